@@ -1,0 +1,39 @@
+"""Errors that carry a stable code and a message a person can act on."""
+
+from __future__ import annotations
+
+
+class VoicePipeError(Exception):
+    """Base class: ``code`` is stable and machine-readable, ``message`` is for people."""
+
+    code: str = "internal"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class MediaRejected(VoicePipeError):
+    """Uploaded bytes are not audio we can accept; ``status_code`` is the HTTP answer."""
+
+    def __init__(self, code: str, message: str, *, status_code: int = 422) -> None:
+        super().__init__(message, code=code)
+        self.status_code = status_code
+
+
+class StageFailed(VoicePipeError):
+    """A stage cannot complete; ``retryable`` tells the task whether to try again."""
+
+    def __init__(self, code: str, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message, code=code)
+        self.retryable = retryable
+
+
+class JobNotFound(VoicePipeError):
+    code = "job_not_found"
+
+
+class StorageKeyNotFound(VoicePipeError):
+    code = "object_not_found"

@@ -1,0 +1,190 @@
+"""The job record and the values the stages exchange."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.settings import OutputFormat
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_job_id() -> str:
+    # Sortable by creation time (hex milliseconds) and unguessable (random tail).
+    millis = int(utcnow().timestamp() * 1000)
+    return f"job_{millis:012x}{secrets.token_hex(8)}"
+
+
+class Stage(StrEnum):
+    STT = "stt"
+    LLM = "llm"
+    TTS = "tts"
+
+
+STAGE_ORDER: tuple[Stage, ...] = (Stage.STT, Stage.LLM, Stage.TTS)
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    TRANSCRIBING = "transcribing"
+    RESPONDING = "responding"
+    SYNTHESIZING = "synthesizing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED}
+
+
+RUNNING_STATUS: dict[Stage, JobStatus] = {
+    Stage.STT: JobStatus.TRANSCRIBING,
+    Stage.LLM: JobStatus.RESPONDING,
+    Stage.TTS: JobStatus.SYNTHESIZING,
+}
+
+
+class StageStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+
+
+class StageRecord(BaseModel):
+    status: StageStatus = StageStatus.PENDING
+    provider: str | None = None
+    attempts: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_s: float | None = None
+    error: ErrorInfo | None = None
+    output_key: str | None = None
+
+
+class JobOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stages: list[Stage] = Field(default_factory=lambda: list(STAGE_ORDER))
+    stt_provider: str | None = None
+    llm_provider: str | None = None
+    tts_provider: str | None = None
+    voice: str | None = None
+    output_format: OutputFormat | None = None
+    system_prompt: str | None = Field(default=None, max_length=4000)
+    language: str | None = Field(default=None, max_length=16)
+
+
+class InputMeta(BaseModel):
+    filename: str | None = None
+    media_type: str
+    container: str
+    codec: str
+    size_bytes: int
+    duration_s: float
+    sample_rate: int
+    channels: int
+    sha256: str
+    key: str
+
+
+class Word(BaseModel):
+    word: str
+    start_s: float | None = None
+    end_s: float | None = None
+    confidence: float | None = None
+
+
+class Transcript(BaseModel):
+    text: str
+    language: str | None = None
+    provider: str
+    duration_s: float | None = None
+    words: list[Word] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Triage(BaseModel):
+    caller_name: str | None = None
+    callback_number: str | None = None
+    dates: list[str] = Field(default_factory=list)
+    intent: str = "general"
+    urgency: Literal["low", "normal", "high"] = "normal"
+    requested_action: str | None = None
+    summary: str = ""
+
+
+class Usage(BaseModel):
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class Reply(BaseModel):
+    text: str
+    provider: str
+    triage: Triage | None = None
+    usage: Usage = Field(default_factory=Usage)
+
+
+class SynthesizedAudio(BaseModel):
+    """Encoded audio as produced by a voice; bytes travel outside pydantic for speed."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    data: bytes
+    media_type: str
+    extension: str
+    duration_s: float
+    provider: str
+    voice: str | None = None
+
+
+class JobResults(BaseModel):
+    transcript: str | None = None
+    reply: str | None = None
+    triage: Triage | None = None
+    usage: Usage | None = None
+    reply_audio_key: str | None = None
+    reply_audio_media_type: str | None = None
+    reply_audio_duration_s: float | None = None
+
+
+class Job(BaseModel):
+    id: str = Field(default_factory=new_job_id)
+    tenant: str = "default"
+    status: JobStatus = JobStatus.QUEUED
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    options: JobOptions = Field(default_factory=JobOptions)
+    input: InputMeta
+    stages: dict[Stage, StageRecord] = Field(default_factory=dict)
+    results: JobResults = Field(default_factory=JobResults)
+    error: ErrorInfo | None = None
+    failed_stage: Stage | None = None
+
+    def model_post_init(self, __context: Any) -> None:
+        for stage in self.options.stages:
+            self.stages.setdefault(stage, StageRecord())
+
+    @property
+    def last_stage(self) -> Stage:
+        return self.options.stages[-1]
+
+    def object_key(self, name: str) -> str:
+        """Deterministic storage key of one of this job's objects."""
+        return f"{self.tenant}/jobs/{self.id}/{name}"

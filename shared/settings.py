@@ -1,0 +1,173 @@
+"""All configuration, in one validated object.
+
+Every setting comes from the environment with the prefix ``VOICEPIPE_`` and ``__`` between
+nested names, e.g. ``VOICEPIPE_STORAGE__BACKEND=s3``. Nothing else in the code reads the
+environment: everything asks :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PoolType = Literal["prefork", "threads", "solo", "gevent", "eventlet"]
+OutputFormat = Literal["mp3", "ogg", "wav"]
+
+
+class _Section(BaseModel):
+    # A typo in a nested variable name must fail loudly rather than be ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class BrokerSettings(_Section):
+    url: str = "redis://127.0.0.1:6399/0"
+    # Above the longest stage time limit, so a slow task is never redelivered while running.
+    visibility_timeout_s: int = 3600
+    embedded: bool = Field(
+        default=True,
+        description="`voicepipe up` starts an embedded Valkey on the URL's port.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        scheme = urlparse(value).scheme
+        if scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError(
+                f"broker url must start with redis://, rediss:// or unix:// (got {scheme!r})"
+            )
+        return value
+
+    @property
+    def port(self) -> int:
+        return urlparse(self.url).port or 6379
+
+    @property
+    def host(self) -> str:
+        return urlparse(self.url).hostname or "127.0.0.1"
+
+
+class StorageSettings(_Section):
+    backend: Literal["local", "s3"] = "local"
+    local_dir: Path | None = Field(
+        default=None, description="Defaults to <data_dir>/objects for the local backend."
+    )
+    s3_bucket: str = "voicepipe"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_create_bucket: bool = Field(
+        default=False, description="Create the bucket at start-up if it is missing (dev/MinIO)."
+    )
+
+
+class ApiSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = Field(
+        default=None, description="Base URL clients use; defaults to http://host:port."
+    )
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    min_duration_s: float = Field(default=0.3, ge=0)
+    max_duration_s: float = Field(default=600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _durations_ordered(self) -> ApiSettings:
+        if self.min_duration_s >= self.max_duration_s:
+            raise ValueError("api.min_duration_s must be below api.max_duration_s")
+        return self
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in {"0.0.0.0", "::"} else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+
+class PoolSettings(_Section):
+    pool: PoolType = "prefork"
+    concurrency: int = Field(default=1, ge=1, le=1000)
+    # Per-task limits: soft raises inside the task, hard kills the child.
+    soft_time_limit_s: int = Field(default=300, ge=1)
+    time_limit_s: int = Field(default=360, ge=1)
+
+    @model_validator(mode="after")
+    def _soft_below_hard(self) -> PoolSettings:
+        if self.soft_time_limit_s >= self.time_limit_s:
+            raise ValueError("soft_time_limit_s must be below time_limit_s")
+        return self
+
+
+class WorkerSettings(_Section):
+    stt: PoolSettings = PoolSettings(pool="prefork", concurrency=1)
+    llm: PoolSettings = PoolSettings(pool="threads", concurrency=8, soft_time_limit_s=120,
+                                     time_limit_s=150)
+    tts: PoolSettings = PoolSettings(pool="prefork", concurrency=1)
+
+
+class ProviderSettings(_Section):
+    stt: str = "local"
+    llm: str = "local"
+    tts: str = "local"
+    tts_voice: str | None = None
+    output_format: OutputFormat = "mp3"
+
+
+class LocalEngineSettings(_Section):
+    # Deterministic output: no sampling noise in the offline voice.
+    piper_noise_scale: float = 0.0
+    piper_noise_w_scale: float = 0.0
+    piper_length_scale: float = 1.0
+    default_region: str = Field(
+        default="US", description="Country assumed for callback numbers without a country code."
+    )
+
+
+class FlowerSettings(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 5555
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VOICEPIPE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    data_dir: Path = Path(".voicepipe")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    broker: BrokerSettings = BrokerSettings()
+    storage: StorageSettings = StorageSettings()
+    api: ApiSettings = ApiSettings()
+    workers: WorkerSettings = WorkerSettings()
+    providers: ProviderSettings = ProviderSettings()
+    local: LocalEngineSettings = LocalEngineSettings()
+    flower: FlowerSettings = FlowerSettings()
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.storage.local_dir or self.data_dir / "objects"
+
+    @property
+    def valkey_dir(self) -> Path:
+        return self.data_dir / "valkey"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, validated once on first use."""
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests that change the environment call this)."""
+    get_settings.cache_clear()

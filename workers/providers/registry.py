@@ -1,0 +1,75 @@
+"""Provider name -> class, per stage, imported only when first asked for.
+
+Lazy imports keep a worker from loading (or even installing) clients it never uses.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import TypeVar, cast
+
+from shared.errors import StageFailed
+from shared.models import Stage
+from shared.settings import Settings
+from workers.providers.base import LlmProvider, Provider, SttProvider, TtsProvider
+
+REGISTRY: dict[Stage, dict[str, str]] = {
+    Stage.STT: {
+        "local": "workers.providers.stt.local:PocketsphinxStt",
+    },
+    Stage.LLM: {
+        "local": "workers.providers.llm.local:TriageResponder",
+    },
+    Stage.TTS: {
+        "local": "workers.providers.tts.local:PiperTts",
+    },
+}
+
+_BASES: dict[Stage, type[Provider]] = {
+    Stage.STT: SttProvider,
+    Stage.LLM: LlmProvider,
+    Stage.TTS: TtsProvider,
+}
+
+P = TypeVar("P", bound=Provider)
+
+_instances: dict[tuple[Stage, str], Provider] = {}
+_lock = threading.Lock()
+
+
+def provider_names(stage: Stage) -> list[str]:
+    return sorted(REGISTRY[stage])
+
+
+def load_class(stage: Stage, name: str) -> type[Provider]:
+    try:
+        target = REGISTRY[stage][name]
+    except KeyError:
+        known = ", ".join(provider_names(stage))
+        raise StageFailed(
+            "unknown_provider", f"no {stage.value} provider named {name!r}; known: {known}"
+        ) from None
+    module_name, _, class_name = target.partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    if not issubclass(cls, _BASES[stage]):
+        raise TypeError(f"{target} is not a {_BASES[stage].__name__}")
+    return cast(type[Provider], cls)
+
+
+def get_provider(stage: Stage, name: str, settings: Settings, kind: type[P]) -> P:
+    """The process-wide instance of a provider (models load once per worker process)."""
+    key = (stage, name)
+    with _lock:
+        instance = _instances.get(key)
+        if instance is None:
+            instance = load_class(stage, name)(settings)
+            _instances[key] = instance
+    if not isinstance(instance, kind):
+        raise TypeError(f"{name} is not a {kind.__name__}")
+    return instance
+
+
+def clear_instances() -> None:
+    with _lock:
+        _instances.clear()
