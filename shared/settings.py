@@ -153,6 +153,18 @@ class Settings(BaseSettings):
     local: LocalEngineSettings = LocalEngineSettings()
     flower: FlowerSettings = FlowerSettings()
 
+    @model_validator(mode="after")
+    def _redelivery_after_time_limits(self) -> Settings:
+        # A message redelivered while its first run is still going would run twice at once.
+        longest = max(self.workers.stt.time_limit_s, self.workers.llm.time_limit_s,
+                      self.workers.tts.time_limit_s)
+        if self.broker.visibility_timeout_s <= longest:
+            raise ValueError(
+                f"broker.visibility_timeout_s ({self.broker.visibility_timeout_s}) must be "
+                f"above the longest stage time limit ({longest} s)"
+            )
+        return self
+
     @property
     def objects_dir(self) -> Path:
         return self.storage.local_dir or self.data_dir / "objects"

@@ -1,0 +1,55 @@
+# Single entry point. `make demo` and `make test` set everything up on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: demo up test test-fast test-slow chaos lint format bench wer clean distclean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	$(PIP) -e '.[dev]'
+	@touch $@
+
+demo: $(VENV)/.runtime  ## run the sample voicemails through the embedded stack
+	$(BIN)/voicepipe demo
+
+up: $(VENV)/.runtime  ## run the embedded stack until Ctrl-C
+	$(BIN)/voicepipe up
+
+test: $(VENV)/.dev  ## unit, integration and end-to-end tests (what CI runs)
+	$(PYTEST) tests -m "not slow"
+
+test-fast: $(VENV)/.dev  ## unit tests only
+	$(PYTEST) tests/unit
+
+test-slow: $(VENV)/.dev  ## the long scenario tests
+	$(PYTEST) tests -m slow
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+wer: $(VENV)/.dev  ## word error rate of the offline engine on ../shared/audio
+	$(BIN)/python -m tests.wer_report
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf .voicepipe .pytest_cache .mypy_cache .ruff_cache
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,153 @@
+"""The `voicepipe` command: run the stack, the demo, and submit audio."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from shared.logging import configure_logging
+from shared.settings import Settings, get_settings
+
+AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".webm", ".flac", ".m4a", ".aac", ".mp4"}
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"VOICEPIPE_{'__'.join(str(p).upper() for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise click.ClickException(f"invalid settings: {problems}") from None
+
+
+@click.group()
+def main() -> None:
+    """VoicePipe: voicemails in, transcripts, replies and spoken replies out."""
+
+
+@main.command()
+def up() -> None:
+    """Run the whole stack on this machine until Ctrl-C."""
+    from api.stack import Stack
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    stack = Stack(settings)
+    stopped = threading.Event()
+
+    def _stop(*_: Any) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        stack.start()
+    except RuntimeError as exc:
+        stack.stop()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"VoicePipe is up: API {settings.api.base_url}  (docs at /docs)")
+    if stack.flower:
+        click.echo(f"Flower: http://{settings.flower.host}:{settings.flower.port}")
+    click.echo(f"Data in {settings.data_dir.resolve()}; logs in {stack.logs_dir}. Ctrl-C stops.")
+    while not stopped.wait(1.0):
+        if stack.failed:
+            click.echo(stack.failed, err=True)
+            break
+    click.echo("Stopping...")
+    stack.stop()
+    sys.exit(1 if stack.failed else 0)
+
+
+@main.command()
+@click.option("--json-out", type=click.Path(path_type=Path), help="Also write results as JSON.")
+def demo(json_out: Path | None) -> None:
+    """Send the sample voicemails through the pipeline and show what came back."""
+    from api.demo.runner import run_demo
+
+    settings = _settings()
+    configure_logging("WARNING")
+    sys.exit(run_demo(settings, json_out=json_out))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--url", help="API base URL (default: the configured one).")
+@click.option("--wait/--no-wait", default=True, help="Poll until every job has finished.")
+@click.option("--stt", "stt_provider", help="Transcription provider for these jobs.")
+@click.option("--llm", "llm_provider", help="Reply provider for these jobs.")
+@click.option("--tts", "tts_provider", help="Speech provider for these jobs.")
+@click.option("--voice", help="Voice for the spoken reply.")
+def submit(paths: tuple[Path, ...], url: str | None, wait: bool, **options: str) -> None:
+    """Submit audio files, or every audio file in folders, with a progress bar."""
+    from api.client import ApiClientError, VoicePipeClient, stages_done
+
+    files = _collect(paths)
+    if not files:
+        raise click.ClickException("no audio files found (by extension) in the given paths")
+    base = url or _settings().api.base_url
+    rejected = 0
+    ids: list[str] = []
+    with VoicePipeClient(base) as client:
+        for path in tqdm(files, desc="upload", unit="file"):
+            try:
+                ids.append(client.submit(path, **options)["id"])
+            except ApiClientError as exc:
+                rejected += 1
+                tqdm.write(f"rejected {path}: {exc.code}: {exc.message}")
+        if not wait or not ids:
+            click.echo("\n".join(ids))
+            sys.exit(1 if rejected else 0)
+        done = dict.fromkeys(ids, 0)
+        with tqdm(total=3 * len(ids), desc="stages", unit="stage") as bar:
+
+            def on_change(job: dict[str, Any]) -> None:
+                now = stages_done(job)
+                bar.update(now - done[job["id"]])
+                done[job["id"]] = now
+
+            jobs = client.wait(ids, on_change=on_change, timeout_s=24 * 3600)
+    failed = [j for j in jobs.values() if j["status"] != "succeeded"]
+    for job in jobs.values():
+        error = f" {job['error']['code']}" if job.get("error") else ""
+        click.echo(f"{job['id']} {job['status']}{error}")
+    click.echo(f"{len(jobs) - len(failed)} succeeded, {len(failed)} failed, {rejected} rejected")
+    sys.exit(1 if failed or rejected else 0)
+
+
+def _collect(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+@main.command()
+@click.argument("job_id")
+@click.option("--url", help="API base URL (default: the configured one).")
+def status(job_id: str, url: str | None) -> None:
+    """Print a job as JSON."""
+    import json
+
+    from api.client import ApiClientError, VoicePipeClient
+
+    with VoicePipeClient(url or _settings().api.base_url) as client:
+        try:
+            click.echo(json.dumps(client.job(job_id), indent=2))
+        except ApiClientError as exc:
+            raise click.ClickException(f"{exc.code}: {exc.message}") from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""`voicepipe demo`: sample voicemails through the whole pipeline, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from api.client import VoicePipeClient, stages_done
+from api.demo.samples import Sample, load_samples, materialize
+from api.stack import Stack
+from shared.audio import decode_pcm16k
+from shared.settings import Settings
+from shared.wer import word_error_rate
+
+
+def run_demo(settings: Settings, *, json_out: Path | None = None, timeout_s: float = 900) -> int:
+    """Run every sample; return the process exit code (non-zero if any job failed)."""
+    with ExitStack() as cleanup:
+        client = cleanup.enter_context(VoicePipeClient(settings.api.base_url))
+        if client.healthy():
+            click.echo(f"Using the VoicePipe already running at {settings.api.base_url}")
+        else:
+            click.echo("Starting the embedded stack (Valkey, API, 3 worker pools, Flower)...")
+            stack = Stack(settings)
+            cleanup.callback(stack.stop)
+            stack.start()
+            click.echo(f"Stack up: API {settings.api.base_url}, logs in {stack.logs_dir}")
+        samples = load_samples()
+        click.echo(f"Speaking {len(samples)} sample voicemails with the offline voice...")
+        paths = materialize(samples, settings, settings.data_dir / "samples")
+        submitted = [client.submit(path) for path in paths]
+        jobs = _follow(client, [job["id"] for job in submitted], timeout_s)
+        results = [_result(client, settings, sample, path, jobs[job["id"]])
+                   for sample, path, job in zip(samples, paths, submitted, strict=True)]
+    _report(results)
+    if json_out:
+        json_out.write_text(json.dumps(results, indent=2))
+    failed = [r for r in results if r["status"] != "succeeded"]
+    if failed:
+        click.echo(f"{len(failed)} of {len(results)} jobs failed.", err=True)
+        return 1
+    return 0
+
+
+def _follow(client: VoicePipeClient, ids: list[str], timeout_s: float) -> dict[str, Any]:
+    done: dict[str, int] = dict.fromkeys(ids, 0)
+    with tqdm(total=3 * len(ids), desc="stages", unit="stage", file=sys.stdout) as bar:
+
+        def on_change(job: dict[str, Any]) -> None:
+            now = stages_done(job)
+            bar.update(now - done[job["id"]])
+            done[job["id"]] = now
+            bar.set_postfix_str(f"{job['id'][-6:]} {job['status']}")
+
+        return client.wait(ids, timeout_s=timeout_s, on_change=on_change)
+
+
+def _result(client: VoicePipeClient, settings: Settings, sample: Sample, path: Path,
+            job: dict[str, Any]) -> dict[str, Any]:
+    results = job["results"]
+    out: dict[str, Any] = {
+        "sample": sample.id, "file": str(path), "job_id": job["id"], "status": job["status"],
+        "error": job.get("error"), "script": sample.script,
+        "expected_callback": sample.callback_number,
+        "transcript": results.get("transcript"), "triage": results.get("triage"),
+        "reply": results.get("reply"),
+        "timings": {name: rec.get("duration_s") for name, rec in job["stages"].items()},
+    }
+    if results.get("transcript") is not None:
+        out["wer"] = round(word_error_rate(sample.script, results["transcript"]), 3)
+    if job["status"] == "succeeded":
+        audio = client.reply_audio(job["id"])
+        ext = results["reply_audio_key"].rsplit(".", 1)[-1]
+        target = settings.data_dir.resolve() / "replies" / f"{job['id']}.{ext}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(audio)
+        out["reply_audio"] = str(target)
+        out["reply_audio_s"] = round(len(decode_pcm16k(audio)) / 16000, 2)
+    return out
+
+
+def _report(results: list[dict[str, Any]]) -> None:
+    for r in results:
+        click.echo("")
+        click.secho(f"== {r['sample']}  ({Path(r['file']).name})  job {r['job_id']}: "
+                    f"{r['status']}", bold=True)
+        if r["error"]:
+            click.echo(f"   error      : {r['error']['code']}: {r['error']['message']}")
+        if r["transcript"] is not None:
+            click.echo(f"   transcript : {r['transcript']}")
+            click.echo(f"   WER        : {r['wer']:.3f} against the script")
+        if r["triage"]:
+            t = r["triage"]
+            mark = "ok" if t.get("callback_number") == r["expected_callback"] else "MISMATCH"
+            click.echo(f"   triage     : caller={t.get('caller_name')} "
+                       f"callback={t.get('callback_number')} ({mark}, script says "
+                       f"{r['expected_callback']}) intent={t.get('intent')} "
+                       f"urgency={t.get('urgency')} dates={t.get('dates')}")
+        if r["reply"]:
+            click.echo(f"   reply      : {r['reply']}")
+        if r.get("reply_audio"):
+            click.echo(f"   reply audio: {r['reply_audio']} ({r['reply_audio_s']:.1f} s)")
+        timings = ", ".join(f"{k} {v:.2f} s" for k, v in r["timings"].items() if v is not None)
+        click.echo(f"   timings    : {timings}")
+    _bottleneck(results)
+
+
+def _bottleneck(results: list[dict[str, Any]]) -> None:
+    per_stage: dict[str, list[float]] = {}
+    for r in results:
+        for stage, seconds in r["timings"].items():
+            if seconds is not None:
+                per_stage.setdefault(stage, []).append(seconds)
+    if not per_stage:
+        return
+    means = {stage: statistics.fmean(values) for stage, values in per_stage.items()}
+    click.echo("")
+    click.echo("Per-stage time (mean over jobs): " +
+               ", ".join(f"{s} {m:.2f} s" for s, m in means.items()))
+    slowest = max(means, key=lambda s: means[s])
+    share = means[slowest] / sum(means.values())
+    click.echo(f"Bottleneck: the {slowest} stage ({share:.0%} of stage time); scale the "
+               f"'{slowest}' worker pool first.")

@@ -1,0 +1,69 @@
+"""Every error leaves the API as ``{"error": {"code", "message"}}`` with a 4xx/5xx status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import JobNotFound, MediaRejected, VoicePipeError
+
+
+class ApiError(VoicePipeError):
+    """An error with its HTTP status, raised by routes."""
+
+    def __init__(self, status_code: int, code: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, code=code)
+        self.status_code = status_code
+        self.headers = headers
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in {"body", "query", "path", "header"}]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), exc.status_code,
+                            headers=exc.headers)
+
+    @app.exception_handler(MediaRejected)
+    async def _media(_: Request, exc: MediaRejected) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), exc.status_code)
+
+    @app.exception_handler(JobNotFound)
+    async def _not_found(_: Request, exc: JobNotFound) -> JSONResponse:
+        return JSONResponse(error_body("job_not_found", exc.message), 404)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            field = _field_name(err.get("loc", ()))
+            if err.get("type") == "missing" and field == "file":
+                return JSONResponse(
+                    error_body("missing_file",
+                               "No audio was sent: upload it as the multipart form field 'file'."),
+                    400,
+                )
+            problems.append(f"{field}: {err.get('msg', 'invalid')}")
+        return JSONResponse(
+            error_body("invalid_request", "The request is not valid: " + "; ".join(problems)),
+            422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code,
+                            headers=getattr(exc, "headers", None))

@@ -1,0 +1,84 @@
+"""Turning an upload into a stored, queued job, or into a clear refusal.
+
+Validation runs before anything is written; once it passes, the input object, the job
+record and the queued chain are created in that order, and each step undoes the earlier
+ones if it fails, so a refused or failed submission leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Services
+from api.errors import ApiError
+from shared.audio import probe
+from shared.models import InputMeta, Job, JobOptions
+from workers.pipeline import enqueue
+
+log = logging.getLogger("voicepipe.api")
+
+
+def _safe_filename(name: str | None) -> str | None:
+    if not name:
+        return None
+    # Only ever displayed; keys never use it, but keep it printable and short.
+    cleaned = "".join(ch for ch in name.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable())
+    return cleaned[:200] or None
+
+
+async def submit(services: Services, tenant: str, data: bytes, filename: str | None,
+                 options: JobOptions) -> Job:
+    api = services.settings.api
+    if len(data) > api.max_upload_bytes:
+        raise ApiError(413, "too_large",
+                       f"The upload is larger than the {api.max_upload_bytes / 1048576:g} MB "
+                       "limit. Send a shorter recording or compress it.")
+    info = await run_in_threadpool(probe, data, min_duration_s=api.min_duration_s,
+                                   max_duration_s=api.max_duration_s)
+    job = Job(
+        tenant=tenant,
+        options=options,
+        input=InputMeta(
+            filename=_safe_filename(filename),
+            media_type=info.media_type,
+            container=info.container,
+            codec=info.codec,
+            size_bytes=len(data),
+            duration_s=round(info.duration_s, 3),
+            sample_rate=info.sample_rate,
+            channels=info.channels,
+            sha256=hashlib.sha256(data).hexdigest(),
+            key="",
+        ),
+    )
+    job.input.key = job.object_key(f"input.{info.extension}")
+    try:
+        await run_in_threadpool(services.storage.put, job.input.key, data, info.media_type)
+    except Exception as exc:
+        log.exception("storing input of %s failed", job.id)
+        raise ApiError(503, "storage_unavailable",
+                       "Object storage is not reachable; nothing was queued. Try again.") from exc
+    try:
+        await run_in_threadpool(services.jobs.create, job)
+    except Exception as exc:
+        log.exception("recording %s failed", job.id)
+        await run_in_threadpool(services.storage.delete, job.input.key)
+        raise ApiError(503, "job_store_unavailable",
+                       "The job store is not reachable; nothing was queued. Try again.") from exc
+    try:
+        await run_in_threadpool(enqueue, services.celery, job)
+    except Exception as exc:
+        log.exception("queueing %s failed", job.id)
+        await run_in_threadpool(_undo, services, job)
+        raise ApiError(503, "broker_unavailable",
+                       "The queue is not reachable; nothing was queued. Try again.") from exc
+    log.info("job %s queued (%s, %.1f s)", job.id, info.container, info.duration_s)
+    return job
+
+
+def _undo(services: Services, job: Job) -> None:
+    services.storage.delete(job.input.key)
+    services.jobs.delete(job)

@@ -1,0 +1,67 @@
+"""Refuse oversized uploads before the body is parsed or spooled to disk."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Multipart framing and the small form fields ride on top of the audio itself.
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+
+class BodySizeLimit:
+    """Answers 413 when a request body exceeds the limit, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_file_mb: float) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.message = (
+            f"The upload is larger than the {max_file_mb:g} MB limit. "
+            "Send a shorter recording or compress it (for example mp3 or ogg/opus)."
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in {"POST", "PUT", "PATCH"}:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._reject(send)
+            return
+        received = 0
+        over = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    # Looks like a client hang-up to the app, which stops reading; the
+                    # response it then tries to send is replaced by ours.
+                    over = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not over:
+                await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not over:
+                raise
+        if over:
+            await self._reject(send)
+
+    async def _reject(self, send: Send) -> None:
+        body = json.dumps({"error": {"code": "too_large", "message": self.message}}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})

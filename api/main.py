@@ -1,0 +1,45 @@
+"""Builds the FastAPI app; ``uvicorn --factory api.main:create_app`` serves it."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from api.deps import Services
+from api.errors import install_error_handlers
+from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
+from api.routes import health, jobs
+from shared.celery_app import create_celery
+from shared.jobstore import JobStore
+from shared.logging import configure_logging
+from shared.settings import Settings, get_settings
+from shared.storage import storage_from_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="VoicePipe",
+        version="0.1.0",
+        summary="Audio in, transcript, written reply and spoken reply out.",
+    )
+    app.state.services = Services(
+        settings=settings,
+        storage=storage_from_settings(settings),
+        jobs=JobStore.from_url(settings.broker.url),
+        celery=create_celery(settings),
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(jobs.router)
+    app.add_middleware(
+        BodySizeLimit,
+        max_body_bytes=settings.api.max_upload_bytes + FORM_OVERHEAD_BYTES,
+        max_file_mb=settings.api.max_upload_bytes / 1048576,
+    )
+    logging.getLogger("voicepipe.api").info("api ready on %s", settings.api.base_url)
+    return app
+
+

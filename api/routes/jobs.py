@@ -1,0 +1,155 @@
+"""/v1/jobs: submit audio, follow the job, fetch its outputs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ServicesDep, TenantDep
+from api.errors import ApiError
+from api.intake import submit
+from shared.errors import StorageKeyNotFound
+from shared.models import STAGE_ORDER, Job, JobOptions, Stage, Transcript
+from shared.settings import OutputFormat
+from workers.providers.registry import provider_names
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+
+class JobView(Job):
+    links: dict[str, str]
+
+
+class JobList(BaseModel):
+    jobs: list[JobView]
+    total: int
+
+
+def _view(job: Job, base: str) -> JobView:
+    links = {"self": f"{base}/v1/jobs/{job.id}"}
+    if job.results.transcript is not None:
+        links["transcript"] = f"{base}/v1/jobs/{job.id}/transcript"
+    if job.results.reply_audio_key:
+        links["reply_audio"] = f"{base}/v1/jobs/{job.id}/reply"
+    return JobView(**job.model_dump(), links=links)
+
+
+def _stages(raw: str | None) -> list[Stage]:
+    if not raw:
+        return list(STAGE_ORDER)
+    names = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    prefixes = {",".join(s.value for s in STAGE_ORDER[:n]) for n in range(1, 4)}
+    if ",".join(names) not in prefixes:
+        raise ApiError(400, "invalid_stages",
+                       f"stages must be one of {sorted(prefixes)} (each stage needs the one "
+                       f"before it); got {raw!r}.")
+    return [Stage(name) for name in names]
+
+
+def _provider(stage: Stage, name: str | None) -> str | None:
+    if name is None or name == "":
+        return None
+    if name not in provider_names(stage):
+        raise ApiError(400, "unknown_provider",
+                       f"There is no {stage.value} provider {name!r}. "
+                       f"Choose one of: {', '.join(provider_names(stage))}.")
+    return name
+
+
+@router.post("", status_code=202, response_model=JobView,
+             responses={400: {}, 413: {}, 415: {}, 422: {}, 503: {}})
+async def create_job(
+    services: ServicesDep,
+    tenant: TenantDep,
+    response: Response,
+    file: Annotated[UploadFile, File(description="The recording (mp3, wav, ogg/opus, webm, "
+                                                 "flac, m4a/aac).")],
+    stages: Annotated[str | None, Form(max_length=32)] = None,
+    stt_provider: Annotated[str | None, Form(max_length=64)] = None,
+    llm_provider: Annotated[str | None, Form(max_length=64)] = None,
+    tts_provider: Annotated[str | None, Form(max_length=64)] = None,
+    voice: Annotated[str | None, Form(max_length=128)] = None,
+    output_format: Annotated[OutputFormat | None, Form()] = None,
+    system_prompt: Annotated[str | None, Form(max_length=4000)] = None,
+    language: Annotated[str | None, Form(max_length=16)] = None,
+) -> JobView:
+    options = JobOptions(
+        stages=_stages(stages),
+        stt_provider=_provider(Stage.STT, stt_provider),
+        llm_provider=_provider(Stage.LLM, llm_provider),
+        tts_provider=_provider(Stage.TTS, tts_provider),
+        voice=voice or None,
+        output_format=output_format,
+        system_prompt=system_prompt or None,
+        language=language or None,
+    )
+    data = await file.read()
+    job = await submit(services, tenant, data, file.filename, options)
+    base = services.settings.api.base_url
+    response.headers["Location"] = f"{base}/v1/jobs/{job.id}"
+    return _view(job, base)
+
+
+@router.get("", response_model=JobList)
+async def list_jobs(
+    services: ServicesDep,
+    tenant: TenantDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> JobList:
+    ids = await run_in_threadpool(services.jobs.list_ids, tenant, limit, offset)
+    base = services.settings.api.base_url
+    jobs = [_view(await run_in_threadpool(services.jobs.get, i, tenant), base) for i in ids]
+    return JobList(jobs=jobs, total=await run_in_threadpool(services.jobs.count, tenant))
+
+
+@router.get("/{job_id}", response_model=JobView, responses={404: {}})
+async def get_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> JobView:
+    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
+    return _view(job, services.settings.api.base_url)
+
+
+async def _output(services: ServicesDep, job: Job, key: str | None, what: str) -> bytes:
+    if key is None:
+        raise ApiError(409, "not_ready",
+                       f"The {what} of job {job.id} is not ready (status: {job.status.value}). "
+                       "Poll the job until it has succeeded.")
+    try:
+        return await run_in_threadpool(services.storage.get, key)
+    except StorageKeyNotFound:
+        raise ApiError(404, "output_missing", f"The {what} of job {job.id} is missing "
+                       "from storage.") from None
+
+
+@router.get("/{job_id}/transcript", responses={200: {"content": {"text/plain": {}}},
+                                                404: {}, 409: {}})
+async def get_transcript(
+    job_id: str, services: ServicesDep, tenant: TenantDep,
+    format: Annotated[Literal["json", "text"], Query()] = "json",  # noqa: A002
+) -> Response:
+    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
+    record = job.stages.get(Stage.STT)
+    key = record.output_key if record and record.output_key else None
+    raw = await _output(services, job, key, "transcript")
+    if format == "text":
+        return PlainTextResponse(Transcript.model_validate_json(raw).text + "\n")
+    return Response(raw, media_type="application/json")
+
+
+@router.get("/{job_id}/reply", responses={200: {"content": {"audio/mpeg": {}}}, 404: {},
+                                           409: {}})
+async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
+    data = await _output(services, job, job.results.reply_audio_key, "reply audio")
+    ext = (job.results.reply_audio_key or "").rsplit(".", 1)[-1]
+    return Response(
+        data,
+        media_type=job.results.reply_audio_media_type or "application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{job.id}-reply.{ext}"'},
+    )
+
+

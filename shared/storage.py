@@ -1,0 +1,199 @@
+"""Object storage behind one small interface: a local directory or any S3 API.
+
+Keys are slash-separated paths such as ``default/jobs/<id>/input.wav``. Writes are
+whole-object and atomic on both backends, so a reader never sees half an object.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from shared.errors import StorageKeyNotFound
+from shared.settings import Settings
+
+
+class ObjectStorage(ABC):
+    """Where inputs and stage outputs live."""
+
+    @abstractmethod
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        """Store ``data`` under ``key``, replacing any earlier object."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """The object's bytes; raises ``StorageKeyNotFound``."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the object; a missing key is not an error."""
+
+    @abstractmethod
+    def list(self, prefix: str = "") -> list[str]:
+        """Every key that starts with ``prefix``, sorted."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise if the backend cannot be reached (readiness probe)."""
+
+    def path_hint(self, key: str) -> str:
+        """Where a person can find the object (a file path or an s3:// URL)."""
+        return key
+
+
+def _checked_key(key: str) -> PurePosixPath:
+    # Checked on the raw string: PurePosixPath would quietly fold "a//b" and "a/./b".
+    if not key or key.startswith("/") or any(p in {"", ".", ".."} for p in key.split("/")):
+        raise ValueError(f"invalid object key {key!r}")
+    return PurePosixPath(key)
+
+
+class LocalStorage(ObjectStorage):
+    """A directory on disk: the embedded default."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*_checked_key(key).parts)
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a crash mid-write never leaves a partial object behind.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise StorageKeyNotFound(f"no object at {key}") from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def list(self, prefix: str = "") -> list[str]:
+        keys = (
+            path.relative_to(self.root).as_posix()
+            for path in self.root.rglob("*")
+            if path.is_file() and not path.name.startswith(".tmp-")
+        )
+        return sorted(key for key in keys if key.startswith(prefix))
+
+    def ping(self) -> None:
+        if not os.access(self.root, os.W_OK):
+            raise OSError(f"storage directory {self.root} is not writable")
+
+    def path_hint(self, key: str) -> str:
+        return str(self._path(key))
+
+
+class S3Storage(ObjectStorage):
+    """AWS S3, MinIO or any S3 API, through boto3."""
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        endpoint_url: str | None = None,
+        region: str = "us-east-1",
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        create_bucket: bool = False,
+    ) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.client: Any = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
+            config=Config(retries={"max_attempts": 5, "mode": "standard"}),
+        )
+        if create_bucket:
+            self._ensure_bucket(region)
+
+    def _ensure_bucket(self, region: str) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            kwargs: dict[str, Any] = {"Bucket": self.bucket}
+            if region != "us-east-1":
+                kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+            self.client.create_bucket(**kwargs)
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        _checked_key(key)
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        _checked_key(key)
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
+        except self.client.exceptions.NoSuchKey:
+            raise StorageKeyNotFound(f"no object at s3://{self.bucket}/{key}") from None
+        body: bytes = response["Body"].read()
+        return body
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
+        return True
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def list(self, prefix: str = "") -> list[str]:
+        keys: list[str] = []
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            keys.extend(item["Key"] for item in page.get("Contents", []))
+        return sorted(keys)
+
+    def ping(self) -> None:
+        self.client.head_bucket(Bucket=self.bucket)
+
+    def path_hint(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"
+
+
+def storage_from_settings(settings: Settings) -> ObjectStorage:
+    if settings.storage.backend == "s3":
+        cfg = settings.storage
+        return S3Storage(
+            cfg.s3_bucket,
+            endpoint_url=cfg.s3_endpoint_url,
+            region=cfg.s3_region,
+            access_key_id=cfg.s3_access_key_id,
+            secret_access_key=cfg.s3_secret_access_key,
+            create_bucket=cfg.s3_create_bucket,
+        )
+    return LocalStorage(settings.objects_dir)

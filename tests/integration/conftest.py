@@ -1,0 +1,57 @@
+"""A whole running VoicePipe (Valkey, API, three worker pools, Flower) for the session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.stack import Stack
+from shared.jobstore import JobStore
+from shared.settings import ApiSettings, BrokerSettings, FlowerSettings, Settings
+from shared.storage import LocalStorage
+from tests.conftest import free_port
+
+
+def stack_settings(data_dir: Path, **overrides: object) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        broker=BrokerSettings(url=f"redis://127.0.0.1:{free_port()}/0"),
+        api=ApiSettings(port=free_port()),
+        flower=FlowerSettings(port=free_port()),
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+class RunningStack:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.settings = stack.settings
+        self.http = httpx.Client(base_url=self.settings.api.base_url, timeout=60)
+        self.jobs = JobStore.from_url(self.settings.broker.url)
+        self.storage = LocalStorage(self.settings.objects_dir)
+
+    def wait(self, job_id: str, timeout_s: float = 120) -> dict[str, object]:
+        import time
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            job: dict[str, object] = self.http.get(f"/v1/jobs/{job_id}").json()
+            if job["status"] in {"succeeded", "failed", "canceled"}:
+                return job
+            time.sleep(0.2)
+        raise TimeoutError(f"job {job_id} did not finish in {timeout_s} s")
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    stack = Stack(stack_settings(tmp_path_factory.mktemp("stack")), flower=True)
+    try:
+        stack.start(timeout_s=120)
+        running = RunningStack(stack)
+        yield running
+        running.http.close()
+    finally:
+        stack.stop()

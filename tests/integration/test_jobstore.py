@@ -1,0 +1,104 @@
+"""Job records on a real Valkey server."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from shared.errors import JobNotFound
+from shared.jobstore import JobStore
+from shared.models import InputMeta, Job, JobStatus, Stage, StageStatus
+from tests.conftest import ValkeyProcess
+
+pytestmark = pytest.mark.integration
+
+
+def make_job(tenant: str = "default") -> Job:
+    meta = InputMeta(media_type="audio/wav", container="wav", codec="pcm_s16le",
+                     size_bytes=10, duration_s=1.0, sample_rate=16000, channels=1,
+                     sha256="0" * 64, key="k")
+    return Job(tenant=tenant, input=meta)
+
+
+def test_created_job_reads_back_equal(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    store.create(job)
+
+    assert store.get(job.id) == job
+
+
+def test_creating_the_same_id_twice_is_refused(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    store.create(job)
+
+    with pytest.raises(ValueError, match="already exists"):
+        store.create(job)
+
+
+def test_another_tenants_job_is_not_found(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    job = make_job("acme")
+    store.create(job)
+
+    with pytest.raises(JobNotFound):
+        store.get(job.id, tenant="globex")
+    assert store.get(job.id, tenant="acme").id == job.id
+
+
+def test_concurrent_updates_are_all_applied(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    store.create(job)
+
+    def bump() -> None:
+        for _ in range(25):
+            store.update(job.id, lambda j: setattr(j.stages[Stage.STT], "attempts",
+                                                   j.stages[Stage.STT].attempts + 1))
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert store.get(job.id).stages[Stage.STT].attempts == 100
+
+
+def test_list_is_newest_first_and_scoped_to_the_tenant(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    jobs = [make_job("t1") for _ in range(3)]
+    for job in jobs:
+        store.create(job)
+    store.create(make_job("t2"))
+
+    assert store.list_ids("t1") == [j.id for j in reversed(jobs)]
+    assert store.count("t1") == 3
+
+
+def test_deleted_job_is_gone_from_record_and_index(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    store.create(job)
+    store.delete(job)
+
+    with pytest.raises(JobNotFound):
+        store.get(job.id)
+    assert store.count("default") == 0
+
+
+def test_jobs_survive_a_server_restart(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    store.create(job)
+    store.update(job.id, lambda j: setattr(j, "status", JobStatus.TRANSCRIBING))
+    store.redis.close()
+
+    valkey.stop()
+    valkey.start()
+
+    again = JobStore.from_url(valkey.url).get(job.id)
+    assert again.status == JobStatus.TRANSCRIBING
+    assert again.stages[Stage.STT].status == StageStatus.PENDING

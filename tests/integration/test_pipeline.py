@@ -1,0 +1,124 @@
+"""Audio uploaded over HTTP goes through the three real worker pools and comes back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from shared.audio import decode_pcm16k
+from shared.settings import Settings
+from shared.wer import word_error_rate
+from tests.integration.conftest import RunningStack
+
+pytestmark = pytest.mark.integration
+
+SCRIPT = (
+    "Hi, this is Tom Baker. I have a question about my last bill. I think I was charged "
+    "twice this month. Call me back at seven one three, five five five, four four six one."
+)
+
+
+@pytest.fixture(scope="module")
+def voicemail_wav() -> bytes:
+    from workers.providers.tts.local import PiperTts
+
+    return PiperTts(Settings()).synthesize(SCRIPT, None, "wav").data
+
+
+def _submit(stack: RunningStack, data: bytes, name: str = "voicemail.wav",
+            **fields: str) -> Any:
+    return stack.http.post("/v1/jobs", files={"file": (name, data, "audio/wav")}, data=fields)
+
+
+def test_uploaded_voicemail_is_transcribed_answered_and_spoken(
+    running_stack: RunningStack, voicemail_wav: bytes
+) -> None:
+    response = _submit(running_stack, voicemail_wav)
+    assert response.status_code == 202, response.text
+    created = response.json()
+    assert response.headers["location"].endswith(f"/v1/jobs/{created['id']}")
+    assert created["status"] == "queued"
+    assert created["input"]["container"] == "wav"
+
+    job = running_stack.wait(created["id"])
+
+    assert job["status"] == "succeeded", job.get("error")
+    assert word_error_rate(SCRIPT, job["results"]["transcript"]) <= 0.35
+    assert job["results"]["triage"]["callback_number"] == "+17135554461"
+    assert 0 < len(job["results"]["reply"].split()) <= 100
+    for stage in ("stt", "llm", "tts"):
+        record = job["stages"][stage]
+        assert record["status"] == "succeeded"
+        assert record["provider"] == "local"
+        assert record["attempts"] == 1
+        assert record["duration_s"] > 0
+        assert running_stack.storage.exists(record["output_key"])
+
+
+def test_every_stage_output_is_in_storage_under_the_job(
+    running_stack: RunningStack, voicemail_wav: bytes
+) -> None:
+    job = running_stack.wait(_submit(running_stack, voicemail_wav).json()["id"])
+
+    keys = running_stack.storage.list(f"default/jobs/{job['id']}/")
+    names = sorted(key.rsplit("/", 1)[1] for key in keys)
+    assert names == ["input.wav", "reply.json", "reply.mp3", "transcript.json"]
+    assert running_stack.storage.get(job["input"]["key"]) == voicemail_wav
+    transcript = json.loads(running_stack.storage.get(keys[names.index("transcript.json")]))
+    assert transcript["text"] == job["results"]["transcript"]
+    assert transcript["words"], "the local engine keeps word timings"
+
+
+def test_transcript_is_served_as_text_and_as_json(
+    running_stack: RunningStack, voicemail_wav: bytes
+) -> None:
+    job = running_stack.wait(_submit(running_stack, voicemail_wav).json()["id"])
+
+    as_json = running_stack.http.get(f"/v1/jobs/{job['id']}/transcript")
+    as_text = running_stack.http.get(f"/v1/jobs/{job['id']}/transcript", params={"format": "text"})
+
+    assert as_json.headers["content-type"] == "application/json"
+    assert as_json.json()["text"] == job["results"]["transcript"]
+    assert as_text.headers["content-type"].startswith("text/plain")
+    assert as_text.text.strip() == job["results"]["transcript"]
+
+
+def test_reply_audio_downloads_with_its_content_type_and_decodes_to_sound(
+    running_stack: RunningStack, voicemail_wav: bytes
+) -> None:
+    job = running_stack.wait(_submit(running_stack, voicemail_wav, output_format="ogg").json()["id"])
+
+    audio = running_stack.http.get(f"/v1/jobs/{job['id']}/reply")
+
+    assert audio.status_code == 200
+    assert audio.headers["content-type"] == "audio/ogg"
+    assert len(decode_pcm16k(audio.content)) / 16000 >= 1.0
+
+
+def test_transcription_only_job_ends_after_its_stage(
+    running_stack: RunningStack, voicemail_wav: bytes
+) -> None:
+    job = running_stack.wait(_submit(running_stack, voicemail_wav, stages="stt").json()["id"])
+
+    assert job["status"] == "succeeded"
+    assert list(job["stages"]) == ["stt"]
+    assert job["results"]["reply"] is None
+    reply = running_stack.http.get(f"/v1/jobs/{job['id']}/reply")
+    assert reply.status_code == 409
+    assert reply.json()["error"]["code"] == "not_ready"
+
+
+def test_unknown_job_answers_404_with_a_code(running_stack: RunningStack) -> None:
+    response = running_stack.http.get("/v1/jobs/job_doesnotexist")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "job_not_found"
+
+
+def test_readiness_reports_broker_and_storage(running_stack: RunningStack) -> None:
+    response = running_stack.http.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"broker": "ok", "storage": "ok"}

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from shared.celery_app import TASK_NAMES, create_celery
+from shared.models import Stage
+from shared.settings import Settings
+
+
+def test_celery_speaks_json_only() -> None:
+    conf = create_celery(Settings()).conf
+
+    assert conf.accept_content == ["json"]
+    assert conf.task_serializer == "json"
+    assert conf.result_serializer == "json"
+
+
+def test_each_stage_routes_to_its_own_queue() -> None:
+    conf = create_celery(Settings()).conf
+
+    assert {q.name for q in conf.task_queues} == {"stt", "llm", "tts"}
+    for stage in Stage:
+        assert conf.task_routes[TASK_NAMES[stage]] == {"queue": stage.value}
+
+
+def test_delivery_is_at_least_once_with_one_message_per_worker_process() -> None:
+    conf = create_celery(Settings()).conf
+
+    assert conf.task_acks_late
+    assert conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.worker_send_task_events
+
+
+def test_visibility_timeout_outlasts_every_stage_time_limit() -> None:
+    settings = Settings()
+    conf = create_celery(settings).conf
+
+    longest = max(getattr(settings.workers, s.value).time_limit_s for s in Stage)
+    assert conf.broker_transport_options["visibility_timeout"] > longest
+    for stage in Stage:
+        annotations = conf.task_annotations[TASK_NAMES[stage]]
+        assert annotations["soft_time_limit"] < annotations["time_limit"]

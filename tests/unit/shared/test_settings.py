@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from shared.settings import Settings
+
+
+def test_defaults_describe_the_embedded_offline_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+
+    assert settings.storage.backend == "local"
+    assert (settings.providers.stt, settings.providers.llm, settings.providers.tts) == (
+        "local", "local", "local")
+    assert settings.broker.embedded
+
+
+def test_nested_values_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEPIPE_STORAGE__BACKEND", "s3")
+    monkeypatch.setenv("VOICEPIPE_WORKERS__LLM__CONCURRENCY", "64")
+
+    settings = Settings()
+
+    assert settings.storage.backend == "s3"
+    assert settings.workers.llm.concurrency == 64
+
+
+def test_a_misspelled_nested_setting_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEPIPE_STORAGE__BAKCEND", "s3")
+
+    with pytest.raises(ValidationError, match="BAKCEND|bakcend"):
+        Settings()
+
+
+def test_broker_url_must_be_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEPIPE_BROKER__URL", "amqp://guest@localhost//")
+
+    with pytest.raises(ValidationError, match="redis://"):
+        Settings()
+
+
+def test_soft_time_limit_must_be_below_hard(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEPIPE_WORKERS__STT__SOFT_TIME_LIMIT_S", "400")
+    monkeypatch.setenv("VOICEPIPE_WORKERS__STT__TIME_LIMIT_S", "300")
+
+    with pytest.raises(ValidationError, match="soft_time_limit_s must be below"):
+        Settings()
+
+
+def test_min_duration_must_be_below_max(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEPIPE_API__MIN_DURATION_S", "10")
+    monkeypatch.setenv("VOICEPIPE_API__MAX_DURATION_S", "5")
+
+    with pytest.raises(ValidationError, match="min_duration_s must be below"):
+        Settings()
+
+
+def test_public_url_defaults_to_a_reachable_host() -> None:
+    settings = Settings(api={"host": "0.0.0.0", "port": 9000})
+
+    assert settings.api.base_url == "http://127.0.0.1:9000"
+
+
+def test_visibility_timeout_must_outlast_the_longest_time_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_BROKER__VISIBILITY_TIMEOUT_S", "100")
+
+    with pytest.raises(ValidationError, match="visibility_timeout_s"):
+        Settings()

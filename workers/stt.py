@@ -1,0 +1,37 @@
+"""Stage 1: speech to text (queue ``stt``)."""
+
+from __future__ import annotations
+
+from shared.audio import decode_pcm16k
+from shared.celery_app import TASK_NAMES, app
+from shared.models import Job, JobResults, Stage
+from workers.context import WorkerContext
+from workers.providers.base import AudioInput, SttProvider
+from workers.providers.registry import get_provider
+from workers.stage import StageOutput, provider_name, run_stage
+
+
+def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
+    data = ctx.storage.get(job.input.key)
+    audio = AudioInput(
+        data=data,
+        media_type=job.input.media_type,
+        extension=job.input.container,
+        pcm16k=decode_pcm16k(data),
+        language=job.options.language,
+    )
+    provider = get_provider(Stage.STT, provider_name(job, Stage.STT, ctx), ctx.settings,
+                            SttProvider)
+    transcript = provider.transcribe(audio)
+    key = job.object_key("transcript.json")
+    ctx.storage.put(key, transcript.model_dump_json().encode(), "application/json")
+
+    def record(results: JobResults) -> None:
+        results.transcript = transcript.text
+
+    return StageOutput(output_key=key, record_results=record)
+
+
+@app.task(name=TASK_NAMES[Stage.STT])  # type: ignore[untyped-decorator]
+def transcribe(job_id: str) -> None:
+    run_stage(job_id, Stage.STT, transcribe_job)

@@ -1,0 +1,33 @@
+"""Stage 3: the spoken reply (queue ``tts``)."""
+
+from __future__ import annotations
+
+from shared.celery_app import TASK_NAMES, app
+from shared.models import Job, JobResults, Reply, Stage
+from workers.context import WorkerContext
+from workers.providers.base import TtsProvider
+from workers.providers.registry import get_provider
+from workers.stage import StageOutput, provider_name, run_stage
+
+
+def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
+    reply = Reply.model_validate_json(ctx.storage.get(job.object_key("reply.json")))
+    provider = get_provider(Stage.TTS, provider_name(job, Stage.TTS, ctx), ctx.settings,
+                            TtsProvider)
+    fmt = job.options.output_format or ctx.settings.providers.output_format
+    voice = job.options.voice or ctx.settings.providers.tts_voice
+    audio = provider.synthesize(reply.text, voice, fmt)
+    key = job.object_key(f"reply.{audio.extension}")
+    ctx.storage.put(key, audio.data, audio.media_type)
+
+    def record(results: JobResults) -> None:
+        results.reply_audio_key = key
+        results.reply_audio_media_type = audio.media_type
+        results.reply_audio_duration_s = round(audio.duration_s, 3)
+
+    return StageOutput(output_key=key, record_results=record)
+
+
+@app.task(name=TASK_NAMES[Stage.TTS])  # type: ignore[untyped-decorator]
+def synthesize(job_id: str) -> None:
+    run_stage(job_id, Stage.TTS, synthesize_job)
