@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import httpx
 import redis
+from kombu.exceptions import OperationalError
+from pydantic import SecretStr
 
 from shared.models import Stage
 from shared.settings import Settings
@@ -45,6 +48,15 @@ def valkey_binary() -> str:
     return str(get_binary_path())
 
 
+def _plain(value: object) -> str:
+    # Children need the secrets themselves, not pydantic's masked "**********".
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot pass {type(value).__name__} to a child process")
+
+
 def child_env(settings: Settings) -> dict[str, str]:
     """The environment that gives a child process exactly the supervisor's settings.
 
@@ -53,8 +65,10 @@ def child_env(settings: Settings) -> dict[str, str]:
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOICEPIPE_")}
     resolved = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
-    for name, value in resolved.model_dump(mode="json").items():
-        env[f"VOICEPIPE_{name.upper()}"] = value if isinstance(value, str) else json.dumps(value)
+    for name, value in resolved.model_dump().items():
+        env[f"VOICEPIPE_{name.upper()}"] = (
+            json.dumps(value, default=_plain) if isinstance(value, dict) else str(value)
+        )
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -113,12 +127,31 @@ class Stack:
         self._watcher.start()
         self.wait_ready(timeout_s)
 
+    def flower_credentials(self) -> tuple[str, str]:
+        """Flower's basic-auth user and password: configured, or made once and kept on disk."""
+        configured = self.settings.flower.basic_auth
+        if configured is not None:
+            user, _, password = configured.get_secret_value().partition(":")
+            return user, password
+        path = self.settings.data_dir.resolve() / "flower-credentials"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(f"voicepipe:{secrets.token_urlsafe(18)}\n")
+        user, _, password = path.read_text().strip().partition(":")
+        return user, password
+
     def _spawn(self, child: Child) -> None:
         handle = child.log_path.open("ab")
+        env = child_env(self.settings)
+        if child.name == "flower":
+            # Through the environment, not argv, so the password never shows in `ps`.
+            env["FLOWER_BASIC_AUTH"] = ":".join(self.flower_credentials())
         # Own process group, so Ctrl-C in the terminal reaches only the supervisor, which
         # then stops children in order (workers first, broker last).
         child.process = subprocess.Popen(
-            child.argv, stdout=handle, stderr=subprocess.STDOUT, env=child_env(self.settings),
+            child.argv, stdout=handle, stderr=subprocess.STDOUT, env=env,
             start_new_session=True,
         )
         handle.close()
@@ -153,7 +186,12 @@ class Stack:
                     api_ok = httpx.get(url, timeout=2).status_code == 200
                 except httpx.HTTPError:
                     api_ok = False
-                replies = app.control.ping(timeout=1.0) if api_ok else []
+                try:
+                    replies = app.control.ping(timeout=1.0) if api_ok else []
+                except (redis.RedisError, OSError, OperationalError) as exc:
+                    # The broker may still be loading its AOF after a restart.
+                    log.debug("control ping failed: %s", exc)
+                    replies = []
                 names = {name.split("@")[0] for reply in replies for name in reply}
                 if api_ok and {s.value for s in Stage} <= names:
                     log.info("stack ready: api %s, workers %s", self.settings.api.base_url,

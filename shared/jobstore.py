@@ -33,8 +33,11 @@ class JobStore:
 
     @classmethod
     def from_url(cls, url: str) -> JobStore:
-        return cls(redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5,
-                                        health_check_interval=30))
+        return cls(
+            redis.Redis.from_url(
+                url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30
+            )
+        )
 
     def create(self, job: Job) -> None:
         """Store a new job; refuses to overwrite an existing id."""

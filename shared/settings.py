@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PoolType = Literal["prefork", "threads", "solo", "gevent", "eventlet"]
@@ -106,9 +106,13 @@ class PoolSettings(_Section):
 
 
 class WorkerSettings(_Section):
-    stt: PoolSettings = PoolSettings(pool="prefork", concurrency=1)
-    llm: PoolSettings = PoolSettings(pool="threads", concurrency=8, soft_time_limit_s=120,
-                                     time_limit_s=150)
+    # 600 s of audio at ~0.5x real time on one core, with room to spare.
+    stt: PoolSettings = PoolSettings(
+        pool="prefork", concurrency=1, soft_time_limit_s=900, time_limit_s=960
+    )
+    llm: PoolSettings = PoolSettings(
+        pool="threads", concurrency=8, soft_time_limit_s=120, time_limit_s=150
+    )
     tts: PoolSettings = PoolSettings(pool="prefork", concurrency=1)
 
 
@@ -134,6 +138,19 @@ class FlowerSettings(_Section):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = 5555
+    basic_auth: SecretStr | None = Field(
+        default=None,
+        description="user:password for Flower; `voicepipe up` makes one when unset.",
+    )
+
+    @field_validator("basic_auth")
+    @classmethod
+    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            user, sep, password = value.get_secret_value().partition(":")
+            if not (user and sep and len(password) >= 12):
+                raise ValueError("flower.basic_auth must be user:password, password >= 12 chars")
+        return value
 
 
 class Settings(BaseSettings):
@@ -156,8 +173,11 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _redelivery_after_time_limits(self) -> Settings:
         # A message redelivered while its first run is still going would run twice at once.
-        longest = max(self.workers.stt.time_limit_s, self.workers.llm.time_limit_s,
-                      self.workers.tts.time_limit_s)
+        longest = max(
+            self.workers.stt.time_limit_s,
+            self.workers.llm.time_limit_s,
+            self.workers.tts.time_limit_s,
+        )
         if self.broker.visibility_timeout_s <= longest:
             raise ValueError(
                 f"broker.visibility_timeout_s ({self.broker.visibility_timeout_s}) must be "

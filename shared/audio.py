@@ -1,0 +1,424 @@
+"""Audio in and out: validate untrusted uploads, decode for speech engines, encode replies.
+
+:func:`probe` runs on every upload inside the API process, so it decodes once, counts samples
+without keeping them, and stops as soon as a limit is crossed. Every failure becomes a
+:class:`~shared.errors.MediaRejected` whose message tells the sender what to do; no PyAV or
+FFmpeg exception escapes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+
+import av
+import numpy as np
+import numpy.typing as npt
+from av.audio.frame import AudioFrame
+from av.audio.stream import AudioStream
+from av.container import InputContainer, OutputContainer
+
+from shared.audio_sniff import (
+    SNIFF_BYTES,
+    describe_unknown,
+    mp3_declared_duration,
+    sniff_container,
+    wav_declared_duration,
+)
+from shared.errors import MediaRejected
+
+__all__ = [
+    "MEDIA_TYPES",
+    "AudioInfo",
+    "decode_pcm16k",
+    "encode_pcm",
+    "pcm_rms_dbfs",
+    "probe",
+    "sniff_container",
+]
+
+ACCEPTED = "mp3, wav, ogg/opus, webm, flac or m4a/aac"
+SILENCE_DBFS = -120.0
+SPEECH_RATE = 16000
+# Below this share of the declared length a file is called cut rather than merely imprecise:
+# encoder priming and container rounding stay well within 10 %.
+_COMPLETE_RATIO = 0.9
+
+MEDIA_TYPES: dict[str, str] = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+    "webm": "audio/webm",
+    "flac": "audio/flac",
+    "m4a": "audio/mp4",
+    "aac": "audio/aac",
+}
+
+# Anything PyAV raises: its own errors, plus the builtin ones it uses for bad arguments
+# (e.g. a resampler fed a frame whose rate changed mid-stream).
+_AV_ERRORS: tuple[type[Exception], ...] = (
+    av.error.FFmpegError,
+    ValueError,
+    EOFError,
+    OSError,
+    RuntimeError,
+)
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    container: str
+    codec: str
+    media_type: str
+    extension: str
+    duration_s: float
+    sample_rate: int
+    channels: int
+
+
+@dataclass(frozen=True)
+class _Container:
+    label: str
+    demuxer: str
+    codecs: frozenset[str]
+
+
+_CONTAINERS: dict[str, _Container] = {
+    "wav": _Container(
+        "WAV",
+        "wav",
+        frozenset(
+            {
+                *("pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_f64le", "pcm_u8"),
+                # Telephone systems write these.
+                *("pcm_mulaw", "pcm_alaw", "adpcm_ima_wav", "adpcm_ms", "gsm_ms"),
+            }
+        ),
+    ),
+    "mp3": _Container("MP3", "mp3", frozenset({"mp3"})),
+    "ogg": _Container("Ogg", "ogg", frozenset({"opus", "vorbis", "flac"})),
+    "webm": _Container("WebM/Matroska", "matroska", frozenset({"opus", "vorbis"})),
+    "flac": _Container("FLAC", "flac", frozenset({"flac"})),
+    "m4a": _Container("MP4/M4A", "mov", frozenset({"aac", "alac"})),
+    "aac": _Container("AAC", "aac", frozenset({"aac"})),
+}
+
+# FFmpeg's decoder names where they differ from the codec names above.
+_DECODER_ALIASES: dict[str, tuple[str, ...]] = {
+    "mp3": ("mp3float",),
+    "aac": ("aac_fixed",),
+    "opus": ("libopus",),
+}
+
+
+@dataclass(frozen=True)
+class _Encoder:
+    muxer: str
+    codec: str
+    sample_format: str
+    bit_rate: int | None
+    # None keeps the caller's rate when the encoder takes it.
+    rate: int | None = None
+
+
+_ENCODERS: dict[str, _Encoder] = {
+    # Mono speech: 64 kbit/s mp3 and 32 kbit/s opus are transparent enough and stay small.
+    "mp3": _Encoder("mp3", "libmp3lame", "s16p", 64000),
+    # Opus only runs at 48/24/16/12/8 kHz; 48 kHz is what every player expects from ogg/opus.
+    "ogg": _Encoder("ogg", "libopus", "s16", 32000, rate=48000),
+    "wav": _Encoder("wav", "pcm_s16le", "s16", None),
+}
+
+
+def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 600.0) -> AudioInfo:
+    """Check that ``data`` is complete, decodable audio of an accepted kind and length."""
+    if not data:
+        raise MediaRejected(
+            "empty_file",
+            "The file is empty (0 bytes). Check that the recording finished saving, then "
+            "upload it again.",
+            status_code=400,
+        )
+    container = _sniff_or_reject(data)
+    spec = _CONTAINERS[container]
+    try:
+        with _open(data, container) as media:
+            stream = _audio_stream(media, container)
+            declared = _declared_duration(container, data, media, stream)
+            seconds, rate, channels = _measure(media, stream, max_duration_s)
+            codec = stream.codec_context.codec.canonical_name
+    except _AV_ERRORS as exc:
+        raise _undecodable(spec, exc) from exc
+
+    if seconds < min_duration_s:
+        raise MediaRejected(
+            "too_short",
+            f"The recording is too short: {seconds:.2f} s of audio decoded, and we need at "
+            f"least {min_duration_s:g} s. Record a longer message and upload it again.",
+        )
+    if declared is not None and seconds < _COMPLETE_RATIO * declared:
+        raise MediaRejected(
+            "truncated",
+            f"The file seems cut off: its header announces {declared:.1f} s but only "
+            f"{seconds:.1f} s of audio decode. Upload the complete file (wait until the "
+            "recording or download has finished).",
+        )
+    return AudioInfo(
+        container=container,
+        codec=codec,
+        media_type=MEDIA_TYPES[container],
+        extension=container,
+        duration_s=seconds,
+        sample_rate=rate,
+        channels=channels,
+    )
+
+
+def decode_pcm16k(data: bytes) -> npt.NDArray[np.int16]:
+    """The first audio stream as int16 mono samples at 16 kHz, what speech engines take."""
+    container = _sniff_or_reject(data)
+    spec = _CONTAINERS[container]
+    chunks: list[npt.NDArray[np.int16]] = []
+    try:
+        with _open(data, container) as media:
+            stream = _audio_stream(media, container)
+            chunks.extend(_speech_samples(_frames(media, stream)))
+    except _AV_ERRORS as exc:
+        raise _undecodable(spec, exc) from exc
+    if not chunks:
+        return np.zeros(0, dtype=np.int16)
+    # One copy at the end instead of growing an array per frame.
+    return np.concatenate(chunks).astype(np.int16, copy=False)
+
+
+def encode_pcm(pcm: npt.NDArray[np.int16], sample_rate: int, fmt: str) -> bytes:
+    """Encode int16 mono samples as a complete ``fmt`` file (mp3, ogg/opus or wav)."""
+    encoder = _ENCODERS.get(fmt)
+    if encoder is None:
+        raise ValueError(f"cannot encode {fmt!r}: choose one of {', '.join(_ENCODERS)}")
+    samples = np.asarray(pcm)
+    if samples.dtype != np.int16 or samples.ndim != 1:
+        raise ValueError(f"expected 1-D int16 samples, got {samples.ndim}-D {samples.dtype}")
+    if samples.size == 0:
+        # An MP3 of no frames is just a tag no decoder opens; silence must be explicit.
+        raise ValueError("no samples to encode")
+    if sample_rate <= 0:
+        raise ValueError(f"sample_rate must be positive, got {sample_rate}")
+    out_rate = _output_rate(encoder, sample_rate)
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=encoder.muxer) as media:
+        stream = _add_audio_stream(media, encoder.codec, out_rate)
+        if encoder.bit_rate is not None:
+            stream.codec_context.bit_rate = encoder.bit_rate
+        resampler = av.AudioResampler(format=encoder.sample_format, layout="mono", rate=out_rate)
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = sample_rate
+        frame.pts = 0
+        frame.time_base = Fraction(1, sample_rate)
+        for chunk in [*resampler.resample(frame), *resampler.resample(None)]:
+            media.mux(stream.encode(chunk))
+        media.mux(stream.encode(None))
+    return buffer.getvalue()
+
+
+def pcm_rms_dbfs(pcm: npt.ArrayLike) -> float:
+    """Loudness in dB relative to full scale; silence and empty input give -120.0."""
+    samples = np.asarray(pcm)
+    if samples.size == 0:
+        return SILENCE_DBFS
+    full_scale = float(np.iinfo(samples.dtype).max) + 1 if samples.dtype.kind in "iu" else 1.0
+    mean_square = float(np.mean(np.square(samples, dtype=np.float64))) / full_scale**2
+    if mean_square <= 0:
+        return SILENCE_DBFS
+    return max(SILENCE_DBFS, 10 * math.log10(mean_square))
+
+
+def _sniff_or_reject(data: bytes) -> str:
+    # The whole buffer, not SNIFF_BYTES: a long ID3 tag may hide an AAC or FLAC body.
+    container = sniff_container(data)
+    if container is not None:
+        return container
+    looks_like = describe_unknown(data[: SNIFF_BYTES * 8])
+    hint = f" (it looks like {looks_like})" if looks_like else ""
+    raise MediaRejected(
+        "unsupported_format",
+        f"The file is not audio we accept: its first bytes match no supported format{hint}. "
+        f"Send {ACCEPTED}.",
+        status_code=415,
+    )
+
+
+@contextmanager
+def _open(data: bytes, container: str) -> Iterator[InputContainer]:
+    spec = _CONTAINERS[container]
+    decoders = {*spec.codecs, *(a for c in spec.codecs for a in _DECODER_ALIASES.get(c, ()))}
+    options = {
+        # The bytes arrive through Python I/O; refuse any protocol a demuxer might reach for
+        # (references to other files or URLs), and any nested demuxer other than ours.
+        "protocol_whitelist": "none",
+        "format_whitelist": spec.demuxer,
+        # Stream probing opens a decoder per stream; keep video and exotic decoders out of
+        # the API process entirely.
+        "codec_whitelist": ",".join(sorted(decoders)),
+        # Stream probing would otherwise read (and for PCM, decode) up to 5 s or 5 MB before
+        # the real decode reads it all again: 30 ms of a 10 s CD-quality WAV's 35 ms probe.
+        "probesize": "65536",
+        "analyzeduration": "500000",
+    }
+    media = av.open(
+        io.BytesIO(data),
+        "r",
+        format=spec.demuxer,
+        container_options=options,
+        metadata_errors="replace",
+    )
+    try:
+        yield media
+    finally:
+        media.close()
+
+
+def _audio_stream(media: InputContainer, container: str) -> AudioStream:
+    spec = _CONTAINERS[container]
+    if not media.streams.audio:
+        kinds = sorted({stream.type for stream in media.streams})
+        found = f" (it holds only {' and '.join(kinds)})" if kinds else ""
+        raise MediaRejected(
+            "no_audio_stream",
+            f"The {spec.label} file contains no audio track{found}. Upload the sound "
+            f"recording itself, or export its audio as {ACCEPTED}.",
+        )
+    stream = media.streams.audio[0]
+    # PyAV leaves no codec context when FFmpeg has no decoder for the stream's codec id.
+    context = stream.codec_context
+    codec = context.codec.canonical_name if context is not None else None
+    if codec is None or codec not in spec.codecs:
+        described = f"{codec} audio" if codec else "audio in a codec we cannot identify"
+        raise MediaRejected(
+            "unsupported_codec",
+            f"The {spec.label} file holds {described}, which we do not accept in "
+            f"{spec.label} (we take {', '.join(sorted(spec.codecs))}). Convert it to "
+            f"{ACCEPTED} and upload it again.",
+            status_code=415,
+        )
+    return stream
+
+
+def _declared_duration(
+    container: str, data: bytes, media: InputContainer, stream: AudioStream
+) -> float | None:
+    """The length the file's own header promises, when that promise is worth checking."""
+    if container == "wav":
+        return wav_declared_duration(data)
+    # Ogg only records lengths page by page, so FFmpeg reports whatever is present; raw AAC
+    # has no header with a length at all (FFmpeg's figure is a bitrate guess).
+    if container in ("ogg", "aac"):
+        return None
+    if container == "mp3":
+        return mp3_declared_duration(data)
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if media.duration:
+        return media.duration / av.time_base
+    return None
+
+
+def _measure(
+    media: InputContainer, stream: AudioStream, max_duration_s: float
+) -> tuple[float, int, int]:
+    """Decoded seconds, sample rate and channels, counting frames without keeping them."""
+    first: tuple[int, int] | None = None
+    # Whole sample counts per run of one rate keep the sum exact; MP3 and AAC streams may
+    # switch rate mid-way, so earlier runs are folded into seconds.
+    earlier_s = 0.0
+    rate = count = 0
+    for frame in _frames(media, stream):
+        if frame.sample_rate != rate:
+            if frame.sample_rate <= 0:
+                raise ValueError("a decoded frame has no sample rate")
+            earlier_s += count / rate if rate else 0.0
+            rate, count = frame.sample_rate, 0
+            first = first or (rate, frame.layout.nb_channels)
+        count += frame.samples
+        if earlier_s + count / rate > max_duration_s:
+            raise MediaRejected(
+                "too_long",
+                f"The recording is longer than the {max_duration_s:g} s we accept (we "
+                f"stopped reading at {earlier_s + count / rate:.1f} s). Trim it or split "
+                "it into shorter parts.",
+            )
+    seconds = earlier_s + (count / rate if rate else 0.0)
+    if first is None:
+        first = (stream.codec_context.sample_rate, stream.codec_context.channels)
+    return seconds, *first
+
+
+def _frames(media: InputContainer, stream: AudioStream) -> Iterator[AudioFrame]:
+    """The stream's decoded frames; a decoder error on the very last packet just ends them.
+
+    A file cut mid-frame (FLAC, AAC) ends in half a packet the decoder refuses, where cut WAV,
+    MP3 and Ogg files simply end: both are then judged by their length, not by the error.
+    An error with packets still to come is real damage and propagates.
+    """
+    packets = media.demux(stream)
+    for packet in packets:
+        try:
+            frames = stream.decode(packet)
+        except _AV_ERRORS:
+            # Demuxing ends with empty flush packets; any data after this one means damage.
+            if any(later.size for later in packets):
+                raise
+            return
+        yield from frames
+
+
+def _speech_samples(frames: Iterator[AudioFrame]) -> Iterator[npt.NDArray[np.int16]]:
+    """16 kHz mono int16 chunks of ``frames``, whose rate or layout may change mid-stream."""
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SPEECH_RATE)
+    shape: tuple[int, str, str] | None = None
+    for frame in frames:
+        current = (frame.sample_rate, frame.layout.name, frame.format.name)
+        # A PyAV resampler refuses frames unlike its first; MP3 and AAC may switch rate.
+        if shape is not None and current != shape:
+            yield from _first_plane(resampler.resample(None))
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=SPEECH_RATE)
+        shape = current
+        yield from _first_plane(resampler.resample(frame))
+    yield from _first_plane(resampler.resample(None))
+
+
+def _first_plane(frames: list[AudioFrame]) -> Iterator[npt.NDArray[np.int16]]:
+    # Packed mono s16 comes out as shape (1, samples).
+    return (frame.to_ndarray()[0] for frame in frames)
+
+
+def _undecodable(spec: _Container, exc: Exception) -> MediaRejected:
+    reason = (exc.strerror if isinstance(exc, av.error.FFmpegError) else None) or str(exc)
+    return MediaRejected(
+        "undecodable",
+        f"The file looks like {spec.label} but could not be decoded ({reason}). It may be "
+        "damaged or incomplete: export or download it again and upload the new copy.",
+    )
+
+
+def _add_audio_stream(media: OutputContainer, codec: str, rate: int) -> AudioStream:
+    stream = media.add_stream(codec, rate=rate, layout="mono")
+    if not isinstance(stream, AudioStream):
+        raise TypeError(f"{codec} is not an audio encoder")
+    return stream
+
+
+def _output_rate(encoder: _Encoder, sample_rate: int) -> int:
+    if encoder.rate is not None:
+        return encoder.rate
+    rates = av.codec.Codec(encoder.codec, "w").audio_rates
+    if not rates or sample_rate in rates:
+        return sample_rate
+    # The nearest rate above keeps every frequency the input had.
+    higher = [rate for rate in rates if rate >= sample_rate]
+    return min(higher) if higher else max(rates)

@@ -1,0 +1,243 @@
+"""What untrusted bytes claim to be, read from their headers alone.
+
+Nothing here trusts a file name or a Content-Type, and nothing here calls FFmpeg: these are
+the cheap checks made before any decoder sees the bytes, plus the header fields FFmpeg does not
+use to tell a cut file from a complete one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Enough leading bytes for every container's magic; a bare MPEG or ADTS stream is only
+# confirmed by its second frame header when the bytes given reach that far.
+SNIFF_BYTES = 64
+
+_ID3_HEADER = 10
+# Encoders pad between the ID3 tag and the first frame, rarely by more than a few hundred bytes.
+_MAX_FRAME_SEARCH = 4096
+
+# Sample rates by MPEG version bits, and kbit/s by (MPEG-1?, layer bits) for indexes 1-14.
+_MPEG_RATES: dict[int, tuple[int, int, int]] = {
+    0b11: (44100, 48000, 32000),
+    0b10: (22050, 24000, 16000),
+    0b00: (11025, 12000, 8000),
+}
+_MPEG2_KBITS = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+_MPEG_KBITS: dict[tuple[bool, int], tuple[int, ...]] = {
+    (True, 0b11): (32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 0b10): (32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 0b01): (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 0b11): (32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 0b10): _MPEG2_KBITS,
+    (False, 0b01): _MPEG2_KBITS,
+}
+
+# Decoders drop the encoder's priming and padding (LAME: 576 + 529 decoder delay + under
+# one frame of padding); the header counts them, so its promise is this much generous.
+_MP3_TRIMMED_SAMPLES = 2304
+
+# Formats people upload by mistake, so the refusal can say what the file looked like.
+_KNOWN_NON_AUDIO: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"{\\rtf", "an RTF document"),
+    (b"<?xml", "an XML document"),
+    (b"<!DOCTYPE", "an HTML page"),
+    (b"<html", "an HTML page"),
+)
+
+
+def sniff_container(head: bytes) -> str | None:
+    """The accepted container the leading bytes announce, or None."""
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head[:4] == b"OggS":
+        return "ogg"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm"
+    if head[:4] == b"fLaC":
+        return "flac"
+    if head[4:8] == b"ftyp":
+        return "m4a"
+    if head[:3] == b"ID3":
+        # AAC and FLAC are sometimes tagged with ID3 too; FFmpeg skips the tag for any demuxer.
+        body = head[_id3v2_end(head) :]
+        if _is_adts_start(body):
+            return "aac"
+        if body[:4] == b"fLaC":
+            return "flac"
+        return "mp3"
+    if _is_mpeg_audio_start(head):
+        return "mp3"
+    if _is_adts_start(head):
+        return "aac"
+    return None
+
+
+def describe_unknown(head: bytes) -> str | None:
+    """A person's name for what a non-audio upload appears to be, when we can tell."""
+    for magic, name in _KNOWN_NON_AUDIO:
+        if head.startswith(magic):
+            return name
+    sample = head[:512]
+    if sample and _looks_like_text(sample):
+        return "text"
+    return None
+
+
+def wav_declared_duration(data: bytes) -> float | None:
+    """Seconds the RIFF header promises, or None when it promises nothing usable.
+
+    FFmpeg sizes a WAV by what is present, so a cut upload looks complete to it; the ``data``
+    chunk size is the only record of how long the recording was meant to be.
+    """
+    offset = 12
+    byte_rate = 0
+    # Each chunk advances at least 8 bytes; the cap bounds hostile files with many tiny chunks.
+    for _ in range(256):
+        if offset + 8 > len(data):
+            return None
+        chunk_id = data[offset : offset + 4]
+        size = int.from_bytes(data[offset + 4 : offset + 8], "little")
+        if chunk_id == b"fmt " and offset + 20 <= len(data):
+            byte_rate = int.from_bytes(data[offset + 16 : offset + 20], "little")
+        elif chunk_id == b"data":
+            # Streaming writers leave 0 or 0xFFFFFFFF because they did not know the length.
+            if size in (0, 0xFFFFFFFF) or byte_rate == 0:
+                return None
+            return size / byte_rate
+        offset += 8 + size + (size & 1)
+    return None
+
+
+def mp3_declared_duration(data: bytes) -> float | None:
+    """Seconds counted by the Xing/Info/VBRI header in the first MP3 frame, None without one.
+
+    FFmpeg drops that count when the file is larger than the header says (concatenated
+    files) and then guesses from the first frame's bitrate, which proves nothing about a cut
+    and is wrong for variable bitrates; reading the count here keeps to the file's promise.
+    """
+    offset = data.find(b"\xff", _id3v2_end(data))
+    stop = offset + _MAX_FRAME_SEARCH
+    while 0 <= offset < stop:
+        frame = _mpeg_frame(data[offset : offset + 4])
+        if frame is not None:
+            frames = _counted_frames(data, offset)
+            if not frames:
+                return None
+            samples = max(0, frames * frame.samples - _MP3_TRIMMED_SAMPLES)
+            return samples / frame.sample_rate
+        offset = data.find(b"\xff", offset + 1)
+    return None
+
+
+def _counted_frames(data: bytes, offset: int) -> int | None:
+    """The frame count of a Xing/Info or VBRI header in the frame at ``offset``."""
+    # Xing/Info follow the side info (9 to 32 bytes after the header), VBRI sits at 36.
+    window = data[offset + 4 : offset + 48]
+    for tag in (b"Xing", b"Info"):
+        found = window.find(tag)
+        if found >= 0:
+            flags_at = offset + 4 + found + 4
+            flags = int.from_bytes(data[flags_at : flags_at + 4], "big")
+            has_frames = flags & 0x1
+            return int.from_bytes(data[flags_at + 4 : flags_at + 8], "big") if has_frames else None
+    if data[offset + 36 : offset + 40] == b"VBRI":
+        return int.from_bytes(data[offset + 50 : offset + 54], "big")
+    return None
+
+
+def _id3v2_end(data: bytes) -> int:
+    """Offset just past a leading ID3v2 tag (0 when there is none or it is implausible)."""
+    if len(data) < _ID3_HEADER or data[:3] != b"ID3":
+        return 0
+    size_bytes = data[6:10]
+    # Sizes are "syncsafe": 7 bits per byte, so a set high bit means this is not a tag.
+    if any(byte & 0x80 for byte in size_bytes):
+        return 0
+    size = 0
+    for byte in size_bytes:
+        size = (size << 7) | byte
+    footer = _ID3_HEADER if data[5] & 0x10 else 0
+    return _ID3_HEADER + size + footer
+
+
+@dataclass(frozen=True)
+class _MpegFrame:
+    length: int
+    sample_rate: int
+    samples: int
+
+
+def _is_mpeg_audio_start(head: bytes) -> bool:
+    """A valid MPEG audio frame header, followed by another where its length says.
+
+    One header alone matches about one random buffer in 5,000; a chain of two is what
+    separates real streams from noise (FFmpeg's own probe counts frames the same way).
+    """
+    frame = _mpeg_frame(head)
+    if frame is None:
+        return False
+    following = head[frame.length : frame.length + 4]
+    return len(following) < 4 or _mpeg_frame(following) is not None
+
+
+def _mpeg_frame(head: bytes) -> _MpegFrame | None:
+    """The MPEG-1/2/2.5 audio frame whose header starts ``head``, None if it is not one."""
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return None
+    version = (head[1] >> 3) & 0b11
+    layer = (head[1] >> 1) & 0b11
+    bitrate_index = head[2] >> 4
+    rate_index = (head[2] >> 2) & 0b11
+    padding = (head[2] >> 1) & 1
+    # 01 versions and 00 layers are reserved, bitrate 15 is forbidden; free-format (bitrate
+    # 0) is legal but too rare to be worth letting noise through.
+    if version == 0b01 or layer == 0 or bitrate_index in (0, 15) or rate_index == 0b11:
+        return None
+    mpeg1 = version == 0b11
+    bitrate = _MPEG_KBITS[(mpeg1, layer)][bitrate_index - 1] * 1000
+    rate = _MPEG_RATES[version][rate_index]
+    if layer == 0b11:  # layer I
+        return _MpegFrame((12 * bitrate // rate + padding) * 4, rate, 384)
+    if layer == 0b01 and not mpeg1:  # layer III of MPEG-2 and 2.5: half-size frames
+        return _MpegFrame(72 * bitrate // rate + padding, rate, 576)
+    return _MpegFrame(144 * bitrate // rate + padding, rate, 1152)
+
+
+def _is_adts_start(head: bytes) -> bool:
+    """An AAC ADTS frame header, followed by another where its length field says."""
+    if not _is_adts_header(head):
+        return False
+    length = ((head[3] & 0b11) << 11) | (head[4] << 3) | (head[5] >> 5)
+    if length < 7:
+        return False
+    following = head[length : length + 7]
+    return len(following) < 7 or _is_adts_header(following)
+
+
+def _is_adts_header(head: bytes) -> bool:
+    """12-bit sync, layer 00 and a defined sampling-rate index."""
+    if len(head) < 7 or head[0] != 0xFF or head[1] & 0xF6 != 0xF0:
+        return False
+    rate_index = (head[2] >> 2) & 0b1111
+    return rate_index < 13
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    try:
+        decoded = sample.decode("utf-8")
+    except UnicodeDecodeError:
+        # The sample may end inside a multi-byte character.
+        decoded = sample[:-3].decode("utf-8", errors="replace")
+        if "\ufffd" in decoded:
+            return False
+    if not decoded:
+        return False
+    printable = sum(char.isprintable() or char in "\r\n\t" for char in decoded)
+    return printable >= 0.95 * len(decoded)

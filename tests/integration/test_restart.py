@@ -1,0 +1,37 @@
+"""Data outlives the processes: stop the stack, start it again, the jobs are there."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.stack import Stack
+from tests import audio_factory as af
+from tests.integration.conftest import stack_settings
+
+pytestmark = pytest.mark.integration
+
+
+def test_jobs_submitted_before_a_restart_are_still_readable(tmp_path: Path) -> None:
+    settings = stack_settings(tmp_path / "data")
+    base = settings.api.base_url
+    with Stack(settings, flower=False):
+        job_id = httpx.post(f"{base}/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0))},
+                            timeout=30).json()["id"]
+        for _ in range(600):
+            before = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=10).json()
+            if before["status"] in {"succeeded", "failed"}:
+                break
+            time.sleep(0.2)
+        assert before["status"] == "succeeded", before
+
+    with Stack(settings, flower=False):
+        after = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=10)
+        audio = httpx.get(f"{base}/v1/jobs/{job_id}/reply", timeout=10)
+
+    assert after.status_code == 200
+    assert after.json() == before
+    assert audio.status_code == 200 and len(audio.content) > 1000

@@ -1,0 +1,495 @@
+"""Upload validation, decoding for speech engines and encoding of replies."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from shared import audio as audio_module
+from shared.audio import (
+    MEDIA_TYPES,
+    AudioInfo,
+    decode_pcm16k,
+    encode_pcm,
+    pcm_rms_dbfs,
+    probe,
+    sniff_container,
+)
+from shared.errors import MediaRejected
+from tests import audio_factory as factory
+from tests.audio_factory import ALL_FORMATS, AudioFormat
+
+SHARED_AUDIO = Path(__file__).resolve().parents[4] / "shared" / "audio"
+ACCEPTED_HINT = "Send mp3, wav, ogg/opus, webm, flac or m4a/aac."
+
+EXPECTED: dict[AudioFormat, tuple[str, str]] = {
+    "wav": ("pcm_s16le", "audio/wav"),
+    "mp3": ("mp3", "audio/mpeg"),
+    "ogg": ("opus", "audio/ogg"),
+    "webm": ("opus", "audio/webm"),
+    "flac": ("flac", "audio/flac"),
+    "m4a": ("aac", "audio/mp4"),
+    "aac": ("aac", "audio/aac"),
+}
+# Formats whose file keeps the rate it was recorded at (opus always decodes at 48 kHz).
+NATIVE_RATE_FORMATS: tuple[AudioFormat, ...] = ("wav", "mp3", "flac", "m4a", "aac")
+# Bare MPEG and ADTS streams are only recognised by two chained frame headers.
+MPEG_FRAME = b"\xff\xfb\x90\x00"  # MPEG-1 layer III, 128 kbit/s, 44.1 kHz: 417 bytes
+ADTS_FRAME = b"\xff\xf1\x50\x80\x0c\x9f\xfc"  # AAC LC, 44.1 kHz, stereo: 100 bytes
+GARBAGE_BEHIND_MAGIC = {
+    "wav": b"RIFF\x00\x10\x00\x00WAVE",
+    "mp3-id3": b"ID3",
+    "mp3-frame": MPEG_FRAME + bytes(413) + MPEG_FRAME,
+    "ogg": b"OggS",
+    "webm": b"\x1a\x45\xdf\xa3",
+    "flac": b"fLaC",
+    "m4a": b"\x00\x00\x00\x18ftypM4A ",
+    "aac": ADTS_FRAME + bytes(93) + ADTS_FRAME,
+}
+
+
+def rejection(data: bytes, **limits: float) -> MediaRejected:
+    with pytest.raises(MediaRejected) as caught:
+        probe(data, **limits)
+    return caught.value
+
+
+def dominant_hz(pcm: npt.NDArray[np.int16], rate: int) -> float:
+    spectrum = np.abs(np.fft.rfft(pcm.astype(np.float64)))
+    return float(np.fft.rfftfreq(len(pcm), 1 / rate)[int(np.argmax(spectrum))])
+
+
+# --- sniffing ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_sniff_recognises_each_container_from_its_first_bytes(fmt: AudioFormat) -> None:
+    assert sniff_container(factory.encode(fmt, 0.5)[:64]) == fmt
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"",
+        b"RIFF\x00\x00\x00\x00AVI ",
+        b"\xff\xeb\x90\x00",  # MPEG version bits 01 are reserved
+        b"\xff\xf9\xf0\x00",  # MPEG layer III frame with the forbidden bitrate index 15
+        b"\xff\xf1\x3c\x80\x00\x00\x00",  # ADTS with an undefined sampling-rate index
+        MPEG_FRAME + bytes(500),  # one MPEG frame header, no second one
+        b"%PDF-1.7",
+    ],
+    ids=[
+        "empty",
+        "avi",
+        "reserved-mpeg-version",
+        "bad-bitrate",
+        "bad-adts-rate",
+        "lone-mpeg-header",
+        "pdf",
+    ],
+)
+def test_sniff_refuses_lookalike_headers(head: bytes) -> None:
+    assert sniff_container(head) is None
+
+
+def test_sniff_never_trusts_text_or_random_bytes() -> None:
+    assert sniff_container(factory.text_as_wav()) is None
+    assert sniff_container(factory.random_bytes(4096, seed=1)) is None
+
+
+def test_sniff_looks_past_an_id3_tag_to_find_aac() -> None:
+    tag = b"ID3\x04\x00\x00\x00\x00\x00\x0a" + b"\x00" * 10
+
+    assert sniff_container(tag + factory.encode("aac", 0.5)) == "aac"
+    assert sniff_container(tag + factory.encode("flac", 0.5)) == "flac"
+    assert sniff_container(tag + MPEG_FRAME) == "mp3"
+
+
+@pytest.mark.parametrize("head", [MPEG_FRAME + bytes(413) + MPEG_FRAME, MPEG_FRAME + bytes(10)])
+def test_sniff_takes_a_bare_mpeg_frame_when_the_next_one_chains_or_lies_beyond_head(
+    head: bytes,
+) -> None:
+    assert sniff_container(head) == "mp3"
+
+
+# --- probe: accepted input ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_probe_accepts_each_supported_container(fmt: AudioFormat) -> None:
+    info = probe(factory.encode(fmt, 2.0))
+
+    codec, media_type = EXPECTED[fmt]
+    assert info.container == fmt
+    assert info.extension == fmt
+    assert info.codec == codec
+    assert info.media_type == media_type == MEDIA_TYPES[fmt]
+    assert info.channels == 1
+    # AAC keeps its encoder priming (up to ~0.1 s); the others trim it.
+    assert info.duration_s == pytest.approx(2.0, abs=0.15)
+
+
+@pytest.mark.parametrize("fmt", NATIVE_RATE_FORMATS)
+def test_probe_reports_the_recorded_rate_and_channels(fmt: AudioFormat) -> None:
+    info = probe(factory.encode(fmt, 1.0, rate=44100, channels=2))
+
+    assert (info.sample_rate, info.channels) == (44100, 2)
+
+
+@pytest.mark.parametrize("fmt", ["ogg", "webm"])
+def test_probe_reports_opus_at_its_decoding_rate_of_48khz(fmt: AudioFormat) -> None:
+    assert probe(factory.encode(fmt, 1.0, rate=16000)).sample_rate == 48000
+
+
+def test_probe_accepts_an_mp3_that_starts_without_an_id3_tag() -> None:
+    data = factory.mp3_without_id3(1.0)
+    assert data[:3] != b"ID3"
+
+    info = probe(data)
+
+    assert (info.container, info.codec) == ("mp3", "mp3")
+    assert info.duration_s == pytest.approx(1.0, abs=0.05)
+
+
+def test_probe_and_decode_follow_an_mp3_whose_rate_changes_midway() -> None:
+    # Two files joined end to end, as `cat a.mp3 b.mp3` makes them.
+    data = factory.mp3_without_id3(1.0, rate=16000) + factory.mp3_without_id3(1.0, rate=22050)
+
+    info = probe(data)
+    pcm = decode_pcm16k(data)
+
+    assert info.sample_rate == 16000
+    assert info.duration_s == pytest.approx(2.0, abs=0.15)
+    assert len(pcm) / 16000 == pytest.approx(info.duration_s, abs=0.01)
+
+
+def test_probe_measures_decoded_duration_exactly_for_pcm() -> None:
+    assert probe(factory.encode("wav", 1.5, rate=8000)).duration_s == 1.5
+
+
+def test_probe_accepts_a_wav_whose_header_does_not_know_its_length() -> None:
+    info = probe(factory.wav_with_unknown_length(2.0))
+
+    assert info.duration_s == pytest.approx(2.0)
+
+
+def test_probe_accepts_audio_slightly_shorter_than_its_header_declares() -> None:
+    info = probe(factory.truncated("wav", 0.95, seconds=4.0))
+
+    assert info.duration_s == pytest.approx(3.8, abs=0.01)
+
+
+def test_probe_accepts_durations_exactly_at_the_limits() -> None:
+    data = factory.encode("wav", 1.0)
+
+    assert probe(data, min_duration_s=1.0, max_duration_s=1.0).duration_s == 1.0
+
+
+# --- probe: rejections ------------------------------------------------------------------
+
+
+def test_probe_rejects_empty_file_with_400() -> None:
+    error = rejection(b"")
+
+    assert (error.code, error.status_code) == ("empty_file", 400)
+    assert "0 bytes" in error.message
+
+
+def test_probe_rejects_text_renamed_to_wav_as_unsupported_format() -> None:
+    error = rejection(factory.text_as_wav())
+
+    assert (error.code, error.status_code) == ("unsupported_format", 415)
+    assert "looks like text" in error.message
+    assert error.message.endswith(ACCEPTED_HINT)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_probe_rejects_random_bytes_as_unsupported_format(seed: int) -> None:
+    error = rejection(factory.random_bytes(8192, seed))
+
+    assert (error.code, error.status_code) == ("unsupported_format", 415)
+    assert error.message.endswith(ACCEPTED_HINT)
+
+
+def test_probe_names_a_recognisable_non_audio_upload() -> None:
+    error = rejection(b"\x89PNG\r\n\x1a\n" + factory.random_bytes(256))
+
+    assert "a PNG image" in error.message
+
+
+def test_probe_rejects_video_without_audio_stream_with_no_audio_stream() -> None:
+    error = rejection(factory.video_without_audio())
+
+    assert (error.code, error.status_code) == ("no_audio_stream", 422)
+    assert "no audio track" in error.message
+    assert "video" in error.message
+
+
+def test_probe_rejects_a_codec_its_container_does_not_allow_as_unsupported_codec() -> None:
+    # Matroska shares webm's magic bytes, but webm audio is opus or vorbis only.
+    error = rejection(factory.matroska_with_codec("mp2"))
+
+    assert (error.code, error.status_code) == ("unsupported_codec", 415)
+    assert "mp2" in error.message
+    assert "opus, vorbis" in error.message
+
+
+@pytest.mark.parametrize("magic", GARBAGE_BEHIND_MAGIC.values(), ids=GARBAGE_BEHIND_MAGIC.keys())
+def test_probe_rejects_garbage_behind_real_magic_bytes_as_undecodable(magic: bytes) -> None:
+    error = rejection(factory.with_magic(magic, 8192))
+
+    assert (error.code, error.status_code) == ("undecodable", 422)
+    assert "could not be decoded" in error.message
+
+
+def test_probe_rejects_audio_shorter_than_the_minimum_as_too_short() -> None:
+    error = rejection(factory.encode("wav", 0.1))
+
+    assert (error.code, error.status_code) == ("too_short", 422)
+    assert "0.10 s" in error.message
+    assert "0.3 s" in error.message
+
+
+def test_probe_rejects_audio_longer_than_the_maximum_as_too_long() -> None:
+    error = rejection(factory.encode("mp3", 5.0), max_duration_s=3.0)
+
+    assert (error.code, error.status_code) == ("too_long", 422)
+    assert "3 s" in error.message
+
+
+def test_probe_stops_decoding_early_for_overlong_audio(monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded_s: list[float] = []
+    real_frames = audio_module._frames
+
+    def counting_frames(media: Any, stream: Any) -> Iterator[Any]:
+        for frame in real_frames(media, stream):
+            decoded_s.append(frame.samples / frame.sample_rate)
+            yield frame
+
+    monkeypatch.setattr(audio_module, "_frames", counting_frames)
+
+    error = rejection(factory.encode("mp3", 60.0), max_duration_s=3.0)
+
+    assert error.code == "too_long"
+    assert "stopped reading at 3.0 s" in error.message
+    # One frame past the limit, not the remaining 57 s.
+    assert 3.0 < sum(decoded_s) < 3.0 + max(decoded_s) + 1e-9
+
+
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "webm", "flac"])
+def test_probe_rejects_a_cut_file_whose_header_declares_more_as_truncated(
+    fmt: AudioFormat,
+) -> None:
+    error = rejection(factory.truncated(fmt, 0.5, seconds=4.0))
+
+    assert (error.code, error.status_code) == ("truncated", 422)
+    assert re.search(r"announces (3\.9|4\.0) s", error.message)
+
+
+def test_probe_rejects_truncated_wav_shorter_than_minimum_as_too_short() -> None:
+    assert rejection(factory.truncated("wav", 0.05, seconds=4.0)).code == "too_short"
+
+
+def test_probe_rejects_an_m4a_cut_before_its_index_as_undecodable() -> None:
+    # The muxer writes the index (moov) last, so a cut file has none.
+    error = rejection(factory.truncated("m4a", 0.5, seconds=4.0))
+
+    assert error.code == "undecodable"
+    assert "damaged or incomplete" in error.message
+
+
+@pytest.mark.parametrize("fmt", ["ogg", "aac"])
+def test_probe_accepts_a_cut_file_of_a_format_that_records_no_total_length(
+    fmt: AudioFormat,
+) -> None:
+    """Ogg and ADTS carry no total length (FFmpeg's figure is derived from what is present),
+    so a cut is indistinguishable from a shorter recording; ADTS's final half frame, which
+    the decoder refuses, is dropped like the tail of a cut WAV."""
+    info = probe(factory.truncated(fmt, 0.5, seconds=4.0))
+
+    assert 1.5 < info.duration_s < 2.5
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_probe_and_decode_raise_only_media_rejected_on_corrupted_bytes(
+    fmt: AudioFormat, seed: int
+) -> None:
+    data = factory.corrupted(factory.encode(fmt, 2.0), seed=seed)
+
+    for check in (probe, decode_pcm16k):
+        with contextlib.suppress(MediaRejected):
+            check(data)
+
+
+# --- decode_pcm16k ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_decode_returns_16khz_mono_int16_for_each_format(fmt: AudioFormat) -> None:
+    pcm = decode_pcm16k(factory.encode(fmt, 2.0, rate=22050, channels=2))
+
+    assert pcm.dtype == np.int16
+    assert pcm.ndim == 1
+    assert len(pcm) / 16000 == pytest.approx(2.0, abs=0.15)
+    assert pcm_rms_dbfs(pcm) > -30
+
+
+def test_decode_upsamples_8khz_phone_audio_to_16khz() -> None:
+    pcm = decode_pcm16k(factory.encode("wav", 2.0, rate=8000))
+
+    assert len(pcm) == pytest.approx(32000, abs=32)
+    # The tone's 110 Hz fundamental survives; a wrong rate would shift it.
+    assert dominant_hz(pcm, 16000) == pytest.approx(110, abs=2)
+
+
+def test_decode_downmixes_stereo_to_the_same_signal_as_mono() -> None:
+    mono = decode_pcm16k(factory.encode("wav", 1.0, channels=1))
+    stereo = decode_pcm16k(factory.encode("wav", 1.0, channels=2))
+
+    assert len(stereo) == len(mono)
+    assert np.corrcoef(mono, stereo)[0, 1] > 0.99
+
+
+def test_decode_keeps_16khz_mono_input_unchanged() -> None:
+    samples = factory.tone(1.0, 16000)
+
+    decoded = decode_pcm16k(factory.encode_samples(samples, "wav", 16000))
+
+    assert np.array_equal(decoded, samples)
+
+
+def test_decode_rejects_garbage_behind_magic_bytes_as_undecodable() -> None:
+    with pytest.raises(MediaRejected) as caught:
+        decode_pcm16k(factory.with_magic(b"fLaC", 4096))
+
+    assert caught.value.code == "undecodable"
+
+
+def test_decode_rejects_bytes_that_are_not_audio_as_unsupported_format() -> None:
+    with pytest.raises(MediaRejected) as caught:
+        decode_pcm16k(factory.text_as_wav())
+
+    assert caught.value.code == "unsupported_format"
+
+
+# --- encode_pcm -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rate", [16000, 22050])
+@pytest.mark.parametrize("fmt", ["mp3", "ogg", "wav"])
+def test_encode_roundtrips_through_probe_for_each_output_format(fmt: str, rate: int) -> None:
+    data = encode_pcm(factory.tone(2.0, rate), rate, fmt)
+
+    info = probe(data)
+
+    assert info.container == fmt
+    assert info.media_type == MEDIA_TYPES[fmt]
+    assert info.channels == 1
+    assert info.duration_s == pytest.approx(2.0, abs=0.05)
+
+
+def test_encode_resamples_opus_to_48khz() -> None:
+    info = probe(encode_pcm(factory.tone(1.0, 22050), 22050, "ogg"))
+
+    assert (info.codec, info.sample_rate) == ("opus", 48000)
+
+
+def test_encode_keeps_rates_mp3_supports_and_raises_others() -> None:
+    assert probe(encode_pcm(factory.tone(1.0, 22050), 22050, "mp3")).sample_rate == 22050
+    assert probe(encode_pcm(factory.tone(1.0, 20000), 20000, "mp3")).sample_rate == 22050
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "ogg", "wav"])
+def test_encode_keeps_the_signal(fmt: str) -> None:
+    pcm = decode_pcm16k(encode_pcm(factory.tone(2.0, 16000), 16000, fmt))
+
+    assert dominant_hz(pcm, 16000) == pytest.approx(110, abs=2)
+    assert pcm_rms_dbfs(pcm) == pytest.approx(pcm_rms_dbfs(factory.tone(2.0)), abs=1.5)
+
+
+def test_encode_wav_is_lossless() -> None:
+    samples = factory.tone(1.0, 16000)
+
+    assert np.array_equal(decode_pcm16k(encode_pcm(samples, 16000, "wav")), samples)
+
+
+@pytest.mark.parametrize(
+    ("pcm", "rate", "fmt"),
+    [
+        (factory.tone(0.1), 16000, "flac"),
+        (factory.tone(0.1).astype(np.float32), 16000, "wav"),
+        (np.zeros((2, 100), dtype=np.int16), 16000, "wav"),
+        (np.zeros(0, dtype=np.int16), 16000, "mp3"),
+        (factory.tone(0.1), 0, "wav"),
+    ],
+    ids=["unknown-format", "float-samples", "two-channels", "no-samples", "zero-rate"],
+)
+def test_encode_refuses_what_it_cannot_encode(
+    pcm: npt.NDArray[np.int16], rate: int, fmt: str
+) -> None:
+    with pytest.raises(ValueError, match=r"."):
+        encode_pcm(pcm, rate, fmt)
+
+
+# --- loudness and media types -----------------------------------------------------------
+
+
+def test_rms_dbfs_of_silence_and_of_nothing_is_minus_120() -> None:
+    assert pcm_rms_dbfs(factory.silence(1.0)) == -120.0
+    assert pcm_rms_dbfs(np.zeros(0, dtype=np.int16)) == -120.0
+    assert pcm_rms_dbfs(np.ones(16000, dtype=np.int16)) == pytest.approx(-90.3, abs=0.1)
+
+
+def test_rms_dbfs_of_a_full_scale_square_wave_is_zero() -> None:
+    square = np.tile(np.array([-32768, 32767], dtype=np.int16), 800)
+
+    assert pcm_rms_dbfs(square) == pytest.approx(0.0, abs=0.001)
+
+
+def test_rms_dbfs_of_a_half_scale_sine_is_about_minus_9() -> None:
+    t = np.arange(16000) / 16000
+    sine = (0.5 * 32767 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+
+    assert pcm_rms_dbfs(sine) == pytest.approx(-9.03, abs=0.05)
+
+
+def test_media_types_cover_every_input_and_output_format() -> None:
+    assert set(MEDIA_TYPES) >= {*ALL_FORMATS, "mp3", "ogg", "wav"}
+    assert all(value.startswith("audio/") for value in MEDIA_TYPES.values())
+
+
+def test_audio_info_is_immutable() -> None:
+    info = AudioInfo("wav", "pcm_s16le", "audio/wav", "wav", 1.0, 16000, 1)
+
+    with pytest.raises(AttributeError):
+        info.duration_s = 2.0  # type: ignore[misc]
+
+
+# --- real speech ------------------------------------------------------------------------
+
+
+def test_probe_and_decode_agree_with_the_manifest_on_real_speech_clips() -> None:
+    if not SHARED_AUDIO.is_dir():
+        pytest.skip(f"real clips live beside the project in {SHARED_AUDIO}")
+    manifest = json.loads((SHARED_AUDIO / "manifest.json").read_text())
+    clips = [clip for clip in manifest if clip["file"].endswith(".wav")]
+    assert clips
+
+    for clip in clips:
+        data = (SHARED_AUDIO / clip["file"]).read_bytes()
+        info = probe(data)
+        pcm = decode_pcm16k(data)
+
+        assert info.container == "wav", clip["file"]
+        assert info.duration_s == pytest.approx(clip["duration_s"], abs=0.01), clip["file"]
+        assert len(pcm) / 16000 == pytest.approx(clip["duration_s"], abs=0.01), clip["file"]
+        assert pcm_rms_dbfs(pcm) > -50, clip["file"]

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from shared.wer import Span, alignment_spans, edit_distance, normalize, word_error_rate
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Hello, World!", ["hello", "world"]),
+        ("  many   spaces\tand\nlines ", ["many", "spaces", "and", "lines"]),
+        ("It's O'Neil's dog, isn't it?", ["it's", "o'neil's", "dog", "isn't", "it"]),
+        ("Don\u2019t stop", ["don't", "stop"]),
+        ("'quoted' words''", ["quoted", "words"]),
+        ("an ill-disposed young man", ["an", "ill", "disposed", "young", "man"]),
+        ("Room 101, floor 3.", ["room", "101", "floor", "3"]),
+        ("Café naïve", ["café", "naïve"]),
+        ("snake_case", ["snake", "case"]),
+        ("", []),
+        ("?!...", []),
+    ],
+)
+def test_normalize_lowercases_strips_punctuation_and_keeps_inner_apostrophes(
+    text: str, words: list[str]
+) -> None:
+    assert normalize(text) == words
+
+
+@pytest.mark.parametrize(
+    ("reference", "hypothesis", "expected"),
+    [
+        ("go forward ten meters", "go forward ten meters", 0.0),
+        ("Go forward, ten meters!", "go forward ten meters", 0.0),
+        ("the cat sat", "the cat sat down", 1 / 3),
+        ("the cat sat", "the sat", 1 / 3),
+        ("the cat sat", "the dog sat", 1 / 3),
+        ("a b c d", "a x c", 0.5),
+        ("one two three", "want him to three", 1.0),
+        ("a", "b c d", 3.0),
+        ("one two three", "", 1.0),
+    ],
+)
+def test_word_error_rate_counts_word_edits_per_reference_word(
+    reference: str, hypothesis: str, expected: float
+) -> None:
+    assert word_error_rate(reference, hypothesis) == pytest.approx(expected)
+
+
+def test_empty_reference_scores_zero_for_empty_hypothesis_and_one_otherwise() -> None:
+    assert word_error_rate("", "") == 0.0
+    assert word_error_rate("...", " ") == 0.0
+    assert word_error_rate("", "something said") == 1.0
+
+
+def test_edit_distance_is_the_numerator_of_the_word_error_rate() -> None:
+    assert edit_distance("a b c d", "a x c") == 2
+    assert edit_distance("", "x y") == 2
+
+
+def test_identical_texts_have_no_disagreeing_spans() -> None:
+    assert alignment_spans("Go forward.", "go forward") == []
+
+
+def test_spans_name_substitutions_deletions_and_insertions_in_reading_order() -> None:
+    assert alignment_spans("a b c d e", "a x c e f") == [
+        Span(op="substitute", ref=["b"], hyp=["x"], ref_start=1, hyp_start=1),
+        Span(op="delete", ref=["d"], hyp=[], ref_start=3, hyp_start=3),
+        Span(op="insert", ref=[], hyp=["f"], ref_start=5, hyp_start=4),
+    ]
+
+
+def test_adjacent_edits_of_one_kind_merge_into_one_span() -> None:
+    assert alignment_spans("one two three four", "one six seven four") == [
+        Span(op="substitute", ref=["two", "three"], hyp=["six", "seven"], ref_start=1, hyp_start=1),
+    ]
+    assert alignment_spans("", "hello there") == [
+        Span(op="insert", ref=[], hyp=["hello", "there"], ref_start=0, hyp_start=0),
+    ]
+    assert alignment_spans("hello there", "") == [
+        Span(op="delete", ref=["hello", "there"], hyp=[], ref_start=0, hyp_start=0),
+    ]
+
+
+def _apply(reference: list[str], spans: list[Span]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    for span in spans:
+        out.extend(reference[i : span["ref_start"]])
+        out.extend(span["hyp"])
+        i = span["ref_start"] + len(span["ref"])
+    out.extend(reference[i:])
+    return out
+
+
+def test_spans_cost_the_edit_distance_and_turn_the_reference_into_the_hypothesis() -> None:
+    rng = random.Random(7)
+    vocabulary = ["a", "b", "c", "d"]
+    for _ in range(300):
+        ref = " ".join(rng.choices(vocabulary, k=rng.randint(0, 8)))
+        hyp = " ".join(rng.choices(vocabulary, k=rng.randint(0, 8)))
+        spans = alignment_spans(ref, hyp)
+        cost = sum(max(len(span["ref"]), len(span["hyp"])) for span in spans)
+        assert cost == edit_distance(ref, hyp), (ref, hyp, spans)
+        assert _apply(normalize(ref), spans) == normalize(hyp), (ref, hyp, spans)
+        for span in spans:
+            if span["op"] == "substitute":
+                assert len(span["ref"]) == len(span["hyp"]) > 0
+
+
+def test_long_transcripts_align_quickly() -> None:
+    # About ten minutes of speech: the alignment runs inside a worker task.
+    ref = " ".join(f"w{i % 97}" for i in range(1500))
+    hyp = " ".join(f"w{i % 89}" for i in range(1450))
+    spans = alignment_spans(ref, hyp)
+    assert sum(max(len(s["ref"]), len(s["hyp"])) for s in spans) == edit_distance(ref, hyp)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from shared.models import Stage, Transcript
+from shared.settings import LocalEngineSettings, Settings
+from workers.providers.base import ReplyContext
+from workers.providers.llm.local import TriageResponder
+from workers.providers.registry import load_class
+
+ERIC = (
+    "hi this is eric johnson call him about my order please call me back up by five five two "
+    "one two three four five six thank you"
+)
+DAVID = (
+    "oh my name is david know or the water heater in my apartment is leaking and it is urgent "
+    "my number is four one five five five five tier one nine eight"
+)
+MARIA = (
+    "good morning this is maria from the dental office i would like to reschedule my "
+    "appointment to stay at three in the afternoon you can reach me a two zero six five five "
+    "five seven seven one two"
+)
+CLOUD = "Hi, this is Sarah. Call me at (415) 555-0198 tomorrow at 3pm about my invoice."
+
+
+def _responder(region: str = "US") -> TriageResponder:
+    return TriageResponder(Settings(local=LocalEngineSettings(default_region=region)))
+
+
+def _respond(text: str, region: str = "US", prompt: str | None = None) -> str:
+    transcript = Transcript(text=text, provider="local")
+    return _responder(region).respond(transcript, ReplyContext(system_prompt=prompt)).text
+
+
+def test_registry_resolves_local_to_the_triage_responder() -> None:
+    assert load_class(Stage.LLM, "local") is TriageResponder
+
+
+def test_reply_carries_provider_triage_and_zero_usage() -> None:
+    reply = _responder().respond(Transcript(text=DAVID, provider="local"), ReplyContext())
+    assert reply.provider == "local"
+    assert reply.triage is not None
+    assert reply.triage.urgency == "high"
+    assert reply.triage.callback_number == "+14155550198"
+    assert (reply.usage.input_tokens, reply.usage.output_tokens) == (0, 0)
+
+
+@pytest.mark.parametrize("text", [ERIC, DAVID, MARIA, CLOUD, ""])
+def test_reply_is_at_most_100_words_of_plain_text(text: str) -> None:
+    reply = _respond(text)
+    assert 0 < len(reply.split()) <= 100
+    assert not re.search(r"[0-9*#_`]", reply)
+
+
+def test_same_transcript_gives_the_same_reply() -> None:
+    assert _respond(MARIA) == _respond(MARIA)
+
+
+def test_system_prompt_is_ignored() -> None:
+    assert _respond(MARIA, prompt="Answer like a pirate.") == _respond(MARIA)
+
+
+def test_urgent_leak_reply_addresses_caller_and_reads_number() -> None:
+    reply = _respond(DAVID)
+    assert reply.startswith("Hello David,")
+    assert "urgent" in reply
+    assert "four one five, five five five, zero one nine eight" in reply
+
+
+def test_reschedule_reply_mentions_the_time_in_words() -> None:
+    assert "reschedule for three in the afternoon" in _respond(MARIA)
+
+
+def test_default_region_normalises_the_number() -> None:
+    text = "my number is zero two zero seven nine four six zero nine five eight"
+    reply = _responder("GB").respond(Transcript(text=text, provider="x"), ReplyContext())
+    assert reply.triage is not None
+    assert reply.triage.callback_number == "+442079460958"
+
+
+def test_empty_transcript_gets_a_polite_reply() -> None:
+    assert "couldn't make out your message" in _respond("")

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from shared.audio import MEDIA_TYPES, decode_pcm16k
+from shared.errors import StageFailed
+from shared.settings import OutputFormat, Settings
+from workers.providers.tts.local import PiperTts
+
+SENTENCE = "Thank you for calling. We will send the package on Monday."
+
+
+@pytest.fixture(scope="module")
+def tts() -> PiperTts:
+    provider = PiperTts(Settings())
+    provider.load()
+    return provider
+
+
+def test_the_only_voice_is_joe(tts: PiperTts) -> None:
+    assert tts.voices() == ["joe"]
+
+
+@pytest.mark.parametrize("output_format", ["mp3", "ogg", "wav"])
+def test_each_output_format_decodes_to_the_spoken_sentence_length(
+    tts: PiperTts, output_format: OutputFormat
+) -> None:
+    audio = tts.synthesize(SENTENCE, None, output_format)
+
+    assert audio.media_type == MEDIA_TYPES[output_format]
+    assert audio.extension == output_format
+    assert audio.provider == "local"
+    assert audio.voice == "joe"
+    decoded_s = len(decode_pcm16k(audio.data)) / 16_000
+    assert decoded_s >= 1.0
+    # Encoder priming and padding add a little; the reported length is the voice's own.
+    assert audio.duration_s == pytest.approx(decoded_s, abs=0.15)
+
+
+def test_same_text_twice_gives_identical_wav_bytes(tts: PiperTts) -> None:
+    first = tts.synthesize(SENTENCE, "joe", "wav")
+    second = tts.synthesize(SENTENCE, "joe", "wav")
+    assert first.data == second.data
+
+
+def test_unknown_voice_fails_with_unknown_voice_naming_the_available_one(tts: PiperTts) -> None:
+    with pytest.raises(StageFailed) as failure:
+        tts.synthesize(SENTENCE, "amy", "wav")
+    assert failure.value.code == "unknown_voice"
+    assert "joe" in failure.value.message
+    assert failure.value.retryable is False
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "...", "?!"])
+def test_text_with_nothing_to_speak_fails_with_empty_text(tts: PiperTts, text: str) -> None:
+    with pytest.raises(StageFailed) as failure:
+        tts.synthesize(text, None, "wav")
+    assert failure.value.code == "empty_text"
+
+
+def test_length_scale_setting_slows_the_voice() -> None:
+    slow = PiperTts(Settings.model_validate({"local": {"piper_length_scale": 1.5}}))
+    normal = PiperTts(Settings())
+    assert (
+        slow.synthesize(SENTENCE, None, "wav").duration_s
+        > normal.synthesize(SENTENCE, None, "wav").duration_s * 1.3
+    )

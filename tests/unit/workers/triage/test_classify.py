@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+
+from workers.triage.classify import intent, requested_action, urgency
+from workers.triage.tokens import tokenize
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tokenize(text).low
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i would like to reschedule my appointment", "appointment"),
+        ("i was charged twice on my bill", "billing"),
+        ("where is my order it has not arrived", "order_status"),
+        ("the water heater is leaking", "repair"),
+        ("your technician was rude and this is unacceptable", "complaint"),
+        ("i am interested in a quote", "sales"),
+        ("please cancel my subscription", "cancellation"),
+        ("please call me back", "callback_request"),
+        ("hello it's me", "general"),
+    ],
+)
+def test_intent_is_the_best_scoring_topic(text: str, expected: str) -> None:
+    assert intent(_words(text)) == expected
+
+
+def test_intent_ties_go_to_the_earlier_topic() -> None:
+    # "cancel" and "appointment" score the same; cancellation is listed first.
+    assert intent(_words("cancel my appointment")) == "cancellation"
+
+
+def test_in_order_to_is_not_about_an_order() -> None:
+    assert intent(_words("i am calling in order to ask something")) == "general"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it is urgent",
+        "this is an emergency",
+        "please call asap",
+        "call me as soon as possible",
+        "the basement is flooding",
+        "we have no heat",
+        "please come right away",
+    ],
+)
+def test_urgent_words_give_high_urgency(text: str) -> None:
+    assert urgency(_words(text)) == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["it's not urgent", "no rush at all", "call me whenever", "this is not an emergency"],
+)
+def test_not_urgent_is_not_high_urgency(text: str) -> None:
+    assert urgency(_words(text)) == "low"
+
+
+def test_negated_urgent_word_does_not_count() -> None:
+    assert urgency(_words("it is not leaking anymore")) == "normal"
+
+
+def test_a_real_emergency_outweighs_no_rush() -> None:
+    assert urgency(_words("no rush on the invoice but the pipe is leaking")) == "high"
+
+
+def test_plain_message_has_normal_urgency() -> None:
+    assert urgency(_words("please call me back about my order")) == "normal"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "expected"),
+    [
+        ("i need to reschedule my appointment", "appointment", "reschedule appointment"),
+        ("can you send me the invoice", "billing", "send invoice"),
+        ("please cancel my appointment", "cancellation", "cancel appointment"),
+        ("the heater is broken please call me back", "repair", "arrange repair"),
+        ("my order please call me back", "order_status", "call back"),
+        ("where is my order", "order_status", "check order status"),
+    ],
+)
+def test_requested_action_follows_the_request(text: str, topic: str, expected: str) -> None:
+    assert requested_action(_words(text), topic, has_number=False) == expected
+
+
+def test_a_number_alone_asks_for_a_call_back() -> None:
+    assert requested_action(_words("hello"), "general", has_number=True) == "call back"
+    assert requested_action(_words("hello"), "general", has_number=False) is None

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from workers.triage.dates import find_dates
+from workers.triage.tokens import tokenize
+
+
+def _dates(text: str) -> list[str]:
+    return find_dates(tokenize(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at three in the afternoon", ["15:00"]),
+        ("tomorrow at 3pm", ["tomorrow 15:00"]),
+        ("at 10 30", ["10:30"]),
+        ("at ten thirty in the morning", ["10:30"]),
+        ("around noon", ["12:00"]),
+        ("at 9:15 a.m.", ["09:15"]),
+        ("seven p m", ["19:00"]),
+        ("at eight tonight", ["tonight 20:00"]),
+        ("at five o'clock", ["17:00"]),
+    ],
+)
+def test_clock_times_are_normalised_to_24_hours(text: str, expected: list[str]) -> None:
+    assert _dates(text) == expected
+
+
+def test_bare_afternoon_hours_are_taken_as_business_hours() -> None:
+    assert _dates("can you call me at three") == ["15:00"]
+
+
+def test_day_and_time_said_together_become_one_mention() -> None:
+    assert _dates("next tuesday at 3 pm works") == ["next tuesday 15:00"]
+
+
+def test_time_before_its_day_is_joined_too() -> None:
+    assert _dates("at three on friday") == ["friday 15:00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("march the fifth", ["march 5"]),
+        ("the twenty first of june", ["june 21"]),
+        ("on Jan 3rd", ["january 3"]),
+        ("september 30", ["september 30"]),
+    ],
+)
+def test_month_and_day_are_normalised(text: str, expected: list[str]) -> None:
+    assert _dates(text) == expected
+
+
+def test_relative_days_and_weekdays_keep_order_of_appearance() -> None:
+    assert _dates("not today maybe tomorrow or next week or monday") == [
+        "today",
+        "tomorrow",
+        "next week",
+        "monday",
+    ]
+
+
+def test_may_as_a_verb_is_not_a_date() -> None:
+    assert _dates("you may call me back") == []
+
+
+def test_numbers_without_a_time_cue_are_not_times() -> None:
+    assert _dates("i have two kids and after two weeks") == []
+
+
+def test_skipped_phone_digits_are_not_read_as_times() -> None:
+    tokens = tokenize("call me at five five five one two three four")
+    assert find_dates(tokens, [range(3, 10)]) == []

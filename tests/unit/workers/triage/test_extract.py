@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from workers.triage.extract import triage_text
+
+# Real pocketsphinx outputs: lower case, no punctuation, recognition errors included.
+ERIC = (
+    "hi this is eric johnson call him about my order please call me back up by five five two "
+    "one two three four five six thank you"
+)
+DAVID = (
+    "oh my name is david know or the water heater in my apartment is leaking and it is urgent "
+    "my number is four one five five five five tier one nine eight"
+)
+MARIA = (
+    "good morning this is maria from the dental office i would like to reschedule my "
+    "appointment to stay at three in the afternoon you can reach me a two zero six five five "
+    "five seven seven one two"
+)
+
+
+def test_order_voicemail_from_pocketsphinx_is_triaged() -> None:
+    triage = triage_text(ERIC)
+    assert triage.caller_name == "Eric Johnson"
+    # Nine digits were recognised, so the number cannot be normalised: kept as digits.
+    assert triage.callback_number == "552123456"
+    assert triage.intent == "order_status"
+    assert triage.urgency == "normal"
+    assert triage.requested_action == "call back"
+    assert triage.dates == []
+
+
+def test_leak_voicemail_from_pocketsphinx_is_urgent_repair() -> None:
+    triage = triage_text(DAVID)
+    assert triage.caller_name == "David"
+    assert triage.callback_number == "+14155550198"
+    assert triage.intent == "repair"
+    assert triage.urgency == "high"
+    assert triage.requested_action == "arrange repair"
+
+
+def test_dental_voicemail_from_pocketsphinx_asks_to_reschedule() -> None:
+    triage = triage_text(MARIA)
+    assert triage.caller_name == "Maria"
+    assert triage.callback_number == "+12065557712"
+    assert triage.dates == ["15:00"]
+    assert triage.intent == "appointment"
+    assert triage.requested_action == "reschedule appointment"
+
+
+def test_cased_cloud_transcript_is_triaged_the_same_way() -> None:
+    triage = triage_text(
+        "Hi, it's Sarah Connor. Call me at (415) 555-0198 tomorrow at 3pm about my invoice. "
+        "No rush."
+    )
+    assert triage.caller_name == "Sarah Connor"
+    assert triage.callback_number == "+14155550198"
+    assert triage.dates == ["tomorrow 15:00"]
+    assert triage.intent == "billing"
+    assert triage.urgency == "low"
+    assert triage.requested_action == "send invoice"
+
+
+def test_region_decides_how_a_national_number_is_normalised() -> None:
+    triage = triage_text("call me back on o two zero seven nine four six o nine five eight", "GB")
+    assert triage.callback_number == "+442079460958"
+
+
+def test_summary_is_one_sentence_naming_caller_and_topic() -> None:
+    summary = triage_text(DAVID).summary
+    assert summary.startswith("David left an urgent message about a repair")
+    assert summary.endswith(".")
+    assert summary.count(".") == 1
+
+
+def test_empty_transcript_gives_an_empty_general_triage() -> None:
+    triage = triage_text("")
+    assert (triage.caller_name, triage.callback_number, triage.intent) == (None, None, "general")
+    assert triage.summary

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from workers.triage.names import caller_name
+from workers.triage.tokens import tokenize
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi this is eric johnson call him about my order", "Eric Johnson"),
+        ("oh my name is david know or the water heater", "David"),
+        ("good morning this is maria from the dental office", "Maria"),
+        ("it's sam calling about the invoice", "Sam"),
+        ("i'm priya and i need help", "Priya"),
+        ("Hi, this is Sarah Connor. Call me back.", "Sarah Connor"),
+        ("This is Dr. Smith from the clinic", "Dr. Smith"),
+        ("this is o'brien", "O'Brien"),
+    ],
+)
+def test_name_after_an_introduction_is_title_cased(text: str, expected: str) -> None:
+    assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is urgent please call",
+        "This is about my order.",
+        "i am calling about my bill",
+        "it's not working",
+        "hello please call me back",
+    ],
+)
+def test_no_name_when_the_introduction_is_not_followed_by_one(text: str) -> None:
+    assert caller_name(tokenize(text)) is None
+
+
+def test_a_later_name_is_found_after_a_false_introduction() -> None:
+    assert caller_name(tokenize("Hi, this is urgent. My name is Anna.")) == "Anna"

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from workers.triage.numbers import digit_runs, ordinal, say_digits, say_int, say_ordinal, spoken_int
+
+
+def _digits(text: str) -> list[str]:
+    return [run.digits for run in digit_runs(text.split())]
+
+
+def test_spoken_digits_form_one_run() -> None:
+    assert _digits("call me at four one five five five five") == ["415555"]
+
+
+def test_oh_beside_a_digit_is_zero() -> None:
+    assert _digits("two oh six") == ["206"]
+
+
+def test_oh_as_an_interjection_is_not_a_number() -> None:
+    assert _digits("oh my name is david") == []
+
+
+def test_double_and_triple_repeat_the_digit() -> None:
+    assert _digits("double five triple oh one") == ["550001"]
+
+
+def test_tens_and_hundreds_expand_inside_a_number() -> None:
+    assert _digits("eight hundred twenty one") == ["80021"]
+
+
+def test_misheard_digit_between_digits_is_recovered() -> None:
+    # pocketsphinx heard "tier" for "zero" in a real recording.
+    assert _digits("five five tier one nine") == ["55019"]
+
+
+def test_misheard_digit_word_at_the_edge_stays_a_word() -> None:
+    assert _digits("i waited for two days") == ["2"]
+
+
+def test_fillers_inside_a_number_are_skipped() -> None:
+    assert _digits("five five uh one two") == ["5512"]
+
+
+def test_written_digit_groups_join_and_keep_the_plus() -> None:
+    runs = digit_runs(["+1", "415", "555", "0198"])
+    assert [(r.digits, r.international, r.start, r.end) for r in runs] == [
+        ("14155550198", True, 0, 4)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("ten", (10, 1)), ("forty five", (45, 2)), ("thirty", (30, 1)), ("07", (7, 1))],
+)
+def test_spoken_int_reads_clock_sized_numbers(words: str, expected: tuple[int, int]) -> None:
+    assert spoken_int(words.split(), 0) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("fifth", (5, 1)), ("twenty first", (21, 2)), ("3rd", (3, 1)), ("thirtieth", (30, 1))],
+)
+def test_ordinal_reads_days_of_the_month(words: str, expected: tuple[int, int]) -> None:
+    assert ordinal(words.split(), 0) == expected
+
+
+def test_numbers_are_said_in_words() -> None:
+    assert say_int(45) == "forty five"
+    assert say_ordinal(21) == "twenty first"
+    assert say_digits("2060") == "two zero six zero"

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from shared.models import Triage
+from workers.triage.reply import compose_reply, speak_clock, speak_date
+
+
+def _triage(**fields: object) -> Triage:
+    return Triage.model_validate(fields)
+
+
+def test_reply_greets_caller_by_first_name() -> None:
+    reply = compose_reply(_triage(caller_name="Eric Johnson", intent="order_status"), "US")
+    assert reply.startswith("Hello Eric, thanks for your message about your order.")
+
+
+def test_reply_without_a_name_greets_plainly() -> None:
+    assert compose_reply(_triage(), "US").startswith("Hello, thanks for your message.")
+
+
+def test_reply_reads_the_callback_number_in_spoken_groups() -> None:
+    reply = compose_reply(_triage(callback_number="+14155550198"), "US")
+    assert "at four one five, five five five, zero one nine eight." in reply
+
+
+def test_reply_contains_no_digits_or_markdown() -> None:
+    triage = _triage(
+        caller_name="Maria",
+        callback_number="+12065557712",
+        dates=["tuesday 15:00", "march 5"],
+        intent="appointment",
+        requested_action="reschedule appointment",
+    )
+    reply = compose_reply(triage, "US")
+    assert not re.search(r"[0-9*#_`\[\]]", reply)
+    assert "reschedule for Tuesday at three in the afternoon or March fifth" in reply
+
+
+def test_urgent_reply_promises_a_call_as_soon_as_possible() -> None:
+    reply = compose_reply(_triage(urgency="high", callback_number="+14155550198"), "US")
+    assert "We understand this is urgent, so we'll call you back as soon as possible" in reply
+
+
+def test_reply_without_a_number_uses_the_number_called_from() -> None:
+    assert "on the number you called from." in compose_reply(_triage(), "US")
+
+
+def test_reply_is_at_most_100_words() -> None:
+    triage = _triage(
+        caller_name="Maximilian Featherstonehaugh",
+        callback_number="+" + "4" * 15,
+        dates=["next wednesday 15:45", "september 23 09:05", "tomorrow evening"],
+        intent="complaint",
+        urgency="high",
+        requested_action="follow up on complaint",
+    )
+    assert len(compose_reply(triage, "US").split()) <= 100
+
+
+def test_reply_is_deterministic() -> None:
+    triage = _triage(caller_name="David", intent="repair", urgency="high")
+    assert compose_reply(triage, "US") == compose_reply(triage.model_copy(), "US")
+
+
+@pytest.mark.parametrize(
+    ("clock", "spoken"),
+    [
+        ("15:00", "three in the afternoon"),
+        ("09:05", "nine oh five in the morning"),
+        ("10:30", "ten thirty in the morning"),
+        ("12:00", "noon"),
+        ("20:15", "eight fifteen in the evening"),
+    ],
+)
+def test_clock_times_are_spoken_in_words(clock: str, spoken: str) -> None:
+    assert speak_clock(clock) == spoken
+
+
+def test_part_of_day_is_not_said_twice() -> None:
+    assert speak_date("tonight 20:00") == "tonight at eight"

@@ -1,0 +1,31 @@
+"""The offline reply provider: deterministic triage and a templated spoken reply."""
+
+from __future__ import annotations
+
+from shared.models import Reply, Transcript, Usage
+from workers.providers.base import LlmProvider, ReplyContext
+from workers.triage import compose_reply, triage_text
+
+
+class TriageResponder(LlmProvider):
+    """Answers a voicemail without a language model.
+
+    Reads the caller's name, callback number, dates, intent and urgency from the
+    transcript with rules tuned for offline recognisers (lower case, no punctuation,
+    numbers spelled out) as well as cased cloud transcripts, then fills a short reply
+    template. The same transcript always gives the same reply.
+
+    ``context.system_prompt`` and ``context.history`` are ignored: there is no model to
+    steer, and a prompt cannot change what fixed rules extract. Usage is reported as
+    zero tokens because nothing is metered. Callback numbers are normalised with
+    ``settings.local.default_region``.
+    """
+
+    name = "local"
+
+    def respond(self, transcript: Transcript, context: ReplyContext) -> Reply:
+        region = self.settings.local.default_region
+        triage = triage_text(transcript.text, region)
+        heard = bool(transcript.text.strip())
+        text = compose_reply(triage, region, heard=heard)
+        return Reply(text=text, provider=self.name, triage=triage, usage=Usage())

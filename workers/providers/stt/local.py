@@ -1,0 +1,166 @@
+"""Offline transcription with pocketsphinx and the US English model inside its wheel."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from shared.errors import StageFailed
+from shared.models import Transcript, Word
+from workers.providers.base import AudioInput, SttProvider
+
+SAMPLE_RATE = 16_000
+# pocketsphinx analyses 10 ms frames; segment boundaries are frame indices.
+FRAMES_PER_SECOND = 100
+_SAMPLES_PER_FRAME = SAMPLE_RATE // FRAMES_PER_SECOND
+
+# One utterance grows the decoder's memory with its length (~185 MB for 600 s, measured),
+# so long audio is decoded as utterances of at most this length, cut at a quiet moment.
+MAX_UTTERANCE_S = 60.0
+# Where, before each cut-off, to look for the quietest stretch to cut at.
+_CUT_SEARCH_S = 10.0
+_CUT_WINDOW_FRAMES = 10
+
+# Digital silence makes the model hallucinate a word ("dog"), so audio whose loudest sample
+# is below this (about -72 dBFS) is treated as silent without being decoded.
+_SILENCE_PEAK = 8
+# Shorter audio than a few frames makes process_raw fail on an empty feature buffer.
+_MIN_SAMPLES = 4 * _SAMPLES_PER_FRAME
+
+_ENGLISH = frozenset({"en", "eng", "english"})
+_ALTERNATE_PRONUNCIATION = re.compile(r"\(\d+\)$")
+
+# A decoder is not thread-safe and loads in ~0.5 s, so each thread keeps its own for the
+# life of the process (a threads pool would otherwise corrupt a shared one).
+_thread_state = threading.local()
+
+
+def _decoder() -> Any:
+    decoder = getattr(_thread_state, "decoder", None)
+    if decoder is None:
+        # Imported here so that importing the provider (API, other workers) stays cheap.
+        from pocketsphinx import Decoder
+
+        # The default logging writes hundreds of configuration lines per load to stderr.
+        decoder = Decoder(samprate=SAMPLE_RATE, loglevel="ERROR")
+        _thread_state.decoder = decoder
+    return decoder
+
+
+def is_english(language: str | None) -> bool:
+    """Whether a requested language (None, "en", "en-GB", "eng", ...) suits the en-us model."""
+    if language is None or not language.strip():
+        return True
+    primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
+    return primary in _ENGLISH
+
+
+def utterance_bounds(pcm: npt.NDArray[np.int16]) -> list[tuple[int, int]]:
+    """Sample ranges covering ``pcm``, each at most MAX_UTTERANCE_S, cut at quiet moments."""
+    total = len(pcm)
+    limit = int(MAX_UTTERANCE_S * SAMPLE_RATE)
+    if total <= limit:
+        return [(0, total)]
+
+    n_frames = total // _SAMPLES_PER_FRAME
+    frames = pcm[: n_frames * _SAMPLES_PER_FRAME].reshape(n_frames, _SAMPLES_PER_FRAME)
+    energy = np.square(frames, dtype=np.float64).mean(axis=1)
+    # A short moving average so one quiet frame inside a word does not count as a pause.
+    smooth = np.convolve(energy, np.ones(_CUT_WINDOW_FRAMES) / _CUT_WINDOW_FRAMES, "same")
+
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    limit_frames = limit // _SAMPLES_PER_FRAME
+    search_frames = int(_CUT_SEARCH_S * FRAMES_PER_SECOND)
+    while total - start > limit:
+        first = start // _SAMPLES_PER_FRAME
+        hi = min(first + limit_frames, n_frames)
+        lo = max(first + 1, hi - search_frames)
+        cut = (lo + int(np.argmin(smooth[lo:hi]))) * _SAMPLES_PER_FRAME
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, total))
+    return bounds
+
+
+class PocketsphinxStt(SttProvider):
+    name = "local"
+
+    def load(self) -> None:
+        """Load this thread's decoder now (at worker start) rather than in the first task."""
+        _decoder()
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        if not is_english(audio.language):
+            raise StageFailed(
+                "unsupported_language",
+                f"the local speech engine only understands US English, not "
+                f"{audio.language!r}; ask for language 'en' or choose another stt provider",
+            )
+
+        pcm = np.ascontiguousarray(audio.pcm16k, dtype=np.int16).reshape(-1)
+        duration_s = len(pcm) / SAMPLE_RATE
+        started = time.perf_counter()
+        words: list[Word] = []
+        fallback_text: list[str] = []
+
+        if len(pcm) >= _MIN_SAMPLES and int(np.abs(pcm, dtype=np.int32).max()) >= _SILENCE_PEAK:
+            decoder = _decoder()
+            for start, end in utterance_bounds(pcm):
+                chunk = pcm[start:end]
+                if len(chunk) < _MIN_SAMPLES:
+                    continue
+                utterance_words, text = self._decode(decoder, chunk, start / SAMPLE_RATE)
+                words.extend(utterance_words)
+                if not utterance_words and text:
+                    fallback_text.append(text)
+
+        decode_s = time.perf_counter() - started
+        text = " ".join(word.word for word in words) or " ".join(fallback_text)
+        return Transcript(
+            text=text,
+            language="en",
+            provider=self.name,
+            duration_s=duration_s,
+            words=words,
+            details={
+                "engine": "pocketsphinx",
+                "model": "en-us",
+                "decode_s": round(decode_s, 3),
+                "real_time_factor": round(decode_s / duration_s, 3) if duration_s else None,
+            },
+        )
+
+    @staticmethod
+    def _decode(
+        decoder: Any, pcm: npt.NDArray[np.int16], offset_s: float
+    ) -> tuple[list[Word], str]:
+        decoder.start_utt()
+        # full_utt lets the decoder normalise the features over the whole utterance,
+        # which is more accurate than the live estimate; the uint8 view avoids a copy.
+        decoder.process_raw(pcm.view(np.uint8), full_utt=True)
+        decoder.end_utt()
+
+        hypothesis = decoder.hyp()
+        text = (hypothesis.hypstr or "").strip() if hypothesis is not None else ""
+        words: list[Word] = []
+        for segment in decoder.seg() or ():
+            token = str(segment.word)
+            # Sentence markers, silences and noise models ("<sil>", "[NOISE]") are not words.
+            if not token or token[0] in "<[" or token.startswith("++"):
+                continue
+            words.append(
+                Word(
+                    word=_ALTERNATE_PRONUNCIATION.sub("", token),
+                    start_s=round(offset_s + segment.start_frame / FRAMES_PER_SECOND, 2),
+                    # end_frame is inclusive.
+                    end_s=round(offset_s + (segment.end_frame + 1) / FRAMES_PER_SECOND, 2),
+                    confidence=round(min(max(float(segment.prob), 0.0), 1.0), 3),
+                )
+            )
+        return words, text

@@ -1,0 +1,132 @@
+"""What the call is about, how urgent it is and what the caller wants done.
+
+Keyword scoring over whole tokens. Longer phrases are matched first and use up their
+tokens, so "not urgent" is never also counted as "urgent", nor "out of order" as "order".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal, TypeVar
+
+from workers.triage.tokens import has_phrase
+
+T = TypeVar("T")
+Urgency = Literal["low", "normal", "high"]
+
+# Earlier wins a tie, so the more specific request beats a generic one.
+INTENTS = ("cancellation", "repair", "billing", "appointment", "order_status", "complaint",
+           "sales", "callback_request", "general")  # fmt: skip
+_INTENT_WORDS: dict[str, dict[str, int]] = {
+    "cancellation": {"cancel": 2, "cancellation": 2, "terminate": 2, "unsubscribe": 2,
+                     "close my account": 3, "end my subscription": 3, "stop my service": 3},
+    "repair": {"repair": 2, "leaking": 2, "leak": 2, "broken": 2, "not working": 2,
+               "stopped working": 2, "out of order": 2, "fix": 1, "flooding": 2,
+               "water heater": 2, "heater": 1, "furnace": 1, "plumber": 1, "pipe": 1,
+               "toilet": 1, "no heat": 2, "no hot water": 2, "technician": 1},
+    "billing": {"bill": 2, "billing": 2, "invoice": 2, "charge": 1, "charged": 2,
+                "overcharged": 2, "payment": 2, "refund": 2, "receipt": 1, "statement": 1,
+                "balance": 1, "credit card": 1, "pay": 1},
+    "appointment": {"appointment": 2, "reschedule": 2, "rebook": 2, "schedule": 1, "book": 1,
+                    "booking": 1, "dentist": 1, "dental": 1, "checkup": 1, "check up": 1,
+                    "consultation": 1},
+    "order_status": {"order": 2, "delivery": 2, "shipment": 2, "tracking": 2, "shipped": 1,
+                     "package": 1, "parcel": 1, "arrived": 1, "delivered": 1},
+    "complaint": {"complaint": 2, "complain": 2, "not happy": 2, "disappointed": 2, "rude": 2,
+                  "unacceptable": 2, "unhappy": 1, "terrible": 1, "frustrated": 1,
+                  "angry": 1, "upset": 1, "worst": 1},
+    "sales": {"quote": 2, "pricing": 2, "interested in": 2, "demo": 2, "price": 1,
+              "prices": 1, "purchase": 1, "buy": 1, "estimate": 1, "how much": 1},
+    "callback_request": {"call me back": 1, "call back": 1, "return my call": 1,
+                         "get back to me": 1, "give me a call": 1},
+}  # fmt: skip
+# Phrases that only mask their words ("in order to" is not about an order).
+_NEUTRAL = ("in order to",)
+_INTENT_TABLE: dict[str, tuple[str, int]] = {p: ("", 0) for p in _NEUTRAL} | {
+    phrase: (intent, weight) for intent, words in _INTENT_WORDS.items()
+    for phrase, weight in words.items()
+}  # fmt: skip
+
+_LOW = ("not urgent", "isn't urgent", "not that urgent", "not too urgent", "not very urgent",
+        "not really urgent", "not super urgent", "nothing urgent", "not an emergency",
+        "no emergency", "no rush", "no hurry", "not in a hurry", "not a big deal",
+        "whenever", "when you get a chance", "when you have a chance", "when you can",
+        "at your convenience", "not time sensitive")  # fmt: skip
+_HIGH = ("urgent", "urgently", "emergency", "asap", "as soon as possible", "as soon as you can",
+         "immediately", "right away", "right now", "straight away", "leaking", "leak",
+         "flooding", "flooded", "no heat", "no hot water", "no power", "burst", "gas leak",
+         "smell gas", "smoke", "fire", "dangerous")  # fmt: skip
+_LOW_LEVEL: Urgency = "low"
+_HIGH_LEVEL: Urgency = "high"
+_URGENCY_TABLE = dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)
+_NEGATIONS = {"not", "no", "isn't", "nothing", "never", "don't", "doesn't", "wasn't"}
+
+# (any of these, and any of those or nothing, -> action); first matching rule wins.
+_ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("reschedule", "rebook", "move my appointment", "change my appointment"), (),
+     "reschedule appointment"),
+    (("cancel",), ("appointment",), "cancel appointment"),
+    (("cancel",), ("order",), "cancel order"),
+    (("cancel", "cancellation", "terminate", "unsubscribe", "close my account"), (),
+     "cancel service"),
+    (("book", "schedule", "make an appointment", "set up an appointment"), (),
+     "book appointment"),
+    (("invoice",), (), "send invoice"),
+    (("refund",), (), "issue refund"),
+    (("receipt",), (), "send receipt"),
+    (("quote", "estimate", "pricing"), (), "send quote"),
+)  # fmt: skip
+_CALLBACK = ("call me back", "call back", "return my call", "get back to me", "give me a call")
+_INTENT_ACTIONS = {"repair": "arrange repair", "order_status": "check order status",
+                   "billing": "review bill", "complaint": "follow up on complaint",
+                   "sales": "send information", "appointment": "book appointment"}  # fmt: skip
+
+
+def scan(words: Sequence[str], table: Mapping[str, T]) -> list[tuple[int, int, T]]:
+    """Non-overlapping phrase hits as (start, end, value), longest phrases claimed first."""
+    used = [False] * len(words)
+    hits: list[tuple[int, int, T]] = []
+    for phrase in sorted(table, key=lambda p: (-len(p.split()), p)):
+        target = phrase.split()
+        size = len(target)
+        for i in range(len(words) - size + 1):
+            if list(words[i : i + size]) == target and not any(used[i : i + size]):
+                used[i : i + size] = [True] * size
+                hits.append((i, i + size, table[phrase]))
+    return sorted(hits, key=lambda hit: hit[0])
+
+
+def intent(words: Sequence[str]) -> str:
+    scores = dict.fromkeys(INTENTS, 0)
+    for _, _, (name, weight) in scan(words, _INTENT_TABLE):
+        if name:
+            scores[name] += weight
+    best = max(scores.values())
+    return next(name for name in INTENTS if scores[name] == best) if best else "general"
+
+
+def urgency(words: Sequence[str]) -> Urgency:
+    """High beats low (a leak outweighs "no rush"); a negated high cue counts for neither."""
+    levels: set[Urgency] = set()
+    for start, _, level in scan(words, _URGENCY_TABLE):
+        if level == "high" and _NEGATIONS & set(words[max(0, start - 2) : start]):
+            continue
+        levels.add(level)
+    return "high" if "high" in levels else "low" if "low" in levels else "normal"
+
+
+def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -> str | None:
+    for any_of, with_any, action in _ACTION_RULES:
+        if any(has_phrase(words, p) for p in any_of) and (
+            not with_any or any(has_phrase(words, p) for p in with_any)
+        ):
+            return action
+    # A fault needs someone sent out whatever else was asked; other topics are settled
+    # on the call the caller asked for.
+    if intent_name == "repair":
+        return _INTENT_ACTIONS[intent_name]
+    if any(has_phrase(words, p) for p in _CALLBACK):
+        return "call back"
+    if intent_name in _INTENT_ACTIONS:
+        return _INTENT_ACTIONS[intent_name]
+    return "call back" if has_number else None

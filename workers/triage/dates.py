@@ -1,0 +1,184 @@
+"""Days and clock times a caller mentions, as short strings such as "tuesday 15:00"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from workers.triage.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
+from workers.triage.tokens import Tokens
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")  # fmt: skip
+MONTHS = {name: name for name in _MONTH_NAMES} | {
+    name[:3]: name for name in _MONTH_NAMES if name != "may"
+} | {"sept": "september"}  # fmt: skip
+# Longest first, so "tomorrow morning" is one mention rather than "tomorrow" and a stray word.
+_RELATIVE = tuple(p.split() for p in (
+    "day after tomorrow", "tomorrow morning", "tomorrow afternoon", "tomorrow evening",
+    "tomorrow night", "this morning", "this afternoon", "this evening", "next week",
+    "this week", "next month", "this weekend", "next weekend", "the weekend", "today",
+    "tomorrow", "tonight",
+))  # fmt: skip
+# A bare number is a time only after one of these ("at three"), never on its own.
+_TIME_PREPS = {"at", "around", "by", "before", "after", "until", "till", "between"}
+# ... and not when a noun follows it ("after two weeks", "by five dollars").
+_NOT_TIME_NEXT = {"weeks", "days", "months", "years", "hours", "minutes", "dollars",
+                  "people", "of", "times", "things", "percent", "more", "kids", "bucks",
+                  "pounds"}  # fmt: skip
+_GLUE = {"at", "on", "around", "by", "about", "in", "the"}  # between a day and its time
+
+
+@dataclass(frozen=True)
+class _Time:
+    hour: int
+    minute: int
+    meridiem: str | None  # "am" or "pm" when the caller said so
+
+
+def _meridiem(words: Sequence[str], j: int) -> tuple[str | None, int]:
+    seq = list(words[j : j + 3])
+    if seq[:1] in (["am"], ["pm"]):
+        return seq[0], 1
+    if seq[:2] in (["a", "m"], ["p", "m"]):
+        return seq[0] + "m", 2
+    if seq == ["in", "the", "morning"]:
+        return "am", 3
+    if seq in (["in", "the", "afternoon"], ["in", "the", "evening"]):
+        return "pm", 3
+    if seq[:2] == ["at", "night"]:
+        return "pm", 2
+    return None, 0
+
+
+def _minutes(words: Sequence[str], j: int) -> tuple[int, int] | None:
+    word = words[j] if j < len(words) else ""
+    if word in ("oh", "o") and j + 1 < len(words) and words[j + 1] in UNITS:
+        return UNITS[words[j + 1]], 2  # "ten oh five"
+    if word.isdigit() and len(word) == 2 and int(word) < 60:
+        return int(word), 1
+    if word in TEENS or word in TENS:  # "three fifteen"; "three five" is not a time
+        parsed = spoken_int(words, j)
+        if parsed is not None and parsed[0] < 60:
+            return parsed
+    return None
+
+
+def _time_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
+    word = words[i]
+    if word in ("noon", "midday"):
+        return _Time(12, 0, "pm"), i + 1
+    if word == "midnight":
+        return _Time(12, 0, "am"), i + 1
+    colon = re.fullmatch(r"(\d{1,2}):(\d{2})", word)
+    if colon:
+        hour, minute, j, evidence = int(colon[1]), int(colon[2]), i + 1, True
+        if hour > 23 or minute > 59:
+            return None
+    else:
+        parsed = spoken_int(words, i)
+        if parsed is None or not 1 <= parsed[0] <= 12:
+            return None
+        hour, minute, j = parsed[0], 0, i + parsed[1]
+        mins = _minutes(words, j)
+        if mins is not None:
+            minute, j = mins[0], j + mins[1]
+        evidence = i > 0 and words[i - 1] in _TIME_PREPS
+    if list(words[j : j + 1]) == ["o'clock"]:
+        j, evidence = j + 1, True
+    elif list(words[j : j + 2]) == ["o", "clock"]:
+        j, evidence = j + 2, True
+    meridiem, used = _meridiem(words, j)
+    j += used
+    if not (evidence or meridiem) or (j < len(words) and words[j] in _NOT_TIME_NEXT):
+        return None
+    return _Time(hour, minute, meridiem if hour <= 12 else None), j
+
+
+def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
+    for phrase in _RELATIVE:
+        if list(words[i : i + len(phrase)]) == phrase:
+            return " ".join(phrase), i + len(phrase)
+    word = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if word in ("next", "this") and nxt in WEEKDAYS:
+        return (f"next {nxt}" if word == "next" else nxt), i + 2
+    if word in WEEKDAYS:
+        return word, i + 1
+    if word in MONTHS:  # "march 5", "march the fifth"; a month alone may be a verb ("may")
+        j = i + 2 if nxt == "the" else i + 1
+        day = ordinal(words, j) or spoken_int(words, j)
+        if day is not None and 1 <= day[0] <= 31:
+            return f"{MONTHS[word]} {day[0]}", j + day[1]
+        return None
+    j = i + 1 if word == "the" else i  # "the fifth of march", "5th march"
+    day = ordinal(words, j)
+    if day is not None and 1 <= day[0] <= 31:
+        k = j + day[1]
+        k += 1 if k < len(words) and words[k] == "of" else 0
+        if k < len(words) and words[k] in MONTHS:
+            return f"{MONTHS[words[k]]} {day[0]}", k + 1
+    return None
+
+
+def _clock(time: _Time, day: str | None) -> str:
+    hour, meridiem = time.hour, time.meridiem
+    if meridiem is None and day is not None:
+        if any(part in day for part in ("afternoon", "evening", "night")):
+            meridiem = "pm"
+        elif "morning" in day:
+            meridiem = "am"
+    if meridiem == "pm" and hour < 12:
+        hour += 12
+    elif meridiem == "am" and hour == 12:
+        hour = 0
+    elif meridiem is None and 1 <= hour <= 6:
+        hour += 12  # nobody asks for a call at three in the morning: business hours
+    return f"{hour:02d}:{time.minute:02d}"
+
+
+def find_dates(tokens: Tokens, skip: Iterable[range] = ()) -> list[str]:
+    """Mentions in order of appearance; ``skip`` hides token ranges (phone numbers)."""
+    words = list(tokens.low)
+    for span in skip:
+        for k in span:
+            words[k] = ""
+    spans: list[tuple[int, int, str | _Time]] = []
+    i = 0
+    while i < len(words):
+        found = _day_at(words, i) or _time_at(words, i)
+        if found is None:
+            i += 1
+            continue
+        spans.append((i, found[1], found[0]))
+        i = found[1]
+    return _merge(words, spans)
+
+
+def _pair(a: str | _Time, b: str | _Time) -> tuple[str, _Time] | None:
+    if isinstance(a, str) and isinstance(b, _Time):
+        return a, b
+    if isinstance(a, _Time) and isinstance(b, str):
+        return b, a
+    return None
+
+
+def _merge(words: Sequence[str], spans: list[tuple[int, int, str | _Time]]) -> list[str]:
+    """Joins a day and a time said together ("tuesday at three") into one mention."""
+    out: list[str] = []
+    k = 0
+    while k < len(spans):
+        _, end, value = spans[k]
+        if k + 1 < len(spans):
+            start2, _, value2 = spans[k + 1]
+            gap = words[end:start2]
+            pair = _pair(value, value2)
+            if pair is not None and len(gap) <= 2 and all(g in _GLUE for g in gap):
+                out.append(f"{pair[0]} {_clock(pair[1], pair[0])}")
+                k += 2
+                continue
+        out.append(value if isinstance(value, str) else _clock(value, None))
+        k += 1
+    return list(dict.fromkeys(out))  # a repeated mention is still one date

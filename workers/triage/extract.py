@@ -1,0 +1,56 @@
+"""Everything the triage records about one message, assembled from the extractors."""
+
+from __future__ import annotations
+
+from shared.models import Triage
+from workers.triage.classify import intent, requested_action, urgency
+from workers.triage.dates import find_dates
+from workers.triage.names import caller_name
+from workers.triage.phone import find_callback_number, phone_runs
+from workers.triage.tokens import tokenize
+
+TOPICS = {
+    "appointment": "an appointment",
+    "billing": "a billing question",
+    "order_status": "an order",
+    "repair": "a repair",
+    "complaint": "a complaint",
+    "sales": "a sales enquiry",
+    "cancellation": "a cancellation",
+    "callback_request": "a callback request",
+    "general": "a general matter",
+}
+
+
+def summarize(triage: Triage) -> str:
+    """One sentence a person can scan in a call list."""
+    who = triage.caller_name or "A caller"
+    kind = "an urgent message" if triage.urgency == "high" else "a message"
+    if triage.urgency == "low":
+        kind = "a non-urgent message"
+    parts = [f"{who} left {kind} about {TOPICS.get(triage.intent, 'a general matter')}"]
+    if triage.dates:
+        parts.append(f"mentioning {', '.join(triage.dates)}")
+    if triage.requested_action:
+        parts.append(f"action: {triage.requested_action}")
+    parts.append(f"callback {triage.callback_number or 'number not given'}")
+    return "; ".join(parts) + "."
+
+
+def triage_text(text: str, region: str = "US") -> Triage:
+    """Triage a transcript; ``region`` is the country assumed for numbers without one."""
+    tokens = tokenize(text)
+    number = find_callback_number(tokens, region)
+    # Spoken phone digits ("at five five five ...") must not read as clock times.
+    skip = [range(run.start, run.end) for run in phone_runs(tokens)]
+    topic = intent(tokens.low)
+    triage = Triage(
+        caller_name=caller_name(tokens),
+        callback_number=number,
+        dates=find_dates(tokens, skip),
+        intent=topic,
+        urgency=urgency(tokens.low),
+        requested_action=requested_action(tokens.low, topic, number is not None),
+    )
+    triage.summary = summarize(triage)
+    return triage

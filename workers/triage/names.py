@@ -1,0 +1,68 @@
+"""The caller's name, from how people introduce themselves on a voicemail."""
+
+from __future__ import annotations
+
+from workers.triage.dates import WEEKDAYS
+from workers.triage.numbers import TEENS, TENS, UNITS
+from workers.triage.tokens import Tokens, find_phrase
+
+# Strongest introduction first: "my name is" is rarely followed by anything but a name,
+# while "i'm" is as often followed by a state ("i'm calling", "i'm worried").
+_CUES = ("my name is", "my name's", "name is", "this is", "it's", "i'm", "i am")
+_TITLES = {"doctor": "Dr.", "dr": "Dr.", "mister": "Mr.", "mr": "Mr.", "mrs": "Mrs.",
+           "ms": "Ms.", "miss": "Miss"}  # fmt: skip
+# Lower-case transcripts give no capitals to go by, so a name ends at the first word that
+# is common English (and in practice follows a name: "from", "calling", "and").
+_COMMON_WORDS = """
+    a an the and or but so nor from calling call called with at about on in for to of
+    just here again back my your our his her their this that these those it its is was
+    be been being am are were have has had having do does did i me we you he she they him
+    them us not no yes very really also only still trying try wanted want wanting need
+    needing needed looking hoping going gonna following regarding returning leaving
+    reaching phoning ringing writing letting sending contacting hi hello hey good
+    morning afternoon evening night thanks thank please sorry um uh er ah oh well okay ok like
+    know sure glad happy interested concerned worried upset unhappy angry frustrated
+    speaking urgent leaking getting got doing available home out over up down there who
+    what when where why how which can could would should shall might must
+    message voicemail number phone office company team customer client patient
+    yours one order account appointment water heater re
+"""
+_STOP = set(_COMMON_WORDS.split()) | set(UNITS) | set(TEENS) | set(TENS) | set(WEEKDAYS)
+_CONTRACTIONS = ("'s", "'m", "'ll", "'d", "'re", "'ve", "n't")  # "O'Brien" is a name, "it's" not
+_MAX_WORDS = 2
+
+
+def _is_name_word(raw: str, low: str, cased: bool) -> bool:
+    if not raw.replace("'", "").isalpha() or low.endswith(_CONTRACTIONS):
+        return False
+    if len(low) < 2 or low in _STOP:
+        return False
+    # In a cased transcript a name is capitalised; "this is urgent" is not a name.
+    return raw[0].isupper() if cased else True
+
+
+def _title_case(word: str) -> str:
+    if any(c.isupper() for c in word):
+        return word  # keep the caller's own spelling ("McDonald")
+    return "'".join(part[:1].upper() + part[1:] for part in word.split("'"))
+
+
+def caller_name(tokens: Tokens) -> str | None:
+    """The name after an introduction ("this is eric johnson") in title case, else None."""
+    for cue in _CUES:
+        for start in find_phrase(tokens.low, cue):
+            i = start + len(cue.split())
+            title = None
+            if i < len(tokens) and tokens.low[i] in _TITLES:
+                title, i = _TITLES[tokens.low[i]], i + 1
+            words: list[str] = []
+            while (
+                i < len(tokens)
+                and len(words) < _MAX_WORDS
+                and _is_name_word(tokens.raw[i], tokens.low[i], tokens.cased)
+            ):
+                words.append(_title_case(tokens.raw[i]))
+                i += 1
+            if words:
+                return " ".join([title, *words] if title else words)
+    return None

@@ -1,0 +1,126 @@
+"""The spoken reply: a few plain sentences a TTS voice reads naturally.
+
+No digits reach the voice: numbers, days and times are written out as words, and commas
+between digit groups give the pauses a person would make reading a number aloud.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shared.models import Triage
+from workers.triage.dates import MONTHS, WEEKDAYS
+from workers.triage.numbers import say_int, say_ordinal
+from workers.triage.phone import speak_number
+
+MAX_WORDS = 100
+MAX_DATES = 2  # more than two times in a reply is hard to follow by ear
+_TOPICS = {
+    "appointment": "your appointment",
+    "billing": "your bill",
+    "order_status": "your order",
+    "repair": "the problem you reported",
+    "complaint": "your concern",
+    "sales": "our services",
+    "cancellation": "your cancellation",
+}
+_ACTION_LINES = {
+    "reschedule appointment": "We've noted that you'd like to reschedule{when}.",
+    "cancel appointment": "We've noted that you'd like to cancel your appointment.",
+    "book appointment": "We'd be glad to book an appointment for you{when}.",
+    "cancel order": "We'll look into cancelling your order.",
+    "cancel service": "We'll take care of your cancellation request.",
+    "send invoice": "We'll get that invoice over to you.",
+    "issue refund": "We'll look into your refund.",
+    "send receipt": "We'll send you a receipt.",
+    "send quote": "We'll put together a quote for you.",
+    "arrange repair": "We'll arrange for someone to take a look.",
+    "check order status": "We'll check on the status of your order.",
+    "review bill": "We'll review your bill.",
+    "follow up on complaint": "We're sorry for the trouble, and we'll look into it.",
+    "send information": "We'll send you some information.",
+}
+_WHEN = {"high": "as soon as possible", "normal": "shortly", "low": "in due course"}
+_LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
+         "low": "Since it isn't urgent, we'll"}  # fmt: skip
+_PARTS_OF_DAY = ("morning", "afternoon", "evening", "night", "tonight")
+
+
+def speak_clock(clock: str) -> str:
+    """Say a clock time: "15:00" is "three in the afternoon", "09:05" "nine oh five ..."."""
+    hour, minute = (int(part) for part in clock.split(":"))
+    if minute == 0 and hour in (0, 12):
+        return "midnight" if hour == 0 else "noon"
+    words = say_int(hour % 12 or 12)
+    if minute:
+        words += f" oh {say_int(minute)}" if minute < 10 else f" {say_int(minute)}"
+    if 5 <= hour < 12:
+        return f"{words} in the morning"
+    if 12 <= hour < 18:
+        return f"{words} in the afternoon"
+    return f"{words} in the evening" if 18 <= hour < 22 else f"{words} at night"
+
+
+def speak_date(value: str) -> str:
+    """A triage date ("tuesday 15:00", "march 5") as words for the voice."""
+    words = value.split()
+    clock = words.pop() if words and re.fullmatch(r"\d{2}:\d{2}", words[-1]) else None
+    spoken = [
+        say_ordinal(int(w)) if w.isdigit()
+        else w.capitalize() if w in WEEKDAYS or w in MONTHS.values()
+        else w
+        for w in words
+    ]  # fmt: skip
+    day = " ".join(spoken)
+    if clock is None:
+        return day
+    time = speak_clock(clock)
+    if any(part in day for part in _PARTS_OF_DAY):  # "tonight at eight", not "... evening"
+        time = time.split(" in the ")[0].split(" at night")[0]
+    return f"{day} at {time}" if day else time
+
+
+def _first_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    first = name.split()[0]
+    # "Dr. Smith" is greeted in full; "Eric Johnson" by first name.
+    return name if first.endswith(".") or first == "Miss" else first
+
+
+def compose_reply(triage: Triage, region: str, *, heard: bool = True) -> str:
+    """The reply text, at most ``MAX_WORDS`` words; the same triage gives the same text."""
+    first = _first_name(triage.caller_name)
+    hello = f"Hello {first}," if first else "Hello,"
+    topic = _TOPICS.get(triage.intent)
+    if not heard:
+        opening = f"{hello} thanks for calling. We couldn't make out your message."
+    elif topic:
+        opening = f"{hello} thanks for your message about {topic}."
+    else:
+        opening = f"{hello} thanks for your message."
+    when = " or ".join(speak_date(d) for d in triage.dates[:MAX_DATES])
+    line = _ACTION_LINES.get(triage.requested_action or "", "")
+    action = line.format(when=f" for {when}" if when else "")
+    noted = f"We've made a note of {when}." if when and "{when}" not in line else ""
+    target = (
+        f"at {speak_number(triage.callback_number, region)}"
+        if triage.callback_number
+        else "on the number you called from"
+    )
+    callback = f"{_LEAD[triage.urgency]} call you back {_WHEN[triage.urgency]} {target}."
+    closing = "Have a good day."
+    # Optional sentences go first (least useful first) if the reply runs long.
+    sentences = {"opening": opening, "action": action, "noted": noted,
+                 "callback": callback, "closing": closing}  # fmt: skip
+    for optional in ("noted", "closing", "action"):
+        if _count(sentences) <= MAX_WORDS:
+            break
+        sentences[optional] = ""
+    text = " ".join(s for s in sentences.values() if s)
+    words = text.split()
+    return text if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS]).rstrip(",.") + "."
+
+
+def _count(sentences: dict[str, str]) -> int:
+    return sum(len(s.split()) for s in sentences.values())

@@ -1,0 +1,55 @@
+"""One token stream for every transcript, whether from pocketsphinx or a cloud engine.
+
+Offline transcripts are lower-case words without punctuation; cloud ones are cased, with
+digits and punctuation. Tokenising both the same way lets every extractor ignore the source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Digits keep a leading "+" (it marks an international number), a clock colon ("3:30") and
+# an ordinal suffix ("5th"); words keep inner apostrophes ("it's", "o'clock").
+_TOKEN = re.compile(r"\+?\d+(?::\d{2})?(?:st|nd|rd|th)?|[^\W\d_]+(?:'[^\W\d_]+)*")
+# Dotted abbreviations would otherwise fall apart into single letters.
+_ABBREVIATIONS = (
+    (re.compile(r"\ba\.\s?m\b\.?", re.IGNORECASE), " am "),
+    (re.compile(r"\bp\.\s?m\b\.?", re.IGNORECASE), " pm "),
+    (re.compile(r"\ba\.s\.a\.p\b\.?", re.IGNORECASE), " asap "),
+)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The words of a transcript: ``raw`` as written, ``low`` lower-cased for matching."""
+
+    raw: tuple[str, ...]
+    low: tuple[str, ...]
+    # Only a transcript that mixes cases tells us anything by its capitals.
+    cased: bool
+
+    def __len__(self) -> int:
+        return len(self.low)
+
+
+def tokenize(text: str) -> Tokens:
+    text = text.translate(_QUOTES)
+    for pattern, replacement in _ABBREVIATIONS:
+        text = pattern.sub(replacement, text)
+    raw = tuple(_TOKEN.findall(text))
+    cased = any(c.isupper() for c in text) and any(c.islower() for c in text)
+    return Tokens(raw=raw, low=tuple(t.lower() for t in raw), cased=cased)
+
+
+def find_phrase(words: Sequence[str], phrase: str) -> list[int]:
+    """Start indices where the space-separated ``phrase`` occurs as whole tokens."""
+    target = phrase.split()
+    size = len(target)
+    return [i for i in range(len(words) - size + 1) if list(words[i : i + size]) == target]
+
+
+def has_phrase(words: Sequence[str], phrase: str) -> bool:
+    return bool(find_phrase(words, phrase))
