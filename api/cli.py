@@ -57,10 +57,15 @@ def up() -> None:
     click.echo(f"VoicePipe is up: API {settings.api.base_url}  (docs at /docs)")
     if stack.flower:
         user, _ = stack.flower_credentials()
-        where = ("VOICEPIPE_FLOWER__BASIC_AUTH" if settings.flower.basic_auth
-                 else settings.data_dir.resolve() / "flower-credentials")
-        click.echo(f"Flower: http://{settings.flower.host}:{settings.flower.port} "
-                   f"(user {user}; password in {where})")
+        where = (
+            "VOICEPIPE_FLOWER__BASIC_AUTH"
+            if settings.flower.basic_auth
+            else settings.data_dir.resolve() / "flower-credentials"
+        )
+        click.echo(
+            f"Flower: http://{settings.flower.host}:{settings.flower.port} "
+            f"(user {user}; password in {where})"
+        )
     click.echo(f"Data in {settings.data_dir.resolve()}; logs in {stack.logs_dir}. Ctrl-C stops.")
     while not stopped.wait(1.0):
         if stack.failed:

@@ -53,8 +53,7 @@ class VoicePipeClient:
     def submit(self, path: Path, **options: str) -> dict[str, Any]:
         fields = {k: v for k, v in options.items() if v}
         with path.open("rb") as handle:
-            response = self.http.post("/v1/jobs", files={"file": (path.name, handle)},
-                                      data=fields)
+            response = self.http.post("/v1/jobs", files={"file": (path.name, handle)}, data=fields)
         body: dict[str, Any] = self._check(response).json()
         return body
 
@@ -65,9 +64,14 @@ class VoicePipeClient:
     def reply_audio(self, job_id: str) -> bytes:
         return self._check(self.http.get(f"/v1/jobs/{job_id}/reply")).content
 
-    def wait(self, job_ids: Iterable[str], *, timeout_s: float = 600.0, poll_s: float = 0.5,
-             on_change: Callable[[dict[str, Any]], None] | None = None,
-             ) -> dict[str, dict[str, Any]]:
+    def wait(
+        self,
+        job_ids: Iterable[str],
+        *,
+        timeout_s: float = 600.0,
+        poll_s: float = 0.5,
+        on_change: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, dict[str, Any]]:
         """Poll until every job is terminal; ``on_change`` sees each new job version."""
         pending = list(job_ids)
         latest: dict[str, dict[str, Any]] = {}

@@ -15,8 +15,9 @@ from shared.errors import JobNotFound, MediaRejected, VoicePipeError
 class ApiError(VoicePipeError):
     """An error with its HTTP status, raised by routes."""
 
-    def __init__(self, status_code: int, code: str, message: str,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status_code: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message, code=code)
         self.status_code = status_code
         self.headers = headers
@@ -34,8 +35,7 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), exc.status_code,
-                            headers=exc.headers)
+        return JSONResponse(error_body(exc.code, exc.message), exc.status_code, headers=exc.headers)
 
     @app.exception_handler(MediaRejected)
     async def _media(_: Request, exc: MediaRejected) -> JSONResponse:
@@ -52,8 +52,10 @@ def install_error_handlers(app: FastAPI) -> None:
             field = _field_name(err.get("loc", ()))
             if err.get("type") == "missing" and field == "file":
                 return JSONResponse(
-                    error_body("missing_file",
-                               "No audio was sent: upload it as the multipart form field 'file'."),
+                    error_body(
+                        "missing_file",
+                        "No audio was sent: upload it as the multipart form field 'file'.",
+                    ),
                     400,
                 )
             problems.append(f"{field}: {err.get('msg', 'invalid')}")
@@ -65,5 +67,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(code, str(exc.detail)),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )

@@ -29,15 +29,20 @@ def _safe_filename(name: str | None) -> str | None:
     return cleaned[:200] or None
 
 
-async def submit(services: Services, tenant: str, data: bytes, filename: str | None,
-                 options: JobOptions) -> Job:
+async def submit(
+    services: Services, tenant: str, data: bytes, filename: str | None, options: JobOptions
+) -> Job:
     api = services.settings.api
     if len(data) > api.max_upload_bytes:
-        raise ApiError(413, "too_large",
-                       f"The upload is larger than the {api.max_upload_bytes / 1048576:g} MB "
-                       "limit. Send a shorter recording or compress it.")
-    info = await run_in_threadpool(probe, data, min_duration_s=api.min_duration_s,
-                                   max_duration_s=api.max_duration_s)
+        raise ApiError(
+            413,
+            "too_large",
+            f"The upload is larger than the {api.max_upload_bytes / 1048576:g} MB "
+            "limit. Send a shorter recording or compress it.",
+        )
+    info = await run_in_threadpool(
+        probe, data, min_duration_s=api.min_duration_s, max_duration_s=api.max_duration_s
+    )
     job = Job(
         tenant=tenant,
         options=options,
@@ -59,22 +64,29 @@ async def submit(services: Services, tenant: str, data: bytes, filename: str | N
         await run_in_threadpool(services.storage.put, job.input.key, data, info.media_type)
     except Exception as exc:
         log.exception("storing input of %s failed", job.id)
-        raise ApiError(503, "storage_unavailable",
-                       "Object storage is not reachable; nothing was queued. Try again.") from exc
+        raise ApiError(
+            503,
+            "storage_unavailable",
+            "Object storage is not reachable; nothing was queued. Try again.",
+        ) from exc
     try:
         await run_in_threadpool(services.jobs.create, job)
     except Exception as exc:
         log.exception("recording %s failed", job.id)
         await run_in_threadpool(services.storage.delete, job.input.key)
-        raise ApiError(503, "job_store_unavailable",
-                       "The job store is not reachable; nothing was queued. Try again.") from exc
+        raise ApiError(
+            503,
+            "job_store_unavailable",
+            "The job store is not reachable; nothing was queued. Try again.",
+        ) from exc
     try:
         await run_in_threadpool(enqueue, services.celery, job)
     except Exception as exc:
         log.exception("queueing %s failed", job.id)
         await run_in_threadpool(_undo, services, job)
-        raise ApiError(503, "broker_unavailable",
-                       "The queue is not reachable; nothing was queued. Try again.") from exc
+        raise ApiError(
+            503, "broker_unavailable", "The queue is not reachable; nothing was queued. Try again."
+        ) from exc
     log.info("job %s queued (%s, %.1f s)", job.id, info.container, info.duration_s)
     return job
 

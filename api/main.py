@@ -41,5 +41,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     logging.getLogger("voicepipe.api").info("api ready on %s", settings.api.base_url)
     return app
-
-

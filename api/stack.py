@@ -91,29 +91,101 @@ class Stack:
         kids: list[Child] = []
         if s.broker.embedded:
             s.valkey_dir.resolve().mkdir(parents=True, exist_ok=True)
-            kids.append(Child("valkey", [
-                valkey_binary(), "--port", str(s.broker.port), "--bind", s.broker.host,
-                "--dir", str(s.valkey_dir.resolve()), "--appendonly", "yes",
-                "--appendfsync", "everysec", "--save", "60 1", "--protected-mode", "yes",
-                "--daemonize", "no", "--loglevel", "warning",
-            ], self.logs_dir / "valkey.log"))
-        kids.append(Child("api", [
-            py, "-m", "uvicorn", "--factory", "api.main:create_app", "--host", s.api.host,
-            "--port", str(s.api.port), "--no-access-log", "--timeout-graceful-shutdown", "10",
-        ], self.logs_dir / "api.log"))
+            kids.append(
+                Child(
+                    "valkey",
+                    [
+                        valkey_binary(),
+                        "--port",
+                        str(s.broker.port),
+                        "--bind",
+                        s.broker.host,
+                        "--dir",
+                        str(s.valkey_dir.resolve()),
+                        "--appendonly",
+                        "yes",
+                        "--appendfsync",
+                        "everysec",
+                        "--save",
+                        "60 1",
+                        "--protected-mode",
+                        "yes",
+                        "--daemonize",
+                        "no",
+                        "--loglevel",
+                        "warning",
+                    ],
+                    self.logs_dir / "valkey.log",
+                )
+            )
+        kids.append(
+            Child(
+                "api",
+                [
+                    py,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "api.main:create_app",
+                    "--host",
+                    s.api.host,
+                    "--port",
+                    str(s.api.port),
+                    "--no-access-log",
+                    "--timeout-graceful-shutdown",
+                    "10",
+                ],
+                self.logs_dir / "api.log",
+            )
+        )
         for stage in Stage:
             pool = getattr(s.workers, stage.value)
-            kids.append(Child(f"worker-{stage.value}", [
-                py, "-m", "celery", "-A", "shared.celery_app", "worker", "-Q", stage.value,
-                "-n", f"{stage.value}@%h", "-P", pool.pool, "-c", str(pool.concurrency),
-                "--loglevel", s.log_level, "-E", "--without-mingle", "--without-gossip",
-            ], self.logs_dir / f"worker-{stage.value}.log"))
+            kids.append(
+                Child(
+                    f"worker-{stage.value}",
+                    [
+                        py,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "shared.celery_app",
+                        "worker",
+                        "-Q",
+                        stage.value,
+                        "-n",
+                        f"{stage.value}@%h",
+                        "-P",
+                        pool.pool,
+                        "-c",
+                        str(pool.concurrency),
+                        "--loglevel",
+                        s.log_level,
+                        "-E",
+                        "--without-mingle",
+                        "--without-gossip",
+                    ],
+                    self.logs_dir / f"worker-{stage.value}.log",
+                )
+            )
         if self.flower:
-            kids.append(Child("flower", [
-                py, "-m", "celery", "-A", "shared.celery_app", "flower",
-                f"--address={s.flower.host}", f"--port={s.flower.port}",
-                "--persistent=False", "--purge_offline_workers=60",
-            ], self.logs_dir / "flower.log"))
+            kids.append(
+                Child(
+                    "flower",
+                    [
+                        py,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "shared.celery_app",
+                        "flower",
+                        f"--address={s.flower.host}",
+                        f"--port={s.flower.port}",
+                        "--persistent=False",
+                        "--purge_offline_workers=60",
+                    ],
+                    self.logs_dir / "flower.log",
+                )
+            )
         return kids
 
     def start(self, timeout_s: float = 90.0) -> None:
@@ -151,7 +223,10 @@ class Stack:
         # Own process group, so Ctrl-C in the terminal reaches only the supervisor, which
         # then stops children in order (workers first, broker last).
         child.process = subprocess.Popen(
-            child.argv, stdout=handle, stderr=subprocess.STDOUT, env=env,
+            child.argv,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
             start_new_session=True,
         )
         handle.close()
@@ -164,9 +239,10 @@ class Stack:
             try:
                 client.ping()
                 return
-            except redis.ConnectionError:
+            except redis.ConnectionError as exc:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"broker did not start; see {self.logs_dir}/valkey.log")
+                    msg = f"broker did not start; see {self.logs_dir}/valkey.log"
+                    raise RuntimeError(msg) from exc
                 time.sleep(0.1)
             finally:
                 client.close()
@@ -194,8 +270,9 @@ class Stack:
                     replies = []
                 names = {name.split("@")[0] for reply in replies for name in reply}
                 if api_ok and {s.value for s in Stage} <= names:
-                    log.info("stack ready: api %s, workers %s", self.settings.api.base_url,
-                             sorted(names))
+                    log.info(
+                        "stack ready: api %s, workers %s", self.settings.api.base_url, sorted(names)
+                    )
                     return
                 time.sleep(0.3)
         finally:
@@ -211,8 +288,10 @@ class Stack:
                 now = time.monotonic()
                 child.restarts = [t for t in child.restarts if now - t < RESTART_WINDOW_S]
                 if len(child.restarts) >= MAX_RESTARTS:
-                    self.failed = (f"{child.name} exited {MAX_RESTARTS} times in "
-                                   f"{RESTART_WINDOW_S:.0f} s; see {child.log_path}")
+                    self.failed = (
+                        f"{child.name} exited {MAX_RESTARTS} times in "
+                        f"{RESTART_WINDOW_S:.0f} s; see {child.log_path}"
+                    )
                     log.error("%s", self.failed)
                     self._stopping.set()
                     return

@@ -13,15 +13,15 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from fractions import Fraction
 
 import av
 import numpy as np
 import numpy.typing as npt
 from av.audio.frame import AudioFrame
 from av.audio.stream import AudioStream
-from av.container import InputContainer, OutputContainer
+from av.container import InputContainer
 
+from shared.audio_encode import encode_pcm
 from shared.audio_sniff import (
     SNIFF_BYTES,
     describe_unknown,
@@ -115,25 +115,6 @@ _DECODER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class _Encoder:
-    muxer: str
-    codec: str
-    sample_format: str
-    bit_rate: int | None
-    # None keeps the caller's rate when the encoder takes it.
-    rate: int | None = None
-
-
-_ENCODERS: dict[str, _Encoder] = {
-    # Mono speech: 64 kbit/s mp3 and 32 kbit/s opus are transparent enough and stay small.
-    "mp3": _Encoder("mp3", "libmp3lame", "s16p", 64000),
-    # Opus only runs at 48/24/16/12/8 kHz; 48 kHz is what every player expects from ogg/opus.
-    "ogg": _Encoder("ogg", "libopus", "s16", 32000, rate=48000),
-    "wav": _Encoder("wav", "pcm_s16le", "s16", None),
-}
-
-
 def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 600.0) -> AudioInfo:
     """Check that ``data`` is complete, decodable audio of an accepted kind and length."""
     if not data:
@@ -193,37 +174,6 @@ def decode_pcm16k(data: bytes) -> npt.NDArray[np.int16]:
         return np.zeros(0, dtype=np.int16)
     # One copy at the end instead of growing an array per frame.
     return np.concatenate(chunks).astype(np.int16, copy=False)
-
-
-def encode_pcm(pcm: npt.NDArray[np.int16], sample_rate: int, fmt: str) -> bytes:
-    """Encode int16 mono samples as a complete ``fmt`` file (mp3, ogg/opus or wav)."""
-    encoder = _ENCODERS.get(fmt)
-    if encoder is None:
-        raise ValueError(f"cannot encode {fmt!r}: choose one of {', '.join(_ENCODERS)}")
-    samples = np.asarray(pcm)
-    if samples.dtype != np.int16 or samples.ndim != 1:
-        raise ValueError(f"expected 1-D int16 samples, got {samples.ndim}-D {samples.dtype}")
-    if samples.size == 0:
-        # An MP3 of no frames is just a tag no decoder opens; silence must be explicit.
-        raise ValueError("no samples to encode")
-    if sample_rate <= 0:
-        raise ValueError(f"sample_rate must be positive, got {sample_rate}")
-    out_rate = _output_rate(encoder, sample_rate)
-
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format=encoder.muxer) as media:
-        stream = _add_audio_stream(media, encoder.codec, out_rate)
-        if encoder.bit_rate is not None:
-            stream.codec_context.bit_rate = encoder.bit_rate
-        resampler = av.AudioResampler(format=encoder.sample_format, layout="mono", rate=out_rate)
-        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = sample_rate
-        frame.pts = 0
-        frame.time_base = Fraction(1, sample_rate)
-        for chunk in [*resampler.resample(frame), *resampler.resample(None)]:
-            media.mux(stream.encode(chunk))
-        media.mux(stream.encode(None))
-    return buffer.getvalue()
 
 
 def pcm_rms_dbfs(pcm: npt.ArrayLike) -> float:
@@ -404,21 +354,3 @@ def _undecodable(spec: _Container, exc: Exception) -> MediaRejected:
         f"The file looks like {spec.label} but could not be decoded ({reason}). It may be "
         "damaged or incomplete: export or download it again and upload the new copy.",
     )
-
-
-def _add_audio_stream(media: OutputContainer, codec: str, rate: int) -> AudioStream:
-    stream = media.add_stream(codec, rate=rate, layout="mono")
-    if not isinstance(stream, AudioStream):
-        raise TypeError(f"{codec} is not an audio encoder")
-    return stream
-
-
-def _output_rate(encoder: _Encoder, sample_rate: int) -> int:
-    if encoder.rate is not None:
-        return encoder.rate
-    rates = av.codec.Codec(encoder.codec, "w").audio_rates
-    if not rates or sample_rate in rates:
-        return sample_rate
-    # The nearest rate above keeps every frequency the input had.
-    higher = [rate for rate in rates if rate >= sample_rate]
-    return min(higher) if higher else max(rates)

@@ -7,7 +7,7 @@ signatures by name, so it never imports worker code or models.
 from __future__ import annotations
 
 from celery import Celery
-from kombu import Queue
+from kombu import Queue  # type: ignore[attr-defined]
 
 from shared.models import Stage
 from shared.settings import Settings, get_settings
@@ -43,7 +43,10 @@ def create_celery(settings: Settings) -> Celery:
         task_send_sent_event=True,
         task_track_started=True,
         task_default_queue=Stage.STT.value,
-        task_queues=[Queue(stage.value, routing_key=stage.value) for stage in Stage],
+        task_queues=[
+            Queue(stage.value, routing_key=stage.value)  # type: ignore[no-untyped-call]
+            for stage in Stage
+        ],
         task_routes={TASK_NAMES[stage]: {"queue": stage.value} for stage in Stage},
         task_annotations={
             TASK_NAMES[stage]: {

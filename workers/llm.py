@@ -5,16 +5,17 @@ from __future__ import annotations
 from shared.celery_app import TASK_NAMES, app
 from shared.models import Job, JobResults, Reply, Stage, Transcript
 from workers.context import WorkerContext
-from workers.providers.base import LlmProvider, ReplyContext
-from workers.providers.registry import get_provider
+from workers.providers.base import ReplyContext
+from workers.providers.registry import llm_provider
 from workers.stage import StageOutput, provider_name, run_stage
 
 
 def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     transcript = Transcript.model_validate_json(ctx.storage.get(job.object_key("transcript.json")))
-    provider = get_provider(Stage.LLM, provider_name(job, Stage.LLM, ctx), ctx.settings,
-                            LlmProvider)
-    reply: Reply = provider.respond(transcript, ReplyContext(system_prompt=job.options.system_prompt))
+    provider = llm_provider(provider_name(job, Stage.LLM, ctx), ctx.settings)
+    reply: Reply = provider.respond(
+        transcript, ReplyContext(system_prompt=job.options.system_prompt)
+    )
     key = job.object_key("reply.json")
     ctx.storage.put(key, reply.model_dump_json().encode(), "application/json")
 

@@ -47,8 +47,11 @@ def provider_name(job: Job, stage: Stage, ctx: WorkerContext) -> str:
 
 
 def _next_status(job: Job, stage: Stage) -> JobStatus:
-    later = [s for s in STAGE_ORDER if s in job.options.stages and STAGE_ORDER.index(s) >
-             STAGE_ORDER.index(stage)]
+    later = [
+        s
+        for s in STAGE_ORDER
+        if s in job.options.stages and STAGE_ORDER.index(s) > STAGE_ORDER.index(stage)
+    ]
     return RUNNING_STATUS[later[0]] if later else JobStatus.SUCCEEDED
 
 
@@ -59,10 +62,10 @@ def run_stage(job_id: str, stage: Stage, work: Work) -> None:
     if job.status.terminal or record is None:
         log.info("job %s is %s; %s not run", job_id, job.status.value, stage.value)
         raise Ignore()
-    if record.status == StageStatus.SUCCEEDED and record.output_key:
-        if ctx.storage.exists(record.output_key):
-            log.info("job %s: %s already done, passing on", job_id, stage.value)
-            return
+    key = record.output_key
+    if record.status == StageStatus.SUCCEEDED and key and ctx.storage.exists(key):
+        log.info("job %s: %s already done, passing on", job_id, stage.value)
+        return
     name = provider_name(job, stage, ctx)
 
     def start(j: Job) -> None:
@@ -115,8 +118,9 @@ def run_stage(job_id: str, stage: Stage, work: Work) -> None:
     log.info("job %s: %s done in %.2f s", job_id, stage.value, elapsed)
 
 
-def _fail(ctx: WorkerContext, job_id: str, stage: Stage, code: str, message: str,
-          started: float) -> None:
+def _fail(
+    ctx: WorkerContext, job_id: str, stage: Stage, code: str, message: str, started: float
+) -> None:
     elapsed = time.perf_counter() - started
     log.warning("job %s: %s failed with %s", job_id, stage.value, code)
 

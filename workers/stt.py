@@ -6,8 +6,8 @@ from shared.audio import decode_pcm16k
 from shared.celery_app import TASK_NAMES, app
 from shared.models import Job, JobResults, Stage
 from workers.context import WorkerContext
-from workers.providers.base import AudioInput, SttProvider
-from workers.providers.registry import get_provider
+from workers.providers.base import AudioInput
+from workers.providers.registry import stt_provider
 from workers.stage import StageOutput, provider_name, run_stage
 
 
@@ -20,8 +20,7 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
         pcm16k=decode_pcm16k(data),
         language=job.options.language,
     )
-    provider = get_provider(Stage.STT, provider_name(job, Stage.STT, ctx), ctx.settings,
-                            SttProvider)
+    provider = stt_provider(provider_name(job, Stage.STT, ctx), ctx.settings)
     transcript = provider.transcribe(audio)
     key = job.object_key("transcript.json")
     ctx.storage.put(key, transcript.model_dump_json().encode(), "application/json")

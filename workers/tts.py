@@ -5,15 +5,13 @@ from __future__ import annotations
 from shared.celery_app import TASK_NAMES, app
 from shared.models import Job, JobResults, Reply, Stage
 from workers.context import WorkerContext
-from workers.providers.base import TtsProvider
-from workers.providers.registry import get_provider
+from workers.providers.registry import tts_provider
 from workers.stage import StageOutput, provider_name, run_stage
 
 
 def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
     reply = Reply.model_validate_json(ctx.storage.get(job.object_key("reply.json")))
-    provider = get_provider(Stage.TTS, provider_name(job, Stage.TTS, ctx), ctx.settings,
-                            TtsProvider)
+    provider = tts_provider(provider_name(job, Stage.TTS, ctx), ctx.settings)
     fmt = job.options.output_format or ctx.settings.providers.output_format
     voice = job.options.voice or ctx.settings.providers.tts_voice
     audio = provider.synthesize(reply.text, voice, fmt)

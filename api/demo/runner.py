@@ -37,8 +37,10 @@ def run_demo(settings: Settings, *, json_out: Path | None = None, timeout_s: flo
         paths = materialize(samples, settings, settings.data_dir / "samples")
         submitted = [client.submit(path) for path in paths]
         jobs = _follow(client, [job["id"] for job in submitted], timeout_s)
-        results = [_result(client, settings, sample, path, jobs[job["id"]])
-                   for sample, path, job in zip(samples, paths, submitted, strict=True)]
+        results = [
+            _result(client, settings, sample, path, jobs[job["id"]])
+            for sample, path, job in zip(samples, paths, submitted, strict=True)
+        ]
     _report(results)
     if json_out:
         json_out.write_text(json.dumps(results, indent=2))
@@ -62,14 +64,20 @@ def _follow(client: VoicePipeClient, ids: list[str], timeout_s: float) -> dict[s
         return client.wait(ids, timeout_s=timeout_s, on_change=on_change)
 
 
-def _result(client: VoicePipeClient, settings: Settings, sample: Sample, path: Path,
-            job: dict[str, Any]) -> dict[str, Any]:
+def _result(
+    client: VoicePipeClient, settings: Settings, sample: Sample, path: Path, job: dict[str, Any]
+) -> dict[str, Any]:
     results = job["results"]
     out: dict[str, Any] = {
-        "sample": sample.id, "file": str(path), "job_id": job["id"], "status": job["status"],
-        "error": job.get("error"), "script": sample.script,
+        "sample": sample.id,
+        "file": str(path),
+        "job_id": job["id"],
+        "status": job["status"],
+        "error": job.get("error"),
+        "script": sample.script,
         "expected_callback": sample.callback_number,
-        "transcript": results.get("transcript"), "triage": results.get("triage"),
+        "transcript": results.get("transcript"),
+        "triage": results.get("triage"),
         "reply": results.get("reply"),
         "timings": {name: rec.get("duration_s") for name, rec in job["stages"].items()},
     }
@@ -89,8 +97,10 @@ def _result(client: VoicePipeClient, settings: Settings, sample: Sample, path: P
 def _report(results: list[dict[str, Any]]) -> None:
     for r in results:
         click.echo("")
-        click.secho(f"== {r['sample']}  ({Path(r['file']).name})  job {r['job_id']}: "
-                    f"{r['status']}", bold=True)
+        click.secho(
+            f"== {r['sample']}  ({Path(r['file']).name})  job {r['job_id']}: {r['status']}",
+            bold=True,
+        )
         if r["error"]:
             click.echo(f"   error      : {r['error']['code']}: {r['error']['message']}")
         if r["transcript"] is not None:
@@ -99,10 +109,12 @@ def _report(results: list[dict[str, Any]]) -> None:
         if r["triage"]:
             t = r["triage"]
             mark = "ok" if t.get("callback_number") == r["expected_callback"] else "MISMATCH"
-            click.echo(f"   triage     : caller={t.get('caller_name')} "
-                       f"callback={t.get('callback_number')} ({mark}, script says "
-                       f"{r['expected_callback']}) intent={t.get('intent')} "
-                       f"urgency={t.get('urgency')} dates={t.get('dates')}")
+            click.echo(
+                f"   triage     : caller={t.get('caller_name')} "
+                f"callback={t.get('callback_number')} ({mark}, script says "
+                f"{r['expected_callback']}) intent={t.get('intent')} "
+                f"urgency={t.get('urgency')} dates={t.get('dates')}"
+            )
         if r["reply"]:
             click.echo(f"   reply      : {r['reply']}")
         if r.get("reply_audio"):
@@ -122,9 +134,12 @@ def _bottleneck(results: list[dict[str, Any]]) -> None:
         return
     means = {stage: statistics.fmean(values) for stage, values in per_stage.items()}
     click.echo("")
-    click.echo("Per-stage time (mean over jobs): " +
-               ", ".join(f"{s} {m:.2f} s" for s, m in means.items()))
+    click.echo(
+        "Per-stage time (mean over jobs): " + ", ".join(f"{s} {m:.2f} s" for s, m in means.items())
+    )
     slowest = max(means, key=lambda s: means[s])
     share = means[slowest] / sum(means.values())
-    click.echo(f"Bottleneck: the {slowest} stage ({share:.0%} of stage time); scale the "
-               f"'{slowest}' worker pool first.")
+    click.echo(
+        f"Bottleneck: the {slowest} stage ({share:.0%} of stage time); scale the "
+        f"'{slowest}' worker pool first."
+    )

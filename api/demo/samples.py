@@ -33,8 +33,6 @@ def load_samples() -> list[Sample]:
     return [Sample(**item) for item in raw]
 
 
-
-
 def materialize(samples: list[Sample], settings: Settings, folder: Path) -> list[Path]:
     """Write each sample's audio file into ``folder`` (reusing unchanged ones)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -44,9 +44,12 @@ def _stages(raw: str | None) -> list[Stage]:
     names = [part.strip().lower() for part in raw.split(",") if part.strip()]
     prefixes = {",".join(s.value for s in STAGE_ORDER[:n]) for n in range(1, 4)}
     if ",".join(names) not in prefixes:
-        raise ApiError(400, "invalid_stages",
-                       f"stages must be one of {sorted(prefixes)} (each stage needs the one "
-                       f"before it); got {raw!r}.")
+        raise ApiError(
+            400,
+            "invalid_stages",
+            f"stages must be one of {sorted(prefixes)} (each stage needs the one "
+            f"before it); got {raw!r}.",
+        )
     return [Stage(name) for name in names]
 
 
@@ -54,20 +57,28 @@ def _provider(stage: Stage, name: str | None) -> str | None:
     if name is None or name == "":
         return None
     if name not in provider_names(stage):
-        raise ApiError(400, "unknown_provider",
-                       f"There is no {stage.value} provider {name!r}. "
-                       f"Choose one of: {', '.join(provider_names(stage))}.")
+        raise ApiError(
+            400,
+            "unknown_provider",
+            f"There is no {stage.value} provider {name!r}. "
+            f"Choose one of: {', '.join(provider_names(stage))}.",
+        )
     return name
 
 
-@router.post("", status_code=202, response_model=JobView,
-             responses={400: {}, 413: {}, 415: {}, 422: {}, 503: {}})
+@router.post(
+    "",
+    status_code=202,
+    response_model=JobView,
+    responses={400: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+)
 async def create_job(
     services: ServicesDep,
     tenant: TenantDep,
     response: Response,
-    file: Annotated[UploadFile, File(description="The recording (mp3, wav, ogg/opus, webm, "
-                                                 "flac, m4a/aac).")],
+    file: Annotated[
+        UploadFile, File(description="The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac).")
+    ],
     stages: Annotated[str | None, Form(max_length=32)] = None,
     stt_provider: Annotated[str | None, Form(max_length=64)] = None,
     llm_provider: Annotated[str | None, Form(max_length=64)] = None,
@@ -115,21 +126,28 @@ async def get_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> JobV
 
 async def _output(services: ServicesDep, job: Job, key: str | None, what: str) -> bytes:
     if key is None:
-        raise ApiError(409, "not_ready",
-                       f"The {what} of job {job.id} is not ready (status: {job.status.value}). "
-                       "Poll the job until it has succeeded.")
+        raise ApiError(
+            409,
+            "not_ready",
+            f"The {what} of job {job.id} is not ready (status: {job.status.value}). "
+            "Poll the job until it has succeeded.",
+        )
     try:
         return await run_in_threadpool(services.storage.get, key)
     except StorageKeyNotFound:
-        raise ApiError(404, "output_missing", f"The {what} of job {job.id} is missing "
-                       "from storage.") from None
+        raise ApiError(
+            404, "output_missing", f"The {what} of job {job.id} is missing from storage."
+        ) from None
 
 
-@router.get("/{job_id}/transcript", responses={200: {"content": {"text/plain": {}}},
-                                                404: {}, 409: {}})
+@router.get(
+    "/{job_id}/transcript", responses={200: {"content": {"text/plain": {}}}, 404: {}, 409: {}}
+)
 async def get_transcript(
-    job_id: str, services: ServicesDep, tenant: TenantDep,
-    format: Annotated[Literal["json", "text"], Query()] = "json",  # noqa: A002
+    job_id: str,
+    services: ServicesDep,
+    tenant: TenantDep,
+    format: Annotated[Literal["json", "text"], Query()] = "json",
 ) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
     record = job.stages.get(Stage.STT)
@@ -140,8 +158,7 @@ async def get_transcript(
     return Response(raw, media_type="application/json")
 
 
-@router.get("/{job_id}/reply", responses={200: {"content": {"audio/mpeg": {}}}, 404: {},
-                                           409: {}})
+@router.get("/{job_id}/reply", responses={200: {"content": {"audio/mpeg": {}}}, 404: {}, 409: {}})
 async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
     data = await _output(services, job, job.results.reply_audio_key, "reply audio")
@@ -151,5 +168,3 @@ async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep)
         media_type=job.results.reply_audio_media_type or "application/octet-stream",
         headers={"Content-Disposition": f'attachment; filename="{job.id}-reply.{ext}"'},
     )
-
-

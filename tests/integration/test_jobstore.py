@@ -15,9 +15,17 @@ pytestmark = pytest.mark.integration
 
 
 def make_job(tenant: str = "default") -> Job:
-    meta = InputMeta(media_type="audio/wav", container="wav", codec="pcm_s16le",
-                     size_bytes=10, duration_s=1.0, sample_rate=16000, channels=1,
-                     sha256="0" * 64, key="k")
+    meta = InputMeta(
+        media_type="audio/wav",
+        container="wav",
+        codec="pcm_s16le",
+        size_bytes=10,
+        duration_s=1.0,
+        sample_rate=16000,
+        channels=1,
+        sha256="0" * 64,
+        key="k",
+    )
     return Job(tenant=tenant, input=meta)
 
 
@@ -55,8 +63,12 @@ def test_concurrent_updates_are_all_applied(valkey: ValkeyProcess) -> None:
 
     def bump() -> None:
         for _ in range(25):
-            store.update(job.id, lambda j: setattr(j.stages[Stage.STT], "attempts",
-                                                   j.stages[Stage.STT].attempts + 1))
+            store.update(
+                job.id,
+                lambda j: setattr(
+                    j.stages[Stage.STT], "attempts", j.stages[Stage.STT].attempts + 1
+                ),
+            )
 
     threads = [threading.Thread(target=bump) for _ in range(4)]
     for t in threads:

@@ -27,8 +27,7 @@ def voicemail_wav() -> bytes:
     return PiperTts(Settings()).synthesize(SCRIPT, None, "wav").data
 
 
-def _submit(stack: RunningStack, data: bytes, name: str = "voicemail.wav",
-            **fields: str) -> Any:
+def _submit(stack: RunningStack, data: bytes, name: str = "voicemail.wav", **fields: str) -> Any:
     return stack.http.post("/v1/jobs", files={"file": (name, data, "audio/wav")}, data=fields)
 
 
@@ -88,7 +87,9 @@ def test_transcript_is_served_as_text_and_as_json(
 def test_reply_audio_downloads_with_its_content_type_and_decodes_to_sound(
     running_stack: RunningStack, voicemail_wav: bytes
 ) -> None:
-    job = running_stack.wait(_submit(running_stack, voicemail_wav, output_format="ogg").json()["id"])
+    job = running_stack.wait(
+        _submit(running_stack, voicemail_wav, output_format="ogg").json()["id"]
+    )
 
     audio = running_stack.http.get(f"/v1/jobs/{job['id']}/reply")
 

@@ -15,12 +15,22 @@ pytestmark = pytest.mark.integration
 CASES: list[tuple[str, str, bytes, int, str]] = [
     ("empty file", "voicemail.wav", b"", 400, "empty_file"),
     ("text named .wav", "voicemail.wav", af.text_as_wav(), 415, "unsupported_format"),
-    ("random bytes named .mp3", "voicemail.mp3", af.random_bytes(50_000, seed=7), 415,
-     "unsupported_format"),
+    (
+        "random bytes named .mp3",
+        "voicemail.mp3",
+        af.random_bytes(50_000, seed=7),
+        415,
+        "unsupported_format",
+    ),
     ("video without audio", "clip.mp4", af.video_without_audio(), 422, "no_audio_stream"),
     ("truncated under 0.3 s", "voicemail.wav", af.truncated("wav", 6_000), 422, "too_short"),
-    ("wav magic, garbage body", "voicemail.wav", af.with_magic(b"RIFF\x00\x00\x00\x00WAVE"),
-     422, "undecodable"),
+    (
+        "wav magic, garbage body",
+        "voicemail.wav",
+        af.with_magic(b"RIFF\x00\x00\x00\x00WAVE"),
+        422,
+        "undecodable",
+    ),
 ]
 
 
@@ -33,10 +43,15 @@ def nothing_new(running_stack: RunningStack) -> Iterator[None]:
     assert running_stack.jobs.all_ids() == jobs, "a rejected upload created a job"
 
 
-@pytest.mark.parametrize(("name", "data", "status", "code"),
-                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "data", "status", "code"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_bad_upload_is_refused_with_its_own_code(
-    running_stack: RunningStack, nothing_new: None, name: str, data: bytes, status: int,
+    running_stack: RunningStack,
+    nothing_new: None,
+    name: str,
+    data: bytes,
+    status: int,
     code: str,
 ) -> None:
     response = running_stack.http.post("/v1/jobs", files={"file": (name, data, "audio/wav")})
@@ -62,8 +77,10 @@ def test_an_oversized_upload_without_content_length_is_cut_off(
     running_stack: RunningStack, nothing_new: None
 ) -> None:
     boundary = "vpboundary"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"big.wav\"\r\nContent-Type: audio/wav\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n'
+    ).encode()
 
     def body() -> Iterator[bytes]:
         yield head
@@ -73,7 +90,8 @@ def test_an_oversized_upload_without_content_length_is_cut_off(
         yield f"\r\n--{boundary}--\r\n".encode()
 
     response = running_stack.http.post(
-        "/v1/jobs", content=body(),
+        "/v1/jobs",
+        content=body(),
         headers={"content-type": f"multipart/form-data; boundary={boundary}"},
     )
 
@@ -94,7 +112,8 @@ def test_an_unknown_provider_is_refused_before_anything_is_stored(
     running_stack: RunningStack, nothing_new: None
 ) -> None:
     response = running_stack.http.post(
-        "/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0))},
+        "/v1/jobs",
+        files={"file": ("a.wav", af.encode("wav", 1.0))},
         data={"tts_provider": "nope"},
     )
 
@@ -107,7 +126,9 @@ def test_stages_must_start_from_transcription(
     running_stack: RunningStack, nothing_new: None
 ) -> None:
     response = running_stack.http.post(
-        "/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0))}, data={"stages": "llm,tts"},
+        "/v1/jobs",
+        files={"file": ("a.wav", af.encode("wav", 1.0))},
+        data={"stages": "llm,tts"},
     )
 
     assert response.status_code == 400

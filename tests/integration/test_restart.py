@@ -19,8 +19,9 @@ def test_jobs_submitted_before_a_restart_are_still_readable(tmp_path: Path) -> N
     settings = stack_settings(tmp_path / "data")
     base = settings.api.base_url
     with Stack(settings, flower=False):
-        job_id = httpx.post(f"{base}/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0))},
-                            timeout=30).json()["id"]
+        job_id = httpx.post(
+            f"{base}/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0))}, timeout=30
+        ).json()["id"]
         for _ in range(600):
             before = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=10).json()
             if before["status"] in {"succeeded", "failed"}:
@@ -34,4 +35,5 @@ def test_jobs_submitted_before_a_restart_are_still_readable(tmp_path: Path) -> N
 
     assert after.status_code == 200
     assert after.json() == before
-    assert audio.status_code == 200 and len(audio.content) > 1000
+    assert audio.status_code == 200
+    assert len(audio.content) > 1000

@@ -24,8 +24,13 @@ def s3_endpoint() -> Iterator[str]:
 
 
 def _storage(endpoint: str, bucket: str) -> S3Storage:
-    return S3Storage(bucket, endpoint_url=endpoint, access_key_id="test",
-                     secret_access_key="test", create_bucket=True)
+    return S3Storage(
+        bucket,
+        endpoint_url=endpoint,
+        access_key_id="test",
+        secret_access_key="test",
+        create_bucket=True,
+    )
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__.removeprefix("check_"))
@@ -53,8 +58,9 @@ def test_s3_storage_lists_past_one_page_of_keys(s3_endpoint: str) -> None:
 
 
 def test_s3_ping_fails_for_a_missing_bucket(s3_endpoint: str) -> None:
-    storage = S3Storage("vp-never-created", endpoint_url=s3_endpoint, access_key_id="test",
-                        secret_access_key="test")
+    storage = S3Storage(
+        "vp-never-created", endpoint_url=s3_endpoint, access_key_id="test", secret_access_key="test"
+    )
 
-    with pytest.raises(Exception, match="404|Not Found"):
+    with pytest.raises(Exception, match=r"404|Not Found"):
         storage.ping()

@@ -60,7 +60,9 @@ class LlmProvider(Provider):
 
 class TtsProvider(Provider):
     @abstractmethod
-    def synthesize(self, text: str, voice: str | None, output_format: OutputFormat) -> SynthesizedAudio:
+    def synthesize(
+        self, text: str, voice: str | None, output_format: OutputFormat
+    ) -> SynthesizedAudio:
         """Speak ``text`` with ``voice`` (provider default when None), encoded as asked."""
 
     @abstractmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from typing import TypeVar, cast
+from typing import cast
 
 from shared.errors import StageFailed
 from shared.models import Stage
@@ -32,8 +32,6 @@ _BASES: dict[Stage, type[Provider]] = {
     Stage.TTS: TtsProvider,
 }
 
-P = TypeVar("P", bound=Provider)
-
 _instances: dict[tuple[Stage, str], Provider] = {}
 _lock = threading.Lock()
 
@@ -57,7 +55,7 @@ def load_class(stage: Stage, name: str) -> type[Provider]:
     return cast(type[Provider], cls)
 
 
-def get_provider(stage: Stage, name: str, settings: Settings, kind: type[P]) -> P:
+def get_provider(stage: Stage, name: str, settings: Settings) -> Provider:
     """The process-wide instance of a provider (models load once per worker process)."""
     key = (stage, name)
     with _lock:
@@ -65,9 +63,19 @@ def get_provider(stage: Stage, name: str, settings: Settings, kind: type[P]) -> 
         if instance is None:
             instance = load_class(stage, name)(settings)
             _instances[key] = instance
-    if not isinstance(instance, kind):
-        raise TypeError(f"{name} is not a {kind.__name__}")
     return instance
+
+
+def stt_provider(name: str, settings: Settings) -> SttProvider:
+    return cast(SttProvider, get_provider(Stage.STT, name, settings))
+
+
+def llm_provider(name: str, settings: Settings) -> LlmProvider:
+    return cast(LlmProvider, get_provider(Stage.LLM, name, settings))
+
+
+def tts_provider(name: str, settings: Settings) -> TtsProvider:
+    return cast(TtsProvider, get_provider(Stage.TTS, name, settings))
 
 
 def clear_instances() -> None:

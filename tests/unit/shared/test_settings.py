@@ -11,7 +11,10 @@ def test_defaults_describe_the_embedded_offline_stack(monkeypatch: pytest.Monkey
 
     assert settings.storage.backend == "local"
     assert (settings.providers.stt, settings.providers.llm, settings.providers.tts) == (
-        "local", "local", "local")
+        "local",
+        "local",
+        "local",
+    )
     assert settings.broker.embedded
 
 
@@ -28,7 +31,7 @@ def test_nested_values_come_from_prefixed_environment(monkeypatch: pytest.Monkey
 def test_a_misspelled_nested_setting_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOICEPIPE_STORAGE__BAKCEND", "s3")
 
-    with pytest.raises(ValidationError, match="BAKCEND|bakcend"):
+    with pytest.raises(ValidationError, match=r"BAKCEND|bakcend"):
         Settings()
 
 
