@@ -5,8 +5,10 @@ from __future__ import annotations
 from shared.models import Reply, Transcript
 from workers.providers.base import LlmProvider, ReplyContext
 
-MESSAGE = ("hi this is anna lee my internet has been down since this morning and i work from "
-           "home please call me back at six one seven five five five two two three four")
+MESSAGE = (
+    "hi this is anna lee my internet has been down since this morning and i work from "
+    "home please call me back at six one seven five five five two two three four"
+)
 
 
 def test_provider_replies_briefly_enough_to_be_spoken(llm: LlmProvider) -> None:

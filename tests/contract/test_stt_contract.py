@@ -11,8 +11,9 @@ from workers.providers.base import AudioInput, SttProvider
 
 
 def _input(data: bytes) -> AudioInput:
-    return AudioInput(data=data, media_type="audio/wav", extension="wav",
-                      pcm16k=decode_pcm16k(data))
+    return AudioInput(
+        data=data, media_type="audio/wav", extension="wav", pcm16k=decode_pcm16k(data)
+    )
 
 
 def test_provider_transcribes_clear_speech_into_a_transcript_of_its_own_name(
