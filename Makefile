@@ -15,7 +15,7 @@ $(VENV)/.runtime: $(BIN)/python pyproject.toml constraints.txt
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime
-	$(PIP) -e '.[dev]'
+	$(PIP) -e '.[dev,cloud]'
 	@touch $@
 
 demo: $(VENV)/.runtime  ## run the sample voicemails through the embedded stack

@@ -1,0 +1,113 @@
+"""One place that decides whether a provider failure is worth another try.
+
+Every cloud client turns what went wrong into a :class:`ProviderError` through
+:func:`classify_status` or :func:`classify_exception`; the stage runner then retries the
+retryable ones with backoff and fails the job at once on the rest.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Mapping
+
+import httpx
+
+from shared.errors import StageFailed
+
+# code -> retryable. Codes are joined with the stage on the job: "llm.auth_failed".
+CODES: dict[str, bool] = {
+    "rate_limited": True,  # 429: our quota; wait as told
+    "concurrency_limited": True,  # ElevenLabs: our plan's parallel requests; requeue later
+    "provider_overloaded": True,  # Anthropic 529, ElevenLabs system_busy: their load
+    "provider_unavailable": True,  # 5xx
+    "timeout": True,
+    "connection_error": True,
+    "auth_failed": False,  # 401/403: a wrong or revoked key does not heal by waiting
+    "spend_limit_reached": False,  # a 429 that no amount of waiting fixes
+    "rejected_media": False,  # the vendor refuses this audio
+    "provider_rejected": False,  # 400/404/413/422: the request itself is wrong
+    "malformed_response": False,  # the vendor answered something we cannot read
+}
+
+
+class ProviderError(StageFailed):
+    """A provider call failed; ``retry_after_s`` is the vendor's own hint, if it gave one."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        if code not in CODES:
+            raise ValueError(f"unknown provider error code {code!r}")
+        super().__init__(code, message, retryable=CODES[code] if retryable is None else retryable)
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The wait a server asked for: ``retry-after-ms``, then ``retry-after`` (seconds or date)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    millis = lowered.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = lowered.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+def classify_status(
+    vendor: str,
+    status: int,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    error_type: str | None = None,
+) -> ProviderError:
+    """Map an HTTP error answer to a code. ``error_type`` is the vendor's own error kind."""
+    kind = (error_type or "").lower()
+    text = f"{vendor} answered {status}: {message}".strip()
+    wait = retry_after_seconds(headers or {})
+    if status in (401, 403):
+        return ProviderError("auth_failed", text, status=status)
+    if status == 429:
+        lowered = message.lower()
+        if "spend" in kind or "spend limit" in lowered or "quota" in kind or "billing" in kind:
+            return ProviderError("spend_limit_reached", text, status=status)
+        if kind == "too_many_concurrent_requests":
+            return ProviderError("concurrency_limited", text, status=status, retry_after_s=wait)
+        if kind == "system_busy":
+            return ProviderError("provider_overloaded", text, status=status, retry_after_s=wait)
+        return ProviderError("rate_limited", text, status=status, retry_after_s=wait)
+    if status == 529 or kind == "overloaded_error":
+        return ProviderError("provider_overloaded", text, status=status, retry_after_s=wait)
+    if status in (408, 409) or status >= 500:
+        code = "timeout" if status in (408, 504) else "provider_unavailable"
+        return ProviderError(code, text, status=status, retry_after_s=wait)
+    return ProviderError("provider_rejected", text, status=status)
+
+
+def classify_exception(vendor: str, exc: BaseException) -> ProviderError:
+    """Map a transport failure (no HTTP answer) to a retryable code."""
+    if isinstance(exc, ProviderError):
+        return exc
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return ProviderError("timeout", f"{vendor} did not answer in time ({exc})")
+    if isinstance(exc, httpx.TransportError | ConnectionError | OSError):
+        return ProviderError("connection_error", f"could not reach {vendor}: {exc}")
+    return ProviderError("malformed_response", f"{vendor}: {type(exc).__name__}: {exc}")
