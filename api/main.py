@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from api.deps import Services
 from api.errors import install_error_handlers
 from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
-from api.routes import health, jobs
+from api.routes import health, jobs, voices
 from shared.celery_app import create_celery
 from shared.jobstore import JobStore
 from shared.logging import configure_logging
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
+    app.include_router(voices.router)
     app.add_middleware(
         BodySizeLimit,
         max_body_bytes=settings.api.max_upload_bytes + FORM_OVERHEAD_BYTES,

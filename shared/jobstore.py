@@ -1,7 +1,7 @@
 """Job records in Redis, updated with optimistic transactions.
 
 Job state lives here, not in Celery results: a record is one JSON document per job, and
-every change is a read-modify-write under WATCH so that a stage finishing and a client
+every change is a read-modify-write with compare-and-set so that a stage finishing and a client
 canceling at the same moment never overwrite each other.
 """
 
@@ -17,6 +17,15 @@ from shared.models import Job, utcnow
 _PREFIX = "vp"
 
 
+_COMPARE_AND_SET = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    redis.call('SET', KEYS[1], ARGV[2])
+    return 1
+end
+return 0
+"""
+
+
 def _job_key(job_id: str) -> str:
     return f"{_PREFIX}:job:{job_id}"
 
@@ -25,11 +34,16 @@ def _index_key(tenant: str) -> str:
     return f"{_PREFIX}:jobs:{tenant}"
 
 
+def _thread_key(tenant: str, thread_id: str) -> str:
+    return f"{_PREFIX}:thread:{tenant}:{thread_id}"
+
+
 class JobStore:
     """Create, read and update job records."""
 
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
+        self._compare_and_set = client.register_script(_COMPARE_AND_SET)
 
     @classmethod
     def from_url(cls, url: str) -> JobStore:
@@ -44,7 +58,9 @@ class JobStore:
         pipe = self.redis.pipeline(transaction=True)
         pipe.set(_job_key(job.id), job.model_dump_json(), nx=True)
         pipe.zadd(_index_key(job.tenant), {job.id: job.created_at.timestamp()})
-        created, _ = pipe.execute()
+        if job.options.thread_id:
+            pipe.rpush(_thread_key(job.tenant, job.options.thread_id), job.id)
+        created, *_ = pipe.execute()
         if not created:
             raise ValueError(f"job {job.id} already exists")
 
@@ -58,32 +74,48 @@ class JobStore:
             raise JobNotFound(f"no job {job_id}")
         return job
 
-    def update(self, job_id: str, change: Callable[[Job], None]) -> Job:
-        """Apply ``change`` to the stored job atomically and return the new version."""
+    def update(self, job_id: str, change: Callable[[Job], bool | None]) -> Job:
+        """Apply ``change`` to the stored job atomically and return the new version.
+
+        ``change`` returning False means "nothing to change": the record is not written.
+        """
         key = _job_key(job_id)
-        with self.redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    pipe.watch(key)  # type: ignore[no-untyped-call]
-                    raw = pipe.get(key)
-                    if raw is None:
-                        raise JobNotFound(f"no job {job_id}")
-                    job = Job.model_validate_json(raw)
-                    change(job)
-                    job.updated_at = utcnow()
-                    pipe.multi()
-                    pipe.set(key, job.model_dump_json())
-                    pipe.execute()
-                    return job
-                except redis.WatchError:
-                    continue
+        while True:
+            raw = self.redis.get(key)
+            if raw is None:
+                raise JobNotFound(f"no job {job_id}")
+            job = Job.model_validate_json(raw)
+            if change(job) is False:
+                return job
+            job.updated_at = utcnow()
+            # Compare-and-set in one round trip: written only if nobody changed the record
+            # since we read it (cheaper than WATCH/MULTI/EXEC, which takes three).
+            if self._compare_and_set(keys=[key], args=[raw, job.model_dump_json()]):
+                return job
 
     def delete(self, job: Job) -> None:
         """Remove a job record (used to undo a submission that could not be queued)."""
         pipe = self.redis.pipeline(transaction=True)
         pipe.delete(_job_key(job.id))
         pipe.zrem(_index_key(job.tenant), job.id)
+        if job.options.thread_id:
+            pipe.lrem(_thread_key(job.tenant, job.options.thread_id), 0, job.id)
         pipe.execute()
+
+    def thread_before(self, job: Job, limit: int = 5) -> list[Job]:
+        """Up to ``limit`` jobs of the same thread submitted before ``job``, oldest first."""
+        if not job.options.thread_id:
+            return []
+        raw = self.redis.lrange(_thread_key(job.tenant, job.options.thread_id), 0, -1)
+        ids = [i.decode() if isinstance(i, bytes) else str(i) for i in raw]
+        earlier = ids[: ids.index(job.id)] if job.id in ids else ids
+        jobs = []
+        for job_id in earlier[-limit:]:
+            try:
+                jobs.append(self.get(job_id, tenant=job.tenant))
+            except JobNotFound:
+                continue
+        return jobs
 
     def list_ids(self, tenant: str, limit: int = 50, offset: int = 0) -> list[str]:
         """Job ids of a tenant, newest first."""

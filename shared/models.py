@@ -56,6 +56,7 @@ class StageStatus(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
+    RETRYING = "retrying"
     FAILED = "failed"
     SKIPPED = "skipped"
 
@@ -73,6 +74,7 @@ class StageRecord(BaseModel):
     finished_at: datetime | None = None
     duration_s: float | None = None
     error: ErrorInfo | None = None
+    next_attempt_at: datetime | None = None
     output_key: str | None = None
 
 
@@ -87,6 +89,12 @@ class JobOptions(BaseModel):
     output_format: OutputFormat | None = None
     system_prompt: str | None = Field(default=None, max_length=4000)
     language: str | None = Field(default=None, max_length=16)
+    thread_id: str | None = Field(
+        default=None,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9+_.:@-]+$",
+        description="Conversation key (e.g. the caller's number): replies see earlier jobs.",
+    )
 
 
 class InputMeta(BaseModel):
@@ -155,6 +163,9 @@ class SynthesizedAudio(BaseModel):
 
 class JobResults(BaseModel):
     transcript: str | None = None
+    # How the transcript was made: engine used, any fallback and why, hybrid agreement.
+    transcription: dict[str, Any] = Field(default_factory=dict)
+    needs_review: bool | None = None
     reply: str | None = None
     triage: Triage | None = None
     usage: Usage | None = None

@@ -15,6 +15,16 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.provider_settings import (
+    AnthropicSettings,
+    ClaudeSttSettings,
+    ElevenLabsSettings,
+    GoogleTtsSettings,
+    HybridSettings,
+    OpenAISettings,
+    RetrySettings,
+)
+
 PoolType = Literal["prefork", "threads", "solo", "gevent", "eventlet"]
 OutputFormat = Literal["mp3", "ogg", "wav"]
 
@@ -92,8 +102,9 @@ class ApiSettings(_Section):
 
 
 class PoolSettings(_Section):
-    pool: PoolType = "prefork"
-    concurrency: int = Field(default=1, ge=1, le=1000)
+    # None: chosen from the stage's provider (see Settings._pools_fit_their_providers).
+    pool: PoolType | None = None
+    concurrency: int | None = Field(default=None, ge=1, le=1000)
     # Per-task limits: soft raises inside the task, hard kills the child.
     soft_time_limit_s: int = Field(default=300, ge=1)
     time_limit_s: int = Field(default=360, ge=1)
@@ -107,13 +118,16 @@ class PoolSettings(_Section):
 
 class WorkerSettings(_Section):
     # 600 s of audio at ~0.5x real time on one core, with room to spare.
-    stt: PoolSettings = PoolSettings(
-        pool="prefork", concurrency=1, soft_time_limit_s=900, time_limit_s=960
-    )
-    llm: PoolSettings = PoolSettings(
-        pool="threads", concurrency=8, soft_time_limit_s=120, time_limit_s=150
-    )
-    tts: PoolSettings = PoolSettings(pool="prefork", concurrency=1)
+    stt: PoolSettings = PoolSettings(soft_time_limit_s=900, time_limit_s=960)
+    llm: PoolSettings = PoolSettings(soft_time_limit_s=120, time_limit_s=150)
+    tts: PoolSettings = PoolSettings()
+
+
+# Offline engines are CPU-bound: one process per core does the work. Cloud calls mostly
+# wait on the network: one process with many threads keeps many requests in flight.
+_CPU_POOL = ("prefork", 1)
+_IO_POOL = {"stt": ("threads", 32), "llm": ("threads", 64), "tts": ("threads", 32)}
+_CPU_PROVIDERS = {("stt", "local"), ("stt", "hybrid"), ("llm", "local"), ("tts", "local")}
 
 
 class ProviderSettings(_Section):
@@ -169,6 +183,52 @@ class Settings(BaseSettings):
     providers: ProviderSettings = ProviderSettings()
     local: LocalEngineSettings = LocalEngineSettings()
     flower: FlowerSettings = FlowerSettings()
+    retries: RetrySettings = RetrySettings()
+    anthropic: AnthropicSettings = AnthropicSettings()
+    openai: OpenAISettings = OpenAISettings()
+    elevenlabs: ElevenLabsSettings = ElevenLabsSettings()
+    google: GoogleTtsSettings = GoogleTtsSettings()
+    claude_stt: ClaudeSttSettings = ClaudeSttSettings()
+    hybrid: HybridSettings = HybridSettings()
+
+    def missing_configuration(self, stage: str, provider: str) -> str | None:
+        """Why ``provider`` cannot run for ``stage`` with these settings, or None if it can."""
+        needs = _REQUIREMENTS.get((stage, provider))
+        if needs is None:
+            return None
+        section, field, variable = needs
+        if getattr(getattr(self, section), field):
+            return None
+        return f"the {stage} provider {provider!r} needs {variable}"
+
+    @model_validator(mode="after")
+    def _pools_fit_their_providers(self) -> Settings:
+        for stage in ("stt", "llm", "tts"):
+            pool: PoolSettings = getattr(self.workers, stage)
+            provider = getattr(self.providers, stage)
+            if (stage, provider) in _CPU_PROVIDERS:
+                default = ("threads", 8) if stage == "llm" else _CPU_POOL
+            else:
+                default = _IO_POOL[stage]
+            if pool.pool is None:
+                pool.pool = default[0]  # type: ignore[assignment]
+            if pool.concurrency is None:
+                pool.concurrency = default[1]
+        return self
+
+    @model_validator(mode="after")
+    def _selected_providers_are_configured(self) -> Settings:
+        # Fail at start-up, not at the first job, when a chosen provider lacks its key.
+        problems = [
+            reason
+            for stage in ("stt", "llm", "tts")
+            if (reason := self.missing_configuration(stage, getattr(self.providers, stage)))
+        ]
+        if self.claude_stt.fallback == "whisper" and not self.openai.api_key:
+            problems.append("claude_stt.fallback=whisper needs VOICEPIPE_OPENAI__API_KEY")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _redelivery_after_time_limits(self) -> Settings:
@@ -192,6 +252,17 @@ class Settings(BaseSettings):
     @property
     def valkey_dir(self) -> Path:
         return self.data_dir / "valkey"
+
+
+# (stage, provider) -> (settings section, field that must be set, variable to set)
+_REQUIREMENTS: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("stt", "whisper"): ("openai", "api_key", "VOICEPIPE_OPENAI__API_KEY"),
+    ("stt", "claude"): ("anthropic", "api_key", "VOICEPIPE_ANTHROPIC__API_KEY"),
+    ("llm", "claude"): ("anthropic", "api_key", "VOICEPIPE_ANTHROPIC__API_KEY"),
+    ("tts", "openai"): ("openai", "api_key", "VOICEPIPE_OPENAI__API_KEY"),
+    ("tts", "elevenlabs"): ("elevenlabs", "api_key", "VOICEPIPE_ELEVENLABS__API_KEY"),
+    ("tts", "google"): ("google", "enabled", "VOICEPIPE_GOOGLE__ENABLED=true (with credentials)"),
+}
 
 
 @lru_cache(maxsize=1)

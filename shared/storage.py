@@ -7,7 +7,7 @@ whole-object and atomic on both backends, so a reader never sees half an object.
 from __future__ import annotations
 
 import os
-import tempfile
+import threading
 from abc import ABC, abstractmethod
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -66,15 +66,20 @@ class LocalStorage(ObjectStorage):
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a crash mid-write never leaves a partial object behind.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        # The temporary name is unique per process and thread: cheaper than mkstemp.
+        tmp = path.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{path.name}")
         try:
-            with os.fdopen(fd, "wb") as handle:
+            try:
+                handle = tmp.open("wb")
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle = tmp.open("wb")
+            with handle:
                 handle.write(data)
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
 
     def get(self, key: str) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from celery import Task
+
 from shared.celery_app import TASK_NAMES, app
 from shared.models import Job, JobResults, Reply, Stage, Transcript
 from workers.context import WorkerContext
@@ -13,9 +15,13 @@ from workers.stage import StageOutput, provider_name, run_stage
 def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     transcript = Transcript.model_validate_json(ctx.storage.get(job.object_key("transcript.json")))
     provider = llm_provider(provider_name(job, Stage.LLM, ctx), ctx.settings)
-    reply: Reply = provider.respond(
-        transcript, ReplyContext(system_prompt=job.options.system_prompt)
-    )
+    history = [
+        (earlier.results.transcript, earlier.results.reply)
+        for earlier in ctx.jobs.thread_before(job)
+        if earlier.results.transcript is not None and earlier.results.reply is not None
+    ]
+    context = ReplyContext(system_prompt=job.options.system_prompt, history=history)
+    reply: Reply = provider.respond(transcript, context)
     key = job.object_key("reply.json")
     ctx.storage.put(key, reply.model_dump_json().encode(), "application/json")
 
@@ -27,6 +33,6 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     return StageOutput(output_key=key, record_results=record)
 
 
-@app.task(name=TASK_NAMES[Stage.LLM])  # type: ignore[untyped-decorator]
-def respond(job_id: str) -> None:
-    run_stage(job_id, Stage.LLM, respond_job)
+@app.task(name=TASK_NAMES[Stage.LLM], bind=True)  # type: ignore[untyped-decorator]
+def respond(self: Task, job_id: str) -> None:
+    run_stage(self, job_id, Stage.LLM, respond_job)

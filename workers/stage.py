@@ -12,7 +12,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from celery import Task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 
 from shared.errors import StageFailed, StorageKeyNotFound
@@ -28,6 +30,7 @@ from shared.models import (
     utcnow,
 )
 from workers.context import WorkerContext, get_context
+from workers.retry import retry_delay, should_retry
 
 log = logging.getLogger("voicepipe.stage")
 
@@ -55,36 +58,54 @@ def _next_status(job: Job, stage: Stage) -> JobStatus:
     return RUNNING_STATUS[later[0]] if later else JobStatus.SUCCEEDED
 
 
-def run_stage(job_id: str, stage: Stage, work: Work) -> None:
+def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     ctx = get_context()
-    job = ctx.jobs.get(job_id)
-    record = job.stages.get(stage)
-    if job.status.terminal or record is None:
-        log.info("job %s is %s; %s not run", job_id, job.status.value, stage.value)
-        raise Ignore()
-    key = record.output_key
-    if record.status == StageStatus.SUCCEEDED and key and ctx.storage.exists(key):
-        log.info("job %s: %s already done, passing on", job_id, stage.value)
-        return
-    name = provider_name(job, stage, ctx)
+    verdict = "run"
 
-    def start(j: Job) -> None:
-        rec = j.stages[stage]
+    def start(j: Job) -> bool:
+        nonlocal verdict
+        rec = j.stages.get(stage)
+        if j.status.terminal or rec is None:
+            verdict = "skip"
+            return False
+        key = rec.output_key
+        # A redelivered message of a finished stage passes on; if its output went missing,
+        # the stage runs again. (Storage is asked only in that rare case.)
+        if rec.status == StageStatus.SUCCEEDED and key and ctx.storage.exists(key):
+            verdict = "done"
+            return False
         rec.status = StageStatus.RUNNING
-        rec.provider = name
+        rec.provider = provider_name(j, stage, ctx)
         rec.attempts += 1
         rec.started_at = utcnow()
         rec.finished_at = None
         rec.error = None
-        if not j.status.terminal:
-            j.status = RUNNING_STATUS[stage]
+        rec.next_attempt_at = None
+        j.status = RUNNING_STATUS[stage]
+        return True
 
+    # One read-modify-write both decides whether to run and marks the stage started.
     job = ctx.jobs.update(job_id, start)
+    if verdict == "skip":
+        log.info("job %s is %s; %s not run", job_id, job.status.value, stage.value)
+        raise Ignore()
+    if verdict == "done":
+        log.info("job %s: %s already done, passing on", job_id, stage.value)
+        return
     started = time.perf_counter()
     try:
         output = work(job, ctx)
     except StageFailed as exc:
-        _fail(ctx, job_id, stage, exc.code, exc.message, started)
+        attempts = job.stages[stage].attempts
+        if should_retry(attempts, exc, ctx.settings.retries):
+            delay = retry_delay(attempts, exc, ctx.settings.retries)
+            _mark_retrying(ctx, job_id, stage, exc, delay)
+            raise task.retry(countdown=delay, max_retries=None) from None
+        code, message = exc.code, exc.message
+        if exc.retryable:
+            code = "retries_exhausted"
+            message = f"gave up after {attempts} attempts; last error {exc.code}: {exc.message}"
+        _fail(ctx, job_id, stage, code, message, started)
         raise Ignore() from None
     except SoftTimeLimitExceeded:
         limit = getattr(ctx.settings.workers, stage.value).soft_time_limit_s
@@ -116,6 +137,20 @@ def run_stage(job_id: str, stage: Stage, work: Work) -> None:
     if job.status == JobStatus.CANCELED:
         raise Ignore()
     log.info("job %s: %s done in %.2f s", job_id, stage.value, elapsed)
+
+
+def _mark_retrying(
+    ctx: WorkerContext, job_id: str, stage: Stage, exc: StageFailed, delay: float
+) -> None:
+    log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, exc.code)
+
+    def mark(j: Job) -> None:
+        rec = j.stages[stage]
+        rec.status = StageStatus.RETRYING
+        rec.error = ErrorInfo(code=exc.code, message=exc.message)
+        rec.next_attempt_at = utcnow() + timedelta(seconds=delay)
+
+    ctx.jobs.update(job_id, mark)
 
 
 def _fail(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from celery import Task
+
 from shared.audio import decode_pcm16k
 from shared.celery_app import TASK_NAMES, app
 from shared.models import Job, JobResults, Stage
@@ -27,10 +29,13 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
 
     def record(results: JobResults) -> None:
         results.transcript = transcript.text
+        results.transcription = transcript.details
+        review = transcript.details.get("needs_review")
+        results.needs_review = bool(review) if review is not None else None
 
     return StageOutput(output_key=key, record_results=record)
 
 
-@app.task(name=TASK_NAMES[Stage.STT])  # type: ignore[untyped-decorator]
-def transcribe(job_id: str) -> None:
-    run_stage(job_id, Stage.STT, transcribe_job)
+@app.task(name=TASK_NAMES[Stage.STT], bind=True)  # type: ignore[untyped-decorator]
+def transcribe(self: Task, job_id: str) -> None:
+    run_stage(self, job_id, Stage.STT, transcribe_job)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from celery import Task
+
 from shared.celery_app import TASK_NAMES, app
 from shared.models import Job, JobResults, Reply, Stage
 from workers.context import WorkerContext
@@ -26,6 +28,6 @@ def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
     return StageOutput(output_key=key, record_results=record)
 
 
-@app.task(name=TASK_NAMES[Stage.TTS])  # type: ignore[untyped-decorator]
-def synthesize(job_id: str) -> None:
-    run_stage(job_id, Stage.TTS, synthesize_job)
+@app.task(name=TASK_NAMES[Stage.TTS], bind=True)  # type: ignore[untyped-decorator]
+def synthesize(self: Task, job_id: str) -> None:
+    run_stage(self, job_id, Stage.TTS, synthesize_job)

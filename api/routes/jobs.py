@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServicesDep, TenantDep
+from api.deps import Services, ServicesDep, TenantDep
 from api.errors import ApiError
 from api.intake import submit
 from shared.errors import StorageKeyNotFound
@@ -53,9 +53,16 @@ def _stages(raw: str | None) -> list[Stage]:
     return [Stage(name) for name in names]
 
 
-def _provider(stage: Stage, name: str | None) -> str | None:
+def _provider(services: Services, stage: Stage, name: str | None) -> str | None:
     if name is None or name == "":
         return None
+    missing = services.settings.missing_configuration(stage.value, name)
+    if missing:
+        raise ApiError(
+            400,
+            "provider_not_configured",
+            f"This deployment cannot use {name!r}: {missing}. Choose another provider.",
+        )
     if name not in provider_names(stage):
         raise ApiError(
             400,
@@ -87,16 +94,18 @@ async def create_job(
     output_format: Annotated[OutputFormat | None, Form()] = None,
     system_prompt: Annotated[str | None, Form(max_length=4000)] = None,
     language: Annotated[str | None, Form(max_length=16)] = None,
+    thread_id: Annotated[str | None, Form(max_length=128, pattern=r"^[A-Za-z0-9+_.:@-]+$")] = None,
 ) -> JobView:
     options = JobOptions(
         stages=_stages(stages),
-        stt_provider=_provider(Stage.STT, stt_provider),
-        llm_provider=_provider(Stage.LLM, llm_provider),
-        tts_provider=_provider(Stage.TTS, tts_provider),
+        stt_provider=_provider(services, Stage.STT, stt_provider),
+        llm_provider=_provider(services, Stage.LLM, llm_provider),
+        tts_provider=_provider(services, Stage.TTS, tts_provider),
         voice=voice or None,
         output_format=output_format,
         system_prompt=system_prompt or None,
         language=language or None,
+        thread_id=thread_id or None,
     )
     data = await file.read()
     job = await submit(services, tenant, data, file.filename, options)

@@ -1,36 +1,51 @@
-"""Every provider of a stage, built ready to call (cloud ones against their fakes)."""
+"""Every provider of a stage, built ready to call: cloud ones against their local fakes."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from shared.models import Stage
 from shared.settings import Settings
+from tests.cloud_fakes import CloudFakes
 from workers.providers.base import LlmProvider, SttProvider, TtsProvider
 from workers.providers.registry import load_class, provider_names
 
 
-def _build(stage: Stage, name: str) -> object:
-    return load_class(stage, name)(Settings())
+@pytest.fixture(scope="session")
+def fakes() -> Iterator[CloudFakes]:
+    running = CloudFakes().start()
+    yield running
+    running.stop()
 
 
-@pytest.fixture(scope="module", params=provider_names(Stage.STT))
-def stt(request: pytest.FixtureRequest) -> SttProvider:
-    provider = _build(Stage.STT, request.param)
+@pytest.fixture(scope="session")
+def cloud_settings(fakes: CloudFakes) -> Settings:
+    return Settings(**fakes.settings())
+
+
+def _build(stage: Stage, name: str, settings: Settings) -> object:
+    return load_class(stage, name)(settings)
+
+
+@pytest.fixture(params=provider_names(Stage.STT))
+def stt(request: pytest.FixtureRequest, cloud_settings: Settings) -> SttProvider:
+    provider = _build(Stage.STT, request.param, cloud_settings)
     assert isinstance(provider, SttProvider)
     return provider
 
 
-@pytest.fixture(scope="module", params=provider_names(Stage.LLM))
-def llm(request: pytest.FixtureRequest) -> LlmProvider:
-    provider = _build(Stage.LLM, request.param)
+@pytest.fixture(params=provider_names(Stage.LLM))
+def llm(request: pytest.FixtureRequest, cloud_settings: Settings) -> LlmProvider:
+    provider = _build(Stage.LLM, request.param, cloud_settings)
     assert isinstance(provider, LlmProvider)
     return provider
 
 
-@pytest.fixture(scope="module", params=provider_names(Stage.TTS))
-def tts(request: pytest.FixtureRequest) -> TtsProvider:
-    provider = _build(Stage.TTS, request.param)
+@pytest.fixture(params=provider_names(Stage.TTS))
+def tts(request: pytest.FixtureRequest, cloud_settings: Settings) -> TtsProvider:
+    provider = _build(Stage.TTS, request.param, cloud_settings)
     assert isinstance(provider, TtsProvider)
     return provider
 

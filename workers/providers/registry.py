@@ -17,12 +17,19 @@ from workers.providers.base import LlmProvider, Provider, SttProvider, TtsProvid
 REGISTRY: dict[Stage, dict[str, str]] = {
     Stage.STT: {
         "local": "workers.providers.stt.local:PocketsphinxStt",
+        "hybrid": "workers.providers.stt.hybrid:HybridStt",
+        "claude": "workers.providers.stt.claude:ClaudeStt",
+        "whisper": "workers.providers.stt.whisper:WhisperStt",
     },
     Stage.LLM: {
         "local": "workers.providers.llm.local:TriageResponder",
+        "claude": "workers.providers.llm.claude:ClaudeResponder",
     },
     Stage.TTS: {
         "local": "workers.providers.tts.local:PiperTts",
+        "elevenlabs": "workers.providers.tts.elevenlabs:ElevenLabsTts",
+        "google": "workers.providers.tts.google:GoogleTts",
+        "openai": "workers.providers.tts.openai:OpenAITts",
     },
 }
 

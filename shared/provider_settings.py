@@ -1,0 +1,103 @@
+"""Settings of the cloud providers and of the composite transcription modes.
+
+A cloud provider is usable only when its key is set; selecting one without its key is an
+error at start-up (see ``Settings._selected_providers_are_configured``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RetrySettings(_Section):
+    max_attempts: int = Field(default=5, ge=1, le=50)
+    base_delay_s: float = Field(default=1.0, gt=0)
+    max_delay_s: float = Field(default=60.0, gt=0)
+    # A vendor asking for a longer pause than this is treated as unavailable for now.
+    max_retry_after_s: float = Field(default=600.0, gt=0)
+
+
+class AnthropicSettings(_Section):
+    api_key: SecretStr | None = None
+    base_url: str = "https://api.anthropic.com"
+    model: str = "claude-sonnet-4-6"
+    max_tokens: int = Field(default=1024, ge=16, le=64000)
+    timeout_s: float = Field(default=60.0, gt=0)
+    verify_model: bool = Field(
+        default=True, description="Check the model against GET /v1/models at worker start."
+    )
+
+
+class OpenAISettings(_Section):
+    api_key: SecretStr | None = None
+    base_url: str = "https://api.openai.com/v1"
+    stt_model: str = "whisper-1"
+    tts_model: str = "tts-1"
+    tts_voice: str = "alloy"
+    tts_speed: float = Field(default=1.0, ge=0.25, le=4.0)
+    language: str | None = None
+    prompt: str | None = None
+    timeout_s: float = Field(default=120.0, gt=0)
+
+
+class ElevenLabsSettings(_Section):
+    api_key: SecretStr | None = None
+    base_url: str = "https://api.elevenlabs.io"
+    voice_id: str = "21m00Tcm4TlvDq8ikWAM"
+    model_id: str = "eleven_multilingual_v2"
+    output_format: str | None = Field(
+        default=None,
+        description="codec_samplerate_bitrate, e.g. mp3_44100_128 or ulaw_8000; "
+        "derived from the job's format when unset.",
+    )
+    stability: float = Field(default=0.5, ge=0, le=1)
+    similarity_boost: float = Field(default=0.75, ge=0, le=1)
+    style: float = Field(default=0.0, ge=0, le=1)
+    use_speaker_boost: bool = True
+    speed: float = Field(default=1.0, ge=0.7, le=1.2)
+    timeout_s: float = Field(default=60.0, gt=0)
+
+
+class GoogleTtsSettings(_Section):
+    enabled: bool = Field(
+        default=False,
+        description="Google reads credentials from GOOGLE_APPLICATION_CREDENTIALS or the "
+        "environment; set true once they are in place.",
+    )
+    endpoint: str | None = Field(default=None, description="Override the API host (tests).")
+    language_code: str = "en-US"
+    voice_name: str = "en-US-Neural2-F"
+    speaking_rate: float = Field(default=1.0, ge=0.25, le=4.0)
+    timeout_s: float = Field(default=60.0, gt=0)
+
+
+class ClaudeSttSettings(_Section):
+    fallback: Literal["auto", "whisper", "local", "none"] = Field(
+        default="auto",
+        description="Engine used when the endpoint refuses audio: auto = whisper when an "
+        "OpenAI key is set, else local.",
+    )
+
+
+class HybridSettings(_Section):
+    engines: tuple[str, str] = ("whisper", "local")
+    reconcile_below: float = Field(
+        default=0.9, ge=0, le=1, description="Ask Claude to reconcile below this agreement."
+    )
+    review_below: float = Field(
+        default=0.7, ge=0, le=1, description="Flag needs_review below this agreement."
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> HybridSettings:
+        if self.engines[0] == self.engines[1]:
+            raise ValueError("hybrid.engines must name two different engines")
+        if "hybrid" in self.engines:
+            raise ValueError("hybrid.engines cannot include hybrid itself")
+        return self

@@ -1,0 +1,1 @@
+"""Benchmarks run by `make bench`; they print ratios, they are not tests."""

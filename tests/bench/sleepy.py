@@ -1,0 +1,51 @@
+"""Loaded into the benchmark's worker with ``celery worker --include tests.bench.sleepy``.
+
+It registers a reply provider that waits 200 ms like a remote model would, and a bare
+Celery task doing only that wait, the ceiling our own stage machinery is compared with.
+"""
+
+from __future__ import annotations
+
+import time
+
+import redis
+
+from shared.celery_app import app
+from shared.models import Reply, Stage, Transcript, Triage
+from shared.settings import get_settings
+from workers.providers.base import LlmProvider, ReplyContext
+from workers.providers.registry import REGISTRY
+
+LATENCY_S = 0.2
+
+
+class SleepyResponder(LlmProvider):
+    """A reply provider whose only cost is 200 ms of waiting on the network."""
+
+    name = "sleepy"
+
+    def respond(self, transcript: Transcript, context: ReplyContext) -> Reply:
+        time.sleep(LATENCY_S)
+        return Reply(
+            text="Thanks, we will call you back.",
+            provider=self.name,
+            triage=Triage(summary=transcript.text[:50]),
+        )
+
+
+REGISTRY[Stage.LLM]["sleepy"] = f"{__name__}:SleepyResponder"
+
+
+_client: redis.Redis | None = None
+
+
+@app.task(name="bench.bare_sleep", ignore_result=True)  # type: ignore[untyped-decorator]
+def bare_sleep(_: str) -> None:
+    # One write each for the first start and the last finish: all the bench needs to know.
+    global _client
+    if _client is None:
+        _client = redis.Redis.from_url(get_settings().broker.url)
+    client = _client
+    client.set("bench:bare:first", time.time(), nx=True)
+    time.sleep(LATENCY_S)
+    client.set("bench:bare:last", time.time())

@@ -1,0 +1,95 @@
+"""Hybrid verification with two stub engines whose words we choose."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from shared.models import Stage, Transcript
+from shared.settings import Settings
+from workers.providers import registry
+from workers.providers.base import AudioInput, SttProvider
+from workers.providers.stt.hybrid import HybridStt
+
+FIRST = "please call me back at five five five one two three four about the invoice"
+
+
+class FirstEngine(SttProvider):
+    name = "stub_first"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        return Transcript(text=FIRST, provider=self.name)
+
+
+class SecondEngine(SttProvider):
+    name = "stub_second"
+    text = FIRST
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        return Transcript(text=type(self).text, provider=self.name)
+
+
+AUDIO = AudioInput(
+    data=b"", media_type="audio/wav", extension="wav", pcm16k=np.zeros(16000, dtype=np.int16)
+)
+
+
+@pytest.fixture
+def stub_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    stt = dict(registry.REGISTRY[Stage.STT])
+    stt["stub_first"] = f"{__name__}:FirstEngine"
+    stt["stub_second"] = f"{__name__}:SecondEngine"
+    monkeypatch.setitem(registry.REGISTRY, Stage.STT, stt)
+    registry.clear_instances()
+    yield
+    registry.clear_instances()
+
+
+def _hybrid(**hybrid: object) -> HybridStt:
+    return HybridStt(Settings(hybrid={"engines": ("stub_first", "stub_second"), **hybrid}))
+
+
+def test_engines_that_agree_score_one_and_need_no_review(stub_engines: None) -> None:
+    transcript = _hybrid().transcribe(AUDIO)
+
+    assert transcript.details["agreement"] == 1.0
+    assert transcript.details["spans"] == []
+    assert transcript.details["needs_review"] is False
+    assert transcript.text == FIRST
+
+
+def test_disagreeing_engines_report_the_spans_and_ask_for_review(
+    stub_engines: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        SecondEngine,
+        "text",
+        FIRST.replace("five five five", "nine nine").replace("invoice", "voice"),
+    )
+
+    transcript = _hybrid(review_below=0.9).transcribe(AUDIO)
+
+    details = transcript.details
+    assert details["agreement"] < 0.9
+    assert details["needs_review"] is True
+    assert sorted(w for s in details["spans"] for w in s["ref"]) == [
+        "five",
+        "five",
+        "five",
+        "invoice",
+    ]
+    assert sorted(w for s in details["spans"] for w in s["hyp"]) == ["nine", "nine", "voice"]
+    assert details["transcripts"] == {"stub_first": FIRST, "stub_second": SecondEngine.text}
+    assert details["reconciled_by"] is None, "Claude is not configured here"
+    assert "invoice" in details["uncertain_words"]
+
+
+def test_without_keys_hybrid_uses_the_engines_it_has_and_says_so() -> None:
+    hybrid = HybridStt(Settings())  # whisper + local, no OpenAI key
+
+    engines, skipped = hybrid._engines()
+
+    assert engines == ["local"]
+    assert "VOICEPIPE_OPENAI__API_KEY" in skipped["whisper"]

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import email.utils
+import time
+
+import httpx
+import pytest
+
+from workers.providers.errors import (
+    ProviderError,
+    classify_exception,
+    classify_status,
+    retry_after_seconds,
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "code", "retryable"),
+    [
+        (400, "invalid_request_error", "provider_rejected", False),
+        (401, "authentication_error", "auth_failed", False),
+        (403, "permission_error", "auth_failed", False),
+        (404, "not_found_error", "provider_rejected", False),
+        (413, "request_too_large", "provider_rejected", False),
+        (429, "rate_limit_error", "rate_limited", True),
+        (429, "insufficient_quota", "spend_limit_reached", False),
+        (429, "too_many_concurrent_requests", "concurrency_limited", True),
+        (429, "system_busy", "provider_overloaded", True),
+        (500, "api_error", "provider_unavailable", True),
+        (503, None, "provider_unavailable", True),
+        (504, None, "timeout", True),
+        (529, "overloaded_error", "provider_overloaded", True),
+    ],
+)
+def test_each_status_maps_to_one_code(
+    status: int, kind: str | None, code: str, retryable: bool
+) -> None:
+    error = classify_status("Vendor", status, "message", error_type=kind)
+
+    assert (error.code, error.retryable, error.status) == (code, retryable, status)
+
+
+def test_a_spend_limit_429_is_permanent_even_without_a_special_type() -> None:
+    error = classify_status(
+        "Anthropic", 429, "You have reached your spend limit.", error_type="rate_limit_error"
+    )
+
+    assert error.code == "spend_limit_reached"
+    assert not error.retryable
+
+
+def test_retry_after_ms_wins_over_retry_after() -> None:
+    assert retry_after_seconds({"Retry-After-Ms": "1500", "retry-after": "9"}) == 1.5
+
+
+def test_retry_after_accepts_seconds_and_http_dates() -> None:
+    assert retry_after_seconds({"retry-after": "7"}) == 7.0
+    future = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= (retry_after_seconds({"retry-after": future}) or 0) <= 31
+    assert retry_after_seconds({"retry-after": "soon"}) is None
+    assert retry_after_seconds({}) is None
+
+
+def test_the_vendor_message_reaches_the_job() -> None:
+    error = classify_status("OpenAI", 401, "Incorrect API key provided")
+
+    assert "OpenAI answered 401: Incorrect API key provided" in error.message
+
+
+def test_transport_failures_are_retryable() -> None:
+    timeout = classify_exception("X", httpx.ReadTimeout("slow"))
+    refused = classify_exception("X", httpx.ConnectError("refused"))
+
+    assert (timeout.code, timeout.retryable) == ("timeout", True)
+    assert (refused.code, refused.retryable) == ("connection_error", True)
+
+
+def test_unknown_codes_are_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="unknown provider error code"):
+        ProviderError("oops", "x")

@@ -1,0 +1,199 @@
+"""A vendor's HTTP API on localhost, for tests, chaos runs and offline demos.
+
+Each vendor fake (``*_fake.py`` beside its client) adds the vendor's routes and error body
+shape; this base serves them over real HTTP with uvicorn, records every request, and
+injects failures: scripted ones (``fail_next``) and random ones (``failure_rate``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One scripted answer instead of the real one; ``delay_s`` simulates a hung server."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class FakeServer:
+    """Base of every vendor fake. Subclasses implement ``routes`` and ``error``."""
+
+    vendor = "fake"
+
+    def __init__(self, *, failure_rate: float = 0.0, seed: int = 0) -> None:
+        self.faults: deque[Fault] = deque()
+        self.failure_rate = failure_rate
+        self.random_faults: list[Fault] = []
+        self.requests: list[RecordedRequest] = []
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self.app = FastAPI(title=f"fake {self.vendor}")
+        self.app.add_middleware(BaseHTTPMiddleware, dispatch=self._intercept)
+        self.routes(self.app)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    # -- what subclasses provide -------------------------------------------------------
+    def routes(self, app: FastAPI) -> None:
+        raise NotImplementedError
+
+    def error(
+        self,
+        status: int,
+        kind: str | None = None,
+        *,
+        retry_after: float | None = None,
+        message: str | None = None,
+    ) -> Fault:
+        """A fault shaped like this vendor's error answers."""
+        raise NotImplementedError
+
+    def transient_errors(self) -> list[Fault]:
+        """The retryable failures a chaos run draws from."""
+        return [self.error(429, retry_after=0.2), self.error(500), self.error(503), self.timeout()]
+
+    # -- scripting ------------------------------------------------------------------------
+    def fail_next(self, *faults: Fault) -> None:
+        with self._lock:
+            self.faults.extend(faults)
+
+    def timeout(self, delay_s: float = 30.0) -> Fault:
+        return Fault(status=200, body=b"{}", delay_s=delay_s)
+
+    def calls(self, path_prefix: str = "") -> list[RecordedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.path.startswith(path_prefix)]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.faults.clear()
+            self.requests.clear()
+
+    def _next_fault(self) -> Fault | None:
+        with self._lock:
+            if self.faults:
+                return self.faults.popleft()
+            if self.failure_rate and self._rng.random() < self.failure_rate:
+                pool = self.random_faults or self.transient_errors()
+                return self._rng.choice(pool)
+        return None
+
+    async def _intercept(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        body = await request.body()
+        record = RecordedRequest(
+            method=request.method,
+            path=request.url.path,
+            query=dict(request.query_params),
+            headers={k.lower(): v for k, v in request.headers.items()},
+            body=body,
+            at=time.monotonic(),
+        )
+        with self._lock:
+            self.requests.append(record)
+        fault = self._next_fault()
+        if fault is None:
+            return await call_next(request)
+        if fault.delay_s:
+            await asyncio.sleep(fault.delay_s)
+        return Response(
+            fault.body, fault.status, headers=fault.headers, media_type=fault.content_type
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, port: int = 0) -> str:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))
+            self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            loop="asyncio",
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, name=f"fake-{self.vendor}", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"fake {self.vendor} did not start")
+            time.sleep(0.01)
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeServer:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def json_fault(
+    status: int,
+    payload: dict[str, Any],
+    *,
+    retry_after: float | None = None,
+    headers: dict[str, str] | None = None,
+) -> Fault:
+    all_headers = dict(headers or {})
+    if retry_after is not None:
+        all_headers["retry-after"] = f"{retry_after:g}"
+    return Fault(status=status, body=json.dumps(payload).encode(), headers=all_headers)
+
+
+def serve_forever(fake: FakeServer, port: int) -> None:
+    """Run a fake in the foreground (``python -m workers.providers.<stage>.<x>_fake``)."""
+    fake.start(port)
+    print(f"fake {fake.vendor} listening on {fake.base_url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()

@@ -1,0 +1,221 @@
+"""Replies written by Claude, with the triage returned as validated structured output.
+
+The reply is played to the caller by a TTS voice, so the prompt asks for what sounds right on
+the phone. The triage comes back as the input of a forced tool call: the API then answers
+with JSON shaped by our schema rather than prose to parse, and pydantic checks it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Any, Literal
+
+import anthropic
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from shared.models import Reply, Transcript, Triage
+from workers.providers.anthropic_client import (
+    call_messages,
+    ensure_model,
+    make_client,
+    malformed,
+    tool_input,
+    usage_of,
+)
+from workers.providers.base import LlmProvider, ReplyContext
+from workers.triage.classify import INTENTS
+from workers.triage.extract import summarize
+from workers.triage.phone import speak_number, to_e164
+from workers.triage.reply import MAX_WORDS
+
+TOOL_NAME = "voicemail_reply"
+
+SYSTEM_PROMPT = f"""\
+You answer voicemails left for a business. Your reply is turned into speech and played to \
+the caller over the phone, so write exactly what a friendly receptionist would say.
+
+Keep it short: under {MAX_WORDS} words, two to four plain spoken sentences. Never use \
+markdown, lists, headings, emoji or links. Write phone numbers for speech, digit by digit \
+in groups ("four one five, five five five, zero one nine eight"), and dates and times in \
+words ("Tuesday at three in the afternoon"). Greet the caller by first name when they gave \
+it, say briefly what you understood, and say that someone will call them back. Do not \
+promise prices, refunds or appointment times the business has not confirmed.
+
+Earlier turns of the conversation, when present, are this caller's previous voicemails and \
+the replies they got. Always answer by calling the {TOOL_NAME} tool."""
+
+
+class VoicemailReply(BaseModel):
+    """The tool input as we accept it: nullable fields may be left out, the rest may not."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    caller_name: str | None = None
+    callback_number: str | None = None
+    dates: list[str] = Field(default_factory=list)
+    intent: str
+    urgency: Literal["low", "normal", "high"]
+    requested_action: str | None = None
+    summary: str
+    reply_text: str = Field(min_length=1)
+
+    @field_validator("intent")
+    @classmethod
+    def _known_intent(cls, value: str) -> str:
+        if value not in INTENTS:
+            raise ValueError(f"intent must be one of {', '.join(INTENTS)}")
+        return value
+
+    @field_validator("caller_name", "callback_number", "requested_action")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+VOICEMAIL_TOOL: dict[str, Any] = {
+    "name": TOOL_NAME,
+    "description": "Record the triage of the voicemail and the reply to speak to the caller.",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "caller_name": {"type": ["string", "null"], "description": "As the caller said it."},
+            "callback_number": {
+                "type": ["string", "null"],
+                "description": "Number to call back in E.164 (+14155550198) when the country "
+                "is clear, else the digits as heard; null when none was given.",
+            },
+            "dates": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Days and times mentioned, e.g. 'tuesday 15:00', 'march 5'.",
+            },
+            "intent": {"type": "string", "enum": list(INTENTS)},
+            "urgency": {"type": "string", "enum": ["low", "normal", "high"]},
+            "requested_action": {
+                "type": ["string", "null"],
+                "description": "What the caller wants done, e.g. 'reschedule appointment'.",
+            },
+            "summary": {"type": "string", "description": "One sentence for a call list."},
+            "reply_text": {
+                "type": "string",
+                "description": f"The spoken reply, under {MAX_WORDS} words, no markdown.",
+            },
+        },
+        # Every key, so the model states a null rather than leaving a field out.
+        "required": list(VoicemailReply.model_fields),
+    },
+}
+
+
+class ClaudeResponder(LlmProvider):
+    name = "claude"
+
+    @cached_property
+    def client(self) -> anthropic.Anthropic:
+        # Made on first use so that a worker without a key can still import and list us.
+        return make_client(self.settings)
+
+    def respond(self, transcript: Transcript, context: ReplyContext) -> Reply:
+        section = self.settings.anthropic
+        ensure_model(self.client, self.settings)
+        message = call_messages(
+            self.client,
+            model=section.model,
+            max_tokens=section.max_tokens,
+            system=system_prompt(context.system_prompt),
+            messages=conversation(transcript.text, context.history),
+            tools=[VOICEMAIL_TOOL],
+            tool_choice={"type": "tool", "name": TOOL_NAME},
+        )
+        raw = tool_input(message, TOOL_NAME)
+        try:
+            answer = VoicemailReply.model_validate(raw)
+        except ValidationError as exc:
+            errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise malformed(f"a {TOOL_NAME} call failing its schema", errors) from exc
+        region = self.settings.local.default_region
+        triage = Triage(
+            caller_name=answer.caller_name,
+            callback_number=e164(answer.callback_number, region),
+            dates=answer.dates,
+            intent=answer.intent,
+            urgency=answer.urgency,
+            requested_action=answer.requested_action,
+            summary=answer.summary,
+        )
+        # An empty summary would leave a blank line in the call list; ours reads the fields.
+        triage.summary = triage.summary or summarize(triage)
+        text = fit_words(speakable(answer.reply_text, region))
+        return Reply(text=text, provider=self.name, triage=triage, usage=usage_of(message))
+
+
+def system_prompt(extra: str | None) -> str:
+    """Our spoken-reply rules, then the job's own instructions when it has some."""
+    if not extra or not extra.strip():
+        return SYSTEM_PROMPT
+    return f"{SYSTEM_PROMPT}\n\nInstructions from the business:\n{extra.strip()}"
+
+
+def voicemail_turn(text: str) -> str:
+    # Tags keep a transcript that reads like an instruction from being taken as one.
+    note = "" if text.strip() else "\n(The speech recogniser heard no words.)"
+    return f"New voicemail, transcribed:\n<voicemail>{text.strip()}</voicemail>{note}"
+
+
+def conversation(text: str, history: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Earlier (transcript, reply) pairs as alternating turns, oldest first, then this one."""
+    turns: list[dict[str, Any]] = []
+    for earlier, reply in history:
+        turns.append({"role": "user", "content": voicemail_turn(earlier)})
+        turns.append({"role": "assistant", "content": reply})
+    turns.append({"role": "user", "content": voicemail_turn(text)})
+    return turns
+
+
+def e164(number: str | None, region: str) -> str | None:
+    """The model's number in E.164 when its shape is recognised, else as given."""
+    if not number:
+        return None
+    digits = re.sub(r"\D", "", number)
+    if not digits:
+        return None  # "unknown", "not given": no number at all
+    international = number.lstrip().startswith("+")
+    return to_e164(digits, region, international=international) or number
+
+
+_DIGIT_RUN = re.compile(r"\+?\d[\d ().-]{5,}\d")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+", re.MULTILINE)
+
+
+def speakable(text: str, region: str) -> str:
+    """One line a voice reads well, even if the model slipped into markdown or digits."""
+    text = _BULLET.sub("", text)
+    text = re.sub(r"[*#`]+", "", text)
+
+    def spoken(match: re.Match[str]) -> str:
+        found = match.group(0)
+        digits = re.sub(r"\D", "", found)
+        if not 7 <= len(digits) <= 15:
+            return found
+        number = to_e164(digits, region, international=found.startswith("+"))
+        return speak_number(number or digits, region)
+
+    return " ".join(_DIGIT_RUN.sub(spoken, text).split())
+
+
+def fit_words(text: str, limit: int = MAX_WORDS) -> str:
+    """``text`` cut to ``limit`` words at a sentence end (mid-sentence only if it must)."""
+    if len(text.split()) <= limit:
+        return text
+    kept: list[str] = []
+    count = 0
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        words = len(sentence.split())
+        if count + words > limit:
+            break
+        kept.append(sentence)
+        count += words
+    if kept:
+        return " ".join(kept)
+    return " ".join(text.split()[:limit]).rstrip(",;:") + "."

@@ -1,0 +1,105 @@
+"""Claude merges two engines' transcripts of one message and marks the words it doubts.
+
+Text only: Claude never hears the audio here, it reads what two recognisers heard and where
+they differ, and picks the reading that makes sense in context. The answer is the input of a
+forced tool call, checked by pydantic, so it is structured rather than prose to parse.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.models import Transcript
+from shared.settings import Settings
+from workers.providers.anthropic_client import (
+    call_messages,
+    ensure_model,
+    make_client,
+    malformed,
+    tool_input,
+)
+
+TOOL_NAME = "reconciled_transcript"
+
+SYSTEM_PROMPT = """\
+You reconcile two automatic transcripts of the same voicemail, made by different speech \
+recognisers. Write the single most likely transcript: where they differ, choose the reading \
+that makes sense in context, prefer real names, numbers and phrases over nonsense, and never \
+add words that neither transcript contains. Keep numbers as they were spoken. List in \
+uncertain_words every word of your transcript that you could not decide with confidence. \
+Always answer by calling the reconciled_transcript tool."""
+
+RECONCILE_TOOL: dict[str, Any] = {
+    "name": TOOL_NAME,
+    "description": "Record the reconciled transcript and the words still in doubt.",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string", "description": "The reconciled transcript."},
+            "uncertain_words": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Words of the transcript that remain uncertain.",
+            },
+        },
+        "required": ["text", "uncertain_words"],
+    },
+}
+
+
+class Reconciled(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    text: str = Field(min_length=1)
+    uncertain_words: list[str] = Field(default_factory=list)
+
+
+def reconcile_transcripts(
+    first: Transcript, second: Transcript, spans: list[dict[str, Any]], settings: Settings
+) -> tuple[str, list[str]]:
+    """The merged text and its uncertain words; errors are ProviderErrors like every call."""
+    # A client per call: reconciling is rare (only when engines disagree), and hybrid runs
+    # in whichever worker process does stt, which has no Claude client of its own.
+    with make_client(settings) as client:
+        ensure_model(client, settings)
+        message = call_messages(
+            client,
+            model=settings.anthropic.model,
+            max_tokens=settings.anthropic.max_tokens,
+            system=SYSTEM_PROMPT,
+            messages=[{"role": "user", "content": prompt(first, second, spans)}],
+            tools=[RECONCILE_TOOL],
+            tool_choice={"type": "tool", "name": TOOL_NAME},
+        )
+    try:
+        answer = Reconciled.model_validate(tool_input(message, TOOL_NAME))
+    except ValidationError as exc:
+        errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise malformed(f"a {TOOL_NAME} call failing its schema", errors) from exc
+    uncertain = [word for word in answer.uncertain_words if word]
+    return " ".join(answer.text.split()), uncertain
+
+
+def prompt(first: Transcript, second: Transcript, spans: list[dict[str, Any]]) -> str:
+    """Both transcripts, tagged with their engines, and where they differ."""
+    differences = "\n".join(_describe(span) for span in spans) or "(none found)"
+    return (
+        f'<first_transcript engine="{_engine(first)}">{first.text.strip()}</first_transcript>\n'
+        f'<second_transcript engine="{_engine(second)}">{second.text.strip()}'
+        "</second_transcript>\n"
+        f"<differences>\n{differences}\n</differences>"
+    )
+
+
+def _engine(transcript: Transcript) -> str:
+    return str(transcript.details.get("engine") or transcript.provider)
+
+
+def _describe(span: dict[str, Any]) -> str:
+    # JSON lists keep multi-word sides and empty sides (insertions, deletions) unambiguous.
+    first = json.dumps(list(span.get("ref", [])))
+    second = json.dumps(list(span.get("hyp", [])))
+    return f"{span.get('op', 'differ')}: first {first}, second {second}"

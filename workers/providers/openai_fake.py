@@ -1,0 +1,288 @@
+"""OpenAI's audio API on localhost: transcriptions and speech, with OpenAI's error shapes.
+
+Answers are real, not canned: uploads are decoded and transcribed by the offline
+pocketsphinx engine, and speech is spoken by the offline piper voice, so a test can
+round-trip audio through the clients. ``transcript_text`` forces a chosen transcript and
+``speech="tone"`` answers a tone as long as the text would take to say (for tests that
+need minutes of audio fast).
+
+Run alone: ``python -m workers.providers.openai_fake --port 8011 --failure-rate 0.2``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+from typing import Any, Literal
+
+import numpy as np
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from shared.audio import decode_pcm16k, encode_pcm
+from shared.errors import StageFailed, VoicePipeError
+from shared.models import Transcript, Word
+from shared.settings import OutputFormat, Settings
+from workers.providers.base import AudioInput
+from workers.providers.fake_server import FakeServer, Fault, json_fault, serve_forever
+from workers.providers.stt.local import PocketsphinxStt
+from workers.providers.tts.local import PiperTts
+
+STT_MODELS = frozenset({"whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe"})
+TTS_MODELS = frozenset({"tts-1", "tts-1-hd", "gpt-4o-mini-tts"})
+VOICES = frozenset(
+    {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse"}
+)
+UPLOAD_EXTENSIONS = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "ogg", "wav", "webm")
+# OpenAI also answers srt and vtt; this fake refuses them, saying so.
+TRANSCRIPT_FORMATS = frozenset({"json", "text", "verbose_json"})
+# response_format -> (our encoder's format, Content-Type). aac, flac and pcm are valid for
+# OpenAI but not produced here: they are refused with a message saying so.
+SPEECH_FORMATS: dict[str, tuple[OutputFormat, str]] = {
+    "mp3": ("mp3", "audio/mpeg"),
+    "opus": ("ogg", "audio/ogg"),
+    "wav": ("wav", "audio/wav"),
+}
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+MAX_INPUT_CHARS = 4096
+# Tone mode: about how long one character takes to say, and the rate OpenAI speaks at.
+_TONE_S_PER_CHAR = 0.06
+_TONE_RATE = 24_000
+
+_QUOTA = "You exceeded your current quota, please check your plan and billing details."
+# kind -> (error.type, error.code, default message), as OpenAI sends them.
+_KINDS: dict[str, tuple[str, str | None, str]] = {
+    "insufficient_quota": ("insufficient_quota", "insufficient_quota", _QUOTA),
+    "rate_limit_exceeded": ("requests", "rate_limit_exceeded", "Rate limit reached for requests."),
+    "server_error": ("server_error", None, "The server had an error processing your request."),
+    "invalid_api_key": ("invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
+    "invalid_request_error": ("invalid_request_error", None, "Invalid request."),
+}  # fmt: skip
+_BAD_FILE_FORMAT = f"Invalid file format. Supported formats: {list(UPLOAD_EXTENSIONS)}"
+_SEGMENT_WORDS = 12
+_SEGMENT_SCORES: dict[str, Any] = {"tokens": [], "temperature": 0.0, "avg_logprob": -0.25}
+_SEGMENT_SCORES.update(compression_ratio=1.2, no_speech_prob=0.01)
+_LANGUAGE_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "german"}
+
+
+class OpenAIFake(FakeServer):
+    vendor = "openai"
+
+    def __init__(
+        self,
+        *,
+        api_key: str = "sk-test",
+        transcript_text: str | None = None,
+        speech: Literal["piper", "tone"] = "piper",
+        settings: Settings | None = None,
+        failure_rate: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        self.api_key = api_key
+        self.transcript_text = transcript_text
+        self.speech = speech
+        self.settings = settings or Settings()
+        super().__init__(failure_rate=failure_rate, seed=seed)
+
+    def error(
+        self,
+        status: int,
+        kind: str | None = None,
+        *,
+        retry_after: float | None = None,
+        message: str | None = None,
+        param: str | None = None,
+    ) -> Fault:
+        if kind is None:
+            kind = {401: "invalid_api_key", 429: "rate_limit_exceeded"}.get(
+                status, "server_error" if status >= 500 else "invalid_request_error"
+            )
+        error_type, code, default = _KINDS.get(kind, ("invalid_request_error", kind, kind))
+        payload = {"message": message or default, "type": error_type, "param": param, "code": code}
+        return json_fault(status, {"error": payload}, retry_after=retry_after)
+
+    def routes(self, app: FastAPI) -> None:
+        app.post("/v1/audio/transcriptions")(self._transcriptions)
+        app.post("/v1/audio/speech")(self._speech)
+
+    # -- handlers -------------------------------------------------------------------------
+    async def _transcriptions(self, request: Request) -> Response:
+        try:
+            self._check_key(request)
+            form = await request.form()
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise _Refused("'file' is a required property", "file")
+            data = await upload.read()
+            if len(data) > MAX_UPLOAD_BYTES:
+                limit = f"Maximum content size limit ({MAX_UPLOAD_BYTES}) exceeded"
+                raise _Refused(f"{limit} ({len(data)} bytes read)", status=413)
+            model, fmt = str(form.get("model") or ""), str(form.get("response_format") or "json")
+            extension = (upload.filename or "").rpartition(".")[2].lower()
+            granularities = [str(g) for g in form.getlist("timestamp_granularities[]")]
+            language = str(form.get("language") or "")
+            _require(model in STT_MODELS, f"Invalid model {model!r}.", "model")
+            _require(extension in UPLOAD_EXTENSIONS, _BAD_FILE_FORMAT, "file")
+            _require(fmt in TRANSCRIPT_FORMATS, f"Unsupported format {fmt!r}.", "response_format")
+            # The gpt-4o models answer json (or text) only.
+            only_json = model.startswith("gpt-4o") and fmt == "verbose_json"
+            _require(not only_json, f"{fmt!r} is not compatible with {model!r}.", "response_format")
+            _require(
+                not granularities or fmt == "verbose_json",
+                "timestamp_granularities needs response_format=verbose_json",
+                "timestamp_granularities",
+            )
+            iso = not language or re.fullmatch("[a-z]{2}", language) is not None
+            _require(iso, f"Invalid language {language!r}: use ISO-639-1.", "language")
+            try:
+                transcript = await run_in_threadpool(self._transcribe, data, extension)
+            except VoicePipeError as exc:
+                raise _Refused("Audio file might be corrupted or unsupported", "file") from exc
+        except _Refused as refusal:
+            return self._refuse(refusal)
+        return _transcription_answer(transcript, fmt, granularities, language or "en")
+
+    async def _speech(self, request: Request) -> Response:
+        try:
+            self._check_key(request)
+            try:
+                body: Any = await request.json()
+            except ValueError as exc:
+                raise _Refused("We could not parse the JSON body of your request.") from exc
+            _require(isinstance(body, dict), "The request body must be a JSON object.")
+            model, voice = body.get("model"), body.get("voice")
+            _require(model in TTS_MODELS, f"Invalid model {model!r}.", "model")
+            _require(voice in VOICES, f"Invalid voice {voice!r}.", "voice")
+            text = body.get("input")
+            if not isinstance(text, str) or not text.strip():
+                raise _Refused("'input' must be a non-empty string.", "input")
+            too_long = f"string too long: {len(text)} characters, at most {MAX_INPUT_CHARS}."
+            _require(len(text) <= MAX_INPUT_CHARS, too_long, "input")
+            requested = body.get("response_format", "mp3")
+            made = f"This fake makes mp3, opus and wav, not {requested!r}."
+            _require(requested in SPEECH_FORMATS, made, "response_format")
+            speed = body.get("speed", 1.0)
+            if not isinstance(speed, int | float) or not 0.25 <= speed <= 4.0:
+                raise _Refused("speed must be a number from 0.25 to 4.0.", "speed")
+            fmt, media_type = SPEECH_FORMATS[requested]
+            try:
+                audio = await run_in_threadpool(self._speak, text, fmt, float(speed))
+            except StageFailed as exc:
+                raise _Refused(exc.message, "input") from exc
+        except _Refused as refusal:
+            return self._refuse(refusal)
+        return Response(audio, media_type=media_type)
+
+    # -- the engines --------------------------------------------------------------------------
+    def _transcribe(self, data: bytes, extension: str) -> Transcript:
+        pcm = decode_pcm16k(data)  # always: it also proves the upload is real audio
+        if self.transcript_text is None:
+            audio = AudioInput(data=data, media_type="", extension=extension, pcm16k=pcm)
+            return PocketsphinxStt(self.settings).transcribe(audio)
+        duration = len(pcm) / 16_000
+        tokens = self.transcript_text.split()
+        step = duration / max(len(tokens), 1)
+        words = [
+            Word(word=w, start_s=round(i * step, 2), end_s=round((i + 1) * step, 2))
+            for i, w in enumerate(tokens)
+        ]
+        text = self.transcript_text
+        return Transcript(text=text, provider="fake", duration_s=duration, words=words)
+
+    def _speak(self, text: str, fmt: OutputFormat, speed: float) -> bytes:
+        if self.speech == "tone":
+            seconds = max(0.2, len(text) * _TONE_S_PER_CHAR / speed)
+            t = np.arange(round(seconds * _TONE_RATE)) / _TONE_RATE
+            pcm = (0.25 * 32767 * np.sin(2 * math.pi * 220.0 * t)).astype(np.int16)
+            return encode_pcm(pcm, _TONE_RATE, fmt)
+        local = self.settings.local.model_copy(
+            update={"piper_length_scale": self.settings.local.piper_length_scale / speed}
+        )
+        settings = self.settings.model_copy(update={"local": local})
+        return PiperTts(settings).synthesize(text, None, fmt).data
+
+    # -- helpers --------------------------------------------------------------------------
+    def _check_key(self, request: Request) -> None:
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            raise _Refused("Incorrect API key provided.", status=401)
+
+    def _refuse(self, refusal: _Refused) -> Response:
+        fault = self.error(refusal.status, message=refusal.message, param=refusal.param)
+        return _answer(fault)
+
+
+class _Refused(Exception):
+    """A request the real API would refuse: raised by the checks, answered in OpenAI's shape."""
+
+    def __init__(self, message: str, param: str | None = None, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.param, self.status = message, param, status
+
+
+def _require(ok: bool, message: str, param: str | None = None) -> None:
+    if not ok:
+        raise _Refused(message, param)
+
+
+def _answer(fault: Fault) -> Response:
+    return Response(fault.body, fault.status, headers=fault.headers, media_type=fault.content_type)
+
+
+def _transcription_answer(
+    transcript: Transcript, fmt: str, granularities: list[str], language: str
+) -> Response:
+    duration = transcript.duration_s or 0.0
+    segments = _segments(transcript.words)
+    if fmt == "text":
+        return Response(transcript.text + "\n", media_type="text/plain")
+    usage = {"type": "duration", "seconds": math.ceil(duration)}
+    if fmt == "json":
+        return _json({"text": transcript.text, "usage": usage})
+    verbose: dict[str, Any] = {
+        "task": "transcribe",
+        "language": _LANGUAGE_NAMES.get(language, language),
+        "duration": round(duration, 3),
+        "text": transcript.text,
+        "usage": usage,
+    }
+    if "segment" in granularities or not granularities:
+        verbose["segments"] = segments
+    if "word" in granularities:
+        verbose["words"] = [
+            {"word": w.word, "start": w.start_s, "end": w.end_s} for w in transcript.words
+        ]
+    return _json(verbose)
+
+
+def _segments(words: list[Word]) -> list[dict[str, Any]]:
+    """Words in runs of a dozen, shaped like Whisper's segments."""
+    groups = [words[i : i + _SEGMENT_WORDS] for i in range(0, len(words), _SEGMENT_WORDS)]
+    return [
+        {"id": i, "seek": 0, "start": group[0].start_s, "end": group[-1].end_s}
+        | {"text": " " + " ".join(w.word for w in group), **_SEGMENT_SCORES}
+        for i, group in enumerate(groups)
+    ]
+
+
+def _json(payload: dict[str, Any]) -> Response:
+    return Response(json.dumps(payload), media_type="application/json")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="A fake OpenAI audio API on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8011)
+    parser.add_argument("--failure-rate", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--api-key", default="sk-test")
+    parser.add_argument("--transcript-text", default=None)
+    parser.add_argument("--speech", choices=("piper", "tone"), default="piper")
+    options = vars(parser.parse_args())
+    port = options.pop("port")
+    serve_forever(OpenAIFake(**options), port)
+
+
+if __name__ == "__main__":
+    main()

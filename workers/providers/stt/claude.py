@@ -1,0 +1,151 @@
+"""Transcription by Claude, for gateways that take audio, with a fallback where it cannot.
+
+The public Messages API has no audio content block and answers such a request with a 400;
+some gateways in front of it do accept audio. So the audio is always offered, and when the
+endpoint refuses that block the configured fallback engine transcribes instead, recorded
+in the transcript's details. Only that refusal falls back: a bad key, a rate limit or an
+outage is raised as usual, so Celery retries or fails the job rather than quietly paying
+another vendor.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import cached_property
+from typing import Any
+
+import anthropic
+
+from shared.models import Transcript
+from workers.providers.anthropic_client import (
+    anthropic_errors,
+    api_message,
+    ensure_model,
+    make_client,
+    post_messages,
+    text_of,
+    usage_of,
+)
+from workers.providers.base import AudioInput, SttProvider
+from workers.providers.errors import ProviderError
+
+SAMPLE_RATE = 16_000
+NO_SPEECH = "(no speech)"
+PROMPT = (
+    "Transcribe this audio exactly, word for word, in the language spoken. Answer with the "
+    "transcript only: no preamble, quotes, labels or notes. Write numbers the way they were "
+    f"said. If nothing is spoken, answer exactly {NO_SPEECH}."
+)
+# How an endpoint says it does not take the audio block: the real API's "Input tag 'audio'
+# found using 'type' does not match any of the expected tags", or a gateway's own words.
+_REFUSES_AUDIO = re.compile(r"audio|content[ _]block|block type|input tag", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?:transcript(?:ion)?)\s*:\s*", re.IGNORECASE)
+
+
+def refuses_audio(exc: anthropic.APIStatusError) -> bool:
+    """Whether a 400 means "no audio blocks here" rather than some other bad request."""
+    if exc.status_code != 400 or exc.type not in (None, "invalid_request_error"):
+        return False
+    return bool(_REFUSES_AUDIO.search(api_message(exc)))
+
+
+class ClaudeStt(SttProvider):
+    name = "claude"
+
+    @cached_property
+    def client(self) -> anthropic.Anthropic:
+        # Made on first use so that a worker without a key can still import and list us.
+        return make_client(self.settings)
+
+    def request_body(self, audio: AudioInput) -> dict[str, Any]:
+        section = self.settings.anthropic
+        prompt = PROMPT
+        if audio.language:
+            prompt += f" The caller is expected to speak {audio.language}."
+        source = {
+            "type": "base64",
+            "media_type": audio.media_type,
+            "data": base64.b64encode(audio.data).decode("ascii"),
+        }
+        return {
+            "model": section.model,
+            "max_tokens": section.max_tokens,
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "audio", "source": source},
+                        {"type": "text", "text": prompt},
+                    ],
+                }
+            ],
+        }
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        ensure_model(self.client, self.settings)
+        with anthropic_errors():
+            try:
+                message = post_messages(self.client, self.request_body(audio))
+            except anthropic.BadRequestError as exc:
+                if not refuses_audio(exc):
+                    raise  # turned into provider_rejected by anthropic_errors
+                reason = api_message(exc)
+            else:
+                text = clean(text_of(message))
+                usage = usage_of(message)
+                return Transcript(
+                    text=text,
+                    language=audio.language,
+                    provider=self.name,
+                    duration_s=_duration(audio),
+                    details={
+                        "engine": "claude",
+                        "model": self.settings.anthropic.model,
+                        "usage": usage.model_dump(),
+                    },
+                )
+        return self._fall_back(audio, reason)
+
+    def fallback_engine(self) -> str | None:
+        """The engine to use when audio is refused; None when the settings say none."""
+        choice = self.settings.claude_stt.fallback
+        if choice == "none":
+            return None
+        if choice == "auto":
+            return "whisper" if self.settings.openai.api_key else "local"
+        return choice
+
+    def _fall_back(self, audio: AudioInput, reason: str) -> Transcript:
+        engine = self.fallback_engine()
+        if engine is None:
+            raise ProviderError(
+                "rejected_media",
+                f"the Anthropic endpoint does not accept audio ({reason}) and "
+                "claude_stt.fallback is 'none'; set it to auto, whisper or local, or choose "
+                "another stt provider",
+                status=400,
+            )
+        # Imported here: the registry imports providers, this module among them.
+        from workers.providers.registry import stt_provider
+
+        heard = stt_provider(engine, self.settings).transcribe(audio)
+        details = {
+            "engine": engine,
+            "fallback": {"from": self.name, "to": engine, "reason": reason},
+            "engine_details": heard.details,
+        }
+        return heard.model_copy(update={"provider": self.name, "details": details})
+
+
+def clean(text: str) -> str:
+    """The transcript without the wrapping a model sometimes adds despite the prompt."""
+    text = _LABEL.sub("", text.strip())
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1]
+    text = " ".join(text.split())
+    return "" if text.lower() == NO_SPEECH else text
+
+
+def _duration(audio: AudioInput) -> float | None:
+    return round(len(audio.pcm16k) / SAMPLE_RATE, 3) if len(audio.pcm16k) else None

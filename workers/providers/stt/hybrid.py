@@ -1,0 +1,118 @@
+"""Verified transcription: two engines, their agreement, and a reconciled text.
+
+Both engines hear the same audio. Their agreement is 1 - WER of the second against the
+first; below ``hybrid.reconcile_below`` Claude (text only) merges the two and marks the
+words it is unsure of, and below ``hybrid.review_below`` the job is flagged for a person.
+Engines that are not configured are skipped and said so: offline, hybrid still runs with
+what it has.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from shared.errors import StageFailed
+from shared.models import Transcript
+from shared.wer import alignment_spans, word_error_rate
+from workers.providers.base import AudioInput, SttProvider
+
+log = logging.getLogger("voicepipe.stt.hybrid")
+
+
+class HybridStt(SttProvider):
+    name = "hybrid"
+
+    def _engines(self) -> tuple[list[str], dict[str, str]]:
+        usable: list[str] = []
+        skipped: dict[str, str] = {}
+        for engine in self.settings.hybrid.engines:
+            missing = self.settings.missing_configuration("stt", engine)
+            if missing:
+                skipped[engine] = missing
+            else:
+                usable.append(engine)
+        if not usable:
+            usable.append("local")
+        return usable, skipped
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        from workers.providers.registry import stt_provider
+
+        engines, skipped = self._engines()
+        results: dict[str, Transcript] = {}
+        failures: dict[str, str] = {}
+        with ThreadPoolExecutor(max_workers=len(engines)) as pool:
+            futures = {
+                name: pool.submit(stt_provider(name, self.settings).transcribe, audio)
+                for name in engines
+            }
+            for name, future in futures.items():
+                try:
+                    results[name] = future.result()
+                except StageFailed as exc:
+                    if exc.retryable:
+                        raise  # the whole stage is retried; both engines run again
+                    failures[name] = f"{exc.code}: {exc.message}"
+        if not results:
+            raise StageFailed(
+                "all_engines_failed", "; ".join(f"{k}: {v}" for k, v in failures.items())
+            )
+        details: dict[str, Any] = {
+            "mode": "hybrid",
+            "engines_used": list(results),
+            "engines_skipped": {**skipped, **failures},
+            "transcripts": {name: t.text for name, t in results.items()},
+        }
+        if len(results) < 2:
+            only = next(iter(results.values()))
+            details.update(
+                engine=next(iter(results)),
+                verified=False,
+                agreement=None,
+                needs_review=bool(failures),
+                spans=[],
+            )
+            return only.model_copy(update={"provider": self.name, "details": details})
+        return self._verify(*results.values(), details=details)
+
+    def _verify(
+        self, first: Transcript, second: Transcript, *, details: dict[str, Any]
+    ) -> Transcript:
+        hybrid = self.settings.hybrid
+        agreement = max(0.0, 1.0 - word_error_rate(first.text, second.text))
+        spans = [dict(span) for span in alignment_spans(first.text, second.text)]
+        text, uncertain, reconciled_by = first.text, _span_words(spans), None
+        if agreement < hybrid.reconcile_below:
+            if self.settings.missing_configuration("llm", "claude") is None:
+                from workers.providers.llm.reconcile import reconcile_transcripts
+
+                text, uncertain = reconcile_transcripts(first, second, spans, self.settings)
+                reconciled_by = "claude"
+            else:
+                log.info("engines disagree (%.2f) but Claude is not configured", agreement)
+        details.update(
+            engine="hybrid",
+            verified=True,
+            agreement=round(agreement, 4),
+            spans=spans,
+            reconciled=text,
+            reconciled_by=reconciled_by,
+            uncertain_words=uncertain,
+            needs_review=agreement < hybrid.review_below,
+        )
+        words = first.words if text == first.text else []
+        return Transcript(
+            text=text,
+            language=first.language or second.language,
+            provider=self.name,
+            duration_s=first.duration_s,
+            words=words,
+            details=details,
+        )
+
+
+def _span_words(spans: list[dict[str, Any]]) -> list[str]:
+    # Without a reconciler, the uncertain words are the first engine's side of each span.
+    return [word for span in spans for word in span.get("ref", [])]

@@ -1,0 +1,178 @@
+"""Transcription with OpenAI's audio API (whisper-1 or the gpt-4o transcribe models)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from functools import cached_property
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import openai
+import pydantic
+from openai.types.audio import Transcription, TranscriptionVerbose
+
+from shared.audio import MEDIA_TYPES, encode_pcm
+from shared.errors import StageFailed
+from shared.models import Transcript, Word
+from workers.providers.base import AudioInput, SttProvider
+from workers.providers.openai_client import make_client, malformed, openai_errors
+
+# The API answers 413 above this; tests lower it to exercise re-encoding cheaply.
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+# What the API takes as uploaded. Raw ADTS AAC (our "aac") is not among them.
+ACCEPTED_EXTENSIONS = frozenset({"flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"})
+# Speech needs no more than 16 kHz mono; mp3 at 64 kbit/s keeps ~55 min under the limit and
+# is the format every OpenAI-compatible server decodes.
+REENCODE_FORMAT = "mp3"
+SAMPLE_RATE = 16_000
+# Whisper invents words for digital silence ("Thank you."); audio whose loudest sample is
+# below this (about -72 dBFS, as in the local engine) is answered empty without a call.
+SILENCE_PEAK = 8
+
+_M = TypeVar("_M", bound=pydantic.BaseModel)
+
+# verbose_json names the language ("english"); our transcripts carry ISO-639-1 codes.
+_LANGUAGE_CODES = {
+    "english": "en", "spanish": "es", "french": "fr", "german": "de", "italian": "it",
+    "portuguese": "pt", "dutch": "nl", "polish": "pl", "russian": "ru", "ukrainian": "uk",
+    "turkish": "tr", "arabic": "ar", "hindi": "hi", "chinese": "zh", "japanese": "ja",
+    "korean": "ko", "swedish": "sv", "danish": "da", "norwegian": "no", "finnish": "fi",
+}  # fmt: skip
+
+
+def iso_639_1(language: str | None) -> str | None:
+    """The two-letter code of "en", "en-GB" or "EN_us"; None when there is none to send."""
+    if not language or not language.strip():
+        return None
+    primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
+    return primary if re.fullmatch(r"[a-z]{2}", primary) else None
+
+
+def is_silent(pcm: npt.NDArray[np.int16]) -> bool:
+    return pcm.size == 0 or int(np.abs(pcm, dtype=np.int32).max()) < SILENCE_PEAK
+
+
+def wants_verbose(model: str) -> bool:
+    # Only whisper models give timestamps; the gpt-4o models answer json and refuse the rest.
+    return model.startswith("whisper")
+
+
+class WhisperStt(SttProvider):
+    name = "whisper"
+
+    @cached_property
+    def client(self) -> openai.OpenAI:
+        # Made on first use so that a worker without a key can still import and list us.
+        return make_client(self.settings)
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        section = self.settings.openai
+        model = section.stt_model
+        verbose = wants_verbose(model)
+        requested = audio.language or section.language
+        language = iso_639_1(requested)
+        duration_s = len(audio.pcm16k) / SAMPLE_RATE
+        if is_silent(audio.pcm16k):
+            return Transcript(
+                text="",
+                language=language,
+                provider=self.name,
+                duration_s=duration_s,
+                details={"engine": "whisper", "model": model, "skipped": "silent audio"},
+            )
+        data, extension, media_type, reencoded = self._upload(audio)
+
+        started = time.perf_counter()
+        with openai_errors():
+            raw = self.client.audio.transcriptions.with_raw_response.create(
+                file=(f"audio.{extension}", data, media_type),
+                model=model,
+                language=language if language is not None else openai.omit,
+                prompt=section.prompt if section.prompt else openai.omit,
+                response_format="verbose_json" if verbose else "json",
+                timestamp_granularities=["word", "segment"] if verbose else openai.omit,
+            )
+            body = raw.http_response.text
+        details: dict[str, Any] = {
+            "engine": "whisper",
+            "model": model,
+            "response_format": "verbose_json" if verbose else "json",
+            "request_s": round(time.perf_counter() - started, 3),
+        }
+        if reencoded is not None:
+            details["reencoded"] = reencoded
+        if requested and language is None:
+            details["language_not_sent"] = requested
+
+        if not verbose:
+            result = _validate(Transcription, body)
+            return Transcript(
+                text=result.text.strip(),
+                language=language,
+                provider=self.name,
+                duration_s=duration_s,
+                details=details,
+            )
+        verbose_result = _validate(TranscriptionVerbose, body)
+        details["segments"] = [
+            {
+                "id": s.id,
+                "start_s": s.start,
+                "end_s": s.end,
+                "text": s.text.strip(),
+                "avg_logprob": s.avg_logprob,
+                "no_speech_prob": s.no_speech_prob,
+            }
+            for s in verbose_result.segments or []
+        ]
+        spoken = verbose_result.language.strip().lower()
+        return Transcript(
+            text=verbose_result.text.strip(),
+            language=language or _LANGUAGE_CODES.get(spoken, spoken or None),
+            provider=self.name,
+            duration_s=verbose_result.duration or duration_s,
+            words=[
+                Word(word=w.word.strip(), start_s=w.start, end_s=w.end)
+                for w in verbose_result.words or []
+            ],
+            details=details,
+        )
+
+    def _upload(self, audio: AudioInput) -> tuple[bytes, str, str, dict[str, Any] | None]:
+        """The bytes to send: the original when the API takes it, else a speech re-encode."""
+        reason = None
+        if not audio.data:
+            reason = "no original bytes were given"
+        elif audio.extension not in ACCEPTED_EXTENSIONS:
+            reason = f"{audio.extension} is not a format the API accepts"
+        elif len(audio.data) > MAX_UPLOAD_BYTES:
+            reason = f"{len(audio.data)} bytes is over the {MAX_UPLOAD_BYTES} byte upload limit"
+        if reason is None:
+            return audio.data, audio.extension, audio.media_type, None
+        data = encode_pcm(audio.pcm16k, SAMPLE_RATE, REENCODE_FORMAT)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise StageFailed(
+                "duration_exceeded",
+                f"even re-encoded as 16 kHz mono {REENCODE_FORMAT} the audio takes "
+                f"{len(data)} bytes, over OpenAI's {MAX_UPLOAD_BYTES} byte limit; "
+                "split the recording or use another stt provider",
+            )
+        note = {
+            "reason": reason,
+            "format": REENCODE_FORMAT,
+            "original_bytes": len(audio.data),
+            "sent_bytes": len(data),
+        }
+        return data, REENCODE_FORMAT, MEDIA_TYPES[REENCODE_FORMAT], note
+
+
+def _validate(model: type[_M], body: str) -> _M:
+    # Parsed here rather than by the SDK: it returns plain text for bodies it cannot read
+    # and leaves required fields unset, where we want one clear malformed_response.
+    try:
+        return model.model_validate(json.loads(body))
+    except ValueError as exc:  # bad JSON, and pydantic.ValidationError too
+        raise malformed("a transcription we cannot read", f"{exc}; body: {body}") from exc

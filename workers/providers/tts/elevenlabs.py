@@ -1,0 +1,218 @@
+"""Speech from ElevenLabs' text-to-speech API, over httpx.
+
+Vendor formats map to our reply formats: mp3 is stored as sent; raw ``pcm_*`` and
+``ulaw_8000`` answers (and mp3 when another format is wanted) are decoded to samples and
+encoded once into the job's format, so every reply is a complete file a player opens.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+
+from shared.audio import MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
+from shared.errors import MediaRejected, StageFailed
+from shared.models import SynthesizedAudio
+from shared.settings import OutputFormat, Settings
+from workers.providers.base import TtsProvider
+from workers.providers.errors import ProviderError, classify_exception, classify_status
+
+VENDOR = "elevenlabs"
+log = logging.getLogger("voicepipe.tts.elevenlabs")
+
+# Our format -> what to ask for. No opus here: PROVIDERS.md lists no ogg output, so ogg is
+# made from 24 kHz PCM (the voices' native rate) by our own encoder, as is wav.
+_DERIVED_FORMATS: dict[str, str] = {
+    "mp3": "mp3_44100_128",
+    "ogg": "pcm_24000",
+    "wav": "pcm_24000",
+}
+_FORMAT = re.compile(r"^(?P<codec>mp3|pcm|ulaw)_(?P<rate>\d+)(?:_\d+)?$")
+
+
+def ulaw_decode(data: bytes) -> npt.NDArray[np.int16]:
+    """G.711 μ-law bytes to int16 samples (``audioop`` left the standard library in 3.13)."""
+    code = ~np.frombuffer(data, dtype=np.uint8).astype(np.int32) & 0xFF
+    exponent = (code >> 4) & 0x07
+    magnitude = ((((code & 0x0F) << 3) + 0x84) << exponent) - 0x84
+    return np.where(code & 0x80, -magnitude, magnitude).astype(np.int16)
+
+
+class ElevenLabsTts(TtsProvider):
+    name = VENDOR
+    # The voice list changes rarely and every synthesis checks it: list once per 10 min.
+    voices_ttl_s = 600.0
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        config = settings.elevenlabs
+        self.config = config
+        headers = {"xi-api-key": config.api_key.get_secret_value()} if config.api_key else {}
+        # One pooled client per provider instance: the registry keeps one per worker process.
+        self._http = httpx.Client(
+            base_url=config.base_url.rstrip("/"), headers=headers, timeout=config.timeout_s
+        )
+        self._voices: dict[str, str] | None = None  # voice_id -> name
+        self._voices_at = 0.0
+        self._voices_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- voices ---------------------------------------------------------------------------
+    def voices(self) -> list[str]:
+        return list(self._voice_table())
+
+    def _voice_table(self) -> dict[str, str]:
+        with self._voices_lock:
+            if self._voices is not None and time.monotonic() - self._voices_at < self.voices_ttl_s:
+                return self._voices
+            response = self._request("GET", "/v1/voices")
+            try:
+                listed = response.json()["voices"]
+                table = {str(v["voice_id"]): str(v.get("name") or v["voice_id"]) for v in listed}
+            except (ValueError, KeyError, TypeError) as exc:
+                raise classify_exception(VENDOR, exc) from exc
+            self._voices, self._voices_at = table, time.monotonic()
+            return table
+
+    def _voice_id(self, voice: str) -> str:
+        """The id of ``voice``, given as an id or (case-insensitively) as a voice's name."""
+        table = self._voice_table()
+        if voice in table:
+            return voice
+        by_name = {name.lower(): voice_id for voice_id, name in table.items()}
+        if voice.lower() in by_name:
+            return by_name[voice.lower()]
+        available = ", ".join(f"{name} ({voice_id})" for voice_id, name in table.items())
+        raise StageFailed(
+            "unknown_voice", f"ElevenLabs has no voice {voice!r}; available: {available}"
+        )
+
+    # -- synthesis ------------------------------------------------------------------------
+    def synthesize(
+        self, text: str, voice: str | None, output_format: OutputFormat
+    ) -> SynthesizedAudio:
+        if not text.strip():
+            raise StageFailed("empty_text", "there is no text to speak")
+        vendor_format = self.config.output_format or _DERIVED_FORMATS[output_format]
+        match = _FORMAT.match(vendor_format)
+        if match is None:
+            raise StageFailed(
+                "invalid_output_format",
+                f"elevenlabs.output_format {vendor_format!r} is not one we can store: use "
+                "mp3_<rate>_<bitrate>, pcm_<rate> or ulaw_8000",
+            )
+        voice_id = self._voice_id(voice or self.config.voice_id)
+        config = self.config
+        response = self._request(
+            "POST",
+            f"/v1/text-to-speech/{voice_id}",
+            params={"output_format": vendor_format},
+            json={
+                "text": text,
+                "model_id": config.model_id,
+                "voice_settings": {
+                    "stability": config.stability,
+                    "similarity_boost": config.similarity_boost,
+                    "style": config.style,
+                    "use_speaker_boost": config.use_speaker_boost,
+                    "speed": config.speed,
+                },
+            },
+        )
+        # The request id lets ElevenLabs support find the call; it carries no secret.
+        log.info(
+            "elevenlabs request %s: %s, %d bytes",
+            response.headers.get("request-id", "-"),
+            vendor_format,
+            len(response.content),
+        )
+        data, duration_s = _to_file(response, match["codec"], int(match["rate"]), output_format)
+        return SynthesizedAudio(
+            data=data,
+            media_type=MEDIA_TYPES[output_format],
+            extension=output_format,
+            duration_s=duration_s,
+            provider=self.name,
+            voice=voice_id,
+        )
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: dict[str, object] | None = None,
+    ) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, params=params, json=json)
+        except httpx.HTTPError as exc:
+            raise classify_exception(VENDOR, exc) from exc
+        if response.status_code >= 400:
+            raise _error(response)
+        return response
+
+
+def _error(response: httpx.Response) -> ProviderError:
+    """ElevenLabs' ``{"detail": {"status", "message"}}`` through the shared classifier.
+
+    ``detail.status`` tells its two 429s apart: our plan's concurrency versus their load.
+    """
+    kind: str | None = None
+    message = response.text[:300]
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    if isinstance(detail, dict):
+        kind = str(detail.get("status") or "") or None
+        message = str(detail.get("message") or message)
+    elif isinstance(detail, list):  # FastAPI validation errors (422)
+        message = "; ".join(str(item.get("msg", item)) for item in detail if isinstance(item, dict))
+    elif isinstance(detail, str):
+        message = detail
+    return classify_status(
+        VENDOR, response.status_code, message, headers=response.headers, error_type=kind
+    )
+
+
+def _malformed(reason: str) -> ProviderError:
+    return classify_exception(VENDOR, ValueError(reason))
+
+
+def _to_file(
+    response: httpx.Response, codec: str, rate: int, output_format: OutputFormat
+) -> tuple[bytes, float]:
+    """A complete ``output_format`` file of the answer, and its length in seconds."""
+    data = response.content
+    content_type = response.headers.get("content-type", "")
+    # A 200 carrying JSON or text is an error page or a proxy's answer, never audio.
+    if not data or content_type.startswith(("application/json", "text/")):
+        raise _malformed(f"200 answer is not audio ({content_type or 'no type'}, {len(data)} B)")
+    if codec == "mp3":
+        if sniff_container(data) != "mp3":
+            raise _malformed(f"asked for mp3 but got {sniff_container(data) or 'unknown bytes'}")
+        try:
+            pcm = decode_pcm16k(data)
+        except MediaRejected as exc:
+            raise classify_exception(VENDOR, exc) from exc
+        rate = 16000
+        if output_format == "mp3":
+            return data, len(pcm) / rate
+    elif codec == "ulaw":
+        pcm = ulaw_decode(data)
+    else:
+        if len(data) % 2:
+            raise _malformed(f"pcm answer has an odd length ({len(data)} B)")
+        pcm = np.frombuffer(data, dtype="<i2").astype(np.int16)
+    if pcm.size == 0:
+        raise _malformed("the answer decodes to no audio")
+    return encode_pcm(pcm, rate, output_format), len(pcm) / rate

@@ -1,0 +1,242 @@
+"""Speech from Google Cloud Text-to-Speech, through the official client.
+
+The client always uses the REST transport: it is the path the tests exercise against the
+local fake, and unlike gRPC it is safe in Celery's forked (prefork) workers. Production reads
+credentials from the environment (``GOOGLE_APPLICATION_CREDENTIALS``); an ``http://`` endpoint
+is a local fake and gets anonymous credentials, so no real token ever travels in clear text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import requests
+from google.api_core import exceptions as google_errors
+from google.api_core.client_options import ClientOptions
+from google.auth import exceptions as auth_errors
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import texttospeech as tts
+from google.cloud.texttospeech_v1.services.text_to_speech.transports.rest import (
+    TextToSpeechRestTransport,
+)
+from google.protobuf import json_format  # type: ignore[import-untyped]
+
+from shared.audio import MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
+from shared.errors import MediaRejected, StageFailed
+from shared.models import SynthesizedAudio
+from shared.provider_settings import GoogleTtsSettings
+from shared.settings import OutputFormat, Settings
+from workers.providers.base import TtsProvider
+from workers.providers.errors import ProviderError, classify_exception, classify_status
+
+VENDOR = "google"
+MAX_INPUT_BYTES = 5000  # Google's limit per request, in UTF-8 bytes, not characters
+log = logging.getLogger("voicepipe.tts.google")
+T = TypeVar("T")
+
+# proto-plus types enum members as plain ints.
+_ENCODINGS: dict[str, int] = {
+    "mp3": tts.AudioEncoding.MP3,
+    "ogg": tts.AudioEncoding.OGG_OPUS,
+    "wav": tts.AudioEncoding.LINEAR16,  # Google wraps LINEAR16 in a WAV header
+}
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def make_client(config: GoogleTtsSettings) -> tts.TextToSpeechClient:
+    endpoint = config.endpoint
+    if endpoint and endpoint.startswith("http://"):
+        transport = TextToSpeechRestTransport(
+            host=endpoint.removeprefix("http://").rstrip("/"),
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+            url_scheme="http",
+        )
+        return tts.TextToSpeechClient(transport=transport)
+    # A bare or https:// endpoint is a real (e.g. regional) Google host: real credentials.
+    options = ClientOptions(api_endpoint=endpoint.rstrip("/")) if endpoint else None
+    return tts.TextToSpeechClient(transport="rest", client_options=options)
+
+
+def split_text(text: str, limit: int = MAX_INPUT_BYTES) -> list[str]:
+    """``text`` in pieces of at most ``limit`` UTF-8 bytes, cut between sentences.
+
+    A sentence longer than the limit is cut between words, and a word longer than that
+    between characters, so no piece ever exceeds it.
+    """
+    pieces: list[str] = []
+    current = ""
+    for unit in _units(text.strip(), limit):
+        joined = f"{current} {unit}" if current else unit
+        if len(joined.encode()) <= limit:
+            current = joined
+        else:
+            pieces.append(current)
+            current = unit
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _units(text: str, limit: int) -> list[str]:
+    units: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        if len(sentence.encode()) <= limit:
+            units.append(sentence)
+            continue
+        for word in sentence.split():
+            while len(word.encode()) > limit:
+                cut = len(word.encode()[:limit].decode(errors="ignore"))
+                units.append(word[:cut])
+                word = word[cut:]
+            units.append(word)
+    return [unit for unit in units if unit]
+
+
+class GoogleTts(TtsProvider):
+    name = VENDOR
+    # The voice list changes rarely and every synthesis checks it: list once per 10 min.
+    voices_ttl_s = 600.0
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.config = settings.google
+        # Built on first use: finding default credentials fails without them, and building
+        # a provider (e.g. to list providers) must not need them.
+        self._client: tts.TextToSpeechClient | None = None
+        self._client_lock = threading.Lock()
+        self._voices: list[str] | None = None
+        self._voices_at = 0.0
+        self._voices_lock = threading.Lock()
+
+    @property
+    def client(self) -> tts.TextToSpeechClient:
+        with self._client_lock:
+            if self._client is None:
+                # Missing default credentials raise here; callers map that through _call.
+                self._client = make_client(self.config)
+            return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.transport.close()  # type: ignore[no-untyped-call]
+
+    def voices(self) -> list[str]:
+        with self._voices_lock:
+            if self._voices is not None and time.monotonic() - self._voices_at < self.voices_ttl_s:
+                return self._voices
+            response = self._call(
+                lambda: self.client.list_voices(
+                    language_code=self.config.language_code,
+                    retry=None,
+                    timeout=self.config.timeout_s,
+                )
+            )
+            self._voices = [voice.name for voice in response.voices]
+            self._voices_at = time.monotonic()
+            return self._voices
+
+    def synthesize(
+        self, text: str, voice: str | None, output_format: OutputFormat
+    ) -> SynthesizedAudio:
+        if not text.strip():
+            raise StageFailed("empty_text", "there is no text to speak")
+        name = voice or self.config.voice_name
+        available = self.voices()
+        if name not in available:
+            raise StageFailed(
+                "unknown_voice",
+                f"Google has no {self.config.language_code} voice {name!r}; available: "
+                f"{', '.join(available)}",
+            )
+        parts = [self._speak(piece, name, output_format) for piece in split_text(text)]
+        if len(parts) == 1:
+            data = parts[0]
+            pcm = _decode(data)
+        else:
+            # Decoded and encoded once as a whole: concatenated files would not play as one.
+            pcm = np.concatenate([_decode(part) for part in parts])
+            data = encode_pcm(pcm, 16000, output_format)
+        log.info("google synthesis: %d request(s), %d bytes", len(parts), len(data))
+        return SynthesizedAudio(
+            data=data,
+            media_type=MEDIA_TYPES[output_format],
+            extension=output_format,
+            duration_s=len(pcm) / 16000,
+            provider=self.name,
+            voice=name,
+        )
+
+    def _speak(self, text: str, voice: str, output_format: OutputFormat) -> bytes:
+        response = self._call(
+            lambda: self.client.synthesize_speech(
+                input=tts.SynthesisInput(text=text),
+                voice=tts.VoiceSelectionParams(language_code=self.config.language_code, name=voice),
+                audio_config=tts.AudioConfig(
+                    audio_encoding=_ENCODINGS[output_format],
+                    speaking_rate=self.config.speaking_rate,
+                ),
+                # Celery owns retries, with backoff across the whole job.
+                retry=None,
+                timeout=self.config.timeout_s,
+            )
+        )
+        data = bytes(response.audio_content)
+        if sniff_container(data) != output_format:
+            raise classify_exception(
+                VENDOR,
+                ValueError(f"asked for {output_format}, got {sniff_container(data) or 'no audio'}"),
+            )
+        return data
+
+    def _call(self, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except google_errors.GoogleAPICallError as exc:
+            raise _from_api_error(exc) from exc
+        # The transport's own failures are not the builtin kinds the classifier knows:
+        # requests' timeouts are no TimeoutError, google-auth's transport errors no OSError.
+        except requests.Timeout as exc:
+            raise classify_exception(VENDOR, TimeoutError(str(exc))) from exc
+        except auth_errors.TransportError as exc:
+            raise classify_exception(VENDOR, ConnectionError(str(exc))) from exc
+        except auth_errors.GoogleAuthError as exc:
+            # Credentials missing, or refused and not refreshable (the session refreshes on
+            # a 401 before giving up): waiting fixes this no more than it fixes a wrong key.
+            raise classify_status(VENDOR, 401, str(exc)) from exc
+        except (requests.RequestException, json_format.Error, ValueError) as exc:
+            raise classify_exception(VENDOR, exc) from exc
+
+
+def _from_api_error(exc: google_errors.GoogleAPICallError) -> ProviderError:
+    """An HTTP (or gRPC) error answer, by its HTTP status, through the shared classifier."""
+    response = exc.response
+    headers = getattr(response, "headers", None)
+    status_name = exc.grpc_status_code.name if exc.grpc_status_code is not None else None
+    if isinstance(response, requests.Response):
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            status_name = response.json()["error"]["status"]
+    return classify_status(
+        VENDOR,
+        exc.code or 500,
+        str(exc.message),
+        headers=dict(headers) if headers is not None else None,
+        error_type=exc.reason or status_name,
+    )
+
+
+def _decode(data: bytes) -> npt.NDArray[np.int16]:
+    try:
+        pcm = decode_pcm16k(data)
+    except MediaRejected as exc:
+        raise classify_exception(VENDOR, exc) from exc
+    if pcm.size == 0:
+        raise classify_exception(VENDOR, ValueError("the answer decodes to no audio"))
+    return pcm

@@ -1,0 +1,158 @@
+"""Speech with OpenAI's audio API; long replies are spoken in parts and joined into one file."""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import cached_property
+from typing import Literal
+
+import av
+import numpy as np
+import numpy.typing as npt
+import openai
+
+from shared.audio import MEDIA_TYPES, encode_pcm, sniff_container
+from shared.errors import StageFailed
+from shared.models import SynthesizedAudio
+from shared.settings import OutputFormat
+from workers.providers.base import TtsProvider
+from workers.providers.openai_client import make_client, malformed, openai_errors
+
+VOICES: tuple[str, ...] = (
+    *("alloy", "ash", "ballad", "coral", "echo", "fable"),
+    *("onyx", "nova", "sage", "shimmer", "verse"),
+)
+# The API refuses longer input with a 400.
+MAX_INPUT_CHARS = 4096
+# Our formats -> the API's response_format; "opus" comes back in an Ogg container.
+SpeechFormat = Literal["mp3", "opus", "wav"]
+RESPONSE_FORMATS: dict[OutputFormat, SpeechFormat] = {"mp3": "mp3", "ogg": "opus", "wav": "wav"}
+_DEMUXERS: dict[OutputFormat, str] = {"mp3": "mp3", "ogg": "ogg", "wav": "wav"}
+
+# Boundaries to split at, best first: sentence ends (also before a closing quote or
+# bracket) and paragraph breaks, then clause punctuation, then any space between words.
+_BREAKS: tuple[re.Pattern[str], ...] = (
+    # \u2026 ellipsis, \u201d \u2019 closing quotes, \u2013 \u2014 dashes.
+    re.compile(r"(?<=[.!?\u2026])\s+|(?<=[.!?\u2026][\"'\u201d\u2019)\]])\s+|\n\s*\n"),
+    re.compile(r"(?<=[,;:\u2013\u2014])\s+"),
+    re.compile(r"\s+"),
+)
+_AV_ERRORS: tuple[type[Exception], ...] = (
+    av.error.FFmpegError,
+    ValueError,
+    EOFError,
+    OSError,
+    RuntimeError,
+    IndexError,
+)
+
+
+def split_text(text: str, limit: int = MAX_INPUT_CHARS) -> list[str]:
+    """``text`` as consecutive pieces of at most ``limit`` characters, cut at the best
+    boundary available: sentences are kept whole when they fit, words always are."""
+    return _split(text.strip(), limit, 0)
+
+
+def _split(text: str, limit: int, level: int) -> list[str]:
+    if len(text) <= limit:
+        return [text] if text else []
+    if level == len(_BREAKS):
+        # A single "word" longer than a request (a pasted URL or hash): no boundary exists.
+        return [text[i : i + limit] for i in range(0, len(text), limit)]
+    pieces = [
+        piece
+        for part in _BREAKS[level].split(text)
+        for piece in _split(part.strip(), limit, level + 1)
+    ]
+    chunks: list[str] = []
+    for piece in pieces:
+        if chunks and len(chunks[-1]) + 1 + len(piece) <= limit:
+            chunks[-1] = f"{chunks[-1]} {piece}"
+        else:
+            chunks.append(piece)
+    return chunks
+
+
+def decode_native(
+    data: bytes, fmt: OutputFormat, rate: int | None = None
+) -> tuple[npt.NDArray[np.int16], int]:
+    """Mono int16 samples of a vendor answer in ``fmt``, at ``rate`` or the file's own rate.
+
+    Joining parts needs their samples at full quality; decode_pcm16k would keep only 16 kHz.
+    """
+    found = sniff_container(data[:4096])
+    if found != fmt:
+        raise malformed(f"{found or 'unknown data'} where {fmt} audio was asked for", data[:64])
+    chunks: list[npt.NDArray[np.int16]] = []
+    try:
+        with av.open(io.BytesIO(data), "r", format=_DEMUXERS[fmt]) as media:
+            stream = media.streams.audio[0]
+            rate = rate or int(stream.codec_context.sample_rate)
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
+            for frame in [*media.decode(stream), None]:
+                chunks.extend(out.to_ndarray()[0] for out in resampler.resample(frame))
+    except _AV_ERRORS as exc:
+        raise malformed(f"{fmt} audio that does not decode", exc) from exc
+    if not chunks or not rate:
+        raise malformed(f"{fmt} audio without samples", f"{len(data)} bytes")
+    return np.concatenate(chunks).astype(np.int16, copy=False), rate
+
+
+class OpenAITts(TtsProvider):
+    name = "openai"
+
+    @cached_property
+    def client(self) -> openai.OpenAI:
+        # Made on first use so that a worker without a key can still import and list us.
+        return make_client(self.settings)
+
+    def voices(self) -> list[str]:
+        return list(VOICES)
+
+    def synthesize(
+        self, text: str, voice: str | None, output_format: OutputFormat
+    ) -> SynthesizedAudio:
+        if not text.strip():
+            raise StageFailed("empty_text", "there is no text to speak")
+        chosen = voice or self.settings.openai.tts_voice
+        if chosen not in VOICES:
+            raise StageFailed(
+                "unknown_voice",
+                f"OpenAI has no voice {chosen!r}; available: {', '.join(VOICES)}",
+            )
+
+        # A failed part fails the call; the retried task speaks every part again, which
+        # keeps the stage stateless at the price of re-buying the parts already spoken.
+        chunks = split_text(text, MAX_INPUT_CHARS)  # read now: tests lower the limit
+        parts = [self._speak(chunk, chosen, output_format) for chunk in chunks]
+        if len(parts) == 1:
+            data = parts[0]
+            pcm, rate = decode_native(data, output_format)
+        else:
+            pcm, rate = decode_native(parts[0], output_format)
+            # Later parts are brought to the first one's rate so the samples line up.
+            rest = [decode_native(part, output_format, rate)[0] for part in parts[1:]]
+            pcm = np.concatenate([pcm, *rest])
+            data = encode_pcm(pcm, rate, output_format)
+
+        return SynthesizedAudio(
+            data=data,
+            media_type=MEDIA_TYPES[output_format],
+            extension=output_format,
+            duration_s=len(pcm) / rate,
+            provider=self.name,
+            voice=chosen,
+        )
+
+    def _speak(self, chunk: str, voice: str, output_format: OutputFormat) -> bytes:
+        section = self.settings.openai
+        with openai_errors():
+            response = self.client.audio.speech.create(
+                model=section.tts_model,
+                voice=voice,
+                input=chunk,
+                response_format=RESPONSE_FORMATS[output_format],
+                speed=section.tts_speed,
+            )
+            return response.content
