@@ -12,10 +12,15 @@ import click
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from api.cli_keys import keys
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 
 AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".webm", ".flac", ".m4a", ".aac", ".mp4"}
+# Prefer the variable: an option is visible to every user of the machine in `ps`.
+api_key_option = click.option(
+    "--api-key", help="API key to send (default: VOICEPIPE_CLIENT__API_KEY, which stays out of ps)."
+)
 
 
 def _settings() -> Settings:
@@ -29,9 +34,19 @@ def _settings() -> Settings:
         raise click.ClickException(f"invalid settings: {problems}") from None
 
 
+def _api_key(option: str | None) -> str | None:
+    if option:
+        return option
+    configured = _settings().client.api_key
+    return configured.get_secret_value() if configured else None
+
+
 @click.group()
 def main() -> None:
     """VoicePipe: voicemails in, transcripts, replies and spoken replies out."""
+
+
+main.add_command(keys)
 
 
 @main.command()
@@ -95,7 +110,10 @@ def demo(json_out: Path | None) -> None:
 @click.option("--llm", "llm_provider", help="Reply provider for these jobs.")
 @click.option("--tts", "tts_provider", help="Speech provider for these jobs.")
 @click.option("--voice", help="Voice for the spoken reply.")
-def submit(paths: tuple[Path, ...], url: str | None, wait: bool, **options: str) -> None:
+@api_key_option
+def submit(
+    paths: tuple[Path, ...], url: str | None, wait: bool, api_key: str | None, **options: str
+) -> None:
     """Submit audio files, or every audio file in folders, with a progress bar."""
     from api.client import ApiClientError, VoicePipeClient, stages_done
 
@@ -105,11 +123,13 @@ def submit(paths: tuple[Path, ...], url: str | None, wait: bool, **options: str)
     base = url or _settings().api.base_url
     rejected = 0
     ids: list[str] = []
-    with VoicePipeClient(base) as client:
+    with VoicePipeClient(base, api_key=_api_key(api_key)) as client:
         for path in tqdm(files, desc="upload", unit="file"):
             try:
                 ids.append(client.submit(path, **options)["id"])
             except ApiClientError as exc:
+                if exc.status == 401:  # every other file would be refused the same way
+                    raise click.ClickException(f"{exc.code}: {exc.message}") from None
                 rejected += 1
                 tqdm.write(f"rejected {path}: {exc.code}: {exc.message}")
         if not wait or not ids:
@@ -145,13 +165,15 @@ def _collect(paths: tuple[Path, ...]) -> list[Path]:
 @main.command()
 @click.argument("job_id")
 @click.option("--url", help="API base URL (default: the configured one).")
-def status(job_id: str, url: str | None) -> None:
+@api_key_option
+def status(job_id: str, url: str | None, api_key: str | None) -> None:
     """Print a job as JSON."""
     import json
 
     from api.client import ApiClientError, VoicePipeClient
 
-    with VoicePipeClient(url or _settings().api.base_url) as client:
+    base = url or _settings().api.base_url
+    with VoicePipeClient(base, api_key=_api_key(api_key)) as client:
         try:
             click.echo(json.dumps(client.job(job_id), indent=2))
         except ApiClientError as exc:

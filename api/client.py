@@ -22,8 +22,12 @@ class ApiClientError(Exception):
 
 
 class VoicePipeClient:
-    def __init__(self, base_url: str, *, timeout_s: float = 60.0) -> None:
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s)
+    def __init__(
+        self, base_url: str, *, api_key: str | None = None, timeout_s: float = 60.0
+    ) -> None:
+        # No key: the embedded stack on loopback serves everyone as tenant "default".
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s, headers=headers)
 
     def close(self) -> None:
         self.http.close()

@@ -7,7 +7,9 @@ from typing import Annotated
 
 from celery import Celery
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 
+from api.security import api_key_scheme, authenticate, bearer_scheme, presented_key
 from shared.jobstore import JobStore
 from shared.settings import Settings
 from shared.storage import ObjectStorage
@@ -26,9 +28,18 @@ def get_services(request: Request) -> Services:
     return services
 
 
-def get_tenant() -> str:
-    # One tenant until API keys arrive; every lookup is already scoped by it.
-    return "default"
+async def get_tenant(
+    services: Annotated[Services, Depends(get_services)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    x_api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> str:
+    """The caller's tenant from its API key; every job lookup is scoped by it.
+
+    The security schemes only read the headers and put them in the OpenAPI document;
+    routes without this dependency (the health probes, the docs) stay public.
+    """
+    key = presented_key(bearer.credentials if bearer else None, x_api_key)
+    return authenticate(key, services.settings)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.auth_settings import AuthSettings, ClientSettings
 from shared.provider_settings import (
     AnthropicSettings,
     ClaudeSttSettings,
@@ -172,6 +173,8 @@ class Settings(BaseSettings):
         env_prefix="VOICEPIPE_",
         env_nested_delimiter="__",
         extra="forbid",
+        # An error would otherwise print its input: every secret in the environment.
+        hide_input_in_errors=True,
     )
 
     data_dir: Path = Path(".voicepipe")
@@ -183,6 +186,8 @@ class Settings(BaseSettings):
     providers: ProviderSettings = ProviderSettings()
     local: LocalEngineSettings = LocalEngineSettings()
     flower: FlowerSettings = FlowerSettings()
+    auth: AuthSettings = AuthSettings()
+    client: ClientSettings = ClientSettings()
     retries: RetrySettings = RetrySettings()
     anthropic: AnthropicSettings = AnthropicSettings()
     openai: OpenAISettings = OpenAISettings()
@@ -243,6 +248,14 @@ class Settings(BaseSettings):
                 f"broker.visibility_timeout_s ({self.broker.visibility_timeout_s}) must be "
                 f"above the longest stage time limit ({longest} s)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _keys_required_beyond_loopback(self) -> Settings:
+        # Open access is for one developer's machine; anything reachable needs keys.
+        problem = self.auth.exposure_problem(self.api.host)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @property

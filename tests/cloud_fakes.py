@@ -19,8 +19,9 @@ class CloudFakes:
     """Anthropic, OpenAI, ElevenLabs and Google, each on its own localhost port."""
 
     def __init__(self, *, failure_rate: float = 0.0, **anthropic: Any) -> None:
-        self.anthropic = AnthropicFake(api_key=ANTHROPIC_KEY, failure_rate=failure_rate,
-                                       **anthropic)
+        self.anthropic = AnthropicFake(
+            api_key=ANTHROPIC_KEY, failure_rate=failure_rate, **anthropic
+        )
         self.openai = OpenAIFake(api_key=OPENAI_KEY, failure_rate=failure_rate)
         self.elevenlabs = ElevenLabsFake(api_key=ELEVENLABS_KEY, failure_rate=failure_rate)
         self.google = GoogleTtsFake(failure_rate=failure_rate)
@@ -45,12 +46,20 @@ class CloudFakes:
     def settings(self, *, timeout_s: float = 10.0) -> dict[str, Any]:
         """Keyword arguments for ``Settings(...)`` that use these fakes."""
         return {
-            "anthropic": {"api_key": ANTHROPIC_KEY, "base_url": self.anthropic.base_url,
-                          "timeout_s": timeout_s},
-            "openai": {"api_key": OPENAI_KEY, "base_url": f"{self.openai.base_url}/v1",
-                       "timeout_s": timeout_s},
-            "elevenlabs": {"api_key": ELEVENLABS_KEY, "base_url": self.elevenlabs.base_url,
-                           "timeout_s": timeout_s},
-            "google": {"enabled": True, "endpoint": self.google.base_url,
-                       "timeout_s": timeout_s},
+            "anthropic": {
+                "api_key": ANTHROPIC_KEY,
+                "base_url": self.anthropic.base_url,
+                "timeout_s": timeout_s,
+            },
+            "openai": {
+                "api_key": OPENAI_KEY,
+                "base_url": f"{self.openai.base_url}/v1",
+                "timeout_s": timeout_s,
+            },
+            "elevenlabs": {
+                "api_key": ELEVENLABS_KEY,
+                "base_url": self.elevenlabs.base_url,
+                "timeout_s": timeout_s,
+            },
+            "google": {"enabled": True, "endpoint": self.google.base_url, "timeout_s": timeout_s},
         }

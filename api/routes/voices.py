@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServicesDep
+from api.deps import ServicesDep, get_tenant
 from api.errors import ApiError
 from shared.errors import StageFailed
 from shared.models import Stage
 from workers.providers.registry import provider_names, tts_provider
 
-router = APIRouter(prefix="/v1/voices", tags=["voices"])
+# Voices are not per tenant, but everything under /v1 is for key holders only.
+router = APIRouter(prefix="/v1/voices", tags=["voices"], dependencies=[Depends(get_tenant)])
 
 
 class ProviderVoices(BaseModel):

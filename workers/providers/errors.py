@@ -104,12 +104,28 @@ def classify_status(
     return ProviderError("provider_rejected", text, status=status)
 
 
+def _transport_classes() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    timeouts: list[type[BaseException]] = [httpx.TimeoutException, TimeoutError]
+    transports: list[type[BaseException]] = [httpx.TransportError, ConnectionError, OSError]
+    try:  # the newer vendor SDKs ride on httpx2, whose errors are not httpx's
+        import httpx2
+
+        timeouts.append(httpx2.TimeoutException)
+        transports.append(httpx2.TransportError)
+    except ImportError:
+        pass
+    return tuple(timeouts), tuple(transports)
+
+
+_TIMEOUTS, _TRANSPORT = _transport_classes()
+
+
 def classify_exception(vendor: str, exc: BaseException) -> ProviderError:
     """Map a transport failure (no HTTP answer) to a retryable code."""
     if isinstance(exc, ProviderError):
         return exc
-    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+    if isinstance(exc, _TIMEOUTS):
         return ProviderError("timeout", f"{vendor} did not answer in time ({exc})")
-    if isinstance(exc, httpx.TransportError | ConnectionError | OSError):
+    if isinstance(exc, _TRANSPORT):
         return ProviderError("connection_error", f"could not reach {vendor}: {exc}")
     return ProviderError("malformed_response", f"{vendor}: {type(exc).__name__}: {exc}")

@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import uvicorn
@@ -31,6 +31,11 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     content_type: str = "application/json"
+    # Only requests whose path starts with this take the fault (None: any request).
+    path: str | None = None
+
+    def on(self, path: str) -> Fault:
+        return replace(self, path=path)
 
 
 @dataclass(frozen=True)
@@ -101,10 +106,12 @@ class FakeServer:
             self.faults.clear()
             self.requests.clear()
 
-    def _next_fault(self) -> Fault | None:
+    def _next_fault(self, path: str) -> Fault | None:
         with self._lock:
-            if self.faults:
-                return self.faults.popleft()
+            for fault in self.faults:
+                if fault.path is None or path.startswith(fault.path):
+                    self.faults.remove(fault)
+                    return fault
             if self.failure_rate and self._rng.random() < self.failure_rate:
                 pool = self.random_faults or self.transient_errors()
                 return self._rng.choice(pool)
@@ -122,7 +129,7 @@ class FakeServer:
         )
         with self._lock:
             self.requests.append(record)
-        fault = self._next_fault()
+        fault = self._next_fault(request.url.path)
         if fault is None:
             return await call_next(request)
         if fault.delay_s:

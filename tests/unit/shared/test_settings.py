@@ -59,7 +59,7 @@ def test_min_duration_must_be_below_max(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_public_url_defaults_to_a_reachable_host() -> None:
-    settings = Settings(api={"host": "0.0.0.0", "port": 9000})
+    settings = Settings(api={"host": "0.0.0.0", "port": 9000}, auth={"keys": ["t:" + "0" * 64]})
 
     assert settings.api.base_url == "http://127.0.0.1:9000"
 

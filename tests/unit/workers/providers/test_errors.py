@@ -78,3 +78,10 @@ def test_transport_failures_are_retryable() -> None:
 def test_unknown_codes_are_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown provider error code"):
         ProviderError("oops", "x")
+
+
+def test_transport_failures_of_httpx2_based_sdks_are_retryable_too() -> None:
+    import httpx2
+
+    assert classify_exception("X", httpx2.ReadTimeout("slow")).code == "timeout"
+    assert classify_exception("X", httpx2.ConnectError("refused")).code == "connection_error"

@@ -70,9 +70,6 @@ def transcribe_error(settings: Settings, audio: AudioInput) -> ProviderError:
     return caught.value
 
 
-# -- requests -------------------------------------------------------------------------------
-
-
 def test_request_is_multipart_with_bearer_key_file_model_and_word_timestamps(
     fake: OpenAIFake, spoken: AudioInput
 ) -> None:
@@ -118,9 +115,6 @@ def test_gpt_4o_transcribe_asks_for_json_and_gets_text_without_words(
     assert transcript.details["model"] == "gpt-4o-transcribe"
 
 
-# -- answers --------------------------------------------------------------------------------
-
-
 def test_speech_comes_back_transcribed_with_timed_words(
     fake: OpenAIFake, spoken: AudioInput
 ) -> None:
@@ -152,9 +146,6 @@ def test_chosen_words_keep_their_times_and_segments_land_in_details(
     (segment,) = transcript.details["segments"]
     assert segment["text"] == "hello this is dana"
     assert segment["start_s"] == transcript.words[0].start_s
-
-
-# -- errors ---------------------------------------------------------------------------------
 
 
 def test_429_with_retry_after_is_rate_limited_for_that_long(
@@ -236,9 +227,6 @@ def test_an_unreadable_200_is_malformed_response(
     error = transcribe_error(settings_for(fake), spoken)
 
     assert (error.code, error.retryable) == ("malformed_response", False)
-
-
-# -- uploads the API would refuse as they are ------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,101 @@
+"""API keys: made by ``voicepipe keys create``, configured as hashes, checked on /v1.
+
+A key is ``vp_`` and 43 URL-safe characters (32 random bytes). The tenant is not in the
+key: it comes from the configured ``<tenant>:<sha256>`` entry, so a key reveals nothing and
+moving it to another tenant is a settings change. Keys are never logged or echoed back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from fastapi.security import APIKeyHeader, HTTPBearer
+
+from api.errors import ApiError
+from shared.auth_settings import OPEN_TENANT, TENANT_PATTERN
+from shared.settings import Settings
+
+KEY_PREFIX = "vp_"
+_KEY = re.compile(r"^vp_[A-Za-z0-9_-]{43}$")
+
+# auto_error=False: these only read the headers (and document them in OpenAPI); the 401
+# with our own error body comes from authenticate().
+bearer_scheme = HTTPBearer(
+    auto_error=False, description="`Authorization: Bearer vp_...` with a VoicePipe API key."
+)
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="The same key in an `X-API-Key` header."
+)
+
+
+def generate_key() -> str:
+    """A new API key. 256 random bits: guessing one, or reversing its hash, is hopeless."""
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_key(key: str) -> str:
+    """The SHA-256 hex digest stored in settings.
+
+    A plain fast hash is enough because keys are random and long, not chosen by people:
+    there is no dictionary to try, so salting and key stretching would add nothing.
+    """
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_entry(tenant: str, key: str) -> str:
+    """The ``<tenant>:<hash>`` line for ``VOICEPIPE_AUTH__KEYS``."""
+    if not TENANT_PATTERN.fullmatch(tenant):
+        raise ValueError(f"tenant must match {TENANT_PATTERN.pattern}")
+    return f"{tenant}:{hash_key(key)}"
+
+
+def is_well_formed(key: str) -> bool:
+    return _KEY.fullmatch(key) is not None
+
+
+def tenant_for(key: str, settings: Settings) -> str | None:
+    """The tenant a key belongs to, or None when it is not a configured key."""
+    if not is_well_formed(key):
+        return None
+    digest = hash_key(key)
+    found: str | None = None
+    # Every entry is compared, in constant time, so timing tells nothing about the others.
+    for entry in settings.auth.keys:
+        tenant, _, stored = entry.partition(":")
+        if hmac.compare_digest(stored, digest):
+            found = tenant
+    return found
+
+
+def presented_key(bearer: str | None, x_api_key: str | None) -> str | None:
+    """The key a request carries: the bearer token, else the ``X-API-Key`` header."""
+    for candidate in (bearer, x_api_key):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return None
+
+
+def authenticate(key: str | None, settings: Settings) -> str:
+    """The caller's tenant; raises a 401 ApiError when a key is needed and not valid."""
+    if settings.auth.open_access:
+        # Settings allow this only on a loopback host (Settings._keys_required_beyond_loopback).
+        return OPEN_TENANT
+    if key is None:
+        raise ApiError(
+            401,
+            "missing_api_key",
+            "This API needs a key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    tenant = tenant_for(key, settings)
+    if tenant is None:
+        raise ApiError(
+            401,
+            "invalid_api_key",
+            "The API key is not valid (unknown, revoked or mistyped).",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    return tenant
