@@ -7,9 +7,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import JobNotFound, MediaRejected, VoicePipeError
+from shared.models import ErrorInfo
 
 
 class ApiError(VoicePipeError):
@@ -21,6 +23,17 @@ class ApiError(VoicePipeError):
         super().__init__(message, code=code)
         self.status_code = status_code
         self.headers = headers
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx/5xx answer: a stable ``code`` and a ``message`` for people."""
+
+    error: ErrorInfo
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: each status is documented as answering an ErrorBody."""
+    return {status: {"model": ErrorBody} for status in statuses}
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -66,9 +79,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        message = str(exc.detail)
+        if exc.status_code == 400:
+            # Starlette's form parser: malformed multipart, a part header over its 4 KB limit
+            # (e.g. a very long file name) or a text field over 1 MB.
+            message = (
+                f"The form could not be read ({exc.detail}). Send multipart/form-data with "
+                "the recording in the field 'file', a short file name and short text fields."
+            )
         return JSONResponse(
-            error_body(code, str(exc.detail)),
+            error_body(code, message),
             exc.status_code,
             headers=getattr(exc, "headers", None),
         )

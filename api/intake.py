@@ -12,6 +12,7 @@ import logging
 
 from starlette.concurrency import run_in_threadpool
 
+from api import idempotency
 from api.deps import Services
 from api.errors import ApiError
 from shared.audio import probe
@@ -30,8 +31,15 @@ def _safe_filename(name: str | None) -> str | None:
 
 
 async def submit(
-    services: Services, tenant: str, data: bytes, filename: str | None, options: JobOptions
-) -> Job:
+    services: Services,
+    tenant: str,
+    data: bytes,
+    filename: str | None,
+    options: JobOptions,
+    idempotency_key: str | None = None,
+) -> tuple[Job, bool]:
+    """Validate, store, record and queue one upload; returns the job and whether it was an
+    earlier one given back for a repeated Idempotency-Key."""
     api = services.settings.api
     if len(data) > api.max_upload_bytes:
         raise ApiError(
@@ -40,6 +48,13 @@ async def submit(
             f"The upload is larger than the {api.max_upload_bytes / 1048576:g} MB "
             "limit. Send a shorter recording or compress it.",
         )
+    digest = hashlib.sha256(data).hexdigest()
+    if idempotency_key:
+        earlier = await run_in_threadpool(
+            idempotency.replay, services.jobs, tenant, idempotency_key, digest
+        )
+        if earlier is not None:
+            return earlier, True
     info = await run_in_threadpool(
         probe, data, min_duration_s=api.min_duration_s, max_duration_s=api.max_duration_s
     )
@@ -55,13 +70,31 @@ async def submit(
             duration_s=round(info.duration_s, 3),
             sample_rate=info.sample_rate,
             channels=info.channels,
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=digest,
             key="",
         ),
     )
     job.input.key = job.object_key(f"input.{info.extension}")
+    if idempotency_key:
+        earlier = await run_in_threadpool(
+            idempotency.claim, services.jobs, tenant, idempotency_key, job.id, digest
+        )
+        if earlier is not None:
+            return earlier, True
     try:
-        await run_in_threadpool(services.storage.put, job.input.key, data, info.media_type)
+        await _store_record_queue(services, job, data, info.media_type)
+    except BaseException:
+        if idempotency_key:
+            await run_in_threadpool(idempotency.release, services.jobs, tenant, idempotency_key)
+        raise
+    log.info("job %s queued (%s, %.1f s)", job.id, info.container, info.duration_s)
+    return job, False
+
+
+async def _store_record_queue(services: Services, job: Job, data: bytes, media_type: str) -> None:
+    """Each step undoes the earlier ones if it fails: nothing half-made is left behind."""
+    try:
+        await run_in_threadpool(services.storage.put, job.input.key, data, media_type)
     except Exception as exc:
         log.exception("storing input of %s failed", job.id)
         raise ApiError(
@@ -87,8 +120,6 @@ async def submit(
         raise ApiError(
             503, "broker_unavailable", "The queue is not reachable; nothing was queued. Try again."
         ) from exc
-    log.info("job %s queued (%s, %.1f s)", job.id, info.container, info.duration_s)
-    return job
 
 
 def _undo(services: Services, job: Job) -> None:

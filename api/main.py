@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from api.deps import Services
 from api.errors import install_error_handlers
 from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
-from api.routes import health, jobs, voices
+from api.routes import control, health, jobs, voices
 from shared.celery_app import create_celery
+from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
@@ -28,12 +29,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = Services(
         settings=settings,
         storage=storage_from_settings(settings),
-        jobs=JobStore.from_url(settings.broker.url),
+        jobs=JobStore.from_url(settings.broker.url, deadline_function(settings)),
         celery=create_celery(settings),
     )
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
+    app.include_router(control.router)
     app.include_router(voices.router)
     app.add_middleware(
         BodySizeLimit,

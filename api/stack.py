@@ -167,6 +167,10 @@ class Stack:
                     self.logs_dir / f"worker-{stage.value}.log",
                 )
             )
+        if s.sweeper.enabled:
+            kids.append(
+                Child("sweeper", [py, "-m", "workers.sweeper"], self.logs_dir / "sweeper.log")
+            )
         if self.flower:
             kids.append(
                 Child(

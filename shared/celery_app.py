@@ -41,7 +41,6 @@ def create_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         worker_send_task_events=True,
         task_send_sent_event=True,
-        task_track_started=True,
         task_default_queue=Stage.STT.value,
         task_queues=[
             Queue(stage.value, routing_key=stage.value)  # type: ignore[no-untyped-call]

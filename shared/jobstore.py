@@ -17,13 +17,27 @@ from shared.models import Job, utcnow
 _PREFIX = "vp"
 
 
+# KEYS: job record, deadline index. ARGV: record as read, new record, job id, deadline
+# ("" when the job has ended). The index moves with the record in the same round trip.
 _COMPARE_AND_SET = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     redis.call('SET', KEYS[1], ARGV[2])
+    if ARGV[4] == '' then
+        redis.call('ZREM', KEYS[2], ARGV[3])
+    else
+        redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+    end
     return 1
 end
 return 0
 """
+DEADLINES = f"{_PREFIX}:deadlines"
+
+Deadline = Callable[[Job], float | None]
+
+
+def no_deadline(_: Job) -> float | None:
+    return None
 
 
 def _job_key(job_id: str) -> str:
@@ -41,16 +55,19 @@ def _thread_key(tenant: str, thread_id: str) -> str:
 class JobStore:
     """Create, read and update job records."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, deadline: Deadline = no_deadline) -> None:
         self.redis = client
+        # When a job that has not moved on counts as stuck (see shared.deadlines).
+        self.deadline = deadline
         self._compare_and_set = client.register_script(_COMPARE_AND_SET)
 
     @classmethod
-    def from_url(cls, url: str) -> JobStore:
+    def from_url(cls, url: str, deadline: Deadline = no_deadline) -> JobStore:
         return cls(
-            redis.Redis.from_url(
+            deadline=deadline,
+            client=redis.Redis.from_url(
                 url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30
-            )
+            ),
         )
 
     def create(self, job: Job) -> None:
@@ -60,6 +77,9 @@ class JobStore:
         pipe.zadd(_index_key(job.tenant), {job.id: job.created_at.timestamp()})
         if job.options.thread_id:
             pipe.rpush(_thread_key(job.tenant, job.options.thread_id), job.id)
+        due = self.deadline(job)
+        if due is not None:
+            pipe.zadd(DEADLINES, {job.id: due})
         created, *_ = pipe.execute()
         if not created:
             raise ValueError(f"job {job.id} already exists")
@@ -90,7 +110,9 @@ class JobStore:
             job.updated_at = utcnow()
             # Compare-and-set in one round trip: written only if nobody changed the record
             # since we read it (cheaper than WATCH/MULTI/EXEC, which takes three).
-            if self._compare_and_set(keys=[key], args=[raw, job.model_dump_json()]):
+            due = self.deadline(job)
+            args = [raw, job.model_dump_json(), job.id, "" if due is None else repr(due)]
+            if self._compare_and_set(keys=[key, DEADLINES], args=args):
                 return job
 
     def delete(self, job: Job) -> None:
@@ -98,6 +120,7 @@ class JobStore:
         pipe = self.redis.pipeline(transaction=True)
         pipe.delete(_job_key(job.id))
         pipe.zrem(_index_key(job.tenant), job.id)
+        pipe.zrem(DEADLINES, job.id)
         if job.options.thread_id:
             pipe.lrem(_thread_key(job.tenant, job.options.thread_id), 0, job.id)
         pipe.execute()
@@ -116,6 +139,11 @@ class JobStore:
             except JobNotFound:
                 continue
         return jobs
+
+    def overdue(self, now: float, limit: int = 500) -> list[str]:
+        """Ids of unfinished jobs whose deadline has passed."""
+        ids = self.redis.zrangebyscore(DEADLINES, "-inf", now, start=0, num=limit)
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
 
     def list_ids(self, tenant: str, limit: int = 50, offset: int = 0) -> list[str]:
         """Job ids of a tenant, newest first."""

@@ -70,6 +70,8 @@ class StageRecord(BaseModel):
     status: StageStatus = StageStatus.PENDING
     provider: str | None = None
     attempts: int = 0
+    # Deliveries that found the stage still marked running: its worker died mid-task.
+    crashes: int = 0
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_s: float | None = None
@@ -187,6 +189,7 @@ class Job(BaseModel):
     results: JobResults = Field(default_factory=JobResults)
     error: ErrorInfo | None = None
     failed_stage: Stage | None = None
+    redrives: int = 0
 
     def model_post_init(self, __context: Any) -> None:
         for stage in self.options.stages:

@@ -118,6 +118,12 @@ class PoolSettings(_Section):
 
 
 class WorkerSettings(_Section):
+    min_speech_s: float = Field(
+        default=0.5, ge=0, description="Less sound than this and a job fails as empty_media."
+    )
+    max_crashes: int = Field(
+        default=3, ge=1, description="Deliveries that die mid-stage before the job fails."
+    )
     # 600 s of audio at ~0.5x real time on one core, with room to spare.
     stt: PoolSettings = PoolSettings(soft_time_limit_s=900, time_limit_s=960)
     llm: PoolSettings = PoolSettings(soft_time_limit_s=120, time_limit_s=150)
@@ -146,6 +152,20 @@ class LocalEngineSettings(_Section):
     piper_length_scale: float = 1.0
     default_region: str = Field(
         default="US", description="Country assumed for callback numbers without a country code."
+    )
+
+
+class SweeperSettings(_Section):
+    enabled: bool = True
+    interval_s: float = Field(default=30.0, gt=0)
+    grace_s: float = Field(
+        default=60.0, ge=0, description="Past a running stage's hard time limit."
+    )
+    queue_wait_s: float = Field(
+        default=6 * 3600.0, gt=0, description="Longest a stage may wait in its queue."
+    )
+    max_redrives: int = Field(
+        default=1, ge=0, description="Times a stuck job is queued again before it fails."
     )
 
 
@@ -186,6 +206,7 @@ class Settings(BaseSettings):
     providers: ProviderSettings = ProviderSettings()
     local: LocalEngineSettings = LocalEngineSettings()
     flower: FlowerSettings = FlowerSettings()
+    sweeper: SweeperSettings = SweeperSettings()
     auth: AuthSettings = AuthSettings()
     client: ClientSettings = ClientSettings()
     retries: RetrySettings = RetrySettings()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
 from shared.settings import Settings, get_settings
 from shared.storage import ObjectStorage, storage_from_settings
@@ -32,7 +33,7 @@ def get_context() -> WorkerContext:
         _context = WorkerContext(
             settings=settings,
             storage=storage_from_settings(settings),
-            jobs=JobStore.from_url(settings.broker.url),
+            jobs=JobStore.from_url(settings.broker.url, deadline_function(settings)),
             pid=os.getpid(),
         )
     return _context

@@ -74,6 +74,19 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         if rec.status == StageStatus.SUCCEEDED and key and ctx.storage.exists(key):
             verdict = "done"
             return False
+        if rec.status == StageStatus.RUNNING:
+            rec.crashes += 1
+            if rec.crashes >= ctx.settings.workers.max_crashes:
+                verdict = "poison"
+                mark_failed(
+                    j,
+                    stage,
+                    "worker_lost",
+                    f"the worker died {rec.crashes} times while running this stage; "
+                    "the input may crash it: not retrying",
+                    None,
+                )
+                return True
         rec.status = StageStatus.RUNNING
         rec.provider = provider_name(j, stage, ctx)
         rec.attempts += 1
@@ -86,6 +99,9 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
 
     # One read-modify-write both decides whether to run and marks the stage started.
     job = ctx.jobs.update(job_id, start)
+    if verdict == "poison":
+        log.error("job %s: %s failed, its worker died repeatedly", job_id, stage.value)
+        raise Ignore()
     if verdict == "skip":
         log.info("job %s is %s; %s not run", job_id, job.status.value, stage.value)
         raise Ignore()
@@ -135,6 +151,7 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
 
     job = ctx.jobs.update(job_id, finish)
     if job.status == JobStatus.CANCELED:
+        ctx.storage.delete(output.output_key)  # the job no longer wants it
         raise Ignore()
     log.info("job %s: %s done in %.2f s", job_id, stage.value, elapsed)
 
@@ -158,18 +175,19 @@ def _fail(
 ) -> None:
     elapsed = time.perf_counter() - started
     log.warning("job %s: %s failed with %s", job_id, stage.value, code)
+    ctx.jobs.update(job_id, lambda j: mark_failed(j, stage, code, message, elapsed))
 
-    def mark(j: Job) -> None:
-        rec = j.stages[stage]
-        rec.status = StageStatus.FAILED
-        rec.finished_at = utcnow()
+
+def mark_failed(j: Job, stage: Stage, code: str, message: str, elapsed: float | None) -> None:
+    rec = j.stages[stage]
+    rec.status = StageStatus.FAILED
+    rec.finished_at = utcnow()
+    if elapsed is not None:
         rec.duration_s = round(elapsed, 4)
-        rec.error = ErrorInfo(code=code, message=message)
-        if j.status.terminal:
-            return
-        j.status = JobStatus.FAILED
-        j.failed_stage = stage
-        j.error = ErrorInfo(code=f"{stage.value}.{code}", message=message)
-        j.finished_at = utcnow()
-
-    ctx.jobs.update(job_id, mark)
+    rec.error = ErrorInfo(code=code, message=message)
+    if j.status.terminal:
+        return
+    j.status = JobStatus.FAILED
+    j.failed_stage = stage
+    j.error = ErrorInfo(code=f"{stage.value}.{code}", message=message)
+    j.finished_at = utcnow()

@@ -6,7 +6,9 @@ from celery import Task
 
 from shared.audio import decode_pcm16k
 from shared.celery_app import TASK_NAMES, app
+from shared.errors import StageFailed
 from shared.models import Job, JobResults, Stage
+from shared.speech_activity import active_seconds
 from workers.context import WorkerContext
 from workers.providers.base import AudioInput
 from workers.providers.registry import stt_provider
@@ -15,11 +17,20 @@ from workers.stage import StageOutput, provider_name, run_stage
 
 def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
     data = ctx.storage.get(job.input.key)
+    pcm16k = decode_pcm16k(data)
+    active = active_seconds(pcm16k)
+    if active < ctx.settings.workers.min_speech_s:
+        # Before any engine is paid: silence and hang-ups end here.
+        raise StageFailed(
+            "empty_media",
+            f"The recording has no speech to transcribe ({active:.2f} s of sound in "
+            f"{len(pcm16k) / 16000:.1f} s): it looks like silence or a hang-up.",
+        )
     audio = AudioInput(
         data=data,
         media_type=job.input.media_type,
         extension=job.input.container,
-        pcm16k=decode_pcm16k(data),
+        pcm16k=pcm16k,
         language=job.options.language,
     )
     provider = stt_provider(provider_name(job, Stage.STT, ctx), ctx.settings)

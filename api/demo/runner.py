@@ -23,7 +23,9 @@ from shared.wer import word_error_rate
 def run_demo(settings: Settings, *, json_out: Path | None = None, timeout_s: float = 900) -> int:
     """Run every sample; return the process exit code (non-zero if any job failed)."""
     with ExitStack() as cleanup:
-        client = cleanup.enter_context(VoicePipeClient(settings.api.base_url))
+        client = cleanup.enter_context(
+            VoicePipeClient(settings.api.base_url, api_key=_key(settings))
+        )
         if client.healthy():
             click.echo(f"Using the VoicePipe already running at {settings.api.base_url}")
         else:
@@ -49,6 +51,11 @@ def run_demo(settings: Settings, *, json_out: Path | None = None, timeout_s: flo
         click.echo(f"{len(failed)} of {len(results)} jobs failed.", err=True)
         return 1
     return 0
+
+
+def _key(settings: Settings) -> str | None:
+    key = settings.client.api_key
+    return key.get_secret_value() if key else None
 
 
 def _follow(client: VoicePipeClient, ids: list[str], timeout_s: float) -> dict[str, Any]:

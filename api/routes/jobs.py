@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from api.deps import Services, ServicesDep, TenantDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.intake import submit
 from shared.errors import StorageKeyNotFound
 from shared.models import STAGE_ORDER, Job, JobOptions, Stage, Transcript
@@ -53,6 +55,19 @@ def _stages(raw: str | None) -> list[Stage]:
     return [Stage(name) for name in names]
 
 
+def _refuse_repeated_fields(form: FormData) -> None:
+    # FastAPI would silently keep the last of two `file` parts (or of two `stages`): say so.
+    counts = Counter(name for name, _ in form.multi_items())
+    repeated = sorted(name for name, count in counts.items() if count > 1)
+    if repeated:
+        raise ApiError(
+            400,
+            "duplicate_field",
+            f"Each form field may be sent once, but {', '.join(map(repr, repeated))} came "
+            "more than once. Send one recording per request, in the field 'file'.",
+        )
+
+
 def _provider(services: Services, stage: Stage, name: str | None) -> str | None:
     if name is None or name == "":
         return None
@@ -77,9 +92,13 @@ def _provider(services: Services, stage: Stage, name: str | None) -> str | None:
     "",
     status_code=202,
     response_model=JobView,
-    responses={400: {}, 413: {}, 415: {}, 422: {}, 503: {}},
+    responses={
+        200: {"model": JobView, "description": "An earlier job, for a repeated Idempotency-Key"},
+        **error_responses(400, 409, 413, 415, 422, 503),
+    },
 )
 async def create_job(
+    request: Request,
     services: ServicesDep,
     tenant: TenantDep,
     response: Response,
@@ -95,7 +114,16 @@ async def create_job(
     system_prompt: Annotated[str | None, Form(max_length=4000)] = None,
     language: Annotated[str | None, Form(max_length=16)] = None,
     thread_id: Annotated[str | None, Form(max_length=128, pattern=r"^[A-Za-z0-9+_.:@-]+$")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Repeat a submission safely: the same key returns the same job.",
+        ),
+    ] = None,
 ) -> JobView:
+    _refuse_repeated_fields(await request.form())
     options = JobOptions(
         stages=_stages(stages),
         stt_provider=_provider(services, Stage.STT, stt_provider),
@@ -108,13 +136,16 @@ async def create_job(
         thread_id=thread_id or None,
     )
     data = await file.read()
-    job = await submit(services, tenant, data, file.filename, options)
+    job, replayed = await submit(services, tenant, data, file.filename, options, idempotency_key)
     base = services.settings.api.base_url
     response.headers["Location"] = f"{base}/v1/jobs/{job.id}"
+    if replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
     return _view(job, base)
 
 
-@router.get("", response_model=JobList)
+@router.get("", response_model=JobList, responses=error_responses(422))
 async def list_jobs(
     services: ServicesDep,
     tenant: TenantDep,
@@ -127,7 +158,7 @@ async def list_jobs(
     return JobList(jobs=jobs, total=await run_in_threadpool(services.jobs.count, tenant))
 
 
-@router.get("/{job_id}", response_model=JobView, responses={404: {}})
+@router.get("/{job_id}", response_model=JobView, responses=error_responses(404, 422))
 async def get_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> JobView:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
     return _view(job, services.settings.api.base_url)
@@ -150,7 +181,8 @@ async def _output(services: ServicesDep, job: Job, key: str | None, what: str) -
 
 
 @router.get(
-    "/{job_id}/transcript", responses={200: {"content": {"text/plain": {}}}, 404: {}, 409: {}}
+    "/{job_id}/transcript",
+    responses={200: {"content": {"text/plain": {}}}, **error_responses(404, 409, 422)},
 )
 async def get_transcript(
     job_id: str,
@@ -167,7 +199,10 @@ async def get_transcript(
     return Response(raw, media_type="application/json")
 
 
-@router.get("/{job_id}/reply", responses={200: {"content": {"audio/mpeg": {}}}, 404: {}, 409: {}})
+@router.get(
+    "/{job_id}/reply",
+    responses={200: {"content": {"audio/mpeg": {}}}, **error_responses(404, 409, 422)},
+)
 async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
     data = await _output(services, job, job.results.reply_audio_key, "reply audio")

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, get_tenant
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from shared.errors import StageFailed
 from shared.models import Stage
 from workers.providers.registry import provider_names, tts_provider
@@ -29,7 +29,7 @@ class VoiceList(BaseModel):
     providers: list[ProviderVoices]
 
 
-@router.get("", response_model=VoiceList, responses={400: {}})
+@router.get("", response_model=VoiceList, responses=error_responses(400, 422))
 async def list_voices(
     services: ServicesDep,
     provider: Annotated[str | None, Query(max_length=64)] = None,

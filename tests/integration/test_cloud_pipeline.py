@@ -189,3 +189,24 @@ def test_voices_are_listed_per_provider(cloud_stack: RunningStack) -> None:
     assert by_name["google"]["voices"]
     single = cloud_stack.http.get("/v1/voices", params={"provider": "openai"}).json()
     assert [p["provider"] for p in single["providers"]] == ["openai"]
+
+
+def test_retrying_a_failed_job_resumes_at_the_failed_stage(
+    cloud_stack: RunningStack, fakes: CloudFakes, voicemail: bytes
+) -> None:
+    fakes.elevenlabs.fail_next(fakes.elevenlabs.error(401).on("/v1/text-to-speech"))
+    failed = _run(cloud_stack, voicemail, llm_provider="claude", tts_provider="elevenlabs")
+    assert failed["status"] == "failed"
+    assert failed["error"]["code"] == "tts.auth_failed"
+    replies_before = len(fakes.anthropic.calls("/v1/messages"))
+
+    response = cloud_stack.http.post(f"/v1/jobs/{failed['id']}/retry")
+    job = cloud_stack.wait(failed["id"])
+
+    assert response.status_code == 202
+    assert job["status"] == "succeeded", job["error"]
+    assert job["stages"]["stt"]["attempts"] == 1
+    assert job["stages"]["llm"]["attempts"] == 1
+    assert job["stages"]["tts"]["attempts"] == 2
+    assert len(fakes.anthropic.calls("/v1/messages")) == replies_before, "llm did not rerun"
+    assert job["results"]["reply"] == failed["results"]["reply"]

@@ -1,0 +1,61 @@
+"""Idempotency-Key on submissions: the same key and tenant give back the same job.
+
+A key is claimed atomically (SET NX) before anything is stored, holding the job id and the
+upload's sha256; a second request with the key gets that job, or 409 when its file differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from api.errors import ApiError
+from shared.errors import JobNotFound
+from shared.jobstore import JobStore
+from shared.models import Job
+
+TTL_S = 24 * 3600
+
+
+def _key(tenant: str, key: str) -> str:
+    # Hashed: the client's key may be long or contain anything.
+    return f"vp:idem:{tenant}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def replay(jobs: JobStore, tenant: str, key: str, digest: str) -> Job | None:
+    """The job an earlier request with this key created, if any."""
+    raw = jobs.redis.get(_key(tenant, key))
+    if raw is None:
+        return None
+    return _existing(jobs, tenant, key, raw, digest)
+
+
+def claim(jobs: JobStore, tenant: str, key: str, job_id: str, digest: str) -> Job | None:
+    """Claim the key for a new job; returns the earlier job instead if another request won."""
+    if jobs.redis.set(_key(tenant, key), f"{job_id}|{digest}", nx=True, ex=TTL_S):
+        return None
+    raw = jobs.redis.get(_key(tenant, key))
+    return _existing(jobs, tenant, key, raw, digest) if raw else None
+
+
+def release(jobs: JobStore, tenant: str, key: str) -> None:
+    jobs.redis.delete(_key(tenant, key))
+
+
+def _existing(jobs: JobStore, tenant: str, key: str, raw: bytes | str, digest: str) -> Job:
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    job_id, _, claimed_digest = text.partition("|")
+    if claimed_digest != digest:
+        raise ApiError(
+            409,
+            "idempotency_conflict",
+            f"Idempotency-Key {key[:64]!r} was already used with a different file. "
+            "Use a new key for a new recording.",
+        )
+    try:
+        return jobs.get(job_id, tenant=tenant)
+    except JobNotFound:
+        raise ApiError(
+            409,
+            "idempotency_in_progress",
+            "A request with this Idempotency-Key is still being processed; retry in a moment.",
+        ) from None

@@ -1,0 +1,96 @@
+"""Cancel, idempotent submission, and silent voicemails, on the running stack."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import audio_factory as af
+from tests.integration.conftest import RunningStack
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_repeated_idempotency_key_returns_the_same_job(running_stack: RunningStack) -> None:
+    audio = af.encode("wav", 1.0, seed=11)
+    headers = {"Idempotency-Key": "voicemail-7731"}
+
+    first = running_stack.http.post("/v1/jobs", files={"file": ("a.wav", audio)}, headers=headers)
+    again = running_stack.http.post("/v1/jobs", files={"file": ("a.wav", audio)}, headers=headers)
+
+    assert first.status_code == 202
+    assert again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    running_stack.wait(first.json()["id"])
+
+
+def test_the_same_idempotency_key_with_another_file_is_a_conflict(
+    running_stack: RunningStack,
+) -> None:
+    headers = {"Idempotency-Key": "voicemail-9000"}
+    running_stack.http.post(
+        "/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0, seed=1))}, headers=headers
+    )
+    jobs_before = running_stack.jobs.all_ids()
+
+    response = running_stack.http.post(
+        "/v1/jobs", files={"file": ("b.wav", af.encode("wav", 1.0, seed=2))}, headers=headers
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_conflict"
+    assert running_stack.jobs.all_ids() == jobs_before
+
+
+def test_a_silent_voicemail_fails_fast_as_empty_media(running_stack: RunningStack) -> None:
+    silence = af.encode_samples(af.silence(3.0), "wav", 16000)
+
+    created = running_stack.http.post("/v1/jobs", files={"file": ("hangup.wav", silence)})
+    job = running_stack.wait(created.json()["id"])
+
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "stt.empty_media"
+    assert "silence" in job["error"]["message"]
+    assert job["stages"]["llm"]["status"] == "pending", "no later stage ran"
+
+
+def test_canceling_stops_later_stages_and_is_repeatable(running_stack: RunningStack) -> None:
+    created = running_stack.http.post(
+        "/v1/jobs", files={"file": ("long.wav", af.encode("wav", 30.0, seed=5))}
+    ).json()
+
+    canceled = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+    job = running_stack.wait(created["id"])
+    again = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+
+    assert canceled.status_code == 200
+    assert job["status"] == "canceled"
+    assert job["error"]["code"] == "canceled"
+    assert job["results"]["reply_audio_key"] is None
+    assert again.status_code == 200
+    keys = running_stack.storage.list(f"default/jobs/{created['id']}/")
+    assert [k.rsplit("/", 1)[1] for k in keys] == ["input.wav"], "no stage output was kept"
+
+
+def test_a_finished_job_cannot_be_canceled(running_stack: RunningStack) -> None:
+    created = running_stack.http.post(
+        "/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0, seed=3))}
+    ).json()
+    running_stack.wait(created["id"])
+
+    response = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_cancelable"
+
+
+def test_only_failed_or_canceled_jobs_can_be_retried(running_stack: RunningStack) -> None:
+    created = running_stack.http.post(
+        "/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0, seed=4))}
+    ).json()
+    running_stack.wait(created["id"])
+
+    response = running_stack.http.post(f"/v1/jobs/{created['id']}/retry")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_retryable"

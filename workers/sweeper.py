@@ -1,0 +1,117 @@
+"""Finds jobs stuck past their deadline and queues them again or fails them.
+
+Workers that die take their stage with them only until the broker redelivers it; a worker
+that hangs, a message lost with a broker's unsynced data, or a redelivery that never comes
+would leave a job unfinished forever. The sweeper is the backstop: every job ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from celery import Celery
+
+from shared.deadlines import deadline_function
+from shared.errors import JobNotFound
+from shared.jobstore import DEADLINES, JobStore
+from shared.models import Job, Stage, StageStatus
+from shared.settings import Settings
+from workers.pipeline import enqueue
+from workers.stage import mark_failed
+
+log = logging.getLogger("voicepipe.sweeper")
+
+
+def _stuck_stage(job: Job) -> Stage:
+    for stage in job.options.stages:
+        if job.stages[stage].status != StageStatus.SUCCEEDED:
+            return stage
+    return job.options.stages[-1]
+
+
+class Sweeper:
+    def __init__(self, settings: Settings, app: Celery) -> None:
+        self.settings = settings
+        self.app = app
+        self.jobs = JobStore.from_url(settings.broker.url, deadline_function(settings))
+
+    def sweep(self, now: float | None = None) -> dict[str, int]:
+        """One pass; returns how many jobs were re-driven and failed."""
+        now = time.time() if now is None else now
+        counts = {"redriven": 0, "failed": 0}
+        for job_id in self.jobs.overdue(now):
+            try:
+                action = self._handle(job_id, now)
+            except JobNotFound:
+                self.jobs.redis.zrem(DEADLINES, job_id)
+                continue
+            if action:
+                counts[action] += 1
+        return counts
+
+    def _handle(self, job_id: str, now: float) -> str | None:
+        outcome: list[str] = []
+
+        def decide(job: Job) -> bool:
+            due = self.jobs.deadline(job)
+            if due is None or due > now:
+                return True  # not stuck after all: the write re-indexes it
+            stage = _stuck_stage(job)
+            record = job.stages[stage]
+            if job.redrives < self.settings.sweeper.max_redrives:
+                job.redrives += 1
+                record.status = StageStatus.PENDING
+                outcome[:] = ["redriven", stage.value]
+            else:
+                waited = "running" if record.status == StageStatus.RUNNING else "waiting"
+                mark_failed(
+                    job,
+                    stage,
+                    "timeout",
+                    f"the job was stuck {waited} in the {stage.value} stage past its "
+                    "deadline and was stopped",
+                    None,
+                )
+                outcome[:] = ["failed", stage.value]
+            return True
+
+        job = self.jobs.update(job_id, decide)
+        if not outcome:
+            return None
+        action, stage = outcome
+        if action == "redriven":
+            enqueue(self.app, job, Stage(stage))
+        log.warning("job %s stuck in %s: %s", job_id, stage, action)
+        return action
+
+    def run_forever(self, stop: threading.Event) -> None:
+        while not stop.wait(self.settings.sweeper.interval_s):
+            try:
+                counts = self.sweep()
+                if any(counts.values()):
+                    log.info("sweep: %s", counts)
+            except Exception:
+                log.exception("sweep failed; trying again next interval")
+
+
+def main() -> None:
+    """``python -m workers.sweeper``: one sweeper per installation (more are harmless)."""
+    import signal
+
+    from shared.celery_app import create_celery
+    from shared.logging import configure_logging
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    log.info("sweeper running every %.0f s", settings.sweeper.interval_s)
+    Sweeper(settings, create_celery(settings)).run_forever(stop)
+
+
+if __name__ == "__main__":
+    main()
