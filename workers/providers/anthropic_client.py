@@ -8,8 +8,7 @@ this module as a :class:`ProviderError` made by ``classify_status`` or ``classif
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import anthropic
@@ -18,7 +17,12 @@ from typing_extensions import override
 
 from shared.models import Usage
 from shared.settings import Settings
-from workers.providers.errors import ProviderError, classify_exception, classify_status
+from workers.providers.errors import (
+    ProviderError,
+    classify_status,
+    sdk_errors,
+    short,
+)
 
 VENDOR = "Anthropic"
 # The version our requests are written against. SDK 2.12 defaults to a newer one
@@ -77,25 +81,12 @@ def error_from_status(exc: anthropic.APIStatusError) -> ProviderError:
 
 def api_message(exc: anthropic.APIStatusError) -> str:
     """The API's own words (``error.message``), else the start of the body."""
-    return exc.api_message or _short(exc.response.text)
+    return exc.api_message or short(exc.response.text)
 
 
-@contextmanager
-def anthropic_errors() -> Iterator[None]:
+def anthropic_errors() -> AbstractContextManager[None]:
     """Run SDK calls, letting only :class:`ProviderError` out."""
-    try:
-        yield
-    except anthropic.APIStatusError as exc:
-        raise error_from_status(exc) from exc
-    # The SDK runs on httpx2, whose exceptions classify_exception does not know (it checks
-    # httpx and builtins), so the SDK's timeout and connection errors are handed over as the
-    # builtin equivalents, keeping the one mapping in classify_exception.
-    except anthropic.APITimeoutError as exc:
-        raise classify_exception(VENDOR, TimeoutError(str(exc))) from exc
-    except anthropic.APIConnectionError as exc:
-        raise classify_exception(VENDOR, ConnectionError(_cause(exc))) from exc
-    except anthropic.AnthropicError as exc:
-        raise ProviderError("malformed_response", f"{VENDOR}: {exc}") from exc
+    return sdk_errors(VENDOR, anthropic, anthropic.AnthropicError, error_from_status)
 
 
 def call_messages(client: anthropic.Anthropic, **kwargs: Any) -> Message:
@@ -187,14 +178,4 @@ def forget_verified_models() -> None:
 
 
 def malformed(what: str, detail: object) -> ProviderError:
-    return ProviderError("malformed_response", f"{VENDOR} answered {what}: {_short(detail)}")
-
-
-def _cause(exc: BaseException) -> str:
-    cause = exc.__cause__
-    return f"{exc} ({type(cause).__name__}: {cause})" if cause is not None else str(exc)
-
-
-def _short(value: object, limit: int = 200) -> str:
-    text = str(value).strip()
-    return text if len(text) <= limit else text[:limit] + "..."
+    return ProviderError("malformed_response", f"{VENDOR} answered {what}: {short(detail)}")

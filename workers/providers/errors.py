@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
 
 import httpx
 
@@ -129,3 +132,38 @@ def classify_exception(vendor: str, exc: BaseException) -> ProviderError:
     if isinstance(exc, _TRANSPORT):
         return ProviderError("connection_error", f"could not reach {vendor}: {exc}")
     return ProviderError("malformed_response", f"{vendor}: {type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def sdk_errors(
+    vendor: str,
+    sdk: ModuleType,
+    base_error: type[Exception],
+    from_status: Callable[[Any], ProviderError],
+) -> Iterator[None]:
+    """Run calls of a Stainless-generated SDK (anthropic, openai): only ProviderError gets out.
+
+    Both SDKs ride on httpx2 and share one exception layout: the status error goes to
+    ``from_status`` (it knows where the vendor puts its error type), timeouts and connection
+    errors to :func:`classify_exception`, anything else is an answer we could not read.
+    """
+    try:
+        yield
+    except sdk.APIStatusError as exc:
+        raise from_status(exc) from exc
+    except sdk.APITimeoutError as exc:
+        raise classify_exception(vendor, TimeoutError(cause_text(exc))) from exc
+    except sdk.APIConnectionError as exc:
+        raise classify_exception(vendor, ConnectionError(cause_text(exc))) from exc
+    except base_error as exc:
+        raise ProviderError("malformed_response", f"{vendor}: {exc}") from exc
+
+
+def cause_text(exc: BaseException) -> str:
+    cause = exc.__cause__
+    return f"{exc} ({type(cause).__name__}: {cause})" if cause is not None else str(exc)
+
+
+def short(value: object, limit: int = 200) -> str:
+    text = str(value).strip()
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -6,14 +6,18 @@ retries are off: a hidden SDK retry would double the wait and the vendor's bill.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import openai
 
 from shared.settings import Settings
-from workers.providers.errors import ProviderError, classify_exception, classify_status
+from workers.providers.errors import (
+    ProviderError,
+    classify_status,
+    sdk_errors,
+    short,
+)
 
 VENDOR = "OpenAI"
 
@@ -43,40 +47,16 @@ def error_from_status(exc: openai.APIStatusError) -> ProviderError:
     return classify_status(
         VENDOR,
         exc.status_code,
-        message if isinstance(message, str) and message else _short(exc.response.text),
+        message if isinstance(message, str) and message else short(exc.response.text),
         headers=dict(exc.response.headers),
         error_type=kind if isinstance(kind, str) else None,
     )
 
 
-@contextmanager
-def openai_errors() -> Iterator[None]:
-    """Run an SDK call, letting only :class:`ProviderError` out."""
-    try:
-        yield
-    except openai.APIStatusError as exc:
-        raise error_from_status(exc) from exc
-    # The SDK runs on httpx2, whose exceptions classify_exception does not know (it checks
-    # httpx and builtins), so the SDK's own timeout and connection errors are handed over as
-    # the builtin equivalents, keeping the one mapping in classify_exception.
-    except openai.APITimeoutError as exc:
-        raise classify_exception(VENDOR, TimeoutError(_cause(exc))) from exc
-    except openai.APIConnectionError as exc:
-        raise classify_exception(VENDOR, ConnectionError(_cause(exc))) from exc
-    except openai.OpenAIError as exc:
-        # Response validation and anything else the SDK could not make sense of.
-        raise ProviderError("malformed_response", f"{VENDOR}: {exc}") from exc
+def openai_errors() -> AbstractContextManager[None]:
+    """Run SDK calls, letting only :class:`ProviderError` out."""
+    return sdk_errors(VENDOR, openai, openai.OpenAIError, error_from_status)
 
 
 def malformed(what: str, detail: object) -> ProviderError:
-    return ProviderError("malformed_response", f"{VENDOR} answered {what}: {_short(detail)}")
-
-
-def _cause(exc: BaseException) -> str:
-    cause = exc.__cause__
-    return f"{exc} ({type(cause).__name__}: {cause})" if cause is not None else str(exc)
-
-
-def _short(value: object, limit: int = 200) -> str:
-    text = str(value).strip()
-    return text if len(text) <= limit else text[:limit] + "..."
+    return ProviderError("malformed_response", f"{VENDOR} answered {what}: {short(detail)}")
