@@ -2,8 +2,8 @@
 
 A 200 ms reply provider caps one process at 64 / 0.2 = 320 replies/s. We run N jobs
 through the real llm stage (job store reads and writes, storage, provider registry) on a
-real Valkey and a real worker, and print the ratio to that ideal, next to a bare Celery
-task that only sleeps. Messages are queued before the worker starts, so the rate measured
+real Valkey and a real worker (pool from BENCH_POOL, default threads), and print the ratio
+to that ideal, next to a bare Celery task that only sleeps. Messages are queued before the worker starts, so the rate measured
 is the worker's, not the benchmark's own publishing speed.
 """
 
@@ -25,6 +25,7 @@ from shared.storage import LocalStorage
 from tests.conftest import ValkeyProcess
 
 CONCURRENCY = 64
+POOL = os.environ.get("BENCH_POOL", "threads")
 LATENCY_S = 0.2
 IDEAL = CONCURRENCY / LATENCY_S
 
@@ -145,7 +146,7 @@ def main(n: int = 3000) -> int:
         finally:
             valkey.stop()
     print(
-        f"llm pool: 1 worker process, threads x{CONCURRENCY}, provider latency "
+        f"llm pool: 1 worker process, {POOL} x{CONCURRENCY}, provider latency "
         f"{LATENCY_S * 1000:.0f} ms, {n} jobs, {os.cpu_count()} cores"
     )
     print(f"  ideal                      {IDEAL:7.1f} replies/s")
