@@ -3,8 +3,8 @@
 A 200 ms reply provider caps one process at 64 / 0.2 = 320 replies/s. We run N jobs
 through the real llm stage (job store reads and writes, storage, provider registry) on a
 real Valkey and a real worker (pool from BENCH_POOL, default threads), and print the ratio
-to that ideal, next to a bare Celery task that only sleeps. Messages are queued before the worker starts, so the rate measured
-is the worker's, not the benchmark's own publishing speed.
+to that ideal, next to a bare Celery task that only sleeps. Messages are queued before the
+worker starts, so the rate measured is the worker's, not the benchmark's own publishing.
 """
 
 from __future__ import annotations
