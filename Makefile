@@ -33,6 +33,9 @@ test-fast: $(VENV)/.dev  ## unit tests only
 test-slow: $(VENV)/.dev  ## the long scenario tests
 	$(PYTEST) tests -m slow
 
+chaos: $(VENV)/.dev  ## fault-injection scenarios on real stacks, one table (~5 min)
+	$(BIN)/python -m tests.chaos
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -35,7 +35,7 @@ SCRIPT = (
     "Hi, this is Maria Lopez. I would like to reschedule my appointment to Tuesday at 3 pm. "
     "Please call me back at 415 555 {n:04d}. Thanks."
 )
-_DIGITS = "zero one two three four five six seven eight nine".split()
+_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _LLM_MARK = re.compile(r"415 555 (\d{4})")
 _TTS_MARK = re.compile(r"five five five, ((?:[a-z]+ ?){4})")
 _BASE_TONE = af.tone(1.5)
@@ -88,6 +88,8 @@ class ChaosAnthropic(AnthropicFake):
         self.latency_s = 0.0
         # job number -> how many of its next calls hang (until ``release_hung``).
         self.hang: dict[int, int] = {}
+        # Jobs whose hung calls, once released, fail (503) instead of being answered.
+        self.late_error: set[int] = set()
         self._release = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -98,6 +100,9 @@ class ChaosAnthropic(AnthropicFake):
             self.hang[n] -= 1
             self._loop = asyncio.get_running_loop()
             await self._release.wait()
+            if n in self.late_error:
+                fault = self.error(503)
+                return Response(fault.body, fault.status, fault.headers, fault.content_type)
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         response = await super()._messages(request)
@@ -106,7 +111,8 @@ class ChaosAnthropic(AnthropicFake):
         return response
 
     def release_hung(self) -> None:
-        """Let every hung call answer now (late, as a stalled upstream finally would)."""
+        """End every hang now: answered late (or a 503 for ``late_error`` jobs), as a
+        stalled upstream finally does."""
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._release.set)
 
@@ -157,10 +163,17 @@ class ChaosOpenAI(OpenAIFake):
 class ChaosFakes:
     """The two vendors a chaos stack talks to, sharing one tally of served calls."""
 
-    def __init__(self, *, failure_rate: float = 0.0) -> None:
+    def __init__(self, *, failure_rate: float = 0.0, hang_s: float = 3.0) -> None:
         self.served = _Served()
         self.anthropic = ChaosAnthropic(self.served, failure_rate=failure_rate)
         self.openai = ChaosOpenAI(self.served, failure_rate=failure_rate)
+        for fake in (self.anthropic, self.openai):
+            # The vendors' own transient mix, with hangs of ``hang_s`` (past the client
+            # timeout) rather than 30 s, so none is still pending when the scenario ends.
+            fake.random_faults = [
+                fake.timeout(hang_s) if fault.delay_s else fault
+                for fault in fake.transient_errors()
+            ]
 
     def start(self) -> ChaosFakes:
         self.anthropic.start()

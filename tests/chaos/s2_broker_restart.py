@@ -1,0 +1,95 @@
+"""2. Stop the broker (SIGTERM) mid-batch; the supervisor starts it again from its AOF.
+
+Submissions keep arriving during the outage: those answered 503 are not submissions. Every
+accepted job must end, and the workers must go on consuming after Celery reconnects.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import redis
+
+from tests.chaos.fakes import ChaosFakes
+from tests.chaos.harness import ChaosStack, Submitted
+from tests.chaos.tally import Row, expect_status, seconds, tally
+
+JOBS = 50
+PACE_S = 0.12
+STOP_AFTER_S = 2.5
+
+
+def run() -> Row:
+    row = Row("2 broker SIGTERM + restart")
+    fakes = ChaosFakes()
+    # Jobs spend a while in every stage, so the outage catches some in each.
+    fakes.openai.latency_s = 0.3
+    fakes.anthropic.latency_s = 0.3
+    with ChaosStack(
+        "broker",
+        fakes,
+        sweeper={"interval_s": 1.0, "grace_s": 2.0, "queue_wait_s": 30.0, "max_redrives": 2},
+    ) as stack:
+        entries: list[Submitted] = []
+        refused: list[int] = []
+
+        def submitter() -> None:
+            for n in range(JOBS):
+                entry = stack.submit(n)
+                if entry is None:
+                    refused.append(n)
+                else:
+                    entries.append(entry)
+                time.sleep(PACE_S)
+
+        thread = threading.Thread(target=submitter, name="chaos-submit")
+        thread.start()
+        time.sleep(STOP_AFTER_S)
+        outage_s = _stop_broker(stack)
+        thread.join()
+        times = stack.wait_terminal(entries, timeout_s=120)
+        jobs = tally(row, stack, entries, redrives=True)
+        expect_status(row, jobs, "succeeded")
+        redrives = sum(j.redrives for j in jobs.values())
+        # A refused submission must have been undone: no stage of it may run.
+        ghosts = [n for n in refused if fakes.served.get("stt", n)]
+        if ghosts:
+            row.problems.append(f"refused submissions {ghosts} were transcribed anyway")
+        phantoms = set(stack.jobs.all_ids()) - {e.job_id for e in entries}
+        if phantoms:
+            row.problems.append(f"jobs in the store that the API refused: {sorted(phantoms)}")
+        # Celery should reconnect by itself; a worker that exited was restarted by the stack.
+        restarted = [
+            c.name for c in stack.stack.children if c.restarts and c.name.startswith("worker")
+        ]
+        row.notes.append(f"workers that exited and were restarted by the supervisor: {restarted}")
+        row.notes.append(
+            f"broker unreachable {outage_s:.1f} s; {len(refused)} submissions refused with 503; "
+            f"re-driven by the sweeper {redrives}; time to terminal {seconds(times.values())}"
+        )
+        stack.keep = stack.keep or not row.ok
+    return row
+
+
+def _stop_broker(stack: ChaosStack) -> float:
+    """SIGTERM Valkey (it writes its AOF and exits); seconds until it answers again."""
+    child = stack.stack.child("valkey")
+    assert child.process is not None
+    old = child.process.pid
+    client = redis.Redis.from_url(stack.settings.broker.url, socket_timeout=1)
+    started = time.monotonic()
+    child.process.send_signal(signal.SIGTERM)
+    try:
+        while time.monotonic() - started < 60:
+            time.sleep(0.1)
+            restarted = child.process is not None and child.process.pid != old
+            try:
+                if restarted and client.ping():
+                    return time.monotonic() - started
+            except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError):
+                continue
+        raise RuntimeError("the supervisor did not bring the broker back in 60 s")
+    finally:
+        client.close()
