@@ -49,6 +49,9 @@ def create_celery(settings: Settings) -> Celery:
         task_routes={TASK_NAMES[stage]: {"queue": stage.value} for stage in Stage},
         task_annotations={
             TASK_NAMES[stage]: {
+                # Our own retry policy decides when to stop (settings.retries); Celery's
+                # default cap of 3 would silently end retries early.
+                "max_retries": None,
                 "soft_time_limit": pool.soft_time_limit_s,
                 "time_limit": pool.time_limit_s,
             }

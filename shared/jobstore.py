@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from shared.errors import JobNotFound
 from shared.models import Job, utcnow
@@ -66,7 +68,13 @@ class JobStore:
         return cls(
             deadline=deadline,
             client=redis.Redis.from_url(
-                url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30
+                url,
+                socket_timeout=10,
+                socket_connect_timeout=5,
+                health_check_interval=30,
+                # Ride out a broker restart (seconds) instead of failing the stage mid-run.
+                retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), 12),
+                retry_on_error=[redis.ConnectionError, redis.TimeoutError],
             ),
         )
 

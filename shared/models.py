@@ -72,6 +72,9 @@ class StageRecord(BaseModel):
     attempts: int = 0
     # Deliveries that found the stage still marked running: its worker died mid-task.
     crashes: int = 0
+    # The delivery that owns the stage now: a copy of the message with another id must not
+    # run it at the same time, and a stale run must not overwrite the owner's result.
+    task_id: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_s: float | None = None

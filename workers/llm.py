@@ -23,14 +23,13 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     context = ReplyContext(system_prompt=job.options.system_prompt, history=history)
     reply: Reply = provider.respond(transcript, context)
     key = job.object_key("reply.json")
-    ctx.storage.put(key, reply.model_dump_json().encode(), "application/json")
 
     def record(results: JobResults) -> None:
         results.reply = reply.text
         results.triage = reply.triage
         results.usage = reply.usage
 
-    return StageOutput(output_key=key, record_results=record)
+    return StageOutput(key, reply.model_dump_json().encode(), "application/json", record)
 
 
 @app.task(name=TASK_NAMES[Stage.LLM], bind=True)  # type: ignore[untyped-decorator]

@@ -1,20 +1,31 @@
-"""Builds the Celery chain of a job's stages; only names are sent, never code or data."""
+"""Sends a job's stage messages; only the job id travels, never code or data.
+
+Each stage sends the next one itself once it has recorded its own result (see
+``workers.stage``), rather than riding a Celery chain: a chain's continuation lives in one
+particular message, and when duplicate deliveries are dropped the continuation must not be
+dropped with them. Any delivery that completes a stage moves the job on.
+"""
 
 from __future__ import annotations
 
-from celery import Celery, chain
+from celery import Celery
 
 from shared.celery_app import TASK_NAMES
 from shared.models import STAGE_ORDER, Job, Stage
 
 
+def stages_of(job: Job) -> list[Stage]:
+    return [stage for stage in STAGE_ORDER if stage in job.options.stages]
+
+
 def enqueue(app: Celery, job: Job, start: Stage | None = None) -> str:
-    """Send the job's chain (from ``start`` on); the message carries only the job id."""
-    stages = [stage for stage in STAGE_ORDER if stage in job.options.stages]
-    if start is not None:
-        stages = stages[stages.index(start) :]
-    signatures = [
-        app.signature(TASK_NAMES[stage], args=[job.id], immutable=True) for stage in stages
-    ]
-    result = chain(*signatures).apply_async()
+    """Queue the job's first stage (or ``start``); later stages follow on their own."""
+    stage = start or stages_of(job)[0]
+    result = app.send_task(TASK_NAMES[stage], args=[job.id], queue=stage.value)
     return str(result.id)
+
+
+def next_stage(job: Job, stage: Stage) -> Stage | None:
+    stages = stages_of(job)
+    position = stages.index(stage)
+    return stages[position + 1] if position + 1 < len(stages) else None

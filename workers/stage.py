@@ -17,6 +17,7 @@ from datetime import timedelta
 from celery import Task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 
+from shared.celery_app import TASK_NAMES
 from shared.errors import StageFailed, StorageKeyNotFound
 from shared.models import (
     RUNNING_STATUS,
@@ -30,6 +31,7 @@ from shared.models import (
     utcnow,
 )
 from workers.context import WorkerContext, get_context
+from workers.pipeline import next_stage
 from workers.retry import retry_delay, should_retry
 
 log = logging.getLogger("voicepipe.stage")
@@ -37,7 +39,11 @@ log = logging.getLogger("voicepipe.stage")
 
 @dataclass(frozen=True)
 class StageOutput:
+    """What a stage made; the runner stores it only while it still owns the stage."""
+
     output_key: str
+    data: bytes
+    content_type: str
     record_results: Callable[[JobResults], None]
 
 
@@ -61,6 +67,7 @@ def _next_status(job: Job, stage: Stage) -> JobStatus:
 def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     ctx = get_context()
     verdict = "run"
+    me: str | None = getattr(getattr(task, "request", None), "id", None)
 
     def start(j: Job) -> bool:
         nonlocal verdict
@@ -74,7 +81,12 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         if rec.status == StageStatus.SUCCEEDED and key and ctx.storage.exists(key):
             verdict = "done"
             return False
+        in_hand = rec.status in {StageStatus.RUNNING, StageStatus.RETRYING}
+        if in_hand and rec.task_id and me and rec.task_id != me:
+            verdict = "busy"  # a duplicate message: the owner is running or will retry
+            return False
         if rec.status == StageStatus.RUNNING:
+            # Our own message again while the record says running: our worker died.
             rec.crashes += 1
             if rec.crashes >= ctx.settings.workers.max_crashes:
                 verdict = "poison"
@@ -88,6 +100,7 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
                 )
                 return True
         rec.status = StageStatus.RUNNING
+        rec.task_id = me
         rec.provider = provider_name(j, stage, ctx)
         rec.attempts += 1
         rec.started_at = utcnow()
@@ -105,8 +118,12 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     if verdict == "skip":
         log.info("job %s is %s; %s not run", job_id, job.status.value, stage.value)
         raise Ignore()
+    if verdict == "busy":
+        log.info("job %s: %s is owned by another delivery; duplicate dropped", job_id, stage.value)
+        raise Ignore()
     if verdict == "done":
         log.info("job %s: %s already done, passing on", job_id, stage.value)
+        _send_next(task, job, stage)
         return
     started = time.perf_counter()
     try:
@@ -115,31 +132,53 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         attempts = job.stages[stage].attempts
         if should_retry(attempts, exc, ctx.settings.retries):
             delay = retry_delay(attempts, exc, ctx.settings.retries)
-            _mark_retrying(ctx, job_id, stage, exc, delay)
-            raise task.retry(countdown=delay, max_retries=None) from None
+            if not _mark_retrying(ctx, job_id, stage, exc, delay, me):
+                raise Ignore() from None  # the job ended or moved on meanwhile
+            raise task.retry(countdown=delay) from None
         code, message = exc.code, exc.message
         if exc.retryable:
             code = "retries_exhausted"
             message = f"gave up after {attempts} attempts; last error {exc.code}: {exc.message}"
-        _fail(ctx, job_id, stage, code, message, started)
+        _fail(ctx, job_id, stage, code, message, started, me)
         raise Ignore() from None
     except SoftTimeLimitExceeded:
         limit = getattr(ctx.settings.workers, stage.value).soft_time_limit_s
-        _fail(ctx, job_id, stage, "timeout", f"the {stage.value} stage ran over {limit} s", started)
+        _fail(
+            ctx,
+            job_id,
+            stage,
+            "timeout",
+            f"the {stage.value} stage ran over {limit} s",
+            started,
+            me,
+        )
         raise Ignore() from None
     except StorageKeyNotFound as exc:
-        _fail(ctx, job_id, stage, "missing_input", exc.message, started)
+        _fail(ctx, job_id, stage, "missing_input", exc.message, started, me)
         raise Ignore() from None
     except Exception as exc:
         log.exception("job %s: %s failed unexpectedly", job_id, stage.value)
-        _fail(ctx, job_id, stage, "internal", f"{type(exc).__name__}: {exc}"[:500], started)
+        _fail(ctx, job_id, stage, "internal", f"{type(exc).__name__}: {exc}"[:500], started, me)
         raise Ignore() from None
     elapsed = time.perf_counter() - started
+    current = ctx.jobs.get(job_id)
+    if current.status.terminal or (me and current.stages[stage].task_id != me):
+        # Ended or re-driven while we worked: writing now would replace what the job has.
+        log.info("job %s: %s result dropped, the stage moved on", job_id, stage.value)
+        raise Ignore()
+    ctx.storage.put(output.output_key, output.data, output.content_type)
 
-    def finish(j: Job) -> None:
-        if j.status.terminal:
-            return  # canceled while running: the result is discarded
+    discarded = ""
+
+    def finish(j: Job) -> bool:
+        nonlocal discarded
         rec = j.stages[stage]
+        if j.status.terminal:
+            discarded = "ended"  # canceled (or stopped by the sweeper) while running
+            return False
+        if me and rec.task_id != me:
+            discarded = "stale"  # the sweeper re-drove the stage; the new run owns it
+            return False
         rec.status = StageStatus.SUCCEEDED
         rec.finished_at = utcnow()
         rec.duration_s = round(elapsed, 4)
@@ -148,34 +187,76 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         j.status = _next_status(j, stage)
         if j.status.terminal:
             j.finished_at = utcnow()
+        return True
 
     job = ctx.jobs.update(job_id, finish)
-    if job.status == JobStatus.CANCELED:
-        ctx.storage.delete(output.output_key)  # the job no longer wants it
+    if discarded:
+        if discarded == "ended" and job.stages[stage].status != StageStatus.SUCCEEDED:
+            ctx.storage.delete(output.output_key)  # the job no longer wants it
+        log.info("job %s: %s result discarded (%s)", job_id, stage.value, discarded)
         raise Ignore()
     log.info("job %s: %s done in %.2f s", job_id, stage.value, elapsed)
+    _send_next(task, job, stage)
+
+
+def _send_next(task: Task, job: Job, stage: Stage) -> None:
+    """Queue the following stage unless it has already finished (duplicates are harmless:
+    the next stage drops a copy that finds the stage owned or done)."""
+    following = next_stage(job, stage)
+    if following is None or job.status.terminal:
+        return
+    if job.stages[following].status == StageStatus.SUCCEEDED:
+        return
+    task.app.send_task(TASK_NAMES[following], args=[job.id], queue=following.value)
 
 
 def _mark_retrying(
-    ctx: WorkerContext, job_id: str, stage: Stage, exc: StageFailed, delay: float
-) -> None:
-    log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, exc.code)
+    ctx: WorkerContext,
+    job_id: str,
+    stage: Stage,
+    exc: StageFailed,
+    delay: float,
+    me: str | None,
+) -> bool:
+    """Record the coming retry; False when this run no longer owns the stage."""
+    owned = True
 
-    def mark(j: Job) -> None:
+    def mark(j: Job) -> bool:
+        nonlocal owned
         rec = j.stages[stage]
+        if j.status.terminal or (me and rec.task_id != me):
+            owned = False
+            return False
         rec.status = StageStatus.RETRYING
         rec.error = ErrorInfo(code=exc.code, message=exc.message)
         rec.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        return True
 
     ctx.jobs.update(job_id, mark)
+    if owned:
+        log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, exc.code)
+    return owned
 
 
 def _fail(
-    ctx: WorkerContext, job_id: str, stage: Stage, code: str, message: str, started: float
+    ctx: WorkerContext,
+    job_id: str,
+    stage: Stage,
+    code: str,
+    message: str,
+    started: float,
+    me: str | None,
 ) -> None:
     elapsed = time.perf_counter() - started
     log.warning("job %s: %s failed with %s", job_id, stage.value, code)
-    ctx.jobs.update(job_id, lambda j: mark_failed(j, stage, code, message, elapsed))
+
+    def mark(j: Job) -> bool:
+        if me and j.stages[stage].task_id != me:
+            return False  # a stale run: the stage belongs to a newer delivery
+        mark_failed(j, stage, code, message, elapsed)
+        return True
+
+    ctx.jobs.update(job_id, mark)
 
 
 def mark_failed(j: Job, stage: Stage, code: str, message: str, elapsed: float | None) -> None:

@@ -36,7 +36,6 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
     provider = stt_provider(provider_name(job, Stage.STT, ctx), ctx.settings)
     transcript = provider.transcribe(audio)
     key = job.object_key("transcript.json")
-    ctx.storage.put(key, transcript.model_dump_json().encode(), "application/json")
 
     def record(results: JobResults) -> None:
         results.transcript = transcript.text
@@ -44,7 +43,7 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
         review = transcript.details.get("needs_review")
         results.needs_review = bool(review) if review is not None else None
 
-    return StageOutput(output_key=key, record_results=record)
+    return StageOutput(key, transcript.model_dump_json().encode(), "application/json", record)
 
 
 @app.task(name=TASK_NAMES[Stage.STT], bind=True)  # type: ignore[untyped-decorator]

@@ -18,14 +18,13 @@ def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
     voice = job.options.voice or ctx.settings.providers.tts_voice
     audio = provider.synthesize(reply.text, voice, fmt)
     key = job.object_key(f"reply.{audio.extension}")
-    ctx.storage.put(key, audio.data, audio.media_type)
 
     def record(results: JobResults) -> None:
         results.reply_audio_key = key
         results.reply_audio_media_type = audio.media_type
         results.reply_audio_duration_s = round(audio.duration_s, 3)
 
-    return StageOutput(output_key=key, record_results=record)
+    return StageOutput(key, audio.data, audio.media_type, record)
 
 
 @app.task(name=TASK_NAMES[Stage.TTS], bind=True)  # type: ignore[untyped-decorator]

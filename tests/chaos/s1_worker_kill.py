@@ -1,5 +1,9 @@
 """1. kill -9 a worker process of each pool while it runs a task.
 
+The process to kill is the one the worker reports running a task (``inspect().active()``
+gives each task's ``worker_pid``): twice a child of the stt and tts pools, once the llm
+worker, each while the job store shows that stage running.
+
 stt and tts run prefork (2 children each): killing a child makes the master reject the task
 (``task_reject_on_worker_lost``), so it is redelivered at once. llm runs threads: the master
 *is* the pool, the supervisor restarts it, and its unacked messages would come back only
@@ -12,10 +16,11 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+from shared.celery_app import create_celery
 from shared.models import Stage, StageStatus
 from tests.chaos.fakes import ChaosFakes
 from tests.chaos.harness import ChaosStack
-from tests.chaos.procs import kill9, pool_processes
+from tests.chaos.procs import busy_pids, children, kill9
 from tests.chaos.tally import Row, expect_status, seconds, tally
 
 JOBS = 50
@@ -49,25 +54,29 @@ def run() -> Row:
         entries = stack.submit_batch(range(JOBS))
         killed: Counter[str] = Counter()
         last: dict[str, float] = {}
+        app = create_celery(stack.settings)
 
         def killer() -> None:
             running = _running_stages(stack, [e.job_id for e in entries])
-            now = time.monotonic()
             for stage, wanted in KILLS.items():
                 if killed[stage] >= wanted or not running[stage]:
                     continue
-                if now - last.get(stage, 0.0) < MIN_GAP_S:
+                if time.monotonic() - last.get(stage, 0.0) < MIN_GAP_S:
                     continue
-                child = stack.stack.child(f"worker-{stage}")
-                pool = getattr(stack.settings.workers, stage).pool
-                if child.process is None:
-                    continue
-                pids = pool_processes(child.process.pid, str(pool))
+                # Prefork: a child running a task (its master survives and requeues it).
+                # Threads: the worker process itself, its whole pool with it. Only ever a
+                # process of this stack's worker: its master or one of the master's children.
+                master = stack.stack.child(f"worker-{stage}").process
+                ours = {master.pid, *children(master.pid)} if master else set()
+                pids = [pid for pid in busy_pids(app, stage) if pid in ours]
                 if pids and kill9(pids[0]):
                     killed[stage] += 1
-                    last[stage] = now
+                    last[stage] = time.monotonic()
 
-        times = stack.wait_terminal(entries, timeout_s=150, until=killer)
+        try:
+            times = stack.wait_terminal(entries, timeout_s=150, until=killer)
+        finally:
+            app.close()
         jobs = tally(row, stack, entries, crashes_in=PREFORK, redrives=True)
         expect_status(row, jobs, "succeeded")
         for stage, wanted in KILLS.items():
