@@ -326,7 +326,11 @@ class Stack:
         log.info("stack stopped")
 
     def __enter__(self) -> Stack:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()  # a stack that failed to start must not leave children behind
+            raise
         return self
 
     def __exit__(self, *_: object) -> None:
