@@ -92,6 +92,20 @@ def up() -> None:
 
 
 @main.command()
+@click.argument("stage", type=click.Choice(["stt", "llm", "tts"]))
+def worker(stage: str) -> None:
+    """Run the Celery worker of one stage, its pool sized by the settings (compose, k8s)."""
+    import os
+
+    from api.stack import worker_command
+    from shared.models import Stage
+
+    command = worker_command(_settings(), Stage(stage))
+    # Replace this process: signals from compose or Kubernetes reach Celery directly.
+    os.execv(command[0], command)  # noqa: S606 - argv list from our settings, no shell
+
+
+@main.command()
 @click.option("--json-out", type=click.Path(path_type=Path), help="Also write results as JSON.")
 def demo(json_out: Path | None) -> None:
     """Send the sample voicemails through the pipeline and show what came back."""

@@ -33,6 +33,37 @@ MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
 
 
+def worker_command(
+    settings: Settings, stage: Stage, name: str | None = None, extra: tuple[str, ...] = ()
+) -> list[str]:
+    """The command line of the Celery worker that consumes one stage's queue."""
+    pool = getattr(settings.workers, stage.value)
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "shared.celery_app",
+        "worker",
+        "-Q",
+        stage.value,
+        "-n",
+        name or f"{stage.value}@%h",
+        "-P",
+        pool.pool,
+        "-c",
+        str(pool.concurrency),
+        "--prefetch-multiplier",
+        str(pool.prefetch_multiplier),
+        "--loglevel",
+        settings.log_level,
+        "-E",
+        "--without-mingle",
+        "--without-gossip",
+        *extra,
+    ]
+
+
 @dataclass
 class Child:
     name: str
@@ -139,31 +170,10 @@ class Stack:
             )
         )
         for stage in Stage:
-            pool = getattr(s.workers, stage.value)
             kids.append(
                 Child(
                     f"worker-{stage.value}",
-                    [
-                        py,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "shared.celery_app",
-                        "worker",
-                        "-Q",
-                        stage.value,
-                        "-n",
-                        f"{stage.value}@%h",
-                        "-P",
-                        pool.pool,
-                        "-c",
-                        str(pool.concurrency),
-                        "--loglevel",
-                        s.log_level,
-                        "-E",
-                        "--without-mingle",
-                        "--without-gossip",
-                    ],
+                    worker_command(s, stage),
                     self.logs_dir / f"worker-{stage.value}.log",
                 )
             )

@@ -7,7 +7,10 @@ canceling at the same moment never overwrite each other.
 
 from __future__ import annotations
 
+import hashlib
+import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import redis
 from redis.backoff import ExponentialBackoff
@@ -19,10 +22,12 @@ from shared.models import Job, utcnow
 _PREFIX = "vp"
 
 
-# KEYS: job record, deadline index. ARGV: record as read, new record, job id, deadline
-# ("" when the job has ended). The index moves with the record in the same round trip.
+# KEYS: job record, deadline index. ARGV: SHA-1 of the record as read (40 bytes on the
+# wire instead of the whole record), new record, job id, deadline ("" when the job has
+# ended). The index moves with the record in the same round trip.
 _COMPARE_AND_SET = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local current = redis.call('GET', KEYS[1])
+if current and redis.sha1hex(current) == ARGV[1] then
     redis.call('SET', KEYS[1], ARGV[2])
     if ARGV[4] == '' then
         redis.call('ZREM', KEYS[2], ARGV[3])
@@ -35,7 +40,23 @@ return 0
 """
 DEADLINES = f"{_PREFIX}:deadlines"
 
+# Idle 10 s, then 3 probes 5 s apart; unacknowledged writes give up after 25 s.
+_KEEPALIVE: dict[int, int] = {
+    socket.TCP_KEEPIDLE: 10,
+    socket.TCP_KEEPINTVL: 5,
+    socket.TCP_KEEPCNT: 3,
+    socket.TCP_USER_TIMEOUT: 25_000,
+}
+
 Deadline = Callable[[Job], float | None]
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """A job and its record exactly as stored: the token of a later compare-and-set."""
+
+    job: Job
+    raw: bytes
 
 
 def no_deadline(_: Job) -> float | None:
@@ -64,13 +85,21 @@ class JobStore:
         self._compare_and_set = client.register_script(_COMPARE_AND_SET)
 
     @classmethod
-    def from_url(cls, url: str, deadline: Deadline = no_deadline) -> JobStore:
+    def from_url(
+        cls, url: str, deadline: Deadline = no_deadline, socket_timeout: float | None = 10
+    ) -> JobStore:
+        """A store on ``url``. ``socket_timeout=None`` makes each command a plain blocking
+        send and receive (a timeout adds a poll() before each, and under a busy GIL every
+        extra system call is a wait): TCP keepalive and a user timeout still drop a dead
+        peer within ~25 s."""
         return cls(
             deadline=deadline,
             client=redis.Redis.from_url(
                 url,
-                socket_timeout=10,
+                socket_timeout=socket_timeout,
                 socket_connect_timeout=5,
+                socket_keepalive=True,
+                socket_keepalive_options=_KEEPALIVE,
                 health_check_interval=30,
                 # Ride out a broker restart (seconds) instead of failing the stage mid-run.
                 retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), 12),
@@ -107,21 +136,41 @@ class JobStore:
 
         ``change`` returning False means "nothing to change": the record is not written.
         """
+        return self.update_versioned(job_id, change).job
+
+    def update_versioned(self, job_id: str, change: Callable[[Job], bool | None]) -> Versioned:
+        """Like ``update``, and also the record as stored, for a later ``replace``."""
         key = _job_key(job_id)
         while True:
             raw = self.redis.get(key)
-            if raw is None:
+            if not isinstance(raw, bytes):
                 raise JobNotFound(f"no job {job_id}")
             job = Job.model_validate_json(raw)
             if change(job) is False:
-                return job
-            job.updated_at = utcnow()
-            # Compare-and-set in one round trip: written only if nobody changed the record
-            # since we read it (cheaper than WATCH/MULTI/EXEC, which takes three).
-            due = self.deadline(job)
-            args = [raw, job.model_dump_json(), job.id, "" if due is None else repr(due)]
-            if self._compare_and_set(keys=[key, DEADLINES], args=args):
-                return job
+                return Versioned(job, raw)
+            written = self._write_if(job, raw)
+            if written is not None:
+                return Versioned(job, written)
+
+    def replace(self, job: Job, expected: bytes) -> bytes | None:
+        """Write ``job`` if the stored record is still ``expected``; None if it changed.
+
+        For a writer that holds the version it wrote last (a stage between its start and
+        its finish): no read and no parse when, as usual, nobody else touched the job.
+        """
+        return self._write_if(job, expected)
+
+    def _write_if(self, job: Job, expected: bytes) -> bytes | None:
+        job.updated_at = utcnow()
+        new = job.model_dump_json().encode()
+        due = self.deadline(job)
+        # Compare-and-set in one round trip: written only if nobody changed the record
+        # since we read it (cheaper than WATCH/MULTI/EXEC, which takes three).
+        version = hashlib.sha1(expected, usedforsecurity=False).hexdigest()
+        args: list[bytes | str] = [version, new, job.id, "" if due is None else repr(due)]
+        if self._compare_and_set(keys=[_job_key(job.id), DEADLINES], args=args):
+            return new
+        return None
 
     def delete(self, job: Job) -> None:
         """Remove a job record (used to undo a submission that could not be queued)."""

@@ -45,6 +45,11 @@ class JobStatus(StrEnum):
         return self in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED}
 
 
+# Names of the stage outputs under a job's prefix (a retried stage adds its attempt number,
+# see workers.stage.attempt_key; the record's output_key names the one that counts).
+TRANSCRIPT_OBJECT = "transcript.json"
+REPLY_OBJECT = "reply.json"
+
 RUNNING_STATUS: dict[Stage, JobStatus] = {
     Stage.STT: JobStatus.TRANSCRIBING,
     Stage.LLM: JobStatus.RESPONDING,

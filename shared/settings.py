@@ -106,6 +106,10 @@ class PoolSettings(_Section):
     # None: chosen from the stage's provider (see Settings._pools_fit_their_providers).
     pool: PoolType | None = None
     concurrency: int | None = Field(default=None, ge=1, le=1000)
+    # Messages reserved per slot. None: 1 for process pools (long CPU-bound tasks should
+    # not wait behind a busy child), 4 for I/O pools, whose slots free every few hundred
+    # ms: a message in hand starts at once instead of after a broker round trip.
+    prefetch_multiplier: int | None = Field(default=None, ge=1, le=64)
     # Per-task limits: soft raises inside the task, hard kills the child.
     soft_time_limit_s: int = Field(default=300, ge=1)
     time_limit_s: int = Field(default=360, ge=1)
@@ -134,6 +138,7 @@ class WorkerSettings(_Section):
 # wait on the network: one process with many threads keeps many requests in flight.
 _CPU_POOL = ("prefork", 1)
 _IO_POOL = {"stt": ("threads", 32), "llm": ("threads", 64), "tts": ("threads", 32)}
+_IO_PREFETCH = 4
 _CPU_PROVIDERS = {("stt", "local"), ("stt", "hybrid"), ("llm", "local"), ("tts", "local")}
 
 
@@ -240,6 +245,9 @@ class Settings(BaseSettings):
                 pool.pool = default[0]  # type: ignore[assignment]
             if pool.concurrency is None:
                 pool.concurrency = default[1]
+            if pool.prefetch_multiplier is None:
+                io_pool = pool.pool in {"threads", "gevent", "eventlet"}
+                pool.prefetch_multiplier = _IO_PREFETCH if io_pool else 1
         return self
 
     @model_validator(mode="after")

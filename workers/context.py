@@ -33,7 +33,11 @@ def get_context() -> WorkerContext:
         _context = WorkerContext(
             settings=settings,
             storage=storage_from_settings(settings),
-            jobs=JobStore.from_url(settings.broker.url, deadline_function(settings)),
+            # Blocking sockets: half the system calls per command, and the GIL is the
+            # bottleneck of a threads pool (see JobStore.from_url for dead peers).
+            jobs=JobStore.from_url(
+                settings.broker.url, deadline_function(settings), socket_timeout=None
+            ),
             pid=os.getpid(),
         )
     return _context

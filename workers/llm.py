@@ -5,15 +5,36 @@ from __future__ import annotations
 from celery import Task
 
 from shared.celery_app import TASK_NAMES, app
-from shared.models import Job, JobResults, Reply, Stage, Transcript
+from shared.models import (
+    REPLY_OBJECT,
+    TRANSCRIPT_OBJECT,
+    Job,
+    JobResults,
+    Reply,
+    Stage,
+    StageStatus,
+    Transcript,
+)
 from workers.context import WorkerContext
 from workers.providers.base import ReplyContext
 from workers.providers.registry import llm_provider
 from workers.stage import StageOutput, provider_name, run_stage
 
 
+def heard(job: Job, ctx: WorkerContext) -> Transcript:
+    """What the caller said. A reply needs only the words, which the job record holds once
+    transcription succeeded: no storage read per job (an S3 GET in production)."""
+    text = job.results.transcript
+    stt = job.stages.get(Stage.STT)
+    if text is not None and stt is not None and stt.status == StageStatus.SUCCEEDED:
+        return Transcript(text=text, provider=stt.provider or "unknown")
+    recorded = stt.output_key if stt is not None else None
+    key = recorded or job.object_key(TRANSCRIPT_OBJECT)
+    return Transcript.model_validate_json(ctx.storage.get(key))
+
+
 def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
-    transcript = Transcript.model_validate_json(ctx.storage.get(job.object_key("transcript.json")))
+    transcript = heard(job, ctx)
     provider = llm_provider(provider_name(job, Stage.LLM, ctx), ctx.settings)
     history = [
         (earlier.results.transcript, earlier.results.reply)
@@ -22,9 +43,9 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     ]
     context = ReplyContext(system_prompt=job.options.system_prompt, history=history)
     reply: Reply = provider.respond(transcript, context)
-    key = job.object_key("reply.json")
+    key = job.object_key(REPLY_OBJECT)
 
-    def record(results: JobResults) -> None:
+    def record(results: JobResults, _: str) -> None:
         results.reply = reply.text
         results.triage = reply.triage
         results.usage = reply.usage

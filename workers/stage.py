@@ -39,12 +39,26 @@ log = logging.getLogger("voicepipe.stage")
 
 @dataclass(frozen=True)
 class StageOutput:
-    """What a stage made; the runner stores it only while it still owns the stage."""
+    """What a stage made. The runner stores it under ``attempt_key(output_key, attempt)``
+    and hands that key to ``record_results`` with the job's results."""
 
     output_key: str
     data: bytes
     content_type: str
-    record_results: Callable[[JobResults], None]
+    record_results: Callable[[JobResults, str], None]
+
+
+def attempt_key(key: str, attempt: int) -> str:
+    """The object key of one run of a stage: ``reply.json`` for the first, ``reply.2.json``
+    for the second. Each run writes only its own key, so a stale run (one the sweeper
+    re-drove, or one that outlived a cancel) can never overwrite the owner's output, and
+    no read of the job is needed before writing."""
+    if attempt <= 1:
+        return key
+    head, _, name = key.rpartition("/")
+    stem, dot, ext = name.partition(".")
+    renamed = f"{stem}.{attempt}{dot}{ext}"
+    return f"{head}/{renamed}" if head else renamed
 
 
 Work = Callable[[Job, WorkerContext], StageOutput]
@@ -111,7 +125,8 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         return True
 
     # One read-modify-write both decides whether to run and marks the stage started.
-    job = ctx.jobs.update(job_id, start)
+    started_version = ctx.jobs.update_versioned(job_id, start)
+    job = started_version.job
     if verdict == "poison":
         log.error("job %s: %s failed, its worker died repeatedly", job_id, stage.value)
         raise Ignore()
@@ -161,12 +176,9 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         _fail(ctx, job_id, stage, "internal", f"{type(exc).__name__}: {exc}"[:500], started, me)
         raise Ignore() from None
     elapsed = time.perf_counter() - started
-    current = ctx.jobs.get(job_id)
-    if current.status.terminal or (me and current.stages[stage].task_id != me):
-        # Ended or re-driven while we worked: writing now would replace what the job has.
-        log.info("job %s: %s result dropped, the stage moved on", job_id, stage.value)
-        raise Ignore()
-    ctx.storage.put(output.output_key, output.data, output.content_type)
+    attempt = job.stages[stage].attempts
+    key = attempt_key(output.output_key, attempt)
+    ctx.storage.put(key, output.data, output.content_type)
 
     discarded = ""
 
@@ -182,19 +194,26 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         rec.status = StageStatus.SUCCEEDED
         rec.finished_at = utcnow()
         rec.duration_s = round(elapsed, 4)
-        rec.output_key = output.output_key
-        output.record_results(j.results)
+        rec.output_key = key
+        output.record_results(j.results, key)
         j.status = _next_status(j, stage)
         if j.status.terminal:
             j.finished_at = utcnow()
         return True
 
-    job = ctx.jobs.update(job_id, finish)
+    # Usually nobody touched the job while we worked, and the record is still the very
+    # version our start wrote: compare-and-set against it, without reading it first. Only
+    # when the job changed meanwhile is it read again and decided afresh.
+    if not (finish(job) and ctx.jobs.replace(job, started_version.raw)):
+        discarded = ""
+        job = ctx.jobs.update(job_id, finish)
     if discarded:
-        if discarded == "ended" and job.stages[stage].status != StageStatus.SUCCEEDED:
-            ctx.storage.delete(output.output_key)  # the job no longer wants it
+        ctx.storage.delete(key)  # ours alone, and the job no longer wants it
         log.info("job %s: %s result discarded (%s)", job_id, stage.value, discarded)
         raise Ignore()
+    for earlier in range(1, attempt):
+        # What earlier runs of this stage may have left (a worker killed after writing).
+        ctx.storage.delete(attempt_key(output.output_key, earlier))
     log.info("job %s: %s done in %.2f s", job_id, stage.value, elapsed)
     _send_next(task, job, stage)
 

@@ -7,7 +7,7 @@ from celery import Task
 from shared.audio import decode_pcm16k
 from shared.celery_app import TASK_NAMES, app
 from shared.errors import StageFailed
-from shared.models import Job, JobResults, Stage
+from shared.models import TRANSCRIPT_OBJECT, Job, JobResults, Stage
 from shared.speech_activity import active_seconds
 from workers.context import WorkerContext
 from workers.providers.base import AudioInput
@@ -35,9 +35,9 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
     )
     provider = stt_provider(provider_name(job, Stage.STT, ctx), ctx.settings)
     transcript = provider.transcribe(audio)
-    key = job.object_key("transcript.json")
+    key = job.object_key(TRANSCRIPT_OBJECT)
 
-    def record(results: JobResults) -> None:
+    def record(results: JobResults, _: str) -> None:
         results.transcript = transcript.text
         results.transcription = transcript.details
         review = transcript.details.get("needs_review")

@@ -5,22 +5,33 @@ from __future__ import annotations
 from celery import Task
 
 from shared.celery_app import TASK_NAMES, app
-from shared.models import Job, JobResults, Reply, Stage
+from shared.models import REPLY_OBJECT, Job, JobResults, Reply, Stage, StageStatus
 from workers.context import WorkerContext
 from workers.providers.registry import tts_provider
 from workers.stage import StageOutput, provider_name, run_stage
 
 
+def reply_text(job: Job, ctx: WorkerContext) -> str:
+    """The words to speak: from the job record once the reply stage succeeded (no storage
+    read per job), else from the stored reply."""
+    llm = job.stages.get(Stage.LLM)
+    if job.results.reply is not None and llm is not None and llm.status == StageStatus.SUCCEEDED:
+        return job.results.reply
+    recorded = llm.output_key if llm is not None else None
+    key = recorded or job.object_key(REPLY_OBJECT)
+    return Reply.model_validate_json(ctx.storage.get(key)).text
+
+
 def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
-    reply = Reply.model_validate_json(ctx.storage.get(job.object_key("reply.json")))
+    text = reply_text(job, ctx)
     provider = tts_provider(provider_name(job, Stage.TTS, ctx), ctx.settings)
     fmt = job.options.output_format or ctx.settings.providers.output_format
     voice = job.options.voice or ctx.settings.providers.tts_voice
-    audio = provider.synthesize(reply.text, voice, fmt)
+    audio = provider.synthesize(text, voice, fmt)
     key = job.object_key(f"reply.{audio.extension}")
 
-    def record(results: JobResults) -> None:
-        results.reply_audio_key = key
+    def record(results: JobResults, stored_as: str) -> None:
+        results.reply_audio_key = stored_as
         results.reply_audio_media_type = audio.media_type
         results.reply_audio_duration_s = round(audio.duration_s, 3)
 

@@ -9,17 +9,28 @@ worker starts, so the rate measured is the worker's, not the benchmark's own pub
 
 from __future__ import annotations
 
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from api.stack import child_env
+from api.stack import child_env, worker_command
 from shared.celery_app import TASK_NAMES, create_celery
 from shared.jobstore import JobStore
-from shared.models import InputMeta, Job, JobOptions, Stage, Transcript
+from shared.models import (
+    InputMeta,
+    Job,
+    JobOptions,
+    JobStatus,
+    Stage,
+    StageRecord,
+    StageStatus,
+    Transcript,
+)
 from shared.settings import Settings
 from shared.storage import LocalStorage
 from tests.conftest import ValkeyProcess
@@ -31,32 +42,12 @@ IDEAL = CONCURRENCY / LATENCY_S
 
 
 def _worker(settings: Settings) -> subprocess.Popen[bytes]:
+    # The command line `voicepipe up` and `voicepipe worker llm` run, plus the bench tasks.
+    command = worker_command(
+        settings, Stage.LLM, name="bench@%h", extra=("--include", "tests.bench.sleepy")
+    )
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "shared.celery_app",
-            "worker",
-            "-Q",
-            "llm",
-            "-n",
-            "bench@%h",
-            "-P",
-            "threads",
-            "-c",
-            str(CONCURRENCY),
-            "--loglevel",
-            "WARNING",
-            "--include",
-            "tests.bench.sleepy",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env=child_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command, env=child_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 
 
@@ -110,16 +101,38 @@ def stage_rate(settings: Settings, store: JobStore, n: int) -> tuple[float, str]
     app = create_celery(settings)
     jobs = []
     for _ in range(n):
-        job = Job(options=JobOptions(stages=[Stage.LLM], llm_provider="sleepy"), input=meta)
-        storage.put(job.object_key("transcript.json"), transcript.model_dump_json().encode())
+        # Each job as transcription leaves it: transcript stored and recorded, reply next.
+        job = Job(
+            options=JobOptions(stages=[Stage.STT, Stage.LLM], llm_provider="sleepy"), input=meta
+        )
+        key = job.object_key("transcript.json")
+        storage.put(key, transcript.model_dump_json().encode())
+        job.stages[Stage.STT] = StageRecord(
+            status=StageStatus.SUCCEEDED, provider="bench", output_key=key
+        )
+        job.results.transcript = transcript.text
+        job.status = JobStatus.RESPONDING
         store.create(job)
         app.send_task(TASK_NAMES[Stage.LLM], args=[job.id], queue="llm")
         jobs.append(job)
     keys = [f"vp:job:{job.id}" for job in jobs]
+    finished = 0
 
     def done() -> bool:
-        return all(b'"status":"succeeded"' in (r or b"") for r in store.redis.mget(keys))
+        # Jobs finish roughly in queue order: look a small batch past the last finished
+        # one, so watching costs the broker and this machine almost nothing.
+        nonlocal finished
+        while finished < len(keys):
+            batch = store.redis.mget(keys[finished : finished + 50])
+            for record in batch:
+                if record is None or json.loads(record)["status"] != "succeeded":
+                    return False
+                finished += 1
+        return True
 
+    # Flush the setup's files to disk now, so the kernel's writeback of them does not
+    # compete with the worker while it is measured.
+    os.sync()
     _run_worker_until(settings, done)
     records = [store.get(job.id) for job in jobs]
     starts = [r.stages[Stage.LLM].started_at for r in records]
@@ -134,29 +147,58 @@ def stage_rate(settings: Settings, store: JobStore, n: int) -> tuple[float, str]
     return n / ((last - first).total_seconds() + LATENCY_S), detail
 
 
-def main(n: int = 3000) -> int:
+def one_round(n: int) -> tuple[float, float, str]:
+    """Bare Celery, then our stage, each on the same fresh Valkey and data directory."""
     with tempfile.TemporaryDirectory(prefix="vp-bench-") as tmp:
         valkey = ValkeyProcess(Path(tmp) / "valkey")
         valkey.start()
         try:
-            settings = Settings(data_dir=Path(tmp), broker={"url": valkey.url})
+            settings = Settings(
+                data_dir=Path(tmp),
+                broker={"url": valkey.url},
+                workers={"llm": {"pool": POOL, "concurrency": CONCURRENCY}},
+            )
             store = JobStore.from_url(valkey.url)
             bare = bare_rate(settings, store, n)
             ours, detail = stage_rate(settings, store, n)
         finally:
             valkey.stop()
+    return bare, ours, detail
+
+
+def main(n: int = 3000, rounds: int = 3) -> int:
+    # Several rounds and their median: on a small shared machine one run can be disturbed
+    # by anything else that wakes up; the median is what the pool sustains.
+    pool = settings_for_print()
     print(
-        f"llm pool: 1 worker process, {POOL} x{CONCURRENCY}, provider latency "
-        f"{LATENCY_S * 1000:.0f} ms, {n} jobs, {os.cpu_count()} cores"
+        f"llm pool: 1 worker process, {pool}, provider latency "
+        f"{LATENCY_S * 1000:.0f} ms, {n} jobs per run, {rounds} rounds, {os.cpu_count()} cores"
     )
     print(f"  ideal                      {IDEAL:7.1f} replies/s")
-    print(f"  bare Celery sleep task     {bare:7.1f} /s   ratio {bare / IDEAL:.3f}")
+    bares, ours = [], []
+    for r in range(1, rounds + 1):
+        bare, stage, detail = one_round(n)
+        bares.append(bare)
+        ours.append(stage)
+        print(
+            f"  round {r}: bare Celery {bare:6.1f} /s ({bare / IDEAL:.3f})   "
+            f"VoicePipe llm stage {stage:6.1f} /s ({stage / IDEAL:.3f}; {detail})",
+            flush=True,
+        )
+    bare, stage = statistics.median(bares), statistics.median(ours)
+    print(f"  bare Celery sleep task     {bare:7.1f} /s   ratio {bare / IDEAL:.3f}   (median)")
     print(
-        f"  VoicePipe llm stage        {ours:7.1f} /s   ratio {ours / IDEAL:.3f}   "
-        f"(goal >= 0.90; {detail})"
+        f"  VoicePipe llm stage        {stage:7.1f} /s   ratio {stage / IDEAL:.3f}   "
+        f"(median; goal >= 0.90)"
     )
-    return 0 if ours / IDEAL >= 0.90 else 1
+    return 0 if stage / IDEAL >= 0.90 else 1
+
+
+def settings_for_print() -> str:
+    llm = Settings(workers={"llm": {"pool": POOL, "concurrency": CONCURRENCY}}).workers.llm
+    return f"{llm.pool} x{llm.concurrency}, prefetch x{llm.prefetch_multiplier}"
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000))
+    args = [int(a) for a in sys.argv[1:3]]
+    sys.exit(main(*args))

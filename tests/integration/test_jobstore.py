@@ -114,3 +114,32 @@ def test_jobs_survive_a_server_restart(valkey: ValkeyProcess) -> None:
     again = JobStore.from_url(valkey.url).get(job.id)
     assert again.status == JobStatus.TRANSCRIBING
     assert again.stages[Stage.STT].status == StageStatus.PENDING
+
+
+def test_replace_writes_only_over_the_exact_version_it_expects(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    store.create(job)
+    started = store.update_versioned(job.id, lambda j: setattr(j, "status", JobStatus.RESPONDING))
+
+    first = started.job.model_copy(deep=True)
+    first.redrives = 1
+    written = store.replace(first, started.raw)
+    assert written is not None
+    assert store.get(job.id) == first
+    second = first.model_copy(deep=True)
+    second.redrives = 2
+    # What replace returned is the record as now stored: the token of the next write.
+    current = store.replace(second, written)
+    assert current is not None
+
+    late = first.model_copy(deep=True)
+    late.status = JobStatus.CANCELED
+    for outdated in (started.raw, written, current + b" "):
+        assert store.replace(late, outdated) is None
+    assert store.get(job.id) == second
+
+    store.delete(job)  # not even the current version brings back a deleted record
+    assert store.replace(late, current) is None
+    with pytest.raises(JobNotFound):
+        store.get(job.id)
