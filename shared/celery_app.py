@@ -6,9 +6,15 @@ signatures by name, so it never imports worker code or models.
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from celery import Celery
+from celery.signals import setup_logging
 from kombu import Queue  # type: ignore[attr-defined]
 
+from shared.event_batching import BatchedTaskEvents
+from shared.logging import configure_logging
 from shared.models import Stage
 from shared.settings import Settings, get_settings
 
@@ -61,7 +67,18 @@ def create_celery(settings: Settings) -> Celery:
         worker_redirect_stdouts=False,
         broker_connection_max_retries=None,
     )
+    app.steps["consumer"].add(BatchedTaskEvents)
     return app
+
+
+@setup_logging.connect  # type: ignore[untyped-decorator]
+def _worker_logging(loglevel: str | int | None = None, **_: Any) -> None:
+    # Without this Celery leaves our loggers handler-less in a worker (the root logger is
+    # not hijacked), and every stage's own log line was lost. Celery's two lines per task
+    # ("received", "succeeded in") say less than the stage's one line: left out.
+    configure_logging(loglevel or get_settings().log_level)
+    for per_task in ("celery.app.trace", "celery.worker.strategy"):
+        logging.getLogger(per_task).setLevel(logging.WARNING)
 
 
 app = create_celery(get_settings())

@@ -6,7 +6,7 @@ import logging
 import sys
 
 
-def configure_logging(level: str = "INFO") -> None:
+def configure_logging(level: str | int = "INFO") -> None:
     root = logging.getLogger()
     if any(getattr(h, "_voicepipe", False) for h in root.handlers):
         return

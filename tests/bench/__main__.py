@@ -1,10 +1,13 @@
 """`make bench`: reply-stage throughput of one llm worker process at concurrency 64.
 
-A 200 ms reply provider caps one process at 64 / 0.2 = 320 replies/s. We run N jobs
+A 200 ms reply provider caps one process at 64 / 0.2 = 320 replies/s. Each round runs N jobs
 through the real llm stage (job store reads and writes, storage, provider registry) on a
-real Valkey and a real worker (pool from BENCH_POOL, default threads), and print the ratio
-to that ideal, next to a bare Celery task that only sleeps. Messages are queued before the
-worker starts, so the rate measured is the worker's, not the benchmark's own publishing.
+real Valkey and a real worker started with the command line `voicepipe worker llm` uses
+(pool from BENCH_POOL, default threads; prefetch from the settings), and prints the ratio
+to that ideal, next to a bare Celery task that only sleeps on the same worker setup. Jobs
+are prepared as transcription leaves them, and messages are queued (and the setup's files
+flushed) before the worker starts, so the rate measured is the worker's. The median of the
+rounds is compared with the goal of 0.90.
 """
 
 from __future__ import annotations

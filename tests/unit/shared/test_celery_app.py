@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from shared.celery_app import TASK_NAMES, create_celery
+from shared.event_batching import BatchedTaskEvents
 from shared.models import Stage
 from shared.settings import Settings
 
@@ -19,6 +20,13 @@ def test_each_stage_routes_to_its_own_queue() -> None:
     assert {q.name for q in conf.task_queues} == {"stt", "llm", "tts"}
     for stage in Stage:
         assert conf.task_routes[TASK_NAMES[stage]] == {"queue": stage.value}
+
+
+def test_workers_send_task_events_in_timed_batches() -> None:
+    app = create_celery(Settings())
+
+    assert BatchedTaskEvents in app.steps["consumer"]
+    assert app.conf.worker_send_task_events
 
 
 def test_delivery_is_at_least_once_with_one_message_per_worker_process() -> None:
