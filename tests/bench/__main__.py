@@ -25,7 +25,6 @@ from api.stack import child_env, worker_command
 from shared.celery_app import TASK_NAMES, create_celery
 from shared.jobstore import JobStore
 from shared.models import (
-    InputMeta,
     Job,
     JobOptions,
     JobStatus,
@@ -37,6 +36,7 @@ from shared.models import (
 from shared.settings import Settings
 from shared.storage import LocalStorage
 from tests.conftest import ValkeyProcess
+from tests.factories import wav_input_meta
 
 CONCURRENCY = 64
 POOL = os.environ.get("BENCH_POOL", "threads")
@@ -89,17 +89,7 @@ def bare_rate(settings: Settings, store: JobStore, n: int) -> float:
 
 def stage_rate(settings: Settings, store: JobStore, n: int) -> tuple[float, str]:
     storage = LocalStorage(settings.objects_dir)
-    meta = InputMeta(
-        media_type="audio/wav",
-        container="wav",
-        codec="pcm_s16le",
-        size_bytes=1,
-        duration_s=1.0,
-        sample_rate=16000,
-        channels=1,
-        sha256="0" * 64,
-        key="x",
-    )
+    meta = wav_input_meta(key="x", size_bytes=1)
     transcript = Transcript(text="please call me back about my order", provider="bench")
     app = create_celery(settings)
     jobs = []

@@ -8,24 +8,15 @@ import pytest
 
 from shared.errors import JobNotFound
 from shared.jobstore import JobStore
-from shared.models import InputMeta, Job, JobStatus, Stage, StageStatus
+from shared.models import Job, JobStatus, Stage, StageStatus
 from tests.conftest import ValkeyProcess
+from tests.factories import wav_input_meta
 
 pytestmark = pytest.mark.integration
 
 
 def make_job(tenant: str = "default") -> Job:
-    meta = InputMeta(
-        media_type="audio/wav",
-        container="wav",
-        codec="pcm_s16le",
-        size_bytes=10,
-        duration_s=1.0,
-        sample_rate=16000,
-        channels=1,
-        sha256="0" * 64,
-        key="k",
-    )
+    meta = wav_input_meta(key="k", size_bytes=10)
     return Job(tenant=tenant, input=meta)
 
 

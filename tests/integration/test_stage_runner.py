@@ -21,7 +21,6 @@ from shared.jobstore import JobStore
 from shared.models import (
     REPLY_OBJECT,
     ErrorInfo,
-    InputMeta,
     Job,
     JobOptions,
     JobStatus,
@@ -34,6 +33,7 @@ from shared.models import (
 from shared.settings import BrokerSettings, Settings
 from shared.storage import LocalStorage
 from tests.conftest import ValkeyProcess
+from tests.factories import wav_input_meta
 from workers.context import WorkerContext
 from workers.llm import respond_job
 from workers.stage import StageOutput, attempt_key, run_stage
@@ -89,17 +89,7 @@ def ctx(
 
 def transcribed_job(ctx: WorkerContext, llm: StageRecord | None = None) -> Job:
     """A stored job whose transcription succeeded: the llm stage is next."""
-    meta = InputMeta(
-        media_type="audio/wav",
-        container="wav",
-        codec="pcm_s16le",
-        size_bytes=4,
-        duration_s=1.0,
-        sample_rate=16000,
-        channels=1,
-        sha256="0" * 64,
-        key="pending",
-    )
+    meta = wav_input_meta(key="pending", size_bytes=4)
     job = Job(options=JobOptions(llm_provider="local"), input=meta)
     job.input.key = job.object_key("input.wav")
     job.status = JobStatus.RESPONDING
