@@ -15,6 +15,16 @@ OPENAI_KEY = "sk-test"
 ELEVENLABS_KEY = "el-test"
 
 
+def anthropic_and_openai_settings(
+    anthropic_url: str, openai_url: str, timeout_s: float
+) -> dict[str, Any]:
+    """The ``Settings(...)`` sections that point Claude and OpenAI clients at fakes."""
+    return {
+        "anthropic": {"api_key": ANTHROPIC_KEY, "base_url": anthropic_url, "timeout_s": timeout_s},
+        "openai": {"api_key": OPENAI_KEY, "base_url": f"{openai_url}/v1", "timeout_s": timeout_s},
+    }
+
+
 class CloudFakes:
     """Anthropic, OpenAI, ElevenLabs and Google, each on its own localhost port."""
 
@@ -46,16 +56,9 @@ class CloudFakes:
     def settings(self, *, timeout_s: float = 10.0) -> dict[str, Any]:
         """Keyword arguments for ``Settings(...)`` that use these fakes."""
         return {
-            "anthropic": {
-                "api_key": ANTHROPIC_KEY,
-                "base_url": self.anthropic.base_url,
-                "timeout_s": timeout_s,
-            },
-            "openai": {
-                "api_key": OPENAI_KEY,
-                "base_url": f"{self.openai.base_url}/v1",
-                "timeout_s": timeout_s,
-            },
+            **anthropic_and_openai_settings(
+                self.anthropic.base_url, self.openai.base_url, timeout_s
+            ),
             "elevenlabs": {
                 "api_key": ELEVENLABS_KEY,
                 "base_url": self.elevenlabs.base_url,

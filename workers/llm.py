@@ -12,24 +12,27 @@ from shared.models import (
     JobResults,
     Reply,
     Stage,
-    StageStatus,
     Transcript,
 )
 from workers.context import WorkerContext
 from workers.providers.base import ReplyContext
 from workers.providers.registry import llm_provider
-from workers.stage import StageOutput, provider_name, run_stage
+from workers.stage import (
+    StageOutput,
+    provider_name,
+    recorded_output_key,
+    run_stage,
+    succeeded,
+)
 
 
 def heard(job: Job, ctx: WorkerContext) -> Transcript:
     """What the caller said. A reply needs only the words, which the job record holds once
     transcription succeeded: no storage read per job (an S3 GET in production)."""
     text = job.results.transcript
-    stt = job.stages.get(Stage.STT)
-    if text is not None and stt is not None and stt.status == StageStatus.SUCCEEDED:
-        return Transcript(text=text, provider=stt.provider or "unknown")
-    recorded = stt.output_key if stt is not None else None
-    key = recorded or job.object_key(TRANSCRIPT_OBJECT)
+    if text is not None and succeeded(job, Stage.STT):
+        return Transcript(text=text, provider=job.stages[Stage.STT].provider or "unknown")
+    key = recorded_output_key(job, Stage.STT, TRANSCRIPT_OBJECT)
     return Transcript.model_validate_json(ctx.storage.get(key))
 
 

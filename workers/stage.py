@@ -64,6 +64,17 @@ def attempt_key(key: str, attempt: int) -> str:
 Work = Callable[[Job, WorkerContext], StageOutput]
 
 
+def succeeded(job: Job, stage: Stage) -> bool:
+    rec = job.stages.get(stage)
+    return rec is not None and rec.status == StageStatus.SUCCEEDED
+
+
+def recorded_output_key(job: Job, stage: Stage, name: str) -> str:
+    """Where ``stage`` stored its output: the key its record names, else the first run's."""
+    rec = job.stages.get(stage)
+    return (rec.output_key if rec is not None else None) or job.object_key(name)
+
+
 def provider_name(job: Job, stage: Stage, ctx: WorkerContext) -> str:
     chosen = getattr(job.options, f"{stage.value}_provider")
     return str(chosen or getattr(ctx.settings.providers, stage.value))
@@ -224,7 +235,7 @@ def _send_next(task: Task, job: Job, stage: Stage) -> None:
     following = next_stage(job, stage)
     if following is None or job.status.terminal:
         return
-    if job.stages[following].status == StageStatus.SUCCEEDED:
+    if succeeded(job, following):
         return
     task.app.send_task(TASK_NAMES[following], args=[job.id], queue=following.value)
 

@@ -5,20 +5,24 @@ from __future__ import annotations
 from celery import Task
 
 from shared.celery_app import TASK_NAMES, app
-from shared.models import REPLY_OBJECT, Job, JobResults, Reply, Stage, StageStatus
+from shared.models import REPLY_OBJECT, Job, JobResults, Reply, Stage
 from workers.context import WorkerContext
 from workers.providers.registry import tts_provider
-from workers.stage import StageOutput, provider_name, run_stage
+from workers.stage import (
+    StageOutput,
+    provider_name,
+    recorded_output_key,
+    run_stage,
+    succeeded,
+)
 
 
 def reply_text(job: Job, ctx: WorkerContext) -> str:
     """The words to speak: from the job record once the reply stage succeeded (no storage
     read per job), else from the stored reply."""
-    llm = job.stages.get(Stage.LLM)
-    if job.results.reply is not None and llm is not None and llm.status == StageStatus.SUCCEEDED:
+    if job.results.reply is not None and succeeded(job, Stage.LLM):
         return job.results.reply
-    recorded = llm.output_key if llm is not None else None
-    key = recorded or job.object_key(REPLY_OBJECT)
+    key = recorded_output_key(job, Stage.LLM, REPLY_OBJECT)
     return Reply.model_validate_json(ctx.storage.get(key)).text
 
 

@@ -27,7 +27,7 @@ from fastapi import Request, Response
 
 from shared.models import Transcript, Word
 from tests import audio_factory as af
-from tests.cloud_fakes import ANTHROPIC_KEY, OPENAI_KEY
+from tests.cloud_fakes import ANTHROPIC_KEY, OPENAI_KEY, anthropic_and_openai_settings
 from workers.providers.llm.claude_fake import AnthropicFake
 from workers.providers.openai_fake import OpenAIFake
 
@@ -187,15 +187,6 @@ class ChaosFakes:
 
     def settings(self, *, timeout_s: float) -> dict[str, Any]:
         """``Settings(...)`` keyword arguments pointing llm and tts (and stt) at the fakes."""
-        return {
-            "anthropic": {
-                "api_key": ANTHROPIC_KEY,
-                "base_url": self.anthropic.base_url,
-                "timeout_s": timeout_s,
-            },
-            "openai": {
-                "api_key": OPENAI_KEY,
-                "base_url": f"{self.openai.base_url}/v1",
-                "timeout_s": timeout_s,
-            },
-        }
+        return anthropic_and_openai_settings(
+            self.anthropic.base_url, self.openai.base_url, timeout_s
+        )

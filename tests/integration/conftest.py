@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -45,9 +46,9 @@ class RunningStack:
         raise TimeoutError(f"job {job_id} did not finish in {timeout_s} s")
 
 
-@pytest.fixture(scope="session")
-def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    stack = Stack(stack_settings(tmp_path_factory.mktemp("stack")), flower=True)
+@contextmanager
+def started(stack: Stack) -> Iterator[RunningStack]:
+    """``stack`` up for a fixture's lifetime, stopped (children included) whatever happens."""
     try:
         stack.start(timeout_s=120)
         running = RunningStack(stack)
@@ -55,3 +56,9 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
         running.http.close()
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    with started(Stack(stack_settings(tmp_path_factory.mktemp("stack")), flower=True)) as running:
+        yield running

@@ -10,7 +10,7 @@ import pytest
 from api.stack import Stack
 from shared.settings import Settings
 from tests.cloud_fakes import CloudFakes
-from tests.integration.conftest import RunningStack, stack_settings
+from tests.integration.conftest import RunningStack, stack_settings, started
 
 pytestmark = pytest.mark.integration
 
@@ -37,14 +37,8 @@ def cloud_stack(
         hybrid={"reconcile_below": 0.95, "review_below": 0.85},
         **fakes.settings(timeout_s=5.0),
     )
-    stack = Stack(settings, flower=False)
-    try:
-        stack.start(timeout_s=120)
-        running = RunningStack(stack)
+    with started(Stack(settings, flower=False)) as running:
         yield running
-        running.http.close()
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="module")
