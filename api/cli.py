@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -10,9 +11,10 @@ from typing import Any
 
 import click
 from pydantic import ValidationError
-from tqdm import tqdm
 
+from api.cli_batch import batch, fetch, submit_files
 from api.cli_keys import keys
+from api.cli_webhooks import webhooks
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 
@@ -47,6 +49,9 @@ def main() -> None:
 
 
 main.add_command(keys)
+main.add_command(batch)
+main.add_command(fetch)
+main.add_command(webhooks)
 
 
 @main.command()
@@ -54,7 +59,7 @@ def up() -> None:
     """Run the whole stack on this machine until Ctrl-C."""
     from api.stack import Stack
 
-    settings = _settings()
+    settings = _with_webhook_secret(_settings())
     configure_logging(settings.log_level)
     stack = Stack(settings)
     stopped = threading.Event()
@@ -91,16 +96,35 @@ def up() -> None:
     sys.exit(1 if stack.failed else 0)
 
 
+def _with_webhook_secret(settings: Settings) -> Settings:
+    """On an open machine (tenant ``default`` only) with no signing secret configured, one is
+    made once and kept in the data folder, so callbacks work out of the box and stay
+    verifiable across restarts; with API keys, secrets are the operator's to configure."""
+    if settings.webhooks.secrets or not settings.auth.open_access:
+        return settings
+    from pydantic import SecretStr
+
+    from shared.webhook_signing import new_secret
+
+    path = settings.data_dir.resolve() / "webhook-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(new_secret() + "\n")
+    entry = SecretStr(f"default:{path.read_text().strip()}")
+    click.echo(f"Webhooks are signed with the secret in {path} (tenant default).")
+    webhooks = settings.webhooks.model_copy(update={"secrets": [entry]})
+    return settings.model_copy(update={"webhooks": webhooks})
+
+
 @main.command()
-@click.argument("stage", type=click.Choice(["stt", "llm", "tts"]))
-def worker(stage: str) -> None:
-    """Run the Celery worker of one stage, its pool sized by the settings (compose, k8s)."""
-    import os
-
+@click.argument("queue", type=click.Choice(["stt", "llm", "tts", "ingest", "webhooks"]))
+def worker(queue: str) -> None:
+    """Run the Celery worker of one queue, its pool sized by the settings (compose, k8s)."""
     from api.stack import worker_command
-    from shared.models import Stage
 
-    command = worker_command(_settings(), Stage(stage))
+    command = worker_command(_settings(), queue)
     # Replace this process: signals from compose or Kubernetes reach Celery directly.
     os.execv(command[0], command)  # noqa: S606 - argv list from our settings, no shell
 
@@ -117,53 +141,21 @@ def demo(json_out: Path | None) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True)
 @click.option("--url", help="API base URL (default: the configured one).")
-@click.option("--wait/--no-wait", default=True, help="Poll until every job has finished.")
+@click.option("--wait/--no-wait", default=True, help="Follow the job or batch until it ends.")
+@click.option("--stages", help="Stages to run: stt, stt,llm or stt,llm,tts (default: all).")
 @click.option("--stt", "stt_provider", help="Transcription provider for these jobs.")
 @click.option("--llm", "llm_provider", help="Reply provider for these jobs.")
 @click.option("--tts", "tts_provider", help="Speech provider for these jobs.")
 @click.option("--voice", help="Voice for the spoken reply.")
 @api_key_option
 def submit(
-    paths: tuple[Path, ...], url: str | None, wait: bool, api_key: str | None, **options: str
+    paths: tuple[str, ...], url: str | None, wait: bool, api_key: str | None, **options: str
 ) -> None:
-    """Submit audio files, or every audio file in folders, with a progress bar."""
-    from api.client import ApiClientError, VoicePipeClient, stages_done
-
-    files = _collect(paths)
-    if not files:
-        raise click.ClickException("no audio files found (by extension) in the given paths")
-    base = url or _settings().api.base_url
-    rejected = 0
-    ids: list[str] = []
-    with VoicePipeClient(base, api_key=_api_key(api_key)) as client:
-        for path in tqdm(files, desc="upload", unit="file"):
-            try:
-                ids.append(client.submit(path, **options)["id"])
-            except ApiClientError as exc:
-                if exc.status == 401:  # every other file would be refused the same way
-                    raise click.ClickException(f"{exc.code}: {exc.message}") from None
-                rejected += 1
-                tqdm.write(f"rejected {path}: {exc.code}: {exc.message}")
-        if not wait or not ids:
-            click.echo("\n".join(ids))
-            sys.exit(1 if rejected else 0)
-        done = dict.fromkeys(ids, 0)
-        with tqdm(total=3 * len(ids), desc="stages", unit="stage") as bar:
-
-            def on_change(job: dict[str, Any]) -> None:
-                now = stages_done(job)
-                bar.update(now - done[job["id"]])
-                done[job["id"]] = now
-
-            jobs = client.wait(ids, on_change=on_change, timeout_s=24 * 3600)
-    failed = [j for j in jobs.values() if j["status"] != "succeeded"]
-    for job in jobs.values():
-        error = f" {job['error']['code']}" if job.get("error") else ""
-        click.echo(f"{job['id']} {job['status']}{error}")
-    click.echo(f"{len(jobs) - len(failed)} succeeded, {len(failed)} failed, {rejected} rejected")
-    sys.exit(1 if failed or rejected else 0)
+    """Submit audio files, folders (their audio files) or glob patterns: one file as a job,
+    more as one batch (several if over the server's limits), with a progress bar."""
+    submit_files(paths, url=url, api_key=api_key, wait=wait, options=options)
 
 
 def _collect(paths: tuple[Path, ...]) -> list[Path]:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
 TERMINAL = {"succeeded", "failed", "canceled"}
 STAGE_NAMES = ("stt", "llm", "tts")
+BATCH_TERMINAL = {"completed", "canceled"}
+# The server stores every part before it answers: a big batch takes a while to acknowledge.
+BATCH_UPLOAD_READ_TIMEOUT_S = 900.0
 
 
 class ApiClientError(Exception):
@@ -27,6 +31,7 @@ class VoicePipeClient:
     ) -> None:
         # No key: the embedded stack on loopback serves everyone as tenant "default".
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.timeout_s = timeout_s
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s, headers=headers)
 
     def close(self) -> None:
@@ -68,6 +73,81 @@ class VoicePipeClient:
     def reply_audio(self, job_id: str) -> bytes:
         return self._check(self.http.get(f"/v1/jobs/{job_id}/reply")).content
 
+    def transcript(self, job_id: str, fmt: str) -> bytes:
+        """The transcript as txt, json, srt or vtt."""
+        url = f"/v1/jobs/{job_id}/transcript"
+        return self._check(self.http.get(url, params={"format": fmt})).content
+
+    def submit_batch(
+        self, paths: Sequence[Path], **options: str | bool | int | None
+    ) -> dict[str, Any]:
+        """One multipart request with a `file` part per path; ``options`` apply to every item.
+
+        httpx reads each open file in chunks as it sends, so memory stays flat whatever the
+        batch's size; every file is open for the request's duration, hence the fd limit."""
+        fields = {k: _form_value(v) for k, v in options.items() if v is not None and v != ""}
+        _allow_open_files(len(paths))
+        timeout = httpx.Timeout(
+            self.timeout_s, read=max(self.timeout_s, BATCH_UPLOAD_READ_TIMEOUT_S)
+        )
+        with ExitStack() as opened:
+            files = [("file", (p.name, opened.enter_context(p.open("rb")))) for p in paths]
+            response = self.http.post("/v1/batches", files=files, data=fields, timeout=timeout)
+        body: dict[str, Any] = self._check(response).json()
+        return body
+
+    def batch(self, batch_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = self._check(self.http.get(f"/v1/batches/{batch_id}")).json()
+        return body
+
+    def batch_jobs(
+        self, batch_id: str, status: str | None = None, cursor: int = -1, limit: int = 100
+    ) -> dict[str, Any]:
+        """One page of the batch's jobs in item order: ``{"jobs", "next_cursor"}``."""
+        params: dict[str, str | int] = {"cursor": cursor, "limit": limit}
+        if status:
+            params["status"] = status
+        url = f"/v1/batches/{batch_id}/jobs"
+        body: dict[str, Any] = self._check(self.http.get(url, params=params)).json()
+        return body
+
+    def all_batch_jobs(self, batch_id: str, status: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every job of the batch in item order, a page at a time."""
+        cursor: int | None = -1
+        while cursor is not None:
+            page = self.batch_jobs(batch_id, status=status, cursor=cursor, limit=500)
+            yield from page["jobs"]
+            cursor = page["next_cursor"]
+
+    def cancel_batch(self, batch_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = self._check(self.http.post(f"/v1/batches/{batch_id}/cancel")).json()
+        return body
+
+    def retry_batch(self, batch_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = self._check(self.http.post(f"/v1/batches/{batch_id}/retry")).json()
+        return body
+
+    def export_batch(self, batch_id: str, fmt: str, dest: Path | IO[bytes]) -> int:
+        """Stream the results (csv or jsonl) into ``dest``; return the bytes written.
+
+        A file is written beside its final name and renamed at the end, so an interrupted
+        export never leaves a truncated table that looks complete."""
+        url = f"/v1/batches/{batch_id}/results"
+        with self.http.stream("GET", url, params={"format": fmt}) as response:
+            if not response.is_success:
+                response.read()
+                self._check(response)
+            if not isinstance(dest, Path):
+                return _copy(response, dest)
+            partial = dest.with_name(f".{dest.name}.part")
+            try:
+                with partial.open("wb") as out:
+                    written = _copy(response, out)
+                partial.replace(dest)
+            finally:
+                partial.unlink(missing_ok=True)
+        return written
+
     def wait(
         self,
         job_ids: Iterable[str],
@@ -94,6 +174,37 @@ class VoicePipeClient:
                     raise TimeoutError(f"{len(pending)} job(s) not finished after {timeout_s} s")
                 time.sleep(poll_s)
         return latest
+
+
+def _copy(response: httpx.Response, out: IO[bytes]) -> int:
+    written = 0
+    for chunk in response.iter_bytes():
+        out.write(chunk)
+        written += len(chunk)
+    out.flush()
+    return written
+
+
+def _form_value(value: str | bool | int) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _allow_open_files(count: int) -> None:
+    """Raise the soft open-file limit when a batch needs more: 1000 parts held open at once
+    pass the common default of 1024."""
+    try:
+        import resource
+    except ImportError:  # not on Windows, where the C runtime's limit applies
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = count + 256
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def stages_done(job: dict[str, Any]) -> int:

@@ -15,19 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from api import idempotency
 from api.deps import Services
 from api.errors import ApiError
-from shared.audio import probe
-from shared.models import InputMeta, Job, JobOptions
+from shared.inputs import validated_input
+from shared.models import Job, JobOptions
 from workers.pipeline import enqueue
 
 log = logging.getLogger("voicepipe.api")
-
-
-def _safe_filename(name: str | None) -> str | None:
-    if not name:
-        return None
-    # Only ever displayed; keys never use it, but keep it printable and short.
-    cleaned = "".join(ch for ch in name.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable())
-    return cleaned[:200] or None
 
 
 async def submit(
@@ -55,26 +47,9 @@ async def submit(
         )
         if earlier is not None:
             return earlier, True
-    info = await run_in_threadpool(
-        probe, data, min_duration_s=api.min_duration_s, max_duration_s=api.max_duration_s
-    )
-    job = Job(
-        tenant=tenant,
-        options=options,
-        input=InputMeta(
-            filename=_safe_filename(filename),
-            media_type=info.media_type,
-            container=info.container,
-            codec=info.codec,
-            size_bytes=len(data),
-            duration_s=round(info.duration_s, 3),
-            sample_rate=info.sample_rate,
-            channels=info.channels,
-            sha256=digest,
-            key="",
-        ),
-    )
-    job.input.key = job.object_key(f"input.{info.extension}")
+    meta, extension = await run_in_threadpool(validated_input, data, filename, api, digest)
+    job = Job(tenant=tenant, options=options, input=meta)
+    job.input.key = job.object_key(f"input.{extension}")
     if idempotency_key:
         earlier = await run_in_threadpool(
             idempotency.claim, services.jobs, tenant, idempotency_key, job.id, digest
@@ -82,12 +57,12 @@ async def submit(
         if earlier is not None:
             return earlier, True
     try:
-        await _store_record_queue(services, job, data, info.media_type)
+        await _store_record_queue(services, job, data, meta.media_type)
     except BaseException:
         if idempotency_key:
             await run_in_threadpool(idempotency.release, services.jobs, tenant, idempotency_key)
         raise
-    log.info("job %s queued (%s, %.1f s)", job.id, info.container, info.duration_s)
+    log.info("job %s queued (%s, %.1f s)", job.id, meta.container, meta.duration_s)
     return job, False
 
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from api.deps import Services
 from api.errors import install_error_handlers
 from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
-from api.routes import control, health, jobs, voices
+from api.routes import batches, control, health, jobs, voices, webhooks
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
@@ -37,10 +37,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs.router)
     app.include_router(control.router)
     app.include_router(voices.router)
+    app.include_router(batches.router)
+    app.include_router(webhooks.router)
     app.add_middleware(
         BodySizeLimit,
         max_body_bytes=settings.api.max_upload_bytes + FORM_OVERHEAD_BYTES,
         max_file_mb=settings.api.max_upload_bytes / 1048576,
+        batch_bytes=settings.batches.max_total_bytes,
     )
     logging.getLogger("voicepipe.api").info("api ready on %s", settings.api.base_url)
     return app

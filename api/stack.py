@@ -25,6 +25,7 @@ from kombu.exceptions import OperationalError
 from pydantic import SecretStr
 
 from shared.models import Stage
+from shared.queues import QUEUES
 from shared.settings import Settings
 
 log = logging.getLogger("voicepipe.stack")
@@ -34,10 +35,12 @@ RESTART_WINDOW_S = 60.0
 
 
 def worker_command(
-    settings: Settings, stage: Stage, name: str | None = None, extra: tuple[str, ...] = ()
+    settings: Settings, queue: Stage | str, name: str | None = None, extra: tuple[str, ...] = ()
 ) -> list[str]:
-    """The command line of the Celery worker that consumes one stage's queue."""
-    pool = getattr(settings.workers, stage.value)
+    """The command line of the Celery worker that consumes one queue (a stage's, ingest or
+    webhooks)."""
+    queue = queue.value if isinstance(queue, Stage) else queue
+    pool = getattr(settings.workers, queue)
     return [
         sys.executable,
         "-m",
@@ -46,9 +49,9 @@ def worker_command(
         "shared.celery_app",
         "worker",
         "-Q",
-        stage.value,
+        queue,
         "-n",
-        name or f"{stage.value}@%h",
+        name or f"{queue}@%h",
         "-P",
         pool.pool,
         "-c",
@@ -169,12 +172,12 @@ class Stack:
                 self.logs_dir / "api.log",
             )
         )
-        for stage in Stage:
+        for queue in QUEUES:
             kids.append(
                 Child(
-                    f"worker-{stage.value}",
-                    worker_command(s, stage),
-                    self.logs_dir / f"worker-{stage.value}.log",
+                    f"worker-{queue}",
+                    worker_command(s, queue),
+                    self.logs_dir / f"worker-{queue}.log",
                 )
             )
         if s.sweeper.enabled:
@@ -283,7 +286,7 @@ class Stack:
                     log.debug("control ping failed: %s", exc)
                     replies = []
                 names = {name.split("@")[0] for reply in replies for name in reply}
-                if api_ok and {s.value for s in Stage} <= names:
+                if api_ok and set(QUEUES) <= names:
                     log.info(
                         "stack ready: api %s, workers %s", self.settings.api.base_url, sorted(names)
                     )

@@ -16,15 +16,25 @@ from kombu import Queue  # type: ignore[attr-defined]
 from shared.event_batching import BatchedTaskEvents
 from shared.logging import configure_logging
 from shared.models import Stage
+from shared.queues import DELIVER_TASK, INGEST, INGEST_TASKS, QUEUES, WEBHOOKS
 from shared.settings import Settings, get_settings
 
 TASK_NAMES: dict[Stage, str] = {stage: f"voicepipe.{stage.value}" for stage in Stage}
 
 
 def create_celery(settings: Settings) -> Celery:
-    app = Celery("voicepipe", include=["workers.stt", "workers.llm", "workers.tts"])
+    app = Celery(
+        "voicepipe",
+        include=["workers.stt", "workers.llm", "workers.tts", "workers.ingest", "workers.webhooks"],
+    )
     pools = settings.workers
-    limits = {Stage.STT: pools.stt, Stage.LLM: pools.llm, Stage.TTS: pools.tts}
+    limits = {
+        TASK_NAMES[Stage.STT]: pools.stt,
+        TASK_NAMES[Stage.LLM]: pools.llm,
+        TASK_NAMES[Stage.TTS]: pools.tts,
+        **{name: pools.ingest for name in INGEST_TASKS.values()},
+        DELIVER_TASK: pools.webhooks,
+    }
     app.conf.update(
         broker_url=settings.broker.url,
         broker_connection_retry_on_startup=True,
@@ -49,19 +59,23 @@ def create_celery(settings: Settings) -> Celery:
         task_send_sent_event=True,
         task_default_queue=Stage.STT.value,
         task_queues=[
-            Queue(stage.value, routing_key=stage.value)  # type: ignore[no-untyped-call]
-            for stage in Stage
+            Queue(name, routing_key=name)  # type: ignore[no-untyped-call]
+            for name in QUEUES
         ],
-        task_routes={TASK_NAMES[stage]: {"queue": stage.value} for stage in Stage},
+        task_routes={
+            **{TASK_NAMES[stage]: {"queue": stage.value} for stage in Stage},
+            "voicepipe.ingest.*": {"queue": INGEST},
+            "voicepipe.webhooks.*": {"queue": WEBHOOKS},
+        },
         task_annotations={
-            TASK_NAMES[stage]: {
+            name: {
                 # Our own retry policy decides when to stop (settings.retries); Celery's
                 # default cap of 3 would silently end retries early.
                 "max_retries": None,
                 "soft_time_limit": pool.soft_time_limit_s,
                 "time_limit": pool.time_limit_s,
             }
-            for stage, pool in limits.items()
+            for name, pool in limits.items()
         },
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,

@@ -16,29 +16,18 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from shared.batch_keys import batch_key
 from shared.errors import JobNotFound
+from shared.job_effects import Snapshot, counter_deltas, events, retention_due
+from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB
 from shared.models import Job, utcnow
+from shared.webhook_models import DUE
 
 _PREFIX = "vp"
 
 
-# KEYS: job record, deadline index. ARGV: SHA-1 of the record as read (40 bytes on the
-# wire instead of the whole record), new record, job id, deadline ("" when the job has
-# ended). The index moves with the record in the same round trip.
-_COMPARE_AND_SET = """
-local current = redis.call('GET', KEYS[1])
-if current and redis.sha1hex(current) == ARGV[1] then
-    redis.call('SET', KEYS[1], ARGV[2])
-    if ARGV[4] == '' then
-        redis.call('ZREM', KEYS[2], ARGV[3])
-    else
-        redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-    end
-    return 1
-end
-return 0
-"""
 DEADLINES = f"{_PREFIX}:deadlines"
+RETENTION = f"{_PREFIX}:retention"
 
 # Idle 10 s, then 3 probes 5 s apart; unacknowledged writes give up after 25 s.
 _KEEPALIVE: dict[int, int] = {
@@ -57,6 +46,8 @@ class Versioned:
 
     job: Job
     raw: bytes
+    # What the stored record said, for the effects of the next change (see job_effects).
+    before: Snapshot
 
 
 def no_deadline(_: Job) -> float | None:
@@ -82,7 +73,8 @@ class JobStore:
         self.redis = client
         # When a job that has not moved on counts as stuck (see shared.deadlines).
         self.deadline = deadline
-        self._compare_and_set = client.register_script(_COMPARE_AND_SET)
+        self._compare_and_set = client.register_script(COMPARE_AND_SET)
+        self._create_batch_job = client.register_script(CREATE_BATCH_JOB)
 
     @classmethod
     def from_url(
@@ -109,6 +101,10 @@ class JobStore:
 
     def create(self, job: Job) -> None:
         """Store a new job; refuses to overwrite an existing id."""
+        if job.batch_id is not None:
+            if not self.create_batch_job(job):
+                raise ValueError(f"job {job.id} already exists")
+            return
         pipe = self.redis.pipeline(transaction=True)
         pipe.set(_job_key(job.id), job.model_dump_json(), nx=True)
         pipe.zadd(_index_key(job.tenant), {job.id: job.created_at.timestamp()})
@@ -120,6 +116,31 @@ class JobStore:
         created, *_ = pipe.execute()
         if not created:
             raise ValueError(f"job {job.id} already exists")
+
+    def create_batch_job(self, job: Job) -> bool:
+        """Store the job of a batch item and count it in its batch; False if it exists."""
+        assert job.batch_id is not None
+        assert job.batch_index is not None
+        due = self.deadline(job)
+        keys = [_job_key(job.id), _index_key(job.tenant), DEADLINES, batch_key(job.batch_id)]
+        args: list[str | int | float] = [
+            job.model_dump_json(),
+            job.id,
+            job.created_at.timestamp(),
+            "" if due is None else repr(due),
+            job.batch_index,
+        ]
+        return bool(self._create_batch_job(keys=keys, args=args))
+
+    def exists(self, job_id: str) -> bool:
+        return bool(self.redis.exists(_job_key(job_id)))
+
+    def get_many(self, job_ids: list[str]) -> list[Job | None]:
+        """Several jobs in one round trip (None where one is gone), for listings and exports."""
+        if not job_ids:
+            return []
+        raws = self.redis.mget([_job_key(i) for i in job_ids])
+        return [None if raw is None else Job.model_validate_json(raw) for raw in raws]
 
     def get(self, job_id: str, tenant: str | None = None) -> Job:
         """The job; with ``tenant``, another tenant's job is reported as not found."""
@@ -146,29 +167,51 @@ class JobStore:
             if not isinstance(raw, bytes):
                 raise JobNotFound(f"no job {job_id}")
             job = Job.model_validate_json(raw)
+            before = Snapshot.of(job)
             if change(job) is False:
-                return Versioned(job, raw)
-            written = self._write_if(job, raw)
+                return Versioned(job, raw, before)
+            written = self._write_if(job, raw, before)
             if written is not None:
-                return Versioned(job, written)
+                return Versioned(job, written, Snapshot.of(job))
 
-    def replace(self, job: Job, expected: bytes) -> bytes | None:
+    def replace(self, job: Job, expected: Versioned) -> Versioned | None:
         """Write ``job`` if the stored record is still ``expected``; None if it changed.
 
         For a writer that holds the version it wrote last (a stage between its start and
         its finish): no read and no parse when, as usual, nobody else touched the job.
         """
-        return self._write_if(job, expected)
+        written = self._write_if(job, expected.raw, expected.before)
+        return None if written is None else Versioned(job, written, Snapshot.of(job))
 
-    def _write_if(self, job: Job, expected: bytes) -> bytes | None:
+    def _write_if(self, job: Job, expected: bytes, before: Snapshot) -> bytes | None:
         job.updated_at = utcnow()
         new = job.model_dump_json().encode()
         due = self.deadline(job)
+        purge = retention_due(job)
         # Compare-and-set in one round trip: written only if nobody changed the record
-        # since we read it (cheaper than WATCH/MULTI/EXEC, which takes three).
+        # since we read it (cheaper than WATCH/MULTI/EXEC, which takes three). What the
+        # change sets off (batch counters, webhook events, retention) rides along.
         version = hashlib.sha1(expected, usedforsecurity=False).hexdigest()
-        args: list[bytes | str] = [version, new, job.id, "" if due is None else repr(due)]
-        if self._compare_and_set(keys=[_job_key(job.id), DEADLINES], args=args):
+        batch = job.batch_id is not None
+        changes = counter_deltas(before, Snapshot.of(job)) if batch else []
+        owed = events(before, job)
+        args: list[bytes | str | int] = [
+            version,
+            new,
+            job.id,
+            "" if due is None else repr(due),
+            "" if purge is None else repr(purge),
+            job.batch_index or 0,
+            len(changes),
+        ]
+        for field, delta in changes:
+            args += [field, delta]
+        args.append(len(owed))
+        for event in owed:
+            args += [event.id, event.model_dump_json()]
+        own = _job_key(job.id)
+        keys = [own, DEADLINES, RETENTION, DUE, batch_key(job.batch_id) if job.batch_id else own]
+        if self._compare_and_set(keys=keys, args=args):
             return new
         return None
 

@@ -105,6 +105,20 @@ class JobOptions(BaseModel):
         pattern=r"^[A-Za-z0-9+_.:@-]+$",
         description="Conversation key (e.g. the caller's number): replies see earlier jobs.",
     )
+    callback_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="Where signed webhook events of this job (and its batch) are POSTed.",
+    )
+    stage_events: bool = Field(
+        default=False, description="Also send job.stage.succeeded / job.stage.failed events."
+    )
+    delete_after_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=10 * 365 * 86400,
+        description="Delete the job's input and outputs this long after it ends.",
+    )
 
 
 class InputMeta(BaseModel):
@@ -198,6 +212,13 @@ class Job(BaseModel):
     error: ErrorInfo | None = None
     failed_stage: Stage | None = None
     redrives: int = 0
+    # Set for a job made from a batch item: the batch, the item's position and where the
+    # audio came from (file name, URL or object key), and the item's own metadata.
+    batch_id: str | None = None
+    batch_index: int | None = None
+    source: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    objects_deleted_at: datetime | None = None
 
     def model_post_init(self, __context: Any) -> None:
         for stage in self.options.stages:

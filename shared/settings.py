@@ -16,6 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.auth_settings import AuthSettings, ClientSettings
+from shared.bulk_settings import (
+    BatchSettings,
+    FetchSettings,
+    ImportSettings,
+    RetentionSettings,
+    WebhookSettings,
+)
 from shared.provider_settings import (
     AnthropicSettings,
     ClaudeSttSettings,
@@ -132,6 +139,14 @@ class WorkerSettings(_Section):
     stt: PoolSettings = PoolSettings(soft_time_limit_s=900, time_limit_s=960)
     llm: PoolSettings = PoolSettings(soft_time_limit_s=120, time_limit_s=150)
     tts: PoolSettings = PoolSettings()
+    # Not stages: batch expansion (downloads and validation) and webhook deliveries, both
+    # mostly waiting on the network.
+    ingest: PoolSettings = PoolSettings(
+        pool="threads", concurrency=8, soft_time_limit_s=600, time_limit_s=660
+    )
+    webhooks: PoolSettings = PoolSettings(
+        pool="threads", concurrency=32, soft_time_limit_s=60, time_limit_s=90
+    )
 
 
 # Offline engines are CPU-bound: one process per core does the work. Cloud calls mostly
@@ -221,6 +236,11 @@ class Settings(BaseSettings):
     google: GoogleTtsSettings = GoogleTtsSettings()
     claude_stt: ClaudeSttSettings = ClaudeSttSettings()
     hybrid: HybridSettings = HybridSettings()
+    batches: BatchSettings = BatchSettings()
+    imports: ImportSettings = ImportSettings()
+    fetch: FetchSettings = FetchSettings()
+    webhooks: WebhookSettings = WebhookSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     def missing_configuration(self, stage: str, provider: str) -> str | None:
         """Why ``provider`` cannot run for ``stage`` with these settings, or None if it can."""
@@ -248,6 +268,11 @@ class Settings(BaseSettings):
             if pool.prefetch_multiplier is None:
                 io_pool = pool.pool in {"threads", "gevent", "eventlet"}
                 pool.prefetch_multiplier = _IO_PREFETCH if io_pool else 1
+        for side in (self.workers.ingest, self.workers.webhooks):
+            if side.prefetch_multiplier is None:
+                # One message per slot: a prefetched ingest chunk or delivery would wait
+                # behind a slow download or a slow receiver.
+                side.prefetch_multiplier = 1
         return self
 
     @model_validator(mode="after")
@@ -267,11 +292,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _redelivery_after_time_limits(self) -> Settings:
         # A message redelivered while its first run is still going would run twice at once.
-        longest = max(
-            self.workers.stt.time_limit_s,
-            self.workers.llm.time_limit_s,
-            self.workers.tts.time_limit_s,
-        )
+        w = self.workers
+        longest = max(p.time_limit_s for p in (w.stt, w.llm, w.tts, w.ingest, w.webhooks))
         if self.broker.visibility_timeout_s <= longest:
             raise ValueError(
                 f"broker.visibility_timeout_s ({self.broker.visibility_timeout_s}) must be "
@@ -290,6 +312,16 @@ class Settings(BaseSettings):
     @property
     def objects_dir(self) -> Path:
         return self.storage.local_dir or self.data_dir / "objects"
+
+    @property
+    def imports_dir(self) -> Path:
+        return self.imports.local_dir or self.data_dir / "imports"
+
+    @model_validator(mode="after")
+    def _webhook_lease_above_timeout(self) -> Settings:
+        if self.webhooks.lease_s <= self.webhooks.timeout_s:
+            raise ValueError("webhooks.lease_s must be above webhooks.timeout_s")
+        return self
 
     @property
     def valkey_dir(self) -> Path:

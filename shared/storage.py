@@ -6,6 +6,7 @@ whole-object and atomic on both backends, so a reader never sees half an object.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import os
 import threading
@@ -38,6 +39,11 @@ class ObjectStorage(ABC):
     @abstractmethod
     def list(self, prefix: str = "") -> list[str]:
         """Every key that starts with ``prefix``, sorted."""
+
+    def list_page(self, prefix: str, after: str, limit: int) -> builtins.list[str]:
+        """Up to ``limit`` keys under ``prefix`` that sort after ``after``: a listing that a
+        worker can resume where it stopped."""
+        return [key for key in self.list(prefix) if key > after][:limit]
 
     @abstractmethod
     def ping(self) -> None:
@@ -104,9 +110,12 @@ class LocalStorage(ObjectStorage):
         self._path(key).unlink(missing_ok=True)
 
     def list(self, prefix: str = "") -> list[str]:
+        # Walk only below the prefix's folder, not the whole store.
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        top = self.root.joinpath(*_checked_key(folder).parts) if folder else self.root
         keys = (
             path.relative_to(self.root).as_posix()
-            for path in self.root.rglob("*")
+            for path in top.rglob("*")
             if path.is_file() and not path.name.startswith(".tmp-")
         )
         return sorted(key for key in keys if key.startswith(prefix))
@@ -192,6 +201,12 @@ class S3Storage(ObjectStorage):
             keys.extend(item["Key"] for item in page.get("Contents", []))
         return sorted(keys)
 
+    def list_page(self, prefix: str, after: str, limit: int) -> builtins.list[str]:
+        response = self.client.list_objects_v2(
+            Bucket=self.bucket, Prefix=prefix, StartAfter=after, MaxKeys=limit
+        )
+        return [item["Key"] for item in response.get("Contents", [])]
+
     def ping(self) -> None:
         self.client.head_bucket(Bucket=self.bucket)
 
@@ -211,3 +226,20 @@ def storage_from_settings(settings: Settings) -> ObjectStorage:
             create_bucket=cfg.s3_create_bucket,
         )
     return LocalStorage(settings.objects_dir)
+
+
+def import_storage(settings: Settings) -> ObjectStorage:
+    """Where batch manifests' object keys and S3 prefixes are read from: a location of the
+    client's own, apart from the job storage, so a batch can never read another job's
+    objects by naming their keys."""
+    cfg = settings.imports
+    if cfg.backend == "s3":
+        secret = cfg.s3_secret_access_key
+        return S3Storage(
+            cfg.s3_bucket,
+            endpoint_url=cfg.s3_endpoint_url,
+            region=cfg.s3_region,
+            access_key_id=cfg.s3_access_key_id,
+            secret_access_key=secret.get_secret_value() if secret else None,
+        )
+    return LocalStorage(settings.imports_dir)

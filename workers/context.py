@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from shared.batchstore import BatchStore
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
 from shared.settings import Settings, get_settings
@@ -21,6 +22,10 @@ class WorkerContext:
     storage: ObjectStorage
     jobs: JobStore
     pid: int
+
+    @property
+    def batches(self) -> BatchStore:
+        return BatchStore(self.jobs.redis)
 
 
 _context: WorkerContext | None = None

@@ -215,7 +215,7 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     # Usually nobody touched the job while we worked, and the record is still the very
     # version our start wrote: compare-and-set against it, without reading it first. Only
     # when the job changed meanwhile is it read again and decided afresh.
-    if not (finish(job) and ctx.jobs.replace(job, started_version.raw)):
+    if not (finish(job) and ctx.jobs.replace(job, started_version)):
         discarded = ""
         job = ctx.jobs.update(job_id, finish)
     if discarded:

@@ -3,6 +3,9 @@
 Workers that die take their stage with them only until the broker redelivers it; a worker
 that hangs, a message lost with a broker's unsynced data, or a redelivery that never comes
 would leave a job unfinished forever. The sweeper is the backstop: every job ends.
+
+It also deletes the objects of jobs whose retention has passed, and queues again the
+expansion of a batch that stopped moving.
 """
 
 from __future__ import annotations
@@ -13,11 +16,15 @@ import time
 
 from celery import Celery
 
+from shared import retention
+from shared.batchstore import BatchStore
 from shared.deadlines import deadline_function
 from shared.errors import JobNotFound
-from shared.jobstore import DEADLINES, JobStore
+from shared.jobstore import DEADLINES, RETENTION, JobStore
 from shared.models import Job, Stage, StageStatus
+from shared.queues import INGEST, INGEST_TASKS
 from shared.settings import Settings
+from shared.storage import storage_from_settings
 from workers.pipeline import enqueue
 from workers.stage import mark_failed
 
@@ -36,11 +43,16 @@ class Sweeper:
         self.settings = settings
         self.app = app
         self.jobs = JobStore.from_url(settings.broker.url, deadline_function(settings))
+        self.batches = BatchStore(self.jobs.redis)
+        self.storage = storage_from_settings(settings)
 
     def sweep(self, now: float | None = None) -> dict[str, int]:
-        """One pass; returns how many jobs were re-driven and failed."""
+        """One pass; returns how many jobs were re-driven, failed and purged, and how many
+        stalled batch expansions were queued again."""
         now = time.time() if now is None else now
-        counts = {"redriven": 0, "failed": 0}
+        counts = {"redriven": 0, "failed": 0, "purged": 0, "replanned": 0}
+        counts["purged"] = self._purge(now)
+        counts["replanned"] = self._replan(now)
         for job_id in self.jobs.overdue(now):
             try:
                 action = self._handle(job_id, now)
@@ -50,6 +62,28 @@ class Sweeper:
             if action:
                 counts[action] += 1
         return counts
+
+    def _purge(self, now: float) -> int:
+        """Delete the objects of jobs whose retention has passed."""
+        purged = 0
+        for job_id in retention.due(self.jobs, now):
+            try:
+                retention.purge(self.jobs, self.storage, job_id)
+            except JobNotFound:
+                self.jobs.redis.zrem(RETENTION, job_id)
+                continue
+            purged += 1
+        return purged
+
+    def _replan(self, now: float) -> int:
+        """Queue again the expansion of batches that stopped moving (a killed ingest
+        worker's messages would otherwise wait for the broker's visibility timeout)."""
+        stalled = self.batches.stalled(now - self.settings.batches.stalled_after_s)
+        for batch_id in stalled:
+            self.batches.heartbeat(batch_id)  # one re-plan per stall, not one per pass
+            self.app.send_task(INGEST_TASKS["plan"], args=[batch_id], queue=INGEST)
+            log.warning("batch %s: expansion stalled; planned again", batch_id)
+        return len(stalled)
 
     def _handle(self, job_id: str, now: float) -> str | None:
         outcome: list[str] = []

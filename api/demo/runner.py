@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from tqdm import tqdm
 
-from api.client import VoicePipeClient, stages_done
+from api.cli_batch import watch_batches
+from api.client import VoicePipeClient
 from api.demo.samples import Sample, load_samples, materialize
 from api.stack import Stack
 from shared.audio import decode_pcm16k
@@ -37,13 +37,20 @@ def run_demo(settings: Settings, *, json_out: Path | None = None, timeout_s: flo
         samples = load_samples()
         click.echo(f"Speaking {len(samples)} sample voicemails with the offline voice...")
         paths = materialize(samples, settings, settings.data_dir / "samples")
-        submitted = [client.submit(path) for path in paths]
-        jobs = _follow(client, [job["id"] for job in submitted], timeout_s)
+        batch_id = client.submit_batch(paths)["id"]
+        click.echo(f"Submitted them as one batch: {batch_id}")
+        watch_batches(client, [batch_id], out=sys.stdout, timeout_s=timeout_s)
+        # Items are numbered in upload order, which is the samples' order.
+        jobs = {job["batch_index"]: job for job in client.all_batch_jobs(batch_id)}
         results = [
-            _result(client, settings, sample, path, jobs[job["id"]])
-            for sample, path, job in zip(samples, paths, submitted, strict=True)
+            _result(client, settings, sample, path, jobs.get(index))
+            for index, (sample, path) in enumerate(zip(samples, paths, strict=True))
         ]
+        table = settings.data_dir.resolve() / "demo-results.csv"
+        table.parent.mkdir(parents=True, exist_ok=True)
+        client.export_batch(batch_id, "csv", table)
     _report(results)
+    click.echo(f"\nResults table (one row per voicemail): {table}")
     if json_out:
         json_out.write_text(json.dumps(results, indent=2))
     failed = [r for r in results if r["status"] != "succeeded"]
@@ -58,22 +65,15 @@ def _key(settings: Settings) -> str | None:
     return key.get_secret_value() if key else None
 
 
-def _follow(client: VoicePipeClient, ids: list[str], timeout_s: float) -> dict[str, Any]:
-    done: dict[str, int] = dict.fromkeys(ids, 0)
-    with tqdm(total=3 * len(ids), desc="stages", unit="stage", file=sys.stdout) as bar:
-
-        def on_change(job: dict[str, Any]) -> None:
-            now = stages_done(job)
-            bar.update(now - done[job["id"]])
-            done[job["id"]] = now
-            bar.set_postfix_str(f"{job['id'][-6:]} {job['status']}")
-
-        return client.wait(ids, timeout_s=timeout_s, on_change=on_change)
-
-
 def _result(
-    client: VoicePipeClient, settings: Settings, sample: Sample, path: Path, job: dict[str, Any]
+    client: VoicePipeClient,
+    settings: Settings,
+    sample: Sample,
+    path: Path,
+    job: dict[str, Any] | None,
 ) -> dict[str, Any]:
+    if job is None:  # the batch refused the file: it never became a job
+        return _rejected(sample, path)
     results = job["results"]
     out: dict[str, Any] = {
         "sample": sample.id,
@@ -99,6 +99,22 @@ def _result(
         out["reply_audio"] = str(target)
         out["reply_audio_s"] = round(len(decode_pcm16k(audio)) / 16000, 2)
     return out
+
+
+def _rejected(sample: Sample, path: Path) -> dict[str, Any]:
+    return {
+        "sample": sample.id,
+        "file": str(path),
+        "job_id": None,
+        "status": "rejected",
+        "error": {"code": "rejected", "message": "the batch refused the file (see the CSV)"},
+        "script": sample.script,
+        "expected_callback": sample.callback_number,
+        "transcript": None,
+        "triage": None,
+        "reply": None,
+        "timings": {},
+    }
 
 
 def _report(results: list[dict[str, Any]]) -> None:

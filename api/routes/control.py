@@ -8,39 +8,27 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
-from shared.models import ErrorInfo, Job, JobStatus, Stage, StageStatus, utcnow
+from shared.job_transitions import cancel, resume
+from shared.models import Job, JobStatus, Stage
+from shared.retention import purge
 from workers.pipeline import enqueue
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 
-@router.delete("/{job_id}", response_model=JobView, responses=error_responses(401, 404, 409, 422))
+@router.delete("/{job_id}", response_model=JobView, responses=error_responses(401, 404, 422))
 async def cancel_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> JobView:
-    """No further stage starts; a stage already running has its result discarded."""
-    await run_in_threadpool(services.jobs.get, job_id, tenant)
-    refused: list[str] = []
-
-    def cancel(job: Job) -> bool:
-        if job.status == JobStatus.CANCELED:
-            return False
-        if job.status.terminal:
-            refused.append(job.status.value)
-            return False
-        job.status = JobStatus.CANCELED
-        job.error = ErrorInfo(code="canceled", message="The job was canceled by request.")
-        job.finished_at = utcnow()
-        for record in job.stages.values():
-            if record.status in {StageStatus.PENDING, StageStatus.RETRYING}:
-                record.status = StageStatus.SKIPPED
-        return True
-
-    job = await run_in_threadpool(services.jobs.update, job_id, cancel)
-    if refused:
-        raise ApiError(
-            409,
-            "not_cancelable",
-            f"Job {job_id} has already {refused[0]}; only unfinished jobs can be canceled.",
-        )
+    """An unfinished job is canceled: no further stage starts, and a stage already running
+    has its result discarded. A finished job has its input and outputs deleted (the record
+    stays, saying when)."""
+    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
+    if job.status.terminal:
+        job = await run_in_threadpool(purge, services.jobs, services.storage, job_id)
+    else:
+        job = await run_in_threadpool(services.jobs.update, job_id, cancel)
+        if job.status.terminal and job.status != JobStatus.CANCELED:
+            # It ended while we asked: its objects are what the client wanted gone.
+            job = await run_in_threadpool(purge, services.jobs, services.storage, job_id)
     return _view(job, services.settings.api.base_url)
 
 
@@ -58,21 +46,14 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
     await run_in_threadpool(services.jobs.get, job_id, tenant)
     resumed: list[Stage] = []
 
-    def resume(job: Job) -> bool:
-        if job.status not in {JobStatus.FAILED, JobStatus.CANCELED}:
+    def change(job: Job) -> bool:
+        start = resume(job)
+        if start is None:
             return False
-        start = next(s for s in job.options.stages if job.stages[s].status != StageStatus.SUCCEEDED)
-        for stage in job.options.stages[job.options.stages.index(start) :]:
-            job.stages[stage].status = StageStatus.PENDING
-            job.stages[stage].error = None
-        job.status = JobStatus.QUEUED
-        job.error = None
-        job.failed_stage = None
-        job.finished_at = None
         resumed.append(start)
         return True
 
-    job = await run_in_threadpool(services.jobs.update, job_id, resume)
+    job = await run_in_threadpool(services.jobs.update, job_id, change)
     if not resumed:
         raise ApiError(
             409,

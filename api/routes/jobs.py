@@ -6,18 +6,19 @@ from collections import Counter
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
-from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.deps import Services, ServicesDep, TenantDep
+from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit
+from api.options import THREAD_PATTERN, OptionFields, job_options
 from shared.errors import StorageKeyNotFound
-from shared.models import STAGE_ORDER, Job, JobOptions, Stage, Transcript
+from shared.models import Job, Stage, Transcript
 from shared.settings import OutputFormat
-from workers.providers.registry import provider_names
+from shared.transcript_formats import TranscriptFormat
+from shared.transcript_formats import render as render_transcript
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -40,21 +41,6 @@ def _view(job: Job, base: str) -> JobView:
     return JobView(**job.model_dump(), links=links)
 
 
-def _stages(raw: str | None) -> list[Stage]:
-    if not raw:
-        return list(STAGE_ORDER)
-    names = [part.strip().lower() for part in raw.split(",") if part.strip()]
-    prefixes = {",".join(s.value for s in STAGE_ORDER[:n]) for n in range(1, 4)}
-    if ",".join(names) not in prefixes:
-        raise ApiError(
-            400,
-            "invalid_stages",
-            f"stages must be one of {sorted(prefixes)} (each stage needs the one "
-            f"before it); got {raw!r}.",
-        )
-    return [Stage(name) for name in names]
-
-
 def _refuse_repeated_fields(form: FormData) -> None:
     # FastAPI would silently keep the last of two `file` parts (or of two `stages`): say so.
     counts = Counter(name for name, _ in form.multi_items())
@@ -66,26 +52,6 @@ def _refuse_repeated_fields(form: FormData) -> None:
             f"Each form field may be sent once, but {', '.join(map(repr, repeated))} came "
             "more than once. Send one recording per request, in the field 'file'.",
         )
-
-
-def _provider(services: Services, stage: Stage, name: str | None) -> str | None:
-    if name is None or name == "":
-        return None
-    missing = services.settings.missing_configuration(stage.value, name)
-    if missing:
-        raise ApiError(
-            400,
-            "provider_not_configured",
-            f"This deployment cannot use {name!r}: {missing}. Choose another provider.",
-        )
-    if name not in provider_names(stage):
-        raise ApiError(
-            400,
-            "unknown_provider",
-            f"There is no {stage.value} provider {name!r}. "
-            f"Choose one of: {', '.join(provider_names(stage))}.",
-        )
-    return name
 
 
 @router.post(
@@ -113,7 +79,10 @@ async def create_job(
     output_format: Annotated[OutputFormat | None, Form()] = None,
     system_prompt: Annotated[str | None, Form(max_length=4000)] = None,
     language: Annotated[str | None, Form(max_length=16)] = None,
-    thread_id: Annotated[str | None, Form(max_length=128, pattern=r"^[A-Za-z0-9+_.:@-]+$")] = None,
+    thread_id: Annotated[str | None, Form(max_length=128, pattern=THREAD_PATTERN)] = None,
+    callback_url: Annotated[str | None, Form(max_length=2048)] = None,
+    stage_events: Annotated[bool, Form()] = False,
+    delete_after_seconds: Annotated[int | None, Form(ge=1, le=10 * 365 * 86400)] = None,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -124,17 +93,21 @@ async def create_job(
     ] = None,
 ) -> JobView:
     _refuse_repeated_fields(await request.form())
-    options = JobOptions(
-        stages=_stages(stages),
-        stt_provider=_provider(services, Stage.STT, stt_provider),
-        llm_provider=_provider(services, Stage.LLM, llm_provider),
-        tts_provider=_provider(services, Stage.TTS, tts_provider),
-        voice=voice or None,
+    fields = OptionFields(
+        stages=stages,
+        stt_provider=stt_provider,
+        llm_provider=llm_provider,
+        tts_provider=tts_provider,
+        voice=voice,
         output_format=output_format,
-        system_prompt=system_prompt or None,
-        language=language or None,
-        thread_id=thread_id or None,
+        system_prompt=system_prompt,
+        language=language,
+        thread_id=thread_id,
+        callback_url=callback_url,
+        stage_events=stage_events,
+        delete_after_seconds=delete_after_seconds,
     )
+    options = job_options(services, tenant, fields)
     data = await file.read()
     job, replayed = await submit(services, tenant, data, file.filename, options, idempotency_key)
     base = services.settings.api.base_url
@@ -165,6 +138,13 @@ async def get_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> JobV
 
 
 async def _output(services: ServicesDep, job: Job, key: str | None, what: str) -> bytes:
+    if job.objects_deleted_at is not None:
+        raise ApiError(
+            410,
+            "objects_deleted",
+            f"The {what} of job {job.id} was deleted at "
+            f"{job.objects_deleted_at.isoformat(timespec='seconds')} (retention or request).",
+        )
     if key is None:
         raise ApiError(
             409,
@@ -180,28 +160,51 @@ async def _output(services: ServicesDep, job: Job, key: str | None, what: str) -
         ) from None
 
 
+# Media type and file extension of each transcript format ("text" is the older name of "txt").
+_TRANSCRIPT_TYPES: dict[TranscriptFormat, tuple[str, str]] = {
+    "txt": ("text/plain; charset=utf-8", "txt"),
+    "json": ("application/json", "json"),
+    "srt": ("application/x-subrip", "srt"),
+    "vtt": ("text/vtt; charset=utf-8", "vtt"),
+}
+
+
 @router.get(
     "/{job_id}/transcript",
-    responses={200: {"content": {"text/plain": {}}}, **error_responses(404, 409, 422)},
+    responses={
+        200: {
+            "description": "The transcript: JSON as stored plus caption `segments` (`json`), "
+            "plain text (`txt`, alias `text`), SubRip captions (`srt`) or WebVTT (`vtt`).",
+            "content": {
+                "application/json": {},
+                "text/plain": {"schema": {"type": "string"}},
+                "application/x-subrip": {"schema": {"type": "string"}},
+                "text/vtt": {"schema": {"type": "string"}},
+            },
+        },
+        **error_responses(404, 409, 410, 422),
+    },
 )
 async def get_transcript(
     job_id: str,
     services: ServicesDep,
     tenant: TenantDep,
-    format: Annotated[Literal["json", "text"], Query()] = "json",
+    format: Annotated[Literal["txt", "text", "json", "srt", "vtt"], Query()] = "json",
 ) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
     record = job.stages.get(Stage.STT)
     key = record.output_key if record and record.output_key else None
     raw = await _output(services, job, key, "transcript")
-    if format == "text":
-        return PlainTextResponse(Transcript.model_validate_json(raw).text + "\n")
-    return Response(raw, media_type="application/json")
+    fmt: TranscriptFormat = "txt" if format == "text" else format
+    media_type, ext = _TRANSCRIPT_TYPES[fmt]
+    body = render_transcript(Transcript.model_validate_json(raw), fmt)
+    headers = {} if fmt == "json" else {"Content-Disposition": f'inline; filename="{job.id}.{ext}"'}
+    return Response(body, media_type=media_type, headers=headers)
 
 
 @router.get(
     "/{job_id}/reply",
-    responses={200: {"content": {"audio/mpeg": {}}}, **error_responses(404, 409, 422)},
+    responses={200: {"content": {"audio/mpeg": {}}}, **error_responses(404, 409, 410, 422)},
 )
 async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)

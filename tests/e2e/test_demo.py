@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 from pathlib import Path
@@ -37,3 +38,9 @@ def test_demo_answers_every_sample_voicemail_correctly(
     assert "Bottleneck: the" in run.stdout
     for result in results:
         assert result["transcript"] in run.stdout
+    table = Path(cli_env["VOICEPIPE_DATA_DIR"]).resolve() / "demo-results.csv"
+    assert str(table) in run.stdout
+    with table.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["job_id"] for row in rows] == [result["job_id"] for result in results]
+    assert all(row["status"] == "succeeded" for row in rows)

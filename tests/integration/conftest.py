@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,7 +59,18 @@ def started(stack: Stack) -> Iterator[RunningStack]:
         stack.stop()
 
 
+# The session stack signs webhooks for tenant "default" with this secret, and may reach
+# 127.0.0.1 itself (only that address: other loopback addresses stay refused), where the
+# tests run their webhook receivers and file servers.
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"voicepipe-test-secret-32-bytes!!").decode()
+
+
 @pytest.fixture(scope="session")
 def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    with started(Stack(stack_settings(tmp_path_factory.mktemp("stack")), flower=True)) as running:
+    settings = stack_settings(
+        tmp_path_factory.mktemp("stack"),
+        webhooks={"secrets": [f"default:{WEBHOOK_SECRET}"], "schedule_s": [0, 0.5, 1, 1]},
+        fetch={"allow_ranges": ["127.0.0.1/32"]},
+    )
+    with started(Stack(settings, flower=True)) as running:
         yield running

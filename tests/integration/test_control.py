@@ -61,27 +61,39 @@ def test_canceling_stops_later_stages_and_is_repeatable(running_stack: RunningSt
 
     canceled = running_stack.http.delete(f"/v1/jobs/{created['id']}")
     job = running_stack.wait(created["id"])
-    again = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+    keys = running_stack.storage.list(f"default/jobs/{created['id']}/")
 
     assert canceled.status_code == 200
     assert job["status"] == "canceled"
     assert job["error"]["code"] == "canceled"
     assert job["results"]["reply_audio_key"] is None
-    assert again.status_code == 200
-    keys = running_stack.storage.list(f"default/jobs/{created['id']}/")
     assert [k.rsplit("/", 1)[1] for k in keys] == ["input.wav"], "no stage output was kept"
 
 
-def test_a_finished_job_cannot_be_canceled(running_stack: RunningStack) -> None:
+def test_deleting_a_finished_job_deletes_its_objects_and_keeps_its_record(
+    running_stack: RunningStack,
+) -> None:
     created = running_stack.http.post(
         "/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0, seed=3))}
     ).json()
-    running_stack.wait(created["id"])
+    finished = running_stack.wait(created["id"])
+    before = running_stack.storage.list(f"default/jobs/{created['id']}/")
 
     response = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+    again = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+    record = running_stack.http.get(f"/v1/jobs/{created['id']}").json()
 
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "not_cancelable"
+    assert finished["status"] in {"succeeded", "failed"}
+    assert before, "the finished job had objects to delete"
+    assert response.status_code == 200
+    assert again.status_code == 200
+    assert running_stack.storage.list(f"default/jobs/{created['id']}/") == []
+    assert record["objects_deleted_at"] is not None
+    assert record["status"] == finished["status"]
+    assert record["input"]["sha256"] == finished["input"]["sha256"]
+    gone = running_stack.http.get(f"/v1/jobs/{created['id']}/transcript")
+    assert gone.status_code == 410
+    assert gone.json()["error"]["code"] == "objects_deleted"
 
 
 def test_only_failed_or_canceled_jobs_can_be_retried(running_stack: RunningStack) -> None:

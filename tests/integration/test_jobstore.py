@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from shared.errors import JobNotFound
-from shared.jobstore import JobStore
+from shared.jobstore import JobStore, Versioned
 from shared.models import Job, JobStatus, Stage, StageStatus
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
@@ -115,7 +115,7 @@ def test_replace_writes_only_over_the_exact_version_it_expects(valkey: ValkeyPro
 
     first = started.job.model_copy(deep=True)
     first.redrives = 1
-    written = store.replace(first, started.raw)
+    written = store.replace(first, started)
     assert written is not None
     assert store.get(job.id) == first
     second = first.model_copy(deep=True)
@@ -126,7 +126,8 @@ def test_replace_writes_only_over_the_exact_version_it_expects(valkey: ValkeyPro
 
     late = first.model_copy(deep=True)
     late.status = JobStatus.CANCELED
-    for outdated in (started.raw, written, current + b" "):
+    altered = Versioned(current.job, current.raw + b" ", current.before)
+    for outdated in (started, written, altered):
         assert store.replace(late, outdated) is None
     assert store.get(job.id) == second
 

@@ -57,9 +57,9 @@ def test_a_stage_running_past_its_hard_limit_is_queued_again_then_failed(
     )
     second = sweeper.sweep()
 
-    assert first == {"redriven": 1, "failed": 0}
+    assert first == {"redriven": 1, "failed": 0, "purged": 0, "replanned": 0}
     assert queued == 1, "the job's chain was sent again from the stuck stage"
-    assert second == {"redriven": 0, "failed": 1}
+    assert second == {"redriven": 0, "failed": 1, "purged": 0, "replanned": 0}
     job = store.get(job_id)
     assert job.status == JobStatus.FAILED
     assert job.error is not None
@@ -75,6 +75,6 @@ def test_jobs_within_their_deadline_are_left_alone(valkey: ValkeyProcess) -> Non
 
     counts = Sweeper(settings, create_celery(settings)).sweep()
 
-    assert counts == {"redriven": 0, "failed": 0}
+    assert counts == {"redriven": 0, "failed": 0, "purged": 0, "replanned": 0}
     assert store.get(job.id).status == JobStatus.QUEUED
     assert store.overdue(time.time() + 61) == [job.id]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from shared.celery_app import TASK_NAMES, create_celery
 from shared.event_batching import BatchedTaskEvents
 from shared.models import Stage
+from shared.queues import DELIVER_TASK, INGEST_TASKS
 from shared.settings import Settings
 
 
@@ -17,9 +18,18 @@ def test_celery_speaks_json_only() -> None:
 def test_each_stage_routes_to_its_own_queue() -> None:
     conf = create_celery(Settings()).conf
 
-    assert {q.name for q in conf.task_queues} == {"stt", "llm", "tts"}
+    assert {q.name for q in conf.task_queues} == {"stt", "llm", "tts", "ingest", "webhooks"}
     for stage in Stage:
         assert conf.task_routes[TASK_NAMES[stage]] == {"queue": stage.value}
+
+
+def test_batch_expansion_and_webhook_tasks_route_to_their_own_queues() -> None:
+    app = create_celery(Settings())
+
+    for name in INGEST_TASKS.values():
+        assert app.amqp.router.route({}, name)["queue"].name == "ingest"
+    assert app.amqp.router.route({}, DELIVER_TASK)["queue"].name == "webhooks"
+    assert app.conf.task_annotations[DELIVER_TASK]["time_limit"] == 90
 
 
 def test_workers_send_task_events_in_timed_batches() -> None:

@@ -1,0 +1,137 @@
+"""A batch's results as one table: a row per item, streamed as CSV or JSON Lines.
+
+Rows are read a page at a time (job ids by item index, then one MGET of their records) and
+written as they come, so exporting 10,000 items holds one page in memory, not the batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from shared.batches import ItemRejection
+from shared.batchstore import BatchStore
+from shared.jobstore import JobStore
+from shared.models import Job
+
+COLUMNS = (
+    "item_index",
+    "source",
+    "metadata",
+    "job_id",
+    "status",
+    "failure_code",
+    "failure_message",
+    "duration_s",
+    "transcript",
+    "needs_review",
+    "caller_name",
+    "callback_number",
+    "intent",
+    "urgency",
+    "requested_action",
+    "summary",
+    "reply_text",
+    "transcript_url",
+    "reply_audio_url",
+)
+_PAGE = 200
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _job_row(index: int, job: Job, base: str) -> dict[str, Any]:
+    triage = job.results.triage
+    links = f"{base}/v1/jobs/{job.id}"
+    return {
+        "item_index": index,
+        "source": job.source,
+        "metadata": job.metadata,
+        "job_id": job.id,
+        "status": job.status.value,
+        "failure_code": job.error.code if job.error else None,
+        "failure_message": job.error.message if job.error else None,
+        "duration_s": job.input.duration_s,
+        "transcript": job.results.transcript,
+        "needs_review": job.results.needs_review,
+        "caller_name": triage.caller_name if triage else None,
+        "callback_number": triage.callback_number if triage else None,
+        "intent": triage.intent if triage else None,
+        "urgency": triage.urgency if triage else None,
+        "requested_action": triage.requested_action if triage else None,
+        "summary": triage.summary if triage else None,
+        "reply_text": job.results.reply,
+        "transcript_url": f"{links}/transcript" if job.results.transcript is not None else None,
+        "reply_audio_url": f"{links}/reply" if job.results.reply_audio_key else None,
+    }
+
+
+def _rejected_row(rejection: ItemRejection) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(
+        item_index=rejection.index,
+        source=rejection.source,
+        metadata=rejection.metadata,
+        status="rejected",
+        failure_code=rejection.code,
+        failure_message=rejection.message,
+    )
+    return row
+
+
+def result_rows(
+    batches: BatchStore, jobs: JobStore, batch_id: str, base: str
+) -> Iterator[dict[str, Any]]:
+    """Every item's row in item order: its job's results, or why it never became a job."""
+    page: list[tuple[int, str | ItemRejection]] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        ids = [entry for _, entry in page if isinstance(entry, str)]
+        found = {job.id: job for job in jobs.get_many(ids) if job is not None}
+        for index, entry in page:
+            if isinstance(entry, ItemRejection):
+                yield _rejected_row(entry)
+            elif entry in found:
+                yield _job_row(index, found[entry], base)
+        page.clear()
+
+    for index, entry in batches.rows(batch_id, _PAGE):
+        page.append((index, entry))
+        if len(page) >= _PAGE:
+            yield from flush()
+    yield from flush()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    else:
+        text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text  # shown as typed, never evaluated
+    return text
+
+
+def as_csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    # A byte-order mark, so spreadsheet programs read the file as UTF-8.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    yield ("\ufeff" + buffer.getvalue()).encode()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_cell(row[column]) for column in COLUMNS])
+        yield buffer.getvalue().encode()
+
+
+def as_jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    for row in rows:
+        yield (json.dumps(row, ensure_ascii=False) + "\n").encode()

@@ -1,0 +1,198 @@
+"""Turning ``POST /v1/batches`` into a recorded batch whose expansion is queued.
+
+The request does only what must happen before the answer: it reads the options and the
+item list (or stages the uploaded parts), records the batch and queues its expansion.
+Fetching and validating each item is the ingest workers' job, so a manifest of 10,000
+items is answered as fast as one of ten.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.deps import Services
+from api.errors import ApiError
+from api.options import OptionFields, job_options
+from shared.batches import Batch, BatchItem, MetadataValue
+from shared.batchstore import BatchStore
+from shared.queues import INGEST, INGEST_TASKS
+
+
+class ManifestItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, max_length=2048, description="An http(s) URL.")
+    key: str | None = Field(
+        default=None, max_length=1024, description="An object key in the import location."
+    )
+    filename: str | None = Field(default=None, max_length=255)
+    metadata: dict[str, MetadataValue] = Field(
+        default_factory=dict, description="Kept on the job and in every export."
+    )
+
+
+class PrefixSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bucket: str | None = Field(default=None, description="Must be the configured import bucket.")
+    prefix: str = Field(min_length=1, max_length=1024)
+
+
+class BatchRequest(OptionFields):
+    """A JSON batch: a manifest of items, or a prefix whose every object is an item."""
+
+    items: list[ManifestItem] | None = None
+    prefix: PrefixSource | None = None
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
+    )
+
+
+async def _read_json(request: Request, limit: int) -> Any:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _manifest_too_large(limit)
+    body = bytearray()
+    async for piece in request.stream():
+        body += piece
+        if len(body) > limit:
+            raise _manifest_too_large(limit)
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}.") from None
+
+
+def _manifest_too_large(limit: int) -> ApiError:
+    return ApiError(
+        413,
+        "manifest_too_large",
+        f"The manifest is larger than {limit / 1048576:g} MB. Split it into several batches, "
+        "or put the recordings under one prefix and submit the prefix.",
+    )
+
+
+async def from_json(request: Request, services: Services, tenant: str) -> Batch:
+    cfg = services.settings.batches
+    raw = await _read_json(request, cfg.max_manifest_bytes)
+    try:
+        body = BatchRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise ApiError(400, "invalid_batch", f"The batch is not valid: {_problems(exc)}") from None
+    if (body.items is None) == (body.prefix is None):
+        raise ApiError(
+            400,
+            "invalid_batch",
+            "Send either 'items' (a manifest of URLs or object keys) or 'prefix' (every "
+            "object under it), not both and not neither.",
+        )
+    fields = OptionFields.model_validate(body.model_dump(include=set(OptionFields.model_fields)))
+    options = job_options(services, tenant, fields)
+    if body.prefix is not None:
+        _check_bucket(services, body.prefix.bucket)
+        batch = Batch(tenant=tenant, source="prefix", prefix=body.prefix.prefix, options=options)
+        return await _record(services, batch, None)
+    items = body.items or []
+    if not items:
+        raise ApiError(400, "empty_batch", "The manifest has no items.")
+    if len(items) > cfg.max_items:
+        raise ApiError(
+            413,
+            "too_many_items",
+            f"A batch holds at most {cfg.max_items} items; this one has {len(items)}. "
+            "Split it into several batches.",
+        )
+    try:
+        records = [BatchItem(**item.model_dump()) for item in items]
+    except ValidationError as exc:
+        raise ApiError(400, "invalid_batch", f"An item is not valid: {_problems(exc)}") from None
+    return await _record(
+        services, Batch(tenant=tenant, source="manifest", options=options), records
+    )
+
+
+def _check_bucket(services: Services, bucket: str | None) -> None:
+    imports = services.settings.imports
+    allowed = imports.s3_bucket if imports.backend == "s3" else None
+    if bucket is not None and bucket != allowed:
+        raise ApiError(
+            400,
+            "bucket_not_allowed",
+            f"Batches can read only the configured import location"
+            f"{f' (bucket {allowed!r})' if allowed else ''}; leave 'bucket' out or name it.",
+        )
+
+
+async def from_multipart(request: Request, services: Services, tenant: str) -> Batch:
+    cfg = services.settings.batches
+    try:
+        form = await request.form(max_files=cfg.max_parts, max_fields=64)
+    except StarletteHTTPException as exc:
+        raise ApiError(
+            400,
+            "too_many_parts",
+            f"The form could not be read ({exc.detail}). A batch upload takes at most "
+            f"{cfg.max_parts} 'file' parts; send more as several batches, or as a manifest.",
+        ) from None
+    files: list[UploadFile] = []
+    values: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            if name in values:
+                raise ApiError(400, "duplicate_field", f"The field {name!r} came more than once.")
+            values[name] = value
+        elif name == "file":
+            files.append(value)
+        else:
+            raise ApiError(400, "invalid_batch", f"Files go in the field 'file', not {name!r}.")
+    if not files:
+        raise ApiError(400, "missing_file", "No recordings were sent: add 'file' parts.")
+    try:
+        fields = OptionFields.model_validate(values)
+    except ValidationError as exc:
+        raise ApiError(
+            400, "invalid_batch", f"The options are not valid: {_problems(exc)}"
+        ) from None
+    batch = Batch(tenant=tenant, source="upload", options=job_options(services, tenant, fields))
+    items = []
+    for index, part in enumerate(files):
+        # Staged as sent; validated by the ingest workers exactly like a single upload.
+        key = f"{tenant}/batches/{batch.id}/uploads/{index:06d}"
+        await run_in_threadpool(services.storage.put, key, await part.read())
+        items.append(BatchItem(upload=key, filename=part.filename))
+    try:
+        return await _record(services, batch, items)
+    except ApiError:
+        for item in items:
+            await run_in_threadpool(services.storage.delete, item.upload or "")
+        raise
+
+
+async def _record(services: Services, batch: Batch, items: list[BatchItem] | None) -> Batch:
+    store = BatchStore(services.jobs.redis)
+    try:
+        await run_in_threadpool(store.create, batch, items)
+    except Exception as exc:
+        raise ApiError(
+            503, "job_store_unavailable", "The job store is not reachable; try again."
+        ) from exc
+    try:
+        await run_in_threadpool(
+            services.celery.send_task, INGEST_TASKS["plan"], args=[batch.id], queue=INGEST
+        )
+    except Exception as exc:
+        await run_in_threadpool(store.discard, batch)
+        raise ApiError(
+            503, "broker_unavailable", "The queue is not reachable; nothing was queued. Try again."
+        ) from exc
+    return batch

@@ -1,0 +1,407 @@
+"""`voicepipe submit` of many files, `voicepipe batch …` and `voicepipe fetch`."""
+
+from __future__ import annotations
+
+import glob
+import json
+import shlex
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TextIO, TypeVar
+
+import click
+import httpx
+from tqdm import tqdm
+
+from api.client import BATCH_TERMINAL, STAGE_NAMES, ApiClientError, VoicePipeClient, stages_done
+
+POLL_S = 0.5
+# A server restart or a network blip must not end a long watch; a server gone for good must.
+UNREACHABLE_GIVE_UP_S = 60.0
+# Multipart boundary and part headers around each file; 3x the name covers its escaping.
+PART_OVERHEAD = 256
+TRANSCRIPT_FORMATS = ("txt", "json", "srt", "vtt")
+EXPORT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} items [{elapsed}{postfix}]"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def client_options(command: F) -> F:
+    """--url and --api-key, as the commands of api.cli take them (that module imports this
+    one, so its option objects cannot be imported here)."""
+    command = click.option(
+        "--api-key",
+        help="API key to send (default: VOICEPIPE_CLIENT__API_KEY, which stays out of ps).",
+    )(command)
+    return click.option("--url", help="API base URL (default: the configured one).")(command)
+
+
+def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
+    from api.cli import _api_key, _settings  # at call time: api.cli imports this module
+
+    return VoicePipeClient(url or _settings().api.base_url, api_key=_api_key(api_key))
+
+
+@contextmanager
+def api_errors() -> Iterator[None]:
+    try:
+        yield
+    except ApiClientError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+    except httpx.TransportError as exc:
+        raise click.ClickException(f"cannot reach the API: {exc}") from None
+
+
+def expand_paths(args: Sequence[str]) -> list[Path]:
+    """Files as given, folders as their audio files, and patterns the shell left unexpanded
+    (quoted, or from Windows) as whatever they match; each file once, in the order found."""
+    from api.cli import _collect
+
+    found: list[Path] = []
+    for arg in args:
+        if Path(arg).exists():
+            matches = [Path(arg)]
+        elif any(char in arg for char in "*?["):
+            matches = [Path(m) for m in sorted(glob.glob(arg, recursive=True))]
+            if not matches:
+                raise click.BadParameter(f"nothing matches {arg!r}", param_hint="PATHS")
+        else:
+            raise click.BadParameter(f"{arg!r} does not exist", param_hint="PATHS")
+        found.extend(_collect(tuple(matches)))
+    return list(dict.fromkeys(found))
+
+
+def plan_batches(
+    files: Sequence[Path], max_parts: int, max_bytes: int, reserved: int = 4096
+) -> list[list[Path]]:
+    """Consecutive runs of files, each within the server's limits of one request. Filling
+    each batch before starting the next keeps the order and makes the fewest batches that
+    any order-keeping split can."""
+    budget = max_bytes - reserved
+    too_big = [f for f in files if _part_bytes(f) > budget]
+    if too_big:
+        names = ", ".join(str(f) for f in too_big[:5])
+        raise click.ClickException(
+            f"{len(too_big)} file(s) are larger than one batch request may be "
+            f"({max_bytes / 1048576:g} MB): {names}. Compress them or send them by URL."
+        )
+    batches: list[list[Path]] = []
+    used = 0
+    for path in files:
+        cost = _part_bytes(path)
+        if not batches or len(batches[-1]) >= max_parts or used + cost > budget:
+            batches.append([])
+            used = 0
+        batches[-1].append(path)
+        used += cost
+    return batches
+
+
+def _part_bytes(path: Path) -> int:
+    return path.stat().st_size + PART_OVERHEAD + 3 * len(path.name.encode())
+
+
+def submit_files(
+    args: Sequence[str],
+    *,
+    url: str | None,
+    api_key: str | None,
+    wait: bool,
+    options: dict[str, Any],
+) -> NoReturn:
+    from api.cli import _settings
+
+    files = expand_paths(args)
+    if not files:
+        raise click.ClickException("no audio files found (by extension) in the given paths")
+    with api_errors(), open_client(url, api_key) as client:
+        if len(files) == 1:
+            _submit_one(client, files[0], wait, options)
+        cfg = _settings().batches
+        reserved = 4096 + sum(len(str(v).encode()) for v in options.values() if v)
+        groups = plan_batches(files, cfg.max_parts, cfg.max_total_bytes, reserved)
+        if len(groups) > 1:
+            click.echo(
+                f"{len(files)} files are more than one batch request takes (at most "
+                f"{cfg.max_parts} files, {cfg.max_total_bytes / 1048576:g} MB): submitting "
+                f"them as {len(groups)} batches.",
+                err=True,
+            )
+        ids: list[str] = []
+        for number, group in enumerate(groups, 1):
+            megabytes = sum(p.stat().st_size for p in group) / 1048576
+            which = f" (batch {number} of {len(groups)})" if len(groups) > 1 else ""
+            click.echo(f"Uploading {len(group)} files, {megabytes:.1f} MB{which}...", err=True)
+            try:
+                ids.append(client.submit_batch(group, **options)["id"])
+            except ApiClientError as exc:
+                done = f" Already submitted: {' '.join(ids)}." if ids else ""
+                raise click.ClickException(f"{exc.code}: {exc.message}{done}") from None
+        if not wait:
+            click.echo("\n".join(ids))
+            sys.exit(0)
+        follow(client, ids, url)
+
+
+def _submit_one(client: VoicePipeClient, path: Path, wait: bool, options: dict[str, Any]) -> None:
+    try:
+        job = client.submit(path, **options)
+    except ApiClientError as exc:
+        raise click.ClickException(f"rejected {path}: {exc.code}: {exc.message}") from None
+    if not wait:
+        click.echo(job["id"])
+        sys.exit(0)
+    with tqdm(total=len(job["stages"]), desc="stages", unit="stage") as bar:
+
+        def on_change(latest: dict[str, Any]) -> None:
+            bar.update(stages_done(latest) - bar.n)
+
+        job = client.wait([job["id"]], on_change=on_change, timeout_s=24 * 3600)[job["id"]]
+    error = f" {job['error']['code']}: {job['error']['message']}" if job.get("error") else ""
+    click.echo(f"{job['id']} {job['status']}{error}")
+    sys.exit(0 if job["status"] == "succeeded" else 1)
+
+
+def follow(client: VoicePipeClient, ids: list[str], url: str | None) -> NoReturn:
+    """Show progress until every batch has finished, then the summary; exit 1 if any item
+    failed, was rejected or canceled, 130 on Ctrl-C (the batches keep running)."""
+    try:
+        views = watch_batches(client, ids)
+    except KeyboardInterrupt:
+        them = "The batch keeps" if len(ids) == 1 else "The batches keep"
+        click.echo(f"\nStopped watching. {them} running; resume with:", err=True)
+        click.echo(f"  {resume_command(ids, url)}", err=True)
+        sys.exit(130)
+    sys.exit(0 if summarize(views) else 1)
+
+
+def resume_command(ids: Sequence[str], url: str | None) -> str:
+    # Never the API key: it would land in shell history; the variable still applies.
+    words = ["voicepipe", "batch", "watch", *ids] + (["--url", url] if url else [])
+    return shlex.join(words)
+
+
+def watch_batches(
+    client: VoicePipeClient,
+    ids: Sequence[str],
+    *,
+    out: TextIO | None = None,
+    timeout_s: float | None = None,
+) -> list[dict[str, Any]]:
+    """Poll the batches about twice a second, drawing one bar over all of them, until each
+    has completed or been canceled; return their last views."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    unreachable_since: float | None = None
+    with tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT) as bar:
+        while True:
+            started = time.monotonic()
+            try:
+                views = [client.batch(batch_id) for batch_id in ids]
+                unreachable_since = None
+            except httpx.TransportError:
+                unreachable_since = unreachable_since or started
+                if started - unreachable_since > UNREACHABLE_GIVE_UP_S:
+                    raise
+                bar.set_postfix_str("API unreachable, retrying")
+            else:
+                draw(bar, views)
+                if all(view["status"] in BATCH_TERMINAL for view in views):
+                    return views
+            if deadline is not None and started > deadline:
+                raise TimeoutError(f"batches not finished after {timeout_s} s: {' '.join(ids)}")
+            time.sleep(max(0.0, POLL_S - (time.monotonic() - started)))
+
+
+def _done(view: dict[str, Any]) -> int:
+    counts = view["counts"]
+    finished = counts.get("succeeded", 0) + counts.get("failed", 0) + counts.get("canceled", 0)
+    return int(finished + view["rejected"])
+
+
+def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> None:
+    sizes = [view["items"] for view in views]
+    if None not in sizes and bar.total != sum(sizes):
+        bar.total = sum(sizes)
+    bar.n = sum(_done(view) for view in views)
+    running = " ".join(
+        f"{stage} {sum(v['running_by_stage'].get(stage, 0) for v in views)}"
+        for stage in STAGE_NAMES
+    )
+    failed = sum(view["counts"].get("failed", 0) for view in views)
+    rejected = sum(view["rejected"] for view in views)
+    bar.set_postfix_str(f"{running} | failed {failed} rejected {rejected} | ETA {_eta(views)}")
+
+
+def _eta(views: Sequence[dict[str, Any]]) -> str:
+    pending = [view for view in views if view["status"] not in BATCH_TERMINAL]
+    if not pending:
+        return "0s"
+    if any(view["eta_s"] is None for view in pending):
+        return "?"
+    # The batches run side by side: the last to finish decides.
+    seconds = round(max(view["eta_s"] for view in pending))
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _merged(views: Sequence[dict[str, Any]], field: str) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for view in views:
+        for code, count in view[field].items():
+            total[code] = total.get(code, 0) + count
+    return dict(sorted(total.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
+def summary_lines(views: Sequence[dict[str, Any]]) -> list[str]:
+    counts = _merged(views, "counts")
+    items = sum(view["items"] or 0 for view in views)
+    rejected = sum(view["rejected"] for view in views)
+    line = (
+        f"{items} items: {counts.get('succeeded', 0)} succeeded, {counts.get('failed', 0)} "
+        f"failed, {rejected} rejected"
+    )
+    lines = [line + (f", {counts['canceled']} canceled" if counts.get("canceled") else "")]
+    for label, field in (("failed", "failed_by_code"), ("rejected", "rejected_by_code")):
+        by_code = _merged(views, field)
+        if by_code:
+            lines.append(f"{label} by code: " + ", ".join(f"{c} {n}" for c, n in by_code.items()))
+    return lines
+
+
+def summarize(views: Sequence[dict[str, Any]]) -> bool:
+    """Print the outcome; true when every item succeeded."""
+    for line in summary_lines(views):
+        click.echo(line)
+    counts = _merged(views, "counts")
+    bad = counts.get("failed", 0) + counts.get("canceled", 0)
+    bad += sum(view["rejected"] for view in views)
+    if bad:
+        for view in views:
+            click.echo(f"Per item: voicepipe batch export {view['id']} -o results.csv")
+    return not bad and all(view["status"] == "completed" for view in views)
+
+
+@click.group()
+def batch() -> None:
+    """Follow, export, cancel and retry batches (`voicepipe submit` of many files makes one)."""
+
+
+@batch.command("status")
+@click.argument("batch_id")
+@click.option("--human", is_flag=True, help="A short summary instead of JSON.")
+@client_options
+def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | None) -> None:
+    """Print a batch as JSON (counts by status, by stage and by failure code, ETA)."""
+    with api_errors(), open_client(url, api_key) as client:
+        view = client.batch(batch_id)
+    if not human:
+        click.echo(json.dumps(view, indent=2))
+        return
+    progress = "?" if view["progress"] is None else f"{view['progress']:.0%}"
+    click.echo(f"{view['id']}: {view['status']}, {progress} done, ETA {_eta([view])}")
+    for line in summary_lines([view]):
+        click.echo(line)
+    running = ", ".join(f"{s} {n}" for s, n in view["running_by_stage"].items())
+    click.echo(f"running: {running}")
+
+
+@batch.command("watch")
+@click.argument("batch_ids", nargs=-1, required=True)
+@client_options
+def batch_watch(batch_ids: tuple[str, ...], url: str | None, api_key: str | None) -> None:
+    """Show the progress of batches until they finish (Ctrl-C stops watching only)."""
+    with api_errors(), open_client(url, api_key) as client:
+        follow(client, list(batch_ids), url)
+
+
+def export_format(output: Path | None, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    if output is None:
+        return "csv"
+    if output.suffix.lower() in EXPORT_FORMATS:
+        return EXPORT_FORMATS[output.suffix.lower()]
+    raise click.UsageError(
+        f"cannot tell the format from {output.name!r}: name it .csv or .jsonl, or pass --format"
+    )
+
+
+@batch.command("export")
+@click.argument("batch_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="results.csv or results.jsonl (default: CSV to stdout).",
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Overrides -o's.")
+@client_options
+def batch_export(
+    batch_id: str, output: Path | None, fmt: str | None, url: str | None, api_key: str | None
+) -> None:
+    """Download one row per item (job results, or why it was rejected), streamed."""
+    fmt = export_format(output, fmt)
+    with api_errors(), open_client(url, api_key) as client:
+        if output is None:
+            sys.stdout.flush()
+            client.export_batch(batch_id, fmt, sys.stdout.buffer)
+            return
+        size = client.export_batch(batch_id, fmt, output)
+    click.echo(f"wrote {output} ({size} bytes)", err=True)
+
+
+@batch.command("cancel")
+@click.argument("batch_id")
+@client_options
+def batch_cancel(batch_id: str, url: str | None, api_key: str | None) -> None:
+    """Skip the items not yet started and cancel the unfinished jobs."""
+    with api_errors(), open_client(url, api_key) as client:
+        client.cancel_batch(batch_id)
+    click.echo(f"Canceling {batch_id}: unfinished items are being canceled.")
+
+
+@batch.command("retry")
+@click.argument("batch_id")
+@client_options
+def batch_retry(batch_id: str, url: str | None, api_key: str | None) -> None:
+    """Run the failed jobs again, each from the stage that failed."""
+    with api_errors(), open_client(url, api_key) as client:
+        view = client.retry_batch(batch_id)
+    click.echo(f"Retrying {view['counts'].get('failed', 0)} failed job(s) of {batch_id}.")
+    if view["rejected"]:
+        click.echo(f"{view['rejected']} rejected item(s) are not jobs: submit them again.")
+    click.echo(f"Follow with: {resume_command([batch_id], None)}")
+
+
+@click.command()
+@click.argument("job_id")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into (default: ./JOB_ID).",
+)
+@client_options
+def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | None) -> None:
+    """Download a job's transcript (txt, json, srt, vtt), reply text and reply audio."""
+    with api_errors(), open_client(url, api_key) as client:
+        job = client.job(job_id)
+        # Everything is read before anything is written: no half-filled folder on an error.
+        files = {f"transcript.{fmt}": client.transcript(job_id, fmt) for fmt in TRANSCRIPT_FORMATS}
+        results = job["results"]
+        if results.get("reply") is not None:
+            files["reply.txt"] = (results["reply"] + "\n").encode()
+        if results.get("reply_audio_key"):
+            ext = results["reply_audio_key"].rsplit(".", 1)[-1]
+            files[f"reply.{ext}"] = client.reply_audio(job_id)
+    target = out_dir or Path(job_id)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (target / name).write_bytes(data)
+        click.echo(f"wrote {target / name} ({len(data)} bytes)")

@@ -1,0 +1,116 @@
+"""The options a job or a batch is submitted with, checked once for both.
+
+Form fields of ``POST /v1/jobs`` and of a multipart batch, and the JSON of a manifest
+batch, all become ``OptionFields`` and then the job options every item gets.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import Services
+from api.errors import ApiError
+from shared.models import STAGE_ORDER, JobOptions, Stage
+from shared.safe_fetch import AddressPolicy, FetchRefused
+from shared.settings import OutputFormat
+from workers.providers.registry import provider_names
+
+THREAD_PATTERN = r"^[A-Za-z0-9+_.:@-]+$"
+
+
+class OptionFields(BaseModel):
+    """Processing options, as sent: each applies to the job, or to every item of a batch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stages: str | None = Field(default=None, max_length=32, description="stt, stt,llm or all")
+    stt_provider: str | None = Field(default=None, max_length=64)
+    llm_provider: str | None = Field(default=None, max_length=64)
+    tts_provider: str | None = Field(default=None, max_length=64)
+    voice: str | None = Field(default=None, max_length=128)
+    output_format: OutputFormat | None = None
+    system_prompt: str | None = Field(default=None, max_length=4000)
+    language: str | None = Field(default=None, max_length=16)
+    thread_id: str | None = Field(default=None, max_length=128, pattern=THREAD_PATTERN)
+    callback_url: str | None = Field(
+        default=None, max_length=2048, description="Signed webhook events are POSTed here."
+    )
+    stage_events: bool = Field(default=False, description="Also send per-stage events.")
+    delete_after_seconds: int | None = Field(
+        default=None, ge=1, le=10 * 365 * 86400, description="Delete inputs and outputs then."
+    )
+
+
+def _stages(raw: str | None) -> list[Stage]:
+    if not raw:
+        return list(STAGE_ORDER)
+    names = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    prefixes = {",".join(s.value for s in STAGE_ORDER[:n]) for n in range(1, 4)}
+    if ",".join(names) not in prefixes:
+        raise ApiError(
+            400,
+            "invalid_stages",
+            f"stages must be one of {sorted(prefixes)} (each stage needs the one "
+            f"before it); got {raw!r}.",
+        )
+    return [Stage(name) for name in names]
+
+
+def _provider(services: Services, stage: Stage, name: str | None) -> str | None:
+    if name is None or name == "":
+        return None
+    missing = services.settings.missing_configuration(stage.value, name)
+    if missing:
+        raise ApiError(
+            400,
+            "provider_not_configured",
+            f"This deployment cannot use {name!r}: {missing}. Choose another provider.",
+        )
+    if name not in provider_names(stage):
+        raise ApiError(
+            400,
+            "unknown_provider",
+            f"There is no {stage.value} provider {name!r}. "
+            f"Choose one of: {', '.join(provider_names(stage))}.",
+        )
+    return name
+
+
+def _callback(services: Services, tenant: str, url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        # Syntax and literal addresses now; the name is resolved and checked again at every
+        # delivery, when it is connected to (a name may point elsewhere by then).
+        AddressPolicy.from_settings(services.settings.fetch).check_url(url)
+    except FetchRefused as exc:
+        raise ApiError(400, "invalid_callback_url", f"callback_url: {exc.message}") from None
+    if not services.settings.webhooks.tenant_secrets(tenant):
+        raise ApiError(
+            400,
+            "webhook_secret_missing",
+            f"Webhooks are signed, and tenant {tenant!r} has no signing secret: an operator "
+            "adds one to VOICEPIPE_WEBHOOKS__SECRETS (`voicepipe webhooks secret`).",
+        )
+    return url
+
+
+def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOptions:
+    """The job options these fields ask for, or a 400 that says what to change."""
+    retention = fields.delete_after_seconds
+    if retention is None:
+        retention = services.settings.retention.default_delete_after_s
+    return JobOptions(
+        stages=_stages(fields.stages),
+        stt_provider=_provider(services, Stage.STT, fields.stt_provider),
+        llm_provider=_provider(services, Stage.LLM, fields.llm_provider),
+        tts_provider=_provider(services, Stage.TTS, fields.tts_provider),
+        voice=fields.voice or None,
+        output_format=fields.output_format,
+        system_prompt=fields.system_prompt or None,
+        language=fields.language or None,
+        thread_id=fields.thread_id or None,
+        callback_url=_callback(services, tenant, fields.callback_url),
+        stage_events=fields.stage_events,
+        delete_after_seconds=retention,
+    )

@@ -1,0 +1,288 @@
+"""/v1/batches: many recordings as one unit — submit, follow, page, cancel, retry, export."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from api import batch_intake
+from api.batch_exports import as_csv, as_jsonl, result_rows
+from api.deps import ServicesDep, TenantDep
+from api.errors import ApiError, error_responses
+from api.options import OptionFields
+from api.routes.jobs import JobView, _view
+from api.routes.webhooks import DeliveryList
+from shared.batches import BatchSource, BatchStatus
+from shared.batchstore import BatchState, BatchStore
+from shared.models import JobOptions, JobStatus
+from shared.queues import INGEST, INGEST_TASKS
+from shared.webhook_store import deliveries
+
+router = APIRouter(prefix="/v1/batches", tags=["batches"])
+
+JobStatusName = Literal[
+    "queued", "transcribing", "responding", "synthesizing", "succeeded", "failed", "canceled"
+]
+_RUNNING_BY_STAGE = {"stt": "transcribing", "llm": "responding", "tts": "synthesizing"}
+
+
+class BatchView(BaseModel):
+    id: str
+    status: BatchStatus
+    source: BatchSource
+    prefix: str | None
+    options: JobOptions
+    created_at: datetime
+    finished_at: datetime | None
+    items: int | None
+    created: int
+    rejected: int
+    counts: dict[str, int]
+    running_by_stage: dict[str, int]
+    failed_by_code: dict[str, int]
+    rejected_by_code: dict[str, int]
+    progress: float | None
+    rate_per_s: float | None
+    eta_s: float | None
+    links: dict[str, str]
+
+
+class BatchJobs(BaseModel):
+    jobs: list[JobView]
+    next_cursor: int | None
+
+
+class BatchList(BaseModel):
+    batches: list[BatchView]
+    next_cursor: float | None
+
+
+def _stamp(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def batch_view(state: BatchState, base: str, now: float | None = None) -> BatchView:
+    """Everything from the counters: no job is read, whatever the batch's size."""
+    batch = state.batch
+    now = time.time() if now is None else now
+    counts = {status.value: state.count(f"status:{status.value}") for status in JobStatus}
+    done, items = state.done, state.items
+    finished = state.times("completed_at")
+    elapsed = (finished or now) - batch.created_at.timestamp()
+    rate = done / elapsed if done and elapsed > 0 else None
+    eta = None
+    if items is not None and rate and finished is None:
+        eta = round(max(items - done, 0) / rate, 1)
+    link = f"{base}/v1/batches/{batch.id}"
+    return BatchView(
+        id=batch.id,
+        status=state.status,
+        source=batch.source,
+        prefix=batch.prefix,
+        options=batch.options,
+        created_at=batch.created_at,
+        finished_at=_stamp(finished),
+        items=items,
+        created=state.count("created"),
+        rejected=state.count("rejected"),
+        counts=counts,
+        running_by_stage={stage: counts[s] for stage, s in _RUNNING_BY_STAGE.items()},
+        failed_by_code=state.by_prefix("failed:"),
+        rejected_by_code=state.by_prefix("rejected:"),
+        progress=round(done / items, 4) if items else (1.0 if items == 0 else None),
+        rate_per_s=round(rate, 3) if rate else None,
+        eta_s=eta,
+        links={
+            "self": link,
+            "jobs": f"{link}/jobs",
+            "results_csv": f"{link}/results?format=csv",
+            "results_jsonl": f"{link}/results?format=jsonl",
+        },
+    )
+
+
+def _store(services: ServicesDep) -> BatchStore:
+    return BatchStore(services.jobs.redis)
+
+
+_JSON_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        **{name: {"type": "string"} for name in OptionFields.model_fields},
+                    },
+                    "required": ["file"],
+                }
+            },
+            "application/json": {
+                "schema": batch_intake.BatchRequest.model_json_schema(
+                    ref_template="#/components/schemas/{model}"
+                )
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=BatchView,
+    responses=error_responses(400, 401, 413, 415, 422, 503),
+    openapi_extra=_JSON_BODY,
+)
+async def create_batch(
+    request: Request, services: ServicesDep, tenant: TenantDep, response: Response
+) -> BatchView:
+    """Many `file` parts, a JSON manifest of `items` (URLs or object keys, each with its
+    own `metadata`), or a JSON `prefix` of the import location. Options apply to every item;
+    items are fetched and validated by the ingest workers, each failure recorded on its item."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        batch = await batch_intake.from_multipart(request, services, tenant)
+    elif kind == "application/json":
+        batch = await batch_intake.from_json(request, services, tenant)
+    else:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send the batch as multipart/form-data (`file` parts) or as application/json "
+            "(a manifest of `items`, or a `prefix`).",
+        )
+    state = await run_in_threadpool(_store(services).get, batch.id)
+    base = services.settings.api.base_url
+    response.headers["Location"] = f"{base}/v1/batches/{batch.id}"
+    return batch_view(state, base)
+
+
+@router.get("", response_model=BatchList, responses=error_responses(401, 422))
+async def list_batches(
+    services: ServicesDep,
+    tenant: TenantDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[float | None, Query(description="next_cursor of the previous page")] = None,
+) -> BatchList:
+    store = _store(services)
+    ids = await run_in_threadpool(store.list_ids, tenant, limit, cursor)
+    base = services.settings.api.base_url
+    views = [batch_view(await run_in_threadpool(store.get, i, tenant), base) for i in ids]
+    last = views[-1].created_at.timestamp() if len(views) == limit else None
+    return BatchList(batches=views, next_cursor=last)
+
+
+@router.get("/{batch_id}", response_model=BatchView, responses=error_responses(401, 404, 422))
+async def get_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -> BatchView:
+    state = await run_in_threadpool(_store(services).get, batch_id, tenant)
+    return batch_view(state, services.settings.api.base_url)
+
+
+@router.get("/{batch_id}/jobs", response_model=BatchJobs, responses=error_responses(401, 404, 422))
+async def batch_jobs(
+    batch_id: str,
+    services: ServicesDep,
+    tenant: TenantDep,
+    status: JobStatusName | None = None,
+    cursor: Annotated[int, Query(ge=-1, description="next_cursor of the previous page")] = -1,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> BatchJobs:
+    """The batch's jobs in item order, optionally only those in one status."""
+    store = _store(services)
+    await run_in_threadpool(store.get, batch_id, tenant)
+    rows = await run_in_threadpool(store.page, batch_id, status, cursor, limit)
+    jobs = await run_in_threadpool(services.jobs.get_many, [job_id for _, job_id in rows])
+    base = services.settings.api.base_url
+    views = [_view(job, base) for job in jobs if job is not None]
+    return BatchJobs(jobs=views, next_cursor=rows[-1][0] if len(rows) == limit else None)
+
+
+@router.post(
+    "/{batch_id}/cancel",
+    status_code=202,
+    response_model=BatchView,
+    responses=error_responses(401, 404, 409, 422, 503),
+)
+async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -> BatchView:
+    """Items not yet made into jobs are skipped and unfinished jobs canceled, by a worker."""
+    store = _store(services)
+    state = await run_in_threadpool(store.get, batch_id, tenant)
+    if state.status in {"completed", "canceled"}:
+        raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already {state.status}.")
+    await run_in_threadpool(store.mark_canceled, batch_id)
+    await _send(services, "cancel", batch_id)
+    return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
+
+
+@router.post(
+    "/{batch_id}/retry",
+    status_code=202,
+    response_model=BatchView,
+    responses=error_responses(401, 404, 409, 422, 503),
+)
+async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -> BatchView:
+    """Run the failed jobs again, each from the stage that failed (rejected items are not
+    jobs: submit them again in a new batch)."""
+    store = _store(services)
+    state = await run_in_threadpool(store.get, batch_id, tenant)
+    if not state.count("status:failed"):
+        raise ApiError(409, "nothing_to_retry", f"Batch {batch_id} has no failed jobs.")
+    await _send(services, "retry", batch_id)
+    return batch_view(state, services.settings.api.base_url)
+
+
+async def _send(services: ServicesDep, what: str, batch_id: str) -> None:
+    try:
+        await run_in_threadpool(
+            services.celery.send_task, INGEST_TASKS[what], args=[batch_id], queue=INGEST
+        )
+    except Exception as exc:
+        raise ApiError(503, "broker_unavailable", "The queue is not reachable; try again.") from exc
+
+
+@router.get(
+    "/{batch_id}/webhooks", response_model=DeliveryList, responses=error_responses(401, 404, 422)
+)
+async def batch_webhooks(batch_id: str, services: ServicesDep, tenant: TenantDep) -> DeliveryList:
+    """The batch's own events (batch.completed) with every delivery attempt; its jobs'
+    events are listed on each job."""
+    store = _store(services)
+    await run_in_threadpool(store.get, batch_id, tenant)
+    ids = await run_in_threadpool(store.delivery_ids, batch_id)
+    return DeliveryList(deliveries=await run_in_threadpool(deliveries, services.jobs.redis, ids))
+
+
+@router.get(
+    "/{batch_id}/results",
+    responses={
+        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}},
+        **error_responses(401, 404, 422),
+    },
+)
+async def batch_results(
+    batch_id: str,
+    services: ServicesDep,
+    tenant: TenantDep,
+    format: Annotated[Literal["csv", "jsonl"], Query()] = "csv",
+) -> StreamingResponse:
+    """One row per item, in item order, streamed."""
+    store = _store(services)
+    await run_in_threadpool(store.get, batch_id, tenant)
+    rows = result_rows(store, services.jobs, batch_id, services.settings.api.base_url)
+    if format == "csv":
+        body, media = as_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body, media = as_jsonl(rows), "application/x-ndjson"
+    name = f"{batch_id}-results.{format}"
+    return StreamingResponse(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -1,0 +1,90 @@
+"""A batch: many recordings submitted as one unit, with options shared by every item."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.models import JobOptions, utcnow
+
+BatchSource = Literal["upload", "manifest", "prefix"]
+MetadataValue = str | int | float | bool | None
+
+MAX_METADATA_KEYS = 32
+MAX_METADATA_CHARS = 2048
+
+
+def new_batch_id() -> str:
+    millis = int(utcnow().timestamp() * 1000)
+    return f"bat_{millis:012x}{secrets.token_hex(8)}"
+
+
+def batch_job_id(batch_id: str, index: int) -> str:
+    """The job of item ``index``: fixed in advance, so an ingest worker that dies after
+    making it and runs the item again finds it instead of making a second one. Sortable by
+    the batch's creation time, like every job id."""
+    millis = batch_id[4:16]
+    tail = hashlib.sha256(f"{batch_id}:{index}".encode()).hexdigest()[:16]
+    return f"job_{millis}{tail}"
+
+
+class BatchItem(BaseModel):
+    """One recording to fetch: a URL, an object key of the import location, or (made by
+    the API for a multipart part) a staged upload."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, max_length=2048)
+    key: str | None = Field(default=None, max_length=1024)
+    upload: str | None = Field(default=None, max_length=1024)
+    filename: str | None = Field(default=None, max_length=255)
+    metadata: dict[str, MetadataValue] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> BatchItem:
+        given = [name for name in ("url", "key", "upload") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError("each item needs exactly one of 'url' or 'key'")
+        return self
+
+    @field_validator("metadata")
+    @classmethod
+    def _small(cls, value: dict[str, MetadataValue]) -> dict[str, MetadataValue]:
+        if len(value) > MAX_METADATA_KEYS:
+            raise ValueError(f"metadata may hold at most {MAX_METADATA_KEYS} keys")
+        if sum(len(str(k)) + len(str(v)) for k, v in value.items()) > MAX_METADATA_CHARS:
+            raise ValueError(f"metadata may hold at most {MAX_METADATA_CHARS} characters")
+        return value
+
+    @property
+    def source(self) -> str:
+        """What a person knows the item by: its URL, its key, or its file name."""
+        return self.url or self.key or self.filename or "upload"
+
+
+class Batch(BaseModel):
+    """What never changes after creation; counters and state live beside it (batchstore)."""
+
+    id: str = Field(default_factory=new_batch_id)
+    tenant: str = "default"
+    created_at: datetime = Field(default_factory=utcnow)
+    source: BatchSource
+    prefix: str | None = None
+    options: JobOptions = Field(default_factory=JobOptions)
+
+
+class ItemRejection(BaseModel):
+    """An item that never became a job: it could not be fetched or is not valid audio."""
+
+    index: int
+    source: str
+    code: str
+    message: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+BatchStatus = Literal["expanding", "running", "completed", "canceled"]

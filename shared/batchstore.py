@@ -1,0 +1,275 @@
+"""Batches in Redis: the record, its counters, its items, its jobs by index and status.
+
+Counters are moved by the job store's compare-and-set as jobs change (shared.jobstore_lua)
+and by the scripts here as items are rejected and expansion ends, never by a scan: reading a
+batch is one HGETALL, whatever its size.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import redis
+from redis.typing import EncodableT
+
+from shared.batch_keys import (
+    EXPANDING,
+    SETTLE,
+    batch_key,
+    chunks_done_key,
+    deliveries_key,
+    items_key,
+    jobs_key,
+    rejected_key,
+    rejects_key,
+    status_key,
+    tenant_batches_key,
+)
+from shared.batches import Batch, BatchItem, BatchStatus, ItemRejection
+from shared.errors import JobNotFound
+
+# KEYS: batch hash, rejections hash, rejected index. ARGV: index, rejection, code.
+_REJECT = (
+    SETTLE
+    + """
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[3], ARGV[1], ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'rejected', 1)
+redis.call('HINCRBY', KEYS[1], 'rejected:' .. ARGV[3], 1)
+settle(KEYS[1], now_s())
+return 1
+"""
+)
+# KEYS: batch hash, chunks done. ARGV: chunk start, chunks in all. The last chunk to end
+# marks the batch expanded (every item is a job or a rejection) and settles it.
+_CHUNK_DONE = (
+    SETTLE
+    + """
+redis.call('SADD', KEYS[2], ARGV[1])
+if redis.call('SCARD', KEYS[2]) < tonumber(ARGV[2]) then return 0 end
+if redis.call('HSETNX', KEYS[1], 'expanded', '1') == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'expanded_at', now_s())
+redis.call('ZREM', '"""
+    + EXPANDING
+    + """', redis.call('HGET', KEYS[1], 'id'))
+settle(KEYS[1], now_s())
+return 1
+"""
+)
+
+
+RUNNING = ("queued", "transcribing", "responding", "synthesizing")
+TERMINAL = ("succeeded", "failed", "canceled")
+
+
+class BatchNotFound(JobNotFound):
+    code = "batch_not_found"
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+@dataclass
+class BatchState:
+    """A batch and its counters as stored."""
+
+    batch: Batch
+    counters: dict[str, str] = field(default_factory=dict)
+
+    def count(self, name: str) -> int:
+        return int(self.counters.get(name, 0))
+
+    @property
+    def items(self) -> int | None:
+        return self.count("items") if "items" in self.counters else None
+
+    @property
+    def expanded(self) -> bool:
+        return self.counters.get("expanded") == "1"
+
+    @property
+    def canceled(self) -> bool:
+        return self.counters.get("canceled") == "1"
+
+    @property
+    def done(self) -> int:
+        return sum(self.count(f"status:{s}") for s in TERMINAL) + self.count("rejected")
+
+    @property
+    def status(self) -> BatchStatus:
+        if "completed_at" in self.counters:
+            return "canceled" if self.canceled else "completed"
+        return "running" if self.expanded else "expanding"
+
+    def times(self, name: str) -> float | None:
+        value = self.counters.get(name)
+        return float(value) if value else None
+
+    def by_prefix(self, prefix: str) -> dict[str, int]:
+        return {
+            name[len(prefix) :]: int(value)
+            for name, value in sorted(self.counters.items())
+            if name.startswith(prefix) and int(value)
+        }
+
+
+class BatchStore:
+    def __init__(self, client: redis.Redis) -> None:
+        self.redis = client
+        self._reject = client.register_script(_REJECT)
+        self._chunk_done = client.register_script(_CHUNK_DONE)
+
+    def create(self, batch: Batch, items: list[BatchItem] | None) -> None:
+        """Record a batch and, when known, its items (a prefix is listed by a worker)."""
+        key = batch_key(batch.id)
+        pipe = self.redis.pipeline(transaction=True)
+        fields: dict[EncodableT, EncodableT] = {
+            "record": batch.model_dump_json(),
+            "id": batch.id,
+            "tenant": batch.tenant,
+            "callback_url": batch.options.callback_url or "",
+            "heartbeat": time.time(),
+        }
+        if items is not None:
+            fields["items"] = len(items)
+            fields["listed"] = "1"
+        pipe.hset(key, mapping=fields)
+        # Pushed in slices: one command of 100,000 items would stall the server.
+        for start in range(0, len(items or []), 1000):
+            chunk = (items or [])[start : start + 1000]
+            pipe.rpush(items_key(batch.id), *(i.model_dump_json() for i in chunk))
+        pipe.zadd(tenant_batches_key(batch.tenant), {batch.id: batch.created_at.timestamp()})
+        pipe.zadd(EXPANDING, {batch.id: time.time()})
+        pipe.execute()
+
+    def discard(self, batch: Batch) -> None:
+        """Undo ``create`` (its expansion could not be queued): nothing of it is left."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(batch_key(batch.id), items_key(batch.id))
+        pipe.zrem(tenant_batches_key(batch.tenant), batch.id)
+        pipe.zrem(EXPANDING, batch.id)
+        pipe.execute()
+
+    def get(self, batch_id: str, tenant: str | None = None) -> BatchState:
+        counters = {_text(k): _text(v) for k, v in self.redis.hgetall(batch_key(batch_id)).items()}
+        record = counters.pop("record", None)
+        if record is None:
+            raise BatchNotFound(f"no batch {batch_id}")
+        batch = Batch.model_validate_json(record)
+        if tenant is not None and batch.tenant != tenant:
+            raise BatchNotFound(f"no batch {batch_id}")
+        return BatchState(batch, counters)
+
+    def list_ids(self, tenant: str, limit: int, before: float | None = None) -> list[str]:
+        """The tenant's batches, newest first, created before ``before`` (cursor paging)."""
+        top = f"({before}" if before is not None else "+inf"
+        ids = self.redis.zrevrangebyscore(tenant_batches_key(tenant), top, "-inf", 0, limit)
+        return [_text(i) for i in ids]
+
+    def created_at(self, tenant: str, batch_id: str) -> float | None:
+        score = self.redis.zscore(tenant_batches_key(tenant), batch_id)
+        return None if score is None else float(score)
+
+    # -- expansion ---------------------------------------------------------------------------
+    def add_listed(self, batch_id: str, items: list[BatchItem], after: str, done: bool) -> None:
+        """Append one page of a prefix listing and where it stopped, atomically, so a
+        listing resumed after a crash neither skips nor repeats a key."""
+        pipe = self.redis.pipeline(transaction=True)
+        if items:
+            pipe.rpush(items_key(batch_id), *(i.model_dump_json() for i in items))
+        pipe.hset(batch_key(batch_id), "listed_after", after)
+        if done:
+            pipe.llen(items_key(batch_id))
+        result = pipe.execute()
+        if done:
+            self.redis.hset(batch_key(batch_id), mapping={"items": result[-1], "listed": "1"})
+
+    def listed(self, batch_id: str) -> int:
+        return int(self.redis.llen(items_key(batch_id)))
+
+    def items(self, batch_id: str, start: int, stop: int) -> list[BatchItem]:
+        raw = self.redis.lrange(items_key(batch_id), start, stop - 1)
+        return [BatchItem.model_validate_json(r) for r in raw]
+
+    def chunks_done(self, batch_id: str) -> set[int]:
+        return {int(_text(m)) for m in self.redis.smembers(chunks_done_key(batch_id))}
+
+    def chunk_done(self, batch_id: str, start: int, chunks: int) -> bool:
+        """Record one chunk as expanded; True when it was the last."""
+        keys = [batch_key(batch_id), chunks_done_key(batch_id)]
+        return bool(self._chunk_done(keys=keys, args=[start, chunks]))
+
+    def heartbeat(self, batch_id: str) -> None:
+        self.redis.zadd(EXPANDING, {batch_id: time.time()}, xx=True)
+
+    def stalled(self, older_than: float, limit: int = 100) -> list[str]:
+        ids = self.redis.zrangebyscore(EXPANDING, "-inf", older_than, start=0, num=limit)
+        return [_text(i) for i in ids]
+
+    def is_rejected(self, batch_id: str, index: int) -> bool:
+        return bool(self.redis.hexists(rejects_key(batch_id), str(index)))
+
+    def reject(self, batch_id: str, rejection: ItemRejection) -> bool:
+        """Record an item that never became a job (counted once, however often tried)."""
+        keys = [batch_key(batch_id), rejects_key(batch_id), rejected_key(batch_id)]
+        args: list[str | int] = [rejection.index, rejection.model_dump_json(), rejection.code]
+        return bool(self._reject(keys=keys, args=args))
+
+    def item_failure(self, batch_id: str, index: int) -> int:
+        """Count one unexpected failure of an item; how many it has had."""
+        return int(self.redis.hincrby(f"{batch_key(batch_id)}:errors", str(index), 1))
+
+    def mark_canceled(self, batch_id: str) -> None:
+        self.redis.hset(batch_key(batch_id), mapping={"canceled": "1", "canceled_at": time.time()})
+
+    # -- reading jobs and items --------------------------------------------------------------
+    def page(
+        self, batch_id: str, status: str | None, after: int, limit: int
+    ) -> list[tuple[int, str]]:
+        """(item index, job id) of the batch's jobs after ``after``, in item order."""
+        key = status_key(batch_id, status) if status else jobs_key(batch_id)
+        rows = self.redis.zrangebyscore(key, f"({after}", "+inf", 0, limit, withscores=True)
+        return [(int(row[1]), _text(row[0])) for row in rows if isinstance(row, tuple | list)]
+
+    def rejections(self, batch_id: str, after: int, limit: int) -> list[ItemRejection]:
+        rows = [
+            _text(r)
+            for r in self.redis.zrangebyscore(rejected_key(batch_id), f"({after}", "+inf", 0, limit)
+        ]
+        if not rows:
+            return []
+        raws = self.redis.hmget(rejects_key(batch_id), rows)
+        return [ItemRejection.model_validate_json(r) for r in raws if r is not None]
+
+    def rows(self, batch_id: str, page: int = 500) -> Iterator[tuple[int, str | ItemRejection]]:
+        """Every item in index order: its job id, or its rejection. Read a page at a time
+        from the two sorted sets and merged, so an export of any size holds one page."""
+        jobs = self._stream_jobs(batch_id, page)
+        rejected = self._stream_rejections(batch_id, page)
+        nxt_job, nxt_rej = next(jobs, None), next(rejected, None)
+        while nxt_job is not None or nxt_rej is not None:
+            if nxt_rej is None or (nxt_job is not None and nxt_job[0] < nxt_rej.index):
+                assert nxt_job is not None
+                yield nxt_job
+                nxt_job = next(jobs, None)
+            else:
+                yield nxt_rej.index, nxt_rej
+                nxt_rej = next(rejected, None)
+
+    def _stream_jobs(self, batch_id: str, page: int) -> Iterator[tuple[int, str]]:
+        after = -1
+        while rows := self.page(batch_id, None, after, page):
+            yield from rows
+            after = rows[-1][0]
+
+    def _stream_rejections(self, batch_id: str, page: int) -> Iterator[ItemRejection]:
+        after = -1
+        while rows := self.rejections(batch_id, after, page):
+            yield from rows
+            after = rows[-1].index
+
+    def delivery_ids(self, batch_id: str) -> list[str]:
+        return [_text(i) for i in self.redis.lrange(deliveries_key(batch_id), 0, -1)]

@@ -1,0 +1,54 @@
+"""One validation for every way audio arrives: an upload, a batch part, a URL, an object.
+
+Whatever the source, the bytes must pass the same checks (size, real container and codec,
+duration, decodability) before anything is stored, and the job records the same facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from shared.audio import probe
+from shared.errors import MediaRejected
+from shared.models import InputMeta
+from shared.settings import ApiSettings
+
+
+def safe_filename(name: str | None) -> str | None:
+    if not name:
+        return None
+    # Only ever displayed; keys never use it, but keep it printable and short.
+    cleaned = "".join(ch for ch in name.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable())
+    return cleaned[:200] or None
+
+
+def too_large(limit_bytes: int) -> MediaRejected:
+    return MediaRejected(
+        "too_large",
+        f"The recording is larger than the {limit_bytes / 1048576:g} MB limit. "
+        "Send a shorter recording or compress it.",
+        status_code=413,
+    )
+
+
+def validated_input(
+    data: bytes, filename: str | None, api: ApiSettings, digest: str | None = None
+) -> tuple[InputMeta, str]:
+    """The input's metadata (its ``key`` still empty) and the extension to store it under;
+    raises ``MediaRejected`` with a code and a message a person can act on."""
+    if len(data) > api.max_upload_bytes:
+        raise too_large(api.max_upload_bytes)
+    info = probe(data, min_duration_s=api.min_duration_s, max_duration_s=api.max_duration_s)
+    meta = InputMeta(
+        filename=safe_filename(filename),
+        media_type=info.media_type,
+        container=info.container,
+        codec=info.codec,
+        size_bytes=len(data),
+        duration_s=round(info.duration_s, 3),
+        sample_rate=info.sample_rate,
+        channels=info.channels,
+        sha256=digest or hashlib.sha256(data).hexdigest(),
+        key="",
+    )
+    return meta, info.extension

@@ -1,0 +1,72 @@
+"""The job store's server-side scripts (see shared.jobstore and shared.job_effects)."""
+
+from __future__ import annotations
+
+from shared.batch_keys import SETTLE
+from shared.webhook_models import delivery_key
+
+# KEYS: job record, deadline index, retention index, webhooks due, batch hash (the job
+# record again when the job has no batch). ARGV: SHA-1 of the record as read (40 bytes on
+# the wire instead of the whole record), new record, job id, deadline ("" when the job has
+# ended), retention time ("" for none), item index in the batch, then the batch counter
+# changes (count, then field and delta pairs) and the webhook events (count, then record
+# id and record pairs). Everything moves with the record in the same round trip.
+COMPARE_AND_SET = (
+    SETTLE
+    + """
+local current = redis.call('GET', KEYS[1])
+if not (current and redis.sha1hex(current) == ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[4] == '' then
+    redis.call('ZREM', KEYS[2], ARGV[3])
+else
+    redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+end
+if ARGV[5] == '' then
+    redis.call('ZREM', KEYS[3], ARGV[3])
+else
+    redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3])
+end
+local i = 7
+local changes = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, changes do
+    local field, delta = ARGV[i], tonumber(ARGV[i + 1])
+    redis.call('HINCRBY', KEYS[5], field, delta)
+    if string.sub(field, 1, 7) == 'status:' then
+        local zset = KEYS[5] .. ':s:' .. string.sub(field, 8)
+        if delta > 0 then
+            redis.call('ZADD', zset, ARGV[6], ARGV[3])
+        else
+            redis.call('ZREM', zset, ARGV[3])
+        end
+    end
+    i = i + 2
+end
+local owed = tonumber(ARGV[i])
+i = i + 1
+local now = now_s()
+for _ = 1, owed do
+    local id = ARGV[i]
+    redis.call('SET', '@WEBHOOK@' .. id, ARGV[i + 1])
+    redis.call('ZADD', KEYS[4], now, id)
+    redis.call('RPUSH', KEYS[1] .. ':webhooks', id)
+    i = i + 2
+end
+if changes > 0 then settle(KEYS[5], now) end
+return 1
+""".replace("@WEBHOOK@", delivery_key(""))
+)
+# KEYS: job record, tenant index, deadline index, batch hash. ARGV: record, job id,
+# creation time, deadline or "", item index. A batch item's job is made at most once (the
+# ingest worker may make it again after a crash) and counted exactly when it is made.
+CREATE_BATCH_JOB = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2]) end
+redis.call('HINCRBY', KEYS[4], 'created', 1)
+redis.call('HINCRBY', KEYS[4], 'status:queued', 1)
+redis.call('ZADD', KEYS[4] .. ':jobs', ARGV[5], ARGV[2])
+redis.call('ZADD', KEYS[4] .. ':s:queued', ARGV[5], ARGV[2])
+return 1
+"""

@@ -1,0 +1,33 @@
+"""Deleting a job's objects: when its ``delete_after_seconds`` passes, or on request.
+
+The record stays (status, timings, input metadata, the batch's counts) and says when its
+objects went; what the recording said goes with them, from storage and from the record.
+"""
+
+from __future__ import annotations
+
+from shared.jobstore import RETENTION, JobStore
+from shared.models import Job, JobResults, utcnow
+from shared.storage import ObjectStorage
+
+
+def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
+    """Delete every object of the job and its results' content; safe to repeat."""
+    job = jobs.get(job_id)
+    for key in storage.list(job.object_key("")):
+        storage.delete(key)
+
+    def forget(j: Job) -> bool:
+        if j.objects_deleted_at is not None:
+            return False
+        j.objects_deleted_at = utcnow()
+        j.results = JobResults(needs_review=j.results.needs_review)
+        return True
+
+    return jobs.update(job_id, forget)
+
+
+def due(jobs: JobStore, now: float, limit: int = 200) -> list[str]:
+    """Ids of jobs whose objects are due for deletion."""
+    ids = jobs.redis.zrangebyscore(RETENTION, "-inf", now, start=0, num=limit)
+    return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]

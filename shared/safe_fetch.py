@@ -1,0 +1,299 @@
+"""Every outbound HTTP request made on a client's behalf: URL items and webhook callbacks.
+
+A client chooses these URLs, so each hop is checked against address rules before any
+connection is made, and the connection goes to the very address that was checked.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+
+from shared.bulk_settings import FetchSettings
+from shared.errors import VoicePipeError
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+USER_AGENT = "VoicePipe/0.1"
+_ALLOW_HINT = "an operator can allow a range with VOICEPIPE_FETCH__ALLOW_RANGES"
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_PRIVATE = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+# A DNS name never ends in an all-numeric label, so such a host is an IPv4 address in
+# some spelling; only dotted decimal is taken because parsers disagree on the others.
+_NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
+
+
+class FetchRefused(VoicePipeError):
+    """An outbound request was refused or failed; ``code`` says which rule or failure."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    data: bytes
+    final_url: str
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class PostResult:
+    status: int
+    headers: dict[str, str]
+    elapsed_s: float
+    body_prefix: str
+
+
+def _kind(ip: IPAddress) -> str | None:
+    """Why ``ip`` is not a public address, or None when it is."""
+    if ip.is_unspecified:
+        return "an unspecified address"
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.is_multicast:
+        return "a multicast address"
+    if any(ip.version == net.version and ip in net for net in _PRIVATE):
+        return "a private address"
+    # Documentation, benchmarking, "this network" and other special-purpose ranges.
+    if ip.is_reserved or ip.is_private or not ip.is_global:
+        return "a reserved address, not publicly routable"
+    return None
+
+
+def _embedded_v4(ip: IPAddress) -> tuple[ipaddress.IPv4Address, str] | None:
+    # These forms reach an IPv4 host, so the IPv4 rules must apply to what they carry.
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped, "IPv4-mapped"
+    if ip.sixtofour is not None:
+        return ip.sixtofour, "6to4"
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF), "NAT64"
+    return None
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    allow: tuple[IPNetwork, ...] = ()
+
+    @classmethod
+    def from_settings(cls, fetch: FetchSettings) -> AddressPolicy:
+        return cls(tuple(ipaddress.ip_network(r, strict=False) for r in fetch.allow_ranges))
+
+    def _allowed(self, ip: IPAddress) -> bool:
+        return any(ip.version == net.version and ip in net for net in self.allow)
+
+    def _check_ip(self, ip: IPAddress, verb: str) -> None:
+        embedded = _embedded_v4(ip)
+        if self._allowed(ip) or (embedded is not None and self._allowed(embedded[0])):
+            return
+        kind = _kind(ip)
+        if embedded is not None:
+            # The carried IPv4 address decides: Python calls every IPv4-mapped one private.
+            inner_kind = _kind(embedded[0])
+            kind = inner_kind and f"the {embedded[1]} form of {embedded[0]}, {inner_kind}"
+        if kind is not None:
+            raise FetchRefused(
+                "url_refused",
+                f"The URL's host {verb} {ip}, {kind}; VoicePipe fetches only public "
+                f"addresses ({_ALLOW_HINT}).",
+            )
+
+    def _literal_ip(self, host: str) -> IPAddress | None:
+        """The address a host names literally, None for a DNS name; odd spellings refused."""
+        if ":" in host:
+            try:
+                return ipaddress.IPv6Address(host.replace("%25", "%"))
+            except ValueError:
+                raise FetchRefused("url_refused", f"{host!r} is not an IPv6 address.") from None
+        bare = host.rstrip(".")
+        if not _NUMERIC_LABEL.match(bare.rsplit(".", 1)[-1]):
+            return None
+        try:
+            return ipaddress.IPv4Address(bare)
+        except ValueError:
+            msg = f"The URL's host {host!r} is an IPv4 address in an unusual spelling"
+            raise FetchRefused("url_refused", f"{msg}; write it as a.b.c.d in decimal.") from None
+
+    def check_url(self, url: str) -> None:
+        """Syntax and literal-IP rules, no DNS: for validating a callback_url at submission."""
+        self._parse(url)
+
+    def _parse(self, url: str) -> httpx.URL:
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise FetchRefused("url_refused", f"The URL is not valid: {exc}.") from None
+        if parsed.scheme not in ("http", "https"):
+            raise FetchRefused(
+                "url_refused",
+                f"The URL's scheme is {parsed.scheme or 'missing'!r}; VoicePipe fetches "
+                "only http:// and https:// URLs.",
+            )
+        if parsed.userinfo:
+            raise FetchRefused(
+                "url_refused",
+                "The URL carries a user name or password; VoicePipe does not send "
+                "credentials in URLs (use a pre-signed URL or a token in the query instead).",
+            )
+        host = parsed.raw_host.decode("ascii")
+        if not host:
+            raise FetchRefused("url_refused", "The URL has no host.")
+        ip = self._literal_ip(host)
+        if ip is not None:
+            self._check_ip(ip, "is")
+        return parsed
+
+    def resolve(self, host: str, port: int) -> str:
+        """getaddrinfo; refuse when ANY resolved address is disallowed; return the one to use."""
+        literal = self._literal_ip(host)
+        if literal is not None:
+            self._check_ip(literal, "is")
+            return str(literal)
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise FetchRefused(
+                "download_failed", f"The URL's host {host!r} could not be resolved ({exc})."
+            ) from None
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        if not addresses:
+            raise FetchRefused("download_failed", f"The URL's host {host!r} has no address.")
+        # One bad answer is enough to refuse: the name's owner decides which one we get.
+        for ip in addresses:
+            self._check_ip(ip, "resolves to")
+        return str(addresses[0])
+
+
+def _pinned(
+    client: httpx.Client,
+    policy: AddressPolicy,
+    url: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[httpx.URL, httpx.Request]:
+    parsed = policy._parse(url)
+    host = parsed.raw_host.decode("ascii")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    ip = policy.resolve(host, port)
+    extensions = {"sni_hostname": host.rstrip(".")} if parsed.scheme == "https" else {}
+    sent = {k: v for k, v in (headers or {}).items() if k.lower() != "host"}
+    # The Host header and the TLS name stay the real ones; only the socket goes to ``ip``.
+    sent["Host"] = parsed.netloc.decode("ascii")
+    method = "GET" if body is None else "POST"
+    pinned = parsed.copy_with(host=ip)
+    request = client.build_request(
+        method, pinned, content=body, headers=sent, extensions=extensions
+    )
+    return parsed, request
+
+
+@contextmanager
+def _client(timeout_s: float) -> Iterator[httpx.Client]:
+    # No environment proxies (they would defeat pinning) and no kept-alive connections: a
+    # pooled TLS connection keyed by IP could be reused for a different host name.
+    client = httpx.Client(
+        timeout=timeout_s,
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": USER_AGENT},
+        limits=httpx.Limits(max_keepalive_connections=0),
+    )
+    try:
+        yield client
+    except httpx.TimeoutException:
+        raise FetchRefused(
+            "download_timeout", f"The server did not answer within {timeout_s:g} s."
+        ) from None
+    except httpx.HTTPError as exc:
+        raise FetchRefused("download_failed", f"The request failed: {exc}.") from None
+    except httpx.InvalidURL as exc:  # a Location header that is not a URL
+        raise FetchRefused("url_refused", f"A redirect named an invalid URL: {exc}.") from None
+    finally:
+        client.close()
+
+
+def fetch(
+    url: str, policy: AddressPolicy, *, max_bytes: int, timeout_s: float, max_redirects: int
+) -> Fetched:
+    """GET ``url``, following redirects by hand so that every hop passes the address rules."""
+    # httpx's timeout is per read; this deadline also stops a server that drips bytes.
+    deadline = time.monotonic() + timeout_s
+    too_large = FetchRefused("too_large", f"The download is over the limit of {max_bytes} bytes.")
+    with _client(timeout_s) as client:
+        for _hop in range(max_redirects + 1):
+            parsed, request = _pinned(client, policy, url)
+            response = client.send(request, stream=True)
+            try:
+                if response.status_code in _REDIRECTS and "location" in response.headers:
+                    url = str(parsed.join(response.headers["location"]))
+                    continue
+                if not response.is_success:
+                    raise FetchRefused(
+                        "download_failed",
+                        f"The server answered {response.status_code} "
+                        f"{response.reason_phrase} for {parsed}.",
+                    )
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise too_large
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise too_large
+                    if time.monotonic() > deadline:
+                        raise FetchRefused(
+                            "download_timeout", f"The download took over {timeout_s:g} s."
+                        )
+                    chunks.append(chunk)
+                return Fetched(b"".join(chunks), str(parsed), response.headers.get("content-type"))
+            finally:
+                response.close()
+        raise FetchRefused(
+            "download_failed",
+            f"The URL led through more than {max_redirects} redirects, the most VoicePipe follows.",
+        )
+
+
+def post(
+    url: str, policy: AddressPolicy, *, body: bytes, headers: dict[str, str], timeout_s: float
+) -> PostResult:
+    """POST once; a 3xx is reported as a status, never followed."""
+    started = time.monotonic()
+    with _client(timeout_s) as client:
+        _parsed, request = _pinned(client, policy, url, body, headers)
+        response = client.send(request, stream=True)
+        try:
+            # The answer is only logged, so a little of it is enough.
+            prefix = b""
+            for chunk in response.iter_bytes():
+                prefix += chunk
+                if len(prefix) >= 1024:
+                    break
+            text = prefix.decode("utf-8", errors="replace")
+        finally:
+            response.close()
+    return PostResult(
+        status=response.status_code,
+        headers={k.lower(): v for k, v in response.headers.items()},
+        elapsed_s=time.monotonic() - started,
+        body_prefix=text[:200],
+    )

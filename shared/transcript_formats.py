@@ -1,0 +1,192 @@
+"""A transcript as plain text, JSON with caption segments, SubRip (SRT) or WebVTT."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pysubs2
+
+from shared.models import Transcript, Word
+
+TranscriptFormat = Literal["txt", "json", "srt", "vtt"]
+
+# Usual broadcast caption limits: lines a viewer reads at a glance, cues that do not linger.
+MAX_LINE_CHARS = 42
+MAX_LINES = 2
+MAX_CUE_S = 6.0
+# A silence longer than this, or the end of a sentence, starts a new cue.
+PAUSE_S = 0.7
+SENTENCE_END = (".", "?", "!", "…")
+# A cue shorter than this is lengthened when the next one leaves room.
+MIN_CUE_S = 0.5
+# Speaking rate used to guess the length of a transcript that knows neither its duration
+# nor its word times (~150 words a minute).
+CHARS_PER_S = 15.0
+
+
+@dataclass
+class Segment:
+    start_s: float
+    end_s: float
+    words: list[Word] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start_s": self.start_s,
+            "end_s": self.end_s,
+            "text": self.text,
+            "words": [w.model_dump(mode="json") for w in self.words],
+        }
+
+
+def _layout(tokens: list[str]) -> list[str] | None:
+    """The tokens as one line, or as two lines of balanced length; None if they do not fit."""
+    one = " ".join(tokens)
+    if len(one) <= MAX_LINE_CHARS or len(tokens) == 1:
+        return [one]  # a single over-long word cannot be split without mangling it
+    best: list[str] | None = None
+    for i in range(1, len(tokens)):
+        lines = [" ".join(tokens[:i]), " ".join(tokens[i:])]
+        longest = max(map(len, lines))
+        if longest <= MAX_LINE_CHARS and (best is None or longest < max(map(len, best))):
+            best = lines
+    return best
+
+
+def _pack(tokens: list[str]) -> list[list[str]]:
+    """Tokens in order, grouped greedily into as few cues' worth of lines as will fit."""
+    groups: list[list[str]] = []
+    for token in tokens:
+        if groups and _layout([*groups[-1], token]) is not None:
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+    return groups
+
+
+def _timed(words: list[Word]) -> list[Segment]:
+    """Cues packed greedily from words with times (callers pass no others), within bounds."""
+    cues: list[Segment] = []
+    for word in words:
+        start, end = word.start_s or 0.0, word.end_s or 0.0
+        if cues:
+            cue = cues[-1]
+            lines = _layout([w.word for w in cue.words] + [word.word])
+            if (
+                lines is not None
+                and start - cue.end_s <= PAUSE_S
+                and not cue.words[-1].word.endswith(SENTENCE_END)
+                and end - cue.start_s <= MAX_CUE_S
+            ):
+                cue.words.append(word)
+                cue.lines = lines
+                cue.end_s = max(cue.end_s, end)
+                continue
+        cues.append(Segment(start, end, [word], [word.word]))
+    return cues
+
+
+def _untimed(tokens: list[str], start_s: float, end_s: float) -> list[Segment]:
+    """Cues for words whose times are unknown, spread over ``start_s..end_s``.
+
+    Without timings we cannot know where speech is, so the span is shared out in proportion
+    to each chunk's characters (speech is roughly constant in characters per second), which
+    is the least-wrong guess and keeps captions in step at the start and the end. Chunks are
+    as many as the line limits need, or as the span needs to keep cues under MAX_CUE_S (one
+    word at least per chunk); a chunk whose share is still too long is cut at MAX_CUE_S.
+    """
+    wanted = min(len(tokens), max(len(_pack(tokens)), math.ceil((end_s - start_s) / MAX_CUE_S)))
+    # Chunks of about even length (so that no tiny remainder flashes by), each packed again.
+    even: list[list[str]] = [[] for _ in range(wanted)]
+    count, at_char = sum(len(t) + 1 for t in tokens), 0
+    for token in tokens:
+        even[min(wanted - 1, (at_char + len(token) // 2) * wanted // count)].append(token)
+        at_char += len(token) + 1
+    groups = [part for chunk in even if chunk for part in _pack(chunk)]
+    total = sum(len(" ".join(g)) for g in groups) or 1
+    cues: list[Segment] = []
+    at = start_s
+    for group in groups:
+        share = (end_s - start_s) * len(" ".join(group)) / total
+        lines = _layout(group) or [" ".join(group)]
+        cues.append(
+            Segment(at, min(at + share, at + MAX_CUE_S), [Word(word=t) for t in group], lines)
+        )
+        at += share
+    return cues
+
+
+def _normalised(cues: list[Segment], limit_s: float | None) -> list[Segment]:
+    """Millisecond times, rising and non-overlapping, each cue longer than zero."""
+    prev_end, last = 0, math.inf if limit_s is None else round(limit_s * 1000)
+    for i, cue in enumerate(cues):
+        start = max(round(cue.start_s * 1000), prev_end)
+        end = min(round(cue.end_s * 1000), start + round(MAX_CUE_S * 1000))
+        if end - start < MIN_CUE_S * 1000:  # lengthened into the gap after it, if any
+            room = round(cues[i + 1].start_s * 1000) if i + 1 < len(cues) else last
+            end = int(min(max(end, start + MIN_CUE_S * 1000), max(room, end)))
+        end = max(end, start + 1)
+        cue.start_s, cue.end_s, prev_end = start / 1000, end / 1000, end
+    return cues
+
+
+def segments(transcript: Transcript) -> list[Segment]:
+    """The transcript cut into caption cues (whisper's segments bound them when present)."""
+    words = [w for w in transcript.words if w.word.strip()]
+    bounds: list[tuple[float, float, str]] = sorted(
+        (float(s["start_s"]), float(s["end_s"]), str(s.get("text", "")))
+        for s in transcript.details.get("segments") or []
+        if isinstance(s, dict) and s.get("start_s") is not None and s.get("end_s") is not None
+    )
+    if words and all(w.start_s is not None and w.end_s is not None for w in words):
+        if not bounds:
+            return _normalised(_timed(words), transcript.duration_s)
+        # Each word belongs to the last segment that starts at or before it.
+        groups: list[list[Word]] = [[] for _ in bounds]
+        starts = [b[0] for b in bounds]
+        for word in words:
+            groups[max(bisect.bisect_right(starts, word.start_s or 0.0) - 1, 0)].append(word)
+        cues = [cue for group in groups for cue in _timed(group)]
+        return _normalised(cues, transcript.duration_s)
+    if bounds and not words:
+        cues = [c for s, e, text in bounds for c in _untimed(text.split(), s, e)]
+        return _normalised(cues, transcript.duration_s)
+    # No usable word times (or only some): spread the words over the whole recording.
+    tokens = transcript.text.split() or [w.word for w in words]
+    if not tokens:
+        return []
+    duration = transcript.duration_s or max(len(" ".join(tokens)) / CHARS_PER_S, 1.0)
+    return _normalised(_untimed(tokens, 0.0, duration), duration)
+
+
+def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
+    subs = pysubs2.SSAFile()
+    for cue in cues:
+        text = "\\N".join(cue.lines)  # pysubs2's line break
+        if fmt == "vtt":  # cue text is markup in WebVTT: '&', '<' and '>' must be escaped
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        start, end = round(cue.start_s * 1000), round(cue.end_s * 1000)
+        subs.append(pysubs2.SSAEvent(start=start, end=end, text=text))
+    # keep_ssa_tags: transcript text is not SSA markup, so '{...}' must be written as it is.
+    return subs.to_string(fmt, keep_ssa_tags=True)
+
+
+def render(transcript: Transcript, fmt: TranscriptFormat) -> str:
+    """The transcript as ``fmt``: txt, json (as stored plus ``segments``), srt or vtt."""
+    if fmt == "txt":
+        return transcript.text + "\n"
+    cues = segments(transcript)
+    if fmt == "json":
+        body = transcript.model_dump(mode="json")
+        body["segments"] = [cue.as_dict() for cue in cues]
+        return json.dumps(body, ensure_ascii=False)
+    return _subtitles(cues, fmt)

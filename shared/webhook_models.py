@@ -1,0 +1,68 @@
+"""A webhook event as it waits for delivery, and what each delivery attempt saw.
+
+The record is made in the same atomic write as the change it reports (see
+``shared.job_effects`` and ``shared.batch_lua``), and its body is rendered from the record
+alone, so every attempt of one event sends the same bytes under the same ``webhook-id``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from shared.models import utcnow
+
+DeliveryState = Literal["pending", "delivered", "failed", "disabled"]
+_PREFIX = "vp"
+DUE = f"{_PREFIX}:webhooks:due"
+
+
+def delivery_key(delivery_id: str) -> str:
+    return f"{_PREFIX}:webhook:{delivery_id}"
+
+
+def job_deliveries_key(job_id: str) -> str:
+    return f"{_PREFIX}:job:{job_id}:webhooks"
+
+
+def disabled_key(tenant: str) -> str:
+    """Endpoints a receiver retired with 410 Gone: no more events go to them."""
+    return f"{_PREFIX}:webhooks:disabled:{tenant}"
+
+
+def new_delivery_id() -> str:
+    return f"msg_{secrets.token_hex(12)}"
+
+
+class DeliveryAttempt(BaseModel):
+    at: datetime
+    status_code: int | None = None
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+class WebhookDelivery(BaseModel):
+    id: str
+    tenant: str
+    url: str
+    type: str
+    created_at: datetime = Field(default_factory=utcnow)
+    data: dict[str, Any] = Field(default_factory=dict)
+    state: DeliveryState = "pending"
+    attempts: list[DeliveryAttempt] = Field(default_factory=list)
+    next_attempt_at: datetime | None = None
+
+    def body(self, base_url: str) -> bytes:
+        """The signed payload: small (type, ids, status, links); the receiver fetches the rest.
+
+        Links are kept relative in the record and made absolute here, with the API's base URL.
+        """
+        data = dict(self.data)
+        links = data.pop("links", {})
+        data["links"] = {name: f"{base_url}{path}" for name, path in links.items()}
+        payload = {"type": self.type, "timestamp": self.created_at.isoformat(), "data": data}
+        return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()

@@ -1,0 +1,386 @@
+"""Outbound requests made for a client: address rules against SSRF, limits and errors.
+
+Only 127.0.0.1 is ever contacted; every other address must be refused before a connection.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.bulk_settings import FetchSettings
+from shared.safe_fetch import AddressPolicy, Fetched, FetchRefused, fetch, post
+
+LOCAL = AddressPolicy.from_settings(FetchSettings(allow_ranges=["127.0.0.1/32"]))
+DEFAULT = AddressPolicy()
+CHUNK = 64 * 1024
+CHUNKED_TOTAL = 64 * 1024 * 1024
+
+
+@dataclass
+class ServerState:
+    base: str = ""
+    chunked_sent: int = 0
+    chunked_done: threading.Event = field(default_factory=threading.Event)
+    requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: ServerState
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes = b"", **headers: str) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self.state.requests.append(("GET", self.path, dict(self.headers), b""))
+        path, _, query = self.path.partition("?")
+        if path == "/ok":
+            self._send(200, b"RIFF-audio", Content_Type="audio/wav")
+        elif path == "/redirect":
+            self._send(302, Location=query.removeprefix("to="))
+        elif path == "/loop":
+            self._send(302, Location="/loop")
+        elif path.startswith("/chain/"):
+            left = int(path.rsplit("/", 1)[1])
+            self._send(302, Location=f"/chain/{left - 1}" if left else "/ok")
+        elif path == "/declared-big":
+            self.send_response(200)
+            self.send_header("Content-Length", str(10 * 1024 * 1024))
+            self.end_headers()
+        elif path == "/chunked-big":
+            self._chunked_big()
+        elif path == "/slow":
+            time.sleep(2)
+            self._send(200, b"late")
+        else:
+            self._send(404, b"no such file")
+
+    def _chunked_big(self) -> None:
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            while self.state.chunked_sent < CHUNKED_TOTAL:
+                self.wfile.write(b"%x\r\n%s\r\n" % (CHUNK, b"x" * CHUNK))
+                self.state.chunked_sent += CHUNK
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass
+        finally:
+            self.state.chunked_done.set()
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.state.requests.append(("POST", self.path, dict(self.headers), body))
+        if self.path == "/hook":
+            self._send(202, b"accepted " + b"y" * 500, X_Reply="yes")
+        else:
+            self._send(302, Location="http://10.0.0.1/x")
+
+
+@pytest.fixture
+def server() -> Iterator[ServerState]:
+    state = ServerState()
+    handler = type("Handler", (_Handler,), {"state": state})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def no_connect(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Records (and blocks) any connection attempt; the list must stay empty."""
+    attempts: list[object] = []
+
+    def refuse(address: object, *args: object, **kwargs: object) -> socket.socket:
+        attempts.append(address)
+        raise AssertionError(f"a connection to {address} was attempted")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    return attempts
+
+
+def _get(url: str, policy: AddressPolicy = LOCAL, **kwargs: Any) -> Fetched:
+    options: dict[str, Any] = {"max_bytes": 1024 * 1024, "timeout_s": 5.0, "max_redirects": 3}
+    return fetch(url, policy, **{**options, **kwargs})
+
+
+def _refused(url: str, policy: AddressPolicy = LOCAL, **kwargs: Any) -> FetchRefused:
+    with pytest.raises(FetchRefused) as info:
+        _get(url, policy, **kwargs)
+    return info.value
+
+
+def test_a_public_style_fetch_returns_body_final_url_and_content_type(
+    server: ServerState,
+) -> None:
+    got = _get(server.base + "/ok")
+
+    assert got == Fetched(b"RIFF-audio", server.base + "/ok", "audio/wav")
+    assert server.requests[0][2]["User-Agent"] == "VoicePipe/0.1"
+
+
+def test_redirects_within_the_limit_are_followed_to_the_final_url(server: ServerState) -> None:
+    got = _get(server.base + "/chain/2")
+
+    assert (got.data, got.final_url) == (b"RIFF-audio", server.base + "/ok")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://localhost/",
+        "http://[::1]/",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://[::]/",
+        "http://0.0.0.0/",
+    ],
+)
+def test_loopback_and_numeric_spellings_are_refused_by_default(
+    url: str, no_connect: list[object]
+) -> None:
+    assert _refused(url, DEFAULT).code == "url_refused"
+    assert no_connect == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://10.0.0.1/a.wav", "http://172.16.0.1/", "https://192.168.1.1/", "http://100.64.0.1/"],
+)
+def test_private_ranges_are_refused_without_any_connection_attempt(
+    url: str, no_connect: list[object]
+) -> None:
+    error = _refused(url)
+
+    assert error.code == "url_refused"
+    assert "private address" in error.message
+    assert "VOICEPIPE_FETCH__ALLOW_RANGES" in error.message
+    assert no_connect == []
+
+
+def test_the_cloud_metadata_link_local_address_is_refused(no_connect: list[object]) -> None:
+    error = _refused("http://169.254.169.254/latest/meta-data/")
+
+    assert error.code == "url_refused"
+    assert "link-local" in error.message
+    assert no_connect == []
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::ffff:10.0.0.1]/", "http://[64:ff9b::a00:1]/", "http://[2002:7f00:1::]/"]
+)
+def test_ipv6_forms_carrying_a_private_ipv4_address_are_refused(
+    url: str, no_connect: list[object]
+) -> None:
+    error = _refused(url, DEFAULT)
+
+    assert error.code == "url_refused"
+    assert "form of" in error.message
+    assert no_connect == []
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a", "gopher://x/"])
+def test_schemes_other_than_http_and_https_are_refused(url: str, no_connect: list[object]) -> None:
+    error = _refused(url)
+
+    assert error.code == "url_refused"
+    assert "scheme" in error.message
+
+
+def test_credentials_in_the_url_are_refused(no_connect: list[object]) -> None:
+    error = _refused("http://user:secret@127.0.0.1/ok")
+
+    assert error.code == "url_refused"
+    assert "secret" not in error.message
+
+
+@pytest.mark.parametrize("target", ["http://10.0.0.1/x", "http://127.0.0.2:{port}/ok"])
+def test_a_redirect_to_a_disallowed_address_is_refused_before_connecting(
+    server: ServerState, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = server.base.rsplit(":", 1)[1]
+    real = socket.create_connection
+    contacted: list[object] = []
+
+    def record(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        contacted.append(address[0])
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", record)
+    error = _refused(f"{server.base}/redirect?to={target.format(port=port)}")
+
+    assert error.code == "url_refused"
+    assert contacted == ["127.0.0.1"]
+
+
+def test_a_redirect_loop_fails_as_too_many_redirects(server: ServerState) -> None:
+    error = _refused(server.base + "/loop", max_redirects=4)
+
+    assert error.code == "download_failed"
+    assert "more than 4 redirects" in error.message
+    assert len(server.requests) == 5
+
+
+def test_an_oversize_content_length_is_refused_before_reading(server: ServerState) -> None:
+    assert _refused(server.base + "/declared-big", max_bytes=1000).code == "too_large"
+
+
+def test_an_oversize_chunked_body_stops_reading_early(server: ServerState) -> None:
+    assert _refused(server.base + "/chunked-big", max_bytes=100_000).code == "too_large"
+
+    assert server.chunked_done.wait(10)
+    assert server.chunked_sent < CHUNKED_TOTAL / 2
+
+
+def test_a_404_is_a_download_failure_naming_the_status(server: ServerState) -> None:
+    error = _refused(server.base + "/missing.wav")
+
+    assert error.code == "download_failed"
+    assert "404" in error.message
+
+
+def test_a_server_that_does_not_answer_in_time_is_a_timeout(server: ServerState) -> None:
+    assert _refused(server.base + "/slow", timeout_s=0.3).code == "download_timeout"
+
+
+def test_a_closed_port_is_a_download_failure() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    assert _refused(f"http://127.0.0.1:{port}/").code == "download_failed"
+
+
+def test_allow_ranges_let_a_loopback_address_through(server: ServerState) -> None:
+    assert _refused(server.base + "/ok", DEFAULT).code == "url_refused"
+    assert _get(server.base + "/ok", LOCAL).data == b"RIFF-audio"
+
+
+def test_a_name_is_refused_when_any_of_its_addresses_is_disallowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = [("8.8.8.8", 80), ("10.0.0.5", 80)]
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", sa) for sa in answers],
+    )
+
+    with pytest.raises(FetchRefused, match=r"resolves to 10\.0\.0\.5, a private address"):
+        DEFAULT.resolve("files.example", 80)
+    assert AddressPolicy().resolve("8.8.8.8", 80) == "8.8.8.8"
+
+
+def test_the_connection_goes_to_the_checked_address_with_the_real_host_header(
+    server: ServerState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = server.base.rsplit(":", 1)[1]
+    lookups: list[str] = []
+
+    def resolver(host: str, *args: Any, **kwargs: Any) -> list[Any]:
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(port)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    got = _get(f"http://files.example:{port}/ok")
+
+    assert got.final_url == f"http://files.example:{port}/ok"
+    assert server.requests[0][2]["Host"] == f"files.example:{port}"
+    assert lookups.count("files.example") == 1
+
+
+def test_https_requests_verify_tls_against_the_real_host_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[httpx.Request] = []
+
+    def send(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        sent.append(request)
+        raise httpx.ConnectError("stop here", request=request)
+
+    monkeypatch.setattr(httpx.Client, "send", send)
+    policy = AddressPolicy((ipaddress.ip_network("192.0.2.0/24"),))
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.0.2.9", 443))],
+    )
+    with pytest.raises(FetchRefused):
+        fetch("https://files.example/a", policy, max_bytes=1, timeout_s=1, max_redirects=0)
+
+    request = sent[-1]
+    assert str(request.url) == "https://192.0.2.9/a"
+    assert request.headers["Host"] == "files.example"
+    assert request.extensions["sni_hostname"] == "files.example"
+
+
+def test_check_url_validates_a_callback_without_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_dns(*args: object, **kwargs: object) -> None:
+        raise AssertionError("check_url must not resolve names")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    DEFAULT.check_url("https://hooks.example.com/voicepipe")
+    DEFAULT.check_url("http://8.8.8.8:8080/hook")
+    for url in ["http://10.0.0.1/hook", "ftp://hooks.example.com/", "https:///hook"]:
+        with pytest.raises(FetchRefused) as info:
+            DEFAULT.check_url(url)
+        assert info.value.code == "url_refused"
+
+
+def test_post_returns_status_headers_elapsed_and_a_body_prefix(server: ServerState) -> None:
+    result = post(
+        server.base + "/hook",
+        LOCAL,
+        body=b'{"job": 1}',
+        headers={"Content-Type": "application/json", "Host": "evil.example"},
+        timeout_s=5,
+    )
+
+    assert result.status == 202
+    assert result.headers["x-reply"] == "yes"
+    assert 0 < result.elapsed_s < 5
+    assert result.body_prefix == ("accepted " + "y" * 500)[:200]
+    method, path, headers, body = server.requests[0]
+    assert (method, path, body) == ("POST", "/hook", b'{"job": 1}')
+    assert headers["Host"] == server.base.removeprefix("http://")
+    assert headers["Content-Type"] == "application/json"
+
+
+def test_post_reports_a_302_without_following_it(server: ServerState) -> None:
+    result = post(server.base + "/moved", LOCAL, body=b"{}", headers={}, timeout_s=5)
+
+    assert result.status == 302
+    assert result.headers["location"] == "http://10.0.0.1/x"
+    assert len(server.requests) == 1
+
+
+def test_post_refuses_a_private_callback_without_connecting(no_connect: list[object]) -> None:
+    with pytest.raises(FetchRefused) as info:
+        post("http://192.168.1.1/hook", LOCAL, body=b"{}", headers={}, timeout_s=1)
+
+    assert info.value.code == "url_refused"
+    assert no_connect == []

@@ -1,0 +1,159 @@
+"""The ``ingest`` queue: expanding batches into jobs, and acting on whole batches.
+
+A batch is expanded by workers, never inside the API request: ``plan`` lists an S3 prefix
+(page by page, resumable) and sends one ``chunk`` task per slice of items; chunks run in
+parallel on the pool, and the last one to finish marks the batch expanded. Every step can
+run again: a chunk skips items that already became jobs or rejections, and ``plan`` sends
+only chunks not yet done. The sweeper calls ``plan`` again for a batch whose expansion has
+not moved for a while (a worker killed with its messages unacknowledged).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from celery import Task
+
+from shared.batches import BatchItem, ItemRejection
+from shared.batchstore import RUNNING
+from shared.celery_app import app
+from shared.job_transitions import cancel, resume
+from shared.models import Job, Stage
+from shared.queues import INGEST, INGEST_TASKS
+from workers.batch_items import import_key, import_location, ingest_item
+from workers.context import WorkerContext, get_context
+from workers.pipeline import enqueue
+
+log = logging.getLogger("voicepipe.ingest")
+
+_LIST_PAGE = 1000
+_ITEM_TRIES = 3
+
+
+def _give_up(ctx: WorkerContext, batch_id: str, index: int, item: BatchItem, message: str) -> str:
+    rejection = ItemRejection(
+        index=index, source=item.source, code="internal", message=message, metadata=item.metadata
+    )
+    ctx.batches.reject(batch_id, rejection)
+    return "rejected"
+
+
+def _chunks(total: int, size: int) -> int:
+    return math.ceil(total / size)
+
+
+@app.task(name=INGEST_TASKS["plan"], bind=True)  # type: ignore[untyped-decorator]
+def plan(self: Task, batch_id: str) -> None:
+    ctx = get_context()
+    batches = ctx.batches
+    state = batches.get(batch_id)
+    if state.expanded:
+        return
+    if state.counters.get("listed") != "1":
+        _list_prefix(ctx, batch_id)
+        state = batches.get(batch_id)
+    size = ctx.settings.batches.expand_chunk
+    total = state.items or 0
+    if total == 0:
+        batches.chunk_done(batch_id, 0, 0)  # nothing to expand: the batch completes empty
+        return
+    done = batches.chunks_done(batch_id)
+    for start in range(0, total, size):
+        if start not in done:
+            self.app.send_task(INGEST_TASKS["chunk"], args=[batch_id, start], queue=INGEST)
+    batches.heartbeat(batch_id)
+    log.info("batch %s: %d items in %d chunks", batch_id, total, _chunks(total, size))
+
+
+def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
+    """Every object under the batch's prefix becomes an item, in key order."""
+    batches = ctx.batches
+    state = batches.get(batch_id)
+    batch = state.batch
+    assert batch.prefix is not None
+    storage = import_location(ctx.settings)
+    full = import_key(ctx.settings, batch.tenant, batch.prefix)
+    strip = len(full) - len(batch.prefix)
+    after = state.counters.get("listed_after", "")
+    limit = ctx.settings.batches.max_items
+    listed = batches.listed(batch_id)
+    while True:
+        keys = storage.list_page(full, after, _LIST_PAGE)
+        keys = [k for k in keys if not k.endswith("/")][: max(0, limit - listed)]
+        items = [BatchItem(key=k[strip:]) for k in keys]
+        finished = len(keys) < _LIST_PAGE or listed + len(keys) >= limit
+        batches.add_listed(batch_id, items, keys[-1] if keys else after, finished)
+        batches.heartbeat(batch_id)
+        listed += len(keys)
+        if finished:
+            return
+        after = keys[-1]
+
+
+@app.task(name=INGEST_TASKS["chunk"], bind=True)  # type: ignore[untyped-decorator]
+def chunk(self: Task, batch_id: str, start: int) -> None:
+    ctx = get_context()
+    batches = ctx.batches
+    state = batches.get(batch_id)
+    size = ctx.settings.batches.expand_chunk
+    total = state.items or 0
+    outcomes: dict[str, int] = {}
+    for offset, item in enumerate(batches.items(batch_id, start, start + size)):
+        index = start + offset
+        try:
+            what = ingest_item(ctx, self.app, state.batch, index, item)
+        except Exception as exc:
+            # Storage or job store trouble, or a bug: try the chunk again a few times
+            # (finished items are skipped), then record the item as failed and go on.
+            tries = batches.item_failure(batch_id, index)
+            log.exception("batch %s item %d failed (try %d)", batch_id, index, tries)
+            if tries < _ITEM_TRIES:
+                raise self.retry(countdown=2.0**tries, max_retries=None) from exc
+            message = f"The item could not be processed: {type(exc).__name__}"
+            what = _give_up(ctx, state.batch.id, index, item, message)
+        outcomes[what] = outcomes.get(what, 0) + 1
+        batches.heartbeat(batch_id)
+    last = batches.chunk_done(batch_id, start, _chunks(total, size))
+    log.info("batch %s chunk %d: %s%s", batch_id, start, outcomes, " (last)" if last else "")
+
+
+def _jobs_in(ctx: WorkerContext, batch_id: str, statuses: tuple[str, ...]) -> list[str]:
+    ids: list[str] = []
+    for status in statuses:
+        after = -1
+        while rows := ctx.batches.page(batch_id, status, after, 500):
+            ids.extend(job_id for _, job_id in rows)
+            after = rows[-1][0]
+    return ids
+
+
+@app.task(name=INGEST_TASKS["cancel"], bind=True)  # type: ignore[untyped-decorator]
+def cancel_batch(self: Task, batch_id: str) -> None:
+    """Cancel every unfinished job of the batch (items not yet expanded are refused by the
+    chunks, which see the batch canceled)."""
+    ctx = get_context()
+    reason = "The job's batch was canceled by request."
+    for job_id in _jobs_in(ctx, batch_id, RUNNING):
+        ctx.jobs.update(job_id, lambda job: cancel(job, reason))
+
+
+@app.task(name=INGEST_TASKS["retry"], bind=True)  # type: ignore[untyped-decorator]
+def retry_batch(self: Task, batch_id: str) -> None:
+    """Run the batch's failed jobs again, each from the stage that failed."""
+    ctx = get_context()
+    resumed = 0
+    for job_id in _jobs_in(ctx, batch_id, ("failed",)):
+        start: list[Stage] = []
+
+        def change(job: Job, start: list[Stage] = start) -> bool:
+            stage = resume(job)
+            if stage is not None:
+                start.append(stage)
+            return stage is not None
+
+        job = ctx.jobs.update(job_id, change)
+        if start:
+            enqueue(self.app, job, start[0])
+            resumed += 1
+    log.info("batch %s: %d failed jobs queued again", batch_id, resumed)
