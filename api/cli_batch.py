@@ -6,26 +6,24 @@ import glob
 import json
 import shlex
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 import httpx
 from tqdm import tqdm
 
-from api.client import BATCH_TERMINAL, STAGE_NAMES, ApiClientError, VoicePipeClient, stages_done
+from api.batch_progress import combine, eta_text, summarize, summary_lines, watch_batches
+from api.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
 
-POLL_S = 0.5
-# A server restart or a network blip must not end a long watch; a server gone for good must.
-UNREACHABLE_GIVE_UP_S = 60.0
 # Multipart boundary and part headers around each file; 3x the name covers its escaping.
 PART_OVERHEAD = 256
 TRANSCRIPT_FORMATS = ("txt", "json", "srt", "vtt")
 EXPORT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} items [{elapsed}{postfix}]"
+A_FILE = click.Path(dir_okay=False, path_type=Path)
+A_DIR = click.Path(file_okay=False, path_type=Path)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -148,10 +146,7 @@ def submit_files(
 
 
 def _submit_one(client: VoicePipeClient, path: Path, wait: bool, options: dict[str, Any]) -> None:
-    try:
-        job = client.submit(path, **options)
-    except ApiClientError as exc:
-        raise click.ClickException(f"rejected {path}: {exc.code}: {exc.message}") from None
+    job = client.submit(path, **options)  # a refusal says why, as a ClickException
     if not wait:
         click.echo(job["id"])
         sys.exit(0)
@@ -185,107 +180,6 @@ def resume_command(ids: Sequence[str], url: str | None) -> str:
     return shlex.join(words)
 
 
-def watch_batches(
-    client: VoicePipeClient,
-    ids: Sequence[str],
-    *,
-    out: TextIO | None = None,
-    timeout_s: float | None = None,
-) -> list[dict[str, Any]]:
-    """Poll the batches about twice a second, drawing one bar over all of them, until each
-    has completed or been canceled; return their last views."""
-    deadline = None if timeout_s is None else time.monotonic() + timeout_s
-    unreachable_since: float | None = None
-    with tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT) as bar:
-        while True:
-            started = time.monotonic()
-            try:
-                views = [client.batch(batch_id) for batch_id in ids]
-                unreachable_since = None
-            except httpx.TransportError:
-                unreachable_since = unreachable_since or started
-                if started - unreachable_since > UNREACHABLE_GIVE_UP_S:
-                    raise
-                bar.set_postfix_str("API unreachable, retrying")
-            else:
-                draw(bar, views)
-                if all(view["status"] in BATCH_TERMINAL for view in views):
-                    return views
-            if deadline is not None and started > deadline:
-                raise TimeoutError(f"batches not finished after {timeout_s} s: {' '.join(ids)}")
-            time.sleep(max(0.0, POLL_S - (time.monotonic() - started)))
-
-
-def _done(view: dict[str, Any]) -> int:
-    counts = view["counts"]
-    finished = counts.get("succeeded", 0) + counts.get("failed", 0) + counts.get("canceled", 0)
-    return int(finished + view["rejected"])
-
-
-def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> None:
-    sizes = [view["items"] for view in views]
-    if None not in sizes and bar.total != sum(sizes):
-        bar.total = sum(sizes)
-    bar.n = sum(_done(view) for view in views)
-    running = " ".join(
-        f"{stage} {sum(v['running_by_stage'].get(stage, 0) for v in views)}"
-        for stage in STAGE_NAMES
-    )
-    failed = sum(view["counts"].get("failed", 0) for view in views)
-    rejected = sum(view["rejected"] for view in views)
-    bar.set_postfix_str(f"{running} | failed {failed} rejected {rejected} | ETA {_eta(views)}")
-
-
-def _eta(views: Sequence[dict[str, Any]]) -> str:
-    pending = [view for view in views if view["status"] not in BATCH_TERMINAL]
-    if not pending:
-        return "0s"
-    if any(view["eta_s"] is None for view in pending):
-        return "?"
-    # The batches run side by side: the last to finish decides.
-    seconds = round(max(view["eta_s"] for view in pending))
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def _merged(views: Sequence[dict[str, Any]], field: str) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for view in views:
-        for code, count in view[field].items():
-            total[code] = total.get(code, 0) + count
-    return dict(sorted(total.items(), key=lambda pair: (-pair[1], pair[0])))
-
-
-def summary_lines(views: Sequence[dict[str, Any]]) -> list[str]:
-    counts = _merged(views, "counts")
-    items = sum(view["items"] or 0 for view in views)
-    rejected = sum(view["rejected"] for view in views)
-    line = (
-        f"{items} items: {counts.get('succeeded', 0)} succeeded, {counts.get('failed', 0)} "
-        f"failed, {rejected} rejected"
-    )
-    lines = [line + (f", {counts['canceled']} canceled" if counts.get("canceled") else "")]
-    for label, field in (("failed", "failed_by_code"), ("rejected", "rejected_by_code")):
-        by_code = _merged(views, field)
-        if by_code:
-            lines.append(f"{label} by code: " + ", ".join(f"{c} {n}" for c, n in by_code.items()))
-    return lines
-
-
-def summarize(views: Sequence[dict[str, Any]]) -> bool:
-    """Print the outcome; true when every item succeeded."""
-    for line in summary_lines(views):
-        click.echo(line)
-    counts = _merged(views, "counts")
-    bad = counts.get("failed", 0) + counts.get("canceled", 0)
-    bad += sum(view["rejected"] for view in views)
-    if bad:
-        for view in views:
-            click.echo(f"Per item: voicepipe batch export {view['id']} -o results.csv")
-    return not bad and all(view["status"] == "completed" for view in views)
-
-
 @click.group()
 def batch() -> None:
     """Follow, export, cancel and retry batches (`voicepipe submit` of many files makes one)."""
@@ -303,11 +197,11 @@ def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | Non
         click.echo(json.dumps(view, indent=2))
         return
     progress = "?" if view["progress"] is None else f"{view['progress']:.0%}"
-    click.echo(f"{view['id']}: {view['status']}, {progress} done, ETA {_eta([view])}")
-    for line in summary_lines([view]):
-        click.echo(line)
-    running = ", ".join(f"{s} {n}" for s, n in view["running_by_stage"].items())
-    click.echo(f"running: {running}")
+    click.echo(f"{batch_id}: {view['status']}, {progress} done")
+    click.echo("\n".join(summary_lines(combine([view]))))
+    if view["status"] not in BATCH_TERMINAL:
+        running = ", ".join(f"{s} {n}" for s, n in view["running_by_stage"].items())
+        click.echo(f"running: {running}; ETA {eta_text(view['eta_s'])}")
 
 
 @batch.command("watch")
@@ -333,12 +227,7 @@ def export_format(output: Path | None, fmt: str | None) -> str:
 
 @batch.command("export")
 @click.argument("batch_id")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="results.csv or results.jsonl (default: CSV to stdout).",
-)
+@click.option("-o", "--output", type=A_FILE, help="x.csv or x.jsonl (default: CSV to stdout).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Overrides -o's.")
 @client_options
 def batch_export(
@@ -380,13 +269,7 @@ def batch_retry(batch_id: str, url: str | None, api_key: str | None) -> None:
 
 @click.command()
 @click.argument("job_id")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write into (default: ./JOB_ID).",
-)
+@click.option("-o", "--output", "out_dir", type=A_DIR, help="Folder (default: ./JOB_ID).")
 @client_options
 def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | None) -> None:
     """Download a job's transcript (txt, json, srt, vtt), reply text and reply audio."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from api.cli_batch import watch_batches
+from api.batch_progress import watch_batches
 from api.client import VoicePipeClient
 from api.demo.samples import Sample, load_samples, materialize
 from api.stack import Stack

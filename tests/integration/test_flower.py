@@ -40,7 +40,7 @@ def test_flower_shows_one_worker_per_queue_and_their_tasks(running_stack: Runnin
             break
         time.sleep(0.5)
 
-    assert queues == {"stt": ["stt"], "llm": ["llm"], "tts": ["tts"]}
+    assert queues == {q: [q] for q in ("stt", "llm", "tts", "ingest", "webhooks")}
     assert ran == {"voicepipe.stt", "voicepipe.llm", "voicepipe.tts"}
 
 

@@ -159,3 +159,36 @@ def test_api_keys_never_reach_the_logs(
         text = log.read_text(errors="replace")
         assert ACME_KEY not in text, log
         assert GLOBEX_KEY not in text, log
+
+
+def test_a_batch_its_jobs_and_its_exports_are_not_found_for_another_tenant(
+    stack: RunningStack, voicemail_wav: bytes
+) -> None:
+    files = [("file", ("a.wav", voicemail_wav)), ("file", ("b.wav", voicemail_wav))]
+    created = stack.http.post("/v1/batches", files=files, data={"stages": "stt"}, headers=ACME)
+    assert created.status_code == 202, created.text
+    batch_id = created.json()["id"]
+    deadline = time.monotonic() + 120
+    while stack.http.get(f"/v1/batches/{batch_id}", headers=ACME).json()["status"] != "completed":
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    job_id = stack.http.get(f"/v1/batches/{batch_id}/jobs", headers=ACME).json()["jobs"][0]["id"]
+
+    refused = [
+        stack.http.get(f"/v1/batches/{batch_id}", headers=GLOBEX),
+        stack.http.get(f"/v1/batches/{batch_id}/jobs", headers=GLOBEX),
+        stack.http.get(f"/v1/batches/{batch_id}/results?format=csv", headers=GLOBEX),
+        stack.http.get(f"/v1/batches/{batch_id}/webhooks", headers=GLOBEX),
+        stack.http.post(f"/v1/batches/{batch_id}/cancel", headers=GLOBEX),
+        stack.http.post(f"/v1/batches/{batch_id}/retry", headers=GLOBEX),
+        stack.http.get(f"/v1/jobs/{job_id}", headers=GLOBEX),
+        stack.http.get(f"/v1/jobs/{job_id}/transcript?format=srt", headers=GLOBEX),
+    ]
+    listed = stack.http.get("/v1/batches", headers=GLOBEX).json()["batches"]
+
+    for response in refused:
+        assert response.status_code == 404, response.request.url
+        assert response.json()["error"]["code"] in {"batch_not_found", "job_not_found"}
+    assert batch_id not in [b["id"] for b in listed]
+    mine = stack.http.get("/v1/batches", headers=ACME).json()["batches"]
+    assert batch_id in [b["id"] for b in mine]

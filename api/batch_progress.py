@@ -1,0 +1,115 @@
+"""The progress display of `voicepipe submit` and `voicepipe batch watch`: one bar over one
+or more batches, polled from the server's counters, and the summary at the end."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+import click
+import httpx
+from tqdm import tqdm
+
+from api.client import BATCH_TERMINAL, STAGE_NAMES, VoicePipeClient
+
+POLL_S = 0.5
+# A server restart or a network blip must not end a long watch; a server gone for good must.
+UNREACHABLE_GIVE_UP_S = 60.0
+BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} items [{elapsed}{postfix}]"
+
+
+def watch_batches(
+    client: VoicePipeClient,
+    ids: Sequence[str],
+    *,
+    out: TextIO | None = None,
+    timeout_s: float | None = None,
+) -> list[dict[str, Any]]:
+    """Poll the batches about twice a second, drawing one bar over all of them, until each
+    has completed or been canceled; return their last views."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    unreachable_since: float | None = None
+    with tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT) as bar:
+        while True:
+            started = time.monotonic()
+            try:
+                views = [client.batch(batch_id) for batch_id in ids]
+                unreachable_since = None
+            except httpx.TransportError:
+                unreachable_since = unreachable_since or started
+                if started - unreachable_since > UNREACHABLE_GIVE_UP_S:
+                    raise
+                bar.set_postfix_str("API unreachable, retrying")
+            else:
+                draw(bar, views)
+                if all(view["status"] in BATCH_TERMINAL for view in views):
+                    return views
+            if deadline is not None and started > deadline:
+                raise TimeoutError(f"batches not finished after {timeout_s} s: {' '.join(ids)}")
+            time.sleep(max(0.0, POLL_S - (time.monotonic() - started)))
+
+
+def combine(views: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Batches of one split submission as one, for one bar and one summary."""
+    pending = [view["eta_s"] for view in views if view["status"] not in BATCH_TERMINAL]
+    sizes = [view["items"] for view in views]
+    fields = ("counts", "running_by_stage", "failed_by_code", "rejected_by_code")
+    return {
+        "ids": [view["id"] for view in views],
+        "items": None if None in sizes else sum(sizes),
+        "rejected": sum(view["rejected"] for view in views),
+        "completed": all(view["status"] == "completed" for view in views),
+        # The batches run side by side: the last to finish decides.
+        "eta_s": 0.0 if not pending else None if None in pending else max(pending),
+        **{f: sum((Counter(view[f]) for view in views), Counter()) for f in fields},
+    }
+
+
+def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> None:
+    all_of = combine(views)
+    counts = all_of["counts"]
+    if all_of["items"] is not None and bar.total != all_of["items"]:
+        bar.total = all_of["items"]
+    bar.n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
+    running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in STAGE_NAMES)
+    bar.set_postfix_str(
+        f"{running} | failed {counts['failed']} rejected {all_of['rejected']} "
+        f"| ETA {eta_text(all_of['eta_s'])}"
+    )
+
+
+def eta_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def summary_lines(all_of: dict[str, Any]) -> list[str]:
+    counts = all_of["counts"]
+    lines = [
+        f"{all_of['items'] or 0} items: {counts['succeeded']} succeeded, {counts['failed']} "
+        f"failed, {all_of['rejected']} rejected"
+        + (f", {counts['canceled']} canceled" if counts["canceled"] else "")
+    ]
+    for label in ("failed", "rejected"):
+        by_code: Counter[str] = all_of[f"{label}_by_code"]
+        if by_code:
+            codes = ", ".join(f"{code} {n}" for code, n in by_code.most_common())
+            lines.append(f"{label} by code: {codes}")
+    return lines
+
+
+def summarize(views: Sequence[dict[str, Any]]) -> bool:
+    """Print the outcome; true when every item succeeded."""
+    all_of = combine(views)
+    click.echo("\n".join(summary_lines(all_of)))
+    counts = all_of["counts"]
+    if counts["failed"] or counts["canceled"] or all_of["rejected"]:
+        for batch_id in all_of["ids"]:
+            click.echo(f"Per item: voicepipe batch export {batch_id} -o results.csv")
+        return False
+    return bool(all_of["completed"])

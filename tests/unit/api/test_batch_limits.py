@@ -1,0 +1,50 @@
+"""A batch request over its part count, its total size or its manifest size gets a clear 4xx
+before anything is stored (the app is real; no store is reached)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from shared.settings import Settings
+
+
+def _client(tmp_path: Path) -> TestClient:
+    settings = Settings(
+        data_dir=tmp_path,
+        broker={"url": "redis://127.0.0.1:1/0"},  # nothing listens: a store call would fail
+        batches={"max_parts": 2, "max_total_bytes": 4096, "max_manifest_bytes": 200},
+    )
+    return TestClient(create_app(settings))
+
+
+def test_more_file_parts_than_allowed_are_refused_with_400(tmp_path: Path) -> None:
+    files = [("file", (f"{i}.wav", b"x" * 10)) for i in range(3)]
+
+    response = _client(tmp_path).post("/v1/batches", files=files)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "too_many_parts"
+    assert "at most 2" in response.json()["error"]["message"]
+    assert list((tmp_path / "objects").rglob("*")) == []
+
+
+def test_a_batch_upload_over_its_total_size_is_refused_with_413(tmp_path: Path) -> None:
+    files = [("file", ("big.wav", b"x" * 5000))]
+
+    response = _client(tmp_path).post("/v1/batches", files=files)
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert "batch" in response.json()["error"]["message"]
+
+
+def test_a_manifest_over_its_size_is_refused_with_413(tmp_path: Path) -> None:
+    items = [{"key": f"mailbox/{i:04d}.wav"} for i in range(20)]
+
+    response = _client(tmp_path).post("/v1/batches", json={"items": items})
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "manifest_too_large"
