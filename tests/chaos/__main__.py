@@ -18,6 +18,7 @@ from tests.chaos import (
     s4_hung_worker,
     s5_cancel_retry,
     s6_duplicate_delivery,
+    s7_batch_kills,
 )
 from tests.chaos.report import render
 from tests.chaos.tally import Row
@@ -29,6 +30,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "4": s4_hung_worker.run,
     "5": s5_cancel_retry.run,
     "6": s6_duplicate_delivery.run,
+    "7": lambda: [s7_batch_kills.run()],
 }
 
 
