@@ -22,6 +22,8 @@ from api.errors import ApiError
 from api.options import OptionFields, job_options
 from shared.batches import Batch, BatchItem, MetadataValue
 from shared.batchstore import BatchStore
+from shared.inputs import too_large
+from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
 
 
@@ -165,9 +167,16 @@ async def from_multipart(request: Request, services: Services, tenant: str) -> B
         ) from None
     batch = Batch(tenant=tenant, source="upload", options=job_options(services, tenant, fields))
     items = []
+    limit = services.settings.api.max_upload_bytes
     for index, part in enumerate(files):
-        # Staged as sent; validated by the ingest workers exactly like a single upload.
         key = f"{tenant}/batches/{batch.id}/uploads/{index:06d}"
+        if part.size is not None and part.size > limit:
+            # Never read into memory nor stored: the item is recorded as refused.
+            refused = too_large(limit)
+            error = ErrorInfo(code=refused.code, message=refused.message)
+            items.append(BatchItem(upload=key, filename=part.filename, refused=error))
+            continue
+        # Staged as sent; validated by the ingest workers exactly like a single upload.
         await run_in_threadpool(services.storage.put, key, await part.read())
         items.append(BatchItem(upload=key, filename=part.filename))
     try:

@@ -29,6 +29,17 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def comma_list(value: object) -> object:
+    """A list setting from the environment: a JSON list is awkward to quote there, so a
+    comma- or space-separated list is taken too."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part for part in re.split(r"[\s,]+", text) if part]
+    return value
+
+
 def is_loopback(host: str) -> bool:
     """Whether only this machine can reach a server bound to ``host``."""
     name = host.strip().strip("[]").lower()
@@ -53,13 +64,7 @@ class AuthSettings(_Section):
     @field_validator("keys", mode="before")
     @classmethod
     def _from_text(cls, value: object) -> object:
-        # From the environment a JSON list is awkward to quote; a comma list is also taken.
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part for part in re.split(r"[\s,]+", text) if part]
-        return value
+        return comma_list(value)
 
     @field_validator("keys")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.models import JobOptions, utcnow
+from shared.models import ErrorInfo, JobOptions, utcnow
 
 BatchSource = Literal["upload", "manifest", "prefix"]
 MetadataValue = str | int | float | bool | None
@@ -43,6 +43,9 @@ class BatchItem(BaseModel):
     upload: str | None = Field(default=None, max_length=1024)
     filename: str | None = Field(default=None, max_length=255)
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
+    # Set by the API for a part it refused on sight (over the upload limit): recorded as
+    # the item's rejection, in its place, without ever being stored.
+    refused: ErrorInfo | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> BatchItem:

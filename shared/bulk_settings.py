@@ -6,7 +6,6 @@ Part of the one ``Settings`` object (``shared.settings``); kept apart only to ke
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,21 +13,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from shared.auth_settings import TENANT_PATTERN
+from shared.auth_settings import TENANT_PATTERN, comma_list
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def _comma_list(value: object) -> object:
-    # A JSON list is awkward to quote in an environment variable; a comma list is taken too.
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            return json.loads(text)
-        return [part for part in re.split(r"[\s,]+", text) if part]
-    return value
 
 
 class BatchSettings(_Section):
@@ -80,7 +69,7 @@ class FetchSettings(_Section):
     @field_validator("allow_ranges", mode="before")
     @classmethod
     def _from_text(cls, value: object) -> object:
-        return _comma_list(value)
+        return comma_list(value)
 
     @field_validator("allow_ranges")
     @classmethod
@@ -124,7 +113,7 @@ class WebhookSettings(_Section):
     @field_validator("secrets", "schedule_s", mode="before")
     @classmethod
     def _from_text(cls, value: object) -> object:
-        return _comma_list(value)
+        return comma_list(value)
 
     @field_validator("schedule_s")
     @classmethod

@@ -92,6 +92,8 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
         return "done"
     if batches.get(batch.id).canceled:
         return _reject(ctx, batch, index, item, "batch_canceled", "The batch was canceled.")
+    if item.refused:
+        return _reject(ctx, batch, index, item, item.refused.code, item.refused.message)
     try:
         data, filename = _obtain(ctx, batch, item)
         meta, extension = validated_input(data, filename, ctx.settings.api)

@@ -304,3 +304,20 @@ def test_batch_requests_that_cannot_be_read_get_a_clear_4xx(running_stack: Runni
         response = running_stack.http.post("/v1/batches", **request)  # type: ignore[arg-type]
         assert response.status_code == status, (request, response.text)
         assert response.json()["error"]["message"]
+
+
+def test_a_part_over_the_upload_limit_is_refused_as_its_item_without_being_stored(
+    running_stack: RunningStack,
+) -> None:
+    limit = running_stack.settings.api.max_upload_bytes
+    parts = [("ok.wav", af.encode("wav", 1.0, seed=80)), ("huge.wav", b"\0" * (limit + 1))]
+
+    batch = wait_batch(running_stack, upload(running_stack, parts, stages="stt")["id"])
+
+    assert batch["rejected_by_code"] == {"too_large": 1}
+    assert batch["counts"]["succeeded"] == 1
+    table = rows(running_stack, batch["id"], "jsonl")
+    assert [(r["source"], r["failure_code"]) for r in table] == [
+        ("ok.wav", None),
+        ("huge.wav", "too_large"),
+    ]
