@@ -49,7 +49,7 @@ wer: $(VENV)/.dev  ## word error rate of the offline engine on ../shared/audio
 	$(BIN)/python -m tests.wer_report
 
 bench: $(VENV)/.dev
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench && $(BIN)/python -m tests.bench.batches
 
 clean:
 	rm -rf .voicepipe .pytest_cache .mypy_cache .ruff_cache

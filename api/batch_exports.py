@@ -38,7 +38,10 @@ COLUMNS = (
     "transcript_url",
     "reply_audio_url",
 )
-_PAGE = 200
+# Items read (and job records parsed) at once: what an export holds in memory, whatever the
+# batch's size (~2 MB of records and rows at 100).
+_PAGE = 100
+_CHUNK_CHARS = 64 * 1024
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,6 +85,19 @@ def _rejected_row(rejection: ItemRejection) -> dict[str, Any]:
     return row
 
 
+def _missing_row(index: int, job_id: str) -> dict[str, Any]:
+    # Never a silent gap: the table keeps one row per item even if a record vanished.
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(
+        item_index=index,
+        job_id=job_id,
+        status="missing",
+        failure_code="job_missing",
+        failure_message="The job's record is gone from the job store.",
+    )
+    return row
+
+
 def result_rows(
     batches: BatchStore, jobs: JobStore, batch_id: str, base: str
 ) -> Iterator[dict[str, Any]]:
@@ -96,6 +112,8 @@ def result_rows(
                 yield _rejected_row(entry)
             elif entry in found:
                 yield _job_row(index, found[entry], base)
+            else:
+                yield _missing_row(index, entry)
         page.clear()
 
     for index, entry in batches.rows(batch_id, _PAGE):
@@ -119,19 +137,37 @@ def _cell(value: Any) -> str:
     return text
 
 
-def as_csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    # A byte-order mark, so spreadsheet programs read the file as UTF-8.
+def _chunks(lines: Iterator[str]) -> Iterator[bytes]:
+    # Sent in pieces of ~64 KB, not a row at a time: each piece is one hop from the worker
+    # thread to the event loop and one write, and the response holds at most one.
+    buffer: list[str] = []
+    size = 0
+    for line in lines:
+        buffer.append(line)
+        size += len(line)
+        if size >= _CHUNK_CHARS:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer).encode()
+
+
+def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    yield ("\ufeff" + buffer.getvalue()).encode()
+    # A byte-order mark, so spreadsheet programs read the file as UTF-8.
+    yield "\ufeff" + buffer.getvalue()
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
         writer.writerow([_cell(row[column]) for column in COLUMNS])
-        yield buffer.getvalue().encode()
+        yield buffer.getvalue()
+
+
+def as_csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    return _chunks(_csv_lines(rows))
 
 
 def as_jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    for row in rows:
-        yield (json.dumps(row, ensure_ascii=False) + "\n").encode()
+    return _chunks(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
