@@ -29,7 +29,7 @@ def run_demo(settings: Settings, *, json_out: Path | None = None, timeout_s: flo
         if client.healthy():
             click.echo(f"Using the VoicePipe already running at {settings.api.base_url}")
         else:
-            click.echo("Starting the embedded stack (Valkey, API, 5 worker pools, sweeper, Flower)...")
+            click.echo("Starting the embedded stack (Valkey, API, 5 worker pools, Flower)...")
             stack = Stack(settings)
             cleanup.callback(stack.stop)
             stack.start()
