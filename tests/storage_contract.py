@@ -31,6 +31,17 @@ def check_list_returns_sorted_keys_under_a_prefix_only(storage: ObjectStorage) -
     assert storage.list("t2/jobs/x/") == ["t2/jobs/x/a", "t2/jobs/x/b"]
 
 
+def check_a_listing_resumes_in_pages_after_the_last_key_it_gave(storage: ObjectStorage) -> None:
+    keys = [f"t5/imports/day1/{name}" for name in ("a.wav", "b.wav", "sub/c.flac", "d.ogg")]
+    for key in (*keys, "t5/imports/day10/x.wav", "t5/imports/day2/y.wav"):
+        storage.put(key, b".")
+    pages, after = [], ""
+    while page := storage.list_page("t5/imports/day1/", after, 2):
+        pages.append(page)
+        after = page[-1]
+    assert pages == [sorted(keys)[:2], sorted(keys)[2:]]
+
+
 def check_delete_removes_and_tolerates_missing(storage: ObjectStorage) -> None:
     storage.put("t4/jobs/z/a", b".")
     storage.delete("t4/jobs/z/a")
