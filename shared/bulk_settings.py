@@ -109,6 +109,11 @@ class WebhookSettings(_Section):
         "(its worker died): above timeout_s.",
     )
     poll_interval_s: float = Field(default=0.5, gt=0)
+    keep_records_s: int = Field(
+        default=30 * 86400,
+        ge=60,
+        description="How long an event's record (its attempts) stays readable once it ended.",
+    )
 
     @field_validator("secrets", "schedule_s", mode="before")
     @classmethod

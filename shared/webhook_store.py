@@ -60,8 +60,11 @@ def deliveries(client: redis.Redis, ids: list[str]) -> list[WebhookDelivery]:
 
 
 class WebhookStore:
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, keep_s: int | None = None) -> None:
         self.redis = client
+        # How long a delivered, failed or disabled event's record is kept for the API; None
+        # keeps it. Without an end, every event ever sent would stay in Redis.
+        self.keep_s = keep_s
         self._claim = client.register_script(_CLAIM)
         self._release = client.register_script(_RELEASE)
 
@@ -95,7 +98,7 @@ class WebhookStore:
         """Store a delivery that has reached its end state and take it off the due index."""
         delivery.next_attempt_at = None
         pipe = self.redis.pipeline(transaction=True)
-        pipe.set(delivery_key(delivery.id), delivery.model_dump_json())
+        pipe.set(delivery_key(delivery.id), delivery.model_dump_json(), ex=self.keep_s)
         pipe.zrem(DUE, delivery.id)
         pipe.execute()
 

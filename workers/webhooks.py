@@ -54,8 +54,9 @@ def _store() -> WebhookStore:
     global _store_cache
     # One client per process: a prefork child must not share its parent's sockets.
     if _store_cache is None or _store_cache[0] != os.getpid():
-        client = JobStore.from_url(get_settings().broker.url).redis
-        _store_cache = (os.getpid(), WebhookStore(client))
+        settings = get_settings()
+        client = JobStore.from_url(settings.broker.url).redis
+        _store_cache = (os.getpid(), WebhookStore(client, settings.webhooks.keep_records_s))
     return _store_cache[1]
 
 

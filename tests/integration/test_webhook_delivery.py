@@ -26,7 +26,7 @@ from api.stack import child_env, worker_command
 from shared.jobstore import JobStore
 from shared.models import Job, JobOptions, JobStatus
 from shared.settings import Settings
-from shared.webhook_models import DUE, WebhookDelivery, disabled_key
+from shared.webhook_models import DUE, WebhookDelivery, delivery_key, disabled_key
 from shared.webhook_signing import new_secret
 from shared.webhook_store import WebhookStore
 from tests.conftest import ValkeyProcess
@@ -202,6 +202,8 @@ def test_every_event_is_signed_so_that_the_receiver_verifies_it(env: Env) -> Non
     seen = env.receiver.requests(url)
     assert sorted(s.webhook_id for s in seen) == sorted(r.id for r in records)
     assert all(s.verified for s in seen)
+    # An ended event's record is kept for a while for the API, then expires.
+    assert all(0 < env.store.redis.ttl(delivery_key(r.id)) <= 30 * 86400 for r in records)
 
 
 def test_a_500_then_200_is_two_attempts_under_one_id_accepted_once(env: Env) -> None:
