@@ -18,7 +18,6 @@ from api.deps import Services
 from api.errors import ApiError
 from api.options import OptionFields, job_options
 from shared.batches import Batch, BatchItem, MetadataValue
-from shared.batchstore import BatchStore
 from shared.inputs import too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
@@ -191,7 +190,7 @@ async def from_multipart(request: Request, services: Services, tenant: str) -> B
 
 
 async def _record(services: Services, batch: Batch, items: list[BatchItem] | None) -> Batch:
-    store = BatchStore(services.jobs.redis)
+    store = services.batches
     try:
         await run_in_threadpool(store.create, batch, items)
     except Exception as exc:

@@ -10,9 +10,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.security import api_key_scheme, authenticate, bearer_scheme, presented_key
+from shared.batchstore import BatchStore
 from shared.jobstore import JobStore
 from shared.settings import Settings
 from shared.storage import ObjectStorage
+from shared.webhook_store import WebhookStore
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class Services:
     settings: Settings
     storage: ObjectStorage
     jobs: JobStore
+    batches: BatchStore
+    deliveries: WebhookStore
     celery: Celery
 
 

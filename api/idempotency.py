@@ -16,14 +16,14 @@ from shared.models import Job
 TTL_S = 24 * 3600
 
 
-def _key(tenant: str, key: str) -> str:
+def _digest(key: str) -> str:
     # Hashed: the client's key may be long or contain anything.
-    return f"vp:idem:{tenant}:{hashlib.sha256(key.encode()).hexdigest()}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def replay(jobs: JobStore, tenant: str, key: str, digest: str) -> Job | None:
     """The job an earlier request with this key created, if any."""
-    raw = jobs.redis.get(_key(tenant, key))
+    raw = jobs.idempotency_get(tenant, _digest(key))
     if raw is None:
         return None
     return _existing(jobs, tenant, key, raw, digest)
@@ -31,14 +31,14 @@ def replay(jobs: JobStore, tenant: str, key: str, digest: str) -> Job | None:
 
 def claim(jobs: JobStore, tenant: str, key: str, job_id: str, digest: str) -> Job | None:
     """Claim the key for a new job; returns the earlier job instead if another request won."""
-    if jobs.redis.set(_key(tenant, key), f"{job_id}|{digest}", nx=True, ex=TTL_S):
+    if jobs.idempotency_claim(tenant, _digest(key), f"{job_id}|{digest}", TTL_S):
         return None
-    raw = jobs.redis.get(_key(tenant, key))
+    raw = jobs.idempotency_get(tenant, _digest(key))
     return _existing(jobs, tenant, key, raw, digest) if raw else None
 
 
 def release(jobs: JobStore, tenant: str, key: str) -> None:
-    jobs.redis.delete(_key(tenant, key))
+    jobs.idempotency_release(tenant, _digest(key))
 
 
 def _existing(jobs: JobStore, tenant: str, key: str, raw: bytes | str, digest: str) -> Job:

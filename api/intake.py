@@ -1,7 +1,7 @@
 """Turning an upload into a stored, queued job, or into a clear refusal.
 
 Validation runs before anything is written; once it passes, the input object, the job
-record and the queued chain are created in that order, and each step undoes the earlier
+record and the queued first stage are created in that order, and each step undoes the earlier
 ones if it fails, so a refused or failed submission leaves nothing behind.
 """
 
@@ -17,7 +17,7 @@ from api.deps import Services
 from api.errors import ApiError
 from shared.inputs import validated_input
 from shared.models import Job, JobOptions
-from workers.pipeline import enqueue
+from shared.pipeline import enqueue
 
 log = logging.getLogger("voicepipe.api")
 

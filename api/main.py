@@ -10,12 +10,15 @@ from api.deps import Services
 from api.errors import install_error_handlers
 from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
 from api.routes import batches, control, health, jobs, voices, webhooks
+from shared.batchstore import BatchStore
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
 from shared.logging import configure_logging
+from shared.redis_keys import connect
 from shared.settings import Settings, get_settings
 from shared.storage import storage_from_settings
+from shared.webhook_store import WebhookStore
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,10 +29,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Audio in, transcript, written reply and spoken reply out.",
     )
+    # One client for the stores: each owns its keys; none reaches into another's.
+    client = connect(settings.broker.url)
     app.state.services = Services(
         settings=settings,
         storage=storage_from_settings(settings),
-        jobs=JobStore.from_url(settings.broker.url, deadline_function(settings)),
+        jobs=JobStore(client, deadline_function(settings)),
+        batches=BatchStore(client),
+        deliveries=WebhookStore(client, settings.webhooks.keep_records_s),
         celery=create_celery(settings),
     )
     install_error_handlers(app)

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import Services
 from api.errors import ApiError
 from shared.models import STAGE_ORDER, JobOptions, Stage
+from shared.provider_catalog import provider_names
 from shared.safe_fetch import AddressPolicy, FetchRefused
 from shared.settings import OutputFormat
-from workers.providers.registry import provider_names
 
 THREAD_PATTERN = r"^[A-Za-z0-9+_.:@-]+$"
 

@@ -46,7 +46,7 @@ def worker_command(
         "-m",
         "celery",
         "-A",
-        "shared.celery_app",
+        "workers.app",
         "worker",
         "-Q",
         queue,

@@ -25,7 +25,9 @@ _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _ENTRY_FORMAT = "'<tenant>:<sha256 hex of the key>' (see `voicepipe keys create`)"
 
 
-class _Section(BaseModel):
+class Section(BaseModel):
+    """A settings section: a typo in a nested variable name fails loudly, not ignored."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -51,7 +53,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class AuthSettings(_Section):
+class AuthSettings(Section):
     enabled: bool = Field(
         default=True,
         description="Require an API key on /v1; false is only allowed on a loopback host.",
@@ -112,7 +114,7 @@ class AuthSettings(_Section):
         )
 
 
-class ClientSettings(_Section):
+class ClientSettings(Section):
     api_key: SecretStr | None = Field(
         default=None,
         description="The key `voicepipe submit` and `status` send (VOICEPIPE_CLIENT__API_KEY).",

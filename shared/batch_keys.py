@@ -9,9 +9,10 @@ rejection), so a retried or duplicated write can never count twice.
 
 from __future__ import annotations
 
+from shared.redis_keys import key
 from shared.webhook_models import DUE, delivery_key
 
-PREFIX = "vp:batch"
+PREFIX = key("batch")
 
 
 def batch_key(batch_id: str) -> str:
@@ -47,15 +48,20 @@ def chunks_done_key(batch_id: str) -> str:
     return f"{PREFIX}:{batch_id}:chunks"
 
 
+def errors_key(batch_id: str) -> str:
+    """Hash: item index -> unexpected failures so far (an item is given up after a few)."""
+    return f"{PREFIX}:{batch_id}:errors"
+
+
 def deliveries_key(batch_id: str) -> str:
     return f"{PREFIX}:{batch_id}:webhooks"
 
 
 def tenant_batches_key(tenant: str) -> str:
-    return f"vp:batches:{tenant}"
+    return key("batches", tenant)
 
 
-EXPANDING = "vp:batches:expanding"
+EXPANDING = key("batches", "expanding")
 
 # Lua: once every item of an expanded batch is accounted for (a job that ended, or a
 # rejected item), stamp completed_at and queue the batch.completed event, once; a batch

@@ -20,6 +20,7 @@ from shared.batch_keys import (
     batch_key,
     chunks_done_key,
     deliveries_key,
+    errors_key,
     items_key,
     jobs_key,
     rejected_key,
@@ -220,7 +221,7 @@ class BatchStore:
 
     def item_failure(self, batch_id: str, index: int) -> int:
         """Count one unexpected failure of an item; how many it has had."""
-        return int(self.redis.hincrby(f"{batch_key(batch_id)}:errors", str(index), 1))
+        return int(self.redis.hincrby(errors_key(batch_id), str(index), 1))
 
     def mark_canceled(self, batch_id: str) -> None:
         self.redis.hset(batch_key(batch_id), mapping={"canceled": "1", "canceled_at": time.time()})

@@ -10,17 +10,13 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from shared.auth_settings import TENANT_PATTERN, comma_list
+from shared.auth_settings import TENANT_PATTERN, Section, comma_list
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class BatchSettings(_Section):
+class BatchSettings(Section):
     max_parts: int = Field(default=1000, ge=1, description="`file` parts in one batch upload.")
     max_total_bytes: int = Field(
         default=2 * 1024**3, gt=0, description="Bytes of one multipart batch request."
@@ -37,7 +33,7 @@ class BatchSettings(_Section):
     )
 
 
-class ImportSettings(_Section):
+class ImportSettings(Section):
     """Where manifest object keys and S3 prefixes are read from (never the job storage)."""
 
     backend: Literal["local", "s3"] = "local"
@@ -55,7 +51,7 @@ class ImportSettings(_Section):
     )
 
 
-class FetchSettings(_Section):
+class FetchSettings(Section):
     """Rules for every outbound request made for a client: URL items and callbacks."""
 
     allow_ranges: Annotated[list[str], NoDecode] = Field(
@@ -90,7 +86,7 @@ _DEFAULT_SCHEDULE = [0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0,
 _SECRET = re.compile(r"^whsec_[A-Za-z0-9+/=]{32,}$")
 
 
-class WebhookSettings(_Section):
+class WebhookSettings(Section):
     secrets: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="'<tenant>:whsec_<base64>' entries; two for one tenant during a rotation "
@@ -150,7 +146,7 @@ class WebhookSettings(_Section):
         return found
 
 
-class RetentionSettings(_Section):
+class RetentionSettings(Section):
     default_delete_after_s: int | None = Field(
         default=None,
         ge=60,

@@ -1,7 +1,7 @@
 """The one Celery app: JSON only, three queues, at-least-once delivery.
 
-Workers start with ``celery -A shared.celery_app worker -Q <stage>``; the API only sends
-signatures by name, so it never imports worker code or models.
+Workers start with ``celery -A workers.app worker -Q <queue>`` (this app plus the task
+modules); the API only sends tasks by name, so it never imports worker code.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ TASK_NAMES: dict[Stage, str] = {stage: f"voicepipe.{stage.value}" for stage in S
 
 
 def create_celery(settings: Settings) -> Celery:
-    app = Celery(
-        "voicepipe",
-        include=["workers.stt", "workers.llm", "workers.tts", "workers.ingest", "workers.webhooks"],
-    )
+    # No task module is named here: a worker loads them through workers.app, and the API
+    # sends tasks by name only.
+    app = Celery("voicepipe")
     pools = settings.workers
     limits = {
         TASK_NAMES[Stage.STT]: pools.stt,

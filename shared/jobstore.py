@@ -8,34 +8,21 @@ canceling at the same moment never overwrite each other.
 from __future__ import annotations
 
 import hashlib
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
-from redis.backoff import ExponentialBackoff
-from redis.retry import Retry
 
 from shared.batch_keys import batch_key
 from shared.errors import JobNotFound
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
 from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB
 from shared.models import Job, utcnow
+from shared.redis_keys import connect, key
 from shared.webhook_models import DUE
 
-_PREFIX = "vp"
-
-
-DEADLINES = f"{_PREFIX}:deadlines"
-RETENTION = f"{_PREFIX}:retention"
-
-# Idle 10 s, then 3 probes 5 s apart; unacknowledged writes give up after 25 s.
-_KEEPALIVE: dict[int, int] = {
-    socket.TCP_KEEPIDLE: 10,
-    socket.TCP_KEEPINTVL: 5,
-    socket.TCP_KEEPCNT: 3,
-    socket.TCP_USER_TIMEOUT: 25_000,
-}
+DEADLINES = key("deadlines")
+RETENTION = key("retention")
 
 Deadline = Callable[[Job], float | None]
 
@@ -55,15 +42,15 @@ def no_deadline(_: Job) -> float | None:
 
 
 def _job_key(job_id: str) -> str:
-    return f"{_PREFIX}:job:{job_id}"
+    return key("job", job_id)
 
 
 def _index_key(tenant: str) -> str:
-    return f"{_PREFIX}:jobs:{tenant}"
+    return key("jobs", tenant)
 
 
 def _thread_key(tenant: str, thread_id: str) -> str:
-    return f"{_PREFIX}:thread:{tenant}:{thread_id}"
+    return key("thread", tenant, thread_id)
 
 
 class JobStore:
@@ -80,24 +67,8 @@ class JobStore:
     def from_url(
         cls, url: str, deadline: Deadline = no_deadline, socket_timeout: float | None = 10
     ) -> JobStore:
-        """A store on ``url``. ``socket_timeout=None`` makes each command a plain blocking
-        send and receive (a timeout adds a poll() before each, and under a busy GIL every
-        extra system call is a wait): TCP keepalive and a user timeout still drop a dead
-        peer within ~25 s."""
-        return cls(
-            deadline=deadline,
-            client=redis.Redis.from_url(
-                url,
-                socket_timeout=socket_timeout,
-                socket_connect_timeout=5,
-                socket_keepalive=True,
-                socket_keepalive_options=_KEEPALIVE,
-                health_check_interval=30,
-                # Ride out a broker restart (seconds) instead of failing the stage mid-run.
-                retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), 12),
-                retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-            ),
-        )
+        """A store with a client of its own (see ``shared.redis_keys.connect``)."""
+        return cls(connect(url, socket_timeout), deadline)
 
     def create(self, job: Job) -> None:
         """Store a new job; refuses to overwrite an existing id."""
@@ -161,9 +132,9 @@ class JobStore:
 
     def update_versioned(self, job_id: str, change: Callable[[Job], bool | None]) -> Versioned:
         """Like ``update``, and also the record as stored, for a later ``replace``."""
-        key = _job_key(job_id)
+        record = _job_key(job_id)
         while True:
-            raw = self.redis.get(key)
+            raw = self.redis.get(record)
             if not isinstance(raw, bytes):
                 raise JobNotFound(f"no job {job_id}")
             job = Job.model_validate_json(raw)
@@ -240,6 +211,30 @@ class JobStore:
                 continue
         return jobs
 
+    # Idempotency-Key claims of submissions (api.idempotency decides what they mean).
+    def idempotency_get(self, tenant: str, key_hash: str) -> str | None:
+        raw = self.redis.get(key("idem", tenant, key_hash))
+        return raw.decode() if isinstance(raw, bytes) else raw
+
+    def idempotency_claim(self, tenant: str, key_hash: str, value: str, ttl_s: int) -> bool:
+        return bool(self.redis.set(key("idem", tenant, key_hash), value, nx=True, ex=ttl_s))
+
+    def idempotency_release(self, tenant: str, key_hash: str) -> None:
+        self.redis.delete(key("idem", tenant, key_hash))
+
+    def forget_deadline(self, job_id: str) -> None:
+        """Drop a vanished job from the deadline index."""
+        self.redis.zrem(DEADLINES, job_id)
+
+    def purge_due(self, now: float, limit: int = 200) -> list[str]:
+        """Ids of ended jobs whose objects are due for deletion (retention)."""
+        ids = self.redis.zrangebyscore(RETENTION, "-inf", now, start=0, num=limit)
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
+
+    def forget_purge(self, job_id: str) -> None:
+        """Drop a vanished job from the retention index."""
+        self.redis.zrem(RETENTION, job_id)
+
     def overdue(self, now: float, limit: int = 500) -> list[str]:
         """Ids of unfinished jobs whose deadline has passed."""
         ids = self.redis.zrangebyscore(DEADLINES, "-inf", now, start=0, num=limit)
@@ -255,7 +250,7 @@ class JobStore:
 
     def all_ids(self) -> list[str]:
         """Every job id in the store (for tests and operators, not for request paths)."""
-        keys = self.redis.scan_iter(match=f"{_PREFIX}:job:*", count=500)
+        keys = self.redis.scan_iter(match=key("job", "*"), count=500)
         return sorted(k.decode().rsplit(":", 1)[1] for k in keys)
 
     def ping(self) -> None:

@@ -224,10 +224,6 @@ class Job(BaseModel):
         for stage in self.options.stages:
             self.stages.setdefault(stage, StageRecord())
 
-    @property
-    def last_stage(self) -> Stage:
-        return self.options.stages[-1]
-
     def object_key(self, name: str) -> str:
         """Deterministic storage key of one of this job's objects."""
         return f"{self.tenant}/jobs/{self.id}/{name}"

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
+
+from shared.auth_settings import Section
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RetrySettings(_Section):
+class RetrySettings(Section):
     max_attempts: int = Field(default=5, ge=1, le=50)
     base_delay_s: float = Field(default=1.0, gt=0)
     max_delay_s: float = Field(default=60.0, gt=0)
@@ -23,7 +21,7 @@ class RetrySettings(_Section):
     max_retry_after_s: float = Field(default=600.0, gt=0)
 
 
-class AnthropicSettings(_Section):
+class AnthropicSettings(Section):
     api_key: SecretStr | None = None
     base_url: str = "https://api.anthropic.com"
     model: str = "claude-sonnet-4-6"
@@ -34,7 +32,7 @@ class AnthropicSettings(_Section):
     )
 
 
-class OpenAISettings(_Section):
+class OpenAISettings(Section):
     api_key: SecretStr | None = None
     base_url: str = "https://api.openai.com/v1"
     stt_model: str = "whisper-1"
@@ -46,7 +44,7 @@ class OpenAISettings(_Section):
     timeout_s: float = Field(default=120.0, gt=0)
 
 
-class ElevenLabsSettings(_Section):
+class ElevenLabsSettings(Section):
     api_key: SecretStr | None = None
     base_url: str = "https://api.elevenlabs.io"
     voice_id: str = "21m00Tcm4TlvDq8ikWAM"
@@ -64,7 +62,7 @@ class ElevenLabsSettings(_Section):
     timeout_s: float = Field(default=60.0, gt=0)
 
 
-class GoogleTtsSettings(_Section):
+class GoogleTtsSettings(Section):
     enabled: bool = Field(
         default=False,
         description="Google reads credentials from GOOGLE_APPLICATION_CREDENTIALS or the "
@@ -77,7 +75,7 @@ class GoogleTtsSettings(_Section):
     timeout_s: float = Field(default=60.0, gt=0)
 
 
-class ClaudeSttSettings(_Section):
+class ClaudeSttSettings(Section):
     fallback: Literal["auto", "whisper", "local", "none"] = Field(
         default="auto",
         description="Engine used when the endpoint refuses audio: auto = whisper when an "
@@ -85,7 +83,7 @@ class ClaudeSttSettings(_Section):
     )
 
 
-class HybridSettings(_Section):
+class HybridSettings(Section):
     engines: tuple[str, str] = ("whisper", "local")
     reconcile_below: float = Field(
         default=0.9, ge=0, le=1, description="Ask Claude to reconcile below this agreement."

@@ -6,7 +6,7 @@ objects went; what the recording said goes with them, from storage and from the 
 
 from __future__ import annotations
 
-from shared.jobstore import RETENTION, JobStore
+from shared.jobstore import JobStore
 from shared.models import Job, JobResults, utcnow
 from shared.storage import ObjectStorage
 
@@ -25,9 +25,3 @@ def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
         return True
 
     return jobs.update(job_id, forget)
-
-
-def due(jobs: JobStore, now: float, limit: int = 200) -> list[str]:
-    """Ids of jobs whose objects are due for deletion."""
-    ids = jobs.redis.zrangebyscore(RETENTION, "-inf", now, start=0, num=limit)
-    return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.auth_settings import AuthSettings, ClientSettings
+from shared.auth_settings import AuthSettings, ClientSettings, Section
 from shared.bulk_settings import (
     BatchSettings,
     FetchSettings,
@@ -37,12 +37,7 @@ PoolType = Literal["prefork", "threads", "solo", "gevent", "eventlet"]
 OutputFormat = Literal["mp3", "ogg", "wav"]
 
 
-class _Section(BaseModel):
-    # A typo in a nested variable name must fail loudly rather than be ignored.
-    model_config = ConfigDict(extra="forbid")
-
-
-class BrokerSettings(_Section):
+class BrokerSettings(Section):
     url: str = "redis://127.0.0.1:6399/0"
     # Above the longest stage time limit, so a slow task is never redelivered while running.
     visibility_timeout_s: int = 3600
@@ -70,7 +65,7 @@ class BrokerSettings(_Section):
         return urlparse(self.url).hostname or "127.0.0.1"
 
 
-class StorageSettings(_Section):
+class StorageSettings(Section):
     backend: Literal["local", "s3"] = "local"
     local_dir: Path | None = Field(
         default=None, description="Defaults to <data_dir>/objects for the local backend."
@@ -85,7 +80,7 @@ class StorageSettings(_Section):
     )
 
 
-class ApiSettings(_Section):
+class ApiSettings(Section):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str | None = Field(
@@ -109,7 +104,7 @@ class ApiSettings(_Section):
         return f"http://{host}:{self.port}"
 
 
-class PoolSettings(_Section):
+class PoolSettings(Section):
     # None: chosen from the stage's provider (see Settings._pools_fit_their_providers).
     pool: PoolType | None = None
     concurrency: int | None = Field(default=None, ge=1, le=1000)
@@ -128,7 +123,7 @@ class PoolSettings(_Section):
         return self
 
 
-class WorkerSettings(_Section):
+class WorkerSettings(Section):
     min_speech_s: float = Field(
         default=0.5, ge=0, description="Less sound than this and a job fails as empty_media."
     )
@@ -157,7 +152,7 @@ _IO_PREFETCH = 4
 _CPU_PROVIDERS = {("stt", "local"), ("stt", "hybrid"), ("llm", "local"), ("tts", "local")}
 
 
-class ProviderSettings(_Section):
+class ProviderSettings(Section):
     stt: str = "local"
     llm: str = "local"
     tts: str = "local"
@@ -165,7 +160,7 @@ class ProviderSettings(_Section):
     output_format: OutputFormat = "mp3"
 
 
-class LocalEngineSettings(_Section):
+class LocalEngineSettings(Section):
     # Deterministic output: no sampling noise in the offline voice.
     piper_noise_scale: float = 0.0
     piper_noise_w_scale: float = 0.0
@@ -175,7 +170,7 @@ class LocalEngineSettings(_Section):
     )
 
 
-class SweeperSettings(_Section):
+class SweeperSettings(Section):
     enabled: bool = True
     interval_s: float = Field(default=30.0, gt=0)
     grace_s: float = Field(
@@ -189,7 +184,7 @@ class SweeperSettings(_Section):
     )
 
 
-class FlowerSettings(_Section):
+class FlowerSettings(Section):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = 5555

@@ -15,23 +15,23 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from shared.models import utcnow
+from shared.redis_keys import key
 
 DeliveryState = Literal["pending", "delivered", "failed", "disabled"]
-_PREFIX = "vp"
-DUE = f"{_PREFIX}:webhooks:due"
+DUE = key("webhooks", "due")
 
 
 def delivery_key(delivery_id: str) -> str:
-    return f"{_PREFIX}:webhook:{delivery_id}"
+    return key("webhook", delivery_id)
 
 
 def job_deliveries_key(job_id: str) -> str:
-    return f"{_PREFIX}:job:{job_id}:webhooks"
+    return key("job", job_id, "webhooks")
 
 
 def disabled_key(tenant: str) -> str:
     """Endpoints a receiver retired with 410 Gone: no more events go to them."""
-    return f"{_PREFIX}:webhooks:disabled:{tenant}"
+    return key("webhooks", "disabled", tenant)
 
 
 def new_delivery_id() -> str:

@@ -120,6 +120,10 @@ class WebhookStore:
     def is_disabled(self, tenant: str, url: str) -> bool:
         return bool(self.redis.sismember(disabled_key(tenant), url))
 
+    def records(self, ids: list[str]) -> list[WebhookDelivery]:
+        """The records of ``ids`` in that order (for a batch's deliveries)."""
+        return deliveries(self.redis, ids)
+
     def deliveries_of_job(self, job_id: str) -> list[WebhookDelivery]:
         """A job's deliveries, oldest event first."""
         ids = [_text(i) for i in self.redis.lrange(job_deliveries_key(job_id), 0, -1)]

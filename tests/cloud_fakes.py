@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from workers.providers.fake_server import FakeServer
-from workers.providers.llm.claude_fake import AnthropicFake
-from workers.providers.openai_fake import OpenAIFake
-from workers.providers.tts.elevenlabs_fake import ElevenLabsFake
-from workers.providers.tts.google_fake import GoogleTtsFake
+from tests.fakes.anthropic import AnthropicFake
+from tests.fakes.elevenlabs import ElevenLabsFake
+from tests.fakes.google_tts import GoogleTtsFake
+from tests.fakes.openai import OpenAIFake
+from tests.fakes.server import FakeServer
 
 ANTHROPIC_KEY = "sk-ant-test-key"
 OPENAI_KEY = "sk-test"

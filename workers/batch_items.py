@@ -17,11 +17,11 @@ from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
 from shared.errors import MediaRejected, StorageKeyNotFound
 from shared.inputs import too_large, validated_input
 from shared.models import Job, JobStatus, StageStatus
+from shared.pipeline import enqueue, stages_of
 from shared.safe_fetch import AddressPolicy, FetchRefused, fetch
 from shared.settings import Settings
 from shared.storage import ObjectStorage, import_storage
 from workers.context import WorkerContext
-from workers.pipeline import enqueue, stages_of
 
 log = logging.getLogger("voicepipe.ingest")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from shared.batchstore import BatchStore
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
+from shared.redis_keys import connect
 from shared.settings import Settings, get_settings
 from shared.storage import ObjectStorage, storage_from_settings
 
@@ -21,11 +22,8 @@ class WorkerContext:
     settings: Settings
     storage: ObjectStorage
     jobs: JobStore
+    batches: BatchStore
     pid: int
-
-    @property
-    def batches(self) -> BatchStore:
-        return BatchStore(self.jobs.redis)
 
 
 _context: WorkerContext | None = None
@@ -35,14 +33,14 @@ def get_context() -> WorkerContext:
     global _context
     if _context is None or _context.pid != os.getpid():
         settings = get_settings()
+        # Blocking sockets: half the system calls per command, and the GIL is the
+        # bottleneck of a threads pool (see shared.redis_keys.connect for dead peers).
+        client = connect(settings.broker.url, socket_timeout=None)
         _context = WorkerContext(
             settings=settings,
             storage=storage_from_settings(settings),
-            # Blocking sockets: half the system calls per command, and the GIL is the
-            # bottleneck of a threads pool (see JobStore.from_url for dead peers).
-            jobs=JobStore.from_url(
-                settings.broker.url, deadline_function(settings), socket_timeout=None
-            ),
+            jobs=JobStore(client, deadline_function(settings)),
+            batches=BatchStore(client),
             pid=os.getpid(),
         )
     return _context

@@ -20,10 +20,10 @@ from shared.batchstore import RUNNING
 from shared.celery_app import app
 from shared.job_transitions import cancel, resume
 from shared.models import Job, Stage
+from shared.pipeline import enqueue
 from shared.queues import INGEST, INGEST_TASKS
 from workers.batch_items import import_key, import_location, ingest_item
 from workers.context import WorkerContext, get_context
-from workers.pipeline import enqueue
 
 log = logging.getLogger("voicepipe.ingest")
 

@@ -30,8 +30,8 @@ from shared.models import (
     StageStatus,
     utcnow,
 )
+from shared.pipeline import next_stage
 from workers.context import WorkerContext, get_context
-from workers.pipeline import next_stage
 from workers.retry import retry_delay, should_retry
 
 log = logging.getLogger("voicepipe.stage")

@@ -20,12 +20,13 @@ from shared import retention
 from shared.batchstore import BatchStore
 from shared.deadlines import deadline_function
 from shared.errors import JobNotFound
-from shared.jobstore import DEADLINES, RETENTION, JobStore
+from shared.jobstore import JobStore
 from shared.models import Job, Stage, StageStatus
+from shared.pipeline import enqueue
 from shared.queues import INGEST, INGEST_TASKS
+from shared.redis_keys import connect
 from shared.settings import Settings
 from shared.storage import storage_from_settings
-from workers.pipeline import enqueue
 from workers.stage import mark_failed
 
 log = logging.getLogger("voicepipe.sweeper")
@@ -43,7 +44,7 @@ class Sweeper:
         self.settings = settings
         self.app = app
         self.jobs = JobStore.from_url(settings.broker.url, deadline_function(settings))
-        self.batches = BatchStore(self.jobs.redis)
+        self.batches = BatchStore(connect(settings.broker.url))
         self.storage = storage_from_settings(settings)
 
     def sweep(self, now: float | None = None) -> dict[str, int]:
@@ -57,7 +58,7 @@ class Sweeper:
             try:
                 action = self._handle(job_id, now)
             except JobNotFound:
-                self.jobs.redis.zrem(DEADLINES, job_id)
+                self.jobs.forget_deadline(job_id)
                 continue
             if action:
                 counts[action] += 1
@@ -66,11 +67,11 @@ class Sweeper:
     def _purge(self, now: float) -> int:
         """Delete the objects of jobs whose retention has passed."""
         purged = 0
-        for job_id in retention.due(self.jobs, now):
+        for job_id in self.jobs.purge_due(now):
             try:
                 retention.purge(self.jobs, self.storage, job_id)
             except JobNotFound:
-                self.jobs.redis.zrem(RETENTION, job_id)
+                self.jobs.forget_purge(job_id)
                 continue
             purged += 1
         return purged

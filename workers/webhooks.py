@@ -28,9 +28,9 @@ from celery import Task, bootsteps
 from celery.exceptions import SoftTimeLimitExceeded
 
 from shared.celery_app import app
-from shared.jobstore import JobStore
 from shared.models import utcnow
 from shared.queues import DELIVER_TASK, WEBHOOKS
+from shared.redis_keys import connect
 from shared.safe_fetch import USER_AGENT, AddressPolicy, FetchRefused, PostResult, post
 from shared.settings import Settings, get_settings
 from shared.webhook_models import DeliveryAttempt, WebhookDelivery
@@ -55,7 +55,7 @@ def _store() -> WebhookStore:
     # One client per process: a prefork child must not share its parent's sockets.
     if _store_cache is None or _store_cache[0] != os.getpid():
         settings = get_settings()
-        client = JobStore.from_url(settings.broker.url).redis
+        client = connect(settings.broker.url)
         _store_cache = (os.getpid(), WebhookStore(client, settings.webhooks.keep_records_s))
     return _store_cache[1]
 

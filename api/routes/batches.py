@@ -22,7 +22,6 @@ from shared.batches import BatchSource, BatchStatus
 from shared.batchstore import BatchState, BatchStore
 from shared.models import JobOptions, JobStatus
 from shared.queues import INGEST, INGEST_TASKS
-from shared.webhook_store import deliveries
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
@@ -108,7 +107,7 @@ def batch_view(state: BatchState, base: str, now: float | None = None) -> BatchV
 
 
 def _store(services: ServicesDep) -> BatchStore:
-    return BatchStore(services.jobs.redis)
+    return services.batches
 
 
 _JSON_BODY = {
@@ -258,7 +257,7 @@ async def batch_webhooks(batch_id: str, services: ServicesDep, tenant: TenantDep
     store = _store(services)
     await run_in_threadpool(store.get, batch_id, tenant)
     ids = await run_in_threadpool(store.delivery_ids, batch_id)
-    return DeliveryList(deliveries=await run_in_threadpool(deliveries, services.jobs.redis, ids))
+    return DeliveryList(deliveries=await run_in_threadpool(services.deliveries.records, ids))
 
 
 @router.get(

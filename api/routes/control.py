@@ -10,8 +10,8 @@ from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
 from shared.job_transitions import cancel, resume
 from shared.models import Job, JobStatus, Stage
+from shared.pipeline import enqueue
 from shared.retention import purge
-from workers.pipeline import enqueue
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 

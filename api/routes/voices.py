@@ -12,7 +12,8 @@ from api.deps import ServicesDep, get_tenant
 from api.errors import ApiError, error_responses
 from shared.errors import StageFailed
 from shared.models import Stage
-from workers.providers.registry import provider_names, tts_provider
+from shared.provider_catalog import provider_names
+from workers.providers.registry import tts_provider
 
 # Voices are not per tenant, but everything under /v1 is for key holders only.
 router = APIRouter(prefix="/v1/voices", tags=["voices"], dependencies=[Depends(get_tenant)])

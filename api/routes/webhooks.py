@@ -9,7 +9,6 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import Services, ServicesDep, TenantDep
 from api.errors import error_responses
 from shared.webhook_models import WebhookDelivery
-from shared.webhook_store import WebhookStore
 
 router = APIRouter(prefix="/v1/jobs", tags=["webhooks"])
 
@@ -24,7 +23,7 @@ class DeliveryList(BaseModel):
 def _job_deliveries(services: Services, job_id: str, tenant: str) -> DeliveryList:
     # The job lookup is the tenant check: another tenant's job answers 404 job_not_found.
     services.jobs.get(job_id, tenant)
-    return DeliveryList(deliveries=WebhookStore(services.jobs.redis).deliveries_of_job(job_id))
+    return DeliveryList(deliveries=services.deliveries.deliveries_of_job(job_id))
 
 
 @router.get("/{job_id}/webhooks", response_model=DeliveryList, responses=error_responses(404, 422))

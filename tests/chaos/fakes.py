@@ -28,8 +28,8 @@ from fastapi import Request, Response
 from shared.models import Transcript, Word
 from tests import audio_factory as af
 from tests.cloud_fakes import ANTHROPIC_KEY, OPENAI_KEY, anthropic_and_openai_settings
-from workers.providers.llm.claude_fake import AnthropicFake
-from workers.providers.openai_fake import OpenAIFake
+from tests.fakes.anthropic import AnthropicFake
+from tests.fakes.openai import OpenAIFake
 
 SCRIPT = (
     "Hi, this is Maria Lopez. I would like to reschedule my appointment to Tuesday at 3 pm. "

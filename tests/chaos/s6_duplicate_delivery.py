@@ -18,10 +18,10 @@ from celery import Celery
 
 from shared.celery_app import TASK_NAMES, create_celery
 from shared.models import Stage
+from shared.pipeline import enqueue
 from tests.chaos.fakes import ChaosFakes
 from tests.chaos.harness import ChaosStack, Submitted
 from tests.chaos.tally import Row, expect_status, tally
-from workers.pipeline import enqueue
 
 GROUPS = {
     "A stt x3 at submit": range(0, 5),

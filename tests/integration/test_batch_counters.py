@@ -11,7 +11,7 @@ from shared import retention
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
 from shared.batchstore import BatchStore
 from shared.job_transitions import cancel, resume
-from shared.jobstore import RETENTION, JobStore
+from shared.jobstore import JobStore
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus, utcnow
 from shared.storage import LocalStorage
 from shared.webhook_models import DUE, WebhookDelivery, delivery_key, job_deliveries_key
@@ -195,10 +195,10 @@ def test_an_ended_job_with_retention_is_purged_when_due_and_keeps_its_record(
     storage.put(job.input.key, b"RIFF")
     storage.put(job.object_key("transcript.json"), b"{}")
     jobs.create(job)
-    not_yet = retention.due(jobs, time.time())
+    not_yet = jobs.purge_due(time.time())
 
     jobs.update(job.id, _finish)
-    due = retention.due(jobs, time.time() + 61)
+    due = jobs.purge_due(time.time() + 61)
     purged = retention.purge(jobs, storage, job.id)
 
     assert not_yet == []
@@ -206,4 +206,4 @@ def test_an_ended_job_with_retention_is_purged_when_due_and_keeps_its_record(
     assert storage.list(job.object_key("")) == []
     assert purged.objects_deleted_at is not None
     assert purged.status == JobStatus.SUCCEEDED
-    assert jobs.redis.zscore(RETENTION, job.id) is None, "done once: out of the index"
+    assert jobs.purge_due(time.time() + 61) == [], "done once: out of the index"

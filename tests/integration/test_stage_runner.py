@@ -15,6 +15,7 @@ import pytest
 from celery.exceptions import Ignore
 
 import workers.stage
+from shared.batchstore import BatchStore
 from shared.celery_app import TASK_NAMES
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
@@ -30,6 +31,7 @@ from shared.models import (
     StageStatus,
     utcnow,
 )
+from shared.redis_keys import connect
 from shared.settings import BrokerSettings, Settings
 from shared.storage import LocalStorage
 from tests.conftest import ValkeyProcess
@@ -76,15 +78,17 @@ def ctx(
 ) -> Iterator[WorkerContext]:
     """A worker context of its own, handed to the runner in place of the cached one."""
     settings = Settings(data_dir=tmp_path, broker=BrokerSettings(url=valkey.url))
+    client = connect(valkey.url)
     context = WorkerContext(
         settings=settings,
         storage=LocalStorage(tmp_path / "objects"),
-        jobs=JobStore.from_url(valkey.url, deadline_function(settings)),
+        jobs=JobStore(client, deadline_function(settings)),
+        batches=BatchStore(client),
         pid=os.getpid(),
     )
     monkeypatch.setattr(workers.stage, "get_context", lambda: context)
     yield context
-    context.jobs.redis.close()
+    client.close()
 
 
 def transcribed_job(ctx: WorkerContext, llm: StageRecord | None = None) -> Job:

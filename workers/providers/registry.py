@@ -11,27 +11,12 @@ from typing import cast
 
 from shared.errors import StageFailed
 from shared.models import Stage
+from shared.provider_catalog import IMPLEMENTATIONS, provider_names
 from shared.settings import Settings
 from workers.providers.base import LlmProvider, Provider, SttProvider, TtsProvider
 
-REGISTRY: dict[Stage, dict[str, str]] = {
-    Stage.STT: {
-        "local": "workers.providers.stt.local:PocketsphinxStt",
-        "hybrid": "workers.providers.stt.hybrid:HybridStt",
-        "claude": "workers.providers.stt.claude:ClaudeStt",
-        "whisper": "workers.providers.stt.whisper:WhisperStt",
-    },
-    Stage.LLM: {
-        "local": "workers.providers.llm.local:TriageResponder",
-        "claude": "workers.providers.llm.claude:ClaudeResponder",
-    },
-    Stage.TTS: {
-        "local": "workers.providers.tts.local:PiperTts",
-        "elevenlabs": "workers.providers.tts.elevenlabs:ElevenLabsTts",
-        "google": "workers.providers.tts.google:GoogleTts",
-        "openai": "workers.providers.tts.openai:OpenAITts",
-    },
-}
+# The table itself lives in shared/, where the API reads the names without this module.
+REGISTRY = IMPLEMENTATIONS
 
 _BASES: dict[Stage, type[Provider]] = {
     Stage.STT: SttProvider,
@@ -41,10 +26,6 @@ _BASES: dict[Stage, type[Provider]] = {
 
 _instances: dict[tuple[Stage, str], Provider] = {}
 _lock = threading.Lock()
-
-
-def provider_names(stage: Stage) -> list[str]:
-    return sorted(REGISTRY[stage])
 
 
 def load_class(stage: Stage, name: str) -> type[Provider]:

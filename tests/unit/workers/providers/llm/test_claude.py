@@ -11,13 +11,13 @@ import pytest
 
 from shared.models import Stage, Transcript
 from shared.settings import Settings
+from tests.fakes.anthropic import API_KEY, AnthropicFake
+from tests.fakes.server import Fault
 from workers.providers import registry
 from workers.providers.anthropic_client import API_VERSION, forget_verified_models
 from workers.providers.base import ReplyContext
 from workers.providers.errors import ProviderError
-from workers.providers.fake_server import Fault
 from workers.providers.llm.claude import ClaudeResponder, fit_words, speakable
-from workers.providers.llm.claude_fake import API_KEY, AnthropicFake
 from workers.triage.classify import INTENTS
 
 VOICEMAIL = (

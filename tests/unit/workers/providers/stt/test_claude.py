@@ -11,11 +11,11 @@ import pytest
 from shared.audio import decode_pcm16k
 from shared.models import Stage, Transcript
 from shared.settings import Settings
+from tests.fakes.anthropic import API_KEY, AnthropicFake
 from workers.providers import registry
 from workers.providers.anthropic_client import API_VERSION, forget_verified_models
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.errors import ProviderError
-from workers.providers.llm.claude_fake import API_KEY, AnthropicFake
 from workers.providers.stt.claude import ClaudeStt, clean
 from workers.providers.stt.local import PocketsphinxStt
 from workers.providers.tts.local import PiperTts

@@ -12,10 +12,10 @@ from shared.settings import Settings
 from shared.wer import word_error_rate
 from tests.audio_factory import encode_samples, tone
 from tests.conftest import free_port
+from tests.fakes.openai import OpenAIFake
+from tests.fakes.server import Fault, RecordedRequest
 from workers.providers.base import AudioInput
 from workers.providers.errors import ProviderError
-from workers.providers.fake_server import Fault, RecordedRequest
-from workers.providers.openai_fake import OpenAIFake
 from workers.providers.stt import whisper
 from workers.providers.stt.whisper import WhisperStt
 from workers.providers.tts.local import PiperTts

@@ -15,11 +15,11 @@ from shared.errors import StageFailed
 from shared.models import Stage
 from shared.settings import OutputFormat, Settings
 from tests.conftest import free_port
+from tests.fakes.elevenlabs import VOICES, ElevenLabsFake, ulaw_encode
+from tests.fakes.server import Fault
 from workers.providers.errors import ProviderError
-from workers.providers.fake_server import Fault
 from workers.providers.registry import load_class
 from workers.providers.tts.elevenlabs import ElevenLabsTts, ulaw_decode
-from workers.providers.tts.elevenlabs_fake import VOICES, ElevenLabsFake, ulaw_encode
 
 SENTENCE = "Thanks for calling, we will ring you back today."
 DEFAULT_VOICE = "21m00Tcm4TlvDq8ikWAM"

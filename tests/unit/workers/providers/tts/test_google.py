@@ -16,11 +16,11 @@ from shared.errors import StageFailed
 from shared.models import Stage
 from shared.settings import OutputFormat, Settings
 from tests.conftest import free_port
+from tests.fakes.google_tts import GoogleTtsFake
+from tests.fakes.server import Fault
 from workers.providers.errors import ProviderError
-from workers.providers.fake_server import Fault
 from workers.providers.registry import load_class
 from workers.providers.tts.google import MAX_INPUT_BYTES, GoogleTts, split_text
-from workers.providers.tts.google_fake import GoogleTtsFake
 
 SENTENCE = "Thanks for calling, we will ring you back today."
 

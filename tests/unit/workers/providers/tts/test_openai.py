@@ -9,9 +9,9 @@ from shared.audio import decode_pcm16k, probe
 from shared.errors import StageFailed
 from shared.settings import OutputFormat, Settings
 from tests.conftest import free_port
+from tests.fakes.openai import OpenAIFake
+from tests.fakes.server import Fault
 from workers.providers.errors import ProviderError
-from workers.providers.fake_server import Fault
-from workers.providers.openai_fake import OpenAIFake
 from workers.providers.tts import openai as openai_tts
 from workers.providers.tts.openai import VOICES, OpenAITts, split_text
 

@@ -1,6 +1,6 @@
 """A vendor's HTTP API on localhost, for tests, chaos runs and offline demos.
 
-Each vendor fake (``*_fake.py`` beside its client) adds the vendor's routes and error body
+Each vendor fake (one module per vendor in ``tests/fakes/``) adds the vendor's routes and error body
 shape; this base serves them over real HTTP with uvicorn, records every request, and
 injects failures: scripted ones (``fail_next``) and random ones (``failure_rate``).
 """
@@ -68,6 +68,7 @@ class FakeServer:
         self.routes(self.app)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self.host = "127.0.0.1"
         self.port = 0
 
     # -- what subclasses provide -------------------------------------------------------
@@ -141,15 +142,16 @@ class FakeServer:
     # -- lifecycle ------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
-    def start(self, port: int = 0) -> str:
+    def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
+        self.host = host
         with socket.socket() as sock:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((host, port))
             self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app,
-            host="127.0.0.1",
+            host=host,
             port=self.port,
             log_level="warning",
             lifespan="off",
@@ -195,9 +197,9 @@ def json_fault(
     return Fault(status=status, body=json.dumps(payload).encode(), headers=all_headers)
 
 
-def serve_forever(fake: FakeServer, port: int) -> None:
-    """Run a fake in the foreground (``python -m workers.providers.<stage>.<x>_fake``)."""
-    fake.start(port)
+def serve_forever(fake: FakeServer, port: int, host: str = "127.0.0.1") -> None:
+    """Run a fake in the foreground (``python -m tests.fakes VENDOR``)."""
+    fake.start(port, host)
     print(f"fake {fake.vendor} listening on {fake.base_url}", flush=True)
     try:
         while True:

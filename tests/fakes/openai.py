@@ -6,12 +6,11 @@ round-trip audio through the clients. ``transcript_text`` forces a chosen transc
 ``speech="tone"`` answers a tone as long as the text would take to say (for tests that
 need minutes of audio fast).
 
-Run alone: ``python -m workers.providers.openai_fake --port 8011 --failure-rate 0.2``.
+Run alone: ``python -m tests.fakes openai --port 8011 --failure-rate 0.2``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
@@ -26,8 +25,8 @@ from shared.audio import decode_pcm16k, encode_pcm
 from shared.errors import StageFailed, VoicePipeError
 from shared.models import Transcript, Word
 from shared.settings import OutputFormat, Settings
+from tests.fakes.server import FakeServer, Fault, json_fault
 from workers.providers.base import AudioInput
-from workers.providers.fake_server import FakeServer, Fault, json_fault, serve_forever
 from workers.providers.stt.local import PocketsphinxStt
 from workers.providers.tts.local import PiperTts
 
@@ -269,20 +268,3 @@ def _segments(words: list[Word]) -> list[dict[str, Any]]:
 
 def _json(payload: dict[str, Any]) -> Response:
     return Response(json.dumps(payload), media_type="application/json")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="A fake OpenAI audio API on 127.0.0.1.")
-    parser.add_argument("--port", type=int, default=8011)
-    parser.add_argument("--failure-rate", type=float, default=0.0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--api-key", default="sk-test")
-    parser.add_argument("--transcript-text", default=None)
-    parser.add_argument("--speech", choices=("piper", "tone"), default="piper")
-    options = vars(parser.parse_args())
-    port = options.pop("port")
-    serve_forever(OpenAIFake(**options), port)
-
-
-if __name__ == "__main__":
-    main()

@@ -5,12 +5,11 @@ answering ``{"audioContent": base64}`` (MP3, OGG_OPUS or LINEAR16 as a WAV file 
 header, as Google sends it) and ``GET /v1/voices``; errors are Google's
 ``{"error": {"code", "message", "status"}}``. Input over 5,000 bytes is refused as Google does.
 
-Run alone: ``python -m workers.providers.tts.google_fake --port 8125 --failure-rate 0.1``.
+Run alone: ``python -m tests.fakes google --port 8125 --failure-rate 0.1``.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import re
 from dataclasses import dataclass
@@ -20,8 +19,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from shared.audio import encode_pcm
-from workers.providers.fake_server import FakeServer, Fault, json_fault, serve_forever
-from workers.providers.tts.elevenlabs_fake import PiperSpeech
+from tests.fakes.elevenlabs import PiperSpeech
+from tests.fakes.server import FakeServer, Fault, json_fault
 
 MAX_INPUT_BYTES = 5000
 SAMPLE_RATE = 24000  # Neural2 voices' natural rate
@@ -138,15 +137,3 @@ class GoogleTtsFake(FakeServer):
         name = kind or STATUS_NAMES.get(status, "UNKNOWN")
         body = {"error": {"code": status, "message": message or f"fake {name}", "status": name}}
         return json_fault(status, body, retry_after=retry_after)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Fake Google Cloud Text-to-Speech REST API")
-    parser.add_argument("--port", type=int, default=8125)
-    parser.add_argument("--failure-rate", type=float, default=0.0)
-    args = parser.parse_args()
-    serve_forever(GoogleTtsFake(failure_rate=args.failure_rate), args.port)
-
-
-if __name__ == "__main__":
-    main()

@@ -4,12 +4,11 @@ Answers what :class:`~workers.providers.tts.elevenlabs.ElevenLabsTts` sends, in 
 shapes: audio bytes in the requested ``output_format`` (real mp3, raw little-endian PCM, raw
 G.711 μ-law) with a ``request-id`` header, and ``{"detail": {"status", "message"}}`` errors.
 
-Run alone: ``python -m workers.providers.tts.elevenlabs_fake --port 8124 --failure-rate 0.1``.
+Run alone: ``python -m tests.fakes elevenlabs --port 8124 --failure-rate 0.1``.
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import re
 import threading
@@ -25,7 +24,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from shared.audio import encode_pcm
 from shared.settings import Settings
-from workers.providers.fake_server import FakeServer, Fault, json_fault, serve_forever
+from tests.fakes.server import FakeServer, Fault, json_fault
 
 API_KEY = "el-test"
 FORMAT_PATTERN = re.compile(r"^(?P<codec>[a-z0-9]+)_(?P<rate>\d+)(?:_(?P<bitrate>\d+))?$")
@@ -221,15 +220,3 @@ class ElevenLabsFake(FakeServer):
             self.error(503),
             self.timeout(),
         ]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Fake ElevenLabs text-to-speech API")
-    parser.add_argument("--port", type=int, default=8124)
-    parser.add_argument("--failure-rate", type=float, default=0.0)
-    args = parser.parse_args()
-    serve_forever(ElevenLabsFake(failure_rate=args.failure_rate), args.port)
-
-
-if __name__ == "__main__":
-    main()

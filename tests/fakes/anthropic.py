@@ -7,7 +7,6 @@ gets the same answer. Like the real API, the fake refuses audio content blocks; 
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import re
@@ -18,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 
 from shared.wer import alignment_spans
-from workers.providers.fake_server import FakeServer, Fault, json_fault, serve_forever
+from tests.fakes.server import FakeServer, Fault, json_fault
 from workers.triage import compose_reply, triage_text
 
 API_KEY = "sk-ant-test-key"
@@ -280,20 +279,3 @@ def _reconciled(text: str) -> dict[str, Any]:
     )  # fmt: skip
     uncertain = [word for span in alignment_spans(first, second) for word in span["ref"]]
     return {"text": first or second, "uncertain_words": uncertain}
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Serve a fake Anthropic Messages API.")
-    parser.add_argument("--port", type=int, default=8701)
-    parser.add_argument("--failure-rate", type=float, default=0.0)
-    parser.add_argument("--api-key", default=API_KEY)
-    parser.add_argument("--accept-audio", action="store_true", help="act as an audio gateway")
-    args = parser.parse_args(argv)
-    fake = AnthropicFake(
-        api_key=args.api_key, accept_audio=args.accept_audio, failure_rate=args.failure_rate
-    )
-    serve_forever(fake, args.port)
-
-
-if __name__ == "__main__":
-    main()
