@@ -59,13 +59,15 @@ MEDIA_TYPES: dict[str, str] = {
 }
 
 # Anything PyAV raises: its own errors, plus the builtin ones it uses for bad arguments
-# (e.g. a resampler fed a frame whose rate changed mid-stream).
-_AV_ERRORS: tuple[type[Exception], ...] = (
+# (e.g. a resampler fed a frame whose rate changed mid-stream, or an index past a
+# container's streams). One list for every caller, so they cannot drift apart.
+AV_ERRORS: tuple[type[Exception], ...] = (
     av.error.FFmpegError,
     ValueError,
     EOFError,
     OSError,
     RuntimeError,
+    IndexError,
 )
 
 
@@ -132,7 +134,7 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
             declared = _declared_duration(container, data, media, stream)
             seconds, rate, channels = _measure(media, stream, max_duration_s)
             codec = stream.codec_context.codec.canonical_name
-    except _AV_ERRORS as exc:
+    except AV_ERRORS as exc:
         raise _undecodable(spec, exc) from exc
 
     if seconds < min_duration_s:
@@ -168,7 +170,7 @@ def decode_pcm16k(data: bytes) -> npt.NDArray[np.int16]:
         with _open(data, container) as media:
             stream = _audio_stream(media, container)
             chunks.extend(_speech_samples(_frames(media, stream)))
-    except _AV_ERRORS as exc:
+    except AV_ERRORS as exc:
         raise _undecodable(spec, exc) from exc
     if not chunks:
         return np.zeros(0, dtype=np.int16)
@@ -319,7 +321,7 @@ def _frames(media: InputContainer, stream: AudioStream) -> Iterator[AudioFrame]:
     for packet in packets:
         try:
             frames = stream.decode(packet)
-        except _AV_ERRORS:
+        except AV_ERRORS:
             # Demuxing ends with empty flush packets; any data after this one means damage.
             if any(later.size for later in packets):
                 raise

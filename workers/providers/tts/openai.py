@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import openai
 
-from shared.audio import MEDIA_TYPES, encode_pcm, sniff_container
+from shared.audio import AV_ERRORS, MEDIA_TYPES, encode_pcm, sniff_container
 from shared.errors import StageFailed
 from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
@@ -37,14 +37,6 @@ _BREAKS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<=[.!?\u2026])\s+|(?<=[.!?\u2026][\"'\u201d\u2019)\]])\s+|\n\s*\n"),
     re.compile(r"(?<=[,;:\u2013\u2014])\s+"),
     re.compile(r"\s+"),
-)
-_AV_ERRORS: tuple[type[Exception], ...] = (
-    av.error.FFmpegError,
-    ValueError,
-    EOFError,
-    OSError,
-    RuntimeError,
-    IndexError,
 )
 
 
@@ -92,7 +84,7 @@ def decode_native(
             resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
             for frame in [*media.decode(stream), None]:
                 chunks.extend(out.to_ndarray()[0] for out in resampler.resample(frame))
-    except _AV_ERRORS as exc:
+    except AV_ERRORS as exc:
         raise malformed(f"{fmt} audio that does not decode", exc) from exc
     if not chunks or not rate:
         raise malformed(f"{fmt} audio without samples", f"{len(data)} bytes")
