@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from shared.job_transitions import first_unfinished
 from shared.models import Job, StageStatus
 from shared.settings import Settings
 
@@ -18,16 +19,14 @@ def deadline_of(job: Job, settings: Settings) -> float | None:
     if job.status.terminal:
         return None
     sweeper = settings.sweeper
-    for stage in job.options.stages:
+    stage = first_unfinished(job)
+    if stage is not None:
         record = job.stages[stage]
-        if record.status == StageStatus.SUCCEEDED:
-            continue
         if record.status == StageStatus.RUNNING and record.started_at:
             limit: int = getattr(settings.workers, stage.value).time_limit_s
             return record.started_at.timestamp() + limit + sweeper.grace_s
         if record.status == StageStatus.RETRYING and record.next_attempt_at:
             return record.next_attempt_at.timestamp() + sweeper.queue_wait_s
-        break
     return job.updated_at.timestamp() + sweeper.queue_wait_s
 
 

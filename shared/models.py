@@ -63,7 +63,10 @@ class StageStatus(StrEnum):
     SUCCEEDED = "succeeded"
     RETRYING = "retrying"
     FAILED = "failed"
+    # Not run (again): its job ended while the stage waited for its turn or a retry.
     SKIPPED = "skipped"
+    # Running when its job was canceled: whatever that run makes is discarded.
+    CANCELED = "canceled"
 
 
 class ErrorInfo(BaseModel):

@@ -18,8 +18,7 @@ from celery import Task
 from shared.batches import BatchItem, ItemRejection
 from shared.batchstore import RUNNING
 from shared.celery_app import app
-from shared.job_transitions import cancel, resume
-from shared.models import Job, Stage
+from shared.job_transitions import Decision, cancel, resume
 from shared.pipeline import enqueue
 from shared.queues import INGEST, INGEST_TASKS
 from workers.batch_items import import_key, import_location, ingest_item
@@ -144,16 +143,9 @@ def retry_batch(self: Task, batch_id: str) -> None:
     ctx = get_context()
     resumed = 0
     for job_id in _jobs_in(ctx, batch_id, ("failed",)):
-        start: list[Stage] = []
-
-        def change(job: Job, start: list[Stage] = start) -> bool:
-            stage = resume(job)
-            if stage is not None:
-                start.append(stage)
-            return stage is not None
-
-        job = ctx.jobs.update(job_id, change)
-        if start:
-            enqueue(self.app, job, start[0])
+        again = Decision(resume)
+        job = ctx.jobs.update(job_id, again)
+        if again.result is not None:
+            enqueue(self.app, job, again.result)
             resumed += 1
     log.info("batch %s: %d failed jobs queued again", batch_id, resumed)

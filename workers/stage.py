@@ -17,19 +17,11 @@ from datetime import timedelta
 from celery import Task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 
+from shared import job_transitions as transitions
 from shared.celery_app import TASK_NAMES
 from shared.errors import StageFailed, StorageKeyNotFound
-from shared.models import (
-    RUNNING_STATUS,
-    STAGE_ORDER,
-    ErrorInfo,
-    Job,
-    JobResults,
-    JobStatus,
-    Stage,
-    StageStatus,
-    utcnow,
-)
+from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
+from shared.models import ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
 from shared.pipeline import next_stage
 from workers.context import WorkerContext, get_context
 from workers.retry import retry_delay, should_retry
@@ -80,77 +72,34 @@ def provider_name(job: Job, stage: Stage, ctx: WorkerContext) -> str:
     return str(chosen or getattr(ctx.settings.providers, stage.value))
 
 
-def _next_status(job: Job, stage: Stage) -> JobStatus:
-    later = [
-        s
-        for s in STAGE_ORDER
-        if s in job.options.stages and STAGE_ORDER.index(s) > STAGE_ORDER.index(stage)
-    ]
-    return RUNNING_STATUS[later[0]] if later else JobStatus.SUCCEEDED
-
-
 def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     ctx = get_context()
-    verdict = "run"
     me: str | None = getattr(getattr(task, "request", None), "id", None)
-
-    def start(j: Job) -> bool:
-        nonlocal verdict
-        rec = j.stages.get(stage)
-        if j.status.terminal or rec is None:
-            verdict = "skip"
-            return False
-        key = rec.output_key
-        # A redelivered message of a finished stage passes on; if its output went missing,
-        # the stage runs again. (Storage is asked only in that rare case.)
-        if rec.status == StageStatus.SUCCEEDED and key and ctx.storage.exists(key):
-            verdict = "done"
-            return False
-        in_hand = rec.status in {StageStatus.RUNNING, StageStatus.RETRYING}
-        if in_hand and rec.task_id and me and rec.task_id != me:
-            verdict = "busy"  # a duplicate message: the owner is running or will retry
-            return False
-        if rec.status == StageStatus.RUNNING:
-            # Our own message again while the record says running: our worker died.
-            rec.crashes += 1
-            if rec.crashes >= ctx.settings.workers.max_crashes:
-                verdict = "poison"
-                mark_failed(
-                    j,
-                    stage,
-                    "worker_lost",
-                    f"the worker died {rec.crashes} times while running this stage; "
-                    "the input may crash it: not retrying",
-                    None,
-                )
-                return True
-        rec.status = StageStatus.RUNNING
-        rec.task_id = me
-        rec.provider = provider_name(j, stage, ctx)
-        rec.attempts += 1
-        rec.started_at = utcnow()
-        rec.finished_at = None
-        rec.error = None
-        rec.next_attempt_at = None
-        j.status = RUNNING_STATUS[stage]
-        return True
-
+    max_crashes = ctx.settings.workers.max_crashes
+    begin = Decision(
+        lambda j: transitions.start(
+            j, stage, me, provider_name(j, stage, ctx), max_crashes, ctx.storage.exists
+        )
+    )
     # One read-modify-write both decides whether to run and marks the stage started.
-    started_version = ctx.jobs.update_versioned(job_id, start)
+    started_version = ctx.jobs.update_versioned(job_id, begin)
     job = started_version.job
-    if verdict == "poison":
-        log.error("job %s: %s failed, its worker died repeatedly", job_id, stage.value)
-        raise Ignore()
-    if verdict == "skip":
-        log.info("job %s is %s; %s not run", job_id, job.status.value, stage.value)
-        raise Ignore()
-    if verdict == "busy":
-        log.info("job %s: %s is owned by another delivery; duplicate dropped", job_id, stage.value)
-        raise Ignore()
-    if verdict == "done":
-        log.info("job %s: %s already done, passing on", job_id, stage.value)
-        _send_next(task, job, stage)
-        return
+    match begin.result:
+        case Poison():
+            log.error("job %s: %s failed, its worker died repeatedly", job_id, stage.value)
+            raise Ignore()
+        case Skip(status):
+            log.info("job %s is %s; %s not run", job_id, status.value, stage.value)
+            raise Ignore()
+        case Busy():
+            log.info(
+                "job %s: %s is owned by another delivery; duplicate dropped", job_id, stage.value
+            )
+            raise Ignore()
+        case AlreadyDone():
+            log.info("job %s: %s already done, passing on", job_id, stage.value)
+            _send_next(task, job, stage)
+            return
     started = time.perf_counter()
     try:
         output = work(job, ctx)
@@ -191,36 +140,15 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     key = attempt_key(output.output_key, attempt)
     ctx.storage.put(key, output.data, output.content_type)
 
-    discarded = ""
-
-    def finish(j: Job) -> bool:
-        nonlocal discarded
-        rec = j.stages[stage]
-        if j.status.terminal:
-            discarded = "ended"  # canceled (or stopped by the sweeper) while running
-            return False
-        if me and rec.task_id != me:
-            discarded = "stale"  # the sweeper re-drove the stage; the new run owns it
-            return False
-        rec.status = StageStatus.SUCCEEDED
-        rec.finished_at = utcnow()
-        rec.duration_s = round(elapsed, 4)
-        rec.output_key = key
-        output.record_results(j.results, key)
-        j.status = _next_status(j, stage)
-        if j.status.terminal:
-            j.finished_at = utcnow()
-        return True
-
+    end = Decision(lambda j: transitions.finish(j, stage, me, key, elapsed, output.record_results))
     # Usually nobody touched the job while we worked, and the record is still the very
     # version our start wrote: compare-and-set against it, without reading it first. Only
     # when the job changed meanwhile is it read again and decided afresh.
-    if not (finish(job) and ctx.jobs.replace(job, started_version)):
-        discarded = ""
-        job = ctx.jobs.update(job_id, finish)
-    if discarded:
+    if not (end(job) and ctx.jobs.replace(job, started_version)):
+        job = ctx.jobs.update(job_id, end)
+    if isinstance(end.result, Discarded):
         ctx.storage.delete(key)  # ours alone, and the job no longer wants it
-        log.info("job %s: %s result discarded (%s)", job_id, stage.value, discarded)
+        log.info("job %s: %s result discarded (%s)", job_id, stage.value, end.result.reason)
         raise Ignore()
     for earlier in range(1, attempt):
         # What earlier runs of this stage may have left (a worker killed after writing).
@@ -249,23 +177,13 @@ def _mark_retrying(
     me: str | None,
 ) -> bool:
     """Record the coming retry; False when this run no longer owns the stage."""
-    owned = True
-
-    def mark(j: Job) -> bool:
-        nonlocal owned
-        rec = j.stages[stage]
-        if j.status.terminal or (me and rec.task_id != me):
-            owned = False
-            return False
-        rec.status = StageStatus.RETRYING
-        rec.error = ErrorInfo(code=exc.code, message=exc.message)
-        rec.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        return True
-
+    error = ErrorInfo(code=exc.code, message=exc.message)
+    next_at = utcnow() + timedelta(seconds=delay)
+    mark = Decision(lambda j: transitions.retrying(j, stage, me, error, next_at))
     ctx.jobs.update(job_id, mark)
-    if owned:
+    if mark.result:
         log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, exc.code)
-    return owned
+    return mark.result
 
 
 def _fail(
@@ -279,26 +197,4 @@ def _fail(
 ) -> None:
     elapsed = time.perf_counter() - started
     log.warning("job %s: %s failed with %s", job_id, stage.value, code)
-
-    def mark(j: Job) -> bool:
-        if me and j.stages[stage].task_id != me:
-            return False  # a stale run: the stage belongs to a newer delivery
-        mark_failed(j, stage, code, message, elapsed)
-        return True
-
-    ctx.jobs.update(job_id, mark)
-
-
-def mark_failed(j: Job, stage: Stage, code: str, message: str, elapsed: float | None) -> None:
-    rec = j.stages[stage]
-    rec.status = StageStatus.FAILED
-    rec.finished_at = utcnow()
-    if elapsed is not None:
-        rec.duration_s = round(elapsed, 4)
-    rec.error = ErrorInfo(code=code, message=message)
-    if j.status.terminal:
-        return
-    j.status = JobStatus.FAILED
-    j.failed_stage = stage
-    j.error = ErrorInfo(code=f"{stage.value}.{code}", message=message)
-    j.finished_at = utcnow()
+    ctx.jobs.update(job_id, lambda j: transitions.fail(j, stage, me, code, message, elapsed))

@@ -20,23 +20,16 @@ from shared import retention
 from shared.batchstore import BatchStore
 from shared.deadlines import deadline_function
 from shared.errors import JobNotFound
+from shared.job_transitions import Decision, GaveUp, Redrive, Redriven, redrive
 from shared.jobstore import JobStore
-from shared.models import Job, Stage, StageStatus
+from shared.models import Job
 from shared.pipeline import enqueue
 from shared.queues import INGEST, INGEST_TASKS
 from shared.redis_keys import connect
 from shared.settings import Settings
 from shared.storage import storage_from_settings
-from workers.stage import mark_failed
 
 log = logging.getLogger("voicepipe.sweeper")
-
-
-def _stuck_stage(job: Job) -> Stage:
-    for stage in job.options.stages:
-        if job.stages[stage].status != StageStatus.SUCCEEDED:
-            return stage
-    return job.options.stages[-1]
 
 
 class Sweeper:
@@ -87,38 +80,25 @@ class Sweeper:
         return len(stalled)
 
     def _handle(self, job_id: str, now: float) -> str | None:
-        outcome: list[str] = []
+        max_redrives = self.settings.sweeper.max_redrives
 
-        def decide(job: Job) -> bool:
+        def decide(job: Job) -> Redrive | bool:
             due = self.jobs.deadline(job)
             if due is None or due > now:
                 return True  # not stuck after all: the write re-indexes it
-            stage = _stuck_stage(job)
-            record = job.stages[stage]
-            if job.redrives < self.settings.sweeper.max_redrives:
-                job.redrives += 1
-                record.status = StageStatus.PENDING
-                outcome[:] = ["redriven", stage.value]
-            else:
-                waited = "running" if record.status == StageStatus.RUNNING else "waiting"
-                mark_failed(
-                    job,
-                    stage,
-                    "timeout",
-                    f"the job was stuck {waited} in the {stage.value} stage past its "
-                    "deadline and was stopped",
-                    None,
-                )
-                outcome[:] = ["failed", stage.value]
-            return True
+            return redrive(job, max_redrives)
 
-        job = self.jobs.update(job_id, decide)
-        if not outcome:
-            return None
-        action, stage = outcome
-        if action == "redriven":
-            enqueue(self.app, job, Stage(stage))
-        log.warning("job %s stuck in %s: %s", job_id, stage, action)
+        decision = Decision(decide)
+        job = self.jobs.update(job_id, decision)
+        match decision.result:
+            case Redriven(stage):
+                enqueue(self.app, job, stage)
+                action = "redriven"
+            case GaveUp(stage):
+                action = "failed"
+            case _:
+                return None
+        log.warning("job %s stuck in %s: %s", job_id, stage.value, action)
         return action
 
     def run_forever(self, stop: threading.Event) -> None:

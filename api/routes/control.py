@@ -8,8 +8,8 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
-from shared.job_transitions import cancel, resume
-from shared.models import Job, JobStatus, Stage
+from shared.job_transitions import Decision, cancel, resume
+from shared.models import JobStatus
 from shared.pipeline import enqueue
 from shared.retention import purge
 
@@ -44,24 +44,17 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
     Stages that succeeded keep their outputs and are not run again.
     """
     await run_in_threadpool(services.jobs.get, job_id, tenant)
-    resumed: list[Stage] = []
-
-    def change(job: Job) -> bool:
-        start = resume(job)
-        if start is None:
-            return False
-        resumed.append(start)
-        return True
-
-    job = await run_in_threadpool(services.jobs.update, job_id, change)
-    if not resumed:
+    resumed = Decision(resume)
+    job = await run_in_threadpool(services.jobs.update, job_id, resumed)
+    start = resumed.result
+    if start is None:
         raise ApiError(
             409,
             "not_retryable",
             f"Job {job_id} is {job.status.value}; only failed or canceled jobs can be retried.",
         )
     try:
-        await run_in_threadpool(enqueue, services.celery, job, resumed[0])
+        await run_in_threadpool(enqueue, services.celery, job, start)
     except Exception as exc:
         raise ApiError(
             503, "broker_unavailable", "The queue is not reachable; try the retry again."

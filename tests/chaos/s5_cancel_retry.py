@@ -2,9 +2,10 @@
 
 5a: of 15 jobs, 5 are canceled at once (queued or transcribing), 5 while Claude is
 answering (a slow vendor here), 5 are left alone. A canceled job must end canceled, no stage
-after the one running at the cancel may call its vendor, and the running stage's output is
-discarded. 5b: 10 jobs whose speech call is refused (401) fail with ``tts.auth_failed``;
-``POST /retry`` resumes them at tts, and the vendors' logs prove stt and llm did not run again.
+after the one running at the cancel may call its vendor, the running stage's output is
+discarded, and no stage of a canceled job is left marked running. 5b: 10 jobs whose speech
+call is refused (401) fail with ``tts.auth_failed``; ``POST /retry`` resumes them at tts, and
+the vendors' logs prove stt and llm did not run again.
 """
 
 from __future__ import annotations
@@ -69,11 +70,14 @@ def _cancel(row: Row, stack: ChaosStack) -> None:
                 row.problems.append(f"{job.id}: {stage.value} ran {calls}x after the cancel")
         if n in WHILE_RESPONDING and stack.fakes.served.get(Stage.TTS.value, n):
             row.problems.append(f"{job.id}: tts ran although the job was canceled during llm")
+    # The stage running at the cancel is marked canceled with its job, not left running.
     records = [rec for job in canceled.values() for rec in job.stages.values()]
     running = sum(rec.status == StageStatus.RUNNING for rec in records)
+    if running:
+        row.problems.append(f"{running} stages still marked running on canceled jobs")
+    marked = sum(rec.status == StageStatus.CANCELED for rec in records)
     row.notes.append(
-        f"time to terminal {seconds(times.values())}; stages still marked running on "
-        f"canceled jobs: {running}"
+        f"time to terminal {seconds(times.values())}; stages marked canceled: {marked}"
     )
 
 
