@@ -6,9 +6,41 @@ Workers start with ``celery -A workers.app worker -Q <queue>``. The API and Flow
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from celery.signals import worker_process_init
+
 from shared.celery_app import app
+from shared.models import Stage
+from shared.settings import get_settings
 from workers import ingest, llm, stt, tts, webhooks
+from workers.providers.registry import get_provider
 
 TASK_MODULES = (stt, llm, tts, ingest, webhooks)
 
-__all__ = ["TASK_MODULES", "app"]
+log = logging.getLogger("voicepipe.worker")
+
+__all__ = ["TASK_MODULES", "app", "preload_models"]
+
+
+@worker_process_init.connect  # type: ignore[untyped-decorator]
+def preload_models(**_: Any) -> None:
+    """A process-pool child loads its stage's default model as it starts, so the first job
+    it runs does not pay for the load (the offline voice and speech models take seconds).
+    A child's tasks run on its main thread, where the model is then ready."""
+    consumed = set(app.amqp.queues.consume_from or ())
+    settings = get_settings()
+    for stage in Stage:
+        if stage.value not in consumed:
+            continue
+        name = getattr(settings.providers, stage.value)
+        try:
+            provider = get_provider(stage, name, settings)
+            load = getattr(provider, "load", None)
+            if callable(load):
+                load()
+                log.info("%s provider %r loaded at worker start", stage.value, name)
+        except Exception:
+            # The first job loads it instead, and reports what is wrong if it still fails.
+            log.exception("preloading the %s provider %r failed", stage.value, name)
