@@ -86,7 +86,7 @@ class HybridStt(SttProvider):
         text, uncertain, reconciled_by = first.text, _span_words(spans), None
         if agreement < hybrid.reconcile_below:
             if self.settings.missing_configuration("llm", "claude") is None:
-                from workers.providers.llm.reconcile import reconcile_transcripts
+                from workers.providers.stt.reconcile import reconcile_transcripts
 
                 text, uncertain = reconcile_transcripts(first, second, spans, self.settings)
                 reconciled_by = "claude"

@@ -18,8 +18,8 @@ from workers.providers import registry
 from workers.providers.anthropic_client import API_VERSION, forget_verified_models
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.errors import ProviderError
-from workers.providers.llm.reconcile import reconcile_transcripts
 from workers.providers.stt.hybrid import HybridStt
+from workers.providers.stt.reconcile import reconcile_transcripts
 
 FIRST = "please call me back at five five five one two three four about the invoice"
 SECOND = "please call me back at nine five five one two three four about the invoice"
