@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from shared.auth_settings import TENANT_PATTERN
+from shared.settings.auth import TENANT_PATTERN
 
 
 def _tenant(_: click.Context, __: click.Parameter, value: str) -> str:

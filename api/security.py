@@ -15,8 +15,8 @@ import secrets
 from fastapi.security import APIKeyHeader, HTTPBearer
 
 from api.errors import ApiError
-from shared.auth_settings import OPEN_TENANT, TENANT_PATTERN
 from shared.settings import Settings
+from shared.settings.auth import OPEN_TENANT, TENANT_PATTERN
 
 KEY_PREFIX = "vp_"
 _KEY = re.compile(r"^vp_[A-Za-z0-9_-]{43}$")

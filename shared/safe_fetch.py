@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from shared.bulk_settings import FetchSettings
 from shared.errors import VoicePipeError
+from shared.settings.bulk import FetchSettings
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

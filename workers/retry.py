@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from shared.errors import StageFailed
-from shared.provider_settings import RetrySettings
+from shared.settings.providers import RetrySettings
 
 # Our plan's concurrency cap is not a fault of the request: requeueing for it is allowed
 # more often than retrying a real failure.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from celery import Task
 
 from shared.audio import decode_pcm16k
+from shared.audio.activity import active_seconds
 from shared.celery_app import TASK_NAMES, app
 from shared.errors import StageFailed
 from shared.models import TRANSCRIPT_OBJECT, Job, JobResults, Stage
-from shared.speech_activity import active_seconds
 from workers.context import WorkerContext
 from workers.providers.base import AudioInput
 from workers.providers.registry import stt_provider

@@ -13,7 +13,6 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from shared import audio as audio_module
 from shared.audio import (
     MEDIA_TYPES,
     AudioInfo,
@@ -23,6 +22,7 @@ from shared.audio import (
     probe,
     sniff_container,
 )
+from shared.audio import probing as audio_module
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
 from tests.audio_factory import ALL_FORMATS, AudioFormat

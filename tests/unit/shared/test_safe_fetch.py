@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.bulk_settings import FetchSettings
 from shared.safe_fetch import AddressPolicy, Fetched, FetchRefused, fetch, post
+from shared.settings.bulk import FetchSettings
 
 LOCAL = AddressPolicy.from_settings(FetchSettings(allow_ranges=["127.0.0.1/32"]))
 DEFAULT = AddressPolicy()

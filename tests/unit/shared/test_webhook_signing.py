@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from shared.bulk_settings import WebhookSettings
+from shared.settings.bulk import WebhookSettings
 from shared.webhook_signing import new_secret, signature_headers
 
 BODY = b'{"data":{"job_id":"j1","status":"succeeded"},"type":"job.succeeded"}'

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from shared.errors import StageFailed
-from shared.provider_settings import RetrySettings
+from shared.settings.providers import RetrySettings
 from workers.providers.errors import ProviderError
 from workers.retry import retry_delay, should_retry
 

@@ -32,8 +32,8 @@ from google.protobuf import json_format  # type: ignore[import-untyped]
 from shared.audio import MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
 from shared.errors import MediaRejected, StageFailed
 from shared.models import SynthesizedAudio
-from shared.provider_settings import GoogleTtsSettings
 from shared.settings import OutputFormat, Settings
+from shared.settings.providers import GoogleTtsSettings
 from workers.providers.base import TtsProvider
 from workers.providers.errors import ProviderError, classify_exception, classify_status
 

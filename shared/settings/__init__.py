@@ -2,7 +2,9 @@
 
 Every setting comes from the environment with the prefix ``VOICEPIPE_`` and ``__`` between
 nested names, e.g. ``VOICEPIPE_STORAGE__BACKEND=s3``. Nothing else in the code reads the
-environment: everything asks :func:`get_settings`.
+environment: everything asks :func:`get_settings`. Sections live beside this module:
+``auth`` (API keys), ``providers`` (cloud vendors, retries), ``bulk`` (batches, imports,
+outbound fetches, webhooks, retention).
 """
 
 from __future__ import annotations
@@ -15,15 +17,15 @@ from urllib.parse import urlparse
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.auth_settings import AuthSettings, ClientSettings, Section
-from shared.bulk_settings import (
+from shared.settings.auth import AuthSettings, ClientSettings, Section
+from shared.settings.bulk import (
     BatchSettings,
     FetchSettings,
     ImportSettings,
     RetentionSettings,
     WebhookSettings,
 )
-from shared.provider_settings import (
+from shared.settings.providers import (
     AnthropicSettings,
     ClaudeSttSettings,
     ElevenLabsSettings,

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 
-from shared.auth_settings import Section
+from shared.settings.auth import Section
 
 
 class RetrySettings(Section):

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from shared.auth_settings import TENANT_PATTERN, Section, comma_list
+from shared.settings.auth import TENANT_PATTERN, Section, comma_list
 
 
 class BatchSettings(Section):

@@ -1,4 +1,4 @@
-"""Audio in and out: validate untrusted uploads, decode for speech engines, encode replies.
+"""Validating untrusted uploads and decoding audio for the speech engines.
 
 :func:`probe` runs on every upload inside the API process, so it decodes once, counts samples
 without keeping them, and stops as soon as a limit is crossed. Every failure becomes a
@@ -21,8 +21,7 @@ from av.audio.frame import AudioFrame
 from av.audio.stream import AudioStream
 from av.container import InputContainer
 
-from shared.audio_encode import encode_pcm
-from shared.audio_sniff import (
+from shared.audio.sniff import (
     SNIFF_BYTES,
     describe_unknown,
     mp3_declared_duration,
@@ -30,16 +29,6 @@ from shared.audio_sniff import (
     wav_declared_duration,
 )
 from shared.errors import MediaRejected
-
-__all__ = [
-    "MEDIA_TYPES",
-    "AudioInfo",
-    "decode_pcm16k",
-    "encode_pcm",
-    "pcm_rms_dbfs",
-    "probe",
-    "sniff_container",
-]
 
 ACCEPTED = "mp3, wav, ogg/opus, webm, flac or m4a/aac"
 SILENCE_DBFS = -120.0

@@ -1,0 +1,27 @@
+"""Audio in and out: validating untrusted uploads and decoding them for the engines
+(``probing``), recognising containers by their bytes (``sniff``), encoding replies
+(``encode``) and measuring how much of a recording is sound (``activity``)."""
+
+from __future__ import annotations
+
+from shared.audio.encode import encode_pcm
+from shared.audio.probing import (
+    AV_ERRORS,
+    MEDIA_TYPES,
+    AudioInfo,
+    decode_pcm16k,
+    pcm_rms_dbfs,
+    probe,
+)
+from shared.audio.sniff import sniff_container
+
+__all__ = [
+    "AV_ERRORS",
+    "MEDIA_TYPES",
+    "AudioInfo",
+    "decode_pcm16k",
+    "encode_pcm",
+    "pcm_rms_dbfs",
+    "probe",
+    "sniff_container",
+]
