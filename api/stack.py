@@ -193,7 +193,7 @@ class Stack:
                         "-m",
                         "celery",
                         "-A",
-                        "shared.celery_app",
+                        "workers.app",
                         "flower",
                         f"--address={s.flower.host}",
                         f"--port={s.flower.port}",

@@ -92,6 +92,3 @@ def _worker_logging(loglevel: str | int | None = None, **_: Any) -> None:
     configure_logging(loglevel or get_settings().log_level)
     for per_task in ("celery.app.trace", "celery.worker.strategy"):
         logging.getLogger(per_task).setLevel(logging.WARNING)
-
-
-app = create_celery(get_settings())

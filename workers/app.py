@@ -1,7 +1,8 @@
 """The Celery app as a worker runs it: the shared app plus every task module.
 
-Workers start with ``celery -A workers.app worker -Q <queue>``. The API and Flower use
-``shared.celery_app`` alone: they send and watch tasks by name and never import this.
+Workers start with ``celery -A workers.app worker -Q <queue>`` (Flower too). The API builds
+its own app with ``shared.celery_app.create_celery``: it sends tasks by name and never
+imports this.
 """
 
 from __future__ import annotations
@@ -11,11 +12,17 @@ from typing import Any
 
 from celery.signals import worker_process_init
 
-from shared.celery_app import app
+from shared.celery_app import create_celery
 from shared.models import Stage
 from shared.settings import get_settings
 from workers import ingest, llm, stt, tts, webhooks
 from workers.providers.registry import get_provider
+
+# Built here, on first use by a worker (or Flower), not when shared/ is imported: the task
+# modules declare their tasks with shared_task, and they bind to this app.
+app = create_celery(get_settings())
+# In a worker consuming the webhooks queue, a thread relays due events (workers.webhooks).
+app.steps["worker"].add(webhooks.WebhookRelay)
 
 TASK_MODULES = (stt, llm, tts, ingest, webhooks)
 

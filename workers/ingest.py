@@ -13,11 +13,10 @@ from __future__ import annotations
 import logging
 import math
 
-from celery import Task
+from celery import Task, shared_task
 
 from shared.batches import BatchItem, ItemRejection
 from shared.batchstore import RUNNING
-from shared.celery_app import app
 from shared.job_transitions import Decision, cancel, resume
 from shared.pipeline import enqueue
 from shared.queues import INGEST, INGEST_TASKS
@@ -42,7 +41,7 @@ def _chunks(total: int, size: int) -> int:
     return math.ceil(total / size)
 
 
-@app.task(name=INGEST_TASKS["plan"], bind=True)  # type: ignore[untyped-decorator]
+@shared_task(name=INGEST_TASKS["plan"], bind=True)  # type: ignore[untyped-decorator]
 def plan(self: Task, batch_id: str) -> None:
     ctx = get_context()
     batches = ctx.batches
@@ -90,7 +89,7 @@ def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
         after = keys[-1]
 
 
-@app.task(name=INGEST_TASKS["chunk"], bind=True)  # type: ignore[untyped-decorator]
+@shared_task(name=INGEST_TASKS["chunk"], bind=True)  # type: ignore[untyped-decorator]
 def chunk(self: Task, batch_id: str, start: int) -> None:
     ctx = get_context()
     batches = ctx.batches
@@ -127,7 +126,7 @@ def _jobs_in(ctx: WorkerContext, batch_id: str, statuses: tuple[str, ...]) -> li
     return ids
 
 
-@app.task(name=INGEST_TASKS["cancel"], bind=True)  # type: ignore[untyped-decorator]
+@shared_task(name=INGEST_TASKS["cancel"], bind=True)  # type: ignore[untyped-decorator]
 def cancel_batch(self: Task, batch_id: str) -> None:
     """Cancel every unfinished job of the batch (items not yet expanded are refused by the
     chunks, which see the batch canceled)."""
@@ -137,7 +136,7 @@ def cancel_batch(self: Task, batch_id: str) -> None:
         ctx.jobs.update(job_id, lambda job: cancel(job, reason))
 
 
-@app.task(name=INGEST_TASKS["retry"], bind=True)  # type: ignore[untyped-decorator]
+@shared_task(name=INGEST_TASKS["retry"], bind=True)  # type: ignore[untyped-decorator]
 def retry_batch(self: Task, batch_id: str) -> None:
     """Run the batch's failed jobs again, each from the stage that failed."""
     ctx = get_context()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from celery import Task
+from celery import Task, shared_task
 
-from shared.celery_app import TASK_NAMES, app
+from shared.celery_app import TASK_NAMES
 from shared.models import (
     REPLY_OBJECT,
     TRANSCRIPT_OBJECT,
@@ -56,6 +56,6 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     return StageOutput(key, reply.model_dump_json().encode(), "application/json", record)
 
 
-@app.task(name=TASK_NAMES[Stage.LLM], bind=True)  # type: ignore[untyped-decorator]
+@shared_task(name=TASK_NAMES[Stage.LLM], bind=True)  # type: ignore[untyped-decorator]
 def respond(self: Task, job_id: str) -> None:
     run_stage(self, job_id, Stage.LLM, respond_job)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from celery import Task
+from celery import Task, shared_task
 
 from shared.audio import decode_pcm16k
 from shared.audio.activity import active_seconds
-from shared.celery_app import TASK_NAMES, app
+from shared.celery_app import TASK_NAMES
 from shared.errors import StageFailed
 from shared.models import TRANSCRIPT_OBJECT, Job, JobResults, Stage
 from workers.context import WorkerContext
@@ -46,6 +46,6 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
     return StageOutput(key, transcript.model_dump_json().encode(), "application/json", record)
 
 
-@app.task(name=TASK_NAMES[Stage.STT], bind=True)  # type: ignore[untyped-decorator]
+@shared_task(name=TASK_NAMES[Stage.STT], bind=True)  # type: ignore[untyped-decorator]
 def transcribe(self: Task, job_id: str) -> None:
     run_stage(self, job_id, Stage.STT, transcribe_job)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from celery import Task
+from celery import Task, shared_task
 
-from shared.celery_app import TASK_NAMES, app
+from shared.celery_app import TASK_NAMES
 from shared.models import REPLY_OBJECT, Job, JobResults, Reply, Stage
 from workers.context import WorkerContext
 from workers.providers.registry import tts_provider
@@ -42,6 +42,6 @@ def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
     return StageOutput(key, audio.data, audio.media_type, record)
 
 
-@app.task(name=TASK_NAMES[Stage.TTS], bind=True)  # type: ignore[untyped-decorator]
+@shared_task(name=TASK_NAMES[Stage.TTS], bind=True)  # type: ignore[untyped-decorator]
 def synthesize(self: Task, job_id: str) -> None:
     run_stage(self, job_id, Stage.TTS, synthesize_job)

@@ -24,10 +24,9 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
-from celery import Task, bootsteps
+from celery import Task, bootsteps, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from shared.celery_app import app
 from shared.models import utcnow
 from shared.queues import DELIVER_TASK, WEBHOOKS
 from shared.redis_keys import connect
@@ -179,7 +178,7 @@ def attempt(delivery: WebhookDelivery, store: WebhookStore, settings: Settings) 
     return verdict
 
 
-@app.task(name=DELIVER_TASK, bind=True)  # type: ignore[untyped-decorator]
+@shared_task(name=DELIVER_TASK, bind=True)  # type: ignore[untyped-decorator]
 def deliver(self: Task, delivery_id: str) -> str:
     """Deliver one event, if it is still pending and due; returns what happened."""
     settings = get_settings()
@@ -248,6 +247,3 @@ class WebhookRelay(bootsteps.StartStopStep):  # type: ignore[misc]
             except Exception:
                 # A claimed id whose task was not sent comes due again after its lease.
                 log.exception("webhook relay: claiming or sending failed; trying again")
-
-
-app.steps["worker"].add(WebhookRelay)

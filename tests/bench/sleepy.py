@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 
 import redis
+from celery import shared_task
 
-from shared.celery_app import app
 from shared.models import Reply, Stage, Transcript, Triage
 from shared.settings import get_settings
 from workers.providers.base import LlmProvider, ReplyContext
@@ -39,7 +39,7 @@ REGISTRY[Stage.LLM]["sleepy"] = f"{__name__}:SleepyResponder"
 _client: redis.Redis | None = None
 
 
-@app.task(name="bench.bare_sleep", ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(name="bench.bare_sleep", ignore_result=True)  # type: ignore[untyped-decorator]
 def bare_sleep(_: str) -> None:
     # One write each for the first start and the last finish: all the bench needs to know.
     global _client
