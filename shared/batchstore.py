@@ -30,6 +30,7 @@ from shared.batch_keys import (
 )
 from shared.batches import Batch, BatchItem, BatchStatus, ItemRejection
 from shared.errors import JobNotFound
+from shared.models import JobStatus
 
 # KEYS: batch hash, rejections hash, rejected index. ARGV: index, rejection, code.
 _REJECT = (
@@ -61,8 +62,8 @@ return 1
 )
 
 
-RUNNING = ("queued", "transcribing", "responding", "synthesizing")
-TERMINAL = ("succeeded", "failed", "canceled")
+RUNNING = tuple(s.value for s in JobStatus if not s.terminal)
+TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
 
 
 class BatchNotFound(JobNotFound):
@@ -169,10 +170,6 @@ class BatchStore:
         top = f"({before}" if before is not None else "+inf"
         ids = self.redis.zrevrangebyscore(tenant_batches_key(tenant), top, "-inf", 0, limit)
         return [_text(i) for i in ids]
-
-    def created_at(self, tenant: str, batch_id: str) -> float | None:
-        score = self.redis.zscore(tenant_batches_key(tenant), batch_id)
-        return None if score is None else float(score)
 
     # -- expansion ---------------------------------------------------------------------------
     def add_listed(self, batch_id: str, items: list[BatchItem], after: str, done: bool) -> None:

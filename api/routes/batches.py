@@ -19,8 +19,8 @@ from api.options import OptionFields
 from api.routes.jobs import JobView, _view
 from api.routes.webhooks import DeliveryList
 from shared.batches import BatchSource, BatchStatus
-from shared.batchstore import BatchState, BatchStore
-from shared.models import JobOptions, JobStatus
+from shared.batchstore import BatchState
+from shared.models import RUNNING_STATUS, JobOptions, JobStatus
 from shared.queues import INGEST, INGEST_TASKS
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
@@ -28,7 +28,6 @@ router = APIRouter(prefix="/v1/batches", tags=["batches"])
 JobStatusName = Literal[
     "queued", "transcribing", "responding", "synthesizing", "succeeded", "failed", "canceled"
 ]
-_RUNNING_BY_STAGE = {"stt": "transcribing", "llm": "responding", "tts": "synthesizing"}
 
 
 class BatchView(BaseModel):
@@ -91,7 +90,7 @@ def batch_view(state: BatchState, base: str, now: float | None = None) -> BatchV
         created=state.count("created"),
         rejected=state.count("rejected"),
         counts=counts,
-        running_by_stage={stage: counts[s] for stage, s in _RUNNING_BY_STAGE.items()},
+        running_by_stage={stage.value: counts[s.value] for stage, s in RUNNING_STATUS.items()},
         failed_by_code=state.by_prefix("failed:"),
         rejected_by_code=state.by_prefix("rejected:"),
         progress=round(done / items, 4) if items else (1.0 if items == 0 else None),
@@ -104,10 +103,6 @@ def batch_view(state: BatchState, base: str, now: float | None = None) -> BatchV
             "results_jsonl": f"{link}/results?format=jsonl",
         },
     )
-
-
-def _store(services: ServicesDep) -> BatchStore:
-    return services.batches
 
 
 _JSON_BODY = {
@@ -159,7 +154,7 @@ async def create_batch(
             "Send the batch as multipart/form-data (`file` parts) or as application/json "
             "(a manifest of `items`, or a `prefix`).",
         )
-    state = await run_in_threadpool(_store(services).get, batch.id)
+    state = await run_in_threadpool(services.batches.get, batch.id)
     base = services.settings.api.base_url
     response.headers["Location"] = f"{base}/v1/batches/{batch.id}"
     return batch_view(state, base)
@@ -172,7 +167,7 @@ async def list_batches(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[float | None, Query(description="next_cursor of the previous page")] = None,
 ) -> BatchList:
-    store = _store(services)
+    store = services.batches
     ids = await run_in_threadpool(store.list_ids, tenant, limit, cursor)
     base = services.settings.api.base_url
     views = [batch_view(await run_in_threadpool(store.get, i, tenant), base) for i in ids]
@@ -182,7 +177,7 @@ async def list_batches(
 
 @router.get("/{batch_id}", response_model=BatchView, responses=error_responses(401, 404, 422))
 async def get_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -> BatchView:
-    state = await run_in_threadpool(_store(services).get, batch_id, tenant)
+    state = await run_in_threadpool(services.batches.get, batch_id, tenant)
     return batch_view(state, services.settings.api.base_url)
 
 
@@ -196,7 +191,7 @@ async def batch_jobs(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> BatchJobs:
     """The batch's jobs in item order, optionally only those in one status."""
-    store = _store(services)
+    store = services.batches
     await run_in_threadpool(store.get, batch_id, tenant)
     rows = await run_in_threadpool(store.page, batch_id, status, cursor, limit)
     jobs = await run_in_threadpool(services.jobs.get_many, [job_id for _, job_id in rows])
@@ -213,7 +208,7 @@ async def batch_jobs(
 )
 async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -> BatchView:
     """Items not yet made into jobs are skipped and unfinished jobs canceled, by a worker."""
-    store = _store(services)
+    store = services.batches
     state = await run_in_threadpool(store.get, batch_id, tenant)
     if state.status in {"completed", "canceled"}:
         raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already {state.status}.")
@@ -231,7 +226,7 @@ async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) 
 async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -> BatchView:
     """Run the failed jobs again, each from the stage that failed (rejected items are not
     jobs: submit them again in a new batch)."""
-    store = _store(services)
+    store = services.batches
     state = await run_in_threadpool(store.get, batch_id, tenant)
     if not state.count("status:failed"):
         raise ApiError(409, "nothing_to_retry", f"Batch {batch_id} has no failed jobs.")
@@ -254,7 +249,7 @@ async def _send(services: ServicesDep, what: str, batch_id: str) -> None:
 async def batch_webhooks(batch_id: str, services: ServicesDep, tenant: TenantDep) -> DeliveryList:
     """The batch's own events (batch.completed) with every delivery attempt; its jobs'
     events are listed on each job."""
-    store = _store(services)
+    store = services.batches
     await run_in_threadpool(store.get, batch_id, tenant)
     ids = await run_in_threadpool(store.delivery_ids, batch_id)
     return DeliveryList(deliveries=await run_in_threadpool(services.deliveries.records, ids))
@@ -274,7 +269,7 @@ async def batch_results(
     format: Annotated[Literal["csv", "jsonl"], Query()] = "csv",
 ) -> StreamingResponse:
     """One row per item, in item order, streamed."""
-    store = _store(services)
+    store = services.batches
     await run_in_threadpool(store.get, batch_id, tenant)
     rows = result_rows(store, services.jobs, batch_id, services.settings.api.base_url)
     if format == "csv":
