@@ -12,7 +12,8 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.client import BATCH_TERMINAL, STAGE_NAMES, VoicePipeClient
+from api.client import BATCH_TERMINAL, VoicePipeClient
+from shared.stages import STAGE_ORDER
 
 POLL_S = 0.5
 # A server restart or a network blip must not end a long watch; a server gone for good must.
@@ -73,7 +74,7 @@ def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> None:
     if all_of["items"] is not None and bar.total != all_of["items"]:
         bar.total = all_of["items"]
     bar.n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
-    running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in STAGE_NAMES)
+    running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in STAGE_ORDER)
     bar.set_postfix_str(
         f"{running} | failed {counts['failed']} rejected {all_of['rejected']} "
         f"| ETA {eta_text(all_of['eta_s'])}"

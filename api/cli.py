@@ -16,6 +16,7 @@ from api.cli_batch import batch, fetch, submit_files
 from api.cli_keys import keys
 from api.cli_webhooks import webhooks
 from shared.logging import configure_logging
+from shared.queues import QUEUES
 from shared.settings import Settings, get_settings
 
 AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".webm", ".flac", ".m4a", ".aac", ".mp4"}
@@ -119,7 +120,7 @@ def _with_webhook_secret(settings: Settings) -> Settings:
 
 
 @main.command()
-@click.argument("queue", type=click.Choice(["stt", "llm", "tts", "ingest", "webhooks"]))
+@click.argument("queue", type=click.Choice(QUEUES))
 def worker(queue: str) -> None:
     """Run the Celery worker of one queue, its pool sized by the settings (compose, k8s)."""
     from api.stack import worker_command

@@ -11,7 +11,6 @@ from typing import IO, Any
 import httpx
 
 TERMINAL = {"succeeded", "failed", "canceled"}
-STAGE_NAMES = ("stt", "llm", "tts")
 BATCH_TERMINAL = {"completed", "canceled"}
 # The server stores every part before it answers: a big batch takes a while to acknowledge.
 BATCH_UPLOAD_READ_TIMEOUT_S = 900.0

@@ -14,6 +14,7 @@ from shared.batchstore import BatchStore
 from shared.jobstore import JobStore
 from shared.settings import Settings
 from shared.storage import ObjectStorage
+from shared.voice_directory import VoiceDirectory
 from shared.webhook_store import WebhookStore
 
 
@@ -24,6 +25,7 @@ class Services:
     jobs: JobStore
     batches: BatchStore
     deliveries: WebhookStore
+    voices: VoiceDirectory
     celery: Celery
 
 

@@ -18,6 +18,7 @@ from shared.logging import configure_logging
 from shared.redis_keys import connect
 from shared.settings import Settings, get_settings
 from shared.storage import storage_from_settings
+from shared.voice_directory import VoiceDirectory
 from shared.webhook_store import WebhookStore
 
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs=JobStore(client, deadline_function(settings)),
         batches=BatchStore(client),
         deliveries=WebhookStore(client, settings.webhooks.keep_records_s),
+        voices=VoiceDirectory(client),
         celery=create_celery(settings),
     )
     install_error_handlers(app)

@@ -99,7 +99,8 @@ def child_env(settings: Settings) -> dict[str, str]:
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOICEPIPE_")}
     resolved = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
-    for name, value in resolved.model_dump().items():
+    sections = {**resolved.model_dump(), **resolved.plugin_section_values()}
+    for name, value in sections.items():
         env[f"VOICEPIPE_{name.upper()}"] = (
             json.dumps(value, default=_plain) if isinstance(value, dict) else str(value)
         )

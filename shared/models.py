@@ -10,6 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.settings import OutputFormat
+from shared.stages import STAGE_ORDER as STAGE_ORDER
+from shared.stages import Stage as Stage
 
 
 def utcnow() -> datetime:
@@ -20,15 +22,6 @@ def new_job_id() -> str:
     # Sortable by creation time (hex milliseconds) and unguessable (random tail).
     millis = int(utcnow().timestamp() * 1000)
     return f"job_{millis:012x}{secrets.token_hex(8)}"
-
-
-class Stage(StrEnum):
-    STT = "stt"
-    LLM = "llm"
-    TTS = "tts"
-
-
-STAGE_ORDER: tuple[Stage, ...] = (Stage.STT, Stage.LLM, Stage.TTS)
 
 
 class JobStatus(StrEnum):

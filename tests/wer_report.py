@@ -16,7 +16,6 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.audio import MEDIA_TYPES, decode_pcm16k
-from shared.settings import Settings
 from shared.wer import edit_distance, normalize
 from workers.providers.base import AudioInput
 from workers.providers.stt.local import SAMPLE_RATE, PocketsphinxStt
@@ -65,7 +64,7 @@ def load_pcm16k(path: Path) -> npt.NDArray[np.int16]:
 def measure(audio_dir: Path = AUDIO_DIR, stt: PocketsphinxStt | None = None) -> Report:
     """Transcribe every clip in ``audio_dir``'s manifest and score it against its reference."""
     manifest = json.loads((audio_dir / "manifest.json").read_text(encoding="utf-8"))
-    engine = stt or PocketsphinxStt(Settings())
+    engine = stt or PocketsphinxStt()
     # Keeps the model load out of the first clip's speed figure.
     engine.load()
     clips: list[ClipResult] = []

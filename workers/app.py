@@ -17,12 +17,15 @@ from shared.models import Stage
 from shared.settings import get_settings
 from workers import ingest, llm, stt, tts, webhooks
 from workers.providers.registry import get_provider
+from workers.voice_publisher import VoicePublisher, start_publishing
 
 # Built here, on first use by a worker (or Flower), not when shared/ is imported: the task
 # modules declare their tasks with shared_task, and they bind to this app.
 app = create_celery(get_settings())
 # In a worker consuming the webhooks queue, a thread relays due events (workers.webhooks).
 app.steps["worker"].add(webhooks.WebhookRelay)
+# In a worker consuming tts, a thread publishes the speech providers' voices for the API.
+app.steps["worker"].add(VoicePublisher)
 
 TASK_MODULES = (stt, llm, tts, ingest, webhooks)
 
@@ -51,3 +54,5 @@ def preload_models(**_: Any) -> None:
         except Exception:
             # The first job loads it instead, and reports what is wrong if it still fails.
             log.exception("preloading the %s provider %r failed", stage.value, name)
+    if Stage.TTS.value in consumed:
+        start_publishing()  # in this child, not in the parent that forks (voice_publisher)

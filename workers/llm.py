@@ -44,7 +44,11 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
         for earlier in ctx.jobs.thread_before(job)
         if earlier.results.transcript is not None and earlier.results.reply is not None
     ]
-    context = ReplyContext(system_prompt=job.options.system_prompt, history=history)
+    context = ReplyContext(
+        system_prompt=job.options.system_prompt,
+        history=history,
+        default_region=ctx.settings.local.default_region,
+    )
     reply: Reply = provider.respond(transcript, context)
     key = job.object_key(REPLY_OBJECT)
 

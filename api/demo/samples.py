@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from shared.audio import encode_pcm
+from shared.audio.offline_voice import speak
 from shared.settings import OutputFormat, Settings
 
 
@@ -46,8 +48,11 @@ def materialize(samples: list[Sample], settings: Settings, folder: Path) -> list
 
 
 def _speak(sample: Sample, settings: Settings) -> bytes:
-    from workers.providers.tts.local import PiperTts
-
-    local = settings.local.model_copy(update={"piper_length_scale": sample.length_scale})
-    voice = PiperTts(settings.model_copy(update={"local": local}))
-    return voice.synthesize(sample.script, None, sample.format).data
+    local = settings.local
+    pcm, sample_rate = speak(
+        sample.script,
+        noise_scale=local.piper_noise_scale,
+        noise_w_scale=local.piper_noise_w_scale,
+        length_scale=sample.length_scale,
+    )
+    return encode_pcm(pcm, sample_rate, sample.format)

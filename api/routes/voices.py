@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, get_tenant
 from api.errors import ApiError, error_responses
-from shared.errors import StageFailed
 from shared.models import Stage
 from shared.provider_catalog import provider_names
-from workers.providers.registry import tts_provider
 
 # Voices are not per tenant, but everything under /v1 is for key holders only.
 router = APIRouter(prefix="/v1/voices", tags=["voices"], dependencies=[Depends(get_tenant)])
@@ -24,6 +22,9 @@ class ProviderVoices(BaseModel):
     configured: bool
     voices: list[str]
     error: str | None = None
+    # When a tts worker last listed them (they are listed by the workers, which hold the
+    # vendor clients, and refreshed every workers.voices_refresh_s).
+    listed_at: datetime | None = None
 
 
 class VoiceList(BaseModel):
@@ -31,7 +32,7 @@ class VoiceList(BaseModel):
 
 
 @router.get("", response_model=VoiceList, responses=error_responses(400, 422))
-async def list_voices(
+def list_voices(
     services: ServicesDep,
     provider: Annotated[str | None, Query(max_length=64)] = None,
 ) -> VoiceList:
@@ -43,19 +44,26 @@ async def list_voices(
             f"There is no tts provider {provider!r}. Choose one of: {', '.join(names)}.",
         )
     wanted = [provider] if provider else names
-    return VoiceList(providers=[await _voices(services, name) for name in wanted])
+    return VoiceList(providers=[_voices(services, name) for name in wanted])
 
 
-async def _voices(services: ServicesDep, name: str) -> ProviderVoices:
-    missing = services.settings.missing_configuration(Stage.TTS.value, name)
+def _voices(services: ServicesDep, name: str) -> ProviderVoices:
+    missing = services.settings.missing_configuration(Stage.TTS, name)
     if missing:
         return ProviderVoices(provider=name, configured=False, voices=[], error=missing)
-    try:
-        instance = tts_provider(name, services.settings)
-        voices = await run_in_threadpool(instance.voices)
-    except StageFailed as exc:
-        # A vendor being down must not break the listing of the others.
+    published = services.voices.read(name)
+    if published is None:
         return ProviderVoices(
-            provider=name, configured=True, voices=[], error=f"{exc.code}: {exc.message}"
+            provider=name,
+            configured=True,
+            voices=[],
+            error="not listed yet: a tts worker lists each provider's voices when it starts",
         )
-    return ProviderVoices(provider=name, configured=True, voices=voices)
+    # A vendor being down shows as this provider's error, not a failed request.
+    return ProviderVoices(
+        provider=name,
+        configured=True,
+        voices=published.voices,
+        error=published.error,
+        listed_at=datetime.fromtimestamp(published.listed_at, UTC),
+    )

@@ -11,13 +11,23 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from shared.settings.auth import AuthSettings, ClientSettings, Section
+from shared.provider_catalog import (
+    STAGES,
+    Work,
+    load_plugins,
+    plugin_sections,
+    provider_names,
+    spec,
+    specs,
+    variable,
+)
+from shared.settings.auth import AuthSettings, ClientSettings, Section, comma_list
 from shared.settings.bulk import (
     BatchSettings,
     FetchSettings,
@@ -25,6 +35,7 @@ from shared.settings.bulk import (
     RetentionSettings,
     WebhookSettings,
 )
+from shared.settings.plugin_env import read_sections
 from shared.settings.providers import (
     AnthropicSettings,
     ClaudeSttSettings,
@@ -132,6 +143,9 @@ class WorkerSettings(Section):
     max_crashes: int = Field(
         default=3, ge=1, description="Deliveries that die mid-stage before the job fails."
     )
+    voices_refresh_s: float = Field(
+        default=600.0, gt=0, description="How often tts workers list the voices for the API."
+    )
     # 600 s of audio at ~0.5x real time on one core, with room to spare.
     stt: PoolSettings = PoolSettings(soft_time_limit_s=900, time_limit_s=960)
     llm: PoolSettings = PoolSettings(soft_time_limit_s=120, time_limit_s=150)
@@ -146,12 +160,18 @@ class WorkerSettings(Section):
     )
 
 
-# Offline engines are CPU-bound: one process per core does the work. Cloud calls mostly
-# wait on the network: one process with many threads keeps many requests in flight.
-_CPU_POOL = ("prefork", 1)
-_IO_POOL = {"stt": ("threads", 32), "llm": ("threads", 64), "tts": ("threads", 32)}
+# Pool defaults by the kind of work the stage's provider does (its catalog line says which).
+# CPU: one process per core. I/O: one process with many threads, several messages in hand
+# per thread. The offline reply is CPU work too, but milliseconds of it: threads suffice.
+_POOL_DEFAULTS: dict[tuple[str, Work], tuple[PoolType, int]] = {
+    ("stt", Work.CPU): ("prefork", 1),
+    ("llm", Work.CPU): ("threads", 8),
+    ("tts", Work.CPU): ("prefork", 1),
+    ("stt", Work.IO): ("threads", 32),
+    ("llm", Work.IO): ("threads", 64),
+    ("tts", Work.IO): ("threads", 32),
+}
 _IO_PREFETCH = 4
-_CPU_PROVIDERS = {("stt", "local"), ("stt", "hybrid"), ("llm", "local"), ("tts", "local")}
 
 
 class ProviderSettings(Section):
@@ -160,6 +180,25 @@ class ProviderSettings(Section):
     tts: str = "local"
     tts_voice: str | None = None
     output_format: OutputFormat = "mp3"
+    plugins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Modules imported at start-up that register providers of their own.",
+    )
+
+    @field_validator("plugins", mode="before")
+    @classmethod
+    def _listed(cls, value: object) -> object:
+        return comma_list(value)
+
+    @field_validator("plugins")
+    @classmethod
+    def _importable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Imported here, before the checks below look their providers up.
+        try:
+            load_plugins(value)
+        except ImportError as exc:
+            raise ValueError(f"providers.plugins: cannot import {exc.name or exc}") from exc
+        return value
 
 
 class LocalEngineSettings(Section):
@@ -239,27 +278,70 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = WebhookSettings()
     retention: RetentionSettings = RetentionSettings()
 
+    _plugin_sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
+
+    def section(self, name: str) -> BaseModel:
+        """A settings section by name: a field of this class or one a plugin registered."""
+        if name in type(self).model_fields:
+            value: BaseModel = getattr(self, name)
+            return value
+        try:
+            return self._plugin_sections[name]
+        except KeyError:
+            raise KeyError(f"no settings section {name!r}") from None
+
+    def plugin_section_values(self) -> dict[str, dict[str, object]]:
+        """The sections plugins brought, as plain values (for a child process's env)."""
+        return {name: section.model_dump() for name, section in self._plugin_sections.items()}
+
+    def provider_sections(self, stage: str, provider: str) -> tuple[BaseModel, ...]:
+        """What a provider is built from: its own sections, nothing else."""
+        found = spec(stage, provider)
+        if found is None:
+            raise KeyError(f"no {stage} provider named {provider!r}")
+        return tuple(self.section(name) for name in found.sections)
+
     def missing_configuration(self, stage: str, provider: str) -> str | None:
         """Why ``provider`` cannot run for ``stage`` with these settings, or None if it can."""
-        needs = _REQUIREMENTS.get((stage, provider))
-        if needs is None:
+        found = spec(stage, provider)
+        if found is None:
             return None
-        section, field, variable = needs
-        if getattr(getattr(self, section), field):
-            return None
-        return f"the {stage} provider {provider!r} needs {variable}"
+        for need in found.needs:
+            section, _, field = need.partition(".")
+            if not getattr(self.section(section), field):
+                return f"the {stage} provider {provider!r} needs {variable(need)}"
+        return None
+
+    @model_validator(mode="after")
+    def _plugin_sections_read(self) -> Settings:
+        # Plugins' sections are not fields of this class: read them from the environment
+        # by the same naming rule (VOICEPIPE_<SECTION>__<FIELD>), validated here at start-up.
+        wanted = {
+            name: cls
+            for name, cls in plugin_sections().items()
+            if name not in type(self).model_fields
+        }
+        if wanted:
+            self._plugin_sections = read_sections(wanted)
+        return self
+
+    @model_validator(mode="after")
+    def _selected_providers_exist(self) -> Settings:
+        for stage in STAGES:
+            name = getattr(self.providers, stage)
+            if spec(stage, name) is None:
+                known = ", ".join(provider_names(stage))
+                raise ValueError(f"providers.{stage}: no provider named {name!r}; known: {known}")
+        return self
 
     @model_validator(mode="after")
     def _pools_fit_their_providers(self) -> Settings:
-        for stage in ("stt", "llm", "tts"):
+        for stage in STAGES:
             pool: PoolSettings = getattr(self.workers, stage)
-            provider = getattr(self.providers, stage)
-            if (stage, provider) in _CPU_PROVIDERS:
-                default = ("threads", 8) if stage == "llm" else _CPU_POOL
-            else:
-                default = _IO_POOL[stage]
+            found = spec(stage, getattr(self.providers, stage))
+            default = _POOL_DEFAULTS[(stage, found.work if found else Work.IO)]
             if pool.pool is None:
-                pool.pool = default[0]  # type: ignore[assignment]
+                pool.pool = default[0]
             if pool.concurrency is None:
                 pool.concurrency = default[1]
             if pool.prefetch_multiplier is None:
@@ -274,14 +356,25 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _selected_providers_are_configured(self) -> Settings:
-        # Fail at start-up, not at the first job, when a chosen provider lacks its key.
+        # Fail at start-up, not at the first job, when a chosen provider lacks its key, and
+        # when a provider that is chosen or has its keys lacks its optional install: a job
+        # may name any configured provider, and must not fail for an import at run time.
         problems = [
             reason
-            for stage in ("stt", "llm", "tts")
+            for stage in STAGES
             if (reason := self.missing_configuration(stage, getattr(self.providers, stage)))
         ]
-        if self.claude_stt.fallback == "whisper" and not self.openai.api_key:
-            problems.append("claude_stt.fallback=whisper needs VOICEPIPE_OPENAI__API_KEY")
+        for found in specs():
+            chosen = getattr(self.providers, found.stage) == found.name
+            configured = bool(found.needs) and not self.missing_configuration(
+                found.stage, found.name
+            )
+            if (chosen or configured) and (hint := found.install_hint()):
+                problems.append(hint)
+        if self.claude_stt.fallback == "whisper" and (
+            reason := self.missing_configuration("stt", "whisper")
+        ):
+            problems.append(f"claude_stt.fallback=whisper: {reason}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -323,17 +416,6 @@ class Settings(BaseSettings):
     @property
     def valkey_dir(self) -> Path:
         return self.data_dir / "valkey"
-
-
-# (stage, provider) -> (settings section, field that must be set, variable to set)
-_REQUIREMENTS: dict[tuple[str, str], tuple[str, str, str]] = {
-    ("stt", "whisper"): ("openai", "api_key", "VOICEPIPE_OPENAI__API_KEY"),
-    ("stt", "claude"): ("anthropic", "api_key", "VOICEPIPE_ANTHROPIC__API_KEY"),
-    ("llm", "claude"): ("anthropic", "api_key", "VOICEPIPE_ANTHROPIC__API_KEY"),
-    ("tts", "openai"): ("openai", "api_key", "VOICEPIPE_OPENAI__API_KEY"),
-    ("tts", "elevenlabs"): ("elevenlabs", "api_key", "VOICEPIPE_ELEVENLABS__API_KEY"),
-    ("tts", "google"): ("google", "enabled", "VOICEPIPE_GOOGLE__ENABLED=true (with credentials)"),
-}
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,10 @@ import time
 import redis
 from celery import shared_task
 
-from shared.models import Reply, Stage, Transcript, Triage
+from shared.models import Reply, Transcript, Triage
+from shared.provider_catalog import ProviderSpec, Work, register
 from shared.settings import get_settings
 from workers.providers.base import LlmProvider, ReplyContext
-from workers.providers.registry import REGISTRY
 
 LATENCY_S = 0.2
 
@@ -33,7 +33,7 @@ class SleepyResponder(LlmProvider):
         )
 
 
-REGISTRY[Stage.LLM]["sleepy"] = f"{__name__}:SleepyResponder"
+register(ProviderSpec("llm", "sleepy", f"{__name__}:SleepyResponder", Work.IO))
 
 
 _client: redis.Redis | None = None

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from shared.models import Stage
+from shared.provider_catalog import provider_names
 from shared.settings import Settings
 from tests.cloud_fakes import CloudFakes
 from workers.providers.base import LlmProvider, SttProvider, TtsProvider
-from workers.providers.registry import load_class, provider_names
+from workers.providers.registry import build
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +27,7 @@ def cloud_settings(fakes: CloudFakes) -> Settings:
 
 
 def _build(stage: Stage, name: str, settings: Settings) -> object:
-    return load_class(stage, name)(settings)
+    return build(stage, name, settings)
 
 
 @pytest.fixture(params=provider_names(Stage.STT))
@@ -55,4 +56,4 @@ def spoken() -> tuple[str, bytes]:
     from workers.providers.tts.local import PiperTts
 
     text = "Please call me back about the delivery tomorrow morning."
-    return text, PiperTts(Settings()).synthesize(text, None, "wav").data
+    return text, PiperTts().synthesize(text, None, "wav").data

@@ -23,7 +23,6 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from shared.audio import encode_pcm
-from shared.settings import Settings
 from tests.fakes.server import FakeServer, Fault, json_fault
 
 API_KEY = "el-test"
@@ -78,7 +77,7 @@ class PiperSpeech:
         # Imported here so that the fake's module imports cheaply (the voice is ~240 MB).
         from workers.providers.tts.local import PiperTts
 
-        wav = PiperTts(Settings()).synthesize(sentence, None, "wav").data
+        wav = PiperTts().synthesize(sentence, None, "wav").data
         with wave.open(io.BytesIO(wav)) as reader:
             rate = reader.getframerate()
             samples = np.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2")

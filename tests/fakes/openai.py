@@ -180,7 +180,7 @@ class OpenAIFake(FakeServer):
         pcm = decode_pcm16k(data)  # always: it also proves the upload is real audio
         if self.transcript_text is None:
             audio = AudioInput(data=data, media_type="", extension=extension, pcm16k=pcm)
-            return PocketsphinxStt(self.settings).transcribe(audio)
+            return PocketsphinxStt().transcribe(audio)
         duration = len(pcm) / 16_000
         tokens = self.transcript_text.split()
         step = duration / max(len(tokens), 1)
@@ -200,8 +200,7 @@ class OpenAIFake(FakeServer):
         local = self.settings.local.model_copy(
             update={"piper_length_scale": self.settings.local.piper_length_scale / speed}
         )
-        settings = self.settings.model_copy(update={"local": local})
-        return PiperTts(settings).synthesize(text, None, fmt).data
+        return PiperTts(local).synthesize(text, None, fmt).data
 
     # -- helpers --------------------------------------------------------------------------
     def _check_key(self, request: Request) -> None:

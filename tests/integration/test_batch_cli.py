@@ -13,7 +13,6 @@ import webvtt
 from click.testing import CliRunner, Result
 
 from api.cli import main
-from shared.settings import Settings
 from tests.audio_factory import encode, text_as_wav
 from tests.integration.conftest import RunningStack
 
@@ -81,7 +80,7 @@ def test_fetch_writes_transcripts_reply_text_and_reply_audio(
     from workers.providers.tts.local import PiperTts
 
     voicemail = tmp_path / "voicemail.wav"
-    voicemail.write_bytes(PiperTts(Settings()).synthesize(SCRIPT, None, "wav").data)
+    voicemail.write_bytes(PiperTts().synthesize(SCRIPT, None, "wav").data)
     submitted = _run(running_stack, "submit", str(voicemail))
     assert submitted.exit_code == 0, submitted.output
     found = re.search(r"(job_\w+) succeeded", submitted.output)

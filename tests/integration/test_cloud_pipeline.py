@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from api.stack import Stack
-from shared.settings import Settings
 from tests.cloud_fakes import CloudFakes
 from tests.integration.conftest import RunningStack, stack_settings, started
 
@@ -45,7 +45,7 @@ def cloud_stack(
 def voicemail() -> bytes:
     from workers.providers.tts.local import PiperTts
 
-    return PiperTts(Settings()).synthesize(SCRIPT, None, "wav").data
+    return PiperTts().synthesize(SCRIPT, None, "wav").data
 
 
 @pytest.fixture(autouse=True)
@@ -174,9 +174,16 @@ def test_replies_in_a_thread_see_the_earlier_messages(
 
 
 def test_voices_are_listed_per_provider(cloud_stack: RunningStack) -> None:
-    listing = cloud_stack.http.get("/v1/voices").json()["providers"]
-    by_name = {p["provider"]: p for p in listing}
+    # The tts worker lists them in a thread as it starts, and publishes them for the API.
+    deadline = time.monotonic() + 30
+    while True:
+        listing = cloud_stack.http.get("/v1/voices").json()["providers"]
+        by_name = {p["provider"]: p for p in listing}
+        if all(p["listed_at"] for p in listing) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
 
+    assert all(p["configured"] and p["error"] is None for p in listing), listing
     assert by_name["local"]["voices"] == ["joe"]
     assert "alloy" in by_name["openai"]["voices"]
     assert by_name["elevenlabs"]["voices"]

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from shared.audio import decode_pcm16k
-from shared.settings import Settings
 from shared.wer import word_error_rate
 from tests.integration.conftest import RunningStack
 
@@ -24,7 +23,7 @@ SCRIPT = (
 def voicemail_wav() -> bytes:
     from workers.providers.tts.local import PiperTts
 
-    return PiperTts(Settings()).synthesize(SCRIPT, None, "wav").data
+    return PiperTts().synthesize(SCRIPT, None, "wav").data
 
 
 def _submit(stack: RunningStack, data: bytes, name: str = "voicemail.wav", **fields: str) -> Any:

@@ -10,7 +10,6 @@ import pytest
 
 from api.security import generate_key, key_entry
 from api.stack import Stack
-from shared.settings import Settings
 from tests.integration.conftest import RunningStack, stack_settings
 
 pytestmark = pytest.mark.integration
@@ -40,7 +39,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 def voicemail_wav() -> bytes:
     from workers.providers.tts.local import PiperTts
 
-    return PiperTts(Settings()).synthesize(SCRIPT, None, "wav").data
+    return PiperTts().synthesize(SCRIPT, None, "wav").data
 
 
 def _submit(stack: RunningStack, headers: dict[str, str], data: bytes, **fields: str) -> Any:

@@ -10,7 +10,6 @@ import srt
 import webvtt
 
 from shared.audio import decode_pcm16k
-from shared.settings import Settings
 from tests.audio_factory import encode_samples, silence
 from tests.integration.conftest import RunningStack
 
@@ -25,7 +24,7 @@ def voicemail_wav() -> bytes:
     """Two spoken sentences with a 1.5 s silence between them, which must split the cues."""
     from workers.providers.tts.local import PiperTts
 
-    voice = PiperTts(Settings())
+    voice = PiperTts()
     first, second = (decode_pcm16k(voice.synthesize(t, None, "wav").data) for t in (FIRST, SECOND))
     return encode_samples(np.concatenate([first, silence(1.5), second]), "wav", 16000)
 

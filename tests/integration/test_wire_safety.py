@@ -67,11 +67,10 @@ def test_the_celery_app_accepts_json_only() -> None:
 def test_task_arguments_are_only_the_job_id_and_logs_hold_no_transcript(
     running_stack: RunningStack,
 ) -> None:
-    from shared.settings import Settings
     from workers.providers.tts.local import PiperTts
 
     script = "Please call me back about the broken window in the kitchen."
-    audio = PiperTts(Settings()).synthesize(script, None, "wav").data
+    audio = PiperTts().synthesize(script, None, "wav").data
     created = running_stack.http.post("/v1/jobs", files={"file": ("v.wav", audio)}).json()
     job = running_stack.wait(created["id"])
     assert job["status"] == "succeeded"

@@ -16,7 +16,7 @@ from anthropic.types import Message, TextBlock, ToolUseBlock
 from typing_extensions import override
 
 from shared.models import Usage
-from shared.settings import Settings
+from shared.settings.providers import AnthropicSettings
 from workers.providers.errors import (
     ProviderError,
     classify_status,
@@ -49,9 +49,8 @@ class _ApiKeyClient(anthropic.Anthropic):
         return f"Anthropic/Python {anthropic.__version__}"
 
 
-def make_client(settings: Settings) -> anthropic.Anthropic:
-    """A client for ``settings.anthropic.base_url`` (a gateway speaking the API works too)."""
-    section = settings.anthropic
+def make_client(section: AnthropicSettings) -> anthropic.Anthropic:
+    """A client for ``section.base_url`` (a gateway speaking the API works too)."""
     if section.api_key is None:
         raise ProviderError(
             "auth_failed", "no Anthropic API key: set VOICEPIPE_ANTHROPIC__API_KEY to use Claude"
@@ -155,9 +154,8 @@ def verify_model(client: anthropic.Anthropic, model: str) -> None:
     )
 
 
-def ensure_model(client: anthropic.Anthropic, settings: Settings) -> None:
+def ensure_model(client: anthropic.Anthropic, section: AnthropicSettings) -> None:
     """:func:`verify_model` once per process and endpoint, when the settings ask for it."""
-    section = settings.anthropic
     if not section.verify_model:
         return
     key = (section.base_url, section.model)

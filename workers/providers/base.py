@@ -1,20 +1,24 @@
 """The one interface per stage that every provider implements.
 
-Providers are plain classes built from the settings; they hold clients or loaded models
-and are reused across tasks in a worker process, so construction may be slow but each
-call must be safe to repeat (a retried task calls it again).
+Providers are plain classes built from their own settings sections (the ones their line in
+``shared.provider_catalog`` names, in that order) and nothing else: a provider cannot come
+to depend on another vendor's settings by accident. They hold clients or loaded models and
+are reused across tasks in a worker process, so construction may be slow but each call
+must be safe to repeat (a retried task calls it again).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any, Protocol, Self
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel
 
-from shared.models import Reply, SynthesizedAudio, Transcript
-from shared.settings import OutputFormat, Settings
+from shared.models import Reply, Stage, SynthesizedAudio, Transcript
+from shared.settings import OutputFormat
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,29 @@ class ReplyContext:
 
     system_prompt: str | None = None
     history: list[tuple[str, str]] = field(default_factory=list)
+    # Country assumed for a callback number said without its country code.
+    default_region: str = "US"
+
+
+class ProviderSource(Protocol):
+    """Other providers, for the composite ones (hybrid, Claude's fallback engine)."""
+
+    def get(self, stage: Stage, name: str) -> Provider: ...
+
+    def missing(self, stage: Stage, name: str) -> str | None:
+        """Why the provider cannot run here, or None when it can."""
 
 
 class Provider(ABC):
     name: str
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    @classmethod
+    def create(cls, sections: tuple[BaseModel, ...], providers: ProviderSource) -> Self:
+        """Build from the provider's own sections; composites override this to keep
+        ``providers`` too."""
+        constructor: Any = cls
+        built: Self = constructor(*sections)
+        return built
 
 
 class SttProvider(Provider):

@@ -11,7 +11,7 @@ from typing import Any
 
 import openai
 
-from shared.settings import Settings
+from shared.settings.providers import OpenAISettings
 from workers.providers.errors import (
     ProviderError,
     classify_status,
@@ -22,9 +22,8 @@ from workers.providers.errors import (
 VENDOR = "OpenAI"
 
 
-def make_client(settings: Settings, *, timeout_s: float | None = None) -> openai.OpenAI:
-    """A client for ``settings.openai.base_url`` (any OpenAI-compatible server works)."""
-    section = settings.openai
+def make_client(section: OpenAISettings, *, timeout_s: float | None = None) -> openai.OpenAI:
+    """A client for ``section.base_url`` (any OpenAI-compatible server works)."""
     if section.api_key is None:
         raise ProviderError(
             "auth_failed", "no OpenAI API key: set VOICEPIPE_OPENAI__API_KEY to use OpenAI"

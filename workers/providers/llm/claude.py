@@ -15,6 +15,7 @@ import anthropic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.models import Reply, Transcript, Triage
+from shared.settings.providers import AnthropicSettings
 from workers.providers.anthropic_client import (
     call_messages,
     ensure_model,
@@ -111,14 +112,17 @@ VOICEMAIL_TOOL: dict[str, Any] = {
 class ClaudeResponder(LlmProvider):
     name = "claude"
 
+    def __init__(self, config: AnthropicSettings) -> None:
+        self.config = config
+
     @cached_property
     def client(self) -> anthropic.Anthropic:
         # Made on first use so that a worker without a key can still import and list us.
-        return make_client(self.settings)
+        return make_client(self.config)
 
     def respond(self, transcript: Transcript, context: ReplyContext) -> Reply:
-        section = self.settings.anthropic
-        ensure_model(self.client, self.settings)
+        section = self.config
+        ensure_model(self.client, section)
         message = call_messages(
             self.client,
             model=section.model,
@@ -134,7 +138,7 @@ class ClaudeResponder(LlmProvider):
         except ValidationError as exc:
             errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise malformed(f"a {TOOL_NAME} call failing its schema", errors) from exc
-        region = self.settings.local.default_region
+        region = context.default_region
         triage = Triage(
             caller_name=answer.caller_name,
             callback_number=e164(answer.callback_number, region),

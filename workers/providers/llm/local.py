@@ -18,13 +18,13 @@ class TriageResponder(LlmProvider):
     ``context.system_prompt`` and ``context.history`` are ignored: there is no model to
     steer, and a prompt cannot change what fixed rules extract. Usage is reported as
     zero tokens because nothing is metered. Callback numbers are normalised with
-    ``settings.local.default_region``.
+    ``context.default_region``.
     """
 
     name = "local"
 
     def respond(self, transcript: Transcript, context: ReplyContext) -> Reply:
-        region = self.settings.local.default_region
+        region = context.default_region
         triage = triage_text(transcript.text, region)
         heard = bool(transcript.text.strip())
         text = compose_reply(triage, region, heard=heard)

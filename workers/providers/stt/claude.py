@@ -13,11 +13,13 @@ from __future__ import annotations
 import base64
 import re
 from functools import cached_property
-from typing import Any
+from typing import Any, Self
 
 import anthropic
+from pydantic import BaseModel
 
-from shared.models import Transcript
+from shared.models import Stage, Transcript
+from shared.settings.providers import AnthropicSettings, ClaudeSttSettings
 from workers.providers.anthropic_client import (
     anthropic_errors,
     api_message,
@@ -27,7 +29,7 @@ from workers.providers.anthropic_client import (
     text_of,
     usage_of,
 )
-from workers.providers.base import AudioInput, SttProvider
+from workers.providers.base import AudioInput, ProviderSource, SttProvider
 from workers.providers.errors import ProviderError
 
 SAMPLE_RATE = 16_000
@@ -53,13 +55,27 @@ def refuses_audio(exc: anthropic.APIStatusError) -> bool:
 class ClaudeStt(SttProvider):
     name = "claude"
 
+    def __init__(
+        self, config: AnthropicSettings, fallback: ClaudeSttSettings, providers: ProviderSource
+    ) -> None:
+        self.config = config
+        self.fallback = fallback.fallback
+        self.providers = providers
+
+    @classmethod
+    def create(cls, sections: tuple[BaseModel, ...], providers: ProviderSource) -> Self:
+        config, fallback = sections
+        assert isinstance(config, AnthropicSettings)
+        assert isinstance(fallback, ClaudeSttSettings)
+        return cls(config, fallback, providers)
+
     @cached_property
     def client(self) -> anthropic.Anthropic:
         # Made on first use so that a worker without a key can still import and list us.
-        return make_client(self.settings)
+        return make_client(self.config)
 
     def request_body(self, audio: AudioInput) -> dict[str, Any]:
-        section = self.settings.anthropic
+        section = self.config
         prompt = PROMPT
         if audio.language:
             prompt += f" The caller is expected to speak {audio.language}."
@@ -83,7 +99,7 @@ class ClaudeStt(SttProvider):
         }
 
     def transcribe(self, audio: AudioInput) -> Transcript:
-        ensure_model(self.client, self.settings)
+        ensure_model(self.client, self.config)
         with anthropic_errors():
             try:
                 message = post_messages(self.client, self.request_body(audio))
@@ -101,7 +117,7 @@ class ClaudeStt(SttProvider):
                     duration_s=_duration(audio),
                     details={
                         "engine": "claude",
-                        "model": self.settings.anthropic.model,
+                        "model": self.config.model,
                         "usage": usage.model_dump(),
                     },
                 )
@@ -109,11 +125,12 @@ class ClaudeStt(SttProvider):
 
     def fallback_engine(self) -> str | None:
         """The engine to use when audio is refused; None when the settings say none."""
-        choice = self.settings.claude_stt.fallback
+        choice = self.fallback
         if choice == "none":
             return None
         if choice == "auto":
-            return "whisper" if self.settings.openai.api_key else "local"
+            whisper_ready = self.providers.missing(Stage.STT, "whisper") is None
+            return "whisper" if whisper_ready else "local"
         return choice
 
     def _fall_back(self, audio: AudioInput, reason: str) -> Transcript:
@@ -126,10 +143,9 @@ class ClaudeStt(SttProvider):
                 "another stt provider",
                 status=400,
             )
-        # Imported here: the registry imports providers, this module among them.
-        from workers.providers.registry import stt_provider
-
-        heard = stt_provider(engine, self.settings).transcribe(audio)
+        engine_provider = self.providers.get(Stage.STT, engine)
+        assert isinstance(engine_provider, SttProvider)
+        heard = engine_provider.transcribe(audio)
         details = {
             "engine": engine,
             "fallback": {"from": self.name, "to": engine, "reason": reason},

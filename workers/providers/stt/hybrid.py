@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Self
+
+from pydantic import BaseModel
 
 from shared.errors import StageFailed
-from shared.models import Transcript
+from shared.models import Stage, Transcript
+from shared.settings.providers import AnthropicSettings, HybridSettings
 from shared.wer import alignment_spans, word_error_rate
-from workers.providers.base import AudioInput, SttProvider
+from workers.providers.base import AudioInput, ProviderSource, SttProvider
 
 log = logging.getLogger("voicepipe.stt.hybrid")
 
@@ -24,11 +27,26 @@ log = logging.getLogger("voicepipe.stt.hybrid")
 class HybridStt(SttProvider):
     name = "hybrid"
 
+    def __init__(
+        self, config: HybridSettings, anthropic: AnthropicSettings, providers: ProviderSource
+    ) -> None:
+        self.config = config
+        # Only for reconciling disagreements, when its key is set.
+        self.anthropic = anthropic
+        self.providers = providers
+
+    @classmethod
+    def create(cls, sections: tuple[BaseModel, ...], providers: ProviderSource) -> Self:
+        config, anthropic = sections
+        assert isinstance(config, HybridSettings)
+        assert isinstance(anthropic, AnthropicSettings)
+        return cls(config, anthropic, providers)
+
     def _engines(self) -> tuple[list[str], dict[str, str]]:
         usable: list[str] = []
         skipped: dict[str, str] = {}
-        for engine in self.settings.hybrid.engines:
-            missing = self.settings.missing_configuration("stt", engine)
+        for engine in self.config.engines:
+            missing = self.providers.missing(Stage.STT, engine)
             if missing:
                 skipped[engine] = missing
             else:
@@ -38,16 +56,11 @@ class HybridStt(SttProvider):
         return usable, skipped
 
     def transcribe(self, audio: AudioInput) -> Transcript:
-        from workers.providers.registry import stt_provider
-
         engines, skipped = self._engines()
         results: dict[str, Transcript] = {}
         failures: dict[str, str] = {}
         with ThreadPoolExecutor(max_workers=len(engines)) as pool:
-            futures = {
-                name: pool.submit(stt_provider(name, self.settings).transcribe, audio)
-                for name in engines
-            }
+            futures = {name: pool.submit(self._engine(name).transcribe, audio) for name in engines}
             for name, future in futures.items():
                 try:
                     results[name] = future.result()
@@ -80,15 +93,15 @@ class HybridStt(SttProvider):
     def _verify(
         self, first: Transcript, second: Transcript, *, details: dict[str, Any]
     ) -> Transcript:
-        hybrid = self.settings.hybrid
+        hybrid = self.config
         agreement = max(0.0, 1.0 - word_error_rate(first.text, second.text))
         spans = [dict(span) for span in alignment_spans(first.text, second.text)]
         text, uncertain, reconciled_by = first.text, _span_words(spans), None
         if agreement < hybrid.reconcile_below:
-            if self.settings.missing_configuration("llm", "claude") is None:
+            if self.anthropic.api_key is not None:
                 from workers.providers.stt.reconcile import reconcile_transcripts
 
-                text, uncertain = reconcile_transcripts(first, second, spans, self.settings)
+                text, uncertain = reconcile_transcripts(first, second, spans, self.anthropic)
                 reconciled_by = "claude"
             else:
                 log.info("engines disagree (%.2f) but Claude is not configured", agreement)
@@ -111,6 +124,11 @@ class HybridStt(SttProvider):
             words=words,
             details=details,
         )
+
+    def _engine(self, name: str) -> SttProvider:
+        engine = self.providers.get(Stage.STT, name)
+        assert isinstance(engine, SttProvider)
+        return engine
 
 
 def _span_words(spans: list[dict[str, Any]]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.models import Transcript
-from shared.settings import Settings
+from shared.settings.providers import AnthropicSettings
 from workers.providers.anthropic_client import (
     call_messages,
     ensure_model,
@@ -58,17 +58,17 @@ class Reconciled(BaseModel):
 
 
 def reconcile_transcripts(
-    first: Transcript, second: Transcript, spans: list[dict[str, Any]], settings: Settings
+    first: Transcript, second: Transcript, spans: list[dict[str, Any]], config: AnthropicSettings
 ) -> tuple[str, list[str]]:
     """The merged text and its uncertain words; errors are ProviderErrors like every call."""
     # A client per call: reconciling is rare (only when engines disagree), and hybrid runs
     # in whichever worker process does stt, which has no Claude client of its own.
-    with make_client(settings) as client:
-        ensure_model(client, settings)
+    with make_client(config) as client:
+        ensure_model(client, config)
         message = call_messages(
             client,
-            model=settings.anthropic.model,
-            max_tokens=settings.anthropic.max_tokens,
+            model=config.model,
+            max_tokens=config.max_tokens,
             system=SYSTEM_PROMPT,
             messages=[{"role": "user", "content": prompt(first, second, spans)}],
             tools=[RECONCILE_TOOL],

@@ -17,6 +17,7 @@ from openai.types.audio import Transcription, TranscriptionVerbose
 from shared.audio import MEDIA_TYPES, encode_pcm
 from shared.errors import StageFailed
 from shared.models import Transcript, Word
+from shared.settings.providers import OpenAISettings
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.openai_client import make_client, malformed, openai_errors
 
@@ -63,13 +64,16 @@ def wants_verbose(model: str) -> bool:
 class WhisperStt(SttProvider):
     name = "whisper"
 
+    def __init__(self, config: OpenAISettings) -> None:
+        self.config = config
+
     @cached_property
     def client(self) -> openai.OpenAI:
         # Made on first use so that a worker without a key can still import and list us.
-        return make_client(self.settings)
+        return make_client(self.config)
 
     def transcribe(self, audio: AudioInput) -> Transcript:
-        section = self.settings.openai
+        section = self.config
         model = section.stt_model
         verbose = wants_verbose(model)
         requested = audio.language or section.language

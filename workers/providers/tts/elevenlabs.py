@@ -19,7 +19,8 @@ import numpy.typing as npt
 from shared.audio import MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
 from shared.errors import MediaRejected, StageFailed
 from shared.models import SynthesizedAudio
-from shared.settings import OutputFormat, Settings
+from shared.settings import OutputFormat
+from shared.settings.providers import ElevenLabsSettings
 from workers.providers.base import TtsProvider
 from workers.providers.errors import ProviderError, classify_exception, classify_status
 
@@ -49,9 +50,7 @@ class ElevenLabsTts(TtsProvider):
     # The voice list changes rarely and every synthesis checks it: list once per 10 min.
     voices_ttl_s = 600.0
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        config = settings.elevenlabs
+    def __init__(self, config: ElevenLabsSettings) -> None:
         self.config = config
         headers = {"xi-api-key": config.api_key.get_secret_value()} if config.api_key else {}
         # One pooled client per provider instance: the registry keeps one per worker process.

@@ -32,7 +32,7 @@ from google.protobuf import json_format  # type: ignore[import-untyped]
 from shared.audio import MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
 from shared.errors import MediaRejected, StageFailed
 from shared.models import SynthesizedAudio
-from shared.settings import OutputFormat, Settings
+from shared.settings import OutputFormat
 from shared.settings.providers import GoogleTtsSettings
 from workers.providers.base import TtsProvider
 from workers.providers.errors import ProviderError, classify_exception, classify_status
@@ -105,9 +105,8 @@ class GoogleTts(TtsProvider):
     # The voice list changes rarely and every synthesis checks it: list once per 10 min.
     voices_ttl_s = 600.0
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self.config = settings.google
+    def __init__(self, config: GoogleTtsSettings) -> None:
+        self.config = config
         # Built on first use: finding default credentials fails without them, and building
         # a provider (e.g. to list providers) must not need them.
         self._client: tts.TextToSpeechClient | None = None

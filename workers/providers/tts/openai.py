@@ -16,6 +16,7 @@ from shared.audio import AV_ERRORS, MEDIA_TYPES, encode_pcm, sniff_container
 from shared.errors import StageFailed
 from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
+from shared.settings.providers import OpenAISettings
 from workers.providers.base import TtsProvider
 from workers.providers.openai_client import make_client, malformed, openai_errors
 
@@ -94,10 +95,13 @@ def decode_native(
 class OpenAITts(TtsProvider):
     name = "openai"
 
+    def __init__(self, config: OpenAISettings) -> None:
+        self.config = config
+
     @cached_property
     def client(self) -> openai.OpenAI:
         # Made on first use so that a worker without a key can still import and list us.
-        return make_client(self.settings)
+        return make_client(self.config)
 
     def voices(self) -> list[str]:
         return list(VOICES)
@@ -107,7 +111,7 @@ class OpenAITts(TtsProvider):
     ) -> SynthesizedAudio:
         if not text.strip():
             raise StageFailed("empty_text", "there is no text to speak")
-        chosen = voice or self.settings.openai.tts_voice
+        chosen = voice or self.config.tts_voice
         if chosen not in VOICES:
             raise StageFailed(
                 "unknown_voice",
@@ -138,7 +142,7 @@ class OpenAITts(TtsProvider):
         )
 
     def _speak(self, chunk: str, voice: str, output_format: OutputFormat) -> bytes:
-        section = self.settings.openai
+        section = self.config
         with openai_errors():
             response = self.client.audio.speech.create(
                 model=section.tts_model,

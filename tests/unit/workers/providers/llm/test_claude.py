@@ -11,6 +11,7 @@ import pytest
 
 from shared.models import Stage, Transcript
 from shared.settings import Settings
+from shared.settings.providers import AnthropicSettings
 from tests.fakes.anthropic import API_KEY, AnthropicFake
 from tests.fakes.server import Fault
 from workers.providers import registry
@@ -40,9 +41,9 @@ def fake(server: AnthropicFake) -> Iterator[AnthropicFake]:
     server.reset()
 
 
-def settings(fake: AnthropicFake, **anthropic_settings: Any) -> Settings:
+def settings(fake: AnthropicFake, **anthropic_settings: Any) -> AnthropicSettings:
     section = {"api_key": API_KEY, "base_url": fake.base_url, "verify_model": False}
-    return Settings(anthropic={**section, **anthropic_settings})
+    return Settings(anthropic={**section, **anthropic_settings}).anthropic
 
 
 def respond(

@@ -5,7 +5,6 @@ import re
 import pytest
 
 from shared.models import Stage, Transcript
-from shared.settings import LocalEngineSettings, Settings
 from workers.providers.base import ReplyContext
 from workers.providers.llm.local import TriageResponder
 from workers.providers.registry import load_class
@@ -26,13 +25,14 @@ MARIA = (
 CLOUD = "Hi, this is Sarah. Call me at (415) 555-0198 tomorrow at 3pm about my invoice."
 
 
-def _responder(region: str = "US") -> TriageResponder:
-    return TriageResponder(Settings(local=LocalEngineSettings(default_region=region)))
+def _responder() -> TriageResponder:
+    return TriageResponder()
 
 
 def _respond(text: str, region: str = "US", prompt: str | None = None) -> str:
     transcript = Transcript(text=text, provider="local")
-    return _responder(region).respond(transcript, ReplyContext(system_prompt=prompt)).text
+    context = ReplyContext(system_prompt=prompt, default_region=region)
+    return _responder().respond(transcript, context).text
 
 
 def test_registry_resolves_local_to_the_triage_responder() -> None:
@@ -76,7 +76,9 @@ def test_reschedule_reply_mentions_the_time_in_words() -> None:
 
 def test_default_region_normalises_the_number() -> None:
     text = "my number is zero two zero seven nine four six zero nine five eight"
-    reply = _responder("GB").respond(Transcript(text=text, provider="x"), ReplyContext())
+    reply = _responder().respond(
+        Transcript(text=text, provider="x"), ReplyContext(default_region="GB")
+    )
     assert reply.triage is not None
     assert reply.triage.callback_number == "+442079460958"
 

@@ -12,6 +12,7 @@ from shared.audio import decode_pcm16k
 from shared.models import Stage, Transcript
 from shared.settings import Settings
 from tests.fakes.anthropic import API_KEY, AnthropicFake
+from tests.provider_stubs import registered, stub
 from workers.providers import registry
 from workers.providers.anthropic_client import API_VERSION, forget_verified_models
 from workers.providers.base import AudioInput, SttProvider
@@ -33,7 +34,7 @@ class StubWhisper(SttProvider):
 
 @pytest.fixture(scope="module")
 def audio() -> AudioInput:
-    wav = PiperTts(Settings()).synthesize(SENTENCE, None, "wav").data
+    wav = PiperTts().synthesize(SENTENCE, None, "wav").data
     return AudioInput(data=wav, media_type="audio/wav", extension="wav", pcm16k=decode_pcm16k(wav))
 
 
@@ -70,13 +71,14 @@ def gateway(gateway_server: AnthropicFake) -> Iterator[AnthropicFake]:
 
 def stt(fake: AnthropicFake, fallback: str = "auto", **sections: Any) -> ClaudeStt:
     anthropic = {"api_key": API_KEY, "base_url": fake.base_url, "verify_model": False}
-    return ClaudeStt(
-        Settings(
-            anthropic={**anthropic, **sections.pop("anthropic", {})},
-            claude_stt={"fallback": fallback},
-            **sections,
-        )
+    settings = Settings(
+        anthropic={**anthropic, **sections.pop("anthropic", {})},
+        claude_stt={"fallback": fallback},
+        **sections,
     )
+    provider = registry.build(Stage.STT, "claude", settings)
+    assert isinstance(provider, ClaudeStt)
+    return provider
 
 
 def test_audio_is_sent_as_a_base64_block_with_a_transcription_request(
@@ -124,7 +126,7 @@ def test_refused_audio_falls_back_to_local_and_records_the_apis_message(
 ) -> None:
     transcript = stt(fake, fallback="local").transcribe(audio)
 
-    local = PocketsphinxStt(Settings()).transcribe(audio)
+    local = PocketsphinxStt().transcribe(audio)
     assert transcript.provider == "claude"
     assert transcript.text == local.text
     # Confidences drift a little between decoder runs; the words themselves do not.
@@ -148,12 +150,10 @@ def test_auto_fallback_is_local_without_an_openai_key(
 
 
 def test_auto_fallback_is_whisper_with_an_openai_key(
-    fake: AnthropicFake, audio: AudioInput, monkeypatch: pytest.MonkeyPatch
+    fake: AnthropicFake, audio: AudioInput
 ) -> None:
-    engines = {**registry.REGISTRY[Stage.STT], "whisper": f"{__name__}:StubWhisper"}
-    monkeypatch.setitem(registry.REGISTRY, Stage.STT, engines)
-
-    transcript = stt(fake, openai={"api_key": "sk-test"}).transcribe(audio)
+    with registered(stub("stt", "whisper", f"{__name__}:StubWhisper")):
+        transcript = stt(fake, openai={"api_key": "sk-test"}).transcribe(audio)
 
     assert transcript.text == "heard by whisper"
     assert transcript.details["engine"] == "whisper"

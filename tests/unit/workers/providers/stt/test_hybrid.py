@@ -9,6 +9,7 @@ import pytest
 
 from shared.models import Stage, Transcript
 from shared.settings import Settings
+from tests.provider_stubs import registered, stub
 from workers.providers import registry
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.stt.hybrid import HybridStt
@@ -37,18 +38,22 @@ AUDIO = AudioInput(
 
 
 @pytest.fixture
-def stub_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    stt = dict(registry.REGISTRY[Stage.STT])
-    stt["stub_first"] = f"{__name__}:FirstEngine"
-    stt["stub_second"] = f"{__name__}:SecondEngine"
-    monkeypatch.setitem(registry.REGISTRY, Stage.STT, stt)
-    registry.clear_instances()
-    yield
-    registry.clear_instances()
+def stub_engines() -> Iterator[None]:
+    with (
+        registered(stub("stt", "stub_first", f"{__name__}:FirstEngine")),
+        registered(stub("stt", "stub_second", f"{__name__}:SecondEngine")),
+    ):
+        yield
 
 
 def _hybrid(**hybrid: object) -> HybridStt:
-    return HybridStt(Settings(hybrid={"engines": ("stub_first", "stub_second"), **hybrid}))
+    return built(Settings(hybrid={"engines": ("stub_first", "stub_second"), **hybrid}))
+
+
+def built(settings: Settings) -> HybridStt:
+    provider = registry.build(Stage.STT, "hybrid", settings)
+    assert isinstance(provider, HybridStt)
+    return provider
 
 
 def test_engines_that_agree_score_one_and_need_no_review(stub_engines: None) -> None:
@@ -87,7 +92,7 @@ def test_disagreeing_engines_report_the_spans_and_ask_for_review(
 
 
 def test_without_keys_hybrid_uses_the_engines_it_has_and_says_so() -> None:
-    hybrid = HybridStt(Settings())  # whisper + local, no OpenAI key
+    hybrid = built(Settings())  # whisper + local, no OpenAI key
 
     engines, skipped = hybrid._engines()
 

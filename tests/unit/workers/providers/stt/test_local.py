@@ -9,7 +9,6 @@ import pytest
 from shared.audio import decode_pcm16k
 from shared.errors import StageFailed
 from shared.models import Transcript
-from shared.settings import Settings
 from shared.wer import word_error_rate
 from workers.providers.base import AudioInput
 from workers.providers.stt import local
@@ -31,7 +30,7 @@ def _input(pcm: npt.NDArray[np.int16], language: str | None = None) -> AudioInpu
 
 @pytest.fixture(scope="module")
 def stt() -> PocketsphinxStt:
-    provider = PocketsphinxStt(Settings())
+    provider = PocketsphinxStt()
     provider.load()
     return provider
 
@@ -39,7 +38,7 @@ def stt() -> PocketsphinxStt:
 @pytest.fixture(scope="module")
 def spoken() -> npt.NDArray[np.int16]:
     """SENTENCE in the offline voice, decoded the way uploads are."""
-    audio = PiperTts(Settings()).synthesize(SENTENCE, None, "wav")
+    audio = PiperTts().synthesize(SENTENCE, None, "wav")
     return decode_pcm16k(audio.data)
 
 

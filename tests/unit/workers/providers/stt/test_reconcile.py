@@ -14,6 +14,7 @@ from shared.settings import Settings
 from shared.wer import alignment_spans
 from tests.fakes.anthropic import API_KEY, AnthropicFake
 from tests.fakes.server import Fault
+from tests.provider_stubs import registered, stub
 from workers.providers import registry
 from workers.providers.anthropic_client import API_VERSION, forget_verified_models
 from workers.providers.base import AudioInput, SttProvider
@@ -62,7 +63,7 @@ def reconcile(fake: AnthropicFake, **anthropic: Any) -> tuple[str, list[str]]:
     first = Transcript(text=FIRST, provider="local", details={"engine": "local"})
     second = Transcript(text=SECOND, provider="whisper", details={"engine": "whisper"})
     spans = [dict(span) for span in alignment_spans(FIRST, SECOND)]
-    return reconcile_transcripts(first, second, spans, settings(fake, **anthropic))
+    return reconcile_transcripts(first, second, spans, settings(fake, **anthropic).anthropic)
 
 
 def tool_answer(tool_input: object) -> Fault:
@@ -162,26 +163,21 @@ def test_slow_endpoint_is_a_retryable_timeout(fake: AnthropicFake) -> None:
     assert (caught.value.code, caught.value.retryable) == ("timeout", True)
 
 
-def test_hybrid_stt_uses_it_when_its_engines_disagree(
-    fake: AnthropicFake, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    engines = dict(registry.REGISTRY[Stage.STT])
-    engines.update(stub_first=f"{__name__}:FirstEngine", stub_second=f"{__name__}:SecondEngine")
-    monkeypatch.setitem(registry.REGISTRY, Stage.STT, engines)
-    registry.clear_instances()
-    hybrid = HybridStt(
-        Settings(
-            anthropic={"api_key": API_KEY, "base_url": fake.base_url, "verify_model": False},
-            hybrid={"engines": ("stub_first", "stub_second"), "reconcile_below": 0.99},
-        )
+def test_hybrid_stt_uses_it_when_its_engines_disagree(fake: AnthropicFake) -> None:
+    settings = Settings(
+        anthropic={"api_key": API_KEY, "base_url": fake.base_url, "verify_model": False},
+        hybrid={"engines": ("stub_first", "stub_second"), "reconcile_below": 0.99},
     )
     audio = AudioInput(
         data=b"", media_type="audio/wav", extension="wav", pcm16k=np.zeros(16000, np.int16)
     )
-    try:
+    with (
+        registered(stub("stt", "stub_first", f"{__name__}:FirstEngine")),
+        registered(stub("stt", "stub_second", f"{__name__}:SecondEngine")),
+    ):
+        hybrid = registry.build(Stage.STT, "hybrid", settings)
+        assert isinstance(hybrid, HybridStt)
         transcript = hybrid.transcribe(audio)
-    finally:
-        registry.clear_instances()
 
     assert transcript.details["reconciled_by"] == "claude"
     assert transcript.details["uncertain_words"] == ["five"]

@@ -9,6 +9,7 @@ import pytest
 
 from shared.audio import decode_pcm16k
 from shared.settings import Settings
+from shared.settings.providers import OpenAISettings
 from shared.wer import word_error_rate
 from tests.audio_factory import encode_samples, tone
 from tests.conftest import free_port
@@ -39,15 +40,15 @@ def fake(server: OpenAIFake) -> OpenAIFake:
     return server
 
 
-def settings_for(fake: OpenAIFake, **openai: Any) -> Settings:
+def settings_for(fake: OpenAIFake, **openai: Any) -> OpenAISettings:
     return Settings(
         openai={"api_key": "sk-test", "base_url": fake.base_url + "/v1", "timeout_s": 30, **openai}
-    )
+    ).openai
 
 
 @pytest.fixture(scope="module")
 def spoken() -> AudioInput:
-    data = PiperTts(Settings()).synthesize(SENTENCE, None, "wav").data
+    data = PiperTts().synthesize(SENTENCE, None, "wav").data
     return AudioInput(data, "audio/wav", "wav", decode_pcm16k(data))
 
 
@@ -64,7 +65,7 @@ def form_fields(request: RecordedRequest) -> dict[str, list[tuple[str | None, by
     return fields
 
 
-def transcribe_error(settings: Settings, audio: AudioInput) -> ProviderError:
+def transcribe_error(settings: OpenAISettings, audio: AudioInput) -> ProviderError:
     with pytest.raises(ProviderError) as caught:
         WhisperStt(settings).transcribe(audio)
     return caught.value
@@ -189,7 +190,7 @@ def test_a_server_slower_than_the_client_timeout_is_a_retryable_timeout(
 
 def test_an_unreachable_server_is_a_retryable_connection_error(spoken: AudioInput) -> None:
     closed = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
-    settings = Settings(openai={"api_key": "sk-test", "base_url": closed})
+    settings = Settings(openai={"api_key": "sk-test", "base_url": closed}).openai
     error = transcribe_error(settings, spoken)
 
     assert (error.code, error.retryable) == ("connection_error", True)

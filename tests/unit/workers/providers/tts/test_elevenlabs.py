@@ -40,7 +40,7 @@ def _fresh_fake(fake: ElevenLabsFake) -> None:
 
 def make(fake: ElevenLabsFake, **overrides: Any) -> ElevenLabsTts:
     config = {"api_key": "el-test", "base_url": fake.base_url, "timeout_s": 30.0, **overrides}
-    return ElevenLabsTts(Settings(elevenlabs=config))
+    return ElevenLabsTts(Settings(elevenlabs=config).elevenlabs)
 
 
 @pytest.fixture
@@ -218,7 +218,9 @@ def test_a_server_that_does_not_answer_in_time_is_a_retryable_timeout(
 
 def test_an_unreachable_server_is_a_retryable_connection_error() -> None:
     tts = ElevenLabsTts(
-        Settings(elevenlabs={"api_key": "k", "base_url": f"http://127.0.0.1:{free_port()}"})
+        Settings(
+            elevenlabs={"api_key": "k", "base_url": f"http://127.0.0.1:{free_port()}"}
+        ).elevenlabs
     )
 
     with pytest.raises(ProviderError) as caught:

@@ -40,7 +40,7 @@ def _fresh_fake(fake: GoogleTtsFake) -> None:
 
 def make(fake: GoogleTtsFake, **overrides: Any) -> GoogleTts:
     config = {"enabled": True, "endpoint": fake.base_url, "timeout_s": 30.0, **overrides}
-    return GoogleTts(Settings(google=config))
+    return GoogleTts(Settings(google=config).google)
 
 
 @pytest.fixture
@@ -220,7 +220,7 @@ def test_a_server_that_does_not_answer_in_time_is_a_retryable_timeout(
 
 def test_an_unreachable_endpoint_is_a_retryable_connection_error() -> None:
     tts = GoogleTts(
-        Settings(google={"enabled": True, "endpoint": f"http://127.0.0.1:{free_port()}"})
+        Settings(google={"enabled": True, "endpoint": f"http://127.0.0.1:{free_port()}"}).google
     )
 
     with pytest.raises(ProviderError) as caught:

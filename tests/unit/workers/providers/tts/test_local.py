@@ -4,7 +4,7 @@ import pytest
 
 from shared.audio import MEDIA_TYPES, decode_pcm16k
 from shared.errors import StageFailed
-from shared.settings import OutputFormat, Settings
+from shared.settings import LocalEngineSettings, OutputFormat
 from workers.providers.tts.local import PiperTts
 
 SENTENCE = "Thank you for calling. We will send the package on Monday."
@@ -12,7 +12,7 @@ SENTENCE = "Thank you for calling. We will send the package on Monday."
 
 @pytest.fixture(scope="module")
 def tts() -> PiperTts:
-    provider = PiperTts(Settings())
+    provider = PiperTts()
     provider.load()
     return provider
 
@@ -59,8 +59,8 @@ def test_text_with_nothing_to_speak_fails_with_empty_text(tts: PiperTts, text: s
 
 
 def test_length_scale_setting_slows_the_voice() -> None:
-    slow = PiperTts(Settings.model_validate({"local": {"piper_length_scale": 1.5}}))
-    normal = PiperTts(Settings())
+    slow = PiperTts(LocalEngineSettings(piper_length_scale=1.5))
+    normal = PiperTts()
     assert (
         slow.synthesize(SENTENCE, None, "wav").duration_s
         > normal.synthesize(SENTENCE, None, "wav").duration_s * 1.3

@@ -8,6 +8,7 @@ import pytest
 from shared.audio import decode_pcm16k, probe
 from shared.errors import StageFailed
 from shared.settings import OutputFormat, Settings
+from shared.settings.providers import OpenAISettings
 from tests.conftest import free_port
 from tests.fakes.openai import OpenAIFake
 from tests.fakes.server import Fault
@@ -33,13 +34,13 @@ def fake(server: OpenAIFake) -> Iterator[OpenAIFake]:
     server.speech = "piper"
 
 
-def settings_for(fake: OpenAIFake, **openai: Any) -> Settings:
+def settings_for(fake: OpenAIFake, **openai: Any) -> OpenAISettings:
     return Settings(
         openai={"api_key": "sk-test", "base_url": fake.base_url + "/v1", "timeout_s": 30, **openai}
-    )
+    ).openai
 
 
-def synth_error(settings: Settings, text: str = REPLY) -> ProviderError:
+def synth_error(settings: OpenAISettings, text: str = REPLY) -> ProviderError:
     with pytest.raises(ProviderError) as caught:
         OpenAITts(settings).synthesize(text, None, "mp3")
     return caught.value
@@ -164,7 +165,7 @@ def test_empty_text_is_refused_before_any_request(fake: OpenAIFake, text: str) -
 
 
 def test_voices_are_openais_static_list() -> None:
-    assert OpenAITts(Settings()).voices() == [
+    assert OpenAITts(OpenAISettings()).voices() == [
         *("alloy", "ash", "ballad", "coral", "echo", "fable"),
         *("onyx", "nova", "sage", "shimmer", "verse"),
     ]
@@ -210,7 +211,7 @@ def test_a_server_slower_than_the_client_timeout_is_a_retryable_timeout(
 
 def test_an_unreachable_server_is_a_retryable_connection_error() -> None:
     closed = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
-    settings = Settings(openai={"api_key": "sk-test", "base_url": closed})
+    settings = Settings(openai={"api_key": "sk-test", "base_url": closed}).openai
     error = synth_error(settings)
 
     assert (error.code, error.retryable) == ("connection_error", True)

@@ -1,0 +1,36 @@
+"""Settings sections that plugins register, read from the environment like built-in ones.
+
+``Settings`` declares a field per built-in section, so pydantic-settings reads each from
+``VOICEPIPE_<SECTION>__<FIELD>``. A plugin's section is not a field (it is registered at
+run time), so it is read here with a one-field settings class built for it: the same
+prefix, the same nesting rule, the same validation at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError, create_model
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Environment(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VOICEPIPE_",
+        env_nested_delimiter="__",
+        # Everything else in the environment belongs to Settings, which checks it.
+        extra="ignore",
+        hide_input_in_errors=True,
+    )
+
+
+def read_sections(sections: dict[str, type[BaseModel]]) -> dict[str, BaseModel]:
+    fields: dict[str, Any] = {}
+    for name, cls in sections.items():
+        try:
+            fields[name] = (cls, cls())
+        except ValidationError:
+            fields[name] = (cls, ...)  # no defaults for some field: the environment must say
+    model = create_model("PluginSections", __base__=_Environment, **fields)
+    values = model()
+    return {name: getattr(values, name) for name in sections}

@@ -1,0 +1,56 @@
+"""/v1/voices answers from what the tts workers published: the API builds no provider."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from shared.redis_keys import connect
+from shared.settings import Settings
+from shared.voice_directory import VoiceDirectory
+from tests.conftest import ValkeyProcess
+
+
+def _client(tmp_path: Path, valkey: ValkeyProcess) -> TestClient:
+    settings = Settings(
+        data_dir=tmp_path, broker={"url": valkey.url}, elevenlabs={"api_key": "el-key"}
+    )
+    return TestClient(create_app(settings))
+
+
+def test_before_any_tts_worker_lists_them_a_configured_provider_says_so(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    listing = _client(tmp_path, valkey).get("/v1/voices").json()["providers"]
+    by_name = {p["provider"]: p for p in listing}
+
+    assert by_name["elevenlabs"]["configured"] is True
+    assert by_name["elevenlabs"]["voices"] == []
+    assert "not listed yet" in by_name["elevenlabs"]["error"]
+    assert by_name["openai"]["configured"] is False
+    assert "VOICEPIPE_OPENAI__API_KEY" in by_name["openai"]["error"]
+
+
+def test_published_voices_and_a_vendors_error_are_shown_per_provider(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    directory = VoiceDirectory(connect(valkey.url))
+    directory.publish("local", ["joe"], None, keep_s=60)
+    directory.publish("elevenlabs", [], "auth_failed: the key was refused", keep_s=60)
+
+    response = _client(tmp_path, valkey).get("/v1/voices")
+    by_name = {p["provider"]: p for p in response.json()["providers"]}
+
+    assert response.status_code == 200
+    assert (by_name["local"]["voices"], by_name["local"]["error"]) == (["joe"], None)
+    assert by_name["local"]["listed_at"]
+    assert by_name["elevenlabs"]["error"] == "auth_failed: the key was refused"
+
+
+def test_a_published_list_expires_when_no_worker_refreshes_it(valkey: ValkeyProcess) -> None:
+    client = connect(valkey.url)
+    VoiceDirectory(client).publish("local", ["joe"], None, keep_s=60)
+
+    assert 0 < client.ttl("vp:voices:local") <= 60
