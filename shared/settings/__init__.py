@@ -3,8 +3,9 @@
 Every setting comes from the environment with the prefix ``VOICEPIPE_`` and ``__`` between
 nested names, e.g. ``VOICEPIPE_STORAGE__BACKEND=s3``. Nothing else in the code reads the
 environment: everything asks :func:`get_settings`. Sections live beside this module:
-``auth`` (API keys), ``providers`` (cloud vendors, retries), ``bulk`` (batches, imports,
-outbound fetches, webhooks, retention).
+``services`` (broker, storage, API, sweeper, Flower), ``pools`` (worker pools), ``auth``
+(API keys), ``providers`` (cloud vendors, retries), ``bulk`` (batches, imports, outbound
+fetches, webhooks, retention); ``plugin_env`` reads the sections plugins bring.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlparse
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.provider_catalog import (
@@ -36,6 +36,7 @@ from shared.settings.bulk import (
     WebhookSettings,
 )
 from shared.settings.plugin_env import read_sections
+from shared.settings.pools import IO_PREFETCH, POOL_DEFAULTS, PoolSettings, WorkerSettings
 from shared.settings.providers import (
     AnthropicSettings,
     ClaudeSttSettings,
@@ -45,133 +46,32 @@ from shared.settings.providers import (
     OpenAISettings,
     RetrySettings,
 )
+from shared.settings.services import (
+    ApiSettings,
+    BrokerSettings,
+    FlowerSettings,
+    StorageSettings,
+    SweeperSettings,
+)
 
-PoolType = Literal["prefork", "threads", "solo", "gevent", "eventlet"]
 OutputFormat = Literal["mp3", "ogg", "wav"]
 
-
-class BrokerSettings(Section):
-    url: str = "redis://127.0.0.1:6399/0"
-    # Above the longest stage time limit, so a slow task is never redelivered while running.
-    visibility_timeout_s: int = 3600
-    embedded: bool = Field(
-        default=True,
-        description="`voicepipe up` starts an embedded Valkey on the URL's port.",
-    )
-
-    @field_validator("url")
-    @classmethod
-    def _redis_scheme(cls, value: str) -> str:
-        scheme = urlparse(value).scheme
-        if scheme not in {"redis", "rediss", "unix"}:
-            raise ValueError(
-                f"broker url must start with redis://, rediss:// or unix:// (got {scheme!r})"
-            )
-        return value
-
-    @property
-    def port(self) -> int:
-        return urlparse(self.url).port or 6379
-
-    @property
-    def host(self) -> str:
-        return urlparse(self.url).hostname or "127.0.0.1"
-
-
-class StorageSettings(Section):
-    backend: Literal["local", "s3"] = "local"
-    local_dir: Path | None = Field(
-        default=None, description="Defaults to <data_dir>/objects for the local backend."
-    )
-    s3_bucket: str = "voicepipe"
-    s3_endpoint_url: str | None = None
-    s3_region: str = "us-east-1"
-    s3_access_key_id: str | None = None
-    s3_secret_access_key: str | None = None
-    s3_create_bucket: bool = Field(
-        default=False, description="Create the bucket at start-up if it is missing (dev/MinIO)."
-    )
-
-
-class ApiSettings(Section):
-    host: str = "127.0.0.1"
-    port: int = 8000
-    public_url: str | None = Field(
-        default=None, description="Base URL clients use; defaults to http://host:port."
-    )
-    max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
-    min_duration_s: float = Field(default=0.3, ge=0)
-    max_duration_s: float = Field(default=600.0, gt=0)
-
-    @model_validator(mode="after")
-    def _durations_ordered(self) -> ApiSettings:
-        if self.min_duration_s >= self.max_duration_s:
-            raise ValueError("api.min_duration_s must be below api.max_duration_s")
-        return self
-
-    @property
-    def base_url(self) -> str:
-        if self.public_url:
-            return self.public_url.rstrip("/")
-        host = "127.0.0.1" if self.host in {"0.0.0.0", "::"} else self.host  # noqa: S104
-        return f"http://{host}:{self.port}"
-
-
-class PoolSettings(Section):
-    # None: chosen from the stage's provider (see Settings._pools_fit_their_providers).
-    pool: PoolType | None = None
-    concurrency: int | None = Field(default=None, ge=1, le=1000)
-    # Messages reserved per slot. None: 1 for process pools (long CPU-bound tasks should
-    # not wait behind a busy child), 4 for I/O pools, whose slots free every few hundred
-    # ms: a message in hand starts at once instead of after a broker round trip.
-    prefetch_multiplier: int | None = Field(default=None, ge=1, le=64)
-    # Per-task limits: soft raises inside the task, hard kills the child.
-    soft_time_limit_s: int = Field(default=300, ge=1)
-    time_limit_s: int = Field(default=360, ge=1)
-
-    @model_validator(mode="after")
-    def _soft_below_hard(self) -> PoolSettings:
-        if self.soft_time_limit_s >= self.time_limit_s:
-            raise ValueError("soft_time_limit_s must be below time_limit_s")
-        return self
-
-
-class WorkerSettings(Section):
-    min_speech_s: float = Field(
-        default=0.5, ge=0, description="Less sound than this and a job fails as empty_media."
-    )
-    max_crashes: int = Field(
-        default=3, ge=1, description="Deliveries that die mid-stage before the job fails."
-    )
-    voices_refresh_s: float = Field(
-        default=600.0, gt=0, description="How often tts workers list the voices for the API."
-    )
-    # 600 s of audio at ~0.5x real time on one core, with room to spare.
-    stt: PoolSettings = PoolSettings(soft_time_limit_s=900, time_limit_s=960)
-    llm: PoolSettings = PoolSettings(soft_time_limit_s=120, time_limit_s=150)
-    tts: PoolSettings = PoolSettings()
-    # Not stages: batch expansion (downloads and validation) and webhook deliveries, both
-    # mostly waiting on the network.
-    ingest: PoolSettings = PoolSettings(
-        pool="threads", concurrency=8, soft_time_limit_s=600, time_limit_s=660
-    )
-    webhooks: PoolSettings = PoolSettings(
-        pool="threads", concurrency=32, soft_time_limit_s=60, time_limit_s=90
-    )
-
-
-# Pool defaults by the kind of work the stage's provider does (its catalog line says which).
-# CPU: one process per core. I/O: one process with many threads, several messages in hand
-# per thread. The offline reply is CPU work too, but milliseconds of it: threads suffice.
-_POOL_DEFAULTS: dict[tuple[str, Work], tuple[PoolType, int]] = {
-    ("stt", Work.CPU): ("prefork", 1),
-    ("llm", Work.CPU): ("threads", 8),
-    ("tts", Work.CPU): ("prefork", 1),
-    ("stt", Work.IO): ("threads", 32),
-    ("llm", Work.IO): ("threads", 64),
-    ("tts", Work.IO): ("threads", 32),
-}
-_IO_PREFETCH = 4
+# The sections live beside this module; these names are imported from here as before.
+__all__ = [
+    "ApiSettings",
+    "BrokerSettings",
+    "FlowerSettings",
+    "LocalEngineSettings",
+    "OutputFormat",
+    "PoolSettings",
+    "ProviderSettings",
+    "Settings",
+    "StorageSettings",
+    "SweeperSettings",
+    "WorkerSettings",
+    "get_settings",
+    "reset_settings_cache",
+]
 
 
 class ProviderSettings(Section):
@@ -209,39 +109,6 @@ class LocalEngineSettings(Section):
     default_region: str = Field(
         default="US", description="Country assumed for callback numbers without a country code."
     )
-
-
-class SweeperSettings(Section):
-    enabled: bool = True
-    interval_s: float = Field(default=30.0, gt=0)
-    grace_s: float = Field(
-        default=60.0, ge=0, description="Past a running stage's hard time limit."
-    )
-    queue_wait_s: float = Field(
-        default=6 * 3600.0, gt=0, description="Longest a stage may wait in its queue."
-    )
-    max_redrives: int = Field(
-        default=1, ge=0, description="Times a stuck job is queued again before it fails."
-    )
-
-
-class FlowerSettings(Section):
-    enabled: bool = True
-    host: str = "127.0.0.1"
-    port: int = 5555
-    basic_auth: SecretStr | None = Field(
-        default=None,
-        description="user:password for Flower; `voicepipe up` makes one when unset.",
-    )
-
-    @field_validator("basic_auth")
-    @classmethod
-    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None:
-            user, sep, password = value.get_secret_value().partition(":")
-            if not (user and sep and len(password) >= 12):
-                raise ValueError("flower.basic_auth must be user:password, password >= 12 chars")
-        return value
 
 
 class Settings(BaseSettings):
@@ -339,14 +206,14 @@ class Settings(BaseSettings):
         for stage in STAGES:
             pool: PoolSettings = getattr(self.workers, stage)
             found = spec(stage, getattr(self.providers, stage))
-            default = _POOL_DEFAULTS[(stage, found.work if found else Work.IO)]
+            default = POOL_DEFAULTS[(stage, found.work if found else Work.IO)]
             if pool.pool is None:
                 pool.pool = default[0]
             if pool.concurrency is None:
                 pool.concurrency = default[1]
             if pool.prefetch_multiplier is None:
                 io_pool = pool.pool in {"threads", "gevent", "eventlet"}
-                pool.prefetch_multiplier = _IO_PREFETCH if io_pool else 1
+                pool.prefetch_multiplier = IO_PREFETCH if io_pool else 1
         for side in (self.workers.ingest, self.workers.webhooks):
             if side.prefetch_multiplier is None:
                 # One message per slot: a prefetched ingest chunk or delivery would wait

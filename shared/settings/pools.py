@@ -1,0 +1,69 @@
+"""Settings of the worker pools: one per queue, sized by the kind of work its provider does."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from shared.provider_catalog import Work
+from shared.settings.auth import Section
+
+PoolType = Literal["prefork", "threads", "solo", "gevent", "eventlet"]
+
+
+class PoolSettings(Section):
+    # None: chosen from the stage's provider (see Settings._pools_fit_their_providers).
+    pool: PoolType | None = None
+    concurrency: int | None = Field(default=None, ge=1, le=1000)
+    # Messages reserved per slot. None: 1 for process pools (long CPU-bound tasks should
+    # not wait behind a busy child), 4 for I/O pools, whose slots free every few hundred
+    # ms: a message in hand starts at once instead of after a broker round trip.
+    prefetch_multiplier: int | None = Field(default=None, ge=1, le=64)
+    # Per-task limits: soft raises inside the task, hard kills the child.
+    soft_time_limit_s: int = Field(default=300, ge=1)
+    time_limit_s: int = Field(default=360, ge=1)
+
+    @model_validator(mode="after")
+    def _soft_below_hard(self) -> PoolSettings:
+        if self.soft_time_limit_s >= self.time_limit_s:
+            raise ValueError("soft_time_limit_s must be below time_limit_s")
+        return self
+
+
+class WorkerSettings(Section):
+    min_speech_s: float = Field(
+        default=0.5, ge=0, description="Less sound than this and a job fails as empty_media."
+    )
+    max_crashes: int = Field(
+        default=3, ge=1, description="Deliveries that die mid-stage before the job fails."
+    )
+    voices_refresh_s: float = Field(
+        default=600.0, gt=0, description="How often tts workers list the voices for the API."
+    )
+    # 600 s of audio at ~0.5x real time on one core, with room to spare.
+    stt: PoolSettings = PoolSettings(soft_time_limit_s=900, time_limit_s=960)
+    llm: PoolSettings = PoolSettings(soft_time_limit_s=120, time_limit_s=150)
+    tts: PoolSettings = PoolSettings()
+    # Not stages: batch expansion (downloads and validation) and webhook deliveries, both
+    # mostly waiting on the network.
+    ingest: PoolSettings = PoolSettings(
+        pool="threads", concurrency=8, soft_time_limit_s=600, time_limit_s=660
+    )
+    webhooks: PoolSettings = PoolSettings(
+        pool="threads", concurrency=32, soft_time_limit_s=60, time_limit_s=90
+    )
+
+
+# Pool defaults by the kind of work the stage's provider does (its catalog line says which).
+# CPU: one process per core. I/O: one process with many threads, several messages in hand
+# per thread. The offline reply is CPU work too, but milliseconds of it: threads suffice.
+POOL_DEFAULTS: dict[tuple[str, Work], tuple[PoolType, int]] = {
+    ("stt", Work.CPU): ("prefork", 1),
+    ("llm", Work.CPU): ("threads", 8),
+    ("tts", Work.CPU): ("prefork", 1),
+    ("stt", Work.IO): ("threads", 32),
+    ("llm", Work.IO): ("threads", 64),
+    ("tts", Work.IO): ("threads", 32),
+}
+IO_PREFETCH = 4

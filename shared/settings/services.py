@@ -1,0 +1,112 @@
+"""Settings of the parts VoicePipe runs on and beside: broker, object storage, the HTTP API,
+the sweeper and Flower."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from shared.settings.auth import Section
+
+
+class BrokerSettings(Section):
+    url: str = "redis://127.0.0.1:6399/0"
+    # Above the longest stage time limit, so a slow task is never redelivered while running.
+    visibility_timeout_s: int = 3600
+    embedded: bool = Field(
+        default=True,
+        description="`voicepipe up` starts an embedded Valkey on the URL's port.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        scheme = urlparse(value).scheme
+        if scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError(
+                f"broker url must start with redis://, rediss:// or unix:// (got {scheme!r})"
+            )
+        return value
+
+    @property
+    def port(self) -> int:
+        return urlparse(self.url).port or 6379
+
+    @property
+    def host(self) -> str:
+        return urlparse(self.url).hostname or "127.0.0.1"
+
+
+class StorageSettings(Section):
+    backend: Literal["local", "s3"] = "local"
+    local_dir: Path | None = Field(
+        default=None, description="Defaults to <data_dir>/objects for the local backend."
+    )
+    s3_bucket: str = "voicepipe"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_create_bucket: bool = Field(
+        default=False, description="Create the bucket at start-up if it is missing (dev/MinIO)."
+    )
+
+
+class ApiSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = Field(
+        default=None, description="Base URL clients use; defaults to http://host:port."
+    )
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    min_duration_s: float = Field(default=0.3, ge=0)
+    max_duration_s: float = Field(default=600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _durations_ordered(self) -> ApiSettings:
+        if self.min_duration_s >= self.max_duration_s:
+            raise ValueError("api.min_duration_s must be below api.max_duration_s")
+        return self
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in {"0.0.0.0", "::"} else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+
+class SweeperSettings(Section):
+    enabled: bool = True
+    interval_s: float = Field(default=30.0, gt=0)
+    grace_s: float = Field(
+        default=60.0, ge=0, description="Past a running stage's hard time limit."
+    )
+    queue_wait_s: float = Field(
+        default=6 * 3600.0, gt=0, description="Longest a stage may wait in its queue."
+    )
+    max_redrives: int = Field(
+        default=1, ge=0, description="Times a stuck job is queued again before it fails."
+    )
+
+
+class FlowerSettings(Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 5555
+    basic_auth: SecretStr | None = Field(
+        default=None,
+        description="user:password for Flower; `voicepipe up` makes one when unset.",
+    )
+
+    @field_validator("basic_auth")
+    @classmethod
+    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            user, sep, password = value.get_secret_value().partition(":")
+            if not (user and sep and len(password) >= 12):
+                raise ValueError("flower.basic_auth must be user:password, password >= 12 chars")
+        return value
