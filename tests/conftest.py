@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from api.stack import valkey_binary
+from api.cli.stack import valkey_binary
 
 SHARED_AUDIO = Path(__file__).resolve().parents[1].parent / "shared" / "audio"
 

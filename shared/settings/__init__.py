@@ -35,7 +35,7 @@ from shared.settings.bulk import (
     RetentionSettings,
     WebhookSettings,
 )
-from shared.settings.plugin_env import read_sections
+from shared.settings.plugin_env import ENVIRONMENT, read_sections
 from shared.settings.pools import IO_PREFETCH, POOL_DEFAULTS, PoolSettings, WorkerSettings
 from shared.settings.providers import (
     AnthropicSettings,
@@ -112,13 +112,7 @@ class LocalEngineSettings(Section):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="VOICEPIPE_",
-        env_nested_delimiter="__",
-        extra="forbid",
-        # An error would otherwise print its input: every secret in the environment.
-        hide_input_in_errors=True,
-    )
+    model_config = SettingsConfigDict(**ENVIRONMENT, extra="forbid")
 
     data_dir: Path = Path(".voicepipe")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

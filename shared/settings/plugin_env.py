@@ -13,15 +13,18 @@ from typing import Any
 from pydantic import BaseModel, ValidationError, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# How every section is read from the environment, Settings' own included.
+ENVIRONMENT = SettingsConfigDict(
+    env_prefix="VOICEPIPE_",
+    env_nested_delimiter="__",
+    # An error would otherwise print its input: every secret in the environment.
+    hide_input_in_errors=True,
+)
+
 
 class _Environment(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="VOICEPIPE_",
-        env_nested_delimiter="__",
-        # Everything else in the environment belongs to Settings, which checks it.
-        extra="ignore",
-        hide_input_in_errors=True,
-    )
+    # Everything else in the environment belongs to Settings, which checks it.
+    model_config = SettingsConfigDict(**ENVIRONMENT, extra="ignore")
 
 
 def read_sections(sections: dict[str, type[BaseModel]]) -> dict[str, BaseModel]:

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.stack import child_env, worker_command
+from api.cli.stack import child_env, worker_command
 from shared.celery_app import TASK_NAMES, create_celery
 from shared.jobstore import JobStore
 from shared.models import (

@@ -43,7 +43,7 @@ from typing import Any
 
 import httpx
 
-from api.stack import Stack
+from api.cli.stack import Stack
 from tests import audio_factory as af
 from tests.chaos.fakes import ChaosFakes
 from tests.integration.conftest import RunningStack, stack_settings, started

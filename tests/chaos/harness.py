@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from api.stack import Stack
+from api.cli.stack import Stack
 from shared.errors import JobNotFound
 from shared.jobstore import JobStore
 from shared.models import Job, StageStatus

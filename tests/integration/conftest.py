@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.stack import Stack
+from api.cli.stack import Stack
 from shared.jobstore import JobStore
 from shared.settings import ApiSettings, BrokerSettings, FlowerSettings, Settings
 from shared.storage import LocalStorage

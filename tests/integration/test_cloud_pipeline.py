@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.stack import Stack
+from api.cli.stack import Stack
 from tests.cloud_fakes import CloudFakes
 from tests.integration.conftest import RunningStack, stack_settings, started
 

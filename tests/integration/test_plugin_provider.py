@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.stack import Stack
+from api.cli.stack import Stack
 from shared import provider_catalog as catalog
 from tests.integration.conftest import RunningStack, stack_settings, started
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.stack import Stack
+from api.cli.stack import Stack
 from tests import audio_factory as af
 from tests.integration.conftest import stack_settings
 

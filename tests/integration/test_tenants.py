@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from api.cli.stack import Stack
 from api.security import generate_key, key_entry
-from api.stack import Stack
 from tests.integration.conftest import RunningStack, stack_settings
 
 pytestmark = pytest.mark.integration

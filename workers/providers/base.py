@@ -9,6 +9,7 @@ must be safe to repeat (a retried task calls it again).
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
@@ -59,10 +60,13 @@ class Provider(ABC):
 
     @classmethod
     def create(cls, sections: tuple[BaseModel, ...], providers: ProviderSource) -> Self:
-        """Build from the provider's own sections; composites override this to keep
-        ``providers`` too."""
+        """Build from the provider's own sections; a composite (its constructor takes a
+        keyword-only ``providers``) also gets the other providers, never their settings."""
         constructor: Any = cls
-        built: Self = constructor(*sections)
+        if "providers" in inspect.signature(cls).parameters:
+            built: Self = constructor(*sections, providers=providers)
+        else:
+            built = constructor(*sections)
         return built
 
 

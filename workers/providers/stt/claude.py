@@ -13,10 +13,9 @@ from __future__ import annotations
 import base64
 import re
 from functools import cached_property
-from typing import Any, Self
+from typing import Any
 
 import anthropic
-from pydantic import BaseModel
 
 from shared.models import Stage, Transcript
 from shared.settings.providers import AnthropicSettings, ClaudeSttSettings
@@ -56,18 +55,11 @@ class ClaudeStt(SttProvider):
     name = "claude"
 
     def __init__(
-        self, config: AnthropicSettings, fallback: ClaudeSttSettings, providers: ProviderSource
+        self, config: AnthropicSettings, fallback: ClaudeSttSettings, *, providers: ProviderSource
     ) -> None:
         self.config = config
         self.fallback = fallback.fallback
         self.providers = providers
-
-    @classmethod
-    def create(cls, sections: tuple[BaseModel, ...], providers: ProviderSource) -> Self:
-        config, fallback = sections
-        assert isinstance(config, AnthropicSettings)
-        assert isinstance(fallback, ClaudeSttSettings)
-        return cls(config, fallback, providers)
 
     @cached_property
     def client(self) -> anthropic.Anthropic:

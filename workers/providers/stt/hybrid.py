@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Self
-
-from pydantic import BaseModel
+from typing import Any
 
 from shared.errors import StageFailed
 from shared.models import Stage, Transcript
@@ -28,19 +26,12 @@ class HybridStt(SttProvider):
     name = "hybrid"
 
     def __init__(
-        self, config: HybridSettings, anthropic: AnthropicSettings, providers: ProviderSource
+        self, config: HybridSettings, anthropic: AnthropicSettings, *, providers: ProviderSource
     ) -> None:
         self.config = config
         # Only for reconciling disagreements, when its key is set.
         self.anthropic = anthropic
         self.providers = providers
-
-    @classmethod
-    def create(cls, sections: tuple[BaseModel, ...], providers: ProviderSource) -> Self:
-        config, anthropic = sections
-        assert isinstance(config, HybridSettings)
-        assert isinstance(anthropic, AnthropicSettings)
-        return cls(config, anthropic, providers)
 
     def _engines(self) -> tuple[list[str], dict[str, str]]:
         usable: list[str] = []

@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
-from api.batch_progress import watch_batches
-from api.client import VoicePipeClient
-from api.demo.samples import Sample, load_samples, materialize
-from api.stack import Stack
+from api.cli.client import VoicePipeClient
+from api.cli.demo.samples import Sample, load_samples, materialize
+from api.cli.progress import watch_batches
+from api.cli.stack import Stack
 from shared.audio import decode_pcm16k
 from shared.settings import Settings
 from shared.wer import word_error_rate

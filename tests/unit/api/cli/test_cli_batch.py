@@ -11,11 +11,11 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-import api.batch_progress
-import api.cli_batch
+import api.cli.batch_commands
+import api.cli.progress
 from api.cli import main
-from api.cli_batch import plan_batches
-from api.client import ApiClientError
+from api.cli.batch_commands import plan_batches
+from api.cli.client import ApiClientError
 from shared.settings import reset_settings_cache
 
 
@@ -75,8 +75,8 @@ class FakeClient:
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClient]:
     client = FakeClient()
     client.views = [_view("bat_1", done=3)]
-    monkeypatch.setattr(api.cli_batch, "open_client", lambda url, key: client)
-    monkeypatch.setattr(api.batch_progress, "POLL_S", 0.0)
+    monkeypatch.setattr(api.cli.batch_commands, "open_client", lambda url, key: client)
+    monkeypatch.setattr(api.cli.progress, "POLL_S", 0.0)
     reset_settings_cache()
     yield client
     reset_settings_cache()
@@ -131,7 +131,7 @@ def test_files_over_max_parts_go_as_the_fewest_batches_and_it_says_so(
 
 def test_batches_are_split_by_total_size_keeping_file_order(tmp_path: Path) -> None:
     files = _files(tmp_path, ["a.wav", "b.wav", "c.wav"], size=3000)
-    part = 3000 + api.cli_batch.PART_OVERHEAD + 3 * len("a.wav")
+    part = 3000 + api.cli.batch_commands.PART_OVERHEAD + 3 * len("a.wav")
 
     groups = plan_batches(files, max_parts=100, max_bytes=2 * part + 100, reserved=100)
 

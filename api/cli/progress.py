@@ -12,7 +12,7 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.client import BATCH_TERMINAL, VoicePipeClient
+from api.cli.client import BATCH_TERMINAL, VoicePipeClient
 from shared.stages import STAGE_ORDER
 
 POLL_S = 0.5

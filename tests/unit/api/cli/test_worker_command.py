@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from api.stack import worker_command
+from api.cli.stack import worker_command
 from shared.models import Stage
 from shared.settings import Settings, reset_settings_cache
 

@@ -31,7 +31,7 @@ class Sample:
 
 
 def load_samples() -> list[Sample]:
-    raw = json.loads(files("api.demo").joinpath("voicemails.json").read_text())
+    raw = json.loads(files("api.cli.demo").joinpath("voicemails.json").read_text())
     return [Sample(**item) for item in raw]
 
 

@@ -15,8 +15,8 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.batch_progress import combine, eta_text, summarize, summary_lines, watch_batches
-from api.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
+from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
+from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
 
 # Multipart boundary and part headers around each file; 3x the name covers its escaping.
 PART_OVERHEAD = 256

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from api.cli_keys import _tenant
+from api.cli.key_commands import _tenant
 from shared.webhook_signing import new_secret
 
 

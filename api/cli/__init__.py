@@ -12,9 +12,9 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from api.cli_batch import batch, fetch, submit_files
-from api.cli_keys import keys
-from api.cli_webhooks import webhooks
+from api.cli.batch_commands import batch, fetch, submit_files
+from api.cli.key_commands import keys
+from api.cli.webhook_commands import webhooks
 from shared.logging import configure_logging
 from shared.queues import QUEUES
 from shared.settings import Settings, get_settings
@@ -58,7 +58,7 @@ main.add_command(webhooks)
 @main.command()
 def up() -> None:
     """Run the whole stack on this machine until Ctrl-C."""
-    from api.stack import Stack
+    from api.cli.stack import Stack
 
     settings = _with_webhook_secret(_settings())
     configure_logging(settings.log_level)
@@ -123,7 +123,7 @@ def _with_webhook_secret(settings: Settings) -> Settings:
 @click.argument("queue", type=click.Choice(QUEUES))
 def worker(queue: str) -> None:
     """Run the Celery worker of one queue, its pool sized by the settings (compose, k8s)."""
-    from api.stack import worker_command
+    from api.cli.stack import worker_command
 
     command = worker_command(_settings(), queue)
     # Replace this process: signals from compose or Kubernetes reach Celery directly.
@@ -134,7 +134,7 @@ def worker(queue: str) -> None:
 @click.option("--json-out", type=click.Path(path_type=Path), help="Also write results as JSON.")
 def demo(json_out: Path | None) -> None:
     """Send the sample voicemails through the pipeline and show what came back."""
-    from api.demo.runner import run_demo
+    from api.cli.demo.runner import run_demo
 
     settings = _settings()
     configure_logging("WARNING")
@@ -177,7 +177,7 @@ def status(job_id: str, url: str | None, api_key: str | None) -> None:
     """Print a job as JSON."""
     import json
 
-    from api.client import ApiClientError, VoicePipeClient
+    from api.cli.client import ApiClientError, VoicePipeClient
 
     base = url or _settings().api.base_url
     with VoicePipeClient(base, api_key=_api_key(api_key)) as client:
