@@ -48,8 +48,10 @@ format: $(VENV)/.dev
 wer: $(VENV)/.dev  ## word error rate of the offline engine on ../shared/audio
 	$(BIN)/python -m tests.wer_report
 
-bench: $(VENV)/.dev
-	$(BIN)/python -m tests.bench && $(BIN)/python -m tests.bench.batches
+bench: $(VENV)/.dev  ## every performance goal side by side (ONLY=intake|llm|batches|offline)
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
+	  || echo "wrk is missing and could not be installed: apt-get install wrk"
+	$(BIN)/python -m tests.bench.suite $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf .voicepipe .pytest_cache .mypy_cache .ruff_cache

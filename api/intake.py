@@ -7,8 +7,10 @@ ones if it fails, so a refused or failed submission leaves nothing behind.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +22,13 @@ from shared.models import Job, JobOptions
 from shared.pipeline import enqueue
 
 log = logging.getLogger("voicepipe.api")
+
+# Uploads are probed one at a time per process, on a thread of their own. Probing is CPU
+# work in PyAV that hands the GIL back and forth with every read; sixteen probes on the
+# shared thread pool convoy on the GIL so badly that each takes ~180 ms instead of ~7, and
+# intake halves (measured with `make bench ONLY=intake`). Scale intake with API processes
+# (api.processes), not threads.
+_PROBING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe")
 
 
 async def submit(
@@ -40,19 +49,24 @@ async def submit(
             f"The upload is larger than the {api.max_upload_bytes / 1048576:g} MB "
             "limit. Send a shorter recording or compress it.",
         )
-    digest = hashlib.sha256(data).hexdigest()
+    digest = None
     if idempotency_key:
+        digest = hashlib.sha256(data).hexdigest()
         earlier = await run_in_threadpool(
             idempotency.replay, services.jobs, tenant, idempotency_key, digest
         )
         if earlier is not None:
             return earlier, True
-    meta, extension = await run_in_threadpool(validated_input, data, filename, api, digest)
+    # The digest is taken on the probing thread unless a key needed it first: hashing half a
+    # megabyte on the event loop would stall every other request for a third of a ms.
+    meta, extension = await asyncio.get_running_loop().run_in_executor(
+        _PROBING, validated_input, data, filename, api, digest
+    )
     job = Job(tenant=tenant, options=options, input=meta)
     job.input.key = job.object_key(f"input.{extension}")
     if idempotency_key:
         earlier = await run_in_threadpool(
-            idempotency.claim, services.jobs, tenant, idempotency_key, job.id, digest
+            idempotency.claim, services.jobs, tenant, idempotency_key, job.id, meta.sha256
         )
         if earlier is not None:
             return earlier, True
@@ -67,9 +81,15 @@ async def submit(
 
 
 async def _store_record_queue(services: Services, job: Job, data: bytes, media_type: str) -> None:
+    # One trip to the thread pool for the three writes: each trip costs the event loop a
+    # hand-over, and intake makes thousands of them per minute.
+    await run_in_threadpool(_store_record_queue_sync, services, job, data, media_type)
+
+
+def _store_record_queue_sync(services: Services, job: Job, data: bytes, media_type: str) -> None:
     """Each step undoes the earlier ones if it fails: nothing half-made is left behind."""
     try:
-        await run_in_threadpool(services.storage.put, job.input.key, data, media_type)
+        services.storage.put(job.input.key, data, media_type)
     except Exception as exc:
         log.exception("storing input of %s failed", job.id)
         raise ApiError(
@@ -78,20 +98,20 @@ async def _store_record_queue(services: Services, job: Job, data: bytes, media_t
             "Object storage is not reachable; nothing was queued. Try again.",
         ) from exc
     try:
-        await run_in_threadpool(services.jobs.create, job)
+        services.jobs.create(job)
     except Exception as exc:
         log.exception("recording %s failed", job.id)
-        await run_in_threadpool(services.storage.delete, job.input.key)
+        services.storage.delete(job.input.key)
         raise ApiError(
             503,
             "job_store_unavailable",
             "The job store is not reachable; nothing was queued. Try again.",
         ) from exc
     try:
-        await run_in_threadpool(enqueue, services.celery, job)
+        enqueue(services.celery, job)
     except Exception as exc:
         log.exception("queueing %s failed", job.id)
-        await run_in_threadpool(_undo, services, job)
+        _undo(services, job)
         raise ApiError(
             503, "broker_unavailable", "The queue is not reachable; nothing was queued. Try again."
         ) from exc

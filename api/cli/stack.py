@@ -169,6 +169,7 @@ class Stack:
                     "--no-access-log",
                     "--timeout-graceful-shutdown",
                     "10",
+                    *(("--workers", str(s.api.processes)) if s.api.processes > 1 else ()),
                 ],
                 self.logs_dir / "api.log",
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Annotated, Literal
 
@@ -32,13 +33,17 @@ class JobList(BaseModel):
     total: int
 
 
-def _view(job: Job, base: str) -> JobView:
+def _links(job: Job, base: str) -> dict[str, str]:
     links = {"self": f"{base}/v1/jobs/{job.id}"}
     if job.results.transcript is not None:
         links["transcript"] = f"{base}/v1/jobs/{job.id}/transcript"
     if job.results.reply_audio_key:
         links["reply_audio"] = f"{base}/v1/jobs/{job.id}/reply"
-    return JobView(**job.model_dump(), links=links)
+    return links
+
+
+def _view(job: Job, base: str) -> JobView:
+    return JobView(**job.model_dump(), links=_links(job, base))
 
 
 def _refuse_repeated_fields(form: FormData) -> None:
@@ -67,7 +72,6 @@ async def create_job(
     request: Request,
     services: ServicesDep,
     tenant: TenantDep,
-    response: Response,
     file: Annotated[
         UploadFile, File(description="The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac).")
     ],
@@ -91,7 +95,7 @@ async def create_job(
             description="Repeat a submission safely: the same key returns the same job.",
         ),
     ] = None,
-) -> JobView:
+) -> Response:
     _refuse_repeated_fields(await request.form())
     fields = OptionFields(
         stages=stages,
@@ -111,11 +115,19 @@ async def create_job(
     data = await file.read()
     job, replayed = await submit(services, tenant, data, file.filename, options, idempotency_key)
     base = services.settings.api.base_url
-    response.headers["Location"] = f"{base}/v1/jobs/{job.id}"
+    headers = {"Location": f"{base}/v1/jobs/{job.id}"}
     if replayed:
-        response.status_code = 200
-        response.headers["Idempotent-Replayed"] = "true"
-    return _view(job, base)
+        headers["Idempotent-Replayed"] = "true"
+    # Serialized once, here: returned as a model, the view would be validated against
+    # response_model and serialized again, a tenth of intake's time per upload.
+    body = job.model_dump(mode="json")
+    body["links"] = _links(job, base)
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        status_code=200 if replayed else 202,
+        headers=headers,
+        media_type="application/json",
+    )
 
 
 @router.get("", response_model=JobList, responses=error_responses(422))

@@ -1,7 +1,8 @@
 """Validating untrusted uploads and decoding audio for the speech engines.
 
-:func:`probe` runs on every upload inside the API process, so it decodes once, counts samples
-without keeping them, and stops as soon as a limit is crossed. Every failure becomes a
+:func:`probe` runs on every upload inside the API process, so it decodes only the first
+second and measures the rest from the container's packets (see ``_measure``), and stops as
+soon as a limit is crossed. Every failure becomes a
 :class:`~shared.errors.MediaRejected` whose message tells the sender what to do; no PyAV or
 FFmpeg exception escapes.
 """
@@ -13,6 +14,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fractions import Fraction
 
 import av
 import numpy as np
@@ -24,6 +26,7 @@ from av.container import InputContainer
 from shared.audio.sniff import (
     SNIFF_BYTES,
     describe_unknown,
+    mp3_complete_as_declared,
     mp3_declared_duration,
     sniff_container,
     wav_declared_duration,
@@ -121,7 +124,13 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
         with _open(data, container) as media:
             stream = _audio_stream(media, container)
             declared = _declared_duration(container, data, media, stream)
-            seconds, rate, channels = _measure(media, stream, max_duration_s)
+            counted = _counted_by_header(container, data, stream, max_duration_s)
+            if counted is not None:
+                # Only the first second is decoded (the codec works; rate and layout).
+                _, rate, channels = _measure(media, stream, max_duration_s, _DECODE_FIRST_S)
+                seconds = counted
+            else:
+                seconds, rate, channels = _measure(media, stream, max_duration_s)
             codec = stream.codec_context.codec.canonical_name
     except AV_ERRORS as exc:
         raise _undecodable(spec, exc) from exc
@@ -269,34 +278,94 @@ def _declared_duration(
     return None
 
 
+# Decoded at the start of every upload: it proves the codec really decodes this stream and
+# gives its rate and layout. The rest is measured from the packets' own durations.
+_DECODE_FIRST_S = 1.0
+
+
+def _counted_by_header(
+    container: str, data: bytes, stream: AudioStream, max_duration_s: float
+) -> float | None:
+    """The length of an MP3 whose Xing/Info header counts its frames and bytes and whose size
+    matches: FFmpeg's count from that header (encoder delay and padding taken off) is then
+    exactly what decodes, and reading its ~2,300 packets per minute would only confirm it
+    (4 ms of a 60 s file's 4.5 ms probe). Cut, concatenated or overlong files are read."""
+    if container != "mp3" or not stream.duration or stream.time_base is None:
+        return None
+    seconds = float(stream.duration * stream.time_base)
+    if seconds > max_duration_s or not mp3_complete_as_declared(data):
+        return None
+    return seconds
+
+
 def _measure(
-    media: InputContainer, stream: AudioStream, max_duration_s: float
+    media: InputContainer,
+    stream: AudioStream,
+    max_duration_s: float,
+    only_first_s: float | None = None,
 ) -> tuple[float, int, int]:
-    """Decoded seconds, sample rate and channels, counting frames without keeping them."""
+    """Seconds, sample rate and channels of the stream, without decoding all of it.
+
+    Decoding is most of a probe's cost (12-14 ms for a 60 s mp3, against under 4 ms to read
+    its packets), and a truncated file shows in its packets as well as in its samples. So the
+    first second is decoded (the codec must really work, and the rate and layout come from
+    it) and every later packet counts by the duration the container gives it; a packet
+    without one is decoded and counted by its samples. Damage past the first second that
+    the demuxer does not notice is caught when the transcription stage decodes the file.
+    """
+    time_base = stream.time_base
     first: tuple[int, int] | None = None
-    # Whole sample counts per run of one rate keep the sum exact; MP3 and AAC streams may
-    # switch rate mid-way, so earlier runs are folded into seconds.
-    earlier_s = 0.0
-    rate = count = 0
-    for frame in _frames(media, stream):
-        if frame.sample_rate != rate:
+    # Exact sums: a PCM file of 1.5 s measures 1.5, and a file exactly at a limit passes.
+    decoded = Fraction(0)
+    limit = Fraction(max_duration_s)
+    # Packet durations are summed as integer ticks against a whole budget of ticks: Fraction
+    # arithmetic per packet would cost more than reading the packet.
+    ticks = 0
+    budget = math.inf if time_base is None else math.floor(limit / time_base)
+    # Whether the first second is decoded and packets can count by their durations.
+    measuring = False
+    packets = media.demux(stream)
+    for packet in packets:
+        if not packet.size:
+            continue  # the demuxer's flush packets
+        duration = packet.duration
+        if duration and measuring:
+            ticks += duration
+            if ticks > budget:
+                raise _too_long(float(ticks * (time_base or 0) + decoded), max_duration_s)
+            continue
+        try:
+            frames = stream.decode(packet)
+        except AV_ERRORS:
+            # A refused last packet is a file cut mid-frame, judged by its length; an error
+            # with packets still to come is real damage.
+            if any(later.size for later in packets):
+                raise
+            break
+        for frame in frames:
             if frame.sample_rate <= 0:
                 raise ValueError("a decoded frame has no sample rate")
-            earlier_s += count / rate if rate else 0.0
-            rate, count = frame.sample_rate, 0
-            first = first or (rate, frame.layout.nb_channels)
-        count += frame.samples
-        if earlier_s + count / rate > max_duration_s:
-            raise MediaRejected(
-                "too_long",
-                f"The recording is longer than the {max_duration_s:g} s we accept (we "
-                f"stopped reading at {earlier_s + count / rate:.1f} s). Trim it or split "
-                "it into shorter parts.",
-            )
-    seconds = earlier_s + (count / rate if rate else 0.0)
+            first = first or (frame.sample_rate, frame.layout.nb_channels)
+            decoded += Fraction(frame.samples, frame.sample_rate)
+        if decoded > limit:
+            raise _too_long(float(decoded), max_duration_s)
+        if only_first_s is not None and decoded >= only_first_s:
+            break
+        if time_base is not None:
+            budget = math.floor((limit - decoded) / time_base)
+            measuring = decoded >= _DECODE_FIRST_S
+    seconds = float(decoded + (ticks * time_base if time_base is not None else 0))
     if first is None:
         first = (stream.codec_context.sample_rate, stream.codec_context.channels)
     return seconds, *first
+
+
+def _too_long(seconds: float, max_duration_s: float) -> MediaRejected:
+    return MediaRejected(
+        "too_long",
+        f"The recording is longer than the {max_duration_s:g} s we accept (we stopped "
+        f"reading at {seconds:.1f} s). Trim it or split it into shorter parts.",
+    )
 
 
 def _frames(media: InputContainer, stream: AudioStream) -> Iterator[AudioFrame]:

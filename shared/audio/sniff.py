@@ -136,6 +136,38 @@ def mp3_declared_duration(data: bytes) -> float | None:
     return None
 
 
+def mp3_complete_as_declared(data: bytes) -> bool:
+    """Whether the bytes after the first MP3 frame are as many as its Xing/Info header says
+    the stream has (give or take a trailing ID3v1 tag and a frame): a file neither cut nor
+    concatenated, whose header's duration can be trusted without reading every packet."""
+    offset = data.find(b"\xff", _id3v2_end(data))
+    stop = offset + _MAX_FRAME_SEARCH
+    while 0 <= offset < stop:
+        if _mpeg_frame(data[offset : offset + 4]) is not None:
+            declared = _xing_bytes(data, offset)
+            if declared is None:
+                return False
+            present = len(data) - offset - (128 if data[-128:-125] == b"TAG" else 0)
+            # One frame of slack: at most 1,441 bytes (320 kbit/s at 32 kHz).
+            return abs(present - declared) <= 1441
+        offset = data.find(b"\xff", offset + 1)
+    return False
+
+
+def _xing_bytes(data: bytes, offset: int) -> int | None:
+    """The stream size a Xing/Info header in the frame at ``offset`` records, if it does."""
+    window = data[offset + 4 : offset + 48]
+    for tag in (b"Xing", b"Info"):
+        found = window.find(tag)
+        if found >= 0:
+            flags_at = offset + 4 + found + 4
+            flags = int.from_bytes(data[flags_at : flags_at + 4], "big")
+            if not (flags & 0x1 and flags & 0x2):
+                return None
+            return int.from_bytes(data[flags_at + 8 : flags_at + 12], "big")
+    return None
+
+
 def _counted_frames(data: bytes, offset: int) -> int | None:
     """The frame count of a Xing/Info or VBRI header in the frame at ``offset``."""
     # Xing/Info follow the side info (9 to 32 bytes after the header), VBRI sits at 36.

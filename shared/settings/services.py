@@ -64,6 +64,9 @@ class ApiSettings(Section):
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     min_duration_s: float = Field(default=0.3, ge=0)
     max_duration_s: float = Field(default=600.0, gt=0)
+    processes: int = Field(
+        default=1, ge=1, le=64, description="uvicorn worker processes serving the API."
+    )
 
     @model_validator(mode="after")
     def _durations_ordered(self) -> ApiSettings:

@@ -45,6 +45,7 @@ import httpx
 
 from api.cli.stack import Stack
 from tests import audio_factory as af
+from tests.bench.results import record
 from tests.chaos.fakes import ChaosFakes
 from tests.integration.conftest import RunningStack, stack_settings, started
 
@@ -539,6 +540,8 @@ def run(stack: RunningStack, fakes: ChaosFakes, big_n: int) -> int:
     failed = False
     for name, big_v, small_v, r, goal, ok in rows:
         failed = failed or ok is False
+        if ok is not None:
+            record("batches", f"4 {name.strip()}", big_v, goal, ok, bare=small_v)
         shown = "" if ok is None else verdict(ok)
         print(f"  {name:30s} {big_v:>14s} {small_v:>12s} {r:>8s}  {goal:24s} {shown}")
     return 1 if failed else 0

@@ -1,0 +1,91 @@
+"""Goal 6 of `make bench`: real-time factors of the offline engines, in one process.
+
+Transcription (PocketSphinx) runs over the shared clips (../shared/audio, skipped when
+absent) and the demo's voicemails; the offline voice (piper) speaks the demo's scripts. The
+real-time factor is CPU seconds per second of audio, so a busy machine slows it less than
+wall time would; each figure is the median of three passes, after one warm-up that loads
+the models. The goal is to keep them where they are (about 0.1 for transcription).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from api.cli.demo.samples import load_samples, materialize
+from shared.audio import decode_pcm16k
+from shared.settings import Settings
+from tests.bench.machine import wait_quiet
+from tests.bench.results import record
+from tests.conftest import SHARED_AUDIO
+from workers.providers.base import AudioInput
+from workers.providers.stt.local import PocketsphinxStt
+from workers.providers.tts.local import PiperTts
+
+STT_GOAL = 0.2
+TTS_GOAL = 0.2
+PASSES = 3
+
+
+def _clips() -> list[tuple[str, np.ndarray]]:
+    clips: list[tuple[str, np.ndarray]] = []
+    manifest = SHARED_AUDIO / "manifest.json"
+    if manifest.exists():
+        for entry in json.loads(manifest.read_text()):
+            path = SHARED_AUDIO / entry["file"]
+            if path.suffix == ".raw":
+                pcm = np.frombuffer(path.read_bytes(), dtype=np.int16)
+            else:
+                pcm = decode_pcm16k(path.read_bytes())
+            clips.append((entry["file"], pcm))
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in materialize(load_samples(), Settings(), Path(tmp)):
+            clips.append((path.name, decode_pcm16k(path.read_bytes())))
+    return clips
+
+
+def _rtf(work: list[tuple[float, object]], run: object) -> float:
+    audio_s = sum(seconds for seconds, _ in work)
+    passes = []
+    for _ in range(PASSES):
+        wait_quiet()
+        began = time.process_time()
+        for _, item in work:
+            run(item)  # type: ignore[operator]
+        passes.append((time.process_time() - began) / audio_s)
+    return statistics.median(passes)
+
+
+def main() -> int:
+    clips = _clips()
+    stt = PocketsphinxStt()
+    stt.transcribe(AudioInput(b"", "", "wav", clips[0][1]))  # loads the model
+    stt_work = [(len(pcm) / 16000, AudioInput(b"", "", "wav", pcm)) for _, pcm in clips if len(pcm)]
+    stt_rtf = _rtf(stt_work, stt.transcribe)
+    tts = PiperTts()
+    scripts = [sample.script for sample in load_samples()]
+    tts_work = [(tts.synthesize(s, None, "wav").duration_s, s) for s in scripts]  # loads the voice
+    tts_rtf = _rtf(tts_work, lambda text: tts.synthesize(text, None, "wav"))
+    stt_s = sum(s for s, _ in stt_work)
+    tts_s = sum(s for s, _ in tts_work)
+    print(f"  transcription: {len(stt_work)} clips, {stt_s:.1f} s of audio, RTF {stt_rtf:.3f}")
+    print(f"  offline voice: {len(tts_work)} scripts, {tts_s:.1f} s of speech, RTF {tts_rtf:.3f}")
+    record(
+        "offline",
+        "6 local transcription RTF",
+        f"{stt_rtf:.3f}",
+        f"<= {STT_GOAL}",
+        stt_rtf <= STT_GOAL,
+    )
+    record("offline", "6 local voice RTF", f"{tts_rtf:.3f}", f"<= {TTS_GOAL}", tts_rtf <= TTS_GOAL)
+    return 0 if stt_rtf <= STT_GOAL and tts_rtf <= TTS_GOAL else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
