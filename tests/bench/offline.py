@@ -4,7 +4,8 @@ Transcription (PocketSphinx) runs over the shared clips (../shared/audio, skippe
 absent) and the demo's voicemails; the offline voice (piper) speaks the demo's scripts. The
 real-time factor is CPU seconds per second of audio, so a busy machine slows it less than
 wall time would; each figure is the median of three passes, after one warm-up that loads
-the models. The goal is to keep them where they are (about 0.1 for transcription).
+the models. The goals keep them where they were measured (0.108 and 0.045), with half
+again of room for this machine's swings.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from workers.providers.base import AudioInput
 from workers.providers.stt.local import PocketsphinxStt
 from workers.providers.tts.local import PiperTts
 
-STT_GOAL = 0.2
-TTS_GOAL = 0.2
+STT_GOAL = 0.15
+TTS_GOAL = 0.07
 PASSES = 3
 
 

@@ -1,0 +1,183 @@
+"""Goals 2 and 3 of `make bench`: what the pipeline itself costs, with instant providers.
+
+One stack (real Valkey, API, one worker process per queue with the pools the offline
+engines get: prefork for stt and tts, threads for llm) runs providers that answer at once
+(tests/bench/instant.py), so what is left is VoicePipe's own work.
+
+- Goal 2, throughput: 2,000 jobs queued by the API's enqueue path (input stored, job
+  recorded, first stage sent) against 2,000 bare Celery chains of three no-op tasks over
+  the same three queues and workers; jobs/s of each, in alternating rounds.
+- Goal 3, latency: on the idle stack, 200 jobs posted one at a time; per job, the time from
+  its creation to `succeeded` minus its three stages' own time (started to finished) is the
+  price of three queue hops and the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from api.cli.stack import Stack
+from shared.audio import encode_pcm
+from shared.celery_app import create_celery
+from shared.jobstore import JobStore
+from shared.models import Job, JobOptions, JobStatus, Stage
+from shared.pipeline import enqueue
+from shared.storage import LocalStorage
+from tests import audio_factory as af
+from tests.bench.machine import wait_quiet
+from tests.bench.results import record
+from tests.factories import wav_input_meta
+from tests.integration.conftest import RunningStack, stack_settings, started
+
+THROUGHPUT_JOBS = int(os.environ.get("BENCH_PIPELINE_JOBS", "2000"))
+LATENCY_JOBS = int(os.environ.get("BENCH_LATENCY_JOBS", "200"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+GOAL_RATIO = 0.5
+GOAL_P50_MS = 6.0
+GOAL_P99_MS = 20.0
+
+
+def _ours(stack: RunningStack, audio: bytes, n: int) -> float:
+    store = JobStore.from_url(stack.settings.broker.url)
+    storage = LocalStorage(stack.settings.objects_dir)
+    app = create_celery(stack.settings)
+    jobs = []
+    for _ in range(n):
+        job = Job(options=JobOptions(), input=wav_input_meta(size_bytes=len(audio)))
+        job.input.key = job.object_key("input.wav")
+        jobs.append(job)
+    wait_quiet()
+    began = time.perf_counter()
+    for job in jobs:
+        storage.put(job.input.key, audio, "audio/wav")
+        store.create(job)
+        enqueue(app, job)
+    last = jobs[-1]
+    while store.get(last.id).status not in {JobStatus.SUCCEEDED, JobStatus.FAILED}:
+        time.sleep(0.01)
+    # Jobs finish roughly in order: the rest are checked once the last is done.
+    while any(store.get(j.id).status != JobStatus.SUCCEEDED for j in jobs[-50:]):
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - began
+    failed = sum(store.get(j.id).status != JobStatus.SUCCEEDED for j in jobs)
+    if failed:
+        raise RuntimeError(f"{failed} of {n} jobs did not succeed")
+    return n / elapsed
+
+
+def _bare(stack: RunningStack, n: int) -> float:
+    client = JobStore.from_url(stack.settings.broker.url).redis
+    client.delete("bench:chain:first", "bench:chain:last", "bench:chain:done")
+    app = create_celery(stack.settings)
+    wait_quiet()
+    began = time.perf_counter()
+    for i in range(n):
+        app.send_task("bench.chain.stt", args=[str(i)], queue="stt")
+    while int(client.get("bench:chain:done") or 0) < n:
+        time.sleep(0.01)
+    return n / (time.perf_counter() - began)
+
+
+# Where a job's time outside its stages goes, gap by gap (printed as medians).
+GAPS = ("created -> stt started", "stt -> llm started", "llm -> tts started", "tts -> job done")
+
+
+def _gaps(job: Job) -> list[float]:
+    marks = [job.created_at]
+    for stage in Stage:
+        record_ = job.stages[stage]
+        marks += [record_.started_at, record_.finished_at]  # type: ignore[list-item]
+    marks.append(job.finished_at)  # type: ignore[arg-type]
+    return [(marks[i + 1] - marks[i]).total_seconds() for i in range(0, len(marks), 2)]
+
+
+def _latency(stack: RunningStack, audio: bytes, n: int) -> list[float]:
+    store = JobStore.from_url(stack.settings.broker.url)
+    overheads = []
+    gaps: list[list[float]] = []
+    with httpx.Client(base_url=stack.settings.api.base_url) as http:
+        wait_quiet()
+        for _ in range(n):
+            response = http.post("/v1/jobs", files={"file": ("vm.wav", audio)})
+            job_id = response.json()["id"]
+            while (job := store.get(job_id)).status not in {JobStatus.SUCCEEDED, JobStatus.FAILED}:
+                time.sleep(0.0005)
+            if job.status != JobStatus.SUCCEEDED or job.finished_at is None:
+                raise RuntimeError(f"job {job_id} ended {job.status}")
+            own = 0.0
+            for stage in Stage:
+                record_ = job.stages[stage]
+                if record_.started_at is None or record_.finished_at is None:
+                    raise RuntimeError(f"job {job_id}: {stage} has no times")
+                own += (record_.finished_at - record_.started_at).total_seconds()
+            overheads.append((job.finished_at - job.created_at).total_seconds() - own)
+            gaps.append(_gaps(job))
+    for i, name in enumerate(GAPS):
+        print(f"  {name:24s} p50 {statistics.median(g[i] for g in gaps) * 1000:5.2f} ms")
+    return sorted(overheads)
+
+
+def main() -> int:
+    audio = encode_pcm(af.tone(1.0), 16000, "wav")
+    with tempfile.TemporaryDirectory(prefix="vp-bench-pipeline-") as tmp:
+        settings = stack_settings(
+            Path(tmp),
+            providers={"stt": "instant", "llm": "instant", "tts": "instant",
+                       "plugins": ["tests.bench.instant"]},
+            workers={"min_speech_s": 0.2},
+            log_level="WARNING",
+        )  # fmt: skip
+        with started(Stack(settings, flower=False)) as stack:
+            w = settings.workers
+            print(
+                f"pipeline: instant providers; pools stt {w.stt.pool} x{w.stt.concurrency}, "
+                f"llm {w.llm.pool} x{w.llm.concurrency}, tts {w.tts.pool} x{w.tts.concurrency}"
+            )
+            overheads = _latency(stack, audio, LATENCY_JOBS)
+            ours_rates, bare_rates = [], []
+            for round_no in range(ROUNDS):
+                sides = [("ours", _ours), ("bare", None)]
+                if round_no % 2:
+                    sides.reverse()
+                for side, _ in sides:
+                    if side == "ours":
+                        ours_rates.append(_ours(stack, audio, THROUGHPUT_JOBS))
+                    else:
+                        bare_rates.append(_bare(stack, THROUGHPUT_JOBS))
+                print(
+                    f"  round {round_no + 1}: ours {ours_rates[-1]:6.1f} jobs/s, bare chain "
+                    f"{bare_rates[-1]:6.1f} chains/s",
+                    flush=True,
+                )
+    return report(overheads, ours_rates, bare_rates)
+
+
+def report(overheads: list[float], ours_rates: list[float], bare_rates: list[float]) -> int:
+    p50 = overheads[len(overheads) // 2] * 1000
+    p90 = overheads[int(len(overheads) * 0.9)] * 1000
+    p99 = overheads[min(len(overheads) - 1, int(len(overheads) * 0.99))] * 1000
+    ours, bare = statistics.median(ours_rates), statistics.median(bare_rates)
+    print(f"  latency overhead per job: p50 {p50:.1f} ms, p90 {p90:.1f} ms, p99 {p99:.1f} ms")
+    print(
+        f"  throughput: ours {ours:.1f} jobs/s, bare {bare:.1f} chains/s, ratio {ours / bare:.3f}"
+    )
+    ok_ratio = ours / bare >= GOAL_RATIO
+    ok_p50, ok_p99 = p50 <= GOAL_P50_MS, p99 <= GOAL_P99_MS
+    record(
+        "pipeline", "2 jobs/s through 3 stages", f"{ours:.1f}/s", f">= {GOAL_RATIO} of bare",
+        ok_ratio, bare=f"{bare:.1f}/s", ratio=ours / bare,
+    )  # fmt: skip
+    record("pipeline", "3 latency overhead p50", f"{p50:.1f} ms", f"<= {GOAL_P50_MS:g} ms", ok_p50)
+    record("pipeline", "3 latency overhead p99", f"{p99:.1f} ms", f"<= {GOAL_P99_MS:g} ms", ok_p99)
+    return 0 if ok_ratio and ok_p50 and ok_p99 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
