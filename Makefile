@@ -48,7 +48,7 @@ format: $(VENV)/.dev
 wer: $(VENV)/.dev  ## word error rate of the offline engine on ../shared/audio
 	$(BIN)/python -m tests.wer_report
 
-bench: $(VENV)/.dev  ## every performance goal side by side (ONLY=intake|pipeline|llm|batches|offline)
+bench: $(VENV)/.dev  ## every performance goal side by side (ONLY=intake|pipeline|io|batches|offline)
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
 	  || echo "wrk is missing and could not be installed: apt-get install wrk"
 	$(BIN)/python -m tests.bench.suite $(if $(ONLY),--only $(ONLY))

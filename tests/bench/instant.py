@@ -25,7 +25,7 @@ from workers.providers.base import (
 )
 
 # A valid, tiny reply: 0.1 s of silence as a WAV file.
-_SILENCE = (
+SILENCE = (
     b"RIFF" + (36 + 3200).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
     + (1).to_bytes(2, "little") + (1).to_bytes(2, "little") + (16000).to_bytes(4, "little")
     + (32000).to_bytes(4, "little") + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
@@ -57,7 +57,7 @@ class InstantVoice(TtsProvider):
         self, text: str, voice: str | None, output_format: OutputFormat
     ) -> SynthesizedAudio:
         return SynthesizedAudio(
-            data=_SILENCE, media_type="audio/wav", extension="wav", duration_s=0.1,
+            data=SILENCE, media_type="audio/wav", extension="wav", duration_s=0.1,
             provider=self.name,
         )  # fmt: skip
 

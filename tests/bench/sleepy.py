@@ -1,6 +1,6 @@
 """Loaded into the benchmark's worker with ``celery worker --include tests.bench.sleepy``.
 
-It registers a reply provider that waits 200 ms like a remote model would, and a bare
+It registers a reply and a speech provider that wait 200 ms like a remote vendor would, and a bare
 Celery task doing only that wait, the ceiling our own stage machinery is compared with.
 """
 
@@ -11,10 +11,11 @@ import time
 import redis
 from celery import shared_task
 
-from shared.models import Reply, Transcript, Triage
+from shared.models import Reply, SynthesizedAudio, Transcript, Triage
 from shared.provider_catalog import ProviderSpec, Work, register
-from shared.settings import get_settings
-from workers.providers.base import LlmProvider, ReplyContext
+from shared.settings import OutputFormat, get_settings
+from tests.bench.instant import SILENCE as _SILENCE
+from workers.providers.base import LlmProvider, ReplyContext, TtsProvider
 
 LATENCY_S = 0.2
 
@@ -33,7 +34,26 @@ class SleepyResponder(LlmProvider):
         )
 
 
+class SleepyVoice(TtsProvider):
+    """A speech provider whose only cost is 200 ms of waiting on the network."""
+
+    name = "sleepy"
+
+    def voices(self) -> list[str]:
+        return ["sleepy"]
+
+    def synthesize(
+        self, text: str, voice: str | None, output_format: OutputFormat
+    ) -> SynthesizedAudio:
+        time.sleep(LATENCY_S)
+        return SynthesizedAudio(
+            data=_SILENCE, media_type="audio/wav", extension="wav", duration_s=0.1,
+            provider=self.name,
+        )  # fmt: skip
+
+
 register(ProviderSpec("llm", "sleepy", f"{__name__}:SleepyResponder", Work.IO))
+register(ProviderSpec("tts", "sleepy", f"{__name__}:SleepyVoice", Work.IO))
 
 
 _client: redis.Redis | None = None

@@ -1,8 +1,8 @@
 """`make bench`: every performance goal, each measured side by side in this one run.
 
 Parts: ``intake`` (uploads next to a bare endpoint), ``pipeline`` (three stages with
-instant providers next to a bare Celery chain, and the latency they add), ``llm`` (an I/O
-stage next to bare Celery and its ideal), ``batches`` (a 10,000-item batch next to small
+instant providers next to a bare Celery chain, and the latency they add), ``io`` (the llm
+and tts stages next to bare Celery and their ideal), ``batches`` (a 10,000-item batch next to small
 ones), ``offline`` (real-time factors of the offline engines). ``make bench ONLY=intake``
 runs one part. The table at the end has one line per goal; the same goes to
 ``.voicepipe/bench/<time>.json``. The exit status is non-zero when any goal fails.
@@ -18,14 +18,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.bench import __main__ as llm
-from tests.bench import batches, intake, offline, pipeline
+from tests.bench import batches, intake, io_stages, offline, pipeline
 from tests.bench.results import RESULTS
 
 PARTS: dict[str, Callable[[], int]] = {
     "intake": intake.main,
     "pipeline": pipeline.main,
-    "llm": llm.main,
+    "io": io_stages.main,
     "batches": batches.main,
     "offline": offline.main,
 }
