@@ -28,6 +28,7 @@ Usage: python -m tests.bench.batches [ITEMS] — exits non-zero when a goal is m
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -70,6 +71,9 @@ EXPORT_GOAL_MB = 4.0
 # allocator arenas, and twice almost nothing is not a meaningful bound.
 EXPORT_FLOOR_MB = 0.5
 SAMPLE_EVERY_S = 0.02
+STATUS_P99_GOAL_S = 0.05
+RSS_GROWTH_GOAL = 0.10
+RSS_EVERY_S = 0.5
 TERMINAL = {"completed", "canceled"}
 
 
@@ -243,6 +247,45 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         self._read()
+
+
+def stack_pids(stack: RunningStack) -> dict[str, int]:
+    """The API's and every worker's process, with a prefork pool's children."""
+    pids: dict[str, int] = {}
+    for child in stack.stack.children:
+        if child.process is None or not child.name.startswith(("api", "worker")):
+            continue
+        pid = child.process.pid
+        pids[child.name] = pid
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for kid in kids:
+            pids[f"{child.name}/child {kid}"] = int(kid)
+    return pids
+
+
+class FleetRss:
+    """Each process's settled RSS after warm-up, and its peak while the big batch runs."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.warm = {name: settled_rss_kb(pid) for name, pid in pids.items()}
+        self.peak = dict(self.warm)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fleet-rss", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(RSS_EVERY_S):
+            for name, pid in self.pids.items():
+                # A restarted child: its figure so far stands.
+                with contextlib.suppress(OSError, RuntimeError):
+                    self.peak[name] = max(self.peak[name], proc_kb(pid, "VmRSS"))
+
+    def stop(self) -> dict[str, float]:
+        """Growth of each process, as a share of its warm RSS."""
+        self._stop.set()
+        self._thread.join()
+        return {name: self.peak[name] / self.warm[name] - 1 for name in self.pids}
 
 
 def settled_rss_kb(pid: int, seconds: float = 0.4) -> int:
@@ -431,6 +474,11 @@ def run(stack: RunningStack, fakes: ChaosFakes, big_n: int) -> int:
         flush=True,
     )
 
+    # 4. memory: every process's RSS once the big batch is accepted (the API has parsed its
+    # manifest, the largest thing it holds; the workers ran the export batch), then its peak
+    # until the batch ends: what grows with the run, not the first use of each path.
+    fleet = FleetRss(stack_pids(stack))
+
     # 2. status reads, while the big batch expands and runs.
     at_start = status(http, big_id)
     times = time_status(http, [big_id, small_id], STATUS_READS)
@@ -441,7 +489,13 @@ def run(stack: RunningStack, fakes: ChaosFakes, big_n: int) -> int:
     waited = time.perf_counter()
     final, completed = wait_batch(http, big_id, FINISH_TIMEOUT_S, every_s=1.0)
     took = time.perf_counter() - waited
+    growth = fleet.stop()
     print(f"  big batch after {took:.0f} s more: {describe(final)}", flush=True)
+    for name, share in growth.items():
+        print(
+            f"  RSS {name:22s} warm {fleet.warm[name] / 1024:6.1f} MB, peak "
+            f"{fleet.peak[name] / 1024:6.1f} MB ({share:+.1%})"
+        )
     if not completed:
         print("  ! not completed in time: exporting what exists (jobs created so far)")
     fakes.openai.reset()  # the fake's request log is this process's memory, not the API's
@@ -459,6 +513,7 @@ def run(stack: RunningStack, fakes: ChaosFakes, big_n: int) -> int:
 
     s50, b50 = pct(times[1], 0.5), pct(times[0], 0.5)
     s95, b95 = pct(times[1], 0.95), pct(times[0], 0.95)
+    s99, b99 = pct(times[1], 0.99), pct(times[0], 0.99)
     rows: list[Row] = [
         (
             "1 accept: POST manifest",
@@ -492,7 +547,26 @@ def run(stack: RunningStack, fakes: ChaosFakes, big_n: int) -> int:
             "",
             None,
         ),
+        (
+            "  status GET p99",
+            f"{b99 * 1000:.2f} ms",
+            f"{s99 * 1000:.2f} ms",
+            ratio(b99, s99),
+            f"< {STATUS_P99_GOAL_S * 1000:.0f} ms",
+            b99 < STATUS_P99_GOAL_S,
+        ),
     ]
+    worst = max(growth, key=lambda name: growth[name])
+    rows.append(
+        (
+            "4 RSS growth, worst process",
+            f"{growth[worst]:+.1%}",
+            "",
+            "",
+            f"< {RSS_GROWTH_GOAL:.0%} ({worst})",
+            growth[worst] < RSS_GROWTH_GOAL,
+        )
+    )
     for fmt, (s, b) in exports.items():
         rows.append(
             (
