@@ -122,63 +122,65 @@ def mp3_declared_duration(data: bytes) -> float | None:
     files) and then guesses from the first frame's bitrate, which proves nothing about a cut
     and is wrong for variable bitrates; reading the count here keeps to the file's promise.
     """
-    offset = data.find(b"\xff", _id3v2_end(data))
-    stop = offset + _MAX_FRAME_SEARCH
-    while 0 <= offset < stop:
-        frame = _mpeg_frame(data[offset : offset + 4])
-        if frame is not None:
-            frames = _counted_frames(data, offset)
-            if not frames:
-                return None
-            samples = max(0, frames * frame.samples - _MP3_TRIMMED_SAMPLES)
-            return samples / frame.sample_rate
-        offset = data.find(b"\xff", offset + 1)
-    return None
+    found = _first_frame(data)
+    if found is None:
+        return None
+    offset, frame = found
+    frames = _counted_frames(data, offset)
+    if not frames:
+        return None
+    samples = max(0, frames * frame.samples - _MP3_TRIMMED_SAMPLES)
+    return samples / frame.sample_rate
 
 
 def mp3_complete_as_declared(data: bytes) -> bool:
     """Whether the bytes after the first MP3 frame are as many as its Xing/Info header says
     the stream has (give or take a trailing ID3v1 tag and a frame): a file neither cut nor
     concatenated, whose header's duration can be trusted without reading every packet."""
+    found = _first_frame(data)
+    if found is None:
+        return False
+    offset = found[0]
+    xing = _xing_fields(data, offset)
+    if xing is None or not (xing[0] & 0x1 and xing[0] & 0x2):  # frames and bytes recorded
+        return False
+    declared = int.from_bytes(data[xing[1] + 8 : xing[1] + 12], "big")
+    present = len(data) - offset - (128 if data[-128:-125] == b"TAG" else 0)
+    # One frame of slack: at most 1,441 bytes (320 kbit/s at 32 kHz).
+    return abs(present - declared) <= 1441
+
+
+def _first_frame(data: bytes) -> tuple[int, _MpegFrame] | None:
+    """The offset and header of the first MPEG audio frame (after any ID3v2 tag)."""
     offset = data.find(b"\xff", _id3v2_end(data))
     stop = offset + _MAX_FRAME_SEARCH
     while 0 <= offset < stop:
-        if _mpeg_frame(data[offset : offset + 4]) is not None:
-            declared = _xing_bytes(data, offset)
-            if declared is None:
-                return False
-            present = len(data) - offset - (128 if data[-128:-125] == b"TAG" else 0)
-            # One frame of slack: at most 1,441 bytes (320 kbit/s at 32 kHz).
-            return abs(present - declared) <= 1441
+        frame = _mpeg_frame(data[offset : offset + 4])
+        if frame is not None:
+            return offset, frame
         offset = data.find(b"\xff", offset + 1)
-    return False
+    return None
 
 
-def _xing_bytes(data: bytes, offset: int) -> int | None:
-    """The stream size a Xing/Info header in the frame at ``offset`` records, if it does."""
+def _xing_fields(data: bytes, offset: int) -> tuple[int, int] | None:
+    """The flags of a Xing/Info header in the frame at ``offset`` and where they start."""
+    # Xing/Info follow the side info (9 to 32 bytes after the header).
     window = data[offset + 4 : offset + 48]
     for tag in (b"Xing", b"Info"):
         found = window.find(tag)
         if found >= 0:
             flags_at = offset + 4 + found + 4
-            flags = int.from_bytes(data[flags_at : flags_at + 4], "big")
-            if not (flags & 0x1 and flags & 0x2):
-                return None
-            return int.from_bytes(data[flags_at + 8 : flags_at + 12], "big")
+            return int.from_bytes(data[flags_at : flags_at + 4], "big"), flags_at
     return None
 
 
 def _counted_frames(data: bytes, offset: int) -> int | None:
-    """The frame count of a Xing/Info or VBRI header in the frame at ``offset``."""
-    # Xing/Info follow the side info (9 to 32 bytes after the header), VBRI sits at 36.
-    window = data[offset + 4 : offset + 48]
-    for tag in (b"Xing", b"Info"):
-        found = window.find(tag)
-        if found >= 0:
-            flags_at = offset + 4 + found + 4
-            flags = int.from_bytes(data[flags_at : flags_at + 4], "big")
-            has_frames = flags & 0x1
-            return int.from_bytes(data[flags_at + 4 : flags_at + 8], "big") if has_frames else None
+    """The frame count of a Xing/Info or VBRI header (VBRI sits at 36) in the frame at
+    ``offset``."""
+    xing = _xing_fields(data, offset)
+    if xing is not None:
+        flags, flags_at = xing
+        return int.from_bytes(data[flags_at + 4 : flags_at + 8], "big") if flags & 0x1 else None
     if data[offset + 36 : offset + 40] == b"VBRI":
         return int.from_bytes(data[offset + 50 : offset + 54], "big")
     return None
