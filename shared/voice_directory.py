@@ -32,6 +32,12 @@ class VoiceDirectory:
         entry = PublishedVoices(voices=voices, error=error, listed_at=time.time())
         self._redis.set(key("voices", provider), entry.model_dump_json(), ex=round(keep_s))
 
+    def claim_listing(self, period_s: float) -> bool:
+        """Whether this process should list the voices now: one lister per period, however
+        many tts processes run."""
+        lease = key("voices-lease")
+        return bool(self._redis.set(lease, "1", nx=True, ex=max(1, round(period_s))))
+
     def read(self, provider: str) -> PublishedVoices | None:
         raw = self._redis.get(key("voices", provider))
         return None if raw is None else PublishedVoices.model_validate_json(raw)

@@ -21,7 +21,7 @@ from celery import bootsteps
 from shared.errors import StageFailed
 from shared.models import Stage
 from shared.provider_catalog import provider_names
-from shared.redis_keys import connect, key
+from shared.redis_keys import connect
 from shared.settings import Settings, get_settings
 from shared.voice_directory import VoiceDirectory
 from workers.providers.registry import tts_provider
@@ -46,12 +46,11 @@ def publish_voices(settings: Settings, directory: VoiceDirectory) -> None:
 
 def _run() -> None:
     settings = get_settings()
-    client = connect(settings.broker.url)
-    directory = VoiceDirectory(client)
+    directory = VoiceDirectory(connect(settings.broker.url))
     period = settings.workers.voices_refresh_s
     while True:
         try:
-            if client.set(key("voices", "lease"), "1", nx=True, ex=max(1, round(period))):
+            if directory.claim_listing(period):
                 publish_voices(settings, directory)
         except Exception:
             # A broker blip: the lists already published stay until they expire.

@@ -54,3 +54,10 @@ def test_a_published_list_expires_when_no_worker_refreshes_it(valkey: ValkeyProc
     VoiceDirectory(client).publish("local", ["joe"], None, keep_s=60)
 
     assert 0 < client.ttl("vp:voices:local") <= 60
+
+
+def test_one_process_lists_the_voices_per_period(valkey: ValkeyProcess) -> None:
+    first, second = VoiceDirectory(connect(valkey.url)), VoiceDirectory(connect(valkey.url))
+
+    assert first.claim_listing(60) is True
+    assert second.claim_listing(60) is False
