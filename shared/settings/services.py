@@ -3,6 +3,7 @@ the sweeper and Flower."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -64,8 +65,13 @@ class ApiSettings(Section):
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     min_duration_s: float = Field(default=0.3, ge=0)
     max_duration_s: float = Field(default=600.0, gt=0)
+    # One per core, at most four: uploads are probed on one thread per process (see
+    # api.intake), so processes, not threads, are what intake scales with.
     processes: int = Field(
-        default=1, ge=1, le=64, description="uvicorn worker processes serving the API."
+        default_factory=lambda: min(4, os.cpu_count() or 1),
+        ge=1,
+        le=64,
+        description="uvicorn worker processes serving the API under `voicepipe up`.",
     )
 
     @model_validator(mode="after")

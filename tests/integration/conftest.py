@@ -21,7 +21,8 @@ def stack_settings(data_dir: Path, **overrides: object) -> Settings:
     return Settings(
         data_dir=data_dir,
         broker=BrokerSettings(url=f"redis://127.0.0.1:{free_port()}/0"),
-        api=ApiSettings(port=free_port()),
+        # One API process: tests (and the bench) restart it and read its memory by pid.
+        api=ApiSettings(port=free_port(), processes=1),
         flower=FlowerSettings(port=free_port()),
         **overrides,  # type: ignore[arg-type]
     )
