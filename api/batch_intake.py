@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import Services
@@ -148,6 +148,14 @@ async def from_multipart(request: Request, services: Services, tenant: str) -> B
             f"The form could not be read ({exc.detail}). A batch upload takes at most "
             f"{cfg.max_parts} 'file' parts; send more as several batches, or as a manifest.",
         ) from None
+    try:
+        return await _from_form(form, services, tenant)
+    finally:
+        # Closes the spooled files, which the parsed form holds open until then.
+        await form.close()
+
+
+async def _from_form(form: FormData, services: Services, tenant: str) -> Batch:
     files: list[UploadFile] = []
     values: dict[str, str] = {}
     for name, value in form.multi_items():

@@ -36,6 +36,12 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody} for status in statuses}
 
 
+def missing_file() -> ApiError:
+    return ApiError(
+        400, "missing_file", "No audio was sent: upload it as the multipart form field 'file'."
+    )
+
+
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
@@ -64,13 +70,8 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors():
             field = _field_name(err.get("loc", ()))
             if err.get("type") == "missing" and field == "file":
-                return JSONResponse(
-                    error_body(
-                        "missing_file",
-                        "No audio was sent: upload it as the multipart form field 'file'.",
-                    ),
-                    400,
-                )
+                refused = missing_file()
+                return JSONResponse(error_body(refused.code, refused.message), 400)
             problems.append(f"{field}: {err.get('msg', 'invalid')}")
         return JSONResponse(
             error_body("invalid_request", "The request is not valid: " + "; ".join(problems)),

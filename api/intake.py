@@ -1,8 +1,8 @@
 """Turning an upload into a stored, queued job, or into a clear refusal.
 
-Validation runs before anything is written; once it passes, the input object, the job
-record and the queued first stage are created in that order, and each step undoes the earlier
-ones if it fails, so a refused or failed submission leaves nothing behind.
+Validation runs before anything is written; once it passes, the input object is stored, then
+the job record and its first stage's message are written in one transaction; if that fails the
+input is deleted again, so a refused or failed submission leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 
@@ -18,17 +19,19 @@ from api import idempotency
 from api.deps import Services
 from api.errors import ApiError
 from shared.inputs import validated_input
-from shared.models import Job, JobOptions
-from shared.pipeline import enqueue
+from shared.models import InputMeta, Job, JobOptions
+from shared.pipeline import create_and_queue
 
 log = logging.getLogger("voicepipe.api")
 
-# Uploads are probed one at a time per process, on a thread of their own. Probing is CPU
-# work in PyAV that hands the GIL back and forth with every read; sixteen probes on the
-# shared thread pool convoy on the GIL so badly that each takes ~180 ms instead of ~7, and
-# intake halves (measured with `make bench ONLY=intake`). Scale intake with API processes
-# (api.processes), not threads.
-_PROBING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe")
+# An upload's blocking work runs on one thread per API process: the probe (CPU work in PyAV
+# that hands the GIL back and forth with every read) and, where storage is a local disk, the
+# sub-millisecond writes after it. Sixteen uploads on the shared thread pool convoy on the GIL
+# so badly that a 7 ms probe took ~180 ms, and every extra thread hop per request cost more
+# CPU than the write it carried (`make bench ONLY=intake`). Scale intake with API processes
+# (api.processes), not threads. Writes to a network store still go to the shared pool, where
+# their waits overlap instead of queueing behind each other.
+_INTAKE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake")
 
 
 async def submit(
@@ -57,66 +60,66 @@ async def submit(
         )
         if earlier is not None:
             return earlier, True
-    # The digest is taken on the probing thread unless a key needed it first: hashing half a
-    # megabyte on the event loop would stall every other request for a third of a ms.
-    meta, extension = await asyncio.get_running_loop().run_in_executor(
-        _PROBING, validated_input, data, filename, api, digest
-    )
-    job = Job(tenant=tenant, options=options, input=meta)
-    job.input.key = job.object_key(f"input.{extension}")
-    if idempotency_key:
-        earlier = await run_in_threadpool(
-            idempotency.claim, services.jobs, tenant, idempotency_key, job.id, meta.sha256
-        )
-        if earlier is not None:
-            return earlier, True
-    try:
-        await _store_record_queue(services, job, data, meta.media_type)
-    except BaseException:
-        if idempotency_key:
-            await run_in_threadpool(idempotency.release, services.jobs, tenant, idempotency_key)
-        raise
-    log.info("job %s queued (%s, %.1f s)", job.id, meta.container, meta.duration_s)
-    return job, False
+    upload = _Upload(services, tenant, data, filename, options, idempotency_key, digest)
+    loop = asyncio.get_running_loop()
+    if services.storage.writes_are_local:
+        return await loop.run_in_executor(_INTAKE, upload.accept, None)
+    meta = await loop.run_in_executor(_INTAKE, upload.probe)
+    return await run_in_threadpool(upload.accept, meta)
 
 
-async def _store_record_queue(services: Services, job: Job, data: bytes, media_type: str) -> None:
-    # One trip to the thread pool for the three writes: each trip costs the event loop a
-    # hand-over, and intake makes thousands of them per minute.
-    await run_in_threadpool(_store_record_queue_sync, services, job, data, media_type)
+@dataclass(frozen=True)
+class _Upload:
+    services: Services
+    tenant: str
+    data: bytes
+    filename: str | None
+    options: JobOptions
+    idempotency_key: str | None
+    # Taken before probing only when a key needs it; otherwise on the intake thread, since
+    # hashing half a megabyte on the event loop would stall every other request.
+    digest: str | None
 
+    def probe(self) -> tuple[InputMeta, str]:
+        return validated_input(self.data, self.filename, self.services.settings.api, self.digest)
 
-def _store_record_queue_sync(services: Services, job: Job, data: bytes, media_type: str) -> None:
-    """Each step undoes the earlier ones if it fails: nothing half-made is left behind."""
-    try:
-        services.storage.put(job.input.key, data, media_type)
-    except Exception as exc:
-        log.exception("storing input of %s failed", job.id)
-        raise ApiError(
-            503,
-            "storage_unavailable",
-            "Object storage is not reachable; nothing was queued. Try again.",
-        ) from exc
-    try:
-        services.jobs.create(job)
-    except Exception as exc:
-        log.exception("recording %s failed", job.id)
-        services.storage.delete(job.input.key)
-        raise ApiError(
-            503,
-            "job_store_unavailable",
-            "The job store is not reachable; nothing was queued. Try again.",
-        ) from exc
-    try:
-        enqueue(services.celery, job)
-    except Exception as exc:
-        log.exception("queueing %s failed", job.id)
-        _undo(services, job)
-        raise ApiError(
-            503, "broker_unavailable", "The queue is not reachable; nothing was queued. Try again."
-        ) from exc
+    def accept(self, probed: tuple[InputMeta, str] | None) -> tuple[Job, bool]:
+        meta, extension = probed or self.probe()
+        job = Job(tenant=self.tenant, options=self.options, input=meta)
+        job.input.key = job.object_key(f"input.{extension}")
+        jobs, key = self.services.jobs, self.idempotency_key
+        if key:
+            earlier = idempotency.claim(jobs, self.tenant, key, job.id, meta.sha256)
+            if earlier is not None:
+                return earlier, True
+        try:
+            self._store_record_queue(job)
+        except BaseException:
+            if key:
+                idempotency.release(jobs, self.tenant, key)
+            raise
+        log.info("job %s queued (%s, %.1f s)", job.id, meta.container, meta.duration_s)
+        return job, False
 
-
-def _undo(services: Services, job: Job) -> None:
-    services.storage.delete(job.input.key)
-    services.jobs.delete(job)
+    def _store_record_queue(self, job: Job) -> None:
+        """A failed step undoes the earlier one: nothing half-made is left behind."""
+        services = self.services
+        try:
+            services.storage.put(job.input.key, self.data, job.input.media_type)
+        except Exception as exc:
+            log.exception("storing input of %s failed", job.id)
+            raise ApiError(
+                503,
+                "storage_unavailable",
+                "Object storage is not reachable; nothing was queued. Try again.",
+            ) from exc
+        try:
+            create_and_queue(services.jobs, services.celery, job)
+        except Exception as exc:
+            log.exception("recording and queueing %s failed", job.id)
+            services.storage.delete(job.input.key)
+            raise ApiError(
+                503,
+                "job_store_unavailable",
+                "The job store and queue are not reachable; nothing was queued. Try again.",
+            ) from exc

@@ -55,7 +55,9 @@ def create_celery(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         worker_send_task_events=True,
-        task_send_sent_event=True,
+        # No task-sent events: stage messages are pushed without send_task
+        # (shared/task_messages.py), and Flower shows a task from its task-received event on.
+        task_send_sent_event=False,
         task_default_queue=Stage.STT.value,
         task_queues=[
             Queue(name, routing_key=name)  # type: ignore[no-untyped-call]

@@ -19,6 +19,7 @@ from shared.job_effects import Snapshot, counter_deltas, events, retention_due
 from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
+from shared.task_messages import TaskMessage, push
 from shared.webhook_models import DUE
 
 DEADLINES = key("deadlines")
@@ -70,9 +71,11 @@ class JobStore:
         """A store with a client of its own (see ``shared.redis_keys.connect``)."""
         return cls(connect(url, socket_timeout), deadline)
 
-    def create(self, job: Job) -> None:
-        """Store a new job; refuses to overwrite an existing id."""
+    def create(self, job: Job, first: TaskMessage | None = None) -> None:
+        """Store a new job and queue its ``first`` message in the same transaction (the
+        broker is this Redis): both happen or neither. Refuses to overwrite an existing id."""
         if job.batch_id is not None:
+            assert first is None, "batch jobs are queued by their ingest task"
             if not self.create_batch_job(job):
                 raise ValueError(f"job {job.id} already exists")
             return
@@ -84,6 +87,11 @@ class JobStore:
         due = self.deadline(job)
         if due is not None:
             pipe.zadd(DEADLINES, {job.id: due})
+        if first is not None:
+            # Ids are 96 random bits, so SET NX never refuses in practice; if it ever did,
+            # the message pushed anyway would be a duplicate delivery for the job already
+            # there, which the stages drop.
+            push(pipe, first)
         created, *_ = pipe.execute()
         if not created:
             raise ValueError(f"job {job.id} already exists")
@@ -145,16 +153,21 @@ class JobStore:
             if written is not None:
                 return Versioned(job, written, Snapshot.of(job))
 
-    def replace(self, job: Job, expected: Versioned) -> Versioned | None:
+    def replace(
+        self, job: Job, expected: Versioned, then: TaskMessage | None = None
+    ) -> Versioned | None:
         """Write ``job`` if the stored record is still ``expected``; None if it changed.
 
         For a writer that holds the version it wrote last (a stage between its start and
-        its finish): no read and no parse when, as usual, nobody else touched the job.
+        its finish): no read and no parse when, as usual, nobody else touched the job. The
+        message ``then`` is queued in the same step, and only if the record is written.
         """
-        written = self._write_if(job, expected.raw, expected.before)
+        written = self._write_if(job, expected.raw, expected.before, then)
         return None if written is None else Versioned(job, written, Snapshot.of(job))
 
-    def _write_if(self, job: Job, expected: bytes, before: Snapshot) -> bytes | None:
+    def _write_if(
+        self, job: Job, expected: bytes, before: Snapshot, then: TaskMessage | None = None
+    ) -> bytes | None:
         job.updated_at = utcnow()
         new = job.model_dump_json().encode()
         due = self.deadline(job)
@@ -180,8 +193,16 @@ class JobStore:
         args.append(len(owed))
         for event in owed:
             args += [event.id, event.model_dump_json()]
+        args.append("" if then is None else then.payload)
         own = _job_key(job.id)
-        keys = [own, DEADLINES, RETENTION, DUE, batch_key(job.batch_id) if job.batch_id else own]
+        keys = [
+            own,
+            DEADLINES,
+            RETENTION,
+            DUE,
+            batch_key(job.batch_id) if job.batch_id else own,
+            own if then is None else then.queue,
+        ]
         if self._compare_and_set(keys=keys, args=args):
             return new
         return None

@@ -9,8 +9,9 @@ from shared.webhook_models import delivery_key
 # record again when the job has no batch). ARGV: SHA-1 of the record as read (40 bytes on
 # the wire instead of the whole record), new record, job id, deadline ("" when the job has
 # ended), retention time ("" for none), item index in the batch, then the batch counter
-# changes (count, then field and delta pairs) and the webhook events (count, then record
-# id and record pairs). Everything moves with the record in the same round trip.
+# changes (count, then field and delta pairs), the webhook events (count, then record
+# id and record pairs), and a task message to push on KEYS[6] ("" for none: KEYS[6] is then
+# the record again). Everything moves with the record in the same round trip.
 COMPARE_AND_SET = (
     SETTLE
     + """
@@ -53,6 +54,7 @@ for _ = 1, owed do
     redis.call('RPUSH', KEYS[1] .. ':webhooks', id)
     i = i + 2
 end
+if ARGV[i] ~= '' then redis.call('LPUSH', KEYS[6], ARGV[i]) end
 if changes > 0 then settle(KEYS[5], now) end
 return 1
 """.replace("@WEBHOOK@", delivery_key(""))

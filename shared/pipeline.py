@@ -11,11 +11,19 @@ from __future__ import annotations
 from celery import Celery
 
 from shared.celery_app import TASK_NAMES
+from shared.jobstore import JobStore
 from shared.models import STAGE_ORDER, Job, Stage
+from shared.task_messages import stage_message
 
 
 def stages_of(job: Job) -> list[Stage]:
     return [stage for stage in STAGE_ORDER if stage in job.options.stages]
+
+
+def create_and_queue(jobs: JobStore, app: Celery, job: Job) -> None:
+    """Record a new job and queue its first stage in one Redis transaction: a job is never
+    recorded without its message, nor queued without its record."""
+    jobs.create(job, stage_message(app, stages_of(job)[0], job.id))
 
 
 def enqueue(app: Celery, job: Job, start: Stage | None = None) -> str:

@@ -12,7 +12,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 
 from shared.errors import StorageKeyNotFound
 from shared.settings import Settings
@@ -20,6 +20,10 @@ from shared.settings import Settings
 
 class ObjectStorage(ABC):
     """Where inputs and stage outputs live."""
+
+    # Whether a write is a local disk's, done in well under a millisecond: the API then does
+    # it on its intake thread rather than handing it to the shared pool (api/intake.py).
+    writes_are_local: ClassVar[bool] = False
 
     @abstractmethod
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
@@ -63,6 +67,8 @@ def _checked_key(key: str) -> PurePosixPath:
 
 class LocalStorage(ObjectStorage):
     """A directory on disk: the embedded default."""
+
+    writes_are_local = True
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()

@@ -18,11 +18,11 @@ from celery import Task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 
 from shared import job_transitions as transitions
-from shared.celery_app import TASK_NAMES
 from shared.errors import StageFailed, StorageKeyNotFound
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
 from shared.models import ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
 from shared.pipeline import next_stage
+from shared.task_messages import TaskMessage, push, stage_message
 from workers.context import WorkerContext, get_context
 from workers.retry import retry_delay, should_retry
 
@@ -98,7 +98,7 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
             raise Ignore()
         case AlreadyDone():
             log.info("job %s: %s already done, passing on", job_id, stage.value)
-            _send_next(task, job, stage)
+            _send_next(ctx, task, job, stage)
             return
     started = time.perf_counter()
     try:
@@ -142,9 +142,13 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
 
     end = Decision(lambda j: transitions.finish(j, stage, me, key, elapsed, output.record_results))
     # Usually nobody touched the job while we worked, and the record is still the very
-    # version our start wrote: compare-and-set against it, without reading it first. Only
-    # when the job changed meanwhile is it read again and decided afresh.
-    if not (end(job) and ctx.jobs.replace(job, started_version)):
+    # version our start wrote: compare-and-set against it, without reading it first, and
+    # queue the next stage in the same step. Only when the job changed meanwhile is it read
+    # again and decided afresh, and the next stage sent after.
+    passed_on = end(job) and bool(
+        ctx.jobs.replace(job, started_version, then=_next_message(task, job, stage))
+    )
+    if not passed_on:
         job = ctx.jobs.update(job_id, end)
     if isinstance(end.result, Discarded):
         ctx.storage.delete(key)  # ours alone, and the job no longer wants it
@@ -154,18 +158,25 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         # What earlier runs of this stage may have left (a worker killed after writing).
         ctx.storage.delete(attempt_key(output.output_key, earlier))
     log.info("job %s: %s done in %.2f s", job_id, stage.value, elapsed)
-    _send_next(task, job, stage)
+    if not passed_on:
+        _send_next(ctx, task, job, stage)
 
 
-def _send_next(task: Task, job: Job, stage: Stage) -> None:
+def _send_next(ctx: WorkerContext, task: Task, job: Job, stage: Stage) -> None:
     """Queue the following stage unless it has already finished (duplicates are harmless:
     the next stage drops a copy that finds the stage owned or done)."""
+    message = _next_message(task, job, stage)
+    if message is not None:
+        push(ctx.jobs.redis, message)
+
+
+def _next_message(task: Task, job: Job, stage: Stage) -> TaskMessage | None:
+    # Pushed onto the queue directly (shared/task_messages.py): send_task's kombu machinery
+    # cost more CPU than the rest of a stage's bookkeeping.
     following = next_stage(job, stage)
-    if following is None or job.status.terminal:
-        return
-    if succeeded(job, following):
-        return
-    task.app.send_task(TASK_NAMES[following], args=[job.id], queue=following.value)
+    if following is None or job.status.terminal or succeeded(job, following):
+        return None
+    return stage_message(task.app, following, job.id)
 
 
 def _mark_retrying(

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 
+from api import job_form
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit
-from api.options import THREAD_PATTERN, OptionFields, job_options
+from api.job_form import read_job_form
+from api.options import job_options
 from shared.errors import StorageKeyNotFound
 from shared.models import Job, Stage, Transcript
-from shared.settings import OutputFormat
 from shared.transcript_formats import TranscriptFormat
 from shared.transcript_formats import render as render_transcript
 
@@ -46,19 +45,6 @@ def _view(job: Job, base: str) -> JobView:
     return JobView(**job.model_dump(), links=_links(job, base))
 
 
-def _refuse_repeated_fields(form: FormData) -> None:
-    # FastAPI would silently keep the last of two `file` parts (or of two `stages`): say so.
-    counts = Counter(name for name, _ in form.multi_items())
-    repeated = sorted(name for name, count in counts.items() if count > 1)
-    if repeated:
-        raise ApiError(
-            400,
-            "duplicate_field",
-            f"Each form field may be sent once, but {', '.join(map(repr, repeated))} came "
-            "more than once. Send one recording per request, in the field 'file'.",
-        )
-
-
 @router.post(
     "",
     status_code=202,
@@ -67,26 +53,12 @@ def _refuse_repeated_fields(form: FormData) -> None:
         200: {"model": JobView, "description": "An earlier job, for a repeated Idempotency-Key"},
         **error_responses(400, 409, 413, 415, 422, 503),
     },
+    openapi_extra=job_form.OPENAPI,
 )
 async def create_job(
     request: Request,
     services: ServicesDep,
     tenant: TenantDep,
-    file: Annotated[
-        UploadFile, File(description="The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac).")
-    ],
-    stages: Annotated[str | None, Form(max_length=32)] = None,
-    stt_provider: Annotated[str | None, Form(max_length=64)] = None,
-    llm_provider: Annotated[str | None, Form(max_length=64)] = None,
-    tts_provider: Annotated[str | None, Form(max_length=64)] = None,
-    voice: Annotated[str | None, Form(max_length=128)] = None,
-    output_format: Annotated[OutputFormat | None, Form()] = None,
-    system_prompt: Annotated[str | None, Form(max_length=4000)] = None,
-    language: Annotated[str | None, Form(max_length=16)] = None,
-    thread_id: Annotated[str | None, Form(max_length=128, pattern=THREAD_PATTERN)] = None,
-    callback_url: Annotated[str | None, Form(max_length=2048)] = None,
-    stage_events: Annotated[bool, Form()] = False,
-    delete_after_seconds: Annotated[int | None, Form(ge=1, le=10 * 365 * 86400)] = None,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -96,24 +68,12 @@ async def create_job(
         ),
     ] = None,
 ) -> Response:
-    _refuse_repeated_fields(await request.form())
-    fields = OptionFields(
-        stages=stages,
-        stt_provider=stt_provider,
-        llm_provider=llm_provider,
-        tts_provider=tts_provider,
-        voice=voice,
-        output_format=output_format,
-        system_prompt=system_prompt,
-        language=language,
-        thread_id=thread_id,
-        callback_url=callback_url,
-        stage_events=stage_events,
-        delete_after_seconds=delete_after_seconds,
+    """A multipart form: the recording in `file`, and any of the options."""
+    form = await read_job_form(request)
+    options = job_options(services, tenant, form.fields)
+    job, replayed = await submit(
+        services, tenant, form.data, form.filename, options, idempotency_key
     )
-    options = job_options(services, tenant, fields)
-    data = await file.read()
-    job, replayed = await submit(services, tenant, data, file.filename, options, idempotency_key)
     base = services.settings.api.base_url
     headers = {"Location": f"{base}/v1/jobs/{job.id}"}
     if replayed:

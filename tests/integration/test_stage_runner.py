@@ -6,6 +6,8 @@ function, between the runner's start and its finish, which is exactly where they
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ from celery.exceptions import Ignore
 
 import workers.stage
 from shared.batchstore import BatchStore
-from shared.celery_app import TASK_NAMES
+from shared.celery_app import TASK_NAMES, create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
 from shared.models import (
@@ -46,16 +48,29 @@ Hook = Callable[[Job, WorkerContext], None]
 
 
 class FakeTask:
-    """Stands in for a bound Celery task: the delivery's id and an app that records what
-    would be queued next."""
+    """Stands in for a bound Celery task: the delivery's id and the real app, whose messages
+    this run queued are read back from the broker's lists."""
 
-    def __init__(self, task_id: str) -> None:
+    def __init__(self, task_id: str, ctx: WorkerContext) -> None:
         self.request = SimpleNamespace(id=task_id)
-        self.sent: list[tuple[str, list[str], str]] = []
-        self.app = SimpleNamespace(send_task=self._send_task)
+        self.app = create_celery(ctx.settings)
+        self._redis = ctx.jobs.redis
+        self._before = {q: self._redis.llen(q) for q in _STAGE_QUEUES}
 
-    def _send_task(self, name: str, args: list[str], queue: str) -> None:
-        self.sent.append((name, args, queue))
+    @property
+    def sent(self) -> list[tuple[str, list[str], str]]:
+        """(task, args, queue) of each message queued since this task was made."""
+        sent = []
+        for queue in _STAGE_QUEUES:
+            new = self._redis.llen(queue) - self._before[queue]
+            for raw in self._redis.lrange(queue, 0, new - 1) if new > 0 else []:
+                message = json.loads(raw)
+                args, _, _ = json.loads(base64.b64decode(message["body"]))
+                sent.append((message["headers"]["task"], args, queue))
+        return sent
+
+
+_STAGE_QUEUES = [stage.value for stage in Stage]
 
 
 class CountingWork:
@@ -118,7 +133,7 @@ def test_a_normal_run_records_its_reply_under_the_plain_key_and_passes_on(
     ctx: WorkerContext,
 ) -> None:
     job = transcribed_job(ctx)
-    task, work = FakeTask("t-1"), CountingWork()
+    task, work = FakeTask("t-1", ctx), CountingWork()
 
     run_stage(task, job.id, Stage.LLM, work)
 
@@ -154,7 +169,7 @@ def test_a_run_whose_job_was_canceled_while_it_worked_discards_its_reply(
 
     job = transcribed_job(ctx)
     before = ctx.storage.list(prefix(job))
-    task, work = FakeTask("t-1"), CountingWork(canceled_meanwhile)
+    task, work = FakeTask("t-1", ctx), CountingWork(canceled_meanwhile)
 
     with pytest.raises(Ignore):
         run_stage(task, job.id, Stage.LLM, work)
@@ -190,7 +205,7 @@ def test_a_run_that_was_re_driven_while_it_worked_leaves_the_owners_output_untou
         owner.append(c.jobs.update(job.id, take_over))
 
     job = transcribed_job(ctx)
-    task = FakeTask("t-stale")
+    task = FakeTask("t-stale", ctx)
 
     with pytest.raises(Ignore):
         run_stage(task, job.id, Stage.LLM, CountingWork(owner_finished))
@@ -210,7 +225,7 @@ def test_a_second_attempt_stores_its_own_key_and_removes_what_the_first_left(
     job = transcribed_job(ctx, llm=crashed)
     ctx.storage.put(reply_key(job), b'{"text": "left over"}')
 
-    run_stage(FakeTask("t-1"), job.id, Stage.LLM, CountingWork())
+    run_stage(FakeTask("t-1", ctx), job.id, Stage.LLM, CountingWork())
 
     rec = ctx.jobs.get(job.id).stages[Stage.LLM]
     assert (rec.status, rec.attempts, rec.crashes) == (StageStatus.SUCCEEDED, 2, 1)
@@ -225,7 +240,7 @@ def test_a_duplicate_delivery_while_another_runs_the_stage_does_nothing(
     job = transcribed_job(ctx, llm=running)
     stored = ctx.jobs.get(job.id)
     before = ctx.storage.list(prefix(job))
-    task, work = FakeTask("t-duplicate"), CountingWork()
+    task, work = FakeTask("t-duplicate", ctx), CountingWork()
 
     with pytest.raises(Ignore):
         run_stage(task, job.id, Stage.LLM, work)
@@ -241,10 +256,10 @@ def test_a_redelivered_finished_stage_passes_on_without_working_again(
 ) -> None:
     job = transcribed_job(ctx)
     work = CountingWork()
-    run_stage(FakeTask("t-1"), job.id, Stage.LLM, work)
+    run_stage(FakeTask("t-1", ctx), job.id, Stage.LLM, work)
     finished = ctx.jobs.get(job.id)
     objects = ctx.storage.list(prefix(job))
-    again = FakeTask("t-1")
+    again = FakeTask("t-1", ctx)
 
     run_stage(again, job.id, Stage.LLM, work)
 
@@ -257,10 +272,10 @@ def test_a_redelivered_finished_stage_passes_on_without_working_again(
 def test_a_finished_stage_whose_output_went_missing_runs_again(ctx: WorkerContext) -> None:
     job = transcribed_job(ctx)
     work = CountingWork()
-    run_stage(FakeTask("t-1"), job.id, Stage.LLM, work)
+    run_stage(FakeTask("t-1", ctx), job.id, Stage.LLM, work)
     ctx.storage.delete(reply_key(job))
 
-    run_stage(FakeTask("t-2"), job.id, Stage.LLM, work)
+    run_stage(FakeTask("t-2", ctx), job.id, Stage.LLM, work)
 
     rec = ctx.jobs.get(job.id).stages[Stage.LLM]
     assert work.calls == 2

@@ -1,0 +1,60 @@
+"""Stage messages pushed by shared.task_messages are the ones kombu would have published,
+and a real worker runs them (the running-stack tests drive every job through them)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from shared.celery_app import TASK_NAMES, create_celery
+from shared.models import Stage
+from shared.redis_keys import connect
+from shared.settings import BrokerSettings, Settings
+from shared.task_messages import push, stage_message
+from tests.conftest import ValkeyProcess
+
+pytestmark = pytest.mark.integration
+
+# Fresh per message: ids, the delivery tag, and the producing process's name.
+_PER_MESSAGE = {"id", "root_id", "correlation_id", "delivery_tag", "origin"}
+
+
+def _shape(raw: bytes) -> dict[str, Any]:
+    message = json.loads(raw)
+    return {
+        "envelope": sorted(message),
+        "content": (message["content-type"], message["content-encoding"]),
+        "headers": {k: v for k, v in message["headers"].items() if k not in _PER_MESSAGE},
+        "properties": {k: v for k, v in message["properties"].items() if k not in _PER_MESSAGE},
+        "body": json.loads(base64.b64decode(message["body"])),
+    }
+
+
+def test_a_pushed_stage_message_matches_what_send_task_publishes(valkey: ValkeyProcess) -> None:
+    app = create_celery(Settings(broker=BrokerSettings(url=valkey.url)))
+    client = connect(valkey.url)
+
+    app.send_task(TASK_NAMES[Stage.LLM], args=["job_1"], queue="llm")
+    push(client, stage_message(app, Stage.LLM, "job_1"))
+
+    ours, kombus = client.lrange("llm", 0, -1)  # LPUSH: the newest first
+    assert _shape(ours) == _shape(kombus)
+    assert _shape(ours)["body"][0] == ["job_1"]
+    assert json.loads(ours)["properties"]["delivery_info"] == {
+        "exchange": "",
+        "routing_key": "llm",
+    }
+
+
+def test_each_pushed_message_has_its_own_task_id_and_delivery_tag() -> None:
+    app = create_celery(Settings())
+
+    first, second = (stage_message(app, Stage.STT, "job_1") for _ in range(2))
+
+    assert first.task_id != second.task_id
+    tags = {json.loads(m.payload)["properties"]["delivery_tag"] for m in (first, second)}
+    assert len(tags) == 2
+    assert json.loads(first.payload)["headers"]["id"] == first.task_id
