@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api.deps import Services
 from api.errors import install_error_handlers
@@ -25,7 +26,10 @@ from shared.webhook_store import WebhookStore
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI's and ReDoc's assets served from the installed
+    # fastapi-offline package: FastAPI's own pages fetch them from a CDN, and render blank on
+    # a machine without internet access.
+    app = FastAPIOffline(
         title="VoicePipe",
         version="0.1.0",
         summary="Audio in, transcript, written reply and spoken reply out.",

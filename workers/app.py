@@ -16,6 +16,7 @@ from shared.celery_app import create_celery
 from shared.models import Stage
 from shared.settings import get_settings
 from workers import ingest, llm, stt, tts, webhooks
+from workers.pool_heartbeat import PoolHeartbeat
 from workers.providers.registry import get_provider
 from workers.voice_publisher import VoicePublisher, start_publishing
 
@@ -26,6 +27,8 @@ app = create_celery(get_settings())
 app.steps["worker"].add(webhooks.WebhookRelay)
 # In a worker consuming tts, a thread publishes the speech providers' voices for the API.
 app.steps["worker"].add(VoicePublisher)
+# Every worker notes the queues it consumes, for the API's readiness (shared.pool_liveness).
+app.steps["consumer"].add(PoolHeartbeat)
 
 TASK_MODULES = (stt, llm, tts, ingest, webhooks)
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServicesDep
+from api.deps import Services, ServicesDep
+from shared.pool_liveness import PoolLiveness
+from shared.queues import QUEUES
 
 router = APIRouter(tags=["health"])
+
+# Probes may come several times a second from every load balancer; the pools' liveness only
+# changes on the workers' beats (every 2 s), so one reading serves for this long.
+_POOLS_CACHE_S = 1.0
+_pools_read: tuple[float, dict[str, int]] | None = None
 
 
 @router.get("/healthz")
@@ -18,6 +27,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {}})
 async def readyz(services: ServicesDep) -> JSONResponse:
+    """Ready: the broker and storage answer, and every pool has a live worker consuming its
+    queue (`pools`: how many), so a stack that would take jobs nobody runs is not ready."""
     checks: dict[str, str] = {}
     for name, ping in (("broker", services.jobs.ping), ("storage", services.storage.ping)):
         try:
@@ -25,7 +36,25 @@ async def readyz(services: ServicesDep) -> JSONResponse:
             checks[name] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
             checks[name] = f"unavailable: {type(exc).__name__}"
+    pools: dict[str, int] = {}
+    if checks["broker"] == "ok":
+        try:
+            pools = await run_in_threadpool(_live_pools, services)
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+            checks["pools"] = f"unavailable: {type(exc).__name__}"
+        else:
+            idle = [queue for queue, workers in pools.items() if not workers]
+            checks["pools"] = f"no live worker for: {', '.join(idle)}" if idle else "ok"
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse(
-        {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503
+        {"status": "ready" if ready else "not_ready", "checks": checks, "pools": pools},
+        200 if ready else 503,
     )
+
+
+def _live_pools(services: Services) -> dict[str, int]:
+    global _pools_read
+    now = time.monotonic()
+    if _pools_read is None or now - _pools_read[0] > _POOLS_CACHE_S:
+        _pools_read = (now, PoolLiveness(services.jobs.redis).live(QUEUES))
+    return _pools_read[1]

@@ -117,8 +117,12 @@ def test_unknown_job_answers_404_with_a_code(running_stack: RunningStack) -> Non
     assert response.json()["error"]["code"] == "job_not_found"
 
 
-def test_readiness_reports_broker_and_storage(running_stack: RunningStack) -> None:
+def test_readiness_reports_broker_storage_and_a_live_worker_per_pool(
+    running_stack: RunningStack,
+) -> None:
     response = running_stack.http.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json()["checks"] == {"broker": "ok", "storage": "ok"}
+    assert response.json()["checks"] == {"broker": "ok", "storage": "ok", "pools": "ok"}
+    assert set(response.json()["pools"]) == {"stt", "llm", "tts", "ingest", "webhooks"}
+    assert all(count >= 1 for count in response.json()["pools"].values())
