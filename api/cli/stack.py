@@ -11,12 +11,10 @@ import json
 import logging
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -24,6 +22,8 @@ import redis
 from kombu.exceptions import OperationalError
 from pydantic import SecretStr
 
+from api.cli.ports import refusal, taken_ports
+from api.cli.processes import Child, PortsTaken, stop_together, stop_with_parent
 from shared.models import Stage
 from shared.queues import QUEUES
 from shared.settings import Settings
@@ -65,15 +65,6 @@ def worker_command(
         "--without-gossip",
         *extra,
     ]
-
-
-@dataclass
-class Child:
-    name: str
-    argv: list[str]
-    log_path: Path
-    process: subprocess.Popen[bytes] | None = None
-    restarts: list[float] = field(default_factory=list)
 
 
 def valkey_binary() -> str:
@@ -208,6 +199,10 @@ class Stack:
         return kids
 
     def start(self, timeout_s: float = 90.0) -> None:
+        taken = taken_ports(self.settings, self.flower)
+        if taken:
+            # Before anything starts: a second stack on these ports would talk to the first.
+            raise PortsTaken(refusal(taken))
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.children = self._children()
         for child in self.children:
@@ -247,6 +242,7 @@ class Stack:
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,
+            preexec_fn=stop_with_parent(os.getpid(), graceful=child.name in {"valkey", "api"}),
         )
         handle.close()
         log.info("started %s (pid %s)", child.name, child.process.pid)
@@ -321,24 +317,25 @@ class Stack:
     def child(self, name: str) -> Child:
         return next(c for c in self.children if c.name == name)
 
-    def stop(self, timeout_s: float = 20.0) -> None:
-        """Stop workers first (they finish or requeue their task), the broker last."""
+    def stop(self, timeout_s: float | None = None) -> None:
+        """Stop the stack within ``timeout_s`` (settings.supervisor.stop_timeout_s): the
+        workers, sweeper and Flower first, together (Celery's warm shutdown: a running task
+        finishes or goes back to its queue), then the API, then Valkey, which writes its AOF
+        as it exits. Each turn ends at its share of the time; what still runs is killed."""
         self._stopping.set()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
-        for child in reversed(self.children):
-            proc = child.process
-            if proc is None or proc.poll() is not None:
-                continue
-            # SIGTERM: Celery's warm shutdown; Valkey writes its AOF and exits.
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                log.warning("%s did not stop in %.0f s; killing it", child.name, timeout_s)
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.info("stack stopped")
+        budget = self.settings.supervisor.stop_timeout_s if timeout_s is None else timeout_s
+        began = time.monotonic()
+        last = {"api": 0.85, "valkey": 1.0}  # each turn's end, as a share of the budget
+        turns = [
+            [c for c in self.children if c.name not in last],
+            [c for c in self.children if c.name == "api"],
+            [c for c in self.children if c.name == "valkey"],
+        ]
+        for turn, share in zip(turns, (0.6, last["api"], last["valkey"]), strict=True):
+            stop_together(turn, began + budget * share)
+        log.info("stack stopped in %.1f s", time.monotonic() - began)
 
     def __enter__(self) -> Stack:
         try:

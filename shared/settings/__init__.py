@@ -51,6 +51,7 @@ from shared.settings.services import (
     BrokerSettings,
     FlowerSettings,
     StorageSettings,
+    SupervisorSettings,
     SweeperSettings,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "ProviderSettings",
     "Settings",
     "StorageSettings",
+    "SupervisorSettings",
     "SweeperSettings",
     "WorkerSettings",
     "get_settings",
@@ -124,6 +126,7 @@ class Settings(BaseSettings):
     local: LocalEngineSettings = LocalEngineSettings()
     flower: FlowerSettings = FlowerSettings()
     sweeper: SweeperSettings = SweeperSettings()
+    supervisor: SupervisorSettings = SupervisorSettings()
     auth: AuthSettings = AuthSettings()
     client: ClientSettings = ClientSettings()
     retries: RetrySettings = RetrySettings()

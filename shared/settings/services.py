@@ -88,6 +88,18 @@ class ApiSettings(Section):
         return f"http://{host}:{self.port}"
 
 
+class SupervisorSettings(Section):
+    """How `voicepipe up` runs its children."""
+
+    stop_timeout_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="SIGTERM or Ctrl-C stops the whole stack within this long: workers warm-"
+        "shut first, then the API, then Valkey; what is still running at its turn's end is "
+        "killed.",
+    )
+
+
 class SweeperSettings(Section):
     enabled: bool = True
     interval_s: float = Field(default=30.0, gt=0)

@@ -1,0 +1,96 @@
+"""Before a stack starts anything: are its ports free, and if not, who holds them?
+
+A second `voicepipe up` on ports another stack holds used to restart its Valkey and API in a
+loop, print "stack ready" anyway (it was the other stack answering), and start workers on the
+other stack's broker with a different storage directory. Now it refuses at once and names the
+holder, and the holder's data directory when the holder is a VoicePipe stack.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from dataclasses import dataclass
+
+import psutil
+
+from shared.settings import Settings
+
+
+@dataclass(frozen=True)
+class TakenPort:
+    role: str
+    host: str
+    port: int
+    holder: str
+
+    def describe(self) -> str:
+        return f"port {self.port} ({self.role}, {self.host}) is held by {self.holder}"
+
+
+def stack_ports(settings: Settings, flower: bool) -> list[tuple[str, str, int]]:
+    ports = []
+    if settings.broker.embedded:
+        ports.append(("broker", settings.broker.host, settings.broker.port))
+    ports.append(("API", settings.api.host, settings.api.port))
+    if flower:
+        ports.append(("Flower", settings.flower.host, settings.flower.port))
+    return ports
+
+
+def taken_ports(settings: Settings, flower: bool) -> list[TakenPort]:
+    return [
+        TakenPort(role, host, port, _holder(port))
+        for role, host, port in stack_ports(settings, flower)
+        if _in_use(host, port)
+    ]
+
+
+def refusal(taken: list[TakenPort]) -> str:
+    lines = ["Not starting: the stack's ports are taken."]
+    lines += [f"  {t.describe()}" for t in taken]
+    lines.append(
+        "Stop what holds them (another `voicepipe up`: Ctrl-C in its terminal), or give this "
+        "stack other ports (VOICEPIPE_API__PORT, VOICEPIPE_BROKER__URL, VOICEPIPE_FLOWER__PORT)."
+    )
+    return "\n".join(lines)
+
+
+def _in_use(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # What the servers themselves set: a port left in TIME_WAIT is free to them too.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
+def _holder(port: int) -> str:
+    """The listening process, as a person would recognise it; "an unknown process" when the
+    system will not say (another user's process, or no permission to list sockets)."""
+    try:
+        listening = [
+            c
+            for c in psutil.net_connections(kind="inet")
+            if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+        ]
+    except psutil.Error:
+        listening = []
+    pid = next((c.pid for c in listening if c.pid), None)
+    if pid is None:
+        return "an unknown process"
+    try:
+        process = psutil.Process(pid)
+        command = " ".join(process.cmdline()[:4]) or process.name()
+        data_dir = process.environ().get("VOICEPIPE_DATA_DIR")
+    except psutil.Error:
+        return f"pid {pid}"
+    described = f"pid {pid} ({command})"
+    if data_dir:
+        described += f", part of a VoicePipe stack with its data in {data_dir}"
+    return described
