@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import JobNotFound, MediaRejected, VoicePipeError
+from shared.metrics_store import MetricsStore
 from shared.models import ErrorInfo
+
+log = logging.getLogger("voicepipe.api")
 
 
 class ApiError(VoicePipeError):
@@ -51,13 +56,34 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "request"
 
 
+# Submissions whose refusals are counted for /metrics (voicepipe_intake_rejections).
+_INTAKE_PATHS = frozenset({"/v1/jobs", "/v1/batches"})
+
+
+async def count_refusal(request: Request, status: int, code: str) -> None:
+    """Count a 4xx answer to a submission; counting never turns a refusal into a 500."""
+    if not (400 <= status < 500 and request.method == "POST"):
+        return
+    if request.url.path.rstrip("/") not in _INTAKE_PATHS:
+        return
+    services = getattr(request.app.state, "services", None)
+    if services is None:
+        return
+    try:
+        await run_in_threadpool(MetricsStore(services.jobs.redis).count_rejection, code)
+    except Exception:
+        log.warning("counting a %s refusal failed", code, exc_info=True)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        await count_refusal(request, exc.status_code, exc.code)
         return JSONResponse(error_body(exc.code, exc.message), exc.status_code, headers=exc.headers)
 
     @app.exception_handler(MediaRejected)
-    async def _media(_: Request, exc: MediaRejected) -> JSONResponse:
+    async def _media(request: Request, exc: MediaRejected) -> JSONResponse:
+        await count_refusal(request, exc.status_code, exc.code)
         return JSONResponse(error_body(exc.code, exc.message), exc.status_code)
 
     @app.exception_handler(JobNotFound)
@@ -65,21 +91,23 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(exc.code, exc.message), 404)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
         for err in exc.errors():
             field = _field_name(err.get("loc", ()))
             if err.get("type") == "missing" and field == "file":
                 refused = missing_file()
+                await count_refusal(request, 400, refused.code)
                 return JSONResponse(error_body(refused.code, refused.message), 400)
             problems.append(f"{field}: {err.get('msg', 'invalid')}")
+        await count_refusal(request, 422, "invalid_request")
         return JSONResponse(
             error_body("invalid_request", "The request is not valid: " + "; ".join(problems)),
             422,
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "http_error"
         )
@@ -91,6 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 f"The form could not be read ({exc.detail}). Send multipart/form-data with "
                 "the recording in the field 'file', a short file name and short text fields."
             )
+        await count_refusal(request, exc.status_code, code)
         return JSONResponse(
             error_body(code, message),
             exc.status_code,

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from api import metrics
 from api.deps import Services
 from api.errors import install_error_handlers
 from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(jobs.router)
     app.include_router(control.router)
     app.include_router(voices.router)

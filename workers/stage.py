@@ -20,8 +20,9 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from shared import job_transitions as transitions
 from shared.errors import StageFailed, StorageKeyNotFound
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
-from shared.models import ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
-from shared.pipeline import next_stage
+from shared.metrics_store import MetricsStore, Phase
+from shared.models import STAGE_ORDER, ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
+from shared.pipeline import next_stage, stages_of
 from shared.task_messages import TaskMessage, push, stage_message
 from workers.context import WorkerContext, get_context
 from workers.retry import retry_delay, should_retry
@@ -160,6 +161,23 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     log.info("job %s: %s done in %.2f s", job_id, stage.value, elapsed)
     if not passed_on:
         _send_next(ctx, task, job, stage)
+    # After the next stage is queued: the figures never delay the job.
+    _observe(ctx, job, stage, elapsed)
+
+
+def _observe(ctx: WorkerContext, job: Job, stage: Stage, elapsed: float) -> None:
+    """The run's time, and its wait in the queue on a first attempt (a retry's wait is its
+    back-off), for /metrics. Counting never fails a stage that succeeded."""
+    rec = job.stages[stage]
+    seconds: dict[Phase, float] = {"run": elapsed}
+    earlier = [s for s in stages_of(job) if STAGE_ORDER.index(s) < STAGE_ORDER.index(stage)]
+    queued_at = job.stages[earlier[-1]].finished_at if earlier else job.created_at
+    if rec.attempts == 1 and rec.started_at is not None and queued_at is not None:
+        seconds["wait"] = (rec.started_at - queued_at).total_seconds()
+    try:
+        MetricsStore(ctx.jobs.redis).observe_stage(stage.value, rec.provider or "", seconds)
+    except Exception:
+        log.warning("job %s: recording %s figures failed", job.id, stage.value, exc_info=True)
 
 
 def _send_next(ctx: WorkerContext, task: Task, job: Job, stage: Stage) -> None:

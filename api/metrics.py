@@ -1,0 +1,79 @@
+"""`GET /metrics` for Prometheus: what every process noted in Redis, and the queues' depths
+as the broker holds them, rendered at scrape time (see shared.metrics_store)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import accumulate
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Services
+from shared.metrics_store import STAGE_BUCKETS, MetricsStore
+from shared.queue_depth import queue_depths
+from shared.queues import QUEUES
+
+router = APIRouter(tags=["health"])
+
+
+class _FromRedis(Collector):
+    def __init__(self, services: Services) -> None:
+        self._client = services.jobs.redis
+        self._store = MetricsStore(self._client)
+
+    def collect(self) -> Iterator[Metric]:
+        queued = GaugeMetricFamily(
+            "voicepipe_queue_messages",
+            "Messages in each queue: waiting (every priority sub-list) or delivered but "
+            "not yet acknowledged.",
+            labels=["queue", "state"],
+        )
+        for queue, depth in queue_depths(self._client, QUEUES).items():
+            queued.add_metric([queue, "waiting"], depth.waiting)
+            queued.add_metric([queue, "unacked"], depth.unacked)
+        yield queued
+
+        rejected = CounterMetricFamily(
+            "voicepipe_intake_rejections",
+            "Submissions (POST /v1/jobs, /v1/batches) refused, by error code.",
+            labels=["code"],
+        )
+        for code, count in sorted(self._store.rejections().items()):
+            rejected.add_metric([code], count)
+        yield rejected
+
+        stages = HistogramMetricFamily(
+            "voicepipe_stage_seconds",
+            "Each stage run: its wait in the queue, and its run, by provider.",
+            labels=["stage", "provider", "phase"],
+        )
+        for h in self._store.stage_histograms():
+            bounds = [*(f"{b:g}" for b in STAGE_BUCKETS), "+Inf"]
+            cumulative = list(accumulate(h.buckets))
+            stages.add_metric(
+                [h.stage, h.provider, h.phase],
+                list(zip(bounds, cumulative, strict=True)),
+                sum_value=h.total_s,
+            )
+        yield stages
+
+
+def _render(services: Services) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_FromRedis(services))
+    return generate_latest(registry)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    body = await run_in_threadpool(_render, request.app.state.services)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
