@@ -9,6 +9,7 @@ redoing it; a job that was canceled or failed meanwhile is left as it is.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from shared import job_transitions as transitions
 from shared.errors import StageFailed, StorageKeyNotFound
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
-from shared.metrics_store import MetricsStore, Phase
+from shared.metrics_store import Phase, StageMetricsBuffer
 from shared.models import STAGE_ORDER, ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
 from shared.pipeline import next_stage, stages_of
 from shared.task_messages import TaskMessage, push, stage_message
@@ -174,10 +175,18 @@ def _observe(ctx: WorkerContext, job: Job, stage: Stage, elapsed: float) -> None
     queued_at = job.stages[earlier[-1]].finished_at if earlier else job.created_at
     if rec.attempts == 1 and rec.started_at is not None and queued_at is not None:
         seconds["wait"] = (rec.started_at - queued_at).total_seconds()
-    try:
-        MetricsStore(ctx.jobs.redis).observe_stage(stage.value, rec.provider or "", seconds)
-    except Exception:
-        log.warning("job %s: recording %s figures failed", job.id, stage.value, exc_info=True)
+    _metrics(ctx).observe(stage.value, rec.provider or "", seconds)
+
+
+_buffer: tuple[int, StageMetricsBuffer] | None = None
+
+
+def _metrics(ctx: WorkerContext) -> StageMetricsBuffer:
+    """This process's buffer (a forked child makes its own, with its own flusher)."""
+    global _buffer
+    if _buffer is None or _buffer[0] != os.getpid():
+        _buffer = (os.getpid(), StageMetricsBuffer(ctx.jobs.redis))
+    return _buffer[1]
 
 
 def _send_next(ctx: WorkerContext, task: Task, job: Job, stage: Stage) -> None:

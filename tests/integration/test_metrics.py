@@ -65,8 +65,20 @@ def test_every_stage_has_a_wait_and_a_run_histogram_after_a_job(
 ) -> None:
     job = running_stack.http.post("/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0))})
     running_stack.wait(job.json()["id"])
+    series = [
+        {"stage": stage, "provider": "local", "phase": phase}
+        for stage in ("stt", "llm", "tts")
+        for phase in ("wait", "run")
+    ]
 
-    samples = scrape(running_stack)
+    # Workers add their figures to Redis once a second (StageMetricsBuffer).
+    deadline = time.monotonic() + 10
+    while True:
+        samples = scrape(running_stack)
+        counts = [value(samples, "voicepipe_stage_seconds_count", **s) for s in series]
+        if all(counts) or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
 
     for stage in ("stt", "llm", "tts"):
         for phase in ("wait", "run"):
