@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from api.cli.stack import Stack
+from shared.celery_app import create_celery
 from shared.jobstore import JobStore
 from shared.settings import ApiSettings, BrokerSettings, FlowerSettings, Settings
 from shared.storage import LocalStorage
@@ -75,3 +76,19 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     )
     with started(Stack(settings, flower=True)) as running:
         yield running
+
+
+@contextmanager
+def paused_pool(stack: RunningStack, queue: str) -> Iterator[None]:
+    """The queue's workers stop taking messages meanwhile (Celery's remote control), then
+    take them again: work queued in between waits, as behind a pool that is down."""
+    app = create_celery(stack.settings)
+    names = [name for reply in app.control.ping(timeout=2.0) for name in reply]
+    workers = [name for name in names if name.startswith(f"{queue}@")]
+    assert workers, names
+    app.control.cancel_consumer(queue, destination=workers, reply=True)
+    try:
+        yield
+    finally:
+        app.control.add_consumer(queue, destination=workers, reply=True)
+        app.close()

@@ -9,9 +9,8 @@ import time
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.celery_app import create_celery
 from tests import audio_factory as af
-from tests.integration.conftest import RunningStack
+from tests.integration.conftest import RunningStack, paused_pool
 
 pytestmark = pytest.mark.integration
 
@@ -36,11 +35,7 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 def test_a_batch_waiting_for_its_stt_pool_shows_in_the_queue_depth(
     running_stack: RunningStack,
 ) -> None:
-    app = create_celery(running_stack.settings)
-    names = [name for reply in app.control.ping(timeout=2.0) for name in reply]
-    stt = [name for name in names if name.startswith("stt@")]
-    app.control.cancel_consumer("stt", destination=stt, reply=True)
-    try:
+    with paused_pool(running_stack, "stt"):
         files = [("file", (f"vm{i}.wav", af.encode("wav", 1.0, seed=i))) for i in range(3)]
         batch = running_stack.http.post("/v1/batches", files=files)
         assert batch.status_code == 202, batch.text
@@ -51,8 +46,6 @@ def test_a_batch_waiting_for_its_stt_pool_shows_in_the_queue_depth(
                             state="waiting")  # fmt: skip
             time.sleep(0.2)
         assert waiting >= 3
-    finally:
-        app.control.add_consumer("stt", destination=stt, reply=True)
     link = f"/v1/batches/{batch.json()['id']}"
     deadline = time.monotonic() + 120
     while running_stack.http.get(link).json()["status"] != "completed":

@@ -9,8 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from shared.celery_app import create_celery
-from tests.integration.conftest import RunningStack
+from tests.integration.conftest import RunningStack, paused_pool
 
 pytestmark = pytest.mark.integration
 
@@ -27,21 +26,13 @@ def _until(condition: Callable[[], bool], timeout_s: float) -> bool:
 def test_a_pool_whose_worker_stops_consuming_makes_the_stack_not_ready_until_it_resumes(
     running_stack: RunningStack,
 ) -> None:
-    app = create_celery(running_stack.settings)
-    names = [name for reply in app.control.ping(timeout=2.0) for name in reply]
-    tts = [name for name in names if name.startswith("tts@")]
-    assert tts, names
-
     def readiness() -> httpx.Response:
         return running_stack.http.get("/readyz")
 
-    app.control.cancel_consumer("tts", destination=tts, reply=True)
-    try:
+    with paused_pool(running_stack, "tts"):
         assert _until(lambda: readiness().status_code == 503, timeout_s=15)
         body = readiness().json()
         assert body["checks"]["pools"] == "no live worker for: tts"
         assert body["pools"]["tts"] == 0
         assert body["pools"]["stt"] >= 1
-    finally:
-        app.control.add_consumer("tts", destination=tts, reply=True)
     assert _until(lambda: readiness().status_code == 200, timeout_s=15)
