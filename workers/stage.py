@@ -178,14 +178,16 @@ def _observe(ctx: WorkerContext, job: Job, stage: Stage, elapsed: float) -> None
     _metrics(ctx).observe(stage.value, rec.provider or "", seconds)
 
 
-_buffer: tuple[int, StageMetricsBuffer] | None = None
+_buffer: tuple[tuple[int, int], StageMetricsBuffer] | None = None
 
 
 def _metrics(ctx: WorkerContext) -> StageMetricsBuffer:
-    """This process's buffer (a forked child makes its own, with its own flusher)."""
+    """This process's buffer for this context's broker (a forked child makes its own, with
+    its own flusher; so does a test that hands the runner a context of its own)."""
     global _buffer
-    if _buffer is None or _buffer[0] != os.getpid():
-        _buffer = (os.getpid(), StageMetricsBuffer(ctx.jobs.redis))
+    owner = (os.getpid(), id(ctx.jobs.redis))
+    if _buffer is None or _buffer[0] != owner:
+        _buffer = (owner, StageMetricsBuffer(ctx.jobs.redis))
     return _buffer[1]
 
 
