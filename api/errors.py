@@ -41,12 +41,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody} for status in statuses}
 
 
-def missing_file() -> ApiError:
-    return ApiError(
-        400, "missing_file", "No audio was sent: upload it as the multipart form field 'file'."
-    )
-
-
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
@@ -94,12 +88,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
         for err in exc.errors():
-            field = _field_name(err.get("loc", ()))
-            if err.get("type") == "missing" and field == "file":
-                refused = missing_file()
-                await count_refusal(request, 400, refused.code)
-                return JSONResponse(error_body(refused.code, refused.message), 400)
-            problems.append(f"{field}: {err.get('msg', 'invalid')}")
+            problems.append(f"{_field_name(err.get('loc', ()))}: {err.get('msg', 'invalid')}")
         await count_refusal(request, 422, "invalid_request")
         return JSONResponse(
             error_body("invalid_request", "The request is not valid: " + "; ".join(problems)),

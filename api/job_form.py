@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.errors import ApiError, missing_file
+from api.errors import ApiError
 from api.options import OptionFields
 
 FILE_DESCRIPTION = "The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac)."
@@ -65,7 +65,11 @@ async def read_job_form(request: Request) -> JobForm:
         _refuse_repeated_fields(form)
         upload = form.get("file")
         if upload is None:
-            raise missing_file()
+            raise ApiError(
+                400,
+                "missing_file",
+                "No audio was sent: upload it as the multipart form field 'file'.",
+            )
         if isinstance(upload, str):
             raise _invalid("file", "Expected a file part (with a filename), not a text field")
         return JobForm(upload.filename, await upload.read(), _options(form))

@@ -208,7 +208,7 @@ class JobStore:
         return None
 
     def delete(self, job: Job) -> None:
-        """Remove a job record (used to undo a submission that could not be queued)."""
+        """Remove a job record and its index entries."""
         pipe = self.redis.pipeline(transaction=True)
         pipe.delete(_job_key(job.id))
         pipe.zrem(_index_key(job.tenant), job.id)

@@ -17,6 +17,10 @@ import psutil
 from shared.settings import Settings
 
 
+class PortsTaken(RuntimeError):
+    """The stack's ports are held by something else; nothing was started."""
+
+
 @dataclass(frozen=True)
 class TakenPort:
     role: str

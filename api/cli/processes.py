@@ -26,10 +26,6 @@ class Child:
     restarts: list[float] = field(default_factory=list)
 
 
-class PortsTaken(RuntimeError):
-    """The stack's ports are held by something else; nothing was started."""
-
-
 def stop_together(children: list[Child], deadline: float) -> None:
     running = [c for c in children if c.process is not None and c.process.poll() is None]
     for child in running:

@@ -22,8 +22,8 @@ import redis
 from kombu.exceptions import OperationalError
 from pydantic import SecretStr
 
-from api.cli.ports import refusal, taken_ports
-from api.cli.processes import Child, PortsTaken, stop_together, stop_with_parent
+from api.cli.ports import PortsTaken, refusal, taken_ports
+from api.cli.processes import Child, stop_together, stop_with_parent
 from shared.models import Stage
 from shared.queues import QUEUES
 from shared.settings import Settings
