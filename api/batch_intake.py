@@ -9,7 +9,7 @@ items is answered as fast as one of ten.
 from __future__ import annotations
 
 from fastapi import Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.deps import Services
 from api.errors import ApiError
 from api.options import OptionFields, job_options
-from shared.batches import Batch, BatchItem, MetadataValue
+from shared.batches import Batch, BatchItem, Metadata
 from shared.inputs import too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
@@ -26,12 +26,20 @@ from shared.queues import INGEST, INGEST_TASKS
 class ManifestItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, max_length=2048, description="An http(s) URL.")
+    url: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2048,
+        description="An http(s) URL (any other is recorded as the item's rejection).",
+    )
     key: str | None = Field(
-        default=None, max_length=1024, description="An object key in the import location."
+        default=None,
+        min_length=1,
+        max_length=1024,
+        description="An object key in the import location.",
     )
     filename: str | None = Field(default=None, max_length=255)
-    metadata: dict[str, MetadataValue] = Field(
+    metadata: Metadata = Field(
         default_factory=dict, description="Kept on the job and in every export."
     )
 
@@ -48,6 +56,27 @@ class BatchRequest(OptionFields):
 
     items: list[ManifestItem] | None = None
     prefix: PrefixSource | None = None
+
+    # JSON has types: 0 is not false, nor "7" a number of seconds. (The same options in a
+    # form are text, and read leniently.)
+    @field_validator("stage_events", mode="before")
+    @classmethod
+    def _stage_events(cls, value: object) -> object:  # replaces the form's reading
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+
+    @field_validator("delete_after_seconds", mode="before")
+    @classmethod
+    def _json_integer(cls, value: object) -> object:
+        whole = isinstance(value, float) and value.is_integer()
+        if (
+            value is not None
+            and not whole
+            and (isinstance(value, bool) or not isinstance(value, int))
+        ):
+            raise ValueError("must be a whole number of seconds")
+        return value
 
 
 def _problems(exc: ValidationError) -> str:
@@ -159,16 +188,20 @@ async def _from_form(form: FormData, services: Services, tenant: str) -> Batch:
     files: list[UploadFile] = []
     values: dict[str, str] = {}
     for name, value in form.multi_items():
-        if isinstance(value, str):
+        if name == "file" and not isinstance(value, str):
+            files.append(value)
+        elif name in OptionFields.model_fields and value != "":
+            # As for POST /v1/jobs: an empty field is the default; fields this version does
+            # not know are ignored (a later client may send them).
             if name in values:
                 raise ApiError(400, "duplicate_field", f"The field {name!r} came more than once.")
-            values[name] = value
-        elif name == "file":
-            files.append(value)
-        else:
-            raise ApiError(400, "invalid_batch", f"Files go in the field 'file', not {name!r}.")
+            values[name] = str(value)
     if not files:
-        raise ApiError(400, "missing_file", "No recordings were sent: add 'file' parts.")
+        raise ApiError(
+            400,
+            "missing_file",
+            "No recordings were sent: add each one as a file part named 'file' (with a filename).",
+        )
     try:
         fields = OptionFields.model_validate(values)
     except ValidationError as exc:

@@ -41,6 +41,22 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody} for status in statuses}
 
 
+def _documented_methods(request: Request) -> str | None:
+    """The methods the OpenAPI document lists for the request's path, if it lists the path.
+
+    Starlette names only the methods of the first route whose path matches, but one
+    resource's methods are spread over several routes (GET and DELETE /v1/jobs/{id})."""
+    segments = request.url.path.rstrip("/").split("/")
+    for template, item in request.app.openapi()["paths"].items():
+        parts = template.rstrip("/").split("/")
+        if len(parts) == len(segments) and all(
+            part == segment or (part.startswith("{") and part.endswith("}"))
+            for part, segment in zip(parts, segments, strict=True)
+        ):
+            return ", ".join(sorted(method.upper() for method in item))
+    return None
+
+
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
@@ -108,9 +124,9 @@ def install_error_handlers(app: FastAPI) -> None:
                 f"The form could not be read ({exc.detail}). Send multipart/form-data with "
                 "the recording in the field 'file', a short file name and short text fields."
             )
+        headers = getattr(exc, "headers", None)
+        allowed = _documented_methods(request) if exc.status_code == 405 else None
+        if allowed is not None:
+            headers = {**(headers or {}), "Allow": allowed}
         await count_refusal(request, exc.status_code, code)
-        return JSONResponse(
-            error_body(code, message),
-            exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        return JSONResponse(error_body(code, message), exc.status_code, headers=headers)

@@ -23,6 +23,7 @@ from api.errors import ApiError
 from api.options import OptionFields
 
 FILE_DESCRIPTION = "The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac)."
+_KNOWN = {"file", *OptionFields.model_fields}
 
 
 def _schema() -> dict[str, Any]:
@@ -95,7 +96,8 @@ def _options(form: FormData) -> OptionFields:
 def _refuse_repeated_fields(form: FormData) -> None:
     # A form may repeat a name; silently keeping one of two `file` parts (or of two `stages`)
     # would process something the client did not mean: say so.
-    counts = Counter(name for name, _ in form.multi_items())
+    # Fields this version does not know are ignored, repeated or not.
+    counts = Counter(name for name, _ in form.multi_items() if name in _KNOWN)
     repeated = sorted(name for name, count in counts.items() if count > 1)
     if repeated:
         raise ApiError(

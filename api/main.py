@@ -11,6 +11,7 @@ from api import metrics
 from api.deps import Services
 from api.errors import install_error_handlers
 from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
+from api.openapi_contract import install_exact_schema
 from api.routes import batches, control, health, jobs, voices, webhooks
 from shared.batchstore import BatchStore
 from shared.celery_app import create_celery
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(voices.router)
     app.include_router(batches.router)
     app.include_router(webhooks.router)
+    install_exact_schema(app, settings)
     app.add_middleware(
         BodySizeLimit,
         max_body_bytes=settings.api.max_upload_bytes + FORM_OVERHEAD_BYTES,

@@ -18,15 +18,34 @@ from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services
-from shared.metrics_store import STAGE_BUCKETS, MetricsStore
+from shared.metrics_store import COUNTERS, STAGE_BUCKETS, MetricsStore
 from shared.queue_depth import queue_depths
 from shared.queues import QUEUES
 
 router = APIRouter(tags=["health"])
 
 
+# Counters kept by name in MetricsStore, as exposed: metric name and help.
+_COUNTERS = {
+    "provider_errors": (
+        "voicepipe_provider_errors",
+        "Stage runs that failed, by stage, provider and error code (each attempt).",
+    ),
+    "stage_retries": (
+        "voicepipe_stage_retries",
+        "Stage runs that failed and were scheduled again, by stage, provider and error code.",
+    ),
+    "webhook_deliveries": (
+        "voicepipe_webhook_deliveries",
+        "Webhook delivery attempts by outcome: delivered, retry (will be attempted again), "
+        "failed (schedule used up or refused) or disabled (the receiver answered 410).",
+    ),
+}
+
+
 class _FromRedis(Collector):
     def __init__(self, services: Services) -> None:
+        self._services = services
         self._client = services.jobs.redis
         self._store = MetricsStore(self._client)
 
@@ -41,6 +60,33 @@ class _FromRedis(Collector):
             queued.add_metric([queue, "waiting"], depth.waiting)
             queued.add_metric([queue, "unacked"], depth.unacked)
         yield queued
+
+        jobs = GaugeMetricFamily(
+            "voicepipe_jobs", "Jobs in the store, by status.", labels=["status"]
+        )
+        for status, count in sorted(self._services.jobs.count_by_status().items()):
+            jobs.add_metric([status], count)
+        yield jobs
+
+        open_batches, progress = self._services.batches.open_progress()
+        yield GaugeMetricFamily(
+            "voicepipe_batches_open", "Batches not yet completed.", value=open_batches
+        )
+        batch_jobs = GaugeMetricFamily(
+            "voicepipe_batch_jobs",
+            "Progress of the unfinished batches, summed: their items, the items rejected, "
+            "and their jobs by status.",
+            labels=["state"],
+        )
+        for state, count in sorted(progress.items()):
+            batch_jobs.add_metric([state], count)
+        yield batch_jobs
+
+        for name, (metric, help_text) in _COUNTERS.items():
+            family = CounterMetricFamily(metric, help_text, labels=list(COUNTERS[name]))
+            for labels, count in sorted(self._store.counter(name).items()):
+                family.add_metric(list(labels), count)
+            yield family
 
         rejected = CounterMetricFamily(
             "voicepipe_intake_rejections",

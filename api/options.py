@@ -6,7 +6,7 @@ batch, all become ``OptionFields`` and then the job options every item gets.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Services
 from api.errors import ApiError
@@ -23,7 +23,9 @@ class OptionFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    stages: str | None = Field(default=None, max_length=32, description="stt, stt,llm or all")
+    stages: str | None = Field(
+        default=None, max_length=32, description="stt, stt,llm or stt,llm,tts (the default)"
+    )
     stt_provider: str | None = Field(default=None, max_length=64)
     llm_provider: str | None = Field(default=None, max_length=64)
     tts_provider: str | None = Field(default=None, max_length=64)
@@ -39,6 +41,17 @@ class OptionFields(BaseModel):
     delete_after_seconds: int | None = Field(
         default=None, ge=1, le=10 * 365 * 86400, description="Delete inputs and outputs then."
     )
+
+    @field_validator("stage_events", mode="before")
+    @classmethod
+    def _stage_events(cls, value: object) -> object:
+        # A form's text is read as the schema's boolean is written: true or false, nothing
+        # else that a generated client could not know (no 1, yes or on).
+        if isinstance(value, str):
+            if value.lower() not in {"true", "false"}:
+                raise ValueError("must be true or false")
+            return value.lower() == "true"
+        return value
 
 
 def _stages(raw: str | None) -> list[Stage]:

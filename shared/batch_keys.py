@@ -62,6 +62,8 @@ def tenant_batches_key(tenant: str) -> str:
 
 
 EXPANDING = key("batches", "expanding")
+# Batches not yet completed (by creation time), for /metrics' batch progress.
+OPEN = key("batches", "open")
 
 # Lua: once every item of an expanded batch is accounted for (a job that ended, or a
 # rejected item), stamp completed_at and queue the batch.completed event, once; a batch
@@ -77,12 +79,16 @@ local function settle(b, now)
     local done = (tonumber(h[3]) or 0) + (tonumber(h[4]) or 0) + (tonumber(h[5]) or 0)
         + (tonumber(h[6]) or 0)
     if done < (tonumber(h[2]) or 0) then
-        if h[7] then redis.call('HDEL', b, 'completed_at') end
+        if h[7] then
+            redis.call('HDEL', b, 'completed_at')
+            redis.call('ZADD', '{OPEN}', now, h[10])
+        end
         return
     end
     if h[7] then return end
     redis.call('HSET', b, 'completed_at', now)
     redis.call('ZREM', '{EXPANDING}', h[10])
+    redis.call('ZREM', '{OPEN}', h[10])
     if not h[8] or h[8] == '' then return end
     local n = redis.call('HINCRBY', b, 'completions', 1)
     local id = 'msg_' .. h[10] .. '_completed_' .. n

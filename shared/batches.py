@@ -5,17 +5,27 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.models import ErrorInfo, JobOptions, utcnow
 
 BatchSource = Literal["upload", "manifest", "prefix"]
-MetadataValue = str | int | float | bool | None
-
-MAX_METADATA_KEYS = 32
-MAX_METADATA_CHARS = 2048
+# Limits per entry rather than one total, so that a schema (and so every generated client)
+# can state them exactly: at most 16 x (64 + 256) characters per item.
+MAX_METADATA_KEYS = 16
+MAX_METADATA_KEY_CHARS = 64
+MAX_METADATA_VALUE_CHARS = 256
+MetadataKey = Annotated[str, StringConstraints(max_length=MAX_METADATA_KEY_CHARS)]
+MetadataValue = (
+    Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE_CHARS)]
+    | int
+    | float
+    | bool
+    | None
+)
+Metadata = Annotated[dict[MetadataKey, MetadataValue], Field(max_length=MAX_METADATA_KEYS)]
 
 
 def new_batch_id() -> str:
@@ -42,7 +52,7 @@ class BatchItem(BaseModel):
     key: str | None = Field(default=None, max_length=1024)
     upload: str | None = Field(default=None, max_length=1024)
     filename: str | None = Field(default=None, max_length=255)
-    metadata: dict[str, MetadataValue] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
     # Set by the API for a part it refused on sight (over the upload limit): recorded as
     # the item's rejection, in its place, without ever being stored.
     refused: ErrorInfo | None = None
@@ -53,15 +63,6 @@ class BatchItem(BaseModel):
         if len(given) != 1:
             raise ValueError("each item needs exactly one of 'url' or 'key'")
         return self
-
-    @field_validator("metadata")
-    @classmethod
-    def _small(cls, value: dict[str, MetadataValue]) -> dict[str, MetadataValue]:
-        if len(value) > MAX_METADATA_KEYS:
-            raise ValueError(f"metadata may hold at most {MAX_METADATA_KEYS} keys")
-        if sum(len(str(k)) + len(str(v)) for k, v in value.items()) > MAX_METADATA_CHARS:
-            raise ValueError(f"metadata may hold at most {MAX_METADATA_CHARS} characters")
-        return value
 
     @property
     def source(self) -> str:

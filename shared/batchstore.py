@@ -16,6 +16,7 @@ from redis.typing import EncodableT
 
 from shared.batch_keys import (
     EXPANDING,
+    OPEN,
     SETTLE,
     batch_key,
     chunks_done_key,
@@ -145,6 +146,7 @@ class BatchStore:
             pipe.rpush(items_key(batch.id), *(i.model_dump_json() for i in chunk))
         pipe.zadd(tenant_batches_key(batch.tenant), {batch.id: batch.created_at.timestamp()})
         pipe.zadd(EXPANDING, {batch.id: time.time()})
+        pipe.zadd(OPEN, {batch.id: time.time()})
         pipe.execute()
 
     def discard(self, batch: Batch) -> None:
@@ -153,7 +155,24 @@ class BatchStore:
         pipe.delete(batch_key(batch.id), items_key(batch.id))
         pipe.zrem(tenant_batches_key(batch.tenant), batch.id)
         pipe.zrem(EXPANDING, batch.id)
+        pipe.zrem(OPEN, batch.id)
         pipe.execute()
+
+    def open_progress(self, limit: int = 1000) -> tuple[int, dict[str, int]]:
+        """How many batches are unfinished, and their counters summed (items, rejected,
+        and jobs under each status), over the ``limit`` oldest, for /metrics."""
+        ids = [_text(i) for i in self.redis.zrange(OPEN, 0, limit - 1)]
+        pipe = self.redis.pipeline(transaction=False)
+        for batch_id in ids:
+            pipe.hgetall(batch_key(batch_id))
+        totals: dict[str, int] = {}
+        for raw in pipe.execute() if ids else []:
+            for raw_name, value in raw.items():
+                name = _text(raw_name)
+                if name in {"items", "rejected"} or name.startswith("status:"):
+                    state = name.removeprefix("status:")
+                    totals[state] = totals.get(state, 0) + int(value)
+        return int(self.redis.zcard(OPEN)), totals
 
     def get(self, batch_id: str, tenant: str | None = None) -> BatchState:
         counters = {_text(k): _text(v) for k, v in self.redis.hgetall(batch_key(batch_id)).items()}

@@ -24,6 +24,9 @@ from shared.webhook_models import DUE
 
 DEADLINES = key("deadlines")
 RETENTION = key("retention")
+# Every job counted under its status, moved with each change of it: /metrics reads one hash
+# instead of every record.
+BY_STATUS = key("jobs-by-status")
 
 Deadline = Callable[[Job], float | None]
 
@@ -82,6 +85,7 @@ class JobStore:
         pipe = self.redis.pipeline(transaction=True)
         pipe.set(_job_key(job.id), job.model_dump_json(), nx=True)
         pipe.zadd(_index_key(job.tenant), {job.id: job.created_at.timestamp()})
+        pipe.hincrby(BY_STATUS, job.status.value, 1)
         if job.options.thread_id:
             pipe.rpush(_thread_key(job.tenant, job.options.thread_id), job.id)
         due = self.deadline(job)
@@ -101,7 +105,13 @@ class JobStore:
         assert job.batch_id is not None
         assert job.batch_index is not None
         due = self.deadline(job)
-        keys = [_job_key(job.id), _index_key(job.tenant), DEADLINES, batch_key(job.batch_id)]
+        keys = [
+            _job_key(job.id),
+            _index_key(job.tenant),
+            DEADLINES,
+            batch_key(job.batch_id),
+            BY_STATUS,
+        ]
         args: list[str | int | float] = [
             job.model_dump_json(),
             job.id,
@@ -194,6 +204,8 @@ class JobStore:
         for event in owed:
             args += [event.id, event.model_dump_json()]
         args.append("" if then is None else then.payload)
+        moved = before.status != job.status
+        args += [before.status.value, job.status.value] if moved else ["", ""]
         own = _job_key(job.id)
         keys = [
             own,
@@ -202,6 +214,7 @@ class JobStore:
             DUE,
             batch_key(job.batch_id) if job.batch_id else own,
             own if then is None else then.queue,
+            BY_STATUS,
         ]
         if self._compare_and_set(keys=keys, args=args):
             return new
@@ -213,9 +226,16 @@ class JobStore:
         pipe.delete(_job_key(job.id))
         pipe.zrem(_index_key(job.tenant), job.id)
         pipe.zrem(DEADLINES, job.id)
+        pipe.zrem(RETENTION, job.id)
+        pipe.hincrby(BY_STATUS, job.status.value, -1)
         if job.options.thread_id:
             pipe.lrem(_thread_key(job.tenant, job.options.thread_id), 0, job.id)
         pipe.execute()
+
+    def count_by_status(self) -> dict[str, int]:
+        """Jobs in the store under each status (for /metrics)."""
+        raw = self.redis.hgetall(BY_STATUS)
+        return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
 
     def thread_before(self, job: Job, limit: int = 5) -> list[Job]:
         """Up to ``limit`` jobs of the same thread submitted before ``job``, oldest first."""

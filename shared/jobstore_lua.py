@@ -10,8 +10,10 @@ from shared.webhook_models import delivery_key
 # the wire instead of the whole record), new record, job id, deadline ("" when the job has
 # ended), retention time ("" for none), item index in the batch, then the batch counter
 # changes (count, then field and delta pairs), the webhook events (count, then record
-# id and record pairs), and a task message to push on KEYS[6] ("" for none: KEYS[6] is then
-# the record again). Everything moves with the record in the same round trip.
+# id and record pairs), a task message to push on KEYS[6] ("" for none: KEYS[6] is then
+# the record again), and the job's status before and after ("" when unchanged), counted in
+# the deployment's jobs-by-status hash KEYS[7]. Everything moves with the record in the same
+# round trip.
 COMPARE_AND_SET = (
     SETTLE
     + """
@@ -55,11 +57,15 @@ for _ = 1, owed do
     i = i + 2
 end
 if ARGV[i] ~= '' then redis.call('LPUSH', KEYS[6], ARGV[i]) end
+if ARGV[i + 1] ~= '' then
+    redis.call('HINCRBY', KEYS[7], ARGV[i + 1], -1)
+    redis.call('HINCRBY', KEYS[7], ARGV[i + 2], 1)
+end
 if changes > 0 then settle(KEYS[5], now) end
 return 1
 """.replace("@WEBHOOK@", delivery_key(""))
 )
-# KEYS: job record, tenant index, deadline index, batch hash. ARGV: record, job id,
+# KEYS: job record, tenant index, deadline index, batch hash, jobs by status. ARGV: record, job id,
 # creation time, deadline or "", item index. A batch item's job is made at most once (the
 # ingest worker may make it again after a crash) and counted exactly when it is made.
 CREATE_BATCH_JOB = """
@@ -68,6 +74,7 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2]) end
 redis.call('HINCRBY', KEYS[4], 'created', 1)
 redis.call('HINCRBY', KEYS[4], 'status:queued', 1)
+redis.call('HINCRBY', KEYS[5], 'queued', 1)
 redis.call('ZADD', KEYS[4] .. ':jobs', ARGV[5], ARGV[2])
 redis.call('ZADD', KEYS[4] .. ':s:queued', ARGV[5], ARGV[2])
 return 1

@@ -31,6 +31,18 @@ _REJECTIONS = key("metrics", "rejections")
 _SERIES = key("metrics", "stage-series")
 
 
+# Counters with labels: one hash per counter, a field per label set ("a|b|c").
+COUNTERS = {
+    "provider_errors": ("stage", "provider", "code"),
+    "stage_retries": ("stage", "provider", "code"),
+    "webhook_deliveries": ("outcome",),
+}
+
+
+def _counter_key(name: str) -> str:
+    return key("metrics", "counter", name)
+
+
 def _stage_key(stage: str, provider: str, phase: str) -> str:
     return key("metrics", "stage", stage, provider, phase)
 
@@ -52,6 +64,19 @@ class MetricsStore:
 
     def count_rejection(self, code: str) -> None:
         self._redis.hincrby(_REJECTIONS, code, 1)
+
+    def count(self, name: str, *labels: str) -> None:
+        """One more of counter ``name`` (see COUNTERS) for these label values. Never
+        raises: a figure is not worth failing the work it describes."""
+        assert len(labels) == len(COUNTERS[name]), (name, labels)
+        try:
+            self._redis.hincrby(_counter_key(name), "|".join(labels), 1)
+        except redis.RedisError:
+            log.warning("counting %s failed", name, exc_info=True)
+
+    def counter(self, name: str) -> dict[tuple[str, ...], int]:
+        raw = self._redis.hgetall(_counter_key(name))
+        return {tuple(_text(k).split("|")): int(n) for k, n in raw.items()}
 
     def add_stage_histograms(self, histograms: list[StageHistogram]) -> None:
         """Add observations summed elsewhere (see StageMetricsBuffer), in one round trip."""

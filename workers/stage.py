@@ -19,9 +19,9 @@ from celery import Task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 
 from shared import job_transitions as transitions
-from shared.errors import StageFailed, StorageKeyNotFound
+from shared.errors import JobNotFound, StageFailed, StorageKeyNotFound
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
-from shared.metrics_store import Phase, StageMetricsBuffer
+from shared.metrics_store import MetricsStore, Phase, StageMetricsBuffer
 from shared.models import STAGE_ORDER, ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
 from shared.pipeline import next_stage, stages_of
 from shared.task_messages import TaskMessage, push, stage_message
@@ -75,6 +75,15 @@ def provider_name(job: Job, stage: Stage, ctx: WorkerContext) -> str:
 
 
 def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
+    try:
+        _run_stage(task, job_id, stage, work)
+    except JobNotFound:
+        # Deleted (DELETE /v1/jobs/{id}) before or while the stage ran: nothing to do.
+        log.info("job %s no longer exists; %s dropped", job_id, stage.value)
+        raise Ignore() from None
+
+
+def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     ctx = get_context()
     me: str | None = getattr(getattr(task, "request", None), "id", None)
     max_crashes = ctx.settings.workers.max_crashes
@@ -107,10 +116,14 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         output = work(job, ctx)
     except StageFailed as exc:
         attempts = job.stages[stage].attempts
+        figures = MetricsStore(ctx.jobs.redis)
+        provider = provider_name(job, stage, ctx)
+        figures.count("provider_errors", stage.value, provider, exc.code)
         if should_retry(attempts, exc, ctx.settings.retries):
             delay = retry_delay(attempts, exc, ctx.settings.retries)
             if not _mark_retrying(ctx, job_id, stage, exc, delay, me):
                 raise Ignore() from None  # the job ended or moved on meanwhile
+            figures.count("stage_retries", stage.value, provider, exc.code)
             raise task.retry(countdown=delay) from None
         code, message = exc.code, exc.message
         if exc.retryable:
@@ -120,6 +133,9 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         raise Ignore() from None
     except SoftTimeLimitExceeded:
         limit = getattr(ctx.settings.workers, stage.value).soft_time_limit_s
+        MetricsStore(ctx.jobs.redis).count(
+            "provider_errors", stage.value, provider_name(job, stage, ctx), "timeout"
+        )
         _fail(
             ctx,
             job_id,
@@ -135,6 +151,9 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         raise Ignore() from None
     except Exception as exc:
         log.exception("job %s: %s failed unexpectedly", job_id, stage.value)
+        MetricsStore(ctx.jobs.redis).count(
+            "provider_errors", stage.value, provider_name(job, stage, ctx), "internal"
+        )
         _fail(ctx, job_id, stage, "internal", f"{type(exc).__name__}: {exc}"[:500], started, me)
         raise Ignore() from None
     elapsed = time.perf_counter() - started
@@ -151,7 +170,12 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         ctx.jobs.replace(job, started_version, then=_next_message(task, job, stage))
     )
     if not passed_on:
-        job = ctx.jobs.update(job_id, end)
+        try:
+            job = ctx.jobs.update(job_id, end)
+        except JobNotFound:
+            ctx.storage.delete(key)  # the job was deleted while we worked (DELETE /v1/jobs)
+            log.info("job %s: deleted during %s; result dropped", job_id, stage.value)
+            raise Ignore() from None
     if isinstance(end.result, Discarded):
         ctx.storage.delete(key)  # ours alone, and the job no longer wants it
         log.info("job %s: %s result discarded (%s)", job_id, stage.value, end.result.reason)

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from celery import Task, bootsteps, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from shared.metrics_store import MetricsStore
 from shared.models import utcnow
 from shared.queues import DELIVER_TASK, WEBHOOKS
 from shared.redis_keys import connect
@@ -162,12 +163,14 @@ def attempt(delivery: WebhookDelivery, store: WebhookStore, settings: Settings) 
         if delay is not None:
             store.reschedule(delivery, now + delay)
             log.info("webhook %s: %s, retry in %.1f s", delivery.id, error, delay)
+            MetricsStore(store.redis).count("webhook_deliveries", "retry")
             return "retry"
         verdict = "failed"
     if verdict == "disabled":
         store.disable_endpoint(delivery.tenant, delivery.url)
     delivery.state = verdict
     store.finish(delivery)
+    MetricsStore(store.redis).count("webhook_deliveries", verdict)
     log.info(
         "webhook %s (%s): %s after %d attempts",
         delivery.id,

@@ -2,34 +2,42 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
 from shared.job_transitions import Decision, cancel, resume
-from shared.models import JobStatus
 from shared.pipeline import enqueue
 from shared.retention import purge
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 
-@router.delete("/{job_id}", response_model=JobView, responses=error_responses(401, 404, 422))
+@router.post("/{job_id}/cancel", response_model=JobView, responses=error_responses(401, 404, 422))
 async def cancel_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> JobView:
     """An unfinished job is canceled: no further stage starts, and a stage already running
-    has its result discarded. A finished job has its input and outputs deleted (the record
-    stays, saying when)."""
-    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
-    if job.status.terminal:
-        job = await run_in_threadpool(purge, services.jobs, services.storage, job_id)
-    else:
-        job = await run_in_threadpool(services.jobs.update, job_id, cancel)
-        if job.status.terminal and job.status != JobStatus.CANCELED:
-            # It ended while we asked: its objects are what the client wanted gone.
-            job = await run_in_threadpool(purge, services.jobs, services.storage, job_id)
+    has its result discarded. A finished job is answered as it is (canceling is repeatable)."""
+    await run_in_threadpool(services.jobs.get, job_id, tenant)
+    job = await run_in_threadpool(services.jobs.update, job_id, cancel)
     return _view(job, services.settings.api.base_url)
+
+
+@router.delete(
+    "/{job_id}", status_code=204, response_class=Response, responses=error_responses(401, 404, 422)
+)
+async def delete_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+    """The job is gone: canceled if unfinished, its input and outputs deleted, then its
+    record; afterwards every operation on it answers 404. (Retention deletes only the
+    objects and keeps the record, which then answers 410 for them.)"""
+    await run_in_threadpool(services.jobs.get, job_id, tenant)
+    job = await run_in_threadpool(services.jobs.update, job_id, cancel)
+    # A stage still running finds no record when it finishes and deletes its own output
+    # (workers.stage); everything written before is deleted here.
+    await run_in_threadpool(purge, services.jobs, services.storage, job_id)
+    await run_in_threadpool(services.jobs.delete, job)
+    return Response(status_code=204)
 
 
 @router.post(

@@ -19,6 +19,7 @@ from tests.chaos import (
     s5_cancel_retry,
     s6_duplicate_delivery,
     s7_batch_kills,
+    s8_supervisor_kill,
 )
 from tests.chaos.report import render
 from tests.chaos.tally import Row
@@ -31,6 +32,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "5": s5_cancel_retry.run,
     "6": s6_duplicate_delivery.run,
     "7": lambda: [s7_batch_kills.run()],
+    "8": lambda: [s8_supervisor_kill.run()],
 }
 
 

@@ -39,14 +39,14 @@ def _cancel(row: Row, stack: ChaosStack) -> None:
     entries = stack.submit_batch([*AT_ONCE, *WHILE_RESPONDING, *UNTOUCHED])
     by_n = {e.n: e for e in entries}
     for n in AT_ONCE:
-        _delete(row, stack, by_n[n])
+        _cancel_job(row, stack, by_n[n])
     waiting = {n: by_n[n] for n in WHILE_RESPONDING}
 
     def cancel_responding() -> None:
         for n, entry in list(waiting.items()):
             job = stack.job(entry.job_id)
             if job is not None and job.status.value == "responding":
-                _delete(row, stack, entry)
+                _cancel_job(row, stack, entry)
                 del waiting[n]
 
     times = stack.wait_terminal(entries, timeout_s=60, until=cancel_responding)
@@ -81,10 +81,10 @@ def _cancel(row: Row, stack: ChaosStack) -> None:
     )
 
 
-def _delete(row: Row, stack: ChaosStack, entry: Submitted) -> None:
-    response = stack.http.delete(f"/v1/jobs/{entry.job_id}")
+def _cancel_job(row: Row, stack: ChaosStack, entry: Submitted) -> None:
+    response = stack.http.post(f"/v1/jobs/{entry.job_id}/cancel")
     if response.status_code != 200:
-        row.problems.append(f"DELETE {entry.job_id} answered {response.status_code}")
+        row.problems.append(f"cancel of {entry.job_id} answered {response.status_code}")
 
 
 def _retry(row: Row, stack: ChaosStack, fakes: ChaosFakes) -> None:

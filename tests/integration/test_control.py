@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests import audio_factory as af
@@ -59,18 +61,21 @@ def test_canceling_stops_later_stages_and_is_repeatable(running_stack: RunningSt
         "/v1/jobs", files={"file": ("long.wav", af.encode("wav", 30.0, seed=5))}
     ).json()
 
-    canceled = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+    canceled = running_stack.http.post(f"/v1/jobs/{created['id']}/cancel")
+    again = running_stack.http.post(f"/v1/jobs/{created['id']}/cancel")
     job = running_stack.wait(created["id"])
     keys = running_stack.storage.list(f"default/jobs/{created['id']}/")
 
     assert canceled.status_code == 200
+    assert canceled.json()["status"] == "canceled"
+    assert again.status_code == 200
     assert job["status"] == "canceled"
     assert job["error"]["code"] == "canceled"
     assert job["results"]["reply_audio_key"] is None
     assert [k.rsplit("/", 1)[1] for k in keys] == ["input.wav"], "no stage output was kept"
 
 
-def test_deleting_a_finished_job_deletes_its_objects_and_keeps_its_record(
+def test_deleting_a_finished_job_deletes_its_objects_and_its_record(
     running_stack: RunningStack,
 ) -> None:
     created = running_stack.http.post(
@@ -81,19 +86,36 @@ def test_deleting_a_finished_job_deletes_its_objects_and_keeps_its_record(
 
     response = running_stack.http.delete(f"/v1/jobs/{created['id']}")
     again = running_stack.http.delete(f"/v1/jobs/{created['id']}")
-    record = running_stack.http.get(f"/v1/jobs/{created['id']}").json()
 
     assert finished["status"] in {"succeeded", "failed"}
     assert before, "the finished job had objects to delete"
-    assert response.status_code == 200
-    assert again.status_code == 200
+    assert response.status_code == 204
+    assert again.status_code == 404
     assert running_stack.storage.list(f"default/jobs/{created['id']}/") == []
-    assert record["objects_deleted_at"] is not None
-    assert record["status"] == finished["status"]
-    assert record["input"]["sha256"] == finished["input"]["sha256"]
-    gone = running_stack.http.get(f"/v1/jobs/{created['id']}/transcript")
-    assert gone.status_code == 410
-    assert gone.json()["error"]["code"] == "objects_deleted"
+    for path in ("", "/transcript", "/reply", "/webhooks"):
+        gone = running_stack.http.get(f"/v1/jobs/{created['id']}{path}")
+        assert gone.status_code == 404, path
+        assert gone.json()["error"]["code"] == "job_not_found"
+    listed = running_stack.http.get("/v1/jobs", params={"limit": 200}).json()
+    assert created["id"] not in {job["id"] for job in listed["jobs"]}
+
+
+def test_deleting_a_running_job_leaves_no_object_behind(running_stack: RunningStack) -> None:
+    created = running_stack.http.post(
+        "/v1/jobs", files={"file": ("long.wav", af.encode("wav", 20.0, seed=6))}
+    ).json()
+    deadline = time.monotonic() + 60
+    while running_stack.http.get(f"/v1/jobs/{created['id']}").json()["status"] == "queued":
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.05)
+
+    response = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+    # The stage that was running finishes on its own time, finds no job and drops its output.
+    time.sleep(8)
+
+    assert response.status_code == 204
+    assert running_stack.http.get(f"/v1/jobs/{created['id']}").status_code == 404
+    assert running_stack.storage.list(f"default/jobs/{created['id']}/") == []
 
 
 def test_only_failed_or_canceled_jobs_can_be_retried(running_stack: RunningStack) -> None:
