@@ -8,17 +8,20 @@ input is deleted again, so a refused or failed submission leaves nothing behind.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from opentelemetry import trace
 from starlette.concurrency import run_in_threadpool
 
 from api import idempotency
 from api.deps import Services
 from api.errors import ApiError
 from shared.inputs import validated_input
+from shared.logging import bind
 from shared.models import InputMeta, Job, JobOptions
 from shared.pipeline import create_and_queue
 
@@ -62,9 +65,13 @@ async def submit(
             return earlier, True
     upload = _Upload(services, tenant, data, filename, options, idempotency_key, digest)
     loop = asyncio.get_running_loop()
+    # The request's context (its trace span and log fields) goes with the work to the
+    # intake thread, as run_in_threadpool takes it to the pool: the job's first message
+    # carries the span as its parent.
+    context = contextvars.copy_context()
     if services.storage.writes_are_local:
-        return await loop.run_in_executor(_INTAKE, upload.accept, None)
-    meta = await loop.run_in_executor(_INTAKE, upload.probe)
+        return await loop.run_in_executor(_INTAKE, context.run, upload.accept, None)
+    meta = await loop.run_in_executor(_INTAKE, context.run, upload.probe)
     return await run_in_threadpool(upload.accept, meta)
 
 
@@ -87,6 +94,8 @@ class _Upload:
         meta, extension = probed or self.probe()
         job = Job(tenant=self.tenant, options=self.options, input=meta)
         job.input.key = job.object_key(f"input.{extension}")
+        bind(job_id=job.id)
+        trace.get_current_span().set_attribute("voicepipe.job_id", job.id)
         jobs, key = self.services.jobs, self.idempotency_key
         if key:
             earlier = idempotency.claim(jobs, self.tenant, key, job.id, meta.sha256)

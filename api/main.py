@@ -21,13 +21,15 @@ from shared.logging import configure_logging
 from shared.redis_keys import connect
 from shared.settings import Settings, get_settings
 from shared.storage import storage_from_settings
+from shared.tracing import configure_tracing
 from shared.voice_directory import VoiceDirectory
 from shared.webhook_store import WebhookStore
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    configure_tracing(settings.tracing, "api")
     # /docs and /redoc with Swagger UI's and ReDoc's assets served from the installed
     # fastapi-offline package: FastAPI's own pages fetch them from a CDN, and render blank on
     # a machine without internet access.

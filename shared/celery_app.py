@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, worker_init
 from kombu import Queue  # type: ignore[attr-defined]
 
 from shared.event_batching import BatchedTaskEvents
@@ -86,11 +86,21 @@ def create_celery(settings: Settings) -> Celery:
     return app
 
 
+@worker_init.connect  # type: ignore[untyped-decorator]
+def _worker_tracing(**_: Any) -> None:
+    # In the worker's main process; a prefork child inherits the provider, and the SDK's
+    # batch processor starts its thread again after the fork.
+    from shared.tracing import configure_tracing
+
+    configure_tracing(get_settings().tracing, "worker")
+
+
 @setup_logging.connect  # type: ignore[untyped-decorator]
 def _worker_logging(loglevel: str | int | None = None, **_: Any) -> None:
     # Without this Celery leaves our loggers handler-less in a worker (the root logger is
     # not hijacked), and every stage's own log line was lost. Celery's two lines per task
     # ("received", "succeeded in") say less than the stage's one line: left out.
-    configure_logging(loglevel or get_settings().log_level)
+    settings = get_settings()
+    configure_logging(loglevel or settings.log_level, settings.log_format)
     for per_task in ("celery.app.trace", "celery.worker.strategy"):
         logging.getLogger(per_task).setLevel(logging.WARNING)

@@ -1,20 +1,90 @@
-"""One log format for every process; never log transcripts, audio or secrets."""
+"""One log format for every process; never log transcripts, audio or secrets.
+
+``log_format = "json"`` (``VOICEPIPE_LOG_FORMAT``) makes every line one JSON object
+(python-json-logger) for a log pipeline, carrying the job, batch, tenant and stage the line is
+about. Those come from :func:`log_context` and :func:`bind`, which the stage runner, the
+intake route and the webhook and batch workers call: a line says which job it is about
+without each message spelling it out, in text mode too (at its end).
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Literal
+
+from pythonjsonlogger.json import JsonFormatter
+
+LogFormat = Literal["text", "json"]
+CONTEXT_FIELDS = ("job_id", "batch_id", "tenant", "stage")
+
+_context: ContextVar[dict[str, str]] = ContextVar("voicepipe_log_context", default={})  # noqa: B039 - never mutated: replaced
 
 
-def configure_logging(level: str | int = "INFO") -> None:
+@contextmanager
+def log_context(**fields: str | None) -> Iterator[None]:
+    """Lines logged inside carry these fields (the ones given, not None)."""
+    token = _context.set({**_context.get(), **_given(fields)})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def bind(**fields: str | None) -> None:
+    """Add fields to the current context (undone when the enclosing log_context ends, or
+    with the request or task whose context this is)."""
+    _context.set({**_context.get(), **_given(fields)})
+
+
+def _given(fields: dict[str, str | None]) -> dict[str, str]:
+    unknown = set(fields) - set(CONTEXT_FIELDS)
+    assert not unknown, unknown
+    return {name: value for name, value in fields.items() if value}
+
+
+class _WithContext(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in _context.get().items():
+            setattr(record, name, value)
+        return True
+
+
+class _TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        about = " ".join(
+            f"{name}={getattr(record, name)}" for name in CONTEXT_FIELDS if hasattr(record, name)
+        )
+        return f"{line} [{about}]" if about else line
+
+
+def configure_logging(level: str | int = "INFO", fmt: LogFormat = "text") -> None:
     root = logging.getLogger()
     if any(getattr(h, "_voicepipe", False) for h in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if fmt == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(_TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_WithContext())
     handler._voicepipe = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    if fmt == "json":
+        # uvicorn gives its loggers handlers of their own (plain text): through ours instead.
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+            logging.getLogger(name).handlers.clear()
+            logging.getLogger(name).propagate = True
     # Third-party request logs would include URLs with presigned tokens.
     for noisy in ("botocore", "boto3", "urllib3", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -28,6 +28,7 @@ from redis.client import Pipeline
 
 from shared.celery_app import TASK_NAMES
 from shared.stages import Stage
+from shared.tracing import current_context_headers
 
 # kombu's "persistent" delivery mode, what Celery asks for by default.
 _PERSISTENT = 2
@@ -43,11 +44,14 @@ class TaskMessage:
 
 
 def task_message(app: Celery, name: str, args: list[Any], queue: str) -> TaskMessage:
+    """The message carries the current span's trace context (shared.tracing), which the
+    worker makes the parent of the task's span."""
     task_id = str(uuid.uuid4())
     # As send_task calls it: ignore_result None leaves the task's own setting in force.
     headers, properties, body, _ = app.amqp.as_task_v2(
         task_id, name, args=args, reply_to=app.thread_oid, ignore_result=None
     )
+    headers.update(current_context_headers())
     envelope = {
         "body": base64.b64encode(json.dumps(body).encode()).decode("ascii"),
         "content-encoding": "utf-8",

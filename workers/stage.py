@@ -21,10 +21,12 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from shared import job_transitions as transitions
 from shared.errors import JobNotFound, StageFailed, StorageKeyNotFound
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
+from shared.logging import bind, log_context
 from shared.metrics_store import MetricsStore, Phase, StageMetricsBuffer
 from shared.models import STAGE_ORDER, ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
 from shared.pipeline import next_stage, stages_of
 from shared.task_messages import TaskMessage, push, stage_message
+from shared.tracing import headers_of, stage_span
 from workers.context import WorkerContext, get_context
 from workers.retry import retry_delay, should_retry
 
@@ -75,8 +77,13 @@ def provider_name(job: Job, stage: Stage, ctx: WorkerContext) -> str:
 
 
 def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
+    headers = headers_of(getattr(task, "request", None))
     try:
-        _run_stage(task, job_id, stage, work)
+        with (
+            log_context(job_id=job_id, stage=stage.value),
+            stage_span(stage.value, job_id, headers),
+        ):
+            _run_stage(task, job_id, stage, work)
     except JobNotFound:
         # Deleted (DELETE /v1/jobs/{id}) before or while the stage ran: nothing to do.
         log.info("job %s no longer exists; %s dropped", job_id, stage.value)
@@ -95,6 +102,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     # One read-modify-write both decides whether to run and marks the stage started.
     started_version = ctx.jobs.update_versioned(job_id, begin)
     job = started_version.job
+    bind(tenant=job.tenant, batch_id=job.batch_id)
     match begin.result:
         case Poison():
             log.error("job %s: %s failed, its worker died repeatedly", job_id, stage.value)

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from celery import Task, bootsteps, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from shared.logging import log_context
 from shared.metrics_store import MetricsStore
 from shared.models import utcnow
 from shared.queues import DELIVER_TASK, WEBHOOKS
@@ -198,7 +199,13 @@ def deliver(self: Task, delivery_id: str) -> str:
         due = delivery.next_attempt_at
         if due is not None and due.timestamp() > time.time() + _EARLY_SLACK_S:
             return "early"
-        return attempt(delivery, store, settings)
+        with log_context(tenant=delivery.tenant, **_about(delivery)):
+            return attempt(delivery, store, settings)
+
+
+def _about(delivery: WebhookDelivery) -> dict[str, str | None]:
+    # The event's subject, for the log lines of its attempt.
+    return {name: str(delivery.data.get(name) or "") for name in ("job_id", "batch_id")}
 
 
 def relay_once(store: WebhookStore, settings: Settings, send: Any) -> int:

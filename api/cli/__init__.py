@@ -61,7 +61,7 @@ def up() -> None:
     from api.cli.stack import Stack
 
     settings = _with_webhook_secret(_settings())
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     stack = Stack(settings)
     stopped = threading.Event()
 

@@ -16,7 +16,9 @@ from api.intake import submit
 from api.job_form import read_job_form
 from api.options import job_options
 from shared.errors import StorageKeyNotFound
+from shared.logging import bind
 from shared.models import Job, Stage, Transcript
+from shared.tracing import tracer
 from shared.transcript_formats import TranscriptFormat
 from shared.transcript_formats import render as render_transcript
 
@@ -69,11 +71,15 @@ async def create_job(
     ] = None,
 ) -> Response:
     """A multipart form: the recording in `file`, and any of the options."""
-    form = await read_job_form(request)
-    options = job_options(services, tenant, form.fields)
-    job, replayed = await submit(
-        services, tenant, form.data, form.filename, options, idempotency_key
-    )
+    bind(tenant=tenant)
+    # The job's first span (shared.tracing), under FastAPI's own span of the request;
+    # nothing is recorded unless tracing is configured.
+    with tracer.start_as_current_span("intake", attributes={"voicepipe.tenant": tenant}):
+        form = await read_job_form(request)
+        options = job_options(services, tenant, form.fields)
+        job, replayed = await submit(
+            services, tenant, form.data, form.filename, options, idempotency_key
+        )
     base = services.settings.api.base_url
     headers = {"Location": f"{base}/v1/jobs/{job.id}"}
     if replayed:

@@ -53,6 +53,7 @@ from shared.settings.services import (
     StorageSettings,
     SupervisorSettings,
     SweeperSettings,
+    TracingSettings,
 )
 
 OutputFormat = Literal["mp3", "ogg", "wav"]
@@ -70,6 +71,7 @@ __all__ = [
     "StorageSettings",
     "SupervisorSettings",
     "SweeperSettings",
+    "TracingSettings",
     "WorkerSettings",
     "get_settings",
     "reset_settings_cache",
@@ -118,6 +120,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path(".voicepipe")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # json: one JSON object a line, with the job, batch, tenant and stage a line is about.
+    log_format: Literal["text", "json"] = "text"
+    tracing: TracingSettings = TracingSettings()
     broker: BrokerSettings = BrokerSettings()
     storage: StorageSettings = StorageSettings()
     api: ApiSettings = ApiSettings()

@@ -131,3 +131,15 @@ class FlowerSettings(Section):
             if not (user and sep and len(password) >= 12):
                 raise ValueError("flower.basic_auth must be user:password, password >= 12 chars")
         return value
+
+
+class TracingSettings(Section):
+    """OpenTelemetry traces: off unless an exporter is chosen."""
+
+    exporter: Literal["none", "console", "otlp"] = Field(
+        default="none",
+        description="otlp: OTLP over HTTP to `otlp_endpoint` (a collector); console: each "
+        "span as JSON on the process's stdout (its log file under `voicepipe up`).",
+    )
+    otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+    service_name: str = "voicepipe"
