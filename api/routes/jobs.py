@@ -18,7 +18,7 @@ from api.options import job_options
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, Stage, Transcript
-from shared.tracing import tracer
+from shared.tracing import intake_span
 from shared.transcript_formats import TranscriptFormat
 from shared.transcript_formats import render as render_transcript
 
@@ -74,7 +74,7 @@ async def create_job(
     bind(tenant=tenant)
     # The job's first span (shared.tracing), under FastAPI's own span of the request;
     # nothing is recorded unless tracing is configured.
-    with tracer.start_as_current_span("intake", attributes={"voicepipe.tenant": tenant}):
+    with intake_span(tenant):
         form = await read_job_form(request)
         options = job_options(services, tenant, form.fields)
         job, replayed = await submit(

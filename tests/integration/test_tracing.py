@@ -20,7 +20,6 @@ from types import SimpleNamespace
 import pytest
 from celery.app.task import Context
 from fastapi.testclient import TestClient
-from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -35,6 +34,8 @@ from shared.models import Job, JobResults, JobStatus, Stage
 from shared.redis_keys import connect
 from shared.settings import BrokerSettings, Settings
 from shared.storage import LocalStorage
+from shared.tracing import enabled as tracing_enabled
+from shared.tracing import install
 from tests import audio_factory as af
 from tests.conftest import ValkeyProcess
 from workers.context import WorkerContext
@@ -48,7 +49,7 @@ def test_without_tracing_configured_messages_carry_no_trace_context(
 ) -> None:
     # First in this module, before the fixture below sets this process's provider: until
     # one is set, the API hands out spans that record nothing, and messages carry no trace.
-    assert not isinstance(trace.get_tracer_provider(), TracerProvider)
+    assert not tracing_enabled()
     settings = Settings(data_dir=tmp_path, broker=BrokerSettings(url=valkey.url))
     with TestClient(create_app(settings)) as api:
         created = api.post("/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0))})
@@ -65,7 +66,7 @@ def spans() -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
+    install(provider)
     yield exporter
     exporter.clear()
 
