@@ -98,6 +98,8 @@ class JobStore:
             push(pipe, first)
         created, *_ = pipe.execute()
         if not created:
+            # The transaction counted it anyway (MULTI cannot depend on SET NX): uncount.
+            self.redis.hincrby(BY_STATUS, job.status.value, -1)
             raise ValueError(f"job {job.id} already exists")
 
     def create_batch_job(self, job: Job) -> bool:
@@ -291,8 +293,10 @@ class JobStore:
 
     def all_ids(self) -> list[str]:
         """Every job id in the store (for tests and operators, not for request paths)."""
-        keys = self.redis.scan_iter(match=key("job", "*"), count=500)
-        return sorted(k.decode().rsplit(":", 1)[1] for k in keys)
+        prefix = key("job", "")
+        keys = (k.decode() for k in self.redis.scan_iter(match=f"{prefix}*", count=500))
+        # Only the records: a job's list of webhook events lives under its key + ":webhooks".
+        return sorted(k[len(prefix) :] for k in keys if ":" not in k[len(prefix) :])
 
     def ping(self) -> None:
         self.redis.ping()

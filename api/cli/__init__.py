@@ -14,9 +14,9 @@ from pydantic import ValidationError
 
 from api.cli.batch_commands import batch, fetch, submit_files
 from api.cli.key_commands import keys
+from api.cli.process_commands import COMMANDS
 from api.cli.webhook_commands import webhooks
 from shared.logging import configure_logging
-from shared.queues import QUEUES
 from shared.settings import Settings, get_settings
 
 AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".webm", ".flac", ".m4a", ".aac", ".mp4"}
@@ -53,6 +53,8 @@ main.add_command(keys)
 main.add_command(batch)
 main.add_command(fetch)
 main.add_command(webhooks)
+for _process in COMMANDS:
+    main.add_command(_process)
 
 
 @main.command()
@@ -117,17 +119,6 @@ def _with_webhook_secret(settings: Settings) -> Settings:
     click.echo(f"Webhooks are signed with the secret in {path} (tenant default).")
     webhooks = settings.webhooks.model_copy(update={"secrets": [entry]})
     return settings.model_copy(update={"webhooks": webhooks})
-
-
-@main.command()
-@click.argument("queue", type=click.Choice(QUEUES))
-def worker(queue: str) -> None:
-    """Run the Celery worker of one queue, its pool sized by the settings (compose, k8s)."""
-    from api.cli.stack import worker_command
-
-    command = worker_command(_settings(), queue)
-    # Replace this process: signals from compose or Kubernetes reach Celery directly.
-    os.execv(command[0], command)  # noqa: S606 - argv list from our settings, no shell
 
 
 @main.command()

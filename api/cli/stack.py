@@ -12,7 +12,6 @@ import logging
 import os
 import secrets
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,9 +21,9 @@ import redis
 from kombu.exceptions import OperationalError
 from pydantic import SecretStr
 
+from api.cli.commands import api_command, flower_command, sweeper_command, worker_command
 from api.cli.ports import PortsTaken, refusal, taken_ports
 from api.cli.processes import Child, stop_together, stop_with_parent
-from shared.models import Stage
 from shared.queues import QUEUES
 from shared.settings import Settings
 
@@ -32,39 +31,6 @@ log = logging.getLogger("voicepipe.stack")
 
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
-
-
-def worker_command(
-    settings: Settings, queue: Stage | str, name: str | None = None, extra: tuple[str, ...] = ()
-) -> list[str]:
-    """The command line of the Celery worker that consumes one queue (a stage's, ingest or
-    webhooks)."""
-    queue = queue.value if isinstance(queue, Stage) else queue
-    pool = getattr(settings.workers, queue)
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
-        "worker",
-        "-Q",
-        queue,
-        "-n",
-        name or f"{queue}@%h",
-        "-P",
-        pool.pool,
-        "-c",
-        str(pool.concurrency),
-        "--prefetch-multiplier",
-        str(pool.prefetch_multiplier),
-        "--loglevel",
-        settings.log_level,
-        "-E",
-        "--without-mingle",
-        "--without-gossip",
-        *extra,
-    ]
 
 
 def valkey_binary() -> str:
@@ -113,7 +79,6 @@ class Stack:
 
     def _children(self) -> list[Child]:
         s = self.settings
-        py = sys.executable
         kids: list[Child] = []
         if s.broker.embedded:
             s.valkey_dir.resolve().mkdir(parents=True, exist_ok=True)
@@ -144,27 +109,7 @@ class Stack:
                     self.logs_dir / "valkey.log",
                 )
             )
-        kids.append(
-            Child(
-                "api",
-                [
-                    py,
-                    "-m",
-                    "uvicorn",
-                    "--factory",
-                    "api.main:create_app",
-                    "--host",
-                    s.api.host,
-                    "--port",
-                    str(s.api.port),
-                    "--no-access-log",
-                    "--timeout-graceful-shutdown",
-                    "10",
-                    *(("--workers", str(s.api.processes)) if s.api.processes > 1 else ()),
-                ],
-                self.logs_dir / "api.log",
-            )
-        )
+        kids.append(Child("api", api_command(s), self.logs_dir / "api.log"))
         for queue in QUEUES:
             kids.append(
                 Child(
@@ -174,28 +119,9 @@ class Stack:
                 )
             )
         if s.sweeper.enabled:
-            kids.append(
-                Child("sweeper", [py, "-m", "workers.sweeper"], self.logs_dir / "sweeper.log")
-            )
+            kids.append(Child("sweeper", sweeper_command(), self.logs_dir / "sweeper.log"))
         if self.flower:
-            kids.append(
-                Child(
-                    "flower",
-                    [
-                        py,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "workers.app",
-                        "flower",
-                        f"--address={s.flower.host}",
-                        f"--port={s.flower.port}",
-                        "--persistent=False",
-                        "--purge_offline_workers=60",
-                    ],
-                    self.logs_dir / "flower.log",
-                )
-            )
+            kids.append(Child("flower", flower_command(s), self.logs_dir / "flower.log"))
         return kids
 
     def start(self, timeout_s: float = 90.0) -> None:

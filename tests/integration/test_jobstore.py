@@ -9,6 +9,7 @@ import pytest
 from shared.errors import JobNotFound
 from shared.jobstore import JobStore, Versioned
 from shared.models import Job, JobStatus, Stage, StageStatus
+from shared.webhook_models import job_deliveries_key
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
 
@@ -135,3 +136,29 @@ def test_replace_writes_only_over_the_exact_version_it_expects(valkey: ValkeyPro
     assert store.replace(late, current) is None
     with pytest.raises(JobNotFound):
         store.get(job.id)
+
+
+def test_jobs_are_counted_under_their_status_as_they_move(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    first, second = make_job(), make_job()
+    store.create(first)
+    store.create(second)
+    with pytest.raises(ValueError, match="already exists"):
+        store.create(second)
+
+    def transcribing(job: Job) -> None:
+        job.status = JobStatus.TRANSCRIBING
+
+    store.update(first.id, transcribing)
+    store.delete(store.get(second.id))
+
+    assert {k: v for k, v in store.count_by_status().items() if v} == {"transcribing": 1}
+
+
+def test_every_id_lists_the_records_and_nothing_kept_beside_them(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    store.create(job)
+    store.redis.rpush(job_deliveries_key(job.id), "msg_1")
+
+    assert store.all_ids() == [job.id]

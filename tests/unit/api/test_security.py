@@ -225,7 +225,7 @@ def test_every_v1_operation_requires_a_key_and_the_probes_and_docs_do_not(
 ) -> None:
     import api.main
 
-    monkeypatch.setattr(api.main, "configure_logging", lambda _level: None)
+    monkeypatch.setattr(api.main, "configure_logging", lambda *_: None)
     settings = Settings(data_dir=tmp_path, auth={"keys": KEYS})
     client = TestClient(api.main.create_app(settings))
 

@@ -108,11 +108,11 @@ def test_every_container_runs_a_real_command(rendered: dict[str, list[Doc]], tar
     [
         ["voicepipe", "worker", "transcribe"],
         ["voicepipe", "wroker", "stt"],
-        ["voicepipe", "api"],
-        ["celery", "-A", "workers.application", "flower"],
-        ["celery", "-A", "workers.app", "flower", "--basic-auth-file=x"],
-        ["uvicorn", "--factory", "api.main:make_app"],
-        ["python", "-m", "workers.sweeper_loop"],
+        ["voicepipe", "api", "--port", "8000"],
+        ["voicepipe"],
+        ["celery", "-A", "workers.app", "flower"],
+        ["uvicorn", "--factory", "api.main:create_app"],
+        ["python", "-m", "workers.sweeper"],
     ],
 )
 def test_a_command_the_image_does_not_have_is_refused(argv: list[str]) -> None:

@@ -147,7 +147,7 @@ def test_exactly_one_sweeper_runs_and_a_rollout_stops_it_before_starting_the_nex
     rendered: dict[str, list[Doc]],
 ) -> None:
     for docs in rendered.values():
-        sweeper = running(docs, ["python", "-m", "workers.sweeper"])
+        sweeper = running(docs, ["voicepipe", "sweeper"])
         scaled = {s["spec"]["scaleTargetRef"]["name"] for s in scalers(docs)}
 
         assert sweeper["spec"]["replicas"] == 1
@@ -164,7 +164,7 @@ def test_flower_takes_its_basic_auth_from_a_secret_and_stays_inside_the_cluster(
     env = {e["name"]: e for e in container["env"]}
     service = of_kind(docs, "Service")["voicepipe-flower"]
 
-    assert container["command"][:4] == ["celery", "-A", "workers.app", "flower"]
+    assert container["command"] == ["voicepipe", "flower"]
     assert env["FLOWER_BASIC_AUTH"]["valueFrom"]["secretKeyRef"]["name"] == "voicepipe-flower"
     user, _, password = of_kind(docs, "Secret")["voicepipe-flower"]["stringData"][
         "FLOWER_BASIC_AUTH"

@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from api.cli.stack import worker_command
+from api.cli.commands import worker_command
 from shared.models import Stage
 from shared.settings import Settings, reset_settings_cache
 
@@ -45,7 +45,7 @@ def test_voicepipe_worker_replaces_itself_with_that_command_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ran: list[list[str]] = []
-    monkeypatch.setattr("os.execv", lambda path, argv: ran.append(list(argv)))
+    monkeypatch.setattr("os.execve", lambda path, argv, env: ran.append(list(argv)))
     monkeypatch.setenv("VOICEPIPE_WORKERS__LLM__CONCURRENCY", "7")
     reset_settings_cache()
     try:

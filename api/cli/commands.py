@@ -1,0 +1,86 @@
+"""The command line of each VoicePipe process, one place for all of them.
+
+`voicepipe up` starts these as its children, and `voicepipe api|worker|sweeper|flower`
+replaces itself with them (compose, Kubernetes), so a deployment runs exactly what the
+supervisor runs, with settings from the same `VOICEPIPE_*` environment.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from shared.settings import Settings
+from shared.stages import Stage
+
+
+def api_command(settings: Settings) -> list[str]:
+    """uvicorn serving the app factory, ``api.processes`` processes."""
+    api = settings.api
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "api.main:create_app",
+        "--host",
+        api.host,
+        "--port",
+        str(api.port),
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "10",
+        *(("--workers", str(api.processes)) if api.processes > 1 else ()),
+    ]
+
+
+def sweeper_command() -> list[str]:
+    return [sys.executable, "-m", "workers.sweeper"]
+
+
+def flower_command(settings: Settings) -> list[str]:
+    """Flower on the configured address; its basic auth comes from FLOWER_BASIC_AUTH."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "flower",
+        f"--address={settings.flower.host}",
+        f"--port={settings.flower.port}",
+        "--persistent=False",
+        "--purge_offline_workers=60",
+    ]
+
+
+def worker_command(
+    settings: Settings, queue: Stage | str, name: str | None = None, extra: tuple[str, ...] = ()
+) -> list[str]:
+    """The command line of the Celery worker that consumes one queue (a stage's, ingest or
+    webhooks)."""
+    queue = queue.value if isinstance(queue, Stage) else queue
+    pool = getattr(settings.workers, queue)
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "worker",
+        "-Q",
+        queue,
+        "-n",
+        name or f"{queue}@%h",
+        "-P",
+        pool.pool,
+        "-c",
+        str(pool.concurrency),
+        "--prefetch-multiplier",
+        str(pool.prefetch_multiplier),
+        "--loglevel",
+        settings.log_level,
+        "-E",
+        "--without-mingle",
+        "--without-gossip",
+        *extra,
+    ]
