@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import count_refusal
 
 # Multipart framing and the small form fields ride on top of the audio itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -42,7 +45,7 @@ class BodySizeLimit:
             limit, message = self.batch_bytes, self.batch_message
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._reject(send, message)
+            await self._reject(scope, send, message)
             return
         received = 0
         over = False
@@ -71,9 +74,11 @@ class BodySizeLimit:
             if not over:
                 raise
         if over:
-            await self._reject(send, message)
+            await self._reject(scope, send, message)
 
-    async def _reject(self, send: Send, message: str) -> None:
+    async def _reject(self, scope: Scope, send: Send, message: str) -> None:
+        # Counted in /metrics like the app's own refusals (this answer never reaches them).
+        await count_refusal(Request(scope), 413, "too_large")
         body = json.dumps({"error": {"code": "too_large", "message": message}}).encode()
         await send(
             {

@@ -95,10 +95,14 @@ def test_refused_uploads_are_counted_by_their_code(running_stack: RunningStack) 
 
     text = running_stack.http.post("/v1/jobs", files={"file": ("a.wav", b"not audio at all")})
     empty = running_stack.http.post("/v1/jobs", data={"voice": "x"})
-    assert (text.status_code, empty.status_code) == (415, 400)
+    # Refused by the body-size limit, in front of the app.
+    big = running_stack.http.post(
+        "/v1/jobs", files={"file": ("big.wav", af.random_bytes(30 * 1024 * 1024, seed=2))}
+    )
+    assert (text.status_code, empty.status_code, big.status_code) == (415, 400, 413)
 
     after = scrape(running_stack)
-    for code in ("unsupported_format", "missing_file"):
+    for code in ("unsupported_format", "missing_file", "too_large"):
         name = "voicepipe_intake_rejections_total"
         assert value(after, name, code=code) == value(before, name, code=code) + 1
 
