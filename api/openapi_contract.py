@@ -35,8 +35,8 @@ _PROVIDER_FIELDS = {f"{stage.value}_provider": stage for stage in Stage}
 # api.options reads these as "not given" when empty, in JSON as in a form.
 _EMPTY_IS_DEFAULT = {"stages", "callback_url", *_PROVIDER_FIELDS}
 
-# Starlette answers the file part's declared type with nothing: the content is what is
-# checked. Declared anyway, so a generator sends recordings rather than arbitrary bytes.
+# The API ignores a file part's declared type (the content is what is checked); the types are
+# declared so that a generator knows to send recordings rather than arbitrary bytes.
 _AUDIO_ENCODING = {"file": {"contentType": ", ".join(sorted(set(MEDIA_TYPES.values())))}}
 
 

@@ -37,20 +37,19 @@ def sweeper_command() -> list[str]:
     return [sys.executable, "-m", "workers.sweeper"]
 
 
+def _celery(*args: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "workers.app", *args]
+
+
 def flower_command(settings: Settings) -> list[str]:
     """Flower on the configured address; its basic auth comes from FLOWER_BASIC_AUTH."""
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
+    return _celery(
         "flower",
         f"--address={settings.flower.host}",
         f"--port={settings.flower.port}",
         "--persistent=False",
         "--purge_offline_workers=60",
-    ]
+    )
 
 
 def worker_command(
@@ -60,12 +59,7 @@ def worker_command(
     webhooks)."""
     queue = queue.value if isinstance(queue, Stage) else queue
     pool = getattr(settings.workers, queue)
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
+    return _celery(
         "worker",
         "-Q",
         queue,
@@ -83,4 +77,4 @@ def worker_command(
         "--without-mingle",
         "--without-gossip",
         *extra,
-    ]
+    )
