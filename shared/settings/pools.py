@@ -31,6 +31,37 @@ class PoolSettings(Section):
         return self
 
 
+# Each pool's own defaults are its class's field defaults, not a default instance
+# (`PoolSettings(soft_time_limit_s=900)`): pydantic-settings builds a section from the
+# environment variables it finds, so one of them (VOICEPIPE_WORKERS__STT__CONCURRENCY=2)
+# used to replace the whole instance and reset its time limits to 300/360 s.
+class SttPoolSettings(PoolSettings):
+    # 600 s of audio at ~0.5x real time on one core, with room to spare.
+    soft_time_limit_s: int = Field(default=900, ge=1)
+    time_limit_s: int = Field(default=960, ge=1)
+
+
+class LlmPoolSettings(PoolSettings):
+    soft_time_limit_s: int = Field(default=120, ge=1)
+    time_limit_s: int = Field(default=150, ge=1)
+
+
+# Not stages: batch expansion (downloads and validation) and webhook deliveries, both
+# mostly waiting on the network.
+class IngestPoolSettings(PoolSettings):
+    pool: PoolType | None = "threads"
+    concurrency: int | None = Field(default=8, ge=1, le=1000)
+    soft_time_limit_s: int = Field(default=600, ge=1)
+    time_limit_s: int = Field(default=660, ge=1)
+
+
+class WebhooksPoolSettings(PoolSettings):
+    pool: PoolType | None = "threads"
+    concurrency: int | None = Field(default=32, ge=1, le=1000)
+    soft_time_limit_s: int = Field(default=60, ge=1)
+    time_limit_s: int = Field(default=90, ge=1)
+
+
 class WorkerSettings(Section):
     min_speech_s: float = Field(
         default=0.5, ge=0, description="Less sound than this and a job fails as empty_media."
@@ -41,18 +72,11 @@ class WorkerSettings(Section):
     voices_refresh_s: float = Field(
         default=600.0, gt=0, description="How often tts workers list the voices for the API."
     )
-    # 600 s of audio at ~0.5x real time on one core, with room to spare.
-    stt: PoolSettings = PoolSettings(soft_time_limit_s=900, time_limit_s=960)
-    llm: PoolSettings = PoolSettings(soft_time_limit_s=120, time_limit_s=150)
+    stt: SttPoolSettings = SttPoolSettings()
+    llm: LlmPoolSettings = LlmPoolSettings()
     tts: PoolSettings = PoolSettings()
-    # Not stages: batch expansion (downloads and validation) and webhook deliveries, both
-    # mostly waiting on the network.
-    ingest: PoolSettings = PoolSettings(
-        pool="threads", concurrency=8, soft_time_limit_s=600, time_limit_s=660
-    )
-    webhooks: PoolSettings = PoolSettings(
-        pool="threads", concurrency=32, soft_time_limit_s=60, time_limit_s=90
-    )
+    ingest: IngestPoolSettings = IngestPoolSettings()
+    webhooks: WebhooksPoolSettings = WebhooksPoolSettings()
 
 
 # Pool defaults by the kind of work the stage's provider does (its catalog line says which).

@@ -71,3 +71,19 @@ def test_visibility_timeout_must_outlast_the_longest_time_limit(
 
     with pytest.raises(ValidationError, match="visibility_timeout_s"):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("pool", "limits"),
+    [("stt", (900, 960)), ("llm", (120, 150)), ("ingest", (600, 660)), ("webhooks", (60, 90))],
+)
+def test_setting_one_field_of_a_pool_keeps_that_pools_other_defaults(
+    monkeypatch: pytest.MonkeyPatch, pool: str, limits: tuple[int, int]
+) -> None:
+    # As compose does for stt: one variable must not reset the pool's time limits.
+    monkeypatch.setenv(f"VOICEPIPE_WORKERS__{pool.upper()}__CONCURRENCY", "2")
+
+    settings = getattr(Settings().workers, pool)
+
+    assert settings.concurrency == 2
+    assert (settings.soft_time_limit_s, settings.time_limit_s) == limits
