@@ -108,6 +108,19 @@ def test_prometheus_is_pointed_at_the_apis_metrics_route() -> None:
     assert f"{labels['prometheus.io/port']}:" in " ".join(services()["api"]["ports"])
 
 
+def test_the_compose_prometheus_scrapes_the_api_services_metrics_route() -> None:
+    prometheus = services()["prometheus"]
+    host_path, mounted = prometheus["volumes"][0].split(":")[:2]
+    config = yaml.safe_load((ROOT / host_path).read_text())
+    (job,) = config["scrape_configs"]
+    routes = {getattr(route, "path", None) for route in metrics_router.routes}
+    api_port = services()["api"]["ports"][0].split(":")[-1]
+
+    assert f"--config.file={mounted}" in prometheus["command"]
+    assert job["metrics_path"] in routes
+    assert job["static_configs"][0]["targets"] == [f"api:{api_port}"]
+
+
 def test_flower_refuses_to_start_without_basic_auth() -> None:
     # `${VAR:?message}`: compose stops with the message when the variable is unset.
     assert services()["flower"]["environment"]["FLOWER_BASIC_AUTH"].startswith(
