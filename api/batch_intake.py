@@ -69,12 +69,9 @@ class BatchRequest(OptionFields):
     @field_validator("delete_after_seconds", mode="before")
     @classmethod
     def _json_integer(cls, value: object) -> object:
-        whole = isinstance(value, float) and value.is_integer()
-        if (
-            value is not None
-            and not whole
-            and (isinstance(value, bool) or not isinstance(value, int))
-        ):
+        if value is None or (isinstance(value, float) and value.is_integer()):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("must be a whole number of seconds")
         return value
 

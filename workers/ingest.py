@@ -10,14 +10,18 @@ not moved for a while (a worker killed with its messages unacknowledged).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
+from collections.abc import Callable
+from typing import Any
 
 from celery import Task, shared_task
 
 from shared.batches import BatchItem, ItemRejection
 from shared.batchstore import RUNNING
 from shared.job_transitions import Decision, cancel, resume
+from shared.logging import log_context
 from shared.pipeline import enqueue
 from shared.queues import INGEST, INGEST_TASKS
 from workers.batch_items import import_key, import_location, ingest_item
@@ -37,11 +41,23 @@ def _give_up(ctx: WorkerContext, batch_id: str, index: int, item: BatchItem, mes
     return "rejected"
 
 
+def about_batch(task: Callable[..., None]) -> Callable[..., None]:
+    """Every log line of the task names its batch (shared.logging)."""
+
+    @functools.wraps(task)
+    def run(self: Task, batch_id: str, *args: Any) -> None:
+        with log_context(batch_id=batch_id):
+            task(self, batch_id, *args)
+
+    return run
+
+
 def _chunks(total: int, size: int) -> int:
     return math.ceil(total / size)
 
 
 @shared_task(name=INGEST_TASKS["plan"], bind=True)  # type: ignore[untyped-decorator]
+@about_batch
 def plan(self: Task, batch_id: str) -> None:
     ctx = get_context()
     batches = ctx.batches
@@ -90,6 +106,7 @@ def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
 
 
 @shared_task(name=INGEST_TASKS["chunk"], bind=True)  # type: ignore[untyped-decorator]
+@about_batch
 def chunk(self: Task, batch_id: str, start: int) -> None:
     ctx = get_context()
     batches = ctx.batches
@@ -127,6 +144,7 @@ def _jobs_in(ctx: WorkerContext, batch_id: str, statuses: tuple[str, ...]) -> li
 
 
 @shared_task(name=INGEST_TASKS["cancel"], bind=True)  # type: ignore[untyped-decorator]
+@about_batch
 def cancel_batch(self: Task, batch_id: str) -> None:
     """Cancel every unfinished job of the batch (items not yet expanded are refused by the
     chunks, which see the batch canceled)."""
@@ -137,6 +155,7 @@ def cancel_batch(self: Task, batch_id: str) -> None:
 
 
 @shared_task(name=INGEST_TASKS["retry"], bind=True)  # type: ignore[untyped-decorator]
+@about_batch
 def retry_batch(self: Task, batch_id: str) -> None:
     """Run the batch's failed jobs again, each from the stage that failed."""
     ctx = get_context()

@@ -92,3 +92,25 @@ def test_each_line_names_its_job_tenant_and_stage_and_no_content_is_logged(
     assert transcript not in everything
     assert reply[:40] not in everything
     assert KEY not in everything
+
+
+def test_a_batchs_expansion_lines_name_their_batch(json_stack: RunningStack) -> None:
+    files = [("file", ("vm.wav", _voicemail()))]
+    created = json_stack.http.post("/v1/batches", files=files, data={"stages": "stt"})
+    assert created.status_code == 202, created.text
+    batch_id = created.json()["id"]
+    deadline = time.monotonic() + 120
+    while json_stack.http.get(f"/v1/batches/{batch_id}").json()["status"] != "completed":
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    time.sleep(1)  # the last lines reach the files
+
+    logs = json_stack.settings.data_dir.resolve() / "logs"
+    ours = [
+        record
+        for line in _lines(logs / "worker-ingest.log")
+        if batch_id in line and (record := _parsed(line)) is not None
+    ]
+
+    assert ours, "the ingest worker logged the batch's expansion"
+    assert all(record.get("batch_id") == batch_id for record in ours), ours
