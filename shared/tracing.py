@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import propagate, trace
-from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Span, SpanKind
 
 from shared.settings import TracingSettings
+
+if TYPE_CHECKING:
+    # The SDK takes ~60 ms to import: only a process that traces loads it.
+    from opentelemetry.sdk.trace import TracerProvider
 
 tracer = trace.get_tracer("voicepipe")
 
@@ -34,7 +37,7 @@ def configure_tracing(settings: TracingSettings, role: str) -> None:
     if settings.exporter == "none":
         return
     from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import SpanProcessor
+    from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
     from opentelemetry.sdk.trace.export import (
         BatchSpanProcessor,
         ConsoleSpanExporter,
