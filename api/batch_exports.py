@@ -28,8 +28,10 @@ COLUMNS = (
     "duration_s",
     "transcript",
     "needs_review",
+    "review_reasons",
     "caller_name",
     "callback_number",
+    "callback_number_partial",
     "intent",
     "urgency",
     "requested_action",
@@ -60,8 +62,10 @@ def _job_row(index: int, job: Job, base: str) -> dict[str, Any]:
         "duration_s": job.input.duration_s,
         "transcript": job.results.transcript,
         "needs_review": job.results.needs_review,
+        "review_reasons": job.results.review_reasons,
         "caller_name": triage.caller_name if triage else None,
         "callback_number": triage.callback_number if triage else None,
+        "callback_number_partial": triage.callback_number_partial if triage else None,
         "intent": triage.intent if triage else None,
         "urgency": triage.urgency if triage else None,
         "requested_action": triage.requested_action if triage else None,
@@ -130,6 +134,9 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    elif isinstance(value, list):
+        # Codes such as review reasons: one cell, the way spreadsheets filter on.
+        text = " ".join(map(str, value))
     else:
         text = str(value)
     if text.startswith(_FORMULA_START):

@@ -148,7 +148,11 @@ class Transcript(BaseModel):
 
 class Triage(BaseModel):
     caller_name: str | None = None
+    # Only ever a valid number (libphonenumber), in E.164.
     callback_number: str | None = None
+    # Digits the caller gave that make no valid number (a fragment, a misheard digit): never
+    # the number to call, and the job goes to review.
+    callback_number_partial: str | None = None
     dates: list[str] = Field(default_factory=list)
     intent: str = "general"
     urgency: Literal["low", "normal", "high"] = "normal"
@@ -185,7 +189,9 @@ class JobResults(BaseModel):
     transcript: str | None = None
     # How the transcript was made: engine used, any fallback and why, hybrid agreement.
     transcription: dict[str, Any] = Field(default_factory=dict)
+    # Whether a person should check this job, and why (codes: workers/review.py).
     needs_review: bool | None = None
+    review_reasons: list[str] = Field(default_factory=list)
     reply: str | None = None
     triage: Triage | None = None
     usage: Usage | None = None

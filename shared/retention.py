@@ -21,7 +21,9 @@ def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
         if j.objects_deleted_at is not None:
             return False
         j.objects_deleted_at = utcnow()
-        j.results = JobResults(needs_review=j.results.needs_review)
+        j.results = JobResults(
+            needs_review=j.results.needs_review, review_reasons=j.results.review_reasons
+        )
         return True
 
     return jobs.update(job_id, forget)

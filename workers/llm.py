@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 from shared.celery_app import TASK_NAMES
+from shared.errors import StorageKeyNotFound
 from shared.models import (
     REPLY_OBJECT,
     TRANSCRIPT_OBJECT,
@@ -17,6 +18,7 @@ from shared.models import (
 from workers.context import WorkerContext
 from workers.providers.base import ReplyContext
 from workers.providers.registry import llm_provider
+from workers.review import TRANSCRIPT_REASONS, merged, triage_review
 from workers.stage import (
     StageOutput,
     provider_name,
@@ -36,6 +38,32 @@ def heard(job: Job, ctx: WorkerContext) -> Transcript:
     return Transcript.model_validate_json(ctx.storage.get(key))
 
 
+def _with_words(job: Job, ctx: WorkerContext) -> Transcript:
+    """The stored transcript with its words, when the engine gave word confidences (only
+    then is the storage read worth it); else the words of the record."""
+    text = job.results.transcript or ""
+    record_only = Transcript(text=text, provider="unknown")
+    if job.results.transcription.get("mean_confidence") is None:
+        return record_only
+    try:
+        key = recorded_output_key(job, Stage.STT, TRANSCRIPT_OBJECT)
+        return Transcript.model_validate_json(ctx.storage.get(key))
+    except StorageKeyNotFound:
+        return record_only
+
+
+def review_of(job: Job, ctx: WorkerContext, transcript: Transcript, reply: Reply) -> list[str]:
+    """The transcription's reasons, kept from the record, and the triage's."""
+    kept = [r for r in job.results.review_reasons if r in TRANSCRIPT_REASONS]
+    if reply.triage is None:
+        return kept
+    region = ctx.settings.local.default_region
+    reasons = triage_review(
+        transcript, reply.triage, ctx.settings.review, region, lambda: _with_words(job, ctx)
+    )
+    return merged(kept, reasons)
+
+
 def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     transcript = heard(job, ctx)
     provider = llm_provider(provider_name(job, Stage.LLM, ctx), ctx.settings)
@@ -51,11 +79,14 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     )
     reply: Reply = provider.respond(transcript, context)
     key = job.object_key(REPLY_OBJECT)
+    reasons = review_of(job, ctx, transcript, reply)
 
     def record(results: JobResults, _: str) -> None:
         results.reply = reply.text
         results.triage = reply.triage
         results.usage = reply.usage
+        results.review_reasons = reasons
+        results.needs_review = bool(reasons)
 
     return StageOutput(key, reply.model_dump_json().encode(), "application/json", record)
 

@@ -12,6 +12,7 @@ from shared.models import TRANSCRIPT_OBJECT, Job, JobResults, Stage
 from workers.context import WorkerContext
 from workers.providers.base import AudioInput
 from workers.providers.registry import stt_provider
+from workers.review import mean_confidence, transcript_reasons
 from workers.stage import StageOutput, provider_name, run_stage
 
 
@@ -37,11 +38,17 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
     transcript = provider.transcribe(audio)
     key = job.object_key(TRANSCRIPT_OBJECT)
 
+    reasons = transcript_reasons(transcript, ctx.settings.review)
+    confidence = mean_confidence([word.confidence for word in transcript.words])
+
     def record(results: JobResults, _: str) -> None:
         results.transcript = transcript.text
-        results.transcription = transcript.details
-        review = transcript.details.get("needs_review")
-        results.needs_review = bool(review) if review is not None else None
+        results.transcription = dict(transcript.details)
+        if confidence is not None:
+            # Also tells the reply stage that the stored transcript has word confidences.
+            results.transcription["mean_confidence"] = round(confidence, 3)
+        results.review_reasons = reasons
+        results.needs_review = bool(reasons)
 
     return StageOutput(key, transcript.model_dump_json().encode(), "application/json", record)
 

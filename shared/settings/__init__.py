@@ -46,6 +46,7 @@ from shared.settings.providers import (
     OpenAISettings,
     RetrySettings,
 )
+from shared.settings.review import ReviewSettings
 from shared.settings.services import (
     ApiSettings,
     BrokerSettings,
@@ -146,6 +147,7 @@ class Settings(BaseSettings):
     fetch: FetchSettings = FetchSettings()
     webhooks: WebhookSettings = WebhookSettings()
     retention: RetentionSettings = RetentionSettings()
+    review: ReviewSettings = ReviewSettings()
 
     _plugin_sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 

@@ -6,7 +6,7 @@ from shared.models import Triage
 from workers.triage.classify import intent, requested_action, urgency
 from workers.triage.dates import find_dates
 from workers.triage.names import caller_name
-from workers.triage.phone import find_callback_number, phone_runs
+from workers.triage.phone import find_callback, phone_runs
 from workers.triage.tokens import tokenize
 
 TOPICS = {
@@ -33,20 +33,27 @@ def summarize(triage: Triage) -> str:
         parts.append(f"mentioning {', '.join(triage.dates)}")
     if triage.requested_action:
         parts.append(f"action: {triage.requested_action}")
-    parts.append(f"callback {triage.callback_number or 'number not given'}")
+    if triage.callback_number:
+        parts.append(f"callback {triage.callback_number}")
+    elif triage.callback_number_partial:
+        parts.append(f"callback number incomplete ({triage.callback_number_partial})")
+    else:
+        parts.append("callback number not given")
     return "; ".join(parts) + "."
 
 
 def triage_text(text: str, region: str = "US") -> Triage:
     """Triage a transcript; ``region`` is the country assumed for numbers without one."""
     tokens = tokenize(text)
-    number = find_callback_number(tokens, region)
+    callback = find_callback(tokens, region)
+    number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]
     topic = intent(tokens.low)
     triage = Triage(
         caller_name=caller_name(tokens),
         callback_number=number,
+        callback_number_partial=callback.partial,
         dates=find_dates(tokens, skip),
         intent=topic,
         urgency=urgency(tokens.low),

@@ -47,8 +47,37 @@ def _title_case(word: str) -> str:
     return "'".join(part[:1].upper() + part[1:] for part in word.split("'"))
 
 
+# A name said before these introduces the caller ("Dana here", "Dana Whitaker calling
+# from Northwind") when nothing but a greeting comes before it.
+_AFTER_NAME = ("here", "calling", "speaking")
+_GREETINGS = {"hi", "hello", "hey", "yes", "yeah", "morning", "afternoon", "evening", "good",
+              "um", "uh", "oh", "there", "so"}  # fmt: skip
+
+
 def caller_name(tokens: Tokens) -> str | None:
-    """The name after an introduction ("this is eric johnson") in title case, else None."""
+    """The caller's name in title case, else None: after an introduction ("this is eric
+    johnson", "my name is ...", "it's ...") or before one ("dana here", "dana calling")."""
+    return _name_after_cue(tokens) or _name_before_cue(tokens)
+
+
+def _name_before_cue(tokens: Tokens) -> str | None:
+    for end, low in enumerate(tokens.low):
+        if low not in _AFTER_NAME:
+            continue
+        start = end
+        while (
+            start > 0
+            and end - start < _MAX_WORDS
+            and _is_name_word(tokens.raw[start - 1], tokens.low[start - 1], tokens.cased)
+        ):
+            start -= 1
+        if start == end or not all(word in _GREETINGS for word in tokens.low[:start]):
+            continue
+        return " ".join(_title_case(word) for word in tokens.raw[start:end])
+    return None
+
+
+def _name_after_cue(tokens: Tokens) -> str | None:
     for cue in _CUES:
         for start in find_phrase(tokens.low, cue):
             i = start + len(cue.split())

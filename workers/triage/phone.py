@@ -1,70 +1,84 @@
-"""Callback numbers: which digit run is the number to call, and its E.164 form."""
+"""Callback numbers: which digits the caller gave as their number, and whether they make one.
+
+Finding the digits is ours (spoken forms, cues, order numbers said nearby); deciding whether
+they are a real number, and formatting it, is libphonenumber's (the ``phonenumbers`` port),
+whose metadata knows every country's lengths, ranges and trunk prefixes. A run of digits that
+is not a valid number is never reported as the callback number: it is kept as
+``callback_number_partial`` (a fragment, a misheard digit) and the job goes to review.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
 
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
+
 from workers.triage.numbers import DigitRun, digit_runs, say_digits
 from workers.triage.tokens import Tokens
 
 MIN_DIGITS = 7  # shorter runs are times, amounts or house numbers, never a phone number
 MAX_DIGITS = 15  # E.164's limit; longer runs are card or account numbers read aloud
-
-
-@dataclass(frozen=True)
-class Region:
-    country_code: str
-    trunk: str  # national prefix dropped in E.164 ("" where there is none)
-    lengths: range  # digits of the national significant number
-    international_prefix: str
-
-
-# A deliberately small table: enough to normalise the usual shapes, never a validator.
-_NANP = Region("1", "", range(10, 11), "011")
-REGIONS: dict[str, Region] = {
-    "US": _NANP,
-    "CA": _NANP,
-    "GB": Region("44", "0", range(9, 11), "00"),
-    "IE": Region("353", "0", range(7, 10), "00"),
-    "DE": Region("49", "0", range(6, 14), "00"),
-    "FR": Region("33", "0", range(9, 10), "00"),
-    "AU": Region("61", "0", range(9, 10), "00"),
-}
+# A cued run this long is reported as a partial number (a local number without its area
+# code, a number cut off); shorter cued runs are more likely an amount or a time.
+MIN_PARTIAL_DIGITS = 5
 
 # Phrases after which a caller says their number; a run just after one is preferred.
 _CUES = ("call me", "call back", "reach me", "my number", "number is", "callback number",
-         "phone number", "my cell", "my mobile", "text me", "contact me", "reached at")  # fmt: skip
+         "phone number", "my cell", "my mobile", "text me", "contact me", "reached at",
+         "get me on", "get me at", "me back on", "me back at", "area code")  # fmt: skip
 # Digits after these are order or account numbers, not somewhere to call.
 _NOT_PHONE = {"order", "account", "invoice", "reference", "confirmation", "tracking", "case",
               "claim", "policy", "ticket", "member", "serial", "model", "zip", "pin"}  # fmt: skip
 _WINDOW = 5  # tokens before a run searched for a cue ("call me back up by ...")
+# Words people put between the parts of one number ("area code six one seven, and then
+# eight six seven ..."): runs split only by these are read as one.
+_JOINERS = {"and", "then", "uh", "um", "er", "the", "rest", "is", "it's", "that's"}
+_MAX_JOIN_GAP = 2
+
+
+@dataclass(frozen=True)
+class CallbackNumber:
+    """The number to call (E.164), or the digits heard where they make no valid number."""
+
+    e164: str | None
+    partial: str | None
+    start: int = -1  # first token of the digits, -1 when none were heard
+    end: int = -1
+
+
+NO_NUMBER = CallbackNumber(None, None)
+
+
+def _parse(digits: str, region: str, international: bool) -> PhoneNumber | None:
+    try:
+        if international:
+            return phonenumbers.parse(f"+{digits}")
+        # libphonenumber takes the region's trunk prefix ("0" in GB) and international
+        # dialling prefix ("011" in the US) off as a dialled number would.
+        return phonenumbers.parse(digits, region.upper())
+    except NumberParseException:
+        return None
 
 
 def to_e164(digits: str, region: str, *, international: bool = False) -> str | None:
-    """``digits`` in E.164 ("+14155550198"), or None when the shape is not recognised."""
-    if international:
-        return f"+{digits}" if 8 <= len(digits) <= 15 else None
-    reg = REGIONS.get(region.upper())
-    if reg is None:
+    """``digits`` in E.164 ("+14155550198") when they are a valid number, else None."""
+    number = _parse(digits, region, international)
+    if number is None or not phonenumbers.is_valid_number(number):
         return None
-    if digits.startswith(reg.international_prefix):
-        rest = digits[len(reg.international_prefix) :]
-        return f"+{rest}" if 8 <= len(rest) <= 15 else None
-    if reg.trunk and digits.startswith(reg.trunk):
-        national = digits[len(reg.trunk) :]
-    elif digits.startswith(reg.country_code) and len(digits) - len(reg.country_code) in (
-        reg.lengths
-    ):
-        national = digits[len(reg.country_code) :]
-    else:
-        national = digits
-    if len(national) not in reg.lengths:
-        return None
-    # NANP area codes never start with 0 or 1: such a run is a misheard number.
-    if reg is _NANP and national[0] in "01":
-        return None
-    return f"+{reg.country_code}{national}"
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def _said_twice(digits: str, region: str, international: bool) -> str | None:
+    """The number in a run where the caller repeated it (or began to) with no pause the
+    recogniser kept: "four one five ... two two nine one four one five ...". Only a run
+    whose remainder repeats the number's own start counts, so two numbers never merge."""
+    for size in range(min(MAX_DIGITS, len(digits) - 1), MIN_DIGITS - 1, -1):
+        head, rest = digits[:size], digits[size:]
+        if head.startswith(rest) and (found := to_e164(head, region, international=international)):
+            return found
+    return None
 
 
 def _is_cued(words: tuple[str, ...], run: DigitRun) -> bool:
@@ -80,21 +94,67 @@ def _is_other_number(words: tuple[str, ...], run: DigitRun) -> bool:
     return any(a in _NOT_PHONE and b in {"number", "no", "id", "code"} for a, b in pairs)
 
 
+def _joined(words: tuple[str, ...], runs: list[DigitRun]) -> list[DigitRun]:
+    out: list[DigitRun] = []
+    for run in runs:
+        last = out[-1] if out else None
+        gap = words[last.end : run.start] if last else ()
+        if (
+            last is not None
+            and len(gap) <= _MAX_JOIN_GAP
+            and all(word in _JOINERS for word in gap)
+            and len(last.digits) + len(run.digits) <= MAX_DIGITS
+            and len(last.digits) < MIN_DIGITS
+        ):
+            out[-1] = DigitRun(last.start, run.end, last.digits + run.digits, last.international)
+        else:
+            out.append(run)
+    return out
+
+
+def _with_spoken_plus(words: tuple[str, ...], run: DigitRun) -> DigitRun:
+    if run.international or run.start == 0 or words[run.start - 1] != "plus":
+        return run
+    return DigitRun(run.start - 1, run.end, run.digits, True)
+
+
 def phone_runs(tokens: Tokens) -> list[DigitRun]:
     """Digit runs long enough to be phone numbers, in order of appearance."""
-    runs = digit_runs(tokens.low, tokens.raw)
-    return [r for r in runs if MIN_DIGITS <= len(r.digits) <= MAX_DIGITS]
+    runs = _joined(tokens.low, digit_runs(tokens.low, tokens.raw))
+    runs = [_with_spoken_plus(tokens.low, run) for run in runs]
+    return [r for r in runs if MIN_DIGITS <= len(r.digits) <= 2 * MAX_DIGITS]
+
+
+def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
+    """The number to call back: valid numbers first, cued before uncued, earliest first;
+    failing that, the digits of a cued run as a partial number."""
+    valid: list[tuple[bool, int, CallbackNumber]] = []
+    partial: list[tuple[bool, int, CallbackNumber]] = []
+    runs = _joined(tokens.low, digit_runs(tokens.low, tokens.raw))
+    for run in (_with_spoken_plus(tokens.low, r) for r in runs):
+        if len(run.digits) < MIN_PARTIAL_DIGITS or _is_other_number(tokens.low, run):
+            continue
+        cued = _is_cued(tokens.low, run)
+        e164 = None
+        if len(run.digits) <= 2 * MAX_DIGITS:
+            e164 = to_e164(run.digits, region, international=run.international) or _said_twice(
+                run.digits, region, run.international
+            )
+        if e164 is not None:
+            valid.append((not cued, run.start, CallbackNumber(e164, None, run.start, run.end)))
+        elif cued or MIN_DIGITS <= len(run.digits) <= MAX_DIGITS:
+            digits = run.digits[:MAX_DIGITS]
+            partial.append((not cued, run.start, CallbackNumber(None, digits, run.start, run.end)))
+    if valid:
+        return min(valid, key=lambda item: item[:2])[2]
+    if partial:
+        return min(partial, key=lambda item: item[:2])[2]
+    return NO_NUMBER
 
 
 def find_callback_number(tokens: Tokens, region: str) -> str | None:
-    """The number to call back: cued runs first, then ones that normalise, then earliest."""
-    ranked: list[tuple[bool, bool, int, str]] = []
-    for run in phone_runs(tokens):
-        if _is_other_number(tokens.low, run):
-            continue
-        e164 = to_e164(run.digits, region, international=run.international)
-        ranked.append((not _is_cued(tokens.low, run), e164 is None, run.start, e164 or run.digits))
-    return min(ranked)[3] if ranked else None
+    """The valid callback number in E.164, or None."""
+    return find_callback(tokens, region).e164
 
 
 def _groups(digits: str) -> list[str]:
@@ -108,16 +168,17 @@ def _groups(digits: str) -> list[str]:
 
 
 def speak_number(number: str, region: str) -> str:
-    """A number as a TTS voice should read it: digit words, pauses between groups."""
-    if not number.startswith("+"):
-        return ", ".join(say_digits(g) for g in _groups(number))
-    home = REGIONS.get(region.upper())
-    for reg in ([home] if home else []) + list(REGIONS.values()):
-        if number[1:].startswith(reg.country_code):
-            rest = number[1 + len(reg.country_code) :]
-            if reg is home:
-                # At home people dial the trunk prefix, so that is what they recognise.
-                return ", ".join(say_digits(g) for g in _groups(reg.trunk + rest))
-            groups = [reg.country_code, *_groups(rest)]
-            return "plus " + ", ".join(say_digits(g) for g in groups)
-    return "plus " + ", ".join(say_digits(g) for g in _groups(number[1:]))
+    """A number as a TTS voice should read it: digit words, a pause between the groups its
+    country writes it in. At home in the national form people dial (with the trunk prefix),
+    abroad as "plus" and the country code."""
+    parsed = _parse(number[1:], region, True) if number.startswith("+") else None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        return ", ".join(say_digits(g) for g in _groups(number.lstrip("+")))
+    home = phonenumbers.region_code_for_number(parsed) == region.upper()
+    # NANP numbers are written "(415) 555-0198" at home; every format splits on non-digits.
+    written = phonenumbers.format_number(
+        parsed, PhoneNumberFormat.NATIONAL if home else PhoneNumberFormat.INTERNATIONAL
+    )
+    groups = "".join(ch if ch.isdigit() else " " for ch in written).split()
+    spoken = ", ".join(say_digits(g) for g in groups)
+    return spoken if home else f"plus {spoken}"

@@ -21,8 +21,10 @@ MARIA = (
 def test_order_voicemail_from_pocketsphinx_is_triaged() -> None:
     triage = triage_text(ERIC)
     assert triage.caller_name == "Eric Johnson"
-    # Nine digits were recognised, so the number cannot be normalised: kept as digits.
-    assert triage.callback_number == "552123456"
+    # Nine digits were recognised: no valid number, so never the number to call; the
+    # digits are kept as a partial number for a person to check.
+    assert triage.callback_number is None
+    assert triage.callback_number_partial == "552123456"
     assert triage.intent == "order_status"
     assert triage.urgency == "normal"
     assert triage.requested_action == "call back"

@@ -39,3 +39,31 @@ def test_no_name_when_the_introduction_is_not_followed_by_one(text: str) -> None
 
 def test_a_later_name_is_found_after_a_false_introduction() -> None:
     assert caller_name(tokenize("Hi, this is urgent. My name is Anna.")) == "Anna"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi dana here about the invoice", "Dana"),
+        ("Hello, Dana Whitaker here. Please call me back.", "Dana Whitaker"),
+        ("marcus bell calling from northwind about our order", "Marcus Bell"),
+        ("good morning it's priya calling", "Priya"),
+        ("hey um leo speaking", "Leo"),
+    ],
+)
+def test_name_before_here_or_calling_is_the_caller(text: str, expected: str) -> None:
+    assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "um uh here is my question",
+        "i am calling about the order",
+        "we were calling about the delivery",
+        "the technician here said the boiler is broken",
+        "hi um calling about my bill",
+    ],
+)
+def test_filler_words_and_phrases_before_here_or_calling_are_no_name(text: str) -> None:
+    assert caller_name(tokenize(text)) is None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from workers.triage.phone import find_callback_number, speak_number, to_e164
+from workers.triage.phone import find_callback, find_callback_number, speak_number, to_e164
 from workers.triage.tokens import tokenize
 
 
@@ -11,7 +11,7 @@ from workers.triage.tokens import tokenize
     [
         ("4155550198", "US", "+14155550198"),
         ("14155550198", "US", "+14155550198"),
-        ("01144207946095", "US", "+44207946095"),
+        ("011442079460958", "US", "+442079460958"),
         ("02079460958", "GB", "+442079460958"),
         ("442079460958", "GB", "+442079460958"),
         ("030123456", "DE", "+4930123456"),
@@ -24,9 +24,17 @@ def test_national_numbers_become_e164(digits: str, region: str, expected: str) -
 
 @pytest.mark.parametrize(
     ("digits", "region"),
-    [("552123456", "US"), ("1234567890", "US"), ("4155550198", "ZZ")],
+    [
+        ("552123456", "US"),
+        ("1234567890", "US"),
+        ("4155550198", "ZZ"),
+        # A shape that passes a length check but is no valid number (no UK number is 11
+        # digits after its country code): libphonenumber's ranges, not a length table.
+        ("01144207946095", "US"),
+        ("5551234567", "US"),
+    ],
 )
-def test_unrecognised_shapes_are_not_normalised(digits: str, region: str) -> None:
+def test_invalid_numbers_are_not_normalised(digits: str, region: str) -> None:
     assert to_e164(digits, region) is None
 
 
@@ -45,9 +53,44 @@ def test_number_with_a_plus_keeps_its_country() -> None:
     assert find_callback_number(tokenize(text), "US") == "+442079460958"
 
 
-def test_unnormalisable_number_is_returned_as_plain_digits() -> None:
+def test_a_fragment_is_never_the_callback_number_but_is_kept_as_partial() -> None:
     text = "call me back up by five five two one two three four five six"
-    assert find_callback_number(tokenize(text), "US") == "552123456"
+    found = find_callback(tokenize(text), "US")
+    assert found.e164 is None
+    assert found.partial == "552123456"
+
+
+def test_a_local_number_without_its_area_code_is_partial() -> None:
+    found = find_callback(tokenize("my number is eight six seven two two nine one"), "US")
+    assert (found.e164, found.partial) == (None, "8672291")
+
+
+def test_a_short_cued_fragment_is_partial_and_an_uncued_one_is_ignored() -> None:
+    assert find_callback(tokenize("call me at six one seven eight six"), "US").partial == "61786"
+    assert find_callback(tokenize("it costs six one seven eight six"), "US").partial is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call me at six one seven, eight six seven, two two nine one",
+        "my number is six one seven eight six seven two two nine one",
+        "reach me at six one seven eight six seven double two nine one",
+        "you can get me on six one seven eight six seven two two nine one",
+        "area code six one seven, and then eight six seven two two nine one",
+        "it's six one seven, eight six seven, two two nine one, again six one seven, "
+        "eight six seven, two two nine one",
+        "six one seven eight six seven two two nine one six one seven eight six seven",
+        "call me back at 617-867-2291",
+    ],
+)
+def test_spoken_forms_of_one_number_give_it(text: str) -> None:
+    assert find_callback_number(tokenize(text), "US") == "+16178672291"
+
+
+def test_oh_and_triple_are_digits_inside_a_number() -> None:
+    text = "call me on four one five, triple two, nine one oh one"
+    assert find_callback_number(tokenize(text), "US") == "+14152229101"
 
 
 def test_runs_shorter_than_seven_digits_are_not_callback_numbers() -> None:
@@ -79,8 +122,14 @@ def test_home_number_is_read_with_its_trunk_prefix() -> None:
     assert spoken == "zero two zero, seven nine four six, zero nine five eight"
 
 
-def test_foreign_number_is_read_with_plus_and_country_code() -> None:
-    assert speak_number("+442079460958", "US").startswith("plus four four, two zero seven")
+def test_foreign_number_is_read_with_plus_and_country_code_in_its_own_groups() -> None:
+    spoken = speak_number("+442079460958", "US")
+    assert spoken == "plus four four, two zero, seven nine four six, zero nine five eight"
+
+
+def test_a_spoken_plus_marks_an_international_number() -> None:
+    text = "call me on plus four four two zero seven nine four six zero nine five eight"
+    assert find_callback_number(tokenize(text), "US") == "+442079460958"
 
 
 def test_plain_digits_are_read_in_threes() -> None:

@@ -1,0 +1,28 @@
+"""When a job is flagged for a person to check (``results.needs_review``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from shared.settings.auth import Section
+
+
+class ReviewSettings(Section):
+    min_mean_confidence: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Flag low_confidence when the engine's mean word confidence is below "
+        "this (engines that give word confidences only).",
+    )
+    min_number_confidence: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Flag callback_number_unconfirmed when the words the callback number was "
+        "heard in have a mean confidence below this.",
+    )
+    flag_missing_callback: bool = Field(
+        default=True,
+        description="Flag no_callback_number when a voicemail gives no number to call.",
+    )

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from shared.models import Transcript, Triage, Word
+from shared.settings.review import ReviewSettings
+from workers.review import (
+    Reason,
+    merged,
+    number_confidence,
+    transcript_reasons,
+    triage_reasons,
+)
+from workers.triage import triage_text
+
+REVIEW = ReviewSettings()
+
+
+def _transcript(text: str, confidences: list[float] | None = None) -> Transcript:
+    words = [
+        Word(word=word, confidence=confidences[i] if confidences else None)
+        for i, word in enumerate(text.split())
+    ]
+    return Transcript(text=text, provider="local", words=words)
+
+
+def test_a_confident_transcript_needs_no_review_for_its_words() -> None:
+    transcript = _transcript("please call me back", [0.9, 0.8, 0.95, 0.9])
+    assert transcript_reasons(transcript, REVIEW) == []
+
+
+def test_low_mean_word_confidence_is_flagged() -> None:
+    transcript = _transcript("please call me back", [0.2, 0.3, 0.4, 0.5])
+    assert transcript_reasons(transcript, REVIEW) == [Reason.LOW_CONFIDENCE]
+
+
+def test_words_without_confidences_are_not_judged_on_confidence() -> None:
+    assert transcript_reasons(_transcript("please call me back"), REVIEW) == []
+
+
+def test_an_empty_transcript_is_flagged_as_no_speech() -> None:
+    assert transcript_reasons(_transcript(""), REVIEW) == [Reason.NO_SPEECH]
+
+
+def test_hybrid_disagreement_is_flagged() -> None:
+    transcript = Transcript(text="hello", provider="hybrid", details={"needs_review": True})
+    assert transcript_reasons(transcript, REVIEW) == [Reason.HYBRID_DISAGREEMENT]
+
+
+def test_a_complete_triage_needs_no_review() -> None:
+    triage = triage_text("hi this is dana my order has not arrived call me at 617 867 2291")
+    assert triage_reasons(triage, REVIEW) == []
+
+
+def test_a_partial_number_is_flagged_and_not_also_as_missing() -> None:
+    triage = triage_text("hi this is dana about my order call me at eight six seven two two")
+    assert triage.callback_number is None
+    assert triage_reasons(triage, REVIEW) == [Reason.PARTIAL_CALLBACK_NUMBER]
+
+
+def test_no_number_and_no_intent_are_each_flagged() -> None:
+    reasons = triage_reasons(Triage(), REVIEW)
+    assert reasons == [Reason.NO_CALLBACK_NUMBER, Reason.INTENT_UNDECIDED]
+
+
+def test_a_missing_number_is_not_flagged_when_the_deployment_says_so() -> None:
+    review = ReviewSettings(flag_missing_callback=False)
+    assert triage_reasons(Triage(intent="billing"), review) == []
+
+
+def test_a_number_heard_with_low_confidence_is_unconfirmed() -> None:
+    triage = Triage(callback_number="+16178672291", intent="billing")
+    assert triage_reasons(triage, REVIEW, number_confidence=0.3) == [
+        Reason.CALLBACK_NUMBER_UNCONFIRMED
+    ]
+    assert triage_reasons(triage, REVIEW, number_confidence=0.9) == []
+
+
+def test_number_confidence_is_the_mean_over_the_number_words() -> None:
+    text = "call me at six one seven"
+    transcript = _transcript(text, [0.9, 0.9, 0.9, 0.2, 0.4, 0.6])
+    assert number_confidence(transcript, 3, 6) == (0.2 + 0.4 + 0.6) / 3
+
+
+def test_number_confidence_is_unknown_when_words_do_not_line_up_with_tokens() -> None:
+    transcript = Transcript(
+        text="Call me at 617-867-2291.",
+        provider="whisper",
+        words=[Word(word="Call", confidence=0.9), Word(word="me", confidence=0.9)],
+    )
+    assert number_confidence(transcript, 3, 6) is None
+
+
+def test_merged_reasons_keep_their_first_order_once_each() -> None:
+    assert merged(["a", "b"], ["b", "c"]) == ["a", "b", "c"]
+

@@ -1,0 +1,108 @@
+"""Whether a person should check a job, and why (``results.needs_review``, ``review_reasons``).
+
+The transcription stage judges the words (engine confidence, hybrid disagreement); the reply
+stage adds what the triage could not settle (no number, a partial or doubtful number, no
+clear intent). Each reason is a stable code a client can filter on; the job is flagged when
+there is at least one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+
+from shared.models import Transcript, Triage
+from shared.settings.review import ReviewSettings
+from workers.triage.phone import find_callback
+from workers.triage.tokens import tokenize
+
+
+class Reason(StrEnum):
+    NO_SPEECH = "no_speech"
+    LOW_CONFIDENCE = "low_confidence"
+    HYBRID_DISAGREEMENT = "hybrid_disagreement"
+    NO_CALLBACK_NUMBER = "no_callback_number"
+    PARTIAL_CALLBACK_NUMBER = "partial_callback_number"
+    CALLBACK_NUMBER_UNCONFIRMED = "callback_number_unconfirmed"
+    INTENT_UNDECIDED = "intent_undecided"
+
+
+# Judged by the transcription stage; the reply stage keeps them and adds its own.
+TRANSCRIPT_REASONS = frozenset(
+    {Reason.NO_SPEECH, Reason.LOW_CONFIDENCE, Reason.HYBRID_DISAGREEMENT}
+)
+
+
+def mean_confidence(confidences: Sequence[float | None]) -> float | None:
+    known = [c for c in confidences if c is not None]
+    return sum(known) / len(known) if known else None
+
+
+def transcript_reasons(transcript: Transcript, review: ReviewSettings) -> list[str]:
+    reasons: list[str] = []
+    if not transcript.text.strip():
+        reasons.append(Reason.NO_SPEECH)
+    mean = mean_confidence([word.confidence for word in transcript.words])
+    if mean is not None and mean < review.min_mean_confidence:
+        reasons.append(Reason.LOW_CONFIDENCE)
+    if transcript.details.get("needs_review"):
+        # The hybrid engine's own verdict: its two engines disagreed (or one failed).
+        reasons.append(Reason.HYBRID_DISAGREEMENT)
+    return reasons
+
+
+def number_confidence(transcript: Transcript, start: int, end: int) -> float | None:
+    """Mean confidence of the words a callback number was heard in (token ``start:end`` of
+    the transcript's text), when the engine's words line up with those tokens."""
+    if start < 0 or not transcript.words:
+        return None
+    words = [word for word in transcript.words if word.word.strip()]
+    if len(tokenize(" ".join(word.word for word in words))) != len(words):
+        return None  # cased or punctuated words that tokenise differently: no alignment
+    if len(tokenize(transcript.text)) != len(words) or end > len(words):
+        return None
+    return mean_confidence([word.confidence for word in words[start:end]])
+
+
+def triage_reasons(
+    triage: Triage, review: ReviewSettings, number_confidence: float | None = None
+) -> list[str]:
+    reasons: list[str] = []
+    if triage.callback_number_partial and not triage.callback_number:
+        reasons.append(Reason.PARTIAL_CALLBACK_NUMBER)
+    elif not triage.callback_number and review.flag_missing_callback:
+        reasons.append(Reason.NO_CALLBACK_NUMBER)
+    if (
+        triage.callback_number
+        and number_confidence is not None
+        and number_confidence < review.min_number_confidence
+    ):
+        reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)
+    if triage.intent == "general":
+        reasons.append(Reason.INTENT_UNDECIDED)
+    return reasons
+
+
+def merged(*groups: Sequence[str]) -> list[str]:
+    """Reasons in first-seen order, each once (a redelivered stage adds nothing twice)."""
+    return list(dict.fromkeys(reason for group in groups for reason in group))
+
+
+def triage_review(
+    transcript: Transcript,
+    triage: Triage,
+    review: ReviewSettings,
+    region: str,
+    with_words: Callable[[], Transcript] | None = None,
+) -> list[str]:
+    """The triage's reasons, judging the callback number by the confidence of the words it
+    was heard in. ``with_words`` gives the transcript with its words where ``transcript``
+    has none (the reply stage reads them from storage only when a number needs them)."""
+    confidence = None
+    if triage.callback_number:
+        found = find_callback(tokenize(transcript.text), region)
+        if found.e164 == triage.callback_number:
+            if not transcript.words and with_words is not None:
+                transcript = with_words()
+            confidence = number_confidence(transcript, found.start, found.end)
+    return triage_reasons(triage, review, confidence)
