@@ -36,6 +36,12 @@ COLUMNS = (
     "urgency",
     "requested_action",
     "summary",
+    "emotion",
+    "emotion_confidence",
+    "sentiment",
+    "speaking_rate_wpm",
+    "snr_db",
+    "bandwidth",
     "reply_text",
     "transcript_url",
     "reply_audio_url",
@@ -70,9 +76,24 @@ def _job_row(index: int, job: Job, base: str) -> dict[str, Any]:
         "urgency": triage.urgency if triage else None,
         "requested_action": triage.requested_action if triage else None,
         "summary": triage.summary if triage else None,
+        **_analysis_cells(job),
         "reply_text": job.results.reply,
         "transcript_url": f"{links}/transcript" if job.results.transcript is not None else None,
         "reply_audio_url": f"{links}/reply" if job.results.reply_audio_key else None,
+    }
+
+
+def _analysis_cells(job: Job) -> dict[str, Any]:
+    analysis = job.results.analysis
+    tone = analysis.tone if analysis else None
+    sound = analysis.audio if analysis else None
+    return {
+        "emotion": tone.emotion if tone else None,
+        "emotion_confidence": tone.confidence if tone else None,
+        "sentiment": tone.sentiment if tone else None,
+        "speaking_rate_wpm": sound.speaking_rate_wpm if sound else None,
+        "snr_db": sound.snr_db if sound else None,
+        "bandwidth": sound.bandwidth if sound else None,
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.analysis import Analysis
 from shared.settings import OutputFormat
 from shared.stages import STAGE_ORDER as STAGE_ORDER
 from shared.stages import Stage as Stage
@@ -198,6 +199,8 @@ class JobResults(BaseModel):
     reply_audio_key: str | None = None
     reply_audio_media_type: str | None = None
     reply_audio_duration_s: float | None = None
+    # Estimates of how the recording sounds and how the caller seems to feel.
+    analysis: Analysis | None = None
 
 
 class Job(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
+from shared.analysis import Analysis
 from shared.celery_app import TASK_NAMES
 from shared.errors import StorageKeyNotFound
 from shared.models import (
@@ -26,6 +27,7 @@ from workers.stage import (
     run_stage,
     succeeded,
 )
+from workers.triage.tone import tone_of
 
 
 def heard(job: Job, ctx: WorkerContext) -> Transcript:
@@ -80,6 +82,8 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     reply: Reply = provider.respond(transcript, context)
     key = job.object_key(REPLY_OBJECT)
     reasons = review_of(job, ctx, transcript, reply)
+    sound = job.results.analysis.audio if job.results.analysis else None
+    tone = tone_of(transcript.text, sound)
 
     def record(results: JobResults, _: str) -> None:
         results.reply = reply.text
@@ -87,6 +91,7 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
         results.usage = reply.usage
         results.review_reasons = reasons
         results.needs_review = bool(reasons)
+        results.analysis = Analysis(audio=sound, tone=tone)
 
     return StageOutput(key, reply.model_dump_json().encode(), "application/json", record)
 

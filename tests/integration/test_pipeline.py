@@ -46,6 +46,16 @@ def test_uploaded_voicemail_is_transcribed_answered_and_spoken(
     assert word_error_rate(SCRIPT, job["results"]["transcript"]) <= 0.35
     assert job["results"]["triage"]["callback_number"] == "+17135554461"
     assert 0 < len(job["results"]["reply"].split()) <= 100
+    # A named caller, a valid number and a billing question: nothing for a person to check
+    # unless the engine was unsure of the words.
+    reasons = set(job["results"]["review_reasons"])
+    assert reasons <= {"low_confidence", "callback_number_unconfirmed"}, reasons
+    assert job["results"]["needs_review"] is bool(reasons)
+    sound = job["results"]["analysis"]["audio"]
+    assert sound["bandwidth"] == "wideband"
+    assert 0 < sound["speech_s"] <= sound["duration_s"]
+    assert sound["pitch_hz_median"] is not None
+    assert job["results"]["analysis"]["tone"]["emotion"] in {"calm", "frustrated"}
     for stage in ("stt", "llm", "tts"):
         record = job["stages"][stage]
         assert record["status"] == "succeeded"

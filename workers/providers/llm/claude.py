@@ -139,9 +139,13 @@ class ClaudeResponder(LlmProvider):
             errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise malformed(f"a {TOOL_NAME} call failing its schema", errors) from exc
         region = context.default_region
+        number = e164(answer.callback_number, region)
         triage = Triage(
             caller_name=answer.caller_name,
-            callback_number=e164(answer.callback_number, region),
+            # The model's number is held to the same rule as ours: only a valid number is
+            # the one to call; other digits are kept as a partial number for review.
+            callback_number=number if number and number.startswith("+") else None,
+            callback_number_partial=number if number and not number.startswith("+") else None,
             dates=answer.dates,
             intent=answer.intent,
             urgency=answer.urgency,
@@ -178,14 +182,14 @@ def conversation(text: str, history: list[tuple[str, str]]) -> list[dict[str, An
 
 
 def e164(number: str | None, region: str) -> str | None:
-    """The model's number in E.164 when its shape is recognised, else as given."""
+    """The model's number in E.164 when it is a valid number, else its digits."""
     if not number:
         return None
     digits = re.sub(r"\D", "", number)
     if not digits:
         return None  # "unknown", "not given": no number at all
     international = number.lstrip().startswith("+")
-    return to_e164(digits, region, international=international) or number
+    return to_e164(digits, region, international=international) or digits
 
 
 _DIGIT_RUN = re.compile(r"\+?\d[\d ().-]{5,}\d")

@@ -296,3 +296,13 @@ def test_fake_answers_unknown_models_with_404_like_the_api(fake: AnthropicFake) 
 
 def test_registry_knows_claude_as_a_reply_provider() -> None:
     assert registry.load_class(Stage.LLM, "claude") is ClaudeResponder
+
+
+def test_a_number_from_the_model_that_is_not_valid_is_only_a_partial_number(
+    fake: AnthropicFake,
+) -> None:
+    answer = {**VALID, "callback_number": "555-1234", "reply_text": "Hello Ann."}
+    fake.fail_next(tool_answer(**answer))
+    reply = respond(fake)
+    assert reply.triage.callback_number is None
+    assert reply.triage.callback_number_partial == "5551234"
