@@ -91,4 +91,3 @@ def test_number_confidence_is_unknown_when_words_do_not_line_up_with_tokens() ->
 
 def test_merged_reasons_keep_their_first_order_once_each() -> None:
     assert merged(["a", "b"], ["b", "c"]) == ["a", "b", "c"]
-
