@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: demo up test test-fast test-slow chaos lint format bench wer clean distclean
+.PHONY: demo up test test-fast test-slow chaos lint format bench quality wer clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,10 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-wer: $(VENV)/.dev  ## word error rate of the offline engine on ../shared/audio
+quality: $(VENV)/.dev  ## transcript and triage quality on ../shared/audio and tests/quality
+	$(BIN)/python -m tests.quality.report
+
+wer: $(VENV)/.dev  ## word error rate of the offline engine alone, per clip of ../shared/audio
 	$(BIN)/python -m tests.wer_report
 
 bench: $(VENV)/.dev  ## every performance goal side by side (ONLY=intake|pipeline|io|batches|offline)

@@ -1,0 +1,1 @@
+"""Evaluation sets that measure transcript and triage quality on realistic audio."""
