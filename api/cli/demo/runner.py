@@ -86,6 +86,8 @@ def _result(
         "transcript": results.get("transcript"),
         "triage": results.get("triage"),
         "reply": results.get("reply"),
+        "review": results.get("review_reasons") or [],
+        "tone": (results.get("analysis") or {}).get("tone"),
         "timings": {name: rec.get("duration_s") for name, rec in job["stages"].items()},
     }
     if results.get("transcript") is not None:
@@ -113,6 +115,8 @@ def _rejected(sample: Sample, path: Path) -> dict[str, Any]:
         "transcript": None,
         "triage": None,
         "reply": None,
+        "review": [],
+        "tone": None,
         "timings": {},
     }
 
@@ -138,6 +142,13 @@ def _report(results: list[dict[str, Any]]) -> None:
                 f"{r['expected_callback']}) intent={t.get('intent')} "
                 f"urgency={t.get('urgency')} dates={t.get('dates')}"
             )
+        if r["tone"]:
+            click.echo(
+                f"   tone       : {r['tone']['emotion']} "
+                f"(confidence {r['tone']['confidence']:.2f}, estimate)"
+            )
+        if r["triage"]:
+            click.echo(f"   review     : {', '.join(r['review']) or 'not needed'}")
         if r["reply"]:
             click.echo(f"   reply      : {r['reply']}")
         if r.get("reply_audio"):
