@@ -171,6 +171,8 @@ class Reply(BaseModel):
     provider: str
     triage: Triage | None = None
     usage: Usage = Field(default_factory=Usage)
+    # A language model's one line on the caller's tone; rules give none.
+    tone_description: str | None = None
 
 
 class SynthesizedAudio(BaseModel):

@@ -84,6 +84,7 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     reasons = review_of(job, ctx, transcript, reply)
     sound = job.results.analysis.audio if job.results.analysis else None
     tone = tone_of(transcript.text, sound)
+    tone.description = reply.tone_description
 
     def record(results: JobResults, _: str) -> None:
         results.reply = reply.text

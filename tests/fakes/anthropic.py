@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request, Response
 from shared.wer import alignment_spans
 from tests.fakes.server import FakeServer, Fault, json_fault
 from workers.triage import compose_reply, triage_text
+from workers.triage.tone import tone_of
 
 API_KEY = "sk-ant-test-key"
 MODELS = ("claude-sonnet-4-6", "claude-opus-4-6", "claude-haiku-4-5")
@@ -229,7 +230,11 @@ class AnthropicFake(FakeServer):
     def _voicemail_reply(self, text: str) -> dict[str, Any]:
         triage = triage_text(text, self.region)
         reply = compose_reply(triage, self.region, heard=bool(text.strip()))
-        return {**triage.model_dump(), "reply_text": reply}
+        # What the model is asked for, and nothing else (our triage records more).
+        asked = ("caller_name", "callback_number", "dates", "intent", "urgency",
+                 "requested_action", "summary")  # fmt: skip
+        answer = {name: getattr(triage, name) for name in asked}
+        return {**answer, "tone": f"sounds {tone_of(text, None).emotion}", "reply_text": reply}
 
     def _headers(self) -> dict[str, str]:
         serial = next(self._answered)

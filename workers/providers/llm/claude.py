@@ -59,6 +59,8 @@ class VoicemailReply(BaseModel):
     urgency: Literal["low", "normal", "high"]
     requested_action: str | None = None
     summary: str
+    # One line on how the caller comes across, from the words (the model hears no audio).
+    tone: str | None = None
     reply_text: str = Field(min_length=1)
 
     @field_validator("intent")
@@ -68,7 +70,7 @@ class VoicemailReply(BaseModel):
             raise ValueError(f"intent must be one of {', '.join(INTENTS)}")
         return value
 
-    @field_validator("caller_name", "callback_number", "requested_action")
+    @field_validator("caller_name", "callback_number", "requested_action", "tone")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
@@ -98,6 +100,11 @@ VOICEMAIL_TOOL: dict[str, Any] = {
                 "description": "What the caller wants done, e.g. 'reschedule appointment'.",
             },
             "summary": {"type": "string", "description": "One sentence for a call list."},
+            "tone": {
+                "type": ["string", "null"],
+                "description": "One short line on the caller's tone as the words show it, "
+                "e.g. 'polite but worried about the leak'.",
+            },
             "reply_text": {
                 "type": "string",
                 "description": f"The spoken reply, under {MAX_WORDS} words, no markdown.",
@@ -155,7 +162,13 @@ class ClaudeResponder(LlmProvider):
         # An empty summary would leave a blank line in the call list; ours reads the fields.
         triage.summary = triage.summary or summarize(triage)
         text = fit_words(speakable(answer.reply_text, region))
-        return Reply(text=text, provider=self.name, triage=triage, usage=usage_of(message))
+        return Reply(
+            text=text,
+            provider=self.name,
+            triage=triage,
+            usage=usage_of(message),
+            tone_description=answer.tone,
+        )
 
 
 def system_prompt(extra: str | None) -> str:

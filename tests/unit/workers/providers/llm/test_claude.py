@@ -18,7 +18,7 @@ from workers.providers import registry
 from workers.providers.anthropic_client import API_VERSION, forget_verified_models
 from workers.providers.base import ReplyContext
 from workers.providers.errors import ProviderError
-from workers.providers.llm.claude import ClaudeResponder, fit_words, speakable
+from workers.providers.llm.claude import VOICEMAIL_TOOL, ClaudeResponder, fit_words, speakable
 from workers.triage.classify import INTENTS
 
 VOICEMAIL = (
@@ -306,3 +306,11 @@ def test_a_number_from_the_model_that_is_not_valid_is_only_a_partial_number(
     reply = respond(fake)
     assert reply.triage.callback_number is None
     assert reply.triage.callback_number_partial == "5551234"
+
+
+def test_the_models_line_on_tone_is_kept_and_asked_for(fake: AnthropicFake) -> None:
+    answer = {**VALID, "tone": "calm, a little impatient", "reply_text": "Hello Ann."}
+    fake.fail_next(tool_answer(**answer))
+    reply = respond(fake)
+    assert reply.tone_description == "calm, a little impatient"
+    assert "tone" in VOICEMAIL_TOOL["input_schema"]["required"]
