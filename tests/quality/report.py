@@ -98,7 +98,8 @@ class ClipOutcome:
 def run_clip(entry: dict[str, Any], stt: PocketsphinxStt, settings: Settings) -> ClipOutcome:
     path = SET_DIR / entry["file"]
     data = path.read_bytes()
-    region = settings.local.default_region
+    # The deployment's region for the clip: a UK voicemail is scored as a UK business's.
+    region = entry.get("region", settings.local.default_region)
     started = time.perf_counter()
     # What the stt stage does with an upload, minus storage.
     pcm = decode_pcm16k(data)
