@@ -19,29 +19,40 @@ INTENTS = ("cancellation", "repair", "billing", "appointment", "order_status", "
            "sales", "callback_request", "general")  # fmt: skip
 _INTENT_WORDS: dict[str, dict[str, int]] = {
     "cancellation": {"cancel": 2, "cancellation": 2, "terminate": 2, "unsubscribe": 2,
-                     "close my account": 3, "end my subscription": 3, "stop my service": 3},
+                     "close my account": 3, "end my subscription": 3, "stop my service": 3,
+                     "won't be needing": 3, "no longer need": 3, "discontinue": 2,
+                     "stop the service": 3},
     "repair": {"repair": 2, "leaking": 2, "leak": 2, "broken": 2, "not working": 2,
                "stopped working": 2, "out of order": 2, "fix": 1, "flooding": 2,
                "water heater": 2, "heater": 1, "furnace": 1, "plumber": 1, "pipe": 1,
-               "toilet": 1, "no heat": 2, "no hot water": 2, "technician": 1},
+               "toilet": 1, "no heat": 2, "no hot water": 2, "technician": 1,
+               "not draining": 2, "isn't draining": 2, "grinding": 1, "smell of gas": 3,
+               "gas leak": 3, "smell gas": 3, "dishwasher": 1, "boiler": 1,
+               "washing machine": 1, "send someone": 1},
     "billing": {"bill": 2, "billing": 2, "invoice": 2, "charge": 1, "charged": 2,
                 "overcharged": 2, "payment": 2, "refund": 2, "receipt": 1, "statement": 1,
                 "balance": 1, "credit card": 1, "pay": 1},
     "appointment": {"appointment": 2, "reschedule": 2, "rebook": 2, "schedule": 1, "book": 1,
                     "booking": 1, "dentist": 1, "dental": 1, "checkup": 1, "check up": 1,
-                    "consultation": 1},
+                    "consultation": 1, "fit me in": 2, "fit him in": 2, "fit her in": 2,
+                    "anything today": 2, "an opening": 1, "toothache": 1, "tooth": 1},
     "order_status": {"order": 2, "delivery": 2, "shipment": 2, "tracking": 2, "shipped": 1,
-                     "package": 1, "parcel": 1, "arrived": 1, "delivered": 1},
+                     "package": 1, "parcel": 1, "arrived": 1, "delivered": 1, "ordered": 2,
+                     "dispatched": 2, "where it's got to": 2, "hasn't arrived": 2},
     "complaint": {"complaint": 2, "complain": 2, "not happy": 2, "disappointed": 2, "rude": 2,
                   "unacceptable": 2, "unhappy": 1, "terrible": 1, "frustrated": 1,
-                  "angry": 1, "upset": 1, "worst": 1},
+                  "angry": 1, "upset": 1, "worst": 1, "nobody helped": 2,
+                  "no one helped": 2, "never showed up": 2, "poor service": 2, "waited": 1},
     "sales": {"quote": 2, "pricing": 2, "interested in": 2, "demo": 2, "price": 1,
-              "prices": 1, "purchase": 1, "buy": 1, "estimate": 1, "how much": 1},
+              "prices": 1, "purchase": 1, "buy": 1, "estimate": 1, "how much": 1,
+              "what it would cost": 2, "financing": 2, "cost": 1, "ad i saw": 2},
     "callback_request": {"call me back": 1, "call back": 1, "return my call": 1,
-                         "get back to me": 1, "give me a call": 1},
+                         "get back to me": 1, "give me a call": 1, "returning your call": 3,
+                         "return your call": 2, "missed your call": 2, "you called me": 2},
 }  # fmt: skip
 # Phrases that only mask their words ("in order to" is not about an order).
-_NEUTRAL = ("in order to",)
+# The caller calling again later asks nothing of us.
+_NEUTRAL = ("in order to", "i'll call back", "i will call back", "i'll call you back")
 _INTENT_TABLE: dict[str, tuple[str, int]] = {p: ("", 0) for p in _NEUTRAL} | {
     phrase: (intent, weight) for intent, words in _INTENT_WORDS.items()
     for phrase, weight in words.items()
@@ -51,11 +62,14 @@ _LOW = ("not urgent", "isn't urgent", "not that urgent", "not too urgent", "not 
         "not really urgent", "not super urgent", "nothing urgent", "not an emergency",
         "no emergency", "no rush", "no hurry", "not in a hurry", "not a big deal",
         "whenever", "when you get a chance", "when you have a chance", "when you can",
-        "at your convenience", "not time sensitive")  # fmt: skip
+        "at your convenience", "not time sensitive", "no need to call back",
+        "no need to ring back", "no need to call me back", "just to say thank you",
+        "just letting you know")  # fmt: skip
 _HIGH = ("urgent", "urgently", "emergency", "asap", "as soon as possible", "as soon as you can",
          "immediately", "right away", "right now", "straight away", "leaking", "leak",
          "flooding", "flooded", "no heat", "no hot water", "no power", "burst", "gas leak",
-         "smell gas", "smoke", "fire", "dangerous")  # fmt: skip
+         "smell gas", "smell of gas", "smoke", "fire", "dangerous", "send someone now",
+         "in a lot of pain", "in pain", "it's important", "speak to someone today")  # fmt: skip
 _LOW_LEVEL: Urgency = "low"
 _HIGH_LEVEL: Urgency = "high"
 _URGENCY_TABLE = dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)

@@ -91,3 +91,31 @@ def test_requested_action_follows_the_request(text: str, topic: str, expected: s
 def test_a_number_alone_asks_for_a_call_back() -> None:
     assert requested_action(_words("hello"), "general", has_number=True) == "call back"
     assert requested_action(_words("hello"), "general", has_number=False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi this is sam returning your call", "callback_request"),
+        ("checking on the bookshelf i ordered no rush i'll call back next week", "order_status"),
+        ("there's a strong smell of gas in the laundry room", "repair"),
+        ("we won't be needing the lawn service anymore", "cancellation"),
+        ("i wanted to know what it would cost and whether you do financing", "sales"),
+        ("i waited an hour at your store and nobody helped me", "complaint"),
+        ("my son chipped his tooth do you have anything today", "appointment"),
+    ],
+)
+def test_voicemail_phrasings_name_their_intent(text: str, expected: str) -> None:
+    assert intent(tokenize(text).low) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("there's a smell of gas please send someone now", "high"),
+        ("he's in a lot of pain please call straight away", "high"),
+        ("just to say thank you no need to ring back", "low"),
+    ],
+)
+def test_voicemail_phrasings_set_their_urgency(text: str, expected: str) -> None:
+    assert urgency(tokenize(text).low) == expected
