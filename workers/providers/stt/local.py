@@ -13,6 +13,7 @@ import numpy.typing as npt
 from shared.errors import StageFailed
 from shared.models import Transcript, Word
 from workers.providers.base import AudioInput, SttProvider
+from workers.providers.stt import frontend
 
 SAMPLE_RATE = 16_000
 # pocketsphinx analyses 10 ms frames; segment boundaries are frame indices.
@@ -31,6 +32,14 @@ _CUT_WINDOW_FRAMES = 10
 _SILENCE_PEAK = 8
 # Shorter audio than a few frames makes process_raw fail on an empty feature buffer.
 _MIN_SAMPLES = 4 * _SAMPLES_PER_FRAME
+
+# Front-end steps (see frontend.py). Measured on ../shared/audio and telephone/noisy copies:
+# the high-pass and loudness steps changed WER only by noise (the engine's filter bank starts
+# at 130 Hz and its batch CMN cancels gain), so they stay off; the VAD keeps clean and
+# telephone WER, helps on noise-padded audio and skips silence, so it is on.
+HIGHPASS = False
+NORMALISE_LOUDNESS = False
+VAD = True
 
 _ENGLISH = frozenset({"en", "eng", "english"})
 _ALTERNATE_PRONUNCIATION = re.compile(r"\(\d+\)$")
@@ -88,6 +97,37 @@ def utterance_bounds(pcm: npt.NDArray[np.int16]) -> list[tuple[int, int]]:
     return bounds
 
 
+def _prepare(
+    pcm: npt.NDArray[np.int16],
+) -> tuple[npt.NDArray[np.int16], list[frontend.Span], bool]:
+    """The audio to decode (cleaned, pauses cut out), its spans, and whether it is narrowband."""
+    signal = frontend.highpass(pcm) if HIGHPASS else pcm.astype(np.float32)
+    telephone = frontend.is_telephone_band(signal)
+    if NORMALISE_LOUDNESS:
+        cleaned = frontend.normalise_loudness(signal)
+    else:
+        cleaned = np.clip(np.round(signal), -32768, 32767).astype(np.int16)
+    if not VAD:
+        return cleaned, [frontend.Span(0, 0, len(cleaned))], telephone
+    segments = frontend.voiced_segments(cleaned)
+    if not segments:
+        # The energy gate before the engine found sound the VAD calls no voice (a whisper,
+        # an odd synthetic voice): decode it all rather than return nothing.
+        return cleaned, [frontend.Span(0, 0, len(cleaned))], telephone
+    compacted, spans = frontend.compact(cleaned, segments)
+    return compacted, spans, telephone
+
+
+def _to_source_times(words: list[Word], spans: list[frontend.Span]) -> list[Word]:
+    """``words`` with times on the decoded (compacted) timeline moved to the original one."""
+    mapped: list[Word] = []
+    for word in words:
+        start = frontend.to_source_seconds(word.start_s or 0.0, spans)
+        end = frontend.to_source_seconds(word.end_s or 0.0, spans, is_end=True)
+        mapped.append(word.model_copy(update={"start_s": round(start, 2), "end_s": round(end, 2)}))
+    return mapped
+
+
 class PocketsphinxStt(SttProvider):
     name = "local"
 
@@ -108,15 +148,19 @@ class PocketsphinxStt(SttProvider):
         started = time.perf_counter()
         words: list[Word] = []
         fallback_text: list[str] = []
+        telephone: bool | None = None
+        voiced_s: float | None = None
 
         if len(pcm) >= _MIN_SAMPLES and int(np.abs(pcm, dtype=np.int32).max()) >= _SILENCE_PEAK:
+            cleaned, spans, telephone = _prepare(pcm)
+            voiced_s = round(len(cleaned) / SAMPLE_RATE, 2)
             decoder = _decoder()
-            for start, end in utterance_bounds(pcm):
-                chunk = pcm[start:end]
+            for start, end in utterance_bounds(cleaned):
+                chunk = cleaned[start:end]
                 if len(chunk) < _MIN_SAMPLES:
                     continue
                 utterance_words, text = self._decode(decoder, chunk, start / SAMPLE_RATE)
-                words.extend(utterance_words)
+                words.extend(_to_source_times(utterance_words, spans))
                 if not utterance_words and text:
                     fallback_text.append(text)
 
@@ -133,6 +177,10 @@ class PocketsphinxStt(SttProvider):
                 "model": "en-us",
                 "decode_s": round(decode_s, 3),
                 "real_time_factor": round(decode_s / duration_s, 3) if duration_s else None,
+                # Seconds of audio the VAD kept for decoding, and whether it came through an
+                # 8 kHz telephone channel (None: too short or silent to tell).
+                "voiced_s": voiced_s,
+                "telephone_band": telephone,
             },
         )
 
