@@ -47,12 +47,29 @@ def encode_pcm(pcm: npt.NDArray[np.int16], sample_rate: int, fmt: str) -> bytes:
         raise ValueError(f"sample_rate must be positive, got {sample_rate}")
     out_rate = _output_rate(encoder, sample_rate)
 
+    return encode_with(
+        samples, sample_rate, encoder.muxer, encoder.codec, encoder.sample_format,
+        encoder.bit_rate, out_rate,
+    )  # fmt: skip
+
+
+def encode_with(
+    samples: npt.NDArray[np.int16],
+    sample_rate: int,
+    muxer: str,
+    codec: str,
+    sample_format: str,
+    bit_rate: int | None,
+    out_rate: int,
+) -> bytes:
+    """Int16 mono samples encoded by any FFmpeg audio encoder at ``out_rate`` (resampled on
+    the way): the reply formats above, and the telephone formats the evaluation set uses."""
     buffer = io.BytesIO()
-    with av.open(buffer, "w", format=encoder.muxer) as media:
-        stream = _add_audio_stream(media, encoder.codec, out_rate)
-        if encoder.bit_rate is not None:
-            stream.codec_context.bit_rate = encoder.bit_rate
-        resampler = av.AudioResampler(format=encoder.sample_format, layout="mono", rate=out_rate)
+    with av.open(buffer, "w", format=muxer) as media:
+        stream = _add_audio_stream(media, codec, out_rate)
+        if bit_rate is not None:
+            stream.codec_context.bit_rate = bit_rate
+        resampler = av.AudioResampler(format=sample_format, layout="mono", rate=out_rate)
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = sample_rate
         frame.pts = 0

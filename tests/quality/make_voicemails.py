@@ -21,23 +21,20 @@ slightly between runs (same words, same delivery).
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
 import tempfile
 import wave
 import zlib
-from fractions import Fraction
 from pathlib import Path
 from typing import TypedDict
 
-import av
 import numpy as np
 import numpy.typing as npt
-from av.audio.stream import AudioStream
 
 from shared.audio import encode_pcm
+from shared.audio.encode import encode_with
 from shared.audio.offline_voice import speak
 
 HERE = Path(__file__).resolve().parent
@@ -170,33 +167,6 @@ def _to_int16(samples: Floats) -> npt.NDArray[np.int16]:
     return np.clip(np.round(samples * 32767), -32768, 32767).astype(np.int16)
 
 
-def _encode(
-    pcm: npt.NDArray[np.int16],
-    rate: int,
-    muxer: str,
-    codec: str,
-    sample_format: str,
-    bit_rate: int | None,
-) -> bytes:
-    """Like ``encode_pcm`` but for the codecs and rates replies never use (µ-law, AAC)."""
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format=muxer) as media:
-        stream = media.add_stream(codec, rate=rate, layout="mono")
-        if not isinstance(stream, AudioStream):
-            raise TypeError(f"{codec} is not an audio encoder")
-        if bit_rate is not None:
-            stream.codec_context.bit_rate = bit_rate
-        resampler = av.AudioResampler(format=sample_format, layout="mono", rate=rate)
-        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = rate
-        frame.pts = 0
-        frame.time_base = Fraction(1, rate)
-        for chunk in [*resampler.resample(frame), *resampler.resample(None)]:
-            media.mux(stream.encode(chunk))
-        media.mux(stream.encode(None))
-    return buffer.getvalue()
-
-
 _TELEPHONE_BAND = (300.0, 3400.0)
 
 
@@ -204,14 +174,14 @@ def deliver(audio: Floats, rate: int, delivery: str) -> bytes:
     """The file a voicemail system would hand over in ``delivery``'s format."""
     if delivery == "ulaw8k.wav":
         pcm = _to_int16(resample(audio, rate, 8000, _TELEPHONE_BAND))
-        return _encode(pcm, 8000, "wav", "pcm_mulaw", "s16", None)
+        return encode_with(pcm, 8000, "wav", "pcm_mulaw", "s16", None, 8000)
     if delivery == "8k.mp3":
         pcm = _to_int16(resample(audio, rate, 8000, _TELEPHONE_BAND))
         # MPEG-2.5 layer III; telephone-band speech needs no more than 16 kbit/s.
-        return _encode(pcm, 8000, "mp3", "libmp3lame", "s16p", 16000)
+        return encode_with(pcm, 8000, "mp3", "libmp3lame", "s16p", 16000, 8000)
     if delivery == "m4a":
         pcm = _to_int16(resample(audio, rate, 22050))
-        return _encode(pcm, 22050, "ipod", "aac", "fltp", 24000)
+        return encode_with(pcm, 22050, "ipod", "aac", "fltp", 24000, 22050)
     if delivery == "16k.wav":
         return encode_pcm(_to_int16(resample(audio, rate, 16000)), 16000, "wav")
     raise ValueError(f"unknown delivery {delivery!r}")
