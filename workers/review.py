@@ -99,10 +99,15 @@ def triage_review(
     was heard in. ``with_words`` gives the transcript with its words where ``transcript``
     has none (the reply stage reads them from storage only when a number needs them)."""
     confidence = None
+    disputed = False
     if triage.callback_number:
         found = find_callback(tokenize(transcript.text), region)
         if found.e164 == triage.callback_number:
+            disputed = found.disputed
             if not transcript.words and with_words is not None:
                 transcript = with_words()
             confidence = number_confidence(transcript, found.start, found.end)
-    return triage_reasons(triage, review, confidence)
+    reasons = triage_reasons(triage, review, confidence)
+    if disputed and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
+        reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)
+    return reasons

@@ -9,7 +9,7 @@ is not a valid number is never reported as the callback number: it is kept as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import phonenumbers
@@ -46,6 +46,9 @@ class CallbackNumber:
     partial: str | None
     start: int = -1  # first token of the digits, -1 when none were heard
     end: int = -1
+    # Another, different valid number was given after a cue too (a number said twice and
+    # heard two ways, or two numbers): which one to call needs a person.
+    disputed: bool = False
 
 
 NO_NUMBER = CallbackNumber(None, None)
@@ -146,7 +149,9 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
             digits = run.digits[:MAX_DIGITS]
             partial.append((not cued, run.start, CallbackNumber(None, digits, run.start, run.end)))
     if valid:
-        return min(valid, key=lambda item: item[:2])[2]
+        best = min(valid, key=lambda item: item[:2])[2]
+        heard = {found.e164 for uncued, _, found in valid if not uncued}
+        return replace(best, disputed=len(heard) > 1)
     if partial:
         return min(partial, key=lambda item: item[:2])[2]
     return NO_NUMBER

@@ -8,6 +8,7 @@ from workers.review import (
     number_confidence,
     transcript_reasons,
     triage_reasons,
+    triage_review,
 )
 from workers.triage import triage_text
 
@@ -91,3 +92,13 @@ def test_number_confidence_is_unknown_when_words_do_not_line_up_with_tokens() ->
 
 def test_merged_reasons_keep_their_first_order_once_each() -> None:
     assert merged(["a", "b"], ["b", "c"]) == ["a", "b", "c"]
+
+
+def test_a_number_heard_two_ways_is_unconfirmed() -> None:
+    text = (
+        "hi this is dana about my bill call me at six one seven eight six seven two two nine "
+        "one my number is six one seven eight six seven two two nine four"
+    )
+    triage = triage_text(text)
+    reasons = triage_review(_transcript(text), triage, REVIEW, "US")
+    assert reasons == [Reason.CALLBACK_NUMBER_UNCONFIRMED]

@@ -134,3 +134,18 @@ def test_a_spoken_plus_marks_an_international_number() -> None:
 
 def test_plain_digits_are_read_in_threes() -> None:
     assert speak_number("552123456", "US") == "five five two, one two three, four five six"
+
+
+def test_a_number_heard_two_ways_after_cues_is_disputed() -> None:
+    text = (
+        "call me at six one seven eight six seven two two nine one, "
+        "again my number is six one seven eight six seven two two nine four"
+    )
+    found = find_callback(tokenize(text), "US")
+    assert found.e164 == "+16178672291"
+    assert found.disputed
+
+
+def test_a_number_repeated_the_same_is_not_disputed() -> None:
+    text = "call me at 617 867 2291, again my number is 617 867 2291"
+    assert not find_callback(tokenize(text), "US").disputed
