@@ -8,14 +8,17 @@ test is checked against an independent encoder.
 from __future__ import annotations
 
 import io
+import json
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import av
 import numpy as np
 import numpy.typing as npt
+import pytest
 from av.audio.stream import AudioStream
 from av.container import OutputContainer
 
@@ -378,3 +381,15 @@ def zip_archive() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("voicemail.wav", encode("wav", 1.0))
     return buffer.getvalue()
+
+
+# The real speech clips beside the checkout (../shared/audio); tests skip where it is absent.
+SHARED_AUDIO = Path(__file__).resolve().parents[1].parent / "shared" / "audio"
+
+
+def shared_wav_clips() -> list[dict[str, Any]]:
+    """The manifest entries of the shared WAV clips, or a skip when the folder is absent."""
+    if not SHARED_AUDIO.is_dir():
+        pytest.skip(f"real clips live beside the project in {SHARED_AUDIO}")
+    manifest: list[dict[str, Any]] = json.loads((SHARED_AUDIO / "manifest.json").read_text())
+    return [clip for clip in manifest if clip["file"].endswith(".wav")]

@@ -121,11 +121,15 @@ def _with_spoken_plus(words: tuple[str, ...], run: DigitRun) -> DigitRun:
     return DigitRun(run.start - 1, run.end, run.digits, True)
 
 
+def _number_runs(tokens: Tokens) -> list[DigitRun]:
+    """Every digit run, with parts split by joiner words merged and a spoken "plus" kept."""
+    runs = _joined(tokens.low, digit_runs(tokens.low, tokens.raw))
+    return [_with_spoken_plus(tokens.low, run) for run in runs]
+
+
 def phone_runs(tokens: Tokens) -> list[DigitRun]:
     """Digit runs long enough to be phone numbers, in order of appearance."""
-    runs = _joined(tokens.low, digit_runs(tokens.low, tokens.raw))
-    runs = [_with_spoken_plus(tokens.low, run) for run in runs]
-    return [r for r in runs if MIN_DIGITS <= len(r.digits) <= 2 * MAX_DIGITS]
+    return [r for r in _number_runs(tokens) if MIN_DIGITS <= len(r.digits) <= 2 * MAX_DIGITS]
 
 
 def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
@@ -133,8 +137,7 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
     failing that, the digits of a cued run as a partial number."""
     valid: list[tuple[bool, int, CallbackNumber]] = []
     partial: list[tuple[bool, int, CallbackNumber]] = []
-    runs = _joined(tokens.low, digit_runs(tokens.low, tokens.raw))
-    for run in (_with_spoken_plus(tokens.low, r) for r in runs):
+    for run in _number_runs(tokens):
         if len(run.digits) < MIN_PARTIAL_DIGITS or _is_other_number(tokens.low, run):
             continue
         cued = _is_cued(tokens.low, run)

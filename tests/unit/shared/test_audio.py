@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,9 +25,8 @@ from shared.audio import probing as audio_module
 from shared.audio.sniff import mp3_complete_as_declared
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
-from tests.audio_factory import ALL_FORMATS, AudioFormat
+from tests.audio_factory import ALL_FORMATS, SHARED_AUDIO, AudioFormat, shared_wav_clips
 
-SHARED_AUDIO = Path(__file__).resolve().parents[4] / "shared" / "audio"
 ACCEPTED_HINT = "Send mp3, wav, ogg/opus, webm, flac or m4a/aac."
 
 EXPECTED: dict[AudioFormat, tuple[str, str]] = {
@@ -495,10 +492,7 @@ def test_audio_info_is_immutable() -> None:
 
 
 def test_probe_and_decode_agree_with_the_manifest_on_real_speech_clips() -> None:
-    if not SHARED_AUDIO.is_dir():
-        pytest.skip(f"real clips live beside the project in {SHARED_AUDIO}")
-    manifest = json.loads((SHARED_AUDIO / "manifest.json").read_text())
-    clips = [clip for clip in manifest if clip["file"].endswith(".wav")]
+    clips = shared_wav_clips()
     assert clips
 
     for clip in clips:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -13,8 +11,8 @@ import pytest
 from shared.analysis import ESTIMATES_NOTE, AudioAnalysis
 from shared.audio import decode_pcm16k
 from shared.audio.acoustics import analyze_audio
+from tests.audio_factory import SHARED_AUDIO, shared_wav_clips
 
-SHARED_AUDIO = Path(__file__).resolve().parents[4].parent / "shared" / "audio"
 RATE = 16000
 Signal = npt.NDArray[np.float64]
 
@@ -187,10 +185,7 @@ def test_every_field_is_documented_as_an_estimate_or_a_count() -> None:
 
 
 def test_real_speech_clips_give_plausible_voice_figures() -> None:
-    if not SHARED_AUDIO.is_dir():
-        pytest.skip(f"real clips live beside the project in {SHARED_AUDIO}")
-    manifest = json.loads((SHARED_AUDIO / "manifest.json").read_text())
-    clips = [clip for clip in manifest if clip["file"].endswith(".wav")]
+    clips = shared_wav_clips()
     assert clips
 
     for clip in clips:
