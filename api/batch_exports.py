@@ -16,7 +16,17 @@ from shared.batches import ItemRejection
 from shared.batchstore import BatchStore
 from shared.jobstore import JobStore
 from shared.models import Job
+from shared.settings import Settings
+from shared.usage import job_usage
 
+USAGE_COLUMNS = (
+    "usage_audio_s",
+    "usage_input_tokens",
+    "usage_output_tokens",
+    "usage_characters",
+    "usage_cpu_s",
+    "usage_cost",
+)
 COLUMNS = (
     "item_index",
     "source",
@@ -45,6 +55,9 @@ COLUMNS = (
     "reply_text",
     "transcript_url",
     "reply_audio_url",
+    # The job's usage ledger totals (shared.usage), the figures GET /v1/batches/{id}/usage
+    # adds up.
+    *USAGE_COLUMNS,
 )
 # Items read (and job records parsed) at once: what an export holds in memory, whatever the
 # batch's size (~2 MB of records and rows at 100).
@@ -54,7 +67,7 @@ _CHUNK_CHARS = 64 * 1024
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _job_row(index: int, job: Job, base: str) -> dict[str, Any]:
+def _job_row(index: int, job: Job, base: str, settings: Settings | None) -> dict[str, Any]:
     triage = job.results.triage
     links = f"{base}/v1/jobs/{job.id}"
     return {
@@ -80,7 +93,15 @@ def _job_row(index: int, job: Job, base: str) -> dict[str, Any]:
         "reply_text": job.results.reply,
         "transcript_url": f"{links}/transcript" if job.results.transcript is not None else None,
         "reply_audio_url": f"{links}/reply" if job.results.reply_audio_key else None,
+        **_usage_cells(job, settings),
     }
+
+
+def _usage_cells(job: Job, settings: Settings | None) -> dict[str, Any]:
+    if settings is None:
+        return dict.fromkeys(USAGE_COLUMNS)
+    totals = job_usage(job, settings).totals
+    return {column: getattr(totals, column.removeprefix("usage_")) for column in USAGE_COLUMNS}
 
 
 def _analysis_cells(job: Job) -> dict[str, Any]:
@@ -124,9 +145,14 @@ def _missing_row(index: int, job_id: str) -> dict[str, Any]:
 
 
 def result_rows(
-    batches: BatchStore, jobs: JobStore, batch_id: str, base: str
+    batches: BatchStore,
+    jobs: JobStore,
+    batch_id: str,
+    base: str,
+    settings: Settings | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every item's row in item order: its job's results, or why it never became a job."""
+    """Every item's row in item order: its job's results, or why it never became a job;
+    with ``settings`` (the price table), its job's usage figures too."""
     page: list[tuple[int, str | ItemRejection]] = []
 
     def flush() -> Iterator[dict[str, Any]]:
@@ -136,7 +162,7 @@ def result_rows(
             if isinstance(entry, ItemRejection):
                 yield _rejected_row(entry)
             elif entry in found:
-                yield _job_row(index, found[entry], base)
+                yield _job_row(index, found[entry], base, settings)
             else:
                 yield _missing_row(index, entry)
         page.clear()
@@ -180,21 +206,22 @@ def _chunks(lines: Iterator[str]) -> Iterator[bytes]:
         yield "".join(buffer).encode()
 
 
-def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+def _csv_lines(rows: Iterator[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     # A byte-order mark, so spreadsheet programs read the file as UTF-8.
     yield "\ufeff" + buffer.getvalue()
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_cell(row[column]) for column in COLUMNS])
+        writer.writerow([_cell(row[column]) for column in columns])
         yield buffer.getvalue()
 
 
-def as_csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    return _chunks(_csv_lines(rows))
+def as_csv(rows: Iterator[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> Iterator[bytes]:
+    """The rows as CSV with these columns (the usage reports use the same writer)."""
+    return _chunks(_csv_lines(rows, columns))
 
 
 def as_jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:

@@ -38,6 +38,13 @@ class ManifestItem(BaseModel):
         max_length=1024,
         description="An object key in the import location.",
     )
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1_000_000,
+        description="Typed input instead of a recording: a text job, starting at the reply "
+        "stage (longer than api.max_text_chars is the item's rejection).",
+    )
     filename: str | None = Field(default=None, max_length=255)
     metadata: Metadata = Field(
         default_factory=dict, description="Kept on the job and in every export."
@@ -59,7 +66,7 @@ class BatchRequest(OptionFields):
 
     # JSON has types: 0 is not false, nor "7" a number of seconds. (The same options in a
     # form are text, and read leniently.)
-    @field_validator("stage_events", mode="before")
+    @field_validator("stage_events", "redact_send_original", mode="before")
     @classmethod
     def _stage_events(cls, value: object) -> object:  # replaces the form's reading
         if not isinstance(value, bool):
@@ -108,7 +115,27 @@ async def from_json(request: Request, services: Services, tenant: str) -> Batch:
     # Parsing and validating 100,000 items takes a while: off the event loop, so other
     # clients' requests are not held up meanwhile.
     batch, items = await run_in_threadpool(_manifest, body, services, tenant)
-    return await _record(services, batch, items)
+    if items is not None:
+        items = await run_in_threadpool(_stage_texts, services, batch, items)
+    try:
+        return await _record(services, batch, items)
+    except ApiError:
+        for item in items or []:
+            if item.typed and item.upload:
+                await run_in_threadpool(services.storage.delete, item.upload)
+        raise
+
+
+def _stage_texts(services: Services, batch: Batch, items: list[BatchItem]) -> list[BatchItem]:
+    """Each typed text stored as an object the ingest workers read (see BatchItem.text)."""
+    staged = []
+    for index, item in enumerate(items):
+        if item.text:
+            key = f"{batch.tenant}/batches/{batch.id}/texts/{index:06d}.txt"
+            services.storage.put(key, item.text.encode(), "text/plain; charset=utf-8")
+            item = item.model_copy(update={"text": None, "upload": key, "typed": True})
+        staged.append(item)
+    return staged
 
 
 def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list[BatchItem] | None]:
@@ -123,7 +150,7 @@ def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list
         raise ApiError(
             400,
             "invalid_batch",
-            "Send either 'items' (a manifest of URLs or object keys) or 'prefix' (every "
+            "Send either 'items' (a manifest of URLs, object keys or texts) or 'prefix' (every "
             "object under it), not both and not neither.",
         )
     fields = OptionFields.model_validate(request.model_dump(include=set(OptionFields.model_fields)))

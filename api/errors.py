@@ -61,6 +61,28 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+# The routes that answer as OpenAI's API does (api.openai_compat), errors included: the
+# SDKs read `error.message` and raise their own class for each status.
+_OPENAI_PATHS = ("/v1/audio/", "/v1/models")
+_OPENAI_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
+
+
+def _answer(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    param: str | None = None,
+) -> JSONResponse:
+    if request.url.path.startswith(_OPENAI_PATHS):
+        fallback = "server_error" if status >= 500 else "invalid_request_error"
+        kind = _OPENAI_TYPES.get(status, fallback)
+        body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
+        return JSONResponse(body, status, headers=headers)
+    return JSONResponse(error_body(code, message), status, headers=headers)
+
+
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in {"body", "query", "path", "header"}]
     return ".".join(parts) or "request"
@@ -89,16 +111,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         await count_refusal(request, exc.status_code, exc.code)
-        return JSONResponse(error_body(exc.code, exc.message), exc.status_code, headers=exc.headers)
+        return _answer(request, exc.status_code, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(MediaRejected)
     async def _media(request: Request, exc: MediaRejected) -> JSONResponse:
         await count_refusal(request, exc.status_code, exc.code)
-        return JSONResponse(error_body(exc.code, exc.message), exc.status_code)
+        return _answer(request, exc.status_code, exc.code, exc.message)
 
     @app.exception_handler(JobNotFound)
-    async def _not_found(_: Request, exc: JobNotFound) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), 404)
+    async def _not_found(request: Request, exc: JobNotFound) -> JSONResponse:
+        return _answer(request, 404, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -106,10 +128,9 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors():
             problems.append(f"{_field_name(err.get('loc', ()))}: {err.get('msg', 'invalid')}")
         await count_refusal(request, 422, "invalid_request")
-        return JSONResponse(
-            error_body("invalid_request", "The request is not valid: " + "; ".join(problems)),
-            422,
-        )
+        first = exc.errors()[0].get("loc", ()) if exc.errors() else ()
+        message = "The request is not valid: " + "; ".join(problems)
+        return _answer(request, 422, "invalid_request", message, param=_field_name(first))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -129,4 +150,4 @@ def install_error_handlers(app: FastAPI) -> None:
         if allowed is not None:
             headers = {**(headers or {}), "Allow": allowed}
         await count_refusal(request, exc.status_code, code)
-        return JSONResponse(error_body(code, message), exc.status_code, headers=headers)
+        return _answer(request, exc.status_code, code, message, headers)

@@ -24,6 +24,7 @@ from shared.inputs import validated_input
 from shared.logging import bind
 from shared.models import InputMeta, Job, JobOptions
 from shared.pipeline import create_and_queue
+from shared.text_input import TEXT_EXTENSION, text_stages, validated_text
 
 log = logging.getLogger("voicepipe.api")
 
@@ -58,9 +59,7 @@ async def submit(
     digest = None
     if idempotency_key:
         digest = hashlib.sha256(data).hexdigest()
-        earlier = await run_in_threadpool(
-            idempotency.replay, services.jobs, tenant, idempotency_key, digest
-        )
+        earlier = await _replay(services, tenant, idempotency_key, digest)
         if earlier is not None:
             return earlier, True
     upload = _Upload(services, tenant, data, filename, options, idempotency_key, digest)
@@ -73,6 +72,29 @@ async def submit(
         return await loop.run_in_executor(_INTAKE, context.run, upload.accept, None)
     meta = await loop.run_in_executor(_INTAKE, context.run, upload.probe)
     return await run_in_threadpool(upload.accept, meta)
+
+
+async def submit_text(
+    services: Services,
+    tenant: str,
+    text: str,
+    options: JobOptions,
+    idempotency_key: str | None = None,
+) -> tuple[Job, bool]:
+    """As ``submit``, for typed input: a job that starts at the reply stage."""
+    meta, data = validated_text(text, services.settings.api.max_text_chars)
+    options = options.model_copy(update={"stages": text_stages(options.stages)})
+    if idempotency_key:
+        earlier = await _replay(services, tenant, idempotency_key, meta.sha256)
+        if earlier is not None:
+            return earlier, True
+    upload = _Upload(services, tenant, data, None, options, idempotency_key, meta.sha256)
+    # No probe to run: a few small writes, on the shared pool like any blocking call.
+    return await run_in_threadpool(upload.accept, (meta, TEXT_EXTENSION))
+
+
+async def _replay(services: Services, tenant: str, key: str, digest: str) -> Job | None:
+    return await run_in_threadpool(idempotency.replay, services.jobs, tenant, key, digest)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,11 @@ from api.errors import ApiError
 from api.options import OptionFields
 
 FILE_DESCRIPTION = "The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac)."
-_KNOWN = {"file", *OptionFields.model_fields}
+TEXT_DESCRIPTION = (
+    "Typed input instead of a recording: the job starts at the reply stage (send `file` or "
+    "`text`, not both)."
+)
+_KNOWN = {"file", "text", *OptionFields.model_fields}
 
 
 def _schema() -> dict[str, Any]:
@@ -38,9 +42,17 @@ def _schema() -> dict[str, Any]:
                 "title": "File",
                 "description": FILE_DESCRIPTION,
             },
+            "text": {
+                "type": "string",
+                "minLength": 1,
+                "pattern": r"\S",
+                "title": "Text",
+                "description": TEXT_DESCRIPTION,
+            },
             **options["properties"],
         },
-        "required": ["file"],
+        # Exactly one input; a form with both or neither is a 400 that says so.
+        "oneOf": [{"required": ["file"]}, {"required": ["text"]}],
     }
 
 
@@ -57,6 +69,8 @@ class JobForm:
     filename: str | None
     data: bytes
     fields: OptionFields
+    # Set for a text job (then ``data`` is empty and ``filename`` None).
+    text: str | None = None
 
 
 async def read_job_form(request: Request) -> JobForm:
@@ -64,12 +78,25 @@ async def read_job_form(request: Request) -> JobForm:
     # As a context manager, the form's spooled files are closed when it has been read.
     async with request.form() as form:
         _refuse_repeated_fields(form)
-        upload = form.get("file")
+        # As for every field, an empty `text` is no text (the default).
+        upload, text = form.get("file"), form.get("text") or None
+        if upload is not None and text is not None:
+            raise ApiError(
+                400,
+                "file_and_text",
+                "Send either a recording as 'file' or typed input as 'text', not both: "
+                "one job answers one message.",
+            )
+        if text is not None:
+            if not isinstance(text, str):
+                raise _invalid("text", "Expected a text field, not a file part")
+            return JobForm(None, b"", _options(form), text=text)
         if upload is None:
             raise ApiError(
                 400,
                 "missing_file",
-                "No audio was sent: upload it as the multipart form field 'file'.",
+                "No input was sent: upload the recording as the multipart form field "
+                "'file', or send typed input as the field 'text'.",
             )
         if isinstance(upload, str):
             raise _invalid("file", "Expected a file part (with a filename), not a text field")

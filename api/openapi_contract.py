@@ -33,7 +33,9 @@ STAGE_CHOICES = [",".join(s.value for s in STAGE_ORDER[:n]) for n in range(1, le
 
 _PROVIDER_FIELDS = {f"{stage.value}_provider": stage for stage in Stage}
 # api.options reads these as "not given" when empty, in JSON as in a form.
-_EMPTY_IS_DEFAULT = {"stages", "callback_url", *_PROVIDER_FIELDS}
+_EMPTY_IS_DEFAULT = {"stages", "callback_url", "redact", *_PROVIDER_FIELDS}
+# Booleans with a default: in JSON, true or false (null is not false).
+_BOOLEANS = {"stage_events", "redact_send_original"}
 
 # The API ignores a file part's declared type (the content is what is checked); the types are
 # declared so that a generator knows to send recordings rather than arbitrary bytes.
@@ -66,6 +68,7 @@ def refined(document: Schema, settings: Settings) -> Schema:
     doc = deepcopy(document)
     paths = doc["paths"]
     _job_form(paths["/v1/jobs"]["post"], settings)
+    _transcription_form(paths["/v1/audio/transcriptions"]["post"])
     _batch_body(doc, paths["/v1/batches"]["post"], settings)
     _voices_query(paths["/v1/voices"]["get"])
     _unauthorized_documented(doc)
@@ -86,6 +89,13 @@ def _options(properties: Schema, settings: Settings, *, nullable: bool) -> None:
                 "enum": STAGE_CHOICES,
                 "description": "The stages to run, each with the ones before it; all by default.",
             }
+        elif name == "redact_style":
+            # api.options._redaction: the hash style only where its key is set.
+            styles = ["label", "hash"] if settings.redaction.hash_key else ["label"]
+            prop = {"type": "string", "enum": styles, "description": prop.get("description")}
+        elif name == "redact_send_original" and not settings.redaction.keep_original:
+            # ...and the original only where originals are kept.
+            prop = {**prop, "enum": [False]}
         elif name == "callback_url":
             # api.options._callback: an absolute http(s) URL (its address is checked again
             # at delivery); the tenant must have a webhook signing secret.
@@ -94,7 +104,7 @@ def _options(properties: Schema, settings: Settings, *, nullable: bool) -> None:
             prop = _non_null(prop)
         if nullable and name in _EMPTY_IS_DEFAULT:
             prop = {"anyOf": [prop, _EMPTY, _NULL]}
-        elif nullable and name != "stage_events":
+        elif nullable and name not in _BOOLEANS:
             prop = {"anyOf": [prop, _NULL]}
         elif not nullable:
             # api.job_form: in a form, an empty field is the default, whatever its type.
@@ -116,13 +126,34 @@ def _job_form(operation: Schema, settings: Settings) -> None:
     _options(form["schema"]["properties"], settings, nullable=False)
     form["schema"]["properties"]["file"]["minLength"] = 1
     form["encoding"] = deepcopy(_AUDIO_ENCODING)
+    # api.job_form: a recording or a text, not both; an empty `text` is no text.
+    form["schema"]["oneOf"] = [
+        {"required": ["file"], "not": {"required": ["text"], "properties": {"text": _TEXT}}},
+        {
+            "required": ["text"],
+            # shared.text_input.text_stages: a text job needs the reply stage.
+            "properties": {"text": _TEXT, "stages": {"not": {"const": "stt"}}},
+            "not": {"required": ["file"]},
+        },
+    ]
+
+
+_TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}
+
+
+def _transcription_form(operation: Schema) -> None:
+    form = operation["requestBody"]["content"]["multipart/form-data"]
+    form["schema"]["properties"]["file"]["minLength"] = 1
+    form["encoding"] = deepcopy(_AUDIO_ENCODING)
 
 
 def _batch_body(doc: Schema, operation: Schema, settings: Settings) -> None:
     content = operation["requestBody"]["content"]
     form = content["multipart/form-data"]
     job_form = doc["paths"]["/v1/jobs"]["post"]["requestBody"]["content"]["multipart/form-data"]
-    options = {k: v for k, v in job_form["schema"]["properties"].items() if k != "file"}
+    # A batch's parts are recordings: typed input goes in a JSON manifest's items.
+    inputs = ("file", "text")
+    options = {k: v for k, v in job_form["schema"]["properties"].items() if k not in inputs}
     form["schema"]["properties"] = {
         "file": {
             "type": "array",
@@ -162,15 +193,24 @@ def _batch_body(doc: Schema, operation: Schema, settings: Settings) -> None:
 
 
 def _manifest_item(item: Schema) -> None:
-    # shared.batches.BatchItem: exactly one of a URL and an object key (null is absent).
+    # shared.batches.BatchItem: exactly one of a URL, an object key and a text (null is
+    # absent).
     # Any URL is taken: one an ingest worker cannot fetch (ftp://, a private address) is
     # that item's rejection, recorded in the export, not the whole batch's refusal.
     props = item["properties"]
     props["url"] = {"anyOf": [_non_null(props["url"]), _NULL]}
     props["key"] = {"anyOf": [_non_null(props["key"]), _NULL]}
+    props["text"] = {"anyOf": [_non_null(props["text"]), _NULL]}
+    sources = ("url", "key", "text")
     item["oneOf"] = [
-        {"required": ["url"], "properties": {"url": {"type": "string"}, "key": _NULL}},
-        {"required": ["key"], "properties": {"key": {"type": "string"}, "url": _NULL}},
+        {
+            "required": [name],
+            "properties": {
+                name: {"type": "string"},
+                **{other: _NULL for other in sources if other != name},
+            },
+        }
+        for name in sources
     ]
 
 

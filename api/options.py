@@ -12,6 +12,14 @@ from api.deps import Services
 from api.errors import ApiError
 from shared.models import STAGE_ORDER, JobOptions, Stage
 from shared.provider_catalog import provider_names
+from shared.redaction_policy import (
+    ENTITY_LIST_PATTERN,
+    AudioRedaction,
+    Entity,
+    JobRedaction,
+    Substitution,
+    parse_entities,
+)
 from shared.safe_fetch import AddressPolicy, FetchRefused
 from shared.settings import OutputFormat
 
@@ -41,8 +49,25 @@ class OptionFields(BaseModel):
     delete_after_seconds: int | None = Field(
         default=None, ge=1, le=10 * 365 * 86400, description="Delete inputs and outputs then."
     )
+    redact: str | None = Field(
+        default=None,
+        max_length=256,
+        pattern=ENTITY_LIST_PATTERN,
+        description="Personal data to remove from everything stored and sent: 'all', 'none' "
+        "or a comma list of " + ", ".join(Entity) + " (default: the deployment's).",
+    )
+    redact_style: Substitution | None = Field(
+        default=None, description="label ([PHONE_NUMBER]) or hash (a keyed, stable token)."
+    )
+    redact_audio: AudioRedaction | None = Field(
+        default=None, description="Also store a copy of the recording with the spans removed."
+    )
+    redact_send_original: bool = Field(
+        default=False,
+        description="Send the reply model the original transcript (needs kept originals).",
+    )
 
-    @field_validator("stage_events", mode="before")
+    @field_validator("stage_events", "redact_send_original", mode="before")
     @classmethod
     def _stage_events(cls, value: object) -> object:
         # A form's text is read as the schema's boolean is written: true or false, nothing
@@ -108,6 +133,46 @@ def _callback(services: Services, tenant: str, url: str | None) -> str | None:
     return url
 
 
+def _redaction(services: Services, fields: OptionFields) -> JobRedaction | None:
+    """The job's redaction: its own fields over the deployment's defaults."""
+    config = services.settings.redaction
+    if fields.redact is None or not fields.redact.strip():  # empty: the default, as elsewhere
+        entities = list(config.entities)
+    elif fields.redact.strip().lower() == "none":
+        entities = []
+    else:
+        try:
+            entities = parse_entities(fields.redact)
+        except ValueError as exc:
+            raise ApiError(400, "invalid_redact", f"redact: {exc}.") from None
+    if not entities:
+        # The style, audio and original options act on what is redacted: here, nothing.
+        return None
+    style = fields.redact_style or config.style
+    if style == Substitution.HASH and config.hash_key is None:
+        raise ApiError(
+            400,
+            "redaction_key_missing",
+            "The hash style needs a key this deployment has not set "
+            "(VOICEPIPE_REDACTION__HASH_KEY); use redact_style=label.",
+        )
+    if fields.redact_send_original and not config.keep_original:
+        raise ApiError(
+            400,
+            "originals_not_kept",
+            "redact_send_original needs the deployment to keep encrypted originals "
+            "(VOICEPIPE_REDACTION__KEEP_ORIGINAL); without them the reply stage has only "
+            "the redacted transcript.",
+        )
+    return JobRedaction(
+        entities=entities,
+        style=style,
+        region=services.settings.local.default_region,
+        audio=fields.redact_audio or config.audio,
+        send_original_to_llm=fields.redact_send_original,
+    )
+
+
 def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOptions:
     """The job options these fields ask for, or a 400 that says what to change."""
     retention = fields.delete_after_seconds
@@ -126,4 +191,5 @@ def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOpt
         callback_url=_callback(services, tenant, fields.callback_url),
         stage_events=fields.stage_events,
         delete_after_seconds=retention,
+        redact=_redaction(services, fields),
     )

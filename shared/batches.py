@@ -44,13 +44,19 @@ def batch_job_id(batch_id: str, index: int) -> str:
 
 class BatchItem(BaseModel):
     """One recording to fetch: a URL, an object key of the import location, or (made by
-    the API for a multipart part) a staged upload."""
+    the API for a multipart part) a staged upload; or typed ``text`` (a text job)."""
 
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(default=None, max_length=2048)
     key: str | None = Field(default=None, max_length=1024)
     upload: str | None = Field(default=None, max_length=1024)
+    # As a manifest gives it; the API stages it as an object (``upload`` with ``typed``)
+    # before the batch is recorded, so no typed text is ever written to Redis, whose
+    # append-only file would keep it after redaction and deletion. Checked against
+    # api.max_text_chars when the item becomes its job (as a rejection).
+    text: str | None = Field(default=None, max_length=1_000_000)
+    typed: bool = False
     filename: str | None = Field(default=None, max_length=255)
     metadata: Metadata = Field(default_factory=dict)
     # Set by the API for a part it refused on sight (over the upload limit): recorded as
@@ -59,14 +65,16 @@ class BatchItem(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> BatchItem:
-        given = [name for name in ("url", "key", "upload") if getattr(self, name)]
+        given = [name for name in ("url", "key", "upload", "text") if getattr(self, name)]
         if len(given) != 1:
-            raise ValueError("each item needs exactly one of 'url' or 'key'")
+            raise ValueError("each item needs exactly one of 'url', 'key' or 'text'")
         return self
 
     @property
     def source(self) -> str:
         """What a person knows the item by: its URL, its key, or its file name."""
+        if self.text or self.typed:
+            return self.filename or "text"
         return self.url or self.key or self.filename or "upload"
 
 

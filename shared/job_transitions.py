@@ -194,8 +194,11 @@ def finish(
     output_key: str,
     elapsed: float,
     record_results: Callable[[JobResults, str], None],
+    cpu_s: float | None = None,
 ) -> Finish:
-    """A run stored its output under ``output_key``; the job records it and moves on."""
+    """A run stored its output under ``output_key``; the job records it and moves on.
+    ``cpu_s`` replaces (never adds to) what an earlier run recorded: the record holds the
+    run whose output counts, so a redelivered or retried stage is never charged twice."""
     rec = job.stages[stage]
     if job.status.terminal:
         return Discarded("ended")  # canceled (or stopped by the sweeper) while running
@@ -204,6 +207,7 @@ def finish(
     rec.status = StageStatus.SUCCEEDED
     rec.finished_at = utcnow()
     rec.duration_s = round(elapsed, 4)
+    rec.cpu_s = None if cpu_s is None else round(max(cpu_s, 0.0), 4)
     rec.output_key = output_key
     record_results(job.results, output_key)
     job.status = _status_after(job, stage)

@@ -291,6 +291,13 @@ class JobStore:
     def count(self, tenant: str) -> int:
         return int(self.redis.zcard(_index_key(tenant)))
 
+    def ids_created_between(self, tenant: str, start: float, end: float, limit: int) -> list[str]:
+        """Ids of a tenant's jobs created in [start, end) (epoch seconds), oldest first, at
+        most ``limit``: one read of the index, so a job is listed once however many are
+        created meanwhile (paging by offset could list one twice)."""
+        ids = self.redis.zrangebyscore(_index_key(tenant), start, f"({end!r}", 0, limit)
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
+
     def all_ids(self) -> list[str]:
         """Every job id in the store (for tests and operators, not for request paths)."""
         prefix = key("job", "")

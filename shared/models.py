@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.analysis import Analysis
+from shared.redaction_policy import JobRedaction
 from shared.settings import OutputFormat
 from shared.stages import STAGE_ORDER as STAGE_ORDER
 from shared.stages import Stage as Stage
@@ -80,6 +81,9 @@ class StageRecord(BaseModel):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_s: float | None = None
+    # CPU seconds of the run that produced the output (the usage ledger prices them): the
+    # whole process's for a one-task-at-a-time pool, the task's thread's for a thread pool.
+    cpu_s: float | None = None
     error: ErrorInfo | None = None
     next_attempt_at: datetime | None = None
     output_key: str | None = None
@@ -116,9 +120,14 @@ class JobOptions(BaseModel):
         le=10 * 365 * 86400,
         description="Delete the job's input and outputs this long after it ends.",
     )
+    # Personal data removed from everything the job stores and sends (shared.redaction_policy).
+    redact: JobRedaction | None = None
 
 
 class InputMeta(BaseModel):
+    # "text": typed input (``POST /v1/jobs`` with ``text``), stored as UTF-8 and starting at
+    # the llm stage; its audio facts are zero.
+    kind: Literal["audio", "text"] = "audio"
     filename: str | None = None
     media_type: str
     container: str
@@ -164,6 +173,8 @@ class Triage(BaseModel):
 class Usage(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
+    # The model that answered (and so sets the price); None from engines without one.
+    model: str | None = None
 
 
 class Reply(BaseModel):
@@ -201,8 +212,13 @@ class JobResults(BaseModel):
     reply_audio_key: str | None = None
     reply_audio_media_type: str | None = None
     reply_audio_duration_s: float | None = None
+    # Characters the voice was sent (what a voice vendor bills).
+    spoken_characters: int | None = None
     # Estimates of how the recording sounds and how the caller seems to feel.
     analysis: Analysis | None = None
+    # What redaction removed, by entity (counts only), and the recording's redacted copy.
+    redactions: dict[str, int] | None = None
+    redacted_audio_key: str | None = None
 
 
 class Job(BaseModel):

@@ -21,6 +21,7 @@ from shared.pipeline import enqueue, stages_of
 from shared.safe_fetch import AddressPolicy, FetchRefused, fetch
 from shared.settings import Settings
 from shared.storage import ObjectStorage, import_storage
+from shared.text_input import TEXT_EXTENSION, text_stages, validated_text
 from workers.context import WorkerContext
 
 log = logging.getLogger("voicepipe.ingest")
@@ -94,13 +95,19 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
         return _reject(ctx, batch, index, item, "batch_canceled", "The batch was canceled.")
     if item.refused:
         return _reject(ctx, batch, index, item, item.refused.code, item.refused.message)
+    options = batch.options
     try:
-        data, filename = _obtain(ctx, batch, item)
-        meta, extension = validated_input(data, filename, ctx.settings.api)
+        if item.typed and item.upload:
+            typed = ctx.storage.get(item.upload).decode("utf-8", errors="replace")
+            meta, data = validated_text(typed, ctx.settings.api.max_text_chars)
+            extension = TEXT_EXTENSION
+            options = options.model_copy(update={"stages": text_stages(options.stages)})
+        else:
+            data, filename = _obtain(ctx, batch, item)
+            meta, extension = validated_input(data, filename, ctx.settings.api)
     except (FetchRefused, MediaRejected, StorageKeyNotFound) as exc:
         code = "object_not_found" if isinstance(exc, StorageKeyNotFound) else exc.code
         return _reject(ctx, batch, index, item, code, exc.message)
-    options = batch.options
     if options.delete_after_seconds is None and ctx.settings.retention.default_delete_after_s:
         default = ctx.settings.retention.default_delete_after_s
         options = options.model_copy(update={"delete_after_seconds": default})

@@ -16,9 +16,21 @@ from shared.models import (
     Stage,
     Transcript,
 )
+from shared.text_input import TEXT_MEDIA_TYPE
 from workers.context import WorkerContext
 from workers.providers.base import ReplyContext
 from workers.providers.registry import llm_provider
+from workers.redacting import (
+    ORIGINAL_TEXT,
+    ORIGINAL_TRANSCRIPT,
+    Redactor,
+    counts,
+    fill_from_tokens,
+    keep_original,
+    read_original,
+    remembered,
+)
+from workers.redaction.detect import Known, remember
 from workers.review import TRANSCRIPT_REASONS, merged, triage_review
 from workers.stage import (
     StageOutput,
@@ -33,6 +45,8 @@ from workers.triage.tone import tone_of
 def heard(job: Job, ctx: WorkerContext) -> Transcript:
     """What the caller said. A reply needs only the words, which the job record holds once
     transcription succeeded: no storage read per job (an S3 GET in production)."""
+    if job.input.kind == "text":
+        return Transcript(text=ctx.storage.get(job.input.key).decode("utf-8"), provider="text")
     text = job.results.transcript
     if text is not None and succeeded(job, Stage.STT):
         return Transcript(text=text, provider=job.stages[Stage.STT].provider or "unknown")
@@ -68,6 +82,13 @@ def review_of(job: Job, ctx: WorkerContext, transcript: Transcript, reply: Reply
 
 def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     transcript = heard(job, ctx)
+    redactor = Redactor.of(job, ctx.settings)
+    redactions: dict[str, int] | None = None
+    # What the reply model reads: the transcript as stored (redacted), or the original where
+    # the job asked for it to be sent; what it answers is redacted alike after.
+    read, known = transcript, list[Known]()
+    if redactor is not None:
+        transcript, read, known, redactions = _redacted_input(job, ctx, redactor, transcript)
     provider = llm_provider(provider_name(job, Stage.LLM, ctx), ctx.settings)
     history = [
         (earlier.results.transcript, earlier.results.reply)
@@ -79,14 +100,24 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
         history=history,
         default_region=ctx.settings.local.default_region,
     )
-    reply: Reply = provider.respond(transcript, context)
+    reply: Reply = provider.respond(read, context)
+    if redactor is not None and read is transcript:
+        fill_from_tokens(reply.triage, transcript.text)
     key = job.object_key(REPLY_OBJECT)
-    reasons = review_of(job, ctx, transcript, reply)
+    reasons = review_of(job, ctx, read, reply)
+    if redactor is not None:
+        reply = redactor.reply(reply, known)
     sound = job.results.analysis.audio if job.results.analysis else None
     tone = tone_of(transcript.text, sound)
     tone.description = reply.tone_description
 
     def record(results: JobResults, _: str) -> None:
+        if job.input.kind == "text":
+            # What later jobs of the thread, the exports and the webhooks read as "heard".
+            results.transcript = transcript.text
+            results.transcription = {"source": "text"}
+            if redactions is not None:
+                results.redactions = redactions
         results.reply = reply.text
         results.triage = reply.triage
         results.usage = reply.usage
@@ -95,6 +126,26 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
         results.analysis = Analysis(audio=sound, tone=tone)
 
     return StageOutput(key, reply.model_dump_json().encode(), "application/json", record)
+
+
+def _redacted_input(
+    job: Job, ctx: WorkerContext, redactor: Redactor, transcript: Transcript
+) -> tuple[Transcript, Transcript, list[Known], dict[str, int] | None]:
+    """The transcript to store, the one the model reads, the values to catch again in the
+    answer, and (for typed input, redacted here) what was removed."""
+    if job.input.kind == "text":
+        redacted = redactor.text(transcript.text)
+        if redacted.spans:  # (a redelivery finds the stored text redacted already)
+            keep_original(ctx, job, ORIGINAL_TEXT, transcript.text.encode())
+            ctx.storage.put(job.input.key, redacted.text.encode(), TEXT_MEDIA_TYPE)
+        known = remember(transcript.text, redacted.spans)
+        stored = Transcript(text=redacted.text, provider="text")
+        read = transcript if redactor.policy.send_original_to_llm else stored
+        return stored, read, known, counts(redacted.spans)
+    if not redactor.policy.send_original_to_llm:
+        return transcript, transcript, [], None
+    original = Transcript.model_validate_json(read_original(ctx, job, ORIGINAL_TRANSCRIPT))
+    return transcript, original, remembered(redactor, original.text), None
 
 
 @shared_task(name=TASK_NAMES[Stage.LLM], bind=True)  # type: ignore[untyped-decorator]

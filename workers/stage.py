@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -120,6 +121,8 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
             _send_next(ctx, task, job, stage)
             return
     started = time.perf_counter()
+    cpu_clock = _cpu_clock()
+    cpu_started = cpu_clock()
     try:
         output = work(job, ctx)
     except StageFailed as exc:
@@ -165,11 +168,14 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         _fail(ctx, job_id, stage, "internal", f"{type(exc).__name__}: {exc}"[:500], started, me)
         raise Ignore() from None
     elapsed = time.perf_counter() - started
+    cpu_s = cpu_clock() - cpu_started
     attempt = job.stages[stage].attempts
     key = attempt_key(output.output_key, attempt)
     ctx.storage.put(key, output.data, output.content_type)
 
-    end = Decision(lambda j: transitions.finish(j, stage, me, key, elapsed, output.record_results))
+    end = Decision(
+        lambda j: transitions.finish(j, stage, me, key, elapsed, output.record_results, cpu_s=cpu_s)
+    )
     # Usually nobody touched the job while we worked, and the record is still the very
     # version our start wrote: compare-and-set against it, without reading it first, and
     # queue the next stage in the same step. Only when the job changed meanwhile is it read
@@ -196,6 +202,19 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         _send_next(ctx, task, job, stage)
     # After the next stage is queued: the figures never delay the job.
     _observe(ctx, job, stage, elapsed)
+
+
+def _cpu_clock() -> Callable[[], float]:
+    """The clock a run's CPU seconds are read from (the usage ledger prices them).
+
+    A process that runs one task at a time (prefork and solo pools: the task has the main
+    thread) charges the task the whole process's CPU, which includes the threads its engine
+    starts (ONNX Runtime's, the hybrid's two engines). In a thread pool the process is
+    shared, so a task is charged its own thread's CPU only. A green-thread pool (gevent)
+    runs on the main thread and would be charged its neighbours' CPU too: none is a default.
+    """
+    alone = threading.current_thread() is threading.main_thread()
+    return time.process_time if alone else time.thread_time
 
 
 def _observe(ctx: WorkerContext, job: Job, stage: Stage, elapsed: float) -> None:

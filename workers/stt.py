@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 from celery import Task, shared_task
 
 from shared.analysis import Analysis
 from shared.audio import decode_pcm16k
 from shared.audio.acoustics import analyze_audio
 from shared.audio.activity import active_seconds
+from shared.audio.encode import encode_pcm
 from shared.celery_app import TASK_NAMES
 from shared.errors import StageFailed
-from shared.models import TRANSCRIPT_OBJECT, Job, JobResults, Stage
+from shared.models import TRANSCRIPT_OBJECT, Job, JobResults, Stage, Transcript
 from workers.context import WorkerContext
 from workers.providers.base import AudioInput
 from workers.providers.registry import stt_provider
+from workers.redacting import (
+    ORIGINAL_TRANSCRIPT,
+    REDACTED_AUDIO,
+    Redactor,
+    counts,
+    keep_original,
+)
+from workers.redaction.audio import silence_spans
 from workers.review import mean_confidence, transcript_reasons
 from workers.stage import StageOutput, provider_name, run_stage
 
@@ -39,6 +50,10 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
     provider = stt_provider(provider_name(job, Stage.STT, ctx), ctx.settings)
     transcript = provider.transcribe(audio)
     key = job.object_key(TRANSCRIPT_OBJECT)
+    redactions = None
+    redactor = Redactor.of(job, ctx.settings)
+    if redactor is not None:
+        transcript, redactions = _redacted(job, ctx, redactor, transcript, pcm16k)
 
     reasons = transcript_reasons(transcript, ctx.settings.review)
     # ~12 ms of CPU for a minute of audio, on the samples already decoded for the engine.
@@ -56,8 +71,31 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
         results.review_reasons = reasons
         results.needs_review = bool(reasons)
         results.analysis = Analysis(audio=sound)
+        if redactions is not None:
+            results.redactions = redactions
+            if redactor is not None and redactor.policy.audio != "none":
+                results.redacted_audio_key = job.object_key(REDACTED_AUDIO)
 
     return StageOutput(key, transcript.model_dump_json().encode(), "application/json", record)
+
+
+def _redacted(
+    job: Job,
+    ctx: WorkerContext,
+    redactor: Redactor,
+    transcript: Transcript,
+    pcm16k: npt.NDArray[np.int16],
+) -> tuple[Transcript, dict[str, int]]:
+    """The transcript as it may be stored; the original only encrypted, where kept, and the
+    recording's redacted copy where asked for (written before the record names them)."""
+    redacted = redactor.transcript(transcript)
+    keep_original(ctx, job, ORIGINAL_TRANSCRIPT, transcript.model_dump_json().encode())
+    mode = redactor.policy.audio
+    if mode != "none":
+        quiet = silence_spans(pcm16k, 16000, redacted.spans_s, mode=mode)
+        copy = encode_pcm(quiet, 16000, "mp3")
+        ctx.storage.put(job.object_key(REDACTED_AUDIO), copy, "audio/mpeg")
+    return redacted.transcript, counts(redacted.spans)
 
 
 @shared_task(name=TASK_NAMES[Stage.STT], bind=True)  # type: ignore[untyped-decorator]

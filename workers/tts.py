@@ -6,8 +6,10 @@ from celery import Task, shared_task
 
 from shared.celery_app import TASK_NAMES
 from shared.models import REPLY_OBJECT, Job, JobResults, Reply, Stage
+from shared.text_input import TEXT_MEDIA_TYPE
 from workers.context import WorkerContext
 from workers.providers.registry import tts_provider
+from workers.redacting import ORIGINAL_TEXT, Redactor, keep_original
 from workers.stage import (
     StageOutput,
     provider_name,
@@ -20,10 +22,26 @@ from workers.stage import (
 def reply_text(job: Job, ctx: WorkerContext) -> str:
     """The words to speak: from the job record once the reply stage succeeded (no storage
     read per job), else from the stored reply."""
+    if job.input.kind == "text" and Stage.LLM not in job.options.stages:
+        # Text to speak as it is (OpenAI's speech call): there is no reply to wait for.
+        return _spoken_text(job, ctx)
     if job.results.reply is not None and succeeded(job, Stage.LLM):
         return job.results.reply
     key = recorded_output_key(job, Stage.LLM, REPLY_OBJECT)
     return Reply.model_validate_json(ctx.storage.get(key)).text
+
+
+def _spoken_text(job: Job, ctx: WorkerContext) -> str:
+    text = ctx.storage.get(job.input.key).decode("utf-8")
+    redactor = Redactor.of(job, ctx.settings)
+    if redactor is None:
+        return text
+    # The voice vendor hears only the redacted text, and the stored input becomes it.
+    redacted = redactor.text(text)
+    if redacted.spans:
+        keep_original(ctx, job, ORIGINAL_TEXT, text.encode())
+        ctx.storage.put(job.input.key, redacted.text.encode(), TEXT_MEDIA_TYPE)
+    return redacted.text
 
 
 def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
@@ -38,6 +56,7 @@ def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
         results.reply_audio_key = stored_as
         results.reply_audio_media_type = audio.media_type
         results.reply_audio_duration_s = round(audio.duration_s, 3)
+        results.spoken_characters = len(text)
 
     return StageOutput(key, audio.data, audio.media_type, record)
 

@@ -14,6 +14,7 @@ import secrets
 import subprocess
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -45,6 +46,8 @@ def _plain(value: object) -> str:
         return value.get_secret_value()
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, date):  # a date or a time, as pydantic reads it back
+        return value.isoformat()
     raise TypeError(f"cannot pass {type(value).__name__} to a child process")
 
 

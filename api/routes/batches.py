@@ -101,6 +101,7 @@ def batch_view(state: BatchState, base: str, now: float | None = None) -> BatchV
             "jobs": f"{link}/jobs",
             "results_csv": f"{link}/results?format=csv",
             "results_jsonl": f"{link}/results?format=jsonl",
+            "usage": f"{link}/usage",
         },
     )
 
@@ -271,7 +272,8 @@ async def batch_results(
     """One row per item, in item order, streamed."""
     store = services.batches
     await run_in_threadpool(store.get, batch_id, tenant)
-    rows = result_rows(store, services.jobs, batch_id, services.settings.api.base_url)
+    settings = services.settings
+    rows = result_rows(store, services.jobs, batch_id, settings.api.base_url, settings)
     if format == "csv":
         body, media = as_csv(rows), "text/csv; charset=utf-8"
     else:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api import job_form
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
-from api.intake import submit
+from api.intake import submit, submit_text
 from api.job_form import read_job_form
 from api.options import job_options
 from shared.errors import StorageKeyNotFound
@@ -40,6 +40,8 @@ def _links(job: Job, base: str) -> dict[str, str]:
         links["transcript"] = f"{base}/v1/jobs/{job.id}/transcript"
     if job.results.reply_audio_key:
         links["reply_audio"] = f"{base}/v1/jobs/{job.id}/reply"
+    if job.results.redacted_audio_key:
+        links["redacted_audio"] = f"{base}/v1/jobs/{job.id}/redacted-audio"
     return links
 
 
@@ -70,16 +72,20 @@ async def create_job(
         ),
     ] = None,
 ) -> Response:
-    """A multipart form: the recording in `file`, and any of the options."""
+    """A multipart form: the recording in `file` (or typed input in `text`), and any of the
+    options."""
     bind(tenant=tenant)
     # The job's first span (shared.tracing), under FastAPI's own span of the request;
     # nothing is recorded unless tracing is configured.
     with intake_span(tenant):
         form = await read_job_form(request)
         options = job_options(services, tenant, form.fields)
-        job, replayed = await submit(
-            services, tenant, form.data, form.filename, options, idempotency_key
-        )
+        if form.text is not None:
+            job, replayed = await submit_text(services, tenant, form.text, options, idempotency_key)
+        else:
+            job, replayed = await submit(
+                services, tenant, form.data, form.filename, options, idempotency_key
+            )
     base = services.settings.api.base_url
     headers = {"Location": f"{base}/v1/jobs/{job.id}"}
     if replayed:
@@ -170,19 +176,31 @@ async def get_transcript(
     format: Annotated[Literal["txt", "text", "json", "srt", "vtt"], Query()] = "json",
 ) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
-    record = job.stages.get(Stage.STT)
-    key = record.output_key if record and record.output_key else None
-    raw = await _output(services, job, key, "transcript")
+    if job.input.kind == "text":
+        # Typed input is its own transcript (untimed: captions show it as one cue).
+        typed = await _output(services, job, job.input.key, "text")
+        transcript = Transcript(text=typed.decode("utf-8"), provider="text")
+    else:
+        record = job.stages.get(Stage.STT)
+        key = record.output_key if record and record.output_key else None
+        raw = await _output(services, job, key, "transcript")
+        transcript = Transcript.model_validate_json(raw)
     fmt: TranscriptFormat = "txt" if format == "text" else format
     media_type, ext = _TRANSCRIPT_TYPES[fmt]
-    body = render_transcript(Transcript.model_validate_json(raw), fmt)
+    body = render_transcript(transcript, fmt)
     headers = {} if fmt == "json" else {"Content-Disposition": f'inline; filename="{job.id}.{ext}"'}
     return Response(body, media_type=media_type, headers=headers)
 
 
 @router.get(
     "/{job_id}/reply",
-    responses={200: {"content": {"audio/mpeg": {}}}, **error_responses(404, 409, 410, 422)},
+    responses={
+        200: {
+            "description": "The spoken reply in the job's output format.",
+            "content": {"audio/mpeg": {}, "audio/ogg": {}, "audio/wav": {}},
+        },
+        **error_responses(404, 409, 410, 422),
+    },
 )
 async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
@@ -192,4 +210,25 @@ async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep)
         data,
         media_type=job.results.reply_audio_media_type or "application/octet-stream",
         headers={"Content-Disposition": f'attachment; filename="{job.id}-reply.{ext}"'},
+    )
+
+
+@router.get(
+    "/{job_id}/redacted-audio",
+    responses={
+        200: {
+            "description": "The recording with the redacted spans silenced or bleeped "
+            "(jobs that asked for `redact_audio`).",
+            "content": {"audio/mpeg": {}},
+        },
+        **error_responses(404, 409, 410, 422),
+    },
+)
+async def get_redacted_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
+    data = await _output(services, job, job.results.redacted_audio_key, "redacted recording")
+    return Response(
+        data,
+        media_type="audio/mpeg",
+        headers={"Content-Disposition": f'attachment; filename="{job.id}-redacted.mp3"'},
     )

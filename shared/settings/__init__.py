@@ -46,6 +46,7 @@ from shared.settings.providers import (
     OpenAISettings,
     RetrySettings,
 )
+from shared.settings.redaction import RedactionSettings
 from shared.settings.review import ReviewSettings
 from shared.settings.services import (
     ApiSettings,
@@ -56,6 +57,7 @@ from shared.settings.services import (
     SweeperSettings,
     TracingSettings,
 )
+from shared.settings.usage import PriceSettings, UsageSettings
 
 OutputFormat = Literal["mp3", "ogg", "wav"]
 
@@ -148,6 +150,10 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = WebhookSettings()
     retention: RetentionSettings = RetentionSettings()
     review: ReviewSettings = ReviewSettings()
+    redaction: RedactionSettings = RedactionSettings()
+    # The usage ledger's price table and the bounds of /v1/usage (shared/settings/usage.py).
+    prices: PriceSettings = PriceSettings()
+    usage: UsageSettings = UsageSettings()
 
     _plugin_sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 

@@ -63,8 +63,18 @@ class ApiSettings(Section):
         default=None, description="Base URL clients use; defaults to http://host:port."
     )
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    max_text_chars: int = Field(
+        default=20_000, ge=1, le=1_000_000, description="Characters of a job's typed `text`."
+    )
     min_duration_s: float = Field(default=0.3, ge=0)
     max_duration_s: float = Field(default=600.0, gt=0)
+    sync_wait_s: float = Field(
+        default=120.0,
+        gt=0,
+        le=900,
+        description="How long an OpenAI-compatible call waits for its job before answering "
+        "with the job to poll instead.",
+    )
     # One per core, at most four: uploads are probed on one thread per process (see
     # api.intake), so processes, not threads, are what intake scales with.
     processes: int = Field(

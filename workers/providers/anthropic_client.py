@@ -137,6 +137,8 @@ def usage_of(message: Message) -> Usage:
     return Usage(
         input_tokens=int(getattr(usage, "input_tokens", 0) or 0),
         output_tokens=int(getattr(usage, "output_tokens", 0) or 0),
+        # The id that answered, which the usage ledger prices (a gateway may map aliases).
+        model=str(getattr(message, "model", "") or "") or None,
     )
 
 

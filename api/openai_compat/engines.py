@@ -1,0 +1,42 @@
+"""OpenAI model names onto our engines, and the model list that names them.
+
+`whisper-1`, `gpt-4o-transcribe`, `tts-1` and any other name we do not know run on the
+deployment's configured default, so a client written for OpenAI needs no change;
+`voicepipe-<provider>` chooses one of ours explicitly.
+"""
+
+from __future__ import annotations
+
+from api.errors import ApiError
+from shared.models import Stage
+from shared.provider_catalog import provider_names
+from shared.settings import Settings
+
+PREFIX = "voicepipe-"
+
+
+def engine_for(stage: Stage, model: str | None) -> str | None:
+    """The provider ``model`` names for ``stage``; None for the configured default."""
+    if not model or not model.startswith(PREFIX):
+        return None
+    name = model.removeprefix(PREFIX)
+    if name not in provider_names(stage):
+        choices = ", ".join(PREFIX + n for n in provider_names(stage))
+        raise ApiError(
+            404,
+            "model_not_found",
+            f"The model {model!r} does not exist here. Use {choices}, or any OpenAI model "
+            "name for this deployment's default.",
+        )
+    return name
+
+
+def model_ids(settings: Settings) -> dict[str, list[Stage]]:
+    """Every engine this deployment can run, as a model id, with the stages it serves (the
+    offline engine is one model for all three)."""
+    found: dict[str, list[Stage]] = {}
+    for stage in (Stage.STT, Stage.LLM, Stage.TTS):
+        for name in provider_names(stage):
+            if settings.missing_configuration(stage.value, name) is None:
+                found.setdefault(PREFIX + name, []).append(stage)
+    return found

@@ -1,0 +1,162 @@
+"""``POST /v1/audio/speech``: the tts stage as jobs, answered as OpenAI answers: the audio
+in one of its six formats, whole, or streamed sentence by sentence.
+
+A streamed answer queues one job per sentence at once, so the tts pool speaks them side by
+side, and sends each sentence as soon as it and those before it are spoken: the first
+audio leaves after the first sentence, not after the whole text. Each job is spoken as WAV
+(lossless) and encoded here into the asked format by one encoder for the whole answer, with
+OpenAI's `speed` applied by FFmpeg's atempo, so every voice vendor gets the same formats and
+speeds whatever it offers itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Literal
+
+from fastapi import APIRouter, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Services, ServicesDep, TenantDep
+from api.errors import ApiError, error_responses
+from api.intake import submit_text
+from api.openai_compat.engines import engine_for
+from api.openai_compat.waiting import NO_RETRY, failure, finished
+from api.options import OptionFields, job_options
+from shared.audio.speech_encode import MEDIA_TYPES, SpeechEncoder, SpeechFormat, decode_speech
+from shared.audio.tempo import MAX_SPEED, MIN_SPEED, change_tempo
+from shared.errors import StorageKeyNotFound
+from shared.logging import bind
+from shared.models import Job, JobOptions, JobStatus, Stage
+
+log = logging.getLogger("voicepipe.api")
+router = APIRouter(prefix="/v1/audio", tags=["openai"])
+
+
+class SpeechRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    model: str = Field(max_length=128)
+    input: str = Field(min_length=1, max_length=4096)
+    voice: str = Field(max_length=128)
+    response_format: SpeechFormat = "mp3"
+    speed: float = Field(default=1.0, ge=MIN_SPEED, le=MAX_SPEED)
+    # Style instructions for OpenAI's newest voices; no engine of ours takes them.
+    instructions: str | None = Field(default=None, max_length=4096)
+    # "audio" streams the audio itself; OpenAI's "sse" (base64 audio in events) is not offered.
+    stream_format: Literal["audio"] | None = None
+
+
+# A sentence ends at ., ! or ? (with closing quotes) before a space; a sentence this short is
+# spoken with the next, so a stream is not a stutter of two-word jobs.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
+_MIN_SENTENCE_CHARS = 40
+
+
+def sentences(text: str) -> list[str]:
+    parts = [p.strip() for p in _SENTENCE_END.split(text.strip()) if p.strip()]
+    merged: list[str] = []
+    for part in parts:
+        if merged and len(merged[-1]) < _MIN_SENTENCE_CHARS:
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged or [text.strip()]
+
+
+@router.post(
+    "/speech",
+    responses={
+        200: {
+            "description": "The speech, whole or streamed (`stream_format=audio`).",
+            "content": {media: {} for media in MEDIA_TYPES.values()},
+        },
+        **error_responses(400, 401, 404, 409, 413, 422, 502, 503, 504),
+    },
+)
+async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: TenantDep) -> Response:
+    """OpenAI's speech call: `input` spoken by the tts stage, in `response_format`."""
+    bind(tenant=tenant)
+    options = _options(services, tenant, body)
+    headers = {"X-VoicePipe-Voice": options.voice or "default"}
+    media_type = MEDIA_TYPES[body.response_format]
+    if body.stream_format is None:
+        job = await _spoken(services, await _queue(services, tenant, body.input, options))
+        headers["X-VoicePipe-Job"] = job.id
+        audio = await run_in_threadpool(_encoded, services, job, body, None)
+        return Response(audio, media_type=media_type, headers=headers)
+    jobs = [await _queue(services, tenant, part, options) for part in sentences(body.input)]
+    headers["X-VoicePipe-Jobs"] = ",".join(job.id for job in jobs)
+    # The first sentence is waited for here, so a failure is still a proper error answer.
+    first = await _spoken(services, jobs[0])
+    encoder = SpeechEncoder(body.response_format, streamed=True)
+    head = await run_in_threadpool(_encoded, services, first, body, encoder)
+    return StreamingResponse(
+        _stream(services, head, jobs[1:], body, encoder), media_type=media_type, headers=headers
+    )
+
+
+def _options(services: Services, tenant: str, body: SpeechRequest) -> JobOptions:
+    provider = engine_for(Stage.TTS, body.model)
+    options = job_options(services, tenant, OptionFields(tts_provider=provider))
+    name = provider or services.settings.providers.tts
+    published = services.voices.read(name)
+    # OpenAI's voice names (alloy, nova, …) mean nothing to most of our vendors: a voice the
+    # provider does not list is spoken by its default voice (named in X-VoicePipe-Voice).
+    voice = body.voice if published and body.voice in published.voices else None
+    update = {"stages": [Stage.TTS], "voice": voice, "output_format": "wav"}
+    return options.model_copy(update=update)
+
+
+async def _queue(services: Services, tenant: str, text: str, options: JobOptions) -> Job:
+    job, _ = await submit_text(services, tenant, text, options)
+    return job
+
+
+async def _spoken(services: Services, job: Job) -> Job:
+    job = await finished(services, job, services.settings.api.sync_wait_s)
+    if job.status != JobStatus.SUCCEEDED:
+        raise failure(job)
+    return job
+
+
+def _encoded(
+    services: Services, job: Job, body: SpeechRequest, encoder: SpeechEncoder | None
+) -> bytes:
+    try:
+        data = services.storage.get(job.results.reply_audio_key or "")
+    except StorageKeyNotFound:
+        raise ApiError(
+            502, "output_missing", f"The speech of job {job.id} is missing.", NO_RETRY
+        ) from None
+    pcm, rate = decode_speech(data)
+    pcm = change_tempo(pcm, rate, body.speed)
+    if encoder is None:
+        whole = SpeechEncoder(body.response_format, streamed=False)
+        return whole.feed(pcm, rate) + whole.close()
+    return encoder.feed(pcm, rate)
+
+
+async def _stream(
+    services: Services,
+    head: bytes,
+    rest: list[Job],
+    body: SpeechRequest,
+    encoder: SpeechEncoder,
+) -> AsyncIterator[bytes]:
+    yield head
+    for job in rest:
+        try:
+            spoken = await _spoken(services, job)
+            chunk = await run_in_threadpool(_encoded, services, spoken, body, encoder)
+        except ApiError as exc:
+            # The status line has gone: the stream ends early, and the log says why.
+            log.warning("speech stream ended at job %s: %s", job.id, exc.code)
+            break
+        if chunk:
+            yield chunk
+    yield await run_in_threadpool(encoder.close)

@@ -1,0 +1,209 @@
+"""``POST /v1/audio/transcriptions``: the stt stage as a job, waited for, answered as OpenAI
+answers (json, text, srt, vtt or verbose_json)."""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from api.deps import ServicesDep, TenantDep
+from api.errors import ApiError, error_responses
+from api.intake import submit
+from api.openai_compat.engines import engine_for
+from api.openai_compat.waiting import NO_RETRY, failure, finished
+from api.options import OptionFields, job_options
+from shared.errors import StorageKeyNotFound
+from shared.logging import bind
+from shared.models import Job, JobStatus, Stage, Transcript
+from shared.transcript_formats import render, segments
+
+router = APIRouter(prefix="/v1/audio", tags=["openai"])
+
+Granularity = Literal["word", "segment"]
+_SEGMENT: Granularity = "segment"
+
+
+class TranscriptionForm(BaseModel):
+    """The fields OpenAI's transcription call takes (the file aside)."""
+
+    model: str = Field(default="whisper-1", max_length=128)
+    language: str | None = Field(default=None, max_length=16)
+    # Whisper's decoding hint; our engines take none, so it is accepted and not used.
+    prompt: str | None = Field(default=None, max_length=4000)
+    response_format: Literal["json", "text", "srt", "vtt", "verbose_json"] = "json"
+    # Sampling temperature means nothing to our engines: checked as OpenAI checks it, ignored.
+    temperature: float = Field(default=0.0, ge=0.0, le=1.0)
+    timestamp_granularities: list[Granularity] = Field(default_factory=lambda: [_SEGMENT])
+
+    @field_validator("language")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+# ISO 639-1 codes to the names OpenAI's verbose_json gives (the languages our engines know).
+_LANGUAGE_NAMES = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+    "nl": "dutch",
+}
+
+
+def _form(form: FormData) -> TranscriptionForm:
+    values: dict[str, Any] = {}
+    granularities = form.getlist("timestamp_granularities[]") + form.getlist(
+        "timestamp_granularities"
+    )
+    if granularities:
+        values["timestamp_granularities"] = granularities
+    for name in ("model", "language", "prompt", "response_format", "temperature"):
+        value = form.get(name)
+        if isinstance(value, str) and value != "":
+            values[name] = value
+    try:
+        return TranscriptionForm.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "request"
+        raise ApiError(400, "invalid_value", f"{field}: {first['msg']}") from None
+
+
+@router.post(
+    "/transcriptions",
+    responses={
+        200: {
+            "description": "The transcript in `response_format`.",
+            "content": {"application/json": {}, "text/plain": {"schema": {"type": "string"}}},
+        },
+        **error_responses(400, 401, 404, 409, 413, 415, 422, 502, 503, 504),
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            **TranscriptionForm.model_json_schema()["properties"],
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def create_transcription(
+    request: Request, services: ServicesDep, tenant: TenantDep
+) -> Response:
+    """OpenAI's transcription call: the recording in `file`, run through the stt stage."""
+    bind(tenant=tenant)
+    async with request.form() as form:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ApiError(
+                400, "missing_file", "No audio was sent: upload it as the multipart field 'file'."
+            )
+        if form.get("stream") == "true":
+            raise ApiError(
+                400,
+                "streaming_not_offered",
+                "Streamed transcription events are not offered; leave 'stream' out and the "
+                "whole transcript comes back once the recording is transcribed.",
+            )
+        fields = _form(form)
+        data, filename = await upload.read(), upload.filename
+    engine = engine_for(Stage.STT, fields.model)
+    option_fields = OptionFields(stages="stt", stt_provider=engine, language=fields.language)
+    options = job_options(services, tenant, option_fields)
+    job, _ = await submit(services, tenant, data, filename, options)
+    job = await finished(services, job, services.settings.api.sync_wait_s)
+    if job.status != JobStatus.SUCCEEDED:
+        raise failure(job)
+    transcript = await _transcript(services, job)
+    return _answer(job, transcript, fields)
+
+
+async def _transcript(services: ServicesDep, job: Job) -> Transcript:
+    record = job.stages[Stage.STT]
+    try:
+        raw = await run_in_threadpool(services.storage.get, record.output_key or "")
+    except StorageKeyNotFound:
+        raise ApiError(
+            502, "output_missing", f"The transcript of job {job.id} is missing.", NO_RETRY
+        ) from None
+    return Transcript.model_validate_json(raw)
+
+
+def _answer(job: Job, transcript: Transcript, fields: TranscriptionForm) -> Response:
+    headers = {"X-VoicePipe-Job": job.id}
+    fmt = fields.response_format
+    if fmt in ("text", "srt", "vtt"):
+        body = render(transcript, "txt" if fmt == "text" else fmt)
+        return Response(body, media_type="text/plain; charset=utf-8", headers=headers)
+    seconds = transcript.duration_s or job.input.duration_s
+    usage = {"type": "duration", "seconds": math.ceil(seconds)}
+    if fmt == "json":
+        payload: dict[str, Any] = {"text": transcript.text, "usage": usage}
+    else:
+        payload = _verbose(transcript, seconds, fields.timestamp_granularities)
+        payload["usage"] = usage
+    return Response(
+        json.dumps(payload, ensure_ascii=False), media_type="application/json", headers=headers
+    )
+
+
+def _verbose(
+    transcript: Transcript, seconds: float, granularities: list[Granularity]
+) -> dict[str, Any]:
+    language = transcript.language or "en"
+    body: dict[str, Any] = {
+        "task": "transcribe",
+        "language": _LANGUAGE_NAMES.get(language.split("-")[0], language),
+        "duration": round(seconds, 3),
+        "text": transcript.text,
+    }
+    if "segment" in granularities:
+        body["segments"] = [_segment(i, cue) for i, cue in enumerate(segments(transcript))]
+    if "word" in granularities:
+        body["words"] = [
+            {"word": w.word, "start": w.start_s or 0.0, "end": w.end_s or 0.0}
+            for w in transcript.words
+            if w.word.strip()
+        ]
+    return body
+
+
+def _segment(index: int, cue: Any) -> dict[str, Any]:
+    text = cue.text
+    confidences = [w.confidence for w in cue.words if w.confidence]
+    # Whisper's per-segment figures, from what our engines give: the mean word confidence as
+    # a log-probability, and the compression ratio of the text (Whisper's repetition check).
+    # No tokens: our engines have no Whisper token ids, and inventing them would mislead.
+    mean = sum(confidences) / len(confidences) if confidences else None
+    packed = len(zlib.compress(text.encode())) or 1
+    return {
+        "id": index,
+        "seek": round(cue.start_s * 100),
+        "start": round(cue.start_s, 3),
+        "end": round(cue.end_s, 3),
+        "text": text,
+        "tokens": [],
+        "temperature": 0.0,
+        "avg_logprob": round(math.log(mean), 4) if mean else 0.0,
+        "compression_ratio": round(len(text.encode()) / packed, 4),
+        "no_speech_prob": 0.0,
+    }

@@ -1,0 +1,66 @@
+"""Waiting, within a bound, for a job an OpenAI-compatible call started.
+
+OpenAI's audio calls answer with the result; ours are jobs in queues. The call polls the
+job record (one small Redis read) from a few milliseconds apart at first, for the short
+clips these calls are mostly made with, to a quarter of a second for long ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Services
+from api.errors import ApiError
+from shared.models import Job, JobStatus
+
+# OpenAI's SDKs retry 408, 409, 429 and 5xx answers unless told not to; a retry would submit
+# the recording again as a new job, so our refusals after a job exists say "do not".
+NO_RETRY = {"x-should-retry": "false"}
+
+
+async def finished(services: Services, job: Job, timeout_s: float) -> Job:
+    """The job once it has ended; a 504 naming the job to poll when it takes too long."""
+    deadline = time.monotonic() + timeout_s
+    pause = 0.005
+    while not job.status.terminal:
+        if time.monotonic() >= deadline:
+            base = services.settings.api.base_url
+            raise ApiError(
+                504,
+                "job_still_running",
+                f"The job {job.id} is still running ({job.status.value}) after "
+                f"{timeout_s:g} s; nothing is lost. Poll {base}/v1/jobs/{job.id} for its result.",
+                headers={**NO_RETRY, "Location": f"{base}/v1/jobs/{job.id}"},
+            )
+        await asyncio.sleep(pause)
+        pause = min(pause * 1.5, 0.25)
+        job = await run_in_threadpool(services.jobs.get, job.id, job.tenant)
+    return job
+
+
+def failure(job: Job) -> ApiError:
+    """The error a job that did not succeed is answered with."""
+    if job.status == JobStatus.CANCELED:
+        return ApiError(409, "job_canceled", f"The job {job.id} was canceled.", NO_RETRY)
+    error = job.error
+    code = error.code if error else "job_failed"
+    message = error.message if error else "The job failed."
+    # What the recording or text itself caused is the client's to fix (400); anything else
+    # is ours or a vendor's (502): the job keeps its record for a look or a retry.
+    status = 400 if code.rpartition(".")[2] in _INPUT_CODES else 502
+    return ApiError(status, code, f"{message} (job {job.id})", NO_RETRY)
+
+
+_INPUT_CODES = frozenset(
+    {
+        "empty_media",
+        "empty_text",
+        "duration_exceeded",
+        "unsupported_language",
+        "unknown_voice",
+        "invalid_output_format",
+    }
+)

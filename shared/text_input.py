@@ -1,0 +1,65 @@
+"""Typed input: a job made from text instead of a recording (``process_text_input`` of our
+source material), for ``POST /v1/jobs`` and batch manifests alike.
+
+A text job is an ordinary job that starts at the llm stage: the same reply, triage, speech,
+thread context, exports and webhooks. Its text is stored as the job's input object (so
+retention and deletion treat it as they treat audio) and becomes the job's transcript once
+the reply stage has read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from shared.errors import MediaRejected
+from shared.models import InputMeta, Stage
+
+TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
+TEXT_EXTENSION = "txt"
+
+
+def validated_text(text: str, max_chars: int) -> tuple[InputMeta, bytes]:
+    """The input's metadata (its ``key`` still empty) and the bytes to store; raises
+    ``MediaRejected`` with a code and a message a person can act on."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise MediaRejected(
+            "empty_text",
+            "The 'text' field is empty: send the words to reply to, or a recording as 'file'.",
+            status_code=400,
+        )
+    if len(cleaned) > max_chars:
+        raise MediaRejected(
+            "text_too_long",
+            f"The text has {len(cleaned):,} characters; the limit is {max_chars:,}. "
+            "Send a shorter message or split it into several jobs.",
+            status_code=413,
+        )
+    data = cleaned.encode("utf-8")
+    meta = InputMeta(
+        kind="text",
+        media_type=TEXT_MEDIA_TYPE,
+        container=TEXT_EXTENSION,
+        codec="utf-8",
+        size_bytes=len(data),
+        duration_s=0.0,
+        sample_rate=0,
+        channels=0,
+        sha256=hashlib.sha256(data).hexdigest(),
+        key="",
+    )
+    return meta, data
+
+
+def text_stages(stages: list[Stage]) -> list[Stage]:
+    """The stages a text job runs: those asked for, without transcription (there is nothing
+    to hear); raises ``MediaRejected`` when that leaves nothing to do."""
+    kept: list[Stage] = [stage for stage in stages if stage != Stage.STT]
+    if not kept:
+        raise MediaRejected(
+            "text_needs_reply",
+            "A text job starts at the reply stage, so 'stages' must include llm "
+            "(stt,llm or stt,llm,tts, the default); 'stt' alone has nothing to do for text.",
+            status_code=400,
+        )
+    return kept

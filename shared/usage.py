@@ -1,0 +1,275 @@
+"""The usage ledger: what a job consumed and what it cost, read from its record alone.
+
+No counter is kept beside the job records: a job's figures are a pure function of its
+record and the price table, and every report (a job's, a batch's, a tenant's window) sums
+those. Nothing can drift from the jobs, and a job can be counted only as often as it is
+read, which each report does once. A stage counts once it has succeeded: its record then
+holds the run whose output counts (a retried or redelivered run replaces it, never adds).
+
+What is metered, per stage:
+
+- stt: seconds of the input transcribed, per engine that heard it (both of a hybrid's,
+  the fallback's when Claude refused the audio), and Claude's tokens when it heard it;
+- llm: tokens in and out of the model that answered (``results.usage``);
+- tts: characters of the reply text sent to the voice;
+- every stage: CPU seconds of its run (``StageRecord.cpu_s``, measured by workers.stage).
+
+Models the record does not name (whisper inside a hybrid, the voice models) are taken from
+the settings as they are now. Costs are always at the table's current prices
+(shared/settings/usage.py), so a changed price changes every figure priced with it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from shared.models import STAGE_ORDER, Job, JobStatus, Stage, StageRecord, StageStatus
+from shared.provider_catalog import spec
+from shared.settings import Settings
+
+Meter = Literal["audio_s", "input_tokens", "output_tokens", "characters", "cpu_s"]
+METERS: tuple[Meter, ...] = ("audio_s", "input_tokens", "output_tokens", "characters", "cpu_s")
+
+# Each meter's price: the table's field, and how many of the meter's units a price is for.
+_PRICED_PER: dict[Meter, tuple[str, float, str]] = {
+    "audio_s": ("audio_per_minute", 60.0, "audio minute"),
+    "input_tokens": ("input_per_mtok", 1e6, "million input tokens"),
+    "output_tokens": ("output_per_mtok", 1e6, "million output tokens"),
+    "characters": ("characters_per_million", 1e6, "million characters"),
+    "cpu_s": ("cpu_per_hour", 3600.0, "CPU-hour"),
+}
+# Sums are kept as whole numbers of these fractions, so that a total is exact and the same
+# whatever order its parts were added in (a batch's total is exactly its jobs' sum).
+SCALE: dict[str, int] = {
+    "audio_s": 1_000,
+    "input_tokens": 1,
+    "output_tokens": 1,
+    "characters": 1,
+    "cpu_s": 10_000,
+    "cost": 1_000_000,
+}
+
+
+class UsageLine(BaseModel):
+    stage: Stage
+    # The stage's provider as the job chose it; ``engine`` is who did the metered work
+    # (a hybrid's engines, Claude's fallback), ``model`` what its price depends on.
+    provider: str
+    engine: str
+    model: str | None
+    meter: Meter
+    quantity: int | float
+    unit_price: float | None
+    price_unit: str
+    cost: float
+
+
+class UsageFigures(BaseModel):
+    jobs: int = 0
+    audio_s: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    characters: int = 0
+    cpu_s: float = 0.0
+    cost: float = 0.0
+
+
+FIGURES: tuple[str, ...] = tuple(UsageFigures.model_fields)
+
+
+class JobUsage(BaseModel):
+    job_id: str
+    tenant: str
+    batch_id: str | None
+    status: JobStatus
+    created_at: datetime
+    currency: str
+    totals: UsageFigures
+    lines: list[UsageLine]
+
+
+class Tally:
+    """Figures added up exactly (whole numbers of each figure's smallest step)."""
+
+    def __init__(self) -> None:
+        self.units: Counter[str] = Counter()
+
+    def add(self, figures: UsageFigures) -> None:
+        self.units["jobs"] += figures.jobs
+        for name, scale in SCALE.items():
+            self.units[name] += round(getattr(figures, name) * scale)
+
+    def add_line(self, line: UsageLine) -> None:
+        self.units[line.meter] += round(line.quantity * SCALE[line.meter])
+        self.units["cost"] += round(line.cost * SCALE["cost"])
+
+    def figures(self) -> UsageFigures:
+        values: dict[str, Any] = {"jobs": self.units["jobs"]}
+        for name, scale in SCALE.items():
+            values[name] = self.units[name] if scale == 1 else self.units[name] / scale
+        return UsageFigures(**values)
+
+
+def figures_of(lines: Iterable[UsageLine], jobs: int = 1) -> UsageFigures:
+    tally = Tally()
+    tally.units["jobs"] = jobs
+    for line in lines:
+        tally.add_line(line)
+    return tally.figures()
+
+
+def job_usage(job: Job, settings: Settings) -> JobUsage:
+    lines = [*_stt_lines(job, settings), *_llm_lines(job, settings), *_tts_lines(job, settings)]
+    for stage, record in _succeeded(job):
+        if record.cpu_s is not None:
+            provider = record.provider or "unknown"
+            lines.append(_line(settings, stage, provider, provider, None, "cpu_s", record.cpu_s))
+    lines.sort(key=lambda line: (STAGE_ORDER.index(line.stage), METERS.index(line.meter)))
+    return JobUsage(
+        job_id=job.id,
+        tenant=job.tenant,
+        batch_id=job.batch_id,
+        status=job.status,
+        created_at=job.created_at,
+        currency=settings.prices.currency,
+        totals=figures_of(lines),
+        lines=lines,
+    )
+
+
+def _succeeded(job: Job) -> list[tuple[Stage, StageRecord]]:
+    return [(s, r) for s, r in job.stages.items() if r.status == StageStatus.SUCCEEDED]
+
+
+def _record(job: Job, stage: Stage) -> StageRecord | None:
+    record = job.stages.get(stage)
+    return record if record is not None and record.status == StageStatus.SUCCEEDED else None
+
+
+def _stt_lines(job: Job, settings: Settings) -> list[UsageLine]:
+    record = _record(job, Stage.STT)
+    if record is None or job.input.duration_s <= 0:
+        return []
+    provider = record.provider or "unknown"
+    details = job.results.transcription
+    lines = []
+    if not details.get("skipped"):  # silence answered without calling the engine
+        for engine, model in _stt_engines(details, provider, settings):
+            seconds = round(job.input.duration_s, 3)
+            lines.append(_line(settings, Stage.STT, provider, engine, model, "audio_s", seconds))
+    heard = details.get("usage")
+    if isinstance(heard, dict):  # Claude heard the audio itself: billed by tokens
+        model = heard.get("model") or details.get("model") or settings.anthropic.model
+        for meter in ("input_tokens", "output_tokens"):
+            count = int(heard.get(meter) or 0)
+            lines.append(_line(settings, Stage.STT, provider, "claude", model, meter, count))
+    return lines
+
+
+def _stt_engines(
+    details: dict[str, Any], provider: str, settings: Settings
+) -> list[tuple[str, str | None]]:
+    """Each engine that transcribed the audio, with its model where one is priced."""
+    used = details.get("engines_used")  # a hybrid's: every engine that answered
+    names = [str(n) for n in used] if isinstance(used, list) and used else []
+    if not names:
+        # A fallback names the provider that stood in; an engine's own name for itself
+        # (local's "pocketsphinx") is not a provider: the stage's provider did the work.
+        named = str(details.get("engine") or provider)
+        names = [named if spec(Stage.STT.value, named) is not None else provider]
+    nested = details.get("engine_details")
+    inner = nested if isinstance(nested, dict) else {}
+    models: dict[str, str | None] = {
+        "whisper": details.get("model") if details.get("engine") == "whisper" else None,
+        "claude": details.get("model") if details.get("engine") == "claude" else None,
+    }
+    models["whisper"] = models["whisper"] or inner.get("model") or settings.openai.stt_model
+    models["claude"] = models["claude"] or settings.anthropic.model
+    return [(name, models.get(name)) for name in names]
+
+
+def _llm_lines(job: Job, settings: Settings) -> list[UsageLine]:
+    record = _record(job, Stage.LLM)
+    usage = job.results.usage
+    if record is None or usage is None or not (usage.input_tokens or usage.output_tokens):
+        return []
+    provider = record.provider or "unknown"
+    # Replies recorded before the model was kept: the model the settings name now.
+    fallback = settings.anthropic.model if provider == "claude" else None
+    model = usage.model or fallback
+    return [
+        _line(settings, Stage.LLM, provider, provider, model, "input_tokens", usage.input_tokens),
+        _line(settings, Stage.LLM, provider, provider, model, "output_tokens", usage.output_tokens),
+    ]
+
+
+def _tts_lines(job: Job, settings: Settings) -> list[UsageLine]:
+    record = _record(job, Stage.TTS)
+    if record is None:
+        return []
+    # What the voice was sent, as the tts stage counted it (the reply, or a speech-only
+    # job's text after redaction); records from before it counted are the reply's length.
+    count = job.results.spoken_characters
+    if count is None:
+        count = len(job.results.reply or "")
+    if not count:
+        return []
+    provider = record.provider or "unknown"
+    model = _voice_model(job, provider, settings)
+    return [_line(settings, Stage.TTS, provider, provider, model, "characters", count)]
+
+
+def _voice_model(job: Job, provider: str, settings: Settings) -> str | None:
+    if provider == "openai":
+        return settings.openai.tts_model
+    if provider == "elevenlabs":
+        return settings.elevenlabs.model_id
+    if provider == "google":
+        # Google prices by voice family: en-US-Neural2-F is a Neural2 voice.
+        voice = job.options.voice or settings.providers.tts_voice or settings.google.voice_name
+        parts = voice.split("-")
+        return parts[2] if len(parts) >= 3 else None
+    return None
+
+
+def unit_price(settings: Settings, meter: Meter, engine: str, model: str | None) -> float | None:
+    """The table's price of one unit of ``meter`` by ``engine`` and ``model``; None when
+    the table has no entry (the line then costs 0 and says it was not priced)."""
+    field, _, _ = _PRICED_PER[meter]
+    table: float | dict[str, float] = getattr(settings.prices, field)
+    if isinstance(table, float):
+        return table
+    for key in (f"{engine}:{model}" if model else None, model, engine):
+        if key is not None and key in table:
+            return table[key]
+    return None
+
+
+def _line(
+    settings: Settings,
+    stage: Stage,
+    provider: str,
+    engine: str,
+    model: str | None,
+    meter: Meter,
+    quantity: float,
+) -> UsageLine:
+    price = unit_price(settings, meter, engine, model)
+    _, per, unit = _PRICED_PER[meter]
+    cost = 0.0 if price is None else round(quantity / per * price, 6)
+    return UsageLine(
+        stage=stage,
+        provider=provider,
+        engine=engine,
+        model=model,
+        meter=meter,
+        quantity=quantity,
+        unit_price=price,
+        price_unit=unit,
+        cost=cost,
+    )

@@ -1,0 +1,183 @@
+"""The official `openai` SDK, pointed at the running stack, gets OpenAI's answers from our
+pipeline: transcriptions in every format, speech in every format (whole and streamed), the
+model list, and errors its own exception classes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import av
+import openai
+import pytest
+from openai.types.audio import Transcription, TranscriptionVerbose
+
+from shared.wer import word_error_rate
+from tests.integration.conftest import RunningStack
+
+pytestmark = pytest.mark.integration
+
+SCRIPT = (
+    "Hello, this is Maria Lopez. My heater stopped working this morning. "
+    "Please call me back at four one five, five five five, zero one nine two."
+)
+
+
+@pytest.fixture(scope="module")
+def voicemail_wav() -> bytes:
+    from workers.providers.tts.local import PiperTts
+
+    return PiperTts().synthesize(SCRIPT, None, "wav").data
+
+
+@pytest.fixture(scope="module")
+def client(running_stack: RunningStack) -> Iterator[openai.OpenAI]:
+    # The session stack takes no keys; the SDK insists on one and sends it as a Bearer token.
+    with openai.OpenAI(
+        base_url=f"{running_stack.settings.api.base_url}/v1", api_key="unused", max_retries=0
+    ) as sdk:
+        yield sdk
+
+
+def _seconds(data: bytes) -> float:
+    with av.open(io.BytesIO(data), "r") as media:
+        stream = media.streams.audio[0]
+        samples = sum(frame.samples for frame in media.decode(stream))
+        return samples / (stream.codec_context.sample_rate or 1)
+
+
+def test_a_transcription_as_json_is_the_sdks_transcription_of_what_was_said(
+    client: openai.OpenAI, voicemail_wav: bytes
+) -> None:
+    result = client.audio.transcriptions.create(
+        model="whisper-1", file=("voicemail.wav", voicemail_wav), response_format="json"
+    )
+
+    assert isinstance(result, Transcription)
+    assert word_error_rate(SCRIPT, result.text) <= 0.35
+    assert result.usage is not None
+    assert result.usage.type == "duration"
+
+
+def test_verbose_json_has_timed_segments_and_words_as_the_sdk_types_them(
+    client: openai.OpenAI, voicemail_wav: bytes
+) -> None:
+    result = client.audio.transcriptions.create(
+        model="voicepipe-local",
+        file=("voicemail.wav", voicemail_wav),
+        response_format="verbose_json",
+        timestamp_granularities=["word", "segment"],
+        temperature=0.2,
+        language="en",
+    )
+
+    assert isinstance(result, TranscriptionVerbose)
+    assert result.language == "english"
+    assert 5 < result.duration < 15
+    assert result.segments
+    assert result.words
+    assert [s.id for s in result.segments] == list(range(len(result.segments)))
+    assert all(s.start < s.end <= result.duration + 0.5 for s in result.segments)
+    starts = [w.start for w in result.words]
+    assert starts == sorted(starts)
+    assert result.words[-1].end <= result.duration + 0.5
+    assert " ".join(s.text for s in result.segments).split() == result.text.split()
+
+
+@pytest.mark.parametrize("fmt", ["text", "srt", "vtt"])
+def test_text_srt_and_vtt_come_back_as_the_strings_the_sdk_returns(
+    client: openai.OpenAI, voicemail_wav: bytes, fmt: str
+) -> None:
+    result = client.audio.transcriptions.create(
+        model="whisper-1",
+        file=("voicemail.wav", voicemail_wav),
+        response_format=fmt,  # type: ignore[call-overload]
+    )
+
+    assert isinstance(result, str)
+    if fmt == "text":
+        assert word_error_rate(SCRIPT, result) <= 0.35
+    elif fmt == "srt":
+        assert result.startswith("1\n00:00:0")
+        assert " --> " in result
+    else:
+        assert result.startswith("WEBVTT")
+        assert " --> " in result
+
+
+def test_a_model_we_do_not_have_and_audio_that_is_not_audio_raise_the_sdks_errors(
+    client: openai.OpenAI, voicemail_wav: bytes
+) -> None:
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.audio.transcriptions.create(
+            model="voicepipe-nonesuch", file=("voicemail.wav", voicemail_wav)
+        )
+    with pytest.raises(openai.APIStatusError) as not_audio:
+        client.audio.transcriptions.create(model="whisper-1", file=("notes.txt", b"hello " * 50))
+
+    error = missing.value.body
+    assert isinstance(error, dict)
+    assert error["code"] == "model_not_found"
+    assert error["type"] == "invalid_request_error"
+    assert "voicepipe-local" in missing.value.message
+    assert 400 <= not_audio.value.status_code < 500
+    assert isinstance(not_audio.value.body, dict)
+    assert {"message", "type", "param", "code"} <= set(not_audio.value.body)
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "opus", "aac", "flac", "wav", "pcm"])
+def test_speech_in_every_format_is_audio_of_the_words_length(
+    client: openai.OpenAI, fmt: str
+) -> None:
+    response = client.audio.speech.create(
+        model="tts-1",
+        voice="alloy",
+        input="Thanks for calling. We will ring you back this afternoon.",
+        response_format=fmt,  # type: ignore[arg-type]
+    )
+
+    data = response.read()
+    # 24 kHz 16-bit mono for raw pcm, as OpenAI sends it.
+    seconds = len(data) / 48_000 if fmt == "pcm" else _seconds(data)
+    assert 2.0 < seconds < 8.0, (fmt, seconds)
+    assert response.response.headers["x-voicepipe-voice"] == "default"
+
+
+def test_speech_at_twice_the_speed_is_half_as_long(client: openai.OpenAI) -> None:
+    text = "Your appointment is confirmed for Tuesday at ten in the morning."
+    normal = client.audio.speech.create(model="tts-1", voice="alloy", input=text).read()
+    fast = client.audio.speech.create(model="tts-1", voice="alloy", input=text, speed=2.0).read()
+
+    assert 0.4 < _seconds(fast) / _seconds(normal) < 0.6
+
+
+def test_streamed_speech_arrives_sentence_by_sentence_as_one_playable_file(
+    client: openai.OpenAI,
+) -> None:
+    text = (
+        "Thank you for your message about the heater in your kitchen. "
+        "A technician is free tomorrow morning between eight and ten o'clock. "
+        "If that time does not suit you, please call us back on the usual number."
+    )
+    with client.audio.speech.with_streaming_response.create(
+        model="voicepipe-local", voice="alloy", input=text, stream_format="audio"
+    ) as response:
+        jobs = response.headers["x-voicepipe-jobs"].split(",")
+        chunks = [chunk for chunk in response.iter_bytes() if chunk]
+
+    assert len(jobs) == 3
+    assert len(chunks) >= 3
+    assert 6.0 < _seconds(b"".join(chunks)) < 20.0
+
+
+def test_the_model_list_names_our_engines_with_each_speech_engines_voices(
+    client: openai.OpenAI,
+) -> None:
+    models = {model.id: model for model in client.models.list()}
+
+    assert "voicepipe-local" in models
+    assert all(model.object == "model" for model in models.values())
+    local = models["voicepipe-local"].model_extra or {}
+    assert local["stages"] == ["stt", "llm", "tts"]
+    assert local["voices"], "the offline voice lists its voices"
+    assert all((m.model_extra or {}).get("stages") for m in models.values())

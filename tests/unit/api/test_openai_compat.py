@@ -1,0 +1,104 @@
+"""The OpenAI-compatible routes' own logic: sentences for streamed speech, model names onto
+engines, and the bounded wait for a job."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from api.errors import ApiError
+from api.openai_compat.engines import engine_for, model_ids
+from api.openai_compat.speech import sentences
+from api.openai_compat.waiting import failure, finished
+from shared.models import ErrorInfo, InputMeta, Job, JobStatus, Stage
+from shared.settings import Settings
+
+
+def _job(status: JobStatus = JobStatus.QUEUED) -> Job:
+    meta = InputMeta(
+        media_type="audio/wav", container="wav", codec="pcm_s16le", size_bytes=1,
+        duration_s=1.0, sample_rate=16000, channels=1, sha256="0" * 64, key="k",
+    )  # fmt: skip
+    return Job(input=meta, status=status)
+
+
+class _Jobs:
+    """A job store whose job moves to ``then`` after ``reads`` reads."""
+
+    def __init__(self, job: Job, reads: int, then: JobStatus) -> None:
+        self.job, self.reads, self.then = job, reads, then
+
+    def get(self, job_id: str, tenant: str) -> Job:
+        self.reads -= 1
+        if self.reads <= 0:
+            return self.job.model_copy(update={"status": self.then})
+        return self.job
+
+
+def _services(jobs: _Jobs) -> Any:
+    settings = Settings(api={"public_url": "http://api.test"})
+    return SimpleNamespace(jobs=jobs, settings=settings)
+
+
+def test_streamed_speech_is_cut_at_sentence_ends_and_short_sentences_ride_with_the_next() -> None:
+    text = "Hi. Thanks for your call about the boiler! We can come on Friday morning. Okay?"
+
+    assert sentences(text) == [
+        "Hi. Thanks for your call about the boiler!",
+        "We can come on Friday morning. Okay?",
+    ]
+    assert sentences("no punctuation at all") == ["no punctuation at all"]
+
+
+def test_openai_model_names_run_on_the_default_and_ours_choose_an_engine() -> None:
+    assert engine_for(Stage.STT, "whisper-1") is None
+    assert engine_for(Stage.TTS, "gpt-4o-mini-tts") is None
+    assert engine_for(Stage.STT, "voicepipe-hybrid") == "hybrid"
+    assert engine_for(Stage.TTS, "voicepipe-local") == "local"
+    with pytest.raises(ApiError) as refused:
+        engine_for(Stage.TTS, "voicepipe-whisper")
+    assert refused.value.status_code == 404
+    assert "voicepipe-elevenlabs" in refused.value.message
+
+
+def test_the_model_list_offers_only_engines_the_deployment_is_configured_for() -> None:
+    offered = model_ids(Settings())
+
+    assert offered["voicepipe-local"] == [Stage.STT, Stage.LLM, Stage.TTS]
+    assert "voicepipe-elevenlabs" not in offered  # no key set
+
+
+def test_waiting_returns_the_job_once_it_has_ended() -> None:
+    jobs = _Jobs(_job(), reads=3, then=JobStatus.SUCCEEDED)
+
+    done = asyncio.run(finished(_services(jobs), jobs.job, timeout_s=5))
+
+    assert done.status == JobStatus.SUCCEEDED
+
+
+def test_a_wait_that_runs_out_names_the_job_to_poll_and_tells_the_sdk_not_to_retry() -> None:
+    jobs = _Jobs(_job(), reads=10**9, then=JobStatus.SUCCEEDED)
+
+    with pytest.raises(ApiError) as timed_out:
+        asyncio.run(finished(_services(jobs), jobs.job, timeout_s=0.05))
+
+    assert timed_out.value.status_code == 504
+    assert jobs.job.id in timed_out.value.message
+    assert timed_out.value.headers is not None
+    assert timed_out.value.headers["x-should-retry"] == "false"
+    assert timed_out.value.headers["Location"] == f"http://api.test/v1/jobs/{jobs.job.id}"
+
+
+def test_a_failed_job_is_the_clients_error_only_when_its_input_caused_it() -> None:
+    silent = _job(JobStatus.FAILED)
+    silent.error = ErrorInfo(code="empty_media", message="The recording has no speech.")
+    vendor = _job(JobStatus.FAILED)
+    vendor.error = ErrorInfo(code="provider_unavailable", message="The vendor is down.")
+
+    assert failure(silent).status_code == 400
+    assert failure(vendor).status_code == 502
+    assert silent.id in failure(silent).message
+    assert failure(_job(JobStatus.CANCELED)).status_code == 409

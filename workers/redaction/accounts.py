@@ -1,0 +1,72 @@
+"""Account, policy, member, order and reference numbers: a run of digits and letters after
+a cue ("my account number is a c seven seven two ...", "policy number p r 7741290")."""
+
+from __future__ import annotations
+
+from shared.redaction_policy import Entity
+from workers.redaction.digits import digits_between, is_numeric
+from workers.redaction.spans import Span
+from workers.redaction.stream import Stream
+from workers.triage.tokens import find_phrase
+
+_CUES = ("account", "acct", "policy", "member id", "member number", "membership number",
+         "order number", "order no", "reference", "confirmation number", "confirmation code",
+         "case number", "claim number", "invoice number", "tracking number",
+         "customer number", "customer id", "patient id", "ticket number", "booking number",
+         "booking reference", "loan number", "routing number", "subscriber id")  # fmt: skip
+# Words between a cue and the number itself ("account number is ...").
+_BRIDGE = {"number", "no", "id", "is", "it's", "its", "was", "of", "uh", "um", "code",
+           "reference", "ref", "num"}  # fmt: skip
+_MAX_BRIDGE = 3
+_MIN_CHARS = 6  # digits and letters: shorter ones are amounts, counts or times
+_MIN_DIGITS = 3
+_MAX_TOKENS = 30
+
+
+def _is_part(s: Stream, i: int) -> bool:
+    """Digits, a spoken digit, a letter spelled out, or letters written onto digits."""
+    low = s.low[i]
+    if is_numeric(s, i) or (len(low) == 1 and low.isalpha()):
+        return True
+    glued = (i > 0 and s.gap(i) == "" and s.low[i - 1].isdigit()) or (
+        i + 1 < len(s) and s.gap(i + 1) == "" and s.low[i + 1].isdigit()
+    )
+    return glued and low.isalnum() and len(low) <= 4
+
+
+def _run_end(s: Stream, first: int) -> int:
+    end = first
+    while end < len(s) and end - first < _MAX_TOKENS and _is_part(s, end):
+        end += 1
+    # A spelled letter after the number is likelier the next word ("... one i need").
+    while end > first and not is_numeric(s, end - 1) and s.gap(end - 1) != "":
+        end -= 1
+    return end
+
+
+def _candidate(s: Stream, first: int) -> Span | None:
+    end = _run_end(s, first)
+    if end == first:
+        return None
+    digits = digits_between(s, first, end)
+    letters = [s.low[i] for i in range(first, end) if not is_numeric(s, i)]
+    if len(digits) < _MIN_DIGITS or len(digits) + sum(map(len, letters)) < _MIN_CHARS:
+        return None
+    start, stop = s.chars(first, end)
+    value = "".join(letters).upper() + digits
+    return Span(Entity.ACCOUNT_NUMBER, start, stop, value)
+
+
+def find_accounts(s: Stream, region: str) -> list[Span]:
+    spans: list[Span] = []
+    for cue in _CUES:
+        for at in find_phrase(s.low, cue):
+            i = at + len(cue.split())
+            for j in range(i, min(i + _MAX_BRIDGE + 1, len(s))):
+                if j > i and s.low[j - 1] not in _BRIDGE:
+                    break
+                span = _candidate(s, j)
+                if span is not None:
+                    spans.append(span)
+                    break
+    return spans

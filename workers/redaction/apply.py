@@ -1,0 +1,143 @@
+"""Redaction of text, of JSON-like values, and of a transcript's text and timed words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shared.models import Transcript
+from shared.redaction_policy import Entity, RedactionPolicy
+from workers.redaction.align import collapse, groups, joined, word_ranges
+from workers.redaction.detect import Known, find_spans, known_forms, remember
+from workers.redaction.normalise import normalise
+from workers.redaction.spans import Span, resolve
+from workers.redaction.substitute import substitute
+
+Key = bytes | str | None
+
+
+@dataclass(frozen=True)
+class Redacted:
+    text: str
+    spans: list[Span]  # offsets into the text before redaction
+
+
+def render(text: str, spans: Iterable[Span], policy: RedactionPolicy, key: Key) -> str:
+    """``text`` with each of ``spans`` (in order, not overlapping) replaced by its token."""
+    out: list[str] = []
+    at = 0
+    for span in spans:
+        out += [text[at : span.start], substitute(span.entity, span.value, policy.style, key)]
+        at = span.end
+    return "".join([*out, text[at:]])
+
+
+def redact_text(
+    text: str, policy: RedactionPolicy, key: Key = None, *, known: Iterable[Known] = ()
+) -> Redacted:
+    """``text`` with every entity ``policy`` names replaced. ``known`` values (``remember``
+    of the transcript's spans) are replaced wherever they appear, cue or not: a reply that
+    greets the caller by name, a summary that repeats the number."""
+    spans = find_spans(text, policy, known)
+    return Redacted(render(text, spans, policy, key), spans)
+
+
+def redact_mapping(
+    obj: Any,
+    policy: RedactionPolicy,
+    key: Key = None,
+    *,
+    whole: Mapping[str, Entity] | None = None,
+    known: Iterable[Known] = (),
+) -> Any:
+    """A copy of a JSON-like value (dicts, lists, tuples, strings) with every string
+    redacted; keys and other values are kept. A string under a key in ``whole`` is one value
+    of that entity and is replaced outright (``{"caller_name": "Maria Gonzalez"}`` has no
+    "this is" to find the name by), and is then found in the other strings too (the
+    ``summary`` that names her)."""
+    fields = dict(whole or {})
+    remembered = list(known)
+
+    def harvest(value: Any, entity: Entity | None) -> None:
+        if isinstance(value, str) and entity is not None and value.strip():
+            normal = normalise(entity, value, policy.region)
+            remembered.extend(known_forms(entity, value, normal))
+        elif isinstance(value, Mapping):
+            for k, v in value.items():
+                harvest(v, fields.get(k) if isinstance(k, str) else None)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                harvest(item, entity)
+
+    def walk(value: Any, entity: Entity | None) -> Any:
+        if isinstance(value, str):
+            if entity is not None and policy.wants(entity) and value.strip():
+                normal = normalise(entity, value, policy.region)
+                return substitute(entity, normal, policy.style, key)
+            return redact_text(value, policy, key, known=remembered).text
+        if isinstance(value, Mapping):
+            return {
+                k: walk(v, fields.get(k) if isinstance(k, str) else None) for k, v in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return type(value)(walk(item, entity) for item in value)
+        return value
+
+    if fields:
+        harvest(obj, None)
+    return walk(obj, None)
+
+
+@dataclass(frozen=True)
+class RedactedTranscript:
+    transcript: Transcript
+    # Seconds in which removed words were spoken, in order and merged: what the audio step
+    # silences. Words without times add nothing here.
+    spans_s: list[tuple[float, float]]
+    spans: list[Span]  # offsets into the original text
+
+
+def _word_spans(transcript: Transcript, policy: RedactionPolicy, spans: list[Span]) -> list[Span]:
+    """Entities found in the words joined, as (word index start, word index end) spans."""
+    said, ranges = joined([w.word for w in transcript.words])
+    found = find_spans(said, policy, remember(transcript.text, spans))
+    out: list[Span] = []
+    for span in found:
+        hit = [i for i, (a, b) in enumerate(ranges) if a < span.end and span.start < b]
+        if hit:
+            out.append(Span(span.entity, hit[0], hit[-1] + 1, span.value))
+    return out
+
+
+def redact_transcript(
+    transcript: Transcript, policy: RedactionPolicy, key: Key = None
+) -> RedactedTranscript:
+    """The transcript with its text, words and the texts in its details (an engine's
+    segments) redacted alike, and the seconds the removed words were spoken in.
+
+    Entities are looked for in the text and in the words joined, and what either finds is
+    removed from both, so a text and words that disagree cannot leak through each other."""
+    text, words = transcript.text, transcript.words
+    ranges = word_ranges(text, [w.word for w in words])
+    spans = find_spans(text, policy)
+    by_words = _word_spans(transcript, policy, spans) if words else []
+    for span in by_words:  # where the text has the words, it loses them too
+        located = [r for r in ranges[span.start : span.end] if r is not None]
+        if located:
+            spans.append(Span(span.entity, located[0][0], located[-1][1], span.value))
+    spans = resolve(spans)
+    group = groups(ranges, [(s.start, s.end) for s in spans])
+    tokens = [substitute(s.entity, s.value, policy.style, key) for s in spans]
+    for span in by_words:  # words the text lacks take the token of a neighbour, or their own
+        members = range(span.start, span.end)
+        shared = next((group[i] for i in members if group[i] is not None), None)
+        if shared is None:
+            shared = len(tokens)
+            tokens.append(substitute(span.entity, span.value, policy.style, key))
+        for i in members:
+            group[i] = shared if group[i] is None else group[i]
+    new_words, spans_s = collapse(words, group, tokens)
+    details = redact_mapping(transcript.details, policy, key, known=remember(text, spans))
+    update = {"text": render(text, spans, policy, key), "words": new_words, "details": details}
+    return RedactedTranscript(transcript.model_copy(update=update), spans_s, spans)

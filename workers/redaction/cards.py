@@ -1,0 +1,77 @@
+"""Payment card numbers: 13-19 digits with an issuer's prefix and a valid Luhn checksum."""
+
+from __future__ import annotations
+
+from shared.redaction_policy import Entity
+from workers.redaction.digits import digits_between, is_numeric, number_runs
+from workers.redaction.spans import Span
+from workers.redaction.stream import Stream
+
+# Issuer prefixes and the lengths their cards come in (ISO/IEC 7812 ranges as the networks
+# publish them). Random digits pass Luhn one time in ten; asking for a real prefix and
+# length as well keeps account and order numbers that happen to pass from being "cards".
+_NETWORKS: tuple[tuple[tuple[str, ...], range], ...] = (
+    (("4",), range(13, 20)),  # Visa
+    (("51", "52", "53", "54", "55"), range(16, 17)),  # Mastercard
+    (tuple(str(p) for p in range(2221, 2721)), range(16, 17)),  # Mastercard 2-series
+    (("34", "37"), range(15, 16)),  # American Express
+    (("300", "301", "302", "303", "304", "305", "36", "38", "39"), range(14, 20)),  # Diners
+    (tuple(str(p) for p in range(3528, 3590)), range(16, 20)),  # JCB
+    (("6011", "644", "645", "646", "647", "648", "649", "65"), range(16, 20)),  # Discover
+    (("62",), range(16, 20)),  # UnionPay
+    # Maestro: only its own ranges; all of "6" would take in phone numbers said twice.
+    (("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763"), range(13, 20)),
+)
+_MIN_DIGITS, _MAX_DIGITS = 13, 19
+_MAX_TOKENS = 28  # 19 digits read one by one, with a few "double"s and fillers
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn (mod 10) check every payment card number carries in its last digit."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def is_card_number(digits: str) -> bool:
+    if not (_MIN_DIGITS <= len(digits) <= _MAX_DIGITS) or not luhn_valid(digits):
+        return False
+    return any(
+        len(digits) in lengths and digits.startswith(prefixes) for prefixes, lengths in _NETWORKS
+    )
+
+
+def _card_at(s: Stream, first: int, limit: int) -> tuple[int, str] | None:
+    for end in range(min(limit, first + _MAX_TOKENS), first, -1):
+        if not is_numeric(s, end - 1):
+            continue
+        digits = digits_between(s, first, end)
+        if is_card_number(digits):
+            return end, digits
+    return None
+
+
+def find_cards(s: Stream, region: str) -> list[Span]:
+    """Card numbers in digit runs; a run with more digits (an expiry date or a security code
+    read straight after) is searched for the card inside it."""
+    spans: list[Span] = []
+    for run in number_runs(s):
+        if len(run.digits) < _MIN_DIGITS:
+            continue
+        i = run.start
+        while i < run.end:
+            hit = _card_at(s, i, run.end)
+            if hit is None:
+                i += 1
+                continue
+            end, digits = hit
+            start, stop = s.chars(i, end)
+            spans.append(Span(Entity.CREDIT_CARD_NUMBER, start, stop, digits))
+            i = end
+    return spans

@@ -1,0 +1,87 @@
+"""Every piece of personal data a policy asks for, as non-overlapping character spans."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from shared.redaction_policy import Entity, RedactionPolicy
+from workers.redaction.accounts import find_accounts
+from workers.redaction.addresses import find_addresses
+from workers.redaction.birth_dates import find_birth_dates
+from workers.redaction.cards import find_cards
+from workers.redaction.emails import find_emails
+from workers.redaction.person_names import find_person_names
+from workers.redaction.phones import find_phones
+from workers.redaction.spans import Span, resolve
+from workers.redaction.ssn import find_ssns
+from workers.redaction.stream import Stream, stream
+
+Detector = Callable[[Stream, str], list[Span]]
+
+DETECTORS: dict[Entity, Detector] = {
+    Entity.PHONE_NUMBER: find_phones,
+    Entity.EMAIL_ADDRESS: find_emails,
+    Entity.CREDIT_CARD_NUMBER: find_cards,
+    Entity.US_SOCIAL_SECURITY_NUMBER: find_ssns,
+    Entity.DATE_OF_BIRTH: find_birth_dates,
+    Entity.STREET_ADDRESS: find_addresses,
+    Entity.PERSON_NAME: find_person_names,
+    Entity.ACCOUNT_NUMBER: find_accounts,
+}
+
+# A two-letter first name ("Al", "Jo") is too often something else to be found anywhere.
+_MIN_KNOWN_CHARS = 3
+
+
+@dataclass(frozen=True)
+class Known:
+    """A value already found elsewhere (the transcript), to be found again verbatim where
+    nothing cues it: the reply greets "Maria" without "this is", a summary repeats a number."""
+
+    entity: Entity
+    surface: str
+    value: str
+
+
+def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
+    """How a found value may be said again: as found and, for a name, without its title
+    ("Dr. Maria Gonzalez" -> "maria gonzalez") and by its first name alone."""
+    forms = [Known(entity, surface, value)]
+    if entity is Entity.PERSON_NAME and value.split():
+        forms += [Known(entity, value, value), Known(entity, value.split()[0], value)]
+    return forms
+
+
+def remember(text: str, spans: Iterable[Span]) -> list[Known]:
+    """What ``spans`` found in ``text``, in every form ``known_forms`` gives."""
+    return [k for s in spans for k in known_forms(s.entity, text[s.start : s.end], s.value)]
+
+
+def _pattern(surface: str) -> re.Pattern[str] | None:
+    words = re.findall(r"\w+", surface)
+    if sum(map(len, words)) < _MIN_KNOWN_CHARS:
+        return None
+    # Any punctuation or spacing between the words: "415-555-0192" matches "415 555 0192".
+    return re.compile(r"(?<!\w)" + r"\W{0,3}".join(map(re.escape, words)) + r"(?!\w)", re.I)
+
+
+def find_known(text: str, known: Iterable[Known], policy: RedactionPolicy) -> list[Span]:
+    spans: list[Span] = []
+    for item in known:
+        pattern = _pattern(item.surface) if policy.wants(item.entity) else None
+        if pattern is not None:
+            spans += [
+                Span(item.entity, m.start(), m.end(), item.value) for m in pattern.finditer(text)
+            ]
+    return spans
+
+
+def find_spans(text: str, policy: RedactionPolicy, known: Iterable[Known] = ()) -> list[Span]:
+    """Spans of ``text`` holding the entities ``policy`` names, in order, none overlapping."""
+    s = stream(text)
+    found: list[Span] = []
+    for entity in dict.fromkeys(policy.entities):
+        found += DETECTORS[entity](s, policy.region)
+    return resolve([*found, *find_known(text, known, policy)])

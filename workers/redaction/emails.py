@@ -1,0 +1,116 @@
+"""Email addresses, written ("jane.doe@example.com") or read aloud ("jane dot doe at
+example dot com", "j doe at gmail dot com", "bob underscore miller at outlook dot com")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shared.redaction_policy import Entity
+from workers.redaction.spans import Span
+from workers.redaction.stream import Stream
+from workers.triage.numbers import UNITS
+
+_WRITTEN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_SYMBOLS = {"dot": ".", "period": ".", "at": "@", "underscore": "_", "dash": "-",
+            "hyphen": "-"}  # fmt: skip
+# Only top-level domains people actually give out; "at home dot" ends no address.
+_TLDS_WORDS = """
+    com net org edu gov mil int io co uk us ca au nz ie de fr es it nl be ch se no dk fi
+    pl pt jp cn in br mx za me info biz ai app dev tv ly email online store
+"""
+_TLDS = frozenset(_TLDS_WORDS.split())
+# Words that end the local part when walking back from "at": the cue before an address.
+_BEFORE_WORDS = """
+    is was it's its that's thats email mail address me my to the or and send write reach
+    contact it that you can on using use via by from website site online visit go find us
+    under please also just try again um uh er so then there here be i we am are at
+"""
+_BEFORE = frozenset(_BEFORE_WORDS.split())
+_MAX_LOCAL_WORDS = 3  # "tanya w", "k l m": pieces said with no "dot" between them
+_MAX_LABEL_WORDS = 2  # "adams family dot net": a domain label heard as two words
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str  # a word, or one of "." "@" "_" "-"
+    start: int
+    end: int
+
+    @property
+    def symbol(self) -> bool:
+        return self.text in {".", "@", "_", "-"}
+
+
+def _pieces(s: Stream) -> list[_Piece]:
+    out: list[_Piece] = []
+    for i, low in enumerate(s.low):
+        gap = s.gap(i)
+        # A written separator only counts glued to words on both sides ("jane.doe"); a full
+        # stop followed by a space ends a sentence, not a label.
+        if i > 0 and gap in {".", "@", "_", "-"}:
+            out.append(_Piece(gap, s.ends[i - 1], s.starts[i]))
+        elif i > 0 and gap.strip():
+            out.append(_Piece("|", s.ends[i - 1], s.starts[i]))
+        text = _SYMBOLS.get(low, str(UNITS[low]) if low in UNITS else low)
+        out.append(_Piece(text, s.starts[i], s.ends[i]))
+    return out
+
+
+def _local_start(pieces: list[_Piece], at: int) -> int | None:
+    """Index of the first piece of the local part ending just before ``pieces[at]``."""
+    k = at - 1
+    if k < 0 or pieces[k].symbol or pieces[k].text in _BEFORE or pieces[k].text == "|":
+        return None
+    first, bare = k, 1
+    while k > 0:
+        prev = pieces[k - 1]
+        if prev.text in {".", "_", "-"} and k >= 2 and _is_word(pieces[k - 2]):
+            first = k = k - 2
+        elif _is_word(prev) and bare < _MAX_LOCAL_WORDS:
+            first, k, bare = k - 1, k - 1, bare + 1
+        else:
+            break
+    return first
+
+
+def _is_word(piece: _Piece) -> bool:
+    return not piece.symbol and piece.text != "|" and piece.text not in _BEFORE
+
+
+def _is_domain_word(piece: _Piece) -> bool:
+    return not piece.symbol and piece.text != "|"
+
+
+def _domain_end(pieces: list[_Piece], at: int) -> int | None:
+    """Index after the last piece of the domain starting after ``pieces[at]``, or None."""
+    k, best, after_dot = at + 1, None, False
+    while k < len(pieces):
+        # A top-level domain is one word after a dot; what follows it may be the sentence.
+        if after_dot and _is_domain_word(pieces[k]) and pieces[k].text in _TLDS:
+            best = k + 1
+        words = 0
+        while k < len(pieces) and _is_domain_word(pieces[k]) and words < _MAX_LABEL_WORDS:
+            k, words = k + 1, words + 1
+        if words == 0 or k >= len(pieces) or pieces[k].text not in {".", "-"}:
+            break
+        after_dot = pieces[k].text == "."
+        k += 1
+    return best
+
+
+def find_emails(s: Stream, region: str) -> list[Span]:
+    spans = [
+        Span(Entity.EMAIL_ADDRESS, m.start(), m.end(), m.group().lower())
+        for m in _WRITTEN.finditer(s.text)
+    ]
+    pieces = _pieces(s)
+    for at, piece in enumerate(pieces):
+        if piece.text != "@":
+            continue
+        first, end = _local_start(pieces, at), _domain_end(pieces, at)
+        if first is None or end is None:
+            continue
+        value = "".join(p.text for p in pieces[first:end]).lower()
+        spans.append(Span(Entity.EMAIL_ADDRESS, pieces[first].start, pieces[end - 1].end, value))
+    return spans
