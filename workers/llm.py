@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from celery import Task, shared_task
 
 from shared.analysis import Analysis
@@ -135,7 +137,13 @@ def _redacted_input(
     answer, and (for typed input, redacted here) what was removed."""
     if job.input.kind == "text":
         redacted = redactor.text(transcript.text)
-        if redacted.spans:  # (a redelivery finds the stored text redacted already)
+        if not redacted.spans and ctx.settings.redaction.keep_original:
+            # A redelivery finds the stored text redacted already: the original is sealed.
+            with suppress(StorageKeyNotFound):
+                typed = read_original(ctx, job, ORIGINAL_TEXT).decode("utf-8")
+                transcript = Transcript(text=typed, provider="text")
+                redacted = redactor.text(typed)
+        elif redacted.spans:
             keep_original(ctx, job, ORIGINAL_TEXT, transcript.text.encode())
             ctx.storage.put(job.input.key, redacted.text.encode(), TEXT_MEDIA_TYPE)
         known = remember(transcript.text, redacted.spans)

@@ -27,7 +27,7 @@ from workers.redaction.apply import (
     redact_text,
     redact_transcript,
 )
-from workers.redaction.detect import Known, remember
+from workers.redaction.detect import TOKEN, Known, remember
 from workers.redaction.spans import Span
 
 # Under the job's prefix, so deleting the job (or its retention) deletes them too.
@@ -101,11 +101,8 @@ def _token(entity: Entity) -> re.Pattern[str]:
     return re.compile(rf"\[{entity.label}(?::[0-9a-f]{{8}})?\]")
 
 
-_ANY_TOKEN = re.compile(r"\[[A-Z_]+(?::[0-9a-f]{8})?\]")
-
-
 def _is_token(value: object) -> bool:
-    return isinstance(value, str) and _ANY_TOKEN.fullmatch(value) is not None
+    return isinstance(value, str) and TOKEN.fullmatch(value) is not None
 
 
 def fill_from_tokens(triage: Triage | None, redacted_text: str) -> None:

@@ -84,4 +84,11 @@ def find_spans(text: str, policy: RedactionPolicy, known: Iterable[Known] = ()) 
     found: list[Span] = []
     for entity in dict.fromkeys(policy.entities):
         found += DETECTORS[entity](s, policy.region)
-    return resolve([*found, *find_known(text, known, policy)])
+    spans = resolve([*found, *find_known(text, known, policy)])
+    # A token of an earlier redaction is never a value ("this is [PERSON_NAME]" names no
+    # one): redacting text twice (a redelivered stage) must leave it as it was.
+    tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+    return [sp for sp in spans if not any(a < sp.end and sp.start < b for a, b in tokens)]
+
+
+TOKEN = re.compile(r"\[[A-Z_]+(?::[0-9a-f]{8})?\]")

@@ -196,3 +196,11 @@ def test_every_export_format_of_a_redacted_transcript_hides_the_number(fmt: str)
         cues = json.loads(out)["segments"]
         assert cues[0]["start_s"] == 0.0
         assert cues[-1]["end_s"] == pytest.approx(8.9)  # the last digit's end
+
+
+def test_redacting_redacted_text_again_changes_nothing() -> None:
+    policy = RedactionPolicy(style=Substitution.HASH)
+    once = redact_text("Hi, this is Maria Lopez, call me at 415-555-0192.", policy, "k").text
+
+    assert redact_text(once, policy, "k").text == once
+    assert redact_text(once, policy, "k").spans == []
