@@ -1,7 +1,8 @@
 """A batch's results as one table: a row per item, streamed as CSV or JSON Lines.
 
-Rows are read a page at a time (job ids by item index, then one MGET of their records) and
-written as they come, so exporting 10,000 items holds one page in memory, not the batch.
+Rows are read a page at a time (job ids by item index, then one MGET of their records and one
+pipelined read of their reviews) and written as they come, so exporting 10,000 items holds
+one page in memory, not the batch.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from shared.batches import ItemRejection
 from shared.batchstore import BatchStore
 from shared.jobstore import JobStore
 from shared.models import Job
+from shared.reviews import REVIEW_FIELDS, Review, ReviewStore, corrected_values
 from shared.settings import Settings
 from shared.usage import job_usage
 
@@ -26,6 +28,14 @@ USAGE_COLUMNS = (
     "usage_characters",
     "usage_cpu_s",
     "usage_cost",
+)
+# People's reviews (shared.reviews): the latest one's verdict, and each field's latest
+# correction (empty where nobody corrected it).
+REVIEW_COLUMNS = (
+    "reviewed",
+    "reviewed_at",
+    "reviewer",
+    *(f"corrected_{field}" for field in REVIEW_FIELDS),
 )
 COLUMNS = (
     "item_index",
@@ -58,6 +68,7 @@ COLUMNS = (
     # The job's usage ledger totals (shared.usage), the figures GET /v1/batches/{id}/usage
     # adds up.
     *USAGE_COLUMNS,
+    *REVIEW_COLUMNS,
 )
 # Items read (and job records parsed) at once: what an export holds in memory, whatever the
 # batch's size (~2 MB of records and rows at 100).
@@ -67,7 +78,9 @@ _CHUNK_CHARS = 64 * 1024
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _job_row(index: int, job: Job, base: str, settings: Settings | None) -> dict[str, Any]:
+def _job_row(
+    index: int, job: Job, base: str, settings: Settings | None, reviews: list[Review]
+) -> dict[str, Any]:
     triage = job.results.triage
     links = f"{base}/v1/jobs/{job.id}"
     return {
@@ -94,6 +107,20 @@ def _job_row(index: int, job: Job, base: str, settings: Settings | None) -> dict
         "transcript_url": f"{links}/transcript" if job.results.transcript is not None else None,
         "reply_audio_url": f"{links}/reply" if job.results.reply_audio_key else None,
         **_usage_cells(job, settings),
+        **_review_cells(reviews),
+    }
+
+
+def _review_cells(reviews: list[Review]) -> dict[str, Any]:
+    if not reviews:
+        return {**dict.fromkeys(REVIEW_COLUMNS), "reviewed": False}
+    latest = reviews[-1]
+    values = corrected_values(reviews)
+    return {
+        "reviewed": latest.done,
+        "reviewed_at": latest.at.isoformat(),
+        "reviewer": latest.reviewer,
+        **{f"corrected_{field}": values.get(field) for field in REVIEW_FIELDS},
     }
 
 
@@ -154,15 +181,18 @@ def result_rows(
     """Every item's row in item order: its job's results, or why it never became a job;
     with ``settings`` (the price table), its job's usage figures too."""
     page: list[tuple[int, str | ItemRejection]] = []
+    review_store = ReviewStore(jobs.redis)
 
     def flush() -> Iterator[dict[str, Any]]:
         ids = [entry for _, entry in page if isinstance(entry, str)]
         found = {job.id: job for job in jobs.get_many(ids) if job is not None}
+        tenant = next((job.tenant for job in found.values()), "")
+        reviews = review_store.for_jobs(tenant, list(found)) if found else {}
         for index, entry in page:
             if isinstance(entry, ItemRejection):
                 yield _rejected_row(entry)
             elif entry in found:
-                yield _job_row(index, found[entry], base, settings)
+                yield _job_row(index, found[entry], base, settings, reviews[entry])
             else:
                 yield _missing_row(index, entry)
         page.clear()

@@ -7,14 +7,25 @@ import logging
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import metrics
+from api import metrics, web
 from api.deps import Services
 from api.errors import install_error_handlers
 from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
 from api.openai_compat import models as openai_models
 from api.openai_compat import speech, transcriptions
 from api.openapi_contract import install_exact_schema
-from api.routes import batches, control, health, jobs, usage, voices, webhooks
+from api.routes import (
+    batches,
+    control,
+    evaluation_sets,
+    health,
+    inbox,
+    jobs,
+    reviews,
+    usage,
+    voices,
+    webhooks,
+)
 from shared.batchstore import BatchStore
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
@@ -60,9 +71,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(batches.router)
     app.include_router(webhooks.router)
     app.include_router(usage.router)
+    app.include_router(reviews.router)
+    app.include_router(inbox.router)
+    app.include_router(evaluation_sets.router)
     app.include_router(transcriptions.router)
     app.include_router(speech.router)
     app.include_router(openai_models.router)
+    web.install(app, settings)
     install_exact_schema(app, settings)
     app.add_middleware(
         BodySizeLimit,

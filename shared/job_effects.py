@@ -75,6 +75,12 @@ def _event(job: Job, kind: str, **extra: Any) -> WebhookDelivery:
     )
 
 
+def job_event(job: Job, kind: str, **extra: Any) -> WebhookDelivery:
+    """An event of ``kind`` about ``job`` for its callback URL, made outside a record change
+    (a review: shared.reviews stores it with the review)."""
+    return _event(job, kind, **extra)
+
+
 def events(before: Snapshot, job: Job) -> list[WebhookDelivery]:
     """Webhook events the change from ``before`` to ``job`` owes the job's callback URL."""
     if not job.options.callback_url:

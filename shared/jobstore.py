@@ -15,6 +15,7 @@ import redis
 
 from shared.batch_keys import batch_key
 from shared.errors import JobNotFound
+from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
 from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB
 from shared.models import Job, utcnow
@@ -86,6 +87,9 @@ class JobStore:
         pipe.set(_job_key(job.id), job.model_dump_json(), nx=True)
         pipe.zadd(_index_key(job.tenant), {job.id: job.created_at.timestamp()})
         pipe.hincrby(BY_STATUS, job.status.value, 1)
+        # The review inbox's row moves with the record (shared.inbox_rows).
+        for hash_key, part in zip(machine_keys(job.tenant), machine_row(job).parts, strict=True):
+            pipe.hset(hash_key, job.id, part)
         if job.options.thread_id:
             pipe.rpush(_thread_key(job.tenant, job.options.thread_id), job.id)
         due = self.deadline(job)
@@ -100,7 +104,20 @@ class JobStore:
         if not created:
             # The transaction counted it anyway (MULTI cannot depend on SET NX): uncount.
             self.redis.hincrby(BY_STATUS, job.status.value, -1)
+            self._restore_row(job)
             raise ValueError(f"job {job.id} already exists")
+
+    def _restore_row(self, refused: Job) -> None:
+        # MULTI cannot depend on SET NX: a refused create wrote its row anyway. Put back the
+        # row of the record that is there (ids are 96 random bits: this never runs in practice).
+        for hash_key in machine_keys(refused.tenant):
+            self.redis.hdel(hash_key, refused.id)
+        raw = self.redis.get(_job_key(refused.id))
+        if raw is not None:
+            stored = Job.model_validate_json(raw)
+            row = machine_row(stored)
+            for hash_key, part in zip(machine_keys(stored.tenant), row.parts, strict=True):
+                self.redis.hset(hash_key, stored.id, part)
 
     def create_batch_job(self, job: Job) -> bool:
         """Store the job of a batch item and count it in its batch; False if it exists."""
@@ -113,6 +130,7 @@ class JobStore:
             DEADLINES,
             batch_key(job.batch_id),
             BY_STATUS,
+            *machine_keys(job.tenant),
         ]
         args: list[str | int | float] = [
             job.model_dump_json(),
@@ -120,6 +138,7 @@ class JobStore:
             job.created_at.timestamp(),
             "" if due is None else repr(due),
             job.batch_index,
+            *machine_row(job).parts,
         ]
         return bool(self._create_batch_job(keys=keys, args=args))
 
@@ -208,6 +227,7 @@ class JobStore:
         args.append("" if then is None else then.payload)
         moved = before.status != job.status
         args += [before.status.value, job.status.value] if moved else ["", ""]
+        args += machine_row(job).parts
         own = _job_key(job.id)
         keys = [
             own,
@@ -217,16 +237,20 @@ class JobStore:
             batch_key(job.batch_id) if job.batch_id else own,
             own if then is None else then.queue,
             BY_STATUS,
+            *machine_keys(job.tenant),
         ]
         if self._compare_and_set(keys=keys, args=args):
             return new
         return None
 
     def delete(self, job: Job) -> None:
-        """Remove a job record and its index entries."""
+        """Remove a job record, its index entries, its inbox row and its reviews."""
         pipe = self.redis.pipeline(transaction=True)
         pipe.delete(_job_key(job.id))
         pipe.zrem(_index_key(job.tenant), job.id)
+        for hash_key in [*machine_keys(job.tenant), overlay_key(job.tenant)]:
+            pipe.hdel(hash_key, job.id)
+        pipe.delete(reviews_key(job.tenant, job.id))
         pipe.zrem(DEADLINES, job.id)
         pipe.zrem(RETENTION, job.id)
         pipe.hincrby(BY_STATUS, job.status.value, -1)

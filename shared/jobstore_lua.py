@@ -13,7 +13,9 @@ from shared.webhook_models import delivery_key
 # id and record pairs), a task message to push on KEYS[6] ("" for none: KEYS[6] is then
 # the record again), and the job's status before and after ("" when unchanged), counted in
 # the deployment's jobs-by-status hash KEYS[7]. Everything moves with the record in the same
-# round trip.
+# round trip. Last, the job's review inbox row (shared.inbox_rows): its facets, search text
+# and JSON for the tenant's hashes KEYS[8], KEYS[9], KEYS[10]: the inbox can never say
+# other than the record.
 COMPARE_AND_SET = (
     SETTLE
     + """
@@ -61,13 +63,15 @@ if ARGV[i + 1] ~= '' then
     redis.call('HINCRBY', KEYS[7], ARGV[i + 1], -1)
     redis.call('HINCRBY', KEYS[7], ARGV[i + 2], 1)
 end
+for k = 0, 2 do redis.call('HSET', KEYS[8 + k], ARGV[3], ARGV[i + 3 + k]) end
 if changes > 0 then settle(KEYS[5], now) end
 return 1
 """.replace("@WEBHOOK@", delivery_key(""))
 )
-# KEYS: job record, tenant index, deadline index, batch hash, jobs by status. ARGV: record, job id,
-# creation time, deadline or "", item index. A batch item's job is made at most once (the
-# ingest worker may make it again after a crash) and counted exactly when it is made.
+# KEYS: job record, tenant index, deadline index, batch hash, jobs by status, the tenant's
+# three inbox hashes. ARGV: record, job id, creation time, deadline or "", item index, the
+# inbox row's three parts. A batch item's job is made at most once (the ingest worker may
+# make it again after a crash) and counted exactly when it is made.
 CREATE_BATCH_JOB = """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
@@ -77,5 +81,6 @@ redis.call('HINCRBY', KEYS[4], 'status:queued', 1)
 redis.call('HINCRBY', KEYS[5], 'queued', 1)
 redis.call('ZADD', KEYS[4] .. ':jobs', ARGV[5], ARGV[2])
 redis.call('ZADD', KEYS[4] .. ':s:queued', ARGV[5], ARGV[2])
+for k = 0, 2 do redis.call('HSET', KEYS[6 + k], ARGV[2], ARGV[6 + k]) end
 return 1
 """

@@ -58,6 +58,7 @@ from shared.settings.services import (
     TracingSettings,
 )
 from shared.settings.usage import PriceSettings, UsageSettings
+from shared.settings.web import WebSettings
 
 OutputFormat = Literal["mp3", "ogg", "wav"]
 
@@ -154,6 +155,8 @@ class Settings(BaseSettings):
     # The usage ledger's price table and the bounds of /v1/usage (shared/settings/usage.py).
     prices: PriceSettings = PriceSettings()
     usage: UsageSettings = UsageSettings()
+    # The inbox pages under /inbox (api/web): session cookies, page size.
+    web: WebSettings = WebSettings()
 
     _plugin_sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 

@@ -3,7 +3,8 @@
 Parts: ``intake`` (uploads next to a bare endpoint), ``pipeline`` (three stages with
 instant providers next to a bare Celery chain, and the latency they add), ``io`` (the llm
 and tts stages next to bare Celery and their ideal), ``batches`` (a 10,000-item batch next to small
-ones), ``offline`` (real-time factors of the offline engines). ``make bench ONLY=intake``
+ones), ``offline`` (real-time factors of the offline engines), ``inbox`` (a filtered page of a
+10,000-job review inbox). ``make bench ONLY=intake``
 runs one part. The table at the end has one line per goal; the same goes to
 ``.voicepipe/bench/<time>.json``. The exit status is non-zero when any goal fails.
 Benchmarks are not tests: nothing here runs in ``make test``.
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.bench import batches, intake, io_stages, offline, pipeline
+from tests.bench import batches, inbox, intake, io_stages, offline, pipeline
 from tests.bench.results import RESULTS
 
 PARTS: dict[str, Callable[[], int]] = {
@@ -27,6 +28,7 @@ PARTS: dict[str, Callable[[], int]] = {
     "io": io_stages.main,
     "batches": batches.main,
     "offline": offline.main,
+    "inbox": inbox.main,
 }
 OUT = Path(".voicepipe") / "bench"
 

@@ -9,7 +9,9 @@ Two sets are measured:
 
 Each clip goes through what the stt and llm stages run offline: decoding, the offline engine,
 the transcription's review reasons, the offline responder's triage and the triage's review
-reasons. A clip *deserves* review when its WER is over 0.30, when the callback number reported
+reasons. Another set in the same format can be scored instead: ``make quality EVAL=<folder>``
+(e.g. an unzipped ``GET /v1/batches/{id}/evaluation-set``, people's reviews of real calls).
+A clip *deserves* review when its WER is over 0.30, when the callback number reported
 is not the caller's, or when the caller gave no complete number (a person has to find one).
 The table and a JSON copy (``.voicepipe/quality/<time>.json``) are written; the exit status is
 non-zero when a goal is missed.
@@ -95,8 +97,36 @@ class ClipOutcome:
         )
 
 
-def run_clip(entry: dict[str, Any], stt: PocketsphinxStt, settings: Settings) -> ClipOutcome:
-    path = SET_DIR / entry["file"]
+# What every entry of a set must give (tests/quality/voicemails.json is the model).
+ENTRY_FIELDS = ("id", "text", "voice", "delivery", "file", "expected")
+EXPECTED_FIELDS = ("caller_name", "callback_number", "intent", "urgency")
+
+
+def load_set(set_dir: Path) -> list[dict[str, Any]]:
+    """The entries of the set in ``set_dir`` (its ``voicemails.json``), each checked to have
+    what scoring reads and its recording; a ValueError says what is missing where."""
+    manifest = set_dir / "voicemails.json"
+    if not manifest.is_file():
+        raise ValueError(f"{manifest} does not exist: EVAL must be a folder with voicemails.json")
+    entries: list[dict[str, Any]] = json.loads(manifest.read_text(encoding="utf-8"))
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{manifest} holds no voicemails")
+    for n, entry in enumerate(entries):
+        missing = [f for f in ENTRY_FIELDS if f not in entry]
+        missing += [f"expected.{f}" for f in EXPECTED_FIELDS if f not in entry.get("expected", {})]
+        if missing:
+            raise ValueError(f"{manifest}: entry {n} lacks {', '.join(missing)}")
+        if not (set_dir / entry["file"]).is_file():
+            raise ValueError(
+                f"{manifest}: entry {entry['id']}'s recording {entry['file']} is absent"
+            )
+    return entries
+
+
+def run_clip(
+    entry: dict[str, Any], stt: PocketsphinxStt, settings: Settings, set_dir: Path = SET_DIR
+) -> ClipOutcome:
+    path = set_dir / entry["file"]
     data = path.read_bytes()
     # The deployment's region for the clip: a UK voicemail is scored as a UK business's.
     region = entry.get("region", settings.local.default_region)
@@ -210,11 +240,15 @@ def format_goals(figures: dict[str, float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     set_dir = Path(args[0]) if args else SET_DIR
-    entries = json.loads((set_dir / "voicemails.json").read_text(encoding="utf-8"))
+    try:
+        entries = load_set(set_dir)
+    except ValueError as exc:
+        print(exc)
+        return 2
     settings = Settings()
     stt = PocketsphinxStt()
     stt.load()
-    clips = [run_clip(entry, stt, settings) for entry in entries]
+    clips = [run_clip(entry, stt, settings, set_dir) for entry in entries]
     shared_wer = None
     if (AUDIO_DIR / "manifest.json").is_file():
         shared_wer = measure_shared(AUDIO_DIR, stt).corpus_wer

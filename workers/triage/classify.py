@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, TypeVar
 
+from shared.intents import INTENTS as INTENTS
 from workers.triage.tokens import has_phrase
 
 T = TypeVar("T")
 Urgency = Literal["low", "normal", "high"]
 
-# Earlier wins a tie, so the more specific request beats a generic one.
-INTENTS = ("cancellation", "repair", "billing", "appointment", "order_status", "complaint",
-           "sales", "callback_request", "general")  # fmt: skip
+# INTENTS lives in shared.intents (the review inbox offers it too); earlier wins a tie.
 _INTENT_WORDS: dict[str, dict[str, int]] = {
     "cancellation": {"cancel": 2, "cancellation": 2, "terminate": 2, "unsubscribe": 2,
                      "close my account": 3, "end my subscription": 3, "stop my service": 3,

@@ -4,7 +4,15 @@ import csv
 import io
 import json
 
-from api.batch_exports import COLUMNS, as_csv, as_jsonl
+from api.batch_exports import COLUMNS, REVIEW_COLUMNS, as_csv, as_jsonl, result_rows
+from shared.batches import Batch, BatchItem, batch_job_id
+from shared.batchstore import BatchStore
+from shared.jobstore import JobStore
+from shared.models import utcnow
+from shared.redis_keys import connect
+from shared.reviews import Correction, Review, ReviewStore
+from tests.conftest import ValkeyProcess
+from tests.factories import voicemail_job
 
 
 def _row(**values: object) -> dict[str, object]:
@@ -49,3 +57,47 @@ def test_jsonl_keeps_values_typed_one_object_per_line() -> None:
     assert json.loads(lines[0])["needs_review"] is True
     assert json.loads(lines[0])["metadata"] == {"n": 2}
     assert json.loads(lines[0])["source"] is None, "no neutralising in JSON: nothing runs it"
+
+
+def test_a_reviewed_jobs_row_has_its_verdict_and_corrections_and_an_unreviewed_one_has_none(
+    valkey: ValkeyProcess,
+) -> None:
+    client = connect(valkey.url)
+    jobs, batches = JobStore(client), BatchStore(client)
+    batch = Batch(tenant="acme", source="manifest")
+    batches.create(batch, [BatchItem(key="a.wav"), BatchItem(key="b.wav")])
+    made = [
+        voicemail_job(id=batch_job_id(batch.id, i), batch_id=batch.id, batch_index=i)
+        for i in range(2)
+    ]
+    for job in made:
+        jobs.create_batch_job(job)
+    at = utcnow()
+    fix = Correction(field="callback_number", before=None, after="+16172384410")
+    review = Review(
+        job_id=made[0].id, tenant="acme", reviewer="Ana", at=at, corrections=[fix], done=True
+    )
+    ReviewStore(client).add(review, [])
+
+    rows = list(result_rows(batches, jobs, batch.id, "http://api"))
+    parsed = _parse(rows)
+
+    assert [r["reviewed"] for r in rows] == [True, False]
+    assert rows[0]["reviewed_at"] == at.isoformat()
+    assert rows[0]["reviewer"] == "Ana"
+    assert rows[0]["corrected_callback_number"] == "+16172384410"
+    assert rows[0]["corrected_intent"] is None, "empty where nobody corrected it"
+    assert all(rows[1][column] is None for column in REVIEW_COLUMNS[1:])
+    assert parsed[0]["corrected_callback_number"] == "'+16172384410"
+    assert parsed[0]["reviewed"] == "true"
+    assert parsed[1]["corrected_transcript"] == ""
+    assert set(REVIEW_COLUMNS) == {
+        "reviewed",
+        "reviewed_at",
+        "reviewer",
+        "corrected_transcript",
+        "corrected_callback_number",
+        "corrected_caller_name",
+        "corrected_intent",
+        "corrected_urgency",
+    }

@@ -1,0 +1,223 @@
+"""A person's review of a job: corrections checked, compared with what the job says now,
+stored beside the machine's output, shown in the inbox and sent to the job's webhook.
+
+Used by the JSON API (``POST /v1/jobs/{id}/reviews``) and the review pages alike; every
+refusal is an ``ApiError`` whose message says what to send instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import phonenumbers
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Services
+from api.errors import ApiError
+from shared.errors import JobNotFound
+from shared.job_effects import job_event
+from shared.models import Job, utcnow
+from shared.reviews import (
+    REVIEW_FIELDS,
+    Correction,
+    Review,
+    ReviewStore,
+    corrected_values,
+    intents,
+)
+from shared.webhook_models import WebhookDelivery
+
+log = logging.getLogger("voicepipe.api")
+
+URGENCIES = ("low", "normal", "high")
+MAX_TRANSCRIPT_CHARS = 20_000
+MAX_CALLER_CHARS = 200
+MAX_NUMBER_CHARS = 40
+MAX_NOTE_CHARS = 2_000
+# Reviews of one job submitted at the same moment: each is compared with the one stored
+# before it, so a few rounds settle any realistic race.
+_ROUNDS = 5
+
+
+def _invalid(message: str) -> ApiError:
+    return ApiError(400, "invalid_correction", message)
+
+
+def _number(value: str, region: str) -> str | None:
+    if len(value) > MAX_NUMBER_CHARS:
+        raise _invalid(f"A callback number has at most {MAX_NUMBER_CHARS} characters.")
+    if not value:
+        return None
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise _invalid(
+            f"The callback number {value!r} is not a valid phone number (numbers without a "
+            f"country code are read as {region}). Give it as it is dialled, e.g. with its "
+            "country code: +1 415 555 0100; or send an empty value for no number."
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _transcript(value: str, _region: str) -> str:
+    if not value:
+        raise _invalid("The corrected transcript is empty: type what the caller said.")
+    if len(value) > MAX_TRANSCRIPT_CHARS:
+        raise _invalid(
+            f"The corrected transcript has {len(value):,} characters; at most "
+            f"{MAX_TRANSCRIPT_CHARS:,} are kept."
+        )
+    return value
+
+
+def _caller(value: str, _region: str) -> str | None:
+    if len(value) > MAX_CALLER_CHARS:
+        raise _invalid(f"A caller's name has at most {MAX_CALLER_CHARS} characters.")
+    return value or None
+
+
+def _intent(value: str, _region: str) -> str:
+    if value not in intents():
+        raise _invalid(f"Intent {value!r} is not one of: {', '.join(intents())}.")
+    return value
+
+
+def _urgency(value: str, _region: str) -> str:
+    if value not in URGENCIES:
+        raise _invalid(f"Urgency {value!r} is not one of: {', '.join(URGENCIES)}.")
+    return value
+
+
+_CHECKS: dict[str, Callable[[str, str], str | None]] = {
+    "transcript": _transcript,
+    "callback_number": _number,
+    "caller_name": _caller,
+    "intent": _intent,
+    "urgency": _urgency,
+}
+
+
+def checked(changes: dict[str, str], region: str) -> dict[str, str | None]:
+    """The corrections as they are stored, in field order (an empty caller or number clears
+    it); raises a 400 ``ApiError`` naming the first value that cannot be taken."""
+    unknown = sorted(set(changes) - set(REVIEW_FIELDS))
+    if unknown:
+        raise _invalid(
+            f"{', '.join(unknown)} cannot be corrected; the fields are {', '.join(REVIEW_FIELDS)}."
+        )
+    return {
+        field: _CHECKS[field](changes[field].strip(), region)
+        for field in REVIEW_FIELDS
+        if field in changes
+    }
+
+
+def machine_values(job: Job) -> dict[str, str | None]:
+    """What the pipeline made of each reviewable field."""
+    triage = job.results.triage
+    return {
+        "transcript": job.results.transcript,
+        "callback_number": triage.callback_number if triage else None,
+        "caller_name": triage.caller_name if triage else None,
+        "intent": triage.intent if triage else None,
+        "urgency": triage.urgency if triage else None,
+    }
+
+
+def _event(job: Job, review: Review) -> WebhookDelivery | None:
+    if not job.options.callback_url:
+        return None
+    event = job_event(
+        job,
+        "job.reviewed",
+        review_id=review.id,
+        reviewer=review.reviewer,
+        at=review.at.isoformat(),
+        corrections=[c.model_dump() for c in review.corrections],
+        done=review.done,
+    )
+    event.data["links"]["reviews"] = f"/v1/jobs/{job.id}/reviews"
+    return event
+
+
+def _submit(
+    services: Services,
+    tenant: str,
+    job_id: str,
+    values: dict[str, str | None],
+    done: bool,
+    reviewer: str,
+    note: str | None,
+) -> Review:
+    store = ReviewStore(services.jobs.redis)
+    for _ in range(_ROUNDS):
+        job = services.jobs.get(job_id, tenant)
+        earlier = store.for_job(tenant, job_id)
+        now = {**machine_values(job), **corrected_values(earlier)}
+        corrections = [
+            Correction(field=field, before=now[field], after=value)
+            for field, value in values.items()
+            if value != now[field]
+        ]
+        review = Review(
+            job_id=job_id,
+            tenant=tenant,
+            reviewer=reviewer,
+            at=utcnow(),
+            corrections=corrections,
+            done=done,
+            note=note,
+        )
+        outcome = store.add(review, earlier, _event(job, review))
+        if outcome == "added":
+            # Which fields, never their values: transcripts and numbers stay out of logs.
+            log.info(
+                "review %s of job %s: corrected %s, done %s",
+                review.id,
+                job_id,
+                ",".join(c.field for c in corrections) or "nothing",
+                done,
+            )
+            return review
+        if outcome == "job_gone":
+            raise JobNotFound(f"no job {job_id}")
+        if outcome == "objects_deleted":
+            raise _deleted(job_id)
+    raise ApiError(
+        409,
+        "review_conflict",
+        f"Other reviews of job {job_id} arrived at the same moment; load the job and submit again.",
+    )
+
+
+def _deleted(job_id: str) -> ApiError:
+    return ApiError(
+        410,
+        "objects_deleted",
+        f"What job {job_id}'s recording said was deleted (retention or request): its "
+        "transcript, caller and number can no longer be corrected. Intent, urgency and "
+        "done still can.",
+    )
+
+
+async def submit_review(
+    services: Services,
+    tenant: str,
+    job_id: str,
+    changes: dict[str, str],
+    done: bool,
+    reviewer: str,
+    note: str | None = None,
+) -> Review:
+    """Store a person's review of the tenant's job and return it; the fields whose value
+    is already the job's are left out. 404 for a job not the tenant's, 400 for a value that
+    cannot be taken, 410 for correcting what a deleted recording said."""
+    values = checked(changes, services.settings.local.default_region)
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        raise _invalid(f"A note has at most {MAX_NOTE_CHARS:,} characters.")
+    return await run_in_threadpool(
+        _submit, services, tenant, job_id, values, done, reviewer, note or None
+    )

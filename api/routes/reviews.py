@@ -1,0 +1,153 @@
+"""/v1/jobs/{id}/reviews and /v1/jobs/{id}/audio: people's corrections of a job, and the
+recording they listen to while they make them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ServicesDep, TenantDep
+from api.errors import ApiError, error_responses
+from api.reviewing import (
+    MAX_CALLER_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_NUMBER_CHARS,
+    MAX_TRANSCRIPT_CHARS,
+    submit_review,
+)
+from api.routes.jobs import _output
+from api.security import api_key_scheme, bearer_scheme, hash_key, presented_key
+from shared.audio import MEDIA_TYPES
+from shared.reviews import Review, ReviewStore, intents
+
+router = APIRouter(prefix="/v1/jobs", tags=["reviews"])
+
+
+def _known_intent(value: str) -> str:
+    if value not in intents():
+        raise ValueError(f"not one of {', '.join(intents())}")
+    return value
+
+
+Intent = Annotated[
+    str,
+    AfterValidator(_known_intent),
+    WithJsonSchema({"type": "string", "enum": intents()}),
+]
+
+
+class ReviewChanges(BaseModel):
+    """The fields a person corrects; those left out (or equal to the job's) stay as they
+    are. An empty caller name or callback number clears it."""
+
+    # Strict: JSON's own types only (0 is not false), as the document says.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    transcript: str | None = Field(
+        default=None, min_length=1, max_length=MAX_TRANSCRIPT_CHARS, pattern=r"\S"
+    )
+    callback_number: str | None = Field(
+        default=None,
+        max_length=MAX_NUMBER_CHARS,
+        description="A valid phone number; without a country code it is read in the "
+        "deployment's region. Stored in E.164.",
+    )
+    caller_name: str | None = Field(default=None, max_length=MAX_CALLER_CHARS)
+    intent: Intent | None = None
+    urgency: Literal["low", "normal", "high"] | None = None
+
+
+class ReviewRequest(BaseModel):
+    # Strict: JSON's own types only (0 is not false), as the document says.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    corrections: ReviewChanges = Field(default_factory=ReviewChanges)
+    done: bool = Field(
+        default=True,
+        description="The job is dealt with (it leaves the inbox's to-review list); false "
+        "saves the corrections and keeps it there.",
+    )
+    note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
+
+
+class ReviewList(BaseModel):
+    """Oldest first; what the job says now is its output with each field's latest
+    correction."""
+
+    reviews: list[Review]
+
+
+async def get_reviewer(
+    services: ServicesDep,
+    tenant: TenantDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    x_api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> str:
+    """Who a JSON API review is by: the key's tenant and the start of the key's hash (which
+    tells keys apart and reveals nothing), or "anonymous" where no key is needed."""
+    key = presented_key(bearer.credentials if bearer else None, x_api_key)
+    if key is None or services.settings.auth.open_access:
+        return "anonymous"
+    return f"{tenant} (API key {hash_key(key)[:8]})"
+
+
+@router.post(
+    "/{job_id}/reviews",
+    status_code=201,
+    response_model=Review,
+    responses=error_responses(400, 404, 409, 410, 422),
+)
+async def create_review(
+    job_id: str,
+    body: ReviewRequest,
+    services: ServicesDep,
+    tenant: TenantDep,
+    reviewer: Annotated[str, Depends(get_reviewer)],
+    response: Response,
+) -> Review:
+    """Correct the job's transcript, callback number, caller, intent or urgency, and/or mark
+    it done. Each correction records the value it replaced; the job's own results are kept
+    as the pipeline made them. A job with a `callback_url` gets a `job.reviewed` event."""
+    changes = body.corrections.model_dump(exclude_none=True)
+    review = await submit_review(services, tenant, job_id, changes, body.done, reviewer, body.note)
+    response.headers["Location"] = f"{services.settings.api.base_url}/v1/jobs/{job_id}/reviews"
+    return review
+
+
+@router.get("/{job_id}/reviews", response_model=ReviewList, responses=error_responses(404, 422))
+async def list_reviews(job_id: str, services: ServicesDep, tenant: TenantDep) -> ReviewList:
+    await run_in_threadpool(services.jobs.get, job_id, tenant)
+    store = ReviewStore(services.jobs.redis)
+    return ReviewList(reviews=await run_in_threadpool(store.for_job, tenant, job_id))
+
+
+@router.get(
+    "/{job_id}/audio",
+    responses={
+        200: {
+            "description": "The recording as it was submitted, in its own format.",
+            "content": {media: {} for media in sorted(set(MEDIA_TYPES.values()))},
+        },
+        **error_responses(404, 410, 422),
+    },
+)
+async def get_recording(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
+    if job.input.kind == "text":
+        raise ApiError(
+            404,
+            "no_recording",
+            f"Job {job_id} was made from typed text, not a recording: its words are at "
+            f"/v1/jobs/{job_id}/transcript.",
+        )
+    data = await _output(services, job, job.input.key, "recording")
+    extension = job.input.key.rsplit(".", 1)[-1]
+    return Response(
+        data,
+        media_type=job.input.media_type,
+        headers={"Content-Disposition": f'inline; filename="{job.id}.{extension}"'},
+    )

@@ -1,0 +1,80 @@
+"""How values read on the pages: Jinja filters, each plain text (autoescaped by Jinja)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import phonenumbers
+
+# What a missing value reads as.
+NONE = "\u2013"
+
+
+def when(value: datetime | None) -> str:
+    """A moment in UTC to the minute: the pages show one clock, whatever the viewer's."""
+    if value is None:
+        return NONE
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def when_exact(value: datetime | None) -> str:
+    if value is None:
+        return NONE
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def iso(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def clock(seconds: float | None) -> str:
+    """A length as m:ss (a voicemail is minutes at most)."""
+    if seconds is None:
+        return NONE
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def secs(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return NONE
+    return f"{value:.{digits}f} s"
+
+
+def percent(value: float | None) -> str:
+    return NONE if value is None else f"{value * 100:.1f} %"
+
+
+def phone(number: str | None) -> str:
+    """An E.164 number written for people (+1 713-555-0123); anything else as it came."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def words(code: str | None) -> str:
+    """A code as words: ``no_callback_number`` → ``no callback number``."""
+    return "" if not code else code.replace("_", " ").replace(".", " ")
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    return NONE if value is None else f"{value:.{digits}f}"
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "when": when,
+    "when_exact": when_exact,
+    "iso": iso,
+    "clock": clock,
+    "secs": secs,
+    "percent": percent,
+    "phone": phone,
+    "words": words,
+    "number": number,
+}

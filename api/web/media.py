@@ -1,0 +1,50 @@
+"""Recordings for the pages' players, answered in byte ranges.
+
+Browsers ask an <audio> element's source for ranges (``Range: bytes=N-``) and seek only
+within what they were given when the answer has no ranges: click-to-seek in the
+transcript needs them. A voicemail is at most the upload limit (25 MB), so the object is
+read whole and sliced.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from fastapi import Response
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:
+    """The inclusive (first, last) byte asked for; None for the whole object (no header,
+    or one we do not serve, such as several ranges); False when it lies beyond the end."""
+    if not header:
+        return None
+    found = _RANGE.match(header.strip())
+    if not found or not (found.group(1) or found.group(2)):
+        return None
+    first_text, last_text = found.groups()
+    if not first_text:  # the last N bytes
+        suffix = int(last_text)
+        if suffix == 0:
+            return False
+        return max(size - suffix, 0), size - 1
+    first = int(first_text)
+    last = min(int(last_text), size - 1) if last_text else size - 1
+    if first >= size or first > last:
+        return False
+    return first, last
+
+
+def media_response(data: bytes, media_type: str, range_header: str | None) -> Response:
+    size = len(data)
+    wanted = byte_range(range_header, size)
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
+    if wanted is False:
+        return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+    if wanted is None:
+        return Response(data, media_type=media_type, headers=headers)
+    first, last = wanted
+    headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    return Response(data[first : last + 1], 206, media_type=media_type, headers=headers)

@@ -1,0 +1,80 @@
+"""/inbox/sign-in and /inbox/sign-out: an API key typed once, a session cookie after."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.web.access import (
+    checked_form,
+    key_id,
+    safe_next,
+    services_of,
+    signed_in_tenant,
+    tenant_of,
+)
+from api.web.pages import render
+from api.web.session import new_session, read_session, write_session
+
+router = APIRouter(prefix="/inbox")
+MAX_NAME = 80
+
+
+@router.get("/sign-in")
+async def sign_in_form(
+    request: Request, next: Annotated[str | None, Query(max_length=2000)] = None
+) -> Response:
+    session = await read_session(request)
+    settings = services_of(request).settings
+    # With open access the form only asks for a name (for the review records), and may be
+    # filled in again to change it.
+    if not settings.auth.open_access and tenant_of(session, settings) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return await render(request, "sign_in.html", session, next=safe_next(next), name="", error=None)
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request) -> Response:
+    session = await read_session(request)
+    form = await checked_form(request, session)
+    name = str(form.get("name") or "").strip()[:MAX_NAME]
+    key = str(form.get("api_key") or "")
+    target = safe_next(str(form.get("next") or ""))
+    settings = services_of(request).settings
+    if settings.auth.open_access:
+        tenant: str | None = tenant_of(session, settings)
+    else:
+        tenant = signed_in_tenant(key, settings)
+    error = None
+    if not name:
+        error = "Give your name: it is recorded with every correction you make."
+    elif tenant is None:
+        # Never the key in the answer: it may be a real key of someone else's, mistyped.
+        error = "That API key is not valid (unknown, revoked or mistyped)."
+    if error:
+        return await render(
+            request,
+            "sign_in.html",
+            session,
+            status_code=401,
+            next=target,
+            name=name,
+            error=error,
+        )
+    assert tenant is not None
+    response = RedirectResponse(target, status_code=303)
+    signed = session.signed_in(tenant, key_id(key) if key else "", name)
+    await write_session(request, response, signed)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    session = await read_session(request)
+    await checked_form(request, session)
+    response = RedirectResponse("/inbox/sign-in", status_code=303)
+    # Replaced by a fresh session, not deleted: the sign-in form needs a CSRF token.
+    await write_session(request, response, new_session())
+    return response

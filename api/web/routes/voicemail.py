@@ -1,0 +1,125 @@
+"""/inbox/jobs/{id}: one voicemail, its review form, and its recordings for the players."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.errors import ApiError
+from api.reviewing import submit_review
+from api.web.access import PageError, Visitor, VisitorDep, checked_form, services_of
+from api.web.media import media_response
+from api.web.pages import render
+from api.web.voicemail import URGENCIES, Voicemail, changes_from, load_voicemail
+from shared.errors import JobNotFound, StorageKeyNotFound
+from shared.models import Job
+
+router = APIRouter(prefix="/inbox")
+MAX_NOTE = 2000
+
+
+def _not_found(job_id: str) -> PageError:
+    # The same answer for another tenant's voicemail as for none at all.
+    return PageError(404, "No such voicemail", f"There is no voicemail {job_id} in this inbox.")
+
+
+async def _load(request: Request, visitor: Visitor, job_id: str) -> Voicemail:
+    try:
+        return await run_in_threadpool(load_voicemail, services_of(request), visitor.tenant, job_id)
+    except JobNotFound:
+        raise _not_found(job_id) from None
+
+
+async def _page(
+    request: Request,
+    visitor: Visitor,
+    found: Voicemail,
+    status_code: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    return await render(
+        request,
+        "voicemail.html",
+        visitor.session,
+        status_code=status_code,
+        vm=found,
+        job=found.job,
+        urgencies=URGENCIES,
+        error=error,
+        saved=request.query_params.get("saved") == "1",
+        form=form or {k: v or "" for k, v in found.current.items()},
+    )
+
+
+@router.get("/jobs/{job_id}")
+async def voicemail(job_id: str, request: Request, visitor: VisitorDep) -> Response:
+    return await _page(request, visitor, await _load(request, visitor, job_id))
+
+
+@router.post("/jobs/{job_id}/review")
+async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response:
+    form = await checked_form(request, visitor.session)
+    found = await _load(request, visitor, job_id)
+    sent = {name: value for name, value in form.items() if isinstance(value, str)}
+    changes = changes_from(sent, found.current)
+    done = sent.get("done") == "yes"
+    note = sent.get("note", "").strip()[:MAX_NOTE] or None
+    if not (changes or done or note):
+        return await _page(
+            request,
+            visitor,
+            found,
+            400,
+            "Nothing was changed: correct a field, or mark the voicemail done.",
+            sent,
+        )
+    try:
+        await submit_review(
+            services_of(request),
+            visitor.tenant,
+            found.job.id,
+            changes,
+            done,
+            visitor.reviewer,
+            note,
+        )
+    except ApiError as exc:
+        # The service's own message: it says which value was refused and why.
+        return await _page(request, visitor, found, exc.status_code, exc.message, sent)
+    except JobNotFound:
+        raise _not_found(job_id) from None
+    return RedirectResponse(f"/inbox/jobs/{found.job.id}?saved=1#review", status_code=303)
+
+
+async def _recording(request: Request, job: Job, key: str | None, media_type: str) -> Response:
+    if key is None or job.objects_deleted_at is not None:
+        raise PageError(404, "No recording", "This recording is not (or no longer) stored.")
+    services = services_of(request)
+    try:
+        data = await run_in_threadpool(services.storage.get, key)
+    except StorageKeyNotFound:
+        raise PageError(404, "No recording", "This recording is missing from storage.") from None
+    return media_response(data, media_type, request.headers.get("range"))
+
+
+async def _job(request: Request, visitor: Visitor, job_id: str) -> Job:
+    try:
+        return await run_in_threadpool(services_of(request).jobs.get, job_id, visitor.tenant)
+    except JobNotFound:
+        raise _not_found(job_id) from None
+
+
+@router.get("/jobs/{job_id}/audio")
+async def audio(job_id: str, request: Request, visitor: VisitorDep) -> Response:
+    job = await _job(request, visitor, job_id)
+    key = job.input.key if job.input.kind == "audio" else None
+    return await _recording(request, job, key, job.input.media_type)
+
+
+@router.get("/jobs/{job_id}/reply-audio")
+async def reply_audio(job_id: str, request: Request, visitor: VisitorDep) -> Response:
+    job = await _job(request, visitor, job_id)
+    media_type = job.results.reply_audio_media_type or "application/octet-stream"
+    return await _recording(request, job, job.results.reply_audio_key, media_type)

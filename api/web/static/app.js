@@ -1,0 +1,123 @@
+// VoicePipe inbox: small enhancements over pages that work without them.
+// Loaded as a file (the Content-Security-Policy allows no inline script).
+(function () {
+  "use strict";
+
+  function announce(message) {
+    var live = document.getElementById("live");
+    if (!live) return;
+    live.textContent = "";
+    // A fresh text node, a moment later: screen readers announce a change, not a value.
+    window.setTimeout(function () { live.textContent = message; }, 50);
+  }
+
+  // Click to copy a callback number.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) return;
+    var value = button.getAttribute("data-copy");
+    var done = function () {
+      button.textContent = "Copied";
+      announce("Copied " + value);
+      window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
+    };
+    var failed = function () { announce("Could not copy; select the number and copy it."); };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(value).then(done, failed);
+    } else {
+      failed();
+    }
+  });
+
+  // The transcript follows the recording: the word being spoken is highlighted, and a
+  // click on a word plays from it. Words carry their timings as data-start/data-end.
+  function follow(transcript, audio) {
+    var words = Array.prototype.slice.call(transcript.querySelectorAll(".w[data-start]"));
+    if (!words.length) return;
+    var starts = words.map(function (w) { return parseFloat(w.getAttribute("data-start")); });
+    var current = -1;
+    var frame = 0;
+
+    // The last word started at or before t (binary search: transcripts run to hundreds).
+    function wordAt(t) {
+      var low = 0, high = starts.length - 1, found = -1;
+      while (low <= high) {
+        var mid = (low + high) >> 1;
+        if (starts[mid] <= t) { found = mid; low = mid + 1; } else { high = mid - 1; }
+      }
+      return found;
+    }
+
+    function update() {
+      var index = wordAt(audio.currentTime);
+      if (index === current) return;
+      if (current >= 0) words[current].classList.remove("current");
+      current = index;
+      if (index >= 0) {
+        words[index].classList.add("current");
+        transcript.setAttribute("data-current-word", words[index].getAttribute("data-index"));
+      } else {
+        transcript.removeAttribute("data-current-word");
+      }
+    }
+
+    // timeupdate fires about four times a second: smooth enough for a paused seek, not for
+    // speech, so every frame is used while the audio plays.
+    function tick() {
+      update();
+      frame = audio.paused ? 0 : window.requestAnimationFrame(tick);
+    }
+    audio.addEventListener("play", function () { if (!frame) frame = window.requestAnimationFrame(tick); });
+    audio.addEventListener("timeupdate", update);
+    audio.addEventListener("seeked", update);
+
+    transcript.addEventListener("click", function (event) {
+      var word = event.target.closest(".w[data-start]");
+      if (!word) return;
+      audio.currentTime = parseFloat(word.getAttribute("data-start"));
+      var playing = audio.play();
+      if (playing && playing.catch) playing.catch(function () { update(); });
+    });
+  }
+
+  // Keyboard: j/k move between voicemails (each row's link), Enter opens one (a link), and
+  // / jumps to the search box. Typing in a field is never taken over.
+  function typing(target) {
+    var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
+    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+  }
+
+  function keys(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "/") {
+      var search = document.getElementById("f-q");
+      if (search) { event.preventDefault(); search.focus(); search.select(); }
+      return;
+    }
+    if (event.key !== "j" && event.key !== "k") return;
+    var links = Array.prototype.slice.call(document.querySelectorAll("a.row-link"));
+    if (!links.length) return;
+    var row = document.activeElement ? document.activeElement.closest("tr") : null;
+    var at = row ? links.indexOf(row.querySelector("a.row-link")) : -1;
+    var next = event.key === "j" ? at + 1 : at - 1;
+    if (at < 0) next = event.key === "j" ? 0 : links.length - 1;
+    next = Math.max(0, Math.min(links.length - 1, next));
+    event.preventDefault();
+    links[next].focus();
+  }
+
+  function start() {
+    var transcript = document.getElementById("transcript");
+    if (transcript && transcript.hasAttribute("data-audio")) {
+      var audio = document.getElementById(transcript.getAttribute("data-audio"));
+      if (audio) follow(transcript, audio);
+    }
+    document.addEventListener("keydown", keys);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,118 @@
+"""What the voicemail page shows, read in one go: the job, its transcript's timed words,
+its reviews and the values after them, its webhook deliveries and its stage timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.deps import Services
+from api.reviewing import machine_values
+from api.web.charts import Timeline, stage_timeline
+from shared.errors import StorageKeyNotFound
+from shared.models import Job, Stage, Transcript
+from shared.reviews import Review, ReviewStore, intents
+from shared.webhook_models import WebhookDelivery
+
+# The fields a person may correct, in the form's order.
+EDITABLE = ("caller_name", "callback_number", "intent", "urgency", "transcript")
+URGENCIES = ("low", "normal", "high")
+MAX_FIELD_CHARS = {"caller_name": 200, "callback_number": 40, "intent": 64, "urgency": 8}
+
+
+@dataclass(frozen=True)
+class TimedWord:
+    index: int
+    text: str
+    start_s: float | None
+    end_s: float | None
+
+
+@dataclass(frozen=True)
+class Voicemail:
+    job: Job
+    words: tuple[TimedWord, ...]
+    machine: dict[str, str | None]
+    current: dict[str, str | None]
+    corrected: dict[str, str | None]
+    reviews: tuple[Review, ...]
+    deliveries: tuple[WebhookDelivery, ...]
+    timeline: Timeline | None
+    intents: tuple[str, ...]
+
+    @property
+    def has_audio(self) -> bool:
+        return self.job.input.kind == "audio" and self.job.objects_deleted_at is None
+
+    @property
+    def has_reply_audio(self) -> bool:
+        return bool(self.job.results.reply_audio_key) and self.job.objects_deleted_at is None
+
+    @property
+    def timed(self) -> bool:
+        """Whether the transcript can follow the audio (word timings were recorded)."""
+        return self.has_audio and any(w.start_s is not None for w in self.words)
+
+    @property
+    def done(self) -> bool:
+        return any(review.done for review in self.reviews)
+
+
+def _transcript(services: Services, job: Job) -> Transcript | None:
+    record = job.stages.get(Stage.STT)
+    if job.objects_deleted_at is not None or record is None or not record.output_key:
+        return None
+    try:
+        return Transcript.model_validate_json(services.storage.get(record.output_key))
+    except StorageKeyNotFound:
+        return None
+
+
+def timed_words(transcript: Transcript | None) -> tuple[TimedWord, ...]:
+    if transcript is None:
+        return ()
+    return tuple(
+        TimedWord(index, word.word, word.start_s, word.end_s)
+        for index, word in enumerate(transcript.words)
+        if word.word.strip()
+    )
+
+
+def load_voicemail(services: Services, tenant: str, job_id: str) -> Voicemail:
+    """Everything on the page (JobNotFound for another tenant's job, as on the API)."""
+    job = services.jobs.get(job_id, tenant)
+    reviews = ReviewStore(services.jobs.redis)
+    corrected = reviews.corrected(tenant, job.id)
+    machine = machine_values(job)
+    known = list(intents())
+    current_intent = corrected.get("intent", machine["intent"])
+    if current_intent and current_intent not in known:
+        known.append(current_intent)
+    return Voicemail(
+        job=job,
+        words=timed_words(_transcript(services, job)),
+        machine=machine,
+        current={**machine, **corrected},
+        corrected=corrected,
+        reviews=tuple(sorted(reviews.for_job(tenant, job.id), key=lambda r: r.at, reverse=True)),
+        deliveries=tuple(services.deliveries.deliveries_of_job(job.id)),
+        timeline=stage_timeline(job),
+        intents=tuple(known),
+    )
+
+
+def _typed(field: str, value: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF; the transcript keeps plain newlines.
+    text = value.replace("\r\n", "\n").strip()
+    return text[: MAX_FIELD_CHARS[field]] if field in MAX_FIELD_CHARS else text
+
+
+def changes_from(form: dict[str, str], current: dict[str, str | None]) -> dict[str, str]:
+    """The fields the person changed: a value sent as it was shown is not a correction."""
+    changes: dict[str, str] = {}
+    for field in EDITABLE:
+        if field not in form:
+            continue
+        value = _typed(field, form[field])
+        if value != (current.get(field) or "").replace("\r\n", "\n").strip():
+            changes[field] = value
+    return changes

@@ -1,0 +1,168 @@
+"""The review inbox's compact rows: where they live and how one is written.
+
+Layout (all per tenant, beside the tenant's creation-ordered index ``vp:jobs:<tenant>``):
+
+- ``vp:inbox:<tenant>``, ``vp:inbox:<tenant>:text`` and ``vp:inbox:<tenant>:rows`` hashes,
+  job id -> the machine's row in three parts (below), written by the job store in the same
+  transaction or script as every record change (create, batch job creation, each
+  compare-and-set, retention's purge), and deleted with the record;
+- ``vp:inbox:<tenant>:reviews`` hash, job id -> the people's overlay (reviewed flag and the
+  latest corrections), written by the review store in the same script as the review;
+- ``vp:reviews:<tenant>:<job id>`` list, the job's reviews (JSON), oldest first.
+
+A machine row is its facets (the few short fields the query filters on, separated by
+``SEP``), its case-folded search text (the transcript, capped, and the triage's caller,
+number and summary) and a small JSON document the page shows, each in its own hash: the
+server-side filter reads the facets of every job, the words only of the jobs whose facets
+pass, and the JSON is read and decoded only for the rows of one page. An overlay, rare,
+is one string: facets, JSON, search text. Nothing a facet or search text holds can contain
+``SEP`` (control characters are replaced; JSON escapes them).
+
+Why rows and not the records: a page over 10,000 jobs would read and parse 10,000 records of
+several KB each (seconds); the facets are ~40 bytes, the search text a voicemail's words, and
+the store writes them where it writes the record, so they cannot disagree with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from shared.models import Job
+from shared.redis_keys import key
+
+SEP = "\x1f"
+# A transcript's first this many characters are searchable: the row stays small even for a
+# long recording, and a voicemail's words all fit.
+SEARCH_CHARS = 8000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# The facets of a machine row, in order (shared.inbox_lua reads them by position).
+MACHINE_FACETS = ("status", "intent", "urgency", "needs_review", "batch_id")
+# The facets of an overlay, then its JSON and search text.
+OVERLAY_FACETS = ("reviewed", "intent", "urgency")
+
+
+def inbox_key(tenant: str) -> str:
+    """Job id -> the machine row's facets."""
+    return key("inbox", tenant)
+
+
+def text_key(tenant: str) -> str:
+    """Job id -> the machine row's search text."""
+    return key("inbox", tenant, "text")
+
+
+def rows_key(tenant: str) -> str:
+    """Job id -> the machine row's JSON document."""
+    return key("inbox", tenant, "rows")
+
+
+def machine_keys(tenant: str) -> list[str]:
+    """The hashes of a machine row's parts, in the order of ``MachineRow.parts``."""
+    return [inbox_key(tenant), text_key(tenant), rows_key(tenant)]
+
+
+def overlay_key(tenant: str) -> str:
+    return key("inbox", tenant, "reviews")
+
+
+def reviews_key(tenant: str, job_id: str) -> str:
+    return key("reviews", tenant, job_id)
+
+
+def record_key(job_id: str) -> str:
+    """The job's record (``shared.jobstore`` owns it; scripts here only read it)."""
+    return key("job", job_id)
+
+
+def search_text(*parts: str | None) -> str:
+    """What a text search matches: the parts case-folded, control characters made spaces
+    (a number is kept in E.164, whose digits ``needle`` searches for)."""
+    words = [_CONTROL.sub(" ", part).casefold() for part in parts if part]
+    return " ".join(words)
+
+
+def needle(text: str) -> str:
+    """A person's search as the rows hold it: case-folded; a number typed with spaces,
+    dashes or brackets is searched for as its digits."""
+    folded = _CONTROL.sub(" ", text).casefold().strip()
+    digits = re.sub(r"\D", "", folded)
+    if len(digits) >= 3 and re.fullmatch(r"[0-9+\-(). ]+", folded):
+        return digits
+    return folded
+
+
+def _facet(value: str | None) -> str:
+    return "" if value is None else _CONTROL.sub(" ", value)
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("1" if value else "0")
+
+
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def join_row(facets: list[str], document: dict[str, Any], search: str) -> str:
+    return SEP.join([*facets, _json(document), search])
+
+
+@dataclass(frozen=True)
+class MachineRow:
+    facets: str
+    search: str
+    document: str
+
+    @property
+    def parts(self) -> list[str]:
+        return [self.facets, self.search, self.document]
+
+
+def machine_row(job: Job) -> MachineRow:
+    """The row of ``job`` as its record says now (corrections are the overlay's)."""
+    results = job.results
+    triage = results.triage
+    caller = triage.caller_name if triage else None
+    number = triage.callback_number if triage else None
+    intent = triage.intent if triage else None
+    urgency = triage.urgency if triage else None
+    summary = triage.summary if triage else None
+    document = {
+        "job_id": job.id,
+        "created_at": job.created_at.isoformat(),
+        "status": job.status.value,
+        "batch_id": job.batch_id,
+        "caller_name": caller,
+        "callback_number": number,
+        "intent": intent,
+        "urgency": urgency,
+        "summary": summary,
+        "duration_s": job.input.duration_s,
+        "needs_review": results.needs_review,
+        "review_reasons": results.review_reasons,
+        "input_kind": job.input.kind,
+    }
+    transcript = (results.transcript or "")[:SEARCH_CHARS]
+    facets = [
+        job.status.value,
+        _facet(intent),
+        _facet(urgency),
+        _flag(results.needs_review),
+        _facet(job.batch_id),
+    ]
+    search = search_text(transcript, caller, number, summary)
+    return MachineRow(SEP.join(facets), search, _json(document))
+
+
+def overlay_facets(reviewed: bool, intent: str | None, urgency: str | None) -> list[str]:
+    return [_flag(reviewed), _facet(intent), _facet(urgency)]
+
+
+def row_document(row: str, facets: int) -> dict[str, Any]:
+    """The JSON part of a stored overlay with ``facets`` fields before it."""
+    parts = row.split(SEP, facets + 1)
+    document: dict[str, Any] = json.loads(parts[facets])
+    return document

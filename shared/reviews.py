@@ -1,0 +1,209 @@
+"""People's corrections of a job's results, kept as records of their own beside the machine's.
+
+The job record keeps what the pipeline made; each review adds a record (who, when, which
+fields went from what to what, whether the job is done with). What a job *says* now is its
+machine output overridden, field by field, by the latest correction (``corrected``). A review
+is stored in one script with the inbox overlay it changes and the ``job.reviewed`` webhook
+event it owes, and only if no other review of the job came in since its author read them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Literal
+
+import redis
+from pydantic import BaseModel, Field
+
+from shared.batch_keys import SETTLE
+from shared.inbox_rows import (
+    SEP,
+    join_row,
+    overlay_facets,
+    overlay_key,
+    record_key,
+    reviews_key,
+    search_text,
+)
+from shared.intents import INTENTS
+from shared.webhook_models import DUE, WebhookDelivery, delivery_key, job_deliveries_key
+
+ReviewField = Literal["transcript", "callback_number", "caller_name", "intent", "urgency"]
+REVIEW_FIELDS: tuple[ReviewField, ...] = (
+    "transcript",
+    "callback_number",
+    "caller_name",
+    "intent",
+    "urgency",
+)
+# What the recording said about the caller: retention deletes these from reviews too.
+PERSONAL_FIELDS: frozenset[str] = frozenset({"transcript", "callback_number", "caller_name"})
+AddOutcome = Literal["added", "stale", "job_gone", "objects_deleted"]
+
+
+def intents() -> list[str]:
+    """The intents a person may choose from (the triage's own vocabulary)."""
+    return list(INTENTS)
+
+
+def new_review_id() -> str:
+    return f"rev_{secrets.token_hex(10)}"
+
+
+class Correction(BaseModel):
+    field: ReviewField
+    before: str | None
+    after: str | None
+
+
+class Review(BaseModel):
+    id: str = Field(default_factory=new_review_id)
+    job_id: str
+    tenant: str
+    reviewer: str
+    at: datetime
+    corrections: list[Correction]
+    done: bool
+    note: str | None = None
+
+
+def corrected_values(reviews: list[Review]) -> dict[str, str | None]:
+    """Each corrected field's latest value, from reviews oldest first."""
+    values: dict[str, str | None] = {}
+    for review in reviews:
+        for correction in review.corrections:
+            values[correction.field] = correction.after
+    return values
+
+
+def overlay_row(reviews: list[Review]) -> str:
+    """The inbox overlay of a job with these reviews: done or not as the latest says, the
+    corrected fields shown, and the corrections searchable."""
+    latest = reviews[-1]
+    values = corrected_values(reviews)
+    shown = {f: v for f, v in values.items() if f != "transcript"}
+    document = {
+        "reviewed": latest.done,
+        "reviewed_at": latest.at.isoformat(),
+        "reviewer": latest.reviewer,
+        "corrected": shown,
+    }
+    search = search_text(
+        values.get("transcript"), values.get("caller_name"), values.get("callback_number")
+    )
+    facets = overlay_facets(latest.done, values.get("intent"), values.get("urgency"))
+    return join_row(facets, document, search)
+
+
+# KEYS: job record, the job's reviews, the tenant's overlay hash, webhooks due, the job's
+# webhook list. ARGV: reviews the author read, review, job id, overlay row, "1" when the
+# review corrects what the recording said, event id and record ("" for none).
+_ADD = (
+    SETTLE
+    + """
+local job = redis.call('GET', KEYS[1])
+if not job then return 'job_gone' end
+if ARGV[5] == '1' and cjson.decode(job)['objects_deleted_at'] ~= cjson.null then
+    return 'objects_deleted'
+end
+if redis.call('LLEN', KEYS[2]) ~= tonumber(ARGV[1]) then return 'stale' end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
+if ARGV[6] ~= '' then
+    redis.call('SET', '@WEBHOOK@' .. ARGV[6], ARGV[7])
+    redis.call('ZADD', KEYS[4], now_s(), ARGV[6])
+    redis.call('RPUSH', KEYS[5], ARGV[6])
+end
+return 'added'
+""".replace("@WEBHOOK@", delivery_key(""))
+)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _parse(raws: list[bytes] | list[bytes | str]) -> list[Review]:
+    return [Review.model_validate_json(raw) for raw in raws]
+
+
+class ReviewStore:
+    def __init__(self, client: redis.Redis) -> None:
+        self.redis = client
+        self._add = client.register_script(_ADD)
+
+    def for_job(self, tenant: str, job_id: str) -> list[Review]:
+        """The job's reviews, oldest first (none for another tenant's job)."""
+        return _parse(self.redis.lrange(reviews_key(tenant, job_id), 0, -1))
+
+    def for_jobs(self, tenant: str, job_ids: list[str]) -> dict[str, list[Review]]:
+        """Several jobs' reviews in one round trip (exports read a page at a time)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.lrange(reviews_key(tenant, job_id), 0, -1)
+        return {job_id: _parse(raws) for job_id, raws in zip(job_ids, pipe.execute(), strict=True)}
+
+    def done_among(self, tenant: str, job_ids: list[str]) -> list[str]:
+        """Those of ``job_ids`` a person marked done (one read of the inbox overlay)."""
+        if not job_ids:
+            return []
+        overlays = self.redis.hmget(overlay_key(tenant), job_ids)
+        done = f"1{SEP}"
+        return [
+            job_id
+            for job_id, over in zip(job_ids, overlays, strict=True)
+            if over is not None and _text(over[:2]) == done
+        ]
+
+    def corrected(self, tenant: str, job_id: str) -> dict[str, str | None]:
+        """Field -> its latest corrected value, for the fields a person corrected."""
+        return corrected_values(self.for_job(tenant, job_id))
+
+    def add(
+        self, review: Review, earlier: list[Review], event: WebhookDelivery | None = None
+    ) -> AddOutcome:
+        """Store ``review`` with the overlay of the job's reviews and ``event``, if the job's
+        reviews are still the ``earlier`` ones its author saw ("stale": read again, redo)."""
+        personal = any(c.field in PERSONAL_FIELDS for c in review.corrections)
+        keys = [
+            record_key(review.job_id),
+            reviews_key(review.tenant, review.job_id),
+            overlay_key(review.tenant),
+            DUE,
+            job_deliveries_key(review.job_id),
+        ]
+        args: list[str | int] = [
+            len(earlier),
+            review.model_dump_json(),
+            review.job_id,
+            overlay_row([*earlier, review]),
+            "1" if personal else "0",
+            event.id if event else "",
+            event.model_dump_json() if event else "",
+        ]
+        outcome = self._add(keys=keys, args=args)
+        text = outcome.decode() if isinstance(outcome, bytes) else str(outcome)
+        assert text in {"added", "stale", "job_gone", "objects_deleted"}, text
+        return text  # type: ignore[return-value]
+
+    def forget_content(self, tenant: str, job_id: str) -> None:
+        """Drop what the recording said (transcript, caller, number) from the job's reviews
+        and its overlay, for retention; keeps who reviewed when, and intent and urgency."""
+        key = reviews_key(tenant, job_id)
+
+        def scrub(pipe: redis.client.Pipeline) -> None:
+            reviews = _parse(pipe.lrange(key, 0, -1))
+            if not any(c.field in PERSONAL_FIELDS and (c.before or c.after)
+                       for r in reviews for c in r.corrections):  # fmt: skip
+                return
+            for review in reviews:
+                for correction in review.corrections:
+                    if correction.field in PERSONAL_FIELDS:
+                        correction.before = correction.after = None
+            pipe.multi()
+            pipe.delete(key)
+            pipe.rpush(key, *(r.model_dump_json() for r in reviews))
+            pipe.hset(overlay_key(tenant), job_id, overlay_row(reviews))
+
+        self.redis.transaction(scrub, key)

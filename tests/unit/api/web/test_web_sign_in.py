@@ -1,0 +1,173 @@
+"""Signing in to the inbox: an API key checked once, the tenant kept in a signed cookie."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.security import key_entry
+from api.web.access import safe_next
+from api.web.session import COOKIE
+from tests.conftest import ValkeyProcess
+from tests.unit.api.web.conftest import (
+    ACME_KEY,
+    GLOBEX_KEY,
+    Site,
+    csrf_of,
+    keyed_settings,
+    site_for,
+)
+
+
+def test_without_a_session_a_page_sends_you_to_sign_in_and_back_to_it_after(site: Site) -> None:
+    first = site.client.get("/inbox?urgency=high", follow_redirects=False)
+
+    assert first.status_code == 303
+    assert first.headers["location"] == "/inbox/sign-in?next=/inbox%3Furgency%3Dhigh"
+    form = site.client.get(first.headers["location"])
+    assert 'name="next" value="/inbox?urgency=high"' in form.text
+    signed = site.client.post(
+        "/inbox/sign-in",
+        data={
+            "csrf": csrf_of(form.text),
+            "api_key": ACME_KEY,
+            "name": "Ann",
+            "next": "/inbox?urgency=high",
+        },
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    assert signed.headers["location"] == "/inbox?urgency=high"
+
+
+def test_signing_in_opens_the_tenants_inbox_and_the_cookie_holds_no_key(site: Site) -> None:
+    signed = site.sign_in(ACME_KEY, name="Ann Reviewer")
+
+    cookie = site.client.cookies[COOKIE]
+    assert ACME_KEY not in cookie
+    assert ACME_KEY[3:20] not in cookie
+    page = site.client.get("/inbox")
+    assert signed.status_code == 303
+    assert page.status_code == 200
+    assert "Tenant <strong>acme</strong>" in page.text
+    assert "Ann Reviewer" in page.text
+
+
+def test_a_wrong_key_is_refused_with_a_message_that_does_not_repeat_it(site: Site) -> None:
+    wrong = "vp_" + "z" * 43
+
+    answer = site.sign_in(wrong)
+
+    assert answer.status_code == 401
+    assert "not valid" in answer.text
+    assert wrong not in answer.text
+    assert site.client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax_and_not_secure_on_loopback(
+    site: Site,
+) -> None:
+    answer = site.sign_in()
+
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert "path=/inbox" in cookie
+    assert "secure" not in cookie
+
+
+def test_the_session_cookie_is_secure_when_the_inbox_is_reached_by_another_name(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    remote = site_for(keyed_settings(tmp_path, valkey), base_url="http://inbox.example.com")
+
+    answer = remote.client.get("/inbox/sign-in")
+
+    assert "; secure" in answer.headers["set-cookie"].lower()
+
+
+def test_the_sign_in_form_posted_without_its_csrf_token_is_refused(site: Site) -> None:
+    site.client.get("/inbox/sign-in")
+
+    answer = site.client.post(
+        "/inbox/sign-in", data={"api_key": ACME_KEY, "name": "Ann"}, follow_redirects=False
+    )
+
+    assert answer.status_code == 403
+    assert "security token" in answer.text
+    assert site.client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_signing_in_gives_a_new_csrf_token_so_one_planted_before_is_worthless(
+    site: Site,
+) -> None:
+    before = csrf_of(site.client.get("/inbox/sign-in").text)
+
+    site.sign_in()
+
+    assert csrf_of(site.client.get("/inbox").text) != before
+
+
+def test_a_forged_or_foreign_cookie_is_no_session(site: Site) -> None:
+    site.sign_in()
+    genuine = site.client.cookies[COOKIE]
+    site.client.cookies.clear()
+
+    site.client.cookies.set(COOKIE, genuine[:-2] + ("AA" if genuine[-2:] != "AA" else "BB"))
+
+    assert site.client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_removing_a_key_from_the_settings_signs_its_sessions_out(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    before = site_for(keyed_settings(tmp_path, valkey))
+    before.sign_in(GLOBEX_KEY)
+    cookie = before.client.cookies[COOKIE]
+    # The same deployment restarted with only acme's key configured.
+    after = site_for(keyed_settings(tmp_path, valkey, auth={"keys": [key_entry("acme", ACME_KEY)]}))
+    after.client.cookies.set(COOKIE, cookie)
+
+    assert before.client.get("/inbox").status_code == 200
+    assert after.client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_signing_out_ends_the_session(site: Site) -> None:
+    site.sign_in()
+    token = csrf_of(site.client.get("/inbox").text)
+
+    out = site.client.post("/inbox/sign-out", data={"csrf": token}, follow_redirects=False)
+
+    assert out.status_code == 303
+    assert site.client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_with_open_access_the_inbox_opens_without_signing_in(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    open_site = site_for(keyed_settings(tmp_path, valkey, auth={"keys": []}))
+
+    page = open_site.client.get("/inbox")
+
+    assert page.status_code == 200
+    assert "Tenant <strong>default</strong>" in page.text
+
+
+def test_after_signing_in_only_inbox_pages_are_gone_back_to() -> None:
+    assert safe_next("/inbox/jobs/job_1?x=1") == "/inbox/jobs/job_1?x=1"
+    for elsewhere in ("https://evil.example", "//evil.example", "/inbox//evil", "/\\evil", None,
+                      "/v1/jobs", "/inbox/sign-in"):  # fmt: skip
+        assert safe_next(elsewhere) == "/inbox"
+
+
+def test_with_open_access_a_name_given_is_recorded_with_corrections_and_can_be_changed(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    open_site = site_for(keyed_settings(tmp_path, valkey, auth={"keys": []}))
+    form = open_site.client.get("/inbox/sign-in")
+    assert 'name="api_key"' not in form.text
+
+    open_site.client.post("/inbox/sign-in", data={"csrf": csrf_of(form.text), "name": "Kim"})
+    again = open_site.client.get("/inbox/sign-in")
+
+    assert again.status_code == 200
+    assert "signed in as <strong>Kim</strong>" in open_site.client.get("/inbox").text

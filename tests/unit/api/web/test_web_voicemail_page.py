@@ -1,0 +1,200 @@
+"""The voicemail page and its review form, over a real Valkey: escaping, tenancy, CSRF,
+corrections stored and shown, and the recording served for the player."""
+
+from __future__ import annotations
+
+import re
+
+from api.web.headers import CONTENT_SECURITY_POLICY
+from shared.models import JobStatus
+from shared.reviews import ReviewStore
+from tests.unit.api.web.conftest import GLOBEX_KEY, Site, csrf_of, voicemail
+
+MARKUP = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def test_a_transcript_and_triage_with_markup_are_shown_as_text(site: Site) -> None:
+    job = voicemail(caller_name=MARKUP, summary=MARKUP)
+    job.results.transcript = f"Hello {MARKUP} call me"
+    site.add(job)
+    site.sign_in()
+
+    inbox = site.client.get("/inbox").text
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+
+    for html in (inbox, page):
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert len(re.findall("<script", page)) == 1  # app.js, and nothing else
+
+
+def test_another_tenants_voicemail_its_audio_and_review_are_not_found(site: Site) -> None:
+    theirs = site.add(voicemail(tenant="acme"))
+    site.sign_in(GLOBEX_KEY)
+    token = csrf_of(site.client.get("/inbox").text)
+
+    answers = [
+        site.client.get(f"/inbox/jobs/{theirs.id}"),
+        site.client.get(f"/inbox/jobs/{theirs.id}/audio"),
+        site.client.get(f"/inbox/jobs/{theirs.id}/reply-audio"),
+        site.client.post(f"/inbox/jobs/{theirs.id}/review", data={"csrf": token, "done": "yes"}),
+    ]
+
+    assert [a.status_code for a in answers] == [404, 404, 404, 404]
+    assert "text/html" in answers[0].headers["content-type"]
+    assert ReviewStore(site.jobs.redis).for_job("acme", theirs.id) == []
+
+
+def test_a_review_posted_without_its_csrf_token_is_refused_and_nothing_is_stored(
+    site: Site,
+) -> None:
+    job = site.add(voicemail())
+    site.sign_in()
+
+    answer = site.client.post(
+        f"/inbox/jobs/{job.id}/review", data={"callback_number": "+14155550199"}
+    )
+    forged = site.client.post(
+        f"/inbox/jobs/{job.id}/review", data={"csrf": "x" * 43, "callback_number": "+14155550199"}
+    )
+
+    assert answer.status_code == 403
+    assert forged.status_code == 403
+    assert ReviewStore(site.jobs.redis).for_job("acme", job.id) == []
+
+
+def test_a_corrected_callback_number_is_stored_with_who_and_before_and_shown(site: Site) -> None:
+    job = site.add(voicemail())
+    site.sign_in(name="Ann Reviewer")
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+
+    sent = site.client.post(
+        f"/inbox/jobs/{job.id}/review",
+        data={
+            "csrf": csrf_of(page),
+            "caller_name": "Sam Reyes",
+            "callback_number": "+1 415 555 0199",
+            "intent": "billing",
+            "urgency": "high",
+            "transcript": job.results.transcript or "",
+        },
+        follow_redirects=False,
+    )
+    after = site.client.get(sent.headers["location"]).text
+
+    assert sent.status_code == 303
+    [review] = ReviewStore(site.jobs.redis).for_job("acme", job.id)
+    assert review.reviewer == "Ann Reviewer"
+    assert [(c.field, c.before, c.after) for c in review.corrections] == [
+        ("callback_number", "+14155550100", "+14155550199")
+    ]
+    assert "Your review was saved." in after
+    assert 'href="tel:+14155550199"' in after
+    assert "the machine had +1 415-555-0100" in after
+
+
+def test_an_invalid_number_is_refused_with_the_reason_and_the_typed_values_kept(
+    site: Site,
+) -> None:
+    job = site.add(voicemail())
+    site.sign_in()
+    token = csrf_of(site.client.get(f"/inbox/jobs/{job.id}").text)
+
+    answer = site.client.post(
+        f"/inbox/jobs/{job.id}/review",
+        data={"csrf": token, "callback_number": "12", "caller_name": "Sam R."},
+    )
+
+    assert answer.status_code == 400
+    assert "is not a valid phone number" in answer.text
+    assert 'value="Sam R."' in answer.text
+    assert ReviewStore(site.jobs.redis).for_job("acme", job.id) == []
+
+
+def test_a_review_that_changes_nothing_is_refused_with_a_message(site: Site) -> None:
+    job = site.add(voicemail())
+    site.sign_in()
+    token = csrf_of(site.client.get(f"/inbox/jobs/{job.id}").text)
+
+    answer = site.client.post(
+        f"/inbox/jobs/{job.id}/review",
+        data={"csrf": token, "callback_number": "+14155550100", "urgency": "high"},
+    )
+
+    assert answer.status_code == 400
+    assert "Nothing was changed" in answer.text
+
+
+def test_marking_done_shows_the_voicemail_as_reviewed_in_the_inbox(site: Site) -> None:
+    job = voicemail()
+    job.results.needs_review, job.results.review_reasons = True, ["low_confidence"]
+    site.add(job)
+    site.sign_in()
+    token = csrf_of(site.client.get(f"/inbox/jobs/{job.id}").text)
+
+    site.client.post(f"/inbox/jobs/{job.id}/review", data={"csrf": token, "done": "yes"})
+
+    assert "needs review" not in site.client.get("/inbox?reviewed=yes").text
+    assert 'class="badge done">reviewed' in site.client.get("/inbox?reviewed=yes").text
+    assert "No voicemail matches" in site.client.get("/inbox?reviewed=no").text
+
+
+def test_the_recording_is_served_whole_and_in_byte_ranges_for_seeking(site: Site) -> None:
+    job = voicemail()
+    data = bytes(range(256)) * 4
+    site.storage.put(job.input.key, data, "audio/wav")
+    site.add(job)
+    site.sign_in()
+
+    whole = site.client.get(f"/inbox/jobs/{job.id}/audio")
+    part = site.client.get(f"/inbox/jobs/{job.id}/audio", headers={"Range": "bytes=100-199"})
+
+    assert whole.status_code == 200
+    assert whole.content == data
+    assert whole.headers["accept-ranges"] == "bytes"
+    assert part.status_code == 206
+    assert part.content == data[100:200]
+    assert part.headers["content-range"] == f"bytes 100-199/{len(data)}"
+
+
+def test_every_inbox_answer_carries_the_security_headers(site: Site) -> None:
+    job = site.add(voicemail(status=JobStatus.SUCCEEDED))
+    site.sign_in()
+
+    answers = [
+        site.client.get("/inbox"),
+        site.client.get(f"/inbox/jobs/{job.id}"),
+        site.client.get("/inbox/jobs/job_nope"),
+        site.client.get("/inbox/no/such/page"),
+        site.client.get("/inbox/static/app.css"),
+        site.client.post(f"/inbox/jobs/{job.id}/review", data={}),
+        site.client.get("/inbox/sign-in", follow_redirects=False),
+    ]
+
+    for answer in answers:
+        assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "same-origin"
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+    assert [a.status_code for a in answers[2:4]] == [404, 404]
+
+
+def test_no_page_has_inline_script_style_or_event_handlers(site: Site) -> None:
+    job = site.add(voicemail())
+    site.sign_in()
+
+    for path in ("/inbox", f"/inbox/jobs/{job.id}", "/inbox/batches", "/inbox/nowhere"):
+        html = site.client.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+        assert "<style" not in html, path
+        assert " style=" not in html, path
+        assert not re.search(r"\son[a-z]+=", html), path
+
+
+def test_the_inbox_pages_are_not_in_the_openapi_document(site: Site) -> None:
+    paths = site.client.get("/openapi.json").json()["paths"]
+
+    assert paths
+    assert not [path for path in paths if path.startswith("/inbox")]

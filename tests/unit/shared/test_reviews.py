@@ -1,0 +1,103 @@
+"""The review store: reviews kept per job and tenant, each field's latest correction, a
+review refused when another came in since its author read them, and retention's scrub."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import redis
+
+from shared.jobstore import JobStore
+from shared.models import utcnow
+from shared.redis_keys import connect
+from shared.reviews import Correction, Review, ReviewStore, intents
+from tests.conftest import ValkeyProcess
+from tests.factories import voicemail_job
+from workers.triage.classify import INTENTS
+
+
+def _review(
+    job_id: str, *corrections: tuple[str, str | None, str | None], **fields: object
+) -> Review:
+    return Review.model_validate(
+        {
+            "job_id": job_id,
+            "tenant": "acme",
+            "reviewer": "Ana",
+            "at": utcnow(),
+            "corrections": [Correction(field=f, before=b, after=a) for f, b, a in corrections],
+            "done": True,
+            **fields,
+        }
+    )
+
+
+def _stored_job(client: redis.Redis) -> str:
+    job = voicemail_job()
+    JobStore(client).create(job)
+    return job.id
+
+
+def test_a_person_chooses_from_the_intents_the_triage_chooses_from() -> None:
+    assert intents() == list(INTENTS)
+    assert "general" in intents()
+
+
+def test_each_fields_latest_correction_is_what_the_job_says_now(valkey: ValkeyProcess) -> None:
+    client = connect(valkey.url)
+    store = ReviewStore(client)
+    job_id = _stored_job(client)
+    first = _review(job_id, ("intent", "general", "repair"), ("caller_name", None, "Dana"))
+    second = _review(job_id, ("intent", "repair", "billing"), at=utcnow() + timedelta(seconds=1))
+
+    assert store.add(first, []) == "added"
+    assert store.add(second, [first]) == "added"
+
+    assert store.corrected("acme", job_id) == {"intent": "billing", "caller_name": "Dana"}
+    assert [r.id for r in store.for_job("acme", job_id)] == [first.id, second.id]
+    assert store.for_job("globex", job_id) == []
+    assert store.for_jobs("acme", [job_id, "job_other"]) == {
+        job_id: store.for_job("acme", job_id),
+        "job_other": [],
+    }
+    assert store.done_among("acme", [job_id, "job_other"]) == [job_id]
+
+
+def test_a_review_written_after_another_its_author_did_not_see_is_sent_back(
+    valkey: ValkeyProcess,
+) -> None:
+    client = connect(valkey.url)
+    store = ReviewStore(client)
+    job_id = _stored_job(client)
+    seen: list[Review] = []
+    store.add(_review(job_id, ("urgency", "normal", "high")), seen)
+
+    assert store.add(_review(job_id, ("urgency", "normal", "low")), seen) == "stale"
+    assert store.corrected("acme", job_id) == {"urgency": "high"}
+
+
+def test_a_review_of_a_job_that_is_gone_is_not_kept(valkey: ValkeyProcess) -> None:
+    store = ReviewStore(connect(valkey.url))
+
+    assert store.add(_review("job_gone"), []) == "job_gone"
+    assert store.for_job("acme", "job_gone") == []
+
+
+def test_retention_scrub_drops_what_the_recording_said_and_keeps_the_rest(
+    valkey: ValkeyProcess,
+) -> None:
+    client = connect(valkey.url)
+    store = ReviewStore(client)
+    job_id = _stored_job(client)
+    store.add(
+        _review(job_id, ("transcript", "hi", "Hi, it's Dana"), ("urgency", "normal", "high")), []
+    )
+
+    store.forget_content("acme", job_id)
+
+    [kept] = store.for_job("acme", job_id)
+    assert [(c.field, c.before, c.after) for c in kept.corrections] == [
+        ("transcript", None, None),
+        ("urgency", "normal", "high"),
+    ]
+    assert kept.reviewer == "Ana"
