@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi.responses import StreamingResponse
+
 from api.reviewing import machine_values
 from shared.batchstore import BatchStore
 from shared.errors import StorageKeyNotFound
@@ -152,3 +154,12 @@ def zipped(chosen: EvaluationSet, storage: ObjectStorage) -> Iterator[bytes]:
         archive.writestr(MANIFEST, manifest, compress_type=deflated)
         archive.writestr(ABOUT, json.dumps(about, indent=2), compress_type=deflated)
     yield sink.drain()
+
+
+def zip_response(chosen: EvaluationSet, storage: ObjectStorage, batch_id: str) -> StreamingResponse:
+    """The set as a zip download, streamed as it is written."""
+    return StreamingResponse(
+        zipped(chosen, storage),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{batch_id}-evaluation-set.zip"'},
+    )

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
-from api.evaluation_set import collect, zipped
+from api.evaluation_set import collect, zip_response
 from shared.reviews import ReviewStore
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
@@ -47,8 +47,4 @@ async def evaluation_set(
             f"Batch {batch_id} has no reviewed recording to export yet{left_out}: mark its "
             "jobs done in the review inbox (or POST /v1/jobs/{id}/reviews with done true).",
         )
-    return StreamingResponse(
-        zipped(chosen, services.storage),
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{batch_id}-evaluation-set.zip"'},
-    )
+    return zip_response(chosen, services.storage, batch_id)

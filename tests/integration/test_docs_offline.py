@@ -9,36 +9,22 @@ reason, except in CI (`CI=true`), which installs it (.ci/run) and must run it.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.chromium import chromium
 from tests.integration.conftest import RunningStack
 
 pytestmark = pytest.mark.integration
-
-_BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-
-
-def _browser() -> str:
-    for name in _BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    reason = "no Chromium to render /docs with: apt-get install chromium"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must run this test; .ci/run installs it)")
-    pytest.skip(reason)
 
 
 def rendered(url: str, profile: Path) -> str:
     """The page's DOM after its scripts ran, with only loopback reachable."""
     command = [
-        _browser(),
+        chromium("to render /docs with"),
         "--headless",
         "--no-sandbox",  # root in containers; the page is our own
         "--disable-gpu",

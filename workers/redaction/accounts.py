@@ -6,8 +6,7 @@ from __future__ import annotations
 from shared.redaction_policy import Entity
 from workers.redaction.digits import digits_between, is_numeric
 from workers.redaction.spans import Span
-from workers.redaction.stream import Stream
-from workers.triage.tokens import find_phrase
+from workers.redaction.stream import Stream, first_after_cues
 
 _CUES = ("account", "acct", "policy", "member id", "member number", "membership number",
          "order number", "order no", "reference", "confirmation number", "confirmation code",
@@ -58,15 +57,5 @@ def _candidate(s: Stream, first: int) -> Span | None:
 
 
 def find_accounts(s: Stream, region: str) -> list[Span]:
-    spans: list[Span] = []
-    for cue in _CUES:
-        for at in find_phrase(s.low, cue):
-            i = at + len(cue.split())
-            for j in range(i, min(i + _MAX_BRIDGE + 1, len(s))):
-                if j > i and s.low[j - 1] not in _BRIDGE:
-                    break
-                span = _candidate(s, j)
-                if span is not None:
-                    spans.append(span)
-                    break
-    return spans
+    found = first_after_cues(s, _CUES, _BRIDGE, _MAX_BRIDGE, lambda j: _candidate(s, j))
+    return [span for _, span in found]

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 from shared.redaction_policy import Entity
 from workers.redaction.spans import Span
-from workers.redaction.stream import Stream
+from workers.redaction.stream import Stream, first_after_cues
 from workers.triage.dates import MONTHS
 from workers.triage.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
-from workers.triage.tokens import find_phrase
 
 _CUES = ("date of birth", "birth date", "birthdate", "birthday", "born on", "born", "dob",
          "d o b", "birth")  # fmt: skip
@@ -118,16 +117,5 @@ def parse_date(words: Sequence[str]) -> str | None:
 
 
 def find_birth_dates(s: Stream, region: str) -> list[Span]:
-    spans: list[Span] = []
-    for cue in _CUES:
-        for at in find_phrase(s.low, cue):
-            i = at + len(cue.split())
-            for j in range(i, min(i + _MAX_BRIDGE + 1, len(s))):
-                if j > i and s.low[j - 1] not in _BRIDGE:
-                    break
-                date = _date_at(s.low, j)
-                if date is not None:
-                    start, stop = s.chars(j, date.end)
-                    spans.append(Span(Entity.DATE_OF_BIRTH, start, stop, date.iso))
-                    break
-    return spans
+    found = first_after_cues(s, _CUES, _BRIDGE, _MAX_BRIDGE, lambda j: _date_at(s.low, j))
+    return [Span(Entity.DATE_OF_BIRTH, *s.chars(j, date.end), date.iso) for j, date in found]

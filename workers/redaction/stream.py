@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from workers.triage.tokens import Tokens
+from workers.triage.tokens import Tokens, find_phrase
+
+T = TypeVar("T")
 
 # The same token shapes as workers.triage.tokens, found with their offsets, so the triage
 # number and name readers can run on them and their token indices map back to characters.
@@ -51,3 +55,27 @@ def stream(text: str) -> Stream:
         starts=tuple(m.start() for m in found),
         ends=tuple(m.end() for m in found),
     )
+
+
+def first_after_cues(
+    s: Stream,
+    cues: Iterable[str],
+    bridge: Collection[str],
+    max_bridge: int,
+    read: Callable[[int], T | None],
+) -> list[tuple[int, T]]:
+    """For each place a cue is said ("account number", "date of birth"), the first value
+    ``read`` finds right after it or past up to ``max_bridge`` bridging words ("is", "it's"),
+    with the word position it starts at."""
+    found: list[tuple[int, T]] = []
+    for cue in cues:
+        for at in find_phrase(s.low, cue):
+            i = at + len(cue.split())
+            for j in range(i, min(i + max_bridge + 1, len(s))):
+                if j > i and s.low[j - 1] not in bridge:
+                    break
+                value = read(j)
+                if value is not None:
+                    found.append((j, value))
+                    break
+    return found

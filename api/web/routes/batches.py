@@ -7,7 +7,7 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.batch_exports import as_csv, result_rows
-from api.evaluation_set import collect, zipped
+from api.evaluation_set import collect, zip_response
 from api.web.access import PageError, Visitor, VisitorDep, services_of
 from api.web.pages import render
 from api.web.report import batch_report
@@ -73,8 +73,4 @@ async def evaluation_set(batch_id: str, request: Request, visitor: VisitorDep) -
             f"Batch {batch_id} has no reviewed recording yet: open its voicemails, correct "
             "what needs it and mark them done; they then make the evaluation set.",
         )
-    return StreamingResponse(
-        zipped(chosen, services.storage),
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{batch_id}-evaluation-set.zip"'},
-    )
+    return zip_response(chosen, services.storage, batch_id)

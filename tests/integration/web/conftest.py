@@ -7,8 +7,6 @@ Where Chromium is missing the browser tests are skipped with the reason, except 
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +19,7 @@ import pytest
 
 from api.cli.stack import Stack
 from api.security import generate_key, key_entry
+from tests.chromium import chromium
 from tests.integration.conftest import WEBHOOK_SECRET, RunningStack, stack_settings, started
 from tests.local_http import LocalServer, WebhookReceiver
 
@@ -28,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOTS = ROOT / ".artifacts" / "screenshots"
 ACME_KEY = generate_key()
 GLOBEX_KEY = generate_key()
-_BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 # A batch of typed voicemails (quick: no transcription), one with markup in it, and one real
 # recording for the player.
@@ -47,17 +45,6 @@ SPOKEN = (
     "Hi, this is Ann from Acme. My order has not arrived yet. Please call me back at four "
     "one five, five five five, zero one five five. Thank you."
 )
-
-
-def chromium() -> str:
-    for name in _BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    reason = "no Chromium for the inbox's browser tests: apt-get install chromium"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must run these tests; .ci/run installs it)")
-    pytest.skip(reason)
 
 
 @dataclass
@@ -160,7 +147,7 @@ def _batch_jobs(client: httpx.Client, batch_id: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = chromium()
+    executable = chromium("for the inbox's browser tests")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
