@@ -31,6 +31,7 @@ from shared.audio.sniff import (
     sniff_container,
     wav_declared_duration,
 )
+from shared.audio.wav_pcm import read_pcm16_wav, to_speech_rate
 from shared.errors import MediaRejected
 
 ACCEPTED = "mp3, wav, ogg/opus, webm, flac or m4a/aac"
@@ -168,6 +169,9 @@ def decode_pcm16k(data: bytes) -> npt.NDArray[np.int16]:
     """The first audio stream as int16 mono samples at 16 kHz, what speech engines take."""
     container = _sniff_or_reject(data)
     spec = _CONTAINERS[container]
+    wav = read_pcm16_wav(data) if container == "wav" else None
+    if wav is not None:
+        return to_speech_rate(wav, SPEECH_RATE)
     chunks: list[npt.NDArray[np.int16]] = []
     try:
         with _open(data, container) as media:

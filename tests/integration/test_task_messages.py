@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from typing import Any
 
 import pytest
@@ -58,3 +59,35 @@ def test_each_pushed_message_has_its_own_task_id_and_delivery_tag() -> None:
     tags = {json.loads(m.payload)["properties"]["delivery_tag"] for m in (first, second)}
     assert len(tags) == 2
     assert json.loads(first.payload)["headers"]["id"] == first.task_id
+
+
+def test_a_message_made_from_the_cached_template_still_carries_what_send_task_would(
+    valkey: ValkeyProcess,
+) -> None:
+    app = create_celery(Settings(broker=BrokerSettings(url=valkey.url)))
+    client = connect(valkey.url)
+    push(client, stage_message(app, Stage.TTS, "job_first"))  # fills the template
+
+    app.send_task(TASK_NAMES[Stage.TTS], args=["job_2"], queue="tts")
+    push(client, stage_message(app, Stage.TTS, "job_2"))
+
+    ours, kombus, _ = client.lrange("tts", 0, -1)
+    assert _shape(ours) == _shape(kombus)
+    headers = json.loads(ours)["headers"]
+    assert headers["argsrepr"] == json.loads(kombus)["headers"]["argsrepr"] == "['job_2']"
+    assert headers["root_id"] == headers["id"] == json.loads(ours)["properties"]["correlation_id"]
+    assert headers["origin"] == json.loads(kombus)["headers"]["origin"]
+
+
+def test_a_message_made_in_another_process_names_that_process_as_its_origin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = create_celery(Settings())
+    before = json.loads(stage_message(app, Stage.STT, "job_1").payload)["headers"]["origin"]
+
+    # A prefork child inherits the parent's cache: its messages must not name the parent.
+    monkeypatch.setattr(os, "getpid", lambda: 4242)
+    after = json.loads(stage_message(app, Stage.STT, "job_1").payload)["headers"]["origin"]
+
+    assert before != after
+    assert "4242" in after
