@@ -5,7 +5,8 @@ Redis client object built for every publish, routing, and a second round trip fo
 task-sent event), which was a fifth of an upload's whole cost, and it cannot share a Redis
 transaction with anything. Here Celery still builds the message (``amqp.as_task_v2``, task
 protocol 2, as ``send_task`` does; once per process and task, then only its ids and args are
-filled in), and it is wrapped exactly as kombu's Redis transport wraps it: ``tests/integration/test_task_messages.py`` checks the envelope against kombu's own and
+filled in), and it is wrapped exactly as kombu's Redis transport wraps it:
+``tests/integration/test_task_messages.py`` checks the envelope against kombu's own and
 runs it through a real worker. The payload can then go into the same MULTI as the job record
 (``JobStore.create``), so a job is never recorded without its first message nor queued
 without its record.
