@@ -119,9 +119,21 @@ def analyze_audio(
 def _active(level: FloatArray) -> BoolArray:
     if level.size == 0:
         return np.zeros(0, dtype=bool)
-    floor = float(np.percentile(level, 10))
+    floor = percentile(level, 10)
     threshold = max(_ABS_FLOOR_DB, min(floor + _MARGIN_DB, float(level.max()) - _HEADROOM_DB))
     return level > threshold
+
+
+def percentile(values: FloatArray, q: float) -> float:
+    """``np.percentile(values, q)`` (its default, linear method), to the last bit, from a
+    partial sort: np.percentile's own machinery took a tenth of the analysis of a short clip."""
+    pos = q / 100 * (values.size - 1)
+    lo = int(pos)
+    hi = min(lo + 1, values.size - 1)
+    part = np.partition(values, (lo, hi)) if hi != lo else np.partition(values, lo)
+    a, b, t = float(part[lo]), float(part[hi]), pos - lo
+    # numpy's _lerp: from the nearer end, which is what keeps it monotonic.
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
 
 def _runs(mask: BoolArray) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -171,7 +183,7 @@ def _bandwidth(
     high = spectrum[:, freqs >= _HIGH_BAND_HZ].sum(axis=1)
     ratio = high / np.maximum(spectrum.sum(axis=1), 1e-20)
     # The 90th percentile frame: a few fricatives or hiss prove the band, vowels do not.
-    top = float(np.percentile(ratio, 90))
+    top = percentile(ratio, 90)
     return "wideband" if 10 * np.log10(max(top, 1e-12)) > _WIDEBAND_RATIO_DB else "telephone"
 
 

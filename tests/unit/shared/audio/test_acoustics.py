@@ -10,7 +10,7 @@ import pytest
 
 from shared.analysis import ESTIMATES_NOTE, AudioAnalysis
 from shared.audio import decode_pcm16k
-from shared.audio.acoustics import analyze_audio
+from shared.audio.acoustics import analyze_audio, percentile
 from tests.audio_factory import SHARED_AUDIO, shared_wav_clips
 
 RATE = 16000
@@ -202,3 +202,11 @@ def test_real_speech_clips_give_plausible_voice_figures() -> None:
         assert result.speaking_rate_wpm is not None, clip["file"]
         assert 60 < result.speaking_rate_wpm < 300, clip["file"]
         assert result.music_share == 0, clip["file"]
+
+
+def test_the_percentile_is_numpys_to_the_last_bit() -> None:
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 3, 10, 49, 50, 51, 500):
+        values = rng.normal(-40, 15, size)
+        for q in (0, 10, 50, 90, 100):
+            assert percentile(values, q) == float(np.percentile(values, q)), (size, q)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from workers.triage.classify import intent, requested_action, urgency
+from workers.triage.classify import intent, requested_action, scan, urgency
 from workers.triage.tokens import tokenize
 
 
@@ -119,3 +121,30 @@ def test_voicemail_phrasings_name_their_intent(text: str, expected: str) -> None
 )
 def test_voicemail_phrasings_set_their_urgency(text: str, expected: str) -> None:
     assert urgency(tokenize(text).low) == expected
+
+
+def _scan_by_every_position(words: list[str], table: dict[str, str]) -> list[tuple[int, int, str]]:
+    """The phrase scan as first written: every phrase compared at every position."""
+    used = [False] * len(words)
+    hits = []
+    for phrase in sorted(table, key=lambda p: (-len(p.split()), p)):
+        target = phrase.split()
+        size = len(target)
+        for i in range(len(words) - size + 1):
+            if words[i : i + size] == target and not any(used[i : i + size]):
+                used[i : i + size] = [True] * size
+                hits.append((i, i + size, table[phrase]))
+    return sorted(hits, key=lambda hit: hit[0])
+
+
+def test_the_phrase_scan_claims_the_same_words_as_comparing_every_phrase_everywhere() -> None:
+    rng = random.Random(7)
+    vocabulary = ["call", "me", "back", "no", "rush", "right", "away", "not", "urgent", "a"]
+    table = {
+        "call me back": "cb", "call me": "c", "me back": "mb", "no rush": "low",
+        "right away": "high", "urgent": "high", "not urgent": "low", "a": "x", "back": "b",
+    }  # fmt: skip
+    for _ in range(2000):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 14))]
+
+        assert scan(words, table) == _scan_by_every_position(words, table), words
