@@ -29,13 +29,12 @@ from api.cli.stack import child_env
 from shared.audio import encode_pcm
 from shared.audio.offline_voice import speak
 from shared.settings import Settings
-from tests.bench.machine import wait_quiet
+from tests.bench.machine import ROUNDS, wait_quiet
 from tests.bench.results import record
 from tests.conftest import ValkeyProcess, free_port
 
 CONNECTIONS = 16
 DURATION_S = int(os.environ.get("BENCH_INTAKE_SECONDS", "5"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 GOAL_RATIO = 0.5
 GOAL_P99_MS = 150.0
 SCRIPT = (

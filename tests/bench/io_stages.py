@@ -37,6 +37,7 @@ from shared.models import (
 )
 from shared.settings import Settings
 from shared.storage import LocalStorage
+from tests.bench.machine import ROUNDS
 from tests.bench.results import record
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
@@ -218,7 +219,7 @@ def measure(stage: Stage, n: int, rounds: int) -> bool:
     return ok
 
 
-def main(n: int = 3000, rounds: int = 3) -> int:
+def main(n: int = 3000, rounds: int = ROUNDS) -> int:
     results = [measure(stage, n, rounds) for stage in (Stage.LLM, Stage.TTS)]
     return 0 if all(results) else 1
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
+
+# Rounds of each side-by-side pair, alternating which goes first; the median of each side
+# is compared. Five, not three: single rounds on this 2-core VM moved by 15-40 % within
+# one invocation (a pipeline round of 0.38 beside ones of 0.48 and 0.53), and a median of
+# three follows one bad round too easily.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
 
 def _cpu_times() -> tuple[int, int]:

@@ -37,14 +37,13 @@ from shared.pipeline import create_and_queue
 from shared.redis_keys import key
 from shared.storage import LocalStorage
 from tests import audio_factory as af
-from tests.bench.machine import wait_quiet
+from tests.bench.machine import ROUNDS, wait_quiet
 from tests.bench.results import record
 from tests.factories import wav_input_meta
 from tests.integration.conftest import RunningStack, stack_settings, started
 
 THROUGHPUT_JOBS = int(os.environ.get("BENCH_PIPELINE_JOBS", "2000"))
 LATENCY_JOBS = int(os.environ.get("BENCH_LATENCY_JOBS", "200"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 GOAL_RATIO = 0.5
 GOAL_P50_MS = 6.0
 GOAL_P99_MS = 20.0
