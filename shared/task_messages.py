@@ -78,15 +78,16 @@ def task_message(app: Celery, name: str, args: list[Any], queue: str) -> TaskMes
 
 
 # What Celery's as_task_v2 gives every message of a task the same, taken from it once per
-# process (its "origin" names the process) and task: building the whole message through it
-# cost 0.1 ms a message, an upload's biggest share after parsing and probing. Only the ids,
-# the args and their repr, the reply address (per thread) and the trace context change.
+# process (its "origin" names the process) and task name: building each message through it
+# was 5.8 % of an upload's CPU (py-spy, GIL samples, under `make bench ONLY=intake`). Only
+# the ids, the args and their repr, the reply address (per thread) and the trace context
+# change; nothing in the template depends on the app's settings.
 _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
-_templates: dict[tuple[int, int, str], tuple[dict[str, Any], dict[str, Any]]] = {}
+_templates: dict[tuple[int, str], tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
 def _template(app: Celery, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    key = (os.getpid(), id(app), name)
+    key = (os.getpid(), name)
     found = _templates.get(key)
     if found is None:
         headers, properties, _, _ = app.amqp.as_task_v2(

@@ -2,11 +2,11 @@
 
 Through FFmpeg, a WAV of 1 s took 0.72 ms to become 16 kHz samples: the container opened,
 then 17 packets decoded and resampled one at a time. Its samples are already there in the
-file. Here the RIFF chunks are walked by hand, the samples are a view of the bytes, and
-FFmpeg's resampler is called once for the whole recording only where the rate or layout
-differ from what engines take; 16 kHz mono is passed through untouched (FFmpeg's answer
-for it is the same samples). Anything else (mu-law, float, 24-bit, an odd header) returns
-None, and the caller decodes through FFmpeg as before, with its errors and messages.
+file. Here the RIFF chunks are walked by hand and the samples are read from the bytes;
+16 kHz mono is handed on as it is (FFmpeg's answer for it is the same samples), and any
+other rate or layout goes through FFmpeg's resampler in a few large pieces. Anything else
+(mu-law, float, 24-bit, an odd header) returns None, and the caller decodes through FFmpeg
+as before, with its errors and messages.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _format(fmt: bytes) -> tuple[int, int] | None:
 
 def to_speech_rate(wav: PcmWav, rate: int) -> npt.NDArray[np.int16]:
     """``wav`` as mono int16 at ``rate``: the samples as they are where they already are,
-    else FFmpeg's resampler (the one the decoder path uses) over the whole recording."""
+    else through FFmpeg's resampler (the one the decoder path uses)."""
     if wav.channels == 1 and wav.rate == rate:
         # A copy, as the decoder path gives: callers may write to it (redaction's silence).
         return wav.samples.astype(np.int16)
