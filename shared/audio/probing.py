@@ -168,17 +168,22 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
 def decode_pcm16k(data: bytes) -> npt.NDArray[np.int16]:
     """The first audio stream as int16 mono samples at 16 kHz, what speech engines take."""
     container = _sniff_or_reject(data)
-    spec = _CONTAINERS[container]
     wav = read_pcm16_wav(data) if container == "wav" else None
     if wav is not None:
         return to_speech_rate(wav, SPEECH_RATE)
+    return decode_with_ffmpeg(data, container)
+
+
+def decode_with_ffmpeg(data: bytes, container: str) -> npt.NDArray[np.int16]:
+    """decode_pcm16k through FFmpeg's decoder, packet by packet (every format but 16-bit
+    PCM WAV; kept callable so that the WAV reader can be checked against it)."""
     chunks: list[npt.NDArray[np.int16]] = []
     try:
         with _open(data, container) as media:
             stream = _audio_stream(media, container)
             chunks.extend(_speech_samples(_frames(media, stream)))
     except AV_ERRORS as exc:
-        raise _undecodable(spec, exc) from exc
+        raise _undecodable(_CONTAINERS[container], exc) from exc
     if not chunks:
         return np.zeros(0, dtype=np.int16)
     # One copy at the end instead of growing an array per frame.

@@ -4,22 +4,12 @@ samples must be exactly what the decoder path gives, for every WAV it takes."""
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
-from shared.audio import probing
-from shared.audio.probing import decode_pcm16k
+from shared.audio.probing import decode_pcm16k, decode_with_ffmpeg
 from shared.audio.wav_pcm import read_pcm16_wav
 from tests import audio_factory as factory
 from tests.audio_factory import Recipe
-
-
-def through_ffmpeg(data: bytes) -> npt.NDArray[np.int16]:
-    """decode_pcm16k's own path, packet by packet through FFmpeg's decoder."""
-    with probing._open(data, "wav") as media:
-        stream = probing._audio_stream(media, "wav")
-        chunks = list(probing._speech_samples(probing._frames(media, stream)))
-    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +21,7 @@ def test_a_pcm_wav_gives_the_samples_ffmpeg_gives(rate: int, channels: int, seco
     data = factory.encode("wav", seconds, rate=rate, channels=channels)
 
     assert read_pcm16_wav(data) is not None
-    assert np.array_equal(decode_pcm16k(data), through_ffmpeg(data))
+    assert np.array_equal(decode_pcm16k(data), decode_with_ffmpeg(data, "wav"))
 
 
 @pytest.mark.parametrize(
@@ -46,7 +36,7 @@ def test_a_pcm_wav_gives_the_samples_ffmpeg_gives(rate: int, channels: int, seco
 def test_a_wav_whose_sizes_disagree_with_its_bytes_is_read_as_ffmpeg_reads_it(
     data: bytes,
 ) -> None:
-    assert np.array_equal(decode_pcm16k(data), through_ffmpeg(data))
+    assert np.array_equal(decode_pcm16k(data), decode_with_ffmpeg(data, "wav"))
 
 
 @pytest.mark.parametrize(
