@@ -81,8 +81,13 @@ def variable(need: str) -> str:
 
 BUILT_IN: tuple[ProviderSpec, ...] = (
     ProviderSpec(
-        "stt", "local", "workers.providers.stt.local:PocketsphinxStt", Work.CPU,
-        summary="Offline: PocketSphinx, shipped in its wheel",
+        "stt", "local", "workers.providers.stt.whisper_offline:WhisperOfflineStt", Work.CPU,
+        sections=("local",),
+        summary="Offline: Whisper base on CTranslate2, its model shipped in wheels",
+    ),
+    ProviderSpec(
+        "stt", "pocketsphinx", "workers.providers.stt.pocketsphinx_stt:PocketsphinxStt",
+        Work.CPU, summary="Offline: PocketSphinx, shipped in its wheel (smaller, less accurate)",
     ),
     ProviderSpec(
         "stt", "whisper", "workers.providers.stt.whisper:WhisperStt", Work.IO,

@@ -179,7 +179,7 @@ def _stt_engines(
     names = [str(n) for n in used] if isinstance(used, list) and used else []
     if not names:
         # A fallback names the provider that stood in; an engine's own name for itself
-        # (local's "pocketsphinx") is not a provider: the stage's provider did the work.
+        # (local's "faster-whisper") is not a provider: the stage's provider did the work.
         named = str(details.get("engine") or provider)
         names = [named if spec(Stage.STT.value, named) is not None else provider]
     nested = details.get("engine_details")

@@ -1,7 +1,14 @@
 """Word error rate and word alignment between a reference and a transcription.
 
 Both texts are normalised the same way first (lower-case, punctuation dropped, apostrophes
-kept inside words) so that formatting differences between engines do not count as errors.
+kept inside words) so that formatting differences between engines do not count as errors;
+for the error rate, numbers are compared as digits too. Alignments keep the words as said.
+
+Numbers: one engine writes "415-867-2291" or "10 of clubs", another "four one five" or "ten
+of clubs", and a reference may be either. As Whisper's evaluation normaliser does, spoken
+numbers are rewritten as digits; then every digit string is split into single digits, so
+"ten" and "10" are both "1 0", "double five" and "55" both "5 5", and a misheard digit in a
+phone number costs one error, not the whole number.
 """
 
 from __future__ import annotations
@@ -32,14 +39,58 @@ class Span(TypedDict):
     hyp_start: int
 
 
+_UNIT_WORDS = "zero one two three four five six seven eight nine"
+_TEEN_WORDS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+_TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_UNITS = {word: str(value) for value, word in enumerate(_UNIT_WORDS.split())}
+_TEENS = {word: str(value + 10) for value, word in enumerate(_TEEN_WORDS.split())}
+_TENS = {word: str(value + 2) for value, word in enumerate(_TENS_WORDS.split())}
+_REPEATS = {"double": 2, "triple": 3}
+
+
+def _numbers_as_digits(words: list[str]) -> list[str]:
+    """``words`` with spoken numbers as digit strings, every digit string split in digits."""
+    spoken: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word in _REPEATS and (following in _UNITS or following == "oh"):
+            spoken.extend([_UNITS.get(following, "0")] * _REPEATS[word])
+            i += 2
+        elif word in _TENS:
+            spoken.append(_TENS[word] + _UNITS.get(following, "0"))
+            i += 2 if following in _UNITS and following != "zero" else 1
+        elif word == "hundred" and spoken and spoken[-1].isdigit() and len(spoken[-1]) == 1:
+            spoken[-1] += "00"
+            i += 1
+        else:
+            spoken.append(_UNITS.get(word) or _TEENS.get(word) or word)
+            i += 1
+    digits: list[str] = []
+    for index, word in enumerate(spoken):
+        # "oh" is a zero only among digits ("two oh six"), not as an exclamation.
+        if word == "oh" and any(
+            0 <= j < len(spoken) and spoken[j].isdigit() for j in (index - 1, index + 1)
+        ):
+            word = "0"
+        digits.extend(word if word.isdigit() else (word,))
+    return digits
+
+
 def normalize(text: str) -> list[str]:
-    """The words of ``text`` as compared for word error rate."""
+    """The words of ``text``, lower-cased, without punctuation: what alignments show."""
     return _WORD.findall(text.lower().translate(_APOSTROPHES))
+
+
+def compared_words(text: str) -> list[str]:
+    """The words of ``text`` as compared for word error rate: numbers as single digits."""
+    return _numbers_as_digits(normalize(text))
 
 
 def edit_distance(reference: str, hypothesis: str) -> int:
     """Word-level Levenshtein distance (substitutions + insertions + deletions)."""
-    return _distance(normalize(reference), normalize(hypothesis))
+    return _distance(compared_words(reference), compared_words(hypothesis))
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
@@ -48,8 +99,8 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     Can exceed 1.0 when the hypothesis has many extra words. An empty reference gives 0.0
     for an empty hypothesis and 1.0 otherwise, since there is no word count to divide by.
     """
-    ref = normalize(reference)
-    hyp = normalize(hypothesis)
+    ref = compared_words(reference)
+    hyp = compared_words(hypothesis)
     if not ref:
         return 0.0 if not hyp else 1.0
     return _distance(ref, hyp) / len(ref)

@@ -16,9 +16,10 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.audio import MEDIA_TYPES, decode_pcm16k
-from shared.wer import edit_distance, normalize
-from workers.providers.base import AudioInput
-from workers.providers.stt.local import SAMPLE_RATE, PocketsphinxStt
+from shared.wer import compared_words, edit_distance
+from workers.providers.base import AudioInput, SttProvider
+from workers.providers.stt.offline import SAMPLE_RATE
+from workers.providers.stt.whisper_offline import WhisperOfflineStt
 
 AUDIO_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "audio"
 
@@ -61,10 +62,10 @@ def load_pcm16k(path: Path) -> npt.NDArray[np.int16]:
     return decode_pcm16k(path.read_bytes())
 
 
-def measure(audio_dir: Path = AUDIO_DIR, stt: PocketsphinxStt | None = None) -> Report:
+def measure(audio_dir: Path = AUDIO_DIR, stt: SttProvider | None = None) -> Report:
     """Transcribe every clip in ``audio_dir``'s manifest and score it against its reference."""
     manifest = json.loads((audio_dir / "manifest.json").read_text(encoding="utf-8"))
-    engine = stt or PocketsphinxStt()
+    engine = stt or WhisperOfflineStt()
     # Keeps the model load out of the first clip's speed figure.
     engine.load()
     clips: list[ClipResult] = []
@@ -88,7 +89,7 @@ def measure(audio_dir: Path = AUDIO_DIR, stt: PocketsphinxStt | None = None) -> 
                 duration_s=len(pcm) / SAMPLE_RATE,
                 reference=entry["reference"],
                 hypothesis=transcript.text,
-                reference_words=len(normalize(entry["reference"])),
+                reference_words=len(compared_words(entry["reference"])),
                 errors=edit_distance(entry["reference"], transcript.text),
                 decode_s=decode_s,
             )

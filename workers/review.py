@@ -52,16 +52,22 @@ def transcript_reasons(transcript: Transcript, review: ReviewSettings) -> list[s
 
 
 def number_confidence(transcript: Transcript, start: int, end: int) -> float | None:
-    """Mean confidence of the words a callback number was heard in (token ``start:end`` of
-    the transcript's text), when the engine's words line up with those tokens."""
+    """The lowest confidence among the words a callback number was heard in (token
+    ``start:end`` of the transcript's text), when the engine's words line up with those
+    tokens. The lowest, not the mean: one misheard digit makes a wrong number, and on the
+    voicemail set Whisper heard a 5 as an 8 at 0.60 among digits averaging 0.79.
+
+    A word may hold several tokens ("617-867" heard as one word is two tokens), so each
+    token takes the confidence of the word it came from."""
     if start < 0 or not transcript.words:
         return None
-    words = [word for word in transcript.words if word.word.strip()]
-    if len(tokenize(" ".join(word.word for word in words))) != len(words):
-        return None  # cased or punctuated words that tokenise differently: no alignment
-    if len(tokenize(transcript.text)) != len(words) or end > len(words):
-        return None
-    return mean_confidence([word.confidence for word in words[start:end]])
+    per_token: list[float | None] = []
+    for word in transcript.words:
+        per_token.extend([word.confidence] * len(tokenize(word.word)))
+    if len(tokenize(transcript.text)) != len(per_token) or end > len(per_token):
+        return None  # words and text that tokenise differently: no alignment
+    known = [c for c in per_token[start:end] if c is not None]
+    return min(known) if known else None
 
 
 def triage_reasons(
@@ -106,7 +112,9 @@ def triage_review(
             disputed = found.disputed
             if not transcript.words and with_words is not None:
                 transcript = with_words()
-            confidence = number_confidence(transcript, found.start, found.end)
+            # The best-heard of its hearings: one clear repetition confirms the number.
+            heard = [number_confidence(transcript, s, e) for s, e in found.heard_at]
+            confidence = max((c for c in heard if c is not None), default=None)
     reasons = triage_reasons(triage, review, confidence)
     if disputed and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)

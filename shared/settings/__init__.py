@@ -117,6 +117,12 @@ class LocalEngineSettings(Section):
     default_region: str = Field(
         default="US", description="Country assumed for callback numbers without a country code."
     )
+    whisper_beam_size: int = Field(
+        default=5, ge=1, le=10, description="Beam width of the offline Whisper engine."
+    )
+    whisper_prompt: str | None = Field(
+        default=None, description="Text the offline Whisper engine reads as preceding speech."
+    )
 
 
 class Settings(BaseSettings):

@@ -19,8 +19,8 @@ class ReviewSettings(Section):
         default=0.6,
         ge=0,
         le=1,
-        description="Flag callback_number_unconfirmed when the words the callback number was "
-        "heard in have a mean confidence below this.",
+        description="Flag callback_number_unconfirmed when any word the callback number "
+        "was heard in has a confidence below this.",
     )
     flag_missing_callback: bool = Field(
         default=True,

@@ -49,6 +49,7 @@ AUDIO_PER_MINUTE: dict[str, float] = {
     "whisper:gpt-4o-mini-transcribe": 0.003,
     "claude": 0.0,
     "local": 0.0,
+    "pocketsphinx": 0.0,
 }
 INPUT_PER_MTOK: dict[str, float] = {
     "claude-sonnet-4-6": 3.0,

@@ -26,7 +26,7 @@ from tests.bench.machine import wait_quiet
 from tests.bench.results import record
 from tests.conftest import SHARED_AUDIO
 from workers.providers.base import AudioInput
-from workers.providers.stt.local import PocketsphinxStt
+from workers.providers.stt.whisper_offline import WhisperOfflineStt
 from workers.providers.tts.local import PiperTts
 
 STT_GOAL = 0.15
@@ -65,7 +65,7 @@ def _rtf(work: list[tuple[float, object]], run: object) -> float:
 
 def main() -> int:
     clips = _clips()
-    stt = PocketsphinxStt()
+    stt = WhisperOfflineStt()
     stt.transcribe(AudioInput(b"", "", "wav", clips[0][1]))  # loads the model
     stt_work = [(len(pcm) / 16000, AudioInput(b"", "", "wav", pcm)) for _, pcm in clips if len(pcm)]
     stt_rtf = _rtf(stt_work, stt.transcribe)

@@ -27,7 +27,7 @@ from shared.models import Transcript, Word
 from shared.settings import OutputFormat, Settings
 from tests.fakes.server import FakeServer, Fault, json_fault
 from workers.providers.base import AudioInput
-from workers.providers.stt.local import PocketsphinxStt
+from workers.providers.stt.pocketsphinx_stt import PocketsphinxStt
 from workers.providers.tts.local import PiperTts
 
 STT_MODELS = frozenset({"whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe"})

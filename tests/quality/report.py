@@ -29,12 +29,13 @@ from typing import Any
 
 from shared.audio import MEDIA_TYPES, decode_pcm16k
 from shared.settings import Settings
-from shared.wer import edit_distance, normalize
+from shared.wer import compared_words, edit_distance
 from tests.wer_report import AUDIO_DIR
 from tests.wer_report import measure as measure_shared
-from workers.providers.base import AudioInput, ReplyContext
+from workers.providers.base import AudioInput, ReplyContext, SttProvider
 from workers.providers.llm.local import TriageResponder
-from workers.providers.stt.local import SAMPLE_RATE, PocketsphinxStt
+from workers.providers.stt.offline import SAMPLE_RATE
+from workers.providers.stt.whisper_offline import WhisperOfflineStt
 from workers.review import merged, transcript_reasons, triage_review
 
 SET_DIR = Path(__file__).resolve().parent
@@ -124,7 +125,7 @@ def load_set(set_dir: Path) -> list[dict[str, Any]]:
 
 
 def run_clip(
-    entry: dict[str, Any], stt: PocketsphinxStt, settings: Settings, set_dir: Path = SET_DIR
+    entry: dict[str, Any], stt: SttProvider, settings: Settings, set_dir: Path = SET_DIR
 ) -> ClipOutcome:
     path = set_dir / entry["file"]
     data = path.read_bytes()
@@ -155,7 +156,7 @@ def run_clip(
         delivery=entry["delivery"],
         duration_s=len(pcm) / SAMPLE_RATE,
         stage_s=stage_s,
-        words=len(normalize(entry["text"])),
+        words=len(compared_words(entry["text"])),
         errors=edit_distance(entry["text"], transcript.text),
         callback=triage.callback_number,
         callback_expected=expected["callback_number"],
@@ -246,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc)
         return 2
     settings = Settings()
-    stt = PocketsphinxStt()
+    stt = WhisperOfflineStt(settings.local)
     stt.load()
     clips = [run_clip(entry, stt, settings, set_dir) for entry in entries]
     shared_wer = None

@@ -68,7 +68,10 @@ _HIGH = ("urgent", "urgently", "emergency", "asap", "as soon as possible", "as s
          "immediately", "right away", "right now", "straight away", "leaking", "leak",
          "flooding", "flooded", "no heat", "no hot water", "no power", "burst", "gas leak",
          "smell gas", "smell of gas", "smoke", "fire", "dangerous", "send someone now",
-         "in a lot of pain", "in pain", "it's important", "speak to someone today")  # fmt: skip
+         "in a lot of pain", "in pain", "it's important", "speak to someone today",
+         # A charge the caller did not make: a card in someone else's hands.
+         "never bought", "never ordered", "didn't authorize", "didn't authorise",
+         "unauthorized", "unauthorised", "fraud", "fraudulent")  # fmt: skip
 _LOW_LEVEL: Urgency = "low"
 _HIGH_LEVEL: Urgency = "high"
 _URGENCY_TABLE = dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)

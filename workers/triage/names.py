@@ -54,10 +54,27 @@ _GREETINGS = {"hi", "hello", "hey", "yes", "yeah", "morning", "afternoon", "even
               "um", "uh", "oh", "there", "so"}  # fmt: skip
 
 
+# How far into a voicemail an introduction whose cue was misheard is looked for.
+_OPENING_TOKENS = 12
+
+
 def caller_name(tokens: Tokens) -> str | None:
     """The caller's name in title case, else None: after an introduction ("this is eric
-    johnson", "my name is ...", "it's ...") or before one ("dana here", "dana calling")."""
-    return _name_after_cue(tokens) or _name_before_cue(tokens)
+    johnson", "my name is ...", "it's ...") or before one ("dana here", "dana calling");
+    failing both, in a cased transcript, a capitalised first and last name in the opening
+    words ("Hey, did Marcus Bell, the water heater..." where "it's" was misheard)."""
+    return _name_after_cue(tokens) or _name_before_cue(tokens) or _capitalised_pair(tokens)
+
+
+def _capitalised_pair(tokens: Tokens) -> str | None:
+    if not tokens.cased:
+        return None
+    opening = min(len(tokens), _OPENING_TOKENS)
+    for i in range(opening - 1):
+        pair = range(i, i + _MAX_WORDS)
+        if all(_is_name_word(tokens.raw[j], tokens.low[j], cased=True) for j in pair):
+            return " ".join(tokens.raw[j] for j in pair)
+    return None
 
 
 def _name_before_cue(tokens: Tokens) -> str | None:

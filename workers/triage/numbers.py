@@ -66,8 +66,9 @@ def _strict_digits(words: Sequence[str]) -> list[str | None]:
             out[i] = str(TENS[word]) + ("" if UNITS.get(nxt, 0) > 0 else "0")
         elif word in _MULTIPLIERS and i > 0 and words[i - 1] in UNITS:
             out[i] = _MULTIPLIERS[word]
-        elif word in _REPEATS and (nxt in UNITS or nxt in _ZERO_LETTERS):
-            digit = str(UNITS.get(nxt, 0))
+        elif word in _REPEATS and (nxt in UNITS or nxt in _ZERO_LETTERS or nxt in _CONFUSIONS):
+            # "triple free": after "double" or "triple" only a digit can follow.
+            digit = _CONFUSIONS[nxt] if nxt in _CONFUSIONS else str(UNITS.get(nxt, 0))
             out[i], out[i + 1] = digit * _REPEATS[word], ""
             i += 1
         i += 1

@@ -49,6 +49,9 @@ class CallbackNumber:
     # Another, different valid number was given after a cue too (a number said twice and
     # heard two ways, or two numbers): which one to call needs a person.
     disputed: bool = False
+    # Every (start, end) where this same number was heard: a number said twice is heard
+    # twice, and the two hearings agreeing confirm it.
+    heard_at: tuple[tuple[int, int], ...] = ()
 
 
 NO_NUMBER = CallbackNumber(None, None)
@@ -154,7 +157,8 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
     if valid:
         best = min(valid, key=lambda item: item[:2])[2]
         heard = {found.e164 for uncued, _, found in valid if not uncued}
-        return replace(best, disputed=len(heard) > 1)
+        places = tuple((f.start, f.end) for _, _, f in valid if f.e164 == best.e164)
+        return replace(best, disputed=len(heard) > 1, heard_at=places)
     if partial:
         return min(partial, key=lambda item: item[:2])[2]
     return NO_NUMBER

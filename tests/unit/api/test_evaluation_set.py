@@ -17,11 +17,11 @@ from api.security import key_entry
 from shared.batches import Batch, BatchItem, batch_job_id
 from shared.models import InputMeta, Job
 from shared.settings import Settings
-from shared.wer import normalize
+from shared.wer import compared_words
 from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
 from tests.quality import report
-from workers.providers.stt.local import PocketsphinxStt
+from workers.providers.stt.whisper_offline import WhisperOfflineStt
 
 KEY = "vp_" + "a" * 43
 ACME = {"Authorization": f"Bearer {KEY}"}
@@ -110,14 +110,14 @@ def test_an_exported_set_is_accepted_and_scored_by_the_quality_report(
     zipfile.ZipFile(io.BytesIO(answer.content)).extractall(folder)
 
     entries = report.load_set(folder)
-    stt = PocketsphinxStt()
+    stt = WhisperOfflineStt()
     stt.load()
     outcome = report.run_clip(entries[0], stt, Settings(), folder)
 
     assert outcome.id == job.id
     assert outcome.callback_expected == "+14158672291"
     assert outcome.intent_expected == "appointment"
-    assert outcome.words == len(normalize(HEARD))
+    assert outcome.words == len(compared_words(HEARD))
     assert "reschedule" in outcome.hypothesis, "the offline engine heard the exported recording"
 
 

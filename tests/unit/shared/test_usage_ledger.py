@@ -38,7 +38,7 @@ def test_an_offline_job_meters_its_audio_characters_and_every_stages_cpu_at_no_c
 
 
 def test_an_engine_named_by_its_own_name_is_metered_under_the_provider_that_ran_it() -> None:
-    job = finished_job(transcription={"engine": "pocketsphinx"})
+    job = finished_job(transcription={"engine": "faster-whisper"})
 
     (line,) = _lines(job_usage(job, Settings()).lines, "audio_s")
 

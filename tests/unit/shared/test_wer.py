@@ -4,7 +4,14 @@ import random
 
 import pytest
 
-from shared.wer import Span, alignment_spans, edit_distance, normalize, word_error_rate
+from shared.wer import (
+    Span,
+    alignment_spans,
+    compared_words,
+    edit_distance,
+    normalize,
+    word_error_rate,
+)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +34,31 @@ def test_normalize_lowercases_strips_punctuation_and_keeps_inner_apostrophes(
     text: str, words: list[str]
 ) -> None:
     assert normalize(text) == words
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("call me at four one five, eight six seven, two two nine one", "call me at 415-867-2291"),
+        ("ten of clubs", "10 of clubs"),
+        ("two oh six, double five, triple oh", "206 55 000"),
+        ("twenty one forty", "21 40"),
+        ("nineteen", "19"),
+        ("three hundred", "300"),
+    ],
+)
+def test_numbers_spoken_and_written_in_digits_compare_equal(spoken: str, written: str) -> None:
+    assert compared_words(spoken) == compared_words(written)
+    assert word_error_rate(spoken, written) == 0.0
+
+
+def test_oh_is_a_zero_only_beside_digits() -> None:
+    assert compared_words("Oh, hi there") == ["oh", "hi", "there"]
+    assert compared_words("five oh") == ["5", "0"]
+
+
+def test_one_misheard_digit_of_a_phone_number_costs_one_word() -> None:
+    assert edit_distance("four one five eight six seven", "415-861") == 1
 
 
 @pytest.mark.parametrize(

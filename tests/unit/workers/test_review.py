@@ -75,10 +75,26 @@ def test_a_number_heard_with_low_confidence_is_unconfirmed() -> None:
     assert triage_reasons(triage, REVIEW, number_confidence=0.9) == []
 
 
-def test_number_confidence_is_the_mean_over_the_number_words() -> None:
+def test_number_confidence_is_its_least_certain_word() -> None:
     text = "call me at six one seven"
-    transcript = _transcript(text, [0.9, 0.9, 0.9, 0.2, 0.4, 0.6])
-    assert number_confidence(transcript, 3, 6) == (0.2 + 0.4 + 0.6) / 3
+    transcript = _transcript(text, [0.9, 0.1, 0.9, 0.8, 0.4, 0.6])
+    assert number_confidence(transcript, 3, 6) == 0.4
+
+
+def test_a_word_holding_several_number_tokens_lends_each_its_confidence() -> None:
+    transcript = Transcript(
+        text="Call me at 617-867-2291.",
+        provider="local",
+        words=[
+            Word(word="Call", confidence=0.9),
+            Word(word="me", confidence=0.9),
+            Word(word="at", confidence=0.2),
+            Word(word="617-867", confidence=0.95),
+            Word(word="2291", confidence=0.55),
+        ],
+    )
+    assert number_confidence(transcript, 3, 5) == 0.95
+    assert number_confidence(transcript, 3, 6) == 0.55
 
 
 def test_number_confidence_is_unknown_when_words_do_not_line_up_with_tokens() -> None:

@@ -49,6 +49,8 @@ def test_in_order_to_is_not_about_an_order() -> None:
         "the basement is flooding",
         "we have no heat",
         "please come right away",
+        "my card was charged for something i never bought",
+        "there is a charge i didn't authorize",
     ],
 )
 def test_urgent_words_give_high_urgency(text: str) -> None:

@@ -67,3 +67,23 @@ def test_name_before_here_or_calling_is_the_caller(text: str, expected: str) -> 
 )
 def test_filler_words_and_phrases_before_here_or_calling_are_no_name(text: str) -> None:
     assert caller_name(tokenize(text)) is None
+
+
+def test_a_capitalised_name_in_the_opening_words_is_the_caller_when_the_cue_was_misheard() -> None:
+    text = "Hey, did Marcus Bell, the water heater in the basement is leaking."
+    assert caller_name(tokenize(text)) == "Marcus Bell"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey did marcus bell the water heater is leaking",  # no capitals to go by
+        "Hello. The water heater is leaking. It started this morning, and now our neighbour "
+        "Marcus Bell says",
+        "Hi, I Need Help with my bill",  # capitalised common words
+    ],
+)
+def test_no_capitalised_pair_is_taken_without_capitals_late_or_from_common_words(
+    text: str,
+) -> None:
+    assert caller_name(tokenize(text)) is None

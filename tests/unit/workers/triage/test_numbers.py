@@ -25,6 +25,11 @@ def test_double_and_triple_repeat_the_digit() -> None:
     assert _digits("double five triple oh one") == ["550001"]
 
 
+def test_a_misheard_digit_after_double_or_triple_is_the_digit() -> None:
+    # Whisper heard "triple three" as "triple free" on the voicemail set.
+    assert _digits("508 triple free 1147") == ["5083331147"]
+
+
 def test_tens_and_hundreds_expand_inside_a_number() -> None:
     assert _digits("eight hundred twenty one") == ["80021"]
 

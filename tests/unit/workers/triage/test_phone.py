@@ -149,3 +149,11 @@ def test_a_number_heard_two_ways_after_cues_is_disputed() -> None:
 def test_a_number_repeated_the_same_is_not_disputed() -> None:
     text = "call me at 617 867 2291, again my number is 617 867 2291"
     assert not find_callback(tokenize(text), "US").disputed
+
+
+def test_a_number_said_twice_is_heard_at_both_places() -> None:
+    tokens = tokenize("call me at 617-238-4410. Again, 617-238-4410.")
+    found = find_callback(tokens, "US")
+    assert found.e164 == "+16172384410"
+    assert found.heard_at == ((3, 6), (7, 10))
+    assert not found.disputed

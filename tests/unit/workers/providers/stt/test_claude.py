@@ -18,7 +18,7 @@ from workers.providers.anthropic_client import API_VERSION, forget_verified_mode
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.errors import ProviderError
 from workers.providers.stt.claude import ClaudeStt, clean
-from workers.providers.stt.local import PocketsphinxStt
+from workers.providers.stt.whisper_offline import WhisperOfflineStt
 from workers.providers.tts.local import PiperTts
 
 SENTENCE = "Hello, this is John. Please call me back tomorrow morning about my appointment."
@@ -126,7 +126,7 @@ def test_refused_audio_falls_back_to_local_and_records_the_apis_message(
 ) -> None:
     transcript = stt(fake, fallback="local").transcribe(audio)
 
-    local = PocketsphinxStt().transcribe(audio)
+    local = WhisperOfflineStt().transcribe(audio)
     assert transcript.provider == "claude"
     assert transcript.text == local.text
     # Confidences drift a little between decoder runs; the words themselves do not.

@@ -11,7 +11,7 @@ from shared.audio import decode_pcm16k
 from workers.providers.base import AudioInput
 from workers.providers.stt import frontend
 from workers.providers.stt.frontend import Span
-from workers.providers.stt.local import PocketsphinxStt
+from workers.providers.stt.pocketsphinx_stt import PocketsphinxStt
 
 RATE = 16_000
 SHARED_CLIP = Path(__file__).resolve().parents[6] / "shared/audio/ps_librivox_0870.wav"

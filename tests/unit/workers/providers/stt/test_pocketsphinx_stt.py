@@ -11,8 +11,9 @@ from shared.errors import StageFailed
 from shared.models import Transcript
 from shared.wer import word_error_rate
 from workers.providers.base import AudioInput
-from workers.providers.stt import local
-from workers.providers.stt.local import PocketsphinxStt, is_english, utterance_bounds
+from workers.providers.stt import pocketsphinx_stt as local
+from workers.providers.stt.offline import is_english
+from workers.providers.stt.pocketsphinx_stt import PocketsphinxStt, utterance_bounds
 from workers.providers.tts.local import PiperTts
 
 SENTENCE = (
@@ -57,7 +58,7 @@ def test_transcript_reports_english_provider_and_duration(
     transcript: Transcript, spoken: npt.NDArray[np.int16]
 ) -> None:
     assert transcript.language == "en"
-    assert transcript.provider == "local"
+    assert transcript.provider == "pocketsphinx"
     assert transcript.duration_s == pytest.approx(len(spoken) / RATE)
 
 

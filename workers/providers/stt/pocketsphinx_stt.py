@@ -13,9 +13,9 @@ import numpy.typing as npt
 from shared.errors import StageFailed
 from shared.models import Transcript, Word
 from workers.providers.base import AudioInput, SttProvider
-from workers.providers.stt import frontend
+from workers.providers.stt import offline
 
-SAMPLE_RATE = 16_000
+SAMPLE_RATE = offline.SAMPLE_RATE
 # pocketsphinx analyses 10 ms frames; segment boundaries are frame indices.
 FRAMES_PER_SECOND = 100
 _SAMPLES_PER_FRAME = SAMPLE_RATE // FRAMES_PER_SECOND
@@ -27,21 +27,15 @@ MAX_UTTERANCE_S = 60.0
 _CUT_SEARCH_S = 10.0
 _CUT_WINDOW_FRAMES = 10
 
-# Digital silence makes the model hallucinate a word ("dog"), so audio whose loudest sample
-# is below this (about -72 dBFS) is treated as silent without being decoded.
-_SILENCE_PEAK = 8
-# Shorter audio than a few frames makes process_raw fail on an empty feature buffer.
-_MIN_SAMPLES = 4 * _SAMPLES_PER_FRAME
+# Shorter chunks than a few frames make process_raw fail on an empty feature buffer.
+_MIN_SAMPLES = offline.MIN_SAMPLES
 
 # Front-end steps (see frontend.py). Measured on ../shared/audio and telephone/noisy copies:
 # the high-pass and loudness steps changed WER only by noise (the engine's filter bank starts
 # at 130 Hz and its batch CMN cancels gain), so they stay off; the VAD keeps clean and
 # telephone WER, helps on noise-padded audio and skips silence, so it is on.
-HIGHPASS = False
-NORMALISE_LOUDNESS = False
-VAD = True
+FRONT_END = offline.FrontEnd(highpass=False, normalise_loudness=False, vad=True)
 
-_ENGLISH = frozenset({"en", "eng", "english"})
 _ALTERNATE_PRONUNCIATION = re.compile(r"\(\d+\)$")
 
 # The search, measured side by side (WER and real-time factor, two decoders at once on two
@@ -67,14 +61,6 @@ def _decoder() -> Any:
         decoder = Decoder(samprate=SAMPLE_RATE, loglevel="ERROR", **_SEARCH)
         _thread_state.decoder = decoder
     return decoder
-
-
-def is_english(language: str | None) -> bool:
-    """Whether a requested language (None, "en", "en-GB", "eng", ...) suits the en-us model."""
-    if language is None or not language.strip():
-        return True
-    primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
-    return primary in _ENGLISH
 
 
 def utterance_bounds(pcm: npt.NDArray[np.int16]) -> list[tuple[int, int]]:
@@ -105,46 +91,15 @@ def utterance_bounds(pcm: npt.NDArray[np.int16]) -> list[tuple[int, int]]:
     return bounds
 
 
-def _prepare(
-    pcm: npt.NDArray[np.int16],
-) -> tuple[npt.NDArray[np.int16], list[frontend.Span], bool]:
-    """The audio to decode (cleaned, pauses cut out), its spans, and whether it is narrowband."""
-    signal = frontend.highpass(pcm) if HIGHPASS else pcm.astype(np.float32)
-    telephone = frontend.is_telephone_band(signal)
-    if NORMALISE_LOUDNESS:
-        cleaned = frontend.normalise_loudness(signal)
-    else:
-        cleaned = np.clip(np.round(signal), -32768, 32767).astype(np.int16)
-    if not VAD:
-        return cleaned, [frontend.Span(0, 0, len(cleaned))], telephone
-    segments = frontend.voiced_segments(cleaned)
-    if not segments:
-        # The energy gate before the engine found sound the VAD calls no voice (a whisper,
-        # an odd synthetic voice): decode it all rather than return nothing.
-        return cleaned, [frontend.Span(0, 0, len(cleaned))], telephone
-    compacted, spans = frontend.compact(cleaned, segments)
-    return compacted, spans, telephone
-
-
-def _to_source_times(words: list[Word], spans: list[frontend.Span]) -> list[Word]:
-    """``words`` with times on the decoded (compacted) timeline moved to the original one."""
-    mapped: list[Word] = []
-    for word in words:
-        start = frontend.to_source_seconds(word.start_s or 0.0, spans)
-        end = frontend.to_source_seconds(word.end_s or 0.0, spans, is_end=True)
-        mapped.append(word.model_copy(update={"start_s": round(start, 2), "end_s": round(end, 2)}))
-    return mapped
-
-
 class PocketsphinxStt(SttProvider):
-    name = "local"
+    name = "pocketsphinx"
 
     def load(self) -> None:
         """Load this thread's decoder now (at worker start) rather than in the first task."""
         _decoder()
 
     def transcribe(self, audio: AudioInput) -> Transcript:
-        if not is_english(audio.language):
+        if not offline.is_english(audio.language):
             raise StageFailed(
                 "unsupported_language",
                 f"the local speech engine only understands US English, not "
@@ -159,8 +114,9 @@ class PocketsphinxStt(SttProvider):
         telephone: bool | None = None
         voiced_s: float | None = None
 
-        if len(pcm) >= _MIN_SAMPLES and int(np.abs(pcm, dtype=np.int32).max()) >= _SILENCE_PEAK:
-            cleaned, spans, telephone = _prepare(pcm)
+        if offline.has_sound(pcm):
+            prepared = offline.prepare(pcm, FRONT_END)
+            cleaned, spans, telephone = prepared.pcm, prepared.spans, prepared.telephone
             voiced_s = round(len(cleaned) / SAMPLE_RATE, 2)
             decoder = _decoder()
             for start, end in utterance_bounds(cleaned):
@@ -168,7 +124,7 @@ class PocketsphinxStt(SttProvider):
                 if len(chunk) < _MIN_SAMPLES:
                     continue
                 utterance_words, text = self._decode(decoder, chunk, start / SAMPLE_RATE)
-                words.extend(_to_source_times(utterance_words, spans))
+                words.extend(offline.to_source_times(utterance_words, spans))
                 if not utterance_words and text:
                     fallback_text.append(text)
 

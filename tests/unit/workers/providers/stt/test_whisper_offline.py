@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from shared.audio import decode_pcm16k
+from shared.errors import StageFailed
+from shared.models import Transcript
+from shared.settings import LocalEngineSettings
+from shared.wer import word_error_rate
+from workers.providers.base import AudioInput
+from workers.providers.stt import whisper_offline
+from workers.providers.stt.whisper_offline import WhisperOfflineStt
+from workers.providers.tts.local import PiperTts
+
+SENTENCE = (
+    "Hello, this is John. I would like to change my appointment to next Friday afternoon. "
+    "Please call me back at four one five, eight six seven, two two nine one."
+)
+RATE = 16_000
+
+
+def _input(pcm: npt.NDArray[np.int16], language: str | None = None) -> AudioInput:
+    return AudioInput(
+        data=b"", media_type="audio/wav", extension="wav", pcm16k=pcm, language=language
+    )
+
+
+@pytest.fixture(scope="module")
+def stt() -> WhisperOfflineStt:
+    provider = WhisperOfflineStt()
+    provider.load()
+    return provider
+
+
+@pytest.fixture(scope="module")
+def spoken() -> npt.NDArray[np.int16]:
+    """SENTENCE in the offline voice, decoded the way uploads are."""
+    return decode_pcm16k(PiperTts().synthesize(SENTENCE, None, "wav").data)
+
+
+@pytest.fixture(scope="module")
+def transcript(stt: WhisperOfflineStt, spoken: npt.NDArray[np.int16]) -> Transcript:
+    return stt.transcribe(_input(spoken))
+
+
+def test_speech_synthesised_by_piper_transcribes_within_wer_010(transcript: Transcript) -> None:
+    wer = word_error_rate(SENTENCE, transcript.text)
+    print(f"\npiper -> whisper base WER {wer:.3f}: {transcript.text!r}")
+    assert wer <= 0.10
+
+
+def test_transcript_names_the_local_provider_and_the_engine(
+    transcript: Transcript, spoken: npt.NDArray[np.int16]
+) -> None:
+    assert transcript.provider == "local"
+    assert transcript.language == "en"
+    assert transcript.duration_s == pytest.approx(len(spoken) / RATE)
+    assert transcript.details["engine"] == "faster-whisper"
+    assert transcript.details["model"] == "whisper-base"
+
+
+def test_words_carry_times_within_the_audio_and_the_engines_confidence(
+    transcript: Transcript,
+) -> None:
+    words = transcript.words
+    assert len(words) >= 20
+    for word in words:
+        assert word.start_s is not None
+        assert word.end_s is not None
+        assert 0 <= word.start_s <= word.end_s <= (transcript.duration_s or 0) + 0.01
+        assert word.confidence is not None
+        assert 0.0 <= word.confidence <= 1.0
+    for earlier, later in pairwise(words):
+        assert (earlier.start_s or 0.0) <= (later.start_s or 0.0)
+
+
+def test_words_are_the_texts_own_with_its_punctuation(transcript: Transcript) -> None:
+    assert any(mark in transcript.text for mark in ".,?")
+    assert " ".join(word.word for word in transcript.words) == transcript.text
+
+
+def test_a_phone_number_written_with_hyphens_is_one_word(transcript: Transcript) -> None:
+    (number,) = [word for word in transcript.words if word.word.startswith("415")]
+    assert number.word.rstrip(".") == "415-867-2291"
+    assert (number.end_s or 0.0) - (number.start_s or 0.0) > 1.0
+
+
+def test_digital_silence_is_not_decoded_into_a_hallucinated_thank_you(
+    stt: WhisperOfflineStt,
+) -> None:
+    result = stt.transcribe(_input(np.zeros(3 * RATE, dtype=np.int16)))
+    assert result.text == ""
+    assert result.words == []
+    assert result.details["voiced_s"] is None
+
+
+@pytest.mark.parametrize("language", ["fr", "de-DE", "zh"])
+def test_non_english_language_fails_with_unsupported_language(
+    stt: WhisperOfflineStt, language: str
+) -> None:
+    with pytest.raises(StageFailed) as failure:
+        stt.transcribe(_input(np.zeros(RATE, dtype=np.int16), language))
+    assert failure.value.code == "unsupported_language"
+    assert language in failure.value.message
+
+
+def test_model_files_come_from_the_installed_wheels_with_the_measured_weights() -> None:
+    files = whisper_offline.model_files()
+    assert set(files) == {"config.json", "tokenizer.json", "vocabulary.txt", "model.bin"}
+    # The tokenizer must be among them: without it faster-whisper would download one.
+    assert files["tokenizer.json"].startswith(b"{")
+
+
+def test_weights_other_than_the_measured_ones_refuse_to_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(whisper_offline, "WEIGHTS_SHA256", "0" * 64)
+    with pytest.raises(StageFailed) as failure:
+        whisper_offline.model_files()
+    assert failure.value.code == "provider_not_installed"
+    assert "sha256" in failure.value.message
+
+
+def test_a_prompt_from_the_settings_reaches_the_engine(
+    spoken: npt.NDArray[np.int16], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = WhisperOfflineStt(LocalEngineSettings(whisper_prompt="Acme Plumbing voicemail."))
+    seen: dict[str, object] = {}
+    model = engine._loaded()
+    real = model.transcribe
+
+    def spy(audio: object, **options: object) -> object:
+        seen.update(options)
+        return real(audio, **options)
+
+    monkeypatch.setattr(model, "transcribe", spy)
+    engine.transcribe(_input(spoken[: 2 * RATE]))
+    assert seen["initial_prompt"] == "Acme Plumbing voicemail."
+    assert seen["beam_size"] == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [("white-noise", 3000.0), ("faint-hiss", 300.0)],
+)
+def test_noise_is_not_turned_into_invented_sentences(
+    stt: WhisperOfflineStt, name: str, level: float
+) -> None:
+    # Whisper answers noise with fluent loops ("I'm sorry, I'm sorry, ..."); they are dropped.
+    noise = np.random.default_rng(1).normal(0, level, 20 * RATE)
+    result = stt.transcribe(_input(np.clip(noise, -32768, 32767).astype(np.int16)))
+    assert result.text == "", name
+    assert result.words == []

@@ -1,0 +1,85 @@
+"""What both offline speech engines share: the language check, the silence gate, and the
+front end's preparation of the audio with its mapping of word times back to the recording."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from shared.models import Word
+from workers.providers.stt import frontend
+
+SAMPLE_RATE = 16_000
+
+# Digital silence makes an engine hallucinate words (pocketsphinx says "dog", Whisper
+# "Thank you."), so audio whose loudest sample is below this (about -72 dBFS) is treated
+# as silent without being decoded.
+SILENCE_PEAK = 8
+# Shorter audio than a few 10 ms frames gives an engine an empty feature buffer.
+MIN_SAMPLES = 4 * SAMPLE_RATE // 100
+
+_ENGLISH = frozenset({"en", "eng", "english"})
+
+
+def is_english(language: str | None) -> bool:
+    """Whether a requested language (None, "en", "en-GB", "eng", ...) suits an English model."""
+    if language is None or not language.strip():
+        return True
+    primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
+    return primary in _ENGLISH
+
+
+def has_sound(pcm: npt.NDArray[np.int16]) -> bool:
+    """Whether ``pcm`` is long and loud enough to be worth decoding at all."""
+    return len(pcm) >= MIN_SAMPLES and int(np.abs(pcm, dtype=np.int32).max()) >= SILENCE_PEAK
+
+
+@dataclass(frozen=True)
+class FrontEnd:
+    """Which front-end steps an engine runs (each engine measured its own; see callers)."""
+
+    highpass: bool = False
+    normalise_loudness: bool = False
+    vad: bool = True
+
+
+@dataclass(frozen=True)
+class Prepared:
+    # The audio to decode: cleaned, pauses cut out.
+    pcm: npt.NDArray[np.int16]
+    # Where each decoded stretch lies in the recording.
+    spans: list[frontend.Span]
+    # Whether the recording came through an 8 kHz telephone channel.
+    telephone: bool
+
+
+def prepare(pcm: npt.NDArray[np.int16], steps: FrontEnd) -> Prepared:
+    signal = frontend.highpass(pcm) if steps.highpass else pcm.astype(np.float32)
+    telephone = frontend.is_telephone_band(signal)
+    if steps.normalise_loudness:
+        cleaned = frontend.normalise_loudness(signal)
+    else:
+        cleaned = np.clip(np.round(signal), -32768, 32767).astype(np.int16)
+    whole = [frontend.Span(0, 0, len(cleaned))]
+    if not steps.vad:
+        return Prepared(cleaned, whole, telephone)
+    segments = frontend.voiced_segments(cleaned)
+    if not segments:
+        # The energy gate before the engine found sound the VAD calls no voice (a whisper,
+        # an odd synthetic voice): decode it all rather than return nothing.
+        return Prepared(cleaned, whole, telephone)
+    compacted, spans = frontend.compact(cleaned, segments)
+    return Prepared(compacted, spans, telephone)
+
+
+def to_source_times(words: list[Word], spans: list[frontend.Span]) -> list[Word]:
+    """``words`` with times on the decoded (compacted) timeline moved to the original one."""
+    mapped: list[Word] = []
+    for word in words:
+        start = frontend.to_source_seconds(word.start_s or 0.0, spans)
+        end = frontend.to_source_seconds(word.end_s or 0.0, spans, is_end=True)
+        mapped.append(word.model_copy(update={"start_s": round(start, 2), "end_s": round(end, 2)}))
+    return mapped
