@@ -1,11 +1,15 @@
 """Goal 6 of `make bench`: real-time factors of the offline engines, in one process.
 
-Transcription (PocketSphinx) runs over the shared clips (../shared/audio, skipped when
-absent) and the demo's voicemails; the offline voice (piper) speaks the demo's scripts. The
-real-time factor is CPU seconds per second of audio, so a busy machine slows it less than
-wall time would; each figure is the median of three passes, after one warm-up that loads
-the models. The goals keep them where they were measured (0.108 and 0.045), with half
-again of room for this machine's swings.
+Transcription runs over the shared clips (../shared/audio, skipped when absent) and the
+demo's voicemails; the offline voice (piper) speaks the demo's scripts. The real-time
+factor is CPU seconds per second of audio, so a busy machine slows it less than wall time
+would; each figure is the median of three passes, after one warm-up that loads the models.
+The goals keep them where they were measured with PocketSphinx, the offline engine when
+this goal was set (0.108 and 0.045), with half again of room for this machine's swings.
+
+The offline engine is now Whisper base, which encodes a 30 s window however short the clip
+(~0.8 s of CPU each), so on these mostly short clips it misses the goal; PocketSphinx, still
+a provider, is measured beside it on the same clips.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +31,7 @@ from tests.bench.machine import wait_quiet
 from tests.bench.results import record
 from tests.conftest import SHARED_AUDIO
 from workers.providers.base import AudioInput
+from workers.providers.stt.pocketsphinx_stt import PocketsphinxStt
 from workers.providers.stt.whisper_offline import WhisperOfflineStt
 from workers.providers.tts.local import PiperTts
 
@@ -51,7 +57,7 @@ def _clips() -> list[tuple[str, np.ndarray]]:
     return clips
 
 
-def _rtf(work: list[tuple[float, object]], run: object) -> float:
+def _rtf(work: Sequence[tuple[float, object]], run: object) -> float:
     audio_s = sum(seconds for seconds, _ in work)
     passes = []
     for _ in range(PASSES):
@@ -65,17 +71,24 @@ def _rtf(work: list[tuple[float, object]], run: object) -> float:
 
 def main() -> int:
     clips = _clips()
-    stt = WhisperOfflineStt()
-    stt.transcribe(AudioInput(b"", "", "wav", clips[0][1]))  # loads the model
-    stt_work = [(len(pcm) / 16000, AudioInput(b"", "", "wav", pcm)) for _, pcm in clips if len(pcm)]
-    stt_rtf = _rtf(stt_work, stt.transcribe)
+    stt_work: list[tuple[float, object]] = [
+        (len(pcm) / 16000, AudioInput(b"", "", "wav", pcm)) for _, pcm in clips if len(pcm)
+    ]
+    rtfs: dict[str, float] = {}
+    for name, engine in (("local", WhisperOfflineStt()), ("pocketsphinx", PocketsphinxStt())):
+        engine.load()
+        rtfs[name] = _rtf(stt_work, engine.transcribe)
+    stt_rtf = rtfs["local"]
     tts = PiperTts()
     scripts = [sample.script for sample in load_samples()]
     tts_work = [(tts.synthesize(s, None, "wav").duration_s, s) for s in scripts]  # loads the voice
     tts_rtf = _rtf(tts_work, lambda text: tts.synthesize(text, None, "wav"))
     stt_s = sum(s for s, _ in stt_work)
     tts_s = sum(s for s, _ in tts_work)
-    print(f"  transcription: {len(stt_work)} clips, {stt_s:.1f} s of audio, RTF {stt_rtf:.3f}")
+    print(
+        f"  transcription: {len(stt_work)} clips, {stt_s:.1f} s of audio, RTF {stt_rtf:.3f} "
+        f"(pocketsphinx {rtfs['pocketsphinx']:.3f})"
+    )
     print(f"  offline voice: {len(tts_work)} scripts, {tts_s:.1f} s of speech, RTF {tts_rtf:.3f}")
     record(
         "offline",
@@ -83,6 +96,14 @@ def main() -> int:
         f"{stt_rtf:.3f}",
         f"<= {STT_GOAL}",
         stt_rtf <= STT_GOAL,
+    )
+    light = rtfs["pocketsphinx"]
+    record(
+        "offline",
+        "6 pocketsphinx transcription RTF",
+        f"{light:.3f}",
+        f"<= {STT_GOAL}",
+        light <= STT_GOAL,
     )
     record("offline", "6 local voice RTF", f"{tts_rtf:.3f}", f"<= {TTS_GOAL}", tts_rtf <= TTS_GOAL)
     return 0 if stt_rtf <= STT_GOAL and tts_rtf <= TTS_GOAL else 1
