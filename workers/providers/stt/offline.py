@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from shared.errors import StageFailed
 from shared.models import Word
 from workers.providers.stt import frontend
 
@@ -30,6 +31,32 @@ def is_english(language: str | None) -> bool:
         return True
     primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
     return primary in _ENGLISH
+
+
+def require_english(language: str | None, understood: str) -> None:
+    """Refuse, with what the engine does understand, a language its model cannot hear."""
+    if not is_english(language):
+        raise StageFailed(
+            "unsupported_language",
+            f"the local speech engine only understands {understood}, not {language!r}; "
+            "ask for language 'en' or choose another stt provider",
+        )
+
+
+def details(
+    engine: str, model: str, decode_s: float, duration_s: float, prepared: Prepared | None
+) -> dict[str, object]:
+    """What a transcript says of how an offline engine heard it."""
+    return {
+        "engine": engine,
+        "model": model,
+        "decode_s": round(decode_s, 3),
+        "real_time_factor": round(decode_s / duration_s, 3) if duration_s else None,
+        # Seconds of audio the VAD kept for decoding, and whether it came through an 8 kHz
+        # telephone channel (None: too short or silent to tell).
+        "voiced_s": round(len(prepared.pcm) / SAMPLE_RATE, 2) if prepared else None,
+        "telephone_band": prepared.telephone if prepared else None,
+    }
 
 
 def has_sound(pcm: npt.NDArray[np.int16]) -> bool:

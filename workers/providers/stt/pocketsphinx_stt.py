@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from shared.errors import StageFailed
 from shared.models import Transcript, Word
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.stt import offline
@@ -99,25 +98,15 @@ class PocketsphinxStt(SttProvider):
         _decoder()
 
     def transcribe(self, audio: AudioInput) -> Transcript:
-        if not offline.is_english(audio.language):
-            raise StageFailed(
-                "unsupported_language",
-                f"the local speech engine only understands US English, not "
-                f"{audio.language!r}; ask for language 'en' or choose another stt provider",
-            )
-
+        offline.require_english(audio.language, "US English")
         pcm = np.ascontiguousarray(audio.pcm16k, dtype=np.int16).reshape(-1)
         duration_s = len(pcm) / SAMPLE_RATE
         started = time.perf_counter()
         words: list[Word] = []
         fallback_text: list[str] = []
-        telephone: bool | None = None
-        voiced_s: float | None = None
-
-        if offline.has_sound(pcm):
-            prepared = offline.prepare(pcm, FRONT_END)
-            cleaned, spans, telephone = prepared.pcm, prepared.spans, prepared.telephone
-            voiced_s = round(len(cleaned) / SAMPLE_RATE, 2)
+        prepared = offline.prepare(pcm, FRONT_END) if offline.has_sound(pcm) else None
+        if prepared is not None:
+            cleaned, spans = prepared.pcm, prepared.spans
             decoder = _decoder()
             for start, end in utterance_bounds(cleaned):
                 chunk = cleaned[start:end]
@@ -136,16 +125,7 @@ class PocketsphinxStt(SttProvider):
             provider=self.name,
             duration_s=duration_s,
             words=words,
-            details={
-                "engine": "pocketsphinx",
-                "model": "en-us",
-                "decode_s": round(decode_s, 3),
-                "real_time_factor": round(decode_s / duration_s, 3) if duration_s else None,
-                # Seconds of audio the VAD kept for decoding, and whether it came through an
-                # 8 kHz telephone channel (None: too short or silent to tell).
-                "voiced_s": voiced_s,
-                "telephone_band": telephone,
-            },
+            details=offline.details("pocketsphinx", "en-us", decode_s, duration_s, prepared),
         )
 
     @staticmethod

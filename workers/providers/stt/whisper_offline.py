@@ -118,23 +118,14 @@ class WhisperOfflineStt(SttProvider):
             return self._model
 
     def transcribe(self, audio: AudioInput) -> Transcript:
-        if not offline.is_english(audio.language):
-            raise StageFailed(
-                "unsupported_language",
-                f"the local speech engine only understands English, not "
-                f"{audio.language!r}; ask for language 'en' or choose another stt provider",
-            )
+        offline.require_english(audio.language, "English")
         pcm = np.ascontiguousarray(audio.pcm16k, dtype=np.int16).reshape(-1)
         duration_s = len(pcm) / offline.SAMPLE_RATE
         started = time.perf_counter()
         words: list[Word] = []
         texts: list[str] = []
-        telephone: bool | None = None
-        voiced_s: float | None = None
-        if offline.has_sound(pcm):
-            prepared = offline.prepare(pcm, FRONT_END)
-            telephone = prepared.telephone
-            voiced_s = round(len(prepared.pcm) / offline.SAMPLE_RATE, 2)
+        prepared = offline.prepare(pcm, FRONT_END) if offline.has_sound(pcm) else None
+        if prepared is not None:
             heard, texts = self._decode(prepared.pcm)
             words = offline.to_source_times(heard, prepared.spans)
         decode_s = time.perf_counter() - started
@@ -144,14 +135,7 @@ class WhisperOfflineStt(SttProvider):
             provider=self.name,
             duration_s=duration_s,
             words=words,
-            details={
-                "engine": "faster-whisper",
-                "model": MODEL_NAME,
-                "decode_s": round(decode_s, 3),
-                "real_time_factor": round(decode_s / duration_s, 3) if duration_s else None,
-                "voiced_s": voiced_s,
-                "telephone_band": telephone,
-            },
+            details=offline.details("faster-whisper", MODEL_NAME, decode_s, duration_s, prepared),
         )
 
     def _decode(self, pcm: npt.NDArray[np.int16]) -> tuple[list[Word], list[str]]:
