@@ -48,6 +48,22 @@ class DigitRun:
     international: bool  # written with a leading "+"
 
 
+def _is_digit_word(word: str) -> bool:
+    return bool(_DIGITS.fullmatch(word)) or word in UNITS or word in _ZERO_LETTERS
+
+
+def _confused_repeat(words: Sequence[str], i: int) -> bool:
+    """A misheard digit after "double" or "triple" ("508 triple free 1147"), trusted like
+    the other confusions only inside a number ("a double for tonight" is no number)."""
+    return (
+        i + 2 < len(words)
+        and words[i + 1] in _CONFUSIONS
+        and i > 0
+        and _is_digit_word(words[i - 1])
+        and _is_digit_word(words[i + 2])
+    )
+
+
 def _strict_digits(words: Sequence[str]) -> list[str | None]:
     """Digits of tokens that can only be numbers; None elsewhere."""
     out: list[str | None] = [None] * len(words)
@@ -66,8 +82,9 @@ def _strict_digits(words: Sequence[str]) -> list[str | None]:
             out[i] = str(TENS[word]) + ("" if UNITS.get(nxt, 0) > 0 else "0")
         elif word in _MULTIPLIERS and i > 0 and words[i - 1] in UNITS:
             out[i] = _MULTIPLIERS[word]
-        elif word in _REPEATS and (nxt in UNITS or nxt in _ZERO_LETTERS or nxt in _CONFUSIONS):
-            # "triple free": after "double" or "triple" only a digit can follow.
+        elif word in _REPEATS and (
+            nxt in UNITS or nxt in _ZERO_LETTERS or _confused_repeat(words, i)
+        ):
             digit = _CONFUSIONS[nxt] if nxt in _CONFUSIONS else str(UNITS.get(nxt, 0))
             out[i], out[i + 1] = digit * _REPEATS[word], ""
             i += 1

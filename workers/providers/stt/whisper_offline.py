@@ -16,7 +16,7 @@ Measured side by side on this machine (``make quality``, one process):
 | **Whisper base, beam 5** | **0.050** | **0.142** | **0.11** |
 
 (WER with numbers compared as digits, see ``shared.wer``.) base also got intent and urgency
-right on 33 of 36 voicemails against tiny.en's 29 and 30, mostly from better-heard digits.
+right on 33 of 36 voicemails against tiny.en's 29 and 30.
 """
 
 from __future__ import annotations
@@ -46,16 +46,18 @@ _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 # The joined weights as measured when this engine was adopted: a changed upload fails loudly.
 WEIGHTS_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 
-# Measured on the voicemail set: Whisper's own Silero VAD cost WER (0.40 -> 0.47 with
-# tiny.en), since it trims soft word edges; webrtcvad with wide padding (frontend.py) skips
-# silence without that. Whisper normalises its log-mel input itself, so the loudness and
-# high-pass steps stay off.
+# About twice what 30 s of fast speech needs: a window of noise that sends the decoder into
+# a loop stops here instead of at Whisper's 448.
 _MAX_TOKENS_PER_WINDOW = 200
 # Whisper's own threshold for a looping decode, and a no-speech probability well above
 # anything the voicemail set's speech reached (see _hallucinated).
 _MAX_COMPRESSION_RATIO = 2.4
 _MAX_NO_SPEECH_PROB = 0.8
 
+# Measured on the voicemail set: Whisper's own Silero VAD cost WER (0.40 -> 0.47 with
+# tiny.en), since it trims soft word edges; webrtcvad with wide padding (frontend.py) skips
+# silence without that. Whisper normalises its log-mel input itself, so the loudness and
+# high-pass steps stay off.
 FRONT_END = offline.FrontEnd(highpass=False, normalise_loudness=False, vad=True)
 
 
@@ -144,16 +146,15 @@ class WhisperOfflineStt(SttProvider):
             language="en",
             beam_size=self._settings.whisper_beam_size,
             word_timestamps=True,
-            # Each 30 s window decoded on its own: a misheard window cannot steer the next
-            # one into repeating itself, which long voicemails otherwise showed.
+            # Each 30 s window decoded on its own, so a misheard window cannot steer the next
+            # into repeating it (Whisper's known failure; not measured here against the
+            # default, since the set's voicemails fit in one window).
             condition_on_previous_text=False,
             initial_prompt=self._settings.whisper_prompt or None,
             vad_filter=False,
-            # Greedy-beam at temperature 0 only: on the voicemail set the sampling fallback
+            # Beam search at temperature 0 only: on the voicemail set the sampling fallback
             # changed nothing, and on noise it re-decodes each window up to five more times.
             temperature=0.0,
-            # About twice what 30 s of fast speech needs: a window of noise that sends the
-            # decoder into a loop stops here instead of at Whisper's 448.
             max_new_tokens=_MAX_TOKENS_PER_WINDOW,
         )
         words: list[Word] = []

@@ -28,6 +28,7 @@ def test_double_and_triple_repeat_the_digit() -> None:
 def test_a_misheard_digit_after_double_or_triple_is_the_digit() -> None:
     # Whisper heard "triple three" as "triple free" on the voicemail set.
     assert _digits("508 triple free 1147") == ["5083331147"]
+    assert _digits("a double for tonight") == []
 
 
 def test_tens_and_hundreds_expand_inside_a_number() -> None:

@@ -89,7 +89,7 @@ def test_a_phone_number_written_with_hyphens_is_one_word(transcript: Transcript)
     assert (number.end_s or 0.0) - (number.start_s or 0.0) > 1.0
 
 
-def test_digital_silence_is_not_decoded_into_a_hallucinated_thank_you(
+def test_digital_silence_is_not_decoded_at_all(
     stt: WhisperOfflineStt,
 ) -> None:
     result = stt.transcribe(_input(np.zeros(3 * RATE, dtype=np.int16)))
