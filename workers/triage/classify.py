@@ -37,7 +37,8 @@ _INTENT_WORDS: dict[str, dict[str, int]] = {
                     "anything today": 2, "an opening": 1, "toothache": 1, "tooth": 1},
     "order_status": {"order": 2, "delivery": 2, "shipment": 2, "tracking": 2, "shipped": 1,
                      "package": 1, "parcel": 1, "arrived": 1, "delivered": 1, "ordered": 2,
-                     "dispatched": 2, "where it's got to": 2, "hasn't arrived": 2},
+                     "dispatched": 2, "where it's got to": 2, "hasn't arrived": 2,
+                     "supposed to arrive": 2, "meant to arrive": 2, "should have arrived": 2},
     "complaint": {"complaint": 2, "complain": 2, "not happy": 2, "disappointed": 2, "rude": 2,
                   "unacceptable": 2, "unhappy": 1, "terrible": 1, "frustrated": 1,
                   "angry": 1, "upset": 1, "worst": 1, "nobody helped": 2,
@@ -76,6 +77,9 @@ _LOW_LEVEL: Urgency = "low"
 _HIGH_LEVEL: Urgency = "high"
 _URGENCY_TABLE = dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)
 _NEGATIONS = {"not", "no", "isn't", "nothing", "never", "don't", "doesn't", "wasn't"}
+# "Call me before eight tonight": a deadline later the same day is urgent however calmly said.
+_SAME_DAY = {"tonight", "today", "noon", "midday", "lunchtime"}
+_PART_OF_DAY = {"morning", "afternoon", "evening"}
 
 # (any of these, and any of those or nothing, -> action); first matching rule wins.
 _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
@@ -151,7 +155,19 @@ def urgency(words: Sequence[str]) -> Urgency:
         if level == "high" and _NEGATIONS & set(words[max(0, start - 2) : start]):
             continue
         levels.add(level)
+    if _same_day_deadline(words):
+        levels.add("high")
     return "high" if "high" in levels else "low" if "low" in levels else "normal"
+
+
+def _same_day_deadline(words: Sequence[str]) -> bool:
+    for i, word in enumerate(words):
+        if word != "before":
+            continue
+        after = set(words[i + 1 : i + 4])
+        if after & _SAME_DAY or ("this" in after and after & _PART_OF_DAY):
+            return True
+    return False
 
 
 def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -> str | None:

@@ -107,6 +107,7 @@ def test_a_number_alone_asks_for_a_call_back() -> None:
         ("i wanted to know what it would cost and whether you do financing", "sales"),
         ("i waited an hour at your store and nobody helped me", "complaint"),
         ("my son chipped his tooth do you have anything today", "appointment"),
+        ("the parcel was supposed to arrive yesterday and still hasn't shown up", "order_status"),
     ],
 )
 def test_voicemail_phrasings_name_their_intent(text: str, expected: str) -> None:
@@ -119,10 +120,21 @@ def test_voicemail_phrasings_name_their_intent(text: str, expected: str) -> None
         ("there's a smell of gas please send someone now", "high"),
         ("he's in a lot of pain please call straight away", "high"),
         ("just to say thank you no need to ring back", "low"),
+        ("please call me before eight tonight if you can", "high"),
+        ("call me back before noon please", "high"),
+        ("could someone ring me before 5 this afternoon", "high"),
     ],
 )
 def test_voicemail_phrasings_set_their_urgency(text: str, expected: str) -> None:
     assert urgency(tokenize(text).low) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i'll be in the office before nine tomorrow", "before this week is out would be fine"],
+)
+def test_a_deadline_on_another_day_is_not_urgent(text: str) -> None:
+    assert urgency(tokenize(text).low) == "normal"
 
 
 def _scan_by_every_position(words: list[str], table: dict[str, str]) -> list[tuple[int, int, str]]:
