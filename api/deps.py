@@ -9,6 +9,7 @@ from celery import Celery
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
+from api.recording import JobRecorder
 from api.security import api_key_scheme, authenticate, bearer_scheme, presented_key
 from shared.batchstore import BatchStore
 from shared.jobstore import JobStore
@@ -27,6 +28,8 @@ class Services:
     deliveries: WebhookStore
     voices: VoiceDirectory
     celery: Celery
+    # New jobs from the event loop (intake); ``jobs`` for everything else.
+    recorder: JobRecorder
 
 
 async def get_services(request: Request) -> Services:

@@ -1,8 +1,8 @@
 """Turning an upload into a stored, queued job, or into a clear refusal.
 
 Validation runs before anything is written; once it passes, the input object is stored, then
-the job record and its first stage's message are written in one transaction; if that fails the
-input is deleted again, so a refused or failed submission leaves nothing behind.
+the job record and its first stage's message are written in one script call; if that fails
+the input is deleted again, so a refused or failed submission leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import asyncio
 import contextvars
 import hashlib
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from opentelemetry import trace
 from starlette.concurrency import run_in_threadpool
@@ -23,18 +25,20 @@ from api.errors import ApiError
 from shared.inputs import validated_input
 from shared.logging import bind
 from shared.models import InputMeta, Job, JobOptions
-from shared.pipeline import create_and_queue
 from shared.text_input import TEXT_EXTENSION, text_stages, validated_text
 
 log = logging.getLogger("voicepipe.api")
+_T = TypeVar("_T")
 
-# An upload's blocking work runs on one thread per API process: the probe (CPU work in PyAV
-# that hands the GIL back and forth with every read) and, where storage is a local disk, the
-# sub-millisecond writes after it. Sixteen uploads on the shared thread pool convoy on the GIL
-# so badly that a 7 ms probe took ~180 ms, and every extra thread hop per request cost more
-# CPU than the write it carried (`make bench ONLY=intake`). Scale intake with API processes
-# (api.processes), not threads. Writes to a network store still go to the shared pool, where
-# their waits overlap instead of queueing behind each other.
+# Small uploads to a local disk are probed, hashed and written on the event loop itself, then
+# recorded with an awaited script call (api.recording): about 1 ms of CPU with no thread hop,
+# which cost 0.4 ms an upload in GIL hand-offs (`make bench ONLY=intake`). Past this size the
+# probe (a long file without a frame count is read packet by packet) and the hash could hold
+# the loop for several milliseconds, so larger uploads go to one intake thread per API
+# process: on the shared thread pool, sixteen probes convoyed on the GIL so badly that a
+# 7 ms probe took ~180 ms. Scale intake with API processes (api.processes), not threads.
+# Writes to a network store go to the shared pool, where their waits overlap.
+INLINE_MAX_BYTES = 1 << 20
 _INTAKE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake")
 
 
@@ -63,15 +67,9 @@ async def submit(
         if earlier is not None:
             return earlier, True
     upload = _Upload(services, tenant, data, filename, options, idempotency_key, digest)
-    loop = asyncio.get_running_loop()
-    # The request's context (its trace span and log fields) goes with the work to the
-    # intake thread, as run_in_threadpool takes it to the pool: the job's first message
-    # carries the span as its parent.
-    context = contextvars.copy_context()
-    if services.storage.writes_are_local:
-        return await loop.run_in_executor(_INTAKE, context.run, upload.accept, None)
-    meta = await loop.run_in_executor(_INTAKE, context.run, upload.probe)
-    return await run_in_threadpool(upload.accept, meta)
+    if services.storage.writes_are_local and len(data) <= INLINE_MAX_BYTES:
+        return await upload.accept(upload.probe())
+    return await upload.accept(await _on_intake_thread(upload.probe))
 
 
 async def submit_text(
@@ -89,12 +87,18 @@ async def submit_text(
         if earlier is not None:
             return earlier, True
     upload = _Upload(services, tenant, data, None, options, idempotency_key, meta.sha256)
-    # No probe to run: a few small writes, on the shared pool like any blocking call.
-    return await run_in_threadpool(upload.accept, (meta, TEXT_EXTENSION))
+    return await upload.accept((meta, TEXT_EXTENSION))
 
 
 async def _replay(services: Services, tenant: str, key: str, digest: str) -> Job | None:
     return await run_in_threadpool(idempotency.replay, services.jobs, tenant, key, digest)
+
+
+async def _on_intake_thread(work: Callable[[], _T]) -> _T:
+    # The request's context (its trace span and log fields) goes with the work, as
+    # run_in_threadpool takes it to the pool.
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_INTAKE, context.run, work)
 
 
 @dataclass(frozen=True)
@@ -105,38 +109,45 @@ class _Upload:
     filename: str | None
     options: JobOptions
     idempotency_key: str | None
-    # Taken before probing only when a key needs it; otherwise on the intake thread, since
-    # hashing half a megabyte on the event loop would stall every other request.
+    # Taken before probing only when a key needs it; otherwise by the probe.
     digest: str | None
 
     def probe(self) -> tuple[InputMeta, str]:
         return validated_input(self.data, self.filename, self.services.settings.api, self.digest)
 
-    def accept(self, probed: tuple[InputMeta, str] | None) -> tuple[Job, bool]:
-        meta, extension = probed or self.probe()
+    async def accept(self, probed: tuple[InputMeta, str]) -> tuple[Job, bool]:
+        meta, extension = probed
         job = Job(tenant=self.tenant, options=self.options, input=meta)
         job.input.key = job.object_key(f"input.{extension}")
         bind(job_id=job.id)
         trace.get_current_span().set_attribute("voicepipe.job_id", job.id)
+        # Once begun, claiming, storing and recording run to the end even if the request is
+        # cancelled (a server shutting down): a job is then made whole or not at all, as when
+        # this ran on a thread that nothing could interrupt.
+        return await asyncio.shield(self._claim_store_record(job, meta))
+
+    async def _claim_store_record(self, job: Job, meta: InputMeta) -> tuple[Job, bool]:
         jobs, key = self.services.jobs, self.idempotency_key
         if key:
-            earlier = idempotency.claim(jobs, self.tenant, key, job.id, meta.sha256)
+            earlier = await run_in_threadpool(
+                idempotency.claim, jobs, self.tenant, key, job.id, meta.sha256
+            )
             if earlier is not None:
                 return earlier, True
         try:
-            self._store_record_queue(job)
+            await self._store_record_queue(job)
         except BaseException:
             if key:
-                idempotency.release(jobs, self.tenant, key)
+                await run_in_threadpool(idempotency.release, jobs, self.tenant, key)
             raise
         log.info("job %s queued (%s, %.1f s)", job.id, meta.container, meta.duration_s)
         return job, False
 
-    def _store_record_queue(self, job: Job) -> None:
+    async def _store_record_queue(self, job: Job) -> None:
         """A failed step undoes the earlier one: nothing half-made is left behind."""
-        services = self.services
+        storage = self.services.storage
         try:
-            services.storage.put(job.input.key, self.data, job.input.media_type)
+            await self._storage_call(storage.put, job.input.key, self.data, job.input.media_type)
         except Exception as exc:
             log.exception("storing input of %s failed", job.id)
             raise ApiError(
@@ -145,12 +156,20 @@ class _Upload:
                 "Object storage is not reachable; nothing was queued. Try again.",
             ) from exc
         try:
-            create_and_queue(services.jobs, services.celery, job)
+            await self.services.recorder.create_and_queue(job)
         except Exception as exc:
             log.exception("recording and queueing %s failed", job.id)
-            services.storage.delete(job.input.key)
+            await self._storage_call(storage.delete, job.input.key)
             raise ApiError(
                 503,
                 "job_store_unavailable",
                 "The job store and queue are not reachable; nothing was queued. Try again.",
             ) from exc
+
+    async def _storage_call(self, call: Callable[..., None], *args: str | bytes) -> None:
+        if not self.services.storage.writes_are_local:
+            await run_in_threadpool(call, *args)
+        elif len(self.data) <= INLINE_MAX_BYTES:
+            call(*args)
+        else:
+            await _on_intake_thread(lambda: call(*args))

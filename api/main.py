@@ -14,6 +14,7 @@ from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
 from api.openai_compat import models as openai_models
 from api.openai_compat import speech, transcriptions
 from api.openapi_contract import install_exact_schema
+from api.recording import JobRecorder
 from api.routes import (
     batches,
     control,
@@ -53,14 +54,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # One client for the stores: each owns its keys; none reaches into another's.
     client = connect(settings.broker.url)
+    job_store = JobStore(client, deadline_function(settings))
+    celery = create_celery(settings)
     app.state.services = Services(
         settings=settings,
         storage=storage_from_settings(settings),
-        jobs=JobStore(client, deadline_function(settings)),
+        jobs=job_store,
         batches=BatchStore(client),
         deliveries=WebhookStore(client, settings.webhooks.keep_records_s),
         voices=VoiceDirectory(client),
-        celery=create_celery(settings),
+        celery=celery,
+        recorder=JobRecorder(settings.broker.url, job_store, celery),
     )
     install_error_handlers(app)
     app.include_router(health.router)

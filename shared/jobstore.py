@@ -17,10 +17,10 @@ from shared.batch_keys import batch_key
 from shared.errors import JobNotFound
 from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
-from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB
+from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB, CREATE_JOB
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
-from shared.task_messages import TaskMessage, push
+from shared.task_messages import TaskMessage
 from shared.webhook_models import DUE
 
 DEADLINES = key("deadlines")
@@ -66,6 +66,7 @@ class JobStore:
         # When a job that has not moved on counts as stuck (see shared.deadlines).
         self.deadline = deadline
         self._compare_and_set = client.register_script(COMPARE_AND_SET)
+        self._create_job = client.register_script(CREATE_JOB)
         self._create_batch_job = client.register_script(CREATE_BATCH_JOB)
 
     @classmethod
@@ -76,48 +77,43 @@ class JobStore:
         return cls(connect(url, socket_timeout), deadline)
 
     def create(self, job: Job, first: TaskMessage | None = None) -> None:
-        """Store a new job and queue its ``first`` message in the same transaction (the
+        """Store a new job and queue its ``first`` message in the same script call (the
         broker is this Redis): both happen or neither. Refuses to overwrite an existing id."""
         if job.batch_id is not None:
             assert first is None, "batch jobs are queued by their ingest task"
             if not self.create_batch_job(job):
                 raise ValueError(f"job {job.id} already exists")
             return
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.set(_job_key(job.id), job.model_dump_json(), nx=True)
-        pipe.zadd(_index_key(job.tenant), {job.id: job.created_at.timestamp()})
-        pipe.hincrby(BY_STATUS, job.status.value, 1)
-        # The review inbox's row moves with the record (shared.inbox_rows).
-        for hash_key, part in zip(machine_keys(job.tenant), machine_row(job).parts, strict=True):
-            pipe.hset(hash_key, job.id, part)
-        if job.options.thread_id:
-            pipe.rpush(_thread_key(job.tenant, job.options.thread_id), job.id)
-        due = self.deadline(job)
-        if due is not None:
-            pipe.zadd(DEADLINES, {job.id: due})
-        if first is not None:
-            # Ids are 96 random bits, so SET NX never refuses in practice; if it ever did,
-            # the message pushed anyway would be a duplicate delivery for the job already
-            # there, which the stages drop.
-            push(pipe, first)
-        created, *_ = pipe.execute()
-        if not created:
-            # The transaction counted it anyway (MULTI cannot depend on SET NX): uncount.
-            self.redis.hincrby(BY_STATUS, job.status.value, -1)
-            self._restore_row(job)
+        keys, args = self.creation(job, first)
+        if not self._create_job(keys=keys, args=args):
             raise ValueError(f"job {job.id} already exists")
 
-    def _restore_row(self, refused: Job) -> None:
-        # MULTI cannot depend on SET NX: a refused create wrote its row anyway. Put back the
-        # row of the record that is there (ids are 96 random bits: this never runs in practice).
-        for hash_key in machine_keys(refused.tenant):
-            self.redis.hdel(hash_key, refused.id)
-        raw = self.redis.get(_job_key(refused.id))
-        if raw is not None:
-            stored = Job.model_validate_json(raw)
-            row = machine_row(stored)
-            for hash_key, part in zip(machine_keys(stored.tenant), row.parts, strict=True):
-                self.redis.hset(hash_key, stored.id, part)
+    def creation(self, job: Job, first: TaskMessage | None) -> tuple[list[str], list[str | float]]:
+        """The keys and arguments of the CREATE_JOB script that makes ``job`` (one script
+        instead of a MULTI of eight or more commands; see also api.recording)."""
+        job_key = _job_key(job.id)
+        thread = job.options.thread_id
+        due = self.deadline(job)
+        keys = [
+            job_key,
+            _index_key(job.tenant),
+            BY_STATUS,
+            *machine_keys(job.tenant),
+            DEADLINES,
+            _thread_key(job.tenant, thread) if thread else job_key,
+            first.queue if first is not None else job_key,
+        ]
+        args: list[str | float] = [
+            job.model_dump_json(),
+            job.id,
+            job.created_at.timestamp(),
+            job.status.value,
+            *machine_row(job).parts,
+            "" if due is None else repr(due),
+            "1" if thread else "",
+            first.payload if first is not None else "",
+        ]
+        return keys, args
 
     def create_batch_job(self, job: Job) -> bool:
         """Store the job of a batch item and count it in its batch; False if it exists."""

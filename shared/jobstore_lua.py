@@ -68,6 +68,27 @@ if changes > 0 then settle(KEYS[5], now) end
 return 1
 """.replace("@WEBHOOK@", delivery_key(""))
 )
+# KEYS: job record, tenant index, jobs by status, the tenant's three inbox hashes, deadline
+# index, the job's thread list and its first stage's queue (the record again where the job
+# has no thread or no message). ARGV: record, job id, creation time, status, the inbox row's
+# three parts, deadline or "", "1" when the job is in a thread or "", the first stage's
+# message or "". Returns 1 when made, 0 when another record holds the id. A record already
+# there byte for byte is this call's own, retried after a lost reply (ids are 96 random
+# bits and the record holds its creation time): made, not refused, and nothing is written
+# twice.
+CREATE_JOB = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+    return 0
+end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+for k = 0, 2 do redis.call('HSET', KEYS[4 + k], ARGV[2], ARGV[5 + k]) end
+if ARGV[8] ~= '' then redis.call('ZADD', KEYS[7], ARGV[8], ARGV[2]) end
+if ARGV[9] ~= '' then redis.call('RPUSH', KEYS[8], ARGV[2]) end
+if ARGV[10] ~= '' then redis.call('LPUSH', KEYS[9], ARGV[10]) end
+return 1
+"""
 # KEYS: job record, tenant index, deadline index, batch hash, jobs by status, the tenant's
 # three inbox hashes. ARGV: record, job id, creation time, deadline or "", item index, the
 # inbox row's three parts. A batch item's job is made at most once (the ingest worker may

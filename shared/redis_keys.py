@@ -9,6 +9,8 @@ from __future__ import annotations
 import socket
 
 import redis
+import redis.asyncio
+from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
@@ -41,5 +43,19 @@ def connect(url: str, socket_timeout: float | None = 10) -> redis.Redis:
         health_check_interval=30,
         # Ride out a broker restart (seconds) instead of failing mid-command.
         retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), 12),
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+    )
+
+
+def connect_async(url: str, socket_timeout: float | None = 10) -> redis.asyncio.Redis:
+    """As ``connect``, for an event loop: the same timeouts, keepalive and retries."""
+    return redis.asyncio.Redis.from_url(
+        url,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=5,
+        socket_keepalive=True,
+        socket_keepalive_options=_KEEPALIVE,
+        health_check_interval=30,
+        retry=AsyncRetry(ExponentialBackoff(cap=2.0, base=0.1), 12),
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
     )

@@ -7,9 +7,9 @@ transaction with anything. Here Celery still builds the message (``amqp.as_task_
 protocol 2, as ``send_task`` does; once per process and task, then only its ids and args are
 filled in), and it is wrapped exactly as kombu's Redis transport wraps it:
 ``tests/integration/test_task_messages.py`` checks the envelope against kombu's own and
-runs it through a real worker. The payload can then go into the same MULTI as the job record
-(``JobStore.create``), so a job is never recorded without its first message nor queued
-without its record.
+runs it through a real worker. The payload can then go into the same script as the job
+record (``JobStore.create``, ``api.recording``), so a job is never recorded without its first
+message nor queued without its record.
 
 Only direct routing to a queue of the same name at priority 0 is produced, which is all the
 stages use; anything else goes through ``send_task``.

@@ -9,6 +9,7 @@ import pytest
 from shared.errors import JobNotFound
 from shared.jobstore import JobStore, Versioned
 from shared.models import Job, JobStatus, Stage, StageStatus
+from shared.task_messages import TaskMessage
 from shared.webhook_models import job_deliveries_key
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
@@ -35,7 +36,22 @@ def test_creating_the_same_id_twice_is_refused(valkey: ValkeyProcess) -> None:
     store.create(job)
 
     with pytest.raises(ValueError, match="already exists"):
-        store.create(job)
+        store.create(job.model_copy(update={"tenant": "other"}))
+    assert store.get(job.id) == job
+
+
+def test_a_create_retried_after_a_lost_reply_makes_the_job_once(valkey: ValkeyProcess) -> None:
+    # The client's retry sends the same script call again: the record already there byte for
+    # byte is that call's own, so the retry succeeds and nothing is written or queued twice.
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    message = TaskMessage(queue="stt", task_id="t1", payload='{"a": 1}')
+    store.create(job, message)
+    store.create(job, message)
+
+    assert store.redis.llen("stt") == 1
+    assert store.count_by_status()["queued"] == 1
+    assert store.list_ids(job.tenant, 10, 0) == [job.id]
 
 
 def test_another_tenants_job_is_not_found(valkey: ValkeyProcess) -> None:
@@ -144,7 +160,7 @@ def test_jobs_are_counted_under_their_status_as_they_move(valkey: ValkeyProcess)
     store.create(first)
     store.create(second)
     with pytest.raises(ValueError, match="already exists"):
-        store.create(second)
+        store.create(second.model_copy(update={"tenant": "other"}))
 
     def transcribing(job: Job) -> None:
         job.status = JobStatus.TRANSCRIBING

@@ -1,0 +1,83 @@
+"""POST /v1/jobs end to end in one process: small uploads are handled on the event loop,
+larger ones on the intake thread, and a job store that fails leaves nothing behind."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from api.deps import Services
+from api.intake import INLINE_MAX_BYTES
+from api.main import create_app
+from shared.audio import encode_pcm
+from shared.settings import Settings
+from tests.conftest import ValkeyProcess
+
+RATE = 16_000
+
+
+def _wav(seconds: float) -> bytes:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return encode_pcm((3000 * np.sin(2 * np.pi * 220 * t)).astype(np.int16), RATE, "wav")
+
+
+SMALL = _wav(5.0)
+LARGE = _wav(40.0)
+
+
+@pytest.fixture
+def http(tmp_path: Path, valkey: ValkeyProcess) -> TestClient:
+    settings = Settings(
+        data_dir=tmp_path, broker={"url": valkey.url}, storage={"local_dir": tmp_path / "objects"}
+    )
+    return TestClient(create_app(settings))
+
+
+def _services(http: TestClient) -> Services:
+    services: Services = http.app.state.services  # type: ignore[attr-defined]
+    return services
+
+
+def _objects(http: TestClient) -> list[Path]:
+    root = _services(http).settings.storage.local_dir
+    assert root is not None
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_the_sizes_tried_fall_on_both_sides_of_the_inline_limit() -> None:
+    assert len(SMALL) <= INLINE_MAX_BYTES < len(LARGE)
+
+
+@pytest.mark.parametrize("audio", [SMALL, LARGE], ids=["on the loop", "on the intake thread"])
+def test_an_upload_is_stored_recorded_and_queued(http: TestClient, audio: bytes) -> None:
+    answer = http.post("/v1/jobs", files={"file": ("vm.wav", audio, "audio/wav")})
+
+    assert answer.status_code == 202, answer.text
+    job = _services(http).jobs.get(answer.json()["id"])
+    assert job.input.size_bytes == len(audio)
+    assert _services(http).storage.get(job.input.key) == audio
+    assert _services(http).jobs.redis.llen("stt") == 1
+
+
+class _BrokenRecorder:
+    async def create_and_queue(self, job: object) -> None:
+        raise ConnectionError("the job store went away")
+
+
+@pytest.mark.parametrize("audio", [SMALL, LARGE], ids=["on the loop", "on the intake thread"])
+def test_a_job_store_failure_answers_503_and_deletes_the_stored_input(
+    http: TestClient, audio: bytes
+) -> None:
+    app = http.app
+    app.state.services = dataclasses.replace(_services(http), recorder=_BrokenRecorder())  # type: ignore[attr-defined,arg-type]
+
+    answer = http.post("/v1/jobs", files={"file": ("vm.wav", audio, "audio/wav")})
+
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "job_store_unavailable"
+    assert _objects(http) == []
+    assert _services(http).jobs.list_ids("default") == []
