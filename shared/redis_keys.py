@@ -7,6 +7,7 @@ Each store (jobs, batches, webhook deliveries, idempotency keys) owns its keys b
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import redis
 import redis.asyncio
@@ -35,15 +36,7 @@ def connect(url: str, socket_timeout: float | None = 10) -> redis.Redis:
     extra system call is a wait): TCP keepalive and a user timeout still drop a dead peer
     within ~25 s."""
     return redis.Redis.from_url(
-        url,
-        socket_timeout=socket_timeout,
-        socket_connect_timeout=5,
-        socket_keepalive=True,
-        socket_keepalive_options=_KEEPALIVE,
-        health_check_interval=30,
-        # Ride out a broker restart (seconds) instead of failing mid-command.
-        retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), 12),
-        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        url, retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), 12), **_options(socket_timeout)
     )
 
 
@@ -51,11 +44,18 @@ def connect_async(url: str, socket_timeout: float | None = 10) -> redis.asyncio.
     """As ``connect``, for an event loop: the same timeouts, keepalive and retries."""
     return redis.asyncio.Redis.from_url(
         url,
-        socket_timeout=socket_timeout,
-        socket_connect_timeout=5,
-        socket_keepalive=True,
-        socket_keepalive_options=_KEEPALIVE,
-        health_check_interval=30,
         retry=AsyncRetry(ExponentialBackoff(cap=2.0, base=0.1), 12),
-        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        **_options(socket_timeout),
     )
+
+
+def _options(socket_timeout: float | None) -> dict[str, Any]:
+    # With the retry above: ride out a broker restart (seconds) instead of failing mid-command.
+    return {
+        "socket_timeout": socket_timeout,
+        "socket_connect_timeout": 5,
+        "socket_keepalive": True,
+        "socket_keepalive_options": _KEEPALIVE,
+        "health_check_interval": 30,
+        "retry_on_error": [redis.ConnectionError, redis.TimeoutError],
+    }
