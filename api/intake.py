@@ -68,7 +68,7 @@ async def submit(
         if earlier is not None:
             return earlier, True
     upload = _Upload(services, tenant, data, filename, options, idempotency_key, digest)
-    if services.storage.writes_are_local and len(data) <= INLINE_MAX_BYTES:
+    if upload.inline:
         return await upload.accept(upload.probe())
     return await upload.accept(await _on_intake_thread(upload.probe))
 
@@ -112,6 +112,11 @@ class _Upload:
     idempotency_key: str | None
     # Taken before probing only when a key needs it; otherwise by the probe.
     digest: str | None
+
+    @property
+    def inline(self) -> bool:
+        """Whether its blocking work runs on the event loop (see INLINE_MAX_BYTES)."""
+        return self.services.storage.writes_are_local and len(self.data) <= INLINE_MAX_BYTES
 
     def probe(self) -> tuple[InputMeta, str]:
         return validated_input(self.data, self.filename, self.services.settings.api, self.digest)
@@ -168,9 +173,9 @@ class _Upload:
             ) from exc
 
     async def _storage_call(self, call: Callable[..., None], *args: str | bytes) -> None:
-        if not self.services.storage.writes_are_local:
-            await run_in_threadpool(call, *args)
-        elif len(self.data) <= INLINE_MAX_BYTES:
+        if self.inline:
             call(*args)
-        else:
+        elif self.services.storage.writes_are_local:
             await _on_intake_thread(lambda: call(*args))
+        else:
+            await run_in_threadpool(call, *args)

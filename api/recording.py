@@ -20,9 +20,8 @@ from redis.commands.core import AsyncScript
 from shared.jobstore import JobStore
 from shared.jobstore_lua import CREATE_JOB
 from shared.models import Job
-from shared.pipeline import stages_of
+from shared.pipeline import first_message
 from shared.redis_keys import connect_async
-from shared.task_messages import stage_message
 
 
 class JobRecorder:
@@ -38,8 +37,7 @@ class JobRecorder:
         """Record ``job`` and queue its first stage, both or neither; ValueError when its id
         is taken (never in practice: ids are 96 random bits)."""
         # Made here, in the request's context: the message carries the request's trace.
-        first = stage_message(self._celery, stages_of(job)[0], job.id)
-        keys, args = self._jobs.creation(job, first)
+        keys, args = self._jobs.creation(job, first_message(self._celery, job))
         if not await self._script()(keys=keys, args=args):
             raise ValueError(f"job {job.id} already exists")
 

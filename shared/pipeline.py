@@ -13,17 +13,22 @@ from celery import Celery
 from shared.celery_app import TASK_NAMES
 from shared.jobstore import JobStore
 from shared.models import STAGE_ORDER, Job, Stage
-from shared.task_messages import stage_message
+from shared.task_messages import TaskMessage, stage_message
 
 
 def stages_of(job: Job) -> list[Stage]:
     return [stage for stage in STAGE_ORDER if stage in job.options.stages]
 
 
+def first_message(app: Celery, job: Job) -> TaskMessage:
+    """The message that starts a new job: its first stage's."""
+    return stage_message(app, stages_of(job)[0], job.id)
+
+
 def create_and_queue(jobs: JobStore, app: Celery, job: Job) -> None:
-    """Record a new job and queue its first stage in one Redis transaction: a job is never
+    """Record a new job and queue its first stage in one Redis script call: a job is never
     recorded without its message, nor queued without its record."""
-    jobs.create(job, stage_message(app, stages_of(job)[0], job.id))
+    jobs.create(job, first_message(app, job))
 
 
 def enqueue(app: Celery, job: Job, start: Stage | None = None) -> str:
