@@ -1,18 +1,14 @@
-"""Audio in and out: validating untrusted uploads and decoding them for the engines
-(``probing``), recognising containers by their bytes (``sniff``), encoding replies
-(``encode``) and measuring how much of a recording is sound (``activity``)."""
+"""Audio in and out: validating untrusted uploads (``probing``, with ``containers`` and
+``stream_length``), decoding them for the engines (``decoding``), recognising containers by
+their bytes (``sniff``), encoding replies (``encode``) and measuring how much of a recording
+is sound (``activity``)."""
 
 from __future__ import annotations
 
+from shared.audio.containers import AV_ERRORS, MEDIA_TYPES
+from shared.audio.decoding import decode_pcm16k
 from shared.audio.encode import encode_pcm
-from shared.audio.probing import (
-    AV_ERRORS,
-    MEDIA_TYPES,
-    AudioInfo,
-    decode_pcm16k,
-    pcm_rms_dbfs,
-    probe,
-)
+from shared.audio.probing import AudioInfo, pcm_rms_dbfs, probe
 from shared.audio.sniff import sniff_container
 
 __all__ = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shared.audio.probing import decode_pcm16k, decode_with_ffmpeg
+from shared.audio.decoding import decode_pcm16k, decode_with_ffmpeg
 from shared.audio.wav_pcm import read_pcm16_wav
 from tests import audio_factory as factory
 from tests.audio_factory import Recipe

@@ -1,4 +1,4 @@
-"""Upload validation, decoding for speech engines and encoding of replies."""
+"""Upload validation: what probe accepts, what it refuses and why; loudness and media types."""
 
 from __future__ import annotations
 
@@ -9,23 +9,22 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from shared.audio import (
     MEDIA_TYPES,
     AudioInfo,
+    containers,
     decode_pcm16k,
-    encode_pcm,
     pcm_rms_dbfs,
     probe,
-    sniff_container,
 )
 from shared.audio import probing as audio_module
 from shared.audio.sniff import mp3_complete_as_declared
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
 from tests.audio_factory import ALL_FORMATS, SHARED_AUDIO, AudioFormat, shared_wav_clips
+from tests.bare_frames import GARBAGE_BEHIND_MAGIC
 
 ACCEPTED_HINT = "Send mp3, wav, ogg/opus, webm, flac or m4a/aac."
 
@@ -40,83 +39,12 @@ EXPECTED: dict[AudioFormat, tuple[str, str]] = {
 }
 # Formats whose file keeps the rate it was recorded at (opus always decodes at 48 kHz).
 NATIVE_RATE_FORMATS: tuple[AudioFormat, ...] = ("wav", "mp3", "flac", "m4a", "aac")
-# Bare MPEG and ADTS streams are only recognised by two chained frame headers.
-MPEG_FRAME = b"\xff\xfb\x90\x00"  # MPEG-1 layer III, 128 kbit/s, 44.1 kHz: 417 bytes
-ADTS_FRAME = b"\xff\xf1\x50\x80\x0c\x9f\xfc"  # AAC LC, 44.1 kHz, stereo: 100 bytes
-GARBAGE_BEHIND_MAGIC = {
-    "wav": b"RIFF\x00\x10\x00\x00WAVE",
-    "mp3-id3": b"ID3",
-    "mp3-frame": MPEG_FRAME + bytes(413) + MPEG_FRAME,
-    "ogg": b"OggS",
-    "webm": b"\x1a\x45\xdf\xa3",
-    "flac": b"fLaC",
-    "m4a": b"\x00\x00\x00\x18ftypM4A ",
-    "aac": ADTS_FRAME + bytes(93) + ADTS_FRAME,
-}
 
 
 def rejection(data: bytes, **limits: float) -> MediaRejected:
     with pytest.raises(MediaRejected) as caught:
         probe(data, **limits)
     return caught.value
-
-
-def dominant_hz(pcm: npt.NDArray[np.int16], rate: int) -> float:
-    spectrum = np.abs(np.fft.rfft(pcm.astype(np.float64)))
-    return float(np.fft.rfftfreq(len(pcm), 1 / rate)[int(np.argmax(spectrum))])
-
-
-# --- sniffing ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("fmt", ALL_FORMATS)
-def test_sniff_recognises_each_container_from_its_first_bytes(fmt: AudioFormat) -> None:
-    assert sniff_container(factory.encode(fmt, 0.5)[:64]) == fmt
-
-
-@pytest.mark.parametrize(
-    "head",
-    [
-        b"",
-        b"RIFF\x00\x00\x00\x00AVI ",
-        b"\xff\xeb\x90\x00",  # MPEG version bits 01 are reserved
-        b"\xff\xf9\xf0\x00",  # MPEG layer III frame with the forbidden bitrate index 15
-        b"\xff\xf1\x3c\x80\x00\x00\x00",  # ADTS with an undefined sampling-rate index
-        MPEG_FRAME + bytes(500),  # one MPEG frame header, no second one
-        b"%PDF-1.7",
-    ],
-    ids=[
-        "empty",
-        "avi",
-        "reserved-mpeg-version",
-        "bad-bitrate",
-        "bad-adts-rate",
-        "lone-mpeg-header",
-        "pdf",
-    ],
-)
-def test_sniff_refuses_lookalike_headers(head: bytes) -> None:
-    assert sniff_container(head) is None
-
-
-def test_sniff_never_trusts_text_or_random_bytes() -> None:
-    assert sniff_container(factory.text_as_wav()) is None
-    assert sniff_container(factory.random_bytes(4096, seed=1)) is None
-
-
-def test_sniff_looks_past_an_id3_tag_to_find_aac() -> None:
-    tag = b"ID3\x04\x00\x00\x00\x00\x00\x0a" + b"\x00" * 10
-
-    assert sniff_container(tag + factory.encode("aac", 0.5)) == "aac"
-    assert sniff_container(tag + factory.encode("flac", 0.5)) == "flac"
-    assert sniff_container(tag + MPEG_FRAME) == "mp3"
-
-
-@pytest.mark.parametrize("head", [MPEG_FRAME + bytes(413) + MPEG_FRAME, MPEG_FRAME + bytes(10)])
-def test_sniff_takes_a_bare_mpeg_frame_when_the_next_one_chains_or_lies_beyond_head(
-    head: bytes,
-) -> None:
-    assert sniff_container(head) == "mp3"
 
 
 # --- probe: accepted input ----------------------------------------------------------------
@@ -268,7 +196,7 @@ def test_probe_rejects_audio_longer_than_the_maximum_as_too_long() -> None:
 
 def test_probe_stops_reading_early_for_overlong_audio(monkeypatch: pytest.MonkeyPatch) -> None:
     read: list[int] = []
-    real_open = audio_module._open
+    real_open = containers.open_media
 
     class Counting:
         def __init__(self, media: Any) -> None:
@@ -287,7 +215,7 @@ def test_probe_stops_reading_early_for_overlong_audio(monkeypatch: pytest.Monkey
         with real_open(data, container) as media:
             yield Counting(media)
 
-    monkeypatch.setattr(audio_module, "_open", counting_open)
+    monkeypatch.setattr(audio_module, "open_media", counting_open)
     data = factory.encode("mp3", 60.0)
 
     error = rejection(data, max_duration_s=3.0)
@@ -342,116 +270,6 @@ def test_probe_and_decode_raise_only_media_rejected_on_corrupted_bytes(
     for check in (probe, decode_pcm16k):
         with contextlib.suppress(MediaRejected):
             check(data)
-
-
-# --- decode_pcm16k ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("fmt", ALL_FORMATS)
-def test_decode_returns_16khz_mono_int16_for_each_format(fmt: AudioFormat) -> None:
-    pcm = decode_pcm16k(factory.encode(fmt, 2.0, rate=22050, channels=2))
-
-    assert pcm.dtype == np.int16
-    assert pcm.ndim == 1
-    assert len(pcm) / 16000 == pytest.approx(2.0, abs=0.15)
-    assert pcm_rms_dbfs(pcm) > -30
-
-
-def test_decode_upsamples_8khz_phone_audio_to_16khz() -> None:
-    pcm = decode_pcm16k(factory.encode("wav", 2.0, rate=8000))
-
-    assert len(pcm) == pytest.approx(32000, abs=32)
-    # The tone's 110 Hz fundamental survives; a wrong rate would shift it.
-    assert dominant_hz(pcm, 16000) == pytest.approx(110, abs=2)
-
-
-def test_decode_downmixes_stereo_to_the_same_signal_as_mono() -> None:
-    mono = decode_pcm16k(factory.encode("wav", 1.0, channels=1))
-    stereo = decode_pcm16k(factory.encode("wav", 1.0, channels=2))
-
-    assert len(stereo) == len(mono)
-    assert np.corrcoef(mono, stereo)[0, 1] > 0.99
-
-
-def test_decode_keeps_16khz_mono_input_unchanged() -> None:
-    samples = factory.tone(1.0, 16000)
-
-    decoded = decode_pcm16k(factory.encode_samples(samples, "wav", 16000))
-
-    assert np.array_equal(decoded, samples)
-
-
-def test_decode_rejects_garbage_behind_magic_bytes_as_undecodable() -> None:
-    with pytest.raises(MediaRejected) as caught:
-        decode_pcm16k(factory.with_magic(b"fLaC", 4096))
-
-    assert caught.value.code == "undecodable"
-
-
-def test_decode_rejects_bytes_that_are_not_audio_as_unsupported_format() -> None:
-    with pytest.raises(MediaRejected) as caught:
-        decode_pcm16k(factory.text_as_wav())
-
-    assert caught.value.code == "unsupported_format"
-
-
-# --- encode_pcm -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("rate", [16000, 22050])
-@pytest.mark.parametrize("fmt", ["mp3", "ogg", "wav"])
-def test_encode_roundtrips_through_probe_for_each_output_format(fmt: str, rate: int) -> None:
-    data = encode_pcm(factory.tone(2.0, rate), rate, fmt)
-
-    info = probe(data)
-
-    assert info.container == fmt
-    assert info.media_type == MEDIA_TYPES[fmt]
-    assert info.channels == 1
-    assert info.duration_s == pytest.approx(2.0, abs=0.05)
-
-
-def test_encode_resamples_opus_to_48khz() -> None:
-    info = probe(encode_pcm(factory.tone(1.0, 22050), 22050, "ogg"))
-
-    assert (info.codec, info.sample_rate) == ("opus", 48000)
-
-
-def test_encode_keeps_rates_mp3_supports_and_raises_others() -> None:
-    assert probe(encode_pcm(factory.tone(1.0, 22050), 22050, "mp3")).sample_rate == 22050
-    assert probe(encode_pcm(factory.tone(1.0, 20000), 20000, "mp3")).sample_rate == 22050
-
-
-@pytest.mark.parametrize("fmt", ["mp3", "ogg", "wav"])
-def test_encode_keeps_the_signal(fmt: str) -> None:
-    pcm = decode_pcm16k(encode_pcm(factory.tone(2.0, 16000), 16000, fmt))
-
-    assert dominant_hz(pcm, 16000) == pytest.approx(110, abs=2)
-    assert pcm_rms_dbfs(pcm) == pytest.approx(pcm_rms_dbfs(factory.tone(2.0)), abs=1.5)
-
-
-def test_encode_wav_is_lossless() -> None:
-    samples = factory.tone(1.0, 16000)
-
-    assert np.array_equal(decode_pcm16k(encode_pcm(samples, 16000, "wav")), samples)
-
-
-@pytest.mark.parametrize(
-    ("pcm", "rate", "fmt"),
-    [
-        (factory.tone(0.1), 16000, "flac"),
-        (factory.tone(0.1).astype(np.float32), 16000, "wav"),
-        (np.zeros((2, 100), dtype=np.int16), 16000, "wav"),
-        (np.zeros(0, dtype=np.int16), 16000, "mp3"),
-        (factory.tone(0.1), 0, "wav"),
-    ],
-    ids=["unknown-format", "float-samples", "two-channels", "no-samples", "zero-rate"],
-)
-def test_encode_refuses_what_it_cannot_encode(
-    pcm: npt.NDArray[np.int16], rate: int, fmt: str
-) -> None:
-    with pytest.raises(ValueError, match=r"."):
-        encode_pcm(pcm, rate, fmt)
 
 
 # --- loudness and media types -----------------------------------------------------------
