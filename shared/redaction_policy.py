@@ -1,7 +1,7 @@
 """What to redact and how to write what was removed.
 
 Only pydantic and the standard library are imported here, so the API can validate a policy
-without loading any detector (the detectors are in workers/redaction/).
+without loading any detector (the detectors are in shared/redaction/).
 """
 
 from __future__ import annotations

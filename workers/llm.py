@@ -18,6 +18,7 @@ from shared.models import (
     Stage,
     Transcript,
 )
+from shared.redaction.detect import Known, remember
 from shared.text_input import TEXT_MEDIA_TYPE
 from workers.context import WorkerContext
 from workers.providers.base import ReplyContext
@@ -32,7 +33,6 @@ from workers.redacting import (
     read_original,
     remembered,
 )
-from workers.redaction.detect import Known, remember
 from workers.review import TRANSCRIPT_REASONS, merged, triage_review
 from workers.stage import (
     StageOutput,

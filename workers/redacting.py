@@ -17,18 +17,18 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet
 
 from shared.models import Job, Reply, Transcript, Triage
-from shared.redaction_policy import Entity, JobRedaction
-from shared.settings import Settings
-from workers.context import WorkerContext
-from workers.redaction.apply import (
+from shared.redaction.apply import (
     Redacted,
     RedactedTranscript,
     redact_mapping,
     redact_text,
     redact_transcript,
 )
-from workers.redaction.detect import TOKEN, Known, remember
-from workers.redaction.spans import Span
+from shared.redaction.detect import TOKEN, Known, remember
+from shared.redaction.spans import Span
+from shared.redaction_policy import Entity, JobRedaction
+from shared.settings import Settings
+from workers.context import WorkerContext
 
 # Under the job's prefix, so deleting the job (or its retention) deletes them too.
 ORIGINAL_TRANSCRIPT = "transcript.original.json.enc"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 
+from shared.language.phone import find_callback
+from shared.language.tokens import tokenize
 from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
-from workers.triage.phone import find_callback
-from workers.triage.tokens import tokenize
 
 
 class Reason(StrEnum):

@@ -14,6 +14,7 @@ from shared.audio.encode import encode_pcm
 from shared.celery_app import TASK_NAMES
 from shared.errors import StageFailed
 from shared.models import TRANSCRIPT_OBJECT, Job, JobResults, Stage, Transcript
+from shared.redaction.audio import silence_spans
 from workers.context import WorkerContext
 from workers.providers.base import AudioInput
 from workers.providers.registry import stt_provider
@@ -24,7 +25,6 @@ from workers.redacting import (
     counts,
     keep_original,
 )
-from workers.redaction.audio import silence_spans
 from workers.review import mean_confidence, transcript_reasons
 from workers.stage import StageOutput, provider_name, run_stage
 

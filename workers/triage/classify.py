@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 from shared.intents import INTENTS as INTENTS
-from workers.triage.tokens import has_phrase
+from shared.language.tokens import has_phrase
 
 T = TypeVar("T")
 Urgency = Literal["low", "normal", "high"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from shared.language.dates import find_dates
+from shared.language.names import caller_name
+from shared.language.phone import find_callback, phone_runs
+from shared.language.tokens import tokenize
 from shared.models import Triage
 from workers.triage.classify import intent, requested_action, urgency
-from workers.triage.dates import find_dates
-from workers.triage.names import caller_name
-from workers.triage.phone import find_callback, phone_runs
-from workers.triage.tokens import tokenize
 
 TOPICS = {
     "appointment": "an appointment",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
+from shared.language.dates import MONTHS, WEEKDAYS
+from shared.language.numbers import say_int, say_ordinal
+from shared.language.phone import speak_number
 from shared.models import Triage
-from workers.triage.dates import MONTHS, WEEKDAYS
-from workers.triage.numbers import say_int, say_ordinal
-from workers.triage.phone import speak_number
 
 MAX_WORDS = 100
 MAX_DATES = 2  # more than two times in a reply is hard to follow by ear

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 
 from shared.analysis import AudioAnalysis, Emotion, Tone
+from shared.language.tokens import tokenize
 from workers.triage.classify import scan
-from workers.triage.tokens import tokenize
 
 _LEXICON: dict[Emotion, dict[str, float]] = {
     "angry": {"unacceptable": 2, "ridiculous": 2, "outrageous": 2, "furious": 3, "angry": 2,

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import anthropic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shared.language.phone import speak_number, to_e164
 from shared.models import Reply, Transcript, Triage
 from shared.settings.providers import AnthropicSettings
 from workers.providers.anthropic_client import (
@@ -27,7 +28,6 @@ from workers.providers.anthropic_client import (
 from workers.providers.base import LlmProvider, ReplyContext
 from workers.triage.classify import INTENTS
 from workers.triage.extract import summarize
-from workers.triage.phone import speak_number, to_e164
 from workers.triage.reply import MAX_WORDS
 
 TOOL_NAME = "voicemail_reply"

@@ -4,8 +4,8 @@ import random
 
 import pytest
 
+from shared.language.tokens import tokenize
 from workers.triage.classify import intent, requested_action, scan, urgency
-from workers.triage.tokens import tokenize
 
 
 def _words(text: str) -> tuple[str, ...]:

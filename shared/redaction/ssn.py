@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+from shared.language.tokens import find_phrase
+from shared.redaction.digits import number_runs
+from shared.redaction.spans import Span
+from shared.redaction.stream import Stream
 from shared.redaction_policy import Entity
-from workers.redaction.digits import number_runs
-from workers.redaction.spans import Span
-from workers.redaction.stream import Stream
-from workers.triage.tokens import find_phrase
 
 _WRITTEN = re.compile(r"(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])")
 _CUES = ("social", "ssn", "s s n", "security number", "social security")

@@ -7,11 +7,11 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from workers.triage.tokens import Tokens, find_phrase
+from shared.language.tokens import Tokens, find_phrase
 
 T = TypeVar("T")
 
-# The same token shapes as workers.triage.tokens, found with their offsets, so the triage
+# The same token shapes as shared.language.tokens, found with their offsets, so the triage
 # number and name readers can run on them and their token indices map back to characters.
 _TOKEN = re.compile(r"\+?\d+(?::\d{2})?(?:st|nd|rd|th)?|[^\W\d_]+(?:'[^\W\d_]+)*")
 # One-for-one replacements only: offsets into the translated text are offsets into the text.

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from workers.triage.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
-from workers.triage.tokens import Tokens
+from shared.language.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
+from shared.language.tokens import Tokens
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",

@@ -6,17 +6,17 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from shared.redaction.accounts import find_accounts
+from shared.redaction.addresses import find_addresses
+from shared.redaction.birth_dates import find_birth_dates
+from shared.redaction.cards import find_cards
+from shared.redaction.emails import find_emails
+from shared.redaction.person_names import find_person_names
+from shared.redaction.phones import find_phones
+from shared.redaction.spans import Span, resolve
+from shared.redaction.ssn import find_ssns
+from shared.redaction.stream import Stream, stream
 from shared.redaction_policy import Entity, RedactionPolicy
-from workers.redaction.accounts import find_accounts
-from workers.redaction.addresses import find_addresses
-from workers.redaction.birth_dates import find_birth_dates
-from workers.redaction.cards import find_cards
-from workers.redaction.emails import find_emails
-from workers.redaction.person_names import find_person_names
-from workers.redaction.phones import find_phones
-from workers.redaction.spans import Span, resolve
-from workers.redaction.ssn import find_ssns
-from workers.redaction.stream import Stream, stream
 
 Detector = Callable[[Stream, str], list[Span]]
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from workers.triage.names import caller_name
-from workers.triage.tokens import tokenize
+from shared.language.names import caller_name
+from shared.language.tokens import tokenize
 
 
 @pytest.mark.parametrize(

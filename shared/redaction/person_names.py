@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+from shared.language.names import caller_name
+from shared.language.tokens import find_phrase
+from shared.redaction.spans import Span
+from shared.redaction.stream import Stream
 from shared.redaction_policy import Entity
-from workers.redaction.spans import Span
-from workers.redaction.stream import Stream
-from workers.triage.names import caller_name
-from workers.triage.tokens import find_phrase
 
 TITLES = frozenset({"dr", "doctor", "mr", "mister", "mrs", "ms", "miss"})
 

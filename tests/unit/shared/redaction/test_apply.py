@@ -7,11 +7,11 @@ import re
 import pytest
 
 from shared.models import Transcript, Word
+from shared.redaction.apply import redact_mapping, redact_text, redact_transcript
+from shared.redaction.detect import find_spans, remember
+from shared.redaction.substitute import substitute
 from shared.redaction_policy import Entity, RedactionPolicy, Substitution
 from shared.transcript_formats import render
-from workers.redaction.apply import redact_mapping, redact_text, redact_transcript
-from workers.redaction.detect import find_spans, remember
-from workers.redaction.substitute import substitute
 
 LABELS = RedactionPolicy()
 HASHES = RedactionPolicy(style=Substitution.HASH)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from workers.triage.dates import WEEKDAYS
-from workers.triage.numbers import TEENS, TENS, UNITS
-from workers.triage.tokens import Tokens, find_phrase
+from shared.language.dates import WEEKDAYS
+from shared.language.numbers import TEENS, TENS, UNITS
+from shared.language.tokens import Tokens, find_phrase
 
 # Strongest introduction first: "my name is" is rarely followed by anything but a name,
 # while "i'm" is as often followed by a state ("i'm calling", "i'm worried").

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from workers.triage.phone import find_callback, find_callback_number, speak_number, to_e164
-from workers.triage.tokens import tokenize
+from shared.language.phone import find_callback, find_callback_number, speak_number, to_e164
+from shared.language.tokens import tokenize
 
 
 @pytest.mark.parametrize(

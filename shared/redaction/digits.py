@@ -1,11 +1,11 @@
-"""Digits said or written over a stretch of tokens, read by workers.triage.numbers."""
+"""Digits said or written over a stretch of tokens, read by shared.language.numbers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workers.redaction.stream import Stream
-from workers.triage.numbers import TEENS, TENS, UNITS, DigitRun, digit_runs
+from shared.language.numbers import TEENS, TENS, UNITS, DigitRun, digit_runs
+from shared.redaction.stream import Stream
 
 # Words that can stand for digits inside a number read aloud ("oh", "double five").
 NUMBER_WORDS = frozenset(UNITS) | frozenset(TEENS) | frozenset(TENS)

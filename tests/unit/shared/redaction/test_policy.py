@@ -38,9 +38,9 @@ def test_an_unknown_entity_style_or_field_is_rejected(body: dict[str, object]) -
 def test_naming_entities_loads_no_detector_phonenumbers_or_numpy() -> None:
     program = (
         "import sys\n"
-        "import workers.redaction\n"
+        "import shared.redaction\n"
         "from shared.redaction_policy import Entity\n"
-        "heavy = ('phonenumbers', 'numpy', 'workers.triage', 'workers.redaction.detect')\n"
+        "heavy = ('phonenumbers', 'numpy', 'shared.language', 'shared.redaction.detect')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     result = subprocess.run(

@@ -15,8 +15,8 @@ from itertools import pairwise
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
 
-from workers.triage.numbers import DigitRun, digit_runs, say_digits
-from workers.triage.tokens import Tokens
+from shared.language.numbers import DigitRun, digit_runs, say_digits
+from shared.language.tokens import Tokens
 
 MIN_DIGITS = 7  # shorter runs are times, amounts or house numbers, never a phone number
 MAX_DIGITS = 15  # E.164's limit; longer runs are card or account numbers read aloud

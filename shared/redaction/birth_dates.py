@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from shared.language.dates import MONTHS
+from shared.language.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
+from shared.redaction.spans import Span
+from shared.redaction.stream import Stream, first_after_cues
 from shared.redaction_policy import Entity
-from workers.redaction.spans import Span
-from workers.redaction.stream import Stream, first_after_cues
-from workers.triage.dates import MONTHS
-from workers.triage.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
 
 _CUES = ("date of birth", "birth date", "birthdate", "birthday", "born on", "born", "dob",
          "d o b", "birth")  # fmt: skip

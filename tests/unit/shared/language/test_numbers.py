@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from workers.triage.numbers import digit_runs, ordinal, say_digits, say_int, say_ordinal, spoken_int
+from shared.language.numbers import (
+    digit_runs,
+    ordinal,
+    say_digits,
+    say_int,
+    say_ordinal,
+    spoken_int,
+)
 
 
 def _digits(text: str) -> list[str]:

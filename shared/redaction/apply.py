@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.models import Transcript
+from shared.redaction.align import collapse, groups, joined, word_ranges
+from shared.redaction.detect import Known, find_spans, known_forms, remember
+from shared.redaction.normalise import normalise
+from shared.redaction.spans import Span, resolve
+from shared.redaction.substitute import substitute
 from shared.redaction_policy import Entity, RedactionPolicy
-from workers.redaction.align import collapse, groups, joined, word_ranges
-from workers.redaction.detect import Known, find_spans, known_forms, remember
-from workers.redaction.normalise import normalise
-from workers.redaction.spans import Span, resolve
-from workers.redaction.substitute import substitute
 
 Key = bytes | str | None
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from shared.redaction.digits import digits_between, is_numeric, number_runs
+from shared.redaction.spans import Span
+from shared.redaction.stream import Stream
 from shared.redaction_policy import Entity
-from workers.redaction.digits import digits_between, is_numeric, number_runs
-from workers.redaction.spans import Span
-from workers.redaction.stream import Stream
 
 # Issuer prefixes and the lengths their cards come in (ISO/IEC 7812 ranges as the networks
 # publish them). Random digits pass Luhn one time in ten; asking for a real prefix and

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from workers.triage.dates import find_dates
-from workers.triage.tokens import tokenize
+from shared.language.dates import find_dates
+from shared.language.tokens import tokenize
 
 
 def _dates(text: str) -> list[str]:

@@ -3,10 +3,10 @@ a cue ("my account number is a c seven seven two ...", "policy number p r 774129
 
 from __future__ import annotations
 
+from shared.redaction.digits import digits_between, is_numeric
+from shared.redaction.spans import Span
+from shared.redaction.stream import Stream, first_after_cues
 from shared.redaction_policy import Entity
-from workers.redaction.digits import digits_between, is_numeric
-from workers.redaction.spans import Span
-from workers.redaction.stream import Stream, first_after_cues
 
 _CUES = ("account", "acct", "policy", "member id", "member number", "membership number",
          "order number", "order no", "reference", "confirmation number", "confirmation code",

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
+from shared.language.phone import to_e164
+from shared.redaction.birth_dates import parse_date
+from shared.redaction.person_names import TITLES
+from shared.redaction.stream import stream
 from shared.redaction_policy import Entity
-from workers.redaction.birth_dates import parse_date
-from workers.redaction.person_names import TITLES
-from workers.redaction.stream import stream
-from workers.triage.phone import to_e164
 
 
 def normalise(entity: Entity, text: str, region: str) -> str:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from shared.redaction.cards import is_card_number, luhn_valid
+from shared.redaction.detect import find_spans
+from shared.redaction.spans import Span, resolve
 from shared.redaction_policy import Entity, RedactionPolicy
-from workers.redaction.cards import is_card_number, luhn_valid
-from workers.redaction.detect import find_spans
-from workers.redaction.spans import Span, resolve
 
 EVERYTHING = RedactionPolicy()
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shared.language.numbers import UNITS
+from shared.redaction.spans import Span
+from shared.redaction.stream import Stream
 from shared.redaction_policy import Entity
-from workers.redaction.spans import Span
-from workers.redaction.stream import Stream
-from workers.triage.numbers import UNITS
 
 _WRITTEN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _SYMBOLS = {"dot": ".", "period": ".", "at": "@", "underscore": "_", "dash": "-",

@@ -4,11 +4,11 @@ then an optional direction and unit ("1600 pennsylvania avenue northwest apartme
 
 from __future__ import annotations
 
+from shared.language.numbers import ORDINALS
+from shared.redaction.digits import NUMBER_WORDS, digits_between
+from shared.redaction.spans import Span
+from shared.redaction.stream import Stream
 from shared.redaction_policy import Entity
-from workers.redaction.digits import NUMBER_WORDS, digits_between
-from workers.redaction.spans import Span
-from workers.redaction.stream import Stream
-from workers.triage.numbers import ORDINALS
 
 _STREET_TYPES_WORDS = """
     street st avenue ave road rd lane ln drive dr boulevard blvd court ct way place pl

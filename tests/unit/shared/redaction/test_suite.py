@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from shared.redaction.apply import redact_text
+from shared.redaction.detect import find_spans
+from shared.redaction.spans import Span
 from shared.redaction_policy import Entity, RedactionPolicy
-from workers.redaction.apply import redact_text
-from workers.redaction.detect import find_spans
-from workers.redaction.spans import Span
 
 SUITE: list[dict[str, Any]] = json.loads((Path(__file__).parent / "suite.json").read_text())[
     "transcripts"

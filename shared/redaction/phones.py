@@ -8,12 +8,12 @@ no valid number (a local number without its area code) is still somebody's numbe
 
 from __future__ import annotations
 
+from shared.language.phone import MAX_DIGITS, MIN_DIGITS, phone_runs, to_e164
+from shared.language.tokens import find_phrase
+from shared.redaction.digits import digits_between, is_international, is_numeric, with_zeros
+from shared.redaction.spans import Span
+from shared.redaction.stream import Stream
 from shared.redaction_policy import Entity
-from workers.redaction.digits import digits_between, is_international, is_numeric, with_zeros
-from workers.redaction.spans import Span
-from workers.redaction.stream import Stream
-from workers.triage.phone import MAX_DIGITS, MIN_DIGITS, phone_runs, to_e164
-from workers.triage.tokens import find_phrase
 
 # Tokens a number can take to say: 15 digits, a "plus", a few "double"s and joiner words.
 _MAX_TOKENS = 24

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from workers.redaction.audio import PAD_S, TONE_LEVEL, silence_spans
+from shared.redaction.audio import PAD_S, TONE_LEVEL, silence_spans
 
 RATE = 8000
 
