@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services
 from api.errors import ApiError
+from api.review_redaction import redacted_review
 from shared.errors import JobNotFound
 from shared.job_effects import job_event
 from shared.models import Job, utcnow
@@ -153,8 +154,13 @@ def _submit(
     note: str | None,
 ) -> Review:
     store = ReviewStore(services.jobs.redis)
-    for _ in range(_ROUNDS):
-        job = services.jobs.get(job_id, tenant)
+    job = services.jobs.get(job_id, tenant)
+    # Compared with what the job says in the policy's own tokens, so a number retyped as
+    # the machine heard it is no correction.
+    values, note = redacted_review(job, values, note, services.settings)
+    for attempt in range(_ROUNDS):
+        if attempt:
+            job = services.jobs.get(job_id, tenant)
         earlier = store.for_job(tenant, job_id)
         now = {**machine_values(job), **corrected_values(earlier)}
         corrections = [

@@ -142,8 +142,21 @@ def test_nothing_the_stack_stores_sends_logs_or_exports_holds_a_planted_value(
             ("heard", heard),
         ]}  # fmt: skip
         wait_batch(stack, batch)
+        # A reviewer who heard the recording types what it said (api/review_redaction.py).
+        review = stack.http.post(
+            f"/v1/jobs/{heard}/reviews",
+            json={
+                "corrections": {
+                    "caller_name": "Maria Lopez",
+                    "callback_number": "415-555-0192",
+                    "transcript": "This is Maria Lopez of 12 Elm Street, call 415-555-0192.",
+                },
+                "note": "she also gave maria.lopez@example.com",
+            },
+        )
+        assert review.status_code == 201, review.text
         deadline = time.monotonic() + 30
-        while len(receiver.accepted()) < 6 and time.monotonic() < deadline:
+        while len(receiver.accepted()) < 7 and time.monotonic() < deadline:
             time.sleep(0.2)
 
     for name, job in jobs.items():
@@ -154,10 +167,12 @@ def test_nothing_the_stack_stores_sends_logs_or_exports_holds_a_planted_value(
         answers += stack.http.get(f"/v1/jobs/{job['id']}").content
         for fmt in ("json", "txt", "srt", "vtt"):
             answers += stack.http.get(f"/v1/jobs/{job['id']}/transcript?format={fmt}").content
+        answers += stack.http.get(f"/v1/jobs/{job['id']}/reviews").content
     for fmt in ("csv", "jsonl"):
         answers += stack.http.get(f"/v1/batches/{batch}/results?format={fmt}").content
     hooks = b"".join(repr(r.event).encode() for r in receiver.received)
     assert receiver.accepted(), "webhooks were delivered"
+    assert b"job.reviewed" in hooks, "the review's event was delivered"
 
     leaks = _leaks("API answers and exports", bytes(answers))
     leaks += _leaks("webhook bodies", hooks)

@@ -1,0 +1,51 @@
+"""A review of a job that has a redaction policy is redacted by that policy before it is kept.
+
+The stages redact everything they make before it is stored or sent on; a person's
+correction is the one piece of a job's content that enters through the API instead. A
+reviewer listening to the recording may type the number or name it said, so the corrected
+values and the note get the job's own policy, key and tokens (one number, one token, as in
+the stages' output), before the review is stored, indexed for search or sent to a webhook.
+
+The detectors are the stages' own (``shared.redaction``): pure code with no model, imported
+only when a reviewed job has a policy, so the API otherwise never loads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.models import Job
+from shared.redaction_policy import Entity
+from shared.settings import Settings
+
+# Fields that hold one whole value of an entity: replaced outright, not searched for cues.
+_WHOLE_FIELDS = {"callback_number": Entity.PHONE_NUMBER, "caller_name": Entity.PERSON_NAME}
+# Fields of what the recording said; intent and urgency are a fixed vocabulary.
+_TEXT_FIELDS = ("transcript", *_WHOLE_FIELDS, "note")
+
+
+def redacted_review(
+    job: Job, values: dict[str, str | None], note: str | None, settings: Settings
+) -> tuple[dict[str, str | None], str | None]:
+    """``values`` and ``note`` with the job's policy applied; unchanged without a policy."""
+    policy = job.options.redact
+    if policy is None:
+        return values, note
+    from shared.redaction.apply import redact_mapping
+    from shared.redaction.detect import TOKEN
+
+    secret = settings.redaction.hash_key
+    key = secret.get_secret_value() if secret else None
+    given: dict[str, Any] = {**values, "note": note}
+    # A token already in a whole field (the machine's, kept by the reviewer) stays as it is:
+    # as a value it would be hashed again into a token nothing else carries.
+    texts = {
+        field: given[field]
+        for field in _TEXT_FIELDS
+        if given.get(field) is not None
+        and not (field in _WHOLE_FIELDS and TOKEN.fullmatch(given[field]))
+    }
+    whole = {field: entity for field, entity in _WHOLE_FIELDS.items() if policy.wants(entity)}
+    cleaned = redact_mapping(texts, policy, key, whole=whole)
+    merged = {**given, **cleaned}
+    return {field: merged[field] for field in values}, merged["note"]
