@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from itertools import pairwise
 
 import numpy as np
@@ -112,7 +113,18 @@ def test_model_files_come_from_the_installed_wheels_with_the_measured_weights() 
     files = whisper_offline.model_files()
     assert set(files) == {"config.json", "tokenizer.json", "vocabulary.txt", "model.bin"}
     # The tokenizer must be among them: without it faster-whisper would download one.
+    assert isinstance(files["tokenizer.json"], bytes)
     assert files["tokenizer.json"].startswith(b"{")
+
+
+def test_the_weights_are_read_as_one_stream_of_both_parts_in_order() -> None:
+    stream = whisper_offline.model_files()["model.bin"]
+    assert not isinstance(stream, bytes)
+    digest = hashlib.sha256()
+    with stream:
+        while chunk := stream.read(3_000_001):  # chunks that straddle the parts' boundary
+            digest.update(chunk)
+    assert digest.hexdigest() == whisper_offline.WEIGHTS_SHA256
 
 
 def test_weights_other_than_the_measured_ones_refuse_to_load(
