@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from api.web.headers import CONTENT_SECURITY_POLICY
-from shared.models import JobStatus
+from shared.models import JobOptions, JobStatus
+from shared.redaction_policy import JobRedaction
 from shared.reviews import ReviewStore
 from tests.unit.api.web.conftest import GLOBEX_KEY, Site, csrf_of, voicemail
 
@@ -198,3 +199,27 @@ def test_the_inbox_pages_are_not_in_the_openapi_document(site: Site) -> None:
 
     assert paths
     assert not [path for path in paths if path.startswith("/inbox")]
+
+
+def test_a_redacted_voicemails_form_says_so_and_what_is_typed_is_kept_as_a_token(
+    site: Site,
+) -> None:
+    job = voicemail(callback_number="[PHONE_NUMBER]", caller_name="[PERSON_NAME]")
+    job.options = JobOptions(redact=JobRedaction())
+    site.add(job)
+    plain = site.add(voicemail())
+    site.sign_in()
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+
+    sent = site.client.post(
+        f"/inbox/jobs/{job.id}/review",
+        data={"csrf": csrf_of(page), "caller_name": "Sam Reyes", "note": "ring 415 555 0199"},
+        follow_redirects=False,
+    )
+
+    assert 'id="r-redacted"' in page
+    assert 'id="r-redacted"' not in site.client.get(f"/inbox/jobs/{plain.id}").text
+    assert sent.status_code == 303
+    [review] = ReviewStore(site.jobs.redis).for_job("acme", job.id)
+    assert review.corrections == []  # the typed name is "[PERSON_NAME]", as it was
+    assert review.note == "ring [PHONE_NUMBER]"
