@@ -16,6 +16,7 @@ from typing import Any
 
 from shared.models import Job
 from shared.redaction_policy import Entity
+from shared.reviews import Review
 from shared.settings import Settings
 
 # Fields that hold one whole value of an entity: replaced outright, not searched for cues.
@@ -49,3 +50,26 @@ def redacted_review(
     cleaned = redact_mapping(texts, policy, key, whole=whole)
     merged = {**given, **cleaned}
     return {field: merged[field] for field in values}, merged["note"]
+
+
+def redact_stored(reviews: list[Review], job: Job, settings: Settings) -> bool:
+    """Reviews stored before reviews were redacted (before any change this makes, in place):
+    both sides of each correction and the note get the job's policy. Whether any changed;
+    redacting twice changes nothing, since tokens are kept as they are."""
+    changed = False
+    for review in reviews:
+        after, note = redacted_review(
+            job, {c.field: c.after for c in review.corrections}, review.note, settings
+        )
+        before, _ = redacted_review(
+            job, {c.field: c.before for c in review.corrections}, None, settings
+        )
+        for correction in review.corrections:
+            new = (before[correction.field], after[correction.field])
+            if new != (correction.before, correction.after):
+                correction.before, correction.after = new
+                changed = True
+        if note != review.note:
+            review.note = note
+            changed = True
+    return changed

@@ -10,6 +10,7 @@ event it owes, and only if no other review of the job came in since its author r
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -190,20 +191,35 @@ class ReviewStore:
     def forget_content(self, tenant: str, job_id: str) -> None:
         """Drop what the recording said (transcript, caller, number) from the job's reviews
         and its overlay, for retention; keeps who reviewed when, and intent and urgency."""
-        key = reviews_key(tenant, job_id)
 
-        def scrub(pipe: redis.client.Pipeline) -> None:
-            reviews = _parse(pipe.lrange(key, 0, -1))
+        def scrub(reviews: list[Review]) -> bool:
             if not any(c.field in PERSONAL_FIELDS and (c.before or c.after)
                        for r in reviews for c in r.corrections):  # fmt: skip
-                return
+                return False
             for review in reviews:
                 for correction in review.corrections:
                     if correction.field in PERSONAL_FIELDS:
                         correction.before = correction.after = None
+            return True
+
+        self.rewrite(tenant, job_id, scrub)
+
+    def rewrite(self, tenant: str, job_id: str, change: Callable[[list[Review]], bool]) -> bool:
+        """Store the job's reviews as ``change`` edits them in place, with the overlay made
+        from them, in one transaction; only when ``change`` says it changed something."""
+        key = reviews_key(tenant, job_id)
+        changed = False
+
+        def apply(pipe: redis.client.Pipeline) -> None:
+            nonlocal changed
+            reviews = _parse(pipe.lrange(key, 0, -1))
+            changed = bool(reviews) and change(reviews)
+            if not changed:
+                return
             pipe.multi()
             pipe.delete(key)
             pipe.rpush(key, *(r.model_dump_json() for r in reviews))
             pipe.hset(overlay_key(tenant), job_id, overlay_row(reviews))
 
-        self.redis.transaction(scrub, key)
+        self.redis.transaction(apply, key)
+        return changed

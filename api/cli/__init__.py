@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from api.cli.batch_commands import batch, fetch, submit_files
 from api.cli.key_commands import keys
 from api.cli.process_commands import COMMANDS
+from api.cli.review_commands import reviews
 from api.cli.webhook_commands import webhooks
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
@@ -53,6 +54,7 @@ main.add_command(keys)
 main.add_command(batch)
 main.add_command(fetch)
 main.add_command(webhooks)
+main.add_command(reviews)
 for _process in COMMANDS:
     main.add_command(_process)
 

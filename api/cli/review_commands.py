@@ -1,0 +1,41 @@
+"""`voicepipe reviews`: maintenance of people's reviews of jobs."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import click
+
+
+@click.group()
+def reviews() -> None:
+    """Maintain the reviews people made in the inbox or through the API."""
+
+
+@reviews.command()
+def redact() -> None:
+    """Apply each job's redaction policy to its stored reviews.
+
+    Reviews are redacted as they are made; this cleans those stored before that was so
+    (what a reviewer typed on a redacted job). Running it again changes nothing.
+    """
+    from api.cli import _settings
+    from api.review_redaction import redact_stored
+    from shared.jobstore import JobStore
+    from shared.reviews import ReviewStore
+
+    settings = _settings()
+    jobs = JobStore.from_url(settings.broker.url)
+    store = ReviewStore(jobs.redis)
+    with_policy = rewritten = 0
+    for job_id in jobs.all_ids():
+        job = jobs.get(job_id)
+        if job.options.redact is None:
+            continue
+        with_policy += 1
+        rewritten += store.rewrite(
+            job.tenant, job.id, partial(redact_stored, job=job, settings=settings)
+        )
+    click.echo(
+        f"{with_policy} job(s) with a redaction policy; the reviews of {rewritten} rewritten."
+    )

@@ -1,0 +1,87 @@
+"""`voicepipe reviews redact`: reviews stored in clear before reviews were redacted get their
+job's policy, once; other jobs' reviews are left as they are."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from shared.inbox_rows import overlay_key
+from shared.jobstore import JobStore
+from shared.models import JobOptions, utcnow
+from shared.redaction_policy import JobRedaction, Substitution
+from shared.reviews import Correction, Review, ReviewStore
+from shared.settings import reset_settings_cache
+from tests.conftest import ValkeyProcess
+from tests.factories import voicemail_job
+
+TOKEN = "[PHONE_NUMBER:0123abcd]"
+
+
+@pytest.fixture
+def jobs(
+    tmp_path: Path, valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[JobStore]:
+    monkeypatch.setenv("VOICEPIPE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("VOICEPIPE_BROKER__URL", valkey.url)
+    monkeypatch.setenv("VOICEPIPE_REDACTION__HASH_KEY", "review-test-key")
+    reset_settings_cache()
+    yield JobStore.from_url(valkey.url)
+    reset_settings_cache()
+
+
+def _clear_review(store: ReviewStore, job_id: str, tenant: str) -> None:
+    """A review as one was stored before reviews were redacted: what the reviewer typed."""
+    review = Review(
+        job_id=job_id,
+        tenant=tenant,
+        reviewer="Ann",
+        at=utcnow(),
+        corrections=[
+            Correction(field="caller_name", before=None, after="Maria Lopez"),
+            Correction(field="callback_number", before=TOKEN, after="+16172384410"),
+            Correction(field="urgency", before="normal", after="high"),
+        ],
+        done=True,
+        note="ring 617 238 4410",
+    )
+    assert store.add(review, []) == "added"
+
+
+def test_a_redacted_jobs_clear_reviews_get_its_tokens_once_and_other_jobs_keep_theirs(
+    jobs: JobStore,
+) -> None:
+    redacted = voicemail_job(
+        options=JobOptions(redact=JobRedaction(style=Substitution.HASH)), callback_number=TOKEN
+    )
+    plain = voicemail_job()
+    store = ReviewStore(jobs.redis)
+    for job in (redacted, plain):
+        jobs.create(job)
+        _clear_review(store, job.id, job.tenant)
+
+    first = CliRunner().invoke(main, ["reviews", "redact"])
+    second = CliRunner().invoke(main, ["reviews", "redact"])
+
+    assert first.exit_code == 0, first.output
+    assert "1 job(s) with a redaction policy; the reviews of 1 rewritten" in first.output
+    assert "the reviews of 0 rewritten" in second.output
+    [kept] = store.for_job(redacted.tenant, redacted.id)
+    sides = [(c.field, c.before, c.after) for c in kept.corrections]
+    assert sides[2] == ("urgency", "normal", "high")
+    assert sides[1][1] == TOKEN
+    assert re.fullmatch(r"\[PERSON_NAME:[0-9a-f]{8}\]", sides[0][2] or "")
+    assert re.fullmatch(r"\[PHONE_NUMBER:[0-9a-f]{8}\]", sides[1][2] or "")
+    assert kept.note is not None
+    assert re.fullmatch(r"ring \[PHONE_NUMBER:[0-9a-f]{8}\]", kept.note)
+    overlay = jobs.redis.hget(overlay_key(redacted.tenant), redacted.id) or b""
+    assert b"Lopez" not in overlay
+    assert b"6172384410" not in overlay
+    [untouched] = store.for_job(plain.tenant, plain.id)
+    assert untouched.corrections[0].after == "Maria Lopez"
+    assert untouched.note == "ring 617 238 4410"
