@@ -21,6 +21,7 @@ def redact() -> None:
     """
     from api.cli import _settings
     from api.review_redaction import redact_stored
+    from shared.errors import JobNotFound
     from shared.jobstore import JobStore
     from shared.reviews import ReviewStore
 
@@ -29,7 +30,10 @@ def redact() -> None:
     store = ReviewStore(jobs.redis)
     with_policy = rewritten = 0
     for job_id in jobs.all_ids():
-        job = jobs.get(job_id)
+        try:
+            job = jobs.get(job_id)
+        except JobNotFound:
+            continue  # deleted meanwhile (retention, a request): nothing left to clean
         if job.options.redact is None:
             continue
         with_policy += 1

@@ -54,7 +54,7 @@ def _clear_review(store: ReviewStore, job_id: str, tenant: str) -> None:
 
 
 def test_a_redacted_jobs_clear_reviews_get_its_tokens_once_and_other_jobs_keep_theirs(
-    jobs: JobStore,
+    jobs: JobStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     redacted = voicemail_job(
         options=JobOptions(redact=JobRedaction(style=Substitution.HASH)), callback_number=TOKEN
@@ -64,6 +64,10 @@ def test_a_redacted_jobs_clear_reviews_get_its_tokens_once_and_other_jobs_keep_t
     for job in (redacted, plain):
         jobs.create(job)
         _clear_review(store, job.id, job.tenant)
+
+    # A job deleted while the command runs (listed, then gone) is passed over.
+    real_ids = jobs.all_ids
+    monkeypatch.setattr(JobStore, "all_ids", lambda self: [*real_ids(), "job_deleted_meanwhile"])
 
     first = CliRunner().invoke(main, ["reviews", "redact"])
     second = CliRunner().invoke(main, ["reviews", "redact"])
