@@ -15,14 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from shared.models import Job
-from shared.redaction_policy import Entity
 from shared.reviews import Review
 from shared.settings import Settings
 
-# Fields that hold one whole value of an entity: replaced outright, not searched for cues.
-_WHOLE_FIELDS = {"callback_number": Entity.PHONE_NUMBER, "caller_name": Entity.PERSON_NAME}
 # Fields of what the recording said; intent and urgency are a fixed vocabulary.
-_TEXT_FIELDS = ("transcript", *_WHOLE_FIELDS, "note")
+_TEXT_FIELDS = ("transcript", "callback_number", "caller_name", "note")
 
 
 def redacted_review(
@@ -32,8 +29,8 @@ def redacted_review(
     policy = job.options.redact
     if policy is None:
         return values, note
-    from shared.redaction.apply import redact_mapping
-    from shared.redaction.detect import TOKEN
+    from shared.redaction.apply import WHOLE_FIELDS, redact_mapping
+    from shared.redaction.detect import is_token
 
     secret = settings.redaction.hash_key
     key = secret.get_secret_value() if secret else None
@@ -43,10 +40,9 @@ def redacted_review(
     texts = {
         field: given[field]
         for field in _TEXT_FIELDS
-        if given.get(field) is not None
-        and not (field in _WHOLE_FIELDS and TOKEN.fullmatch(given[field]))
+        if given.get(field) is not None and not (field in WHOLE_FIELDS and is_token(given[field]))
     }
-    whole = {field: entity for field, entity in _WHOLE_FIELDS.items() if policy.wants(entity)}
+    whole = {field: entity for field, entity in WHOLE_FIELDS.items() if policy.wants(entity)}
     cleaned = redact_mapping(texts, policy, key, whole=whole)
     merged = {**given, **cleaned}
     return {field: merged[field] for field in values}, merged["note"]

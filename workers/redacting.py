@@ -18,13 +18,14 @@ from cryptography.fernet import Fernet
 
 from shared.models import Job, Reply, Transcript, Triage
 from shared.redaction.apply import (
+    WHOLE_FIELDS,
     Redacted,
     RedactedTranscript,
     redact_mapping,
     redact_text,
     redact_transcript,
 )
-from shared.redaction.detect import TOKEN, Known, remember
+from shared.redaction.detect import Known, is_token, remember
 from shared.redaction.spans import Span
 from shared.redaction_policy import Entity, JobRedaction
 from shared.settings import Settings
@@ -34,13 +35,6 @@ from workers.context import WorkerContext
 ORIGINAL_TRANSCRIPT = "transcript.original.json.enc"
 ORIGINAL_TEXT = "input.original.txt.enc"
 REDACTED_AUDIO = "input.redacted.mp3"
-
-# A triage field that holds one whole value of an entity.
-_WHOLE_FIELDS = {
-    "caller_name": Entity.PERSON_NAME,
-    "callback_number": Entity.PHONE_NUMBER,
-    "callback_number_partial": Entity.PHONE_NUMBER,
-}
 
 
 @dataclass(frozen=True)
@@ -69,12 +63,12 @@ class Redactor:
             fields = triage.model_dump(mode="json")
             # A field that already holds a token (fill_from_tokens) is kept as it is: as a
             # "value" it would be hashed again into a token the transcript does not have.
-            tokens = {k: fields.pop(k) for k in _WHOLE_FIELDS if _is_token(fields.get(k))}
+            tokens = {k: fields.pop(k) for k in WHOLE_FIELDS if is_token(fields.get(k))}
             cleaned = redact_mapping(
                 fields,
                 self.policy,
                 self.key,
-                whole={k: v for k, v in _WHOLE_FIELDS.items() if self.policy.wants(v)},
+                whole={k: v for k, v in WHOLE_FIELDS.items() if self.policy.wants(v)},
                 known=known,
             )
             triage = Triage.model_validate({**cleaned, **tokens})
@@ -99,10 +93,6 @@ def counts(spans: Iterable[Span]) -> dict[str, int]:
 
 def _token(entity: Entity) -> re.Pattern[str]:
     return re.compile(rf"\[{entity.label}(?::[0-9a-f]{{8}})?\]")
-
-
-def _is_token(value: object) -> bool:
-    return isinstance(value, str) and TOKEN.fullmatch(value) is not None
 
 
 def fill_from_tokens(triage: Triage | None, redacted_text: str) -> None:

@@ -16,6 +16,14 @@ from shared.redaction_policy import Entity, RedactionPolicy
 
 Key = bytes | str | None
 
+# A triage or review field that holds one whole value of an entity: replaced outright
+# (``redact_mapping``'s ``whole``), since it has no cue to find the value by.
+WHOLE_FIELDS = {
+    "caller_name": Entity.PERSON_NAME,
+    "callback_number": Entity.PHONE_NUMBER,
+    "callback_number_partial": Entity.PHONE_NUMBER,
+}
+
 
 @dataclass(frozen=True)
 class Redacted:

@@ -92,3 +92,8 @@ def find_spans(text: str, policy: RedactionPolicy, known: Iterable[Known] = ()) 
 
 
 TOKEN = re.compile(r"\[[A-Z_]+(?::[0-9a-f]{8})?\]")
+
+
+def is_token(value: object) -> bool:
+    """Whether ``value`` is a whole token of an earlier redaction."""
+    return isinstance(value, str) and TOKEN.fullmatch(value) is not None
