@@ -65,3 +65,12 @@ def test_length_scale_setting_slows_the_voice() -> None:
         slow.synthesize(SENTENCE, None, "wav").duration_s
         > normal.synthesize(SENTENCE, None, "wav").duration_s * 1.3
     )
+
+
+def test_the_voice_runs_on_one_thread_that_does_not_spin(tts: PiperTts) -> None:
+    # The pool runs one process per core; a session with a thread per core would contend.
+    from shared.audio.offline_voice import load_voice
+
+    options = load_voice().session.get_session_options()
+    assert options.intra_op_num_threads == 1
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
