@@ -105,17 +105,17 @@ def triage_review(
     was heard in. ``with_words`` gives the transcript with its words where ``transcript``
     has none (the reply stage reads them from storage only when a number needs them)."""
     confidence = None
-    disputed = False
+    doubtful = False
     if triage.callback_number:
         found = find_callback(tokenize(transcript.text), region)
         if found.e164 == triage.callback_number:
-            disputed = found.disputed
+            doubtful = found.disputed or found.guessed
             if not transcript.words and with_words is not None:
                 transcript = with_words()
             # The best-heard of its hearings: one clear repetition confirms the number.
             heard = [number_confidence(transcript, s, e) for s, e in found.heard_at]
             confidence = max((c for c in heard if c is not None), default=None)
     reasons = triage_reasons(triage, review, confidence)
-    if disputed and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
+    if doubtful and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)
     return reasons

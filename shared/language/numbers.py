@@ -8,7 +8,7 @@ trusted next to an unambiguous digit, so ordinary words are never read as number
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 UNITS = {
@@ -35,6 +35,12 @@ _MULTIPLIERS = {"hundred": "00", "thousand": "000"}  # "eight hundred" -> 800
 _CONFUSIONS = {"to": "2", "too": "2", "for": "4", "fore": "4", "won": "1", "ate": "8",
                "tree": "3", "free": "3", "tier": "0"}  # fmt: skip
 _FILLERS = {"uh", "um", "er", "ah", "dash", "hyphen"}
+# A letter Whisper wrote as one of a number's hyphened groups ("area code I-17-482-0063",
+# "07-I-111-123-456", both "nine" said by espeak voices over a telephone line): the digit
+# whose sound it kept. A guess, so the run says so (DigitRun.guessed) and the number it
+# makes goes to review. Only before a group of digits: in a vanity number ("1-800-I-CAN")
+# letters follow, and a group spelled in letters ("1-800-FLOWERS") is a word.
+HEARD_AS_LETTER = {"i": "9"}
 _DIGITS = re.compile(r"\+?\d+")
 
 
@@ -46,6 +52,7 @@ class DigitRun:
     end: int
     digits: str
     international: bool  # written with a leading "+"
+    guessed: bool = False  # a digit was read from a letter (HEARD_AS_LETTER)
 
 
 def _is_digit_word(word: str) -> bool:
@@ -92,16 +99,23 @@ def _strict_digits(words: Sequence[str]) -> list[str | None]:
     return out
 
 
-def digit_runs(words: Sequence[str], raw: Sequence[str] | None = None) -> list[DigitRun]:
-    """Every maximal run of number tokens, in order; ``raw`` spots a leading "+"."""
+def digit_runs(
+    words: Sequence[str], raw: Sequence[str] | None = None, hyphened: Set[int] = frozenset()
+) -> list[DigitRun]:
+    """Every maximal run of number tokens, in order; ``raw`` spots a leading "+", and
+    ``hyphened`` (``Tokens.hyphened``) the letters written as a number's groups."""
     strict = _strict_digits(words)
     resolved = list(strict)
+    guessed: set[int] = set()
     for i, word in enumerate(words):
         if strict[i] is not None:
             continue
         before = i > 0 and strict[i - 1] is not None
         after = i + 1 < len(words) and strict[i + 1] is not None
-        if word in _ZERO_LETTERS and (before or after):
+        if word in HEARD_AS_LETTER and after and i + 1 in hyphened:
+            resolved[i] = HEARD_AS_LETTER[word]
+            guessed.add(i)
+        elif word in _ZERO_LETTERS and (before or after):
             resolved[i] = "0"
         elif word in _CONFUSIONS and before and after:
             resolved[i] = _CONFUSIONS[word]
@@ -118,7 +132,8 @@ def digit_runs(words: Sequence[str], raw: Sequence[str] | None = None) -> list[D
             i += 1
         digits = "".join(d or "" for d in resolved[start:i])
         plus = (raw or words)[start].startswith("+")
-        runs.append(DigitRun(start=start, end=i, digits=digits, international=plus))
+        guess = any(start <= g < i for g in guessed)
+        runs.append(DigitRun(start, i, digits, plus, guessed=guess))
     return runs
 
 

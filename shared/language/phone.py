@@ -52,6 +52,8 @@ class CallbackNumber:
     # Every (start, end) where this same number was heard: a number said twice is heard
     # twice, and the two hearings agreeing confirm it.
     heard_at: tuple[tuple[int, int], ...] = ()
+    # A digit of it was read from a letter the recogniser wrote in its place: to be checked.
+    guessed: bool = False
 
 
 NO_NUMBER = CallbackNumber(None, None)
@@ -112,7 +114,13 @@ def _joined(words: tuple[str, ...], runs: list[DigitRun]) -> list[DigitRun]:
             and len(last.digits) + len(run.digits) <= MAX_DIGITS
             and len(last.digits) < MIN_DIGITS
         ):
-            out[-1] = DigitRun(last.start, run.end, last.digits + run.digits, last.international)
+            out[-1] = DigitRun(
+                last.start,
+                run.end,
+                last.digits + run.digits,
+                last.international,
+                guessed=last.guessed or run.guessed,
+            )
         else:
             out.append(run)
     return out
@@ -121,12 +129,12 @@ def _joined(words: tuple[str, ...], runs: list[DigitRun]) -> list[DigitRun]:
 def _with_spoken_plus(words: tuple[str, ...], run: DigitRun) -> DigitRun:
     if run.international or run.start == 0 or words[run.start - 1] != "plus":
         return run
-    return DigitRun(run.start - 1, run.end, run.digits, True)
+    return replace(run, start=run.start - 1, international=True)
 
 
 def _number_runs(tokens: Tokens) -> list[DigitRun]:
     """Every digit run, with parts split by joiner words merged and a spoken "plus" kept."""
-    runs = _joined(tokens.low, digit_runs(tokens.low, tokens.raw))
+    runs = _joined(tokens.low, digit_runs(tokens.low, tokens.raw, tokens.hyphened))
     return [_with_spoken_plus(tokens.low, run) for run in runs]
 
 
@@ -150,15 +158,22 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
                 run.digits, region, run.international
             )
         if e164 is not None:
-            valid.append((not cued, run.start, CallbackNumber(e164, None, run.start, run.end)))
+            found = CallbackNumber(e164, None, run.start, run.end, guessed=run.guessed)
+            valid.append((not cued, run.start, found))
         elif cued or MIN_DIGITS <= len(run.digits) <= MAX_DIGITS:
             digits = run.digits[:MAX_DIGITS]
             partial.append((not cued, run.start, CallbackNumber(None, digits, run.start, run.end)))
     if valid:
         best = min(valid, key=lambda item: item[:2])[2]
         heard = {found.e164 for uncued, _, found in valid if not uncued}
-        places = tuple((f.start, f.end) for _, _, f in valid if f.e164 == best.e164)
-        return replace(best, disputed=len(heard) > 1, heard_at=places)
+        same = [f for _, _, f in valid if f.e164 == best.e164]
+        # Heard once without a guess, the number stands on its own hearing.
+        return replace(
+            best,
+            disputed=len(heard) > 1,
+            heard_at=tuple((f.start, f.end) for f in same),
+            guessed=all(f.guessed for f in same),
+        )
     if partial:
         return min(partial, key=lambda item: item[:2])[2]
     return NO_NUMBER

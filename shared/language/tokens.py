@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Digits keep a leading "+" (it marks an international number), a clock colon ("3:30") and
 # an ordinal suffix ("5th"); words keep inner apostrophes ("it's", "o'clock").
@@ -30,6 +30,9 @@ class Tokens:
     low: tuple[str, ...]
     # Only a transcript that mixes cases tells us anything by its capitals.
     cased: bool
+    # Tokens written joined to the one before by a hyphen ("I" and "17" in "I-17-482"):
+    # how a recogniser writes the groups of one number it heard.
+    hyphened: frozenset[int] = field(default=frozenset())
 
     def __len__(self) -> int:
         return len(self.low)
@@ -39,9 +42,20 @@ def tokenize(text: str) -> Tokens:
     text = text.translate(_QUOTES)
     for pattern, replacement in _ABBREVIATIONS:
         text = pattern.sub(replacement, text)
-    raw = tuple(_TOKEN.findall(text))
+    found = list(_TOKEN.finditer(text))
+    raw = tuple(m.group() for m in found)
     cased = any(c.isupper() for c in text) and any(c.islower() for c in text)
-    return Tokens(raw=raw, low=tuple(t.lower() for t in raw), cased=cased)
+    return Tokens(
+        raw=raw, low=tuple(t.lower() for t in raw), cased=cased, hyphened=hyphened(text, found)
+    )
+
+
+def hyphened(text: str, found: Sequence[re.Match[str]]) -> frozenset[int]:
+    """Indices of the tokens in ``found`` (matches in ``text``, in order) that follow the
+    token before with nothing but a hyphen between them."""
+    return frozenset(
+        i for i in range(1, len(found)) if text[found[i - 1].end() : found[i].start()] == "-"
+    )
 
 
 def find_phrase(words: Sequence[str], phrase: str) -> list[int]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from shared.language.tokens import Tokens, find_phrase
+from shared.language.tokens import Tokens, find_phrase, hyphened
 
 T = TypeVar("T")
 
@@ -46,12 +46,14 @@ class Stream:
 
 
 def stream(text: str) -> Stream:
-    found = list(_TOKEN.finditer(text.translate(_QUOTES)))
+    translated = text.translate(_QUOTES)
+    found = list(_TOKEN.finditer(translated))
     raw = tuple(m.group() for m in found)
     cased = any(c.isupper() for c in text) and any(c.islower() for c in text)
+    low = tuple(t.lower() for t in raw)
     return Stream(
         text=text,
-        tokens=Tokens(raw=raw, low=tuple(t.lower() for t in raw), cased=cased),
+        tokens=Tokens(raw=raw, low=low, cased=cased, hyphened=hyphened(translated, found)),
         starts=tuple(m.start() for m in found),
         ends=tuple(m.end() for m in found),
     )

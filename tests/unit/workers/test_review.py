@@ -118,3 +118,11 @@ def test_a_number_heard_two_ways_is_unconfirmed() -> None:
     triage = triage_text(text)
     reasons = triage_review(_transcript(text), triage, REVIEW, "US")
     assert reasons == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
+def test_a_number_with_a_digit_read_from_a_letter_is_unconfirmed_however_confident() -> None:
+    text = "hi this is dana about my bill call me at I-17-482-0063"
+    triage = triage_text(text)
+    assert triage.callback_number == "+19174820063"
+    transcript = _transcript(text, [0.99] * len(text.split()))
+    assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]

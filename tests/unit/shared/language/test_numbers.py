@@ -10,6 +10,7 @@ from shared.language.numbers import (
     say_ordinal,
     spoken_int,
 )
+from shared.language.tokens import tokenize
 
 
 def _digits(text: str) -> list[str]:
@@ -82,3 +83,29 @@ def test_numbers_are_said_in_words() -> None:
     assert say_int(45) == "forty five"
     assert say_ordinal(21) == "twenty first"
     assert say_digits("2060") == "two zero six zero"
+
+
+def test_a_letter_i_written_as_a_numbers_hyphened_group_is_read_as_nine_and_marked_a_guess() -> (
+    None
+):
+    tokens = tokenize("area code I-17-482-0063")
+    (run,) = digit_runs(tokens.low, tokens.raw, tokens.hyphened)
+    assert (run.digits, run.guessed) == ("9174820063", True)
+
+
+def test_a_letter_i_beside_digits_without_a_hyphen_is_the_word_i() -> None:
+    tokens = tokenize("at 9 I 17 482")
+    assert [(r.digits, r.guessed) for r in digit_runs(tokens.low, tokens.raw, tokens.hyphened)] == [
+        ("9", False),
+        ("17482", False),
+    ]
+
+
+def test_a_run_of_digits_only_is_not_a_guess() -> None:
+    tokens = tokenize("call 415-555-0198")
+    assert [r.guessed for r in digit_runs(tokens.low, tokens.raw, tokens.hyphened)] == [False]
+
+
+def test_a_letter_i_in_a_vanity_number_is_not_read_as_a_digit() -> None:
+    tokens = tokenize("call 1-800-I-CAN-FIX")
+    assert [r.digits for r in digit_runs(tokens.low, tokens.raw, tokens.hyphened)] == ["1800"]

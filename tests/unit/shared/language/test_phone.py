@@ -157,3 +157,14 @@ def test_a_number_said_twice_is_heard_at_both_places() -> None:
     assert found.e164 == "+16172384410"
     assert found.heard_at == ((3, 6), (7, 10))
     assert not found.disputed
+
+
+def test_a_number_with_a_digit_read_from_a_letter_is_given_as_a_guess() -> None:
+    found = find_callback(tokenize("book a consultation, area code I-17-482-0063."), "US")
+    assert (found.e164, found.guessed) == ("+19174820063", True)
+
+
+def test_a_guessed_number_heard_again_clearly_is_no_longer_a_guess() -> None:
+    text = "call me at I-17-482-0063, that's 917-482-0063"
+    found = find_callback(tokenize(text), "US")
+    assert (found.e164, found.guessed, found.disputed) == ("+19174820063", False, False)

@@ -240,3 +240,9 @@ def test_overlapping_finds_merge_into_one_span_named_after_the_most_specific() -
         Span(Entity.CREDIT_CARD_NUMBER, 5, 30, "4111111111111111"),
         name,
     ]
+
+
+def test_a_letter_written_as_one_of_a_numbers_groups_is_redacted_with_it() -> None:
+    assert _found("call me at I-17-482-0063 please") == [
+        (Entity.PHONE_NUMBER, "I-17-482-0063", "+19174820063")
+    ]
