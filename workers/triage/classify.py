@@ -80,6 +80,8 @@ _NEGATIONS = {"not", "no", "isn't", "nothing", "never", "don't", "doesn't", "was
 # "Call me before eight tonight": a deadline later the same day is urgent however calmly said.
 _SAME_DAY = {"tonight", "today", "noon", "midday", "lunchtime"}
 _PART_OF_DAY = {"morning", "afternoon", "evening"}
+_WITHIN_DAYS = ("this week", "by tomorrow", "in the next few days", "in the next day or two",
+                "in a day or two", "by the end of the week", "before the weekend")  # fmt: skip
 
 # (any of these, and any of those or nothing, -> action); first matching rule wins.
 _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
@@ -157,6 +159,11 @@ def urgency(words: Sequence[str]) -> Urgency:
         levels.add(level)
     if _same_day_deadline(words):
         levels.add("high")
+    if levels == {"low"} and any(has_phrase(words, p) for p in _WITHIN_DAYS):
+        # "It's not an emergency, but I'd like a technician this week": not urgent, and not
+        # whenever either; a request due within days is the ordinary queue. ("Call me
+        # tomorrow at 3, no rush" sets a time for the call, not a deadline: still low.)
+        return "normal"
     return "high" if "high" in levels else "low" if "low" in levels else "normal"
 
 

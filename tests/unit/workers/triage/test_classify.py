@@ -73,6 +73,21 @@ def test_a_real_emergency_outweighs_no_rush() -> None:
     assert urgency(_words("no rush on the invoice but the pipe is leaking")) == "high"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it's not an emergency, but i'd like a technician to take a look this week",
+        "no rush, but could you send it by tomorrow",
+    ],
+)
+def test_not_urgent_but_wanted_within_days_is_normal_urgency(text: str) -> None:
+    assert urgency(_words(text)) == "normal"
+
+
+def test_not_urgent_until_next_week_stays_low() -> None:
+    assert urgency(_words("no rush, i'll call back next week")) == "low"
+
+
 def test_plain_message_has_normal_urgency() -> None:
     assert urgency(_words("please call me back about my order")) == "normal"
 
