@@ -30,6 +30,11 @@ class LocalServer:
             def _serve(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if len(body) < length:
+                    # The client went away mid-request (a sender killed between its headers
+                    # and its body): a real server never hands such a request to its app.
+                    self.close_connection = True
+                    return
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 outer.requests.append((self.command, self.path, headers, body))
                 status, out_headers, out = outer.answer(self.command, self.path, headers, body)
