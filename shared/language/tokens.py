@@ -42,20 +42,17 @@ def tokenize(text: str) -> Tokens:
     text = text.translate(_QUOTES)
     for pattern, replacement in _ABBREVIATIONS:
         text = pattern.sub(replacement, text)
-    found = list(_TOKEN.finditer(text))
+    return tokens_of(text, list(_TOKEN.finditer(text)))
+
+
+def tokens_of(text: str, found: Sequence[re.Match[str]]) -> Tokens:
+    """The tokens that ``found`` (this module's token matches in ``text``, in order) are."""
     raw = tuple(m.group() for m in found)
     cased = any(c.isupper() for c in text) and any(c.islower() for c in text)
-    return Tokens(
-        raw=raw, low=tuple(t.lower() for t in raw), cased=cased, hyphened=hyphened(text, found)
-    )
-
-
-def hyphened(text: str, found: Sequence[re.Match[str]]) -> frozenset[int]:
-    """Indices of the tokens in ``found`` (matches in ``text``, in order) that follow the
-    token before with nothing but a hyphen between them."""
-    return frozenset(
+    hyphened = frozenset(
         i for i in range(1, len(found)) if text[found[i - 1].end() : found[i].start()] == "-"
     )
+    return Tokens(raw=raw, low=tuple(t.lower() for t in raw), cased=cased, hyphened=hyphened)
 
 
 def find_phrase(words: Sequence[str], phrase: str) -> list[int]:

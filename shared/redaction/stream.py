@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from shared.language.tokens import Tokens, find_phrase, hyphened
+from shared.language.tokens import Tokens, find_phrase, tokens_of
 
 T = TypeVar("T")
 
@@ -48,12 +48,9 @@ class Stream:
 def stream(text: str) -> Stream:
     translated = text.translate(_QUOTES)
     found = list(_TOKEN.finditer(translated))
-    raw = tuple(m.group() for m in found)
-    cased = any(c.isupper() for c in text) and any(c.islower() for c in text)
-    low = tuple(t.lower() for t in raw)
     return Stream(
         text=text,
-        tokens=Tokens(raw=raw, low=low, cased=cased, hyphened=hyphened(translated, found)),
+        tokens=tokens_of(translated, found),
         starts=tuple(m.start() for m in found),
         ends=tuple(m.end() for m in found),
     )
