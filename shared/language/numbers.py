@@ -71,6 +71,15 @@ def _confused_repeat(words: Sequence[str], i: int) -> bool:
     )
 
 
+def _written_repeat(words: Sequence[str], i: int) -> bool:
+    """ "double" or "triple" before written digits: a lone digit ("double 5 2"), or a group
+    inside a number ("214 double 55", never "charged double 50 dollars")."""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if not nxt.isdigit() or not nxt.isascii():
+        return False
+    return len(nxt) == 1 or (i > 0 and _is_digit_word(words[i - 1]))
+
+
 def _strict_digits(words: Sequence[str]) -> list[str | None]:
     """Digits of tokens that can only be numbers; None elsewhere."""
     out: list[str | None] = [None] * len(words)
@@ -89,6 +98,10 @@ def _strict_digits(words: Sequence[str]) -> list[str | None]:
             out[i] = str(TENS[word]) + ("" if UNITS.get(nxt, 0) > 0 else "0")
         elif word in _MULTIPLIERS and i > 0 and words[i - 1] in UNITS:
             out[i] = _MULTIPLIERS[word]
+        elif word in _REPEATS and _written_repeat(words, i):
+            # "Double-5-2" as Whisper writes "double five two": the digit itself repeated.
+            out[i], out[i + 1] = nxt[0] * (_REPEATS[word] - 1), nxt
+            i += 1
         elif word in _REPEATS and (
             nxt in UNITS or nxt in _ZERO_LETTERS or _confused_repeat(words, i)
         ):

@@ -39,6 +39,18 @@ def test_a_misheard_digit_after_double_or_triple_is_the_digit() -> None:
     assert _digits("a double for tonight") == []
 
 
+def test_double_and_triple_repeat_a_written_digit() -> None:
+    # Whisper wrote "two one four, double five two, double eight oh six" so on vm10.
+    assert _digits("2 1 4 double 5 2 double 8 0 6") == ["2145528806"]
+    assert _digits("214 triple 3 1147") == ["2143331147"]
+    assert _digits("214 double 52") == ["214552"]  # "double five two" in one group
+
+
+def test_double_before_an_amount_is_not_a_repeated_digit() -> None:
+    # Only a lone digit, or a group inside a number, is repeated.
+    assert _digits("charged double 50 dollars") == ["50"]
+
+
 def test_tens_and_hundreds_expand_inside_a_number() -> None:
     assert _digits("eight hundred twenty one") == ["80021"]
 

@@ -93,6 +93,12 @@ def test_oh_and_triple_are_digits_inside_a_number() -> None:
     assert find_callback_number(tokenize(text), "US") == "+14152229101"
 
 
+def test_double_before_written_digits_repeats_them_across_sentences() -> None:
+    # Whisper's transcript of vm10 (espeak, 8 kHz mp3): the groups end in full stops.
+    text = "Please call at 2 and you can. 2-1-4. Double-5-2. Double-8-0-6."
+    assert find_callback_number(tokenize(text), "US") == "+12145528806"
+
+
 def test_runs_shorter_than_seven_digits_are_not_callback_numbers() -> None:
     assert find_callback_number(tokenize("call me at five five five one two"), "US") is None
 
