@@ -8,9 +8,10 @@ imports this.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 
 from shared.celery_app import create_celery
 from shared.models import Stage
@@ -35,6 +36,16 @@ TASK_MODULES = (stt, llm, tts, ingest, webhooks)
 log = logging.getLogger("voicepipe.worker")
 
 __all__ = ["TASK_MODULES", "app", "preload_models"]
+
+
+@worker_init.connect  # type: ignore[untyped-decorator]
+def lower_priority(**_: Any) -> None:
+    """The worker's main process steps down to ``workers.nice`` before its pool starts, so
+    its threads and the children it forks all run below the API (see WorkerSettings.nice)."""
+    wanted = get_settings().workers.nice
+    current = os.nice(0)
+    if wanted > current:
+        os.nice(wanted - current)
 
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]

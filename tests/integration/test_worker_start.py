@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -23,3 +24,17 @@ def test_a_prefork_child_loads_its_model_before_its_first_job(
         time.sleep(0.5)
 
     assert "preloading the" not in log.read_text(errors="replace")
+
+
+def test_workers_and_their_pool_children_run_below_the_api(running_stack: RunningStack) -> None:
+    from tests.bench.process_memory import stack_pids
+
+    pids = stack_pids(running_stack)
+    workers = {name: pid for name, pid in pids.items() if name.startswith("worker")}
+    assert any("/child" in name for name in workers), pids  # a prefork child is among them
+    api = [pid for name, pid in pids.items() if name.startswith("api")]
+    assert api, pids
+    assert all(os.getpriority(os.PRIO_PROCESS, pid) == 0 for pid in api)
+    niceness = {name: os.getpriority(os.PRIO_PROCESS, pid) for name, pid in workers.items()}
+    assert niceness == dict.fromkeys(workers, running_stack.settings.workers.nice)
+    assert running_stack.settings.workers.nice == 10
