@@ -58,10 +58,10 @@ from tests.bench.batch_requests import (
     time_status_apart,
     wait_batch,
 )
-from tests.bench.process_memory import FleetRss, stack_pids
+from tests.bench.process_memory import FleetRss
 from tests.bench.results import record
 from tests.chaos.fakes import ChaosFakes
-from tests.integration.conftest import RunningStack, stack_settings, started
+from tests.integration.conftest import RunningStack, stack_pids, stack_settings, started
 
 BIG = 10_000
 SMALL_ACCEPT = 10

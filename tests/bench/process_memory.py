@@ -9,8 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-from tests.integration.conftest import RunningStack
-
 SAMPLE_EVERY_S = 0.02
 RSS_EVERY_S = 0.5
 
@@ -61,20 +59,6 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         self._read()
-
-
-def stack_pids(stack: RunningStack) -> dict[str, int]:
-    """The API's and every worker's process, with a prefork pool's children."""
-    pids: dict[str, int] = {}
-    for child in stack.stack.children:
-        if child.process is None or not child.name.startswith(("api", "worker")):
-            continue
-        pid = child.process.pid
-        pids[child.name] = pid
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        for kid in kids:
-            pids[f"{child.name}/child {kid}"] = int(kid)
-    return pids
 
 
 class FleetRss:

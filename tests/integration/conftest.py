@@ -49,6 +49,20 @@ class RunningStack:
         raise TimeoutError(f"job {job_id} did not finish in {timeout_s} s")
 
 
+def stack_pids(stack: RunningStack) -> dict[str, int]:
+    """The API's and every worker's process, with a prefork pool's children."""
+    pids: dict[str, int] = {}
+    for child in stack.stack.children:
+        if child.process is None or not child.name.startswith(("api", "worker")):
+            continue
+        pid = child.process.pid
+        pids[child.name] = pid
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for kid in kids:
+            pids[f"{child.name}/child {kid}"] = int(kid)
+    return pids
+
+
 @contextmanager
 def started(stack: Stack) -> Iterator[RunningStack]:
     """``stack`` up for a fixture's lifetime, stopped (children included) whatever happens."""

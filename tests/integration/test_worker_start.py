@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import RunningStack
+from tests.integration.conftest import RunningStack, stack_pids
 
 pytestmark = pytest.mark.integration
 
@@ -27,8 +27,6 @@ def test_a_prefork_child_loads_its_model_before_its_first_job(
 
 
 def test_workers_and_their_pool_children_run_below_the_api(running_stack: RunningStack) -> None:
-    from tests.bench.process_memory import stack_pids
-
     pids = stack_pids(running_stack)
     workers = {name: pid for name, pid in pids.items() if name.startswith("worker")}
     assert any("/child" in name for name in workers), pids  # a prefork child is among them
