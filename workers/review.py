@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from shared.language.phone import find_callback
+from shared.language.rehearing import rehearing_text
 from shared.language.tokens import tokenize
 from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
@@ -115,6 +116,9 @@ def triage_review(
             # The best-heard of its hearings: one clear repetition confirms the number.
             heard = [number_confidence(transcript, s, e) for s, e in found.heard_at]
             confidence = max((c for c in heard if c is not None), default=None)
+        elif (second := rehearing_text(transcript)) is not None:
+            # Taken from the engine's second hearing alone: one hearing, to be confirmed.
+            doubtful = find_callback(tokenize(second), region).e164 == triage.callback_number
     reasons = triage_reasons(triage, review, confidence)
     if doubtful and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)

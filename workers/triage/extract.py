@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.language.dates import find_dates
 from shared.language.names import caller_name
 from shared.language.phone import find_callback, phone_runs
+from shared.language.rehearing import from_rehearing
 from shared.language.tokens import tokenize
 from shared.models import Triage
 from workers.triage.classify import intent, requested_action, urgency
@@ -42,10 +43,14 @@ def summarize(triage: Triage) -> str:
     return "; ".join(parts) + "."
 
 
-def triage_text(text: str, region: str = "US") -> Triage:
-    """Triage a transcript; ``region`` is the country assumed for numbers without one."""
+def triage_text(text: str, region: str = "US", rehearing: str | None = None) -> Triage:
+    """Triage a transcript; ``region`` is the country assumed for numbers without one.
+    ``rehearing`` is the engine's second hearing of a number it first heard only in part
+    (see shared.language.rehearing)."""
     tokens = tokenize(text)
     callback = find_callback(tokens, region)
+    if rehearing:
+        callback = from_rehearing(callback, rehearing, region) or callback
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]

@@ -126,3 +126,27 @@ def test_a_number_with_a_digit_read_from_a_letter_is_unconfirmed_however_confide
     assert triage.callback_number == "+19174820063"
     transcript = _transcript(text, [0.99] * len(text.split()))
     assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
+def _reheard(text: str, rehearing: str) -> Transcript:
+    transcript = _transcript(text, [0.99] * len(text.split()))
+    transcript.details["callback_rehearing"] = {"text": rehearing, "start_s": 3.0, "end_s": 9.0}
+    return transcript
+
+
+def test_a_number_taken_from_the_second_hearing_alone_is_unconfirmed() -> None:
+    transcript = _reheard("hi it's sam about my bill call me at 919-582-664", "at 919-582-6634")
+    triage = triage_text(transcript.text, "US", "at 919-582-6634")
+    assert triage.callback_number == "+19195826634"
+    assert triage.callback_number_partial is None
+    reasons = triage_review(transcript, triage, REVIEW, "US")
+    assert reasons == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
+def test_a_second_hearing_that_disagrees_leaves_the_number_partial() -> None:
+    transcript = _reheard("call me at 713, triple 2, 6", "713-322-6958")
+    triage = triage_text(transcript.text, "US", "713-322-6958")
+    assert triage.callback_number is None
+    assert triage.callback_number_partial == "7132226"
+    reasons = triage_review(transcript, triage, REVIEW, "US")
+    assert Reason.PARTIAL_CALLBACK_NUMBER in reasons

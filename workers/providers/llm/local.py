@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.language.rehearing import rehearing_text
 from shared.models import Reply, Transcript, Usage
 from workers.providers.base import LlmProvider, ReplyContext
 from workers.triage import compose_reply, triage_text
@@ -25,7 +26,7 @@ class TriageResponder(LlmProvider):
 
     def respond(self, transcript: Transcript, context: ReplyContext) -> Reply:
         region = context.default_region
-        triage = triage_text(transcript.text, region)
+        triage = triage_text(transcript.text, region, rehearing_text(transcript))
         heard = bool(transcript.text.strip())
         text = compose_reply(triage, region, heard=heard)
         return Reply(text=text, provider=self.name, triage=triage, usage=Usage())

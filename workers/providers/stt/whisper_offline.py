@@ -33,10 +33,12 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.errors import StageFailed
+from shared.language.rehearing import DETAILS_KEY as REHEARING
 from shared.models import Transcript, Word
 from shared.settings import LocalEngineSettings
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.stt import offline
+from workers.providers.stt.rehearing import span_to_rehear
 
 MODEL_NAME = "whisper-base"
 # (package, file inside its data folder) whose bytes, joined, are the model's weights.
@@ -177,22 +179,44 @@ class WhisperOfflineStt(SttProvider):
         if prepared is not None:
             heard, texts = self._decode(prepared.pcm)
             words = offline.to_source_times(heard, prepared.spans)
+        text = " ".join(texts)
+        rehearing = self._rehear_callback(pcm, text, words, duration_s)
         decode_s = time.perf_counter() - started
+        details = offline.details("faster-whisper", MODEL_NAME, decode_s, duration_s, prepared)
+        if rehearing is not None:
+            details[REHEARING] = rehearing
         return Transcript(
-            text=" ".join(texts),
+            text=text,
             language="en",
             provider=self.name,
             duration_s=duration_s,
             words=words,
-            details=offline.details("faster-whisper", MODEL_NAME, decode_s, duration_s, prepared),
+            details=details,
         )
 
-    def _decode(self, pcm: npt.NDArray[np.int16]) -> tuple[list[Word], list[str]]:
+    def _rehear_callback(
+        self, pcm: npt.NDArray[np.int16], text: str, words: list[Word], duration_s: float
+    ) -> dict[str, object] | None:
+        """The stretch where a callback number was heard only in part, decoded again alone
+        (about 0.5 s of CPU, spent only on such recordings)."""
+        span = span_to_rehear(text, words, self._settings.default_region, duration_s)
+        if span is None:
+            return None
+        start, end = span
+        stretch = pcm[int(start * offline.SAMPLE_RATE) : int(end * offline.SAMPLE_RATE)]
+        if not offline.has_sound(stretch):
+            return None
+        _, texts = self._decode(stretch, word_timestamps=False)
+        return {"text": " ".join(texts), "start_s": start, "end_s": end}
+
+    def _decode(
+        self, pcm: npt.NDArray[np.int16], word_timestamps: bool = True
+    ) -> tuple[list[Word], list[str]]:
         segments, _info = self._loaded().transcribe(
             pcm.astype(np.float32) / 32768.0,
             language="en",
             beam_size=self._settings.whisper_beam_size,
-            word_timestamps=True,
+            word_timestamps=word_timestamps,
             # Each 30 s window decoded on its own, so a misheard window cannot steer the next
             # into repeating it (Whisper's known failure; not measured here against the
             # default, since the set's voicemails fit in one window).

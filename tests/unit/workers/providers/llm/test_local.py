@@ -85,3 +85,16 @@ def test_default_region_normalises_the_number() -> None:
 
 def test_empty_transcript_gets_a_polite_reply() -> None:
     assert "couldn't make out your message" in _respond("")
+
+
+def test_the_engines_second_hearing_completes_a_partly_heard_number() -> None:
+    text = "Hi, it's Sam about my order. Call me back at 919-582-664. Thanks."
+    details = {"callback_rehearing": {"text": "at 919-582-6634.", "start_s": 4.1, "end_s": 9.0}}
+    heard_twice = Transcript(text=text, provider="local", details=details)
+    reply = _responder().respond(heard_twice, ReplyContext())
+    assert reply.triage is not None
+    assert reply.triage.callback_number == "+19195826634"
+    heard_once = _responder().respond(Transcript(text=text, provider="local"), ReplyContext())
+    assert heard_once.triage is not None
+    assert heard_once.triage.callback_number is None
+    assert heard_once.triage.callback_number_partial == "919582664"

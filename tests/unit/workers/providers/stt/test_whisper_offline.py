@@ -167,3 +167,21 @@ def test_noise_is_not_turned_into_invented_sentences(
     result = stt.transcribe(_input(np.clip(noise, -32768, 32767).astype(np.int16)))
     assert result.text == "", name
     assert result.words == []
+
+
+def test_a_whole_number_is_not_heard_a_second_time(transcript: Transcript) -> None:
+    assert "callback_rehearing" not in transcript.details
+
+
+def test_a_number_heard_only_in_part_is_heard_again_alone(stt: WhisperOfflineStt) -> None:
+    said = "Hi, this is Maria. Please call me back at four one five, eight six seven. Bye."
+    pcm = decode_pcm16k(PiperTts().synthesize(said, None, "wav").data)
+    result = stt.transcribe(_input(pcm))
+    assert "415-867" in result.text or "415 867" in result.text, result.text
+    rehearing = result.details["callback_rehearing"]
+    (first_digits,) = [w for w in result.words if w.word.startswith("415")]
+    # From just before the number to the end of the recording, in the recording's seconds.
+    assert rehearing["start_s"] == pytest.approx((first_digits.start_s or 0.0) - 0.3, abs=0.01)
+    assert rehearing["end_s"] == pytest.approx(len(pcm) / RATE, abs=0.01)
+    assert "415" in rehearing["text"]
+    assert "Maria" not in rehearing["text"]

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+
+from shared.language.phone import CallbackNumber, find_callback
+from shared.language.rehearing import DETAILS_KEY, agrees, from_rehearing, rehearing_text
+from shared.language.tokens import tokenize
+from shared.models import Transcript
+
+
+def _first(text: str, region: str = "US") -> CallbackNumber:
+    return find_callback(tokenize(text), region)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("214552806", "2145528806"),  # the first dropped a digit
+        ("2145806", "2145528806"),  # ... or several
+        ("079111123456", "07911123456"),  # the first heard one digit too many
+        ("2145528806", "2145528806"),
+    ],
+)
+def test_hearings_that_differ_only_by_missed_digits_agree(first: str, second: str) -> None:
+    assert agrees(first, second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("7132226", "7133226958"),  # a 2 heard as a 3: a different digit, not a missed one
+        ("0791111123456", "07911123456"),  # two digits too many
+        ("9145528806", "2145528806"),
+    ],
+)
+def test_hearings_that_hear_a_digit_differently_do_not_agree(first: str, second: str) -> None:
+    assert not agrees(first, second)
+
+
+def test_a_second_hearing_completes_a_number_whose_digits_the_first_dropped() -> None:
+    first = _first("please call me at 2-1-4-5-5-2-8-0-6")
+    assert first.e164 is None
+    assert first.partial == "214552806"
+    found = from_rehearing(first, "2-1-4, double 5-2, double 8-0-6.", "US")
+    assert found is not None
+    assert found.e164 == "+12145528806"
+
+
+def test_a_second_hearing_drops_the_one_digit_too_many_of_a_national_number() -> None:
+    first = _first("please ring me back urgently on 07-9-111-123-456", "GB")
+    assert first.e164 is None
+    assert first.partial == "079111123456"
+    found = from_rehearing(first, "on 0-7-9-1-1-1-2-3-4-5-6.", "GB")
+    assert found is not None
+    assert found.e164 == "+447911123456"
+
+
+def test_a_second_hearing_that_hears_a_digit_differently_is_not_taken() -> None:
+    first = _first("call me at 713, triple 2, 6")
+    assert first.partial == "7132226"
+    assert from_rehearing(first, "713-322-6958", "US") is None
+
+
+def test_a_second_hearing_without_a_valid_number_is_not_taken() -> None:
+    first = _first("call me at 2-2-8-6-6-1-3")
+    assert from_rehearing(first, "2, 2, 8, 6, 6, 1, 3", "US") is None
+
+
+def test_a_valid_first_hearing_is_never_replaced() -> None:
+    first = _first("call me at 415-867-2291")
+    assert first.e164 == "+14158672291"
+    assert from_rehearing(first, "415-867-2291", "US") is None
+
+
+def test_no_first_digits_means_nothing_to_check_a_second_hearing_against() -> None:
+    assert from_rehearing(_first("please call me back"), "415-867-2291", "US") is None
+
+
+def test_the_rehearing_text_is_read_from_the_transcript_details() -> None:
+    def of(details: dict[str, object]) -> str | None:
+        return rehearing_text(Transcript(text="x", provider="local", details=details))
+
+    assert of({DETAILS_KEY: {"text": "415-867-2291", "start_s": 1.0, "end_s": 5.0}}) == (
+        "415-867-2291"
+    )
+    assert of({}) is None
+    assert of({DETAILS_KEY: {"text": "  "}}) is None
+    assert of({DETAILS_KEY: "415-867-2291"}) is None

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from shared.models import Word
+from workers.providers.stt.rehearing import LEAD_S, LENGTH_S, span_to_rehear
+
+
+def _words(text: str, start: float = 0.0, step: float = 0.5) -> list[Word]:
+    return [
+        Word(word=w, start_s=start + i * step, end_s=start + i * step + 0.4)
+        for i, w in enumerate(text.split())
+    ]
+
+
+def test_a_partial_number_is_heard_again_from_just_before_its_first_word() -> None:
+    text = "Hi, it's Sam. Call me at 9-1-9-5-8-2-66-4 thanks."
+    words = _words(text, start=2.0)
+    span = span_to_rehear(text, words, "US", duration_s=60.0)
+    # "9-1-9-5-8-2-66-4" is the seventh word: it starts at 2.0 + 6 * 0.5 s.
+    assert span == (round(5.0 - LEAD_S, 2), round(5.0 - LEAD_S + LENGTH_S, 2))
+
+
+def test_the_stretch_ends_with_the_recording() -> None:
+    text = "call me at 919 582 664"
+    assert span_to_rehear(text, _words(text), "US", duration_s=4.0) == (
+        round(1.5 - LEAD_S, 2),
+        4.0,
+    )
+
+
+def test_a_valid_number_is_not_heard_again() -> None:
+    text = "call me at 919-582-6634"
+    assert span_to_rehear(text, _words(text), "US", duration_s=10.0) is None
+
+
+def test_a_message_without_digits_is_not_heard_again() -> None:
+    text = "please call me back when you can"
+    assert span_to_rehear(text, _words(text), "US", duration_s=10.0) is None
+
+
+def test_words_that_do_not_line_up_with_the_text_give_no_place_to_hear_again() -> None:
+    text = "call me at 919 582 664"
+    assert span_to_rehear(text, _words("call me at"), "US", duration_s=10.0) is None
+    assert span_to_rehear(text, [], "US", duration_s=10.0) is None
+
+
+def test_a_word_without_a_time_gives_no_place_to_hear_again() -> None:
+    text = "call me at 919 582 664"
+    words = [Word(word=w) for w in text.split()]
+    assert span_to_rehear(text, words, "US", duration_s=10.0) is None

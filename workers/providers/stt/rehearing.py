@@ -1,0 +1,42 @@
+"""Which stretch of a recording to hear again: where a callback number was heard in part.
+
+A focused second pass over the number, decoded alone (see shared.language.rehearing for when
+its number is taken). It starts just before the number's first word and runs on for
+``LENGTH_S``, so a number said twice is heard twice again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from shared.language.phone import find_callback
+from shared.language.tokens import tokenize
+from shared.models import Word
+
+# Measured on the voicemail set's ten partial numbers: starting 0.3 s before the number's
+# first word, the second hearing gave two of them right; starting 1.5 s before (the cue words
+# in the window) it gave none, as Whisper wrote the digits as it had the first time.
+LEAD_S = 0.3
+LENGTH_S = 20.0
+
+
+def span_to_rehear(
+    text: str, words: Sequence[Word], region: str, duration_s: float
+) -> tuple[float, float] | None:
+    """(start, end) in seconds of the recording to decode again, or None when the text has
+    a valid callback number, no digits that might be one, or words that do not line up
+    with its tokens (then the number's place in the audio is unknown)."""
+    found = find_callback(tokenize(text), region)
+    if found.e164 is not None or not found.partial or not words:
+        return None
+    word_of_token: list[int] = []
+    for index, word in enumerate(words):
+        word_of_token.extend([index] * len(tokenize(word.word)))
+    if len(word_of_token) != len(tokenize(text)) or found.start >= len(word_of_token):
+        return None
+    first_word = words[word_of_token[found.start]].start_s
+    if first_word is None:
+        return None
+    start = max(0.0, first_word - LEAD_S)
+    end = min(duration_s, start + LENGTH_S)
+    return (round(start, 2), round(end, 2)) if end > start else None
