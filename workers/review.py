@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from shared.language.phone import find_callback
 from shared.language.rehearing import rehearing_text
-from shared.language.tokens import tokenize
+from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
 
@@ -62,12 +62,11 @@ def number_confidence(transcript: Transcript, start: int, end: int) -> float | N
     token takes the confidence of the word it came from."""
     if start < 0 or not transcript.words:
         return None
-    per_token: list[float | None] = []
-    for word in transcript.words:
-        per_token.extend([word.confidence] * len(tokenize(word.word)))
-    if len(tokenize(transcript.text)) != len(per_token) or end > len(per_token):
-        return None  # words and text that tokenise differently: no alignment
-    known = [c for c in per_token[start:end] if c is not None]
+    words = transcript.words
+    owners = word_of_each_token(transcript.text, [word.word for word in words])
+    if owners is None or end > len(owners):
+        return None
+    known = [c for i in owners[start:end] if (c := words[i].confidence) is not None]
     return min(known) if known else None
 
 

@@ -55,6 +55,16 @@ def tokens_of(text: str, found: Sequence[re.Match[str]]) -> Tokens:
     return Tokens(raw=raw, low=tuple(t.lower() for t in raw), cased=cased, hyphened=hyphened)
 
 
+def word_of_each_token(text: str, words: Sequence[str]) -> list[int] | None:
+    """For each token of ``text``, the index of the recogniser's word it came from ("617-867"
+    heard as one word is two tokens); None when the words do not tokenise as the text does
+    (then no token can be placed in the audio)."""
+    owners: list[int] = []
+    for index, word in enumerate(words):
+        owners.extend([index] * len(tokenize(word)))
+    return owners if len(owners) == len(tokenize(text)) else None
+
+
 def find_phrase(words: Sequence[str], phrase: str) -> list[int]:
     """Start indices where the space-separated ``phrase`` occurs as whole tokens."""
     target = phrase.split()

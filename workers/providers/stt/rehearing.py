@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shared.language.phone import find_callback
-from shared.language.tokens import tokenize
+from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Word
 
 # Measured on the voicemail set's ten partial numbers: starting 0.3 s before the number's
@@ -29,12 +29,10 @@ def span_to_rehear(
     found = find_callback(tokenize(text), region)
     if found.e164 is not None or not found.partial or not words:
         return None
-    word_of_token: list[int] = []
-    for index, word in enumerate(words):
-        word_of_token.extend([index] * len(tokenize(word.word)))
-    if len(word_of_token) != len(tokenize(text)) or found.start >= len(word_of_token):
+    owners = word_of_each_token(text, [word.word for word in words])
+    if owners is None or found.start >= len(owners):
         return None
-    first_word = words[word_of_token[found.start]].start_s
+    first_word = words[owners[found.start]].start_s
     if first_word is None:
         return None
     start = max(0.0, first_word - LEAD_S)

@@ -197,8 +197,8 @@ class WhisperOfflineStt(SttProvider):
     def _rehear_callback(
         self, pcm: npt.NDArray[np.int16], text: str, words: list[Word], duration_s: float
     ) -> dict[str, object] | None:
-        """The stretch where a callback number was heard only in part, decoded again alone
-        (about 0.5 s of CPU, spent only on such recordings)."""
+        """The stretch where a callback number was heard only in part, decoded again alone:
+        one more 30 s window (0.5-1.2 s of CPU here), spent only on such recordings."""
         span = span_to_rehear(text, words, self._settings.default_region, duration_s)
         if span is None:
             return None
