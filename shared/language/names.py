@@ -30,6 +30,10 @@ _COMMON_WORDS = """
 _STOP = set(_COMMON_WORDS.split()) | set(UNITS) | set(TEENS) | set(TENS) | set(WEEKDAYS)
 _CONTRACTIONS = ("'s", "'m", "'ll", "'d", "'re", "'ve", "n't")  # "O'Brien" is a name, "it's" not
 _MAX_WORDS = 2
+# Lower-case parts of a surname ("Maria de la Cruz", "Ludwig van Beethoven"): kept as said,
+# not counted among the name's words, and only between two of them.
+_PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "van", "von",
+              "der", "den", "ter", "ten", "bin", "ibn", "al", "el"}  # fmt: skip
 
 
 def _is_name_word(raw: str, low: str, cased: bool) -> bool:
@@ -101,14 +105,25 @@ def _name_after_cue(tokens: Tokens) -> str | None:
             title = None
             if i < len(tokens) and tokens.low[i] in _TITLES:
                 title, i = _TITLES[tokens.low[i]], i + 1
-            words: list[str] = []
-            while (
-                i < len(tokens)
-                and len(words) < _MAX_WORDS
-                and _is_name_word(tokens.raw[i], tokens.low[i], tokens.cased)
-            ):
-                words.append(_title_case(tokens.raw[i]))
-                i += 1
-            if words:
+            if words := _name_from(tokens, i):
                 return " ".join([title, *words] if title else words)
     return None
+
+
+def _name_from(tokens: Tokens, i: int) -> list[str]:
+    """Up to _MAX_WORDS name words from token ``i`` on, with the particles between them."""
+    words: list[str] = []
+    counted = 0
+    while i < len(tokens) and counted < _MAX_WORDS:
+        word = i  # the next name word, after any particles (none before the first word)
+        while counted and word < len(tokens) and tokens.low[word] in _PARTICLES:
+            word += 1
+        if word >= len(tokens) or tokens.low[word] in _PARTICLES:
+            break
+        if not _is_name_word(tokens.raw[word], tokens.low[word], tokens.cased):
+            break
+        words.extend(tokens.raw[i:word])
+        words.append(_title_case(tokens.raw[word]))
+        counted += 1
+        i = word + 1
+    return words

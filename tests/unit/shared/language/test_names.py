@@ -87,3 +87,18 @@ def test_no_capitalised_pair_is_taken_without_capitals_late_or_from_common_words
     text: str,
 ) -> None:
     assert caller_name(tokenize(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi, this is Maria de la Cruz, please call me.", "Maria de la Cruz"),
+        ("my name is ludwig van beethoven and i need a piano tuned", "Ludwig van Beethoven"),
+        ("This is Ahmed bin Rashid from the embassy.", "Ahmed bin Rashid"),
+        # A particle is part of a name only between two of its words.
+        ("Hi, this is Maria de la", "Maria"),
+        ("this is de la cruz", None),
+    ],
+)
+def test_a_surnames_particles_stay_in_the_name_as_said(text: str, expected: str | None) -> None:
+    assert caller_name(tokenize(text)) == expected

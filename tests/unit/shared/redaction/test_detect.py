@@ -204,6 +204,12 @@ def test_the_callers_name_is_redacted_wherever_it_is_said_again() -> None:
     assert [t for _, t, _ in _found(text)] == ["maria gonzalez", "maria"]
 
 
+def test_a_surname_with_particles_is_redacted_whole() -> None:
+    assert _found("Hi, this is Maria de la Cruz, about my bill.") == [
+        (Entity.PERSON_NAME, "Maria de la Cruz", "maria de la cruz")
+    ]
+
+
 def test_a_name_keeps_its_title_inside_the_redaction() -> None:
     assert _found("Hello, this is Dr. Smith from the clinic") == [
         (Entity.PERSON_NAME, "Dr. Smith", "smith")
