@@ -90,6 +90,10 @@ BUILT_IN: tuple[ProviderSpec, ...] = (
         Work.CPU, summary="Offline: PocketSphinx, shipped in its wheel (smaller, less accurate)",
     ),
     ProviderSpec(
+        "stt", "moonshine", "workers.providers.stt.moonshine_offline:MoonshineOfflineStt",
+        Work.CPU, summary="Offline: Moonshine base, shipped in its wheel (faster, no word times)",
+    ),
+    ProviderSpec(
         "stt", "whisper", "workers.providers.stt.whisper:WhisperStt", Work.IO,
         sections=("openai",), needs=("openai.api_key",), extra="cloud", modules=("openai",),
         summary="OpenAI Whisper, or any OpenAI-compatible endpoint",

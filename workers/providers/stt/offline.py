@@ -22,6 +22,12 @@ SILENCE_PEAK = 8
 # Shorter audio than a few 10 ms frames gives an engine an empty feature buffer.
 MIN_SAMPLES = 4 * SAMPLE_RATE // 100
 
+# 10 ms frames; before each cut-off, the quietest stretch (a moving average of this many
+# frames, so one quiet frame inside a word is no pause) within _CUT_SEARCH_S is cut at.
+_SAMPLES_PER_FRAME = SAMPLE_RATE // 100
+_CUT_SEARCH_S = 10.0
+_CUT_WINDOW_FRAMES = 10
+
 _ENGLISH = frozenset({"en", "eng", "english"})
 
 
@@ -110,3 +116,32 @@ def to_source_times(words: list[Word], spans: list[frontend.Span]) -> list[Word]
         end = frontend.to_source_seconds(word.end_s or 0.0, spans, is_end=True)
         mapped.append(word.model_copy(update={"start_s": round(start, 2), "end_s": round(end, 2)}))
     return mapped
+
+
+def quiet_cuts(pcm: npt.NDArray[np.int16], max_s: float) -> list[tuple[int, int]]:
+    """Sample ranges covering ``pcm``, each at most ``max_s`` long, cut at quiet moments
+    (engines decode long audio in such stretches)."""
+    total = len(pcm)
+    limit = int(max_s * SAMPLE_RATE)
+    if total <= limit:
+        return [(0, total)]
+
+    n_frames = total // _SAMPLES_PER_FRAME
+    frames = pcm[: n_frames * _SAMPLES_PER_FRAME].reshape(n_frames, _SAMPLES_PER_FRAME)
+    energy = np.square(frames, dtype=np.float64).mean(axis=1)
+    # A short moving average so one quiet frame inside a word does not count as a pause.
+    smooth = np.convolve(energy, np.ones(_CUT_WINDOW_FRAMES) / _CUT_WINDOW_FRAMES, "same")
+
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    limit_frames = limit // _SAMPLES_PER_FRAME
+    search_frames = int(_CUT_SEARCH_S * SAMPLE_RATE) // _SAMPLES_PER_FRAME
+    while total - start > limit:
+        first = start // _SAMPLES_PER_FRAME
+        hi = min(first + limit_frames, n_frames)
+        lo = max(first + 1, hi - search_frames)
+        cut = (lo + int(np.argmin(smooth[lo:hi]))) * _SAMPLES_PER_FRAME
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, total))
+    return bounds

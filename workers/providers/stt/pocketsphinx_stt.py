@@ -17,14 +17,10 @@ from workers.providers.stt import offline
 SAMPLE_RATE = offline.SAMPLE_RATE
 # pocketsphinx analyses 10 ms frames; segment boundaries are frame indices.
 FRAMES_PER_SECOND = 100
-_SAMPLES_PER_FRAME = SAMPLE_RATE // FRAMES_PER_SECOND
 
 # One utterance grows the decoder's memory with its length (~185 MB for 600 s, measured),
 # so long audio is decoded as utterances of at most this length, cut at a quiet moment.
 MAX_UTTERANCE_S = 60.0
-# Where, before each cut-off, to look for the quietest stretch to cut at.
-_CUT_SEARCH_S = 10.0
-_CUT_WINDOW_FRAMES = 10
 
 # Shorter chunks than a few frames make process_raw fail on an empty feature buffer.
 _MIN_SAMPLES = offline.MIN_SAMPLES
@@ -64,30 +60,7 @@ def _decoder() -> Any:
 
 def utterance_bounds(pcm: npt.NDArray[np.int16]) -> list[tuple[int, int]]:
     """Sample ranges covering ``pcm``, each at most MAX_UTTERANCE_S, cut at quiet moments."""
-    total = len(pcm)
-    limit = int(MAX_UTTERANCE_S * SAMPLE_RATE)
-    if total <= limit:
-        return [(0, total)]
-
-    n_frames = total // _SAMPLES_PER_FRAME
-    frames = pcm[: n_frames * _SAMPLES_PER_FRAME].reshape(n_frames, _SAMPLES_PER_FRAME)
-    energy = np.square(frames, dtype=np.float64).mean(axis=1)
-    # A short moving average so one quiet frame inside a word does not count as a pause.
-    smooth = np.convolve(energy, np.ones(_CUT_WINDOW_FRAMES) / _CUT_WINDOW_FRAMES, "same")
-
-    bounds: list[tuple[int, int]] = []
-    start = 0
-    limit_frames = limit // _SAMPLES_PER_FRAME
-    search_frames = int(_CUT_SEARCH_S * FRAMES_PER_SECOND)
-    while total - start > limit:
-        first = start // _SAMPLES_PER_FRAME
-        hi = min(first + limit_frames, n_frames)
-        lo = max(first + 1, hi - search_frames)
-        cut = (lo + int(np.argmin(smooth[lo:hi]))) * _SAMPLES_PER_FRAME
-        bounds.append((start, cut))
-        start = cut
-    bounds.append((start, total))
-    return bounds
+    return offline.quiet_cuts(pcm, MAX_UTTERANCE_S)
 
 
 class PocketsphinxStt(SttProvider):
