@@ -82,7 +82,7 @@ def variable(need: str) -> str:
 BUILT_IN: tuple[ProviderSpec, ...] = (
     ProviderSpec(
         "stt", "local", "workers.providers.stt.whisper_offline:WhisperOfflineStt", Work.CPU,
-        sections=("local",),
+        sections=("local", "review"),
         summary="Offline: Whisper base on CTranslate2, its model shipped in wheels",
     ),
     ProviderSpec(

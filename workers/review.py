@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 
-from shared.language.phone import find_callback
-from shared.language.rehearing import rehearing_text
+from shared.language.phone import CallbackNumber, find_callback
+from shared.language.rehearing import rehearing_text, second_engine_text
 from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
@@ -70,6 +70,31 @@ def number_confidence(transcript: Transcript, start: int, end: int) -> float | N
     return min(known) if known else None
 
 
+def heard_confidence(transcript: Transcript, found: CallbackNumber) -> float | None:
+    """The confidence of the best-heard of a number's hearings in the transcript: one clear
+    repetition confirms the number."""
+    heard = [number_confidence(transcript, s, e) for s, e in found.heard_at]
+    return max((c for c in heard if c is not None), default=None)
+
+
+def number_in_doubt(transcript: Transcript, review: ReviewSettings, region: str) -> bool:
+    """Whether the transcript's own text holds digits of a callback number but no number the
+    review would trust: only part of one, or one disputed, guessed or heard below the
+    minimum confidence. (No digits at all is no doubt: most such messages have no number.)"""
+    found = find_callback(tokenize(transcript.text), region)
+    if found.e164 is None:
+        return bool(found.partial)
+    if found.disputed or found.guessed:
+        return True
+    confidence = heard_confidence(transcript, found)
+    return confidence is not None and confidence < review.min_number_confidence
+
+
+def _engines_agree(transcript: Transcript, found: CallbackNumber, region: str) -> bool:
+    second = second_engine_text(transcript)
+    return second is not None and find_callback(tokenize(second), region).e164 == found.e164
+
+
 def triage_reasons(
     triage: Triage, review: ReviewSettings, number_confidence: float | None = None
 ) -> list[str]:
@@ -108,16 +133,24 @@ def triage_review(
     doubtful = False
     if triage.callback_number:
         found = find_callback(tokenize(transcript.text), region)
-        if found.e164 == triage.callback_number:
+        if found.e164 == triage.callback_number and _engines_agree(transcript, found, region):
+            # Another engine (another model, with mistakes of its own) heard every digit
+            # alike: that confirms the number better than either's confidence in its words.
+            pass
+        elif found.e164 == triage.callback_number:
             doubtful = found.disputed or found.guessed
             if not transcript.words and with_words is not None:
                 transcript = with_words()
-            # The best-heard of its hearings: one clear repetition confirms the number.
-            heard = [number_confidence(transcript, s, e) for s, e in found.heard_at]
-            confidence = max((c for c in heard if c is not None), default=None)
-        elif (second := rehearing_text(transcript)) is not None:
-            # Taken from the engine's second hearing alone: one hearing, to be confirmed.
-            doubtful = find_callback(tokenize(second), region).e164 == triage.callback_number
+            confidence = heard_confidence(transcript, found)
+        else:
+            # Taken from a second hearing alone (the engine's, or another engine's): one
+            # hearing, to be confirmed.
+            seconds = (rehearing_text(transcript), second_engine_text(transcript))
+            doubtful = any(
+                find_callback(tokenize(second), region).e164 == triage.callback_number
+                for second in seconds
+                if second is not None
+            )
     reasons = triage_reasons(triage, review, confidence)
     if doubtful and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)

@@ -34,11 +34,22 @@ from shared.models import Transcript
 # Where a transcript's details keep the second hearing: {"text", "start_s", "end_s"}, the
 # span in seconds of the recording.
 DETAILS_KEY = "callback_rehearing"
+# Where they keep another engine's hearing of the whole recording: {"engine", "text"}.
+SECOND_ENGINE_KEY = "second_engine"
 
 
 def rehearing_text(transcript: Transcript) -> str | None:
     """The text of the transcript's second hearing of its callback number, if it has one."""
-    found: Any = transcript.details.get(DETAILS_KEY)
+    return _text(transcript, DETAILS_KEY)
+
+
+def second_engine_text(transcript: Transcript) -> str | None:
+    """The text of another engine's hearing of the recording, if the engine kept one."""
+    return _text(transcript, SECOND_ENGINE_KEY)
+
+
+def _text(transcript: Transcript, key: str) -> str | None:
+    found: Any = transcript.details.get(key)
     text = found.get("text") if isinstance(found, dict) else None
     return text if isinstance(text, str) and text.strip() else None
 
@@ -61,6 +72,27 @@ def agrees(first_digits: str, second_digits: str) -> bool:
     if _within(first_digits, second_digits):
         return True
     return len(first_digits) == len(second_digits) + 1 and _within(second_digits, first_digits)
+
+
+def from_second_engine(first: CallbackNumber, heard: str, region: str) -> CallbackNumber | None:
+    """The valid number another engine heard where the first engine heard none whole.
+
+    Another engine is an independent hearing (Moonshine beside Whisper: different models,
+    different mistakes), so where the first heard no digits at all its number is taken; where
+    the first heard part of one, only a number holding those digits in order (the first
+    missed some), as for a rehearing. On the voicemail set Moonshine gave the right number for
+    three of the ten clips whose number Whisper heard only in part, and a wrong one that
+    holds Whisper's digits for one (vm15, "713-322-6958" for 713 222 6958): so, taken, it is
+    reported for a person to confirm, never as certain.
+    """
+    if first.e164 is not None:
+        return None
+    second = find_callback(tokenize(heard), region)
+    if second.e164 is None:
+        return None
+    if not first.partial or any(_within(first.partial, d) for d in _dialled_forms(second.e164)):
+        return second
+    return None
 
 
 def from_rehearing(first: CallbackNumber, rehearing: str, region: str) -> CallbackNumber | None:

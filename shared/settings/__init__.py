@@ -123,6 +123,11 @@ class LocalEngineSettings(Section):
     whisper_prompt: str | None = Field(
         default=None, description="Text the offline Whisper engine reads as preceding speech."
     )
+    second_engine: bool = Field(
+        default=True,
+        description="Where the offline engine hears no whole callback number, Moonshine hears "
+        "the recording too (loaded in the first such job).",
+    )
 
 
 class Settings(BaseSettings):

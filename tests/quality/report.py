@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc)
         return 2
     settings = Settings()
-    stt = WhisperOfflineStt(settings.local)
+    stt = WhisperOfflineStt(settings.local, settings.review)
     stt.load()
     clips = [run_clip(entry, stt, settings, set_dir) for entry in entries]
     shared_wer = None

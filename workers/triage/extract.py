@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.language.dates import find_dates
 from shared.language.names import caller_name
 from shared.language.phone import find_callback, phone_runs
-from shared.language.rehearing import from_rehearing
+from shared.language.rehearing import from_rehearing, from_second_engine
 from shared.language.tokens import tokenize
 from shared.models import Triage
 from workers.triage.classify import intent, requested_action, urgency
@@ -43,14 +43,28 @@ def summarize(triage: Triage) -> str:
     return "; ".join(parts) + "."
 
 
-def triage_text(text: str, region: str = "US", rehearing: str | None = None) -> Triage:
+def triage_text(
+    text: str,
+    region: str = "US",
+    rehearing: str | None = None,
+    second_engine: str | None = None,
+) -> Triage:
     """Triage a transcript; ``region`` is the country assumed for numbers without one.
-    ``rehearing`` is the engine's second hearing of a number it first heard only in part
-    (see shared.language.rehearing)."""
+    ``rehearing`` is the engine's second hearing of a number it first heard only in part,
+    ``second_engine`` another engine's hearing of the recording (see
+    shared.language.rehearing)."""
     tokens = tokenize(text)
     callback = find_callback(tokens, region)
     if rehearing:
         callback = from_rehearing(callback, rehearing, region) or callback
+    if second_engine:
+        callback = from_second_engine(callback, second_engine, region) or callback
+        other = find_callback(tokenize(second_engine), region)
+        if rehearing and callback.e164 is None and other.partial:
+            # The other engine's partial hearing may vouch for the rehearing's number where
+            # the first hearing cannot (it heard "double 5" as a 2: vm10 on the voicemail
+            # set, where Moonshine's "214-552-806" holds the rehearing's 214 552 8806).
+            callback = from_rehearing(other, rehearing, region) or callback
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]

@@ -150,3 +150,29 @@ def test_a_second_hearing_that_disagrees_leaves_the_number_partial() -> None:
     assert triage.callback_number_partial == "7132226"
     reasons = triage_review(transcript, triage, REVIEW, "US")
     assert Reason.PARTIAL_CALLBACK_NUMBER in reasons
+
+
+def _heard_by_another_engine(text: str, confidences: list[float], other: str) -> Transcript:
+    transcript = _transcript(text, confidences)
+    transcript.details["second_engine"] = {"engine": "moonshine", "text": other}
+    return transcript
+
+
+def test_a_number_another_engine_heard_alike_is_confirmed_whatever_the_confidence() -> None:
+    text = "about my bill call me at 415-867-2291"
+    unsure = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.3]
+    alike = _heard_by_another_engine(text, unsure, "About my bill. Call me at 415-867-2291.")
+    triage = triage_text(text)
+    assert triage_review(alike, triage, REVIEW, "US") == []
+    otherwise = _heard_by_another_engine(text, unsure, "About my bill. Call 415-867-2281.")
+    assert triage_review(otherwise, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
+def test_a_number_taken_from_another_engine_alone_is_unconfirmed() -> None:
+    text = "hi it's sam about my bill my number is I'm 2, 2, 8, 6, 6, 1, 3"
+    transcript = _heard_by_another_engine(
+        text, [0.99] * len(text.split()), "My number is 952-208-6613."
+    )
+    triage = triage_text(text, "US", None, "My number is 952-208-6613.")
+    assert triage.callback_number == "+19522086613"
+    assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]

@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from shared.language.phone import CallbackNumber, find_callback
-from shared.language.rehearing import DETAILS_KEY, agrees, from_rehearing, rehearing_text
+from shared.language.rehearing import (
+    DETAILS_KEY,
+    SECOND_ENGINE_KEY,
+    agrees,
+    from_rehearing,
+    from_second_engine,
+    rehearing_text,
+    second_engine_text,
+)
 from shared.language.tokens import tokenize
 from shared.models import Transcript
 
@@ -86,3 +94,36 @@ def test_the_rehearing_text_is_read_from_the_transcript_details() -> None:
     assert of({}) is None
     assert of({DETAILS_KEY: {"text": "  "}}) is None
     assert of({DETAILS_KEY: "415-867-2291"}) is None
+
+
+def test_another_engines_number_stands_in_where_the_first_heard_no_digits() -> None:
+    found = from_second_engine(_first("please call me back"), "call me at 415-867-2291", "US")
+    assert found is not None
+    assert found.e164 == "+14158672291"
+
+
+def test_another_engines_number_is_taken_where_it_holds_the_first_engines_digits() -> None:
+    first = _first("my number is I'm 2, 2, 8, 6, 6, 1, 3")
+    found = from_second_engine(first, "My number is 952-208-6613.", "US")
+    assert found is not None
+    assert found.e164 == "+19522086613"
+
+
+def test_another_engines_number_that_contradicts_the_first_engines_digits_is_not_taken() -> None:
+    first = _first("call me at 2-2-8-6-6-1-3")
+    assert from_second_engine(first, "My number is 952-208-6614.", "US") is None
+
+
+def test_another_engine_never_replaces_a_whole_number_or_gives_a_partial_one() -> None:
+    whole = _first("call me at 415-867-2291")
+    assert from_second_engine(whole, "call me at 212-555-0188", "US") is None
+    assert from_second_engine(_first("call me back"), "call me at 415-867", "US") is None
+
+
+def test_another_engines_text_is_read_from_the_transcript_details() -> None:
+    def of(details: dict[str, object]) -> str | None:
+        return second_engine_text(Transcript(text="x", provider="local", details=details))
+
+    assert of({SECOND_ENGINE_KEY: {"engine": "moonshine", "text": "call 415"}}) == "call 415"
+    assert of({SECOND_ENGINE_KEY: {"engine": "moonshine", "text": ""}}) is None
+    assert of({DETAILS_KEY: {"text": "call 415"}}) is None

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from shared.models import Stage, Transcript
+from shared.models import Stage, Transcript, Triage
 from workers.providers.base import ReplyContext
 from workers.providers.llm.local import TriageResponder
 from workers.providers.registry import load_class
@@ -98,3 +98,30 @@ def test_the_engines_second_hearing_completes_a_partly_heard_number() -> None:
     assert heard_once.triage is not None
     assert heard_once.triage.callback_number is None
     assert heard_once.triage.callback_number_partial == "919582664"
+
+
+def test_another_engines_hearing_gives_the_number_the_first_heard_only_in_part() -> None:
+    text = "Hi, it's Sam about my order. My number is I'm 2, 2, 8, 6, 6, 1, 3."
+    details = {"second_engine": {"engine": "moonshine", "text": "My number is 952-208-6613."}}
+    heard = Transcript(text=text, provider="local", details=details)
+    reply = _responder().respond(heard, ReplyContext())
+    assert reply.triage is not None
+    assert reply.triage.callback_number == "+19522086613"
+
+
+def test_another_engines_partial_hearing_may_vouch_for_the_rehearings_number() -> None:
+    # The first hearing wrote "double 5" as a 2, so it cannot vouch for the rehearing's number;
+    # the other engine's digits, all in the rehearing's number, can.
+    text = "Please call them to have you can. 2-1-4-2-5-2-8-0-6"
+    rehearing = {"text": "2-1-4, double-5-2, double-8-0-6", "start_s": 13.9, "end_s": 18.9}
+    second = {"engine": "moonshine", "text": "Please call them when you can. 214-552-806."}
+    alone = Transcript(text=text, provider="local", details={"callback_rehearing": rehearing})
+    both = Transcript(
+        text=text,
+        provider="local",
+        details={"callback_rehearing": rehearing, "second_engine": second},
+    )
+    assert (_responder().respond(alone, ReplyContext()).triage or Triage()).callback_number is None
+    reply = _responder().respond(both, ReplyContext())
+    assert reply.triage is not None
+    assert reply.triage.callback_number == "+12145528806"

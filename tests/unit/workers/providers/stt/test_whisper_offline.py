@@ -171,6 +171,7 @@ def test_noise_is_not_turned_into_invented_sentences(
 
 def test_a_whole_number_is_not_heard_a_second_time(transcript: Transcript) -> None:
     assert "callback_rehearing" not in transcript.details
+    assert "second_engine" not in transcript.details
 
 
 def test_a_number_heard_only_in_part_is_heard_again_alone(stt: WhisperOfflineStt) -> None:
@@ -185,3 +186,23 @@ def test_a_number_heard_only_in_part_is_heard_again_alone(stt: WhisperOfflineStt
     assert rehearing["end_s"] == pytest.approx(len(pcm) / RATE, abs=0.01)
     assert "415" in rehearing["text"]
     assert "Maria" not in rehearing["text"]
+    # And the other engine heard the whole recording.
+    second = result.details["second_engine"]
+    assert second["engine"] == "moonshine"
+    assert "Maria" in second["text"]
+    assert "415" in second["text"] or "four one five" in second["text"].lower()
+
+
+def test_a_message_without_digits_is_not_heard_by_the_other_engine(stt: WhisperOfflineStt) -> None:
+    said = "Hi, this is Maria. Please call me back when you can. Bye."
+    pcm = decode_pcm16k(PiperTts().synthesize(said, None, "wav").data)
+    assert "second_engine" not in stt.transcribe(_input(pcm)).details
+
+
+def test_the_other_engine_is_not_asked_when_switched_off() -> None:
+    said = "Hi, this is Maria. Please call me back at four one five, eight six seven. Bye."
+    pcm = decode_pcm16k(PiperTts().synthesize(said, None, "wav").data)
+    alone = WhisperOfflineStt(LocalEngineSettings(second_engine=False))
+    result = alone.transcribe(_input(pcm))
+    assert "callback_rehearing" in result.details
+    assert "second_engine" not in result.details
