@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import threading
 import time
 from importlib import resources
@@ -43,6 +44,8 @@ from workers.providers.stt import offline
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.rehearing import span_to_rehear
 from workers.review import number_in_doubt
+
+log = logging.getLogger("voicepipe.stt.local")
 
 MODEL_NAME = "whisper-base"
 # (package, file inside its data folder) whose bytes, joined, are the model's weights.
@@ -227,16 +230,22 @@ class WhisperOfflineStt(SttProvider):
     ) -> dict[str, object] | None:
         """Moonshine's text of the whole recording, where Whisper heard a callback number the
         review would doubt (part of one, or one heard unsurely): a hearing by another model,
-        whose mistakes are its own. Where both hear the same number it is
-        confirmed; where Whisper heard only part, Moonshine's may stand in, to be confirmed
-        by a person (shared.language.rehearing.from_second_engine). Moonshine runs at ~0.09
-        of real time here, spent only on such recordings."""
+        whose mistakes are its own. Where both hear the same number it is confirmed; where
+        Whisper heard only part, Moonshine's may stand in, to be confirmed by a person
+        (shared.language.rehearing.from_second_engine). Moonshine runs at ~0.09 of real time
+        here, spent only on such recordings. It only adds to Whisper's transcript, so a
+        Moonshine that cannot load (a broken install) leaves the number in doubt, as it was,
+        rather than failing the job."""
         if self._second is None:
             return None
         first = Transcript(text=text, provider=self.name, words=words)
         if not number_in_doubt(first, self._review, self._settings.default_region):
             return None
-        heard = self._second.transcribe(audio)
+        try:
+            heard = self._second.transcribe(audio)
+        except StageFailed as exc:
+            log.warning("second engine unavailable, number left in doubt: %s", exc.code)
+            return None
         return {"engine": heard.provider, "text": heard.text}
 
     def _decode(

@@ -13,7 +13,7 @@ from shared.models import Transcript
 from shared.settings import LocalEngineSettings
 from shared.wer import word_error_rate
 from workers.providers.base import AudioInput
-from workers.providers.stt import whisper_offline
+from workers.providers.stt import moonshine_offline, whisper_offline
 from workers.providers.stt.whisper_offline import WhisperOfflineStt
 from workers.providers.tts.local import PiperTts
 
@@ -197,6 +197,21 @@ def test_a_message_without_digits_is_not_heard_by_the_other_engine(stt: WhisperO
     said = "Hi, this is Maria. Please call me back when you can. Bye."
     pcm = decode_pcm16k(PiperTts().synthesize(said, None, "wav").data)
     assert "second_engine" not in stt.transcribe(_input(pcm)).details
+
+
+def test_an_other_engine_that_cannot_load_leaves_the_transcript_as_whisper_heard_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> None:
+        raise StageFailed("provider_not_installed", "the offline Moonshine model is not installed")
+
+    monkeypatch.setattr(moonshine_offline, "model_dir", broken)
+    said = "Hi, this is Maria. Please call me back at four one five, eight six seven. Bye."
+    pcm = decode_pcm16k(PiperTts().synthesize(said, None, "wav").data)
+    result = WhisperOfflineStt().transcribe(_input(pcm))
+    assert "415" in result.text
+    assert "second_engine" not in result.details
+    assert "provider_not_installed" in caplog.text
 
 
 def test_the_other_engine_is_not_asked_when_switched_off() -> None:
