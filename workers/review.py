@@ -133,15 +133,14 @@ def triage_review(
     doubtful = False
     if triage.callback_number:
         found = find_callback(tokenize(transcript.text), region)
-        if found.e164 == triage.callback_number and _engines_agree(transcript, found, region):
-            # Another engine (another model, with mistakes of its own) heard every digit
-            # alike: that confirms the number better than either's confidence in its words.
-            pass
-        elif found.e164 == triage.callback_number:
-            doubtful = found.disputed or found.guessed
-            if not transcript.words and with_words is not None:
-                transcript = with_words()
-            confidence = heard_confidence(transcript, found)
+        if found.e164 == triage.callback_number:
+            # Where another engine (another model, with mistakes of its own) heard every digit
+            # alike, that confirms the number better than either's confidence in its words.
+            if not _engines_agree(transcript, found, region):
+                doubtful = found.disputed or found.guessed
+                if not transcript.words and with_words is not None:
+                    transcript = with_words()
+                confidence = heard_confidence(transcript, found)
         else:
             # Taken from a second hearing alone (the engine's, or another engine's): one
             # hearing, to be confirmed.

@@ -77,13 +77,16 @@ def agrees(first_digits: str, second_digits: str) -> bool:
 def from_second_engine(first: CallbackNumber, heard: str, region: str) -> CallbackNumber | None:
     """The valid number another engine heard where the first engine heard none whole.
 
-    Another engine is an independent hearing (Moonshine beside Whisper: different models,
-    different mistakes), so where the first heard no digits at all its number is taken; where
-    the first heard part of one, only a number holding those digits in order (the first
-    missed some), as for a rehearing. On the voicemail set Moonshine gave the right number for
-    three of the ten clips whose number Whisper heard only in part, and a wrong one that
-    holds Whisper's digits for one (vm15, "713-322-6958" for 713 222 6958): so, taken, it is
-    reported for a person to confirm, never as certain.
+    Another engine is another hearing (Moonshine beside Whisper: different models), so where
+    the first heard no digits at all its number is taken; where the first heard part of one,
+    only a number holding those digits in order (the first missed some), as for a rehearing.
+    On the voicemail set Moonshine gave the right number for three of the clips whose number
+    Whisper heard only in part (vm20, vm28, vm32) and a wrong one for vm15 ("713-322-6958" for
+    713 222 6958), refused here since Whisper's "713, triple 2" holds a 2 where it has a 3.
+    Its mistakes are not all its own, though: on vm15 and vm31 ("508-343-1147" for 508 333
+    1147) Whisper hearing the number's stretch alone made the very same ones. So a number
+    taken from it is reported for a person to confirm, never as certain, and a rehearing
+    that agrees with it is not taken as confirming it (tried: it traded vm27 for vm31).
     """
     if first.e164 is not None:
         return None

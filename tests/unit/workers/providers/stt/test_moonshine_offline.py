@@ -90,6 +90,13 @@ def test_silence_gives_an_empty_transcript(stt: MoonshineOfflineStt) -> None:
     assert stt.transcribe(_input(np.zeros(2 * RATE, dtype=np.int16))).text == ""
 
 
+@pytest.mark.parametrize("level", [300, 3000])
+def test_noise_is_not_turned_into_words(stt: MoonshineOfflineStt, level: int) -> None:
+    noise = np.random.default_rng(1).normal(0, level, 20 * RATE)
+    result = stt.transcribe(_input(np.clip(noise, -32768, 32767).astype(np.int16)))
+    assert result.text == ""
+
+
 def test_a_language_other_than_english_is_refused(
     stt: MoonshineOfflineStt, spoken: npt.NDArray[np.int16]
 ) -> None:
