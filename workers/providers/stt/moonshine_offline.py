@@ -239,9 +239,7 @@ class MoonshineOfflineStt(SttProvider):
             return self._model
 
     def transcribe(self, audio: AudioInput) -> Transcript:
-        offline.require_english(audio.language, "English")
-        pcm = np.ascontiguousarray(audio.pcm16k, dtype=np.int16).reshape(-1)
-        duration_s = len(pcm) / offline.SAMPLE_RATE
+        pcm, duration_s = offline.english_pcm(audio, "English")
         started = time.perf_counter()
         texts: list[str] = []
         prepared = offline.prepare(pcm, FRONT_END) if offline.has_sound(pcm) else None

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from shared.errors import StageFailed
 from shared.models import Word
+from workers.providers.base import AudioInput
 from workers.providers.stt import frontend
 
 SAMPLE_RATE = 16_000
@@ -47,6 +48,14 @@ def require_english(language: str | None, understood: str) -> None:
             f"the local speech engine only understands {understood}, not {language!r}; "
             "ask for language 'en' or choose another stt provider",
         )
+
+
+def english_pcm(audio: AudioInput, understood: str) -> tuple[npt.NDArray[np.int16], float]:
+    """The upload's samples as one int16 row, and their length in seconds, once its language
+    is one an English model hears (``understood`` names the model's in the refusal)."""
+    require_english(audio.language, understood)
+    pcm = np.ascontiguousarray(audio.pcm16k, dtype=np.int16).reshape(-1)
+    return pcm, len(pcm) / SAMPLE_RATE
 
 
 def details(

@@ -71,9 +71,7 @@ class PocketsphinxStt(SttProvider):
         _decoder()
 
     def transcribe(self, audio: AudioInput) -> Transcript:
-        offline.require_english(audio.language, "US English")
-        pcm = np.ascontiguousarray(audio.pcm16k, dtype=np.int16).reshape(-1)
-        duration_s = len(pcm) / SAMPLE_RATE
+        pcm, duration_s = offline.english_pcm(audio, "US English")
         started = time.perf_counter()
         words: list[Word] = []
         fallback_text: list[str] = []

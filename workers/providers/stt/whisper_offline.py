@@ -182,9 +182,7 @@ class WhisperOfflineStt(SttProvider):
             return self._model
 
     def transcribe(self, audio: AudioInput) -> Transcript:
-        offline.require_english(audio.language, "English")
-        pcm = np.ascontiguousarray(audio.pcm16k, dtype=np.int16).reshape(-1)
-        duration_s = len(pcm) / offline.SAMPLE_RATE
+        pcm, duration_s = offline.english_pcm(audio, "English")
         started = time.perf_counter()
         words: list[Word] = []
         texts: list[str] = []

@@ -4,26 +4,17 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from shared.audio import decode_pcm16k
 from shared.errors import StageFailed
 from shared.models import Transcript
 from shared.wer import word_error_rate
-from workers.providers.base import AudioInput
+from tests.unit.workers.providers.stt.offline_speech import RATE, as_input, speak
 from workers.providers.stt import moonshine_offline
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt, detokenize, read_tokens
-from workers.providers.tts.local import PiperTts
 
 SENTENCE = (
     "Hello, this is John. I would like to change my appointment to next Friday afternoon. "
     "Please call me back at four one five, eight six seven, two two nine one."
 )
-RATE = 16_000
-
-
-def _input(pcm: npt.NDArray[np.int16], language: str | None = None) -> AudioInput:
-    return AudioInput(
-        data=b"", media_type="audio/wav", extension="wav", pcm16k=pcm, language=language
-    )
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +26,12 @@ def stt() -> MoonshineOfflineStt:
 
 @pytest.fixture(scope="module")
 def spoken() -> npt.NDArray[np.int16]:
-    return decode_pcm16k(PiperTts().synthesize(SENTENCE, None, "wav").data)
+    return speak(SENTENCE)
 
 
 @pytest.fixture(scope="module")
 def transcript(stt: MoonshineOfflineStt, spoken: npt.NDArray[np.int16]) -> Transcript:
-    return stt.transcribe(_input(spoken))
+    return stt.transcribe(as_input(spoken))
 
 
 def test_tokenizer_lengths_of_one_byte_and_of_two_seven_bit_groups_are_read() -> None:
@@ -73,7 +64,7 @@ def test_quiet_speech_is_still_heard(
     # 30 dB down: without the loudness step and the barred first end token, Moonshine
     # wrote nothing for a third of the voicemail set.
     quiet = (spoken.astype(np.float32) * 0.03).astype(np.int16)
-    assert word_error_rate(SENTENCE, stt.transcribe(_input(quiet)).text) <= 0.25
+    assert word_error_rate(SENTENCE, stt.transcribe(as_input(quiet)).text) <= 0.25
 
 
 def test_audio_longer_than_a_window_is_heard_in_stretches_cut_at_pauses(
@@ -82,18 +73,18 @@ def test_audio_longer_than_a_window_is_heard_in_stretches_cut_at_pauses(
     pause = np.zeros(RATE, dtype=np.int16)
     twice = np.concatenate([spoken, pause, spoken])
     monkeypatch.setattr(moonshine_offline, "MAX_WINDOW_S", len(spoken) / RATE + 0.5)
-    text = stt.transcribe(_input(twice)).text
+    text = stt.transcribe(as_input(twice)).text
     assert word_error_rate(f"{SENTENCE} {SENTENCE}", text) <= 0.15
 
 
 def test_silence_gives_an_empty_transcript(stt: MoonshineOfflineStt) -> None:
-    assert stt.transcribe(_input(np.zeros(2 * RATE, dtype=np.int16))).text == ""
+    assert stt.transcribe(as_input(np.zeros(2 * RATE, dtype=np.int16))).text == ""
 
 
 @pytest.mark.parametrize("level", [300, 3000])
 def test_noise_is_not_turned_into_words(stt: MoonshineOfflineStt, level: int) -> None:
     noise = np.random.default_rng(1).normal(0, level, 20 * RATE)
-    result = stt.transcribe(_input(np.clip(noise, -32768, 32767).astype(np.int16)))
+    result = stt.transcribe(as_input(np.clip(noise, -32768, 32767).astype(np.int16)))
     assert result.text == ""
 
 
@@ -101,7 +92,7 @@ def test_a_language_other_than_english_is_refused(
     stt: MoonshineOfflineStt, spoken: npt.NDArray[np.int16]
 ) -> None:
     with pytest.raises(StageFailed) as caught:
-        stt.transcribe(_input(spoken, language="de"))
+        stt.transcribe(as_input(spoken, language="de"))
     assert caught.value.code == "unsupported_language"
 
 

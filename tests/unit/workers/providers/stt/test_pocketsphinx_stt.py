@@ -6,27 +6,18 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from shared.audio import decode_pcm16k
 from shared.errors import StageFailed
 from shared.models import Transcript
 from shared.wer import word_error_rate
-from workers.providers.base import AudioInput
+from tests.unit.workers.providers.stt.offline_speech import RATE, as_input, speak
 from workers.providers.stt import pocketsphinx_stt as local
 from workers.providers.stt.offline import is_english
 from workers.providers.stt.pocketsphinx_stt import PocketsphinxStt, utterance_bounds
-from workers.providers.tts.local import PiperTts
 
 SENTENCE = (
     "Hello, this is John. I would like to change my appointment to next Friday afternoon. "
     "Please call me back tomorrow morning."
 )
-RATE = 16_000
-
-
-def _input(pcm: npt.NDArray[np.int16], language: str | None = None) -> AudioInput:
-    return AudioInput(
-        data=b"", media_type="audio/wav", extension="wav", pcm16k=pcm, language=language
-    )
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +29,12 @@ def stt() -> PocketsphinxStt:
 
 @pytest.fixture(scope="module")
 def spoken() -> npt.NDArray[np.int16]:
-    """SENTENCE in the offline voice, decoded the way uploads are."""
-    audio = PiperTts().synthesize(SENTENCE, None, "wav")
-    return decode_pcm16k(audio.data)
+    return speak(SENTENCE)
 
 
 @pytest.fixture(scope="module")
 def transcript(stt: PocketsphinxStt, spoken: npt.NDArray[np.int16]) -> Transcript:
-    return stt.transcribe(_input(spoken))
+    return stt.transcribe(as_input(spoken))
 
 
 def test_speech_synthesised_by_piper_transcribes_within_wer_035(transcript: Transcript) -> None:
@@ -99,14 +88,14 @@ def test_words_are_clean_dictionary_words(transcript: Transcript) -> None:
 def test_silent_audio_gives_empty_or_near_empty_text(
     stt: PocketsphinxStt, pcm: npt.NDArray[np.int16]
 ) -> None:
-    result = stt.transcribe(_input(pcm))
+    result = stt.transcribe(as_input(pcm))
     assert len(result.text.split()) <= 1
     assert len(result.words) <= 1
     assert result.duration_s == pytest.approx(len(pcm) / RATE)
 
 
 def test_digital_silence_gives_exactly_empty_text(stt: PocketsphinxStt) -> None:
-    result = stt.transcribe(_input(np.zeros(3 * RATE, dtype=np.int16)))
+    result = stt.transcribe(as_input(np.zeros(3 * RATE, dtype=np.int16)))
     assert result.text == ""
     assert result.words == []
 
@@ -116,7 +105,7 @@ def test_non_english_language_fails_with_unsupported_language(
     stt: PocketsphinxStt, language: str
 ) -> None:
     with pytest.raises(StageFailed) as failure:
-        stt.transcribe(_input(np.zeros(RATE, dtype=np.int16), language))
+        stt.transcribe(as_input(np.zeros(RATE, dtype=np.int16), language))
     assert failure.value.code == "unsupported_language"
     assert language in failure.value.message
     assert "English" in failure.value.message
@@ -157,7 +146,7 @@ def test_timestamps_continue_across_utterances(
     twice = np.concatenate([spoken, gap, spoken])
     assert len(utterance_bounds(twice)) == 2
 
-    result = stt.transcribe(_input(twice))
+    result = stt.transcribe(as_input(twice))
 
     assert word_error_rate(f"{SENTENCE} {SENTENCE}", result.text) <= 0.35
     starts = [w.start_s or 0.0 for w in result.words]

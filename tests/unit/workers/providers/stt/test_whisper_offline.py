@@ -7,27 +7,18 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from shared.audio import decode_pcm16k
 from shared.errors import StageFailed
 from shared.models import Transcript
 from shared.settings import LocalEngineSettings
 from shared.wer import word_error_rate
-from workers.providers.base import AudioInput
+from tests.unit.workers.providers.stt.offline_speech import RATE, as_input, speak
 from workers.providers.stt import moonshine_offline, whisper_offline
 from workers.providers.stt.whisper_offline import WhisperOfflineStt
-from workers.providers.tts.local import PiperTts
 
 SENTENCE = (
     "Hello, this is John. I would like to change my appointment to next Friday afternoon. "
     "Please call me back at four one five, eight six seven, two two nine one."
 )
-RATE = 16_000
-
-
-def _input(pcm: npt.NDArray[np.int16], language: str | None = None) -> AudioInput:
-    return AudioInput(
-        data=b"", media_type="audio/wav", extension="wav", pcm16k=pcm, language=language
-    )
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +30,12 @@ def stt() -> WhisperOfflineStt:
 
 @pytest.fixture(scope="module")
 def spoken() -> npt.NDArray[np.int16]:
-    """SENTENCE in the offline voice, decoded the way uploads are."""
-    return decode_pcm16k(PiperTts().synthesize(SENTENCE, None, "wav").data)
+    return speak(SENTENCE)
 
 
 @pytest.fixture(scope="module")
 def transcript(stt: WhisperOfflineStt, spoken: npt.NDArray[np.int16]) -> Transcript:
-    return stt.transcribe(_input(spoken))
+    return stt.transcribe(as_input(spoken))
 
 
 def test_speech_synthesised_by_piper_transcribes_within_wer_010(transcript: Transcript) -> None:
@@ -93,7 +83,7 @@ def test_a_phone_number_written_with_hyphens_is_one_word(transcript: Transcript)
 def test_digital_silence_is_not_decoded_at_all(
     stt: WhisperOfflineStt,
 ) -> None:
-    result = stt.transcribe(_input(np.zeros(3 * RATE, dtype=np.int16)))
+    result = stt.transcribe(as_input(np.zeros(3 * RATE, dtype=np.int16)))
     assert result.text == ""
     assert result.words == []
     assert result.details["voiced_s"] is None
@@ -104,7 +94,7 @@ def test_non_english_language_fails_with_unsupported_language(
     stt: WhisperOfflineStt, language: str
 ) -> None:
     with pytest.raises(StageFailed) as failure:
-        stt.transcribe(_input(np.zeros(RATE, dtype=np.int16), language))
+        stt.transcribe(as_input(np.zeros(RATE, dtype=np.int16), language))
     assert failure.value.code == "unsupported_language"
     assert language in failure.value.message
 
@@ -150,7 +140,7 @@ def test_a_prompt_from_the_settings_reaches_the_engine(
         return real(audio, **options)
 
     monkeypatch.setattr(model, "transcribe", spy)
-    engine.transcribe(_input(spoken[: 2 * RATE]))
+    engine.transcribe(as_input(spoken[: 2 * RATE]))
     assert seen["initial_prompt"] == "Acme Plumbing voicemail."
     assert seen["beam_size"] == 5
 
@@ -164,7 +154,7 @@ def test_noise_is_not_turned_into_invented_sentences(
 ) -> None:
     # Whisper answers noise with fluent loops ("I'm sorry, I'm sorry, ..."); they are dropped.
     noise = np.random.default_rng(1).normal(0, level, 20 * RATE)
-    result = stt.transcribe(_input(np.clip(noise, -32768, 32767).astype(np.int16)))
+    result = stt.transcribe(as_input(np.clip(noise, -32768, 32767).astype(np.int16)))
     assert result.text == "", name
     assert result.words == []
 
@@ -176,8 +166,8 @@ def test_a_whole_number_is_not_heard_a_second_time(transcript: Transcript) -> No
 
 def test_a_number_heard_only_in_part_is_heard_again_alone(stt: WhisperOfflineStt) -> None:
     said = "Hi, this is Maria. Please call me back at four one five, eight six seven. Bye."
-    pcm = decode_pcm16k(PiperTts().synthesize(said, None, "wav").data)
-    result = stt.transcribe(_input(pcm))
+    pcm = speak(said)
+    result = stt.transcribe(as_input(pcm))
     assert "415-867" in result.text or "415 867" in result.text, result.text
     rehearing = result.details["callback_rehearing"]
     (first_digits,) = [w for w in result.words if w.word.startswith("415")]
@@ -195,8 +185,8 @@ def test_a_number_heard_only_in_part_is_heard_again_alone(stt: WhisperOfflineStt
 
 def test_a_message_without_digits_is_not_heard_by_the_other_engine(stt: WhisperOfflineStt) -> None:
     said = "Hi, this is Maria. Please call me back when you can. Bye."
-    pcm = decode_pcm16k(PiperTts().synthesize(said, None, "wav").data)
-    assert "second_engine" not in stt.transcribe(_input(pcm)).details
+    pcm = speak(said)
+    assert "second_engine" not in stt.transcribe(as_input(pcm)).details
 
 
 def test_an_other_engine_that_cannot_load_leaves_the_transcript_as_whisper_heard_it(
@@ -207,8 +197,8 @@ def test_an_other_engine_that_cannot_load_leaves_the_transcript_as_whisper_heard
 
     monkeypatch.setattr(moonshine_offline, "model_dir", broken)
     said = "Hi, this is Maria. Please call me back at four one five, eight six seven. Bye."
-    pcm = decode_pcm16k(PiperTts().synthesize(said, None, "wav").data)
-    result = WhisperOfflineStt().transcribe(_input(pcm))
+    pcm = speak(said)
+    result = WhisperOfflineStt().transcribe(as_input(pcm))
     assert "415" in result.text
     assert "second_engine" not in result.details
     assert "provider_not_installed" in caplog.text
@@ -216,8 +206,8 @@ def test_an_other_engine_that_cannot_load_leaves_the_transcript_as_whisper_heard
 
 def test_the_other_engine_is_not_asked_when_switched_off() -> None:
     said = "Hi, this is Maria. Please call me back at four one five, eight six seven. Bye."
-    pcm = decode_pcm16k(PiperTts().synthesize(said, None, "wav").data)
+    pcm = speak(said)
     alone = WhisperOfflineStt(LocalEngineSettings(second_engine=False))
-    result = alone.transcribe(_input(pcm))
+    result = alone.transcribe(as_input(pcm))
     assert "callback_rehearing" in result.details
     assert "second_engine" not in result.details
