@@ -13,11 +13,16 @@ from celery import Celery
 from celery.signals import setup_logging, worker_init
 from kombu import Queue  # type: ignore[attr-defined]
 
+from shared import broker_transport
 from shared.event_batching import BatchedTaskEvents
 from shared.logging import configure_logging
 from shared.models import Stage
 from shared.queues import DELIVER_TASK, INGEST, INGEST_TASKS, QUEUES, WEBHOOKS
 from shared.settings import Settings, get_settings
+
+# Every connection this process makes to the broker, Celery's or kombu's, keeps a worker
+# alive through a broker restart (see shared/broker_transport.py).
+broker_transport.install()
 
 TASK_NAMES: dict[Stage, str] = {stage: f"voicepipe.{stage.value}" for stage in Stage}
 
