@@ -77,6 +77,9 @@ class Stack:
         self.logs_dir = settings.data_dir.resolve() / "logs"
         self.children: list[Child] = []
         self._stopping = threading.Event()
+        # Set by the watcher once it will restart nothing more; it then waits for _stopped.
+        self._parked = threading.Event()
+        self._stopped = threading.Event()
         self._watcher: threading.Thread | None = None
         self.failed: str | None = None
 
@@ -224,6 +227,18 @@ class Stack:
         raise RuntimeError(f"stack not ready after {timeout_s:.0f} s; logs in {self.logs_dir}")
 
     def _watch(self) -> None:
+        try:
+            self._restart_what_exits()
+        finally:
+            self._parked.set()
+        # Linux sends a child its parent-death signal when the *thread* that started it ends,
+        # not the process (prctl(2)), and the children restarted here were started by this
+        # thread. Ending it before they are stopped sent Valkey its SIGTERM and the workers
+        # their SIGKILL at once, so after any restart a stop killed the workers instead of
+        # letting them finish (they waited on a broker already gone: make chaos scenario 2).
+        self._stopped.wait()
+
+    def _restart_what_exits(self) -> None:
         while not self._stopping.wait(0.5):
             for child in self.children:
                 proc = child.process
@@ -252,8 +267,9 @@ class Stack:
         finishes or goes back to its queue), then the API, then Valkey, which writes its AOF
         as it exits. Each turn ends at its share of the time; what still runs is killed."""
         self._stopping.set()
+        # No restart may race the stop; the watcher itself stays until the children are gone.
         if self._watcher is not None:
-            self._watcher.join(timeout=5)
+            self._parked.wait(timeout=5)
         budget = self.settings.supervisor.stop_timeout_s if timeout_s is None else timeout_s
         began = time.monotonic()
         last = {"api": 0.85, "valkey": 1.0}  # each turn's end, as a share of the budget
@@ -264,6 +280,9 @@ class Stack:
         ]
         for turn, share in zip(turns, (0.6, last["api"], last["valkey"]), strict=True):
             stop_together(turn, began + budget * share)
+        self._stopped.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
         log.info("stack stopped in %.1f s", time.monotonic() - began)
 
     def __enter__(self) -> Stack:

@@ -37,3 +37,24 @@ def test_jobs_submitted_before_a_restart_are_still_readable(tmp_path: Path) -> N
     assert after.json() == before
     assert audio.status_code == 200
     assert len(audio.content) > 1000
+
+
+def test_a_worker_the_supervisor_restarted_still_gets_a_warm_shutdown_at_stop(
+    tmp_path: Path,
+) -> None:
+    # The restarted worker was started by the supervisor's watcher thread; Linux sends its
+    # parent-death signal (SIGKILL for a worker) when that thread ends, so the watcher must
+    # outlive the stop.
+    stack = Stack(stack_settings(tmp_path / "data"), flower=False)
+    with stack:
+        worker = stack.child("worker-llm")
+        assert worker.process is not None
+        first = worker.process
+        first.kill()
+        deadline = time.monotonic() + 30
+        while worker.process is first and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert worker.process is not first, "the supervisor did not restart the worker"
+        stack.wait_ready(60)
+    assert worker.process is not None
+    assert worker.process.returncode == 0  # SIGTERM, Celery's warm shutdown; not -9
