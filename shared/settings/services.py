@@ -26,10 +26,16 @@ class BrokerSettings(Section):
     @classmethod
     def _redis_scheme(cls, value: str) -> str:
         scheme = urlparse(value).scheme
-        if scheme not in {"redis", "rediss", "unix"}:
+        if scheme == "unix":
+            # Accepted once, though Celery never could use it: kombu knows no "unix"
+            # transport (the workers failed at their first connection), and the embedded
+            # broker listens on the URL's port.
             raise ValueError(
-                f"broker url must start with redis://, rediss:// or unix:// (got {scheme!r})"
+                "broker url: unix sockets are not supported; give the broker's TCP address "
+                "as redis://host:port/db (or rediss:// for TLS)"
             )
+        if scheme not in {"redis", "rediss"}:
+            raise ValueError(f"broker url must start with redis:// or rediss:// (got {scheme!r})")
         return value
 
     @property

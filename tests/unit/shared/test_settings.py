@@ -42,6 +42,14 @@ def test_broker_url_must_be_redis(monkeypatch: pytest.MonkeyPatch) -> None:
         Settings()
 
 
+def test_a_unix_socket_broker_url_is_refused_at_start_with_what_to_give_instead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_BROKER__URL", "unix:///run/valkey.sock")
+    with pytest.raises(ValidationError, match=r"unix sockets are not supported.*redis://host"):
+        Settings()
+
+
 def test_soft_time_limit_must_be_below_hard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOICEPIPE_WORKERS__STT__SOFT_TIME_LIMIT_S", "400")
     monkeypatch.setenv("VOICEPIPE_WORKERS__STT__TIME_LIMIT_S", "300")
