@@ -54,6 +54,8 @@ def stop_with_parent(parent: int, graceful: bool) -> Callable[[], None] | None:
     Flower) get SIGKILL: their warm shutdown talks to the broker, which is going down at the
     same moment, and would retry for as long as it is gone. Killing them loses nothing: their
     unacknowledged messages are delivered again (acks_late), as when a worker is lost.
+    Linux sends the signal when the *thread* that started the child ends, not the process:
+    a thread that starts children must outlive them (``Stack._watch``).
     None where there is no prctl (not Linux)."""
     if not sys.platform.startswith("linux"):
         return None
