@@ -11,9 +11,10 @@ mid-call by the exit ran again on its redelivery, and its vendor was called twic
 
 Here that client asks for a broker connection that no longer exists and gets the
 connection error it would get from a broker that went away. The close ignores it and
-Celery reconnects; the messages stay where an unreachable broker left them anyway, in its
-unacknowledged set, and come back as they would have (the next consumer's restore, the
-visibility timeout, the sweeper). Celery 5.6 did not close the connection there.
+Celery reconnects. The messages stay where the unreachable broker left them anyway, in its
+unacknowledged set: a task still running finishes and queues its job's next stage (its own
+ack then fails on the old connection), and the message comes back after the visibility
+timeout to find its stage done. Celery 5.6 did not close the connection there.
 """
 
 from __future__ import annotations
