@@ -4,9 +4,10 @@ Run with ``make chaos`` (``python -m tests.chaos [N …]``, N from 1 to 8). Each
 its own stack (embedded Valkey, API, one Celery worker per queue, sweeper; no Flower; 8 runs
 a real ``voicepipe up``, Flower included) on free ports in a temporary directory, with stt =
 Whisper, llm = Claude and tts = OpenAI speech pointed at in-process vendor fakes, so stages
-are I/O bound and take well under a second. Scenarios: 1 kill -9 workers, 2 broker restart,
-3 flaky / revoked vendors, 4 hung vendor call, 5 cancel and retry, 6 duplicate messages,
-7 batch worker kills, 8 supervisor SIGKILL and restart (one module each, ``s<N>_*.py``).
+are I/O bound and take well under a second. Scenarios: 1 kill -9 workers, 2 broker restart
+and dropped connections, 3 flaky / revoked vendors, 4 hung vendor call, 5 cancel and retry,
+6 duplicate messages, 7 batch worker kills, 8 supervisor SIGKILL and restart (one module
+each, ``s<N>_*.py``).
 
 How the columns are measured
 ----------------------------

@@ -26,7 +26,7 @@ from tests.chaos.tally import Row
 
 SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "1": lambda: [s1_worker_kill.run()],
-    "2": lambda: [s2_broker_restart.run()],
+    "2": s2_broker_restart.run,
     "3": s3_flaky_providers.run,
     "4": s4_hung_worker.run,
     "5": s5_cancel_retry.run,

@@ -1,4 +1,7 @@
-"""2. Stop the broker (SIGTERM) mid-batch; the supervisor starts it again from its AOF.
+"""2. Interrupt the broker mid-batch. 2a: stop it (SIGTERM); the supervisor starts it again
+from its AOF. 2b: it stays up and drops every client's connection (``CLIENT KILL``), as a
+network blip or a proxy would: kombu then hands back the unacknowledged messages at once,
+and those of tasks still running must not run a second time.
 
 Submissions keep arriving during the outage: those answered 503 are not submissions. Every
 accepted job must end, and the workers must go on consuming after Celery reconnects, without
@@ -10,6 +13,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 import redis
 
@@ -22,14 +26,21 @@ PACE_S = 0.12
 STOP_AFTER_S = 2.5
 
 
-def run() -> Row:
-    row = Row("2 broker SIGTERM + restart")
+def run() -> list[Row]:
+    return [
+        _interrupted("2a broker SIGTERM + restart", "broker", _stop_broker),
+        _interrupted("2b broker drops its clients", "blip", _drop_clients),
+    ]
+
+
+def _interrupted(name: str, stack_name: str, interrupt: Callable[[ChaosStack], float]) -> Row:
+    row = Row(name)
     fakes = ChaosFakes()
     # Jobs spend a while in every stage, so the outage catches some in each.
     fakes.openai.latency_s = 0.3
     fakes.anthropic.latency_s = 0.3
     with ChaosStack(
-        "broker",
+        stack_name,
         fakes,
         sweeper={"interval_s": 1.0, "grace_s": 2.0, "queue_wait_s": 30.0, "max_redrives": 2},
     ) as stack:
@@ -48,7 +59,7 @@ def run() -> Row:
         thread = threading.Thread(target=submitter, name="chaos-submit")
         thread.start()
         time.sleep(STOP_AFTER_S)
-        outage_s = _stop_broker(stack)
+        outage_s = interrupt(stack)
         thread.join()
         times = stack.wait_terminal(entries, timeout_s=120)
         jobs = tally(row, stack, entries, redrives=True)
@@ -75,6 +86,16 @@ def run() -> Row:
         )
         stack.keep = stack.keep or not row.ok
     return row
+
+
+def _drop_clients(stack: ChaosStack) -> float:
+    """Close every client connection but this one; the broker stays up (0 s unreachable)."""
+    client = redis.Redis.from_url(stack.settings.broker.url, socket_timeout=1)
+    try:
+        client.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+    finally:
+        client.close()
+    return 0.0
 
 
 def _stop_broker(stack: ChaosStack) -> float:

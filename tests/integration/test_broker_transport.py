@@ -1,15 +1,19 @@
-"""The broker transport against a real Valkey: what a channel does once its transport is detached.
+"""The broker transport against a real Valkey: a channel whose transport is detached, and what
+a dropped connection hands back.
 
-The whole of the failure (a worker exiting when the broker restarts) is exercised by
-``make chaos`` scenario 2, which counts the workers that exited.
+The whole of each failure is exercised by ``make chaos``: scenario 2a counts the workers that
+exited at a broker restart, 2b the stages run twice after the broker dropped its clients.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
-from kombu import Connection
+import redis
+from celery.worker import state
+from kombu import Connection, Queue  # type: ignore[attr-defined]
 from kombu.transport import redis as kombu_redis
 
 from shared import broker_transport
@@ -57,3 +61,60 @@ def test_celery_connections_use_the_transport_under_the_urls_own_scheme() -> Non
     # Flower finds the broker's queues by this scheme, and kombu turns TLS on by "rediss".
     assert connection.as_uri().startswith("redis://")
     assert Connection("rediss://127.0.0.1:1/0").transport_cls == "rediss"
+
+
+class _Running:
+    """What the worker's state holds for a task it runs: its request, with the message."""
+
+    def __init__(self, delivery_tag: str) -> None:
+        self.message = SimpleNamespace(delivery_tag=delivery_tag)
+
+
+def _two_delivered(valkey: ValkeyProcess) -> tuple[Connection, list[str]]:
+    connection = Connection(valkey.url)
+    queue = Queue("stt", routing_key="stt")(connection.default_channel)  # type: ignore[no-untyped-call]
+    queue.declare()
+    producer = connection.SimpleQueue("stt")
+    producer.put({"n": 1})
+    producer.put({"n": 2})
+    tags = [queue.get(no_ack=False).delivery_tag for _ in range(2)]
+    return connection, tags
+
+
+def _waiting_and_unacked(valkey: ValkeyProcess) -> tuple[int, int]:
+    client = redis.Redis.from_url(valkey.url)
+    try:
+        return int(client.llen("stt")), int(client.hlen("unacked"))
+    finally:
+        client.close()
+
+
+def test_a_dropped_connection_hands_back_reserved_messages_but_not_running_tasks(
+    valkey: ValkeyProcess,
+) -> None:
+    connection, (running, _reserved) = _two_delivered(valkey)
+    request = _Running(running)
+    state.active_requests.add(request)
+    try:
+        connection.default_channel.qos.restore_unacked()
+    finally:
+        state.active_requests.discard(request)
+    # The reserved one is back in its queue; the running one waits in the unacked set for its
+    # task to finish (or, were it lost, for the visibility timeout).
+    assert _waiting_and_unacked(valkey) == (1, 1)
+    connection.close()
+
+
+def test_a_cold_shutdown_hands_back_running_tasks_too(
+    valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connection, (running, _reserved) = _two_delivered(valkey)
+    request = _Running(running)
+    state.active_requests.add(request)
+    monkeypatch.setattr(state, "should_terminate", 1)
+    try:
+        connection.default_channel.qos.restore_unacked()
+    finally:
+        state.active_requests.discard(request)
+    assert _waiting_and_unacked(valkey) == (2, 0)
+    connection.close()
