@@ -70,18 +70,23 @@ class _Running:
         self.message = SimpleNamespace(delivery_tag=delivery_tag)
 
 
-def _two_delivered(valkey: ValkeyProcess) -> tuple[Connection, list[str]]:
+def _restore_with_one_running(valkey: ValkeyProcess) -> tuple[int, int]:
+    """Deliver two messages, have the worker run the first's task, hand back what the QoS
+    hands back at a connection loss: then (messages waiting in the queue, still unacked)."""
     connection = Connection(valkey.url)
     queue = Queue("stt", routing_key="stt")(connection.default_channel)  # type: ignore[no-untyped-call]
     queue.declare()
     producer = connection.SimpleQueue("stt")
     producer.put({"n": 1})
     producer.put({"n": 2})
-    tags = [queue.get(no_ack=False).delivery_tag for _ in range(2)]
-    return connection, tags
-
-
-def _waiting_and_unacked(valkey: ValkeyProcess) -> tuple[int, int]:
+    running, _reserved = (queue.get(no_ack=False).delivery_tag for _ in range(2))
+    request = _Running(running)
+    state.active_requests.add(request)
+    try:
+        connection.default_channel.qos.restore_unacked()
+    finally:
+        state.active_requests.discard(request)
+        connection.close()
     client = redis.Redis.from_url(valkey.url)
     try:
         return int(client.llen("stt")), int(client.hlen("unacked"))
@@ -92,29 +97,13 @@ def _waiting_and_unacked(valkey: ValkeyProcess) -> tuple[int, int]:
 def test_a_dropped_connection_hands_back_reserved_messages_but_not_running_tasks(
     valkey: ValkeyProcess,
 ) -> None:
-    connection, (running, _reserved) = _two_delivered(valkey)
-    request = _Running(running)
-    state.active_requests.add(request)
-    try:
-        connection.default_channel.qos.restore_unacked()
-    finally:
-        state.active_requests.discard(request)
     # The reserved one is back in its queue; the running one waits in the unacked set for its
     # task to finish (or, were it lost, for the visibility timeout).
-    assert _waiting_and_unacked(valkey) == (1, 1)
-    connection.close()
+    assert _restore_with_one_running(valkey) == (1, 1)
 
 
 def test_a_cold_shutdown_hands_back_running_tasks_too(
     valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    connection, (running, _reserved) = _two_delivered(valkey)
-    request = _Running(running)
-    state.active_requests.add(request)
     monkeypatch.setattr(state, "should_terminate", 1)
-    try:
-        connection.default_channel.qos.restore_unacked()
-    finally:
-        state.active_requests.discard(request)
-    assert _waiting_and_unacked(valkey) == (2, 0)
-    connection.close()
+    assert _restore_with_one_running(valkey) == (2, 0)
