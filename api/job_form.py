@@ -3,9 +3,10 @@
 The route used to declare its 12 option fields and the file as separate FastAPI form
 parameters. FastAPI then validated each field on its own against the parsed form, which cost
 more CPU per upload than probing the audio (``make bench ONLY=intake``). Here the form is
-parsed once by Starlette, the options are validated in one call of ``OptionFields`` (the model
-batches use too), and the OpenAPI document still describes every field with its limits, so
-clients and schemathesis see the same contract as before.
+parsed once by Starlette's parser (with the file kept in memory: api.form_in_memory), the
+options are validated in one call of ``OptionFields`` (the model batches use too), and the
+OpenAPI document still describes every field with its limits, so clients and schemathesis see
+the same contract as before.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from api.errors import ApiError
+from api.form_in_memory import read_form
 from api.options import OptionFields
 
 FILE_DESCRIPTION = "The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac)."
@@ -75,32 +77,39 @@ class JobForm:
 
 async def read_job_form(request: Request) -> JobForm:
     """The uploaded file and the options sent with it, or the 4xx that says what is wrong."""
-    # As a context manager, the form's spooled files are closed when it has been read.
-    async with request.form() as form:
-        _refuse_repeated_fields(form)
-        # As for every field, an empty `text` is no text (the default).
-        upload, text = form.get("file"), form.get("text") or None
-        if upload is not None and text is not None:
-            raise ApiError(
-                400,
-                "file_and_text",
-                "Send either a recording as 'file' or typed input as 'text', not both: "
-                "one job answers one message.",
-            )
-        if text is not None:
-            if not isinstance(text, str):
-                raise _invalid("text", "Expected a text field, not a file part")
-            return JobForm(None, b"", _options(form), text=text)
-        if upload is None:
-            raise ApiError(
-                400,
-                "missing_file",
-                "No input was sent: upload the recording as the multipart form field "
-                "'file', or send typed input as the field 'text'.",
-            )
-        if isinstance(upload, str):
-            raise _invalid("file", "Expected a file part (with a filename), not a text field")
-        return JobForm(upload.filename, await upload.read(), _options(form))
+    form = await read_form(request)
+    try:
+        return await _job_form(form)
+    finally:
+        # The form's spooled files, if any, are closed once it has been read.
+        await form.close()
+
+
+async def _job_form(form: FormData) -> JobForm:
+    _refuse_repeated_fields(form)
+    # As for every field, an empty `text` is no text (the default).
+    upload, text = form.get("file"), form.get("text") or None
+    if upload is not None and text is not None:
+        raise ApiError(
+            400,
+            "file_and_text",
+            "Send either a recording as 'file' or typed input as 'text', not both: "
+            "one job answers one message.",
+        )
+    if text is not None:
+        if not isinstance(text, str):
+            raise _invalid("text", "Expected a text field, not a file part")
+        return JobForm(None, b"", _options(form), text=text)
+    if upload is None:
+        raise ApiError(
+            400,
+            "missing_file",
+            "No input was sent: upload the recording as the multipart form field "
+            "'file', or send typed input as the field 'text'.",
+        )
+    if isinstance(upload, str):
+        raise _invalid("file", "Expected a file part (with a filename), not a text field")
+    return JobForm(upload.filename, await upload.read(), _options(form))
 
 
 def _options(form: FormData) -> OptionFields:
