@@ -51,6 +51,7 @@ def test_in_order_to_is_not_about_an_order() -> None:
         "please come right away",
         "my card was charged for something i never bought",
         "there is a charge i didn't authorize",
+        "there's a charge on my card that i don't recognize",
     ],
 )
 def test_urgent_words_give_high_urgency(text: str) -> None:
@@ -177,3 +178,59 @@ def test_the_phrase_scan_claims_the_same_words_as_comparing_every_phrase_everywh
         words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 14))]
 
         assert scan(words, table) == _scan_by_every_position(words, table), words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the air conditioning isn't working and it's ninety degrees in here", "repair"),
+        ("the new fridge you delivered isn't cooling at all", "repair"),
+        ("the garage door won't open and my car is inside", "repair"),
+        ("the heating in our office has stopped", "repair"),
+        ("our basement is flooded and the sump pump stopped", "repair"),
+        ("i'd like to stop my membership i'm moving to another state", "cancellation"),
+        ("i'm selling my house so i won't need your lawn service after this month", "cancellation"),
+        ("do you have any availability for a haircut this saturday", "appointment"),
+        ("i'm extremely disappointed i've called three times about my refund", "complaint"),
+        ("i wanted to ask about upgrading my plan to include more users", "sales"),
+        ("this is teresa give me a ring back when you can", "callback_request"),
+    ],
+)
+def test_unseen_phrasings_of_each_topic_name_it(text: str, expected: str) -> None:
+    assert intent(tokenize(text).low) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "just wanted to say thank you for the great service no need to call back",
+        "thanks for fixing it yesterday you don't need to call me back",
+    ],
+)
+def test_a_caller_who_asks_for_no_call_back_makes_no_callback_request(text: str) -> None:
+    assert intent(tokenize(text).low) != "callback_request"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tuesday doesn't work for me can we reschedule my appointment",
+        "the morning does not work for us could we book the afternoon instead",
+    ],
+)
+def test_a_time_that_does_not_work_for_the_caller_is_no_fault(text: str) -> None:
+    assert intent(tokenize(text).low) == "appointment"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the fridge died and we need someone out today please", "high"),
+        ("the toilet is overflowing please help as fast as you can", "high"),
+        ("there are sparks coming from the outlet", "high"),
+        ("please call me back at your earliest convenience", "low"),
+        ("i just wanted to let you know the man who came was very helpful", "low"),
+    ],
+)
+def test_unseen_phrasings_set_their_urgency(text: str, expected: str) -> None:
+    assert urgency(tokenize(text).low) == expected

@@ -1,0 +1,39 @@
+"""The written-transcript check of `make quality`: the triage rules scored field by field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.quality.written import WRITTEN, WrittenMiss, score_written
+
+
+def test_each_field_is_scored_on_its_own_and_every_miss_is_listed(tmp_path: Path) -> None:
+    text = "Hi, this is Dana Whitaker, the sink is leaking. Call me at 415-867-2291."
+    entries = [
+        {"id": "w1", "region": "US", "text": text, "expected": {
+            "caller_name": "dana whitaker", "callback_number": "+14158672291",
+            "intent": "repair", "urgency": "high"}},
+        {"id": "w2", "region": "US", "text": text, "expected": {
+            "caller_name": "Dana Whitaker", "callback_number": None,
+            "intent": "billing", "urgency": "high"}},
+    ]  # fmt: skip
+    path = tmp_path / "written.json"
+    path.write_text(json.dumps(entries), encoding="utf-8")
+
+    shares, misses = score_written(path)
+
+    assert shares == {"caller_name": 1.0, "callback_number": 0.5, "intent": 0.5, "urgency": 1.0}
+    assert misses == [
+        WrittenMiss("w2", "callback_number", "+14158672291", None),
+        WrittenMiss("w2", "intent", "repair", "billing"),
+    ]
+
+
+def test_the_written_set_is_whole() -> None:
+    entries = json.loads(WRITTEN.read_text(encoding="utf-8"))
+
+    assert len(entries) == 70
+    assert len({entry["id"] for entry in entries}) == 70
+    for entry in entries:
+        assert set(entry["expected"]) == {"caller_name", "callback_number", "intent", "urgency"}
