@@ -36,6 +36,8 @@ _WINDOW = 5  # tokens before a run searched for a cue ("call me back up by ...")
 # eight six seven ..."): runs split only by these are read as one.
 _JOINERS = {"and", "then", "uh", "um", "er", "the", "rest", "is", "it's", "that's"}
 _MAX_JOIN_GAP = 2
+# Digits of a number's start said again after it that read as its repetition (an area code).
+_MIN_REPEAT = 3
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,10 @@ def to_e164(digits: str, region: str, *, international: bool = False) -> str | N
 def _said_twice(digits: str, region: str, international: bool) -> str | None:
     """The number in a run where the caller repeated it (or began to) with no pause the
     recogniser kept: "four one five ... two two nine one four one five ...". Only a run
-    whose remainder repeats the number's own start counts, so two numbers never merge."""
-    for size in range(min(MAX_DIGITS, len(digits) - 1), MIN_DIGITS - 1, -1):
+    whose remainder repeats the number's own start counts, so two numbers never merge, and
+    only from its first three digits on: a single digit more that happens to match ("615
+    304 77726") is a misheard digit, and dropping it made a wrong number look certain."""
+    for size in range(min(MAX_DIGITS, len(digits) - _MIN_REPEAT), MIN_DIGITS - 1, -1):
         head, rest = digits[:size], digits[size:]
         if head.startswith(rest) and (found := to_e164(head, region, international=international)):
             return found

@@ -174,3 +174,18 @@ def test_a_guessed_number_heard_again_clearly_is_no_longer_a_guess() -> None:
     text = "call me at I-17-482-0063, that's 917-482-0063"
     found = find_callback(tokenize(text), "US")
     assert (found.e164, found.guessed, found.disputed) == ("+19174820063", False, False)
+
+
+def test_a_number_run_straight_into_its_own_repetition_is_that_number() -> None:
+    tokens = tokenize("call me at four one five eight six seven two two nine one four one five")
+
+    assert find_callback_number(tokens, "US") == "+14158672291"
+
+
+def test_one_digit_too_many_is_a_partial_number_not_a_repetition() -> None:
+    # "615 304 7726" heard with a 7 too many: its last digit happens to be the first's, and
+    # cutting it off gave 615 304 7772, a wrong number reported as certain.
+    found = find_callback(tokenize("send someone right away 615, 304, 77726."), "US")
+
+    assert found.e164 is None
+    assert found.partial == "61530477726"
