@@ -55,6 +55,11 @@ class DigitRun:
     guessed: bool = False  # a digit was read from a letter (HEARD_AS_LETTER)
 
 
+def digit_heard_as_word(word: str) -> str | None:
+    """The digit a common word may have been written for ("for" for "four"), or None."""
+    return None if word == "tier" else _CONFUSIONS.get(word)
+
+
 def _is_digit_word(word: str) -> bool:
     return bool(_DIGITS.fullmatch(word)) or word in UNITS or word in _ZERO_LETTERS
 

@@ -15,7 +15,7 @@ from itertools import pairwise
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
 
-from shared.language.numbers import DigitRun, digit_runs, say_digits
+from shared.language.numbers import DigitRun, digit_heard_as_word, digit_runs, say_digits
 from shared.language.tokens import Tokens
 
 MIN_DIGITS = 7  # shorter runs are times, amounts or house numbers, never a phone number
@@ -136,6 +136,31 @@ def _with_spoken_plus(words: tuple[str, ...], run: DigitRun) -> DigitRun:
     return replace(run, start=run.start - 1, international=True)
 
 
+def _led_by_a_word(words: tuple[str, ...], run: DigitRun) -> DigitRun | None:
+    """The run with the word before it read as its first digit, where a recogniser wrote the
+    word that digit sounds like: Whisper heard "four one four ..." as "for 14889-2205" and
+    "two oh six ..." as "to 06-447-3318". A guess (the run says so, and the number goes to
+    review), tried only on a run that makes no number by itself."""
+    if run.start == 0 or run.international:
+        return None
+    digit = digit_heard_as_word(words[run.start - 1])
+    if digit is None:
+        return None
+    return DigitRun(run.start - 1, run.end, digit + run.digits, False, guessed=True)
+
+
+def _cut_at_a_word(tokens: Tokens, run: DigitRun) -> DigitRun | None:
+    """The run up to the first word in it that was read as a digit ("415-867-2291 for 5
+    minutes"): when the caller's own word joined a whole number to what came after it."""
+    for i in range(run.start + 1, run.end - 1):
+        if digit_heard_as_word(tokens.low[i]) is not None:
+            hyphened = {h - run.start for h in tokens.hyphened if run.start <= h < i}
+            head = digit_runs(tokens.low[run.start : i], tokens.raw[run.start : i], hyphened)
+            digits = "".join(part.digits for part in head)
+            return DigitRun(run.start, i, digits, run.international, guessed=run.guessed)
+    return None
+
+
 def _number_runs(tokens: Tokens) -> list[DigitRun]:
     """Every digit run, with parts split by joiner words merged and a spoken "plus" kept."""
     runs = _joined(tokens.low, digit_runs(tokens.low, tokens.raw, tokens.hyphened))
@@ -161,6 +186,12 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
             e164 = to_e164(run.digits, region, international=run.international) or _said_twice(
                 run.digits, region, run.international
             )
+        if e164 is None:
+            # A word beside the digits may belong to the number, or a word inside them not.
+            for other in (_led_by_a_word(tokens.low, run), _cut_at_a_word(tokens, run)):
+                if other is not None and (e164 := to_e164(other.digits, region)) is not None:
+                    run = other
+                    break
         if e164 is not None:
             found = CallbackNumber(e164, None, run.start, run.end, guessed=run.guessed)
             valid.append((not cued, run.start, found))

@@ -189,3 +189,36 @@ def test_one_digit_too_many_is_a_partial_number_not_a_repetition() -> None:
 
     assert found.e164 is None
     assert found.partial == "61530477726"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("can you look into it for 14889-2205?", "+14148892205"),  # "four one four ..."
+        ("whenever you have time to 06-447-3318.", "+12064473318"),  # "two oh six ..."
+    ],
+)
+def test_a_word_written_for_a_numbers_first_digit_completes_it_as_a_guess(
+    text: str, expected: str
+) -> None:
+    found = find_callback(tokenize(text), "US")
+
+    assert found.e164 == expected
+    assert found.guessed
+
+
+def test_a_word_before_a_whole_number_stays_a_word() -> None:
+    found = find_callback(tokenize("you can reach me for now at 617-238-4410"), "US")
+
+    assert found.e164 == "+16172384410"
+    assert not found.guessed
+
+
+@pytest.mark.parametrize(
+    "text", ["call me at 415-867-2291 for 5 minutes", "call me at 415-867-2291 to 5 pm"]
+)
+def test_a_word_after_a_whole_number_does_not_join_it_to_the_next_digits(text: str) -> None:
+    found = find_callback(tokenize(text), "US")
+
+    assert found.e164 == "+14158672291"
+    assert not found.guessed
