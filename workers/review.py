@@ -77,6 +77,11 @@ def heard_confidence(transcript: Transcript, found: CallbackNumber) -> float | N
     return max((c for c in heard if c is not None), default=None)
 
 
+def heard_a_number(transcript: Transcript, region: str) -> bool:
+    """Whether the transcript's own text gives a whole callback number."""
+    return find_callback(tokenize(transcript.text), region).e164 is not None
+
+
 def number_in_doubt(transcript: Transcript, review: ReviewSettings, region: str) -> bool:
     """Whether the transcript's own text holds digits of a callback number but no number the
     review would trust: only part of one, or one disputed, guessed or heard below the
@@ -137,7 +142,10 @@ def triage_review(
             # Where another engine (another model, with mistakes of its own) heard every digit
             # alike, that confirms the number better than either's confidence in its words.
             if not _engines_agree(transcript, found, region):
-                doubtful = found.disputed or found.guessed
+                # Another engine that heard the recording and not this number doubts it,
+                # however sure the first engine was of its words.
+                heard_otherwise = second_engine_text(transcript) is not None
+                doubtful = found.disputed or found.guessed or heard_otherwise
                 if not transcript.words and with_words is not None:
                     transcript = with_words()
                 confidence = heard_confidence(transcript, found)

@@ -128,6 +128,12 @@ class LocalEngineSettings(Section):
         description="Where the offline engine hears no whole callback number, Moonshine hears "
         "the recording too (loaded in the first such job).",
     )
+    confirm_every_number: bool = Field(
+        default=True,
+        description="With second_engine, Moonshine also hears every recording in which the "
+        "offline engine heard a whole callback number, however sure it was: a number both "
+        "hear alike is confirmed, one they hear differently goes to review.",
+    )
 
 
 class Settings(BaseSettings):

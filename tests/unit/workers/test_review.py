@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from shared.models import Transcript, Triage, Word
 from shared.settings.review import ReviewSettings
 from workers.review import (
@@ -176,3 +178,19 @@ def test_a_number_taken_from_another_engine_alone_is_unconfirmed() -> None:
     triage = triage_text(text, "US", None, "My number is 952-208-6613.")
     assert triage.callback_number == "+19522086613"
     assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
+@pytest.mark.parametrize(
+    "other", ["About my bill. Call me at 415-867-2281.", "About my bill. Call me back."]
+)
+def test_a_number_another_engine_heard_otherwise_is_unconfirmed_however_sure(other: str) -> None:
+    text = "about my bill call me at 415-867-2291"
+    sure = [0.99] * len(text.split())
+    triage = triage_text(text)
+    assert triage_review(_transcript(text, sure), triage, REVIEW, "US") == []
+
+    heard_otherwise = _heard_by_another_engine(text, sure, other)
+
+    assert triage_review(heard_otherwise, triage, REVIEW, "US") == [
+        Reason.CALLBACK_NUMBER_UNCONFIRMED
+    ]

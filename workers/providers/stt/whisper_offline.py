@@ -43,7 +43,7 @@ from workers.providers.base import AudioInput, SttProvider
 from workers.providers.stt import offline
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.rehearing import span_to_rehear
-from workers.review import number_in_doubt
+from workers.review import heard_a_number, number_in_doubt
 
 log = logging.getLogger("voicepipe.stt.local")
 
@@ -226,9 +226,10 @@ class WhisperOfflineStt(SttProvider):
     def _second_hearing(
         self, audio: AudioInput, text: str, words: list[Word]
     ) -> dict[str, object] | None:
-        """Moonshine's text of the whole recording, where Whisper heard a callback number the
-        review would doubt (part of one, or one heard unsurely): a hearing by another model,
-        whose mistakes are its own. Where both hear the same number it is confirmed; where
+        """Moonshine's text of the whole recording, where Whisper heard a callback number
+        (``confirm_every_number``), or only where the review would doubt it (part of one, or
+        one heard unsurely): a hearing by another model, whose mistakes are its own. Where both
+        hear the same number it is confirmed, where they differ it goes to review; where
         Whisper heard only part, Moonshine's may stand in, to be confirmed by a person
         (shared.language.rehearing.from_second_engine). Moonshine runs at ~0.09 of real time
         here, spent only on such recordings. It only adds to Whisper's transcript, so a
@@ -237,7 +238,12 @@ class WhisperOfflineStt(SttProvider):
         if self._second is None:
             return None
         first = Transcript(text=text, provider=self.name, words=words)
-        if not number_in_doubt(first, self._review, self._settings.default_region):
+        region = self._settings.default_region
+        # Whisper can hear a wrong digit and be sure of it (469-337-7789 for 469-330-7789,
+        # every word above 0.6, on voicemails the rules were not tuned on): only another
+        # model's hearing shows it, so by default every number gets one.
+        confirm = self._settings.confirm_every_number and heard_a_number(first, region)
+        if not (confirm or number_in_doubt(first, self._review, region)):
             return None
         try:
             heard = self._second.transcribe(audio)

@@ -159,9 +159,21 @@ def test_noise_is_not_turned_into_invented_sentences(
     assert result.words == []
 
 
-def test_a_whole_number_is_not_heard_a_second_time(transcript: Transcript) -> None:
+def test_a_whole_number_is_not_reheard_alone_but_the_other_engine_confirms_it(
+    transcript: Transcript,
+) -> None:
     assert "callback_rehearing" not in transcript.details
-    assert "second_engine" not in transcript.details
+    second = transcript.details["second_engine"]
+    assert "415" in second["text"] or "four one five" in second["text"].lower()
+
+
+def test_without_confirming_every_number_a_sure_whole_number_is_heard_once(
+    spoken: npt.NDArray[np.int16],
+) -> None:
+    engine = WhisperOfflineStt(LocalEngineSettings(confirm_every_number=False))
+    result = engine.transcribe(as_input(spoken))
+    assert "415-867-2291" in result.text, result.text
+    assert "second_engine" not in result.details
 
 
 def test_a_number_heard_only_in_part_is_heard_again_alone(stt: WhisperOfflineStt) -> None:
