@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.quality.speak_written import spoken
 from tests.quality.written import WRITTEN, WrittenMiss, score_written
 
 
@@ -37,3 +38,12 @@ def test_the_written_set_is_whole() -> None:
     assert len({entry["id"] for entry in entries}) == 70
     for entry in entries:
         assert set(entry["expected"]) == {"caller_name", "callback_number", "intent", "urgency"}
+
+
+def test_a_numbers_digits_are_spoken_one_by_one_in_their_groups() -> None:
+    said = spoken("Call me at 617-209-5531, or on 0131 496 0218 at 10 am.")
+
+    assert said == (
+        "Call me at six one seven, two oh nine, five five three one, or on "
+        "oh one three one, four nine six, oh two one eight at 10 am."
+    )
