@@ -161,6 +161,17 @@ def _cut_at_a_word(tokens: Tokens, run: DigitRun) -> DigitRun | None:
     return None
 
 
+def _reread(tokens: Tokens, run: DigitRun, region: str) -> tuple[DigitRun, str] | None:
+    """A run that makes no number, read again with a word beside it as a digit, or a word
+    inside it as a word: the run and the number it then makes, if any."""
+    for other in (_led_by_a_word(tokens.low, run), _cut_at_a_word(tokens, run)):
+        if other is not None:
+            e164 = to_e164(other.digits, region, international=other.international)
+            if e164 is not None:
+                return other, e164
+    return None
+
+
 def _number_runs(tokens: Tokens) -> list[DigitRun]:
     """Every digit run, with parts split by joiner words merged and a spoken "plus" kept."""
     runs = _joined(tokens.low, digit_runs(tokens.low, tokens.raw, tokens.hyphened))
@@ -186,12 +197,8 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
             e164 = to_e164(run.digits, region, international=run.international) or _said_twice(
                 run.digits, region, run.international
             )
-        if e164 is None:
-            # A word beside the digits may belong to the number, or a word inside them not.
-            for other in (_led_by_a_word(tokens.low, run), _cut_at_a_word(tokens, run)):
-                if other is not None and (e164 := to_e164(other.digits, region)) is not None:
-                    run = other
-                    break
+        if e164 is None and (reread := _reread(tokens, run, region)) is not None:
+            run, e164 = reread
         if e164 is not None:
             found = CallbackNumber(e164, None, run.start, run.end, guessed=run.guessed)
             valid.append((not cued, run.start, found))
