@@ -77,19 +77,18 @@ def heard_confidence(transcript: Transcript, found: CallbackNumber) -> float | N
     return max((c for c in heard if c is not None), default=None)
 
 
-def heard_a_number(transcript: Transcript, region: str) -> bool:
-    """Whether the transcript's own text gives a whole callback number."""
-    return find_callback(tokenize(transcript.text), region).e164 is not None
-
-
-def number_in_doubt(transcript: Transcript, review: ReviewSettings, region: str) -> bool:
+def number_in_doubt(
+    transcript: Transcript, review: ReviewSettings, region: str, every_number: bool = False
+) -> bool:
     """Whether the transcript's own text holds digits of a callback number but no number the
     review would trust: only part of one, or one disputed, guessed or heard below the
-    minimum confidence. (No digits at all is no doubt: most such messages have no number.)"""
+    minimum confidence; with ``every_number``, any whole number too (for an engine that
+    wants every number confirmed). No digits at all is no doubt: most such messages have
+    no number."""
     found = find_callback(tokenize(transcript.text), region)
     if found.e164 is None:
         return bool(found.partial)
-    if found.disputed or found.guessed:
+    if every_number or found.disputed or found.guessed:
         return True
     confidence = heard_confidence(transcript, found)
     return confidence is not None and confidence < review.min_number_confidence

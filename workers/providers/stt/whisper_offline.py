@@ -43,7 +43,7 @@ from workers.providers.base import AudioInput, SttProvider
 from workers.providers.stt import offline
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.rehearing import span_to_rehear
-from workers.review import heard_a_number, number_in_doubt
+from workers.review import number_in_doubt
 
 log = logging.getLogger("voicepipe.stt.local")
 
@@ -238,12 +238,11 @@ class WhisperOfflineStt(SttProvider):
         if self._second is None:
             return None
         first = Transcript(text=text, provider=self.name, words=words)
-        region = self._settings.default_region
         # Whisper can hear a wrong digit and be sure of it (469-337-7789 for 469-330-7789,
         # every word above 0.6, on voicemails the rules were not tuned on): only another
         # model's hearing shows it, so by default every number gets one.
-        confirm = self._settings.confirm_every_number and heard_a_number(first, region)
-        if not (confirm or number_in_doubt(first, self._review, region)):
+        every = self._settings.confirm_every_number
+        if not number_in_doubt(first, self._review, self._settings.default_region, every):
             return None
         try:
             heard = self._second.transcribe(audio)
