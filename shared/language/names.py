@@ -9,7 +9,7 @@ from shared.language.tokens import Tokens, find_phrase
 # Strongest introduction first: "my name is" is rarely followed by anything but a name,
 # while "i'm" is as often followed by a state ("i'm calling", "i'm worried").
 _CUES = ("my name is", "my name's", "name is", "this is", "it's", "i'm", "i am")
-_TITLES = {"doctor": "Dr.", "dr": "Dr.", "mister": "Mr.", "mr": "Mr.", "mrs": "Mrs.",
+TITLES = {"doctor": "Dr.", "dr": "Dr.", "mister": "Mr.", "mr": "Mr.", "mrs": "Mrs.",
            "ms": "Ms.", "miss": "Miss"}  # fmt: skip
 # Lower-case transcripts give no capitals to go by, so a name ends at the first word that
 # is common English (and in practice follows a name: "from", "calling", "and").
@@ -103,8 +103,8 @@ def _name_after_cue(tokens: Tokens) -> str | None:
         for start in find_phrase(tokens.low, cue):
             i = start + len(cue.split())
             title = None
-            if i < len(tokens) and tokens.low[i] in _TITLES:
-                title, i = _TITLES[tokens.low[i]], i + 1
+            if i < len(tokens) and tokens.low[i] in TITLES:
+                title, i = TITLES[tokens.low[i]], i + 1
             if words := _name_from(tokens, i):
                 return " ".join([title, *words] if title else words)
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.language.dates import find_dates
+from shared.language.name_hearings import choose_caller_name
 from shared.language.names import caller_name
 from shared.language.phone import find_callback, phone_runs
 from shared.language.rehearing import from_rehearing, from_second_engine
@@ -54,12 +55,13 @@ def triage_text(
     ``second_engine`` another engine's hearing of the recording (see
     shared.language.rehearing)."""
     tokens = tokenize(text)
+    others = tokenize(second_engine) if second_engine else None
     callback = find_callback(tokens, region)
     if rehearing:
         callback = from_rehearing(callback, rehearing, region) or callback
-    if second_engine:
+    if second_engine and others is not None:
         callback = from_second_engine(callback, second_engine, region) or callback
-        other = find_callback(tokenize(second_engine), region)
+        other = find_callback(others, region)
         if rehearing and callback.e164 is None and other.partial:
             # The other engine's partial hearing may vouch for the rehearing's number where
             # the first hearing cannot (it heard "double 5" as a 2: vm10 on the voicemail
@@ -69,8 +71,9 @@ def triage_text(
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]
     topic = intent(tokens.low)
+    heard_otherwise = caller_name(others) if others is not None else None
     triage = Triage(
-        caller_name=caller_name(tokens),
+        caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),
         callback_number=number,
         callback_number_partial=callback.partial,
         dates=find_dates(tokens, skip),

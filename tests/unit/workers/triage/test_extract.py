@@ -78,3 +78,10 @@ def test_empty_transcript_gives_an_empty_general_triage() -> None:
     triage = triage_text("")
     assert (triage.caller_name, triage.callback_number, triage.intent) == (None, None, "general")
     assert triage.summary
+
+
+def test_the_callers_name_is_chosen_between_two_engines_hearings() -> None:
+    whisper = "Good afternoon. My name is Preer Raman. I think I was charged twice."
+    moonshine = "Good afternoon, my name is Priya Ramon. I think I was charged twice."
+    assert triage_text(whisper, "US", None, moonshine).caller_name == "Priya Raman"
+    assert triage_text(whisper).caller_name == "Preer Raman"

@@ -1,0 +1,61 @@
+"""Whether a word is a known given name or surname, by Faker's lists of people's names.
+
+Faker keeps, per locale, the given names and surnames its fake people are made of, drawn
+from national statistics and maintained with the package. Every locale written in the
+Latin alphabet is taken (38 in Faker 40: English of eleven countries, Spanish, German,
+Nordic, Dutch, Italian, Polish, Irish, Nigerian, ...): about 13,000 given names and 13,000
+surnames. A locale whose lists are in another script adds nothing a Latin transcript could
+match, so it is left out rather than transliterated.
+
+The lists are loaded once per process, on first use (about 0.4 s): only the offline triage
+asks, and only where two engines heard a recording.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+# A locale counts as Latin-script when nearly all its names are ASCII: a few "José" or
+# "Zoë" in an English list must not drop it.
+_ASCII_SHARE = 0.9
+
+
+@cache
+def _lists() -> tuple[frozenset[str], frozenset[str]]:
+    # Imported here, not at the top: only the offline triage with two hearings needs it.
+    import faker.providers.person as person
+
+    given: set[str] = set()
+    surnames: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        first = _names(provider, "first_names") or [
+            *_names(provider, "first_names_male"),
+            *_names(provider, "first_names_female"),
+        ]
+        if not first or sum(name.isascii() for name in first) < _ASCII_SHARE * len(first):
+            continue
+        given.update(name.lower() for name in first)
+        surnames.update(name.lower() for name in _names(provider, "last_names"))
+    return frozenset(given), frozenset(surnames)
+
+
+def _names(provider: Any, attribute: str) -> list[str]:
+    """A provider's list of names (a tuple, or a dict of name to weight), or [] where the
+    attribute is missing or computed (some locales build theirs with a property)."""
+    found = getattr(provider, attribute, None)
+    if not isinstance(found, Iterable) or isinstance(found, str):
+        return []
+    return [name for name in found if isinstance(name, str)]
+
+
+def is_given_name(word: str) -> bool:
+    return word.lower() in _lists()[0]
+
+
+def is_surname(word: str) -> bool:
+    return word.lower() in _lists()[1]
