@@ -79,7 +79,9 @@ def from_second_engine(first: CallbackNumber, heard: str, region: str) -> Callba
 
     Another engine is another hearing (Moonshine beside Whisper: different models), so where
     the first heard no digits at all its number is taken; where the first heard part of one,
-    only a number holding those digits in order (the first missed some), as for a rehearing.
+    only a number that agrees with it as a rehearing must: holding those digits in order (the
+    first missed some), or held in them with one digit less (the first heard one too many:
+    Whisper's "615, 304, 77726" and Moonshine's 615-304-7726 on a voicemail not in the set).
     On the voicemail set Moonshine gave the right number for three of the clips whose number
     Whisper heard only in part (vm20, vm28, vm32) and a wrong one for vm15 ("713-322-6958" for
     713 222 6958), refused here since Whisper's "713, triple 2" holds a 2 where it has a 3.
@@ -93,7 +95,7 @@ def from_second_engine(first: CallbackNumber, heard: str, region: str) -> Callba
     second = find_callback(tokenize(heard), region)
     if second.e164 is None:
         return None
-    if not first.partial or any(_within(first.partial, d) for d in _dialled_forms(second.e164)):
+    if not first.partial or any(agrees(first.partial, d) for d in _dialled_forms(second.e164)):
         return second
     return None
 

@@ -109,6 +109,18 @@ def test_another_engines_number_is_taken_where_it_holds_the_first_engines_digits
     assert found.e164 == "+19522086613"
 
 
+def test_another_engines_number_is_taken_where_the_first_heard_one_digit_too_many() -> None:
+    first = _first("please send someone right away 615, 304, 77726")
+    found = from_second_engine(first, "please send someone right away 615-304-7726", "US")
+    assert found is not None
+    assert found.e164 == "+16153047726"
+
+
+def test_another_engines_number_is_not_taken_where_the_first_heard_two_digits_too_many() -> None:
+    first = _first("please send someone right away 615, 304, 777226")
+    assert from_second_engine(first, "right away 615-304-7726", "US") is None
+
+
 def test_another_engines_number_that_contradicts_the_first_engines_digits_is_not_taken() -> None:
     first = _first("call me at 2-2-8-6-6-1-3")
     assert from_second_engine(first, "My number is 952-208-6614.", "US") is None
