@@ -149,14 +149,11 @@ def triage_review(
                     transcript = with_words()
                 confidence = heard_confidence(transcript, found)
         else:
-            # Taken from a second hearing alone (the engine's, or another engine's): one
-            # hearing, to be confirmed.
+            # Taken from a second hearing alone (the engine's, or another engine's), or made
+            # of two partial hearings together: to be confirmed. (With no second hearing it
+            # is a reply provider's reading of the text, judged as before: not doubted.)
             seconds = (rehearing_text(transcript), second_engine_text(transcript))
-            doubtful = any(
-                find_callback(tokenize(second), region).e164 == triage.callback_number
-                for second in seconds
-                if second is not None
-            )
+            doubtful = any(second is not None for second in seconds)
     reasons = triage_reasons(triage, review, confidence)
     if doubtful and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)

@@ -22,12 +22,13 @@ Even taken, it is one hearing, so its number is reported for a person to confirm
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
-from shared.language.phone import CallbackNumber, find_callback
+from shared.language.phone import MAX_DIGITS, CallbackNumber, find_callback, to_e164
 from shared.language.tokens import tokenize
 from shared.models import Transcript
 
@@ -111,3 +112,56 @@ def from_rehearing(first: CallbackNumber, rehearing: str, region: str) -> Callba
     if any(agrees(first.partial, digits) for digits in _dialled_forms(second.e164)):
         return second
     return None
+
+
+def from_two_partials(
+    first: CallbackNumber, second: CallbackNumber, region: str
+) -> CallbackNumber | None:
+    """The number two partial hearings make together where each missed digits the other
+    heard: the one valid number among the shortest digit strings holding both in order.
+
+    Whisper's "816402367" and Moonshine's "16423367" for 816 402 3367 (w46 of the spoken
+    unseen set) make 8164023367 where neither heard a digit that was not said, and no digit
+    went unheard by both. Where two or more such strings are valid numbers, none is taken;
+    what is taken is reported as unconfirmed (workers.review), since no engine heard it
+    whole."""
+    if first.e164 or second.e164 or not first.partial or not second.partial:
+        return None
+    merged = _shortest_holding_both(first.partial, second.partial)
+    if merged is None:
+        return None
+    found = {
+        number
+        for digits in merged
+        if (number := to_e164(digits, region, international=False)) is not None
+    }
+    return CallbackNumber(found.pop(), None, guessed=True) if len(found) == 1 else None
+
+
+def _shortest_holding_both(a: str, b: str) -> frozenset[str] | None:
+    """Every shortest string with both ``a`` and ``b`` as subsequences; None where those
+    are longer than a phone number can be (there can be thousands of them then)."""
+
+    @cache
+    def length(i: int, j: int) -> int:
+        if i == len(a) or j == len(b):
+            return len(a) - i + len(b) - j
+        if a[i] == b[j]:
+            return 1 + length(i + 1, j + 1)
+        return 1 + min(length(i + 1, j), length(i, j + 1))
+
+    @cache
+    def strings(i: int, j: int) -> frozenset[str]:
+        if i == len(a) or j == len(b):
+            return frozenset({a[i:] + b[j:]})
+        found: set[str] = set()
+        best = length(i, j)
+        if a[i] == b[j] and best == 1 + length(i + 1, j + 1):
+            found.update(a[i] + rest for rest in strings(i + 1, j + 1))
+        if best == 1 + length(i + 1, j):
+            found.update(a[i] + rest for rest in strings(i + 1, j))
+        if best == 1 + length(i, j + 1):
+            found.update(b[j] + rest for rest in strings(i, j + 1))
+        return frozenset(found)
+
+    return strings(0, 0) if length(0, 0) <= MAX_DIGITS else None

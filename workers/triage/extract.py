@@ -6,7 +6,7 @@ from shared.language.dates import find_dates
 from shared.language.name_hearings import choose_caller_name
 from shared.language.names import caller_name
 from shared.language.phone import find_callback, phone_runs
-from shared.language.rehearing import from_rehearing, from_second_engine
+from shared.language.rehearing import from_rehearing, from_second_engine, from_two_partials
 from shared.language.tokens import tokenize
 from shared.models import Triage
 from workers.triage.classify import intent, requested_action, urgency
@@ -67,6 +67,7 @@ def triage_text(
             # the first hearing cannot (it heard "double 5" as a 2: vm10 on the voicemail
             # set, where Moonshine's "214-552-806" holds the rehearing's 214 552 8806).
             callback = from_rehearing(other, rehearing, region) or callback
+        callback = from_two_partials(callback, other, region) or callback
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]

@@ -180,6 +180,16 @@ def test_a_number_taken_from_another_engine_alone_is_unconfirmed() -> None:
     assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
 
 
+def test_a_number_made_of_two_partial_hearings_is_unconfirmed() -> None:
+    text = "sparks from the outlet please send someone now 816 402 367"
+    other = "Sparks from the outlet. Please send someone now, 1 6, 4 2 3, 3 6 7."
+    transcript = _heard_by_another_engine(text, [0.99] * len(text.split()), other)
+    triage = triage_text(text, "US", None, other)
+    assert triage.callback_number == "+18164023367"
+    assert triage.callback_number_partial is None
+    assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
 @pytest.mark.parametrize(
     "other", ["About my bill. Call me at 415-867-2281.", "About my bill. Call me back."]
 )

@@ -9,6 +9,7 @@ from shared.language.rehearing import (
     agrees,
     from_rehearing,
     from_second_engine,
+    from_two_partials,
     rehearing_text,
     second_engine_text,
 )
@@ -139,3 +140,34 @@ def test_another_engines_text_is_read_from_the_transcript_details() -> None:
     assert of({SECOND_ENGINE_KEY: {"engine": "moonshine", "text": "call 415"}}) == "call 415"
     assert of({SECOND_ENGINE_KEY: {"engine": "moonshine", "text": ""}}) is None
     assert of({DETAILS_KEY: {"text": "call 415"}}) is None
+
+
+def _partial(digits: str) -> CallbackNumber:
+    return CallbackNumber(None, digits)
+
+
+def test_two_partial_hearings_make_the_one_valid_number_that_holds_both() -> None:
+    found = from_two_partials(_partial("816402367"), _partial("16423367"), "US")
+    assert found is not None
+    assert found.e164 == "+18164023367"
+    assert found.partial is None
+    assert found.guessed
+
+
+def test_two_partial_hearings_that_fit_two_valid_numbers_make_none() -> None:
+    # 214 255 2806 and 214 525 2806 both hold "214252806" and "214552806".
+    assert from_two_partials(_partial("214252806"), _partial("214552806"), "US") is None
+
+
+def test_two_hearings_of_the_same_fragment_make_no_number() -> None:
+    assert from_two_partials(_partial("8934026"), _partial("8934026"), "US") is None
+
+
+def test_two_partials_are_merged_only_where_both_are_partial() -> None:
+    whole = CallbackNumber("+18164023367", None)
+    assert from_two_partials(whole, _partial("16423367"), "US") is None
+    assert from_two_partials(_partial("816402367"), CallbackNumber(None, None), "US") is None
+
+
+def test_fragments_too_long_together_for_a_phone_number_make_none() -> None:
+    assert from_two_partials(_partial("123456789"), _partial("987654321"), "US") is None
