@@ -125,14 +125,16 @@ class LocalEngineSettings(Section):
     )
     second_engine: bool = Field(
         default=True,
-        description="Where the offline engine hears no whole callback number, Moonshine hears "
-        "the recording too (loaded in the first such job).",
+        description="Moonshine hears recordings too, as second_engine_hears says (loaded in "
+        "the first such job).",
     )
-    confirm_every_number: bool = Field(
-        default=True,
-        description="With second_engine, Moonshine also hears every recording in which the "
-        "offline engine heard a whole callback number, however sure it was: a number both "
-        "hear alike is confirmed, one they hear differently goes to review.",
+    second_engine_hears: Literal["every_recording", "every_number", "numbers_in_doubt"] = Field(
+        default="every_recording",
+        description="Which recordings Moonshine hears with second_engine: every one (its "
+        "topic, urgency and the caller's name are read where Whisper's words give none, or "
+        "a number it heard where Whisper heard none); those where the offline engine heard "
+        "any digits of a callback number (a number both hear alike is confirmed, one they "
+        "hear differently goes to review); or only those whose number the review would doubt.",
     )
 
 

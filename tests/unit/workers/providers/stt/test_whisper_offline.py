@@ -167,10 +167,10 @@ def test_a_whole_number_is_not_reheard_alone_but_the_other_engine_confirms_it(
     assert "415" in second["text"] or "four one five" in second["text"].lower()
 
 
-def test_without_confirming_every_number_a_sure_whole_number_is_heard_once(
+def test_when_moonshine_hears_only_numbers_in_doubt_a_sure_whole_number_is_heard_once(
     spoken: npt.NDArray[np.int16],
 ) -> None:
-    engine = WhisperOfflineStt(LocalEngineSettings(confirm_every_number=False))
+    engine = WhisperOfflineStt(LocalEngineSettings(second_engine_hears="numbers_in_doubt"))
     result = engine.transcribe(as_input(spoken))
     assert "415-867-2291" in result.text, result.text
     assert "second_engine" not in result.details
@@ -195,10 +195,21 @@ def test_a_number_heard_only_in_part_is_heard_again_alone(stt: WhisperOfflineStt
     assert "415" in second["text"] or "four one five" in second["text"].lower()
 
 
-def test_a_message_without_digits_is_not_heard_by_the_other_engine(stt: WhisperOfflineStt) -> None:
+def test_a_message_without_digits_is_heard_by_the_other_engine_too(
+    stt: WhisperOfflineStt,
+) -> None:
     said = "Hi, this is Maria. Please call me back when you can. Bye."
-    pcm = speak(said)
-    assert "second_engine" not in stt.transcribe(as_input(pcm)).details
+    second = stt.transcribe(as_input(speak(said))).details["second_engine"]
+    assert "Maria" in second["text"]
+
+
+def test_when_moonshine_hears_every_number_a_message_without_digits_is_heard_once(
+    spoken: npt.NDArray[np.int16],
+) -> None:
+    engine = WhisperOfflineStt(LocalEngineSettings(second_engine_hears="every_number"))
+    said = "Hi, this is Maria. Please call me back when you can. Bye."
+    assert "second_engine" not in engine.transcribe(as_input(speak(said))).details
+    assert "second_engine" in engine.transcribe(as_input(spoken)).details
 
 
 def test_an_other_engine_that_cannot_load_leaves_the_transcript_as_whisper_heard_it(
