@@ -54,10 +54,10 @@ def _read_otherwise(others: Tokens, level: Urgency) -> tuple[str, Urgency]:
     Keyword rules find no topic in words too misheard to hold one: on the voicemail set,
     Whisper's "I'm really never pointed" and "a strong male of gas" against Moonshine's "I'm
     really disappointed" (a complaint) and "strong smell of gas ... please send someone out"
-    (a repair, urgent). A topic neither names stays
-    undecided (and goes to review). The more urgent reading is kept since either engine may
-    have missed the words that made it urgent ("we need someone out today", heard by
-    Whisper alone on one voicemail of the unseen set)."""
+    (a repair, urgent). A topic neither names stays undecided (and goes to review). The more
+    urgent reading is kept since either engine may have missed the words that made it urgent
+    ("we need someone out today", heard by Whisper alone on one voicemail of the unseen
+    set)."""
     other_level = urgency(others.low)
     return intent(others.low), max(level, other_level, key=_LEVELS.index)
 
