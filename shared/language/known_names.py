@@ -3,12 +3,12 @@
 Faker keeps, per locale, the given names and surnames its fake people are made of, drawn
 from national statistics and maintained with the package. Every locale written in the
 Latin alphabet is taken (38 in Faker 40: English of eleven countries, Spanish, German,
-Nordic, Dutch, Italian, Polish, Irish, Nigerian, ...): about 13,000 given names and 13,000
+Nordic, Dutch, Italian, Polish, Irish, Nigerian, ...): about 13,600 given names and 15,400
 surnames. A locale whose lists are in another script adds nothing a Latin transcript could
 match, so it is left out rather than transliterated.
 
 The lists are loaded once per process, on first use (about 0.4 s): only the offline triage
-asks, and only where two engines heard a recording.
+asks, and only where a second engine heard the recording.
 """
 
 from __future__ import annotations
