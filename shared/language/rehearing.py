@@ -122,7 +122,9 @@ def from_two_partials(
 
     Whisper's "816402367" and Moonshine's "16423367" for 816 402 3367 (w46 of the spoken
     unseen set) make 8164023367 where neither heard a digit that was not said, and no digit
-    went unheard by both. Where two or more such strings are valid numbers, none is taken;
+    went unheard by both. The two may be two engines' hearings or one engine's and its own
+    rehearing of the number's stretch (w68: "4259-02147" and "5, 9, 0, 2, 1, 1, 4, 7" make
+    425 902 1147). Where two or more such strings are valid numbers, none is taken;
     what is taken is reported as unconfirmed (workers.review), since no engine heard it
     whole."""
     if first.e164 or second.e164 or not first.partial or not second.partial:

@@ -86,6 +86,12 @@ def triage_text(
             # set, where Moonshine's "214-552-806" holds the rehearing's 214 552 8806).
             callback = from_rehearing(other, rehearing, region) or callback
         callback = from_two_partials(callback, other, region) or callback
+    if rehearing and callback.e164 is None:
+        # The engine's own second hearing, partial too, may hold the digits the first
+        # missed, and the first those it missed (w68 of the spoken unseen set: "4259-02147"
+        # and "5, 9, 0, 2, 1, 1, 4, 7" make 425 902 1147): the same rule as two engines'.
+        again = find_callback(tokenize(rehearing), region)
+        callback = from_two_partials(callback, again, region) or callback
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]

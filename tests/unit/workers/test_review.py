@@ -145,6 +145,14 @@ def test_a_number_taken_from_the_second_hearing_alone_is_unconfirmed() -> None:
     assert reasons == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
 
 
+def test_a_number_made_of_a_partial_hearing_and_its_partial_rehearing_is_unconfirmed() -> None:
+    rehearing = "5, 9, 0, 2, 1, 1, 4, 7"
+    transcript = _reheard("any openings on wednesday 4259-02147", rehearing)
+    triage = triage_text(transcript.text, "US", rehearing)
+    assert triage.callback_number == "+14259021147"
+    assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
 def test_a_second_hearing_that_disagrees_leaves_the_number_partial() -> None:
     transcript = _reheard("call me at 713, triple 2, 6", "713-322-6958")
     triage = triage_text(transcript.text, "US", "713-322-6958")

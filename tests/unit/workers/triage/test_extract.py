@@ -112,3 +112,22 @@ def test_a_topic_the_first_hearing_names_is_kept_whatever_the_other_heard() -> N
     triage = triage_text(whisper, "US", None, moonshine)
     assert triage.intent == "billing"
     assert triage.urgency == "normal"
+
+
+def test_a_partial_number_and_its_partial_rehearing_make_the_number_they_both_hold() -> None:
+    # w68 of the spoken unseen set: each hearing missed a digit the other heard.
+    whisper = "Do you have any openings on Wednesday? 4259-02147?"
+    rehearing = "5, 9, 0, 2, 1, 1, 4, 7"
+    assert triage_text(whisper).callback_number is None
+    triage = triage_text(whisper, "US", rehearing)
+    assert triage.callback_number == "+14259021147"
+    assert triage.callback_number_partial is None
+
+
+def test_a_partial_rehearing_that_adds_no_missing_digit_makes_no_number() -> None:
+    # vm23 of the voicemail set: both hearings heard the same twelve digits.
+    whisper = "My number is 2.0.2, 10.10.4, 9.10.5."
+    rehearing = "number is 2, 0, 2, 10, 10, 4, 9, 1, 0, 5."
+    triage = triage_text(whisper, "US", rehearing)
+    assert triage.callback_number is None
+    assert triage.callback_number_partial == "202101049105"
