@@ -28,8 +28,7 @@ from typing import Any
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
-from shared.language.phone import MAX_DIGITS, CallbackNumber, find_callback, to_e164
-from shared.language.tokens import tokenize
+from shared.language.phone import MAX_DIGITS, CallbackNumber, to_e164
 from shared.models import Transcript
 
 # Where a transcript's details keep the second hearing: {"text", "start_s", "end_s"}, the
@@ -75,7 +74,7 @@ def agrees(first_digits: str, second_digits: str) -> bool:
     return len(first_digits) == len(second_digits) + 1 and _within(second_digits, first_digits)
 
 
-def from_second_engine(first: CallbackNumber, heard: str, region: str) -> CallbackNumber | None:
+def from_second_engine(first: CallbackNumber, second: CallbackNumber) -> CallbackNumber | None:
     """The valid number another engine heard where the first engine heard none whole.
 
     Another engine is another hearing (Moonshine beside Whisper: different models), so where
@@ -91,23 +90,17 @@ def from_second_engine(first: CallbackNumber, heard: str, region: str) -> Callba
     taken from it is reported for a person to confirm, never as certain, and a rehearing
     that agrees with it is not taken as confirming it (tried: it traded vm27 for vm31).
     """
-    if first.e164 is not None:
-        return None
-    second = find_callback(tokenize(heard), region)
-    if second.e164 is None:
+    if first.e164 is not None or second.e164 is None:
         return None
     if not first.partial or any(agrees(first.partial, d) for d in _dialled_forms(second.e164)):
         return second
     return None
 
 
-def from_rehearing(first: CallbackNumber, rehearing: str, region: str) -> CallbackNumber | None:
+def from_rehearing(first: CallbackNumber, second: CallbackNumber) -> CallbackNumber | None:
     """The valid number a second hearing gives for the first's partial one, when it agrees
     with the first; None otherwise (and always when the first already has a valid number)."""
-    if first.e164 is not None or not first.partial:
-        return None
-    second = find_callback(tokenize(rehearing), region)
-    if second.e164 is None:
+    if first.e164 is not None or not first.partial or second.e164 is None:
         return None
     if any(agrees(first.partial, digits) for digits in _dialled_forms(second.e164)):
         return second

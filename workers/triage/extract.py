@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.language.dates import find_dates
 from shared.language.name_hearings import choose_caller_name
 from shared.language.names import caller_name
-from shared.language.phone import find_callback, phone_runs
+from shared.language.phone import CallbackNumber, find_callback, phone_runs
 from shared.language.rehearing import from_rehearing, from_second_engine, from_two_partials
 from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
@@ -62,6 +62,33 @@ def _read_otherwise(others: Tokens, level: Urgency) -> tuple[str, Urgency]:
     return intent(others.low), max(level, other_level, key=_LEVELS.index)
 
 
+def _callback(
+    first: CallbackNumber,
+    again: CallbackNumber | None,
+    other: CallbackNumber | None,
+    region: str,
+) -> CallbackNumber:
+    """The callback number from the first hearing, the engine's rehearing of its stretch
+    (``again``) and another engine's hearing (``other``), each parsed once."""
+    callback = first
+    if again is not None:
+        callback = from_rehearing(callback, again) or callback
+    if other is not None:
+        callback = from_second_engine(callback, other) or callback
+        if again is not None and callback.e164 is None and other.partial:
+            # The other engine's partial hearing may vouch for the rehearing's number where
+            # the first hearing cannot (it heard "double 5" as a 2: vm10 on the voicemail
+            # set, where Moonshine's "214-552-806" holds the rehearing's 214 552 8806).
+            callback = from_rehearing(other, again) or callback
+        callback = from_two_partials(callback, other, region) or callback
+    if again is not None:
+        # The engine's own second hearing, partial too, may hold the digits the first
+        # missed, and the first those it missed (w68 of the spoken unseen set: "4259-02147"
+        # and "5, 9, 0, 2, 1, 1, 4, 7" make 425 902 1147): the same rule as two engines'.
+        callback = from_two_partials(callback, again, region) or callback
+    return callback
+
+
 def triage_text(
     text: str,
     region: str = "US",
@@ -74,24 +101,9 @@ def triage_text(
     shared.language.rehearing)."""
     tokens = tokenize(text)
     others = tokenize(second_engine) if second_engine else None
-    callback = find_callback(tokens, region)
-    if rehearing:
-        callback = from_rehearing(callback, rehearing, region) or callback
-    if second_engine and others is not None:
-        callback = from_second_engine(callback, second_engine, region) or callback
-        other = find_callback(others, region)
-        if rehearing and callback.e164 is None and other.partial:
-            # The other engine's partial hearing may vouch for the rehearing's number where
-            # the first hearing cannot (it heard "double 5" as a 2: vm10 on the voicemail
-            # set, where Moonshine's "214-552-806" holds the rehearing's 214 552 8806).
-            callback = from_rehearing(other, rehearing, region) or callback
-        callback = from_two_partials(callback, other, region) or callback
-    if rehearing and callback.e164 is None:
-        # The engine's own second hearing, partial too, may hold the digits the first
-        # missed, and the first those it missed (w68 of the spoken unseen set: "4259-02147"
-        # and "5, 9, 0, 2, 1, 1, 4, 7" make 425 902 1147): the same rule as two engines'.
-        again = find_callback(tokenize(rehearing), region)
-        callback = from_two_partials(callback, again, region) or callback
+    again = find_callback(tokenize(rehearing), region) if rehearing else None
+    other = find_callback(others, region) if others is not None else None
+    callback = _callback(find_callback(tokens, region), again, other, region)
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]

@@ -17,7 +17,7 @@ from shared.language.tokens import tokenize
 from shared.models import Transcript
 
 
-def _first(text: str, region: str = "US") -> CallbackNumber:
+def _heard(text: str, region: str = "US") -> CallbackNumber:
     return find_callback(tokenize(text), region)
 
 
@@ -47,42 +47,42 @@ def test_hearings_that_hear_a_digit_differently_do_not_agree(first: str, second:
 
 
 def test_a_second_hearing_completes_a_number_whose_digits_the_first_dropped() -> None:
-    first = _first("please call me at 2-1-4-5-5-2-8-0-6")
+    first = _heard("please call me at 2-1-4-5-5-2-8-0-6")
     assert first.e164 is None
     assert first.partial == "214552806"
-    found = from_rehearing(first, "2-1-4, double 5-2, double 8-0-6.", "US")
+    found = from_rehearing(first, _heard("2-1-4, double 5-2, double 8-0-6.", "US"))
     assert found is not None
     assert found.e164 == "+12145528806"
 
 
 def test_a_second_hearing_drops_the_one_digit_too_many_of_a_national_number() -> None:
-    first = _first("please ring me back urgently on 07-9-111-123-456", "GB")
+    first = _heard("please ring me back urgently on 07-9-111-123-456", "GB")
     assert first.e164 is None
     assert first.partial == "079111123456"
-    found = from_rehearing(first, "on 0-7-9-1-1-1-2-3-4-5-6.", "GB")
+    found = from_rehearing(first, _heard("on 0-7-9-1-1-1-2-3-4-5-6.", "GB"))
     assert found is not None
     assert found.e164 == "+447911123456"
 
 
 def test_a_second_hearing_that_hears_a_digit_differently_is_not_taken() -> None:
-    first = _first("call me at 713, triple 2, 6")
+    first = _heard("call me at 713, triple 2, 6")
     assert first.partial == "7132226"
-    assert from_rehearing(first, "713-322-6958", "US") is None
+    assert from_rehearing(first, _heard("713-322-6958", "US")) is None
 
 
 def test_a_second_hearing_without_a_valid_number_is_not_taken() -> None:
-    first = _first("call me at 2-2-8-6-6-1-3")
-    assert from_rehearing(first, "2, 2, 8, 6, 6, 1, 3", "US") is None
+    first = _heard("call me at 2-2-8-6-6-1-3")
+    assert from_rehearing(first, _heard("2, 2, 8, 6, 6, 1, 3", "US")) is None
 
 
 def test_a_valid_first_hearing_is_never_replaced() -> None:
-    first = _first("call me at 415-867-2291")
+    first = _heard("call me at 415-867-2291")
     assert first.e164 == "+14158672291"
-    assert from_rehearing(first, "415-867-2291", "US") is None
+    assert from_rehearing(first, _heard("415-867-2291", "US")) is None
 
 
 def test_no_first_digits_means_nothing_to_check_a_second_hearing_against() -> None:
-    assert from_rehearing(_first("please call me back"), "415-867-2291", "US") is None
+    assert from_rehearing(_heard("please call me back"), _heard("415-867-2291", "US")) is None
 
 
 def test_the_rehearing_text_is_read_from_the_transcript_details() -> None:
@@ -98,39 +98,41 @@ def test_the_rehearing_text_is_read_from_the_transcript_details() -> None:
 
 
 def test_another_engines_number_stands_in_where_the_first_heard_no_digits() -> None:
-    found = from_second_engine(_first("please call me back"), "call me at 415-867-2291", "US")
+    found = from_second_engine(
+        _heard("please call me back"), _heard("call me at 415-867-2291", "US")
+    )
     assert found is not None
     assert found.e164 == "+14158672291"
 
 
 def test_another_engines_number_is_taken_where_it_holds_the_first_engines_digits() -> None:
-    first = _first("my number is I'm 2, 2, 8, 6, 6, 1, 3")
-    found = from_second_engine(first, "My number is 952-208-6613.", "US")
+    first = _heard("my number is I'm 2, 2, 8, 6, 6, 1, 3")
+    found = from_second_engine(first, _heard("My number is 952-208-6613.", "US"))
     assert found is not None
     assert found.e164 == "+19522086613"
 
 
 def test_another_engines_number_is_taken_where_the_first_heard_one_digit_too_many() -> None:
-    first = _first("please send someone right away 615, 304, 77726")
-    found = from_second_engine(first, "please send someone right away 615-304-7726", "US")
+    first = _heard("please send someone right away 615, 304, 77726")
+    found = from_second_engine(first, _heard("please send someone right away 615-304-7726", "US"))
     assert found is not None
     assert found.e164 == "+16153047726"
 
 
 def test_another_engines_number_is_not_taken_where_the_first_heard_two_digits_too_many() -> None:
-    first = _first("please send someone right away 615, 304, 777226")
-    assert from_second_engine(first, "right away 615-304-7726", "US") is None
+    first = _heard("please send someone right away 615, 304, 777226")
+    assert from_second_engine(first, _heard("right away 615-304-7726", "US")) is None
 
 
 def test_another_engines_number_that_contradicts_the_first_engines_digits_is_not_taken() -> None:
-    first = _first("call me at 2-2-8-6-6-1-3")
-    assert from_second_engine(first, "My number is 952-208-6614.", "US") is None
+    first = _heard("call me at 2-2-8-6-6-1-3")
+    assert from_second_engine(first, _heard("My number is 952-208-6614.", "US")) is None
 
 
 def test_another_engine_never_replaces_a_whole_number_or_gives_a_partial_one() -> None:
-    whole = _first("call me at 415-867-2291")
-    assert from_second_engine(whole, "call me at 212-555-0188", "US") is None
-    assert from_second_engine(_first("call me back"), "call me at 415-867", "US") is None
+    whole = _heard("call me at 415-867-2291")
+    assert from_second_engine(whole, _heard("call me at 212-555-0188", "US")) is None
+    assert from_second_engine(_heard("call me back"), _heard("call me at 415-867", "US")) is None
 
 
 def test_another_engines_text_is_read_from_the_transcript_details() -> None:
