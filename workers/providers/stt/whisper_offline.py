@@ -220,6 +220,9 @@ class WhisperOfflineStt(SttProvider):
         stretch = pcm[int(start * offline.SAMPLE_RATE) : int(end * offline.SAMPLE_RATE)]
         if not offline.has_sound(stretch):
             return None
+        # Measured on the 21 rehearings of both voicemail sets, 8 right with no prompt: a
+        # prompt of numbers written as digits gave 7, and four whole wrong numbers (vm18,
+        # vm28, vm32, w69); one of numbers spoken as words gave 7. So no prompt of its own.
         _, texts = self._decode(stretch, word_timestamps=False)
         return {"text": " ".join(texts), "start_s": start, "end_s": end}
 
