@@ -24,7 +24,7 @@ from api.errors import ApiError
 from api.form_in_memory import read_form
 from api.options import OptionFields
 
-FILE_DESCRIPTION = "The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac)."
+FILE_DESCRIPTION = "The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac, amr/3gp)."
 TEXT_DESCRIPTION = (
     "Typed input instead of a recording: the job starts at the reply stage (send `file` or "
     "`text`, not both)."

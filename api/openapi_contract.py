@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from shared.audio import MEDIA_TYPES
+from shared.audio import UPLOAD_MEDIA_TYPES
 from shared.models import STAGE_ORDER, Stage
 from shared.provider_catalog import provider_names
 from shared.settings import Settings
@@ -39,7 +39,7 @@ _BOOLEANS = {"stage_events", "redact_send_original"}
 
 # The API ignores a file part's declared type (the content is what is checked); the types are
 # declared so that a generator knows to send recordings rather than arbitrary bytes.
-_AUDIO_ENCODING = {"file": {"contentType": ", ".join(sorted(set(MEDIA_TYPES.values())))}}
+_AUDIO_ENCODING = {"file": {"contentType": ", ".join(UPLOAD_MEDIA_TYPES)}}
 
 
 def usable_providers(settings: Settings, stage: Stage) -> list[str]:

@@ -43,6 +43,7 @@ class JobStatus(StrEnum):
 # Names of the stage outputs under a job's prefix (a retried stage adds its attempt number,
 # see workers.stage.attempt_key; the record's output_key names the one that counts).
 TRANSCRIPT_OBJECT = "transcript.json"
+LISTENING_COPY_OBJECT = "input.listen.mp3"
 REPLY_OBJECT = "reply.json"
 
 RUNNING_STATUS: dict[Stage, JobStatus] = {
@@ -219,6 +220,9 @@ class JobResults(BaseModel):
     # What redaction removed, by entity (counts only), and the recording's redacted copy.
     redactions: dict[str, int] | None = None
     redacted_audio_key: str | None = None
+    # The recording as mp3, where browsers cannot play its own codec (AMR, ADPCM, GSM, ...):
+    # what the inbox's player is given.
+    listening_copy_key: str | None = None
 
 
 class Job(BaseModel):

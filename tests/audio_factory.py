@@ -22,8 +22,11 @@ import pytest
 from av.audio.stream import AudioStream
 from av.container import OutputContainer
 
-AudioFormat = Literal["wav", "mp3", "ogg", "webm", "flac", "m4a", "aac"]
-ALL_FORMATS: tuple[AudioFormat, ...] = ("wav", "mp3", "ogg", "webm", "flac", "m4a", "aac")
+AudioFormat = Literal["wav", "mp3", "ogg", "webm", "flac", "m4a", "aac", "amr", "3gp"]
+ALL_FORMATS: tuple[AudioFormat, ...] = (
+    *("wav", "mp3", "ogg", "webm", "flac", "m4a", "aac"),
+    *("amr", "3gp"),
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Recipe:
     # None keeps the caller's rate; otherwise the only rates the encoder takes, first preferred.
     rates: tuple[int, ...] | None = None
     options: tuple[tuple[str, str], ...] = ()
+    # The codec takes one channel only (AMR); more are mixed down by the resampler.
+    mono: bool = False
 
 
 RECIPES: dict[AudioFormat, Recipe] = {
@@ -47,6 +52,9 @@ RECIPES: dict[AudioFormat, Recipe] = {
     # The index (moov) lands after the samples: +faststart needs a reopenable file, not BytesIO.
     "m4a": Recipe("ipod", "aac", "fltp"),
     "aac": Recipe("adts", "aac", "fltp"),
+    # AMR narrow band only: the wheels' FFmpeg decodes wide band but cannot encode it.
+    "amr": Recipe("amr", "libopencore_amrnb", "s16", rates=(8000,), mono=True),
+    "3gp": Recipe("3gp", "libopencore_amrnb", "s16", rates=(8000,), mono=True),
 }
 
 
@@ -83,12 +91,13 @@ def encode_samples(
     if planar.shape[0] != channels:
         planar = np.repeat(planar[:1], channels, axis=0)
     layout = "mono" if channels == 1 else "stereo"
+    out_layout = "mono" if recipe.mono else layout
     out_rate = rate if recipe.rates is None or rate in recipe.rates else recipe.rates[0]
 
     buffer = io.BytesIO()
     with av.open(buffer, "w", format=recipe.muxer, options=dict(recipe.options)) as container:
-        stream = _audio_stream(container, recipe.codec, out_rate, layout)
-        resampler = av.AudioResampler(format=recipe.sample_format, layout=layout, rate=out_rate)
+        stream = _audio_stream(container, recipe.codec, out_rate, out_layout)
+        resampler = av.AudioResampler(format=recipe.sample_format, layout=out_layout, rate=out_rate)
         # Packed s16 holds channels interleaved in one row, which is what from_ndarray expects.
         frame = av.AudioFrame.from_ndarray(
             np.ascontiguousarray(planar.T).reshape(1, -1), format="s16", layout=layout

@@ -20,7 +20,11 @@ from api.cli.webhook_commands import webhooks
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 
-AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".webm", ".flac", ".m4a", ".aac", ".mp4"}
+AUDIO_SUFFIXES = {
+    *(".mp3", ".wav", ".ogg", ".opus", ".webm", ".flac", ".m4a", ".aac", ".mp4"),
+    # Voicemail from phones and carriers' visual voicemail.
+    *(".amr", ".awb", ".3gp", ".3ga"),
+}
 # Prefer the variable: an option is visible to every user of the machine in `ps`.
 api_key_option = click.option(
     "--api-key", help="API key to send (default: VOICEPIPE_CLIENT__API_KEY, which stays out of ps)."

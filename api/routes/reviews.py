@@ -21,7 +21,7 @@ from api.reviewing import (
 )
 from api.routes.jobs import _output
 from api.security import api_key_scheme, bearer_scheme, hash_key, presented_key
-from shared.audio import MEDIA_TYPES
+from shared.audio import UPLOAD_MEDIA_TYPES
 from shared.reviews import Review, ReviewStore, intents
 
 router = APIRouter(prefix="/v1/jobs", tags=["reviews"])
@@ -130,7 +130,7 @@ async def list_reviews(job_id: str, services: ServicesDep, tenant: TenantDep) ->
     responses={
         200: {
             "description": "The recording as it was submitted, in its own format.",
-            "content": {media: {} for media in sorted(set(MEDIA_TYPES.values()))},
+            "content": {media: {} for media in UPLOAD_MEDIA_TYPES},
         },
         **error_responses(404, 410, 422),
     },

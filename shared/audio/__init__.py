@@ -5,7 +5,7 @@ is sound (``activity``)."""
 
 from __future__ import annotations
 
-from shared.audio.containers import AV_ERRORS, MEDIA_TYPES
+from shared.audio.containers import AV_ERRORS, MEDIA_TYPES, UPLOAD_MEDIA_TYPES
 from shared.audio.decoding import decode_pcm16k
 from shared.audio.encode import encode_pcm
 from shared.audio.probing import AudioInfo, pcm_rms_dbfs, probe
@@ -14,6 +14,7 @@ from shared.audio.sniff import sniff_container
 __all__ = [
     "AV_ERRORS",
     "MEDIA_TYPES",
+    "UPLOAD_MEDIA_TYPES",
     "AudioInfo",
     "decode_pcm16k",
     "encode_pcm",

@@ -18,7 +18,7 @@ from av.container import InputContainer
 from shared.audio.sniff import SNIFF_BYTES, describe_unknown, sniff_container
 from shared.errors import MediaRejected
 
-ACCEPTED = "mp3, wav, ogg/opus, webm, flac or m4a/aac"
+ACCEPTED = "mp3, wav, ogg/opus, webm, flac, m4a/aac or amr/3gp"
 
 MEDIA_TYPES: dict[str, str] = {
     "wav": "audio/wav",
@@ -28,7 +28,24 @@ MEDIA_TYPES: dict[str, str] = {
     "flac": "audio/flac",
     "m4a": "audio/mp4",
     "aac": "audio/aac",
+    "amr": "audio/amr",
+    "3gp": "audio/3gpp",
 }
+
+# RFC 4867 names AMR's wide band apart; in a 3GP the file's own type covers both.
+_CODEC_MEDIA_TYPES: dict[tuple[str, str], str] = {("amr", "amr_wb"): "audio/amr-wb"}
+
+
+# Every media type an upload may be given, for the API's description of its answers.
+UPLOAD_MEDIA_TYPES: tuple[str, ...] = tuple(
+    sorted({*MEDIA_TYPES.values(), *_CODEC_MEDIA_TYPES.values()})
+)
+
+
+def media_type_of(container: str, codec: str) -> str:
+    """The media type of an upload of ``container`` holding ``codec``."""
+    return _CODEC_MEDIA_TYPES.get((container, codec), MEDIA_TYPES[container])
+
 
 # Anything PyAV raises: its own errors, plus the builtin ones it uses for bad arguments
 # (e.g. a resampler fed a frame whose rate changed mid-stream, or an index past a
@@ -73,13 +90,33 @@ CONTAINERS: dict[str, Container] = {
     "flac": Container("FLAC", "flac", frozenset({"flac"})),
     "m4a": Container("MP4/M4A", "mov", frozenset({"aac", "alac"})),
     "aac": Container("AAC", "aac", frozenset({"aac"})),
+    # Phones and carriers' visual voicemail deliver AMR (3GPP's speech codec, 8 kHz narrow
+    # band or 16 kHz wide band), as a bare stream or in a 3GP file; FFmpeg decodes both
+    # natively. A 3GP is an ISO file like an M4A, kept apart so that cloud engines that
+    # take M4A but not 3GP get it re-encoded.
+    "amr": Container("AMR", "amr", frozenset({"amr_nb", "amr_wb"})),
+    "3gp": Container("3GP", "mov", frozenset({"amr_nb", "amr_wb", "aac"})),
 }
+
+# Codecs a browser's <audio> plays as uploaded, measured in Chromium (the inbox's test
+# browser): mp3, aac, opus and flac in their containers, and WAV's PCM of 8 to 32 bits,
+# float and mu/A-law. It refused AMR (bare or in 3GP), IMA and MS ADPCM, 64-bit float and
+# ALAC; GSM, for which the wheels have no encoder to try, is not assumed to play. Recordings
+# in any other codec get a listening copy (workers/stt.py).
+BROWSERS_PLAY = frozenset(
+    {
+        *("mp3", "aac", "opus", "vorbis", "flac"),
+        *("pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_u8", "pcm_mulaw", "pcm_alaw"),
+    }
+)
 
 # FFmpeg's decoder names where they differ from the codec names above.
 _DECODER_ALIASES: dict[str, tuple[str, ...]] = {
     "mp3": ("mp3float",),
     "aac": ("aac_fixed",),
     "opus": ("libopus",),
+    "amr_nb": ("amrnb", "libopencore_amrnb"),
+    "amr_wb": ("amrwb", "libopencore_amrwb"),
 }
 
 

@@ -21,8 +21,8 @@ from av.container import InputContainer
 from shared.audio.containers import (
     AV_ERRORS,
     CONTAINERS,
-    MEDIA_TYPES,
     audio_stream,
+    media_type_of,
     open_media,
     sniff_or_reject,
     undecodable,
@@ -90,7 +90,7 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
     return AudioInfo(
         container=container,
         codec=codec,
-        media_type=MEDIA_TYPES[container],
+        media_type=media_type_of(container, codec),
         extension=container,
         duration_s=seconds,
         sample_rate=rate,

@@ -63,7 +63,10 @@ def sniff_container(head: bytes) -> str | None:
     if head[:4] == b"fLaC":
         return "flac"
     if head[4:8] == b"ftyp":
-        return "m4a"
+        # The major brand: 3GPP's ("3gp4", "3gp5", "3g2a", ...) or any other ISO brand.
+        return "3gp" if head[8:11] in (b"3gp", b"3g2") else "m4a"
+    if head.startswith((b"#!AMR\n", b"#!AMR-WB\n")):
+        return "amr"
     if head[:3] == b"ID3":
         # AAC and FLAC are sometimes tagged with ID3 too; FFmpeg skips the tag for any demuxer.
         body = head[_id3v2_end(head) :]

@@ -73,16 +73,16 @@ def wav() -> bytes:
     return af.encode("wav", 1.0)
 
 
-# Cut 4 s files: (format, bytes kept, code). A cut Ogg or raw AAC keeps no declared length,
-# so half of one is a shorter, valid recording and is not in this list.
+# Cut 4 s files: (format, bytes kept, code). A cut Ogg, raw AAC or AMR keeps no declared
+# length, so half of one is a shorter, valid recording and is not in this list.
 TRUNCATED: list[tuple[af.AudioFormat, int | float, str]] = [
-    *[(fmt, 64, "undecodable") for fmt in ("wav", "mp3", "ogg", "webm", "flac", "m4a")],
-    ("aac", 64, "too_short"),
+    *[(fmt, 64, "undecodable") for fmt in ("wav", "mp3", "ogg", "webm", "flac", "m4a", "3gp")],
+    *[(fmt, 64, "too_short") for fmt in ("aac", "amr")],
     *[(fmt, 1000, "too_short") for fmt in ("wav", "mp3", "webm", "aac")],
-    *[(fmt, 1000, "undecodable") for fmt in ("ogg", "flac", "m4a")],
+    *[(fmt, 1000, "undecodable") for fmt in ("ogg", "flac", "m4a", "3gp")],
     *[(fmt, 0.5, "truncated") for fmt in ("wav", "mp3", "webm", "flac")],
-    # The MP4 index (moov) is written after the samples, so half a file has none.
-    ("m4a", 0.5, "undecodable"),
+    # The MP4 and 3GP index (moov) is written after the samples, so half a file has none.
+    *[(fmt, 0.5, "undecodable") for fmt in ("m4a", "3gp")],
 ]
 
 

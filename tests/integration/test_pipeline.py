@@ -9,6 +9,7 @@ import pytest
 
 from shared.audio import decode_pcm16k
 from shared.wer import word_error_rate
+from tests.audio_factory import encode_samples
 from tests.integration.conftest import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -77,6 +78,27 @@ def test_every_stage_output_is_in_storage_under_the_job(
     transcript = json.loads(running_stack.storage.get(keys[names.index("transcript.json")]))
     assert transcript["text"] == job["results"]["transcript"]
     assert transcript["words"], "the local engine keeps word timings"
+
+
+def test_an_amr_voicemail_is_transcribed_and_gets_an_mp3_listening_copy(
+    running_stack: RunningStack, voicemail_wav: bytes
+) -> None:
+    # As phones and carriers' visual voicemail deliver it: AMR narrow band, 8 kHz.
+    amr = encode_samples(decode_pcm16k(voicemail_wav), "amr", 16000)
+    response = _submit(running_stack, amr, name="voicemail.amr", stages="stt")
+    assert response.status_code == 202, response.text
+    assert (response.json()["input"]["container"], response.json()["input"]["codec"]) == (
+        "amr",
+        "amr_nb",
+    )
+
+    job = running_stack.wait(response.json()["id"])
+
+    assert job["status"] == "succeeded", job.get("error")
+    assert word_error_rate(SCRIPT, job["results"]["transcript"]) <= 0.35
+    copy = running_stack.storage.get(job["results"]["listening_copy_key"])
+    assert copy[:3] == b"ID3" or copy[0] == 0xFF
+    assert len(decode_pcm16k(copy)) / 16000 == pytest.approx(job["input"]["duration_s"], abs=0.2)
 
 
 def test_transcript_is_served_as_text_and_as_json(

@@ -114,6 +114,9 @@ async def _job(request: Request, visitor: Visitor, job_id: str) -> Job:
 @router.get("/jobs/{job_id}/audio")
 async def audio(job_id: str, request: Request, visitor: VisitorDep) -> Response:
     job = await _job(request, visitor, job_id)
+    if job.results.listening_copy_key:
+        # The recording's codec is one browsers do not play (AMR, ADPCM, ...).
+        return await _recording(request, job, job.results.listening_copy_key, "audio/mpeg")
     key = job.input.key if job.input.kind == "audio" else None
     return await _recording(request, job, key, job.input.media_type)
 

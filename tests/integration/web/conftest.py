@@ -73,7 +73,7 @@ def _client(stack: RunningStack, key: str) -> httpx.Client:
     )
 
 
-def _wait(client: httpx.Client, job_id: str) -> dict[str, Any]:
+def wait_for_job(client: httpx.Client, job_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         job: dict[str, Any] = client.get(f"/v1/jobs/{job_id}").json()
@@ -127,7 +127,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         seeded.batch_jobs = _batch_jobs(acme, seeded.batch_id)
         for job_id in (seeded.markup_job, seeded.audio_job, seeded.globex_job):
             client = globex if job_id == seeded.globex_job else acme
-            seeded.jobs[job_id] = _wait(client, job_id)
+            seeded.jobs[job_id] = wait_for_job(client, job_id)
         yield seeded
         acme.close()
         globex.close()

@@ -26,7 +26,7 @@ from tests import audio_factory as factory
 from tests.audio_factory import ALL_FORMATS, SHARED_AUDIO, AudioFormat, shared_wav_clips
 from tests.bare_frames import GARBAGE_BEHIND_MAGIC
 
-ACCEPTED_HINT = "Send mp3, wav, ogg/opus, webm, flac or m4a/aac."
+ACCEPTED_HINT = "Send mp3, wav, ogg/opus, webm, flac, m4a/aac or amr/3gp."
 
 EXPECTED: dict[AudioFormat, tuple[str, str]] = {
     "wav": ("pcm_s16le", "audio/wav"),
@@ -36,6 +36,8 @@ EXPECTED: dict[AudioFormat, tuple[str, str]] = {
     "flac": ("flac", "audio/flac"),
     "m4a": ("aac", "audio/mp4"),
     "aac": ("aac", "audio/aac"),
+    "amr": ("amr_nb", "audio/amr"),
+    "3gp": ("amr_nb", "audio/3gpp"),
 }
 # Formats whose file keeps the rate it was recorded at (opus always decodes at 48 kHz).
 NATIVE_RATE_FORMATS: tuple[AudioFormat, ...] = ("wav", "mp3", "flac", "m4a", "aac")
@@ -74,6 +76,20 @@ def test_probe_reports_the_recorded_rate_and_channels(fmt: AudioFormat) -> None:
 @pytest.mark.parametrize("fmt", ["ogg", "webm"])
 def test_probe_reports_opus_at_its_decoding_rate_of_48khz(fmt: AudioFormat) -> None:
     assert probe(factory.encode(fmt, 1.0, rate=16000)).sample_rate == 48000
+
+
+def test_probe_accepts_wide_band_amr_at_16khz_with_its_own_media_type() -> None:
+    # The wheels' FFmpeg cannot encode AMR-WB, so this stream is 100 "no data" frames (frame
+    # type 15, 20 ms each: what a phone sends in silence); it still goes through the
+    # demuxer and the wide-band decoder.
+    data = b"#!AMR-WB\n" + b"\x7c" * 100
+
+    info = probe(data)
+
+    assert (info.container, info.codec, info.extension) == ("amr", "amr_wb", "amr")
+    assert info.media_type == "audio/amr-wb"
+    assert (info.sample_rate, info.duration_s) == (16000, pytest.approx(2.0))
+    assert len(decode_pcm16k(data)) == 32000
 
 
 def test_probe_accepts_an_mp3_that_starts_without_an_id3_tag() -> None:
@@ -248,13 +264,13 @@ def test_probe_rejects_an_m4a_cut_before_its_index_as_undecodable() -> None:
     assert "damaged or incomplete" in error.message
 
 
-@pytest.mark.parametrize("fmt", ["ogg", "aac"])
+@pytest.mark.parametrize("fmt", ["ogg", "aac", "amr"])
 def test_probe_accepts_a_cut_file_of_a_format_that_records_no_total_length(
     fmt: AudioFormat,
 ) -> None:
-    """Ogg and ADTS carry no total length (FFmpeg's figure is derived from what is present),
-    so a cut is indistinguishable from a shorter recording; ADTS's final half frame, which
-    the decoder refuses, is dropped like the tail of a cut WAV."""
+    """Ogg, ADTS and AMR carry no total length (FFmpeg's figure is derived from what is
+    present), so a cut is indistinguishable from a shorter recording; ADTS's final half
+    frame, which the decoder refuses, is dropped like the tail of a cut WAV."""
     info = probe(factory.truncated(fmt, 0.5, seconds=4.0))
 
     assert 1.5 < info.duration_s < 2.5

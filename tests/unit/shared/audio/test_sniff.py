@@ -42,6 +42,20 @@ def test_sniff_refuses_lookalike_headers(head: bytes) -> None:
     assert sniff_container(head) is None
 
 
+@pytest.mark.parametrize(
+    ("brand", "container"),
+    [(b"3gp4", "3gp"), (b"3gp6", "3gp"), (b"3g2a", "3gp"), (b"M4A ", "m4a"), (b"isom", "m4a")],
+)
+def test_sniff_tells_a_3gp_from_an_m4a_by_its_major_brand(brand: bytes, container: str) -> None:
+    assert sniff_container(b"\x00\x00\x00\x18ftyp" + brand + bytes(12)) == container
+
+
+@pytest.mark.parametrize("magic", [b"#!AMR\n", b"#!AMR-WB\n"])
+def test_sniff_recognises_both_amr_bands_by_their_magic(magic: bytes) -> None:
+    assert sniff_container(magic + b"\x3c" + bytes(31)) == "amr"
+    assert sniff_container(magic.rstrip(b"\n") + b" is a comment") is None
+
+
 def test_sniff_never_trusts_text_or_random_bytes() -> None:
     assert sniff_container(factory.text_as_wav()) is None
     assert sniff_container(factory.random_bytes(4096, seed=1)) is None
