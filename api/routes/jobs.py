@@ -15,6 +15,7 @@ from api.errors import ApiError, error_responses
 from api.intake import submit, submit_text
 from api.job_form import read_job_form
 from api.options import job_options
+from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, Stage, Transcript
@@ -42,6 +43,8 @@ def _links(job: Job, base: str) -> dict[str, str]:
         links["reply_audio"] = f"{base}/v1/jobs/{job.id}/reply"
     if job.results.redacted_audio_key:
         links["redacted_audio"] = f"{base}/v1/jobs/{job.id}/redacted-audio"
+    if job.results.listening_copy_key:
+        links["listening_copy"] = f"{base}/v1/jobs/{job.id}/listening-copy"
     return links
 
 
@@ -231,4 +234,36 @@ async def get_redacted_audio(job_id: str, services: ServicesDep, tenant: TenantD
         data,
         media_type="audio/mpeg",
         headers={"Content-Disposition": f'attachment; filename="{job.id}-redacted.mp3"'},
+    )
+
+
+@router.get(
+    "/{job_id}/listening-copy",
+    responses={
+        200: {
+            "description": "The recording as mp3, made by the stt stage where browsers cannot "
+            "play the recording's own codec (AMR, ADPCM, GSM, ALAC).",
+            "content": {"audio/mpeg": {}},
+        },
+        **error_responses(404, 409, 410, 422),
+    },
+)
+async def get_listening_copy(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
+    if job.input.kind == "text":
+        raise ApiError(
+            404, "no_recording", f"Job {job_id} was made from typed text, not a recording."
+        )
+    if job.input.codec in BROWSERS_PLAY:
+        raise ApiError(
+            409,
+            "not_needed",
+            f"Job {job.id}'s recording ({job.input.codec}) plays in browsers as it is: it is at "
+            f"/v1/jobs/{job.id}/audio, and no listening copy is made.",
+        )
+    data = await _output(services, job, job.results.listening_copy_key, "listening copy")
+    return Response(
+        data,
+        media_type="audio/mpeg",
+        headers={"Content-Disposition": f'attachment; filename="{job.id}-listen.mp3"'},
     )

@@ -96,9 +96,24 @@ def test_an_amr_voicemail_is_transcribed_and_gets_an_mp3_listening_copy(
 
     assert job["status"] == "succeeded", job.get("error")
     assert word_error_rate(SCRIPT, job["results"]["transcript"]) <= 0.35
-    copy = running_stack.storage.get(job["results"]["listening_copy_key"])
-    assert copy[:3] == b"ID3" or copy[0] == 0xFF
-    assert len(decode_pcm16k(copy)) / 16000 == pytest.approx(job["input"]["duration_s"], abs=0.2)
+    copy = running_stack.http.get(job["links"]["listening_copy"])
+    assert copy.headers["content-type"] == "audio/mpeg"
+    assert copy.content == running_stack.storage.get(job["results"]["listening_copy_key"])
+    seconds = len(decode_pcm16k(copy.content)) / 16000
+    assert seconds == pytest.approx(job["input"]["duration_s"], abs=0.2)
+
+
+def test_a_recording_browsers_play_as_it_is_gets_no_listening_copy(
+    running_stack: RunningStack, voicemail_wav: bytes
+) -> None:
+    job = running_stack.wait(_submit(running_stack, voicemail_wav, stages="stt").json()["id"])
+
+    answer = running_stack.http.get(f"/v1/jobs/{job['id']}/listening-copy")
+
+    assert job["results"]["listening_copy_key"] is None
+    assert "listening_copy" not in job["links"]
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "not_needed")
+    assert f"/v1/jobs/{job['id']}/audio" in answer.json()["error"]["message"]
 
 
 def test_transcript_is_served_as_text_and_as_json(

@@ -51,6 +51,9 @@ def test_a_text_job_is_answered_triaged_and_spoken_without_a_recording(
     assert transcript.status_code == 200
     assert transcript.text.startswith("WEBVTT")
     assert "Dana Whitaker" in transcript.text
+    for recording in ("audio", "listening-copy"):
+        answer = running_stack.http.get(f"/v1/jobs/{created['id']}/{recording}")
+        assert (answer.status_code, answer.json()["error"]["code"]) == (404, "no_recording")
 
 
 def test_a_text_job_asked_for_its_reply_alone_stops_after_the_reply(
