@@ -124,6 +124,18 @@ async def get_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> JobV
     return _view(job, services.settings.api.base_url)
 
 
+def recorded(job: Job) -> Job:
+    """The job, when it was made from a recording; a 404 for one made from typed text."""
+    if job.input.kind == "text":
+        raise ApiError(
+            404,
+            "no_recording",
+            f"Job {job.id} was made from typed text, not a recording: its words are at "
+            f"/v1/jobs/{job.id}/transcript.",
+        )
+    return job
+
+
 async def _output(services: ServicesDep, job: Job, key: str | None, what: str) -> bytes:
     if job.objects_deleted_at is not None:
         raise ApiError(
@@ -249,11 +261,7 @@ async def get_redacted_audio(job_id: str, services: ServicesDep, tenant: TenantD
     },
 )
 async def get_listening_copy(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
-    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
-    if job.input.kind == "text":
-        raise ApiError(
-            404, "no_recording", f"Job {job_id} was made from typed text, not a recording."
-        )
+    job = recorded(await run_in_threadpool(services.jobs.get, job_id, tenant))
     if job.input.codec in BROWSERS_PLAY:
         raise ApiError(
             409,

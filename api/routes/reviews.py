@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, TenantDep
-from api.errors import ApiError, error_responses
+from api.errors import error_responses
 from api.reviewing import (
     MAX_CALLER_CHARS,
     MAX_NOTE_CHARS,
@@ -19,7 +19,7 @@ from api.reviewing import (
     MAX_TRANSCRIPT_CHARS,
     submit_review,
 )
-from api.routes.jobs import _output
+from api.routes.jobs import _output, recorded
 from api.security import api_key_scheme, bearer_scheme, hash_key, presented_key
 from shared.audio import UPLOAD_MEDIA_TYPES
 from shared.reviews import Review, ReviewStore, intents
@@ -136,14 +136,7 @@ async def list_reviews(job_id: str, services: ServicesDep, tenant: TenantDep) ->
     },
 )
 async def get_recording(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
-    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
-    if job.input.kind == "text":
-        raise ApiError(
-            404,
-            "no_recording",
-            f"Job {job_id} was made from typed text, not a recording: its words are at "
-            f"/v1/jobs/{job_id}/transcript.",
-        )
+    job = recorded(await run_in_threadpool(services.jobs.get, job_id, tenant))
     data = await _output(services, job, job.input.key, "recording")
     extension = job.input.key.rsplit(".", 1)[-1]
     return Response(
