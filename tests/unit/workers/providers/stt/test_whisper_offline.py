@@ -2,17 +2,20 @@ from __future__ import annotations
 
 import hashlib
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
+from shared.audio import decode_pcm16k
 from shared.errors import StageFailed
 from shared.models import Transcript
 from shared.settings import LocalEngineSettings
 from shared.wer import word_error_rate
 from tests.unit.workers.providers.stt.offline_speech import RATE, as_input, speak
-from workers.providers.stt import moonshine_offline, whisper_offline
+from workers.providers.stt import moonshine_offline, whisper_model_files
+from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.whisper_offline import WhisperOfflineStt
 
 SENTENCE = (
@@ -100,7 +103,7 @@ def test_non_english_language_fails_with_unsupported_language(
 
 
 def test_model_files_come_from_the_installed_wheels_with_the_measured_weights() -> None:
-    files = whisper_offline.model_files()
+    files = whisper_model_files.model_files()
     assert set(files) == {"config.json", "tokenizer.json", "vocabulary.txt", "model.bin"}
     # The tokenizer must be among them: without it faster-whisper would download one.
     assert isinstance(files["tokenizer.json"], bytes)
@@ -108,21 +111,21 @@ def test_model_files_come_from_the_installed_wheels_with_the_measured_weights() 
 
 
 def test_the_weights_are_read_as_one_stream_of_both_parts_in_order() -> None:
-    stream = whisper_offline.model_files()["model.bin"]
+    stream = whisper_model_files.model_files()["model.bin"]
     assert not isinstance(stream, bytes)
     digest = hashlib.sha256()
     with stream:
         while chunk := stream.read(3_000_001):  # chunks that straddle the parts' boundary
             digest.update(chunk)
-    assert digest.hexdigest() == whisper_offline.WEIGHTS_SHA256
+    assert digest.hexdigest() == whisper_model_files.WEIGHTS_SHA256
 
 
 def test_weights_other_than_the_measured_ones_refuse_to_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(whisper_offline, "WEIGHTS_SHA256", "0" * 64)
+    monkeypatch.setattr(whisper_model_files, "WEIGHTS_SHA256", "0" * 64)
     with pytest.raises(StageFailed) as failure:
-        whisper_offline.model_files()
+        whisper_model_files.model_files()
     assert failure.value.code == "provider_not_installed"
     assert "sha256" in failure.value.message
 
@@ -234,3 +237,41 @@ def test_the_other_engine_is_not_asked_when_switched_off() -> None:
     result = alone.transcribe(as_input(pcm))
     assert "callback_rehearing" in result.details
     assert "second_engine" not in result.details
+
+
+# vm30 of the voicemail set (committed beside make quality): "Hi, this is Ahmed Siddiqui",
+# said by a noisy telephone voice, which Whisper alone writes as "Atmet Siddiqui".
+NAME_MISHEARD = Path(__file__).parents[4] / "quality" / "audio" / "vm30.wav"
+
+
+def test_a_caller_name_heard_as_no_known_name_is_weighed_against_the_names_it_sounds_like() -> None:
+    pcm = decode_pcm16k(NAME_MISHEARD.read_bytes())
+    engine = WhisperOfflineStt(LocalEngineSettings(second_engine=False))
+    result = engine.transcribe(as_input(pcm))
+    assert result.text.startswith("Hi, this is Ahmed Siddiqui")
+    assert " ".join(w.word for w in result.words) == result.text
+    [change] = result.details["caller_name_rescored"]
+    assert change["heard_name"] == "Atmet"
+    assert change["written_name"] == "Ahmed"
+
+    as_heard = WhisperOfflineStt(
+        LocalEngineSettings(second_engine=False, rescore_caller_name=False)
+    ).transcribe(as_input(pcm))
+    assert as_heard.text.startswith("Hi, this is Atmet Siddiqui")
+    assert "caller_name_rescored" not in as_heard.details
+
+
+def test_a_name_the_other_engine_heard_as_a_known_one_is_not_weighed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    said = "Hi, this is Ahmed Siddiqui, about my account."
+
+    def moonshine_hears(_: MoonshineOfflineStt, audio: object) -> Transcript:
+        return Transcript(text=said, provider="moonshine")
+
+    monkeypatch.setattr(MoonshineOfflineStt, "transcribe", moonshine_hears)
+    result = WhisperOfflineStt().transcribe(as_input(decode_pcm16k(NAME_MISHEARD.read_bytes())))
+    # The triage takes Moonshine's Ahmed (shared.language.name_hearings); Whisper's text stays.
+    assert result.text.startswith("Hi, this is Atmet Siddiqui")
+    assert "caller_name_rescored" not in result.details
+    assert result.details["second_engine"] == {"engine": "moonshine", "text": said}
