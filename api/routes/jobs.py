@@ -240,7 +240,17 @@ async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep)
     },
 )
 async def get_redacted_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
-    job = await run_in_threadpool(services.jobs.get, job_id, tenant)
+    job = recorded(await run_in_threadpool(services.jobs.get, job_id, tenant))
+    redaction = job.options.redact
+    if redaction is None or redaction.audio == "none":
+        # Not "not ready": polling would never bring a copy the job did not ask for.
+        raise ApiError(
+            409,
+            "not_requested",
+            f"Job {job.id} did not ask for a redacted copy of its recording: submit the "
+            "recording with redact_audio=silence or redact_audio=bleep (and redact naming "
+            "what to remove, where the deployment redacts nothing by default).",
+        )
     data = await _output(services, job, job.results.redacted_audio_key, "redacted recording")
     return Response(
         data,

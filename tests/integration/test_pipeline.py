@@ -116,6 +116,18 @@ def test_a_recording_browsers_play_as_it_is_gets_no_listening_copy(
     assert f"/v1/jobs/{job['id']}/audio" in answer.json()["error"]["message"]
 
 
+def test_a_recording_that_asked_for_no_redaction_has_no_redacted_copy_to_wait_for(
+    running_stack: RunningStack, voicemail_wav: bytes
+) -> None:
+    job = running_stack.wait(_submit(running_stack, voicemail_wav, stages="stt").json()["id"])
+
+    answer = running_stack.http.get(f"/v1/jobs/{job['id']}/redacted-audio")
+
+    assert "redacted_audio" not in job["links"]
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "not_requested")
+    assert "redact_audio=bleep" in answer.json()["error"]["message"]
+
+
 def test_transcript_is_served_as_text_and_as_json(
     running_stack: RunningStack, voicemail_wav: bytes
 ) -> None:

@@ -51,7 +51,7 @@ def test_a_text_job_is_answered_triaged_and_spoken_without_a_recording(
     assert transcript.status_code == 200
     assert transcript.text.startswith("WEBVTT")
     assert "Dana Whitaker" in transcript.text
-    for recording in ("audio", "listening-copy"):
+    for recording in ("audio", "listening-copy", "redacted-audio"):
         answer = running_stack.http.get(f"/v1/jobs/{created['id']}/{recording}")
         assert (answer.status_code, answer.json()["error"]["code"]) == (404, "no_recording")
 
