@@ -50,7 +50,8 @@ def named_by_other_hearing(text: str, other: str) -> bool:
     a known name where ``text``'s is none (``shared.language.name_hearings``): the word it
     heard, not a guess from the lists, is then taken. On the 40 voicemails spoken from
     written.json w01-w40, Whisper's "Sony Turner" would have become "Tony Turner" here, where
-    Moonshine had heard Sophie Turner."""
+    Moonshine had heard Sophie Turner. It costs one there too: Moonshine's "Carlo" stands
+    where the lists would have made Whisper's "Carlok" Carlos, which was said."""
     first = caller_name(tokenize(text))
     return choose_caller_name(first, caller_name(tokenize(other))) != first
 
