@@ -42,7 +42,6 @@ MARGIN_NATS = 1.0
 _WORDS_AFTER_NAME = 4
 # "Siddiqui," -> ("", "Siddiqui", ","): a name is replaced, its punctuation kept.
 _PARTS = re.compile(r"^(\W*)([\w']+)(.*)$")
-_TITLE_FORMS = {title.rstrip(".").lower() for title in TITLES.values()} | set(TITLES)
 
 
 def named_by_other_hearing(text: str, other: str) -> bool:
@@ -116,7 +115,8 @@ def _name_words(words: list[Word]) -> list[_NameWord]:
     if name is None:
         return []
     parts = [_bare(part).lower() for part in name.split()]
-    titled = parts[0] in _TITLE_FORMS
+    # A written title, bared and lowered ("Dr." -> "dr"), is one of the spoken forms.
+    titled = parts[0] in TITLES
     if titled:
         parts = parts[1:]
     bare = [_bare(word.word).lower() for word in words]
