@@ -154,6 +154,31 @@ def test_replace_writes_only_over_the_exact_version_it_expects(valkey: ValkeyPro
         store.get(job.id)
 
 
+def test_a_replace_retried_after_a_lost_reply_counts_as_written_once(
+    valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The client's retry sends the same script call again (the same time stamp in the same
+    # record): it must answer "written", or the writer takes its write for a lost race.
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    store.create(job)
+    started = store.update_versioned(job.id, lambda j: setattr(j, "status", JobStatus.RESPONDING))
+    monkeypatch.setattr("shared.jobstore.utcnow", lambda: started.job.created_at)
+    done = started.job.model_copy(deep=True)
+    done.status = JobStatus.SUCCEEDED
+    message = TaskMessage(queue="tts", task_id="t2", payload='{"b": 2}')
+
+    first = store.replace(done.model_copy(deep=True), started, then=message)
+    again = store.replace(done.model_copy(deep=True), started, then=message)
+
+    assert first is not None
+    assert again is not None
+    assert again.raw == first.raw
+    assert store.redis.llen("tts") == 1
+    assert store.count_by_status().get("succeeded") == 1
+    assert store.count_by_status().get("responding", 0) == 0
+
+
 def test_jobs_are_counted_under_their_status_as_they_move(valkey: ValkeyProcess) -> None:
     store = JobStore.from_url(valkey.url)
     first, second = make_job(), make_job()
