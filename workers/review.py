@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 
+from shared.language.heard_twice import every_digit_in, heard_twice, hearing_of
 from shared.language.phone import CallbackNumber, find_callback
 from shared.language.rehearing import rehearing_text, second_engine_text
 from shared.language.tokens import tokenize, word_of_each_token
@@ -99,6 +100,26 @@ def _engines_agree(transcript: Transcript, found: CallbackNumber, region: str) -
     return second is not None and find_callback(tokenize(second), region).e164 == found.e164
 
 
+def _every_digit_heard_twice(
+    transcript: Transcript, first: CallbackNumber, number: str, region: str
+) -> bool:
+    """Whether the transcript's hearings (its own, its rehearing of the number, another
+    engine's) between them heard every digit of ``number`` twice and none otherwise."""
+    if first.disputed:
+        # The first hearing gave two numbers: which one the others vouch for is not known.
+        return False
+    rehearing = rehearing_text(transcript)
+    second = second_engine_text(transcript)
+    return heard_twice(
+        number,
+        hearing_of(first),
+        (
+            every_digit_in(rehearing) if rehearing else None,
+            hearing_of(find_callback(tokenize(second), region)) if second else None,
+        ),
+    )
+
+
 def triage_reasons(
     triage: Triage, review: ReviewSettings, number_confidence: float | None = None
 ) -> list[str]:
@@ -123,6 +144,34 @@ def merged(*groups: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(reason for group in groups for reason in group))
 
 
+def _doubts(
+    transcript: Transcript,
+    number: str,
+    found: CallbackNumber,
+    region: str,
+    with_words: Callable[[], Transcript] | None,
+) -> tuple[float | None, bool]:
+    """The confidence a number not heard twice was heard with, and whether its hearings
+    doubt it outright."""
+    if found.e164 != number:
+        # Taken from a second hearing alone (the engine's, or another engine's), or made
+        # of two partial hearings together: to be confirmed. (With no second hearing it
+        # is a reply provider's reading of the text, judged as before: not doubted.)
+        seconds = (rehearing_text(transcript), second_engine_text(transcript))
+        return None, any(second is not None for second in seconds)
+    # Where another engine (another model, with mistakes of its own) heard every digit
+    # alike, that confirms the number better than either's confidence in its words.
+    if _engines_agree(transcript, found, region):
+        return None, False
+    # Another engine that heard the recording and not this number doubts it, however sure
+    # the first engine was of its words.
+    heard_otherwise = second_engine_text(transcript) is not None
+    if not transcript.words and with_words is not None:
+        transcript = with_words()
+    confidence = heard_confidence(transcript, found)
+    return confidence, found.disputed or found.guessed or heard_otherwise
+
+
 def triage_review(
     transcript: Transcript,
     triage: Triage,
@@ -130,30 +179,17 @@ def triage_review(
     region: str,
     with_words: Callable[[], Transcript] | None = None,
 ) -> list[str]:
-    """The triage's reasons, judging the callback number by the confidence of the words it
-    was heard in. ``with_words`` gives the transcript with its words where ``transcript``
-    has none (the reply stage reads them from storage only when a number needs them)."""
+    """The triage's reasons, judging the callback number by its hearings (confirmed where
+    they heard each digit twice) and the confidence of the words it was heard in.
+    ``with_words`` gives the transcript with its words where ``transcript`` has none (the
+    reply stage reads them from storage only when a number needs them)."""
     confidence = None
     doubtful = False
-    if triage.callback_number:
+    number = triage.callback_number
+    if number:
         found = find_callback(tokenize(transcript.text), region)
-        if found.e164 == triage.callback_number:
-            # Where another engine (another model, with mistakes of its own) heard every digit
-            # alike, that confirms the number better than either's confidence in its words.
-            if not _engines_agree(transcript, found, region):
-                # Another engine that heard the recording and not this number doubts it,
-                # however sure the first engine was of its words.
-                heard_otherwise = second_engine_text(transcript) is not None
-                doubtful = found.disputed or found.guessed or heard_otherwise
-                if not transcript.words and with_words is not None:
-                    transcript = with_words()
-                confidence = heard_confidence(transcript, found)
-        else:
-            # Taken from a second hearing alone (the engine's, or another engine's), or made
-            # of two partial hearings together: to be confirmed. (With no second hearing it
-            # is a reply provider's reading of the text, judged as before: not doubted.)
-            seconds = (rehearing_text(transcript), second_engine_text(transcript))
-            doubtful = any(second is not None for second in seconds)
+        if not _every_digit_heard_twice(transcript, found, number, region):
+            confidence, doubtful = _doubts(transcript, number, found, region, with_words)
     reasons = triage_reasons(triage, review, confidence)
     if doubtful and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)

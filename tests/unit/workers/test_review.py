@@ -212,3 +212,36 @@ def test_a_number_another_engine_heard_otherwise_is_unconfirmed_however_sure(oth
     assert triage_review(heard_otherwise, triage, REVIEW, "US") == [
         Reason.CALLBACK_NUMBER_UNCONFIRMED
     ]
+
+
+def _three_hearings(text: str, rehearing: str, other: str) -> Transcript:
+    transcript = _heard_by_another_engine(text, [0.99] * len(text.split()), other)
+    transcript.details["callback_rehearing"] = {"text": rehearing, "start_s": 3.0, "end_s": 9.0}
+    return transcript
+
+
+def test_a_number_whose_every_digit_two_hearings_heard_is_confirmed() -> None:
+    text = "do you have anything today please call me back at 9-1-9-5-8-2-66-4"
+    rehearing = "at 919, I made 2, 6, 6, 3, 4."
+    other = "Do you have anything today? Please call me back at 919-582-6634."
+    triage = triage_text(text, "US", rehearing, other)
+    assert triage.callback_number == "+19195826634"
+
+    confirmed = _three_hearings(text, rehearing, other)
+
+    assert triage_review(confirmed, triage, REVIEW, "US") == []
+    heard_otherwise = _three_hearings(text, "at 919, I made 2, 6, 8, 3, 4.", other)
+    assert triage_review(heard_otherwise, triage, REVIEW, "US") == [
+        Reason.CALLBACK_NUMBER_UNCONFIRMED
+    ]
+
+
+def test_a_number_whose_first_hearing_wrote_several_digits_as_words_stays_unconfirmed() -> None:
+    text = "can someone check it today three one two seven seven six five I know"
+    other = "Can someone check it today? 312-776-5500."
+    triage = triage_text(text, "US", "312-776-5500", other)
+    assert triage.callback_number == "+13127765500"
+
+    transcript = _three_hearings(text, "312-776-5500", other)
+
+    assert Reason.CALLBACK_NUMBER_UNCONFIRMED in triage_review(transcript, triage, REVIEW, "US")
