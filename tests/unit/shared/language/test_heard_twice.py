@@ -84,3 +84,7 @@ def test_every_digit_of_a_rehearing_counts_though_words_split_them() -> None:
     assert every_digit_in("at 919, I made 2, 6, 6, 3, 4.") == _h("91926634")
     assert every_digit_in("Simply on O-7-I-1-1-1-2-3-4-5-6.") == _h("07911123456", True)
     assert every_digit_in("no digits at all") is None
+
+
+def test_what_is_no_number_in_e164_is_never_heard_twice() -> None:
+    assert not heard_twice("555-0198", _h("5550198"), [_h("5550198")])
