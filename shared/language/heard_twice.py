@@ -24,8 +24,8 @@ alone is partial. Such a number is confirmed here, on three conditions:
   they were not heard otherwise.
 
 Without the third condition the rule was tried and not made: Whisper's rehearing shares
-Moonshine's mistakes (vm15, and vm31 while Whisper still wrote "508 Triple-free, 1147"), and
-each time Whisper's own hearing had written the disputed digits as words. With it, measured
+Moonshine's mistakes (vm15 and vm31), and each time Whisper's own hearing had written the
+disputed digits as words ("triple 2, 6 I'm 5 days", "508 Triple-free, 1147"). With it, measured
 on the voicemail set and the two spoken sets (106 clips, ``make quality``): four right
 numbers reported for review came to be confirmed (vm11, vm28, w46, w06), and none of the
 seven wrong ones did. What remains possible is a first hearing that dropped the one digit
