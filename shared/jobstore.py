@@ -17,7 +17,7 @@ from shared.batch_keys import batch_key
 from shared.errors import JobNotFound
 from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
-from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB, CREATE_JOB
+from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB, CREATE_JOB, DELETE_JOB
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
 from shared.task_messages import TaskMessage
@@ -68,6 +68,7 @@ class JobStore:
         self._compare_and_set = client.register_script(COMPARE_AND_SET)
         self._create_job = client.register_script(CREATE_JOB)
         self._create_batch_job = client.register_script(CREATE_BATCH_JOB)
+        self._delete_job = client.register_script(DELETE_JOB)
 
     @classmethod
     def from_url(
@@ -241,18 +242,19 @@ class JobStore:
 
     def delete(self, job: Job) -> None:
         """Remove a job record, its index entries, its inbox row and its reviews."""
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.delete(_job_key(job.id))
-        pipe.zrem(_index_key(job.tenant), job.id)
-        for hash_key in [*machine_keys(job.tenant), overlay_key(job.tenant)]:
-            pipe.hdel(hash_key, job.id)
-        pipe.delete(reviews_key(job.tenant, job.id))
-        pipe.zrem(DEADLINES, job.id)
-        pipe.zrem(RETENTION, job.id)
-        pipe.hincrby(BY_STATUS, job.status.value, -1)
-        if job.options.thread_id:
-            pipe.lrem(_thread_key(job.tenant, job.options.thread_id), 0, job.id)
-        pipe.execute()
+        thread = job.options.thread_id
+        keys = [
+            _job_key(job.id),
+            _index_key(job.tenant),
+            *machine_keys(job.tenant),
+            overlay_key(job.tenant),
+            reviews_key(job.tenant, job.id),
+            DEADLINES,
+            RETENTION,
+            BY_STATUS,
+            _thread_key(job.tenant, thread) if thread else _job_key(job.id),
+        ]
+        self._delete_job(keys=keys, args=[job.id])
 
     def count_by_status(self) -> dict[str, int]:
         """Jobs in the store under each status (for /metrics)."""

@@ -98,9 +98,15 @@ return 1
 # KEYS: job record, tenant index, deadline index, batch hash, jobs by status, the tenant's
 # three inbox hashes. ARGV: record, job id, creation time, deadline or "", item index, the
 # inbox row's three parts. A batch item's job is made at most once (the ingest worker may
-# make it again after a crash) and counted exactly when it is made.
+# make it again after a crash) and counted exactly when it is made. As in CREATE_JOB, a
+# record there byte for byte is this very call's, sent again by the client after a lost
+# reply: made (so the caller queues its first stage), and nothing counted twice. A job made
+# again after a crash is a new record (its own creation time): refused.
 CREATE_BATCH_JOB = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+    return 0
+end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2]) end
 redis.call('HINCRBY', KEYS[4], 'created', 1)
@@ -109,5 +115,23 @@ redis.call('HINCRBY', KEYS[5], 'queued', 1)
 redis.call('ZADD', KEYS[4] .. ':jobs', ARGV[5], ARGV[2])
 redis.call('ZADD', KEYS[4] .. ':s:queued', ARGV[5], ARGV[2])
 for k = 0, 2 do redis.call('HSET', KEYS[6 + k], ARGV[2], ARGV[6 + k]) end
+return 1
+"""
+# KEYS: job record, tenant index, the tenant's three inbox hashes, its review overlay, the
+# job's reviews, deadline index, retention index, jobs by status, the job's thread (the
+# record again when it has none). ARGV: job id. The job is uncounted under the status its
+# record holds, and only by the call that removes the record: a delete sent twice (two
+# requests at once, or the client's retry after a lost reply) takes one job off the count
+# once, where a MULTI of the same commands took it off twice.
+DELETE_JOB = """
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+redis.call('DEL', KEYS[1], KEYS[7])
+redis.call('ZREM', KEYS[2], ARGV[1])
+for k = 3, 6 do redis.call('HDEL', KEYS[k], ARGV[1]) end
+redis.call('ZREM', KEYS[8], ARGV[1])
+redis.call('ZREM', KEYS[9], ARGV[1])
+redis.call('HINCRBY', KEYS[10], cjson.decode(current)['status'], -1)
+if KEYS[11] ~= KEYS[1] then redis.call('LREM', KEYS[11], 0, ARGV[1]) end
 return 1
 """

@@ -77,6 +77,25 @@ def test_a_batch_item_job_is_made_and_counted_once_however_often_it_is_made(
     ]
 
 
+def test_a_batch_item_job_sent_again_after_a_lost_reply_is_made_and_counted_once(
+    valkey: ValkeyProcess,
+) -> None:
+    # The client's retry sends the same script call again: the record there byte for byte is
+    # that call's own, so the retry answers "made" and the ingest queues the job's first
+    # stage, which it would otherwise leave to the sweeper.
+    jobs, batches = JobStore.from_url(valkey.url), BatchStore(JobStore.from_url(valkey.url).redis)
+    batch = _batch(batches, 1)
+    job = _job(batch, 0)
+
+    made = [jobs.create_batch_job(job), jobs.create_batch_job(job)]
+
+    state = batches.get(batch.id)
+    assert made == [True, True]
+    assert state.count("created") == 1
+    assert state.count("status:queued") == 1
+    assert jobs.count_by_status()["queued"] == 1
+
+
 def test_racing_transitions_count_every_job_once_and_complete_the_batch_once(
     valkey: ValkeyProcess,
 ) -> None:

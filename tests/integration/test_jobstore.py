@@ -9,6 +9,7 @@ import pytest
 from shared.errors import JobNotFound
 from shared.jobstore import JobStore, Versioned
 from shared.models import Job, JobStatus, Stage, StageStatus
+from shared.redis_keys import key
 from shared.task_messages import TaskMessage
 from shared.webhook_models import job_deliveries_key
 from tests.conftest import ValkeyProcess
@@ -194,6 +195,38 @@ def test_jobs_are_counted_under_their_status_as_they_move(valkey: ValkeyProcess)
     store.delete(store.get(second.id))
 
     assert {k: v for k, v in store.count_by_status().items() if v} == {"transcribing": 1}
+
+
+def test_a_deleted_job_leaves_its_thread(valkey: ValkeyProcess) -> None:
+    store = JobStore.from_url(valkey.url)
+    first, second, third = (make_job() for _ in range(3))
+    for job in (first, second, third):
+        job.options.thread_id = "caller-1"
+        store.create(job)
+
+    store.delete(second)
+
+    assert [j.id for j in store.thread_before(third)] == [first.id]
+    kept = store.redis.lrange(key("thread", "default", "caller-1"), 0, -1)
+    assert kept == [first.id.encode(), third.id.encode()]
+
+
+def test_a_job_deleted_twice_is_taken_off_the_count_once_under_its_stored_status(
+    valkey: ValkeyProcess,
+) -> None:
+    # Two deletes at once, or the client's retry after a lost reply, with a copy of the job
+    # read before it moved on: the count follows the record, not the copy.
+    store = JobStore.from_url(valkey.url)
+    job, other = make_job(), make_job()
+    store.create(job)
+    store.create(other)
+    store.update(job.id, lambda j: setattr(j, "status", JobStatus.TRANSCRIBING))
+
+    store.delete(job)
+    store.delete(job)
+
+    assert {k: v for k, v in store.count_by_status().items() if v} == {"queued": 1}
+    assert store.count_by_status().get("transcribing") == 0
 
 
 def test_every_id_lists_the_records_and_nothing_kept_beside_them(valkey: ValkeyProcess) -> None:
