@@ -99,7 +99,10 @@ def overlay_row(reviews: list[Review]) -> str:
 
 # KEYS: job record, the job's reviews, the tenant's overlay hash, webhooks due, the job's
 # webhook list. ARGV: reviews the author read, review, job id, overlay row, "1" when the
-# review corrects what the recording said, event id and record ("" for none).
+# review corrects what the recording said, event id and record ("" for none). A review
+# already last on the list byte for byte is this very call's (each review has its own id),
+# sent again by the client after a lost reply: added, not "stale", which would have its
+# author redo a review that was kept.
 _ADD = (
     SETTLE
     + """
@@ -108,7 +111,10 @@ if not job then return 'job_gone' end
 if ARGV[5] == '1' and cjson.decode(job)['objects_deleted_at'] ~= cjson.null then
     return 'objects_deleted'
 end
-if redis.call('LLEN', KEYS[2]) ~= tonumber(ARGV[1]) then return 'stale' end
+local seen = tonumber(ARGV[1])
+local now_kept = redis.call('LLEN', KEYS[2])
+if now_kept == seen + 1 and redis.call('LINDEX', KEYS[2], -1) == ARGV[2] then return 'added' end
+if now_kept ~= seen then return 'stale' end
 redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
 if ARGV[6] ~= '' then

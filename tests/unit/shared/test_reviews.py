@@ -11,6 +11,7 @@ from shared.jobstore import JobStore
 from shared.models import utcnow
 from shared.redis_keys import connect
 from shared.reviews import Correction, Review, ReviewStore, intents
+from shared.webhook_models import DUE, WebhookDelivery, job_deliveries_key
 from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
 from workers.triage.classify import INTENTS
@@ -74,6 +75,27 @@ def test_a_review_written_after_another_its_author_did_not_see_is_sent_back(
 
     assert store.add(_review(job_id, ("urgency", "normal", "low")), seen) == "stale"
     assert store.corrected("acme", job_id) == {"urgency": "high"}
+
+
+def test_a_review_sent_again_after_a_lost_reply_is_kept_and_announced_once(
+    valkey: ValkeyProcess,
+) -> None:
+    # The client's retry sends the same script call again: the review last on the list byte
+    # for byte is that call's own, so the retry answers "added" rather than "stale".
+    client = connect(valkey.url)
+    store = ReviewStore(client)
+    job_id = _stored_job(client)
+    review = _review(job_id, ("urgency", "normal", "high"))
+    event = WebhookDelivery(id="wh_1", tenant="acme", url="https://example.com/hook", type="x")
+
+    assert store.add(review, [], event) == "added"
+    assert store.add(review, [], event) == "added"
+
+    assert [r.id for r in store.for_job("acme", job_id)] == [review.id]
+    assert client.llen(job_deliveries_key(job_id)) == 1
+    assert client.zcard(DUE) == 1
+    # Another author who read no reviews is still sent back.
+    assert store.add(_review(job_id, ("urgency", "normal", "low")), []) == "stale"
 
 
 def test_a_review_of_a_job_that_is_gone_is_not_kept(valkey: ValkeyProcess) -> None:
