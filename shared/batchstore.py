@@ -62,6 +62,22 @@ return 1
 """
 )
 
+# KEYS: batch hash, items list. ARGV: the listing's cursor this page was listed from, the
+# cursor after it, "1" when the listing is done, then the page's items. A page is appended
+# only while the cursor is still the one it was listed from: the same call sent again by
+# the client after a lost reply (a MULTI was sent whole again), or a redelivered listing
+# racing the first, appends nothing twice, so no object becomes two jobs.
+_ADD_LISTED = """
+local at = redis.call('HGET', KEYS[1], 'listed_after') or ''
+if at == ARGV[1] then
+    if #ARGV > 3 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 4)) end
+    redis.call('HSET', KEYS[1], 'listed_after', ARGV[2])
+end
+if ARGV[3] == '1' then
+    redis.call('HSET', KEYS[1], 'items', redis.call('LLEN', KEYS[2]), 'listed', '1')
+end
+return 1
+"""
 
 RUNNING = tuple(s.value for s in JobStatus if not s.terminal)
 TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
@@ -124,6 +140,7 @@ class BatchStore:
         self.redis = client
         self._reject = client.register_script(_REJECT)
         self._chunk_done = client.register_script(_CHUNK_DONE)
+        self._add_listed = client.register_script(_ADD_LISTED)
 
     def create(self, batch: Batch, items: list[BatchItem] | None) -> None:
         """Record a batch and, when known, its items (a prefix is listed by a worker)."""
@@ -191,18 +208,14 @@ class BatchStore:
         return [_text(i) for i in ids]
 
     # -- expansion ---------------------------------------------------------------------------
-    def add_listed(self, batch_id: str, items: list[BatchItem], after: str, done: bool) -> None:
-        """Append one page of a prefix listing and where it stopped, atomically, so a
-        listing resumed after a crash neither skips nor repeats a key."""
-        pipe = self.redis.pipeline(transaction=True)
-        if items:
-            pipe.rpush(items_key(batch_id), *(i.model_dump_json() for i in items))
-        pipe.hset(batch_key(batch_id), "listed_after", after)
-        if done:
-            pipe.llen(items_key(batch_id))
-        result = pipe.execute()
-        if done:
-            self.redis.hset(batch_key(batch_id), mapping={"items": result[-1], "listed": "1"})
+    def add_listed(
+        self, batch_id: str, items: list[BatchItem], since: str, after: str, done: bool
+    ) -> None:
+        """Append one page of a prefix listing, listed from the cursor ``since``, and move the
+        cursor to ``after``, atomically, so a listing resumed after a crash neither skips nor
+        repeats a key (_ADD_LISTED); with ``done``, the items are all listed."""
+        args = [since, after, "1" if done else "", *(i.model_dump_json() for i in items)]
+        self._add_listed(keys=[batch_key(batch_id), items_key(batch_id)], args=args)
 
     def listed(self, batch_id: str) -> int:
         return int(self.redis.llen(items_key(batch_id)))

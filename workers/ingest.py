@@ -97,7 +97,7 @@ def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
         keys = [k for k in keys if not k.endswith("/")][: max(0, limit - listed)]
         items = [BatchItem(key=k[strip:]) for k in keys]
         finished = len(keys) < _LIST_PAGE or listed + len(keys) >= limit
-        batches.add_listed(batch_id, items, keys[-1] if keys else after, finished)
+        batches.add_listed(batch_id, items, after, keys[-1] if keys else after, finished)
         batches.heartbeat(batch_id)
         listed += len(keys)
         if finished:

@@ -96,6 +96,32 @@ def test_a_batch_item_job_sent_again_after_a_lost_reply_is_made_and_counted_once
     assert jobs.count_by_status()["queued"] == 1
 
 
+def test_a_listed_page_sent_again_after_a_lost_reply_is_appended_once(
+    valkey: ValkeyProcess,
+) -> None:
+    # The client's retry sends the same call again (or a redelivered listing lists the same
+    # page): the cursor has moved past the page, so nothing is appended twice.
+    batches = BatchStore(JobStore.from_url(valkey.url).redis)
+    batch = Batch(source="prefix", prefix="day1/", options=JobOptions(stages=[Stage.STT]))
+    batches.create(batch, None)
+    first = [BatchItem(key="day1/a.wav"), BatchItem(key="day1/b.wav")]
+    last = [BatchItem(key="day1/c.wav")]
+
+    batches.add_listed(batch.id, first, "", "day1/b.wav", done=False)
+    batches.add_listed(batch.id, first, "", "day1/b.wav", done=False)
+    batches.add_listed(batch.id, last, "day1/b.wav", "day1/c.wav", done=True)
+    batches.add_listed(batch.id, last, "day1/b.wav", "day1/c.wav", done=True)
+
+    assert [item.key for item in batches.items(batch.id, 0, 10)] == [
+        "day1/a.wav",
+        "day1/b.wav",
+        "day1/c.wav",
+    ]
+    state = batches.get(batch.id)
+    assert state.counters["items"] == "3"
+    assert state.counters["listed_after"] == "day1/c.wav"
+
+
 def test_racing_transitions_count_every_job_once_and_complete_the_batch_once(
     valkey: ValkeyProcess,
 ) -> None:
