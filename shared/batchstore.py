@@ -157,6 +157,9 @@ class BatchStore:
             fields["items"] = len(items)
             fields["listed"] = "1"
         pipe.hset(key, mapping=fields)
+        # The list is made afresh, so the MULTI sent whole again by the client after a lost
+        # reply leaves each item once (the batch's id is new: nothing else is in it yet).
+        pipe.delete(items_key(batch.id))
         # Pushed in slices: one command of 100,000 items would stall the server.
         for start in range(0, len(items or []), 1000):
             chunk = (items or [])[start : start + 1000]

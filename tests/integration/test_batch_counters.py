@@ -96,6 +96,20 @@ def test_a_batch_item_job_sent_again_after_a_lost_reply_is_made_and_counted_once
     assert jobs.count_by_status()["queued"] == 1
 
 
+def test_a_batch_recorded_again_after_a_lost_reply_lists_each_item_once(
+    valkey: ValkeyProcess,
+) -> None:
+    batches = BatchStore(JobStore.from_url(valkey.url).redis)
+    batch = Batch(source="manifest", options=JobOptions(stages=[Stage.STT]))
+    items = [BatchItem(key=f"k{i}") for i in range(3)]
+
+    batches.create(batch, items)
+    batches.create(batch, items)
+
+    assert [item.key for item in batches.items(batch.id, 0, 10)] == ["k0", "k1", "k2"]
+    assert batches.listed(batch.id) == 3
+
+
 def test_a_listed_page_sent_again_after_a_lost_reply_is_appended_once(
     valkey: ValkeyProcess,
 ) -> None:
