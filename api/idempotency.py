@@ -31,10 +31,16 @@ def replay(jobs: JobStore, tenant: str, key: str, digest: str) -> Job | None:
 
 def claim(jobs: JobStore, tenant: str, key: str, job_id: str, digest: str) -> Job | None:
     """Claim the key for a new job; returns the earlier job instead if another request won."""
-    if jobs.idempotency_claim(tenant, _digest(key), f"{job_id}|{digest}", TTL_S):
+    mine = f"{job_id}|{digest}"
+    if jobs.idempotency_claim(tenant, _digest(key), mine, TTL_S):
         return None
     raw = jobs.idempotency_get(tenant, _digest(key))
-    return _existing(jobs, tenant, key, raw, digest) if raw else None
+    # The claim there may be this very one: the client sent the SET again after its reply
+    # was lost (job ids are new for each request). Taken for another request's, it answered
+    # "in progress" until the claim expired, to this request and to every retry of it.
+    if raw is None or (raw.decode() if isinstance(raw, bytes) else raw) == mine:
+        return None
+    return _existing(jobs, tenant, key, raw, digest)
 
 
 def release(jobs: JobStore, tenant: str, key: str) -> None:
