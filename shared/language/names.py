@@ -60,14 +60,43 @@ _GREETINGS = {"hi", "hello", "hey", "yes", "yeah", "morning", "afternoon", "even
 
 # How far into a voicemail an introduction whose cue was misheard is looked for.
 _OPENING_TOKENS = 12
+# A capitalised pair ending in one of these is a place ("42 Orchard Lane", "the Maple Street
+# association"), not a person.
+_STREET_WORDS = {"street", "st", "road", "rd", "lane", "ln", "avenue", "ave", "drive", "dr",
+                 "court", "ct", "way", "close", "place", "boulevard", "blvd", "terrace",
+                 "crescent", "square", "parkway", "highway", "alley", "row", "gardens"}  # fmt: skip
 
 
 def caller_name(tokens: Tokens) -> str | None:
     """The caller's name in title case, else None: after an introduction ("this is eric
     johnson", "my name is ...", "it's ...") or before one ("dana here", "dana calling");
     failing both, in a cased transcript, a capitalised first and last name in the opening
-    words ("Hey, did Marcus Bell, the water heater..." where "it's" was misheard)."""
-    return _name_after_cue(tokens) or _name_before_cue(tokens) or _capitalised_pair(tokens)
+    words ("Hey, did Marcus Bell, the water heater..." where "it's" was misheard), or one
+    signed off with just before the number ("... right away. Jessica Moore, 615-908-2273")."""
+    return (
+        _name_after_cue(tokens)
+        or _name_before_cue(tokens)
+        or _capitalised_pair(tokens)
+        or _signed_off(tokens)
+    )
+
+
+def _is_pair(tokens: Tokens, i: int) -> bool:
+    """Whether tokens ``i`` and ``i + 1`` are a capitalised first and last name: not a place
+    ("42 Orchard Lane") nor part of a longer capitalised run ("the Maple Street Neighborhood
+    Association")."""
+    if i > 0 and tokens.low[i - 1][:1].isdigit():
+        return False  # after a house number: an address
+
+    def capitalised(j: int) -> bool:
+        return 0 <= j < len(tokens) and _is_name_word(tokens.raw[j], tokens.low[j], cased=True)
+
+    return (
+        capitalised(i)
+        and capitalised(i + 1)
+        and not (capitalised(i - 1) or capitalised(i + 2))
+        and not {tokens.low[i], tokens.low[i + 1]} & _STREET_WORDS
+    )
 
 
 def _capitalised_pair(tokens: Tokens) -> str | None:
@@ -75,27 +104,58 @@ def _capitalised_pair(tokens: Tokens) -> str | None:
         return None
     opening = min(len(tokens), _OPENING_TOKENS)
     for i in range(opening - 1):
-        pair = range(i, i + _MAX_WORDS)
-        if all(_is_name_word(tokens.raw[j], tokens.low[j], cased=True) for j in pair):
-            return " ".join(tokens.raw[j] for j in pair)
+        if _is_pair(tokens, i):
+            return f"{tokens.raw[i]} {tokens.raw[i + 1]}"
     return None
+
+
+def _signed_off(tokens: Tokens) -> str | None:
+    """A capitalised first and last name just before the message's last number (a caller
+    who gives their name only at the end, with the number), the first a known given name."""
+    from shared.language.known_names import is_given_name  # the lists load on first use
+
+    if not tokens.cased:
+        return None
+    digits = [i for i, low in enumerate(tokens.low) if low[:1].isdigit()]
+    if not digits:
+        return None
+    start = digits[-1]  # back to the first token of the message's last run of digits
+    while start > 0 and tokens.low[start - 1][:1].isdigit():
+        start -= 1
+    i = start - 2
+    if i < 0 or not _is_pair(tokens, i) or not is_given_name(tokens.raw[i]):
+        return None
+    return f"{tokens.raw[i]} {tokens.raw[i + 1]}"
 
 
 def _name_before_cue(tokens: Tokens) -> str | None:
     for end, low in enumerate(tokens.low):
         if low not in _AFTER_NAME:
             continue
-        start = end
+        start, counted = end, 0
         while (
             start > 0
-            and end - start < _MAX_WORDS
+            and counted < _MAX_WORDS
             and _is_name_word(tokens.raw[start - 1], tokens.low[start - 1], tokens.cased)
         ):
             start -= 1
+            while start > 0 and start in tokens.hyphened:
+                start -= 1  # "Smith-Jones": one word of the name
+            counted += 1
         if start == end or not all(word in _GREETINGS for word in tokens.low[:start]):
             continue
-        return " ".join(_title_case(word) for word in tokens.raw[start:end])
+        return _joined(tokens, start, end)
     return None
+
+
+def _joined(tokens: Tokens, start: int, end: int) -> str:
+    """Tokens ``start:end`` in title case, the ones written joined by a hyphen joined again
+    ("Al-Masri", "Smith-Jones")."""
+    text = ""
+    for j in range(start, end):
+        sep = "-" if j in tokens.hyphened and j > start else " " if j > start else ""
+        text += sep + _title_case(tokens.raw[j])
+    return text
 
 
 def _name_after_cue(tokens: Tokens) -> str | None:
@@ -116,14 +176,24 @@ def _name_from(tokens: Tokens, i: int) -> list[str]:
     counted = 0
     while i < len(tokens) and counted < _MAX_WORDS:
         word = i  # the next name word, after any particles (none before the first word)
-        while counted and word < len(tokens) and tokens.low[word] in PARTICLES:
+        while (
+            counted
+            and word < len(tokens)
+            and tokens.low[word] in PARTICLES
+            and word + 1 not in tokens.hyphened  # "Al-Masri" is one word, not "al" before one
+        ):
             word += 1
-        if word >= len(tokens) or tokens.low[word] in PARTICLES:
+        if word >= len(tokens) or (
+            tokens.low[word] in PARTICLES and word + 1 not in tokens.hyphened
+        ):
             break
         if not _is_name_word(tokens.raw[word], tokens.low[word], tokens.cased):
             break
+        after = word + 1
+        while after < len(tokens) and after in tokens.hyphened and tokens.raw[after].isalpha():
+            after += 1
         words.extend(tokens.raw[i:word])
-        words.append(_title_case(tokens.raw[word]))
+        words.append(_joined(tokens, word, after))
         counted += 1
-        i = word + 1
+        i = after
     return words

@@ -35,7 +35,9 @@ _INTENT_WORDS: dict[str, dict[str, int]] = {
                      "won't be needing": 3, "no longer need": 3, "discontinue": 2,
                      "stop the service": 3, "stop my membership": 3,
                      "stop my subscription": 3, "end my membership": 3, "end my contract": 3,
-                     "no longer use": 2, "won't need": 2},
+                     "no longer use": 2, "won't need": 2, "cancelled": 2, "canceled": 2,
+                     "cancelling": 2, "canceling": 2, "won't be renewing": 3,
+                     "not renewing": 3, "not going to renew": 3},
     "repair": {"repair": 2, "leaking": 2, "leak": 2, "broken": 2, "not working": 2,
                "stopped working": 2, "out of order": 2, "fix": 1, "flooding": 2,
                "water heater": 2, "heater": 1, "furnace": 1, "plumber": 1, "pipe": 1,
@@ -56,7 +58,7 @@ _INTENT_WORDS: dict[str, dict[str, int]] = {
                     "consultation": 1, "fit me in": 2, "fit him in": 2, "fit her in": 2,
                     "anything today": 2, "an opening": 1, "toothache": 1, "tooth": 1,
                     "availability": 2, "any openings": 2, "book a table": 2,
-                    "reservation": 2},
+                    "reservation": 2, "booked": 1},
     "order_status": {"order": 2, "delivery": 2, "shipment": 2, "tracking": 2, "shipped": 1,
                      "package": 1, "parcel": 1, "arrived": 1, "delivered": 1, "ordered": 2,
                      "dispatched": 2, "where it's got to": 2, "hasn't arrived": 2,
@@ -68,15 +70,20 @@ _INTENT_WORDS: dict[str, dict[str, int]] = {
                   "called three times": 2, "called several times": 2, "called twice": 2,
                   "called multiple times": 2, "nobody has gotten back": 2,
                   "no one has gotten back": 2, "nobody got back": 2, "no one got back": 2,
-                  "nobody called me back": 2, "no one called me back": 2, "frustrating": 1},
+                  "nobody called me back": 2, "no one called me back": 2, "frustrating": 1,
+                  "complaining": 2, "not good enough": 2, "make this right": 2,
+                  "make it right": 2, "careless": 1},
     "sales": {"quote": 2, "pricing": 2, "interested in": 2, "demo": 2, "price": 1,
               "prices": 1, "purchase": 1, "buy": 1, "estimate": 1, "how much": 1,
               "what it would cost": 2, "financing": 2, "cost": 1, "ad i saw": 2,
-              "upgrade": 2, "upgrading": 2},
+              "upgrade": 2, "upgrading": 2, "rates": 1},
     "callback_request": {"call me back": 1, "call back": 1, "return my call": 1,
                          "get back to me": 1, "give me a call": 1, "returning your call": 3,
                          "return your call": 2, "missed your call": 2, "you called me": 2,
-                         "ring me back": 1, "give me a ring": 1},
+                         "ring me back": 1, "give me a ring": 1, "missed a call": 2,
+                         "calling you back": 3, "ringing you back": 3, "try me again": 1,
+                         "give me a shout": 1, "you left me a message": 2,
+                         "you left me a voicemail": 2},
 }  # fmt: skip
 # Phrases that only mask their words ("in order to" is not about an order).
 # The caller calling again later asks nothing of us.
@@ -113,7 +120,7 @@ _HIGH = ("urgent", "urgently", "emergency", "asap", "as soon as possible", "as s
          # A charge the caller did not make: a card in someone else's hands.
          "never bought", "never ordered", "didn't authorize", "didn't authorise",
          "don't recognize", "don't recognise", "didn't recognize", "didn't recognise",
-         "unauthorized", "unauthorised", "fraud", "fraudulent")  # fmt: skip
+         "unauthorized", "unauthorised", "fraud", "fraudulent", "stolen")  # fmt: skip
 _LOW_LEVEL: Urgency = "low"
 _HIGH_LEVEL: Urgency = "high"
 _URGENCY_TABLE = dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)
@@ -182,9 +189,22 @@ def _longest_first(table: Mapping[str, T]) -> list[tuple[tuple[str, ...], T]]:
     return found[1]
 
 
+# The single words the intent table knows: a plural of one counts as the word ("three
+# charges", "copies of my invoices", "the deliveries"), as callers say either.
+_INTENT_WORDS_ALONE = frozenset(p for p in _INTENT_TABLE if " " not in p)
+
+
+def _singular(word: str) -> str:
+    """``word`` as the intent table knows it, where it is the plural of one of its words."""
+    if word in _INTENT_WORDS_ALONE or not word.endswith("s") or word.endswith("ss"):
+        return word
+    forms = ([word[:-3] + "y"] if word.endswith("ies") else []) + [word[:-2], word[:-1]]
+    return next((form for form in forms if form in _INTENT_WORDS_ALONE), word)
+
+
 def intent(words: Sequence[str]) -> str:
     scores = dict.fromkeys(INTENTS, 0)
-    for _, _, (name, weight) in scan(words, _INTENT_TABLE):
+    for _, _, (name, weight) in scan([_singular(w) for w in words], _INTENT_TABLE):
         if name:
             scores[name] += weight
     best = max(scores.values())
@@ -194,8 +214,10 @@ def intent(words: Sequence[str]) -> str:
 def urgency(words: Sequence[str]) -> Urgency:
     """High beats low (a leak outweighs "no rush"); a negated high cue counts for neither."""
     levels: set[Urgency] = set()
-    for start, _, level in scan(words, _URGENCY_TABLE):
+    for start, end, level in scan(words, _URGENCY_TABLE):
         if level == "high" and _NEGATIONS & set(words[max(0, start - 2) : start]):
+            continue
+        if _says_where_the_caller_is(words, start, end):
             continue
         levels.add(level)
     if _same_day_deadline(words):
@@ -206,6 +228,14 @@ def urgency(words: Sequence[str]) -> Urgency:
         # tomorrow at 3, no rush" sets a time for the call, not a deadline: still low.)
         return "normal"
     return "high" if "high" in levels else "low" if "low" in levels else "normal"
+
+
+def _says_where_the_caller_is(words: Sequence[str], start: int, end: int) -> bool:
+    """ "I'm driving right now", "I'm at work right now": the caller's own moment, no
+    deadline for us (against "I need someone right now")."""
+    return tuple(words[start:end]) == ("right", "now") and bool(
+        {"i'm", "am"} & set(words[max(0, start - 3) : start])
+    )
 
 
 def _same_day_deadline(words: Sequence[str]) -> bool:

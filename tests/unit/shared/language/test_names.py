@@ -102,3 +102,56 @@ def test_no_capitalised_pair_is_taken_without_capitals_late_or_from_common_words
 )
 def test_a_surnames_particles_stay_in_the_name_as_said(text: str, expected: str | None) -> None:
     assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Your technician never showed up. I want a call today. Jessica Moore, 615-908-2273.",
+         "Jessica Moore"),
+        ("Please don't charge my card again. Thanks, Miguel Herrera, 915-286-4437.",
+         "Miguel Herrera"),
+    ],
+)  # fmt: skip
+def test_a_name_signed_off_with_just_before_the_number_is_the_callers(
+    text: str, expected: str
+) -> None:
+    assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # No known given name (and past the opening words, where a pair alone is taken).
+        "The boiler is out again and the whole building is cold. Call Harbor View, 415-908-2273.",
+        "the boiler is out jessica moore 615 908 2273",  # no capitals to go by
+    ],
+)
+def test_a_pair_before_the_number_is_no_name_unless_it_starts_with_a_given_name(
+    text: str,
+) -> None:
+    assert caller_name(tokenize(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, I'm at 42 Orchard Lane. The power is out in half the house.",
+        "Hi, on behalf of the Maple Street Neighborhood Association, the road will close.",
+        "Hello, Birch Road is flooded again.",
+    ],
+)
+def test_a_place_is_no_callers_name(text: str) -> None:
+    assert caller_name(tokenize(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi, it's Hassan Al-Masri. I cracked a molar.", "Hassan Al-Masri"),
+        ("Anna Smith-Jones here, about my order.", "Anna Smith-Jones"),
+        ("this is mary-kate o'neill calling", "Mary-Kate O'Neill"),
+    ],
+)
+def test_a_hyphened_name_stays_one_word(text: str, expected: str) -> None:
+    assert caller_name(tokenize(text)) == expected

@@ -216,3 +216,47 @@ def test_a_caller_who_asks_for_no_call_back_makes_no_callback_request(text: str)
 )
 def test_a_time_that_does_not_work_for_the_caller_is_no_fault(text: str) -> None:
     assert intent(tokenize(text).low) == "appointment"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i'd like copies of last year's invoices for my taxes", "billing"),
+        ("i see three charges from you this month", "billing"),
+        ("both of the repairs you did last spring have failed", "repair"),
+        ("the deliveries keep coming to the wrong address", "order_status"),
+    ],
+)
+def test_a_plural_of_a_topic_word_counts_as_the_word(text: str, expected: str) -> None:
+    assert intent(_words(text)) == expected
+
+
+def test_a_word_that_only_ends_like_a_plural_is_not_taken_for_one() -> None:
+    # "ss" is no plural ("business"), and a word the table knows stays itself ("prices").
+    assert intent(_words("my business is growing")) == "general"
+    assert intent(_words("what are your prices")) == "sales"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i won't be renewing my gym membership", "cancellation"),
+        ("please confirm it's cancelled", "cancellation"),
+        ("i've got an eye test booked on thursday, could we move it", "appointment"),
+        ("i missed a call from this number", "callback_request"),
+        ("jun calling you back, you left me a voicemail on friday", "callback_request"),
+        ("i'm ringing to complain about your driver who threw my parcel", "complaint"),
+        ("they left the lawn a mess, i'd like someone to make this right", "complaint"),
+    ],
+)
+def test_everyday_phrasings_name_their_intent(text: str, expected: str) -> None:
+    assert intent(_words(text)) == expected
+
+
+def test_where_the_caller_is_right_now_sets_no_urgency() -> None:
+    assert urgency(_words("i'm driving right now so i'll call back later")) == "normal"
+    assert urgency(_words("i need someone out here right now")) == "high"
+
+
+def test_stolen_card_details_are_urgent() -> None:
+    assert urgency(_words("i think my card details were stolen")) == "high"
