@@ -3,7 +3,7 @@
     apt-get install -y flite espeak-ng      # as for make_voicemails
     .venv/bin/python -m tests.quality.speak_written /tmp/written-set [first [last]]
 
-By default the last 30 of ``written.json`` (w41-w70), the ones the rules saw least, each in
+By default w41-w70 of ``written.json`` (give ``101 130`` for the ones the rules saw least), each in
 the next of ten voices and four deliveries, every fifth with noise, the way the spoken set
 was made (make_voicemails). The digits of a number are spoken one by one, as callers say
 them. Nothing is committed: the folder is a check of how the whole offline path does on

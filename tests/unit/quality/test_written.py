@@ -34,8 +34,8 @@ def test_each_field_is_scored_on_its_own_and_every_miss_is_listed(tmp_path: Path
 def test_the_written_set_is_whole() -> None:
     entries = json.loads(WRITTEN.read_text(encoding="utf-8"))
 
-    assert len(entries) == 70
-    assert len({entry["id"] for entry in entries}) == 70
+    assert len(entries) == 130
+    assert len({entry["id"] for entry in entries}) == 130
     for entry in entries:
         assert set(entry["expected"]) == {"caller_name", "callback_number", "intent", "urgency"}
 

@@ -260,3 +260,38 @@ def test_where_the_caller_is_right_now_sets_no_urgency() -> None:
 
 def test_stolen_card_details_are_urgent() -> None:
     assert urgency(_words("i think my card details were stolen")) == "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the kitchen sink is clogged again", "repair"),
+        ("i was double charged this month", "billing"),
+        ("please cancel my order before it ships", "cancellation"),
+        ("i'd like more information about your services", "sales"),
+        ("i'm running late and can't make it this afternoon", "appointment"),
+        ("the parcel still hasn't turned up", "order_status"),
+        ("the installer was unprofessional and ignored everything i said", "complaint"),
+        ("i got your message, get in touch when you can", "callback_request"),
+    ],
+)
+def test_the_thesaurus_pass_names_the_intent_in_other_words(text: str, expected: str) -> None:
+    assert intent(_words(text)) == expected
+
+
+def test_a_bare_call_me_names_no_topic() -> None:
+    # Every voicemail asks for a call: it must not hide the topic another hearing names.
+    assert intent(_words("please call me at your earliest convenience")) == "general"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("there's no water at all in the building", "high"),
+        ("i think my account was hacked", "high"),
+        ("there are exposed wires in the hallway", "high"),
+        ("call me back whenever you're free, no pressure", "low"),
+    ],
+)
+def test_the_thesaurus_pass_sets_urgency_in_other_words(text: str, expected: str) -> None:
+    assert urgency(_words(text)) == expected
