@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.language.dates import WEEKDAYS
+from shared.language.known_names import is_given_name
 from shared.language.numbers import TEENS, TENS, UNITS
 from shared.language.tokens import Tokens, find_phrase
 
@@ -62,9 +63,10 @@ _GREETINGS = {"hi", "hello", "hey", "yes", "yeah", "morning", "afternoon", "even
 _OPENING_TOKENS = 12
 # A capitalised pair ending in one of these is a place ("42 Orchard Lane", "the Maple Street
 # association"), not a person.
-_STREET_WORDS = {"street", "st", "road", "rd", "lane", "ln", "avenue", "ave", "drive", "dr",
-                 "court", "ct", "way", "close", "place", "boulevard", "blvd", "terrace",
-                 "crescent", "square", "parkway", "highway", "alley", "row", "gardens"}  # fmt: skip
+# ("Dr" and "St" are left out: a title, a saint.)
+_STREET_WORDS = {"street", "road", "rd", "lane", "ln", "avenue", "ave", "drive", "court",
+                 "ct", "way", "close", "place", "boulevard", "blvd", "terrace", "crescent",
+                 "square", "parkway", "highway", "alley", "row", "gardens"}  # fmt: skip
 
 
 def caller_name(tokens: Tokens) -> str | None:
@@ -112,8 +114,6 @@ def _capitalised_pair(tokens: Tokens) -> str | None:
 def _signed_off(tokens: Tokens) -> str | None:
     """A capitalised first and last name just before the message's last number (a caller
     who gives their name only at the end, with the number), the first a known given name."""
-    from shared.language.known_names import is_given_name  # the lists load on first use
-
     if not tokens.cased:
         return None
     digits = [i for i, low in enumerate(tokens.low) if low[:1].isdigit()]
