@@ -38,10 +38,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
+from phonenumbers import NumberParseException
 
 from shared.language.numbers import digit_runs
 from shared.language.phone import CallbackNumber
+from shared.language.rehearing import dialled_forms
 from shared.language.tokens import tokenize
 
 # How many digits of the number the first hearing may have dropped and still vouch for it.
@@ -71,15 +72,6 @@ def every_digit_in(text: str) -> Hearing | None:
     return Hearing(digits, any(run.guessed for run in runs)) if digits else None
 
 
-def _dialled_forms(e164: str) -> tuple[str, set[str]]:
-    """The national significant number, and every form a caller may dial it in."""
-    number = phonenumbers.parse(e164)
-    significant = phonenumbers.national_significant_number(number)
-    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
-    at_home = "".join(c for c in national if c.isdigit())
-    return significant, {e164.lstrip("+"), at_home, significant}
-
-
 def _held(heard: str, dialled: str) -> set[int] | None:
     """The places of ``dialled`` that ``heard``'s digits take however they are laid over it
     in order; None when they cannot be (a digit heard otherwise). A digit's place is fixed
@@ -101,10 +93,9 @@ def _held(heard: str, dialled: str) -> set[int] | None:
     return {left for left, right in zip(leftmost, rightmost, strict=True) if left == right}
 
 
-def _held_in_significant(heard: str, e164: str) -> set[int] | None:
+def _held_in_significant(heard: str, significant: str, forms: set[str]) -> set[int] | None:
     """The places of the national significant number a hearing holds, in the dialled form
     that gives it fewest (the least it can be said to have heard); None when it fits none."""
-    significant, forms = _dialled_forms(e164)
     fewest: set[int] | None = None
     for dialled in forms:
         held = _held(heard, dialled)
@@ -117,31 +108,25 @@ def _held_in_significant(heard: str, e164: str) -> set[int] | None:
     return fewest
 
 
-def _missed_by(heard: str, e164: str) -> int | None:
-    """How many digits a hearing dropped from the shortest form it fits; None if none."""
-    _, forms = _dialled_forms(e164)
-    fitting = [len(f) for f in forms if _held(heard, f) is not None]
-    return min(fitting) - len(heard) if fitting else None
-
-
 def heard_twice(e164: str, first: Hearing | None, others: Iterable[Hearing | None]) -> bool:
     """Whether ``e164`` was heard twice by ``first`` (the engine's own hearing of the whole
     message) and ``others``, on the conditions in this module's docstring."""
     if first is None:
         return False
     try:
-        phonenumbers.parse(e164)
+        significant = phonenumbers.national_significant_number(phonenumbers.parse(e164))
     except NumberParseException:
         return False  # not a number in E.164 (a reply provider's own reading): not judged here
-    missed = _missed_by(first.digits, e164)
-    if missed is None or missed > FIRST_MAY_MISS:
+    forms = dialled_forms(e164) | {significant}
+    # How many digits the first hearing dropped from the shortest form it fits.
+    fitting = [len(f) for f in forms if _held(first.digits, f) is not None]
+    if not fitting or min(fitting) - len(first.digits) > FIRST_MAY_MISS:
         return False
-    significant, _ = _dialled_forms(e164)
     times = [0] * len(significant)
     for hearing in (first, *others):
         if hearing is None:
             continue
-        held = _held_in_significant(hearing.digits, e164)
+        held = _held_in_significant(hearing.digits, significant, forms)
         if held is None:
             return False
         if not hearing.guessed:

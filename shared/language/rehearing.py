@@ -60,7 +60,7 @@ def _within(short: str, long: str) -> bool:
     return all(digit in rest for digit in short)
 
 
-def _dialled_forms(e164: str) -> set[str]:
+def dialled_forms(e164: str) -> set[str]:
     """The digits a caller may have said for ``e164``: with the country code, and as dialled
     at home with the trunk prefix ("+447911123456": "447911123456" and "07911123456")."""
     national = phonenumbers.format_number(phonenumbers.parse(e164), PhoneNumberFormat.NATIONAL)
@@ -92,7 +92,7 @@ def from_second_engine(first: CallbackNumber, second: CallbackNumber) -> Callbac
     """
     if first.e164 is not None or second.e164 is None:
         return None
-    if not first.partial or any(agrees(first.partial, d) for d in _dialled_forms(second.e164)):
+    if not first.partial or any(agrees(first.partial, d) for d in dialled_forms(second.e164)):
         return second
     return None
 
@@ -102,7 +102,7 @@ def from_rehearing(first: CallbackNumber, second: CallbackNumber) -> CallbackNum
     with the first; None otherwise (and always when the first already has a valid number)."""
     if first.e164 is not None or not first.partial or second.e164 is None:
         return None
-    if any(agrees(first.partial, digits) for digits in _dialled_forms(second.e164)):
+    if any(agrees(first.partial, digits) for digits in dialled_forms(second.e164)):
         return second
     return None
 
