@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 
-from shared.language.heard_twice import every_digit_in, heard_twice, hearing_of
+from shared.language.heard_twice import every_digit_in, heard_twice, hearing_of, may_hide_a_triple
 from shared.language.phone import CallbackNumber, find_callback
 from shared.language.rehearing import rehearing_text, second_engine_text
 from shared.language.tokens import tokenize, word_of_each_token
@@ -113,10 +113,8 @@ def _every_digit_heard_twice(
     return heard_twice(
         number,
         hearing_of(first),
-        (
-            every_digit_in(rehearing) if rehearing else None,
-            hearing_of(find_callback(tokenize(second), region)) if second else None,
-        ),
+        every_digit_in(rehearing) if rehearing else None,
+        hearing_of(find_callback(tokenize(second), region)) if second else None,
     )
 
 
@@ -150,9 +148,11 @@ def _doubts(
     found: CallbackNumber,
     region: str,
     with_words: Callable[[], Transcript] | None,
+    agreement_confirms: bool = True,
 ) -> tuple[float | None, bool]:
     """The confidence a number not heard twice was heard with, and whether its hearings
-    doubt it outright."""
+    doubt it outright. Without ``agreement_confirms`` (a number the engines mishear
+    alike), another engine's agreement leaves the number to its confidence."""
     if found.e164 != number:
         # Taken from a second hearing alone (the engine's, or another engine's), or made
         # of two partial hearings together: to be confirmed. (With no second hearing it
@@ -161,11 +161,12 @@ def _doubts(
         return None, any(second is not None for second in seconds)
     # Where another engine (another model, with mistakes of its own) heard every digit
     # alike, that confirms the number better than either's confidence in its words.
-    if _engines_agree(transcript, found, region):
+    agreed = _engines_agree(transcript, found, region)
+    if agreed and agreement_confirms:
         return None, False
     # Another engine that heard the recording and not this number doubts it, however sure
     # the first engine was of its words.
-    heard_otherwise = second_engine_text(transcript) is not None
+    heard_otherwise = not agreed and second_engine_text(transcript) is not None
     if not transcript.words and with_words is not None:
         transcript = with_words()
     confidence = heard_confidence(transcript, found)
@@ -187,9 +188,15 @@ def triage_review(
     doubtful = False
     number = triage.callback_number
     if number:
-        found = find_callback(tokenize(transcript.text), region)
-        if not _every_digit_heard_twice(transcript, found, number, region):
-            confidence, doubtful = _doubts(transcript, number, found, region, with_words)
+        tokens = tokenize(transcript.text)
+        found = find_callback(tokens, region)
+        # Hearings that agree confirm a number only where their mistakes are their own.
+        spans = found.heard_at or ((found.start, found.end),)
+        alike_mistake = may_hide_a_triple(g for s, e in spans for g in tokens.raw[s:e])
+        if alike_mistake or not _every_digit_heard_twice(transcript, found, number, region):
+            confidence, doubtful = _doubts(
+                transcript, number, found, region, with_words, not alike_mistake
+            )
     reasons = triage_reasons(triage, review, confidence)
     if doubtful and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)

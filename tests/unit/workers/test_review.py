@@ -245,3 +245,21 @@ def test_a_number_whose_first_hearing_wrote_several_digits_as_words_stays_unconf
     transcript = _three_hearings(text, "312-776-5500", other)
 
     assert Reason.CALLBACK_NUMBER_UNCONFIRMED in triage_review(transcript, triage, REVIEW, "US")
+
+
+def test_a_number_both_engines_may_have_heard_for_a_triple_is_left_to_its_confidence() -> None:
+    # vm15: "seven one three, triple two, ..." written "713-322-6958" by both engines.
+    text = "about my bill i want somebody to call me today 713-322-6958"
+    other = "I want somebody to call me today. 713-322-6958"
+    triage = triage_text(text)
+    assert triage.callback_number == "+17133226958"
+    unsure = [0.9] * (len(text.split()) - 1) + [0.33]
+    assert triage_review(_heard_by_another_engine(text, unsure, other), triage, REVIEW, "US") == [
+        Reason.CALLBACK_NUMBER_UNCONFIRMED
+    ]
+    sure = [0.9] * len(text.split())
+    assert triage_review(_heard_by_another_engine(text, sure, other), triage, REVIEW, "US") == []
+    # A 3 written apart from the pair was heard as a word of its own: agreement confirms.
+    apart = "about my bill i want somebody to call me today 617-883-2204"
+    agreed = _heard_by_another_engine(apart, unsure, "Call me today. 617-883-2204")
+    assert triage_review(agreed, triage_text(apart), REVIEW, "US") == []
