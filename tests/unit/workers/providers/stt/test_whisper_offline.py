@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from itertools import pairwise
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from shared.models import Transcript
 from shared.settings import LocalEngineSettings
 from shared.wer import word_error_rate
 from tests.unit.workers.providers.stt.offline_speech import RATE, as_input, speak
+from workers.providers.base import AudioInput
 from workers.providers.stt import moonshine_offline, whisper_model_files
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.whisper_offline import WhisperOfflineStt
@@ -228,6 +230,23 @@ def test_an_other_engine_that_cannot_load_leaves_the_transcript_as_whisper_heard
     assert "415" in result.text
     assert "second_engine" not in result.details
     assert "provider_not_installed" in caplog.text
+
+
+def test_the_other_engine_hears_every_recording_in_a_thread_of_its_own(
+    stt: WhisperOfflineStt, spoken: npt.NDArray[np.int16], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    hear = MoonshineOfflineStt.transcribe
+
+    def recorded(self: MoonshineOfflineStt, audio: AudioInput) -> Transcript:
+        threads.append(threading.current_thread().name)
+        return hear(self, audio)
+
+    monkeypatch.setattr(MoonshineOfflineStt, "transcribe", recorded)
+    result = stt.transcribe(as_input(spoken))
+    assert len(threads) == 1
+    assert threads[0] != threading.current_thread().name
+    assert "415" in str(result.details["second_engine"]["text"])
 
 
 def test_the_other_engine_is_not_asked_when_switched_off() -> None:
