@@ -28,7 +28,7 @@ from shared.audio.containers import (
     undecodable,
 )
 from shared.audio.sniff import mp3_declared_duration, wav_declared_duration
-from shared.audio.stream_length import DECODE_FIRST_S, counted_by_header, measure
+from shared.audio.stream_length import DECODE_FIRST_S, counted_by_header, counted_mp3, measure
 from shared.errors import MediaRejected
 
 SILENCE_DBFS = -120.0
@@ -58,21 +58,16 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
             status_code=400,
         )
     container = sniff_or_reject(data)
-    spec = CONTAINERS[container]
-    try:
-        with open_media(data, container) as media:
-            stream = audio_stream(media, container)
-            declared = _declared_duration(container, data, media, stream)
-            counted = counted_by_header(container, data, stream, max_duration_s)
-            if counted is not None:
-                # Only the first quarter second is decoded (the codec works; rate, layout).
-                _, rate, channels = measure(media, stream, max_duration_s, DECODE_FIRST_S)
-                seconds = counted
-            else:
-                seconds, rate, channels = measure(media, stream, max_duration_s)
-            codec = stream.codec_context.codec.canonical_name
-    except AV_ERRORS as exc:
-        raise undecodable(spec, exc) from exc
+    # A whole MP3 with a Xing/Info header (as LAME and FFmpeg write them) needs no container
+    # opened at all (shared.audio.stream_length.counted_mp3).
+    counted_whole = counted_mp3(data, max_duration_s) if container == "mp3" else None
+    if counted_whole is not None:
+        seconds, rate, channels = counted_whole
+        codec, declared = "mp3", mp3_declared_duration(data)
+    else:
+        declared, seconds, rate, channels, codec = _opened_and_measured(
+            data, container, max_duration_s
+        )
 
     if seconds < min_duration_s:
         raise MediaRejected(
@@ -96,6 +91,28 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
         sample_rate=rate,
         channels=channels,
     )
+
+
+def _opened_and_measured(
+    data: bytes, container: str, max_duration_s: float
+) -> tuple[float | None, float, int, int, str]:
+    """The declared length, measured seconds, rate, channels and codec, read through the
+    container's demuxer."""
+    try:
+        with open_media(data, container) as media:
+            stream = audio_stream(media, container)
+            declared = _declared_duration(container, data, media, stream)
+            counted = counted_by_header(container, data, stream, max_duration_s)
+            if counted is not None:
+                # Only the first quarter second is decoded (the codec works; rate, layout).
+                _, rate, channels = measure(media, stream, max_duration_s, DECODE_FIRST_S)
+                seconds = counted
+            else:
+                seconds, rate, channels = measure(media, stream, max_duration_s)
+            codec = stream.codec_context.codec.canonical_name
+    except AV_ERRORS as exc:
+        raise undecodable(CONTAINERS[container], exc) from exc
+    return declared, seconds, rate, channels, codec
 
 
 def pcm_rms_dbfs(pcm: npt.ArrayLike) -> float:

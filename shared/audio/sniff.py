@@ -153,6 +153,60 @@ def mp3_complete_as_declared(data: bytes) -> bool:
     return abs(present - declared) <= 1441
 
 
+@dataclass(frozen=True)
+class Mp3Count:
+    """A whole Layer III stream as its Xing/Info header counts it."""
+
+    # What decodes, as FFmpeg's mp3 demuxer reckons it: the header's frames times samples
+    # per frame, less the encoder's delay and padding when LAME's tag (written by LAME and
+    # FFmpeg) records them.
+    samples: int
+    sample_rate: int
+    # Where the first frame of audio starts: the header's own frame holds none.
+    audio_start: int
+
+
+# Where a Xing/Info tag starts in its frame: after the 4-byte header and the side information,
+# by (MPEG-1?, mono?). FFmpeg reads it only there.
+_XING_AT: dict[tuple[bool, bool], int] = {
+    (True, False): 36,
+    (True, True): 21,
+    (False, False): 21,
+    (False, True): 13,
+}
+# The header's optional fields by flag: frames, bytes, a table of contents, a quality figure.
+_XING_FIELDS = ((0x1, 4), (0x2, 4), (0x4, 100), (0x8, 4))
+# Encoders whose tag after those fields records delay and padding, the ones FFmpeg reads.
+_LAME_TAGGERS = (b"LAME", b"Lavf", b"Lavc")
+
+
+def mp3_header_count(data: bytes) -> Mp3Count | None:
+    """The count of a Layer III stream whose Xing/Info header records its frames and bytes,
+    read as FFmpeg reads it, when the file is as long as the header says
+    (``mp3_complete_as_declared``); None for anything else."""
+    found = _first_frame(data)
+    if found is None or not mp3_complete_as_declared(data):
+        return None
+    offset, frame = found
+    head = data[offset : offset + 4]
+    if (head[1] >> 1) & 0b11 != 0b01:  # not Layer III
+        return None
+    mpeg1, mono = head[1] & 0b11000 == 0b11000, head[3] >> 6 == 0b11
+    flags_at = offset + _XING_AT[(mpeg1, mono)] + 4
+    if data[flags_at - 4 : flags_at] not in (b"Xing", b"Info"):
+        return None
+    flags = int.from_bytes(data[flags_at : flags_at + 4], "big")
+    frames = int.from_bytes(data[flags_at + 4 : flags_at + 8], "big")
+    if not frames:
+        return None
+    tagger = flags_at + 4 + sum(size for bit, size in _XING_FIELDS if flags & bit)
+    samples = frames * frame.samples
+    if data[tagger : tagger + 4] in _LAME_TAGGERS:
+        delays = int.from_bytes(data[tagger + 21 : tagger + 24], "big")
+        samples -= (delays >> 12) + (delays & 0xFFF)
+    return Mp3Count(max(0, samples), frame.sample_rate, offset + frame.length)
+
+
 def _first_frame(data: bytes) -> tuple[int, _MpegFrame] | None:
     """The offset and header of the first MPEG audio frame (after any ID3v2 tag)."""
     offset = data.find(b"\xff", _id3v2_end(data))
