@@ -51,11 +51,12 @@ def counted_mp3(data: bytes, max_duration_s: float) -> tuple[float, int, int] | 
     decode, which the container path then measures (and refuses, if it must).
 
     Opening the container (the demuxer, then FFmpeg's stream probe, which starts a decoder
-    of its own) was half of such an upload's probe: 0.3 of 0.7 ms with the caches as a busy
-    API leaves them. The count is FFmpeg's own (``mp3_header_count``, checked against the
-    demuxer in tests/unit/shared/audio/test_counted_mp3.py), and the same first quarter
-    second is decoded, so an upload is accepted here exactly when the container path would
-    accept it, with the same figures.
+    of its own) was a third of such an upload's probe: 0.24 of 0.6-0.74 ms with the caches
+    as a busy API leaves them (0.5 ms after). The count is FFmpeg's own
+    (``mp3_header_count``, checked against the demuxer in
+    tests/unit/shared/audio/test_counted_mp3.py) and the same first quarter second is
+    decoded, so what is accepted here has passed the container path's checks and gets the
+    same figures; whatever is refused is refused there, with its reason.
     """
     count = mp3_header_count(data)
     if count is None or count.samples > max_duration_s * count.sample_rate:
