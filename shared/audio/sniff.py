@@ -143,11 +143,16 @@ def mp3_complete_as_declared(data: bytes) -> bool:
     found = _first_frame(data)
     if found is None:
         return False
-    offset = found[0]
-    xing = _xing_fields(data, offset)
-    if xing is None or not (xing[0] & 0x1 and xing[0] & 0x2):  # frames and bytes recorded
+    xing = _xing_fields(data, found[0])
+    return xing is not None and _as_long_as_declared(data, found[0], *xing)
+
+
+def _as_long_as_declared(data: bytes, offset: int, flags: int, flags_at: int) -> bool:
+    """Whether the Xing/Info header whose flags are at ``flags_at``, in the frame at
+    ``offset``, records frames and bytes, and the bytes are there."""
+    if not (flags & 0x1 and flags & 0x2):
         return False
-    declared = int.from_bytes(data[xing[1] + 8 : xing[1] + 12], "big")
+    declared = int.from_bytes(data[flags_at + 8 : flags_at + 12], "big")
     present = len(data) - offset - (128 if data[-128:-125] == b"TAG" else 0)
     # One frame of slack: at most 1,441 bytes (320 kbit/s at 32 kHz).
     return abs(present - declared) <= 1441
@@ -182,10 +187,10 @@ _LAME_TAGGERS = (b"LAME", b"Lavf", b"Lavc")
 
 def mp3_header_count(data: bytes) -> Mp3Count | None:
     """The count of a Layer III stream whose Xing/Info header records its frames and bytes,
-    read as FFmpeg reads it, when the file is as long as the header says
-    (``mp3_complete_as_declared``); None for anything else."""
+    read as FFmpeg reads it, when the file is as long as the header says (as
+    ``mp3_complete_as_declared`` checks); None for anything else."""
     found = _first_frame(data)
-    if found is None or not mp3_complete_as_declared(data):
+    if found is None:
         return None
     offset, frame = found
     head = data[offset : offset + 4]
@@ -196,6 +201,8 @@ def mp3_header_count(data: bytes) -> Mp3Count | None:
     if data[flags_at - 4 : flags_at] not in (b"Xing", b"Info"):
         return None
     flags = int.from_bytes(data[flags_at : flags_at + 4], "big")
+    if not _as_long_as_declared(data, offset, flags, flags_at):
+        return None
     frames = int.from_bytes(data[flags_at + 4 : flags_at + 8], "big")
     if not frames:
         return None
