@@ -53,10 +53,14 @@ def flower_command(settings: Settings) -> list[str]:
 
 
 def worker_command(
-    settings: Settings, queue: Stage | str, name: str | None = None, extra: tuple[str, ...] = ()
+    settings: Settings,
+    queue: Stage | str,
+    name: str | None = None,
+    extra: tuple[str, ...] = (),
+    slots: int | None = None,
 ) -> list[str]:
     """The command line of the Celery worker that consumes one queue (a stage's, ingest or
-    webhooks)."""
+    webhooks): one process with the pool's whole concurrency, or ``slots`` of it."""
     queue = queue.value if isinstance(queue, Stage) else queue
     pool = getattr(settings.workers, queue)
     return _celery(
@@ -68,7 +72,7 @@ def worker_command(
         "-P",
         pool.pool,
         "-c",
-        str(pool.concurrency),
+        str(slots or pool.concurrency),
         "--prefetch-multiplier",
         str(pool.prefetch_multiplier),
         "--loglevel",
@@ -78,3 +82,19 @@ def worker_command(
         "--without-gossip",
         *extra,
     )
+
+
+def worker_commands(
+    settings: Settings, queue: Stage | str, extra: tuple[str, ...] = ()
+) -> list[tuple[str, list[str]]]:
+    """The processes of one queue's pool under `voicepipe up`, each as (its name, its command
+    line): ``processes`` of them sharing the pool's concurrency. The first is named after
+    the queue alone (``llm@host``, child ``worker-llm``), the others numbered from 2."""
+    queue = queue.value if isinstance(queue, Stage) else queue
+    pool = getattr(settings.workers, queue)
+    shares = pool.slots(pool.processes or 1)
+    named = [queue if n == 1 else f"{queue}-{n}" for n in range(1, len(shares) + 1)]
+    return [
+        (f"worker-{name}", worker_command(settings, queue, f"{name}@%h", extra, slots))
+        for name, slots in zip(named, shares, strict=True)
+    ]

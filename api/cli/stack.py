@@ -14,6 +14,7 @@ import secrets
 import subprocess
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import redis
 from kombu.exceptions import OperationalError
 from pydantic import SecretStr
 
-from api.cli.commands import api_command, flower_command, sweeper_command, worker_command
+from api.cli.commands import api_command, flower_command, sweeper_command, worker_commands
 from api.cli.ports import PortsTaken, refusal, taken_ports
 from api.cli.processes import Child, stop_together, stop_with_parent
 from shared.queues import QUEUES
@@ -82,6 +83,12 @@ class Stack:
         self._stopped = threading.Event()
         self._watcher: threading.Thread | None = None
         self.failed: str | None = None
+        # What wait_ready waits to hear from: every worker process, by its Celery name.
+        self._worker_names = {
+            name.removeprefix("worker-")
+            for queue in QUEUES
+            for name, _ in worker_commands(settings, queue)
+        }
 
     def _children(self) -> list[Child]:
         s = self.settings
@@ -117,13 +124,8 @@ class Stack:
             )
         kids.append(Child("api", api_command(s), self.logs_dir / "api.log"))
         for queue in QUEUES:
-            kids.append(
-                Child(
-                    f"worker-{queue}",
-                    worker_command(s, queue),
-                    self.logs_dir / f"worker-{queue}.log",
-                )
-            )
+            for name, command in worker_commands(s, queue):
+                kids.append(Child(name, command, self.logs_dir / f"{name}.log"))
         if s.sweeper.enabled:
             kids.append(Child("sweeper", sweeper_command(), self.logs_dir / "sweeper.log"))
         if self.flower:
@@ -194,8 +196,14 @@ class Stack:
             finally:
                 client.close()
 
+    def workers_missing(self, replies: Iterable[Mapping[str, object]]) -> set[str]:
+        """The worker processes (Celery names without the host: ``llm``, ``llm-2``) that no
+        reply to a control ping came from."""
+        answered = {name.split("@")[0] for reply in replies for name in reply}
+        return self._worker_names - answered
+
     def wait_ready(self, timeout_s: float = 90.0) -> None:
-        """Block until the API answers ready and one worker consumes each queue."""
+        """Block until the API answers ready and every worker process consumes its queue."""
         from shared.celery_app import create_celery
 
         deadline = time.monotonic() + timeout_s
@@ -215,10 +223,11 @@ class Stack:
                     # The broker may still be loading its AOF after a restart.
                     log.debug("control ping failed: %s", exc)
                     replies = []
-                names = {name.split("@")[0] for reply in replies for name in reply}
-                if api_ok and set(QUEUES) <= names:
+                if api_ok and not self.workers_missing(replies):
                     log.info(
-                        "stack ready: api %s, workers %s", self.settings.api.base_url, sorted(names)
+                        "stack ready: api %s, workers %s",
+                        self.settings.api.base_url,
+                        sorted(self._worker_names),
                     )
                     return
                 time.sleep(0.3)

@@ -36,7 +36,14 @@ from shared.settings.bulk import (
     WebhookSettings,
 )
 from shared.settings.plugin_env import ENVIRONMENT, read_sections
-from shared.settings.pools import IO_PREFETCH, POOL_DEFAULTS, PoolSettings, WorkerSettings
+from shared.settings.pools import (
+    IO_PREFETCH,
+    POOL_DEFAULTS,
+    THREAD_POOLS,
+    PoolSettings,
+    WorkerSettings,
+    default_processes,
+)
 from shared.settings.providers import (
     AnthropicSettings,
     ClaudeSttSettings,
@@ -249,14 +256,24 @@ class Settings(BaseSettings):
                 pool.pool = default[0]
             if pool.concurrency is None:
                 pool.concurrency = default[1]
+            io_pool = pool.pool in THREAD_POOLS
             if pool.prefetch_multiplier is None:
-                io_pool = pool.pool in {"threads", "gevent", "eventlet"}
                 pool.prefetch_multiplier = IO_PREFETCH if io_pool else 1
+            if pool.processes is None:
+                work = found.work if found else Work.IO
+                pool.processes = default_processes(pool.pool, work, pool.concurrency)
         for side in (self.workers.ingest, self.workers.webhooks):
             if side.prefetch_multiplier is None:
                 # One message per slot: a prefetched ingest chunk or delivery would wait
                 # behind a slow download or a slow receiver.
                 side.prefetch_multiplier = 1
+        for queue in (*STAGES, "ingest", "webhooks"):
+            pool = getattr(self.workers, queue)
+            if (pool.processes or 1) > (pool.concurrency or 1):
+                raise ValueError(
+                    f"workers.{queue}: processes ({pool.processes}) must not exceed "
+                    f"concurrency ({pool.concurrency}): each process needs a slot"
+                )
         return self
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -20,6 +21,16 @@ class PoolSettings(Section):
     # not wait behind a busy child), 4 for I/O pools, whose slots free every few hundred
     # ms: a message in hand starts at once instead of after a broker round trip.
     prefetch_multiplier: int | None = Field(default=None, ge=1, le=64)
+    # None: one per core for a threads pool whose provider waits on the network, one
+    # otherwise (default_processes).
+    processes: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="Worker processes `voicepipe up` starts for the pool; they share its "
+        "concurrency (64 over 2 processes: 32 slots each). `voicepipe worker` is always one "
+        "process with the whole concurrency: a container platform scales by replicas.",
+    )
     # Per-task limits: soft raises inside the task, hard kills the child.
     soft_time_limit_s: int = Field(default=300, ge=1)
     time_limit_s: int = Field(default=360, ge=1)
@@ -29,6 +40,12 @@ class PoolSettings(Section):
         if self.soft_time_limit_s >= self.time_limit_s:
             raise ValueError("soft_time_limit_s must be below time_limit_s")
         return self
+
+    def slots(self, processes: int) -> list[int]:
+        """The concurrency of each of ``processes`` processes sharing the pool's, as even as
+        whole slots allow (5 over 2: 3 and 2)."""
+        whole, extra = divmod(self.concurrency or 1, processes)
+        return [whole + (1 if i < extra else 0) for i in range(processes)]
 
 
 # Each pool's own defaults are its class's field defaults, not a default instance
@@ -51,6 +68,7 @@ class LlmPoolSettings(PoolSettings):
 class IngestPoolSettings(PoolSettings):
     pool: PoolType | None = "threads"
     concurrency: int | None = Field(default=8, ge=1, le=1000)
+    processes: int | None = Field(default=1, ge=1, le=64)
     soft_time_limit_s: int = Field(default=600, ge=1)
     time_limit_s: int = Field(default=660, ge=1)
 
@@ -58,6 +76,7 @@ class IngestPoolSettings(PoolSettings):
 class WebhooksPoolSettings(PoolSettings):
     pool: PoolType | None = "threads"
     concurrency: int | None = Field(default=32, ge=1, le=1000)
+    processes: int | None = Field(default=1, ge=1, le=64)
     soft_time_limit_s: int = Field(default=60, ge=1)
     time_limit_s: int = Field(default=90, ge=1)
 
@@ -94,8 +113,9 @@ class WorkerSettings(Section):
 
 
 # Pool defaults by the kind of work the stage's provider does (its catalog line says which).
-# CPU: one process per core. I/O: one process with many threads, several messages in hand
-# per thread. The offline reply is CPU work too, but milliseconds of it: threads suffice.
+# CPU: one process per core. I/O: many threads, several messages in hand per thread, in one
+# process per core (default_processes). The offline reply is CPU work too, but
+# milliseconds of it: threads in one process suffice.
 POOL_DEFAULTS: dict[tuple[str, Work], tuple[PoolType, int]] = {
     ("stt", Work.CPU): ("prefork", 1),
     ("llm", Work.CPU): ("threads", 8),
@@ -105,3 +125,21 @@ POOL_DEFAULTS: dict[tuple[str, Work], tuple[PoolType, int]] = {
     ("tts", Work.IO): ("threads", 32),
 }
 IO_PREFETCH = 4
+THREAD_POOLS = frozenset({"threads", "gevent", "eventlet"})
+# Why an I/O pool runs one process per core: its threads wait on the network, but what each
+# task does around the wait (the job record, storage, Celery's own handling) holds the GIL,
+# so one process is one core however many threads it has. `make bench ONLY=io` (64 slots, a
+# 200 ms provider, this 2-core machine): the llm stage in one process reached 0.70-0.88 of
+# the ideal rate over a day's runs (bare Celery 0.93-0.94), so the goal of 0.90 was met only
+# on the machine's fast hours; in two processes of 32 threads, llm 0.90-0.93 and tts
+# 0.91-0.94 (bare 0.94-0.96). At most four, as for the API: a bigger host runs replicas.
+MAX_DEFAULT_PROCESSES = 4
+
+
+def default_processes(pool: PoolType, work: Work, concurrency: int) -> int:
+    """How many processes share a pool unless the settings say: one per core (at most
+    four, and one per slot) for a threads pool whose provider waits on the network, one
+    otherwise."""
+    if pool in THREAD_POOLS and work == Work.IO:
+        return min(MAX_DEFAULT_PROCESSES, os.cpu_count() or 1, concurrency)
+    return 1

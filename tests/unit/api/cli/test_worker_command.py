@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from api.cli import main
-from api.cli.commands import worker_command
+from api.cli.commands import worker_command, worker_commands
 from shared.models import Stage
+from shared.queues import QUEUES
 from shared.settings import Settings, reset_settings_cache
 
 
@@ -65,3 +67,71 @@ def test_an_unknown_stage_is_refused_with_the_choices() -> None:
 
     assert result.exit_code == 2
     assert "'stt', 'llm', 'tts'" in result.output
+
+
+def _cloud_settings(**workers: object) -> Settings:
+    return Settings(
+        providers={"llm": "claude", "tts": "elevenlabs"},
+        anthropic={"api_key": "sk-test"},
+        elevenlabs={"api_key": "el-test"},
+        workers=workers,
+    )
+
+
+def test_a_pool_waiting_on_the_network_runs_one_process_per_core_sharing_its_slots(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+
+    llm = worker_commands(_cloud_settings(), Stage.LLM)
+
+    assert [name for name, _ in llm] == ["worker-llm", "worker-llm-2"]
+    assert [_option(command, "-n") for _, command in llm] == ["llm@%h", "llm-2@%h"]
+    assert [_option(command, "-c") for _, command in llm] == ["32", "32"]
+    assert {_option(command, "-Q") for _, command in llm} == {"llm"}
+
+
+def test_slots_are_shared_as_evenly_as_whole_slots_allow() -> None:
+    settings = _cloud_settings(tts={"concurrency": 5, "processes": 2})
+
+    tts = worker_commands(settings, Stage.TTS)
+
+    assert [_option(command, "-c") for _, command in tts] == ["3", "2"]
+
+
+def test_process_pools_offline_threads_and_the_side_pools_stay_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    settings = Settings()  # the offline engines: prefork stt and tts, threads for the reply
+
+    counts = {queue: len(worker_commands(settings, queue)) for queue in QUEUES}
+
+    assert counts == dict.fromkeys(QUEUES, 1)
+    assert worker_commands(settings, "llm")[0][0] == "worker-llm"
+
+
+def test_a_big_host_gets_at_most_four_processes_and_never_more_than_slots(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 16)
+
+    llm = worker_commands(_cloud_settings(), Stage.LLM)
+    few = worker_commands(_cloud_settings(llm={"concurrency": 3}), Stage.LLM)
+
+    assert [_option(command, "-c") for _, command in llm] == ["16"] * 4
+    assert [_option(command, "-c") for _, command in few] == ["1", "1", "1"]
+
+
+def test_more_processes_than_slots_is_refused_with_both_figures() -> None:
+    with pytest.raises(ValidationError, match=r"workers.llm: processes \(9\) must not exceed"):
+        Settings(workers={"llm": {"concurrency": 4, "processes": 9}})
+
+
+def test_voicepipe_worker_is_one_process_with_the_pools_whole_concurrency() -> None:
+    # A container platform scales a pool by replicas: each container is one process.
+    settings = _cloud_settings(llm={"concurrency": 64, "processes": 2})
+
+    command = worker_command(settings, Stage.LLM)
+
+    assert (_option(command, "-n"), _option(command, "-c")) == ("llm@%h", "64")
