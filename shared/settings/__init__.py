@@ -261,7 +261,7 @@ class Settings(BaseSettings):
                 pool.prefetch_multiplier = IO_PREFETCH if io_pool else 1
             if pool.processes is None:
                 work = found.work if found else Work.IO
-                pool.processes = default_processes(pool.pool, work, pool.concurrency)
+                pool.processes = default_processes(stage, pool.pool, work, pool.concurrency)
         for side in (self.workers.ingest, self.workers.webhooks):
             if side.prefetch_multiplier is None:
                 # One message per slot: a prefetched ingest chunk or delivery would wait

@@ -134,12 +134,17 @@ THREAD_POOLS = frozenset({"threads", "gevent", "eventlet"})
 # on the machine's fast hours; in two processes of 32 threads, llm 0.90-0.93 and tts
 # 0.91-0.94 (bare 0.94-0.96). At most four, as for the API: a bigger host runs replicas.
 MAX_DEFAULT_PROCESSES = 4
+# Not stt: with a cloud engine it still decodes every recording itself (the speech check),
+# so a second process takes a core from the API on a shared host. The batches bench (Whisper
+# fake, 10,000 jobs, 2 cores): GET /v1/batches/{id} p99 while the batch runs 52 ms with one
+# stt process, 83 ms with two (p50 2.4 -> 5.1 ms), though the batch finished in 46 s, not 87.
+SPREAD_STAGES = frozenset({"llm", "tts"})
 
 
-def default_processes(pool: PoolType, work: Work, concurrency: int) -> int:
-    """How many processes share a pool unless the settings say: one per core (at most
-    four, and one per slot) for a threads pool whose provider waits on the network, one
-    otherwise."""
-    if pool in THREAD_POOLS and work == Work.IO:
+def default_processes(stage: str, pool: PoolType, work: Work, concurrency: int) -> int:
+    """How many processes share a stage's pool unless the settings say: one per core (at
+    most four, and one per slot) for the llm or tts pool of a provider that waits on the
+    network, one otherwise."""
+    if stage in SPREAD_STAGES and pool in THREAD_POOLS and work == Work.IO:
         return min(MAX_DEFAULT_PROCESSES, os.cpu_count() or 1, concurrency)
     return 1

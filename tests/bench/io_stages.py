@@ -177,7 +177,7 @@ def one_round(n: int, stage: Stage) -> tuple[float, float, str]:
         valkey.start()
         try:
             settings = Settings(
-                data_dir=Path(tmp), broker={"url": valkey.url}, workers={stage.value: _pool()}
+                data_dir=Path(tmp), broker={"url": valkey.url}, workers={stage.value: _pool(stage)}
             )
             store = JobStore.from_url(valkey.url)
             bare = bare_rate(settings, store, n, stage)
@@ -229,15 +229,15 @@ def main(n: int = 3000, rounds: int = ROUNDS) -> int:
     return 0 if all(results) else 1
 
 
-def _pool() -> dict[str, object]:
+def _pool(stage: Stage) -> dict[str, object]:
     # The sleepy provider is chosen per job, so the pool is sized here as the settings size
     # it for a configured provider that waits on the network (a cloud vendor's).
-    processes = default_processes(POOL, Work.IO, CONCURRENCY)  # type: ignore[arg-type]
+    processes = default_processes(stage.value, POOL, Work.IO, CONCURRENCY)  # type: ignore[arg-type]
     return {"pool": POOL, "concurrency": CONCURRENCY, "processes": processes}
 
 
 def settings_for_print(stage: Stage) -> str:
-    chosen = getattr(Settings(workers={stage.value: _pool()}).workers, stage.value)
+    chosen = getattr(Settings(workers={stage.value: _pool(stage)}).workers, stage.value)
     return (
         f"{chosen.pool} x{chosen.concurrency} in {chosen.processes} process(es), "
         f"prefetch x{chosen.prefetch_multiplier}"

@@ -71,7 +71,8 @@ def test_an_unknown_stage_is_refused_with_the_choices() -> None:
 
 def _cloud_settings(**workers: object) -> Settings:
     return Settings(
-        providers={"llm": "claude", "tts": "elevenlabs"},
+        providers={"stt": "whisper", "llm": "claude", "tts": "elevenlabs"},
+        openai={"api_key": "sk-openai"},
         anthropic={"api_key": "sk-test"},
         elevenlabs={"api_key": "el-test"},
         workers=workers,
@@ -89,6 +90,20 @@ def test_a_pool_waiting_on_the_network_runs_one_process_per_core_sharing_its_slo
     assert [_option(command, "-n") for _, command in llm] == ["llm@%h", "llm-2@%h"]
     assert [_option(command, "-c") for _, command in llm] == ["32", "32"]
     assert {_option(command, "-Q") for _, command in llm} == {"llm"}
+    assert len(worker_commands(_cloud_settings(), Stage.TTS)) == 2
+
+
+def test_a_cloud_transcription_pool_stays_one_process_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # It decodes every recording itself: a second process would take a core from the API.
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+
+    alone = worker_commands(_cloud_settings(), Stage.STT)
+    told = worker_commands(_cloud_settings(stt={"processes": 2}), Stage.STT)
+
+    assert [_option(command, "-c") for _, command in alone] == ["32"]
+    assert [_option(command, "-c") for _, command in told] == ["16", "16"]
 
 
 def test_slots_are_shared_as_evenly_as_whole_slots_allow() -> None:
