@@ -92,7 +92,7 @@ def worker_commands(
     the queue alone (``llm@host``, child ``worker-llm``), the others numbered from 2."""
     queue = queue.value if isinstance(queue, Stage) else queue
     pool = getattr(settings.workers, queue)
-    shares = pool.slots(pool.processes or 1)
+    shares = pool.slots()
     named = [queue if n == 1 else f"{queue}-{n}" for n in range(1, len(shares) + 1)]
     return [
         (f"worker-{name}", worker_command(settings, queue, f"{name}@%h", extra, slots))

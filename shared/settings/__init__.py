@@ -256,8 +256,8 @@ class Settings(BaseSettings):
                 pool.pool = default[0]
             if pool.concurrency is None:
                 pool.concurrency = default[1]
-            io_pool = pool.pool in THREAD_POOLS
             if pool.prefetch_multiplier is None:
+                io_pool = pool.pool in THREAD_POOLS
                 pool.prefetch_multiplier = IO_PREFETCH if io_pool else 1
             if pool.processes is None:
                 work = found.work if found else Work.IO

@@ -21,8 +21,8 @@ class PoolSettings(Section):
     # not wait behind a busy child), 4 for I/O pools, whose slots free every few hundred
     # ms: a message in hand starts at once instead of after a broker round trip.
     prefetch_multiplier: int | None = Field(default=None, ge=1, le=64)
-    # None: one per core for a threads pool whose provider waits on the network, one
-    # otherwise (default_processes).
+    # None: see default_processes (one per core for the llm and tts pools of a cloud
+    # provider, one otherwise).
     processes: int | None = Field(
         default=None,
         ge=1,
@@ -41,9 +41,10 @@ class PoolSettings(Section):
             raise ValueError("soft_time_limit_s must be below time_limit_s")
         return self
 
-    def slots(self, processes: int) -> list[int]:
-        """The concurrency of each of ``processes`` processes sharing the pool's, as even as
+    def slots(self) -> list[int]:
+        """The concurrency of each of the pool's processes, sharing its own as evenly as
         whole slots allow (5 over 2: 3 and 2)."""
+        processes = self.processes or 1
         whole, extra = divmod(self.concurrency or 1, processes)
         return [whole + (1 if i < extra else 0) for i in range(processes)]
 
