@@ -15,6 +15,11 @@ def _option(command: list[str], flag: str) -> str:
     return command[command.index(flag) + 1]
 
 
+def _slots(commands: list[tuple[str, list[str]]]) -> list[str]:
+    """The concurrency of each process of a pool."""
+    return [_option(command, "-c") for _, command in commands]
+
+
 def test_an_io_pool_reserves_four_messages_per_slot_and_a_process_pool_one() -> None:
     settings = Settings(providers={"llm": "claude"}, anthropic={"api_key": "sk-test"})
 
@@ -88,7 +93,7 @@ def test_a_pool_waiting_on_the_network_runs_one_process_per_core_sharing_its_slo
 
     assert [name for name, _ in llm] == ["worker-llm", "worker-llm-2"]
     assert [_option(command, "-n") for _, command in llm] == ["llm@%h", "llm-2@%h"]
-    assert [_option(command, "-c") for _, command in llm] == ["32", "32"]
+    assert _slots(llm) == ["32", "32"]
     assert {_option(command, "-Q") for _, command in llm} == {"llm"}
     assert len(worker_commands(_cloud_settings(), Stage.TTS)) == 2
 
@@ -102,8 +107,8 @@ def test_a_cloud_transcription_pool_stays_one_process_unless_told(
     alone = worker_commands(_cloud_settings(), Stage.STT)
     told = worker_commands(_cloud_settings(stt={"processes": 2}), Stage.STT)
 
-    assert [_option(command, "-c") for _, command in alone] == ["32"]
-    assert [_option(command, "-c") for _, command in told] == ["16", "16"]
+    assert _slots(alone) == ["32"]
+    assert _slots(told) == ["16", "16"]
 
 
 def test_slots_are_shared_as_evenly_as_whole_slots_allow() -> None:
@@ -111,7 +116,7 @@ def test_slots_are_shared_as_evenly_as_whole_slots_allow() -> None:
 
     tts = worker_commands(settings, Stage.TTS)
 
-    assert [_option(command, "-c") for _, command in tts] == ["3", "2"]
+    assert _slots(tts) == ["3", "2"]
 
 
 def test_process_pools_offline_threads_and_the_side_pools_stay_one_process(
@@ -134,8 +139,8 @@ def test_a_big_host_gets_at_most_four_processes_and_never_more_than_slots(
     llm = worker_commands(_cloud_settings(), Stage.LLM)
     few = worker_commands(_cloud_settings(llm={"concurrency": 3}), Stage.LLM)
 
-    assert [_option(command, "-c") for _, command in llm] == ["16"] * 4
-    assert [_option(command, "-c") for _, command in few] == ["1", "1", "1"]
+    assert _slots(llm) == ["16"] * 4
+    assert _slots(few) == ["1", "1", "1"]
 
 
 def test_more_processes_than_slots_is_refused_with_both_figures() -> None:
