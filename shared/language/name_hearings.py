@@ -60,7 +60,7 @@ def choose_caller_name(first: str | None, second: str | None) -> str | None:
     if not first:
         return str(other) if other.known() else None
     ours = _Name.parse(first)
-    if _fills_in(ours, other):
+    if _fills_in(ours, other) or (_unknown_word(ours) and other.plain and other.known()):
         return str(other)
     if ours.plain and other.plain and ours.title == other.title:
         given = _pick(ours.words[0], other.words[0], is_given_name)
@@ -78,6 +78,16 @@ def _fills_in(ours: _Name, other: _Name) -> bool:
     heard = ours.words[0].lower()
     both_known = is_given_name(given) and is_surname(surname)
     return heard in (given.lower(), surname.lower()) and both_known
+
+
+def _unknown_word(ours: _Name) -> bool:
+    """Whether the first hearing's name is one word that is no known name at all: Whisper's
+    "it's Render Carol's kid" for Brenda Kowalski, which Moonshine heard whole. Such a word
+    says as little as no name, so a whole name with a known given name, as a name only the
+    second engine heard must have, is taken instead."""
+    if ours.title is not None or len(ours.words) != 1:
+        return False
+    return not (is_given_name(ours.words[0]) or is_surname(ours.words[0]))
 
 
 def _pick(ours: str, other: str, known: Callable[[str], bool]) -> str:

@@ -36,6 +36,17 @@ def test_a_name_only_the_second_engine_heard_is_taken_when_it_is_a_given_name() 
     assert choose_caller_name(None, "Dr. Hoffman") == "Dr. Hoffman"
 
 
+def test_one_word_that_is_no_known_name_gives_way_to_a_whole_name_heard_by_the_second() -> None:
+    # Whisper's "it's Render Carol's kid", Moonshine's "it's Brenda Kowalski".
+    assert choose_caller_name("Render", "Brenda Kowalski") == "Brenda Kowalski"
+
+
+def test_one_known_name_word_or_a_half_known_second_hearing_keeps_the_first() -> None:
+    assert choose_caller_name("Alvarez", "Brenda Kowalski") == "Alvarez"
+    assert choose_caller_name("Render", "English Life") == "Render"
+    assert choose_caller_name("Render", "Brenda") == "Render"
+
+
 def test_words_only_the_second_engine_read_as_a_name_are_not_taken() -> None:
     # Moonshine's "Hello, English life and calling" for Ingrid Larsen.
     assert choose_caller_name(None, "English Life") is None
