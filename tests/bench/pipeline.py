@@ -11,7 +11,8 @@ engines get: prefork for stt and tts, threads for llm) runs providers that answe
   timing starts when it resumes, so the rate is the pipeline's and not the producer's.
 - Goal 3, latency: on the idle stack, 200 jobs posted one at a time; per job, the time from
   its creation to `succeeded` minus its three stages' own time (started to finished) is the
-  price of three queue hops and the bookkeeping.
+  price of three queue hops and the bookkeeping. Beside it, as its "bare" column, 200 bare
+  chains sent alone, each timed from its send to its end: Celery's own three hops.
 """
 
 from __future__ import annotations
@@ -190,9 +191,7 @@ def main() -> int:
             )
             overheads = _latency(stack, audio, LATENCY_JOBS)
             bare_hops = _bare_latency(stack, LATENCY_JOBS)
-            print(
-                f"  bare chain, sent to done  p50 {bare_hops[len(bare_hops) // 2] * 1000:5.2f} ms"
-            )
+            print(f"  bare chain, sent to done  p50 {_ms(bare_hops, 0.5):5.2f} ms")
             ours_rates, bare_rates = [], []
             for round_no in range(ROUNDS):
                 sides = [("ours", _ours), ("bare", None)]
@@ -208,13 +207,22 @@ def main() -> int:
                     f"{bare_rates[-1]:6.1f} chains/s",
                     flush=True,
                 )
-    return report(overheads, ours_rates, bare_rates)
+    return report(overheads, bare_hops, ours_rates, bare_rates)
 
 
-def report(overheads: list[float], ours_rates: list[float], bare_rates: list[float]) -> int:
-    p50 = overheads[len(overheads) // 2] * 1000
-    p90 = overheads[int(len(overheads) * 0.9)] * 1000
-    p99 = overheads[min(len(overheads) - 1, int(len(overheads) * 0.99))] * 1000
+def _ms(times: list[float], share: float) -> float:
+    """The ``share`` percentile of sorted ``times`` (seconds), in milliseconds."""
+    return times[min(len(times) - 1, int(len(times) * share))] * 1000
+
+
+def report(
+    overheads: list[float], bare_hops: list[float], ours_rates: list[float], bare_rates: list[float]
+) -> int:
+    p50, p90, p99 = _ms(overheads, 0.5), _ms(overheads, 0.9), _ms(overheads, 0.99)
+    # The bare chain's three hops, sent to done, are the floor under the overhead: what Celery
+    # itself costs to carry a message through three queues on this machine. The goal is
+    # absolute; this column says how far below that floor it lies.
+    bare_p50, bare_p99 = _ms(bare_hops, 0.5), _ms(bare_hops, 0.99)
     ours, bare = statistics.median(ours_rates), statistics.median(bare_rates)
     print(f"  latency overhead per job: p50 {p50:.1f} ms, p90 {p90:.1f} ms, p99 {p99:.1f} ms")
     print(
@@ -226,8 +234,14 @@ def report(overheads: list[float], ours_rates: list[float], bare_rates: list[flo
         "pipeline", "2 jobs/s through 3 stages", f"{ours:.1f}/s", f">= {GOAL_RATIO} of bare",
         ok_ratio, bare=f"{bare:.1f}/s", ratio=ours / bare,
     )  # fmt: skip
-    record("pipeline", "3 latency overhead p50", f"{p50:.1f} ms", f"<= {GOAL_P50_MS:g} ms", ok_p50)
-    record("pipeline", "3 latency overhead p99", f"{p99:.1f} ms", f"<= {GOAL_P99_MS:g} ms", ok_p99)
+    record(
+        "pipeline", "3 latency overhead p50", f"{p50:.1f} ms", f"<= {GOAL_P50_MS:g} ms", ok_p50,
+        bare=f"{bare_p50:.1f} ms", ratio=p50 / bare_p50,
+    )  # fmt: skip
+    record(
+        "pipeline", "3 latency overhead p99", f"{p99:.1f} ms", f"<= {GOAL_P99_MS:g} ms", ok_p99,
+        bare=f"{bare_p99:.1f} ms", ratio=p99 / bare_p99,
+    )  # fmt: skip
     return 0 if ok_ratio and ok_p50 and ok_p99 else 1
 
 
