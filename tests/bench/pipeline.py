@@ -219,9 +219,9 @@ def report(
     overheads: list[float], bare_hops: list[float], ours_rates: list[float], bare_rates: list[float]
 ) -> int:
     p50, p90, p99 = _ms(overheads, 0.5), _ms(overheads, 0.9), _ms(overheads, 0.99)
-    # The bare chain's three hops, sent to done, are the floor under the overhead: what Celery
-    # itself costs to carry a message through three queues on this machine. The goal is
-    # absolute; this column says how far below that floor it lies.
+    # A bare chain's three hops, sent to done, are what Celery itself costs to carry a message
+    # through three queues on this machine: the floor under the overhead, shown beside it
+    # (the goal itself stays absolute).
     bare_p50, bare_p99 = _ms(bare_hops, 0.5), _ms(bare_hops, 0.99)
     ours, bare = statistics.median(ours_rates), statistics.median(bare_rates)
     print(f"  latency overhead per job: p50 {p50:.1f} ms, p90 {p90:.1f} ms, p99 {p99:.1f} ms")
