@@ -8,7 +8,6 @@ imports this.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from celery.signals import worker_init, worker_process_init
@@ -17,6 +16,7 @@ from shared.celery_app import create_celery
 from shared.models import Stage
 from shared.settings import get_settings
 from workers import ingest, llm, stt, tts, webhooks
+from workers.cpu_priority import step_down
 from workers.pool_heartbeat import PoolHeartbeat
 from workers.providers.registry import get_provider
 from workers.voice_publisher import VoicePublisher, start_publishing
@@ -40,12 +40,10 @@ __all__ = ["TASK_MODULES", "app", "preload_models"]
 
 @worker_init.connect  # type: ignore[untyped-decorator]
 def lower_priority(**_: Any) -> None:
-    """The worker's main process steps down to ``workers.nice`` before its pool starts, so
-    its threads and the children it forks all run below the API (see WorkerSettings.nice)."""
-    wanted = get_settings().workers.nice
-    current = os.nice(0)
-    if wanted > current:
-        os.nice(wanted - current)
+    """The worker's main process steps aside for the API before its pool starts, so its
+    threads and the children it forks all do (see workers.cpu_priority)."""
+    workers = get_settings().workers
+    step_down(workers.nice, workers.sched_idle)
 
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]

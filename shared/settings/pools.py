@@ -93,18 +93,26 @@ class WorkerSettings(Section):
         default=600.0, gt=0, description="How often tts workers list the voices for the API."
     )
     # Where the API and the pools share cores (the embedded stack, one host), a status read
-    # waits behind CPU-bound stage work. Workers a few nice levels down let the scheduler run
-    # the API first and cost the pools nothing when the API is idle. The batches bench's
-    # GET /v1/batches/{id} during the 10,000-job batch, three runs of each alternated:
-    # p95 median 9.7 ms at nice 0, 6.0 ms at nice 10; p99 23-46 ms against 10-40 ms (p50
-    # 1.6-2.1 ms either way): a modest gain on a noisy tail; pipeline and io throughput
-    # unchanged. In their own containers (compose) the level only ranks a worker's
-    # processes among themselves.
+    # waits behind CPU-bound stage work. How the two settings below act, and where each
+    # does nothing, is in workers.cpu_priority. Measured with the batches bench (10,000
+    # jobs, 3,000 status reads over the run, alternated runs) and the pipeline bench:
+    # - nice 10 (the default): GET /v1/batches/{id} p99 35-44 ms; Valkey logged 43-59
+    #   commands over 3 ms per run, waiting for a core (a ZADD 39 ms); 195 jobs/s through
+    #   the three stages, 0.58 of bare Celery;
+    # - SCHED_IDLE: p99 27-30 ms and 7-8 slow commands, but 169-172 jobs/s (0.49-0.54 of
+    #   bare): every wake-up of Valkey now takes a core from a stage mid-task.
+    # Throughput is what this system is for, so SCHED_IDLE is for a host where the API's
+    # latency matters more.
     nice: int = Field(
         default=10,
         ge=0,
         le=19,
         description="Scheduling niceness of worker processes (0 = as the API; 19 = lowest).",
+    )
+    sched_idle: bool = Field(
+        default=False,
+        description="Worker processes run under Linux's SCHED_IDLE policy: any other task "
+        "that wakes, the API's or the broker's, takes the CPU from them at once.",
     )
     stt: SttPoolSettings = SttPoolSettings()
     llm: LlmPoolSettings = LlmPoolSettings()
