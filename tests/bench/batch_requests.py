@@ -100,11 +100,16 @@ def describe(batch: dict[str, Any]) -> str:
     )
 
 
-def time_status(http: httpx.Client, ids: list[str], reads: int) -> list[list[float]]:
+def time_status(
+    http: httpx.Client, ids: list[str], reads: int, pause_s: float
+) -> list[list[float]]:
     """``reads`` GETs of each batch, interleaved (and alternating which goes first), so
-    every batch is read under the same load; seconds per request, per batch."""
+    every batch is read under the same load, ``pause_s`` between rounds; seconds per
+    request, per batch."""
     times: list[list[float]] = [[] for _ in ids]
     for r in range(reads):
+        if r:
+            time.sleep(pause_s)
         order = list(range(len(ids)))
         if r % 2:
             order.reverse()
@@ -117,7 +122,9 @@ def time_status(http: httpx.Client, ids: list[str], reads: int) -> list[list[flo
     return times
 
 
-def time_status_apart(base_url: str, ids: list[str], reads: int) -> list[list[float]]:
+def time_status_apart(
+    base_url: str, ids: list[str], reads: int, pause_s: float
+) -> list[list[float]]:
     """``time_status`` from a client process of its own, as a real client reads.
 
     This process serves the vendor fakes on threads (thousands of stage calls while the big
@@ -127,12 +134,14 @@ def time_status_apart(base_url: str, ids: list[str], reads: int) -> list[list[fl
     """
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=spawn) as pool:
-        return pool.submit(_time_status_in_child, base_url, ids, reads).result()
+        return pool.submit(_time_status_in_child, base_url, ids, reads, pause_s).result()
 
 
-def _time_status_in_child(base_url: str, ids: list[str], reads: int) -> list[list[float]]:
+def _time_status_in_child(
+    base_url: str, ids: list[str], reads: int, pause_s: float
+) -> list[list[float]]:
     with httpx.Client(base_url=base_url, timeout=120) as http:
-        return time_status(http, ids, reads)
+        return time_status(http, ids, reads, pause_s)
 
 
 def pct(values: list[float], q: float) -> float:

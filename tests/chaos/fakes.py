@@ -163,7 +163,10 @@ class ChaosOpenAI(OpenAIFake):
 class ChaosFakes:
     """The two vendors a chaos stack talks to, sharing one tally of served calls."""
 
-    def __init__(self, *, failure_rate: float = 0.0, hang_s: float = 3.0) -> None:
+    def __init__(
+        self, *, failure_rate: float = 0.0, hang_s: float = 3.0, yield_cpu: bool = False
+    ) -> None:
+        self.yield_cpu = yield_cpu  # see FakeServer.start
         self.served = _Served()
         self.anthropic = ChaosAnthropic(self.served, failure_rate=failure_rate)
         self.openai = ChaosOpenAI(self.served, failure_rate=failure_rate)
@@ -176,8 +179,8 @@ class ChaosFakes:
             ]
 
     def start(self) -> ChaosFakes:
-        self.anthropic.start()
-        self.openai.start()
+        self.anthropic.start(yield_cpu=self.yield_cpu)
+        self.openai.start(yield_cpu=self.yield_cpu)
         return self
 
     def stop(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import socket
 import threading
@@ -144,7 +145,11 @@ class FakeServer:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
+    def start(self, port: int = 0, host: str = "127.0.0.1", *, yield_cpu: bool = False) -> str:
+        """Serve on a thread of this process. ``yield_cpu``: that thread, and the threads it
+        starts for requests, run under SCHED_IDLE where Linux has it, so the stack under
+        test takes a core from them whenever it wakes: a vendor's cloud does not run on
+        the host's cores, and its stand-in should cost them as little as it can."""
         self.host = host
         with socket.socket() as sock:
             sock.bind((host, port))
@@ -159,9 +164,14 @@ class FakeServer:
             timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, name=f"fake-{self.vendor}", daemon=True
-        )
+        server = self._server
+
+        def serve() -> None:
+            if yield_cpu and hasattr(os, "SCHED_IDLE"):
+                os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            server.run()
+
+        self._thread = threading.Thread(target=serve, name=f"fake-{self.vendor}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
