@@ -142,8 +142,3 @@ def _time_status_in_child(
 ) -> list[list[float]]:
     with httpx.Client(base_url=base_url, timeout=120) as http:
         return time_status(http, ids, reads, pause_s)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]

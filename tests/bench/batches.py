@@ -53,14 +53,13 @@ from tests.bench.batch_export import (
 from tests.bench.batch_requests import (
     Prober,
     describe,
-    pct,
     post,
     status,
     time_status_apart,
     wait_batch,
 )
 from tests.bench.process_memory import FleetRss
-from tests.bench.results import record
+from tests.bench.results import pct, record
 from tests.chaos.fakes import ChaosFakes
 from tests.integration.conftest import RunningStack, stack_pids, stack_settings, started
 

@@ -40,7 +40,7 @@ from shared.redis_keys import connect
 from shared.reviews import Correction, Review, ReviewStore
 from shared.settings import Settings
 from tests.bench.machine import wait_quiet
-from tests.bench.results import record
+from tests.bench.results import pct, record
 from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
 
@@ -114,11 +114,6 @@ def timed(call: Callable[[], Any]) -> tuple[list[float], Any]:
         result = call()
         samples.append((time.perf_counter() - began) * 1000)
     return samples, result
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 def judge(goal: str, samples: list[float]) -> bool:

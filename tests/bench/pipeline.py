@@ -39,7 +39,7 @@ from shared.redis_keys import key
 from shared.storage import LocalStorage
 from tests import audio_factory as af
 from tests.bench.machine import ROUNDS, wait_quiet
-from tests.bench.results import record
+from tests.bench.results import pct, record
 from tests.factories import wav_input_meta
 from tests.integration.conftest import RunningStack, stack_settings, started
 
@@ -211,8 +211,8 @@ def main() -> int:
 
 
 def _ms(times: list[float], share: float) -> float:
-    """The ``share`` percentile of sorted ``times`` (seconds), in milliseconds."""
-    return times[min(len(times) - 1, int(len(times) * share))] * 1000
+    """The ``share`` percentile of ``times`` (seconds), in milliseconds."""
+    return pct(times, share) * 1000
 
 
 def report(

@@ -23,6 +23,12 @@ class Result:
 RESULTS: list[Result] = []
 
 
+def pct(values: list[float], q: float) -> float:
+    """The ``q`` percentile of ``values`` (nearest rank, in their own unit)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
 def record(
     part: str,
     goal: str,
