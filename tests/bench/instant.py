@@ -16,6 +16,7 @@ from celery import shared_task
 from shared.models import Reply, SynthesizedAudio, Transcript, Triage
 from shared.provider_catalog import ProviderSpec, Work, register
 from shared.settings import OutputFormat, get_settings
+from tests.bench import hop_marks
 from workers.providers.base import (
     AudioInput,
     LlmProvider,
@@ -66,6 +67,9 @@ class InstantVoice(TtsProvider):
 for _stage, _cls in (("stt", "InstantStt"), ("llm", "InstantReply"), ("tts", "InstantVoice")):
     register(ProviderSpec(_stage, "instant", f"{__name__}:{_cls}", Work.CPU))
 
+
+# The bench's marks of when each task reached its pool (goal 3), in every worker process.
+hop_marks.install()
 
 _client: redis.Redis | None = None
 

@@ -12,7 +12,9 @@ engines get: prefork for stt and tts, threads for llm) runs providers that answe
 - Goal 3, latency: on the idle stack, 200 jobs posted one at a time; per job, the time from
   its creation to `succeeded` minus its three stages' own time (started to finished) is the
   price of three queue hops and the bookkeeping. Beside it, as its "bare" column, 200 bare
-  chains sent alone, each timed from its send to its end: Celery's own three hops.
+  chains sent alone, each timed from its send to its end: Celery's own three hops. Each
+  hop is then split into its queue, its pool hand-off and the stage's start, for both sides
+  (tests/bench/hop_marks.py).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from shared.pipeline import create_and_queue
 from shared.redis_keys import key
 from shared.storage import LocalStorage
 from tests import audio_factory as af
+from tests.bench import hop_marks
 from tests.bench.machine import ROUNDS, wait_quiet
 from tests.bench.results import pct, record
 from tests.factories import wav_input_meta
@@ -132,10 +135,11 @@ def _when_ended(store: JobStore, job_id: str) -> Job:
         time.sleep(0.0005)
 
 
-def _latency(stack: RunningStack, audio: bytes, n: int) -> list[float]:
+def _latency(stack: RunningStack, audio: bytes, n: int) -> tuple[list[float], list[Job]]:
     store = JobStore.from_url(stack.settings.broker.url)
     overheads = []
     gaps: list[list[float]] = []
+    jobs: list[Job] = []
     with httpx.Client(base_url=stack.settings.api.base_url) as http:
         wait_quiet()
         for _ in range(n):
@@ -152,30 +156,34 @@ def _latency(stack: RunningStack, audio: bytes, n: int) -> list[float]:
                 own += (record_.finished_at - record_.started_at).total_seconds()
             overheads.append((job.finished_at - job.created_at).total_seconds() - own)
             gaps.append(_gaps(job))
+            jobs.append(job)
     for i, name in enumerate(GAPS):
         print(f"  {name:24s} p50 {statistics.median(g[i] for g in gaps) * 1000:5.2f} ms")
-    return sorted(overheads)
+    return sorted(overheads), jobs
 
 
-def _bare_latency(stack: RunningStack, n: int) -> list[float]:
-    """The same three hops with nothing in them: a bare chain sent alone, to its end."""
+def _bare_latency(stack: RunningStack, n: int) -> tuple[list[float], list[float]]:
+    """The same three hops with nothing in them: a bare chain sent alone, to its end. Also
+    when each was sent (the epoch clock the hop marks use)."""
     client = JobStore.from_url(stack.settings.broker.url).redis
     client.delete("bench:chain:done")
     app = create_celery(stack.settings)
-    times = []
+    times, sent = [], []
     wait_quiet()
     for i in range(n):
+        sent.append(time.time())
         began = time.perf_counter()
         app.send_task("bench.chain.stt", args=[str(i)], queue="stt")
         while int(client.get("bench:chain:done") or 0) <= i:
             time.sleep(0.0005)
         times.append(time.perf_counter() - began)
-    return sorted(times)
+    return sorted(times), sent
 
 
 def main() -> int:
     audio = encode_pcm(af.tone(1.0), 16000, "wav")
     with tempfile.TemporaryDirectory(prefix="vp-bench-pipeline-") as tmp:
+        marks = Path(tmp) / "hop-marks"
         settings = stack_settings(
             Path(tmp),
             providers={"stt": "instant", "llm": "instant", "tts": "instant",
@@ -183,15 +191,17 @@ def main() -> int:
             workers={"min_speech_s": 0.2},
             log_level="WARNING",
         )  # fmt: skip
-        with started(Stack(settings, flower=False)) as stack:
+        with hop_marks.marking(marks), started(Stack(settings, flower=False)) as stack:
             w = settings.workers
             print(
                 f"pipeline: instant providers; pools stt {w.stt.pool} x{w.stt.concurrency}, "
                 f"llm {w.llm.pool} x{w.llm.concurrency}, tts {w.tts.pool} x{w.tts.concurrency}"
             )
-            overheads = _latency(stack, audio, LATENCY_JOBS)
-            bare_hops = _bare_latency(stack, LATENCY_JOBS)
+            overheads, jobs = _latency(stack, audio, LATENCY_JOBS)
+            bare_hops, sent = _bare_latency(stack, LATENCY_JOBS)
             print(f"  bare chain, sent to done  p50 {_ms(bare_hops, 0.5):5.2f} ms")
+            marked = hop_marks.read(marks)
+            hop_marks.print_table(hop_marks.ours(jobs, marked), hop_marks.bare(sent, marked))
             ours_rates, bare_rates = [], []
             for round_no in range(ROUNDS):
                 sides = [("ours", _ours), ("bare", None)]
