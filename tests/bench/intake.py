@@ -129,7 +129,7 @@ def main() -> int:
         f"intake: {len(audio) / 1024:.0f} KB 60 s mp3, wrk {CONNECTIONS} connections x "
         f"{DURATION_S} s, {processes} uvicorn process(es) per side, {ROUNDS} rounds"
     )
-    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory(dir="/dev/shm") as shm:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as shm:
         folder = Path(tmp)
         script = wrk_script(folder, audio)
         valkey = ValkeyProcess(folder / "valkey")

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.bench import batches, inbox, intake, io_stages, offline, pipeline
+from tests.bench import batches, inbox, intake, io_stages, offline, pipeline, scratch
 from tests.bench.results import RESULTS
 
 PARTS: dict[str, Callable[[], int]] = {
@@ -40,15 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=sorted(PARTS), action="append")
     args = parser.parse_args(argv)
     chosen = args.only or list(PARTS)
-    _scratch_in_memory()
     codes: dict[str, int] = {}
-    for name in chosen:
-        print(f"\n=== {name} ===", flush=True)
-        try:
-            codes[name] = PARTS[name]()
-        except Exception as exc:  # noqa: BLE001 (one broken part must not hide the others)
-            print(f"  {name} did not finish: {exc!r}")
-            codes[name] = 2
+    with scratch.folder():
+        for name in chosen:
+            print(f"\n=== {name} ===", flush=True)
+            try:
+                codes[name] = PARTS[name]()
+            except Exception as exc:  # noqa: BLE001 (one broken part must not hide the others)
+                print(f"  {name} did not finish: {exc!r}")
+                codes[name] = 2
     print_table()
     path = write_json(codes)
     print(f"\nresults: {path}")
@@ -58,21 +56,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"goals missed or parts failed: {', '.join(sorted(set(failed)))}")
         return 1
     return 0
-
-
-def _scratch_in_memory() -> None:
-    """Every part's stack (Valkey's append-only file, stored objects, logs) lives in a
-    temporary folder: put it on /dev/shm where there is one, for both sides alike.
-
-    On this VM's ext4 disk, creating a file costs 20 us in some folders and 300-900 us in
-    others, by the block group a new folder lands in (measured with os.open in fresh
-    folders under /tmp, /work and /root). The same code measured 0.34 and 0.51 of bare
-    Celery from one run to the next, and the bare chain's three hops 4.6 ms on /dev/shm
-    against 9.6 ms in a slow /tmp folder. The disk is the machine, not the code under test.
-    """
-    shm = "/dev/shm"
-    if os.path.isdir(shm) and os.access(shm, os.W_OK):
-        tempfile.tempdir = shm
 
 
 def print_table() -> None:
