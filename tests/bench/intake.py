@@ -129,27 +129,28 @@ def main() -> int:
         f"intake: {len(audio) / 1024:.0f} KB 60 s mp3, wrk {CONNECTIONS} connections x "
         f"{DURATION_S} s, {processes} uvicorn process(es) per side, {ROUNDS} rounds"
     )
-    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as shm:
+    # In the bench run's folder (tests/bench/scratch.py), on /dev/shm where there is one.
+    with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         script = wrk_script(folder, audio)
         valkey = ValkeyProcess(folder / "valkey")
         valkey.start()
         try:
-            results = _rounds(folder, Path(shm), valkey, processes, script)
+            results = _rounds(folder, valkey, processes, script)
         finally:
             valkey.stop()
     return report(results)
 
 
 def _rounds(
-    folder: Path, shm: Path, valkey: ValkeyProcess, processes: int, script: Path
+    folder: Path, valkey: ValkeyProcess, processes: int, script: Path
 ) -> dict[str, list[Run]]:
     results: dict[str, list[Run]] = {"ours": [], "bare": []}
     factories = {"ours": "api.main:create_app", "bare": "tests.bench.bare_intake:create_app"}
     for round_no in range(ROUNDS):
         order = ["ours", "bare"] if round_no % 2 == 0 else ["bare", "ours"]
         for side in order:
-            objects = shm / side
+            objects = folder / "objects" / side
             settings = Settings(
                 data_dir=folder / side,
                 broker={"url": valkey.url, "embedded": False},
