@@ -18,8 +18,9 @@ pytestmark = pytest.mark.skipif(
 # Run in a child: a lowered priority cannot be raised again without privilege, and pytest
 # must keep its own. A thread already running when step_down is called, and one started after
 # it (which reports its own policy and niceness, as an ended thread can no longer be asked).
-# Only niceness is applied for real: a child at SCHED_IDLE runs only while nothing else wants
-# a CPU, and on a busy CI machine it once waited out the 300 s timeout to print its answer.
+# Only niceness is applied for real: a child at SCHED_IDLE, which the kernel runs only when no
+# other task wants its CPU, once waited out the 300 s timeout in a fresh-clone CI run without
+# printing its answer (not reproduced, even beside two spinning processes).
 PROBE = """
 import json, os, sys, threading
 from workers.cpu_priority import step_down
