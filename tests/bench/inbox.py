@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import redis
 from fastapi.testclient import TestClient
@@ -50,7 +50,8 @@ REVIEWED = 300
 RUNS = 200
 GOAL_P99_MS = 300.0
 KEY = "vp_" + "k" * 43
-FILTER = {"urgency": "high", "needs_review": True, "text": "call me"}
+URGENCIES: list[Literal["low", "normal", "high"]] = ["low", "normal", "high"]
+FILTER: dict[str, str | bool] = {"urgency": "high", "needs_review": True, "text": "call me"}
 # The same filter as the inbox page's form sends it.
 PAGE_FILTER = {"urgency": "high", "needs_review": "yes", "q": "call me"}
 NAMES = ("Dana Whitaker", "Marcus Bell", "Priya Raman", "Tom Okafor", "Lena Fischer", "Ana Ruiz")
@@ -76,7 +77,7 @@ def fill(client: redis.Redis, tenant: str, count: int, seed: int) -> list[str]:
             caller_name=rnd.choice(NAMES),
             callback_number=f"+1415{rnd.randrange(2_000_000, 9_999_999)}",
             intent=rnd.choice(INTENTS),
-            urgency=rnd.choices(["low", "normal", "high"], [2, 6, 2])[0],
+            urgency=rnd.choices(URGENCIES, [2, 6, 2])[0],
             summary="Caller asks for a call back.",
             needs_review=rnd.random() < 0.33 if done else None,
             batch_id=batch,

@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 import httpx
 from celery import Celery
@@ -127,7 +128,7 @@ def _when_ended(store: JobStore, job_id: str) -> Job:
     (the bare chain's poll reads a counter)."""
     record = key("job", job_id)
     while True:
-        raw = store.redis.get(record) or b""
+        raw = cast(bytes, store.redis.get(record) or b"")  # the client does not decode
         # The job's own status is the record's first "status" (its stages' come later).
         start = raw.find(b'"status":"') + len(b'"status":"')
         if raw[start : start + 9] in (b"succeeded", b'failed"'):

@@ -92,7 +92,7 @@ def _drop_clients(stack: ChaosStack) -> float:
     """Close every client connection but this one; the broker stays up (0 s unreachable)."""
     client = redis.Redis.from_url(stack.settings.broker.url, socket_timeout=1)
     try:
-        client.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+        client.client_kill_filter(_type="normal", skipme=True)
     finally:
         client.close()
     return 0.0

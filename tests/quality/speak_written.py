@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from tests.quality.make_voicemails import Voicemail, render
+from tests.quality.make_voicemails import Expected, Voicemail, render
 from tests.quality.written import WRITTEN
 
 _DIGIT_WORDS = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     entries: list[Voicemail] = []
     for i, item in enumerate(written):
         delivery = list(DELIVERIES)[i % len(DELIVERIES)]
+        expected = item["expected"]
         entry: Voicemail = {
             "id": item["id"],
             "text": spoken(item["text"]),
@@ -55,7 +56,13 @@ def main(argv: list[str] | None = None) -> int:
             "delivery": delivery,
             "region": item["region"],
             "noise_snr_db": 15.0 if i % 5 == 2 else None,
-            "expected": {**item["expected"], "callback_partial": False},
+            "expected": Expected(
+                caller_name=expected["caller_name"],
+                callback_number=expected["callback_number"],
+                callback_partial=False,
+                intent=expected["intent"],
+                urgency=expected["urgency"],
+            ),
             "file": f"audio/{item['id']}.{DELIVERIES[delivery]}",
         }
         render(entry, folder)
