@@ -109,9 +109,14 @@ def voice_session(source: Path, options: Any) -> Any:
     """
     import onnxruntime
 
-    with tempfile.TemporaryDirectory(prefix="voicepipe-voice-") as folder:
-        prepared = Path(folder) / "voice.onnx"
-        try:
+    def session(model: Path) -> Any:
+        return onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="voicepipe-voice-") as folder:
+            prepared = Path(folder) / "voice.onnx"
             subprocess.run(
                 [sys.executable, "-m", __name__, str(source), str(prepared)],
                 check=True,
@@ -119,19 +124,18 @@ def voice_session(source: Path, options: Any) -> Any:
                 timeout=300,
                 env={**os.environ, "PYTHONPATH": _package_root()},
             )
-            model = prepared
-        except (OSError, subprocess.SubprocessError) as exc:
-            detail = getattr(exc, "stderr", b"") or b""
-            log.warning(
-                "offline voice: its faster graph could not be prepared, so it runs ~12 %% "
-                "slower on its own graph: %s %s",
-                exc,
-                detail.decode(errors="replace")[-500:],
-            )
-            model = source
-        return onnxruntime.InferenceSession(
-            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+            return session(prepared)
+    # Any failure: onnxruntime's errors derive from Exception alone, and a voice that is
+    # itself broken fails again below, loudly, on its own graph.
+    except Exception as exc:  # noqa: BLE001 - any failure: the voice's own graph instead
+        detail = getattr(exc, "stderr", b"") or b""
+        log.warning(
+            "offline voice: its faster graph could not be prepared, so it runs ~12 %% "
+            "slower on its own graph: %s %s",
+            exc,
+            detail.decode(errors="replace")[-500:],
         )
+    return session(source)
 
 
 def _package_root() -> str:
