@@ -143,12 +143,22 @@ def test_voice_session_runs_the_graph_prepared_in_a_child_process(
     assert source.read_bytes() == saved  # the voice's own file is not touched
 
 
+@pytest.mark.parametrize(
+    ("module", "attribute", "missing"),
+    [(sys, "executable", "no-python-here"), (tempfile, "tempdir", "no-such-folder")],
+    ids=["the child cannot start", "no temporary folder can be made"],
+)
 def test_voice_session_falls_back_to_the_voices_own_graph_with_a_warning(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    module: Any,
+    attribute: str,
+    missing: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     source = tmp_path / "model.onnx"
     onnx.save(_model(), source)
-    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    monkeypatch.setattr(module, attribute, str(tmp_path / missing))
     x = rng.standard_normal((1, 8, 100)).astype(np.float32)
 
     with caplog.at_level(logging.WARNING):
@@ -184,19 +194,3 @@ def test_the_offline_voice_sounds_as_it_did_on_its_own_graph() -> None:
     assert len(after) == len(before)
     # Float rounding in another kernel order: a few steps in 32,767.
     assert int(np.max(np.abs(after.astype(np.int32) - before.astype(np.int32)))) <= 16
-
-
-def test_voice_session_falls_back_when_no_temporary_folder_can_be_made(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = tmp_path / "model.onnx"
-    onnx.save(_model(), source)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
-    x = rng.standard_normal((1, 8, 100)).astype(np.float32)
-
-    with caplog.at_level(logging.WARNING):
-        session = voice_session(source, _profiling_options(tmp_path))
-
-    assert "faster graph could not be prepared" in caplog.text
-    for before, after in zip(_run(_model(), x), _run(session, x), strict=True):
-        np.testing.assert_allclose(after, before, rtol=1e-5, atol=1e-5)
