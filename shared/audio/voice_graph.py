@@ -9,8 +9,9 @@ slower generic path. A 1-D convolution over ``[N, C, L]`` is the 2-D convolution
 
 Measured on the demo's scripts, one thread (session 30): CPU seconds per second of speech
 0.073 -> 0.064 and 0.076 -> 0.066 in two runs, samples within 4 of 32,767 of the original's.
-Turning the whole decoder into 4-D tensors, so that no reorders sit between its
-convolutions, measured the same as this simpler rewrite, so it was not kept.
+Measured the same as this simpler rewrite, so not kept: the whole decoder in 4-D tensors,
+so that no reorders sit between its convolutions; and each upsampling ``ConvTranspose`` as a
+polyphase ``Conv`` (one output channel per phase, interleaved by a reshape), 0.0655 -> 0.0649.
 """
 
 from __future__ import annotations
