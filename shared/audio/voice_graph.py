@@ -44,6 +44,7 @@ def convolutions_as_2d(model: Any) -> int:
     weights = {init.name: init for init in graph.initializer}
     nodes: list[Any] = []
     rewritten = 0
+    replaced: set[str] = set()
     for node in graph.node:
         weight = weights.get(node.input[1]) if node.op_type in _CONVOLUTIONS else None
         if weight is None or len(weight.dims) != 3:
@@ -56,6 +57,7 @@ def convolutions_as_2d(model: Any) -> int:
             numpy_helper.to_array(weight)[:, :, np.newaxis, :], f"{weight.name}/voice_graph_2d"
         )
         graph.initializer.append(wide_weight)
+        replaced.add(weight.name)
         nodes.append(helper.make_node("Unsqueeze", [node.input[0], _AXIS], [wide_in]))
         nodes.append(
             helper.make_node(
@@ -73,8 +75,10 @@ def convolutions_as_2d(model: Any) -> int:
     graph.initializer.append(numpy_helper.from_array(np.array([2], dtype=np.int64), _AXIS))
     del graph.node[:]
     graph.node.extend(nodes)
+    # Only the 3-D originals no node reads any more go: other initializers may be read by
+    # subgraphs, which this pass does not walk.
     used = {name for node in graph.node for name in node.input}
-    kept = [init for init in graph.initializer if init.name in used]
+    kept = [init for init in graph.initializer if init.name in used or init.name not in replaced]
     del graph.initializer[:]
     graph.initializer.extend(kept)
     return rewritten
