@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests import audio_factory as af
+from tests import hostile_audio as hostile
 
 # The stack runs with the documented defaults.
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -108,18 +109,18 @@ CASES: list[Bad] = [
             says=looks_like,
         )
         for kind, data, looks_like in [
-            ("png", af.NON_AUDIO["png"], "a PNG image"),
-            ("pdf", af.NON_AUDIO["pdf"], "a PDF document"),
-            ("html", af.NON_AUDIO["html"], "an HTML page"),
-            ("json", af.NON_AUDIO["json"], "text"),
-            ("gzip", af.NON_AUDIO["gzip"], "a gzip archive"),
+            ("png", hostile.NON_AUDIO["png"], "a PNG image"),
+            ("pdf", hostile.NON_AUDIO["pdf"], "a PDF document"),
+            ("html", hostile.NON_AUDIO["html"], "an HTML page"),
+            ("json", hostile.NON_AUDIO["json"], "text"),
+            ("gzip", hostile.NON_AUDIO["gzip"], "a gzip archive"),
         ]
     ],
     Bad(
         "zip-holding-a-wav-named-mp3",
         415,
         "unsupported_format",
-        upload(af.zip_archive),
+        upload(hostile.zip_archive),
         says="a ZIP archive",
     ),
     Bad(
@@ -131,14 +132,14 @@ CASES: list[Bad] = [
     ),
     Bad("zero-length", 400, "empty_file", upload(lambda: b"")),
     # Headers with nothing behind them.
-    Bad("riff-wave-12-bytes", 422, "undecodable", upload(lambda: af.first_box("wav", 12))),
-    Bad("wav-header-no-samples", 422, "too_short", upload(lambda: af.wav_header_only(1.0))),
-    Bad("id3-tag-alone", 422, "undecodable", upload(af.id3_tag_only)),
-    Bad("oggs-page-header-alone", 422, "undecodable", upload(lambda: af.first_box("ogg"))),
+    Bad("riff-wave-12-bytes", 422, "undecodable", upload(lambda: hostile.first_box("wav", 12))),
+    Bad("wav-header-no-samples", 422, "too_short", upload(lambda: hostile.wav_header_only(1.0))),
+    Bad("id3-tag-alone", 422, "undecodable", upload(hostile.id3_tag_only)),
+    Bad("oggs-page-header-alone", 422, "undecodable", upload(lambda: hostile.first_box("ogg"))),
     Bad("flac-marker-alone", 422, "undecodable", upload(lambda: b"fLaC")),
-    Bad("flac-streaminfo-alone", 422, "undecodable", upload(lambda: af.first_box("flac"))),
-    Bad("ebml-header-alone", 422, "undecodable", upload(lambda: af.first_box("webm"))),
-    Bad("ftyp-box-alone", 422, "undecodable", upload(lambda: af.first_box("m4a"))),
+    Bad("flac-streaminfo-alone", 422, "undecodable", upload(lambda: hostile.first_box("flac"))),
+    Bad("ebml-header-alone", 422, "undecodable", upload(lambda: hostile.first_box("webm"))),
+    Bad("ftyp-box-alone", 422, "undecodable", upload(lambda: hostile.first_box("m4a"))),
     # Random bytes; 16 of them happen to start like an MPEG frame whose successor lies beyond
     # the end, so they are refused by the decoder instead of the sniffer.
     Bad("random-7B", 415, "unsupported_format", upload(lambda: af.random_bytes(7, seed=5))),
@@ -164,14 +165,14 @@ CASES: list[Bad] = [
         "11min-mp3-8kHz-660kB",
         422,
         "too_long",
-        upload(lambda: af.mp3_silence(660)),
+        upload(lambda: hostile.mp3_silence(660)),
         heavy=True,
     ),
     Bad(
         "11min-flac-encoded-silence",
         422,
         "too_long",
-        upload(lambda: af.silence_encoded("flac", 660), "voicemail.flac"),
+        upload(lambda: hostile.silence_encoded("flac", 660), "voicemail.flac"),
         heavy=True,
     ),
     # Decompression bombs: hours of audio in a few hundred kB, or headers promising hours.
@@ -179,28 +180,28 @@ CASES: list[Bad] = [
         "bomb-flac-3h-48kHz-117kB",
         422,
         "too_long",
-        upload(lambda: af.flac_silence(3 * 3600), "voicemail.flac"),
+        upload(lambda: hostile.flac_silence(3 * 3600), "voicemail.flac"),
         heavy=True,
     ),
     Bad(
         "bomb-flac-1h-96kHz-7.1-188kB",
         422,
         "too_long",
-        upload(lambda: af.flac_silence(3600, rate=96000, channels=8), "voicemail.flac"),
+        upload(lambda: hostile.flac_silence(3600, rate=96000, channels=8), "voicemail.flac"),
         heavy=True,
     ),
     Bad(
         "bomb-wav-header-declares-4GB",
         422,
         "truncated",
-        upload(lambda: af.wav_declaring(0xFFFFFFF0), "voicemail.wav"),
+        upload(lambda: hostile.wav_declaring(0xFFFFFFF0), "voicemail.wav"),
         heavy=True,
     ),
     Bad(
         "bomb-mp3-xing-declares-10h",
         422,
         "truncated",
-        upload(lambda: af.mp3_declaring(10 * 3600 * 16000 // 576)),
+        upload(lambda: hostile.mp3_declaring(10 * 3600 * 16000 // 576)),
         heavy=True,
     ),
     # File names: a 10 000-character name overflows the multipart parser's 4 KB part-header

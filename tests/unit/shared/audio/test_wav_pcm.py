@@ -9,6 +9,7 @@ import pytest
 from shared.audio.decoding import decode_pcm16k, decode_with_ffmpeg
 from shared.audio.wav_pcm import read_pcm16_wav
 from tests import audio_factory as factory
+from tests import hostile_audio as hostile
 from tests.audio_factory import Recipe
 
 
@@ -29,7 +30,7 @@ def test_a_pcm_wav_gives_the_samples_ffmpeg_gives(rate: int, channels: int, seco
     [
         factory.wav_with_unknown_length(1.5),
         factory.truncated("wav", 0.61, seconds=2.0),
-        factory.wav_declaring(4001, seconds=1.0),
+        hostile.wav_declaring(4001, seconds=1.0),
     ],
     ids=["sizes-unknown", "cut-mid-frame", "odd-declared-size"],
 )
