@@ -107,3 +107,42 @@ def test_a_cold_shutdown_hands_back_running_tasks_too(
 ) -> None:
     monkeypatch.setattr(state, "should_terminate", 1)
     assert _restore_with_one_running(valkey) == (2, 0)
+
+
+def _clients_before_and_after_a_pool_reset(channel: kombu_redis.Channel) -> list[redis.Redis]:
+    clients = []
+    for _ in range(2):
+        with channel.conn_or_acquire() as client:
+            client.ping()
+            clients.append(client)
+    channel._disconnect_pools()  # what kombu does to a channel whose connection was lost
+    with channel.conn_or_acquire() as client:
+        client.ping()
+        clients.append(client)
+    return clients
+
+
+def test_a_channel_sends_every_command_through_one_client_until_its_pool_is_replaced(
+    valkey: ValkeyProcess,
+) -> None:
+    connection = Connection(valkey.url)
+    try:
+        channel = connection.default_channel
+        first, second, after_reset = _clients_before_and_after_a_pool_reset(channel)
+        assert after_reset.connection_pool is channel.pool
+    finally:
+        connection.close()
+    assert first is second
+    assert after_reset is not first
+
+
+def test_kombus_own_channel_still_builds_a_client_per_command_so_the_reuse_still_pays(
+    valkey: ValkeyProcess,
+) -> None:
+    # When this fails, kombu keeps its clients itself, and Channel._create_client can go.
+    connection = Connection(valkey.url, transport=kombu_redis.Transport)
+    try:
+        first, second, _ = _clients_before_and_after_a_pool_reset(connection.default_channel)
+    finally:
+        connection.close()
+    assert first is not second
