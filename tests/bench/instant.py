@@ -3,7 +3,8 @@
 Named in ``VOICEPIPE_PROVIDERS__PLUGINS``, this module is imported by every process of the
 bench's stack. Its providers do no work, so what remains of a job's time is VoicePipe's own:
 the job record, storage, three queues. Its tasks are the ceiling: three no-op tasks, one per
-stage queue, each sending the next, on the same workers, broker and event settings.
+stage, each sending the next, on the same broker, pools and event settings, in workers of
+their own on kombu's own transport (tests/bench/bare_celery.py).
 """
 
 from __future__ import annotations
@@ -81,19 +82,30 @@ def _redis() -> redis.Redis:
     return _client
 
 
+# The bare chain's queues, consumed by workers of its own on kombu's transport
+# (tests/bench/bare_celery.py). Sent with ``on_stack=True``, the chain runs on the stack's
+# own queues and workers instead, on VoicePipe's transport (a reference row of the bench).
+# The task names end in the stage, as the hop marks read them.
+BARE_QUEUES = {"stt": "bare-stt", "llm": "bare-llm", "tts": "bare-tts"}
+
+
+def _next_queue(stage: str, on_stack: bool) -> str:
+    return stage if on_stack else BARE_QUEUES[stage]
+
+
 @shared_task(name="bench.chain.stt", ignore_result=True)  # type: ignore[untyped-decorator]
-def chain_stt(n: str) -> None:
+def chain_stt(n: str, on_stack: bool = False) -> None:
     _redis().set("bench:chain:first", time.time(), nx=True)
-    chain_llm.apply_async(args=[n], queue="llm")
+    chain_llm.apply_async(args=[n, on_stack], queue=_next_queue("llm", on_stack))
 
 
 @shared_task(name="bench.chain.llm", ignore_result=True)  # type: ignore[untyped-decorator]
-def chain_llm(n: str) -> None:
-    chain_tts.apply_async(args=[n], queue="tts")
+def chain_llm(n: str, on_stack: bool = False) -> None:
+    chain_tts.apply_async(args=[n, on_stack], queue=_next_queue("tts", on_stack))
 
 
 @shared_task(name="bench.chain.tts", ignore_result=True)  # type: ignore[untyped-decorator]
-def chain_tts(n: str) -> None:
+def chain_tts(n: str, on_stack: bool = False) -> None:
     client = _redis()
     client.set("bench:chain:last", time.time())
     client.incr("bench:chain:done")
