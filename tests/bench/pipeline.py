@@ -36,7 +36,7 @@ from typing import cast
 import httpx
 from celery import Celery
 
-from api.cli.commands import worker_command
+from api.cli.commands import worker_commands
 from api.cli.processes import Child, stop_together, stop_with_parent
 from api.cli.stack import Stack, child_env
 from shared.audio import encode_pcm
@@ -77,17 +77,18 @@ def _held(app: Celery, queue: str = "stt") -> Iterator[None]:
 
 @contextmanager
 def _bare_workers(stack: RunningStack) -> Iterator[None]:
-    """The bare chain's three workers: each the command line of the stack's worker for that
-    stage (pool, concurrency, prefetch, events), on tests.bench.bare_celery's app and the
-    chain's own queue."""
+    """The bare chain's workers: the command lines of the stack's workers for each stage
+    (processes, pool, concurrency, prefetch, events), on tests.bench.bare_celery's app and
+    the chain's own queues, named ``bare-stt@`` for ``stt@`` and so on."""
     settings = stack.settings
     children = []
     for stage, queue in instant.BARE_QUEUES.items():
-        argv = worker_command(settings, stage, name=f"{queue}@%h")
-        argv[argv.index("workers.app")] = "tests.bench.bare_celery"
-        argv[argv.index("-Q") + 1] = queue
-        log_path = settings.data_dir / "logs" / f"worker-{queue}.log"
-        children.append(Child(f"worker-{queue}", argv, log_path))
+        for name, argv in worker_commands(settings, stage):
+            argv[argv.index("workers.app")] = "tests.bench.bare_celery"
+            argv[argv.index("-Q") + 1] = queue
+            argv[argv.index("-n") + 1] = f"bare-{argv[argv.index('-n') + 1]}"
+            bare_name = name.replace("worker-", "worker-bare-", 1)
+            children.append(Child(bare_name, argv, settings.data_dir / "logs" / f"{bare_name}.log"))
     for child in children:
         with child.log_path.open("ab") as log:
             child.process = subprocess.Popen(
@@ -99,7 +100,7 @@ def _bare_workers(stack: RunningStack) -> Iterator[None]:
                 preexec_fn=stop_with_parent(os.getpid(), graceful=False),
             )
     try:
-        _wait_answering(stack, set(instant.BARE_QUEUES.values()), children)
+        _wait_answering(stack, {c.name.removeprefix("worker-") for c in children}, children)
         yield
     finally:
         stop_together(children, time.monotonic() + 15)
