@@ -18,28 +18,41 @@ pytestmark = pytest.mark.skipif(
 # Run in a child: a lowered priority cannot be raised again without privilege, and pytest
 # must keep its own. A thread already running when step_down is called, and one started after
 # it (which reports its own policy and niceness, as an ended thread can no longer be asked).
-# Only niceness is applied for real: a child at SCHED_IDLE, which the kernel runs only when no
-# other task wants its CPU, once waited out the 300 s timeout in a fresh-clone CI run without
-# printing its answer (not reproduced, even beside two spinning processes).
+#
+# A joined thread can still be listed in /proc/self/task for a moment: Python's join returns
+# before the kernel has removed it. Asked about then, it raised ProcessLookupError, the probe
+# died with its first thread still waiting, and the child never exited: a 300 s timeout in
+# two fresh-clone CI runs (once blamed on SCHED_IDLE). So the probe waits for the list to
+# settle, skips a thread gone meanwhile, and its waiting thread cannot keep it alive.
 PROBE = """
-import json, os, sys, threading
+import json, os, sys, threading, time
 from workers.cpu_priority import step_down
 
 stop = threading.Event()
-before = threading.Thread(target=stop.wait)
+before = threading.Thread(target=stop.wait, daemon=True)
 before.start()
-step_down(int(sys.argv[1]), False)
-later = []
-thread = threading.Thread(
-    target=lambda: later.append((os.sched_getscheduler(0), os.getpriority(os.PRIO_PROCESS, 0)))
-)
-thread.start()
-thread.join()
-tids = [int(t) for t in os.listdir("/proc/self/task")]
-policies = {os.sched_getscheduler(t) for t in tids} | {later[0][0]}
-nice = {os.getpriority(os.PRIO_PROCESS, t) for t in tids} | {later[0][1]}
-stop.set()
-print(json.dumps({"threads": len(tids), "policies": sorted(policies), "nice": sorted(nice)}))
+try:
+    step_down(int(sys.argv[1]), False)
+    later = []
+    thread = threading.Thread(
+        target=lambda: later.append((os.sched_getscheduler(0), os.getpriority(os.PRIO_PROCESS, 0)))
+    )
+    thread.start()
+    thread.join()
+    deadline = time.monotonic() + 10
+    while len(os.listdir("/proc/self/task")) > 2 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    policies, nice, tids = {later[0][0]}, {later[0][1]}, 0
+    for tid in map(int, os.listdir("/proc/self/task")):
+        try:
+            policies.add(os.sched_getscheduler(tid))
+            nice.add(os.getpriority(os.PRIO_PROCESS, tid))
+            tids += 1
+        except ProcessLookupError:
+            continue
+finally:
+    stop.set()
+print(json.dumps({"threads": tids, "policies": sorted(policies), "nice": sorted(nice)}))
 """
 
 
@@ -49,6 +62,7 @@ def probe(nice: int) -> dict[str, object]:
         capture_output=True,
         text=True,
         check=True,
+        timeout=60,
     )
     result: dict[str, object] = json.loads(out.stdout)
     return result
