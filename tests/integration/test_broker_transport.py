@@ -7,8 +7,6 @@ exited at a broker restart, 2b the stages run twice after the broker dropped its
 
 from __future__ import annotations
 
-import socket
-import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -148,85 +146,3 @@ def test_kombus_own_channel_still_builds_a_client_per_command_so_the_reuse_still
     finally:
         connection.close()
     assert first is not second
-
-
-def _unacked(valkey: ValkeyProcess) -> tuple[int, int]:
-    client = redis.Redis.from_url(valkey.url)
-    try:
-        return int(client.hlen("unacked")), int(client.zcard("unacked_index"))
-    finally:
-        client.close()
-
-
-def test_delivered_messages_are_recorded_unacknowledged_until_acked_in_any_order(
-    valkey: ValkeyProcess,
-) -> None:
-    connection = Connection(valkey.url)
-    try:
-        queue = Queue("llm", routing_key="llm")(connection.default_channel)  # type: ignore[no-untyped-call]
-        queue.declare()
-        producer = connection.SimpleQueue("llm")
-        for n in range(20):
-            producer.put({"n": n})
-        messages = [queue.get(no_ack=False) for _ in range(20)]
-        # The last write is answered once anything reads the set again (here: an ack).
-        messages[0].ack()
-        assert _unacked(valkey) == (19, 19)
-        for message in reversed(messages[1:]):
-            message.ack()
-        assert _unacked(valkey) == (0, 0)
-        assert [message.payload["n"] for message in messages] == list(range(20))
-    finally:
-        connection.close()
-
-
-def test_a_refused_unacknowledged_write_is_logged_and_the_messages_still_delivered(
-    valkey: ValkeyProcess, caplog: pytest.LogCaptureFixture
-) -> None:
-    client = redis.Redis.from_url(valkey.url)
-    client.set("unacked_index", "not a sorted set")  # ZADD is refused inside MULTI/EXEC
-    connection = Connection(valkey.url)
-    try:
-        queue = Queue("tts", routing_key="tts")(connection.default_channel)  # type: ignore[no-untyped-call]
-        queue.declare()
-        producer = connection.SimpleQueue("tts")
-        producer.put({"n": 1})
-        producer.put({"n": 2})
-        with caplog.at_level("WARNING", logger="voicepipe.broker"):
-            # The second delivery reads the answer to the first's write: an error, logged.
-            payloads = [queue.get(no_ack=False).payload for _ in range(2)]
-        assert payloads == [{"n": 1}, {"n": 2}]
-        assert "WRONGTYPE" in caplog.text
-        # The connection that carried it was dropped, not pooled with replies unread.
-        assert all(c.ping() for c in [connection.default_channel.client] * 3)
-    finally:
-        client.delete("unacked_index")
-        client.close()
-        connection.close()
-
-
-def test_an_unanswered_unacknowledged_write_is_given_up_after_its_timeout(
-    valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    # A listener that accepts and never answers stands in for a broker gone silent.
-    monkeypatch.setattr(broker_transport, "_SETTLE_TIMEOUT_S", 0.2)
-    with socket.create_server(("127.0.0.1", 0)) as silent:
-        port = silent.getsockname()[1]
-        pool = redis.ConnectionPool(host="127.0.0.1", port=port)
-        # No handshake (HELLO, CLIENT SETINFO) to wait for: a PING left unanswered is all it holds.
-        waiting = redis.Connection(
-            host="127.0.0.1", port=port, protocol=2, lib_name=None, lib_version=None
-        )
-        waiting.send_command("PING")
-        connection = Connection(valkey.url)
-        try:
-            qos = connection.default_channel.qos
-            qos._unsettled = (pool, waiting)
-            began = time.monotonic()
-            with caplog.at_level("WARNING", logger="voicepipe.broker"):
-                qos.restore_visible()  # reads the set again, so settles first
-            assert time.monotonic() - began < 2
-        finally:
-            connection.close()
-        assert "no answer in 0.2 s" in caplog.text
-        assert waiting._sock is None  # dropped with its unread reply, not pooled
