@@ -89,19 +89,20 @@ def _redis() -> redis.Redis:
 BARE_QUEUES = {"stt": "bare-stt", "llm": "bare-llm", "tts": "bare-tts"}
 
 
-def _next_queue(stage: str, on_stack: bool) -> str:
+def chain_queue(stage: str, on_stack: bool) -> str:
+    """The queue of the chain's task for ``stage``."""
     return stage if on_stack else BARE_QUEUES[stage]
 
 
 @shared_task(name="bench.chain.stt", ignore_result=True)  # type: ignore[untyped-decorator]
 def chain_stt(n: str, on_stack: bool = False) -> None:
     _redis().set("bench:chain:first", time.time(), nx=True)
-    chain_llm.apply_async(args=[n, on_stack], queue=_next_queue("llm", on_stack))
+    chain_llm.apply_async(args=[n, on_stack], queue=chain_queue("llm", on_stack))
 
 
 @shared_task(name="bench.chain.llm", ignore_result=True)  # type: ignore[untyped-decorator]
 def chain_llm(n: str, on_stack: bool = False) -> None:
-    chain_tts.apply_async(args=[n, on_stack], queue=_next_queue("tts", on_stack))
+    chain_tts.apply_async(args=[n, on_stack], queue=chain_queue("tts", on_stack))
 
 
 @shared_task(name="bench.chain.tts", ignore_result=True)  # type: ignore[untyped-decorator]

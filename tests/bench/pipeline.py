@@ -58,7 +58,6 @@ LATENCY_JOBS = int(os.environ.get("BENCH_LATENCY_JOBS", "200"))
 GOAL_RATIO = 0.5
 GOAL_P50_MS = 6.0
 GOAL_P99_MS = 20.0
-BARE_FIRST = instant.BARE_QUEUES["stt"]
 
 
 @contextmanager
@@ -156,7 +155,7 @@ def _bare(stack: RunningStack, n: int, on_stack: bool = False) -> float:
     client = JobStore.from_url(stack.settings.broker.url).redis
     client.delete("bench:chain:first", "bench:chain:last", "bench:chain:done")
     app = create_celery(stack.settings)
-    first = "stt" if on_stack else BARE_FIRST
+    first = instant.chain_queue("stt", on_stack)
     with _held(app, first):
         for i in range(n):
             app.send_task("bench.chain.stt", args=[str(i), on_stack], queue=first)
@@ -232,7 +231,7 @@ def _bare_latency(stack: RunningStack, n: int) -> tuple[list[float], list[float]
     for i in range(n):
         sent.append(time.time())
         began = time.perf_counter()
-        app.send_task("bench.chain.stt", args=[str(i)], queue=BARE_FIRST)
+        app.send_task("bench.chain.stt", args=[str(i)], queue=instant.chain_queue("stt", False))
         while int(client.get("bench:chain:done") or 0) <= i:
             time.sleep(0.0005)
         times.append(time.perf_counter() - began)
