@@ -9,7 +9,7 @@ from shared.language.phone import CallbackNumber, find_callback, phone_runs
 from shared.language.rehearing import from_rehearing, from_second_engine, from_two_partials
 from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
-from workers.triage.classify import Urgency, intent, requested_action, urgency
+from workers.triage.classify import NO_TOPIC, Urgency, intent, requested_action, urgency
 
 TOPICS = {
     "appointment": "an appointment",
@@ -48,8 +48,8 @@ _LEVELS: tuple[Urgency, ...] = ("low", "normal", "high")
 
 
 def _read_otherwise(others: Tokens, level: Urgency) -> tuple[str, Urgency]:
-    """The topic another engine's words name where the first engine's named none, and the
-    more urgent of the two hearings' urgencies.
+    """The topic another engine's words name where the first engine's named none (or only
+    asked for a call back), and the more urgent of the two hearings' urgencies.
 
     Keyword rules find no topic in words too misheard to hold one: on the voicemail set,
     Whisper's "I'm really never pointed" and "a strong male of gas" against Moonshine's "I'm
@@ -108,8 +108,10 @@ def triage_text(
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]
     topic, level = intent(tokens.low), urgency(tokens.low)
-    if topic == "general" and others is not None:
-        topic, level = _read_otherwise(others, level)
+    if topic in NO_TOPIC and others is not None:
+        other_topic, level = _read_otherwise(others, level)
+        if topic == "general" or other_topic not in NO_TOPIC:
+            topic = other_topic
     heard_otherwise = caller_name(others) if others is not None else None
     triage = Triage(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),

@@ -136,9 +136,10 @@ INTENT_WORDS = {intent: words | _EVERYDAY.get(intent, {}) for intent, words in _
 # The caller calling again later asks nothing of us.
 # Nor does one who says not to ("no need to call back": a thank-you, not a request).
 # A time that "doesn't work for me" is no broken machine.
+# A caller who asks for no call back makes no callback request.
+DECLINED_CALL = ("no need to call back", "no need to call me back", "no need to ring back",
+                 "no need to ring me back", "no need to get back to me",
+                 "no need to return my call", "don't need to call me back",
+                 "don't need to call back")  # fmt: skip
 NEUTRAL = ("in order to", "work for me", "work for us", "works for me", "i'll call back",
-            "i will call back", "i'll call you back",
-            "no need to call back", "no need to call me back", "no need to ring back",
-            "no need to ring me back", "no need to get back to me",
-            "no need to return my call", "don't need to call me back",
-            "don't need to call back")  # fmt: skip
+           "i will call back", "i'll call you back", *DECLINED_CALL)  # fmt: skip

@@ -88,8 +88,9 @@ def test_the_callers_name_is_chosen_between_two_engines_hearings() -> None:
 
 
 def test_where_the_first_hearing_names_no_topic_the_other_engines_words_are_read() -> None:
-    # vm33 of the voicemail set, as Whisper and Moonshine heard it.
-    whisper = "I have a strong male of gas in the laundry room. We then turned one out."
+    # vm33 of the voicemail set, as Whisper and Moonshine heard it (cut to what names no
+    # topic in Whisper's: its "gas in the laundry room" the topic model reads as a repair).
+    whisper = "I have a strong male. We then turned one out."
     moonshine = "Hi, there are strong smell of gas in the long green room. Please send someone out."
     assert triage_text(whisper).intent == "general"
     triage = triage_text(whisper, "US", None, moonshine)
@@ -131,3 +132,12 @@ def test_a_partial_rehearing_that_adds_no_missing_digit_makes_no_number() -> Non
     triage = triage_text(whisper, "US", rehearing)
     assert triage.callback_number is None
     assert triage.callback_number_partial == "202101049105"
+
+
+def test_a_first_hearing_that_only_asks_for_a_call_takes_the_topic_the_other_names() -> None:
+    whisper = "Hi, it's Dan. Call me back."
+    moonshine = "Hi, it's Dan. The boiler's broken again. Call me back."
+    assert triage_text(whisper).intent == "callback_request"
+    assert triage_text(whisper, "US", None, moonshine).intent == "repair"
+    # And keeps its own where the other names no topic either.
+    assert triage_text(whisper, "US", None, "Hi, it's Dan.").intent == "callback_request"
