@@ -291,8 +291,12 @@ def test_a_bare_call_me_is_a_callback_request_and_any_topic_named_beats_it() -> 
 
 
 def test_the_model_alone_names_a_topic_only_when_it_is_sure() -> None:
-    # No phrase of the rules in either; the model reads the first and doubts the second.
+    # No phrase of the rules in any, nor the message in the model's corpus; the model reads
+    # the first two and doubts the last.
     assert intent(_words("my boiler's packed in and the house is freezing")) == "repair"
+    assert intent(_words("please take the gold package off our account from next month")) == (
+        "cancellation"
+    )
     assert intent(_words("thanks for sorting it yesterday you don't need to ring me")) == "general"
 
 
@@ -312,10 +316,10 @@ def test_the_thesaurus_pass_sets_urgency_in_other_words(text: str, expected: str
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # No cue phrase in any: the learned urgency model reads them.
-        ("i was in your shop today and the assistant was rude to me", "normal"),
+        # No cue phrase in any, and none in the model's corpus: the learned model reads them.
         ("my flight leaves tonight and i still do not have my passport back", "high"),
-        ("next month would suit me fine, just pencil me in", "low"),
+        ("sometime after the school holidays would suit us", "low"),
+        ("i'd like to go over the quote you sent for the patio", "normal"),
     ],
 )
 def test_where_no_cue_is_found_the_learned_model_reads_the_urgency(

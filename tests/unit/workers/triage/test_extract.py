@@ -99,9 +99,14 @@ def test_where_the_first_hearing_names_no_topic_the_other_engines_words_are_read
 
 
 def test_the_more_urgent_of_two_hearings_is_kept() -> None:
-    whisper = "The new Fredu deliver this cooling. We need someone out today, please."
+    # (The topic model reads Whisper's whole "The new Fredu deliver this cooling. We need
+    # someone out today" as a repair: this first hearing keeps only what names no topic.)
+    whisper = "It's urgent. Call me back."
     moonshine = "The new fridge you delivered is broken. Call me back."
-    assert (triage_text(whisper).intent, triage_text(whisper).urgency) == ("general", "high")
+    assert (triage_text(whisper).intent, triage_text(whisper).urgency) == (
+        "callback_request",
+        "high",
+    )
     assert triage_text(moonshine).urgency == "normal"
     triage = triage_text(whisper, "US", None, moonshine)
     assert (triage.intent, triage.urgency) == ("repair", "high")

@@ -66,10 +66,11 @@ def test_probabilities_sum_to_one_and_an_empty_message_still_gets_some(label: La
     assert set(empty) == set(model.classes)
 
 
-def test_the_topic_model_reads_phrasings_no_rule_lists() -> None:
+def test_the_topic_model_reads_phrasings_no_rule_lists_nor_its_corpus() -> None:
     model = text_model("intent")
     for message, topic in [
-        ("can you knock the sports add-on off my internet plan", "cancellation"),
+        ("any free slots for a trim on friday afternoon", "appointment"),
+        ("the heating engineer left muddy boot prints all up my stairs", "complaint"),
         ("my boiler's packed in", "repair"),
     ]:
         said = model.probabilities(tokenize(message).low)
