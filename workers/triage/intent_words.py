@@ -132,14 +132,14 @@ _EVERYDAY: dict[str, dict[str, int]] = {
 }  # fmt: skip
 INTENT_WORDS = {intent: words | _EVERYDAY.get(intent, {}) for intent, words in _FIRST.items()}
 
-# Phrases that only mask their words ("in order to" is not about an order).
-# The caller calling again later asks nothing of us.
-# Nor does one who says not to ("no need to call back": a thank-you, not a request).
-# A time that "doesn't work for me" is no broken machine.
-# A caller who asks for no call back makes no callback request.
+# A caller who says not to call back asks nothing of us ("no need to call back": a
+# thank-you, not a request); the topic model is kept from reading one (classify.intent).
 DECLINED_CALL = ("no need to call back", "no need to call me back", "no need to ring back",
                  "no need to ring me back", "no need to get back to me",
                  "no need to return my call", "don't need to call me back",
                  "don't need to call back")  # fmt: skip
+# Phrases that only mask their words ("in order to" is not about an order).
+# The caller calling again later asks nothing of us, nor one who declines a call.
+# A time that "doesn't work for me" is no broken machine.
 NEUTRAL = ("in order to", "work for me", "work for us", "works for me", "i'll call back",
            "i will call back", "i'll call you back", *DECLINED_CALL)  # fmt: skip
