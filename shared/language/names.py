@@ -26,11 +26,32 @@ _COMMON_WORDS = """
     speaking urgent leaking getting got doing available home out over up down there who
     what when where why how which can could would should shall might must
     message voicemail number phone office company team customer client patient
-    yours one order account appointment water heater re
+    yours one order account appointment water heater re hiya g'day howdy
 """
 _STOP = set(_COMMON_WORDS.split()) | set(UNITS) | set(TEENS) | set(TENS) | set(WEEKDAYS)
 _CONTRACTIONS = ("'s", "'m", "'ll", "'d", "'re", "'ve", "n't")  # "O'Brien" is a name, "it's" not
 _MAX_WORDS = 2
+# In a cased transcript a third capitalised word said with no pause is part of the name
+# ("Hoang Minh Chau", "José Luis Ramírez"); lower-case ones give nothing to tell it by.
+_MAX_WORDS_CASED = 3
+# Words of a business's name: a name holding one is a company, school or office calling
+# ("this is Harbor Auto Body", "the front desk at Harborview Dental"), not a person. Words
+# that are also people's surnames in the known-name lists (Church, Law, Power, Council) are
+# left out.
+_BUSINESS_WORDS = """
+    auto autos body dental dentistry plumbing heating electric electrical electricians roofing
+    logistics elementary school schools academy college university clinic surgery hospital
+    medical pharmacy veterinary vets services service solutions group inc llc ltd limited
+    corp corporation company co plc bakery salon motors garage insurance bank realty
+    properties marketing funding systems technologies technology partners associates office
+    department county city centre center studio studios fitness gym cafe restaurant kitchen
+    pizza store stores shop market supplies supply construction builders landscaping cleaning
+    movers removals pets care health homes hotel travel legal accounting accountants tax
+    financial finance capital credit union trust foundation association society club agency
+    consulting networks network telecom broadband energy utilities primary secondary
+    nursery daycare opticians optical repairs appliances hvac dealership estates lettings
+"""
+_ORGANISATION_WORDS = set(_BUSINESS_WORDS.split())
 # Lower-case parts of a surname ("Maria de la Cruz", "Ludwig van Beethoven"): kept as said,
 # not counted among the name's words, and only between two of them.
 PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "van", "von",
@@ -56,7 +77,7 @@ def _title_case(word: str) -> str:
 # from Northwind") when nothing but a greeting comes before it.
 _AFTER_NAME = ("here", "calling", "speaking")
 _GREETINGS = {"hi", "hello", "hey", "yes", "yeah", "morning", "afternoon", "evening", "good",
-              "um", "uh", "oh", "there", "so"}  # fmt: skip
+              "um", "uh", "oh", "there", "so", "hiya", "g'day", "howdy"}  # fmt: skip
 
 
 # How far into a voicemail an introduction whose cue was misheard is looked for.
@@ -74,13 +95,17 @@ def caller_name(tokens: Tokens) -> str | None:
     johnson", "my name is ...", "it's ...") or before one ("dana here", "dana calling");
     failing both, in a cased transcript, a capitalised first and last name in the opening
     words ("Hey, did Marcus Bell, the water heater..." where "it's" was misheard), or one
-    signed off with just before the number ("... right away. Jessica Moore, 615-908-2273")."""
-    return (
-        _name_after_cue(tokens)
-        or _name_before_cue(tokens)
-        or _capitalised_pair(tokens)
-        or _signed_off(tokens)
-    )
+    signed off with, just before the number ("... right away. Jessica Moore, 615-908-2273")
+    or after thanks ("Thanks again, Harold Finch."). A business's name is no one's."""
+    for find in (_name_after_cue, _name_before_cue, _capitalised_pair, _signed_off, _thanked):
+        name = find(tokens)
+        if name is not None and _personal(name):
+            return name
+    return None
+
+
+def _personal(name: str) -> bool:
+    return not any(word.lower() in _ORGANISATION_WORDS for word in name.split())
 
 
 def _is_pair(tokens: Tokens, i: int) -> bool:
@@ -89,6 +114,8 @@ def _is_pair(tokens: Tokens, i: int) -> bool:
     Association")."""
     if i > 0 and tokens.low[i - 1][:1].isdigit():
         return False  # after a house number: an address
+    if i > 0 and tokens.low[i - 1] in _PLACE_BEFORE:
+        return False  # "the front office at Pinecrest Elementary": a place, not a caller
 
     def capitalised(j: int) -> bool:
         return 0 <= j < len(tokens) and _is_name_word(tokens.raw[j], tokens.low[j], cased=True)
@@ -99,6 +126,10 @@ def _is_pair(tokens: Tokens, i: int) -> bool:
         and not (capitalised(i - 1) or capitalised(i + 2))
         and not {tokens.low[i], tokens.low[i + 1]} & _STREET_WORDS
     )
+
+
+# Words before a capitalised pair that make it a place or a business rather than the caller.
+_PLACE_BEFORE = {"at", "from", "of", "the", "with", "for", "to", "on", "in", "by", "near"}
 
 
 def _capitalised_pair(tokens: Tokens) -> str | None:
@@ -165,16 +196,45 @@ def _name_after_cue(tokens: Tokens) -> str | None:
             title = None
             if i < len(tokens) and tokens.low[i] in TITLES:
                 title, i = TITLES[tokens.low[i]], i + 1
-            if words := _name_from(tokens, i):
+            words = _name_from(tokens, i)
+            if words and _personal(" ".join(words)):
                 return " ".join([title, *words] if title else words)
     return None
 
 
+# Said just before a caller signs off with their name ("Thanks again, Harold Finch.").
+_THANKS = ("thanks", "thank you", "cheers", "many thanks")
+_THANKS_FILLERS = {"again", "so", "much", "very", "a", "lot", "bye"}
+
+
+def _thanked(tokens: Tokens) -> str | None:
+    """A first and last name, capitalised, just after the message's last thanks: a caller
+    signing off. A single name there may be the person thanked ("Thanks, Gina"), so only a
+    whole name counts, and only in a cased transcript."""
+    if not tokens.cased:
+        return None
+    starts = [s + len(cue.split()) for cue in _THANKS for s in find_phrase(tokens.low, cue)]
+    if not starts:
+        return None
+    i = max(starts)
+    while i < len(tokens) and tokens.low[i] in _THANKS_FILLERS:
+        i += 1
+    if i < len(tokens) and tokens.low[i] in TITLES:
+        return None  # "Thanks, Dr. Patel": the person thanked
+    words = _name_from(tokens, i)
+    return " ".join(words) if len([w for w in words if w not in PARTICLES]) >= 2 else None
+
+
 def _name_from(tokens: Tokens, i: int) -> list[str]:
-    """Up to _MAX_WORDS name words from token ``i`` on, with the particles between them."""
+    """Up to _MAX_WORDS name words from token ``i`` on (a third in a cased transcript), with
+    the particles between them. In a cased transcript a name ends at punctuation, except
+    where the caller said the first word again to give it whole ("it's Ravi, Ravi
+    Chaudhary") or spelt it out before the surname ("Siddharth, S-I-D-D-H-A-R-T-H, Rao")."""
     words: list[str] = []
     counted = 0
-    while i < len(tokens) and counted < _MAX_WORDS:
+    limit = _MAX_WORDS_CASED if tokens.cased else _MAX_WORDS
+    spelt = False
+    while i < len(tokens) and counted < limit:
         word = i  # the next name word, after any particles (none before the first word)
         while (
             counted
@@ -189,11 +249,26 @@ def _name_from(tokens: Tokens, i: int) -> list[str]:
             break
         if not _is_name_word(tokens.raw[word], tokens.low[word], tokens.cased):
             break
+        if counted and tokens.cased and i in tokens.punctuated and not spelt:
+            if counted == 1 and tokens.low[word] == words[0].lower():
+                words, counted = [], 0  # the name said again, whole this time
+            else:
+                break
         after = word + 1
         while after < len(tokens) and after in tokens.hyphened and tokens.raw[after].isalpha():
             after += 1
         words.extend(tokens.raw[i:word])
         words.append(_joined(tokens, word, after))
         counted += 1
-        i = after
+        i, spelt = _after_spelling(tokens, after, tokens.low[word])
     return words
+
+
+def _after_spelling(tokens: Tokens, i: int, word: str) -> tuple[int, bool]:
+    """Token ``i``, or the one after the letters of ``word`` spelt out from ``i`` on
+    ("S-I-D-D-H-A-R-T-H"), and whether they were."""
+    end = i + len(word)
+    letters = tokens.low[i:end]
+    if len(word) < 3 or "".join(letters) != word or any(len(letter) != 1 for letter in letters):
+        return i, False
+    return end, True

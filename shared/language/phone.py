@@ -93,6 +93,33 @@ def _said_twice(digits: str, region: str, international: bool) -> str | None:
     return None
 
 
+def _restarted(digits: str, region: str, international: bool) -> str | None:
+    """The number in a run where the caller began it, stopped and began again ("216...
+    216-390-2257"): the run less a start that the rest begins with, from three digits on
+    (as for a number said twice, so a single digit heard twice is never dropped)."""
+    for size in range(_MIN_REPEAT, len(digits) - MIN_DIGITS + 1):
+        head, rest = digits[:size], digits[size:]
+        if rest.startswith(head) and (found := to_e164(rest, region, international=international)):
+            return found
+    return None
+
+
+# Said between two numbers by a caller correcting the first ("860-527-4439, sorry,
+# 860-527-4493"): the second replaces it.
+_CORRECTIONS = ("sorry", "i mean", "correction", "actually", "no wait", "make that",
+                "rather", "scratch that", "i meant")  # fmt: skip
+_MAX_CORRECTION_GAP = 4
+
+
+def _corrects(words: tuple[str, ...], before: CallbackNumber, after: CallbackNumber) -> bool:
+    """Whether the number ``after`` is the caller correcting ``before``, said just before."""
+    gap = words[before.end : after.start]
+    if not 0 < len(gap) <= _MAX_CORRECTION_GAP:
+        return False
+    said = f" {' '.join(gap)} "
+    return any(f" {phrase} " in said for phrase in _CORRECTIONS)
+
+
 def _is_cued(words: tuple[str, ...], run: DigitRun) -> bool:
     window = " ".join(words[max(0, run.start - _WINDOW) : run.start])
     return any(f" {cue} " in f" {window} " for cue in _CUES)
@@ -194,8 +221,10 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
         cued = _is_cued(tokens.low, run)
         e164 = None
         if len(run.digits) <= 2 * MAX_DIGITS:
-            e164 = to_e164(run.digits, region, international=run.international) or _said_twice(
-                run.digits, region, run.international
+            e164 = (
+                to_e164(run.digits, region, international=run.international)
+                or _said_twice(run.digits, region, run.international)
+                or _restarted(run.digits, region, run.international)
             )
         if e164 is None and (reread := _reread(tokens, run, region)) is not None:
             run, e164 = reread
@@ -205,6 +234,11 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
         elif cued or MIN_DIGITS <= len(run.digits) <= MAX_DIGITS:
             digits = run.digits[:MAX_DIGITS]
             partial.append((not cued, run.start, CallbackNumber(None, digits, run.start, run.end)))
+    valid = [
+        item
+        for n, item in enumerate(valid)
+        if not (n + 1 < len(valid) and _corrects(tokens.low, item[2], valid[n + 1][2]))
+    ]
     if valid:
         best = min(valid, key=lambda item: item[:2])[2]
         heard = {found.e164 for uncued, _, found in valid if not uncued}

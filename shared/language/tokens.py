@@ -19,6 +19,7 @@ _ABBREVIATIONS = (
     (re.compile(r"\bp\.\s?m\b\.?", re.IGNORECASE), " pm "),
     (re.compile(r"\ba\.s\.a\.p\b\.?", re.IGNORECASE), " asap "),
 )
+_PUNCTUATION = set(".,;:!?")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
 
@@ -33,6 +34,9 @@ class Tokens:
     # Tokens written joined to the one before by a hyphen ("I" and "17" in "I-17-482"):
     # how a recogniser writes the groups of one number it heard.
     hyphened: frozenset[int] = field(default=frozenset())
+    # Tokens written after punctuation (".", ",", "?", ...): where a recogniser heard a
+    # pause or a sentence end ("it's Ravi, Ravi Chaudhary"; "this is Dana. Something came up").
+    punctuated: frozenset[int] = field(default=frozenset())
 
     def __len__(self) -> int:
         return len(self.low)
@@ -49,10 +53,16 @@ def tokens_of(text: str, found: Sequence[re.Match[str]]) -> Tokens:
     """The tokens that ``found`` (this module's token matches in ``text``, in order) are."""
     raw = tuple(m.group() for m in found)
     cased = any(c.isupper() for c in text) and any(c.islower() for c in text)
-    hyphened = frozenset(
-        i for i in range(1, len(found)) if text[found[i - 1].end() : found[i].start()] == "-"
+    gaps = [text[found[i - 1].end() : found[i].start()] for i in range(1, len(found))]
+    hyphened = frozenset(i for i, gap in enumerate(gaps, start=1) if gap == "-")
+    punctuated = frozenset(i for i, gap in enumerate(gaps, start=1) if _PUNCTUATION & set(gap))
+    return Tokens(
+        raw=raw,
+        low=tuple(t.lower() for t in raw),
+        cased=cased,
+        hyphened=hyphened,
+        punctuated=punctuated,
     )
-    return Tokens(raw=raw, low=tuple(t.lower() for t in raw), cased=cased, hyphened=hyphened)
 
 
 def word_of_each_token(text: str, words: Sequence[str]) -> list[int] | None:

@@ -30,7 +30,7 @@ from typing import Any
 from shared.audio import MEDIA_TYPES, decode_pcm16k
 from shared.settings import Settings
 from shared.wer import compared_words, edit_distance
-from tests.quality.written import format_written, score_written
+from tests.quality.written import WRITTEN_SETS, format_written, score_written
 from tests.wer_report import AUDIO_DIR
 from tests.wer_report import measure as measure_shared
 from workers.providers.base import AudioInput, ReplyContext, SttProvider
@@ -260,9 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     print(format_clips(clips))
     print()
     print(format_goals(figures))
-    written, written_misses = score_written()
-    print()
-    print(format_written(written, written_misses))
+    written: dict[str, dict[str, float]] = {}
+    for path in WRITTEN_SETS:
+        shares, misses = score_written(path)
+        written[path.stem] = shares
+        print()
+        print(format_written(shares, misses, path))
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     out = OUT_DIR / f"{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
     out.write_text(

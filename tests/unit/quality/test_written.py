@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import phonenumbers
+
+from shared.intents import INTENTS
 from tests.quality.speak_written import spoken
-from tests.quality.written import WRITTEN, WrittenMiss, score_written
+from tests.quality.written import CALLERS, WRITTEN, WrittenMiss, score_written
 
 
 def test_each_field_is_scored_on_its_own_and_every_miss_is_listed(tmp_path: Path) -> None:
@@ -38,6 +41,19 @@ def test_the_written_set_is_whole() -> None:
     assert len({entry["id"] for entry in entries}) == 130
     for entry in entries:
         assert set(entry["expected"]) == {"caller_name", "callback_number", "intent", "urgency"}
+
+
+def test_the_callers_set_is_whole_with_valid_numbers_and_half_held_out() -> None:
+    entries = json.loads(CALLERS.read_text(encoding="utf-8"))
+
+    assert len({entry["id"] for entry in entries}) == len(entries) == 150
+    assert sum(entry["held_out"] for entry in entries) == 75
+    for entry in entries:
+        expected = entry["expected"]
+        assert expected["intent"] in INTENTS
+        assert expected["urgency"] in {"low", "normal", "high"}
+        if number := expected["callback_number"]:
+            assert phonenumbers.is_valid_number(phonenumbers.parse(number)), entry["id"]
 
 
 def test_a_numbers_digits_are_spoken_one_by_one_in_their_groups() -> None:

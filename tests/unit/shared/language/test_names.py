@@ -155,3 +155,69 @@ def test_a_place_is_no_callers_name(text: str) -> None:
 )
 def test_a_hyphened_name_stays_one_word(text: str, expected: str) -> None:
     assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, this is the front desk at Maplewood Dental. Our order has not come.",
+        "This is Riverside Auto Body calling about the two bumpers we ordered.",
+        "Hello, this is the accounts team at Brightwater Logistics, about invoice 4410.",
+        # After "at": a place, though no word of it names a business.
+        "Hi, this is the front office at Willow Creek. The gym floor is finished.",
+    ],
+)
+def test_a_business_or_a_place_calling_is_no_ones_name(text: str) -> None:
+    assert caller_name(tokenize(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hiya, Priya Nair, Arjun's mum. He's poorly today.", "Priya Nair"),
+        ("G'day, Mick Jones here from the pub on the corner.", "Mick Jones"),
+        ("Howdy, it's Cole Baxter about the fence.", "Cole Baxter"),
+    ],
+)
+def test_a_greeting_is_never_part_of_the_name(text: str, expected: str) -> None:
+    assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi, it's Tom, Tom Barker, about the quote.", "Tom Barker"),
+        ("It's Aoife, A-O-I-F-E, Brennan, at 312-748-0198.", "Aoife Brennan"),
+        ("Hello, this is Ana Sofia Morales. Please call me.", "Ana Sofia Morales"),
+        # A name ends where the recogniser wrote a pause or a sentence's end.
+        ("This is Dana. Something came up with my booking.", "Dana"),
+        ("This is Dana, Harold's wife, about the gutters.", "Dana"),
+    ],
+)
+def test_a_cased_name_runs_to_a_pause_unless_said_again_or_spelt_out(
+    text: str, expected: str
+) -> None:
+    assert caller_name(tokenize(text)) == expected
+
+
+def test_lower_case_transcripts_keep_names_to_two_words() -> None:
+    assert caller_name(tokenize("this is ana sofia morales please call")) == "Ana Sofia"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I just wanted to say the lasagne was lovely. Thanks so much, Irene Walsh.",
+         "Irene Walsh"),
+        ("Could you move Bella to Tuesday? Thanks, Lucía Fernández, two one oh, four four seven.",
+         "Lucía Fernández"),
+        # One name after thanks may be the person thanked; a title surely is.
+        ("The flowers were beautiful. Thanks, Gina.", None),
+        ("The filling you did last week feels fine now, no pain at all. Thanks again, Dr. Patel.",
+         None),
+    ],
+)  # fmt: skip
+def test_a_whole_name_after_the_last_thanks_is_the_caller_signing_off(
+    text: str, expected: str | None
+) -> None:
+    assert caller_name(tokenize(text)) == expected

@@ -222,3 +222,20 @@ def test_a_word_after_a_whole_number_does_not_join_it_to_the_next_digits(text: s
 
     assert found.e164 == "+14158672291"
     assert not found.guessed
+
+
+def test_a_number_begun_again_after_a_false_start_is_the_number() -> None:
+    text = "The job's off. My cell is 404... 404-873-2216."
+    assert find_callback_number(tokenize(text), "US") == "+14048732216"
+
+
+def test_a_number_corrected_by_the_caller_is_the_correction_and_not_disputed() -> None:
+    text = "Call me back on 312-748-0198, sorry, 312-748-0189. Thanks."
+    found = find_callback(tokenize(text), "US")
+    assert found.e164 == "+13127480189"
+    assert not found.disputed
+
+
+def test_two_numbers_with_no_correction_between_them_stay_disputed() -> None:
+    text = "Call me back on 312-748-0198. Or you can call me at work, 312-748-0189."
+    assert find_callback(tokenize(text), "US").disputed

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
 
 from shared.language.tokens import tokenize
+from workers.triage import classify
 from workers.triage.classify import intent, requested_action, scan, urgency
 
 
@@ -288,6 +290,30 @@ def test_a_bare_call_me_is_a_callback_request_and_any_topic_named_beats_it() -> 
     assert intent(_words("this is eric call him about my order please call me back")) == (
         "order_status"
     )
+
+
+class _FixedModel:
+    """A learned model that reads every message alike."""
+
+    def __init__(self, probabilities: dict[str, float]) -> None:
+        self._probabilities = probabilities
+
+    def probabilities(self, words: Sequence[str]) -> dict[str, float]:
+        return self._probabilities
+
+
+@pytest.mark.parametrize(
+    ("repair", "expected"),
+    [(0.40, "repair"), (0.30, "callback_request")],
+)
+def test_a_topic_the_model_is_sure_of_beats_a_phrase_that_only_asks_for_a_call(
+    monkeypatch: pytest.MonkeyPatch, repair: float, expected: str
+) -> None:
+    # "please call me back" is the rules' only phrase here. Blended, "call me back" would win
+    # (0.35 + its phrase's weight against 0.40); the model sure of a topic says what about.
+    model = _FixedModel({"repair": repair, "callback_request": 0.35, "general": 0.05})
+    monkeypatch.setattr(classify, "text_model", lambda label: model)
+    assert intent(_words("the thing upstairs went wrong please call me back")) == expected
 
 
 def test_the_model_alone_names_a_topic_only_when_it_is_sure() -> None:
