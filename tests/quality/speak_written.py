@@ -2,10 +2,12 @@
 
     apt-get install -y flite espeak-ng      # as for make_voicemails
     .venv/bin/python -m tests.quality.speak_written /tmp/written-set [first [last]]
+    .venv/bin/python -m tests.quality.speak_written /tmp/callers-set held_out
 
 By default w41-w70 of ``written.json`` (give ``101 130`` for the ones the rules saw least), each in
 the next of ten voices and four deliveries, every fifth with noise, the way the spoken set
-was made (make_voicemails). The digits of a number are spoken one by one, as callers say
+was made (make_voicemails). ``held_out`` speaks instead the held-out half of
+``written_callers.json`` (75 voicemails). The digits of a number are spoken one by one, as callers say
 them. Nothing is committed: the folder is a check of how the whole offline path does on
 wording and voices it was not tuned on (the session notes give its figures), not a goal.
 """
@@ -18,7 +20,7 @@ import sys
 from pathlib import Path
 
 from tests.quality.make_voicemails import Expected, Voicemail, render
-from tests.quality.written import WRITTEN
+from tests.quality.written import CALLERS, WRITTEN
 
 _DIGIT_WORDS = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _NUMBER = re.compile(r"\b\d{3,4}(?:[-. ]\d{3,4}){1,2}\b")
@@ -43,8 +45,12 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 2
     folder = Path(args[0])
-    first, last = (int(args[1]), int(args[2])) if len(args) == 3 else (41, 70)
-    written = json.loads(WRITTEN.read_text(encoding="utf-8"))[first - 1 : last]
+    if args[1:] == ["held_out"]:
+        callers = json.loads(CALLERS.read_text(encoding="utf-8"))
+        written = [item for item in callers if item["held_out"]]
+    else:
+        first, last = (int(args[1]), int(args[2])) if len(args) == 3 else (41, 70)
+        written = json.loads(WRITTEN.read_text(encoding="utf-8"))[first - 1 : last]
     entries: list[Voicemail] = []
     for i, item in enumerate(written):
         delivery = list(DELIVERIES)[i % len(DELIVERIES)]

@@ -188,6 +188,12 @@ def test_a_greeting_is_never_part_of_the_name(text: str, expected: str) -> None:
     [
         ("Hi, it's Tom, Tom Barker, about the quote.", "Tom Barker"),
         ("It's Aoife, A-O-I-F-E, Brennan, at 312-748-0198.", "Aoife Brennan"),
+        # A spelling stands for the word it sounds like: the caller spelt it to be written.
+        ("Hi, this is Grace Cam, K.I.M. I'd like to cancel.", "Grace Kim"),
+        ("Hello, it's Bartek Novak, that's N-O-W-A-K. I rent the flat.", "Bartek Nowak"),
+        ("Hi, it's Grace Cam, K, I, M. Thanks.", "Grace Kim"),
+        # Not for a word it sounds nothing like: the caller spelt another word of the name.
+        ("Hi, this is Luis Armando, C-A-R-D-E-N-A-S. I have a parcel.", "Luis Armando"),
         ("Hello, this is Ana Sofia Morales. Please call me.", "Ana Sofia Morales"),
         # A name ends where the recogniser wrote a pause or a sentence's end.
         ("This is Dana. Something came up with my booking.", "Dana"),
