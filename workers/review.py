@@ -29,6 +29,13 @@ class Reason(StrEnum):
     INTENT_UNDECIDED = "intent_undecided"
 
 
+# Where an engine's transcript details say a window of the recording was decoded in a loop
+# and decoded again (workers.providers.stt.whisper_loops): the second decoding may have
+# dropped words without a sign in their confidences. On the spoken held-out half of
+# written_callers.json one such transcript kept its whole callback number, which both
+# engines agreed on, and lost its first sentences (WER 0.54): nothing else flagged it.
+DECODING_LOOPED = "decoding_looped"
+
 # Judged by the transcription stage; the reply stage keeps them and adds its own.
 TRANSCRIPT_REASONS = frozenset(
     {Reason.NO_SPEECH, Reason.LOW_CONFIDENCE, Reason.HYBRID_DISAGREEMENT}
@@ -45,7 +52,9 @@ def transcript_reasons(transcript: Transcript, review: ReviewSettings) -> list[s
     if not transcript.text.strip():
         reasons.append(Reason.NO_SPEECH)
     mean = mean_confidence([word.confidence for word in transcript.words])
-    if mean is not None and mean < review.min_mean_confidence:
+    if (mean is not None and mean < review.min_mean_confidence) or transcript.details.get(
+        DECODING_LOOPED
+    ):
         reasons.append(Reason.LOW_CONFIDENCE)
     if transcript.details.get("needs_review"):
         # The hybrid engine's own verdict: its two engines disagreed (or one failed).

@@ -5,6 +5,7 @@ import pytest
 from shared.models import Transcript, Triage, Word
 from shared.settings.review import ReviewSettings
 from workers.review import (
+    DECODING_LOOPED,
     Reason,
     merged,
     number_confidence,
@@ -33,6 +34,12 @@ def test_a_confident_transcript_needs_no_review_for_its_words() -> None:
 def test_low_mean_word_confidence_is_flagged() -> None:
     transcript = _transcript("please call me back", [0.2, 0.3, 0.4, 0.5])
     assert transcript_reasons(transcript, REVIEW) == [Reason.LOW_CONFIDENCE]
+
+
+def test_a_transcript_decoded_again_after_a_loop_is_flagged_however_sure_its_words() -> None:
+    transcript = _transcript("please call me back", [0.9, 0.8, 0.95, 0.9])
+    looped = transcript.model_copy(update={"details": {DECODING_LOOPED: True}})
+    assert transcript_reasons(looped, REVIEW) == [Reason.LOW_CONFIDENCE]
 
 
 def test_words_without_confidences_are_not_judged_on_confidence() -> None:

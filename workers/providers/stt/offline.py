@@ -17,7 +17,7 @@ from workers.providers.stt import frontend
 SAMPLE_RATE = 16_000
 
 # Digital silence makes an engine invent words (pocketsphinx says "dog"; Whisper's inventions
-# in noise are in whisper_offline._hallucinated), so audio whose loudest sample is below this
+# in noise are in whisper_loops.hallucinated), so audio whose loudest sample is below this
 # (about -72 dBFS) is treated as silent without being decoded.
 SILENCE_PEAK = 8
 # Shorter audio than a few 10 ms frames gives an engine an empty feature buffer.

@@ -38,8 +38,13 @@ from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.name_rescoring import DETAILS_KEY as RENAMED
 from workers.providers.stt.name_rescoring import named_by_other_hearing, rescore_caller_name
 from workers.providers.stt.rehearing import span_to_rehear
+from workers.providers.stt.whisper_loops import (
+    RETRY_REPETITION_PENALTY,
+    any_looping,
+    hallucinated,
+)
 from workers.providers.stt.whisper_model_files import model_files
-from workers.review import number_in_doubt
+from workers.review import DECODING_LOOPED, number_in_doubt
 
 log = logging.getLogger("voicepipe.stt.local")
 
@@ -48,10 +53,6 @@ MODEL_NAME = "whisper-base"
 # About twice what 30 s of fast speech needs: a window of noise that sends the decoder into
 # a loop stops here instead of at Whisper's 448.
 _MAX_TOKENS_PER_WINDOW = 200
-# Whisper's own threshold for a looping decode, and a no-speech probability well above
-# anything the voicemail set's speech reached (see _hallucinated).
-_MAX_COMPRESSION_RATIO = 2.4
-_MAX_NO_SPEECH_PROB = 0.8
 # Whisper's window: 30 s, of 10 ms feature frames.
 _WINDOW_SAMPLES = 30 * offline.SAMPLE_RATE
 _WINDOW_FRAMES = 3000
@@ -119,8 +120,9 @@ class WhisperOfflineStt(SttProvider):
         beside = self._hear_beside(audio) if sounding else None
         prepared = offline.prepare(pcm, FRONT_END) if sounding else None
         heard: list[Word] = []
+        looped = False
         if prepared is not None:
-            heard, texts = self._decode(prepared.pcm)
+            heard, texts, looped = self._decode(prepared.pcm)
             words = offline.to_source_times(heard, prepared.spans)
         text = " ".join(texts)
         rehearing = self._rehear_callback(pcm, text, words, duration_s)
@@ -142,6 +144,8 @@ class WhisperOfflineStt(SttProvider):
             details[SECOND_ENGINE_KEY] = second
         if renamed:
             details[RENAMED] = renamed
+        if looped:
+            details[DECODING_LOOPED] = True
         return Transcript(
             text=text,
             language="en",
@@ -166,7 +170,7 @@ class WhisperOfflineStt(SttProvider):
         # Measured on the 21 rehearings of both voicemail sets, 8 right with no prompt: a
         # prompt of numbers written as digits gave 7, and four whole wrong numbers (vm18,
         # vm28, vm32, w69); one of numbers spoken as words gave 7. So no prompt of its own.
-        _, texts = self._decode(stretch, word_timestamps=False)
+        _, texts, _ = self._decode(stretch, word_timestamps=False)
         return {"text": " ".join(texts), "start_s": start, "end_s": end}
 
     def _rescore_caller_name(
@@ -272,7 +276,29 @@ class WhisperOfflineStt(SttProvider):
 
     def _decode(
         self, pcm: npt.NDArray[np.int16], word_timestamps: bool = True
-    ) -> tuple[list[Word], list[str]]:
+    ) -> tuple[list[Word], list[str], bool]:
+        """The words and segment texts Whisper heard, and whether a window of it looped."""
+        segments = self._segments(pcm, word_timestamps)
+        looped = any_looping(segments)
+        if looped:
+            # A window of speech stuck in a loop (whisper_loops): decoded again, and the
+            # second decoding kept unless it loops as well.
+            again = self._segments(pcm, word_timestamps, RETRY_REPETITION_PENALTY)
+            if not any_looping(again):
+                segments = again
+        words: list[Word] = []
+        texts: list[str] = []
+        for segment in segments:
+            if hallucinated(segment):
+                continue
+            if text := segment.text.strip():
+                texts.append(text)
+            words.extend(_joined_words(segment.words or ()))
+        return words, texts, looped
+
+    def _segments(
+        self, pcm: npt.NDArray[np.int16], word_timestamps: bool, repetition_penalty: float = 1.0
+    ) -> list[Any]:
         segments, _info = self._loaded().transcribe(
             pcm.astype(np.float32) / 32768.0,
             language="en",
@@ -288,31 +314,9 @@ class WhisperOfflineStt(SttProvider):
             # changed nothing, and on noise it re-decodes each window up to five more times.
             temperature=0.0,
             max_new_tokens=_MAX_TOKENS_PER_WINDOW,
+            repetition_penalty=repetition_penalty,
         )
-        words: list[Word] = []
-        texts: list[str] = []
-        for segment in segments:
-            if _hallucinated(segment):
-                continue
-            if text := segment.text.strip():
-                texts.append(text)
-            words.extend(_joined_words(segment.words or ()))
-        return words, texts
-
-
-def _hallucinated(segment: Any) -> bool:
-    """Whether a segment is Whisper inventing speech in noise the VAD let through.
-
-    Measured: white noise, warbling tones and faint hiss came back as fluent loops ("I'm
-    sorry, I'm sorry, ...") with a compression ratio of 5-12 and a no-speech probability of
-    0.98-0.99 at a high log-probability, so Whisper's own rule (no speech *and* a low
-    log-probability) kept them; the voicemail set's speech, however badly heard, stayed at
-    ratios of 1.1-1.5 and no-speech probabilities of 0.1-0.4.
-    """
-    return bool(
-        segment.compression_ratio > _MAX_COMPRESSION_RATIO
-        or segment.no_speech_prob > _MAX_NO_SPEECH_PROB
-    )
+        return list(segments)
 
 
 def _joined_words(heard: Any) -> list[Word]:
