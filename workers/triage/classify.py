@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from shared.intents import INTENTS as INTENTS
 from shared.language.tokens import has_phrase
-from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL
+from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, PITCH
 from workers.triage.text_model import text_model
 
 T = TypeVar("T")
@@ -175,6 +175,8 @@ def intent(words: Sequence[str]) -> str:
     kitchen ceiling right now. Please call me back" to it: repair 0.42, the request 0.32 +
     0.25. It moved that set's intent from 0.853 to 0.867 and nothing else measured (corpus
     five-fold 0.830 -> 0.831; written.json and the voicemail set unchanged)."""
+    if any(has_phrase(words, phrase) for phrase in PITCH):
+        return "general"
     rules = intent_scores(words)
     learned = text_model("intent").probabilities(words)
     candidates: tuple[str, ...] = INTENTS

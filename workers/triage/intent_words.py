@@ -138,6 +138,14 @@ DECLINED_CALL = ("no need to call back", "no need to call me back", "no need to 
                  "no need to ring me back", "no need to get back to me",
                  "no need to return my call", "don't need to call me back",
                  "don't need to call back")  # fmt: skip
+# A seller pitching to the business, or a recorded announcement: information for us, never
+# a customer's request, however much it speaks of quotes, demos and calls ("general").
+# Every message of the triage corpus and of both written sets with "like yours" or "we
+# help" was labelled general, and the models read them as sales or appointments.
+PITCH = ("businesses like yours", "companies like yours", "firms like yours",
+         "practices like yours", "shops like yours", "contractors like yourself",
+         "businesses like yourself", "companies like yourself", "we help local",
+         "this is an automated message", "automated message from")  # fmt: skip
 # Phrases that only mask their words ("in order to" is not about an order).
 # The caller calling again later asks nothing of us, nor one who declines a call.
 # A time that "doesn't work for me" is no broken machine.

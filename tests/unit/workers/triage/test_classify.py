@@ -292,6 +292,21 @@ def test_a_bare_call_me_is_a_callback_request_and_any_topic_named_beats_it() -> 
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi this is todd from apex web design we help small businesses like yours get found "
+        "online can i book a quick demo with you this week",
+        "this is an automated message from harbour energy your tariff may qualify for a "
+        "cheaper rate press one to get a quote",
+    ],
+)
+def test_a_seller_pitching_to_us_or_a_recording_is_general_however_it_speaks_of_quotes(
+    text: str,
+) -> None:
+    assert intent(_words(text)) == "general"
+
+
 class _FixedModel:
     """A learned model that reads every message alike."""
 
