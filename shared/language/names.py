@@ -252,7 +252,8 @@ def _name_from(tokens: Tokens, i: int) -> list[str]:
             break
         if not _is_name_word(tokens.raw[word], tokens.low[word], tokens.cased):
             break
-        # After a spelling only the surname may follow it: "Siddharth, S-I-D-D-H-A-R-T-H, Rao".
+        # A cased name ends at a pause, but for the first word said again whole, or the
+        # surname after the first word's spelling ("Siddharth, S-I-D-D-H-A-R-T-H, Rao").
         if counted and tokens.cased and i in tokens.punctuated and not (spelt and counted == 1):
             if counted == 1 and tokens.low[word] == words[0].lower():
                 words, counted = [], 0  # the name said again, whole this time

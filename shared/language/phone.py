@@ -112,9 +112,10 @@ _MAX_CORRECTION_GAP = 4
 
 
 def _corrects(words: tuple[str, ...], before: CallbackNumber, after: CallbackNumber) -> bool:
-    """Whether the number ``after`` is the caller correcting ``before``, said just before."""
+    """Whether the number ``after`` is the caller correcting ``before``, said just before
+    (a number said again the same is a repetition, both hearings kept)."""
     gap = words[before.end : after.start]
-    if not 0 < len(gap) <= _MAX_CORRECTION_GAP:
+    if before.e164 == after.e164 or not 0 < len(gap) <= _MAX_CORRECTION_GAP:
         return False
     said = f" {' '.join(gap)} "
     return any(f" {phrase} " in said for phrase in _CORRECTIONS)

@@ -239,3 +239,8 @@ def test_a_number_corrected_by_the_caller_is_the_correction_and_not_disputed() -
 def test_two_numbers_with_no_correction_between_them_stay_disputed() -> None:
     text = "Call me back on 312-748-0198. Or you can call me at work, 312-748-0189."
     assert find_callback(tokenize(text), "US").disputed
+
+
+def test_a_number_said_again_the_same_after_sorry_is_heard_at_both_places() -> None:
+    text = "Call me on 312-748-0198, sorry, 312-748-0198. Thanks."
+    assert len(find_callback(tokenize(text), "US").heard_at) == 2
