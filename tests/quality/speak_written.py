@@ -7,8 +7,8 @@
 By default w41-w70 of ``written.json`` (give ``101 130`` for the ones the rules saw least), each in
 the next of ten voices and four deliveries, every fifth with noise, the way the spoken set
 was made (make_voicemails). ``held_out`` speaks instead the held-out half of
-``written_callers.json`` (75 voicemails). The digits of a number are spoken one by one, as callers say
-them. Nothing is committed: the folder is a check of how the whole offline path does on
+``written_callers.json`` (75 voicemails). The digits of a number are spoken one by one, as
+callers say them. Nothing is committed: the folder is a check of how the whole offline path does on
 wording and voices it was not tuned on (the session notes give its figures), not a goal.
 """
 
