@@ -186,19 +186,19 @@ def intent(words: Sequence[str]) -> str:
     if not any(rules.values()):
         guess = max(candidates, key=lambda name: learned.get(name, 0.0))
         return guess if learned.get(guess, 0.0) >= MODEL_ALONE else "general"
-    topics = tuple(name for name in candidates if name not in NO_TOPIC)
+    topics = tuple(name for name in INTENTS if name not in NO_TOPIC)
     if not any(rules[name] for name in topics):
         # The phrases say only "call me back" (or nothing of a topic): a topic the model is
         # sure of wins over it, as where no phrase was found at all.
         named = max(topics, key=lambda name: learned.get(name, 0.0))
         if learned.get(named, 0.0) >= MODEL_ALONE:
             return named
-    if any(rules[name] for name in INTENTS if name not in NO_TOPIC):
+    else:
         # Every voicemail asks for a call back: where a phrase names what about, that wins
         # over "call me back" however sure the model is ("the new fridge you delivered is
         # broken, call me back": a callback request to the model, 0.34 against 0.16 for
         # the next; its short messages with "call me back" are mostly requests for a call).
-        candidates = tuple(name for name in INTENTS if name not in NO_TOPIC)
+        candidates = topics
     blended = {name: learned.get(name, 0.0) + RULE_WEIGHT * rules[name] for name in candidates}
     best = max(blended.values())
     return next(name for name in candidates if blended[name] == best)
