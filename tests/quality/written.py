@@ -23,11 +23,11 @@ these). On w101-w130: intent 19 of 30 -> 28, urgency 23 -> 27; on all 130, inten
 0.869 -> 0.962, urgency 0.931 -> 0.946 (figures in workers.triage.classify).
 
 ``written_callers.json`` (150, written on 2026-12-05 by three helper sessions, language
-models, given only the guide below and a kind of business, none reading the repository)
-tests how the caller's name and number are picked out: introductions of every kind, callers
-who give no personal name, other people's names and other numbers in the message. Each
-entry's ``held_out`` marks the even-numbered half, scored before and after the round the
-odd half taught (names and numbers, shared.language) and not read until then:
+models, given only the guide in written_callers.md and a kind of business, none reading the
+repository) tests how the caller's name and number are picked out: introductions of every
+kind, callers who give no personal name, other people's names and other numbers in the
+message. Each entry's ``held_out`` marks the even-numbered half, scored before and after the
+round the odd half taught (names and numbers, shared.language) and not read until then:
 
 | half | caller | callback | intent | urgency |
 |---|---|---|---|---|
@@ -42,11 +42,11 @@ took intent to 0.893 (taught from) and 0.907 (held out, no longer held out for i
 
 Spoken by ten voices through the whole offline path (``python -m tests.quality.speak_written
 <folder> held_out``, then ``make quality EVAL=<folder>``), the held-out half went, from
-7d3f32a to the round's end: caller 0.307 -> 0.347, callback 0.760 -> 0.760, intent 0.840 ->
-0.840, urgency 0.840 -> 0.827, WER 0.186 -> 0.168 (Whisper's loops decoded again,
-workers.providers.stt.whisper_loops), review recall 1.000 and false flags 0.422 as before.
-Most names are misheard from the start there ("Quay Masante" for Kwame Asante), which no
-reading of the words can mend.
+7d3f32a to the round's end (before the pitch rule): caller 0.307 -> 0.347, callback 0.760 ->
+0.760, intent 0.840 -> 0.840, urgency 0.840 -> 0.827, WER 0.186 -> 0.168 (Whisper's loops
+decoded again, workers.providers.stt.whisper_loops), review recall 1.000 and false flags
+0.422 as before. Most names are misheard from the start there ("Quay Masante" for Kwame
+Asante), which no reading of the words can mend.
 
 The guide asked for: the fields as a receptionist would note them (the caller's own name as
 given, null for a business or an office; the number to call back in E.164, null where none
