@@ -58,7 +58,7 @@ _ORGANISATION_WORDS = set(_BUSINESS_WORDS.split())
 # Lower-case parts of a surname ("Maria de la Cruz", "Ludwig van Beethoven"): kept as said,
 # not counted among the name's words, and only between two of them.
 PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "van", "von",
-              "der", "den", "ter", "ten", "bin", "ibn", "al", "el"}  # fmt: skip
+              "der", "den", "ter", "ten", "bin", "ibn", "al", "el", "los", "las"}  # fmt: skip
 
 
 def _is_name_word(raw: str, low: str, cased: bool) -> bool:

@@ -95,6 +95,7 @@ def test_no_capitalised_pair_is_taken_without_capitals_late_or_from_common_words
         ("Hi, this is Maria de la Cruz, please call me.", "Maria de la Cruz"),
         ("my name is ludwig van beethoven and i need a piano tuned", "Ludwig van Beethoven"),
         ("This is Ahmed bin Rashid from the embassy.", "Ahmed bin Rashid"),
+        ("Hi, this is Juan Pablo de los Santos about my case.", "Juan Pablo de los Santos"),
         # A particle is part of a name only between two of its words.
         ("Hi, this is Maria de la", "Maria"),
         ("this is de la cruz", None),
