@@ -35,6 +35,10 @@ class Reason(StrEnum):
 # written_callers.json one such transcript kept its whole callback number, which both
 # engines agreed on, and lost its first sentences (WER 0.54): nothing else flagged it.
 DECODING_LOOPED = "decoding_looped"
+# Where a window left out speech and cutting it in two did not bring it back
+# (workers.providers.stt.whisper_skips): the words it kept may be right and sure of
+# themselves while a sentence is missing.
+DECODING_SKIPPED = "decoding_skipped"
 
 # Judged by the transcription stage; the reply stage keeps them and adds its own.
 TRANSCRIPT_REASONS = frozenset(
@@ -52,8 +56,8 @@ def transcript_reasons(transcript: Transcript, review: ReviewSettings) -> list[s
     if not transcript.text.strip():
         reasons.append(Reason.NO_SPEECH)
     mean = mean_confidence([word.confidence for word in transcript.words])
-    if (mean is not None and mean < review.min_mean_confidence) or transcript.details.get(
-        DECODING_LOOPED
+    if (mean is not None and mean < review.min_mean_confidence) or any(
+        transcript.details.get(key) for key in (DECODING_LOOPED, DECODING_SKIPPED)
     ):
         reasons.append(Reason.LOW_CONFIDENCE)
     if transcript.details.get("needs_review"):

@@ -6,6 +6,7 @@ from shared.models import Transcript, Triage, Word
 from shared.settings.review import ReviewSettings
 from workers.review import (
     DECODING_LOOPED,
+    DECODING_SKIPPED,
     Reason,
     merged,
     number_confidence,
@@ -36,10 +37,13 @@ def test_low_mean_word_confidence_is_flagged() -> None:
     assert transcript_reasons(transcript, REVIEW) == [Reason.LOW_CONFIDENCE]
 
 
-def test_a_transcript_decoded_again_after_a_loop_is_flagged_however_sure_its_words() -> None:
+@pytest.mark.parametrize("detail", [DECODING_LOOPED, DECODING_SKIPPED])
+def test_a_transcript_that_looped_or_skipped_speech_is_flagged_however_sure_its_words(
+    detail: str,
+) -> None:
     transcript = _transcript("please call me back", [0.9, 0.8, 0.95, 0.9])
-    looped = transcript.model_copy(update={"details": {DECODING_LOOPED: True}})
-    assert transcript_reasons(looped, REVIEW) == [Reason.LOW_CONFIDENCE]
+    doubtful = transcript.model_copy(update={"details": {detail: True}})
+    assert transcript_reasons(doubtful, REVIEW) == [Reason.LOW_CONFIDENCE]
 
 
 def test_words_without_confidences_are_not_judged_on_confidence() -> None:

@@ -38,21 +38,14 @@ from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.name_rescoring import DETAILS_KEY as RENAMED
 from workers.providers.stt.name_rescoring import named_by_other_hearing, rescore_caller_name
 from workers.providers.stt.rehearing import span_to_rehear
-from workers.providers.stt.whisper_loops import (
-    RETRY_REPETITION_PENALTY,
-    any_looping,
-    hallucinated,
-)
+from workers.providers.stt.whisper_decoding import Decoding, WhisperDecoder
 from workers.providers.stt.whisper_model_files import model_files
-from workers.review import DECODING_LOOPED, number_in_doubt
+from workers.review import DECODING_LOOPED, DECODING_SKIPPED, number_in_doubt
 
 log = logging.getLogger("voicepipe.stt.local")
 
 MODEL_NAME = "whisper-base"
 
-# About twice what 30 s of fast speech needs: a window of noise that sends the decoder into
-# a loop stops here instead of at Whisper's 448.
-_MAX_TOKENS_PER_WINDOW = 200
 # Whisper's window: 30 s, of 10 ms feature frames.
 _WINDOW_SAMPLES = 30 * offline.SAMPLE_RATE
 _WINDOW_FRAMES = 3000
@@ -120,9 +113,9 @@ class WhisperOfflineStt(SttProvider):
         beside = self._hear_beside(audio) if sounding else None
         prepared = offline.prepare(pcm, FRONT_END) if sounding else None
         heard: list[Word] = []
-        looped = False
+        looped = skipped = False
         if prepared is not None:
-            heard, texts, looped = self._decode(prepared.pcm)
+            heard, texts, looped, skipped = self._decode(prepared.pcm)
             words = offline.to_source_times(heard, prepared.spans)
         text = " ".join(texts)
         rehearing = self._rehear_callback(pcm, text, words, duration_s)
@@ -146,6 +139,8 @@ class WhisperOfflineStt(SttProvider):
             details[RENAMED] = renamed
         if looped:
             details[DECODING_LOOPED] = True
+        if skipped:
+            details[DECODING_SKIPPED] = True
         return Transcript(
             text=text,
             language="en",
@@ -170,7 +165,7 @@ class WhisperOfflineStt(SttProvider):
         # Measured on the 21 rehearings of both voicemail sets, 8 right with no prompt: a
         # prompt of numbers written as digits gave 7, and four whole wrong numbers (vm18,
         # vm28, vm32, w69); one of numbers spoken as words gave 7. So no prompt of its own.
-        _, texts, _ = self._decode(stretch, word_timestamps=False)
+        texts = self._decode(stretch, word_timestamps=False).texts
         return {"text": " ".join(texts), "start_s": start, "end_s": end}
 
     def _rescore_caller_name(
@@ -274,77 +269,5 @@ class WhisperOfflineStt(SttProvider):
             return None
         return {"engine": heard.provider, "text": heard.text}
 
-    def _decode(
-        self, pcm: npt.NDArray[np.int16], word_timestamps: bool = True
-    ) -> tuple[list[Word], list[str], bool]:
-        """The words and segment texts Whisper heard, and whether a window of it looped."""
-        segments = self._segments(pcm, word_timestamps)
-        looped = any_looping(segments)
-        if looped:
-            # A window of speech stuck in a loop (whisper_loops): decoded again, and the
-            # second decoding kept unless it loops as well.
-            again = self._segments(pcm, word_timestamps, RETRY_REPETITION_PENALTY)
-            if not any_looping(again):
-                segments = again
-        words: list[Word] = []
-        texts: list[str] = []
-        for segment in segments:
-            if hallucinated(segment):
-                continue
-            if text := segment.text.strip():
-                texts.append(text)
-            words.extend(_joined_words(segment.words or ()))
-        return words, texts, looped
-
-    def _segments(
-        self, pcm: npt.NDArray[np.int16], word_timestamps: bool, repetition_penalty: float = 1.0
-    ) -> list[Any]:
-        segments, _info = self._loaded().transcribe(
-            pcm.astype(np.float32) / 32768.0,
-            language="en",
-            beam_size=self._settings.whisper_beam_size,
-            word_timestamps=word_timestamps,
-            # Each 30 s window decoded on its own, so a misheard window cannot steer the next
-            # into repeating it (Whisper's known failure; not measured here against the
-            # default, since the set's voicemails fit in one window).
-            condition_on_previous_text=False,
-            initial_prompt=self._settings.whisper_prompt or None,
-            vad_filter=False,
-            # Beam search at temperature 0 only: on the voicemail set the sampling fallback
-            # changed nothing, and on noise it re-decodes each window up to five more times.
-            temperature=0.0,
-            max_new_tokens=_MAX_TOKENS_PER_WINDOW,
-            repetition_penalty=repetition_penalty,
-        )
-        return list(segments)
-
-
-def _joined_words(heard: Any) -> list[Word]:
-    """Whisper's words as written in its text, with their punctuation ("John,").
-
-    A piece that does not start with a space continues the word before it: Whisper writes
-    "415-867-2291" as " 415", "-867", "-2291." and that is one word of the text. The joined
-    word is as certain as its least certain piece (one misheard digit, one wrong number).
-    """
-    words: list[Word] = []
-    for piece in heard:
-        probability = round(min(max(float(piece.probability), 0.0), 1.0), 3)
-        if words and not piece.word.startswith(" "):
-            last = words[-1]
-            words[-1] = last.model_copy(
-                update={
-                    "word": last.word + piece.word,
-                    "end_s": round(piece.end, 2),
-                    "confidence": min(last.confidence or 0.0, probability),
-                }
-            )
-        elif text := piece.word.strip():
-            words.append(
-                Word(
-                    word=text,
-                    start_s=round(piece.start, 2),
-                    end_s=round(piece.end, 2),
-                    confidence=probability,
-                )
-            )
-    return words
+    def _decode(self, pcm: npt.NDArray[np.int16], word_timestamps: bool = True) -> Decoding:
+        return WhisperDecoder(self._loaded(), self._settings).decode(pcm, word_timestamps)

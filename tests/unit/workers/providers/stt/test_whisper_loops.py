@@ -65,9 +65,9 @@ class _Model:
 def _decoded(model: _Model) -> list[str]:
     stt = WhisperOfflineStt()
     stt._model = model
-    _, texts, looped = stt._decode(np.zeros(16000, dtype=np.int16), word_timestamps=False)
-    assert looped
-    return texts
+    decoding = stt._decode(np.zeros(16000, dtype=np.int16), word_timestamps=False)
+    assert decoding.looped
+    return decoding.texts
 
 
 def test_a_looping_window_is_decoded_again_with_a_repetition_penalty() -> None:

@@ -1,0 +1,139 @@
+"""Whisper's skips: a window whose text left out speech is decoded again half by half
+(workers.providers.stt.whisper_skips)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+from workers.providers.stt.whisper_offline import WhisperOfflineStt
+from workers.providers.stt.whisper_skips import quiet_cut, shifted, skipping, stretched
+
+RATE = 16000
+
+
+@dataclass
+class _Word:
+    word: str
+    start: float
+    end: float
+    probability: float = 0.9
+
+
+@dataclass
+class _Segment:
+    text: str
+    start: float
+    end: float
+    words: list[_Word] = field(default_factory=list)
+    compression_ratio: float = 1.2
+    no_speech_prob: float = 0.2
+
+
+def _said(text: str, start: float, seconds_each: float = 0.4) -> _Segment:
+    words = [
+        _Word(" " + word, start + i * seconds_each, start + (i + 1) * seconds_each)
+        for i, word in enumerate(text.split())
+    ]
+    return _Segment(" " + text, start, words[-1].end, words)
+
+
+@pytest.mark.parametrize(
+    ("word", "start", "end"),
+    [(" like", 1.2, 8.1), (" to", 8.1, 11.5), (" only", 2.7, 8.9)],
+)
+def test_a_word_aligned_over_seconds_of_speech_is_stretched_over_a_skip(
+    word: str, start: float, end: float
+) -> None:
+    assert stretched(_Word(word, start, end))
+
+
+@pytest.mark.parametrize(
+    ("word", "start", "end"),
+    [
+        (" 615-940-2287,", 9.0, 12.4),  # a number takes seconds to say
+        (" W-I-S-N-A-W-S-K-I.", 3.4, 5.5),  # so does a spelling
+        (" wondering", 9.0, 10.6),  # a drawled word
+    ],
+)
+def test_numbers_spellings_and_slow_words_are_not_skips(
+    word: str, start: float, end: float
+) -> None:
+    assert not stretched(_Word(word, start, end))
+
+
+def test_a_segment_with_one_stretched_word_is_skipping() -> None:
+    segment = _said("I'd like to set up an appointment", 0.0)
+    assert not skipping(segment)
+    segment.words[1] = _Word(" like", 0.4, 7.3)
+    assert skipping(segment)
+
+
+def test_the_cut_falls_in_the_quietest_moment_of_the_middle_third() -> None:
+    noise = np.random.default_rng(1).integers(-3000, 3000, 12 * RATE).astype(np.int16)
+    noise[int(5.0 * RATE) : int(5.3 * RATE)] = 0  # a pause in the middle third
+    noise[int(1.0 * RATE) : int(2.0 * RATE)] = 0  # a longer one outside it
+    cut = quiet_cut(noise)
+    assert cut is not None
+    assert 5.0 <= cut / RATE < 5.3
+
+
+def test_a_stretch_too_short_to_hear_in_halves_is_not_cut() -> None:
+    assert quiet_cut(np.zeros(3 * RATE, dtype=np.int16)) is None
+
+
+def test_a_segment_decoded_from_a_later_stretch_is_moved_to_where_it_was_said() -> None:
+    moved = shifted(_said("no rush", 0.5), 10.0)
+    assert (moved.start, moved.end) == (10.5, 11.3)
+    assert [(w.start, w.end) for w in moved.words] == [(10.5, 10.9), (10.9, 11.3)]
+
+
+class _Model:
+    """Whisper that skips the start of a 12 s window, and hears each half of it (or, with
+    ``skips_again``, skips in the first half too)."""
+
+    def __init__(self, skips_again: bool = False) -> None:
+        self.lengths: list[float] = []
+        self._skips_again = skips_again
+
+    def transcribe(self, audio: Any, **options: Any) -> tuple[list[Any], None]:
+        seconds = len(audio) / RATE
+        self.lengths.append(round(seconds, 1))
+        if seconds > 10:
+            skipped = _said("I'd like to book in", 0.0)
+            skipped.words[1] = _Word(" like", 0.4, 7.5)
+            return [skipped], None
+        if seconds < 6:  # the first half: it is cut at 5.0 s (the pause below)
+            first = _said("Hi, it's Aoife Byrne, about the curtains.", 0.2)
+            if self._skips_again:
+                first.words[2] = _Word(" Aoife", 0.9, 4.5)
+            return [first], None
+        return [_said("I'd like to book in", 0.1)], None
+
+
+def _decoded(model: _Model) -> Any:
+    stt = WhisperOfflineStt()
+    stt._model = model
+    pcm = np.full(12 * RATE, 2000, dtype=np.int16)
+    pcm[int(5.0 * RATE) : int(5.2 * RATE)] = 0
+    return stt._decode(pcm)
+
+
+def test_a_window_that_skipped_speech_is_decoded_again_half_by_half() -> None:
+    model = _Model()
+    decoding = _decoded(model)
+    assert model.lengths == [12.0, 5.0, 7.0]
+    assert decoding.texts == ["Hi, it's Aoife Byrne, about the curtains.", "I'd like to book in"]
+    assert not decoding.skipped
+    # The second half's words are where they were said in the whole recording (cut at the
+    # pause's first whole 30 ms frame, 5.01 s).
+    assert [w.start_s for w in decoding.words[-5:]] == pytest.approx([5.11, 5.51, 5.91, 6.31, 6.71])
+
+
+def test_a_skip_the_halves_do_not_mend_keeps_the_window_and_says_so() -> None:
+    decoding = _decoded(_Model(skips_again=True))
+    assert decoding.texts == ["I'd like to book in"]
+    assert decoding.skipped

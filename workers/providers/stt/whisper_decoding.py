@@ -1,0 +1,154 @@
+"""Whisper's decoding of prepared audio into words: its loops decoded again
+(``whisper_loops``) and its skips cut in two (``whisper_skips``)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from shared.models import Word
+from shared.settings import LocalEngineSettings
+from workers.providers.stt import offline
+from workers.providers.stt.whisper_loops import (
+    RETRY_REPETITION_PENALTY,
+    any_looping,
+    hallucinated,
+    looping,
+)
+from workers.providers.stt.whisper_skips import quiet_cut, shifted, skipping
+
+# About twice what 30 s of fast speech needs: a window of noise that sends the decoder into
+# a loop stops here instead of at Whisper's 448.
+_MAX_TOKENS_PER_WINDOW = 200
+
+
+class Decoding(NamedTuple):
+    words: list[Word]
+    texts: list[str]
+    # A window looped and was decoded again (whisper_loops).
+    looped: bool
+    # A window left out speech and its halves did not bring it back (whisper_skips).
+    skipped: bool
+
+
+class WhisperDecoder:
+    """Decodings with a loaded faster-whisper model."""
+
+    def __init__(self, model: Any, settings: LocalEngineSettings) -> None:
+        self._model = model
+        self._settings = settings
+
+    def decode(self, pcm: npt.NDArray[np.int16], word_timestamps: bool = True) -> Decoding:
+        """The words and segment texts Whisper heard, and whether a window of it looped or
+        left out speech that cutting it in two did not bring back."""
+        segments = self._segments(pcm, word_timestamps)
+        looped = any_looping(segments)
+        if looped:
+            # A window of speech stuck in a loop (whisper_loops): decoded again, and the
+            # second decoding kept unless it loops as well.
+            again = self._segments(pcm, word_timestamps, RETRY_REPETITION_PENALTY)
+            if not any_looping(again):
+                segments = again
+        skipped = False
+        if word_timestamps:
+            # Only word times show a skip; the callback's rehearing goes without them.
+            segments, skipped = self._mend_skips(pcm, segments)
+        words: list[Word] = []
+        texts: list[str] = []
+        for segment in segments:
+            if hallucinated(segment):
+                continue
+            if text := segment.text.strip():
+                texts.append(text)
+            words.extend(_joined_words(segment.words or ()))
+        return Decoding(words, texts, looped, skipped)
+
+    def _mend_skips(
+        self, pcm: npt.NDArray[np.int16], segments: list[Any]
+    ) -> tuple[list[Any], bool]:
+        """``segments`` with each that left out speech (whisper_skips) decoded again from
+        its audio cut in two, and whether one is left as it was."""
+        mended: list[Any] = []
+        left = False
+        for index, segment in enumerate(segments):
+            if hallucinated(segment) or not skipping(segment):
+                mended.append(segment)
+                continue
+            # To the next segment's start, not this one's end: the skipped speech may lie
+            # past where Whisper ended the segment.
+            start = int(segment.start * offline.SAMPLE_RATE)
+            later = segments[index + 1 :]
+            end = int(later[0].start * offline.SAMPLE_RATE) if later else len(pcm)
+            halves = self._halves(pcm[start:end], segment.start)
+            left = left or halves is None
+            mended.extend(halves or [segment])
+        return mended, left
+
+    def _halves(self, stretch: npt.NDArray[np.int16], at_s: float) -> list[Any] | None:
+        """``stretch`` (beginning ``at_s`` into the audio) decoded half by half, or None
+        where it is too short to cut or a half loops or skips in turn."""
+        cut = quiet_cut(stretch)
+        if cut is None:
+            return None
+        decoded: list[Any] = []
+        for begin, half in ((0, stretch[:cut]), (cut, stretch[cut:])):
+            segments = self._segments(half, word_timestamps=True)
+            if any(looping(s) or skipping(s) for s in segments):
+                return None
+            decoded.extend(shifted(s, at_s + begin / offline.SAMPLE_RATE) for s in segments)
+        return decoded
+
+    def _segments(
+        self, pcm: npt.NDArray[np.int16], word_timestamps: bool, repetition_penalty: float = 1.0
+    ) -> list[Any]:
+        segments, _info = self._model.transcribe(
+            pcm.astype(np.float32) / 32768.0,
+            language="en",
+            beam_size=self._settings.whisper_beam_size,
+            word_timestamps=word_timestamps,
+            # Each 30 s window decoded on its own, so a misheard window cannot steer the next
+            # into repeating it (Whisper's known failure; not measured here against the
+            # default, since the set's voicemails fit in one window).
+            condition_on_previous_text=False,
+            initial_prompt=self._settings.whisper_prompt or None,
+            vad_filter=False,
+            # Beam search at temperature 0 only: on the voicemail set the sampling fallback
+            # changed nothing, and on noise it re-decodes each window up to five more times.
+            temperature=0.0,
+            max_new_tokens=_MAX_TOKENS_PER_WINDOW,
+            repetition_penalty=repetition_penalty,
+        )
+        return list(segments)
+
+
+def _joined_words(heard: Any) -> list[Word]:
+    """Whisper's words as written in its text, with their punctuation ("John,").
+
+    A piece that does not start with a space continues the word before it: Whisper writes
+    "415-867-2291" as " 415", "-867", "-2291." and that is one word of the text. The joined
+    word is as certain as its least certain piece (one misheard digit, one wrong number).
+    """
+    words: list[Word] = []
+    for piece in heard:
+        probability = round(min(max(float(piece.probability), 0.0), 1.0), 3)
+        if words and not piece.word.startswith(" "):
+            last = words[-1]
+            words[-1] = last.model_copy(
+                update={
+                    "word": last.word + piece.word,
+                    "end_s": round(piece.end, 2),
+                    "confidence": min(last.confidence or 0.0, probability),
+                }
+            )
+        elif text := piece.word.strip():
+            words.append(
+                Word(
+                    word=text,
+                    start_s=round(piece.start, 2),
+                    end_s=round(piece.end, 2),
+                    confidence=probability,
+                )
+            )
+    return words
