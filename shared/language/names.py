@@ -119,6 +119,8 @@ def _is_pair(tokens: Tokens, i: int) -> bool:
         return False  # after a house number: an address
     if i > 0 and tokens.low[i - 1] in _PLACE_BEFORE:
         return False  # "the front office at Pinecrest Elementary": a place, not a caller
+    if i > 0 and tokens.low[i - 1] in _RELATIVES:
+        return False  # "calling for my mother, Eleanor Grant": not the caller
 
     def capitalised(j: int) -> bool:
         return 0 <= j < len(tokens) and _is_name_word(tokens.raw[j], tokens.low[j], cased=True)
@@ -133,6 +135,14 @@ def _is_pair(tokens: Tokens, i: int) -> bool:
 
 # Words before a capitalised pair that make it a place or a business rather than the caller.
 _PLACE_BEFORE = {"at", "from", "of", "the", "with", "for", "to", "on", "in", "by", "near"}
+# A name said after one of these is someone the caller speaks for or of ("calling for my
+# mother, Eleanor Grant"); "this is her son, Peter" or "your neighbour Tom" is the caller
+# ("this is my wife Sarah" is not said of oneself).
+_RELATIVES = {"mother", "mom", "mum", "father", "dad", "husband", "wife", "son", "daughter",
+              "brother", "sister", "partner", "grandmother", "grandfather", "grandson",
+              "granddaughter", "aunt", "uncle", "niece", "nephew", "boss", "tenant",
+              "landlord", "neighbour", "neighbor", "friend", "colleague"}  # fmt: skip
+_POSSESSIVES = {"his", "her", "their", "your"}
 
 
 def _capitalised_pair(tokens: Tokens) -> str | None:
@@ -196,6 +206,12 @@ def _name_after_cue(tokens: Tokens) -> str | None:
     for cue in _CUES:
         for start in find_phrase(tokens.low, cue):
             i = start + len(cue.split())
+            if (
+                i + 1 < len(tokens)
+                and tokens.low[i] in _POSSESSIVES
+                and tokens.low[i + 1] in _RELATIVES
+            ):
+                i += 2  # "this is her son, Peter"
             title = None
             if i < len(tokens) and tokens.low[i] in TITLES:
                 title, i = TITLES[tokens.low[i]], i + 1

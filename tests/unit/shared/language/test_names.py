@@ -228,3 +228,21 @@ def test_a_whole_name_after_the_last_thanks_is_the_caller_signing_off(
     text: str, expected: str | None
 ) -> None:
     assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # written_callers.json c30: the mother is not the caller; her son is.
+        ("Hi, I'm calling for my mother, Eleanor Grant. She has an appointment on the 22nd. "
+         "You can call me back at 801-239-6670. This is her son, Peter.", "Peter"),
+        ("Hello, calling on behalf of my husband, David Okoro, about his prescription.", None),
+        ("Hi, this is your neighbour Tom, from number twelve.", "Tom"),
+        # The caller named first stays the caller.
+        ("Hi, it's Eleanor Price calling for my mother, Joan Price.", "Eleanor Price"),
+    ],
+)  # fmt: skip
+def test_a_relative_the_caller_speaks_for_is_not_the_caller(
+    text: str, expected: str | None
+) -> None:
+    assert caller_name(tokenize(text)) == expected
