@@ -126,10 +126,13 @@ def _is_cued(words: tuple[str, ...], run: DigitRun) -> bool:
     return any(f" {cue} " in f" {window} " for cue in _CUES)
 
 
-def _is_other_number(words: tuple[str, ...], run: DigitRun) -> bool:
+def _is_other_number(tokens: Tokens, run: DigitRun) -> bool:
+    words = tokens.low
     before = words[max(0, run.start - 4) : run.start]
     if before and before[-1] in _NOT_PHONE:
-        return True
+        # Not where the label ended a sentence and the digits begin the next ("the client
+        # pulled the order. 480-655-1934"); "order no. 7781" keeps its label (see below).
+        return run.start not in tokens.sentence_starts
     pairs = pairwise(before)
     return any(a in _NOT_PHONE and b in {"number", "no", "id", "code"} for a, b in pairs)
 
@@ -217,7 +220,7 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
     valid: list[tuple[bool, int, CallbackNumber]] = []
     partial: list[tuple[bool, int, CallbackNumber]] = []
     for run in _number_runs(tokens):
-        if len(run.digits) < MIN_PARTIAL_DIGITS or _is_other_number(tokens.low, run):
+        if len(run.digits) < MIN_PARTIAL_DIGITS or _is_other_number(tokens, run):
             continue
         cued = _is_cued(tokens.low, run)
         e164 = None

@@ -20,6 +20,7 @@ _ABBREVIATIONS = (
     (re.compile(r"\ba\.s\.a\.p\b\.?", re.IGNORECASE), " asap "),
 )
 _PUNCTUATION = set(".,;:!?")
+_SENTENCE_ENDS = set(".!?")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
 
@@ -39,6 +40,9 @@ class Tokens:
     punctuated: frozenset[int] = field(default=frozenset())
     # Tokens written with no space before them: the letters of "K.I.M." or "N-O-W-A-K".
     attached: frozenset[int] = field(default=frozenset())
+    # Tokens written after a full stop, question or exclamation mark, with a space: where a
+    # recogniser began a new sentence ("the client pulled the order. 480-655-1934").
+    sentence_starts: frozenset[int] = field(default=frozenset())
 
     def __len__(self) -> int:
         return len(self.low)
@@ -61,6 +65,11 @@ def tokens_of(text: str, found: Sequence[re.Match[str]]) -> Tokens:
     attached = frozenset(
         i for i, gap in enumerate(gaps, start=1) if not any(c.isspace() for c in gap)
     )
+    sentence_starts = frozenset(
+        i
+        for i, gap in enumerate(gaps, start=1)
+        if _SENTENCE_ENDS & set(gap) and any(c.isspace() for c in gap)
+    )
     return Tokens(
         raw=raw,
         low=tuple(t.lower() for t in raw),
@@ -68,6 +77,7 @@ def tokens_of(text: str, found: Sequence[re.Match[str]]) -> Tokens:
         hyphened=hyphened,
         punctuated=punctuated,
         attached=attached,
+        sentence_starts=sentence_starts,
     )
 
 

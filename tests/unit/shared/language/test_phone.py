@@ -113,6 +113,18 @@ def test_order_number_is_not_taken_for_the_callback_number() -> None:
     assert find_callback_number(tokenize(text), "US") == "+12065557712"
 
 
+@pytest.mark.parametrize("text", ["about order 4806551934, please", "order no. 4806551934"])
+def test_digits_labelled_as_an_order_are_never_the_callback_number(text: str) -> None:
+    assert find_callback(tokenize(text), "US").partial is None
+    assert find_callback_number(tokenize(text), "US") is None
+
+
+def test_a_number_after_a_sentence_ending_in_a_label_word_is_the_callers() -> None:
+    # written_callers.json b24: the order is the sentence's, the number the caller's.
+    text = "I need to cancel it, the client pulled the order. 480-655-1934."
+    assert find_callback_number(tokenize(text), "US") == "+14806551934"
+
+
 def test_number_after_a_cue_wins_over_an_earlier_one() -> None:
     text = "i called 800 555 1212 yesterday but my number is 415 555 0198"
     assert find_callback_number(tokenize(text), "US") == "+14155550198"
