@@ -216,9 +216,26 @@ def _name_after_cue(tokens: Tokens) -> str | None:
             if i < len(tokens) and tokens.low[i] in TITLES:
                 title, i = TITLES[tokens.low[i]], i + 1
             words = _name_from(tokens, i)
-            if words and _personal(" ".join(words)):
+            if words and _personal(" ".join(words)) and not _organisation_from(tokens, i):
                 return " ".join([title, *words] if title else words)
     return None
+
+
+# How far past a name's words a business word is looked for.
+_ORGANISATION_RUN = 6
+
+
+def _organisation_from(tokens: Tokens, i: int) -> bool:
+    """Whether the run of name words from token ``i`` on names a business, even past the
+    words a name may have ("this is Westside Youth Soccer League")."""
+    for j in range(i, min(len(tokens), i + _ORGANISATION_RUN)):
+        if j > i and j in tokens.punctuated:
+            break
+        if not _is_name_word(tokens.raw[j], tokens.low[j], tokens.cased):
+            break
+        if tokens.low[j] in _ORGANISATION_WORDS:
+            return True
+    return False
 
 
 # Said just before a caller signs off with their name ("Thanks again, Harold Finch.").

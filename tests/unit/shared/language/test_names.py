@@ -166,6 +166,9 @@ def test_a_hyphened_name_stays_one_word(text: str, expected: str) -> None:
         "Hello, this is the accounts team at Brightwater Logistics, about invoice 4410.",
         # After "at": a place, though no word of it names a business.
         "Hi, this is the front office at Willow Creek. The gym floor is finished.",
+        # The business word past the words a name may have (written_callers.json a50).
+        "Hello, this is Westside Youth Soccer League. Just letting you know our fundraiser",
+        "this is westside youth soccer league calling about the raffle",
     ],
 )
 def test_a_business_or_a_place_calling_is_no_ones_name(text: str) -> None:
