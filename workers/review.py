@@ -35,7 +35,7 @@ class Reason(StrEnum):
 # written_callers.json one such transcript kept its whole callback number, which both
 # engines agreed on, and lost its first sentences (WER 0.54): nothing else flagged it.
 DECODING_LOOPED = "decoding_looped"
-# Where a window left out speech and cutting it in two did not bring it back
+# Where a window left out speech and decoding it again did not bring it back
 # (workers.providers.stt.whisper_skips): the words it kept may be right and sure of
 # themselves while a sentence is missing.
 DECODING_SKIPPED = "decoding_skipped"

@@ -1,5 +1,6 @@
 """Whisper's decoding of prepared audio into words: its loops decoded again
-(``whisper_loops``) and its skips cut in two (``whisper_skips``)."""
+(``whisper_loops``), its skips cut in two and the speech it left out decoded on its own
+(``whisper_skips``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from workers.providers.stt.whisper_loops import (
     hallucinated,
     looping,
 )
-from workers.providers.stt.whisper_skips import quiet_cut, shifted, skipping
+from workers.providers.stt.whisper_skips import quiet_cut, shifted, skipping, uncovered
 
 # About twice what 30 s of fast speech needs: a window of noise that sends the decoder into
 # a loop stops here instead of at Whisper's 448.
@@ -29,7 +30,7 @@ class Decoding(NamedTuple):
     texts: list[str]
     # A window looped and was decoded again (whisper_loops).
     looped: bool
-    # A window left out speech and its halves did not bring it back (whisper_skips).
+    # A window left out speech and decoding it again did not bring it back (whisper_skips).
     skipped: bool
 
 
@@ -42,19 +43,14 @@ class WhisperDecoder:
 
     def decode(self, pcm: npt.NDArray[np.int16], word_timestamps: bool = True) -> Decoding:
         """The words and segment texts Whisper heard, and whether a window of it looped or
-        left out speech that cutting it in two did not bring back."""
-        segments = self._segments(pcm, word_timestamps)
-        looped = any_looping(segments)
-        if looped:
-            # A window of speech stuck in a loop (whisper_loops): decoded again, and the
-            # second decoding kept unless it loops as well.
-            again = self._segments(pcm, word_timestamps, RETRY_REPETITION_PENALTY)
-            if not any_looping(again):
-                segments = again
+        left out speech that decoding it again did not bring back."""
+        segments, looped = self._heard(pcm, word_timestamps)
         skipped = False
         if word_timestamps:
             # Only word times show a skip; the callback's rehearing goes without them.
             segments, skipped = self._mend_skips(pcm, segments)
+            segments, missed, looped_again = self._mend_gaps(pcm, segments)
+            skipped, looped = skipped or missed, looped or looped_again
         words: list[Word] = []
         texts: list[str] = []
         for segment in segments:
@@ -64,6 +60,18 @@ class WhisperDecoder:
                 texts.append(text)
             words.extend(_joined_words(segment.words or ()))
         return Decoding(words, texts, looped, skipped)
+
+    def _heard(self, pcm: npt.NDArray[np.int16], word_timestamps: bool) -> tuple[list[Any], bool]:
+        """Whisper's segments of ``pcm``, and whether a window of it looped: such a window
+        of speech (whisper_loops) is decoded again, and the second decoding kept unless it
+        loops as well."""
+        segments = self._segments(pcm, word_timestamps)
+        looped = any_looping(segments)
+        if looped:
+            again = self._segments(pcm, word_timestamps, RETRY_REPETITION_PENALTY)
+            if not any_looping(again):
+                segments = again
+        return segments, looped
 
     def _mend_skips(
         self, pcm: npt.NDArray[np.int16], segments: list[Any]
@@ -85,6 +93,25 @@ class WhisperDecoder:
             left = left or halves is None
             mended.extend(halves or [segment])
         return mended, left
+
+    def _mend_gaps(
+        self, pcm: npt.NDArray[np.int16], segments: list[Any]
+    ) -> tuple[list[Any], bool, bool]:
+        """``segments`` with the speech none of them spans (whisper_skips.uncovered) decoded
+        on its own and put in its place; whether some is left that gave no words, and
+        whether decoding it looped."""
+        kept = [segment for segment in segments if not hallucinated(segment)]
+        added: list[Any] = []
+        left = looped = False
+        for start_s, end_s in uncovered(kept, len(pcm) / offline.SAMPLE_RATE):
+            stretch = pcm[int(start_s * offline.SAMPLE_RATE) : int(end_s * offline.SAMPLE_RATE)]
+            heard, looped_here = self._heard(stretch, word_timestamps=True)
+            looped = looped or looped_here
+            if any(looping(s) or skipping(s) for s in heard) or all(map(hallucinated, heard)):
+                left = True
+                continue
+            added.extend(shifted(segment, start_s) for segment in heard)
+        return sorted([*segments, *added], key=lambda segment: segment.start), left, looped
 
     def _halves(self, stretch: npt.NDArray[np.int16], at_s: float) -> list[Any] | None:
         """``stretch`` (beginning ``at_s`` into the audio) decoded half by half, or None

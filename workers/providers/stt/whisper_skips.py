@@ -19,6 +19,7 @@ the VAD kept (pauses over twice its 0.6 s padding are cut out before decoding).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -26,6 +27,9 @@ import numpy as np
 import numpy.typing as npt
 
 MAX_WORD_S = 2.5
+# Prepared audio (its pauses over 1.2 s cut out) that no segment spans for this long is
+# speech Whisper left out (see uncovered).
+MIN_UNCOVERED_S = 3.0
 # A window shorter than this is not cut: each half would be too short to hear in context.
 MIN_CUT_S = 4.0
 _RATE = 16000
@@ -65,3 +69,23 @@ def shifted(segment: Any, by_s: float) -> Any:
         replace(word, start=word.start + by_s, end=word.end + by_s) for word in segment.words or ()
     ]
     return replace(segment, start=segment.start + by_s, end=segment.end + by_s, words=words)
+
+
+def uncovered(segments: Sequence[Any], duration_s: float) -> list[tuple[float, float]]:
+    """The stretches, of at least MIN_UNCOVERED_S, of ``duration_s`` seconds of prepared
+    audio that no segment spans.
+
+    Whisper can also begin a window with a timestamp well into it and write nothing of the
+    speech before: two of the held-out voicemails joined into one 34 s recording came back
+    as the second alone, its first segment at 15.48 s, though each alone was heard. The
+    audio it decodes is speech with its long pauses cut out (frontend.py), so seconds with
+    no segment over them are speech it did not write."""
+    gaps: list[tuple[float, float]] = []
+    reached = 0.0
+    for segment in sorted(segments, key=lambda s: s.start):
+        if segment.start - reached >= MIN_UNCOVERED_S:
+            gaps.append((reached, segment.start))
+        reached = max(reached, segment.end)
+    if duration_s - reached >= MIN_UNCOVERED_S:
+        gaps.append((reached, duration_s))
+    return gaps

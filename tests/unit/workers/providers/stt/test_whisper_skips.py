@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from workers.providers.stt.whisper_offline import WhisperOfflineStt
-from workers.providers.stt.whisper_skips import quiet_cut, shifted, skipping, stretched
+from workers.providers.stt.whisper_skips import (
+    quiet_cut,
+    shifted,
+    skipping,
+    stretched,
+    uncovered,
+)
 
 RATE = 16000
 
@@ -33,12 +39,13 @@ class _Segment:
     no_speech_prob: float = 0.2
 
 
-def _said(text: str, start: float, seconds_each: float = 0.4) -> _Segment:
+def _said(text: str, start: float, seconds_each: float = 0.4, end: float | None = None) -> _Segment:
+    """A segment of ``text`` from ``start``, to ``end`` (its last word's end if None)."""
     words = [
         _Word(" " + word, start + i * seconds_each, start + (i + 1) * seconds_each)
         for i, word in enumerate(text.split())
     ]
-    return _Segment(" " + text, start, words[-1].end, words)
+    return _Segment(" " + text, start, words[-1].end if end is None else end, words)
 
 
 @pytest.mark.parametrize(
@@ -102,16 +109,17 @@ class _Model:
     def transcribe(self, audio: Any, **options: Any) -> tuple[list[Any], None]:
         seconds = len(audio) / RATE
         self.lengths.append(round(seconds, 1))
+        # Each segment runs to the end of the audio it was given: no speech is left uncovered.
         if seconds > 10:
-            skipped = _said("I'd like to book in", 0.0)
+            skipped = _said("I'd like to book in", 0.0, end=seconds)
             skipped.words[1] = _Word(" like", 0.4, 7.5)
             return [skipped], None
         if seconds < 6:  # the first half: it is cut at 5.0 s (the pause below)
-            first = _said("Hi, it's Aoife Byrne, about the curtains.", 0.2)
+            first = _said("Hi, it's Aoife Byrne, about the curtains.", 0.2, end=seconds)
             if self._skips_again:
                 first.words[2] = _Word(" Aoife", 0.9, 4.5)
             return [first], None
-        return [_said("I'd like to book in", 0.1)], None
+        return [_said("I'd like to book in", 0.1, end=seconds)], None
 
 
 def _decoded(model: _Model) -> Any:
@@ -136,4 +144,48 @@ def test_a_window_that_skipped_speech_is_decoded_again_half_by_half() -> None:
 def test_a_skip_the_halves_do_not_mend_keeps_the_window_and_says_so() -> None:
     decoding = _decoded(_Model(skips_again=True))
     assert decoding.texts == ["I'd like to book in"]
+    assert decoding.skipped
+
+
+def test_seconds_no_segment_spans_are_uncovered_and_short_pauses_are_not() -> None:
+    segments = [_said("Call me back", 4.0, end=6.0), _said("on 0117 928 4410", 7.5, end=12.0)]
+    assert uncovered(segments, duration_s=16.0) == [(0.0, 4.0), (12.0, 16.0)]
+    assert uncovered(segments, duration_s=14.0) == [(0.0, 4.0)]
+
+
+class _JumpingModel:
+    """Whisper that begins a 12 s window's text at 6 s, leaving out the speech before; the
+    first 6 s alone it hears (or, with ``hears_nothing``, writes nothing of)."""
+
+    def __init__(self, hears_nothing: bool = False) -> None:
+        self.lengths: list[float] = []
+        self._hears_nothing = hears_nothing
+
+    def transcribe(self, audio: Any, **options: Any) -> tuple[list[Any], None]:
+        seconds = len(audio) / RATE
+        self.lengths.append(round(seconds, 1))
+        if seconds > 10:
+            return [_said("Please call me at 0117 928 4410", 6.0, end=12.0)], None
+        if self._hears_nothing:
+            return [], None
+        return [_said("Hi, it's Kateryna Bondarenko.", 0.3, end=seconds)], None
+
+
+def _decoded_jump(model: _JumpingModel) -> Any:
+    stt = WhisperOfflineStt()
+    stt._model = model
+    return stt._decode(np.full(12 * RATE, 2000, dtype=np.int16))
+
+
+def test_speech_before_the_windows_first_segment_is_decoded_on_its_own_and_put_first() -> None:
+    model = _JumpingModel()
+    decoding = _decoded_jump(model)
+    assert model.lengths == [12.0, 6.0]
+    assert decoding.texts == ["Hi, it's Kateryna Bondarenko.", "Please call me at 0117 928 4410"]
+    assert not decoding.skipped
+
+
+def test_left_out_speech_that_gives_no_words_alone_is_said_to_be_skipped() -> None:
+    decoding = _decoded_jump(_JumpingModel(hears_nothing=True))
+    assert decoding.texts == ["Please call me at 0117 928 4410"]
     assert decoding.skipped
