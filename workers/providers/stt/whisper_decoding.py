@@ -48,9 +48,9 @@ class WhisperDecoder:
         skipped = False
         if word_timestamps:
             # Only word times show a skip; the callback's rehearing goes without them.
-            segments, skipped = self._mend_skips(pcm, segments)
-            segments, missed, looped_again = self._mend_gaps(pcm, segments)
-            skipped, looped = skipped or missed, looped or looped_again
+            segments, skipped, looped_in_half = self._mend_skips(pcm, segments)
+            segments, missed, looped_in_gap = self._mend_gaps(pcm, segments)
+            skipped, looped = skipped or missed, looped or looped_in_half or looped_in_gap
         words: list[Word] = []
         texts: list[str] = []
         for segment in segments:
@@ -75,11 +75,11 @@ class WhisperDecoder:
 
     def _mend_skips(
         self, pcm: npt.NDArray[np.int16], segments: list[Any]
-    ) -> tuple[list[Any], bool]:
+    ) -> tuple[list[Any], bool, bool]:
         """``segments`` with each that left out speech (whisper_skips) decoded again from
-        its audio cut in two, and whether one is left as it was."""
+        its audio cut in two; whether one is left as it was, and whether a half looped."""
         mended: list[Any] = []
-        left = False
+        left = looped = False
         for index, segment in enumerate(segments):
             if hallucinated(segment) or not skipping(segment):
                 mended.append(segment)
@@ -89,10 +89,10 @@ class WhisperDecoder:
             start = int(segment.start * offline.SAMPLE_RATE)
             later = segments[index + 1 :]
             end = int(later[0].start * offline.SAMPLE_RATE) if later else len(pcm)
-            halves = self._halves(pcm[start:end], segment.start)
-            left = left or halves is None
+            halves, looped_here = self._halves(pcm[start:end], segment.start)
+            left, looped = left or halves is None, looped or looped_here
             mended.extend(halves or [segment])
-        return mended, left
+        return mended, left, looped
 
     def _mend_gaps(
         self, pcm: npt.NDArray[np.int16], segments: list[Any]
@@ -103,6 +103,11 @@ class WhisperDecoder:
         kept = [segment for segment in segments if not hallucinated(segment)]
         added: list[Any] = []
         left = looped = False
+        if not kept:
+            # Nothing heard at all (noise, or speech Whisper cannot make out): the one gap
+            # would be the whole audio just decoded, and decoding it again gives the same.
+            # An empty transcript says so itself (no_speech).
+            return segments, left, looped
         for start_s, end_s in uncovered(kept, len(pcm) / offline.SAMPLE_RATE):
             stretch = pcm[int(start_s * offline.SAMPLE_RATE) : int(end_s * offline.SAMPLE_RATE)]
             heard, looped_here = self._heard(stretch, word_timestamps=True)
@@ -113,19 +118,22 @@ class WhisperDecoder:
             added.extend(shifted(segment, start_s) for segment in heard)
         return sorted([*segments, *added], key=lambda segment: segment.start), left, looped
 
-    def _halves(self, stretch: npt.NDArray[np.int16], at_s: float) -> list[Any] | None:
+    def _halves(self, stretch: npt.NDArray[np.int16], at_s: float) -> tuple[list[Any] | None, bool]:
         """``stretch`` (beginning ``at_s`` into the audio) decoded half by half, or None
-        where it is too short to cut or a half loops or skips in turn."""
+        where it is too short to cut or a half loops or skips in turn; and whether a half
+        looped (decoded again, as a whole recording's window is: ``_heard``)."""
         cut = quiet_cut(stretch)
         if cut is None:
-            return None
+            return None, False
         decoded: list[Any] = []
+        looped = False
         for begin, half in ((0, stretch[:cut]), (cut, stretch[cut:])):
-            segments = self._segments(half, word_timestamps=True)
+            segments, looped_here = self._heard(half, word_timestamps=True)
+            looped = looped or looped_here
             if any(looping(s) or skipping(s) for s in segments):
-                return None
+                return None, looped
             decoded.extend(shifted(s, at_s + begin / offline.SAMPLE_RATE) for s in segments)
-        return decoded
+        return decoded, looped
 
     def _segments(
         self, pcm: npt.NDArray[np.int16], word_timestamps: bool, repetition_penalty: float = 1.0

@@ -100,15 +100,19 @@ def test_a_segment_decoded_from_a_later_stretch_is_moved_to_where_it_was_said() 
 
 class _Model:
     """Whisper that skips the start of a 12 s window, and hears each half of it (or, with
-    ``skips_again``, skips in the first half too)."""
+    ``skips_again``, skips in the first half too; with ``half_loops``, loops on the first
+    half unless decoded with a repetition penalty)."""
 
-    def __init__(self, skips_again: bool = False) -> None:
+    def __init__(self, skips_again: bool = False, half_loops: bool = False) -> None:
         self.lengths: list[float] = []
         self._skips_again = skips_again
+        self._half_loops = half_loops
 
     def transcribe(self, audio: Any, **options: Any) -> tuple[list[Any], None]:
         seconds = len(audio) / RATE
         self.lengths.append(round(seconds, 1))
+        if self._half_loops and seconds < 6 and options["repetition_penalty"] == 1.0:
+            return [_Segment(" 5-5-5-5-5-5-5-5-5-5-5-5", 0.2, seconds, compression_ratio=3.1)], None
         # Each segment runs to the end of the audio it was given: no speech is left uncovered.
         if seconds > 10:
             skipped = _said("I'd like to book in", 0.0, end=seconds)
@@ -145,6 +149,14 @@ def test_a_skip_the_halves_do_not_mend_keeps_the_window_and_says_so() -> None:
     decoding = _decoded(_Model(skips_again=True))
     assert decoding.texts == ["I'd like to book in"]
     assert decoding.skipped
+
+
+def test_a_half_that_loops_is_decoded_again_with_the_penalty_and_kept() -> None:
+    model = _Model(half_loops=True)
+    decoding = _decoded(model)
+    assert model.lengths == [12.0, 5.0, 5.0, 7.0]
+    assert decoding.texts == ["Hi, it's Aoife Byrne, about the curtains.", "I'd like to book in"]
+    assert (decoding.looped, decoding.skipped) == (True, False)
 
 
 def test_seconds_no_segment_spans_are_uncovered_and_short_pauses_are_not() -> None:
@@ -189,3 +201,29 @@ def test_left_out_speech_that_gives_no_words_alone_is_said_to_be_skipped() -> No
     decoding = _decoded_jump(_JumpingModel(hears_nothing=True))
     assert decoding.texts == ["Please call me at 0117 928 4410"]
     assert decoding.skipped
+
+
+class _DeafModel:
+    """Whisper that writes nothing, or only what it invents in noise."""
+
+    def __init__(self, invents: bool = False) -> None:
+        self.calls = 0
+        self._invents = invents
+
+    def transcribe(self, audio: Any, **options: Any) -> tuple[list[Any], None]:
+        self.calls += 1
+        if self._invents:
+            noise = _Segment(" I'm sorry. I'm sorry. I'm sorry.", 0.0, 12.0, no_speech_prob=0.99)
+            return [noise], None
+        return [], None
+
+
+@pytest.mark.parametrize("invents", [False, True])
+def test_a_recording_whisper_hears_nothing_of_is_decoded_once(invents: bool) -> None:
+    # The whole recording would be one gap: the same audio, decoded again to the same end.
+    model = _DeafModel(invents)
+    stt = WhisperOfflineStt()
+    stt._model = model
+    decoding = stt._decode(np.full(12 * RATE, 2000, dtype=np.int16))
+    assert model.calls == 1
+    assert (decoding.texts, decoding.skipped, decoding.looped) == ([], False, False)
