@@ -48,6 +48,13 @@ def second_engine_text(transcript: Transcript) -> str | None:
     return _text(transcript, SECOND_ENGINE_KEY)
 
 
+def second_engine_heard_nothing(transcript: Transcript) -> bool:
+    """Whether another engine heard the recording and wrote no word of it."""
+    found: Any = transcript.details.get(SECOND_ENGINE_KEY)
+    text = found.get("text") if isinstance(found, dict) else None
+    return isinstance(text, str) and not text.strip()
+
+
 def _text(transcript: Transcript, key: str) -> str | None:
     found: Any = transcript.details.get(key)
     text = found.get("text") if isinstance(found, dict) else None

@@ -46,6 +46,23 @@ def test_a_transcript_that_looped_or_skipped_speech_is_flagged_however_sure_its_
     assert transcript_reasons(doubtful, REVIEW) == [Reason.LOW_CONFIDENCE]
 
 
+def test_words_another_engine_heard_none_of_are_flagged_however_sure() -> None:
+    transcript = _transcript("now it's time to go back", [0.9, 0.8, 0.95, 0.9, 0.9, 0.9])
+    heard = {"second_engine": {"engine": "moonshine", "text": "now it's time to go"}}
+    unheard = {"second_engine": {"engine": "moonshine", "text": " "}}
+    assert transcript_reasons(transcript.model_copy(update={"details": heard}), REVIEW) == []
+    assert transcript_reasons(transcript.model_copy(update={"details": unheard}), REVIEW) == [
+        Reason.LOW_CONFIDENCE
+    ]
+
+
+def test_a_recording_neither_engine_heard_words_in_is_only_no_speech() -> None:
+    silent = _transcript("").model_copy(
+        update={"details": {"second_engine": {"engine": "moonshine", "text": ""}}}
+    )
+    assert transcript_reasons(silent, REVIEW) == [Reason.NO_SPEECH]
+
+
 def test_words_without_confidences_are_not_judged_on_confidence() -> None:
     assert transcript_reasons(_transcript("please call me back"), REVIEW) == []
 
