@@ -44,6 +44,9 @@ _WHEN = {"high": "as soon as possible", "normal": "shortly", "low": "in due cour
 _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
          "low": "Since it isn't urgent, we'll"}  # fmt: skip
 _PARTS_OF_DAY = ("morning", "afternoon", "evening", "night", "tonight")
+# A day named relative to the call (shared.language.dates): "We've made a note of Tuesday"
+# reads well, "We've made a note of today" or "... of next week" does not.
+_RELATIVE_DAY_WORDS = ("today", "tonight", "tomorrow", "this", "next", "the", "day")
 
 
 def speak_clock(clock: str) -> str:
@@ -102,7 +105,15 @@ def compose_reply(triage: Triage, region: str, *, heard: bool = True) -> str:
     when = " or ".join(speak_date(d) for d in triage.dates[:MAX_DATES])
     line = _ACTION_LINES.get(triage.requested_action or "", "")
     action = line.format(when=f" for {when}" if when else "")
-    noted = f"We've made a note of {when}." if when and "{when}" not in line else ""
+    noted = ""
+    if when and "{when}" not in line:
+        firsts = (word for day in triage.dates[:MAX_DATES] for word in day.split()[:1])
+        relative = any(word in _RELATIVE_DAY_WORDS for word in firsts)
+        noted = (
+            f"We've noted that you mentioned {when}."
+            if relative
+            else f"We've made a note of {when}."
+        )
     target = (
         f"at {speak_number(triage.callback_number, region)}"
         if triage.callback_number

@@ -39,6 +39,27 @@ def test_reply_contains_no_digits_or_markdown() -> None:
     assert "reschedule for Tuesday at three in the afternoon or March fifth" in reply
 
 
+@pytest.mark.parametrize(
+    ("dates", "sentence"),
+    [
+        (["tuesday 15:00"], "We've made a note of Tuesday at three in the afternoon."),
+        (["march 5"], "We've made a note of March fifth."),
+        (["today"], "We've noted that you mentioned today."),
+        (["next week"], "We've noted that you mentioned next week."),
+        (
+            ["friday", "tomorrow morning"],
+            "We've noted that you mentioned Friday or tomorrow morning.",
+        ),
+    ],
+)
+def test_a_day_named_relative_to_the_call_is_noted_as_mentioned(
+    dates: list[str], sentence: str
+) -> None:
+    reply = compose_reply(_triage(dates=dates, intent="repair", urgency="high"), "US")
+    assert sentence in reply
+    assert "note of today" not in reply
+
+
 def test_urgent_reply_promises_a_call_as_soon_as_possible() -> None:
     reply = compose_reply(_triage(urgency="high", callback_number="+14155550198"), "US")
     assert "We understand this is urgent, so we'll call you back as soon as possible" in reply
