@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import Any
 
 from shared.language.heard_twice import every_digit_in, heard_twice, hearing_of, may_hide_a_triple
 from shared.language.phone import CallbackNumber, find_callback
@@ -31,6 +32,7 @@ class Reason(StrEnum):
     PARTIAL_CALLBACK_NUMBER = "partial_callback_number"
     CALLBACK_NUMBER_UNCONFIRMED = "callback_number_unconfirmed"
     INTENT_UNDECIDED = "intent_undecided"
+    OTHER_LANGUAGE = "other_language"
 
 
 # Where an engine's transcript details say a window of the recording was decoded in a loop
@@ -44,9 +46,15 @@ DECODING_LOOPED = "decoding_looped"
 # themselves while a sentence is missing.
 DECODING_SKIPPED = "decoding_skipped"
 
+# Where the offline engine keeps the language it heard in the recording's first window
+# (workers.providers.stt.whisper_language): {"language", "probability", "english"}. It
+# decodes every recording as English, so a caller speaking another language gets back an
+# English rendering at best, sure of its words.
+HEARD_LANGUAGE = "heard_language"
+
 # Judged by the transcription stage; the reply stage keeps them and adds its own.
 TRANSCRIPT_REASONS = frozenset(
-    {Reason.NO_SPEECH, Reason.LOW_CONFIDENCE, Reason.HYBRID_DISAGREEMENT}
+    {Reason.NO_SPEECH, Reason.LOW_CONFIDENCE, Reason.HYBRID_DISAGREEMENT, Reason.OTHER_LANGUAGE}
 )
 
 
@@ -75,6 +83,10 @@ def transcript_reasons(transcript: Transcript, review: ReviewSettings) -> list[s
     if transcript.details.get("needs_review"):
         # The hybrid engine's own verdict: its two engines disagreed (or one failed).
         reasons.append(Reason.HYBRID_DISAGREEMENT)
+    heard: Any = transcript.details.get(HEARD_LANGUAGE)
+    english = heard.get("english") if isinstance(heard, dict) else None
+    if isinstance(english, int | float) and english < review.min_english:
+        reasons.append(Reason.OTHER_LANGUAGE)
     return reasons
 
 

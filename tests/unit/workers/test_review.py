@@ -63,6 +63,18 @@ def test_a_recording_neither_engine_heard_words_in_is_only_no_speech() -> None:
     assert transcript_reasons(silent, REVIEW) == [Reason.NO_SPEECH]
 
 
+@pytest.mark.parametrize(("english", "flagged"), [(0.02, True), (0.29, True), (0.53, False)])
+def test_a_recording_unlikely_to_be_english_is_flagged_as_another_language(
+    english: float, flagged: bool
+) -> None:
+    heard = {"heard_language": {"language": "es", "probability": 0.9, "english": english}}
+    transcript = _transcript("now let's see what we have to do").model_copy(
+        update={"details": heard}
+    )
+    reasons = transcript_reasons(transcript, REVIEW)
+    assert (Reason.OTHER_LANGUAGE in reasons) is flagged
+
+
 def test_words_without_confidences_are_not_judged_on_confidence() -> None:
     assert transcript_reasons(_transcript("please call me back"), REVIEW) == []
 

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,7 +40,10 @@ from workers.providers.stt.name_rescoring import named_by_other_hearing, rescore
 from workers.providers.stt.rehearing import span_to_rehear
 from workers.providers.stt.whisper_decoding import Decoding, WhisperDecoder
 from workers.providers.stt.whisper_model_files import model_files
-from workers.review import DECODING_LOOPED, DECODING_SKIPPED, number_in_doubt
+from workers.review import DECODING_LOOPED, DECODING_SKIPPED, HEARD_LANGUAGE, number_in_doubt
+
+if TYPE_CHECKING:
+    from workers.providers.stt.whisper_language import HeardLanguage
 
 log = logging.getLogger("voicepipe.stt.local")
 
@@ -88,11 +91,11 @@ class WhisperOfflineStt(SttProvider):
         with self._lock:
             if self._model is None:
                 # Imported here so that importing the provider (API, other workers) stays cheap.
-                from faster_whisper import WhisperModel
+                from workers.providers.stt.whisper_language import LanguageHearingWhisper
 
                 # One thread: the stt pool already runs one process per core. int8 weights
                 # are what the table above measured.
-                self._model = WhisperModel(
+                self._model = LanguageHearingWhisper(
                     MODEL_NAME,
                     device="cpu",
                     compute_type="int8",
@@ -114,8 +117,12 @@ class WhisperOfflineStt(SttProvider):
         prepared = offline.prepare(pcm, FRONT_END) if sounding else None
         heard: list[Word] = []
         looped = skipped = False
+        language: HeardLanguage | None = None
         if prepared is not None:
+            model = self._loaded()
+            model.start_hearing()
             heard, texts, looped, skipped = self._decode(prepared.pcm)
+            language = model.heard_language()
             words = offline.to_source_times(heard, prepared.spans)
         text = " ".join(texts)
         rehearing = self._rehear_callback(pcm, text, words, duration_s)
@@ -137,6 +144,8 @@ class WhisperOfflineStt(SttProvider):
             details[SECOND_ENGINE_KEY] = second
         if renamed:
             details[RENAMED] = renamed
+        if language is not None:
+            details[HEARD_LANGUAGE] = language._asdict()
         if looped:
             details[DECODING_LOOPED] = True
         if skipped:

@@ -13,12 +13,14 @@ from shared.audio import decode_pcm16k
 from shared.errors import StageFailed
 from shared.models import Transcript
 from shared.settings import LocalEngineSettings
+from shared.settings.review import ReviewSettings
 from shared.wer import word_error_rate
 from tests.unit.workers.providers.stt.offline_speech import RATE, as_input, speak
 from workers.providers.base import AudioInput
 from workers.providers.stt import moonshine_offline, whisper_model_files
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.whisper_offline import WhisperOfflineStt
+from workers.review import Reason, transcript_reasons
 
 SENTENCE = (
     "Hello, this is John. I would like to change my appointment to next Friday afternoon. "
@@ -294,3 +296,44 @@ def test_a_name_the_other_engine_heard_as_a_known_one_is_not_weighed_again(
     assert result.text.startswith("Hi, this is Atmet Siddiqui")
     assert "caller_name_rescored" not in result.details
     assert result.details["second_engine"] == {"engine": "moonshine", "text": said}
+
+
+# A voicemail in Spanish as a telephone system delivers it (8 kHz mp3), spoken by espeak-ng's
+# Spanish voice ("Buenas tardes, soy Lucía Fernández. Quería pedir una cita ...").
+SPANISH = Path(__file__).with_name("voicemail_in_spanish.mp3")
+
+
+def test_a_voicemail_in_another_language_is_heard_as_that_language(
+    stt: WhisperOfflineStt,
+) -> None:
+    transcript = stt.transcribe(as_input(decode_pcm16k(SPANISH.read_bytes())))
+    heard = transcript.details["heard_language"]
+    assert heard["language"] == "es"
+    assert heard["english"] < ReviewSettings().min_english
+    assert Reason.OTHER_LANGUAGE in transcript_reasons(transcript, ReviewSettings())
+
+
+def test_english_is_heard_as_english(transcript: Transcript) -> None:
+    heard = transcript.details["heard_language"]
+    assert (heard["language"], heard["english"] == heard["probability"]) == ("en", True)
+    assert Reason.OTHER_LANGUAGE not in transcript_reasons(transcript, ReviewSettings())
+
+
+def test_the_language_is_told_from_the_first_windows_encoding_without_encoding_again(
+    stt: WhisperOfflineStt, spoken: npt.NDArray[np.int16], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from faster_whisper import WhisperModel
+
+    encoded: list[object] = []
+    real = WhisperModel.encode
+
+    def counting(self: object, features: object) -> object:
+        encoded.append(features)
+        return real(self, features)
+
+    monkeypatch.setattr(WhisperModel, "encode", counting)
+    transcript = stt.transcribe(as_input(spoken))
+    # One window of speech, encoded once: to decode it and to tell its language (neither a
+    # rehearing of its number nor the other engine's hearing encodes with Whisper here).
+    assert len(encoded) == 1
+    assert transcript.details["heard_language"]["language"] == "en"
