@@ -50,15 +50,20 @@ def second_engine_text(transcript: Transcript) -> str | None:
 
 def second_engine_heard_nothing(transcript: Transcript) -> bool:
     """Whether another engine heard the recording and wrote no word of it."""
-    found: Any = transcript.details.get(SECOND_ENGINE_KEY)
-    text = found.get("text") if isinstance(found, dict) else None
-    return isinstance(text, str) and not text.strip()
+    text = _kept_text(transcript, SECOND_ENGINE_KEY)
+    return text is not None and not text.strip()
 
 
 def _text(transcript: Transcript, key: str) -> str | None:
+    text = _kept_text(transcript, key)
+    return text if text is not None and text.strip() else None
+
+
+def _kept_text(transcript: Transcript, key: str) -> str | None:
+    """The text a hearing kept under ``key`` holds, empty or not; None without one."""
     found: Any = transcript.details.get(key)
     text = found.get("text") if isinstance(found, dict) else None
-    return text if isinstance(text, str) and text.strip() else None
+    return text if isinstance(text, str) else None
 
 
 def _within(short: str, long: str) -> bool:
