@@ -22,6 +22,7 @@ from shared.language.rehearing import (
 from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
+from workers.triage.classify import asks_nothing
 
 
 class Reason(StrEnum):
@@ -156,7 +157,10 @@ def _every_digit_heard_twice(
 
 
 def triage_reasons(
-    triage: Triage, review: ReviewSettings, number_confidence: float | None = None
+    triage: Triage,
+    review: ReviewSettings,
+    number_confidence: float | None = None,
+    general_by_decision: bool = False,
 ) -> list[str]:
     reasons: list[str] = []
     if triage.callback_number_partial and not triage.callback_number:
@@ -169,7 +173,7 @@ def triage_reasons(
         and number_confidence < review.min_number_confidence
     ):
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)
-    if triage.intent == "general":
+    if triage.intent == "general" and not general_by_decision:
         reasons.append(Reason.INTENT_UNDECIDED)
     return reasons
 
@@ -224,8 +228,8 @@ def triage_review(
     confidence = None
     doubtful = False
     number = triage.callback_number
+    tokens = tokenize(transcript.text)
     if number:
-        tokens = tokenize(transcript.text)
         found = find_callback(tokens, region)
         # Hearings that agree confirm a number only where their mistakes are their own.
         spans = found.heard_at or ((found.start, found.end),)
@@ -234,7 +238,10 @@ def triage_review(
             confidence, doubtful = _doubts(
                 transcript, number, found, region, with_words, not alike_mistake
             )
-    reasons = triage_reasons(triage, review, confidence)
+    # A seller's pitch or a recorded announcement is general by decision, whoever triaged
+    # it: it asks nothing of the business, and a person need not check its topic.
+    pitch = triage.intent == "general" and asks_nothing(tokens.low)
+    reasons = triage_reasons(triage, review, confidence, general_by_decision=pitch)
     if doubtful and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)
     return reasons

@@ -303,3 +303,15 @@ def test_a_number_both_engines_may_have_heard_for_a_triple_is_left_to_its_confid
     apart = "about my bill i want somebody to call me today 617-883-2204"
     agreed = _heard_by_another_engine(apart, unsure, "Call me today. 617-883-2204")
     assert triage_review(agreed, triage_text(apart), REVIEW, "US") == []
+
+
+def test_a_pitch_is_general_by_decision_and_not_undecided() -> None:
+    pitch = _transcript(
+        "Hi, this is Kyle with Summit Lead Solutions. We help roofing contractors like "
+        "yourself get more qualified leads. Reach me at 720-398-5564."
+    )
+    other = _transcript("Hi, it's Sam. Just wanted a word. Reach me at 720-398-5564.")
+    triage = Triage(intent="general", callback_number="+17203985564")
+    review = ReviewSettings(min_number_confidence=0.0)
+    assert Reason.INTENT_UNDECIDED not in triage_review(pitch, triage, review, "US")
+    assert Reason.INTENT_UNDECIDED in triage_review(other, triage, review, "US")
