@@ -89,8 +89,9 @@ def test_the_callers_name_is_chosen_between_two_engines_hearings() -> None:
 
 def test_where_the_first_hearing_names_no_topic_the_other_engines_words_are_read() -> None:
     # vm33 of the voicemail set, as Whisper and Moonshine heard it (cut to what names no
-    # topic in Whisper's: its "gas in the laundry room" the topic model reads as a repair).
-    whisper = "I have a strong male. We then turned one out."
+    # topic in Whisper's: its "gas in the laundry room" the topic model reads as a repair,
+    # and, trained on the second corpus, its "We then turned one out" too, at 0.39).
+    whisper = "I have a strong male."
     moonshine = "Hi, there are strong smell of gas in the long green room. Please send someone out."
     assert triage_text(whisper).intent == "general"
     triage = triage_text(whisper, "US", None, moonshine)
