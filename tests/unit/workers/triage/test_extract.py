@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from workers.triage.extract import triage_text
 
 # Real pocketsphinx outputs: lower case, no punctuation, recognition errors included.
@@ -116,9 +118,61 @@ def test_the_more_urgent_of_two_hearings_is_kept() -> None:
 def test_a_topic_the_first_hearing_names_is_kept_whatever_the_other_heard() -> None:
     whisper = "Hi, I was charged twice on my last invoice. Please call me back."
     moonshine = "Hi, my water heater is leaking everywhere. Please call me back."
-    triage = triage_text(whisper, "US", None, moonshine)
-    assert triage.intent == "billing"
-    assert triage.urgency == "normal"
+    assert triage_text(whisper, "US", None, moonshine).intent == "billing"
+
+
+def test_a_message_is_urgent_when_either_hearing_heard_it_urgent() -> None:
+    # b08 of the spoken unseen half: only Moonshine heard "I really need this reversed today".
+    whisper = (
+        "Hi, this is Kevin Tran. I just kept my bank account and you built my own premium out"
+        " three times this morning $212.40 and how my rent payment is going to mount. Policy"
+        " number is over 4,471,932 I really need different words to convey. Please call me at"
+        " 713-864-2-0-i-times. Again, 713-864-2-i-times!"
+    )
+    moonshine = (
+        "Hi, um, it is Kevin Tran. I just checked my bank account and you booked my auto"
+        " premium out three times this morning, dollar 212.4 N/H, and now my rent payment is"
+        " going to bounce. Polly's a merino 4,471,932. I really need this reverse today."
+        " Please call me at 713-864-209-TIME. Again, 713-864-209-TIME."
+    )
+    assert triage_text(whisper).urgency == "normal"
+    assert triage_text(whisper, "US", None, moonshine).urgency == "high"
+    assert triage_text(moonshine, "US", None, whisper).urgency == "high"
+
+
+@pytest.mark.parametrize("first", ["whisper", "moonshine"])
+def test_no_hurry_either_hearing_heard_makes_the_message_low(first: str) -> None:
+    # a44 and b30 of the spoken unseen half: each time one engine alone heard "no hurry" or
+    # "no rush" ("No worry", "Noraj" in the other). Taking the larger of the two urgencies
+    # ("low" < "normal") would lose it.
+    hearings = {
+        "a44": (
+            "I, it's Mrs. Dolores Whitman. I was told there are no plans. Free I ordered would"
+            " be in my drive-8, and I'm just wondering if it's arrived. No worry, my number"
+            " three times two, seven, one, eight, four, four, oh six.",
+            "Hi, it's Mrs. Dolores Wiseman. I was told in all a glance, no, three-eyed orders"
+            " was beaten by Friday, and I'm just wondering, is it Sir Iron? No hurry, my"
+            " humbler, three-eyed boob, Hammond, well, hey, four-four-lows eggs.",
+        ),
+        "b30": (
+            "Hey, it's Trevor, just checking whether that alternator for my Tacoma has come,"
+            " and yet you have my number. No rush, I've got the other car.",
+            "Hey, it's Trevor just checking whether that alternator for my tacoma has come in"
+            " yet. You have my number, Noraj, I've got the other car.",
+        ),
+    }
+    for whisper, moonshine in hearings.values():
+        heard = (whisper, moonshine) if first == "whisper" else (moonshine, whisper)
+        assert {triage_text(text).urgency for text in heard} == {"low", "normal"}
+        assert triage_text(heard[0], "US", None, heard[1]).urgency == "low"
+
+
+def test_urgency_beats_no_hurry_across_two_hearings_as_within_one() -> None:
+    calm = "Hi, it's Sam, my order hasn't arrived yet. No hurry at all."
+    alarmed = "Hi, it's Sam, my order hasn't arrived yet and the kitchen is flooding."
+    assert (triage_text(calm).urgency, triage_text(alarmed).urgency) == ("low", "high")
+    assert triage_text(calm, "US", None, alarmed).urgency == "high"
+    assert triage_text(alarmed, "US", None, calm).urgency == "high"
 
 
 def test_a_partial_number_and_its_partial_rehearing_make_the_number_they_both_hold() -> None:
