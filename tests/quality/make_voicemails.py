@@ -14,6 +14,14 @@ demo's). Its ``delivery`` is what a voicemail system hands over: ``ulaw8k.wav`` 
 µ-law) and ``8k.mp3`` go through a telephone channel (300-3400 Hz, 8 kHz), ``m4a`` is AAC
 at 22.05 kHz and ``16k.wav`` is 16-bit PCM. ``noise_snr_db`` adds seeded background noise.
 
+Labels are by the guide the written sets share (``written_callers.md``). vm15 ("This is
+unacceptable. I want somebody to call me today.") was labelled urgency normal until
+2026-12-05, when the retrained triage models read Whisper's hearing of it as high and the
+label was checked: the guide calls a same-day need high, vm35's "I need to speak to someone
+today" is high in this very set, and so is every other "call me today" in the written sets
+and the training corpus (46 of them; "call me back today or tomorrow" is normal). It was
+relabelled high, and a call back wanted today became one of the rules' urgent cues.
+
 Everything but piper is deterministic: its duration and noise sampling happen inside the
 ONNX model, whose random generator cannot be seeded from here, so piper clips differ
 slightly between runs (same words, same delivery).

@@ -82,6 +82,10 @@ _HIGH = ("urgent", "urgently", "emergency", "asap", "as soon as possible", "as s
          # Someone wanted the same day, however calmly asked.
          "someone out today", "someone out here today", "someone today", "somebody today",
          "today if possible", "today if you can", "as fast as you can", "overflowing",
+         # A call back wanted the same day: all 24 in the corpus are high, and so are the
+         # written sets' 7 (vm15 of the voicemail set was relabelled for it).
+         "call me today", "call me back today", "ring me today", "ring me back today",
+         "get back to me today", "call us today", "call us back today",
          "sparks", "power went out",
          # A charge the caller did not make: a card in someone else's hands.
          "never bought", "never ordered", "didn't authorize", "didn't authorise",
@@ -238,6 +242,8 @@ def urgency(words: Sequence[str]) -> Urgency:
             continue
         if _says_where_the_caller_is(words, start, end):
             continue
+        if tuple(words[end : end + 2]) == ("or", "tomorrow"):
+            continue  # "call me back today or tomorrow": no deadline today
         levels.add(level)
     if _same_day_deadline(words):
         levels.add("high")

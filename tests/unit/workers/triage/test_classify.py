@@ -153,6 +153,7 @@ def test_voicemail_phrasings_name_their_intent(text: str, expected: str) -> None
         ("call me back before noon please", "high"),
         ("could someone ring me before 5 this afternoon", "high"),
         ("the fridge died and we need someone out today please", "high"),
+        ("this is unacceptable i want somebody to call me today", "high"),
         ("the toilet is overflowing please help as fast as you can", "high"),
         ("there are sparks coming from the outlet", "high"),
         ("please call me back at your earliest convenience", "low"),
@@ -315,6 +316,22 @@ class _FixedModel:
 
     def probabilities(self, words: Sequence[str]) -> dict[str, float]:
         return self._probabilities
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("could someone call me back today please", "high"),
+        ("could someone call me back today or tomorrow please", "normal"),
+    ],
+)
+def test_a_call_back_wanted_today_is_a_cue_and_today_or_tomorrow_is_not(
+    monkeypatch: pytest.MonkeyPatch, text: str, expected: str
+) -> None:
+    # The rules alone: a model that reads nothing (trained, it reads both as high).
+    model = _FixedModel({"normal": 0.4, "high": 0.3, "low": 0.3})
+    monkeypatch.setattr(classify, "text_model", lambda label: model)
+    assert urgency(tokenize(text).low) == expected
 
 
 @pytest.mark.parametrize(
