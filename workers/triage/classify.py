@@ -32,11 +32,11 @@ Urgency = Literal["low", "normal", "high"]
 # (The second corpus, 2,968 messages, is scored five-fold over all of it. Trained on it, the
 # models gave the sets written for callers' names and numbers, written_callers.json, which
 # neither trains nor tunes them, urgency 0.880 -> 0.947 and 0.920 -> 0.933 for its two
-# halves, intent 0.893 and 0.907 -> 0.920. The bars below, tuned on the first corpus, were
-# left: the second corpus's five folds asked for lower ones (intent 0.91 with RULE_WEIGHT
-# 0.15 and MODEL_ALONE 0.25, urgency 0.94 from 0.45). Outside it those moved intent by two
-# messages at most (either way), took w01-w100's urgency from 0.97 to 0.93, and would guess
-# topics from less.)
+# halves, intent 0.893 as before and 0.907 -> 0.920. The bars below, tuned on the first
+# corpus, were left: the second corpus's five folds asked for lower ones (intent 0.91 with
+# RULE_WEIGHT 0.15 and MODEL_ALONE 0.25, urgency 0.94 from 0.45). Outside it those moved
+# intent by two messages at most (either way), took w01-w100's urgency from 0.97 to 0.93,
+# and would guess topics from less.)
 #
 # Topic: each topic's probability from the model, plus RULE_WEIGHT for each point its
 # phrases score; at 0.3 the corpus got 0.82. The model alone decides only from MODEL_ALONE,
