@@ -93,6 +93,17 @@ def _said_twice(digits: str, region: str, international: bool) -> str | None:
     return None
 
 
+def _once(digits: str) -> str:
+    """The digits of a run that is one string said twice, heard alike both times and no
+    valid number ("0751294036, 0751294036" for 07512 948036 said twice), said once: the
+    partial number is what the caller said, not the two sayings end to end, so another
+    hearing of the number can be held against it."""
+    half, odd = divmod(len(digits), 2)
+    if not odd and half >= MIN_DIGITS and digits[:half] == digits[half:]:
+        return digits[:half]
+    return digits
+
+
 def _restarted(digits: str, region: str, international: bool) -> str | None:
     """The number in a run where the caller began it, stopped and began again ("216...
     216-390-2257"): the run less a start that the rest begins with, from three digits on
@@ -129,12 +140,30 @@ def _is_cued(words: tuple[str, ...], run: DigitRun) -> bool:
 def _is_other_number(tokens: Tokens, run: DigitRun) -> bool:
     words = tokens.low
     before = words[max(0, run.start - 4) : run.start]
+    if _code_letters(tokens, run):
+        # "policy HS-2207-6613", "reference PK-55902": the label names a code whose letters
+        # come first, so it is read past them.
+        before = before[:-1]
     if before and before[-1] in _NOT_PHONE:
         # Not where the label ended a sentence and the digits begin the next ("the client
         # pulled the order. 480-655-1934"); "order no. 7781" keeps its label (see below).
         return run.start not in tokens.sentence_starts
     pairs = pairwise(before)
     return any(a in _NOT_PHONE and b in {"number", "no", "id", "code"} for a, b in pairs)
+
+
+# At most this many letters written joined to digits are a code's ("HS-2207", "PK55902").
+_MAX_CODE_LETTERS = 3
+
+
+def _code_letters(tokens: Tokens, run: DigitRun) -> bool:
+    """Whether the run's digits were written joined to a few letters before them, as a
+    reference or policy code's are ("HS-2207-6613"). Only a label before the letters makes
+    the run a code: without one, the letters may be a word misheard before a number."""
+    if run.start == 0 or run.start not in tokens.attached:
+        return False
+    letters = tokens.low[run.start - 1]
+    return letters.isalpha() and len(letters) <= _MAX_CODE_LETTERS
 
 
 def _joined(words: tuple[str, ...], runs: list[DigitRun]) -> list[DigitRun]:
@@ -236,7 +265,7 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
             found = CallbackNumber(e164, None, run.start, run.end, guessed=run.guessed)
             valid.append((not cued, run.start, found))
         elif cued or MIN_DIGITS <= len(run.digits) <= MAX_DIGITS:
-            digits = run.digits[:MAX_DIGITS]
+            digits = _once(run.digits)[:MAX_DIGITS]
             partial.append((not cued, run.start, CallbackNumber(None, digits, run.start, run.end)))
     valid = [
         item

@@ -119,6 +119,38 @@ def test_digits_labelled_as_an_order_are_never_the_callback_number(text: str) ->
     assert find_callback_number(tokenize(text), "US") is None
 
 
+@pytest.mark.parametrize(
+    "code", ["policy HS-2207-6613", "policy HS22076613", "reference PK-5590231", "order AB-1234567"]
+)
+def test_a_labelled_code_written_with_letters_before_its_digits_is_never_the_callback_number(
+    code: str,
+) -> None:
+    # written_callers.json b26, spoken: Whisper wrote "Policy HS-2207-6613" before the
+    # caller's number, which it heard with a digit too many.
+    text = f"about my {code}. It's not urgent when number 6-0117-929-3381."
+    found = find_callback(tokenize(text), "GB")
+    assert found.e164 is None
+    assert found.partial == "601179293381"
+
+
+def test_digits_written_after_letters_with_no_label_are_read_as_a_number() -> None:
+    text = "hi it's Tom from the depot, call me on A-020 7946 0958"
+    assert find_callback_number(tokenize(text), "GB") == "+442079460958"
+
+
+def test_a_partial_number_said_twice_and_heard_alike_is_kept_once() -> None:
+    # written_callers.json b46, spoken: 07512 948036 said twice, and each time Whisper missed
+    # the 8. The partial is what the caller said, so another hearing can be held against it.
+    found = find_callback(tokenize("My mobile is 0751294036, 0751294036"), "GB")
+    assert found.e164 is None
+    assert found.partial == "0751294036"
+
+
+def test_a_partial_run_that_only_looks_half_repeated_is_kept_whole() -> None:
+    found = find_callback(tokenize("my number is 31231 2312"), "US")
+    assert found.partial == "312312312"
+
+
 def test_a_number_after_a_sentence_ending_in_a_label_word_is_the_callers() -> None:
     # written_callers.json b24: the order is the sentence's, the number the caller's.
     text = "I need to cancel it, the client pulled the order. 480-655-1934."

@@ -179,6 +179,30 @@ def test_a_partial_number_and_its_partial_rehearing_make_the_number_they_both_ho
     assert triage.callback_number_partial is None
 
 
+def test_a_number_said_twice_and_misheard_alike_takes_the_other_engines_whole_hearing() -> None:
+    # written_callers.json b46, spoken, the two engines' real hearings of the number's end.
+    whisper = "Please send someone now. My mobile is 0751294036, 0751294036"
+    moonshine = "Please send someone now. My mobile is 07512948036 07512948036"
+    assert triage_text(whisper, "GB").callback_number is None
+    triage = triage_text(whisper, "GB", second_engine=moonshine)
+    assert triage.callback_number == "+447512948036"
+
+
+def test_a_policy_code_before_the_number_does_not_stand_in_for_it() -> None:
+    # written_callers.json b26, spoken: Whisper heard a digit too many in the number, and
+    # Moonshine heard it whole.
+    whisper = (
+        "I've had my review of letter for the Vome Insurance Policy HS-2207-6613 and the "
+        "premium spawn, but for 412-598. It's not urgent when number 6-0117-929-3381."
+    )
+    moonshine = (
+        "I've had my renewal letter for the Dome Insurance policy, HS2207613, and the premiums "
+        "spawned up from 4:12 to 5:98. It's not urgent whenever since 01179293381."
+    )
+    triage = triage_text(whisper, "GB", second_engine=moonshine)
+    assert triage.callback_number == "+441179293381"
+
+
 def test_a_partial_rehearing_that_adds_no_missing_digit_makes_no_number() -> None:
     # vm23 of the voicemail set: both hearings heard the same twelve digits.
     whisper = "My number is 2.0.2, 10.10.4, 9.10.5."
