@@ -53,6 +53,8 @@ class DigitRun:
     digits: str
     international: bool  # written with a leading "+"
     guessed: bool = False  # a digit was read from a letter (HEARD_AS_LETTER)
+    # Where in ``digits`` those letters' digits are: "I" may have been "nine" or "five".
+    from_letters: frozenset[int] = frozenset()
 
 
 def digit_heard_as_word(word: str) -> str | None:
@@ -148,10 +150,22 @@ def digit_runs(
         start = i
         while i < len(words) and resolved[i] is not None:
             i += 1
-        digits = "".join(d or "" for d in resolved[start:i])
+        digits, from_letters = "", set()
+        for token in range(start, i):
+            if token in guessed:
+                from_letters.add(len(digits))
+            digits += resolved[token] or ""
         plus = (raw or words)[start].startswith("+")
-        guess = any(start <= g < i for g in guessed)
-        runs.append(DigitRun(start, i, digits, plus, guessed=guess))
+        runs.append(
+            DigitRun(
+                start,
+                i,
+                digits,
+                plus,
+                guessed=bool(from_letters),
+                from_letters=frozenset(from_letters),
+            )
+        )
     return runs
 
 

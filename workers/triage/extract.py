@@ -8,7 +8,12 @@ from shared.language.dates import find_dates
 from shared.language.name_hearings import choose_caller_name
 from shared.language.names import caller_name
 from shared.language.phone import CallbackNumber, find_callback, phone_runs
-from shared.language.rehearing import from_rehearing, from_second_engine, from_two_partials
+from shared.language.rehearing import (
+    from_rehearing,
+    from_second_engine,
+    from_two_partials,
+    settles_a_letter,
+)
 from shared.language.tokens import tokenize
 from shared.models import Triage
 from workers.triage.classify import (
@@ -98,7 +103,9 @@ def _callback(
     if again is not None:
         callback = from_rehearing(callback, again) or callback
     if other is not None:
-        callback = from_second_engine(callback, other) or callback
+        callback = (
+            from_second_engine(callback, other) or settles_a_letter(callback, other) or callback
+        )
         if again is not None and callback.e164 is None and other.partial:
             # The other engine's partial hearing may vouch for the rehearing's number where
             # the first hearing cannot (it heard "double 5" as a 2: vm10 on the voicemail

@@ -228,6 +228,15 @@ def test_a_number_taken_from_another_engine_alone_is_unconfirmed() -> None:
     assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
 
 
+def test_a_number_whose_letter_another_engine_settled_is_unconfirmed() -> None:
+    text = "About the phone systems. Could you ring me on 01214-I-6, 06-I-2? Cheers!"
+    other = "About the phone systems. Could you ring me on 0121 496 0652? Cheers."
+    transcript = _heard_by_another_engine(text, [0.99] * len(text.split()), other)
+    triage = triage_text(text, "GB", None, other)
+    assert triage.callback_number == "+441214960652"
+    assert triage_review(transcript, triage, REVIEW, "GB") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
 def test_a_number_made_of_two_partial_hearings_is_unconfirmed() -> None:
     text = "sparks from the outlet please send someone now 816 402 367"
     other = "Sparks from the outlet. Please send someone now, 1 6, 4 2 3, 3 6 7."

@@ -105,6 +105,13 @@ def test_a_letter_i_written_as_a_numbers_hyphened_group_is_read_as_nine_and_mark
     assert (run.digits, run.guessed) == ("9174820063", True)
 
 
+def test_a_run_says_where_in_its_digits_each_letter_was_read() -> None:
+    tokens = tokenize("ring me on 01214-I-6, 06-I-2")
+    (run,) = digit_runs(tokens.low, tokens.raw, tokens.hyphened)
+    assert run.digits == "01214960692"
+    assert run.from_letters == {5, 9}
+
+
 def test_a_letter_i_beside_digits_without_a_hyphen_is_the_word_i() -> None:
     tokens = tokenize("at 9 I 17 482")
     assert [(r.digits, r.guessed) for r in digit_runs(tokens.low, tokens.raw, tokens.hyphened)] == [

@@ -12,6 +12,7 @@ from shared.language.rehearing import (
     from_two_partials,
     rehearing_text,
     second_engine_text,
+    settles_a_letter,
 )
 from shared.language.tokens import tokenize
 from shared.models import Transcript
@@ -127,6 +128,36 @@ def test_another_engines_number_is_not_taken_where_the_first_heard_two_digits_to
 def test_another_engines_number_that_contradicts_the_first_engines_digits_is_not_taken() -> None:
     first = _heard("call me at 2-2-8-6-6-1-3")
     assert from_second_engine(first, _heard("My number is 952-208-6614.", "US")) is None
+
+
+# w125 of the spoken unseen set: Whisper wrote "I" for a "five" and a "nine", read as 9s.
+LETTERED = "Could you ring me on 01214-I-6, 06-I-2? Cheers!"
+
+
+def test_another_engines_number_settles_a_digit_the_first_read_from_a_letter() -> None:
+    first = _heard(LETTERED, "GB")
+    assert first.e164 == "+441214960692"
+    found = settles_a_letter(first, _heard("Could you ring me on 0121 496 0652?", "GB"))
+    assert found is not None
+    assert found.e164 == "+441214960652"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "ring me on 0121 497 0652",  # a digit the first heard as a digit differs
+        "ring me on 0121 496 06522",  # not the same length as heard
+        "ring me on 0121 496 0692",  # the same number
+        "ring me back please",  # none
+    ],
+)
+def test_another_engines_number_settles_nothing_but_letters(other: str) -> None:
+    assert settles_a_letter(_heard(LETTERED, "GB"), _heard(other, "GB")) is None
+
+
+def test_a_number_heard_with_no_letter_is_never_settled_by_another_engine() -> None:
+    first = _heard("ring me on 0121 496 0692", "GB")
+    assert settles_a_letter(first, _heard("ring me on 0121 496 0652", "GB")) is None
 
 
 def test_another_engine_never_replaces_a_whole_number_or_gives_a_partial_one() -> None:

@@ -188,6 +188,14 @@ def test_a_number_said_twice_and_misheard_alike_takes_the_other_engines_whole_he
     assert triage.callback_number == "+447512948036"
 
 
+def test_a_digit_read_from_a_letter_is_the_one_the_other_engine_heard() -> None:
+    # w125 of the spoken unseen set: both engines' real hearings of the number.
+    whisper = "Could you ring me on 01214-I-6, 06-I-2? Cheers!"
+    moonshine = "Could you ring me on 0121 496 0652? Cheers."
+    assert triage_text(whisper, "GB").callback_number == "+441214960692"
+    assert triage_text(whisper, "GB", second_engine=moonshine).callback_number == "+441214960652"
+
+
 def test_a_policy_code_before_the_number_does_not_stand_in_for_it() -> None:
     # written_callers.json b26, spoken: Whisper heard a digit too many in the number, and
     # Moonshine heard it whole.
