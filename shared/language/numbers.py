@@ -55,6 +55,9 @@ class DigitRun:
     guessed: bool = False  # a digit was read from a letter (HEARD_AS_LETTER)
     # Where in ``digits`` those letters' digits are: "I" may have been "nine" or "five".
     from_letters: frozenset[int] = frozenset()
+    # The digits said with "triple" ("triple 2"): another engine may have heard the word as
+    # "three" (rehearing.reads_three_as_triple).
+    tripled: frozenset[str] = frozenset()
 
 
 def digit_heard_as_word(word: str) -> str | None:
@@ -150,11 +153,14 @@ def digit_runs(
         start = i
         while i < len(words) and resolved[i] is not None:
             i += 1
-        digits, from_letters = "", set()
+        digits, from_letters, tripled = "", set(), set()
         for token in range(start, i):
             if token in guessed:
                 from_letters.add(len(digits))
-            digits += resolved[token] or ""
+            said = resolved[token] or ""
+            if words[token] == "triple" and said:
+                tripled.add(said[0])
+            digits += said
         plus = (raw or words)[start].startswith("+")
         runs.append(
             DigitRun(
@@ -164,6 +170,7 @@ def digit_runs(
                 plus,
                 guessed=bool(from_letters),
                 from_letters=frozenset(from_letters),
+                tripled=frozenset(tripled),
             )
         )
     return runs

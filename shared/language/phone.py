@@ -59,6 +59,8 @@ class CallbackNumber:
     # The digits it was heard as, and where in them a letter was read (DigitRun.from_letters).
     heard: str = ""
     from_letters: frozenset[int] = frozenset()
+    # The digits it was heard to say with "triple" (DigitRun.tripled).
+    tripled: frozenset[str] = frozenset()
 
 
 NO_NUMBER = CallbackNumber(None, None)
@@ -188,6 +190,7 @@ def _joined(words: tuple[str, ...], runs: list[DigitRun]) -> list[DigitRun]:
                 last.international,
                 guessed=last.guessed or run.guessed,
                 from_letters=last.from_letters | _shifted(run.from_letters, len(last.digits)),
+                tripled=last.tripled | run.tripled,
             )
         else:
             out.append(run)
@@ -217,6 +220,7 @@ def _led_by_a_word(words: tuple[str, ...], run: DigitRun) -> DigitRun | None:
         False,
         guessed=True,
         from_letters=_shifted(run.from_letters, 1),
+        tripled=run.tripled,
     )
 
 
@@ -231,9 +235,10 @@ def _cut_at_a_word(tokens: Tokens, run: DigitRun) -> DigitRun | None:
         if digit_heard_as_word(tokens.low[i]) is not None:
             hyphened = {h - run.start for h in tokens.hyphened if run.start <= h < i}
             head = digit_runs(tokens.low[run.start : i], tokens.raw[run.start : i], hyphened)
-            digits, letters = "", frozenset[int]()
+            digits, letters, tripled = "", frozenset[int](), frozenset[str]()
             for part in head:
                 letters |= _shifted(part.from_letters, len(digits))
+                tripled |= part.tripled
                 digits += part.digits
             return DigitRun(
                 run.start,
@@ -242,6 +247,7 @@ def _cut_at_a_word(tokens: Tokens, run: DigitRun) -> DigitRun | None:
                 run.international,
                 guessed=run.guessed,
                 from_letters=letters,
+                tripled=tripled,
             )
     return None
 
@@ -295,11 +301,13 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
                 guessed=run.guessed,
                 heard=run.digits,
                 from_letters=run.from_letters,
+                tripled=run.tripled,
             )
             valid.append((not cued, run.start, found))
         elif cued or MIN_DIGITS <= len(run.digits) <= MAX_DIGITS:
             digits = _once(run.digits)[:MAX_DIGITS]
-            partial.append((not cued, run.start, CallbackNumber(None, digits, run.start, run.end)))
+            found = CallbackNumber(None, digits, run.start, run.end, tripled=run.tripled)
+            partial.append((not cued, run.start, found))
     valid = [
         item
         for n, item in enumerate(valid)

@@ -22,6 +22,7 @@ Even taken, it is one hearing, so its number is reported for a person to confirm
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -96,7 +97,8 @@ def from_second_engine(first: CallbackNumber, second: CallbackNumber) -> Callbac
     Whisper's "615, 304, 77726" and Moonshine's 615-304-7726 on a voicemail not in the set).
     On the voicemail set Moonshine gave the right number for three of the clips whose number
     Whisper heard only in part (vm20, vm28, vm32) and a wrong one for vm15 ("713-322-6958" for
-    713 222 6958), refused here since Whisper's "713, triple 2" holds a 2 where it has a 3.
+    713 222 6958), refused here since Whisper's "713, triple 2" holds a 2 where it has a 3
+    (``reads_three_as_triple`` reads that 3 as the triple).
     Its mistakes are not all its own, though: on vm15 and vm31 ("508-343-1147" for 508 333
     1147) Whisper hearing the number's stretch alone made the very same ones. So a number
     taken from it is reported for a person to confirm, never as certain, and a rehearing
@@ -130,6 +132,33 @@ def settles_a_letter(first: CallbackNumber, second: CallbackNumber) -> CallbackN
         ):
             return second
     return None
+
+
+def reads_three_as_triple(first: CallbackNumber, second: CallbackNumber) -> CallbackNumber | None:
+    """Another engine's valid number with a 3 before a doubled digit read as the "triple"
+    the first engine heard, where that makes it hold the first's partial number.
+
+    Both engines hear "triple" as "three" (``heard_twice.may_hide_a_triple``): for 713 222
+    6958 (vm15 of the voicemail set) Whisper wrote "713, triple 2, 6 I'm 5 days", a partial
+    7132226, and Moonshine "713-322-6958", which ``from_second_engine`` refuses for the 3
+    where Whisper heard a 2. Each wrote three digits there; read as "triple 2", Moonshine's
+    number holds every digit Whisper heard. The mistake can go the other way ("three two
+    two" written as "triple 2"), and the number is neither hearing as written, so it is a
+    guess, reported for a person to confirm (``workers.review``). Where two readings would
+    fit, none is taken."""
+    if first.e164 or not first.partial or not first.tripled or not second.e164:
+        return None
+    digits = second.e164.lstrip("+")
+    found: set[str] = set()
+    # "Triple three" heard as "three three three" is the same number: nothing to read.
+    for said in first.tripled - {"3"}:
+        if said * 3 not in first.partial:
+            continue
+        for at in (m.start() for m in re.finditer(f"(?=3{said}{said})", digits)):
+            mended = to_e164(digits[:at] + said + digits[at + 1 :], "", international=True)
+            if mended and any(agrees(first.partial, d) for d in dialled_forms(mended)):
+                found.add(mended)
+    return CallbackNumber(found.pop(), None, guessed=True) if len(found) == 1 else None
 
 
 def from_rehearing(first: CallbackNumber, second: CallbackNumber) -> CallbackNumber | None:

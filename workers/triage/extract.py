@@ -12,6 +12,7 @@ from shared.language.rehearing import (
     from_rehearing,
     from_second_engine,
     from_two_partials,
+    reads_three_as_triple,
     settles_a_letter,
 )
 from shared.language.tokens import tokenize
@@ -104,7 +105,10 @@ def _callback(
         callback = from_rehearing(callback, again) or callback
     if other is not None:
         callback = (
-            from_second_engine(callback, other) or settles_a_letter(callback, other) or callback
+            from_second_engine(callback, other)
+            or settles_a_letter(callback, other)
+            or reads_three_as_triple(callback, other)
+            or callback
         )
         if again is not None and callback.e164 is None and other.partial:
             # The other engine's partial hearing may vouch for the rehearing's number where

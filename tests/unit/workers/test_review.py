@@ -237,6 +237,15 @@ def test_a_number_whose_letter_another_engine_settled_is_unconfirmed() -> None:
     assert triage_review(transcript, triage, REVIEW, "GB") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
 
 
+def test_a_number_read_with_the_other_engines_three_as_a_triple_is_unconfirmed() -> None:
+    text = "I want somebody to call me today, 713, triple 2, 6 I'm 5 days"
+    other = "I want somebody to call me today. 713-322-6958"
+    transcript = _heard_by_another_engine(text, [0.99] * len(text.split()), other)
+    triage = triage_text(text, "US", None, other)
+    assert triage.callback_number == "+17132226958"
+    assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
 def test_a_number_made_of_two_partial_hearings_is_unconfirmed() -> None:
     text = "sparks from the outlet please send someone now 816 402 367"
     other = "Sparks from the outlet. Please send someone now, 1 6, 4 2 3, 3 6 7."

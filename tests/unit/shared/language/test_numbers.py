@@ -112,6 +112,19 @@ def test_a_run_says_where_in_its_digits_each_letter_was_read() -> None:
     assert run.from_letters == {5, 9}
 
 
+@pytest.mark.parametrize("text", ["713, triple 2, 6", "seven one three triple two six"])
+def test_a_run_says_which_digits_were_said_with_triple(text: str) -> None:
+    tokens = tokenize(text)
+    (run,) = digit_runs(tokens.low, tokens.raw, tokens.hyphened)
+    assert (run.digits, run.tripled) == ("7132226", frozenset({"2"}))
+
+
+def test_a_run_said_with_double_has_no_triple() -> None:
+    tokens = tokenize("713 double 2 6")
+    (run,) = digit_runs(tokens.low, tokens.raw, tokens.hyphened)
+    assert (run.digits, run.tripled) == ("713226", frozenset())
+
+
 def test_a_letter_i_beside_digits_without_a_hyphen_is_the_word_i() -> None:
     tokens = tokenize("at 9 I 17 482")
     assert [(r.digits, r.guessed) for r in digit_runs(tokens.low, tokens.raw, tokens.hyphened)] == [

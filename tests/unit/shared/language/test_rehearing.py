@@ -10,6 +10,7 @@ from shared.language.rehearing import (
     from_rehearing,
     from_second_engine,
     from_two_partials,
+    reads_three_as_triple,
     rehearing_text,
     second_engine_text,
     settles_a_letter,
@@ -158,6 +159,44 @@ def test_another_engines_number_settles_nothing_but_letters(other: str) -> None:
 def test_a_number_heard_with_no_letter_is_never_settled_by_another_engine() -> None:
     first = _heard("ring me on 0121 496 0692", "GB")
     assert settles_a_letter(first, _heard("ring me on 0121 496 0652", "GB")) is None
+
+
+# vm15 of the voicemail set, "seven one three, triple two, six nine five eight": Whisper's
+# own hearing, partial, and Moonshine's, which wrote the "triple" as a 3.
+TRIPLED = "I want somebody to call me today, 713, triple 2, 6 I'm 5 days"
+
+
+def test_another_engines_three_before_a_pair_is_read_as_the_triple_the_first_heard() -> None:
+    first = _heard(TRIPLED)
+    assert (first.e164, first.partial) == (None, "7132226")
+    other = _heard("I want somebody to call me today. 713-322-6958")
+    assert from_second_engine(first, other) is None  # the 3 where Whisper heard a 2
+    found = reads_three_as_triple(first, other)
+    assert found is not None
+    assert (found.e164, found.guessed) == ("+17132226958", True)
+
+
+@pytest.mark.parametrize(
+    ("first", "other"),
+    [
+        # no "triple" in the first hearing: its 222 may be three twos said one by one
+        ("call me today, 713, 2, 2, 2, 6", "call me today 713-322-6958"),
+        # a triple of another digit
+        ("call me today, 713, triple 5, 6", "call me today 713-322-6958"),
+        # read as a triple, the other number still differs at a digit the first heard
+        (TRIPLED, "call me today 714-322-6958"),
+        # "triple three" is 333 however it is heard
+        ("best number is 508 triple 3, 11", "best number is 508-333-1147"),
+        # the other engine heard no valid number
+        (TRIPLED, "call me today 713-322-69"),
+        # the first heard a whole number: nothing to mend
+        ("call me on 713-222-6958, triple 2 is the exchange", "call me 713-322-6958"),
+    ],
+)
+def test_a_three_is_read_as_a_triple_only_where_that_makes_the_hearings_agree(
+    first: str, other: str
+) -> None:
+    assert reads_three_as_triple(_heard(first), _heard(other)) is None
 
 
 def test_another_engine_never_replaces_a_whole_number_or_gives_a_partial_one() -> None:

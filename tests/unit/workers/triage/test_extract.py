@@ -196,6 +196,14 @@ def test_a_digit_read_from_a_letter_is_the_one_the_other_engine_heard() -> None:
     assert triage_text(whisper, "GB", second_engine=moonshine).callback_number == "+441214960652"
 
 
+def test_a_triple_the_other_engine_heard_as_three_is_read_as_the_first_engine_heard_it() -> None:
+    # vm15 of the voicemail set: both engines' real hearings of the number.
+    whisper = "This is unacceptable, I want somebody to call me today, 713, triple 2, 6 I'm 5 days"
+    moonshine = "I want somebody to call me today. 713-322-6958"
+    assert triage_text(whisper).callback_number is None
+    assert triage_text(whisper, second_engine=moonshine).callback_number == "+17132226958"
+
+
 def test_a_policy_code_before_the_number_does_not_stand_in_for_it() -> None:
     # written_callers.json b26, spoken: Whisper heard a digit too many in the number, and
     # Moonshine heard it whole.
