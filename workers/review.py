@@ -15,6 +15,7 @@ from typing import Any
 from shared.language.heard_twice import every_digit_in, heard_twice, hearing_of, may_hide_a_triple
 from shared.language.phone import CallbackNumber, find_callback
 from shared.language.rehearing import (
+    other_rehearing_text,
     rehearing_text,
     second_engine_heard_nothing,
     second_engine_text,
@@ -198,7 +199,11 @@ def _doubts(
         # Taken from a second hearing alone (the engine's, or another engine's), or made
         # of two partial hearings together: to be confirmed. (With no second hearing it
         # is a reply provider's reading of the text, judged as before: not doubted.)
-        seconds = (rehearing_text(transcript), second_engine_text(transcript))
+        seconds = (
+            rehearing_text(transcript),
+            second_engine_text(transcript),
+            other_rehearing_text(transcript),
+        )
         return None, any(second is not None for second in seconds)
     # Where another engine (another model, with mistakes of its own) heard every digit
     # alike, that confirms the number better than either's confidence in its words.

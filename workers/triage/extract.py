@@ -9,6 +9,7 @@ from shared.language.name_hearings import choose_caller_name
 from shared.language.names import caller_name
 from shared.language.phone import CallbackNumber, find_callback, phone_runs
 from shared.language.rehearing import (
+    from_both_rehearings,
     from_rehearing,
     from_second_engine,
     from_two_partials,
@@ -97,9 +98,11 @@ def _callback(
     again: CallbackNumber | None,
     other: CallbackNumber | None,
     region: str,
+    other_again: CallbackNumber | None = None,
 ) -> CallbackNumber:
     """The callback number from the first hearing, the engine's rehearing of its stretch
-    (``again``) and another engine's hearing (``other``), each parsed once."""
+    (``again``), another engine's hearing (``other``) and that engine's hearing of the same
+    stretch (``other_again``), each parsed once."""
     callback = first
     if again is not None:
         callback = from_rehearing(callback, again) or callback
@@ -121,6 +124,12 @@ def _callback(
         # missed, and the first those it missed (w68 of the spoken unseen set: "4259-02147"
         # and "5, 9, 0, 2, 1, 1, 4, 7" make 425 902 1147): the same rule as two engines'.
         callback = from_two_partials(callback, again, region) or callback
+    if other_again is not None:
+        # Last: another engine's hearing of the stretch alone, taken as a rehearing is, or
+        # where the engine's own rehearing heard the same number.
+        callback = from_rehearing(callback, other_again) or callback
+        if again is not None:
+            callback = from_both_rehearings(callback, again, other_again) or callback
     return callback
 
 
@@ -129,16 +138,18 @@ def triage_text(
     region: str = "US",
     rehearing: str | None = None,
     second_engine: str | None = None,
+    other_rehearing: str | None = None,
 ) -> Triage:
     """Triage a transcript; ``region`` is the country assumed for numbers without one.
     ``rehearing`` is the engine's second hearing of a number it first heard only in part,
-    ``second_engine`` another engine's hearing of the recording (see
-    shared.language.rehearing)."""
+    ``second_engine`` another engine's hearing of the recording and ``other_rehearing`` its
+    hearing of the stretch the engine reheard (see shared.language.rehearing)."""
     tokens = tokenize(text)
     others = tokenize(second_engine) if second_engine else None
     again = find_callback(tokenize(rehearing), region) if rehearing else None
     other = find_callback(others, region) if others is not None else None
-    callback = _callback(find_callback(tokens, region), again, other, region)
+    other_again = find_callback(tokenize(other_rehearing), region) if other_rehearing else None
+    callback = _callback(find_callback(tokens, region), again, other, region, other_again)
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]

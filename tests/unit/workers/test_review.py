@@ -246,6 +246,18 @@ def test_a_number_read_with_the_other_engines_three_as_a_triple_is_unconfirmed()
     assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
 
 
+def test_a_number_taken_from_the_other_engines_hearing_of_its_stretch_is_unconfirmed() -> None:
+    text = "please call me back today 7-7-3-6-2-1-1-8-4"
+    transcript = _reheard(text, "7-7-3-6-2-1-1-8-4")
+    transcript.details["callback_rehearing_second_engine"] = {
+        "engine": "moonshine",
+        "text": "773-620-1184",
+    }
+    triage = triage_text(text, "US", "7-7-3-6-2-1-1-8-4", None, "773-620-1184")
+    assert triage.callback_number == "+17736201184"
+    assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
 def test_a_number_made_of_two_partial_hearings_is_unconfirmed() -> None:
     text = "sparks from the outlet please send someone now 816 402 367"
     other = "Sparks from the outlet. Please send someone now, 1 6, 4 2 3, 3 6 7."

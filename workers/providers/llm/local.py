@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.language.rehearing import rehearing_text, second_engine_text
+from shared.language.rehearing import other_rehearing_text, rehearing_text, second_engine_text
 from shared.models import Reply, Transcript, Usage
 from workers.providers.base import LlmProvider, ReplyContext
 from workers.triage import compose_reply, triage_text
@@ -27,7 +27,11 @@ class TriageResponder(LlmProvider):
     def respond(self, transcript: Transcript, context: ReplyContext) -> Reply:
         region = context.default_region
         triage = triage_text(
-            transcript.text, region, rehearing_text(transcript), second_engine_text(transcript)
+            transcript.text,
+            region,
+            rehearing_text(transcript),
+            second_engine_text(transcript),
+            other_rehearing_text(transcript),
         )
         heard = bool(transcript.text.strip())
         text = compose_reply(triage, region, heard=heard)

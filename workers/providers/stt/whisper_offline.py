@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,7 +29,7 @@ import numpy.typing as npt
 
 from shared.errors import StageFailed
 from shared.language.rehearing import DETAILS_KEY as REHEARING
-from shared.language.rehearing import SECOND_ENGINE_KEY
+from shared.language.rehearing import OTHER_REHEARING_KEY, SECOND_ENGINE_KEY
 from shared.models import Transcript, Word
 from shared.settings import LocalEngineSettings
 from shared.settings.review import ReviewSettings
@@ -58,6 +59,13 @@ _WINDOW_FRAMES = 3000
 # silence without that. Whisper normalises its log-mel input itself, so the loudness and
 # high-pass steps stay off.
 FRONT_END = offline.FrontEnd(highpass=False, normalise_loudness=False, vad=True)
+
+
+@dataclass(frozen=True)
+class _Stretch:
+    samples: npt.NDArray[np.int16]
+    start_s: float
+    end_s: float
 
 
 class WhisperOfflineStt(SttProvider):
@@ -125,8 +133,11 @@ class WhisperOfflineStt(SttProvider):
             language = model.heard_language()
             words = offline.to_source_times(heard, prepared.spans)
         text = " ".join(texts)
-        rehearing = self._rehear_callback(pcm, text, words, duration_s)
+        stretch = self._number_stretch(pcm, text, words, duration_s)
+        other_again = self._second_rehearing(audio, stretch) if stretch else None
+        rehearing = self._rehear_callback(stretch) if stretch else None
         second = self._second_hearing(audio, text, words, beside) if prepared else None
+        heard_again = self._heard(other_again) if other_again else None
         renamed: list[dict[str, object]] = []
         if prepared is not None:
             other = str(second["text"]) if second else None
@@ -142,6 +153,8 @@ class WhisperOfflineStt(SttProvider):
             details[REHEARING] = rehearing
         if second is not None:
             details[SECOND_ENGINE_KEY] = second
+        if heard_again is not None:
+            details[OTHER_REHEARING_KEY] = heard_again
         if renamed:
             details[RENAMED] = renamed
         if language is not None:
@@ -159,23 +172,57 @@ class WhisperOfflineStt(SttProvider):
             details=details,
         )
 
-    def _rehear_callback(
+    def _number_stretch(
         self, pcm: npt.NDArray[np.int16], text: str, words: list[Word], duration_s: float
-    ) -> dict[str, object] | None:
-        """The stretch where a callback number was heard only in part, decoded again alone:
-        one more 30 s window (0.5-1.2 s of CPU here), spent only on such recordings."""
+    ) -> _Stretch | None:
+        """The stretch where a callback number was heard only in part, if it has sound."""
         span = span_to_rehear(text, words, self._settings.default_region, duration_s)
         if span is None:
             return None
         start, end = span
-        stretch = pcm[int(start * offline.SAMPLE_RATE) : int(end * offline.SAMPLE_RATE)]
-        if not offline.has_sound(stretch):
+        samples = pcm[int(start * offline.SAMPLE_RATE) : int(end * offline.SAMPLE_RATE)]
+        return _Stretch(samples, start, end) if offline.has_sound(samples) else None
+
+    def _second_rehearing(self, audio: AudioInput, stretch: _Stretch) -> Future[Transcript] | None:
+        """Moonshine's hearing of the number's stretch alone, begun now beside Whisper's own
+        rehearing of it (a few seconds of audio: ~0.1-0.3 s of CPU here).
+
+        Alone, without the message around it, Moonshine heard the number whole where
+        neither engine had in the whole recording: "305-829-4416" where Whisper wrote
+        "300-5-829-4416" and its own whole hearing had no digits (b02 of the spoken unseen
+        half of written_callers.json), "773-620-1184" for Whisper's "7-7-3-6-2-1-1-8-4"
+        (c40), "516-239-8874" for "516-398874" (w43 of the spoken w41-w70). It is taken as
+        a rehearing is (shared.language.rehearing.from_rehearing), so only where it holds
+        every digit Whisper heard, and reported for a person to confirm."""
+        if self._second is None:
             return None
+        alone = replace(audio, data=b"", pcm16k=stretch.samples)
+        if self._beside is not None:
+            return self._beside.submit(self._second.transcribe, alone)
+        done: Future[Transcript] = Future()
+        try:
+            done.set_result(self._second.transcribe(alone))
+        except StageFailed as exc:
+            done.set_exception(exc)
+        return done
+
+    @staticmethod
+    def _heard(hearing: Future[Transcript]) -> dict[str, object] | None:
+        try:
+            heard = hearing.result()
+        except StageFailed as exc:
+            log.warning("second engine unavailable for the number's stretch: %s", exc.code)
+            return None
+        return {"engine": heard.provider, "text": heard.text}
+
+    def _rehear_callback(self, stretch: _Stretch) -> dict[str, object]:
+        """The number's stretch decoded again alone: one more 30 s window (0.5-1.2 s of CPU
+        here), spent only on recordings whose number was heard in part."""
         # Measured on the 21 rehearings of both voicemail sets, 8 right with no prompt: a
         # prompt of numbers written as digits gave 7, and four whole wrong numbers (vm18,
         # vm28, vm32, w69); one of numbers spoken as words gave 7. So no prompt of its own.
-        texts = self._decode(stretch, word_timestamps=False).texts
-        return {"text": " ".join(texts), "start_s": start, "end_s": end}
+        texts = self._decode(stretch.samples, word_timestamps=False).texts
+        return {"text": " ".join(texts), "start_s": stretch.start_s, "end_s": stretch.end_s}
 
     def _rescore_caller_name(
         self, pcm: npt.NDArray[np.int16], words: list[Word], texts: list[str], other: str | None

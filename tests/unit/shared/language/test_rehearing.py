@@ -5,11 +5,14 @@ import pytest
 from shared.language.phone import CallbackNumber, find_callback
 from shared.language.rehearing import (
     DETAILS_KEY,
+    OTHER_REHEARING_KEY,
     SECOND_ENGINE_KEY,
     agrees,
+    from_both_rehearings,
     from_rehearing,
     from_second_engine,
     from_two_partials,
+    other_rehearing_text,
     reads_three_as_triple,
     rehearing_text,
     second_engine_text,
@@ -212,6 +215,42 @@ def test_another_engines_text_is_read_from_the_transcript_details() -> None:
     assert of({SECOND_ENGINE_KEY: {"engine": "moonshine", "text": "call 415"}}) == "call 415"
     assert of({SECOND_ENGINE_KEY: {"engine": "moonshine", "text": ""}}) is None
     assert of({DETAILS_KEY: {"text": "call 415"}}) is None
+
+
+def test_another_engines_hearing_of_the_reheard_stretch_is_read_from_the_details() -> None:
+    def of(details: dict[str, object]) -> str | None:
+        return other_rehearing_text(Transcript(text="x", provider="local", details=details))
+
+    heard = {"engine": "moonshine", "text": "305-829-4416"}
+    assert of({OTHER_REHEARING_KEY: heard}) == "305-829-4416"
+    assert of({OTHER_REHEARING_KEY: {"engine": "moonshine", "text": " "}}) is None
+    assert of({SECOND_ENGINE_KEY: heard, DETAILS_KEY: heard}) is None
+
+
+# w105 of the spoken w101-w130: the first hearing, and both engines' of the stretch alone.
+FIRST_2004 = "I would just like an update. 808-2004-6631."
+
+
+def test_both_engines_rehearing_one_valid_number_make_it_where_the_first_disputes_it() -> None:
+    first, again = _heard(FIRST_2004), _heard("808-274-6631.")
+    assert from_rehearing(first, again) is None  # "2004" is no dropped digit
+    found = from_both_rehearings(first, again, _heard("808-274-6631"))
+    assert found is not None
+    assert found.e164 == "+18082746631"
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "other_again"),
+    [
+        (FIRST_2004, "808-274-6631.", "808-274-6621"),  # the rehearings differ
+        (FIRST_2004, "808-274-66", "808-274-66"),  # alike, but no valid number
+        ("call me at 808-274-6631", "808-274-6621", "808-274-6621"),  # the first was whole
+    ],
+)
+def test_both_rehearings_make_a_number_only_where_they_agree_on_a_valid_one_the_first_lacks(
+    first: str, again: str, other_again: str
+) -> None:
+    assert from_both_rehearings(_heard(first), _heard(again), _heard(other_again)) is None
 
 
 def _partial(digits: str) -> CallbackNumber:

@@ -201,6 +201,22 @@ def test_a_name_as_the_engine_first_wrote_it_is_redacted_with_the_name() -> None
     assert kept.transcript.details == transcript.details
 
 
+def test_every_engines_hearing_of_the_callback_number_is_redacted_with_it() -> None:
+    text = "please call me back at 300-5-829-4416"
+    heard = {
+        "callback_rehearing": {"text": "me at 300-5-829-4416.", "start_s": 1.0, "end_s": 4.0},
+        "second_engine": {"engine": "moonshine", "text": "Please call me back."},
+        "callback_rehearing_second_engine": {"engine": "moonshine", "text": "at 305-829-4416."},
+    }
+    transcript = Transcript(text=text, provider="t", words=_words(text), details=heard)
+    details = redact_transcript(transcript, LABELS).transcript.details
+    assert "4416" not in str(details)
+    assert details["callback_rehearing_second_engine"] == {
+        "engine": "moonshine",
+        "text": "at [PHONE_NUMBER].",
+    }
+
+
 @pytest.mark.parametrize("fmt", ["txt", "json", "srt", "vtt"])
 def test_every_export_format_of_a_redacted_transcript_hides_the_number(fmt: str) -> None:
     text = "hello this is dana please call me at four one five five five five zero one nine two"

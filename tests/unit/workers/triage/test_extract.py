@@ -204,6 +204,41 @@ def test_a_triple_the_other_engine_heard_as_three_is_read_as_the_first_engine_he
     assert triage_text(whisper, second_engine=moonshine).callback_number == "+17132226958"
 
 
+@pytest.mark.parametrize(
+    ("whisper", "rehearing", "moonshine_alone", "number"),
+    [
+        # b02 of the spoken unseen half of written_callers.json: one digit too many
+        (
+            "Call me at 300-5-829-4416. Thank you.",
+            "me at 300-5-829-4416. Thank you.",
+            "at 305-829-4416. Thank you.",
+            "+13058294416",
+        ),
+        # c40: a digit dropped by Whisper twice (and by Moonshine's whole hearing)
+        (
+            "Please call me back today, 7-7-3-6-2-1-1-8-4.",
+            "7-7-3-6-2-1-1-8-4",
+            "773-620-1184",
+            "+17736201184",
+        ),
+    ],
+)
+def test_the_other_engines_hearing_of_the_number_alone_stands_in_as_a_rehearing_would(
+    whisper: str, rehearing: str, moonshine_alone: str, number: str
+) -> None:
+    assert triage_text(whisper, "US", rehearing).callback_number is None
+    triage = triage_text(whisper, "US", rehearing, None, moonshine_alone)
+    assert triage.callback_number == number
+
+
+def test_the_other_engines_hearing_of_the_number_alone_never_contradicts_the_first() -> None:
+    # w49 of the spoken w41-w70: Moonshine alone heard digits Whisper heard otherwise.
+    whisper = "It's about my son's appointment tomorrow for 1, 2, 6, 3, 8, 5, 5, I know."
+    triage = triage_text(whisper, "US", "for 1, 2, 6, 3, 8, 5, 5, I know.", None, "0412638999")
+    assert triage.callback_number is None
+    assert triage.callback_number_partial == "1263855"
+
+
 def test_a_policy_code_before_the_number_does_not_stand_in_for_it() -> None:
     # written_callers.json b26, spoken: Whisper heard a digit too many in the number, and
     # Moonshine heard it whole.

@@ -195,11 +195,15 @@ def test_a_number_heard_only_in_part_is_heard_again_alone(stt: WhisperOfflineStt
     assert rehearing["end_s"] == pytest.approx(len(pcm) / RATE, abs=0.01)
     assert "415" in rehearing["text"]
     assert "Maria" not in rehearing["text"]
-    # And the other engine heard the whole recording.
+    # And the other engine heard the whole recording, and the number's stretch alone.
     second = result.details["second_engine"]
     assert second["engine"] == "moonshine"
     assert "Maria" in second["text"]
     assert "415" in second["text"] or "four one five" in second["text"].lower()
+    again = result.details["callback_rehearing_second_engine"]
+    assert again["engine"] == "moonshine"
+    assert "415" in again["text"] or "four one five" in again["text"].lower()
+    assert "Maria" not in again["text"]
 
 
 def test_a_message_without_digits_is_heard_by_the_other_engine_too(
@@ -231,6 +235,8 @@ def test_an_other_engine_that_cannot_load_leaves_the_transcript_as_whisper_heard
     result = WhisperOfflineStt().transcribe(as_input(pcm))
     assert "415" in result.text
     assert "second_engine" not in result.details
+    assert "callback_rehearing_second_engine" not in result.details
+    assert "callback_rehearing" in result.details
     assert "provider_not_installed" in caplog.text
 
 
@@ -258,6 +264,7 @@ def test_the_other_engine_is_not_asked_when_switched_off() -> None:
     result = alone.transcribe(as_input(pcm))
     assert "callback_rehearing" in result.details
     assert "second_engine" not in result.details
+    assert "callback_rehearing_second_engine" not in result.details
 
 
 # vm30 of the voicemail set (committed beside make quality): "Hi, this is Ahmed Siddiqui",
