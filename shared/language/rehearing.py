@@ -23,6 +23,7 @@ Even taken, it is one hearing, so its number is reported for a person to confirm
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -166,6 +167,39 @@ def reads_three_as_triple(first: CallbackNumber, second: CallbackNumber) -> Call
             if mended and any(agrees(first.partial, d) for d in dialled_forms(mended)):
                 found.add(mended)
     return CallbackNumber(found.pop(), None, guessed=True) if len(found) == 1 else None
+
+
+def settled_by_the_stretch(
+    first: CallbackNumber, other: CallbackNumber, stretch: Sequence[CallbackNumber | None]
+) -> CallbackNumber | None:
+    """Another engine's valid number where the two engines heard two different ones in the
+    whole recording and more of their hearings of the number's stretch alone hold it.
+
+    Where the whole hearings dispute the number, each engine hears its stretch again alone
+    (``workers.providers.stt.rehearing.span_of_disputed_number``); a hearing holds a number
+    when its digits all appear in it in order. On the four spoken sets (171 voicemails) the
+    engines heard two different whole numbers four times. For vm27 of the voicemail set
+    (321 440 7752) Whisper wrote 7782 and Moonshine 7752; alone, Whisper heard
+    "3, 2, 1, 4, 4, 7, 7, 5, 2" and Moonshine "321-440-7752". For c10 of the spoken unseen
+    half of written_callers.json Whisper's "for 04-719-3886" lost to "719-3386" (Moonshine
+    alone; Whisper's "404-71-I-N-3386" holds neither). For vm31 (508 333 1147) Whisper
+    alone heard Moonshine's "343" and Moonshine alone Whisper's "triple three": a tie, and
+    the first engine's number stays. (The fourth, w125, is ``settles_a_letter``'s.) Either
+    way the engines disputed it, so it goes to a person (``workers.review``)."""
+    if not first.e164 or not other.e164 or first.e164 == other.e164:
+        return None
+
+    def support(number: str) -> int:
+        forms = dialled_forms(number)
+        return sum(
+            1
+            for heard in stretch
+            if heard is not None
+            and (digits := heard.e164.lstrip("+") if heard.e164 else heard.partial)
+            and any(_within(digits, form) for form in forms)
+        )
+
+    return other if support(other.e164) > support(first.e164) else None
 
 
 def from_rehearing(first: CallbackNumber, second: CallbackNumber) -> CallbackNumber | None:

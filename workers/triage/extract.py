@@ -14,6 +14,7 @@ from shared.language.rehearing import (
     from_second_engine,
     from_two_partials,
     reads_three_as_triple,
+    settled_by_the_stretch,
     settles_a_letter,
 )
 from shared.language.tokens import tokenize
@@ -111,6 +112,7 @@ def _callback(
             from_second_engine(callback, other)
             or settles_a_letter(callback, other)
             or reads_three_as_triple(callback, other)
+            or settled_by_the_stretch(callback, other, (again, other_again))
             or callback
         )
         if again is not None and callback.e164 is None and other.partial:

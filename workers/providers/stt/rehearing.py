@@ -1,4 +1,5 @@
-"""Which stretch of a recording to hear again: where a callback number was heard in part.
+"""Which stretch of a recording to hear again: where a callback number was heard in part, or
+where two engines heard two different numbers.
 
 A focused second pass over the number, decoded alone (see shared.language.rehearing for when
 its number is taken). It starts just before the number's first word and runs on for
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shared.language.phone import find_callback
+from shared.language.phone import CallbackNumber, find_callback
 from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Word
 
@@ -27,7 +28,27 @@ def span_to_rehear(
     a valid callback number, no digits that might be one, or words that do not line up
     with its tokens (then the number's place in the audio is unknown)."""
     found = find_callback(tokenize(text), region)
-    if found.e164 is not None or not found.partial or not words:
+    if found.e164 is not None or not found.partial:
+        return None
+    return _span_of(found, text, words, duration_s)
+
+
+def span_of_disputed_number(
+    text: str, words: Sequence[Word], other_text: str, region: str, duration_s: float
+) -> tuple[float, float] | None:
+    """The stretch to hear again where another engine heard a different valid number in the
+    recording (``other_text``) than the engine's own (``text``): the engine's number's."""
+    found = find_callback(tokenize(text), region)
+    other = find_callback(tokenize(other_text), region)
+    if found.e164 is None or other.e164 is None or other.e164 == found.e164:
+        return None
+    return _span_of(found, text, words, duration_s)
+
+
+def _span_of(
+    found: CallbackNumber, text: str, words: Sequence[Word], duration_s: float
+) -> tuple[float, float] | None:
+    if not words:
         return None
     owners = word_of_each_token(text, [word.word for word in words])
     if owners is None or found.start >= len(owners):

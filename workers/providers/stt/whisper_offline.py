@@ -38,7 +38,7 @@ from workers.providers.stt import offline
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.name_rescoring import DETAILS_KEY as RENAMED
 from workers.providers.stt.name_rescoring import named_by_other_hearing, rescore_caller_name
-from workers.providers.stt.rehearing import span_to_rehear
+from workers.providers.stt.rehearing import span_of_disputed_number, span_to_rehear
 from workers.providers.stt.whisper_decoding import Decoding, WhisperDecoder
 from workers.providers.stt.whisper_model_files import model_files
 from workers.review import DECODING_LOOPED, DECODING_SKIPPED, HEARD_LANGUAGE, number_in_doubt
@@ -137,6 +137,11 @@ class WhisperOfflineStt(SttProvider):
         other_again = self._second_rehearing(audio, stretch) if stretch else None
         rehearing = self._rehear_callback(stretch) if stretch else None
         second = self._second_hearing(audio, text, words, beside) if prepared else None
+        if stretch is None and second is not None:
+            stretch = self._disputed_stretch(pcm, text, words, duration_s, str(second["text"]))
+            if stretch is not None:
+                other_again = self._second_rehearing(audio, stretch)
+                rehearing = self._rehear_callback(stretch)
         heard_again = self._heard(other_again) if other_again else None
         renamed: list[dict[str, object]] = []
         if prepared is not None:
@@ -177,11 +182,32 @@ class WhisperOfflineStt(SttProvider):
     ) -> _Stretch | None:
         """The stretch where a callback number was heard only in part, if it has sound."""
         span = span_to_rehear(text, words, self._settings.default_region, duration_s)
+        return self._stretch_of(pcm, span)
+
+    @staticmethod
+    def _stretch_of(
+        pcm: npt.NDArray[np.int16], span: tuple[float, float] | None
+    ) -> _Stretch | None:
         if span is None:
             return None
         start, end = span
         samples = pcm[int(start * offline.SAMPLE_RATE) : int(end * offline.SAMPLE_RATE)]
         return _Stretch(samples, start, end) if offline.has_sound(samples) else None
+
+    def _disputed_stretch(
+        self,
+        pcm: npt.NDArray[np.int16],
+        text: str,
+        words: list[Word],
+        duration_s: float,
+        other_text: str,
+    ) -> _Stretch | None:
+        """The stretch of the engine's number where Moonshine heard another whole number in
+        the recording: both engines hear it again alone, and the number more of those two
+        hearings hold is taken (shared.language.rehearing.settled_by_the_stretch)."""
+        region = self._settings.default_region
+        span = span_of_disputed_number(text, words, other_text, region, duration_s)
+        return self._stretch_of(pcm, span)
 
     def _second_rehearing(self, audio: AudioInput, stretch: _Stretch) -> Future[Transcript] | None:
         """Moonshine's hearing of the number's stretch alone, begun now beside Whisper's own
@@ -193,7 +219,9 @@ class WhisperOfflineStt(SttProvider):
         half of written_callers.json), "773-620-1184" for Whisper's "7-7-3-6-2-1-1-8-4"
         (c40), "516-239-8874" for "516-398874" (w43 of the spoken w41-w70). It is taken as
         a rehearing is (shared.language.rehearing.from_rehearing), so only where it holds
-        every digit Whisper heard, and reported for a person to confirm."""
+        every digit Whisper heard, and reported for a person to confirm. Where the engines
+        heard two different numbers, it is one of the two hearings that settle which
+        (``_disputed_stretch``)."""
         if self._second is None:
             return None
         alone = replace(audio, data=b"", pcm16k=stretch.samples)
@@ -217,7 +245,7 @@ class WhisperOfflineStt(SttProvider):
 
     def _rehear_callback(self, stretch: _Stretch) -> dict[str, object]:
         """The number's stretch decoded again alone: one more 30 s window (0.5-1.2 s of CPU
-        here), spent only on recordings whose number was heard in part."""
+        here), spent only on recordings whose number was heard in part or disputed."""
         # Measured on the 21 rehearings of both voicemail sets, 8 right with no prompt: a
         # prompt of numbers written as digits gave 7, and four whole wrong numbers (vm18,
         # vm28, vm32, w69); one of numbers spoken as words gave 7. So no prompt of its own.

@@ -16,6 +16,7 @@ from shared.language.rehearing import (
     reads_three_as_triple,
     rehearing_text,
     second_engine_text,
+    settled_by_the_stretch,
     settles_a_letter,
 )
 from shared.language.tokens import tokenize
@@ -251,6 +252,44 @@ def test_both_rehearings_make_a_number_only_where_they_agree_on_a_valid_one_the_
     first: str, again: str, other_again: str
 ) -> None:
     assert from_both_rehearings(_heard(first), _heard(again), _heard(other_again)) is None
+
+
+# vm27 of the voicemail set, 321 440 7752: the engines' whole hearings, and their hearings
+# of the number's stretch alone.
+WHISPER_7782 = "My number is 3-2-1, 4-4-0, 7-7-8-2."
+MOONSHINE_7752 = "My number is 3-2-1, 4-4-0, 7-7-5-2."
+
+
+def test_a_disputed_number_is_the_one_more_hearings_of_its_stretch_hold() -> None:
+    first, other = _heard(WHISPER_7782), _heard(MOONSHINE_7752)
+    alone = (_heard("3, 2, 1, 4, 4, 7, 7, 5, 2."), _heard("321-440-7752"))
+    found = settled_by_the_stretch(first, other, alone)
+    assert found is not None
+    assert found.e164 == "+13214407752"
+
+
+@pytest.mark.parametrize(
+    "alone",
+    [
+        ("321-440-7752", "321-440-7782"),  # one each: the first engine's stays
+        ("321-440-77", "call me back"),  # held in both
+        ("321-440-7762", "321-440-7762"),  # held in neither
+    ],
+)
+def test_a_disputed_number_stays_the_first_engines_unless_more_stretch_hearings_hold_the_other(
+    alone: tuple[str, str],
+) -> None:
+    hearings = tuple(_heard(text) for text in alone)
+    first, other = _heard(WHISPER_7782), _heard(MOONSHINE_7752)
+    assert settled_by_the_stretch(first, other, hearings) is None
+    assert settled_by_the_stretch(first, other, (None, None)) is None
+
+
+def test_only_two_different_whole_numbers_are_disputed() -> None:
+    alone = (_heard("321-440-7752"), _heard("321-440-7752"))
+    assert settled_by_the_stretch(_heard(WHISPER_7782), _heard(WHISPER_7782), alone) is None
+    partial = _heard("My number is 3-2-1, 4-4-0, 7-7")
+    assert settled_by_the_stretch(partial, _heard(MOONSHINE_7752), alone) is None
 
 
 def _partial(digits: str) -> CallbackNumber:

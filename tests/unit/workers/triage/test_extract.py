@@ -239,6 +239,25 @@ def test_the_other_engines_hearing_of_the_number_alone_never_contradicts_the_fir
     assert triage.callback_number_partial == "1263855"
 
 
+@pytest.mark.parametrize(
+    ("rehearing", "moonshine_alone", "number"),
+    [
+        # vm27 of the voicemail set: both engines alone hold Moonshine's number
+        ("3, 2, 1, 4, 4, 7, 7, 5, 2.", "321-440-7752", "+13214407752"),
+        # one each (vm31's shape): Whisper's number stays
+        ("321, 440, 7752", "321-440-7782", "+13214407782"),
+    ],
+)
+def test_two_engines_whole_numbers_are_settled_by_their_hearings_of_the_stretch_alone(
+    rehearing: str, moonshine_alone: str, number: str
+) -> None:
+    whisper = "Hi, this is Victor Chen. My number is 3-2-1, 4-4-0, 7-7-8-2."
+    moonshine = "Hi, this is Victor Chen. My number is 3-2-1, 4-4-0, 7-7-5-2."
+    assert triage_text(whisper, "US", None, moonshine).callback_number == "+13214407782"
+    triage = triage_text(whisper, "US", rehearing, moonshine, moonshine_alone)
+    assert triage.callback_number == number
+
+
 def test_a_policy_code_before_the_number_does_not_stand_in_for_it() -> None:
     # written_callers.json b26, spoken: Whisper heard a digit too many in the number, and
     # Moonshine heard it whole.

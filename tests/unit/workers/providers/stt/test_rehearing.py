@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from shared.models import Word
-from workers.providers.stt.rehearing import LEAD_S, LENGTH_S, span_to_rehear
+from workers.providers.stt.rehearing import (
+    LEAD_S,
+    LENGTH_S,
+    span_of_disputed_number,
+    span_to_rehear,
+)
 
 
 def _words(text: str, start: float = 0.0, step: float = 0.5) -> list[Word]:
@@ -47,3 +52,19 @@ def test_a_word_without_a_time_gives_no_place_to_hear_again() -> None:
     text = "call me at 919 582 664"
     words = [Word(word=w) for w in text.split()]
     assert span_to_rehear(text, words, "US", duration_s=10.0) is None
+
+
+def test_a_number_another_engine_heard_otherwise_is_heard_again_from_its_first_word() -> None:
+    text = "Hi, it's Victor. Call me at 3-2-1, 4-4-0, 7-7-8-2 please."
+    other = "Hi, it's Victor. Call me at 3-2-1, 4-4-0, 7-7-5-2 please."
+    span = span_of_disputed_number(text, _words(text), other, "US", duration_s=60.0)
+    # "3-2-1," is the seventh word: it starts at 6 * 0.5 s.
+    assert span == (round(3.0 - LEAD_S, 2), round(3.0 - LEAD_S + LENGTH_S, 2))
+
+
+def test_a_number_the_other_engine_heard_alike_or_not_whole_is_not_disputed() -> None:
+    text = "call me at 321-440-7782"
+    for other in ("Call me at 321-440-7782.", "Call me at 321-440-77", "Call me back."):
+        assert span_of_disputed_number(text, _words(text), other, "US", 10.0) is None
+    partial = "call me at 321-440-77"
+    assert span_of_disputed_number(partial, _words(partial), text, "US", 10.0) is None

@@ -257,6 +257,27 @@ def test_the_other_engine_hears_every_recording_in_a_thread_of_its_own(
     assert "415" in str(result.details["second_engine"]["text"])
 
 
+def test_a_number_the_other_engine_heard_otherwise_is_heard_again_alone_by_both(
+    spoken: npt.NDArray[np.int16], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heard: list[float] = []
+
+    def otherwise(self: MoonshineOfflineStt, audio: AudioInput) -> Transcript:
+        heard.append(len(audio.pcm16k) / RATE)
+        return Transcript(text="Please call me back at 415-867-2281.", provider="moonshine")
+
+    monkeypatch.setattr(MoonshineOfflineStt, "transcribe", otherwise)
+    result = WhisperOfflineStt().transcribe(as_input(spoken))
+    assert "415-867-2291" in result.text, result.text
+    rehearing = result.details["callback_rehearing"]
+    assert "Friday" not in rehearing["text"]
+    assert "867" in rehearing["text"], rehearing
+    assert result.details["callback_rehearing_second_engine"]["engine"] == "moonshine"
+    # Moonshine heard the whole recording, then the number's stretch alone.
+    assert len(heard) == 2
+    assert heard[1] == pytest.approx(rehearing["end_s"] - rehearing["start_s"], abs=0.01)
+
+
 def test_the_other_engine_is_not_asked_when_switched_off() -> None:
     said = "Hi, this is Maria. Please call me back at four one five, eight six seven. Bye."
     pcm = speak(said)
