@@ -149,11 +149,13 @@ def _every_digit_heard_twice(
         return False
     rehearing = rehearing_text(transcript)
     second = second_engine_text(transcript)
+    second_again = other_rehearing_text(transcript)
     return heard_twice(
         number,
         hearing_of(first),
         every_digit_in(rehearing) if rehearing else None,
         hearing_of(find_callback(tokenize(second), region)) if second else None,
+        every_digit_in(second_again) if second_again else None,
     )
 
 

@@ -258,6 +258,23 @@ def test_a_number_taken_from_the_other_engines_hearing_of_its_stretch_is_unconfi
     assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
 
 
+def test_a_number_the_other_engine_heard_whole_in_its_stretch_alone_is_confirmed() -> None:
+    # The digits of w46 of the spoken w41-w70: Whisper dropped a 3 and Moonshine two in the whole
+    # message; Whisper's rehearing and Moonshine's hearing of the stretch heard it whole.
+    text = "Order's still not here. Can someone call me back now? 816-402-367."
+    rehearing = "now 816-4023-367."
+    other = "Order's still not here. Can someone call me back now? 164-233-67."
+    transcript = _three_hearings(text, rehearing, other)
+    triage = triage_text(text, "US", rehearing, other, "Now, 816-402-3367.")
+    assert triage.callback_number == "+18164023367"
+    assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+    transcript.details["callback_rehearing_second_engine"] = {
+        "engine": "moonshine",
+        "text": "Now, 816-402-3367.",
+    }
+    assert triage_review(transcript, triage, REVIEW, "US") == []
+
+
 def test_a_number_made_of_two_partial_hearings_is_unconfirmed() -> None:
     text = "sparks from the outlet please send someone now 816 402 367"
     other = "Sparks from the outlet. Please send someone now, 1 6, 4 2 3, 3 6 7."

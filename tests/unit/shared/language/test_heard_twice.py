@@ -31,6 +31,23 @@ def test_partial_hearings_confirm_a_number_when_both_engines_heard_each_digit() 
     assert not heard_twice("+19195826634", first, None, _h("91958266"))
 
 
+def test_the_other_engines_hearing_of_the_stretch_holds_the_digits_its_whole_hearing_missed() -> (
+    None
+):
+    # vm11 of the voicemail set: Moonshine's whole hearing missed a digit Whisper heard twice.
+    first, again, other = _h("1179284410"), _h("1179284410"), _h("117928410")
+    assert not heard_twice("+441179284410", first, again, other)
+    assert heard_twice("+441179284410", first, again, other, _h("01179284410"))
+
+
+def test_the_other_engines_hearing_of_the_stretch_can_contradict_the_number() -> None:
+    first, other = _h("19195826634"), _h("9195826634")
+    assert heard_twice("+19195826634", first, None, other)
+    assert not heard_twice("+19195826634", first, None, other, _h("9195826684"))
+    # Alone it confirms nothing for the other engine's whole hearing that is missing.
+    assert not heard_twice("+19195826634", first, None, None, _h("9195826634"))
+
+
 def test_the_first_engines_two_hearings_do_not_confirm_a_digit_between_them() -> None:
     # w73: Whisper wrote "oh" as 4 in its hearing and its rehearing; Moonshine dropped it.
     number = "+441614964587"
