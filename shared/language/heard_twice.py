@@ -37,13 +37,13 @@ numbers whose one digit Moonshine alone missed go to review (vm11, w07). What re
 possible is a first hearing that dropped the one digit the other two both heard wrong
 alike, and a mistake both engines make (``may_hide_a_triple``).
 
-Where the first hearing was partial or disputed, the other engine also heard the number's
-stretch alone (``callback_rehearing_second_engine``): its fourth hearing, which stands
-beside the other engine's as the rehearing beside the first. It must not contradict the
-number either, and a digit it holds is held by the other engine. On the four spoken sets
-(171 voicemails) it confirmed three right numbers that went to review before, vm11 among
-them (Moonshine's whole hearing had missed a digit; alone it heard "0117 928 4410"), and
-confirmed no wrong one.
+Where the first hearing was partial, or the other engine's did not confirm it, the other
+engine also heard the number's stretch alone (``callback_rehearing_second_engine``): a
+fourth hearing, which stands beside the other engine's as the rehearing beside the first.
+It must not contradict the number either, and a digit it holds is held by the other engine.
+On the four spoken sets (171 voicemails) it confirmed five right numbers that went to
+review before, vm11 among them (Moonshine's whole hearing had missed a digit; alone it
+heard "0117 928 4410"), and confirmed no wrong one.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Which stretch of a recording to hear again: where a callback number was heard in part, or
-where two engines heard two different numbers.
+"""Which stretch of a recording to hear again: where a callback number was heard in part,
+where two engines heard two different numbers, or where the other engine did not confirm it.
 
 A focused second pass over the number, decoded alone (see shared.language.rehearing for when
 its number is taken). It starts just before the number's first word and runs on for
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from shared.language.heard_twice import heard_twice, hearing_of
 from shared.language.phone import CallbackNumber, find_callback
 from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Word
@@ -41,6 +42,21 @@ def span_of_disputed_number(
     found = find_callback(tokenize(text), region)
     other = find_callback(tokenize(other_text), region)
     if found.e164 is None or other.e164 is None or other.e164 == found.e164:
+        return None
+    return _span_of(found, text, words, duration_s)
+
+
+def span_of_unconfirmed_number(
+    text: str, words: Sequence[Word], other_text: str, region: str, duration_s: float
+) -> tuple[float, float] | None:
+    """The stretch of the engine's valid number where another engine's hearing of the
+    recording (``other_text``) does not confirm it (``heard_twice``): a digit missed or heard
+    otherwise, or no number at all."""
+    found = find_callback(tokenize(text), region)
+    if found.e164 is None:
+        return None
+    other = hearing_of(find_callback(tokenize(other_text), region))
+    if heard_twice(found.e164, hearing_of(found), None, other):
         return None
     return _span_of(found, text, words, duration_s)
 

@@ -38,7 +38,11 @@ from workers.providers.stt import offline
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt
 from workers.providers.stt.name_rescoring import DETAILS_KEY as RENAMED
 from workers.providers.stt.name_rescoring import named_by_other_hearing, rescore_caller_name
-from workers.providers.stt.rehearing import span_of_disputed_number, span_to_rehear
+from workers.providers.stt.rehearing import (
+    span_of_disputed_number,
+    span_of_unconfirmed_number,
+    span_to_rehear,
+)
 from workers.providers.stt.whisper_decoding import Decoding, WhisperDecoder
 from workers.providers.stt.whisper_model_files import model_files
 from workers.review import DECODING_LOOPED, DECODING_SKIPPED, HEARD_LANGUAGE, number_in_doubt
@@ -138,10 +142,8 @@ class WhisperOfflineStt(SttProvider):
         rehearing = self._rehear_callback(stretch) if stretch else None
         second = self._second_hearing(audio, text, words, beside) if prepared else None
         if stretch is None and second is not None:
-            stretch = self._disputed_stretch(pcm, text, words, duration_s, str(second["text"]))
-            if stretch is not None:
-                other_again = self._second_rehearing(audio, stretch)
-                rehearing = self._rehear_callback(stretch)
+            doubted = (pcm, text, words, duration_s, str(second["text"]))
+            rehearing, other_again = self._hear_doubted_number(audio, *doubted)
         heard_again = self._heard(other_again) if other_again else None
         renamed: list[dict[str, object]] = []
         if prepared is not None:
@@ -194,20 +196,31 @@ class WhisperOfflineStt(SttProvider):
         samples = pcm[int(start * offline.SAMPLE_RATE) : int(end * offline.SAMPLE_RATE)]
         return _Stretch(samples, start, end) if offline.has_sound(samples) else None
 
-    def _disputed_stretch(
+    def _hear_doubted_number(
         self,
+        audio: AudioInput,
         pcm: npt.NDArray[np.int16],
         text: str,
         words: list[Word],
         duration_s: float,
         other_text: str,
-    ) -> _Stretch | None:
-        """The stretch of the engine's number where Moonshine heard another whole number in
-        the recording: both engines hear it again alone, and the number more of those two
-        hearings hold is taken (shared.language.rehearing.settled_by_the_stretch)."""
+    ) -> tuple[dict[str, object] | None, Future[Transcript] | None]:
+        """Where Moonshine heard another whole number in the recording, both engines hear
+        the stretch of Whisper's again alone, and the number more of those two hearings hold
+        is taken (shared.language.rehearing.settled_by_the_stretch). Where Moonshine's whole
+        hearing only fails to confirm it (a digit missed), Moonshine alone hears the stretch:
+        its hearing may hold what it missed (shared.language.heard_twice); Whisper's own
+        whole number needs no rehearing. Returns Whisper's rehearing and Moonshine's hearing,
+        each None where not heard."""
         region = self._settings.default_region
         span = span_of_disputed_number(text, words, other_text, region, duration_s)
-        return self._stretch_of(pcm, span)
+        disputed = self._stretch_of(pcm, span)
+        if disputed is not None:
+            other_again = self._second_rehearing(audio, disputed)
+            return self._rehear_callback(disputed), other_again
+        span = span_of_unconfirmed_number(text, words, other_text, region, duration_s)
+        unconfirmed = self._stretch_of(pcm, span)
+        return None, self._second_rehearing(audio, unconfirmed) if unconfirmed else None
 
     def _second_rehearing(self, audio: AudioInput, stretch: _Stretch) -> Future[Transcript] | None:
         """Moonshine's hearing of the number's stretch alone, begun now beside Whisper's own
@@ -221,7 +234,7 @@ class WhisperOfflineStt(SttProvider):
         a rehearing is (shared.language.rehearing.from_rehearing), so only where it holds
         every digit Whisper heard, and reported for a person to confirm. Where the engines
         heard two different numbers, it is one of the two hearings that settle which
-        (``_disputed_stretch``)."""
+        (``_hear_doubted_number``)."""
         if self._second is None:
             return None
         alone = replace(audio, data=b"", pcm16k=stretch.samples)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from shared.models import Word
 from workers.providers.stt.rehearing import (
     LEAD_S,
     LENGTH_S,
     span_of_disputed_number,
+    span_of_unconfirmed_number,
     span_to_rehear,
 )
 
@@ -68,3 +71,25 @@ def test_a_number_the_other_engine_heard_alike_or_not_whole_is_not_disputed() ->
         assert span_of_disputed_number(text, _words(text), other, "US", 10.0) is None
     partial = "call me at 321-440-77"
     assert span_of_disputed_number(partial, _words(partial), text, "US", 10.0) is None
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Call me at 415-867-291.",  # a digit missed
+        "Call me at 415-867-2281.",  # a digit heard otherwise
+        "Call me back.",  # no number
+    ],
+)
+def test_a_whole_number_the_other_engine_does_not_confirm_is_heard_again(other: str) -> None:
+    text = "call me at 415-867-2291"
+    span = span_of_unconfirmed_number(text, _words(text), other, "US", duration_s=60.0)
+    assert span == (round(1.5 - LEAD_S, 2), round(1.5 - LEAD_S + LENGTH_S, 2))
+
+
+def test_a_number_the_other_engine_confirms_or_no_whole_number_is_not_heard_again() -> None:
+    text = "call me at 415-867-2291"
+    confirmed = "Call me at 415-867-2291."
+    assert span_of_unconfirmed_number(text, _words(text), confirmed, "US", 60.0) is None
+    partial = "call me at 415-867-22"
+    assert span_of_unconfirmed_number(partial, _words(partial), confirmed, "US", 60.0) is None

@@ -278,6 +278,24 @@ def test_a_number_the_other_engine_heard_otherwise_is_heard_again_alone_by_both(
     assert heard[1] == pytest.approx(rehearing["end_s"] - rehearing["start_s"], abs=0.01)
 
 
+def test_a_number_the_other_engine_missed_a_digit_of_is_heard_again_by_it_alone(
+    spoken: npt.NDArray[np.int16], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heard: list[float] = []
+
+    def missing_a_digit(self: MoonshineOfflineStt, audio: AudioInput) -> Transcript:
+        heard.append(len(audio.pcm16k) / RATE)
+        return Transcript(text="Please call me back at 415-867-291.", provider="moonshine")
+
+    monkeypatch.setattr(MoonshineOfflineStt, "transcribe", missing_a_digit)
+    result = WhisperOfflineStt().transcribe(as_input(spoken))
+    assert "415-867-2291" in result.text, result.text
+    assert "callback_rehearing" not in result.details  # Whisper's own number is whole
+    assert result.details["callback_rehearing_second_engine"]["engine"] == "moonshine"
+    assert len(heard) == 2
+    assert heard[1] < heard[0]
+
+
 def test_the_other_engine_is_not_asked_when_switched_off() -> None:
     said = "Hi, this is Maria. Please call me back at four one five, eight six seven. Bye."
     pcm = speak(said)
