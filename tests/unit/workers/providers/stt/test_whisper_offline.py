@@ -257,16 +257,22 @@ def test_the_other_engine_hears_every_recording_in_a_thread_of_its_own(
     assert "415" in str(result.details["second_engine"]["text"])
 
 
+def _moonshine_hears(text: str, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Moonshine writes ``text`` for whatever it hears; the seconds of each hearing."""
+    heard: list[float] = []
+
+    def hearing(self: MoonshineOfflineStt, audio: AudioInput) -> Transcript:
+        heard.append(len(audio.pcm16k) / RATE)
+        return Transcript(text=text, provider="moonshine")
+
+    monkeypatch.setattr(MoonshineOfflineStt, "transcribe", hearing)
+    return heard
+
+
 def test_a_number_the_other_engine_heard_otherwise_is_heard_again_alone_by_both(
     spoken: npt.NDArray[np.int16], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    heard: list[float] = []
-
-    def otherwise(self: MoonshineOfflineStt, audio: AudioInput) -> Transcript:
-        heard.append(len(audio.pcm16k) / RATE)
-        return Transcript(text="Please call me back at 415-867-2281.", provider="moonshine")
-
-    monkeypatch.setattr(MoonshineOfflineStt, "transcribe", otherwise)
+    heard = _moonshine_hears("Please call me back at 415-867-2281.", monkeypatch)
     result = WhisperOfflineStt().transcribe(as_input(spoken))
     assert "415-867-2291" in result.text, result.text
     rehearing = result.details["callback_rehearing"]
@@ -281,13 +287,7 @@ def test_a_number_the_other_engine_heard_otherwise_is_heard_again_alone_by_both(
 def test_a_number_the_other_engine_missed_a_digit_of_is_heard_again_by_it_alone(
     spoken: npt.NDArray[np.int16], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    heard: list[float] = []
-
-    def missing_a_digit(self: MoonshineOfflineStt, audio: AudioInput) -> Transcript:
-        heard.append(len(audio.pcm16k) / RATE)
-        return Transcript(text="Please call me back at 415-867-291.", provider="moonshine")
-
-    monkeypatch.setattr(MoonshineOfflineStt, "transcribe", missing_a_digit)
+    heard = _moonshine_hears("Please call me back at 415-867-291.", monkeypatch)
     result = WhisperOfflineStt().transcribe(as_input(spoken))
     assert "415-867-2291" in result.text, result.text
     assert "callback_rehearing" not in result.details  # Whisper's own number is whole
