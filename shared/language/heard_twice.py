@@ -173,8 +173,8 @@ def heard_twice(
 ) -> bool:
     """Whether ``e164`` was heard twice by ``first`` (the engine's own hearing of the whole
     message), its ``rehearing`` and ``other`` (another engine's), on the conditions in this
-    module's docstring. ``other_again``, the other engine's hearing of the stretch the first
-    reheard, stands beside ``other`` as the first's rehearing beside the first: it must not
+    module's docstring. ``other_again``, the other engine's hearing of the number's stretch
+    alone, stands beside ``other`` as the first's rehearing beside the first: it must not
     hear a digit otherwise, and a digit either holds is held by the other engine."""
     if first is None or other is None:
         return False

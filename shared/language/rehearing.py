@@ -38,7 +38,7 @@ from shared.models import Transcript
 DETAILS_KEY = "callback_rehearing"
 # Where they keep another engine's hearing of the whole recording: {"engine", "text"}.
 SECOND_ENGINE_KEY = "second_engine"
-# Where they keep another engine's hearing of the stretch the first reheard: {"engine", "text"}.
+# Where they keep another engine's hearing of the number's stretch alone: {"engine", "text"}.
 OTHER_REHEARING_KEY = "callback_rehearing_second_engine"
 
 
@@ -53,7 +53,7 @@ def second_engine_text(transcript: Transcript) -> str | None:
 
 
 def other_rehearing_text(transcript: Transcript) -> str | None:
-    """The text of another engine's hearing of the stretch the first engine reheard."""
+    """The text of another engine's hearing of the number's stretch alone, if it had one."""
     return _text(transcript, OTHER_REHEARING_KEY)
 
 
@@ -216,7 +216,7 @@ def from_both_rehearings(
     first: CallbackNumber, again: CallbackNumber, other_again: CallbackNumber
 ) -> CallbackNumber | None:
     """The valid number both engines heard alike in the stretch the first reheard, where the
-    first hearing had none whole and holds a digit the two did not hear there.
+    first hearing had none whole and neither rehearing agrees with it.
 
     Whisper wrote "808-2004-6631" in the whole message for 808 274 6631, and then, hearing
     the stretch alone, "808-274-6631", as Moonshine did (w105 of the spoken w101-w130).

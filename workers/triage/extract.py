@@ -102,8 +102,8 @@ def _callback(
     other_again: CallbackNumber | None = None,
 ) -> CallbackNumber:
     """The callback number from the first hearing, the engine's rehearing of its stretch
-    (``again``), another engine's hearing (``other``) and that engine's hearing of the same
-    stretch (``other_again``), each parsed once."""
+    (``again``), another engine's hearing (``other``) and that engine's hearing of the
+    number's stretch alone (``other_again``), each parsed once."""
     callback = first
     if again is not None:
         callback = from_rehearing(callback, again) or callback
@@ -145,7 +145,7 @@ def triage_text(
     """Triage a transcript; ``region`` is the country assumed for numbers without one.
     ``rehearing`` is the engine's second hearing of a number it first heard only in part,
     ``second_engine`` another engine's hearing of the recording and ``other_rehearing`` its
-    hearing of the stretch the engine reheard (see shared.language.rehearing)."""
+    hearing of the number's stretch alone (see shared.language.rehearing)."""
     tokens = tokenize(text)
     others = tokenize(second_engine) if second_engine else None
     again = find_callback(tokenize(rehearing), region) if rehearing else None
