@@ -64,6 +64,11 @@ def test_misheard_digit_word_at_the_edge_stays_a_word() -> None:
     assert _digits("i waited for two days") == ["2"]
 
 
+def test_or_is_zero_only_between_digits() -> None:
+    assert _digits("six or three") == ["603"]
+    assert _digits("two or more days") == ["2"]
+
+
 def test_fillers_inside_a_number_are_skipped() -> None:
     assert _digits("five five uh one two") == ["5512"]
 

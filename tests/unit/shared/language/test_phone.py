@@ -259,13 +259,31 @@ def test_a_word_before_a_whole_number_stays_a_word() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["call me at 415-867-2291 for 5 minutes", "call me at 415-867-2291 to 5 pm"]
+    "text",
+    [
+        "call me at 415-867-2291 for 5 minutes",
+        "call me at 415-867-2291 to 5 pm",
+        "call me at 415-867-2291 or 415-867-0034",
+    ],
 )
 def test_a_word_after_a_whole_number_does_not_join_it_to_the_next_digits(text: str) -> None:
     found = find_callback(tokenize(text), "US")
 
     assert found.e164 == "+14158672291"
     assert not found.guessed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Both engines' hearings of "oh one one four, four nine six, oh three eight five"
+        # in an English voice (w117 of the spoken written set).
+        "ring me back about it all 1-1-4-4-9-6 or 3-8-5.",
+        "ring me back about it, or one, one, four, four, nine, six, or three, eight, five.",
+    ],
+)
+def test_or_between_digits_is_the_oh_of_a_non_rhotic_voice(text: str) -> None:
+    assert find_callback_number(tokenize(text), "GB") == "+441144960385"
 
 
 def test_a_number_begun_again_after_a_false_start_is_the_number() -> None:
