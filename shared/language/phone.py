@@ -233,29 +233,52 @@ def _cut_at_a_word(tokens: Tokens, run: DigitRun) -> DigitRun | None:
     minutes"): when the caller's own word joined a whole number to what came after it."""
     for i in range(run.start + 1, run.end - 1):
         if digit_heard_as_word(tokens.low[i]) is not None:
-            hyphened = {h - run.start for h in tokens.hyphened if run.start <= h < i}
-            head = digit_runs(tokens.low[run.start : i], tokens.raw[run.start : i], hyphened)
-            digits, letters, tripled = "", frozenset[int](), frozenset[str]()
-            for part in head:
-                letters |= _shifted(part.from_letters, len(digits))
-                tripled |= part.tripled
-                digits += part.digits
-            return DigitRun(
-                run.start,
-                i,
-                digits,
-                run.international,
-                guessed=run.guessed,
-                from_letters=letters,
-                tripled=tripled,
-            )
+            return _part_of(tokens, run, run.start, i)
     return None
+
+
+def _after_a_word(tokens: Tokens, run: DigitRun) -> DigitRun | None:
+    """The run from after the last word in it that was read as a digit ("press 1 or
+    415-867-2291"): when the caller's own word joined what came before to a whole number."""
+    for i in range(run.end - 2, run.start, -1):
+        if digit_heard_as_word(tokens.low[i]) is not None:
+            return _part_of(tokens, run, i + 1, run.end)
+    return None
+
+
+def _part_of(tokens: Tokens, run: DigitRun, start: int, end: int) -> DigitRun:
+    """The tokens ``[start, end)`` of ``run`` read again as a run of their own."""
+    hyphened = {h - start for h in tokens.hyphened if start <= h < end}
+    parts = digit_runs(tokens.low[start:end], tokens.raw[start:end], hyphened)
+    digits, letters, tripled = "", frozenset[int](), frozenset[str]()
+    for part in parts:
+        letters |= _shifted(part.from_letters, len(digits))
+        tripled |= part.tripled
+        digits += part.digits
+    # A head keeps the run's own reading (its "+", or a spoken "plus" before it).
+    international = (
+        run.international if start == run.start else any(p.international for p in parts[:1])
+    )
+    return DigitRun(
+        start,
+        end,
+        digits,
+        international,
+        guessed=bool(letters),
+        from_letters=letters,
+        tripled=tripled,
+    )
 
 
 def _reread(tokens: Tokens, run: DigitRun, region: str) -> tuple[DigitRun, str] | None:
     """A run that makes no number, read again with a word beside it as a digit, or a word
     inside it as a word: the run and the number it then makes, if any."""
-    for other in (_led_by_a_word(tokens.low, run), _cut_at_a_word(tokens, run)):
+    rereadings = (
+        _led_by_a_word(tokens.low, run),
+        _cut_at_a_word(tokens, run),
+        _after_a_word(tokens, run),
+    )
+    for other in rereadings:
         if other is not None:
             e164 = to_e164(other.digits, region, international=other.international)
             if e164 is not None:

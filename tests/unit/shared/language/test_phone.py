@@ -286,6 +286,22 @@ def test_or_between_digits_is_the_oh_of_a_non_rhotic_voice(text: str) -> None:
     assert find_callback_number(tokenize(text), "GB") == "+441144960385"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "press 1 or 415-867-2291",
+        "press 1 for 415-867-2291",
+        "it's extension 4 or 415 867 2291",
+        "after 2 to 415-867-2291",
+    ],
+)
+def test_a_word_before_a_whole_number_does_not_join_it_to_the_digits_before(text: str) -> None:
+    found = find_callback(tokenize(text), "US")
+
+    assert found.e164 == "+14158672291"
+    assert not found.guessed
+
+
 def test_a_number_begun_again_after_a_false_start_is_the_number() -> None:
     text = "The job's off. My cell is 404... 404-873-2216."
     assert find_callback_number(tokenize(text), "US") == "+14048732216"
