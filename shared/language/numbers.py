@@ -32,9 +32,13 @@ _REPEATS = {"double": 2, "triple": 3}
 _MULTIPLIERS = {"hundred": "00", "thousand": "000"}  # "eight hundred" -> 800
 # Words recognisers have written in place of a digit ("five tier one" for "five zero
 # one"; "or" for the "oh" of an English voice, by Whisper and Moonshine alike: "1-1-4-4-9-6
-# or 3-8-5"); common English words, so trusted only with a digit on both sides.
+# or 3-8-5"; "time" or "times" for "five" over a telephone line, whose band cuts the /f/
+# and /v/, as "three" loses its /th/ to "free": "three times two, seven, one, eight" for
+# 352 718, and "time" for each "five" both engines heard as a word on the spoken sets);
+# common English words, so trusted only with a digit on both sides.
 _CONFUSIONS = {"to": "2", "too": "2", "for": "4", "fore": "4", "won": "1", "ate": "8",
-               "tree": "3", "free": "3", "tier": "0", "or": "0"}  # fmt: skip
+               "tree": "3", "free": "3", "tier": "0", "or": "0", "time": "5",
+               "times": "5"}  # fmt: skip
 _FILLERS = {"uh", "um", "er", "ah", "dash", "hyphen"}
 # A letter Whisper wrote as one of a number's hyphened groups ("area code I-17-482-0063",
 # "07-I-111-123-456", both "nine" said by espeak voices over a telephone line): the digit

@@ -286,6 +286,13 @@ def test_or_between_digits_is_the_oh_of_a_non_rhotic_voice(text: str) -> None:
     assert find_callback_number(tokenize(text), "GB") == "+441144960385"
 
 
+def test_time_between_digits_is_a_five_that_lost_its_f_on_the_line() -> None:
+    # Whisper's hearing of "three five two, seven one eight, four four oh six" said by an
+    # espeak voice over 8 kHz mu-law (a44 of the spoken unseen half of the callers' set).
+    text = "my number three times two, seven, one, eight, four, four, oh six."
+    assert find_callback_number(tokenize(text), "US") == "+13527184406"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -293,6 +300,7 @@ def test_or_between_digits_is_the_oh_of_a_non_rhotic_voice(text: str) -> None:
         "press 1 for 415-867-2291",
         "it's extension 4 or 415 867 2291",
         "after 2 to 415-867-2291",
+        "I've called 4 times 415-867-2291",
     ],
 )
 def test_a_word_before_a_whole_number_does_not_join_it_to_the_digits_before(text: str) -> None:
