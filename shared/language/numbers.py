@@ -57,8 +57,9 @@ class DigitRun:
     end: int
     digits: str
     international: bool  # written with a leading "+"
-    guessed: bool = False  # a digit was read from a letter (HEARD_AS_LETTER)
-    # Where in ``digits`` those letters' digits are: "I" may have been "nine" or "five".
+    # A digit was read from a letter (HEARD_AS_LETTER) or a word written as a group.
+    guessed: bool = False
+    # Where in ``digits`` those digits are: "I" may have been "nine" or "five".
     from_letters: frozenset[int] = frozenset()
     # The digits said with "triple" ("triple 2"): another engine may have heard the word as
     # "three" (rehearing.reads_three_as_triple).
@@ -147,6 +148,12 @@ def digit_runs(
             resolved[i] = "0"
         elif word in _CONFUSIONS and before and after:
             resolved[i] = _CONFUSIONS[word]
+        elif word in _CONFUSIONS and ((before and i in hyphened) or (after and i + 1 in hyphened)):
+            # Written as one of the number's groups, at its edge: Moonshine's "713-864-209-TIME"
+            # for "... two oh nine five", said twice and written so twice (b08 of the spoken
+            # unseen half of the callers' set). With a digit on one side only, it is a guess.
+            resolved[i] = _CONFUSIONS[word]
+            guessed.add(i)
         elif word in _FILLERS and before and after:
             resolved[i] = ""
     runs: list[DigitRun] = []

@@ -64,6 +64,15 @@ def test_misheard_digit_word_at_the_edge_stays_a_word() -> None:
     assert _digits("i waited for two days") == ["2"]
 
 
+def test_a_digit_word_hyphened_to_a_group_is_read_as_a_guessed_digit() -> None:
+    tokens = tokenize("call me at 713-864-209-time, or for a 3-month plan")
+    runs = digit_runs(tokens.low, tokens.raw, tokens.hyphened)
+    assert [(r.digits, r.guessed, r.from_letters) for r in runs] == [
+        ("7138642095", True, frozenset({9})),
+        ("3", False, frozenset()),
+    ]
+
+
 def test_or_is_zero_only_between_digits() -> None:
     assert _digits("six or three") == ["603"]
     assert _digits("two or more days") == ["2"]

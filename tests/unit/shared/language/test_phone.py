@@ -214,6 +214,14 @@ def test_a_number_with_a_digit_read_from_a_letter_is_given_as_a_guess() -> None:
     assert (found.e164, found.guessed) == ("+19174820063", True)
 
 
+def test_a_digit_word_written_as_the_numbers_last_group_is_given_as_a_guess() -> None:
+    # Moonshine's hearing of "... two oh nine five" (b08 of the spoken unseen half of the
+    # callers' set): "five" heard as "time", written as the number's last group.
+    text = "Please call me at 713-864-209-TIME. Again, 713-864-209-TIME."
+    found = find_callback(tokenize(text), "US")
+    assert (found.e164, found.guessed) == ("+17138642095", True)
+
+
 def test_a_guessed_number_heard_again_clearly_is_no_longer_a_guess() -> None:
     text = "call me at I-17-482-0063, that's 917-482-0063"
     found = find_callback(tokenize(text), "US")
