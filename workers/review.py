@@ -23,7 +23,7 @@ from shared.language.rehearing import (
 from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
-from workers.triage.classify import asks_nothing
+from workers.triage.classify import asks_nothing, only_informs
 
 
 class Reason(StrEnum):
@@ -245,10 +245,11 @@ def triage_review(
             confidence, doubtful = _doubts(
                 transcript, number, found, region, with_words, not alike_mistake
             )
-    # A seller's pitch or a recorded announcement is general by decision, whoever triaged
-    # it: it asks nothing of the business, and a person need not check its topic.
-    pitch = triage.intent == "general" and asks_nothing(tokens.low)
-    reasons = triage_reasons(triage, review, confidence, general_by_decision=pitch)
+    # A seller's pitch, a recorded announcement or news passed on is general by decision,
+    # whoever triaged it: it asks nothing of the business, and a person need not check its
+    # topic.
+    decided = triage.intent == "general" and (asks_nothing(tokens.low) or only_informs(tokens.low))
+    reasons = triage_reasons(triage, review, confidence, general_by_decision=decided)
     if doubtful and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)
     return reasons

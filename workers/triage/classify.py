@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from shared.intents import INTENTS as INTENTS
 from shared.language.tokens import has_phrase
-from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, PITCH
+from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, NOTICE, PITCH
 from workers.triage.text_model import text_model
 
 T = TypeVar("T")
@@ -181,6 +181,12 @@ def asks_nothing(words: Sequence[str]) -> bool:
     """Whether the message is a seller's pitch or a recorded announcement (PITCH): "general"
     by decision, where other messages are general for want of a topic."""
     return any(has_phrase(words, phrase) for phrase in PITCH)
+
+
+def only_informs(words: Sequence[str]) -> bool:
+    """Whether the caller says they are passing on news (NOTICE): a general message is then
+    general by decision, as a pitch is, though news alone does not make a message general."""
+    return any(has_phrase(words, phrase) for phrase in NOTICE)
 
 
 def intent(words: Sequence[str]) -> str:

@@ -362,3 +362,15 @@ def test_a_pitch_is_general_by_decision_and_not_undecided() -> None:
     review = ReviewSettings(min_number_confidence=0.0)
     assert Reason.INTENT_UNDECIDED not in triage_review(pitch, triage, review, "US")
     assert Reason.INTENT_UNDECIDED in triage_review(other, triage, review, "US")
+
+
+def test_news_passed_on_is_general_by_decision_and_not_undecided() -> None:
+    # Whisper's hearing of c04 of the spoken unseen half of the callers' set.
+    news = _transcript(
+        "Hi, this is the front desk at Lake Mupi Beatrix. Just letting you know our office "
+        "will be closed Monday for the holiday, so the supply drop-off can wait until "
+        "Tuesday. If you have any questions, call us back at 206-771-4380."
+    )
+    review = ReviewSettings(min_number_confidence=0.0)
+    triage = Triage(intent="general", callback_number="+12067714380")
+    assert triage_review(news, triage, review, "US") == []
