@@ -2,12 +2,12 @@
 
     python -m tests.quality.train_triage_models          # writes workers/triage/*_model.json
 
-The corpus is ``tests/quality/triage_corpus/*.jsonl``: 2,968 written voicemails (1,368 in a
-first round, 1,600 in a second), one JSON object a line with its ``text``, ``intent`` and
-``urgency``, written for training by helper sessions (language models) that had not read the
-keyword rules, across kinds of business and hard cases, by ``triage_corpus/GUIDE.md`` (which
-says who wrote what). Neither the voicemail set nor written.json nor written_callers.json,
-which ``make quality`` scores, is in it.
+The corpus is ``tests/quality/triage_corpus/*.jsonl``: 4,368 written voicemails (1,368 in a
+first round, 1,600 in a second, 1,400 in a third), one JSON object a line with its ``text``,
+``intent`` and ``urgency``, written for training by helper sessions (language models) that
+had not read the keyword rules, across kinds of business and hard cases, by
+``triage_corpus/GUIDE.md`` (which says who wrote what). Neither the voicemail set nor
+written.json nor written_callers.json, which ``make quality`` scores, is in it.
 
 Training is deterministic (lbfgs from zeros): the shipped weights are what this script makes
 from the committed corpus, and a unit test holds them to it.
