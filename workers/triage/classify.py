@@ -305,7 +305,7 @@ def _next_day_deadline(words: Sequence[str]) -> bool:
         and (
             words[i + 1] in UNITS
             or words[i + 1] in TEENS
-            or words[i + 1].isdigit()
+            or words[i + 1][:1].isdigit()
             or words[i + 1] in _CLOCK_WORDS
         )
         and "tomorrow" in words[i + 2 : i + 4]

@@ -149,8 +149,8 @@ PITCH = ("businesses like yours", "companies like yours", "firms like yours",
 # A caller who only passes on news ("just letting you know our office will be closed
 # Monday"): where no topic was found, general by decision too (workers.review), though not
 # made general, since news may be a topic's ("letting you know I've cancelled the card").
-# Of the 3,284 written messages (triage corpus, written sets, voicemail set), the 37 with
-# one of these that the offline triage read as general were all labelled general; 23 more
+# Of the 4,684 written messages (triage corpus, written sets, voicemail set), the 57 with
+# one of these that the offline triage read as general were all labelled general; 34 more
 # with one were labelled a topic, and the triage named a topic for each.
 NOTICE = ("letting you know", "just to let you know", "wanted to let you know", "heads up",
           "for your information", "fyi", "just so you know")  # fmt: skip
