@@ -34,7 +34,8 @@ _MULTIPLIERS = {"hundred": "00", "thousand": "000"}  # "eight hundred" -> 800
 # one"; "or" for the "oh" of an English voice, by Whisper and Moonshine alike: "1-1-4-4-9-6
 # or 3-8-5"; "time" or "times" for "five" over a telephone line, whose band cuts the /f/
 # and /v/, as "three" loses its /th/ to "free": "three times two, seven, one, eight" for
-# 352 718, and "time" for each "five" both engines heard as a word on the spoken sets);
+# 352 718; each of the six "time" or "times" either engine wrote among a number's digits
+# on the spoken sets was a "five");
 # common English words, so trusted only with a digit on both sides.
 _CONFUSIONS = {"to": "2", "too": "2", "for": "4", "fore": "4", "won": "1", "ate": "8",
                "tree": "3", "free": "3", "tier": "0", "or": "0", "time": "5",
