@@ -155,19 +155,21 @@ def triage_text(
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]
-    topic, level = intent(tokens.low), urgency(tokens.low)
+    topic = intent(tokens.low)
+    if others is not None and topic in NO_TOPIC:
+        # Keyword rules find no topic in words too misheard to hold one: on the voicemail
+        # set, Whisper's "I'm really never pointed" against Moonshine's "I'm really
+        # disappointed" (a complaint). A topic neither hearing names stays undecided (and
+        # goes to review).
+        other_topic = intent(others.low)
+        if topic == "general" or (
+            other_topic not in NO_TOPIC and not _only_asks_for_a_call(tokens.low)
+        ):
+            topic = other_topic
+    calls_only = topic in NO_TOPIC
+    level = urgency(tokens.low, calls_only)
     if others is not None:
-        level = _either_hearing(level, urgency(others.low))
-        if topic in NO_TOPIC:
-            # Keyword rules find no topic in words too misheard to hold one: on the voicemail
-            # set, Whisper's "I'm really never pointed" against Moonshine's "I'm really
-            # disappointed" (a complaint). A topic neither hearing names stays undecided (and
-            # goes to review).
-            other_topic = intent(others.low)
-            if topic == "general" or (
-                other_topic not in NO_TOPIC and not _only_asks_for_a_call(tokens.low)
-            ):
-                topic = other_topic
+        level = _either_hearing(level, urgency(others.low, calls_only))
     heard_otherwise = caller_name(others) if others is not None else None
     triage = Triage(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),

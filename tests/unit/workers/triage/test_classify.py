@@ -87,6 +87,19 @@ def test_not_urgent_but_wanted_within_days_is_normal_urgency(text: str) -> None:
     assert urgency(_words(text)) == "normal"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nothing urgent, just give me a shout whenever you're free sometime this week",
+        "could you ring me back? nothing pressing at all, any day this week is fine",
+    ],
+)
+def test_a_call_back_not_urgent_within_the_week_stays_low(text: str) -> None:
+    # w88 and w122 of written.json: the week is for the call, not for work due.
+    assert urgency(_words(text), asks_only_a_call=True) == "low"
+    assert urgency(_words(text)) == "normal"
+
+
 def test_not_urgent_until_next_week_stays_low() -> None:
     assert urgency(_words("no rush, i'll call back next week")) == "low"
 

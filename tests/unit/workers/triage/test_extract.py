@@ -335,3 +335,14 @@ def test_a_first_hearing_sure_it_only_asks_for_a_call_keeps_it_whatever_the_othe
         made_up,
     )
     assert triage_text(whisper, "US", None, moonshine).intent == "callback_request"
+
+
+def test_a_call_back_wanted_sometime_this_week_without_hurry_is_low() -> None:
+    # w122 of written.json: a call, and nothing else, asked for within the week.
+    text = (
+        "Hey, Christine Hale here. Could you give me a ring back when you've got a minute? I had"
+        " a couple of questions left over from our chat last week. Nothing pressing at all, any"
+        " day this week is fine. 207-883-4516."
+    )
+    triage = triage_text(text)
+    assert (triage.intent, triage.urgency) == ("callback_request", "low")
