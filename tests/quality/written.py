@@ -24,7 +24,7 @@ these). On w101-w130: intent 19 of 30 -> 28, urgency 23 -> 27; on all 130, inten
 round of the corpus (2,968 in all) left all 130 where they were, intent 0.962 and urgency
 0.946, and took written_callers.json's intent and urgency from 0.900 / 0.900 to 0.907 / 0.940.
 A third (4,368) took all 130 to intent 0.969 and urgency 0.938 (w98 now right; w89's
-"I'll try calling back later today" now read as urgent), written_callers.json to 0.933 / 0.940;
+"I'll try calling back later today" now read as urgent), written_callers.json to 0.933 / 0.933;
 a call back wanted sometime this week with no hurry read as low, all 130's urgency 0.954.
 
 ``written_callers.json`` (150, written on 2026-12-05 by three helper sessions, language

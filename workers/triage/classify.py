@@ -40,7 +40,7 @@ Urgency = Literal["low", "normal", "high"]
 # and would guess topics from less.)
 #
 # (The third corpus, 4,368 messages, left the bars too. Trained on it, the models took
-# written_callers.json from 0.907 / 0.940 to 0.933 / 0.940 (intent / urgency) and all 130
+# written_callers.json from 0.907 / 0.940 to 0.933 / 0.933 (intent / urgency) and all 130
 # of written.json from 0.962 / 0.946 to 0.969 / 0.938; spoken, the voicemail set's intent
 # from 0.972 to 1.000, and the unseen half of written_callers.json from 0.907 / 0.907 to
 # 0.920 / 0.933. See _next_day_deadline for the one rule it asked for.)
