@@ -257,7 +257,7 @@ def _part_of(tokens: Tokens, run: DigitRun, start: int, end: int) -> DigitRun:
         digits += part.digits
     # A head keeps the run's own reading (its "+", or a spoken "plus" before it).
     international = (
-        run.international if start == run.start else any(p.international for p in parts[:1])
+        run.international if start == run.start else bool(parts) and parts[0].international
     )
     return DigitRun(
         start,
