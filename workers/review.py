@@ -20,6 +20,7 @@ from shared.language.rehearing import (
     second_engine_heard_nothing,
     second_engine_text,
 )
+from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
@@ -198,15 +199,18 @@ def _doubts(
     doubt it outright. Without ``agreement_confirms`` (a number the engines mishear
     alike), another engine's agreement leaves the number to its confidence."""
     if found.e164 != number:
-        # Taken from a second hearing alone (the engine's, or another engine's), or made
-        # of two partial hearings together: to be confirmed. (With no second hearing it
-        # is a reply provider's reading of the text, judged as before: not doubted.)
+        # Taken from a second hearing alone (the engine's, or another engine's), made of
+        # two partial hearings together, or guessed from the words a telephone line made
+        # of its digits: to be confirmed. (Otherwise, with no second hearing, it is a reply
+        # provider's reading of the text, judged as before: not doubted.)
         seconds = (
             rehearing_text(transcript),
             second_engine_text(transcript),
             other_rehearing_text(transcript),
         )
-        return None, any(second is not None for second in seconds)
+        guess = guess_over_the_band(tokenize(transcript.text), region)
+        guessed = guess is not None and guess.e164 == number
+        return None, guessed or any(second is not None for second in seconds)
     # Where another engine (another model, with mistakes of its own) heard every digit
     # alike, that confirms the number better than either's confidence in its words.
     agreed = _engines_agree(transcript, found, region)

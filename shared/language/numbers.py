@@ -97,7 +97,7 @@ def _written_repeat(words: Sequence[str], i: int) -> bool:
     return len(nxt) == 1 or (i > 0 and _is_digit_word(words[i - 1]))
 
 
-def _strict_digits(words: Sequence[str]) -> list[str | None]:
+def strict_digits(words: Sequence[str]) -> list[str | None]:
     """Digits of tokens that can only be numbers; None elsewhere."""
     out: list[str | None] = [None] * len(words)
     i = 0
@@ -134,7 +134,7 @@ def digit_runs(
 ) -> list[DigitRun]:
     """Every maximal run of number tokens, in order; ``raw`` spots a leading "+", and
     ``hyphened`` (``Tokens.hyphened``) the letters written as a number's groups."""
-    strict = _strict_digits(words)
+    strict = strict_digits(words)
     resolved = list(strict)
     guessed: set[int] = set()
     for i, word in enumerate(words):

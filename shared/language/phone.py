@@ -142,7 +142,7 @@ def _is_cued(words: tuple[str, ...], run: DigitRun) -> bool:
     return any(f" {cue} " in f" {window} " for cue in _CUES)
 
 
-def _is_other_number(tokens: Tokens, run: DigitRun) -> bool:
+def is_other_number(tokens: Tokens, run: DigitRun) -> bool:
     words = tokens.low
     before = words[max(0, run.start - 4) : run.start]
     if _code_letters(tokens, run):
@@ -303,7 +303,7 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
     valid: list[tuple[bool, int, CallbackNumber]] = []
     partial: list[tuple[bool, int, CallbackNumber]] = []
     for run in _number_runs(tokens):
-        if len(run.digits) < MIN_PARTIAL_DIGITS or _is_other_number(tokens, run):
+        if len(run.digits) < MIN_PARTIAL_DIGITS or is_other_number(tokens, run):
             continue
         cued = _is_cued(tokens.low, run)
         e164 = None

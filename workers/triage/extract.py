@@ -17,7 +17,8 @@ from shared.language.rehearing import (
     settled_by_the_stretch,
     settles_a_letter,
 )
-from shared.language.tokens import tokenize
+from shared.language.telephone_band import guess_over_the_band
+from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
 from workers.triage.classify import (
     MODEL_ALONE,
@@ -135,6 +136,16 @@ def _callback(
     return callback
 
 
+def _guessed_over_the_band(hearings: Sequence[Tokens | None], region: str) -> CallbackNumber | None:
+    """Where no hearing gave a number whole, the first whose telephone-band words read as
+    digits make one: a guess, for a person to confirm (``shared.language.telephone_band``).
+    The engine's own hearing comes first, then the other engine's, then their rehearings."""
+    for hearing in hearings:
+        if hearing is not None and (guess := guess_over_the_band(hearing, region)) is not None:
+            return guess
+    return None
+
+
 def triage_text(
     text: str,
     region: str = "US",
@@ -152,6 +163,9 @@ def triage_text(
     other = find_callback(others, region) if others is not None else None
     other_again = find_callback(tokenize(other_rehearing), region) if other_rehearing else None
     callback = _callback(find_callback(tokens, region), again, other, region, other_again)
+    if callback.e164 is None:
+        hearings = (tokens, others, *(tokenize(t) for t in (rehearing, other_rehearing) if t))
+        callback = _guessed_over_the_band(hearings, region) or callback
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]

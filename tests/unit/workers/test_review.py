@@ -374,3 +374,12 @@ def test_news_passed_on_is_general_by_decision_and_not_undecided() -> None:
     review = ReviewSettings(min_number_confidence=0.0)
     triage = Triage(intent="general", callback_number="+12067714380")
     assert triage_review(news, triage, review, "US") == []
+
+
+def test_a_number_guessed_from_the_words_a_telephone_line_made_of_it_is_unconfirmed() -> None:
+    # w42 of the spoken written set, heard by one engine alone and sure of every word.
+    text = "please call me Mac at Heaven, do Heaven, 3-5-4. I-I-Do-1."
+    triage = triage_text(text)
+    assert triage.callback_number == "+17273549921"
+    transcript = _transcript(text, [0.99] * len(text.split()))
+    assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]

@@ -235,8 +235,10 @@ def test_the_other_engines_hearing_of_the_number_alone_never_contradicts_the_fir
     # w49 of the spoken w41-w70: Moonshine alone heard digits Whisper heard otherwise.
     whisper = "It's about my son's appointment tomorrow for 1, 2, 6, 3, 8, 5, 5, I know."
     triage = triage_text(whisper, "US", "for 1, 2, 6, 3, 8, 5, 5, I know.", None, "0412638999")
-    assert triage.callback_number is None
-    assert triage.callback_number_partial == "1263855"
+    # Not Moonshine's 412 638 999: Whisper's own words make the number, read as the
+    # telephone line made them ("I know" for "nine oh"), and only as a guess.
+    assert triage.callback_number == "+14126385590"
+    assert triage.callback_number_partial is None
 
 
 @pytest.mark.parametrize(
@@ -346,3 +348,13 @@ def test_a_call_back_wanted_sometime_this_week_without_hurry_is_low() -> None:
     )
     triage = triage_text(text)
     assert (triage.intent, triage.urgency) == ("callback_request", "low")
+
+
+def test_a_number_no_hearing_gave_whole_is_guessed_from_the_words_the_line_made_of_it() -> None:
+    # w65 of the spoken written set: Whisper wrote "two two five" as "Do do high", and
+    # Moonshine heard a digit too many.
+    whisper = "This is really frustrating 816. Do do high, 6607."
+    moonshine = "This is Mia Liefra trading 816, 225, 66000."
+    triage = triage_text(whisper, "US", second_engine=moonshine)
+    assert triage.callback_number == "+18162256607"
+    assert triage.callback_number_partial is None
