@@ -18,11 +18,14 @@ four spoken sets (171 voicemails): each word is here because it stood for its di
 least two hearings of different clips, and for it alone but for "I" and "I'm", which stood
 for a nine 12 and 7 times and for a five 5 and 3 times (read as nine). On the four sets it
 gave five right numbers where there was none (held-out c24, w42, w49, w65, w119) and one
-wrong (vm05, "Cameron Cameron 3. I'm 2-0, 4-4-18", whose "I'm" was a five); in the 4,003
-written messages of the corpus and the scored sets that give no number, it guessed none.
+wrong (vm05, "Cameron Cameron 3. I'm 2-0, 4-4-18", whose "I'm" was a five). Over the 6,283
+written messages of the corpus and the scored sets, it guessed no number in the 5,581 that
+give none read as American, nor in the 3,847 that give none read as British.
 """
 
 from __future__ import annotations
+
+import phonenumbers
 
 from shared.language.numbers import DigitRun, digit_heard_as_word, strict_digits
 from shared.language.phone import CallbackNumber, is_other_number, to_e164
@@ -64,6 +67,13 @@ def _read_over_the_band(words: tuple[str, ...]) -> tuple[list[str | None], set[i
     return read, guessed
 
 
+def _at_home(e164: str, region: str) -> bool:
+    """Whether the number is in the caller's own country: a word read as a digit must not
+    dial abroad. "Call me the minute you know, 01279 496 0552" (a digit too many, of the
+    corpus) read "know" as a zero before it, and "00" is the international prefix."""
+    return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) == region.upper()
+
+
 def guess_over_the_band(tokens: Tokens, region: str) -> CallbackNumber | None:
     """The first valid number made by reading the band's words as digits, as a guess (its
     guessed digits in ``from_letters``), or None."""
@@ -88,7 +98,8 @@ def guess_over_the_band(tokens: Tokens, region: str) -> CallbackNumber | None:
         run = DigitRun(start, i, digits, False, guessed=True, from_letters=frozenset(positions))
         if not positions or heard < MIN_HEARD_DIGITS or is_other_number(tokens, run):
             continue
-        if (e164 := to_e164(digits, region)) is not None:
+        e164 = to_e164(digits, region)
+        if e164 is not None and _at_home(e164, region):
             return CallbackNumber(
                 e164,
                 None,

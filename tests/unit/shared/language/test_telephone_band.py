@@ -51,3 +51,10 @@ def test_the_guessed_digits_are_marked_where_they_stand() -> None:
 )
 def test_no_number_is_guessed_where_the_digits_heard_do_not_carry_one(text: str) -> None:
     assert guess_over_the_band(tokenize(text), "US") is None
+
+
+def test_a_word_read_as_a_digit_never_dials_abroad() -> None:
+    # A digit too many for a British number, and "know" before it would make "00", the
+    # international prefix: an American number.
+    text = "Call me the minute you know, 01279 496 0552."
+    assert guess_over_the_band(tokenize(text), "GB") is None
