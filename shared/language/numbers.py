@@ -157,6 +157,17 @@ def digit_runs(
             guessed.add(i)
         elif word in _FILLERS and before and after:
             resolved[i] = ""
+    return runs_of(words, raw, resolved, guessed)
+
+
+def runs_of(
+    words: Sequence[str],
+    raw: Sequence[str] | None,
+    resolved: Sequence[str | None],
+    guessed: Set[int],
+) -> list[DigitRun]:
+    """The maximal runs of tokens that ``resolved`` gives digits for (None: not a number's),
+    those read by a guess (``guessed``) marked in each run's ``from_letters``."""
     runs: list[DigitRun] = []
     i = 0
     while i < len(words):

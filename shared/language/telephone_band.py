@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from shared.language.numbers import DigitRun, digit_heard_as_word, strict_digits
+from shared.language.numbers import digit_heard_as_word, runs_of, strict_digits
 from shared.language.phone import CallbackNumber, is_other_number, to_e164
 from shared.language.tokens import Tokens
 
@@ -77,37 +77,22 @@ def _at_home(e164: str, region: str) -> bool:
 def guess_over_the_band(tokens: Tokens, region: str) -> CallbackNumber | None:
     """The first valid number made by reading the band's words as digits, as a guess (its
     guessed digits in ``from_letters``), or None."""
-    words = tokens.low
-    read, guessed = _read_over_the_band(words)
-    i = 0
-    while i < len(words):
-        if read[i] is None:
-            i += 1
+    read, guessed = _read_over_the_band(tokens.low)
+    for run in runs_of(tokens.low, tokens.raw, read, guessed):
+        # Each word the band made stands for one digit.
+        heard = len(run.digits) - len(run.from_letters)
+        if not run.guessed or heard < MIN_HEARD_DIGITS or is_other_number(tokens, run):
             continue
-        start = i
-        while i < len(words) and read[i] is not None:
-            i += 1
-        digits, positions, heard = "", set[int](), 0
-        for token in range(start, i):
-            said = read[token] or ""
-            if token in guessed:
-                positions.add(len(digits))
-            else:
-                heard += len(said)
-            digits += said
-        run = DigitRun(start, i, digits, False, guessed=True, from_letters=frozenset(positions))
-        if not positions or heard < MIN_HEARD_DIGITS or is_other_number(tokens, run):
-            continue
-        e164 = to_e164(digits, region)
+        e164 = to_e164(run.digits, region, international=run.international)
         if e164 is not None and _at_home(e164, region):
             return CallbackNumber(
                 e164,
                 None,
-                start,
-                i,
-                heard_at=((start, i),),
+                run.start,
+                run.end,
+                heard_at=((run.start, run.end),),
                 guessed=True,
-                heard=digits,
+                heard=run.digits,
                 from_letters=run.from_letters,
             )
     return None
