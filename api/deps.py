@@ -13,6 +13,7 @@ from api.recording import JobRecorder
 from api.security import api_key_scheme, authenticate, bearer_scheme, presented_key
 from shared.batchstore import BatchStore
 from shared.jobstore import JobStore
+from shared.metrics_store import MetricsStore
 from shared.settings import Settings
 from shared.storage import ObjectStorage
 from shared.voice_directory import VoiceDirectory
@@ -30,6 +31,8 @@ class Services:
     celery: Celery
     # New jobs from the event loop (intake); ``jobs`` for everything else.
     recorder: JobRecorder
+    # Counts of refused submissions (/metrics), on a client of their own: see api/main.py.
+    refusals: MetricsStore
 
 
 async def get_services(request: Request) -> Services:

@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import JobNotFound, MediaRejected, VoicePipeError
-from shared.metrics_store import MetricsStore
 from shared.models import ErrorInfo
 
 log = logging.getLogger("voicepipe.api")
@@ -102,7 +101,7 @@ async def count_refusal(request: Request, status: int, code: str) -> None:
     if services is None:
         return
     try:
-        await run_in_threadpool(MetricsStore(services.jobs.redis).count_rejection, code)
+        await run_in_threadpool(services.refusals.count_rejection, code)
     except Exception:
         log.warning("counting a %s refusal failed", code, exc_info=True)
 

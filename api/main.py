@@ -32,6 +32,7 @@ from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
 from shared.logging import configure_logging
+from shared.metrics_store import MetricsStore
 from shared.redis_keys import connect
 from shared.settings import Settings, get_settings
 from shared.storage import storage_from_settings
@@ -65,6 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         voices=VoiceDirectory(client),
         celery=celery,
         recorder=JobRecorder(settings.broker.url, job_store, celery),
+        # A refusal is answered at once, counted or not: with the stores' retries, a broker
+        # that is down held every 4xx for ~19 s while its count was tried.
+        refusals=MetricsStore(connect(settings.broker.url, retries=1)),
     )
     install_error_handlers(app)
     app.include_router(health.router)

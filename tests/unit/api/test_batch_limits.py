@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from shared.redis_keys import RETRIES
 from shared.settings import Settings
 
 
@@ -48,3 +49,13 @@ def test_a_manifest_over_its_size_is_refused_with_413(tmp_path: Path) -> None:
 
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "manifest_too_large"
+
+
+def test_refusals_are_counted_on_a_client_that_does_not_wait_out_a_broker_restart(
+    tmp_path: Path,
+) -> None:
+    # The stores' client retries for ~19 s; a count is not worth holding a 4xx that long
+    # (these tests' broker is down, and each refusal waited it out).
+    services = _client(tmp_path).app.state.services  # type: ignore[attr-defined]
+    assert services.jobs.redis.get_retry().get_retries() == RETRIES
+    assert services.refusals._redis.get_retry().get_retries() == 1
