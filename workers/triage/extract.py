@@ -159,12 +159,14 @@ def triage_text(
     hearing of the number's stretch alone (see shared.language.rehearing)."""
     tokens = tokenize(text)
     others = tokenize(second_engine) if second_engine else None
-    again = find_callback(tokenize(rehearing), region) if rehearing else None
+    stretch = tokenize(rehearing) if rehearing else None
+    other_stretch = tokenize(other_rehearing) if other_rehearing else None
+    again = find_callback(stretch, region) if stretch is not None else None
     other = find_callback(others, region) if others is not None else None
-    other_again = find_callback(tokenize(other_rehearing), region) if other_rehearing else None
+    other_again = find_callback(other_stretch, region) if other_stretch is not None else None
     callback = _callback(find_callback(tokens, region), again, other, region, other_again)
     if callback.e164 is None:
-        hearings = (tokens, others, *(tokenize(t) for t in (rehearing, other_rehearing) if t))
+        hearings = (tokens, others, stretch, other_stretch)
         callback = _guessed_over_the_band(hearings, region) or callback
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
