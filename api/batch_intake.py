@@ -21,6 +21,7 @@ from shared.batches import Batch, BatchItem, Metadata
 from shared.inputs import too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
+from shared.storage import check_prefix
 
 
 class ManifestItem(BaseModel):
@@ -56,6 +57,14 @@ class PrefixSource(BaseModel):
 
     bucket: str | None = Field(default=None, description="Must be the configured import bucket.")
     prefix: str = Field(min_length=1, max_length=1024)
+
+    @field_validator("prefix")
+    @classmethod
+    def _plain_prefix(cls, value: str) -> str:
+        # At intake, not at listing: a batch whose prefix no store can list would stay
+        # "expanding" for ever (the ingest worker's listing refused it on every try).
+        check_prefix(value)
+        return value
 
 
 class BatchRequest(OptionFields):

@@ -58,11 +58,25 @@ class ObjectStorage(ABC):
         return key
 
 
-def _checked_key(key: str) -> PurePosixPath:
+def _malformed(key: str) -> bool:
     # Checked on the raw string: PurePosixPath would quietly fold "a//b" and "a/./b".
-    if not key or key.startswith("/") or any(p in {"", ".", ".."} for p in key.split("/")):
+    return not key or key.startswith("/") or any(p in {"", ".", ".."} for p in key.split("/"))
+
+
+def _checked_key(key: str) -> PurePosixPath:
+    if _malformed(key):
         raise ValueError(f"invalid object key {key!r}")
     return PurePosixPath(key)
+
+
+def check_prefix(prefix: str) -> None:
+    """Raise ValueError unless ``prefix`` could begin a valid key: the key rules, with one
+    trailing "/" allowed ("mail/" is the folder, "mail/vm" every key starting so)."""
+    if _malformed(prefix.removesuffix("/")):
+        raise ValueError(
+            f"invalid prefix {prefix!r}: give a folder of the import location such as "
+            "'mail/' or 'mail/2026-', without a leading '/', '.' or '..' parts or '//'"
+        )
 
 
 class LocalStorage(ObjectStorage):

@@ -93,7 +93,14 @@ def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
     limit = ctx.settings.batches.max_items
     listed = batches.listed(batch_id)
     while True:
-        keys = storage.list_page(full, after, _LIST_PAGE)
+        try:
+            keys = storage.list_page(full, after, _LIST_PAGE)
+        except ValueError as exc:
+            # A prefix no key can start with (the API refuses these now; a batch recorded
+            # before it did): it lists nothing, so the batch completes empty rather than
+            # staying "expanding" through every re-plan of the sweeper.
+            log.warning("batch %s: %s; nothing listed", batch_id, exc)
+            keys = []
         keys = [k for k in keys if not k.endswith("/")][: max(0, limit - listed)]
         items = [BatchItem(key=k[strip:]) for k in keys]
         finished = len(keys) < _LIST_PAGE or listed + len(keys) >= limit

@@ -10,6 +10,10 @@ from typing import Any
 
 import pytest
 
+from shared.batches import Batch
+from shared.batchstore import BatchStore
+from shared.celery_app import create_celery
+from shared.queues import INGEST, INGEST_TASKS
 from tests import audio_factory as af
 from tests.integration.conftest import WEBHOOK_SECRET, RunningStack
 from tests.local_http import LocalServer, WebhookReceiver
@@ -321,3 +325,20 @@ def test_a_part_over_the_upload_limit_is_refused_as_its_item_without_being_store
         ("ok.wav", None),
         ("huge.wav", "too_large"),
     ]
+
+
+def test_a_recorded_prefix_batch_whose_prefix_lists_nothing_completes_empty(
+    running_stack: RunningStack,
+) -> None:
+    # The API refuses such a prefix now; one recorded before it did must still finish
+    # rather than be planned again and again by the sweeper.
+    batch = Batch(source="prefix", prefix="../")
+    BatchStore(running_stack.jobs.redis).create(batch, None)
+    create_celery(running_stack.settings).send_task(
+        INGEST_TASKS["plan"], args=[batch.id], queue=INGEST
+    )
+
+    finished = wait_batch(running_stack, batch.id, timeout_s=30)
+
+    assert finished["status"] == "completed"
+    assert finished["items"] == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -49,6 +50,16 @@ def test_a_manifest_over_its_size_is_refused_with_413(tmp_path: Path) -> None:
 
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "manifest_too_large"
+
+
+@pytest.mark.parametrize("prefix", ["../", "/", "mail/../../globex/mail/"])
+def test_a_prefix_that_names_no_folder_is_refused_with_400(tmp_path: Path, prefix: str) -> None:
+    # Before, it was accepted and its batch stayed "expanding" for ever.
+    response = _client(tmp_path).post("/v1/batches", json={"prefix": {"prefix": prefix}})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_batch"
+    assert "give a folder of the import location" in response.json()["error"]["message"]
 
 
 def test_refusals_are_counted_on_a_client_that_does_not_wait_out_a_broker_restart(
