@@ -69,6 +69,22 @@ def test_filler_words_and_phrases_before_here_or_calling_are_no_name(text: str) 
     assert caller_name(tokenize(text)) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi. Question here. My card was charged twice.",
+        "Hi, this is... Actually, I wanted to ask about my bill.",
+        "Hey. It's Yeah no worries, call me at 617 238 4410.",
+        "hi im calling about the video session",
+        "hi i'm waiting on a prescription that was meant to be ready",
+        "yeah hi i'm broke down on the a38 near exeter",
+        "hello um i'm after a copy of my invoice",
+    ],
+)
+def test_words_said_after_an_introduction_that_are_no_ones_name_give_no_name(text: str) -> None:
+    assert caller_name(tokenize(text)) is None
+
+
 def test_a_capitalised_name_in_the_opening_words_is_the_caller_when_the_cue_was_misheard() -> None:
     text = "Hey, did Marcus Bell, the water heater in the basement is leaking."
     assert caller_name(tokenize(text)) == "Marcus Bell"
