@@ -10,12 +10,12 @@ is not a valid number is never reported as the callback number: it is kept as
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from itertools import pairwise
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
 
 from shared.language.numbers import DigitRun, digit_heard_as_word, digit_runs, say_digits
+from shared.language.other_numbers import CUES, WINDOW, is_other_number
 from shared.language.tokens import Tokens
 
 MIN_DIGITS = 7  # shorter runs are times, amounts or house numbers, never a phone number
@@ -24,14 +24,6 @@ MAX_DIGITS = 15  # E.164's limit; longer runs are card or account numbers read a
 # code, a number cut off); shorter cued runs are more likely an amount or a time.
 MIN_PARTIAL_DIGITS = 5
 
-# Phrases after which a caller says their number; a run just after one is preferred.
-_CUES = ("call me", "call back", "reach me", "my number", "number is", "callback number",
-         "phone number", "my cell", "my mobile", "text me", "contact me", "reached at",
-         "get me on", "get me at", "me back on", "me back at", "area code")  # fmt: skip
-# Digits after these are order or account numbers, not somewhere to call.
-_NOT_PHONE = {"order", "account", "invoice", "reference", "confirmation", "tracking", "case",
-              "claim", "policy", "ticket", "member", "serial", "model", "zip", "pin"}  # fmt: skip
-_WINDOW = 5  # tokens before a run searched for a cue ("call me back up by ...")
 # Words people put between the parts of one number ("area code six one seven, and then
 # eight six seven ..."): runs split only by these are read as one.
 _JOINERS = {"and", "then", "uh", "um", "er", "the", "rest", "is", "it's", "that's"}
@@ -138,37 +130,8 @@ def _corrects(words: tuple[str, ...], before: CallbackNumber, after: CallbackNum
 
 
 def _is_cued(words: tuple[str, ...], run: DigitRun) -> bool:
-    window = " ".join(words[max(0, run.start - _WINDOW) : run.start])
-    return any(f" {cue} " in f" {window} " for cue in _CUES)
-
-
-def is_other_number(tokens: Tokens, run: DigitRun) -> bool:
-    words = tokens.low
-    before = words[max(0, run.start - 4) : run.start]
-    if _code_letters(tokens, run):
-        # "policy HS-2207-6613", "reference PK-55902": the label names a code whose letters
-        # come first, so it is read past them.
-        before = before[:-1]
-    if before and before[-1] in _NOT_PHONE:
-        # Not where the label ended a sentence and the digits begin the next ("the client
-        # pulled the order. 480-655-1934"); "order no. 7781" keeps its label (see below).
-        return run.start not in tokens.sentence_starts
-    pairs = pairwise(before)
-    return any(a in _NOT_PHONE and b in {"number", "no", "id", "code"} for a, b in pairs)
-
-
-# At most this many letters written joined to digits are a code's ("HS-2207", "PK55902").
-_MAX_CODE_LETTERS = 3
-
-
-def _code_letters(tokens: Tokens, run: DigitRun) -> bool:
-    """Whether the run's digits were written joined to a few letters before them, as a
-    reference or policy code's are ("HS-2207-6613"). Only a label before the letters makes
-    the run a code: without one, the letters may be a word misheard before a number."""
-    if run.start == 0 or run.start not in tokens.attached:
-        return False
-    letters = tokens.low[run.start - 1]
-    return letters.isalpha() and len(letters) <= _MAX_CODE_LETTERS
+    window = " ".join(words[max(0, run.start - WINDOW) : run.start])
+    return any(f" {cue} " in f" {window} " for cue in CUES)
 
 
 def _joined(words: tuple[str, ...], runs: list[DigitRun]) -> list[DigitRun]:

@@ -28,7 +28,8 @@ from __future__ import annotations
 import phonenumbers
 
 from shared.language.numbers import digit_heard_as_word, runs_of, strict_digits
-from shared.language.phone import CallbackNumber, is_other_number, to_e164
+from shared.language.other_numbers import is_other_number
+from shared.language.phone import CallbackNumber, to_e164
 from shared.language.tokens import Tokens
 
 BAND_DIGITS = {

@@ -338,3 +338,37 @@ def test_two_numbers_with_no_correction_between_them_stay_disputed() -> None:
 def test_a_number_said_again_the_same_after_sorry_is_heard_at_both_places() -> None:
     text = "Call me on 312-748-0198, sorry, 312-748-0198. Thanks."
     assert len(find_callback(tokenize(text), "US").heard_at) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Whisper's hearings of flite voicemails: the caller says which number not to use.
+        "Hi, this is Dana. Don't call my work number 617-238-4411. Call myself 617-238-4410.",
+        "Hi, it's Kevin. My old number 617-238-4411 is disconnected. "
+        "Please use 617-238-4410 instead.",
+    ],
+)
+def test_a_number_the_caller_says_not_to_call_is_passed_over_for_the_other(text: str) -> None:
+    assert find_callback(tokenize(text), "US").e164 == "+16172384410"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, this is Grace, the serial number on the furnaces 858, 412-3391, can someone "
+        "call me?",
+        "Hi, it's Sam from the body shop, the part number is 617-238-4410, and it's back "
+        "ordered, please call me back.",
+        "I paid 6,172,384,410 dollars",
+        "Kemal Yildiz, student number 2209134.",
+    ],
+)
+def test_a_labelled_number_or_an_amount_is_no_callback_number(text: str) -> None:
+    found = find_callback(tokenize(text), "US")
+    assert (found.e164, found.partial) == (None, None)
+
+
+def test_a_label_does_not_reach_digits_the_caller_gives_as_their_own() -> None:
+    text = "I can give you the sort code and account number over the phone, I'm on 415 867 2291."
+    assert find_callback(tokenize(text), "US").e164 == "+14158672291"
