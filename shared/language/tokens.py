@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 
 # Digits keep a leading "+" (it marks an international number), a clock colon ("3:30") and
 # an ordinal suffix ("5th"); words keep inner apostrophes ("it's", "o'clock").
-_TOKEN = re.compile(r"\+?\d+(?::\d{2})?(?:st|nd|rd|th)?|[^\W\d_]+(?:'[^\W\d_]+)*")
+# A redaction's token ("[PERSON_NAME]", "[PHONE_NUMBER:3f9a1c2b]") is one token, so its label
+# is never read as words ("Hello PERSON").
+_TOKEN = re.compile(
+    r"\[[A-Z_]+(?::[0-9a-f]{8})?\]|\+?\d+(?::\d{2})?(?:st|nd|rd|th)?|[^\W\d_]+(?:'[^\W\d_]+)*"
+)
 # Dotted abbreviations would otherwise fall apart into single letters.
 _ABBREVIATIONS = (
     (re.compile(r"\ba\.\s?m\b\.?", re.IGNORECASE), " am "),

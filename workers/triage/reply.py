@@ -12,6 +12,7 @@ from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.numbers import say_int, say_ordinal
 from shared.language.phone import speak_number
 from shared.models import Triage
+from shared.redaction.detect import is_token
 
 MAX_WORDS = 100
 MAX_DATES = 2  # more than two times in a reply is hard to follow by ear
@@ -84,8 +85,8 @@ def speak_date(value: str) -> str:
 
 
 def _first_name(name: str | None) -> str | None:
-    if not name:
-        return None
+    if not name or is_token(name):
+        return None  # "[PERSON_NAME]": greeted without a name, never as "Hello PERSON"
     first = name.split()[0]
     # "Dr. Smith" is greeted in full; "Eric Johnson" by first name.
     return name if first.endswith(".") or first == "Miss" else first
@@ -115,7 +116,9 @@ def compose_reply(triage: Triage, region: str, *, heard: bool = True) -> str:
             else f"We've made a note of {when}."
         )
     target = (
-        f"at {speak_number(triage.callback_number, region)}"
+        "on the number you left"
+        if is_token(triage.callback_number)
+        else f"at {speak_number(triage.callback_number, region)}"
         if triage.callback_number
         else "on the number you called from"
     )

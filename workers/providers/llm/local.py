@@ -5,7 +5,9 @@ from __future__ import annotations
 from shared.language.rehearing import other_rehearing_text, rehearing_text, second_engine_text
 from shared.models import Reply, Transcript, Usage
 from workers.providers.base import LlmProvider, ReplyContext
+from workers.redacting import fill_from_tokens
 from workers.triage import compose_reply, triage_text
+from workers.triage.extract import summarize
 
 
 class TriageResponder(LlmProvider):
@@ -33,6 +35,12 @@ class TriageResponder(LlmProvider):
             second_engine_text(transcript),
             other_rehearing_text(transcript),
         )
+        if "[" in transcript.text:
+            # A redacted transcript: its tokens stand for the name and number it gave, so
+            # the summary and the reply are made with them, not from "callback number not
+            # given" contradicted by the token the stage would fill in after.
+            fill_from_tokens(triage, transcript.text)
+            triage.summary = summarize(triage)
         heard = bool(transcript.text.strip())
         text = compose_reply(triage, region, heard=heard)
         return Reply(text=text, provider=self.name, triage=triage, usage=Usage())

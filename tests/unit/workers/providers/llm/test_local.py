@@ -125,3 +125,21 @@ def test_another_engines_partial_hearing_may_vouch_for_the_rehearings_number() -
     reply = _responder().respond(both, ReplyContext())
     assert reply.triage is not None
     assert reply.triage.callback_number == "+12145528806"
+
+
+def test_a_redacted_transcript_is_answered_with_its_tokens_not_their_labels() -> None:
+    text = (
+        "Hi, this is [PERSON_NAME:1a2b3c4d] calling about my boiler, it is leaking. "
+        "Call me on [PHONE_NUMBER:9f8e7d6c]."
+    )
+    reply = TriageResponder().respond(Transcript(text=text, provider="text"), ReplyContext())
+
+    assert reply.triage is not None
+    assert reply.triage.caller_name == "[PERSON_NAME:1a2b3c4d]"
+    assert reply.triage.callback_number == "[PHONE_NUMBER:9f8e7d6c]"
+    # Before: "Hello PERSON, … on the number you called from", and a summary saying
+    # "callback number not given" beside the token the stage filled in after.
+    assert reply.text.startswith("Hello, thanks")
+    assert "PERSON" not in reply.text
+    assert "on the number you left" in reply.text
+    assert "callback [PHONE_NUMBER:9f8e7d6c]" in (reply.triage.summary or "")
