@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import phonenumbers
 from starlette.concurrency import run_in_threadpool
@@ -21,11 +22,12 @@ from shared.job_effects import job_event
 from shared.models import Job, utcnow
 from shared.reviews import (
     REVIEW_FIELDS,
-    Correction,
     Review,
     ReviewStore,
     corrected_values,
     intents,
+    merged,
+    revision,
 )
 from shared.webhook_models import WebhookDelivery
 
@@ -39,6 +41,37 @@ MAX_NOTE_CHARS = 2_000
 # Reviews of one job submitted at the same moment: each is compared with the one stored
 # before it, so a few rounds settle any realistic race.
 _ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class Submitted:
+    review: Review
+    # False: the review changed nothing and the latest one already said so; none was added.
+    added: bool
+    # The job's reviews' revision with it: their ETag, for a next If-Match.
+    etag: str
+
+
+class ReviewConflict(ApiError):
+    """Fields the reviewer changed that someone else changed meanwhile: field -> value now."""
+
+    def __init__(self, job_id: str, fields: dict[str, str | None]) -> None:
+        names = ", ".join(f.replace("_", " ") for f in fields)
+        super().__init__(
+            409,
+            "review_conflict",
+            f"Since you read job {job_id}, someone else changed its {names}: load the job, "
+            "check their values and submit again.",
+        )
+        self.fields = fields
+
+
+def if_match_holds(if_match: str | None, etag: str) -> bool:
+    """Whether an If-Match header names ``etag`` (or is ``*``); no header always holds."""
+    if if_match is None:
+        return True
+    tags = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    return "*" in tags or etag in tags
 
 
 def _invalid(message: str) -> ApiError:
@@ -152,7 +185,9 @@ def _submit(
     done: bool,
     reviewer: str,
     note: str | None,
-) -> Review:
+    expected: dict[str, str | None],
+    if_match: str | None,
+) -> Submitted:
     store = ReviewStore(services.jobs.redis)
     job = services.jobs.get(job_id, tenant)
     # Compared with what the job says in the policy's own tokens, so a number retyped as
@@ -162,12 +197,21 @@ def _submit(
         if attempt:
             job = services.jobs.get(job_id, tenant)
         earlier = store.for_job(tenant, job_id)
+        if not if_match_holds(if_match, revision(earlier)):
+            raise ApiError(
+                412,
+                "review_conflict",
+                f"Job {job_id} was reviewed since you read its reviews (If-Match "
+                f"{if_match}; they are now at {revision(earlier)}): read them again with "
+                f"GET /v1/jobs/{job_id}/reviews, check what changed, and submit again.",
+            )
         now = {**machine_values(job), **corrected_values(earlier)}
-        corrections = [
-            Correction(field=field, before=now[field], after=value)
-            for field, value in values.items()
-            if value != now[field]
-        ]
+        corrections, conflicts = merged(values, now, expected)
+        if conflicts:
+            raise ReviewConflict(job_id, conflicts)
+        if not corrections and note is None and earlier and earlier[-1].done == done:
+            # A second click of Save, or a client's retry: the latest review already says so.
+            return Submitted(earlier[-1], added=False, etag=revision(earlier))
         review = Review(
             job_id=job_id,
             tenant=tenant,
@@ -187,7 +231,7 @@ def _submit(
                 ",".join(c.field for c in corrections) or "nothing",
                 done,
             )
-            return review
+            return Submitted(review, added=True, etag=revision([*earlier, review]))
         if outcome == "job_gone":
             raise JobNotFound(f"no job {job_id}")
         if outcome == "objects_deleted":
@@ -217,13 +261,29 @@ async def submit_review(
     done: bool,
     reviewer: str,
     note: str | None = None,
-) -> Review:
+    expected: dict[str, str | None] | None = None,
+    if_match: str | None = None,
+) -> Submitted:
     """Store a person's review of the tenant's job and return it; the fields whose value
-    is already the job's are left out. 404 for a job not the tenant's, 400 for a value that
-    cannot be taken, 410 for correcting what a deleted recording said."""
+    is already the job's are left out, and a review that changes nothing the latest one
+    does not already say is not stored again. ``expected``: the values the person saw of
+    the fields they send; ``if_match``: an If-Match header for the job's reviews'
+    ``revision``. 404 for a job not the tenant's, 400 for a value that cannot be taken, 409
+    (``ReviewConflict``) for a field changed meanwhile by someone else, 412 for an
+    If-Match the reviews no longer match, 410 for correcting what a deleted recording
+    said."""
     values = checked(changes, services.settings.local.default_region)
     if note is not None and len(note) > MAX_NOTE_CHARS:
         raise _invalid(f"A note has at most {MAX_NOTE_CHARS:,} characters.")
     return await run_in_threadpool(
-        _submit, services, tenant, job_id, values, done, reviewer, note or None
+        _submit,
+        services,
+        tenant,
+        job_id,
+        values,
+        done,
+        reviewer,
+        note or None,
+        expected or {},
+        if_match,
     )

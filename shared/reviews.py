@@ -78,6 +78,45 @@ def corrected_values(reviews: list[Review]) -> dict[str, str | None]:
     return values
 
 
+def revision(reviews: list[Review]) -> str:
+    """The job's reviews' entity tag (quoted, for ETag and If-Match): their count and the
+    latest's id, so any review added since gives another."""
+    return f'"{len(reviews)}-{reviews[-1].id if reviews else "none"}"'
+
+
+def _plain(value: str | None) -> str:
+    # As a form sends it back: CRLF line breaks, surrounding blanks, "" for no value.
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+def merged(
+    values: dict[str, str | None],
+    now: dict[str, str | None],
+    expected: dict[str, str | None],
+) -> tuple[list[Correction], dict[str, str | None]]:
+    """The corrections ``values`` make to what the job says ``now``, and the conflicts:
+    field -> its value now, for each field its author changed from the value they saw
+    (``expected``) when someone else changed it meanwhile to something else.
+
+    A field sent as its author saw it is no change of theirs, whatever it says now: a form
+    sends every field, and its stale values must not undo another person's corrections. A
+    field left out of ``expected`` is taken as seen as it is now.
+    """
+    corrections: list[Correction] = []
+    conflicts: dict[str, str | None] = {}
+    for field, value in values.items():
+        seen = expected.get(field, now[field])
+        if field in expected and _plain(value) == _plain(seen):
+            continue
+        if value == now[field]:
+            continue
+        if _plain(seen) != _plain(now[field]):
+            conflicts[field] = now[field]
+        else:
+            corrections.append(Correction(field=field, before=now[field], after=value))
+    return corrections, conflicts
+
+
 def overlay_row(reviews: list[Review]) -> str:
     """The inbox overlay of a job with these reviews: done or not as the latest says, the
     corrected fields shown, and the corrections searchable."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Header, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +22,7 @@ from api.reviewing import (
 from api.routes.jobs import _output, recorded
 from api.security import api_key_scheme, bearer_scheme, hash_key, presented_key
 from shared.audio import UPLOAD_MEDIA_TYPES
-from shared.reviews import Review, ReviewStore, intents
+from shared.reviews import Review, ReviewStore, intents, revision
 
 router = APIRouter(prefix="/v1/jobs", tags=["reviews"])
 
@@ -99,7 +99,10 @@ async def get_reviewer(
     "/{job_id}/reviews",
     status_code=201,
     response_model=Review,
-    responses=error_responses(400, 404, 409, 410, 422),
+    responses={
+        200: {"description": "Nothing new: the latest review already says so; it is returned."},
+        **error_responses(400, 404, 409, 410, 412, 422),
+    },
 )
 async def create_review(
     job_id: str,
@@ -108,21 +111,41 @@ async def create_review(
     tenant: TenantDep,
     reviewer: Annotated[str, Depends(get_reviewer)],
     response: Response,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description="The `ETag` of `GET /v1/jobs/{id}/reviews`: store the review only "
+            "if no other came in since (else `412`)."
+        ),
+    ] = None,
 ) -> Review:
     """Correct the job's transcript, callback number, caller, intent or urgency, and/or mark
     it done. Each correction records the value it replaced; the job's own results are kept
-    as the pipeline made them. A job with a `callback_url` gets a `job.reviewed` event."""
+    as the pipeline made them. A job with a `callback_url` gets a `job.reviewed` event. A
+    review that corrects nothing and says what the latest already says (done again) adds
+    nothing: `200` with the latest."""
     changes = body.corrections.model_dump(exclude_none=True)
-    review = await submit_review(services, tenant, job_id, changes, body.done, reviewer, body.note)
+    submitted = await submit_review(
+        services, tenant, job_id, changes, body.done, reviewer, body.note, if_match=if_match
+    )
     response.headers["Location"] = f"{services.settings.api.base_url}/v1/jobs/{job_id}/reviews"
-    return review
+    response.headers["ETag"] = submitted.etag
+    if not submitted.added:
+        response.status_code = 200
+    return submitted.review
 
 
 @router.get("/{job_id}/reviews", response_model=ReviewList, responses=error_responses(404, 422))
-async def list_reviews(job_id: str, services: ServicesDep, tenant: TenantDep) -> ReviewList:
+async def list_reviews(
+    job_id: str, services: ServicesDep, tenant: TenantDep, response: Response
+) -> ReviewList:
+    """The job's reviews; their `ETag` is the `If-Match` that makes a review conditional on
+    no other coming in meanwhile."""
     await run_in_threadpool(services.jobs.get, job_id, tenant)
     store = ReviewStore(services.jobs.redis)
-    return ReviewList(reviews=await run_in_threadpool(store.for_job, tenant, job_id))
+    reviews = await run_in_threadpool(store.for_job, tenant, job_id)
+    response.headers["ETag"] = revision(reviews)
+    return ReviewList(reviews=reviews)
 
 
 @router.get(

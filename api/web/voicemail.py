@@ -106,13 +106,47 @@ def _typed(field: str, value: str) -> str:
     return text[: MAX_FIELD_CHARS[field]] if field in MAX_FIELD_CHARS else text
 
 
-def changes_from(form: dict[str, str], current: dict[str, str | None]) -> dict[str, str]:
-    """The fields the person changed: a value sent as it was shown is not a correction."""
+def seen_from(form: dict[str, str], current: dict[str, str | None]) -> dict[str, str | None]:
+    """The values the form was rendered with (its ``seen_*`` fields); a form without them
+    (rendered before they existed) is taken as showing what the job says now."""
+    return {
+        field: form[f"seen_{field}"] if f"seen_{field}" in form else current.get(field)
+        for field in EDITABLE
+    }
+
+
+def changes_from(form: dict[str, str], seen: dict[str, str | None]) -> dict[str, str]:
+    """The fields the person changed: a value sent as the form showed it is not a
+    correction, even where someone else has changed the field since."""
     changes: dict[str, str] = {}
     for field in EDITABLE:
         if field not in form:
             continue
         value = _typed(field, form[field])
-        if value != (current.get(field) or "").replace("\r\n", "\n").strip():
+        if value != (seen.get(field) or "").replace("\r\n", "\n").strip():
             changes[field] = value
     return changes
+
+
+_LABELS = {
+    "caller_name": "caller",
+    "callback_number": "callback number",
+    "intent": "intent",
+    "urgency": "urgency",
+    "transcript": "transcript",
+}
+
+
+def conflict_message(fields: dict[str, str | None]) -> str:
+    """What someone else changed while the person edited the same fields, and to what."""
+    changed = "; ".join(
+        f"the {_LABELS[field]} (now shown above)"
+        if field == "transcript"
+        else f"the {_LABELS[field]}, now {value or 'empty'}"
+        for field, value in fields.items()
+    )
+    return (
+        f"Not saved: since you opened this voicemail someone else changed {changed}. "
+        "What you typed is still in the form: save again to put your values in place of "
+        "theirs, or change it first."
+    )

@@ -7,11 +7,19 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError
-from api.reviewing import submit_review
+from api.reviewing import ReviewConflict, submit_review
 from api.web.access import PageError, Visitor, VisitorDep, checked_form, services_of
 from api.web.media import media_response
 from api.web.pages import render
-from api.web.voicemail import URGENCIES, Voicemail, changes_from, load_voicemail
+from api.web.voicemail import (
+    EDITABLE,
+    URGENCIES,
+    Voicemail,
+    changes_from,
+    conflict_message,
+    load_voicemail,
+    seen_from,
+)
 from shared.errors import JobNotFound, StorageKeyNotFound
 from shared.models import Job
 
@@ -38,6 +46,7 @@ async def _page(
     status_code: int = 200,
     error: str | None = None,
     form: dict[str, str] | None = None,
+    seen: dict[str, str | None] | None = None,
 ) -> Response:
     return await render(
         request,
@@ -50,6 +59,9 @@ async def _page(
         error=error,
         saved=request.query_params.get("saved") == "1",
         form=form or {k: v or "" for k, v in found.current.items()},
+        # What the form shows before the person types: a save applies only what they
+        # changed from it, and refuses a field someone else changed meanwhile.
+        seen={field: (seen or found.current).get(field) or "" for field in EDITABLE},
     )
 
 
@@ -63,7 +75,8 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
     form = await checked_form(request, visitor.session)
     found = await _load(request, visitor, job_id)
     sent = {name: value for name, value in form.items() if isinstance(value, str)}
-    changes = changes_from(sent, found.current)
+    seen = seen_from(sent, found.current)
+    changes = changes_from(sent, seen)
     done = sent.get("done") == "yes"
     note = sent.get("note", "").strip()[:MAX_NOTE] or None
     if not (changes or done or note):
@@ -74,6 +87,7 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
             400,
             "Nothing was changed: correct a field, or mark the voicemail done.",
             sent,
+            seen,
         )
     try:
         await submit_review(
@@ -84,10 +98,19 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
             done,
             visitor.reviewer,
             note,
+            expected={field: seen[field] for field in changes},
         )
+    except ReviewConflict as exc:
+        # Shown again as it is now, but for what the person typed; saving that again
+        # replaces the values they have now been shown.
+        found = await _load(request, visitor, job_id)
+        now = {field: value or "" for field, value in found.current.items()}
+        kept = {**sent, **now, **{field: sent[field] for field in changes}}
+        message = conflict_message(exc.fields)
+        return await _page(request, visitor, found, 409, message, kept)
     except ApiError as exc:
         # The service's own message: it says which value was refused and why.
-        return await _page(request, visitor, found, exc.status_code, exc.message, sent)
+        return await _page(request, visitor, found, exc.status_code, exc.message, sent, seen)
     except JobNotFound:
         raise _not_found(job_id) from None
     return RedirectResponse(f"/inbox/jobs/{found.job.id}?saved=1#review", status_code=303)

@@ -10,7 +10,7 @@ import redis
 from shared.jobstore import JobStore
 from shared.models import utcnow
 from shared.redis_keys import connect
-from shared.reviews import Correction, Review, ReviewStore, intents
+from shared.reviews import Correction, Review, ReviewStore, intents, merged, revision
 from shared.webhook_models import DUE, WebhookDelivery, job_deliveries_key
 from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
@@ -42,6 +42,67 @@ def _stored_job(client: redis.Redis) -> str:
 def test_a_person_chooses_from_the_intents_the_triage_chooses_from() -> None:
     assert intents() == list(INTENTS)
     assert "general" in intents()
+
+
+NOW = {
+    "transcript": "Hi, it's Dana",
+    "callback_number": "+16172384410",
+    "caller_name": "Dana Smith",
+    "intent": "repair",
+    "urgency": "normal",
+}
+SEEN = {**NOW, "callback_number": "+16172384411", "caller_name": "Dana"}
+
+
+def test_fields_sent_as_their_author_saw_them_undo_no_one_elses_corrections() -> None:
+    # A stale form sends every field as it was shown; only the urgency was changed in it.
+    sent = {**SEEN, "urgency": "high"}
+
+    corrections, conflicts = merged(sent, NOW, SEEN)
+
+    assert [(c.field, c.before, c.after) for c in corrections] == [("urgency", "normal", "high")]
+    assert conflicts == {}
+
+
+def test_a_field_changed_by_its_author_and_by_someone_else_meanwhile_is_a_conflict() -> None:
+    corrections, conflicts = merged(
+        {"callback_number": "+16172384499", "urgency": "high"}, NOW, SEEN
+    )
+
+    assert conflicts == {"callback_number": "+16172384410"}
+    assert [c.field for c in corrections] == ["urgency"]
+
+
+def test_two_people_making_the_same_correction_is_no_conflict_and_no_correction() -> None:
+    assert merged({"caller_name": "Dana Smith"}, NOW, SEEN) == ([], {})
+
+
+def test_a_field_without_an_expected_value_is_compared_with_what_the_job_says_now() -> None:
+    corrections, conflicts = merged({"caller_name": "Dan", "urgency": "normal"}, NOW, {})
+
+    assert [(c.field, c.before, c.after) for c in corrections] == [
+        ("caller_name", "Dana Smith", "Dan")
+    ]
+    assert conflicts == {}
+
+
+def test_line_breaks_and_blanks_a_form_adds_are_no_change_of_an_expected_value() -> None:
+    now = {**NOW, "transcript": " Hi,\nit's Dana"}
+
+    corrections, conflicts = merged(
+        {"transcript": "Hi, it's Dana Smith"}, now, {"transcript": "Hi,\r\nit's Dana "}
+    )
+
+    assert conflicts == {}
+    assert [c.after for c in corrections] == ["Hi, it's Dana Smith"]
+
+
+def test_the_revision_changes_with_each_review_added() -> None:
+    first = _review("job_1")
+    second = _review("job_1")
+
+    assert revision([]) == '"0-none"'
+    assert len({revision([]), revision([first]), revision([first, second])}) == 3
 
 
 def test_each_fields_latest_correction_is_what_the_job_says_now(valkey: ValkeyProcess) -> None:

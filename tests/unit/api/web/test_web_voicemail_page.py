@@ -4,6 +4,7 @@ corrections stored and shown, and the recording served for the player."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from api.web.headers import CONTENT_SECURITY_POLICY
 from shared.models import JobOptions, JobStatus
@@ -12,6 +13,34 @@ from shared.reviews import ReviewStore
 from tests.unit.api.web.conftest import GLOBEX_KEY, Site, csrf_of, voicemail
 
 MARKUP = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+_SEEN = re.compile(r'name="seen_([a-z_]+)" value="([^"]*)"')
+
+
+def as_shown(page: str, **typed: str) -> dict[str, str]:
+    """The review form as a browser sends it: every field as the page showed it, but for
+    what the person typed."""
+    seen = {field: unescape(value) for field, value in _SEEN.findall(page)}
+    assert seen, "the page's review form carries no values it was shown with"
+    return {
+        "csrf": csrf_of(page),
+        **{f"seen_{field}": value for field, value in seen.items()},
+        **seen,
+        **typed,
+    }
+
+
+def _two_tabs(site: Site) -> tuple[str, str, str]:
+    job = site.add(voicemail(caller_name="Dana", callback_number="+16172384411"))
+    site.sign_in()
+    tab_a = site.client.get(f"/inbox/jobs/{job.id}").text
+    tab_b = site.client.get(f"/inbox/jobs/{job.id}").text
+    fixed = site.client.post(
+        f"/inbox/jobs/{job.id}/review",
+        data=as_shown(tab_b, callback_number="+1 617 238 4410", caller_name="Dana Smith"),
+        follow_redirects=False,
+    )
+    assert fixed.status_code == 303
+    return job.id, tab_a, tab_b
 
 
 def test_a_transcript_and_triage_with_markup_are_shown_as_text(site: Site) -> None:
@@ -223,3 +252,72 @@ def test_a_redacted_voicemails_form_says_so_and_what_is_typed_is_kept_as_a_token
     [review] = ReviewStore(site.jobs.redis).for_job("acme", job.id)
     assert review.corrections == []  # the typed name is "[PERSON_NAME]", as it was
     assert review.note == "ring [PHONE_NUMBER]"
+
+
+def test_a_form_opened_before_anothers_corrections_saves_only_what_its_reviewer_changed(
+    site: Site,
+) -> None:
+    job_id, tab_a, _ = _two_tabs(site)
+
+    saved = site.client.post(
+        f"/inbox/jobs/{job_id}/review",
+        data=as_shown(tab_a, urgency="low", done="yes"),
+        follow_redirects=False,
+    )
+
+    assert saved.status_code == 303
+    store = ReviewStore(site.jobs.redis)
+    assert store.corrected("acme", job_id) == {
+        "callback_number": "+16172384410",
+        "caller_name": "Dana Smith",
+        "urgency": "low",
+    }
+    latest = store.for_job("acme", job_id)[-1]
+    assert [(c.field, c.after) for c in latest.corrections] == [("urgency", "low")]
+    assert latest.done
+
+
+def test_a_field_someone_else_changed_meanwhile_is_not_overwritten_without_a_second_look(
+    site: Site,
+) -> None:
+    job_id, tab_a, _ = _two_tabs(site)
+    store = ReviewStore(site.jobs.redis)
+
+    refused = site.client.post(
+        f"/inbox/jobs/{job_id}/review",
+        data=as_shown(tab_a, callback_number="+1 617 238 4499", urgency="low"),
+    )
+
+    assert refused.status_code == 409
+    assert "someone else changed the callback number, now +16172384410" in refused.text
+    assert 'value="+1 617 238 4499"' in refused.text  # what the reviewer typed is kept
+    assert 'name="seen_callback_number" value="+16172384410"' in refused.text
+    assert '<option value="low" selected>' in refused.text
+    assert len(store.for_job("acme", job_id)) == 1
+    # Saving again, having now been shown the other value, replaces it.
+    again = site.client.post(
+        f"/inbox/jobs/{job_id}/review",
+        data=as_shown(refused.text, callback_number="+1 617 238 4499", urgency="low"),
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert store.corrected("acme", job_id)["callback_number"] == "+16172384499"
+    assert store.corrected("acme", job_id)["urgency"] == "low"
+
+
+def test_saving_done_again_adds_no_second_review(site: Site) -> None:
+    job = site.add(voicemail())
+    site.sign_in()
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+
+    answers = [
+        site.client.post(
+            f"/inbox/jobs/{job.id}/review",
+            data=as_shown(page, done="yes"),
+            follow_redirects=False,
+        )
+        for _ in range(2)
+    ]
+
+    assert [a.status_code for a in answers] == [303, 303]
+    assert len(ReviewStore(site.jobs.redis).for_job("acme", job.id)) == 1
