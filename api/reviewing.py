@@ -182,7 +182,7 @@ def _submit(
     tenant: str,
     job_id: str,
     values: dict[str, str | None],
-    done: bool,
+    done: bool | None,
     reviewer: str,
     note: str | None,
     expected: dict[str, str | None],
@@ -207,9 +207,10 @@ def _submit(
             )
         now = {**machine_values(job), **corrected_values(earlier)}
         corrections, conflicts = merged(values, now, expected)
+        done_now = done if done is not None else bool(earlier) and earlier[-1].done
         if conflicts:
             raise ReviewConflict(job_id, conflicts)
-        if not corrections and note is None and earlier and earlier[-1].done == done:
+        if not corrections and note is None and earlier and earlier[-1].done == done_now:
             # A second click of Save, or a client's retry: the latest review already says so.
             return Submitted(earlier[-1], added=False, etag=revision(earlier))
         review = Review(
@@ -218,7 +219,7 @@ def _submit(
             reviewer=reviewer,
             at=utcnow(),
             corrections=corrections,
-            done=done,
+            done=done_now,
             note=note,
         )
         outcome = store.add(review, earlier, _event(job, review))
@@ -229,7 +230,7 @@ def _submit(
                 review.id,
                 job_id,
                 ",".join(c.field for c in corrections) or "nothing",
-                done,
+                done_now,
             )
             return Submitted(review, added=True, etag=revision([*earlier, review]))
         if outcome == "job_gone":
@@ -258,7 +259,7 @@ async def submit_review(
     tenant: str,
     job_id: str,
     changes: dict[str, str],
-    done: bool,
+    done: bool | None,
     reviewer: str,
     note: str | None = None,
     expected: dict[str, str | None] | None = None,
@@ -267,11 +268,11 @@ async def submit_review(
     """Store a person's review of the tenant's job and return it; the fields whose value
     is already the job's are left out, and a review that changes nothing the latest one
     does not already say is not stored again. ``expected``: the values the person saw of
-    the fields they send; ``if_match``: an If-Match header for the job's reviews'
-    ``revision``. 404 for a job not the tenant's, 400 for a value that cannot be taken, 409
-    (``ReviewConflict``) for a field changed meanwhile by someone else, 412 for an
-    If-Match the reviews no longer match, 410 for correcting what a deleted recording
-    said."""
+    the fields they send; ``done`` None: as the latest review left it (not done without
+    one); ``if_match``: an If-Match header for the job's reviews' ``revision``. 404 for a
+    job not the tenant's, 400 for a value that cannot be taken, 409 (``ReviewConflict``)
+    for a field changed meanwhile by someone else, 412 for an If-Match the reviews no
+    longer match, 410 for correcting what a deleted recording said."""
     values = checked(changes, services.settings.local.default_region)
     if note is not None and len(note) > MAX_NOTE_CHARS:
         raise _invalid(f"A note has at most {MAX_NOTE_CHARS:,} characters.")

@@ -56,6 +56,13 @@ class Voicemail:
     def done(self) -> bool:
         return any(review.done for review in self.reviews)
 
+    @property
+    def shown(self) -> dict[str, str]:
+        """The review form's values before anyone types: what the voicemail says now, and
+        its Done box as the latest review left it (the inbox's reviewed or not)."""
+        done = bool(self.reviews) and self.reviews[0].done
+        return {**{k: v or "" for k, v in self.current.items()}, "done": "yes" if done else ""}
+
 
 def _transcript(services: Services, job: Job) -> Transcript | None:
     record = job.stages.get(Stage.STT)
@@ -106,16 +113,16 @@ def _typed(field: str, value: str) -> str:
     return text[: MAX_FIELD_CHARS[field]] if field in MAX_FIELD_CHARS else text
 
 
-def seen_from(form: dict[str, str], current: dict[str, str | None]) -> dict[str, str | None]:
-    """The values the form was rendered with (its ``seen_*`` fields); a form without them
-    (rendered before they existed) is taken as showing what the job says now."""
+def seen_from(form: dict[str, str], shown: dict[str, str]) -> dict[str, str]:
+    """The values the form was rendered with (its ``seen_*`` fields, Done's too); a form
+    without them (rendered before they existed) is taken as showing what is ``shown`` now."""
     return {
-        field: form[f"seen_{field}"] if f"seen_{field}" in form else current.get(field)
-        for field in EDITABLE
+        field: form[f"seen_{field}"] if f"seen_{field}" in form else shown[field]
+        for field in (*EDITABLE, "done")
     }
 
 
-def changes_from(form: dict[str, str], seen: dict[str, str | None]) -> dict[str, str]:
+def changes_from(form: dict[str, str], seen: dict[str, str]) -> dict[str, str]:
     """The fields the person changed: a value sent as the form showed it is not a
     correction, even where someone else has changed the field since."""
     changes: dict[str, str] = {}
@@ -123,7 +130,7 @@ def changes_from(form: dict[str, str], seen: dict[str, str | None]) -> dict[str,
         if field not in form:
             continue
         value = _typed(field, form[field])
-        if value != (seen.get(field) or "").replace("\r\n", "\n").strip():
+        if value != seen.get(field, "").replace("\r\n", "\n").strip():
             changes[field] = value
     return changes
 

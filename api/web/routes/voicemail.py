@@ -12,7 +12,6 @@ from api.web.access import PageError, Visitor, VisitorDep, checked_form, service
 from api.web.media import media_response
 from api.web.pages import render
 from api.web.voicemail import (
-    EDITABLE,
     URGENCIES,
     Voicemail,
     changes_from,
@@ -46,7 +45,7 @@ async def _page(
     status_code: int = 200,
     error: str | None = None,
     form: dict[str, str] | None = None,
-    seen: dict[str, str | None] | None = None,
+    seen: dict[str, str] | None = None,
 ) -> Response:
     return await render(
         request,
@@ -58,10 +57,10 @@ async def _page(
         urgencies=URGENCIES,
         error=error,
         saved=request.query_params.get("saved") == "1",
-        form=form or {k: v or "" for k, v in found.current.items()},
+        form=form or found.shown,
         # What the form shows before the person types: a save applies only what they
         # changed from it, and refuses a field someone else changed meanwhile.
-        seen={field: (seen or found.current).get(field) or "" for field in EDITABLE},
+        seen=seen or found.shown,
     )
 
 
@@ -75,11 +74,13 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
     form = await checked_form(request, visitor.session)
     found = await _load(request, visitor, job_id)
     sent = {name: value for name, value in form.items() if isinstance(value, str)}
-    seen = seen_from(sent, found.current)
+    seen = seen_from(sent, found.shown)
     changes = changes_from(sent, seen)
-    done = sent.get("done") == "yes"
+    ticked = sent.get("done") == "yes"
+    # Done left as the form showed it stays as it is now: someone may have changed it.
+    done = ticked if ticked != (seen["done"] == "yes") else None
     note = sent.get("note", "").strip()[:MAX_NOTE] or None
-    if not (changes or done or note):
+    if not (changes or ticked or note):
         return await _page(
             request,
             visitor,
@@ -98,14 +99,14 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
             done,
             visitor.reviewer,
             note,
-            expected={field: seen[field] for field in changes},
+            expected={field: seen[field] or None for field in changes},
         )
     except ReviewConflict as exc:
         # Shown again as it is now, but for what the person typed; saving that again
         # replaces the values they have now been shown.
         found = await _load(request, visitor, job_id)
-        now = {field: value or "" for field, value in found.current.items()}
-        kept = {**sent, **now, **{field: sent[field] for field in changes}}
+        kept = {**sent, **found.shown, **{field: sent[field] for field in changes}}
+        kept["done"] = "yes" if ticked else ""
         message = conflict_message(exc.fields)
         return await _page(request, visitor, found, 409, message, kept)
     except ApiError as exc:

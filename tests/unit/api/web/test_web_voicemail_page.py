@@ -321,3 +321,21 @@ def test_saving_done_again_adds_no_second_review(site: Site) -> None:
 
     assert [a.status_code for a in answers] == [303, 303]
     assert len(ReviewStore(site.jobs.redis).for_job("acme", job.id)) == 1
+
+
+def test_a_form_that_left_done_as_it_showed_it_keeps_what_someone_else_marked(
+    site: Site,
+) -> None:
+    job = site.add(voicemail())
+    site.sign_in()
+    tab_a = site.client.get(f"/inbox/jobs/{job.id}").text
+    tab_b = site.client.get(f"/inbox/jobs/{job.id}").text
+    site.client.post(f"/inbox/jobs/{job.id}/review", data=as_shown(tab_b, done="yes"))
+
+    site.client.post(f"/inbox/jobs/{job.id}/review", data=as_shown(tab_a, urgency="low"))
+
+    [_, latest] = ReviewStore(site.jobs.redis).for_job("acme", job.id)
+    assert [c.field for c in latest.corrections] == ["urgency"]
+    assert latest.done
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+    assert re.search(r'id="r-done"[^>]* checked', page)
