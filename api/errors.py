@@ -22,11 +22,18 @@ class ApiError(VoicePipeError):
     """An error with its HTTP status, raised by routes."""
 
     def __init__(
-        self, status_code: int, code: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        param: str | None = None,
     ) -> None:
         super().__init__(message, code=code)
         self.status_code = status_code
         self.headers = headers
+        # The request field at fault, for OpenAI's error shape (its `param`).
+        self.param = param
 
 
 class ErrorBody(BaseModel):
@@ -106,11 +113,23 @@ async def count_refusal(request: Request, status: int, code: str) -> None:
         log.warning("counting a %s refusal failed", code, exc_info=True)
 
 
+def _openai_invalid(request: Request, exc: RequestValidationError, message: str) -> JSONResponse:
+    """A request OpenAI would refuse, refused as it does: 400 (its SDKs raise BadRequestError,
+    not UnprocessableEntityError) naming the field at fault, or none for unreadable JSON."""
+    first = exc.errors()[0] if exc.errors() else {}
+    if first.get("type") == "json_invalid":
+        text = "The body is not valid JSON: send a JSON object of the call's fields."
+        return _answer(request, 400, "invalid_json", text)
+    field = _field_name(first.get("loc", ()))
+    param = None if field == "request" else field
+    return _answer(request, 400, "invalid_value", message, param=param)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         await count_refusal(request, exc.status_code, exc.code)
-        return _answer(request, exc.status_code, exc.code, exc.message, exc.headers)
+        return _answer(request, exc.status_code, exc.code, exc.message, exc.headers, exc.param)
 
     @app.exception_handler(MediaRejected)
     async def _media(request: Request, exc: MediaRejected) -> JSONResponse:
@@ -126,10 +145,11 @@ def install_error_handlers(app: FastAPI) -> None:
         problems = []
         for err in exc.errors():
             problems.append(f"{_field_name(err.get('loc', ()))}: {err.get('msg', 'invalid')}")
-        await count_refusal(request, 422, "invalid_request")
-        first = exc.errors()[0].get("loc", ()) if exc.errors() else ()
         message = "The request is not valid: " + "; ".join(problems)
-        return _answer(request, 422, "invalid_request", message, param=_field_name(first))
+        if request.url.path.startswith(_OPENAI_PATHS):
+            return _openai_invalid(request, exc, message)
+        await count_refusal(request, 422, "invalid_request")
+        return _answer(request, 422, "invalid_request", message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -18,7 +18,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services, ServicesDep, TenantDep
@@ -50,6 +50,14 @@ class SpeechRequest(BaseModel):
     # "audio" streams the audio itself; OpenAI's "sse" (base64 audio in events) is not offered.
     stream_format: Literal["audio"] | None = None
 
+    @field_validator("input")
+    @classmethod
+    def _words_to_speak(cls, value: str) -> str:
+        # Checked here, not by the text job's intake, whose message names /v1/jobs' fields.
+        if not value.strip():
+            raise ValueError("has no words to speak: send the text to be spoken")
+        return value
+
 
 # A sentence ends at ., ! or ? (with closing quotes) before a space; a sentence this short is
 # spoken with the next, so a stream is not a stutter of two-word jobs.
@@ -75,7 +83,7 @@ def sentences(text: str) -> list[str]:
             "description": "The speech, whole or streamed (`stream_format=audio`).",
             "content": {media: {} for media in MEDIA_TYPES.values()},
         },
-        **error_responses(400, 401, 404, 409, 413, 422, 502, 503, 504),
+        **error_responses(400, 401, 404, 409, 413, 502, 503, 504),
     },
 )
 async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: TenantDep) -> Response:

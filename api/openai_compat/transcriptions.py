@@ -76,7 +76,7 @@ def _form(form: FormData) -> TranscriptionForm:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "request"
-        raise ApiError(400, "invalid_value", f"{field}: {first['msg']}") from None
+        raise ApiError(400, "invalid_value", f"{field}: {first['msg']}", param=field) from None
 
 
 @router.post(
@@ -86,7 +86,7 @@ def _form(form: FormData) -> TranscriptionForm:
             "description": "The transcript in `response_format`.",
             "content": {"application/json": {}, "text/plain": {"schema": {"type": "string"}}},
         },
-        **error_responses(400, 401, 404, 409, 413, 415, 422, 502, 503, 504),
+        **error_responses(400, 401, 404, 409, 413, 415, 502, 503, 504),
     },
     openapi_extra={
         "requestBody": {

@@ -4,17 +4,23 @@ engines, and the bounded wait for a job."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import openai
 import pytest
+from fastapi.testclient import TestClient
 
 from api.errors import ApiError
+from api.main import create_app
 from api.openai_compat.engines import engine_for, model_ids
 from api.openai_compat.speech import sentences
 from api.openai_compat.waiting import failure, finished
 from shared.models import ErrorInfo, InputMeta, Job, JobStatus, Stage
 from shared.settings import Settings
+from tests.conftest import ValkeyProcess
 
 
 def _job(status: JobStatus = JobStatus.QUEUED) -> Job:
@@ -102,3 +108,77 @@ def test_a_failed_job_is_the_clients_error_only_when_its_input_caused_it() -> No
     assert failure(vendor).status_code == 502
     assert silent.id in failure(silent).message
     assert failure(_job(JobStatus.CANCELED)).status_code == 409
+
+
+@pytest.fixture
+def sdk(tmp_path: Path, valkey: ValkeyProcess) -> Iterator[openai.OpenAI]:
+    """The official SDK against the app in this process (no workers: nothing is spoken)."""
+    settings = Settings(
+        data_dir=tmp_path, broker={"url": valkey.url}, storage={"local_dir": tmp_path / "objects"}
+    )
+    with TestClient(create_app(settings)) as http:
+        yield openai.OpenAI(
+            base_url="http://testserver/v1", api_key="unused", max_retries=0, http_client=http
+        )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("speed", 5), ("response_format", "ogg"), ("input", ""), ("voice", "v" * 200)],
+)
+def test_a_speech_field_openai_would_refuse_is_its_400_naming_the_field(
+    sdk: openai.OpenAI, field: str, value: object
+) -> None:
+    call: dict[str, Any] = {"model": "tts-1", "voice": "alloy", "input": "Hello there."}
+    call[field] = value
+
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.speech.create(**call)
+
+    body = refused.value.body
+    assert isinstance(body, dict)
+    assert body["param"] == field
+    assert body["type"] == "invalid_request_error"
+    assert body["code"] == "invalid_value"
+    assert field in body["message"]
+
+
+def test_speech_without_words_names_its_input_field_not_those_of_jobs(
+    sdk: openai.OpenAI,
+) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.speech.create(model="tts-1", voice="alloy", input="   ")
+
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["param"] == "input"
+    assert "input" in refused.value.message
+    assert "'text'" not in refused.value.message
+    assert "'file'" not in refused.value.message
+
+
+def test_speech_sent_as_malformed_json_is_a_400_about_the_body_naming_no_field(
+    sdk: openai.OpenAI,
+) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.post(
+            "/audio/speech",
+            content=b'{"model": "tts-1",',
+            cast_to=bytes,
+            options={"headers": {"Content-Type": "application/json"}},
+        )
+
+    body = refused.value.body
+    assert isinstance(body, dict)
+    assert body["param"] is None
+    assert body["code"] == "invalid_json"
+    assert "JSON" in body["message"]
+
+
+def test_a_transcription_field_openai_would_refuse_names_the_field(sdk: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.transcriptions.create(
+            model="whisper-1", file=("vm.wav", b"RIFF"), temperature=3.0
+        )
+
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["param"] == "temperature"
