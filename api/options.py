@@ -104,13 +104,16 @@ def _provider(services: Services, stage: Stage, name: str | None) -> str | None:
             "provider_not_configured",
             f"This deployment cannot use {name!r}: {missing}. Choose another provider.",
         )
-    if name not in provider_names(stage):
-        raise ApiError(
-            400,
-            "unknown_provider",
-            f"There is no {stage.value} provider {name!r}. "
-            f"Choose one of: {', '.join(provider_names(stage))}.",
-        )
+    known = provider_names(stage)
+    if name not in known:
+        settings = services.settings
+        ready = [n for n in known if settings.missing_configuration(stage.value, n) is None]
+        message = f"There is no {stage.value} provider {name!r}. Choose one of: {', '.join(ready)}"
+        # Those this deployment lacks a key for would only be refused next: named apart.
+        unready = [n for n in known if n not in ready]
+        if unready:
+            message += f" (not configured here: {', '.join(unready)})"
+        raise ApiError(400, "unknown_provider", message + ".")
     return name
 
 

@@ -15,13 +15,16 @@ from shared.settings import Settings
 PREFIX = "voicepipe-"
 
 
-def engine_for(stage: Stage, model: str | None) -> str | None:
+def engine_for(settings: Settings, stage: Stage, model: str | None) -> str | None:
     """The provider ``model`` names for ``stage``; None for the configured default."""
     if not model or not model.startswith(PREFIX):
         return None
     name = model.removeprefix(PREFIX)
     if name not in provider_names(stage):
-        choices = ", ".join(PREFIX + n for n in provider_names(stage))
+        # Only engines that would run, as /v1/models lists them: one that needs a key this
+        # deployment lacks would only be refused next.
+        runnable = [m for m, stages in model_ids(settings).items() if stage in stages]
+        choices = ", ".join(runnable)
         raise ApiError(
             404,
             "model_not_found",

@@ -109,7 +109,7 @@ async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: Tena
 
 
 def _options(services: Services, tenant: str, body: SpeechRequest) -> JobOptions:
-    provider = engine_for(Stage.TTS, body.model)
+    provider = engine_for(services.settings, Stage.TTS, body.model)
     options = job_options(services, tenant, OptionFields(tts_provider=provider))
     name = provider or services.settings.providers.tts
     published = services.voices.read(name)

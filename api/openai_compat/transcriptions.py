@@ -126,7 +126,7 @@ async def create_transcription(
             )
         fields = _form(form)
         data, filename = await upload.read(), upload.filename
-    engine = engine_for(Stage.STT, fields.model)
+    engine = engine_for(services.settings, Stage.STT, fields.model)
     option_fields = OptionFields(stages="stt", stt_provider=engine, language=fields.language)
     options = job_options(services, tenant, option_fields)
     job, _ = await submit(services, tenant, data, filename, options)

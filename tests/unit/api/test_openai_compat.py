@@ -60,14 +60,32 @@ def test_streamed_speech_is_cut_at_sentence_ends_and_short_sentences_ride_with_t
 
 
 def test_openai_model_names_run_on_the_default_and_ours_choose_an_engine() -> None:
-    assert engine_for(Stage.STT, "whisper-1") is None
-    assert engine_for(Stage.TTS, "gpt-4o-mini-tts") is None
-    assert engine_for(Stage.STT, "voicepipe-hybrid") == "hybrid"
-    assert engine_for(Stage.TTS, "voicepipe-local") == "local"
+    settings = Settings()
+
+    assert engine_for(settings, Stage.STT, "whisper-1") is None
+    assert engine_for(settings, Stage.TTS, "gpt-4o-mini-tts") is None
+    assert engine_for(settings, Stage.STT, "voicepipe-hybrid") == "hybrid"
+    assert engine_for(settings, Stage.TTS, "voicepipe-local") == "local"
+
+
+@pytest.mark.parametrize(
+    ("stage", "model"), [(Stage.TTS, "voicepipe-whisper"), (Stage.STT, "voicepipe-x")]
+)
+def test_an_unknown_model_is_404_offering_only_the_models_that_would_run(
+    stage: Stage, model: str
+) -> None:
+    # ElevenLabs has its key; OpenAI, Claude and Google have none here.
+    settings = Settings(elevenlabs={"api_key": "el-key"})
+
     with pytest.raises(ApiError) as refused:
-        engine_for(Stage.TTS, "voicepipe-whisper")
+        engine_for(settings, stage, model)
+
     assert refused.value.status_code == 404
-    assert "voicepipe-elevenlabs" in refused.value.message
+    offered = refused.value.message.partition(" Use ")[2]
+    assert "voicepipe-local" in offered
+    for unconfigured in ("openai", "whisper", "claude", "google"):
+        assert f"voicepipe-{unconfigured}" not in offered
+    assert ("voicepipe-elevenlabs" in offered) == (stage == Stage.TTS)
 
 
 def test_the_model_list_offers_only_engines_the_deployment_is_configured_for() -> None:
