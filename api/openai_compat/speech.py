@@ -27,11 +27,13 @@ from api.intake import submit_text
 from api.openai_compat.engines import engine_for
 from api.openai_compat.waiting import NO_RETRY, failure, finished
 from api.options import OptionFields, job_options
+from shared.audio.offline_voice import VOICE as OFFLINE_VOICE
 from shared.audio.speech_encode import MEDIA_TYPES, SpeechEncoder, SpeechFormat, decode_speech
 from shared.audio.tempo import MAX_SPEED, MIN_SPEED, change_tempo
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, JobOptions, JobStatus, Stage
+from shared.settings import Settings
 
 log = logging.getLogger("voicepipe.api")
 router = APIRouter(prefix="/v1/audio", tags=["openai"])
@@ -90,7 +92,8 @@ async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: Tena
     """OpenAI's speech call: `input` spoken by the tts stage, in `response_format`."""
     bind(tenant=tenant)
     options = _options(services, tenant, body)
-    headers = {"X-VoicePipe-Voice": options.voice or "default"}
+    provider = options.tts_provider or services.settings.providers.tts
+    headers = {"X-VoicePipe-Voice": voice_spoken(services.settings, provider, options.voice)}
     media_type = MEDIA_TYPES[body.response_format]
     if body.stream_format is None:
         job = await _spoken(services, await _queue(services, tenant, body.input, options))
@@ -118,6 +121,22 @@ def _options(services: Services, tenant: str, body: SpeechRequest) -> JobOptions
     voice = body.voice if published and body.voice in published.voices else None
     update = {"stages": [Stage.TTS], "voice": voice, "output_format": "wav"}
     return options.model_copy(update=update)
+
+
+def voice_spoken(settings: Settings, provider: str, voice: str | None) -> str:
+    """The voice ``provider`` speaks a job with: its own, the deployment's, or the vendor's
+    default, as the tts worker chooses (``workers.tts``)."""
+    chosen = voice or settings.providers.tts_voice
+    if chosen:
+        return chosen
+    defaults = {
+        "local": OFFLINE_VOICE,
+        "openai": settings.openai.tts_voice,
+        "elevenlabs": settings.elevenlabs.voice_id,
+        "google": settings.google.voice_name,
+    }
+    # A plugin's default is its own business: there is no name to give.
+    return defaults.get(provider, "default")
 
 
 async def _queue(services: Services, tenant: str, text: str, options: JobOptions) -> Job:

@@ -140,7 +140,7 @@ def test_speech_in_every_format_is_audio_of_the_words_length(
     # 24 kHz 16-bit mono for raw pcm, as OpenAI sends it.
     seconds = len(data) / 48_000 if fmt == "pcm" else _seconds(data)
     assert 2.0 < seconds < 8.0, (fmt, seconds)
-    assert response.response.headers["x-voicepipe-voice"] == "default"
+    assert response.response.headers["x-voicepipe-voice"] == "joe"
 
 
 def test_speech_at_twice_the_speed_is_half_as_long(client: openai.OpenAI) -> None:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from api.errors import ApiError
 from api.main import create_app
 from api.openai_compat.engines import engine_for, model_ids
-from api.openai_compat.speech import sentences
+from api.openai_compat.speech import sentences, voice_spoken
 from api.openai_compat.waiting import failure, finished
 from shared.models import ErrorInfo, InputMeta, Job, JobStatus, Stage
 from shared.settings import Settings
@@ -86,6 +86,16 @@ def test_an_unknown_model_is_404_offering_only_the_models_that_would_run(
     for unconfigured in ("openai", "whisper", "claude", "google"):
         assert f"voicepipe-{unconfigured}" not in offered
     assert ("voicepipe-elevenlabs" in offered) == (stage == Stage.TTS)
+
+
+def test_the_voice_header_names_the_voice_a_job_without_one_of_its_own_is_spoken_by() -> None:
+    settings = Settings()
+
+    assert voice_spoken(settings, "local", None) == "joe"
+    assert voice_spoken(settings, "openai", None) == "alloy"
+    assert voice_spoken(settings, "google", None) == "en-US-Neural2-F"
+    assert voice_spoken(settings, "local", "joe") == "joe"
+    assert voice_spoken(Settings(providers={"tts_voice": "amy"}), "local", None) == "amy"
 
 
 def test_the_model_list_offers_only_engines_the_deployment_is_configured_for() -> None:
