@@ -7,8 +7,8 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.deps import ServicesDep, TenantDep
-from api.errors import error_responses
+from api.deps import Services, ServicesDep, TenantDep
+from api.errors import ApiError, error_responses
 from api.openai_compat.engines import model_ids
 from shared.models import Stage
 
@@ -37,11 +37,28 @@ class ModelList(BaseModel):
 @router.get("", response_model=ModelList, responses=error_responses(401))
 def list_models(services: ServicesDep, _tenant: TenantDep) -> ModelList:
     """The engines this deployment runs, as OpenAI lists models."""
-    cards = []
-    for model, stages in model_ids(services.settings).items():
-        voices = None
-        if Stage.TTS in stages:
-            published = services.voices.read(model.removeprefix("voicepipe-"))
-            voices = published.voices if published else []
-        cards.append(ModelCard(id=model, stages=stages, voices=voices))
-    return ModelList(data=cards)
+    models = model_ids(services.settings)
+    return ModelList(data=[_card(services, model, stages) for model, stages in models.items()])
+
+
+@router.get("/{model}", response_model=ModelCard, responses=error_responses(401, 404))
+def retrieve_model(model: str, services: ServicesDep, _tenant: TenantDep) -> ModelCard:
+    """One engine, as OpenAI describes a model; 404 for one this deployment does not run."""
+    models = model_ids(services.settings)
+    if model not in models:
+        raise ApiError(
+            404,
+            "model_not_found",
+            f"The model {model!r} does not exist here. This deployment runs "
+            f"{', '.join(models)} (GET /v1/models lists them).",
+            param="model",
+        )
+    return _card(services, model, models[model])
+
+
+def _card(services: Services, model: str, stages: list[Stage]) -> ModelCard:
+    voices = None
+    if Stage.TTS in stages:
+        published = services.voices.read(model.removeprefix("voicepipe-"))
+        voices = published.voices if published else []
+    return ModelCard(id=model, stages=stages, voices=voices)

@@ -137,6 +137,17 @@ async def create_transcription(
     return _answer(job, transcript, fields)
 
 
+@router.post("/translations", responses=error_responses(401, 404))
+async def create_translation(_tenant: TenantDep) -> Response:
+    """OpenAI's translation into English: not offered, said in OpenAI's shape."""
+    raise ApiError(
+        404,
+        "translations_not_offered",
+        "Translation into English is not offered here. POST the recording to "
+        "/v1/audio/transcriptions for a transcript in the language spoken.",
+    )
+
+
 async def _transcript(services: ServicesDep, job: Job) -> Transcript:
     record = job.stages[Stage.STT]
     try:

@@ -210,3 +210,37 @@ def test_a_transcription_field_openai_would_refuse_names_the_field(sdk: openai.O
 
     assert isinstance(refused.value.body, dict)
     assert refused.value.body["param"] == "temperature"
+
+
+def test_a_model_the_deployment_runs_is_retrieved_as_the_list_gives_it(sdk: openai.OpenAI) -> None:
+    listed = {model.id: model for model in sdk.models.list()}
+
+    local = sdk.models.retrieve("voicepipe-local")
+
+    assert local == listed["voicepipe-local"]
+    assert (local.model_extra or {})["stages"] == ["stt", "llm", "tts"]
+
+
+def test_a_model_the_deployment_does_not_run_is_openais_404_model_not_found(
+    sdk: openai.OpenAI,
+) -> None:
+    with pytest.raises(openai.NotFoundError) as missing:
+        sdk.models.retrieve("voicepipe-openai")  # exists, but has no key here
+
+    body = missing.value.body
+    assert isinstance(body, dict)
+    assert body["code"] == "model_not_found"
+    assert body["type"] == "invalid_request_error"
+    assert "voicepipe-local" in body["message"]
+
+
+def test_translation_is_refused_in_openais_shape_pointing_to_transcription(
+    sdk: openai.OpenAI,
+) -> None:
+    with pytest.raises(openai.NotFoundError) as refused:
+        sdk.audio.translations.create(model="whisper-1", file=("vm.wav", b"RIFF"))
+
+    body = refused.value.body
+    assert isinstance(body, dict)
+    assert body["code"] == "translations_not_offered"
+    assert "/v1/audio/transcriptions" in body["message"]
