@@ -181,9 +181,15 @@ async def _stream(
             spoken = await _spoken(services, job)
             chunk = await run_in_threadpool(_encoded, services, spoken, body, encoder)
         except ApiError as exc:
-            # The status line has gone: the stream ends early, and the log says why.
-            log.warning("speech stream ended at job %s: %s", job.id, exc.code)
-            break
+            # The status line has gone, so no error answer can follow. Raising makes the
+            # server drop the connection before the last chunk: HTTP clients then report an
+            # incomplete read, where a clean end would pass a truncated file off as whole.
+            log.warning("speech stream broken at job %s: %s", job.id, exc.code)
+            raise SpeechStreamBroken(f"{exc.code}: {exc.message}") from exc
         if chunk:
             yield chunk
     yield await run_in_threadpool(encoder.close)
+
+
+class SpeechStreamBroken(RuntimeError):
+    """A sentence of a streamed answer could not be spoken after the answer had begun."""

@@ -1,0 +1,105 @@
+"""Streamed speech over real HTTP (uvicorn, the openai SDK): a sentence that fails once the
+answer has begun breaks the connection, so the client cannot take the part for the whole."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import numpy as np
+import openai
+import pytest
+import uvicorn
+
+from api.main import create_app
+from shared.audio import encode_pcm
+from shared.jobstore import JobStore
+from shared.models import ErrorInfo, Job, JobStatus
+from shared.settings import Settings
+from shared.storage import LocalStorage
+from tests.conftest import ValkeyProcess, free_port
+
+SPOKEN = "This first sentence is long enough to be spoken on its own."
+FAILING = "This second sentence is the one the fake voice cannot speak."
+
+
+def _tts_worker(settings: Settings, stop: threading.Event) -> None:
+    """Speaks every queued job a second of tone, except the failing sentence's, which
+    fails as a vendor outage would."""
+    jobs = JobStore.from_url(settings.broker.url)
+    storage = LocalStorage(settings.objects_dir)
+    tone = (3000 * np.sin(np.arange(24_000) / 24_000 * 2 * np.pi * 220)).astype(np.int16)
+    wav = encode_pcm(tone, 24_000, "wav")
+
+    def speak(job: Job) -> None:
+        if storage.get(job.input.key).decode() == FAILING:
+            job.status = JobStatus.FAILED
+            job.error = ErrorInfo(code="provider_unavailable", message="The voice is down.")
+            return
+        key = job.object_key("reply.wav")
+        storage.put(key, wav, "audio/wav")
+        job.results.reply_audio_key = key
+        job.status = JobStatus.SUCCEEDED
+
+    while not stop.wait(0.02):
+        for job_id in jobs.list_ids("default"):
+            if not jobs.get(job_id).status.terminal:
+                jobs.update(job_id, speak)
+
+
+@pytest.fixture
+def sdk(tmp_path: Path, valkey: ValkeyProcess) -> Iterator[openai.OpenAI]:
+    settings = Settings(data_dir=tmp_path, broker={"url": valkey.url})
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="critical")
+    )
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=server.run, daemon=True),
+        threading.Thread(target=_tts_worker, args=(settings, stop), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        with openai.OpenAI(
+            base_url=f"http://127.0.0.1:{port}/v1", api_key="unused", max_retries=0
+        ) as client:
+            yield client
+    finally:
+        stop.set()
+        server.should_exit = True
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+def test_a_sentence_failing_mid_stream_breaks_the_answer_instead_of_ending_it_cleanly(
+    sdk: openai.OpenAI,
+) -> None:
+    with sdk.audio.speech.with_streaming_response.create(
+        model="tts-1", voice="alloy", input=f"{SPOKEN} {FAILING}", stream_format="audio"
+    ) as response:
+        assert response.status_code == 200
+        assert len(response.headers["x-voicepipe-jobs"].split(",")) == 2
+        chunks = response.iter_bytes()
+        first = next(chunks)
+        # The openai SDK reads with httpx2: an incomplete chunked body is its protocol error.
+        with pytest.raises(httpx2.RemoteProtocolError, match="incomplete chunked read"):
+            list(chunks)
+
+    assert first, "the first sentence was sent before the break"
+
+
+def test_a_stream_whose_sentences_are_all_spoken_ends_cleanly(sdk: openai.OpenAI) -> None:
+    with sdk.audio.speech.with_streaming_response.create(
+        model="tts-1", voice="alloy", input=f"{SPOKEN} {SPOKEN}", stream_format="audio"
+    ) as response:
+        audio = response.read()
+
+    assert len(audio) > 10_000
