@@ -209,6 +209,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)  # a number's own text is no formula: "-0.2" stays a number
     if isinstance(value, dict):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     elif isinstance(value, list):

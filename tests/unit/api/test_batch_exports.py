@@ -36,6 +36,17 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_neutralised() -> None
     assert [r["source"] for r in parsed] == ["'" + value for value in risky]
 
 
+def test_csv_numbers_stay_numbers_however_they_start() -> None:
+    # "-0.2" in a text column would be a formula's start; a number's own text never is.
+    parsed = _parse([_row(item_index=0, sentiment=-0.2, snr_db=-3, duration_s=12.5)])
+
+    assert (parsed[0]["sentiment"], parsed[0]["snr_db"], parsed[0]["duration_s"]) == (
+        "-0.2",
+        "-3",
+        "12.5",
+    )
+
+
 def test_csv_has_a_header_quotes_every_field_and_keeps_unicode_and_newlines() -> None:
     rows = [_row(item_index=0, transcript='Grüße, "Ana"\nline two', metadata={"k": "é"})]
 
