@@ -239,18 +239,25 @@ def _operations(doc: Schema) -> Iterator[Schema]:
 
 
 def _unauthorized_documented(doc: Schema) -> None:
-    # Every operation that takes a key answers 401 without one (when keys are configured).
+    # Every operation that takes a key answers 401 without one (when keys are configured),
+    # and 400 to two different keys at once (api.security.presented_key).
     for operation in _operations(doc):
         if operation.get("security"):
-            operation["responses"].setdefault(
-                "401",
-                {
-                    "description": "No valid API key",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+            for status, description in (
+                ("401", "No valid API key"),
+                ("400", "Bad request (two different API keys, among others)"),
+            ):
+                operation["responses"].setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ErrorBody"}
+                            }
+                        },
                     },
-                },
-            )
+                )
 
 
 def _link(operation_id: str, parameter: str) -> Schema:

@@ -71,11 +71,17 @@ def tenant_for(key: str, settings: Settings) -> str | None:
 
 
 def presented_key(bearer: str | None, x_api_key: str | None) -> str | None:
-    """The key a request carries: the bearer token, else the ``X-API-Key`` header."""
-    for candidate in (bearer, x_api_key):
-        if candidate and candidate.strip():
-            return candidate.strip()
-    return None
+    """The key a request carries, in either header; two different keys are refused (400)
+    rather than one picked: a request must not run as a tenant its sender did not mean."""
+    keys = {c.strip() for c in (bearer, x_api_key) if c and c.strip()}
+    if len(keys) > 1:
+        raise ApiError(
+            400,
+            "conflicting_api_keys",
+            "The request carries two different API keys ('Authorization: Bearer' and "
+            "'X-API-Key'): send one of them, or the same key in both.",
+        )
+    return keys.pop() if keys else None
 
 
 def authenticate(key: str | None, settings: Settings) -> str:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from api.deps import TenantDep
-from api.errors import install_error_handlers
+from api.errors import ApiError, install_error_handlers
 from api.security import generate_key, hash_key, key_entry, presented_key, tenant_for
 from shared.settings import Settings
 
@@ -72,8 +72,9 @@ def test_unknown_and_malformed_keys_resolve_to_no_tenant() -> None:
     assert tenant_for("", settings) is None
 
 
-def test_the_bearer_token_is_taken_before_the_x_api_key_header() -> None:
-    assert presented_key("vp_bearer", "vp_header") == "vp_bearer"
+def test_the_key_is_read_from_either_header() -> None:
+    assert presented_key("vp_bearer", None) == "vp_bearer"
+    assert presented_key("vp_same", " vp_same ") == "vp_same"
     assert presented_key(None, " vp_header ") == "vp_header"
     assert presented_key("  ", None) is None
     assert presented_key(None, None) is None
@@ -241,3 +242,12 @@ def test_every_v1_operation_requires_a_key_and_the_probes_and_docs_do_not(
                 assert not named, f"{method.upper()} {path} should be public"
     assert client.get("/healthz").status_code == 200
     assert client.get("/docs").status_code == 200
+
+
+def test_two_different_keys_in_one_request_are_refused_not_one_picked() -> None:
+    # Before, the bearer token won silently: a request meant for one tenant ran as another.
+    with pytest.raises(ApiError) as refused:
+        presented_key("vp_acme", "vp_globex")
+
+    assert refused.value.status_code == 400
+    assert refused.value.code == "conflicting_api_keys"
