@@ -21,6 +21,29 @@ from pythonjsonlogger.json import JsonFormatter
 LogFormat = Literal["text", "json"]
 CONTEXT_FIELDS = ("job_id", "batch_id", "tenant", "stage")
 
+# At DEBUG these log what we hand them: request URLs with presigned tokens and API keys
+# (botocore, urllib3, httpx, httpcore, google's transports), request bodies with the
+# transcript (anthropic's "Request options", google's httpRequest), or the reply text itself
+# (piper.voice's "text=..., phonemes=..."). Kept at WARNING whatever our own level is.
+THIRD_PARTY_LOGGERS = (
+    "botocore",
+    "boto3",
+    "urllib3",
+    "requests",
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+    "anthropic",
+    "openai",
+    "google",
+    "grpc",
+    "piper",
+    "faster_whisper",
+    "python_multipart",
+    "huggingface_hub",
+)
+
 _context: ContextVar[dict[str, str]] = ContextVar("voicepipe_log_context", default={})  # noqa: B039 - never mutated: replaced
 
 
@@ -82,9 +105,12 @@ def configure_logging(level: str | int = "INFO", fmt: LogFormat = "text") -> Non
     root.setLevel(level)
     if fmt == "json":
         # uvicorn gives its loggers handlers of their own (plain text): through ours instead.
+        # Only the ones it left on: --no-access-log leaves uvicorn.access handler-less and
+        # not propagating, and its lines carry whole query strings (phone numbers, texts).
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-            logging.getLogger(name).handlers.clear()
-            logging.getLogger(name).propagate = True
-    # Third-party request logs would include URLs with presigned tokens.
-    for noisy in ("botocore", "boto3", "urllib3", "httpx"):
+            uvicorn_logger = logging.getLogger(name)
+            if uvicorn_logger.handlers:
+                uvicorn_logger.handlers.clear()
+                uvicorn_logger.propagate = True
+    for noisy in THIRD_PARTY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)

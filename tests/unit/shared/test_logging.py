@@ -1,0 +1,90 @@
+"""configure_logging: what reaches the log, at DEBUG and in JSON, is never a transcript,
+a reply or a URL's query string."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from shared.logging import THIRD_PARTY_LOGGERS, configure_logging
+
+REPLY = "Hello Priscilla, I will call you back at four one five"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """configure_logging installs its handler once per process: each test starts without it
+    and leaves the loggers it touches as they were."""
+    root = logging.getLogger()
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access", *THIRD_PARTY_LOGGERS, "piper.voice")
+    saved = {
+        name: (list(lg.handlers), lg.propagate, lg.level)
+        for name in names
+        for lg in [logging.getLogger(name)]
+    }
+    root_saved = (list(root.handlers), root.level)
+    root.handlers = [h for h in root.handlers if not getattr(h, "_voicepipe", False)]
+    yield
+    root.handlers, root.level = root_saved[0], root_saved[1]
+    for name, (handlers, propagate, level) in saved.items():
+        lg = logging.getLogger(name)
+        lg.handlers, lg.propagate, lg.level = handlers, propagate, level
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_debug_log_level_does_not_let_piper_log_the_reply_it_speaks(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("DEBUG", fmt)  # type: ignore[arg-type]
+    # piper/voice.py, for every sentence it phonemizes.
+    logging.getLogger("piper.voice").debug("text=%s, phonemes=%s", REPLY, [])
+    logging.getLogger("voicepipe.stage").debug("ours still logs at debug")
+
+    err = capsys.readouterr().err
+    assert REPLY not in err
+    assert "ours still logs at debug" in err
+
+
+@pytest.mark.parametrize(
+    "name", ["anthropic._base_client", "google.cloud.texttospeech_v1", "faster_whisper", "httpx2"]
+)
+def test_libraries_that_log_request_bodies_are_kept_at_warning(name: str) -> None:
+    configure_logging("DEBUG")
+    assert not logging.getLogger(name).isEnabledFor(logging.DEBUG)
+    assert not logging.getLogger(name).isEnabledFor(logging.INFO)
+
+
+def _as_uvicorn_leaves_them(access_log: bool) -> None:
+    """uvicorn's own logging config, then what ``--no-access-log`` does to it."""
+    for name in ("uvicorn", "uvicorn.access"):
+        logging.getLogger(name).handlers = [logging.NullHandler()]
+    logging.getLogger("uvicorn.access").propagate = False
+    if not access_log:
+        logging.getLogger("uvicorn.access").handlers = []
+
+
+def test_json_logs_keep_uvicorns_access_lines_off_when_no_access_log_turned_them_off(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _as_uvicorn_leaves_them(access_log=False)
+    configure_logging("INFO", "json")
+
+    logging.getLogger("uvicorn.access").info('GET /v1/inbox?text=4155550188 HTTP/1.1" 200')
+    logging.getLogger("uvicorn.error").info("Application startup complete.")
+
+    err = capsys.readouterr().err
+    assert "4155550188" not in err
+    assert '"message": "Application startup complete."' in err
+
+
+def test_json_logs_carry_uvicorns_access_lines_when_they_are_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _as_uvicorn_leaves_them(access_log=True)
+    configure_logging("INFO", "json")
+
+    logging.getLogger("uvicorn.access").info("GET /healthz 200")
+
+    assert '"logger": "uvicorn.access"' in capsys.readouterr().err
