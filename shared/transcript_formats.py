@@ -168,16 +168,27 @@ def segments(transcript: Transcript) -> list[Segment]:
     return _normalised(_untimed(tokens, 0.0, duration), duration)
 
 
+def _stand_in(texts: list[str]) -> str:
+    """A private-use character that none of ``texts`` contains."""
+    used = set("".join(texts))
+    return next(c for c in map(chr, range(0xE000, 0xF900)) if c not in used)
+
+
 def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
+    # pysubs2 writes from SSA markup: whatever the flags, it turns a literal '\N', '\n' or
+    # '\h' into a line break or a space, and drops a cue whose '{...\p1}' reads as a
+    # drawing. Transcript text is not markup, so its backslashes stand in as a character the
+    # text lacks while pysubs2 writes, and come back after.
+    backslash = _stand_in([line for cue in cues for line in cue.lines])
     subs = pysubs2.SSAFile()
     for cue in cues:
-        text = "\\N".join(cue.lines)  # pysubs2's line break
+        text = "\\N".join(line.replace("\\", backslash) for line in cue.lines)
         if fmt == "vtt":  # cue text is markup in WebVTT: '&', '<' and '>' must be escaped
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         start, end = round(cue.start_s * 1000), round(cue.end_s * 1000)
         subs.append(pysubs2.SSAEvent(start=start, end=end, text=text))
     # keep_ssa_tags: transcript text is not SSA markup, so '{...}' must be written as it is.
-    return subs.to_string(fmt, keep_ssa_tags=True)
+    return subs.to_string(fmt, keep_ssa_tags=True).replace(backslash, "\\")
 
 
 def render(transcript: Transcript, fmt: TranscriptFormat) -> str:

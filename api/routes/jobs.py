@@ -163,7 +163,7 @@ async def _output(services: ServicesDep, job: Job, key: str | None, what: str) -
 _TRANSCRIPT_TYPES: dict[TranscriptFormat, tuple[str, str]] = {
     "txt": ("text/plain; charset=utf-8", "txt"),
     "json": ("application/json", "json"),
-    "srt": ("application/x-subrip", "srt"),
+    "srt": ("application/x-subrip; charset=utf-8", "srt"),
     "vtt": ("text/vtt; charset=utf-8", "vtt"),
 }
 

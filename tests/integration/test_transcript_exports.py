@@ -50,7 +50,7 @@ def test_a_transcribed_voicemail_downloads_as_srt_vtt_and_txt_captions(
     as_vtt = running_stack.http.get(url, params={"format": "vtt"})
     as_txt = running_stack.http.get(url, params={"format": "txt"})
 
-    assert as_srt.headers["content-type"] == "application/x-subrip"
+    assert as_srt.headers["content-type"] == "application/x-subrip; charset=utf-8"
     assert as_vtt.headers["content-type"] == "text/vtt; charset=utf-8"
     assert as_txt.headers["content-type"] == "text/plain; charset=utf-8"
     for response, ext in ((as_srt, "srt"), (as_vtt, "vtt"), (as_txt, "txt")):

@@ -236,6 +236,31 @@ def test_markup_is_escaped_in_vtt_and_braces_are_kept_in_srt() -> None:
     assert "{ref}" in srt_text
 
 
+def test_backslashes_and_braces_come_through_srt_and_vtt_as_typed() -> None:
+    # SSA markup to pysubs2: a line break (\N, \n), a hard space (\h), a drawing ({\p1}).
+    text = r"The report is in C:\New folder\Notes, \h call {\p1}me{\p0} on 312 555 0100 \N"
+    transcript = Transcript(text=text, provider="text")
+
+    for cues in (srt_cues(render(transcript, "srt")), vtt_cues(render(transcript, "vtt"))):
+        assert_valid(cues, text.split())
+        assert " ".join(line for cue in cues for line in cue.lines) == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tokens=st.lists(
+        st.text(st.sampled_from("\\{}Nnhp1ab"), min_size=1, max_size=8), min_size=1, max_size=30
+    )
+)
+def test_any_backslashes_and_braces_give_parseable_srt_and_vtt_with_every_token_as_typed(
+    tokens: list[str],
+) -> None:
+    transcript = Transcript(text=" ".join(tokens), provider="text")
+
+    assert_valid(srt_cues(render(transcript, "srt")), tokens)
+    assert_valid(vtt_cues(render(transcript, "vtt")), tokens)
+
+
 def test_txt_is_the_text_and_a_newline() -> None:
     assert render(Transcript(text="Call me back.", provider="local"), "txt") == "Call me back.\n"
 
