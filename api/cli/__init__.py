@@ -174,14 +174,10 @@ def status(job_id: str, url: str | None, api_key: str | None) -> None:
     """Print a job as JSON."""
     import json
 
-    from api.cli.client import ApiClientError, VoicePipeClient
+    from api.cli.batch_commands import api_errors, open_client
 
-    base = url or _settings().api.base_url
-    with VoicePipeClient(base, api_key=_api_key(api_key)) as client:
-        try:
-            click.echo(json.dumps(client.job(job_id), indent=2))
-        except ApiClientError as exc:
-            raise click.ClickException(f"{exc.code}: {exc.message}") from None
+    with api_errors(), open_client(url, api_key) as client:
+        click.echo(json.dumps(client.job(job_id), indent=2))
 
 
 if __name__ == "__main__":

@@ -54,6 +54,16 @@ def api_errors() -> Iterator[None]:
         raise click.ClickException(f"cannot reach the API: {exc}") from None
 
 
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """A file or folder that cannot be written (no such folder, no permission, read-only) is
+    a message naming it, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def expand_paths(args: Sequence[str]) -> list[Path]:
     """Files as given, folders as their audio files, and patterns the shell left unexpanded
     (quoted, or from Windows) as whatever they match; each file once, in the order found."""
@@ -240,7 +250,8 @@ def batch_export(
             sys.stdout.flush()
             client.export_batch(batch_id, fmt, sys.stdout.buffer)
             return
-        size = client.export_batch(batch_id, fmt, output)
+        with writing(output):
+            size = client.export_batch(batch_id, fmt, output)
     click.echo(f"wrote {output} ({size} bytes)", err=True)
 
 
@@ -284,7 +295,9 @@ def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | Non
             ext = results["reply_audio_key"].rsplit(".", 1)[-1]
             files[f"reply.{ext}"] = client.reply_audio(job_id)
     target = out_dir or Path(job_id)
-    target.mkdir(parents=True, exist_ok=True)
+    with writing(target):
+        target.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
-        (target / name).write_bytes(data)
+        with writing(target / name):
+            (target / name).write_bytes(data)
         click.echo(f"wrote {target / name} ({len(data)} bytes)")
