@@ -105,12 +105,14 @@ def summary_lines(all_of: dict[str, Any]) -> list[str]:
 
 
 def summarize(views: Sequence[dict[str, Any]]) -> bool:
-    """Print the outcome; true when every item succeeded."""
+    """Print the outcome and how to get each item's results; true when every item
+    succeeded."""
     all_of = combine(views)
     click.echo("\n".join(summary_lines(all_of)))
+    # Successes too: the export is where their transcripts and replies are.
+    for batch_id in all_of["ids"]:
+        click.echo(f"Per item: voicepipe batch export {batch_id} -o results.csv")
     counts = all_of["counts"]
     if counts["failed"] or counts["canceled"] or all_of["rejected"]:
-        for batch_id in all_of["ids"]:
-            click.echo(f"Per item: voicepipe batch export {batch_id} -o results.csv")
         return False
     return bool(all_of["completed"])

@@ -213,6 +213,18 @@ def test_watch_ends_with_a_summary_and_fails_when_items_failed_or_were_rejected(
     assert "rejected by code: unsupported_format 1" in result.output
 
 
+def test_a_batch_whose_items_all_succeeded_ends_with_its_id_and_how_to_export_it(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    _files(tmp_path, ["a.wav", "b.wav"])
+
+    result = _run("submit", "--stages", "stt", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert "3 items: 3 succeeded, 0 failed, 0 rejected" in result.output
+    assert "voicepipe batch export bat_1 -o results.csv" in result.stdout
+
+
 def test_status_prints_the_batch_as_json(fake: FakeClient) -> None:
     result = _run("batch", "status", "bat_1")
 
