@@ -128,7 +128,7 @@ def submit_files(
         raise click.ClickException("no audio files found (by extension) in the given paths")
     with api_errors(), open_client(url, api_key) as client:
         if len(files) == 1:
-            _submit_one(client, files[0], wait, options)
+            _submit_one(client, files[0], wait, options, url)
         cfg = _settings().batches
         reserved = 4096 + sum(len(str(v).encode()) for v in options.values() if v)
         groups = plan_batches(files, cfg.max_parts, cfg.max_total_bytes, reserved)
@@ -155,17 +155,26 @@ def submit_files(
         follow(client, ids, url)
 
 
-def _submit_one(client: VoicePipeClient, path: Path, wait: bool, options: dict[str, Any]) -> None:
+def _submit_one(
+    client: VoicePipeClient, path: Path, wait: bool, options: dict[str, Any], url: str | None
+) -> None:
     job = client.submit(path, **options)  # a refusal says why, as a ClickException
     if not wait:
         click.echo(job["id"])
         sys.exit(0)
-    with tqdm(total=len(job["stages"]), desc="stages", unit="stage") as bar:
+    try:
+        with tqdm(total=len(job["stages"]), desc="stages", unit="stage") as bar:
 
-        def on_change(latest: dict[str, Any]) -> None:
-            bar.update(stages_done(latest) - bar.n)
+            def on_change(latest: dict[str, Any]) -> None:
+                bar.update(stages_done(latest) - bar.n)
 
-        job = client.wait([job["id"]], on_change=on_change, timeout_s=24 * 3600)[job["id"]]
+            job = client.wait([job["id"]], on_change=on_change, timeout_s=24 * 3600)[job["id"]]
+    except KeyboardInterrupt:
+        # As for a batch: the job runs on without us, and its id is the only handle on it.
+        words = ["voicepipe", "status", job["id"]] + (["--url", url] if url else [])
+        click.echo(f"\nStopped watching. Job {job['id']} keeps running; see it with:", err=True)
+        click.echo(f"  {shlex.join(words)}", err=True)
+        sys.exit(130)
     error = f" {job['error']['code']}: {job['error']['message']}" if job.get("error") else ""
     click.echo(f"{job['id']} {job['status']}{error}")
     sys.exit(0 if job["status"] == "succeeded" else 1)

@@ -70,6 +70,13 @@ class FakeClient:
             raise self.error
         return {"id": job_id, "results": {}}
 
+    def submit(self, path: Path, **options: Any) -> dict[str, Any]:
+        self.batches.append([path.name])
+        return {"id": "job_1", "stages": ["stt", "llm", "tts"]}
+
+    def wait(self, job_ids: Sequence[str], **_: Any) -> dict[str, dict[str, Any]]:
+        raise KeyboardInterrupt
+
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClient]:
@@ -184,6 +191,18 @@ def test_ctrl_c_while_watching_leaves_the_batch_and_prints_how_to_resume(
 
     assert result.exit_code == 130, result.output
     assert "voicepipe batch watch bat_1 --url http://api.test:9000" in result.output
+    assert "Aborted" not in result.output
+
+
+def test_ctrl_c_while_following_one_job_leaves_it_running_and_prints_its_id(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    [wav] = _files(tmp_path, ["a.wav"])
+
+    result = _run("submit", str(wav), "--url", "http://api.test:9000")
+
+    assert result.exit_code == 130, result.output
+    assert "voicepipe status job_1 --url http://api.test:9000" in result.output
     assert "Aborted" not in result.output
 
 
