@@ -9,7 +9,7 @@ from api.deps import Services
 from api.reviewing import machine_values
 from api.web.charts import Timeline, stage_timeline
 from shared.errors import StorageKeyNotFound
-from shared.models import Job, Stage, Transcript
+from shared.models import Job, JobStatus, Stage, StageStatus, Transcript
 from shared.reviews import Review, ReviewStore, intents
 from shared.webhook_models import WebhookDelivery
 
@@ -62,6 +62,21 @@ class Voicemail:
         its Done box as the latest review left it (the inbox's reviewed or not)."""
         done = bool(self.reviews) and self.reviews[0].done
         return {**{k: v or "" for k, v in self.current.items()}, "done": "yes" if done else ""}
+
+    @property
+    def canceled_where(self) -> str | None:
+        """Where a canceled job stopped, as the page words it: "during stt" (that stage was
+        running), "before llm" (it was waiting for that one), or None if not known."""
+        if self.job.status != JobStatus.CANCELED:
+            return None
+        records = [(stage, self.job.stages.get(stage)) for stage in self.job.options.stages]
+        for stage, record in records:
+            if record and record.status == StageStatus.CANCELED:
+                return f"during {stage.value}"
+        for stage, record in records:
+            if record and record.status == StageStatus.SKIPPED:
+                return f"before {stage.value}"
+        return None
 
 
 def _transcript(services: Services, job: Job) -> Transcript | None:

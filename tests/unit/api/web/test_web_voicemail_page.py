@@ -7,10 +7,12 @@ import re
 from html import unescape
 
 from api.web.headers import CONTENT_SECURITY_POLICY
-from shared.models import JobOptions, JobStatus
+from shared.job_transitions import cancel
+from shared.models import JobOptions, JobStatus, Stage, StageStatus
 from shared.redaction_policy import JobRedaction
 from shared.reviews import ReviewStore
 from tests.unit.api.web.conftest import GLOBEX_KEY, Site, csrf_of, voicemail
+from tests.usage_factories import finished_job
 
 MARKUP = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 _SEEN = re.compile(r'name="seen_([a-z_]+)" value="([^"]*)"')
@@ -339,3 +341,28 @@ def test_a_form_that_left_done_as_it_showed_it_keeps_what_someone_else_marked(
     assert latest.done
     page = site.client.get(f"/inbox/jobs/{job.id}").text
     assert re.search(r'id="r-done"[^>]* checked', page)
+
+
+def test_a_canceled_voicemail_says_canceled_and_during_which_stage_not_failed_at_intake(
+    site: Site,
+) -> None:
+    running_llm = voicemail()
+    running_llm.status = JobStatus.RESPONDING
+    running_llm.stages[Stage.LLM].status = StageStatus.RUNNING
+    running_llm.stages[Stage.TTS].status = StageStatus.PENDING
+    cancel(running_llm)
+    before_any = finished_job(tenant="acme")
+    before_any.status = JobStatus.QUEUED
+    for record in before_any.stages.values():
+        record.status = StageStatus.PENDING
+    cancel(before_any, "The batch was canceled.")
+    site.add(running_llm)
+    site.add(before_any)
+    site.sign_in()
+
+    during = site.client.get(f"/inbox/jobs/{running_llm.id}").text
+    before = site.client.get(f"/inbox/jobs/{before_any.id}").text
+
+    assert "Failed at" not in during + before
+    assert "Canceled during llm. The job was canceled by request." in during
+    assert "Canceled before stt. The batch was canceled." in before
