@@ -58,6 +58,14 @@ def phone(number: str | None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def redaction_token(value: object) -> bool:
+    """Whether a value is a redaction's token (``[PHONE_NUMBER]``): shown as it is, never
+    dialled or copied as if it were the value."""
+    from shared.redaction.detect import is_token  # at first use: the detectors are heavy
+
+    return is_token(value)
+
+
 def words(code: str | None) -> str:
     """A code as words: ``no_callback_number`` → ``no callback number``."""
     return "" if not code else code.replace("_", " ").replace(".", " ")
@@ -78,3 +86,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "words": words,
     "number": number,
 }
+
+TESTS: dict[str, Callable[..., bool]] = {"redaction_token": redaction_token}

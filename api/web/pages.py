@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from api.web.access import PageError, SignInRequired, services_of, sign_in_url, tenant_of
-from api.web.formatting import FILTERS
+from api.web.formatting import FILTERS, TESTS
 from api.web.session import Session, read_session, write_session
 
 HERE = Path(__file__).parent
@@ -41,6 +41,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    env.tests.update(TESTS)
     env.globals["static"] = static_url
     return env
 

@@ -366,3 +366,22 @@ def test_a_canceled_voicemail_says_canceled_and_during_which_stage_not_failed_at
     assert "Failed at" not in during + before
     assert "Canceled during llm. The job was canceled by request." in during
     assert "Canceled before stt. The batch was canceled." in before
+
+
+def test_a_redacted_callback_number_is_shown_as_its_token_with_no_call_link_or_copy_button(
+    site: Site,
+) -> None:
+    job = voicemail(callback_number="[PHONE_NUMBER:3f9a1c2b]")
+    job.options = JobOptions(redact=JobRedaction())
+    site.add(job)
+    plain = site.add(voicemail())
+    site.sign_in()
+
+    inbox = site.client.get("/inbox").text
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+
+    for html in (inbox, page):
+        assert '<span class="phone redacted">[PHONE_NUMBER:3f9a1c2b]</span>' in html
+        assert 'href="tel:[PHONE' not in html
+        assert 'data-copy="[PHONE' not in html
+    assert 'href="tel:+14155550100"' in site.client.get(f"/inbox/jobs/{plain.id}").text
