@@ -192,7 +192,9 @@ async def get_transcript(
 ) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
     if job.input.kind == "text":
-        # Typed input is its own transcript (untimed: captions show it as one cue).
+        # Typed input is its own transcript. It has no times: its captions are paced at a
+        # reading speed (shared.transcript_formats.CHARS_PER_S), within the usual cue limits,
+        # since one cue of a whole message would be more than a screen can show.
         typed = await _output(services, job, job.input.key, "text")
         transcript = Transcript(text=typed.decode("utf-8"), provider="text")
     else:
