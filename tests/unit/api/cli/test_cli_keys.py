@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import api.cli.client
+import api.cli.batch_commands
 from api.cli import main
 from api.cli.client import VoicePipeClient
 from api.security import hash_key, is_well_formed
@@ -72,7 +72,7 @@ def test_status_sends_the_option_key_else_the_configured_client_key(
     monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str
 ) -> None:
     monkeypatch.setenv("VOICEPIPE_CLIENT__API_KEY", "vp_from_env")
-    monkeypatch.setattr(api.cli.client, "VoicePipeClient", _Recorder)
+    monkeypatch.setattr(api.cli.batch_commands, "VoicePipeClient", _Recorder)
     _Recorder.keys = []
 
     result = CliRunner().invoke(main, ["status", "job_1", *args])
