@@ -6,7 +6,7 @@ import glob
 import json
 import shlex
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -21,6 +21,7 @@ from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_
 # Multipart boundary and part headers around each file; 3x the name covers its escaping.
 PART_OVERHEAD = 256
 TRANSCRIPT_FORMATS = ("txt", "json", "srt", "vtt")
+MAX_NAME_CHARS = 255
 EXPORT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 A_FILE = click.Path(dir_okay=False, path_type=Path)
 A_DIR = click.Path(file_okay=False, path_type=Path)
@@ -64,12 +65,14 @@ def writing(path: Path) -> Iterator[None]:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def expand_paths(args: Sequence[str]) -> list[Path]:
+def expand_paths(args: Sequence[str]) -> dict[Path, str]:
     """Files as given, folders as their audio files, and patterns the shell left unexpanded
-    (quoted, or from Windows) as whatever they match; each file once, in the order found."""
+    (quoted, or from Windows) as whatever they match; each file once, in the order found,
+    with the name it is sent by: its path inside the folder given (dup/a/x.wav and
+    dup/b/x.wav are a/x.wav and b/x.wav, told apart in the export), else its own name."""
     from api.cli import _collect
 
-    found: list[Path] = []
+    found: dict[Path, str] = {}
     for arg in args:
         if Path(arg).exists():
             matches = [Path(arg)]
@@ -79,28 +82,37 @@ def expand_paths(args: Sequence[str]) -> list[Path]:
                 raise click.BadParameter(f"nothing matches {arg!r}", param_hint="PATHS")
         else:
             raise click.BadParameter(f"{arg!r} does not exist", param_hint="PATHS")
-        found.extend(_collect(tuple(matches)))
-    return list(dict.fromkeys(found))
+        for match in matches:
+            for path in _collect((match,)):
+                name = path.relative_to(match).as_posix() if match.is_dir() else path.name
+                # The server keeps at most 255 characters of a name: the end tells them apart.
+                found.setdefault(path, name[-MAX_NAME_CHARS:])
+    return found
 
 
 def plan_batches(
-    files: Sequence[Path], max_parts: int, max_bytes: int, reserved: int = 4096
+    files: Sequence[Path],
+    max_parts: int,
+    max_bytes: int,
+    reserved: int = 4096,
+    names: Mapping[Path, str] | None = None,
 ) -> list[list[Path]]:
     """Consecutive runs of files, each within the server's limits of one request. Filling
     each batch before starting the next keeps the order and makes the fewest batches that
     any order-keeping split can."""
     budget = max_bytes - reserved
-    too_big = [f for f in files if _part_bytes(f) > budget]
+    named = names or {}
+    too_big = [f for f in files if _part_bytes(f, named.get(f, f.name)) > budget]
     if too_big:
-        names = ", ".join(str(f) for f in too_big[:5])
+        listed = ", ".join(str(f) for f in too_big[:5])
         raise click.ClickException(
             f"{len(too_big)} file(s) are larger than one batch request may be "
-            f"({max_bytes / 1048576:g} MB): {names}. Compress them or send them by URL."
+            f"({max_bytes / 1048576:g} MB): {listed}. Compress them or send them by URL."
         )
     batches: list[list[Path]] = []
     used = 0
     for path in files:
-        cost = _part_bytes(path)
+        cost = _part_bytes(path, named.get(path, path.name))
         if not batches or len(batches[-1]) >= max_parts or used + cost > budget:
             batches.append([])
             used = 0
@@ -109,8 +121,8 @@ def plan_batches(
     return batches
 
 
-def _part_bytes(path: Path) -> int:
-    return path.stat().st_size + PART_OVERHEAD + 3 * len(path.name.encode())
+def _part_bytes(path: Path, name: str) -> int:
+    return path.stat().st_size + PART_OVERHEAD + 3 * len(name.encode())
 
 
 def submit_files(
@@ -123,15 +135,16 @@ def submit_files(
 ) -> NoReturn:
     from api.cli import _settings
 
-    files = expand_paths(args)
+    names = expand_paths(args)
+    files = list(names)
     if not files:
         raise click.ClickException("no audio files found (by extension) in the given paths")
     with api_errors(), open_client(url, api_key) as client:
         if len(files) == 1:
-            _submit_one(client, files[0], wait, options, url)
+            _submit_one(client, files[0], names[files[0]], wait, options, url)
         cfg = _settings().batches
         reserved = 4096 + sum(len(str(v).encode()) for v in options.values() if v)
-        groups = plan_batches(files, cfg.max_parts, cfg.max_total_bytes, reserved)
+        groups = plan_batches(files, cfg.max_parts, cfg.max_total_bytes, reserved, names)
         if len(groups) > 1:
             click.echo(
                 f"{len(files)} files are more than one batch request takes (at most "
@@ -145,7 +158,7 @@ def submit_files(
             which = f" (batch {number} of {len(groups)})" if len(groups) > 1 else ""
             click.echo(f"Uploading {len(group)} files, {megabytes:.1f} MB{which}...", err=True)
             try:
-                ids.append(client.submit_batch(group, **options)["id"])
+                ids.append(client.submit_batch(group, names=names, **options)["id"])
             except ApiClientError as exc:
                 done = f" Already submitted: {' '.join(ids)}." if ids else ""
                 raise click.ClickException(f"{exc.code}: {exc.message}{done}") from None
@@ -156,9 +169,14 @@ def submit_files(
 
 
 def _submit_one(
-    client: VoicePipeClient, path: Path, wait: bool, options: dict[str, Any], url: str | None
+    client: VoicePipeClient,
+    path: Path,
+    name: str,
+    wait: bool,
+    options: dict[str, Any],
+    url: str | None,
 ) -> None:
-    job = client.submit(path, **options)  # a refusal says why, as a ClickException
+    job = client.submit(path, name=name, **options)  # a refusal says why, as a ClickException
     if not wait:
         click.echo(job["id"])
         sys.exit(0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
@@ -58,10 +58,12 @@ class VoicePipeClient:
         except httpx.HTTPError:
             return False
 
-    def submit(self, path: Path, **options: str) -> dict[str, Any]:
+    def submit(self, path: Path, name: str | None = None, **options: str) -> dict[str, Any]:
+        """One job; ``name`` is the file name sent (default: the file's own)."""
         fields = {k: v for k, v in options.items() if v}
         with path.open("rb") as handle:
-            response = self.http.post("/v1/jobs", files={"file": (path.name, handle)}, data=fields)
+            part = (name or path.name, handle)
+            response = self.http.post("/v1/jobs", files={"file": part}, data=fields)
         body: dict[str, Any] = self._check(response).json()
         return body
 
@@ -78,9 +80,14 @@ class VoicePipeClient:
         return self._check(self.http.get(url, params={"format": fmt})).content
 
     def submit_batch(
-        self, paths: Sequence[Path], **options: str | bool | int | None
+        self,
+        paths: Sequence[Path],
+        names: Mapping[Path, str] | None = None,
+        **options: str | bool | int | None,
     ) -> dict[str, Any]:
-        """One multipart request with a `file` part per path; ``options`` apply to every item.
+        """One multipart request with a `file` part per path, sent by its name in ``names``
+        (default: the file's own, which the export shows as its source); ``options`` apply to
+        every item.
 
         httpx reads each open file in chunks as it sends, so memory stays flat whatever the
         batch's size; every file is open for the request's duration, hence the fd limit."""
@@ -90,7 +97,10 @@ class VoicePipeClient:
             self.timeout_s, read=max(self.timeout_s, BATCH_UPLOAD_READ_TIMEOUT_S)
         )
         with ExitStack() as opened:
-            files = [("file", (p.name, opened.enter_context(p.open("rb")))) for p in paths]
+            named = names or {}
+            files = [
+                ("file", (named.get(p, p.name), opened.enter_context(p.open("rb")))) for p in paths
+            ]
             response = self.http.post("/v1/batches", files=files, data=fields, timeout=timeout)
         body: dict[str, Any] = self._check(response).json()
         return body

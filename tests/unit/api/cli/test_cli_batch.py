@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,8 +49,11 @@ class FakeClient:
     def __exit__(self, *_: object) -> None:
         pass
 
-    def submit_batch(self, paths: Sequence[Path], **options: Any) -> dict[str, Any]:
-        self.batches.append([p.name for p in paths])
+    def submit_batch(
+        self, paths: Sequence[Path], names: Mapping[Path, str] | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """Records each file by the name it is sent by."""
+        self.batches.append([(names or {}).get(p, p.name) for p in paths])
         return {"id": f"bat_{len(self.batches)}"}
 
     def batch(self, batch_id: str) -> dict[str, Any]:
@@ -70,8 +73,8 @@ class FakeClient:
             raise self.error
         return {"id": job_id, "results": {}}
 
-    def submit(self, path: Path, **options: Any) -> dict[str, Any]:
-        self.batches.append([path.name])
+    def submit(self, path: Path, name: str | None = None, **options: Any) -> dict[str, Any]:
+        self.batches.append([name or path.name])
         return {"id": "job_1", "stages": ["stt", "llm", "tts"]}
 
     def wait(self, job_ids: Sequence[str], **_: Any) -> dict[str, dict[str, Any]]:
@@ -112,6 +115,19 @@ def test_a_quoted_glob_is_expanded_and_a_folder_keeps_only_audio(
     assert result.exit_code == 0, result.output
     assert fake.batches == [["a.wav", "b.wav", "d.ogg", "e.AMR", "f.3gp"]]
     assert result.stdout.split() == ["bat_1"]
+
+
+def test_files_of_a_folder_are_sent_by_their_path_inside_it_so_same_names_differ(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    _files(tmp_path / "dup" / "a", ["x.wav"])
+    _files(tmp_path / "dup" / "b", ["x.wav"])
+    [alone] = _files(tmp_path / "elsewhere", ["y.wav"])
+
+    result = _run("submit", str(tmp_path / "dup"), str(alone), "--no-wait")
+
+    assert result.exit_code == 0, result.output
+    assert fake.batches == [["a/x.wav", "b/x.wav", "y.wav"]]
 
 
 def test_a_glob_that_matches_nothing_is_a_usage_error(tmp_path: Path, fake: FakeClient) -> None:
