@@ -117,6 +117,34 @@ def _provider(services: Services, stage: Stage, name: str | None) -> str | None:
     return name
 
 
+_VOICES_NAMED = 20
+
+
+def _voice(
+    services: Services, stages: list[Stage], provider: str | None, voice: str | None
+) -> str | None:
+    """The voice asked for, refused here when its provider's published list lacks it: else
+    the job would fail only at its last stage, after paying for transcription and a reply
+    (a whole batch's worth, for a batch). Without a fresh list (no tts worker has listed its
+    voices yet, or the listing failed) the tts stage still decides."""
+    if not voice or Stage.TTS not in stages:
+        return voice or None
+    name = provider or services.settings.providers.tts
+    published = services.voices.read(name)
+    if published is None or published.error or not published.voices:
+        return voice
+    if voice not in published.voices:
+        shown = ", ".join(published.voices[:_VOICES_NAMED])
+        more = " …" if len(published.voices) > _VOICES_NAMED else ""
+        raise ApiError(
+            400,
+            "unknown_voice",
+            f"The {name} speech provider has no voice {voice!r}. Choose one of: {shown}{more} "
+            "(GET /v1/voices lists them all), or leave 'voice' out for its default.",
+        )
+    return voice
+
+
 def _callback(services: Services, tenant: str, url: str | None) -> str | None:
     if not url:
         return None
@@ -181,12 +209,14 @@ def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOpt
     retention = fields.delete_after_seconds
     if retention is None:
         retention = services.settings.retention.default_delete_after_s
+    stages = _stages(fields.stages)
+    tts_provider = _provider(services, Stage.TTS, fields.tts_provider)
     return JobOptions(
-        stages=_stages(fields.stages),
+        stages=stages,
         stt_provider=_provider(services, Stage.STT, fields.stt_provider),
         llm_provider=_provider(services, Stage.LLM, fields.llm_provider),
-        tts_provider=_provider(services, Stage.TTS, fields.tts_provider),
-        voice=fields.voice or None,
+        tts_provider=tts_provider,
+        voice=_voice(services, stages, tts_provider, fields.voice),
         output_format=fields.output_format,
         system_prompt=fields.system_prompt or None,
         language=fields.language or None,
