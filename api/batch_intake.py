@@ -18,7 +18,7 @@ from api.deps import Services
 from api.errors import ApiError
 from api.options import OptionFields, job_options
 from shared.batches import Batch, BatchItem, Metadata
-from shared.inputs import too_large
+from shared.inputs import safe_filename, too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
 from shared.storage import check_prefix
@@ -242,24 +242,30 @@ async def _from_form(form: FormData, services: Services, tenant: str) -> Batch:
             400, "invalid_batch", f"The options are not valid: {_problems(exc)}"
         ) from None
     batch = Batch(tenant=tenant, source="upload", options=job_options(services, tenant, fields))
-    items = []
+    items: list[BatchItem] = []
+    staged: list[str] = []
     limit = services.settings.api.max_upload_bytes
-    for index, part in enumerate(files):
-        key = f"{tenant}/batches/{batch.id}/uploads/{index:06d}"
-        if part.size is not None and part.size > limit:
-            # Never read into memory nor stored: the item is recorded as refused.
-            refused = too_large(limit)
-            error = ErrorInfo(code=refused.code, message=refused.message)
-            items.append(BatchItem(upload=key, filename=part.filename, refused=error))
-            continue
-        # Staged as sent; validated by the ingest workers exactly like a single upload.
-        await run_in_threadpool(services.storage.put, key, await part.read())
-        items.append(BatchItem(upload=key, filename=part.filename))
     try:
+        for index, part in enumerate(files):
+            key = f"{tenant}/batches/{batch.id}/uploads/{index:06d}"
+            # Shortened and cleaned as POST /v1/jobs does: the name is only ever displayed,
+            # so a long one is no reason to refuse the recording.
+            filename = safe_filename(part.filename)
+            if part.size is not None and part.size > limit:
+                # Never read into memory nor stored: the item is recorded as refused.
+                refused = too_large(limit)
+                error = ErrorInfo(code=refused.code, message=refused.message)
+                items.append(BatchItem(upload=key, filename=filename, refused=error))
+                continue
+            # Staged as sent; validated by the ingest workers exactly like a single upload.
+            staged.append(key)
+            await run_in_threadpool(services.storage.put, key, await part.read())
+            items.append(BatchItem(upload=key, filename=filename))
         return await _record(services, batch, items)
-    except ApiError:
-        for item in items:
-            await run_in_threadpool(services.storage.delete, item.upload or "")
+    except Exception:
+        # Whatever stops the batch, no staged part outlives it.
+        for key in staged:
+            await run_in_threadpool(services.storage.delete, key)
         raise
 
 

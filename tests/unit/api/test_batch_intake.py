@@ -1,0 +1,60 @@
+"""POST /v1/batches in one process against a real Valkey: what a batch form's parts and
+fields become, and what is refused before anything is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.deps import Services
+from api.main import create_app
+from shared.settings import Settings
+from tests.conftest import ValkeyProcess
+
+
+@pytest.fixture
+def http(tmp_path: Path, valkey: ValkeyProcess) -> TestClient:
+    settings = Settings(
+        data_dir=tmp_path, broker={"url": valkey.url}, storage={"local_dir": tmp_path / "objects"}
+    )
+    return TestClient(create_app(settings))
+
+
+def _services(http: TestClient) -> Services:
+    services: Services = http.app.state.services  # type: ignore[attr-defined]
+    return services
+
+
+def test_a_part_named_past_255_characters_is_kept_under_its_name_shortened_as_jobs_do(
+    http: TestClient,
+) -> None:
+    files = [("file", ("a.wav", b"RIFF")), ("file", ("b" * 300 + ".wav", b"RIFF"))]
+
+    answer = http.post("/v1/batches", files=files)
+
+    assert answer.status_code == 202, answer.text
+    items = _services(http).batches.items(answer.json()["id"], 0, 2)
+    assert items[0].filename == "a.wav"
+    assert items[1].filename == "b" * 200
+
+
+def test_a_batch_stopped_after_some_parts_were_staged_leaves_none_behind(
+    http: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = _services(http).storage
+    put = storage.put
+
+    def put_once(key: str, data: bytes, *args: object) -> None:
+        if key.endswith("000001"):
+            raise OSError("disk full")
+        put(key, data, *args)
+
+    monkeypatch.setattr(storage, "put", put_once)
+    files = [("file", ("a.wav", b"RIFF")), ("file", ("b.wav", b"RIFF"))]
+
+    with pytest.raises(OSError, match="disk full"):
+        http.post("/v1/batches", files=files)
+
+    assert [p for p in (tmp_path / "objects").rglob("*") if p.is_file()] == []
