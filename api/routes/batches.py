@@ -166,7 +166,12 @@ async def list_batches(
     services: ServicesDep,
     tenant: TenantDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[float | None, Query(description="next_cursor of the previous page")] = None,
+    # Finite only: Redis refuses 'nan' as a score (a 500 before), and no page starts at
+    # an infinite time.
+    cursor: Annotated[
+        float | None,
+        Query(allow_inf_nan=False, description="next_cursor of the previous page"),
+    ] = None,
 ) -> BatchList:
     store = services.batches
     ids = await run_in_threadpool(store.list_ids, tenant, limit, cursor)

@@ -70,3 +70,15 @@ def test_refusals_are_counted_on_a_client_that_does_not_wait_out_a_broker_restar
     services = _client(tmp_path).app.state.services  # type: ignore[attr-defined]
     assert services.jobs.redis.get_retry().get_retries() == RETRIES
     assert services.refusals._redis.get_retry().get_retries() == 1
+
+
+@pytest.mark.parametrize("cursor", ["nan", "inf", "-inf", "abc"])
+def test_a_batch_list_cursor_that_is_no_finite_number_is_refused_with_422(
+    tmp_path: Path, cursor: str
+) -> None:
+    # 'nan' reached Redis, which refused it as a score: a 500.
+    response = _client(tmp_path).get("/v1/batches", params={"cursor": cursor})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "cursor" in response.json()["error"]["message"]
