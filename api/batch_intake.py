@@ -22,6 +22,7 @@ from shared.inputs import safe_filename, too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
 from shared.storage import check_prefix
+from shared.text_input import control_character
 
 
 class ManifestItem(BaseModel):
@@ -50,6 +51,15 @@ class ManifestItem(BaseModel):
     metadata: Metadata = Field(
         default_factory=dict, description="Kept on the job and in every export."
     )
+
+    @field_validator("text")
+    @classmethod
+    def _typed(cls, value: str | None) -> str | None:
+        # At intake, as POST /v1/jobs refuses it, not as the item's rejection much later.
+        problem = control_character(value, "text") if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class PrefixSource(BaseModel):

@@ -10,6 +10,7 @@ the reply stage has read it.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from shared.errors import MediaRejected
 from shared.models import InputMeta, Stage
@@ -17,10 +18,34 @@ from shared.models import InputMeta, Stage
 TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
 TEXT_EXTENSION = "txt"
 
+# C0 and C1 controls but tab, newline and carriage return; DEL; and lone surrogates (JSON's
+# "\ud800"), which no UTF-8 can store. A NUL reached the speech engines' C code (a 502).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
-def validated_text(text: str, max_chars: int) -> tuple[InputMeta, bytes]:
+
+def control_character(text: str, field: str) -> str | None:
+    """What is wrong with ``text`` when it holds a character no typed message has."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return (
+        f"The {field!r} field contains U+{ord(found.group()):04X} at character "
+        f"{found.start() + 1}: typed text may hold tab, newline and carriage return, but no "
+        "other control characters (nor lone surrogates). Remove it and send again."
+    )
+
+
+def check_typed(text: str, field: str) -> None:
+    """Raises ``MediaRejected`` (400 ``invalid_text``) for a control character in ``text``."""
+    problem = control_character(text, field)
+    if problem is not None:
+        raise MediaRejected("invalid_text", problem, status_code=400)
+
+
+def validated_text(text: str, max_chars: int, field: str = "text") -> tuple[InputMeta, bytes]:
     """The input's metadata (its ``key`` still empty) and the bytes to store; raises
     ``MediaRejected`` with a code and a message a person can act on."""
+    check_typed(text, field)
     cleaned = text.strip()
     if not cleaned:
         raise MediaRejected(

@@ -34,6 +34,7 @@ from shared.errors import StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, JobOptions, JobStatus, Stage
 from shared.settings import Settings
+from shared.text_input import check_typed
 
 log = logging.getLogger("voicepipe.api")
 router = APIRouter(prefix="/v1/audio", tags=["openai"])
@@ -91,6 +92,8 @@ def sentences(text: str) -> list[str]:
 async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: TenantDep) -> Response:
     """OpenAI's speech call: `input` spoken by the tts stage, in `response_format`."""
     bind(tenant=tenant)
+    # Before any sentence is queued: a streamed text is several jobs.
+    check_typed(body.input, "input")
     options = _options(services, tenant, body)
     provider = options.tts_provider or services.settings.providers.tts
     headers = {"X-VoicePipe-Voice": voice_spoken(services.settings, provider, options.voice)}

@@ -58,3 +58,17 @@ def test_a_batch_stopped_after_some_parts_were_staged_leaves_none_behind(
         http.post("/v1/batches", files=files)
 
     assert [p for p in (tmp_path / "objects").rglob("*") if p.is_file()] == []
+
+
+def test_a_manifest_text_with_a_control_character_is_refused_with_400_naming_the_item(
+    http: TestClient, tmp_path: Path
+) -> None:
+    items = [{"text": "Call me back"}, {"text": "Hello \x00 world"}]
+
+    answer = http.post("/v1/batches", json={"items": items})
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "invalid_batch"
+    assert "items.1.text" in answer.json()["error"]["message"]
+    assert "U+0000" in answer.json()["error"]["message"]
+    assert not (tmp_path / "objects").exists() or not any((tmp_path / "objects").rglob("*.txt"))

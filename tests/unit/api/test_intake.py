@@ -81,3 +81,14 @@ def test_a_job_store_failure_answers_503_and_deletes_the_stored_input(
     assert answer.json()["error"]["code"] == "job_store_unavailable"
     assert _objects(http) == []
     assert _services(http).jobs.list_ids("default") == []
+
+
+def test_a_text_job_with_a_control_character_is_refused_with_400_naming_the_field(
+    http: TestClient,
+) -> None:
+    answer = http.post("/v1/jobs", data={"text": "Hello \x00 world"})
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "invalid_text"
+    assert "'text' field contains U+0000" in answer.json()["error"]["message"]
+    assert _objects(http) == []

@@ -244,3 +244,18 @@ def test_translation_is_refused_in_openais_shape_pointing_to_transcription(
     assert isinstance(body, dict)
     assert body["code"] == "translations_not_offered"
     assert "/v1/audio/transcriptions" in body["message"]
+
+
+def test_speech_input_with_a_control_character_is_refused_with_400_before_any_job(
+    tmp_path: Path,
+) -> None:
+    # Nothing listens on the broker: a job queued would fail, not answer 400.
+    settings = Settings(data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"})
+    body = {"model": "tts-1", "voice": "alloy", "input": "Hello \u0000 world"}
+
+    answer = TestClient(create_app(settings)).post("/v1/audio/speech", json=body)
+
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["type"]) == ("invalid_text", "invalid_request_error")
+    assert "'input' field contains U+0000" in error["message"]
