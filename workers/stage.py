@@ -20,7 +20,7 @@ from celery import Task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 
 from shared import job_transitions as transitions
-from shared.errors import JobNotFound, StageFailed, StorageKeyNotFound
+from shared.errors import JobNotFound, MediaRejected, StageFailed, StorageKeyNotFound
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
 from shared.logging import bind, log_context
 from shared.metrics_store import MetricsStore, Phase, StageMetricsBuffer
@@ -159,6 +159,11 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         raise Ignore() from None
     except StorageKeyNotFound as exc:
         _fail(ctx, job_id, stage, "missing_input", exc.message, started, me)
+        raise Ignore() from None
+    except MediaRejected as exc:
+        # Damage past the start that intake's probe does not decode: the input's fault, told
+        # by its own code (stt.undecodable), not an unexpected error of ours.
+        _fail(ctx, job_id, stage, exc.code, exc.message, started, me)
         raise Ignore() from None
     except Exception as exc:
         log.exception("job %s: %s failed unexpectedly", job_id, stage.value)

@@ -62,5 +62,9 @@ _INPUT_CODES = frozenset(
         "unsupported_language",
         "unknown_voice",
         "invalid_output_format",
+        # A stage's decode refusing the recording (damage past what intake decodes).
+        "undecodable",
+        "no_audio_stream",
+        "unsupported_format",
     }
 )

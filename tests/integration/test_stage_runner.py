@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from celery.exceptions import Ignore
 
@@ -36,11 +38,13 @@ from shared.models import (
 from shared.redis_keys import connect
 from shared.settings import BrokerSettings, Settings
 from shared.storage import LocalStorage
+from tests.audio_factory import AudioFormat, encode
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
 from workers.context import WorkerContext
 from workers.llm import respond_job
 from workers.stage import StageOutput, attempt_key, run_stage
+from workers.stt import transcribe_job
 
 pytestmark = pytest.mark.integration
 
@@ -304,3 +308,27 @@ def test_each_attempt_of_a_stage_has_its_own_key_next_to_the_first(
     key: str, attempt: int, expected: str
 ) -> None:
     assert attempt_key(key, attempt) == expected
+
+
+@pytest.mark.parametrize("fmt", ["amr", "3gp", "aac"])
+def test_a_recording_damaged_past_its_start_fails_as_undecodable_without_a_traceback(
+    ctx: WorkerContext, caplog: pytest.LogCaptureFixture, fmt: AudioFormat
+) -> None:
+    # Intake decodes only the first quarter second, so 2,000 random bytes mid-file pass it.
+    data = bytearray(encode(fmt, 8.0))
+    middle = len(data) // 2 - 1000
+    data[middle : middle + 2000] = np.random.default_rng(0).bytes(2000)
+    job = Job(input=wav_input_meta(key="pending", size_bytes=len(data)))
+    job.input.key = job.object_key(f"input.{fmt}")
+    ctx.storage.put(job.input.key, bytes(data))
+    ctx.jobs.create(job)
+
+    with caplog.at_level(logging.INFO), pytest.raises(Ignore):
+        run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
+
+    after = ctx.jobs.get(job.id)
+    assert after.status == JobStatus.FAILED
+    assert after.error is not None
+    assert after.error.code == "stt.undecodable"
+    assert "could not be decoded" in after.error.message
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]

@@ -132,7 +132,11 @@ def test_a_failed_job_is_the_clients_error_only_when_its_input_caused_it() -> No
     vendor = _job(JobStatus.FAILED)
     vendor.error = ErrorInfo(code="provider_unavailable", message="The vendor is down.")
 
+    damaged = _job(JobStatus.FAILED)
+    damaged.error = ErrorInfo(code="stt.undecodable", message="It could not be decoded.")
+
     assert failure(silent).status_code == 400
+    assert failure(damaged).status_code == 400
     assert failure(vendor).status_code == 502
     assert silent.id in failure(silent).message
     assert failure(_job(JobStatus.CANCELED)).status_code == 409
