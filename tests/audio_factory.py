@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import wave
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -138,6 +139,19 @@ def wav_with_unknown_length(seconds: float = 2.0) -> bytes:
     marker = data.index(b"data", 12)
     data[marker + 4 : marker + 8] = b"\xff\xff\xff\xff"
     return bytes(data)
+
+
+def wav_with_channels(channels: int, seconds: float = 1.0, rate: int = 16000) -> bytes:
+    """A 16-bit PCM WAV with the tone on each of ``channels`` channels (more than stereo:
+    PyAV's layouts stop at named ones, the wave module does not)."""
+    frames = np.repeat(tone(seconds, rate)[:, None], channels, axis=1)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames.tobytes())
+    return buffer.getvalue()
 
 
 def corrupted(data: bytes, *, count: int = 64, seed: int = 0) -> bytes:

@@ -35,6 +35,9 @@ SILENCE_DBFS = -120.0
 # Below this share of the declared length a file is called cut rather than merely imprecise:
 # encoder priming and container rounding stay well within 10 %.
 _COMPLETE_RATIO = 0.9
+# 7.1 surround: past 8 channels FFmpeg's resampler knows no layout to mix down from, so the
+# stt stage could never decode what intake took (a 64-channel WAV failed as stt.internal).
+MAX_CHANNELS = 8
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,12 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
             data, container, max_duration_s
         )
 
+    if channels > MAX_CHANNELS:
+        raise MediaRejected(
+            "too_many_channels",
+            f"The recording has {channels} channels; we take at most {MAX_CHANNELS} (mono, "
+            "stereo, up to 7.1 surround). Mix it down to mono or stereo and upload it again.",
+        )
     if seconds < min_duration_s:
         raise MediaRejected(
             "too_short",

@@ -92,6 +92,24 @@ def test_probe_accepts_wide_band_amr_at_16khz_with_its_own_media_type() -> None:
     assert len(decode_pcm16k(data)) == 32000
 
 
+def test_probe_accepts_up_to_eight_channels_which_the_stt_stage_can_mix_down() -> None:
+    data = factory.wav_with_channels(8)
+
+    assert probe(data).channels == 8
+    assert len(decode_pcm16k(data)) == 16000
+
+
+@pytest.mark.parametrize("channels", [9, 64])
+def test_probe_refuses_more_channels_than_transcription_can_mix_down(channels: int) -> None:
+    with pytest.raises(MediaRejected) as refused:
+        probe(factory.wav_with_channels(channels))
+
+    assert refused.value.code == "too_many_channels"
+    assert refused.value.status_code == 422
+    assert f"has {channels} channels" in refused.value.message
+    assert "Mix it down to mono or stereo" in refused.value.message
+
+
 def test_probe_accepts_an_mp3_that_starts_without_an_id3_tag() -> None:
     data = factory.mp3_without_id3(1.0)
     assert data[:3] != b"ID3"
