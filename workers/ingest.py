@@ -16,12 +16,14 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from celery import Task, shared_task
+from celery import Celery, Task, shared_task
 
 from shared.batches import BatchItem, ItemRejection
 from shared.batchstore import RUNNING
+from shared.errors import JobNotFound
 from shared.job_transitions import Decision, cancel, resume
 from shared.logging import log_context
+from shared.models import Job
 from shared.pipeline import enqueue
 from shared.queues import INGEST, INGEST_TASKS
 from workers.batch_items import import_key, import_location, ingest_item
@@ -150,27 +152,48 @@ def _jobs_in(ctx: WorkerContext, batch_id: str, statuses: tuple[str, ...]) -> li
     return ids
 
 
+def _update_kept(
+    ctx: WorkerContext, job_id: str, change: Callable[[Job], bool | None]
+) -> Job | None:
+    """The job after ``change``; None for one deleted (DELETE /v1/jobs) since the batch
+    listed it: the batch's status sets still name it, and one such job must not stop the
+    rest of the batch being canceled or retried."""
+    try:
+        return ctx.jobs.update(job_id, change)
+    except JobNotFound:
+        log.info("job %s was deleted; skipped", job_id)
+        return None
+
+
 @shared_task(name=INGEST_TASKS["cancel"], bind=True)  # type: ignore[untyped-decorator]
 @about_batch
 def cancel_batch(self: Task, batch_id: str) -> None:
     """Cancel every unfinished job of the batch (items not yet expanded are refused by the
     chunks, which see the batch canceled)."""
-    ctx = get_context()
+    cancel_unfinished(get_context(), batch_id)
+
+
+def cancel_unfinished(ctx: WorkerContext, batch_id: str) -> None:
     reason = "The job's batch was canceled by request."
     for job_id in _jobs_in(ctx, batch_id, RUNNING):
-        ctx.jobs.update(job_id, lambda job: cancel(job, reason))
+        _update_kept(ctx, job_id, lambda job: cancel(job, reason))
+
+
+def resume_failed(ctx: WorkerContext, app: Celery, batch_id: str) -> int:
+    """Queue the batch's failed jobs again, each from the stage that failed; how many."""
+    resumed = 0
+    for job_id in _jobs_in(ctx, batch_id, ("failed",)):
+        again = Decision(resume)
+        job = _update_kept(ctx, job_id, again)
+        if job is not None and again.result is not None:
+            enqueue(app, job, again.result)
+            resumed += 1
+    return resumed
 
 
 @shared_task(name=INGEST_TASKS["retry"], bind=True)  # type: ignore[untyped-decorator]
 @about_batch
 def retry_batch(self: Task, batch_id: str) -> None:
     """Run the batch's failed jobs again, each from the stage that failed."""
-    ctx = get_context()
-    resumed = 0
-    for job_id in _jobs_in(ctx, batch_id, ("failed",)):
-        again = Decision(resume)
-        job = ctx.jobs.update(job_id, again)
-        if again.result is not None:
-            enqueue(self.app, job, again.result)
-            resumed += 1
+    resumed = resume_failed(get_context(), self.app, batch_id)
     log.info("batch %s: %d failed jobs queued again", batch_id, resumed)

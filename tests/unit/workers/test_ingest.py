@@ -1,0 +1,110 @@
+"""The ingest queue's whole-batch actions, against a real Valkey: a job deleted since its
+batch listed it is skipped, and the rest of the batch is still acted on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.batches import Batch
+from shared.batchstore import BatchStore
+from shared.deadlines import deadline_function
+from shared.jobstore import JobStore
+from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus
+from shared.redis_keys import connect
+from shared.settings import BrokerSettings, Settings
+from shared.storage import LocalStorage
+from tests.conftest import ValkeyProcess
+from tests.factories import wav_input_meta
+from workers.context import WorkerContext
+from workers.ingest import cancel_unfinished, resume_failed
+
+
+class _App:
+    """Records what would be queued."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, list[str], str]] = []
+
+    def send_task(self, name: str, args: list[str], queue: str) -> Any:
+        self.sent.append((name, args, queue))
+        return type("Result", (), {"id": "t"})()
+
+
+@pytest.fixture
+def ctx(valkey: ValkeyProcess, tmp_path: Path) -> Iterator[WorkerContext]:
+    settings = Settings(data_dir=tmp_path, broker=BrokerSettings(url=valkey.url))
+    client = connect(valkey.url)
+    yield WorkerContext(
+        settings=settings,
+        storage=LocalStorage(tmp_path / "objects"),
+        jobs=JobStore(client, deadline_function(settings)),
+        batches=BatchStore(client),
+        pid=os.getpid(),
+    )
+    client.close()
+
+
+def _queued_job(ctx: WorkerContext, batch: Batch, index: int) -> Job:
+    job = Job(
+        options=JobOptions(stages=[Stage.STT, Stage.LLM]),
+        input=wav_input_meta(key=f"in/{index}.wav"),
+        batch_id=batch.id,
+        batch_index=index,
+    )
+    ctx.jobs.create(job)
+    return job
+
+
+def _failed_job(ctx: WorkerContext, batch: Batch, index: int) -> Job:
+    job = Job(
+        options=JobOptions(stages=[Stage.STT, Stage.LLM]),
+        input=wav_input_meta(key=f"in/{index}.wav"),
+        batch_id=batch.id,
+        batch_index=index,
+    )
+    ctx.jobs.create(job)
+
+    def failed(stored: Job) -> bool:
+        stored.status = JobStatus.FAILED
+        stored.failed_stage = Stage.STT
+        stored.stages[Stage.STT].status = StageStatus.FAILED
+        stored.error = ErrorInfo(code="stt.provider_unavailable", message="The vendor was down.")
+        return True
+
+    # Through an update, as a stage fails it: that is what files it under the batch's failed.
+    job = ctx.jobs.update(job.id, failed)
+    return job
+
+
+def test_retrying_a_batch_skips_a_failed_job_deleted_since_and_runs_the_others(
+    ctx: WorkerContext,
+) -> None:
+    batch = Batch(tenant="default", source="manifest", options=JobOptions())
+    ctx.batches.create(batch, [])
+    deleted, kept = _failed_job(ctx, batch, 0), _failed_job(ctx, batch, 1)
+    ctx.jobs.delete(deleted)
+    app = _App()
+
+    resumed = resume_failed(ctx, app, batch.id)  # type: ignore[arg-type]
+
+    assert resumed == 1
+    assert [args for _, args, _ in app.sent] == [[kept.id]]
+    assert ctx.jobs.get(kept.id).status == JobStatus.QUEUED
+
+
+def test_canceling_a_batch_skips_a_job_deleted_since_and_cancels_the_others(
+    ctx: WorkerContext,
+) -> None:
+    batch = Batch(tenant="default", source="manifest", options=JobOptions())
+    ctx.batches.create(batch, [])
+    deleted, kept = _queued_job(ctx, batch, 0), _queued_job(ctx, batch, 1)
+    ctx.jobs.delete(deleted)
+
+    cancel_unfinished(ctx, batch.id)
+
+    assert ctx.jobs.get(kept.id).status == JobStatus.CANCELED
