@@ -214,6 +214,11 @@ async def from_multipart(request: Request, services: Services, tenant: str) -> B
     try:
         form = await request.form(max_files=cfg.max_parts, max_fields=64)
     except StarletteHTTPException as exc:
+        # Starlette names its limits only in words. Any other form error (no boundary, a
+        # part without a name, a text field over 1 MB) is answered as POST /v1/jobs answers
+        # it: 400 invalid_request with the parser's own reason.
+        if not str(exc.detail).startswith("Too many files"):
+            raise
         raise ApiError(
             400,
             "too_many_parts",

@@ -82,3 +82,41 @@ def test_a_batch_list_cursor_that_is_no_finite_number_is_refused_with_422(
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_request"
     assert "cursor" in response.json()["error"]["message"]
+
+
+_NO_NAME = b'--xyz\r\nContent-Disposition: form-data; filename="a.wav"\r\n\r\nRIFF\r\n--xyz--\r\n'
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "reason"),
+    [
+        ("multipart/form-data", b"--xyz\r\n\r\n", "Missing boundary"),
+        ("multipart/form-data; boundary=xyz", _NO_NAME, '"name" must be provided'),
+    ],
+    ids=["no boundary", "a part with no name"],
+)
+def test_a_batch_form_that_cannot_be_read_is_refused_for_what_is_wrong_with_it(
+    tmp_path: Path, content_type: str, body: bytes, reason: str
+) -> None:
+    # Every form error was reported as too many 'file' parts.
+    response = _client(tmp_path).post(
+        "/v1/batches", content=body, headers={"Content-Type": content_type}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert reason in response.json()["error"]["message"]
+
+
+def test_a_batch_text_field_over_1_mb_is_refused_as_the_field_it_is(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"})
+
+    response = TestClient(create_app(settings)).post(
+        "/v1/batches",
+        files=[("file", ("a.wav", b"RIFF"))],
+        data={"system_prompt": "x" * 1_100_000},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "exceeded maximum size of 1024KB" in response.json()["error"]["message"]
