@@ -18,7 +18,8 @@ from api.options import job_options
 from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
-from shared.models import Job, Stage, Transcript
+from shared.models import Job, JobStatus, Stage, Transcript
+from shared.pipeline import stages_of
 from shared.tracing import intake_span
 from shared.transcript_formats import TranscriptFormat
 from shared.transcript_formats import render as render_transcript
@@ -136,7 +137,10 @@ def recorded(job: Job) -> Job:
     return job
 
 
-async def _output(services: ServicesDep, job: Job, key: str | None, what: str) -> bytes:
+async def _output(
+    services: ServicesDep, job: Job, key: str | None, what: str, stage: Stage | None = None
+) -> bytes:
+    """The output stored at ``key``, which ``stage`` makes (None: the job's input)."""
     if job.objects_deleted_at is not None:
         raise ApiError(
             410,
@@ -145,18 +149,45 @@ async def _output(services: ServicesDep, job: Job, key: str | None, what: str) -
             f"{job.objects_deleted_at.isoformat(timespec='seconds')} (retention or request).",
         )
     if key is None:
-        raise ApiError(
-            409,
-            "not_ready",
-            f"The {what} of job {job.id} is not ready (status: {job.status.value}). "
-            "Poll the job until it has succeeded.",
-        )
+        raise _not_made(job, what, stage)
     try:
         return await run_in_threadpool(services.storage.get, key)
     except StorageKeyNotFound:
         raise ApiError(
             404, "output_missing", f"The {what} of job {job.id} is missing from storage."
         ) from None
+
+
+def _not_made(job: Job, what: str, stage: Stage | None) -> ApiError:
+    """Why the output is not there: "not yet" (409 not_ready, poll) only while it can still
+    come; a job whose stages leave it out, or that ended without it, is told so, with a
+    code of its own, since polling would wait for ever."""
+    if stage is not None and stage not in stages_of(job):
+        ran = ",".join(s.value for s in stages_of(job))
+        return ApiError(
+            409,
+            "not_requested",
+            f"Job {job.id} ran the stages {ran}, without {stage.value}: it has no {what} and "
+            f"will not have one. Submit it again with stages that include {stage.value}.",
+        )
+    if job.status in {JobStatus.FAILED, JobStatus.CANCELED}:
+        failed = job.status == JobStatus.FAILED
+        ended = "failed" if failed else "was canceled"
+        why = f" ({job.error.code}: {job.error.message})" if job.error else ""
+        return ApiError(
+            409,
+            "job_failed" if failed else "job_canceled",
+            f"Job {job.id} {ended}{why} before its {what} was made, so it has none. "
+            f"POST /v1/jobs/{job.id}/retry runs it again from its first unfinished stage.",
+        )
+    if job.status.terminal:
+        return ApiError(404, "output_missing", f"Job {job.id} ended without a {what}.")
+    return ApiError(
+        409,
+        "not_ready",
+        f"The {what} of job {job.id} is not ready yet (status: {job.status.value}). "
+        "Poll the job until it has succeeded.",
+    )
 
 
 # Media type and file extension of each transcript format ("text" is the older name of "txt").
@@ -200,7 +231,7 @@ async def get_transcript(
     else:
         record = job.stages.get(Stage.STT)
         key = record.output_key if record and record.output_key else None
-        raw = await _output(services, job, key, "transcript")
+        raw = await _output(services, job, key, "transcript", Stage.STT)
         transcript = Transcript.model_validate_json(raw)
     fmt: TranscriptFormat = "txt" if format == "text" else format
     media_type, ext = _TRANSCRIPT_TYPES[fmt]
@@ -221,7 +252,7 @@ async def get_transcript(
 )
 async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
-    data = await _output(services, job, job.results.reply_audio_key, "reply audio")
+    data = await _output(services, job, job.results.reply_audio_key, "reply audio", Stage.TTS)
     ext = (job.results.reply_audio_key or "").rsplit(".", 1)[-1]
     return Response(
         data,
@@ -253,7 +284,8 @@ async def get_redacted_audio(job_id: str, services: ServicesDep, tenant: TenantD
             "recording with redact_audio=silence or redact_audio=bleep (and redact naming "
             "what to remove, where the deployment redacts nothing by default).",
         )
-    data = await _output(services, job, job.results.redacted_audio_key, "redacted recording")
+    key = job.results.redacted_audio_key
+    data = await _output(services, job, key, "redacted recording", Stage.STT)
     return Response(
         data,
         media_type="audio/mpeg",
@@ -281,7 +313,8 @@ async def get_listening_copy(job_id: str, services: ServicesDep, tenant: TenantD
             f"Job {job.id}'s recording ({job.input.codec}) plays in browsers as it is: it is at "
             f"/v1/jobs/{job.id}/audio, and no listening copy is made.",
         )
-    data = await _output(services, job, job.results.listening_copy_key, "listening copy")
+    key = job.results.listening_copy_key
+    data = await _output(services, job, key, "listening copy", Stage.STT)
     return Response(
         data,
         media_type="audio/mpeg",

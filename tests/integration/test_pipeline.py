@@ -166,7 +166,7 @@ def test_transcription_only_job_ends_after_its_stage(
     assert job["results"]["reply"] is None
     reply = running_stack.http.get(f"/v1/jobs/{job['id']}/reply")
     assert reply.status_code == 409
-    assert reply.json()["error"]["code"] == "not_ready"
+    assert reply.json()["error"]["code"] == "not_requested"
 
 
 def test_unknown_job_answers_404_with_a_code(running_stack: RunningStack) -> None:

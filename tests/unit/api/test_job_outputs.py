@@ -1,0 +1,75 @@
+"""GET /v1/jobs/{id}/transcript and /reply say "not ready" only while the output can still
+come; a job that will never have it says why (real app, real Valkey)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.deps import Services
+from api.main import create_app
+from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus
+from shared.settings import Settings
+from tests.conftest import ValkeyProcess
+from tests.factories import wav_input_meta
+
+
+@pytest.fixture
+def http(tmp_path: Path, valkey: ValkeyProcess) -> TestClient:
+    settings = Settings(
+        data_dir=tmp_path, broker={"url": valkey.url}, storage={"local_dir": tmp_path / "objects"}
+    )
+    return TestClient(create_app(settings))
+
+
+def _stored(http: TestClient, status: JobStatus, stages: list[Stage]) -> Job:
+    job = Job(options=JobOptions(stages=stages), input=wav_input_meta(key="in/vm.wav"))
+    job.status = status
+    if status == JobStatus.FAILED:
+        job.stages[Stage.STT].status = StageStatus.FAILED
+        job.failed_stage = Stage.STT
+        job.error = ErrorInfo(code="stt.undecodable", message="It could not be decoded.")
+    services: Services = http.app.state.services  # type: ignore[attr-defined]
+    services.jobs.create(job)
+    return job
+
+
+def test_the_reply_of_a_job_whose_stages_leave_out_tts_is_never_coming(
+    http: TestClient,
+) -> None:
+    job = _stored(http, JobStatus.SUCCEEDED, [Stage.STT, Stage.LLM])
+
+    answer = http.get(f"/v1/jobs/{job.id}/reply")
+
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "not_requested"
+    assert "ran the stages stt,llm, without tts" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(JobStatus.FAILED, "job_failed"), (JobStatus.CANCELED, "job_canceled")],
+)
+def test_the_transcript_of_a_job_that_ended_without_one_says_so_and_how_to_retry(
+    http: TestClient, status: JobStatus, code: str
+) -> None:
+    job = _stored(http, status, [Stage.STT, Stage.LLM, Stage.TTS])
+
+    answer = http.get(f"/v1/jobs/{job.id}/transcript")
+
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == code
+    assert "Poll" not in answer.json()["error"]["message"]
+    assert f"/v1/jobs/{job.id}/retry" in answer.json()["error"]["message"]
+
+
+def test_the_transcript_of_a_job_still_running_is_not_ready_yet(http: TestClient) -> None:
+    job = _stored(http, JobStatus.TRANSCRIBING, [Stage.STT, Stage.LLM, Stage.TTS])
+
+    answer = http.get(f"/v1/jobs/{job.id}/transcript")
+
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "not_ready"
+    assert "Poll the job" in answer.json()["error"]["message"]
