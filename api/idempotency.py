@@ -1,7 +1,10 @@
 """Idempotency-Key on submissions: the same key and tenant give back the same job.
 
 A key is claimed atomically (SET NX) before anything is stored, holding the job id and the
-upload's sha256; a second request with the key gets that job, or 409 when its file differs.
+upload's sha256; a second request with the key gets that job, or 409 when its file differs,
+or 410 when that job has been deleted since: the key named one request, whose job is gone,
+and running the recording again (perhaps deleted on purpose) is the client's call, with a
+new key.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ import hashlib
 
 from api.errors import ApiError
 from shared.errors import JobNotFound
-from shared.jobstore import JobStore
+from shared.jobstore import DELETED_TTL_S, JobStore
 from shared.models import Job
 
 TTL_S = 24 * 3600
+assert TTL_S <= DELETED_TTL_S, "a claim must not outlive the memory of its job's deletion"
 
 
 def _digest(key: str) -> str:
@@ -60,6 +64,13 @@ def _existing(jobs: JobStore, tenant: str, key: str, raw: bytes | str, digest: s
     try:
         return jobs.get(job_id, tenant=tenant)
     except JobNotFound:
+        if jobs.was_deleted(job_id):
+            raise ApiError(
+                410,
+                "idempotency_job_deleted",
+                f"Idempotency-Key {key[:64]!r} created job {job_id}, which has been deleted. "
+                "To submit the recording again, send it with a new key.",
+            ) from None
         raise ApiError(
             409,
             "idempotency_in_progress",

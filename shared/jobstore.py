@@ -28,6 +28,9 @@ RETENTION = key("retention")
 # Every job counted under its status, moved with each change of it: /metrics reads one hash
 # instead of every record.
 BY_STATUS = key("jobs-by-status")
+# How long a deleted job's id is remembered as deleted: as long as any Idempotency-Key claim
+# that names it can live (api.idempotency.TTL_S), so a repeat learns its job was deleted.
+DELETED_TTL_S = 24 * 3600
 
 Deadline = Callable[[Job], float | None]
 
@@ -255,6 +258,11 @@ class JobStore:
             _thread_key(job.tenant, thread) if thread else _job_key(job.id),
         ]
         self._delete_job(keys=keys, args=[job.id])
+        self.redis.set(key("deleted", job.id), "1", ex=DELETED_TTL_S)
+
+    def was_deleted(self, job_id: str) -> bool:
+        """Whether the job was deleted (DELETE /v1/jobs) within DELETED_TTL_S."""
+        return bool(self.redis.exists(key("deleted", job_id)))
 
     def count_by_status(self) -> dict[str, int]:
         """Jobs in the store under each status (for /metrics)."""

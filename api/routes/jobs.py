@@ -59,7 +59,7 @@ def _view(job: Job, base: str) -> JobView:
     response_model=JobView,
     responses={
         200: {"model": JobView, "description": "An earlier job, for a repeated Idempotency-Key"},
-        **error_responses(400, 409, 413, 415, 422, 503),
+        **error_responses(400, 409, 410, 413, 415, 422, 503),
     },
     openapi_extra=job_form.OPENAPI,
 )
