@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import Services
 from api.errors import ApiError
+from api.form_in_memory import read_form
 from api.options import OptionFields, job_options
 from shared.batches import Batch, BatchItem, Metadata
 from shared.inputs import safe_filename, too_large
@@ -212,7 +213,7 @@ def _check_bucket(services: Services, bucket: str | None) -> None:
 async def from_multipart(request: Request, services: Services, tenant: str) -> Batch:
     cfg = services.settings.batches
     try:
-        form = await request.form(max_files=cfg.max_parts, max_fields=64)
+        form = await read_form(request, max_files=cfg.max_parts, max_fields=64)
     except StarletteHTTPException as exc:
         # Starlette names its limits only in words. Any other form error (no boundary, a
         # part without a name, a text field over 1 MB) is answered as POST /v1/jobs answers

@@ -7,13 +7,16 @@ ONLY=intake``). Intake needs the whole recording in memory to probe and hash it,
 file part keeps the chunks the parser hands over and joins them once when read. The parsing
 itself (python-multipart), its limits, charsets and errors stay Starlette's.
 
-Only bodies that declare a length within what Starlette would keep in memory anyway take this
-path; a larger or unannounced one goes to Starlette's own parser, which rolls it to disk.
+Only bodies that declare a length within what Starlette would keep in memory anyway are kept
+so; a larger or unannounced one goes to Starlette's own parser class, which rolls it to disk.
+Either way the body must end with its closing boundary (``read_form``): every multipart form
+of the API (jobs, batches, OpenAI transcriptions) is read here.
 """
 
 from __future__ import annotations
 
-from contextlib import aclosing
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing, asynccontextmanager
 
 from python_multipart.multipart import parse_options_header
 from starlette.datastructures import FormData, UploadFile
@@ -25,22 +28,66 @@ from starlette.requests import Request
 IN_MEMORY_MAX_BYTES = MultiPartParser.spool_max_size
 
 
-async def read_form(request: Request) -> FormData:
-    """The request's form, as ``request.form()`` gives it (the caller closes it)."""
-    content_type, _ = parse_options_header(request.headers.get("Content-Type"))
+async def read_form(request: Request, *, max_files: int = 1000, max_fields: int = 1000) -> FormData:
+    """The request's form, as ``request.form()`` gives it (the caller closes it), refused
+    (400) where a multipart body ends before its closing boundary."""
+    content_type, options = parse_options_header(request.headers.get("Content-Type"))
+    if content_type != b"multipart/form-data":
+        return await request.form(max_files=max_files, max_fields=max_fields)
     declared = request.headers.get("Content-Length", "")
-    if (
-        content_type != b"multipart/form-data"
-        or not declared.isdigit()
-        or int(declared) > IN_MEMORY_MAX_BYTES
-    ):
-        return await request.form()
+    in_memory = declared.isdigit() and int(declared) <= IN_MEMORY_MAX_BYTES
+    parser = _InMemoryMultiPartParser if in_memory else MultiPartParser
+    ending = _Ending(options.get(b"boundary", b""))
     try:
-        async with aclosing(request.stream()) as stream:
-            return await _InMemoryMultiPartParser(request.headers, stream).parse()
+        async with aclosing(ending.watch(request.stream())) as stream:
+            form = await parser(
+                request.headers, stream, max_files=max_files, max_fields=max_fields
+            ).parse()
     except MultiPartException as exc:
         # As request.form() answers a malformed body.
         raise HTTPException(status_code=400, detail=exc.message) from None
+    if not ending.seen:
+        await form.close()
+        raise HTTPException(status_code=400, detail=CUT_OFF)
+    return form
+
+
+@asynccontextmanager
+async def form_of(request: Request) -> AsyncIterator[FormData]:
+    """``read_form`` as ``async with request.form()`` reads: closed on leaving."""
+    form = await read_form(request)
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+# python-multipart stops where the body stops, closing delimiter or not: a body cut off
+# after a whole part parsed as a form without its later fields (a "stages=stt" lost made a
+# three-stage job, and a batch's last file went missing, both answered 202).
+CUT_OFF = (
+    "The form ends before its closing boundary: the upload was cut off, or the client did "
+    "not finish the multipart body. Nothing was stored; send it again"
+)
+
+
+class _Ending:
+    """Whether a multipart body's close delimiter ("--" boundary "--") went past."""
+
+    def __init__(self, boundary: bytes) -> None:
+        self._close = b"--" + boundary + b"--"
+        self._tail = b""
+        self.seen = False
+
+    async def watch(self, chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
+        # Searched in place, never joined: the upload is not copied again (see above). Only
+        # a delimiter split between two chunks needs the previous chunk's last bytes.
+        keep = len(self._close) - 1
+        async for chunk in chunks:
+            if not self.seen and chunk:
+                self.seen = self._close in chunk or self._close in self._tail + chunk[:keep]
+                self._tail = (self._tail + chunk)[-keep:] if len(chunk) < keep else chunk[-keep:]
+            yield chunk
 
 
 class _ChunkedUpload(UploadFile):

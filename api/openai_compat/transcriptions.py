@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
+from api.form_in_memory import form_of
 from api.intake import submit
 from api.openai_compat.engines import engine_for
 from api.openai_compat.waiting import NO_RETRY, failure, finished
@@ -111,7 +112,7 @@ async def create_transcription(
 ) -> Response:
     """OpenAI's transcription call: the recording in `file`, run through the stt stage."""
     bind(tenant=tenant)
-    async with request.form() as form:
+    async with form_of(request) as form:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise ApiError(

@@ -120,3 +120,24 @@ def test_a_batch_text_field_over_1_mb_is_refused_as_the_field_it_is(tmp_path: Pa
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_request"
     assert "exceeded maximum size of 1024KB" in response.json()["error"]["message"]
+
+
+def test_a_batch_form_cut_off_before_its_closing_boundary_is_refused_with_400(
+    tmp_path: Path,
+) -> None:
+    # Before: 202, the parts before the cut made a batch and the cut-off one was dropped.
+    parts = b"".join(
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="%d.wav"\r\n\r\n'
+        b"RIFF....\r\n" % i
+        for i in range(3)
+    )
+    response = _client(tmp_path).post(
+        "/v1/batches",
+        content=parts[:-40],
+        headers={"Content-Type": "multipart/form-data; boundary=B"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "closing boundary" in response.json()["error"]["message"]
+    assert list((tmp_path / "objects").rglob("*")) == []

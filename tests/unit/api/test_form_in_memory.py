@@ -133,3 +133,27 @@ async def test_a_body_without_a_declared_length_is_parsed_by_starlette() -> None
 
     assert type(form["file"]) is UploadFile
     await form.close()
+
+
+@pytest.mark.parametrize("size", [1000, IN_MEMORY_MAX_BYTES + 1])
+async def test_a_body_cut_off_before_its_closing_boundary_is_refused(size: int) -> None:
+    # Before, python-multipart stopped where the body stopped: the whole file part made a
+    # form, and the "stages" field cut off with the rest was lost without a word.
+    whole = multipart(("file", "vm.wav", os.urandom(size)), ("stages", None, b"stt"))
+    cut = whole[: whole.index(b'name="stages"') + 30]
+
+    with pytest.raises(HTTPException) as refused:
+        await read_form(request(cut, chunk=4096))
+
+    assert refused.value.status_code == 400
+    assert "closing boundary" in refused.value.detail
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096])
+async def test_a_closing_boundary_split_between_chunks_is_still_seen(chunk: int) -> None:
+    body = multipart(("file", "vm.wav", os.urandom(3000)), ("stages", None, b"stt"))
+
+    form = await read_form(request(body, chunk=chunk))
+
+    assert form["stages"] == "stt"
+    await form.close()

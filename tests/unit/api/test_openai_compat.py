@@ -263,3 +263,22 @@ def test_speech_input_with_a_control_character_is_refused_with_400_before_any_jo
     error = answer.json()["error"]
     assert (error["code"], error["type"]) == ("invalid_text", "invalid_request_error")
     assert "'input' field contains U+0000" in error["message"]
+
+
+def test_a_transcription_form_cut_off_before_its_closing_boundary_is_refused(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"})
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="vm.wav"\r\n\r\nRIFF\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n'
+    )
+
+    answer = TestClient(create_app(settings)).post(
+        "/v1/audio/transcriptions",
+        content=body,
+        headers={"Content-Type": "multipart/form-data; boundary=B"},
+    )
+
+    assert answer.status_code == 400, answer.text
+    assert "closing boundary" in answer.json()["error"]["message"]
