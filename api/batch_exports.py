@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from shared.batches import ItemRejection
+from shared.batches import BatchItem, ItemRejection
 from shared.batchstore import BatchStore
 from shared.jobstore import JobStore
 from shared.models import Job
@@ -158,15 +158,20 @@ def _rejected_row(rejection: ItemRejection) -> dict[str, Any]:
     return row
 
 
-def _missing_row(index: int, job_id: str) -> dict[str, Any]:
-    # Never a silent gap: the table keeps one row per item even if a record vanished.
+def _missing_row(index: int, job_id: str, item: BatchItem | None, deleted: bool) -> dict[str, Any]:
+    # Never a silent gap: the table keeps one row per item even if a record vanished, and
+    # says which item it was (its source and metadata are the batch's, not the job's).
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
     row.update(
         item_index=index,
+        source=item.source if item else None,
+        metadata=item.metadata if item else None,
         job_id=job_id,
         status="missing",
-        failure_code="job_missing",
-        failure_message="The job's record is gone from the job store.",
+        failure_code="job_deleted" if deleted else "job_missing",
+        failure_message="The job was deleted (DELETE /v1/jobs/{id})."
+        if deleted
+        else "The job's record is gone from the job store.",
     )
     return row
 
@@ -194,7 +199,8 @@ def result_rows(
             elif entry in found:
                 yield _job_row(index, found[entry], base, settings, reviews[entry])
             else:
-                yield _missing_row(index, entry)
+                item = next(iter(batches.items(batch_id, index, index + 1)), None)
+                yield _missing_row(index, entry, item, jobs.was_deleted(entry))
         page.clear()
 
     for index, entry in batches.rows(batch_id, _PAGE):

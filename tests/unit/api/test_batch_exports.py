@@ -112,3 +112,27 @@ def test_a_reviewed_jobs_row_has_its_verdict_and_corrections_and_an_unreviewed_o
         "corrected_intent",
         "corrected_urgency",
     }
+
+
+def test_a_deleted_jobs_row_still_names_its_item_and_says_it_was_deleted(
+    valkey: ValkeyProcess,
+) -> None:
+    # Before: source and metadata empty, and "gone from the job store", so nobody could
+    # tell which recording the row was or why its job was missing.
+    client = connect(valkey.url)
+    jobs, batches = JobStore(client), BatchStore(client)
+    batch = Batch(tenant="acme", source="manifest")
+    batches.create(batch, [BatchItem(key="a.wav"), BatchItem(key="b.wav", metadata={"box": "7"})])
+    made = [
+        voicemail_job(id=batch_job_id(batch.id, i), batch_id=batch.id, batch_index=i)
+        for i in range(2)
+    ]
+    for job in made:
+        jobs.create_batch_job(job)
+    jobs.delete(made[1])
+
+    rows = list(result_rows(batches, jobs, batch.id, "http://api"))
+
+    assert [r["status"] for r in rows] == [made[0].status.value, "missing"]
+    assert (rows[1]["source"], rows[1]["metadata"]) == ("b.wav", {"box": "7"})
+    assert rows[1]["failure_code"] == "job_deleted"
