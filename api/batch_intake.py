@@ -83,6 +83,10 @@ class BatchRequest(OptionFields):
 
     items: list[ManifestItem] | None = None
     prefix: PrefixSource | None = None
+    # A list as every answer shows it (["stt", "llm"]), or the form's text ("stt,llm").
+    stages: str | list[str] | None = Field(  # type: ignore[assignment]
+        default=None, max_length=32, description="stt, stt,llm or stt,llm,tts (the default)"
+    )
 
     # JSON has types: 0 is not false, nor "7" a number of seconds. (The same options in a
     # form are text, and read leniently.)
@@ -91,6 +95,13 @@ class BatchRequest(OptionFields):
     def _stage_events(cls, value: object) -> object:  # replaces the form's reading
         if not isinstance(value, bool):
             raise ValueError("must be true or false")
+        return value
+
+    @field_validator("stages", mode="before")
+    @classmethod
+    def _stage_list(cls, value: object) -> object:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return ",".join(value)
         return value
 
     @field_validator("delete_after_seconds", mode="before")

@@ -72,3 +72,14 @@ def test_a_manifest_text_with_a_control_character_is_refused_with_400_naming_the
     assert "items.1.text" in answer.json()["error"]["message"]
     assert "U+0000" in answer.json()["error"]["message"]
     assert not (tmp_path / "objects").exists() or not any((tmp_path / "objects").rglob("*.txt"))
+
+
+@pytest.mark.parametrize("stages", [["stt", "llm"], "stt,llm"])
+def test_a_json_batch_takes_its_stages_as_a_list_as_answers_show_them_or_as_text(
+    http: TestClient, stages: object
+) -> None:
+    # Before, ["stt", "llm"] was refused: "Input should be a valid string".
+    answer = http.post("/v1/batches", json={"items": [{"key": "a.wav"}], "stages": stages})
+
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["options"]["stages"] == ["stt", "llm"]
