@@ -95,7 +95,10 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 # Submissions whose refusals are counted for /metrics (voicepipe_intake_rejections).
-_INTAKE_PATHS = frozenset({"/v1/jobs", "/v1/batches"})
+# Where submissions come in: the OpenAI-compatible calls make jobs too.
+_INTAKE_PATHS = frozenset(
+    {"/v1/jobs", "/v1/batches", "/v1/audio/transcriptions", "/v1/audio/speech"}
+)
 
 
 async def count_refusal(request: Request, status: int, code: str) -> None:
@@ -113,15 +116,19 @@ async def count_refusal(request: Request, status: int, code: str) -> None:
         log.warning("counting a %s refusal failed", code, exc_info=True)
 
 
-def _openai_invalid(request: Request, exc: RequestValidationError, message: str) -> JSONResponse:
+async def _openai_invalid(
+    request: Request, exc: RequestValidationError, message: str
+) -> JSONResponse:
     """A request OpenAI would refuse, refused as it does: 400 (its SDKs raise BadRequestError,
     not UnprocessableEntityError) naming the field at fault, or none for unreadable JSON."""
     first = exc.errors()[0] if exc.errors() else {}
     if first.get("type") == "json_invalid":
+        await count_refusal(request, 400, "invalid_json")
         text = "The body is not valid JSON: send a JSON object of the call's fields."
         return _answer(request, 400, "invalid_json", text)
     field = _field_name(first.get("loc", ()))
     param = None if field == "request" else field
+    await count_refusal(request, 400, "invalid_value")
     return _answer(request, 400, "invalid_value", message, param=param)
 
 
@@ -147,7 +154,7 @@ def install_error_handlers(app: FastAPI) -> None:
             problems.append(f"{_field_name(err.get('loc', ()))}: {err.get('msg', 'invalid')}")
         message = "The request is not valid: " + "; ".join(problems)
         if request.url.path.startswith(_OPENAI_PATHS):
-            return _openai_invalid(request, exc, message)
+            return await _openai_invalid(request, exc, message)
         await count_refusal(request, 422, "invalid_request")
         return _answer(request, 422, "invalid_request", message)
 

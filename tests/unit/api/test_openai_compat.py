@@ -282,3 +282,23 @@ def test_a_transcription_form_cut_off_before_its_closing_boundary_is_refused(
 
     assert answer.status_code == 400, answer.text
     assert "closing boundary" in answer.json()["error"]["message"]
+
+
+def test_refusals_of_the_openai_calls_are_counted_as_intake_rejections(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # Before, only /v1/jobs and /v1/batches counted theirs for /metrics.
+    settings = Settings(
+        data_dir=tmp_path, broker={"url": valkey.url}, storage={"local_dir": tmp_path / "objects"}
+    )
+    with TestClient(create_app(settings)) as http:
+        figures = http.app.state.services.refusals  # type: ignore[attr-defined]
+        before = figures.rejections()
+        speech = http.post("/v1/audio/speech", json={"model": "tts-1", "voice": "a", "speed": 9})
+        heard = http.post("/v1/audio/transcriptions", data={"model": "whisper-1"})
+
+        after = figures.rejections()
+
+    assert (speech.status_code, heard.status_code) == (400, 400)
+    assert after.get("invalid_value", 0) == before.get("invalid_value", 0) + 1
+    assert after.get("missing_file", 0) == before.get("missing_file", 0) + 1
