@@ -1,7 +1,8 @@
 """Idempotency-Key on submissions: the same key and tenant give back the same job.
 
 A key is claimed atomically (SET NX) before anything is stored, holding the job id and the
-upload's sha256; a second request with the key gets that job, or 409 when its file differs,
+request's digest (the upload's sha256 and the job's options); a second request with the key
+gets that job, or 409 when its file or its options differ,
 or 410 when that job has been deleted since: the key named one request, whose job is gone,
 and running the recording again (perhaps deleted on purpose) is the client's call, with a
 new key.
@@ -14,7 +15,7 @@ import hashlib
 from api.errors import ApiError
 from shared.errors import JobNotFound
 from shared.jobstore import DELETED_TTL_S, JobStore
-from shared.models import Job
+from shared.models import Job, JobOptions
 
 TTL_S = 24 * 3600
 assert TTL_S <= DELETED_TTL_S, "a claim must not outlive the memory of its job's deletion"
@@ -23,6 +24,13 @@ assert TTL_S <= DELETED_TTL_S, "a claim must not outlive the memory of its job's
 def _digest(key: str) -> str:
     # Hashed: the client's key may be long or contain anything.
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def request_digest(content_sha256: str, options: JobOptions) -> str:
+    """What a key's request is told by: its recording (or text) and every option. The same
+    key with other options ("stages=stt" after "stt,llm,tts") is another request, not a
+    repeat to answer with the first one's job."""
+    return hashlib.sha256(f"{content_sha256}|{options.model_dump_json()}".encode()).hexdigest()
 
 
 def replay(jobs: JobStore, tenant: str, key: str, digest: str) -> Job | None:
@@ -58,8 +66,8 @@ def _existing(jobs: JobStore, tenant: str, key: str, raw: bytes | str, digest: s
         raise ApiError(
             409,
             "idempotency_conflict",
-            f"Idempotency-Key {key[:64]!r} was already used with a different file. "
-            "Use a new key for a new recording.",
+            f"Idempotency-Key {key[:64]!r} was already used with a different file or "
+            "different options. Use a new key for a new request.",
         )
     try:
         return jobs.get(job_id, tenant=tenant)

@@ -64,7 +64,8 @@ async def submit(
     digest = None
     if idempotency_key:
         digest = hashlib.sha256(data).hexdigest()
-        earlier = await _replay(services, tenant, idempotency_key, digest)
+        asked = idempotency.request_digest(digest, options)
+        earlier = await _replay(services, tenant, idempotency_key, asked)
         if earlier is not None:
             return earlier, True
     upload = _Upload(services, tenant, data, filename, options, idempotency_key, digest)
@@ -84,7 +85,8 @@ async def submit_text(
     meta, data = validated_text(text, services.settings.api.max_text_chars)
     options = options.model_copy(update={"stages": text_stages(options.stages)})
     if idempotency_key:
-        earlier = await _replay(services, tenant, idempotency_key, meta.sha256)
+        asked = idempotency.request_digest(meta.sha256, options)
+        earlier = await _replay(services, tenant, idempotency_key, asked)
         if earlier is not None:
             return earlier, True
     upload = _Upload(services, tenant, data, None, options, idempotency_key, meta.sha256)
@@ -135,8 +137,9 @@ class _Upload:
     async def _claim_store_record(self, job: Job, meta: InputMeta) -> tuple[Job, bool]:
         jobs, key = self.services.jobs, self.idempotency_key
         if key:
+            asked = idempotency.request_digest(meta.sha256, self.options)
             earlier = await run_in_threadpool(
-                idempotency.claim, jobs, self.tenant, key, job.id, meta.sha256
+                idempotency.claim, jobs, self.tenant, key, job.id, asked
             )
             if earlier is not None:
                 return earlier, True

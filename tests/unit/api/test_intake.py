@@ -92,3 +92,22 @@ def test_a_text_job_with_a_control_character_is_refused_with_400_naming_the_fiel
     assert answer.json()["error"]["code"] == "invalid_text"
     assert "'text' field contains U+0000" in answer.json()["error"]["message"]
     assert _objects(http) == []
+
+
+@pytest.mark.parametrize("audio", [SMALL, LARGE], ids=["on the loop", "on the intake thread"])
+def test_an_idempotency_key_sent_again_with_other_options_is_a_conflict_not_a_replay(
+    http: TestClient, audio: bytes
+) -> None:
+    # Before, "stages=stt" after "stt,llm,tts" under the same key got the first job back
+    # (200, replayed): the client believed it had a transcription-only job.
+    key = {"Idempotency-Key": "vm-42"}
+    file = {"file": ("vm.wav", audio, "audio/wav")}
+    first = http.post("/v1/jobs", files=file, headers=key)
+    same = http.post("/v1/jobs", files=file, headers=key)
+    other = http.post("/v1/jobs", files=file, data={"stages": "stt"}, headers=key)
+
+    assert (first.status_code, same.status_code) == (202, 200)
+    assert same.json()["id"] == first.json()["id"]
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_conflict"
+    assert "different options" in other.json()["error"]["message"]
