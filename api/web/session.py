@@ -4,7 +4,8 @@ The cookie carries the tenant a key was checked against, a short id of that key'
 hash (so revoking the key ends its sessions at the next page), the reviewer's name and the
 CSRF token. It is signed with itsdangerous (HMAC-SHA1 over a SHA-1 derived key, with a
 timestamp) and refused once older than ``web.session_max_age_s``; every page view signs it
-again, so the limit counts from the last view.
+again, so the limit counts from the last view. Signing out is remembered in the broker for
+that long, so a copy of the cookie taken before is refused too (``sign_out``).
 
 The signing secret must be the same in every API process. ``web.session_secret`` when set;
 otherwise one random secret is made once and kept in the broker (``SET NX``), which every
@@ -16,6 +17,7 @@ they can already read every tenant's voicemails.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -117,10 +119,36 @@ async def codec_for(request: Request) -> SessionCodec:
     return codec
 
 
+def _signed_out_key(session: Session) -> str:
+    # A sign-in's CSRF token is new with it (Session.signed_in), so it names that sign-in;
+    # stored hashed, as nothing a form could be forged with.
+    return key("web", "signed_out", hashlib.sha256(session.csrf.encode()).hexdigest()[:32])
+
+
 async def read_session(request: Request) -> Session:
-    """The request's session, or a new one (with its CSRF token) when it has none."""
+    """The request's session, or a new one (with its CSRF token) when it has none or it was
+    signed out."""
     codec = await codec_for(request)
-    return codec.loads(request.cookies.get(COOKIE)) or new_session()
+    session = codec.loads(request.cookies.get(COOKIE))
+    if session is None:
+        return new_session()
+    if session.tenant and await _was_signed_out(request, session):
+        return new_session()
+    return session
+
+
+async def _was_signed_out(request: Request, session: Session) -> bool:
+    client: redis.Redis = request.app.state.services.jobs.redis
+    return bool(await run_in_threadpool(client.exists, _signed_out_key(session)))
+
+
+async def sign_out(request: Request, session: Session) -> None:
+    """End ``session`` wherever its cookie is kept: a copy of the cookie taken before signing
+    out (another tab, a saved request, a shared machine's browser) no longer opens pages.
+    Remembered as long as the cookie could otherwise live."""
+    codec = await codec_for(request)
+    client: redis.Redis = request.app.state.services.jobs.redis
+    await run_in_threadpool(client.set, _signed_out_key(session), "1", ex=codec.max_age_s)
 
 
 def cookie_is_secure(request: Request) -> bool:

@@ -17,6 +17,7 @@ from api.web.access import (
 )
 from api.web.pages import render
 from api.web.session import new_session, read_session, write_session
+from api.web.session import sign_out as end_session
 
 router = APIRouter(prefix="/inbox")
 MAX_NAME = 80
@@ -74,6 +75,8 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     session = await read_session(request)
     await checked_form(request, session)
+    if session.tenant:
+        await end_session(request, session)
     response = RedirectResponse("/inbox/sign-in", status_code=303)
     # Replaced by a fresh session, not deleted: the sign-in form needs a CSRF token.
     await write_session(request, response, new_session())

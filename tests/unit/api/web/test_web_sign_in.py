@@ -141,6 +141,19 @@ def test_signing_out_ends_the_session(site: Site) -> None:
     assert site.client.get("/inbox", follow_redirects=False).status_code == 303
 
 
+def test_a_copy_of_the_cookie_taken_before_signing_out_opens_nothing_after(site: Site) -> None:
+    # Before, signing out only replaced this browser's cookie: a copy kept elsewhere (another
+    # tab's request, a shared machine) stayed signed in for up to the session's max age.
+    site.sign_in()
+    kept = site.client.cookies[COOKIE]
+    token = csrf_of(site.client.get("/inbox").text)
+    site.client.post("/inbox/sign-out", data={"csrf": token}, follow_redirects=False)
+
+    site.client.cookies.set(COOKIE, kept)
+
+    assert site.client.get("/inbox", follow_redirects=False).status_code == 303
+
+
 def test_with_open_access_the_inbox_opens_without_signing_in(
     tmp_path: Path, valkey: ValkeyProcess
 ) -> None:
