@@ -235,13 +235,17 @@ class ReviewStore:
 
     def forget_content(self, tenant: str, job_id: str) -> None:
         """Drop what the recording said (transcript, caller, number) from the job's reviews
-        and its overlay, for retention; keeps who reviewed when, and intent and urgency."""
+        and its overlay, for retention, and the reviewers' notes, which repeat it as often as
+        not ("Rupert called again about the boiler, 0161 …"); keeps who reviewed when, and
+        intent and urgency."""
 
         def scrub(reviews: list[Review]) -> bool:
             if not any(c.field in PERSONAL_FIELDS and (c.before or c.after)
-                       for r in reviews for c in r.corrections):  # fmt: skip
+                       for r in reviews for c in r.corrections) and not any(
+                r.note for r in reviews):  # fmt: skip
                 return False
             for review in reviews:
+                review.note = None
                 for correction in review.corrections:
                     if correction.field in PERSONAL_FIELDS:
                         correction.before = correction.after = None

@@ -173,7 +173,13 @@ def test_retention_scrub_drops_what_the_recording_said_and_keeps_the_rest(
     store = ReviewStore(client)
     job_id = _stored_job(client)
     store.add(
-        _review(job_id, ("transcript", "hi", "Hi, it's Dana"), ("urgency", "normal", "high")), []
+        _review(
+            job_id,
+            ("transcript", "hi", "Hi, it's Dana"),
+            ("urgency", "normal", "high"),
+            note="Dana called again, 0161 496 0000",
+        ),
+        [],
     )
 
     store.forget_content("acme", job_id)
@@ -184,3 +190,17 @@ def test_retention_scrub_drops_what_the_recording_said_and_keeps_the_rest(
         ("urgency", "normal", "high"),
     ]
     assert kept.reviewer == "Ana"
+    assert kept.note is None  # before: the note kept what the caller said past retention
+
+
+def test_retention_scrub_drops_a_note_on_a_review_that_corrected_nothing_personal(
+    valkey: ValkeyProcess,
+) -> None:
+    client = connect(valkey.url)
+    store = ReviewStore(client)
+    job_id = _stored_job(client)
+    store.add(_review(job_id, ("urgency", "normal", "high"), note="Rupert, flat 4"), [])
+
+    store.forget_content("acme", job_id)
+
+    assert [r.note for r in store.for_job("acme", job_id)] == [None]
