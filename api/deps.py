@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.recording import JobRecorder
-from api.security import api_key_scheme, authenticate, bearer_scheme, presented_key
+from api.security import api_key_scheme, authenticate, bearer_scheme, presented_keys
 from shared.batchstore import BatchStore
 from shared.jobstore import JobStore
 from shared.metrics_store import MetricsStore
@@ -52,8 +52,8 @@ async def get_tenant(
     The security schemes only read the headers and put them in the OpenAPI document;
     routes without this dependency (the health probes, the docs) stay public.
     """
-    key = presented_key(bearer.credentials if bearer else None, x_api_key)
-    return authenticate(key, services.settings)
+    keys = presented_keys(bearer.credentials if bearer else None, x_api_key)
+    return authenticate(keys, services.settings)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

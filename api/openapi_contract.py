@@ -240,12 +240,12 @@ def _operations(doc: Schema) -> Iterator[Schema]:
 
 def _unauthorized_documented(doc: Schema) -> None:
     # Every operation that takes a key answers 401 without one (when keys are configured),
-    # and 400 to two different keys at once (api.security.presented_key).
+    # and 400 to the keys of two tenants at once (api.security.authenticate).
     for operation in _operations(doc):
         if operation.get("security"):
             for status, description in (
                 ("401", "No valid API key"),
-                ("400", "Bad request (two different API keys, among others)"),
+                ("400", "Bad request (the keys of two tenants, among others)"),
             ):
                 operation["responses"].setdefault(
                     status,

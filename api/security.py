@@ -70,38 +70,45 @@ def tenant_for(key: str, settings: Settings) -> str | None:
     return found
 
 
-def presented_key(bearer: str | None, x_api_key: str | None) -> str | None:
-    """The key a request carries, in either header; two different keys are refused (400)
-    rather than one picked: a request must not run as a tenant its sender did not mean."""
-    keys = {c.strip() for c in (bearer, x_api_key) if c and c.strip()}
-    if len(keys) > 1:
-        raise ApiError(
-            400,
-            "conflicting_api_keys",
-            "The request carries two different API keys ('Authorization: Bearer' and "
-            "'X-API-Key'): send one of them, or the same key in both.",
-        )
-    return keys.pop() if keys else None
+def presented_keys(bearer: str | None, x_api_key: str | None) -> list[str]:
+    """The keys a request carries: the bearer token's, then the ``X-API-Key`` header's if it
+    is another."""
+    keys: list[str] = []
+    for candidate in (bearer, x_api_key):
+        if candidate and candidate.strip() and candidate.strip() not in keys:
+            keys.append(candidate.strip())
+    return keys
 
 
-def authenticate(key: str | None, settings: Settings) -> str:
-    """The caller's tenant; raises a 401 ApiError when a key is needed and not valid."""
+def authenticate(keys: list[str], settings: Settings) -> str:
+    """The caller's tenant; raises a 401 ApiError when a key is needed and not valid, and a
+    400 for two keys of different tenants: one is never picked over the other, so a request
+    cannot run as a tenant its sender did not mean."""
     if settings.auth.open_access:
         # Settings allow this only on a loopback host (Settings._keys_required_beyond_loopback).
         return OPEN_TENANT
-    if key is None:
+    if not keys:
         raise ApiError(
             401,
             "missing_api_key",
             "This API needs a key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    tenant = tenant_for(key, settings)
-    if tenant is None:
+    tenants = {tenant_for(key, settings) for key in keys}
+    if None in tenants:
         raise ApiError(
             401,
             "invalid_api_key",
             "The API key is not valid (unknown, revoked or mistyped).",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
+    if len(tenants) > 1:
+        raise ApiError(
+            400,
+            "conflicting_api_keys",
+            "The request carries the keys of two different tenants ('Authorization: Bearer' "
+            "and 'X-API-Key'): send one of them.",
+        )
+    tenant = tenants.pop()
+    assert tenant is not None
     return tenant

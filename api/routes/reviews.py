@@ -20,7 +20,7 @@ from api.reviewing import (
     submit_review,
 )
 from api.routes.jobs import _output, recorded
-from api.security import api_key_scheme, bearer_scheme, hash_key, presented_key
+from api.security import api_key_scheme, bearer_scheme, hash_key, presented_keys
 from shared.audio import UPLOAD_MEDIA_TYPES
 from shared.reviews import Review, ReviewStore, intents, revision
 
@@ -89,10 +89,10 @@ async def get_reviewer(
 ) -> str:
     """Who a JSON API review is by: the key's tenant and the start of the key's hash (which
     tells keys apart and reveals nothing), or "anonymous" where no key is needed."""
-    key = presented_key(bearer.credentials if bearer else None, x_api_key)
-    if key is None or services.settings.auth.open_access:
+    keys = presented_keys(bearer.credentials if bearer else None, x_api_key)
+    if not keys or services.settings.auth.open_access:
         return "anonymous"
-    return f"{tenant} (API key {hash_key(key)[:8]})"
+    return f"{tenant} (API key {hash_key(keys[0])[:8]})"
 
 
 @router.post(

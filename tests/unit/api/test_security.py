@@ -11,7 +11,14 @@ from pydantic import ValidationError
 
 from api.deps import TenantDep
 from api.errors import ApiError, install_error_handlers
-from api.security import generate_key, hash_key, key_entry, presented_key, tenant_for
+from api.security import (
+    authenticate,
+    generate_key,
+    hash_key,
+    key_entry,
+    presented_keys,
+    tenant_for,
+)
 from shared.settings import Settings
 
 ACME_KEY = "vp_" + "a" * 43
@@ -72,12 +79,13 @@ def test_unknown_and_malformed_keys_resolve_to_no_tenant() -> None:
     assert tenant_for("", settings) is None
 
 
-def test_the_key_is_read_from_either_header() -> None:
-    assert presented_key("vp_bearer", None) == "vp_bearer"
-    assert presented_key("vp_same", " vp_same ") == "vp_same"
-    assert presented_key(None, " vp_header ") == "vp_header"
-    assert presented_key("  ", None) is None
-    assert presented_key(None, None) is None
+def test_the_keys_are_read_from_either_header_each_once() -> None:
+    assert presented_keys("vp_bearer", None) == ["vp_bearer"]
+    assert presented_keys("vp_same", " vp_same ") == ["vp_same"]
+    assert presented_keys(None, " vp_header ") == ["vp_header"]
+    assert presented_keys("vp_a", "vp_b") == ["vp_a", "vp_b"]
+    assert presented_keys("  ", None) == []
+    assert presented_keys(None, None) == []
 
 
 def test_the_default_settings_are_open_access_on_loopback() -> None:
@@ -244,10 +252,29 @@ def test_every_v1_operation_requires_a_key_and_the_probes_and_docs_do_not(
     assert client.get("/docs").status_code == 200
 
 
-def test_two_different_keys_in_one_request_are_refused_not_one_picked() -> None:
+def test_the_keys_of_two_tenants_in_one_request_are_refused_not_one_picked() -> None:
     # Before, the bearer token won silently: a request meant for one tenant ran as another.
+    settings = Settings(
+        auth={"keys": [key_entry("acme", ACME_KEY), key_entry("globex", GLOBEX_KEY)]}
+    )
+
     with pytest.raises(ApiError) as refused:
-        presented_key("vp_acme", "vp_globex")
+        authenticate([ACME_KEY, GLOBEX_KEY], settings)
 
     assert refused.value.status_code == 400
     assert refused.value.code == "conflicting_api_keys"
+
+
+def test_two_keys_are_a_tenant_only_if_both_are_valid_and_its_own() -> None:
+    other_acme = "vp_" + "c" * 43
+    keys = [
+        key_entry("acme", ACME_KEY),
+        key_entry("acme", other_acme),
+        key_entry("globex", GLOBEX_KEY),
+    ]
+    settings = Settings(auth={"keys": keys})
+
+    assert authenticate([ACME_KEY, other_acme], settings) == "acme"
+    with pytest.raises(ApiError) as refused:
+        authenticate([ACME_KEY, "vp_" + "z" * 43], settings)
+    assert refused.value.code == "invalid_api_key"
