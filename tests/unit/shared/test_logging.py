@@ -57,7 +57,10 @@ def test_libraries_that_log_request_bodies_are_kept_at_warning(name: str) -> Non
 
 
 def _as_uvicorn_leaves_them(access_log: bool) -> None:
-    """uvicorn's own logging config, then what ``--no-access-log`` does to it."""
+    """uvicorn's own logging config (at its default level, info: an earlier test's server
+    may have left "critical"), then what ``--no-access-log`` does to it."""
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).setLevel(logging.INFO)
     for name in ("uvicorn", "uvicorn.access"):
         logging.getLogger(name).handlers = [logging.NullHandler()]
     logging.getLogger("uvicorn.access").propagate = False
