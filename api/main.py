@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(voices.router)
     app.include_router(batches.router)
     app.include_router(webhooks.router)
+    app.include_router(webhooks.endpoints)
     app.include_router(usage.router)
     app.include_router(reviews.router)
     app.include_router(inbox.router)

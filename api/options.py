@@ -161,6 +161,14 @@ def _callback(services: Services, tenant: str, url: str | None) -> str | None:
             f"Webhooks are signed, and tenant {tenant!r} has no signing secret: an operator "
             "adds one to VOICEPIPE_WEBHOOKS__SECRETS (`voicepipe webhooks secret`).",
         )
+    if services.deliveries.is_disabled(tenant, url):
+        # Accepted, the job's events would be dropped unsent without a word.
+        raise ApiError(
+            400,
+            "callback_url_disabled",
+            "callback_url answered an earlier event 410 Gone, so no events are sent to it. "
+            "Give another URL, or turn it back on with DELETE /v1/webhooks/disabled?url=….",
+        )
     return url
 
 

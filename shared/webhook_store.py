@@ -120,6 +120,14 @@ class WebhookStore:
     def is_disabled(self, tenant: str, url: str) -> bool:
         return bool(self.redis.sismember(disabled_key(tenant), url))
 
+    def disabled_endpoints(self, tenant: str) -> list[str]:
+        members = self.redis.smembers(disabled_key(tenant))
+        return sorted(m.decode() if isinstance(m, bytes) else str(m) for m in members)
+
+    def enable_endpoint(self, tenant: str, url: str) -> bool:
+        """Send events to ``url`` again; False when it was not disabled."""
+        return bool(self.redis.srem(disabled_key(tenant), url))
+
     def records(self, ids: list[str]) -> list[WebhookDelivery]:
         """The records of ``ids`` in that order (for a batch's deliveries)."""
         return deliveries(self.redis, ids)
