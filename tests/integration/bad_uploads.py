@@ -278,11 +278,12 @@ CASES: list[Bad] = [
         upload(wav, "a.wav", "audio/wav", output_format="flac"),
         says="output_format",
     ),
-    # A body cut before its closing boundary: the unfinished part is dropped, so no file came.
+    # A body cut before its closing boundary: refused as cut off (api/form_in_memory.py), not
+    # read as a form without the fields it lost.
     Bad(
         "multipart-without-closing-boundary",
         400,
-        "missing_file",
+        "invalid_request",
         lambda: multipart((b'name="file"; filename="a.wav"', wav()), close=False),
     ),
     Bad(
