@@ -17,9 +17,15 @@ from shared.settings import ApiSettings
 def safe_filename(name: str | None) -> str | None:
     if not name:
         return None
-    # Only ever displayed; keys never use it, but keep it printable and short.
-    cleaned = "".join(ch for ch in name.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable())
-    return cleaned[:200] or None
+    # Only ever displayed (a batch's `source`); keys never use it, but keep it printable and
+    # short. A folder path inside the upload's is kept ("a/x.wav", "b/x.wav": `voicepipe
+    # submit` names a folder's files so, and two x.wav would be one name in the export), with
+    # no way out of it: no leading "/", no "." or ".." parts. Cut from the front: the end is
+    # the file's own name.
+    parts = name.replace("\\", "/").split("/")
+    kept = "/".join(p for p in parts if p not in {"", ".", ".."})
+    cleaned = "".join(ch for ch in kept if ch.isprintable())
+    return cleaned[-200:].lstrip("/") or None
 
 
 def too_large(limit_bytes: int) -> MediaRejected:
