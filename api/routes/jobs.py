@@ -167,7 +167,8 @@ def _not_made(job: Job, what: str, stage: Stage | None) -> ApiError:
         return ApiError(
             409,
             "not_requested",
-            f"Job {job.id} ran the stages {ran}, without {stage.value}: it has no {what} and "
+            f"Job {job.id} was submitted with the stages {ran}, without {stage.value}: it has "
+            f"no {what} and "
             f"will not have one. Submit it again with stages that include {stage.value}.",
         )
     if job.status in {JobStatus.FAILED, JobStatus.CANCELED}:
@@ -178,7 +179,9 @@ def _not_made(job: Job, what: str, stage: Stage | None) -> ApiError:
             409,
             "job_failed" if failed else "job_canceled",
             f"Job {job.id} {ended}{why} before its {what} was made, so it has none. "
-            f"POST /v1/jobs/{job.id}/retry runs it again from its first unfinished stage.",
+            f"POST /v1/jobs/{job.id}/retry runs it again from its first unfinished stage, "
+            "which helps where the cause has passed (an outage, a cancel), not where it is the "
+            "recording's or the options'.",
         )
     if job.status.terminal:
         return ApiError(404, "output_missing", f"Job {job.id} ended without a {what}.")

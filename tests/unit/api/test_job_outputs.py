@@ -45,7 +45,7 @@ def test_the_reply_of_a_job_whose_stages_leave_out_tts_is_never_coming(
 
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "not_requested"
-    assert "ran the stages stt,llm, without tts" in answer.json()["error"]["message"]
+    assert "submitted with the stages stt,llm, without tts" in answer.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
