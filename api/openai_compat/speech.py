@@ -30,7 +30,7 @@ from api.options import OptionFields, job_options
 from shared.audio.offline_voice import VOICE as OFFLINE_VOICE
 from shared.audio.speech_encode import MEDIA_TYPES, SpeechEncoder, SpeechFormat, decode_speech
 from shared.audio.tempo import MAX_SPEED, MIN_SPEED, change_tempo
-from shared.errors import StorageKeyNotFound
+from shared.errors import MediaRejected, StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, JobOptions, JobStatus, Stage
 from shared.settings import Settings
@@ -93,7 +93,10 @@ async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: Tena
     """OpenAI's speech call: `input` spoken by the tts stage, in `response_format`."""
     bind(tenant=tenant)
     # Before any sentence is queued: a streamed text is several jobs.
-    check_typed(body.input, "input")
+    try:
+        check_typed(body.input, "input")
+    except MediaRejected as exc:  # named in OpenAI's `param`, as every refused field is
+        raise ApiError(exc.status_code, exc.code, exc.message, param="input") from None
     options = _options(services, tenant, body)
     provider = options.tts_provider or services.settings.providers.tts
     headers = {"X-VoicePipe-Voice": voice_spoken(services.settings, provider, options.voice)}

@@ -263,6 +263,7 @@ def test_speech_input_with_a_control_character_is_refused_with_400_before_any_jo
     error = answer.json()["error"]
     assert (error["code"], error["type"]) == ("invalid_text", "invalid_request_error")
     assert "'input' field contains U+0000" in error["message"]
+    assert error["param"] == "input"
 
 
 def test_a_transcription_form_cut_off_before_its_closing_boundary_is_refused(
