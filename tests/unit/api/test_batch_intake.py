@@ -8,23 +8,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.deps import Services
-from api.main import create_app
-from shared.settings import Settings
 from tests.conftest import ValkeyProcess
+from tests.unit.api.app_client import app_client, services_of
 
 
 @pytest.fixture
 def http(tmp_path: Path, valkey: ValkeyProcess) -> TestClient:
-    settings = Settings(
-        data_dir=tmp_path, broker={"url": valkey.url}, storage={"local_dir": tmp_path / "objects"}
-    )
-    return TestClient(create_app(settings))
-
-
-def _services(http: TestClient) -> Services:
-    services: Services = http.app.state.services  # type: ignore[attr-defined]
-    return services
+    return app_client(tmp_path, valkey)
 
 
 def test_a_part_named_past_255_characters_is_kept_under_its_name_shortened_as_jobs_do(
@@ -35,7 +25,7 @@ def test_a_part_named_past_255_characters_is_kept_under_its_name_shortened_as_jo
     answer = http.post("/v1/batches", files=files)
 
     assert answer.status_code == 202, answer.text
-    items = _services(http).batches.items(answer.json()["id"], 0, 2)
+    items = services_of(http).batches.items(answer.json()["id"], 0, 2)
     assert items[0].filename == "a.wav"
     assert items[1].filename == "b" * 196 + ".wav"  # its end kept: the extension
 
@@ -43,7 +33,7 @@ def test_a_part_named_past_255_characters_is_kept_under_its_name_shortened_as_jo
 def test_a_batch_stopped_after_some_parts_were_staged_leaves_none_behind(
     http: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    storage = _services(http).storage
+    storage = services_of(http).storage
     put = storage.put
 
     def put_once(key: str, data: bytes, *args: object) -> None:

@@ -10,12 +10,10 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from api.deps import Services
 from api.intake import INLINE_MAX_BYTES
-from api.main import create_app
 from shared.audio import encode_pcm
-from shared.settings import Settings
 from tests.conftest import ValkeyProcess
+from tests.unit.api.app_client import app_client, services_of
 
 RATE = 16_000
 
@@ -31,19 +29,11 @@ LARGE = _wav(40.0)
 
 @pytest.fixture
 def http(tmp_path: Path, valkey: ValkeyProcess) -> TestClient:
-    settings = Settings(
-        data_dir=tmp_path, broker={"url": valkey.url}, storage={"local_dir": tmp_path / "objects"}
-    )
-    return TestClient(create_app(settings))
-
-
-def _services(http: TestClient) -> Services:
-    services: Services = http.app.state.services  # type: ignore[attr-defined]
-    return services
+    return app_client(tmp_path, valkey)
 
 
 def _objects(http: TestClient) -> list[Path]:
-    root = _services(http).settings.storage.local_dir
+    root = services_of(http).settings.storage.local_dir
     assert root is not None
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
@@ -57,10 +47,10 @@ def test_an_upload_is_stored_recorded_and_queued(http: TestClient, audio: bytes)
     answer = http.post("/v1/jobs", files={"file": ("vm.wav", audio, "audio/wav")})
 
     assert answer.status_code == 202, answer.text
-    job = _services(http).jobs.get(answer.json()["id"])
+    job = services_of(http).jobs.get(answer.json()["id"])
     assert job.input.size_bytes == len(audio)
-    assert _services(http).storage.get(job.input.key) == audio
-    assert _services(http).jobs.redis.llen("stt") == 1
+    assert services_of(http).storage.get(job.input.key) == audio
+    assert services_of(http).jobs.redis.llen("stt") == 1
 
 
 class _BrokenRecorder:
@@ -73,14 +63,14 @@ def test_a_job_store_failure_answers_503_and_deletes_the_stored_input(
     http: TestClient, audio: bytes
 ) -> None:
     app = http.app
-    app.state.services = dataclasses.replace(_services(http), recorder=_BrokenRecorder())  # type: ignore[attr-defined,arg-type]
+    app.state.services = dataclasses.replace(services_of(http), recorder=_BrokenRecorder())  # type: ignore[attr-defined,arg-type]
 
     answer = http.post("/v1/jobs", files={"file": ("vm.wav", audio, "audio/wav")})
 
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "job_store_unavailable"
     assert _objects(http) == []
-    assert _services(http).jobs.list_ids("default") == []
+    assert services_of(http).jobs.list_ids("default") == []
 
 
 def test_a_text_job_with_a_control_character_is_refused_with_400_naming_the_field(

@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.deps import Services
-from api.main import create_app
-from shared.settings import Settings
 from tests.conftest import ValkeyProcess
+from tests.unit.api.app_client import app_client, services_of
 
 SECRET = "whsec_" + base64.b64encode(b"voicepipe-test-secret-32-bytes!!").decode()
 HOOK = "https://hooks.example.com/voicemail"
@@ -20,25 +18,14 @@ HOOK = "https://hooks.example.com/voicemail"
 
 @pytest.fixture
 def http(tmp_path: Path, valkey: ValkeyProcess) -> TestClient:
-    settings = Settings(
-        data_dir=tmp_path,
-        broker={"url": valkey.url},
-        storage={"local_dir": tmp_path / "objects"},
-        webhooks={"secrets": [f"default:{SECRET}"]},
-    )
-    return TestClient(create_app(settings))
-
-
-def _services(http: TestClient) -> Services:
-    services: Services = http.app.state.services  # type: ignore[attr-defined]
-    return services
+    return app_client(tmp_path, valkey, webhooks={"secrets": [f"default:{SECRET}"]})
 
 
 def test_a_job_naming_a_disabled_endpoint_is_refused_until_it_is_turned_back_on(
     http: TestClient,
 ) -> None:
     # Before: 202, and every event of the job was dropped unsent without a word.
-    _services(http).deliveries.disable_endpoint("default", HOOK)
+    services_of(http).deliveries.disable_endpoint("default", HOOK)
     form = {"text": "Please call me back", "stages": "stt,llm", "callback_url": HOOK}
 
     refused = http.post("/v1/jobs", data=form)
