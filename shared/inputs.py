@@ -18,13 +18,21 @@ def safe_filename(name: str | None) -> str | None:
     if not name:
         return None
     # Only ever displayed (a batch's `source`); keys never use it, but keep it printable and
-    # short. A folder path inside the upload's is kept ("a/x.wav", "b/x.wav": `voicepipe
-    # submit` names a folder's files so, and two x.wav would be one name in the export), with
-    # no way out of it: no leading "/", no "." or ".." parts. Cut from the front: the end is
-    # the file's own name.
-    parts = name.replace("\\", "/").split("/")
-    kept = "/".join(p for p in parts if p not in {"", ".", ".."})
+    # short. A plain relative path keeps its folders ("a/x.wav", "b/x.wav": `voicepipe
+    # submit` names a folder's files so, and two x.wav would be one name in the export); a
+    # name that climbs out ("../../etc/passwd.wav"), starts at a root or uses backslashes is
+    # shown by its last part only, as a client's own paths are none of the export's business.
+    # Cut from the front: the end is the file's own name.
+    parts = name.split("/")
+    plain = "\\" not in name and not name.startswith("/") and ".." not in parts
+    kept = (
+        "/".join(p for p in parts if p not in {"", "."})
+        if plain
+        else name.replace("\\", "/").rsplit("/", 1)[-1]
+    )
     cleaned = "".join(ch for ch in kept if ch.isprintable())
+    if cleaned in {".", ".."}:
+        return None
     return cleaned[-200:].lstrip("/") or None
 
 
