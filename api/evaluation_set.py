@@ -22,6 +22,7 @@ from shared.batchstore import BatchStore
 from shared.errors import StorageKeyNotFound
 from shared.jobstore import JobStore
 from shared.models import Job
+from shared.redaction.detect import TOKEN
 from shared.reviews import Review, ReviewStore, corrected_values
 from shared.storage import ObjectStorage
 
@@ -40,6 +41,9 @@ class EvaluationSet:
     excluded: list[dict[str, str]] = field(default_factory=list)
 
 
+_SCORED = ("transcript", "caller_name", "callback_number")
+
+
 def _left_out(job: Job, values: dict[str, str | None]) -> str | None:
     if job.input.kind != "audio":
         return "made from typed text: no recording"
@@ -47,6 +51,10 @@ def _left_out(job: Job, values: dict[str, str | None]) -> str | None:
         return "its recording was deleted (retention or request)"
     if not values["transcript"]:
         return "no transcript"
+    if any(TOKEN.search(values[name] or "") for name in _SCORED):
+        # What a redacted job keeps: "[PHONE_NUMBER]" would be scored against the hearing
+        # of a recording that says the number, and count as wrong.
+        return "redacted: its answers are redaction tokens, which no hearing can match"
     if not values["intent"] or not values["urgency"]:
         return "no intent or urgency (the reply stage did not run; correct them to include it)"
     return None

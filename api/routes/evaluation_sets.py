@@ -3,6 +3,8 @@ scores against (api.evaluation_set)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
@@ -40,11 +42,20 @@ async def evaluation_set(
         collect, services.batches, services.jobs, reviews, batch_id, region
     )
     if not chosen.entries:
-        left_out = f" ({len(chosen.excluded)} reviewed but left out)" if chosen.excluded else ""
+        if chosen.excluded:
+            # Marked done already: saying "mark them done" would send people round in a circle.
+            reasons = Counter(item["reason"] for item in chosen.excluded)
+            why = "; ".join(f"{count} {reason}" for reason, count in reasons.most_common())
+            raise ApiError(
+                409,
+                "no_reviewed_recordings",
+                f"Batch {batch_id} has no recording the evaluation set can hold: its "
+                f"{len(chosen.excluded)} reviewed job(s) are left out ({why}).",
+            )
         raise ApiError(
             409,
             "no_reviewed_recordings",
-            f"Batch {batch_id} has no reviewed recording to export yet{left_out}: mark its "
-            "jobs done in the review inbox (or POST /v1/jobs/{id}/reviews with done true).",
+            f"Batch {batch_id} has no reviewed recording to export yet: mark its jobs done "
+            "in the review inbox (or POST /v1/jobs/{id}/reviews with done true).",
         )
     return zip_response(chosen, services.storage, batch_id)

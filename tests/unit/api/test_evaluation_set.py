@@ -146,4 +146,29 @@ def test_a_batch_without_a_reviewed_recording_has_no_set_to_export(http: TestCli
 
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "no_reviewed_recordings"
-    assert "1 reviewed but left out" in answer.json()["error"]["message"]
+    # Before: "mark its jobs done", of a job marked done already; now why it is left out.
+    assert "1 made from typed text: no recording" in answer.json()["error"]["message"]
+    assert "mark its jobs done" not in answer.json()["error"]["message"]
+
+
+def test_a_redacted_jobs_answers_are_tokens_and_stay_out_of_the_set(http: TestClient) -> None:
+    # Before, "[PHONE_NUMBER]" went in as the expected callback number beside the recording
+    # that says the number: make quality counted every such callback wrong.
+    batch, (plain, redacted) = _batch(http, 2)
+
+    def tokens(job: Job) -> bool:
+        assert job.results.triage is not None
+        job.results.triage.callback_number = "[PHONE_NUMBER]"
+        return True
+
+    _services(http).jobs.update(redacted.id, tokens)
+    _review(http, plain)
+    _review(http, redacted)
+
+    answer = http.get(f"/v1/batches/{batch.id}/evaluation-set", headers=ACME)
+
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    assert [e["job_id"] for e in json.loads(archive.read("voicemails.json"))] == [plain.id]
+    [left_out] = json.loads(archive.read("export.json"))["excluded"]
+    assert left_out["job_id"] == redacted.id
+    assert left_out["reason"].startswith("redacted")
