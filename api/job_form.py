@@ -140,7 +140,8 @@ def _refuse_repeated_fields(form: FormData) -> None:
             400,
             "duplicate_field",
             f"Each form field may be sent once, but {', '.join(map(repr, repeated))} came "
-            "more than once. Send one recording per request, in the field 'file'.",
+            "more than once. Send one message per request: a recording in 'file', or typed "
+            "input in 'text', and each option once.",
         )
 
 

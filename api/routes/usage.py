@@ -130,9 +130,9 @@ def _window(
         raise ApiError(
             422,
             "window_too_long",
-            f"The window covers {(until - since).days} days; one request covers at most "
-            f"{limits.max_window_days}. Ask for shorter windows (a month at a time) and add "
-            "them up.",
+            f"The window covers more than {limits.max_window_days} days ({until - since}); "
+            f"one request covers at most {limits.max_window_days}. Ask for shorter windows "
+            "(a month at a time) and add them up.",
         )
     return since, until
 

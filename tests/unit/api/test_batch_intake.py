@@ -73,3 +73,14 @@ def test_a_json_batch_takes_its_stages_as_a_list_as_answers_show_them_or_as_text
 
     assert answer.status_code == 202, answer.text
     assert answer.json()["options"]["stages"] == ["stt", "llm"]
+
+
+def test_a_manifest_item_that_is_not_valid_is_named_by_its_place(http: TestClient) -> None:
+    # Before: "An item is not valid: body: …", with nothing to find it by among thousands.
+    items = [{"key": "a.wav"}, {"text": "hi", "key": "b.wav"}]
+
+    answer = http.post("/v1/batches", json={"items": items})
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "invalid_batch"
+    assert answer.json()["error"]["message"].startswith("items.1 is not valid: ")

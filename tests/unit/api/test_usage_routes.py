@@ -163,6 +163,9 @@ def test_jobs_outside_the_window_are_left_out(tmp_path: Path, valkey: ValkeyProc
         ({"from": "2026-11-05T00:00:00Z", "to": "2026-11-01T00:00:00Z"}, "invalid_range", "before"),
         ({"from": "2026-11-01T00:00:00Z", "to": "2026-11-01T00:00:00Z"}, "invalid_range", "before"),
         ({"from": "2020-01-01", "to": "2026-01-01"}, "window_too_long", "at most"),
+        # One second over: it said "covers 366 days; at most 366".
+        ({"from": "2025-12-01", "to": "2026-12-02T00:00:01Z"}, "window_too_long",
+         "more than 366 days (366 days, 0:00:01)"),
         ({"from": "0001-01-01T00:00:00+23:59"}, "invalid_range", "years"),
         ({"from": "last tuesday"}, "invalid_request", "from"),
         ({"to": "1764633600"}, "invalid_request", "2026-11-01T09:00:00Z"),
