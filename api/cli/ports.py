@@ -3,14 +3,20 @@
 A second `voicepipe up` on ports another stack holds used to restart its Valkey and API in a
 loop, print "stack ready" anyway (it was the other stack answering), and start workers on the
 other stack's broker with a different storage directory. Now it refuses at once and names the
-holder, and the holder's data directory when the holder is a VoicePipe stack.
+holder, and the holder's data directory when the holder is a VoicePipe stack. Its data
+directory is held too (``hold_data_dir``): a second stack on the same directory but other
+ports would run a second Valkey on the first one's AOF and RDB files.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
+import os
 import socket
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
 
 import psutil
 
@@ -98,3 +104,30 @@ def _holder(port: int) -> str:
     if data_dir:
         described += f", part of a VoicePipe stack with its data in {data_dir}"
     return described
+
+
+LOCK_FILE = "stack.lock"
+
+
+def hold_data_dir(data_dir: Path) -> TextIO:
+    """An exclusive lock on ``data_dir`` for as long as the returned file stays open (the
+    kernel drops it when the supervisor dies, however); raises PortsTaken naming the
+    holder's pid when another stack holds it. Children do not inherit it (Popen closes
+    their other descriptors), so a child outliving a killed supervisor holds nothing."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / LOCK_FILE).open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise PortsTaken(
+            f"Another VoicePipe stack (supervisor pid {holder}) runs on the data directory "
+            f"{data_dir}: two stacks there would run two Valkey servers on the same files. "
+            "Stop it, or give this one another VOICEPIPE_DATA_DIR."
+        ) from None
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 import httpx
 import redis
@@ -24,7 +25,7 @@ from kombu.exceptions import OperationalError
 from pydantic import SecretStr
 
 from api.cli.commands import api_command, flower_command, sweeper_command, worker_commands
-from api.cli.ports import PortsTaken, refusal, taken_ports
+from api.cli.ports import PortsTaken, hold_data_dir, refusal, taken_ports
 from api.cli.processes import Child, stop_together, stop_with_parent
 from shared.queues import QUEUES
 from shared.settings import Settings
@@ -82,6 +83,7 @@ class Stack:
         self._parked = threading.Event()
         self._stopped = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._data_dir_lock: TextIO | None = None
         self.failed: str | None = None
         # What wait_ready waits to hear from: every worker process, by its Celery name.
         self._worker_names = {
@@ -137,6 +139,7 @@ class Stack:
         if taken:
             # Before anything starts: a second stack on these ports would talk to the first.
             raise PortsTaken(refusal(taken))
+        self._data_dir_lock = hold_data_dir(self.settings.data_dir.resolve())
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.children = self._children()
         for child in self.children:
@@ -292,6 +295,9 @@ class Stack:
         self._stopped.set()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
+        if self._data_dir_lock is not None:
+            self._data_dir_lock.close()  # the directory is free for the next stack
+            self._data_dir_lock = None
         log.info("stack stopped in %.1f s", time.monotonic() - began)
 
     def __enter__(self) -> Stack:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+from pathlib import Path
 
-from api.cli.ports import refusal, taken_ports
+import pytest
+
+from api.cli.ports import PortsTaken, hold_data_dir, refusal, taken_ports
 from shared.settings import Settings
 from tests.conftest import free_port
 
@@ -43,3 +47,29 @@ def test_the_broker_port_counts_only_when_the_broker_is_embedded() -> None:
 
         assert taken_ports(external, flower=False) == []
         assert [t.role for t in taken_ports(embedded, flower=False)] == ["broker"]
+
+
+def test_a_data_directory_held_by_a_stack_is_refused_to_a_second_one(tmp_path: Path) -> None:
+    # Before, a second `voicepipe up` on other ports but this directory started a second
+    # Valkey on the first one's files.
+    first = hold_data_dir(tmp_path)
+
+    with pytest.raises(PortsTaken, match=f"supervisor pid {os.getpid()}"):
+        hold_data_dir(tmp_path)
+
+    first.close()
+    hold_data_dir(tmp_path).close()  # free once the holder lets go (or dies)
+
+
+def test_a_held_data_directory_is_not_held_by_the_children_a_stack_starts(
+    tmp_path: Path,
+) -> None:
+    held = hold_data_dir(tmp_path)
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        held.close()  # the supervisor gone, its child still running
+
+        hold_data_dir(tmp_path).close()
+    finally:
+        child.kill()
+        child.wait()
