@@ -36,6 +36,10 @@ class BrokerSettings(Section):
             )
         if scheme not in {"redis", "rediss"}:
             raise ValueError(f"broker url must start with redis:// or rediss:// (got {scheme!r})")
+        try:
+            urlparse(value).port  # noqa: B018  (reading it checks it: 0-65535)
+        except ValueError as exc:
+            raise ValueError(f"broker url: {exc} (got {value!r})") from None
         return value
 
     @property
@@ -64,7 +68,7 @@ class StorageSettings(Section):
 
 class ApiSettings(Section):
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = Field(
         default=None, description="Base URL clients use; defaults to http://host:port."
     )
@@ -133,7 +137,7 @@ class SweeperSettings(Section):
 class FlowerSettings(Section):
     enabled: bool = True
     host: str = "127.0.0.1"
-    port: int = 5555
+    port: int = Field(default=5555, ge=1, le=65535)
     basic_auth: SecretStr | None = Field(
         default=None,
         description="user:password for Flower; `voicepipe up` makes one when unset.",

@@ -95,3 +95,15 @@ def test_setting_one_field_of_a_pool_keeps_that_pools_other_defaults(
 
     assert settings.concurrency == 2
     assert (settings.soft_time_limit_s, settings.time_limit_s) == limits
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"api": {"port": 70000}}, {"flower": {"port": 0}}, {"broker": {"url": "redis://h:99999/0"}}],
+)
+def test_a_port_outside_0_to_65535_is_a_setting_error_not_a_crash_at_bind(
+    fields: dict[str, dict[str, object]],
+) -> None:
+    # Before, `voicepipe up` got as far as binding and died with an OverflowError traceback.
+    with pytest.raises(ValidationError):
+        Settings(**fields)  # type: ignore[arg-type]
