@@ -85,7 +85,8 @@ def expand_paths(args: Sequence[str]) -> dict[Path, str]:
         for match in matches:
             for path in _collect((match,)):
                 name = path.relative_to(match).as_posix() if match.is_dir() else path.name
-                # The server keeps at most 255 characters of a name: the end tells them apart.
+                # A part name is at most 255 characters, shown by its last 200: the end
+                # (the folder and the file) tells them apart.
                 found.setdefault(path, name[-MAX_NAME_CHARS:])
     return found
 

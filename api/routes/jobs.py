@@ -168,8 +168,8 @@ def _not_made(job: Job, what: str, stage: Stage | None) -> ApiError:
             409,
             "not_requested",
             f"Job {job.id} was submitted with the stages {ran}, without {stage.value}: it has "
-            f"no {what} and "
-            f"will not have one. Submit it again with stages that include {stage.value}.",
+            f"no {what} and will not have one. Submit it again with stages that include "
+            f"{stage.value}.",
         )
     if job.status in {JobStatus.FAILED, JobStatus.CANCELED}:
         failed = job.status == JobStatus.FAILED
