@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 import click
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from api.cli.batch_commands import batch, fetch, submit_files
 from api.cli.key_commands import keys
@@ -35,11 +37,17 @@ def _settings() -> Settings:
     try:
         return get_settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"VOICEPIPE_{'__'.join(str(p).upper() for p in e['loc'])}: {e['msg']}"
-            for e in exc.errors()
-        )
+        problems = "; ".join(_problem(error) for error in exc.errors())
         raise click.ClickException(f"invalid settings: {problems}") from None
+
+
+def _problem(error: ErrorDetails) -> str:
+    # A check across settings (a model validator) has no location and names its settings
+    # itself; pydantic's "Value error, " prefix says nothing to an operator.
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:
+        return message
+    return f"VOICEPIPE_{'__'.join(str(p).upper() for p in error['loc'])}: {message}"
 
 
 def _api_key(option: str | None) -> str | None:
@@ -68,7 +76,7 @@ def up() -> None:
     """Run the whole stack on this machine until Ctrl-C."""
     from api.cli.stack import Stack
 
-    settings = _with_webhook_secret(_settings())
+    settings = _with_webhook_secret(_usable(_settings()))
     configure_logging(settings.log_level, settings.log_format)
     stack = Stack(settings)
     stopped = threading.Event()
@@ -105,6 +113,21 @@ def up() -> None:
     sys.exit(1 if stack.failed else 0)
 
 
+def _usable(settings: Settings) -> Settings:
+    """``settings``, once its data directory is there and writable: the stack writes its
+    broker files, objects and logs there, and would fail further in with a traceback."""
+    path = settings.data_dir.resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot use the data directory {path}: {exc.strerror or exc}; "
+            "give a writable one in VOICEPIPE_DATA_DIR"
+        ) from None
+    return settings
+
+
 def _with_webhook_secret(settings: Settings) -> Settings:
     """On an open machine (tenant ``default`` only) with no signing secret configured, one is
     made once and kept in the data folder, so callbacks work out of the box and stay
@@ -133,7 +156,7 @@ def demo(json_out: Path | None) -> None:
     """Send the sample voicemails through the pipeline and show what came back."""
     from api.cli.demo.runner import run_demo
 
-    settings = _settings()
+    settings = _usable(_settings())
     configure_logging("WARNING")
     sys.exit(run_demo(settings, json_out=json_out))
 

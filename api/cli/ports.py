@@ -48,6 +48,31 @@ def stack_ports(settings: Settings, flower: bool) -> list[tuple[str, str, int]]:
     return ports
 
 
+# The setting that moves each of the stack's ports.
+PORT_SETTINGS = {
+    "broker": "VOICEPIPE_BROKER__URL",
+    "API": "VOICEPIPE_API__PORT",
+    "Flower": "VOICEPIPE_FLOWER__PORT",
+}
+
+
+def clashing_ports(settings: Settings, flower: bool) -> str | None:
+    """Why the stack's own servers would fight over a port, or None. Only the embedded
+    stack runs them side by side: in compose or Kubernetes each has a container (and an
+    address) of its own, so the settings themselves may repeat a number."""
+    roles: dict[int, list[str]] = {}
+    for role, _, port in stack_ports(settings, flower):
+        roles.setdefault(port, []).append(role)
+    for port, sharing in roles.items():
+        if len(sharing) > 1:
+            names = " and ".join(PORT_SETTINGS[role] for role in sharing)
+            return (
+                f"Not starting: {names} both give port {port}; each server of the stack "
+                "needs a port of its own."
+            )
+    return None
+
+
 def taken_ports(settings: Settings, flower: bool) -> list[TakenPort]:
     return [
         TakenPort(role, host, port, _holder(port))
@@ -76,7 +101,10 @@ def _in_use(host: str, port: int) -> bool:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 return True
-            raise
+            # EADDRNOTAVAIL above all: a host that is no address of this machine.
+            raise PortsTaken(
+                f"Not starting: cannot listen on {host}:{port}: {exc.strerror}"
+            ) from None
     return False
 
 

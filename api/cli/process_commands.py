@@ -10,7 +10,7 @@ import click
 
 from api.cli.commands import api_command, flower_command, sweeper_command, worker_command
 from shared.queues import QUEUES
-from shared.settings import Settings, get_settings
+from shared.settings import Settings
 
 
 def _exec(command: list[str], env: dict[str, str] | None = None) -> None:
@@ -49,7 +49,7 @@ def sweeper() -> None:
 def flower() -> None:
     """Run Flower on VOICEPIPE_FLOWER__HOST/__PORT. Its basic auth is FLOWER_BASIC_AUTH, or
     VOICEPIPE_FLOWER__BASIC_AUTH; it does not start without one."""
-    settings = get_settings()
+    settings = _settings()
     env = dict(os.environ)
     configured = settings.flower.basic_auth
     if "FLOWER_BASIC_AUTH" not in env and configured is not None:

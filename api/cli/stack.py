@@ -25,7 +25,7 @@ from kombu.exceptions import OperationalError
 from pydantic import SecretStr
 
 from api.cli.commands import api_command, flower_command, sweeper_command, worker_commands
-from api.cli.ports import PortsTaken, hold_data_dir, refusal, taken_ports
+from api.cli.ports import PortsTaken, clashing_ports, hold_data_dir, refusal, taken_ports
 from api.cli.processes import Child, stop_together, stop_with_parent
 from shared.queues import QUEUES
 from shared.settings import Settings
@@ -104,6 +104,9 @@ class Stack:
                         valkey_binary(),
                         "--port",
                         str(s.broker.port),
+                        # Enough databases for the URL's (16 unless it names a higher one).
+                        "--databases",
+                        str(max(16, s.broker.db + 1)),
                         "--bind",
                         s.broker.host,
                         "--dir",
@@ -135,6 +138,9 @@ class Stack:
         return kids
 
     def start(self, timeout_s: float = 90.0) -> None:
+        clash = clashing_ports(self.settings, self.flower)
+        if clash:
+            raise PortsTaken(clash)
         taken = taken_ports(self.settings, self.flower)
         if taken:
             # Before anything starts: a second stack on these ports would talk to the first.
@@ -191,6 +197,9 @@ class Stack:
             try:
                 client.ping()
                 return
+            except redis.ResponseError as exc:
+                # It runs but refuses us (a password it does not know, say): no wait helps.
+                raise RuntimeError(f"broker at {self.settings.broker.url}: {exc}") from exc
             except redis.ConnectionError as exc:
                 if time.monotonic() > deadline:
                     msg = f"broker did not start; see {self.logs_dir}/valkey.log"

@@ -10,6 +10,7 @@ fetches, webhooks, retention); ``plugin_env`` reads the sections plugins bring.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -35,6 +36,7 @@ from shared.settings.bulk import (
     RetentionSettings,
     WebhookSettings,
 )
+from shared.settings.names import sections_of, unknown_variables
 from shared.settings.plugin_env import ENVIRONMENT, read_sections
 from shared.settings.pools import (
     IO_PREFETCH,
@@ -235,6 +237,16 @@ class Settings(BaseSettings):
         }
         if wanted:
             self._plugin_sections = read_sections(wanted)
+        return self
+
+    @model_validator(mode="after")
+    def _every_variable_is_a_setting(self) -> Settings:
+        # After the plugins' sections are known: their variables are settings too.
+        sections = sections_of(type(self))
+        sections.update({name: type(s) for name, s in self._plugin_sections.items()})
+        problems = unknown_variables(os.environ, sections)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @model_validator(mode="after")

@@ -4,6 +4,7 @@ the sweeper and Flower."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -40,7 +41,15 @@ class BrokerSettings(Section):
             urlparse(value).port  # noqa: B018  (reading it checks it: 0-65535)
         except ValueError as exc:
             raise ValueError(f"broker url: {exc} (got {value!r})") from None
+        if not re.fullmatch(r"/?([0-9]+/?)?", urlparse(value).path):
+            raise ValueError(
+                f"broker url: the database is a number, as in redis://host:port/0 (got {value!r})"
+            )
         return value
+
+    @property
+    def db(self) -> int:
+        return int(urlparse(self.url).path.strip("/") or 0)
 
     @property
     def port(self) -> int:

@@ -12,34 +12,15 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 
 import click
-from pydantic import BaseModel
 
 from shared.settings import Settings
-
-PREFIX = "VOICEPIPE_"
+from shared.settings.names import PREFIX, sections_of, unknown_variables
 
 
 def is_setting(name: str) -> bool:
-    """Whether ``name`` is read by the settings object (``VOICEPIPE_<SECTION>__<FIELD>``).
-
-    Needed beside ``Settings()`` itself: it refuses a misspelled field inside a section, but
-    silently ignores an unknown top-level ``VOICEPIPE_*`` variable.
-    """
-    if not name.startswith(PREFIX):
-        return False
-    model: type[BaseModel] = Settings
-    parts = name.removeprefix(PREFIX).lower().split("__")
-    for depth, part in enumerate(parts):
-        field = model.model_fields.get(part)
-        if field is None:
-            return False
-        if depth == len(parts) - 1:
-            return True
-        annotation = field.annotation
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return False
-        model = annotation
-    return False
+    """Whether ``name`` is read by the settings object (``VOICEPIPE_<SECTION>__<FIELD>``):
+    the check ``Settings()`` makes of the whole environment at start-up, for one name."""
+    return name.startswith(PREFIX) and not unknown_variables([name], sections_of(Settings))
 
 
 def command_problem(argv: Sequence[str]) -> str | None:

@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared.settings import Settings
+from shared.settings.names import sections_of, unknown_variables
 
 
 def test_defaults_describe_the_embedded_offline_stack(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,3 +108,44 @@ def test_a_port_outside_0_to_65535_is_a_setting_error_not_a_crash_at_bind(
     # Before, `voicepipe up` got as far as binding and died with an OverflowError traceback.
     with pytest.raises(ValidationError):
         Settings(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("variable", "meant"),
+    [
+        ("VOICEPIPE_STORAGE_BACKEND", "VOICEPIPE_STORAGE__BACKEND"),  # one underscore
+        ("VOICEPIPE_WORKER__STT__CONCURRENCY", "VOICEPIPE_WORKERS__STT__CONCURRENCY"),
+        ("voicepipe_log_levle", "VOICEPIPE_LOG_LEVEL"),  # read case-insensitively
+    ],
+)
+def test_a_prefixed_variable_that_names_no_setting_is_refused_with_the_one_it_meant(
+    monkeypatch: pytest.MonkeyPatch, variable: str, meant: str
+) -> None:
+    # Before, pydantic-settings passed over it: storage stayed local without a word.
+    monkeypatch.setenv(variable, "s3")
+
+    with pytest.raises(
+        ValidationError, match=rf"{variable} is not a setting \(did you mean {meant}\?\)"
+    ):
+        Settings()
+
+
+def test_an_unknown_name_far_from_every_setting_is_refused_without_a_guess(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_SOMETHING_ELSE", "1")
+
+    with pytest.raises(ValidationError, match=r"VOICEPIPE_SOMETHING_ELSE is not a setting(?! \()"):
+        Settings()
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "VOICEPIPE_DATA_DIR",
+        "VOICEPIPE_PRICES__AUDIO_PER_MINUTE",  # a dict field: its keys are its own
+        "VOICEPIPE_STORAGE",  # a whole section as JSON, as child processes receive it
+    ],
+)
+def test_every_kind_of_real_setting_name_passes_the_check(variable: str) -> None:
+    assert unknown_variables([variable], sections_of(Settings)) == []
