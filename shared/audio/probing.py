@@ -78,18 +78,20 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
             f"The recording has {channels} channels; we take at most {MAX_CHANNELS} (mono, "
             "stereo, up to 7.1 surround). Mix it down to mono or stereo and upload it again.",
         )
-    if seconds < min_duration_s:
-        raise MediaRejected(
-            "too_short",
-            f"The recording is too short: {seconds:.2f} s of audio decoded, and we need at "
-            f"least {min_duration_s:g} s. Record a longer message and upload it again.",
-        )
+    # Before the length: a file cut short of its own header is too short too, and its
+    # sender needs to hear it was cut, not to record a longer message.
     if declared is not None and seconds < _COMPLETE_RATIO * declared:
         raise MediaRejected(
             "truncated",
             f"The file seems cut off: its header announces {declared:.1f} s but only "
             f"{seconds:.1f} s of audio decode. Upload the complete file (wait until the "
             "recording or download has finished).",
+        )
+    if seconds < min_duration_s:
+        raise MediaRejected(
+            "too_short",
+            f"The recording is too short: {seconds:.2f} s of audio decoded, and we need at "
+            f"least {min_duration_s:g} s. Record a longer message and upload it again.",
         )
     return AudioInfo(
         container=container,
@@ -143,8 +145,9 @@ def _declared_duration(
     if container == "wav":
         return wav_declared_duration(data)
     # Ogg only records lengths page by page, so FFmpeg reports whatever is present; raw AAC
-    # has no header with a length at all (FFmpeg's figure is a bitrate guess).
-    if container in ("ogg", "aac"):
+    # and bare AMR have no header with a length at all (FFmpeg's figure is a bitrate guess,
+    # which a few bytes of AMR missed by enough to be called cut).
+    if container in ("ogg", "aac", "amr"):
         return None
     if container == "mp3":
         return mp3_declared_duration(data)

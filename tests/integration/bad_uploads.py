@@ -79,7 +79,9 @@ def wav() -> bytes:
 TRUNCATED: list[tuple[af.AudioFormat, int | float, str]] = [
     *[(fmt, 64, "undecodable") for fmt in ("wav", "mp3", "ogg", "webm", "flac", "m4a", "3gp")],
     *[(fmt, 64, "too_short") for fmt in ("aac", "amr")],
-    *[(fmt, 1000, "too_short") for fmt in ("wav", "mp3", "webm", "aac")],
+    # Cut below the minimum: those whose header says how long they were are called cut.
+    *[(fmt, 1000, "truncated") for fmt in ("wav", "mp3", "webm")],
+    ("aac", 1000, "too_short"),
     *[(fmt, 1000, "undecodable") for fmt in ("ogg", "flac", "m4a", "3gp")],
     *[(fmt, 0.5, "truncated") for fmt in ("wav", "mp3", "webm", "flac")],
     # The MP4 and 3GP index (moov) is written after the samples, so half a file has none.
@@ -133,7 +135,7 @@ CASES: list[Bad] = [
     Bad("zero-length", 400, "empty_file", upload(lambda: b"")),
     # Headers with nothing behind them.
     Bad("riff-wave-12-bytes", 422, "undecodable", upload(lambda: hostile.first_box("wav", 12))),
-    Bad("wav-header-no-samples", 422, "too_short", upload(lambda: hostile.wav_header_only(1.0))),
+    Bad("wav-header-no-samples", 422, "truncated", upload(lambda: hostile.wav_header_only(1.0))),
     Bad("id3-tag-alone", 422, "undecodable", upload(hostile.id3_tag_only)),
     Bad("oggs-page-header-alone", 422, "undecodable", upload(lambda: hostile.first_box("ogg"))),
     Bad("flac-marker-alone", 422, "undecodable", upload(lambda: b"fLaC")),

@@ -23,7 +23,8 @@ CASES: list[tuple[str, str, bytes, int, str]] = [
         "unsupported_format",
     ),
     ("video without audio", "clip.mp4", af.video_without_audio(), 422, "no_audio_stream"),
-    ("truncated under 0.3 s", "voicemail.wav", af.truncated("wav", 6_000), 422, "too_short"),
+    ("cut under 0.3 s", "voicemail.wav", af.truncated("wav", 6_000), 422, "truncated"),
+    ("shorter than 0.3 s", "voicemail.wav", af.encode("wav", 0.2), 422, "too_short"),
     (
         "wav magic, garbage body",
         "voicemail.wav",

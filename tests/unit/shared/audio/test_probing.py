@@ -270,8 +270,13 @@ def test_probe_rejects_a_cut_file_whose_header_declares_more_as_truncated(
     assert re.search(r"announces (3\.9|4\.0) s", error.message)
 
 
-def test_probe_rejects_truncated_wav_shorter_than_minimum_as_too_short() -> None:
-    assert rejection(factory.truncated("wav", 0.05, seconds=4.0)).code == "too_short"
+def test_probe_calls_a_wav_cut_below_the_minimum_truncated_since_the_cut_is_the_cause() -> None:
+    # Before, too_short: its sender was told to record a longer message, not to upload the
+    # whole file again.
+    error = rejection(factory.truncated("wav", 0.05, seconds=4.0))
+
+    assert error.code == "truncated"
+    assert "announces 4.0 s but only 0.2 s" in error.message
 
 
 def test_probe_rejects_an_m4a_cut_before_its_index_as_undecodable() -> None:
