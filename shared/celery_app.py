@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from celery import Celery
-from celery.signals import setup_logging, worker_init
+from celery.signals import celeryd_init, setup_logging, worker_init
 from kombu import Queue  # type: ignore[attr-defined]
 
 from shared import broker_transport
@@ -98,6 +98,16 @@ def _worker_tracing(**_: Any) -> None:
     from shared.tracing import configure_tracing
 
     configure_tracing(get_settings().tracing, "worker")
+
+
+@celeryd_init.connect  # type: ignore[untyped-decorator]
+def _worker_warnings(**_: Any) -> None:
+    # Sent before Celery checks its privileges and warns (a SecurityWarning when run as
+    # root) and long before it sets up logging: warnings become our log lines from here,
+    # one JSON object each in that format rather than bare text on stderr.
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    logging.captureWarnings(True)
 
 
 @setup_logging.connect  # type: ignore[untyped-decorator]

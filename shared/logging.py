@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Literal
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["text", "json"]
@@ -85,18 +86,24 @@ class _TextFormatter(logging.Formatter):
         return f"{line} [{about}]" if about else line
 
 
+def json_formatter() -> JsonFormatter:
+    """One JSON object a line, with the field names of every VoicePipe process (also the
+    factory uvicorn's supervisor is configured with: api/uvicorn_json_logging.json)."""
+    return JsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        # uvicorn repeats each message with terminal colour codes as an extra field.
+        reserved_attrs=[*RESERVED_ATTRS, "color_message"],
+    )
+
+
 def configure_logging(level: str | int = "INFO", fmt: LogFormat = "text") -> None:
     root = logging.getLogger()
     if any(getattr(h, "_voicepipe", False) for h in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s",
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            )
-        )
+        handler.setFormatter(json_formatter())
     else:
         handler.setFormatter(_TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_WithContext())

@@ -8,6 +8,7 @@ supervisor runs, with settings from the same `VOICEPIPE_*` environment.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from shared.settings import Settings
 from shared.stages import Stage
@@ -30,20 +31,29 @@ def api_command(settings: Settings) -> list[str]:
         "--timeout-graceful-shutdown",
         "10",
         *(("--workers", str(api.processes)) if api.processes > 1 else ()),
+        # The app configures its own logging once it runs, but uvicorn's supervisor speaks
+        # first ("Uvicorn running on", "Started parent process"): in JSON too, with this.
+        *(("--log-config", str(UVICORN_JSON_LOGGING)) if settings.log_format == "json" else ()),
     ]
+
+
+UVICORN_JSON_LOGGING = Path(__file__).parents[1] / "uvicorn_json_logging.json"
 
 
 def sweeper_command() -> list[str]:
     return [sys.executable, "-m", "workers.sweeper"]
 
 
-def _celery(*args: str) -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "workers.app", *args]
+def _celery(settings: Settings, *args: str) -> list[str]:
+    # -q: no start-up banner (thirty lines on stdout) where every line must be JSON.
+    quiet = ("-q",) if settings.log_format == "json" else ()
+    return [sys.executable, "-m", "celery", "-A", "workers.app", *quiet, *args]
 
 
 def flower_command(settings: Settings) -> list[str]:
     """Flower on the configured address; its basic auth comes from FLOWER_BASIC_AUTH."""
     return _celery(
+        settings,
         "flower",
         f"--address={settings.flower.host}",
         f"--port={settings.flower.port}",
@@ -64,6 +74,7 @@ def worker_command(
     queue = queue.value if isinstance(queue, Stage) else queue
     pool = getattr(settings.workers, queue)
     return _celery(
+        settings,
         "worker",
         "-Q",
         queue,
