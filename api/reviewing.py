@@ -200,7 +200,9 @@ def _submit(
         if not if_match_holds(if_match, revision(earlier)):
             raise ApiError(
                 412,
-                "review_conflict",
+                # Not review_conflict (the 409 of a field changed under the reviewer's
+                # feet): here nothing is compared, the reviews merely moved on.
+                "reviews_changed",
                 f"Job {job_id} was reviewed since you read its reviews (If-Match "
                 f"{if_match}; they are now at {revision(earlier)}): read them again with "
                 f"GET /v1/jobs/{job_id}/reviews, check what changed, and submit again.",

@@ -54,7 +54,8 @@ def test_a_review_conditional_on_reviews_read_before_anothers_is_refused_with_41
 
     assert other.status_code == 201
     assert stale.status_code == 412
-    assert stale.json()["error"]["code"] == "review_conflict"
+    # Its own code: a client tells "re-read the list" from "a field clashed" without the status.
+    assert stale.json()["error"]["code"] == "reviews_changed"
     assert "GET /v1/jobs/" in stale.json()["error"]["message"]
     reviews = http.get(f"/v1/jobs/{job_id}/reviews", headers=ACME)
     assert len(reviews.json()["reviews"]) == 1
