@@ -2,7 +2,8 @@
 
 The filter form is a GET form: filtering changes nothing, so a filtered inbox is a link a
 person can keep or share with a colleague of the same tenant. A value the form does not
-offer (an edited URL) is ignored rather than refused.
+offer (an edited URL, an intent since renamed) is left out rather than refused, and the page
+says so: a list silently unfiltered would pass for the filtered one.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _FIELDS = ("q", "intent", "urgency", "needs_review", "reviewed", "status", "batc
 class InboxQuery:
     values: dict[str, str] = field(default_factory=dict)
     cursor: str | None = None
+    # "name=value" of each filter the link gave that the form does not offer.
+    ignored: tuple[str, ...] = ()
 
     @property
     def filtered(self) -> bool:
@@ -71,4 +74,7 @@ def parse_query(params: QueryParams, known_intents: tuple[str, ...]) -> InboxQue
         "batch": get("batch")[:64] or None,
     }
     values = {name: value for name, value in checks.items() if value}
-    return InboxQuery(values=values, cursor=get("cursor")[:200] or None)
+    ignored = tuple(
+        f"{name}={get(name)}" for name, value in checks.items() if get(name) and not value
+    )
+    return InboxQuery(values=values, cursor=get("cursor")[:200] or None, ignored=ignored)

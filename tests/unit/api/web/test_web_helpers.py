@@ -49,6 +49,8 @@ def test_filters_the_form_does_not_offer_are_ignored_rather_than_refused() -> No
     assert query.values == {"status": "succeeded", "q": "bill"}
     flt = query.to_filter()
     assert (flt.urgency, flt.intent, flt.needs_review, flt.text) == (None, None, None, "bill")
+    # Named, so the page can say its list is not filtered by them.
+    assert query.ignored == ("intent=nonsense", "urgency=urgent", "needs_review=maybe")
 
 
 def test_a_filtered_view_links_to_its_next_page_with_its_filters() -> None:
