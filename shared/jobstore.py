@@ -256,9 +256,9 @@ class JobStore:
             RETENTION,
             BY_STATUS,
             _thread_key(job.tenant, thread) if thread else _job_key(job.id),
+            key("deleted", job.id),
         ]
-        self._delete_job(keys=keys, args=[job.id])
-        self.redis.set(key("deleted", job.id), "1", ex=DELETED_TTL_S)
+        self._delete_job(keys=keys, args=[job.id, DELETED_TTL_S])
 
     def was_deleted(self, job_id: str) -> bool:
         """Whether the job was deleted (DELETE /v1/jobs) within DELETED_TTL_S."""

@@ -119,11 +119,15 @@ return 1
 """
 # KEYS: job record, tenant index, the tenant's three inbox hashes, its review overlay, the
 # job's reviews, deadline index, retention index, jobs by status, the job's thread (the
-# record again when it has none). ARGV: job id. The job is uncounted under the status its
+# record again when it has none), the job's deleted marker. ARGV: job id, the marker's
+# lifetime in seconds. The job is uncounted under the status its
 # record holds, and only by the call that removes the record: a delete sent twice (two
 # requests at once, or the client's retry after a lost reply) takes one job off the count
 # once, where a MULTI of the same commands took it off twice.
 DELETE_JOB = """
+-- The marker in the same script: a delete cut short between two round trips left a job
+-- gone without it, and its idempotency key then answered as if it had never been.
+redis.call('SET', KEYS[12], '1', 'EX', ARGV[2])
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 redis.call('DEL', KEYS[1], KEYS[7])

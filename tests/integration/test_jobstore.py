@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import redis
 
 from shared.errors import JobNotFound
 from shared.jobstore import JobStore, Versioned
@@ -108,6 +109,26 @@ def test_deleted_job_is_gone_from_record_and_index(valkey: ValkeyProcess) -> Non
     with pytest.raises(JobNotFound):
         store.get(job.id)
     assert store.count("default") == 0
+
+
+def test_a_deleted_job_and_its_deleted_marker_go_in_one_script(
+    valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before, the marker was a second round trip: a connection lost between the two left
+    # the job gone and its idempotency key answering as if no job had ever been made.
+    store = JobStore.from_url(valkey.url)
+    job = make_job()
+    store.create(job)
+
+    def lost(*_: object, **__: object) -> None:
+        raise redis.ConnectionError("lost after the script")
+
+    monkeypatch.setattr(store.redis, "set", lost)
+    store.delete(job)
+
+    assert store.was_deleted(job.id)
+    with pytest.raises(JobNotFound):
+        store.get(job.id)
 
 
 def test_jobs_survive_a_server_restart(valkey: ValkeyProcess) -> None:
