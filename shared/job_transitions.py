@@ -154,9 +154,11 @@ def start(
     provider: str,
     max_crashes: int,
     output_exists: Callable[[str], bool],
+    worker: str | None = None,
 ) -> Start:
-    """A delivery of ``stage`` arrives. ``output_exists`` is asked only about a succeeded
-    stage's output (rare: a redelivery), so that a lost output is made again."""
+    """A delivery of ``stage`` arrives at ``worker`` (its Celery node name). ``output_exists``
+    is asked only about a succeeded stage's output (rare: a redelivery), so that a lost
+    output is made again."""
     rec = job.stages.get(stage)
     if job.status.terminal or rec is None:
         return Skip(job.status)
@@ -177,6 +179,7 @@ def start(
             return Poison(rec.crashes)
     rec.status = StageStatus.RUNNING
     rec.task_id = task_id
+    rec.worker = worker
     rec.provider = provider
     rec.attempts += 1
     rec.started_at = utcnow()
@@ -307,6 +310,11 @@ def redrive(job: Job, max_redrives: int) -> Redrive:
     if job.redrives < max_redrives:
         job.redrives += 1
         record.status = StageStatus.PENDING
+        # The run it gives up on no longer owns the stage, even before the new delivery
+        # starts: were it still alive (a worker cut off from the broker, not dead), its
+        # result is discarded as stale instead of recorded beside the new run's.
+        record.task_id = None
+        record.worker = None
         return Redriven(stage)
     waited = "running" if record.status == StageStatus.RUNNING else "waiting"
     message = (

@@ -17,7 +17,13 @@ from shared.batch_keys import batch_key
 from shared.errors import JobNotFound
 from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
-from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB, CREATE_JOB, DELETE_JOB
+from shared.jobstore_lua import (
+    COMPARE_AND_SET,
+    CREATE_BATCH_JOB,
+    CREATE_JOB,
+    DELETE_JOB,
+    REINDEX,
+)
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
 from shared.task_messages import TaskMessage
@@ -72,6 +78,7 @@ class JobStore:
         self._create_job = client.register_script(CREATE_JOB)
         self._create_batch_job = client.register_script(CREATE_BATCH_JOB)
         self._delete_job = client.register_script(DELETE_JOB)
+        self._reindex = client.register_script(REINDEX)
 
     @classmethod
     def from_url(
@@ -294,6 +301,15 @@ class JobStore:
 
     def idempotency_release(self, tenant: str, key_hash: str) -> None:
         self.redis.delete(key("idem", tenant, key_hash))
+
+    def look_again(self, read: Versioned, at: float) -> bool:
+        """Move the job's place in the deadline index to ``at`` without writing the job
+        (a running stage's worker still lives: the stage's own finish must still find the
+        very version its start wrote). False if the job changed since ``read``: the write
+        that changed it indexed it afresh."""
+        version = hashlib.sha1(read.raw, usedforsecurity=False).hexdigest()
+        keys = [_job_key(read.job.id), DEADLINES]
+        return bool(self._reindex(keys=keys, args=[version, read.job.id, repr(at)]))
 
     def forget_deadline(self, job_id: str) -> None:
         """Drop a vanished job from the deadline index."""

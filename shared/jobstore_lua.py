@@ -139,3 +139,12 @@ redis.call('HINCRBY', KEYS[10], cjson.decode(current)['status'], -1)
 if KEYS[11] ~= KEYS[1] then redis.call('LREM', KEYS[11], 0, ARGV[1]) end
 return 1
 """
+
+# KEYS: job record, deadline index. ARGV: SHA-1 of the record as read, job id, deadline. The
+# job is indexed for a later look only if nobody wrote it since: a write indexes it itself.
+REINDEX = """
+local current = redis.call('GET', KEYS[1])
+if not (current and redis.sha1hex(current) == ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+return 1
+"""

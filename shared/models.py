@@ -79,6 +79,10 @@ class StageRecord(BaseModel):
     # The delivery that owns the stage now: a copy of the message with another id must not
     # run it at the same time, and a stale run must not overwrite the owner's result.
     task_id: str | None = None
+    # The Celery worker (its node name, ``stt@host``) running the stage: while that worker
+    # notes itself alive the sweeper leaves the stage be; once it falls silent the stage is
+    # re-driven (shared.orphans). None in records written before it was kept.
+    worker: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_s: float | None = None

@@ -93,11 +93,15 @@ def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
 
 def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     ctx = get_context()
-    me: str | None = getattr(getattr(task, "request", None), "id", None)
+    request = getattr(task, "request", None)
+    me: str | None = getattr(request, "id", None)
+    # This worker's node name, noted with the start (no write of its own): the sweeper asks
+    # whether it still lives instead of waiting out the stage's hard time limit.
+    worker: str | None = getattr(request, "hostname", None) or None
     max_crashes = ctx.settings.workers.max_crashes
     begin = Decision(
         lambda j: transitions.start(
-            j, stage, me, provider_name(j, stage, ctx), max_crashes, ctx.storage.exists
+            j, stage, me, provider_name(j, stage, ctx), max_crashes, ctx.storage.exists, worker
         )
     )
     # One read-modify-write both decides whether to run and marks the stage started.

@@ -2,7 +2,10 @@
 
 Workers that die take their stage with them only until the broker redelivers it; a worker
 that hangs, a message lost with a broker's unsynced data, or a redelivery that never comes
-would leave a job unfinished forever. The sweeper is the backstop: every job ends.
+would leave a job unfinished forever. The sweeper is the backstop: every job ends. A worker
+killed whole (its children with it: a lost node, the OOM killer taking its main process)
+is noticed within ``orphan_after_s`` of its last beat (``shared.orphans``); a stage whose
+worker still beats is left to its hard time limit.
 
 It also deletes the objects of jobs whose retention has passed, and queues again the
 expansion of a batch that stopped moving.
@@ -23,7 +26,9 @@ from shared.errors import JobNotFound
 from shared.job_transitions import Decision, GaveUp, Redrive, Redriven, redrive
 from shared.jobstore import JobStore
 from shared.models import Job
+from shared.orphans import heard_since, look_again_at
 from shared.pipeline import enqueue
+from shared.pool_liveness import PoolLiveness, Seen
 from shared.queues import INGEST, INGEST_TASKS
 from shared.redis_keys import connect
 from shared.settings import Settings
@@ -39,17 +44,25 @@ class Sweeper:
         self.jobs = JobStore.from_url(settings.broker.url, deadline_function(settings))
         self.batches = BatchStore(connect(settings.broker.url))
         self.storage = storage_from_settings(settings)
+        self.liveness = PoolLiveness(self.jobs.redis)
+        # Since when this sweeper has heard workers beat, without a break (shared.orphans).
+        self._heard_since: float | None = None
 
     def sweep(self, now: float | None = None) -> dict[str, int]:
         """One pass; returns how many jobs were re-driven, failed and purged, and how many
         stalled batch expansions were queued again."""
         now = time.time() if now is None else now
         counts = {"redriven": 0, "failed": 0, "purged": 0, "replanned": 0}
+        # Read every pass, first: a pass that fails (the broker down) breaks the run of
+        # passes that heard workers, and the next starts it afresh.
+        before, self._heard_since = self._heard_since, None
+        seen = self.liveness.incarnations()
+        self._heard_since = heard_since(seen, now, before)
         counts["purged"] = self._purge(now)
         counts["replanned"] = self._replan(now)
         for job_id in self.jobs.overdue(now):
             try:
-                action = self._handle(job_id, now)
+                action = self._handle(job_id, now, seen)
             except JobNotFound:
                 self.jobs.forget_deadline(job_id)
                 continue
@@ -79,17 +92,27 @@ class Sweeper:
             log.warning("batch %s: expansion stalled; planned again", batch_id)
         return len(stalled)
 
-    def _handle(self, job_id: str, now: float) -> str | None:
+    def _handle(self, job_id: str, now: float, seen: list[Seen]) -> str | None:
         max_redrives = self.settings.sweeper.max_redrives
+        later: list[float] = []
 
         def decide(job: Job) -> Redrive | bool:
+            later.clear()
             due = self.jobs.deadline(job)
             if due is None or due > now:
                 return True  # not stuck after all: the write re-indexes it
+            again = look_again_at(job, self.settings, now, seen, self._heard_since)
+            if again is not None:
+                later.append(again)  # its worker lives: no write, only a later look
+                return False
             return redrive(job, max_redrives)
 
         decision = Decision(decide)
-        job = self.jobs.update(job_id, decision)
+        read = self.jobs.update_versioned(job_id, decision)
+        if later:
+            self.jobs.look_again(read, later[0])
+            return None
+        job = read.job
         match decision.result:
             case Redriven(stage):
                 enqueue(self.app, job, stage)

@@ -141,6 +141,19 @@ class SweeperSettings(Section):
     max_redrives: int = Field(
         default=1, ge=0, description="Times a stuck job is queued again before it fails."
     )
+    # A worker beats every 2 s (shared.pool_liveness): 60 s is thirty missed beats, past any
+    # stall of a live worker's event loop and a short broker restart with its reconnects,
+    # and a killed worker's stage is re-driven a minute or so after the kill, not after
+    # the stage's hard time limit (16 minutes for stt). Workers' clocks must agree with
+    # each other to well within it. The floor keeps it above readiness's own 6 s.
+    orphan_after_s: float = Field(
+        default=60.0,
+        ge=10,
+        le=3600,
+        description="A running stage whose worker has not noted itself alive for this long "
+        "(killed, or started again under its name) is re-driven without waiting for its "
+        "hard time limit.",
+    )
 
 
 class FlowerSettings(Section):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
-from shared.models import JobStatus, Stage, StageStatus, utcnow
+from shared.models import Job, JobStatus, Stage, StageStatus, utcnow
+from shared.pool_liveness import PoolLiveness
+from shared.redis_keys import connect
 from shared.settings import Settings
 from tests.conftest import ValkeyProcess
 from tests.integration.test_jobstore import make_job
@@ -78,3 +80,81 @@ def test_jobs_within_their_deadline_are_left_alone(valkey: ValkeyProcess) -> Non
     assert counts == {"redriven": 0, "failed": 0, "purged": 0, "replanned": 0}
     assert store.get(job.id).status == JobStatus.QUEUED
     assert store.overdue(time.time() + 61) == [job.id]
+
+
+SILENCE_S = 30.0
+
+
+def _running_on(store: JobStore, worker: str, started: float) -> str:
+    job = make_job()
+    store.create(job)
+
+    def run(j: Job) -> None:
+        record = j.stages[Stage.STT]
+        record.status, record.task_id, record.worker = StageStatus.RUNNING, "t-1", worker
+        record.started_at = datetime.fromtimestamp(started, UTC)
+        j.status = JobStatus.TRANSCRIBING
+
+    store.update(job.id, run)
+    return job.id
+
+
+def _orphan_settings(valkey: ValkeyProcess) -> Settings:
+    return Settings(broker={"url": valkey.url}, sweeper={"orphan_after_s": SILENCE_S})
+
+
+def test_a_stage_whose_worker_still_beats_is_looked_at_again_later_and_not_written(
+    valkey: ValkeyProcess,
+) -> None:
+    settings = _orphan_settings(valkey)
+    store = JobStore.from_url(valkey.url, deadline_function(settings))
+    pools = PoolLiveness(connect(valkey.url))
+    t0 = time.time()
+    job_id = _running_on(store, "stt@a", t0)
+    stored = store.redis.get(f"vp:job:{job_id}")
+    sweeper = Sweeper(settings, create_celery(settings))
+
+    looks = []
+    for now in (t0 + SILENCE_S + 1, t0 + 2 * SILENCE_S + 2):
+        pools.beat("stt@a", ["stt"], now=now - 1, started=t0 - 10)
+        looks.append(sweeper.sweep(now=now))
+        looks.append(store.overdue(now))
+
+    assert looks == [{"redriven": 0, "failed": 0, "purged": 0, "replanned": 0}, []] * 2
+    assert store.redis.get(f"vp:job:{job_id}") == stored, (
+        "the running stage's record is as its start wrote it"
+    )
+    assert store.overdue(t0 + 3 * SILENCE_S + 1) == [job_id]
+
+
+def test_a_stage_whose_worker_fell_silent_is_queued_again_once_others_are_heard(
+    valkey: ValkeyProcess,
+) -> None:
+    settings = _orphan_settings(valkey)
+    store = JobStore.from_url(valkey.url, deadline_function(settings))
+    pools = PoolLiveness(connect(valkey.url))
+    t0 = time.time()
+    job_id = _running_on(store, "stt@a", t0)
+    pools.beat("stt@a", ["stt"], now=t0 + 1, started=t0 - 10)  # then killed, with its children
+    sweeper = Sweeper(settings, create_celery(settings))
+    passes = []
+    for now in (t0 + 2, t0 + SILENCE_S + 1, t0 + SILENCE_S + 2):
+        pools.beat("llm@b", ["llm"], now=now, started=t0 - 10)
+        passes.append(sweeper.sweep(now=now)["redriven"])
+
+    assert passes == [0, 0, 1]  # the first look at t0 + 31 s: silent only 30 s since t0 + 1
+    job = store.get(job_id)
+    assert (job.redrives, job.stages[Stage.STT].status) == (1, StageStatus.PENDING)
+    assert store.redis.llen("stt") == 1
+
+
+def test_a_look_again_is_not_noted_over_a_job_written_meanwhile(valkey: ValkeyProcess) -> None:
+    settings = _orphan_settings(valkey)
+    store = JobStore.from_url(valkey.url, deadline_function(settings))
+    job_id = _running_on(store, "stt@a", time.time())
+    read = store.update_versioned(job_id, lambda _: False)
+    store.update(job_id, lambda j: setattr(j.stages[Stage.STT], "status", StageStatus.SUCCEEDED))
+    due = store.redis.zscore("vp:deadlines", job_id)
+
+    assert store.look_again(read, 1.0) is False
+    assert store.redis.zscore("vp:deadlines", job_id) == due

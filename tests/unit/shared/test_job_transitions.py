@@ -262,3 +262,22 @@ def test_a_decision_keeps_the_result_of_its_last_run_and_says_whether_to_write()
     assert not decision(make_job(JobStatus.CANCELED, StageStatus.SKIPPED, None))
     assert decision.result is False
     assert not t.Decision(t.resume)(make_job(JobStatus.QUEUED, StageStatus.PENDING, None))
+
+
+def test_a_start_names_the_worker_that_runs_the_stage() -> None:
+    job = make_job(JobStatus.RESPONDING, StageStatus.PENDING, None)
+
+    t.start(job, Stage.LLM, ME, "fake", 3, lambda _: True, worker="llm@node-a")
+
+    assert job.stages[Stage.LLM].worker == "llm@node-a"
+
+
+def test_a_re_driven_stage_has_no_owner_so_its_old_run_finishing_first_is_stale() -> None:
+    # The old run's worker was cut off, not dead; it finishes before the new delivery starts.
+    job = make_job(JobStatus.RESPONDING, StageStatus.RUNNING, ME)
+    job.stages[Stage.LLM].worker = "llm@node-a"
+
+    assert t.redrive(job, 1) == t.Redriven(Stage.LLM)
+    assert (job.stages[Stage.LLM].task_id, job.stages[Stage.LLM].worker) == (None, None)
+    assert t.finish(job, Stage.LLM, ME, "reply.json", 1.0, _record) == t.Discarded("stale")
+    assert t.start(job, Stage.LLM, "task-new", "fake", 3, lambda _: True) == t.Run()
