@@ -246,10 +246,24 @@ def intent(words: Sequence[str]) -> str:
 def intent_scores(words: Sequence[str]) -> dict[str, int]:
     """Each topic's points from the keyword rules: the weights of its phrases found."""
     scores = dict.fromkeys(INTENTS, 0)
-    for _, _, (name, weight) in scan([_singular(w) for w in words], _INTENT_TABLE):
+    for start, _, (name, weight) in scan([_singular(w) for w in words], _INTENT_TABLE):
+        if name == "complaint" and _negated(words, start):
+            # "I'm not angry, this is no complaint": the caller rules the topic out. Only
+            # for complaints, whose cues are feelings and the word itself: a negated repair
+            # cue still names the topic ("the heater is not heating").
+            continue
         if name:
             scores[name] += weight
     return scores
+
+
+def _negated(words: Sequence[str], start: int) -> bool:
+    """Whether a negation comes just before the cue at ``start``. A cue that is itself a
+    negation ("not good enough") is not negated again by the one before it ("it's still not
+    working. Not good enough": transcripts keep no full stops)."""
+    return words[start] not in _NEGATIONS and bool(
+        _NEGATIONS & set(words[max(0, start - 2) : start])
+    )
 
 
 def urgency(words: Sequence[str], asks_only_a_call: bool = False) -> Urgency:
