@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+import redis
 from celery import Celery
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
@@ -33,6 +34,8 @@ class Services:
     recorder: JobRecorder
     # Counts of refused submissions (/metrics), on a client of their own: see api/main.py.
     refusals: MetricsStore
+    # The broker as /readyz asks it, with a budget of its own (api.routes.health).
+    probe: redis.Redis
 
 
 async def get_services(request: Request) -> Services:

@@ -78,15 +78,26 @@ return 1
 # index, the job's thread list and its first stage's queue (the record again where the job
 # has no thread or no message). ARGV: record, job id, creation time, status, the inbox row's
 # three parts, deadline or "", "1" when the job is in a thread or "", the first stage's
-# message or "". Returns 1 when made, 0 when another record holds the id. A record already
-# there byte for byte is this call's own, retried after a lost reply (ids are 96 random
-# bits and the record holds its creation time): made, not refused, and nothing is written
-# twice.
+# message or "", and optionally a fence: the broker's time (Unix ms) after which the job is
+# no longer to be made. Returns 1 when made, 0 when another record holds the id, -1 when
+# the fence has passed. A record already there byte for byte is this call's own, retried
+# after a lost reply (ids are 96 random bits and the record holds its creation time):
+# made, not refused, and nothing is written twice. The fence is for a caller that gives up
+# (the API answers 503 and deletes the input): a call it sent to a broker that was stopped
+# runs when the broker resumes, and without the fence made a job whose input was gone.
 CREATE_JOB = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-    if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+local current = redis.call('GET', KEYS[1])
+if current then
+    if current == ARGV[1] then return 1 end
     return 0
 end
+if ARGV[11] and ARGV[11] ~= '' then
+    local now = redis.call('TIME')
+    if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[11]) then
+        return -1
+    end
+end
+redis.call('SET', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
 for k = 0, 2 do redis.call('HSET', KEYS[4 + k], ARGV[2], ARGV[5 + k]) end
