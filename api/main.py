@@ -29,6 +29,7 @@ from api.routes import (
 )
 from api.routes.health import READINESS_BUDGET_S
 from shared.batchstore import BatchStore
+from shared.broker_clock import BrokerClock
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # waits on every request, so a broker that is down or does not answer costs each at most
     # the API's budget, then a 503 (api.errors), instead of the workers' long retries.
     budget_s = settings.broker.api_timeout_s
+    clock = BrokerClock(budget_s)
     client = connect_within(settings.broker.url, budget_s)
     job_store = JobStore(client, deadline_function(settings))
     celery = create_celery(settings, budget_s)
@@ -69,7 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deliveries=WebhookStore(client, settings.webhooks.keep_records_s),
         voices=VoiceDirectory(client),
         celery=celery,
-        recorder=JobRecorder(settings.broker.url, job_store, celery, budget_s),
+        recorder=JobRecorder(settings.broker.url, job_store, celery, clock),
+        clock=clock,
         # A refusal is answered at once, counted or not: with the stores' retries, a broker
         # that is down held every 4xx for ~19 s while its count was tried.
         refusals=MetricsStore(connect_within(settings.broker.url, min(budget_s, 0.5))),

@@ -9,12 +9,9 @@ CREATE_JOB, the one the synchronous ``JobStore.create`` runs too) on an asyncio 
 loop never waits on Redis, and a broker restart holds up only the uploads that need it, as
 the retries of the synchronous clients do.
 
-The call has the API's broker budget (``broker.api_timeout_s``), and a fence: the broker's
-time after which the script refuses to make the job. A broker that accepts connections but
-does not answer (stopped, or stalled) keeps the call in its socket, and runs it whenever it
-resumes; by then the request has been answered 503 and its input deleted. The fence falls
-before the budget ends, so a job made in time is answered in time, and one not made by
-then never will be.
+The call has the API's broker budget (``broker.api_timeout_s``) and a fence (see
+shared.broker_clock): a broker that was stopped runs it when it resumes, long after the
+request was answered 503 and its input deleted, and the fence has it make nothing then.
 """
 
 from __future__ import annotations
@@ -26,6 +23,7 @@ import redis.asyncio
 from celery import Celery
 from redis.commands.core import AsyncScript
 
+from shared.broker_clock import BrokerClock, TooLate
 from shared.jobstore import JobStore
 from shared.jobstore_lua import CREATE_JOB
 from shared.models import Job
@@ -33,64 +31,40 @@ from shared.pipeline import first_message
 from shared.redis_keys import connect_async_within
 
 
-class TooLate(TimeoutError):
-    """The broker ran the call after its fence: nothing was made."""
-
-
-# The broker's clock is read again this often: the fence is in its time, and a clock
-# stepped since the last reading would move the fence by as much.
-_CLOCK_REFRESH_S = 60.0
-
-
 class JobRecorder:
     """Makes jobs as ``shared.pipeline.create_and_queue`` does, awaited instead of blocking."""
 
-    def __init__(self, url: str, jobs: JobStore, celery: Celery, budget_s: float) -> None:
+    def __init__(self, url: str, jobs: JobStore, celery: Celery, clock: BrokerClock) -> None:
         self._url = url
         self._jobs = jobs
         self._celery = celery
-        self._budget_s = budget_s
-        # A reply sent just before the fence still has this long to arrive.
-        self._margin_s = min(1.0, budget_s / 3)
+        self._clock = clock
         self._bound: tuple[asyncio.AbstractEventLoop, redis.asyncio.Redis, AsyncScript] | None
         self._bound = None
-        # The broker's Unix time minus this process's monotonic clock, and when it was read.
-        self._offset: tuple[float, float] | None = None
 
     async def create_and_queue(self, job: Job) -> None:
         """Record ``job`` and queue its first stage, both or neither, within the budget:
-        TimeoutError (or a redis ConnectionError) when the broker did not make it in time,
-        and then it never will; ValueError when its id is taken (never in practice: ids are
-        96 random bits)."""
+        a TimeoutError (or a redis ConnectionError) when the broker did not make it in
+        time, and then it never will; ValueError when its id is taken (never in practice:
+        ids are 96 random bits)."""
         started = time.monotonic()
         # Made here, in the request's context: the message carries the request's trace.
         keys, args = self._jobs.creation(job, first_message(self._celery, job))
         client, script = self._client()
-        async with asyncio.timeout(self._budget_s):
-            offset = await self._broker_offset(client)
-            fence = started + self._budget_s - self._margin_s + offset
-            made = await script(keys=keys, args=[*args, int(fence * 1000)])
+        async with asyncio.timeout(self._clock.budget_s):
+            fence = await self._clock.fence_ms_async(client, started)
+            made = await script(keys=keys, args=[*args, fence])
         if made == -1:
-            self._offset = None  # perhaps the broker's clock was stepped: read it again
+            self._clock.forget()
             raise TooLate(f"the broker ran the creation of {job.id} after its fence")
         if not made:
             raise ValueError(f"job {job.id} already exists")
-
-    async def _broker_offset(self, client: redis.asyncio.Redis) -> float:
-        now = time.monotonic()
-        if self._offset is None or now - self._offset[1] > _CLOCK_REFRESH_S:
-            seconds, micros = await client.time()
-            back = time.monotonic()
-            # The broker read its clock somewhere in the round trip: its middle, at worst
-            # half a round trip off (well under the margin on any usable network).
-            self._offset = (seconds + micros / 1e6 - (now + back) / 2, back)
-        return self._offset[0]
 
     def _client(self) -> tuple[redis.asyncio.Redis, AsyncScript]:
         # An asyncio client's connections belong to the loop that opened them. A server has
         # one loop per process; tests may drive one app from several, each gets a client.
         loop = asyncio.get_running_loop()
         if self._bound is None or self._bound[0] is not loop:
-            client = connect_async_within(self._url, self._budget_s)
+            client = connect_async_within(self._url, self._clock.budget_s)
             self._bound = (loop, client, client.register_script(CREATE_JOB))
         return self._bound[1], self._bound[2]

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from api.recording import JobRecorder, TooLate
+from api.recording import JobRecorder
+from shared.broker_clock import BrokerClock, TooLate
 from shared.celery_app import create_celery
 from shared.jobstore import JobStore
 from shared.settings import Settings
@@ -20,7 +21,7 @@ from tests.factories import voicemail_job
 def _recorder(valkey: ValkeyProcess, budget_s: float = 3.0) -> tuple[JobRecorder, JobStore]:
     store = JobStore.from_url(valkey.url)
     celery = create_celery(Settings(broker={"url": valkey.url}))
-    return JobRecorder(valkey.url, store, celery, budget_s), store
+    return JobRecorder(valkey.url, store, celery, BrokerClock(budget_s)), store
 
 
 def test_a_job_is_recorded_with_its_first_stage_queued(valkey: ValkeyProcess) -> None:
@@ -66,8 +67,9 @@ def test_a_creation_the_broker_runs_after_its_fence_makes_nothing_and_the_next_o
 
     async def run() -> None:
         await recorder.create_and_queue(voicemail_job())
-        offset, read_at = recorder._offset or (0.0, 0.0)
-        recorder._offset = (offset - 30, read_at)
+        clock = recorder._clock
+        offset, read_at = clock._offset or (0.0, 0.0)
+        clock._offset = (offset - 30, read_at)
         with pytest.raises(TooLate):
             await recorder.create_and_queue(late)
         # The refusal has the broker's clock read again.
