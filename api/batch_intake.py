@@ -303,7 +303,9 @@ async def _from_form(form: FormData, services: Services, tenant: str) -> Batch:
 async def _record(services: Services, batch: Batch, items: list[BatchItem] | None) -> Batch:
     store = services.batches
     try:
-        await run_in_threadpool(store.create, batch, items)
+        # Fenced: a broker that was stopped makes nothing of it after this 503 (its staged
+        # uploads are deleted), when it resumes and runs what it kept.
+        await run_in_threadpool(store.create, batch, items, services.clock)
     except Exception as exc:
         raise ApiError(
             503, "job_store_unavailable", "The job store is not reachable; try again."

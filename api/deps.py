@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+import redis
 from celery import Celery
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
@@ -12,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from api.recording import JobRecorder
 from api.security import api_key_scheme, authenticate, bearer_scheme, presented_keys
 from shared.batchstore import BatchStore
+from shared.broker_clock import BrokerClock
 from shared.jobstore import JobStore
 from shared.metrics_store import MetricsStore
 from shared.settings import Settings
@@ -31,8 +33,12 @@ class Services:
     celery: Celery
     # New jobs from the event loop (intake); ``jobs`` for everything else.
     recorder: JobRecorder
+    # Fences for what the API makes in the broker (shared.broker_clock).
+    clock: BrokerClock
     # Counts of refused submissions (/metrics), on a client of their own: see api/main.py.
     refusals: MetricsStore
+    # The broker as /readyz asks it, with a budget of its own (api.routes.health).
+    probe: redis.Redis
 
 
 async def get_services(request: Request) -> Services:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from kombu.exceptions import OperationalError
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -61,6 +63,11 @@ def _documented_methods(request: Request) -> str | None:
         ):
             return ", ".join(sorted(method.upper() for method in item))
     return None
+
+
+BROKER_UNAVAILABLE = (
+    "The job store and queue (the broker) are not reachable; try again in a few seconds."
+)
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -142,6 +149,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _media(request: Request, exc: MediaRejected) -> JSONResponse:
         await count_refusal(request, exc.status_code, exc.code)
         return _answer(request, exc.status_code, exc.code, exc.message)
+
+    @app.exception_handler(redis.ConnectionError)
+    @app.exception_handler(redis.TimeoutError)
+    @app.exception_handler(OperationalError)
+    async def _broker_down(request: Request, exc: Exception) -> JSONResponse:
+        # Any route's broker call that failed within the API's budget (shared.redis_keys.
+        # connect_within): was a 500 with a plain-text body, after the stores' ~19 s of
+        # retries (or ~95 s when the broker accepted connections but did not answer).
+        log.warning("broker not reachable for %s %s: %r", request.method, request.url.path, exc)
+        return _answer(request, 503, "broker_unavailable", BROKER_UNAVAILABLE)
 
     @app.exception_handler(JobNotFound)
     async def _not_found(request: Request, exc: JobNotFound) -> JSONResponse:

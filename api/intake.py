@@ -147,10 +147,18 @@ class _Upload:
             await self._store_record_queue(job)
         except BaseException:
             if key:
-                await run_in_threadpool(idempotency.release, jobs, self.tenant, key)
+                await self._release(key)
             raise
         log.info("job %s queued (%s, %.1f s)", job.id, meta.container, meta.duration_s)
         return job, False
+
+    async def _release(self, key: str) -> None:
+        # The broker that refused the job may refuse this too: the caller is still told why
+        # its job was refused, not that the key could not be released.
+        try:
+            await run_in_threadpool(idempotency.release, self.services.jobs, self.tenant, key)
+        except Exception:
+            log.warning("releasing Idempotency-Key of a refused job failed", exc_info=True)
 
     async def _store_record_queue(self, job: Job) -> None:
         """A failed step undoes the earlier one: nothing half-made is left behind."""

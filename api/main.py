@@ -27,13 +27,15 @@ from api.routes import (
     voices,
     webhooks,
 )
+from api.routes.health import READINESS_BUDGET_S
 from shared.batchstore import BatchStore
+from shared.broker_clock import BrokerClock
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
 from shared.logging import configure_logging
 from shared.metrics_store import MetricsStore
-from shared.redis_keys import connect
+from shared.redis_keys import connect_within
 from shared.settings import Settings, get_settings
 from shared.storage import storage_from_settings
 from shared.tracing import configure_tracing
@@ -53,10 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Audio in, transcript, written reply and spoken reply out.",
     )
-    # One client for the stores: each owns its keys; none reaches into another's.
-    client = connect(settings.broker.url)
+    # One client for the stores: each owns its keys; none reaches into another's. Someone
+    # waits on every request, so a broker that is down or does not answer costs each at most
+    # the API's budget, then a 503 (api.errors), instead of the workers' long retries.
+    budget_s = settings.broker.api_timeout_s
+    clock = BrokerClock(budget_s)
+    client = connect_within(settings.broker.url, budget_s)
     job_store = JobStore(client, deadline_function(settings))
-    celery = create_celery(settings)
+    celery = create_celery(settings, budget_s)
     app.state.services = Services(
         settings=settings,
         storage=storage_from_settings(settings),
@@ -65,10 +71,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deliveries=WebhookStore(client, settings.webhooks.keep_records_s),
         voices=VoiceDirectory(client),
         celery=celery,
-        recorder=JobRecorder(settings.broker.url, job_store, celery),
+        recorder=JobRecorder(settings.broker.url, job_store, celery, clock),
+        clock=clock,
         # A refusal is answered at once, counted or not: with the stores' retries, a broker
         # that is down held every 4xx for ~19 s while its count was tried.
-        refusals=MetricsStore(connect(settings.broker.url, retries=1)),
+        refusals=MetricsStore(connect_within(settings.broker.url, min(budget_s, 0.5))),
+        # Probes come with short timeouts of their own (a second, often).
+        probe=connect_within(settings.broker.url, min(budget_s, READINESS_BUDGET_S)),
     )
     install_error_handlers(app)
     app.include_router(health.router)

@@ -30,6 +30,7 @@ from shared.batch_keys import (
     tenant_batches_key,
 )
 from shared.batches import Batch, BatchItem, BatchStatus, ItemRejection
+from shared.broker_clock import PAST_FENCE, BrokerClock, TooLate
 from shared.errors import JobNotFound
 from shared.models import JobStatus
 
@@ -61,6 +62,38 @@ settle(KEYS[1], now_s())
 return 1
 """
 )
+
+# KEYS: batch hash, items list, the tenant's batches, expanding, open. ARGV: fence (see
+# shared.broker_clock) or '', the record, its creation time, now, then the hash's other
+# fields as name, value pairs.
+# Returns 1 when made, 0 when another batch holds the id, -1 past the fence (its items,
+# already pushed, are dropped). A record already there byte for byte is this call's own,
+# sent again after a lost reply: made. The items were pushed first with an expiry, which
+# the batch, once made, takes off: items whose batch is never made vanish with it.
+_CREATE = (
+    PAST_FENCE
+    + """
+local current = redis.call('HGET', KEYS[1], 'record')
+if current then
+    if current ~= ARGV[2] then return 0 end
+    redis.call('PERSIST', KEYS[2])
+    return 1
+end
+if past_fence(ARGV[1]) then
+    redis.call('DEL', KEYS[2])
+    return -1
+end
+redis.call('HSET', KEYS[1], 'record', ARGV[2], 'heartbeat', ARGV[4], unpack(ARGV, 5))
+redis.call('PERSIST', KEYS[2])
+local id = redis.call('HGET', KEYS[1], 'id')
+redis.call('ZADD', KEYS[3], ARGV[3], id)
+redis.call('ZADD', KEYS[4], ARGV[4], id)
+redis.call('ZADD', KEYS[5], ARGV[4], id)
+return 1
+"""
+)
+# Items pushed for a batch not yet made are dropped after this long (see _CREATE).
+_UNMADE_ITEMS_TTL_S = 3600
 
 # KEYS: batch hash, items list. ARGV: the listing's cursor this page was listed from, the
 # cursor after it, "1" when the listing is done, then the page's items. A page is appended
@@ -141,33 +174,49 @@ class BatchStore:
         self._reject = client.register_script(_REJECT)
         self._chunk_done = client.register_script(_CHUNK_DONE)
         self._add_listed = client.register_script(_ADD_LISTED)
+        self._create = client.register_script(_CREATE)
 
-    def create(self, batch: Batch, items: list[BatchItem] | None) -> None:
-        """Record a batch and, when known, its items (a prefix is listed by a worker)."""
-        key = batch_key(batch.id)
-        pipe = self.redis.pipeline(transaction=True)
-        fields: dict[EncodableT, EncodableT] = {
-            "record": batch.model_dump_json(),
-            "id": batch.id,
-            "tenant": batch.tenant,
-            "callback_url": batch.options.callback_url or "",
-            "heartbeat": time.time(),
-        }
+    def create(
+        self, batch: Batch, items: list[BatchItem] | None, clock: BrokerClock | None = None
+    ) -> None:
+        """Record a batch and, when known, its items (a prefix is listed by a worker). With
+        a ``clock`` (the API's), the record is fenced: TooLate when the broker made nothing
+        in time, and then it never will."""
+        if items:
+            pipe = self.redis.pipeline(transaction=True)
+            # The list is made afresh, so the MULTI sent whole again by the client after a
+            # lost reply leaves each item once (the batch's id is new: nothing else is in it).
+            pipe.delete(items_key(batch.id))
+            # Pushed in slices: one command of 100,000 items would stall the server.
+            for start in range(0, len(items), 1000):
+                chunk = items[start : start + 1000]
+                pipe.rpush(items_key(batch.id), *(i.model_dump_json() for i in chunk))
+            pipe.expire(items_key(batch.id), _UNMADE_ITEMS_TTL_S)
+            pipe.execute()
+        fields: list[EncodableT] = [
+            "id",
+            batch.id,
+            "tenant",
+            batch.tenant,
+            "callback_url",
+            batch.options.callback_url or "",
+        ]
         if items is not None:
-            fields["items"] = len(items)
-            fields["listed"] = "1"
-        pipe.hset(key, mapping=fields)
-        # The list is made afresh, so the MULTI sent whole again by the client after a lost
-        # reply leaves each item once (the batch's id is new: nothing else is in it yet).
-        pipe.delete(items_key(batch.id))
-        # Pushed in slices: one command of 100,000 items would stall the server.
-        for start in range(0, len(items or []), 1000):
-            chunk = (items or [])[start : start + 1000]
-            pipe.rpush(items_key(batch.id), *(i.model_dump_json() for i in chunk))
-        pipe.zadd(tenant_batches_key(batch.tenant), {batch.id: batch.created_at.timestamp()})
-        pipe.zadd(EXPANDING, {batch.id: time.time()})
-        pipe.zadd(OPEN, {batch.id: time.time()})
-        pipe.execute()
+            fields += ["items", len(items), "listed", "1"]
+        started = time.monotonic()
+        fence = "" if clock is None else clock.fence_ms(self.redis, started)
+        keys = [batch_key(batch.id), items_key(batch.id), tenant_batches_key(batch.tenant)]
+        record = batch.model_dump_json()
+        made = self._create(
+            keys=[*keys, EXPANDING, OPEN],
+            args=[fence, record, batch.created_at.timestamp(), time.time(), *fields],
+        )
+        if made == -1:
+            assert clock is not None
+            clock.forget()
+            raise TooLate(f"the broker ran the creation of {batch.id} after its fence")
+        if not made:
+            raise ValueError(f"batch {batch.id} already exists")
 
     def discard(self, batch: Batch) -> None:
         """Undo ``create`` (its expansion could not be queued): nothing of it is left."""

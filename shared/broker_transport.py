@@ -48,6 +48,8 @@ import kombu.transport
 from kombu.transport import redis as kombu_redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from shared.redis_keys import RetryWithin
+
 
 def _running_delivery_tags() -> set[str]:
     """Delivery tags of the tasks this worker process is running now (none outside one)."""
@@ -73,6 +75,10 @@ class QoS(kombu_redis.QoS):
 class Channel(kombu_redis.Channel):
     QoS = QoS
     _shared_client: Any = None
+    # The transport option ``retry_budget_s`` (the API's publishing, see
+    # shared.celery_app.create_celery): a command retried within this long, then given up.
+    retry_budget_s: float | None = None
+    from_transport_options = (*kombu_redis.Channel.from_transport_options, "retry_budget_s")  # type: ignore[assignment]
 
     def _create_client(self, asynchronous: bool = False) -> Any:
         if asynchronous:  # the consumer's own connection, made once per channel anyway
@@ -86,7 +92,10 @@ class Channel(kombu_redis.Channel):
     def _connparams(self, asynchronous: bool = False) -> Any:
         if self.connection.client is None:
             raise RedisConnectionError("the broker connection was closed after a connection loss")
-        return super()._connparams(asynchronous=asynchronous)  # type: ignore[no-untyped-call]
+        params = super()._connparams(asynchronous=asynchronous)  # type: ignore[no-untyped-call]
+        if self.retry_budget_s is not None:
+            params["retry"] = RetryWithin(self.retry_budget_s)
+        return params
 
 
 class Transport(kombu_redis.Transport):

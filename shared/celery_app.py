@@ -27,7 +27,10 @@ broker_transport.install()
 TASK_NAMES: dict[Stage, str] = {stage: f"voicepipe.{stage.value}" for stage in Stage}
 
 
-def create_celery(settings: Settings) -> Celery:
+def create_celery(settings: Settings, budget_s: float | None = None) -> Celery:
+    """The app; with ``budget_s`` (the API's), a task sent to a broker that is down or does
+    not answer fails within about that long instead of waiting on it without end (kombu's
+    sockets have no timeout of their own). Workers keep the default: they wait it out."""
     # No task module is named here: a worker loads them through workers.app, and the API
     # sends tasks by name only.
     app = Celery("voicepipe")
@@ -87,6 +90,14 @@ def create_celery(settings: Settings) -> Celery:
         worker_redirect_stdouts=False,
         broker_connection_max_retries=None,
     )
+    if budget_s is not None:
+        app.conf.broker_transport_options.update(
+            socket_timeout=budget_s, socket_connect_timeout=budget_s, retry_budget_s=budget_s
+        )
+        # The connection's own retries (shared.redis_keys.RetryWithin) reconnect a stale
+        # connection and ride out a restart within the budget; kombu's would start the
+        # budget again for each of its attempts.
+        app.conf.task_publish_retry_policy = {"max_retries": 0}
     app.steps["consumer"].add(BatchedTaskEvents)
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.batch_keys import SETTLE
+from shared.broker_clock import PAST_FENCE
 from shared.webhook_models import delivery_key
 
 # KEYS: job record, deadline index, retention index, webhooks due, batch hash (the job
@@ -78,15 +79,23 @@ return 1
 # index, the job's thread list and its first stage's queue (the record again where the job
 # has no thread or no message). ARGV: record, job id, creation time, status, the inbox row's
 # three parts, deadline or "", "1" when the job is in a thread or "", the first stage's
-# message or "". Returns 1 when made, 0 when another record holds the id. A record already
-# there byte for byte is this call's own, retried after a lost reply (ids are 96 random
-# bits and the record holds its creation time): made, not refused, and nothing is written
-# twice.
-CREATE_JOB = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-    if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+# message or "", and optionally a fence: the broker's time (Unix ms) after which the job is
+# no longer to be made. Returns 1 when made, 0 when another record holds the id, -1 when
+# the fence has passed. A record already there byte for byte is this call's own, retried
+# after a lost reply (ids are 96 random bits and the record holds its creation time):
+# made, not refused, and nothing is written twice. The fence is for a caller that gives up
+# (see shared.broker_clock): without it, a call sent to a broker that was stopped made the
+# job when the broker resumed, after the API had answered 503 and deleted its input.
+CREATE_JOB = (
+    PAST_FENCE
+    + """
+local current = redis.call('GET', KEYS[1])
+if current then
+    if current == ARGV[1] then return 1 end
     return 0
 end
+if past_fence(ARGV[11]) then return -1 end
+redis.call('SET', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
 for k = 0, 2 do redis.call('HSET', KEYS[4 + k], ARGV[2], ARGV[5 + k]) end
@@ -95,6 +104,7 @@ if ARGV[9] ~= '' then redis.call('RPUSH', KEYS[8], ARGV[2]) end
 if ARGV[10] ~= '' then redis.call('LPUSH', KEYS[9], ARGV[10]) end
 return 1
 """
+)
 # KEYS: job record, tenant index, deadline index, batch hash, jobs by status, the tenant's
 # three inbox hashes. ARGV: record, job id, creation time, deadline or "", item index, the
 # inbox row's three parts. A batch item's job is made at most once (the ingest worker may

@@ -6,8 +6,11 @@ Each store (jobs, batches, webhook deliveries, idempotency keys) owns its keys b
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import redis
 import redis.asyncio
@@ -16,6 +19,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 PREFIX = "vp"
+_T = TypeVar("_T")
 
 # Idle 10 s, then 3 probes 5 s apart; unacknowledged writes give up after 25 s.
 _KEEPALIVE: dict[int, int] = {
@@ -63,3 +67,98 @@ def _options(socket_timeout: float | None) -> dict[str, Any]:
         "health_check_interval": 30,
         "retry_on_error": [redis.ConnectionError, redis.TimeoutError],
     }
+
+
+def connect_within(url: str, budget_s: float) -> redis.Redis:
+    """A client for a caller someone is waiting on (the API): a command that cannot reach the
+    broker fails within about ``budget_s`` (a ``ConnectionError`` or ``TimeoutError``), where
+    ``connect``'s would ride out a restart for ~19 s, or ~95 s on a broker that accepts
+    connections but does not answer (stopped, swapping, behind a stuck proxy). A restart
+    shorter than the budget is still ridden out."""
+    return redis.Redis.from_url(url, retry=RetryWithin(budget_s), **_budget_options(budget_s))
+
+
+def connect_async_within(url: str, budget_s: float) -> redis.asyncio.Redis:
+    """As ``connect_within``, for an event loop."""
+    return redis.asyncio.Redis.from_url(
+        url, retry=AsyncRetryWithin(budget_s), **_budget_options(budget_s)
+    )
+
+
+def _budget_options(budget_s: float) -> dict[str, Any]:
+    # One attempt may take the whole budget: a broker that accepts but does not answer.
+    return {**_options(budget_s), "socket_connect_timeout": budget_s}
+
+
+# Quick retries: a refused connection costs nothing, and the budget ends them anyway.
+def _quick_backoff() -> ExponentialBackoff:
+    return ExponentialBackoff(cap=0.5, base=0.05)
+
+
+class RetryWithin(Retry):
+    """Retries a failed command while the next attempt would start within ``budget_s`` of the
+    first; an attempt that timed out has spent the budget, so nothing follows it. Nested
+    calls (redis-py retries a connect inside a command's retry) each stop at their own
+    deadline, and the outer one's is never the later."""
+
+    def __init__(self, budget_s: float) -> None:
+        super().__init__(_quick_backoff(), -1)
+        self.budget_s = budget_s
+
+    def call_with_retry(
+        self,
+        do: Callable[[], _T],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[Exception], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> _T:
+        deadline = time.monotonic() + self.budget_s
+        failures = 0
+        while True:
+            try:
+                return do()
+            except self._supported_errors as error:
+                if is_retryable and not is_retryable(error):
+                    raise
+                failures += 1
+                if with_failure_count:
+                    fail(error, failures)
+                else:
+                    fail(error)
+                pause = self._backoff.compute(failures)
+                if time.monotonic() + pause >= deadline:
+                    raise
+                time.sleep(pause)
+
+
+class AsyncRetryWithin(AsyncRetry):
+    """``RetryWithin`` for the asyncio client."""
+
+    def __init__(self, budget_s: float) -> None:
+        super().__init__(_quick_backoff(), -1)
+        self.budget_s = budget_s
+
+    async def call_with_retry(
+        self,
+        do: Callable[[], Awaitable[_T]],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[Exception], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> _T:
+        deadline = time.monotonic() + self.budget_s
+        failures = 0
+        while True:
+            try:
+                return await do()
+            except self._supported_errors as error:
+                if is_retryable and not is_retryable(error):
+                    raise
+                failures += 1
+                if with_failure_count:
+                    await fail(error, failures)
+                else:
+                    await fail(error)
+                pause = self._backoff.compute(failures)
+                if time.monotonic() + pause >= deadline:
+                    raise
+                await asyncio.sleep(pause)

@@ -14,6 +14,9 @@ from shared.queues import QUEUES
 
 router = APIRouter(tags=["health"])
 
+# A probe's own timeout is often a second: the broker's checks give up before it.
+READINESS_BUDGET_S = 1.0
+
 # Probes may come several times a second from every load balancer; the pools' liveness only
 # changes on the workers' beats (every 2 s), so one reading serves for this long.
 _POOLS_CACHE_S = 1.0
@@ -30,7 +33,7 @@ async def readyz(services: ServicesDep) -> JSONResponse:
     """Ready: the broker and storage answer, and every pool has a live worker consuming its
     queue (`pools`: how many), so a stack that would take jobs nobody runs is not ready."""
     checks: dict[str, str] = {}
-    for name, ping in (("broker", services.jobs.ping), ("storage", services.storage.ping)):
+    for name, ping in (("broker", services.probe.ping), ("storage", services.storage.ping)):
         try:
             await run_in_threadpool(ping)
             checks[name] = "ok"
@@ -56,5 +59,5 @@ def _live_pools(services: Services) -> dict[str, int]:
     global _pools_read
     now = time.monotonic()
     if _pools_read is None or now - _pools_read[0] > _POOLS_CACHE_S:
-        _pools_read = (now, PoolLiveness(services.jobs.redis).live(QUEUES))
+        _pools_read = (now, PoolLiveness(services.probe).live(QUEUES))
     return _pools_read[1]

@@ -22,6 +22,15 @@ class BrokerSettings(Section):
         default=True,
         description="`voicepipe up` starts an embedded Valkey on the URL's port.",
     )
+    # The workers and the sweeper ride out a broker restart (shared.redis_keys.RETRIES);
+    # someone waits on an API request, so it answers 503 instead once this has passed.
+    api_timeout_s: float = Field(
+        default=3.0,
+        ge=0.5,
+        le=60,
+        description="How long one API request waits for the broker (job store and queue) "
+        "before answering 503; /readyz waits at most 1 s of it.",
+    )
 
     @field_validator("url")
     @classmethod

@@ -1,7 +1,10 @@
 """2. Interrupt the broker mid-batch. 2a: stop it (SIGTERM); the supervisor starts it again
 from its AOF. 2b: it stays up and drops every client's connection (``CLIENT KILL``), as a
 network blip or a proxy would: kombu then hands back the unacknowledged messages at once,
-and those of tasks still running must not run a second time.
+and those of tasks still running must not run a second time. 2c: it is stopped (SIGSTOP)
+for longer than the API's broker budget, accepting connections and answering nothing: the
+API refuses submissions with 503 meanwhile, and the calls it gave up on, which the broker
+runs when it resumes, must make no job.
 
 Submissions keep arriving during the outage: those answered 503 are not submissions. Every
 accepted job must end, and the workers must go on consuming after Celery reconnects, without
@@ -30,6 +33,7 @@ def run() -> list[Row]:
     return [
         _interrupted("2a broker SIGTERM + restart", "broker", _stop_broker),
         _interrupted("2b broker drops its clients", "blip", _drop_clients),
+        _interrupted("2c broker stopped (SIGSTOP)", "pause", _pause_broker),
     ]
 
 
@@ -96,6 +100,22 @@ def _drop_clients(stack: ChaosStack) -> float:
     finally:
         client.close()
     return 0.0
+
+
+# Twice the API's default budget (broker.api_timeout_s): submissions meanwhile are refused.
+PAUSE_S = 6.0
+
+
+def _pause_broker(stack: ChaosStack) -> float:
+    """SIGSTOP Valkey for PAUSE_S, then SIGCONT; it was unreachable that long."""
+    child = stack.stack.child("valkey")
+    assert child.process is not None
+    child.process.send_signal(signal.SIGSTOP)
+    try:
+        time.sleep(PAUSE_S)
+    finally:
+        child.process.send_signal(signal.SIGCONT)
+    return PAUSE_S
 
 
 def _stop_broker(stack: ChaosStack) -> float:

@@ -7,6 +7,9 @@ exited at a broker restart, 2b the stages run twice after the broker dropped its
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -14,6 +17,7 @@ import pytest
 import redis
 from celery.worker import state
 from kombu import Connection, Queue  # type: ignore[attr-defined]
+from kombu.exceptions import OperationalError
 from kombu.transport import redis as kombu_redis
 
 from shared import broker_transport
@@ -146,3 +150,25 @@ def test_kombus_own_channel_still_builds_a_client_per_command_so_the_reuse_still
     finally:
         connection.close()
     assert first is not second
+
+
+def test_the_apis_app_gives_up_sending_to_a_stopped_broker_within_its_budget_then_sends_again(
+    valkey: ValkeyProcess,
+) -> None:
+    # kombu's sockets have no timeout of their own: a send to a broker that accepted the
+    # connection and answered nothing (SIGSTOP) waited for as long as it stayed stopped.
+    assert valkey.process is not None
+    app = create_celery(Settings(broker=BrokerSettings(url=valkey.url)), budget_s=1.0)
+    app.send_task("voicepipe.stt", args=["job_before"], queue="stt")
+    os.kill(valkey.process.pid, signal.SIGSTOP)
+    try:
+        began = time.monotonic()
+        with pytest.raises(OperationalError):
+            app.send_task("voicepipe.stt", args=["job_during"], queue="stt")
+        waited = time.monotonic() - began
+    finally:
+        os.kill(valkey.process.pid, signal.SIGCONT)
+    app.send_task("voicepipe.stt", args=["job_after"], queue="stt")
+
+    assert waited < 5  # generous against the 1 s budget
+    assert redis.Redis.from_url(valkey.url).llen("stt") >= 2

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from shared.redis_keys import RETRIES
+from shared.redis_keys import RetryWithin
 from shared.settings import Settings
 
 
@@ -65,11 +65,15 @@ def test_a_prefix_that_names_no_folder_is_refused_with_400(tmp_path: Path, prefi
 def test_refusals_are_counted_on_a_client_that_does_not_wait_out_a_broker_restart(
     tmp_path: Path,
 ) -> None:
-    # The stores' client retries for ~19 s; a count is not worth holding a 4xx that long
-    # (these tests' broker is down, and each refusal waited it out).
+    # The workers' client retries for ~19 s, and the API's stores give the broker their
+    # budget (3 s); a count is not worth holding a 4xx that long (these tests' broker is
+    # down, and each refusal waited it out).
     services = _client(tmp_path).app.state.services  # type: ignore[attr-defined]
-    assert services.jobs.redis.get_retry().get_retries() == RETRIES
-    assert services.refusals._redis.get_retry().get_retries() == 1
+    stores, refusals = services.jobs.redis.get_retry(), services.refusals._redis.get_retry()
+    assert isinstance(stores, RetryWithin)
+    assert isinstance(refusals, RetryWithin)
+    assert stores.budget_s == services.settings.broker.api_timeout_s
+    assert refusals.budget_s <= 0.5
 
 
 @pytest.mark.parametrize("cursor", ["nan", "inf", "-inf", "abc"])

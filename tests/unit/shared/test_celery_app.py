@@ -57,3 +57,15 @@ def test_visibility_timeout_outlasts_every_stage_time_limit() -> None:
     for stage in Stage:
         annotations = conf.task_annotations[TASK_NAMES[stage]]
         assert annotations["soft_time_limit"] < annotations["time_limit"]
+
+
+def test_the_apis_app_gives_up_on_the_broker_within_its_budget_and_workers_wait_it_out() -> None:
+    api = create_celery(Settings(), budget_s=2.5).conf
+    workers = create_celery(Settings()).conf
+
+    assert api.broker_transport_options["socket_timeout"] == 2.5
+    assert api.broker_transport_options["retry_budget_s"] == 2.5
+    assert api.task_publish_retry_policy == {"max_retries": 0}
+    # A worker's sockets block for as long as a command takes, and Celery reconnects it.
+    assert "socket_timeout" not in workers.broker_transport_options
+    assert "retry_budget_s" not in workers.broker_transport_options

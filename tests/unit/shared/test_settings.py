@@ -51,6 +51,15 @@ def test_a_unix_socket_broker_url_is_refused_at_start_with_what_to_give_instead(
         Settings()
 
 
+@pytest.mark.parametrize("value", ["0", "0.1", "61", "soon"])
+def test_the_apis_broker_budget_outside_half_a_second_to_a_minute_is_a_setting_error(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_BROKER__API_TIMEOUT_S", value)
+    with pytest.raises(ValidationError, match="api_timeout_s"):
+        Settings()
+
+
 def test_soft_time_limit_must_be_below_hard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOICEPIPE_WORKERS__STT__SOFT_TIME_LIMIT_S", "400")
     monkeypatch.setenv("VOICEPIPE_WORKERS__STT__TIME_LIMIT_S", "300")
