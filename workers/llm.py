@@ -45,15 +45,26 @@ from workers.triage.tone import tone_of
 
 
 def heard(job: Job, ctx: WorkerContext) -> Transcript:
-    """What the caller said. A reply needs only the words, which the job record holds once
-    transcription succeeded: no storage read per job (an S3 GET in production)."""
+    """What the caller said. A reply needs the words and the engine's details, which the
+    job record holds once transcription succeeded: no storage read per job (an S3 GET in
+    production). The details are the second hearings (the engine's own of the number, the
+    other engine's) the triage weighs the number against: read from the record without
+    them, a number Whisper misheard and both engines heard otherwise was given unflagged
+    (617-238-4400 for 4410), as ``make quality``, which calls the triage directly, never
+    showed."""
     if job.input.kind == "text":
         return Transcript(text=ctx.storage.get(job.input.key).decode("utf-8"), provider="text")
     text = job.results.transcript
     if text is not None and succeeded(job, Stage.STT):
-        return Transcript(text=text, provider=job.stages[Stage.STT].provider or "unknown")
+        details = {k: v for k, v in job.results.transcription.items() if k != RECORD_ONLY}
+        provider = job.stages[Stage.STT].provider or "unknown"
+        return Transcript(text=text, provider=provider, details=details)
     key = recorded_output_key(job, Stage.STT, TRANSCRIPT_OBJECT)
     return Transcript.model_validate_json(ctx.storage.get(key))
+
+
+# What the stt stage adds to the engine's details in the record (workers/stt.py).
+RECORD_ONLY = "mean_confidence"
 
 
 def _with_words(job: Job, ctx: WorkerContext) -> Transcript:
