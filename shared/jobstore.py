@@ -251,7 +251,8 @@ class JobStore:
         return None
 
     def delete(self, job: Job) -> None:
-        """Remove a job record, its index entries, its inbox row and its reviews."""
+        """Remove a job record, its index entries, its inbox row and its reviews; a batch job
+        that had not ended is counted in its batch as canceled (and may end the batch)."""
         thread = job.options.thread_id
         keys = [
             _job_key(job.id),
@@ -264,8 +265,9 @@ class JobStore:
             BY_STATUS,
             _thread_key(job.tenant, thread) if thread else _job_key(job.id),
             key("deleted", job.id),
+            batch_key(job.batch_id) if job.batch_id else _job_key(job.id),
         ]
-        self._delete_job(keys=keys, args=[job.id, DELETED_TTL_S])
+        self._delete_job(keys=keys, args=[job.id, DELETED_TTL_S, job.batch_index or 0])
 
     def was_deleted(self, job_id: str) -> bool:
         """Whether the job was deleted (DELETE /v1/jobs) within DELETED_TTL_S."""

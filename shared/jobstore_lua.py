@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.batch_keys import SETTLE
 from shared.broker_clock import PAST_FENCE
+from shared.models import JobStatus
 from shared.webhook_models import delivery_key
 
 # KEYS: job record, deadline index, retention index, webhooks due, batch hash (the job
@@ -127,28 +128,47 @@ redis.call('ZADD', KEYS[4] .. ':s:queued', ARGV[5], ARGV[2])
 for k = 0, 2 do redis.call('HSET', KEYS[6 + k], ARGV[2], ARGV[6 + k]) end
 return 1
 """
+# Lua table literal: the statuses a job ends in.
+_ENDED = "{" + ", ".join(f"['{s.value}'] = true" for s in JobStatus if s.terminal) + "}"
 # KEYS: job record, tenant index, the tenant's three inbox hashes, its review overlay, the
 # job's reviews, deadline index, retention index, jobs by status, the job's thread (the
-# record again when it has none), the job's deleted marker. ARGV: job id, the marker's
-# lifetime in seconds. The job is uncounted under the status its
-# record holds, and only by the call that removes the record: a delete sent twice (two
-# requests at once, or the client's retry after a lost reply) takes one job off the count
-# once, where a MULTI of the same commands took it off twice.
-DELETE_JOB = """
+# record again when it has none), the job's deleted marker, its batch hash (the record again
+# when it has none). ARGV: job id, the marker's lifetime in seconds, its item index in the
+# batch. The job is uncounted under the status its record holds, and only by the call that
+# removes the record: a delete sent twice (two requests at once, or the client's retry after
+# a lost reply) takes one job off the count once, where a MULTI of the same commands took it
+# off twice.
+DELETE_JOB = (
+    SETTLE
+    + """
 -- The marker in the same script: a delete cut short between two round trips left a job
 -- gone without it, and its idempotency key then answered as if it had never been.
 redis.call('SET', KEYS[12], '1', 'EX', ARGV[2])
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
+local status = cjson.decode(current)['status']
 redis.call('DEL', KEYS[1], KEYS[7])
 redis.call('ZREM', KEYS[2], ARGV[1])
 for k = 3, 6 do redis.call('HDEL', KEYS[k], ARGV[1]) end
 redis.call('ZREM', KEYS[8], ARGV[1])
 redis.call('ZREM', KEYS[9], ARGV[1])
-redis.call('HINCRBY', KEYS[10], cjson.decode(current)['status'], -1)
+redis.call('HINCRBY', KEYS[10], status, -1)
 if KEYS[11] ~= KEYS[1] then redis.call('LREM', KEYS[11], 0, ARGV[1]) end
+-- A batch job removed before it ended (a retry that moved it back to queued after the
+-- DELETE's own cancel) counts as canceled, as the DELETE made it: left under its status it
+-- held its batch open for good, nothing left to end it. Decided on the record as it is
+-- here, not as the caller read it.
+local b, ended = KEYS[13], @ENDED@
+if b ~= KEYS[1] and not ended[status] and redis.call('EXISTS', b) == 1 then
+    redis.call('HINCRBY', b, 'status:' .. status, -1)
+    redis.call('ZREM', b .. ':s:' .. status, ARGV[1])
+    redis.call('HINCRBY', b, 'status:canceled', 1)
+    redis.call('ZADD', b .. ':s:canceled', ARGV[3], ARGV[1])
+    settle(b, now_s())
+end
 return 1
-"""
+""".replace("@ENDED@", _ENDED)
+)
 
 # KEYS: job record, deadline index. ARGV: SHA-1 of the record as read, job id, deadline. The
 # job is indexed for a later look only if nobody wrote it since: a write indexes it itself.

@@ -8,8 +8,9 @@ import time
 import pytest
 
 from shared import retention
+from shared.batch_keys import OPEN
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
-from shared.batchstore import BatchStore
+from shared.batchstore import RUNNING, TERMINAL, BatchStore
 from shared.job_transitions import cancel, resume
 from shared.jobstore import JobStore
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus, utcnow
@@ -266,3 +267,63 @@ def test_an_ended_job_with_retention_is_purged_when_due_and_keeps_its_record(
     assert purged.objects_deleted_at is not None
     assert purged.status == JobStatus.SUCCEEDED
     assert jobs.purge_due(time.time() + 61) == [], "done once: out of the index"
+
+
+def _settled(batches: BatchStore, batch: Batch) -> tuple[str, dict[str, int]]:
+    state = batches.get(batch.id)
+    counts = {
+        s: state.count(f"status:{s}") for s in (*RUNNING, *TERMINAL) if state.count(f"status:{s}")
+    }
+    return state.status, counts
+
+
+def test_a_canceled_batch_job_retried_while_its_delete_is_under_way_still_ends_its_batch(
+    valkey: ValkeyProcess,
+) -> None:
+    # The race of a retry and a DELETE sent at once, in its bad order: the delete's cancel
+    # finds the job already canceled, the retry moves it back to queued, then the delete
+    # removes the record. The batch counted it queued for good and never ended.
+    jobs = JobStore.from_url(valkey.url)
+    batches = BatchStore(jobs.redis)
+    batch = _batch(batches, 1, callback=HOOK)
+    job_id = batch_job_id(batch.id, 0)
+    jobs.create_batch_job(_job(batch, 0))
+    batches.chunk_done(batch.id, 0, 1)
+    jobs.update(job_id, cancel)
+
+    deleting = jobs.update(job_id, cancel)
+    jobs.update(job_id, lambda j: resume(j) is not None)
+    jobs.delete(deleting)
+    jobs.delete(deleting)
+
+    status, counts = _settled(batches, batch)
+    assert status == "completed"
+    assert counts == {"canceled": 1}
+    assert batches.page(batch.id, "queued", -1, 10) == []
+    assert [job for _, job in batches.page(batch.id, "canceled", -1, 10)] == [job_id]
+    assert jobs.redis.zscore(OPEN, batch.id) is None
+    assert len(_events(jobs, "batch.completed")) == 2, "it completed, ran again, completed"
+    assert jobs.count_by_status().get("queued", 0) == 0
+
+
+def test_an_unfinished_batch_job_deleted_counts_once_as_canceled_and_ends_its_batch(
+    valkey: ValkeyProcess,
+) -> None:
+    jobs = JobStore.from_url(valkey.url)
+    batches = BatchStore(jobs.redis)
+    batch = _batch(batches, 3)
+    for index in range(3):
+        jobs.create_batch_job(_job(batch, index))
+    batches.chunk_done(batch.id, 0, 1)
+    jobs.update(batch_job_id(batch.id, 0), _finish)
+    jobs.update(batch_job_id(batch.id, 1), lambda j: _finish(j, JobStatus.FAILED))
+    queued = jobs.get(batch_job_id(batch.id, 2))
+
+    jobs.delete(queued)
+    jobs.delete(queued)
+    jobs.delete(jobs.get(batch_job_id(batch.id, 0)))
+
+    status, counts = _settled(batches, batch)
+    assert status == "completed"
+    assert counts == {"succeeded": 1, "failed": 1, "canceled": 1}, "an ended job keeps its count"
+    assert batches.get(batch.id).done == 3
