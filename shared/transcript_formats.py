@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,7 +22,8 @@ MAX_LINES = 2
 MAX_CUE_S = 6.0
 # A silence longer than this, or the end of a sentence, starts a new cue.
 PAUSE_S = 0.7
-SENTENCE_END = (".", "?", "!", "…")
+# The full stop, question and exclamation marks of Chinese and Japanese too.
+SENTENCE_END = (".", "?", "!", "…", "\u3002", "\uff1f", "\uff01")
 # A cue shorter than this is lengthened when the next one leaves room.
 MIN_CUE_S = 0.5
 # Speaking rate used to guess the length of a transcript that knows neither its duration
@@ -37,7 +40,7 @@ class Segment:
 
     @property
     def text(self) -> str:
-        return " ".join(self.lines)
+        return _joined(self.lines)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,16 +51,70 @@ class Segment:
         }
 
 
+# Chinese and Japanese are written without spaces, so a typed message is one "word" to
+# str.split: it was one cue of the whole text. Such text is cut after its sentence and
+# clause marks, and what is still too long for a line into pieces that fit one.
+# The full-width full stop, marks, commas, semicolon and colon (as escapes: ruff reads the
+# characters themselves as look-alikes of ASCII ones).
+_CLAUSE_END = re.compile("(?<=[\u3002\uff01\uff1f\u3001\uff0c\uff1b\uff1a])")
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _width(text: str) -> int:
+    """Columns on screen: a Chinese or Japanese character takes two, as MAX_LINE_CHARS
+    (Latin characters) assumes of nothing else."""
+    return sum(2 if _wide(char) else 1 for char in text)
+
+
+class _Glued(str):
+    """A piece of a word cut to fit the lines: written right after the piece before it."""
+
+    __slots__ = ()
+
+
+def _joined(tokens: list[str]) -> str:
+    """Tokens as written: a space between words, none before a piece of a cut word."""
+    text = ""
+    for token in tokens:
+        text += token if isinstance(token, _Glued) or not text else " " + token
+    return text
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of ``text``, each short enough for a line where it can be cut."""
+    tokens: list[str] = []
+    for word in text.split():
+        if _width(word) <= MAX_LINE_CHARS or not any(_wide(char) for char in word):
+            tokens.append(word)  # a long Latin word cannot be cut without mangling it
+            continue
+        pieces: list[str] = []
+        for clause in filter(None, _CLAUSE_END.split(word)):
+            piece = ""
+            for char in clause:
+                if piece and _width(piece + char) > MAX_LINE_CHARS:
+                    pieces.append(piece)
+                    piece = ""
+                piece += char
+            pieces.append(piece)
+        tokens += [pieces[0], *map(_Glued, pieces[1:])]
+    return tokens
+
+
 def _layout(tokens: list[str]) -> list[str] | None:
     """The tokens as one line, or as two lines of balanced length; None if they do not fit."""
-    one = " ".join(tokens)
-    if len(one) <= MAX_LINE_CHARS or len(tokens) == 1:
+    one = _joined(tokens)
+    if _width(one) <= MAX_LINE_CHARS or len(tokens) == 1:
         return [one]  # a single over-long word cannot be split without mangling it
     best: list[str] | None = None
     for i in range(1, len(tokens)):
-        lines = [" ".join(tokens[:i]), " ".join(tokens[i:])]
-        longest = max(map(len, lines))
-        if longest <= MAX_LINE_CHARS and (best is None or longest < max(map(len, best))):
+        second = _joined(tokens[i:])
+        # A line that starts within a cut word is glued to the one before (Segment.text).
+        lines = [_joined(tokens[:i]), _Glued(second) if isinstance(tokens[i], _Glued) else second]
+        longest = max(map(_width, lines))
+        if longest <= MAX_LINE_CHARS and (best is None or longest < max(map(_width, best))):
             best = lines
     return best
 
@@ -112,12 +169,12 @@ def _untimed(tokens: list[str], start_s: float, end_s: float) -> list[Segment]:
         even[min(wanted - 1, (at_char + len(token) // 2) * wanted // count)].append(token)
         at_char += len(token) + 1
     groups = [part for chunk in even if chunk for part in _pack(chunk)]
-    total = sum(len(" ".join(g)) for g in groups) or 1
+    total = sum(_width(_joined(g)) for g in groups) or 1
     cues: list[Segment] = []
     at = start_s
     for group in groups:
-        share = (end_s - start_s) * len(" ".join(group)) / total
-        lines = _layout(group) or [" ".join(group)]
+        share = (end_s - start_s) * _width(_joined(group)) / total
+        lines = _layout(group) or [_joined(group)]
         cues.append(
             Segment(at, min(at + share, at + MAX_CUE_S), [Word(word=t) for t in group], lines)
         )
@@ -161,10 +218,10 @@ def segments(transcript: Transcript) -> list[Segment]:
         cues = [c for s, e, text in bounds for c in _untimed(text.split(), s, e)]
         return _normalised(cues, transcript.duration_s)
     # No usable word times (or only some): spread the words over the whole recording.
-    tokens = transcript.text.split() or [w.word for w in words]
+    tokens = _tokens(transcript.text) or [w.word for w in words]
     if not tokens:
         return []
-    duration = transcript.duration_s or max(len(" ".join(tokens)) / CHARS_PER_S, 1.0)
+    duration = transcript.duration_s or max(_width(_joined(tokens)) / CHARS_PER_S, 1.0)
     return _normalised(_untimed(tokens, 0.0, duration), duration)
 
 

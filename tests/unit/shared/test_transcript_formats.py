@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.models import Transcript, Word
-from shared.transcript_formats import MAX_CUE_S, MAX_LINE_CHARS, MAX_LINES, render
+from shared.transcript_formats import MAX_CUE_S, MAX_LINE_CHARS, MAX_LINES, render, segments
 
 SCRIPT = (
     "Hi, this is Tom Baker. I have a question about my last bill. I think I was charged "
@@ -302,3 +302,23 @@ def test_any_timed_words_give_valid_srt_and_vtt_with_every_word_once_in_order(
     expected = [w.word for w in words]
     assert_valid(srt_cues(render(transcript, "srt")), expected)
     assert_valid(vtt_cues(render(transcript, "vtt")), expected)
+
+
+def test_text_written_without_spaces_is_cut_into_cues_that_fit_and_keep_it_as_written() -> None:
+    # Before, a typed Japanese or Chinese message was one "word": one cue of the whole text,
+    # on one line, for at most 6 s however long.
+    text = (
+        "明日の午後、配管工を呼んでいただけますか。台所の水道管から水が漏れていて、"
+        "床が水浸しになっています。至急お願いします。電話番号は零三、一二三四、五六七八です。"
+        "よろしくお願いいたします。"
+    )
+
+    cues = segments(Transcript(text=text, provider="text"))
+
+    assert len(cues) > 1
+    assert "".join(cue.text for cue in cues) == text  # no space put between its pieces
+    for cue in cues:
+        assert len(cue.lines) <= MAX_LINES
+        # A Chinese or Japanese character is two columns wide.
+        assert all(2 * len(line) <= MAX_LINE_CHARS for line in cue.lines), cue.lines
+        assert cue.end_s - cue.start_s <= MAX_CUE_S
