@@ -247,42 +247,6 @@ def test_after_retention_the_recording_and_what_it_said_are_gone_from_reviews_to
     assert http.get("/v1/inbox", params={"text": "dana"}, headers=ACME).json()["total"] == 0
 
 
-def test_after_retention_the_job_s_webhook_events_no_longer_carry_what_it_said(
-    http: TestClient,
-) -> None:
-    job = _job(http, caller_name="Dana", options=JobOptions(callback_url=HOOK))
-    _review(http, job, corrections={"caller_name": "Dana Whitaker", "intent": "repair"})
-    services = _services(http)
-
-    purge(services.jobs, services.storage, job.id)
-
-    answer = http.get(f"/v1/jobs/{job.id}/webhooks", headers=ACME)
-    [event] = answer.json()["deliveries"]
-    assert event["data"]["corrections"] == [
-        {"field": "caller_name", "before": None, "after": None},
-        {"field": "intent", "before": "general", "after": "repair"},
-    ]
-    assert "Dana" not in answer.text
-
-
-def test_after_retention_a_note_is_refused_like_a_correction_of_what_the_recording_said(
-    http: TestClient,
-) -> None:
-    job = _job(http)
-    services = _services(http)
-    purge(services.jobs, services.storage, job.id)
-
-    refused = _review(
-        http, job, corrections={"intent": "billing"}, note="Maria Lopez, card 4111 1111"
-    )
-
-    assert refused.status_code == 410
-    assert refused.json()["error"]["code"] == "objects_deleted"
-    assert "note" in refused.json()["error"]["message"]
-    assert http.get(f"/v1/jobs/{job.id}/reviews", headers=ACME).json()["reviews"] == []
-    assert _review(http, job, corrections={"intent": "billing"}).status_code == 201
-
-
 def test_without_api_keys_a_review_is_by_anonymous(tmp_path: Path, valkey: ValkeyProcess) -> None:
     http = TestClient(create_app(Settings(data_dir=tmp_path, broker={"url": valkey.url})))
     job = voicemail_job(tenant="default")
