@@ -251,8 +251,9 @@ def _deleted(job_id: str) -> ApiError:
         410,
         "objects_deleted",
         f"What job {job_id}'s recording said was deleted (retention or request): its "
-        "transcript, caller and number can no longer be corrected. Intent, urgency and "
-        "done still can.",
+        "transcript, caller and number can no longer be corrected, nor a note added (a "
+        "note would be kept after what it is about was deleted). Intent, urgency and done "
+        "still can: send them without a note.",
     )
 
 

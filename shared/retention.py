@@ -2,15 +2,39 @@
 
 The record stays (status, timings, input metadata, the batch's counts) and says when its
 objects went; what the recording said goes with them, from storage, from the record (and
-so from the inbox row) and from the people's corrections of it.
+so from the inbox row), from the people's corrections of it and from the webhook events
+that carried those corrections (kept for the API for ``WEBHOOKS__KEEP_RECORDS_S``).
 """
 
 from __future__ import annotations
 
 from shared.jobstore import JobStore
 from shared.models import Job, JobResults, utcnow
-from shared.reviews import ReviewStore
+from shared.reviews import PERSONAL_FIELDS, ReviewStore
 from shared.storage import ObjectStorage
+from shared.webhook_models import WebhookDelivery
+from shared.webhook_store import WebhookStore
+
+
+def forget_event_content(delivery: WebhookDelivery) -> bool:
+    """Scrub an event of a purged job as its reviews are scrubbed: a ``job.reviewed``
+    event's corrections of what the recording said keep their field but lose both values
+    (intent and urgency stay), and a note, should an event carry one, goes. Whether it
+    changed.
+
+    An event still pending (its receiver down, retries due) is sent scrubbed too, under
+    its same ``webhook-id``: the job asked for that content to be gone by now, and the
+    event still tells its receiver which fields a person changed; the receiver reads the
+    job for the rest, which now says its objects were deleted.
+    """
+    changed = delivery.data.pop("note", None) is not None
+    for correction in delivery.data.get("corrections") or []:
+        if not isinstance(correction, dict) or correction.get("field") not in PERSONAL_FIELDS:
+            continue
+        if correction.get("before") is not None or correction.get("after") is not None:
+            correction["before"] = correction["after"] = None
+            changed = True
+    return changed
 
 
 def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
@@ -21,7 +45,9 @@ def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
     # Before the record changes: once it says deleted, the job leaves the retention index
     # and a crash would get no second try.
     reviews = ReviewStore(jobs.redis)
+    events = WebhookStore(jobs.redis)
     reviews.forget_content(job.tenant, job.id)
+    events.rewrite_job(job.id, forget_event_content)
 
     def forget(j: Job) -> bool:
         if j.objects_deleted_at is not None:
@@ -36,4 +62,5 @@ def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
     # And after: a review may have come in meanwhile (none can now, shared.reviews refuses
     # to correct what a deleted recording said).
     reviews.forget_content(job.tenant, job.id)
+    events.rewrite_job(job.id, forget_event_content)
     return purged

@@ -138,7 +138,7 @@ def overlay_row(reviews: list[Review]) -> str:
 
 # KEYS: job record, the job's reviews, the tenant's overlay hash, webhooks due, the job's
 # webhook list. ARGV: reviews the author read, review, job id, overlay row, "1" when the
-# review corrects what the recording said, event id and record ("" for none). A review
+# review corrects what the recording said or has a note, event id and record ("" for none). A review
 # already last on the list byte for byte is this very call's (each review has its own id),
 # sent again by the client after a lost reply: added, not "stale", which would have its
 # author redo a review that was kept.
@@ -211,7 +211,11 @@ class ReviewStore:
     ) -> AddOutcome:
         """Store ``review`` with the overlay of the job's reviews and ``event``, if the job's
         reviews are still the ``earlier`` ones its author saw ("stale": read again, redo)."""
-        personal = any(c.field in PERSONAL_FIELDS for c in review.corrections)
+        # A note counts: it repeats what the recording said as often as not, and retention
+        # has dropped the notes already there, so one added after would be kept for good.
+        personal = review.note is not None or any(
+            c.field in PERSONAL_FIELDS for c in review.corrections
+        )
         keys = [
             record_key(review.job_id),
             reviews_key(review.tenant, review.job_id),

@@ -8,7 +8,7 @@ their records as deliveries go on.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -97,18 +97,55 @@ class WebhookStore:
     def finish(self, delivery: WebhookDelivery) -> None:
         """Store a delivery that has reached its end state and take it off the due index."""
         delivery.next_attempt_at = None
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.set(delivery_key(delivery.id), delivery.model_dump_json(), ex=self.keep_s)
-        pipe.zrem(DUE, delivery.id)
-        pipe.execute()
+        self._store_attempt(delivery, None)
 
     def reschedule(self, delivery: WebhookDelivery, at: float) -> None:
         """Store a delivery to be attempted again at Unix time ``at``."""
         delivery.next_attempt_at = datetime.fromtimestamp(at, tz=UTC)
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.set(delivery_key(delivery.id), delivery.model_dump_json())
-        pipe.zadd(DUE, {delivery.id: at})
-        pipe.execute()
+        self._store_attempt(delivery, at)
+
+    def _store_attempt(self, delivery: WebhookDelivery, due: float | None) -> None:
+        # An attempt changes the state, never the content: the event's data is taken as
+        # stored now, since retention may have scrubbed it (``rewrite_job``) while the
+        # attempt, holding the record it loaded before, was in flight.
+        key = delivery_key(delivery.id)
+
+        def apply(pipe: redis.client.Pipeline) -> None:
+            raw = pipe.get(key)
+            if raw is not None:
+                delivery.data = WebhookDelivery.model_validate_json(raw).data
+            pipe.multi()
+            if due is None:
+                pipe.set(key, delivery.model_dump_json(), ex=self.keep_s)
+                pipe.zrem(DUE, delivery.id)
+            else:
+                pipe.set(key, delivery.model_dump_json())
+                pipe.zadd(DUE, {delivery.id: due})
+
+        self.redis.transaction(apply, key)
+
+    def rewrite_job(self, job_id: str, change: Callable[[WebhookDelivery], bool]) -> int:
+        """Store each of the job's events as ``change`` edits it in place (when it says it
+        changed something), keeping its state and expiry; how many changed."""
+        ids = [_text(i) for i in self.redis.lrange(job_deliveries_key(job_id), 0, -1)]
+        return sum(self._rewrite(delivery_key(i), change) for i in ids)
+
+    def _rewrite(self, key: str, change: Callable[[WebhookDelivery], bool]) -> bool:
+        changed = False
+
+        def apply(pipe: redis.client.Pipeline) -> None:
+            nonlocal changed
+            raw = pipe.get(key)
+            if raw is None:
+                return
+            delivery = WebhookDelivery.model_validate_json(raw)
+            changed = change(delivery)
+            if changed:
+                pipe.multi()
+                pipe.set(key, delivery.model_dump_json(), keepttl=True)
+
+        self.redis.transaction(apply, key)
+        return changed
 
     def forget(self, delivery_id: str) -> None:
         """Drop an id whose record is gone (deleted with its job) from the due index."""

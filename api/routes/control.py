@@ -8,7 +8,8 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
-from shared.job_transitions import Decision, cancel, resume
+from shared.job_transitions import RETRYABLE, Decision, cancel, resume
+from shared.models import Job
 from shared.pipeline import enqueue
 from shared.retention import purge
 
@@ -44,7 +45,7 @@ async def delete_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> R
     "/{job_id}/retry",
     status_code=202,
     response_model=JobView,
-    responses=error_responses(401, 404, 409, 422, 503),
+    responses=error_responses(401, 404, 409, 410, 422, 503),
 )
 async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> JobView:
     """Run a failed or canceled job again from its first unfinished stage.
@@ -56,11 +57,7 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
     job = await run_in_threadpool(services.jobs.update, job_id, resumed)
     start = resumed.result
     if start is None:
-        raise ApiError(
-            409,
-            "not_retryable",
-            f"Job {job_id} is {job.status.value}; only failed or canceled jobs can be retried.",
-        )
+        raise _not_retryable(job)
     try:
         await run_in_threadpool(enqueue, services.celery, job, start)
     except Exception as exc:
@@ -68,3 +65,26 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
             503, "broker_unavailable", "The queue is not reachable; try the retry again."
         ) from exc
     return _view(job, services.settings.api.base_url)
+
+
+def _not_retryable(job: Job) -> ApiError:
+    if job.status not in RETRYABLE:
+        return ApiError(
+            409,
+            "not_retryable",
+            f"Job {job.id} is {job.status.value}; only failed or canceled jobs can be retried.",
+        )
+    if job.objects_deleted_at is not None:
+        # Its input went with them: there is nothing left for a stage to run on.
+        return ApiError(
+            410,
+            "objects_deleted",
+            f"Job {job.id} cannot run again: its recording and outputs were deleted at "
+            f"{job.objects_deleted_at.isoformat(timespec='seconds')} (retention, "
+            "delete_after_seconds). Submit the recording again as a new job.",
+        )
+    return ApiError(
+        409,
+        "not_retryable",
+        f"Job {job.id} is {job.status.value} but has no stage left to run; submit it again.",
+    )

@@ -10,7 +10,7 @@ from api.reviewing import machine_values
 from api.web.charts import Timeline, stage_timeline
 from shared.errors import StorageKeyNotFound
 from shared.models import Job, JobStatus, Stage, StageStatus, Transcript
-from shared.reviews import Review, ReviewStore, intents
+from shared.reviews import PERSONAL_FIELDS, Correction, Review, ReviewStore, intents
 from shared.webhook_models import WebhookDelivery
 
 # The fields a person may correct, in the form's order.
@@ -46,6 +46,15 @@ class Voicemail:
     @property
     def has_reply_audio(self) -> bool:
         return bool(self.job.results.reply_audio_key) and self.job.objects_deleted_at is None
+
+    def scrubbed(self, correction: Correction) -> bool:
+        """Whether retention blanked this correction's values (not a person clearing one)."""
+        return (
+            self.job.objects_deleted_at is not None
+            and correction.field in PERSONAL_FIELDS
+            and correction.before is None
+            and correction.after is None
+        )
 
     @property
     def timed(self) -> bool:
@@ -104,6 +113,10 @@ def load_voicemail(services: Services, tenant: str, job_id: str) -> Voicemail:
     job = services.jobs.get(job_id, tenant)
     reviews = ReviewStore(services.jobs.redis)
     corrected = reviews.corrected(tenant, job.id)
+    if job.objects_deleted_at is not None:
+        # Retention blanked these corrections (both values None): shown, they would read
+        # as a person clearing the caller and the machine having had none.
+        corrected = {f: v for f, v in corrected.items() if f not in PERSONAL_FIELDS}
     machine = machine_values(job)
     known = list(intents())
     current_intent = corrected.get("intent", machine["intent"])
