@@ -113,6 +113,15 @@ def test_values_found_in_the_transcript_are_redacted_in_a_reply_that_has_no_cue(
     )
 
 
+def test_a_callers_surname_is_redacted_in_a_reply_but_not_the_same_word_in_lower_case() -> None:
+    said = "hi my name is priya raman and this is about the park"
+    known = remember(said, find_spans(said, LABELS))
+    reply = "We will call Raman back about the raman noodle stall by the park."
+    assert redact_text(reply, LABELS, known=known).text == (
+        "We will call [PERSON_NAME] back about the raman noodle stall by the park."
+    )
+
+
 def test_a_transcripts_number_becomes_one_word_spanning_its_first_to_last_word() -> None:
     text = "hi this is dana call me at four one five five five five zero one nine two thanks"
     result = redact_transcript(Transcript(text=text, provider="t", words=_words(text)), LABELS)
