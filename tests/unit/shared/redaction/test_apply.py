@@ -226,6 +226,28 @@ def test_every_engines_hearing_of_the_callback_number_is_redacted_with_it() -> N
     }
 
 
+def test_a_value_one_engine_heard_is_redacted_from_every_other_hearing_kept() -> None:
+    text = "hi it's about the leak, write to me"
+    heard = {
+        "second_engine": {"engine": "moonshine", "text": "write to maria.lopez@example.com"},
+        "callback_rehearing": {"text": "maria.lopez.example.com", "start_s": 1.0, "end_s": 4.0},
+        "callback_rehearing_second_engine": {"engine": "moonshine", "text": "Maria Lopez."},
+    }
+    transcript = Transcript(text=text, provider="t", words=_words(text), details=heard)
+    details = redact_transcript(transcript, LABELS).transcript.details
+    assert "lopez" not in str(details).lower()
+    assert details["callback_rehearing"]["text"] == "[EMAIL_ADDRESS]"
+
+
+def test_a_value_heard_only_by_another_engine_is_redacted_from_the_text_and_words() -> None:
+    text = "please write to maria lopez"
+    heard = {"second_engine": {"engine": "moonshine", "text": "This is Maria Lopez."}}
+    transcript = Transcript(text=text, provider="t", words=_words(text), details=heard)
+    redacted = redact_transcript(transcript, LABELS).transcript
+    assert redacted.text == "please write to [PERSON_NAME]"
+    assert "maria" not in " ".join(w.word for w in redacted.words)
+
+
 @pytest.mark.parametrize("fmt", ["txt", "json", "srt", "vtt"])
 def test_every_export_format_of_a_redacted_transcript_hides_the_number(fmt: str) -> None:
     text = "hello this is dana please call me at four one five five five five zero one nine two"
