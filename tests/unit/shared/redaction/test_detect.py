@@ -217,6 +217,31 @@ def test_a_name_keeps_its_title_inside_the_redaction() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("you can email Maria.Loop has that example.com thanks", "Maria.Loop has that example.com"),
+        ("it's maria.lopez.example.com.", "maria.lopez.example.com"),
+    ],
+)
+def test_an_address_whose_at_sign_was_misheard_is_still_an_email(text: str, email: str) -> None:
+    policy = RedactionPolicy(entities=[Entity.EMAIL_ADDRESS])
+    assert [t for _, t, _ in _found(text, policy)] == [email]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "visit www.acme.com today",
+        "see shop.acme.co.uk now",
+        "Dr.Smith said acme.com has it",
+        "the file is report.pdf on drive.google.com",
+    ],
+)
+def test_a_host_name_or_a_dotted_title_is_not_a_misheard_email(text: str) -> None:
+    assert _found(text, RedactionPolicy(entities=[Entity.EMAIL_ADDRESS])) == []
+
+
+@pytest.mark.parametrize(
     ("text", "names"),
     [
         (
