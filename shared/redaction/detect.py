@@ -43,8 +43,8 @@ class Known:
     entity: Entity
     surface: str
     value: str
-    # Found only as written, capitals and all: a surname said alone ("Raman") but not the
-    # ordinary word it may also be ("park", "white").
+    # Found only where each word is written with a capital first letter: a surname said
+    # alone ("Raman", "MCDONALD") but not the ordinary word it may also be ("park", "white").
     cased: bool = False
 
 
@@ -56,7 +56,7 @@ def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
     if entity is Entity.PERSON_NAME and value.split():
         forms += [Known(entity, value, value), Known(entity, value.split()[0], value)]
         forms += [
-            Known(entity, "-".join(w.capitalize() for w in word.split("-")), value, cased=True)
+            Known(entity, word, value, cased=True)
             for word in surnames(value.lower())
             if len(word) >= MIN_SURNAME_CHARS
         ]
@@ -73,8 +73,11 @@ def _pattern(surface: str, cased: bool = False) -> re.Pattern[str] | None:
     if sum(map(len, words)) < _MIN_KNOWN_CHARS:
         return None
     # Any punctuation or spacing between the words: "415-555-0192" matches "415 555 0192".
-    pattern = r"(?<!\w)" + r"\W{0,3}".join(map(re.escape, words)) + r"(?!\w)"
-    return re.compile(pattern, 0 if cased else re.I)
+    if cased:
+        words = [f"{re.escape(w[0].upper())}(?i:{re.escape(w[1:])})" for w in words]
+    else:
+        words = [f"(?i:{re.escape(w)})" for w in words]
+    return re.compile(r"(?<!\w)" + r"\W{0,3}".join(words) + r"(?!\w)")
 
 
 def find_known(text: str, known: Iterable[Known], policy: RedactionPolicy) -> list[Span]:

@@ -122,6 +122,15 @@ def test_a_callers_surname_is_redacted_in_a_reply_but_not_the_same_word_in_lower
     )
 
 
+def test_a_callers_surname_is_redacted_in_a_reply_however_its_capitals_are_written() -> None:
+    said = "hi my name is tom mcdonald about the boiler"
+    known = remember(said, find_spans(said, LABELS))
+    reply = "We will ask for McDonald or MCDONALD, not the mcdonald menu."
+    assert redact_text(reply, LABELS, known=known).text == (
+        "We will ask for [PERSON_NAME] or [PERSON_NAME], not the mcdonald menu."
+    )
+
+
 def test_a_transcripts_number_becomes_one_word_spanning_its_first_to_last_word() -> None:
     text = "hi this is dana call me at four one five five five five zero one nine two thanks"
     result = redact_transcript(Transcript(text=text, provider="t", words=_words(text)), LABELS)
