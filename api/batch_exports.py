@@ -15,6 +15,7 @@ from typing import Any
 
 from shared.batches import BatchItem, ItemRejection
 from shared.batchstore import BatchStore
+from shared.inputs import shown_source
 from shared.jobstore import JobStore
 from shared.models import Job
 from shared.reviews import REVIEW_FIELDS, Review, ReviewStore, corrected_values
@@ -158,13 +159,15 @@ def _rejected_row(rejection: ItemRejection) -> dict[str, Any]:
     return row
 
 
-def _missing_row(index: int, job_id: str, item: BatchItem | None, deleted: bool) -> dict[str, Any]:
+def _missing_row(
+    index: int, job_id: str, item: BatchItem | None, deleted: bool, source: str | None
+) -> dict[str, Any]:
     # Never a silent gap: the table keeps one row per item even if a record vanished, and
     # says which item it was (its source and metadata are the batch's, not the job's).
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
     row.update(
         item_index=index,
-        source=item.source if item else None,
+        source=source,
         metadata=item.metadata if item else None,
         job_id=job_id,
         status="missing",
@@ -200,7 +203,10 @@ def result_rows(
                 yield _job_row(index, found[entry], base, settings, reviews[entry])
             else:
                 item = next(iter(batches.items(batch_id, index, index + 1)), None)
-                yield _missing_row(index, entry, item, jobs.was_deleted(entry))
+                redact = batches.get(batch_id).batch.options.redact
+                config = settings.redaction if settings else None
+                source = shown_source(item.source, redact, config) if item else None
+                yield _missing_row(index, entry, item, jobs.was_deleted(entry), source)
         page.clear()
 
     for index, entry in batches.rows(batch_id, _PAGE):

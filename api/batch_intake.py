@@ -19,7 +19,7 @@ from api.errors import ApiError
 from api.form_in_memory import read_form
 from api.options import OptionFields, job_options
 from shared.batches import Batch, BatchItem, Metadata
-from shared.inputs import safe_filename, too_large
+from shared.inputs import kept_filename, too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
 from shared.storage import check_prefix
@@ -281,7 +281,10 @@ async def _from_form(form: FormData, services: Services, tenant: str) -> Batch:
             key = f"{tenant}/batches/{batch.id}/uploads/{index:06d}"
             # Shortened and cleaned as POST /v1/jobs does: the name is only ever displayed,
             # so a long one is no reason to refuse the recording.
-            filename = safe_filename(part.filename)
+            # Redacted as the batch's jobs are: a voicemail system names files by the number.
+            filename = kept_filename(
+                part.filename, batch.options.redact, services.settings.redaction
+            )
             if part.size is not None and part.size > limit:
                 # Never read into memory nor stored: the item is recorded as refused.
                 refused = too_large(limit)

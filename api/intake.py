@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from api import idempotency
 from api.deps import Services
 from api.errors import ApiError
-from shared.inputs import validated_input
+from shared.inputs import kept_filename, validated_input
 from shared.logging import bind
 from shared.models import InputMeta, Job, JobOptions
 from shared.text_input import TEXT_EXTENSION, text_stages, validated_text
@@ -61,6 +61,7 @@ async def submit(
             f"The upload is larger than the {api.max_upload_bytes / 1048576:g} MB "
             "limit. Send a shorter recording or compress it.",
         )
+    filename = kept_filename(filename, options.redact, services.settings.redaction)
     digest = None
     if idempotency_key:
         digest = hashlib.sha256(data).hexdigest()

@@ -11,7 +11,9 @@ import hashlib
 from shared.audio import probe
 from shared.errors import MediaRejected
 from shared.models import InputMeta
+from shared.redaction_policy import RedactionPolicy, Substitution
 from shared.settings import ApiSettings
+from shared.settings.redaction import RedactionSettings
 
 
 def safe_filename(name: str | None) -> str | None:
@@ -34,6 +36,36 @@ def safe_filename(name: str | None) -> str | None:
     if cleaned in {".", ".."}:
         return None
     return cleaned[-200:].lstrip("/") or None
+
+
+def kept_filename(
+    name: str | None, policy: RedactionPolicy | None, config: RedactionSettings
+) -> str | None:
+    """The file name a job or batch item keeps (``safe_filename``), with the personal data
+    a redacting job's policy names replaced: voicemail systems name recordings after the
+    caller's number ("vm_+14155552671.wav" -> "vm_[PHONE_NUMBER].wav")."""
+    cleaned = safe_filename(name)
+    if policy is None or cleaned is None:
+        return cleaned
+    return shown_source(cleaned, policy, config)
+
+
+def shown_source(
+    source: str, policy: RedactionPolicy | None, config: RedactionSettings | None
+) -> str:
+    """A batch item's URL, key or file name as its jobs and export rows show it: redacted
+    as the batch's jobs are (a key or URL names the file as the voicemail system did,
+    "vm/+14155552671.wav"). Fetching still uses the item's own."""
+    if policy is None:
+        return source
+    # Loaded only for a job that redacts, as the API's other redaction (reviews) is.
+    from shared.redaction.file_names import redact_filename
+
+    secret = config.hash_key if config else None
+    if secret is None and policy.style is Substitution.HASH:
+        policy = policy.model_copy(update={"style": Substitution.LABEL})
+    key = secret.get_secret_value() if secret else None
+    return redact_filename(source, policy, key) or source
 
 
 def too_large(limit_bytes: int) -> MediaRejected:

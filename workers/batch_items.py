@@ -15,7 +15,7 @@ from celery import Celery
 
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
 from shared.errors import MediaRejected, StorageKeyNotFound
-from shared.inputs import too_large, validated_input
+from shared.inputs import kept_filename, shown_source, too_large, validated_input
 from shared.models import Job, JobStatus, StageStatus
 from shared.pipeline import enqueue, stages_of
 from shared.safe_fetch import AddressPolicy, FetchRefused, fetch
@@ -104,6 +104,7 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
             options = options.model_copy(update={"stages": text_stages(options.stages)})
         else:
             data, filename = _obtain(ctx, batch, item)
+            filename = kept_filename(filename, options.redact, ctx.settings.redaction)
             meta, extension = validated_input(data, filename, ctx.settings.api)
     except (FetchRefused, MediaRejected, StorageKeyNotFound) as exc:
         code = "object_not_found" if isinstance(exc, StorageKeyNotFound) else exc.code
@@ -118,7 +119,7 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
         input=meta,
         batch_id=batch.id,
         batch_index=index,
-        source=item.source,
+        source=shown_source(item.source, batch.options.redact, ctx.settings.redaction),
         metadata=item.metadata,
     )
     job.input.key = job.object_key(f"input.{extension}")
@@ -133,8 +134,9 @@ def _reject(
     ctx: WorkerContext, batch: Batch, index: int, item: BatchItem, code: str, message: str
 ) -> str:
     log.info("batch %s item %d rejected: %s", batch.id, index, code)
+    source = shown_source(item.source, batch.options.redact, ctx.settings.redaction)
     rejection = ItemRejection(
-        index=index, source=item.source, code=code, message=message, metadata=item.metadata
+        index=index, source=source, code=code, message=message, metadata=item.metadata
     )
     ctx.batches.reject(batch.id, rejection)
     _drop_upload(ctx, item)

@@ -18,9 +18,10 @@ from typing import Any
 
 from celery import Celery, Task, shared_task
 
-from shared.batches import BatchItem, ItemRejection
+from shared.batches import Batch, BatchItem, ItemRejection
 from shared.batchstore import RUNNING
 from shared.errors import JobNotFound
+from shared.inputs import shown_source
 from shared.job_transitions import Decision, cancel, resume
 from shared.logging import log_context
 from shared.models import Job
@@ -35,11 +36,12 @@ _LIST_PAGE = 1000
 _ITEM_TRIES = 3
 
 
-def _give_up(ctx: WorkerContext, batch_id: str, index: int, item: BatchItem, message: str) -> str:
+def _give_up(ctx: WorkerContext, batch: Batch, index: int, item: BatchItem, message: str) -> str:
+    source = shown_source(item.source, batch.options.redact, ctx.settings.redaction)
     rejection = ItemRejection(
-        index=index, source=item.source, code="internal", message=message, metadata=item.metadata
+        index=index, source=source, code="internal", message=message, metadata=item.metadata
     )
-    ctx.batches.reject(batch_id, rejection)
+    ctx.batches.reject(batch.id, rejection)
     return "rejected"
 
 
@@ -135,7 +137,7 @@ def chunk(self: Task, batch_id: str, start: int) -> None:
             if tries < _ITEM_TRIES:
                 raise self.retry(countdown=2.0**tries, max_retries=None) from exc
             message = f"The item could not be processed: {type(exc).__name__}"
-            what = _give_up(ctx, state.batch.id, index, item, message)
+            what = _give_up(ctx, state.batch, index, item, message)
         outcomes[what] = outcomes.get(what, 0) + 1
         batches.heartbeat(batch_id)
     last = batches.chunk_done(batch_id, start, _chunks(total, size))

@@ -113,10 +113,12 @@ class RedactedTranscript:
     spans: list[Span]  # offsets into the original text
 
 
-def _word_spans(transcript: Transcript, policy: RedactionPolicy, spans: list[Span]) -> list[Span]:
+def _word_spans(
+    transcript: Transcript, policy: RedactionPolicy, spans: list[Span], elsewhere: list[Known]
+) -> list[Span]:
     """Entities found in the words joined, as (word index start, word index end) spans."""
     said, ranges = joined([w.word for w in transcript.words])
-    found = find_spans(said, policy, remember(transcript.text, spans))
+    found = find_spans(said, policy, [*remember(transcript.text, spans), *elsewhere])
     out: list[Span] = []
     for span in found:
         hit = [i for i, (a, b) in enumerate(ranges) if a < span.end and span.start < b]
@@ -125,18 +127,38 @@ def _word_spans(transcript: Transcript, policy: RedactionPolicy, spans: list[Spa
     return out
 
 
+def _texts(value: Any) -> list[str]:
+    """Every string in a JSON-like value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def _heard_elsewhere(details: Any, policy: RedactionPolicy) -> list[Known]:
+    """The values the details' own texts hold (another engine's hearing, a rehearing of the
+    number's stretch). Each hearing is caught in the others: an email the second engine
+    heard with its "@" is also removed from the rehearing that heard it as a dot."""
+    return [k for t in _texts(details) for k in remember(t, find_spans(t, policy))]
+
+
 def redact_transcript(
     transcript: Transcript, policy: RedactionPolicy, key: Key = None
 ) -> RedactedTranscript:
     """The transcript with its text, words and the texts in its details (an engine's
     segments) redacted alike, and the seconds the removed words were spoken in.
 
-    Entities are looked for in the text and in the words joined, and what either finds is
-    removed from both, so a text and words that disagree cannot leak through each other."""
+    Entities are looked for in the text, in the words joined and in the details' texts, and
+    what any of them finds is removed from all, so hearings that disagree cannot leak
+    through each other."""
     text, words = transcript.text, transcript.words
     ranges = word_ranges(text, [w.word for w in words])
-    spans = find_spans(text, policy)
-    by_words = _word_spans(transcript, policy, spans) if words else []
+    elsewhere = _heard_elsewhere(transcript.details, policy)
+    spans = find_spans(text, policy, elsewhere)
+    by_words = _word_spans(transcript, policy, spans, elsewhere) if words else []
     for span in by_words:  # where the text has the words, it loses them too
         located = [r for r in ranges[span.start : span.end] if r is not None]
         if located:
@@ -158,7 +180,7 @@ def redact_transcript(
         policy,
         key,
         whole={k: v for k, v in TRANSCRIPT_NAME_FIELDS.items() if policy.wants(v)},
-        known=remember(text, spans),
+        known=[*remember(text, spans), *elsewhere],
     )
     update = {"text": render(text, spans, policy, key), "words": new_words, "details": details}
     return RedactedTranscript(transcript.model_copy(update=update), spans_s, spans)

@@ -11,7 +11,7 @@ from shared.redaction.addresses import find_addresses
 from shared.redaction.birth_dates import find_birth_dates
 from shared.redaction.cards import find_cards
 from shared.redaction.emails import find_emails
-from shared.redaction.person_names import find_person_names
+from shared.redaction.person_names import MIN_SURNAME_CHARS, find_person_names, surnames
 from shared.redaction.phones import find_phones
 from shared.redaction.spans import Span, resolve
 from shared.redaction.ssn import find_ssns
@@ -43,14 +43,23 @@ class Known:
     entity: Entity
     surface: str
     value: str
+    # Found only where each word is written with a capital first letter: a surname said
+    # alone ("Raman", "MCDONALD") but not the ordinary word it may also be ("park", "white").
+    cased: bool = False
 
 
 def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
     """How a found value may be said again: as found and, for a name, without its title
-    ("Dr. Maria Gonzalez" -> "maria gonzalez") and by its first name alone."""
+    ("Dr. Maria Gonzalez" -> "maria gonzalez"), by its first name alone and by its surname
+    alone, capitalised ("Mrs Raman")."""
     forms = [Known(entity, surface, value)]
     if entity is Entity.PERSON_NAME and value.split():
         forms += [Known(entity, value, value), Known(entity, value.split()[0], value)]
+        forms += [
+            Known(entity, word, value, cased=True)
+            for word in surnames(value.lower())
+            if len(word) >= MIN_SURNAME_CHARS
+        ]
     return forms
 
 
@@ -59,18 +68,22 @@ def remember(text: str, spans: Iterable[Span]) -> list[Known]:
     return [k for s in spans for k in known_forms(s.entity, text[s.start : s.end], s.value)]
 
 
-def _pattern(surface: str) -> re.Pattern[str] | None:
+def _pattern(surface: str, cased: bool = False) -> re.Pattern[str] | None:
     words = re.findall(r"\w+", surface)
     if sum(map(len, words)) < _MIN_KNOWN_CHARS:
         return None
     # Any punctuation or spacing between the words: "415-555-0192" matches "415 555 0192".
-    return re.compile(r"(?<!\w)" + r"\W{0,3}".join(map(re.escape, words)) + r"(?!\w)", re.I)
+    if cased:
+        words = [f"{re.escape(w[0].upper())}(?i:{re.escape(w[1:])})" for w in words]
+    else:
+        words = [f"(?i:{re.escape(w)})" for w in words]
+    return re.compile(r"(?<!\w)" + r"\W{0,3}".join(words) + r"(?!\w)")
 
 
 def find_known(text: str, known: Iterable[Known], policy: RedactionPolicy) -> list[Span]:
     spans: list[Span] = []
     for item in known:
-        pattern = _pattern(item.surface) if policy.wants(item.entity) else None
+        pattern = _pattern(item.surface, item.cased) if policy.wants(item.entity) else None
         if pattern is not None:
             spans += [
                 Span(item.entity, m.start(), m.end(), item.value) for m in pattern.finditer(text)

@@ -99,10 +99,27 @@ def _domain_end(pieces: list[_Piece], at: int) -> int | None:
     return best
 
 
+# An address whose "@" the recogniser wrote as a dot or a word: "maria.lopez.example.com",
+# "Maria.Loop has that example.com". A word glued to a word by a dot is no sentence, so a
+# dotted name (the local part) followed, glued or within three words, by a written domain is
+# taken for an address. A host name ("www.acme.com", "shop.acme.co.uk") has no dotted pair
+# before its domain and stays; one that has ("mail.corp.example.com") is lost, which costs
+# nothing a voicemail needs.
+_LABEL = r"[A-Za-z][A-Za-z0-9_-]*"
+_TLD = "|".join(sorted(_TLDS))
+_DOMAIN = rf"(?!(?:{_TLD})\.)[A-Za-z0-9-]+(?:\.(?:{_TLD}))+(?![\w.]*\w)"
+_NOT_LOCAL = r"(?:www|dr|mr|mrs|ms|st|mt)\."  # a host's "www.", a title glued to a name
+_MISHEARD = re.compile(
+    rf"(?<![\w.@])(?!{_NOT_LOCAL}){_LABEL}\.{_LABEL}(?:\.{_LABEL})*?"
+    rf"(?:\.|(?:\s+[A-Za-z']+){{0,3}}\s+){_DOMAIN}",
+    re.I,
+)
+
+
 def find_emails(s: Stream, region: str) -> list[Span]:
     spans = [
         Span(Entity.EMAIL_ADDRESS, m.start(), m.end(), m.group().lower())
-        for m in _WRITTEN.finditer(s.text)
+        for m in [*_WRITTEN.finditer(s.text), *_MISHEARD.finditer(s.text)]
     ]
     pieces = _pieces(s)
     for at, piece in enumerate(pieces):

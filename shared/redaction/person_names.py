@@ -3,13 +3,47 @@
 
 from __future__ import annotations
 
-from shared.language.names import caller_name
+from shared.language.dates import MONTHS, WEEKDAYS
+from shared.language.names import PARTICLES, caller_name
 from shared.language.tokens import find_phrase
 from shared.redaction.spans import Span
 from shared.redaction.stream import Stream
 from shared.redaction_policy import Entity
 
 TITLES = frozenset({"dr", "doctor", "mr", "mister", "mrs", "ms", "miss"})
+# Capitalised words said straight after a name that are not more of it.
+_NOT_NAME_WORDS = frozenset({"i", *WEEKDAYS, *MONTHS})
+# How many capitalised words past the reader's name are taken as more of it.
+_MAX_EXTRA_WORDS = 2
+# A surname said alone shorter than this is not looked for without a title before it.
+MIN_SURNAME_CHARS = 3
+
+
+def said(part: str) -> list[str]:
+    """The tokens a name word is in the stream: "mary-jane" is said "mary", "jane"."""
+    return part.replace("-", " ").split()
+
+
+def surnames(value: str) -> list[str]:
+    """The words of a full name that are caught said alone besides its first name: every
+    later word but a particle ("maria de la cruz" -> "cruz")."""
+    parts = value.split()
+    return [p for p in parts[1:] if p not in PARTICLES] if len(parts) > 1 else []
+
+
+def _more_of_the_name(s: Stream, end: int) -> int:
+    """Where the name ending before token ``end`` really ends, in a cased transcript: the
+    reader stops at a word that is also common English ("This is Nguyen Van An": "An"), but
+    a capitalised word said straight on, with no pause, is more of the name."""
+    if not s.tokens.cased:
+        return end
+    extra = 0
+    while end < len(s) and extra < _MAX_EXTRA_WORDS and end not in s.tokens.punctuated:
+        raw = s.raw[end]
+        if not raw.isalpha() or not raw[0].isupper() or s.low[end] in _NOT_NAME_WORDS:
+            break
+        end, extra = end + 1, extra + 1
+    return end
 
 
 def find_person_names(s: Stream, region: str) -> list[Span]:
@@ -20,20 +54,32 @@ def find_person_names(s: Stream, region: str) -> list[Span]:
     parts = [p.lower() for p in name.split() if p.rstrip(".").lower() not in TITLES]
     if not parts:
         return []
+    whole = [t for p in parts for t in said(p)]
+    at = find_phrase(s.low, " ".join(whole))
+    if at:
+        end = _more_of_the_name(s, at[0] + len(whole))
+        parts += [s.low[j] for j in range(at[0] + len(whole), end)]
+        whole = [t for p in parts for t in said(p)]
     value = " ".join(parts)
-    # The whole name wherever it is said, and a first name said alone later ("... it's
-    # maria again"); a surname alone is too often an ordinary word ("park", "white").
-    phrases = [value, parts[0]] if len(parts) > 1 else [value]
+    # The whole name wherever it is said, and its first name said alone later ("... it's
+    # maria again"). A found full name's surname said alone is the value repeated too ("Ask
+    # for Mr Alvarez"), but a surname is often an ordinary word ("park", "white"), so alone it
+    # is caught only after a title or, in a cased transcript, written capitalised.
+    phrases = [(whole, False), (said(parts[0]), False)] if len(parts) > 1 else [(whole, False)]
+    phrases += [(said(p), True) for p in surnames(value)]
     taken: set[int] = set()
     spans: list[Span] = []
-    for phrase in phrases:
-        size = len(phrase.split())
-        for first in find_phrase(s.low, phrase):
-            if first in taken:
+    for words, alone in phrases:
+        size = len(words)
+        for first in find_phrase(s.low, " ".join(words)):
+            if any(j in taken for j in range(first, first + size)):
+                continue
+            titled = first > 0 and s.low[first - 1] in TITLES
+            if alone and not titled and not (s.tokens.cased and s.raw[first][0].isupper()):
+                continue
+            if alone and not titled and len("".join(words)) < MIN_SURNAME_CHARS:
                 continue
             taken.update(range(first, first + size))
-            if first > 0 and s.low[first - 1] in TITLES:
-                first -= 1
-            start, end = s.chars(first, first + size + (1 if s.low[first] in TITLES else 0))
+            start, end = s.chars(first - 1 if titled else first, first + size)
             spans.append(Span(Entity.PERSON_NAME, start, end, value))
     return spans

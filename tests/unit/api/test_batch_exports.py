@@ -8,7 +8,8 @@ from api.batch_exports import COLUMNS, REVIEW_COLUMNS, as_csv, as_jsonl, result_
 from shared.batches import Batch, BatchItem, batch_job_id
 from shared.batchstore import BatchStore
 from shared.jobstore import JobStore
-from shared.models import utcnow
+from shared.models import JobOptions, utcnow
+from shared.redaction_policy import JobRedaction
 from shared.redis_keys import connect
 from shared.reviews import Correction, Review, ReviewStore
 from tests.conftest import ValkeyProcess
@@ -136,3 +137,19 @@ def test_a_deleted_jobs_row_still_names_its_item_and_says_it_was_deleted(
     assert [r["status"] for r in rows] == [made[0].status.value, "missing"]
     assert (rows[1]["source"], rows[1]["metadata"]) == ("b.wav", {"box": "7"})
     assert rows[1]["failure_code"] == "job_deleted"
+
+
+def test_a_redacting_batchs_deleted_job_row_names_its_item_without_the_callers_number(
+    valkey: ValkeyProcess,
+) -> None:
+    client = connect(valkey.url)
+    jobs, batches = JobStore(client), BatchStore(client)
+    batch = Batch(tenant="acme", source="manifest", options=JobOptions(redact=JobRedaction()))
+    batches.create(batch, [BatchItem(key="vm/+14155552671.wav")])
+    job = voicemail_job(id=batch_job_id(batch.id, 0), batch_id=batch.id, batch_index=0)
+    jobs.create_batch_job(job)
+    jobs.delete(job)
+
+    rows = list(result_rows(batches, jobs, batch.id, "http://api"))
+
+    assert rows[0]["source"] == "vm/[PHONE_NUMBER].wav"

@@ -84,3 +84,13 @@ def test_a_manifest_item_that_is_not_valid_is_named_by_its_place(http: TestClien
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "invalid_batch"
     assert answer.json()["error"]["message"].startswith("items.1 is not valid: ")
+
+
+def test_a_redacting_batchs_part_names_lose_the_callers_number(http: TestClient) -> None:
+    files = [("file", ("vm_+14155552671_Maria_Lopez.wav", b"RIFF")), ("file", ("a.wav", b"RIFF"))]
+
+    answer = http.post("/v1/batches", files=files, data={"redact": "phone_number"})
+
+    assert answer.status_code == 202, answer.text
+    items = services_of(http).batches.items(answer.json()["id"], 0, 2)
+    assert [i.filename for i in items] == ["vm_[PHONE_NUMBER]_Maria_Lopez.wav", "a.wav"]

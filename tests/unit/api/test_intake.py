@@ -101,3 +101,14 @@ def test_an_idempotency_key_sent_again_with_other_options_is_a_conflict_not_a_re
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_conflict"
     assert "different options" in other.json()["error"]["message"]
+
+
+def test_a_redacting_jobs_file_name_loses_the_callers_number_and_name(http: TestClient) -> None:
+    upload = ("+14155552671 Maria Lopez.wav", SMALL, "audio/wav")
+
+    redacted = http.post("/v1/jobs", files={"file": upload}, data={"redact": "all"})
+    kept = http.post("/v1/jobs", files={"file": upload})
+
+    jobs = services_of(http).jobs
+    assert jobs.get(redacted.json()["id"]).input.filename == "[PHONE_NUMBER] [PERSON_NAME].wav"
+    assert jobs.get(kept.json()["id"]).input.filename == "+14155552671 Maria Lopez.wav"

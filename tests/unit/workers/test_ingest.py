@@ -3,6 +3,7 @@ batch listed it is skipped, and the rest of the batch is still acted on."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from shared.batches import Batch
+from shared.batches import Batch, batch_job_id
 from shared.batchstore import BatchStore
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
@@ -108,3 +109,43 @@ def test_canceling_a_batch_skips_a_job_deleted_since_and_cancels_the_others(
     cancel_unfinished(ctx, batch.id)
 
     assert ctx.jobs.get(kept.id).status == JobStatus.CANCELED
+
+
+def _tone_wav() -> bytes:
+    import numpy as np
+
+    from shared.audio import encode_pcm
+
+    t = np.arange(16_000 * 3) / 16_000
+    return encode_pcm((3000 * np.sin(2 * np.pi * 220 * t)).astype(np.int16), 16_000, "wav")
+
+
+def test_a_redacting_batchs_job_and_rejection_show_its_objects_name_without_the_number(
+    ctx: WorkerContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.batches import BatchItem
+    from shared.redaction_policy import JobRedaction
+    from workers import batch_items
+
+    imports = LocalStorage(tmp_path / "imports")
+    key = functools.partial(batch_items.import_key, ctx.settings, "default")
+    imports.put(key("vm/+14155552671_Maria_Lopez.wav"), _tone_wav(), "audio/wav")
+    imports.put(key("vm/from 415-555-2671.wav"), b"not audio", "audio/wav")
+    monkeypatch.setattr(batch_items, "import_location", lambda settings: imports)
+    batch = Batch(source="manifest", options=JobOptions(redact=JobRedaction()))
+    items = [
+        BatchItem(key="vm/+14155552671_Maria_Lopez.wav"),
+        BatchItem(key="vm/from 415-555-2671.wav"),
+    ]
+    ctx.batches.create(batch, items)
+
+    app: Any = _App()
+    made = [batch_items.ingest_item(ctx, app, batch, i, item) for i, item in enumerate(items)]
+
+    assert made == ["created", "rejected"]
+    job = ctx.jobs.get(batch_job_id(batch.id, 0))
+    assert job.input.filename == "[PHONE_NUMBER]_[PERSON_NAME].wav"
+    assert job.source == "vm/[PHONE_NUMBER]_[PERSON_NAME].wav"
+    assert [r.source for r in ctx.batches.rejections(batch.id, -1, 10)] == [
+        "vm/from [PHONE_NUMBER].wav"
+    ]

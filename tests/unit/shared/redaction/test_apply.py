@@ -113,6 +113,24 @@ def test_values_found_in_the_transcript_are_redacted_in_a_reply_that_has_no_cue(
     )
 
 
+def test_a_callers_surname_is_redacted_in_a_reply_but_not_the_same_word_in_lower_case() -> None:
+    said = "hi my name is priya raman and this is about the park"
+    known = remember(said, find_spans(said, LABELS))
+    reply = "We will call Raman back about the raman noodle stall by the park."
+    assert redact_text(reply, LABELS, known=known).text == (
+        "We will call [PERSON_NAME] back about the raman noodle stall by the park."
+    )
+
+
+def test_a_callers_surname_is_redacted_in_a_reply_however_its_capitals_are_written() -> None:
+    said = "hi my name is tom mcdonald about the boiler"
+    known = remember(said, find_spans(said, LABELS))
+    reply = "We will ask for McDonald or MCDONALD, not the mcdonald menu."
+    assert redact_text(reply, LABELS, known=known).text == (
+        "We will ask for [PERSON_NAME] or [PERSON_NAME], not the mcdonald menu."
+    )
+
+
 def test_a_transcripts_number_becomes_one_word_spanning_its_first_to_last_word() -> None:
     text = "hi this is dana call me at four one five five five five zero one nine two thanks"
     result = redact_transcript(Transcript(text=text, provider="t", words=_words(text)), LABELS)
@@ -215,6 +233,28 @@ def test_every_engines_hearing_of_the_callback_number_is_redacted_with_it() -> N
         "engine": "moonshine",
         "text": "at [PHONE_NUMBER].",
     }
+
+
+def test_a_value_one_engine_heard_is_redacted_from_every_other_hearing_kept() -> None:
+    text = "hi it's about the leak, write to me"
+    heard = {
+        "second_engine": {"engine": "moonshine", "text": "write to maria.lopez@example.com"},
+        "callback_rehearing": {"text": "maria.lopez.example.com", "start_s": 1.0, "end_s": 4.0},
+        "callback_rehearing_second_engine": {"engine": "moonshine", "text": "Maria Lopez."},
+    }
+    transcript = Transcript(text=text, provider="t", words=_words(text), details=heard)
+    details = redact_transcript(transcript, LABELS).transcript.details
+    assert "lopez" not in str(details).lower()
+    assert details["callback_rehearing"]["text"] == "[EMAIL_ADDRESS]"
+
+
+def test_a_value_heard_only_by_another_engine_is_redacted_from_the_text_and_words() -> None:
+    text = "please write to maria lopez"
+    heard = {"second_engine": {"engine": "moonshine", "text": "This is Maria Lopez."}}
+    transcript = Transcript(text=text, provider="t", words=_words(text), details=heard)
+    redacted = redact_transcript(transcript, LABELS).transcript
+    assert redacted.text == "please write to [PERSON_NAME]"
+    assert "maria" not in " ".join(w.word for w in redacted.words)
 
 
 @pytest.mark.parametrize("fmt", ["txt", "json", "srt", "vtt"])

@@ -217,6 +217,73 @@ def test_a_name_keeps_its_title_inside_the_redaction() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("you can email Maria.Loop has that example.com thanks", "Maria.Loop has that example.com"),
+        ("it's maria.lopez.example.com.", "maria.lopez.example.com"),
+    ],
+)
+def test_an_address_whose_at_sign_was_misheard_is_still_an_email(text: str, email: str) -> None:
+    policy = RedactionPolicy(entities=[Entity.EMAIL_ADDRESS])
+    assert [t for _, t, _ in _found(text, policy)] == [email]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "visit www.acme.com today",
+        "see shop.acme.co.uk now",
+        "Dr.Smith said acme.com has it",
+        "the file is report.pdf on drive.google.com",
+    ],
+)
+def test_a_host_name_or_a_dotted_title_is_not_a_misheard_email(text: str) -> None:
+    assert _found(text, RedactionPolicy(entities=[Entity.EMAIL_ADDRESS])) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Hi, this is Mary-Jane Watson. Mary-Jane needs a plumber.",
+            ["Mary-Jane Watson", "Mary-Jane"],
+        ),
+        ("Hi, it's Anne-Marie, the sink leaks", ["Anne-Marie"]),
+        ("my name is jean-luc picard and my sink leaks", ["jean-luc picard"]),
+        ("Hello, my name is Pre-Raman, I need help", ["Pre-Raman"]),
+    ],
+)
+def test_a_hyphenated_name_after_a_cue_is_redacted(text: str, names: list[str]) -> None:
+    assert [t for _, t, _ in _found(text)] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Hi, my name is Priya Raman. Later: Raman again, Mrs Raman.",
+            ["Priya Raman", "Raman", "Mrs Raman"],
+        ),
+        ("This is Tom Alvarez. Ask for Mr Alvarez when you call.", ["Tom Alvarez", "Mr Alvarez"]),
+        ("this is tom park, please call mr park", ["tom park", "mr park"]),
+    ],
+)
+def test_a_found_names_surname_said_alone_is_redacted(text: str, names: list[str]) -> None:
+    assert [t for _, t, _ in _found(text)] == names
+
+
+def test_a_surname_that_is_a_common_word_is_kept_where_it_is_only_that_word() -> None:
+    text = "this is tom park, park the van at the park"
+    assert [t for _, t, _ in _found(text)] == ["tom park"]
+
+
+def test_capitalised_words_said_straight_after_a_name_are_redacted_with_it() -> None:
+    assert _found("This is Nguyen Van An, call me back. It's Maria I think") == [
+        (Entity.PERSON_NAME, "Nguyen Van An", "nguyen van an")
+    ]
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("my account number is a c seven seven two nine one four four", "AC7729144"),
