@@ -172,21 +172,6 @@ def test_marking_done_shows_the_voicemail_as_reviewed_in_the_inbox(site: Site) -
     assert "No voicemail matches" in site.client.get("/inbox?reviewed=no").text
 
 
-def test_a_link_with_a_filter_the_inbox_does_not_offer_says_its_list_is_not_filtered_by_it(
-    site: Site,
-) -> None:
-    site.add(voicemail())
-    site.sign_in()
-
-    edited = site.client.get("/inbox?urgency=urgent").text
-    offered = site.client.get("/inbox?urgency=high").text
-
-    assert 'id="filters-ignored"' in edited
-    assert "filter urgency=urgent is not one the inbox offers" in edited
-    assert 'id="filters-ignored"' not in offered
-    assert "<b>x</b>" not in site.client.get("/inbox?intent=<b>x</b>").text  # escaped
-
-
 def test_the_recording_is_served_whole_and_in_byte_ranges_for_seeking(site: Site) -> None:
     job = voicemail()
     data = bytes(range(256)) * 4
