@@ -6,19 +6,27 @@ gets that job, or 409 when its file or its options differ,
 or 410 when that job has been deleted since: the key named one request, whose job is gone,
 and running the recording again (perhaps deleted on purpose) is the client's call, with a
 new key.
+
+A claim whose job was never made, ``ABANDONED_S`` after its job id was, is free again: the
+request that claimed it failed and could not release it either (the broker went away between
+the two), and every retry with the key was told "in progress" for the claim's 24 hours.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 
 from api.errors import ApiError
 from shared.errors import JobNotFound
 from shared.jobstore import DELETED_TTL_S, JobStore
-from shared.models import Job, JobOptions
+from shared.models import Job, JobOptions, job_id_time
 
 TTL_S = 24 * 3600
 assert TTL_S <= DELETED_TTL_S, "a claim must not outlive the memory of its job's deletion"
+# Far longer than any request takes from its claim to its job's record, storing a large
+# upload to S3 included.
+ABANDONED_S = 600
 
 
 def _digest(key: str) -> str:
@@ -50,18 +58,34 @@ def claim(jobs: JobStore, tenant: str, key: str, job_id: str, digest: str) -> Jo
     # The claim there may be this very one: the client sent the SET again after its reply
     # was lost (job ids are new for each request). Taken for another request's, it answered
     # "in progress" until the claim expired, to this request and to every retry of it.
-    if raw is None or (raw.decode() if isinstance(raw, bytes) else raw) == mine:
+    if raw is None:
         return None
-    return _existing(jobs, tenant, key, raw, digest)
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    if text == mine:
+        return None
+    earlier = _existing(jobs, tenant, key, text, digest)
+    if earlier is not None:
+        return earlier
+    if jobs.idempotency_take_over(tenant, _digest(key), text, mine, TTL_S):
+        return None
+    # Another request took the abandoned claim over first: it is that request's now.
+    return claim(jobs, tenant, key, job_id, digest)
 
 
 def release(jobs: JobStore, tenant: str, key: str) -> None:
     jobs.idempotency_release(tenant, _digest(key))
 
 
-def _existing(jobs: JobStore, tenant: str, key: str, raw: bytes | str, digest: str) -> Job:
+def _existing(jobs: JobStore, tenant: str, key: str, raw: bytes | str, digest: str) -> Job | None:
+    """The job the claim ``raw`` names, or None where the claim was abandoned."""
     text = raw.decode() if isinstance(raw, bytes) else raw
     job_id, _, claimed_digest = text.partition("|")
+    try:
+        job: Job | None = jobs.get(job_id, tenant=tenant)
+    except JobNotFound:
+        job = None
+    if job is None and _abandoned(job_id) and not jobs.was_deleted(job_id):
+        return None
     if claimed_digest != digest:
         raise ApiError(
             409,
@@ -69,18 +93,22 @@ def _existing(jobs: JobStore, tenant: str, key: str, raw: bytes | str, digest: s
             f"Idempotency-Key {key[:64]!r} was already used with a different file or "
             "different options. Use a new key for a new request.",
         )
-    try:
-        return jobs.get(job_id, tenant=tenant)
-    except JobNotFound:
-        if jobs.was_deleted(job_id):
-            raise ApiError(
-                410,
-                "idempotency_job_deleted",
-                f"Idempotency-Key {key[:64]!r} created job {job_id}, which has been deleted. "
-                "To submit the recording again, send it with a new key.",
-            ) from None
+    if job is not None:
+        return job
+    if jobs.was_deleted(job_id):
         raise ApiError(
-            409,
-            "idempotency_in_progress",
-            "A request with this Idempotency-Key is still being processed; retry in a moment.",
-        ) from None
+            410,
+            "idempotency_job_deleted",
+            f"Idempotency-Key {key[:64]!r} created job {job_id}, which has been deleted. "
+            "To submit the recording again, send it with a new key.",
+        )
+    raise ApiError(
+        409,
+        "idempotency_in_progress",
+        "A request with this Idempotency-Key is still being processed; retry in a moment.",
+    )
+
+
+def _abandoned(job_id: str) -> bool:
+    made = job_id_time(job_id)
+    return made is not None and time.time() - made > ABANDONED_S

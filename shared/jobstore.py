@@ -23,6 +23,7 @@ from shared.jobstore_lua import (
     CREATE_JOB,
     DELETE_JOB,
     REINDEX,
+    TAKE_OVER,
 )
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
@@ -78,6 +79,7 @@ class JobStore:
         self._create_job = client.register_script(CREATE_JOB)
         self._create_batch_job = client.register_script(CREATE_BATCH_JOB)
         self._delete_job = client.register_script(DELETE_JOB)
+        self._take_over = client.register_script(TAKE_OVER)
         self._reindex = client.register_script(REINDEX)
 
     @classmethod
@@ -300,6 +302,12 @@ class JobStore:
 
     def idempotency_claim(self, tenant: str, key_hash: str, value: str, ttl_s: int) -> bool:
         return bool(self.redis.set(key("idem", tenant, key_hash), value, nx=True, ex=ttl_s))
+
+    def idempotency_take_over(
+        self, tenant: str, key_hash: str, old: str, new: str, ttl_s: int
+    ) -> bool:
+        """Replace the claim ``old`` by ``new``, only if it is still ``old``."""
+        return bool(self._take_over(keys=[key("idem", tenant, key_hash)], args=[old, new, ttl_s]))
 
     def idempotency_release(self, tenant: str, key_hash: str) -> None:
         self.redis.delete(key("idem", tenant, key_hash))

@@ -178,3 +178,10 @@ if not (current and redis.sha1hex(current) == ARGV[1]) then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 return 1
 """
+
+# KEYS: a claim. ARGV: the value it must hold, the value to put instead, its lifetime (s).
+TAKE_OVER = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+"""

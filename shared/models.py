@@ -26,6 +26,17 @@ def new_job_id() -> str:
     return f"job_{millis:012x}{secrets.token_hex(8)}"
 
 
+def job_id_time(job_id: str) -> float | None:
+    """The Unix time a ``new_job_id`` was made at; None for an id of another shape."""
+    stamp = job_id.removeprefix("job_")[:12]
+    if len(stamp) != 12 or not job_id.startswith("job_"):
+        return None
+    try:
+        return int(stamp, 16) / 1000
+    except ValueError:
+        return None
+
+
 class JobStatus(StrEnum):
     QUEUED = "queued"
     TRANSCRIBING = "transcribing"
