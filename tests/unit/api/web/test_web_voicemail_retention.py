@@ -6,7 +6,7 @@ from __future__ import annotations
 from shared.models import JobStatus, utcnow
 from shared.retention import purge
 from shared.reviews import Correction, Review, ReviewStore
-from tests.unit.api.web.conftest import Site, voicemail
+from tests.unit.api.web.conftest import Site, csrf_of, voicemail
 
 
 def _reviewed(site: Site, job_id: str) -> None:
@@ -61,3 +61,25 @@ def test_a_purged_canceled_voicemail_does_not_read_as_waiting_for_triage(site: S
     assert "Not triaged yet" not in page
     assert "No transcript yet" not in page
     assert "Whatever was triaged (caller, number, summary) was deleted" in page
+
+
+def test_a_purged_voicemails_form_offers_only_what_can_still_be_reviewed(site: Site) -> None:
+    # Before, it offered the caller, number, transcript and note, each refused with 410.
+    job = voicemail()
+    site.add(job)
+    purge(site.jobs, site.storage, job.id)
+    site.sign_in()
+
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+    token = csrf_of(page)
+    saved = site.client.post(
+        f"/inbox/jobs/{job.id}/review", data={"csrf": token, "urgency": "high", "done": "yes"}
+    )
+
+    for gone in ("caller_name", "callback_number", "transcript", "note"):
+        assert f'name="{gone}"' not in page
+    for kept in ("intent", "urgency", "done"):
+        assert f'name="{kept}"' in page
+    assert 'id="r-purged"' in page
+    assert saved.status_code == 200, saved.text
+    assert "Your review was saved." in saved.text
