@@ -35,6 +35,7 @@ from workers.redacting import (
 )
 from workers.review import TRANSCRIPT_REASONS, merged, triage_review
 from workers.stage import (
+    MEAN_CONFIDENCE,
     StageOutput,
     provider_name,
     recorded_output_key,
@@ -56,15 +57,11 @@ def heard(job: Job, ctx: WorkerContext) -> Transcript:
         return Transcript(text=ctx.storage.get(job.input.key).decode("utf-8"), provider="text")
     text = job.results.transcript
     if text is not None and succeeded(job, Stage.STT):
-        details = {k: v for k, v in job.results.transcription.items() if k != RECORD_ONLY}
+        details = {k: v for k, v in job.results.transcription.items() if k != MEAN_CONFIDENCE}
         provider = job.stages[Stage.STT].provider or "unknown"
         return Transcript(text=text, provider=provider, details=details)
     key = recorded_output_key(job, Stage.STT, TRANSCRIPT_OBJECT)
     return Transcript.model_validate_json(ctx.storage.get(key))
-
-
-# What the stt stage adds to the engine's details in the record (workers/stt.py).
-RECORD_ONLY = "mean_confidence"
 
 
 def _with_words(job: Job, ctx: WorkerContext) -> Transcript:
@@ -72,7 +69,7 @@ def _with_words(job: Job, ctx: WorkerContext) -> Transcript:
     then is the storage read worth it); else the words of the record."""
     text = job.results.transcript or ""
     record_only = Transcript(text=text, provider="unknown")
-    if job.results.transcription.get("mean_confidence") is None:
+    if job.results.transcription.get(MEAN_CONFIDENCE) is None:
         return record_only
     try:
         key = recorded_output_key(job, Stage.STT, TRANSCRIPT_OBJECT)

@@ -61,6 +61,11 @@ def attempt_key(key: str, attempt: int) -> str:
 Work = Callable[[Job, WorkerContext], StageOutput]
 
 
+# What the stt stage adds to the engine's details in the job record (the words' mean
+# confidence); the reply stage reads the rest of the details back as the engine's.
+MEAN_CONFIDENCE = "mean_confidence"
+
+
 def succeeded(job: Job, stage: Stage) -> bool:
     rec = job.stages.get(stage)
     return rec is not None and rec.status == StageStatus.SUCCEEDED

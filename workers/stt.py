@@ -34,7 +34,7 @@ from workers.redacting import (
     keep_original,
 )
 from workers.review import mean_confidence, transcript_reasons
-from workers.stage import StageOutput, provider_name, run_stage
+from workers.stage import MEAN_CONFIDENCE, StageOutput, provider_name, run_stage
 
 
 def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
@@ -76,7 +76,7 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
         results.transcription = dict(transcript.details)
         if confidence is not None:
             # Also tells the reply stage that the stored transcript has word confidences.
-            results.transcription["mean_confidence"] = round(confidence, 3)
+            results.transcription[MEAN_CONFIDENCE] = round(confidence, 3)
         results.review_reasons = reasons
         results.needs_review = bool(reasons)
         results.analysis = Analysis(audio=sound)
