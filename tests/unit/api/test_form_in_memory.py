@@ -157,3 +157,34 @@ async def test_a_closing_boundary_split_between_chunks_is_still_seen(chunk: int)
 
     assert form["stages"] == "stt"
     await form.close()
+
+
+@pytest.mark.parametrize("size", [1000, IN_MEMORY_MAX_BYTES + 1])
+async def test_the_closing_delimiters_bytes_inside_a_files_data_do_not_end_the_form(
+    size: int,
+) -> None:
+    # A recording may hold any bytes, "--<boundary>--" among them: only the delimiter on a
+    # line of its own closes the form. Before, finding those bytes anywhere in the body let
+    # a body cut off after them through as a whole form.
+    data = os.urandom(size // 2) + f"--{BOUNDARY}--".encode() + os.urandom(size // 2)
+    whole = multipart(("file", "vm.wav", data), ("stages", None, b"stt"))
+    cut = whole[: whole.index(f"--{BOUNDARY}--".encode()) + 200]
+
+    with pytest.raises(HTTPException) as refused:
+        await read_form(request(cut, chunk=4096))
+
+    assert refused.value.status_code == 400
+    assert "closing boundary" in refused.value.detail
+
+
+async def test_a_file_holding_the_closing_delimiters_bytes_is_read_whole() -> None:
+    data = b"x" * 100 + f"--{BOUNDARY}--".encode() + b"y" * 100
+    body = multipart(("file", "vm.wav", data), ("stages", None, b"stt"))
+
+    form = await read_form(request(body, chunk=64))
+
+    upload = form["file"]
+    assert isinstance(upload, UploadFile)
+    assert await upload.read() == data
+    assert form["stages"] == "stt"
+    await form.close()
