@@ -78,10 +78,17 @@ def too_large(limit_bytes: int) -> MediaRejected:
 
 
 def validated_input(
-    data: bytes, filename: str | None, api: ApiSettings, digest: str | None = None
+    data: bytes,
+    filename: str | None,
+    api: ApiSettings,
+    digest: str | None = None,
+    *,
+    hash_now: bool = True,
 ) -> tuple[InputMeta, str]:
     """The input's metadata (its ``key`` still empty) and the extension to store it under;
-    raises ``MediaRejected`` with a code and a message a person can act on."""
+    raises ``MediaRejected`` with a code and a message a person can act on. Its ``sha256``
+    is ``digest``, or else computed here, unless ``hash_now`` is False (the stt stage then
+    fills it in)."""
     if len(data) > api.max_upload_bytes:
         raise too_large(api.max_upload_bytes)
     info = probe(data, min_duration_s=api.min_duration_s, max_duration_s=api.max_duration_s)
@@ -94,7 +101,7 @@ def validated_input(
         duration_s=round(info.duration_s, 3),
         sample_rate=info.sample_rate,
         channels=info.channels,
-        sha256=digest or hashlib.sha256(data).hexdigest(),
+        sha256=digest or (hashlib.sha256(data).hexdigest() if hash_now else None),
         key="",
     )
     return meta, info.extension

@@ -198,10 +198,13 @@ def finish(
     elapsed: float,
     record_results: Callable[[JobResults, str], None],
     cpu_s: float | None = None,
+    input_sha256: str | None = None,
 ) -> Finish:
     """A run stored its output under ``output_key``; the job records it and moves on.
     ``cpu_s`` replaces (never adds to) what an earlier run recorded: the record holds the
-    run whose output counts, so a redelivered or retried stage is never charged twice."""
+    run whose output counts, so a redelivered or retried stage is never charged twice.
+    ``input_sha256`` (the stt stage's hash of the input it read) fills in the input's
+    hash where intake left it out."""
     rec = job.stages[stage]
     if job.status.terminal:
         return Discarded("ended")  # canceled (or stopped by the sweeper) while running
@@ -213,6 +216,8 @@ def finish(
     rec.cpu_s = None if cpu_s is None else round(max(cpu_s, 0.0), 4)
     rec.output_key = output_key
     record_results(job.results, output_key)
+    if job.input.sha256 is None:
+        job.input.sha256 = input_sha256
     job.status = _status_after(job, stage)
     if job.status.terminal:
         job.finished_at = utcnow()

@@ -152,7 +152,15 @@ class InputMeta(BaseModel):
     duration_s: float
     sample_rate: int
     channels: int
-    sha256: str
+    # Set by the transcription stage, which reads the recording anyway, unless intake had a
+    # reason to hash it first (an Idempotency-Key, typed text, a batch item): hashing every
+    # upload at intake was the largest single cost of POST /v1/jobs (see api.intake).
+    sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the input as stored: null until the transcription stage has "
+        "read it, unless intake already hashed it (a request with an Idempotency-Key, typed "
+        "text, a batch item).",
+    )
     key: str
 
 

@@ -43,6 +43,8 @@ class StageOutput:
     data: bytes
     content_type: str
     record_results: Callable[[JobResults, str], None]
+    # The input's SHA-256 where the job has none yet (api.intake leaves it to the stt stage).
+    input_sha256: str | None = None
 
 
 def attempt_key(key: str, attempt: int) -> str:
@@ -188,7 +190,9 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     ctx.storage.put(key, output.data, output.content_type)
 
     end = Decision(
-        lambda j: transitions.finish(j, stage, me, key, elapsed, output.record_results, cpu_s=cpu_s)
+        lambda j: transitions.finish(
+            j, stage, me, key, elapsed, output.record_results, cpu_s, output.input_sha256
+        )
     )
     # Usually nobody touched the job while we worked, and the record is still the very
     # version our start wrote: compare-and-set against it, without reading it first, and

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import numpy.typing as npt
 from celery import Task, shared_task
@@ -39,6 +41,8 @@ from workers.stage import MEAN_CONFIDENCE, StageOutput, provider_name, run_stage
 
 def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
     data = ctx.storage.get(job.input.key)
+    # The hash intake left out (api.intake): of the input as stored, read here anyway.
+    digest = hashlib.sha256(data).hexdigest() if job.input.sha256 is None else None
     pcm16k = decode_pcm16k(data)
     active = active_seconds(pcm16k)
     if active < ctx.settings.workers.min_speech_s:
@@ -86,7 +90,9 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
             if redactor is not None and redactor.policy.audio != "none":
                 results.redacted_audio_key = job.object_key(REDACTED_AUDIO)
 
-    return StageOutput(key, transcript.model_dump_json().encode(), "application/json", record)
+    return StageOutput(
+        key, transcript.model_dump_json().encode(), "application/json", record, digest
+    )
 
 
 def _listening_copy(job: Job, ctx: WorkerContext, pcm16k: npt.NDArray[np.int16]) -> str | None:

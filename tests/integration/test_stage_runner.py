@@ -7,6 +7,7 @@ function, between the runner's start and its finish, which is exactly where they
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ import pytest
 from celery.exceptions import Ignore
 
 import workers.stage
+import workers.stt
 from shared.batchstore import BatchStore
 from shared.celery_app import TASK_NAMES, create_celery
 from shared.deadlines import deadline_function
@@ -33,6 +35,7 @@ from shared.models import (
     Stage,
     StageRecord,
     StageStatus,
+    Transcript,
     utcnow,
 )
 from shared.redis_keys import connect
@@ -332,3 +335,46 @@ def test_a_recording_damaged_past_its_start_fails_as_undecodable_without_a_trace
     assert after.error.code == "stt.undecodable"
     assert "could not be decoded" in after.error.message
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+class _HeardOnce:
+    name = "heard-once"
+
+    def transcribe(self, audio: object) -> Transcript:
+        return Transcript(text="hello this is dana", provider=self.name)
+
+
+def _stored_recording(ctx: WorkerContext, sha256: str | None) -> tuple[Job, bytes]:
+    data = encode("wav", 2.0)
+    job = Job(input=wav_input_meta(key="pending", size_bytes=len(data)))
+    job.input.key = job.object_key("input.wav")
+    job.input.sha256 = sha256
+    ctx.storage.put(job.input.key, data)
+    ctx.jobs.create(job)
+    return job, data
+
+
+def test_the_transcription_stage_records_the_hash_intake_left_to_it(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # POST /v1/jobs stores a recording without hashing it (api.intake): the stage that
+    # reads it hashes it, and the job shows the hash from then on.
+    monkeypatch.setattr(workers.stt, "stt_provider", lambda name, settings: _HeardOnce())
+    job, data = _stored_recording(ctx, sha256=None)
+
+    run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
+
+    after = ctx.jobs.get(job.id)
+    assert after.results.transcript == "hello this is dana"
+    assert after.input.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_hash_intake_made_is_kept_by_the_transcription_stage(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers.stt, "stt_provider", lambda name, settings: _HeardOnce())
+    job, _ = _stored_recording(ctx, sha256="ab" * 32)
+
+    run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
+
+    assert ctx.jobs.get(job.id).input.sha256 == "ab" * 32

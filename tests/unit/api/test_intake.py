@@ -4,6 +4,7 @@ larger ones on the intake thread, and a job store that fails leaves nothing behi
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +113,22 @@ def test_a_redacting_jobs_file_name_loses_the_callers_number_and_name(http: Test
     jobs = services_of(http).jobs
     assert jobs.get(redacted.json()["id"]).input.filename == "[PHONE_NUMBER] [PERSON_NAME].wav"
     assert jobs.get(kept.json()["id"]).input.filename == "+14155552671 Maria Lopez.wav"
+
+
+def test_an_upload_is_answered_before_it_is_hashed_unless_a_key_needs_the_hash(
+    http: TestClient,
+) -> None:
+    # Hashing is left to the transcription stage, which reads the recording anyway: it was
+    # the largest single cost of an upload (api.intake).
+    plain = http.post("/v1/jobs", files={"file": ("vm.wav", SMALL, "audio/wav")})
+    keyed = http.post(
+        "/v1/jobs",
+        files={"file": ("vm.wav", SMALL, "audio/wav")},
+        headers={"Idempotency-Key": "vm-hash"},
+    )
+
+    assert plain.status_code == keyed.status_code == 202
+    assert plain.json()["input"]["sha256"] is None
+    assert keyed.json()["input"]["sha256"] == hashlib.sha256(SMALL).hexdigest()
+    stored = services_of(http).jobs.get(keyed.json()["id"])
+    assert stored.input.sha256 == hashlib.sha256(SMALL).hexdigest()
