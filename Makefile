@@ -51,7 +51,7 @@ quality: $(VENV)/.dev  ## transcript and triage quality on ../shared/audio and t
 wer: $(VENV)/.dev  ## word error rate of the offline engine alone, per clip of ../shared/audio
 	$(BIN)/python -m tests.wer_report
 
-bench: $(VENV)/.dev  ## every performance goal side by side (ONLY=intake|pipeline|io|batches|offline|inbox)
+bench: $(VENV)/.dev  ## every performance goal side by side (ONLY=intake|batch_upload|pipeline|io|batches|offline|inbox)
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
 	  || echo "wrk is missing and could not be installed: apt-get install wrk"
 	$(BIN)/python -m tests.bench.suite $(if $(ONLY),--only $(ONLY))
