@@ -39,6 +39,8 @@ class Services:
     refusals: MetricsStore
     # The broker as /readyz asks it, with a budget of its own (api.routes.health).
     probe: redis.Redis
+    # The storage as /readyz asks it: an S3 client with the same budget (one attempt).
+    storage_probe: ObjectStorage
 
 
 async def get_services(request: Request) -> Services:

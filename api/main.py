@@ -27,7 +27,7 @@ from api.routes import (
     voices,
     webhooks,
 )
-from api.routes.health import READINESS_BUDGET_S
+from api.routes.health import READINESS_BUDGET_S, STORAGE_PROBE_S
 from shared.batchstore import BatchStore
 from shared.broker_clock import BrokerClock
 from shared.celery_app import create_celery
@@ -37,7 +37,7 @@ from shared.logging import configure_logging
 from shared.metrics_store import MetricsStore
 from shared.redis_keys import connect_within
 from shared.settings import Settings, get_settings
-from shared.storage import storage_from_settings
+from shared.storage import Patience, storage_from_settings
 from shared.tracing import configure_tracing
 from shared.voice_directory import VoiceDirectory
 from shared.webhook_store import WebhookStore
@@ -65,7 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     celery = create_celery(settings, budget_s)
     app.state.services = Services(
         settings=settings,
-        storage=storage_from_settings(settings),
+        # Each call waits at most storage.api_timeout_s (twice), then the request is a 503:
+        # boto3's own patience (60 s a wait, retried) held a hung store's uploads for minutes.
+        storage=storage_from_settings(settings, Patience(settings.storage.api_timeout_s, 2)),
         jobs=job_store,
         batches=BatchStore(client),
         deliveries=WebhookStore(client, settings.webhooks.keep_records_s),
@@ -78,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refusals=MetricsStore(connect_within(settings.broker.url, min(budget_s, 0.5))),
         # Probes come with short timeouts of their own (a second, often).
         probe=connect_within(settings.broker.url, min(budget_s, READINESS_BUDGET_S)),
+        storage_probe=storage_from_settings(
+            settings, Patience(min(settings.storage.api_timeout_s, STORAGE_PROBE_S), 1)
+        ),
     )
     install_error_handlers(app)
     app.include_router(health.router)

@@ -11,6 +11,7 @@ import contextlib
 import os
 import threading
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
@@ -148,6 +149,20 @@ class LocalStorage(ObjectStorage):
         return str(self._path(key))
 
 
+@dataclass(frozen=True)
+class Patience:
+    """How long an S3 client waits to connect and then for each answer, and how many times
+    it tries a call in all."""
+
+    timeout_s: float
+    attempts: int
+
+
+# boto3's own timeouts (60 s): a stage or the sweeper can wait out a slow or restarting
+# store, and retries its call before failing the stage.
+WORKER_PATIENCE = Patience(timeout_s=60.0, attempts=6)
+
+
 class S3Storage(ObjectStorage):
     """AWS S3, MinIO or any S3 API, through boto3."""
 
@@ -160,10 +175,12 @@ class S3Storage(ObjectStorage):
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
         create_bucket: bool = False,
+        patience: Patience | None = None,
     ) -> None:
         import boto3
         from botocore.config import Config
 
+        wait = patience or WORKER_PATIENCE
         self.bucket = bucket
         self.client: Any = boto3.client(
             "s3",
@@ -171,7 +188,11 @@ class S3Storage(ObjectStorage):
             region_name=region,
             aws_access_key_id=access_key_id,
             aws_secret_access_key=secret_access_key,
-            config=Config(retries={"max_attempts": 5, "mode": "standard"}),
+            config=Config(
+                connect_timeout=wait.timeout_s,
+                read_timeout=wait.timeout_s,
+                retries={"total_max_attempts": wait.attempts, "mode": "standard"},
+            ),
         )
         if create_bucket:
             self._ensure_bucket(region)
@@ -234,7 +255,8 @@ class S3Storage(ObjectStorage):
         return f"s3://{self.bucket}/{key}"
 
 
-def storage_from_settings(settings: Settings) -> ObjectStorage:
+def storage_from_settings(settings: Settings, patience: Patience | None = None) -> ObjectStorage:
+    """The job storage; an S3 client waits as ``patience`` says (the workers' by default)."""
     if settings.storage.backend == "s3":
         cfg = settings.storage
         return S3Storage(
@@ -244,6 +266,7 @@ def storage_from_settings(settings: Settings) -> ObjectStorage:
             access_key_id=cfg.s3_access_key_id,
             secret_access_key=cfg.s3_secret_access_key,
             create_bucket=cfg.s3_create_bucket,
+            patience=patience,
         )
     return LocalStorage(settings.objects_dir)
 

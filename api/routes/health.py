@@ -14,8 +14,10 @@ from shared.queues import QUEUES
 
 router = APIRouter(tags=["health"])
 
-# A probe's own timeout is often a second: the broker's checks give up before it.
+# A probe's own timeout is often a second: the broker's checks give up before it, and the
+# storage's (connecting, then the answer) within it.
 READINESS_BUDGET_S = 1.0
+STORAGE_PROBE_S = 0.5
 
 # Probes may come several times a second from every load balancer; the pools' liveness only
 # changes on the workers' beats (every 2 s), so one reading serves for this long.
@@ -33,7 +35,7 @@ async def readyz(services: ServicesDep) -> JSONResponse:
     """Ready: the broker and storage answer, and every pool has a live worker consuming its
     queue (`pools`: how many), so a stack that would take jobs nobody runs is not ready."""
     checks: dict[str, str] = {}
-    for name, ping in (("broker", services.probe.ping), ("storage", services.storage.ping)):
+    for name, ping in (("broker", services.probe.ping), ("storage", services.storage_probe.ping)):
         try:
             await run_in_threadpool(ping)
             checks[name] = "ok"

@@ -82,6 +82,15 @@ class StorageSettings(Section):
     s3_create_bucket: bool = Field(
         default=False, description="Create the bucket at start-up if it is missing (dev/MinIO)."
     )
+    # The workers ride out a storage outage on boto3's own patience (60 s a wait, five
+    # attempts: minutes); someone waits on an API request, so it answers 503 sooner.
+    api_timeout_s: float = Field(
+        default=5.0,
+        ge=0.2,
+        le=120,
+        description="How long an API request waits on S3 storage to connect, and then for each "
+        "answer, before giving up (two attempts, then 503); /readyz waits at most 0.5 s a wait.",
+    )
 
 
 class ApiSettings(Section):
