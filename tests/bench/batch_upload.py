@@ -15,25 +15,19 @@ intake's 150 ms.
 
 from __future__ import annotations
 
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
-from shared.settings import Settings
-from tests.bench.intake import Run, run_wrk, serve, voicemail_mp3, wait_up
-from tests.bench.machine import ROUNDS
+from tests.bench.intake import Run, side_by_side
 from tests.bench.results import record
-from tests.conftest import ValkeyProcess, free_port
 
 FILES = 10
 GOAL_RATIO = 0.5
 BOUNDARY = "voicepipebenchbatchboundary"
 
 
-def batch_script(folder: Path, audio: bytes, files: int = FILES) -> Path:
+def batch_script(folder: Path, audio: bytes) -> Path:
     parts = b"".join(
         (
             f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
@@ -41,7 +35,7 @@ def batch_script(folder: Path, audio: bytes, files: int = FILES) -> Path:
         ).encode()
         + audio
         + b"\r\n"
-        for n in range(files)
+        for n in range(FILES)
     )
     (folder / "batch.bin").write_bytes(parts + f"--{BOUNDARY}--\r\n".encode())
     script = folder / "batch.lua"
@@ -55,57 +49,8 @@ def batch_script(folder: Path, audio: bytes, files: int = FILES) -> Path:
 
 
 def main() -> int:
-    if shutil.which("wrk") is None:
-        print("batch upload: wrk is missing; install it with `apt-get install wrk`")
-        return 2
-    processes = int(os.environ.get("BENCH_API_PROCESSES", "0")) or Settings().api.processes
-    audio = voicemail_mp3()
-    print(
-        f"batch upload: {FILES} x {len(audio) / 1024:.0f} KB 60 s mp3 a request, wrk 16 "
-        f"connections, {processes} uvicorn process(es) per side, {ROUNDS} rounds"
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        script = batch_script(folder, audio)
-        valkey = ValkeyProcess(folder / "valkey")
-        valkey.start()
-        try:
-            results = _rounds(folder, valkey, processes, script)
-        finally:
-            valkey.stop()
-    return report(results)
-
-
-def _rounds(
-    folder: Path, valkey: ValkeyProcess, processes: int, script: Path
-) -> dict[str, list[Run]]:
-    results: dict[str, list[Run]] = {"ours": [], "bare": []}
-    factories = {"ours": "api.main:create_app", "bare": "tests.bench.bare_intake:create_app"}
-    for round_no in range(ROUNDS):
-        order = ["ours", "bare"] if round_no % 2 == 0 else ["bare", "ours"]
-        for side in order:
-            objects = folder / "objects" / side
-            settings = Settings(
-                data_dir=folder / side,
-                broker={"url": valkey.url, "embedded": False},
-                storage={"backend": "local", "local_dir": objects},
-                api={"port": free_port()},
-            )
-            server = serve(factories[side], settings, processes, folder / f"{side}.log")
-            try:
-                wait_up(f"{settings.api.base_url}/docs")
-                run = run_wrk(f"{settings.api.base_url}/v1/batches", script)
-            finally:
-                server.terminate()
-                server.wait(30)
-                shutil.rmtree(objects, ignore_errors=True)
-            results[side].append(run)
-            print(
-                f"  round {round_no + 1} {side:4}: {run.per_s * FILES:7.1f} recordings/s, p99 "
-                f"{run.p99_ms:6.1f} ms, {run.requests} requests ({run.refused} not 2xx), "
-                f"cpu idle before {run.idle:.0%}"
-            )
-    return results
+    results = side_by_side("batch upload", "/v1/batches", batch_script, FILES)
+    return 2 if results is None else report(results)
 
 
 def report(results: dict[str, list[Run]]) -> int:

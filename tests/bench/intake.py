@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,30 +121,43 @@ def run_wrk(url: str, script: Path) -> Run:
 
 
 def main() -> int:
+    results = side_by_side("intake", "/v1/jobs", wrk_script)
+    return 2 if results is None else report(results)
+
+
+# Writes the wrk script of a request's body (for one recording, given here) into a folder.
+Scripted = Callable[[Path, bytes], Path]
+
+
+def side_by_side(
+    part: str, path: str, make_script: Scripted, recordings: int = 1
+) -> dict[str, list[Run]] | None:
+    """Ours and the bare endpoint at ``path`` under wrk, ``ROUNDS`` rounds each, alternating
+    which goes first; None (having said why) when wrk is missing."""
     if shutil.which("wrk") is None:
-        print("intake: wrk is missing; install it with `apt-get install wrk` (Debian package)")
-        return 2
+        print(f"{part}: wrk is missing; install it with `apt-get install wrk` (Debian package)")
+        return None
     processes = int(os.environ.get("BENCH_API_PROCESSES", "0")) or Settings().api.processes
     audio = voicemail_mp3()
     print(
-        f"intake: {len(audio) / 1024:.0f} KB 60 s mp3, wrk {CONNECTIONS} connections x "
-        f"{DURATION_S} s, {processes} uvicorn process(es) per side, {ROUNDS} rounds"
+        f"{part}: {recordings} x {len(audio) / 1024:.0f} KB 60 s mp3 a request, wrk "
+        f"{CONNECTIONS} connections x {DURATION_S} s, {processes} uvicorn process(es) per side, "
+        f"{ROUNDS} rounds"
     )
     # In the bench run's folder (tests/bench/scratch.py), on /dev/shm where there is one.
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        script = wrk_script(folder, audio)
+        script = make_script(folder, audio)
         valkey = ValkeyProcess(folder / "valkey")
         valkey.start()
         try:
-            results = _rounds(folder, valkey, processes, script)
+            return _rounds(folder, valkey, processes, script, path, recordings)
         finally:
             valkey.stop()
-    return report(results)
 
 
 def _rounds(
-    folder: Path, valkey: ValkeyProcess, processes: int, script: Path
+    folder: Path, valkey: ValkeyProcess, processes: int, script: Path, path: str, recordings: int
 ) -> dict[str, list[Run]]:
     results: dict[str, list[Run]] = {"ours": [], "bare": []}
     factories = {"ours": "api.main:create_app", "bare": "tests.bench.bare_intake:create_app"}
@@ -160,14 +174,14 @@ def _rounds(
             server = serve(factories[side], settings, processes, folder / f"{side}.log")
             try:
                 wait_up(f"{settings.api.base_url}/docs")
-                run = run_wrk(f"{settings.api.base_url}/v1/jobs", script)
+                run = run_wrk(f"{settings.api.base_url}{path}", script)
             finally:
                 server.terminate()
                 server.wait(30)
                 shutil.rmtree(objects, ignore_errors=True)
             results[side].append(run)
             print(
-                f"  round {round_no + 1} {side:4}: {run.per_s:7.1f} uploads/s, p99 "
+                f"  round {round_no + 1} {side:4}: {run.per_s * recordings:7.1f} uploads/s, p99 "
                 f"{run.p99_ms:6.1f} ms, {run.requests} requests ({run.refused} not 2xx), "
                 f"cpu idle before {run.idle:.0%}"
             )
