@@ -57,13 +57,28 @@ def _card_at(s: Stream, first: int, limit: int) -> tuple[int, str] | None:
     return None
 
 
+# A card number read aloud and misheard by one digit fails its checksum, or by one digit
+# dropped its length, and was left in the transcript whole, 15 of its 16 digits right. Said
+# just after a word that names a card, any run of about a card's length is taken for one.
+_CUES = frozenset({"card", "cards", "visa", "mastercard", "amex", "maestro"})
+_CUE_WINDOW = 5  # words back from the number: "the long number on my card is ..."
+# Twelve (a digit dropped) to a card's most with an expiry date said straight after it.
+_MISHEARD_DIGITS = range(_MIN_DIGITS - 1, _MAX_DIGITS + 5)
+
+
+def _after_a_card_cue(s: Stream, first: int) -> bool:
+    return any(s.low[j] in _CUES for j in range(max(0, first - _CUE_WINDOW), first))
+
+
 def find_cards(s: Stream, region: str) -> list[Span]:
     """Card numbers in digit runs; a run with more digits (an expiry date or a security code
-    read straight after) is searched for the card inside it."""
+    read straight after) is searched for the card inside it. A run after a word naming a
+    card is one however its digits check out (see _CUES)."""
     spans: list[Span] = []
     for run in number_runs(s):
-        if len(run.digits) < _MIN_DIGITS:
+        if len(run.digits) < _MIN_DIGITS - 1:
             continue
+        checked_out = len(spans)
         i = run.start
         while i < run.end:
             hit = _card_at(s, i, run.end)
@@ -74,4 +89,13 @@ def find_cards(s: Stream, region: str) -> list[Span]:
             start, stop = s.chars(i, end)
             spans.append(Span(Entity.CREDIT_CARD_NUMBER, start, stop, digits))
             i = end
+        # The whole run, also where a shorter card checks out inside it if the run is no
+        # longer than a card (a misheard digit may make its first 14 pass; the rest is the
+        # card's too; resolve() merges the two). A longer run around a card that checks
+        # out is that card and its expiry date or security code: the card alone.
+        beyond_a_card = len(spans) > checked_out and len(run.digits) > _MAX_DIGITS
+        misheard = len(run.digits) in _MISHEARD_DIGITS and not beyond_a_card
+        if misheard and _after_a_card_cue(s, run.start):
+            start, stop = s.chars(run.start, run.end)
+            spans.append(Span(Entity.CREDIT_CARD_NUMBER, start, stop, run.digits))
     return spans

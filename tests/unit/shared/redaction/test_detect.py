@@ -38,7 +38,37 @@ def test_luhn_accepts_checksummed_digits_and_rejects_one_digit_off(
 
 def test_a_sixteen_digit_number_that_fails_luhn_is_not_a_card() -> None:
     assert not is_card_number("4111111111111112")
-    assert Entity.CREDIT_CARD_NUMBER not in _entities("my card is 4111 1111 1111 1112 thanks")
+    assert Entity.CREDIT_CARD_NUMBER not in _entities("the box reads 4111 1111 1111 1112 thanks")
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        # One digit misheard: the checksum fails. Before, the first was labelled a phone
+        # number and the second was left in the text whole.
+        ("my card is 4111 1111 1111 1112 thanks", "4111 1111 1111 1112"),
+        ("the long number on my card is 4539 1488 0343 6468", "4539 1488 0343 6468"),
+        # One digit dropped: fifteen digits, no card's length with a Visa prefix and Luhn.
+        ("my credit card 4539-1488-0343-646 was stolen", "4539-1488-0343-646"),
+        # Read digit by digit, a shorter run inside checks out as a card: the whole is one.
+        (
+            "my visa four five three nine one four eight eight zero three four three six four "
+            "six eight expires soon",
+            "four five three nine one four eight eight zero three four three six four six eight",
+        ),
+    ],
+)
+def test_a_card_number_misheard_after_a_word_naming_a_card_is_redacted_whole_as_a_card(
+    text: str, number: str
+) -> None:
+    assert [(entity, found) for entity, found, _ in _found(text)] == [
+        (Entity.CREDIT_CARD_NUMBER, number)
+    ]
+
+
+def test_a_phone_number_said_after_a_card_word_stays_a_phone_number() -> None:
+    found = _found("i lost my card, call me on 415 555 0199")
+    assert [(entity, text) for entity, text, _ in found] == [(Entity.PHONE_NUMBER, "415 555 0199")]
 
 
 def test_a_luhn_valid_number_without_an_issuer_prefix_is_not_a_card() -> None:
