@@ -116,10 +116,31 @@ _MISHEARD = re.compile(
 )
 
 
+# One name and a mail provider's domain, the "@" heard as a dot ("jdoe.gmail.com"): no one's
+# web site lives under these, so unlike "shop.acme.com" the name before them is a mailbox.
+_MAILBOX_DOMAINS = """
+    gmail googlemail yahoo ymail hotmail outlook icloud aol protonmail proton gmx yandex
+    zoho comcast verizon sbcglobal btinternet virginmedia
+"""
+# The providers' own hosts ("mail.yahoo.com", "login.aol.com") are no mailbox.
+_THEIR_HOSTS = r"(?:www|mail|login|my|accounts?|help|support|news|finance|sports|calendar)\."
+_MAILBOX = re.compile(
+    rf"(?<![\w.@])(?!{_NOT_LOCAL})(?!{_THEIR_HOSTS}){_LABEL}\.(?:{'|'.join(_MAILBOX_DOMAINS.split())})"
+    rf"(?:\.(?:{_TLD}))+(?![\w.]*\w)",
+    re.I,
+)
+
+
 def find_emails(s: Stream, region: str) -> list[Span]:
     spans = [
         Span(Entity.EMAIL_ADDRESS, m.start(), m.end(), m.group().lower())
         for m in [*_WRITTEN.finditer(s.text), *_MISHEARD.finditer(s.text)]
+    ]
+    # Its local part is one name: the first dot is where the "@" was (the address hashes
+    # alike however it was heard).
+    spans += [
+        Span(Entity.EMAIL_ADDRESS, m.start(), m.end(), m.group().lower().replace(".", "@", 1))
+        for m in _MAILBOX.finditer(s.text)
     ]
     pieces = _pieces(s)
     for at, piece in enumerate(pieces):

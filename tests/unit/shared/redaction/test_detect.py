@@ -251,11 +251,21 @@ def test_a_name_keeps_its_title_inside_the_redaction() -> None:
     [
         ("you can email Maria.Loop has that example.com thanks", "Maria.Loop has that example.com"),
         ("it's maria.lopez.example.com.", "maria.lopez.example.com"),
+        # One name before a mail provider's domain: a mailbox, where "shop.acme.com" is none.
+        ("email me at jdoe.gmail.com thanks", "jdoe.gmail.com"),
+        ("it's Tanya_W.yahoo.co.uk.", "Tanya_W.yahoo.co.uk"),
     ],
 )
 def test_an_address_whose_at_sign_was_misheard_is_still_an_email(text: str, email: str) -> None:
     policy = RedactionPolicy(entities=[Entity.EMAIL_ADDRESS])
     assert [t for _, t, _ in _found(text, policy)] == [email]
+
+
+def test_a_mailbox_heard_without_its_at_sign_has_the_value_of_the_address_said_whole() -> None:
+    emails = RedactionPolicy(entities=[Entity.EMAIL_ADDRESS])
+    heard = _found("email me at jdoe.gmail.com", emails)
+    said = _found("it's jdoe at gmail dot com", emails)
+    assert [value for _, _, value in heard] == [value for _, _, value in said] == ["jdoe@gmail.com"]
 
 
 @pytest.mark.parametrize(
@@ -265,6 +275,7 @@ def test_an_address_whose_at_sign_was_misheard_is_still_an_email(text: str, emai
         "see shop.acme.co.uk now",
         "Dr.Smith said acme.com has it",
         "the file is report.pdf on drive.google.com",
+        "go to mail.yahoo.com first",
     ],
 )
 def test_a_host_name_or_a_dotted_title_is_not_a_misheard_email(text: str) -> None:
