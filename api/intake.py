@@ -127,9 +127,9 @@ class _Upload:
     def probe(self) -> tuple[InputMeta, str]:
         # Hashed here only when a key needs it (then already done): the stt stage hashes the
         # recording as it reads it. A 480 KB upload's SHA-256 took 0.26 ms of its ~1.9 ms
-        # of CPU, and without it `make bench ONLY=intake` served 17 % more uploads a
-        # second (0.47 -> 0.57 of the bare endpoint); a stage worker, scaled on its own and
-        # spending seconds on the recording, does not notice it.
+        # of CPU, and without it `make bench ONLY=intake` went from 0.47 to 0.54-0.55 of
+        # the bare endpoint (three runs); a stage worker, scaled on its own and spending
+        # seconds on the recording, does not notice it.
         api = self.services.settings.api
         return validated_input(self.data, self.filename, api, self.digest, hash_now=False)
 
