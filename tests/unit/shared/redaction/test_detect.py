@@ -276,6 +276,8 @@ def test_a_mailbox_heard_without_its_at_sign_has_the_value_of_the_address_said_w
         "Dr.Smith said acme.com has it",
         "the file is report.pdf on drive.google.com",
         "go to mail.yahoo.com first",
+        "sign in at mail.yahoo.com first",
+        "log in at portal dot acme dot com and check",
     ],
 )
 def test_a_host_name_or_a_dotted_title_is_not_a_misheard_email(text: str) -> None:
