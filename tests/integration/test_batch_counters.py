@@ -40,6 +40,16 @@ def _job(batch: Batch, index: int) -> Job:
     )
 
 
+def _one_job_batch(valkey: ValkeyProcess) -> tuple[JobStore, BatchStore, Batch, str]:
+    """A batch with a webhook whose one job is made and whose planning is done."""
+    jobs = JobStore.from_url(valkey.url)
+    batches = BatchStore(jobs.redis)
+    batch = _batch(batches, 1, callback=HOOK)
+    jobs.create_batch_job(_job(batch, 0))
+    batches.chunk_done(batch.id, 0, 1)
+    return jobs, batches, batch, batch_job_id(batch.id, 0)
+
+
 def _finish(job: Job, status: JobStatus = JobStatus.SUCCEEDED) -> bool:
     if job.status.terminal:
         return False
@@ -203,12 +213,7 @@ def test_a_rejected_item_counts_once_and_an_empty_expansion_completes_the_batch(
 def test_a_retried_job_leaves_the_completed_batch_running_until_it_ends_again(
     valkey: ValkeyProcess,
 ) -> None:
-    jobs = JobStore.from_url(valkey.url)
-    batches = BatchStore(jobs.redis)
-    batch = _batch(batches, 1, callback=HOOK)
-    job_id = batch_job_id(batch.id, 0)
-    jobs.create_batch_job(_job(batch, 0))
-    batches.chunk_done(batch.id, 0, 1)
+    jobs, batches, batch, job_id = _one_job_batch(valkey)
     jobs.update(job_id, lambda j: _finish(j, JobStatus.FAILED))
     assert batches.get(batch.id).status == "completed"
 
@@ -283,12 +288,7 @@ def test_a_canceled_batch_job_retried_while_its_delete_is_under_way_still_ends_i
     # The race of a retry and a DELETE sent at once, in its bad order: the delete's cancel
     # finds the job already canceled, the retry moves it back to queued, then the delete
     # removes the record. The batch counted it queued for good and never ended.
-    jobs = JobStore.from_url(valkey.url)
-    batches = BatchStore(jobs.redis)
-    batch = _batch(batches, 1, callback=HOOK)
-    job_id = batch_job_id(batch.id, 0)
-    jobs.create_batch_job(_job(batch, 0))
-    batches.chunk_done(batch.id, 0, 1)
+    jobs, batches, batch, job_id = _one_job_batch(valkey)
     jobs.update(job_id, cancel)
 
     deleting = jobs.update(job_id, cancel)

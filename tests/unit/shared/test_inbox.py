@@ -4,7 +4,6 @@ updated, made by a batch, or stored before the inbox existed)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,29 +17,12 @@ from shared.inbox_rows import machine_keys, overlay_key
 from shared.job_transitions import cancel
 from shared.jobstore import JobStore
 from shared.models import Job, JobStatus
-from shared.redis_keys import connect
 from shared.retention import purge
 from shared.reviews import Correction, Review, ReviewStore
 from shared.storage import LocalStorage
-from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ValkeyProcess]:
-    valkey = ValkeyProcess(tmp_path_factory.mktemp("valkey"))
-    valkey.start()
-    yield valkey
-    valkey.stop()
-
-
-@pytest.fixture
-def client(server: ValkeyProcess) -> redis.Redis:
-    client = connect(server.url)
-    client.flushdb()
-    return client
 
 
 @pytest.fixture

@@ -3,39 +3,20 @@ as it goes from the reviews, whether an event was delivered or is still waiting.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import redis
 
 from shared.jobstore import JobStore
 from shared.models import JobOptions, utcnow
-from shared.redis_keys import connect
 from shared.retention import purge
 from shared.reviews import Correction, Review, ReviewStore
 from shared.storage import LocalStorage
 from shared.webhook_models import WebhookDelivery, delivery_key, new_delivery_id
 from shared.webhook_store import WebhookStore
-from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
 
 HOOK = "https://hooks.example.com/voicepipe"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ValkeyProcess]:
-    valkey = ValkeyProcess(tmp_path_factory.mktemp("valkey"))
-    valkey.start()
-    yield valkey
-    valkey.stop()
-
-
-@pytest.fixture
-def client(server: ValkeyProcess) -> redis.Redis:
-    client = connect(server.url)
-    client.flushdb()
-    return client
 
 
 def _reviewed(client: redis.Redis) -> tuple[JobStore, str, WebhookDelivery]:
