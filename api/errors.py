@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.errors import JobNotFound, MediaRejected, VoicePipeError
+from shared.errors import JobNotFound, MediaRejected, StorageUnavailable, VoicePipeError
 from shared.models import ErrorInfo
 
 log = logging.getLogger("voicepipe.api")
@@ -69,6 +69,18 @@ BROKER_UNAVAILABLE = (
     "The job store and queue (the broker) are not reachable; try again in a few seconds."
 )
 
+# Every 503 says when to try again (Retry-After, RFC 9110): clients, our CLI and OpenAI's SDKs
+# wait that long instead of at once, or with a guess of their own. A broker restart takes a
+# second or two and the API's broker budget is 3 s; a store found down says its own wait
+# (StorageUnavailable.retry_after_s, api/storage_guard.py).
+RETRY_AFTER_S = 5
+
+
+def retry_after(exc: BaseException | None = None) -> dict[str, str]:
+    """The Retry-After header of a 503 caused by ``exc``."""
+    seconds = exc.retry_after_s if isinstance(exc, StorageUnavailable) else RETRY_AFTER_S
+    return {"Retry-After": str(seconds)}
+
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
@@ -88,6 +100,8 @@ def _answer(
     headers: dict[str, str] | None = None,
     param: str | None = None,
 ) -> JSONResponse:
+    if status == 503 and not any(name.lower() == "retry-after" for name in headers or {}):
+        headers = {**(headers or {}), **retry_after()}
     if request.url.path.startswith(_OPENAI_PATHS):
         fallback = "server_error" if status >= 500 else "invalid_request_error"
         kind = _OPENAI_TYPES.get(status, fallback)
@@ -159,6 +173,13 @@ def install_error_handlers(app: FastAPI) -> None:
         # retries (or ~95 s when the broker accepted connections but did not answer).
         log.warning("broker not reachable for %s %s: %r", request.method, request.url.path, exc)
         return _answer(request, 503, "broker_unavailable", BROKER_UNAVAILABLE)
+
+    @app.exception_handler(StorageUnavailable)
+    async def _storage_down(request: Request, exc: StorageUnavailable) -> JSONResponse:
+        # Any route's storage call (a recording, a transcript, an export's objects): was a
+        # plain-text 500 with boto3's traceback in the log.
+        log.warning("storage not reachable for %s %s: %s", request.method, request.url.path, exc)
+        return _answer(request, 503, exc.code, exc.message, retry_after(exc))
 
     @app.exception_handler(JobNotFound)
     async def _not_found(request: Request, exc: JobNotFound) -> JSONResponse:

@@ -21,7 +21,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api import idempotency
 from api.deps import Services
-from api.errors import ApiError
+from api.errors import ApiError, retry_after
+from shared.errors import StorageUnavailable
 from shared.inputs import kept_filename, validated_input
 from shared.logging import bind
 from shared.models import InputMeta, Job, JobOptions
@@ -177,11 +178,17 @@ class _Upload:
         try:
             await self._storage_call(storage.put, job.input.key, self.data, job.input.media_type)
         except Exception as exc:
-            log.exception("storing input of %s failed", job.id)
+            if isinstance(exc, StorageUnavailable) and exc.__cause__ is None:
+                # Refused by the breaker without asking: the failures that opened it were
+                # logged with their tracebacks.
+                log.warning("storing input of %s refused: %s", job.id, exc.message)
+            else:
+                log.exception("storing input of %s failed", job.id)
             raise ApiError(
                 503,
                 "storage_unavailable",
                 "Object storage is not reachable; nothing was queued. Try again.",
+                headers=retry_after(exc),
             ) from exc
         try:
             await self.services.recorder.create_and_queue(job)

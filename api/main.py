@@ -28,6 +28,7 @@ from api.routes import (
     webhooks,
 )
 from api.routes.health import READINESS_BUDGET_S, STORAGE_PROBE_S
+from api.storage_guard import api_storage
 from shared.batchstore import BatchStore
 from shared.broker_clock import BrokerClock
 from shared.celery_app import create_celery
@@ -67,7 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         # Each call waits at most storage.api_timeout_s (twice), then the request is a 503:
         # boto3's own patience (60 s a wait, retried) held a hung store's uploads for minutes.
-        storage=storage_from_settings(settings, Patience(settings.storage.api_timeout_s, 2)),
+        # A store that keeps failing is not asked for a while (api/storage_guard.py).
+        storage=api_storage(settings),
         jobs=job_store,
         batches=BatchStore(client),
         deliveries=WebhookStore(client, settings.webhooks.keep_records_s),

@@ -37,3 +37,14 @@ class JobNotFound(VoicePipeError):
 
 class StorageKeyNotFound(VoicePipeError):
     code = "object_not_found"
+
+
+class StorageUnavailable(VoicePipeError):
+    """Object storage did not answer, or answered with an error of its own (the API's
+    storage, api/storage_guard.py); ``retry_after_s`` is when asking again may help."""
+
+    code = "storage_unavailable"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

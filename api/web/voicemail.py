@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from api.deps import Services
 from api.reviewing import machine_values
+from api.web.access import PageError
 from api.web.charts import Timeline, stage_timeline
-from shared.errors import StorageKeyNotFound
+from shared.errors import StorageKeyNotFound, StorageUnavailable
 from shared.models import Job, JobStatus, Stage, StageStatus, Transcript
 from shared.reviews import PERSONAL_FIELDS, Correction, Review, ReviewStore, intents
 from shared.webhook_models import WebhookDelivery
@@ -96,6 +97,9 @@ def _transcript(services: Services, job: Job) -> Transcript | None:
         return Transcript.model_validate_json(services.storage.get(record.output_key))
     except StorageKeyNotFound:
         return None
+    except StorageUnavailable as exc:
+        # Not "no transcript yet": the page would say the job has none.
+        raise PageError(503, "Storage unavailable", exc.message) from exc
 
 
 def timed_words(transcript: Transcript | None) -> tuple[TimedWord, ...]:

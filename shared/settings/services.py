@@ -91,6 +91,23 @@ class StorageSettings(Section):
         description="How long an API request waits on S3 storage to connect, and then for each "
         "answer, before giving up (two attempts, then 503); /readyz waits at most 0.5 s a wait.",
     )
+    # A store that is down costs every request its whole wait, and uploads pile up in memory
+    # meanwhile; after this many failures in a row each API process stops asking for a while
+    # (api/storage_guard.py). Workers have no breaker: they wait an outage out.
+    api_breaker_failures: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Failed S3 calls in a row after which an API process answers 503 at once, "
+        "without asking the store, for api_breaker_cool_down_s.",
+    )
+    api_breaker_cool_down_s: float = Field(
+        default=10.0,
+        ge=0.1,
+        le=600,
+        description="How long an API process answers 503 without asking S3 after "
+        "api_breaker_failures failures in a row; then requests try the store again.",
+    )
 
 
 class ApiSettings(Section):

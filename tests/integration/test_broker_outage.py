@@ -94,6 +94,7 @@ def _every_route_answers_503_in_time(http: TestClient, job_id: str) -> None:
         assert answer.status_code == 503, (name, answer.text)
         code = answer.json()["error"]["code"]
         assert code in {"job_store_unavailable", "broker_unavailable"}, (name, code)
+        assert answer.headers["Retry-After"] == "5", (name, answer.headers)
         assert took < WITHIN_S, (name, took)
     ready, took = _timed(lambda: http.get("/readyz"))
     assert ready.status_code == 503

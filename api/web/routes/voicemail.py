@@ -19,7 +19,7 @@ from api.web.voicemail import (
     load_voicemail,
     seen_from,
 )
-from shared.errors import JobNotFound, StorageKeyNotFound
+from shared.errors import JobNotFound, StorageKeyNotFound, StorageUnavailable
 from shared.models import Job
 
 router = APIRouter(prefix="/inbox")
@@ -125,6 +125,8 @@ async def _recording(request: Request, job: Job, key: str | None, media_type: st
         data = await run_in_threadpool(services.storage.get, key)
     except StorageKeyNotFound:
         raise PageError(404, "No recording", "This recording is missing from storage.") from None
+    except StorageUnavailable as exc:
+        raise PageError(503, "Storage unavailable", exc.message) from exc
     return media_response(data, media_type, request.headers.get("range"))
 
 
