@@ -45,8 +45,20 @@ class ErrorBody(BaseModel):
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for a route: each status is documented as answering an ErrorBody."""
-    return {status: {"model": ErrorBody} for status in statuses}
+    """``responses=`` for a route: each status is documented as answering an ErrorBody, a 503
+    with the Retry-After it always carries."""
+    return {status: _documented(status) for status in statuses}
+
+
+def _documented(status: int) -> dict[str, Any]:
+    if status != 503:
+        return {"model": ErrorBody}
+    retry_after = {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+    return {"model": ErrorBody, "headers": {"Retry-After": retry_after}}
 
 
 def _documented_methods(request: Request) -> str | None:

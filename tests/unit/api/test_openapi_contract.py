@@ -134,3 +134,18 @@ def test_method_not_allowed_names_every_method_of_the_resource(tmp_path: Path) -
     assert response.status_code == 405
     assert response.headers["allow"] == "DELETE, GET"
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_every_documented_503_says_it_carries_retry_after(tmp_path: Path) -> None:
+    document = _document(_settings(tmp_path))
+    unavailable = [
+        (path, method, answers["503"])
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "503" in (answers := operation.get("responses", {})) and path != "/readyz"
+    ]
+
+    assert len(unavailable) >= 5, "the submissions and the OpenAI-compatible calls"
+    for path, method, answer in unavailable:
+        header = answer.get("headers", {}).get("Retry-After", {})
+        assert header.get("required") is True, (method, path)
