@@ -81,6 +81,35 @@ BROKER_UNAVAILABLE = (
     "The job store and queue (the broker) are not reachable; try again in a few seconds."
 )
 
+# A broker that answers but refuses to write: full (at maxmemory, with no eviction, as a job
+# store must run) or a replica (READONLY: a managed Redis failing over, the client still on
+# the demoted primary). Reads still work. Each was a plain-text 500 on the routes that write
+# without a mapping of their own (DELETE, reviews), and "not reachable" on submissions,
+# which sends an operator to look at the network.
+BROKER_REFUSALS: dict[type[redis.RedisError], str] = {
+    redis.exceptions.OutOfMemoryError: (
+        "The job store (the broker) is full: at its memory limit it refuses to write. "
+        "Try again later."
+    ),
+    redis.exceptions.ReadOnlyError: (
+        "The job store (the broker) is read-only (a replica, or failing over). "
+        "Try again in a few seconds."
+    ),
+}
+
+
+def broker_refusal(exc: BaseException) -> str | None:
+    """What a broker that refused to write said, if ``exc`` (or what caused it) is such a
+    refusal; None otherwise."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        for kind, message in BROKER_REFUSALS.items():
+            if isinstance(seen, kind):
+                return message
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 # Every 503 says when to try again (Retry-After, RFC 9110): clients, our CLI and OpenAI's SDKs
 # wait that long instead of at once, or with a guess of their own. A broker restart takes a
 # second or two and the API's broker budget is 3 s; a store found down says its own wait
@@ -185,6 +214,14 @@ def install_error_handlers(app: FastAPI) -> None:
         # retries (or ~95 s when the broker accepted connections but did not answer).
         log.warning("broker not reachable for %s %s: %r", request.method, request.url.path, exc)
         return _answer(request, 503, "broker_unavailable", BROKER_UNAVAILABLE)
+
+    @app.exception_handler(redis.exceptions.OutOfMemoryError)
+    @app.exception_handler(redis.exceptions.ReadOnlyError)
+    async def _broker_refused(request: Request, exc: Exception) -> JSONResponse:
+        # An error, not a warning: the broker will not recover by itself from being full.
+        log.error("broker refused a write for %s %s: %s", request.method, request.url.path, exc)
+        message = broker_refusal(exc) or BROKER_UNAVAILABLE
+        return _answer(request, 503, "broker_unavailable", message)
 
     @app.exception_handler(StorageUnavailable)
     async def _storage_down(request: Request, exc: StorageUnavailable) -> JSONResponse:

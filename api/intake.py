@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import idempotency
 from api.deps import Services
-from api.errors import ApiError, retry_after
+from api.errors import ApiError, broker_refusal, retry_after
 from shared.errors import StorageUnavailable
 from shared.inputs import kept_filename, validated_input
 from shared.logging import bind
@@ -195,10 +195,13 @@ class _Upload:
         except Exception as exc:
             log.exception("recording and queueing %s failed", job.id)
             await self._storage_call(storage.delete, job.input.key)
+            refused = broker_refusal(exc)
             raise ApiError(
                 503,
                 "job_store_unavailable",
-                "The job store and queue are not reachable; nothing was queued. Try again.",
+                f"{refused} Nothing was queued."
+                if refused
+                else "The job store and queue are not reachable; nothing was queued. Try again.",
             ) from exc
 
     async def _storage_call(self, call: Callable[..., None], *args: str | bytes) -> None:
