@@ -8,7 +8,7 @@ from typing import Any
 import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from kombu.exceptions import OperationalError
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -194,6 +194,22 @@ async def _openai_invalid(
     return _answer(request, 400, "invalid_value", message, param=param)
 
 
+# The inbox's pages (api/web) are read by people in a browser: a dependency that is down is
+# an HTML page there, not a JSON body.
+_PAGES = "/inbox"
+
+
+def _unavailable(
+    request: Request, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    if not request.url.path.startswith(_PAGES):
+        return _answer(request, 503, code, message, headers)
+    # Imported here: the pages' modules import this one (their routes raise ApiError).
+    from api.web.pages import unavailable_page
+
+    return unavailable_page(request.url.path, message, headers or retry_after())
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -208,27 +224,27 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(redis.ConnectionError)
     @app.exception_handler(redis.TimeoutError)
     @app.exception_handler(OperationalError)
-    async def _broker_down(request: Request, exc: Exception) -> JSONResponse:
+    async def _broker_down(request: Request, exc: Exception) -> Response:
         # Any route's broker call that failed within the API's budget (shared.redis_keys.
         # connect_within): was a 500 with a plain-text body, after the stores' ~19 s of
         # retries (or ~95 s when the broker accepted connections but did not answer).
         log.warning("broker not reachable for %s %s: %r", request.method, request.url.path, exc)
-        return _answer(request, 503, "broker_unavailable", BROKER_UNAVAILABLE)
+        return _unavailable(request, "broker_unavailable", BROKER_UNAVAILABLE)
 
     @app.exception_handler(redis.exceptions.OutOfMemoryError)
     @app.exception_handler(redis.exceptions.ReadOnlyError)
-    async def _broker_refused(request: Request, exc: Exception) -> JSONResponse:
+    async def _broker_refused(request: Request, exc: Exception) -> Response:
         # An error, not a warning: the broker will not recover by itself from being full.
         log.error("broker refused a write for %s %s: %s", request.method, request.url.path, exc)
         message = broker_refusal(exc) or BROKER_UNAVAILABLE
-        return _answer(request, 503, "broker_unavailable", message)
+        return _unavailable(request, "broker_unavailable", message)
 
     @app.exception_handler(StorageUnavailable)
-    async def _storage_down(request: Request, exc: StorageUnavailable) -> JSONResponse:
+    async def _storage_down(request: Request, exc: StorageUnavailable) -> Response:
         # Any route's storage call (a recording, a transcript, an export's objects): was a
         # plain-text 500 with boto3's traceback in the log.
         log.warning("storage not reachable for %s %s: %s", request.method, request.url.path, exc)
-        return _answer(request, 503, exc.code, exc.message, retry_after(exc))
+        return _unavailable(request, exc.code, exc.message, retry_after(exc))
 
     @app.exception_handler(JobNotFound)
     async def _not_found(request: Request, exc: JobNotFound) -> JSONResponse:

@@ -89,6 +89,22 @@ async def error_page(request: Request, exc: PageError) -> Response:
     )
 
 
+def unavailable_page(path: str, message: str, headers: dict[str, str]) -> HTMLResponse:
+    """A 503 page for a dependency that is down: drawn without the session, whose sign-out
+    check asks the broker that may be the one down, and so without the signed-in bar."""
+    body = html(
+        "error.html",
+        title="Temporarily unavailable",
+        message=message,
+        csrf="",
+        tenant=None,
+        reviewer=None,
+        open_access=False,
+        path=path,
+    )
+    return HTMLResponse(body, 503, headers=headers)
+
+
 def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def _sign_in(_request: Request, exc: SignInRequired) -> Response:
