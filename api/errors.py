@@ -80,6 +80,18 @@ _OPENAI_PATHS = ("/v1/audio/", "/v1/models")
 _OPENAI_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
 
 
+def body_for(
+    path: str, status: int, code: str, message: str, param: str | None = None
+) -> dict[str, Any]:
+    """The error body a request to ``path`` is answered with: OpenAI's shape on its routes,
+    ours elsewhere (also for the refusals made before a route runs, api.limits)."""
+    if path.startswith(_OPENAI_PATHS):
+        fallback = "server_error" if status >= 500 else "invalid_request_error"
+        kind = _OPENAI_TYPES.get(status, fallback)
+        return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+    return error_body(code, message)
+
+
 def _answer(
     request: Request,
     status: int,
@@ -88,12 +100,8 @@ def _answer(
     headers: dict[str, str] | None = None,
     param: str | None = None,
 ) -> JSONResponse:
-    if request.url.path.startswith(_OPENAI_PATHS):
-        fallback = "server_error" if status >= 500 else "invalid_request_error"
-        kind = _OPENAI_TYPES.get(status, fallback)
-        body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
-        return JSONResponse(body, status, headers=headers)
-    return JSONResponse(error_body(code, message), status, headers=headers)
+    body = body_for(request.url.path, status, code, message, param)
+    return JSONResponse(body, status, headers=headers)
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
