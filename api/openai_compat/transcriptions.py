@@ -73,11 +73,23 @@ def _form(form: FormData) -> TranscriptionForm:
         if isinstance(value, str) and value != "":
             values[name] = value
     try:
-        return TranscriptionForm.model_validate(values)
+        fields = TranscriptionForm.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "request"
         raise ApiError(400, "invalid_value", f"{field}: {first['msg']}", param=field) from None
+    if "word" in fields.timestamp_granularities and fields.response_format != "verbose_json":
+        # OpenAI refuses this too: only verbose_json has a `words` list to put them in, and
+        # answering without them would pass the transcript off as what was asked for.
+        raise ApiError(
+            400,
+            "invalid_value",
+            "timestamp_granularities: word timestamps come only with response_format "
+            f"verbose_json, not {fields.response_format}; ask for verbose_json or leave "
+            "'word' out.",
+            param="timestamp_granularities",
+        )
+    return fields
 
 
 @router.post(

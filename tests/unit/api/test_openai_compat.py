@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Literal
 
 import openai
 import pytest
@@ -214,6 +214,39 @@ def test_a_transcription_field_openai_would_refuse_names_the_field(sdk: openai.O
 
     assert isinstance(refused.value.body, dict)
     assert refused.value.body["param"] == "temperature"
+
+
+@pytest.mark.parametrize("response_format", ["json", "text", "srt", "vtt"])
+def test_word_timestamps_asked_of_a_format_without_words_are_refused_as_openai_does(
+    sdk: openai.OpenAI, response_format: Literal["json", "text", "srt", "vtt"]
+) -> None:
+    # Before, the words were left out and the transcript answered as if they had been asked
+    # for nothing.
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.transcriptions.create(
+            model="whisper-1",
+            file=("vm.wav", b"RIFF"),
+            response_format=response_format,
+            timestamp_granularities=["word"],
+        )
+
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["param"] == "timestamp_granularities"
+    assert "verbose_json" in refused.value.body["message"]
+
+
+def test_word_timestamps_with_verbose_json_pass_the_form_check(sdk: openai.OpenAI) -> None:
+    # Refused for its four bytes of would-be audio, not for what it asked.
+    with pytest.raises(openai.APIStatusError) as refused:
+        sdk.audio.transcriptions.create(
+            model="whisper-1",
+            file=("vm.wav", b"RIFF"),
+            response_format="verbose_json",
+            timestamp_granularities=["word", "segment"],
+        )
+
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["code"] != "invalid_value"
 
 
 def test_a_model_the_deployment_runs_is_retrieved_as_the_list_gives_it(sdk: openai.OpenAI) -> None:
