@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
+from collections import Counter
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
@@ -59,6 +60,25 @@ _LANGUAGE_NAMES = {
     "pt": "portuguese",
     "nl": "dutch",
 }
+
+
+# Fields sent once; `timestamp_granularities[]` is a list, a part per value.
+_SINGLE = ("file", "model", "language", "prompt", "response_format", "temperature", "stream")
+
+
+def _refuse_repeated(form: FormData) -> None:
+    # As POST /v1/jobs (api.job_form): keeping one of two `file` parts, or of two models,
+    # would answer for something the client did not mean.
+    counts = Counter(name for name, _ in form.multi_items() if name in _SINGLE)
+    repeated = [name for name in _SINGLE if counts[name] > 1]
+    if repeated:
+        raise ApiError(
+            400,
+            "duplicate_field",
+            f"Each form field may be sent once, but {', '.join(map(repr, repeated))} came "
+            "more than once: send one recording per request, and each option once.",
+            param=repeated[0],
+        )
 
 
 def _form(form: FormData) -> TranscriptionForm:
@@ -125,6 +145,7 @@ async def create_transcription(
     """OpenAI's transcription call: the recording in `file`, run through the stt stage."""
     bind(tenant=tenant)
     async with form_of(request) as form:
+        _refuse_repeated(form)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise ApiError(

@@ -235,8 +235,29 @@ def test_word_timestamps_asked_of_a_format_without_words_are_refused_as_openai_d
     assert "verbose_json" in refused.value.body["message"]
 
 
-def test_word_timestamps_with_verbose_json_pass_the_form_check(sdk: openai.OpenAI) -> None:
-    # Refused for its four bytes of would-be audio, not for what it asked.
+@pytest.mark.parametrize(
+    ("field", "parts"),
+    [
+        ("file", [("file", ("a.wav", b"RIFF")), ("file", ("b.wav", b"RIFF"))]),
+        ("model", [("file", ("a.wav", b"RIFF")), ("model", (None, "a")), ("model", (None, "b"))]),
+    ],
+)
+def test_a_transcription_field_sent_twice_is_refused_naming_it(
+    tmp_path: Path, field: str, parts: list[tuple[str, tuple[str | None, object]]]
+) -> None:
+    # Before, the first of two recordings was transcribed and the second dropped unsaid.
+    settings = Settings(data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"})
+
+    answer = TestClient(create_app(settings)).post("/v1/audio/transcriptions", files=parts)
+
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["param"]) == ("duplicate_field", field)
+
+
+def test_repeated_timestamp_granularities_are_one_list_not_a_duplicate(
+    sdk: openai.OpenAI,
+) -> None:
     with pytest.raises(openai.APIStatusError) as refused:
         sdk.audio.transcriptions.create(
             model="whisper-1",
@@ -246,7 +267,7 @@ def test_word_timestamps_with_verbose_json_pass_the_form_check(sdk: openai.OpenA
         )
 
     assert isinstance(refused.value.body, dict)
-    assert refused.value.body["code"] != "invalid_value"
+    assert refused.value.body["code"] not in ("duplicate_field", "invalid_value")
 
 
 def test_a_model_the_deployment_runs_is_retrieved_as_the_list_gives_it(sdk: openai.OpenAI) -> None:
