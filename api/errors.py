@@ -155,8 +155,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(MediaRejected)
     async def _media(request: Request, exc: MediaRejected) -> JSONResponse:
-        await count_refusal(request, exc.status_code, exc.code)
-        return _answer(request, exc.status_code, exc.code, exc.message)
+        status = exc.status_code
+        if status in (415, 422) and request.url.path.startswith(_OPENAI_PATHS):
+            # OpenAI answers a file it cannot use (wrong format, too short, damaged) with
+            # 400, so its SDKs raise BadRequestError; a 415 or 422 would raise another class
+            # than the one code written for OpenAI catches. The code says which it was.
+            status = 400
+        await count_refusal(request, status, exc.code)
+        return _answer(request, status, exc.code, exc.message)
 
     @app.exception_handler(redis.ConnectionError)
     @app.exception_handler(redis.TimeoutError)

@@ -119,7 +119,7 @@ def _form(form: FormData) -> TranscriptionForm:
             "description": "The transcript in `response_format`.",
             "content": {"application/json": {}, "text/plain": {"schema": {"type": "string"}}},
         },
-        **error_responses(400, 401, 404, 409, 413, 415, 502, 503, 504),
+        **error_responses(400, 401, 404, 409, 413, 502, 503, 504),
     },
     openapi_extra={
         "requestBody": {

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Literal
 
+import numpy as np
 import openai
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from api.main import create_app
 from api.openai_compat.engines import engine_for, model_ids
 from api.openai_compat.speech import sentences, voice_spoken
 from api.openai_compat.waiting import failure, finished
+from shared.audio import encode_pcm
 from shared.models import ErrorInfo, InputMeta, Job, JobStatus, Stage
 from shared.settings import Settings
 from tests.conftest import ValkeyProcess
@@ -268,6 +270,32 @@ def test_repeated_timestamp_granularities_are_one_list_not_a_duplicate(
 
     assert isinstance(refused.value.body, dict)
     assert refused.value.body["code"] not in ("duplicate_field", "invalid_value")
+
+
+def _tone_wav(seconds: float) -> bytes:
+    t = np.arange(int(seconds * 16_000)) / 16_000
+    return encode_pcm((3000 * np.sin(2 * np.pi * 220 * t)).astype(np.int16), 16_000, "wav")
+
+
+@pytest.mark.parametrize(
+    ("upload", "code"),
+    [(b"just some text, not a recording", "unsupported_format"), (None, "too_short")],
+)
+def test_a_recording_refused_at_intake_is_openais_400_keeping_its_code(
+    sdk: openai.OpenAI, upload: bytes | None, code: str
+) -> None:
+    # Before, 415 and 422: the SDKs raise other classes than the BadRequestError that code
+    # written for OpenAI catches for a file it cannot use.
+    data = upload if upload is not None else _tone_wav(0.1)
+
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.transcriptions.create(model="whisper-1", file=("vm.wav", data))
+
+    assert isinstance(refused.value.body, dict)
+    assert (refused.value.body["code"], refused.value.body["type"]) == (
+        code,
+        "invalid_request_error",
+    )
 
 
 def test_a_model_the_deployment_runs_is_retrieved_as_the_list_gives_it(sdk: openai.OpenAI) -> None:
