@@ -25,7 +25,7 @@ from api.deps import Services, ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit_text
 from api.openai_compat.engines import engine_for
-from api.openai_compat.waiting import NO_RETRY, failure, finished
+from api.openai_compat.waiting import NO_RETRY, after_submission, failure, finished
 from api.options import OptionFields, job_options
 from shared.audio.offline_voice import VOICE as OFFLINE_VOICE
 from shared.audio.speech_encode import MEDIA_TYPES, SpeechEncoder, SpeechFormat, decode_speech
@@ -166,6 +166,11 @@ def _encoded(
         raise ApiError(
             502, "output_missing", f"The speech of job {job.id} is missing.", NO_RETRY
         ) from None
+    except Exception as exc:
+        log.warning("reading the speech of %s failed", job.id, exc_info=True)
+        raise after_submission(
+            services, job, 503, "storage_unavailable", "Object storage stopped answering"
+        ) from exc
     pcm, rate = decode_speech(data)
     pcm = change_tempo(pcm, rate, body.speed)
     if encoder is None:

@@ -4,6 +4,7 @@ answers (json, text, srt, vtt or verbose_json)."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 import zlib
 from collections import Counter
@@ -19,13 +20,14 @@ from api.errors import ApiError, error_responses
 from api.form_in_memory import form_of
 from api.intake import submit
 from api.openai_compat.engines import engine_for
-from api.openai_compat.waiting import NO_RETRY, failure, finished
+from api.openai_compat.waiting import NO_RETRY, after_submission, failure, finished
 from api.options import OptionFields, job_options
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, JobStatus, Stage, Transcript
 from shared.transcript_formats import render, segments
 
+log = logging.getLogger("voicepipe.api")
 router = APIRouter(prefix="/v1/audio", tags=["openai"])
 
 Granularity = Literal["word", "segment"]
@@ -190,6 +192,11 @@ async def _transcript(services: ServicesDep, job: Job) -> Transcript:
         raise ApiError(
             502, "output_missing", f"The transcript of job {job.id} is missing.", NO_RETRY
         ) from None
+    except Exception as exc:
+        log.warning("reading the transcript of %s failed", job.id, exc_info=True)
+        raise after_submission(
+            services, job, 503, "storage_unavailable", "Object storage stopped answering"
+        ) from exc
     return Transcript.model_validate_json(raw)
 
 

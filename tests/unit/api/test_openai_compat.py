@@ -12,15 +12,17 @@ from typing import Any, Literal
 import numpy as np
 import openai
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from api.errors import ApiError
 from api.main import create_app
 from api.openai_compat.engines import engine_for, model_ids
 from api.openai_compat.speech import sentences, voice_spoken
+from api.openai_compat.transcriptions import _transcript
 from api.openai_compat.waiting import failure, finished
 from shared.audio import encode_pcm
-from shared.models import ErrorInfo, InputMeta, Job, JobStatus, Stage
+from shared.models import ErrorInfo, InputMeta, Job, JobStatus, Stage, StageRecord, StageStatus
 from shared.settings import Settings
 from tests.conftest import ValkeyProcess
 
@@ -126,6 +128,44 @@ def test_a_wait_that_runs_out_names_the_job_to_poll_and_tells_the_sdk_not_to_ret
     assert timed_out.value.headers is not None
     assert timed_out.value.headers["x-should-retry"] == "false"
     assert timed_out.value.headers["Location"] == f"http://api.test/v1/jobs/{jobs.job.id}"
+
+
+class _BrokerGone:
+    def get(self, job_id: str, tenant: str) -> Job:
+        raise redis.TimeoutError("Timeout reading from socket")
+
+
+def test_a_broker_that_stops_answering_during_the_wait_is_a_503_the_sdk_does_not_retry() -> None:
+    # Before, the route-wide 503 broker_unavailable had no x-should-retry: the SDK sent the
+    # recording again, and the first job ran (and was billed) beside the second.
+    job = _job()
+
+    with pytest.raises(ApiError) as refused:
+        asyncio.run(finished(_services(_BrokerGone()), job, timeout_s=5))  # type: ignore[arg-type]
+
+    assert (refused.value.status_code, refused.value.code) == (503, "broker_unavailable")
+    assert refused.value.headers is not None
+    assert refused.value.headers["x-should-retry"] == "false"
+    assert refused.value.headers["Location"] == f"http://api.test/v1/jobs/{job.id}"
+    assert job.id in refused.value.message
+
+
+def test_storage_that_fails_reading_a_finished_transcript_is_a_503_not_to_retry() -> None:
+    def unreachable(key: str) -> bytes:
+        raise OSError("connection refused")
+
+    job = _job(JobStatus.SUCCEEDED)
+    job.stages[Stage.STT] = StageRecord(status=StageStatus.SUCCEEDED, output_key="k")
+    services = SimpleNamespace(
+        storage=SimpleNamespace(get=unreachable), settings=Settings(api={"public_url": "http://a"})
+    )
+
+    with pytest.raises(ApiError) as refused:
+        asyncio.run(_transcript(services, job))  # type: ignore[arg-type]
+
+    assert (refused.value.status_code, refused.value.code) == (503, "storage_unavailable")
+    assert refused.value.headers is not None
+    assert refused.value.headers["x-should-retry"] == "false"
 
 
 def test_a_failed_job_is_the_clients_error_only_when_its_input_caused_it() -> None:
