@@ -109,12 +109,30 @@ async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: Tena
     jobs = [await _queue(services, tenant, part, options) for part in sentences(body.input)]
     headers["X-VoicePipe-Jobs"] = ",".join(job.id for job in jobs)
     # The first sentence is waited for here, so a failure is still a proper error answer.
-    first = await _spoken(services, jobs[0])
+    first, rest = await _first_spoken(services, jobs)
     encoder = SpeechEncoder(body.response_format, streamed=True)
     head = await run_in_threadpool(_encoded, services, first, body, encoder)
     return StreamingResponse(
-        _stream(services, head, jobs[1:], body, encoder), media_type=media_type, headers=headers
+        _stream(services, head, rest, body, encoder), media_type=media_type, headers=headers
     )
+
+
+def _nothing_to_say(exc: ApiError) -> bool:
+    # A sentence of only symbols or punctuation ("-----."): the voice makes no sound of it,
+    # as it makes none of it inside a whole text, so it is no reason to fail the rest.
+    return exc.code.rpartition(".")[2] == "empty_text"
+
+
+async def _first_spoken(services: Services, jobs: list[Job]) -> tuple[Job, list[Job]]:
+    """The first sentence with something to say, and the sentences after it; the error of
+    the last one when none has (the same as the whole text's)."""
+    for index, job in enumerate(jobs):
+        try:
+            return await _spoken(services, job), jobs[index + 1 :]
+        except ApiError as exc:
+            if not _nothing_to_say(exc) or index == len(jobs) - 1:
+                raise
+    raise AssertionError("sentences() gives at least one sentence")
 
 
 def _options(services: Services, tenant: str, body: SpeechRequest) -> JobOptions:
@@ -192,6 +210,8 @@ async def _stream(
             spoken = await _spoken(services, job)
             chunk = await run_in_threadpool(_encoded, services, spoken, body, encoder)
         except ApiError as exc:
+            if _nothing_to_say(exc):
+                continue
             # The status line has gone, so no error answer can follow. Raising makes the
             # server drop the connection before the last chunk: HTTP clients then report an
             # incomplete read, where a clean end would pass a truncated file off as whole.
