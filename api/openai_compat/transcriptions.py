@@ -45,6 +45,9 @@ class TranscriptionForm(BaseModel):
     # Sampling temperature means nothing to our engines: checked as OpenAI checks it, ignored.
     temperature: float = Field(default=0.0, ge=0.0, le=1.0)
     timestamp_granularities: list[Granularity] = Field(default_factory=lambda: [_SEGMENT])
+    # Read as a form boolean ("true", "True", "1", ...), so a client that asks for events is
+    # told they are not offered whichever way it spells it, not answered with a JSON body.
+    stream: bool = False
 
     @field_validator("language")
     @classmethod
@@ -90,7 +93,7 @@ def _form(form: FormData) -> TranscriptionForm:
     )
     if granularities:
         values["timestamp_granularities"] = granularities
-    for name in ("model", "language", "prompt", "response_format", "temperature"):
+    for name in ("model", "language", "prompt", "response_format", "temperature", "stream"):
         value = form.get(name)
         if isinstance(value, str) and value != "":
             values[name] = value
@@ -153,14 +156,15 @@ async def create_transcription(
             raise ApiError(
                 400, "missing_file", "No audio was sent: upload it as the multipart field 'file'."
             )
-        if form.get("stream") == "true":
+        fields = _form(form)
+        if fields.stream:
             raise ApiError(
                 400,
                 "streaming_not_offered",
                 "Streamed transcription events are not offered; leave 'stream' out and the "
                 "whole transcript comes back once the recording is transcribed.",
+                param="stream",
             )
-        fields = _form(form)
         data, filename = await upload.read(), upload.filename
     engine = engine_for(services.settings, Stage.STT, fields.model)
     option_fields = OptionFields(stages="stt", stt_provider=engine, language=fields.language)

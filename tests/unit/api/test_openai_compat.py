@@ -338,6 +338,33 @@ def test_a_recording_refused_at_intake_is_openais_400_keeping_its_code(
     )
 
 
+@pytest.mark.parametrize("spelling", ["true", "True", "1"])
+def test_streamed_transcription_is_refused_however_the_flag_is_spelt(
+    tmp_path: Path, spelling: str
+) -> None:
+    # Before, only "true" was: "True" or "1" got a JSON body where events were awaited.
+    settings = Settings(data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"})
+    parts = [("file", ("a.wav", b"RIFF")), ("stream", (None, spelling))]
+
+    answer = TestClient(create_app(settings)).post("/v1/audio/transcriptions", files=parts)
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "streaming_not_offered"
+
+
+def test_a_stream_flag_that_is_no_boolean_is_refused_naming_it(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"})
+    parts = [("file", ("a.wav", b"RIFF")), ("stream", (None, "maybe"))]
+
+    answer = TestClient(create_app(settings)).post("/v1/audio/transcriptions", files=parts)
+
+    assert answer.status_code == 400, answer.text
+    assert (answer.json()["error"]["code"], answer.json()["error"]["param"]) == (
+        "invalid_value",
+        "stream",
+    )
+
+
 def test_a_model_the_deployment_runs_is_retrieved_as_the_list_gives_it(sdk: openai.OpenAI) -> None:
     listed = {model.id: model for model in sdk.models.list()}
 
