@@ -133,6 +133,18 @@ _OPENAI_PATHS = ("/v1/audio/", "/v1/models")
 _OPENAI_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
 
 
+def body_for(
+    path: str, status: int, code: str, message: str, param: str | None = None
+) -> dict[str, Any]:
+    """The error body a request to ``path`` is answered with: OpenAI's shape on its routes,
+    ours elsewhere (also for the refusals made before a route runs, api.limits)."""
+    if path.startswith(_OPENAI_PATHS):
+        fallback = "server_error" if status >= 500 else "invalid_request_error"
+        kind = _OPENAI_TYPES.get(status, fallback)
+        return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+    return error_body(code, message)
+
+
 def _answer(
     request: Request,
     status: int,
@@ -143,12 +155,8 @@ def _answer(
 ) -> JSONResponse:
     if status == 503 and not any(name.lower() == "retry-after" for name in headers or {}):
         headers = {**(headers or {}), **retry_after()}
-    if request.url.path.startswith(_OPENAI_PATHS):
-        fallback = "server_error" if status >= 500 else "invalid_request_error"
-        kind = _OPENAI_TYPES.get(status, fallback)
-        body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
-        return JSONResponse(body, status, headers=headers)
-    return JSONResponse(error_body(code, message), status, headers=headers)
+    body = body_for(request.url.path, status, code, message, param)
+    return JSONResponse(body, status, headers=headers)
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -218,8 +226,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(MediaRejected)
     async def _media(request: Request, exc: MediaRejected) -> JSONResponse:
-        await count_refusal(request, exc.status_code, exc.code)
-        return _answer(request, exc.status_code, exc.code, exc.message)
+        status = exc.status_code
+        if status in (415, 422) and request.url.path.startswith(_OPENAI_PATHS):
+            # OpenAI answers a file it cannot use (wrong format, too short, damaged) with
+            # 400, so its SDKs raise BadRequestError; a 415 or 422 would raise another class
+            # than the one code written for OpenAI catches. The code says which it was.
+            status = 400
+        await count_refusal(request, status, exc.code)
+        return _answer(request, status, exc.code, exc.message)
 
     @app.exception_handler(redis.ConnectionError)
     @app.exception_handler(redis.TimeoutError)

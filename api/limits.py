@@ -7,7 +7,7 @@ import json
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import count_refusal
+from api.errors import body_for, count_refusal
 
 # Multipart framing and the small form fields ride on top of the audio itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -79,7 +79,8 @@ class BodySizeLimit:
     async def _reject(self, scope: Scope, send: Send, message: str) -> None:
         # Counted in /metrics like the app's own refusals (this answer never reaches them).
         await count_refusal(Request(scope), 413, "too_large")
-        body = json.dumps({"error": {"code": "too_large", "message": message}}).encode()
+        # In OpenAI's shape on its routes (/v1/audio/...), as their other refusals are.
+        body = json.dumps(body_for(scope["path"], 413, "too_large", message)).encode()
         await send(
             {
                 "type": "http.response.start",

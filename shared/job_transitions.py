@@ -298,6 +298,7 @@ def resume(job: Job) -> Stage | None:
     for stage in job.options.stages[job.options.stages.index(first) :]:
         job.stages[stage].status = StageStatus.PENDING
         job.stages[stage].error = None
+    job.stages[first].resumed_at = utcnow()
     job.status = JobStatus.QUEUED
     job.error = None
     job.failed_stage = None

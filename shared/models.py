@@ -96,6 +96,9 @@ class StageRecord(BaseModel):
     worker: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # When a retry of its job queued this stage again (job_transitions.resume): its queue wait
+    # counts from then, not from the stage before it or the job's creation.
+    resumed_at: datetime | None = None
     duration_s: float | None = None
     # CPU seconds of the run that produced the output (the usage ledger prices them): the
     # whole process's for a one-task-at-a-time pool, the task's thread's for a thread pool.

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel
 
 from shared.jobstore import JobStore
-from shared.models import STAGE_ORDER, Job, StageStatus
+from shared.models import STAGE_ORDER, Job, Stage, StageStatus
 from shared.usage import JobUsage, Tally, UsageFigures, UsageLine, figures_of
 
 GroupBy = Literal["day", "provider"]
@@ -110,7 +110,6 @@ def latency(jobs: Iterable[Job]) -> tuple[int, list[LatencyRow]]:
     count = 0
     for job in jobs:
         count += 1
-        before: datetime | None = job.created_at
         for stage in [s for s in STAGE_ORDER if s in job.options.stages]:
             record = job.stages.get(stage)
             if record is None or record.status != StageStatus.SUCCEEDED:
@@ -118,14 +117,30 @@ def latency(jobs: Iterable[Job]) -> tuple[int, list[LatencyRow]]:
             provider = record.provider or "unknown"
             if record.duration_s is not None:
                 seconds[(stage.value, provider, "run")].append(record.duration_s)
-            if record.attempts == 1 and record.started_at and before:
-                wait = (record.started_at - before).total_seconds()
+            wait = queue_wait_s(job, stage)
+            if wait is not None:
                 seconds[(stage.value, provider, "wait")].append(max(wait, 0.0))
-            before = record.finished_at
     rows = [_latency_row(key, values) for key, values in seconds.items()]
     rank = [s.value for s in STAGE_ORDER]
     rows.sort(key=lambda r: (rank.index(r.stage), r.provider, r.phase))
     return count, rows
+
+
+def queue_wait_s(job: Job, stage: Stage) -> float | None:
+    """How long the stage's first run waited in its queue: from the end of the stage before
+    it (or the job's creation) to its start; None when it has not started or ran more than
+    once (a retry's wait is its back-off). The reports and /metrics (workers.stage) use it."""
+    record = job.stages[stage]
+    if record.attempts != 1 or record.started_at is None:
+        return None
+    order = STAGE_ORDER.index(stage)
+    earlier = [s for s in STAGE_ORDER[:order] if s in job.options.stages]
+    # A stage a retry queued again (one that never started before its job was canceled)
+    # waited from the retry: the time its job lay canceled is no queue's.
+    queued = record.resumed_at or (
+        job.stages[earlier[-1]].finished_at if earlier else job.created_at
+    )
+    return None if queued is None else (record.started_at - queued).total_seconds()
 
 
 def _latency_row(key: tuple[str, str, Phase], values: list[float]) -> LatencyRow:

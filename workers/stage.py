@@ -24,10 +24,11 @@ from shared.errors import JobNotFound, MediaRejected, StageFailed, StorageKeyNot
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
 from shared.logging import bind, log_context
 from shared.metrics_store import MetricsStore, Phase, StageMetricsBuffer
-from shared.models import STAGE_ORDER, ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
-from shared.pipeline import next_stage, stages_of
+from shared.models import ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
+from shared.pipeline import next_stage
 from shared.task_messages import TaskMessage, push, stage_message
 from shared.tracing import headers_of, stage_span
+from shared.usage_report import queue_wait_s
 from workers.context import WorkerContext, get_context
 from workers.retry import retry_delay, should_retry
 
@@ -240,10 +241,9 @@ def _observe(ctx: WorkerContext, job: Job, stage: Stage, elapsed: float) -> None
     back-off), for /metrics. Counting never fails a stage that succeeded."""
     rec = job.stages[stage]
     seconds: dict[Phase, float] = {"run": elapsed}
-    earlier = [s for s in stages_of(job) if STAGE_ORDER.index(s) < STAGE_ORDER.index(stage)]
-    queued_at = job.stages[earlier[-1]].finished_at if earlier else job.created_at
-    if rec.attempts == 1 and rec.started_at is not None and queued_at is not None:
-        seconds["wait"] = (rec.started_at - queued_at).total_seconds()
+    wait = queue_wait_s(job, stage)
+    if wait is not None:
+        seconds["wait"] = wait
     _metrics(ctx).observe(stage.value, rec.provider or "", seconds)
 
 

@@ -25,7 +25,7 @@ from api.deps import Services, ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit_text
 from api.openai_compat.engines import engine_for
-from api.openai_compat.waiting import NO_RETRY, failure, finished
+from api.openai_compat.waiting import NO_RETRY, after_submission, failure, finished
 from api.options import OptionFields, job_options
 from shared.audio.offline_voice import VOICE as OFFLINE_VOICE
 from shared.audio.speech_encode import MEDIA_TYPES, SpeechEncoder, SpeechFormat, decode_speech
@@ -109,12 +109,30 @@ async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: Tena
     jobs = [await _queue(services, tenant, part, options) for part in sentences(body.input)]
     headers["X-VoicePipe-Jobs"] = ",".join(job.id for job in jobs)
     # The first sentence is waited for here, so a failure is still a proper error answer.
-    first = await _spoken(services, jobs[0])
+    first, rest = await _first_spoken(services, jobs)
     encoder = SpeechEncoder(body.response_format, streamed=True)
     head = await run_in_threadpool(_encoded, services, first, body, encoder)
     return StreamingResponse(
-        _stream(services, head, jobs[1:], body, encoder), media_type=media_type, headers=headers
+        _stream(services, head, rest, body, encoder), media_type=media_type, headers=headers
     )
+
+
+def _nothing_to_say(exc: ApiError) -> bool:
+    # A sentence of only symbols or punctuation ("-----."): the voice makes no sound of it,
+    # as it makes none of it inside a whole text, so it is no reason to fail the rest.
+    return exc.code.rpartition(".")[2] == "empty_text"
+
+
+async def _first_spoken(services: Services, jobs: list[Job]) -> tuple[Job, list[Job]]:
+    """The first sentence with something to say, and the sentences after it; the error of
+    the last one when none has (the same as the whole text's)."""
+    for index, job in enumerate(jobs):
+        try:
+            return await _spoken(services, job), jobs[index + 1 :]
+        except ApiError as exc:
+            if not _nothing_to_say(exc) or index == len(jobs) - 1:
+                raise
+    raise AssertionError("sentences() gives at least one sentence")
 
 
 def _options(services: Services, tenant: str, body: SpeechRequest) -> JobOptions:
@@ -166,6 +184,11 @@ def _encoded(
         raise ApiError(
             502, "output_missing", f"The speech of job {job.id} is missing.", NO_RETRY
         ) from None
+    except Exception as exc:
+        log.warning("reading the speech of %s failed", job.id, exc_info=True)
+        raise after_submission(
+            services, job, 503, "storage_unavailable", "Object storage stopped answering"
+        ) from exc
     pcm, rate = decode_speech(data)
     pcm = change_tempo(pcm, rate, body.speed)
     if encoder is None:
@@ -187,6 +210,8 @@ async def _stream(
             spoken = await _spoken(services, job)
             chunk = await run_in_threadpool(_encoded, services, spoken, body, encoder)
         except ApiError as exc:
+            if _nothing_to_say(exc):
+                continue
             # The status line has gone, so no error answer can follow. Raising makes the
             # server drop the connection before the last chunk: HTTP clients then report an
             # incomplete read, where a clean end would pass a truncated file off as whole.

@@ -4,8 +4,10 @@ answers (json, text, srt, vtt or verbose_json)."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 import zlib
+from collections import Counter
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
@@ -18,13 +20,14 @@ from api.errors import ApiError, error_responses
 from api.form_in_memory import form_of
 from api.intake import submit
 from api.openai_compat.engines import engine_for
-from api.openai_compat.waiting import NO_RETRY, failure, finished
+from api.openai_compat.waiting import NO_RETRY, after_submission, failure, finished
 from api.options import OptionFields, job_options
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, JobStatus, Stage, Transcript
 from shared.transcript_formats import render, segments
 
+log = logging.getLogger("voicepipe.api")
 router = APIRouter(prefix="/v1/audio", tags=["openai"])
 
 Granularity = Literal["word", "segment"]
@@ -42,6 +45,9 @@ class TranscriptionForm(BaseModel):
     # Sampling temperature means nothing to our engines: checked as OpenAI checks it, ignored.
     temperature: float = Field(default=0.0, ge=0.0, le=1.0)
     timestamp_granularities: list[Granularity] = Field(default_factory=lambda: [_SEGMENT])
+    # Read as a form boolean ("true", "True", "1", ...), so a client that asks for events is
+    # told they are not offered whichever way it spells it, not answered with a JSON body.
+    stream: bool = False
 
     @field_validator("language")
     @classmethod
@@ -61,6 +67,25 @@ _LANGUAGE_NAMES = {
 }
 
 
+# Fields sent once; `timestamp_granularities[]` is a list, a part per value.
+_SINGLE = ("file", "model", "language", "prompt", "response_format", "temperature", "stream")
+
+
+def _refuse_repeated(form: FormData) -> None:
+    # As POST /v1/jobs (api.job_form): keeping one of two `file` parts, or of two models,
+    # would answer for something the client did not mean.
+    counts = Counter(name for name, _ in form.multi_items() if name in _SINGLE)
+    repeated = [name for name in _SINGLE if counts[name] > 1]
+    if repeated:
+        raise ApiError(
+            400,
+            "duplicate_field",
+            f"Each form field may be sent once, but {', '.join(map(repr, repeated))} came "
+            "more than once: send one recording per request, and each option once.",
+            param=repeated[0],
+        )
+
+
 def _form(form: FormData) -> TranscriptionForm:
     values: dict[str, Any] = {}
     granularities = form.getlist("timestamp_granularities[]") + form.getlist(
@@ -68,16 +93,28 @@ def _form(form: FormData) -> TranscriptionForm:
     )
     if granularities:
         values["timestamp_granularities"] = granularities
-    for name in ("model", "language", "prompt", "response_format", "temperature"):
+    for name in ("model", "language", "prompt", "response_format", "temperature", "stream"):
         value = form.get(name)
         if isinstance(value, str) and value != "":
             values[name] = value
     try:
-        return TranscriptionForm.model_validate(values)
+        fields = TranscriptionForm.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "request"
         raise ApiError(400, "invalid_value", f"{field}: {first['msg']}", param=field) from None
+    if "word" in fields.timestamp_granularities and fields.response_format != "verbose_json":
+        # OpenAI refuses this too: only verbose_json has a `words` list to put them in, and
+        # answering without them would pass the transcript off as what was asked for.
+        raise ApiError(
+            400,
+            "invalid_value",
+            "timestamp_granularities: word timestamps come only with response_format "
+            f"verbose_json, not {fields.response_format}; ask for verbose_json or leave "
+            "'word' out.",
+            param="timestamp_granularities",
+        )
+    return fields
 
 
 @router.post(
@@ -87,7 +124,7 @@ def _form(form: FormData) -> TranscriptionForm:
             "description": "The transcript in `response_format`.",
             "content": {"application/json": {}, "text/plain": {"schema": {"type": "string"}}},
         },
-        **error_responses(400, 401, 404, 409, 413, 415, 502, 503, 504),
+        **error_responses(400, 401, 404, 409, 413, 502, 503, 504),
     },
     openapi_extra={
         "requestBody": {
@@ -113,19 +150,21 @@ async def create_transcription(
     """OpenAI's transcription call: the recording in `file`, run through the stt stage."""
     bind(tenant=tenant)
     async with form_of(request) as form:
+        _refuse_repeated(form)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise ApiError(
                 400, "missing_file", "No audio was sent: upload it as the multipart field 'file'."
             )
-        if form.get("stream") == "true":
+        fields = _form(form)
+        if fields.stream:
             raise ApiError(
                 400,
                 "streaming_not_offered",
                 "Streamed transcription events are not offered; leave 'stream' out and the "
                 "whole transcript comes back once the recording is transcribed.",
+                param="stream",
             )
-        fields = _form(form)
         data, filename = await upload.read(), upload.filename
     engine = engine_for(services.settings, Stage.STT, fields.model)
     option_fields = OptionFields(stages="stt", stt_provider=engine, language=fields.language)
@@ -157,6 +196,11 @@ async def _transcript(services: ServicesDep, job: Job) -> Transcript:
         raise ApiError(
             502, "output_missing", f"The transcript of job {job.id} is missing.", NO_RETRY
         ) from None
+    except Exception as exc:
+        log.warning("reading the transcript of %s failed", job.id, exc_info=True)
+        raise after_submission(
+            services, job, 503, "storage_unavailable", "Object storage stopped answering"
+        ) from exc
     return Transcript.model_validate_json(raw)
 
 

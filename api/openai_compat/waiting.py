@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import redis
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services
@@ -37,8 +38,28 @@ async def finished(services: Services, job: Job, timeout_s: float) -> Job:
             )
         await asyncio.sleep(pause)
         pause = min(pause * 1.5, 0.25)
-        job = await run_in_threadpool(services.jobs.get, job.id, job.tenant)
+        try:
+            job = await run_in_threadpool(services.jobs.get, job.id, job.tenant)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            # The route-wide 503 would let the SDK retry, submitting the recording again
+            # while this job still runs (and is billed): say so, and where to poll.
+            raise after_submission(
+                services, job, 503, "broker_unavailable", "The job store stopped answering"
+            ) from exc
     return job
+
+
+def after_submission(services: Services, job: Job, status: int, code: str, what: str) -> ApiError:
+    """A refusal for a dependency that failed once ``job`` exists: not to be retried (a retry
+    is a second job), naming the job to poll instead."""
+    base = services.settings.api.base_url
+    return ApiError(
+        status,
+        code,
+        f"{what} while job {job.id} ran; the job itself is not lost. Poll "
+        f"{base}/v1/jobs/{job.id} for its result rather than sending the request again.",
+        headers={**NO_RETRY, "Location": f"{base}/v1/jobs/{job.id}"},
+    )
 
 
 def failure(job: Job) -> ApiError:

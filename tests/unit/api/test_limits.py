@@ -12,6 +12,7 @@ def _app(limit: int) -> TestClient:
     app = FastAPI()
 
     @app.post("/upload")
+    @app.post("/v1/audio/transcriptions")
     async def upload(request: Request) -> dict[str, int]:
         return {"received": len(await request.body())}
 
@@ -45,3 +46,17 @@ def test_streamed_body_over_the_limit_is_refused_with_413() -> None:
 
 def test_get_requests_are_not_limited() -> None:
     assert _app(1).get("/upload").status_code == 405
+
+
+def test_an_oversized_upload_to_an_openai_route_is_refused_in_openais_error_shape() -> None:
+    # Before, this one refusal of the OpenAI-compatible routes lacked `type` and `param`.
+    response = _app(1000).post("/v1/audio/transcriptions", content=b"x" * 1001)
+
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert (error["code"], error["type"], error["param"]) == (
+        "too_large",
+        "invalid_request_error",
+        None,
+    )
+    assert "limit" in error["message"]

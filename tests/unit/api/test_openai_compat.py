@@ -7,18 +7,22 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import openai
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from api.errors import ApiError
 from api.main import create_app
 from api.openai_compat.engines import engine_for, model_ids
 from api.openai_compat.speech import sentences, voice_spoken
+from api.openai_compat.transcriptions import _transcript
 from api.openai_compat.waiting import failure, finished
-from shared.models import ErrorInfo, InputMeta, Job, JobStatus, Stage
+from shared.audio import encode_pcm
+from shared.models import ErrorInfo, InputMeta, Job, JobStatus, Stage, StageRecord, StageStatus
 from shared.settings import Settings
 from tests.conftest import ValkeyProcess
 
@@ -126,6 +130,44 @@ def test_a_wait_that_runs_out_names_the_job_to_poll_and_tells_the_sdk_not_to_ret
     assert timed_out.value.headers["Location"] == f"http://api.test/v1/jobs/{jobs.job.id}"
 
 
+class _BrokerGone:
+    def get(self, job_id: str, tenant: str) -> Job:
+        raise redis.TimeoutError("Timeout reading from socket")
+
+
+def test_a_broker_that_stops_answering_during_the_wait_is_a_503_the_sdk_does_not_retry() -> None:
+    # Before, the route-wide 503 broker_unavailable had no x-should-retry: the SDK sent the
+    # recording again, and the first job ran (and was billed) beside the second.
+    job = _job()
+
+    with pytest.raises(ApiError) as refused:
+        asyncio.run(finished(_services(_BrokerGone()), job, timeout_s=5))  # type: ignore[arg-type]
+
+    assert (refused.value.status_code, refused.value.code) == (503, "broker_unavailable")
+    assert refused.value.headers is not None
+    assert refused.value.headers["x-should-retry"] == "false"
+    assert refused.value.headers["Location"] == f"http://api.test/v1/jobs/{job.id}"
+    assert job.id in refused.value.message
+
+
+def test_storage_that_fails_reading_a_finished_transcript_is_a_503_not_to_retry() -> None:
+    def unreachable(key: str) -> bytes:
+        raise OSError("connection refused")
+
+    job = _job(JobStatus.SUCCEEDED)
+    job.stages[Stage.STT] = StageRecord(status=StageStatus.SUCCEEDED, output_key="k")
+    services = SimpleNamespace(
+        storage=SimpleNamespace(get=unreachable), settings=Settings(api={"public_url": "http://a"})
+    )
+
+    with pytest.raises(ApiError) as refused:
+        asyncio.run(_transcript(services, job))  # type: ignore[arg-type]
+
+    assert (refused.value.status_code, refused.value.code) == (503, "storage_unavailable")
+    assert refused.value.headers is not None
+    assert refused.value.headers["x-should-retry"] == "false"
+
+
 def test_a_failed_job_is_the_clients_error_only_when_its_input_caused_it() -> None:
     silent = _job(JobStatus.FAILED)
     silent.error = ErrorInfo(code="empty_media", message="The recording has no speech.")
@@ -214,6 +256,113 @@ def test_a_transcription_field_openai_would_refuse_names_the_field(sdk: openai.O
 
     assert isinstance(refused.value.body, dict)
     assert refused.value.body["param"] == "temperature"
+
+
+@pytest.mark.parametrize("response_format", ["json", "text", "srt", "vtt"])
+def test_word_timestamps_asked_of_a_format_without_words_are_refused_as_openai_does(
+    sdk: openai.OpenAI, response_format: Literal["json", "text", "srt", "vtt"]
+) -> None:
+    # Before, the words were left out and the transcript answered as if they had been asked
+    # for nothing.
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.transcriptions.create(
+            model="whisper-1",
+            file=("vm.wav", b"RIFF"),
+            response_format=response_format,
+            timestamp_granularities=["word"],
+        )
+
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["param"] == "timestamp_granularities"
+    assert "verbose_json" in refused.value.body["message"]
+
+
+@pytest.mark.parametrize(
+    ("field", "parts"),
+    [
+        ("file", [("file", ("a.wav", b"RIFF")), ("file", ("b.wav", b"RIFF"))]),
+        ("model", [("file", ("a.wav", b"RIFF")), ("model", (None, "a")), ("model", (None, "b"))]),
+    ],
+)
+def test_a_transcription_field_sent_twice_is_refused_naming_it(
+    tmp_path: Path, field: str, parts: list[tuple[str, tuple[str | None, object]]]
+) -> None:
+    # Before, the first of two recordings was transcribed and the second dropped unsaid.
+    settings = Settings(data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"})
+
+    answer = TestClient(create_app(settings)).post("/v1/audio/transcriptions", files=parts)
+
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["param"]) == ("duplicate_field", field)
+
+
+def test_repeated_timestamp_granularities_are_one_list_not_a_duplicate(
+    sdk: openai.OpenAI,
+) -> None:
+    with pytest.raises(openai.APIStatusError) as refused:
+        sdk.audio.transcriptions.create(
+            model="whisper-1",
+            file=("vm.wav", b"RIFF"),
+            response_format="verbose_json",
+            timestamp_granularities=["word", "segment"],
+        )
+
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["code"] not in ("duplicate_field", "invalid_value")
+
+
+def _tone_wav(seconds: float) -> bytes:
+    t = np.arange(int(seconds * 16_000)) / 16_000
+    return encode_pcm((3000 * np.sin(2 * np.pi * 220 * t)).astype(np.int16), 16_000, "wav")
+
+
+@pytest.mark.parametrize(
+    ("upload", "code"),
+    [(b"just some text, not a recording", "unsupported_format"), (None, "too_short")],
+)
+def test_a_recording_refused_at_intake_is_openais_400_keeping_its_code(
+    sdk: openai.OpenAI, upload: bytes | None, code: str
+) -> None:
+    # Before, 415 and 422: the SDKs raise other classes than the BadRequestError that code
+    # written for OpenAI catches for a file it cannot use.
+    data = upload if upload is not None else _tone_wav(0.1)
+
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.transcriptions.create(model="whisper-1", file=("vm.wav", data))
+
+    assert isinstance(refused.value.body, dict)
+    assert (refused.value.body["code"], refused.value.body["type"]) == (
+        code,
+        "invalid_request_error",
+    )
+
+
+@pytest.mark.parametrize("spelling", ["true", "True", "1"])
+def test_streamed_transcription_is_refused_however_the_flag_is_spelt(
+    tmp_path: Path, spelling: str
+) -> None:
+    # Before, only "true" was: "True" or "1" got a JSON body where events were awaited.
+    settings = Settings(data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"})
+    parts = [("file", ("a.wav", b"RIFF")), ("stream", (None, spelling))]
+
+    answer = TestClient(create_app(settings)).post("/v1/audio/transcriptions", files=parts)
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "streaming_not_offered"
+
+
+def test_a_stream_flag_that_is_no_boolean_is_refused_naming_it(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"})
+    parts = [("file", ("a.wav", b"RIFF")), ("stream", (None, "maybe"))]
+
+    answer = TestClient(create_app(settings)).post("/v1/audio/transcriptions", files=parts)
+
+    assert answer.status_code == 400, answer.text
+    assert (answer.json()["error"]["code"], answer.json()["error"]["param"]) == (
+        "invalid_value",
+        "stream",
+    )
 
 
 def test_a_model_the_deployment_runs_is_retrieved_as_the_list_gives_it(sdk: openai.OpenAI) -> None:

@@ -24,6 +24,8 @@ from tests.conftest import ValkeyProcess, free_port
 
 SPOKEN = "This first sentence is long enough to be spoken on its own."
 FAILING = "This second sentence is the one the fake voice cannot speak."
+# Symbols only: a voice makes no sound of them (the offline one fails such a job empty_text).
+SILENT = "-" * 60 + "."
 
 
 def _tts_worker(settings: Settings, stop: threading.Event) -> None:
@@ -35,9 +37,14 @@ def _tts_worker(settings: Settings, stop: threading.Event) -> None:
     wav = encode_pcm(tone, 24_000, "wav")
 
     def speak(job: Job) -> None:
-        if storage.get(job.input.key).decode() == FAILING:
+        text = storage.get(job.input.key).decode()
+        if text in (FAILING, SILENT):
             job.status = JobStatus.FAILED
-            job.error = ErrorInfo(code="provider_unavailable", message="The voice is down.")
+            job.error = (
+                ErrorInfo(code="provider_unavailable", message="The voice is down.")
+                if text == FAILING
+                else ErrorInfo(code="tts.empty_text", message="nothing speakable in the text")
+            )
             return
         key = job.object_key("reply.wav")
         storage.put(key, wav, "audio/wav")
@@ -103,3 +110,32 @@ def test_a_stream_whose_sentences_are_all_spoken_ends_cleanly(sdk: openai.OpenAI
         audio = response.read()
 
     assert len(audio) > 10_000
+
+
+@pytest.mark.parametrize(
+    "text", [f"{SPOKEN} {SILENT} {SPOKEN}", f"{SILENT} {SPOKEN} {SPOKEN}"], ids=["middle", "first"]
+)
+def test_a_sentence_with_nothing_to_say_is_passed_over_not_a_broken_stream(
+    sdk: openai.OpenAI, text: str
+) -> None:
+    # Before, "-----." between two sentences broke the stream (or, first, refused the call)
+    # although the same text unstreamed is spoken whole: the voice skips the symbols there.
+    with sdk.audio.speech.with_streaming_response.create(
+        model="tts-1", voice="alloy", input=text, stream_format="audio", response_format="pcm"
+    ) as response:
+        audio = response.read()
+
+    assert len(response.headers["x-voicepipe-jobs"].split(",")) == 3
+    assert len(audio) == 2 * 24_000 * 2  # the two spoken seconds, 16-bit at 24 kHz
+
+
+def test_a_stream_with_nothing_to_say_at_all_is_refused_as_the_whole_text_is(
+    sdk: openai.OpenAI,
+) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.speech.create(
+            model="tts-1", voice="alloy", input=f"{SILENT} {SILENT}", stream_format="audio"
+        )
+
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["code"] == "tts.empty_text"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import pytest
 
 from shared import job_transitions as transitions
-from shared.models import JobResults, JobStatus, Stage, StageStatus, Usage
+from shared.models import JobResults, JobStatus, Stage, StageStatus, Usage, utcnow
 from shared.settings import Settings
 from shared.usage import Tally, UsageFigures, UsageLine, job_usage, unit_price
 from shared.usage_report import latency, percentile, summarise
@@ -269,3 +270,23 @@ def test_latency_is_reported_per_stage_provider_and_phase() -> None:
     assert count == 10
     assert (stt.provider, stt.count, stt.max_s, stt.p50_s) == ("local", 10, 10.0, 5.5)
     assert next(r for r in rows if (r.stage, r.phase) == ("llm", "wait")).p99_s == 0.1
+
+
+def test_a_stage_a_retry_queued_again_waited_from_the_retry_not_from_before_the_cancel() -> None:
+    # Before, a job canceled while queued and retried an hour later reported an hour of stt
+    # queue wait: the wait was counted from the job's creation.
+    job = finished_job(created_at=utcnow() - timedelta(hours=1))
+    for record in job.stages.values():
+        record.status, record.attempts, record.started_at = StageStatus.PENDING, 0, None
+    job.status = JobStatus.QUEUED
+    transitions.cancel(job)
+    assert transitions.resume(job) == Stage.STT
+    stt = job.stages[Stage.STT]
+    stt.status, stt.attempts = StageStatus.SUCCEEDED, 1
+    stt.started_at = (stt.resumed_at or utcnow()) + timedelta(seconds=0.5)
+    stt.finished_at = stt.started_at + timedelta(seconds=3)
+
+    _, rows = latency([job])
+
+    wait = next(r for r in rows if (r.stage, r.phase) == ("stt", "wait"))
+    assert wait.max_s == 0.5
