@@ -8,6 +8,7 @@ import shlex
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -17,6 +18,7 @@ from tqdm import tqdm
 
 from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
+from api.cli.submitting import check_readable, request_key, sending
 
 # Multipart boundary and part headers around each file; 3x the name covers its escaping.
 PART_OVERHEAD = 256
@@ -133,6 +135,7 @@ def submit_files(
     api_key: str | None,
     wait: bool,
     options: dict[str, Any],
+    again: bool = False,
 ) -> NoReturn:
     from api.cli import _settings
 
@@ -140,9 +143,10 @@ def submit_files(
     files = list(names)
     if not files:
         raise click.ClickException("no audio files found (by extension) in the given paths")
+    check_readable(files)
     with api_errors(), open_client(url, api_key) as client:
         if len(files) == 1:
-            _submit_one(client, files[0], names[files[0]], wait, options, url)
+            _submit_one(client, files[0], names[files[0]], wait, options, url, again)
         cfg = _settings().batches
         reserved = 4096 + sum(len(str(v).encode()) for v in options.values() if v)
         groups = plan_batches(files, cfg.max_parts, cfg.max_total_bytes, reserved, names)
@@ -153,20 +157,69 @@ def submit_files(
                 f"them as {len(groups)} batches.",
                 err=True,
             )
-        ids: list[str] = []
-        for number, group in enumerate(groups, 1):
-            megabytes = sum(p.stat().st_size for p in group) / 1048576
-            which = f" (batch {number} of {len(groups)})" if len(groups) > 1 else ""
-            click.echo(f"Uploading {len(group)} files, {megabytes:.1f} MB{which}...", err=True)
-            try:
-                ids.append(client.submit_batch(group, names=names, **options)["id"])
-            except ApiClientError as exc:
-                done = f" Already submitted: {' '.join(ids)}." if ids else ""
-                raise click.ClickException(f"{exc.code}: {exc.message}{done}") from None
+        ids = _upload(client, groups, names, options, again, url)
         if not wait:
             click.echo("\n".join(ids))
             sys.exit(0)
         follow(client, ids, url)
+
+
+def _upload(
+    client: VoicePipeClient,
+    groups: Sequence[Sequence[Path]],
+    names: Mapping[Path, str],
+    options: dict[str, Any],
+    again: bool,
+    url: str | None,
+) -> list[str]:
+    """Each group as one batch, with a key that makes sending it again harmless: a batch the
+    server already made for it (an earlier run stopped after its upload) is given back."""
+    ids: list[str] = []
+    for number, group in enumerate(groups, 1):
+        which = f" (batch {number} of {len(groups)})" if len(groups) > 1 else ""
+        try:
+            megabytes = sum(p.stat().st_size for p in group) / 1048576
+            click.echo(f"Uploading {len(group)} files, {megabytes:.1f} MB{which}...", err=True)
+            key = request_key(group, names, options, again)
+            send = partial(client.submit_batch, group, names=names, idempotency_key=key)
+            made = sending(partial(send, **options), f"batch {number}", reached=bool(ids))
+        except KeyboardInterrupt:
+            _stopped_uploading(ids, url)
+        except ApiClientError as exc:
+            raise click.ClickException(f"{exc.code}: {exc.message}{_made(ids)}") from None
+        except httpx.TransportError as exc:
+            raise click.ClickException(f"cannot reach the API: {exc}{_made(ids)}") from None
+        except OSError as exc:  # a file removed or made unreadable since it was listed
+            where = exc.filename or "a file"
+            raise click.ClickException(
+                f"cannot read {where}: {exc.strerror or exc}{_made(ids)}"
+            ) from None
+        if made.get("replayed"):
+            click.echo(f"Already submitted as {made['id']} (an earlier run).", err=True)
+        ids.append(made["id"])
+    return ids
+
+
+def _made(ids: Sequence[str]) -> str:
+    if not ids:
+        return ""
+    return (
+        f". Already submitted: {' '.join(ids)}; running the same command again sends only the "
+        "rest (pass --again to submit everything anew)."
+    )
+
+
+def _stopped_uploading(ids: Sequence[str], url: str | None) -> NoReturn:
+    click.echo("\nStopped uploading.", err=True)
+    if ids:
+        click.echo(f"Batches already submitted, which keep running: {' '.join(ids)}", err=True)
+        click.echo(f"  {resume_command(ids, url)}", err=True)
+    click.echo(
+        "Run the same command again to send the rest: what the server already took is not "
+        "submitted twice.",
+        err=True,
+    )
+    sys.exit(130)
 
 
 def _submit_one(
@@ -176,8 +229,19 @@ def _submit_one(
     wait: bool,
     options: dict[str, Any],
     url: str | None,
+    again: bool = False,
 ) -> None:
-    job = client.submit(path, name=name, **options)  # a refusal says why, as a ClickException
+    key = request_key([path], {path: name}, options, again)
+    try:
+        # A refusal says why, as a ClickException.
+        send = partial(client.submit, path, name=name, idempotency_key=key)
+        job = sending(partial(send, **options), "job", reached=False)
+    except KeyboardInterrupt:
+        _stopped_uploading([], url)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
+    if job.get("replayed"):
+        click.echo(f"Already submitted as {job['id']} (an earlier run).", err=True)
     if not wait:
         click.echo(job["id"])
         sys.exit(0)

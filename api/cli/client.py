@@ -17,11 +17,15 @@ BATCH_UPLOAD_READ_TIMEOUT_S = 900.0
 
 
 class ApiClientError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        # Seconds, from the answer's Retry-After (a 429 or 503 may say when to come back).
+        self.retry_after = retry_after
 
 
 class VoicePipeClient:
@@ -50,7 +54,7 @@ class VoicePipeClient:
             code, message = str(err["code"]), str(err["message"])
         except (ValueError, KeyError, TypeError):
             code, message = "http_error", response.text[:200]
-        raise ApiClientError(response.status_code, code, message)
+        raise ApiClientError(response.status_code, code, message, _seconds(response))
 
     def healthy(self) -> bool:
         try:
@@ -58,13 +62,23 @@ class VoicePipeClient:
         except httpx.HTTPError:
             return False
 
-    def submit(self, path: Path, name: str | None = None, **options: str) -> dict[str, Any]:
+    def submit(
+        self,
+        path: Path,
+        name: str | None = None,
+        idempotency_key: str | None = None,
+        **options: str,
+    ) -> dict[str, Any]:
         """One job; ``name`` is the file name sent (default: the file's own)."""
         fields = {k: v for k, v in options.items() if v}
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         with path.open("rb") as handle:
             part = (name or path.name, handle)
-            response = self.http.post("/v1/jobs", files={"file": part}, data=fields)
+            response = self.http.post(
+                "/v1/jobs", files={"file": part}, data=fields, headers=headers
+            )
         body: dict[str, Any] = self._check(response).json()
+        body["replayed"] = response.headers.get("idempotent-replayed") == "true"
         return body
 
     def job(self, job_id: str) -> dict[str, Any]:
@@ -83,6 +97,7 @@ class VoicePipeClient:
         self,
         paths: Sequence[Path],
         names: Mapping[Path, str] | None = None,
+        idempotency_key: str | None = None,
         **options: str | bool | int | None,
     ) -> dict[str, Any]:
         """One multipart request with a `file` part per path, sent by its name in ``names``
@@ -101,8 +116,13 @@ class VoicePipeClient:
             files = [
                 ("file", (named.get(p, p.name), opened.enter_context(p.open("rb")))) for p in paths
             ]
-            response = self.http.post("/v1/batches", files=files, data=fields, timeout=timeout)
+            headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+            response = self.http.post(
+                "/v1/batches", files=files, data=fields, timeout=timeout, headers=headers
+            )
         body: dict[str, Any] = self._check(response).json()
+        # 200, not 202: the batch an earlier request with the same key made.
+        body["replayed"] = response.headers.get("idempotent-replayed") == "true"
         return body
 
     def batch(self, batch_id: str) -> dict[str, Any]:
@@ -192,6 +212,15 @@ def _copy(response: httpx.Response, out: IO[bytes]) -> int:
         written += len(chunk)
     out.flush()
     return written
+
+
+def _seconds(response: httpx.Response) -> float | None:
+    """Retry-After in seconds (its HTTP-date form is not worth the parsing here)."""
+    value = response.headers.get("retry-after", "").strip()
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _form_value(value: str | bool | int) -> str:
