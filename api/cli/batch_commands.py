@@ -18,7 +18,14 @@ from tqdm import tqdm
 
 from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
-from api.cli.submitting import check_readable, request_key, sending
+from api.cli.submitting import (
+    check_readable,
+    request_key,
+    resume_command,
+    sending,
+    stopped_uploading,
+    upload,
+)
 
 # Multipart boundary and part headers around each file; 3x the name covers its escaping.
 PART_OVERHEAD = 256
@@ -157,69 +164,11 @@ def submit_files(
                 f"them as {len(groups)} batches.",
                 err=True,
             )
-        ids = _upload(client, groups, names, options, again, url)
+        ids = upload(client, groups, names, options, again, url)
         if not wait:
             click.echo("\n".join(ids))
             sys.exit(0)
         follow(client, ids, url)
-
-
-def _upload(
-    client: VoicePipeClient,
-    groups: Sequence[Sequence[Path]],
-    names: Mapping[Path, str],
-    options: dict[str, Any],
-    again: bool,
-    url: str | None,
-) -> list[str]:
-    """Each group as one batch, with a key that makes sending it again harmless: a batch the
-    server already made for it (an earlier run stopped after its upload) is given back."""
-    ids: list[str] = []
-    for number, group in enumerate(groups, 1):
-        which = f" (batch {number} of {len(groups)})" if len(groups) > 1 else ""
-        try:
-            megabytes = sum(p.stat().st_size for p in group) / 1048576
-            click.echo(f"Uploading {len(group)} files, {megabytes:.1f} MB{which}...", err=True)
-            key = request_key(group, names, options, again)
-            send = partial(client.submit_batch, group, names=names, idempotency_key=key)
-            made = sending(partial(send, **options), f"batch {number}", reached=bool(ids))
-        except KeyboardInterrupt:
-            _stopped_uploading(ids, url)
-        except ApiClientError as exc:
-            raise click.ClickException(f"{exc.code}: {exc.message}{_made(ids)}") from None
-        except httpx.TransportError as exc:
-            raise click.ClickException(f"cannot reach the API: {exc}{_made(ids)}") from None
-        except OSError as exc:  # a file removed or made unreadable since it was listed
-            where = exc.filename or "a file"
-            raise click.ClickException(
-                f"cannot read {where}: {exc.strerror or exc}{_made(ids)}"
-            ) from None
-        if made.get("replayed"):
-            click.echo(f"Already submitted as {made['id']} (an earlier run).", err=True)
-        ids.append(made["id"])
-    return ids
-
-
-def _made(ids: Sequence[str]) -> str:
-    if not ids:
-        return ""
-    return (
-        f". Already submitted: {' '.join(ids)}; running the same command again sends only the "
-        "rest (pass --again to submit everything anew)."
-    )
-
-
-def _stopped_uploading(ids: Sequence[str], url: str | None) -> NoReturn:
-    click.echo("\nStopped uploading.", err=True)
-    if ids:
-        click.echo(f"Batches already submitted, which keep running: {' '.join(ids)}", err=True)
-        click.echo(f"  {resume_command(ids, url)}", err=True)
-    click.echo(
-        "Run the same command again to send the rest: what the server already took is not "
-        "submitted twice.",
-        err=True,
-    )
-    sys.exit(130)
 
 
 def _submit_one(
@@ -237,7 +186,7 @@ def _submit_one(
         send = partial(client.submit, path, name=name, idempotency_key=key)
         job = sending(partial(send, **options), "job", reached=False)
     except KeyboardInterrupt:
-        _stopped_uploading([], url)
+        stopped_uploading([], url)
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
     if job.get("replayed"):
@@ -274,12 +223,6 @@ def follow(client: VoicePipeClient, ids: list[str], url: str | None) -> NoReturn
         click.echo(f"  {resume_command(ids, url)}", err=True)
         sys.exit(130)
     sys.exit(0 if summarize(views) else 1)
-
-
-def resume_command(ids: Sequence[str], url: str | None) -> str:
-    # Never the API key: it would land in shell history; the variable still applies.
-    words = ["voicepipe", "batch", "watch", *ids] + (["--url", url] if url else [])
-    return shlex.join(words)
 
 
 @click.group()

@@ -15,15 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import shlex
+import sys
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 import httpx
 
-from api.cli.client import ApiClientError
+from api.cli.client import ApiClientError, VoicePipeClient
 
 T = TypeVar("T")
 # Waits before each retry: about a minute in all, past a broker or API restart.
@@ -32,6 +36,8 @@ RETRY_WAITS_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 RETRYABLE_STATUS = {409, 429, 502, 503, 504}
 MAX_RETRY_AFTER_S = 60.0
 CONNECTING = (httpx.ConnectError, httpx.UnsupportedProtocol)
+# A server's own limits of one batch request, lower than this machine's settings planned for.
+SPLIT_CODES = {"too_many_parts", "too_large"}
 
 
 def request_key(
@@ -96,3 +102,85 @@ def check_readable(files: Sequence[Path], shown: int = 10) -> None:
             f"cannot read {len(problems)} of the {len(files)} file(s), so nothing was sent: "
             f"{listed}. Fix them, or leave them out."
         )
+
+
+def upload(
+    client: VoicePipeClient,
+    groups: Sequence[Sequence[Path]],
+    names: Mapping[Path, str],
+    options: dict[str, Any],
+    again: bool,
+    url: str | None,
+) -> list[str]:
+    """Each group as one batch, with a key that makes sending it again harmless: a batch the
+    server already made for it (an earlier run stopped after its upload) is given back.
+
+    The groups are planned by this machine's settings; a server that takes fewer files or
+    bytes in one request (its own BATCHES__MAX_PARTS / MAX_TOTAL_BYTES) refuses the group,
+    which is then sent as two halves, as often as needed (the same halves on every run, so
+    their keys hold)."""
+    ids: list[str] = []
+    pending = deque(groups)
+    while pending:
+        group = pending.popleft()
+        total = len(ids) + 1 + len(pending)
+        which = f" (batch {len(ids) + 1} of {total})" if total > 1 else ""
+        try:
+            megabytes = sum(p.stat().st_size for p in group) / 1048576
+            click.echo(f"Uploading {len(group)} files, {megabytes:.1f} MB{which}...", err=True)
+            key = request_key(group, names, options, again)
+            send = partial(client.submit_batch, group, names=names, idempotency_key=key)
+            made = sending(partial(send, **options), f"batch {len(ids) + 1}", reached=bool(ids))
+        except KeyboardInterrupt:
+            stopped_uploading(ids, url)
+        except ApiClientError as exc:
+            if exc.code in SPLIT_CODES and len(group) > 1:
+                click.echo(
+                    f"The server takes less in one request ({exc.code}): sending these "
+                    f"{len(group)} files as two batches.",
+                    err=True,
+                )
+                half = len(group) // 2
+                pending.extendleft([group[half:], group[:half]])
+                continue
+            alone = f" ({group[0]})" if len(group) == 1 else ""
+            raise click.ClickException(f"{exc.code}: {exc.message}{alone}{_made(ids)}") from None
+        except httpx.TransportError as exc:
+            raise click.ClickException(f"cannot reach the API: {exc}{_made(ids)}") from None
+        except OSError as exc:  # a file removed or made unreadable since it was listed
+            where = exc.filename or "a file"
+            raise click.ClickException(
+                f"cannot read {where}: {exc.strerror or exc}{_made(ids)}"
+            ) from None
+        if made.get("replayed"):
+            click.echo(f"Already submitted as {made['id']} (an earlier run).", err=True)
+        ids.append(made["id"])
+    return ids
+
+
+def _made(ids: Sequence[str]) -> str:
+    if not ids:
+        return ""
+    return (
+        f". Already submitted: {' '.join(ids)}; running the same command again sends only the "
+        "rest (pass --again to submit everything anew)."
+    )
+
+
+def stopped_uploading(ids: Sequence[str], url: str | None) -> NoReturn:
+    click.echo("\nStopped uploading.", err=True)
+    if ids:
+        click.echo(f"Batches already submitted, which keep running: {' '.join(ids)}", err=True)
+        click.echo(f"  {resume_command(ids, url)}", err=True)
+    click.echo(
+        "Run the same command again to send the rest: what the server already took is not "
+        "submitted twice.",
+        err=True,
+    )
+    sys.exit(130)
+
+
+def resume_command(ids: Sequence[str], url: str | None) -> str:
+    # Never the API key: it would land in shell history; the variable still applies.
+    words = ["voicepipe", "batch", "watch", *ids] + (["--url", url] if url else [])
+    return shlex.join(words)

@@ -44,6 +44,7 @@ class FakeClient:
         self.error: ApiClientError | None = None
         self.keys: list[str | None] = []
         self.interrupt_at: int | None = None  # the upload (from 1) stopped by Ctrl-C
+        self.server_max_parts = 1000
 
     def __enter__(self) -> FakeClient:
         return self
@@ -61,6 +62,8 @@ class FakeClient:
         """Records each file by the name it is sent by, and the key it is sent with."""
         if self.interrupt_at == len(self.batches) + 1:
             raise KeyboardInterrupt
+        if len(paths) > self.server_max_parts:
+            raise ApiClientError(400, "too_many_parts", "at most 2 'file' parts")
         for path in paths:
             path.open("rb").close()  # as the real client opens every file
         self.batches.append([(names or {}).get(p, p.name) for p in paths])
@@ -362,3 +365,20 @@ def test_a_file_removed_while_submitting_is_named_with_the_batches_already_made(
     assert "b.wav" in result.output
     assert "Already submitted: bat_1" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_server_taking_fewer_files_than_planned_gets_halves_the_same_on_every_run(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    fake.server_max_parts = 2
+    _files(tmp_path, [f"{n}.wav" for n in range(5)])
+
+    first = _run("submit", str(tmp_path), "--no-wait")
+    keys = list(fake.keys)
+    again = _run("submit", str(tmp_path), "--no-wait")
+
+    assert first.exit_code == 0, first.output
+    assert fake.batches[:3] == [["0.wav", "1.wav"], ["2.wav"], ["3.wav", "4.wav"]]
+    assert "sending these 5 files as two batches" in first.output
+    assert again.exit_code == 0, again.output
+    assert fake.keys[3:] == keys
