@@ -14,6 +14,10 @@ TERMINAL = {"succeeded", "failed", "canceled"}
 BATCH_TERMINAL = {"completed", "canceled"}
 # The server stores every part before it answers: a big batch takes a while to acknowledge.
 BATCH_UPLOAD_READ_TIMEOUT_S = 900.0
+# Answers that mean "briefly away" (a broker stall, a proxy before a restarting API), and
+# how long a watch waits them out, as a refused connection.
+PASSING_STATUS = {429, 502, 503, 504}
+AWAY_GIVE_UP_S = 60.0
 
 
 class ApiClientError(Exception):
@@ -189,9 +193,20 @@ class VoicePipeClient:
         pending = list(job_ids)
         latest: dict[str, dict[str, Any]] = {}
         deadline = time.monotonic() + timeout_s
+        away_since: float | None = None
         while pending:
             for job_id in list(pending):
-                job = self.job(job_id)
+                try:
+                    job = self.job(job_id)
+                    away_since = None
+                except (httpx.TransportError, ApiClientError) as exc:
+                    # As the batch watch: a restart or a broker stall is waited out.
+                    if isinstance(exc, ApiClientError) and exc.status not in PASSING_STATUS:
+                        raise
+                    away_since = away_since or time.monotonic()
+                    if time.monotonic() - away_since > AWAY_GIVE_UP_S:
+                        raise
+                    break
                 if latest.get(job_id, {}).get("updated_at") != job["updated_at"]:
                     latest[job_id] = job
                     if on_change:

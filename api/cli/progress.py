@@ -12,13 +12,12 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient
+from api.cli.client import BATCH_TERMINAL, PASSING_STATUS, ApiClientError, VoicePipeClient
 from shared.stages import STAGE_ORDER
 
 POLL_S = 0.5
 # A server restart or a network blip must not end a long watch; a server gone for good must.
 UNREACHABLE_GIVE_UP_S = 60.0
-PASSING_STATUS = {429, 502, 503, 504}
 BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} items [{elapsed}{postfix}]"
 
 

@@ -1,0 +1,51 @@
+"""The CLI's HTTP client against a scripted server (httpx's mock transport)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from api.cli.client import ApiClientError, VoicePipeClient
+
+
+def _client(*answers: httpx.Response) -> VoicePipeClient:
+    queue = list(answers)
+    client = VoicePipeClient("http://api.test")
+    client.http = httpx.Client(
+        base_url="http://api.test", transport=httpx.MockTransport(lambda _: queue.pop(0))
+    )
+    return client
+
+
+def _job(status: str, updated: str) -> httpx.Response:
+    return httpx.Response(200, json={"id": "job_1", "status": status, "updated_at": updated})
+
+
+def _unavailable() -> httpx.Response:
+    body = {"error": {"code": "broker_unavailable", "message": "try again in a few seconds"}}
+    return httpx.Response(503, json=body, headers={"Retry-After": "2"})
+
+
+def test_waiting_for_a_job_rides_out_a_broker_stall() -> None:
+    client = _client(_job("transcribing", "1"), _unavailable(), _job("succeeded", "2"))
+
+    done = client.wait(["job_1"], poll_s=0.0)
+
+    assert done["job_1"]["status"] == "succeeded"
+
+
+def test_waiting_for_a_job_ends_at_a_refusal() -> None:
+    gone = httpx.Response(404, json={"error": {"code": "job_not_found", "message": "no job"}})
+    client = _client(_job("transcribing", "1"), gone)
+
+    with pytest.raises(ApiClientError, match="job_not_found"):
+        client.wait(["job_1"], poll_s=0.0)
+
+
+def test_a_refusal_carries_its_retry_after_in_seconds() -> None:
+    client = _client(_unavailable())
+
+    with pytest.raises(ApiClientError) as refused:
+        client.job("job_1")
+
+    assert refused.value.retry_after == 2.0
