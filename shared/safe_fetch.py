@@ -33,6 +33,12 @@ _PRIVATE = tuple(
 # A DNS name never ends in an all-numeric label, so such a host is an IPv4 address in
 # some spelling; only dotted decimal is taken because parsers disagree on the others.
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
+# A DNS name as httpx gives it (IDNA-encoded): labels of up to 63 letters, digits, '-' (and
+# '_', which some internal names carry), an optional final dot.
+_HOST_NAME = re.compile(
+    r"^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?$",
+    re.IGNORECASE,
+)
 
 
 class FetchRefused(VoicePipeError):
@@ -155,9 +161,19 @@ class AddressPolicy:
         host = parsed.raw_host.decode("ascii")
         if not host:
             raise FetchRefused("url_refused", "The URL has no host.")
+        # Refused here, when a callback is submitted: such a URL reaches no server, and
+        # every delivery to it was tried on the whole schedule (a day) before failing.
+        if parsed.port is not None and not 1 <= parsed.port <= 65535:
+            raise FetchRefused("url_refused", f"The URL's port {parsed.port} is not 1-65535.")
         ip = self._literal_ip(host)
         if ip is not None:
             self._check_ip(ip, "is")
+        elif not _HOST_NAME.match(host) or len(host) > 254:
+            raise FetchRefused(
+                "url_refused",
+                f"The URL's host {host!r} is not a host name (letters, digits and '-' "
+                "between dots).",
+            )
         return parsed
 
     def resolve(self, host: str, port: int) -> str:

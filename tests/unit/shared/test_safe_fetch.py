@@ -351,6 +351,40 @@ def test_check_url_validates_a_callback_without_dns(monkeypatch: pytest.MonkeyPa
         assert info.value.code == "url_refused"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://exa mple.com/hook",
+        "http://hooks.example.com:99999/hook",
+        "http://hooks.example.com:0/hook",
+        "http://hooks..example.com/hook",
+        "http://-hooks.example.com/hook",
+        f"http://{'a' * 64}.example.com/hook",
+    ],
+)
+def test_a_callback_that_can_reach_no_server_is_refused_when_submitted(
+    url: str, no_connect: list[object]
+) -> None:
+    with pytest.raises(FetchRefused) as info:
+        DEFAULT.check_url(url)
+
+    assert info.value.code == "url_refused"
+    assert no_connect == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.example.com./hook",
+        "https://xn--r8jz45g.example:443/hook",
+        "http://例え.テスト/hook",
+        "http://in_ternal.example.com:65535/hook",
+    ],
+)
+def test_unusual_but_reachable_host_names_and_ports_are_taken(url: str) -> None:
+    DEFAULT.check_url(url)
+
+
 def test_post_returns_status_headers_elapsed_and_a_body_prefix(server: ServerState) -> None:
     result = post(
         server.base + "/hook",
