@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from shared.deadline_transport import deadline_transport
 from shared.errors import VoicePipeError
 from shared.settings.bulk import FetchSettings
 
@@ -224,12 +225,14 @@ def _pinned(
 def _client(timeout_s: float) -> Iterator[httpx.Client]:
     # No environment proxies (they would defeat pinning) and no kept-alive connections: a
     # pooled TLS connection keyed by IP could be reused for a different host name.
+    # The whole exchange, redirects included, ends within timeout_s: a server dripping its
+    # headers or body never trips a per-read timeout (shared/deadline_transport.py).
     client = httpx.Client(
         timeout=timeout_s,
         follow_redirects=False,
         trust_env=False,
         headers={"User-Agent": USER_AGENT},
-        limits=httpx.Limits(max_keepalive_connections=0),
+        transport=deadline_transport(time.monotonic() + timeout_s),
     )
     try:
         yield client

@@ -86,11 +86,27 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.state.chunked_done.set()
 
+    def _drip(self, in_headers: bool) -> None:
+        # A byte every 0.1 s for 40 s: never a read timeout, always a long answer.
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 400\r\nX-Pad: " + b"p" * 400 + b"\r\n\r\n"
+        try:
+            if not in_headers:
+                self.wfile.write(head)
+                head = b"x" * 400
+            for byte in head:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass
+
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         self.state.requests.append(("POST", self.path, dict(self.headers), body))
         if self.path == "/hook":
             self._send(202, b"accepted " + b"y" * 500, X_Reply="yes")
+        elif self.path in ("/drip-headers", "/drip-body"):
+            self._drip(self.path == "/drip-headers")
         else:
             self._send(302, Location="http://10.0.0.1/x")
 
@@ -418,3 +434,17 @@ def test_post_refuses_a_private_callback_without_connecting(no_connect: list[obj
 
     assert info.value.code == "url_refused"
     assert no_connect == []
+
+
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
+def test_a_receiver_dripping_its_answer_is_cut_off_at_the_timeout_not_held_for_its_length(
+    server: ServerState, path: str
+) -> None:
+    # Each byte comes well within a read timeout; the whole answer would take 40 s.
+    started = time.monotonic()
+
+    with pytest.raises(FetchRefused) as info:
+        post(server.base + path, LOCAL, body=b"{}", headers={}, timeout_s=0.5)
+
+    assert info.value.code == "download_timeout"
+    assert time.monotonic() - started < 20
