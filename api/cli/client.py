@@ -60,6 +60,24 @@ class VoicePipeClient:
             code, message = "http_error", response.text[:200]
         raise ApiClientError(response.status_code, code, message, _seconds(response))
 
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        """The answer's JSON object; any other body means --url names some other server (a
+        proxy's default page, another service), said so rather than as a traceback."""
+        self._check(response)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            kind = response.headers.get("content-type", "no content type")
+            raise ApiClientError(
+                response.status_code,
+                "not_voicepipe",
+                f"{response.url} answered {response.status_code} with {kind}, not the "
+                "VoicePipe API's JSON: check --url (or VOICEPIPE_API__PUBLIC_URL)",
+            )
+        return body
+
     def healthy(self) -> bool:
         try:
             return self.http.get("/healthz", timeout=2).status_code == 200
@@ -81,12 +99,12 @@ class VoicePipeClient:
             response = self.http.post(
                 "/v1/jobs", files={"file": part}, data=fields, headers=headers
             )
-        body: dict[str, Any] = self._check(response).json()
+        body = self._json(response)
         body["replayed"] = response.headers.get("idempotent-replayed") == "true"
         return body
 
     def job(self, job_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._check(self.http.get(f"/v1/jobs/{job_id}")).json()
+        body = self._json(self.http.get(f"/v1/jobs/{job_id}"))
         return body
 
     def reply_audio(self, job_id: str) -> bytes:
@@ -124,13 +142,13 @@ class VoicePipeClient:
             response = self.http.post(
                 "/v1/batches", files=files, data=fields, timeout=timeout, headers=headers
             )
-        body: dict[str, Any] = self._check(response).json()
+        body = self._json(response)
         # 200, not 202: the batch an earlier request with the same key made.
         body["replayed"] = response.headers.get("idempotent-replayed") == "true"
         return body
 
     def batch(self, batch_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._check(self.http.get(f"/v1/batches/{batch_id}")).json()
+        body = self._json(self.http.get(f"/v1/batches/{batch_id}"))
         return body
 
     def batch_jobs(
@@ -141,7 +159,7 @@ class VoicePipeClient:
         if status:
             params["status"] = status
         url = f"/v1/batches/{batch_id}/jobs"
-        body: dict[str, Any] = self._check(self.http.get(url, params=params)).json()
+        body = self._json(self.http.get(url, params=params))
         return body
 
     def all_batch_jobs(self, batch_id: str, status: str | None = None) -> Iterator[dict[str, Any]]:
@@ -153,11 +171,11 @@ class VoicePipeClient:
             cursor = page["next_cursor"]
 
     def cancel_batch(self, batch_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._check(self.http.post(f"/v1/batches/{batch_id}/cancel")).json()
+        body = self._json(self.http.post(f"/v1/batches/{batch_id}/cancel"))
         return body
 
     def retry_batch(self, batch_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._check(self.http.post(f"/v1/batches/{batch_id}/retry")).json()
+        body = self._json(self.http.post(f"/v1/batches/{batch_id}/retry"))
         return body
 
     def export_batch(self, batch_id: str, fmt: str, dest: Path | IO[bytes]) -> int:

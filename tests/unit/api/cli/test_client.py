@@ -49,3 +49,24 @@ def test_a_refusal_carries_its_retry_after_in_seconds() -> None:
         client.job("job_1")
 
     assert refused.value.retry_after == 2.0
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(
+            200, text="<html>Welcome to nginx!</html>", headers={"content-type": "text/html"}
+        ),
+        httpx.Response(200, json=["not", "an", "object"]),
+    ],
+    ids=["a web page", "other json"],
+)
+def test_a_server_that_is_not_voicepipe_is_said_so_naming_the_url(answer: httpx.Response) -> None:
+    client = _client(answer)
+
+    with pytest.raises(ApiClientError) as refused:
+        client.batch("bat_1")
+
+    assert refused.value.code == "not_voicepipe"
+    assert "http://api.test/v1/batches/bat_1" in refused.value.message
+    assert "--url" in refused.value.message
