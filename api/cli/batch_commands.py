@@ -76,12 +76,16 @@ def writing(path: Path) -> Iterator[None]:
 
 def expand_paths(args: Sequence[str]) -> dict[Path, str]:
     """Files as given, folders as their audio files, and patterns the shell left unexpanded
-    (quoted, or from Windows) as whatever they match; each file once, in the order found,
+    (quoted, or from Windows) as whatever they match; each file once (however it is
+    reached: another spelling of its path, a link to it), in the order found,
     with the name it is sent by: its path inside the folder given (dup/a/x.wav and
     dup/b/x.wav are a/x.wav and b/x.wav, told apart in the export), else its own name."""
     from api.cli import _collect
 
     found: dict[Path, str] = {}
+    # By the file itself: ./x.wav and /abs/x.wav, or a link and its target, are one
+    # recording, which would otherwise run twice.
+    seen: set[Path] = set()
     for arg in args:
         if Path(arg).exists():
             matches = [Path(arg)]
@@ -94,9 +98,12 @@ def expand_paths(args: Sequence[str]) -> dict[Path, str]:
         for match in matches:
             for path in _collect((match,)):
                 name = path.relative_to(match).as_posix() if match.is_dir() else path.name
+                if path.resolve() in seen:
+                    continue
+                seen.add(path.resolve())
                 # A part name is at most 255 characters, shown by its last 200: the end
                 # (the folder and the file) tells them apart.
-                found.setdefault(path, name[-MAX_NAME_CHARS:])
+                found[path] = name[-MAX_NAME_CHARS:]
     return found
 
 

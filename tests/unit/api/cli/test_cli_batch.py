@@ -382,3 +382,15 @@ def test_a_server_taking_fewer_files_than_planned_gets_halves_the_same_on_every_
     assert "sending these 5 files as two batches" in first.output
     assert again.exit_code == 0, again.output
     assert fake.keys[3:] == keys
+
+
+def test_a_file_reached_twice_by_another_path_or_a_link_is_sent_once(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    [wav, _] = _files(tmp_path / "in", ["a.wav", "b.wav"])
+    (tmp_path / "in" / "latest.wav").symlink_to(wav)
+
+    result = _run("submit", str(tmp_path / "in"), str(wav.resolve()), "--no-wait")
+
+    assert result.exit_code == 0, result.output
+    assert fake.batches == [["a.wav", "b.wav"]]
