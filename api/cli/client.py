@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import httpx
 
@@ -120,11 +120,13 @@ class VoicePipeClient:
         paths: Sequence[Path],
         names: Mapping[Path, str] | None = None,
         idempotency_key: str | None = None,
+        sent: Callable[[int], None] | None = None,
         **options: str | bool | int | None,
     ) -> dict[str, Any]:
         """One multipart request with a `file` part per path, sent by its name in ``names``
         (default: the file's own, which the export shows as its source); ``options`` apply to
-        every item.
+        every item; ``sent`` is told of each chunk of the files read for sending (a negative
+        count when a retry reads a file again from its start).
 
         httpx reads each open file in chunks as it sends, so memory stays flat whatever the
         batch's size; every file is open for the request's duration, hence the fd limit."""
@@ -135,8 +137,11 @@ class VoicePipeClient:
         )
         with ExitStack() as opened:
             named = names or {}
+            # What httpx calls of a file (read, seek, tell, fileno), counted on the way.
             files = [
-                ("file", (named.get(p, p.name), opened.enter_context(p.open("rb")))) for p in paths
+                ("file", (named.get(p, p.name), cast(IO[bytes], _Counted(handle, sent))))
+                for p in paths
+                for handle in (opened.enter_context(p.open("rb")),)
             ]
             headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
             response = self.http.post(
@@ -236,6 +241,35 @@ class VoicePipeClient:
                     raise TimeoutError(f"{len(pending)} job(s) not finished after {timeout_s} s")
                 time.sleep(poll_s)
         return latest
+
+
+class _Counted:
+    """A file that tells ``sent`` how much of it httpx has read, for an upload's progress
+    bar; its length still comes from the file itself (fileno), so the request keeps its
+    Content-Length."""
+
+    def __init__(self, handle: IO[bytes], sent: Callable[[int], None] | None) -> None:
+        self._handle = handle
+        self._sent = sent
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._handle.read(size)
+        if self._sent and chunk:
+            self._sent(len(chunk))
+        return chunk
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        before = self._handle.tell()
+        after = self._handle.seek(offset, whence)
+        if self._sent and after != before:
+            self._sent(after - before)
+        return after
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
 
 
 def _copy(response: httpx.Response, out: IO[bytes]) -> int:

@@ -26,6 +26,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 import httpx
+from tqdm import tqdm
 
 from api.cli.client import ApiClientError, VoicePipeClient
 
@@ -126,11 +127,16 @@ def upload(
         total = len(ids) + 1 + len(pending)
         which = f" (batch {len(ids) + 1} of {total})" if total > 1 else ""
         try:
-            megabytes = sum(p.stat().st_size for p in group) / 1048576
-            click.echo(f"Uploading {len(group)} files, {megabytes:.1f} MB{which}...", err=True)
+            size = sum(p.stat().st_size for p in group)
+            click.echo(f"Uploading {len(group)} files, {size / 1048576:.1f} MB{which}...", err=True)
             key = request_key(group, names, options, again)
-            send = partial(client.submit_batch, group, names=names, idempotency_key=key)
-            made = sending(partial(send, **options), f"batch {len(ids) + 1}", reached=bool(ids))
+            # Bytes read for sending: a big batch takes minutes to upload, and the server
+            # answers only once it has stored every part.
+            with tqdm(total=size, unit="B", unit_scale=True, desc="upload", leave=False) as bar:
+                send = partial(
+                    client.submit_batch, group, names=names, idempotency_key=key, sent=bar.update
+                )
+                made = sending(partial(send, **options), f"batch {len(ids) + 1}", reached=bool(ids))
         except KeyboardInterrupt:
             stopped_uploading(ids, url)
         except ApiClientError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -70,3 +72,27 @@ def test_a_server_that_is_not_voicepipe_is_said_so_naming_the_url(answer: httpx.
     assert refused.value.code == "not_voicepipe"
     assert "http://api.test/v1/batches/bat_1" in refused.value.message
     assert "--url" in refused.value.message
+
+
+def test_an_upload_reports_every_byte_of_its_files_as_sent_and_keeps_its_length(
+    tmp_path: Path,
+) -> None:
+    files = [tmp_path / "a.wav", tmp_path / "b.wav"]
+    files[0].write_bytes(b"a" * 200_000)
+    files[1].write_bytes(b"b" * 70_000)
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        request.read()
+        seen.append(request)
+        return httpx.Response(202, json={"id": "bat_1"})
+
+    client = VoicePipeClient("http://api.test")
+    client.http = httpx.Client(base_url="http://api.test", transport=httpx.MockTransport(answer))
+    counted: list[int] = []
+
+    client.submit_batch(files, sent=counted.append)
+
+    assert sum(counted) == 270_000
+    assert int(seen[0].headers["content-length"]) == len(seen[0].content)
+    assert b"a" * 200_000 in seen[0].content
