@@ -193,7 +193,7 @@ def _submit_one(
         send = partial(client.submit, path, name=name, idempotency_key=key)
         job = sending(partial(send, **options), "job", reached=False)
     except KeyboardInterrupt:
-        stopped_uploading([], url)
+        stopped_uploading([], url, again)
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
     if job.get("replayed"):

@@ -138,7 +138,7 @@ def upload(
                 )
                 made = sending(partial(send, **options), f"batch {len(ids) + 1}", reached=bool(ids))
         except KeyboardInterrupt:
-            stopped_uploading(ids, url)
+            stopped_uploading(ids, url, again)
         except ApiClientError as exc:
             if exc.code in SPLIT_CODES and len(group) > 1:
                 click.echo(
@@ -150,13 +150,15 @@ def upload(
                 pending.extendleft([group[half:], group[:half]])
                 continue
             alone = f" ({group[0]})" if len(group) == 1 else ""
-            raise click.ClickException(f"{exc.code}: {exc.message}{alone}{_made(ids)}") from None
+            raise click.ClickException(
+                f"{exc.code}: {exc.message}{alone}{_made(ids, again)}"
+            ) from None
         except httpx.TransportError as exc:
-            raise click.ClickException(f"cannot reach the API: {exc}{_made(ids)}") from None
+            raise click.ClickException(f"cannot reach the API: {exc}{_made(ids, again)}") from None
         except OSError as exc:  # a file removed or made unreadable since it was listed
             where = exc.filename or "a file"
             raise click.ClickException(
-                f"cannot read {where}: {exc.strerror or exc}{_made(ids)}"
+                f"cannot read {where}: {exc.strerror or exc}{_made(ids, again)}"
             ) from None
         if made.get("replayed"):
             click.echo(f"Already submitted as {made['id']} (an earlier run).", err=True)
@@ -164,25 +166,32 @@ def upload(
     return ids
 
 
-def _made(ids: Sequence[str]) -> str:
+def _made(ids: Sequence[str], again: bool) -> str:
     if not ids:
         return ""
+    return f". Already submitted: {' '.join(ids)}; {_rerun(again)}"
+
+
+def _rerun(again: bool) -> str:
+    if again:
+        # Its key had a fresh value: nothing can find what this run made.
+        return (
+            "this run used --again, so running it again submits every file once more: "
+            "leave out the files of the batches above, or follow those with "
+            "`voicepipe batch watch`."
+        )
     return (
-        f". Already submitted: {' '.join(ids)}; running the same command again sends only the "
-        "rest (pass --again to submit everything anew)."
+        "running the same command again sends only the rest: what the server already took "
+        "is not submitted twice (pass --again to submit everything anew)."
     )
 
 
-def stopped_uploading(ids: Sequence[str], url: str | None) -> NoReturn:
+def stopped_uploading(ids: Sequence[str], url: str | None, again: bool) -> NoReturn:
     click.echo("\nStopped uploading.", err=True)
     if ids:
         click.echo(f"Batches already submitted, which keep running: {' '.join(ids)}", err=True)
         click.echo(f"  {resume_command(ids, url)}", err=True)
-    click.echo(
-        "Run the same command again to send the rest: what the server already took is not "
-        "submitted twice.",
-        err=True,
-    )
+    click.echo(_rerun(again)[0].upper() + _rerun(again)[1:], err=True)
     sys.exit(130)
 
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from api.cli.client import ApiClientError
-from api.cli.submitting import RETRY_WAITS_S, sending
+from api.cli.submitting import RETRY_WAITS_S, sending, stopped_uploading
 
 
 class Flaky:
@@ -90,3 +90,18 @@ def test_a_server_that_stays_unavailable_is_given_up_on_after_the_schedule() -> 
 
     assert waits == list(RETRY_WAITS_S)
     assert call.calls == len(RETRY_WAITS_S) + 1
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["keyed", "with --again"])
+def test_ctrl_c_during_an_upload_promises_a_resume_only_when_the_keys_would_find_it(
+    again: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --again gives each run fresh keys: running it again would submit everything anew.
+    with pytest.raises(SystemExit) as stopped:
+        stopped_uploading(["bat_1"], None, again)
+
+    said = capsys.readouterr().err
+    assert stopped.value.code == 130
+    assert "voicepipe batch watch bat_1" in said
+    assert ("sends only the rest" in said) is not again
+    assert ("used --again" in said) is again
