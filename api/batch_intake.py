@@ -8,12 +8,16 @@ items is answered as fast as one of ten.
 
 from __future__ import annotations
 
+import hashlib
+from functools import partial
+
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import batch_idempotency
 from api.deps import Services
 from api.errors import ApiError
 from api.form_in_memory import read_form
@@ -141,20 +145,34 @@ def _manifest_too_large(limit: int) -> ApiError:
     )
 
 
-async def from_json(request: Request, services: Services, tenant: str) -> Batch:
+async def from_json(
+    request: Request, services: Services, tenant: str, key: str | None = None
+) -> tuple[str, bool]:
+    """The id of the batch made, and whether it is an earlier request's (a repeated
+    Idempotency-Key ``key``)."""
     body = await _read_json(request, services.settings.batches.max_manifest_bytes)
     # Parsing and validating 100,000 items takes a while: off the event loop, so other
     # clients' requests are not held up meanwhile.
     batch, items = await run_in_threadpool(_manifest, body, services, tenant)
     if items is not None:
         items = await run_in_threadpool(_stage_texts, services, batch, items)
+    digest = batch_idempotency.request_digest([hashlib.sha256(body).hexdigest()], batch.options)
     try:
-        return await _record(services, batch, items)
-    except ApiError:
-        for item in items or []:
-            if item.typed and item.upload:
-                await run_in_threadpool(services.storage.delete, item.upload)
+        made = await batch_idempotency.claim_and_record(
+            services, batch, key, digest, partial(_record, services, batch, items)
+        )
+    except BaseException:
+        await _drop_texts(services, items)
         raise
+    if made[1]:  # an earlier request's batch has its own
+        await _drop_texts(services, items)
+    return made
+
+
+async def _drop_texts(services: Services, items: list[BatchItem] | None) -> None:
+    for item in items or []:
+        if item.typed and item.upload:
+            await run_in_threadpool(services.storage.delete, item.upload)
 
 
 def _stage_texts(services: Services, batch: Batch, items: list[BatchItem]) -> list[BatchItem]:
@@ -225,7 +243,10 @@ def _check_bucket(services: Services, bucket: str | None) -> None:
         )
 
 
-async def from_multipart(request: Request, services: Services, tenant: str) -> Batch:
+async def from_multipart(
+    request: Request, services: Services, tenant: str, key: str | None = None
+) -> tuple[str, bool]:
+    """As from_json, for a form of `file` parts."""
     cfg = services.settings.batches
     try:
         form = await read_form(request, max_files=cfg.max_parts, max_fields=64)
@@ -242,13 +263,15 @@ async def from_multipart(request: Request, services: Services, tenant: str) -> B
             f"{cfg.max_parts} 'file' parts; send more as several batches, or as a manifest.",
         ) from None
     try:
-        return await _from_form(form, services, tenant)
+        return await _from_form(form, services, tenant, key)
     finally:
         # Closes the spooled files, which the parsed form holds open until then.
         await form.close()
 
 
-async def _from_form(form: FormData, services: Services, tenant: str) -> Batch:
+async def _from_form(
+    form: FormData, services: Services, tenant: str, key: str | None
+) -> tuple[str, bool]:
     files: list[UploadFile] = []
     values: dict[str, str] = {}
     for name, value in form.multi_items():
@@ -275,10 +298,12 @@ async def _from_form(form: FormData, services: Services, tenant: str) -> Batch:
     batch = Batch(tenant=tenant, source="upload", options=job_options(services, tenant, fields))
     items: list[BatchItem] = []
     staged: list[str] = []
+    # Each part by its name and content, for a repeated Idempotency-Key.
+    seen: list[str] = []
     limit = services.settings.api.max_upload_bytes
     try:
         for index, part in enumerate(files):
-            key = f"{tenant}/batches/{batch.id}/uploads/{index:06d}"
+            where = f"{tenant}/batches/{batch.id}/uploads/{index:06d}"
             # Shortened and cleaned as POST /v1/jobs does: the name is only ever displayed,
             # so a long one is no reason to refuse the recording.
             # Redacted as the batch's jobs are: a voicemail system names files by the number.
@@ -289,18 +314,35 @@ async def _from_form(form: FormData, services: Services, tenant: str) -> Batch:
                 # Never read into memory nor stored: the item is recorded as refused.
                 refused = too_large(limit)
                 error = ErrorInfo(code=refused.code, message=refused.message)
-                items.append(BatchItem(upload=key, filename=filename, refused=error))
+                items.append(BatchItem(upload=where, filename=filename, refused=error))
+                seen.append(f"{part.filename}\0size {part.size}")
                 continue
             # Staged as sent; validated by the ingest workers exactly like a single upload.
-            staged.append(key)
-            await run_in_threadpool(services.storage.put, key, await part.read())
-            items.append(BatchItem(upload=key, filename=filename))
-        return await _record(services, batch, items)
+            staged.append(where)
+            content = await run_in_threadpool(_stage, services, where, await part.read(), key)
+            items.append(BatchItem(upload=where, filename=filename))
+            seen.append(f"{part.filename}\0{content}")
+        digest = batch_idempotency.request_digest(seen, batch.options)
+        made = await batch_idempotency.claim_and_record(
+            services, batch, key, digest, partial(_record, services, batch, items)
+        )
     except Exception:
         # Whatever stops the batch, no staged part outlives it.
-        for key in staged:
-            await run_in_threadpool(services.storage.delete, key)
+        for where in staged:
+            await run_in_threadpool(services.storage.delete, where)
         raise
+    if made[1]:
+        # An earlier request's batch holds these recordings already.
+        for where in staged:
+            await run_in_threadpool(services.storage.delete, where)
+    return made
+
+
+def _stage(services: Services, key: str, data: bytes, idempotency_key: str | None) -> str:
+    """Stores a part; its SHA-256 when a repeat must be told by it (else nothing: 2 GB of
+    parts take seconds to hash)."""
+    services.storage.put(key, data)
+    return hashlib.sha256(data).hexdigest() if idempotency_key else ""
 
 
 async def _record(services: Services, batch: Batch, items: list[BatchItem] | None) -> Batch:

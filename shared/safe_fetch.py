@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from shared.deadline_transport import deadline_transport
 from shared.errors import VoicePipeError
 from shared.settings.bulk import FetchSettings
 
@@ -33,6 +34,12 @@ _PRIVATE = tuple(
 # A DNS name never ends in an all-numeric label, so such a host is an IPv4 address in
 # some spelling; only dotted decimal is taken because parsers disagree on the others.
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
+# A DNS name as httpx gives it (IDNA-encoded): labels of up to 63 letters, digits, '-' (and
+# '_', which some internal names carry), an optional final dot.
+_HOST_NAME = re.compile(
+    r"^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?$",
+    re.IGNORECASE,
+)
 
 
 class FetchRefused(VoicePipeError):
@@ -155,9 +162,19 @@ class AddressPolicy:
         host = parsed.raw_host.decode("ascii")
         if not host:
             raise FetchRefused("url_refused", "The URL has no host.")
+        # Refused here, when a callback is submitted: such a URL reaches no server, and
+        # every delivery to it was tried on the whole schedule (a day) before failing.
+        if parsed.port is not None and not 1 <= parsed.port <= 65535:
+            raise FetchRefused("url_refused", f"The URL's port {parsed.port} is not 1-65535.")
         ip = self._literal_ip(host)
         if ip is not None:
             self._check_ip(ip, "is")
+        elif not _HOST_NAME.match(host) or len(host) > 254:
+            raise FetchRefused(
+                "url_refused",
+                f"The URL's host {host!r} is not a host name (letters, digits and '-' "
+                "between dots).",
+            )
         return parsed
 
     def resolve(self, host: str, port: int) -> str:
@@ -208,12 +225,14 @@ def _pinned(
 def _client(timeout_s: float) -> Iterator[httpx.Client]:
     # No environment proxies (they would defeat pinning) and no kept-alive connections: a
     # pooled TLS connection keyed by IP could be reused for a different host name.
+    # The whole exchange, redirects included, ends within timeout_s: a server dripping its
+    # headers or body never trips a per-read timeout (shared/deadline_transport.py).
     client = httpx.Client(
         timeout=timeout_s,
         follow_redirects=False,
         trust_env=False,
         headers={"User-Agent": USER_AGENT},
-        limits=httpx.Limits(max_keepalive_connections=0),
+        transport=deadline_transport(time.monotonic() + timeout_s),
     )
     try:
         yield client

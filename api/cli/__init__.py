@@ -170,20 +170,42 @@ def demo(json_out: Path | None) -> None:
 @click.option("--llm", "llm_provider", help="Reply provider for these jobs.")
 @click.option("--tts", "tts_provider", help="Speech provider for these jobs.")
 @click.option("--voice", help="Voice for the spoken reply.")
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Submit the files anew even if this same command already submitted them (within "
+    "24 h); without it, a repeated run gets back what the server already took.",
+)
 @api_key_option
 def submit(
-    paths: tuple[str, ...], url: str | None, wait: bool, api_key: str | None, **options: str
+    paths: tuple[str, ...],
+    url: str | None,
+    wait: bool,
+    again: bool,
+    api_key: str | None,
+    **options: str,
 ) -> None:
     """Submit audio files, folders (their audio files) or glob patterns: one file as a job,
-    more as one batch (several if over the server's limits), with a progress bar."""
-    submit_files(paths, url=url, api_key=api_key, wait=wait, options=options)
+    more as one batch (several if over the server's limits), with a progress bar.
+
+    Safe to run again after Ctrl-C or a lost connection: files already taken are not
+    submitted twice, the rest are sent."""
+    submit_files(paths, url=url, api_key=api_key, wait=wait, options=options, again=again)
 
 
 def _collect(paths: tuple[Path, ...]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES))
+            # A folder named like a recording (calls.wav/) is walked, never sent; a link
+            # to nothing is kept, to be named as unreadable rather than missed.
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix.lower() in AUDIO_SUFFIXES and not p.is_dir()
+                )
+            )
         else:
             files.append(path)
     return files

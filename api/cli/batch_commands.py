@@ -8,6 +8,7 @@ import shlex
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -17,6 +18,14 @@ from tqdm import tqdm
 
 from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
+from api.cli.submitting import (
+    check_readable,
+    request_key,
+    resume_command,
+    sending,
+    stopped_uploading,
+    upload,
+)
 
 # Multipart boundary and part headers around each file; 3x the name covers its escaping.
 PART_OVERHEAD = 256
@@ -67,12 +76,16 @@ def writing(path: Path) -> Iterator[None]:
 
 def expand_paths(args: Sequence[str]) -> dict[Path, str]:
     """Files as given, folders as their audio files, and patterns the shell left unexpanded
-    (quoted, or from Windows) as whatever they match; each file once, in the order found,
+    (quoted, or from Windows) as whatever they match; each file once (however it is
+    reached: another spelling of its path, a link to it), in the order found,
     with the name it is sent by: its path inside the folder given (dup/a/x.wav and
     dup/b/x.wav are a/x.wav and b/x.wav, told apart in the export), else its own name."""
     from api.cli import _collect
 
     found: dict[Path, str] = {}
+    # By the file itself: ./x.wav and /abs/x.wav, or a link and its target, are one
+    # recording, which would otherwise run twice.
+    seen: set[Path] = set()
     for arg in args:
         if Path(arg).exists():
             matches = [Path(arg)]
@@ -85,9 +98,12 @@ def expand_paths(args: Sequence[str]) -> dict[Path, str]:
         for match in matches:
             for path in _collect((match,)):
                 name = path.relative_to(match).as_posix() if match.is_dir() else path.name
+                if path.resolve() in seen:
+                    continue
+                seen.add(path.resolve())
                 # A part name is at most 255 characters, shown by its last 200: the end
                 # (the folder and the file) tells them apart.
-                found.setdefault(path, name[-MAX_NAME_CHARS:])
+                found[path] = name[-MAX_NAME_CHARS:]
     return found
 
 
@@ -133,6 +149,7 @@ def submit_files(
     api_key: str | None,
     wait: bool,
     options: dict[str, Any],
+    again: bool = False,
 ) -> NoReturn:
     from api.cli import _settings
 
@@ -140,9 +157,10 @@ def submit_files(
     files = list(names)
     if not files:
         raise click.ClickException("no audio files found (by extension) in the given paths")
+    check_readable(files)
     with api_errors(), open_client(url, api_key) as client:
         if len(files) == 1:
-            _submit_one(client, files[0], names[files[0]], wait, options, url)
+            _submit_one(client, files[0], names[files[0]], wait, options, url, again)
         cfg = _settings().batches
         reserved = 4096 + sum(len(str(v).encode()) for v in options.values() if v)
         groups = plan_batches(files, cfg.max_parts, cfg.max_total_bytes, reserved, names)
@@ -153,16 +171,7 @@ def submit_files(
                 f"them as {len(groups)} batches.",
                 err=True,
             )
-        ids: list[str] = []
-        for number, group in enumerate(groups, 1):
-            megabytes = sum(p.stat().st_size for p in group) / 1048576
-            which = f" (batch {number} of {len(groups)})" if len(groups) > 1 else ""
-            click.echo(f"Uploading {len(group)} files, {megabytes:.1f} MB{which}...", err=True)
-            try:
-                ids.append(client.submit_batch(group, names=names, **options)["id"])
-            except ApiClientError as exc:
-                done = f" Already submitted: {' '.join(ids)}." if ids else ""
-                raise click.ClickException(f"{exc.code}: {exc.message}{done}") from None
+        ids = upload(client, groups, names, options, again, url)
         if not wait:
             click.echo("\n".join(ids))
             sys.exit(0)
@@ -176,8 +185,19 @@ def _submit_one(
     wait: bool,
     options: dict[str, Any],
     url: str | None,
+    again: bool = False,
 ) -> None:
-    job = client.submit(path, name=name, **options)  # a refusal says why, as a ClickException
+    key = request_key([path], {path: name}, options, again)
+    try:
+        # A refusal says why, as a ClickException.
+        send = partial(client.submit, path, name=name, idempotency_key=key)
+        job = sending(partial(send, **options), "job", reached=False)
+    except KeyboardInterrupt:
+        stopped_uploading([], url, again)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
+    if job.get("replayed"):
+        click.echo(f"Already submitted as {job['id']} (an earlier run).", err=True)
     if not wait:
         click.echo(job["id"])
         sys.exit(0)
@@ -210,12 +230,6 @@ def follow(client: VoicePipeClient, ids: list[str], url: str | None) -> NoReturn
         click.echo(f"  {resume_command(ids, url)}", err=True)
         sys.exit(130)
     sys.exit(0 if summarize(views) else 1)
-
-
-def resume_command(ids: Sequence[str], url: str | None) -> str:
-    # Never the API key: it would land in shell history; the variable still applies.
-    words = ["voicepipe", "batch", "watch", *ids] + (["--url", url] if url else [])
-    return shlex.join(words)
 
 
 @click.group()

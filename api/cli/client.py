@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import httpx
 
@@ -14,14 +14,22 @@ TERMINAL = {"succeeded", "failed", "canceled"}
 BATCH_TERMINAL = {"completed", "canceled"}
 # The server stores every part before it answers: a big batch takes a while to acknowledge.
 BATCH_UPLOAD_READ_TIMEOUT_S = 900.0
+# Answers that mean "briefly away" (a broker stall, a proxy before a restarting API), and
+# how long a watch waits them out, as a refused connection.
+PASSING_STATUS = {429, 502, 503, 504}
+AWAY_GIVE_UP_S = 60.0
 
 
 class ApiClientError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        # Seconds, from the answer's Retry-After (a 429 or 503 may say when to come back).
+        self.retry_after = retry_after
 
 
 class VoicePipeClient:
@@ -50,7 +58,25 @@ class VoicePipeClient:
             code, message = str(err["code"]), str(err["message"])
         except (ValueError, KeyError, TypeError):
             code, message = "http_error", response.text[:200]
-        raise ApiClientError(response.status_code, code, message)
+        raise ApiClientError(response.status_code, code, message, _seconds(response))
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        """The answer's JSON object; any other body means --url names some other server (a
+        proxy's default page, another service), said so rather than as a traceback."""
+        self._check(response)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            kind = response.headers.get("content-type", "no content type")
+            raise ApiClientError(
+                response.status_code,
+                "not_voicepipe",
+                f"{response.url} answered {response.status_code} with {kind}, not the "
+                "VoicePipe API's JSON: check --url (or VOICEPIPE_API__PUBLIC_URL)",
+            )
+        return body
 
     def healthy(self) -> bool:
         try:
@@ -58,17 +84,27 @@ class VoicePipeClient:
         except httpx.HTTPError:
             return False
 
-    def submit(self, path: Path, name: str | None = None, **options: str) -> dict[str, Any]:
+    def submit(
+        self,
+        path: Path,
+        name: str | None = None,
+        idempotency_key: str | None = None,
+        **options: str,
+    ) -> dict[str, Any]:
         """One job; ``name`` is the file name sent (default: the file's own)."""
         fields = {k: v for k, v in options.items() if v}
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         with path.open("rb") as handle:
             part = (name or path.name, handle)
-            response = self.http.post("/v1/jobs", files={"file": part}, data=fields)
-        body: dict[str, Any] = self._check(response).json()
+            response = self.http.post(
+                "/v1/jobs", files={"file": part}, data=fields, headers=headers
+            )
+        body = self._json(response)
+        body["replayed"] = response.headers.get("idempotent-replayed") == "true"
         return body
 
     def job(self, job_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._check(self.http.get(f"/v1/jobs/{job_id}")).json()
+        body = self._json(self.http.get(f"/v1/jobs/{job_id}"))
         return body
 
     def reply_audio(self, job_id: str) -> bytes:
@@ -83,11 +119,14 @@ class VoicePipeClient:
         self,
         paths: Sequence[Path],
         names: Mapping[Path, str] | None = None,
+        idempotency_key: str | None = None,
+        sent: Callable[[int], None] | None = None,
         **options: str | bool | int | None,
     ) -> dict[str, Any]:
         """One multipart request with a `file` part per path, sent by its name in ``names``
         (default: the file's own, which the export shows as its source); ``options`` apply to
-        every item.
+        every item; ``sent`` is told of each chunk of the files read for sending (a negative
+        count when a retry reads a file again from its start).
 
         httpx reads each open file in chunks as it sends, so memory stays flat whatever the
         batch's size; every file is open for the request's duration, hence the fd limit."""
@@ -98,15 +137,23 @@ class VoicePipeClient:
         )
         with ExitStack() as opened:
             named = names or {}
+            # What httpx calls of a file (read, seek, tell, fileno), counted on the way.
             files = [
-                ("file", (named.get(p, p.name), opened.enter_context(p.open("rb")))) for p in paths
+                ("file", (named.get(p, p.name), cast(IO[bytes], _Counted(handle, sent))))
+                for p in paths
+                for handle in (opened.enter_context(p.open("rb")),)
             ]
-            response = self.http.post("/v1/batches", files=files, data=fields, timeout=timeout)
-        body: dict[str, Any] = self._check(response).json()
+            headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+            response = self.http.post(
+                "/v1/batches", files=files, data=fields, timeout=timeout, headers=headers
+            )
+        body = self._json(response)
+        # 200, not 202: the batch an earlier request with the same key made.
+        body["replayed"] = response.headers.get("idempotent-replayed") == "true"
         return body
 
     def batch(self, batch_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._check(self.http.get(f"/v1/batches/{batch_id}")).json()
+        body = self._json(self.http.get(f"/v1/batches/{batch_id}"))
         return body
 
     def batch_jobs(
@@ -117,7 +164,7 @@ class VoicePipeClient:
         if status:
             params["status"] = status
         url = f"/v1/batches/{batch_id}/jobs"
-        body: dict[str, Any] = self._check(self.http.get(url, params=params)).json()
+        body = self._json(self.http.get(url, params=params))
         return body
 
     def all_batch_jobs(self, batch_id: str, status: str | None = None) -> Iterator[dict[str, Any]]:
@@ -129,11 +176,11 @@ class VoicePipeClient:
             cursor = page["next_cursor"]
 
     def cancel_batch(self, batch_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._check(self.http.post(f"/v1/batches/{batch_id}/cancel")).json()
+        body = self._json(self.http.post(f"/v1/batches/{batch_id}/cancel"))
         return body
 
     def retry_batch(self, batch_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._check(self.http.post(f"/v1/batches/{batch_id}/retry")).json()
+        body = self._json(self.http.post(f"/v1/batches/{batch_id}/retry"))
         return body
 
     def export_batch(self, batch_id: str, fmt: str, dest: Path | IO[bytes]) -> int:
@@ -169,9 +216,20 @@ class VoicePipeClient:
         pending = list(job_ids)
         latest: dict[str, dict[str, Any]] = {}
         deadline = time.monotonic() + timeout_s
+        away_since: float | None = None
         while pending:
             for job_id in list(pending):
-                job = self.job(job_id)
+                try:
+                    job = self.job(job_id)
+                    away_since = None
+                except (httpx.TransportError, ApiClientError) as exc:
+                    # As the batch watch: a restart or a broker stall is waited out.
+                    if isinstance(exc, ApiClientError) and exc.status not in PASSING_STATUS:
+                        raise
+                    away_since = away_since or time.monotonic()
+                    if time.monotonic() - away_since > AWAY_GIVE_UP_S:
+                        raise
+                    break
                 if latest.get(job_id, {}).get("updated_at") != job["updated_at"]:
                     latest[job_id] = job
                     if on_change:
@@ -185,6 +243,35 @@ class VoicePipeClient:
         return latest
 
 
+class _Counted:
+    """A file that tells ``sent`` how much of it httpx has read, for an upload's progress
+    bar; its length still comes from the file itself (fileno), so the request keeps its
+    Content-Length."""
+
+    def __init__(self, handle: IO[bytes], sent: Callable[[int], None] | None) -> None:
+        self._handle = handle
+        self._sent = sent
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._handle.read(size)
+        if self._sent and chunk:
+            self._sent(len(chunk))
+        return chunk
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        before = self._handle.tell()
+        after = self._handle.seek(offset, whence)
+        if self._sent and after != before:
+            self._sent(after - before)
+        return after
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
+
+
 def _copy(response: httpx.Response, out: IO[bytes]) -> int:
     written = 0
     for chunk in response.iter_bytes():
@@ -192,6 +279,15 @@ def _copy(response: httpx.Response, out: IO[bytes]) -> int:
         written += len(chunk)
     out.flush()
     return written
+
+
+def _seconds(response: httpx.Response) -> float | None:
+    """Retry-After in seconds (its HTTP-date form is not worth the parsing here)."""
+    value = response.headers.get("retry-after", "").strip()
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _form_value(value: str | bool | int) -> str:

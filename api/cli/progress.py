@@ -12,7 +12,7 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.cli.client import BATCH_TERMINAL, VoicePipeClient
+from api.cli.client import BATCH_TERMINAL, PASSING_STATUS, ApiClientError, VoicePipeClient
 from shared.stages import STAGE_ORDER
 
 POLL_S = 0.5
@@ -38,11 +38,16 @@ def watch_batches(
             try:
                 views = [client.batch(batch_id) for batch_id in ids]
                 unreachable_since = None
-            except httpx.TransportError:
+            except (httpx.TransportError, ApiClientError) as exc:
+                # A 503 is the broker or storage briefly away (a restart, a stall), as
+                # passing as a refused connection; a 4xx is an answer.
+                if isinstance(exc, ApiClientError) and exc.status not in PASSING_STATUS:
+                    raise
                 unreachable_since = unreachable_since or started
                 if started - unreachable_since > UNREACHABLE_GIVE_UP_S:
                     raise
-                bar.set_postfix_str("API unreachable, retrying")
+                what = "API unavailable" if isinstance(exc, ApiClientError) else "API unreachable"
+                bar.set_postfix_str(f"{what}, retrying")
             else:
                 draw(bar, views)
                 if all(view["status"] in BATCH_TERMINAL for view in views):

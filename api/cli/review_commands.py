@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import click
+import redis
 
 
 @click.group()
@@ -29,17 +30,25 @@ def redact() -> None:
     jobs = JobStore.from_url(settings.broker.url)
     store = ReviewStore(jobs.redis)
     with_policy = rewritten = 0
-    for job_id in jobs.all_ids():
-        try:
-            job = jobs.get(job_id)
-        except JobNotFound:
-            continue  # deleted meanwhile (retention, a request): nothing left to clean
-        if job.options.redact is None:
-            continue
-        with_policy += 1
-        rewritten += store.rewrite(
-            job.tenant, job.id, partial(redact_stored, job=job, settings=settings)
-        )
+    try:
+        for job_id in jobs.all_ids():
+            try:
+                job = jobs.get(job_id)
+            except JobNotFound:
+                continue  # deleted meanwhile (retention, a request): nothing left to clean
+            if job.options.redact is None:
+                continue
+            with_policy += 1
+            rewritten += store.rewrite(
+                job.tenant, job.id, partial(redact_stored, job=job, settings=settings)
+            )
+    except redis.RedisError as exc:
+        # Each review is rewritten whole or not at all: running it again finishes the rest.
+        raise click.ClickException(
+            f"cannot use the broker at VOICEPIPE_BROKER__URL ({exc}); "
+            f"{rewritten} job(s)' reviews were rewritten before it; run this again once "
+            "it answers"
+        ) from None
     click.echo(
         f"{with_policy} job(s) with a redaction policy; the reviews of {rewritten} rewritten."
     )

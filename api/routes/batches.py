@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -134,20 +134,34 @@ _JSON_BODY = {
     "",
     status_code=202,
     response_model=BatchView,
-    responses=error_responses(400, 401, 413, 415, 422, 503),
+    responses={
+        200: {"model": BatchView, "description": "An earlier batch, for a repeated key"},
+        **error_responses(400, 401, 409, 413, 415, 422, 503),
+    },
     openapi_extra=_JSON_BODY,
 )
 async def create_batch(
-    request: Request, services: ServicesDep, tenant: TenantDep, response: Response
+    request: Request,
+    services: ServicesDep,
+    tenant: TenantDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Repeat a submission safely: the same key returns the same batch.",
+        ),
+    ] = None,
 ) -> BatchView:
     """Many `file` parts, a JSON manifest of `items` (URLs or object keys, each with its
     own `metadata`), or a JSON `prefix` of the import location. Options apply to every item;
     items are fetched and validated by the ingest workers, each failure recorded on its item."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
-        batch = await batch_intake.from_multipart(request, services, tenant)
+        made = await batch_intake.from_multipart(request, services, tenant, idempotency_key)
     elif kind == "application/json":
-        batch = await batch_intake.from_json(request, services, tenant)
+        made = await batch_intake.from_json(request, services, tenant, idempotency_key)
     else:
         raise ApiError(
             415,
@@ -155,9 +169,13 @@ async def create_batch(
             "Send the batch as multipart/form-data (`file` parts) or as application/json "
             "(a manifest of `items`, or a `prefix`).",
         )
-    state = await run_in_threadpool(services.batches.get, batch.id)
+    batch_id, replayed = made
+    state = await run_in_threadpool(services.batches.get, batch_id)
     base = services.settings.api.base_url
-    response.headers["Location"] = f"{base}/v1/batches/{batch.id}"
+    response.headers["Location"] = f"{base}/v1/batches/{batch_id}"
+    if replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
     return batch_view(state, base)
 
 

@@ -86,11 +86,27 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.state.chunked_done.set()
 
+    def _drip(self, in_headers: bool) -> None:
+        # A byte every 0.1 s for 40 s: never a read timeout, always a long answer.
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 400\r\nX-Pad: " + b"p" * 400 + b"\r\n\r\n"
+        try:
+            if not in_headers:
+                self.wfile.write(head)
+                head = b"x" * 400
+            for byte in head:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass
+
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         self.state.requests.append(("POST", self.path, dict(self.headers), body))
         if self.path == "/hook":
             self._send(202, b"accepted " + b"y" * 500, X_Reply="yes")
+        elif self.path in ("/drip-headers", "/drip-body"):
+            self._drip(self.path == "/drip-headers")
         else:
             self._send(302, Location="http://10.0.0.1/x")
 
@@ -351,6 +367,40 @@ def test_check_url_validates_a_callback_without_dns(monkeypatch: pytest.MonkeyPa
         assert info.value.code == "url_refused"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://exa mple.com/hook",
+        "http://hooks.example.com:99999/hook",
+        "http://hooks.example.com:0/hook",
+        "http://hooks..example.com/hook",
+        "http://-hooks.example.com/hook",
+        f"http://{'a' * 64}.example.com/hook",
+    ],
+)
+def test_a_callback_that_can_reach_no_server_is_refused_when_submitted(
+    url: str, no_connect: list[object]
+) -> None:
+    with pytest.raises(FetchRefused) as info:
+        DEFAULT.check_url(url)
+
+    assert info.value.code == "url_refused"
+    assert no_connect == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.example.com./hook",
+        "https://xn--r8jz45g.example:443/hook",
+        "http://例え.テスト/hook",
+        "http://in_ternal.example.com:65535/hook",
+    ],
+)
+def test_unusual_but_reachable_host_names_and_ports_are_taken(url: str) -> None:
+    DEFAULT.check_url(url)
+
+
 def test_post_returns_status_headers_elapsed_and_a_body_prefix(server: ServerState) -> None:
     result = post(
         server.base + "/hook",
@@ -384,3 +434,17 @@ def test_post_refuses_a_private_callback_without_connecting(no_connect: list[obj
 
     assert info.value.code == "url_refused"
     assert no_connect == []
+
+
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
+def test_a_receiver_dripping_its_answer_is_cut_off_at_the_timeout_not_held_for_its_length(
+    server: ServerState, path: str
+) -> None:
+    # Each byte comes well within a read timeout; the whole answer would take 40 s.
+    started = time.monotonic()
+
+    with pytest.raises(FetchRefused) as info:
+        post(server.base + path, LOCAL, body=b"{}", headers={}, timeout_s=0.5)
+
+    assert info.value.code == "download_timeout"
+    assert time.monotonic() - started < 20

@@ -42,6 +42,9 @@ class FakeClient:
         self.views: list[dict[str, Any] | BaseException] = []
         self.exports: list[tuple[str, str, Path | None]] = []
         self.error: ApiClientError | None = None
+        self.keys: list[str | None] = []
+        self.interrupt_at: int | None = None  # the upload (from 1) stopped by Ctrl-C
+        self.server_max_parts = 1000
 
     def __enter__(self) -> FakeClient:
         return self
@@ -50,10 +53,21 @@ class FakeClient:
         pass
 
     def submit_batch(
-        self, paths: Sequence[Path], names: Mapping[Path, str] | None = None, **options: Any
+        self,
+        paths: Sequence[Path],
+        names: Mapping[Path, str] | None = None,
+        idempotency_key: str | None = None,
+        **options: Any,
     ) -> dict[str, Any]:
-        """Records each file by the name it is sent by."""
+        """Records each file by the name it is sent by, and the key it is sent with."""
+        if self.interrupt_at == len(self.batches) + 1:
+            raise KeyboardInterrupt
+        if len(paths) > self.server_max_parts:
+            raise ApiClientError(400, "too_many_parts", "at most 2 'file' parts")
+        for path in paths:
+            path.open("rb").close()  # as the real client opens every file
         self.batches.append([(names or {}).get(p, p.name) for p in paths])
+        self.keys.append(idempotency_key)
         return {"id": f"bat_{len(self.batches)}"}
 
     def batch(self, batch_id: str) -> dict[str, Any]:
@@ -275,3 +289,108 @@ def test_fetch_reports_the_api_code_and_message(tmp_path: Path, fake: FakeClient
     assert result.exit_code == 1
     assert "job_not_found: Job job_x not found." in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_during_an_upload_names_the_batches_already_made_and_exits_130(
+    tmp_path: Path, fake: FakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_BATCHES__MAX_PARTS", "2")
+    _files(tmp_path, [f"{n}.wav" for n in range(5)])
+    fake.interrupt_at = 3
+
+    result = _run("submit", str(tmp_path))
+
+    assert result.exit_code == 130, result.output
+    assert "voicepipe batch watch bat_1 bat_2" in result.output
+    assert "Running the same command again sends only the rest" in result.output
+    assert "Aborted" not in result.output
+
+
+def test_the_same_command_run_again_sends_each_batch_with_the_same_key(
+    tmp_path: Path, fake: FakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server gives back the batch a key already made: a run stopped after an upload
+    # went out, then run again, submits nothing twice.
+    monkeypatch.setenv("VOICEPIPE_BATCHES__MAX_PARTS", "2")
+    _files(tmp_path, [f"{n}.wav" for n in range(3)])
+
+    _run("submit", str(tmp_path), "--no-wait", "--stages", "stt")
+    _run("submit", str(tmp_path), "--no-wait", "--stages", "stt")
+    (tmp_path / "2.wav").write_bytes(b"changed since")
+    _run("submit", str(tmp_path), "--no-wait", "--stages", "stt")
+    _run("submit", str(tmp_path), "--no-wait", "--stages", "stt", "--again")
+
+    first, second, changed, again = (fake.keys[i : i + 2] for i in range(0, 8, 2))
+    assert None not in fake.keys
+    assert second == first
+    assert changed[0] == first[0]
+    assert changed[1] != first[1]
+    assert set(again).isdisjoint(fake.keys[:6])
+
+
+def test_a_file_that_cannot_be_read_stops_the_submission_before_anything_is_sent(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    _files(tmp_path, ["a.wav"])
+    (tmp_path / "gone.wav").symlink_to(tmp_path / "nowhere.wav")
+    (tmp_path / "calls.wav").mkdir()  # a folder named like a recording is walked, not sent
+    _files(tmp_path / "calls.wav", ["inside.wav"])
+
+    result = _run("submit", str(tmp_path), "--no-wait")
+
+    assert result.exit_code == 1, result.output
+    assert "cannot read 1 of the 3 file(s)" in result.output
+    assert "gone.wav" in result.output
+    assert "Traceback" not in result.output
+    assert fake.batches == []
+
+
+def test_a_file_removed_while_submitting_is_named_with_the_batches_already_made(
+    tmp_path: Path, fake: FakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_BATCHES__MAX_PARTS", "1")
+    _files(tmp_path, ["a.wav", "b.wav"])
+    submit = fake.submit_batch
+
+    def then_remove(paths: Sequence[Path], **kwargs: Any) -> dict[str, Any]:
+        made = submit(paths, **kwargs)
+        (tmp_path / "b.wav").unlink(missing_ok=True)
+        return made
+
+    monkeypatch.setattr(fake, "submit_batch", then_remove)
+
+    result = _run("submit", str(tmp_path), "--no-wait")
+
+    assert result.exit_code == 1, result.output
+    assert "b.wav" in result.output
+    assert "Already submitted: bat_1" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_server_taking_fewer_files_than_planned_gets_halves_the_same_on_every_run(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    fake.server_max_parts = 2
+    _files(tmp_path, [f"{n}.wav" for n in range(5)])
+
+    first = _run("submit", str(tmp_path), "--no-wait")
+    keys = list(fake.keys)
+    again = _run("submit", str(tmp_path), "--no-wait")
+
+    assert first.exit_code == 0, first.output
+    assert fake.batches[:3] == [["0.wav", "1.wav"], ["2.wav"], ["3.wav", "4.wav"]]
+    assert "sending these 5 files as two batches" in first.output
+    assert again.exit_code == 0, again.output
+    assert fake.keys[3:] == keys
+
+
+def test_a_file_reached_twice_by_another_path_or_a_link_is_sent_once(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    [wav, _] = _files(tmp_path / "in", ["a.wav", "b.wav"])
+    (tmp_path / "in" / "latest.wav").symlink_to(wav)
+
+    result = _run("submit", str(tmp_path / "in"), str(wav.resolve()), "--no-wait")
+
+    assert result.exit_code == 0, result.output
+    assert fake.batches == [["a.wav", "b.wav"]]

@@ -89,3 +89,19 @@ def test_a_redacted_jobs_clear_reviews_get_its_tokens_once_and_other_jobs_keep_t
     [untouched] = store.for_job(plain.tenant, plain.id)
     assert untouched.corrections[0].after == "Maria Lopez"
     assert untouched.note == "ring 617 238 4410"
+
+
+def test_a_broker_that_does_not_answer_is_a_message_naming_the_setting_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("VOICEPIPE_BROKER__URL", "redis://127.0.0.1:1/0")
+    reset_settings_cache()
+    try:
+        result = CliRunner().invoke(main, ["reviews", "redact"])
+    finally:
+        reset_settings_cache()
+
+    assert result.exit_code == 1, result.output
+    assert "cannot use the broker at VOICEPIPE_BROKER__URL" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

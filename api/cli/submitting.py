@@ -1,0 +1,201 @@
+"""Sending a submission so that sending it again is safe: its Idempotency-Key, and the
+retries that key makes harmless.
+
+Without a key, a submission whose answer never arrived (Ctrl-C once the upload had gone out,
+a dropped connection, a read timeout) may or may not have made its batch, and the only way
+to find out was to send it again: every recording then ran twice. The key is made from what
+is sent (each file's path, name, size and modification time, and the options), so running the
+same command again gets the batches already made back from the server and sends only the
+rest; a file changed since is another request, as it should be. `--again` adds a fresh
+value, for a deliberate second run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import shlex
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+import httpx
+from tqdm import tqdm
+
+from api.cli.client import ApiClientError, VoicePipeClient
+
+T = TypeVar("T")
+# Waits before each retry: about a minute in all, past a broker or API restart.
+RETRY_WAITS_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+# 409 idempotency_in_progress: the first request with the key is still being recorded.
+RETRYABLE_STATUS = {409, 429, 502, 503, 504}
+MAX_RETRY_AFTER_S = 60.0
+CONNECTING = (httpx.ConnectError, httpx.UnsupportedProtocol)
+# A server's own limits of one batch request, lower than this machine's settings planned for.
+SPLIT_CODES = {"too_many_parts", "too_large"}
+
+
+def request_key(
+    files: Sequence[Path], names: Mapping[Path, str], options: Mapping[str, Any], again: bool
+) -> str:
+    described = [
+        [str(path.resolve()), names.get(path, path.name), stat.st_size, stat.st_mtime_ns]
+        for path in files
+        for stat in (path.stat(),)
+    ]
+    salt = secrets.token_hex(8) if again else ""
+    text = json.dumps([described, sorted((k, str(v)) for k, v in options.items() if v), salt])
+    return f"voicepipe-cli-{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def sending(
+    call: Callable[[], T],
+    what: str,
+    *,
+    reached: bool,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``call``, tried again while the server is briefly unable to take it (503, 502, 504,
+    429, a key still in progress) or the connection fails; its key makes each try safe. A
+    server never ``reached`` in this run that refuses the connection is most likely a wrong
+    URL, said at once rather than after a minute of retries."""
+    for wait in (*RETRY_WAITS_S, None):
+        try:
+            return call()
+        except ApiClientError as exc:
+            if exc.status not in RETRYABLE_STATUS or wait is None:
+                raise
+            if exc.status == 409 and exc.code != "idempotency_in_progress":
+                raise
+            reason = f"{exc.status} {exc.code}"
+            wait = max(wait, min(exc.retry_after or 0.0, MAX_RETRY_AFTER_S))
+        except httpx.TransportError as exc:
+            wrong_url = not reached and isinstance(
+                exc, httpx.ConnectError | httpx.UnsupportedProtocol
+            )
+            if wait is None or wrong_url:
+                raise
+            reason = str(exc) or type(exc).__name__
+        click.echo(f"{what}: {reason}; trying again in {wait:g} s...", err=True)
+        sleep(wait)
+    raise AssertionError("unreachable: the last try raises")
+
+
+def check_readable(files: Sequence[Path], shown: int = 10) -> None:
+    """Every file can be opened, before anything is sent: one that cannot (no permission, a
+    link to nothing) stopped an upload half-way with a traceback."""
+    problems = []
+    for path in files:
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            problems.append(f"{path} ({exc.strerror or exc})")
+    if problems:
+        listed = "; ".join(problems[:shown]) + ("; …" if len(problems) > shown else "")
+        raise click.ClickException(
+            f"cannot read {len(problems)} of the {len(files)} file(s), so nothing was sent: "
+            f"{listed}. Fix them, or leave them out."
+        )
+
+
+def upload(
+    client: VoicePipeClient,
+    groups: Sequence[Sequence[Path]],
+    names: Mapping[Path, str],
+    options: dict[str, Any],
+    again: bool,
+    url: str | None,
+) -> list[str]:
+    """Each group as one batch, with a key that makes sending it again harmless: a batch the
+    server already made for it (an earlier run stopped after its upload) is given back.
+
+    The groups are planned by this machine's settings; a server that takes fewer files or
+    bytes in one request (its own BATCHES__MAX_PARTS / MAX_TOTAL_BYTES) refuses the group,
+    which is then sent as two halves, as often as needed (the same halves on every run, so
+    their keys hold)."""
+    ids: list[str] = []
+    pending = deque(groups)
+    while pending:
+        group = pending.popleft()
+        total = len(ids) + 1 + len(pending)
+        which = f" (batch {len(ids) + 1} of {total})" if total > 1 else ""
+        try:
+            size = sum(p.stat().st_size for p in group)
+            click.echo(f"Uploading {len(group)} files, {size / 1048576:.1f} MB{which}...", err=True)
+            key = request_key(group, names, options, again)
+            # Bytes read for sending: a big batch takes minutes to upload, and the server
+            # answers only once it has stored every part.
+            with tqdm(total=size, unit="B", unit_scale=True, desc="upload", leave=False) as bar:
+                send = partial(
+                    client.submit_batch, group, names=names, idempotency_key=key, sent=bar.update
+                )
+                made = sending(partial(send, **options), f"batch {len(ids) + 1}", reached=bool(ids))
+        except KeyboardInterrupt:
+            stopped_uploading(ids, url, again)
+        except ApiClientError as exc:
+            if exc.code in SPLIT_CODES and len(group) > 1:
+                click.echo(
+                    f"The server takes less in one request ({exc.code}): sending these "
+                    f"{len(group)} files as two batches.",
+                    err=True,
+                )
+                half = len(group) // 2
+                pending.extendleft([group[half:], group[:half]])
+                continue
+            alone = f" ({group[0]})" if len(group) == 1 else ""
+            raise click.ClickException(
+                f"{exc.code}: {exc.message}{alone}{_made(ids, again)}"
+            ) from None
+        except httpx.TransportError as exc:
+            raise click.ClickException(f"cannot reach the API: {exc}{_made(ids, again)}") from None
+        except OSError as exc:  # a file removed or made unreadable since it was listed
+            where = exc.filename or "a file"
+            raise click.ClickException(
+                f"cannot read {where}: {exc.strerror or exc}{_made(ids, again)}"
+            ) from None
+        if made.get("replayed"):
+            click.echo(f"Already submitted as {made['id']} (an earlier run).", err=True)
+        ids.append(made["id"])
+    return ids
+
+
+def _made(ids: Sequence[str], again: bool) -> str:
+    if not ids:
+        return ""
+    return f". Already submitted: {' '.join(ids)}; {_rerun(again)}"
+
+
+def _rerun(again: bool) -> str:
+    if again:
+        # Its key had a fresh value: nothing can find what this run made.
+        return (
+            "this run used --again, so running it again submits every file once more: "
+            "leave out the files of the batches above, or follow those with "
+            "`voicepipe batch watch`."
+        )
+    return (
+        "running the same command again sends only the rest: what the server already took "
+        "is not submitted twice (pass --again to submit everything anew)."
+    )
+
+
+def stopped_uploading(ids: Sequence[str], url: str | None, again: bool) -> NoReturn:
+    click.echo("\nStopped uploading.", err=True)
+    if ids:
+        click.echo(f"Batches already submitted, which keep running: {' '.join(ids)}", err=True)
+        click.echo(f"  {resume_command(ids, url)}", err=True)
+    click.echo(_rerun(again)[0].upper() + _rerun(again)[1:], err=True)
+    sys.exit(130)
+
+
+def resume_command(ids: Sequence[str], url: str | None) -> str:
+    # Never the API key: it would land in shell history; the variable still applies.
+    words = ["voicepipe", "batch", "watch", *ids] + (["--url", url] if url else [])
+    return shlex.join(words)

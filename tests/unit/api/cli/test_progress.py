@@ -1,0 +1,70 @@
+"""The progress watch of batches: what ends it and what it rides out."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import httpx
+import pytest
+
+import api.cli.progress
+from api.cli.client import ApiClientError
+from api.cli.progress import watch_batches
+
+
+class Answers:
+    """GET /v1/batches/{id}, answering each of ``answers`` in turn (an exception is raised)."""
+
+    def __init__(self, *answers: dict[str, Any] | Exception) -> None:
+        self.answers = list(answers)
+
+    def batch(self, batch_id: str) -> dict[str, Any]:
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def _view(status: str, done: int) -> dict[str, Any]:
+    return {
+        "id": "bat_1",
+        "status": status,
+        "items": 2,
+        "rejected": 0,
+        "counts": {"succeeded": done},
+        "running_by_stage": {"stt": 2 - done, "llm": 0, "tts": 0},
+        "failed_by_code": {},
+        "rejected_by_code": {},
+        "eta_s": None,
+    }
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api.cli.progress, "POLL_S", 0.0)
+
+
+@pytest.mark.parametrize(
+    "passing",
+    [
+        ApiClientError(503, "broker_unavailable", "try again in a few seconds"),
+        ApiClientError(502, "http_error", "Bad Gateway"),
+        httpx.ConnectError("[Errno 111] Connection refused"),
+    ],
+    ids=["broker stalled", "proxy", "api restarting"],
+)
+def test_a_broker_stall_or_a_restart_does_not_end_the_watch(passing: Exception) -> None:
+    client = Answers(_view("running", 0), passing, passing, _view("completed", 2))
+
+    views = watch_batches(client, ["bat_1"], out=io.StringIO())  # type: ignore[arg-type]
+
+    assert views[0]["status"] == "completed"
+
+
+def test_an_answer_that_is_a_refusal_ends_the_watch_at_once() -> None:
+    gone = ApiClientError(404, "batch_not_found", "no batch bat_1")
+    client = Answers(_view("running", 0), gone, _view("completed", 2))
+
+    with pytest.raises(ApiClientError):
+        watch_batches(client, ["bat_1"], out=io.StringIO())  # type: ignore[arg-type]
