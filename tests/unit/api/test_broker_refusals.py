@@ -30,6 +30,9 @@ def _writes(http: TestClient, job: Job) -> dict[str, Callable[[], httpx.Response
         "delete": lambda: http.delete(f"/v1/jobs/{job.id}"),
         "review": lambda: http.post(f"/v1/jobs/{job.id}/reviews", json={"done": True}),
         "submit": lambda: http.post("/v1/jobs", files={"file": ("vm.wav", _wav(), "audio/wav")}),
+        "batch": lambda: http.post(
+            "/v1/batches", files=[("file", ("vm.wav", _wav(), "audio/wav"))]
+        ),
     }
 
 
