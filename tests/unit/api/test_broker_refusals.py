@@ -33,6 +33,11 @@ def _writes(http: TestClient, job: Job) -> dict[str, Callable[[], httpx.Response
         "batch": lambda: http.post(
             "/v1/batches", files=[("file", ("vm.wav", _wav(), "audio/wav"))]
         ),
+        "batch with a key": lambda: http.post(
+            "/v1/batches",
+            files=[("file", ("vm.wav", _wav(), "audio/wav"))],
+            headers={"Idempotency-Key": "k1"},
+        ),
     }
 
 
