@@ -31,6 +31,8 @@ CODES: dict[str, bool] = {
     "rejected_media": False,  # the vendor refuses this audio
     "provider_rejected": False,  # 400/404/413/422: the request itself is wrong
     "malformed_response": False,  # the vendor answered something we cannot read
+    "output_truncated": False,  # stopped at our output limit: the same call stops there again
+    "content_refused": False,  # the model declined (a safety stop): asking again does not help
 }
 
 

@@ -235,3 +235,32 @@ def test_model_wrapping_is_removed_from_the_transcript() -> None:
 
 def test_registry_knows_claude_as_a_transcription_provider() -> None:
     assert registry.load_class(Stage.STT, "claude") is ClaudeStt
+
+
+def test_a_transcript_cut_off_at_max_tokens_fails_rather_than_keeping_half_the_message(
+    gateway: AnthropicFake, audio: AudioInput
+) -> None:
+    # ~1,000 tokens of speech against a 64-token budget: the API stops mid-transcript.
+    gateway.transcript = " ".join([SENTENCE] * 50)
+    try:
+        with pytest.raises(ProviderError) as caught:
+            stt(gateway, anthropic={"max_tokens": 64}).transcribe(audio)
+    finally:
+        gateway.transcript = f'Transcript: "{SENTENCE}"'
+
+    assert (caught.value.code, caught.value.retryable) == ("output_truncated", False)
+    assert "VOICEPIPE_ANTHROPIC__MAX_TOKENS" in caught.value.message
+    assert "64" in caught.value.message
+
+
+def test_a_refused_transcription_fails_with_the_category_and_no_fallback(
+    gateway: AnthropicFake, audio: AudioInput
+) -> None:
+    gateway.refusing = "general_harms"
+
+    with pytest.raises(ProviderError) as caught:
+        stt(gateway, fallback="local").transcribe(audio)
+
+    assert (caught.value.code, caught.value.retryable) == ("content_refused", False)
+    assert "general_harms" in caught.value.message
+    assert len(gateway.calls()) == 1

@@ -183,3 +183,11 @@ def test_hybrid_stt_uses_it_when_its_engines_disagree(fake: AnthropicFake) -> No
     assert transcript.details["uncertain_words"] == ["five"]
     assert transcript.text == FIRST
     assert len(fake.calls("/v1/messages")) == 1
+
+
+def test_a_reconciliation_cut_off_at_max_tokens_is_output_truncated(fake: AnthropicFake) -> None:
+    with pytest.raises(ProviderError) as caught:
+        reconcile(fake, max_tokens=16)
+
+    assert (caught.value.code, caught.value.retryable) == ("output_truncated", False)
+    assert "VOICEPIPE_ANTHROPIC__MAX_TOKENS" in caught.value.message
