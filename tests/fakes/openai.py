@@ -111,14 +111,16 @@ class OpenAIFake(FakeServer):
     async def _transcriptions(self, request: Request) -> Response:
         try:
             self._check_key(request)
+            # Like the API, the limit is on the whole request body, form fields included.
+            size = len(await request.body())
+            if size > MAX_UPLOAD_BYTES:
+                limit = f"Maximum content size limit ({MAX_UPLOAD_BYTES}) exceeded"
+                raise _Refused(f"{limit} ({size} bytes read)", status=413)
             form = await request.form()
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise _Refused("'file' is a required property", "file")
             data = await upload.read()
-            if len(data) > MAX_UPLOAD_BYTES:
-                limit = f"Maximum content size limit ({MAX_UPLOAD_BYTES}) exceeded"
-                raise _Refused(f"{limit} ({len(data)} bytes read)", status=413)
             model, fmt = str(form.get("model") or ""), str(form.get("response_format") or "json")
             extension = (upload.filename or "").rpartition(".")[2].lower()
             granularities = [str(g) for g in form.getlist("timestamp_granularities[]")]

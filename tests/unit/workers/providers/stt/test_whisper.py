@@ -13,6 +13,7 @@ from shared.settings.providers import OpenAISettings
 from shared.wer import word_error_rate
 from tests.audio_factory import encode_samples, tone
 from tests.conftest import free_port
+from tests.fakes import openai as openai_fake
 from tests.fakes.openai import OpenAIFake
 from tests.fakes.server import Fault, RecordedRequest
 from workers.providers.base import AudioInput
@@ -261,6 +262,22 @@ def test_the_fake_answers_413_to_an_upload_over_25_mb(
     error = transcribe_error(settings_for(fake), oversized)
 
     assert (error.code, error.status) == ("provider_rejected", 413)
+
+
+def test_a_file_just_under_the_limit_is_reencoded_as_the_form_around_it_counts_too(
+    fake: OpenAIFake, spoken: AudioInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The API's limit is on the request body; the file alone fits with 100 bytes to spare.
+    limit = len(spoken.data) + 100
+    monkeypatch.setattr(whisper, "MAX_UPLOAD_BYTES", limit)
+    monkeypatch.setattr(openai_fake, "MAX_UPLOAD_BYTES", limit)
+
+    transcript = WhisperStt(settings_for(fake)).transcribe(spoken)
+
+    (call,) = fake.calls(PATH)
+    assert len(call.body) <= limit
+    assert form_fields(call)["file"][0][0] == "audio.mp3"
+    assert "upload limit" in transcript.details["reencoded"]["reason"]
 
 
 @pytest.mark.parametrize("case", ["over-limit", "raw-aac", "no-bytes"])
