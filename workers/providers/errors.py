@@ -90,11 +90,15 @@ def classify_status(
     kind = (error_type or "").lower()
     text = f"{vendor} answered {status}: {message}".strip()
     wait = retry_after_seconds(headers or {})
+    # Money, not the key: ElevenLabs answers a used-up quota with a 401 ("quota_exceeded"),
+    # Anthropic a low balance with a 402 ("billing_error").
+    billing = "spend" in kind or "quota" in kind or "billing" in kind
+    if billing and status in (401, 402, 403, 429):
+        return ProviderError("spend_limit_reached", text, status=status)
     if status in (401, 403):
         return ProviderError("auth_failed", text, status=status)
     if status == 429:
-        lowered = message.lower()
-        if "spend" in kind or "spend limit" in lowered or "quota" in kind or "billing" in kind:
+        if "spend limit" in message.lower():
             return ProviderError("spend_limit_reached", text, status=status)
         if kind == "too_many_concurrent_requests":
             return ProviderError("concurrency_limited", text, status=status, retry_after_s=wait)

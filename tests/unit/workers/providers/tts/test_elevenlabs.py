@@ -241,6 +241,19 @@ def test_a_refused_request_is_provider_rejected_and_final(
     assert "text too long" in error.message
 
 
+def test_a_used_up_character_quota_is_spend_limit_reached_not_a_bad_key(
+    fake: ElevenLabsFake, tts: ElevenLabsTts
+) -> None:
+    # ElevenLabs answers an exhausted quota with a 401, told apart only by detail.status.
+    quota = "This request exceeds your quota of 10000. You have 0 credits remaining."
+    fake.fail_next(fake.error(401, "quota_exceeded", message=quota))
+
+    error = failure(tts)
+
+    assert (error.code, error.retryable, error.status) == ("spend_limit_reached", False, 401)
+    assert quota in error.message
+
+
 def test_a_wrong_api_key_is_auth_failed_and_final(fake: ElevenLabsFake) -> None:
     tts = make(fake, api_key="wrong")
 
