@@ -50,6 +50,8 @@ SPEND_LIMIT = (
     "You have reached your specified workspace API usage limits. You will regain access "
     "when the spend limit resets or is raised."
 )
+# Cloudflare answers a larger Messages request 413 request_too_large before the API sees it.
+MAX_REQUEST_BYTES = 32_000_000
 _RATE_LIMIT = 4000  # advertised per minute for requests, and x100 for tokens
 
 
@@ -130,6 +132,8 @@ class AnthropicFake(FakeServer):
     # -- routes ---------------------------------------------------------------------------
     async def _messages(self, request: Request) -> Response:
         raw = await request.body()
+        if len(raw) > MAX_REQUEST_BYTES:
+            return _response(self.error(413))
         try:
             self._authorize(request)
             body = self._validated(raw)
