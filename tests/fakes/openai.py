@@ -32,9 +32,11 @@ from workers.providers.tts.local import PiperTts
 
 STT_MODELS = frozenset({"whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe"})
 TTS_MODELS = frozenset({"tts-1", "tts-1-hd", "gpt-4o-mini-tts"})
-VOICES = frozenset(
-    {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse"}
+# tts-1 and tts-1-hd speak nine voices; gpt-4o-mini-tts four more.
+CLASSIC_VOICES = frozenset(
+    {"alloy", "ash", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer"}
 )
+VOICES = CLASSIC_VOICES | {"ballad", "verse", "marin", "cedar"}
 UPLOAD_EXTENSIONS = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "ogg", "wav", "webm")
 # OpenAI also answers srt and vtt; this fake refuses them, saying so.
 TRANSCRIPT_FORMATS = frozenset({"json", "text", "verbose_json"})
@@ -156,7 +158,8 @@ class OpenAIFake(FakeServer):
             _require(isinstance(body, dict), "The request body must be a JSON object.")
             model, voice = body.get("model"), body.get("voice")
             _require(model in TTS_MODELS, f"Invalid model {model!r}.", "model")
-            _require(voice in VOICES, f"Invalid voice {voice!r}.", "voice")
+            spoken = CLASSIC_VOICES if model in ("tts-1", "tts-1-hd") else VOICES
+            _require(voice in spoken, f"Invalid voice {voice!r} for {model}.", "voice")
             text = body.get("input")
             if not isinstance(text, str) or not text.strip():
                 raise _Refused("'input' must be a non-empty string.", "input")

@@ -20,10 +20,21 @@ from shared.settings.providers import OpenAISettings
 from workers.providers.base import TtsProvider
 from workers.providers.openai_client import make_client, malformed, openai_errors
 
-VOICES: tuple[str, ...] = (
-    *("alloy", "ash", "ballad", "coral", "echo", "fable"),
-    *("onyx", "nova", "sage", "shimmer", "verse"),
+# What tts-1 and tts-1-hd speak; they answer any other voice with a 400.
+CLASSIC_VOICES: tuple[str, ...] = (
+    *("alloy", "ash", "coral", "echo", "fable"),
+    *("nova", "onyx", "sage", "shimmer"),
 )
+# gpt-4o-mini-tts (and, as far as we know, a compatible server's own models) speaks these too.
+NEWER_VOICES: tuple[str, ...] = ("ballad", "verse", "marin", "cedar")
+VOICES: tuple[str, ...] = (*CLASSIC_VOICES, *NEWER_VOICES)
+_CLASSIC_MODELS = frozenset({"tts-1", "tts-1-hd"})
+
+
+def voices_of(model: str) -> tuple[str, ...]:
+    return CLASSIC_VOICES if model in _CLASSIC_MODELS else VOICES
+
+
 # The API refuses longer input with a 400.
 MAX_INPUT_CHARS = 4096
 # Our formats -> the API's response_format; "opus" comes back in an Ogg container.
@@ -104,7 +115,7 @@ class OpenAITts(TtsProvider):
         return make_client(self.config)
 
     def voices(self) -> list[str]:
-        return list(VOICES)
+        return list(voices_of(self.config.tts_model))
 
     def synthesize(
         self, text: str, voice: str | None, output_format: OutputFormat
@@ -112,10 +123,17 @@ class OpenAITts(TtsProvider):
         if not text.strip():
             raise StageFailed("empty_text", "there is no text to speak")
         chosen = voice or self.config.tts_voice
-        if chosen not in VOICES:
+        model = self.config.tts_model
+        offered = voices_of(model)
+        if chosen not in offered:
+            newer = (
+                f" ({chosen} is a gpt-4o-mini-tts voice: set VOICEPIPE_OPENAI__TTS_MODEL)"
+                if chosen in NEWER_VOICES
+                else ""
+            )
             raise StageFailed(
                 "unknown_voice",
-                f"OpenAI has no voice {chosen!r}; available: {', '.join(VOICES)}",
+                f"OpenAI {model} has no voice {chosen!r}{newer}; available: {', '.join(offered)}",
             )
 
         # A failed part fails the call; the retried task speaks every part again, which

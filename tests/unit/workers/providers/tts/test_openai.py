@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from shared.audio import decode_pcm16k, probe
@@ -14,7 +15,7 @@ from tests.fakes.openai import OpenAIFake
 from tests.fakes.server import Fault
 from workers.providers.errors import ProviderError
 from workers.providers.tts import openai as openai_tts
-from workers.providers.tts.openai import VOICES, OpenAITts, split_text
+from workers.providers.tts.openai import OpenAITts, split_text
 
 PATH = "/v1/audio/speech"
 REPLY = "Thanks for calling. We will ring you back tomorrow morning."
@@ -151,7 +152,7 @@ def test_unknown_voice_is_refused_with_the_list_before_any_request(fake: OpenAIF
         OpenAITts(settings_for(fake)).synthesize(REPLY, "joe", "mp3")
 
     assert caught.value.code == "unknown_voice"
-    assert all(voice in caught.value.message for voice in VOICES)
+    assert all(voice in caught.value.message for voice in CLASSIC)
     assert fake.calls(PATH) == []
 
 
@@ -164,11 +165,40 @@ def test_empty_text_is_refused_before_any_request(fake: OpenAIFake, text: str) -
     assert fake.calls(PATH) == []
 
 
-def test_voices_are_openais_static_list() -> None:
-    assert OpenAITts(OpenAISettings()).voices() == [
-        *("alloy", "ash", "ballad", "coral", "echo", "fable"),
-        *("onyx", "nova", "sage", "shimmer", "verse"),
-    ]
+CLASSIC = ["alloy", "ash", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer"]
+
+
+@pytest.mark.parametrize("model", ["tts-1", "tts-1-hd"])
+def test_the_tts_1_models_offer_only_the_nine_voices_they_speak(model: str) -> None:
+    assert OpenAITts(OpenAISettings(tts_model=model)).voices() == CLASSIC
+
+
+def test_gpt_4o_mini_tts_offers_four_voices_more() -> None:
+    voices = OpenAITts(OpenAISettings(tts_model="gpt-4o-mini-tts")).voices()
+
+    assert voices == [*CLASSIC, "ballad", "verse", "marin", "cedar"]
+
+
+@pytest.mark.parametrize("voice", ["ballad", "verse"])
+def test_a_gpt_4o_voice_with_tts_1_is_refused_before_the_api_refuses_it(
+    fake: OpenAIFake, voice: str
+) -> None:
+    with pytest.raises(StageFailed) as caught:
+        OpenAITts(settings_for(fake, tts_model="tts-1")).synthesize(REPLY, voice, "mp3")
+
+    assert caught.value.code == "unknown_voice"
+    assert "gpt-4o-mini-tts" in caught.value.message
+    assert fake.calls(PATH) == []
+
+
+def test_the_fake_refuses_a_voice_the_model_does_not_speak(fake: OpenAIFake) -> None:
+    body = {"model": "tts-1", "input": REPLY, "voice": "ballad"}
+    answer = httpx.post(
+        f"{fake.base_url}{PATH}", json=body, headers={"authorization": "Bearer sk-test"}
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["param"] == "voice"
 
 
 # -- errors ---------------------------------------------------------------------------------
