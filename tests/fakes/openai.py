@@ -49,6 +49,7 @@ SPEECH_FORMATS: dict[str, tuple[OutputFormat, str]] = {
 }
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_INPUT_CHARS = 4096
+MAX_INPUT_TOKENS = 2000  # gpt-4o-mini-tts
 # Tone mode: about how long one character takes to say, and the rate OpenAI speaks at.
 _TONE_S_PER_CHAR = 0.06
 _TONE_RATE = 24_000
@@ -165,6 +166,11 @@ class OpenAIFake(FakeServer):
                 raise _Refused("'input' must be a non-empty string.", "input")
             too_long = f"string too long: {len(text)} characters, at most {MAX_INPUT_CHARS}."
             _require(len(text) <= MAX_INPUT_CHARS, too_long, "input")
+            if str(model).startswith("gpt-"):
+                # These count tokens too: about 4 ASCII characters, or 1 other, a token.
+                tokens = sum(1 for c in text if not c.isascii()) + sum(map(str.isascii, text)) // 4
+                over = f"Input of {tokens} tokens is over the maximum input limit of 2000 tokens."
+                _require(tokens <= MAX_INPUT_TOKENS, over + " Please shorten your input.")
             requested = body.get("response_format", "mp3")
             made = f"This fake makes mp3, opus and wav, not {requested!r}."
             _require(requested in SPEECH_FORMATS, made, "response_format")

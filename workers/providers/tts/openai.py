@@ -35,8 +35,19 @@ def voices_of(model: str) -> tuple[str, ...]:
     return CLASSIC_VOICES if model in _CLASSIC_MODELS else VOICES
 
 
+def input_limit(model: str) -> int:
+    """Characters per request for ``model`` (read at call time: tests lower the limits)."""
+    if model.startswith("gpt-"):
+        return min(MAX_INPUT_CHARS, TOKEN_LIMITED_CHARS)
+    return MAX_INPUT_CHARS
+
+
 # The API refuses longer input with a 400.
 MAX_INPUT_CHARS = 4096
+# gpt-4o-mini-tts also refuses input over 2000 tokens ("Input of 2132 tokens is over the
+# maximum input limit of 2000 tokens"): 4096 characters of English fit, of Japanese or Hindi
+# not. A token is at least about a character in every script, so pieces of this size fit.
+TOKEN_LIMITED_CHARS = 1500
 # Our formats -> the API's response_format; "opus" comes back in an Ogg container.
 SpeechFormat = Literal["mp3", "opus", "wav"]
 RESPONSE_FORMATS: dict[OutputFormat, SpeechFormat] = {"mp3": "mp3", "ogg": "opus", "wav": "wav"}
@@ -138,7 +149,7 @@ class OpenAITts(TtsProvider):
 
         # A failed part fails the call; the retried task speaks every part again, which
         # keeps the stage stateless at the price of re-buying the parts already spoken.
-        chunks = split_text(text, MAX_INPUT_CHARS)  # read now: tests lower the limit
+        chunks = split_text(text, input_limit(self.config.tts_model))
         parts = [self._speak(chunk, chosen, output_format) for chunk in chunks]
         if len(parts) == 1:
             data = parts[0]

@@ -137,6 +137,31 @@ def test_parts_in_every_format_join_into_one_file_as_long_as_the_parts(
     assert audio.duration_s == pytest.approx(info.duration_s, abs=0.05)
 
 
+def test_gpt_4o_mini_tts_input_is_kept_under_its_2000_token_limit(fake: OpenAIFake) -> None:
+    # 2,500 Japanese characters are within 4096 characters but over 2000 tokens.
+    fake.speech = "tone"
+    text = "お電話ありがとうございます。" * 179
+    tts = OpenAITts(settings_for(fake, tts_model="gpt-4o-mini-tts"))
+
+    tts.synthesize(text, None, "wav")
+
+    inputs = [request.json()["input"] for request in fake.calls(PATH)]
+    assert len(inputs) == 2
+    assert "".join(inputs) == text
+
+
+def test_the_fake_refuses_gpt_4o_mini_tts_input_over_2000_tokens(
+    fake: OpenAIFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(openai_tts, "TOKEN_LIMITED_CHARS", 10_000, raising=False)
+    fake.speech = "tone"
+    model = {"tts_model": "gpt-4o-mini-tts"}
+    error = synth_error(settings_for(fake, **model), "お電話ありがとうございます。" * 179)
+
+    assert (error.code, error.status) == ("provider_rejected", 400)
+    assert "maximum input limit of 2000 tokens" in error.message
+
+
 def test_the_fake_refuses_input_over_4096_characters(
     fake: OpenAIFake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
