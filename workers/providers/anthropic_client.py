@@ -22,6 +22,7 @@ from workers.providers.errors import (
     classify_status,
     sdk_errors,
     short,
+    without_credentials,
 )
 
 VENDOR = "Anthropic"
@@ -79,8 +80,9 @@ def error_from_status(exc: anthropic.APIStatusError) -> ProviderError:
 
 
 def api_message(exc: anthropic.APIStatusError) -> str:
-    """The API's own words (``error.message``), else the start of the body."""
-    return exc.api_message or short(exc.response.text)
+    """The API's own words (``error.message``), else the start of the body; never our key."""
+    text = exc.api_message or short(exc.response.text)
+    return without_credentials(text, exc.response.request.headers)
 
 
 def anthropic_errors() -> AbstractContextManager[None]:

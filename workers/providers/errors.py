@@ -78,6 +78,22 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     return max(0.0, parsed.timestamp() - time.time())
 
 
+# Request headers that carry a credential, and the scheme word before it where there is one.
+_CREDENTIAL_HEADERS = ("authorization", "x-api-key", "xi-api-key", "api-key")
+
+
+def without_credentials(text: str, request_headers: Mapping[str, str] | None) -> str:
+    """``text`` without the credentials the request carried: a vendor (or a gateway in front
+    of it) may quote the key it was sent in its error, and errors are stored and logged."""
+    lowered = {k.lower(): v for k, v in (request_headers or {}).items()}
+    for name in _CREDENTIAL_HEADERS:
+        value = lowered.get(name, "")
+        secret = value.split(" ", 1)[1] if name == "authorization" and " " in value else value
+        if len(secret) >= 6:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
 def classify_status(
     vendor: str,
     status: int,

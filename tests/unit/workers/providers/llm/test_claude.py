@@ -337,3 +337,16 @@ def test_a_refused_reply_is_content_refused_with_the_apis_explanation(
     assert (caught.value.code, caught.value.retryable) == ("content_refused", False)
     assert "cyber" in caught.value.message
     assert "declined by a safety classifier" in caught.value.message
+
+
+def test_an_error_quoting_the_key_it_was_sent_leaves_the_provider_without_it(
+    fake: AnthropicFake,
+) -> None:
+    # A gateway in front of the API may quote the key it refuses.
+    fake.fail_next(fake.error(401, message=f"Received API Key = {API_KEY}, not found"))
+
+    with pytest.raises(ProviderError) as caught:
+        respond(fake)
+
+    assert API_KEY not in caught.value.message
+    assert "Received API Key = [redacted], not found" in caught.value.message

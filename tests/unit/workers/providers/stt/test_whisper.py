@@ -308,3 +308,13 @@ def test_digital_silence_is_answered_empty_without_a_call(fake: OpenAIFake) -> N
     assert (transcript.text, transcript.words) == ("", [])
     assert transcript.details["skipped"] == "silent audio"
     assert fake.calls(PATH) == []
+
+
+def test_an_error_quoting_the_bearer_token_it_was_sent_leaves_the_provider_without_it(
+    fake: OpenAIFake, spoken: AudioInput
+) -> None:
+    fake.fail_next(fake.error(401, message="Incorrect API key provided: sk-test."))
+    error = transcribe_error(settings_for(fake), spoken)
+
+    assert "sk-test" not in error.message
+    assert "Incorrect API key provided: [redacted]." in error.message
