@@ -3,10 +3,10 @@
 The public Messages API has no audio content block and answers such a request with a 400;
 some gateways in front of it do accept audio. So the audio is always offered, and when the
 endpoint refuses that block (or the audio makes the request too large for it: a 413, or a
-body over the API's 32 MB that is not sent at all) the configured fallback engine transcribes
-instead, recorded in the transcript's details. Only those fall back: a bad key, a rate limit or an
-outage is raised as usual, so Celery retries or fails the job rather than quietly paying
-another vendor.
+body over the API's 32 MB that is not sent at all) the configured fallback engine
+transcribes instead, recorded in the transcript's details. Only those fall back: a bad key,
+a rate limit or an outage is raised as usual, so Celery retries or fails the job rather
+than quietly paying another vendor.
 """
 
 from __future__ import annotations
