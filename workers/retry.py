@@ -32,7 +32,9 @@ def retry_delay(
     rng = rng or random.Random()
     ceiling = min(retries.max_delay_s, retries.base_delay_s * 2 ** max(0, attempt - 1))
     hint = getattr(exc, "retry_after_s", None)
-    if hint is not None:
+    # A hint of 0 ("retry-after: 0", a date already past) would spend every attempt in one
+    # burst; like the vendors' SDKs, take only a positive one.
+    if hint is not None and hint > 0:
         floor = min(float(hint), retries.max_retry_after_s)
         return floor + rng.uniform(0, 0.1 * floor)
     return rng.uniform(0, ceiling)

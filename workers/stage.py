@@ -142,16 +142,18 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         figures = MetricsStore(ctx.jobs.redis)
         provider = provider_name(job, stage, ctx)
         figures.count("provider_errors", stage.value, provider, exc.code)
+        # A vendor's message may quote the key it was sent; the job shows it to API callers.
+        told = ctx.settings.without_secrets(exc.message)
         if should_retry(attempts, exc, ctx.settings.retries):
             delay = retry_delay(attempts, exc, ctx.settings.retries)
-            if not _mark_retrying(ctx, job_id, stage, exc, delay, me):
+            if not _mark_retrying(ctx, job_id, stage, exc.code, told, delay, me):
                 raise Ignore() from None  # the job ended or moved on meanwhile
             figures.count("stage_retries", stage.value, provider, exc.code)
             raise task.retry(countdown=delay) from None
-        code, message = exc.code, exc.message
+        code, message = exc.code, told
         if exc.retryable:
             code = "retries_exhausted"
-            message = f"gave up after {attempts} attempts; last error {exc.code}: {exc.message}"
+            message = f"gave up after {attempts} attempts; last error {exc.code}: {told}"
         _fail(ctx, job_id, stage, code, message, started, me)
         raise Ignore() from None
     except SoftTimeLimitExceeded:
@@ -182,7 +184,8 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         MetricsStore(ctx.jobs.redis).count(
             "provider_errors", stage.value, provider_name(job, stage, ctx), "internal"
         )
-        _fail(ctx, job_id, stage, "internal", f"{type(exc).__name__}: {exc}"[:500], started, me)
+        told = ctx.settings.without_secrets(f"{type(exc).__name__}: {exc}")
+        _fail(ctx, job_id, stage, "internal", told[:500], started, me)
         raise Ignore() from None
     elapsed = time.perf_counter() - started
     cpu_s = cpu_clock() - cpu_started
@@ -281,17 +284,18 @@ def _mark_retrying(
     ctx: WorkerContext,
     job_id: str,
     stage: Stage,
-    exc: StageFailed,
+    code: str,
+    message: str,
     delay: float,
     me: str | None,
 ) -> bool:
     """Record the coming retry; False when this run no longer owns the stage."""
-    error = ErrorInfo(code=exc.code, message=exc.message)
+    error = ErrorInfo(code=code, message=message)
     next_at = utcnow() + timedelta(seconds=delay)
     mark = Decision(lambda j: transitions.retrying(j, stage, me, error, next_at))
     ctx.jobs.update(job_id, mark)
     if mark.result:
-        log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, exc.code)
+        log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, code)
     return mark.result
 
 

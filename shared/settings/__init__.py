@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.provider_catalog import (
@@ -204,6 +204,19 @@ class Settings(BaseSettings):
         except KeyError:
             raise KeyError(f"no settings section {name!r}") from None
 
+    def without_secrets(self, text: str) -> str:
+        """``text`` with every secret of these settings (API keys, passwords) replaced.
+
+        For what is stored or shown from outside: a vendor's error message may quote the key
+        it was sent (an OpenAI-compatible gateway's "Received API Key = ..."), and such a
+        message becomes the job's error. Values under 6 characters are left: replacing them
+        would mangle ordinary words without protecting anything.
+        """
+        sections = [getattr(self, name) for name in type(self).model_fields]
+        for secret in _secrets([*sections, *self._plugin_sections.values()]):
+            text = text.replace(secret, "[redacted]")
+        return text
+
     def plugin_section_values(self) -> dict[str, dict[str, object]]:
         """The sections plugins brought, as plain values (for a child process's env)."""
         return {name: section.model_dump() for name, section in self._plugin_sections.items()}
@@ -350,6 +363,26 @@ class Settings(BaseSettings):
     @property
     def valkey_dir(self) -> Path:
         return self.data_dir / "valkey"
+
+
+def _secrets(values: list[object]) -> list[str]:
+    """The secret strings held by ``values`` (sections, lists, nested models), longest first
+    so that a secret containing another is replaced whole."""
+    found: set[str] = set()
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, SecretStr):
+            secret = value.get_secret_value()
+            # "<tenant>:<secret>" and "<user>:<password>" values: the part after is secret alone.
+            found.update(s for s in (secret, secret.partition(":")[2]) if len(s) >= 6)
+        elif isinstance(value, BaseModel):
+            stack.extend(getattr(value, name) for name in type(value).model_fields)
+        elif isinstance(value, list | tuple | set | frozenset):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    return sorted(found, key=len, reverse=True)
 
 
 @lru_cache(maxsize=1)

@@ -45,10 +45,13 @@ MESSAGES = {
     "api_error": "Internal server error",
     "overloaded_error": "Overloaded",
 }
+REFUSAL_EXPLANATION = "This request was declined by a safety classifier."
 SPEND_LIMIT = (
     "You have reached your specified workspace API usage limits. You will regain access "
     "when the spend limit resets or is raised."
 )
+# Cloudflare answers a larger Messages request 413 request_too_large before the API sees it.
+MAX_REQUEST_BYTES = 32_000_000
 _RATE_LIMIT = 4000  # advertised per minute for requests, and x100 for tokens
 
 
@@ -75,6 +78,9 @@ class AnthropicFake(FakeServer):
     ) -> None:
         self.api_key = api_key
         self.accept_audio = accept_audio
+        # A category ("cyber", "general_harms", ...) makes every answer a refusal, as the
+        # API's safety classifiers stop a response: stop_reason "refusal", no content.
+        self.refusing: str | None = None
         self.transcript = transcript
         self.models = tuple(models)
         self.region = region
@@ -115,6 +121,10 @@ class AnthropicFake(FakeServer):
     def transient_errors(self) -> list[Fault]:
         return [*super().transient_errors(), self.error(529)]
 
+    def reset(self) -> None:
+        super().reset()
+        self.refusing = None
+
     def __enter__(self) -> AnthropicFake:  # typed as this class, not the base
         self.start()
         return self
@@ -122,12 +132,15 @@ class AnthropicFake(FakeServer):
     # -- routes ---------------------------------------------------------------------------
     async def _messages(self, request: Request) -> Response:
         raw = await request.body()
+        if len(raw) > MAX_REQUEST_BYTES:
+            return _response(self.error(413))
         try:
             self._authorize(request)
             body = self._validated(raw)
         except _Invalid as exc:
             return _response(self.error(exc.status, message=exc.message))
         content, stop_reason = self._answer(body)
+        content, stop_reason, output_tokens = self._limited(content, stop_reason, body)
         payload = {
             "id": self._id("msg"),
             "type": "message",
@@ -136,11 +149,11 @@ class AnthropicFake(FakeServer):
             "content": content,
             "stop_reason": stop_reason,
             "stop_sequence": None,
-            "usage": {
-                "input_tokens": max(1, len(raw) // 4),
-                "output_tokens": max(1, len(json.dumps(content)) // 4),
-            },
+            "usage": {"input_tokens": max(1, len(raw) // 4), "output_tokens": output_tokens},
         }
+        if stop_reason == "refusal":
+            payload["stop_details"] = {"type": "refusal", "category": self.refusing,
+                                       "explanation": REFUSAL_EXPLANATION}  # fmt: skip
         return Response(json.dumps(payload), 200, self._headers(), "application/json")
 
     async def _list_models(self, request: Request) -> Response:
@@ -208,6 +221,26 @@ class AnthropicFake(FakeServer):
                 )
 
     # -- answers --------------------------------------------------------------------------
+    def _limited(
+        self, content: list[dict[str, Any]], stop_reason: str, body: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], str, int]:
+        """The answer as the API gives it within ``max_tokens`` (about 4 characters a token):
+        text cut where the budget ends, a tool call cut mid-input arriving with ``{}``, and
+        stop_reason "max_tokens". A refusing fake withholds the answer altogether."""
+        if self.refusing is not None:
+            return [], "refusal", 1
+        budget = int(body["max_tokens"])
+        needed = max(1, len(json.dumps(content)) // 4)
+        if needed <= budget:
+            return content, stop_reason, needed
+        cut: list[dict[str, Any]] = []
+        for block in content:
+            if block["type"] == "text":
+                cut.append({**block, "text": block["text"][: budget * 4]})
+            elif block["type"] == "tool_use":
+                cut.append({**block, "input": {}})
+        return cut, "max_tokens", budget
+
     def _answer(self, body: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
         last = next(m for m in reversed(body["messages"]) if m["role"] == "user")
         blocks = last["content"] if isinstance(last["content"], list) else []

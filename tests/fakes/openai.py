@@ -32,9 +32,11 @@ from workers.providers.tts.local import PiperTts
 
 STT_MODELS = frozenset({"whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe"})
 TTS_MODELS = frozenset({"tts-1", "tts-1-hd", "gpt-4o-mini-tts"})
-VOICES = frozenset(
-    {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse"}
+# tts-1 and tts-1-hd speak nine voices; gpt-4o-mini-tts four more.
+CLASSIC_VOICES = frozenset(
+    {"alloy", "ash", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer"}
 )
+VOICES = CLASSIC_VOICES | {"ballad", "verse", "marin", "cedar"}
 UPLOAD_EXTENSIONS = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "ogg", "wav", "webm")
 # OpenAI also answers srt and vtt; this fake refuses them, saying so.
 TRANSCRIPT_FORMATS = frozenset({"json", "text", "verbose_json"})
@@ -47,6 +49,7 @@ SPEECH_FORMATS: dict[str, tuple[OutputFormat, str]] = {
 }
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_INPUT_CHARS = 4096
+MAX_INPUT_TOKENS = 2000  # gpt-4o-mini-tts
 # Tone mode: about how long one character takes to say, and the rate OpenAI speaks at.
 _TONE_S_PER_CHAR = 0.06
 _TONE_RATE = 24_000
@@ -111,14 +114,16 @@ class OpenAIFake(FakeServer):
     async def _transcriptions(self, request: Request) -> Response:
         try:
             self._check_key(request)
+            # Like the API, the limit is on the whole request body, form fields included.
+            size = len(await request.body())
+            if size > MAX_UPLOAD_BYTES:
+                limit = f"Maximum content size limit ({MAX_UPLOAD_BYTES}) exceeded"
+                raise _Refused(f"{limit} ({size} bytes read)", status=413)
             form = await request.form()
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise _Refused("'file' is a required property", "file")
             data = await upload.read()
-            if len(data) > MAX_UPLOAD_BYTES:
-                limit = f"Maximum content size limit ({MAX_UPLOAD_BYTES}) exceeded"
-                raise _Refused(f"{limit} ({len(data)} bytes read)", status=413)
             model, fmt = str(form.get("model") or ""), str(form.get("response_format") or "json")
             extension = (upload.filename or "").rpartition(".")[2].lower()
             granularities = [str(g) for g in form.getlist("timestamp_granularities[]")]
@@ -154,12 +159,18 @@ class OpenAIFake(FakeServer):
             _require(isinstance(body, dict), "The request body must be a JSON object.")
             model, voice = body.get("model"), body.get("voice")
             _require(model in TTS_MODELS, f"Invalid model {model!r}.", "model")
-            _require(voice in VOICES, f"Invalid voice {voice!r}.", "voice")
+            spoken = CLASSIC_VOICES if model in ("tts-1", "tts-1-hd") else VOICES
+            _require(voice in spoken, f"Invalid voice {voice!r} for {model}.", "voice")
             text = body.get("input")
             if not isinstance(text, str) or not text.strip():
                 raise _Refused("'input' must be a non-empty string.", "input")
             too_long = f"string too long: {len(text)} characters, at most {MAX_INPUT_CHARS}."
             _require(len(text) <= MAX_INPUT_CHARS, too_long, "input")
+            if str(model).startswith("gpt-"):
+                # These count tokens too: about 4 ASCII characters, or 1 other, a token.
+                tokens = sum(1 for c in text if not c.isascii()) + sum(map(str.isascii, text)) // 4
+                over = f"Input of {tokens} tokens is over the maximum input limit of 2000 tokens."
+                _require(tokens <= MAX_INPUT_TOKENS, over + " Please shorten your input.")
             requested = body.get("response_format", "mp3")
             made = f"This fake makes mp3, opus and wav, not {requested!r}."
             _require(requested in SPEECH_FORMATS, made, "response_format")

@@ -7,6 +7,7 @@ function, between the runner's start and its finish, which is exactly where they
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import logging
@@ -40,12 +41,14 @@ from shared.models import (
 )
 from shared.redis_keys import connect
 from shared.settings import BrokerSettings, Settings
+from shared.settings.providers import OpenAISettings
 from shared.storage import LocalStorage
 from tests.audio_factory import AudioFormat, encode
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
 from workers.context import WorkerContext
 from workers.llm import respond_job
+from workers.providers.errors import ProviderError
 from workers.stage import StageOutput, attempt_key, run_stage
 from workers.stt import transcribe_job
 
@@ -378,3 +381,42 @@ def test_a_hash_intake_made_is_kept_by_the_transcription_stage(
     run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
 
     assert ctx.jobs.get(job.id).input.sha256 == "ab" * 32
+
+
+KEY = "sk-proj-Zq8vN3tLw0Xb5Rk2Pd7Hs1Mf4Yc6Ja9E"
+
+
+class _RetryingTask(FakeTask):
+    class Retried(Exception):
+        pass
+
+    def retry(self, countdown: float) -> Exception:
+        return self.Retried(countdown)
+
+
+def _failing(error: ProviderError) -> Callable[[Job, WorkerContext], StageOutput]:
+    def work(job: Job, ctx: WorkerContext) -> StageOutput:
+        raise error
+
+    return work
+
+
+@pytest.mark.parametrize("code", ["auth_failed", "rate_limited"])
+def test_a_vendor_message_quoting_our_api_key_is_stored_on_the_job_without_it(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    # What an OpenAI-compatible gateway answers a key it does not know.
+    settings = ctx.settings.model_copy(update={"openai": OpenAISettings(api_key=KEY)})
+    keyed = dataclasses.replace(ctx, settings=settings)
+    monkeypatch.setattr(workers.stage, "get_context", lambda: keyed)
+    job = transcribed_job(keyed)
+    error = ProviderError(code, f"OpenAI answered 401: Invalid token. Received API Key = {KEY}")
+
+    with pytest.raises((Ignore, _RetryingTask.Retried)):
+        run_stage(_RetryingTask("t-1", keyed), job.id, Stage.LLM, _failing(error))
+
+    after = keyed.jobs.get(job.id)
+    stored = after.error if code == "auth_failed" else after.stages[Stage.LLM].error
+    assert stored is not None
+    assert "Received API Key = [redacted]" in stored.message
+    assert KEY not in after.model_dump_json()

@@ -22,6 +22,7 @@ from workers.providers.errors import (
     classify_status,
     sdk_errors,
     short,
+    without_credentials,
 )
 
 VENDOR = "Anthropic"
@@ -79,8 +80,9 @@ def error_from_status(exc: anthropic.APIStatusError) -> ProviderError:
 
 
 def api_message(exc: anthropic.APIStatusError) -> str:
-    """The API's own words (``error.message``), else the start of the body."""
-    return exc.api_message or short(exc.response.text)
+    """The API's own words (``error.message``), else the start of the body; never our key."""
+    text = exc.api_message or short(exc.response.text)
+    return without_credentials(text, exc.response.request.headers)
 
 
 def anthropic_errors() -> AbstractContextManager[None]:
@@ -106,11 +108,44 @@ def post_messages(client: anthropic.Anthropic, body: dict[str, Any]) -> Message:
 
 
 def checked(message: object) -> Message:
-    """``message`` if it is a Message with a list of content blocks, else malformed."""
+    """``message`` if it is a whole answer: a Message with content that ran to its end.
+
+    An answer cut at ``max_tokens`` (or the context window) is a 200 like any other: its text
+    ends mid-sentence and a tool call arrives with ``{}`` as input. Kept, it would be half a
+    transcript stored as the whole, or a schema error that hides the cause.
+    """
+    if isinstance(message, Message):
+        stopped(message)
     content = getattr(message, "content", None)
     if not isinstance(message, Message) or not isinstance(content, list) or not content:
         raise malformed("a message without content", message)
     return message
+
+
+def stopped(message: Message) -> None:
+    """Raise when ``message`` stopped before its end: truncated, or refused."""
+    reason = message.stop_reason
+    used = int(getattr(message.usage, "output_tokens", 0) or 0)
+    if reason == "max_tokens":
+        raise ProviderError(
+            "output_truncated",
+            f"{VENDOR} stopped at the max_tokens limit ({used} tokens written) before the "
+            "answer was complete; raise VOICEPIPE_ANTHROPIC__MAX_TOKENS (up to 64000)",
+        )
+    if reason == "model_context_window_exceeded":
+        raise ProviderError(
+            "output_truncated",
+            f"{VENDOR} filled {message.model}'s context window ({used} tokens written) before "
+            "the answer was complete: the input is too long for this model",
+        )
+    if reason == "refusal":
+        details = message.stop_details
+        category = (details.category if details else None) or "no category given"
+        explanation = f": {details.explanation}" if details and details.explanation else ""
+        raise ProviderError(
+            "content_refused",
+            f"{VENDOR} declined to answer (refusal, {category}){explanation}",
+        )
 
 
 def tool_input(message: Message, name: str) -> dict[str, Any]:

@@ -31,6 +31,8 @@ CODES: dict[str, bool] = {
     "rejected_media": False,  # the vendor refuses this audio
     "provider_rejected": False,  # 400/404/413/422: the request itself is wrong
     "malformed_response": False,  # the vendor answered something we cannot read
+    "output_truncated": False,  # stopped at our output limit: the same call stops there again
+    "content_refused": False,  # the model declined (a safety stop): asking again does not help
 }
 
 
@@ -76,6 +78,22 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     return max(0.0, parsed.timestamp() - time.time())
 
 
+# Request headers that carry a credential, and the scheme word before it where there is one.
+_CREDENTIAL_HEADERS = ("authorization", "x-api-key", "xi-api-key", "api-key")
+
+
+def without_credentials(text: str, request_headers: Mapping[str, str] | None) -> str:
+    """``text`` without the credentials the request carried: a vendor (or a gateway in front
+    of it) may quote the key it was sent in its error, and errors are stored and logged."""
+    lowered = {k.lower(): v for k, v in (request_headers or {}).items()}
+    for name in _CREDENTIAL_HEADERS:
+        value = lowered.get(name, "")
+        secret = value.split(" ", 1)[1] if name == "authorization" and " " in value else value
+        if len(secret) >= 6:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
 def classify_status(
     vendor: str,
     status: int,
@@ -88,11 +106,15 @@ def classify_status(
     kind = (error_type or "").lower()
     text = f"{vendor} answered {status}: {message}".strip()
     wait = retry_after_seconds(headers or {})
+    # Money, not the key: ElevenLabs answers a used-up quota with a 401 ("quota_exceeded"),
+    # Anthropic a low balance with a 402 ("billing_error").
+    billing = "spend" in kind or "quota" in kind or "billing" in kind
+    if billing and status in (401, 402, 403, 429):
+        return ProviderError("spend_limit_reached", text, status=status)
     if status in (401, 403):
         return ProviderError("auth_failed", text, status=status)
     if status == 429:
-        lowered = message.lower()
-        if "spend" in kind or "spend limit" in lowered or "quota" in kind or "billing" in kind:
+        if "spend limit" in message.lower():
             return ProviderError("spend_limit_reached", text, status=status)
         if kind == "too_many_concurrent_requests":
             return ProviderError("concurrency_limited", text, status=status, retry_after_s=wait)

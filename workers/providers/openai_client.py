@@ -17,6 +17,7 @@ from workers.providers.errors import (
     classify_status,
     sdk_errors,
     short,
+    without_credentials,
 )
 
 VENDOR = "OpenAI"
@@ -43,10 +44,11 @@ def error_from_status(exc: openai.APIStatusError) -> ProviderError:
     detail: dict[str, Any] = body if isinstance(body, dict) else {}
     message = detail.get("message")
     kind = detail.get("type") or detail.get("code")
+    text = message if isinstance(message, str) and message else short(exc.response.text)
     return classify_status(
         VENDOR,
         exc.status_code,
-        message if isinstance(message, str) and message else short(exc.response.text),
+        without_credentials(text, exc.response.request.headers),
         headers=dict(exc.response.headers),
         error_type=kind if isinstance(kind, str) else None,
     )

@@ -158,3 +158,19 @@ def test_an_unknown_name_far_from_every_setting_is_refused_without_a_guess(
 )
 def test_every_kind_of_real_setting_name_passes_the_check(variable: str) -> None:
     assert unknown_variables([variable], sections_of(Settings)) == []
+
+
+def test_without_secrets_replaces_every_key_and_password_but_not_short_values() -> None:
+    whsec = "whsec_" + "A" * 32
+    settings = Settings(
+        anthropic={"api_key": "sk-ant-api03-abcdefgh"},
+        elevenlabs={"api_key": "xi-1234567890"},
+        webhooks={"secrets": [f"acme:{whsec}"]},
+        openai={"api_key": "short"},
+    )
+
+    told = settings.without_secrets(
+        f"key sk-ant-api03-abcdefgh, xi-1234567890 and {whsec}; a short word stays"
+    )
+
+    assert told == "key [redacted], [redacted] and [redacted]; a short word stays"

@@ -53,3 +53,15 @@ def test_an_absurd_retry_after_is_capped() -> None:
     exc = ProviderError("rate_limited", "429", retry_after_s=86400)
 
     assert retry_delay(1, exc, RETRIES, random.Random(0)) <= RETRIES.max_retry_after_s * 1.1
+
+
+def test_a_retry_after_of_zero_falls_back_to_the_backoff_rather_than_a_burst() -> None:
+    # "retry-after: 0" (or a date already past) would retry every attempt at once; the
+    # vendors' SDKs ignore such a hint too.
+    exc = ProviderError("rate_limited", "429", retry_after_s=0.0)
+    rng = random.Random(3)
+
+    delays = [retry_delay(4, exc, RETRIES, rng) for _ in range(200)]
+
+    assert all(0 <= d <= 8.0 for d in delays)
+    assert max(delays) > 0.8 * 8.0

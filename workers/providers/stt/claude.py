@@ -2,15 +2,17 @@
 
 The public Messages API has no audio content block and answers such a request with a 400;
 some gateways in front of it do accept audio. So the audio is always offered, and when the
-endpoint refuses that block the configured fallback engine transcribes instead, recorded
-in the transcript's details. Only that refusal falls back: a bad key, a rate limit or an
-outage is raised as usual, so Celery retries or fails the job rather than quietly paying
-another vendor.
+endpoint refuses that block (or the audio makes the request too large for it: a 413, or a
+body over the API's 32 MB that is not sent at all) the configured fallback engine
+transcribes instead, recorded in the transcript's details. Only those fall back: a bad key,
+a rate limit or an outage is raised as usual, so Celery retries or fails the job rather
+than quietly paying another vendor.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 from functools import cached_property
 from typing import Any
@@ -41,11 +43,17 @@ PROMPT = (
 # How an endpoint says it does not take the audio block: the real API's "Input tag 'audio'
 # found using 'type' does not match any of the expected tags", or a gateway's own words.
 _REFUSES_AUDIO = re.compile(r"audio|content[ _]block|block type|input tag", re.IGNORECASE)
+# The Messages API's request limit (Cloudflare answers a larger body 413 before the API sees
+# it, so no audio refusal ever comes): base64 makes a recording over ~24 MB too large.
+MAX_REQUEST_BYTES = 32_000_000
 _LABEL = re.compile(r"^\s*(?:transcript(?:ion)?)\s*:\s*", re.IGNORECASE)
 
 
 def refuses_audio(exc: anthropic.APIStatusError) -> bool:
-    """Whether a 400 means "no audio blocks here" rather than some other bad request."""
+    """Whether a 400 means "no audio blocks here" rather than some other bad request, or a
+    413 says the audio makes the request too large for the endpoint."""
+    if exc.status_code == 413:
+        return True
     if exc.status_code != 400 or exc.type not in (None, "invalid_request_error"):
         return False
     return bool(_REFUSES_AUDIO.search(api_message(exc)))
@@ -91,11 +99,19 @@ class ClaudeStt(SttProvider):
         }
 
     def transcribe(self, audio: AudioInput) -> Transcript:
+        body = self.request_body(audio)
+        size = len(json.dumps(body))
+        if size > MAX_REQUEST_BYTES:  # read now: tests lower the limit
+            reason = (
+                f"the recording makes a {size} byte request, over the Messages API's "
+                f"{MAX_REQUEST_BYTES} byte request limit"
+            )
+            return self._fall_back(audio, reason)
         ensure_model(self.client, self.config)
         with anthropic_errors():
             try:
-                message = post_messages(self.client, self.request_body(audio))
-            except anthropic.BadRequestError as exc:
+                message = post_messages(self.client, body)
+            except (anthropic.BadRequestError, anthropic.ContentTooLargeError) as exc:
                 if not refuses_audio(exc):
                     raise  # turned into provider_rejected by anthropic_errors
                 reason = api_message(exc)
@@ -130,7 +146,7 @@ class ClaudeStt(SttProvider):
         if engine is None:
             raise ProviderError(
                 "rejected_media",
-                f"the Anthropic endpoint does not accept audio ({reason}) and "
+                f"the Anthropic endpoint cannot take this audio ({reason}) and "
                 "claude_stt.fallback is 'none'; set it to auto, whisper or local, or choose "
                 "another stt provider",
                 status=400,

@@ -18,8 +18,11 @@ from shared.models import Stage, Transcript
 from shared.settings.providers import AnthropicSettings, HybridSettings
 from shared.wer import alignment_spans, word_error_rate
 from workers.providers.base import AudioInput, ProviderSource, SttProvider
+from workers.providers.errors import ProviderError
 
 log = logging.getLogger("voicepipe.stt.hybrid")
+# Claude's answers that say nothing against the transcripts, only that it could not finish.
+_KEEP_FIRST_ON = frozenset({"output_truncated", "content_refused"})
 
 
 class HybridStt(SttProvider):
@@ -88,14 +91,25 @@ class HybridStt(SttProvider):
         agreement = max(0.0, 1.0 - word_error_rate(first.text, second.text))
         spans = [dict(span) for span in alignment_spans(first.text, second.text)]
         text, uncertain, reconciled_by = first.text, _span_words(spans), None
+        unreconciled: str | None = None
         if agreement < hybrid.reconcile_below:
             if self.anthropic.api_key is not None:
                 from workers.providers.stt.reconcile import reconcile_transcripts
 
-                text, uncertain = reconcile_transcripts(first, second, spans, self.anthropic)
-                reconciled_by = "claude"
+                try:
+                    text, uncertain = reconcile_transcripts(first, second, spans, self.anthropic)
+                    reconciled_by = "claude"
+                except ProviderError as exc:
+                    # Claude's answer about this text (cut at max_tokens, refused) is no reason
+                    # to lose two transcripts: keep the first for a person to check. Other
+                    # failures (a bad key, an outage) fail or retry the stage as usual.
+                    if exc.code not in _KEEP_FIRST_ON:
+                        raise
+                    unreconciled = f"{exc.code}: {exc.message}"
             else:
                 log.info("engines disagree (%.2f) but Claude is not configured", agreement)
+        if unreconciled is not None:
+            details["reconcile_failed"] = unreconciled
         details.update(
             engine="hybrid",
             verified=True,
@@ -104,7 +118,7 @@ class HybridStt(SttProvider):
             reconciled=text,
             reconciled_by=reconciled_by,
             uncertain_words=uncertain,
-            needs_review=agreement < hybrid.review_below,
+            needs_review=agreement < hybrid.review_below or unreconciled is not None,
         )
         words = first.words if text == first.text else []
         return Transcript(

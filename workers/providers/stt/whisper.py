@@ -23,6 +23,9 @@ from workers.providers.openai_client import make_client, malformed, openai_error
 
 # The API answers 413 above this; tests lower it to exercise re-encoding cheaply.
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+# The limit counts the whole multipart body ("Maximum content size limit (26214400) exceeded
+# (26222592 bytes read)"), not the file: the form's other fields and boundaries need room.
+FORM_HEADROOM_BYTES = 64 * 1024
 # What the API takes as uploaded. Raw ADTS AAC (our "aac") is not among them.
 ACCEPTED_EXTENSIONS = frozenset({"flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"})
 # Speech needs no more than 16 kHz mono; mp3 at 64 kbit/s keeps ~55 min under the limit and
@@ -148,16 +151,20 @@ class WhisperStt(SttProvider):
     def _upload(self, audio: AudioInput) -> tuple[bytes, str, str, dict[str, Any] | None]:
         """The bytes to send: the original when the API takes it, else a speech re-encode."""
         reason = None
+        limit = MAX_UPLOAD_BYTES - FORM_HEADROOM_BYTES  # read now: tests lower the limit
         if not audio.data:
             reason = "no original bytes were given"
         elif audio.extension not in ACCEPTED_EXTENSIONS:
             reason = f"{audio.extension} is not a format the API accepts"
-        elif len(audio.data) > MAX_UPLOAD_BYTES:
-            reason = f"{len(audio.data)} bytes is over the {MAX_UPLOAD_BYTES} byte upload limit"
+        elif len(audio.data) > limit:
+            reason = (
+                f"{len(audio.data)} bytes leaves no room for the form in the "
+                f"{MAX_UPLOAD_BYTES} byte upload limit"
+            )
         if reason is None:
             return audio.data, audio.extension, audio.media_type, None
         data = encode_pcm(audio.pcm16k, SAMPLE_RATE, REENCODE_FORMAT)
-        if len(data) > MAX_UPLOAD_BYTES:
+        if len(data) > limit:
             raise StageFailed(
                 "duration_exceeded",
                 f"even re-encoded as 16 kHz mono {REENCODE_FORMAT} the audio takes "

@@ -22,7 +22,12 @@ from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import ElevenLabsSettings
 from workers.providers.base import TtsProvider
-from workers.providers.errors import ProviderError, classify_exception, classify_status
+from workers.providers.errors import (
+    ProviderError,
+    classify_exception,
+    classify_status,
+    without_credentials,
+)
 
 VENDOR = "elevenlabs"
 log = logging.getLogger("voicepipe.tts.elevenlabs")
@@ -178,6 +183,7 @@ def _error(response: httpx.Response) -> ProviderError:
         message = "; ".join(str(item.get("msg", item)) for item in detail if isinstance(item, dict))
     elif isinstance(detail, str):
         message = detail
+    message = without_credentials(message, response.request.headers)
     return classify_status(
         VENDOR, response.status_code, message, headers=response.headers, error_type=kind
     )

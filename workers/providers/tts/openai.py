@@ -20,12 +20,34 @@ from shared.settings.providers import OpenAISettings
 from workers.providers.base import TtsProvider
 from workers.providers.openai_client import make_client, malformed, openai_errors
 
-VOICES: tuple[str, ...] = (
-    *("alloy", "ash", "ballad", "coral", "echo", "fable"),
-    *("onyx", "nova", "sage", "shimmer", "verse"),
+# What tts-1 and tts-1-hd speak; they answer any other voice with a 400.
+CLASSIC_VOICES: tuple[str, ...] = (
+    *("alloy", "ash", "coral", "echo", "fable"),
+    *("nova", "onyx", "sage", "shimmer"),
 )
+# gpt-4o-mini-tts (and, as far as we know, a compatible server's own models) speaks these too.
+NEWER_VOICES: tuple[str, ...] = ("ballad", "verse", "marin", "cedar")
+VOICES: tuple[str, ...] = (*CLASSIC_VOICES, *NEWER_VOICES)
+_CLASSIC_MODELS = frozenset({"tts-1", "tts-1-hd"})
+
+
+def voices_of(model: str) -> tuple[str, ...]:
+    return CLASSIC_VOICES if model in _CLASSIC_MODELS else VOICES
+
+
+def input_limit(model: str) -> int:
+    """Characters per request for ``model`` (read at call time: tests lower the limits)."""
+    if model.startswith("gpt-"):
+        return min(MAX_INPUT_CHARS, TOKEN_LIMITED_CHARS)
+    return MAX_INPUT_CHARS
+
+
 # The API refuses longer input with a 400.
 MAX_INPUT_CHARS = 4096
+# gpt-4o-mini-tts also refuses input over 2000 tokens ("Input of 2132 tokens is over the
+# maximum input limit of 2000 tokens"): 4096 characters of English fit, of Japanese or Hindi
+# not. A token is at least about a character in every script, so pieces of this size fit.
+TOKEN_LIMITED_CHARS = 1500
 # Our formats -> the API's response_format; "opus" comes back in an Ogg container.
 SpeechFormat = Literal["mp3", "opus", "wav"]
 RESPONSE_FORMATS: dict[OutputFormat, SpeechFormat] = {"mp3": "mp3", "ogg": "opus", "wav": "wav"}
@@ -104,7 +126,7 @@ class OpenAITts(TtsProvider):
         return make_client(self.config)
 
     def voices(self) -> list[str]:
-        return list(VOICES)
+        return list(voices_of(self.config.tts_model))
 
     def synthesize(
         self, text: str, voice: str | None, output_format: OutputFormat
@@ -112,15 +134,22 @@ class OpenAITts(TtsProvider):
         if not text.strip():
             raise StageFailed("empty_text", "there is no text to speak")
         chosen = voice or self.config.tts_voice
-        if chosen not in VOICES:
+        model = self.config.tts_model
+        offered = voices_of(model)
+        if chosen not in offered:
+            newer = (
+                f" ({chosen} is a gpt-4o-mini-tts voice: set VOICEPIPE_OPENAI__TTS_MODEL)"
+                if chosen in NEWER_VOICES
+                else ""
+            )
             raise StageFailed(
                 "unknown_voice",
-                f"OpenAI has no voice {chosen!r}; available: {', '.join(VOICES)}",
+                f"OpenAI {model} has no voice {chosen!r}{newer}; available: {', '.join(offered)}",
             )
 
         # A failed part fails the call; the retried task speaks every part again, which
         # keeps the stage stateless at the price of re-buying the parts already spoken.
-        chunks = split_text(text, MAX_INPUT_CHARS)  # read now: tests lower the limit
+        chunks = split_text(text, input_limit(self.config.tts_model))
         parts = [self._speak(chunk, chosen, output_format) for chunk in chunks]
         if len(parts) == 1:
             data = parts[0]

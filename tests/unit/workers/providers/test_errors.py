@@ -19,6 +19,8 @@ from workers.providers.errors import (
     [
         (400, "invalid_request_error", "provider_rejected", False),
         (401, "authentication_error", "auth_failed", False),
+        (401, "quota_exceeded", "spend_limit_reached", False),
+        (402, "billing_error", "spend_limit_reached", False),
         (403, "permission_error", "auth_failed", False),
         (404, "not_found_error", "provider_rejected", False),
         (413, "request_too_large", "provider_rejected", False),

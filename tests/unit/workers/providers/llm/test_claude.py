@@ -314,3 +314,39 @@ def test_the_models_line_on_tone_is_kept_and_asked_for(fake: AnthropicFake) -> N
     reply = respond(fake)
     assert reply.tone_description == "calm, a little impatient"
     assert "tone" in VOICEMAIL_TOOL["input_schema"]["required"]
+
+
+def test_a_reply_cut_off_at_max_tokens_says_to_raise_max_tokens(fake: AnthropicFake) -> None:
+    # The API cuts the forced tool call mid-input and hands it over as {}.
+    with pytest.raises(ProviderError) as caught:
+        respond(fake, max_tokens=16)
+
+    assert (caught.value.code, caught.value.retryable) == ("output_truncated", False)
+    assert "VOICEPIPE_ANTHROPIC__MAX_TOKENS" in caught.value.message
+    assert "schema" not in caught.value.message
+
+
+def test_a_refused_reply_is_content_refused_with_the_apis_explanation(
+    fake: AnthropicFake,
+) -> None:
+    fake.refusing = "cyber"
+
+    with pytest.raises(ProviderError) as caught:
+        respond(fake)
+
+    assert (caught.value.code, caught.value.retryable) == ("content_refused", False)
+    assert "cyber" in caught.value.message
+    assert "declined by a safety classifier" in caught.value.message
+
+
+def test_an_error_quoting_the_key_it_was_sent_leaves_the_provider_without_it(
+    fake: AnthropicFake,
+) -> None:
+    # A gateway in front of the API may quote the key it refuses.
+    fake.fail_next(fake.error(401, message=f"Received API Key = {API_KEY}, not found"))
+
+    with pytest.raises(ProviderError) as caught:
+        respond(fake)
+
+    assert API_KEY not in caught.value.message
+    assert "Received API Key = [redacted], not found" in caught.value.message

@@ -11,12 +11,14 @@ import pytest
 from shared.audio import decode_pcm16k
 from shared.models import Stage, Transcript
 from shared.settings import Settings
+from tests.fakes import anthropic as anthropic_fake
 from tests.fakes.anthropic import API_KEY, AnthropicFake
 from tests.provider_stubs import registered, stub
 from workers.providers import registry
 from workers.providers.anthropic_client import API_VERSION, forget_verified_models
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.errors import ProviderError
+from workers.providers.stt import claude as claude_stt
 from workers.providers.stt.claude import ClaudeStt, clean
 from workers.providers.stt.whisper_offline import WhisperOfflineStt
 from workers.providers.tts.local import PiperTts
@@ -235,3 +237,60 @@ def test_model_wrapping_is_removed_from_the_transcript() -> None:
 
 def test_registry_knows_claude_as_a_transcription_provider() -> None:
     assert registry.load_class(Stage.STT, "claude") is ClaudeStt
+
+
+def test_a_transcript_cut_off_at_max_tokens_fails_rather_than_keeping_half_the_message(
+    gateway: AnthropicFake, audio: AudioInput
+) -> None:
+    # ~1,000 tokens of speech against a 64-token budget: the API stops mid-transcript.
+    gateway.transcript = " ".join([SENTENCE] * 50)
+    try:
+        with pytest.raises(ProviderError) as caught:
+            stt(gateway, anthropic={"max_tokens": 64}).transcribe(audio)
+    finally:
+        gateway.transcript = f'Transcript: "{SENTENCE}"'
+
+    assert (caught.value.code, caught.value.retryable) == ("output_truncated", False)
+    assert "VOICEPIPE_ANTHROPIC__MAX_TOKENS" in caught.value.message
+    assert "64" in caught.value.message
+
+
+def test_a_refused_transcription_fails_with_the_category_and_no_fallback(
+    gateway: AnthropicFake, audio: AudioInput
+) -> None:
+    gateway.refusing = "general_harms"
+
+    with pytest.raises(ProviderError) as caught:
+        stt(gateway, fallback="local").transcribe(audio)
+
+    assert (caught.value.code, caught.value.retryable) == ("content_refused", False)
+    assert "general_harms" in caught.value.message
+    assert len(gateway.calls()) == 1
+
+
+def test_a_recording_too_large_for_one_messages_request_falls_back_without_sending_it(
+    gateway: AnthropicFake, audio: AudioInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 32 MB is the API's request limit; base64 makes a 24 MB recording larger than that.
+    limit = len(audio.data)  # the base64 of the audio alone is a third larger
+    monkeypatch.setattr(anthropic_fake, "MAX_REQUEST_BYTES", limit)
+    monkeypatch.setattr(claude_stt, "MAX_REQUEST_BYTES", limit, raising=False)
+
+    with registered(stub("stt", "whisper", f"{__name__}:StubWhisper")):
+        transcript = stt(gateway, "whisper", openai={"api_key": "sk-test"}).transcribe(audio)
+
+    assert transcript.text == "heard by whisper"
+    assert "request limit" in transcript.details["fallback"]["reason"]
+    assert gateway.calls("/v1/messages") == []
+
+
+def test_a_413_from_the_endpoint_falls_back_like_a_refused_audio_block(
+    gateway: AnthropicFake, audio: AudioInput
+) -> None:
+    gateway.fail_next(gateway.error(413))
+
+    with registered(stub("stt", "whisper", f"{__name__}:StubWhisper")):
+        transcript = stt(gateway, "whisper", openai={"api_key": "sk-test"}).transcribe(audio)
+
+    assert transcript.text == "heard by whisper"
+    assert "exceeds the maximum allowed number of bytes" in transcript.details["fallback"]["reason"]

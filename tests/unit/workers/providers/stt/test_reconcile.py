@@ -183,3 +183,42 @@ def test_hybrid_stt_uses_it_when_its_engines_disagree(fake: AnthropicFake) -> No
     assert transcript.details["uncertain_words"] == ["five"]
     assert transcript.text == FIRST
     assert len(fake.calls("/v1/messages")) == 1
+
+
+def test_a_reconciliation_cut_off_at_max_tokens_is_output_truncated(fake: AnthropicFake) -> None:
+    with pytest.raises(ProviderError) as caught:
+        reconcile(fake, max_tokens=16)
+
+    assert (caught.value.code, caught.value.retryable) == ("output_truncated", False)
+    assert "VOICEPIPE_ANTHROPIC__MAX_TOKENS" in caught.value.message
+
+
+@pytest.mark.parametrize("stop", ["max_tokens", "refusal"])
+def test_hybrid_keeps_the_first_engines_transcript_for_review_when_claude_cannot_finish(
+    fake: AnthropicFake, stop: str
+) -> None:
+    anthropic = {"api_key": API_KEY, "base_url": fake.base_url, "verify_model": False}
+    if stop == "max_tokens":
+        anthropic["max_tokens"] = 16
+    else:
+        fake.refusing = "general_harms"
+    settings = Settings(
+        anthropic=anthropic,
+        hybrid={"engines": ("stub_first", "stub_second"), "reconcile_below": 0.99,
+                "review_below": 0.5},
+    )  # fmt: skip
+    audio = AudioInput(
+        data=b"", media_type="audio/wav", extension="wav", pcm16k=np.zeros(16000, np.int16)
+    )
+    with (
+        registered(stub("stt", "stub_first", f"{__name__}:FirstEngine")),
+        registered(stub("stt", "stub_second", f"{__name__}:SecondEngine")),
+    ):
+        hybrid = registry.build(Stage.STT, "hybrid", settings)
+        transcript = hybrid.transcribe(audio)
+
+    assert transcript.text == FIRST
+    assert transcript.details["reconciled_by"] is None
+    expected = "output_truncated" if stop == "max_tokens" else "content_refused"
+    assert transcript.details["reconcile_failed"].startswith(f"{expected}: ")
+    assert transcript.details["needs_review"] is True

@@ -13,6 +13,7 @@ from shared.settings.providers import OpenAISettings
 from shared.wer import word_error_rate
 from tests.audio_factory import encode_samples, tone
 from tests.conftest import free_port
+from tests.fakes import openai as openai_fake
 from tests.fakes.openai import OpenAIFake
 from tests.fakes.server import Fault, RecordedRequest
 from workers.providers.base import AudioInput
@@ -263,6 +264,22 @@ def test_the_fake_answers_413_to_an_upload_over_25_mb(
     assert (error.code, error.status) == ("provider_rejected", 413)
 
 
+def test_a_file_just_under_the_limit_is_reencoded_as_the_form_around_it_counts_too(
+    fake: OpenAIFake, spoken: AudioInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The API's limit is on the request body; the file alone fits with 100 bytes to spare.
+    limit = len(spoken.data) + 100
+    monkeypatch.setattr(whisper, "MAX_UPLOAD_BYTES", limit)
+    monkeypatch.setattr(openai_fake, "MAX_UPLOAD_BYTES", limit)
+
+    transcript = WhisperStt(settings_for(fake)).transcribe(spoken)
+
+    (call,) = fake.calls(PATH)
+    assert len(call.body) <= limit
+    assert form_fields(call)["file"][0][0] == "audio.mp3"
+    assert "upload limit" in transcript.details["reencoded"]["reason"]
+
+
 @pytest.mark.parametrize("case", ["over-limit", "raw-aac", "no-bytes"])
 def test_uploads_the_api_would_refuse_as_they_are_are_reencoded_as_mp3(
     fake: OpenAIFake, spoken: AudioInput, monkeypatch: pytest.MonkeyPatch, case: str
@@ -291,3 +308,13 @@ def test_digital_silence_is_answered_empty_without_a_call(fake: OpenAIFake) -> N
     assert (transcript.text, transcript.words) == ("", [])
     assert transcript.details["skipped"] == "silent audio"
     assert fake.calls(PATH) == []
+
+
+def test_an_error_quoting_the_bearer_token_it_was_sent_leaves_the_provider_without_it(
+    fake: OpenAIFake, spoken: AudioInput
+) -> None:
+    fake.fail_next(fake.error(401, message="Incorrect API key provided: sk-test."))
+    error = transcribe_error(settings_for(fake), spoken)
+
+    assert "sk-test" not in error.message
+    assert "Incorrect API key provided: [redacted]." in error.message

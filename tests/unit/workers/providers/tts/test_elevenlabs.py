@@ -15,7 +15,7 @@ from shared.errors import StageFailed
 from shared.models import Stage
 from shared.settings import OutputFormat, Settings
 from tests.conftest import free_port
-from tests.fakes.elevenlabs import VOICES, ElevenLabsFake, ulaw_encode
+from tests.fakes.elevenlabs import API_KEY, VOICES, ElevenLabsFake, ulaw_encode
 from tests.fakes.server import Fault
 from workers.providers.errors import ProviderError
 from workers.providers.registry import load_class
@@ -239,6 +239,30 @@ def test_a_refused_request_is_provider_rejected_and_final(
 
     assert (error.code, error.retryable, error.status) == ("provider_rejected", False, status)
     assert "text too long" in error.message
+
+
+def test_a_used_up_character_quota_is_spend_limit_reached_not_a_bad_key(
+    fake: ElevenLabsFake, tts: ElevenLabsTts
+) -> None:
+    # ElevenLabs answers an exhausted quota with a 401, told apart only by detail.status.
+    quota = "This request exceeds your quota of 10000. You have 0 credits remaining."
+    fake.fail_next(fake.error(401, "quota_exceeded", message=quota))
+
+    error = failure(tts)
+
+    assert (error.code, error.retryable, error.status) == ("spend_limit_reached", False, 401)
+    assert quota in error.message
+
+
+def test_an_error_quoting_the_key_it_was_sent_leaves_the_provider_without_it(
+    fake: ElevenLabsFake, tts: ElevenLabsTts
+) -> None:
+    fake.fail_next(fake.error(401, message=f"Invalid API key: {API_KEY}"))
+
+    error = failure(tts)
+
+    assert API_KEY not in error.message
+    assert "Invalid API key: [redacted]" in error.message
 
 
 def test_a_wrong_api_key_is_auth_failed_and_final(fake: ElevenLabsFake) -> None:

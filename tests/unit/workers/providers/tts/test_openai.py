@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from shared.audio import decode_pcm16k, probe
@@ -14,7 +15,7 @@ from tests.fakes.openai import OpenAIFake
 from tests.fakes.server import Fault
 from workers.providers.errors import ProviderError
 from workers.providers.tts import openai as openai_tts
-from workers.providers.tts.openai import VOICES, OpenAITts, split_text
+from workers.providers.tts.openai import OpenAITts, split_text
 
 PATH = "/v1/audio/speech"
 REPLY = "Thanks for calling. We will ring you back tomorrow morning."
@@ -136,6 +137,31 @@ def test_parts_in_every_format_join_into_one_file_as_long_as_the_parts(
     assert audio.duration_s == pytest.approx(info.duration_s, abs=0.05)
 
 
+def test_gpt_4o_mini_tts_input_is_kept_under_its_2000_token_limit(fake: OpenAIFake) -> None:
+    # 2,500 Japanese characters are within 4096 characters but over 2000 tokens.
+    fake.speech = "tone"
+    text = "お電話ありがとうございます。" * 179
+    tts = OpenAITts(settings_for(fake, tts_model="gpt-4o-mini-tts"))
+
+    tts.synthesize(text, None, "wav")
+
+    inputs = [request.json()["input"] for request in fake.calls(PATH)]
+    assert len(inputs) == 2
+    assert "".join(inputs) == text
+
+
+def test_the_fake_refuses_gpt_4o_mini_tts_input_over_2000_tokens(
+    fake: OpenAIFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(openai_tts, "TOKEN_LIMITED_CHARS", 10_000, raising=False)
+    fake.speech = "tone"
+    model = {"tts_model": "gpt-4o-mini-tts"}
+    error = synth_error(settings_for(fake, **model), "お電話ありがとうございます。" * 179)
+
+    assert (error.code, error.status) == ("provider_rejected", 400)
+    assert "maximum input limit of 2000 tokens" in error.message
+
+
 def test_the_fake_refuses_input_over_4096_characters(
     fake: OpenAIFake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,7 +177,7 @@ def test_unknown_voice_is_refused_with_the_list_before_any_request(fake: OpenAIF
         OpenAITts(settings_for(fake)).synthesize(REPLY, "joe", "mp3")
 
     assert caught.value.code == "unknown_voice"
-    assert all(voice in caught.value.message for voice in VOICES)
+    assert all(voice in caught.value.message for voice in CLASSIC)
     assert fake.calls(PATH) == []
 
 
@@ -164,11 +190,40 @@ def test_empty_text_is_refused_before_any_request(fake: OpenAIFake, text: str) -
     assert fake.calls(PATH) == []
 
 
-def test_voices_are_openais_static_list() -> None:
-    assert OpenAITts(OpenAISettings()).voices() == [
-        *("alloy", "ash", "ballad", "coral", "echo", "fable"),
-        *("onyx", "nova", "sage", "shimmer", "verse"),
-    ]
+CLASSIC = ["alloy", "ash", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer"]
+
+
+@pytest.mark.parametrize("model", ["tts-1", "tts-1-hd"])
+def test_the_tts_1_models_offer_only_the_nine_voices_they_speak(model: str) -> None:
+    assert OpenAITts(OpenAISettings(tts_model=model)).voices() == CLASSIC
+
+
+def test_gpt_4o_mini_tts_offers_four_voices_more() -> None:
+    voices = OpenAITts(OpenAISettings(tts_model="gpt-4o-mini-tts")).voices()
+
+    assert voices == [*CLASSIC, "ballad", "verse", "marin", "cedar"]
+
+
+@pytest.mark.parametrize("voice", ["ballad", "verse"])
+def test_a_gpt_4o_voice_with_tts_1_is_refused_before_the_api_refuses_it(
+    fake: OpenAIFake, voice: str
+) -> None:
+    with pytest.raises(StageFailed) as caught:
+        OpenAITts(settings_for(fake, tts_model="tts-1")).synthesize(REPLY, voice, "mp3")
+
+    assert caught.value.code == "unknown_voice"
+    assert "gpt-4o-mini-tts" in caught.value.message
+    assert fake.calls(PATH) == []
+
+
+def test_the_fake_refuses_a_voice_the_model_does_not_speak(fake: OpenAIFake) -> None:
+    body = {"model": "tts-1", "input": REPLY, "voice": "ballad"}
+    answer = httpx.post(
+        f"{fake.base_url}{PATH}", json=body, headers={"authorization": "Bearer sk-test"}
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["param"] == "voice"
 
 
 # -- errors ---------------------------------------------------------------------------------
