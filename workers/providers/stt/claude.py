@@ -3,10 +3,10 @@
 The public Messages API has no audio content block and answers such a request with a 400;
 some gateways in front of it do accept audio. So the audio is always offered, and when the
 endpoint refuses that block (or the audio makes the request too large for it: a 413, or a
-body over the API's 32 MB that is not sent at all) the configured fallback engine
-transcribes instead, recorded in the transcript's details. Only those fall back: a bad key,
-a rate limit or an outage is raised as usual, so Celery retries or fails the job rather
-than quietly paying another vendor.
+body over the API's 32 MB that is not sent at all), or the model declines to transcribe it
+(a refusal), the configured fallback engine transcribes instead, recorded in the
+transcript's details. Only those fall back: a bad key, a rate limit or an outage is raised
+as usual, so Celery retries or fails the job rather than quietly paying another vendor.
 """
 
 from __future__ import annotations
@@ -115,6 +115,14 @@ class ClaudeStt(SttProvider):
                 if not refuses_audio(exc):
                     raise  # turned into provider_rejected by anthropic_errors
                 reason = api_message(exc)
+            except ProviderError as exc:
+                # A model that declines to transcribe a recording (a safety stop) is one more
+                # engine that cannot take this audio: the caller's voicemail is still heard,
+                # by the fallback, and the refusal is kept as the reason. Without a fallback
+                # the job fails with it.
+                if exc.code != "content_refused":
+                    raise
+                reason = exc.message
             else:
                 text = clean(text_of(message))
                 usage = usage_of(message)

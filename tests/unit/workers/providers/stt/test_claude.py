@@ -255,17 +255,29 @@ def test_a_transcript_cut_off_at_max_tokens_fails_rather_than_keeping_half_the_m
     assert "64" in caught.value.message
 
 
-def test_a_refused_transcription_fails_with_the_category_and_no_fallback(
+def test_a_refused_transcription_is_heard_by_the_fallback_with_the_refusal_as_reason(
+    gateway: AnthropicFake, audio: AudioInput
+) -> None:
+    gateway.refusing = "general_harms"
+
+    with registered(stub("stt", "whisper", f"{__name__}:StubWhisper")):
+        transcript = stt(gateway, "whisper", openai={"api_key": "sk-test"}).transcribe(audio)
+
+    assert transcript.text == "heard by whisper"
+    assert "general_harms" in transcript.details["fallback"]["reason"]
+    assert len(gateway.calls("/v1/messages")) == 1
+
+
+def test_a_refused_transcription_without_a_fallback_fails_with_the_category(
     gateway: AnthropicFake, audio: AudioInput
 ) -> None:
     gateway.refusing = "general_harms"
 
     with pytest.raises(ProviderError) as caught:
-        stt(gateway, fallback="local").transcribe(audio)
+        stt(gateway, fallback="none").transcribe(audio)
 
-    assert (caught.value.code, caught.value.retryable) == ("content_refused", False)
+    assert (caught.value.code, caught.value.retryable) == ("rejected_media", False)
     assert "general_harms" in caught.value.message
-    assert len(gateway.calls()) == 1
 
 
 def test_a_recording_too_large_for_one_messages_request_falls_back_without_sending_it(
