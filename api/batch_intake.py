@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import batch_idempotency
+from api import batch_idempotency, staged
 from api.deps import Services
 from api.errors import ApiError, broker_refusal
 from api.form_in_memory import read_form
@@ -154,37 +154,36 @@ async def from_json(
     # Parsing and validating 100,000 items takes a while: off the event loop, so other
     # clients' requests are not held up meanwhile.
     batch, items = await run_in_threadpool(_manifest, body, services, tenant)
-    if items is not None:
-        items = await run_in_threadpool(_stage_texts, services, batch, items)
     digest = batch_idempotency.request_digest([hashlib.sha256(body).hexdigest()], batch.options)
+    stored: list[str] = []
     try:
+        if items is not None:
+            items = await run_in_threadpool(_stage_texts, services, batch, items, stored)
         made = await batch_idempotency.claim_and_record(
             services, batch, key, digest, partial(_record, services, batch, items)
         )
     except BaseException:
-        await _drop_texts(services, items)
+        await staged.discard(services, stored)
         raise
     if made[1]:  # an earlier request's batch has its own
-        await _drop_texts(services, items)
+        await staged.discard(services, stored)
     return made
 
 
-async def _drop_texts(services: Services, items: list[BatchItem] | None) -> None:
-    for item in items or []:
-        if item.typed and item.upload:
-            await run_in_threadpool(services.storage.delete, item.upload)
-
-
-def _stage_texts(services: Services, batch: Batch, items: list[BatchItem]) -> list[BatchItem]:
-    """Each typed text stored as an object the ingest workers read (see BatchItem.text)."""
-    staged = []
+def _stage_texts(
+    services: Services, batch: Batch, items: list[BatchItem], stored: list[str]
+) -> list[BatchItem]:
+    """Each typed text stored as an object the ingest workers read (see BatchItem.text);
+    each key is added to ``stored`` once written."""
+    kept = []
     for index, item in enumerate(items):
         if item.text:
             key = f"{batch.tenant}/batches/{batch.id}/texts/{index:06d}.txt"
             services.storage.put(key, item.text.encode(), "text/plain; charset=utf-8")
+            stored.append(key)
             item = item.model_copy(update={"text": None, "upload": key, "typed": True})
-        staged.append(item)
-    return staged
+        kept.append(item)
+    return kept
 
 
 def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list[BatchItem] | None]:
@@ -297,7 +296,7 @@ async def _from_form(
         ) from None
     batch = Batch(tenant=tenant, source="upload", options=job_options(services, tenant, fields))
     items: list[BatchItem] = []
-    staged: list[str] = []
+    parts: list[str] = []
     # Each part by its name and content, for a repeated Idempotency-Key.
     seen: list[str] = []
     limit = services.settings.api.max_upload_bytes
@@ -318,7 +317,7 @@ async def _from_form(
                 seen.append(f"{part.filename}\0size {part.size}")
                 continue
             # Staged as sent; validated by the ingest workers exactly like a single upload.
-            staged.append(where)
+            parts.append(where)
             content = await run_in_threadpool(_stage, services, where, await part.read(), key)
             items.append(BatchItem(upload=where, filename=filename))
             seen.append(f"{part.filename}\0{content}")
@@ -328,13 +327,11 @@ async def _from_form(
         )
     except Exception:
         # Whatever stops the batch, no staged part outlives it.
-        for where in staged:
-            await run_in_threadpool(services.storage.delete, where)
+        await staged.discard(services, parts)
         raise
     if made[1]:
         # An earlier request's batch holds these recordings already.
-        for where in staged:
-            await run_in_threadpool(services.storage.delete, where)
+        await staged.discard(services, parts)
     return made
 
 

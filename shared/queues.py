@@ -16,5 +16,7 @@ INGEST_TASKS = {
     "chunk": "voicepipe.ingest.chunk",
     "cancel": "voicepipe.ingest.cancel",
     "retry": "voicepipe.ingest.retry",
+    # Objects the API staged for a submission it then refused, and could not delete itself.
+    "discard": "voicepipe.ingest.discard",
 }
 DELIVER_TASK = "voicepipe.webhooks.deliver"

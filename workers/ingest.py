@@ -199,3 +199,30 @@ def retry_batch(self: Task, batch_id: str) -> None:
     """Run the batch's failed jobs again, each from the stage that failed."""
     resumed = resume_failed(get_context(), self.app, batch_id)
     log.info("batch %s: %d failed jobs queued again", batch_id, resumed)
+
+
+# A store that is down answers the workers' deletes after minutes of boto3's patience; then
+# the task waits this long and tries the keys still left again, until the store is back.
+_DISCARD_AGAIN_S = 300
+
+
+@shared_task(name=INGEST_TASKS["discard"], bind=True)  # type: ignore[untyped-decorator]
+def discard(self: Task, keys: list[str]) -> None:
+    """Delete objects the API staged for a submission it refused but could not delete then,
+    its store being down (api/staged.py): recordings no job or batch names, which retention
+    would never reach."""
+    left = discard_objects(get_context(), keys)
+    if left:
+        log.warning("%d staged objects not deleted yet; trying again later", len(left))
+        raise self.retry(args=[left], countdown=_DISCARD_AGAIN_S)
+
+
+def discard_objects(ctx: WorkerContext, keys: list[str]) -> list[str]:
+    """Delete ``keys``; the ones left from the first the store failed to delete."""
+    for done, key in enumerate(keys):
+        try:
+            ctx.storage.delete(key)
+        except Exception:
+            log.warning("deleting a staged object failed", exc_info=True)
+            return keys[done:]
+    return []

@@ -342,3 +342,22 @@ def test_a_recorded_prefix_batch_whose_prefix_lists_nothing_completes_empty(
 
     assert finished["status"] == "completed"
     assert finished["items"] == 0
+
+
+def test_staged_objects_handed_to_the_ingest_workers_are_deleted(
+    running_stack: RunningStack,
+) -> None:
+    keys = [f"default/batches/bat_refused/uploads/{n:06d}" for n in range(2)]
+    for key in keys:
+        running_stack.storage.put(key, b"RIFF-part")
+    create_celery(running_stack.settings).send_task(
+        INGEST_TASKS["discard"], args=[keys], queue=INGEST
+    )
+
+    deadline = time.monotonic() + 30
+    while running_stack.storage.list("default/batches/bat_refused/") and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+
+    assert running_stack.storage.list("default/batches/bat_refused/") == []

@@ -22,7 +22,7 @@ from shared.storage import LocalStorage
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
 from workers.context import WorkerContext
-from workers.ingest import cancel_unfinished, resume_failed
+from workers.ingest import cancel_unfinished, discard_objects, resume_failed
 
 
 class _App:
@@ -149,3 +149,31 @@ def test_a_redacting_batchs_job_and_rejection_show_its_objects_name_without_the_
     assert [r.source for r in ctx.batches.rejections(batch.id, -1, 10)] == [
         "vm/from [PHONE_NUMBER].wav"
     ]
+
+
+def test_discarding_deletes_every_staged_object(ctx: WorkerContext) -> None:
+    keys = [f"default/batches/b1/uploads/{n:06d}" for n in range(3)]
+    for key in keys:
+        ctx.storage.put(key, b"RIFF")
+
+    assert discard_objects(ctx, [*keys, "default/batches/b1/uploads/gone"]) == []
+    assert ctx.storage.list("default/batches/") == []
+
+
+def test_discarding_stops_at_the_first_failure_and_returns_what_is_left(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = [f"default/batches/b1/uploads/{n:06d}" for n in range(3)]
+    for key in keys:
+        ctx.storage.put(key, b"RIFF")
+    delete = ctx.storage.delete
+
+    def down_from_the_second(key: str) -> None:
+        if key != keys[0]:
+            raise OSError("storage down")
+        delete(key)
+
+    monkeypatch.setattr(ctx.storage, "delete", down_from_the_second)
+
+    assert discard_objects(ctx, keys) == keys[1:]
+    assert ctx.storage.list("default/batches/") == keys[1:]
