@@ -19,7 +19,7 @@ from typing import TypeVar
 from opentelemetry import trace
 from starlette.concurrency import run_in_threadpool
 
-from api import idempotency
+from api import idempotency, staged
 from api.deps import Services
 from api.errors import ApiError, broker_refusal, retry_after
 from shared.errors import StorageUnavailable
@@ -194,7 +194,9 @@ class _Upload:
             await self.services.recorder.create_and_queue(job)
         except Exception as exc:
             log.exception("recording and queueing %s failed", job.id)
-            await self._storage_call(storage.delete, job.input.key)
+            # The store may be failing too: then a worker deletes it later (api/staged.py),
+            # and the answer still names the job store, the cause.
+            await staged.discard(self.services, [job.input.key])
             refused = broker_refusal(exc)
             raise ApiError(
                 503,

@@ -100,3 +100,21 @@ def test_typed_texts_of_a_refused_manifest_are_handed_over_as_well(
     [stored] = outage.kept()
     [(_, [keys], _)] = outage.sent
     assert stored in keys
+
+
+def test_an_upload_refused_by_the_job_store_is_deleted_later_if_the_store_fails_too(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outage = _Outage(http, monkeypatch, stored=1)
+
+    def refused(job: object) -> None:
+        raise ConnectionError("broker gone")
+
+    monkeypatch.setattr(services_of(http).recorder, "create_and_queue", refused)
+
+    answer = http.post("/v1/jobs", files={"file": ("vm.wav", _wav(), "audio/wav")})
+
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "job_store_unavailable", "the cause, not the cleanup"
+    [stored] = [key for key in outage.storage.list() if key.endswith("input.wav")]
+    assert outage.sent == [(INGEST_TASKS["discard"], [[stored]], INGEST)]
