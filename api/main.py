@@ -29,6 +29,7 @@ from api.routes import (
 )
 from api.routes.health import READINESS_BUDGET_S, STORAGE_PROBE_S
 from api.storage_guard import api_storage
+from api.upload_memory import UploadSlots
 from shared.batchstore import BatchStore
 from shared.broker_clock import BrokerClock
 from shared.celery_app import create_celery
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         storage_probe=storage_from_settings(
             settings, Patience(min(settings.storage.api_timeout_s, STORAGE_PROBE_S), 1)
         ),
+        uploads=UploadSlots(settings.api.uploads_in_memory),
     )
     install_error_handlers(app)
     app.include_router(health.router)

@@ -117,6 +117,13 @@ class ApiSettings(Section):
         default=None, description="Base URL clients use; defaults to http://host:port."
     )
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    uploads_in_memory: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Uploads over 1 MB one API process reads into memory at a time (api."
+        "upload_memory); the others wait, spooled on disk.",
+    )
     max_text_chars: int = Field(
         default=20_000, ge=1, le=1_000_000, description="Characters of a job's typed `text`."
     )
