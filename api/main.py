@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import metrics, web
+from api.body_timeout import BodyIdleTimeout
 from api.deps import Services
 from api.errors import install_error_handlers
 from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(openai_models.router)
     web.install(app, settings)
     install_exact_schema(app, settings)
+    app.add_middleware(BodyIdleTimeout, idle_s=settings.api.body_timeout_s)
     app.add_middleware(
         BodySizeLimit,
         max_body_bytes=settings.api.max_upload_bytes + FORM_OVERHEAD_BYTES,
