@@ -99,12 +99,18 @@ class Prepared:
 
 
 def prepare(pcm: npt.NDArray[np.int16], steps: FrontEnd) -> Prepared:
-    signal = frontend.highpass(pcm) if steps.highpass else pcm.astype(np.float32)
-    telephone = frontend.is_telephone_band(signal)
-    if steps.normalise_loudness:
-        cleaned = frontend.normalise_loudness(signal)
+    if not (steps.highpass or steps.normalise_loudness):
+        # The samples as they are: as floats, rounded and clipped back, they were the very
+        # same int16 samples, by way of three transient copies of the recording.
+        telephone = frontend.is_telephone_band(pcm)
+        cleaned = pcm.copy()
     else:
-        cleaned = np.clip(np.round(signal), -32768, 32767).astype(np.int16)
+        signal = frontend.highpass(pcm) if steps.highpass else pcm.astype(np.float32)
+        telephone = frontend.is_telephone_band(signal)
+        if steps.normalise_loudness:
+            cleaned = frontend.normalise_loudness(signal)
+        else:
+            cleaned = np.clip(np.round(signal), -32768, 32767).astype(np.int16)
     whole = [frontend.Span(0, 0, len(cleaned))]
     if not steps.vad:
         return Prepared(cleaned, whole, telephone)
