@@ -36,6 +36,7 @@ from shared.broker_clock import BrokerClock
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
+from shared.large_buffers import return_large_buffers
 from shared.logging import configure_logging
 from shared.metrics_store import MetricsStore
 from shared.redis_keys import connect_within
@@ -49,6 +50,8 @@ from shared.webhook_store import WebhookStore
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    # Uploads of up to 25 MB pass through here: freed, they go back to the system.
+    return_large_buffers()
     configure_tracing(settings.tracing, "api")
     # /docs and /redoc with Swagger UI's and ReDoc's assets served from the installed
     # fastapi-offline package: FastAPI's own pages fetch them from a CDN, and render blank on
