@@ -318,7 +318,9 @@ async def _from_form(
                 continue
             # Staged as sent; validated by the ingest workers exactly like a single upload.
             parts.append(where)
-            content = await run_in_threadpool(_stage, services, where, await part.read(), key)
+            # One part at a time, and no more than the process's slots (api.upload_memory).
+            async with services.uploads.read_whole(part) as data:
+                content = await run_in_threadpool(_stage, services, where, data, key)
             items.append(BatchItem(upload=where, filename=filename))
             seen.append(f"{part.filename}\0{content}")
         digest = batch_idempotency.request_digest(seen, batch.options)

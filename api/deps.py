@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from api.recording import JobRecorder
 from api.security import api_key_scheme, authenticate, bearer_scheme, presented_keys
+from api.upload_memory import UploadSlots
 from shared.batchstore import BatchStore
 from shared.broker_clock import BrokerClock
 from shared.jobstore import JobStore
@@ -41,6 +42,8 @@ class Services:
     probe: redis.Redis
     # The storage as /readyz asks it: an S3 client with the same budget (one attempt).
     storage_probe: ObjectStorage
+    # Large uploads are read into memory a few at a time (api.upload_memory).
+    uploads: UploadSlots
 
 
 async def get_services(request: Request) -> Services:

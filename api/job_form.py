@@ -12,17 +12,20 @@ the same contract as before.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from api.errors import ApiError
 from api.form_in_memory import read_form
 from api.options import OptionFields
+from api.upload_memory import UploadSlots
 
 FILE_DESCRIPTION = "The recording (mp3, wav, ogg/opus, webm, flac, m4a/aac, amr/3gp)."
 TEXT_DESCRIPTION = (
@@ -75,17 +78,26 @@ class JobForm:
     text: str | None = None
 
 
-async def read_job_form(request: Request) -> JobForm:
-    """The uploaded file and the options sent with it, or the 4xx that says what is wrong."""
+@asynccontextmanager
+async def job_form_of(request: Request, uploads: UploadSlots) -> AsyncIterator[JobForm]:
+    """The uploaded file and the options sent with it, or the 4xx that says what is wrong,
+    for the block to submit them: a large file is held in memory only while the block runs,
+    and waits for one of ``uploads``' slots first (api.upload_memory)."""
     form = await read_form(request)
     try:
-        return await _job_form(form)
+        fields, upload, text = _job_form(form)
+        if upload is None:
+            yield JobForm(None, b"", fields, text=text)
+            return
+        async with uploads.read_whole(upload) as data:
+            yield JobForm(upload.filename, data, fields)
     finally:
         # The form's spooled files, if any, are closed once it has been read.
         await form.close()
 
 
-async def _job_form(form: FormData) -> JobForm:
+def _job_form(form: FormData) -> tuple[OptionFields, UploadFile | None, str | None]:
+    """The options, and the file or the typed text (exactly one of the two)."""
     _refuse_repeated_fields(form)
     # As for every field, an empty `text` is no text (the default).
     upload, text = form.get("file"), form.get("text") or None
@@ -99,7 +111,7 @@ async def _job_form(form: FormData) -> JobForm:
     if text is not None:
         if not isinstance(text, str):
             raise _invalid("text", "Expected a text field, not a file part")
-        return JobForm(None, b"", _options(form), text=text)
+        return _options(form), None, text
     if upload is None:
         raise ApiError(
             400,
@@ -109,7 +121,7 @@ async def _job_form(form: FormData) -> JobForm:
         )
     if isinstance(upload, str):
         raise _invalid("file", "Expected a file part (with a filename), not a text field")
-    return JobForm(upload.filename, await upload.read(), _options(form))
+    return _options(form), upload, None
 
 
 def _options(form: FormData) -> OptionFields:

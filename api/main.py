@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import metrics, web
+from api.body_timeout import BodyIdleTimeout
 from api.deps import Services
 from api.errors import install_error_handlers
 from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
@@ -29,11 +30,13 @@ from api.routes import (
 )
 from api.routes.health import READINESS_BUDGET_S, STORAGE_PROBE_S
 from api.storage_guard import api_storage
+from api.upload_memory import UploadSlots
 from shared.batchstore import BatchStore
 from shared.broker_clock import BrokerClock
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
+from shared.large_buffers import return_large_buffers
 from shared.logging import configure_logging
 from shared.metrics_store import MetricsStore
 from shared.redis_keys import connect_within
@@ -47,6 +50,8 @@ from shared.webhook_store import WebhookStore
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    # Uploads of up to 25 MB pass through here: freed, they go back to the system.
+    return_large_buffers()
     configure_tracing(settings.tracing, "api")
     # /docs and /redoc with Swagger UI's and ReDoc's assets served from the installed
     # fastapi-offline package: FastAPI's own pages fetch them from a CDN, and render blank on
@@ -85,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         storage_probe=storage_from_settings(
             settings, Patience(min(settings.storage.api_timeout_s, STORAGE_PROBE_S), 1)
         ),
+        uploads=UploadSlots(settings.api.uploads_in_memory),
     )
     install_error_handlers(app)
     app.include_router(health.router)
@@ -104,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(openai_models.router)
     web.install(app, settings)
     install_exact_schema(app, settings)
+    app.add_middleware(BodyIdleTimeout, idle_s=settings.api.body_timeout_s)
     app.add_middleware(
         BodySizeLimit,
         max_body_bytes=settings.api.max_upload_bytes + FORM_OVERHEAD_BYTES,

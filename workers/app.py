@@ -13,6 +13,7 @@ from typing import Any
 from celery.signals import worker_init, worker_process_init
 
 from shared.celery_app import create_celery
+from shared.large_buffers import return_large_buffers
 from shared.models import Stage
 from shared.settings import get_settings
 from workers import ingest, llm, stt, tts, webhooks
@@ -24,6 +25,9 @@ from workers.voice_publisher import VoicePublisher, start_publishing
 # Built here, on first use by a worker (or Flower), not when shared/ is imported: the task
 # modules declare their tasks with shared_task, and they bind to this app.
 app = create_celery(get_settings())
+# Recordings and their samples, tens of MB each, go back to the system when freed, in this
+# process and the pool children it forks (shared.large_buffers).
+return_large_buffers()
 # In a worker consuming the webhooks queue, a thread relays due events (workers.webhooks).
 app.steps["worker"].add(webhooks.WebhookRelay)
 # In a worker consuming tts, a thread publishes the speech providers' voices for the API.

@@ -165,11 +165,12 @@ async def create_transcription(
                 "whole transcript comes back once the recording is transcribed.",
                 param="stream",
             )
-        data, filename = await upload.read(), upload.filename
-    engine = engine_for(services.settings, Stage.STT, fields.model)
-    option_fields = OptionFields(stages="stt", stt_provider=engine, language=fields.language)
-    options = job_options(services, tenant, option_fields)
-    job, _ = await submit(services, tenant, data, filename, options)
+        engine = engine_for(services.settings, Stage.STT, fields.model)
+        option_fields = OptionFields(stages="stt", stt_provider=engine, language=fields.language)
+        options = job_options(services, tenant, option_fields)
+        # Held in memory only until stored, not for the wait below (api.upload_memory).
+        async with services.uploads.read_whole(upload) as data:
+            job, _ = await submit(services, tenant, data, upload.filename, options)
     job = await finished(services, job, services.settings.api.sync_wait_s)
     if job.status != JobStatus.SUCCEEDED:
         raise failure(job)

@@ -13,7 +13,7 @@ from api import job_form
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit, submit_text
-from api.job_form import read_job_form
+from api.job_form import job_form_of
 from api.options import job_options
 from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
@@ -82,14 +82,16 @@ async def create_job(
     # The job's first span (shared.tracing), under FastAPI's own span of the request;
     # nothing is recorded unless tracing is configured.
     with intake_span(tenant):
-        form = await read_job_form(request)
-        options = job_options(services, tenant, form.fields)
-        if form.text is not None:
-            job, replayed = await submit_text(services, tenant, form.text, options, idempotency_key)
-        else:
-            job, replayed = await submit(
-                services, tenant, form.data, form.filename, options, idempotency_key
-            )
+        async with job_form_of(request, services.uploads) as form:
+            options = job_options(services, tenant, form.fields)
+            if form.text is not None:
+                job, replayed = await submit_text(
+                    services, tenant, form.text, options, idempotency_key
+                )
+            else:
+                job, replayed = await submit(
+                    services, tenant, form.data, form.filename, options, idempotency_key
+                )
     base = services.settings.api.base_url
     headers = {"Location": f"{base}/v1/jobs/{job.id}"}
     if replayed:

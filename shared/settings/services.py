@@ -117,6 +117,20 @@ class ApiSettings(Section):
         default=None, description="Base URL clients use; defaults to http://host:port."
     )
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    uploads_in_memory: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Uploads over 1 MB one API process reads into memory at a time (api."
+        "upload_memory); the others wait, spooled on disk.",
+    )
+    body_timeout_s: float = Field(
+        default=60.0,
+        ge=1,
+        le=3600,
+        description="A request body that sends nothing for this long is answered 408 "
+        "request_timeout (between two reads, as nginx's client_body_timeout).",
+    )
     max_text_chars: int = Field(
         default=20_000, ge=1, le=1_000_000, description="Characters of a job's typed `text`."
     )

@@ -24,6 +24,16 @@ from workers.providers.stt.whisper_skips import quiet_cut, shifted, skipping, un
 # a loop stops here instead of at Whisper's 448.
 _MAX_TOKENS_PER_WINDOW = 200
 
+# faster-whisper computes the log-mel features of all the audio it is handed at once, and
+# the short-time Fourier transform behind them holds ~1 MB for each second of it (the
+# windowed frames, their spectrum and its complex64 copy) while its windows are decoded
+# 30 s at a time anyway: 985 MB at once for 16 minutes of speech, 3.1 GB for 50, on top of
+# both models (an stt pod's limit is 2Gi). Longer audio is decoded in pieces of at most
+# this long (~310 MB), cut at a quiet moment (offline.quiet_cuts), each as a recording of
+# its own: every window is decoded on its own already (condition_on_previous_text=False),
+# and a piece that loops or skips is decoded again alone, not the whole recording.
+MAX_PIECE_S = 300.0
+
 
 class Decoding(NamedTuple):
     words: list[Word]
@@ -44,6 +54,21 @@ class WhisperDecoder:
     def decode(self, pcm: npt.NDArray[np.int16], word_timestamps: bool = True) -> Decoding:
         """The words and segment texts Whisper heard, and whether a window of it looped or
         left out speech that decoding it again did not bring back."""
+        pieces = offline.quiet_cuts(pcm, MAX_PIECE_S)
+        if len(pieces) == 1:
+            return self._decode_piece(pcm, word_timestamps)
+        words: list[Word] = []
+        texts: list[str] = []
+        looped = skipped = False
+        for start, end in pieces:
+            piece = self._decode_piece(pcm[start:end], word_timestamps)
+            at_s = start / offline.SAMPLE_RATE
+            words.extend(_moved(word, at_s) for word in piece.words)
+            texts.extend(piece.texts)
+            looped, skipped = looped or piece.looped, skipped or piece.skipped
+        return Decoding(words, texts, looped, skipped)
+
+    def _decode_piece(self, pcm: npt.NDArray[np.int16], word_timestamps: bool) -> Decoding:
         segments, looped = self._heard(pcm, word_timestamps)
         skipped = False
         if word_timestamps:
@@ -156,6 +181,16 @@ class WhisperDecoder:
             repetition_penalty=repetition_penalty,
         )
         return list(segments)
+
+
+def _moved(word: Word, by_s: float) -> Word:
+    """A word of a piece, timed from the start of the audio the piece was cut from."""
+    return word.model_copy(
+        update={
+            "start_s": None if word.start_s is None else round(word.start_s + by_s, 2),
+            "end_s": None if word.end_s is None else round(word.end_s + by_s, 2),
+        }
+    )
 
 
 def _joined_words(heard: Any) -> list[Word]:

@@ -1,0 +1,70 @@
+"""What a failed stage run read is freed when the run ends, not at some later garbage
+collection (workers.stage)."""
+
+from __future__ import annotations
+
+import gc
+import os
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import workers.app  # noqa: F401  (the Celery app the tasks are bound to)
+from shared.batchstore import BatchStore
+from shared.deadlines import deadline_function
+from shared.errors import StageFailed
+from shared.jobstore import JobStore
+from shared.models import Job, JobOptions, Stage
+from shared.redis_keys import connect
+from shared.settings import BrokerSettings, Settings
+from shared.storage import LocalStorage
+from tests.conftest import ValkeyProcess
+from tests.factories import wav_input_meta
+from workers import context, stt
+from workers.context import WorkerContext
+from workers.stage import StageOutput
+
+
+@pytest.fixture
+def ctx(
+    valkey: ValkeyProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[WorkerContext]:
+    settings = Settings(data_dir=tmp_path, broker=BrokerSettings(url=valkey.url))
+    client = connect(valkey.url)
+    made = WorkerContext(
+        settings=settings,
+        storage=LocalStorage(tmp_path / "objects"),
+        jobs=JobStore(client, deadline_function(settings)),
+        batches=BatchStore(client),
+        pid=os.getpid(),
+    )
+    monkeypatch.setattr(context, "_context", made)
+    yield made
+    client.close()
+
+
+@pytest.mark.parametrize("code", ["empty_media", "rate_limited"], ids=["failed", "retried"])
+def test_the_samples_a_failed_run_decoded_are_freed_as_it_ends(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    decoded: list[weakref.ref[np.ndarray]] = []
+
+    def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
+        samples = np.zeros(1_000_000, dtype=np.int16)  # what the run read and decoded
+        decoded.append(weakref.ref(samples))
+        raise StageFailed(code, "nothing to hear", retryable=code == "rate_limited")
+
+    monkeypatch.setattr(stt, "transcribe_job", transcribe_job)
+    job = Job(options=JobOptions(stages=[Stage.STT]), input=wav_input_meta(key="in/1.wav"))
+    ctx.jobs.create(job)
+
+    gc.disable()  # only references count: a full collection is what never came
+    try:
+        stt.transcribe.apply(args=[job.id])
+        assert decoded
+        assert decoded[0]() is None
+    finally:
+        gc.enable()
