@@ -46,7 +46,10 @@ class BodyIdleTimeout:
                 # it): no deadline.
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), self.idle_s)
+                # A timer on the running task, not wait_for's task per read: an upload's
+                # body comes in a dozen reads, each on intake's hot path.
+                async with asyncio.timeout(self.idle_s):
+                    message = await receive()
             except TimeoutError:
                 # Looks like a hang-up to the app, which stops reading; its answer is
                 # replaced by ours.
