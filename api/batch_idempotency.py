@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services
-from api.errors import ApiError, broker_refusal
+from api.errors import ApiError, job_store_unavailable
 from api.idempotency import ABANDONED_S, TTL_S
 from shared.batches import Batch
 from shared.batchstore import BatchNotFound, BatchStore
@@ -154,13 +154,8 @@ async def claim_and_record(
         except ApiError:
             raise
         except Exception as exc:
-            refused = broker_refusal(exc)
-            raise ApiError(
-                503,
-                "job_store_unavailable",
-                f"{refused} Nothing was made."
-                if refused
-                else "The job store is not reachable; try again.",
+            raise job_store_unavailable(
+                exc, "The job store is not reachable; try again.", "Nothing was made."
             ) from exc
         if earlier is not None:
             return earlier, True

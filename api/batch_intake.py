@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import batch_idempotency, staged
 from api.deps import Services
-from api.errors import ApiError, broker_refusal
+from api.errors import ApiError, job_store_unavailable
 from api.form_in_memory import read_form
 from api.options import OptionFields, job_options
 from shared.batches import Batch, BatchItem, Metadata
@@ -351,13 +351,8 @@ async def _record(services: Services, batch: Batch, items: list[BatchItem] | Non
         # uploads are deleted), when it resumes and runs what it kept.
         await run_in_threadpool(store.create, batch, items, services.clock)
     except Exception as exc:
-        refused = broker_refusal(exc)
-        raise ApiError(
-            503,
-            "job_store_unavailable",
-            f"{refused} Nothing was made."
-            if refused
-            else "The job store is not reachable; try again.",
+        raise job_store_unavailable(
+            exc, "The job store is not reachable; try again.", "Nothing was made."
         ) from exc
     try:
         await run_in_threadpool(

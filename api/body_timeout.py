@@ -13,13 +13,12 @@ each such request in an "Exception in ASGI application" traceback.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import body_for, count_refusal
+from api.errors import refuse_before_the_app
 
 log = logging.getLogger("voicepipe.api")
 
@@ -80,17 +79,4 @@ class BodyIdleTimeout:
             f"The request body stopped arriving: nothing came for {self.idle_s:g} s. Nothing "
             "was stored; send the whole request again."
         )
-        await count_refusal(Request(scope), 408, "request_timeout")
-        body = json.dumps(body_for(scope["path"], 408, "request_timeout", message)).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 408,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await refuse_before_the_app(scope, send, 408, "request_timeout", message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -13,6 +14,7 @@ from kombu.exceptions import OperationalError
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope, Send
 
 from shared.errors import JobNotFound, MediaRejected, StorageUnavailable, VoicePipeError
 from shared.models import ErrorInfo
@@ -108,6 +110,32 @@ def broker_refusal(exc: BaseException) -> str | None:
                 return message
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def job_store_unavailable(exc: BaseException, unreachable: str, made: str) -> ApiError:
+    """The 503 of a submission the job store did not take (``exc``): what a broker that
+    refused to write said, then ``made`` (what became of the submission); ``unreachable``
+    where it could not be reached."""
+    refused = broker_refusal(exc)
+    message = f"{refused} {made}" if refused else unreachable
+    return ApiError(503, "job_store_unavailable", message)
+
+
+async def refuse_before_the_app(
+    scope: Scope, send: Send, status: int, code: str, message: str
+) -> None:
+    """Answer a request the app never saw (a middleware's refusal), in the shape its route
+    answers (OpenAI's on /v1/audio/...), counted in /metrics like the app's own refusals,
+    and close its connection: its body was not read to the end."""
+    await count_refusal(Request(scope), status, code)
+    body = json.dumps(body_for(scope["path"], status, code, message)).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 # Every 503 says when to try again (Retry-After, RFC 9110): clients, our CLI and OpenAI's SDKs

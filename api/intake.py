@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import idempotency, staged
 from api.deps import Services
-from api.errors import ApiError, broker_refusal, retry_after
+from api.errors import ApiError, job_store_unavailable, retry_after
 from shared.errors import StorageUnavailable
 from shared.inputs import kept_filename, validated_input
 from shared.logging import bind
@@ -197,13 +197,10 @@ class _Upload:
             # The store may be failing too: then a worker deletes it later (api/staged.py),
             # and the answer still names the job store, the cause.
             await staged.discard(self.services, [job.input.key])
-            refused = broker_refusal(exc)
-            raise ApiError(
-                503,
-                "job_store_unavailable",
-                f"{refused} Nothing was queued."
-                if refused
-                else "The job store and queue are not reachable; nothing was queued. Try again.",
+            raise job_store_unavailable(
+                exc,
+                "The job store and queue are not reachable; nothing was queued. Try again.",
+                "Nothing was queued.",
             ) from exc
 
     async def _storage_call(self, call: Callable[..., None], *args: str | bytes) -> None:

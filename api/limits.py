@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
-from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import body_for, count_refusal
+from api.errors import refuse_before_the_app
 
 # Multipart framing and the small form fields ride on top of the audio itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -77,19 +74,4 @@ class BodySizeLimit:
             await self._reject(scope, send, message)
 
     async def _reject(self, scope: Scope, send: Send, message: str) -> None:
-        # Counted in /metrics like the app's own refusals (this answer never reaches them).
-        await count_refusal(Request(scope), 413, "too_large")
-        # In OpenAI's shape on its routes (/v1/audio/...), as their other refusals are.
-        body = json.dumps(body_for(scope["path"], 413, "too_large", message)).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await refuse_before_the_app(scope, send, 413, "too_large", message)
