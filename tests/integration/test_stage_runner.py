@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,10 +21,7 @@ from celery.exceptions import Ignore
 
 import workers.stage
 import workers.stt
-from shared.batchstore import BatchStore
 from shared.celery_app import TASK_NAMES, create_celery
-from shared.deadlines import deadline_function
-from shared.jobstore import JobStore
 from shared.models import (
     REPLY_OBJECT,
     ErrorInfo,
@@ -39,13 +35,11 @@ from shared.models import (
     Transcript,
     utcnow,
 )
-from shared.redis_keys import connect
-from shared.settings import BrokerSettings, Settings
 from shared.settings.providers import OpenAISettings
-from shared.storage import LocalStorage
 from tests.audio_factory import AudioFormat, encode
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
+from tests.worker_context import local_worker_context
 from workers.context import WorkerContext
 from workers.llm import respond_job
 from workers.providers.errors import ProviderError
@@ -102,18 +96,10 @@ def ctx(
     valkey: ValkeyProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[WorkerContext]:
     """A worker context of its own, handed to the runner in place of the cached one."""
-    settings = Settings(data_dir=tmp_path, broker=BrokerSettings(url=valkey.url))
-    client = connect(valkey.url)
-    context = WorkerContext(
-        settings=settings,
-        storage=LocalStorage(tmp_path / "objects"),
-        jobs=JobStore(client, deadline_function(settings)),
-        batches=BatchStore(client),
-        pid=os.getpid(),
-    )
+    context = local_worker_context(valkey.url, tmp_path)
     monkeypatch.setattr(workers.stage, "get_context", lambda: context)
     yield context
-    client.close()
+    context.jobs.redis.close()
 
 
 def transcribed_job(ctx: WorkerContext, llm: StageRecord | None = None) -> Job:

@@ -4,7 +4,6 @@ collection (workers.stage)."""
 from __future__ import annotations
 
 import gc
-import os
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,16 +12,11 @@ import numpy as np
 import pytest
 
 import workers.app  # noqa: F401  (the Celery app the tasks are bound to)
-from shared.batchstore import BatchStore
-from shared.deadlines import deadline_function
 from shared.errors import StageFailed
-from shared.jobstore import JobStore
 from shared.models import Job, JobOptions, Stage
-from shared.redis_keys import connect
-from shared.settings import BrokerSettings, Settings
-from shared.storage import LocalStorage
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
+from tests.worker_context import local_worker_context
 from workers import context, stt
 from workers.context import WorkerContext
 from workers.stage import StageOutput
@@ -32,18 +26,10 @@ from workers.stage import StageOutput
 def ctx(
     valkey: ValkeyProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[WorkerContext]:
-    settings = Settings(data_dir=tmp_path, broker=BrokerSettings(url=valkey.url))
-    client = connect(valkey.url)
-    made = WorkerContext(
-        settings=settings,
-        storage=LocalStorage(tmp_path / "objects"),
-        jobs=JobStore(client, deadline_function(settings)),
-        batches=BatchStore(client),
-        pid=os.getpid(),
-    )
+    made = local_worker_context(valkey.url, tmp_path)
     monkeypatch.setattr(context, "_context", made)
     yield made
-    client.close()
+    made.jobs.redis.close()
 
 
 @pytest.mark.parametrize("code", ["empty_media", "rate_limited"], ids=["failed", "retried"])

@@ -168,16 +168,7 @@ def test_hybrid_stt_uses_it_when_its_engines_disagree(fake: AnthropicFake) -> No
         anthropic={"api_key": API_KEY, "base_url": fake.base_url, "verify_model": False},
         hybrid={"engines": ("stub_first", "stub_second"), "reconcile_below": 0.99},
     )
-    audio = AudioInput(
-        data=b"", media_type="audio/wav", extension="wav", pcm16k=np.zeros(16000, np.int16)
-    )
-    with (
-        registered(stub("stt", "stub_first", f"{__name__}:FirstEngine")),
-        registered(stub("stt", "stub_second", f"{__name__}:SecondEngine")),
-    ):
-        hybrid = registry.build(Stage.STT, "hybrid", settings)
-        assert isinstance(hybrid, HybridStt)
-        transcript = hybrid.transcribe(audio)
+    transcript = _hybrid_of_the_two_stubs(settings)
 
     assert transcript.details["reconciled_by"] == "claude"
     assert transcript.details["uncertain_words"] == ["five"]
@@ -207,6 +198,17 @@ def test_hybrid_keeps_the_first_engines_transcript_for_review_when_claude_cannot
         hybrid={"engines": ("stub_first", "stub_second"), "reconcile_below": 0.99,
                 "review_below": 0.5},
     )  # fmt: skip
+    transcript = _hybrid_of_the_two_stubs(settings)
+
+    assert transcript.text == FIRST
+    assert transcript.details["reconciled_by"] is None
+    expected = "output_truncated" if stop == "max_tokens" else "content_refused"
+    assert transcript.details["reconcile_failed"].startswith(f"{expected}: ")
+    assert transcript.details["needs_review"] is True
+
+
+def _hybrid_of_the_two_stubs(settings: Settings) -> Transcript:
+    """The hybrid engine's transcript of a second of silence, its engines the two stubs."""
     audio = AudioInput(
         data=b"", media_type="audio/wav", extension="wav", pcm16k=np.zeros(16000, np.int16)
     )
@@ -215,10 +217,5 @@ def test_hybrid_keeps_the_first_engines_transcript_for_review_when_claude_cannot
         registered(stub("stt", "stub_second", f"{__name__}:SecondEngine")),
     ):
         hybrid = registry.build(Stage.STT, "hybrid", settings)
-        transcript = hybrid.transcribe(audio)
-
-    assert transcript.text == FIRST
-    assert transcript.details["reconciled_by"] is None
-    expected = "output_truncated" if stop == "max_tokens" else "content_refused"
-    assert transcript.details["reconcile_failed"].startswith(f"{expected}: ")
-    assert transcript.details["needs_review"] is True
+        assert isinstance(hybrid, HybridStt)
+        return hybrid.transcribe(audio)
