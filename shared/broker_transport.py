@@ -25,9 +25,14 @@ including those of tasks still running in this worker (Celery lets them run on).
 then took them again while they ran: the stage, found "running", counted a crash and ran
 a second time, its vendor called twice (18 of 50 jobs in ``make chaos`` scenario 2b). Those
 messages now stay unacknowledged; the running task finishes and queues its job's next stage,
-and the message comes back after the visibility timeout to find its stage done. Messages
-only reserved (prefetched, not started) go back at once as before, and everything does in
-a shutdown that does not wait for its tasks (Celery's cold shutdown).
+and the message comes back after the visibility timeout to find its stage done. The same holds
+for a task handed to the pool that has not yet told the worker it started: a prefork child
+that has read its payload (Celery drops only the payloads no child has been sent yet), or a
+thread pool's queue, which Celery never empties. The master counts a task as running only
+once the child's acknowledgement comes back, so in that window its message went back and
+ran twice (a double stt call, once in four runs of scenario 2b). Messages not yet handed to
+a pool go back at once as before, and everything does in a shutdown that does not wait for
+its tasks (Celery's cold shutdown).
 
 3. One client per connection pool, not one per command.
 
@@ -51,16 +56,32 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from shared.redis_keys import RetryWithin
 
 
+def _will_run(request: Any, running: Any) -> bool:
+    """Whether this worker will run the request whatever becomes of its connection."""
+    if request in running:
+        return True
+    handed = request._apply_result  # a weak reference to the pool's job; None until handed
+    if handed is None:
+        return False  # still in a rate-limit bucket, which the reconnection empties
+    job = handed()
+    # A prefork job no child was picked for yet is dropped by the pool's flush at the
+    # reconnection (``AsynPool.flush``); one whose payload is on its way is still run. A
+    # thread pool's job is gone from the weak reference at once (nothing else holds it) and
+    # waits in the executor's queue, which nothing empties.
+    return not (job is not None and hasattr(job, "_write_to") and job._write_to is None)
+
+
 def _running_delivery_tags() -> set[str]:
-    """Delivery tags of the tasks this worker process is running now (none outside one)."""
+    """Delivery tags of the tasks this worker process runs or will run (none outside one)."""
     from celery.worker import state  # the worker's own bookkeeping, cheap and in-process
 
     if state.should_terminate is not None:
         return set()  # a cold shutdown: they will not finish, so they go back too
+    running = state.active_requests
     tags: set[str] = set()
-    for request in list(state.active_requests):
+    for request in {*running, *state.reserved_requests}:
         tag = request.message.delivery_tag
-        if isinstance(tag, str):
+        if isinstance(tag, str) and _will_run(request, running):
             tags.add(tag)
     return tags
 

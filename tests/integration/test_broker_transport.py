@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -67,29 +68,45 @@ def test_celery_connections_use_the_transport_under_the_urls_own_scheme() -> Non
     assert Connection("rediss://127.0.0.1:1/0").transport_cls == "rediss"
 
 
-class _Running:
-    """What the worker's state holds for a task it runs: its request, with the message."""
+class _Request:
+    """What the worker's state holds for a task: its request, with the message, and a weak
+    reference to the pool's job once it was handed to a pool."""
 
-    def __init__(self, delivery_tag: str) -> None:
+    def __init__(self, delivery_tag: str, job: object | None = None) -> None:
         self.message = SimpleNamespace(delivery_tag=delivery_tag)
+        self._apply_result = None if job is None else weakref.ref(job)
 
 
-def _restore_with_one_running(valkey: ValkeyProcess) -> tuple[int, int]:
-    """Deliver two messages, have the worker run the first's task, hand back what the QoS
-    hands back at a connection loss: then (messages waiting in the queue, still unacked)."""
+class _PreforkJob:
+    """billiard's ApplyResult as far as the transport looks: the child it is written to."""
+
+    def __init__(self, written_to: object | None) -> None:
+        self._write_to = written_to
+
+
+class _ThreadJob:
+    """A thread pool's job; only the pool's executor holds on to its work."""
+
+
+def _restore_with(valkey: ValkeyProcess, second: Callable[[str], _Request]) -> tuple[int, int]:
+    """Deliver two messages, have the worker run the first's task and hold the second as
+    ``second`` makes it, hand back what the QoS hands back at a connection loss: then
+    (messages waiting in the queue, still unacked)."""
     connection = Connection(valkey.url)
     queue = Queue("stt", routing_key="stt")(connection.default_channel)  # type: ignore[no-untyped-call]
     queue.declare()
     producer = connection.SimpleQueue("stt")
     producer.put({"n": 1})
     producer.put({"n": 2})
-    running, _reserved = (queue.get(no_ack=False).delivery_tag for _ in range(2))
-    request = _Running(running)
-    state.active_requests.add(request)
+    running_tag, reserved_tag = (queue.get(no_ack=False).delivery_tag for _ in range(2))
+    running, reserved = _Request(running_tag), second(reserved_tag)
+    state.active_requests.add(running)
+    state.reserved_requests.update((running, reserved))
     try:
         connection.default_channel.qos.restore_unacked()
     finally:
-        state.active_requests.discard(request)
+        state.active_requests.discard(running)
+        state.reserved_requests.difference_update((running, reserved))
         connection.close()
     client = redis.Redis.from_url(valkey.url)
     try:
@@ -98,19 +115,52 @@ def _restore_with_one_running(valkey: ValkeyProcess) -> tuple[int, int]:
         client.close()
 
 
-def test_a_dropped_connection_hands_back_reserved_messages_but_not_running_tasks(
+_PREFORK_JOB_NO_CHILD_PICKED = _PreforkJob(written_to=None)
+_PREFORK_JOB_SENT_TO_A_CHILD = _PreforkJob(written_to=object())
+
+
+def test_a_dropped_connection_hands_back_a_message_not_yet_handed_to_a_pool(
     valkey: ValkeyProcess,
 ) -> None:
     # The reserved one is back in its queue; the running one waits in the unacked set for its
     # task to finish (or, were it lost, for the visibility timeout).
-    assert _restore_with_one_running(valkey) == (1, 1)
+    assert _restore_with(valkey, _Request) == (1, 1)
+
+
+def test_a_dropped_connection_hands_back_a_prefork_job_no_child_was_sent(
+    valkey: ValkeyProcess,
+) -> None:
+    # The pool's flush at the reconnection drops it, so only the broker can run it again.
+    assert _restore_with(valkey, lambda tag: _Request(tag, _PREFORK_JOB_NO_CHILD_PICKED)) == (1, 1)
+
+
+def test_a_dropped_connection_keeps_a_prefork_job_a_child_has_before_it_says_it_started(
+    valkey: ValkeyProcess,
+) -> None:
+    # The child runs it whatever the master does: handed back, it ran twice (scenario 2b).
+    assert _restore_with(valkey, lambda tag: _Request(tag, _PREFORK_JOB_SENT_TO_A_CHILD)) == (0, 2)
+
+
+def test_a_dropped_connection_keeps_a_job_waiting_in_a_thread_pools_queue(
+    valkey: ValkeyProcess,
+) -> None:
+    assert _restore_with(valkey, _handed_to_a_thread_pool) == (0, 2)
+
+
+def _handed_to_a_thread_pool(tag: str) -> _Request:
+    # Celery's thread pool returns a wrapper nobody keeps: the weak reference is dead at once,
+    # while the work waits in the executor's queue.
+    request = _Request(tag, _ThreadJob())
+    assert request._apply_result is not None
+    assert request._apply_result() is None
+    return request
 
 
 def test_a_cold_shutdown_hands_back_running_tasks_too(
     valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(state, "should_terminate", 1)
-    assert _restore_with_one_running(valkey) == (2, 0)
+    assert _restore_with(valkey, lambda tag: _Request(tag, _PREFORK_JOB_SENT_TO_A_CHILD)) == (2, 0)
 
 
 def _clients_before_and_after_a_pool_reset(channel: kombu_redis.Channel) -> list[redis.Redis]:
