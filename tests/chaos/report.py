@@ -33,15 +33,16 @@ def _cells(row: Row) -> tuple[str, ...]:
 
 
 def render(rows: list[Row]) -> str:
+    """Every row's notes, then the table, then the problems: what CI prints last is what a
+    reader of a failed run's tail needs."""
     table = [HEADERS, *(_cells(row) for row in rows)]
     widths = [max(len(line[i]) for line in table) for i in range(len(HEADERS))]
-    lines = [
+    lines = [f"  {row.scenario}: {note}" for row in rows for note in row.notes]
+    lines.extend(
         " | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in table
-    ]
-    lines.insert(1, "-+-".join("-" * w for w in widths))
+    )
+    lines.insert(len(lines) - len(rows), "-+-".join("-" * w for w in widths))
     for row in rows:
-        for note in row.notes:
-            lines.append(f"  {row.scenario}: {note}")
         for problem in row.problems[:SHOWN]:
             lines.append(f"  {row.scenario}: PROBLEM {problem}")
         if len(row.problems) > SHOWN:
