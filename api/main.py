@@ -69,12 +69,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     client = connect_within(settings.broker.url, budget_s)
     job_store = JobStore(client, deadline_function(settings))
     celery = create_celery(settings, budget_s)
+    # A refusal is answered at once, counted or not: with the stores' retries, a broker
+    # that is down held every 4xx for ~19 s while its count was tried. The storage breaker
+    # notes its state through the same short-budget client.
+    refusals = MetricsStore(connect_within(settings.broker.url, min(budget_s, 0.5)))
     app.state.services = Services(
         settings=settings,
         # Each call waits at most storage.api_timeout_s (twice), then the request is a 503:
         # boto3's own patience (60 s a wait, retried) held a hung store's uploads for minutes.
         # A store that keeps failing is not asked for a while (api/storage_guard.py).
-        storage=api_storage(settings),
+        storage=api_storage(settings, refusals),
         jobs=job_store,
         batches=BatchStore(client),
         deliveries=WebhookStore(client, settings.webhooks.keep_records_s),
@@ -82,9 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         celery=celery,
         recorder=JobRecorder(settings.broker.url, job_store, celery, clock),
         clock=clock,
-        # A refusal is answered at once, counted or not: with the stores' retries, a broker
-        # that is down held every 4xx for ~19 s while its count was tried.
-        refusals=MetricsStore(connect_within(settings.broker.url, min(budget_s, 0.5))),
+        refusals=refusals,
         # Probes come with short timeouts of their own (a second, often).
         probe=connect_within(settings.broker.url, min(budget_s, READINESS_BUDGET_S)),
         storage_probe=storage_from_settings(

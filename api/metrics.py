@@ -3,6 +3,7 @@ as the broker holds them, rendered at scrape time (see shared.metrics_store)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from itertools import accumulate
 
@@ -39,6 +40,11 @@ _COUNTERS = {
         "voicepipe_webhook_deliveries",
         "Webhook delivery attempts by outcome: delivered, retry (will be attempted again), "
         "failed (schedule used up or refused) or disabled (the receiver answered 410).",
+    ),
+    "storage_breaker_refusals": (
+        "voicepipe_storage_breaker_refusals",
+        "API requests answered 503 storage_unavailable by an open object-storage breaker, "
+        "without asking the store (every API process summed).",
     ),
 }
 
@@ -87,6 +93,13 @@ class _FromRedis(Collector):
             for labels, count in sorted(self._store.counter(name).items()):
                 family.add_metric(list(labels), count)
             yield family
+
+        yield GaugeMetricFamily(
+            "voicepipe_storage_breaker_open",
+            "API processes whose object-storage circuit breaker is open: refusing requests "
+            "that need the store, without asking it, until their cool-down ends.",
+            value=self._store.open_breakers(time.time()),
+        )
 
         rejected = CounterMetricFamily(
             "voicepipe_intake_rejections",

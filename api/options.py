@@ -22,6 +22,7 @@ from shared.redaction_policy import (
 )
 from shared.safe_fetch import AddressPolicy, FetchRefused
 from shared.settings import OutputFormat
+from shared.stt_languages import ENGLISH_ONLY_ENGINES, is_english
 
 THREAD_PATTERN = r"^[A-Za-z0-9+_.:@-]+$"
 
@@ -209,6 +210,25 @@ def _redaction(services: Services, fields: OptionFields) -> JobRedaction | None:
         region=services.settings.local.default_region,
         audio=fields.redact_audio or config.audio,
         send_original_to_llm=fields.redact_send_original,
+    )
+
+
+def unheard_language(services: Services, options: JobOptions) -> None:
+    """Refuse a recording's ``language`` its stt engine cannot hear, before it is stored:
+    the job would be queued only to fail as unsupported_language. Only the English-only
+    offline engines are judged; a cloud engine or a plugin decides for itself."""
+    if options.language is None or Stage.STT not in options.stages:
+        return
+    engine = options.stt_provider or services.settings.providers.stt
+    if engine not in ENGLISH_ONLY_ENGINES or is_english(options.language):
+        return
+    raise ApiError(
+        400,
+        "unsupported_language",
+        f"language: the {engine!r} speech engine hears English only, not "
+        f"{options.language!r}; give 'en' (or 'en-GB', 'eng', 'english'), leave language "
+        "out, or choose an stt provider that hears it.",
+        param="language",
     )
 
 

@@ -29,6 +29,8 @@ log = logging.getLogger("voicepipe.metrics")
 
 _REJECTIONS = key("metrics", "rejections")
 _SERIES = key("metrics", "stage-series")
+# API processes whose storage breaker is open: member the process, score when it half-opens.
+_OPEN_BREAKERS = key("metrics", "storage-breakers-open")
 
 
 # Counters with labels: one hash per counter, a field per label set ("a|b|c").
@@ -36,6 +38,8 @@ COUNTERS = {
     "provider_errors": ("stage", "provider", "code"),
     "stage_retries": ("stage", "provider", "code"),
     "webhook_deliveries": ("outcome",),
+    # Requests the API's storage breaker refused without asking the store (api.storage_guard).
+    "storage_breaker_refusals": (),
 }
 
 
@@ -76,7 +80,31 @@ class MetricsStore:
 
     def counter(self, name: str) -> dict[tuple[str, ...], int]:
         raw = self._redis.hgetall(_counter_key(name))
+        if not COUNTERS[name]:
+            return {(): sum(int(n) for n in raw.values())}
         return {tuple(_text(k).split("|")): int(n) for k, n in raw.items()}
+
+    def note_breaker_open(self, process: str, until: float) -> None:
+        """``process``'s storage breaker refuses requests until ``until`` (epoch seconds).
+        Never raises, as ``count``."""
+        try:
+            self._redis.zadd(_OPEN_BREAKERS, {process: until})
+        except redis.RedisError:
+            log.warning("noting the storage breaker open failed", exc_info=True)
+
+    def note_breaker_closed(self, process: str) -> None:
+        try:
+            self._redis.zrem(_OPEN_BREAKERS, process)
+        except redis.RedisError:
+            log.warning("noting the storage breaker closed failed", exc_info=True)
+
+    def open_breakers(self, now: float) -> int:
+        """API processes whose storage breaker is open at ``now``. A process that died
+        with its breaker open drops out when its cool-down would have ended."""
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.zremrangebyscore(_OPEN_BREAKERS, "-inf", now)
+        pipe.zcard(_OPEN_BREAKERS)
+        return int(pipe.execute()[1])
 
     def add_stage_histograms(self, histograms: list[StageHistogram]) -> None:
         """Add observations summed elsewhere (see StageMetricsBuffer), in one round trip."""

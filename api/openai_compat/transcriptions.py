@@ -21,7 +21,7 @@ from api.form_in_memory import form_of
 from api.intake import submit
 from api.openai_compat.engines import engine_for
 from api.openai_compat.waiting import NO_RETRY, after_submission, failure, finished
-from api.options import OptionFields, job_options
+from api.options import OptionFields, job_options, unheard_language
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, JobStatus, Stage, Transcript
@@ -168,6 +168,7 @@ async def create_transcription(
         engine = engine_for(services.settings, Stage.STT, fields.model)
         option_fields = OptionFields(stages="stt", stt_provider=engine, language=fields.language)
         options = job_options(services, tenant, option_fields)
+        unheard_language(services, options)
         # Held in memory only until stored, not for the wait below (api.upload_memory).
         async with services.uploads.read_whole(upload) as data:
             job, _ = await submit(services, tenant, data, upload.filename, options)

@@ -14,7 +14,7 @@ from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit, submit_text
 from api.job_form import job_form_of
-from api.options import job_options
+from api.options import job_options, unheard_language
 from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
@@ -89,6 +89,8 @@ async def create_job(
                     services, tenant, form.text, options, idempotency_key
                 )
             else:
+                # A recording's language is its engine's to hear; typed text has none to.
+                unheard_language(services, options)
                 job, replayed = await submit(
                     services, tenant, form.data, form.filename, options, idempotency_key
                 )

@@ -66,6 +66,7 @@ from shared.settings.services import (
     SweeperSettings,
     TracingSettings,
 )
+from shared.settings.stt_budget import longest_recording_problem
 from shared.settings.usage import PriceSettings, UsageSettings
 from shared.settings.web import WebSettings
 
@@ -327,7 +328,7 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _redelivery_after_time_limits(self) -> Settings:
+    def _time_limits_hold(self) -> Settings:
         # A message redelivered while its first run is still going would run twice at once.
         w = self.workers
         longest = max(p.time_limit_s for p in (w.stt, w.llm, w.tts, w.ingest, w.webhooks))
@@ -336,6 +337,8 @@ class Settings(BaseSettings):
                 f"broker.visibility_timeout_s ({self.broker.visibility_timeout_s}) must be "
                 f"above the longest stage time limit ({longest} s)"
             )
+        if problem := longest_recording_problem(self):
+            raise ValueError(problem)
         return self
 
     @model_validator(mode="after")

@@ -4,16 +4,20 @@ again after the cool-down."""
 from __future__ import annotations
 
 import builtins
+import logging
 import time
 from pathlib import Path
 
 import pytest
+import redis
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from api.storage_guard import GuardedStorage, api_storage
 from shared.errors import StorageKeyNotFound, StorageUnavailable
+from shared.metrics_store import MetricsStore
 from shared.settings import Settings
 from shared.storage import LocalStorage, ObjectStorage
+from tests.conftest import ValkeyProcess
 
 
 class FlakyStore(ObjectStorage):
@@ -144,3 +148,56 @@ def test_only_s3_storage_is_put_behind_the_breaker(tmp_path: Path) -> None:
 
     assert isinstance(local, LocalStorage)
     assert isinstance(s3, GuardedStorage)
+
+
+def test_an_open_breaker_and_its_refusals_are_noted_for_metrics_until_it_closes(
+    valkey: ValkeyProcess,
+) -> None:
+    figures = MetricsStore(redis.Redis.from_url(valkey.url))
+    store = FlakyStore()
+    guarded = GuardedStorage(store, failures=2, cool_down_s=0.3, figures=figures)
+    _failing(guarded, store, 2)
+    for _ in range(3):
+        with pytest.raises(StorageUnavailable):
+            guarded.get("k")
+
+    assert figures.open_breakers(time.time()) == 1
+    assert figures.counter("storage_breaker_refusals") == {(): 3}
+
+    time.sleep(0.4)
+    guarded.put("k", b"back")
+
+    assert figures.open_breakers(time.time()) == 0
+    assert figures.counter("storage_breaker_refusals") == {(): 3}
+
+
+def test_a_process_that_died_with_its_breaker_open_stops_counting_after_the_cool_down(
+    valkey: ValkeyProcess,
+) -> None:
+    figures = MetricsStore(redis.Redis.from_url(valkey.url))
+    figures.note_breaker_open("gone:1", until=1_000.0)
+
+    assert figures.open_breakers(now=999.0) == 1
+    assert figures.open_breakers(now=1_001.0) == 0
+
+
+def test_an_outage_is_logged_once_when_it_opens_and_once_when_it_closes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = FlakyStore()
+    guarded = GuardedStorage(store, failures=2, cool_down_s=0.2)
+    with caplog.at_level(logging.WARNING, logger="voicepipe.api.storage"):
+        _failing(guarded, store, 2)
+        for _ in range(2):  # two trials after a cool-down, each failing and opening it again
+            time.sleep(0.3)
+            _failing(guarded, store, 1)
+        time.sleep(0.3)
+        guarded.put("k", b"back")
+        guarded.put("k", b"again")
+
+    lines = [r.getMessage() for r in caplog.records]
+    assert [r.levelno for r in caplog.records] == [logging.WARNING] * 2
+    assert "breaker opened after 2 failed requests" in lines[0]
+    assert "EndpointConnectionError" in lines[0]
+    assert "breaker closed" in lines[1]
+    assert not any("s3.test" in line for line in lines), "no endpoint (or credentials) logged"

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from api.main import create_app
 from shared.audio import encode_pcm
@@ -129,3 +130,33 @@ def test_after_failures_in_a_row_uploads_are_refused_without_asking_the_store(
     assert http.get("/v1/jobs").json()["total"] == 0, "nothing half made"
     assert http.get("/readyz").json()["checks"]["storage"].startswith("unavailable")
     assert hung_store.connections > asked, "readiness asks the store itself"
+
+
+def _scraped(http: TestClient) -> dict[str, float]:
+    answer = http.get("/metrics")
+    assert answer.status_code == 200
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+        if sample.name.startswith("voicepipe_storage_breaker")
+    }
+
+
+@pytest.mark.timeout(30)
+def test_metrics_show_the_open_breaker_and_count_the_uploads_it_refused(
+    tmp_path: Path, valkey: ValkeyProcess, hung_store: HungStore
+) -> None:
+    http = _app(tmp_path, valkey, hung_store, api_breaker_failures=2, api_breaker_cool_down_s=60)
+    assert _scraped(http) == {
+        "voicepipe_storage_breaker_open": 0.0,
+        "voicepipe_storage_breaker_refusals_total": 0.0,
+    }
+    upload = {"file": ("vm.wav", _wav(), "audio/wav")}
+    for _ in range(2 + 3):
+        assert http.post("/v1/jobs", files=upload).status_code == 503
+
+    assert _scraped(http) == {
+        "voicepipe_storage_breaker_open": 1.0,
+        "voicepipe_storage_breaker_refusals_total": 3.0,
+    }

@@ -58,6 +58,8 @@ def test_the_first_look_is_never_later_than_the_hard_limit() -> None:
     short = Settings(
         sweeper={"orphan_after_s": 600, "grace_s": 1},
         workers={"stt": {"soft_time_limit_s": 10, "time_limit_s": 20}},
+        # The local engine transcribes no longer recording than this within 10 s.
+        api={"max_duration_s": 15},
     )
     assert deadline_of(running_job(), short) == T + 21
 

@@ -3,7 +3,6 @@ front end's preparation of the audio with its mapping of word times back to the 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import numpy.typing as npt
 
 from shared.errors import StageFailed
 from shared.models import Word
+from shared.stt_languages import is_english
 from workers.providers.base import AudioInput
 from workers.providers.stt import frontend
 
@@ -29,16 +29,6 @@ MIN_SAMPLES = 4 * SAMPLE_RATE // 100
 _SAMPLES_PER_FRAME = SAMPLE_RATE // 100
 _CUT_SEARCH_S = 10.0
 _CUT_WINDOW_FRAMES = 10
-
-_ENGLISH = frozenset({"en", "eng", "english"})
-
-
-def is_english(language: str | None) -> bool:
-    """Whether a requested language (None, "en", "en-GB", "eng", ...) suits an English model."""
-    if language is None or not language.strip():
-        return True
-    primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
-    return primary in _ENGLISH
 
 
 def require_english(language: str | None, understood: str) -> None:
