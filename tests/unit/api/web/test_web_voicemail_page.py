@@ -190,6 +190,21 @@ def test_the_recording_is_served_whole_and_in_byte_ranges_for_seeking(site: Site
     assert part.headers["content-range"] == f"bytes 100-199/{len(data)}"
 
 
+def test_a_range_beyond_the_recording_is_a_416_however_long_its_number(site: Site) -> None:
+    job = voicemail()
+    site.storage.put(job.input.key, b"RIFF" * 256, "audio/wav")
+    site.add(job)
+    site.sign_in()
+
+    for first in ("1024", "9" * 5000):
+        answer = site.client.get(
+            f"/inbox/jobs/{job.id}/audio", headers={"Range": f"bytes={first}-"}
+        )
+
+        assert answer.status_code == 416
+        assert answer.headers["content-range"] == "bytes */1024"
+
+
 def test_every_inbox_answer_carries_the_security_headers(site: Site) -> None:
     job = site.add(voicemail(status=JobStatus.SUCCEEDED))
     site.sign_in()
