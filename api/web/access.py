@@ -25,6 +25,8 @@ from shared.settings.auth import OPEN_TENANT
 # Characters of the configured hash kept in the session: 64 bits, plenty to tell keys apart.
 KEY_ID_CHARS = 16
 OPEN_REVIEWER = "local"
+# Characters of the page to go back to after signing in that the sign-in link carries.
+MAX_NEXT = 2000
 
 
 class SignInRequired(Exception):
@@ -81,8 +83,13 @@ def services_of(request: Request) -> Services:
 
 
 def _requested(request: Request) -> str:
+    """The page to come back to: with its query while that fits in the sign-in link, else
+    the page alone (a long search in a shared link is not worth a refused sign-in)."""
     path = request.url.path
-    return f"{path}?{request.url.query}" if request.url.query else path
+    whole = f"{path}?{request.url.query}" if request.url.query else path
+    if len(whole) <= MAX_NEXT:
+        return whole
+    return path if len(path) <= MAX_NEXT else "/inbox"
 
 
 async def current_visitor(request: Request) -> Visitor:
@@ -102,6 +109,7 @@ def safe_next(value: str | None) -> str:
     """Where to go after signing in: an inbox path only, never another site."""
     if (
         value
+        and len(value) <= MAX_NEXT
         and value.startswith("/inbox")
         and not value.startswith("/inbox/sign-")
         and "\\" not in value

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.web.access import (
@@ -24,15 +22,14 @@ MAX_NAME = 80
 
 
 @router.get("/sign-in")
-async def sign_in_form(
-    request: Request, next: Annotated[str | None, Query(max_length=2000)] = None
-) -> Response:
+async def sign_in_form(request: Request, next: str | None = None) -> Response:
     session = await read_session(request)
     settings = services_of(request).settings
     # With open access the form only asks for a name (for the review records), and may be
     # filled in again to change it.
     if not settings.auth.open_access and tenant_of(session, settings) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
+    # An over-long or foreign ``next`` leads to the inbox (safe_next), not to a refused form.
     return await render(request, "sign_in.html", session, next=safe_next(next), name="", error=None)
 
 

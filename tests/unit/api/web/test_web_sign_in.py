@@ -39,6 +39,19 @@ def test_without_a_session_a_page_sends_you_to_sign_in_and_back_to_it_after(site
     assert signed.headers["location"] == "/inbox?urgency=high"
 
 
+def test_a_long_link_followed_signed_out_leads_to_the_sign_in_form_and_back_to_its_page(
+    site: Site,
+) -> None:
+    search = "heating " * 400  # a shared link with a long search: 3,200 characters
+    first = site.client.get("/inbox/jobs/job_1", params={"q": search}, follow_redirects=False)
+
+    assert first.headers["location"] == "/inbox/sign-in?next=/inbox/jobs/job_1"
+    # A sign-in link made elsewhere with the whole of it: the form, going back to the inbox.
+    form = site.client.get("/inbox/sign-in", params={"next": f"/inbox?q={search}"})
+    assert form.status_code == 200
+    assert 'name="next" value="/inbox"' in form.text
+
+
 def test_signing_in_opens_the_tenants_inbox_and_the_cookie_holds_no_key(site: Site) -> None:
     signed = site.sign_in(ACME_KEY, name="Ann Reviewer")
 
