@@ -98,6 +98,18 @@ def test_the_session_cookie_is_secure_when_the_inbox_is_reached_by_another_name(
     assert "; secure" in answer.headers["set-cookie"].lower()
 
 
+def test_the_session_cookie_is_secure_over_https_even_on_a_loopback_name(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # A reverse proxy on the same machine: nginx passes Host 127.0.0.1:8000 by default, and
+    # HTTPS in X-Forwarded-Proto, which uvicorn turns into the request's scheme.
+    proxied = site_for(keyed_settings(tmp_path, valkey), base_url="https://127.0.0.1:8000")
+
+    answer = proxied.client.get("/inbox/sign-in")
+
+    assert "; secure" in answer.headers["set-cookie"].lower()
+
+
 def test_the_sign_in_form_posted_without_its_csrf_token_is_refused(site: Site) -> None:
     site.client.get("/inbox/sign-in")
 
