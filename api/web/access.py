@@ -15,8 +15,10 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
 from api.deps import Services
+from api.reviewing import MAX_TRANSCRIPT_CHARS
 from api.security import hash_key, tenant_for
 from api.web.session import Session, read_session
 from shared.settings import Settings
@@ -125,7 +127,18 @@ def sign_in_url(next_path: str) -> str:
 
 async def checked_form(request: Request, session: Session) -> FormData:
     """The posted form, once its CSRF token matches the session's (else a 403 page)."""
-    form = await request.form()
+    try:
+        form = await request.form()
+    except HTTPException as exc:
+        # Starlette's parser refuses a field over 1 MB or a malformed body with a 400 that
+        # the JSON API words for uploads ("the recording in the field 'file'"): a page here.
+        raise PageError(
+            400,
+            "Form not read",
+            f"This form could not be read ({exc.detail}). A transcript takes at most "
+            f"{MAX_TRANSCRIPT_CHARS:,} characters and a note or name far fewer: shorten what "
+            "you typed and send the form again from its page.",
+        ) from None
     token = form.get("csrf")
     if not isinstance(token, str) or not hmac.compare_digest(token.encode(), session.csrf.encode()):
         raise PageError(

@@ -172,6 +172,25 @@ def test_marking_done_shows_the_voicemail_as_reviewed_in_the_inbox(site: Site) -
     assert "No voicemail matches" in site.client.get("/inbox?reviewed=no").text
 
 
+def test_a_review_form_too_large_to_read_is_an_inbox_page_saying_what_to_shorten(
+    site: Site,
+) -> None:
+    job = site.add(voicemail())
+    site.sign_in()
+    token = csrf_of(site.client.get(f"/inbox/jobs/{job.id}").text)
+
+    # Over Starlette's 1 MB a field: it refuses to read the form at all.
+    answer = site.client.post(
+        f"/inbox/jobs/{job.id}/review", data={"csrf": token, "transcript": "w" * 1_100_000}
+    )
+
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "at most 20,000 characters" in answer.text
+    assert "field &#39;file&#39;" not in answer.text
+
+
 def test_the_recording_is_served_whole_and_in_byte_ranges_for_seeking(site: Site) -> None:
     job = voicemail()
     data = bytes(range(256)) * 4
