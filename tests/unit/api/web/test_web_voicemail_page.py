@@ -224,6 +224,24 @@ def test_a_range_beyond_the_recording_is_a_416_however_long_its_number(site: Sit
         assert answer.headers["content-range"] == "bytes */1024"
 
 
+def test_head_answers_every_inbox_page_as_its_get_without_the_body(site: Site) -> None:
+    job = voicemail()
+    site.storage.put(job.input.key, b"RIFF" * 256, "audio/wav")
+    site.add(job)
+    assert site.client.head("/inbox", follow_redirects=False).status_code == 303
+    site.sign_in()
+
+    for path in ("/inbox", f"/inbox/jobs/{job.id}", f"/inbox/jobs/{job.id}/audio"):
+        head = site.client.head(path)
+        got = site.client.get(path)
+
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["content-length"] == got.headers["content-length"]
+        assert head.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert site.client.head("/inbox/jobs/job_nope").status_code == 404
+
+
 def test_every_inbox_answer_carries_the_security_headers(site: Site) -> None:
     job = site.add(voicemail(status=JobStatus.SUCCEEDED))
     site.sign_in()
