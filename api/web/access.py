@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
@@ -84,9 +84,22 @@ def services_of(request: Request) -> Services:
     return services
 
 
+def _form_page(request: Request) -> str:
+    """The page a form was posted from, as its Referer names it (sent on same-origin posts:
+    Referrer-Policy same-origin); the inbox without one. Only its path is kept, and only an
+    inbox page's (safe_next): a proxy may name the site otherwise than the Host we see."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    page = f"{referer.path}?{referer.query}" if referer.query else referer.path
+    return safe_next(page)
+
+
 def _requested(request: Request) -> str:
     """The page to come back to: with its query while that fits in the sign-in link, else
-    the page alone (a long search in a shared link is not worth a refused sign-in)."""
+    the page alone (a long search in a shared link is not worth a refused sign-in). For a
+    form posted once the session had ended, the form's page: the URL posted to takes POST
+    only, and going back to it after signing in was a 404."""
+    if request.method not in {"GET", "HEAD"}:
+        return _form_page(request)
     path = request.url.path
     whole = f"{path}?{request.url.query}" if request.url.query else path
     if len(whole) <= MAX_NEXT:

@@ -52,6 +52,31 @@ def test_a_long_link_followed_signed_out_leads_to_the_sign_in_form_and_back_to_i
     assert 'name="next" value="/inbox"' in form.text
 
 
+def test_a_review_posted_after_the_session_ended_leads_back_to_its_voicemail_after_sign_in(
+    site: Site,
+) -> None:
+    site.sign_in()
+    page = f"{site.client.base_url}/inbox/jobs/job_1?x=1"
+    site.client.cookies.clear()  # the session ended while the person typed
+
+    posted = site.client.post(
+        "/inbox/jobs/job_1/review",
+        data={"csrf": "stale", "caller_name": "Ann"},
+        headers={"Referer": page},
+        follow_redirects=False,
+    )
+    foreign = site.client.post(
+        "/inbox/jobs/job_1/review",
+        data={"csrf": "stale"},
+        headers={"Referer": "https://evil.example/x"},
+        follow_redirects=False,
+    )
+
+    # Not the URL posted to (POST only: a 404 once signed in), but the form's page.
+    assert posted.headers["location"] == "/inbox/sign-in?next=/inbox/jobs/job_1%3Fx%3D1"
+    assert foreign.headers["location"] == "/inbox/sign-in?next=/inbox"
+
+
 def test_signing_in_opens_the_tenants_inbox_and_the_cookie_holds_no_key(site: Site) -> None:
     signed = site.sign_in(ACME_KEY, name="Ann Reviewer")
 
