@@ -42,11 +42,14 @@ class SignInRequired(Exception):
 class PageError(Exception):
     """An HTML error page with its status (the JSON API's errors are JSON)."""
 
-    def __init__(self, status_code: int, title: str, message: str) -> None:
+    def __init__(
+        self, status_code: int, title: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.title = title
         self.message = message
+        self.headers = headers
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,31 @@ def test_head_answers_every_inbox_page_as_its_get_without_the_body(site: Site) -
     assert site.client.head("/inbox/jobs/job_nope").status_code == 404
 
 
+def test_a_page_asked_for_with_a_method_it_does_not_take_is_a_405_page_naming_those_it_does(
+    site: Site,
+) -> None:
+    job = site.add(voicemail())
+    site.sign_in()
+
+    answers = {
+        "PUT /inbox": site.client.put("/inbox"),
+        "DELETE job": site.client.delete(f"/inbox/jobs/{job.id}"),
+        "POST job": site.client.post(f"/inbox/jobs/{job.id}"),
+        "GET review": site.client.get(f"/inbox/jobs/{job.id}/review"),
+        "OPTIONS audio": site.client.options(f"/inbox/jobs/{job.id}/audio"),
+    }
+
+    for name, answer in answers.items():
+        assert answer.status_code == 405, name
+        assert answer.headers["content-type"].startswith("text/html"), name
+        assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY, name
+    assert answers["DELETE job"].headers["allow"] == "GET"
+    assert f"/inbox/jobs/{job.id} does not answer DELETE" in answers["DELETE job"].text
+    assert answers["GET review"].headers["allow"] == "POST"
+    assert "use the button on that page" in answers["GET review"].text
+    assert site.client.put("/inbox/no/such/page").status_code == 404
+
+
 def test_every_inbox_answer_carries_the_security_headers(site: Site) -> None:
     job = site.add(voicemail(status=JobStatus.SUCCEEDED))
     site.sign_in()
