@@ -21,6 +21,13 @@ router = APIRouter(prefix="/inbox")
 MAX_NAME = 80
 
 
+def reviewer_name(typed: str) -> str:
+    """The name recorded with corrections: its printable characters only. Control and
+    format characters (NUL, zero-width spaces, right-to-left overrides) would make a name
+    that reads as none, or as someone else's, in the corrections table."""
+    return "".join(ch for ch in typed if ch.isprintable()).strip()[:MAX_NAME]
+
+
 @router.get("/sign-in")
 async def sign_in_form(request: Request, next: str | None = None) -> Response:
     session = await read_session(request)
@@ -37,7 +44,7 @@ async def sign_in_form(request: Request, next: str | None = None) -> Response:
 async def sign_in(request: Request) -> Response:
     session = await read_session(request)
     form = await checked_form(request, session)
-    name = str(form.get("name") or "").strip()[:MAX_NAME]
+    name = reviewer_name(str(form.get("name") or ""))
     key = str(form.get("api_key") or "")
     target = safe_next(str(form.get("next") or ""))
     settings = services_of(request).settings

@@ -77,6 +77,24 @@ def test_a_review_posted_after_the_session_ended_leads_back_to_its_voicemail_aft
     assert foreign.headers["location"] == "/inbox/sign-in?next=/inbox"
 
 
+def test_a_name_of_invisible_characters_is_no_name_and_others_are_kept_printable(
+    site: Site,
+) -> None:
+    form = site.client.get("/inbox/sign-in")
+    data = {"csrf": csrf_of(form.text), "api_key": ACME_KEY, "next": "/inbox"}
+
+    # Zero-width spaces, NUL, a right-to-left override: a name that reads as none.
+    invisible = site.client.post("/inbox/sign-in", data={**data, "name": "\u200b\x00\u202e"})
+    signed = site.client.post(
+        "/inbox/sign-in", data={**data, "name": "Ann\u202e nosaJ\x00"}, follow_redirects=False
+    )
+
+    assert invisible.status_code == 401
+    assert "Give your name" in invisible.text
+    assert signed.status_code == 303
+    assert "signed in as <strong>Ann nosaJ</strong>" in site.client.get("/inbox").text
+
+
 def test_signing_in_opens_the_tenants_inbox_and_the_cookie_holds_no_key(site: Site) -> None:
     signed = site.sign_in(ACME_KEY, name="Ann Reviewer")
 
