@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from api.deps import Services
 from api.reviewing import MAX_TRANSCRIPT_CHARS
 from api.security import hash_key, tenant_for
-from api.web.session import Session, read_session
+from api.web.session import COOKIE, NEEDS_HTTPS, Session, cookie_refused, read_session
 from shared.settings import Settings
 from shared.settings.auth import OPEN_TENANT
 
@@ -157,10 +157,21 @@ async def checked_form(request: Request, session: Session) -> FormData:
         ) from None
     token = form.get("csrf")
     if not isinstance(token, str) or not hmac.compare_digest(token.encode(), session.csrf.encode()):
-        raise PageError(
-            403,
-            "Form refused",
-            "This form was not sent by the page it came from (its security token is missing "
-            "or stale). Go back, reload the page and send it again.",
-        )
+        raise PageError(403, "Form refused", _refusal(request))
     return form
+
+
+def _refusal(request: Request) -> str:
+    # Without the cookie, reloading and sending again would be refused again: say why.
+    if COOKIE not in request.cookies:
+        if cookie_refused(request):
+            return NEEDS_HTTPS
+        return (
+            "Your browser sent this form without the inbox's session cookie: cookies are "
+            "blocked for this site, or were cleared. Allow cookies for this site, reload the "
+            "page and send it again."
+        )
+    return (
+        "This form was not sent by the page it came from (its security token is missing "
+        "or stale). Go back, reload the page and send it again."
+    )

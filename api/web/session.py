@@ -160,6 +160,20 @@ def cookie_is_secure(request: Request) -> bool:
     return request.url.scheme == "https" or not is_loopback(request.url.hostname or "")
 
 
+def cookie_refused(request: Request) -> bool:
+    """Whether the browser will keep no session cookie: a Secure one over plain HTTP (an
+    inbox reached at a name other than localhost without TLS)."""
+    return request.url.scheme == "http" and cookie_is_secure(request)
+
+
+NEEDS_HTTPS = (
+    "This inbox is reached over plain HTTP at a name other than localhost: its session "
+    "cookie is Secure there, so the browser keeps none and signing in cannot work (nor "
+    "should an API key cross the network unencrypted). Open it over HTTPS, through a TLS "
+    "reverse proxy in front of the API."
+)
+
+
 async def write_session(request: Request, response: Response, session: Session) -> None:
     codec = await codec_for(request)
     response.set_cookie(

@@ -14,7 +14,13 @@ from api.web.access import (
     tenant_of,
 )
 from api.web.pages import render
-from api.web.session import new_session, read_session, write_session
+from api.web.session import (
+    NEEDS_HTTPS,
+    cookie_refused,
+    new_session,
+    read_session,
+    write_session,
+)
 from api.web.session import sign_out as end_session
 
 router = APIRouter(prefix="/inbox")
@@ -37,7 +43,11 @@ async def sign_in_form(request: Request, next: str | None = None) -> Response:
     if not settings.auth.open_access and tenant_of(session, settings) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     # An over-long or foreign ``next`` leads to the inbox (safe_next), not to a refused form.
-    return await render(request, "sign_in.html", session, next=safe_next(next), name="", error=None)
+    # Said before a key is typed: over plain HTTP beyond localhost signing in cannot work.
+    error = NEEDS_HTTPS if cookie_refused(request) else None
+    return await render(
+        request, "sign_in.html", session, next=safe_next(next), name="", error=error
+    )
 
 
 @router.post("/sign-in")

@@ -153,6 +153,38 @@ def test_the_session_cookie_is_secure_over_https_even_on_a_loopback_name(
     assert "; secure" in answer.headers["set-cookie"].lower()
 
 
+def test_over_plain_http_beyond_localhost_the_inbox_says_signing_in_needs_https(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # The cookie is Secure there: a browser keeps none over http, and every sign-in was
+    # refused as a stale form, "reload the page and send it again", for ever.
+    remote = site_for(keyed_settings(tmp_path, valkey), base_url="http://inbox.example.com")
+    form = remote.client.get("/inbox/sign-in")
+
+    posted = remote.client.post(
+        "/inbox/sign-in",
+        data={"csrf": csrf_of(form.text), "api_key": ACME_KEY, "name": "Ann", "next": "/inbox"},
+    )
+
+    assert "Open it over HTTPS" in form.text
+    assert posted.status_code == 403
+    assert "Open it over HTTPS" in posted.text
+    assert "reload the page" not in posted.text
+
+
+def test_a_form_sent_without_the_session_cookie_says_cookies_are_needed(site: Site) -> None:
+    form = site.client.get("/inbox/sign-in")
+    site.client.cookies.clear()  # blocked for the site
+
+    posted = site.client.post(
+        "/inbox/sign-in",
+        data={"csrf": csrf_of(form.text), "api_key": ACME_KEY, "name": "Ann", "next": "/inbox"},
+    )
+
+    assert posted.status_code == 403
+    assert "Allow cookies for this site" in posted.text
+
+
 def test_the_sign_in_form_posted_without_its_csrf_token_is_refused(site: Site) -> None:
     site.client.get("/inbox/sign-in")
 
