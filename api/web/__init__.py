@@ -13,6 +13,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.web.head import HeadAsGet
 from api.web.headers import SecurityHeaders
 from api.web.pages import STATIC, install_error_pages
 from api.web.routes import router
@@ -28,3 +29,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(router, include_in_schema=False)
     install_error_pages(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)

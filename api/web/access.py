@@ -11,20 +11,24 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
 from api.deps import Services
+from api.reviewing import MAX_TRANSCRIPT_CHARS
 from api.security import hash_key, tenant_for
-from api.web.session import Session, read_session
+from api.web.session import COOKIE, NEEDS_HTTPS, Session, cookie_refused, read_session
 from shared.settings import Settings
 from shared.settings.auth import OPEN_TENANT
 
 # Characters of the configured hash kept in the session: 64 bits, plenty to tell keys apart.
 KEY_ID_CHARS = 16
 OPEN_REVIEWER = "local"
+# Characters of the page to go back to after signing in that the sign-in link carries.
+MAX_NEXT = 2000
 
 
 class SignInRequired(Exception):
@@ -38,11 +42,14 @@ class SignInRequired(Exception):
 class PageError(Exception):
     """An HTML error page with its status (the JSON API's errors are JSON)."""
 
-    def __init__(self, status_code: int, title: str, message: str) -> None:
+    def __init__(
+        self, status_code: int, title: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.title = title
         self.message = message
+        self.headers = headers
 
 
 @dataclass(frozen=True)
@@ -80,9 +87,27 @@ def services_of(request: Request) -> Services:
     return services
 
 
+def _form_page(request: Request) -> str:
+    """The page a form was posted from, as its Referer names it (sent on same-origin posts:
+    Referrer-Policy same-origin); the inbox without one. Only its path is kept, and only an
+    inbox page's (safe_next): a proxy may name the site otherwise than the Host we see."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    page = f"{referer.path}?{referer.query}" if referer.query else referer.path
+    return safe_next(page)
+
+
 def _requested(request: Request) -> str:
+    """The page to come back to: with its query while that fits in the sign-in link, else
+    the page alone (a long search in a shared link is not worth a refused sign-in). For a
+    form posted once the session had ended, the form's page: the URL posted to takes POST
+    only, and going back to it after signing in was a 404."""
+    if request.method not in {"GET", "HEAD"}:
+        return _form_page(request)
     path = request.url.path
-    return f"{path}?{request.url.query}" if request.url.query else path
+    whole = f"{path}?{request.url.query}" if request.url.query else path
+    if len(whole) <= MAX_NEXT:
+        return whole
+    return path if len(path) <= MAX_NEXT else "/inbox"
 
 
 async def current_visitor(request: Request) -> Visitor:
@@ -102,6 +127,7 @@ def safe_next(value: str | None) -> str:
     """Where to go after signing in: an inbox path only, never another site."""
     if (
         value
+        and len(value) <= MAX_NEXT
         and value.startswith("/inbox")
         and not value.startswith("/inbox/sign-")
         and "\\" not in value
@@ -117,13 +143,35 @@ def sign_in_url(next_path: str) -> str:
 
 async def checked_form(request: Request, session: Session) -> FormData:
     """The posted form, once its CSRF token matches the session's (else a 403 page)."""
-    form = await request.form()
+    try:
+        form = await request.form()
+    except HTTPException as exc:
+        # Starlette's parser refuses a field over 1 MB or a malformed body with a 400 that
+        # the JSON API words for uploads ("the recording in the field 'file'"): a page here.
+        raise PageError(
+            400,
+            "Form not read",
+            f"This form could not be read ({exc.detail}). A transcript takes at most "
+            f"{MAX_TRANSCRIPT_CHARS:,} characters and a note or name far fewer: shorten what "
+            "you typed and send the form again from its page.",
+        ) from None
     token = form.get("csrf")
     if not isinstance(token, str) or not hmac.compare_digest(token.encode(), session.csrf.encode()):
-        raise PageError(
-            403,
-            "Form refused",
-            "This form was not sent by the page it came from (its security token is missing "
-            "or stale). Go back, reload the page and send it again.",
-        )
+        raise PageError(403, "Form refused", _refusal(request))
     return form
+
+
+def _refusal(request: Request) -> str:
+    # Without the cookie, reloading and sending again would be refused again: say why.
+    if COOKIE not in request.cookies:
+        if cookie_refused(request):
+            return NEEDS_HTTPS
+        return (
+            "Your browser sent this form without the inbox's session cookie: cookies are "
+            "blocked for this site, or were cleared. Allow cookies for this site, reload the "
+            "page and send it again."
+        )
+    return (
+        "This form was not sent by the page it came from (its security token is missing "
+        "or stale). Go back, reload the page and send it again."
+    )

@@ -79,7 +79,7 @@ async def render(
 
 async def error_page(request: Request, exc: PageError) -> Response:
     session = await read_session(request)
-    return await render(
+    response = await render(
         request,
         "error.html",
         session,
@@ -87,6 +87,8 @@ async def error_page(request: Request, exc: PageError) -> Response:
         title=exc.title,
         message=exc.message,
     )
+    response.headers.update(exc.headers or {})
+    return response
 
 
 def unavailable_page(path: str, message: str, headers: dict[str, str]) -> HTMLResponse:

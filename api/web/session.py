@@ -152,8 +152,26 @@ async def sign_out(request: Request, session: Session) -> None:
 
 
 def cookie_is_secure(request: Request) -> bool:
-    """Secure everywhere but on this machine, where the inbox is served over plain HTTP."""
-    return not is_loopback(request.url.hostname or "")
+    """Secure whenever the page came over HTTPS, and everywhere but on this machine, where
+    the inbox is served over plain HTTP. A reverse proxy on the same machine that passes on
+    its upstream's name (nginx's default ``Host: 127.0.0.1:8000``) and says HTTPS in
+    ``X-Forwarded-Proto`` (which uvicorn believes from 127.0.0.1) still gets a Secure cookie:
+    without it the browser would send the session on any plain-HTTP request to the site."""
+    return request.url.scheme == "https" or not is_loopback(request.url.hostname or "")
+
+
+def cookie_refused(request: Request) -> bool:
+    """Whether the browser will keep no session cookie: a Secure one over plain HTTP (an
+    inbox reached at a name other than localhost without TLS)."""
+    return request.url.scheme == "http" and cookie_is_secure(request)
+
+
+NEEDS_HTTPS = (
+    "This inbox is reached over plain HTTP at a name other than localhost: its session "
+    "cookie is Secure there, so the browser keeps none and signing in cannot work (nor "
+    "should an API key cross the network unencrypted). Open it over HTTPS, through a TLS "
+    "reverse proxy in front of the API."
+)
 
 
 async def write_session(request: Request, response: Response, session: Session) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.web.access import (
@@ -16,31 +14,47 @@ from api.web.access import (
     tenant_of,
 )
 from api.web.pages import render
-from api.web.session import new_session, read_session, write_session
+from api.web.session import (
+    NEEDS_HTTPS,
+    cookie_refused,
+    new_session,
+    read_session,
+    write_session,
+)
 from api.web.session import sign_out as end_session
 
 router = APIRouter(prefix="/inbox")
 MAX_NAME = 80
 
 
+def reviewer_name(typed: str) -> str:
+    """The name recorded with corrections: its printable characters only. Control and
+    format characters (NUL, zero-width spaces, right-to-left overrides) would make a name
+    that reads as none, or as someone else's, in the corrections table."""
+    return "".join(ch for ch in typed if ch.isprintable()).strip()[:MAX_NAME]
+
+
 @router.get("/sign-in")
-async def sign_in_form(
-    request: Request, next: Annotated[str | None, Query(max_length=2000)] = None
-) -> Response:
+async def sign_in_form(request: Request, next: str | None = None) -> Response:
     session = await read_session(request)
     settings = services_of(request).settings
     # With open access the form only asks for a name (for the review records), and may be
     # filled in again to change it.
     if not settings.auth.open_access and tenant_of(session, settings) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return await render(request, "sign_in.html", session, next=safe_next(next), name="", error=None)
+    # An over-long or foreign ``next`` leads to the inbox (safe_next), not to a refused form.
+    # Said before a key is typed: over plain HTTP beyond localhost signing in cannot work.
+    error = NEEDS_HTTPS if cookie_refused(request) else None
+    return await render(
+        request, "sign_in.html", session, next=safe_next(next), name="", error=error
+    )
 
 
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
     session = await read_session(request)
     form = await checked_form(request, session)
-    name = str(form.get("name") or "").strip()[:MAX_NAME]
+    name = reviewer_name(str(form.get("name") or ""))
     key = str(form.get("api_key") or "")
     target = safe_next(str(form.get("next") or ""))
     settings = services_of(request).settings

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from shared.batch_keys import tenant_batches_key
 from shared.batches import Batch, BatchItem, batch_job_id
 from shared.batchstore import BatchStore
 from shared.models import ErrorInfo, Job, JobStatus, Stage, StageStatus
@@ -103,3 +104,16 @@ def test_the_batches_are_listed_and_another_tenants_batch_is_not_found(site: Sit
     assert f'href="/inbox/batches/{batch_id}"' in listed
     assert [a.status_code for a in answers] == [404, 404, 404]
     assert batch_id not in site.client.get("/inbox/batches").text
+
+
+def test_a_batch_gone_between_listing_and_reading_leaves_the_others_listed(site: Site) -> None:
+    batch_id, _ = _batch(site)
+    # Listed, its record gone: a batch discarded while the page read the list.
+    site.jobs.redis.zadd(tenant_batches_key("acme"), {"bat_gone": 1e12})
+    site.sign_in()
+
+    listed = site.client.get("/inbox/batches")
+
+    assert listed.status_code == 200
+    assert f'href="/inbox/batches/{batch_id}"' in listed.text
+    assert "bat_gone" not in listed.text

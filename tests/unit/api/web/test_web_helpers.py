@@ -32,6 +32,11 @@ INTENTS = ("billing", "repair", "general")
         ("bytes=20-10", False),
         ("bytes=0-1,5-6", None),
         ("items=0-1", None),
+        # Longer than Python reads as a number (4,300 digits): beyond the end, not a 500.
+        ("bytes=" + "9" * 5000 + "-", False),
+        ("bytes=0-" + "9" * 5000, (0, 999)),
+        ("bytes=-" + "9" * 5000, (0, 999)),
+        ("bytes=" + "0" * 5000 + "1-2", (1, 2)),
     ],
 )
 def test_a_range_header_is_read_as_the_bytes_it_asks_for(

@@ -39,6 +39,62 @@ def test_without_a_session_a_page_sends_you_to_sign_in_and_back_to_it_after(site
     assert signed.headers["location"] == "/inbox?urgency=high"
 
 
+def test_a_long_link_followed_signed_out_leads_to_the_sign_in_form_and_back_to_its_page(
+    site: Site,
+) -> None:
+    search = "heating " * 400  # a shared link with a long search: 3,200 characters
+    first = site.client.get("/inbox/jobs/job_1", params={"q": search}, follow_redirects=False)
+
+    assert first.headers["location"] == "/inbox/sign-in?next=/inbox/jobs/job_1"
+    # A sign-in link made elsewhere with the whole of it: the form, going back to the inbox.
+    form = site.client.get("/inbox/sign-in", params={"next": f"/inbox?q={search}"})
+    assert form.status_code == 200
+    assert 'name="next" value="/inbox"' in form.text
+
+
+def test_a_review_posted_after_the_session_ended_leads_back_to_its_voicemail_after_sign_in(
+    site: Site,
+) -> None:
+    site.sign_in()
+    page = f"{site.client.base_url}/inbox/jobs/job_1?x=1"
+    site.client.cookies.clear()  # the session ended while the person typed
+
+    posted = site.client.post(
+        "/inbox/jobs/job_1/review",
+        data={"csrf": "stale", "caller_name": "Ann"},
+        headers={"Referer": page},
+        follow_redirects=False,
+    )
+    foreign = site.client.post(
+        "/inbox/jobs/job_1/review",
+        data={"csrf": "stale"},
+        headers={"Referer": "https://evil.example/x"},
+        follow_redirects=False,
+    )
+
+    # Not the URL posted to (POST only: a 404 once signed in), but the form's page.
+    assert posted.headers["location"] == "/inbox/sign-in?next=/inbox/jobs/job_1%3Fx%3D1"
+    assert foreign.headers["location"] == "/inbox/sign-in?next=/inbox"
+
+
+def test_a_name_of_invisible_characters_is_no_name_and_others_are_kept_printable(
+    site: Site,
+) -> None:
+    form = site.client.get("/inbox/sign-in")
+    data = {"csrf": csrf_of(form.text), "api_key": ACME_KEY, "next": "/inbox"}
+
+    # Zero-width spaces, NUL, a right-to-left override: a name that reads as none.
+    invisible = site.client.post("/inbox/sign-in", data={**data, "name": "\u200b\x00\u202e"})
+    signed = site.client.post(
+        "/inbox/sign-in", data={**data, "name": "Ann\u202e nosaJ\x00"}, follow_redirects=False
+    )
+
+    assert invisible.status_code == 401
+    assert "Give your name" in invisible.text
+    assert signed.status_code == 303
+    assert "signed in as <strong>Ann nosaJ</strong>" in site.client.get("/inbox").text
+
+
 def test_signing_in_opens_the_tenants_inbox_and_the_cookie_holds_no_key(site: Site) -> None:
     signed = site.sign_in(ACME_KEY, name="Ann Reviewer")
 
@@ -83,6 +139,50 @@ def test_the_session_cookie_is_secure_when_the_inbox_is_reached_by_another_name(
     answer = remote.client.get("/inbox/sign-in")
 
     assert "; secure" in answer.headers["set-cookie"].lower()
+
+
+def test_the_session_cookie_is_secure_over_https_even_on_a_loopback_name(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # A reverse proxy on the same machine: nginx passes Host 127.0.0.1:8000 by default, and
+    # HTTPS in X-Forwarded-Proto, which uvicorn turns into the request's scheme.
+    proxied = site_for(keyed_settings(tmp_path, valkey), base_url="https://127.0.0.1:8000")
+
+    answer = proxied.client.get("/inbox/sign-in")
+
+    assert "; secure" in answer.headers["set-cookie"].lower()
+
+
+def test_over_plain_http_beyond_localhost_the_inbox_says_signing_in_needs_https(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # The cookie is Secure there: a browser keeps none over http, and every sign-in was
+    # refused as a stale form, "reload the page and send it again", for ever.
+    remote = site_for(keyed_settings(tmp_path, valkey), base_url="http://inbox.example.com")
+    form = remote.client.get("/inbox/sign-in")
+
+    posted = remote.client.post(
+        "/inbox/sign-in",
+        data={"csrf": csrf_of(form.text), "api_key": ACME_KEY, "name": "Ann", "next": "/inbox"},
+    )
+
+    assert "Open it over HTTPS" in form.text
+    assert posted.status_code == 403
+    assert "Open it over HTTPS" in posted.text
+    assert "reload the page" not in posted.text
+
+
+def test_a_form_sent_without_the_session_cookie_says_cookies_are_needed(site: Site) -> None:
+    form = site.client.get("/inbox/sign-in")
+    site.client.cookies.clear()  # blocked for the site
+
+    posted = site.client.post(
+        "/inbox/sign-in",
+        data={"csrf": csrf_of(form.text), "api_key": ACME_KEY, "name": "Ann", "next": "/inbox"},
+    )
+
+    assert posted.status_code == 403
+    assert "Allow cookies for this site" in posted.text
 
 
 def test_the_sign_in_form_posted_without_its_csrf_token_is_refused(site: Site) -> None:
