@@ -162,8 +162,13 @@ def cookie_is_secure(request: Request) -> bool:
 
 def cookie_refused(request: Request) -> bool:
     """Whether the browser will keep no session cookie: a Secure one over plain HTTP (an
-    inbox reached at a name other than localhost without TLS)."""
-    return request.url.scheme == "http" and cookie_is_secure(request)
+    inbox reached at a name other than localhost without TLS). A TLS proxy that uvicorn does
+    not believe (an ingress or load balancer on another address: uvicorn trusts
+    X-Forwarded-Proto from 127.0.0.1 only) still says HTTPS in its header, and the browser,
+    on HTTPS, keeps the cookie: the inbox works there, and saying otherwise would send its
+    operator after a problem it does not have."""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "http" and forwarded != "https" and cookie_is_secure(request)
 
 
 NEEDS_HTTPS = (

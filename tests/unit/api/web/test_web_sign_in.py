@@ -172,6 +172,19 @@ def test_over_plain_http_beyond_localhost_the_inbox_says_signing_in_needs_https(
     assert "reload the page" not in posted.text
 
 
+def test_behind_a_tls_proxy_uvicorn_does_not_trust_the_sign_in_form_warns_of_nothing(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # An ingress or load balancer on another address: uvicorn reads the scheme from
+    # X-Forwarded-Proto only from 127.0.0.1, so the app sees http, but the browser is on
+    # HTTPS and keeps the Secure cookie; signing in works.
+    remote = site_for(keyed_settings(tmp_path, valkey), base_url="http://inbox.example.com")
+    form = remote.client.get("/inbox/sign-in", headers={"X-Forwarded-Proto": "https"})
+
+    assert "Open it over HTTPS" not in form.text
+    assert "; secure" in form.headers["set-cookie"].lower()
+
+
 def test_a_form_sent_without_the_session_cookie_says_cookies_are_needed(site: Site) -> None:
     form = site.client.get("/inbox/sign-in")
     site.client.cookies.clear()  # blocked for the site
