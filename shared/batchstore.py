@@ -255,9 +255,31 @@ class BatchStore:
 
     def list_ids(self, tenant: str, limit: int, before: float | None = None) -> list[str]:
         """The tenant's batches, newest first, created before ``before`` (cursor paging)."""
+        return self.list_page(tenant, limit, before)[0]
+
+    def list_page(
+        self, tenant: str, limit: int, before: float | None = None
+    ) -> tuple[list[str], float | None]:
+        """``list_ids``, with the cursor of the next page: the last one's creation time when
+        the page is full, else None. From the index, not the records: a batch discarded
+        after it was listed must not end the paging early."""
         top = f"({before}" if before is not None else "+inf"
-        ids = self.redis.zrevrangebyscore(tenant_batches_key(tenant), top, "-inf", 0, limit)
-        return [_text(i) for i in ids]
+        found: list[tuple[bytes | str, float]] = self.redis.zrevrangebyscore(  # type: ignore[assignment]
+            tenant_batches_key(tenant), top, "-inf", 0, limit, withscores=True
+        )
+        ids = [_text(i) for i, _ in found]
+        return ids, float(found[-1][1]) if found and len(found) == limit else None
+
+    def states(self, batch_ids: list[str], tenant: str) -> list[BatchState]:
+        """The listed batches that still exist: one discarded between the listing and this
+        read (its expansion could not be queued) is left out, not the whole listing failed."""
+        states = []
+        for batch_id in batch_ids:
+            try:
+                states.append(self.get(batch_id, tenant))
+            except BatchNotFound:
+                continue
+        return states
 
     # -- expansion ---------------------------------------------------------------------------
     def add_listed(

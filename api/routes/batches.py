@@ -192,11 +192,16 @@ async def list_batches(
     ] = None,
 ) -> BatchList:
     store = services.batches
-    ids = await run_in_threadpool(store.list_ids, tenant, limit, cursor)
+
+    def listed() -> tuple[list[BatchState], float | None]:
+        ids, next_cursor = store.list_page(tenant, limit, cursor)
+        return store.states(ids, tenant), next_cursor
+
+    # One thread-pool hop for the page. A batch discarded after it was listed is left out;
+    # the cursor comes from the index, so paging goes on past it.
+    states, next_cursor = await run_in_threadpool(listed)
     base = services.settings.api.base_url
-    views = [batch_view(await run_in_threadpool(store.get, i, tenant), base) for i in ids]
-    last = views[-1].created_at.timestamp() if len(views) == limit else None
-    return BatchList(batches=views, next_cursor=last)
+    return BatchList(batches=[batch_view(s, base) for s in states], next_cursor=next_cursor)
 
 
 @router.get("/{batch_id}", response_model=BatchView, responses=error_responses(401, 404, 422))

@@ -117,10 +117,18 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> JobList:
-    ids = await run_in_threadpool(services.jobs.list_ids, tenant, limit, offset)
+    store = services.jobs
+
+    def listed() -> tuple[list[Job], int]:
+        # One round trip for the page's records. A job deleted after it was listed (its
+        # retention ran, a DELETE) is left out rather than failing the page with a 404.
+        found = store.get_many(store.list_ids(tenant, limit, offset))
+        jobs = [job for job in found if job is not None and job.tenant == tenant]
+        return jobs, store.count(tenant)
+
+    jobs, total = await run_in_threadpool(listed)
     base = services.settings.api.base_url
-    jobs = [_view(await run_in_threadpool(services.jobs.get, i, tenant), base) for i in ids]
-    return JobList(jobs=jobs, total=await run_in_threadpool(services.jobs.count, tenant))
+    return JobList(jobs=[_view(job, base) for job in jobs], total=total)
 
 
 @router.get("/{job_id}", response_model=JobView, responses=error_responses(404, 422))

@@ -10,7 +10,7 @@ from api.routes.batches import batch_view
 from api.web.access import VisitorDep, services_of
 from api.web.inbox_view import parse_query
 from api.web.pages import render
-from shared.batchstore import BatchNotFound, BatchState, BatchStore
+from shared.batchstore import BatchState
 from shared.inbox import BadCursor, query_inbox
 from shared.models import JobStatus
 from shared.reviews import intents
@@ -48,22 +48,15 @@ async def inbox(request: Request, visitor: VisitorDep) -> Response:
     )
 
 
-def _listed(store: BatchStore, tenant: str) -> list[BatchState]:
-    states = []
-    for batch_id in store.list_ids(tenant, BATCHES_SHOWN):
-        try:
-            states.append(store.get(batch_id, tenant))
-        except BatchNotFound:
-            # Discarded between the two reads (its expansion could not be queued): one
-            # batch gone is not the whole page gone (it was the JSON API's 404).
-            continue
-    return states
-
-
 @router.get("/batches")
 async def batches(request: Request, visitor: VisitorDep) -> Response:
     services = services_of(request)
-    states = await run_in_threadpool(_listed, services.batches, visitor.tenant)
+    store = services.batches
+
+    def listed() -> list[BatchState]:
+        return store.states(store.list_ids(visitor.tenant, BATCHES_SHOWN), visitor.tenant)
+
+    states = await run_in_threadpool(listed)
     base = services.settings.api.base_url
     views = [batch_view(state, base) for state in states]
     return await render(request, "batches.html", visitor.session, batches=views)

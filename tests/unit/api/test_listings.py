@@ -1,0 +1,74 @@
+"""GET /v1/jobs and GET /v1/batches while records go away: a job or batch deleted between
+the listing of its tenant's index and the read of its record is left out, not the whole
+page answered 404, and paging goes on past it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.batch_keys import tenant_batches_key
+from tests import audio_factory as af
+from tests.conftest import ValkeyProcess
+from tests.unit.api.app_client import app_client, services_of
+
+
+@pytest.fixture
+def http(tmp_path: Path, valkey: ValkeyProcess) -> TestClient:
+    return app_client(tmp_path, valkey)
+
+
+def _job(http: TestClient, seed: int) -> str:
+    answer = http.post("/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0, seed=seed))})
+    assert answer.status_code == 202, answer.text
+    job_id: str = answer.json()["id"]
+    return job_id
+
+
+def _batch(http: TestClient) -> str:
+    answer = http.post("/v1/batches", files=[("file", ("a.wav", af.encode("wav", 1.0)))])
+    assert answer.status_code == 202, answer.text
+    batch_id: str = answer.json()["id"]
+    return batch_id
+
+
+def test_a_job_deleted_after_it_was_listed_is_left_out_of_the_page(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = [_job(http, 1), _job(http, 2)]
+    store = services_of(http).jobs
+    listed = store.list_ids
+
+    def listed_then_one_deleted(tenant: str, limit: int = 50, offset: int = 0) -> list[str]:
+        # What a DELETE or the retention sweep leaves between the two reads.
+        return ["job_deleted_meanwhile", *listed(tenant, limit, offset)]
+
+    monkeypatch.setattr(store, "list_ids", listed_then_one_deleted)
+
+    answer = http.get("/v1/jobs")
+
+    assert answer.status_code == 200, answer.text
+    assert [job["id"] for job in answer.json()["jobs"]] == kept[::-1]
+
+
+def test_a_batch_gone_from_the_store_but_still_indexed_is_left_out_and_paging_goes_on(
+    http: TestClient,
+) -> None:
+    kept = _batch(http)
+    store = services_of(http).batches
+    newest = store.get(kept).batch.created_at.timestamp() + 1
+    store.redis.zadd(tenant_batches_key("default"), {"batch_discarded_meanwhile": newest})
+
+    whole = http.get("/v1/batches")
+    first = http.get("/v1/batches", params={"limit": 1})
+    cursor = first.json()["next_cursor"]
+    second = http.get("/v1/batches", params={"limit": 1, "cursor": cursor})
+
+    assert whole.status_code == 200, whole.text
+    assert [b["id"] for b in whole.json()["batches"]] == [kept]
+    assert first.status_code == 200, first.text
+    assert first.json()["batches"] == []
+    assert cursor == newest
+    assert [b["id"] for b in second.json()["batches"]] == [kept]
