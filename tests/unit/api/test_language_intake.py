@@ -96,6 +96,60 @@ def test_typed_text_in_another_language_is_accepted(http: TestClient) -> None:
     assert answer.status_code == 202, answer.text
 
 
+@pytest.mark.parametrize("language", ["xx", "zz-ZZ"])
+def test_a_job_for_whisper_in_a_code_whisper_does_not_know_is_refused_before_it_is_stored(
+    http: TestClient, tmp_path: Path, language: str
+) -> None:
+    answer = http.post(
+        "/v1/jobs",
+        files={"file": ("vm.wav", _wav(), "audio/wav")},
+        data={"language": language, "stt_provider": "whisper"},
+    )
+
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "unsupported_language"
+    assert repr(language) in error["message"]
+    assert "ISO-639-1" in error["message"]
+    assert _stored(http, tmp_path) == (0, [])
+
+
+@pytest.mark.parametrize("language", ["fr", "pt-BR", "yue", "english"])
+def test_a_job_for_whisper_in_a_language_it_knows_or_detects_is_accepted(
+    http: TestClient, language: str
+) -> None:
+    answer = http.post(
+        "/v1/jobs",
+        files={"file": ("vm.wav", _wav(), "audio/wav")},
+        data={"language": language, "stt_provider": "whisper"},
+    )
+
+    assert answer.status_code == 202, answer.text
+
+
+def test_the_openai_transcription_call_on_whisper_refuses_an_unknown_code(
+    http: TestClient, tmp_path: Path
+) -> None:
+    answer = http.post(
+        "/v1/audio/transcriptions",
+        files={"file": ("vm.wav", _wav(), "audio/wav")},
+        data={"model": "voicepipe-whisper", "language": "xx"},
+    )
+
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["param"]) == ("unsupported_language", "language")
+    assert "Whisper" in error["message"]
+    assert _stored(http, tmp_path) == (0, [])
+
+
+def test_a_batch_for_whisper_in_a_code_it_does_not_know_is_refused(http: TestClient) -> None:
+    answer = _batch(http, "manifest", language="xx", stt_provider="whisper")
+
+    _refused_for_language(answer, "xx")
+    assert _batches(http) == []
+
+
 def _batches(http: TestClient) -> list[str]:
     return services_of(http).batches.list_ids("default", 100)
 
