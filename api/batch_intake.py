@@ -21,7 +21,7 @@ from api import batch_idempotency, staged
 from api.deps import Services
 from api.errors import ApiError, job_store_unavailable
 from api.form_in_memory import read_form
-from api.options import OptionFields, job_options
+from api.options import OptionFields, job_options, unheard_language
 from shared.batches import Batch, BatchItem, Metadata
 from shared.inputs import kept_filename, too_large
 from shared.models import ErrorInfo
@@ -205,6 +205,8 @@ def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list
     options = job_options(services, tenant, fields)
     if request.prefix is not None:
         _check_bucket(services, request.prefix.bucket)
+        # Every object under a prefix is fetched as a recording.
+        unheard_language(services, options)
         return Batch(
             tenant=tenant, source="prefix", prefix=request.prefix.prefix, options=options
         ), None
@@ -227,6 +229,10 @@ def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list
             # Named by its place: a manifest may hold 100,000 items.
             message = "; ".join(e["msg"] for e in exc.errors()[:3])
             raise ApiError(400, "invalid_batch", f"items.{index} is not valid: {message}") from None
+    # Refused here, not as each job's failure once queued; a typed text has no language to
+    # hear, so a manifest of texts alone is not.
+    if any(not record.text for record in records):
+        unheard_language(services, options)
     return Batch(tenant=tenant, source="manifest", options=options), records
 
 
@@ -295,6 +301,8 @@ async def _from_form(
             400, "invalid_batch", f"The options are not valid: {_problems(exc)}"
         ) from None
     batch = Batch(tenant=tenant, source="upload", options=job_options(services, tenant, fields))
+    # Before a part is staged: every part is a recording, and each job would fail alike.
+    unheard_language(services, batch.options)
     items: list[BatchItem] = []
     parts: list[str] = []
     # Each part by its name and content, for a repeated Idempotency-Key.

@@ -23,7 +23,7 @@ from api import idempotency, staged
 from api.deps import Services
 from api.errors import ApiError, job_store_unavailable, retry_after
 from shared.errors import StorageUnavailable
-from shared.inputs import kept_filename, validated_input
+from shared.inputs import engine_finishes, kept_filename, validated_input
 from shared.logging import bind
 from shared.models import InputMeta, Job, JobOptions
 from shared.text_input import TEXT_EXTENSION, text_stages, validated_text
@@ -131,8 +131,13 @@ class _Upload:
         # of CPU, and without it `make bench ONLY=intake` went from 0.47 to 0.54-0.55 of
         # the bare endpoint (three runs); a stage worker, scaled on its own and spending
         # seconds on the recording, does not notice it.
-        api = self.services.settings.api
-        return validated_input(self.data, self.filename, api, self.digest, hash_now=False)
+        settings = self.services.settings
+        meta, extension = validated_input(
+            self.data, self.filename, settings.api, self.digest, hash_now=False
+        )
+        # A chosen engine start-up's check of api.max_duration_s did not cover.
+        engine_finishes(settings, self.options.stt_provider, meta)
+        return meta, extension
 
     async def accept(self, probed: tuple[InputMeta, str]) -> tuple[Job, bool]:
         meta, extension = probed

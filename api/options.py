@@ -22,7 +22,7 @@ from shared.redaction_policy import (
 )
 from shared.safe_fetch import AddressPolicy, FetchRefused
 from shared.settings import OutputFormat
-from shared.stt_languages import ENGLISH_ONLY_ENGINES, is_english
+from shared.stt_languages import ENGLISH_ONLY_ENGINES, WHISPER_ENGINES, is_english, whisper_hears
 
 THREAD_PATTERN = r"^[A-Za-z0-9+_.:@-]+$"
 
@@ -215,11 +215,21 @@ def _redaction(services: Services, fields: OptionFields) -> JobRedaction | None:
 
 def unheard_language(services: Services, options: JobOptions) -> None:
     """Refuse a recording's ``language`` its stt engine cannot hear, before it is stored:
-    the job would be queued only to fail as unsupported_language. Only the English-only
-    offline engines are judged; a cloud engine or a plugin decides for itself."""
+    the job would be queued only to fail as unsupported_language (or, for OpenAI's Whisper,
+    as OpenAI's 400). The English-only offline engines and Whisper, whose list is published,
+    are judged; another cloud engine, ``hybrid`` or a plugin decides for itself."""
     if options.language is None or Stage.STT not in options.stages:
         return
     engine = options.stt_provider or services.settings.providers.stt
+    if engine in WHISPER_ENGINES and not whisper_hears(options.language):
+        raise ApiError(
+            400,
+            "unsupported_language",
+            f"language: OpenAI's Whisper ({engine!r} speech engine) knows no language "
+            f"{options.language!r}; give an ISO-639-1 code it knows (such as 'en', 'fr', "
+            "'de', 'es', 'zh'), or leave language out for Whisper to detect it.",
+            param="language",
+        )
     if engine not in ENGLISH_ONLY_ENGINES or is_english(options.language):
         return
     raise ApiError(

@@ -12,8 +12,9 @@ from shared.audio import probe
 from shared.errors import MediaRejected
 from shared.models import InputMeta
 from shared.redaction_policy import RedactionPolicy, Substitution
-from shared.settings import ApiSettings
+from shared.settings import ApiSettings, Settings
 from shared.settings.redaction import RedactionSettings
+from shared.settings.stt_budget import recording_problem
 
 
 def safe_filename(name: str | None) -> str | None:
@@ -75,6 +76,16 @@ def too_large(limit_bytes: int) -> MediaRejected:
         "Send a shorter recording or compress it.",
         status_code=413,
     )
+
+
+def engine_finishes(settings: Settings, engine: str | None, meta: InputMeta) -> None:
+    """Raise ``MediaRejected(too_long)`` when the stt ``engine`` a job chose cannot
+    transcribe its recording within the stt time limit (``stt_budget.recording_problem``):
+    accepted, it would be queued only to be killed by the limit. Arithmetic on the probed
+    length: nothing is decoded again."""
+    problem = recording_problem(settings, engine, meta.duration_s)
+    if problem is not None:
+        raise MediaRejected("too_long", problem)
 
 
 def validated_input(

@@ -15,7 +15,13 @@ from celery import Celery
 
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
 from shared.errors import MediaRejected, StorageKeyNotFound
-from shared.inputs import kept_filename, shown_source, too_large, validated_input
+from shared.inputs import (
+    engine_finishes,
+    kept_filename,
+    shown_source,
+    too_large,
+    validated_input,
+)
 from shared.models import Job, JobStatus, StageStatus
 from shared.pipeline import enqueue, stages_of
 from shared.safe_fetch import AddressPolicy, FetchRefused, fetch
@@ -106,6 +112,7 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
             data, filename = _obtain(ctx, batch, item)
             filename = kept_filename(filename, options.redact, ctx.settings.redaction)
             meta, extension = validated_input(data, filename, ctx.settings.api)
+            engine_finishes(ctx.settings, options.stt_provider, meta)
     except (FetchRefused, MediaRejected, StorageKeyNotFound) as exc:
         code = "object_not_found" if isinstance(exc, StorageKeyNotFound) else exc.code
         return _reject(ctx, batch, index, item, code, exc.message)

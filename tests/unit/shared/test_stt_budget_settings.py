@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared.settings import Settings
+from shared.settings.stt_budget import recording_problem
 
 FAKE_KEY = "sk-" + "test" * 8
 
@@ -80,3 +81,46 @@ def test_a_cloud_engine_is_not_held_to_the_offline_engines_rate() -> None:
     )
 
     assert settings.api.max_duration_s == 3600
+
+
+# A cloud default, which start-up does not check, and a 5 s stt limit: the local engine, at
+# 0.54 s a second of audio (0.27 measured, doubled), finishes at most 9 s of it in time.
+CLOUD = {"providers": {"stt": "whisper"}, "openai": {"api_key": FAKE_KEY}, "workers": _stt(5, 10)}
+
+
+def test_a_recording_longer_than_a_chosen_offline_engine_finishes_in_time_is_a_problem() -> None:
+    problem = recording_problem(Settings(**CLOUD), "local", 10.0)  # type: ignore[arg-type]
+
+    assert problem is not None
+    assert "'local'" in problem
+    assert "10.0 s long" in problem
+    assert "at most 9 s" in problem
+    assert "'whisper'" in problem
+
+
+@pytest.mark.parametrize(
+    ("engine", "duration_s"),
+    [
+        ("local", 9.0),  # within the limit
+        (None, 3600.0),  # the deployment's own engine
+        ("whisper", 3600.0),  # named, still the deployment's own
+        ("claude", 3600.0),  # a cloud engine: its time is the vendor's
+        ("moonshine", 27.0),  # 0.18 s a second: 27 s takes 4.9 s
+    ],
+)
+def test_what_start_up_checked_and_what_fits_are_no_problem(
+    engine: str | None, duration_s: float
+) -> None:
+    assert recording_problem(Settings(**CLOUD), engine, duration_s) is None  # type: ignore[arg-type]
+
+
+def test_an_offline_default_is_judged_for_another_offline_engine_a_job_chooses() -> None:
+    # moonshine is the default, checked at start: 20 s takes it 3.6 s; local, chosen, 10.8 s.
+    settings = Settings(
+        providers={"stt": "moonshine"},  # type: ignore[arg-type]
+        api={"max_duration_s": 20},  # type: ignore[arg-type]
+        workers=_stt(5, 10),  # type: ignore[arg-type]
+    )
+
+    assert recording_problem(settings, "moonshine", 20.0) is None
+    assert recording_problem(settings, "local", 20.0) is not None

@@ -177,3 +177,37 @@ def test_discarding_stops_at_the_first_failure_and_returns_what_is_left(
 
     assert discard_objects(ctx, keys) == keys[1:]
     assert ctx.storage.list("default/batches/") == keys[1:]
+
+
+def test_a_batch_item_longer_than_its_chosen_engine_finishes_in_time_is_rejected_as_too_long(
+    ctx: WorkerContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from shared.batches import BatchItem
+    from workers import batch_items
+
+    # A cloud default, unchecked at start-up, and a 1 s stt limit: the local engine, planned
+    # at 0.54 s a second of audio, finishes at most 1 s of it; the item is 3 s.
+    settings = Settings(
+        data_dir=tmp_path,
+        broker=ctx.settings.broker,
+        providers={"stt": "whisper"},  # type: ignore[arg-type]
+        openai={"api_key": "sk-" + "test" * 8},  # type: ignore[arg-type]
+        workers={"stt": {"soft_time_limit_s": 1, "time_limit_s": 2}},  # type: ignore[arg-type]
+    )
+    ctx = dataclasses.replace(ctx, settings=settings)
+    imports = LocalStorage(tmp_path / "imports")
+    imports.put(batch_items.import_key(settings, "default", "vm.wav"), _tone_wav(), "audio/wav")
+    monkeypatch.setattr(batch_items, "import_location", lambda settings: imports)
+    batch = Batch(source="manifest", options=JobOptions(stt_provider="local"))
+    items = [BatchItem(key="vm.wav")]
+    ctx.batches.create(batch, items)
+
+    made = batch_items.ingest_item(ctx, _App(), batch, 0, items[0])  # type: ignore[arg-type]
+
+    assert made == "rejected"
+    (rejection,) = ctx.batches.rejections(batch.id, -1, 10)
+    assert rejection.code == "too_long"
+    assert "'local'" in rejection.message
+    assert not ctx.jobs.exists(batch_job_id(batch.id, 0))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from functools import cached_property
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from shared.audio import MEDIA_TYPES, encode_pcm
 from shared.errors import StageFailed
 from shared.models import Transcript, Word
 from shared.settings.providers import OpenAISettings
+from shared.stt_languages import iso_639_1
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.openai_client import make_client, malformed, openai_errors
 
@@ -45,14 +45,6 @@ _LANGUAGE_CODES = {
     "turkish": "tr", "arabic": "ar", "hindi": "hi", "chinese": "zh", "japanese": "ja",
     "korean": "ko", "swedish": "sv", "danish": "da", "norwegian": "no", "finnish": "fi",
 }  # fmt: skip
-
-
-def iso_639_1(language: str | None) -> str | None:
-    """The two-letter code of "en", "en-GB" or "EN_us"; None when there is none to send."""
-    if not language or not language.strip():
-        return None
-    primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
-    return primary if re.fullmatch(r"[a-z]{2}", primary) else None
 
 
 def is_silent(pcm: npt.NDArray[np.int16]) -> bool:
