@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from api.security import key_entry
 from api.web.access import safe_next
 from api.web.session import COOKIE
@@ -131,24 +133,22 @@ def test_the_session_cookie_is_httponly_and_samesite_lax_and_not_secure_on_loopb
     assert "secure" not in cookie
 
 
-def test_the_session_cookie_is_secure_when_the_inbox_is_reached_by_another_name(
-    tmp_path: Path, valkey: ValkeyProcess
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://inbox.example.com",
+        # A reverse proxy on the same machine: nginx passes Host 127.0.0.1:8000 by default,
+        # and HTTPS in X-Forwarded-Proto, which uvicorn turns into the request's scheme.
+        "https://127.0.0.1:8000",
+    ],
+    ids=["reached by another name", "over https on a loopback name"],
+)
+def test_the_session_cookie_is_secure_beyond_plain_http_on_this_machine(
+    tmp_path: Path, valkey: ValkeyProcess, base_url: str
 ) -> None:
-    remote = site_for(keyed_settings(tmp_path, valkey), base_url="http://inbox.example.com")
+    elsewhere = site_for(keyed_settings(tmp_path, valkey), base_url=base_url)
 
-    answer = remote.client.get("/inbox/sign-in")
-
-    assert "; secure" in answer.headers["set-cookie"].lower()
-
-
-def test_the_session_cookie_is_secure_over_https_even_on_a_loopback_name(
-    tmp_path: Path, valkey: ValkeyProcess
-) -> None:
-    # A reverse proxy on the same machine: nginx passes Host 127.0.0.1:8000 by default, and
-    # HTTPS in X-Forwarded-Proto, which uvicorn turns into the request's scheme.
-    proxied = site_for(keyed_settings(tmp_path, valkey), base_url="https://127.0.0.1:8000")
-
-    answer = proxied.client.get("/inbox/sign-in")
+    answer = elsewhere.client.get("/inbox/sign-in")
 
     assert "; secure" in answer.headers["set-cookie"].lower()
 
