@@ -24,10 +24,11 @@ def redact() -> None:
     from api.review_redaction import redact_stored
     from shared.errors import JobNotFound
     from shared.jobstore import JobStore
+    from shared.redis_keys import connect
     from shared.reviews import ReviewStore
 
     settings = _settings()
-    jobs = JobStore.from_url(settings.broker.url)
+    jobs = JobStore(connect(settings.broker.url, retries=settings.broker.command_retries))
     store = ReviewStore(jobs.redis)
     with_policy = rewritten = 0
     try:

@@ -31,6 +31,15 @@ class BrokerSettings(Section):
         description="How long one API request waits for the broker (job store and queue) "
         "before answering 503; /readyz waits at most 1 s of it.",
     )
+    # No one waits on a maintenance command but its operator, so it rides out a restart
+    # as the workers do; lower only where a broker known to be gone should fail at once.
+    command_retries: int = Field(
+        default=12,
+        ge=0,
+        le=30,
+        description="How many times a `voicepipe` command that uses the broker (`reviews "
+        "redact`) retries one it cannot reach, 0.1 s doubling to 2 s apart: 12 is ~19 s.",
+    )
 
     @field_validator("url")
     @classmethod

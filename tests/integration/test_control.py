@@ -111,7 +111,7 @@ def test_deleting_a_running_job_leaves_no_object_behind(running_stack: RunningSt
 
     response = running_stack.http.delete(f"/v1/jobs/{created['id']}")
     # The stage that was running finishes on its own time, finds no job and drops its output.
-    time.sleep(8)
+    _wait_for_the_stage_to_drop_its_result(running_stack, created["id"])
 
     assert response.status_code == 204
     assert running_stack.http.get(f"/v1/jobs/{created['id']}").status_code == 404
@@ -128,3 +128,16 @@ def test_only_failed_or_canceled_jobs_can_be_retried(running_stack: RunningStack
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "not_retryable"
+
+
+def _wait_for_the_stage_to_drop_its_result(stack: RunningStack, job_id: str) -> None:
+    """Until the worker says the running stage finished without its job (workers.stage logs
+    that after deleting what it stored), instead of a fixed wait longer than the stage."""
+    deadline = time.monotonic() + 60
+    while True:
+        for log in stack.stack.logs_dir.glob("worker-*.log"):
+            for line in log.read_text(errors="replace").splitlines():
+                if f"job {job_id}" in line and "dropped" in line:
+                    return
+        assert time.monotonic() < deadline, "the running stage never said it dropped its result"
+        time.sleep(0.1)

@@ -146,6 +146,21 @@ def orphaned_stage(
     return Timeline(killed - t0, node, redriven - t0, ended - t0, job), pids
 
 
+def _wait_for_the_old_run_to_end(stack: RunningStack, timeline: Timeline) -> None:
+    """Until the woken worker's log says how its run of the stage ended (discarded, as it
+    should be, or done), instead of a fixed wait: workers.stage writes that line after
+    whatever the run did to the job and its objects."""
+    log = stack.stack.child(f"worker-{timeline.node.partition('@')[0]}").log_path
+    said = f"job {timeline.job.id}: {Stage.STT.value} "
+    deadline = time.monotonic() + 60
+    while not any(
+        said in line and any(end in line for end in ("discarded", "dropped", "done in"))
+        for line in log.read_text(errors="replace").splitlines()
+    ):
+        assert time.monotonic() < deadline, f"the woken worker's run never ended ({log})"
+        time.sleep(0.1)
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "frozen"])
 def test_a_stage_whose_worker_is_gone_is_redriven_and_succeeds_long_before_its_hard_limit(
     gated_stack: RunningStack, gate: Path, how: signal.Signals
@@ -156,7 +171,7 @@ def test_a_stage_whose_worker_is_gone_is_redriven_and_succeeds_long_before_its_h
     if how == signal.SIGSTOP:
         # The frozen worker wakes: its run finishes and finds the job ended.
         signal_all(pids, signal.SIGCONT)
-        time.sleep(5)
+        _wait_for_the_old_run_to_end(gated_stack, timeline)
         after = gated_stack.jobs.get(timeline.job.id)
         assert after == timeline.job, "the old run changed the job the new run finished"
 

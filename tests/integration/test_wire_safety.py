@@ -31,6 +31,8 @@ def test_a_pickled_task_message_is_refused_unopened(
 ) -> None:
     marker = tmp_path / "unpickled"
     body = pickle.dumps(((_Exploit(marker),), {}, {}))
+    log = running_stack.stack.logs_dir / "worker-llm.log"
+    refusals_before = _refusals(log)
     with Connection(running_stack.settings.broker.url) as conn:
         producer = conn.Producer()
         producer.publish(
@@ -49,11 +51,24 @@ def test_a_pickled_task_message_is_refused_unopened(
                 "origin": "test",
             },
         )
-    time.sleep(3)
+    # Until the worker has taken the message: it says it refused it, or the marker shows
+    # it opened it; a deadline instead of a fixed wait longer than either takes.
+    deadline = time.monotonic() + 30
+    while _refusals(log) == refusals_before and not marker.exists():
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
 
     assert not marker.exists(), "a worker unpickled a message"
-    log = (running_stack.stack.logs_dir / "worker-llm.log").read_text()
-    assert "Refusing to deserialize" in log or "ContentDisallowed" in log
+    assert _refusals(log) > refusals_before, "the worker never said it refused the message"
+
+
+def _refusals(log: Path) -> int:
+    text = log.read_text(errors="replace")
+    return sum(
+        "Refusing to deserialize" in line or "ContentDisallowed" in line
+        for line in text.splitlines()
+    )
 
 
 def test_the_celery_app_accepts_json_only() -> None:
