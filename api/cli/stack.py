@@ -29,6 +29,7 @@ from api.cli.ports import PortsTaken, clashing_ports, hold_data_dir, refusal, ta
 from api.cli.processes import Child, stop_together, stop_with_parent
 from shared.queues import QUEUES
 from shared.settings import Settings
+from shared.settings.services import without_password
 
 log = logging.getLogger("voicepipe.stack")
 
@@ -197,9 +198,11 @@ class Stack:
             try:
                 client.ping()
                 return
-            except redis.ResponseError as exc:
+            except (redis.AuthenticationError, redis.ResponseError) as exc:
                 # It runs but refuses us (a password it does not know, say): no wait helps.
-                raise RuntimeError(f"broker at {self.settings.broker.url}: {exc}") from exc
+                # (redis-py's AuthenticationError is a ConnectionError: caught first.)
+                url = without_password(self.settings.broker.url)
+                raise RuntimeError(f"broker at {url}: {exc}") from exc
             except redis.ConnectionError as exc:
                 if time.monotonic() > deadline:
                     msg = f"broker did not start; see {self.logs_dir}/valkey.log"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from click.testing import CliRunner, Result
 
 from api.cli import main
@@ -108,3 +109,32 @@ def test_the_embedded_broker_holds_as_many_databases_as_the_url_needs(tmp_path: 
 def test_a_broker_url_whose_database_is_no_number_is_a_setting_error(url: str) -> None:
     with pytest.raises(ValueError, match="the database is a number"):
         Settings(broker={"url": url})
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        redis.AuthenticationError("WRONGPASS invalid username-password pair"),
+        redis.ResponseError("ERR AUTH called without any password configured"),
+    ],
+)
+def test_a_broker_that_refuses_its_url_stops_the_stack_at_once_without_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refusal: redis.RedisError
+) -> None:
+    # Before, the message quoted the URL whole, password and all, on the terminal and in
+    # whatever keeps `voicepipe up`'s output; and a wrong password (redis-py's
+    # AuthenticationError is a ConnectionError) was waited on for the whole start-up
+    # timeout, then told as "broker did not start".
+    def refuse(_: redis.Redis) -> bool:
+        raise refusal
+
+    monkeypatch.setattr(redis.Redis, "ping", refuse)
+    url = f"redis://alice:s3cr3t-broker-pw@127.0.0.1:{free_port()}/0"
+    stack = Stack(Settings(data_dir=tmp_path, broker={"url": url}), flower=False)
+
+    with pytest.raises(RuntimeError) as stopped:
+        stack._wait_broker(timeout_s=5)
+
+    assert "s3cr3t-broker-pw" not in str(stopped.value)
+    assert "alice:***@127.0.0.1" in str(stopped.value)
+    assert str(refusal) in str(stopped.value)
