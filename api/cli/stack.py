@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import unquote, urlparse
 
 import httpx
 import redis
@@ -93,6 +94,21 @@ class Stack:
             for name, _ in worker_commands(settings, queue)
         }
 
+    def _valkey_config(self) -> list[str]:
+        """The embedded Valkey's config file, when the URL has a password: the broker then
+        requires it. Without one, Valkey's default user takes any password, so a URL's
+        password protected nothing. A file (0600), not ``--requirepass``: argv shows in ps."""
+        password = urlparse(self.settings.broker.url).password
+        if not password:
+            return []
+        path = self.settings.valkey_dir.resolve() / "auth.conf"
+        quoted = unquote(password).replace("\\", "\\\\").replace('"', '\\"')
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a file left by an older stack keeps its mode otherwise
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f'requirepass "{quoted}"\n')
+        return [str(path)]
+
     def _children(self) -> list[Child]:
         s = self.settings
         kids: list[Child] = []
@@ -103,6 +119,7 @@ class Stack:
                     "valkey",
                     [
                         valkey_binary(),
+                        *self._valkey_config(),
                         "--port",
                         str(s.broker.port),
                         # Enough databases for the URL's (16 unless it names a higher one).
