@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import unquote, urlparse
 
 import httpx
 import redis
@@ -29,6 +30,7 @@ from api.cli.ports import PortsTaken, clashing_ports, hold_data_dir, refusal, ta
 from api.cli.processes import Child, stop_together, stop_with_parent
 from shared.queues import QUEUES
 from shared.settings import Settings
+from shared.settings.services import without_password
 
 log = logging.getLogger("voicepipe.stack")
 
@@ -92,6 +94,21 @@ class Stack:
             for name, _ in worker_commands(settings, queue)
         }
 
+    def _valkey_config(self) -> list[str]:
+        """The embedded Valkey's config file, when the URL has a password: the broker then
+        requires it. Without one, Valkey's default user takes any password, so a URL's
+        password protected nothing. A file (0600), not ``--requirepass``: argv shows in ps."""
+        password = urlparse(self.settings.broker.url).password
+        if not password:
+            return []
+        path = self.settings.valkey_dir.resolve() / "auth.conf"
+        quoted = unquote(password).replace("\\", "\\\\").replace('"', '\\"')
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a file left by an older stack keeps its mode otherwise
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f'requirepass "{quoted}"\n')
+        return [str(path)]
+
     def _children(self) -> list[Child]:
         s = self.settings
         kids: list[Child] = []
@@ -102,6 +119,7 @@ class Stack:
                     "valkey",
                     [
                         valkey_binary(),
+                        *self._valkey_config(),
                         "--port",
                         str(s.broker.port),
                         # Enough databases for the URL's (16 unless it names a higher one).
@@ -197,9 +215,11 @@ class Stack:
             try:
                 client.ping()
                 return
-            except redis.ResponseError as exc:
+            except (redis.AuthenticationError, redis.ResponseError) as exc:
                 # It runs but refuses us (a password it does not know, say): no wait helps.
-                raise RuntimeError(f"broker at {self.settings.broker.url}: {exc}") from exc
+                # (redis-py's AuthenticationError is a ConnectionError: caught first.)
+                url = without_password(self.settings.broker.url)
+                raise RuntimeError(f"broker at {url}: {exc}") from exc
             except redis.ConnectionError as exc:
                 if time.monotonic() > deadline:
                     msg = f"broker did not start; see {self.logs_dir}/valkey.log"

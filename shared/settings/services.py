@@ -14,6 +14,24 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from shared.settings.auth import Section
 
 
+def without_password(url: str) -> str:
+    """``url`` with the password in its user part replaced by ``***``, for messages and logs.
+
+    A user part with no ``:`` is replaced whole: some clients read a lone one as the
+    password. The rest (host, port, database) stays, being what a message is about.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    userinfo, at, host = rest[:end].rpartition("@")
+    if not at:
+        return url
+    user, colon, _ = userinfo.partition(":")
+    shown = f"{user}:***" if colon else "***"
+    return f"{scheme}://{shown}@{host}{rest[end:]}"
+
+
 class BrokerSettings(Section):
     url: str = "redis://127.0.0.1:6399/0"
     # Above the longest stage time limit, so a slow task is never redelivered while running.
@@ -58,10 +76,11 @@ class BrokerSettings(Section):
         try:
             urlparse(value).port  # noqa: B018  (reading it checks it: 0-65535)
         except ValueError as exc:
-            raise ValueError(f"broker url: {exc} (got {value!r})") from None
+            raise ValueError(f"broker url: {exc} (got {without_password(value)!r})") from None
         if not re.fullmatch(r"/?([0-9]+/?)?", urlparse(value).path):
             raise ValueError(
-                f"broker url: the database is a number, as in redis://host:port/0 (got {value!r})"
+                "broker url: the database is a number, as in redis://host:port/0 "
+                f"(got {without_password(value)!r})"
             )
         return value
 

@@ -5,6 +5,7 @@ from pydantic import ValidationError
 
 from shared.settings import Settings
 from shared.settings.names import sections_of, unknown_variables
+from shared.settings.services import without_password
 
 
 def test_defaults_describe_the_embedded_offline_stack(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,3 +177,36 @@ def test_without_secrets_replaces_every_key_and_password_but_not_short_values() 
     )
 
     assert told == "key [redacted], [redacted] and [redacted]; a short word stays"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://:s3cr3t-broker-pw@127.0.0.1:99999/0",  # a port out of range
+        "redis://user:s3cr3t-broker-pw@127.0.0.1:6379/zero",  # a database that is no number
+        "redis://:s3cr3t-broker-pw@127.0.0.1:6379/0/1",
+    ],
+)
+def test_a_broker_url_setting_error_names_the_url_without_its_password(url: str) -> None:
+    # The message reaches every process's stderr (a pod's log) at start-up; it quoted the
+    # URL whole, the broker's password with it.
+    with pytest.raises(ValidationError) as refused:
+        Settings(broker={"url": url})
+
+    told = str(refused.value)
+    assert "s3cr3t-broker-pw" not in told
+    assert "127.0.0.1" in told
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:pw@h:6379/0", "redis://:***@h:6379/0"),
+        ("rediss://alice:p%40ss@h:6380/2", "rediss://alice:***@h:6380/2"),
+        ("redis://onlytoken@h/0", "redis://***@h/0"),
+        ("redis://a:b@c@h:1/0", "redis://a:***@h:1/0"),  # an '@' left unescaped in it
+        ("redis://h:6379/0", "redis://h:6379/0"),
+    ],
+)
+def test_without_password_keeps_everything_of_a_url_but_its_password(url: str, shown: str) -> None:
+    assert without_password(url) == shown

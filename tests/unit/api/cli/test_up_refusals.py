@@ -3,18 +3,26 @@ problem and the setting that fixes it, before anything starts, never a traceback
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import redis
 from click.testing import CliRunner, Result
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from api.cli import main
 from api.cli.ports import PortsTaken, taken_ports
+from api.cli.processes import stop_together
 from api.cli.stack import Stack
 from api.security import generate_key, key_entry
 from shared.settings import Settings, reset_settings_cache
 from tests.conftest import free_port
+
+NO_RETRY = Retry(NoBackoff(), 0)
 
 
 @pytest.fixture(autouse=True)
@@ -108,3 +116,53 @@ def test_the_embedded_broker_holds_as_many_databases_as_the_url_needs(tmp_path: 
 def test_a_broker_url_whose_database_is_no_number_is_a_setting_error(url: str) -> None:
     with pytest.raises(ValueError, match="the database is a number"):
         Settings(broker={"url": url})
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        redis.AuthenticationError("WRONGPASS invalid username-password pair"),
+        redis.ResponseError("ERR AUTH called without any password configured"),
+    ],
+)
+def test_a_broker_that_refuses_its_url_stops_the_stack_at_once_without_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refusal: redis.RedisError
+) -> None:
+    # Before, the message quoted the URL whole, password and all, on the terminal and in
+    # whatever keeps `voicepipe up`'s output; and a wrong password (redis-py's
+    # AuthenticationError is a ConnectionError) was waited on for the whole start-up
+    # timeout, then told as "broker did not start".
+    def refuse(_: redis.Redis) -> bool:
+        raise refusal
+
+    monkeypatch.setattr(redis.Redis, "ping", refuse)
+    url = f"redis://alice:s3cr3t-broker-pw@127.0.0.1:{free_port()}/0"
+    stack = Stack(Settings(data_dir=tmp_path, broker={"url": url}), flower=False)
+
+    with pytest.raises(RuntimeError) as stopped:
+        stack._wait_broker(timeout_s=5)
+
+    assert "s3cr3t-broker-pw" not in str(stopped.value)
+    assert "alice:***@127.0.0.1" in str(stopped.value)
+    assert str(refusal) in str(stopped.value)
+
+
+def test_the_embedded_broker_requires_the_password_its_url_gives(tmp_path: Path) -> None:
+    # Before, Valkey ran without one: its default user took any password, so a URL with a
+    # password looked protected and anyone who reached the port was let in.
+    password = 'pw with "quotes" and \\ and spaces'
+    url = f"redis://:{quote(password, safe='')}@127.0.0.1:{free_port()}/0"
+    stack = Stack(Settings(data_dir=tmp_path, broker={"url": url}), flower=False)
+    stack.logs_dir.mkdir(parents=True)
+    valkey = next(c for c in stack._children() if c.name == "valkey")
+    stack._spawn(valkey)
+    try:
+        stack._wait_broker(timeout_s=20)  # the URL's password is let in
+        port = stack.settings.broker.port
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(host="127.0.0.1", port=port, retry=NO_RETRY).ping()
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(host="127.0.0.1", port=port, password="another", retry=NO_RETRY).ping()
+        assert password not in " ".join(valkey.argv)  # ps shows argv to every user
+    finally:
+        stop_together([valkey], time.monotonic() + 10)
