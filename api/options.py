@@ -213,33 +213,44 @@ def _redaction(services: Services, fields: OptionFields) -> JobRedaction | None:
     )
 
 
+def _refusal(engine: str, language: str) -> str | None:
+    """Why ``engine`` cannot hear ``language``; None where it can or decides for itself."""
+    if engine in WHISPER_ENGINES and not whisper_hears(language):
+        return (
+            f"OpenAI's Whisper ({engine!r} speech engine) knows no language {language!r}; give "
+            "an ISO-639-1 code it knows (such as 'en', 'fr', 'de', 'es', 'zh'), or leave "
+            "language out for Whisper to detect it."
+        )
+    if engine in ENGLISH_ONLY_ENGINES and not is_english(language):
+        return (
+            f"the {engine!r} speech engine hears English only, not {language!r}; give 'en' "
+            "(or 'en-GB', 'eng', 'english'), leave language out, or choose an stt provider "
+            "that hears it."
+        )
+    return None
+
+
 def unheard_language(services: Services, options: JobOptions) -> None:
     """Refuse a recording's ``language`` its stt engine cannot hear, before it is stored:
     the job would be queued only to fail as unsupported_language (or, for OpenAI's Whisper,
     as OpenAI's 400). The English-only offline engines and Whisper, whose list is published,
-    are judged; another cloud engine, ``hybrid`` or a plugin decides for itself."""
+    are judged, and ``hybrid`` where neither of its engines would hear it (it fails only
+    when both do); another cloud engine or a plugin decides for itself."""
     if options.language is None or Stage.STT not in options.stages:
         return
-    engine = options.stt_provider or services.settings.providers.stt
-    if engine in WHISPER_ENGINES and not whisper_hears(options.language):
-        raise ApiError(
-            400,
-            "unsupported_language",
-            f"language: OpenAI's Whisper ({engine!r} speech engine) knows no language "
-            f"{options.language!r}; give an ISO-639-1 code it knows (such as 'en', 'fr', "
-            "'de', 'es', 'zh'), or leave language out for Whisper to detect it.",
-            param="language",
-        )
-    if engine not in ENGLISH_ONLY_ENGINES or is_english(options.language):
-        return
-    raise ApiError(
-        400,
-        "unsupported_language",
-        f"language: the {engine!r} speech engine hears English only, not "
-        f"{options.language!r}; give 'en' (or 'en-GB', 'eng', 'english'), leave language "
-        "out, or choose an stt provider that hears it.",
-        param="language",
-    )
+    settings = services.settings
+    engine = options.stt_provider or settings.providers.stt
+    if engine == "hybrid":
+        refusals = [_refusal(e, options.language) for e in settings.hybrid.engines]
+        if any(r is None for r in refusals):
+            return
+        message = f"neither engine of 'hybrid' hears it: {'; '.join(r or '' for r in refusals)}"
+    else:
+        refused = _refusal(engine, options.language)
+        if refused is None:
+            return
+        message = refused
+    raise ApiError(400, "unsupported_language", f"language: {message}", param="language")
 
 
 def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOptions:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.settings.auth import Section
+from shared.stt_languages import whisper_hears
 
 
 class RetrySettings(Section):
@@ -42,6 +43,18 @@ class OpenAISettings(Section):
     language: str | None = None
     prompt: str | None = None
     timeout_s: float = Field(default=120.0, gt=0)
+
+    @field_validator("language")
+    @classmethod
+    def _whisper_knows(cls, value: str | None) -> str | None:
+        # Every job without a language of its own is sent this one: a code OpenAI refuses
+        # would fail them all at the vendor, one by one, rather than here at start-up.
+        if not whisper_hears(value):
+            raise ValueError(
+                f"OpenAI's Whisper knows no language {value!r}; give an ISO-639-1 code it "
+                "knows (such as 'en', 'fr', 'de'), or leave it unset for Whisper to detect it"
+            )
+        return value
 
 
 class ElevenLabsSettings(Section):

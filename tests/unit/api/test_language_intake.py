@@ -230,3 +230,35 @@ def test_a_batchs_key_sent_again_in_a_language_the_engine_cannot_hear_is_refused
     assert first.status_code == 202, first.text
     _refused_for_language(again, "fr")
     assert _batches(http) == [first.json()["id"]]
+
+
+def test_a_hybrid_neither_of_whose_engines_hears_the_language_is_refused_naming_both(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # Both refuse it at the stt stage, and the job would fail as all_engines_failed.
+    offline_pair = app_client(tmp_path, valkey, hybrid={"engines": ["local", "pocketsphinx"]})
+
+    answer = offline_pair.post(
+        "/v1/jobs",
+        files={"file": ("vm.wav", _wav(), "audio/wav")},
+        data={"language": "fr", "stt_provider": "hybrid"},
+    )
+
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "unsupported_language"
+    assert error["message"].startswith("language: neither engine of 'hybrid'")
+    assert "'local'" in error["message"]
+    assert "'pocketsphinx'" in error["message"]
+    assert _stored(offline_pair, tmp_path) == (0, [])
+
+
+def test_a_hybrid_one_of_whose_engines_hears_the_language_keeps_it(http: TestClient) -> None:
+    # The default pair is Whisper, which hears French, and the offline engine, which does not.
+    answer = http.post(
+        "/v1/jobs",
+        files={"file": ("vm.wav", _wav(), "audio/wav")},
+        data={"language": "fr", "stt_provider": "hybrid"},
+    )
+
+    assert answer.status_code == 202, answer.text
