@@ -16,12 +16,18 @@ ENGLISH_ONLY_ENGINES = frozenset({"local", "pocketsphinx", "moonshine"})
 ENGLISH = frozenset({"en", "eng", "english"})
 
 
+def _primary(language: str | None) -> str | None:
+    """The language without its region, lower-cased ("en-GB", "EN_us" -> "en"); None for
+    none asked."""
+    if not language or not language.strip():
+        return None
+    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
+
+
 def is_english(language: str | None) -> bool:
     """Whether a requested language (None, "en", "en-GB", "eng", ...) suits an English model."""
-    if language is None or not language.strip():
-        return True
-    primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
-    return primary in ENGLISH
+    primary = _primary(language)
+    return primary is None or primary in ENGLISH
 
 
 WHISPER_ENGINES = frozenset({"whisper"})
@@ -43,10 +49,8 @@ _WHISPER_KNOWS = frozenset(WHISPER_LANGUAGES)
 def iso_639_1(language: str | None) -> str | None:
     """The two-letter code of "en", "en-GB" or "EN_us"; None when there is none to send
     (the Whisper client then sends no language and Whisper detects it)."""
-    if not language or not language.strip():
-        return None
-    primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
-    return primary if re.fullmatch(r"[a-z]{2}", primary) else None
+    primary = _primary(language)
+    return primary if primary is not None and re.fullmatch(r"[a-z]{2}", primary) else None
 
 
 def whisper_hears(language: str | None) -> bool:
