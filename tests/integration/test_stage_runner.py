@@ -6,75 +6,33 @@ function, between the runner's start and its finish, which is exactly where they
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import hashlib
-import json
-import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
-import numpy as np
 import pytest
 from celery.exceptions import Ignore
 
-import workers.stage
-import workers.stt
-from shared.celery_app import TASK_NAMES, create_celery
+from shared.celery_app import TASK_NAMES
 from shared.models import (
     REPLY_OBJECT,
     ErrorInfo,
     Job,
-    JobOptions,
     JobStatus,
     Reply,
     Stage,
     StageRecord,
     StageStatus,
-    Transcript,
     utcnow,
 )
-from shared.settings.providers import OpenAISettings
-from tests.audio_factory import AudioFormat, encode
 from tests.conftest import ValkeyProcess
-from tests.factories import wav_input_meta
-from tests.worker_context import local_worker_context
+from tests.integration.stage_runner_helpers import FakeTask, direct_context, transcribed_job
 from workers.context import WorkerContext
 from workers.llm import respond_job
-from workers.providers.errors import ProviderError
 from workers.stage import StageOutput, attempt_key, run_stage
-from workers.stt import transcribe_job
 
 pytestmark = pytest.mark.integration
 
 Hook = Callable[[Job, WorkerContext], None]
-
-
-class FakeTask:
-    """Stands in for a bound Celery task: the delivery's id and the real app, whose messages
-    this run queued are read back from the broker's lists."""
-
-    def __init__(self, task_id: str, ctx: WorkerContext) -> None:
-        self.request = SimpleNamespace(id=task_id)
-        self.app = create_celery(ctx.settings)
-        self._redis = ctx.jobs.redis
-        self._before = {q: self._redis.llen(q) for q in _STAGE_QUEUES}
-
-    @property
-    def sent(self) -> list[tuple[str, list[str], str]]:
-        """(task, args, queue) of each message queued since this task was made."""
-        sent = []
-        for queue in _STAGE_QUEUES:
-            new = self._redis.llen(queue) - self._before[queue]
-            for raw in self._redis.lrange(queue, 0, new - 1) if new > 0 else []:
-                message = json.loads(raw)
-                args, _, _ = json.loads(base64.b64decode(message["body"]))
-                sent.append((message["headers"]["task"], args, queue))
-        return sent
-
-
-_STAGE_QUEUES = [stage.value for stage in Stage]
 
 
 class CountingWork:
@@ -95,26 +53,8 @@ class CountingWork:
 def ctx(
     valkey: ValkeyProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[WorkerContext]:
-    """A worker context of its own, handed to the runner in place of the cached one."""
-    context = local_worker_context(valkey.url, tmp_path)
-    monkeypatch.setattr(workers.stage, "get_context", lambda: context)
-    yield context
-    context.jobs.redis.close()
-
-
-def transcribed_job(ctx: WorkerContext, llm: StageRecord | None = None) -> Job:
-    """A stored job whose transcription succeeded: the llm stage is next."""
-    meta = wav_input_meta(key="pending", size_bytes=4)
-    job = Job(options=JobOptions(llm_provider="local"), input=meta)
-    job.input.key = job.object_key("input.wav")
-    job.status = JobStatus.RESPONDING
-    job.stages[Stage.STT] = StageRecord(status=StageStatus.SUCCEEDED, provider="test")
-    job.results.transcript = "hi this is dana please call me back about my order"
-    if llm is not None:
-        job.stages[Stage.LLM] = llm
-    ctx.storage.put(job.input.key, b"RIFF")
-    ctx.jobs.create(job)
-    return job
+    with direct_context(valkey.url, tmp_path, monkeypatch) as context:
+        yield context
 
 
 def prefix(job: Job) -> str:
@@ -300,109 +240,3 @@ def test_each_attempt_of_a_stage_has_its_own_key_next_to_the_first(
     key: str, attempt: int, expected: str
 ) -> None:
     assert attempt_key(key, attempt) == expected
-
-
-@pytest.mark.parametrize("fmt", ["amr", "3gp", "aac"])
-def test_a_recording_damaged_past_its_start_fails_as_undecodable_without_a_traceback(
-    ctx: WorkerContext, caplog: pytest.LogCaptureFixture, fmt: AudioFormat
-) -> None:
-    # Intake decodes only the first quarter second, so 2,000 random bytes mid-file pass it.
-    data = bytearray(encode(fmt, 8.0))
-    middle = len(data) // 2 - 1000
-    data[middle : middle + 2000] = np.random.default_rng(0).bytes(2000)
-    job = Job(input=wav_input_meta(key="pending", size_bytes=len(data)))
-    job.input.key = job.object_key(f"input.{fmt}")
-    ctx.storage.put(job.input.key, bytes(data))
-    ctx.jobs.create(job)
-
-    with caplog.at_level(logging.INFO), pytest.raises(Ignore):
-        run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
-
-    after = ctx.jobs.get(job.id)
-    assert after.status == JobStatus.FAILED
-    assert after.error is not None
-    assert after.error.code == "stt.undecodable"
-    assert "could not be decoded" in after.error.message
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
-
-
-class _HeardOnce:
-    name = "heard-once"
-
-    def transcribe(self, audio: object) -> Transcript:
-        return Transcript(text="hello this is dana", provider=self.name)
-
-
-def _stored_recording(ctx: WorkerContext, sha256: str | None) -> tuple[Job, bytes]:
-    data = encode("wav", 2.0)
-    job = Job(input=wav_input_meta(key="pending", size_bytes=len(data)))
-    job.input.key = job.object_key("input.wav")
-    job.input.sha256 = sha256
-    ctx.storage.put(job.input.key, data)
-    ctx.jobs.create(job)
-    return job, data
-
-
-def test_the_transcription_stage_records_the_hash_intake_left_to_it(
-    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # POST /v1/jobs stores a recording without hashing it (api.intake): the stage that
-    # reads it hashes it, and the job shows the hash from then on.
-    monkeypatch.setattr(workers.stt, "stt_provider", lambda name, settings: _HeardOnce())
-    job, data = _stored_recording(ctx, sha256=None)
-
-    run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
-
-    after = ctx.jobs.get(job.id)
-    assert after.results.transcript == "hello this is dana"
-    assert after.input.sha256 == hashlib.sha256(data).hexdigest()
-
-
-def test_a_hash_intake_made_is_kept_by_the_transcription_stage(
-    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(workers.stt, "stt_provider", lambda name, settings: _HeardOnce())
-    job, _ = _stored_recording(ctx, sha256="ab" * 32)
-
-    run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
-
-    assert ctx.jobs.get(job.id).input.sha256 == "ab" * 32
-
-
-KEY = "sk-proj-Zq8vN3tLw0Xb5Rk2Pd7Hs1Mf4Yc6Ja9E"
-
-
-class _RetryingTask(FakeTask):
-    class Retried(Exception):
-        pass
-
-    def retry(self, countdown: float) -> Exception:
-        return self.Retried(countdown)
-
-
-def _failing(error: ProviderError) -> Callable[[Job, WorkerContext], StageOutput]:
-    def work(job: Job, ctx: WorkerContext) -> StageOutput:
-        raise error
-
-    return work
-
-
-@pytest.mark.parametrize("code", ["auth_failed", "rate_limited"])
-def test_a_vendor_message_quoting_our_api_key_is_stored_on_the_job_without_it(
-    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch, code: str
-) -> None:
-    # What an OpenAI-compatible gateway answers a key it does not know.
-    settings = ctx.settings.model_copy(update={"openai": OpenAISettings(api_key=KEY)})
-    keyed = dataclasses.replace(ctx, settings=settings)
-    monkeypatch.setattr(workers.stage, "get_context", lambda: keyed)
-    job = transcribed_job(keyed)
-    error = ProviderError(code, f"OpenAI answered 401: Invalid token. Received API Key = {KEY}")
-
-    with pytest.raises((Ignore, _RetryingTask.Retried)):
-        run_stage(_RetryingTask("t-1", keyed), job.id, Stage.LLM, _failing(error))
-
-    after = keyed.jobs.get(job.id)
-    stored = after.error if code == "auth_failed" else after.stages[Stage.LLM].error
-    assert stored is not None
-    assert "Received API Key = [redacted]" in stored.message
-    assert KEY not in after.model_dump_json()

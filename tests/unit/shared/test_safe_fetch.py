@@ -18,10 +18,14 @@ import httpx
 import pytest
 
 from shared.safe_fetch import AddressPolicy, Fetched, FetchRefused, fetch, post
-from shared.settings.bulk import FetchSettings
+from tests.unit.shared.safe_fetch_helpers import (
+    DEFAULT,
+    LOCAL,
+    block_connections,
+    fetch_local,
+    refused,
+)
 
-LOCAL = AddressPolicy.from_settings(FetchSettings(allow_ranges=["127.0.0.1/32"]))
-DEFAULT = AddressPolicy()
 CHUNK = 64 * 1024
 CHUNKED_TOTAL = 64 * 1024 * 1024
 
@@ -127,111 +131,22 @@ def server() -> Iterator[ServerState]:
 
 @pytest.fixture
 def no_connect(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Records (and blocks) any connection attempt; the list must stay empty."""
-    attempts: list[object] = []
-
-    def refuse(address: object, *args: object, **kwargs: object) -> socket.socket:
-        attempts.append(address)
-        raise AssertionError(f"a connection to {address} was attempted")
-
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    return attempts
-
-
-def _get(url: str, policy: AddressPolicy = LOCAL, **kwargs: Any) -> Fetched:
-    options: dict[str, Any] = {"max_bytes": 1024 * 1024, "timeout_s": 5.0, "max_redirects": 3}
-    return fetch(url, policy, **{**options, **kwargs})
-
-
-def _refused(url: str, policy: AddressPolicy = LOCAL, **kwargs: Any) -> FetchRefused:
-    with pytest.raises(FetchRefused) as info:
-        _get(url, policy, **kwargs)
-    return info.value
+    return block_connections(monkeypatch)
 
 
 def test_a_public_style_fetch_returns_body_final_url_and_content_type(
     server: ServerState,
 ) -> None:
-    got = _get(server.base + "/ok")
+    got = fetch_local(server.base + "/ok")
 
     assert got == Fetched(b"RIFF-audio", server.base + "/ok", "audio/wav")
     assert server.requests[0][2]["User-Agent"] == "VoicePipe/0.1"
 
 
 def test_redirects_within_the_limit_are_followed_to_the_final_url(server: ServerState) -> None:
-    got = _get(server.base + "/chain/2")
+    got = fetch_local(server.base + "/chain/2")
 
     assert (got.data, got.final_url) == (b"RIFF-audio", server.base + "/ok")
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://127.0.0.1/",
-        "http://localhost/",
-        "http://[::1]/",
-        "http://2130706433/",
-        "http://0x7f.1/",
-        "http://[::]/",
-        "http://0.0.0.0/",
-    ],
-)
-def test_loopback_and_numeric_spellings_are_refused_by_default(
-    url: str, no_connect: list[object]
-) -> None:
-    assert _refused(url, DEFAULT).code == "url_refused"
-    assert no_connect == []
-
-
-@pytest.mark.parametrize(
-    "url",
-    ["http://10.0.0.1/a.wav", "http://172.16.0.1/", "https://192.168.1.1/", "http://100.64.0.1/"],
-)
-def test_private_ranges_are_refused_without_any_connection_attempt(
-    url: str, no_connect: list[object]
-) -> None:
-    error = _refused(url)
-
-    assert error.code == "url_refused"
-    assert "private address" in error.message
-    assert "VOICEPIPE_FETCH__ALLOW_RANGES" in error.message
-    assert no_connect == []
-
-
-def test_the_cloud_metadata_link_local_address_is_refused(no_connect: list[object]) -> None:
-    error = _refused("http://169.254.169.254/latest/meta-data/")
-
-    assert error.code == "url_refused"
-    assert "link-local" in error.message
-    assert no_connect == []
-
-
-@pytest.mark.parametrize(
-    "url", ["http://[::ffff:10.0.0.1]/", "http://[64:ff9b::a00:1]/", "http://[2002:7f00:1::]/"]
-)
-def test_ipv6_forms_carrying_a_private_ipv4_address_are_refused(
-    url: str, no_connect: list[object]
-) -> None:
-    error = _refused(url, DEFAULT)
-
-    assert error.code == "url_refused"
-    assert "form of" in error.message
-    assert no_connect == []
-
-
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a", "gopher://x/"])
-def test_schemes_other_than_http_and_https_are_refused(url: str, no_connect: list[object]) -> None:
-    error = _refused(url)
-
-    assert error.code == "url_refused"
-    assert "scheme" in error.message
-
-
-def test_credentials_in_the_url_are_refused(no_connect: list[object]) -> None:
-    error = _refused("http://user:secret@127.0.0.1/ok")
-
-    assert error.code == "url_refused"
-    assert "secret" not in error.message
 
 
 @pytest.mark.parametrize("target", ["http://10.0.0.1/x", "http://127.0.0.2:{port}/ok"])
@@ -247,14 +162,14 @@ def test_a_redirect_to_a_disallowed_address_is_refused_before_connecting(
         return real(address, *args, **kwargs)
 
     monkeypatch.setattr(socket, "create_connection", record)
-    error = _refused(f"{server.base}/redirect?to={target.format(port=port)}")
+    error = refused(f"{server.base}/redirect?to={target.format(port=port)}")
 
     assert error.code == "url_refused"
     assert contacted == ["127.0.0.1"]
 
 
 def test_a_redirect_loop_fails_as_too_many_redirects(server: ServerState) -> None:
-    error = _refused(server.base + "/loop", max_redirects=4)
+    error = refused(server.base + "/loop", max_redirects=4)
 
     assert error.code == "download_failed"
     assert "more than 4 redirects" in error.message
@@ -262,25 +177,25 @@ def test_a_redirect_loop_fails_as_too_many_redirects(server: ServerState) -> Non
 
 
 def test_an_oversize_content_length_is_refused_before_reading(server: ServerState) -> None:
-    assert _refused(server.base + "/declared-big", max_bytes=1000).code == "too_large"
+    assert refused(server.base + "/declared-big", max_bytes=1000).code == "too_large"
 
 
 def test_an_oversize_chunked_body_stops_reading_early(server: ServerState) -> None:
-    assert _refused(server.base + "/chunked-big", max_bytes=100_000).code == "too_large"
+    assert refused(server.base + "/chunked-big", max_bytes=100_000).code == "too_large"
 
     assert server.chunked_done.wait(10)
     assert server.chunked_sent < CHUNKED_TOTAL / 2
 
 
 def test_a_404_is_a_download_failure_naming_the_status(server: ServerState) -> None:
-    error = _refused(server.base + "/missing.wav")
+    error = refused(server.base + "/missing.wav")
 
     assert error.code == "download_failed"
     assert "404" in error.message
 
 
 def test_a_server_that_does_not_answer_in_time_is_a_timeout(server: ServerState) -> None:
-    assert _refused(server.base + "/slow", timeout_s=0.3).code == "download_timeout"
+    assert refused(server.base + "/slow", timeout_s=0.3).code == "download_timeout"
 
 
 def test_a_closed_port_is_a_download_failure() -> None:
@@ -288,12 +203,12 @@ def test_a_closed_port_is_a_download_failure() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
 
-    assert _refused(f"http://127.0.0.1:{port}/").code == "download_failed"
+    assert refused(f"http://127.0.0.1:{port}/").code == "download_failed"
 
 
 def test_allow_ranges_let_a_loopback_address_through(server: ServerState) -> None:
-    assert _refused(server.base + "/ok", DEFAULT).code == "url_refused"
-    assert _get(server.base + "/ok", LOCAL).data == b"RIFF-audio"
+    assert refused(server.base + "/ok", DEFAULT).code == "url_refused"
+    assert fetch_local(server.base + "/ok", LOCAL).data == b"RIFF-audio"
 
 
 def test_a_name_is_refused_when_any_of_its_addresses_is_disallowed(
@@ -322,7 +237,7 @@ def test_the_connection_goes_to_the_checked_address_with_the_real_host_header(
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(port)))]
 
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
-    got = _get(f"http://files.example:{port}/ok")
+    got = fetch_local(f"http://files.example:{port}/ok")
 
     assert got.final_url == f"http://files.example:{port}/ok"
     assert server.requests[0][2]["Host"] == f"files.example:{port}"
@@ -352,53 +267,6 @@ def test_https_requests_verify_tls_against_the_real_host_name(
     assert str(request.url) == "https://192.0.2.9/a"
     assert request.headers["Host"] == "files.example"
     assert request.extensions["sni_hostname"] == "files.example"
-
-
-def test_check_url_validates_a_callback_without_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_dns(*args: object, **kwargs: object) -> None:
-        raise AssertionError("check_url must not resolve names")
-
-    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
-    DEFAULT.check_url("https://hooks.example.com/voicepipe")
-    DEFAULT.check_url("http://8.8.8.8:8080/hook")
-    for url in ["http://10.0.0.1/hook", "ftp://hooks.example.com/", "https:///hook"]:
-        with pytest.raises(FetchRefused) as info:
-            DEFAULT.check_url(url)
-        assert info.value.code == "url_refused"
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://exa mple.com/hook",
-        "http://hooks.example.com:99999/hook",
-        "http://hooks.example.com:0/hook",
-        "http://hooks..example.com/hook",
-        "http://-hooks.example.com/hook",
-        f"http://{'a' * 64}.example.com/hook",
-    ],
-)
-def test_a_callback_that_can_reach_no_server_is_refused_when_submitted(
-    url: str, no_connect: list[object]
-) -> None:
-    with pytest.raises(FetchRefused) as info:
-        DEFAULT.check_url(url)
-
-    assert info.value.code == "url_refused"
-    assert no_connect == []
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://hooks.example.com./hook",
-        "https://xn--r8jz45g.example:443/hook",
-        "http://例え.テスト/hook",
-        "http://in_ternal.example.com:65535/hook",
-    ],
-)
-def test_unusual_but_reachable_host_names_and_ports_are_taken(url: str) -> None:
-    DEFAULT.check_url(url)
 
 
 def test_post_returns_status_headers_elapsed_and_a_body_prefix(server: ServerState) -> None:
