@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.deps import Services
-from api.reviewing import machine_values
+from api.reviewing import machine_values, reviewable
 from api.web.access import PageError
 from api.web.charts import Timeline, stage_timeline
 from shared.errors import StorageKeyNotFound, StorageUnavailable
@@ -61,6 +61,11 @@ class Voicemail:
     def timed(self) -> bool:
         """Whether the transcript can follow the audio (word timings were recorded)."""
         return self.has_audio and any(w.start_s is not None for w in self.words)
+
+    @property
+    def reviewable(self) -> bool:
+        """Whether the review form is offered: when the review service takes one."""
+        return reviewable(self.job)
 
     @property
     def done(self) -> bool:
