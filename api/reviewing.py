@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services
 from api.errors import ApiError
+from api.hidden_characters import hidden_character
 from api.review_redaction import redacted_review
 from shared.errors import JobNotFound
 from shared.job_effects import job_event
@@ -96,7 +97,14 @@ def _number(value: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _visible(value: str, field: str, breaks: bool = False) -> None:
+    problem = hidden_character(value, field, breaks)
+    if problem is not None:
+        raise _invalid(problem)
+
+
 def _transcript(value: str, _region: str) -> str:
+    _visible(value, "transcript", breaks=True)
     if not value:
         raise _invalid("The corrected transcript is empty: type what the caller said.")
     if len(value) > MAX_TRANSCRIPT_CHARS:
@@ -108,6 +116,7 @@ def _transcript(value: str, _region: str) -> str:
 
 
 def _caller(value: str, _region: str) -> str | None:
+    _visible(value, "caller_name")
     if len(value) > MAX_CALLER_CHARS:
         raise _invalid(f"A caller's name has at most {MAX_CALLER_CHARS} characters.")
     return value or None
@@ -313,6 +322,8 @@ async def submit_review(
     values = checked(changes, services.settings.local.default_region)
     if note is not None and len(note) > MAX_NOTE_CHARS:
         raise _invalid(f"A note has at most {MAX_NOTE_CHARS:,} characters.")
+    if note is not None:
+        _visible(note, "note", breaks=True)
     return await run_in_threadpool(
         _submit,
         services,
