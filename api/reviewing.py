@@ -16,10 +16,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services
 from api.errors import ApiError
+from api.hidden_characters import hidden_character
 from api.review_redaction import redacted_review
 from shared.errors import JobNotFound
 from shared.job_effects import job_event
-from shared.models import Job, utcnow
+from shared.models import Job, JobStatus, utcnow
 from shared.reviews import (
     REVIEW_FIELDS,
     Review,
@@ -96,7 +97,14 @@ def _number(value: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _visible(value: str, field: str, breaks: bool = False) -> None:
+    problem = hidden_character(value, field, breaks)
+    if problem is not None:
+        raise _invalid(problem)
+
+
 def _transcript(value: str, _region: str) -> str:
+    _visible(value, "transcript", breaks=True)
     if not value:
         raise _invalid("The corrected transcript is empty: type what the caller said.")
     if len(value) > MAX_TRANSCRIPT_CHARS:
@@ -108,6 +116,7 @@ def _transcript(value: str, _region: str) -> str:
 
 
 def _caller(value: str, _region: str) -> str | None:
+    _visible(value, "caller_name")
     if len(value) > MAX_CALLER_CHARS:
         raise _invalid(f"A caller's name has at most {MAX_CALLER_CHARS} characters.")
     return value or None
@@ -161,6 +170,35 @@ def machine_values(job: Job) -> dict[str, str | None]:
     }
 
 
+def reviewable(job: Job) -> bool:
+    """Whether a person may review ``job`` now: once it is triaged, or has succeeded
+    without a triage stage (the inbox offers its form on the same test). Before, its results
+    are still to come (queued, or a stage running) or may come later (a job that failed or
+    was canceled before triage can run again); a correction stored then would override
+    results it was never compared with, and "done" would take from the to-review list a
+    voicemail no one has seen the triage of."""
+    return job.status == JobStatus.SUCCEEDED or job.results.triage is not None
+
+
+def _not_reviewable(job: Job) -> ApiError:
+    if not job.status.terminal:
+        why = (
+            f"Job {job.id} is still being processed (status {job.status.value}) and is not "
+            "triaged yet: its results are still to come, so there is nothing to correct or "
+            f"mark done. Wait until it is triaged or finished (GET /v1/jobs/{job.id}, or the "
+            "job's callback_url event) and send the review then."
+        )
+    else:
+        ended = "failed" if job.status == JobStatus.FAILED else "was canceled"
+        again = (
+            "Its recording was deleted, so it cannot run again."
+            if job.objects_deleted_at is not None
+            else f"Run it again (POST /v1/jobs/{job.id}/retry) and review it once it is triaged."
+        )
+        why = f"Job {job.id} {ended} before it was triaged: it has no results to review. {again}"
+    return ApiError(409, "not_triaged", why)
+
+
 def _event(job: Job, review: Review) -> WebhookDelivery | None:
     if not job.options.callback_url:
         return None
@@ -190,6 +228,10 @@ def _submit(
 ) -> Submitted:
     store = ReviewStore(services.jobs.redis)
     job = services.jobs.get(job_id, tenant)
+    # Checked once: a job only moves towards being reviewable (a retry starts from the
+    # stage that failed, so a triage once made stays).
+    if not reviewable(job):
+        raise _not_reviewable(job)
     # Compared with what the job says in the policy's own tokens, so a number retyped as
     # the machine heard it is no correction.
     values, note = redacted_review(job, values, note, services.settings)
@@ -273,12 +315,15 @@ async def submit_review(
     does not already say is not stored again. ``expected``: the values the person saw of
     the fields they send; ``done`` None: as the latest review left it (not done without
     one); ``if_match``: an If-Match header for the job's reviews' ``revision``. 404 for a
-    job not the tenant's, 400 for a value that cannot be taken, 409 (``ReviewConflict``)
-    for a field changed meanwhile by someone else, 412 for an If-Match the reviews no
-    longer match, 410 for correcting what a deleted recording said."""
+    job not the tenant's, 409 ``not_triaged`` for one not ``reviewable`` yet, 400 for a
+    value that cannot be taken, 409 (``ReviewConflict``) for a field changed meanwhile by
+    someone else, 412 for an If-Match the reviews no longer match, 410 for correcting what a
+    deleted recording said."""
     values = checked(changes, services.settings.local.default_region)
     if note is not None and len(note) > MAX_NOTE_CHARS:
         raise _invalid(f"A note has at most {MAX_NOTE_CHARS:,} characters.")
+    if note is not None:
+        _visible(note, "note", breaks=True)
     return await run_in_threadpool(
         _submit,
         services,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.web.failures import UnexpectedErrorPage
 from api.web.head import HeadAsGet
 from api.web.headers import SecurityHeaders
 from api.web.pages import STATIC, install_error_pages
@@ -28,5 +29,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/inbox/static", StaticFiles(directory=STATIC), name="inbox-static")
     app.include_router(router, include_in_schema=False)
     install_error_pages(app)
+    # Innermost of the three, so that its page gets the security headers.
+    app.add_middleware(UnexpectedErrorPage)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)

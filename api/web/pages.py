@@ -91,12 +91,14 @@ async def error_page(request: Request, exc: PageError) -> Response:
     return response
 
 
-def unavailable_page(path: str, message: str, headers: dict[str, str]) -> HTMLResponse:
-    """A 503 page for a dependency that is down: drawn without the session, whose sign-out
-    check asks the broker that may be the one down, and so without the signed-in bar."""
+def bare_page(
+    path: str, status_code: int, title: str, message: str, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    """An error page drawn without the session, whose reading asks the broker (its sign-out
+    check), which may be what failed: so without the signed-in bar."""
     body = html(
         "error.html",
-        title="Temporarily unavailable",
+        title=title,
         message=message,
         csrf="",
         tenant=None,
@@ -104,7 +106,12 @@ def unavailable_page(path: str, message: str, headers: dict[str, str]) -> HTMLRe
         open_access=False,
         path=path,
     )
-    return HTMLResponse(body, 503, headers=headers)
+    return HTMLResponse(body, status_code, headers=headers)
+
+
+def unavailable_page(path: str, message: str, headers: dict[str, str]) -> HTMLResponse:
+    """A 503 page for a dependency that is down."""
+    return bare_page(path, 503, "Temporarily unavailable", message, headers)
 
 
 def install_error_pages(app: FastAPI) -> None:

@@ -26,6 +26,7 @@ import redis
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from shared.redis_keys import key
 from shared.settings import Settings
@@ -160,6 +161,16 @@ def cookie_is_secure(request: Request) -> bool:
     return request.url.scheme == "https" or not is_loopback(request.url.hostname or "")
 
 
+def came_over_https(request: HTTPConnection) -> bool:
+    """Whether the browser reached the page over HTTPS: the request's scheme (uvicorn sets it
+    from X-Forwarded-Proto sent by 127.0.0.1), or a TLS proxy elsewhere saying so in that
+    header, which uvicorn does not believe (an ingress or a load balancer on another
+    address). Believing it where it lies costs little: the "needs HTTPS" warning goes
+    unsaid, and a browser on plain HTTP ignores Strict-Transport-Security (RFC 6797 8.1)."""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
 def cookie_refused(request: Request) -> bool:
     """Whether the browser will keep no session cookie: a Secure one over plain HTTP (an
     inbox reached at a name other than localhost without TLS). A TLS proxy that uvicorn does
@@ -167,8 +178,7 @@ def cookie_refused(request: Request) -> bool:
     X-Forwarded-Proto from 127.0.0.1 only) still says HTTPS in its header, and the browser,
     on HTTPS, keeps the cookie: the inbox works there, and saying otherwise would send its
     operator after a problem it does not have."""
-    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    return request.url.scheme == "http" and forwarded != "https" and cookie_is_secure(request)
+    return not came_over_https(request) and cookie_is_secure(request)
 
 
 NEEDS_HTTPS = (

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.deps import Services
-from api.reviewing import machine_values
+from api.hidden_characters import without_hidden
+from api.reviewing import machine_values, reviewable
 from api.web.access import PageError
 from api.web.charts import Timeline, stage_timeline
 from shared.errors import StorageKeyNotFound, StorageUnavailable
@@ -61,6 +62,11 @@ class Voicemail:
     def timed(self) -> bool:
         """Whether the transcript can follow the audio (word timings were recorded)."""
         return self.has_audio and any(w.start_s is not None for w in self.words)
+
+    @property
+    def reviewable(self) -> bool:
+        """Whether the review form is offered: when the review service takes one."""
+        return reviewable(self.job)
 
     @property
     def done(self) -> bool:
@@ -141,7 +147,9 @@ def load_voicemail(services: Services, tenant: str, job_id: str) -> Voicemail:
 
 def _typed(field: str, value: str) -> str:
     # Browsers send a textarea's line breaks as CRLF; the transcript keeps plain newlines.
-    text = value.replace("\r\n", "\n").strip()
+    # Invisible characters are dropped, not refused as on the JSON API: the person who
+    # pasted them cannot see them to take them out (sign-in treats names alike).
+    text = without_hidden(value, breaks=field == "transcript").replace("\r\n", "\n").strip()
     return text[: MAX_FIELD_CHARS[field]] if field in MAX_FIELD_CHARS else text
 
 
@@ -162,7 +170,9 @@ def changes_from(form: dict[str, str], seen: dict[str, str]) -> dict[str, str]:
         if field not in form:
             continue
         value = _typed(field, form[field])
-        if value != seen.get(field, "").replace("\r\n", "\n").strip():
+        # Read as typed, too: a machine value holding an invisible character, sent back as
+        # the form showed it, is no correction.
+        if value != _typed(field, seen.get(field, "")):
             changes[field] = value
     return changes
 

@@ -106,7 +106,9 @@ class StorageSettings(Section):
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
-    s3_secret_access_key: str | None = None
+    # A secret, as the import location's: out of every repr and setting error, and replaced
+    # in messages by Settings.without_secrets.
+    s3_secret_access_key: SecretStr | None = None
     s3_create_bucket: bool = Field(
         default=False, description="Create the bucket at start-up if it is missing (dev/MinIO)."
     )

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError
+from api.hidden_characters import without_hidden
 from api.reviewing import ReviewConflict, submit_review
 from api.web.access import PageError, Visitor, VisitorDep, checked_form, services_of
 from api.web.media import media_response
@@ -79,7 +80,7 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
     ticked = sent.get("done") == "yes"
     # Done left as the form showed it stays as it is now: someone may have changed it.
     done = ticked if ticked != (seen["done"] == "yes") else None
-    note = sent.get("note", "").strip()[:MAX_NOTE] or None
+    note = without_hidden(sent.get("note", ""), breaks=True).strip()[:MAX_NOTE] or None
     if not (changes or ticked or note):
         return await _page(
             request,

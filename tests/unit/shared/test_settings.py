@@ -170,13 +170,14 @@ def test_without_secrets_replaces_every_key_and_password_but_not_short_values() 
         elevenlabs={"api_key": "xi-1234567890"},
         webhooks={"secrets": [f"acme:{whsec}"]},
         openai={"api_key": "short"},
+        storage={"s3_secret_access_key": "minio-" + "storage-pw"},
     )
 
     told = settings.without_secrets(
-        f"key {anthropic_key}, xi-1234567890 and {whsec}; a short word stays"
+        f"key {anthropic_key}, xi-1234567890, minio-storage-pw and {whsec}; a short word stays"
     )
 
-    assert told == "key [redacted], [redacted] and [redacted]; a short word stays"
+    assert told == "key [redacted], [redacted], [redacted] and [redacted]; a short word stays"
 
 
 @pytest.mark.parametrize(
