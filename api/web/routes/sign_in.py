@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.hidden_characters import without_hidden
 from api.web.access import (
     checked_form,
     key_id,
@@ -28,10 +29,12 @@ MAX_NAME = 80
 
 
 def reviewer_name(typed: str) -> str:
-    """The name recorded with corrections: its printable characters only. Control and
-    format characters (NUL, zero-width spaces, right-to-left overrides) would make a name
-    that reads as none, or as someone else's, in the corrections table."""
-    return "".join(ch for ch in typed if ch.isprintable()).strip()[:MAX_NAME]
+    """The name recorded with corrections, without hidden characters: control and format
+    characters (NUL, zero-width spaces, right-to-left overrides) would make a name that reads
+    as none, or as someone else's, in the corrections table. The joiners and directional
+    marks written names need stay (``api.hidden_characters``), as in a correction: keeping
+    printable characters only took the zero-width non-joiner out of a Persian name."""
+    return without_hidden(typed).strip()[:MAX_NAME]
 
 
 @router.get("/sign-in")

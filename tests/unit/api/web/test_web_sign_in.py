@@ -97,6 +97,14 @@ def test_a_name_of_invisible_characters_is_no_name_and_others_are_kept_printable
     assert "signed in as <strong>Ann nosaJ</strong>" in site.client.get("/inbox").text
 
 
+def test_a_name_keeps_the_joiners_its_script_writes_it_with(site: Site) -> None:
+    # "Mahnaz" in Persian is written with a zero-width non-joiner between two letters.
+    persian = "\u0645\u0647\u200c\u0646\u0627\u0632"
+    site.sign_in(ACME_KEY, name=persian)
+
+    assert f"signed in as <strong>{persian}</strong>" in site.client.get("/inbox").text
+
+
 def test_signing_in_opens_the_tenants_inbox_and_the_cookie_holds_no_key(site: Site) -> None:
     signed = site.sign_in(ACME_KEY, name="Ann Reviewer")
 
