@@ -69,6 +69,21 @@ class Voicemail:
         return reviewable(self.job)
 
     @property
+    def not_reviewable_why(self) -> str:
+        """Why the form is not offered, and what would make it so: a job that failed or was
+        canceled before triage waits for nothing, unlike one still being processed."""
+        status = self.job.status
+        if not status.terminal:
+            return "The voicemail can be reviewed once it is triaged: it is still being processed."
+        ended = "failed" if status == JobStatus.FAILED else "was canceled"
+        if self.job.objects_deleted_at is not None:
+            return f"The voicemail {ended} before it was triaged, and its recording was deleted."
+        return (
+            f"The voicemail {ended} before it was triaged: retry it "
+            f"(POST /v1/jobs/{self.job.id}/retry) to review it once it is."
+        )
+
+    @property
     def done(self) -> bool:
         return any(review.done for review in self.reviews)
 

@@ -48,3 +48,18 @@ def test_a_triaged_voicemail_whose_reply_is_being_spoken_offers_the_form(site: S
     assert "review-form" in page
     assert posted.status_code == 303
     assert len(ReviewStore(site.jobs.redis).for_job("acme", job.id)) == 1
+
+
+def test_a_voicemail_that_failed_before_triage_says_to_retry_it_not_to_wait(site: Site) -> None:
+    job = voicemail()
+    job.status = JobStatus.FAILED
+    job.results = JobResults()
+    site.add(job)
+    site.sign_in()
+
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+
+    assert "review-form" not in page
+    assert "failed before it was triaged" in page
+    assert f"/v1/jobs/{job.id}/retry" in page
+    assert "still being processed" not in page
