@@ -15,10 +15,12 @@ a vendor's cloud does not take the host's cores.
 3. export: streaming the results of the finished 10,000-item batch as CSV and as JSONL
    grows the API process's RSS (/proc/<pid>/status VmRSS sampled every 20 ms, and VmHWM
    reset before each export where the kernel allows) by less than twice what a
-   1,000-item export grows it (ten times fewer rows), by less than 4 MB, and by almost
-   nothing while the second half of the body streams. Each export runs in a fresh API process after
-   a 10-row warm-up (see ``fresh_export``); the growth by half the body is printed too,
-   so a bounded working set (flat second half) tells itself apart from buffering.
+   1,000-item export grows it (ten times fewer rows) and by less than 4 MB, each export in
+   a fresh API process after a 10-row warm-up (see ``fresh_export``); and exporting the
+   10,000 items three times more in that process grows it by less than 0.25 MB per
+   10,000 rows: memory that grows with rows exported grows there, a bounded working set
+   does not. The growth by a quarter and half of the fresh export's body is printed too,
+   not judged: pydantic-core's string cache fills while it streams (``batch_export``).
 
 The run stays a few minutes: the Whisper fake answers at once, the 0.5 s tone passes a
 lowered ``min_speech_s`` (so jobs succeed rather than fail as empty), workers log warnings
@@ -44,10 +46,14 @@ from tests import audio_factory as af
 from tests.bench.batch_export import (
     EXPORT_GOAL_MB,
     EXPORT_GOAL_RATIO,
-    EXPORT_SECOND_HALF_MB,
+    EXPORT_REPEAT_MB,
+    EXPORT_REPEATS,
     Export,
+    Repeats,
     export_ok,
+    export_path,
     fresh_export,
+    repeat_exports,
     second_half_mb,
 )
 from tests.bench.batch_requests import (
@@ -168,16 +174,17 @@ def run(stack: RunningStack, fakes: ChaosFakes, big_n: int) -> int:
         print("  ! not completed in time: exporting what exists (jobs created so far)")
     fakes.openai.reset()  # the fake's request log is this process's memory, not the API's
     print("  each export below in a fresh API process (restarted), after a 10-row warm-up")
-    exports: dict[str, tuple[Export, Export]] = {}
+    exports: dict[str, tuple[Export, Export, Repeats]] = {}
     warm = (small_id, SMALL_ACCEPT)
     for fmt in ("csv", "jsonl"):
-        pair = (
-            fresh_export(stack, http, warm, export_id, SMALL_EXPORT, fmt),
-            fresh_export(stack, http, warm, big_id, big_n, fmt),
-        )
-        for e in pair:
-            print(e.line(), flush=True)
-        exports[fmt] = pair
+        small_export, _ = fresh_export(stack, http, warm, export_id, SMALL_EXPORT, fmt)
+        print(small_export.line(), flush=True)
+        big_export, pid = fresh_export(stack, http, warm, big_id, big_n, fmt)
+        print(big_export.line(), flush=True)
+        out = export_path(stack, str(big_n), fmt)
+        again = repeat_exports(http, pid, big_id, big_n, fmt, out, EXPORT_REPEATS)
+        print(again.line(), flush=True)
+        exports[fmt] = (small_export, big_export, again)
     http.close()
 
     s50, b50 = pct(times[1], 0.5), pct(times[0], 0.5)
@@ -236,7 +243,7 @@ def run(stack: RunningStack, fakes: ChaosFakes, big_n: int) -> int:
             growth[worst] < RSS_GROWTH_GOAL,
         )
     )
-    for fmt, (s, b) in exports.items():
+    for fmt, (s, b, again) in exports.items():
         rows.append(
             (
                 f"3 export {fmt} peak RSS growth",
@@ -253,8 +260,18 @@ def run(stack: RunningStack, fakes: ChaosFakes, big_n: int) -> int:
                 f"{second_half_mb(b):.2f} MB",
                 "",
                 "",
-                f"< {EXPORT_SECOND_HALF_MB} MB (flat)",
-                second_half_mb(b) < EXPORT_SECOND_HALF_MB,
+                "(cache filling: shown)",
+                None,
+            )
+        )
+        rows.append(
+            (
+                f"  {fmt} again x{again.times}, per 10k rows",
+                f"{again.per_10k_mb:.2f} MB",
+                "",
+                "",
+                f"< {EXPORT_REPEAT_MB} MB (flat)",
+                again.ok,
             )
         )
         rows.append(
@@ -264,7 +281,7 @@ def run(stack: RunningStack, fakes: ChaosFakes, big_n: int) -> int:
                 f"{s.rows_per_s:,.0f}; {s.rows}",
                 ratio(b.rows_per_s, s.rows_per_s),
                 f"rows = items{' + header' if fmt == 'csv' else ''}",
-                b.rows_ok and s.rows_ok,
+                b.rows_ok and s.rows_ok and again.rows_ok,
             )
         )
     rows.append(
