@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from typing import Any
 
 import redis
@@ -302,6 +303,31 @@ def install_error_handlers(app: FastAPI) -> None:
             return await _openai_invalid(request, exc, message)
         await count_refusal(request, 422, "invalid_request")
         return _answer(request, 422, "invalid_request", message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette's last resort, outside every middleware, for what no handler took (a
+        # bug). It answered plain text, "Internal Server Error", where a client of this API
+        # reads {"error": ...} and an OpenAI SDK reads error.message. The body says nothing
+        # of the exception (a path, a key or a caller's words may be in it), only a
+        # reference; the server logs the traceback as Starlette re-raises it, just after
+        # this line with the same reference. The inbox's pages have their own 500 page
+        # (api.web.failures).
+        reference = secrets.token_hex(4)
+        # The path only: a query string may hold a search's words.
+        log.error(
+            "unexpected error answering %s %s (reference %s): %s",
+            request.method,
+            request.url.path,
+            reference,
+            type(exc).__name__,
+        )
+        message = (
+            f"An unexpected error on the server (reference {reference}); nothing in the "
+            "request is known to have caused it. Try again; if it happens again, give whoever "
+            "runs this VoicePipe the reference, which its log shows beside the error."
+        )
+        return _answer(request, 500, "internal_error", message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -6,7 +6,7 @@ headers (CSP, X-Frame-Options, no-store) and read "Internal Server Error" to a p
 browser. This layer sits inside ``SecurityHeaders``: its page gets them all. The page says
 nothing of the exception (a path, a key, a query may be in it); it gives a short reference,
 logged with the traceback, that the person can pass on to whoever runs VoicePipe. The JSON
-API keeps its own answer (``api.errors``: Starlette's 500), for which clients retry.
+API answers its own in its error shape, with a reference too (``api.errors``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """An exception no handler takes, under /inbox: an HTML 500 page with the inbox's security
 headers, a reference to find it in the log, and nothing of the exception in it. The JSON API
-answers its own unexpected errors as before (Starlette's plain 500)."""
+answers its own unexpected errors in its own shape (tests/unit/api/test_unexpected_errors.py),
+without the inbox's headers."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def test_an_unexpected_error_posting_a_review_is_the_same_page(
     assert "secret-path" not in answer.text
 
 
-def test_the_json_apis_unexpected_error_is_left_as_it_was(
+def test_the_json_apis_unexpected_error_is_json_without_the_inbox_headers(
     lenient: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     job = lenient.add(voicemail())
@@ -96,5 +97,5 @@ def test_the_json_apis_unexpected_error_is_left_as_it_was(
         )
 
     assert answer.status_code == 500
-    assert answer.text == "Internal Server Error"
+    assert answer.json()["error"]["code"] == "internal_error"
     assert "content-security-policy" not in answer.headers
