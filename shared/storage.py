@@ -259,13 +259,12 @@ def storage_from_settings(settings: Settings, patience: Patience | None = None) 
     """The job storage; an S3 client waits as ``patience`` says (the workers' by default)."""
     if settings.storage.backend == "s3":
         cfg = settings.storage
-        secret = cfg.s3_secret_access_key
         return S3Storage(
             cfg.s3_bucket,
             endpoint_url=cfg.s3_endpoint_url,
             region=cfg.s3_region,
             access_key_id=cfg.s3_access_key_id,
-            secret_access_key=secret.get_secret_value() if secret is not None else None,
+            secret_access_key=cfg.secret_key(),
             create_bucket=cfg.s3_create_bucket,
             patience=patience,
         )
@@ -278,12 +277,11 @@ def import_storage(settings: Settings) -> ObjectStorage:
     objects by naming their keys."""
     cfg = settings.imports
     if cfg.backend == "s3":
-        secret = cfg.s3_secret_access_key
         return S3Storage(
             cfg.s3_bucket,
             endpoint_url=cfg.s3_endpoint_url,
             region=cfg.s3_region,
             access_key_id=cfg.s3_access_key_id,
-            secret_access_key=secret.get_secret_value() if secret else None,
+            secret_access_key=cfg.secret_key(),
         )
     return LocalStorage(settings.imports_dir)

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
 from shared.settings.auth import TENANT_PATTERN, Section, comma_list
+from shared.settings.s3_credentials import S3KeyPair
 
 
 class BatchSettings(Section):
@@ -33,8 +34,10 @@ class BatchSettings(Section):
     )
 
 
-class ImportSettings(Section):
+class ImportSettings(Section, S3KeyPair):
     """Where manifest object keys and S3 prefixes are read from (never the job storage)."""
+
+    section = "imports"
 
     backend: Literal["local", "s3"] = "local"
     local_dir: Path | None = Field(
@@ -43,8 +46,6 @@ class ImportSettings(Section):
     s3_bucket: str = "voicepipe-imports"
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
-    s3_access_key_id: str | None = None
-    s3_secret_access_key: SecretStr | None = None
     tenant_prefix: bool = Field(
         default=True,
         description="Keys and prefixes are read below '<tenant>/', so tenants stay apart.",

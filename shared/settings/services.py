@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.settings.auth import Section
+from shared.settings.s3_credentials import S3KeyPair
 
 
 def without_password(url: str) -> str:
@@ -97,7 +98,9 @@ class BrokerSettings(Section):
         return urlparse(self.url).hostname or "127.0.0.1"
 
 
-class StorageSettings(Section):
+class StorageSettings(Section, S3KeyPair):
+    section = "storage"
+
     backend: Literal["local", "s3"] = "local"
     local_dir: Path | None = Field(
         default=None, description="Defaults to <data_dir>/objects for the local backend."
@@ -105,10 +108,6 @@ class StorageSettings(Section):
     s3_bucket: str = "voicepipe"
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
-    s3_access_key_id: str | None = None
-    # A secret, as the import location's: out of every repr and setting error, and replaced
-    # in messages by Settings.without_secrets.
-    s3_secret_access_key: SecretStr | None = None
     s3_create_bucket: bool = Field(
         default=False, description="Create the bucket at start-up if it is missing (dev/MinIO)."
     )

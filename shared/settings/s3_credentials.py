@@ -1,0 +1,55 @@
+"""An S3 location's key pair (the job storage's, the import location's), read one way for both.
+
+boto3 takes a key pair given whole, or none (its own chain: the environment, a profile, an
+instance or pod role); given half, it stops with "Partial credentials found in explicit". An
+empty variable (``KEY=`` in a compose file, a Helm value left blank) means unset, as the
+import location's secret was already read: passed on, an empty key is a wrong key that a
+real S3 refuses on every request, or half a pair. Half a pair on the S3 backend is refused
+with the other setting errors at start-up, naming both variables (on the local backend the
+pair is not used, and is left alone).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal, Self
+
+from pydantic import BaseModel, SecretStr, field_validator, model_validator
+
+
+class S3KeyPair(BaseModel):
+    # The section's name in messages (e.g. "storage"), set by the section.
+    section: ClassVar[str]
+
+    backend: Literal["local", "s3"] = "local"
+    s3_access_key_id: str | None = None
+    # A secret: out of every repr and setting error, and replaced in messages by
+    # Settings.without_secrets.
+    s3_secret_access_key: SecretStr | None = None
+
+    @field_validator("s3_access_key_id", "s3_secret_access_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _whole_pair_or_none(self) -> Self:
+        half = (self.s3_access_key_id is None) != (self.s3_secret_access_key is None)
+        if half and self.backend == "s3":
+            given, missing = (
+                ("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+                if self.s3_secret_access_key is None
+                else ("S3_SECRET_ACCESS_KEY", "S3_ACCESS_KEY_ID")
+            )
+            prefix = f"VOICEPIPE_{self.section.upper()}__"
+            raise ValueError(
+                f"{prefix}{given} is set without {prefix}{missing}: set both, or neither "
+                "to use boto3's own credentials (environment, profile, instance role)"
+            )
+        return self
+
+    def secret_key(self) -> str | None:
+        """The secret key in clear, for the S3 client alone."""
+        secret = self.s3_secret_access_key
+        return secret.get_secret_value() if secret is not None else None
