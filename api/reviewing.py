@@ -104,7 +104,6 @@ def _visible(value: str, field: str, breaks: bool = False) -> None:
 
 
 def _transcript(value: str, _region: str) -> str:
-    _visible(value, "transcript", breaks=True)
     if not value:
         raise _invalid("The corrected transcript is empty: type what the caller said.")
     if len(value) > MAX_TRANSCRIPT_CHARS:
@@ -116,7 +115,6 @@ def _transcript(value: str, _region: str) -> str:
 
 
 def _caller(value: str, _region: str) -> str | None:
-    _visible(value, "caller_name")
     if len(value) > MAX_CALLER_CHARS:
         raise _invalid(f"A caller's name has at most {MAX_CALLER_CHARS} characters.")
     return value or None
@@ -133,6 +131,9 @@ def _urgency(value: str, _region: str) -> str:
         raise _invalid(f"Urgency {value!r} is not one of: {', '.join(URGENCIES)}.")
     return value
 
+
+# Fields a person types freely, refused with a hidden character where they changed them.
+FREE_TEXT = ("transcript", "caller_name")
 
 _CHECKS: dict[str, Callable[[str, str], str | None]] = {
     "transcript": _transcript,
@@ -234,6 +235,7 @@ def _submit(
         raise _not_reviewable(job)
     # Compared with what the job says in the policy's own tokens, so a number retyped as
     # the machine heard it is no correction.
+    typed = values
     values, note = redacted_review(job, values, note, services.settings)
     for attempt in range(_ROUNDS):
         if attempt:
@@ -251,6 +253,13 @@ def _submit(
             )
         now = {**machine_values(job), **corrected_values(earlier)}
         corrections, conflicts = merged(values, now, expected)
+        # Only what the person changed: a client that sends every field back (a form, an
+        # edit of the whole job) must not be refused for a character the machine wrote in
+        # a field they left as it was, which they could only take out by correcting it.
+        for correction in corrections:
+            if correction.field in FREE_TEXT:
+                sent = typed[correction.field] or ""
+                _visible(sent, correction.field, breaks=correction.field == "transcript")
         done_now = done if done is not None else bool(earlier) and earlier[-1].done
         if conflicts:
             raise ReviewConflict(job_id, conflicts)

@@ -103,3 +103,36 @@ def test_line_breaks_in_a_transcript_and_the_marks_writing_needs_are_kept(
     [correction] = answer.json()["corrections"]
     assert correction["after"] == value.strip()
     assert answer.json()["note"] == "line one\nline two"
+
+
+@pytest.fixture
+def job_heard_with_a_hidden_character(http: TestClient) -> Job:
+    # An engine's transcript or name may hold one (a cloud model's zero-width space).
+    job = voicemail_job(transcript="Call me\u200b back", caller_name="Dana\u200b Lee")
+    JobStore(http.app.state.services.jobs.redis).create(job)  # type: ignore[attr-defined]
+    return job
+
+
+def test_fields_sent_back_as_the_machine_wrote_them_are_not_refused_for_its_hidden_characters(
+    http: TestClient, job_heard_with_a_hidden_character: Job
+) -> None:
+    # A client that sends the whole job back with one field changed, as a form does.
+    job = job_heard_with_a_hidden_character
+    every_field = {"transcript": "Call me\u200b back", "caller_name": "Dana\u200b Lee"}
+
+    answer = _review(http, job, corrections={**every_field, "urgency": "high"})
+
+    assert answer.status_code == 201, answer.text
+    assert [c["field"] for c in answer.json()["corrections"]] == ["urgency"]
+
+
+def test_a_changed_field_keeping_the_machines_hidden_character_is_still_refused(
+    http: TestClient, job_heard_with_a_hidden_character: Job
+) -> None:
+    job = job_heard_with_a_hidden_character
+
+    answer = _review(http, job, corrections={"transcript": "Call me\u200b back today"})
+
+    assert answer.status_code == 400, answer.text
+    assert "U+200B" in answer.json()["error"]["message"]
+    assert http.get(f"/v1/jobs/{job.id}/reviews", headers=ACME).json()["reviews"] == []
