@@ -14,11 +14,19 @@ is the stt stage's engine as configured: Whisper, and Moonshine as well on every
 (LOCAL__SECOND_ENGINE_HEARS), so it carries Moonshine's ~0.09 (the row after the passes says
 how many were heard twice).
 
-Measured and left alone: CTranslate2 encodes a window shorter than 30 s (10 s of features in
-~0.1 s against ~0.7 s for 30), and windows cut to the speech plus 2 s took the voicemail
-set's stt RTF from 0.219 to 0.145 and the shared clips' WER from 0.050 to 0.040; but the
-voicemail set's WER went from 0.145 to 0.173 (one clip looped, WER 1.35), and with 5 s of
-padding a wrong callback number went unflagged. Whisper was trained on 30 s windows.
+Measured and left alone: CTranslate2 encodes a window shorter than 30 s
+(1000 frames of features in ~0.09 s of CPU against ~0.8 s for 3000), but faster-whisper pads
+every window to 30 s whatever its chunk_length, so a short window needs the model's encode
+to drop that padding. Given to the decoding of every recording under 28 s (its length and
+2 s), with whisper_loops' retry in place, it took this row from 0.314 to 0.158 and the shared
+clips' WER from 0.050 to 0.040; but on make quality's voicemail set caller name went 0.639 ->
+0.583, intent 1.000 -> 0.972 and false flags 0.375 -> 0.444, and on the three held-out spoken
+sets callback exact went 0.880 -> 0.840, 0.867 -> 0.800 and 0.867 -> 0.800, and the WER of
+w101-w130 0.149 -> 0.176 (w129's number looped "2-3-2-3-..." uncaught). Given to the
+callback's rehearing alone, it cost callback exact as well (see whisper_offline); given only
+to the speech of a skip or a gap decoded on its own, it changed nothing measurable and saved
+nothing (4 short decodes in 115 on the 75-clip set, none on these clips). Whisper was trained
+on 30 s windows: every decode keeps them.
 """
 
 from __future__ import annotations

@@ -259,6 +259,11 @@ class WhisperOfflineStt(SttProvider):
     def _rehear_callback(self, stretch: _Stretch) -> dict[str, object]:
         """The number's stretch decoded again alone: one more 30 s window (0.5-1.2 s of CPU
         here), spent only on recordings whose number was heard in part or disputed."""
+        # A whole window, though a window fitted to the stretch (its length and 2 s) costs
+        # a tenth of the CPU: fitted, vm10's "2-1-4, double-5-2, double-8-0-6" was heard
+        # "214-252-880-6" and vm18's number lost a digit; the set's callback exact went
+        # 0.917 -> 0.861 (held-out sets: 0.880 -> 0.867, 0.867 -> 0.800), and 5 s of padding
+        # or windows of 10 and 20 s heard both wrong as well (tests/bench/offline.py).
         # Measured on the 21 rehearings of both voicemail sets, 8 right with no prompt: a
         # prompt of numbers written as digits gave 7, and four whole wrong numbers (vm18,
         # vm28, vm32, w69); one of numbers spoken as words gave 7. So no prompt of its own.
