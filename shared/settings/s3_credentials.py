@@ -20,6 +20,8 @@ class S3KeyPair(BaseModel):
     # The section's name in messages (e.g. "storage"), set by the section.
     section: ClassVar[str]
 
+    # Declared here for the check below to read; each section declares it again where its
+    # own fields stand, so a section reads whole (pydantic keeps the section's, the same).
     backend: Literal["local", "s3"] = "local"
     s3_access_key_id: str | None = None
     # A secret: out of every repr and setting error, and replaced in messages by
