@@ -307,10 +307,17 @@ def post(
         try:
             # The answer is only logged, so a little of it is enough.
             prefix = b""
-            for chunk in response.iter_raw():
-                prefix += chunk
-                if len(prefix) >= 1024:
-                    break
+            try:
+                for chunk in response.iter_raw():
+                    prefix += chunk
+                    if len(prefix) >= 1024:
+                        break
+            except httpx.TimeoutException:
+                raise  # still answering at the deadline: a timeout, as for a slow status
+            except httpx.TransportError:
+                # A body that breaks off (the receiver closed early) leaves its status the
+                # receiver's answer: a 200 so was taken for a failure and the event sent again.
+                pass
             text = prefix.decode("utf-8", errors="replace")
         finally:
             response.close()

@@ -37,6 +37,14 @@ class _Receiver(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         self.seen.append({k.lower(): v for k, v in self.headers.items()})
+        if self.path.startswith("/cut-short/"):
+            # The answer's head says 1,000 bytes; the connection ends after 10.
+            status = int(self.path.rsplit("/", 1)[1])
+            head = f"HTTP/1.1 {status} X\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n"
+            self.wfile.write(head.encode() + b"x" * 10)
+            self.wfile.flush()
+            self.close_connection = True
+            return
         # Compressed whatever the request asked for, as a hostile receiver would.
         self.send_response(200)
         self.send_header("Content-Encoding", "gzip")
@@ -85,3 +93,18 @@ def test_the_post_asks_for_an_answer_without_compression(
     post(base + "/hook", LOCAL, body=b"{}", headers={}, timeout_s=10)
 
     assert seen[-1]["accept-encoding"] == "identity"
+
+
+@pytest.mark.parametrize("status", [200, 410, 503])
+def test_an_answer_whose_body_breaks_off_keeps_the_status_it_gave(
+    receiver: tuple[str, list[dict[str, str]]], status: int
+) -> None:
+    # The status decides a delivery; the body is only kept for the record. Before, a body
+    # cut short was a failed request (download_failed): a receiver that said 200 so was sent
+    # the event again, on every attempt of the schedule, then recorded as never reached.
+    base, _ = receiver
+
+    result = post(f"{base}/cut-short/{status}", LOCAL, body=b"{}", headers={}, timeout_s=10)
+
+    assert result.status == status
+    assert result.body_prefix == "x" * 10
