@@ -148,6 +148,9 @@ local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local status = cjson.decode(current)['status']
 redis.call('DEL', KEYS[1], KEYS[7])
+-- The list of the job's event ids (written beside the record by COMPARE_AND_SET): nothing
+-- else ever deletes it. The events themselves stay, those still owed sent as they are.
+redis.call('DEL', KEYS[1] .. ':webhooks')
 redis.call('ZREM', KEYS[2], ARGV[1])
 for k = 3, 6 do redis.call('HDEL', KEYS[k], ARGV[1]) end
 redis.call('ZREM', KEYS[8], ARGV[1])

@@ -5,6 +5,8 @@ Part of the one ``Settings`` object (``shared.settings``); kept apart only to ke
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 from pathlib import Path
@@ -85,6 +87,19 @@ class FetchSettings(Section):
 # 14 h, 20 h, 24 h (each the wait before that attempt).
 _DEFAULT_SCHEDULE = [0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0]
 _SECRET = re.compile(r"^whsec_[A-Za-z0-9+/=]{32,}$")
+_SECRET_MIN_BYTES = 24
+
+
+def _signs(secret: str) -> bool:
+    """Whether the signing library can use ``secret``: decoded as it decodes it (padding
+    added, so unpadded base64 is fine), to the specification's 24 bytes at least."""
+    if not _SECRET.fullmatch(secret):
+        return False
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_") + "==")
+    except binascii.Error:
+        return False
+    return len(key) >= _SECRET_MIN_BYTES
 
 
 class WebhookSettings(Section):
@@ -130,7 +145,8 @@ class WebhookSettings(Section):
         # Messages name the entry by position only, never its secret.
         for index, entry in enumerate(entries):
             tenant, sep, secret = entry.get_secret_value().strip().partition(":")
-            if not (sep and TENANT_PATTERN.fullmatch(tenant) and _SECRET.fullmatch(secret)):
+            # Checked as the signer will read it: one it cannot read failed every delivery.
+            if not (sep and TENANT_PATTERN.fullmatch(tenant) and _signs(secret)):
                 raise ValueError(
                     f"webhooks.secrets[{index}] must be '<tenant>:whsec_<base64 of 24-64 "
                     "random bytes>' (see `voicepipe webhooks secret`)"

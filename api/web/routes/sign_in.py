@@ -58,7 +58,9 @@ async def sign_in(request: Request) -> Response:
     session = await read_session(request)
     form = await checked_form(request, session)
     name = reviewer_name(str(form.get("name") or ""))
-    key = str(form.get("api_key") or "")
+    # Stripped here, so that the session names the key that was checked: a pasted key with
+    # a space around it must match its configured entry on every later page too.
+    key = str(form.get("api_key") or "").strip()
     target = safe_next(str(form.get("next") or ""))
     settings = services_of(request).settings
     if settings.auth.open_access:

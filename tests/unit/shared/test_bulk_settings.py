@@ -43,3 +43,24 @@ def test_a_webhook_lease_must_outlast_the_request_timeout() -> None:
 def test_the_ingest_and_webhooks_pools_fit_under_the_visibility_timeout() -> None:
     with pytest.raises(ValidationError, match="visibility_timeout_s"):
         Settings(workers={"webhooks": {"soft_time_limit_s": 4000, "time_limit_s": 4100}})
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "whsec_" + "Q" * 33,  # 33 base64 characters: no whole number of bytes
+        "whsec_" + "=" * 40,  # no bytes at all
+        "whsec_" + "QUJD" * 7 + "QQ==",  # 22 bytes, under the specification's 24
+    ],
+)
+def test_a_webhook_secret_that_cannot_sign_fails_at_start_up_without_echoing_it(
+    secret: str,
+) -> None:
+    # Before, these passed the check and failed at every delivery instead: the signing
+    # library raised before the attempt was recorded, so each of the tenant's events was
+    # handed out again every lease (a minute), for ever, with nothing in its record.
+    with pytest.raises(ValidationError) as caught:
+        Settings(webhooks={"secrets": [f"acme:{new_secret()}", f"acme:{secret}"]})
+
+    assert "webhooks.secrets[1]" in str(caught.value)
+    assert secret.removeprefix("whsec_")[:12] not in str(caught.value)

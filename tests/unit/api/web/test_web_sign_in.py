@@ -118,6 +118,17 @@ def test_signing_in_opens_the_tenants_inbox_and_the_cookie_holds_no_key(site: Si
     assert "Ann Reviewer" in page.text
 
 
+def test_a_key_pasted_with_spaces_around_it_signs_in_and_stays_signed_in(site: Site) -> None:
+    # Before, the key was checked without its spaces but its session named the hash of the
+    # key with them, which no configured entry matched: signed in, then sent back to sign in.
+    signed = site.sign_in(f"  {ACME_KEY} ")
+
+    page = site.client.get("/inbox", follow_redirects=False)
+    assert signed.status_code == 303
+    assert page.status_code == 200
+    assert "Tenant <strong>acme</strong>" in page.text
+
+
 def test_a_wrong_key_is_refused_with_a_message_that_does_not_repeat_it(site: Site) -> None:
     wrong = "vp_" + "z" * 43
 
