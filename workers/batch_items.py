@@ -14,7 +14,7 @@ import os
 from celery import Celery
 
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
-from shared.errors import MediaRejected, StorageKeyNotFound
+from shared.errors import BatchItemClosed, MediaRejected, StorageKeyNotFound
 from shared.inputs import (
     engine_finishes,
     kept_filename,
@@ -131,7 +131,15 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
     )
     job.input.key = job.object_key(f"input.{extension}")
     ctx.storage.put(job.input.key, data, meta.media_type)
-    if ctx.jobs.create_batch_job(job):
+    try:
+        made = ctx.jobs.create_batch_job(job)
+    except BatchItemClosed as exc:
+        ctx.storage.delete(job.input.key)  # no job holds it
+        if exc.code == "batch_canceled":
+            return _reject(ctx, batch, index, item, exc.code, exc.message)
+        _drop_upload(ctx, item)
+        return "done"
+    if made:
         enqueue(app, job)
     _drop_upload(ctx, item)
     return "created"
@@ -145,9 +153,11 @@ def _reject(
     rejection = ItemRejection(
         index=index, source=source, code=code, message=message, metadata=item.metadata
     )
-    ctx.batches.reject(batch.id, rejection)
+    recorded = ctx.batches.reject(
+        batch.id, rejection, ctx.jobs.record_key(batch_job_id(batch.id, index))
+    )
     _drop_upload(ctx, item)
-    return "rejected"
+    return "rejected" if recorded else "done"
 
 
 def _drop_upload(ctx: WorkerContext, item: BatchItem) -> None:
