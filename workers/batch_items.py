@@ -97,6 +97,13 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
         _requeue_if_unsent(app, ctx.jobs.get(job_id))
         _drop_upload(ctx, item)
         return "done"
+    if ctx.jobs.was_deleted(job_id):
+        # Made, then deleted (DELETE /v1/jobs, retention) before this chunk ran again: the
+        # batch counts it canceled already. Made again it was counted twice, and with its
+        # staged part gone it was rejected too (object_not_found): either way the batch
+        # could complete with an item still running.
+        _drop_upload(ctx, item)
+        return "done"
     if batches.get(batch.id).canceled:
         return _reject(ctx, batch, index, item, "batch_canceled", "The batch was canceled.")
     if item.refused:

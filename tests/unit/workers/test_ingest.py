@@ -290,3 +290,36 @@ def test_a_batch_canceled_while_an_item_is_being_fetched_gets_no_job_from_that_i
     ctx.batches.chunk_done(batch.id, 0, 1)
     assert ctx.batches.get(batch.id).status == "canceled"
     assert ctx.storage.list("default/") == []  # neither the staged part nor a job's input
+
+
+@pytest.mark.parametrize("part_still_staged", [False, True])
+def test_an_item_whose_job_was_deleted_is_neither_made_again_nor_rejected_when_its_chunk_reruns(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch, part_still_staged: bool
+) -> None:
+    from workers import batch_items
+
+    batch, item = _staged_upload_batch(ctx)
+    queued: list[str] = []
+    monkeypatch.setattr(batch_items, "enqueue", lambda app, job, start=None: queued.append(job.id))
+    staged = ctx.storage.get(item.upload)
+    batch_items.ingest_item(ctx, _App(), batch, 0, item)  # type: ignore[arg-type]
+    made = ctx.jobs.get(batch_job_id(batch.id, 0))
+    ctx.jobs.delete(made)  # DELETE /v1/jobs/{id}: the record, then its objects
+    assert made.input.key is not None
+    ctx.storage.delete(made.input.key)
+    # The chunk runs again (a later item of it failed, or its message was delivered twice),
+    # the part gone or still staged (its deletion had failed).
+    if part_still_staged:
+        ctx.storage.put(item.upload, staged, "audio/wav")
+
+    again = batch_items.ingest_item(ctx, _App(), batch, 0, item)  # type: ignore[arg-type]
+    ctx.batches.chunk_done(batch.id, 0, 1)
+
+    state = ctx.batches.get(batch.id)
+    assert again == "done"
+    assert len(queued) == 1
+    assert not ctx.jobs.exists(batch_job_id(batch.id, 0))
+    assert (state.count("created"), state.count("status:canceled")) == (1, 1)
+    assert (state.count("status:queued"), state.count("rejected")) == (0, 0)
+    assert state.status == "completed"
+    assert ctx.storage.list("default/") == []
