@@ -179,6 +179,34 @@ def _missing_row(
     return row
 
 
+def _pending_row(index: int, item: BatchItem, source: str) -> dict[str, Any]:
+    # An item the ingest workers have not made into a job yet (chunks expand in parallel):
+    # a row of its own, so a table read mid-expansion has every item, not holes.
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(item_index=index, source=source, metadata=item.metadata, status="pending")
+    return row
+
+
+Entry = str | ItemRejection | BatchItem
+
+
+def _every_item(batches: BatchStore, batch_id: str, known: int) -> Iterator[tuple[int, Entry]]:
+    """Each item's job id or rejection in item order, and the item itself where it is
+    neither yet: every index below ``known`` (the items listed so far) once."""
+
+    def not_yet(start: int, stop: int) -> Iterator[tuple[int, Entry]]:
+        for at in range(start, stop, _PAGE):
+            for offset, item in enumerate(batches.items(batch_id, at, min(stop, at + _PAGE))):
+                yield at + offset, item
+
+    expected = 0
+    for index, entry in batches.rows(batch_id, _PAGE):
+        yield from not_yet(expected, index)
+        yield index, entry
+        expected = index + 1
+    yield from not_yet(expected, known)
+
+
 def result_rows(
     batches: BatchStore,
     jobs: JobStore,
@@ -186,10 +214,14 @@ def result_rows(
     base: str,
     settings: Settings | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every item's row in item order: its job's results, or why it never became a job;
-    with ``settings`` (the price table), its job's usage figures too."""
-    page: list[tuple[int, str | ItemRejection]] = []
+    """Every item's row in item order: its job's results, or why it never became a job, or
+    that it is not one yet; with ``settings`` (the price table), its job's usage figures too."""
+    page: list[tuple[int, Entry]] = []
     review_store = ReviewStore(jobs.redis)
+    state = batches.get(batch_id)
+    redact = state.batch.options.redact
+    config = settings.redaction if settings else None
+    known = state.items if state.items is not None else batches.listed(batch_id)
 
     def flush() -> Iterator[dict[str, Any]]:
         ids = [entry for _, entry in page if isinstance(entry, str)]
@@ -199,17 +231,17 @@ def result_rows(
         for index, entry in page:
             if isinstance(entry, ItemRejection):
                 yield _rejected_row(entry)
+            elif isinstance(entry, BatchItem):
+                yield _pending_row(index, entry, shown_source(entry.source, redact, config))
             elif entry in found:
                 yield _job_row(index, found[entry], base, settings, reviews[entry])
             else:
                 item = next(iter(batches.items(batch_id, index, index + 1)), None)
-                redact = batches.get(batch_id).batch.options.redact
-                config = settings.redaction if settings else None
                 source = shown_source(item.source, redact, config) if item else None
                 yield _missing_row(index, entry, item, jobs.was_deleted(entry), source)
         page.clear()
 
-    for index, entry in batches.rows(batch_id, _PAGE):
+    for index, entry in _every_item(batches, batch_id, known):
         page.append((index, entry))
         if len(page) >= _PAGE:
             yield from flush()

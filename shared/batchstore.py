@@ -34,10 +34,14 @@ from shared.broker_clock import PAST_FENCE, BrokerClock, TooLate
 from shared.errors import JobNotFound
 from shared.models import JobStatus
 
-# KEYS: batch hash, rejections hash, rejected index. ARGV: index, rejection, code.
+# KEYS: batch hash, rejections hash, rejected index, the item's job record. ARGV: index,
+# rejection, code. An item is a job or a rejection, never both (CREATE_BATCH_JOB checks the
+# other way): a chunk that gave an item up after its job was made (the staged part could not
+# be deleted) counted it twice, and completed the batch with that job still running.
 _REJECT = (
     SETTLE
     + """
+if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('ZADD', KEYS[3], ARGV[1], ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'rejected', 1)
@@ -46,6 +50,14 @@ settle(KEYS[1], now_s())
 return 1
 """
 )
+# KEYS: batch hash. ARGV: now. A batch that completed is left as it ended: a cancel that
+# read it unfinished and arrived after its last job ended turned it "canceled", after its
+# batch.completed event had said "completed".
+_CANCEL = """
+if redis.call('HEXISTS', KEYS[1], 'completed_at') == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'canceled', '1', 'canceled_at', ARGV[1])
+return 1
+"""
 # KEYS: batch hash, chunks done. ARGV: chunk start, chunks in all. The last chunk to end
 # marks the batch expanded (every item is a job or a rejection) and settles it.
 _CHUNK_DONE = (
@@ -175,6 +187,7 @@ class BatchStore:
         self._chunk_done = client.register_script(_CHUNK_DONE)
         self._add_listed = client.register_script(_ADD_LISTED)
         self._create = client.register_script(_CREATE)
+        self._cancel = client.register_script(_CANCEL)
 
     def create(
         self, batch: Batch, items: list[BatchItem] | None, clock: BrokerClock | None = None
@@ -316,9 +329,10 @@ class BatchStore:
     def is_rejected(self, batch_id: str, index: int) -> bool:
         return bool(self.redis.hexists(rejects_key(batch_id), str(index)))
 
-    def reject(self, batch_id: str, rejection: ItemRejection) -> bool:
-        """Record an item that never became a job (counted once, however often tried)."""
-        keys = [batch_key(batch_id), rejects_key(batch_id), rejected_key(batch_id)]
+    def reject(self, batch_id: str, rejection: ItemRejection, job_key: str) -> bool:
+        """Record an item that never became a job (counted once, however often tried);
+        False when it is recorded already, or is a job (its record at ``job_key``)."""
+        keys = [batch_key(batch_id), rejects_key(batch_id), rejected_key(batch_id), job_key]
         args: list[str | int] = [rejection.index, rejection.model_dump_json(), rejection.code]
         return bool(self._reject(keys=keys, args=args))
 
@@ -326,8 +340,9 @@ class BatchStore:
         """Count one unexpected failure of an item; how many it has had."""
         return int(self.redis.hincrby(errors_key(batch_id), str(index), 1))
 
-    def mark_canceled(self, batch_id: str) -> None:
-        self.redis.hset(batch_key(batch_id), mapping={"canceled": "1", "canceled_at": time.time()})
+    def mark_canceled(self, batch_id: str) -> bool:
+        """Mark the batch canceled, unless it has completed; whether it was marked."""
+        return bool(self._cancel(keys=[batch_key(batch_id)], args=[time.time()]))
 
     # -- reading jobs and items --------------------------------------------------------------
     def page(

@@ -35,6 +35,11 @@ class JobNotFound(VoicePipeError):
     code = "job_not_found"
 
 
+class BatchItemClosed(VoicePipeError):
+    """A batch item's job was not made: ``code`` says why, ``item_rejected`` (the item was
+    recorded as a rejection meanwhile) or ``batch_canceled``."""
+
+
 class StorageKeyNotFound(VoicePipeError):
     code = "object_not_found"
 

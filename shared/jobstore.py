@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import redis
 
-from shared.batch_keys import batch_key
-from shared.errors import JobNotFound
+from shared.batch_keys import batch_key, rejects_key
+from shared.errors import BatchItemClosed, JobNotFound
 from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
 from shared.jobstore_lua import (
@@ -129,7 +129,8 @@ class JobStore:
         return keys, args
 
     def create_batch_job(self, job: Job) -> bool:
-        """Store the job of a batch item and count it in its batch; False if it exists."""
+        """Store the job of a batch item and count it in its batch; False if it exists.
+        BatchItemClosed when the item was rejected meanwhile or its batch canceled."""
         assert job.batch_id is not None
         assert job.batch_index is not None
         due = self.deadline(job)
@@ -140,6 +141,7 @@ class JobStore:
             batch_key(job.batch_id),
             BY_STATUS,
             *machine_keys(job.tenant),
+            rejects_key(job.batch_id),
         ]
         args: list[str | int | float] = [
             job.model_dump_json(),
@@ -149,7 +151,19 @@ class JobStore:
             job.batch_index,
             *machine_row(job).parts,
         ]
-        return bool(self._create_batch_job(keys=keys, args=args))
+        made = int(self._create_batch_job(keys=keys, args=args))
+        if made == -1:
+            raise BatchItemClosed(
+                f"item {job.batch_index} of {job.batch_id} was rejected", code="item_rejected"
+            )
+        if made == -2:
+            raise BatchItemClosed("The batch was canceled.", code="batch_canceled")
+        return made == 1
+
+    @staticmethod
+    def record_key(job_id: str) -> str:
+        """Where a job's record lives (a batch rejection is refused while it exists)."""
+        return _job_key(job_id)
 
     def exists(self, job_id: str) -> bool:
         return bool(self.redis.exists(_job_key(job_id)))

@@ -107,17 +107,25 @@ return 1
 """
 )
 # KEYS: job record, tenant index, deadline index, batch hash, jobs by status, the tenant's
-# three inbox hashes. ARGV: record, job id, creation time, deadline or "", item index, the
-# inbox row's three parts. A batch item's job is made at most once (the ingest worker may
-# make it again after a crash) and counted exactly when it is made. As in CREATE_JOB, a
-# record there byte for byte is this very call's, sent again by the client after a lost
-# reply: made (so the caller queues its first stage), and nothing counted twice. A job made
-# again after a crash is a new record (its own creation time): refused.
+# three inbox hashes, the batch's rejections. ARGV: record, job id, creation time, deadline
+# or "", item index, the inbox row's three parts. A batch item's job is made at most once
+# (the ingest worker may make it again after a crash) and counted exactly when it is made.
+# As in CREATE_JOB, a record there byte for byte is this very call's, sent again by the
+# client after a lost reply: made (so the caller queues its first stage), and nothing
+# counted twice. A job made again after a crash is a new record (its own creation time):
+# refused. An item is a job or a rejection, never both (BatchStore.reject checks the other
+# way): -1 for an item rejected meanwhile (a redelivered chunk). -2 once the batch is
+# canceled: an item fetched while POST .../cancel ran would otherwise become a job after
+# the cancel task had listed the batch's jobs, and run to the end.
 CREATE_BATCH_JOB = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-    if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+local current = redis.call('GET', KEYS[1])
+if current then
+    if current == ARGV[1] then return 1 end
     return 0
 end
+if redis.call('HEXISTS', KEYS[9], ARGV[5]) == 1 then return -1 end
+if redis.call('HGET', KEYS[4], 'canceled') == '1' then return -2 end
+redis.call('SET', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2]) end
 redis.call('HINCRBY', KEYS[4], 'created', 1)

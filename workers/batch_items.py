@@ -14,7 +14,7 @@ import os
 from celery import Celery
 
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
-from shared.errors import MediaRejected, StorageKeyNotFound
+from shared.errors import BatchItemClosed, MediaRejected, StorageKeyNotFound
 from shared.inputs import (
     engine_finishes,
     kept_filename,
@@ -97,6 +97,13 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
         _requeue_if_unsent(app, ctx.jobs.get(job_id))
         _drop_upload(ctx, item)
         return "done"
+    if ctx.jobs.was_deleted(job_id):
+        # Made, then deleted (DELETE /v1/jobs, retention) before this chunk ran again: the
+        # batch counts it canceled already. Made again it was counted twice, and with its
+        # staged part gone it was rejected too (object_not_found): either way the batch
+        # could complete with an item still running.
+        _drop_upload(ctx, item)
+        return "done"
     if batches.get(batch.id).canceled:
         return _reject(ctx, batch, index, item, "batch_canceled", "The batch was canceled.")
     if item.refused:
@@ -131,7 +138,15 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
     )
     job.input.key = job.object_key(f"input.{extension}")
     ctx.storage.put(job.input.key, data, meta.media_type)
-    if ctx.jobs.create_batch_job(job):
+    try:
+        made = ctx.jobs.create_batch_job(job)
+    except BatchItemClosed as exc:
+        ctx.storage.delete(job.input.key)  # no job holds it
+        if exc.code == "batch_canceled":
+            return _reject(ctx, batch, index, item, exc.code, exc.message)
+        _drop_upload(ctx, item)
+        return "done"
+    if made:
         enqueue(app, job)
     _drop_upload(ctx, item)
     return "created"
@@ -145,9 +160,11 @@ def _reject(
     rejection = ItemRejection(
         index=index, source=source, code=code, message=message, metadata=item.metadata
     )
-    ctx.batches.reject(batch.id, rejection)
+    recorded = ctx.batches.reject(
+        batch.id, rejection, ctx.jobs.record_key(batch_job_id(batch.id, index))
+    )
     _drop_upload(ctx, item)
-    return "rejected"
+    return "rejected" if recorded else "done"
 
 
 def _drop_upload(ctx: WorkerContext, item: BatchItem) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from celery import Celery, Task, shared_task
 
-from shared.batches import Batch, BatchItem, ItemRejection
+from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
 from shared.batchstore import RUNNING
 from shared.errors import JobNotFound
 from shared.inputs import shown_source
@@ -36,13 +36,26 @@ _LIST_PAGE = 1000
 _ITEM_TRIES = 3
 
 
-def _give_up(ctx: WorkerContext, batch: Batch, index: int, item: BatchItem, message: str) -> str:
+def _give_up(
+    ctx: WorkerContext, app: Celery, batch: Batch, index: int, item: BatchItem, message: str
+) -> str:
     source = shown_source(item.source, batch.options.redact, ctx.settings.redaction)
     rejection = ItemRejection(
         index=index, source=source, code="internal", message=message, metadata=item.metadata
     )
-    ctx.batches.reject(batch.id, rejection)
-    return "rejected"
+    job_key = ctx.jobs.record_key(batch_job_id(batch.id, index))
+    if ctx.batches.reject(batch.id, rejection, job_key):
+        return "rejected"
+    # The item is its job already (what failed came after, e.g. deleting the staged part
+    # while the store was down): it stays a job, and the part is left to the discard task,
+    # which waits the outage out.
+    if item.upload and ctx.jobs.exists(batch_job_id(batch.id, index)):
+        _send_discard(app, [item.upload])
+    return "done"
+
+
+def _send_discard(app: Celery, keys: list[str]) -> None:
+    app.send_task(INGEST_TASKS["discard"], args=[keys], queue=INGEST)
 
 
 def about_batch(task: Callable[..., None]) -> Callable[..., None]:
@@ -137,7 +150,7 @@ def chunk(self: Task, batch_id: str, start: int) -> None:
             if tries < _ITEM_TRIES:
                 raise self.retry(countdown=2.0**tries, max_retries=None) from exc
             message = f"The item could not be processed: {type(exc).__name__}"
-            what = _give_up(ctx, state.batch, index, item, message)
+            what = _give_up(ctx, self.app, state.batch, index, item, message)
         outcomes[what] = outcomes.get(what, 0) + 1
         batches.heartbeat(batch_id)
     last = batches.chunk_done(batch_id, start, _chunks(total, size))

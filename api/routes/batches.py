@@ -241,7 +241,9 @@ async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) 
     state = await run_in_threadpool(store.get, batch_id, tenant)
     if state.status in {"completed", "canceled"}:
         raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already {state.status}.")
-    await run_in_threadpool(store.mark_canceled, batch_id)
+    if not await run_in_threadpool(store.mark_canceled, batch_id):
+        # Its last job ended between the read above and the mark.
+        raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already completed.")
     await _send(services, "cancel", batch_id)
     return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
 

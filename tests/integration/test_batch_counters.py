@@ -11,6 +11,7 @@ from shared import retention
 from shared.batch_keys import OPEN
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
 from shared.batchstore import RUNNING, TERMINAL, BatchStore
+from shared.errors import BatchItemClosed
 from shared.job_transitions import cancel, resume
 from shared.jobstore import JobStore
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus, utcnow
@@ -198,7 +199,11 @@ def test_a_rejected_item_counts_once_and_an_empty_expansion_completes_the_batch(
     batch = _batch(batches, 1, callback=HOOK)
     refusal = ItemRejection(index=0, source="k0", code="url_refused", message="private")
 
-    first, second = batches.reject(batch.id, refusal), batches.reject(batch.id, refusal)
+    job_key = JobStore.record_key(batch_job_id(batch.id, 0))
+    first, second = (
+        batches.reject(batch.id, refusal, job_key),
+        batches.reject(batch.id, refusal, job_key),
+    )
     before = batches.get(batch.id).status
     batches.chunk_done(batch.id, 0, 1)
 
@@ -327,3 +332,57 @@ def test_an_unfinished_batch_job_deleted_counts_once_as_canceled_and_ends_its_ba
     assert status == "completed"
     assert counts == {"succeeded": 1, "failed": 1, "canceled": 1}, "an ended job keeps its count"
     assert batches.get(batch.id).done == 3
+
+
+def test_an_item_that_is_a_job_cannot_be_rejected_nor_a_rejected_item_become_a_job(
+    valkey: ValkeyProcess,
+) -> None:
+    jobs = JobStore.from_url(valkey.url)
+    batches = BatchStore(jobs.redis)
+    batch = _batch(batches, 2)
+    jobs.create_batch_job(_job(batch, 0))
+    refusal = ItemRejection(index=1, source="k1", code="url_refused", message="private")
+    batches.reject(batch.id, refusal, JobStore.record_key(batch_job_id(batch.id, 1)))
+
+    late_refusal = refusal.model_copy(update={"index": 0})
+    refused = batches.reject(batch.id, late_refusal, JobStore.record_key(batch_job_id(batch.id, 0)))
+    with pytest.raises(BatchItemClosed) as late_job:
+        jobs.create_batch_job(_job(batch, 1))
+    batches.chunk_done(batch.id, 0, 1)
+
+    state = batches.get(batch.id)
+    assert refused is False
+    assert late_job.value.code == "item_rejected"
+    assert not jobs.exists(batch_job_id(batch.id, 1))
+    assert (state.count("created"), state.count("rejected"), state.items) == (1, 1, 2)
+    assert state.status == "running"  # job 0 is still queued
+    assert [index for index, _ in batches.rows(batch.id)] == [0, 1]
+
+
+def test_a_canceled_batch_makes_no_more_jobs(valkey: ValkeyProcess) -> None:
+    jobs = JobStore.from_url(valkey.url)
+    batches = BatchStore(jobs.redis)
+    batch = _batch(batches, 2)
+    jobs.create_batch_job(_job(batch, 0))
+
+    assert batches.mark_canceled(batch.id)
+    with pytest.raises(BatchItemClosed) as refused:
+        jobs.create_batch_job(_job(batch, 1))
+
+    assert refused.value.code == "batch_canceled"
+    assert not jobs.exists(batch_job_id(batch.id, 1))
+    assert batches.get(batch.id).count("created") == 1
+
+
+def test_a_batch_that_completed_is_not_marked_canceled_by_a_cancel_that_came_late(
+    valkey: ValkeyProcess,
+) -> None:
+    jobs, batches, batch, job_id = _one_job_batch(valkey)
+    jobs.update(job_id, _finish)
+
+    marked = batches.mark_canceled(batch.id)
+
+    state = batches.get(batch.id)
+    assert marked is False
+    assert state.status == "completed"
+    assert [e.data["status"] for e in _events(jobs, "batch.completed")] == ["completed"]

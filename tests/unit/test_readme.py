@@ -234,3 +234,12 @@ def test_every_make_target_in_the_readme_exists_and_every_documented_one_is_ther
     written = set(re.findall(r"`make ([a-z][\w-]*)", README))
     assert sorted(written - set(targets)) == []
     assert sorted(t for t, helped in targets.items() if helped and t not in written) == []
+
+
+def test_every_column_of_a_batch_export_is_named_where_the_readme_describes_the_export() -> None:
+    from api.batch_exports import COLUMNS
+
+    start = README.index("- `GET /v1/batches/{id}/results?format=csv|jsonl`")
+    described = README[start : README.index("\n- ", start + 1)]
+
+    assert [c for c in COLUMNS if c not in re.findall(r"[a-z_]+", described)] == []

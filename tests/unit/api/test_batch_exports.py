@@ -153,3 +153,28 @@ def test_a_redacting_batchs_deleted_job_row_names_its_item_without_the_callers_n
     rows = list(result_rows(batches, jobs, batch.id, "http://api"))
 
     assert rows[0]["source"] == "vm/[PHONE_NUMBER].wav"
+
+
+def test_an_export_while_the_batch_expands_has_a_pending_row_for_each_item_not_yet_a_job(
+    valkey: ValkeyProcess,
+) -> None:
+    # Chunks expand in parallel: items 0 and 2 are jobs, 1 and 3 are not yet. Before, the
+    # table had two rows, with nothing to say items 1 and 3 existed.
+    client = connect(valkey.url)
+    jobs, batches = JobStore(client), BatchStore(client)
+    batch = Batch(tenant="acme", source="manifest")
+    items = [BatchItem(key=f"{n}.wav", metadata={"n": n}) for n in range(4)]
+    batches.create(batch, items)
+    for index in (0, 2):
+        job = voicemail_job(id=batch_job_id(batch.id, index), batch_id=batch.id, batch_index=index)
+        jobs.create_batch_job(job)
+
+    rows = list(result_rows(batches, jobs, batch.id, "http://api"))
+
+    assert [r["item_index"] for r in rows] == [0, 1, 2, 3]
+    assert [r["status"] for r in rows[1::2]] == ["pending", "pending"]
+    assert [(r["source"], r["metadata"]) for r in rows[1::2]] == [
+        ("1.wav", {"n": 1}),
+        ("3.wav", {"n": 3}),
+    ]
+    assert rows[1]["job_id"] is None

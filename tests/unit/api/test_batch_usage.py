@@ -62,7 +62,7 @@ def _batch(valkey: ValkeyProcess) -> tuple[str, list[Job]]:
     for job in jobs:
         JobStore(client).create(job)
     rejection = ItemRejection(index=5, source=items[5].source, code="fetch_failed", message="no")
-    BatchStore(client).reject(batch.id, rejection)
+    BatchStore(client).reject(batch.id, rejection, JobStore.record_key(batch_job_id(batch.id, 5)))
     return batch.id, jobs
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery.exceptions import Retry
 
 from shared.batches import Batch, batch_job_id
 from shared.batchstore import BatchStore
@@ -211,3 +212,114 @@ def test_a_batch_item_longer_than_its_chosen_engine_finishes_in_time_is_rejected
     assert rejection.code == "too_long"
     assert "'local'" in rejection.message
     assert not ctx.jobs.exists(batch_job_id(batch.id, 0))
+
+
+def _staged_upload_batch(ctx: WorkerContext) -> tuple[Batch, Any]:
+    """A batch of one uploaded part, staged as the API stages it."""
+    from shared.batches import BatchItem
+
+    batch = Batch(source="upload", options=JobOptions(stages=[Stage.STT]))
+    upload = f"default/batches/{batch.id}/uploads/000000"
+    ctx.storage.put(upload, _tone_wav(), "audio/wav")
+    item = BatchItem(upload=upload, filename="vm.wav")
+    ctx.batches.create(batch, [item])
+    return batch, item
+
+
+def test_an_item_whose_job_was_made_is_never_also_rejected_when_its_chunk_gives_up(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workers import batch_items, context, ingest
+
+    batch, item = _staged_upload_batch(ctx)
+    queued: list[str] = []
+    monkeypatch.setattr(batch_items, "enqueue", lambda app, job, start=None: queued.append(job.id))
+    discarded: list[str] = []
+    monkeypatch.setattr(
+        ingest, "_send_discard", lambda app, keys: discarded.extend(keys), raising=False
+    )
+    monkeypatch.setattr(context, "_context", ctx)
+
+    # The job is made and queued, then the staged part cannot be deleted (object storage
+    # went down): the chunk fails on every try, and gives the item up on the last.
+    def storage_down(key: str) -> None:
+        raise OSError("storage down")
+
+    monkeypatch.setattr(ctx.storage, "delete", storage_down)
+    for _ in range(3):
+        try:
+            ingest.chunk.run(batch.id, 0)
+        except Retry:  # what self.retry raises when a task is run directly
+            continue
+
+    state = ctx.batches.get(batch.id)
+    assert set(queued) == {batch_job_id(batch.id, 0)}  # queued again on each try: harmless
+    assert state.count("created") + state.count("rejected") == state.items == 1
+    assert state.count("rejected") == 0
+    assert state.status == "running"  # its one job is still queued: not completed
+    assert [row for row, _ in ctx.batches.rows(batch.id)] == [0]
+    assert discarded == [item.upload]  # the staged part is left to the discard task
+
+
+def test_a_batch_canceled_while_an_item_is_being_fetched_gets_no_job_from_that_item(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workers import batch_items
+
+    batch, item = _staged_upload_batch(ctx)
+    queued: list[str] = []
+    monkeypatch.setattr(batch_items, "enqueue", lambda app, job, start=None: queued.append(job.id))
+    obtain = batch_items._obtain
+
+    def canceled_meanwhile(*args: Any) -> Any:
+        # POST /v1/batches/{id}/cancel and its ingest task, while the item is fetched.
+        fetched = obtain(*args)
+        ctx.batches.mark_canceled(batch.id)
+        cancel_unfinished(ctx, batch.id)
+        return fetched
+
+    monkeypatch.setattr(batch_items, "_obtain", canceled_meanwhile)
+
+    made = batch_items.ingest_item(ctx, _App(), batch, 0, item)  # type: ignore[arg-type]
+
+    assert made == "rejected"
+    assert queued == []
+    assert not ctx.jobs.exists(batch_job_id(batch.id, 0))
+    (rejection,) = ctx.batches.rejections(batch.id, -1, 10)
+    assert rejection.code == "batch_canceled"
+    ctx.batches.chunk_done(batch.id, 0, 1)
+    assert ctx.batches.get(batch.id).status == "canceled"
+    assert ctx.storage.list("default/") == []  # neither the staged part nor a job's input
+
+
+@pytest.mark.parametrize("part_still_staged", [False, True])
+def test_an_item_whose_job_was_deleted_is_neither_made_again_nor_rejected_when_its_chunk_reruns(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch, part_still_staged: bool
+) -> None:
+    from workers import batch_items
+
+    batch, item = _staged_upload_batch(ctx)
+    queued: list[str] = []
+    monkeypatch.setattr(batch_items, "enqueue", lambda app, job, start=None: queued.append(job.id))
+    staged = ctx.storage.get(item.upload)
+    batch_items.ingest_item(ctx, _App(), batch, 0, item)  # type: ignore[arg-type]
+    made = ctx.jobs.get(batch_job_id(batch.id, 0))
+    ctx.jobs.delete(made)  # DELETE /v1/jobs/{id}: the record, then its objects
+    assert made.input.key is not None
+    ctx.storage.delete(made.input.key)
+    # The chunk runs again (a later item of it failed, or its message was delivered twice),
+    # the part gone or still staged (its deletion had failed).
+    if part_still_staged:
+        ctx.storage.put(item.upload, staged, "audio/wav")
+
+    again = batch_items.ingest_item(ctx, _App(), batch, 0, item)  # type: ignore[arg-type]
+    ctx.batches.chunk_done(batch.id, 0, 1)
+
+    state = ctx.batches.get(batch.id)
+    assert again == "done"
+    assert len(queued) == 1
+    assert not ctx.jobs.exists(batch_job_id(batch.id, 0))
+    assert (state.count("created"), state.count("status:canceled")) == (1, 1)
+    assert (state.count("status:queued"), state.count("rejected")) == (0, 0)
+    assert state.status == "completed"
+    assert ctx.storage.list("default/") == []
