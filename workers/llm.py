@@ -118,7 +118,7 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     if redactor is not None:
         reply = redactor.reply(reply, known)
     sound = job.results.analysis.audio if job.results.analysis else None
-    tone = tone_of(transcript.text, sound)
+    tone = tone_of(transcript.text, sound, language=job.options.language or transcript.language)
     tone.description = reply.tone_description
 
     def record(results: JobResults, _: str) -> None:

@@ -1,5 +1,6 @@
 """The stage runner called directly (as in test_stage_runner) on what a stage reads and what it
-stores: a recording damaged past its start, the input's hash, a vendor's message."""
+stores: a recording damaged past its start, a quiet one, a constant level with no sound, the
+input's hash, a vendor's message."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import workers.stage
 import workers.stt
 from shared.models import Job, JobStatus, Stage, Transcript
 from shared.settings.providers import OpenAISettings
-from tests.audio_factory import AudioFormat, encode
+from tests.audio_factory import AudioFormat, encode, encode_samples, silence, tone
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
 from tests.integration.stage_runner_helpers import FakeTask, direct_context, transcribed_job
@@ -68,8 +69,10 @@ class _HeardOnce:
         return Transcript(text="hello this is dana", provider=self.name)
 
 
-def _stored_recording(ctx: WorkerContext, sha256: str | None) -> tuple[Job, bytes]:
-    data = encode("wav", 2.0)
+def _stored_recording(
+    ctx: WorkerContext, sha256: str | None, data: bytes | None = None
+) -> tuple[Job, bytes]:
+    data = encode("wav", 2.0) if data is None else data
     job = Job(input=wav_input_meta(key="pending", size_bytes=len(data)))
     job.input.key = job.object_key("input.wav")
     job.input.sha256 = sha256
@@ -102,6 +105,43 @@ def test_a_hash_intake_made_is_kept_by_the_transcription_stage(
     run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
 
     assert ctx.jobs.get(job.id).input.sha256 == "ab" * 32
+
+
+def test_a_caller_far_from_the_phone_is_transcribed_not_failed_as_silence(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers.stt, "stt_provider", lambda name, settings: _HeardOnce())
+    # Words and the pauses between them, as a real voicemail has.
+    words = [np.concatenate([tone(0.5, seed=i), silence(0.4)]) for i in range(4)]
+    loud = np.concatenate(words).astype(np.float64)
+    level = np.sqrt(np.mean((loud[loud != 0] / 32768) ** 2))
+    quiet = np.round(loud * 10 ** (-50 / 20) / level)
+    job, _ = _stored_recording(ctx, None, encode_samples(quiet.astype(np.int16), "wav", 16000))
+
+    run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
+
+    after = ctx.jobs.get(job.id)
+    assert after.results.transcript == "hello this is dana"
+    assert after.results.analysis is not None
+    assert after.results.analysis.audio is not None
+    assert after.results.analysis.audio.loudness_dbfs == pytest.approx(-50, abs=1)
+
+
+def test_a_constant_level_with_no_sound_fails_as_empty_media_before_any_engine(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engines: list[str] = []
+    monkeypatch.setattr(workers.stt, "stt_provider", lambda name, settings: engines.append(name))
+    biased = np.full(3 * 16000, 300, dtype=np.int16)  # a muted line on a biased input
+    job, _ = _stored_recording(ctx, None, encode_samples(biased, "wav", 16000))
+
+    with pytest.raises(Ignore):
+        run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
+
+    after = ctx.jobs.get(job.id)
+    assert after.error is not None
+    assert after.error.code == "stt.empty_media"
+    assert engines == []
 
 
 KEY = "sk-proj-Zq8vN3tLw0Xb5Rk2Pd7Hs1Mf4Yc6Ja9E"

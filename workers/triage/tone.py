@@ -12,6 +12,7 @@ import math
 
 from shared.analysis import AudioAnalysis, Emotion, Tone
 from shared.language.tokens import tokenize
+from shared.stt_languages import is_english
 from workers.triage.classify import scan
 
 _LEXICON: dict[Emotion, dict[str, float]] = {
@@ -69,10 +70,16 @@ _VALENCE: dict[Emotion, float] = {"angry": -1.0, "frustrated": -1.0, "anxious": 
 _MIN_SCORE = 1.0  # below this no emotion word set is taken as more than politeness
 
 
-def tone_of(text: str, acoustics: AudioAnalysis | None) -> Tone:
-    """Estimate the caller's tone from the transcript and, when measured, the voice."""
+def tone_of(text: str, acoustics: AudioAnalysis | None, *, language: str | None = None) -> Tone:
+    """Estimate the caller's tone from the transcript and, when measured, the voice.
+
+    ``language`` is the words' (the job's, or the one the engine heard): the lexicon is
+    English, so words in another are not read at all, and the estimate is as unsure as for
+    no words, rather than calm for want of English ones ("Je suis furieux": calm, 0.41).
+    """
     tokens = tokenize(text)
-    words = tokens.low
+    foreign = not is_english(language)
+    words = () if foreign else tokens.low
     scores: dict[Emotion, float] = dict.fromkeys(_AROUSAL_FIT, 0.0)
     found: dict[Emotion, list[str]] = {emotion: [] for emotion in _AROUSAL_FIT}
     negated: list[str] = []
@@ -91,8 +98,8 @@ def tone_of(text: str, acoustics: AudioAnalysis | None) -> Tone:
         scores[target] += weight * boost
         found[target].append(f"'{phrase}'")
 
-    cues: list[str] = []
-    shouted = _shouted_words(tokens.raw) if tokens.cased else 0
+    cues: list[str] = [f"words in {language!r}, which the rules do not read"] if foreign else []
+    shouted = _shouted_words(tokens.raw) if tokens.cased and not foreign else 0
     exclaims = min(text.count("!"), 3)
     negative = scores["angry"] + scores["frustrated"]
     if shouted >= 2 and negative > 0:

@@ -179,6 +179,38 @@ def test_silent_or_empty_input_gives_zeros_and_nones_not_nans(samples: int) -> N
             assert math.isfinite(value), name
 
 
+@pytest.mark.parametrize("offset", [0.01, 0.03, 0.1])
+def test_a_dc_offset_under_the_speech_changes_none_of_its_figures(offset: float) -> None:
+    # Cheap microphones and sound cards add a constant to every sample: it is no sound, and
+    # it must not fill the pauses or raise the noise floor under the speech.
+    rng = np.random.default_rng(8)
+    speech = _bursts(4, 0.4, 0.5, rng)
+    signal = speech + rng.normal(0, 0.003, speech.size)
+    clean, shifted = _analyze(signal), _analyze(signal + offset)
+
+    assert shifted.speech_s == pytest.approx(clean.speech_s, abs=0.05)
+    assert shifted.pause_count == clean.pause_count == 3
+    assert shifted.loudness_dbfs == pytest.approx(clean.loudness_dbfs, abs=0.5)
+    assert shifted.loudness_variation_db == pytest.approx(clean.loudness_variation_db, abs=0.5)
+    assert clean.snr_db is not None
+    assert shifted.snr_db == pytest.approx(clean.snr_db, abs=1)
+    assert shifted.silence_share == pytest.approx(clean.silence_share, abs=0.02)
+
+
+@pytest.mark.parametrize("value", [300, 5000, -32768, 32767])
+def test_a_constant_level_with_nothing_on_it_is_silence(value: int) -> None:
+    result = analyze_audio(np.full(5 * RATE, value, dtype=np.int16), RATE, word_count=3)
+
+    assert result.speech_s == 0
+    assert result.loudness_dbfs == -120
+    assert result.pitch_hz_median is None
+    assert result.music_share == 0
+    assert result.speaking_rate_wpm is None
+    assert result.silence_share == 1
+    # Samples pinned at full scale are clipped whatever they carry.
+    assert result.clipping_ratio == (1.0 if abs(value) >= 32700 else 0.0)
+
+
 def test_every_field_is_documented_as_an_estimate_or_a_count() -> None:
     for name, field in AudioAnalysis.model_fields.items():
         assert field.description, name

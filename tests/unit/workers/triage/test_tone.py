@@ -145,3 +145,30 @@ def test_the_description_is_left_for_a_language_model() -> None:
 
     assert tone.description is None
     assert Tone.model_validate(tone.model_dump()) == tone
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Je suis furieux, c'est inacceptable, je veux parler à un responsable !", "fr"),
+        ("Ich bin sehr wütend, das ist unverschämt!", "de-DE"),
+        ("¡Estoy furioso! Es inaceptable.", "es"),
+        ("我非常生气\uff0c这太过分了", "zh"),
+    ],
+)
+def test_words_in_another_language_are_not_read_as_calm_words(text: str, language: str) -> None:
+    # The lexicon is English: finding none of its words in French says nothing of the caller.
+    tone = tone_of(text, None, language=language)
+
+    assert tone.confidence == tone_of("", None).confidence
+    assert tone.sentiment == 0
+    assert "no emotional words" not in tone.cues
+    assert any(language in cue for cue in tone.cues)
+
+
+@pytest.mark.parametrize("language", [None, "en", "en-GB", "eng"])
+def test_english_or_an_unnamed_language_is_read_as_before(language: str | None) -> None:
+    text = "This is unacceptable, I'm furious, third time I've called."
+
+    assert tone_of(text, None, language=language) == tone_of(text, None)
+    assert tone_of(text, None, language=language).emotion == "angry"
