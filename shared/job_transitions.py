@@ -296,9 +296,15 @@ def resume(job: Job) -> Stage | None:
     if first is None:
         return None
     for stage in job.options.stages[job.options.stages.index(first) :]:
-        job.stages[stage].status = StageStatus.PENDING
-        job.stages[stage].error = None
+        record = job.stages[stage]
+        record.status = StageStatus.PENDING
+        record.error = None
+        # A retry by hand gives the stage its retries and its crash allowance again: the
+        # job failed because they ran out, and the operator asks for another go.
+        record.attempts_before_resume = record.attempts
+        record.crashes = 0
     job.stages[first].resumed_at = utcnow()
+    job.redrives = 0  # and the sweeper its re-drives
     job.status = JobStatus.QUEUED
     job.error = None
     job.failed_stage = None

@@ -40,6 +40,9 @@ BY_STATUS = key("jobs-by-status")
 DELETED_TTL_S = 24 * 3600
 
 Deadline = Callable[[Job], float | None]
+# The message a change sends on, made from the job as changed: a job queued again (a retry,
+# a re-drive) is written with its stage's message, never without it.
+Then = Callable[[Job], TaskMessage | None]
 
 
 @dataclass(frozen=True)
@@ -185,14 +188,19 @@ class JobStore:
             raise JobNotFound(f"no job {job_id}")
         return job
 
-    def update(self, job_id: str, change: Callable[[Job], bool | None]) -> Job:
+    def update(
+        self, job_id: str, change: Callable[[Job], bool | None], then: Then | None = None
+    ) -> Job:
         """Apply ``change`` to the stored job atomically and return the new version.
 
         ``change`` returning False means "nothing to change": the record is not written.
+        ``then`` gives the message to queue with the write, in the same step (None: none).
         """
-        return self.update_versioned(job_id, change).job
+        return self.update_versioned(job_id, change, then).job
 
-    def update_versioned(self, job_id: str, change: Callable[[Job], bool | None]) -> Versioned:
+    def update_versioned(
+        self, job_id: str, change: Callable[[Job], bool | None], then: Then | None = None
+    ) -> Versioned:
         """Like ``update``, and also the record as stored, for a later ``replace``."""
         record = _job_key(job_id)
         while True:
@@ -203,7 +211,7 @@ class JobStore:
             before = Snapshot.of(job)
             if change(job) is False:
                 return Versioned(job, raw, before)
-            written = self._write_if(job, raw, before)
+            written = self._write_if(job, raw, before, None if then is None else then(job))
             if written is not None:
                 return Versioned(job, written, Snapshot.of(job))
 

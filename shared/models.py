@@ -85,7 +85,12 @@ class StageRecord(BaseModel):
     status: StageStatus = StageStatus.PENDING
     provider: str | None = None
     attempts: int = 0
-    # Deliveries that found the stage still marked running: its worker died mid-task.
+    # The attempts made before a retry of the job (POST /v1/jobs/{id}/retry, a batch's
+    # retry) queued the stage again: its retry budget counts from here, while ``attempts``
+    # keeps counting, so that every run still stores its output under a key of its own.
+    attempts_before_resume: int = 0
+    # Deliveries that found the stage still marked running: its worker died mid-task
+    # (counted afresh when the job is retried).
     crashes: int = 0
     # The delivery that owns the stage now: a copy of the message with another id must not
     # run it at the same time, and a stale run must not overwrite the owner's result.

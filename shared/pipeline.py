@@ -11,7 +11,8 @@ from __future__ import annotations
 from celery import Celery
 
 from shared.celery_app import TASK_NAMES
-from shared.jobstore import JobStore
+from shared.job_transitions import Decision
+from shared.jobstore import JobStore, Then
 from shared.models import STAGE_ORDER, Job, Stage
 from shared.task_messages import TaskMessage, stage_message
 
@@ -36,6 +37,17 @@ def enqueue(app: Celery, job: Job, start: Stage | None = None) -> str:
     stage = start or stages_of(job)[0]
     result = app.send_task(TASK_NAMES[stage], args=[job.id], queue=stage.value)
     return str(result.id)
+
+
+def resumed_message(app: Celery, resumed: Decision[Stage | None]) -> Then:
+    """The message of the stage a ``resume`` queued again, for the write that queues the
+    job (``JobStore.update``'s ``then``)."""
+
+    def message(job: Job) -> TaskMessage | None:
+        stage = resumed.result
+        return None if stage is None else stage_message(app, stage, job.id)
+
+    return message
 
 
 def next_stage(job: Job, stage: Stage) -> Stage | None:

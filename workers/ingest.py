@@ -23,9 +23,10 @@ from shared.batchstore import RUNNING
 from shared.errors import JobNotFound
 from shared.inputs import shown_source
 from shared.job_transitions import Decision, cancel, resume
+from shared.jobstore import Then
 from shared.logging import log_context
 from shared.models import Job
-from shared.pipeline import enqueue
+from shared.pipeline import resumed_message
 from shared.queues import INGEST, INGEST_TASKS
 from workers.batch_items import import_key, import_location, ingest_item
 from workers.context import WorkerContext, get_context
@@ -168,13 +169,13 @@ def _jobs_in(ctx: WorkerContext, batch_id: str, statuses: tuple[str, ...]) -> li
 
 
 def _update_kept(
-    ctx: WorkerContext, job_id: str, change: Callable[[Job], bool | None]
+    ctx: WorkerContext, job_id: str, change: Callable[[Job], bool | None], then: Then | None = None
 ) -> Job | None:
     """The job after ``change``; None for one deleted (DELETE /v1/jobs) since the batch
     listed it: the batch's status sets still name it, and one such job must not stop the
     rest of the batch being canceled or retried."""
     try:
-        return ctx.jobs.update(job_id, change)
+        return ctx.jobs.update(job_id, change, then)
     except JobNotFound:
         log.info("job %s was deleted; skipped", job_id)
         return None
@@ -199,9 +200,9 @@ def resume_failed(ctx: WorkerContext, app: Celery, batch_id: str) -> int:
     resumed = 0
     for job_id in _jobs_in(ctx, batch_id, ("failed",)):
         again = Decision(resume)
-        job = _update_kept(ctx, job_id, again)
+        # Queued again with its stage's message in one write (see api.routes.control).
+        job = _update_kept(ctx, job_id, again, resumed_message(app, again))
         if job is not None and again.result is not None:
-            enqueue(app, job, again.result)
             resumed += 1
     return resumed
 

@@ -139,7 +139,9 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     try:
         output = _worked(work, job, ctx)
     except StageFailed as exc:
-        attempts = job.stages[stage].attempts
+        record = job.stages[stage]
+        # Those since the job was last retried by hand: each retry has the whole budget.
+        attempts = record.attempts - record.attempts_before_resume
         figures = MetricsStore(ctx.jobs.redis)
         provider = provider_name(job, stage, ctx)
         figures.count("provider_errors", stage.value, provider, exc.code)

@@ -27,12 +27,12 @@ from shared.job_transitions import Decision, GaveUp, Redrive, Redriven, redrive
 from shared.jobstore import JobStore
 from shared.models import Job
 from shared.orphans import heard_since, look_again_at
-from shared.pipeline import enqueue
 from shared.pool_liveness import PoolLiveness, Seen
 from shared.queues import INGEST, INGEST_TASKS
 from shared.redis_keys import connect
 from shared.settings import Settings
 from shared.storage import storage_from_settings
+from shared.task_messages import TaskMessage, stage_message
 
 log = logging.getLogger("voicepipe.sweeper")
 
@@ -107,15 +107,21 @@ class Sweeper:
                 return False
             return redrive(job, max_redrives)
 
+        def message(job: Job) -> TaskMessage | None:
+            # The re-driven stage's message goes with the write that marks it pending: a
+            # broker lost between the two would leave it pending with nothing to run it.
+            match decision.result:
+                case Redriven(stage):
+                    return stage_message(self.app, stage, job.id)
+            return None
+
         decision = Decision(decide)
-        read = self.jobs.update_versioned(job_id, decision)
+        read = self.jobs.update_versioned(job_id, decision, message)
         if later:
             self.jobs.look_again(read, later[0])
             return None
-        job = read.job
         match decision.result:
             case Redriven(stage):
-                enqueue(self.app, job, stage)
                 action = "redriven"
             case GaveUp(stage):
                 action = "failed"

@@ -10,7 +10,7 @@ from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
 from shared.job_transitions import RETRYABLE, Decision, cancel, resume
 from shared.models import Job
-from shared.pipeline import enqueue
+from shared.pipeline import resumed_message
 from shared.retention import purge
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -54,16 +54,13 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
     """
     await run_in_threadpool(services.jobs.get, job_id, tenant)
     resumed = Decision(resume)
-    job = await run_in_threadpool(services.jobs.update, job_id, resumed)
-    start = resumed.result
-    if start is None:
+    # The stage's message goes with the write that queues the job: both or neither, so a
+    # broker lost between the two never leaves the job queued with nothing to run it.
+    job = await run_in_threadpool(
+        services.jobs.update, job_id, resumed, resumed_message(services.celery, resumed)
+    )
+    if resumed.result is None:
         raise _not_retryable(job)
-    try:
-        await run_in_threadpool(enqueue, services.celery, job, start)
-    except Exception as exc:
-        raise ApiError(
-            503, "broker_unavailable", "The queue is not reachable; try the retry again."
-        ) from exc
     return _view(job, services.settings.api.base_url)
 
 

@@ -158,3 +158,24 @@ def test_a_look_again_is_not_noted_over_a_job_written_meanwhile(valkey: ValkeyPr
 
     assert store.look_again(read, 1.0) is False
     assert store.redis.zscore("vp:deadlines", job_id) == due
+
+
+def test_a_re_drive_queues_its_stage_in_the_same_write_that_marks_it_pending(
+    valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The broker gone between the two (or the sweeper killed there): written first and sent
+    # after, the stage stayed pending with no message, its one re-drive spent, until the
+    # queue allowance (6 h) ran out and the sweeper failed it with a timeout.
+    settings = _settings(valkey)
+    store = JobStore.from_url(valkey.url, deadline_function(settings))
+    sweeper = Sweeper(settings, create_celery(settings))
+    job_id = _stuck_running_job(store, settings)
+
+    def gone(*_: object, **__: object) -> None:
+        raise ConnectionError("the broker went away")
+
+    monkeypatch.setattr(sweeper.app, "send_task", gone)
+
+    assert sweeper.sweep()["redriven"] == 1
+    assert store.redis.llen("stt") == 1
+    assert store.get(job_id).stages[Stage.STT].status == StageStatus.PENDING

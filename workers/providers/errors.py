@@ -94,6 +94,23 @@ def without_credentials(text: str, request_headers: Mapping[str, str] | None) ->
     return text
 
 
+# Where each vendor's credential is set, named on an auth_failed job: the vendor's words
+# ("invalid x-api-key") do not say which of the deployment's keys to fix (a hybrid stage
+# calls two vendors). Keyed by the lower-cased vendor name the clients pass.
+_CREDENTIAL_SETTINGS = {
+    "anthropic": "VOICEPIPE_ANTHROPIC__API_KEY",
+    "openai": "VOICEPIPE_OPENAI__API_KEY",
+    "elevenlabs": "VOICEPIPE_ELEVENLABS__API_KEY",
+    "google": "the service account that GOOGLE_APPLICATION_CREDENTIALS names",
+}
+
+
+def _auth_failed(vendor: str, text: str, status: int) -> ProviderError:
+    setting = _CREDENTIAL_SETTINGS.get(vendor.lower())
+    fix = f"; check {setting}" if setting else ""
+    return ProviderError("auth_failed", f"{text}{fix}", status=status)
+
+
 def classify_status(
     vendor: str,
     status: int,
@@ -112,7 +129,7 @@ def classify_status(
     if billing and status in (401, 402, 403, 429):
         return ProviderError("spend_limit_reached", text, status=status)
     if status in (401, 403):
-        return ProviderError("auth_failed", text, status=status)
+        return _auth_failed(vendor, text, status)
     if status == 429:
         if "spend limit" in message.lower():
             return ProviderError("spend_limit_reached", text, status=status)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
+from typing import Any
 
-from shared.models import JobStatus
+import pytest
+
+from shared.models import JobStatus, Stage
 from shared.retention import purge
 from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
@@ -46,3 +51,37 @@ def test_a_job_that_did_not_fail_is_not_retryable(tmp_path: Path, valkey: Valkey
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "not_retryable"
     assert "is succeeded" in answer.json()["error"]["message"]
+
+
+def _queued_for(services: Any, queue: str, job_id: str) -> int:
+    """How many messages in ``queue`` run a stage of ``job_id``."""
+    found = 0
+    for raw in services.jobs.redis.lrange(queue, 0, -1):
+        args, _, _ = json.loads(base64.b64decode(json.loads(raw)["body"]))
+        found += args == [job_id]
+    return found
+
+
+def test_a_retry_queues_its_stage_in_the_same_write_that_queues_the_job(
+    tmp_path: Path, valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The broker goes away after the job is written (or the API process dies there): a
+    # retry that wrote the job first and sent its message after left it queued with no
+    # message (503, then 409 not_retryable to the retry the 503 asked for) until the
+    # sweeper's queue allowance ran out, hours later.
+    http = app_client(tmp_path, valkey)
+    services = services_of(http)
+    job = voicemail_job(tenant="default", status=JobStatus.FAILED, transcript=None)
+    services.jobs.create(job)
+    services.storage.put(job.input.key, b"RIFF-recording", "audio/wav")
+
+    def gone(*_: object, **__: object) -> None:
+        raise ConnectionError("the broker went away")
+
+    monkeypatch.setattr(services.celery, "send_task", gone)
+
+    answer = http.post(f"/v1/jobs/{job.id}/retry")
+
+    assert answer.status_code == 202, answer.text
+    assert services.jobs.get(job.id).status == JobStatus.QUEUED
+    assert _queued_for(services, Stage.STT.value, job.id) == 1

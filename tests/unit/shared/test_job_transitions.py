@@ -281,3 +281,36 @@ def test_a_re_driven_stage_has_no_owner_so_its_old_run_finishing_first_is_stale(
     assert (job.stages[Stage.LLM].task_id, job.stages[Stage.LLM].worker) == (None, None)
     assert t.finish(job, Stage.LLM, ME, "reply.json", 1.0, _record) == t.Discarded("stale")
     assert t.start(job, Stage.LLM, "task-new", "fake", 3, lambda _: True) == t.Run()
+
+
+def test_a_retried_job_counts_its_stage_crashes_afresh() -> None:
+    # The llm stage's worker died on every delivery until the job failed as worker_lost;
+    # once the operator retries it, one more death is a first crash, not the fourth.
+    job = make_job(JobStatus.RESPONDING, StageStatus.RUNNING, ME)
+    for _ in range(3):
+        t.start(job, Stage.LLM, ME, "fake", 3, lambda _: True)
+    assert job.status == JobStatus.FAILED
+    assert t.resume(job) == Stage.LLM
+    assert t.start(job, Stage.LLM, "task-again", "fake", 3, lambda _: True) == t.Run()
+    assert t.start(job, Stage.LLM, "task-again", "fake", 3, lambda _: True) == t.Run()
+    assert job.stages[Stage.LLM].crashes == 1
+    assert job.status == JobStatus.RESPONDING
+
+
+def test_a_retried_job_keeps_counting_attempts_so_each_run_keeps_its_own_output_key() -> None:
+    job = make_job(JobStatus.RESPONDING, StageStatus.PENDING, None)
+    job.stages[Stage.LLM].attempts = 5
+    t.fail(job, Stage.LLM, None, "retries_exhausted", "gave up", 1.0)
+    assert t.resume(job) == Stage.LLM
+    assert t.start(job, Stage.LLM, "task-again", "fake", 3, lambda _: True) == t.Run()
+    assert job.stages[Stage.LLM].attempts == 6
+
+
+def test_a_retried_job_that_the_sweeper_stopped_may_be_re_driven_again() -> None:
+    # Re-driven once, stuck again, stopped with llm.timeout; retried by hand, it gets the
+    # sweeper's re-drive again before a timeout ends it.
+    job = make_job(JobStatus.RESPONDING, StageStatus.RUNNING, ME)
+    assert t.redrive(job, 1) == t.Redriven(Stage.LLM)
+    assert t.redrive(job, 1) == t.GaveUp(Stage.LLM)
+    assert t.resume(job) == Stage.LLM
+    assert t.redrive(job, 1) == t.Redriven(Stage.LLM)

@@ -3,7 +3,9 @@ batch listed it is skipped, and the rest of the batch is still acted on."""
 
 from __future__ import annotations
 
+import base64
 import functools
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ from celery.exceptions import Retry
 
 from shared.batches import Batch, batch_job_id
 from shared.batchstore import BatchStore
+from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus
@@ -90,13 +93,40 @@ def test_retrying_a_batch_skips_a_failed_job_deleted_since_and_runs_the_others(
     ctx.batches.create(batch, [])
     deleted, kept = _failed_job(ctx, batch, 0), _failed_job(ctx, batch, 1)
     ctx.jobs.delete(deleted)
-    app = _App()
+    app = create_celery(ctx.settings)
 
-    resumed = resume_failed(ctx, app, batch.id)  # type: ignore[arg-type]
+    resumed = resume_failed(ctx, app, batch.id)
 
     assert resumed == 1
-    assert [args for _, args, _ in app.sent] == [[kept.id]]
+    assert _stage_messages(ctx, Stage.STT) == [[kept.id]]
     assert ctx.jobs.get(kept.id).status == JobStatus.QUEUED
+
+
+def _stage_messages(ctx: WorkerContext, stage: Stage) -> list[list[str]]:
+    """The args of each message waiting in ``stage``'s queue."""
+    raws = ctx.jobs.redis.lrange(stage.value, 0, -1)
+    return [json.loads(base64.b64decode(json.loads(raw)["body"]))[0] for raw in raws]
+
+
+def test_retrying_a_batch_queues_each_job_with_its_message_in_one_write(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The broker gone after a job is written queued (or the ingest worker killed there):
+    # written first and sent after, the job stayed queued with no message, and the batch's
+    # retry, finding it no longer failed, never queued it again.
+    batch = Batch(tenant="default", source="manifest", options=JobOptions())
+    ctx.batches.create(batch, [])
+    failed = _failed_job(ctx, batch, 0)
+    app = create_celery(ctx.settings)
+
+    def gone(*_: object, **__: object) -> None:
+        raise ConnectionError("the broker went away")
+
+    monkeypatch.setattr(app, "send_task", gone)
+
+    assert resume_failed(ctx, app, batch.id) == 1
+    assert ctx.jobs.get(failed.id).status == JobStatus.QUEUED
+    assert _stage_messages(ctx, Stage.STT) == [[failed.id]]
 
 
 def test_canceling_a_batch_skips_a_job_deleted_since_and_cancels_the_others(

@@ -6,12 +6,14 @@ import time
 import httpx
 import pytest
 
+from workers.providers import anthropic_client, openai_client
 from workers.providers.errors import (
     ProviderError,
     classify_exception,
     classify_status,
     retry_after_seconds,
 )
+from workers.providers.tts import elevenlabs, google
 
 
 @pytest.mark.parametrize(
@@ -87,3 +89,21 @@ def test_transport_failures_of_httpx2_based_sdks_are_retryable_too() -> None:
 
     assert classify_exception("X", httpx2.ReadTimeout("slow")).code == "timeout"
     assert classify_exception("X", httpx2.ConnectError("refused")).code == "connection_error"
+
+
+@pytest.mark.parametrize(
+    ("vendor", "setting"),
+    [
+        (anthropic_client.VENDOR, "VOICEPIPE_ANTHROPIC__API_KEY"),
+        (openai_client.VENDOR, "VOICEPIPE_OPENAI__API_KEY"),
+        (elevenlabs.VENDOR, "VOICEPIPE_ELEVENLABS__API_KEY"),
+        (google.VENDOR, "GOOGLE_APPLICATION_CREDENTIALS"),
+    ],
+)
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_key_names_the_setting_to_fix(vendor: str, setting: str, status: int) -> None:
+    # What the operator reads on the failed job: which of the deployment's keys to fix.
+    error = classify_status(vendor, status, "invalid credentials")
+
+    assert (error.code, error.retryable) == ("auth_failed", False)
+    assert setting in error.message

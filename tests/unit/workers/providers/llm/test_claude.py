@@ -180,6 +180,8 @@ def test_wrong_key_is_refused_by_the_fake_as_auth_failed(fake: AnthropicFake) ->
 
     assert caught.value.code == "auth_failed"
     assert not caught.value.retryable
+    assert "VOICEPIPE_ANTHROPIC__API_KEY" in caught.value.message
+    assert "sk-ant-wrong" not in caught.value.message
 
 
 def test_plain_sdk_client_is_refused_because_it_sends_the_key_as_a_bearer_token(
