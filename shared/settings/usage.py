@@ -40,7 +40,8 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from shared.settings.auth import Section
 
-Price = Annotated[float, Field(ge=0)]
+# Finite: "inf" passed >= 0 and made every job's cost Infinity, which JSON cannot carry.
+Price = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 AUDIO_PER_MINUTE: dict[str, float] = {
     "whisper": 0.006,
