@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
+from shared.errors import BatchCanceled
 from shared.job_transitions import RETRYABLE, Decision, cancel, resume
 from shared.models import Job
 from shared.pipeline import enqueue
@@ -54,7 +55,10 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
     """
     await run_in_threadpool(services.jobs.get, job_id, tenant)
     resumed = Decision(resume)
-    job = await run_in_threadpool(services.jobs.update, job_id, resumed)
+    try:
+        job = await run_in_threadpool(services.jobs.update, job_id, resumed)
+    except BatchCanceled as exc:
+        raise ApiError(409, "not_retryable", exc.message) from None
     start = resumed.result
     if start is None:
         raise _not_retryable(job)
