@@ -279,9 +279,28 @@ async def _from_form(
 ) -> tuple[str, bool]:
     files: list[UploadFile] = []
     values: dict[str, str] = {}
-    for name, value in form.multi_items():
+    for place, (name, value) in enumerate(form.multi_items(), start=1):
         if name == "file" and not isinstance(value, str):
             files.append(value)
+        elif name == "file" and value != "":
+            # No file name (curl -F 'file=<vm.wav', or filename=""): read as text, its bytes
+            # cannot be told apart from their decoding. Dropped before, the batch one short.
+            # (An empty one is a browser's file input left empty: nothing was sent.)
+            raise ApiError(
+                400,
+                "invalid_request",
+                f"The form's part {place} is named 'file' but has no file name, so it cannot "
+                "be read as a recording. Send every recording as a file part with a file "
+                "name (curl -F file=@vm.wav, not file=<vm.wav).",
+            )
+        elif not isinstance(value, str):
+            # A recording under another name would never become an item: dropped before.
+            raise ApiError(
+                400,
+                "invalid_request",
+                f"The form's part {place} ({value.filename!r}) is a file named {name!r}: "
+                "every recording of a batch goes in a part named 'file'. Rename it.",
+            )
         elif name in OptionFields.model_fields and value != "":
             # As for POST /v1/jobs: an empty field is the default; fields this version does
             # not know are ignored (a later client may send them).

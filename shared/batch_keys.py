@@ -67,14 +67,17 @@ OPEN = key("batches", "open")
 
 # Lua: once every item of an expanded batch is accounted for (a job that ended, or a
 # rejected item), stamp completed_at and queue the batch.completed event, once; a batch
-# that runs again (its failed items retried) loses the stamp and completes anew later.
+# that runs again (its failed items retried) loses the stamp and completes anew later. While
+# a retry of the batch is under way (``retrying``, see shared.batchstore_lua) it does not
+# end: a job the retry resumed could fail again before the next was resumed, and the batch
+# ended once for each.
 # ``b`` is the batch hash, ``now`` a Unix time; the event record is what
 # shared.webhook_models.WebhookDelivery reads.
 SETTLE = f"""
 local function settle(b, now)
     local h = redis.call('HMGET', b, 'expanded', 'items', 'status:succeeded',
         'status:failed', 'status:canceled', 'rejected', 'completed_at', 'callback_url',
-        'tenant', 'id', 'canceled')
+        'tenant', 'id', 'canceled', 'retrying')
     if h[1] ~= '1' then return end
     local done = (tonumber(h[3]) or 0) + (tonumber(h[4]) or 0) + (tonumber(h[5]) or 0)
         + (tonumber(h[6]) or 0)
@@ -86,6 +89,7 @@ local function settle(b, now)
         return
     end
     if h[7] then return end
+    if (tonumber(h[12]) or 0) > 0 then return end
     redis.call('HSET', b, 'completed_at', now)
     redis.call('ZREM', '{EXPANDING}', h[10])
     redis.call('ZREM', '{OPEN}', h[10])

@@ -1,8 +1,8 @@
 """Batches in Redis: the record, its counters, its items, its jobs by index and status.
 
 Counters are moved by the job store's compare-and-set as jobs change (shared.jobstore_lua)
-and by the scripts here as items are rejected and expansion ends, never by a scan: reading a
-batch is one HGETALL, whatever its size.
+and by this store's scripts (shared.batchstore_lua) as items are rejected and expansion
+ends, never by a scan: reading a batch is one HGETALL, whatever its size.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from redis.typing import EncodableT
 from shared.batch_keys import (
     EXPANDING,
     OPEN,
-    SETTLE,
     batch_key,
     chunks_done_key,
     deliveries_key,
@@ -30,50 +29,10 @@ from shared.batch_keys import (
     tenant_batches_key,
 )
 from shared.batches import Batch, BatchItem, BatchStatus, ItemRejection
+from shared.batchstore_lua import CANCEL, CHUNK_DONE, REJECT, RETRY_DONE, RETRY_OPEN
 from shared.broker_clock import PAST_FENCE, BrokerClock, TooLate
 from shared.errors import JobNotFound
 from shared.models import JobStatus
-
-# KEYS: batch hash, rejections hash, rejected index, the item's job record. ARGV: index,
-# rejection, code. An item is a job or a rejection, never both (CREATE_BATCH_JOB checks the
-# other way): a chunk that gave an item up after its job was made (the staged part could not
-# be deleted) counted it twice, and completed the batch with that job still running.
-_REJECT = (
-    SETTLE
-    + """
-if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
-if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('ZADD', KEYS[3], ARGV[1], ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'rejected', 1)
-redis.call('HINCRBY', KEYS[1], 'rejected:' .. ARGV[3], 1)
-settle(KEYS[1], now_s())
-return 1
-"""
-)
-# KEYS: batch hash. ARGV: now. A batch that completed is left as it ended: a cancel that
-# read it unfinished and arrived after its last job ended turned it "canceled", after its
-# batch.completed event had said "completed".
-_CANCEL = """
-if redis.call('HEXISTS', KEYS[1], 'completed_at') == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'canceled', '1', 'canceled_at', ARGV[1])
-return 1
-"""
-# KEYS: batch hash, chunks done. ARGV: chunk start, chunks in all. The last chunk to end
-# marks the batch expanded (every item is a job or a rejection) and settles it.
-_CHUNK_DONE = (
-    SETTLE
-    + """
-redis.call('SADD', KEYS[2], ARGV[1])
-if redis.call('SCARD', KEYS[2]) < tonumber(ARGV[2]) then return 0 end
-if redis.call('HSETNX', KEYS[1], 'expanded', '1') == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'expanded_at', now_s())
-redis.call('ZREM', '"""
-    + EXPANDING
-    + """', redis.call('HGET', KEYS[1], 'id'))
-settle(KEYS[1], now_s())
-return 1
-"""
-)
 
 # KEYS: batch hash, items list, the tenant's batches, expanding, open. ARGV: fence (see
 # shared.broker_clock) or '', the record, its creation time, now, then the hash's other
@@ -164,7 +123,8 @@ class BatchState:
 
     @property
     def status(self) -> BatchStatus:
-        if "completed_at" in self.counters:
+        # A retry under way runs the batch again, even before it has resumed a job.
+        if "completed_at" in self.counters and not self.count("retrying"):
             return "canceled" if self.canceled else "completed"
         return "running" if self.expanded else "expanding"
 
@@ -183,11 +143,13 @@ class BatchState:
 class BatchStore:
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
-        self._reject = client.register_script(_REJECT)
-        self._chunk_done = client.register_script(_CHUNK_DONE)
+        self._reject = client.register_script(REJECT)
+        self._chunk_done = client.register_script(CHUNK_DONE)
         self._add_listed = client.register_script(_ADD_LISTED)
         self._create = client.register_script(_CREATE)
-        self._cancel = client.register_script(_CANCEL)
+        self._cancel = client.register_script(CANCEL)
+        self._retry_open = client.register_script(RETRY_OPEN)
+        self._retry_done = client.register_script(RETRY_DONE)
 
     def create(
         self, batch: Batch, items: list[BatchItem] | None, clock: BrokerClock | None = None
@@ -341,8 +303,18 @@ class BatchStore:
         return int(self.redis.hincrby(errors_key(batch_id), str(index), 1))
 
     def mark_canceled(self, batch_id: str) -> bool:
-        """Mark the batch canceled, unless it has completed; whether it was marked."""
-        return bool(self._cancel(keys=[batch_key(batch_id)], args=[time.time()]))
+        """Mark the batch canceled, unless it has completed (with no retry under way);
+        whether it was marked."""
+        return bool(self._cancel(keys=[batch_key(batch_id), OPEN], args=[time.time()]))
+
+    def open_retry(self, batch_id: str, token: str) -> int:
+        """Accept a retry of the batch's failed jobs, under way until ``retry_done(token)``:
+        1, or 0 when none failed, -1 when the batch was canceled (see RETRY_OPEN)."""
+        return int(self._retry_open(keys=[batch_key(batch_id)], args=[token, time.time()]))
+
+    def retry_done(self, batch_id: str, token: str) -> None:
+        """The retry ``token`` is through; the batch ends if nothing else is left."""
+        self._retry_done(keys=[batch_key(batch_id)], args=[token])
 
     # -- reading jobs and items --------------------------------------------------------------
     def page(

@@ -40,6 +40,13 @@ class BatchItemClosed(VoicePipeError):
     recorded as a rejection meanwhile) or ``batch_canceled``."""
 
 
+class BatchCanceled(VoicePipeError):
+    """A job of a canceled batch was not run again (a retry of the batch or of the job):
+    a canceled batch is final."""
+
+    code = "batch_canceled"
+
+
 class StorageKeyNotFound(VoicePipeError):
     code = "object_not_found"
 

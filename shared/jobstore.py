@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import redis
 
 from shared.batch_keys import batch_key, rejects_key
-from shared.errors import BatchItemClosed, JobNotFound
+from shared.errors import BatchCanceled, BatchItemClosed, JobNotFound
 from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
 from shared.jobstore_lua import (
@@ -195,6 +195,7 @@ class JobStore:
 
         ``change`` returning False means "nothing to change": the record is not written.
         ``then`` gives the message to queue with the write, in the same step (None: none).
+        BatchCanceled when the change would run a job of a canceled batch again.
         """
         return self.update_versioned(job_id, change, then).job
 
@@ -270,9 +271,13 @@ class JobStore:
             BY_STATUS,
             *machine_keys(job.tenant),
         ]
-        if self._compare_and_set(keys=keys, args=args):
-            return new
-        return None
+        written = int(self._compare_and_set(keys=keys, args=args))
+        if written == -1:
+            raise BatchCanceled(
+                f"Job {job.id} belongs to batch {job.batch_id}, which was canceled: its jobs "
+                "do not run again. Submit the recording again as a new job or batch."
+            )
+        return new if written else None
 
     def delete(self, job: Job) -> None:
         """Remove a job record, its index entries, its inbox row and its reviews; a batch job

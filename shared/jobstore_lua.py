@@ -7,6 +7,9 @@ from shared.broker_clock import PAST_FENCE
 from shared.models import JobStatus
 from shared.webhook_models import delivery_key
 
+# Lua table literal: the statuses a job ends in.
+_ENDED = "{" + ", ".join(f"['{s.value}'] = true" for s in JobStatus if s.terminal) + "}"
+
 # KEYS: job record, deadline index, retention index, webhooks due, batch hash (the job
 # record again when the job has no batch). ARGV: SHA-1 of the record as read (40 bytes on
 # the wire instead of the whole record), new record, job id, deadline ("" when the job has
@@ -17,7 +20,8 @@ from shared.webhook_models import delivery_key
 # the deployment's jobs-by-status hash KEYS[7]. Everything moves with the record in the same
 # round trip. Last, the job's review inbox row (shared.inbox_rows): its facets, search text
 # and JSON for the tenant's hashes KEYS[8], KEYS[9], KEYS[10]: the inbox can never say
-# other than the record.
+# other than the record. Returns 1 when written, 0 when the record changed since it was
+# read, -1 when the change would run a job of a canceled batch again (nothing written).
 COMPARE_AND_SET = (
     SETTLE
     + """
@@ -29,6 +33,17 @@ local current = redis.call('GET', KEYS[1])
 -- output the record points to (make chaos, 2a).
 if current == ARGV[2] then return 1 end
 if not (current and redis.sha1hex(current) == ARGV[1]) then return 0 end
+-- A job of a canceled batch leaves its end for nothing (a retry of the batch, or of the job,
+-- resuming it): -1. Decided here, on the batch as it is now: a retry task that read the
+-- batch unfinished resumed jobs after the cancel had listed them, which then ran to the end.
+local ended = @ENDED@
+if KEYS[5] ~= KEYS[1] then
+    local moves = 10 + 2 * tonumber(ARGV[7]) + 2 * tonumber(ARGV[8 + 2 * tonumber(ARGV[7])])
+    if ended[ARGV[moves]] and not ended[ARGV[moves + 1]]
+        and redis.call('HGET', KEYS[5], 'canceled') == '1' then
+        return -1
+    end
+end
 redis.call('SET', KEYS[1], ARGV[2])
 if ARGV[4] == '' then
     redis.call('ZREM', KEYS[2], ARGV[3])
@@ -74,7 +89,7 @@ end
 for k = 0, 2 do redis.call('HSET', KEYS[8 + k], ARGV[3], ARGV[i + 3 + k]) end
 if changes > 0 then settle(KEYS[5], now) end
 return 1
-""".replace("@WEBHOOK@", delivery_key(""))
+""".replace("@WEBHOOK@", delivery_key("")).replace("@ENDED@", _ENDED)
 )
 # KEYS: job record, tenant index, jobs by status, the tenant's three inbox hashes, deadline
 # index, the job's thread list and its first stage's queue (the record again where the job
@@ -136,8 +151,6 @@ redis.call('ZADD', KEYS[4] .. ':s:queued', ARGV[5], ARGV[2])
 for k = 0, 2 do redis.call('HSET', KEYS[6 + k], ARGV[2], ARGV[6 + k]) end
 return 1
 """
-# Lua table literal: the statuses a job ends in.
-_ENDED = "{" + ", ".join(f"['{s.value}'] = true" for s in JobStatus if s.terminal) + "}"
 # KEYS: job record, tenant index, the tenant's three inbox hashes, its review overlay, the
 # job's reviews, deadline index, retention index, jobs by status, the job's thread (the
 # record again when it has none), the job's deleted marker, its batch hash (the record again

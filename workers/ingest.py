@@ -20,7 +20,7 @@ from celery import Celery, Task, shared_task
 
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
 from shared.batchstore import RUNNING
-from shared.errors import JobNotFound
+from shared.errors import BatchCanceled, JobNotFound
 from shared.inputs import shown_source
 from shared.job_transitions import Decision, cancel, resume
 from shared.jobstore import Then
@@ -196,12 +196,18 @@ def cancel_unfinished(ctx: WorkerContext, batch_id: str) -> None:
 
 
 def resume_failed(ctx: WorkerContext, app: Celery, batch_id: str) -> int:
-    """Queue the batch's failed jobs again, each from the stage that failed; how many."""
+    """Queue the batch's failed jobs again, each from the stage that failed; how many. Once
+    the batch is canceled, no job is resumed (the job store refuses it, on the batch as it
+    is at each job): those resumed before are the cancel's to end."""
     resumed = 0
     for job_id in _jobs_in(ctx, batch_id, ("failed",)):
         again = Decision(resume)
-        # Queued again with its stage's message in one write (see api.routes.control).
-        job = _update_kept(ctx, job_id, again, resumed_message(app, again))
+        try:
+            # Queued again with its stage's message in one write (see api.routes.control).
+            job = _update_kept(ctx, job_id, again, resumed_message(app, again))
+        except BatchCanceled:
+            log.info("batch %s was canceled; its retry stops", batch_id)
+            break
         if job is not None and again.result is not None:
             resumed += 1
     return resumed
@@ -209,9 +215,16 @@ def resume_failed(ctx: WorkerContext, app: Celery, batch_id: str) -> int:
 
 @shared_task(name=INGEST_TASKS["retry"], bind=True)  # type: ignore[untyped-decorator]
 @about_batch
-def retry_batch(self: Task, batch_id: str) -> None:
-    """Run the batch's failed jobs again, each from the stage that failed."""
-    resumed = resume_failed(get_context(), self.app, batch_id)
+def retry_batch(self: Task, batch_id: str, token: str | None = None) -> None:
+    """Run the batch's failed jobs again, each from the stage that failed. ``token`` names
+    the retry the API accepted (BatchStore.open_retry; none in a message sent before it
+    did): through, however this ends, so the batch can end."""
+    ctx = get_context()
+    try:
+        resumed = resume_failed(ctx, self.app, batch_id)
+    finally:
+        if token is not None:
+            ctx.batches.retry_done(batch_id, token)
     log.info("batch %s: %d failed jobs queued again", batch_id, resumed)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -71,7 +72,8 @@ def batch_view(state: BatchState, base: str, now: float | None = None) -> BatchV
     now = time.time() if now is None else now
     counts = {status.value: state.count(f"status:{status.value}") for status in JobStatus}
     done, items = state.done, state.items
-    finished = state.times("completed_at")
+    # A completed batch with a retry under way keeps its stamp until the retry resumes a job.
+    finished = state.times("completed_at") if state.status in {"completed", "canceled"} else None
     elapsed = (finished or now) - batch.created_at.timestamp()
     rate = done / elapsed if done and elapsed > 0 else None
     eta = None
@@ -258,17 +260,33 @@ async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -
     """Run the failed jobs again, each from the stage that failed (rejected items are not
     jobs: submit them again in a new batch)."""
     store = services.batches
-    state = await run_in_threadpool(store.get, batch_id, tenant)
-    if not state.count("status:failed"):
+    await run_in_threadpool(store.get, batch_id, tenant)
+    # Accepted in the same step as the batch is read (a cancel sent right after is accepted
+    # too, and cancels what the retry resumes); under way until its task is through.
+    token = uuid.uuid4().hex
+    opened = await run_in_threadpool(store.open_retry, batch_id, token)
+    if opened == -1:
+        raise ApiError(
+            409,
+            "not_retryable",
+            f"Batch {batch_id} was canceled: its jobs do not run again. Submit the items "
+            "to run again as a new batch.",
+        )
+    if opened == 0:
         raise ApiError(409, "nothing_to_retry", f"Batch {batch_id} has no failed jobs.")
-    await _send(services, "retry", batch_id)
-    return batch_view(state, services.settings.api.base_url)
+    try:
+        await _send(services, "retry", batch_id, token)
+    except ApiError:
+        # Never queued: not under way either, or the batch would never end.
+        await run_in_threadpool(store.retry_done, batch_id, token)
+        raise
+    return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
 
 
-async def _send(services: ServicesDep, what: str, batch_id: str) -> None:
+async def _send(services: ServicesDep, what: str, batch_id: str, *more: str) -> None:
     try:
         await run_in_threadpool(
-            services.celery.send_task, INGEST_TASKS[what], args=[batch_id], queue=INGEST
+            services.celery.send_task, INGEST_TASKS[what], args=[batch_id, *more], queue=INGEST
         )
     except Exception as exc:
         raise ApiError(503, "broker_unavailable", "The queue is not reachable; try again.") from exc

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
+from shared.errors import BatchCanceled
 from shared.job_transitions import RETRYABLE, Decision, cancel, resume
 from shared.models import Job
 from shared.pipeline import resumed_message
@@ -56,9 +57,12 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
     resumed = Decision(resume)
     # The stage's message goes with the write that queues the job: both or neither, so a
     # broker lost between the two never leaves the job queued with nothing to run it.
-    job = await run_in_threadpool(
-        services.jobs.update, job_id, resumed, resumed_message(services.celery, resumed)
-    )
+    try:
+        job = await run_in_threadpool(
+            services.jobs.update, job_id, resumed, resumed_message(services.celery, resumed)
+        )
+    except BatchCanceled as exc:
+        raise ApiError(409, "not_retryable", exc.message) from None
     if resumed.result is None:
         raise _not_retryable(job)
     return _view(job, services.settings.api.base_url)
