@@ -33,6 +33,7 @@ from shared.batchstore_lua import CANCEL, CHUNK_DONE, REJECT, RETRY_DONE, RETRY_
 from shared.broker_clock import PAST_FENCE, BrokerClock, TooLate
 from shared.errors import JobNotFound
 from shared.models import JobStatus
+from shared.task_messages import TaskMessage
 
 # KEYS: batch hash, items list, the tenant's batches, expanding, open. ARGV: fence (see
 # shared.broker_clock) or '', the record, its creation time, now, then the hash's other
@@ -307,10 +308,13 @@ class BatchStore:
         whether it was marked."""
         return bool(self._cancel(keys=[batch_key(batch_id), OPEN], args=[time.time()]))
 
-    def open_retry(self, batch_id: str, token: str) -> int:
-        """Accept a retry of the batch's failed jobs, under way until ``retry_done(token)``:
-        1, or 0 when none failed, -1 when the batch was canceled (see RETRY_OPEN)."""
-        return int(self._retry_open(keys=[batch_key(batch_id)], args=[token, time.time()]))
+    def open_retry(self, batch_id: str, token: str, message: TaskMessage | None = None) -> int:
+        """Accept a retry of the batch's failed jobs, under way until ``retry_done(token)``,
+        queueing its task's ``message`` in the same step: 1, or 0 when none failed, -1 when
+        the batch was canceled (see RETRY_OPEN)."""
+        keys = [batch_key(batch_id), batch_key(batch_id) if message is None else message.queue]
+        args: list[EncodableT] = [token, time.time(), "" if message is None else message.payload]
+        return int(self._retry_open(keys=keys, args=args))
 
     def retry_done(self, batch_id: str, token: str) -> None:
         """The retry ``token`` is through; the batch ends if nothing else is left."""

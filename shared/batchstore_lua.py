@@ -52,17 +52,21 @@ settle(KEYS[1], now_s())
 return 1
 """
 )
-# KEYS: batch hash. ARGV: the retry's token, now. A retry (POST .../retry) is accepted in the
-# same step as the batch is read: -1 for a canceled batch (its jobs never run again), 0 for
-# one with no failed job, else 1, and the retry is counted under way (``retrying``) until its
-# task says it is through (RETRY_DONE): meanwhile the batch reads running, a cancel is
+# KEYS: batch hash, the retry task's queue (the batch hash again for none). ARGV: the retry's
+# token, now, the retry task's message ("" for none). A retry (POST .../retry) is accepted in
+# the same step as the batch is read: -1 for a canceled batch (its jobs never run again), 0
+# for one with no failed job, else 1, and the retry is counted under way (``retrying``) until
+# its task says it is through (RETRY_DONE): meanwhile the batch reads running, a cancel is
 # accepted, and it does not end. Before, the batch read "completed" until the task had
-# resumed its first job, and a cancel sent meanwhile was refused.
+# resumed its first job, and a cancel sent meanwhile was refused. The task's message is
+# queued in the same step: sent after, an API process stopped between the two left the
+# retry under way with no task to end it, and the batch running for good.
 RETRY_OPEN = """
 if redis.call('HGET', KEYS[1], 'canceled') == '1' then return -1 end
 if (tonumber(redis.call('HGET', KEYS[1], 'status:failed')) or 0) == 0 then return 0 end
 if redis.call('HSETNX', KEYS[1], 'retry:' .. ARGV[1], ARGV[2]) == 1 then
     redis.call('HINCRBY', KEYS[1], 'retrying', 1)
+    if ARGV[3] ~= '' then redis.call('LPUSH', KEYS[2], ARGV[3]) end
 end
 return 1
 """

@@ -23,6 +23,7 @@ from shared.batches import BatchSource, BatchStatus
 from shared.batchstore import BatchState
 from shared.models import RUNNING_STATUS, JobOptions, JobStatus
 from shared.queues import INGEST, INGEST_TASKS
+from shared.task_messages import task_message
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
@@ -262,9 +263,11 @@ async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -
     store = services.batches
     await run_in_threadpool(store.get, batch_id, tenant)
     # Accepted in the same step as the batch is read (a cancel sent right after is accepted
-    # too, and cancels what the retry resumes); under way until its task is through.
+    # too, and cancels what the retry resumes), and its task queued in that step too: under
+    # way until the task is through, so the task must never be missing.
     token = uuid.uuid4().hex
-    opened = await run_in_threadpool(store.open_retry, batch_id, token)
+    task = task_message(services.celery, INGEST_TASKS["retry"], [batch_id, token], INGEST)
+    opened = await run_in_threadpool(store.open_retry, batch_id, token, task)
     if opened == -1:
         raise ApiError(
             409,
@@ -274,19 +277,13 @@ async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -
         )
     if opened == 0:
         raise ApiError(409, "nothing_to_retry", f"Batch {batch_id} has no failed jobs.")
-    try:
-        await _send(services, "retry", batch_id, token)
-    except ApiError:
-        # Never queued: not under way either, or the batch would never end.
-        await run_in_threadpool(store.retry_done, batch_id, token)
-        raise
     return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
 
 
-async def _send(services: ServicesDep, what: str, batch_id: str, *more: str) -> None:
+async def _send(services: ServicesDep, what: str, batch_id: str) -> None:
     try:
         await run_in_threadpool(
-            services.celery.send_task, INGEST_TASKS[what], args=[batch_id, *more], queue=INGEST
+            services.celery.send_task, INGEST_TASKS[what], args=[batch_id], queue=INGEST
         )
     except Exception as exc:
         raise ApiError(503, "broker_unavailable", "The queue is not reachable; try again.") from exc
