@@ -28,7 +28,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from shared.models import STAGE_ORDER, Job, JobStatus, Stage, StageRecord, StageStatus
+from shared.models import (
+    STAGE_ORDER,
+    Job,
+    JobResults,
+    JobStatus,
+    Stage,
+    StageRecord,
+    StageStatus,
+)
 from shared.provider_catalog import spec
 from shared.settings import Settings
 
@@ -121,6 +129,24 @@ def figures_of(lines: Iterable[UsageLine], jobs: int = 1) -> UsageFigures:
     for line in lines:
         tally.add_line(line)
     return tally.figures()
+
+
+# What the ledger reads from a transcription's details: engines and models, and counts.
+_METERED_DETAILS = ("engine", "model", "engines_used", "skipped", "usage")
+
+
+def metered_results(results: JobResults) -> JobResults:
+    """Only what a job's usage is read from, none of what the recording said: what retention
+    keeps of a job's results, so that its usage and cost read the same after as before."""
+    details = results.transcription
+    kept = {name: details[name] for name in _METERED_DETAILS if name in details}
+    inner = details.get("engine_details")
+    if isinstance(inner, dict) and "model" in inner:
+        kept["engine_details"] = {"model": inner["model"]}
+    characters = results.spoken_characters
+    if characters is None and results.reply is not None:
+        characters = len(results.reply)  # a record from before the tts stage counted
+    return JobResults(transcription=kept, usage=results.usage, spoken_characters=characters)
 
 
 def job_usage(job: Job, settings: Settings) -> JobUsage:
