@@ -39,8 +39,11 @@ def _hybrid() -> Job:
         transcription={
             "mode": "hybrid",
             "engine": "hybrid",
-            "engines_used": ["whisper", "local"],
-            "transcripts": {"whisper": SAID, "local": SAID},
+            "engines_used": ["whisper", "claude"],
+            "transcripts": {"whisper": SAID, "claude": SAID},
+            "engine_usage": {"claude": {"input_tokens": 900, "output_tokens": 40, "model": None}},
+            "reconciled": SAID,
+            "reconcile_usage": {"input_tokens": 300, "output_tokens": 50, "model": SONNET},
         },
     )
 
