@@ -11,6 +11,7 @@ broker itself.
 from __future__ import annotations
 
 import bisect
+import json
 import logging
 import threading
 import time
@@ -41,6 +42,18 @@ COUNTERS = {
     # Requests the API's storage breaker refused without asking the store (api.storage_guard).
     "storage_breaker_refusals": (),
 }
+
+
+def _field(labels: tuple[str, ...]) -> str:
+    """A label set as one hash field or set member: "a|b|c", or a JSON list when a value
+    holds the separator (a plugin's provider or error code may), which "|" would split."""
+    if any("|" in value for value in labels) or (labels and labels[0].startswith("[")):
+        return json.dumps(list(labels))
+    return "|".join(labels)
+
+
+def _labels(field: str) -> tuple[str, ...]:
+    return tuple(json.loads(field)) if field.startswith("[") else tuple(field.split("|"))
 
 
 def _counter_key(name: str) -> str:
@@ -74,7 +87,7 @@ class MetricsStore:
         raises: a figure is not worth failing the work it describes."""
         assert len(labels) == len(COUNTERS[name]), (name, labels)
         try:
-            self._redis.hincrby(_counter_key(name), "|".join(labels), 1)
+            self._redis.hincrby(_counter_key(name), _field(labels), 1)
         except redis.RedisError:
             log.warning("counting %s failed", name, exc_info=True)
 
@@ -82,7 +95,7 @@ class MetricsStore:
         raw = self._redis.hgetall(_counter_key(name))
         if not COUNTERS[name]:
             return {(): sum(int(n) for n in raw.values())}
-        return {tuple(_text(k).split("|")): int(n) for k, n in raw.items()}
+        return {_labels(_text(k)): int(n) for k, n in raw.items()}
 
     def note_breaker_open(self, process: str, until: float) -> None:
         """``process``'s storage breaker refuses requests until ``until`` (epoch seconds).
@@ -111,7 +124,7 @@ class MetricsStore:
         pipe = self._redis.pipeline(transaction=False)
         for h in histograms:
             series = _stage_key(h.stage, h.provider, h.phase)
-            pipe.sadd(_SERIES, f"{h.stage}|{h.provider}|{h.phase}")
+            pipe.sadd(_SERIES, _field((h.stage, h.provider, h.phase)))
             for index, count in enumerate(h.buckets):
                 if count:
                     pipe.hincrby(series, f"b{index}", count)
@@ -124,14 +137,13 @@ class MetricsStore:
         return {_text(code): int(n) for code, n in raw.items()}
 
     def stage_histograms(self) -> list[StageHistogram]:
-        names = sorted(_text(m) for m in self._redis.smembers(_SERIES))
+        names = sorted(_labels(_text(m)) for m in self._redis.smembers(_SERIES))
         pipe = self._redis.pipeline(transaction=False)
-        for name in names:
-            pipe.hgetall(_stage_key(*name.split("|")))
+        for stage, provider, phase in names:
+            pipe.hgetall(_stage_key(stage, provider, phase))
         histograms = []
-        for name, raw in zip(names, pipe.execute(), strict=True):
+        for (stage, provider, phase), raw in zip(names, pipe.execute(), strict=True):
             fields = {_text(k): v for k, v in raw.items()}
-            stage, provider, phase = name.split("|")
             histograms.append(
                 StageHistogram(
                     stage=stage,

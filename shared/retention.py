@@ -1,17 +1,19 @@
 """Deleting a job's objects: when its ``delete_after_seconds`` passes, or on request.
 
-The record stays (status, timings, input metadata, the batch's counts) and says when its
-objects went; what the recording said goes with them, from storage, from the record (and
-so from the inbox row), from the people's corrections of it and from the webhook events
-that carried those corrections (kept for the API for ``WEBHOOKS__KEEP_RECORDS_S``).
+The record stays (status, timings, input metadata, the batch's counts, what the job
+consumed) and says when its objects went; what the recording said goes with them, from
+storage, from the record (and so from the inbox row), from the people's corrections of it
+and from the webhook events that carried those corrections (kept for the API for
+``WEBHOOKS__KEEP_RECORDS_S``).
 """
 
 from __future__ import annotations
 
 from shared.jobstore import JobStore
-from shared.models import Job, JobResults, utcnow
+from shared.models import Job, utcnow
 from shared.reviews import PERSONAL_FIELDS, ReviewStore
 from shared.storage import ObjectStorage
+from shared.usage import metered_results
 from shared.webhook_models import WebhookDelivery
 from shared.webhook_store import WebhookStore
 
@@ -53,8 +55,12 @@ def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
         if j.objects_deleted_at is not None:
             return False
         j.objects_deleted_at = utcnow()
-        j.results = JobResults(
-            needs_review=j.results.needs_review, review_reasons=j.results.review_reasons
+        # What the job consumed stays: its usage and cost read the same after as before.
+        j.results = metered_results(j.results).model_copy(
+            update={
+                "needs_review": j.results.needs_review,
+                "review_reasons": j.results.review_reasons,
+            }
         )
         return True
 

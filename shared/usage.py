@@ -9,7 +9,8 @@ holds the run whose output counts (a retried or redelivered run replaces it, nev
 What is metered, per stage:
 
 - stt: seconds of the input transcribed, per engine that heard it (both of a hybrid's,
-  the fallback's when Claude refused the audio), and Claude's tokens when it heard it;
+  the fallback's when Claude refused the audio), and Claude's tokens when it heard it
+  (as the provider or as a hybrid's engine) and when it reconciled a hybrid's two;
 - llm: tokens in and out of the model that answered (``results.usage``);
 - tts: characters of the reply text sent to the voice;
 - every stage: CPU seconds of its run (``StageRecord.cpu_s``, measured by workers.stage).
@@ -28,7 +29,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from shared.models import STAGE_ORDER, Job, JobStatus, Stage, StageRecord, StageStatus
+from shared.models import (
+    STAGE_ORDER,
+    Job,
+    JobResults,
+    JobStatus,
+    Stage,
+    StageRecord,
+    StageStatus,
+)
 from shared.provider_catalog import spec
 from shared.settings import Settings
 
@@ -123,6 +132,32 @@ def figures_of(lines: Iterable[UsageLine], jobs: int = 1) -> UsageFigures:
     return tally.figures()
 
 
+# What the ledger reads from a transcription's details: engines and models, and counts.
+_METERED_DETAILS = (
+    "engine",
+    "model",
+    "engines_used",
+    "skipped",
+    "usage",
+    "engine_usage",
+    "reconcile_usage",
+)
+
+
+def metered_results(results: JobResults) -> JobResults:
+    """Only what a job's usage is read from, none of what the recording said: what retention
+    keeps of a job's results, so that its usage and cost read the same after as before."""
+    details = results.transcription
+    kept = {name: details[name] for name in _METERED_DETAILS if name in details}
+    inner = details.get("engine_details")
+    if isinstance(inner, dict) and "model" in inner:
+        kept["engine_details"] = {"model": inner["model"]}
+    characters = results.spoken_characters
+    if characters is None and results.reply is not None:
+        characters = len(results.reply)  # a record from before the tts stage counted
+    return JobResults(transcription=kept, usage=results.usage, spoken_characters=characters)
+
+
 def job_usage(job: Job, settings: Settings) -> JobUsage:
     lines = [*_stt_lines(job, settings), *_llm_lines(job, settings), *_tts_lines(job, settings)]
     for stage, record in _succeeded(job):
@@ -162,13 +197,31 @@ def _stt_lines(job: Job, settings: Settings) -> list[UsageLine]:
         for engine, model in _stt_engines(details, provider, settings):
             seconds = round(job.input.duration_s, 3)
             lines.append(_line(settings, Stage.STT, provider, engine, model, "audio_s", seconds))
-    heard = details.get("usage")
-    if isinstance(heard, dict):  # Claude heard the audio itself: billed by tokens
-        model = heard.get("model") or details.get("model") or settings.anthropic.model
+    for engine, spent, model in _stt_tokens(details, settings):
         for meter in ("input_tokens", "output_tokens"):
-            count = int(heard.get(meter) or 0)
-            lines.append(_line(settings, Stage.STT, provider, "claude", model, meter, count))
+            count = int(spent.get(meter) or 0)
+            lines.append(_line(settings, Stage.STT, provider, engine, model, meter, count))
     return lines
+
+
+def _stt_tokens(
+    details: dict[str, Any], settings: Settings
+) -> list[tuple[str, dict[str, Any], str | None]]:
+    """Tokens the stt stage spent, with who spent them and on which model: Claude hearing
+    the audio as the provider or as a hybrid's engine, and Claude reconciling a hybrid."""
+    spent: list[tuple[str, dict[str, Any], str | None]] = []
+    heard = details.get("usage")
+    if isinstance(heard, dict):
+        model = heard.get("model") or details.get("model") or settings.anthropic.model
+        spent.append(("claude", heard, model))
+    engines = details.get("engine_usage")
+    for engine, used in (engines if isinstance(engines, dict) else {}).items():
+        if isinstance(used, dict):
+            spent.append((str(engine), used, used.get("model") or settings.anthropic.model))
+    merged = details.get("reconcile_usage")
+    if isinstance(merged, dict):
+        spent.append(("claude", merged, merged.get("model") or settings.anthropic.model))
+    return spent
 
 
 def _stt_engines(

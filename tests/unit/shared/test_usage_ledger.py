@@ -290,3 +290,42 @@ def test_a_stage_a_retry_queued_again_waited_from_the_retry_not_from_before_the_
 
     wait = next(r for r in rows if (r.stage, r.phase) == ("stt", "wait"))
     assert wait.max_s == 0.5
+
+
+def test_claude_as_a_hybrids_engine_and_as_its_reconciler_is_charged_by_its_tokens() -> None:
+    job = finished_job(
+        audio_s=30.0,
+        providers=("hybrid", "local", "local"),
+        transcription={
+            "mode": "hybrid",
+            "engine": "hybrid",
+            "engines_used": ["local", "claude"],
+            "engine_usage": {
+                "claude": {"input_tokens": 2000, "output_tokens": 100, "model": SONNET}
+            },
+            "reconciled_by": "claude",
+            "reconcile_usage": {
+                "input_tokens": 300,
+                "output_tokens": 50,
+                "model": "claude-haiku-4-5",
+            },
+        },
+    )
+
+    usage = job_usage(job, Settings())
+
+    tokens = [
+        (line.engine, line.model, line.meter, line.quantity)
+        for line in usage.lines
+        if line.meter in ("input_tokens", "output_tokens")
+    ]
+    assert tokens == [
+        ("claude", SONNET, "input_tokens", 2000),
+        ("claude", "claude-haiku-4-5", "input_tokens", 300),
+        ("claude", SONNET, "output_tokens", 100),
+        ("claude", "claude-haiku-4-5", "output_tokens", 50),
+    ]
+    assert (usage.totals.input_tokens, usage.totals.output_tokens) == (2300, 150)
+    assert usage.totals.cost == pytest.approx(
+        2000 / 1e6 * 3 + 100 / 1e6 * 15 + 300 / 1e6 * 1 + 50 / 1e6 * 5
+    )

@@ -72,6 +72,11 @@ class HybridStt(SttProvider):
             "engines_skipped": {**skipped, **failures},
             "transcripts": {name: t.text for name, t in results.items()},
         }
+        # An engine billed by its tokens (Claude hearing the audio): the usage ledger
+        # charges them, as it does when Claude is the stage's provider.
+        spent = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
+        if spent:
+            details["engine_usage"] = spent
         if len(results) < 2:
             only = next(iter(results.values()))
             details.update(
@@ -97,8 +102,11 @@ class HybridStt(SttProvider):
                 from workers.providers.stt.reconcile import reconcile_transcripts
 
                 try:
-                    text, uncertain = reconcile_transcripts(first, second, spans, self.anthropic)
+                    text, uncertain, spent = reconcile_transcripts(
+                        first, second, spans, self.anthropic
+                    )
                     reconciled_by = "claude"
+                    details["reconcile_usage"] = spent.model_dump()
                 except ProviderError as exc:
                     # Claude's answer about this text (cut at max_tokens, refused) is no reason
                     # to lose two transcripts: keep the first for a person to check. Other

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.models import Transcript
+from shared.models import Transcript, Usage
 from shared.settings.providers import AnthropicSettings
 from workers.providers.anthropic_client import (
     call_messages,
@@ -20,6 +20,7 @@ from workers.providers.anthropic_client import (
     make_client,
     malformed,
     tool_input,
+    usage_of,
 )
 
 TOOL_NAME = "reconciled_transcript"
@@ -59,8 +60,9 @@ class Reconciled(BaseModel):
 
 def reconcile_transcripts(
     first: Transcript, second: Transcript, spans: list[dict[str, Any]], config: AnthropicSettings
-) -> tuple[str, list[str]]:
-    """The merged text and its uncertain words; errors are ProviderErrors like every call."""
+) -> tuple[str, list[str], Usage]:
+    """The merged text, its uncertain words and the tokens the call spent (the usage ledger
+    charges them); errors are ProviderErrors like every call."""
     # A client per call: reconciling is rare (only when engines disagree), and hybrid runs
     # in whichever worker process does stt, which has no Claude client of its own.
     with make_client(config) as client:
@@ -80,7 +82,7 @@ def reconcile_transcripts(
         errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise malformed(f"a {TOOL_NAME} call failing its schema", errors) from exc
     uncertain = [word for word in answer.uncertain_words if word]
-    return " ".join(answer.text.split()), uncertain
+    return " ".join(answer.text.split()), uncertain, usage_of(message)
 
 
 def prompt(first: Transcript, second: Transcript, spans: list[dict[str, Any]]) -> str:

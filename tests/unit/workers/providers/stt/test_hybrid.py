@@ -98,3 +98,26 @@ def test_without_keys_hybrid_uses_the_engines_it_has_and_says_so() -> None:
 
     assert engines == ["local"]
     assert "VOICEPIPE_OPENAI__API_KEY" in skipped["whisper"]
+
+
+class TokenEngine(SttProvider):
+    """An engine billed by its tokens, as Claude hearing the audio is."""
+
+    name = "stub_tokens"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        usage = {"input_tokens": 900, "output_tokens": 40, "model": "claude-sonnet-4-6"}
+        return Transcript(text=FIRST, provider=self.name, details={"usage": usage})
+
+
+def test_an_engine_billed_by_its_tokens_has_them_kept_under_its_name() -> None:
+    with (
+        registered(stub("stt", "stub_first", f"{__name__}:FirstEngine")),
+        registered(stub("stt", "stub_tokens", f"{__name__}:TokenEngine")),
+    ):
+        hybrid = built(Settings(hybrid={"engines": ("stub_first", "stub_tokens")}))
+        transcript = hybrid.transcribe(AUDIO)
+
+    assert transcript.details["engine_usage"] == {
+        "stub_tokens": {"input_tokens": 900, "output_tokens": 40, "model": "claude-sonnet-4-6"}
+    }

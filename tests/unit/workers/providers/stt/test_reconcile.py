@@ -63,7 +63,10 @@ def reconcile(fake: AnthropicFake, **anthropic: Any) -> tuple[str, list[str]]:
     first = Transcript(text=FIRST, provider="local", details={"engine": "local"})
     second = Transcript(text=SECOND, provider="whisper", details={"engine": "whisper"})
     spans = [dict(span) for span in alignment_spans(FIRST, SECOND)]
-    return reconcile_transcripts(first, second, spans, settings(fake, **anthropic).anthropic)
+    text, uncertain, _ = reconcile_transcripts(
+        first, second, spans, settings(fake, **anthropic).anthropic
+    )
+    return text, uncertain
 
 
 def tool_answer(tool_input: object) -> Fault:
@@ -219,3 +222,22 @@ def _hybrid_of_the_two_stubs(settings: Settings) -> Transcript:
         hybrid = registry.build(Stage.STT, "hybrid", settings)
         assert isinstance(hybrid, HybridStt)
         return hybrid.transcribe(audio)
+
+
+def test_a_hybrid_reconciled_by_claude_records_the_tokens_the_reconciling_spent(
+    fake: AnthropicFake,
+) -> None:
+    fake.fail_next(tool_answer({"text": FIRST, "uncertain_words": []}))
+    settings = Settings(
+        anthropic={"api_key": API_KEY, "base_url": fake.base_url, "verify_model": False},
+        hybrid={"engines": ("stub_first", "stub_second"), "reconcile_below": 0.99},
+    )
+
+    transcript = _hybrid_of_the_two_stubs(settings)
+
+    assert transcript.details["reconciled_by"] == "claude"
+    assert transcript.details["reconcile_usage"] == {
+        "input_tokens": 5,
+        "output_tokens": 5,
+        "model": "claude-sonnet-4-6",
+    }
