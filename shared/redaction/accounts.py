@@ -20,17 +20,26 @@ _MAX_BRIDGE = 3
 _MIN_CHARS = 6  # digits and letters: shorter ones are amounts, counts or times
 _MIN_DIGITS = 3
 _MAX_TOKENS = 30
+_MAX_CODE_LETTERS = 4  # "ACC", "PR", "XJ": an account's letters, not a word
+
+
+# Letters joined to a number's digits: written onto them, or hyphened ("WX-48213").
+_JOINS = ("", "-")
 
 
 def _is_part(s: Stream, i: int) -> bool:
-    """Digits, a spoken digit, a letter spelled out, or letters written onto digits."""
-    low = s.low[i]
+    """Digits, a spoken digit, a letter spelled out, letters written onto digits, or a
+    few letters written in capitals among mixed-case words ("XJ 48213", "2024 CV 00381")."""
+    low, raw = s.low[i], s.raw[i]
     if is_numeric(s, i) or (len(low) == 1 and low.isalpha()):
         return True
-    glued = (i > 0 and s.gap(i) == "" and s.low[i - 1].isdigit()) or (
-        i + 1 < len(s) and s.gap(i + 1) == "" and s.low[i + 1].isdigit()
+    if len(low) > _MAX_CODE_LETTERS or not low.isalnum():
+        return False
+    if s.tokens.cased and raw.isalpha() and raw.isupper():
+        return True
+    return (i > 0 and s.gap(i) in _JOINS and s.low[i - 1].isdigit()) or (
+        i + 1 < len(s) and s.gap(i + 1) in _JOINS and s.low[i + 1].isdigit()
     )
-    return glued and low.isalnum() and len(low) <= 4
 
 
 def _run_end(s: Stream, first: int) -> int:
@@ -38,7 +47,7 @@ def _run_end(s: Stream, first: int) -> int:
     while end < len(s) and end - first < _MAX_TOKENS and _is_part(s, end):
         end += 1
     # A spelled letter after the number is likelier the next word ("... one i need").
-    while end > first and not is_numeric(s, end - 1) and s.gap(end - 1) != "":
+    while end > first and not is_numeric(s, end - 1) and s.gap(end - 1) not in _JOINS:
         end -= 1
     return end
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.redaction.digits import digits_between, is_numeric, number_runs
 from shared.redaction.spans import Span
-from shared.redaction.stream import Stream
+from shared.redaction.stream import Stream, bare
 from shared.redaction_policy import Entity
 
 # Issuer prefixes and the lengths their cards come in (ISO/IEC 7812 ranges as the networks
@@ -67,7 +67,7 @@ _MISHEARD_DIGITS = range(_MIN_DIGITS - 1, _MAX_DIGITS + 5)
 
 
 def _after_a_card_cue(s: Stream, first: int) -> bool:
-    return any(s.low[j] in _CUES for j in range(max(0, first - _CUE_WINDOW), first))
+    return any(bare(s.low[j]) in _CUES for j in range(max(0, first - _CUE_WINDOW), first))
 
 
 def find_cards(s: Stream, region: str) -> list[Span]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shared.language.numbers import UNITS
+from shared.language.numbers import TEENS, TENS, UNITS
 from shared.redaction.spans import Span
-from shared.redaction.stream import Stream
+from shared.redaction.stream import Stream, bare
 from shared.redaction_policy import Entity
 
 _WRITTEN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -30,6 +30,11 @@ _BEFORE_WORDS = """
 """
 _BEFORE = frozenset(_BEFORE_WORDS.split())
 _MAX_LOCAL_WORDS = 3  # "tanya w", "k l m": pieces said with no "dot" between them
+# A local part spelled letter by letter ("m a r i a", "M-A-R-I-A") or ending in a number
+# said as words ("maria eighty two") has more pieces than words: letters, digits and
+# number words are not counted as words, up to this many pieces in all.
+_MAX_LOCAL_PIECES = 40
+_NUMBER_WORDS = frozenset(TEENS) | frozenset(TENS)
 _MAX_LABEL_WORDS = 2  # "adams family dot net": a domain label heard as two words
 
 
@@ -62,22 +67,39 @@ def _pieces(s: Stream) -> list[_Piece]:
 def _local_start(pieces: list[_Piece], at: int) -> int | None:
     """Index of the first piece of the local part ending just before ``pieces[at]``."""
     k = at - 1
-    if k < 0 or pieces[k].symbol or pieces[k].text in _BEFORE or pieces[k].text == "|":
+    if k < 0 or not _is_word(pieces[k]):
         return None
-    first, bare = k, 1
-    while k > 0:
+    first, words = k, _counted(pieces[k])
+    while k > 0 and at - k < _MAX_LOCAL_PIECES:
         prev = pieces[k - 1]
-        if prev.text in {".", "_", "-"} and k >= 2 and _is_word(pieces[k - 2]):
+        if prev.text in {".", "_", "-"} and k >= 2 and _in_local(pieces, k - 2):
             first = k = k - 2
-        elif _is_word(prev) and bare < _MAX_LOCAL_WORDS:
-            first, k, bare = k - 1, k - 1, bare + 1
+        elif _in_local(pieces, k - 1) and words + _counted(prev) <= _MAX_LOCAL_WORDS:
+            first, k, words = k - 1, k - 1, words + _counted(prev)
         else:
             break
     return first
 
 
 def _is_word(piece: _Piece) -> bool:
-    return not piece.symbol and piece.text != "|" and piece.text not in _BEFORE
+    return not piece.symbol and piece.text != "|" and bare(piece.text) not in _BEFORE
+
+
+def _spelled(piece: _Piece) -> bool:
+    return len(piece.text) == 1 and piece.text.isalnum()
+
+
+def _counted(piece: _Piece) -> int:
+    return 0 if _spelled(piece) or piece.text in _NUMBER_WORDS else 1
+
+
+def _in_local(pieces: list[_Piece], k: int) -> bool:
+    """Whether ``pieces[k]``, walking back, is more of the local part: a word, or the letter
+    "i" inside a spelling ("s m i t h"), where it is no pronoun."""
+    if _is_word(pieces[k]):
+        return True
+    before = next((p for p in reversed(pieces[:k]) if p.text not in {".", "-"}), None)
+    return pieces[k].text == "i" and before is not None and _spelled(before)
 
 
 def _is_domain_word(piece: _Piece) -> bool:

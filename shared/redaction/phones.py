@@ -9,10 +9,9 @@ no valid number (a local number without its area code) is still somebody's numbe
 from __future__ import annotations
 
 from shared.language.phone import MAX_DIGITS, MIN_DIGITS, phone_runs, to_e164
-from shared.language.tokens import find_phrase
 from shared.redaction.digits import digits_between, is_international, is_numeric, with_zeros
 from shared.redaction.spans import Span
-from shared.redaction.stream import Stream
+from shared.redaction.stream import Stream, find_cue
 from shared.redaction_policy import Entity
 
 # Tokens a number can take to say: 15 digits, a "plus", a few "double"s and joiner words.
@@ -25,7 +24,7 @@ _CUE_WINDOW = 5
 
 def _is_cued(s: Stream, first: int) -> bool:
     window = s.low[max(0, first - _CUE_WINDOW) : first]
-    return any(find_phrase(window, cue) for cue in _CUES)
+    return any(find_cue(window, cue) for cue in _CUES)
 
 
 def _valid_at(s: Stream, first: int, limit: int, region: str) -> tuple[int, str] | None:

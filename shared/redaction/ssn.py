@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from shared.language.tokens import find_phrase
 from shared.redaction.digits import number_runs
 from shared.redaction.spans import Span
-from shared.redaction.stream import Stream
+from shared.redaction.stream import Stream, find_cue
 from shared.redaction_policy import Entity
 
 _WRITTEN = re.compile(r"(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])")
@@ -31,7 +30,7 @@ def find_ssns(s: Stream, region: str) -> list[Span]:
     ]
     for run in number_runs(s):
         window = s.low[max(0, run.start - _CUE_WINDOW) : run.start]
-        if plausible_ssn(run.digits) and any(find_phrase(window, cue) for cue in _CUES):
+        if plausible_ssn(run.digits) and any(find_cue(window, cue) for cue in _CUES):
             start, end = s.chars(run.start, run.end)
             spans.append(Span(Entity.US_SOCIAL_SECURITY_NUMBER, start, end, run.digits))
     return spans

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from shared.language.tokens import Tokens, find_phrase, tokens_of
+from shared.language.tokens import Tokens, tokens_of
 
 T = TypeVar("T")
 
@@ -56,6 +56,34 @@ def stream(text: str) -> Stream:
     )
 
 
+def bare(word: str) -> str:
+    """``word`` without the "'s" speech is written with ("number's", "birthday's")."""
+    return word.removesuffix("'s")
+
+
+def find_cue(words: Sequence[str], cue: str) -> list[tuple[int, int]]:
+    """Where the space-separated ``cue`` is said, as (first token, token after it). Its last
+    word may carry "'s", and a word before "is" may carry it for both: transcripts write
+    "my number's", "birthday's", "account number's" as often as the words in full."""
+    target = cue.split()
+    found: list[tuple[int, int]] = []
+    for start in range(len(words)):
+        j, k = start, 0
+        while k < len(target) and j < len(words):
+            word = words[j]
+            last = k == len(target) - 1
+            if word == target[k] or (bare(word) == target[k] and last):
+                k += 1
+            elif bare(word) == target[k] and k + 1 < len(target) and target[k + 1] == "is":
+                k += 2
+            else:
+                break
+            j += 1
+        if k == len(target):
+            found.append((start, j))
+    return found
+
+
 def first_after_cues(
     s: Stream,
     cues: Iterable[str],
@@ -68,10 +96,9 @@ def first_after_cues(
     with the word position it starts at."""
     found: list[tuple[int, T]] = []
     for cue in cues:
-        for at in find_phrase(s.low, cue):
-            i = at + len(cue.split())
+        for _, i in find_cue(s.low, cue):
             for j in range(i, min(i + max_bridge + 1, len(s))):
-                if j > i and s.low[j - 1] not in bridge:
+                if j > i and s.low[j - 1] not in bridge and bare(s.low[j - 1]) not in bridge:
                     break
                 value = read(j)
                 if value is not None:
