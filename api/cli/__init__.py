@@ -57,7 +57,20 @@ def _api_key(option: str | None) -> str | None:
     return configured.get_secret_value() if configured else None
 
 
-@click.group()
+class _Interruptible(click.Group):
+    """Ctrl-C ends any command with 130, as shells and CI tell an interrupt from a failure;
+    click's own answer is "Aborted!" and 1, the code of every failure. Commands that have
+    more to say (`submit`, `batch watch`) say it and exit 130 themselves."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted.", err=True)
+            raise click.exceptions.Exit(130) from None
+
+
+@click.group(cls=_Interruptible)
 def main() -> None:
     """VoicePipe: voicemails in, transcripts, replies and spoken replies out."""
 
@@ -154,11 +167,16 @@ def _with_webhook_secret(settings: Settings) -> Settings:
 @click.option("--json-out", type=click.Path(path_type=Path), help="Also write results as JSON.")
 def demo(json_out: Path | None) -> None:
     """Send the sample voicemails through the pipeline and show what came back."""
+    from api.cli.batch_commands import api_errors
     from api.cli.demo.runner import run_demo
 
     settings = _usable(_settings())
     configure_logging("WARNING")
-    sys.exit(run_demo(settings, json_out=json_out))
+    # A running stack may refuse (it has API keys and VOICEPIPE_CLIENT__API_KEY is unset) or
+    # go away mid-way: said as every other command says it.
+    with api_errors():
+        code = run_demo(settings, json_out=json_out)
+    sys.exit(code)
 
 
 @main.command()

@@ -18,6 +18,8 @@ BATCH_UPLOAD_READ_TIMEOUT_S = 900.0
 # how long a watch waits them out, as a refused connection.
 PASSING_STATUS = {429, 502, 503, 504}
 AWAY_GIVE_UP_S = 60.0
+# What the API declares each export as.
+EXPORT_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
 
 
 class ApiClientError(Exception):
@@ -57,7 +59,12 @@ class VoicePipeClient:
             err = response.json()["error"]
             code, message = str(err["code"]), str(err["message"])
         except (ValueError, KeyError, TypeError):
-            code, message = "http_error", response.text[:200]
+            # Not the API's own refusal (a proxy's page, an empty 401): the status and the
+            # address are then all that tells the user where the answer came from.
+            body = " ".join(response.text.split())[:200]
+            code = "http_error"
+            message = f"{response.url} answered {response.status_code} {response.reason_phrase}"
+            message += f": {body}" if body else ""
         raise ApiClientError(response.status_code, code, message, _seconds(response))
 
     def _json(self, response: httpx.Response) -> dict[str, Any]:
@@ -193,6 +200,7 @@ class VoicePipeClient:
             if not response.is_success:
                 response.read()
                 self._check(response)
+            _check_export_type(response, fmt)
             if not isinstance(dest, Path):
                 return _copy(response, dest)
             partial = dest.with_name(f".{dest.name}.part")
@@ -270,6 +278,20 @@ class _Counted:
 
     def fileno(self) -> int:
         return self._handle.fileno()
+
+
+def _check_export_type(response: httpx.Response, fmt: str) -> None:
+    """A results answer of another type (a proxy's sign-in page, another service) would be
+    written as the table, and the command end as if it had exported it."""
+    declared = response.headers.get("content-type")
+    if declared is None or declared.split(";")[0].strip().lower() == EXPORT_TYPES[fmt]:
+        return
+    raise ApiClientError(
+        response.status_code,
+        "not_voicepipe",
+        f"{response.url} answered {response.status_code} with {declared}, not the VoicePipe "
+        f"API's {fmt} export: check --url (or VOICEPIPE_API__PUBLIC_URL)",
+    )
 
 
 def _copy(response: httpx.Response, out: IO[bytes]) -> int:

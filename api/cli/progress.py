@@ -3,6 +3,7 @@ or more batches, polled from the server's counters, and the summary at the end."
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -32,6 +33,11 @@ def watch_batches(
     has completed or been canceled; return their last views."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     unreachable_since: float | None = None
+    # Into a log (CI keeps stderr, and shows each redraw as a line), a frame is written when
+    # what it shows moves, not twice a second for hours; a terminal redraws every poll.
+    stream = out or sys.stderr
+    live = stream.isatty()
+    shown: object = None
     with tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT) as bar:
         while True:
             started = time.monotonic()
@@ -47,11 +53,15 @@ def watch_batches(
                 if started - unreachable_since > UNREACHABLE_GIVE_UP_S:
                     raise
                 what = "API unavailable" if isinstance(exc, ApiClientError) else "API unreachable"
-                bar.set_postfix_str(f"{what}, retrying")
+                bar.set_postfix_str(f"{what}, retrying", refresh=False)
+                moved: object = what
             else:
-                draw(bar, views)
+                moved = draw(bar, views)
                 if all(view["status"] in BATCH_TERMINAL for view in views):
-                    return views
+                    return views  # tqdm's close draws the last frame
+            if live or moved != shown:
+                bar.refresh()
+                shown = moved
             if deadline is not None and started > deadline:
                 raise TimeoutError(f"batches not finished after {timeout_s} s: {' '.join(ids)}")
             time.sleep(max(0.0, POLL_S - (time.monotonic() - started)))
@@ -73,17 +83,18 @@ def combine(views: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> None:
+def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
+    """Set the bar to ``views`` without drawing it; return what it shows but the clock and
+    the ETA, to tell whether anything moved."""
     all_of = combine(views)
     counts = all_of["counts"]
     if all_of["items"] is not None and bar.total != all_of["items"]:
         bar.total = all_of["items"]
     bar.n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
     running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in STAGE_ORDER)
-    bar.set_postfix_str(
-        f"{running} | failed {counts['failed']} rejected {all_of['rejected']} "
-        f"| ETA {eta_text(all_of['eta_s'])}"
-    )
+    tally = f"{running} | failed {counts['failed']} rejected {all_of['rejected']}"
+    bar.set_postfix_str(f"{tally} | ETA {eta_text(all_of['eta_s'])}", refresh=False)
+    return (bar.n, bar.total, tally)
 
 
 def eta_text(seconds: float | None) -> str:

@@ -87,3 +87,68 @@ def test_a_fetch_into_a_folder_that_cannot_be_made_names_it(tmp_path: Path, serv
     assert result.exit_code == 1, result.output
     assert f"Error: cannot write {blocker / 'out'}: Not a directory" in result.output
     assert not isinstance(result.exception, OSError)
+
+
+@pytest.fixture
+def interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
+    def ctrl_c(request: httpx.Request) -> httpx.Response:
+        raise KeyboardInterrupt
+
+    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
+        client = VoicePipeClient("http://api.test")
+        transport = httpx.MockTransport(ctrl_c)
+        client.http = httpx.Client(base_url="http://api.test", transport=transport)
+        return client
+
+    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status", "job_1"],
+        ["batch", "status", "bat_1"],
+        ["batch", "export", "bat_1"],
+        ["batch", "cancel", "bat_1"],
+        ["fetch", "job_1"],
+    ],
+    ids=" ".join,
+)
+def test_ctrl_c_during_any_request_exits_130_as_scripts_expect_of_an_interrupt(
+    command: list[str], interrupted: None
+) -> None:
+    result = _run(*command)
+
+    assert result.exit_code == 130, result.output
+    assert "Aborted!" not in result.output
+
+
+def test_a_demo_refused_by_the_running_api_says_why_instead_of_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.cli.demo.runner as runner
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/healthz":
+            return httpx.Response(200, json={"status": "ok"})
+        error = {"code": "unauthorized", "message": "send an API key"}
+        return httpx.Response(401, json={"error": error})
+
+    class Refusing(VoicePipeClient):
+        def __init__(self, base_url: str, *, api_key: str | None = None) -> None:
+            super().__init__(base_url, api_key=api_key)
+            self.http = httpx.Client(base_url=base_url, transport=httpx.MockTransport(answer))
+
+    recording = tmp_path / "vm.wav"
+    recording.write_bytes(b"RIFF")
+    monkeypatch.setattr(runner, "VoicePipeClient", Refusing)
+    monkeypatch.setattr(runner, "materialize", lambda *_: [recording])
+    monkeypatch.setenv("VOICEPIPE_DATA_DIR", str(tmp_path / "data"))
+    reset_settings_cache()
+
+    result = _run("demo")
+    reset_settings_cache()
+
+    assert result.exit_code == 1, result.output
+    assert "Error: unauthorized: send an API key" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -96,3 +96,42 @@ def test_an_upload_reports_every_byte_of_its_files_as_sent_and_keeps_its_length(
     assert sum(counted) == 270_000
     assert int(seen[0].headers["content-length"]) == len(seen[0].content)
     assert b"a" * 200_000 in seen[0].content
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_an_export_answered_by_a_web_page_is_refused_and_writes_no_file(
+    tmp_path: Path, fmt: str
+) -> None:
+    page = httpx.Response(200, text="<html>Sign in</html>", headers={"content-type": "text/html"})
+    client = _client(page)
+    target = tmp_path / f"results.{fmt}"
+
+    with pytest.raises(ApiClientError) as refused:
+        client.export_batch("bat_1", fmt, target)
+
+    assert refused.value.code == "not_voicepipe"
+    assert "http://api.test/v1/batches/bat_1/results" in refused.value.message
+    assert "text/html" in refused.value.message
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(401),
+        httpx.Response(502, text="<html>Bad Gateway</html>", headers={"content-type": "text/html"}),
+    ],
+    ids=["no body", "a proxy's page"],
+)
+def test_a_refusal_that_is_not_voicepipe_json_names_its_status_and_the_url(
+    answer: httpx.Response,
+) -> None:
+    client = _client(answer)
+
+    with pytest.raises(ApiClientError) as refused:
+        client.job("job_1")
+
+    assert refused.value.code == "http_error"
+    assert f"http://api.test/v1/jobs/job_1 answered {answer.status_code}" in refused.value.message
+    assert answer.reason_phrase in refused.value.message

@@ -68,3 +68,18 @@ def test_an_answer_that_is_a_refusal_ends_the_watch_at_once() -> None:
 
     with pytest.raises(ApiClientError):
         watch_batches(client, ["bat_1"], out=io.StringIO())  # type: ignore[arg-type]
+
+
+def test_into_a_log_rather_than_a_terminal_a_frame_is_written_only_when_the_counts_move() -> None:
+    polls = 50
+    unchanged = [_view("running", 0) for _ in range(polls)]
+    client = Answers(*unchanged, _view("running", 1), _view("completed", 2))
+    log = io.StringIO()  # what CI keeps of stderr: every redraw is a line there
+
+    watch_batches(client, ["bat_1"], out=log)  # type: ignore[arg-type]
+
+    frames = [frame for frame in log.getvalue().replace("\n", "\r").split("\r") if frame]
+    assert len(frames) < polls / 2, frames
+    assert any("0/2 items" in frame for frame in frames)
+    assert any("1/2 items" in frame for frame in frames)
+    assert "2/2 items" in frames[-1]
