@@ -27,7 +27,7 @@ from shared.inputs import kept_filename, too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
 from shared.storage import check_prefix
-from shared.text_input import control_character
+from shared.text_input import message_problem
 
 
 class ManifestItem(BaseModel):
@@ -61,7 +61,7 @@ class ManifestItem(BaseModel):
     @classmethod
     def _typed(cls, value: str | None) -> str | None:
         # At intake, as POST /v1/jobs refuses it, not as the item's rejection much later.
-        problem = control_character(value, "text") if value else None
+        problem = message_problem(value, "text") if value else None
         if problem:
             raise ValueError(problem)
         return value

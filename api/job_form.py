@@ -11,6 +11,7 @@ the same contract as before.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,6 +57,8 @@ def _schema() -> dict[str, Any]:
             },
             **options["properties"],
         },
+        # A field not listed is a 400 naming it, unless empty (_refuse_unknown_fields).
+        "additionalProperties": {"type": "string", "maxLength": 0},
         # Exactly one input; a form with both or neither is a 400 that says so.
         "oneOf": [{"required": ["file"]}, {"required": ["text"]}],
     }
@@ -98,6 +101,7 @@ async def job_form_of(request: Request, uploads: UploadSlots) -> AsyncIterator[J
 
 def _job_form(form: FormData) -> tuple[OptionFields, UploadFile | None, str | None]:
     """The options, and the file or the typed text (exactly one of the two)."""
+    _refuse_unknown_fields(form)
     _refuse_repeated_fields(form)
     # As for every field, an empty `text` is no text (the default).
     upload, text = form.get("file"), form.get("text") or None
@@ -125,8 +129,7 @@ def _job_form(form: FormData) -> tuple[OptionFields, UploadFile | None, str | No
 
 
 def _options(form: FormData) -> OptionFields:
-    # As FastAPI did for form fields: an empty value is the default, unknown fields are
-    # ignored (clients may send fields a later version understands).
+    # As FastAPI did for form fields: an empty value is the default.
     values = {
         name: value
         for name, value in form.multi_items()
@@ -141,10 +144,28 @@ def _options(form: FormData) -> OptionFields:
         ) from None
 
 
+def _refuse_unknown_fields(form: FormData) -> None:
+    # Dropped, a misspelt option ("stage=stt", "callback=") or one a later version adds
+    # ("redact" sent to a server without it) ran the job other than asked, without a word.
+    # An empty one asks for nothing, as an empty option means its default: a client may send
+    # one to have its form sent as multipart (httpx's files={"_": (None, "")}).
+    unknown = sorted({name for name, value in form.multi_items() if name not in _KNOWN and value})
+    if not unknown:
+        return
+    close = difflib.get_close_matches(unknown[0], sorted(_KNOWN), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ApiError(
+        400,
+        "unknown_field",
+        f"POST /v1/jobs takes no form field {', '.join(map(repr, unknown))}{hint}. Send the "
+        "recording as 'file' or typed input as 'text', and options among: "
+        f"{', '.join(OptionFields.model_fields)}.",
+    )
+
+
 def _refuse_repeated_fields(form: FormData) -> None:
     # A form may repeat a name; silently keeping one of two `file` parts (or of two `stages`)
     # would process something the client did not mean: say so.
-    # Fields this version does not know are ignored, repeated or not.
     counts = Counter(name for name, _ in form.multi_items() if name in _KNOWN)
     repeated = sorted(name for name, count in counts.items() if count > 1)
     if repeated:

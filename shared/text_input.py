@@ -13,6 +13,7 @@ import hashlib
 import re
 
 from shared.errors import MediaRejected
+from shared.hidden_characters import hidden_character, is_blank
 from shared.models import InputMeta, Stage
 
 TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
@@ -42,12 +43,22 @@ def check_typed(text: str, field: str) -> None:
         raise MediaRejected("invalid_text", problem, status_code=400)
 
 
+def message_problem(text: str, field: str) -> str | None:
+    """What is wrong with the ``text`` of a text job, which becomes its transcript: a control
+    character, or an invisible one that changes how it reads (a right-to-left override shows
+    "1234" as "4321" in the inbox, the exports and a webhook receiver's screen), as reviews
+    refuse them (shared.hidden_characters). Speech input is only spoken: ``check_typed``."""
+    return control_character(text, field) or hidden_character(text, field, breaks=True)
+
+
 def validated_text(text: str, max_chars: int, field: str = "text") -> tuple[InputMeta, bytes]:
     """The input's metadata (its ``key`` still empty) and the bytes to store; raises
     ``MediaRejected`` with a code and a message a person can act on."""
-    check_typed(text, field)
+    problem = message_problem(text, field)
+    if problem is not None:
+        raise MediaRejected("invalid_text", problem, status_code=400)
     cleaned = text.strip()
-    if not cleaned:
+    if is_blank(cleaned):
         raise MediaRejected(
             "empty_text",
             "The 'text' field is empty: send the words to reply to, or a recording as 'file'.",

@@ -64,6 +64,20 @@ def test_a_manifest_text_with_a_control_character_is_refused_with_400_naming_the
     assert not (tmp_path / "objects").exists() or not any((tmp_path / "objects").rglob("*.txt"))
 
 
+def test_a_manifest_text_with_a_right_to_left_override_is_refused_at_intake_naming_the_item(
+    http: TestClient,
+) -> None:
+    # As POST /v1/jobs refuses it; before, the batch was made and the item passed as well.
+    items = [{"text": "Call me back"}, {"text": "Call me on \u202e1234"}]
+
+    answer = http.post("/v1/batches", json={"items": items})
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "invalid_batch"
+    assert "items.1.text" in answer.json()["error"]["message"]
+    assert "U+202E" in answer.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("stages", [["stt", "llm"], "stt,llm"])
 def test_a_json_batch_takes_its_stages_as_a_list_as_answers_show_them_or_as_text(
     http: TestClient, stages: object

@@ -132,3 +132,33 @@ def test_an_upload_is_answered_before_it_is_hashed_unless_a_key_needs_the_hash(
     assert keyed.json()["input"]["sha256"] == hashlib.sha256(SMALL).hexdigest()
     stored = services_of(http).jobs.get(keyed.json()["id"])
     assert stored.input.sha256 == hashlib.sha256(SMALL).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("field", "suggested"),
+    [("stage", "'stages'"), ("callback", "'callback_url'"), ("metadata", "'file'")],
+)
+def test_a_form_field_the_route_does_not_take_is_refused_naming_it_and_what_to_send(
+    http: TestClient, field: str, suggested: str
+) -> None:
+    # Before, it was dropped without a word: "stage=stt" ran all three stages, "callback="
+    # sent no events, and the client was never told.
+    answer = http.post(
+        "/v1/jobs", data={field: "stt"}, files={"file": ("vm.wav", SMALL, "audio/wav")}
+    )
+
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "unknown_field"
+    assert repr(field) in error["message"]
+    assert suggested in error["message"]
+    assert _objects(http) == []
+
+
+def test_an_empty_field_the_route_does_not_take_asks_for_nothing_and_is_let_pass(
+    http: TestClient,
+) -> None:
+    # As an empty option means its default; clients send one to have a form sent as multipart.
+    answer = http.post("/v1/jobs", files={"_": (None, ""), "file": ("vm.wav", SMALL, "audio/wav")})
+
+    assert answer.status_code == 202, answer.text
