@@ -21,6 +21,7 @@ from api import batch_idempotency, staged
 from api.deps import Services
 from api.errors import ApiError, job_store_unavailable
 from api.form_in_memory import read_form
+from api.job_form import unknown_field
 from api.options import OptionFields, job_options, unheard_language
 from shared.batches import Batch, BatchItem, Metadata
 from shared.inputs import kept_filename, too_large
@@ -301,9 +302,12 @@ async def _from_form(
                 f"The form's part {place} ({value.filename!r}) is a file named {name!r}: "
                 "every recording of a batch goes in a part named 'file'. Rename it.",
             )
-        elif name in OptionFields.model_fields and value != "":
-            # As for POST /v1/jobs: an empty field is the default; fields this version does
-            # not know are ignored (a later client may send them).
+        elif value != "" and name not in OptionFields.model_fields:
+            # As for POST /v1/jobs: dropped, a misspelt option ran every job of the batch
+            # other than asked, without a word. An empty field asks for nothing.
+            raise unknown_field("POST /v1/batches", [name], "each recording as a 'file' part")
+        elif value != "":
+            # As for POST /v1/jobs: an empty field is the default.
             if name in values:
                 raise ApiError(400, "duplicate_field", f"The field {name!r} came more than once.")
             values[name] = str(value)

@@ -150,16 +150,21 @@ def _refuse_unknown_fields(form: FormData) -> None:
     # An empty one asks for nothing, as an empty option means its default: a client may send
     # one to have its form sent as multipart (httpx's files={"_": (None, "")}).
     unknown = sorted({name for name, value in form.multi_items() if name not in _KNOWN and value})
-    if not unknown:
-        return
+    if unknown:
+        raise unknown_field(
+            "POST /v1/jobs", unknown, "the recording as 'file' or typed input as 'text'"
+        )
+
+
+def unknown_field(route: str, unknown: list[str], inputs: str) -> ApiError:
+    """The 400 for form fields ``route`` does not take, naming the nearest real one."""
     close = difflib.get_close_matches(unknown[0], sorted(_KNOWN), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ApiError(
+    return ApiError(
         400,
         "unknown_field",
-        f"POST /v1/jobs takes no form field {', '.join(map(repr, unknown))}{hint}. Send the "
-        "recording as 'file' or typed input as 'text', and options among: "
-        f"{', '.join(OptionFields.model_fields)}.",
+        f"{route} takes no form field {', '.join(map(repr, unknown))}{hint}. Send {inputs}, "
+        f"and options among: {', '.join(OptionFields.model_fields)}.",
     )
 
 

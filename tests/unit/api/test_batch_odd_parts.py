@@ -55,8 +55,38 @@ def test_a_recording_sent_under_another_name_than_file_is_refused_naming_it(
 ) -> None:
     sent = [("file", ("a.wav", WAV)), ("files", ("b.wav", WAV))]
 
-    response = _client(tmp_path).post("/v1/batches", files=sent, data={"comment": "kept aside"})
+    response = _client(tmp_path).post("/v1/batches", files=sent)
 
     error = _refused(tmp_path, response)
     assert "'files'" in error["message"]
     assert "b.wav" in error["message"]
+
+
+@pytest.mark.parametrize("field", ["stage", "callback", "comment"])
+def test_a_form_field_a_batch_does_not_take_is_refused_naming_it_and_the_nearest(
+    tmp_path: Path, field: str
+) -> None:
+    # Dropped before: a misspelt "stage=stt" ran every job of the batch through all three
+    # stages, and "callback=" left it without events, each answered 202.
+    sent = [("file", ("a.wav", WAV))]
+
+    response = _client(tmp_path).post("/v1/batches", files=sent, data={field: "stt"})
+
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "unknown_field"
+    assert f"{field!r}" in error["message"]
+    assert "POST /v1/batches" in error["message"]
+    if field == "stage":
+        assert "did you mean 'stages'?" in error["message"]
+    stored = tmp_path / "objects"
+    assert not stored.exists() or list(stored.rglob("*")) == []
+
+
+def test_an_empty_field_a_batch_does_not_take_asks_for_nothing(tmp_path: Path) -> None:
+    sent = [("file", ("a.wav", WAV)), ("_", (None, b""))]
+
+    response = _client(tmp_path).post("/v1/batches", files=sent)
+
+    # Past the form: refused only for want of a broker here (nothing listens).
+    assert response.json()["error"]["code"] != "unknown_field", response.text
