@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.deps import Services
+from api.errors import ApiError
 from api.hidden_characters import without_hidden
-from api.reviewing import machine_values, reviewable
+from api.reviewing import checked, machine_values, reviewable
 from api.web.access import PageError
 from api.web.charts import Timeline, stage_timeline
 from shared.errors import StorageKeyNotFound, StorageUnavailable
@@ -192,7 +193,22 @@ def changes_from(form: dict[str, str], seen: dict[str, str]) -> dict[str, str]:
     return changes
 
 
-_LABELS = {
+def already_so(changes: dict[str, str], current: dict[str, str | None], region: str) -> list[str]:
+    """The changed fields whose value, as it would be stored, is what the voicemail says
+    now: a number retyped in another format. Sent on, each would make a review that
+    corrects nothing, sent as a ``job.reviewed`` event."""
+    same = []
+    for field, value in changes.items():
+        try:
+            stored = checked({field: value}, region)[field]
+        except ApiError:
+            continue  # refused with its reason by the review itself
+        if stored == current.get(field):
+            same.append(field)
+    return same
+
+
+LABELS = {
     "caller_name": "caller",
     "callback_number": "callback number",
     "intent": "intent",
@@ -204,9 +220,9 @@ _LABELS = {
 def conflict_message(fields: dict[str, str | None]) -> str:
     """What someone else changed while the person edited the same fields, and to what."""
     changed = "; ".join(
-        f"the {_LABELS[field]} (now shown above)"
+        f"the {LABELS[field]} (now shown above)"
         if field == "transcript"
-        else f"the {_LABELS[field]}, now {value or 'empty'}"
+        else f"the {LABELS[field]}, now {value or 'empty'}"
         for field, value in fields.items()
     )
     return (

@@ -13,8 +13,10 @@ from api.web.access import PageError, Visitor, VisitorDep, checked_form, service
 from api.web.media import media_response
 from api.web.pages import render
 from api.web.voicemail import (
+    LABELS,
     URGENCIES,
     Voicemail,
+    already_so,
     changes_from,
     conflict_message,
     load_voicemail,
@@ -77,6 +79,8 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
     sent = {name: value for name, value in form.items() if isinstance(value, str)}
     seen = seen_from(sent, found.shown)
     changes = changes_from(sent, seen)
+    same = already_so(changes, found.current, services_of(request).settings.local.default_region)
+    changes = {field: value for field, value in changes.items() if field not in same}
     ticked = sent.get("done") == "yes"
     # Done left as the form showed it stays as it is now: someone may have changed it.
     done = ticked if ticked != (seen["done"] == "yes") else None
@@ -87,7 +91,9 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
             visitor,
             found,
             400,
-            "Nothing was changed: correct a field, or mark the voicemail done.",
+            "Nothing was changed: "
+            + "".join(f"the {LABELS[f]} you gave is what it already says; " for f in same)
+            + "correct a field, or mark the voicemail done.",
             sent,
             seen,
         )
@@ -107,7 +113,10 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
         # replaces the values they have now been shown.
         found = await _load(request, visitor, job_id)
         kept = {**sent, **found.shown, **{field: sent[field] for field in changes}}
-        kept["done"] = "yes" if ticked else ""
+        if done is not None:
+            # Done as the person set it; left as it showed, as it is now (someone may
+            # have marked it), or saving again would undo their mark.
+            kept["done"] = "yes" if done else ""
         message = conflict_message(exc.fields)
         return await _page(request, visitor, found, 409, message, kept)
     except ApiError as exc:

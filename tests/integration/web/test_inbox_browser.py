@@ -287,3 +287,22 @@ def test_a_voicemail_in_a_codec_browsers_cannot_play_plays_from_its_listening_co
     finally:
         # The other tests count the seeded inbox's rows.
         assert seeded.acme.delete(f"/v1/jobs/{job['id']}").status_code == 204
+
+
+def test_a_refused_review_opens_at_its_message_with_the_form_next_in_tab_order(
+    acme: Tab, seeded: Seeded
+) -> None:
+    page = acme.page
+    page.goto(f"/inbox/jobs/{seeded.audio_job}")
+
+    page.get_by_role("button", name="Save review").click()  # nothing changed: a 400 page
+    page.wait_for_load_state()
+
+    error = page.locator("#review-error")
+    assert "Nothing was changed" in error.inner_text()
+    top = error.evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"], "the message is off screen"
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.id")
+    assert focused == "r-caller", f"Tab went to {focused!r}, not the review form"
+    acme.shot("12-review-refused")
