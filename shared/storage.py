@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import errno
 import os
 import threading
 from abc import ABC, abstractmethod
@@ -121,7 +122,14 @@ class LocalStorage(ObjectStorage):
     def get(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            # A folder ("mail" of "mail/a.wav"), or a key below a file, is no object.
+            raise StorageKeyNotFound(f"no object at {key}") from None
+        except OSError as exc:
+            # A key part longer than a file name may be (255 bytes) names no file: it is
+            # missing, as on S3, not a failure of the disk to retry.
+            if exc.errno != errno.ENAMETOOLONG:
+                raise
             raise StorageKeyNotFound(f"no object at {key}") from None
 
     def exists(self, key: str) -> bool:
