@@ -25,11 +25,12 @@ from shared.inputs import shown_source
 from shared.job_transitions import Decision, cancel, resume
 from shared.jobstore import Then
 from shared.logging import log_context
-from shared.models import Job
+from shared.models import ErrorInfo, Job
 from shared.pipeline import resumed_message
 from shared.queues import INGEST, INGEST_TASKS
 from workers.batch_items import import_key, import_location, ingest_item
 from workers.context import WorkerContext, get_context
+from workers.import_refusals import import_refusal
 
 log = logging.getLogger("voicepipe.ingest")
 
@@ -119,6 +120,18 @@ def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
             # staying "expanding" through every re-plan of the sweeper.
             log.warning("batch %s: %s; nothing listed", batch_id, exc)
             keys = []
+        except Exception as exc:
+            refused = import_refusal(ctx.settings, exc, f"prefix {batch.prefix!r}")
+            if refused is None:
+                raise  # the store is down: the sweeper plans the batch again
+            # Refused for good (no such bucket, credentials): one more item, the prefix,
+            # says so (after the keys listed before, if any), and the listing ends, where
+            # the batch stayed "expanding" through every re-plan.
+            log.warning("batch %s: listing refused: %s", batch_id, refused.message)
+            info = ErrorInfo(code=refused.code, message=refused.message)
+            refusal = BatchItem(key=batch.prefix, refused=info)
+            batches.add_listed(batch_id, [refusal], after, after, True)
+            return
         keys = [k for k in keys if not k.endswith("/")][: max(0, limit - listed)]
         items = [BatchItem(key=k[strip:]) for k in keys]
         finished = len(keys) < _LIST_PAGE or listed + len(keys) >= limit
