@@ -91,3 +91,18 @@ def test_an_import_bucket_that_does_not_exist_is_a_refusal_naming_the_setting_no
         assert refusal is not None
         assert "NoSuchBucket" in refusal.message
         assert "VOICEPIPE_IMPORTS__S3_BUCKET" in refusal.message
+
+
+def test_s3_lists_folder_markers_among_a_prefix_s_objects(s3_endpoint: str) -> None:
+    # Why a prefix batch's listing skips keys ending in "/" page by page (workers/ingest.py).
+    storage = _storage(s3_endpoint, "vp-folder-markers")
+    for key in ("t/mail/", "t/mail/a.wav", "t/mail/day 2/", "t/mail/day 2/b+c.wav"):
+        # A console's "create folder" writes an empty object named so (put refuses the name).
+        storage.client.put_object(Bucket="vp-folder-markers", Key=key, Body=b"")
+
+    assert storage.list_page("t/mail/", "", 1000) == [
+        "t/mail/",
+        "t/mail/a.wav",
+        "t/mail/day 2/",
+        "t/mail/day 2/b+c.wav",
+    ]
