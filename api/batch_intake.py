@@ -180,7 +180,7 @@ def _stage_texts(
     for index, item in enumerate(items):
         if item.text:
             key = f"{batch.tenant}/batches/{batch.id}/texts/{index:06d}.txt"
-            services.storage.put(key, item.text.encode(), "text/plain; charset=utf-8")
+            staged.put(services, key, item.text.encode(), "text/plain; charset=utf-8")
             stored.append(key)
             item = item.model_copy(update={"text": None, "upload": key, "typed": True})
         kept.append(item)
@@ -371,7 +371,7 @@ async def _from_form(
 def _stage(services: Services, key: str, data: bytes, idempotency_key: str | None) -> str:
     """Stores a part; its SHA-256 when a repeat must be told by it (else nothing: 2 GB of
     parts take seconds to hash)."""
-    services.storage.put(key, data)
+    staged.put(services, key, data)
     return hashlib.sha256(data).hexdigest() if idempotency_key else ""
 
 

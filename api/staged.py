@@ -22,6 +22,22 @@ from shared.queues import INGEST, INGEST_TASKS
 log = logging.getLogger("voicepipe.api")
 
 
+def put(
+    services: Services, key: str, data: bytes, content_type: str = "application/octet-stream"
+) -> None:
+    """Store one staged object. A local directory that cannot be written (a full disk, a
+    read-only mount) refuses the batch as S3 does, 503 storage_unavailable; it was a 500."""
+    try:
+        services.storage.put(key, data, content_type)
+    except OSError as exc:
+        log.error("staging %s failed: %s", key, exc.strerror or type(exc).__name__)
+        raise StorageUnavailable(
+            f"Object storage could not store the upload ({exc.strerror or 'write failed'}); "
+            "nothing was kept. Try again.",
+            retry_after_s=5,
+        ) from exc
+
+
 async def discard(services: Services, keys: list[str]) -> None:
     """Delete ``keys``; whatever the store will not delete now goes to the ingest workers."""
     left: list[str] = []

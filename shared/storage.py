@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import errno
 import os
 import threading
 from abc import ABC, abstractmethod
@@ -118,10 +119,33 @@ class LocalStorage(ObjectStorage):
                 os.unlink(tmp)
             raise
 
+    def _followed(self, key: str) -> Path:
+        """The file ``key`` names, its symbolic links followed, if they stay within the key's
+        top folder (a tenant's): a link a tenant's sync tool copied into an import folder
+        may not read the server's files or another tenant's. A top folder that is itself a
+        link (a tenant's own volume) is that folder."""
+        parts = _checked_key(key).parts
+        path = self.root.joinpath(*parts)
+        real = path.resolve()
+        top = self.root.joinpath(parts[0]).resolve() if len(parts) > 1 else self.root
+        if real != path and not real.is_relative_to(top):
+            raise StorageKeyNotFound(
+                f"no object at {key}: it is a symbolic link leading out of its folder "
+                f"{parts[0]!r}, which is not followed"
+            )
+        return real
+
     def get(self, key: str) -> bytes:
         try:
-            return self._path(key).read_bytes()
-        except FileNotFoundError:
+            return self._followed(key).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            # A folder ("mail" of "mail/a.wav"), or a key below a file, is no object.
+            raise StorageKeyNotFound(f"no object at {key}") from None
+        except OSError as exc:
+            # A key part longer than a file name may be (255 bytes) names no file: it is
+            # missing, as on S3, not a failure of the disk to retry.
+            if exc.errno != errno.ENAMETOOLONG:
+                raise
             raise StorageKeyNotFound(f"no object at {key}") from None
 
     def exists(self, key: str) -> bool:

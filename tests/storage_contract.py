@@ -25,6 +25,15 @@ def check_missing_key_raises_not_found(storage: ObjectStorage) -> None:
     assert not storage.exists("t1/jobs/nope/input.wav")
 
 
+def check_a_folder_a_key_below_an_object_or_an_overlong_name_is_not_found(
+    storage: ObjectStorage,
+) -> None:
+    storage.put("t6/mail/a.wav", b".")
+    for key in ("t6/mail", "t6/mail/a.wav/b", "t6/mail/" + "x" * 300 + ".wav"):
+        with pytest.raises(StorageKeyNotFound):
+            storage.get(key)
+
+
 def check_list_returns_sorted_keys_under_a_prefix_only(storage: ObjectStorage) -> None:
     for key in ("t2/jobs/x/b", "t2/jobs/x/a", "t2/jobs/y/a", "t3/jobs/x/a"):
         storage.put(key, b".")

@@ -29,6 +29,7 @@ from shared.settings import Settings
 from shared.storage import ObjectStorage, import_storage
 from shared.text_input import TEXT_EXTENSION, text_stages, validated_text
 from workers.context import WorkerContext
+from workers.import_refusals import ImportRefused, import_refusal
 
 log = logging.getLogger("voicepipe.ingest")
 
@@ -50,8 +51,8 @@ def import_key(settings: Settings, tenant: str, key: str) -> str:
 
 
 def _obtain(ctx: WorkerContext, batch: Batch, item: BatchItem) -> tuple[bytes, str | None]:
-    """The item's bytes and a file name to show; raises FetchRefused, StorageKeyNotFound or
-    MediaRejected(too_large)."""
+    """The item's bytes and a file name to show; raises FetchRefused, StorageKeyNotFound,
+    ImportRefused or MediaRejected(too_large)."""
     limit = ctx.settings.api.max_upload_bytes
     if item.upload:
         return ctx.storage.get(item.upload), item.filename
@@ -62,6 +63,11 @@ def _obtain(ctx: WorkerContext, batch: Batch, item: BatchItem) -> tuple[bytes, s
             )
         except ValueError as exc:  # an invalid key ("..", empty parts)
             raise StorageKeyNotFound(f"{exc}; use a plain object key") from None
+        except Exception as exc:
+            refused = import_refusal(ctx.settings, exc, f"key {item.key!r}")
+            if refused is None:
+                raise  # the store is down: the chunk tries the item again
+            raise refused from exc
         if len(data) > limit:
             raise too_large(limit)
         return data, item.filename or item.key.rsplit("/", 1)[-1]
@@ -120,7 +126,7 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
             filename = kept_filename(filename, options.redact, ctx.settings.redaction)
             meta, extension = validated_input(data, filename, ctx.settings.api)
             engine_finishes(ctx.settings, options.stt_provider, meta)
-    except (FetchRefused, MediaRejected, StorageKeyNotFound) as exc:
+    except (FetchRefused, MediaRejected, StorageKeyNotFound, ImportRefused) as exc:
         code = "object_not_found" if isinstance(exc, StorageKeyNotFound) else exc.code
         return _reject(ctx, batch, index, item, code, exc.message)
     if options.delete_after_seconds is None and ctx.settings.retention.default_delete_after_s:

@@ -25,11 +25,13 @@ from shared.inputs import shown_source
 from shared.job_transitions import Decision, cancel, resume
 from shared.jobstore import Then
 from shared.logging import log_context
-from shared.models import Job
+from shared.models import ErrorInfo, Job
 from shared.pipeline import resumed_message
 from shared.queues import INGEST, INGEST_TASKS
+from shared.storage import ObjectStorage
 from workers.batch_items import import_key, import_location, ingest_item
 from workers.context import WorkerContext, get_context
+from workers.import_refusals import import_refusal
 
 log = logging.getLogger("voicepipe.ingest")
 
@@ -105,29 +107,72 @@ def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
     batch = state.batch
     assert batch.prefix is not None
     storage = import_location(ctx.settings)
-    full = import_key(ctx.settings, batch.tenant, batch.prefix)
-    strip = len(full) - len(batch.prefix)
+    full_prefix = import_key(ctx.settings, batch.tenant, batch.prefix)
+    strip = len(full_prefix) - len(batch.prefix)
     after = state.counters.get("listed_after", "")
     limit = ctx.settings.batches.max_items
     listed = batches.listed(batch_id)
     while True:
         try:
-            keys = storage.list_page(full, after, _LIST_PAGE)
+            keys = storage.list_page(full_prefix, after, _LIST_PAGE)
         except ValueError as exc:
             # A prefix no key can start with (the API refuses these now; a batch recorded
             # before it did): it lists nothing, so the batch completes empty rather than
             # staying "expanding" through every re-plan of the sweeper.
             log.warning("batch %s: %s; nothing listed", batch_id, exc)
             keys = []
-        keys = [k for k in keys if not k.endswith("/")][: max(0, limit - listed)]
-        items = [BatchItem(key=k[strip:]) for k in keys]
-        finished = len(keys) < _LIST_PAGE or listed + len(keys) >= limit
-        batches.add_listed(batch_id, items, after, keys[-1] if keys else after, finished)
+        except Exception as exc:
+            refused = import_refusal(ctx.settings, exc, f"prefix {batch.prefix!r}")
+            if refused is None:
+                raise  # the store is down: the sweeper plans the batch again
+            # Refused for good (no such bucket, credentials): one more item, the prefix,
+            # says so (after the keys listed before, if any), and the listing ends, where
+            # the batch stayed "expanding" through every re-plan.
+            log.warning("batch %s: listing refused: %s", batch_id, refused.message)
+            info = ErrorInfo(code=refused.code, message=refused.message)
+            refusal = BatchItem(key=batch.prefix, refused=info)
+            batches.add_listed(batch_id, [refusal], after, after, True)
+            return
+        # A folder marker ("mail/sub/", made by a console's "create folder") is no
+        # recording: skipped, but the page is still judged and resumed by what S3 gave, so
+        # a full page holding one no longer ends the listing at its first 1,000 keys.
+        room = max(0, limit - listed)
+        objects = [k for k in keys if not k.endswith("/")]
+        kept = objects[:room]
+        cursor = kept[-1] if len(objects) > room else (keys[-1] if keys else after)
+        full = len(keys) == _LIST_PAGE
+        left_out = len(objects) > room or (
+            full and len(kept) == room and _more(storage, full_prefix, cursor)
+        )
+        items = [BatchItem(key=k[strip:]) for k in kept]
+        if left_out:
+            items.append(_too_many(batch.prefix, limit, kept[-1][strip:] if kept else None))
+        finished = not full or left_out or len(kept) == room
+        batches.add_listed(batch_id, items, after, cursor, finished)
         batches.heartbeat(batch_id)
-        listed += len(keys)
+        listed += len(items)
         if finished:
             return
-        after = keys[-1]
+        after = cursor
+
+
+def _more(storage: ObjectStorage, prefix: str, after: str) -> bool:
+    """Whether an object (not a folder marker) sorts after ``after`` under ``prefix``."""
+    while page := storage.list_page(prefix, after, _LIST_PAGE):
+        if any(not key.endswith("/") for key in page):
+            return True
+        after = page[-1]
+    return False
+
+
+def _too_many(prefix: str, limit: int, last: str | None) -> BatchItem:
+    # Said on the batch, as its last item, rather than the rest being silently left out.
+    where = f"after {last!r} " if last else ""
+    message = (
+        f"The prefix holds more objects than a batch takes (VOICEPIPE_BATCHES__MAX_ITEMS, "
+        f"{limit}); those {where}were not listed: submit them as another batch."
+    )
+    return BatchItem(key=prefix, refused=ErrorInfo(code="too_many_items", message=message))
 
 
 @shared_task(name=INGEST_TASKS["chunk"], bind=True)  # type: ignore[untyped-decorator]

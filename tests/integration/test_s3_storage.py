@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from botocore.exceptions import ClientError
 from moto.server import ThreadedMotoServer
 
+from shared.settings import Settings
+from shared.settings.bulk import ImportSettings
 from shared.storage import S3Storage
 from tests.conftest import free_port
 from tests.storage_contract import CHECKS
+from workers.import_refusals import import_refusal
 
 pytestmark = pytest.mark.integration
 
@@ -64,3 +68,41 @@ def test_s3_ping_fails_for_a_missing_bucket(s3_endpoint: str) -> None:
 
     with pytest.raises(Exception, match=r"404|Not Found"):
         storage.ping()
+
+
+def test_an_import_bucket_that_does_not_exist_is_a_refusal_naming_the_setting_not_an_outage(
+    s3_endpoint: str,
+) -> None:
+    storage = S3Storage(
+        "vp-imports-never-made",
+        endpoint_url=s3_endpoint,
+        access_key_id="test",
+        secret_access_key="test",
+    )
+    settings = Settings(imports=ImportSettings(backend="s3", s3_bucket="vp-imports-never-made"))
+    reads: list[Callable[[], object]] = [
+        lambda: storage.get("default/mail/a b+c.wav"),
+        lambda: storage.list_page("default/mail/", "", 1000),
+    ]
+    for read in reads:
+        with pytest.raises(ClientError) as caught:
+            read()
+        refusal = import_refusal(settings, caught.value, "prefix 'mail/'")
+        assert refusal is not None
+        assert "NoSuchBucket" in refusal.message
+        assert "VOICEPIPE_IMPORTS__S3_BUCKET" in refusal.message
+
+
+def test_s3_lists_folder_markers_among_a_prefix_s_objects(s3_endpoint: str) -> None:
+    # Why a prefix batch's listing skips keys ending in "/" page by page (workers/ingest.py).
+    storage = _storage(s3_endpoint, "vp-folder-markers")
+    for key in ("t/mail/", "t/mail/a.wav", "t/mail/day 2/", "t/mail/day 2/b+c.wav"):
+        # A console's "create folder" writes an empty object named so (put refuses the name).
+        storage.client.put_object(Bucket="vp-folder-markers", Key=key, Body=b"")
+
+    assert storage.list_page("t/mail/", "", 1000) == [
+        "t/mail/",
+        "t/mail/a.wav",
+        "t/mail/day 2/",
+        "t/mail/day 2/b+c.wav",
+    ]
