@@ -5,27 +5,17 @@ the batch ends once, its counters adding up, with one event saying how it ended.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from shared.batch_keys import batch_key
 from shared.batches import Batch, BatchItem, batch_job_id
-from shared.batchstore import BatchStore
 from shared.celery_app import create_celery
-from shared.deadlines import deadline_function
 from shared.errors import BatchCanceled
 from shared.job_transitions import resume
-from shared.jobstore import JobStore
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus, utcnow
-from shared.redis_keys import connect
-from shared.settings import BrokerSettings, Settings
-from shared.storage import LocalStorage
 from shared.webhook_models import delivery_key
-from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
 from workers import ingest
 from workers.context import WorkerContext
@@ -35,20 +25,6 @@ from workers.ingest import cancel_unfinished, resume_failed
 def _queued(ctx: WorkerContext) -> int:
     """Stage messages waiting in the stages' queues (a resumed job's goes with its write)."""
     return sum(int(ctx.jobs.redis.llen(stage.value)) for stage in Stage)
-
-
-@pytest.fixture
-def ctx(valkey: ValkeyProcess, tmp_path: Path) -> Iterator[WorkerContext]:
-    settings = Settings(data_dir=tmp_path, broker=BrokerSettings(url=valkey.url))
-    client = connect(valkey.url)
-    yield WorkerContext(
-        settings=settings,
-        storage=LocalStorage(tmp_path / "objects"),
-        jobs=JobStore(client, deadline_function(settings)),
-        batches=BatchStore(client),
-        pid=os.getpid(),
-    )
-    client.close()
 
 
 def _ended(job: Job, status: JobStatus) -> bool:

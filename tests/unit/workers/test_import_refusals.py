@@ -3,8 +3,6 @@ the item's rejection at once, naming what to check; one that is down is still re
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shared.batches import Batch, BatchItem
-from shared.batchstore import BatchStore
-from shared.deadlines import deadline_function
-from shared.jobstore import JobStore
-from shared.redis_keys import connect
-from shared.settings import BrokerSettings, Settings
 from shared.storage import LocalStorage, ObjectStorage
-from tests.conftest import ValkeyProcess
 from workers import batch_items, ingest
 from workers.context import WorkerContext
 
@@ -48,20 +40,6 @@ class _Refusing(LocalStorage):
 
     def list_page(self, prefix: str, after: str, limit: int) -> list[str]:
         raise self.error
-
-
-@pytest.fixture
-def ctx(valkey: ValkeyProcess, tmp_path: Path) -> Iterator[WorkerContext]:
-    settings = Settings(data_dir=tmp_path, broker=BrokerSettings(url=valkey.url))
-    client = connect(valkey.url)
-    yield WorkerContext(
-        settings=settings,
-        storage=LocalStorage(tmp_path / "objects"),
-        jobs=JobStore(client, deadline_function(settings)),
-        batches=BatchStore(client),
-        pid=os.getpid(),
-    )
-    client.close()
 
 
 def _use(monkeypatch: pytest.MonkeyPatch, location: ObjectStorage) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +13,10 @@ import pytest
 from celery.exceptions import Retry
 
 from shared.batches import Batch, batch_job_id
-from shared.batchstore import BatchStore
 from shared.celery_app import create_celery
-from shared.deadlines import deadline_function
-from shared.jobstore import JobStore
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus
-from shared.redis_keys import connect
-from shared.settings import BrokerSettings, Settings
+from shared.settings import Settings
 from shared.storage import LocalStorage
-from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
 from workers.context import WorkerContext
 from workers.ingest import cancel_unfinished, discard_objects, resume_failed
@@ -38,20 +31,6 @@ class _App:
     def send_task(self, name: str, args: list[str], queue: str) -> Any:
         self.sent.append((name, args, queue))
         return type("Result", (), {"id": "t"})()
-
-
-@pytest.fixture
-def ctx(valkey: ValkeyProcess, tmp_path: Path) -> Iterator[WorkerContext]:
-    settings = Settings(data_dir=tmp_path, broker=BrokerSettings(url=valkey.url))
-    client = connect(valkey.url)
-    yield WorkerContext(
-        settings=settings,
-        storage=LocalStorage(tmp_path / "objects"),
-        jobs=JobStore(client, deadline_function(settings)),
-        batches=BatchStore(client),
-        pid=os.getpid(),
-    )
-    client.close()
 
 
 def _queued_job(ctx: WorkerContext, batch: Batch, index: int) -> Job:
