@@ -107,17 +107,33 @@ def search_text(*parts: str | None) -> str:
     return " ".join(words)
 
 
+# Quotes a person may put round a whole query: straight, typographic (what phones and Macs
+# type for "), German low-high, guillemets.
+_QUOTE_PAIRS = ('""', "''", "\u201c\u201d", "\u2018\u2019", "\u201e\u201c", "\u00ab\u00bb")
+
+
+def _unquoted(text: str) -> str:
+    """A query with quotes round it as the phrase inside them: search boxes take quotes as
+    "this phrase", and a search here is always one phrase (a substring), so the quotes
+    only have to go rather than be looked for. Quotes anywhere else are searched for."""
+    text = text.strip()
+    if len(text) > 2 and any(text[0] + text[-1] == pair for pair in _QUOTE_PAIRS):
+        return text[1:-1].strip()
+    return text
+
+
 def needle(text: str) -> str:
-    """A person's search as the rows hold it: folded as they are (``fold``); a number
-    typed with spaces, dashes or brackets is searched for as its digits."""
-    return _digits_or(_CONTROL.sub(" ", fold(text)).strip())
+    """A person's search as the rows hold it: folded as they are (``fold``), without
+    quotes round it; a number typed with spaces, dashes or brackets is searched for as its
+    digits."""
+    return _digits_or(_unquoted(_CONTROL.sub(" ", fold(text))))
 
 
 def legacy_needle(text: str) -> str:
     """The search as rows written before ``fold`` hold it (case-folded only, accents as
     written): such a row is rewritten only when its record or reviews next change, and
     until then it is found as it was."""
-    return _digits_or(_CONTROL.sub(" ", text).casefold().strip())
+    return _digits_or(_unquoted(_CONTROL.sub(" ", text).casefold()))
 
 
 def _digits_or(folded: str) -> str:

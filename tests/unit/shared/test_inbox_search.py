@@ -94,3 +94,28 @@ def test_rows_written_before_search_folded_accents_are_still_found_as_they_were(
     client.hset(text_key("acme"), job.id, _nfc("soy josé"))
 
     assert _found(client, _nfc("José")) == [job.id]
+
+
+def test_a_query_in_quotes_is_searched_for_as_the_phrase_inside_them(
+    store: JobStore, client: redis.Redis
+) -> None:
+    sam = _stored(store, 0, transcript="Hi, this is Sam, please call me back")
+    _stored(store, 1, transcript="call me later, back in town tomorrow")
+    named = _stored(store, 2, caller_name="Priya Raman", callback_number="+14158672291")
+
+    assert _found(client, '"sam"') == [sam.id]
+    assert _found(client, '"call me back"') == [sam.id]
+    assert _found(client, "“call me back”") == [sam.id], "the quotes phones and Macs type"
+    assert _found(client, "  'Sam'  ") == [sam.id]
+    assert _found(client, '"415 867-2291"') == [named.id]
+
+
+def test_quotes_inside_a_query_or_in_the_text_are_searched_as_written(
+    store: JobStore, client: redis.Redis
+) -> None:
+    quoted = _stored(store, 0, transcript='The sign said "closed" all day')
+    _stored(store, 1, transcript="it is closed today")
+
+    assert _found(client, 'said "closed"') == [quoted.id]
+    assert _found(client, '"closed" all day') == [quoted.id]
+    assert _found(client, '"') == [quoted.id]
