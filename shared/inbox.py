@@ -264,3 +264,15 @@ def query_inbox(
         next_cursor=_cursor("after", page[-1]) if start + limit < total else None,
         prev_cursor=prev_cursor if page else (empty_prev if start > 0 else None),
     )
+
+
+def next_after(client: redis.Redis, tenant: str, flt: InboxFilter, job_id: str) -> str | None:
+    """The voicemail after ``job_id`` in the inbox ``flt`` filters (the next older one that
+    matches), or None at its end or for a job not in the tenant's index. The job itself
+    need not match any more: the one just marked reviewed in a list of unreviewed ones
+    still has its place, the keyset cursor's."""
+    score = client.zscore(_index_key(tenant), job_id)
+    if score is None:
+        return None
+    page = query_inbox(client, tenant, flt, limit=1, cursor=_cursor("after", (score, job_id)))
+    return page.rows[0].job_id if page.rows else None
