@@ -27,6 +27,7 @@ from shared.inbox_lua import BACKFILL, FILTER
 from shared.inbox_rows import (
     OVERLAY_FACETS,
     inbox_key,
+    legacy_needle,
     machine_keys,
     machine_row,
     needle,
@@ -55,8 +56,9 @@ class InboxFilter(BaseModel):
     needs_review: bool | None = None
     status: str | None = None
     batch_id: str | None = None
-    # Case-insensitive substring of the transcript, caller, number or summary (machine's or
-    # corrected); a number may be typed with spaces or dashes.
+    # Substring of the transcript, caller, number or summary (machine's or corrected),
+    # Unicode normalised and without regard to case or accents (``inbox_rows.fold``); a
+    # number may be typed with spaces or dashes.
     text: str | None = None
     # Marked done by a person (the latest review's ``done``).
     reviewed: bool | None = None
@@ -108,14 +110,17 @@ def _index_key(tenant: str) -> str:
 
 def _wanted(flt: InboxFilter) -> list[str]:
     """The filter as the script reads it: "" for any."""
+    text = needle(flt.text) if flt.text else ""
+    older = legacy_needle(flt.text) if flt.text else ""
     return [
         flt.status or "",
         flt.intent or "",
         flt.urgency or "",
         _flag(flt.needs_review),
         flt.batch_id or "",
-        needle(flt.text) if flt.text else "",
+        text,
         _flag(flt.reviewed),
+        "" if older == text else older,
     ]
 
 
@@ -259,3 +264,15 @@ def query_inbox(
         next_cursor=_cursor("after", page[-1]) if start + limit < total else None,
         prev_cursor=prev_cursor if page else (empty_prev if start > 0 else None),
     )
+
+
+def next_after(client: redis.Redis, tenant: str, flt: InboxFilter, job_id: str) -> str | None:
+    """The voicemail after ``job_id`` in the inbox ``flt`` filters (the next older one that
+    matches), or None at its end or for a job not in the tenant's index. The job itself
+    need not match any more: the one just marked reviewed in a list of unreviewed ones
+    still has its place, the keyset cursor's."""
+    score = client.zscore(_index_key(tenant), job_id)
+    if score is None:
+        return None
+    page = query_inbox(client, tenant, flt, limit=1, cursor=_cursor("after", (score, job_id)))
+    return page.rows[0].job_id if page.rows else None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 # KEYS: the tenant's index, its facets, search text and overlay hashes. ARGV: the previous
 # slice's last id and score ("" for the first slice), slice size, then status, intent,
-# urgency, needs_review, batch_id, text, reviewed ("" for any). Returns the matching ids
+# urgency, needs_review, batch_id, text, reviewed ("" for any), then the text as rows
+# written before search folded accents hold it ("" when the same). Returns the matching ids
 # and their scores (space-separated), the ids without a row, the slice's last id and
 # score, and its size. Facets are read for every job of the slice, search texts only for
 # those whose facets pass.
@@ -34,8 +35,8 @@ local ids = {}
 for i = 1, n do ids[i] = got[2 * i - 1] end
 local facets = redis.call('HMGET', KEYS[2], unpack(ids))
 local overs = redis.call('HMGET', KEYS[4], unpack(ids))
-local status, intent, urgency, review, batch, text, reviewed =
-    ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+local status, intent, urgency, review, batch, text, reviewed, older =
+    ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 local kept, missing = {}, {}
 for i = 1, n do
     local row, over = facets[i], overs[i]
@@ -75,12 +76,15 @@ if text ~= '' and #kept > 0 then
     local wanted = {}
     for j, i in ipairs(kept) do wanted[j] = ids[i] end
     local texts = redis.call('HMGET', KEYS[3], unpack(wanted))
+    local function has(s, from)
+        return find(s, text, from, true) or (older ~= '' and find(s, older, from, true))
+    end
     local found = {}
     for j, i in ipairs(kept) do
         local words, over = texts[j], overs[i]
-        local hit = words and find(words, text, 1, true)
+        local hit = words and has(words, 1)
         if not hit and over then
-            hit = find(over, text, fields(over, 4)[4] + 1, true)
+            hit = has(over, fields(over, 4)[4] + 1)
         end
         if hit then found[#found + 1] = i end
     end

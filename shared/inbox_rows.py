@@ -12,7 +12,7 @@ Layout (all per tenant, beside the tenant's creation-ordered index ``vp:jobs:<te
 
 A machine row is its facets (the few short fields the query filters on, separated by
 ``SEP``), its case-folded search text (the transcript, capped, and the triage's caller,
-number and summary) and a small JSON document the page shows, each in its own hash: the
+number and summary, ``fold``-ed) and a small JSON document the page shows, each in its own hash: the
 server-side filter reads the facets of every job, the words only of the jobs whose facets
 pass, and the JSON is read and decoded only for the rows of one page. An overlay, rare,
 is one string: facets, JSON, search text. Nothing a facet or search text holds can contain
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,17 +78,65 @@ def record_key(job_id: str) -> str:
     return key("job", job_id)
 
 
+# The accents of Latin, Greek and Cyrillic letters (U+0300-U+036F, once decomposed).
+_ACCENTS = re.compile("[\u0300-\u036f]+")
+
+
+def fold(text: str) -> str:
+    """Text as search compares it, the rows' and the query's alike.
+
+    Unicode written either way is the same text: an engine or macOS may write "José"
+    decomposed (e + U+0301) and a keyboard types it composed, so a byte search of one for
+    the other found nothing. Beyond that, case and the accents of Latin, Greek and
+    Cyrillic letters are folded away, and compatibility forms (full-width letters, ligatures)
+    made plain: a person scanning voicemails types "jose" for "José" or "Muller" for
+    "Müller", as every mail search lets them, and a name the engine spelled without its
+    accent is found by one typed with it. It costs nothing at query time: the rows hold the
+    folded text, written once with each record or review. Only that one block of marks is
+    dropped, not every combining mark: the vowel signs of Indic scripts and the Japanese
+    voicing marks are letters' parts, and dropping them would make other words match.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
+
+
 def search_text(*parts: str | None) -> str:
-    """What a text search matches: the parts case-folded, control characters made spaces
-    (a number is kept in E.164, whose digits ``needle`` searches for)."""
-    words = [_CONTROL.sub(" ", part).casefold() for part in parts if part]
+    """What a text search matches: the parts folded (``fold``), control characters made
+    spaces (a number is kept in E.164, whose digits ``needle`` searches for)."""
+    words = [_CONTROL.sub(" ", fold(part)) for part in parts if part]
     return " ".join(words)
 
 
+# Quotes a person may put round a whole query: straight, typographic (what phones and Macs
+# type for "), German low-high, guillemets.
+_QUOTE_PAIRS = ('""', "''", "\u201c\u201d", "\u2018\u2019", "\u201e\u201c", "\u00ab\u00bb")
+
+
+def _unquoted(text: str) -> str:
+    """A query with quotes round it as the phrase inside them: search boxes take quotes as
+    "this phrase", and a search here is always one phrase (a substring), so the quotes
+    only have to go rather than be looked for. Quotes anywhere else are searched for."""
+    text = text.strip()
+    if len(text) > 2 and any(text[0] + text[-1] == pair for pair in _QUOTE_PAIRS):
+        return text[1:-1].strip()
+    return text
+
+
 def needle(text: str) -> str:
-    """A person's search as the rows hold it: case-folded; a number typed with spaces,
-    dashes or brackets is searched for as its digits."""
-    folded = _CONTROL.sub(" ", text).casefold().strip()
+    """A person's search as the rows hold it: folded as they are (``fold``), without
+    quotes round it; a number typed with spaces, dashes or brackets is searched for as its
+    digits."""
+    return _digits_or(_unquoted(_CONTROL.sub(" ", fold(text))))
+
+
+def legacy_needle(text: str) -> str:
+    """The search as rows written before ``fold`` hold it (case-folded only, accents as
+    written): such a row is rewritten only when its record or reviews next change, and
+    until then it is found as it was."""
+    return _digits_or(_unquoted(_CONTROL.sub(" ", text).casefold()))
+
+
+def _digits_or(folded: str) -> str:
     digits = re.sub(r"\D", "", folded)
     if len(digits) >= 3 and re.fullmatch(r"[0-9+\-(). ]+", folded):
         return digits

@@ -55,6 +55,12 @@ class InboxQuery:
             params["cursor"] = cursor
         return "/inbox" + (f"?{urlencode(params)}" if params else "")
 
+    def job_url(self, job_id: str, tail: str = "", **extra: str) -> str:
+        """A voicemail's page (or ``tail``, its review) opened from this view: it carries
+        the view's filters, so the page's Next link goes on through the same list."""
+        params = {**{name: self.values[name] for name in _FIELDS if name in self.values}, **extra}
+        return f"/inbox/jobs/{job_id}{tail}" + (f"?{urlencode(params)}" if params else "")
+
 
 def _one_of(value: str, allowed: tuple[str, ...] | set[str]) -> str | None:
     return value if value in allowed else None

@@ -10,6 +10,7 @@ from api.errors import ApiError
 from api.hidden_characters import without_hidden
 from api.reviewing import ReviewConflict, submit_review
 from api.web.access import PageError, Visitor, VisitorDep, checked_form, services_of
+from api.web.inbox_view import parse_query
 from api.web.media import media_response
 from api.web.pages import render
 from api.web.voicemail import (
@@ -23,7 +24,9 @@ from api.web.voicemail import (
     seen_from,
 )
 from shared.errors import JobNotFound, StorageKeyNotFound, StorageUnavailable
+from shared.inbox import next_after
 from shared.models import Job
+from shared.reviews import intents
 
 router = APIRouter(prefix="/inbox")
 MAX_NOTE = 2000
@@ -50,6 +53,13 @@ async def _page(
     form: dict[str, str] | None = None,
     seen: dict[str, str] | None = None,
 ) -> Response:
+    # The list the person opened this voicemail from (its filters are in the link), for
+    # the link back to it and the one on to its next voicemail.
+    query = parse_query(request.query_params, tuple(intents()))
+    services = services_of(request)
+    next_job = await run_in_threadpool(
+        next_after, services.jobs.redis, visitor.tenant, query.to_filter(), found.job.id
+    )
     return await render(
         request,
         "voicemail.html",
@@ -64,6 +74,8 @@ async def _page(
         # What the form shows before the person types: a save applies only what they
         # changed from it, and refuses a field someone else changed meanwhile.
         seen=seen or found.shown,
+        query=query,
+        next_job=next_job,
     )
 
 
@@ -124,7 +136,9 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
         return await _page(request, visitor, found, exc.status_code, exc.message, sent, seen)
     except JobNotFound:
         raise _not_found(job_id) from None
-    return RedirectResponse(f"/inbox/jobs/{found.job.id}?saved=1#review", status_code=303)
+    query = parse_query(request.query_params, tuple(intents()))
+    saved = query.job_url(found.job.id, saved="1")
+    return RedirectResponse(f"{saved}#review", status_code=303)
 
 
 async def _recording(request: Request, job: Job, key: str | None, media_type: str) -> Response:
