@@ -29,6 +29,23 @@ assert TTL_S <= DELETED_TTL_S, "a claim must not outlive the memory of its job's
 ABANDONED_S = 600
 
 
+def key_of(header: str | None) -> str | None:
+    """The request's Idempotency-Key, refused when the header is there but empty.
+
+    An empty header is what ``-H "Idempotency-Key: $KEY"`` sends with KEY unset: taken as no
+    key, the client's retries each made a new job or batch, the very thing it sent a key to
+    prevent."""
+    if header is None or header.strip():
+        return header
+    raise ApiError(
+        400,
+        "invalid_idempotency_key",
+        "The Idempotency-Key header is empty. Send a key that names this request (up to 255 "
+        "characters, e.g. a UUID), the same on each retry of it, or leave the header out.",
+        param="Idempotency-Key",
+    )
+
+
 def _digest(key: str) -> str:
     # Hashed: the client's key may be long or contain anything.
     return hashlib.sha256(key.encode()).hexdigest()

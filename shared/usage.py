@@ -9,7 +9,8 @@ holds the run whose output counts (a retried or redelivered run replaces it, nev
 What is metered, per stage:
 
 - stt: seconds of the input transcribed, per engine that heard it (both of a hybrid's,
-  the fallback's when Claude refused the audio), and Claude's tokens when it heard it
+  the fallback's when Claude refused the audio, as the provider or as a hybrid's engine:
+  ``engine_fallbacks``), and Claude's tokens when it heard it
   (as the provider or as a hybrid's engine) and when it reconciled a hybrid's two;
 - llm: tokens in and out of the model that answered (``results.usage``);
 - tts: characters of the reply text sent to the voice;
@@ -140,6 +141,7 @@ _METERED_DETAILS = (
     "skipped",
     "usage",
     "engine_usage",
+    "engine_fallbacks",
     "reconcile_usage",
 )
 
@@ -243,7 +245,20 @@ def _stt_engines(
     }
     models["whisper"] = models["whisper"] or inner.get("model") or settings.openai.stt_model
     models["claude"] = models["claude"] or settings.anthropic.model
-    return [(name, models.get(name)) for name in names]
+    # A hybrid's engine that handed the audio to its fallback: the fallback heard it.
+    handed = details.get("engine_fallbacks")
+    heard_by = handed if isinstance(handed, dict) else {}
+    engines = []
+    for name in names:
+        other = heard_by.get(name)
+        if isinstance(other, dict) and other.get("to"):
+            to = str(other["to"])
+            # Priced by model as the same engine hearing it itself would be: whisper only.
+            recorded = other.get("model") or settings.openai.stt_model
+            engines.append((to, str(recorded) if to == "whisper" else None))
+        else:
+            engines.append((name, models.get(name)))
+    return engines
 
 
 def _llm_lines(job: Job, settings: Settings) -> list[UsageLine]:

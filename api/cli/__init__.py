@@ -237,10 +237,12 @@ def status(job_id: str, url: str | None, api_key: str | None) -> None:
     """Print a job as JSON."""
     import json
 
-    from api.cli.batch_commands import api_errors, open_client
+    from api.cli.batch_commands import api_errors, open_client, to_stdout
 
     with api_errors(), open_client(url, api_key) as client:
-        click.echo(json.dumps(client.job(job_id), indent=2))
+        job = client.job(job_id)
+    with to_stdout():
+        click.echo(json.dumps(job, indent=2))
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import shlex
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -72,6 +73,23 @@ def writing(path: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def to_stdout() -> Iterator[None]:
+    """Results that standard output cannot take (a full disk, ``> /dev/full``; a pipe whose
+    reader has gone) are one line saying so, not a traceback."""
+    try:
+        yield
+        sys.stdout.flush()
+    except OSError as exc:
+        # What is still buffered would fail again as the interpreter exits, printed as an
+        # "Exception ignored" after the message: it goes nowhere instead.
+        # Not a real file (a test runner's buffer): nothing is left to fail.
+        with suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        reason = exc.strerror or exc
+        raise click.ClickException(f"cannot write to standard output: {reason}") from None
 
 
 def expand_paths(args: Sequence[str]) -> dict[Path, str]:
@@ -245,15 +263,16 @@ def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | Non
     """Print a batch as JSON (counts by status, by stage and by failure code, ETA)."""
     with api_errors(), open_client(url, api_key) as client:
         view = client.batch(batch_id)
-    if not human:
-        click.echo(json.dumps(view, indent=2))
-        return
-    progress = "?" if view["progress"] is None else f"{view['progress']:.0%}"
-    click.echo(f"{batch_id}: {view['status']}, {progress} done")
-    click.echo("\n".join(summary_lines(combine([view]))))
-    if view["status"] not in BATCH_TERMINAL:
-        running = ", ".join(f"{s} {n}" for s, n in view["running_by_stage"].items())
-        click.echo(f"running: {running}; ETA {eta_text(view['eta_s'])}")
+    with to_stdout():
+        if not human:
+            click.echo(json.dumps(view, indent=2))
+            return
+        progress = "?" if view["progress"] is None else f"{view['progress']:.0%}"
+        click.echo(f"{batch_id}: {view['status']}, {progress} done")
+        click.echo("\n".join(summary_lines(combine([view]))))
+        if view["status"] not in BATCH_TERMINAL:
+            running = ", ".join(f"{s} {n}" for s, n in view["running_by_stage"].items())
+            click.echo(f"running: {running}; ETA {eta_text(view['eta_s'])}")
 
 
 @batch.command("watch")
@@ -289,8 +308,10 @@ def batch_export(
     fmt = export_format(output, fmt)
     with api_errors(), open_client(url, api_key) as client:
         if output is None:
-            sys.stdout.flush()
-            client.export_batch(batch_id, fmt, sys.stdout.buffer)
+            with to_stdout():
+                sys.stdout.flush()
+                client.export_batch(batch_id, fmt, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
             return
         with writing(output):
             size = client.export_batch(batch_id, fmt, output)

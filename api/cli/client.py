@@ -18,6 +18,27 @@ BATCH_UPLOAD_READ_TIMEOUT_S = 900.0
 # how long a watch waits them out, as a refused connection.
 PASSING_STATUS = {429, 502, 503, 504}
 AWAY_GIVE_UP_S = 60.0
+# The fields of a job's and a batch's answer the CLI reads, each with the type it reads it
+# as: a 200 answer without them is some other server's, said so rather than as a KeyError.
+JOB_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "status": str,
+    "stages": dict,
+    "results": dict,
+    "updated_at": str,
+}
+BATCH_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "status": str,
+    "items": (int, type(None)),
+    "rejected": int,
+    "progress": (int, float, type(None)),
+    "eta_s": (int, float, type(None)),
+    "counts": dict,
+    "running_by_stage": dict,
+    "failed_by_code": dict,
+    "rejected_by_code": dict,
+}
 # What the API declares each export as.
 EXPORT_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
 
@@ -67,9 +88,12 @@ class VoicePipeClient:
             message += f": {body}" if body else ""
         raise ApiClientError(response.status_code, code, message, _seconds(response))
 
-    def _json(self, response: httpx.Response) -> dict[str, Any]:
-        """The answer's JSON object; any other body means --url names some other server (a
-        proxy's default page, another service), said so rather than as a traceback."""
+    def _json(
+        self, response: httpx.Response, fields: Mapping[str, type | tuple[type, ...]] | None = None
+    ) -> dict[str, Any]:
+        """The answer's JSON object, with the ``fields`` its reader reads; any other body
+        means --url names some other server (a proxy's default page, another service), said
+        so rather than as a traceback."""
         self._check(response)
         try:
             body = response.json()
@@ -82,6 +106,16 @@ class VoicePipeClient:
                 "not_voicepipe",
                 f"{response.url} answered {response.status_code} with {kind}, not the "
                 "VoicePipe API's JSON: check --url (or VOICEPIPE_API__PUBLIC_URL)",
+            )
+        # Present, and of its type: null is a value of some ("progress" before any item).
+        odd = [n for n, kind in (fields or {}).items() if not isinstance(body.get(n, ...), kind)]
+        if odd:
+            raise ApiClientError(
+                response.status_code,
+                "not_voicepipe",
+                f"{response.url} answered {response.status_code} with JSON lacking "
+                f"{', '.join(odd)} as the VoicePipe API gives them: check --url (or "
+                "VOICEPIPE_API__PUBLIC_URL)",
             )
         return body
 
@@ -106,12 +140,12 @@ class VoicePipeClient:
             response = self.http.post(
                 "/v1/jobs", files={"file": part}, data=fields, headers=headers
             )
-        body = self._json(response)
+        body = self._json(response, JOB_FIELDS)
         body["replayed"] = response.headers.get("idempotent-replayed") == "true"
         return body
 
     def job(self, job_id: str) -> dict[str, Any]:
-        body = self._json(self.http.get(f"/v1/jobs/{job_id}"))
+        body = self._json(self.http.get(f"/v1/jobs/{job_id}"), JOB_FIELDS)
         return body
 
     def reply_audio(self, job_id: str) -> bytes:
@@ -154,13 +188,13 @@ class VoicePipeClient:
             response = self.http.post(
                 "/v1/batches", files=files, data=fields, timeout=timeout, headers=headers
             )
-        body = self._json(response)
+        body = self._json(response, {"id": str})
         # 200, not 202: the batch an earlier request with the same key made.
         body["replayed"] = response.headers.get("idempotent-replayed") == "true"
         return body
 
     def batch(self, batch_id: str) -> dict[str, Any]:
-        body = self._json(self.http.get(f"/v1/batches/{batch_id}"))
+        body = self._json(self.http.get(f"/v1/batches/{batch_id}"), BATCH_FIELDS)
         return body
 
     def batch_jobs(
@@ -187,7 +221,7 @@ class VoicePipeClient:
         return body
 
     def retry_batch(self, batch_id: str) -> dict[str, Any]:
-        body = self._json(self.http.post(f"/v1/batches/{batch_id}/retry"))
+        body = self._json(self.http.post(f"/v1/batches/{batch_id}/retry"), BATCH_FIELDS)
         return body
 
     def export_batch(self, batch_id: str, fmt: str, dest: Path | IO[bytes]) -> int:

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api import batch_intake
+from api import batch_intake, idempotency
 from api.batch_exports import as_csv, as_jsonl, result_rows
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
@@ -162,6 +162,7 @@ async def create_batch(
     """Many `file` parts, a JSON manifest of `items` (URLs or object keys, each with its
     own `metadata`), or a JSON `prefix` of the import location. Options apply to every item;
     items are fetched and validated by the ingest workers, each failure recorded on its item."""
+    idempotency_key = idempotency.key_of(idempotency_key)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
         made = await batch_intake.from_multipart(request, services, tenant, idempotency_key)

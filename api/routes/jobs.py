@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api import job_form
+from api import idempotency, job_form
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit, submit_text
@@ -79,6 +79,7 @@ async def create_job(
     """A multipart form: the recording in `file` (or typed input in `text`), and any of the
     options."""
     bind(tenant=tenant)
+    idempotency_key = idempotency.key_of(idempotency_key)
     # The job's first span (shared.tracing), under FastAPI's own span of the request;
     # nothing is recorded unless tracing is configured.
     with intake_span(tenant):

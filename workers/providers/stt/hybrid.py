@@ -77,6 +77,12 @@ class HybridStt(SttProvider):
         spent = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
         if spent:
             details["engine_usage"] = spent
+        # An engine that handed the audio on (Claude refusing it, its fallback hearing it):
+        # who heard it, and on which model, for the ledger to charge that engine, not one
+        # that was never paid for this recording.
+        handed = {n: t.details for n, t in results.items() if "fallback" in t.details}
+        if handed:
+            details["engine_fallbacks"] = {n: _heard_by(d) for n, d in handed.items()}
         if len(results) < 2:
             only = next(iter(results.values()))
             details.update(
@@ -147,3 +153,9 @@ class HybridStt(SttProvider):
 def _span_words(spans: list[dict[str, Any]]) -> list[str]:
     # Without a reconciler, the uncertain words are the first engine's side of each span.
     return [word for span in spans for word in span.get("ref", [])]
+
+
+def _heard_by(details: dict[str, Any]) -> dict[str, Any]:
+    inner = details.get("engine_details")
+    model = inner.get("model") if isinstance(inner, dict) else None
+    return {"to": details.get("engine"), "model": model}

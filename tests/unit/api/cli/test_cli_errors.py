@@ -21,7 +21,8 @@ def _answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=b"item_index,status\r\n0,succeeded\r\n")
     if request.url.path.endswith("/transcript"):
         return httpx.Response(200, content=b"Call me back.\n")
-    return httpx.Response(200, json={"id": "job_1", "status": "succeeded", "results": {}})
+    job = {"id": "job_1", "status": "succeeded", "stages": {}, "results": {}, "updated_at": "1"}
+    return httpx.Response(200, json=job)
 
 
 @pytest.fixture

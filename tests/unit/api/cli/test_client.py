@@ -20,7 +20,8 @@ def _client(*answers: httpx.Response) -> VoicePipeClient:
 
 
 def _job(status: str, updated: str) -> httpx.Response:
-    return httpx.Response(200, json={"id": "job_1", "status": status, "updated_at": updated})
+    job = {"id": "job_1", "status": status, "stages": {}, "results": {}, "updated_at": updated}
+    return httpx.Response(200, json=job)
 
 
 def _unavailable() -> httpx.Response:

@@ -1,0 +1,141 @@
+"""What the CLI says when a 200 answer is not the VoicePipe API's (some other server at --url)
+or standard output cannot take the results: one line naming it and exit 1, never a
+traceback. The real client, over a fake transport."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+import api.cli.batch_commands
+from api.cli import main
+from api.cli.client import VoicePipeClient
+from shared.settings import reset_settings_cache
+
+ROOT = Path(__file__).parents[4]
+
+
+@pytest.fixture
+def elsewhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """--url names a server that answers every request 200 with JSON of its own."""
+
+    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
+        client = VoicePipeClient("http://api.test")
+        transport = httpx.MockTransport(lambda _: httpx.Response(200, json={"id": "x"}))
+        client.http = httpx.Client(base_url="http://api.test", transport=transport)
+        return client
+
+    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+    reset_settings_cache()
+    yield
+    reset_settings_cache()
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+BATCH_LACKS = (
+    "status, items, rejected, progress, eta_s, counts, running_by_stage, failed_by_code, "
+    "rejected_by_code"
+)
+JOB_LACKS = "status, stages, results, updated_at"
+
+
+@pytest.mark.parametrize(
+    ("command", "lacking"),
+    [
+        (["batch", "status", "bat_1", "--human"], BATCH_LACKS),
+        (["batch", "retry", "bat_1"], BATCH_LACKS),
+        (["fetch", "job_1"], JOB_LACKS),
+        (["status", "job_1"], JOB_LACKS),
+    ],
+)
+def test_an_answer_without_the_fields_a_command_reads_is_said_to_be_not_voicepipes(
+    elsewhere: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    lacking: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # fetch would write ./job_1
+    result = _run(*command)
+
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, KeyError | TypeError)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: not_voicepipe: http://api.test/v1/")
+    assert f"lacking {lacking} as the VoicePipe API gives them" in lines[0]
+    assert "check --url" in lines[0]
+    assert not (tmp_path / "job_1").exists()
+
+
+# The CLI in a process of its own, standard output as given, the export served by a fake.
+_CLI = textwrap.dedent(
+    """
+    import sys
+    import httpx
+    import api.cli.batch_commands
+    from api.cli import main
+    from api.cli.client import VoicePipeClient
+
+    def answer(request):
+        if request.url.path.endswith("/results"):
+            rows = b"".join(b"%d,succeeded\\r\\n" % i for i in range(20000))
+            return httpx.Response(200, content=b"item_index,status\\r\\n" + rows,
+                                  headers={"content-type": "text/csv"})
+        counts = {"succeeded": 1}
+        return httpx.Response(200, json={
+            "id": "bat_1", "status": "completed", "items": 1, "rejected": 0, "progress": 1.0,
+            "eta_s": 0.0, "counts": counts, "running_by_stage": {}, "failed_by_code": {},
+            "rejected_by_code": {},
+        })
+
+    def open_client(url, api_key):
+        client = VoicePipeClient("http://api.test")
+        client.http = httpx.Client(base_url="http://api.test",
+                                   transport=httpx.MockTransport(answer))
+        return client
+
+    api.cli.batch_commands.open_client = open_client
+    main(sys.argv[1:])
+    """
+)
+
+
+def _cli(stdout: int, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", _CLI, *args]
+    return subprocess.run(
+        command, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, timeout=60
+    )
+
+
+@pytest.mark.parametrize("command", [["batch", "export", "bat_1"], ["batch", "status", "bat_1"]])
+def test_results_to_a_full_disk_are_one_line_saying_so(command: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        done = _cli(full.fileno(), *command)
+
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == "Error: cannot write to standard output: No space left on device\n"
+
+
+def test_an_export_into_a_pipe_whose_reader_has_gone_is_one_line_saying_so() -> None:
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = _cli(writer, "batch", "export", "bat_1")
+    finally:
+        os.close(writer)
+
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == "Error: cannot write to standard output: Broken pipe\n"
