@@ -17,10 +17,11 @@ from shared.batches import BatchItem, ItemRejection
 from shared.batchstore import BatchStore
 from shared.inputs import shown_source
 from shared.jobstore import JobStore
+from shared.kept_usage import KeptUsageStore, priced
 from shared.models import Job
 from shared.reviews import REVIEW_FIELDS, Review, ReviewStore, corrected_values
 from shared.settings import Settings
-from shared.usage import job_usage
+from shared.usage import UsageFigures, job_usage
 
 USAGE_COLUMNS = (
     "usage_audio_s",
@@ -128,7 +129,10 @@ def _review_cells(reviews: list[Review]) -> dict[str, Any]:
 def _usage_cells(job: Job, settings: Settings | None) -> dict[str, Any]:
     if settings is None:
         return dict.fromkeys(USAGE_COLUMNS)
-    totals = job_usage(job, settings).totals
+    return _totals_cells(job_usage(job, settings).totals)
+
+
+def _totals_cells(totals: UsageFigures) -> dict[str, Any]:
     return {column: getattr(totals, column.removeprefix("usage_")) for column in USAGE_COLUMNS}
 
 
@@ -218,6 +222,7 @@ def result_rows(
     that it is not one yet; with ``settings`` (the price table), its job's usage figures too."""
     page: list[tuple[int, Entry]] = []
     review_store = ReviewStore(jobs.redis)
+    kept_store = KeptUsageStore(jobs.redis)
     state = batches.get(batch_id)
     redact = state.batch.options.redact
     config = settings.redaction if settings else None
@@ -226,8 +231,11 @@ def result_rows(
     def flush() -> Iterator[dict[str, Any]]:
         ids = [entry for _, entry in page if isinstance(entry, str)]
         found = {job.id: job for job in jobs.get_many(ids) if job is not None}
-        tenant = next((job.tenant for job in found.values()), "")
+        tenant = state.batch.tenant
         reviews = review_store.for_jobs(tenant, list(found)) if found else {}
+        # Read after the records: a job deleted meanwhile is found one way or the other.
+        gone = [i for i in ids if i not in found]
+        kept = {k.job_id: k for k in kept_store.get_many(tenant, gone)} if gone else {}
         for index, entry in page:
             if isinstance(entry, ItemRejection):
                 yield _rejected_row(entry)
@@ -238,7 +246,13 @@ def result_rows(
             else:
                 item = next(iter(batches.items(batch_id, index, index + 1)), None)
                 source = shown_source(item.source, redact, config) if item else None
-                yield _missing_row(index, entry, item, jobs.was_deleted(entry), source)
+                deleted = entry in kept or jobs.was_deleted(entry)
+                row = _missing_row(index, entry, item, deleted, source)
+                if entry in kept and settings is not None:
+                    # What it consumed is still billed (shared.kept_usage): the batch's
+                    # usage total stays the sum of its rows.
+                    row.update(_totals_cells(priced(kept[entry], settings).totals))
+                yield row
         page.clear()
 
     for index, entry in _every_item(batches, batch_id, known):

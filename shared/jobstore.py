@@ -15,6 +15,7 @@ import redis
 
 from shared.batch_keys import batch_key, rejects_key
 from shared.errors import BatchCanceled, BatchItemClosed, JobNotFound
+from shared.idempotency_claims import IdempotencyClaims
 from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
 from shared.jobstore_lua import (
@@ -23,7 +24,6 @@ from shared.jobstore_lua import (
     CREATE_JOB,
     DELETE_JOB,
     REINDEX,
-    TAKE_OVER,
 )
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
@@ -43,6 +43,17 @@ Deadline = Callable[[Job], float | None]
 # The message a change sends on, made from the job as changed: a job queued again (a retry,
 # a re-drive) is written with its stage's message, never without it.
 Then = Callable[[Job], TaskMessage | None]
+# What a delete writes in place of the record (shared.kept_usage), made from the record.
+Keep = Callable[[Job], "KeptWrite"]
+
+
+@dataclass(frozen=True)
+class KeptWrite:
+    """Two keys (a hash and its index by score) and the value the delete writes to them."""
+
+    keys: tuple[str, str]
+    value: str
+    score: float
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ def _thread_key(tenant: str, thread_id: str) -> str:
     return key("thread", tenant, thread_id)
 
 
-class JobStore:
+class JobStore(IdempotencyClaims):
     """Create, read and update job records."""
 
     def __init__(self, client: redis.Redis, deadline: Deadline = no_deadline) -> None:
@@ -82,7 +93,7 @@ class JobStore:
         self._create_job = client.register_script(CREATE_JOB)
         self._create_batch_job = client.register_script(CREATE_BATCH_JOB)
         self._delete_job = client.register_script(DELETE_JOB)
-        self._take_over = client.register_script(TAKE_OVER)
+        self._claim_scripts(client)
         self._reindex = client.register_script(REINDEX)
 
     @classmethod
@@ -279,9 +290,11 @@ class JobStore:
             )
         return new if written else None
 
-    def delete(self, job: Job) -> None:
+    def delete(self, job: Job, keep: Keep | None = None) -> None:
         """Remove a job record, its index entries, its inbox row and its reviews; a batch job
-        that had not ended is counted in its batch as canceled (and may end the batch)."""
+        that had not ended is counted in its batch as canceled (and may end the batch).
+        ``keep`` gives what to write in the same step from the record as it is removed
+        (shared.kept_usage): read again, and asked again, if the record changed meanwhile."""
         thread = job.options.thread_id
         keys = [
             _job_key(job.id),
@@ -296,7 +309,16 @@ class JobStore:
             key("deleted", job.id),
             batch_key(job.batch_id) if job.batch_id else _job_key(job.id),
         ]
-        self._delete_job(keys=keys, args=[job.id, DELETED_TTL_S, job.batch_index or 0])
+        while True:
+            args: list[str | int] = [job.id, DELETED_TTL_S, job.batch_index or 0, ""]
+            raw = self.redis.get(_job_key(job.id)) if keep is not None else None
+            if keep is not None and isinstance(raw, bytes):
+                kept = keep(Job.model_validate_json(raw))
+                keys[13:] = kept.keys
+                args[3] = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+                args += [kept.value, repr(kept.score)]
+            if int(self._delete_job(keys=keys, args=args)) != -1:
+                return
 
     def was_deleted(self, job_id: str) -> bool:
         """Whether the job was deleted (DELETE /v1/jobs) within DELETED_TTL_S."""
@@ -321,23 +343,6 @@ class JobStore:
             except JobNotFound:
                 continue
         return jobs
-
-    # Idempotency-Key claims of submissions (api.idempotency decides what they mean).
-    def idempotency_get(self, tenant: str, key_hash: str) -> str | None:
-        raw = self.redis.get(key("idem", tenant, key_hash))
-        return raw.decode() if isinstance(raw, bytes) else raw
-
-    def idempotency_claim(self, tenant: str, key_hash: str, value: str, ttl_s: int) -> bool:
-        return bool(self.redis.set(key("idem", tenant, key_hash), value, nx=True, ex=ttl_s))
-
-    def idempotency_take_over(
-        self, tenant: str, key_hash: str, old: str, new: str, ttl_s: int
-    ) -> bool:
-        """Replace the claim ``old`` by ``new``, only if it is still ``old``."""
-        return bool(self._take_over(keys=[key("idem", tenant, key_hash)], args=[old, new, ttl_s]))
-
-    def idempotency_release(self, tenant: str, key_hash: str) -> None:
-        self.redis.delete(key("idem", tenant, key_hash))
 
     def look_again(self, read: Versioned, at: float) -> bool:
         """Move the job's place in the deadline index to ``at`` without writing the job

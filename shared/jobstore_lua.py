@@ -154,8 +154,11 @@ return 1
 # KEYS: job record, tenant index, the tenant's three inbox hashes, its review overlay, the
 # job's reviews, deadline index, retention index, jobs by status, the job's thread (the
 # record again when it has none), the job's deleted marker, its batch hash (the record again
-# when it has none). ARGV: job id, the marker's lifetime in seconds, its item index in the
-# batch. The job is uncounted under the status its record holds, and only by the call that
+# when it has none), and with kept usage the tenant's hash of it and its index by creation.
+# ARGV: job id, the marker's lifetime in seconds, its item index in the batch, and with kept
+# usage the SHA-1 of the record it was made from, its JSON and the job's creation time: -1,
+# nothing done, if the record is no longer that one (the caller makes it again). The job is
+# uncounted under the status its record holds, and only by the call that
 # removes the record: a delete sent twice (two requests at once, or the client's retry after
 # a lost reply) takes one job off the count once, where a MULTI of the same commands took it
 # off twice.
@@ -167,6 +170,11 @@ DELETE_JOB = (
 redis.call('SET', KEYS[12], '1', 'EX', ARGV[2])
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
+if ARGV[4] ~= '' then
+    if redis.sha1hex(current) ~= ARGV[4] then return -1 end
+    redis.call('HSET', KEYS[14], ARGV[1], ARGV[5])
+    redis.call('ZADD', KEYS[15], ARGV[6], ARGV[1])
+end
 local status = cjson.decode(current)['status']
 redis.call('DEL', KEYS[1], KEYS[7])
 -- The list of the job's event ids (written beside the record by COMPARE_AND_SET): nothing

@@ -165,7 +165,9 @@ def job_usage(job: Job, settings: Settings) -> JobUsage:
     for stage, record in _succeeded(job):
         if record.cpu_s is not None:
             provider = record.provider or "unknown"
-            lines.append(_line(settings, stage, provider, provider, None, "cpu_s", record.cpu_s))
+            lines.append(
+                priced_line(settings, stage, provider, provider, None, "cpu_s", record.cpu_s)
+            )
     lines.sort(key=lambda line: (STAGE_ORDER.index(line.stage), METERS.index(line.meter)))
     return JobUsage(
         job_id=job.id,
@@ -198,11 +200,13 @@ def _stt_lines(job: Job, settings: Settings) -> list[UsageLine]:
     if not details.get("skipped"):  # silence answered without calling the engine
         for engine, model in _stt_engines(details, provider, settings):
             seconds = round(job.input.duration_s, 3)
-            lines.append(_line(settings, Stage.STT, provider, engine, model, "audio_s", seconds))
+            lines.append(
+                priced_line(settings, Stage.STT, provider, engine, model, "audio_s", seconds)
+            )
     for engine, spent, model in _stt_tokens(details, settings):
         for meter in ("input_tokens", "output_tokens"):
             count = int(spent.get(meter) or 0)
-            lines.append(_line(settings, Stage.STT, provider, engine, model, meter, count))
+            lines.append(priced_line(settings, Stage.STT, provider, engine, model, meter, count))
     return lines
 
 
@@ -271,8 +275,12 @@ def _llm_lines(job: Job, settings: Settings) -> list[UsageLine]:
     fallback = settings.anthropic.model if provider == "claude" else None
     model = usage.model or fallback
     return [
-        _line(settings, Stage.LLM, provider, provider, model, "input_tokens", usage.input_tokens),
-        _line(settings, Stage.LLM, provider, provider, model, "output_tokens", usage.output_tokens),
+        priced_line(
+            settings, Stage.LLM, provider, provider, model, "input_tokens", usage.input_tokens
+        ),
+        priced_line(
+            settings, Stage.LLM, provider, provider, model, "output_tokens", usage.output_tokens
+        ),
     ]
 
 
@@ -289,7 +297,7 @@ def _tts_lines(job: Job, settings: Settings) -> list[UsageLine]:
         return []
     provider = record.provider or "unknown"
     model = _voice_model(job, provider, settings)
-    return [_line(settings, Stage.TTS, provider, provider, model, "characters", count)]
+    return [priced_line(settings, Stage.TTS, provider, provider, model, "characters", count)]
 
 
 def _voice_model(job: Job, provider: str, settings: Settings) -> str | None:
@@ -318,7 +326,7 @@ def unit_price(settings: Settings, meter: Meter, engine: str, model: str | None)
     return None
 
 
-def _line(
+def priced_line(
     settings: Settings,
     stage: Stage,
     provider: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -10,6 +12,7 @@ from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
 from shared.errors import BatchCanceled
 from shared.job_transitions import RETRYABLE, Decision, cancel, resume
+from shared.kept_usage import kept_write
 from shared.models import Job
 from shared.pipeline import resumed_message
 from shared.retention import purge
@@ -38,7 +41,9 @@ async def delete_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> R
     # A stage still running finds no record when it finishes and deletes its own output
     # (workers.stage); everything written before is deleted here.
     await run_in_threadpool(purge, services.jobs, services.storage, job_id)
-    await run_in_threadpool(services.jobs.delete, job)
+    # What it consumed stays for the usage reports: deleting a job does not unbill it.
+    keep = partial(kept_write, settings=services.settings)
+    await run_in_threadpool(services.jobs.delete, job, keep)
     return Response(status_code=204)
 
 

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from api.batch_exports import as_csv
 from api.deps import Services, ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
+from shared.kept_usage import KeptUsageStore, with_kept
 from shared.models import utcnow
 from shared.usage import JobUsage, UsageFigures, job_usage
 from shared.usage_report import (
@@ -45,6 +46,9 @@ class UsageReport(BaseModel):
     currency: str
     prices_read_on: date
     totals: UsageFigures
+    # Of totals.jobs, how many were deleted since (DELETE /v1/jobs/{id}): what they
+    # consumed is kept and counted (shared.kept_usage).
+    deleted_jobs: int
     rows: list[UsageRow]
 
 
@@ -137,10 +141,15 @@ def _window(
     return since, until
 
 
-def _window_ids(services: Services, tenant: str, since: datetime, until: datetime) -> list[str]:
+def _window_ids(
+    services: Services, tenant: str, since: datetime, until: datetime, deleted: bool = False
+) -> list[str]:
+    """The window's job ids; with ``deleted``, the jobs deleted since count to the cap too."""
     cap = services.settings.usage.max_jobs
-    ids = services.jobs.ids_created_between(tenant, since.timestamp(), until.timestamp(), cap + 1)
-    if len(ids) > cap:
+    start, end = since.timestamp(), until.timestamp()
+    ids = services.jobs.ids_created_between(tenant, start, end, cap + 1)
+    gone = KeptUsageStore(services.jobs.redis).count_between(tenant, start, end) if deleted else 0
+    if len(ids) + gone > cap:
         raise ApiError(
             422,
             "too_many_jobs",
@@ -180,12 +189,25 @@ async def usage_report(
     for the tenant's jobs created in the window (30 days to now by default)."""
     since, until = _window(services, start, end)
 
-    def report() -> UsageSummary:
-        ids = _window_ids(services, tenant, since, until)
-        jobs = (job for job in jobs_of(services.jobs, ids) if job.tenant == tenant)
-        return summarise((job_usage(job, services.settings) for job in jobs), group_by)
+    settings = services.settings
 
-    summary = await run_in_threadpool(report)
+    def report() -> tuple[UsageSummary, int]:
+        ids = _window_ids(services, tenant, since, until, deleted=True)
+        jobs = (job for job in jobs_of(services.jobs, ids) if job.tenant == tenant)
+        kept, deleted = KeptUsageStore(services.jobs.redis), list[JobUsage]()
+        usages = with_kept(
+            (job_usage(job, settings) for job in jobs),
+            kept,
+            tenant,
+            lambda: kept.created_between(
+                tenant, since.timestamp(), until.timestamp(), settings.usage.max_jobs
+            ),
+            settings,
+            counted=deleted.append,
+        )
+        return summarise(usages, group_by), len(deleted)
+
+    summary, deleted_jobs = await run_in_threadpool(report)
     if _wants_csv(request, format):
         rows = [row.model_dump() for row in summary.rows]
         return _csv(rows, ROW_COLUMNS, f"usage-{group_by}-{since:%Y%m%d}-{until:%Y%m%d}")
@@ -198,6 +220,7 @@ async def usage_report(
         currency=prices.currency,
         prices_read_on=prices.read_on,
         totals=summary.totals,
+        deleted_jobs=deleted_jobs,
         rows=summary.rows,
     )
 
@@ -246,8 +269,11 @@ async def get_batch_usage(batch_id: str, services: ServicesDep, tenant: TenantDe
     await run_in_threadpool(store.get, batch_id, tenant)
 
     def report() -> UsageSummary:
-        ids = (entry for _, entry in store.rows(batch_id) if isinstance(entry, str))
-        usages = (job_usage(job, services.settings) for job in jobs_of(services.jobs, ids))
+        ids = [entry for _, entry in store.rows(batch_id) if isinstance(entry, str)]
+        read = (job_usage(job, services.settings) for job in jobs_of(services.jobs, ids))
+        # Its deleted jobs' kept usage too: the batch's total does not drop when one goes.
+        kept = KeptUsageStore(services.jobs.redis)
+        usages = with_kept(read, kept, tenant, lambda: ids, services.settings)
         return summarise(usages, "provider")
 
     summary = await run_in_threadpool(report)
