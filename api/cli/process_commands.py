@@ -12,6 +12,8 @@ from api.cli.commands import api_command, flower_command, sweeper_command, worke
 from shared.queues import QUEUES
 from shared.settings import Settings
 
+MIN_FLOWER_PASSWORD = 12
+
 
 def _exec(command: list[str], env: dict[str, str] | None = None) -> None:
     # argv lists from our settings, no shell.
@@ -60,6 +62,15 @@ def flower() -> None:
             "Flower shows every task of the deployment: set FLOWER_BASIC_AUTH=user:password "
             "(or VOICEPIPE_FLOWER__BASIC_AUTH) before starting it."
         )
+    # Compose and the Kubernetes Secret set Flower's own variable, which the settings never
+    # see: held here to the rule they apply to VOICEPIPE_FLOWER__BASIC_AUTH.
+    for entry in env["FLOWER_BASIC_AUTH"].split(","):
+        user, sep, password = entry.partition(":")
+        if not (user and sep and len(password) >= MIN_FLOWER_PASSWORD):
+            raise click.ClickException(
+                "FLOWER_BASIC_AUTH must be user:password (comma-separated for several), each "
+                f"password of {MIN_FLOWER_PASSWORD} characters or more"
+            )
     _exec(flower_command(settings), env)
 
 

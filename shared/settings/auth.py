@@ -26,9 +26,12 @@ _ENTRY_FORMAT = "'<tenant>:<sha256 hex of the key>' (see `voicepipe keys create`
 
 
 class Section(BaseModel):
-    """A settings section: a typo in a nested variable name fails loudly, not ignored."""
+    """A settings section: a typo in a nested variable name fails loudly, not ignored.
 
-    model_config = ConfigDict(extra="forbid")
+    No number setting is infinite or NaN: an endless timeout or interval made a wait raise
+    OverflowError when it was first used, and NaN passes any bound it is compared with."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def comma_list(value: object) -> object:

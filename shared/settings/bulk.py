@@ -17,6 +17,7 @@ from pydantic_settings import NoDecode
 
 from shared.settings.auth import TENANT_PATTERN, Section, comma_list
 from shared.settings.s3_credentials import S3KeyPair
+from shared.settings.urls import http_url
 
 
 class BatchSettings(Section):
@@ -52,6 +53,11 @@ class ImportSettings(Section, S3KeyPair):
         default=True,
         description="Keys and prefixes are read below '<tenant>/', so tenants stay apart.",
     )
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        return http_url(value, "imports.s3_endpoint_url")
 
 
 class FetchSettings(Section):
@@ -120,7 +126,8 @@ class WebhookSettings(Section):
         description="A delivery handed to a worker is handed out again after this long "
         "(its worker died): above timeout_s.",
     )
-    poll_interval_s: float = Field(default=0.5, gt=0)
+    # At most a minute: past threading.TIMEOUT_MAX the delivery loop's wait raises.
+    poll_interval_s: float = Field(default=0.5, gt=0, le=60)
     keep_records_s: int = Field(
         default=30 * 86400,
         ge=60,

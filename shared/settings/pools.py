@@ -90,7 +90,10 @@ class WorkerSettings(Section):
         default=3, ge=1, description="Deliveries that die mid-stage before the job fails."
     )
     voices_refresh_s: float = Field(
-        default=600.0, gt=0, description="How often tts workers list the voices for the API."
+        default=600.0,
+        gt=0,
+        le=86400,  # past threading.TIMEOUT_MAX the publisher's wait raises
+        description="How often tts workers list the voices for the API.",
     )
     # Where the API and the pools share cores (the embedded stack, one host), a status read
     # waits behind CPU-bound stage work. How the two settings below act, and where each

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.settings.auth import Section
 from shared.settings.s3_credentials import S3KeyPair
+from shared.settings.urls import http_url
 
 
 def without_password(url: str) -> str:
@@ -138,6 +139,11 @@ class StorageSettings(Section, S3KeyPair):
         "api_breaker_failures failures in a row; then requests try the store again.",
     )
 
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        return http_url(value, "storage.s3_endpoint_url")
+
 
 class ApiSettings(Section):
     host: str = "127.0.0.1"
@@ -181,6 +187,11 @@ class ApiSettings(Section):
         description="uvicorn worker processes serving the API under `voicepipe up`.",
     )
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return http_url(value, "api.public_url")
+
     @model_validator(mode="after")
     def _durations_ordered(self) -> ApiSettings:
         if self.min_duration_s >= self.max_duration_s:
@@ -209,7 +220,8 @@ class SupervisorSettings(Section):
 
 class SweeperSettings(Section):
     enabled: bool = True
-    interval_s: float = Field(default=30.0, gt=0)
+    # At most a day: far longer is no sweeper, and past threading.TIMEOUT_MAX its wait raises.
+    interval_s: float = Field(default=30.0, gt=0, le=86400)
     grace_s: float = Field(
         default=60.0, ge=0, description="Past a running stage's hard time limit."
     )
@@ -263,3 +275,8 @@ class TracingSettings(Section):
     )
     otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
     service_name: str = "voicepipe"
+
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _otlp_endpoint(cls, value: str) -> str:
+        return http_url(value, "tracing.otlp_endpoint", empty_is_unset=False) or value

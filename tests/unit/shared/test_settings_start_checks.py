@@ -1,0 +1,116 @@
+"""Settings an operator can get wrong in a way that used to pass the start-up check and fail
+later, far from the variable: an endless or too-long wait, and a malformed URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+from pydantic import ValidationError
+
+from api.cli import main
+from shared.settings import Settings, reset_settings_cache
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    reset_settings_cache()
+    yield
+    reset_settings_cache()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        # threading.Event.wait raises OverflowError for these: the loop died at its first wait.
+        ("VOICEPIPE_SWEEPER__INTERVAL_S", "inf"),
+        ("VOICEPIPE_SWEEPER__INTERVAL_S", "1e10"),
+        ("VOICEPIPE_WEBHOOKS__POLL_INTERVAL_S", "inf"),
+        ("VOICEPIPE_WORKERS__VOICES_REFRESH_S", "1e10"),
+        ("VOICEPIPE_SUPERVISOR__STOP_TIMEOUT_S", "inf"),
+        ("VOICEPIPE_RETRIES__MAX_DELAY_S", "inf"),
+        ("VOICEPIPE_LOCAL__PIPER_NOISE_SCALE", "nan"),
+    ],
+)
+def test_an_endless_or_too_long_wait_is_a_setting_error_naming_its_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+
+    located = {
+        "VOICEPIPE_" + "__".join(str(p).upper() for p in error["loc"])
+        for error in caught.value.errors()
+    }
+    assert variable in located
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("VOICEPIPE_API__PUBLIC_URL", "not a url"),
+        ("VOICEPIPE_API__PUBLIC_URL", "localhost:8000"),
+        ("VOICEPIPE_API__PUBLIC_URL", "ftp://files.example.com"),
+        ("VOICEPIPE_STORAGE__S3_ENDPOINT_URL", "minio:9000"),
+        ("VOICEPIPE_STORAGE__S3_ENDPOINT_URL", "http://minio:99999"),
+        ("VOICEPIPE_IMPORTS__S3_ENDPOINT_URL", "notaurl"),
+        ("VOICEPIPE_TRACING__OTLP_ENDPOINT", "collector:4318"),
+    ],
+)
+def test_a_malformed_url_setting_is_refused_at_start_naming_its_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+
+    located = {
+        "VOICEPIPE_" + "__".join(str(p).upper() for p in error["loc"])
+        for error in caught.value.errors()
+    }
+    assert variable in located
+
+
+def test_an_empty_endpoint_or_public_url_means_unset_as_a_compose_default_gives_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # boto3 refused "" as an endpoint ("Invalid endpoint: ") when storage was built.
+    monkeypatch.setenv("VOICEPIPE_STORAGE__S3_ENDPOINT_URL", "")
+    monkeypatch.setenv("VOICEPIPE_IMPORTS__S3_ENDPOINT_URL", " ")
+    monkeypatch.setenv("VOICEPIPE_API__PUBLIC_URL", "")
+
+    settings = Settings()
+
+    assert settings.storage.s3_endpoint_url is None
+    assert settings.imports.s3_endpoint_url is None
+    assert settings.api.base_url == "http://127.0.0.1:8000"
+
+
+def test_a_url_settings_error_does_not_show_the_password_in_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_STORAGE__S3_ENDPOINT_URL", "minio://key:hunter2-secret@x:1")
+
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+
+    assert "hunter2-secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("command", [["sweeper"], ["worker", "webhooks"], ["api"]])
+def test_each_process_command_refuses_an_endless_interval_in_one_line_without_starting(
+    monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    started: list[list[str]] = []
+    monkeypatch.setattr("os.execve", lambda path, argv, env: started.append(list(argv)))
+    monkeypatch.setenv("VOICEPIPE_SWEEPER__INTERVAL_S", "inf")
+
+    result = CliRunner().invoke(main, command)
+
+    assert result.exit_code == 1
+    assert "VOICEPIPE_SWEEPER__INTERVAL_S" in result.output
+    assert started == []
