@@ -207,6 +207,12 @@ class GoogleTts(TtsProvider):
         except auth_errors.TransportError as exc:
             raise classify_exception(VENDOR, ConnectionError(str(exc))) from exc
         except auth_errors.GoogleAuthError as exc:
+            if exc.retryable:
+                # The token endpoint answered 429/5xx (google-auth tried it three times):
+                # Google's outage, not our credentials.
+                raise ProviderError(
+                    "provider_unavailable", f"{VENDOR} could not issue an access token: {exc}"
+                ) from exc
             # Credentials missing, or refused and not refreshable (the session refreshes on
             # a 401 before giving up): waiting fixes this no more than it fixes a wrong key.
             raise classify_status(VENDOR, 401, str(exc)) from exc
