@@ -29,6 +29,14 @@ API_KEY = "el-test"
 FORMAT_PATTERN = re.compile(r"^(?P<codec>[a-z0-9]+)_(?P<rate>\d+)(?:_(?P<bitrate>\d+))?$")
 # What this fake can produce; the real API also knows alaw and opus.
 MEDIA_TYPES = {"mp3": "audio/mpeg", "pcm": "audio/pcm", "ulaw": "audio/basic"}
+# Characters per request by model, as the real API enforces them (its help centre; eleven_v3
+# from its API docs); a longer text is a 400 max_character_limit_exceeded.
+CHARACTER_LIMITS = {
+    "eleven_v3": 3_000,
+    "eleven_multilingual_v2": 10_000,
+    "eleven_flash_v2_5": 40_000,
+    "eleven_turbo_v2_5": 40_000,
+}
 DEFAULT_KINDS = {
     400: "invalid_request",
     401: "invalid_api_key",
@@ -167,6 +175,13 @@ class ElevenLabsFake(FakeServer):
                 {"detail": [{"type": "missing", "loc": ["body", "text"], "msg": "Field required"}]},
                 status_code=422,
             )
+        limit = CHARACTER_LIMITS.get(str(payload.get("model_id") or "eleven_multilingual_v2"))
+        if limit is not None and len(text) > limit:
+            message = (
+                f"This request's text has {len(text)} characters and exceeds the character "
+                f"limit of {limit} characters for this model."
+            )
+            return self._answer(self.error(400, "max_character_limit_exceeded", message=message))
         output_format = request.query_params.get("output_format", "mp3_44100_128")
         match = FORMAT_PATTERN.match(output_format)
         if match is None or match["codec"] not in MEDIA_TYPES:

@@ -4,6 +4,7 @@ Serves what ``TextToSpeechClient`` with the REST transport calls: ``POST /v1/tex
 answering ``{"audioContent": base64}`` (MP3, OGG_OPUS or LINEAR16 as a WAV file with its
 header, as Google sends it) and ``GET /v1/voices``; errors are Google's
 ``{"error": {"code", "message", "status"}}``. Input over 5,000 bytes is refused as Google does.
+``POST /token`` plays Google's OAuth 2.0 token endpoint, for credentials that refresh.
 
 Run alone: ``python -m tests.fakes google --port 8125 --failure-rate 0.1``.
 """
@@ -23,6 +24,7 @@ from tests.fakes.elevenlabs import PiperSpeech
 from tests.fakes.server import FakeServer, Fault, json_fault
 
 MAX_INPUT_BYTES = 5000
+ACCESS_TOKEN = "ya29.fake-access-token"
 SAMPLE_RATE = 24000  # Neural2 voices' natural rate
 # The REST transport may send enums as names or as numbers (google.cloud.texttospeech).
 ENCODINGS: dict[str | int, str] = {1: "LINEAR16", 2: "MP3", 3: "OGG_OPUS"}
@@ -90,6 +92,19 @@ class GoogleTtsFake(FakeServer):
         @app.post("/v1/text:synthesize")
         def synthesize(payload: dict[str, Any]) -> Response:
             return self._synthesize(payload)
+
+        @app.post("/token")
+        async def token() -> Response:
+            # OAuth 2.0's token endpoint (oauth2.googleapis.com/token), for credentials that
+            # refresh; its errors are RFC 6749's {"error", "error_description"}.
+            return JSONResponse({"access_token": ACCESS_TOKEN, "expires_in": 3599,
+                                 "token_type": "Bearer"})  # fmt: skip
+
+    @staticmethod
+    def token_error(status: int, error: str, description: str = "") -> Fault:
+        """An answer of the token endpoint refusing to issue a token."""
+        body = {"error": error, "error_description": description or error}
+        return json_fault(status, body).on("/token")
 
     def _synthesize(self, payload: dict[str, Any]) -> Response:
         source = payload.get("input") or {}

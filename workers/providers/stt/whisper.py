@@ -175,7 +175,16 @@ class WhisperStt(SttProvider):
 def _validate(model: type[_M], body: str) -> _M:
     # Parsed here rather than by the SDK: it returns plain text for bodies it cannot read
     # and leaves required fields unset, where we want one clear malformed_response.
+    # The reason names fields and kinds only: the body (and pydantic's input_value) is the
+    # caller's words, and the job's error is stored and shown unredacted.
     try:
-        return model.model_validate(json.loads(body))
-    except ValueError as exc:  # bad JSON, and pydantic.ValidationError too
-        raise malformed("a transcription we cannot read", f"{exc}; body: {body}") from exc
+        parsed = json.loads(body)
+    except ValueError as exc:
+        raise malformed("a transcription that is not JSON", f"{len(body)} characters") from exc
+    try:
+        return model.model_validate(parsed)
+    except pydantic.ValidationError as exc:
+        fields = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise malformed(f"a {model.__name__} we cannot read", fields) from exc

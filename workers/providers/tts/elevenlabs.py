@@ -2,7 +2,8 @@
 
 Vendor formats map to our reply formats: mp3 is stored as sent; raw ``pcm_*`` and
 ``ulaw_8000`` answers (and mp3 when another format is wanted) are decoded to samples and
-encoded once into the job's format, so every reply is a complete file a player opens.
+encoded once into the job's format, so every reply is a complete file a player opens. Text
+over the model's per-request character limit is spoken in parts, joined as samples.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from workers.providers.errors import (
     classify_status,
     without_credentials,
 )
+from workers.providers.tts.text_parts import split_text
 
 VENDOR = "elevenlabs"
 log = logging.getLogger("voicepipe.tts.elevenlabs")
@@ -39,6 +41,21 @@ _DERIVED_FORMATS: dict[str, str] = {
     "ogg": "pcm_24000",
     "wav": "pcm_24000",
 }
+# Characters one request may carry, by model (ElevenLabs' help centre; eleven_v3 from its
+# API docs). Longer text is refused with a 400 (max_character_limit_exceeded), so it is
+# spoken in parts. A model not listed gets the smallest limit: split, rather than refused.
+CHARACTER_LIMITS: dict[str, int] = {
+    "eleven_v3": 3_000,
+    "eleven_multilingual_v2": 10_000,
+    "eleven_multilingual_v1": 10_000,
+    "eleven_monolingual_v1": 10_000,
+    "eleven_flash_v2": 30_000,
+    "eleven_turbo_v2": 30_000,
+    "eleven_flash_v2_5": 40_000,
+    "eleven_turbo_v2_5": 40_000,
+}
+# Parts are joined as samples; mp3 parts would be decoded, so raw PCM is asked for instead.
+_JOIN_FORMAT = "pcm_24000"
 _FORMAT = re.compile(r"^(?P<codec>mp3|pcm|ulaw)_(?P<rate>\d+)(?:_\d+)?$")
 
 
@@ -48,6 +65,10 @@ def ulaw_decode(data: bytes) -> npt.NDArray[np.int16]:
     exponent = (code >> 4) & 0x07
     magnitude = ((((code & 0x0F) << 3) + 0x84) << exponent) - 0x84
     return np.where(code & 0x80, -magnitude, magnitude).astype(np.int16)
+
+
+def character_limit(model_id: str) -> int:
+    return CHARACTER_LIMITS.get(model_id, min(CHARACTER_LIMITS.values()))
 
 
 class ElevenLabsTts(TtsProvider):
@@ -105,7 +126,10 @@ class ElevenLabsTts(TtsProvider):
     ) -> SynthesizedAudio:
         if not text.strip():
             raise StageFailed("empty_text", "there is no text to speak")
-        vendor_format = self.config.output_format or _DERIVED_FORMATS[output_format]
+        config = self.config
+        pieces = split_text(text, character_limit(config.model_id))
+        derived = _JOIN_FORMAT if len(pieces) > 1 else _DERIVED_FORMATS[output_format]
+        vendor_format = config.output_format or derived
         match = _FORMAT.match(vendor_format)
         if match is None:
             raise StageFailed(
@@ -113,7 +137,27 @@ class ElevenLabsTts(TtsProvider):
                 f"elevenlabs.output_format {vendor_format!r} is not one we can store: use "
                 "mp3_<rate>_<bitrate>, pcm_<rate> or ulaw_8000",
             )
-        voice_id = self._voice_id(voice or self.config.voice_id)
+        voice_id = self._voice_id(voice or config.voice_id)
+        codec, rate = match["codec"], int(match["rate"])
+        # A failed part fails the call; the retried task speaks every part again.
+        answers = [self._speak(piece, voice_id, vendor_format) for piece in pieces]
+        if len(answers) == 1:
+            data, duration_s = _to_file(answers[0], codec, rate, output_format)
+        else:
+            decoded = [_samples(answer, codec, rate) for answer in answers]
+            pcm = np.concatenate([samples for samples, _ in decoded])
+            rate = decoded[0][1]
+            data, duration_s = encode_pcm(pcm, rate, output_format), len(pcm) / rate
+        return SynthesizedAudio(
+            data=data,
+            media_type=MEDIA_TYPES[output_format],
+            extension=output_format,
+            duration_s=duration_s,
+            provider=self.name,
+            voice=voice_id,
+        )
+
+    def _speak(self, text: str, voice_id: str, vendor_format: str) -> httpx.Response:
         config = self.config
         response = self._request(
             "POST",
@@ -138,15 +182,7 @@ class ElevenLabsTts(TtsProvider):
             vendor_format,
             len(response.content),
         )
-        data, duration_s = _to_file(response, match["codec"], int(match["rate"]), output_format)
-        return SynthesizedAudio(
-            data=data,
-            media_type=MEDIA_TYPES[output_format],
-            extension=output_format,
-            duration_s=duration_s,
-            provider=self.name,
-            voice=voice_id,
-        )
+        return response
 
     def _request(
         self,
@@ -197,6 +233,14 @@ def _to_file(
     response: httpx.Response, codec: str, rate: int, output_format: OutputFormat
 ) -> tuple[bytes, float]:
     """A complete ``output_format`` file of the answer, and its length in seconds."""
+    pcm, rate = _samples(response, codec, rate)
+    if codec == "mp3" and output_format == "mp3":
+        return response.content, len(pcm) / rate
+    return encode_pcm(pcm, rate, output_format), len(pcm) / rate
+
+
+def _samples(response: httpx.Response, codec: str, rate: int) -> tuple[npt.NDArray[np.int16], int]:
+    """The answer's samples and their rate (mp3 is decoded at 16 kHz)."""
     data = response.content
     content_type = response.headers.get("content-type", "")
     # A 200 carrying JSON or text is an error page or a proxy's answer, never audio.
@@ -210,8 +254,6 @@ def _to_file(
         except MediaRejected as exc:
             raise classify_exception(VENDOR, exc) from exc
         rate = 16000
-        if output_format == "mp3":
-            return data, len(pcm) / rate
     elif codec == "ulaw":
         pcm = ulaw_decode(data)
     else:
@@ -220,4 +262,4 @@ def _to_file(
         pcm = np.frombuffer(data, dtype="<i2").astype(np.int16)
     if pcm.size == 0:
         raise _malformed("the answer decodes to no audio")
-    return encode_pcm(pcm, rate, output_format), len(pcm) / rate
+    return pcm, rate

@@ -29,7 +29,8 @@ from google.cloud.texttospeech_v1.services.text_to_speech.transports.rest import
 )
 from google.protobuf import json_format  # type: ignore[import-untyped]
 
-from shared.audio import MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
+from shared.audio import AV_ERRORS, MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
+from shared.audio.speech_encode import decode_speech
 from shared.errors import MediaRejected, StageFailed
 from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
@@ -159,16 +160,18 @@ class GoogleTts(TtsProvider):
         if len(parts) == 1:
             data = parts[0]
             pcm = _decode(data)
+            rate = 16000
         else:
             # Decoded and encoded once as a whole: concatenated files would not play as one.
-            pcm = np.concatenate([_decode(part) for part in parts])
-            data = encode_pcm(pcm, 16000, output_format)
+            # At the voice's own rate: decode_pcm16k would keep 16 kHz of a 24 kHz voice.
+            pcm, rate = _joined(parts)
+            data = encode_pcm(pcm, rate, output_format)
         log.info("google synthesis: %d request(s), %d bytes", len(parts), len(data))
         return SynthesizedAudio(
             data=data,
             media_type=MEDIA_TYPES[output_format],
             extension=output_format,
-            duration_s=len(pcm) / 16000,
+            duration_s=len(pcm) / rate,
             provider=self.name,
             voice=name,
         )
@@ -207,6 +210,12 @@ class GoogleTts(TtsProvider):
         except auth_errors.TransportError as exc:
             raise classify_exception(VENDOR, ConnectionError(str(exc))) from exc
         except auth_errors.GoogleAuthError as exc:
+            if exc.retryable:
+                # The token endpoint answered 429/5xx (google-auth tried it three times):
+                # Google's outage, not our credentials.
+                raise ProviderError(
+                    "provider_unavailable", f"{VENDOR} could not issue an access token: {exc}"
+                ) from exc
             # Credentials missing, or refused and not refreshable (the session refreshes on
             # a 401 before giving up): waiting fixes this no more than it fixes a wrong key.
             raise classify_status(VENDOR, 401, str(exc)) from exc
@@ -229,6 +238,25 @@ def _from_api_error(exc: google_errors.GoogleAPICallError) -> ProviderError:
         headers=dict(headers) if headers is not None else None,
         error_type=exc.reason or status_name,
     )
+
+
+def _decode_native(data: bytes) -> tuple[npt.NDArray[np.int16], int]:
+    try:
+        pcm, rate = decode_speech(data)
+    except AV_ERRORS as exc:
+        raise classify_exception(VENDOR, ValueError(f"audio that does not decode: {exc}")) from exc
+    if pcm.size == 0:
+        raise classify_exception(VENDOR, ValueError("the answer decodes to no audio"))
+    return pcm, rate
+
+
+def _joined(parts: list[bytes]) -> tuple[npt.NDArray[np.int16], int]:
+    """The parts' samples one after another, at their rate (16 kHz should rates differ)."""
+    natives = [_decode_native(part) for part in parts]
+    rates = {rate for _, rate in natives}
+    if len(rates) > 1:
+        return np.concatenate([_decode(part) for part in parts]), 16000
+    return np.concatenate([pcm for pcm, _ in natives]), rates.pop()
 
 
 def _decode(data: bytes) -> npt.NDArray[np.int16]:

@@ -231,6 +231,31 @@ def test_an_unreadable_200_is_malformed_response(
     assert (error.code, error.retryable) == ("malformed_response", False)
 
 
+CALLER = "this is Maria Lopez call me at 415 555 0198"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A compatible server's verbose_json without duration or language.
+        f'{{"task": "transcribe", "text": "{CALLER}"}}',
+        f'{{"text": "{CALLER}", "duration": 3.0, "language": "en", "words": "{CALLER}"}}',
+        f"{CALLER}\n",  # plain text where JSON was asked for
+    ],
+    ids=["missing-fields", "wrong-type", "not-json"],
+)
+def test_an_unreadable_200_names_what_is_wrong_without_quoting_the_callers_words(
+    fake: OpenAIFake, spoken: AudioInput, body: str
+) -> None:
+    fake.fail_next(Fault(status=200, body=body.encode()))
+    error = transcribe_error(settings_for(fake), spoken)
+
+    assert error.code == "malformed_response"
+    assert "Maria" not in error.message
+    assert "0198" not in error.message
+    assert "OpenAI answered a" in error.message
+
+
 @pytest.fixture(scope="module")
 def oversized() -> AudioInput:
     """7 minutes of 16 kHz stereo WAV: just over 25 MB, built without a decode."""

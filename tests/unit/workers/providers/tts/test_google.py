@@ -135,6 +135,19 @@ def test_text_over_5000_bytes_is_split_at_sentences_and_joined_into_one_file(
     assert len(decode_pcm16k(audio.data)) / 16000 == pytest.approx(audio.duration_s, abs=0.01)
 
 
+def test_parts_are_joined_at_the_voices_own_sample_rate_not_16_khz(
+    fake: GoogleTtsFake, tts: GoogleTts
+) -> None:
+    single = tts.synthesize("Thanks for calling about the delivery.", None, "wav").data
+    joined = tts.synthesize("Thanks for calling about the delivery. " * 300, None, "wav").data
+
+    rates = []
+    for data in (single, joined):
+        with wave.open(io.BytesIO(data)) as reader:
+            rates.append(reader.getframerate())
+    assert rates == [24000, 24000]
+
+
 def test_splitting_counts_bytes_not_characters_and_cuts_overlong_words() -> None:
     text = "Café crème brûlée. " * 400 + "x" * 12000
     pieces = split_text(text, limit=5000)
