@@ -124,9 +124,10 @@ def classify_status(
     text = f"{vendor} answered {status}: {message}".strip()
     wait = retry_after_seconds(headers or {})
     # Money, not the key: ElevenLabs answers a used-up quota with a 401 ("quota_exceeded"),
-    # Anthropic a low balance with a 402 ("billing_error").
-    billing = "spend" in kind or "quota" in kind or "billing" in kind
-    if billing and status in (401, 402, 403, 429):
+    # Anthropic a low balance with a 402 ("billing_error"). A 402 is Payment Required
+    # whatever its body says (a compatible server's, a proxy's): never "check the request".
+    billing = any(word in kind for word in ("spend", "quota", "billing", "credit"))
+    if status == 402 or (billing and status in (401, 403, 429)):
         return ProviderError("spend_limit_reached", text, status=status)
     if status in (401, 403):
         return _auth_failed(vendor, text, status)
