@@ -40,10 +40,11 @@ from shared.audio.offline_voice import VOICE as OFFLINE_VOICE
 from shared.audio.speech_encode import MEDIA_TYPES, SpeechEncoder, SpeechFormat, decode_speech
 from shared.audio.tempo import MAX_SPEED, MIN_SPEED, change_tempo
 from shared.errors import MediaRejected, StorageKeyNotFound
+from shared.hidden_characters import is_blank, without_hidden
 from shared.logging import bind
 from shared.models import Job, JobOptions, JobStatus, Stage
 from shared.settings import Settings
-from shared.text_input import check_typed
+from shared.text_input import check_typed, validated_text
 
 log = logging.getLogger("voicepipe.api")
 router = APIRouter(prefix="/v1/audio", tags=["openai"])
@@ -66,7 +67,7 @@ class SpeechRequest(BaseModel):
     @classmethod
     def _words_to_speak(cls, value: str) -> str:
         # Checked here, not by the text job's intake, whose message names /v1/jobs' fields.
-        if not value.strip():
+        if is_blank(value):
             raise ValueError("has no words to speak: send the text to be spoken")
         return value
 
@@ -107,9 +108,11 @@ async def create_speech(
     """OpenAI's speech call: `input` spoken by the tts stage, in `response_format`."""
     bind(tenant=tenant)
     key = idempotency.key_of(idempotency_key)
-    # Before any sentence is queued: a streamed text is several jobs.
+    # Before any sentence is queued: a streamed text is several jobs, each under the limit.
     try:
         check_typed(body.input, "input")
+        text = _speakable(body.input)
+        validated_text(text, services.settings.api.max_text_chars, "input")
     except MediaRejected as exc:  # named in OpenAI's `param`, as every refused field is
         raise ApiError(exc.status_code, exc.code, exc.message, param="input") from None
     options = _options(services, tenant, body)
@@ -117,7 +120,7 @@ async def create_speech(
     headers = {"X-VoicePipe-Voice": voice_spoken(services.settings, provider, options.voice)}
     media_type = MEDIA_TYPES[body.response_format]
     if body.stream_format is None:
-        one, replayed = await _queue(services, tenant, body.input, options, key)
+        one, replayed = await _queue(services, tenant, text, options, key)
         job = await _spoken(services, one)
         headers["X-VoicePipe-Job"] = job.id
         if replayed:
@@ -125,8 +128,8 @@ async def create_speech(
         audio = await run_in_threadpool(_encoded, services, job, body, None)
         return Response(audio, media_type=media_type, headers=headers)
     parts = [
-        await _queue(services, tenant, part, options, *_sentence_key(key, body.input, index))
-        for index, part in enumerate(sentences(body.input))
+        await _queue(services, tenant, part, options, *_sentence_key(key, text, index))
+        for index, part in enumerate(sentences(text))
     ]
     jobs = [job for job, _ in parts]
     headers["X-VoicePipe-Jobs"] = ",".join(job.id for job in jobs)
@@ -139,6 +142,14 @@ async def create_speech(
     return StreamingResponse(
         _stream(services, head, rest, body, encoder), media_type=media_type, headers=headers
     )
+
+
+def _speakable(text: str) -> str:
+    """``text`` without the invisible format characters that pasted text carries (soft
+    hyphens, zero-width spaces, bidi overrides: unspoken, as OpenAI passes them over), which
+    the text job, whose text is shown as its transcript, refuses; a line or paragraph
+    separator is a line break."""
+    return without_hidden(text.replace("\u2028", "\n").replace("\u2029", "\n"), breaks=True)
 
 
 def _nothing_to_say(exc: ApiError) -> bool:

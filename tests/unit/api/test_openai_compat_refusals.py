@@ -286,3 +286,21 @@ def test_refusals_of_the_openai_calls_are_counted_as_intake_rejections(
     assert (speech.status_code, heard.status_code) == (400, 400)
     assert after.get("invalid_value", 0) == before.get("invalid_value", 0) + 1
     assert after.get("missing_file", 0) == before.get("missing_file", 0) + 1
+
+
+def test_streamed_speech_longer_than_the_text_limit_is_refused_whole_naming_input(
+    tmp_path: Path,
+) -> None:
+    # Each sentence alone is under the limit: before, a streamed call was cut into jobs
+    # before the whole was measured, and the deployment's limit did not hold for it.
+    settings = Settings(
+        data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"}, api={"max_text_chars": 60}
+    )
+    sentence = "This sentence of words is forty characters. "
+    body = {"model": "tts-1", "voice": "alloy", "input": sentence * 3, "stream_format": "audio"}
+
+    answer = TestClient(create_app(settings)).post("/v1/audio/speech", json=body)
+
+    assert answer.status_code == 413, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["param"]) == ("text_too_long", "input")
