@@ -110,7 +110,9 @@ def _form(form: FormData) -> TranscriptionForm:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "request"
-        raise ApiError(400, "invalid_value", f"{field}: {first['msg']}", param=field) from None
+        # The form's field, not an index into a list of its values.
+        param = str(first["loc"][0]) if first["loc"] else None
+        raise ApiError(400, "invalid_value", f"{field}: {first['msg']}", param=param) from None
     if "word" in fields.timestamp_granularities and fields.response_format != "verbose_json":
         # OpenAI refuses this too: only verbose_json has a `words` list to put them in, and
         # answering without them would pass the transcript off as what was asked for.

@@ -92,6 +92,23 @@ def test_a_transcription_field_openai_would_refuse_names_the_field(sdk: openai.O
     assert refused.value.body["param"] == "temperature"
 
 
+def test_an_unknown_timestamp_granularity_names_the_field_not_an_index_into_it(
+    sdk: openai.OpenAI,
+) -> None:
+    # Before, `param` was "timestamp_granularities.1", a field no form has.
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.transcriptions.create(
+            model="whisper-1",
+            file=("vm.wav", b"RIFF"),
+            response_format="verbose_json",
+            timestamp_granularities=["word", "sentence"],  # type: ignore[list-item]
+        )
+
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["param"] == "timestamp_granularities"
+    assert "'word' or 'segment'" in refused.value.message
+
+
 @pytest.mark.parametrize("response_format", ["json", "text", "srt", "vtt"])
 def test_word_timestamps_asked_of_a_format_without_words_are_refused_as_openai_does(
     sdk: openai.OpenAI, response_format: Literal["json", "text", "srt", "vtt"]
