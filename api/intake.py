@@ -82,11 +82,14 @@ async def submit_text(
     text: str,
     options: JobOptions,
     idempotency_key: str | None = None,
+    key_content: str | None = None,
 ) -> tuple[Job, bool]:
-    """As ``submit``, for typed input: a job that starts at the reply stage."""
+    """As ``submit``, for typed input: a job that starts at the reply stage. The key's
+    request is told by the text, or by ``key_content`` where the request that carried the
+    key was more than this text (one sentence of a streamed speech call)."""
     meta, data = validated_text(text, services.settings.api.max_text_chars)
     # Hashed with the text (no transcription stage will read it to do so).
-    digest = meta.sha256
+    digest = key_content or meta.sha256
     assert digest is not None
     options = options.model_copy(update={"stages": text_stages(options.stages)})
     if idempotency_key:

@@ -30,6 +30,7 @@ def engine_for(settings: Settings, stage: Stage, model: str | None) -> str | Non
             "model_not_found",
             f"The model {model!r} does not exist here. Use {choices}, or any OpenAI model "
             "name for this deployment's default.",
+            param="model",
         )
     return name
 

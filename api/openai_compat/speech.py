@@ -11,6 +11,7 @@ speeds whatever it offers itself.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -21,20 +22,29 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
+from api import idempotency
 from api.deps import Services, ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit_text
 from api.openai_compat.engines import engine_for
-from api.openai_compat.waiting import NO_RETRY, after_submission, failure, finished
+from api.openai_compat.waiting import (
+    NO_RETRY,
+    IdempotencyKey,
+    after_submission,
+    conflict_not_retried,
+    failure,
+    finished,
+)
 from api.options import OptionFields, job_options
 from shared.audio.offline_voice import VOICE as OFFLINE_VOICE
 from shared.audio.speech_encode import MEDIA_TYPES, SpeechEncoder, SpeechFormat, decode_speech
 from shared.audio.tempo import MAX_SPEED, MIN_SPEED, change_tempo
 from shared.errors import MediaRejected, StorageKeyNotFound
+from shared.hidden_characters import is_blank, without_hidden
 from shared.logging import bind
 from shared.models import Job, JobOptions, JobStatus, Stage
 from shared.settings import Settings
-from shared.text_input import check_typed
+from shared.text_input import check_typed, validated_text
 
 log = logging.getLogger("voicepipe.api")
 router = APIRouter(prefix="/v1/audio", tags=["openai"])
@@ -57,7 +67,7 @@ class SpeechRequest(BaseModel):
     @classmethod
     def _words_to_speak(cls, value: str) -> str:
         # Checked here, not by the text job's intake, whose message names /v1/jobs' fields.
-        if not value.strip():
+        if is_blank(value):
             raise ValueError("has no words to speak: send the text to be spoken")
         return value
 
@@ -86,15 +96,23 @@ def sentences(text: str) -> list[str]:
             "description": "The speech, whole or streamed (`stream_format=audio`).",
             "content": {media: {} for media in MEDIA_TYPES.values()},
         },
-        **error_responses(400, 401, 404, 409, 413, 502, 503, 504),
+        **error_responses(400, 401, 404, 409, 410, 413, 502, 503, 504),
     },
 )
-async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: TenantDep) -> Response:
+async def create_speech(
+    body: SpeechRequest,
+    services: ServicesDep,
+    tenant: TenantDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
     """OpenAI's speech call: `input` spoken by the tts stage, in `response_format`."""
     bind(tenant=tenant)
-    # Before any sentence is queued: a streamed text is several jobs.
+    key = idempotency.key_of(idempotency_key)
+    # Before any sentence is queued: a streamed text is several jobs, each under the limit.
     try:
         check_typed(body.input, "input")
+        text = _speakable(body.input)
+        validated_text(text, services.settings.api.max_text_chars, "input")
     except MediaRejected as exc:  # named in OpenAI's `param`, as every refused field is
         raise ApiError(exc.status_code, exc.code, exc.message, param="input") from None
     options = _options(services, tenant, body)
@@ -102,12 +120,21 @@ async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: Tena
     headers = {"X-VoicePipe-Voice": voice_spoken(services.settings, provider, options.voice)}
     media_type = MEDIA_TYPES[body.response_format]
     if body.stream_format is None:
-        job = await _spoken(services, await _queue(services, tenant, body.input, options))
+        one, replayed = await _queue(services, tenant, text, options, key)
+        job = await _spoken(services, one)
         headers["X-VoicePipe-Job"] = job.id
+        if replayed:
+            headers["Idempotent-Replayed"] = "true"
         audio = await run_in_threadpool(_encoded, services, job, body, None)
         return Response(audio, media_type=media_type, headers=headers)
-    jobs = [await _queue(services, tenant, part, options) for part in sentences(body.input)]
+    parts = [
+        await _queue(services, tenant, part, options, *_sentence_key(key, text, index))
+        for index, part in enumerate(sentences(text))
+    ]
+    jobs = [job for job, _ in parts]
     headers["X-VoicePipe-Jobs"] = ",".join(job.id for job in jobs)
+    if key and all(replayed for _, replayed in parts):
+        headers["Idempotent-Replayed"] = "true"
     # The first sentence is waited for here, so a failure is still a proper error answer.
     first, rest = await _first_spoken(services, jobs)
     encoder = SpeechEncoder(body.response_format, streamed=True)
@@ -115,6 +142,14 @@ async def create_speech(body: SpeechRequest, services: ServicesDep, tenant: Tena
     return StreamingResponse(
         _stream(services, head, rest, body, encoder), media_type=media_type, headers=headers
     )
+
+
+def _speakable(text: str) -> str:
+    """``text`` without the invisible format characters that pasted text carries (soft
+    hyphens, zero-width spaces, bidi overrides: unspoken, as OpenAI passes them over), which
+    the text job, whose text is shown as its transcript, refuses; a line or paragraph
+    separator is a line break."""
+    return without_hidden(text.replace("\u2028", "\n").replace("\u2029", "\n"), breaks=True)
 
 
 def _nothing_to_say(exc: ApiError) -> bool:
@@ -163,9 +198,28 @@ def voice_spoken(settings: Settings, provider: str, voice: str | None) -> str:
     return defaults.get(provider, "default")
 
 
-async def _queue(services: Services, tenant: str, text: str, options: JobOptions) -> Job:
-    job, _ = await submit_text(services, tenant, text, options)
-    return job
+def _sentence_key(key: str | None, text: str, index: int) -> tuple[str | None, str | None]:
+    """The Idempotency-Key of a streamed call's ``index``-th sentence, and the content its
+    request is told by: the whole text, so the same key with other words is a conflict at
+    the first sentence, before anything is queued, even where that sentence is unchanged. The
+    first sentence takes the key itself, so a whole (unstreamed) call with the key, told by
+    its text alone, is a conflict too, not a second set of jobs."""
+    if key is None:
+        return None, None
+    whole = hashlib.sha256(f"stream\x1f{index}\x1f{text}".encode()).hexdigest()
+    return (key if index == 0 else f"{key}\x1fsentence {index}"), whole
+
+
+async def _queue(
+    services: Services,
+    tenant: str,
+    text: str,
+    options: JobOptions,
+    key: str | None = None,
+    key_content: str | None = None,
+) -> tuple[Job, bool]:
+    with conflict_not_retried():
+        return await submit_text(services, tenant, text, options, key, key_content)
 
 
 async def _spoken(services: Services, job: Job) -> Job:

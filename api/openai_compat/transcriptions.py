@@ -15,12 +15,20 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from api import idempotency
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.form_in_memory import form_of
 from api.intake import submit
 from api.openai_compat.engines import engine_for
-from api.openai_compat.waiting import NO_RETRY, after_submission, failure, finished
+from api.openai_compat.waiting import (
+    NO_RETRY,
+    IdempotencyKey,
+    after_submission,
+    conflict_not_retried,
+    failure,
+    finished,
+)
 from api.options import OptionFields, job_options, unheard_language
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
@@ -102,7 +110,9 @@ def _form(form: FormData) -> TranscriptionForm:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "request"
-        raise ApiError(400, "invalid_value", f"{field}: {first['msg']}", param=field) from None
+        # The form's field, not an index into a list of its values.
+        param = str(first["loc"][0]) if first["loc"] else None
+        raise ApiError(400, "invalid_value", f"{field}: {first['msg']}", param=param) from None
     if "word" in fields.timestamp_granularities and fields.response_format != "verbose_json":
         # OpenAI refuses this too: only verbose_json has a `words` list to put them in, and
         # answering without them would pass the transcript off as what was asked for.
@@ -124,7 +134,7 @@ def _form(form: FormData) -> TranscriptionForm:
             "description": "The transcript in `response_format`.",
             "content": {"application/json": {}, "text/plain": {"schema": {"type": "string"}}},
         },
-        **error_responses(400, 401, 404, 409, 413, 502, 503, 504),
+        **error_responses(400, 401, 404, 409, 410, 413, 502, 503, 504),
     },
     openapi_extra={
         "requestBody": {
@@ -145,10 +155,14 @@ def _form(form: FormData) -> TranscriptionForm:
     },
 )
 async def create_transcription(
-    request: Request, services: ServicesDep, tenant: TenantDep
+    request: Request,
+    services: ServicesDep,
+    tenant: TenantDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """OpenAI's transcription call: the recording in `file`, run through the stt stage."""
     bind(tenant=tenant)
+    key = idempotency.key_of(idempotency_key)
     async with form_of(request) as form:
         _refuse_repeated(form)
         upload = form.get("file")
@@ -171,12 +185,16 @@ async def create_transcription(
         unheard_language(services, options)
         # Held in memory only until stored, not for the wait below (api.upload_memory).
         async with services.uploads.read_whole(upload) as data:
-            job, _ = await submit(services, tenant, data, upload.filename, options)
+            with conflict_not_retried():
+                job, replayed = await submit(services, tenant, data, upload.filename, options, key)
     job = await finished(services, job, services.settings.api.sync_wait_s)
     if job.status != JobStatus.SUCCEEDED:
         raise failure(job)
     transcript = await _transcript(services, job)
-    return _answer(job, transcript, fields)
+    answer = _answer(job, transcript, fields)
+    if replayed:
+        answer.headers["Idempotent-Replayed"] = "true"
+    return answer
 
 
 @router.post("/translations", responses=error_responses(401, 404))

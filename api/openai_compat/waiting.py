@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
 
 import redis
+from fastapi import Header
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services
@@ -20,6 +24,30 @@ from shared.models import Job, JobStatus
 # OpenAI's SDKs retry 408, 409, 429 and 5xx answers unless told not to; a retry would submit
 # the recording again as a new job, so our refusals after a job exists say "do not".
 NO_RETRY = {"x-should-retry": "false"}
+
+# As on POST /v1/jobs: a call sent again with its key (the SDK's retry after a dropped
+# connection, which would otherwise run the recording a second time) is answered from the
+# job, or jobs, the first one made.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Send a call again safely: the same key answers from the same job.",
+    ),
+]
+
+
+@contextmanager
+def conflict_not_retried() -> Iterator[None]:
+    """A key reused for another request is refused the same however often it is sent: the
+    SDKs retry a 409 unless told not to."""
+    try:
+        yield
+    except ApiError as exc:
+        if exc.code == "idempotency_conflict":
+            exc.headers = {**(exc.headers or {}), **NO_RETRY}
+        raise
 
 
 async def finished(services: Services, job: Job, timeout_s: float) -> Job:

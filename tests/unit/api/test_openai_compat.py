@@ -84,6 +84,14 @@ def test_an_unknown_model_is_404_offering_only_the_models_that_would_run(
     assert ("voicepipe-elevenlabs" in offered) == (stage == Stage.TTS)
 
 
+def test_an_unknown_model_in_a_call_names_the_model_field_as_retrieving_it_does() -> None:
+    # GET /v1/models/{model} said param "model"; the audio calls said null for the same 404.
+    with pytest.raises(ApiError) as refused:
+        engine_for(Settings(), Stage.STT, "voicepipe-nonesuch")
+
+    assert (refused.value.code, refused.value.param) == ("model_not_found", "model")
+
+
 def test_the_voice_header_names_the_voice_a_job_without_one_of_its_own_is_spoken_by() -> None:
     settings = Settings()
 

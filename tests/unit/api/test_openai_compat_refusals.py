@@ -92,6 +92,23 @@ def test_a_transcription_field_openai_would_refuse_names_the_field(sdk: openai.O
     assert refused.value.body["param"] == "temperature"
 
 
+def test_an_unknown_timestamp_granularity_names_the_field_not_an_index_into_it(
+    sdk: openai.OpenAI,
+) -> None:
+    # Before, `param` was "timestamp_granularities.1", a field no form has.
+    with pytest.raises(openai.BadRequestError) as refused:
+        sdk.audio.transcriptions.create(
+            model="whisper-1",
+            file=("vm.wav", b"RIFF"),
+            response_format="verbose_json",
+            timestamp_granularities=["word", "sentence"],  # type: ignore[list-item]
+        )
+
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["param"] == "timestamp_granularities"
+    assert "'word' or 'segment'" in refused.value.message
+
+
 @pytest.mark.parametrize("response_format", ["json", "text", "srt", "vtt"])
 def test_word_timestamps_asked_of_a_format_without_words_are_refused_as_openai_does(
     sdk: openai.OpenAI, response_format: Literal["json", "text", "srt", "vtt"]
@@ -286,3 +303,21 @@ def test_refusals_of_the_openai_calls_are_counted_as_intake_rejections(
     assert (speech.status_code, heard.status_code) == (400, 400)
     assert after.get("invalid_value", 0) == before.get("invalid_value", 0) + 1
     assert after.get("missing_file", 0) == before.get("missing_file", 0) + 1
+
+
+def test_streamed_speech_longer_than_the_text_limit_is_refused_whole_naming_input(
+    tmp_path: Path,
+) -> None:
+    # Each sentence alone is under the limit: before, a streamed call was cut into jobs
+    # before the whole was measured, and the deployment's limit did not hold for it.
+    settings = Settings(
+        data_dir=tmp_path, broker={"url": "redis://127.0.0.1:1/0"}, api={"max_text_chars": 60}
+    )
+    sentence = "This sentence of words is forty characters. "
+    body = {"model": "tts-1", "voice": "alloy", "input": sentence * 3, "stream_format": "audio"}
+
+    answer = TestClient(create_app(settings)).post("/v1/audio/speech", json=body)
+
+    assert answer.status_code == 413, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["param"]) == ("text_too_long", "input")

@@ -139,3 +139,20 @@ def test_a_stream_with_nothing_to_say_at_all_is_refused_as_the_whole_text_is(
 
     assert isinstance(refused.value.body, dict)
     assert refused.value.body["code"] == "tts.empty_text"
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    ["\u200b", "\u00ad", "\u2028", "\u202e", "\ufeff"],
+    ids=["zwsp", "shy", "ls", "rlo", "bom"],
+)
+def test_speech_input_with_an_invisible_format_character_is_spoken_not_refused(
+    sdk: openai.OpenAI, hidden: str
+) -> None:
+    # Text pasted from a web page or a word processor carries these; OpenAI speaks it. Before,
+    # the text job's intake refused it with a message about a 'text' field the call lacks.
+    text = f"This first sentence is long{hidden} enough to be spoken.{hidden} Bye now."
+
+    audio = sdk.audio.speech.create(model="tts-1", voice="alloy", input=text, response_format="pcm")
+
+    assert len(audio.read()) == 24_000 * 2  # the fake voice's second, 16-bit at 24 kHz
