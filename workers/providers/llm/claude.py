@@ -164,6 +164,10 @@ class ClaudeResponder(LlmProvider):
         # An empty summary would leave a blank line in the call list; ours reads the fields.
         triage.summary = triage.summary or summarize(triage)
         text = fit_words(speakable(answer.reply_text, region))
+        if not any(character.isalnum() for character in text):
+            # Markup or an emoji alone passes the schema's min_length and leaves the voice
+            # nothing: stored, it was an empty reply that only the tts stage refused.
+            raise malformed(f"a {TOOL_NAME} call with nothing to say", answer.reply_text)
         return Reply(
             text=text,
             provider=self.name,
