@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 import redis
@@ -18,13 +19,7 @@ from shared.errors import BatchCanceled, BatchItemClosed, JobNotFound
 from shared.idempotency_claims import IdempotencyClaims
 from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
-from shared.jobstore_lua import (
-    COMPARE_AND_SET,
-    CREATE_BATCH_JOB,
-    CREATE_JOB,
-    DELETE_JOB,
-    REINDEX,
-)
+from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB, CREATE_JOB, DELETE_JOB, REINDEX
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
 from shared.task_messages import TaskMessage
@@ -335,14 +330,18 @@ class JobStore(IdempotencyClaims):
             return []
         raw = self.redis.lrange(_thread_key(job.tenant, job.options.thread_id), 0, -1)
         ids = [i.decode() if isinstance(i, bytes) else str(i) for i in raw]
-        earlier = ids[: ids.index(job.id)] if job.id in ids else ids
-        jobs = []
-        for job_id in earlier[-limit:]:
-            try:
-                jobs.append(self.get(job_id, tenant=job.tenant))
-            except JobNotFound:
-                continue
-        return jobs
+        listed = job.id in ids
+        jobs: list[Job] = []
+        for job_id in reversed(ids[: ids.index(job.id)] if listed else ids):
+            with suppress(JobNotFound):
+                found = self.get(job_id, tenant=job.tenant)
+                # A batch's job is not on the list (its batch made it): what came before it
+                # is what was made before it, not the caller's later voicemails.
+                if listed or found.created_at < job.created_at:
+                    jobs.append(found)
+            if len(jobs) == limit:
+                break
+        return jobs[::-1]
 
     def look_again(self, read: Versioned, at: float) -> bool:
         """Move the job's place in the deadline index to ``at`` without writing the job

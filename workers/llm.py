@@ -19,9 +19,11 @@ from shared.models import (
     Transcript,
 )
 from shared.redaction.detect import Known, remember
+from shared.stt_languages import is_english
 from shared.text_input import TEXT_MEDIA_TYPE
 from workers.context import WorkerContext
 from workers.providers.base import ReplyContext
+from workers.providers.llm.local import TriageResponder
 from workers.providers.registry import llm_provider
 from workers.redacting import (
     ORIGINAL_TEXT,
@@ -33,7 +35,7 @@ from workers.redacting import (
     read_original,
     remembered,
 )
-from workers.review import TRANSCRIPT_REASONS, merged, triage_review
+from workers.review import TRANSCRIPT_REASONS, Reason, merged, triage_review
 from workers.stage import (
     MEAN_CONFIDENCE,
     StageOutput,
@@ -87,6 +89,12 @@ def review_of(job: Job, ctx: WorkerContext, transcript: Transcript, reply: Reply
     reasons = triage_review(
         transcript, reply.triage, ctx.settings.review, region, lambda: _with_words(job, ctx)
     )
+    if reply.provider == TriageResponder.name and not is_english(
+        job.options.language or transcript.language
+    ):
+        # The offline triage reads English words only: other words give it a confident
+        # wrong answer ("annuler mon rendez-vous" an appointment to book), so a person looks.
+        reasons.append(Reason.OTHER_LANGUAGE)
     return merged(kept, reasons)
 
 

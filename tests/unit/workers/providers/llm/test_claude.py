@@ -352,3 +352,17 @@ def test_an_error_quoting_the_key_it_was_sent_leaves_the_provider_without_it(
 
     assert API_KEY not in caught.value.message
     assert "Received API Key = [redacted], not found" in caught.value.message
+
+
+@pytest.mark.parametrize("said", ["**", "```", "# ", "😀"])
+def test_a_reply_text_with_no_words_to_speak_is_malformed_not_an_empty_reply(
+    fake: AnthropicFake, said: str
+) -> None:
+    # The schema's min_length holds, and the markup taken out for the voice leaves nothing.
+    fake.fail_next(tool_answer(**VALID, tone=None, reply_text=said))
+
+    with pytest.raises(ProviderError) as caught:
+        respond(fake)
+
+    assert caught.value.code == "malformed_response"
+    assert "nothing to say" in caught.value.message
