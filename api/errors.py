@@ -101,14 +101,25 @@ BROKER_REFUSALS: dict[type[redis.RedisError], str] = {
 }
 
 
+# A database index the server does not have (it has 16 unless configured otherwise, and only
+# it knows, so the settings cannot refuse one): every command fails at its connection's
+# SELECT. Each route was a 500 "unexpected error" that named nothing to fix.
+NO_SUCH_DATABASE = (
+    "The broker has no database of the index VOICEPIPE_BROKER__URL names (its server's "
+    "`databases` setting, 16 by default, is the limit): fix the URL or the server."
+)
+
+
 def broker_refusal(exc: BaseException) -> str | None:
-    """What a broker that refused to write said, if ``exc`` (or what caused it) is such a
-    refusal; None otherwise."""
+    """What a broker that refused to write (or to use the URL's database) said, if ``exc``
+    (or what caused it) is such a refusal; None otherwise."""
     seen: BaseException | None = exc
     while seen is not None:
         for kind, message in BROKER_REFUSALS.items():
             if isinstance(seen, kind):
                 return message
+        if isinstance(seen, redis.ResponseError) and "DB index is out of range" in str(seen):
+            return NO_SUCH_DATABASE
         seen = seen.__cause__ or seen.__context__
     return None
 
@@ -276,7 +287,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(redis.exceptions.OutOfMemoryError)
     @app.exception_handler(redis.exceptions.ReadOnlyError)
+    @app.exception_handler(redis.ResponseError)
     async def _broker_refused(request: Request, exc: Exception) -> Response:
+        if broker_refusal(exc) is None:
+            raise exc  # another error answer (a bug): the last resort's 500 and traceback
         # An error, not a warning: the broker will not recover by itself from being full.
         log.error("broker refused a write for %s %s: %s", request.method, request.url.path, exc)
         message = broker_refusal(exc) or BROKER_UNAVAILABLE

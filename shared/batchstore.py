@@ -29,7 +29,14 @@ from shared.batch_keys import (
     tenant_batches_key,
 )
 from shared.batches import Batch, BatchItem, BatchStatus, ItemRejection
-from shared.batchstore_lua import CANCEL, CHUNK_DONE, REJECT, RETRY_DONE, RETRY_OPEN
+from shared.batchstore_lua import (
+    CANCEL,
+    CHUNK_DONE,
+    CLAIM_STALLED,
+    REJECT,
+    RETRY_DONE,
+    RETRY_OPEN,
+)
 from shared.broker_clock import PAST_FENCE, BrokerClock, TooLate
 from shared.errors import JobNotFound
 from shared.models import JobStatus
@@ -151,6 +158,7 @@ class BatchStore:
         self._cancel = client.register_script(CANCEL)
         self._retry_open = client.register_script(RETRY_OPEN)
         self._retry_done = client.register_script(RETRY_DONE)
+        self._claim_stalled = client.register_script(CLAIM_STALLED)
 
     def create(
         self, batch: Batch, items: list[BatchItem] | None, clock: BrokerClock | None = None
@@ -285,8 +293,11 @@ class BatchStore:
     def heartbeat(self, batch_id: str) -> None:
         self.redis.zadd(EXPANDING, {batch_id: time.time()}, xx=True)
 
-    def stalled(self, older_than: float, limit: int = 100) -> list[str]:
-        ids = self.redis.zrangebyscore(EXPANDING, "-inf", older_than, start=0, num=limit)
+    def claim_stalled(self, older_than: float, limit: int = 100) -> list[str]:
+        """Batches whose expansion has not moved since ``older_than``, each marked as moved
+        now in the same step, so a second sweeper at once does not plan them too."""
+        args: list[EncodableT] = [older_than, limit, time.time()]
+        ids = self._claim_stalled(keys=[EXPANDING], args=args)
         return [_text(i) for i in ids]
 
     def is_rejected(self, batch_id: str, index: int) -> bool:

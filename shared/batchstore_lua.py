@@ -82,3 +82,10 @@ settle(KEYS[1], now_s())
 return 1
 """
 )
+# KEYS: the expanding set. ARGV: stalled before, how many at most, now. The stalled batches,
+# each marked as just moved in the same step: of two sweepers at once, one plans each.
+CLAIM_STALLED = """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', ARGV[3], id) end
+return ids
+"""

@@ -121,7 +121,9 @@ class MetricsStore:
 
     def add_stage_histograms(self, histograms: list[StageHistogram]) -> None:
         """Add observations summed elsewhere (see StageMetricsBuffer), in one round trip."""
-        pipe = self._redis.pipeline(transaction=False)
+        # One step (MULTI): a scrape between a series' buckets and its count showed a _count
+        # below its +Inf bucket.
+        pipe = self._redis.pipeline(transaction=True)
         for h in histograms:
             series = _stage_key(h.stage, h.provider, h.phase)
             pipe.sadd(_SERIES, _field((h.stage, h.provider, h.phase)))

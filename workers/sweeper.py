@@ -85,9 +85,9 @@ class Sweeper:
     def _replan(self, now: float) -> int:
         """Queue again the expansion of batches that stopped moving (a killed ingest
         worker's messages would otherwise wait for the broker's visibility timeout)."""
-        stalled = self.batches.stalled(now - self.settings.batches.stalled_after_s)
+        # Marked as moved as they are read: one re-plan per stall, not one per pass or sweeper.
+        stalled = self.batches.claim_stalled(now - self.settings.batches.stalled_after_s)
         for batch_id in stalled:
-            self.batches.heartbeat(batch_id)  # one re-plan per stall, not one per pass
             self.app.send_task(INGEST_TASKS["plan"], args=[batch_id], queue=INGEST)
             log.warning("batch %s: expansion stalled; planned again", batch_id)
         return len(stalled)

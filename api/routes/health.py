@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services, ServicesDep
+from api.errors import broker_refusal
 from shared.pool_liveness import PoolLiveness
 from shared.queues import QUEUES
 
@@ -40,7 +41,10 @@ async def readyz(services: ServicesDep) -> JSONResponse:
             await run_in_threadpool(ping)
             checks[name] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-            checks[name] = f"unavailable: {type(exc).__name__}"
+            refused = broker_refusal(exc) if name == "broker" else None
+            checks[name] = f"unavailable: {type(exc).__name__}" + (
+                f": {refused}" if refused else ""
+            )
     pools: dict[str, int] = {}
     if checks["broker"] == "ok":
         try:

@@ -79,6 +79,13 @@ class BrokerSettings(Section):
             urlparse(value).port  # noqa: B018  (reading it checks it: 0-65535)
         except ValueError as exc:
             raise ValueError(f"broker url: {exc} (got {without_password(value)!r})") from None
+        # Without a host every client quietly took localhost; with a space in it, a name no
+        # resolver knows: the API answered 503 and the workers retried, far from the cause.
+        if not re.fullmatch(r"[A-Za-z0-9._:%-]+", urlparse(value).hostname or ""):
+            raise ValueError(
+                "broker url: give the broker's host, as in redis://host:port/0 "
+                f"(got {without_password(value)!r})"
+            )
         if not re.fullmatch(r"/?([0-9]+/?)?", urlparse(value).path):
             raise ValueError(
                 "broker url: the database is a number, as in redis://host:port/0 "

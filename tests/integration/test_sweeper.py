@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.batch_keys import EXPANDING
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
@@ -83,6 +85,7 @@ def test_jobs_within_their_deadline_are_left_alone(valkey: ValkeyProcess) -> Non
 
 
 SILENCE_S = 30.0
+Counts = dict[str, int]
 
 
 def _running_on(store: JobStore, worker: str, started: float) -> str:
@@ -179,3 +182,32 @@ def test_a_re_drive_queues_its_stage_in_the_same_write_that_marks_it_pending(
     assert sweeper.sweep()["redriven"] == 1
     assert store.redis.llen("stt") == 1
     assert store.get(job_id).stages[Stage.STT].status == StageStatus.PENDING
+
+
+def test_two_sweepers_passing_at_once_plan_a_stalled_batch_once(valkey: ValkeyProcess) -> None:
+    # README: a second sweeper is harmless. Both read the stalled expansions before either
+    # marked them, and each queued its own plan (13 of 30 rounds with the read-then-mark).
+    settings = Settings(broker={"url": valkey.url}, batches={"stalled_after_s": 60})
+    sweepers = [Sweeper(settings, create_celery(settings)) for _ in range(2)]
+    redis_client = connect(valkey.url)
+    rounds, stalled = 30, [f"batch_{i}" for i in range(4)]
+    replanned = 0
+    for _ in range(rounds):
+        redis_client.zadd(EXPANDING, dict.fromkeys(stalled, time.time() - 3600))
+        together = threading.Barrier(2)
+        counts: list[Counts] = []
+
+        def sweep(sweeper: Sweeper, together: threading.Barrier, counts: list[Counts]) -> None:
+            together.wait()
+            counts.append(sweeper.sweep())
+
+        args = [(s, together, counts) for s in sweepers]
+        threads = [threading.Thread(target=sweep, args=a) for a in args]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        replanned += sum(c["replanned"] for c in counts)
+
+    plans = redis_client.llen("ingest")
+    assert (plans, replanned) == (rounds * len(stalled), rounds * len(stalled))

@@ -11,7 +11,9 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from api.main import create_app
 from shared.models import Job
+from shared.settings import Settings
 from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
 from tests.unit.api.app_client import app_client, services_of
@@ -62,3 +64,29 @@ def test_a_broker_that_refuses_writes_is_a_503_saying_why_and_reads_go_on(
         assert answer.headers["Retry-After"] == "5"
     assert http.get(f"/v1/jobs/{job.id}").status_code == 200
     assert http.get("/v1/jobs").json()["total"] == 1, "nothing made, nothing deleted"
+
+
+def test_a_broker_url_naming_a_database_the_server_lacks_is_a_503_naming_the_variable(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # A server has 16 databases unless configured otherwise; only the server knows, so the
+    # settings cannot refuse it. Every route was a 500 "unexpected error", and /readyz said
+    # only "ResponseError".
+    settings = Settings(
+        data_dir=tmp_path,
+        broker={"url": f"redis://127.0.0.1:{valkey.port}/99"},
+        storage={"local_dir": tmp_path / "objects"},
+    )
+    http = TestClient(create_app(settings), raise_server_exceptions=False)
+
+    answers = {
+        "list": http.get("/v1/jobs"),
+        "submit": http.post("/v1/jobs", files={"file": ("vm.wav", _wav(), "audio/wav")}),
+    }
+    ready = http.get("/readyz")
+
+    for name, answer in answers.items():
+        assert answer.status_code == 503, (name, answer.text)
+        assert "VOICEPIPE_BROKER__URL" in answer.json()["error"]["message"], name
+    assert ready.status_code == 503
+    assert "VOICEPIPE_BROKER__URL" in ready.json()["checks"]["broker"]

@@ -114,3 +114,41 @@ def test_each_process_command_refuses_an_endless_interval_in_one_line_without_st
     assert result.exit_code == 1
     assert "VOICEPIPE_SWEEPER__INTERVAL_S" in result.output
     assert started == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://ho st:6379/0",  # a space in the host (a pasted or templated value)
+        "redis://",
+        "redis:///0",
+        "redis://:6379/0",  # redis://${HOST}:6379/0 with HOST unset
+        "rediss://:pw@:6380/0",
+    ],
+)
+def test_a_broker_url_without_a_usable_host_is_refused_at_start_naming_its_variable(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    # Accepted, these reached every client as "localhost" or a name no resolver knows: the
+    # API answered 503 on every request and the workers retried forever, far from the cause.
+    monkeypatch.setenv("VOICEPIPE_BROKER__URL", url)
+
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+
+    assert {tuple(error["loc"]) for error in caught.value.errors()} == {("broker", "url")}
+    assert "host" in str(caught.value)
+
+
+def test_the_sweeper_command_refuses_a_broker_url_without_a_host_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[list[str]] = []
+    monkeypatch.setattr("os.execve", lambda path, argv, env: started.append(list(argv)))
+    monkeypatch.setenv("VOICEPIPE_BROKER__URL", "redis://ho st:6379/0")
+
+    result = CliRunner().invoke(main, ["sweeper"])
+
+    assert result.exit_code == 1
+    assert "VOICEPIPE_BROKER__URL" in result.output
+    assert started == []
