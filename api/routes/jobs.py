@@ -18,7 +18,7 @@ from api.options import job_options, unheard_language
 from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
-from shared.models import Job, JobStatus, Stage, Transcript
+from shared.models import Job, JobStatus, Stage, StageStatus, Transcript
 from shared.pipeline import stages_of
 from shared.tracing import intake_span
 from shared.transcript_formats import TranscriptFormat
@@ -242,6 +242,14 @@ async def get_transcript(
         # Typed input is its own transcript. It has no times: its captions are paced at a
         # reading speed (shared.transcript_formats.CHARS_PER_S), within the usual cue limits,
         # since one cue of a whole message would be more than a screen can show.
+        redacts = stages_of(job)[0]
+        record = job.stages.get(redacts)
+        if job.options.redact is not None and (
+            record is None or record.status != StageStatus.SUCCEEDED
+        ):
+            # The stored text is redacted in place by the job's first stage: until then it
+            # holds what the policy removes, which no answer may show.
+            raise _not_made(job, "transcript", redacts)
         typed = await _output(services, job, job.input.key, "text")
         transcript = Transcript(text=typed.decode("utf-8"), provider="text")
     else:

@@ -73,3 +73,40 @@ def test_the_transcript_of_a_job_still_running_is_not_ready_yet(http: TestClient
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "not_ready"
     assert "Poll the job" in answer.json()["error"]["message"]
+
+
+def test_a_redacting_text_job_serves_no_transcript_until_its_text_is_redacted(
+    http: TestClient,
+) -> None:
+    typed = "Call me back at 617 555 0142 please."
+    created = http.post(
+        "/v1/jobs", files={"_": (None, "")}, data={"text": typed, "redact": "phone_number"}
+    ).json()
+
+    # Queued: the reply stage, which redacts typed text, has not run.
+    for fmt in ("txt", "json", "srt", "vtt"):
+        answer = http.get(f"/v1/jobs/{created['id']}/transcript", params={"format": fmt})
+        assert (answer.status_code, answer.json()["error"]["code"]) == (409, "not_ready")
+        assert "0142" not in answer.text
+
+    # As the reply stage leaves it: the stored input replaced by its redacted text.
+    services: Services = http.app.state.services  # type: ignore[attr-defined]
+    job = services.jobs.get(created["id"])
+    services.storage.put(job.input.key, b"Call me back at [PHONE_NUMBER] please.", "text/plain")
+
+    def reply_stage_done(stored: Job) -> None:
+        stored.stages[Stage.LLM].status = StageStatus.SUCCEEDED
+
+    services.jobs.update(job.id, reply_stage_done)
+    answer = http.get(f"/v1/jobs/{created['id']}/transcript", params={"format": "txt"})
+    assert answer.text == "Call me back at [PHONE_NUMBER] please.\n"
+
+
+def test_a_text_job_without_redaction_serves_its_text_as_the_transcript_at_once(
+    http: TestClient,
+) -> None:
+    created = http.post("/v1/jobs", files={"_": (None, "")}, data={"text": "Hello there."}).json()
+
+    answer = http.get(f"/v1/jobs/{created['id']}/transcript", params={"format": "txt"})
+
+    assert (answer.status_code, answer.text) == (200, "Hello there.\n")
