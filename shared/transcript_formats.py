@@ -231,6 +231,9 @@ def _stand_in(texts: list[str]) -> str:
     return next(c for c in map(chr, range(0xE000, 0xF900)) if c not in used)
 
 
+_LINE_BREAKS = re.compile("[\r\n]+")
+
+
 def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
     # pysubs2 writes from SSA markup: whatever the flags, it turns a literal '\N', '\n' or
     # '\h' into a line break or a space, and drops a cue whose '{...\p1}' reads as a
@@ -239,7 +242,10 @@ def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
     backslash = _stand_in([line for cue in cues for line in cue.lines])
     subs = pysubs2.SSAFile()
     for cue in cues:
-        text = "\\N".join(line.replace("\\", backslash) for line in cue.lines)
+        # A line break inside an engine's word is no line of ours: two in a row are a blank
+        # line, which ends a cue, and the rest of it is lost to players.
+        lines = (_LINE_BREAKS.sub(" ", line) for line in cue.lines)
+        text = "\\N".join(line.replace("\\", backslash) for line in lines)
         if fmt == "vtt":  # cue text is markup in WebVTT: '&', '<' and '>' must be escaped
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         start, end = round(cue.start_s * 1000), round(cue.end_s * 1000)

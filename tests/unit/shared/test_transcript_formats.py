@@ -322,3 +322,17 @@ def test_text_written_without_spaces_is_cut_into_cues_that_fit_and_keep_it_as_wr
         # A Chinese or Japanese character is two columns wide.
         assert all(2 * len(line) <= MAX_LINE_CHARS for line in cue.lines), cue.lines
         assert cue.end_s - cue.start_s <= MAX_CUE_S
+
+
+def test_line_breaks_an_engine_put_inside_a_word_do_not_end_its_cue() -> None:
+    words = [
+        Word(word="hello", start_s=0.0, end_s=0.4),
+        Word(word="line\r\rbreak", start_s=0.5, end_s=0.9),
+        Word(word="more\r\n\r\ntext", start_s=1.0, end_s=1.4),
+        Word(word="end", start_s=1.5, end_s=1.9),
+    ]
+    transcript = Transcript(text="hello line break more text end", provider="p", words=words)
+
+    for cues in (vtt_cues(render(transcript, "vtt")), srt_cues(render(transcript, "srt"))):
+        assert len(cues) == 1
+        assert " ".join(cues[0].lines).split() == ["hello", "line", "break", "more", "text", "end"]
