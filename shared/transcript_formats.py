@@ -63,6 +63,17 @@ def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
+def _atoms(text: str) -> list[str]:
+    """Each wide character alone, and each run of the others between them."""
+    atoms: list[str] = []
+    for char in text:
+        if atoms and not _wide(char) and not _wide(atoms[-1][-1]):
+            atoms[-1] += char
+        else:
+            atoms.append(char)
+    return atoms
+
+
 def _width(text: str) -> int:
     """Columns on screen: a Chinese or Japanese character takes two, as MAX_LINE_CHARS
     (Latin characters) assumes of nothing else."""
@@ -93,11 +104,13 @@ def _tokens(text: str) -> list[str]:
         pieces: list[str] = []
         for clause in filter(None, _CLAUSE_END.split(word)):
             piece = ""
-            for char in clause:
-                if piece and _width(piece + char) > MAX_LINE_CHARS:
+            # Cut between wide characters only: a Latin word or a redaction token among them
+            # ("iPhone", "[PHONE_NUMBER]") stays whole, as it does between spaces.
+            for atom in _atoms(clause):
+                if piece and _width(piece + atom) > MAX_LINE_CHARS:
                     pieces.append(piece)
                     piece = ""
-                piece += char
+                piece += atom
             pieces.append(piece)
         tokens += [pieces[0], *map(_Glued, pieces[1:])]
     return tokens
