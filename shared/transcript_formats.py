@@ -63,6 +63,17 @@ def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
+def _atoms(text: str) -> list[str]:
+    """Each wide character alone, and each run of the others between them."""
+    atoms: list[str] = []
+    for char in text:
+        if atoms and not _wide(char) and not _wide(atoms[-1][-1]):
+            atoms[-1] += char
+        else:
+            atoms.append(char)
+    return atoms
+
+
 def _width(text: str) -> int:
     """Columns on screen: a Chinese or Japanese character takes two, as MAX_LINE_CHARS
     (Latin characters) assumes of nothing else."""
@@ -93,11 +104,13 @@ def _tokens(text: str) -> list[str]:
         pieces: list[str] = []
         for clause in filter(None, _CLAUSE_END.split(word)):
             piece = ""
-            for char in clause:
-                if piece and _width(piece + char) > MAX_LINE_CHARS:
+            # Cut between wide characters only: a Latin word or a redaction token among them
+            # ("iPhone", "[PHONE_NUMBER]") stays whole, as it does between spaces.
+            for atom in _atoms(clause):
+                if piece and _width(piece + atom) > MAX_LINE_CHARS:
                     pieces.append(piece)
                     piece = ""
-                piece += char
+                piece += atom
             pieces.append(piece)
         tokens += [pieces[0], *map(_Glued, pieces[1:])]
     return tokens
@@ -231,6 +244,9 @@ def _stand_in(texts: list[str]) -> str:
     return next(c for c in map(chr, range(0xE000, 0xF900)) if c not in used)
 
 
+_LINE_BREAKS = re.compile("[\r\n]+")
+
+
 def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
     # pysubs2 writes from SSA markup: whatever the flags, it turns a literal '\N', '\n' or
     # '\h' into a line break or a space, and drops a cue whose '{...\p1}' reads as a
@@ -239,7 +255,10 @@ def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
     backslash = _stand_in([line for cue in cues for line in cue.lines])
     subs = pysubs2.SSAFile()
     for cue in cues:
-        text = "\\N".join(line.replace("\\", backslash) for line in cue.lines)
+        # A line break inside an engine's word is no line of ours: two in a row are a blank
+        # line, which ends a cue, and the rest of it is lost to players.
+        lines = (_LINE_BREAKS.sub(" ", line) for line in cue.lines)
+        text = "\\N".join(line.replace("\\", backslash) for line in lines)
         if fmt == "vtt":  # cue text is markup in WebVTT: '&', '<' and '>' must be escaped
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         start, end = round(cue.start_s * 1000), round(cue.end_s * 1000)

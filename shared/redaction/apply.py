@@ -145,6 +145,38 @@ def _heard_elsewhere(details: Any, policy: RedactionPolicy) -> list[Known]:
     return [k for t in _texts(details) for k in remember(t, find_spans(t, policy))]
 
 
+def _across_segments(
+    details: dict[str, Any], policy: RedactionPolicy, key: Key, known: list[Known]
+) -> dict[str, Any]:
+    """The engine's segment texts with a value said across segments redacted in each: the
+    first holds its token, the later ones lose their part. Whisper ends a segment where the
+    speaker pauses, which can be mid-number, and each half alone is no number to find; the
+    captions of a transcript without words are made of these texts."""
+    segments = details.get("segments")
+    if not isinstance(segments, list):
+        return details
+    at = [
+        i for i, s in enumerate(segments) if isinstance(s, dict) and isinstance(s.get("text"), str)
+    ]
+    texts = [segments[i]["text"] for i in at]
+    said, ranges = joined(texts)
+    spans = resolve(find_spans(said, policy, known))
+    if not spans:
+        return details
+    changed: set[int] = set()
+    for span in reversed(spans):  # from the end, so that earlier offsets still hold
+        hit = [k for k, (a, b) in enumerate(ranges) if a < span.end and span.start < b]
+        changed.update(hit)
+        for k in reversed(hit):
+            a, b = ranges[k]
+            token = substitute(span.entity, span.value, policy.style, key) if k == hit[0] else ""
+            texts[k] = texts[k][: max(span.start, a) - a] + token + texts[k][min(span.end, b) - a :]
+    out = list(segments)
+    for k in changed:
+        out[at[k]] = {**segments[at[k]], "text": texts[k].strip()}
+    return {**details, "segments": out}
+
+
 def redact_transcript(
     transcript: Transcript, policy: RedactionPolicy, key: Key = None
 ) -> RedactedTranscript:
@@ -182,5 +214,6 @@ def redact_transcript(
         whole={k: v for k, v in TRANSCRIPT_NAME_FIELDS.items() if policy.wants(v)},
         known=[*remember(text, spans), *elsewhere],
     )
+    details = _across_segments(details, policy, key, [*remember(text, spans), *elsewhere])
     update = {"text": render(text, spans, policy, key), "words": new_words, "details": details}
     return RedactedTranscript(transcript.model_copy(update=update), spans_s, spans)

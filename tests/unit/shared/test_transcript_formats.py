@@ -6,6 +6,7 @@ import html
 import itertools
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import srt
@@ -14,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.models import Transcript, Word
-from shared.transcript_formats import MAX_CUE_S, MAX_LINE_CHARS, MAX_LINES, render, segments
+from shared.transcript_formats import (
+    MAX_CUE_S,
+    MAX_LINE_CHARS,
+    MAX_LINES,
+    render,
+    segments,
+)
 
 SCRIPT = (
     "Hi, this is Tom Baker. I have a question about my last bill. I think I was charged "
@@ -322,3 +329,36 @@ def test_text_written_without_spaces_is_cut_into_cues_that_fit_and_keep_it_as_wr
         # A Chinese or Japanese character is two columns wide.
         assert all(2 * len(line) <= MAX_LINE_CHARS for line in cue.lines), cue.lines
         assert cue.end_s - cue.start_s <= MAX_CUE_S
+
+
+def test_line_breaks_an_engine_put_inside_a_word_do_not_end_its_cue() -> None:
+    words = [
+        Word(word="hello", start_s=0.0, end_s=0.4),
+        Word(word="line\r\rbreak", start_s=0.5, end_s=0.9),
+        Word(word="more\r\n\r\ntext", start_s=1.0, end_s=1.4),
+        Word(word="end", start_s=1.5, end_s=1.9),
+    ]
+    transcript = Transcript(text="hello line break more text end", provider="p", words=words)
+
+    for cues in (vtt_cues(render(transcript, "vtt")), srt_cues(render(transcript, "srt"))):
+        assert len(cues) == 1
+        assert " ".join(cues[0].lines).split() == ["hello", "line", "break", "more", "text", "end"]
+
+
+def _columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in line)
+
+
+def test_latin_words_and_redaction_tokens_in_text_without_spaces_are_not_cut_in_two() -> None:
+    token = "[PHONE_NUMBER:3f9a1c2b]"
+    for lead in range(40):  # wherever the 42-column cut would fall
+        text = "您" * lead + "请用iPhone回电话到" + token + "谢谢您的帮助再见"
+
+        lines = [
+            line for cue in segments(Transcript(text=text, provider="text")) for line in cue.lines
+        ]
+
+        assert "".join(lines) == text
+        assert any(token in line for line in lines), lines
+        assert any("iPhone" in line for line in lines), lines
+        assert all(_columns(line) <= MAX_LINE_CHARS for line in lines), lines

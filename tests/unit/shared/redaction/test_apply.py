@@ -277,3 +277,30 @@ def test_redacting_redacted_text_again_changes_nothing() -> None:
 
     assert redact_text(once, policy, "k").text == once
     assert redact_text(once, policy, "k").spans == []
+
+
+@pytest.mark.parametrize("fmt", ["txt", "json", "srt", "vtt"])
+def test_a_number_said_across_two_engine_segments_is_redacted_from_both_and_every_format(
+    fmt: str,
+) -> None:
+    # Whisper ends a segment where the speaker pauses, which can be mid-number.
+    segments = [
+        {"id": 0, "start_s": 0.0, "end_s": 4.0, "text": "Hi, call me back at 617 555"},
+        {"id": 1, "start_s": 4.0, "end_s": 8.0, "text": "0142, thanks."},
+    ]
+    transcript = Transcript(
+        text="Hi, call me back at 617 555 0142, thanks.",
+        provider="whisper",
+        duration_s=8.0,
+        details={"segments": segments},
+    )
+
+    redacted = redact_transcript(transcript, LABELS).transcript
+
+    assert [s["text"] for s in redacted.details["segments"]] == [
+        "Hi, call me back at [PHONE_NUMBER]",
+        ", thanks.",
+    ]
+    out = render(redacted, fmt)  # type: ignore[arg-type]
+    assert "[PHONE_NUMBER]" in out
+    assert not re.search("617|555|0142", out)
