@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -355,8 +356,7 @@ def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | Non
         if results.get("reply") is not None:
             files["reply.txt"] = (results["reply"] + "\n").encode()
         if results.get("reply_audio_key"):
-            ext = results["reply_audio_key"].rsplit(".", 1)[-1]
-            files[f"reply.{ext}"] = client.reply_audio(job_id)
+            files[f"reply.{_extension(results['reply_audio_key'])}"] = client.reply_audio(job_id)
     target = out_dir or Path(job_id)
     with writing(target):
         target.mkdir(parents=True, exist_ok=True)
@@ -364,3 +364,10 @@ def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | Non
         with writing(target / name):
             (target / name).write_bytes(data)
         click.echo(f"wrote {target / name} ({len(data)} bytes)")
+
+
+def _extension(key: object) -> str:
+    """The reply file's extension as the key names it (mp3, ogg, wav), or ``bin``: a key
+    from a server at --url is no path to follow ("x./../../name" wrote outside the folder)."""
+    ext = str(key).rsplit(".", 1)[-1]
+    return ext if re.fullmatch(r"[A-Za-z0-9]{1,8}", ext) else "bin"

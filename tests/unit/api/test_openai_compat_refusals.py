@@ -3,6 +3,7 @@ OpenAI would."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -13,8 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.openai_compat import transcriptions
+from shared import transcript_formats
 from shared.audio import encode_pcm
+from shared.models import Job, JobStatus, Transcript
 from shared.settings import Settings
+from shared.transcript_formats import Segment, segments
 from tests.conftest import ValkeyProcess
 
 
@@ -321,3 +326,46 @@ def test_streamed_speech_longer_than_the_text_limit_is_refused_whole_naming_inpu
     assert answer.status_code == 413, answer.text
     error = answer.json()["error"]
     assert (error["code"], error["param"]) == ("text_too_long", "input")
+
+
+@pytest.mark.parametrize("response_format", ["verbose_json", "srt"])
+def test_a_finished_transcription_is_rendered_off_the_event_loop(
+    sdk: openai.OpenAI,
+    monkeypatch: pytest.MonkeyPatch,
+    response_format: Literal["verbose_json", "srt"],
+) -> None:
+    # A long recording's captions and segments take a fifth of a second of CPU and more: on
+    # the loop, every other request of the API process would wait for them.
+    on_loop: list[bool] = []
+    heard = Transcript(text="Hello there.", provider="local", duration_s=1.0)
+
+    async def finished(services: Any, job: Job, wait_s: float) -> Job:
+        job.status = JobStatus.SUCCEEDED
+        return job
+
+    async def stored(services: Any, job: Job) -> Transcript:
+        return heard
+
+    def rendering(transcript: Transcript) -> list[Segment]:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return segments(transcript)
+
+    monkeypatch.setattr(transcriptions, "finished", finished)
+    monkeypatch.setattr(transcriptions, "_transcript", stored)
+    monkeypatch.setattr(transcriptions, "segments", rendering)
+    monkeypatch.setattr(transcript_formats, "segments", rendering)
+    wav = encode_pcm(np.zeros(16000, dtype=np.int16), 16000, "wav")
+
+    sdk.audio.transcriptions.create(
+        model="whisper-1",
+        file=("vm.wav", wav),
+        response_format=response_format,
+        timestamp_granularities=["segment"] if response_format == "verbose_json" else [],
+    )
+
+    assert on_loop
+    assert not any(on_loop)

@@ -139,3 +139,38 @@ def test_an_export_into_a_pipe_whose_reader_has_gone_is_one_line_saying_so() -> 
 
     assert done.returncode == 1, done.stderr
     assert done.stderr == "Error: cannot write to standard output: Broken pipe\n"
+
+
+def test_fetch_writes_the_reply_audio_inside_its_folder_whatever_key_the_server_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file's extension is read from the job's reply_audio_key: a server at --url naming
+    # "x./../../escaped" put the reply two folders up, under a name of its choosing.
+    job = {
+        "id": "job_1",
+        "status": "succeeded",
+        "stages": {},
+        "updated_at": "2026-12-07T00:00:00Z",
+        "results": {"reply": "Hi", "reply_audio_key": "t/job_1/reply./../../escaped"},
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/jobs/job_1":
+            return httpx.Response(200, json=job)
+        return httpx.Response(200, content=b"bytes")
+
+    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
+        client = VoicePipeClient("http://api.test")
+        transport = httpx.MockTransport(answer)
+        client.http = httpx.Client(base_url="http://api.test", transport=transport)
+        return client
+
+    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+    out = tmp_path / "a" / "b" / "out"
+
+    result = _run("fetch", "job_1", "-o", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "a" / "escaped").exists()
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file() and p.parent != out) == []
+    assert (out / "reply.bin").read_bytes() == b"bytes"
