@@ -200,3 +200,13 @@ def zip_archive() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("voicemail.wav", encode("wav", 1.0))
     return buffer.getvalue()
+
+
+def cut_inside_index(fmt: AudioFormat, share: float, seconds: float = 4.0) -> bytes:
+    """An MP4-family file (``fmt`` m4a or 3gp) cut ``share`` of the way into its index (moov),
+    which the muxer writes after the samples."""
+    whole = encode(fmt, seconds)
+    offset = 0
+    while whole[offset + 4 : offset + 8] != b"moov":
+        offset += int.from_bytes(whole[offset : offset + 4], "big")
+    return whole[: offset + round((len(whole) - offset) * share)]

@@ -389,3 +389,22 @@ def flac_frame_samples(head: bytes, stream_rate: int) -> int | None:
     else:
         return None
     return block if rate == stream_rate else None
+
+
+def iso_missing_bytes(data: bytes) -> int:
+    """How many bytes short of its last top-level box an MP4/3GP file ends (0 when its
+    boxes end with the file): a file cut off mid-box, whose index (moov) may be half there."""
+    offset = 0
+    while offset + 8 <= len(data):
+        # Box types are four letters or digits: random bytes behind an ftyp are no chain.
+        if not data[offset + 4 : offset + 8].isalnum():
+            return 0
+        size = int.from_bytes(data[offset : offset + 4], "big")
+        if size == 1 and offset + 16 <= len(data):  # a 64-bit size follows the type
+            size = int.from_bytes(data[offset + 8 : offset + 16], "big")
+        if size == 0:  # the box runs to the end of the file
+            return 0
+        if size < 8:
+            return 0  # not a box chain we can follow: the demuxer judges it
+        offset += size
+    return max(0, offset - len(data)) if offset > len(data) else 0
