@@ -124,8 +124,9 @@ def _opened_and_measured(
     except AV_ERRORS as exc:
         raise _cut_iso(data, container) or undecodable(CONTAINERS[container], exc) from exc
     except MediaRejected as exc:
-        # Cut inside its index, an MP4's track may lose the handler that says it is sound.
-        if exc.code != "no_audio_stream":
+        # Cut inside its index, an MP4's track may lose the handler that says it is sound:
+        # the cut is what its sender can fix.
+        if exc.code not in ("no_audio_stream", "undecodable"):
             raise
         raise _cut_iso(data, container) or exc from exc
     return declared, seconds, rate, channels, codec

@@ -1,4 +1,4 @@
-"""An MP4 or 3GP cut inside its index is a damaged file, not a recording without sound."""
+"""An MP4 or 3GP cut or damaged inside its index is a damaged file, not one without sound."""
 
 from __future__ import annotations
 
@@ -27,4 +27,20 @@ def test_a_file_cut_inside_its_index_is_undecodable_not_without_an_audio_track(
 
     assert caught.value.code == "undecodable"
     assert "cut off" in caught.value.message
+    assert "no audio track" not in caught.value.message
+
+
+@pytest.mark.parametrize(("fmt", "seed"), [("3gp", 1), ("3gp", 2), ("m4a", 16)])
+def test_a_file_whose_index_is_damaged_is_undecodable_not_without_an_audio_track(
+    fmt: factory.AudioFormat, seed: int
+) -> None:
+    # 64 bytes overwritten past the first quarter land in a small file's index: FFmpeg then
+    # finds no track, or only a "data" one, and the sender was told the file has no audio.
+    damaged = factory.corrupted(factory.encode(fmt, 4.0), count=64, seed=seed)
+
+    with pytest.raises(MediaRejected) as caught:
+        probe(damaged)
+
+    assert caught.value.code == "undecodable"
+    assert "damaged" in caught.value.message
     assert "no audio track" not in caught.value.message
