@@ -229,3 +229,14 @@ def opus_in_short_frames(seconds: float) -> bytes:
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
     return buffer.getvalue()
+
+
+def mp3_understating(seconds: float, frames: int = 100) -> bytes:
+    """``seconds`` of MP3 silence whose Xing/Info header counts only ``frames`` frames, its
+    byte count left true: a long recording that claims to be a few seconds."""
+    data = bytearray(silence_encoded("mp3", seconds))
+    tag = max(data.find(b"Info"), data.find(b"Xing"))
+    if tag < 0 or not int.from_bytes(data[tag + 4 : tag + 8], "big") & 0x1:
+        raise ValueError("the encoder wrote no Info/Xing frame count")
+    data[tag + 8 : tag + 12] = frames.to_bytes(4, "big")
+    return bytes(data)

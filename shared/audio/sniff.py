@@ -152,10 +152,22 @@ def _as_long_as_declared(data: bytes, offset: int, flags: int, flags_at: int) ->
     ``offset``, records frames and bytes, and the bytes are there."""
     if not (flags & 0x1 and flags & 0x2):
         return False
+    frames = int.from_bytes(data[flags_at + 4 : flags_at + 8], "big")
     declared = int.from_bytes(data[flags_at + 8 : flags_at + 12], "big")
+    # A count of frames too few to hold its bytes, even at the highest bitrate, is a lie
+    # (a long recording claiming a few seconds): the file is then read frame by frame.
+    if frames * _largest_frame(data[offset : offset + 4]) < declared:
+        return False
     present = len(data) - offset - (128 if data[-128:-125] == b"TAG" else 0)
     # One frame of slack: at most 1,441 bytes (320 kbit/s at 32 kHz).
     return abs(present - declared) <= 1441
+
+
+def _largest_frame(head: bytes) -> int:
+    """The longest frame of the MPEG version, layer and rate of the frame header ``head``
+    (the highest bitrate, padded)."""
+    largest = _mpeg_frame(bytes([head[0], head[1], 0xE0 | (head[2] & 0x0C) | 0x02, head[3]]))
+    return largest.length if largest is not None else 0
 
 
 @dataclass(frozen=True)

@@ -214,6 +214,13 @@ CASES: list[Bad] = [
         upload(lambda: hostile.mp3_declaring(10 * 3600 * 16000 // 576)),
         heavy=True,
     ),
+    # The opposite lie: 11 minutes whose header counts 100 frames (7 s), its bytes true.
+    Bad(
+        "bomb-mp3-xing-understates-11min",
+        422,
+        "too_long",
+        upload(lambda: hostile.mp3_understating(660)),
+    ),
     # File names: a 10 000-character name overflows the multipart parser's 4 KB part-header
     # limit; a non-UTF-8 name on bad bytes is refused for the bytes.
     Bad(
