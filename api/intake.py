@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from api import idempotency, staged
 from api.deps import Services
 from api.errors import ApiError, job_store_unavailable, retry_after
+from shared.audio.sniff import SNIFF_BYTES, sniff_container
 from shared.errors import StorageUnavailable
 from shared.inputs import engine_finishes, kept_filename, validated_input
 from shared.logging import bind
@@ -41,6 +42,11 @@ _T = TypeVar("_T")
 # 7 ms probe took ~180 ms. Scale intake with API processes (api.processes), not threads.
 # Writes to a network store go to the shared pool, where their waits overlap.
 INLINE_MAX_BYTES = 1 << 20
+# Ogg and WebM are measured by reading every packet, and Opus packets may be 2.5 ms of sound
+# in ~4 bytes: a megabyte of them held the loop 0.8 s (240,000 packets). Up to 64 KB (16,000
+# packets, ~50 ms) they stay on the loop.
+INLINE_MAX_PACKETED_BYTES = 1 << 16
+_PACKETED = ("ogg", "webm")
 _INTAKE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake")
 
 
@@ -126,7 +132,10 @@ class _Upload:
     @property
     def inline(self) -> bool:
         """Whether its blocking work runs on the event loop (see INLINE_MAX_BYTES)."""
-        return self.services.storage.writes_are_local and len(self.data) <= INLINE_MAX_BYTES
+        if not self.services.storage.writes_are_local or len(self.data) > INLINE_MAX_BYTES:
+            return False
+        packeted = sniff_container(self.data[:SNIFF_BYTES]) in _PACKETED
+        return not packeted or len(self.data) <= INLINE_MAX_PACKETED_BYTES
 
     def probe(self) -> tuple[InputMeta, str]:
         # Hashed here only when a key needs it (then already done): the stt stage hashes the

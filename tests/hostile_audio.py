@@ -200,3 +200,43 @@ def zip_archive() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("voicemail.wav", encode("wav", 1.0))
     return buffer.getvalue()
+
+
+def cut_inside_index(fmt: AudioFormat, share: float, seconds: float = 4.0) -> bytes:
+    """An MP4-family file (``fmt`` m4a or 3gp) cut ``share`` of the way into its index (moov),
+    which the muxer writes after the samples."""
+    whole = encode(fmt, seconds)
+    offset = 0
+    while whole[offset + 4 : offset + 8] != b"moov":
+        offset += int.from_bytes(whole[offset : offset + 4], "big")
+    return whole[: offset + round((len(whole) - offset) * share)]
+
+
+def opus_in_short_frames(seconds: float) -> bytes:
+    """Ogg Opus silence in 2.5 ms frames, Opus's shortest: about 4 bytes a packet, so 1 MB
+    holds ~240,000 packets, every one of which FFmpeg's demuxer reads to measure the file."""
+    recipe = RECIPES["ogg"]
+    rate = 48000
+    chunk = np.zeros((1, rate * 10), dtype=np.int16)
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=recipe.muxer) as container:
+        stream = container.add_stream(recipe.codec, rate=rate, options={"frame_duration": "2.5"})
+        stream.layout = "mono"
+        for index in range(math.ceil(seconds / 10)):
+            frame = av.AudioFrame.from_ndarray(chunk, format="s16", layout="mono")
+            frame.sample_rate, frame.pts = rate, index * chunk.shape[1]
+            frame.time_base = Fraction(1, rate)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return buffer.getvalue()
+
+
+def mp3_understating(seconds: float, frames: int = 100) -> bytes:
+    """``seconds`` of MP3 silence whose Xing/Info header counts only ``frames`` frames, its
+    byte count left true: a long recording that claims to be a few seconds."""
+    data = bytearray(silence_encoded("mp3", seconds))
+    tag = max(data.find(b"Info"), data.find(b"Xing"))
+    if tag < 0 or not int.from_bytes(data[tag + 4 : tag + 8], "big") & 0x1:
+        raise ValueError("the encoder wrote no Info/Xing frame count")
+    data[tag + 8 : tag + 12] = frames.to_bytes(4, "big")
+    return bytes(data)

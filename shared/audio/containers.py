@@ -169,6 +169,15 @@ def audio_stream(media: InputContainer, container: str) -> AudioStream:
     spec = CONTAINERS[container]
     if not media.streams.audio:
         kinds = sorted({stream.type for stream in media.streams})
+        if spec.demuxer == "mov" and set(kinds) <= {"data"}:
+            # An index FFmpeg could read no sound or picture track from: a damaged or cut
+            # file (a track whose handler is lost reads as "data"), not a silent video.
+            raise MediaRejected(
+                "undecodable",
+                f"The {spec.label} file is damaged: its index names no track we can read "
+                "(no sound, no picture). Export or download it again and upload the new "
+                "copy.",
+            )
         found = f" (it holds only {' and '.join(kinds)})" if kinds else ""
         raise MediaRejected(
             "no_audio_stream",

@@ -57,7 +57,12 @@ def _frames(media: InputContainer, stream: AudioStream) -> Iterator[AudioFrame]:
     An error with packets still to come is real damage and propagates.
     """
     packets = media.demux(stream)
+    mp3 = stream.codec_context.name in ("mp3", "mp3float")
     for packet in packets:
+        # Joined MP3 files keep each part's ID3v2 tag, which the demuxer hands on as a
+        # packet: a tag, not damage, and the decoder refuses it.
+        if mp3 and bytes(memoryview(packet)[:3]) == b"ID3":
+            continue
         try:
             frames = stream.decode(packet)
         except AV_ERRORS:

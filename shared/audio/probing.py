@@ -27,7 +27,7 @@ from shared.audio.containers import (
     sniff_or_reject,
     undecodable,
 )
-from shared.audio.sniff import mp3_declared_duration, wav_declared_duration
+from shared.audio.sniff import iso_missing_bytes, mp3_declared_duration, wav_declared_duration
 from shared.audio.stream_length import DECODE_FIRST_S, counted_by_header, counted_mp3, measure
 from shared.errors import MediaRejected
 
@@ -122,8 +122,28 @@ def _opened_and_measured(
                 seconds, rate, channels = measure(media, stream, max_duration_s)
             codec = stream.codec_context.codec.canonical_name
     except AV_ERRORS as exc:
-        raise undecodable(CONTAINERS[container], exc) from exc
+        raise _cut_iso(data, container) or undecodable(CONTAINERS[container], exc) from exc
+    except MediaRejected as exc:
+        # Cut inside its index, an MP4's track may lose the handler that says it is sound:
+        # the cut is what its sender can fix.
+        if exc.code not in ("no_audio_stream", "undecodable"):
+            raise
+        raise _cut_iso(data, container) or exc from exc
     return declared, seconds, rate, channels, codec
+
+
+def _cut_iso(data: bytes, container: str) -> MediaRejected | None:
+    """The refusal of an MP4/3GP that ends inside a box, whatever FFmpeg made of it."""
+    missing = iso_missing_bytes(data) if container in ("m4a", "3gp") else 0
+    if not missing:
+        return None
+    return MediaRejected(
+        "undecodable",
+        f"The {CONTAINERS[container].label} file is damaged or incomplete: it ends "
+        f"{missing:,} bytes short of what its own structure announces (it seems cut off), "
+        "so it cannot be decoded. Upload the complete file (wait until the recording or "
+        "download has finished).",
+    )
 
 
 def pcm_rms_dbfs(pcm: npt.ArrayLike) -> float:

@@ -12,7 +12,7 @@ from av.audio.stream import AudioStream
 from av.container import InputContainer
 
 from shared.audio.containers import AV_ERRORS
-from shared.audio.sniff import mp3_complete_as_declared, mp3_header_count
+from shared.audio.sniff import flac_frame_samples, mp3_complete_as_declared, mp3_header_count
 from shared.errors import MediaRejected
 
 # Decoded at the start of every upload: a few frames (about ten of MP3 or AAC, a dozen Opus
@@ -108,11 +108,16 @@ def measure(
     budget = math.inf
     # Whether the start is decoded and packets can count by their durations.
     measuring = False
+    # The rate of a FLAC stream whose frames count by their headers' block sizes (the flac
+    # demuxer gives its packets no duration), once its time base is known to be in samples.
+    flac_rate = 0
     packets = media.demux(stream)
     for packet in packets:
         if not packet.size:
             continue  # the demuxer's flush packets
         duration = packet.duration
+        if not duration and flac_rate:
+            duration = flac_frame_samples(bytes(memoryview(packet)[:16]), flac_rate) or 0
         if duration and measuring:
             ticks += duration
             if ticks > budget:
@@ -139,6 +144,8 @@ def measure(
             if time_base is not None:
                 measuring = True
                 budget = math.floor((limit - decoded.seconds()) / time_base)
+                if first is not None and stream.codec_context.name == "flac":
+                    flac_rate = first[0] if time_base == Fraction(1, first[0]) else 0
     seconds = float(decoded.seconds() + (ticks * time_base if time_base is not None else 0))
     if first is None:
         first = (stream.codec_context.sample_rate, stream.codec_context.channels)

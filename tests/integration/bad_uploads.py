@@ -137,6 +137,14 @@ CASES: list[Bad] = [
     Bad("riff-wave-12-bytes", 422, "undecodable", upload(lambda: hostile.first_box("wav", 12))),
     Bad("wav-header-no-samples", 422, "truncated", upload(lambda: hostile.wav_header_only(1.0))),
     Bad("id3-tag-alone", 422, "undecodable", upload(hostile.id3_tag_only)),
+    # Cut inside its index, before the handler that says its track is sound.
+    Bad(
+        "3gp-cut-inside-its-index",
+        422,
+        "undecodable",
+        upload(lambda: hostile.cut_inside_index("3gp", 0.9), "voicemail.3gp", "audio/3gpp"),
+        says="cut off",
+    ),
     Bad("oggs-page-header-alone", 422, "undecodable", upload(lambda: hostile.first_box("ogg"))),
     Bad("flac-marker-alone", 422, "undecodable", upload(lambda: b"fLaC")),
     Bad("flac-streaminfo-alone", 422, "undecodable", upload(lambda: hostile.first_box("flac"))),
@@ -205,6 +213,13 @@ CASES: list[Bad] = [
         "truncated",
         upload(lambda: hostile.mp3_declaring(10 * 3600 * 16000 // 576)),
         heavy=True,
+    ),
+    # The opposite lie: 11 minutes whose header counts 100 frames (7 s), its bytes true.
+    Bad(
+        "bomb-mp3-xing-understates-11min",
+        422,
+        "too_long",
+        upload(lambda: hostile.mp3_understating(660)),
     ),
     # File names: a 10 000-character name overflows the multipart parser's 4 KB part-header
     # limit; a non-UTF-8 name on bad bytes is refused for the bytes.

@@ -16,6 +16,7 @@ from shared.audio.sniff import mp3_declared_duration, mp3_header_count
 from shared.audio.stream_length import counted_mp3
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
+from tests import hostile_audio as hostile
 
 
 def _retagged(data: bytes, tagger: bytes) -> bytes:
@@ -111,3 +112,15 @@ def test_a_header_out_of_its_place_or_in_another_layer_is_not_counted() -> None:
     layer_two = bytearray(data)
     layer_two[1] = (layer_two[1] & ~0b110) | 0b100
     assert mp3_header_count(bytes(layer_two)) is None
+
+
+def test_a_header_counting_fewer_frames_than_its_bytes_can_hold_is_not_believed() -> None:
+    # 660 s of MP3 (660 kB) whose Xing header says 100 frames, its byte count true: the
+    # header's count was taken as the length (7 s) and the file accepted, so the stt stage
+    # decoded 11 minutes past the 600 s limit; 25 MB at 8 kbit/s would be 7 hours.
+    liar = hostile.mp3_understating(660)
+
+    assert mp3_header_count(liar) is None
+    with pytest.raises(MediaRejected) as caught:
+        probe(liar)
+    assert caught.value.code == "too_long"

@@ -131,3 +131,16 @@ def test_encode_refuses_what_it_cannot_encode(
 ) -> None:
     with pytest.raises(ValueError, match=r"."):
         encode_pcm(pcm, rate, fmt)
+
+
+def test_two_mp3_files_joined_end_to_end_decode_whole() -> None:
+    # Joined files (a greeting and a message, or parts a recorder split) keep each part's
+    # ID3 tag; the mp3 demuxer hands the second tag to the decoder as a packet, which
+    # refused it. probe() counts packets without decoding them and accepted the file, so
+    # its job then failed stt.undecodable.
+    first, second = factory.encode("mp3", 2.0), factory.encode("mp3", 2.0, seed=1)
+    assert second.startswith(b"ID3")
+
+    joined = first + second
+
+    assert len(decode_pcm16k(joined)) / 16000 == pytest.approx(probe(joined).duration_s, abs=0.1)
