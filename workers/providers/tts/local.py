@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
+
 from shared.audio import MEDIA_TYPES, encode_pcm
 from shared.audio.offline_voice import VOICE, load_voice, speak
 from shared.errors import StageFailed
 from shared.models import SynthesizedAudio
 from shared.settings import LocalEngineSettings, OutputFormat
 from workers.providers.base import TtsProvider
+from workers.providers.tts.text_parts import split_text
+
+# The voice holds a whole sentence's tensors at once, ~1 MB a character: a 2,000-character
+# sentence without a full stop (a pasted run-on text) peaked at 2.3 GB, so the 20,000 a text
+# job may hold would take the worker down. Text goes to it in pieces of at most this many
+# characters, cut at sentence ends, else at clauses, else between words; a piece at most
+# this long peaked at ~400 MB with the voice loaded.
+PIECE_CHARS = 200
 
 
 class PiperTts(TtsProvider):
@@ -33,12 +44,28 @@ class PiperTts(TtsProvider):
                 f"the local voice engine has no voice {voice!r}; available: {VOICE}",
             )
         local = self.config
-        pcm, sample_rate = speak(
-            text,
-            noise_scale=local.piper_noise_scale,
-            noise_w_scale=local.piper_noise_w_scale,
-            length_scale=local.piper_length_scale,
-        )
+        spoken: list[npt.NDArray[np.int16]] = []
+        sample_rate = 0
+        nothing = StageFailed("empty_text", "there is no text to speak")
+        for piece in split_text(text, PIECE_CHARS) or [text]:
+            try:
+                samples, sample_rate = speak(
+                    piece,
+                    noise_scale=local.piper_noise_scale,
+                    noise_w_scale=local.piper_noise_w_scale,
+                    length_scale=local.piper_length_scale,
+                )
+            except StageFailed as exc:
+                # A piece of only symbols says nothing, as the voice passes over such a
+                # sentence inside a longer one; the text fails only if every piece does.
+                if exc.code != "empty_text":
+                    raise
+                nothing = exc
+                continue
+            spoken.append(samples)
+        if not spoken:
+            raise nothing
+        pcm = np.concatenate(spoken)
         return SynthesizedAudio(
             data=encode_pcm(pcm, sample_rate, output_format),
             media_type=MEDIA_TYPES[output_format],

@@ -74,3 +74,34 @@ def test_the_voice_runs_on_one_thread_that_does_not_spin(tts: PiperTts) -> None:
     options = load_voice().session.get_session_options()
     assert options.intra_op_num_threads == 1
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_a_run_on_text_reaches_the_voice_in_pieces_of_bounded_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The voice holds a whole sentence's tensors at once: a 2,000-character sentence without
+    # a full stop peaked at 2.3 GB, so 20,000 characters of it would take the worker down.
+    import numpy as np
+
+    import workers.providers.tts.local as local
+
+    heard: list[str] = []
+
+    def speak(text: str, **_: float) -> tuple[np.ndarray, int]:
+        heard.append(text)
+        return np.ones(10, dtype=np.int16), 22_050
+
+    monkeypatch.setattr(local, "speak", speak)
+    text = "please call me back about the invoice tomorrow morning " * 40
+
+    audio = PiperTts().synthesize(text, None, "wav")
+
+    assert max(len(piece) for piece in heard) <= local.PIECE_CHARS
+    assert " ".join(heard).split() == text.split()
+    assert audio.duration_s == pytest.approx(10 * len(heard) / 22_050)
+
+
+def test_a_piece_with_nothing_to_speak_is_passed_over_among_others(tts: PiperTts) -> None:
+    text = "Thank you for calling. " + "-" * 300 + ". We will call you back on Monday."
+    audio = tts.synthesize(text, None, "wav")
+    assert audio.duration_s > 2.0
