@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import numpy.typing as npt
 
@@ -19,6 +21,23 @@ from workers.providers.tts.text_parts import split_text
 # characters, cut at sentence ends, else at clauses, else between words; a piece at most
 # this long peaked at ~400 MB with the voice loaded.
 PIECE_CHARS = 200
+
+# Scripts the voice's English phonemiser (espeak-ng) names letter by letter instead of
+# reading ("你好" is "Chinese letter, Chinese letter"), as their Unicode names begin. It
+# sounds out others (Devanagari, Bengali, Tamil, Hangul, Armenian, Georgian).
+_NAMED_SCRIPTS = (
+    "CJK", "HIRAGANA", "KATAKANA", "ARABIC", "HEBREW", "THAI", "ETHIOPIC", "CYRILLIC", "GREEK",
+)  # fmt: skip
+
+
+def _named_script(text: str) -> str | None:
+    """The script most of ``text``'s letters are in, if the voice could only name them."""
+    letters = [c for c in text if c.isalpha()]
+    named = [name for c in letters if (name := unicodedata.name(c, "").split(" ")[0])]
+    named = [name for name in named if name in _NAMED_SCRIPTS]
+    if not named or 2 * len(named) <= len(letters):
+        return None
+    return max(set(named), key=named.count)
 
 
 class PiperTts(TtsProvider):
@@ -42,6 +61,14 @@ class PiperTts(TtsProvider):
             raise StageFailed(
                 "unknown_voice",
                 f"the local voice engine has no voice {voice!r}; available: {VOICE}",
+            )
+        script = _named_script(text)
+        if script is not None:
+            script = "CJK" if script == "CJK" else script.title()
+            raise StageFailed(
+                "unsupported_language",
+                f"the local voice speaks English, and most of this text is in {script} "
+                "script, which it could only name letter by letter; choose another tts provider",
             )
         local = self.config
         spoken: list[npt.NDArray[np.int16]] = []

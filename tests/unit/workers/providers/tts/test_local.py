@@ -133,3 +133,37 @@ def test_the_reply_leaves_headroom_so_no_format_decodes_past_full_scale(
     # it (ogg decoded to 1.01 on this text), which a player clips.
     audio = tts.synthesize("It costs $19.99, €5, £3 or ¥100.", None, output_format)
     assert 0.5 < _decoded_peak(audio.data) < 0.95
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("你好\uff0c请给我回电话。", "CJK"),
+        ("مرحبا كيف حالك", "Arabic"),
+        ("שלום, תתקשר אליי", "Hebrew"),
+        ("こんにちは", "Hiragana"),
+        ("Привет, перезвоните мне.", "Cyrillic"),
+    ],
+)
+def test_text_mostly_in_another_script_fails_unsupported_language(
+    tts: PiperTts, text: str, script: str
+) -> None:
+    # The English voice names such letters one by one: "Chinese letter, Chinese letter, ...".
+    with pytest.raises(StageFailed) as failure:
+        tts.synthesize(text, None, "mp3")
+    assert failure.value.code == "unsupported_language"
+    assert script in failure.value.message
+    assert failure.value.retryable is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please call Wei Zhang (张伟) back about the invoice.",
+        # Scripts the voice reads out as sounds, not letter names.
+        "नमस्ते, कृपया मुझे वापस कॉल करें।",
+        "안녕하세요",
+    ],
+)
+def test_scripts_the_voice_sounds_out_are_still_spoken(tts: PiperTts, text: str) -> None:
+    assert tts.synthesize(text, None, "wav").duration_s > 0.5
