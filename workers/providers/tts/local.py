@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
@@ -28,6 +29,24 @@ PIECE_CHARS = 200
 _NAMED_SCRIPTS = (
     "CJK", "HIRAGANA", "KATAKANA", "ARABIC", "HEBREW", "THAI", "ETHIOPIC", "CYRILLIC", "GREEK",
 )  # fmt: skip
+
+
+# The voice reads "$45.50" as "dollar forty five point five zero": the sign first, the
+# cents as digits. Amounts are handed to it as said: "45 dollars and 50 cents".
+_MONEY = re.compile(r"([$£€])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?(?![\d.,]*\d)")
+_UNITS = {"$": ("dollar", "cent"), "£": ("pound", "penny"), "€": ("euro", "cent")}
+
+
+def _said_money(match: re.Match[str]) -> str:
+    whole_name, cent_name = _UNITS[match.group(1)]
+    whole, cents = match.group(2), int(match.group(3) or 0)
+    parts = []
+    if whole.replace(",", "") != "0" or not cents:
+        parts.append(f"{whole} {whole_name}{'' if whole == '1' else 's'}")
+    if cents:
+        plural = "pence" if cent_name == "penny" else "cents"
+        parts.append(f"{cents} {cent_name if cents == 1 else plural}")
+    return " and ".join(parts)
 
 
 def _named_script(text: str) -> str | None:
@@ -70,6 +89,7 @@ class PiperTts(TtsProvider):
                 f"the local voice speaks English, and most of this text is in {script} "
                 "script, which it could only name letter by letter; choose another tts provider",
             )
+        text = _MONEY.sub(_said_money, text)
         local = self.config
         spoken: list[npt.NDArray[np.int16]] = []
         sample_rate = 0

@@ -167,3 +167,30 @@ def test_text_mostly_in_another_script_fails_unsupported_language(
 )
 def test_scripts_the_voice_sounds_out_are_still_spoken(tts: PiperTts, text: str) -> None:
     assert tts.synthesize(text, None, "wav").duration_s > 0.5
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("It is $45.50 today.", "It is 45 dollars and 50 cents today."),
+        ("Pay $1 or $1,200.", "Pay 1 dollar or 1,200 dollars."),
+        ("That is £3.05, €1.00 and $0.99.", "That is 3 pounds and 5 pence, 1 euro and 99 cents."),
+    ],
+)
+def test_an_amount_of_money_reaches_the_voice_in_the_order_it_is_said(
+    monkeypatch: pytest.MonkeyPatch, written: str, said: str
+) -> None:
+    # The voice read "$45.50" as "dollar forty five point five zero".
+    import numpy as np
+
+    import workers.providers.tts.local as local
+
+    heard: list[str] = []
+
+    def speak(text: str, **_: float) -> tuple[np.ndarray, int]:
+        heard.append(text)
+        return np.ones(10, dtype=np.int16), 22_050
+
+    monkeypatch.setattr(local, "speak", speak)
+    PiperTts().synthesize(written, None, "wav")
+    assert heard == [said]
