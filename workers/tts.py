@@ -9,6 +9,7 @@ from celery import Task, shared_task
 from shared.celery_app import TASK_NAMES
 from shared.models import REPLY_OBJECT, Job, JobResults, Reply, Stage
 from shared.redaction.detect import TOKEN
+from shared.redaction_policy import Entity
 from shared.text_input import TEXT_MEDIA_TYPE
 from workers.context import WorkerContext
 from workers.providers.registry import tts_provider
@@ -56,8 +57,13 @@ def spoken_form(text: str) -> str:
 
 def _entity_words(token: re.Match[str]) -> str:
     label = token.group()[1:-1].split(":")[0]
+    if label not in _LABELS:
+        return token.group()  # a bracketed word of the text's own ("[FAQ]"), said as it is
     # "US" stays a spelled abbreviation, not the word "us".
     return " ".join(w if w == "US" else w.lower() for w in label.split("_"))
+
+
+_LABELS = frozenset(entity.label for entity in Entity)
 
 
 def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:

@@ -57,5 +57,6 @@ def test_a_redacted_value_is_spoken_as_its_entity_in_words(
 
 
 def test_every_entity_token_becomes_words() -> None:
-    said = tts.spoken_form("[US_SOCIAL_SECURITY_NUMBER:0a1b2c3d], [DATE_OF_BIRTH] and [X]")
-    assert said == "US social security number, date of birth and x"
+    said = tts.spoken_form("[US_SOCIAL_SECURITY_NUMBER:0a1b2c3d], [DATE_OF_BIRTH] and [FAQ]")
+    # A bracketed word that names no entity is the text's own.
+    assert said == "US social security number, date of birth and [FAQ]"
