@@ -49,6 +49,26 @@ def _said_money(match: re.Match[str]) -> str:
     return " and ".join(parts)
 
 
+# The voice says "3:00 PM" as "three zero zero PM" and "9:05" as "nine zero five".
+_CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(\s*[AaPp]\.?[Mm]\b)?")
+
+
+def _said_time(match: re.Match[str]) -> str:
+    hour, minutes, meridiem = int(match.group(1)), match.group(2), match.group(3) or ""
+    if minutes != "00":
+        said = f"{hour} oh {minutes[1]}" if minutes[0] == "0" else f"{hour} {minutes}"
+    elif meridiem:
+        said = str(hour)
+    else:
+        said = f"{hour} o'clock" if hour <= 12 else f"{hour} hundred"
+    return said + meridiem
+
+
+# A title's full stop ended the sentence for the voice: "Doctor. Smith will call."
+_TITLE = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof)\.(?=\s+[A-Z])")
+_TITLES = {"Prof": "Professor"}
+
+
 def _named_script(text: str) -> str | None:
     """The script most of ``text``'s letters are in, if the voice could only name them."""
     letters = [c for c in text if c.isalpha()]
@@ -90,6 +110,8 @@ class PiperTts(TtsProvider):
                 "script, which it could only name letter by letter; choose another tts provider",
             )
         text = _MONEY.sub(_said_money, text)
+        text = _CLOCK.sub(_said_time, text)
+        text = _TITLE.sub(lambda m: _TITLES.get(m.group(1), m.group(1)), text)
         local = self.config
         spoken: list[npt.NDArray[np.int16]] = []
         sample_rate = 0

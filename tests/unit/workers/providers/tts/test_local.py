@@ -194,3 +194,52 @@ def test_an_amount_of_money_reaches_the_voice_in_the_order_it_is_said(
     monkeypatch.setattr(local, "speak", speak)
     PiperTts().synthesize(written, None, "wav")
     assert heard == [said]
+
+
+def _handed(monkeypatch: pytest.MonkeyPatch, written: str) -> list[str]:
+    """What the voice is handed for ``written``."""
+    import numpy as np
+
+    import workers.providers.tts.local as local
+
+    heard: list[str] = []
+
+    def speak(text: str, **_: float) -> tuple[np.ndarray, int]:
+        heard.append(text)
+        return np.ones(10, dtype=np.int16), 22_050
+
+    monkeypatch.setattr(local, "speak", speak)
+    PiperTts().synthesize(written, None, "wav")
+    return heard
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # The voice said "three zero zero PM", "nine zero five AM", "fourteen zero zero".
+        ("Come at 3:00 PM.", "Come at 3 PM."),
+        ("Come at 9:05 am.", "Come at 9 oh 5 am."),
+        ("Come at 10:30.", "Come at 10 30."),
+        ("Come at 3:00.", "Come at 3 o'clock."),
+        ("Come at 14:00.", "Come at 14 hundred."),
+        ("The score was 3:1 after 1:30:00.", "The score was 3:1 after 1:30:00."),
+    ],
+)
+def test_a_clock_time_reaches_the_voice_as_it_is_said(
+    monkeypatch: pytest.MonkeyPatch, written: str, said: str
+) -> None:
+    assert _handed(monkeypatch, written) == [said]
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # The voice took the title's full stop for a sentence's end: "Doctor. Smith will call."
+        ("Dr. Smith and Mrs. Jones will call.", "Dr Smith and Mrs Jones will call."),
+        ("Ask Prof. Lee or Mr. Ng.", "Ask Professor Lee or Mr Ng."),
+    ],
+)
+def test_a_title_before_a_name_does_not_end_the_sentence(
+    monkeypatch: pytest.MonkeyPatch, written: str, said: str
+) -> None:
+    assert _handed(monkeypatch, written) == [said]
