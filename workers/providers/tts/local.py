@@ -64,6 +64,11 @@ def _said_time(match: re.Match[str]) -> str:
     return said + meridiem
 
 
+# The voice reads an emoji out by its name ("thanks grinning face thumbs up"): emoji,
+# pictographs, dingbats and their joiners and modifiers are left out of what it is handed.
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2b55\ufe0f\u200d]+")
+
+
 # A title's full stop ended the sentence for the voice: "Doctor. Smith will call."
 _TITLE = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof)\.(?=\s+[A-Z])")
 _TITLES = {"Prof": "Professor"}
@@ -109,6 +114,7 @@ class PiperTts(TtsProvider):
                 f"the local voice speaks English, and most of this text is in {script} "
                 "script, which it could only name letter by letter; choose another tts provider",
             )
+        text = re.sub(r" {2,}", " ", _EMOJI.sub("", text))
         text = _MONEY.sub(_said_money, text)
         text = _CLOCK.sub(_said_time, text)
         text = _TITLE.sub(lambda m: _TITLES.get(m.group(1), m.group(1)), text)

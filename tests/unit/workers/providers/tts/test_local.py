@@ -243,3 +243,14 @@ def test_a_title_before_a_name_does_not_end_the_sentence(
     monkeypatch: pytest.MonkeyPatch, written: str, said: str
 ) -> None:
     assert _handed(monkeypatch, written) == [said]
+
+
+def test_emoji_are_not_read_out_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The voice said "Thanks 😀👍" as "thanks grinning face thumbs up".
+    assert _handed(monkeypatch, "Thanks 😀👍🏽! See you ❤️ soon.") == ["Thanks ! See you soon."]
+
+
+def test_a_text_of_emoji_alone_has_nothing_to_speak(tts: PiperTts) -> None:
+    with pytest.raises(StageFailed) as failure:
+        tts.synthesize("😀👍🎉", None, "mp3")
+    assert failure.value.code == "empty_text"
