@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from celery import Task, shared_task
 
 from shared.celery_app import TASK_NAMES
 from shared.models import REPLY_OBJECT, Job, JobResults, Reply, Stage
+from shared.redaction.detect import TOKEN
+from shared.redaction_policy import Entity
 from shared.text_input import TEXT_MEDIA_TYPE
 from workers.context import WorkerContext
 from workers.providers.registry import tts_provider
@@ -44,8 +48,26 @@ def _spoken_text(job: Job, ctx: WorkerContext) -> str:
     return redacted.text
 
 
+def spoken_form(text: str) -> str:
+    """``text`` as the voice should say it: a redaction token as its entity in words
+    ("[PHONE_NUMBER:3f9a1c2b]" -> "phone number"). A voice read a hash token's digest out
+    letter by letter ("colon three f nine a ..."), and may say a label's underscores."""
+    return TOKEN.sub(_entity_words, text)
+
+
+def _entity_words(token: re.Match[str]) -> str:
+    label = token.group()[1:-1].split(":")[0]
+    if label not in _LABELS:
+        return token.group()  # a bracketed word of the text's own ("[FAQ]"), said as it is
+    # "US" stays a spelled abbreviation, not the word "us".
+    return " ".join(w if w == "US" else w.lower() for w in label.split("_"))
+
+
+_LABELS = frozenset(entity.label for entity in Entity)
+
+
 def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
-    text = reply_text(job, ctx)
+    text = spoken_form(reply_text(job, ctx))
     provider = tts_provider(provider_name(job, Stage.TTS, ctx), ctx.settings)
     fmt = job.options.output_format or ctx.settings.providers.output_format
     voice = job.options.voice or ctx.settings.providers.tts_voice

@@ -18,6 +18,11 @@ from shared.errors import StageFailed
 
 VOICE = "joe"
 
+# piper scales each sentence to full scale; a lossy codec's ripple then goes past it (the
+# ogg of one reply decoded to 1.01 of full scale), which players clip. -1 dBFS, as loudness
+# standards ask of a peak, leaves that ripple room.
+PEAK = 10 ** (-1 / 20)
+
 # The voice is ~240 MB resident and takes seconds to load, so it is shared by every
 # caller and thread in the process. Synthesis needs no lock of ours: piper serialises its
 # espeak phonemiser and onnxruntime sessions accept concurrent runs.
@@ -75,7 +80,10 @@ def speak(
     if not text.strip():
         raise StageFailed("empty_text", "there is no text to speak")
     config = SynthesisConfig(
-        noise_scale=noise_scale, noise_w_scale=noise_w_scale, length_scale=length_scale
+        noise_scale=noise_scale,
+        noise_w_scale=noise_w_scale,
+        length_scale=length_scale,
+        volume=PEAK,
     )
     piper_voice = load_voice()
     sample_rate = int(piper_voice.config.sample_rate)

@@ -2,12 +2,86 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+import numpy as np
+import numpy.typing as npt
+
 from shared.audio import MEDIA_TYPES, encode_pcm
 from shared.audio.offline_voice import VOICE, load_voice, speak
 from shared.errors import StageFailed
 from shared.models import SynthesizedAudio
 from shared.settings import LocalEngineSettings, OutputFormat
 from workers.providers.base import TtsProvider
+from workers.providers.tts.text_parts import split_text
+
+# The voice holds a whole sentence's tensors at once, ~1 MB a character: a 2,000-character
+# sentence without a full stop (a pasted run-on text) peaked at 2.3 GB, so the 20,000 a text
+# job may hold would take the worker down. Text goes to it in pieces of at most this many
+# characters, cut at sentence ends, else at clauses, else between words; a piece at most
+# this long peaked at ~400 MB with the voice loaded.
+PIECE_CHARS = 200
+
+# Scripts the voice's English phonemiser (espeak-ng) names letter by letter instead of
+# reading ("你好" is "Chinese letter, Chinese letter"), as their Unicode names begin. It
+# sounds out others (Devanagari, Bengali, Tamil, Hangul, Armenian, Georgian).
+_NAMED_SCRIPTS = (
+    "CJK", "HIRAGANA", "KATAKANA", "ARABIC", "HEBREW", "THAI", "ETHIOPIC", "CYRILLIC", "GREEK",
+)  # fmt: skip
+
+
+# The voice reads "$45.50" as "dollar forty five point five zero": the sign first, the
+# cents as digits. Amounts are handed to it as said: "45 dollars and 50 cents".
+_MONEY = re.compile(r"([$£€])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?(?![\d.,]*\d)")
+_UNITS = {"$": ("dollar", "cent"), "£": ("pound", "penny"), "€": ("euro", "cent")}
+
+
+def _said_money(match: re.Match[str]) -> str:
+    whole_name, cent_name = _UNITS[match.group(1)]
+    whole, cents = match.group(2), int(match.group(3) or 0)
+    parts = []
+    if whole.replace(",", "") != "0" or not cents:
+        parts.append(f"{whole} {whole_name}{'' if whole == '1' else 's'}")
+    if cents:
+        plural = "pence" if cent_name == "penny" else "cents"
+        parts.append(f"{cents} {cent_name if cents == 1 else plural}")
+    return " and ".join(parts)
+
+
+# The voice says "3:00 PM" as "three zero zero PM" and "9:05" as "nine zero five".
+_CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(\s*[AaPp]\.?[Mm]\b)?")
+
+
+def _said_time(match: re.Match[str]) -> str:
+    hour, minutes, meridiem = int(match.group(1)), match.group(2), match.group(3) or ""
+    if minutes != "00":
+        said = f"{hour} oh {minutes[1]}" if minutes[0] == "0" else f"{hour} {minutes}"
+    elif meridiem:
+        said = str(hour)
+    else:
+        said = f"{hour} o'clock" if hour <= 12 else f"{hour} hundred"
+    return said + meridiem
+
+
+# The voice reads an emoji out by its name ("thanks grinning face thumbs up"): emoji,
+# pictographs, dingbats and their joiners and modifiers are left out of what it is handed.
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2b55\ufe0f\u200d]+")
+
+
+# A title's full stop ended the sentence for the voice: "Doctor. Smith will call."
+_TITLE = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof)\.(?=\s+[A-Z])")
+_TITLES = {"Prof": "Professor"}
+
+
+def _named_script(text: str) -> str | None:
+    """The script most of ``text``'s letters are in, if the voice could only name them."""
+    letters = [c for c in text if c.isalpha()]
+    named = [name for c in letters if (name := unicodedata.name(c, "").split(" ")[0])]
+    named = [name for name in named if name in _NAMED_SCRIPTS]
+    if not named or 2 * len(named) <= len(letters):
+        return None
+    return max(set(named), key=named.count)
 
 
 class PiperTts(TtsProvider):
@@ -32,13 +106,41 @@ class PiperTts(TtsProvider):
                 "unknown_voice",
                 f"the local voice engine has no voice {voice!r}; available: {VOICE}",
             )
+        script = _named_script(text)
+        if script is not None:
+            script = "CJK" if script == "CJK" else script.title()
+            raise StageFailed(
+                "unsupported_language",
+                f"the local voice speaks English, and most of this text is in {script} "
+                "script, which it could only name letter by letter; choose another tts provider",
+            )
+        text = re.sub(r" {2,}", " ", _EMOJI.sub("", text))
+        text = _MONEY.sub(_said_money, text)
+        text = _CLOCK.sub(_said_time, text)
+        text = _TITLE.sub(lambda m: _TITLES.get(m.group(1), m.group(1)), text)
         local = self.config
-        pcm, sample_rate = speak(
-            text,
-            noise_scale=local.piper_noise_scale,
-            noise_w_scale=local.piper_noise_w_scale,
-            length_scale=local.piper_length_scale,
-        )
+        spoken: list[npt.NDArray[np.int16]] = []
+        sample_rate = 0
+        nothing = StageFailed("empty_text", "there is no text to speak")
+        for piece in split_text(text, PIECE_CHARS) or [text]:
+            try:
+                samples, sample_rate = speak(
+                    piece,
+                    noise_scale=local.piper_noise_scale,
+                    noise_w_scale=local.piper_noise_w_scale,
+                    length_scale=local.piper_length_scale,
+                )
+            except StageFailed as exc:
+                # A piece of only symbols says nothing, as the voice passes over such a
+                # sentence inside a longer one; the text fails only if every piece does.
+                if exc.code != "empty_text":
+                    raise
+                nothing = exc
+                continue
+            spoken.append(samples)
+        if not spoken:
+            raise nothing
+        pcm = np.concatenate(spoken)
         return SynthesizedAudio(
             data=encode_pcm(pcm, sample_rate, output_format),
             media_type=MEDIA_TYPES[output_format],
