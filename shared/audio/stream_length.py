@@ -12,7 +12,8 @@ from av.audio.stream import AudioStream
 from av.container import InputContainer
 
 from shared.audio.containers import AV_ERRORS
-from shared.audio.sniff import flac_frame_samples, mp3_complete_as_declared, mp3_header_count
+from shared.audio.sniff import mp3_complete_as_declared, mp3_header_count
+from shared.audio.structure import flac_frame_samples
 from shared.errors import MediaRejected
 
 # Decoded at the start of every upload: a few frames (about ten of MP3 or AAC, a dozen Opus

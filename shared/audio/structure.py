@@ -1,0 +1,77 @@
+"""What a file's own structure announces, read from its bytes without decoding: a FLAC
+frame's samples, and where an MP4/3GP's top-level boxes end.
+
+Split from shared.audio.sniff (which tells containers apart and reads MP3 and WAV headers):
+these serve the length measure (shared.audio.stream_length) and the refusal of a cut MP4
+(shared.audio.probing).
+"""
+
+from __future__ import annotations
+
+# FLAC frame headers' block sizes and sample rates by their 4-bit codes (0: STREAMINFO's
+# rate; 12-14 and block codes 6-7 are read from the bytes after the frame number).
+_FLAC_RATES = (0, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000)
+
+
+def flac_frame_samples(head: bytes, stream_rate: int) -> int | None:
+    """The samples per channel a FLAC frame header announces, when the frame is at
+    ``stream_rate``; None for anything else (not a frame header, or another rate).
+
+    FFmpeg's flac demuxer gives its packets no duration, and its decoder makes exactly this
+    many samples of each frame: counting them here spares decoding every frame of a file
+    (up to 65,535 samples a frame at up to 655 kHz, in eight channels).
+    """
+    if len(head) < 6 or head[0] != 0xFF or head[1] & 0xFE != 0xF8:
+        return None
+    block_code, rate_code = head[2] >> 4, head[2] & 0x0F
+    # The frame or sample number: UTF-8's scheme, 1 to 7 bytes.
+    leading = 8 - (~head[4] & 0xFF).bit_length()
+    if leading == 1 or leading > 7:
+        return None
+    at = 4 + max(leading, 1)
+    extra_block = {6: 1, 7: 2}.get(block_code, 0)
+    if len(head) < at + extra_block + 2:
+        return None
+    if block_code == 0:
+        return None
+    if block_code == 1:
+        block = 192
+    elif block_code <= 5:
+        block = 576 << (block_code - 2)
+    elif extra_block:
+        block = int.from_bytes(head[at : at + extra_block], "big") + 1
+    else:
+        block = 256 << (block_code - 8)
+    at += extra_block
+    if rate_code == 0:
+        rate = stream_rate
+    elif rate_code < 12:
+        rate = _FLAC_RATES[rate_code]
+    elif rate_code == 12:
+        rate = head[at] * 1000
+    elif rate_code == 13:
+        rate = int.from_bytes(head[at : at + 2], "big")
+    elif rate_code == 14:
+        rate = int.from_bytes(head[at : at + 2], "big") * 10
+    else:
+        return None
+    return block if rate == stream_rate else None
+
+
+def iso_missing_bytes(data: bytes) -> int:
+    """How many bytes short of its last top-level box an MP4/3GP file ends (0 when its
+    boxes end with the file): a file cut off mid-box, whose index (moov) may be half there."""
+    offset = 0
+    while offset + 8 <= len(data):
+        # Box types are four letters or digits: random bytes behind an ftyp are no chain.
+        if not data[offset + 4 : offset + 8].isalnum():
+            return 0
+        size = int.from_bytes(data[offset : offset + 4], "big")
+        if size == 1 and offset + 16 <= len(data):  # a 64-bit size follows the type
+            size = int.from_bytes(data[offset + 8 : offset + 16], "big")
+        if size == 0:  # the box runs to the end of the file
+            return 0
+        if size < 8:
+            return 0  # not a box chain we can follow: the demuxer judges it
+        offset += size
+    return max(0, offset - len(data)) if offset > len(data) else 0
