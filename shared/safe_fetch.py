@@ -31,6 +31,10 @@ _PRIVATE = tuple(
     ipaddress.ip_network(n)
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
 )
+# Not routable on the internet, yet called global by Python's is_global (3.11): the IETF
+# protocol assignments block (192.0.0.0/24; only a /29 of it is "private" to Python) and
+# IPv6 site-local (deprecated, still routed inside some networks).
+_UNROUTABLE = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "fec0::/10"))
 # A DNS name never ends in an all-numeric label, so such a host is an IPv4 address in
 # some spelling; only dotted decimal is taken because parsers disagree on the others.
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
@@ -77,7 +81,8 @@ def _kind(ip: IPAddress) -> str | None:
     if any(ip.version == net.version and ip in net for net in _PRIVATE):
         return "a private address"
     # Documentation, benchmarking, "this network" and other special-purpose ranges.
-    if ip.is_reserved or ip.is_private or not ip.is_global:
+    unroutable = any(ip.version == net.version and ip in net for net in _UNROUTABLE)
+    if unroutable or ip.is_reserved or ip.is_private or not ip.is_global:
         return "a reserved address, not publicly routable"
     return None
 
