@@ -10,6 +10,7 @@ import ipaddress
 import re
 import socket
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -253,6 +254,51 @@ def _client(timeout_s: float) -> Iterator[httpx.Client]:
         client.close()
 
 
+class _Unpacker:
+    """A download's bytes as sent, unpacked from gzip or deflate a bounded piece at a time:
+    httpx inflates each read whole, ~64 MB from 64 KiB of a gzip bomb, before any size check."""
+
+    def __init__(self, encoding: str, limit: int, too_large: FetchRefused) -> None:
+        self._encoding = encoding.strip().lower()
+        self._inflater: zlib._Decompress | None = None
+        self._limit = limit
+        self._too_large = too_large
+        self.size = 0
+        if self._encoding in ("gzip", "x-gzip"):
+            self._inflater = zlib.decompressobj(31)
+        elif self._encoding not in ("", "identity", "deflate"):
+            raise FetchRefused(
+                "download_failed",
+                f"The server sent the file encoded as {encoding!r}, which VoicePipe does not "
+                "unpack; serve it uncompressed (or gzip).",
+            )
+
+    def feed(self, raw: bytes) -> bytes:
+        if self._encoding == "deflate" and self._inflater is None and raw:
+            # "deflate" is meant to be zlib-wrapped; some servers send it bare, as httpx allows.
+            wrapped = len(raw) > 1 and raw[0] & 0x0F == 8 and (raw[0] << 8 | raw[1]) % 31 == 0
+            self._inflater = zlib.decompressobj(15 if wrapped else -15)
+        if self._inflater is None:
+            return self._count(raw)
+        try:
+            out = self._inflater.decompress(raw, self._limit - self.size + 1)
+            self._count(out)
+            while self._inflater.unconsumed_tail:
+                tail = self._inflater.unconsumed_tail
+                out += self._count(self._inflater.decompress(tail, self._limit - self.size + 1))
+        except zlib.error as exc:
+            raise FetchRefused(
+                "download_failed", f"The server's {self._encoding} data is damaged ({exc})."
+            ) from None
+        return out
+
+    def _count(self, data: bytes) -> bytes:
+        self.size += len(data)
+        if self.size > self._limit:
+            raise self._too_large
+        return data
+
+
 def fetch(
     url: str, policy: AddressPolicy, *, max_bytes: int, timeout_s: float, max_redirects: int
 ) -> Fetched:
@@ -262,7 +308,9 @@ def fetch(
     too_large = FetchRefused("too_large", f"The download is over the limit of {max_bytes} bytes.")
     with _client(timeout_s) as client:
         for _hop in range(max_redirects + 1):
-            parsed, request = _pinned(client, policy, url)
+            # Asked uncompressed (audio gains nothing from gzip); a server that compresses
+            # anyway is unpacked within the limit.
+            parsed, request = _pinned(client, policy, url, headers={"Accept-Encoding": "identity"})
             response = client.send(request, stream=True)
             try:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
@@ -278,16 +326,15 @@ def fetch(
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise too_large
                 chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise too_large
+                unpacker = _Unpacker(
+                    response.headers.get("content-encoding", ""), max_bytes, too_large
+                )
+                for chunk in response.iter_raw():
+                    chunks.append(unpacker.feed(chunk))
                     if time.monotonic() > deadline:
                         raise FetchRefused(
                             "download_timeout", f"The download took over {timeout_s:g} s."
                         )
-                    chunks.append(chunk)
                 return Fetched(b"".join(chunks), str(parsed), response.headers.get("content-type"))
             finally:
                 response.close()
