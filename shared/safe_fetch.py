@@ -307,7 +307,7 @@ def fetch(
     deadline = time.monotonic() + timeout_s
     too_large = FetchRefused("too_large", f"The download is over the limit of {max_bytes} bytes.")
     with _client(timeout_s) as client:
-        for _hop in range(max_redirects + 1):
+        for hop in range(max_redirects + 1):
             # Asked uncompressed (audio gains nothing from gzip); a server that compresses
             # anyway is unpacked within the limit.
             parsed, request = _pinned(client, policy, url, headers={"Accept-Encoding": "identity"})
@@ -317,10 +317,13 @@ def fetch(
                     url = str(parsed.join(response.headers["location"]))
                     continue
                 if not response.is_success:
+                    # The URL is not repeated: the item shows its source (redacted if the
+                    # batch redacts), and a path or query may hold a number or a signature.
+                    where = f" at {parsed.host}, where the URL redirected" if hop else ""
                     raise FetchRefused(
                         "download_failed",
                         f"The server answered {response.status_code} "
-                        f"{response.reason_phrase} for {parsed}.",
+                        f"{response.reason_phrase}{where}.",
                     )
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
