@@ -7,6 +7,7 @@ duration, decodability) before anything is stored, and the job records the same 
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit, urlunsplit
 
 from shared.audio import probe
 from shared.errors import MediaRejected
@@ -56,7 +57,9 @@ def shown_source(
 ) -> str:
     """A batch item's URL, key or file name as its jobs and export rows show it: redacted
     as the batch's jobs are (a key or URL names the file as the voicemail system did,
-    "vm/+14155552671.wav"). Fetching still uses the item's own."""
+    "vm/+14155552671.wav"). Fetching still uses the item's own; a URL's user name and
+    password are never shown."""
+    source = _without_credentials(source)
     if policy is None:
         return source
     # Loaded only for a job that redacts, as the API's other redaction (reviews) is.
@@ -67,6 +70,17 @@ def shown_source(
         policy = policy.model_copy(update={"style": Substitution.LABEL})
     key = secret.get_secret_value() if secret else None
     return redact_filename(source, policy, key) or source
+
+
+def _without_credentials(source: str) -> str:
+    # Such an item is refused (url_refused), but its source is still shown and exported.
+    try:
+        parts = urlsplit(source)
+    except ValueError:
+        return source
+    if not parts.scheme or "@" not in parts.netloc:
+        return source
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def too_large(limit_bytes: int) -> MediaRejected:

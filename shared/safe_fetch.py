@@ -10,6 +10,7 @@ import ipaddress
 import re
 import socket
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,10 @@ _PRIVATE = tuple(
     ipaddress.ip_network(n)
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
 )
+# Not routable on the internet, yet called global by Python's is_global (3.11): the IETF
+# protocol assignments block (192.0.0.0/24; only a /29 of it is "private" to Python) and
+# IPv6 site-local (deprecated, still routed inside some networks).
+_UNROUTABLE = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "fec0::/10"))
 # A DNS name never ends in an all-numeric label, so such a host is an IPv4 address in
 # some spelling; only dotted decimal is taken because parsers disagree on the others.
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
@@ -77,7 +82,8 @@ def _kind(ip: IPAddress) -> str | None:
     if any(ip.version == net.version and ip in net for net in _PRIVATE):
         return "a private address"
     # Documentation, benchmarking, "this network" and other special-purpose ranges.
-    if ip.is_reserved or ip.is_private or not ip.is_global:
+    unroutable = any(ip.version == net.version and ip in net for net in _UNROUTABLE)
+    if unroutable or ip.is_reserved or ip.is_private or not ip.is_global:
         return "a reserved address, not publicly routable"
     return None
 
@@ -248,6 +254,51 @@ def _client(timeout_s: float) -> Iterator[httpx.Client]:
         client.close()
 
 
+class _Unpacker:
+    """A download's bytes as sent, unpacked from gzip or deflate a bounded piece at a time:
+    httpx inflates each read whole, ~64 MB from 64 KiB of a gzip bomb, before any size check."""
+
+    def __init__(self, encoding: str, limit: int, too_large: FetchRefused) -> None:
+        self._encoding = encoding.strip().lower()
+        self._inflater: zlib._Decompress | None = None
+        self._limit = limit
+        self._too_large = too_large
+        self.size = 0
+        if self._encoding in ("gzip", "x-gzip"):
+            self._inflater = zlib.decompressobj(31)
+        elif self._encoding not in ("", "identity", "deflate"):
+            raise FetchRefused(
+                "download_failed",
+                f"The server sent the file encoded as {encoding!r}, which VoicePipe does not "
+                "unpack; serve it uncompressed (or gzip).",
+            )
+
+    def feed(self, raw: bytes) -> bytes:
+        if self._encoding == "deflate" and self._inflater is None and raw:
+            # "deflate" is meant to be zlib-wrapped; some servers send it bare, as httpx allows.
+            wrapped = len(raw) > 1 and raw[0] & 0x0F == 8 and (raw[0] << 8 | raw[1]) % 31 == 0
+            self._inflater = zlib.decompressobj(15 if wrapped else -15)
+        if self._inflater is None:
+            return self._count(raw)
+        try:
+            out = self._inflater.decompress(raw, self._limit - self.size + 1)
+            self._count(out)
+            while self._inflater.unconsumed_tail:
+                tail = self._inflater.unconsumed_tail
+                out += self._count(self._inflater.decompress(tail, self._limit - self.size + 1))
+        except zlib.error as exc:
+            raise FetchRefused(
+                "download_failed", f"The server's {self._encoding} data is damaged ({exc})."
+            ) from None
+        return out
+
+    def _count(self, data: bytes) -> bytes:
+        self.size += len(data)
+        if self.size > self._limit:
+            raise self._too_large
+        return data
+
+
 def fetch(
     url: str, policy: AddressPolicy, *, max_bytes: int, timeout_s: float, max_redirects: int
 ) -> Fetched:
@@ -256,33 +307,37 @@ def fetch(
     deadline = time.monotonic() + timeout_s
     too_large = FetchRefused("too_large", f"The download is over the limit of {max_bytes} bytes.")
     with _client(timeout_s) as client:
-        for _hop in range(max_redirects + 1):
-            parsed, request = _pinned(client, policy, url)
+        for hop in range(max_redirects + 1):
+            # Asked uncompressed (audio gains nothing from gzip); a server that compresses
+            # anyway is unpacked within the limit.
+            parsed, request = _pinned(client, policy, url, headers={"Accept-Encoding": "identity"})
             response = client.send(request, stream=True)
             try:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     url = str(parsed.join(response.headers["location"]))
                     continue
                 if not response.is_success:
+                    # The URL is not repeated: the item shows its source (redacted if the
+                    # batch redacts), and a path or query may hold a number or a signature.
+                    where = f" at {parsed.host}, where the URL redirected" if hop else ""
                     raise FetchRefused(
                         "download_failed",
                         f"The server answered {response.status_code} "
-                        f"{response.reason_phrase} for {parsed}.",
+                        f"{response.reason_phrase}{where}.",
                     )
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise too_large
                 chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise too_large
+                unpacker = _Unpacker(
+                    response.headers.get("content-encoding", ""), max_bytes, too_large
+                )
+                for chunk in response.iter_raw():
+                    chunks.append(unpacker.feed(chunk))
                     if time.monotonic() > deadline:
                         raise FetchRefused(
                             "download_timeout", f"The download took over {timeout_s:g} s."
                         )
-                    chunks.append(chunk)
                 return Fetched(b"".join(chunks), str(parsed), response.headers.get("content-type"))
             finally:
                 response.close()

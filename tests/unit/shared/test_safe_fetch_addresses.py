@@ -62,6 +62,21 @@ def test_the_cloud_metadata_link_local_address_is_refused(no_connect: list[objec
     assert no_connect == []
 
 
+# Ranges no public host is in that Python's is_global (3.11) calls global: the IETF
+# protocol assignments block and IPv6 site-local, which some networks still route inside.
+@pytest.mark.parametrize(
+    "url", ["http://192.0.0.8/", "http://192.0.0.200/", "http://[fec0::1]/", "http://[fec1::5]/"]
+)
+def test_special_purpose_ranges_python_calls_global_are_refused(
+    url: str, no_connect: list[object]
+) -> None:
+    error = refused(url, DEFAULT)
+
+    assert error.code == "url_refused"
+    assert "not publicly routable" in error.message
+    assert no_connect == []
+
+
 @pytest.mark.parametrize(
     "url", ["http://[::ffff:10.0.0.1]/", "http://[64:ff9b::a00:1]/", "http://[2002:7f00:1::]/"]
 )

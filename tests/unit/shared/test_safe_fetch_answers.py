@@ -1,5 +1,6 @@
 """What a POST (a webhook delivery) takes from the receiver's answer: a little, whatever the
-receiver sends. A receiver is any URL a tenant names, so its answer is untrusted."""
+receiver sends; and what a GET (a URL item) takes of a compressed download: no more than the
+limit. Either server is any URL a tenant names, so its answer is untrusted."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from shared.safe_fetch import post
+from shared.safe_fetch import FetchRefused, fetch, post
 from tests.unit.shared.safe_fetch_helpers import LOCAL
 
 # 200 MB of zeros gzipped: about 200 KB on the wire.
@@ -33,6 +34,16 @@ class _Receiver(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def do_GET(self) -> None:
+        self.seen.append({k.lower(): v for k, v in self.headers.items()})
+        body = self.bomb if self.path == "/bomb" else zlib.compress(b"RIFF" * 1000, wbits=31)
+        self.send_response(200)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(body)
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -108,3 +119,32 @@ def test_an_answer_whose_body_breaks_off_keeps_the_status_it_gave(
 
     assert result.status == status
     assert result.body_prefix == "x" * 10
+
+
+def test_a_compressed_download_is_refused_at_the_limit_without_inflating_past_it(
+    receiver: tuple[str, list[dict[str, str]]],
+) -> None:
+    # Before, httpx inflated each 64 KiB read whole (about 64 MB here) before the size was
+    # checked: 150 MB of peak for a 200 KB answer under the 25 MB limit, per ingest thread.
+    base, seen = receiver
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchRefused) as info:
+            fetch(base + "/bomb", LOCAL, max_bytes=1024 * 1024, timeout_s=10, max_redirects=0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert info.value.code == "too_large"
+    assert peak < 8 * 1024 * 1024
+    assert seen[-1]["accept-encoding"] == "identity"
+
+
+def test_a_compressed_download_within_the_limit_is_unpacked(
+    receiver: tuple[str, list[dict[str, str]]],
+) -> None:
+    base, _ = receiver
+
+    got = fetch(base + "/small.wav", LOCAL, max_bytes=1024 * 1024, timeout_s=10, max_redirects=0)
+
+    assert got.data == b"RIFF" * 1000
