@@ -53,6 +53,7 @@ class HybridStt(SttProvider):
         engines, skipped = self._engines()
         results: dict[str, Transcript] = {}
         failures: dict[str, str] = {}
+        broken: list[Exception] = []
         with ThreadPoolExecutor(max_workers=len(engines)) as pool:
             futures = {name: pool.submit(self._engine(name).transcribe, audio) for name in engines}
             for name, future in futures.items():
@@ -62,6 +63,15 @@ class HybridStt(SttProvider):
                     if exc.retryable:
                         raise  # the whole stage is retried; both engines run again
                     failures[name] = f"{exc.code}: {exc.message}"
+                except Exception as exc:
+                    # An engine's runtime breaking (ONNX Runtime, CTranslate2, a plugin's
+                    # own bug) is no reason to lose the other's transcript: kept, said and
+                    # flagged like a refusal. Both breaking fail the stage as one would have.
+                    log.exception("hybrid engine %s failed unexpectedly", name)
+                    failures[name] = f"internal: {type(exc).__name__}: {exc}"[:500]
+                    broken.append(exc)
+        if not results and len(broken) == len(failures):
+            raise broken[0]
         if not results:
             raise StageFailed(
                 "all_engines_failed", "; ".join(f"{k}: {v}" for k, v in failures.items())
