@@ -21,7 +21,7 @@ from shared.redaction_policy import (
     parse_entities,
 )
 from shared.safe_fetch import AddressPolicy, FetchRefused
-from shared.settings import OutputFormat
+from shared.settings import OutputFormat, Settings
 from shared.stt_languages import ENGLISH_ONLY_ENGINES, WHISPER_ENGINES, is_english, whisper_hears
 
 THREAD_PATTERN = r"^[A-Za-z0-9+_.:@-]+$"
@@ -235,13 +235,14 @@ def unheard_language(services: Services, options: JobOptions) -> None:
     the job would be queued only to fail as unsupported_language (or, for OpenAI's Whisper,
     as OpenAI's 400). The English-only offline engines and Whisper, whose list is published,
     are judged, and ``hybrid`` where neither of its engines would hear it (it fails only
-    when both do); another cloud engine or a plugin decides for itself."""
+    when both do; an engine this deployment has no key for is skipped by the worker, so it
+    hears nothing); another cloud engine or a plugin decides for itself."""
     if options.language is None or Stage.STT not in options.stages:
         return
     settings = services.settings
     engine = options.stt_provider or settings.providers.stt
     if engine == "hybrid":
-        refusals = [_refusal(e, options.language) for e in settings.hybrid.engines]
+        refusals = _hybrid_refusals(settings, options.language)
         if any(r is None for r in refusals):
             return
         message = f"neither engine of 'hybrid' hears it: {'; '.join(r or '' for r in refusals)}"
@@ -251,6 +252,20 @@ def unheard_language(services: Services, options: JobOptions) -> None:
             return
         message = refused
     raise ApiError(400, "unsupported_language", f"language: {message}", param="language")
+
+
+def _hybrid_refusals(settings: Settings, language: str) -> list[str | None]:
+    """Why each engine the hybrid would run here cannot hear ``language`` (None where it
+    can). As HybridStt runs them: an engine without its key is skipped, so it hears nothing,
+    and where neither has one the offline engine runs alone."""
+    engines = settings.hybrid.engines
+    configured = [e for e in engines if settings.missing_configuration(Stage.STT.value, e) is None]
+    if not configured:
+        return [_refusal("local", language)]
+    return [
+        _refusal(e, language) if e in configured else f"{e!r} is not configured here"
+        for e in engines
+    ]
 
 
 def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOptions:

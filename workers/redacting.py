@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography.fernet import Fernet
 
@@ -30,6 +30,7 @@ from shared.redaction.spans import Span
 from shared.redaction_policy import Entity, JobRedaction
 from shared.settings import Settings
 from workers.context import WorkerContext
+from workers.providers.stt.hybrid import compared_again
 
 # Under the job's prefix, so deleting the job (or its retention) deletes them too.
 ORIGINAL_TRANSCRIPT = "transcript.original.json.enc"
@@ -50,7 +51,10 @@ class Redactor:
         return cls(job.options.redact, secret.get_secret_value() if secret else None)
 
     def transcript(self, transcript: Transcript) -> RedactedTranscript:
-        return redact_transcript(transcript, self.policy, self.key)
+        redacted = redact_transcript(transcript, self.policy, self.key)
+        details = compared_again(redacted.transcript.details)
+        transcript = redacted.transcript.model_copy(update={"details": details})
+        return replace(redacted, transcript=transcript)
 
     def text(self, text: str, known: Iterable[Known] = ()) -> Redacted:
         return redact_text(text, self.policy, self.key, known=known)

@@ -262,3 +262,24 @@ def test_a_hybrid_one_of_whose_engines_hears_the_language_keeps_it(http: TestCli
     )
 
     assert answer.status_code == 202, answer.text
+
+
+def test_a_hybrid_whose_hearing_engine_is_not_configured_here_is_refused(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # No OpenAI key: the worker skips Whisper and runs the offline engine alone, which
+    # refuses French, so the job would be queued only to fail as all_engines_failed.
+    offline = app_client(tmp_path, valkey)
+
+    answer = offline.post(
+        "/v1/jobs",
+        files={"file": ("vm.wav", _wav(), "audio/wav")},
+        data={"language": "fr", "stt_provider": "hybrid"},
+    )
+
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "unsupported_language"
+    assert "'whisper' is not configured here" in error["message"]
+    assert "'local'" in error["message"]
+    assert _stored(offline, tmp_path) == (0, [])

@@ -16,7 +16,7 @@ from typing import Any
 from shared.errors import StageFailed
 from shared.models import Stage, Transcript
 from shared.settings.providers import AnthropicSettings, HybridSettings
-from shared.wer import alignment_spans, word_error_rate
+from shared.wer import alignment_spans, normalize, word_error_rate
 from workers.providers.base import AudioInput, ProviderSource, SttProvider
 from workers.providers.errors import ProviderError
 
@@ -53,6 +53,7 @@ class HybridStt(SttProvider):
         engines, skipped = self._engines()
         results: dict[str, Transcript] = {}
         failures: dict[str, str] = {}
+        broken: list[Exception] = []
         with ThreadPoolExecutor(max_workers=len(engines)) as pool:
             futures = {name: pool.submit(self._engine(name).transcribe, audio) for name in engines}
             for name, future in futures.items():
@@ -62,6 +63,15 @@ class HybridStt(SttProvider):
                     if exc.retryable:
                         raise  # the whole stage is retried; both engines run again
                     failures[name] = f"{exc.code}: {exc.message}"
+                except Exception as exc:
+                    # An engine's runtime breaking (ONNX Runtime, CTranslate2, a plugin's
+                    # own bug) is no reason to lose the other's transcript: kept, said and
+                    # flagged like a refusal. Both breaking fail the stage as one would have.
+                    log.exception("hybrid engine %s failed unexpectedly", name)
+                    failures[name] = f"internal: {type(exc).__name__}: {exc}"[:500]
+                    broken.append(exc)
+        if not results and len(broken) == len(failures):
+            raise broken[0]
         if not results:
             raise StageFailed(
                 "all_engines_failed", "; ".join(f"{k}: {v}" for k, v in failures.items())
@@ -148,6 +158,26 @@ class HybridStt(SttProvider):
         engine = self.providers.get(Stage.STT, name)
         assert isinstance(engine, SttProvider)
         return engine
+
+
+def compared_again(details: dict[str, Any]) -> dict[str, Any]:
+    """A hybrid transcript's details with its spans and uncertain words worked out again from
+    its two transcripts as they now read (redacted). Redaction finds a name or a number in
+    a text, not in the lone words of a span: "whitfield" against "whitfeld", "2291" against
+    "2297" stayed there, the very pieces that differed. The agreement, a figure, is kept."""
+    if details.get("mode") != "hybrid" or "uncertain_words" not in details:
+        return details
+    texts = [str(details["transcripts"][name]) for name in details["engines_used"]]
+    spans = [dict(span) for span in alignment_spans(*texts)]
+    if details.get("reconciled_by") is None:
+        uncertain = _span_words(spans)
+    else:
+        # Claude's own list: only the words its (redacted) text still holds.
+        kept = set(normalize(str(details.get("reconciled", ""))))
+        uncertain = [
+            w for w in details["uncertain_words"] if set(normalize(str(w))) <= kept and normalize(w)
+        ]
+    return {**details, "spans": spans, "uncertain_words": uncertain}
 
 
 def _span_words(spans: list[dict[str, Any]]) -> list[str]:
