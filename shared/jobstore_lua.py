@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from shared.batch_keys import SETTLE
 from shared.broker_clock import PAST_FENCE
-from shared.models import JobStatus
+from shared.models import RUNNING_STATUS, JobStatus
 from shared.webhook_models import delivery_key
 
 # Lua table literal: the statuses a job ends in.
 _ENDED = "{" + ", ".join(f"['{s.value}'] = true" for s in JobStatus if s.terminal) + "}"
+# Lua table literal: the statuses of a job with a stage running.
+_RUNNING = "{" + ", ".join(f"['{s.value}'] = true" for s in RUNNING_STATUS.values()) + "}"
 
 # KEYS: job record, deadline index, retention index, webhooks due, batch hash (the job
 # record again when the job has no batch). ARGV: SHA-1 of the record as read (40 bytes on
@@ -39,9 +41,19 @@ if not (current and redis.sha1hex(current) == ARGV[1]) then return 0 end
 local ended = @ENDED@
 if KEYS[5] ~= KEYS[1] then
     local moves = 10 + 2 * tonumber(ARGV[7]) + 2 * tonumber(ARGV[8 + 2 * tonumber(ARGV[7])])
-    if ended[ARGV[moves]] and not ended[ARGV[moves + 1]]
-        and redis.call('HGET', KEYS[5], 'canceled') == '1' then
-        return -1
+    local running = @RUNNING@
+    -- Nor does one start a stage (queued -> transcribing) or hand itself on to the next
+    -- (transcribing -> responding) once the cancel is recorded: until the cancel task
+    -- reached it, a job went on calling vendors after the cancel was answered.
+    if redis.call('HGET', KEYS[5], 'canceled') == '1' then
+        if ended[ARGV[moves]] and not ended[ARGV[moves + 1]] then return -1 end
+        if ARGV[moves] ~= '' and running[ARGV[moves + 1]] then return -1 end
+        -- A later stage starting keeps the job's status (responding): told by its record.
+        local was, now = cjson.decode(current)['stages'], cjson.decode(ARGV[2])['stages']
+        for name, rec in pairs(now or {}) do
+            local before = was[name] and was[name]['status']
+            if rec['status'] == 'running' and before ~= 'running' then return -1 end
+        end
     end
 end
 redis.call('SET', KEYS[1], ARGV[2])
@@ -89,7 +101,9 @@ end
 for k = 0, 2 do redis.call('HSET', KEYS[8 + k], ARGV[3], ARGV[i + 3 + k]) end
 if changes > 0 then settle(KEYS[5], now) end
 return 1
-""".replace("@WEBHOOK@", delivery_key("")).replace("@ENDED@", _ENDED)
+""".replace("@WEBHOOK@", delivery_key(""))
+    .replace("@ENDED@", _ENDED)
+    .replace("@RUNNING@", _RUNNING)
 )
 # KEYS: job record, tenant index, jobs by status, the tenant's three inbox hashes, deadline
 # index, the job's thread list and its first stage's queue (the record again where the job

@@ -21,7 +21,13 @@ from celery import Task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 
 from shared import job_transitions as transitions
-from shared.errors import JobNotFound, MediaRejected, StageFailed, StorageKeyNotFound
+from shared.errors import (
+    BatchCanceled,
+    JobNotFound,
+    MediaRejected,
+    StageFailed,
+    StorageKeyNotFound,
+)
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
 from shared.logging import bind, log_context
 from shared.metrics_store import MetricsStore, Phase, StageMetricsBuffer
@@ -114,7 +120,12 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         )
     )
     # One read-modify-write both decides whether to run and marks the stage started.
-    started_version = ctx.jobs.update_versioned(job_id, begin)
+    try:
+        started_version = ctx.jobs.update_versioned(job_id, begin)
+    except BatchCanceled:
+        # Its batch's cancel is recorded; the cancel task ends the job, never started.
+        log.info("job %s: batch canceled; %s not started", job_id, stage.value)
+        raise Ignore() from None
     job = started_version.job
     bind(tenant=job.tenant, batch_id=job.batch_id)
     match begin.result:
@@ -205,16 +216,20 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     # version our start wrote: compare-and-set against it, without reading it first, and
     # queue the next stage in the same step. Only when the job changed meanwhile is it read
     # again and decided afresh, and the next stage sent after.
-    passed_on = end(job) and bool(
-        ctx.jobs.replace(job, started_version, then=_next_message(task, job, stage))
-    )
-    if not passed_on:
-        try:
+    try:
+        passed_on = end(job) and bool(
+            ctx.jobs.replace(job, started_version, then=_next_message(task, job, stage))
+        )
+        if not passed_on:
             job = ctx.jobs.update(job_id, end)
-        except JobNotFound:
-            ctx.storage.delete(key)  # the job was deleted while we worked (DELETE /v1/jobs)
-            log.info("job %s: deleted during %s; result dropped", job_id, stage.value)
-            raise Ignore() from None
+    except JobNotFound:
+        ctx.storage.delete(key)  # the job was deleted while we worked (DELETE /v1/jobs)
+        log.info("job %s: deleted during %s; result dropped", job_id, stage.value)
+        raise Ignore() from None
+    except BatchCanceled:
+        ctx.storage.delete(key)  # not handed on: the cancel task ends the job
+        log.info("job %s: batch canceled during %s; result dropped", job_id, stage.value)
+        raise Ignore() from None
     if isinstance(end.result, Discarded):
         ctx.storage.delete(key)  # ours alone, and the job no longer wants it
         log.info("job %s: %s result discarded (%s)", job_id, stage.value, end.result.reason)

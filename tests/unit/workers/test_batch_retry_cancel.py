@@ -13,7 +13,7 @@ from shared.batch_keys import batch_key
 from shared.batches import Batch, BatchItem, batch_job_id
 from shared.celery_app import create_celery
 from shared.errors import BatchCanceled
-from shared.job_transitions import resume
+from shared.job_transitions import resume, start
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus, utcnow
 from shared.webhook_models import delivery_key
 from tests.factories import wav_input_meta
@@ -194,3 +194,72 @@ def test_a_retry_that_resumes_nothing_leaves_the_batch_completed_without_a_secon
     assert ctx.batches.get(batch.id).status == "completed"
     assert [e["status"] for e in batch_events(ctx, batch.id)] == ["completed"]
     assert not ctx.batches.mark_canceled(batch.id)
+
+
+def test_no_stage_of_a_canceled_batchs_job_starts_or_hands_on_once_the_cancel_is_recorded(
+    ctx: WorkerContext,
+) -> None:
+    # The cancel task reaches each job in turn; until it does, a stage worker taking the
+    # job's message must not start it (calling a vendor, after the cancel was answered),
+    # nor a stage already running hand the job on to the next stage.
+    options = JobOptions(stages=[Stage.STT, Stage.LLM])
+    batch = Batch(source="manifest", options=options)
+    ctx.batches.create(batch, [BatchItem(key=f"vm{i}.wav") for i in range(2)])
+    jobs = []
+    for index in range(2):
+        job = Job(
+            id=batch_job_id(batch.id, index),
+            options=options,
+            input=wav_input_meta(),
+            batch_id=batch.id,
+            batch_index=index,
+        )
+        ctx.jobs.create_batch_job(job)
+        jobs.append(job.id)
+    running = ctx.jobs.update(jobs[1], lambda j: start(j, Stage.STT, "t1", "local", 3, _no_output))
+    assert running.status == JobStatus.TRANSCRIBING
+    assert ctx.batches.mark_canceled(batch.id)
+
+    with pytest.raises(BatchCanceled):
+        ctx.jobs.update(jobs[0], lambda j: start(j, Stage.STT, "t0", "local", 3, _no_output))
+    assert ctx.jobs.get(jobs[0]).status == JobStatus.QUEUED
+    with pytest.raises(BatchCanceled):
+        ctx.jobs.update(jobs[1], lambda j: _handed_on(j))
+    assert ctx.jobs.get(jobs[1]).status == JobStatus.TRANSCRIBING
+    # The cancel task still ends both.
+    cancel_unfinished(ctx, batch.id)
+    assert [ctx.jobs.get(j).status for j in jobs] == [JobStatus.CANCELED] * 2
+    ctx.batches.chunk_done(batch.id, 0, 1)
+    assert assert_ended_adding_up(ctx, batch.id, "canceled")["canceled"] == 2
+
+
+def _handed_on(job: Job) -> bool:
+    # What finishing stt does to the record: stt succeeded, the job responding.
+    job.stages[Stage.STT].status = StageStatus.SUCCEEDED
+    job.status = JobStatus.RESPONDING
+    return True
+
+
+def _no_output(key: str) -> bool:
+    return False
+
+
+def test_a_later_stage_of_a_canceled_batchs_job_does_not_start_either(ctx: WorkerContext) -> None:
+    options = JobOptions(stages=[Stage.STT, Stage.LLM])
+    batch = Batch(source="manifest", options=options)
+    ctx.batches.create(batch, [BatchItem(key="vm.wav")])
+    job = Job(
+        id=batch_job_id(batch.id, 0),
+        options=options,
+        input=wav_input_meta(),
+        batch_id=batch.id,
+        batch_index=0,
+    )
+    ctx.jobs.create_batch_job(job)
+    ctx.jobs.update(job.id, lambda j: start(j, Stage.STT, "t0", "local", 3, _no_output))
+    ctx.jobs.update(job.id, _handed_on)  # stt done, the llm stage's message queued
+    assert ctx.batches.mark_canceled(batch.id)
+
+    with pytest.raises(BatchCanceled):
+        ctx.jobs.update(job.id, lambda j: start(j, Stage.LLM, "t1", "local", 3, _no_output))
+    assert ctx.jobs.get(job.id).stages[Stage.LLM].status == StageStatus.PENDING
