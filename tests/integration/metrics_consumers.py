@@ -165,3 +165,30 @@ def keda_lists(docs: list[dict[str, Any]]) -> dict[str, set[str]]:
             if trigger["type"] == "redis":
                 lists.setdefault(target, set()).add(trigger["metadata"]["listName"])
     return lists
+
+
+def stacked_sum(panel: dict[str, Any], scrape: Scrape) -> float:
+    """The top of a stacked panel over one scrape (a single copy of each series, so ``max
+    by`` is the series itself): its targets' samples summed, save the targets an override
+    takes out of the stack."""
+    unstacked = {
+        override["matcher"]["options"]
+        for override in panel["fieldConfig"].get("overrides", [])
+        if override["matcher"]["id"] == "byFrameRefID"
+        and {"id": "custom.stacking", "value": {"mode": "none"}} in override["properties"]
+    }
+    total = 0.0
+    for target in panel["targets"]:
+        if target["refId"] in unstacked:
+            continue
+        selector = re.fullmatch(r"max by \([\w, ]*\) \((\w+)(?:\{([^}]*)\})?\)", target["expr"])
+        assert selector, f"not a plain selector: {target['expr']}"
+        name, inside = selector[1], selector[2] or ""
+        wanted = re.findall(r'(\w+)\s*(=|!=)\s*"([^"]*)"', inside)
+        for (series, labels), value in scrape.samples.items():
+            have = dict(labels)
+            if series == name and all(
+                (have.get(label) == v) == (op == "=") for label, op, v in wanted
+            ):
+                total += value
+    return total

@@ -38,9 +38,11 @@ from tests.integration.metrics_consumers import (
     query_problems,
     readme_metrics,
     scrape_paths,
+    stacked_sum,
 )
 from tests.local_http import LocalServer
 from tests.unit.infra.manifests import render
+from tests.unit.infra.test_grafana_dashboard import dashboard, panels, series_and_labels
 
 pytestmark = pytest.mark.integration
 
@@ -196,3 +198,26 @@ def test_two_api_processes_serve_the_same_figures_each_counted_once(
     assert final.value("voicepipe_webhook_deliveries_total", outcome="delivered") == 1
     jobs = sum(v for (name, _), v in final.samples.items() if name == "voicepipe_jobs")
     assert jobs == observed.jobs == 5
+
+
+def test_every_served_metric_has_a_query_on_the_dashboard(observed: Observed) -> None:
+    read = set().union(*(series_and_labels(e)[0] for e in dashboard_queries().values()))
+    scrape = served(observed)
+
+    shown = {scrape.family_of(name) for name in read}
+
+    assert set(scrape.types) - shown == set()
+
+
+def test_the_batch_progress_stack_adds_up_to_the_batches_items(observed: Observed) -> None:
+    stacked = [
+        panel
+        for panel in panels(dashboard())
+        if panel.get("fieldConfig", {}).get("defaults", {}).get("custom", {}).get("stacking")
+        == {"mode": "normal"}
+    ]
+    (batch,) = [p for p in stacked if "voicepipe_batch_jobs" in str(p["targets"])]
+    items = observed.waiting.value("voicepipe_batch_jobs", state="items")
+
+    assert items == 2
+    assert stacked_sum(batch, observed.waiting) == items
