@@ -22,6 +22,9 @@ METRICS = {
     "voicepipe_jobs": {"status"},
     "voicepipe_webhook_deliveries_total": {"outcome"},
     "voicepipe_batch_jobs": {"state"},
+    "voicepipe_batches_open": set(),
+    "voicepipe_storage_breaker_open": set(),
+    "voicepipe_storage_breaker_refusals_total": set(),
 }
 HISTOGRAMS = {"voicepipe_stage_seconds"}
 HISTOGRAM_SERIES = {"_bucket": {"le"}, "_sum": set(), "_count": set()}
@@ -123,6 +126,21 @@ def test_every_panel_asks_the_prometheus_chosen_at_import() -> None:
         assert panel["targets"], panel["title"]
         for target in panel["targets"]:
             assert target["datasource"]["uid"] == "${DS_PROMETHEUS}", panel["title"]
+
+
+def test_every_panel_has_its_own_id_and_its_own_place_on_the_grid() -> None:
+    every = list(panels(dashboard()))
+    ids = [panel["id"] for panel in every]
+    cells: dict[tuple[int, int], str] = {}
+
+    assert len(ids) == len(set(ids))
+    for panel in every:
+        grid = panel["gridPos"]
+        assert grid["x"] + grid["w"] <= 24, panel["title"]
+        for x in range(grid["x"], grid["x"] + grid["w"]):
+            for y in range(grid["y"], grid["y"] + grid["h"]):
+                assert (x, y) not in cells, (panel["title"], cells.get((x, y)))
+                cells[(x, y)] = panel["title"]
 
 
 def test_a_query_of_a_metric_or_label_voicepipe_does_not_serve_is_caught() -> None:
