@@ -112,7 +112,8 @@ class _FromRedis(Collector):
 
         stages = HistogramMetricFamily(
             "voicepipe_stage_seconds",
-            "Each stage run: its wait in the queue, and its run, by provider.",
+            "Each stage run that succeeded: its first attempt's wait in the queue, and its run, "
+            "by provider (failed runs count in the error and retry counters).",
             labels=["stage", "provider", "phase"],
         )
         for h in self._store.stage_histograms():
