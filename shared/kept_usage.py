@@ -94,11 +94,7 @@ def priced(kept: KeptUsage, settings: Settings) -> JobUsage:
         for k in kept.lines
     ]
     return JobUsage(
-        job_id=kept.job_id,
-        tenant=kept.tenant,
-        batch_id=kept.batch_id,
-        status=kept.status,
-        created_at=kept.created_at,
+        **kept.model_dump(include={"job_id", "tenant", "batch_id", "status", "created_at"}),
         currency=settings.prices.currency,
         totals=figures_of(lines),
         lines=lines,
