@@ -87,7 +87,7 @@ for _process in COMMANDS:
 @main.command()
 def up() -> None:
     """Run the whole stack on this machine until Ctrl-C."""
-    from api.cli.stack import Stack
+    from api.cli.stack import Stack, StartInterrupted
 
     settings = _with_webhook_secret(_usable(_settings()))
     configure_logging(settings.log_level, settings.log_format)
@@ -96,11 +96,16 @@ def up() -> None:
 
     def _stop(*_: Any) -> None:
         stopped.set()
+        stack.interrupt()
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
         stack.start()
+    except StartInterrupted:
+        click.echo("Stopping before the stack was up...")
+        stack.stop()
+        sys.exit(130)
     except RuntimeError as exc:
         stack.stop()
         raise click.ClickException(str(exc)) from None

