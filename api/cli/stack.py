@@ -26,7 +26,15 @@ from kombu.exceptions import OperationalError
 from pydantic import SecretStr
 
 from api.cli.commands import api_command, flower_command, sweeper_command, worker_commands
-from api.cli.ports import PortsTaken, clashing_ports, hold_data_dir, refusal, taken_ports
+from api.cli.ports import (
+    PortsTaken,
+    TakenPort,
+    clashing_ports,
+    hold_data_dir,
+    holder,
+    refusal,
+    taken_ports,
+)
 from api.cli.processes import Child, stop_together, stop_with_parent
 from shared.queues import QUEUES
 from shared.settings import Settings
@@ -176,7 +184,7 @@ class Stack:
             self._check_interrupted()
             self._spawn(child)
             if child.name == "valkey":
-                self._wait_broker(timeout_s)
+                self._wait_broker(timeout_s, child)
         self._watcher = threading.Thread(target=self._watch, name="stack-watch", daemon=True)
         self._watcher.start()
         self.wait_ready(timeout_s)
@@ -224,13 +232,23 @@ class Stack:
         handle.close()
         log.info("started %s (pid %s)", child.name, child.process.pid)
 
-    def _wait_broker(self, timeout_s: float) -> None:
+    def _wait_broker(self, timeout_s: float, server: Child | None = None) -> None:
+        """Until the broker answers; with ``server`` (the embedded Valkey), until it is that
+        process which answers: another started on the same port at the same moment passes
+        the port check, and the workers would then run on the other stack's broker."""
         client = redis.Redis.from_url(self.settings.broker.url, socket_connect_timeout=1)
         deadline = time.monotonic() + timeout_s
         while True:
             self._check_interrupted()
+            if server is not None and server.process is not None:
+                code = server.process.poll()
+                if code is not None:
+                    msg = f"the broker exited with {code}; see {server.log_path}"
+                    raise RuntimeError(msg)
             try:
                 client.ping()
+                if server is not None and server.process is not None:
+                    self._check_broker_is(server.process.pid, client)
                 return
             except (redis.AuthenticationError, redis.ResponseError) as exc:
                 # It runs but refuses us (a password it does not know, say): no wait helps.
@@ -244,6 +262,12 @@ class Stack:
                 time.sleep(0.1)
             finally:
                 client.close()
+
+    def _check_broker_is(self, pid: int, client: redis.Redis) -> None:
+        answering = int(client.info("server")["process_id"])
+        if answering != pid:
+            host, port = self.settings.broker.host, self.settings.broker.port
+            raise PortsTaken(refusal([TakenPort("broker", host, port, holder(port))]))
 
     def workers_missing(self, replies: Iterable[Mapping[str, object]]) -> set[str]:
         """The worker processes (Celery names without the host: ``llm``, ``llm-2``) that no
