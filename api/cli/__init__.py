@@ -87,7 +87,7 @@ for _process in COMMANDS:
 @main.command()
 def up() -> None:
     """Run the whole stack on this machine until Ctrl-C."""
-    from api.cli.stack import Stack
+    from api.cli.stack import Stack, StartInterrupted
 
     settings = _with_webhook_secret(_usable(_settings()))
     configure_logging(settings.log_level, settings.log_format)
@@ -96,11 +96,16 @@ def up() -> None:
 
     def _stop(*_: Any) -> None:
         stopped.set()
+        stack.interrupt()
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
         stack.start()
+    except StartInterrupted:
+        click.echo("Stopping before the stack was up...")
+        stack.stop()
+        sys.exit(130)
     except RuntimeError as exc:
         stack.stop()
         raise click.ClickException(str(exc)) from None
@@ -141,6 +146,23 @@ def _usable(settings: Settings) -> Settings:
     return settings
 
 
+def _publish_once(path: Path, text: str) -> None:
+    """Write ``path`` (0600) whole, unless it appears meanwhile. Two starts at once on a new
+    data directory both find it missing (this runs before the directory's lock): written in
+    place, the second's exclusive create was a FileExistsError traceback, or it read the
+    file empty. A link publishes a finished file or fails, leaving the first one's."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(draft)
+
+
 def _with_webhook_secret(settings: Settings) -> Settings:
     """On an open machine (tenant ``default`` only) with no signing secret configured, one is
     made once and kept in the data folder, so callbacks work out of the box and stay
@@ -153,10 +175,7 @@ def _with_webhook_secret(settings: Settings) -> Settings:
 
     path = settings.data_dir.resolve() / "webhook-secret"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new_secret() + "\n")
+        _publish_once(path, new_secret() + "\n")
     entry = SecretStr(f"default:{path.read_text().strip()}")
     click.echo(f"Webhooks are signed with the secret in {path} (tenant default).")
     webhooks = settings.webhooks.model_copy(update={"secrets": [entry]})

@@ -75,7 +75,7 @@ def clashing_ports(settings: Settings, flower: bool) -> str | None:
 
 def taken_ports(settings: Settings, flower: bool) -> list[TakenPort]:
     return [
-        TakenPort(role, host, port, _holder(port))
+        TakenPort(role, host, port, holder(port))
         for role, host, port in stack_ports(settings, flower)
         if _in_use(host, port)
     ]
@@ -108,7 +108,7 @@ def _in_use(host: str, port: int) -> bool:
     return False
 
 
-def _holder(port: int) -> str:
+def holder(port: int) -> str:
     """The listening process, as a person would recognise it; "an unknown process" when the
     system will not say (another user's process, or no permission to list sockets)."""
     try:

@@ -26,7 +26,15 @@ from kombu.exceptions import OperationalError
 from pydantic import SecretStr
 
 from api.cli.commands import api_command, flower_command, sweeper_command, worker_commands
-from api.cli.ports import PortsTaken, clashing_ports, hold_data_dir, refusal, taken_ports
+from api.cli.ports import (
+    PortsTaken,
+    TakenPort,
+    clashing_ports,
+    hold_data_dir,
+    holder,
+    refusal,
+    taken_ports,
+)
 from api.cli.processes import Child, stop_together, stop_with_parent
 from shared.queues import QUEUES
 from shared.settings import Settings
@@ -36,6 +44,10 @@ log = logging.getLogger("voicepipe.stack")
 
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
+
+
+class StartInterrupted(Exception):
+    """Ctrl-C or SIGTERM came while the stack was starting: it gives up waiting at once."""
 
 
 def valkey_binary() -> str:
@@ -81,6 +93,8 @@ class Stack:
         self.logs_dir = settings.data_dir.resolve() / "logs"
         self.children: list[Child] = []
         self._stopping = threading.Event()
+        # Set from `up`'s signal handler: a start still waiting for its children gives up.
+        self._interrupted = threading.Event()
         # Set by the watcher once it will restart nothing more; it then waits for _stopped.
         self._parked = threading.Event()
         self._stopped = threading.Event()
@@ -167,12 +181,22 @@ class Stack:
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.children = self._children()
         for child in self.children:
+            self._check_interrupted()
             self._spawn(child)
             if child.name == "valkey":
-                self._wait_broker(timeout_s)
+                self._wait_broker(timeout_s, child)
         self._watcher = threading.Thread(target=self._watch, name="stack-watch", daemon=True)
         self._watcher.start()
         self.wait_ready(timeout_s)
+
+    def interrupt(self) -> None:
+        """Make a start under way (now or later) raise StartInterrupted instead of waiting
+        out its timeout: the start-up waits ignored Ctrl-C for as long as they lasted."""
+        self._interrupted.set()
+
+    def _check_interrupted(self) -> None:
+        if self._interrupted.is_set():
+            raise StartInterrupted("start-up interrupted")
 
     def flower_credentials(self) -> tuple[str, str]:
         """Flower's basic-auth user and password: configured, or made once and kept on disk."""
@@ -208,12 +232,23 @@ class Stack:
         handle.close()
         log.info("started %s (pid %s)", child.name, child.process.pid)
 
-    def _wait_broker(self, timeout_s: float) -> None:
+    def _wait_broker(self, timeout_s: float, server: Child | None = None) -> None:
+        """Until the broker answers; with ``server`` (the embedded Valkey), until it is that
+        process which answers: another started on the same port at the same moment passes
+        the port check, and the workers would then run on the other stack's broker."""
         client = redis.Redis.from_url(self.settings.broker.url, socket_connect_timeout=1)
         deadline = time.monotonic() + timeout_s
         while True:
+            self._check_interrupted()
+            if server is not None and server.process is not None:
+                code = server.process.poll()
+                if code is not None:
+                    msg = f"the broker exited with {code}; see {server.log_path}"
+                    raise RuntimeError(msg)
             try:
                 client.ping()
+                if server is not None and server.process is not None:
+                    self._check_broker_is(server.process.pid, client)
                 return
             except (redis.AuthenticationError, redis.ResponseError) as exc:
                 # It runs but refuses us (a password it does not know, say): no wait helps.
@@ -227,6 +262,12 @@ class Stack:
                 time.sleep(0.1)
             finally:
                 client.close()
+
+    def _check_broker_is(self, pid: int, client: redis.Redis) -> None:
+        answering = int(client.info("server")["process_id"])
+        if answering != pid:
+            host, port = self.settings.broker.host, self.settings.broker.port
+            raise PortsTaken(refusal([TakenPort("broker", host, port, holder(port))]))
 
     def workers_missing(self, replies: Iterable[Mapping[str, object]]) -> set[str]:
         """The worker processes (Celery names without the host: ``llm``, ``llm-2``) that no
@@ -243,6 +284,7 @@ class Stack:
         app = create_celery(self.settings)
         try:
             while time.monotonic() < deadline:
+                self._check_interrupted()
                 if self.failed:
                     raise RuntimeError(self.failed)
                 try:

@@ -119,3 +119,23 @@ def test_sigterm_stops_the_whole_stack_within_its_stop_timeout(
         assert code == 0, (tmp_path / "up.log").read_text()[-3000:]
         assert took <= 10 + 1.5  # the budget, plus the supervisor's own exit
         assert _gone_within(family, timeout_s=1) == []
+
+
+def test_ctrl_c_during_start_up_stops_the_stack_without_waiting_for_it_to_be_ready(
+    tmp_path: Path, cli_env: dict[str, str], voicepipe_bin: str
+) -> None:
+    log = tmp_path / "up.log"
+    with _up(voicepipe_bin, cli_env, log) as proc:
+        deadline = time.monotonic() + 60
+        while "started flower" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.05)
+        family = _tree(proc.pid)
+
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+
+    output = log.read_text()
+    assert code == 130, output[-3000:]
+    assert "VoicePipe is up" not in output
+    assert _gone_within(family, timeout_s=1) == []

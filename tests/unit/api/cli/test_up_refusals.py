@@ -16,11 +16,11 @@ from redis.retry import Retry
 
 from api.cli import main
 from api.cli.ports import PortsTaken, taken_ports
-from api.cli.processes import stop_together
+from api.cli.processes import Child, stop_together
 from api.cli.stack import Stack
 from api.security import generate_key, key_entry
 from shared.settings import Settings, reset_settings_cache
-from tests.conftest import free_port
+from tests.conftest import ValkeyProcess, free_port
 
 NO_RETRY = Retry(NoBackoff(), 0)
 
@@ -166,3 +166,35 @@ def test_the_embedded_broker_requires_the_password_its_url_gives(tmp_path: Path)
         assert password not in " ".join(valkey.argv)  # ps shows argv to every user
     finally:
         stop_together([valkey], time.monotonic() + 10)
+
+
+def test_a_broker_started_on_the_port_at_the_same_moment_by_another_stack_is_refused(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # Two stacks started at once both pass the port check; the loser's Valkey cannot bind,
+    # and before, the other's answered its ping: its workers ran on the other stack's broker
+    # (with another data directory) and it said "stack ready".
+    stack = Stack(Settings(data_dir=tmp_path, broker={"url": valkey.url}), flower=False)
+    stack.logs_dir.mkdir(parents=True)
+    ours = next(c for c in stack._children() if c.name == "valkey")
+    stack._spawn(ours)
+    try:
+        with pytest.raises(PortsTaken) as refused:
+            stack._wait_broker(timeout_s=20, server=ours)
+    finally:
+        stop_together([ours], time.monotonic() + 10)
+
+    assert f"port {valkey.port} (broker" in str(refused.value)
+
+
+def test_an_embedded_broker_that_exits_at_start_stops_the_start_at_once(tmp_path: Path) -> None:
+    # Before, nothing restarted it yet (the watcher starts later) and the start waited out
+    # its whole timeout, then said only "broker did not start".
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    stack = Stack(Settings(data_dir=tmp_path, broker={"url": url}), flower=False)
+    stack.logs_dir.mkdir(parents=True)
+    ours = Child("valkey", ["false"], stack.logs_dir / "valkey.log")
+    stack._spawn(ours)
+
+    with pytest.raises(RuntimeError, match=r"the broker exited with 1; see .*valkey\.log"):
+        stack._wait_broker(timeout_s=30, server=ours)

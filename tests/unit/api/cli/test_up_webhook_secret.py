@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from standardwebhooks import Webhook
 
 from api.cli import _with_webhook_secret
@@ -25,3 +26,17 @@ def test_configured_secrets_or_api_keys_leave_the_settings_alone(tmp_path: Path)
 
     assert _with_webhook_secret(keyed).webhooks.secrets == []
     assert not (tmp_path / "webhook-secret").exists()
+
+
+def test_a_secret_made_by_another_start_at_the_same_moment_is_the_one_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two `voicepipe up` at once on a new data directory both find no secret; the other
+    # writes its own first. Before, this one's exclusive create raised FileExistsError.
+    (tmp_path / "webhook-secret").write_text("whsec_" + "A" * 32 + "\n")
+    monkeypatch.setattr(Path, "exists", lambda _: False)
+
+    made = _with_webhook_secret(Settings(data_dir=tmp_path))
+
+    assert made.webhooks.tenant_secrets("default") == ["whsec_" + "A" * 32]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["webhook-secret"]
