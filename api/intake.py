@@ -204,7 +204,7 @@ class _Upload:
             raise ApiError(
                 503,
                 "storage_unavailable",
-                "Object storage is not reachable; nothing was queued. Try again.",
+                f"Object storage {_failure(exc)}; nothing was queued. Try again.",
                 headers=retry_after(exc),
             ) from exc
         try:
@@ -227,3 +227,11 @@ class _Upload:
             await _on_intake_thread(lambda: call(*args))
         else:
             await run_in_threadpool(call, *args)
+
+
+def _failure(exc: BaseException) -> str:
+    """What the store did: a local directory that refused the write (a full disk, a
+    read-only mount) says so; "not reachable" sent an operator to a network for a full disk."""
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError) and exc.strerror:
+        return f"could not store the upload ({exc.strerror})"
+    return "is not reachable"

@@ -54,3 +54,22 @@ def test_a_submission_to_a_local_store_that_cannot_be_written_is_a_503_not_a_500
     assert answer.status_code == 503, answer.text
     assert answer.json()["error"]["code"] == "storage_unavailable"
     assert "Retry-After" in answer.headers
+
+
+def test_a_local_store_that_cannot_be_written_is_named_as_such_not_as_unreachable(
+    tmp_path: Path, valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Object storage is not reachable" sent an operator to look at a network for a full disk.
+    def full(self: LocalStorage, key: str, data: bytes, content_type: str = "") -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(LocalStorage, "put", full)
+    http = TestClient(create_app(Settings(data_dir=tmp_path, broker={"url": valkey.url})))
+
+    answer = http.post("/v1/jobs", files={"file": ("vm.wav", _wav(), "audio/wav")})
+
+    assert answer.status_code == 503
+    message = answer.json()["error"]["message"]
+    assert "No space left on device" in message
+    assert "not reachable" not in message
+    assert "nothing was queued" in message
