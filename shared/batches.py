@@ -21,7 +21,9 @@ MetadataKey = Annotated[str, StringConstraints(max_length=MAX_METADATA_KEY_CHARS
 MetadataValue = (
     Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE_CHARS)]
     | int
-    | float
+    # Finite only: JSON has no NaN or infinity (Python's json.dumps writes them anyway), and
+    # such a value was kept as null on the job and in every export, without a word.
+    | Annotated[float, Field(allow_inf_nan=False)]
     | bool
     | None
 )

@@ -145,3 +145,20 @@ def test_a_batch_form_cut_off_before_its_closing_boundary_is_refused_with_400(
     assert response.json()["error"]["code"] == "invalid_request"
     assert "closing boundary" in response.json()["error"]["message"]
     assert list((tmp_path / "objects").rglob("*")) == []
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_an_item_metadata_number_json_cannot_carry_is_refused_not_turned_into_null(
+    tmp_path: Path, number: str
+) -> None:
+    # Python's json.dumps writes float("nan") as NaN: before, the batch was accepted and the
+    # value became null on the job and in every export, without a word.
+    body = f'{{"items": [{{"text": "hi", "metadata": {{"n": {number}}}}}]}}'
+
+    response = _client(tmp_path).post(
+        "/v1/batches", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "invalid_batch"
+    assert "items.0.metadata.n" in response.json()["error"]["message"]
