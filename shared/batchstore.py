@@ -314,10 +314,12 @@ class BatchStore:
         """Count one unexpected failure of an item; how many it has had."""
         return int(self.redis.hincrby(errors_key(batch_id), str(index), 1))
 
-    def mark_canceled(self, batch_id: str) -> bool:
-        """Mark the batch canceled, unless it has completed (with no retry under way);
-        whether it was marked."""
-        return bool(self._cancel(keys=[batch_key(batch_id), OPEN], args=[time.time()]))
+    def mark_canceled(self, batch_id: str, message: TaskMessage | None = None) -> bool:
+        """Mark the batch canceled, unless it has completed (with no retry under way),
+        queueing its cancel task's ``message`` in the same step; whether it was marked."""
+        queue = batch_key(batch_id) if message is None else message.queue
+        args: list[EncodableT] = [time.time(), "" if message is None else message.payload]
+        return bool(self._cancel(keys=[batch_key(batch_id), OPEN, queue], args=args))
 
     def open_retry(self, batch_id: str, token: str, message: TaskMessage | None = None) -> int:
         """Accept a retry of the batch's failed jobs, under way until ``retry_done(token)``,

@@ -20,7 +20,8 @@ settle(KEYS[1], now_s())
 return 1
 """
 )
-# KEYS: batch hash, open batches. ARGV: now. A batch that completed is left as it ended: a
+# KEYS: batch hash, open batches, the cancel task's queue (the batch hash again for none). ARGV:
+# now, the cancel task's message (empty for none). A batch that completed is left as it ended: a
 # cancel that read it unfinished and arrived after its last job ended turned it "canceled",
 # after its batch.completed event had said "completed". One with a retry under way (accepted,
 # its failed jobs perhaps not resumed yet) is running again, whatever its stamp says: it
@@ -34,6 +35,9 @@ if h[1] then
     redis.call('HDEL', KEYS[1], 'completed_at')
     redis.call('ZADD', KEYS[2], ARGV[1], h[3])
 end
+-- The cancel task, queued with the mark: marked and sent apart, a broker lost between the
+-- two left a canceled batch that no task would ever end (a second cancel is a 409).
+if ARGV[2] and ARGV[2] ~= '' then redis.call('LPUSH', KEYS[3], ARGV[2]) end
 return 1
 """
 # KEYS: batch hash, chunks done. ARGV: chunk start, chunks in all. The last chunk to end

@@ -247,10 +247,11 @@ async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) 
     state = await run_in_threadpool(store.get, batch_id, tenant)
     if state.status in {"completed", "canceled"}:
         raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already {state.status}.")
-    if not await run_in_threadpool(store.mark_canceled, batch_id):
+    # Marked and its task queued in one step (see CANCEL): never canceled with no task.
+    task = task_message(services.celery, INGEST_TASKS["cancel"], [batch_id], INGEST)
+    if not await run_in_threadpool(store.mark_canceled, batch_id, task):
         # Its last job ended between the read above and the mark.
         raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already completed.")
-    await _send(services, "cancel", batch_id)
     return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
 
 
@@ -281,15 +282,6 @@ async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -
     if opened == 0:
         raise ApiError(409, "nothing_to_retry", f"Batch {batch_id} has no failed jobs.")
     return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
-
-
-async def _send(services: ServicesDep, what: str, batch_id: str) -> None:
-    try:
-        await run_in_threadpool(
-            services.celery.send_task, INGEST_TASKS[what], args=[batch_id], queue=INGEST
-        )
-    except Exception as exc:
-        raise ApiError(503, "broker_unavailable", "The queue is not reachable; try again.") from exc
 
 
 @router.get(

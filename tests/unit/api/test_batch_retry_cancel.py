@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from shared.batch_keys import batch_key
-from shared.batches import batch_job_id
-from shared.models import JobStatus
+from shared.batches import Batch, BatchItem, batch_job_id
+from shared.models import Job, JobOptions, JobStatus, Stage
 from shared.queues import INGEST, INGEST_TASKS
 from tests.conftest import ValkeyProcess
+from tests.factories import wav_input_meta
 from tests.unit.api.app_client import app_client, services_of
 from tests.unit.workers.test_batch_retry_cancel import completed_batch
 
@@ -92,3 +93,37 @@ def test_a_retry_is_accepted_and_its_task_queued_in_one_step(
     args = json.loads(base64.b64decode(queued[0]["body"]))[0]
     assert args[0] == batch.id
     assert services.batches.redis.hexists(batch_key(batch.id), f"retry:{args[1]}")
+
+
+def test_a_cancel_is_marked_and_its_task_queued_in_one_step(
+    tmp_path: Path, valkey: ValkeyProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Marked first and sent after, a broker gone between the two answered 503 with the batch
+    # already canceled: a cancel sent again was 409 (already canceled), no task ever ended
+    # its open jobs, and the batch read running for good. Now send_task is not used, and the
+    # message is on the ingest queue.
+    http = app_client(tmp_path, valkey)
+    services: Any = services_of(http)
+    batch = Batch(source="manifest", options=JobOptions(stages=[Stage.STT]))
+    services.batches.create(batch, [BatchItem(key="vm.wav")])
+    job = Job(
+        id=batch_job_id(batch.id, 0),
+        options=batch.options,
+        input=wav_input_meta(),
+        batch_id=batch.id,
+        batch_index=0,
+    )
+    services.jobs.create_batch_job(job)
+    services.batches.chunk_done(batch.id, 0, 1)
+
+    def not_used(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("the cancel's task went some other way")
+
+    monkeypatch.setattr(services.celery, "send_task", not_used)
+    answer = http.post(f"/v1/batches/{batch.id}/cancel")
+
+    assert answer.status_code == 202, answer.text
+    queued = [json.loads(raw) for raw in services.jobs.redis.lrange(INGEST, 0, -1)]
+    assert [m["headers"]["task"] for m in queued] == [INGEST_TASKS["cancel"]]
+    assert json.loads(base64.b64decode(queued[0]["body"]))[0] == [batch.id]
+    assert services.batches.redis.hget(batch_key(batch.id), "canceled") == b"1"
