@@ -15,7 +15,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.e2e.test_up import _wait_ready
+from tests.e2e.test_up import _wait_ready, wait_announced
 
 pytestmark = pytest.mark.integration
 
@@ -109,6 +109,7 @@ def test_sigterm_stops_the_whole_stack_within_its_stop_timeout(
     env = {**cli_env, "VOICEPIPE_SUPERVISOR__STOP_TIMEOUT_S": "10"}
     with _up(voicepipe_bin, env, tmp_path / "up.log") as proc:
         _wait_ready(base, proc)
+        wait_announced(tmp_path / "up.log", proc)
         family = _tree(proc.pid)
 
         began = time.monotonic()

@@ -29,6 +29,17 @@ def _wait_ready(base: str, proc: subprocess.Popen[str], timeout_s: float = 120) 
     raise TimeoutError("voicepipe up did not become ready")
 
 
+def wait_announced(log: Path, proc: subprocess.Popen[str], timeout_s: float = 120) -> None:
+    """Until `up` says the stack is up. /readyz answers before the workers consume their
+    queues, which `up` waits for too: a signal sent between the two stops a start (exit
+    130), not a running stack (exit 0)."""
+    deadline = time.monotonic() + timeout_s
+    while "VoicePipe is up" not in log.read_text():
+        assert proc.poll() is None, "voicepipe up exited early"
+        assert time.monotonic() < deadline, "voicepipe up did not say it was up"
+        time.sleep(0.1)
+
+
 def test_up_serves_jobs_and_stops_cleanly_on_ctrl_c(
     tmp_path: Path, cli_env: dict[str, str], voicepipe_bin: str
 ) -> None:
@@ -54,6 +65,7 @@ def test_up_serves_jobs_and_stops_cleanly_on_ctrl_c(
         audio = httpx.get(f"{base}/v1/jobs/{job_id}/reply", timeout=10)
         assert audio.headers["content-type"] == "audio/mpeg"
         assert len(decode_pcm16k(audio.content)) / 16000 >= 1.0
+        wait_announced(tmp_path / "up.log", proc)
     finally:
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=60)
