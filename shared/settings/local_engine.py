@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from shared.settings.auth import Section
 
@@ -17,7 +17,9 @@ class LocalEngineSettings(Section):
     # Deterministic output: no sampling noise in the offline voice.
     piper_noise_scale: float = 0.0
     piper_noise_w_scale: float = 0.0
-    piper_length_scale: float = 1.0
+    piper_length_scale: float = Field(
+        default=1.0, gt=0, description="Piper's speaking pace: above 1 slower, below 1 faster."
+    )
     default_region: str = Field(
         default="US", description="Country assumed for callback numbers without a country code."
     )
@@ -46,3 +48,18 @@ class LocalEngineSettings(Section):
         "any digits of a callback number (a number both hear alike is confirmed, one they "
         "hear differently goes to review); or only those whose number the review would doubt.",
     )
+
+    @field_validator("default_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        # Every callback number without a country code is read in this region: one
+        # libphonenumber does not know made each such number unreadable, job after job.
+        import phonenumbers
+
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(
+                f"libphonenumber knows no region {value!r}; give a two-letter country code "
+                "(ISO 3166-1 alpha-2) such as US, GB, DE or FR"
+            )
+        return region
