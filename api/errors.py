@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 import redis
@@ -204,6 +205,19 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "request"
 
 
+def problem_text(error: Mapping[str, Any]) -> str:
+    """What a field's validation error says to a client: pydantic's words, but for a number
+    that is none (NaN) or endless. NaN fails every bound it is compared with, so a field
+    with bounds called it too large ("less than or equal to 1"); such fields refuse NaN and
+    infinities first (``allow_inf_nan=False``), said here in plain words."""
+    if error.get("type") != "finite_number":
+        return str(error.get("msg", "invalid"))
+    shown = str(error.get("input"))
+    if shown.strip().lower() in {"nan", "+nan", "-nan"}:
+        return f"{shown!r} is not a number"
+    return f"{shown!r} is not a finite number"
+
+
 # Submissions whose refusals are counted for /metrics (voicepipe_intake_rejections).
 # Where submissions come in: the OpenAI-compatible calls make jobs too.
 _INTAKE_PATHS = frozenset(
@@ -311,7 +325,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
         for err in exc.errors():
-            problems.append(f"{_field_name(err.get('loc', ()))}: {err.get('msg', 'invalid')}")
+            problems.append(f"{_field_name(err.get('loc', ()))}: {problem_text(err)}")
         message = "The request is not valid: " + "; ".join(problems)
         if request.url.path.startswith(_OPENAI_PATHS):
             return await _openai_invalid(request, exc, message)

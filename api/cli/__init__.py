@@ -60,14 +60,21 @@ def _api_key(option: str | None) -> str | None:
 class _Interruptible(click.Group):
     """Ctrl-C ends any command with 130, as shells and CI tell an interrupt from a failure;
     click's own answer is "Aborted!" and 1, the code of every failure. Commands that have
-    more to say (`submit`, `batch watch`) say it and exit 130 themselves."""
+    more to say (`submit`, `batch watch`) say it and exit 130 themselves. Standard output
+    whose reader has gone (`| head`) ends any command quietly with 141, as `to_stdout`
+    does for the commands that print results."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from api.cli.batch_commands import READER_GONE, quiet_stdout
+
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             click.echo("\nInterrupted.", err=True)
             raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:
+            quiet_stdout()
+            raise click.exceptions.Exit(READER_GONE) from None
 
 
 @click.group(cls=_Interruptible)

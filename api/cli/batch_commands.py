@@ -76,19 +76,32 @@ def writing(path: Path) -> Iterator[None]:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+# What a shell reports for a tool that SIGPIPE ended (128 + 13), as `yes | head` does.
+READER_GONE = 141
+
+
+def quiet_stdout() -> None:
+    """Send what is still buffered for standard output nowhere: written at the interpreter's
+    exit, it would fail again and print an "Exception ignored" after the command's end."""
+    # Not a real file (a test runner's buffer): nothing is left to fail.
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 @contextmanager
 def to_stdout() -> Iterator[None]:
-    """Results that standard output cannot take (a full disk, ``> /dev/full``; a pipe whose
-    reader has gone) are one line saying so, not a traceback."""
+    """Results that standard output cannot take (a full disk, ``> /dev/full``) are one line
+    saying so, not a traceback. A reader that has gone (``| head`` has what it wanted) is no
+    failure to report: the command ends at once, saying nothing, with 141 as a tool that
+    SIGPIPE ends does (0 would say everything was delivered; 1 is every failure's code)."""
     try:
         yield
         sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_stdout()
+        raise click.exceptions.Exit(READER_GONE) from None
     except OSError as exc:
-        # What is still buffered would fail again as the interpreter exits, printed as an
-        # "Exception ignored" after the message: it goes nowhere instead.
-        # Not a real file (a test runner's buffer): nothing is left to fail.
-        with suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        quiet_stdout()
         reason = exc.strerror or exc
         raise click.ClickException(f"cannot write to standard output: {reason}") from None
 

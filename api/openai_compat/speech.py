@@ -57,7 +57,7 @@ class SpeechRequest(BaseModel):
     input: str = Field(min_length=1, max_length=4096)
     voice: str = Field(max_length=128)
     response_format: SpeechFormat = "mp3"
-    speed: float = Field(default=1.0, ge=MIN_SPEED, le=MAX_SPEED)
+    speed: float = Field(default=1.0, ge=MIN_SPEED, le=MAX_SPEED, allow_inf_nan=False)
     # Style instructions for OpenAI's newest voices; no engine of ours takes them.
     instructions: str | None = Field(default=None, max_length=4096)
     # "audio" streams the audio itself; OpenAI's "sse" (base64 audio in events) is not offered.

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from api import idempotency
 from api.deps import ServicesDep, TenantDep
-from api.errors import ApiError, error_responses
+from api.errors import ApiError, error_responses, problem_text
 from api.form_in_memory import form_of
 from api.intake import submit
 from api.openai_compat.engines import engine_for
@@ -51,7 +51,7 @@ class TranscriptionForm(BaseModel):
     prompt: str | None = Field(default=None, max_length=4000)
     response_format: Literal["json", "text", "srt", "vtt", "verbose_json"] = "json"
     # Sampling temperature means nothing to our engines: checked as OpenAI checks it, ignored.
-    temperature: float = Field(default=0.0, ge=0.0, le=1.0)
+    temperature: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
     timestamp_granularities: list[Granularity] = Field(default_factory=lambda: [_SEGMENT])
     # Read as a form boolean ("true", "True", "1", ...), so a client that asks for events is
     # told they are not offered whichever way it spells it, not answered with a JSON body.
@@ -112,7 +112,9 @@ def _form(form: FormData) -> TranscriptionForm:
         field = ".".join(str(part) for part in first["loc"]) or "request"
         # The form's field, not an index into a list of its values.
         param = str(first["loc"][0]) if first["loc"] else None
-        raise ApiError(400, "invalid_value", f"{field}: {first['msg']}", param=param) from None
+        raise ApiError(
+            400, "invalid_value", f"{field}: {problem_text(first)}", param=param
+        ) from None
     if "word" in fields.timestamp_granularities and fields.response_format != "verbose_json":
         # OpenAI refuses this too: only verbose_json has a `words` list to put them in, and
         # answering without them would pass the transcript off as what was asked for.

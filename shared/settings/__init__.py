@@ -3,9 +3,10 @@
 Every setting comes from the environment with the prefix ``VOICEPIPE_`` and ``__`` between
 nested names, e.g. ``VOICEPIPE_STORAGE__BACKEND=s3``. Nothing else in the code reads the
 environment: everything asks :func:`get_settings`. Sections live beside this module:
-``services`` (broker, storage, API, sweeper, Flower), ``pools`` (worker pools), ``auth``
-(API keys), ``providers`` (cloud vendors, retries), ``bulk`` (batches, imports, outbound
-fetches, webhooks, retention); ``plugin_env`` reads the sections plugins bring.
+``services`` (broker, storage, API, sweeper, Flower), ``local_engine`` (the offline engines),
+``pools`` (worker pools), ``auth`` (API keys), ``providers`` (cloud vendors, retries), ``bulk``
+(batches, imports, outbound fetches, webhooks, retention); ``plugin_env`` reads the sections
+plugins bring.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from shared.settings.bulk import (
     RetentionSettings,
     WebhookSettings,
 )
+from shared.settings.local_engine import LocalEngineSettings
 from shared.settings.names import sections_of, unknown_variables
 from shared.settings.plugin_env import ENVIRONMENT, read_sections
 from shared.settings.pools import (
@@ -117,41 +119,6 @@ class ProviderSettings(Section):
         except ImportError as exc:
             raise ValueError(f"providers.plugins: cannot import {exc.name or exc}") from exc
         return value
-
-
-class LocalEngineSettings(Section):
-    # Deterministic output: no sampling noise in the offline voice.
-    piper_noise_scale: float = 0.0
-    piper_noise_w_scale: float = 0.0
-    piper_length_scale: float = 1.0
-    default_region: str = Field(
-        default="US", description="Country assumed for callback numbers without a country code."
-    )
-    whisper_beam_size: int = Field(
-        default=5, ge=1, le=10, description="Beam width of the offline Whisper engine."
-    )
-    whisper_prompt: str | None = Field(
-        default=None, description="Text the offline Whisper engine reads as preceding speech."
-    )
-    rescore_caller_name: bool = Field(
-        default=True,
-        description="Where a word of the caller's name the offline Whisper engine heard is no "
-        "known name, weigh it against the known names it sounds like over the same audio, "
-        "and write the one Whisper finds as likely (about 1 s of CPU, only then).",
-    )
-    second_engine: bool = Field(
-        default=True,
-        description="Moonshine hears recordings too, as second_engine_hears says (loaded in "
-        "the first such job).",
-    )
-    second_engine_hears: Literal["every_recording", "every_number", "numbers_in_doubt"] = Field(
-        default="every_recording",
-        description="Which recordings Moonshine hears with second_engine: every one (its "
-        "topic, urgency and the caller's name are read where Whisper's words give none, or "
-        "a number it heard where Whisper heard none); those where the offline engine heard "
-        "any digits of a callback number (a number both hear alike is confirmed, one they "
-        "hear differently goes to review); or only those whose number the review would doubt.",
-    )
 
 
 class Settings(BaseSettings):

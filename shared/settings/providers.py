@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.settings.auth import Section
+from shared.settings.urls import http_url
 from shared.stt_languages import whisper_hears
 
 
@@ -20,6 +21,13 @@ class RetrySettings(Section):
     max_delay_s: float = Field(default=60.0, gt=0)
     # A vendor asking for a longer pause than this is treated as unavailable for now.
     max_retry_after_s: float = Field(default=600.0, gt=0)
+
+
+def _vendor_url(value: str, setting: str) -> str:
+    # Without a scheme (or empty) every request failed in httpx ("Request URL is missing an
+    # 'http://' or 'https://' protocol"), taken for a connection error: each job was retried
+    # to its last attempt, far from the variable.
+    return http_url(value, setting, empty_is_unset=False) or value
 
 
 class AnthropicSettings(Section):
@@ -32,6 +40,11 @@ class AnthropicSettings(Section):
         default=True, description="Check the model against GET /v1/models at worker start."
     )
 
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return _vendor_url(value, "anthropic.base_url")
+
 
 class OpenAISettings(Section):
     api_key: SecretStr | None = None
@@ -43,6 +56,11 @@ class OpenAISettings(Section):
     language: str | None = None
     prompt: str | None = None
     timeout_s: float = Field(default=120.0, gt=0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return _vendor_url(value, "openai.base_url")
 
     @field_validator("language")
     @classmethod
@@ -73,6 +91,11 @@ class ElevenLabsSettings(Section):
     use_speaker_boost: bool = True
     speed: float = Field(default=1.0, ge=0.7, le=1.2)
     timeout_s: float = Field(default=60.0, gt=0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return _vendor_url(value, "elevenlabs.base_url")
 
 
 class GoogleTtsSettings(Section):

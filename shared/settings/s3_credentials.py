@@ -6,7 +6,8 @@ empty variable (``KEY=`` in a compose file, a Helm value left blank) means unset
 import location's secret was already read: passed on, an empty key is a wrong key that a
 real S3 refuses on every request, or half a pair. Half a pair on the S3 backend is refused
 with the other setting errors at start-up, naming both variables (on the local backend the
-pair is not used, and is left alone).
+pair is not used, and is left alone). So is an empty bucket name, which the S3 backend
+cannot use at all.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class S3KeyPair(BaseModel):
     # Declared here for the check below to read; each section declares it again where its
     # own fields stand, so a section reads whole (pydantic keeps the section's, the same).
     backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
     s3_access_key_id: str | None = None
     # A secret: out of every repr and setting error, and replaced in messages by
     # Settings.without_secrets.
@@ -34,6 +36,17 @@ class S3KeyPair(BaseModel):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @model_validator(mode="after")
+    def _a_bucket_named(self) -> Self:
+        # boto3 refuses "" in every call ('Invalid bucket name ""'), far from the variable: a
+        # compose file's blank default (${BUCKET:-}) reached the first upload or listing.
+        if self.backend == "s3" and not self.s3_bucket.strip():
+            raise ValueError(
+                f"VOICEPIPE_{self.section.upper()}__S3_BUCKET is empty: give the name of the "
+                "bucket to use (3-63 characters: a-z, 0-9, '.', '-'), or use the local backend"
+            )
+        return self
 
     @model_validator(mode="after")
     def _whole_pair_or_none(self) -> Self:

@@ -2,7 +2,8 @@
 
 Answers what :class:`~workers.providers.tts.elevenlabs.ElevenLabsTts` sends, in the vendor's
 shapes: audio bytes in the requested ``output_format`` (real mp3, raw little-endian PCM, raw
-G.711 μ-law) with a ``request-id`` header, and ``{"detail": {"status", "message"}}`` errors.
+G.711 μ-law) with a ``request-id`` header, and ``{"detail": {"status", "message"}}`` errors
+(or the current ``{"detail": {"code", "message", "request_id"}}``).
 
 Run alone: ``python -m tests.fakes elevenlabs --port 8124 --failure-rate 0.1``.
 """
@@ -221,15 +222,23 @@ class ElevenLabsFake(FakeServer):
         *,
         retry_after: float | None = None,
         message: str | None = None,
+        legacy: bool = True,
     ) -> Fault:
+        """An error answer; ``legacy=False`` gives the current shape, whose ``code`` replaces
+        ``status`` (no longer used, the vendor's error reference says)."""
         status_kind = kind or DEFAULT_KINDS.get(status, "error")
-        detail = {"status": status_kind, "message": message or f"fake {status_kind}"}
+        detail = {"message": message or f"fake {status_kind}"}
+        if legacy:
+            detail["status"] = status_kind
+        else:
+            detail.update(code=status_kind, request_id=uuid.uuid4().hex)
         return json_fault(status, {"detail": detail}, retry_after=retry_after)
 
     def transient_errors(self) -> list[Fault]:
         return [
             self.error(429, "too_many_concurrent_requests", retry_after=0.2),
             self.error(429, "system_busy", retry_after=0.2),
+            self.error(429, "concurrent_limit_exceeded", retry_after=0.2, legacy=False),
             self.error(500),
             self.error(503),
             self.timeout(),

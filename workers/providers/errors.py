@@ -111,6 +111,9 @@ def _auth_failed(vendor: str, text: str, status: int) -> ProviderError:
     return ProviderError("auth_failed", f"{text}{fix}", status=status)
 
 
+_CONCURRENCY_KINDS = frozenset({"too_many_concurrent_requests", "concurrent_limit_exceeded"})
+
+
 def classify_status(
     vendor: str,
     status: int,
@@ -134,7 +137,11 @@ def classify_status(
     if status == 429:
         if "spend limit" in message.lower():
             return ProviderError("spend_limit_reached", text, status=status)
-        if kind == "too_many_concurrent_requests":
+        # ElevenLabs: "too_many_concurrent_requests" in its legacy `status`, and
+        # "concurrent_limit_exceeded" in the `code` that replaced it (beside
+        # "rate_limit_exceeded", a rate limit): our plan's requests at once, not a rate.
+        if kind in _CONCURRENCY_KINDS:
+            text = f"{text} (the provider's concurrency limit: requeued until a slot frees)"
             return ProviderError("concurrency_limited", text, status=status, retry_after_s=wait)
         if kind == "system_busy":
             return ProviderError("provider_overloaded", text, status=status, retry_after_s=wait)

@@ -152,3 +152,79 @@ def test_the_sweeper_command_refuses_a_broker_url_without_a_host_in_one_line(
     assert result.exit_code == 1
     assert "VOICEPIPE_BROKER__URL" in result.output
     assert started == []
+
+
+@pytest.mark.parametrize(
+    ("env", "variable", "fix"),
+    [
+        # libphonenumber knows no ZZ: every number without a country code failed to read.
+        ({"VOICEPIPE_LOCAL__DEFAULT_REGION": "ZZ"}, "VOICEPIPE_LOCAL__DEFAULT_REGION", "GB"),
+        (
+            {"VOICEPIPE_LOCAL__PIPER_LENGTH_SCALE": "0"},
+            "VOICEPIPE_LOCAL__PIPER_LENGTH_SCALE",
+            "greater than 0",
+        ),
+        (
+            {"VOICEPIPE_LOCAL__PIPER_LENGTH_SCALE": "-1"},
+            "VOICEPIPE_LOCAL__PIPER_LENGTH_SCALE",
+            "greater than 0",
+        ),
+        (
+            {"VOICEPIPE_OPENAI__BASE_URL": "api.openai.com/v1"},
+            "VOICEPIPE_OPENAI__BASE_URL",
+            "https://",
+        ),
+        ({"VOICEPIPE_OPENAI__BASE_URL": ""}, "VOICEPIPE_OPENAI__BASE_URL", "https://"),
+        ({"VOICEPIPE_ANTHROPIC__BASE_URL": "ftp://x"}, "VOICEPIPE_ANTHROPIC__BASE_URL", "https://"),
+        (
+            {"VOICEPIPE_ELEVENLABS__BASE_URL": "localhost:9000"},
+            "VOICEPIPE_ELEVENLABS__BASE_URL",
+            "https://",
+        ),
+        (
+            {"VOICEPIPE_STORAGE__BACKEND": "s3", "VOICEPIPE_STORAGE__S3_BUCKET": ""},
+            "VOICEPIPE_STORAGE__S3_BUCKET",
+            "bucket",
+        ),
+        (
+            {"VOICEPIPE_IMPORTS__BACKEND": "s3", "VOICEPIPE_IMPORTS__S3_BUCKET": " "},
+            "VOICEPIPE_IMPORTS__S3_BUCKET",
+            "bucket",
+        ),
+    ],
+)
+def test_a_setting_that_could_never_work_stops_start_up_naming_its_variable_and_a_fix(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], variable: str, fix: str
+) -> None:
+    started: list[list[str]] = []
+    monkeypatch.setattr("os.execve", lambda path, argv, env: started.append(list(argv)))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    result = CliRunner().invoke(main, ["sweeper"])
+
+    assert result.exit_code == 1
+    assert variable in result.output
+    assert fix in result.output
+    assert started == []
+
+
+def test_a_lower_case_region_is_read_as_the_country_it_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # phonenumbers refuses "gb" as a default region ("Missing or invalid default region").
+    monkeypatch.setenv("VOICEPIPE_LOCAL__DEFAULT_REGION", "gb")
+
+    assert Settings().local.default_region == "GB"
+
+
+def test_an_empty_bucket_on_the_local_backend_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_STORAGE__S3_BUCKET", "")
+    monkeypatch.setenv("VOICEPIPE_IMPORTS__S3_BUCKET", "")
+
+    settings = Settings()
+
+    assert settings.storage.backend == "local"
+    assert settings.imports.backend == "local"

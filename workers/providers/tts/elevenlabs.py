@@ -202,9 +202,10 @@ class ElevenLabsTts(TtsProvider):
 
 
 def _error(response: httpx.Response) -> ProviderError:
-    """ElevenLabs' ``{"detail": {"status", "message"}}`` through the shared classifier.
+    """ElevenLabs' ``{"detail": {"code", "status", "message"}}`` through the shared classifier.
 
-    ``detail.status`` tells its two 429s apart: our plan's concurrency versus their load.
+    ``detail.code`` (or the legacy ``detail.status`` it replaced, which the vendor says is no
+    longer used) tells its 429s apart: our plan's concurrency, our rate, or their load.
     """
     kind: str | None = None
     message = response.text[:300]
@@ -213,7 +214,7 @@ def _error(response: httpx.Response) -> ProviderError:
     except (ValueError, AttributeError):
         detail = None
     if isinstance(detail, dict):
-        kind = str(detail.get("status") or "") or None
+        kind = str(detail.get("code") or detail.get("status") or "") or None
         message = str(detail.get("message") or message)
     elif isinstance(detail, list):  # FastAPI validation errors (422)
         message = "; ".join(str(item.get("msg", item)) for item in detail if isinstance(item, dict))

@@ -32,6 +32,8 @@ from workers.providers.tts import elevenlabs, google
         (429, "rate_limit_error", "rate_limited", True),
         (429, "insufficient_quota", "spend_limit_reached", False),
         (429, "too_many_concurrent_requests", "concurrency_limited", True),
+        (429, "concurrent_limit_exceeded", "concurrency_limited", True),
+        (429, "rate_limit_exceeded", "rate_limited", True),
         (429, "system_busy", "provider_overloaded", True),
         (500, "api_error", "provider_unavailable", True),
         (503, None, "provider_unavailable", True),

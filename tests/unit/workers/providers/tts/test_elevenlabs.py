@@ -177,6 +177,28 @@ def test_empty_text_fails_with_empty_text_without_a_request(fake: ElevenLabsFake
     assert fake.requests == []
 
 
+def test_a_concurrent_limit_exceeded_code_is_the_plans_concurrency_limit_not_a_rate_limit(
+    fake: ElevenLabsFake, tts: ElevenLabsTts
+) -> None:
+    # The current error shape: `code` (concurrent_limit_exceeded), no legacy `status`.
+    # Before, it was read as plain rate limiting ("rate_limited"), retried as a failure.
+    fake.fail_next(fake.error(429, "concurrent_limit_exceeded", retry_after=3, legacy=False))
+
+    error = failure(tts)
+
+    assert (error.code, error.retryable, error.status) == ("concurrency_limited", True, 429)
+    assert error.retry_after_s == 3.0
+    assert "concurrency limit" in error.message
+
+
+def test_a_current_shape_rate_limit_stays_a_rate_limit(
+    fake: ElevenLabsFake, tts: ElevenLabsTts
+) -> None:
+    fake.fail_next(fake.error(429, "rate_limit_exceeded", legacy=False))
+
+    assert failure(tts).code == "rate_limited"
+
+
 @pytest.mark.parametrize(
     ("kind", "code"),
     [
