@@ -27,7 +27,7 @@ from shared.batches import Batch, BatchItem, Metadata
 from shared.inputs import kept_filename, too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
-from shared.storage import check_prefix
+from shared.storage import PlainKey, check_prefix
 from shared.text_input import message_problem
 
 
@@ -40,7 +40,8 @@ class ManifestItem(BaseModel):
         max_length=2048,
         description="An http(s) URL (any other is recorded as the item's rejection).",
     )
-    key: str | None = Field(
+    # Checked at intake, not as each item's object_not_found once the batch runs.
+    key: PlainKey | None = Field(
         default=None,
         min_length=1,
         max_length=1024,

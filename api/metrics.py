@@ -78,10 +78,17 @@ class _FromRedis(Collector):
         yield GaugeMetricFamily(
             "voicepipe_batches_open", "Batches not yet completed.", value=open_batches
         )
+        # The items apart from their parts: summed over its state, voicepipe_batch_jobs
+        # counts each item once (as a job or a rejection), never the total beside them.
+        yield GaugeMetricFamily(
+            "voicepipe_batch_items",
+            "Items of the unfinished batches, summed.",
+            value=progress.pop("items", 0),
+        )
         batch_jobs = GaugeMetricFamily(
             "voicepipe_batch_jobs",
-            "Progress of the unfinished batches, summed: their items, the items rejected, "
-            "and their jobs by status.",
+            "Progress of the unfinished batches, summed: the items rejected, and their jobs "
+            "by status.",
             labels=["state"],
         )
         for state, count in sorted(progress.items()):

@@ -30,6 +30,7 @@ from shared.batch_keys import (
 )
 from shared.batches import Batch, BatchItem, BatchStatus, ItemRejection
 from shared.batchstore_lua import (
+    AFTER,
     CANCEL,
     CHUNK_DONE,
     CLAIM_STALLED,
@@ -159,6 +160,7 @@ class BatchStore:
         self._retry_open = client.register_script(RETRY_OPEN)
         self._retry_done = client.register_script(RETRY_DONE)
         self._claim_stalled = client.register_script(CLAIM_STALLED)
+        self._after = client.register_script(AFTER)
 
     def create(
         self, batch: Batch, items: list[BatchItem] | None, clock: BrokerClock | None = None
@@ -242,17 +244,20 @@ class BatchStore:
         return self.list_page(tenant, limit, before)[0]
 
     def list_page(
-        self, tenant: str, limit: int, before: float | None = None
-    ) -> tuple[list[str], float | None]:
-        """``list_ids``, with the cursor of the next page: the last one's creation time when
-        the page is full, else None. From the index, not the records: a batch discarded
-        after it was listed must not end the paging early."""
-        top = f"({before}" if before is not None else "+inf"
-        found: list[tuple[bytes | str, float]] = self.redis.zrevrangebyscore(  # type: ignore[assignment]
-            tenant_batches_key(tenant), top, "-inf", 0, limit, withscores=True
-        )
-        ids = [_text(i) for i, _ in found]
-        return ids, float(found[-1][1]) if found and len(found) == limit else None
+        self, tenant: str, limit: int, before: float | None = None, before_id: str | None = None
+    ) -> tuple[list[str], tuple[float, str] | None]:
+        """``list_ids``, with the next page's position (the last one's creation time and id)
+        when the page is full, else None. With ``before_id`` the page starts after that
+        position in the index's order (equal times by id, descending), so batches made in
+        the same microsecond are not lost at a page's edge. From the index, not the records:
+        a batch discarded after it was listed must not end the paging early."""
+        top = "+inf" if before is None else repr(before) if before_id else f"({before!r}"
+        flat: list[bytes | str] = self._after(keys=[tenant_batches_key(tenant)], args=[top, limit])
+        found = [(_text(i), float(at)) for i, at in zip(flat[::2], flat[1::2], strict=True)]
+        if before is not None and before_id is not None:
+            found = [r for r in found if r[1] < before or r[0] < before_id][:limit]
+        ids = [i for i, _ in found]
+        return ids, (found[-1][1], found[-1][0]) if found and len(found) == limit else None
 
     def states(self, batch_ids: list[str], tenant: str) -> list[BatchState]:
         """The listed batches that still exist: one discarded between the listing and this

@@ -49,10 +49,15 @@ if KEYS[5] ~= KEYS[1] then
         if ended[ARGV[moves]] and not ended[ARGV[moves + 1]] then return -1 end
         if ARGV[moves] ~= '' and running[ARGV[moves + 1]] then return -1 end
         -- A later stage starting keeps the job's status (responding): told by its record.
+        -- So does a stage's message delivered again to the owner that died running it
+        -- (running -> running): told by its attempts, which every start counts.
         local was, now = cjson.decode(current)['stages'], cjson.decode(ARGV[2])['stages']
         for name, rec in pairs(now or {}) do
-            local before = was[name] and was[name]['status']
-            if rec['status'] == 'running' and before ~= 'running' then return -1 end
+            local old = was[name] or {}
+            if rec['status'] == 'running'
+                and (old['status'] ~= 'running' or rec['attempts'] ~= old['attempts']) then
+                return -1
+            end
         end
     end
 end

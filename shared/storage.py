@@ -14,7 +14,9 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator
 
 from shared.errors import StorageKeyNotFound
 from shared.settings import Settings
@@ -61,14 +63,34 @@ class ObjectStorage(ABC):
 
 
 def _malformed(key: str) -> bool:
-    # Checked on the raw string: PurePosixPath would quietly fold "a//b" and "a/./b".
-    return not key or key.startswith("/") or any(p in {"", ".", ".."} for p in key.split("/"))
+    # Checked on the raw string: PurePosixPath would quietly fold "a//b" and "a/./b". A NUL
+    # byte is no file name's, and no S3 key a person could mean.
+    return (
+        not key
+        or key.startswith("/")
+        or "\x00" in key
+        or any(p in {"", ".", ".."} for p in key.split("/"))
+    )
 
 
 def _checked_key(key: str) -> PurePosixPath:
     if _malformed(key):
         raise ValueError(f"invalid object key {key!r}")
     return PurePosixPath(key)
+
+
+def check_key(key: str) -> str:
+    """``key``, or ValueError unless it is one every store can hold (see ``_malformed``)."""
+    if _malformed(key):
+        raise ValueError(
+            f"invalid object key {key!r}: give a key of the import location such as "
+            "'mail/vm1.wav', without a leading '/', '.' or '..' parts, '//' or NUL bytes"
+        )
+    return key
+
+
+# A key as a client gives it, checked where it is read (a manifest's item).
+PlainKey = Annotated[str, AfterValidator(check_key)]
 
 
 def check_prefix(prefix: str) -> None:

@@ -58,9 +58,22 @@ class BatchJobs(BaseModel):
     next_cursor: int | None
 
 
+# A creation time and a batch id, as next_cursor gives them; or a creation time alone.
+BATCH_CURSOR_PATTERN = (
+    r"^-?[0-9]{1,20}(\.[0-9]{1,20})?(e[+-]?[0-9]{1,2})?(:[A-Za-z0-9_.-]{1,128})?$"
+)
+
+
+def parse_batch_cursor(cursor: str | None) -> tuple[float | None, str | None]:
+    if cursor is None:
+        return None, None
+    at, _, batch_id = cursor.partition(":")
+    return float(at), batch_id or None
+
+
 class BatchList(BaseModel):
     batches: list[BatchView]
-    next_cursor: float | None
+    next_cursor: str | None
 
 
 def _stamp(value: float | None) -> datetime | None:
@@ -190,18 +203,21 @@ async def list_batches(
     services: ServicesDep,
     tenant: TenantDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    # Finite only: Redis refuses 'nan' as a score (a 500 before), and no page starts at
-    # an infinite time.
+    # '<creation time>:<id>', as next_cursor gives it; a creation time alone (the cursor
+    # before ids were added) still pages by time. Finite only: Redis refuses 'nan' as a
+    # score (a 500 before), and no page starts at an infinite time.
     cursor: Annotated[
-        float | None,
-        Query(allow_inf_nan=False, description="next_cursor of the previous page"),
+        str | None,
+        Query(pattern=BATCH_CURSOR_PATTERN, description="next_cursor of the previous page"),
     ] = None,
 ) -> BatchList:
     store = services.batches
+    before, before_id = parse_batch_cursor(cursor)
 
-    def listed() -> tuple[list[BatchState], float | None]:
-        ids, next_cursor = store.list_page(tenant, limit, cursor)
-        return store.states(ids, tenant), next_cursor
+    def listed() -> tuple[list[BatchState], str | None]:
+        ids, position = store.list_page(tenant, limit, before, before_id)
+        cursor_out = None if position is None else f"{position[0]!r}:{position[1]}"
+        return store.states(ids, tenant), cursor_out
 
     # One thread-pool hop for the page. A batch discarded after it was listed is left out;
     # the cursor comes from the index, so paging goes on past it.

@@ -51,7 +51,7 @@ def test_a_batch_waiting_for_its_stt_pool_shows_in_the_queue_depth(
         # The same scrape tells the batch's progress and the jobs waiting by status.
         during = scrape(running_stack)
         assert value(during, "voicepipe_batches_open") >= 1
-        assert value(during, "voicepipe_batch_jobs", state="items") >= 3
+        assert value(during, "voicepipe_batch_items") >= 3
         assert value(during, "voicepipe_batch_jobs", state="queued") >= 3
         assert value(during, "voicepipe_jobs", status="queued") >= 3
     link = f"/v1/batches/{batch.json()['id']}"

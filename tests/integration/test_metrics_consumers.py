@@ -217,7 +217,16 @@ def test_the_batch_progress_stack_adds_up_to_the_batches_items(observed: Observe
         == {"mode": "normal"}
     ]
     (batch,) = [p for p in stacked if "voicepipe_batch_jobs" in str(p["targets"])]
-    items = observed.waiting.value("voicepipe_batch_jobs", state="items")
+    items = observed.waiting.value("voicepipe_batch_items")
 
     assert items == 2
     assert stacked_sum(batch, observed.waiting) == items
+
+
+def test_summing_the_batch_jobs_over_their_state_counts_each_item_once(observed: Observed) -> None:
+    # Before, the items were one more state of the same metric: the sum counted them twice.
+    waiting = observed.waiting
+    parts = sum(v for (name, _), v in waiting.samples.items() if name == "voicepipe_batch_jobs")
+
+    assert waiting.value("voicepipe_batch_items") == 2
+    assert parts == 2

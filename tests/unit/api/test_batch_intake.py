@@ -101,6 +101,19 @@ def test_a_manifest_item_that_is_not_valid_is_named_by_its_place(http: TestClien
     assert answer.json()["error"]["message"].startswith("items.1 is not valid: ")
 
 
+@pytest.mark.parametrize("key", ["mail/../secret.wav", "../a.wav", "mail/a\x00.wav", "/a.wav"])
+def test_a_manifest_key_no_store_can_hold_is_refused_at_intake_naming_its_item(
+    http: TestClient, key: str
+) -> None:
+    # Before: taken, and each such item rejected as object_not_found once processed.
+    answer = http.post("/v1/batches", json={"items": [{"key": "a.wav"}, {"key": key}]})
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "invalid_batch"
+    assert "items.1.key" in answer.json()["error"]["message"]
+    assert services_of(http).batches.list_ids("default", 10) == []
+
+
 def test_a_redacting_batchs_part_names_lose_the_callers_number(http: TestClient) -> None:
     files = [("file", ("vm_+14155552671_Maria_Lopez.wav", b"RIFF")), ("file", ("a.wav", b"RIFF"))]
 

@@ -70,5 +70,36 @@ def test_a_batch_gone_from_the_store_but_still_indexed_is_left_out_and_paging_go
     assert [b["id"] for b in whole.json()["batches"]] == [kept]
     assert first.status_code == 200, first.text
     assert first.json()["batches"] == []
-    assert cursor == newest
+    assert cursor == f"{newest!r}:batch_discarded_meanwhile"
     assert [b["id"] for b in second.json()["batches"]] == [kept]
+
+
+def test_two_batches_created_in_the_same_microsecond_at_a_page_boundary_are_both_listed(
+    http: TestClient,
+) -> None:
+    made = {_batch(http), _batch(http)}
+    store = services_of(http).batches
+    # What two intakes in the same microsecond leave: one creation time in the index.
+    store.redis.zadd(tenant_batches_key("default"), dict.fromkeys(made, 1_700_000_000.123456))
+
+    first = http.get("/v1/batches", params={"limit": 1})
+    second = http.get("/v1/batches", params={"limit": 1, "cursor": first.json()["next_cursor"]})
+
+    assert first.status_code == 200, first.text
+    assert second.status_code == 200, second.text
+    listed = [b["id"] for page in (first, second) for b in page.json()["batches"]]
+    assert sorted(listed) == sorted(made)
+
+
+def test_a_cursor_of_a_creation_time_alone_still_lists_the_batches_created_before_it(
+    http: TestClient,
+) -> None:
+    older, newer = _batch(http), _batch(http)
+    store = services_of(http).batches
+    times = {older: 1_700_000_000.5, newer: 1_700_000_001.5}
+    store.redis.zadd(tenant_batches_key("default"), times)
+
+    answer = http.get("/v1/batches", params={"cursor": "1700000001.5"})
+
+    assert answer.status_code == 200, answer.text
+    assert [b["id"] for b in answer.json()["batches"]] == [older]

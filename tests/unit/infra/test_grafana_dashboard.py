@@ -22,6 +22,7 @@ METRICS = {
     "voicepipe_jobs": {"status"},
     "voicepipe_webhook_deliveries_total": {"outcome"},
     "voicepipe_batch_jobs": {"state"},
+    "voicepipe_batch_items": set(),
     "voicepipe_batches_open": set(),
     "voicepipe_storage_breaker_open": set(),
     "voicepipe_storage_breaker_refusals_total": set(),

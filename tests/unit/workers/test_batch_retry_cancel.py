@@ -13,7 +13,7 @@ from shared.batch_keys import batch_key
 from shared.batches import Batch, BatchItem, batch_job_id
 from shared.celery_app import create_celery
 from shared.errors import BatchCanceled
-from shared.job_transitions import resume, start
+from shared.job_transitions import redrive, resume, start
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus, utcnow
 from shared.webhook_models import delivery_key
 from tests.factories import wav_input_meta
@@ -263,3 +263,44 @@ def test_a_later_stage_of_a_canceled_batchs_job_does_not_start_either(ctx: Worke
     with pytest.raises(BatchCanceled):
         ctx.jobs.update(job.id, lambda j: start(j, Stage.LLM, "t1", "local", 3, _no_output))
     assert ctx.jobs.get(job.id).stages[Stage.LLM].status == StageStatus.PENDING
+
+
+def _running_in_canceled_batch(ctx: WorkerContext) -> str:
+    """A batch job whose stt stage runs (delivery "t0"), and its batch's cancel recorded."""
+    options = JobOptions(stages=[Stage.STT])
+    batch = Batch(source="manifest", options=options)
+    ctx.batches.create(batch, [BatchItem(key="vm.wav")])
+    job = Job(
+        id=batch_job_id(batch.id, 0),
+        options=options,
+        input=wav_input_meta(),
+        batch_id=batch.id,
+        batch_index=0,
+    )
+    ctx.jobs.create_batch_job(job)
+    ctx.jobs.update(job.id, lambda j: start(j, Stage.STT, "t0", "local", 3, _no_output))
+    assert ctx.batches.mark_canceled(batch.id)
+    return job.id
+
+
+def test_a_stage_the_sweeper_redrives_on_a_canceled_batchs_job_does_not_start(
+    ctx: WorkerContext,
+) -> None:
+    job_id = _running_in_canceled_batch(ctx)
+    ctx.jobs.update(job_id, lambda j: redrive(j, 3).changed)
+
+    with pytest.raises(BatchCanceled):
+        ctx.jobs.update(job_id, lambda j: start(j, Stage.STT, "t1", "local", 3, _no_output))
+    assert ctx.jobs.get(job_id).stages[Stage.STT].task_id is None
+
+
+def test_a_stage_delivered_again_after_its_worker_died_does_not_start_once_the_batch_is_canceled(
+    ctx: WorkerContext,
+) -> None:
+    # The broker hands the dead worker's message on again: the record says running, owned
+    # by that message, and its start changed neither the job's status nor the stage's.
+    job_id = _running_in_canceled_batch(ctx)
+
+    with pytest.raises(BatchCanceled):
+        ctx.jobs.update(job_id, lambda j: start(j, Stage.STT, "t0", "local", 3, _no_output))
+    assert ctx.jobs.get(job_id).stages[Stage.STT].attempts == 1
