@@ -1,12 +1,21 @@
-"""An S3 endpoint that is there and never answers, for the API's storage-outage tests."""
+"""Fixtures of the API's unit tests: an S3 endpoint that is there and never answers (the
+storage-outage tests), and the official OpenAI SDK against the app (the OpenAI-compatible
+routes' tests)."""
 
 from __future__ import annotations
 
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
+import openai
 import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from shared.settings import Settings
+from tests.conftest import ValkeyProcess
 
 
 class HungStore(str):
@@ -46,3 +55,15 @@ def hung_store() -> Iterator[HungStore]:
     for conn in held:
         conn.close()
     server.close()
+
+
+@pytest.fixture
+def sdk(tmp_path: Path, valkey: ValkeyProcess) -> Iterator[openai.OpenAI]:
+    """The official SDK against the app in this process (no workers: nothing is spoken)."""
+    settings = Settings(
+        data_dir=tmp_path, broker={"url": valkey.url}, storage={"local_dir": tmp_path / "objects"}
+    )
+    with TestClient(create_app(settings)) as http:
+        yield openai.OpenAI(
+            base_url="http://testserver/v1", api_key="unused", max_retries=0, http_client=http
+        )
