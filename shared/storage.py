@@ -149,8 +149,10 @@ class LocalStorage(ObjectStorage):
         parts = _checked_key(key).parts
         path = self.root.joinpath(*parts)
         real = path.resolve()
+        if real == path:  # no link on the way (the usual case): nothing more to resolve
+            return real
         top = self.root.joinpath(parts[0]).resolve() if len(parts) > 1 else self.root
-        if real != path and not real.is_relative_to(top):
+        if not real.is_relative_to(top):
             raise StorageKeyNotFound(
                 f"no object at {key}: it is a symbolic link leading out of its folder "
                 f"{parts[0]!r}, which is not followed"
