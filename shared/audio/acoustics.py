@@ -210,13 +210,18 @@ def _pitch(
     min_lag = max(2, int(low_rate / PITCH_MAX_HZ))
     span = window + max_lag
     padded = np.concatenate((y, np.zeros(span, dtype=y.dtype)))
-    segs = padded[(grid * frame // step)[:, None] + np.arange(span)].astype(np.float64)
+    # The autocorrelation's FFTs in single precision (numpy >= 2 keeps float32 so), the
+    # energies in double: the FFTs were most of the analysis of a short clip, and float32's
+    # error (~1e-7 of a frame's energy) is far below YIN's threshold; every clip of
+    # ../shared/audio and of the voicemail set keeps its pitch and spread to the digit.
+    segs32 = padded[(grid * frame // step)[:, None] + np.arange(span)]
+    segs = segs32.astype(np.float64)
 
     # YIN's difference function over the whole segment, (x[j] - x[j+lag])^2 summed where both
     # exist (at least ``window`` terms), from one autocorrelation: two FFTs a frame. Zero
     # padding to >= span + max_lag keeps the circular correlation from wrapping.
     size = 1 << int(np.ceil(np.log2(span + max_lag)))
-    spectrum = np.fft.rfft(segs, size, axis=1)
+    spectrum = np.fft.rfft(segs32, size, axis=1)
     corr = np.fft.irfft(spectrum.real**2 + spectrum.imag**2, size, axis=1)[:, : max_lag + 1]
     energy = np.concatenate((np.zeros((len(segs), 1)), np.cumsum(segs**2, axis=1)), axis=1)
     lags = np.arange(max_lag + 1)

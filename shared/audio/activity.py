@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from shared.audio.acoustics import percentile
+
 FRAME_S = 0.03
 # Frames louder than this (dB below full scale) count as sound; room tone and line hiss
 # on phone recordings sit well below it.
@@ -33,6 +35,6 @@ def active_seconds(pcm16k: npt.NDArray[np.int16], rate: int = 16000) -> float:
     # constant) is no sound, and counted it sent silence to the engines as sound.
     power = np.maximum(np.var(frames, axis=1, dtype=np.float64), 1e-12)
     level = 10 * np.log10(power)
-    floor = float(np.percentile(level, 10))
+    floor = percentile(level, 10)
     loud = (level > ACTIVE_DBFS) | ((level > QUIET_DBFS) & (level > floor + QUIET_MARGIN_DB))
     return float(np.count_nonzero(loud)) * FRAME_S
