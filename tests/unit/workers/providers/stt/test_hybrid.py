@@ -121,3 +121,25 @@ def test_an_engine_billed_by_its_tokens_has_them_kept_under_its_name() -> None:
     assert transcript.details["engine_usage"] == {
         "stub_tokens": {"input_tokens": 900, "output_tokens": 40, "model": "claude-sonnet-4-6"}
     }
+
+
+def test_engines_that_write_the_same_words_differently_agree_and_need_no_review(
+    stub_engines: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        FirstEngine,
+        "transcribe",
+        lambda self, audio: Transcript(
+            text="Please call me at 5551234 about the $5 fee, OK?", provider="stub_first"
+        ),
+    )
+    monkeypatch.setattr(
+        SecondEngine, "text", "please call me at 555-1234 about the five dollars fee okay"
+    )
+
+    details = _hybrid(review_below=0.9).transcribe(AUDIO).details
+
+    assert details["agreement"] == 1.0
+    assert details["spans"] == []
+    assert details["uncertain_words"] == []
+    assert details["needs_review"] is False
