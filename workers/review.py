@@ -24,6 +24,7 @@ from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
+from workers.providers.stt.offline import CHOSEN_PROBABILITY
 from workers.triage.classify import asks_nothing, only_informs
 
 
@@ -78,6 +79,9 @@ def transcript_reasons(transcript: Transcript, review: ReviewSettings) -> list[s
     if not transcript.text.strip():
         reasons.append(Reason.NO_SPEECH)
     mean = mean_confidence([word.confidence for word in transcript.words])
+    tokens: Any = transcript.details.get(CHOSEN_PROBABILITY)
+    if mean is None and isinstance(tokens, int | float):
+        mean = float(tokens)
     if (
         (mean is not None and mean < review.min_mean_confidence)
         or any(transcript.details.get(key) for key in (DECODING_LOOPED, DECODING_SKIPPED))
