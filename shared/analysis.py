@@ -32,11 +32,12 @@ class AudioAnalysis(BaseModel):
     loudness_dbfs: float = Field(description="Estimated RMS level of speech, dBFS (-120: none).")
     loudness_variation_db: float = Field(description="Estimated std of speech frame levels, dB.")
     pitch_hz_median: float | None = Field(
-        description="Estimated median F0 of voiced frames (60-400 Hz); None if barely voiced."
+        description="Estimated median F0 of voiced frames (60-400 Hz); None if barely voiced "
+        "or a steady pure tone (a beep, a dial tone: no voice)."
     )
     pitch_variation_semitones: float | None = Field(
         description="Estimated pitch spread, semitones (1.4826 x median absolute deviation, "
-        "~ one std); None if barely voiced."
+        "~ one std); None if barely voiced or a steady pure tone."
     )
     pause_count: int = Field(description="Estimated silences of >= 0.3 s between speech.")
     longest_pause_s: float = Field(description="Estimated longest such pause, seconds.")

@@ -2,7 +2,9 @@
 
 Both texts are normalised the same way first (lower-case, punctuation dropped, apostrophes
 kept inside words) so that formatting differences between engines do not count as errors;
-for the error rate, numbers are compared as digits too. Alignments keep the words as said.
+a few written forms are compared as said ("$5" as "5 dollars", "10%" as "10 percent", "p.m."
+as "pm", "OK" as "okay"), and numbers as digits. Alignments (a hybrid's disagreeing spans)
+compare the same way and show the words as written.
 
 Numbers: one engine writes "415-867-2291" or "10 of clubs", another "four one five" or "ten
 of clubs", and a reference may be either. As Whisper's evaluation normaliser does, spoken
@@ -48,33 +50,45 @@ _TENS = {word: str(value + 2) for value, word in enumerate(_TENS_WORDS.split())}
 _REPEATS = {"double": 2, "triple": 3}
 
 
-def _numbers_as_digits(words: list[str]) -> list[str]:
-    """``words`` with spoken numbers as digit strings, every digit string split in digits."""
-    spoken: list[str] = []
+# Written forms engines choose between for one spoken word: compared as the spoken word.
+_SAME_WORD = {"ok": "okay", "mr": "mister", "mrs": "missus"}
+# A sign before an amount is a word said after it: "$5" is "five dollars".
+_CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros"}
+
+# A compared token: its text and the first and last word (of ``normalize``) it stands for.
+_Token = tuple[str, int, int]
+
+
+def _numbers_as_digits(words: list[_Token]) -> list[_Token]:
+    """``words`` with spoken numbers as digit strings, every digit string split in digits;
+    each token keeps the words it came from."""
+    spoken: list[_Token] = []
     i = 0
     while i < len(words):
-        word = words[i]
-        following = words[i + 1] if i + 1 < len(words) else ""
+        word, lo, hi = words[i]
+        following, _, next_hi = words[i + 1] if i + 1 < len(words) else ("", 0, 0)
         if word in _REPEATS and (following in _UNITS or following == "oh"):
-            spoken.extend([_UNITS.get(following, "0")] * _REPEATS[word])
+            spoken.extend([(_UNITS.get(following, "0"), lo, next_hi)] * _REPEATS[word])
             i += 2
         elif word in _TENS:
-            spoken.append(_TENS[word] + _UNITS.get(following, "0"))
-            i += 2 if following in _UNITS and following != "zero" else 1
-        elif word == "hundred" and spoken and spoken[-1].isdigit() and len(spoken[-1]) == 1:
-            spoken[-1] += "00"
+            joined = following in _UNITS and following != "zero"
+            spoken.append((_TENS[word] + _UNITS.get(following, "0"), lo, next_hi if joined else hi))
+            i += 2 if joined else 1
+        elif word == "hundred" and spoken and spoken[-1][0].isdigit() and len(spoken[-1][0]) == 1:
+            last, last_lo, _ = spoken[-1]
+            spoken[-1] = (last + "00", last_lo, hi)
             i += 1
         else:
-            spoken.append(_UNITS.get(word) or _TEENS.get(word) or word)
+            spoken.append((_UNITS.get(word) or _TEENS.get(word) or word, lo, hi))
             i += 1
-    digits: list[str] = []
-    for index, word in enumerate(spoken):
+    digits: list[_Token] = []
+    for index, (word, lo, hi) in enumerate(spoken):
         # "oh" is a zero only among digits ("two oh six"), not as an exclamation.
         if word == "oh" and any(
-            0 <= j < len(spoken) and spoken[j].isdigit() for j in (index - 1, index + 1)
+            0 <= j < len(spoken) and spoken[j][0].isdigit() for j in (index - 1, index + 1)
         ):
             word = "0"
-        digits.extend(word if word.isdigit() else (word,))
+        digits.extend((digit, lo, hi) for digit in (word if word.isdigit() else (word,)))
     return digits
 
 
@@ -83,9 +97,41 @@ def normalize(text: str) -> list[str]:
     return _WORD.findall(text.lower().translate(_APOSTROPHES))
 
 
+def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
+    """The words of ``text`` (``normalize``) and the tokens compared for it: written forms
+    as said ("$5" as "5 dollars", "10%" as "10 percent", "p.m." as "pm", "OK" as "okay"),
+    numbers as single digits."""
+    lowered = text.lower().translate(_APOSTROPHES)
+    found = list(_WORD.finditer(lowered))
+    tokens: list[_Token] = []
+    k = 0
+    while k < len(found):
+        match, word = found[k], found[k].group()
+        after = lowered[match.end() : match.end() + 1]
+        if (
+            word in ("a", "p")
+            and after == "."
+            and k + 1 < len(found)
+            and found[k + 1].start() == match.end() + 1
+            and found[k + 1].group() == "m"
+        ):
+            tokens.append((word + "m", k, k + 1))
+            k += 2
+            continue
+        tokens.append((_SAME_WORD.get(word, word), k, k))
+        sign = lowered[match.start() - 1] if match.start() else ""
+        if word.isdigit() and sign in _CURRENCIES:
+            tokens.append((_CURRENCIES[sign], k, k))
+        elif word.isdigit() and after == "%":
+            tokens.append(("percent", k, k))
+        k += 1
+    return [m.group() for m in found], _numbers_as_digits(tokens)
+
+
 def compared_words(text: str) -> list[str]:
-    """The words of ``text`` as compared for word error rate: numbers as single digits."""
-    return _numbers_as_digits(normalize(text))
+    """The words of ``text`` as compared for word error rate: written forms as said,
+    numbers as single digits."""
+    return [token for token, _, _ in _compared_tokens(text)[1]]
 
 
 def edit_distance(reference: str, hypothesis: str) -> int:
@@ -109,38 +155,65 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
 def alignment_spans(reference: str, hypothesis: str) -> list[Span]:
     """The places where the hypothesis differs from the reference, in reading order.
 
-    ``ref_start``/``hyp_start`` index the normalised word lists; an insertion has no
-    reference words and a deletion no hypothesis words.
+    The texts are compared as for word error rate, so a difference of writing alone
+    ("555-1234" and "5551234", "$5" and "five dollars") is no span; a span shows the words
+    as written (``normalize``), whole. ``ref_start``/``hyp_start`` index those word lists;
+    an insertion has no reference words and a deletion no hypothesis words.
     """
-    ref = normalize(reference)
-    hyp = normalize(hypothesis)
-    ops = _alignment_ops(ref, hyp)
-
+    ref_words, ref = _compared_tokens(reference)
+    hyp_words, hyp = _compared_tokens(hypothesis)
+    groups = _groups(ref, hyp, _alignment_ops([t[0] for t in ref], [t[0] for t in hyp]))
     spans: list[Span] = []
-    i = j = 0
-    for op in ops:
-        if op == _MATCH:
-            i += 1
-            j += 1
+    for (ref_lo, ref_hi), (hyp_lo, hyp_hi), edited in groups:
+        if not edited:
             continue
-        name: SpanOp = "substitute" if op == _SUB else "delete" if op == _DEL else "insert"
+        said, heard = ref_words[ref_lo:ref_hi], hyp_words[hyp_lo:hyp_hi]
+        name: SpanOp = "substitute" if said and heard else "delete" if said else "insert"
         last = spans[-1] if spans else None
         # Extend the previous span only when it is the same kind and directly adjacent.
         if (
-            last is None
-            or last["op"] != name
-            or last["ref_start"] + len(last["ref"]) != i
-            or last["hyp_start"] + len(last["hyp"]) != j
+            last is not None
+            and last["op"] == name
+            and last["ref_start"] + len(last["ref"]) == ref_lo
+            and last["hyp_start"] + len(last["hyp"]) == hyp_lo
         ):
-            last = Span(op=name, ref=[], hyp=[], ref_start=i, hyp_start=j)
-            spans.append(last)
-        if op in (_SUB, _DEL):
-            last["ref"].append(ref[i])
-            i += 1
-        if op in (_SUB, _INS):
-            last["hyp"].append(hyp[j])
-            j += 1
+            last["ref"].extend(said)
+            last["hyp"].extend(heard)
+        else:
+            spans.append(Span(op=name, ref=said, hyp=heard, ref_start=ref_lo, hyp_start=hyp_lo))
     return spans
+
+
+_Group = tuple[tuple[int, int], tuple[int, int], bool]
+
+
+def _groups(ref: list[_Token], hyp: list[_Token], ops: list[int]) -> list[_Group]:
+    """The alignment as runs of whole words: the word ranges (end exclusive) of each side
+    whose tokens the alignment ties together, and whether any of them differ. A word split
+    in tokens ("5551234" in seven digits) stays one piece, with what it is aligned with."""
+
+    def start(tokens: list[_Token], index: int, words_done: int) -> int:
+        return tokens[index][1] if index < len(tokens) else words_done
+
+    groups: list[list[int]] = []  # ref lo, ref hi, hyp lo, hyp hi, edited
+    i = j = ref_done = hyp_done = 0
+    for op in ops:
+        ref_lo, ref_hi = (
+            (ref[i][1], ref[i][2] + 1) if op != _INS else (start(ref, i, ref_done),) * 2
+        )
+        hyp_lo, hyp_hi = (
+            (hyp[j][1], hyp[j][2] + 1) if op != _DEL else (start(hyp, j, hyp_done),) * 2
+        )
+        last = groups[-1] if groups else None
+        if last is not None and (ref_lo < last[1] or hyp_lo < last[3]):
+            last[1], last[3] = max(last[1], ref_hi), max(last[3], hyp_hi)
+            last[4] |= op != _MATCH
+        else:
+            groups.append([ref_lo, ref_hi, hyp_lo, hyp_hi, op != _MATCH])
+        i += op != _INS
+        j += op != _DEL
+        ref_done, hyp_done = max(ref_done, ref_hi), max(hyp_done, hyp_hi)
+    return [((a, b), (c, d), bool(e)) for a, b, c, d, e in groups]
 
 
 def _distance(ref: list[str], hyp: list[str]) -> int:

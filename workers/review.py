@@ -24,6 +24,7 @@ from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import tokenize, word_of_each_token
 from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
+from workers.providers.stt.offline import CHOSEN_PROBABILITY
 from workers.triage.classify import asks_nothing, only_informs
 
 
@@ -36,6 +37,7 @@ class Reason(StrEnum):
     CALLBACK_NUMBER_UNCONFIRMED = "callback_number_unconfirmed"
     INTENT_UNDECIDED = "intent_undecided"
     OTHER_LANGUAGE = "other_language"
+    HYBRID_UNVERIFIED = "hybrid_unverified"
 
 
 # Where an engine's transcript details say a window of the recording was decoded in a loop
@@ -57,7 +59,13 @@ HEARD_LANGUAGE = "heard_language"
 
 # Judged by the transcription stage; the reply stage keeps them and adds its own.
 TRANSCRIPT_REASONS = frozenset(
-    {Reason.NO_SPEECH, Reason.LOW_CONFIDENCE, Reason.HYBRID_DISAGREEMENT, Reason.OTHER_LANGUAGE}
+    {
+        Reason.NO_SPEECH,
+        Reason.LOW_CONFIDENCE,
+        Reason.HYBRID_DISAGREEMENT,
+        Reason.HYBRID_UNVERIFIED,
+        Reason.OTHER_LANGUAGE,
+    }
 )
 
 
@@ -71,6 +79,9 @@ def transcript_reasons(transcript: Transcript, review: ReviewSettings) -> list[s
     if not transcript.text.strip():
         reasons.append(Reason.NO_SPEECH)
     mean = mean_confidence([word.confidence for word in transcript.words])
+    tokens: Any = transcript.details.get(CHOSEN_PROBABILITY)
+    if mean is None and isinstance(tokens, int | float):
+        mean = float(tokens)
     if (
         (mean is not None and mean < review.min_mean_confidence)
         or any(transcript.details.get(key) for key in (DECODING_LOOPED, DECODING_SKIPPED))
@@ -86,6 +97,10 @@ def transcript_reasons(transcript: Transcript, review: ReviewSettings) -> list[s
     if transcript.details.get("needs_review"):
         # The hybrid engine's own verdict: its two engines disagreed (or one failed).
         reasons.append(Reason.HYBRID_DISAGREEMENT)
+    if transcript.details.get("unverified_language"):
+        # A hybrid whose other engine cannot hear the job's language: one engine's words,
+        # unchecked, where the deployment asked for two.
+        reasons.append(Reason.HYBRID_UNVERIFIED)
     heard: Any = transcript.details.get(HEARD_LANGUAGE)
     english = heard.get("english") if isinstance(heard, dict) else None
     if isinstance(english, int | float) and english < review.min_english:

@@ -41,6 +41,13 @@ _MIN_VOICED_S = 0.2
 # notes: over 0.1 s the pitch mostly holds still, where intonation (even a slow glide) moves.
 _MUSIC_BLOCK_S, _MUSIC_MIN_BLOCKS, _MUSIC_LAG_S = 1.0, 3, 0.1
 _MUSIC_ACTIVE, _MUSIC_VOICED, _MUSIC_STEP_SEMITONES = 0.9, 0.8, 0.2
+# A pure tone (a beep, a dial or busy tone: one or two sinusoids) is no voice, though YIN
+# finds a "pitch" in it (a 1 kHz beep read as 333 Hz, a 440 Hz tone as 220). Looked for only
+# where the pitch never moves (real speech spreads by 0.6-4 semitones), in a few windows of
+# ~0.13 s: nearly all their power in at most two narrow peaks. A voice-like buzz keeps its
+# pitch: its harmonics hold a fifth of its power or more.
+_STEADY_SEMITONES, _TONE_WINDOW_S, _TONE_WINDOWS = 0.05, 0.128, 4
+_TONE_PEAKS, _TONE_PEAK_BINS, _TONE_REST = 2, 3, 0.05
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -99,6 +106,8 @@ def analyze_audio(
     if pitches.size >= max(3, round(_MIN_VOICED_S / hop_s)):
         median_hz = float(np.median(pitches))
         spread = float(1.4826 * np.median(np.abs(12 * np.log2(pitches / median_hz))))
+        if spread < _STEADY_SEMITONES and _pure_tone(x, rate, frame, grid[voiced]):
+            median_hz = spread = None
     music_s = _music_points(heard, f0, voiced, hop_s) * hop_s
 
     # Compared on int16 directly: abs() would overflow at -32768 and cost two extra passes.
@@ -246,6 +255,25 @@ def _pitch(
     hz = low_rate / (first + np.clip(shift, -1, 1))
     found &= (hz >= PITCH_MIN_HZ) & (hz <= PITCH_MAX_HZ)
     return np.where(found, hz, 0.0), found
+
+
+def _pure_tone(
+    x: npt.NDArray[np.float32], rate: int, frame: int, voiced: npt.NDArray[np.intp]
+) -> bool:
+    """Whether the sound at the voiced frames ``voiced`` is one or two sinusoids."""
+    size = 1 << round(np.log2(_TONE_WINDOW_S * rate))
+    starts = np.minimum(voiced * frame, max(0, len(x) - size))
+    starts = starts[:: max(1, -(-starts.size // _TONE_WINDOWS))]
+    chunk = x[starts[:, None] + np.arange(min(size, len(x)))].astype(np.float64)
+    chunk -= chunk.mean(axis=1, keepdims=True)
+    power = np.abs(np.fft.rfft(chunk * np.hanning(chunk.shape[1]), axis=1)) ** 2
+    total = power.sum(axis=1)
+    rows = np.arange(len(power))
+    for _ in range(_TONE_PEAKS):
+        peak = np.argmax(power, axis=1)
+        for offset in range(-_TONE_PEAK_BINS, _TONE_PEAK_BINS + 1):
+            power[rows, np.clip(peak + offset, 0, power.shape[1] - 1)] = 0.0
+    return bool(np.all(power.sum(axis=1) < _TONE_REST * np.maximum(total, 1e-20)))
 
 
 def _music_points(active: BoolArray, f0: FloatArray, voiced: BoolArray, hop_s: float) -> int:

@@ -148,3 +148,24 @@ def test_long_transcripts_align_quickly() -> None:
     hyp = " ".join(f"w{i % 89}" for i in range(1450))
     spans = alignment_spans(ref, hyp)
     assert sum(max(len(s["ref"]), len(s["hyp"])) for s in spans) == edit_distance(ref, hyp)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Call me at 5551234.", "call me at 555-1234"),
+        ("It costs $5 today", "it costs five dollars today"),
+        ("That's 10% off", "that's ten percent off"),
+        ("See you at 3:30 p.m.", "see you at three thirty pm"),
+        ("OK, Mr. Smith!", "okay mister smith"),
+    ],
+)
+def test_the_same_words_written_differently_are_no_error_and_no_span(one: str, other: str) -> None:
+    assert word_error_rate(one, other) == 0.0
+    assert alignment_spans(one, other) == []
+
+
+def test_a_span_inside_a_number_shows_the_whole_number_as_each_side_wrote_it() -> None:
+    assert alignment_spans("call 5551234 now", "call 555-1235 now") == [
+        Span(op="substitute", ref=["5551234"], hyp=["555", "1235"], ref_start=1, hyp_start=1),
+    ]

@@ -53,6 +53,9 @@ class HybridStt(SttProvider):
         engines, skipped = self._engines()
         results: dict[str, Transcript] = {}
         failures: dict[str, str] = {}
+        # Engines that cannot hear the job's language (the offline ones are English only):
+        # not a failure on this recording, and no disagreement measured.
+        unheard: dict[str, str] = {}
         broken: list[Exception] = []
         with ThreadPoolExecutor(max_workers=len(engines)) as pool:
             futures = {name: pool.submit(self._engine(name).transcribe, audio) for name in engines}
@@ -62,6 +65,9 @@ class HybridStt(SttProvider):
                 except StageFailed as exc:
                     if exc.retryable:
                         raise  # the whole stage is retried; both engines run again
+                    if exc.code == "unsupported_language":
+                        unheard[name] = f"{exc.code}: {exc.message}"
+                        continue
                     failures[name] = f"{exc.code}: {exc.message}"
                 except Exception as exc:
                     # An engine's runtime breaking (ONNX Runtime, CTranslate2, a plugin's
@@ -70,16 +76,17 @@ class HybridStt(SttProvider):
                     log.exception("hybrid engine %s failed unexpectedly", name)
                     failures[name] = f"internal: {type(exc).__name__}: {exc}"[:500]
                     broken.append(exc)
-        if not results and len(broken) == len(failures):
+        if not results and broken and len(broken) == len(failures):
             raise broken[0]
         if not results:
+            refusals = {**unheard, **failures}
             raise StageFailed(
-                "all_engines_failed", "; ".join(f"{k}: {v}" for k, v in failures.items())
+                "all_engines_failed", "; ".join(f"{k}: {v}" for k, v in refusals.items())
             )
         details: dict[str, Any] = {
             "mode": "hybrid",
             "engines_used": list(results),
-            "engines_skipped": {**skipped, **failures},
+            "engines_skipped": {**skipped, **unheard, **failures},
             "transcripts": {name: t.text for name, t in results.items()},
         }
         # An engine billed by its tokens (Claude hearing the audio): the usage ledger
@@ -102,6 +109,10 @@ class HybridStt(SttProvider):
                 needs_review=bool(failures),
                 spans=[],
             )
+            if unheard:
+                # Verification was not possible, not failed: the review says so as itself
+                # (hybrid_unverified), not as a disagreement nobody measured.
+                details["unverified_language"] = audio.language
             return only.model_copy(update={"provider": self.name, "details": details})
         return self._verify(*results.values(), details=details)
 

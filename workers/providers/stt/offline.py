@@ -16,6 +16,9 @@ from workers.providers.base import AudioInput
 from workers.providers.stt import frontend
 
 SAMPLE_RATE = 16_000
+# Where an engine without word confidences (Moonshine) keeps the mean probability of the
+# tokens it chose: the review's stand-in for their mean confidence.
+CHOSEN_PROBABILITY = "token_confidence"
 
 # Digital silence makes an engine invent words (pocketsphinx says "dog"; Whisper's inventions
 # in noise are in whisper_loops.hallucinated), so audio whose loudest sample is below this

@@ -242,3 +242,18 @@ def test_the_percentile_is_numpys_to_the_last_bit() -> None:
         values = rng.normal(-40, 15, size)
         for q in (0, 10, 50, 90, 100):
             assert percentile(values, q) == float(np.percentile(values, q)), (size, q)
+
+
+def _sines(*hz: float, seconds: float = 1.0) -> Signal:
+    t = np.arange(round(seconds * RATE)) / RATE
+    return np.asarray(0.3 * sum(np.sin(2 * np.pi * f * t) for f in hz) / len(hz))
+
+
+@pytest.mark.parametrize("tone", [(440.0,), (1000.0,), (480.0, 620.0)], ids=str)
+def test_a_steady_pure_tone_reports_no_voice_pitch(tone: tuple[float, ...]) -> None:
+    # A 440 Hz tone read as 220 Hz, a 1 kHz beep as 333 Hz, a busy tone as 157 Hz.
+    result = _analyze(_sines(*tone))
+
+    assert result.pitch_hz_median is None
+    assert result.pitch_variation_semitones is None
+    assert result.speech_s > 0.9

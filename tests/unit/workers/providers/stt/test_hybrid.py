@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from tests.provider_stubs import registered, stub
 from workers.providers import registry
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.stt.hybrid import HybridStt
+from workers.providers.stt.offline import require_english
+from workers.review import transcript_reasons
 
 FIRST = "please call me back at five five five one two three four about the invoice"
 
@@ -121,3 +124,53 @@ def test_an_engine_billed_by_its_tokens_has_them_kept_under_its_name() -> None:
     assert transcript.details["engine_usage"] == {
         "stub_tokens": {"input_tokens": 900, "output_tokens": 40, "model": "claude-sonnet-4-6"}
     }
+
+
+def test_engines_that_write_the_same_words_differently_agree_and_need_no_review(
+    stub_engines: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        FirstEngine,
+        "transcribe",
+        lambda self, audio: Transcript(
+            text="Please call me at 5551234 about the $5 fee, OK?", provider="stub_first"
+        ),
+    )
+    monkeypatch.setattr(
+        SecondEngine, "text", "please call me at 555-1234 about the five dollars fee okay"
+    )
+
+    details = _hybrid(review_below=0.9).transcribe(AUDIO).details
+
+    assert details["agreement"] == 1.0
+    assert details["spans"] == []
+    assert details["uncertain_words"] == []
+    assert details["needs_review"] is False
+
+
+class EnglishOnlyEngine(SttProvider):
+    """Refuses another language as the offline engines do."""
+
+    name = "stub_english"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        require_english(audio.language, "English")
+        return Transcript(text=FIRST, provider=self.name)
+
+
+def test_a_french_job_one_engine_cannot_hear_is_unverified_rather_than_in_disagreement() -> None:
+    french = replace(AUDIO, language="fr")
+    with (
+        registered(stub("stt", "stub_first", f"{__name__}:FirstEngine")),
+        registered(stub("stt", "stub_english", f"{__name__}:EnglishOnlyEngine")),
+    ):
+        hybrid = built(Settings(hybrid={"engines": ("stub_first", "stub_english")}))
+        transcript = hybrid.transcribe(french)
+
+    details = transcript.details
+    assert transcript.text == FIRST
+    assert details["verified"] is False
+    assert details["needs_review"] is False
+    assert details["unverified_language"] == "fr"
+    assert "unsupported_language" in details["engines_skipped"]["stub_english"]
+    assert transcript_reasons(transcript, Settings().review) == ["hybrid_unverified"]

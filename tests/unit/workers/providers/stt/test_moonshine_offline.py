@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import numpy.typing as npt
 import pytest
 
+from shared.audio import decode_pcm16k
 from shared.errors import StageFailed
 from shared.models import Transcript
+from shared.settings.review import ReviewSettings
 from shared.wer import word_error_rate
 from tests.unit.workers.providers.stt.offline_speech import RATE, as_input, speak
 from workers.providers.stt import moonshine_offline
 from workers.providers.stt.moonshine_offline import MoonshineOfflineStt, detokenize, read_tokens
+from workers.review import Reason, transcript_reasons
 
 SENTENCE = (
     "Hello, this is John. I would like to change my appointment to next Friday afternoon. "
@@ -105,3 +110,17 @@ def test_model_files_other_than_the_measured_ones_are_refused(
         moonshine_offline.model_dir()
     assert caught.value.code == "provider_not_installed"
     assert "moonshine-cpp==0.1.4" in caught.value.message
+
+
+# espeak-ng's Spanish voice over an 8 kHz mp3 (see test_whisper_offline.py).
+SPANISH = Path(__file__).with_name("voicemail_in_spanish.mp3")
+
+
+def test_spanish_written_as_english_nonsense_is_flagged_low_confidence(
+    stt: MoonshineOfflineStt, transcript: Transcript
+) -> None:
+    spanish = stt.transcribe(as_input(decode_pcm16k(SPANISH.read_bytes())))
+
+    assert spanish.text, "Moonshine writes English words for it"
+    assert Reason.LOW_CONFIDENCE in transcript_reasons(spanish, ReviewSettings())
+    assert Reason.LOW_CONFIDENCE not in transcript_reasons(transcript, ReviewSettings())
