@@ -130,6 +130,7 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
         system_prompt=job.options.system_prompt,
         history=history,
         default_region=ctx.settings.local.default_region,
+        language=job.options.language or transcript.language,
     )
     reply: Reply = provider.respond(read, context)
     if redactor is not None and read is transcript:
