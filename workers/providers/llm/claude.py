@@ -12,12 +12,14 @@ from functools import cached_property
 from typing import Any, Literal
 
 import anthropic
+from anthropic.types import Message
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.language.phone import speak_number, to_e164
 from shared.models import Reply, Transcript, Triage
 from shared.settings.providers import AnthropicSettings
 from workers.providers.anthropic_client import (
+    billed_for,
     call_messages,
     ensure_model,
     make_client,
@@ -141,6 +143,11 @@ class ClaudeResponder(LlmProvider):
             tools=[VOICEMAIL_TOOL],
             tool_choice={"type": "tool", "name": TOOL_NAME},
         )
+        # An answer we refuse below was billed all the same: the failure carries its tokens.
+        with billed_for(message):
+            return self._reply(message, context)
+
+    def _reply(self, message: Message, context: ReplyContext) -> Reply:
         raw = tool_input(message, TOOL_NAME)
         try:
             answer = VoicemailReply.model_validate(raw)
