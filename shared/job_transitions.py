@@ -24,6 +24,7 @@ from shared.models import (
     JobStatus,
     Stage,
     StageStatus,
+    Usage,
     utcnow,
 )
 
@@ -231,13 +232,21 @@ def _status_after(job: Job, stage: Stage) -> JobStatus:
 
 
 def retrying(
-    job: Job, stage: Stage, task_id: str | None, error: ErrorInfo, next_at: datetime
+    job: Job,
+    stage: Stage,
+    task_id: str | None,
+    error: ErrorInfo,
+    next_at: datetime,
+    billed: Usage | None = None,
 ) -> bool:
     """A run failed in a way worth another try at ``next_at``; False when it no longer owns
-    the stage (the job ended or moved on), and then it must not retry."""
+    the stage (the job ended or moved on), and then it must not retry. ``billed``: what the
+    vendor charged for the failed run's answer."""
     if job.status.terminal or not _owner(job, stage, task_id):
         return False
     rec = job.stages[stage]
+    if billed is not None:
+        rec.billed.append(billed)
     rec.status = StageStatus.RETRYING
     rec.error = error
     rec.next_attempt_at = next_at
@@ -245,12 +254,21 @@ def retrying(
 
 
 def fail(
-    job: Job, stage: Stage, task_id: str | None, code: str, message: str, elapsed: float | None
+    job: Job,
+    stage: Stage,
+    task_id: str | None,
+    code: str,
+    message: str,
+    elapsed: float | None,
+    billed: Usage | None = None,
 ) -> bool:
     """A run failed for good: the stage and the job fail (a job that ended already keeps
-    its status, and a stage canceled with its job stays canceled)."""
+    its status, and a stage canceled with its job stays canceled). ``billed``: what the
+    vendor charged for the failed run's answer."""
     if not _owner(job, stage, task_id) or job.stages[stage].status == StageStatus.CANCELED:
         return False
+    if billed is not None:
+        job.stages[stage].billed.append(billed)
     _mark_failed(job, stage, code, message, elapsed)
     return True
 

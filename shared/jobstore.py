@@ -324,8 +324,10 @@ class JobStore(IdempotencyClaims):
         raw = self.redis.hgetall(BY_STATUS)
         return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
 
-    def thread_before(self, job: Job, limit: int = 5) -> list[Job]:
-        """Up to ``limit`` jobs of the same thread submitted before ``job``, oldest first."""
+    def thread_before(
+        self, job: Job, limit: int = 5, where: Callable[[Job], bool] | None = None
+    ) -> list[Job]:
+        """Up to ``limit`` jobs of the thread made before ``job`` that ``where`` keeps."""
         if not job.options.thread_id:
             return []
         raw = self.redis.lrange(_thread_key(job.tenant, job.options.thread_id), 0, -1)
@@ -337,7 +339,8 @@ class JobStore(IdempotencyClaims):
                 found = self.get(job_id, tenant=job.tenant)
                 # A batch's job is not on the list (its batch made it): what came before it
                 # is what was made before it, not the caller's later voicemails.
-                if listed or found.created_at < job.created_at:
+                before = listed or found.created_at < job.created_at
+                if before and (where is None or where(found)):
                     jobs.append(found)
             if len(jobs) == limit:
                 break

@@ -111,6 +111,10 @@ class StageRecord(BaseModel):
     error: ErrorInfo | None = None
     next_attempt_at: datetime | None = None
     output_key: str | None = None
+    # Tokens the vendor billed for runs that failed after it answered (a refusal, an answer
+    # cut at max_tokens): one entry per such run, kept through retries; the usage ledger
+    # adds them to the stage's tokens. The run that succeeded is in ``results.usage``.
+    billed: list[Usage] = Field(default_factory=list)
 
 
 class JobOptions(BaseModel):

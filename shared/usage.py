@@ -13,6 +13,9 @@ What is metered, per stage:
   ``engine_fallbacks``), and Claude's tokens when it heard it
   (as the provider or as a hybrid's engine) and when it reconciled a hybrid's two;
 - llm: tokens in and out of the model that answered (``results.usage``);
+- every stage: tokens the vendor billed for answers its failed runs could not use (a
+  refusal, an answer cut at max_tokens: ``StageRecord.billed``), whether or not the stage
+  succeeded after; each failed run is recorded once, with its failure or retry;
 - tts: characters of the reply text sent to the voice;
 - every stage: CPU seconds of its run (``StageRecord.cpu_s``, measured by workers.stage).
 
@@ -168,6 +171,7 @@ def job_usage(job: Job, settings: Settings) -> JobUsage:
             lines.append(
                 priced_line(settings, stage, provider, provider, None, "cpu_s", record.cpu_s)
             )
+    lines = _merged(settings, [*lines, *_billed_lines(job, settings)])
     lines.sort(key=lambda line: (STAGE_ORDER.index(line.stage), METERS.index(line.meter)))
     return JobUsage(
         job_id=job.id,
@@ -282,6 +286,39 @@ def _llm_lines(job: Job, settings: Settings) -> list[UsageLine]:
             settings, Stage.LLM, provider, provider, model, "output_tokens", usage.output_tokens
         ),
     ]
+
+
+def _billed_lines(job: Job, settings: Settings) -> list[UsageLine]:
+    """Tokens billed for the answers of failed runs. Only Anthropic's answers are billed so
+    (shared: every token a job spends goes to Claude): outside the llm stage, whose provider
+    is the engine, the engine is Claude inside the stage's provider."""
+    lines = []
+    for stage, record in job.stages.items():
+        provider = record.provider or "unknown"
+        engine = provider if stage == Stage.LLM else "claude"
+        for spent in record.billed:
+            if not (spent.input_tokens or spent.output_tokens):
+                continue
+            model = spent.model or settings.anthropic.model
+            counts: tuple[tuple[Meter, int], ...] = (
+                ("input_tokens", spent.input_tokens),
+                ("output_tokens", spent.output_tokens),
+            )
+            for meter, count in counts:
+                lines.append(priced_line(settings, stage, provider, engine, model, meter, count))
+    return lines
+
+
+def _merged(settings: Settings, lines: list[UsageLine]) -> list[UsageLine]:
+    """One line per stage, provider, engine, model and meter: a failed run's tokens and the
+    succeeded run's of the same model are one quantity, priced once."""
+    totals: dict[tuple[Stage, str, str, str | None, Meter], float] = {}
+    for line in lines:
+        key = (line.stage, line.provider, line.engine, line.model, line.meter)
+        totals[key] = totals.get(key, 0) + line.quantity
+    if len(totals) == len(lines):
+        return lines
+    return [priced_line(settings, *key, quantity) for key, quantity in totals.items()]
 
 
 def _tts_lines(job: Job, settings: Settings) -> list[UsageLine]:

@@ -14,6 +14,7 @@ from shared.models import (
     TRANSCRIPT_OBJECT,
     Job,
     JobResults,
+    JobStatus,
     Reply,
     Stage,
     Transcript,
@@ -80,6 +81,18 @@ def _with_words(job: Job, ctx: WorkerContext) -> Transcript:
         return record_only
 
 
+def answered(earlier: Job) -> bool:
+    """Whether an earlier job of the thread is history: it ended succeeded, so its reply was
+    delivered (spoken, where it had a tts stage). The reply of a job that failed after it
+    (the voice refused it), was canceled, or is still on its way was never given: a model
+    shown it answers as if the caller had heard it ("as I said earlier ...")."""
+    return (
+        earlier.status == JobStatus.SUCCEEDED
+        and earlier.results.transcript is not None
+        and earlier.results.reply is not None
+    )
+
+
 def review_of(job: Job, ctx: WorkerContext, transcript: Transcript, reply: Reply) -> list[str]:
     """The transcription's reasons, kept from the record, and the triage's."""
     kept = [r for r in job.results.review_reasons if r in TRANSCRIPT_REASONS]
@@ -110,13 +123,14 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
     provider = llm_provider(provider_name(job, Stage.LLM, ctx), ctx.settings)
     history = [
         (earlier.results.transcript, earlier.results.reply)
-        for earlier in ctx.jobs.thread_before(job)
+        for earlier in ctx.jobs.thread_before(job, where=answered)
         if earlier.results.transcript is not None and earlier.results.reply is not None
     ]
     context = ReplyContext(
         system_prompt=job.options.system_prompt,
         history=history,
         default_region=ctx.settings.local.default_region,
+        language=job.options.language or transcript.language,
     )
     reply: Reply = provider.respond(read, context)
     if redactor is not None and read is transcript:

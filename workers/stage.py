@@ -31,12 +31,13 @@ from shared.errors import (
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
 from shared.logging import bind, log_context
 from shared.metrics_store import MetricsStore, Phase, StageMetricsBuffer
-from shared.models import ErrorInfo, Job, JobResults, Stage, StageStatus, utcnow
+from shared.models import ErrorInfo, Job, JobResults, Stage, StageStatus, Usage, utcnow
 from shared.pipeline import next_stage
 from shared.task_messages import TaskMessage, push, stage_message
 from shared.tracing import headers_of, stage_span
 from shared.usage_report import queue_wait_s
 from workers.context import WorkerContext, get_context
+from workers.providers.errors import ProviderError
 from workers.retry import retry_delay, should_retry
 
 log = logging.getLogger("voicepipe.stage")
@@ -158,9 +159,11 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         figures.count("provider_errors", stage.value, provider, exc.code)
         # A vendor's message may quote the key it was sent; the job shows it to API callers.
         told = ctx.settings.without_secrets(exc.message)
+        # Tokens billed for an answer the run could not use: on the job with this failure.
+        billed = exc.billed if isinstance(exc, ProviderError) else None
         if should_retry(attempts, exc, ctx.settings.retries):
             delay = retry_delay(attempts, exc, ctx.settings.retries)
-            if not _mark_retrying(ctx, job_id, stage, exc.code, told, delay, me):
+            if not _mark_retrying(ctx, job_id, stage, exc.code, told, delay, me, billed):
                 raise Ignore() from None  # the job ended or moved on meanwhile
             figures.count("stage_retries", stage.value, provider, exc.code)
             raise task.retry(countdown=delay) from None
@@ -168,7 +171,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         if exc.retryable:
             code = "retries_exhausted"
             message = f"gave up after {attempts} attempts; last error {exc.code}: {told}"
-        _fail(ctx, job_id, stage, code, message, started, me)
+        _fail(ctx, job_id, stage, code, message, started, me, billed)
         raise Ignore() from None
     except SoftTimeLimitExceeded:
         limit = getattr(ctx.settings.workers, stage.value).soft_time_limit_s
@@ -323,11 +326,12 @@ def _mark_retrying(
     message: str,
     delay: float,
     me: str | None,
+    billed: Usage | None = None,
 ) -> bool:
     """Record the coming retry; False when this run no longer owns the stage."""
     error = ErrorInfo(code=code, message=message)
     next_at = utcnow() + timedelta(seconds=delay)
-    mark = Decision(lambda j: transitions.retrying(j, stage, me, error, next_at))
+    mark = Decision(lambda j: transitions.retrying(j, stage, me, error, next_at, billed))
     ctx.jobs.update(job_id, mark)
     if mark.result:
         log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, code)
@@ -342,7 +346,10 @@ def _fail(
     message: str,
     started: float,
     me: str | None,
+    billed: Usage | None = None,
 ) -> None:
     elapsed = time.perf_counter() - started
     log.warning("job %s: %s failed with %s", job_id, stage.value, code)
-    ctx.jobs.update(job_id, lambda j: transitions.fail(j, stage, me, code, message, elapsed))
+    ctx.jobs.update(
+        job_id, lambda j: transitions.fail(j, stage, me, code, message, elapsed, billed)
+    )

@@ -8,7 +8,8 @@ this module as a :class:`ProviderError` made by ``classify_status`` or ``classif
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import anthropic
@@ -114,12 +115,26 @@ def checked(message: object) -> Message:
     ends mid-sentence and a tool call arrives with ``{}`` as input. Kept, it would be half a
     transcript stored as the whole, or a schema error that hides the cause.
     """
-    if isinstance(message, Message):
-        stopped(message)
-    content = getattr(message, "content", None)
-    if not isinstance(message, Message) or not isinstance(content, list) or not content:
+    if not isinstance(message, Message):
         raise malformed("a message without content", message)
+    with billed_for(message):
+        stopped(message)
+        content = getattr(message, "content", None)
+        if not isinstance(content, list) or not content:
+            raise malformed("a message without content", message)
     return message
+
+
+@contextmanager
+def billed_for(message: Message) -> Iterator[None]:
+    """A failure raised while reading ``message`` carries the tokens it was billed for:
+    Anthropic charges a refused, cut-off or unusable answer as it does a good one."""
+    try:
+        yield
+    except ProviderError as exc:
+        if exc.billed is None:
+            exc.billed = usage_of(message)
+        raise
 
 
 def stopped(message: Message) -> None:

@@ -44,6 +44,9 @@ class ReplyContext:
     history: list[tuple[str, str]] = field(default_factory=list)
     # Country assumed for a callback number said without its country code.
     default_region: str = "US"
+    # The language the caller spoke: the job's ``language`` option, else the one the speech
+    # engine detected; None when neither says.
+    language: str | None = None
 
 
 class ProviderSource(Protocol):

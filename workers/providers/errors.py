@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from shared.errors import StageFailed
+from shared.models import Usage
 
 # code -> retryable. Codes are joined with the stage on the job: "llm.auth_failed".
 CODES: dict[str, bool] = {
@@ -53,6 +54,9 @@ class ProviderError(StageFailed):
         super().__init__(code, message, retryable=CODES[code] if retryable is None else retryable)
         self.status = status
         self.retry_after_s = retry_after_s
+        # What the vendor billed for an answer it gave and we could not use (a refusal, a
+        # cut-off or unreadable answer): the stage runner records it on the job's stage.
+        self.billed: Usage | None = None
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:

@@ -40,7 +40,7 @@ def _transcribed(tmp_path: Path) -> tuple[Job, Any]:
     ctx = SimpleNamespace(
         settings=Settings(data_dir=tmp_path),
         storage=LocalStorage(tmp_path / "objects"),
-        jobs=SimpleNamespace(thread_before=lambda _job: []),
+        jobs=SimpleNamespace(thread_before=lambda _job, **_: []),
     )
     return job, ctx
 

@@ -35,7 +35,7 @@ def _setup(tmp_path: Path) -> tuple[Job, Any]:
     job.input.key = job.object_key("input.txt")
     storage.put(job.input.key, data, meta.media_type)
     ctx = SimpleNamespace(settings=settings, storage=storage, jobs=SimpleNamespace(
-        thread_before=lambda _job: []
+        thread_before=lambda _job, **_: []
     ))  # fmt: skip
     return job, ctx
 

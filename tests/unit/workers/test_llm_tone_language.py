@@ -21,7 +21,7 @@ def test_a_french_voicemail_is_not_called_calm_for_lacking_english_words(tmp_pat
     ctx: Any = SimpleNamespace(
         settings=Settings(data_dir=tmp_path),
         storage=LocalStorage(tmp_path / "objects"),
-        jobs=SimpleNamespace(thread_before=lambda _job: []),
+        jobs=SimpleNamespace(thread_before=lambda _job, **_: []),
     )
     results = JobResults()
 
@@ -44,7 +44,7 @@ def _responded(tmp_path: Path, language: str, text: str) -> JobResults:
     ctx: Any = SimpleNamespace(
         settings=Settings(data_dir=tmp_path),
         storage=LocalStorage(tmp_path / "objects"),
-        jobs=SimpleNamespace(thread_before=lambda _job: []),
+        jobs=SimpleNamespace(thread_before=lambda _job, **_: []),
     )
     results = JobResults()
     respond_job(job, ctx).record_results(results, "reply.json")

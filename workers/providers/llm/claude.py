@@ -12,12 +12,14 @@ from functools import cached_property
 from typing import Any, Literal
 
 import anthropic
+from anthropic.types import Message
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.language.phone import speak_number, to_e164
 from shared.models import Reply, Transcript, Triage
 from shared.settings.providers import AnthropicSettings
 from workers.providers.anthropic_client import (
+    billed_for,
     call_messages,
     ensure_model,
     make_client,
@@ -136,11 +138,16 @@ class ClaudeResponder(LlmProvider):
             self.client,
             model=section.model,
             max_tokens=section.max_tokens,
-            system=system_prompt(context.system_prompt),
+            system=system_prompt(context.system_prompt, context.language),
             messages=conversation(transcript.text, context.history),
             tools=[VOICEMAIL_TOOL],
             tool_choice={"type": "tool", "name": TOOL_NAME},
         )
+        # An answer we refuse below was billed all the same: the failure carries its tokens.
+        with billed_for(message):
+            return self._reply(message, context)
+
+    def _reply(self, message: Message, context: ReplyContext) -> Reply:
         raw = tool_input(message, TOOL_NAME)
         try:
             answer = VoicemailReply.model_validate(raw)
@@ -177,11 +184,20 @@ class ClaudeResponder(LlmProvider):
         )
 
 
-def system_prompt(extra: str | None) -> str:
-    """Our spoken-reply rules, then the job's own instructions when it has some."""
+def system_prompt(extra: str | None, language: str | None = None) -> str:
+    """Our spoken-reply rules, the caller's language when it is known, then the job's own
+    instructions when it has some (the business may still ask for another language)."""
+    prompt = SYSTEM_PROMPT
+    if language and language.strip():
+        # Told nothing, the model answered a French voicemail in the English of our rules.
+        prompt += (
+            f"\n\nThe caller speaks the language {language.strip()!r} (a language code or "
+            "name): write reply_text in that language, as they will hear it. Write the other "
+            "fields in English, for the business's call list."
+        )
     if not extra or not extra.strip():
-        return SYSTEM_PROMPT
-    return f"{SYSTEM_PROMPT}\n\nInstructions from the business:\n{extra.strip()}"
+        return prompt
+    return f"{prompt}\n\nInstructions from the business:\n{extra.strip()}"
 
 
 # The caller's own "</voicemail>" (typed, or a transcript of it) would end the tag early and

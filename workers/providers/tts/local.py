@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 
 import numpy as np
 import numpy.typing as npt
+import phonenumbers
 
 from shared.audio import MEDIA_TYPES, encode_pcm
 from shared.audio.offline_voice import VOICE, load_voice, speak
 from shared.errors import StageFailed
+from shared.language.phone import speak_number
 from shared.models import SynthesizedAudio
 from shared.settings import LocalEngineSettings, OutputFormat
 from workers.providers.base import TtsProvider
@@ -74,6 +77,48 @@ _TITLE = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof)\.(?=\s+[A-Z])")
 _TITLES = {"Prof": "Professor"}
 
 
+def _said_phones(text: str, region: str) -> str:
+    """Phone numbers in digits said digit by digit in their groups, as the reply stage says
+    a callback number (shared.language.phone.speak_number): the voice read "415-867-2291"
+    as "four hundred fifteen, eight hundred sixty seven, two thousand ...". Only what
+    libphonenumber finds to be a valid number of ``region`` (or one given with its "+")."""
+    parts: list[str] = []
+    end = 0
+    for match in phonenumbers.PhoneNumberMatcher(text, region):
+        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        parts += [text[end : match.start], speak_number(number, region)]
+        end = match.end
+    return "".join([*parts, text[end:]]) if parts else text
+
+
+# "12/07/2026", "7/4", "12/7/26": the voice read them with their slashes ("twelve slash
+# seven slash ..."). Where the region writes the month first (the US), 7/4 is July 4th.
+_SLASH_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
+_MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "PR", "VI", "UM"})
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _said_dates(text: str, region: str) -> str:
+    month_first = region.upper() in _MONTH_FIRST
+
+    def said(match: re.Match[str]) -> str:
+        if match.group(0) == "24/7":
+            return match.group(0)  # round the clock, not a date
+        first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
+        month, day = (first, second) if month_first else (second, first)
+        full_year = (2000 + int(year) if len(year) == 2 else int(year)) if year else 2000
+        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(full_year, month)[1]:
+            return match.group(0)  # not a date this region writes: left as written
+        spoken = f"{calendar.month_name[month]} {_ordinal(day)}"
+        return f"{spoken}, {full_year}" if year else spoken
+
+    return _SLASH_DATE.sub(said, text)
+
+
 def _named_script(text: str) -> str | None:
     """The script most of ``text``'s letters are in, if the voice could only name them."""
     letters = [c for c in text if c.isalpha()]
@@ -115,6 +160,8 @@ class PiperTts(TtsProvider):
                 "script, which it could only name letter by letter; choose another tts provider",
             )
         text = re.sub(r" {2,}", " ", _EMOJI.sub("", text))
+        region = self.config.default_region
+        text = _said_dates(_said_phones(text, region), region)
         text = _MONEY.sub(_said_money, text)
         text = _CLOCK.sub(_said_time, text)
         text = _TITLE.sub(lambda m: _TITLES.get(m.group(1), m.group(1)), text)

@@ -1,0 +1,75 @@
+"""The offline voice is handed dates and phone numbers as they are said."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import workers.providers.tts.local as local
+from shared.settings import LocalEngineSettings
+from workers.providers.tts.local import PiperTts
+
+
+def _handed(monkeypatch: pytest.MonkeyPatch, written: str, region: str = "US") -> list[str]:
+    heard: list[str] = []
+
+    def speak(text: str, **_: float) -> tuple[np.ndarray, int]:
+        heard.append(text)
+        return np.ones(10, dtype=np.int16), 22_050
+
+    monkeypatch.setattr(local, "speak", speak)
+    PiperTts(LocalEngineSettings(default_region=region)).synthesize(written, None, "wav")
+    return heard
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # The voice read "12 slash 07 slash 2026".
+        ("Your visit is on 12/07/2026.", "Your visit is on December 7th, 2026."),
+        ("We are closed 7/4 and 12/25.", "We are closed July 4th and December 25th."),
+        ("Since 1/1/26 at the latest.", "Since January 1st, 2026 at the latest."),
+        # Not a date: left as written.
+        ("We answer 24/7.", "We answer 24/7."),
+        ("Not 13/45 either.", "Not 13/45 either."),
+    ],
+)
+def test_a_date_with_slashes_reaches_the_voice_as_it_is_said(
+    monkeypatch: pytest.MonkeyPatch, written: str, said: str
+) -> None:
+    assert _handed(monkeypatch, written) == [said]
+
+
+def test_a_date_is_read_day_first_where_the_region_writes_it_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _handed(monkeypatch, "Come on 12/07/2026.", "GB") == ["Come on July 12th, 2026."]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Call 415-867-2291 today.", "Call (415) 867 2291 today.", "Call 415.867.2291 today."],
+)
+def test_a_phone_number_in_digits_is_said_digit_by_digit(
+    monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    # The voice read "415-867-2291" as a large number.
+    assert _handed(monkeypatch, written) == [
+        "Call four one five, eight six seven, two two nine one today."
+    ]
+
+
+def test_a_phone_number_of_another_country_is_said_with_its_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _handed(monkeypatch, "Call +44 20 7946 0958.") == [
+        "Call plus four four, two zero, seven nine four six, zero nine five eight."
+    ]
+
+
+def test_amounts_and_order_numbers_are_not_taken_for_phone_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _handed(monkeypatch, "Order 12345678 came to $1,200.") == [
+        "Order 12345678 came to 1,200 dollars."
+    ]
