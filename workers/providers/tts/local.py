@@ -95,6 +95,14 @@ def _said_phones(text: str, region: str) -> str:
 # seven slash ..."). Where the region writes the month first (the US), 7/4 is July 4th.
 _SLASH_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
 _MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "PR", "VI", "UM"})
+# Without a year, "1/2" may be a fraction as well as January 2nd: it stays as written where
+# it measures something ("1/2 off", "3/4 of a cup", "2 1/2 hours").
+_FRACTION_AFTER = re.compile(
+    r"\s*(?:of|off|price|cups?|inch(?:es)?|miles?|pounds?|lbs?|ounces?|oz|hours?|days?|"
+    r"weeks?|months?|years?|tsp|tbsp|teaspoons?|tablespoons?|share|left|full|empty)\b",
+    re.IGNORECASE,
+)
+_WHOLE_BEFORE = re.compile(r"\d\s+$")
 
 
 def _ordinal(day: int) -> str:
@@ -109,6 +117,10 @@ def _said_dates(text: str, region: str) -> str:
         if match.group(0) == "24/7":
             return match.group(0)  # round the clock, not a date
         first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
+        if not year and (
+            _FRACTION_AFTER.match(text, match.end()) or _WHOLE_BEFORE.search(text, 0, match.start())
+        ):
+            return match.group(0)  # a fraction
         month, day = (first, second) if month_first else (second, first)
         full_year = (2000 + int(year) if len(year) == 2 else int(year)) if year else 2000
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(full_year, month)[1]:

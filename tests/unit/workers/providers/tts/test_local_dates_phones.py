@@ -32,6 +32,10 @@ def _handed(monkeypatch: pytest.MonkeyPatch, written: str, region: str = "US") -
         # Not a date: left as written.
         ("We answer 24/7.", "We answer 24/7."),
         ("Not 13/45 either.", "Not 13/45 either."),
+        # A fraction without a year: what it measures follows, or a whole number comes first.
+        ("Take 1/2 off today.", "Take 1/2 off today."),
+        ("Add 3/4 of a cup.", "Add 3/4 of a cup."),
+        ("It takes 2 1/2 hours.", "It takes 2 1/2 hours."),
     ],
 )
 def test_a_date_with_slashes_reaches_the_voice_as_it_is_said(
