@@ -8,6 +8,7 @@ loud one are judged alike.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -264,16 +265,22 @@ def _pure_tone(
     size = 1 << round(np.log2(_TONE_WINDOW_S * rate))
     starts = np.minimum(voiced * frame, max(0, len(x) - size))
     starts = starts[:: max(1, -(-starts.size // _TONE_WINDOWS))]
-    chunk = x[starts[:, None] + np.arange(min(size, len(x)))].astype(np.float64)
-    chunk -= chunk.mean(axis=1, keepdims=True)
-    power = np.abs(np.fft.rfft(chunk * np.hanning(chunk.shape[1]), axis=1)) ** 2
+    chunk = x[starts[:, None] + np.arange(min(size, len(x)))]
+    chunk = chunk - chunk.mean(axis=1, keepdims=True)
+    # In float32 (as the pitch's FFTs): a steady voice-like buzz pays for this check too.
+    spectrum = np.fft.rfft(chunk * _hann(chunk.shape[1]), axis=1)
+    power = (spectrum.real**2 + spectrum.imag**2).astype(np.float64)
     total = power.sum(axis=1)
-    rows = np.arange(len(power))
+    bins = np.arange(power.shape[1])
     for _ in range(_TONE_PEAKS):
-        peak = np.argmax(power, axis=1)
-        for offset in range(-_TONE_PEAK_BINS, _TONE_PEAK_BINS + 1):
-            power[rows, np.clip(peak + offset, 0, power.shape[1] - 1)] = 0.0
+        peak = np.argmax(power, axis=1)[:, None]
+        power[np.abs(bins - peak) <= _TONE_PEAK_BINS] = 0.0
     return bool(np.all(power.sum(axis=1) < _TONE_REST * np.maximum(total, 1e-20)))
+
+
+@cache
+def _hann(size: int) -> npt.NDArray[np.float32]:
+    return np.hanning(size).astype(np.float32)
 
 
 def _music_points(active: BoolArray, f0: FloatArray, voiced: BoolArray, hop_s: float) -> int:
