@@ -239,7 +239,12 @@ def _pitch(
     energy = np.concatenate((np.zeros((len(segs), 1)), np.cumsum(segs**2, axis=1)), axis=1)
     lags = np.arange(max_lag + 1)
     # Energy of the first span-lag samples plus that of the last span-lag samples.
-    paired = energy[:, span - lags] + energy[:, [span]] - energy[:, lags]
+    # (Slices, not gathers: energy[:, span - lags] is the columns span down to span - max_lag.)
+    paired = (
+        energy[:, span - max_lag : span + 1][:, ::-1]
+        + energy[:, span : span + 1]
+        - energy[:, : max_lag + 1]
+    )
     diff = np.maximum(paired - 2 * corr, 0.0)
     # YIN's cumulative-mean normalisation: near 0 at a true period, ~1 for noise.
     norm = np.ones_like(diff)
