@@ -93,12 +93,13 @@ def _said_phones(text: str, region: str) -> str:
 
 # "12/07/2026", "7/4", "12/7/26": the voice read them with their slashes ("twelve slash
 # seven slash ..."). Where the region writes the month first (the US), 7/4 is July 4th.
-_SLASH_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
+# Glued to a word or a number's decimals ("v1/2", "2/3rds", "1.5/2") it is no date.
+_SLASH_DATE = re.compile(r"(?<![\w/])(?<!\d[.,])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
 _MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "PR", "VI", "UM"})
 # Without a year, "1/2" may be a fraction as well as January 2nd: it stays as written where
-# it measures something ("1/2 off", "3/4 of a cup", "2 1/2 hours").
+# it measures something ("1/2 off", "3/4 of a cup", "3/4-inch", "2 1/2 hours").
 _FRACTION_AFTER = re.compile(
-    r"\s*(?:of|off|price|cups?|inch(?:es)?|miles?|pounds?|lbs?|ounces?|oz|hours?|days?|"
+    r"[\s-]*(?:of|off|price|cups?|inch(?:es)?|miles?|pounds?|lbs?|ounces?|oz|hours?|days?|"
     r"weeks?|months?|years?|tsp|tbsp|teaspoons?|tablespoons?|share|left|full|empty)\b",
     re.IGNORECASE,
 )

@@ -77,3 +77,18 @@ def test_amounts_and_order_numbers_are_not_taken_for_phone_numbers(
     assert _handed(monkeypatch, "Order 12345678 came to $1,200.") == [
         "Order 12345678 came to 1,200 dollars."
     ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Update the app to v1/2 tonight.",  # a version: "vJanuary 2nd"
+        "Bring a 3/4-inch pipe.",  # a fraction of an inch: "March 4th-inch"
+        "Mix it 1.5/2 with water.",  # a decimal's digits: "1.May 2nd"
+        "Buy 2/3rds of it.",  # glued to a word after it: "February 3rdrds"
+    ],
+)
+def test_a_slashed_pair_inside_a_word_or_number_is_no_date(
+    monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    assert _handed(monkeypatch, written) == [written]
