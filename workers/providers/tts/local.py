@@ -106,6 +106,12 @@ _FRACTION_AFTER = re.compile(
 _WHOLE_BEFORE = re.compile(r"\d\s+$")
 
 
+def _century(year: int) -> int:
+    # strptime's %y rule (69-99 last century, 00-68 this one): "3/15/85" is a date of
+    # birth in 1985, which the voice said as 2085.
+    return year + (1900 if year >= 69 else 2000)
+
+
 def _ordinal(day: int) -> str:
     suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix}"
@@ -123,7 +129,7 @@ def _said_dates(text: str, region: str) -> str:
         ):
             return match.group(0)  # a fraction
         month, day = (first, second) if month_first else (second, first)
-        full_year = (2000 + int(year) if len(year) == 2 else int(year)) if year else 2000
+        full_year = (_century(int(year)) if len(year) == 2 else int(year)) if year else 2000
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(full_year, month)[1]:
             return match.group(0)  # not a date this region writes: left as written
         spoken = f"{calendar.month_name[month]} {_ordinal(day)}"

@@ -92,3 +92,18 @@ def test_a_slashed_pair_inside_a_word_or_number_is_no_date(
     monkeypatch: pytest.MonkeyPatch, written: str
 ) -> None:
     assert _handed(monkeypatch, written) == [written]
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # It was "March 15th, 2085": a two-digit year was always this century.
+        ("Your date of birth is 3/15/85.", "Your date of birth is March 15th, 1985."),
+        ("Since 12/31/69.", "Since December 31st, 1969."),
+        ("Until 1/1/68.", "Until January 1st, 2068."),
+    ],
+)
+def test_a_two_digit_year_is_read_in_the_century_strptime_gives_it(
+    monkeypatch: pytest.MonkeyPatch, written: str, said: str
+) -> None:
+    assert _handed(monkeypatch, written) == [said]
