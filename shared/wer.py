@@ -55,6 +55,8 @@ _SAME_WORD = {"ok": "okay", "mr": "mister", "mrs": "missus"}
 # A sign before an amount is a word said after it: "$5" is "five dollars".
 _CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros"}
 _THOUSANDS_GROUP = re.compile(r"[0-9]{3}")
+# French writes "10 %" (a space, often a no-break one): the same "10 percent" as "10%".
+_PERCENT = re.compile(r"[ \u00a0\u202f]?%")
 
 # A compared token: its text and the first and last word (of ``normalize``) it stands for.
 _Token = tuple[str, int, int]
@@ -142,7 +144,7 @@ def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
             tokens.append((_CURRENCIES[sign], last, last))
             k = last + 1
             continue
-        elif word.isdigit() and after == "%":
+        elif word.isdigit() and _PERCENT.match(lowered, match.end()):
             tokens.append(("percent", k, k))
         k += 1
     return [m.group() for m in found], _numbers_as_digits(tokens)

@@ -184,3 +184,12 @@ def test_an_amount_with_thousands_separators_is_said_with_its_currency_after_the
 ) -> None:
     assert word_error_rate(one, other) == 0.0
     assert alignment_spans(one, other) == []
+
+
+@pytest.mark.parametrize("spaced", ["C'est 10 % de moins", "C'est 10\u00a0% de moins"])
+def test_a_percent_sign_after_a_space_is_said_as_one_written_against_its_number(
+    spaced: str,
+) -> None:
+    # French (and Whisper's French) writes a space before '%'.
+    assert word_error_rate("c'est 10% de moins", spaced) == 0.0
+    assert alignment_spans("c'est 10 percent de moins", spaced) == []
