@@ -2,9 +2,9 @@
 
 Both texts are normalised the same way first (lower-case, punctuation dropped, apostrophes
 kept inside words) so that formatting differences between engines do not count as errors;
-a few written forms are compared as said ("$5" as "5 dollars", "10%" as "10 percent", "p.m."
-as "pm", "OK" as "okay"), and numbers as digits. Alignments (a hybrid's disagreeing spans)
-compare the same way and show the words as written.
+a few written forms are compared as said ("$5" as "5 dollars", "$1,000" as "1000 dollars",
+"10%" as "10 percent", "p.m." as "pm", "OK" as "okay"), and numbers as digits. Alignments
+(a hybrid's disagreeing spans) compare the same way and show the words as written.
 
 Numbers: one engine writes "415-867-2291" or "10 of clubs", another "four one five" or "ten
 of clubs", and a reference may be either. As Whisper's evaluation normaliser does, spoken
@@ -54,6 +54,9 @@ _REPEATS = {"double": 2, "triple": 3}
 _SAME_WORD = {"ok": "okay", "mr": "mister", "mrs": "missus"}
 # A sign before an amount is a word said after it: "$5" is "five dollars".
 _CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros"}
+_THOUSANDS_GROUP = re.compile(r"[0-9]{3}")
+# French writes "10 %" (a space, often a no-break one): the same "10 percent" as "10%".
+_PERCENT = re.compile(r"[ \u00a0\u202f]?%")
 
 # A compared token: its text and the first and last word (of ``normalize``) it stands for.
 _Token = tuple[str, int, int]
@@ -97,6 +100,19 @@ def normalize(text: str) -> list[str]:
     return _WORD.findall(text.lower().translate(_APOSTROPHES))
 
 
+def _thousands_end(lowered: str, found: list[re.Match[str]], k: int) -> int:
+    """The last word of the number starting at word ``k`` when it is written with thousands
+    separators ("1,250,000": three words), else ``k``."""
+    while (
+        k + 1 < len(found)
+        and lowered[found[k].end() : found[k].end() + 1] == ","
+        and found[k + 1].start() == found[k].end() + 1
+        and _THOUSANDS_GROUP.fullmatch(found[k + 1].group())
+    ):
+        k += 1
+    return k
+
+
 def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
     """The words of ``text`` (``normalize``) and the tokens compared for it: written forms
     as said ("$5" as "5 dollars", "10%" as "10 percent", "p.m." as "pm", "OK" as "okay"),
@@ -121,8 +137,14 @@ def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
         tokens.append((_SAME_WORD.get(word, word), k, k))
         sign = lowered[match.start() - 1] if match.start() else ""
         if word.isdigit() and sign in _CURRENCIES:
-            tokens.append((_CURRENCIES[sign], k, k))
-        elif word.isdigit() and after == "%":
+            # "$1,000" is said "1000 dollars", as "$1000" is: the word goes after the
+            # thousands, not after the first group.
+            last = _thousands_end(lowered, found, k)
+            tokens.extend((found[j].group(), j, j) for j in range(k + 1, last + 1))
+            tokens.append((_CURRENCIES[sign], last, last))
+            k = last + 1
+            continue
+        elif word.isdigit() and _PERCENT.match(lowered, match.end()):
             tokens.append(("percent", k, k))
         k += 1
     return [m.group() for m in found], _numbers_as_digits(tokens)

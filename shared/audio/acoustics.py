@@ -195,8 +195,8 @@ def _bandwidth(
     chunk = frames[heard[:: -(-heard.size // _MAX_SPECTRUM_FRAMES)]]
     chunk = chunk - chunk.mean(axis=1, keepdims=True)
     # Hann: rectangular-window leakage from loud low harmonics would fake a high band.
-    spectrum = np.fft.rfft(chunk * _hann(frames.shape[1]), axis=1)
-    spectrum = spectrum.real**2 + spectrum.imag**2
+    bins = np.fft.rfft(chunk * _hann(frames.shape[1]), axis=1)
+    spectrum = bins.real**2 + bins.imag**2
     freqs = np.fft.rfftfreq(frames.shape[1], 1 / rate)
     high = spectrum[:, freqs >= _HIGH_BAND_HZ].sum(axis=1)
     ratio = high / np.maximum(spectrum.sum(axis=1), 1e-20)

@@ -169,3 +169,27 @@ def test_a_span_inside_a_number_shows_the_whole_number_as_each_side_wrote_it() -
     assert alignment_spans("call 5551234 now", "call 555-1235 now") == [
         Span(op="substitute", ref=["5551234"], hyp=["555", "1235"], ref_start=1, hyp_start=1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("It costs $1,000 a month", "it costs $1000 a month"),
+        ("It costs $1,250,000", "it costs 1250000 dollars"),
+        ("A $1,000.50 refund", "a $1000.50 refund"),
+    ],
+)
+def test_an_amount_with_thousands_separators_is_said_with_its_currency_after_the_whole_number(
+    one: str, other: str
+) -> None:
+    assert word_error_rate(one, other) == 0.0
+    assert alignment_spans(one, other) == []
+
+
+@pytest.mark.parametrize("spaced", ["C'est 10 % de moins", "C'est 10\u00a0% de moins"])
+def test_a_percent_sign_after_a_space_is_said_as_one_written_against_its_number(
+    spaced: str,
+) -> None:
+    # French (and Whisper's French) writes a space before '%'.
+    assert word_error_rate("c'est 10% de moins", spaced) == 0.0
+    assert alignment_spans("c'est 10 percent de moins", spaced) == []

@@ -93,16 +93,23 @@ def _said_phones(text: str, region: str) -> str:
 
 # "12/07/2026", "7/4", "12/7/26": the voice read them with their slashes ("twelve slash
 # seven slash ..."). Where the region writes the month first (the US), 7/4 is July 4th.
-_SLASH_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])")
+# Glued to a word or a number's decimals ("v1/2", "2/3rds", "1.5/2") it is no date.
+_SLASH_DATE = re.compile(r"(?<![\w/])(?<!\d[.,])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
 _MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "PR", "VI", "UM"})
 # Without a year, "1/2" may be a fraction as well as January 2nd: it stays as written where
-# it measures something ("1/2 off", "3/4 of a cup", "2 1/2 hours").
+# it measures something ("1/2 off", "3/4 of a cup", "3/4-inch", "2 1/2 hours").
 _FRACTION_AFTER = re.compile(
-    r"\s*(?:of|off|price|cups?|inch(?:es)?|miles?|pounds?|lbs?|ounces?|oz|hours?|days?|"
+    r"[\s-]*(?:of|off|price|cups?|inch(?:es)?|miles?|pounds?|lbs?|ounces?|oz|hours?|days?|"
     r"weeks?|months?|years?|tsp|tbsp|teaspoons?|tablespoons?|share|left|full|empty)\b",
     re.IGNORECASE,
 )
 _WHOLE_BEFORE = re.compile(r"\d\s+$")
+
+
+def _century(year: int) -> int:
+    # strptime's %y rule (69-99 last century, 00-68 this one): "3/15/85" is a date of
+    # birth in 1985, which the voice said as 2085.
+    return year + (1900 if year >= 69 else 2000)
 
 
 def _ordinal(day: int) -> str:
@@ -122,7 +129,7 @@ def _said_dates(text: str, region: str) -> str:
         ):
             return match.group(0)  # a fraction
         month, day = (first, second) if month_first else (second, first)
-        full_year = (2000 + int(year) if len(year) == 2 else int(year)) if year else 2000
+        full_year = (_century(int(year)) if len(year) == 2 else int(year)) if year else 2000
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(full_year, month)[1]:
             return match.group(0)  # not a date this region writes: left as written
         spoken = f"{calendar.month_name[month]} {_ordinal(day)}"

@@ -77,3 +77,33 @@ def test_amounts_and_order_numbers_are_not_taken_for_phone_numbers(
     assert _handed(monkeypatch, "Order 12345678 came to $1,200.") == [
         "Order 12345678 came to 1,200 dollars."
     ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Update the app to v1/2 tonight.",  # a version: "vJanuary 2nd"
+        "Bring a 3/4-inch pipe.",  # a fraction of an inch: "March 4th-inch"
+        "Mix it 1.5/2 with water.",  # a decimal's digits: "1.May 2nd"
+        "Buy 2/3rds of it.",  # glued to a word after it: "February 3rdrds"
+    ],
+)
+def test_a_slashed_pair_inside_a_word_or_number_is_no_date(
+    monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    assert _handed(monkeypatch, written) == [written]
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # It was "March 15th, 2085": a two-digit year was always this century.
+        ("Your date of birth is 3/15/85.", "Your date of birth is March 15th, 1985."),
+        ("Since 12/31/69.", "Since December 31st, 1969."),
+        ("Until 1/1/68.", "Until January 1st, 2068."),
+    ],
+)
+def test_a_two_digit_year_is_read_in_the_century_strptime_gives_it(
+    monkeypatch: pytest.MonkeyPatch, written: str, said: str
+) -> None:
+    assert _handed(monkeypatch, written) == [said]
