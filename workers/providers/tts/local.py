@@ -96,8 +96,19 @@ def _said_phones(text: str, region: str) -> str:
 # Glued to a word or a number's decimals ("v1/2", "2/3rds", "1.5/2") it is no date.
 _SLASH_DATE = re.compile(r"(?<![\w/])(?<!\d[.,])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
 _MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "PR", "VI", "UM"})
-# Without a year, "1/2" may be a fraction as well as January 2nd: it stays as written where
-# it measures something ("1/2 off", "3/4 of a cup", "3/4-inch", "2 1/2 hours").
+# Without a year, "3/4" is as often a fraction or a score ("1/2 off", "rated 4/5", "page
+# 3/4") as a date: it is said as a date only where the words just before it say it is one
+# (a weekday, "on", "by", "until", "closed" ...) or where it follows another date ("7/4 and
+# 12/25"); elsewhere, as before, it is left as written. What it measures after it ("1/2
+# off", "3/4-inch") or a whole number before it ("2 1/2") keeps even a cued pair a fraction.
+_DATE_CUE = re.compile(
+    r"(?:\b(?:on|by|until|till|through|thru|from|before|after|since|due|dated|closed|open|"
+    r"starting|effective|between|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?\s+(?:and|or|to|through|thru|-))[\s,.]*$",
+    re.IGNORECASE,
+)
+_CUE_REACH = 40  # characters before a pair where its cue is looked for
 _FRACTION_AFTER = re.compile(
     r"[\s-]*(?:of|off|price|cups?|inch(?:es)?|miles?|pounds?|lbs?|ounces?|oz|hours?|days?|"
     r"weeks?|months?|years?|tsp|tbsp|teaspoons?|tablespoons?|share|left|full|empty)\b",
@@ -124,10 +135,13 @@ def _said_dates(text: str, region: str) -> str:
         if match.group(0) == "24/7":
             return match.group(0)  # round the clock, not a date
         first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
+        before = text[max(0, match.start() - _CUE_REACH) : match.start()]
         if not year and (
-            _FRACTION_AFTER.match(text, match.end()) or _WHOLE_BEFORE.search(text, 0, match.start())
+            not _DATE_CUE.search(before)
+            or _FRACTION_AFTER.match(text, match.end())
+            or _WHOLE_BEFORE.search(before)
         ):
-            return match.group(0)  # a fraction
+            return match.group(0)  # a fraction or a score, or nothing says it is a date
         month, day = (first, second) if month_first else (second, first)
         full_year = (_century(int(year)) if len(year) == 2 else int(year)) if year else 2000
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(full_year, month)[1]:

@@ -36,6 +36,13 @@ def _handed(monkeypatch: pytest.MonkeyPatch, written: str, region: str = "US") -
         ("Take 1/2 off today.", "Take 1/2 off today."),
         ("Add 3/4 of a cup.", "Add 3/4 of a cup."),
         ("It takes 2 1/2 hours.", "It takes 2 1/2 hours."),
+        # Without a year and without a word saying it is a date: a score, a page, a share.
+        ("You rated us 4/5 stars.", "You rated us 4/5 stars."),
+        ("See page 3/4 of the form.", "See page 3/4 of the form."),
+        ("Only 9/10 were shipped.", "Only 9/10 were shipped."),
+        # A weekday or a preposition says it is one.
+        ("See you Friday 7/4.", "See you Friday July 4th."),
+        ("Pay by 3/15, please.", "Pay by March 15th, please."),
     ],
 )
 def test_a_date_with_slashes_reaches_the_voice_as_it_is_said(
