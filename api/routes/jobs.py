@@ -17,6 +17,7 @@ from api.job_form import job_form_of
 from api.options import job_options, unheard_language
 from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
+from shared.keyset_paging import CURSOR_PATTERN, cursor_of, parse_cursor
 from shared.logging import bind
 from shared.models import Job, JobStatus, Stage, StageStatus, Transcript
 from shared.pipeline import stages_of
@@ -33,6 +34,8 @@ class JobView(Job):
 
 class JobList(BaseModel):
     jobs: list[JobView]
+    # Where the next page starts (GET /v1/jobs?cursor=...); None on the last page.
+    next_cursor: str | None
     total: int
 
 
@@ -111,25 +114,48 @@ async def create_job(
     )
 
 
-@router.get("", response_model=JobList, responses=error_responses(422))
+@router.get("", response_model=JobList, responses=error_responses(400, 422))
 async def list_jobs(
     services: ServicesDep,
     tenant: TenantDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=1_000_000, description="Jobs to skip; prefer `cursor`.")
+    ] = 0,
+    # '<creation time>:<id>', as next_cursor gives it (shared.keyset_paging).
+    cursor: Annotated[
+        str | None,
+        Query(pattern=CURSOR_PATTERN, description="next_cursor of the previous page"),
+    ] = None,
 ) -> JobList:
+    """The tenant's jobs, newest first. Page with `cursor` (the previous page's
+    `next_cursor`): a job created or deleted meanwhile moves no other from its page, as it
+    does paging by `offset`."""
+    if cursor is not None and offset:
+        raise ApiError(
+            400,
+            "cursor_with_offset",
+            "Give cursor or offset, not both: a cursor says where the page starts.",
+            param="offset",
+        )
     store = services.jobs
+    before, before_id = parse_cursor(cursor)
 
-    def listed() -> tuple[list[Job], int]:
+    def listed() -> tuple[list[Job], str | None, int]:
+        if cursor is None:
+            ids, position = store.offset_page(tenant, limit, offset)
+        else:
+            ids, position = store.list_page(tenant, limit, before, before_id)
         # One round trip for the page's records. A job deleted after it was listed (its
-        # retention ran, a DELETE) is left out rather than failing the page with a 404.
-        found = store.get_many(store.list_ids(tenant, limit, offset))
+        # retention ran, a DELETE) is left out rather than failing the page with a 404;
+        # the cursor comes from the index, so paging goes on past it.
+        found = store.get_many(ids)
         jobs = [job for job in found if job is not None and job.tenant == tenant]
-        return jobs, store.count(tenant)
+        return jobs, cursor_of(position), store.count(tenant)
 
-    jobs, total = await run_in_threadpool(listed)
+    jobs, next_cursor, total = await run_in_threadpool(listed)
     base = services.settings.api.base_url
-    return JobList(jobs=[_view(job, base) for job in jobs], total=total)
+    return JobList(jobs=[_view(job, base) for job in jobs], next_cursor=next_cursor, total=total)
 
 
 @router.get("/{job_id}", response_model=JobView, responses=error_responses(404, 422))
