@@ -14,6 +14,7 @@ from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit, submit_text
 from api.job_form import job_form_of
+from api.media_routes import RangeHeader, media_route, served
 from api.options import job_options, unheard_language
 from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
@@ -298,39 +299,43 @@ async def get_transcript(
     return Response(body, media_type=media_type, headers=headers)
 
 
-@router.get(
+@media_route(
+    router,
     "/{job_id}/reply",
-    responses={
-        200: {
-            "description": "The spoken reply in the job's output format.",
-            "content": {"audio/mpeg": {}, "audio/ogg": {}, "audio/wav": {}},
-        },
-        **error_responses(404, 409, 410, 422),
-    },
+    "The spoken reply in the job's output format.",
+    {"audio/mpeg": {}, "audio/ogg": {}, "audio/wav": {}},
+    *(404, 409, 410, 422),
 )
-async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+async def get_reply_audio(
+    job_id: str,
+    request: Request,
+    services: ServicesDep,
+    tenant: TenantDep,
+    byte_range: RangeHeader = None,
+) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
     data = await _output(services, job, job.results.reply_audio_key, "reply audio", Stage.TTS)
     ext = (job.results.reply_audio_key or "").rsplit(".", 1)[-1]
-    return Response(
-        data,
-        media_type=job.results.reply_audio_media_type or "application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{job.id}-reply.{ext}"'},
-    )
+    media_type = job.results.reply_audio_media_type or "application/octet-stream"
+    named = f'attachment; filename="{job.id}-reply.{ext}"'
+    return served(request, data, media_type, byte_range, named)
 
 
-@router.get(
+@media_route(
+    router,
     "/{job_id}/redacted-audio",
-    responses={
-        200: {
-            "description": "The recording with the redacted spans silenced or bleeped "
-            "(jobs that asked for `redact_audio`).",
-            "content": {"audio/mpeg": {}},
-        },
-        **error_responses(404, 409, 410, 422),
-    },
+    "The recording with the redacted spans silenced or bleeped (jobs that asked for "
+    "`redact_audio`).",
+    {"audio/mpeg": {}},
+    *(404, 409, 410, 422),
 )
-async def get_redacted_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+async def get_redacted_audio(
+    job_id: str,
+    request: Request,
+    services: ServicesDep,
+    tenant: TenantDep,
+    byte_range: RangeHeader = None,
+) -> Response:
     job = recorded(await run_in_threadpool(services.jobs.get, job_id, tenant))
     redaction = job.options.redact
     if redaction is None or redaction.audio == "none":
@@ -344,25 +349,25 @@ async def get_redacted_audio(job_id: str, services: ServicesDep, tenant: TenantD
         )
     key = job.results.redacted_audio_key
     data = await _output(services, job, key, "redacted recording", Stage.STT)
-    return Response(
-        data,
-        media_type="audio/mpeg",
-        headers={"Content-Disposition": f'attachment; filename="{job.id}-redacted.mp3"'},
-    )
+    named = f'attachment; filename="{job.id}-redacted.mp3"'
+    return served(request, data, "audio/mpeg", byte_range, named)
 
 
-@router.get(
+@media_route(
+    router,
     "/{job_id}/listening-copy",
-    responses={
-        200: {
-            "description": "The recording as mp3, made by the stt stage where browsers cannot "
-            "play the recording's own codec (AMR, ADPCM, GSM, ALAC).",
-            "content": {"audio/mpeg": {}},
-        },
-        **error_responses(404, 409, 410, 422),
-    },
+    "The recording as mp3, made by the stt stage where browsers cannot play the recording's "
+    "own codec (AMR, ADPCM, GSM, ALAC).",
+    {"audio/mpeg": {}},
+    *(404, 409, 410, 422),
 )
-async def get_listening_copy(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+async def get_listening_copy(
+    job_id: str,
+    request: Request,
+    services: ServicesDep,
+    tenant: TenantDep,
+    byte_range: RangeHeader = None,
+) -> Response:
     job = recorded(await run_in_threadpool(services.jobs.get, job_id, tenant))
     if job.input.codec in BROWSERS_PLAY:
         raise ApiError(
@@ -373,8 +378,5 @@ async def get_listening_copy(job_id: str, services: ServicesDep, tenant: TenantD
         )
     key = job.results.listening_copy_key
     data = await _output(services, job, key, "listening copy", Stage.STT)
-    return Response(
-        data,
-        media_type="audio/mpeg",
-        headers={"Content-Disposition": f'attachment; filename="{job.id}-listen.mp3"'},
-    )
+    named = f'attachment; filename="{job.id}-listen.mp3"'
+    return served(request, data, "audio/mpeg", byte_range, named)
