@@ -234,7 +234,7 @@ def _voices_query(operation: Schema) -> None:
 def _operations(doc: Schema) -> Iterator[Schema]:
     for item in doc["paths"].values():
         for method, operation in item.items():
-            if method in {"get", "put", "post", "delete", "patch"}:
+            if method in {"get", "head", "put", "post", "delete", "patch"}:
                 yield operation
 
 

@@ -268,12 +268,59 @@ def _hybrid_refusals(settings: Settings, language: str) -> list[str | None]:
     ]
 
 
+# Options only one stage acts on. Given for a job without that stage they were kept and never
+# used, and the client, told nothing, believed them applied: refused, each by its name.
+_STAGE_OPTIONS = {
+    "llm_provider": Stage.LLM,
+    "system_prompt": Stage.LLM,
+    "tts_provider": Stage.TTS,
+    "voice": Stage.TTS,
+    "output_format": Stage.TTS,
+}
+
+
+def _not_applicable(name: str, why: str) -> ApiError:
+    return ApiError(
+        400,
+        "option_not_applicable",
+        f"{name}: {why}; leave {name} out, or change what makes it inapplicable.",
+        param=name,
+    )
+
+
+def _applicable(fields: OptionFields, stages: list[Stage]) -> None:
+    ran = ",".join(s.value for s in stages)
+    for name, stage in _STAGE_OPTIONS.items():
+        if getattr(fields, name) not in (None, "") and stage not in stages:
+            raise _not_applicable(name, f"the job has no {stage.value} stage (stages={ran})")
+    for name in ("language", "voice"):
+        value = getattr(fields, name)
+        # Empty is "not given", as for every option; spaces alone are no language or voice,
+        # and were stored as one (a recording's engine was told to hear " ").
+        if value and not value.strip():
+            raise ApiError(
+                400,
+                "invalid_value",
+                f"{name}: only spaces; give a {name} or leave {name} out for the default.",
+                param=name,
+            )
+
+
+def text_options(fields: OptionFields) -> None:
+    """Refuse what cannot apply to typed text: it is not transcribed, so no stt engine."""
+    if fields.stt_provider:
+        raise _not_applicable(
+            "stt_provider", "the job is made from typed text, which is not transcribed"
+        )
+
+
 def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOptions:
     """The job options these fields ask for, or a 400 that says what to change."""
     retention = fields.delete_after_seconds
     if retention is None:
         retention = services.settings.retention.default_delete_after_s
     stages = _stages(fields.stages)
+    _applicable(fields, stages)
     tts_provider = _provider(services, Stage.TTS, fields.tts_provider)
     return JobOptions(
         stages=stages,

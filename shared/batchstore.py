@@ -30,7 +30,6 @@ from shared.batch_keys import (
 )
 from shared.batches import Batch, BatchItem, BatchStatus, ItemRejection
 from shared.batchstore_lua import (
-    AFTER,
     CANCEL,
     CHUNK_DONE,
     CLAIM_STALLED,
@@ -40,6 +39,7 @@ from shared.batchstore_lua import (
 )
 from shared.broker_clock import PAST_FENCE, BrokerClock, TooLate
 from shared.errors import JobNotFound
+from shared.keyset_paging import AFTER, Position, newest_first
 from shared.models import JobStatus
 from shared.task_messages import TaskMessage
 
@@ -245,19 +245,9 @@ class BatchStore:
 
     def list_page(
         self, tenant: str, limit: int, before: float | None = None, before_id: str | None = None
-    ) -> tuple[list[str], tuple[float, str] | None]:
-        """``list_ids``, with the next page's position (the last one's creation time and id)
-        when the page is full, else None. With ``before_id`` the page starts after that
-        position in the index's order (equal times by id, descending), so batches made in
-        the same microsecond are not lost at a page's edge. From the index, not the records:
-        a batch discarded after it was listed must not end the paging early."""
-        top = "+inf" if before is None else repr(before) if before_id else f"({before!r}"
-        flat: list[bytes | str] = self._after(keys=[tenant_batches_key(tenant)], args=[top, limit])
-        found = [(_text(i), float(at)) for i, at in zip(flat[::2], flat[1::2], strict=True)]
-        if before is not None and before_id is not None:
-            found = [r for r in found if r[1] < before or r[0] < before_id][:limit]
-        ids = [i for i, _ in found]
-        return ids, (found[-1][1], found[-1][0]) if found and len(found) == limit else None
+    ) -> tuple[list[str], Position | None]:
+        """``list_ids``, with the next page's position (shared.keyset_paging.newest_first)."""
+        return newest_first(self._after, tenant_batches_key(tenant), limit, before, before_id)
 
     def states(self, batch_ids: list[str], tenant: str) -> list[BatchState]:
         """The listed batches that still exist: one discarded between the listing and this

@@ -93,14 +93,3 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, AR
 for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', ARGV[3], id) end
 return ids
 """
-
-# KEYS: the tenant's batches. ARGV: the highest score (as ZREVRANGEBYSCORE takes it), a page
-# size. The page from that score down, with every batch at exactly that score on top of it,
-# in one read: the caller drops the ties at or above the cursor's id (a batch with the same
-# creation time comes after the cursor only when its id is lower), and what is left still
-# fills the page. An exclusive score or '+inf' has no ties.
-AFTER = """
-local ties = redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1])
-return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', 'LIMIT', 0,
-    tonumber(ARGV[2]) + ties)
-"""

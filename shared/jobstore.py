@@ -19,6 +19,8 @@ from shared.errors import BatchCanceled, BatchItemClosed, JobNotFound
 from shared.idempotency_claims import IdempotencyClaims
 from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
 from shared.job_effects import Snapshot, counter_deltas, events, retention_due
+from shared.job_listing import JobListing
+from shared.job_listing import index_key as _index_key
 from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB, CREATE_JOB, DELETE_JOB, REINDEX
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
@@ -69,15 +71,11 @@ def _job_key(job_id: str) -> str:
     return key("job", job_id)
 
 
-def _index_key(tenant: str) -> str:
-    return key("jobs", tenant)
-
-
 def _thread_key(tenant: str, thread_id: str) -> str:
     return key("thread", tenant, thread_id)
 
 
-class JobStore(IdempotencyClaims):
+class JobStore(IdempotencyClaims, JobListing):
     """Create, read and update job records."""
 
     def __init__(self, client: redis.Redis, deadline: Deadline = no_deadline) -> None:
@@ -89,6 +87,7 @@ class JobStore(IdempotencyClaims):
         self._create_batch_job = client.register_script(CREATE_BATCH_JOB)
         self._delete_job = client.register_script(DELETE_JOB)
         self._claim_scripts(client)
+        self._listing_scripts(client)
         self._reindex = client.register_script(REINDEX)
 
     @classmethod
@@ -371,21 +370,6 @@ class JobStore(IdempotencyClaims):
     def overdue(self, now: float, limit: int = 500) -> list[str]:
         """Ids of unfinished jobs whose deadline has passed."""
         ids = self.redis.zrangebyscore(DEADLINES, "-inf", now, start=0, num=limit)
-        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
-
-    def list_ids(self, tenant: str, limit: int = 50, offset: int = 0) -> list[str]:
-        """Job ids of a tenant, newest first."""
-        ids = self.redis.zrevrange(_index_key(tenant), offset, offset + limit - 1)
-        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
-
-    def count(self, tenant: str) -> int:
-        return int(self.redis.zcard(_index_key(tenant)))
-
-    def ids_created_between(self, tenant: str, start: float, end: float, limit: int) -> list[str]:
-        """Ids of a tenant's jobs created in [start, end) (epoch seconds), oldest first, at
-        most ``limit``: one read of the index, so a job is listed once however many are
-        created meanwhile (paging by offset could list one twice)."""
-        ids = self.redis.zrangebyscore(_index_key(tenant), start, f"({end!r}", 0, limit)
         return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
 
     def all_ids(self) -> list[str]:

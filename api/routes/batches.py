@@ -21,6 +21,7 @@ from api.routes.jobs import JobView, _view
 from api.routes.webhooks import DeliveryList
 from shared.batches import BatchSource, BatchStatus
 from shared.batchstore import BatchState
+from shared.keyset_paging import CURSOR_PATTERN, cursor_of, parse_cursor
 from shared.models import RUNNING_STATUS, JobOptions, JobStatus
 from shared.queues import INGEST, INGEST_TASKS
 from shared.task_messages import task_message
@@ -56,19 +57,6 @@ class BatchView(BaseModel):
 class BatchJobs(BaseModel):
     jobs: list[JobView]
     next_cursor: int | None
-
-
-# A creation time and a batch id, as next_cursor gives them; or a creation time alone.
-BATCH_CURSOR_PATTERN = (
-    r"^-?[0-9]{1,20}(\.[0-9]{1,20})?(e[+-]?[0-9]{1,2})?(:[A-Za-z0-9_.-]{1,128})?$"
-)
-
-
-def parse_batch_cursor(cursor: str | None) -> tuple[float | None, str | None]:
-    if cursor is None:
-        return None, None
-    at, _, batch_id = cursor.partition(":")
-    return float(at), batch_id or None
 
 
 class BatchList(BaseModel):
@@ -208,16 +196,15 @@ async def list_batches(
     # score (a 500 before), and no page starts at an infinite time.
     cursor: Annotated[
         str | None,
-        Query(pattern=BATCH_CURSOR_PATTERN, description="next_cursor of the previous page"),
+        Query(pattern=CURSOR_PATTERN, description="next_cursor of the previous page"),
     ] = None,
 ) -> BatchList:
     store = services.batches
-    before, before_id = parse_batch_cursor(cursor)
+    before, before_id = parse_cursor(cursor)
 
     def listed() -> tuple[list[BatchState], str | None]:
         ids, position = store.list_page(tenant, limit, before, before_id)
-        cursor_out = None if position is None else f"{position[0]!r}:{position[1]}"
-        return store.states(ids, tenant), cursor_out
+        return store.states(ids, tenant), cursor_of(position)
 
     # One thread-pool hop for the page. A batch discarded after it was listed is left out;
     # the cursor comes from the index, so paging goes on past it.

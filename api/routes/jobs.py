@@ -14,9 +14,11 @@ from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.intake import submit, submit_text
 from api.job_form import job_form_of
-from api.options import job_options, unheard_language
+from api.media_routes import RangeHeader, media_route, served
+from api.options import job_options, text_options, unheard_language
 from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
+from shared.keyset_paging import CURSOR_PATTERN, cursor_of, parse_cursor
 from shared.logging import bind
 from shared.models import Job, JobStatus, Stage, StageStatus, Transcript
 from shared.pipeline import stages_of
@@ -33,6 +35,8 @@ class JobView(Job):
 
 class JobList(BaseModel):
     jobs: list[JobView]
+    # Where the next page starts (GET /v1/jobs?cursor=...); None on the last page.
+    next_cursor: str | None
     total: int
 
 
@@ -86,6 +90,7 @@ async def create_job(
         async with job_form_of(request, services.uploads) as form:
             options = job_options(services, tenant, form.fields)
             if form.text is not None:
+                text_options(form.fields)
                 job, replayed = await submit_text(
                     services, tenant, form.text, options, idempotency_key
                 )
@@ -111,25 +116,48 @@ async def create_job(
     )
 
 
-@router.get("", response_model=JobList, responses=error_responses(422))
+@router.get("", response_model=JobList, responses=error_responses(400, 422))
 async def list_jobs(
     services: ServicesDep,
     tenant: TenantDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=1_000_000, description="Jobs to skip; prefer `cursor`.")
+    ] = 0,
+    # '<creation time>:<id>', as next_cursor gives it (shared.keyset_paging).
+    cursor: Annotated[
+        str | None,
+        Query(pattern=CURSOR_PATTERN, description="next_cursor of the previous page"),
+    ] = None,
 ) -> JobList:
+    """The tenant's jobs, newest first. Page with `cursor` (the previous page's
+    `next_cursor`): a job created or deleted meanwhile moves no other from its page, as it
+    does paging by `offset`."""
+    if cursor is not None and offset:
+        raise ApiError(
+            400,
+            "cursor_with_offset",
+            "Give cursor or offset, not both: a cursor says where the page starts.",
+            param="offset",
+        )
     store = services.jobs
+    before, before_id = parse_cursor(cursor)
 
-    def listed() -> tuple[list[Job], int]:
+    def listed() -> tuple[list[Job], str | None, int]:
+        if cursor is None:
+            ids, position = store.offset_page(tenant, limit, offset)
+        else:
+            ids, position = store.list_page(tenant, limit, before, before_id)
         # One round trip for the page's records. A job deleted after it was listed (its
-        # retention ran, a DELETE) is left out rather than failing the page with a 404.
-        found = store.get_many(store.list_ids(tenant, limit, offset))
+        # retention ran, a DELETE) is left out rather than failing the page with a 404;
+        # the cursor comes from the index, so paging goes on past it.
+        found = store.get_many(ids)
         jobs = [job for job in found if job is not None and job.tenant == tenant]
-        return jobs, store.count(tenant)
+        return jobs, cursor_of(position), store.count(tenant)
 
-    jobs, total = await run_in_threadpool(listed)
+    jobs, next_cursor, total = await run_in_threadpool(listed)
     base = services.settings.api.base_url
-    return JobList(jobs=[_view(job, base) for job in jobs], total=total)
+    return JobList(jobs=[_view(job, base) for job in jobs], next_cursor=next_cursor, total=total)
 
 
 @router.get("/{job_id}", response_model=JobView, responses=error_responses(404, 422))
@@ -272,39 +300,43 @@ async def get_transcript(
     return Response(body, media_type=media_type, headers=headers)
 
 
-@router.get(
+@media_route(
+    router,
     "/{job_id}/reply",
-    responses={
-        200: {
-            "description": "The spoken reply in the job's output format.",
-            "content": {"audio/mpeg": {}, "audio/ogg": {}, "audio/wav": {}},
-        },
-        **error_responses(404, 409, 410, 422),
-    },
+    "The spoken reply in the job's output format.",
+    {"audio/mpeg": {}, "audio/ogg": {}, "audio/wav": {}},
+    *(404, 409, 410, 422),
 )
-async def get_reply_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+async def get_reply_audio(
+    job_id: str,
+    request: Request,
+    services: ServicesDep,
+    tenant: TenantDep,
+    byte_range: RangeHeader = None,
+) -> Response:
     job = await run_in_threadpool(services.jobs.get, job_id, tenant)
     data = await _output(services, job, job.results.reply_audio_key, "reply audio", Stage.TTS)
     ext = (job.results.reply_audio_key or "").rsplit(".", 1)[-1]
-    return Response(
-        data,
-        media_type=job.results.reply_audio_media_type or "application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{job.id}-reply.{ext}"'},
-    )
+    media_type = job.results.reply_audio_media_type or "application/octet-stream"
+    named = f'attachment; filename="{job.id}-reply.{ext}"'
+    return served(request, data, media_type, byte_range, named)
 
 
-@router.get(
+@media_route(
+    router,
     "/{job_id}/redacted-audio",
-    responses={
-        200: {
-            "description": "The recording with the redacted spans silenced or bleeped "
-            "(jobs that asked for `redact_audio`).",
-            "content": {"audio/mpeg": {}},
-        },
-        **error_responses(404, 409, 410, 422),
-    },
+    "The recording with the redacted spans silenced or bleeped (jobs that asked for "
+    "`redact_audio`).",
+    {"audio/mpeg": {}},
+    *(404, 409, 410, 422),
 )
-async def get_redacted_audio(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+async def get_redacted_audio(
+    job_id: str,
+    request: Request,
+    services: ServicesDep,
+    tenant: TenantDep,
+    byte_range: RangeHeader = None,
+) -> Response:
     job = recorded(await run_in_threadpool(services.jobs.get, job_id, tenant))
     redaction = job.options.redact
     if redaction is None or redaction.audio == "none":
@@ -318,25 +350,25 @@ async def get_redacted_audio(job_id: str, services: ServicesDep, tenant: TenantD
         )
     key = job.results.redacted_audio_key
     data = await _output(services, job, key, "redacted recording", Stage.STT)
-    return Response(
-        data,
-        media_type="audio/mpeg",
-        headers={"Content-Disposition": f'attachment; filename="{job.id}-redacted.mp3"'},
-    )
+    named = f'attachment; filename="{job.id}-redacted.mp3"'
+    return served(request, data, "audio/mpeg", byte_range, named)
 
 
-@router.get(
+@media_route(
+    router,
     "/{job_id}/listening-copy",
-    responses={
-        200: {
-            "description": "The recording as mp3, made by the stt stage where browsers cannot "
-            "play the recording's own codec (AMR, ADPCM, GSM, ALAC).",
-            "content": {"audio/mpeg": {}},
-        },
-        **error_responses(404, 409, 410, 422),
-    },
+    "The recording as mp3, made by the stt stage where browsers cannot play the recording's "
+    "own codec (AMR, ADPCM, GSM, ALAC).",
+    {"audio/mpeg": {}},
+    *(404, 409, 410, 422),
 )
-async def get_listening_copy(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+async def get_listening_copy(
+    job_id: str,
+    request: Request,
+    services: ServicesDep,
+    tenant: TenantDep,
+    byte_range: RangeHeader = None,
+) -> Response:
     job = recorded(await run_in_threadpool(services.jobs.get, job_id, tenant))
     if job.input.codec in BROWSERS_PLAY:
         raise ApiError(
@@ -347,8 +379,5 @@ async def get_listening_copy(job_id: str, services: ServicesDep, tenant: TenantD
         )
     key = job.results.listening_copy_key
     data = await _output(services, job, key, "listening copy", Stage.STT)
-    return Response(
-        data,
-        media_type="audio/mpeg",
-        headers={"Content-Disposition": f'attachment; filename="{job.id}-listen.mp3"'},
-    )
+    named = f'attachment; filename="{job.id}-listen.mp3"'
+    return served(request, data, "audio/mpeg", byte_range, named)

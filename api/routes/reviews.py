@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, TenantDep
 from api.errors import error_responses
+from api.media_routes import RangeHeader, media_route, served
 from api.reviewing import (
     MAX_CALLER_CHARS,
     MAX_NOTE_CHARS,
@@ -148,22 +149,22 @@ async def list_reviews(
     return ReviewList(reviews=reviews)
 
 
-@router.get(
+@media_route(
+    router,
     "/{job_id}/audio",
-    responses={
-        200: {
-            "description": "The recording as it was submitted, in its own format.",
-            "content": {media: {} for media in UPLOAD_MEDIA_TYPES},
-        },
-        **error_responses(404, 410, 422),
-    },
+    "The recording as it was submitted, in its own format.",
+    {media: {} for media in UPLOAD_MEDIA_TYPES},
+    *(404, 410, 422),
 )
-async def get_recording(job_id: str, services: ServicesDep, tenant: TenantDep) -> Response:
+async def get_recording(
+    job_id: str,
+    request: Request,
+    services: ServicesDep,
+    tenant: TenantDep,
+    byte_range: RangeHeader = None,
+) -> Response:
     job = recorded(await run_in_threadpool(services.jobs.get, job_id, tenant))
     data = await _output(services, job, job.input.key, "recording")
     extension = job.input.key.rsplit(".", 1)[-1]
-    return Response(
-        data,
-        media_type=job.input.media_type,
-        headers={"Content-Disposition": f'inline; filename="{job.id}.{extension}"'},
-    )
+    named = f'inline; filename="{job.id}.{extension}"'
+    return served(request, data, job.input.media_type, byte_range, named)

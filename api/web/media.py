@@ -46,14 +46,26 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | Literal[False
     return first, last
 
 
-def media_response(data: bytes, media_type: str, range_header: str | None) -> Response:
+def media_response(
+    data: bytes,
+    media_type: str,
+    range_header: str | None,
+    extra: dict[str, str] | None = None,
+    head: bool = False,
+) -> Response:
+    """The answer to GET (or, with ``head``, HEAD: the same headers, Content-Length the
+    GET's, and no body) of ``data``, whole or in the range asked for."""
     size = len(data)
     wanted = byte_range(range_header, size)
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store", **(extra or {})}
     if wanted is False:
         return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
-    if wanted is None:
-        return Response(data, media_type=media_type, headers=headers)
-    first, last = wanted
-    headers["Content-Range"] = f"bytes {first}-{last}/{size}"
-    return Response(data[first : last + 1], 206, media_type=media_type, headers=headers)
+    status, body = 200, data
+    if wanted is not None:
+        first, last = wanted
+        headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+        status, body = 206, data[first : last + 1]
+    if head:
+        headers["Content-Length"] = str(len(body))
+        body = b""
+    return Response(body, status, media_type=media_type, headers=headers)

@@ -1,4 +1,4 @@
-"""GET /v1/jobs and GET /v1/batches while records go away: a job or batch deleted between
+"""GET /v1/jobs and GET /v1/batches while records come and go: a job or batch deleted between
 the listing of its tenant's index and the read of its record is left out, not the whole
 page answered 404, and paging goes on past it."""
 
@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.batch_keys import tenant_batches_key
+from shared.job_listing import index_key
 from tests import audio_factory as af
 from tests.conftest import ValkeyProcess
 from tests.unit.api.app_client import app_client, services_of
@@ -39,18 +40,75 @@ def test_a_job_deleted_after_it_was_listed_is_left_out_of_the_page(
 ) -> None:
     kept = [_job(http, 1), _job(http, 2)]
     store = services_of(http).jobs
-    listed = store.list_ids
+    listed = store.offset_page
 
-    def listed_then_one_deleted(tenant: str, limit: int = 50, offset: int = 0) -> list[str]:
+    def listed_then_one_deleted(
+        tenant: str, limit: int, offset: int
+    ) -> tuple[list[str], tuple[float, str] | None]:
         # What a DELETE or the retention sweep leaves between the two reads.
-        return ["job_deleted_meanwhile", *listed(tenant, limit, offset)]
+        ids, position = listed(tenant, limit, offset)
+        return ["job_deleted_meanwhile", *ids], position
 
-    monkeypatch.setattr(store, "list_ids", listed_then_one_deleted)
+    monkeypatch.setattr(store, "offset_page", listed_then_one_deleted)
 
     answer = http.get("/v1/jobs")
 
     assert answer.status_code == 200, answer.text
     assert [job["id"] for job in answer.json()["jobs"]] == kept[::-1]
+
+
+def test_paging_jobs_by_cursor_lists_each_job_once_while_new_ones_arrive(
+    http: TestClient,
+) -> None:
+    made = [_job(http, seed) for seed in range(3)]
+
+    first = http.get("/v1/jobs", params={"limit": 2})
+    arrived = _job(http, 9)
+    second = http.get("/v1/jobs", params={"limit": 2, "cursor": first.json()["next_cursor"]})
+
+    assert first.status_code == 200, first.text
+    assert second.status_code == 200, second.text
+    listed = [job["id"] for page in (first, second) for job in page.json()["jobs"]]
+    assert listed == made[::-1]
+    assert arrived not in listed
+    assert second.json()["next_cursor"] is None
+    assert second.json()["total"] == 4
+
+
+def test_a_page_by_offset_gives_the_cursor_that_continues_it(http: TestClient) -> None:
+    made = [_job(http, seed) for seed in range(3)]
+
+    first = http.get("/v1/jobs", params={"limit": 1, "offset": 1})
+    rest = http.get("/v1/jobs", params={"cursor": first.json()["next_cursor"]})
+
+    assert [job["id"] for job in first.json()["jobs"]] == [made[1]]
+    assert [job["id"] for job in rest.json()["jobs"]] == [made[0]]
+
+
+def test_a_cursor_and_an_offset_together_are_refused_naming_the_offset(
+    http: TestClient,
+) -> None:
+    _job(http, 1)
+    cursor = http.get("/v1/jobs", params={"limit": 1}).json()["next_cursor"]
+
+    answer = http.get("/v1/jobs", params={"cursor": cursor, "offset": 1})
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "cursor_with_offset"
+
+
+def test_two_jobs_created_in_the_same_microsecond_at_a_page_boundary_are_both_listed(
+    http: TestClient,
+) -> None:
+    made = {_job(http, 1), _job(http, 2)}
+    store = services_of(http).jobs
+    store.redis.zadd(index_key("default"), dict.fromkeys(made, 1_700_000_000.123456))
+
+    first = http.get("/v1/jobs", params={"limit": 1})
+    second = http.get("/v1/jobs", params={"limit": 1, "cursor": first.json()["next_cursor"]})
+
+    listed = [job["id"] for page in (first, second) for job in page.json()["jobs"]]
+    assert sorted(listed) == sorted(made)
 
 
 def test_a_batch_gone_from_the_store_but_still_indexed_is_left_out_and_paging_goes_on(

@@ -1,7 +1,10 @@
-"""The providers a job may name: an unknown one is refused with those that would run."""
+"""The options a job may name: an unknown provider is refused with those that would run, and
+an option that cannot apply to the job (its stage is not run, typed text is not transcribed,
+a value of spaces alone) is refused by its name rather than kept unused."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +13,8 @@ from api.errors import ApiError
 from api.options import OptionFields, job_options
 from shared.settings import Settings
 from shared.voice_directory import PublishedVoices
+from tests.conftest import ValkeyProcess
+from tests.unit.api.app_client import app_client
 
 
 def test_an_unknown_provider_is_refused_with_those_that_run_and_those_needing_keys_apart() -> None:
@@ -59,12 +64,71 @@ def test_a_voice_its_provider_does_not_list_is_refused_at_intake() -> None:
         (PublishedVoices(voices=["joe"], listed_at=0.0), OptionFields(voice="joe")),
         (None, OptionFields(voice="nobody")),  # no tts worker has listed its voices yet
         (PublishedVoices(error="vendor down", listed_at=0.0), OptionFields(voice="nobody")),
-        (PublishedVoices(voices=["joe"], listed_at=0.0), OptionFields(voice="x", stages="stt")),
     ],
 )
-def test_a_voice_is_left_to_the_tts_stage_when_listed_unknown_or_not_spoken(
+def test_a_voice_is_left_to_the_tts_stage_when_its_list_is_unknown(
     listed: PublishedVoices | None, fields: OptionFields
 ) -> None:
     options = job_options(_services(listed), "default", fields)  # type: ignore[arg-type]
 
     assert options.voice == fields.voice
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (OptionFields(voice="joe", stages="stt"), "voice: the job has no tts stage (stages=stt)"),
+        (
+            OptionFields(tts_provider="local", stages="stt,llm"),
+            "tts_provider: the job has no tts stage (stages=stt,llm)",
+        ),
+        (OptionFields(output_format="wav", stages="stt"), "output_format: the job has no tts"),
+        (OptionFields(llm_provider="local", stages="stt"), "llm_provider: the job has no llm"),
+        (OptionFields(system_prompt="Be brief.", stages="stt"), "system_prompt: the job has no"),
+    ],
+)
+def test_an_option_of_a_stage_the_job_does_not_run_is_refused_by_its_name(
+    fields: OptionFields, message: str
+) -> None:
+    with pytest.raises(ApiError) as refused:
+        job_options(_services(None), "default", fields)  # type: ignore[arg-type]
+
+    assert refused.value.status_code == 400
+    assert refused.value.code == "option_not_applicable"
+    assert refused.value.message.startswith(message)
+
+
+@pytest.mark.parametrize("name", ["language", "voice"])
+def test_a_language_or_voice_of_spaces_alone_is_refused_by_its_name(name: str) -> None:
+    fields = OptionFields.model_validate({name: "   "})
+
+    with pytest.raises(ApiError) as refused:
+        job_options(_services(None), "default", fields)  # type: ignore[arg-type]
+
+    assert refused.value.code == "invalid_value"
+    assert refused.value.message.startswith(f"{name}: only spaces")
+
+
+def test_an_empty_option_of_a_stage_not_run_is_still_not_given() -> None:
+    fields = OptionFields(voice="", tts_provider="", stages="stt")
+
+    options = job_options(_services(None), "default", fields)  # type: ignore[arg-type]
+
+    assert options.voice is None
+    assert options.tts_provider is None
+
+
+def test_a_text_job_naming_an_stt_provider_is_refused_as_it_is_never_transcribed(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    http = app_client(tmp_path, valkey)
+
+    answer = http.post("/v1/jobs", data={"text": "Call me back.", "stt_provider": "local"})
+    plain = http.post("/v1/jobs", data={"text": "Call me back.", "stt_provider": ""})
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "option_not_applicable"
+    assert answer.json()["error"]["message"].startswith(
+        "stt_provider: the job is made from typed text"
+    )
+    assert plain.status_code == 202, plain.text
