@@ -112,8 +112,10 @@ class StageRecord(BaseModel):
     next_attempt_at: datetime | None = None
     output_key: str | None = None
     # Tokens the vendor billed for runs that failed after it answered (a refusal, an answer
-    # cut at max_tokens): one entry per such run, kept through retries; the usage ledger
-    # adds them to the stage's tokens. The run that succeeded is in ``results.usage``.
+    # cut at max_tokens), and for runs whose answer the job no longer took (they lost the
+    # stage to a cancel or another delivery): written once per run, kept through retries;
+    # the usage ledger adds them to the stage's tokens. The run that succeeded is in
+    # ``results.usage``.
     billed: list[Usage] = Field(default_factory=list)
 
 

@@ -207,14 +207,14 @@ def _stt_lines(job: Job, settings: Settings) -> list[UsageLine]:
             lines.append(
                 priced_line(settings, Stage.STT, provider, engine, model, "audio_s", seconds)
             )
-    for engine, spent, model in _stt_tokens(details, settings):
+    for engine, spent, model in stt_tokens(details, settings):
         for meter in ("input_tokens", "output_tokens"):
             count = int(spent.get(meter) or 0)
             lines.append(priced_line(settings, Stage.STT, provider, engine, model, meter, count))
     return lines
 
 
-def _stt_tokens(
+def stt_tokens(
     details: dict[str, Any], settings: Settings
 ) -> list[tuple[str, dict[str, Any], str | None]]:
     """Tokens the stt stage spent, with who spent them and on which model: Claude hearing
