@@ -11,7 +11,8 @@ What is metered, per stage:
 - stt: seconds of the input transcribed, per engine that heard it (both of a hybrid's,
   the fallback's when Claude refused the audio, as the provider or as a hybrid's engine:
   ``engine_fallbacks``), and Claude's tokens when it heard it
-  (as the provider or as a hybrid's engine) and when it reconciled a hybrid's two;
+  (as the provider or as a hybrid's engine) and when it reconciled a hybrid's two, also
+  when it refused or cut off its answer and the stage went on without it;
 - llm: tokens in and out of the model that answered (``results.usage``);
 - every stage: tokens the vendor billed for answers its failed runs could not use (a
   refusal, an answer cut at max_tokens: ``StageRecord.billed``), whether or not the stage
