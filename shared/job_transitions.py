@@ -273,6 +273,17 @@ def fail(
     return True
 
 
+def charge(job: Job, stage: Stage, billed: list[Usage]) -> bool:
+    """What the vendor billed a run whose failure or output the job no longer takes (it
+    lost the stage to a cancel or another delivery): added to the stage's tokens, and
+    nothing else of the record changes."""
+    rec = job.stages.get(stage)
+    if rec is None or not billed:
+        return False
+    rec.billed.extend(billed)
+    return True
+
+
 def _mark_failed(job: Job, stage: Stage, code: str, message: str, elapsed: float | None) -> None:
     rec = job.stages[stage]
     rec.status = StageStatus.FAILED

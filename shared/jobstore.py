@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 
 import redis
@@ -25,6 +24,7 @@ from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB, CREATE_JOB, D
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
 from shared.task_messages import TaskMessage
+from shared.thread_pages import earlier_in_thread
 from shared.webhook_models import DUE
 
 DEADLINES = key("deadlines")
@@ -326,24 +326,13 @@ class JobStore(IdempotencyClaims, JobListing):
     def thread_before(
         self, job: Job, limit: int = 5, where: Callable[[Job], bool] | None = None
     ) -> list[Job]:
-        """Up to ``limit`` jobs of the thread made before ``job`` that ``where`` keeps."""
+        """Up to ``limit`` jobs of the thread made before ``job`` that ``where`` keeps, oldest
+        first, read in a few round trips (shared.thread_pages)."""
         if not job.options.thread_id:
             return []
         raw = self.redis.lrange(_thread_key(job.tenant, job.options.thread_id), 0, -1)
         ids = [i.decode() if isinstance(i, bytes) else str(i) for i in raw]
-        listed = job.id in ids
-        jobs: list[Job] = []
-        for job_id in reversed(ids[: ids.index(job.id)] if listed else ids):
-            with suppress(JobNotFound):
-                found = self.get(job_id, tenant=job.tenant)
-                # A batch's job is not on the list (its batch made it): what came before it
-                # is what was made before it, not the caller's later voicemails.
-                before = listed or found.created_at < job.created_at
-                if before and (where is None or where(found)):
-                    jobs.append(found)
-            if len(jobs) == limit:
-                break
-        return jobs[::-1]
+        return earlier_in_thread(ids, job, limit, where, self.get_many)
 
     def look_again(self, read: Versioned, at: float) -> bool:
         """Move the job's place in the deadline index to ``at`` without writing the job

@@ -112,8 +112,10 @@ class StageRecord(BaseModel):
     next_attempt_at: datetime | None = None
     output_key: str | None = None
     # Tokens the vendor billed for runs that failed after it answered (a refusal, an answer
-    # cut at max_tokens): one entry per such run, kept through retries; the usage ledger
-    # adds them to the stage's tokens. The run that succeeded is in ``results.usage``.
+    # cut at max_tokens), and for runs whose answer the job no longer took (they lost the
+    # stage to a cancel or another delivery): written once per run, kept through retries;
+    # the usage ledger adds them to the stage's tokens. The run that succeeded is in
+    # ``results.usage``.
     billed: list[Usage] = Field(default_factory=list)
 
 
@@ -220,6 +222,9 @@ class Reply(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     # A language model's one line on the caller's tone; rules give none.
     tone_description: str | None = None
+    # The language the responder was asked to write ``text`` in (Claude is given the
+    # caller's); None where it writes English whatever the caller speaks.
+    language: str | None = None
 
 
 class SynthesizedAudio(BaseModel):
@@ -250,6 +255,8 @@ class JobResults(BaseModel):
     reply_audio_duration_s: float | None = None
     # Characters the voice was sent (what a voice vendor bills).
     spoken_characters: int | None = None
+    # The language the reply was written in (Reply.language), for the voice that speaks it.
+    reply_language: str | None = None
     # Estimates of how the recording sounds and how the caller seems to feel.
     analysis: Analysis | None = None
     # What redaction removed, by entity (counts only), and the recording's redacted copy.

@@ -11,7 +11,8 @@ What is metered, per stage:
 - stt: seconds of the input transcribed, per engine that heard it (both of a hybrid's,
   the fallback's when Claude refused the audio, as the provider or as a hybrid's engine:
   ``engine_fallbacks``), and Claude's tokens when it heard it
-  (as the provider or as a hybrid's engine) and when it reconciled a hybrid's two;
+  (as the provider or as a hybrid's engine) and when it reconciled a hybrid's two, also
+  when it refused or cut off its answer and the stage went on without it;
 - llm: tokens in and out of the model that answered (``results.usage``);
 - every stage: tokens the vendor billed for answers its failed runs could not use (a
   refusal, an answer cut at max_tokens: ``StageRecord.billed``), whether or not the stage
@@ -207,14 +208,14 @@ def _stt_lines(job: Job, settings: Settings) -> list[UsageLine]:
             lines.append(
                 priced_line(settings, Stage.STT, provider, engine, model, "audio_s", seconds)
             )
-    for engine, spent, model in _stt_tokens(details, settings):
+    for engine, spent, model in stt_tokens(details, settings):
         for meter in ("input_tokens", "output_tokens"):
             count = int(spent.get(meter) or 0)
             lines.append(priced_line(settings, Stage.STT, provider, engine, model, meter, count))
     return lines
 
 
-def _stt_tokens(
+def stt_tokens(
     details: dict[str, Any], settings: Settings
 ) -> list[tuple[str, dict[str, Any], str | None]]:
     """Tokens the stt stage spent, with who spent them and on which model: Claude hearing

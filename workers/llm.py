@@ -151,6 +151,7 @@ def respond_job(job: Job, ctx: WorkerContext) -> StageOutput:
             if redactions is not None:
                 results.redactions = redactions
         results.reply = reply.text
+        results.reply_language = reply.language
         results.triage = reply.triage
         results.usage = reply.usage
         results.review_reasons = reasons

@@ -14,6 +14,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,6 +36,7 @@ from shared.models import ErrorInfo, Job, JobResults, Stage, StageStatus, Usage,
 from shared.pipeline import next_stage
 from shared.task_messages import TaskMessage, push, stage_message
 from shared.tracing import headers_of, stage_span
+from shared.usage import stt_tokens
 from shared.usage_report import queue_wait_s
 from workers.context import WorkerContext, get_context
 from workers.providers.errors import ProviderError
@@ -235,6 +237,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         raise Ignore() from None
     if isinstance(end.result, Discarded):
         ctx.storage.delete(key)  # ours alone, and the job no longer wants it
+        _charge(ctx, job_id, stage, _tokens_of(output, key, ctx))
         log.info("job %s: %s result discarded (%s)", job_id, stage.value, end.result.reason)
         raise Ignore()
     for earlier in range(1, attempt):
@@ -332,7 +335,8 @@ def _mark_retrying(
     error = ErrorInfo(code=code, message=message)
     next_at = utcnow() + timedelta(seconds=delay)
     mark = Decision(lambda j: transitions.retrying(j, stage, me, error, next_at, billed))
-    ctx.jobs.update(job_id, mark)
+    # A run that lost its stage changes nothing but the tokens it was billed, in one write.
+    ctx.jobs.update(job_id, lambda j: mark(j) or transitions.charge(j, stage, _listed(billed)))
     if mark.result:
         log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, code)
     return mark.result
@@ -351,5 +355,39 @@ def _fail(
     elapsed = time.perf_counter() - started
     log.warning("job %s: %s failed with %s", job_id, stage.value, code)
     ctx.jobs.update(
-        job_id, lambda j: transitions.fail(j, stage, me, code, message, elapsed, billed)
+        job_id,
+        lambda j: (
+            transitions.fail(j, stage, me, code, message, elapsed, billed)
+            or transitions.charge(j, stage, _listed(billed))
+        ),
     )
+
+
+def _listed(billed: Usage | None) -> list[Usage]:
+    return [] if billed is None else [billed]
+
+
+def _tokens_of(output: StageOutput, key: str, ctx: WorkerContext) -> list[Usage]:
+    """The tokens a run was billed, read as the usage ledger reads them from the results
+    the run would have recorded (Claude's in a transcription, the reply's)."""
+    results = JobResults()
+    output.record_results(results, key)
+    spent = [
+        Usage(
+            input_tokens=int(used.get("input_tokens") or 0),
+            output_tokens=int(used.get("output_tokens") or 0),
+            model=model,
+        )
+        for _, used, model in stt_tokens(results.transcription, ctx.settings)
+    ]
+    if results.usage is not None:
+        spent.append(results.usage)
+    return [used for used in spent if used.input_tokens or used.output_tokens]
+
+
+def _charge(ctx: WorkerContext, job_id: str, stage: Stage, billed: list[Usage]) -> None:
+    """Tokens billed for a run whose output was discarded: the vendor charged them all the
+    same. Only this run writes them (its output is recorded nowhere), once."""
+    if billed:
+        with suppress(JobNotFound):  # deleted meanwhile: its usage was kept as it stood
+            ctx.jobs.update(job_id, lambda j: transitions.charge(j, stage, billed))

@@ -7,9 +7,11 @@ import re
 from celery import Task, shared_task
 
 from shared.celery_app import TASK_NAMES
+from shared.errors import StageFailed
 from shared.models import REPLY_OBJECT, Job, JobResults, Reply, Stage
 from shared.redaction.detect import TOKEN
 from shared.redaction_policy import Entity
+from shared.stt_languages import is_english
 from shared.text_input import TEXT_MEDIA_TYPE
 from workers.context import WorkerContext
 from workers.providers.registry import tts_provider
@@ -33,6 +35,14 @@ def reply_text(job: Job, ctx: WorkerContext) -> str:
         return job.results.reply
     key = recorded_output_key(job, Stage.LLM, REPLY_OBJECT)
     return Reply.model_validate_json(ctx.storage.get(key)).text
+
+
+def spoken_language(job: Job) -> str | None:
+    """The language of the words to speak: the reply's as its responder was asked to write
+    it, or the language a text to speak as it is was given in."""
+    if job.input.kind == "text" and Stage.LLM not in job.options.stages:
+        return job.options.language
+    return job.results.reply_language
 
 
 def _spoken_text(job: Job, ctx: WorkerContext) -> str:
@@ -69,6 +79,15 @@ _LABELS = frozenset(entity.label for entity in Entity)
 def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
     text = spoken_form(reply_text(job, ctx))
     provider = tts_provider(provider_name(job, Stage.TTS, ctx), ctx.settings)
+    language = spoken_language(job)
+    if getattr(provider, "english_only", False) and not is_english(language):
+        raise StageFailed(
+            "unsupported_language",
+            f"the text to speak is in {language!r}, and the {provider.name} voice speaks "
+            "English only (it would read these words with English rules); choose a tts "
+            "provider whose voice speaks it: tts_provider openai or elevenlabs, or google "
+            "with a voice of that language",
+        )
     fmt = job.options.output_format or ctx.settings.providers.output_format
     voice = job.options.voice or ctx.settings.providers.tts_voice
     audio = provider.synthesize(text, voice, fmt)

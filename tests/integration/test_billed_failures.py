@@ -12,7 +12,7 @@ from celery.exceptions import Ignore
 
 import workers.stage
 from shared import job_transitions as transitions
-from shared.models import JobStatus, Stage
+from shared.models import Job, JobResults, JobStatus, Stage, StageStatus, Usage
 from shared.usage import job_usage
 from tests.conftest import ValkeyProcess
 from tests.fakes.anthropic import API_KEY, AnthropicFake
@@ -23,7 +23,7 @@ from workers.context import WorkerContext
 from workers.llm import respond_job
 from workers.providers.anthropic_client import forget_verified_models
 from workers.providers.registry import clear_instances
-from workers.stage import run_stage
+from workers.stage import StageOutput, run_stage
 
 pytestmark = pytest.mark.integration
 
@@ -114,3 +114,82 @@ def test_tokens_of_a_refused_answer_are_on_the_failed_job(
 
     assert ctx.jobs.get(job.id).error.code == "llm.content_refused"  # type: ignore[union-attr]
     assert _tokens(ctx, job.id) == {"input_tokens": 650, "output_tokens": 3}
+
+
+def _cancel(ctx: WorkerContext, job_id: str) -> None:
+    ctx.jobs.update(job_id, transitions.cancel)
+
+
+def test_tokens_of_a_refused_answer_are_on_the_job_canceled_while_it_ran(
+    ctx: WorkerContext, fake: AnthropicFake
+) -> None:
+    job = transcribed_job(ctx)
+    ctx.jobs.update(job.id, lambda j: setattr(j.options, "llm_provider", "claude"))
+    fake.fail_next(_stopped("refusal", 650, 3))
+
+    def canceled_meanwhile(job: Job, context: WorkerContext) -> StageOutput:
+        _cancel(context, job.id)
+        return respond_job(job, context)
+
+    with pytest.raises(Ignore):
+        run_stage(FakeTask("t1", ctx), job.id, Stage.LLM, canceled_meanwhile)
+
+    after = ctx.jobs.get(job.id)
+    assert after.status == JobStatus.CANCELED
+    assert after.error is not None
+    assert after.error.code == "canceled"  # the stale failure changed nothing else
+    assert after.stages[Stage.LLM].status == StageStatus.CANCELED
+    assert after.stages[Stage.LLM].error is None
+    assert _tokens(ctx, job.id) == {"input_tokens": 650, "output_tokens": 3}
+
+
+def test_tokens_of_a_failed_run_another_delivery_took_over_are_on_the_job_once(
+    ctx: WorkerContext, fake: AnthropicFake
+) -> None:
+    job = transcribed_job(ctx)
+    ctx.jobs.update(job.id, lambda j: setattr(j.options, "llm_provider", "claude"))
+    fake.fail_next(_stopped("max_tokens", 700, 1024))
+
+    def taken_over_meanwhile(job: Job, context: WorkerContext) -> StageOutput:
+        # The sweeper re-drove the stage and another delivery started it.
+        context.jobs.update(job.id, lambda j: setattr(j.stages[Stage.LLM], "task_id", "t2"))
+        return respond_job(job, context)
+
+    with pytest.raises(Ignore):
+        run_stage(FakeTask("t1", ctx), job.id, Stage.LLM, taken_over_meanwhile)
+
+    after = ctx.jobs.get(job.id)
+    llm = after.stages[Stage.LLM]
+    # The new owner's stage is as it was: still running, no error, the job not failed.
+    assert (llm.status, llm.task_id, llm.error) == (StageStatus.RUNNING, "t2", None)
+    assert (after.status, after.error) == (JobStatus.RESPONDING, None)
+    assert [(u.input_tokens, u.output_tokens) for u in llm.billed] == [(700, 1024)]
+
+
+def test_tokens_of_an_answer_discarded_because_the_job_was_canceled_are_on_the_job(
+    ctx: WorkerContext, fake: AnthropicFake
+) -> None:
+    job = transcribed_job(ctx)
+    ctx.jobs.update(job.id, lambda j: setattr(j.options, "llm_provider", "claude"))
+    answered: list[Usage] = []
+
+    def canceled_meanwhile(job: Job, context: WorkerContext) -> StageOutput:
+        output = respond_job(job, context)
+        results = JobResults()
+        output.record_results(results, "reply.json")
+        answered.append(results.usage or Usage())
+        _cancel(context, job.id)
+        return output
+
+    with pytest.raises(Ignore):
+        run_stage(FakeTask("t1", ctx), job.id, Stage.LLM, canceled_meanwhile)
+
+    after = ctx.jobs.get(job.id)
+    assert after.status == JobStatus.CANCELED
+    assert after.results.reply is None  # the answer itself is not the job's
+    assert answered[0].input_tokens > 0
+    assert after.stages[Stage.LLM].billed == answered
+    assert _tokens(ctx, job.id) == {
+        "input_tokens": answered[0].input_tokens,
+        "output_tokens": answered[0].output_tokens,
+    }

@@ -257,3 +257,52 @@ def test_every_id_lists_the_records_and_nothing_kept_beside_them(valkey: ValkeyP
     store.redis.rpush(job_deliveries_key(job.id), "msg_1")
 
     assert store.all_ids() == [job.id]
+
+
+class CountingClient:
+    """A Redis client that counts the commands sent through it (each a round trip here)."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._client = client
+        self.sent: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(self._client, name)
+        if name not in {"get", "mget", "lrange"}:
+            return attr
+
+        def counted(*args: object, **kwargs: object) -> object:
+            self.sent.append(name)
+            return attr(*args, **kwargs)
+
+        return counted
+
+
+def test_thread_history_behind_many_failed_jobs_is_read_in_a_few_round_trips(
+    valkey: ValkeyProcess,
+) -> None:
+    plain = JobStore.from_url(valkey.url)
+    # 60 earlier voicemails: answered ones here and there, 40 failed ones the latest.
+    thread = []
+    for n in range(61):
+        job = make_job()
+        job.options.thread_id = "caller-many"
+        job.status = JobStatus.SUCCEEDED if n % 3 == 0 and n < 20 else JobStatus.FAILED
+        plain.create(job)
+        thread.append(job)
+    latest = thread[-1]
+    answered = [j.id for j in thread[:-1] if j.status == JobStatus.SUCCEEDED]
+    counting = CountingClient(plain.redis)
+    store = JobStore(counting)  # type: ignore[arg-type]
+
+    def succeeded(job: Job) -> bool:
+        return job.status == JobStatus.SUCCEEDED
+
+    kept = store.thread_before(latest, where=succeeded)
+
+    assert [j.id for j in kept] == answered[-5:]  # the five latest answered, oldest first
+    # One read of the list, then pages of 5, 10, 20 and 40 ids: the one-at-a-time reads
+    # took 55 round trips here.
+    assert counting.sent == ["lrange", "mget", "mget", "mget", "mget"]
+    assert [j.id for j in store.thread_before(latest, limit=2, where=succeeded)] == answered[-2:]
+    assert [j.id for j in store.thread_before(thread[3])] == [j.id for j in thread[:3]]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Self
+from typing import Any, ClassVar, Protocol, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -86,6 +86,10 @@ class LlmProvider(Provider):
 
 
 class TtsProvider(Provider):
+    # A voice that speaks English alone: the tts stage refuses it a reply written in another
+    # language (it would read the words with English rules).
+    english_only: ClassVar[bool] = False
+
     @abstractmethod
     def synthesize(
         self, text: str, voice: str | None, output_format: OutputFormat

@@ -31,6 +31,11 @@ def fake() -> Iterator[AnthropicFake]:
 
 
 def _system_sent(fake: AnthropicFake, tmp_path: Path, language: str | None) -> str:
+    return _answered(fake, tmp_path, language)[0]
+
+
+def _answered(fake: AnthropicFake, tmp_path: Path, language: str | None) -> tuple[str, JobResults]:
+    """The system prompt Claude was sent, and the results the reply stage recorded."""
     options = JobOptions(stages=[Stage.STT, Stage.LLM], llm_provider="claude", language=language)
     job = Job(input=wav_input_meta(key="k", size_bytes=10), options=options)
     stt = job.stages[Stage.STT]
@@ -42,10 +47,12 @@ def _system_sent(fake: AnthropicFake, tmp_path: Path, language: str | None) -> s
         storage=LocalStorage(tmp_path / "objects"),
         jobs=SimpleNamespace(thread_before=lambda _job, **_: []),
     )
-    respond_job(job, ctx).record_results(JobResults(), "reply.json")
+    results = JobResults()
+    respond_job(job, ctx).record_results(results, "reply.json")
     (call,) = fake.calls("/v1/messages")
     system = call.json()["system"]
-    return system if isinstance(system, str) else " ".join(b["text"] for b in system)
+    said = system if isinstance(system, str) else " ".join(b["text"] for b in system)
+    return said, results
 
 
 def test_claude_is_asked_to_reply_in_the_language_the_job_names(
@@ -61,3 +68,11 @@ def test_claude_is_told_no_language_when_the_job_names_none(
     fake: AnthropicFake, tmp_path: Path
 ) -> None:
     assert "The caller speaks" not in _system_sent(fake, tmp_path, None)
+
+
+@pytest.mark.parametrize("language", ["fr", None])
+def test_the_reply_records_the_language_claude_was_asked_to_write_it_in(
+    fake: AnthropicFake, tmp_path: Path, language: str | None
+) -> None:
+    # The tts stage reads it: the English-only local voice refuses a French reply.
+    assert _answered(fake, tmp_path, language)[1].reply_language == language

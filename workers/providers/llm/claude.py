@@ -181,6 +181,7 @@ class ClaudeResponder(LlmProvider):
             triage=triage,
             usage=usage_of(message),
             tone_description=answer.tone,
+            language=(context.language or "").strip() or None,
         )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import anthropic
 
-from shared.models import Stage, Transcript
+from shared.models import Stage, Transcript, Usage
 from shared.settings.providers import AnthropicSettings, ClaudeSttSettings
 from workers.providers.anthropic_client import (
     anthropic_errors,
@@ -108,6 +108,7 @@ class ClaudeStt(SttProvider):
             )
             return self._fall_back(audio, reason)
         ensure_model(self.client, self.config)
+        billed: Usage | None = None  # a refused answer's tokens, billed all the same
         with anthropic_errors():
             try:
                 message = post_messages(self.client, body)
@@ -122,7 +123,7 @@ class ClaudeStt(SttProvider):
                 # the job fails with it.
                 if exc.code != "content_refused":
                     raise
-                reason = exc.message
+                reason, billed = exc.message, exc.billed
             else:
                 text = clean(text_of(message))
                 usage = usage_of(message)
@@ -137,7 +138,7 @@ class ClaudeStt(SttProvider):
                         "usage": usage.model_dump(),
                     },
                 )
-        return self._fall_back(audio, reason)
+        return self._fall_back(audio, reason, billed)
 
     def fallback_engine(self) -> str | None:
         """The engine to use when audio is refused; None when the settings say none."""
@@ -149,24 +150,30 @@ class ClaudeStt(SttProvider):
             return "whisper" if whisper_ready else "local"
         return choice
 
-    def _fall_back(self, audio: AudioInput, reason: str) -> Transcript:
+    def _fall_back(self, audio: AudioInput, reason: str, billed: Usage | None = None) -> Transcript:
+        """The fallback's transcript; ``billed``, what Claude's refused answer cost, is kept
+        as Claude's usage (the ledger charges it beside the fallback's audio)."""
         engine = self.fallback_engine()
         if engine is None:
-            raise ProviderError(
+            refused = ProviderError(
                 "rejected_media",
                 f"the Anthropic endpoint cannot take this audio ({reason}) and "
                 "claude_stt.fallback is 'none'; set it to auto, whisper or local, or choose "
                 "another stt provider",
                 status=400,
             )
+            refused.billed = billed
+            raise refused
         engine_provider = self.providers.get(Stage.STT, engine)
         assert isinstance(engine_provider, SttProvider)
         heard = engine_provider.transcribe(audio)
-        details = {
+        details: dict[str, Any] = {
             "engine": engine,
             "fallback": {"from": self.name, "to": engine, "reason": reason},
             "engine_details": heard.details,
         }
+        if billed is not None:
+            details["usage"] = billed.model_dump()
         return heard.model_copy(update={"provider": self.name, "details": details})
 
 

@@ -141,6 +141,8 @@ class HybridStt(SttProvider):
                     if exc.code not in _KEEP_FIRST_ON:
                         raise
                     unreconciled = f"{exc.code}: {exc.message}"
+                    if exc.billed is not None:  # billed all the same: the ledger charges it
+                        details["reconcile_usage"] = exc.billed.model_dump()
             else:
                 log.info("engines disagree (%.2f) but Claude is not configured", agreement)
         if unreconciled is not None:

@@ -164,6 +164,7 @@ def _named_script(text: str) -> str | None:
 
 class PiperTts(TtsProvider):
     name = "local"
+    english_only = True
 
     def __init__(self, config: LocalEngineSettings | None = None) -> None:
         # Defaults: deterministic speech at normal pace (what tests and the demo want).

@@ -11,9 +11,11 @@ import pytest
 from shared.audio import decode_pcm16k
 from shared.models import Stage, Transcript
 from shared.settings import Settings
+from shared.usage import job_usage, metered_results
 from tests.fakes import anthropic as anthropic_fake
 from tests.fakes.anthropic import API_KEY, AnthropicFake
 from tests.provider_stubs import registered, stub
+from tests.usage_factories import finished_job
 from workers.providers import registry
 from workers.providers.anthropic_client import API_VERSION, forget_verified_models
 from workers.providers.base import AudioInput, SttProvider
@@ -268,6 +270,37 @@ def test_a_refused_transcription_is_heard_by_the_fallback_with_the_refusal_as_re
     assert len(gateway.calls("/v1/messages")) == 1
 
 
+def test_the_tokens_of_a_refused_transcription_are_charged_beside_the_fallbacks_audio(
+    gateway: AnthropicFake, audio: AudioInput
+) -> None:
+    gateway.refusing = "general_harms"
+    settings = Settings(
+        anthropic={"api_key": API_KEY, "base_url": gateway.base_url, "verify_model": False},
+        openai={"api_key": "sk-test", "stt_model": "whisper-1"},
+        claude_stt={"fallback": "whisper"},
+    )
+
+    with registered(stub("stt", "whisper", f"{__name__}:StubWhisper")):
+        provider = registry.build(Stage.STT, "claude", settings)
+        assert isinstance(provider, ClaudeStt)
+        transcript = provider.transcribe(audio)
+    job = finished_job(audio_s=60.0, providers=("claude", "local", "local"))
+    job.results.transcription = dict(transcript.details)
+    kept = job.model_copy(update={"results": metered_results(job.results)})
+
+    billed = transcript.details["usage"]
+    assert billed["input_tokens"] > 0  # the fake bills a refusal as the API does
+    lines = {
+        (line.engine, line.meter): line.quantity
+        for line in job_usage(job, settings).lines
+        if line.stage == Stage.STT
+    }
+    assert lines[("whisper", "audio_s")] == 60.0
+    assert lines[("claude", "input_tokens")] == billed["input_tokens"]
+    assert lines[("claude", "output_tokens")] == billed["output_tokens"]
+    assert job_usage(kept, settings).totals == job_usage(job, settings).totals
+
+
 def test_a_refused_transcription_without_a_fallback_fails_with_the_category(
     gateway: AnthropicFake, audio: AudioInput
 ) -> None:
@@ -278,6 +311,9 @@ def test_a_refused_transcription_without_a_fallback_fails_with_the_category(
 
     assert (caught.value.code, caught.value.retryable) == ("rejected_media", False)
     assert "general_harms" in caught.value.message
+    # The failed stage records what the refusal was billed (stages.stt.billed).
+    assert caught.value.billed is not None
+    assert caught.value.billed.input_tokens > 0
 
 
 def test_a_recording_too_large_for_one_messages_request_falls_back_without_sending_it(

@@ -208,6 +208,8 @@ def test_hybrid_keeps_the_first_engines_transcript_for_review_when_claude_cannot
     expected = "output_truncated" if stop == "max_tokens" else "content_refused"
     assert transcript.details["reconcile_failed"].startswith(f"{expected}: ")
     assert transcript.details["needs_review"] is True
+    # The answer Claude could not finish was billed: the ledger charges it as Claude's.
+    assert transcript.details["reconcile_usage"]["input_tokens"] > 0
 
 
 def _hybrid_of_the_two_stubs(settings: Settings) -> Transcript:
