@@ -41,6 +41,12 @@ def forget_event_content(delivery: WebhookDelivery) -> bool:
 
 def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
     """Delete every object of the job and its results' content; safe to repeat."""
+    return purge_first(jobs, storage, job_id)[0]
+
+
+def purge_first(jobs: JobStore, storage: ObjectStorage, job_id: str) -> tuple[Job, bool]:
+    """``purge``, and whether this call marked the job deleted: False when another (a second
+    sweeper, an operator's purge) did so first, so that a purge is counted once."""
     job = jobs.get(job_id)
     for key in storage.list(job.object_key("")):
         storage.delete(key)
@@ -51,8 +57,13 @@ def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
     reviews.forget_content(job.tenant, job.id)
     events.rewrite_job(job.id, forget_event_content)
 
+    marked = False
+
     def forget(j: Job) -> bool:
-        if j.objects_deleted_at is not None:
+        nonlocal marked
+        # Set on every try: a write lost to another writer is tried again on its record.
+        marked = j.objects_deleted_at is None
+        if not marked:
             return False
         j.objects_deleted_at = utcnow()
         # What the job consumed stays: its usage and cost read the same after as before.
@@ -69,4 +80,4 @@ def purge(jobs: JobStore, storage: ObjectStorage, job_id: str) -> Job:
     # to correct what a deleted recording said).
     reviews.forget_content(job.tenant, job.id)
     events.rewrite_job(job.id, forget_event_content)
-    return purged
+    return purged, marked

@@ -2,8 +2,10 @@
 
 Both texts are normalised the same way first (lower-case, punctuation dropped, apostrophes
 kept inside words) so that formatting differences between engines do not count as errors;
-a few written forms are compared as said ("$5" as "5 dollars", "$1,000" as "1000 dollars",
-"10%" as "10 percent", "p.m." as "pm", "OK" as "okay"), and numbers as digits. Alignments
+a few written forms are compared as said ("$5" and "5€" as "5 dollars"/"5 euros", "$1,000"
+as "1000 dollars", "10%" and "per cent" as "percent", "p.m." and "5pm" as "pm", "2nd" as
+"second", "OK" as "okay"), and numbers as digits. "Dr" is left as written: before a name it
+is "doctor", after a street name "drive", and the text alone cannot always tell. Alignments
 (a hybrid's disagreeing spans) compare the same way and show the words as written.
 
 Numbers: one engine writes "415-867-2291" or "10 of clubs", another "four one five" or "ten
@@ -57,6 +59,56 @@ _CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros"}
 _THOUSANDS_GROUP = re.compile(r"[0-9]{3}")
 # French writes "10 %" (a space, often a no-break one): the same "10 percent" as "10%".
 _PERCENT = re.compile(r"[ \u00a0\u202f]?%")
+
+# "5pm" is "5 pm"; "2nd" is said "second", "21st" "twenty first" (only digits then the
+# suffix: "spam" or "4x4" are left whole).
+_TIME_OF_DAY = re.compile(r"([0-9]+)([ap]m)")
+_ORDINAL = re.compile(r"([0-9]+)(?:st|nd|rd|th)")
+_ORDINALS = [
+    "zeroth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+]
+_TENTHS = [
+    "twentieth",
+    "thirtieth",
+    "fortieth",
+    "fiftieth",
+    "sixtieth",
+    "seventieth",
+    "eightieth",
+    "ninetieth",
+]
+
+
+def _ordinal_words(number: int) -> list[str] | None:
+    """An ordinal under 100 as said ("second", "twenty first"); None beyond."""
+    if number < 20:
+        return [_ORDINALS[number]]
+    if number < 100:
+        tens, unit = divmod(number, 10)
+        if not unit:
+            return [_TENTHS[tens - 2]]
+        return [_TENS_WORDS.split()[tens - 2], _ORDINALS[unit]]
+    return None
+
 
 # A compared token: its text and the first and last word (of ``normalize``) it stands for.
 _Token = tuple[str, int, int]
@@ -134,8 +186,29 @@ def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
             tokens.append((word + "m", k, k + 1))
             k += 2
             continue
+        following = found[k + 1].group() if k + 1 < len(found) else ""
+        if word == "per" and following == "cent":
+            tokens.append(("percent", k, k + 1))  # British "per cent", one word as said
+            k += 2
+            continue
+        timed, ordinal = _TIME_OF_DAY.fullmatch(word), _ORDINAL.fullmatch(word)
+        spoken = _ordinal_words(int(ordinal.group(1))) if ordinal else None
+        if timed:
+            tokens.extend([(timed.group(1), k, k), (timed.group(2), k, k)])
+            k += 1
+            continue
+        if spoken:
+            tokens.extend((said, k, k) for said in spoken)
+            k += 1
+            continue
         tokens.append((_SAME_WORD.get(word, word), k, k))
         sign = lowered[match.start() - 1] if match.start() else ""
+        trailing = lowered[match.end() : match.end() + 1]
+        if word.isdigit() and trailing in _CURRENCIES and sign not in _CURRENCIES:
+            # "5€", as much of Europe writes it, is said as "€5" is: "5 euros".
+            tokens.append((_CURRENCIES[trailing], k, k))
+            k += 1
+            continue
         if word.isdigit() and sign in _CURRENCIES:
             # "$1,000" is said "1000 dollars", as "$1000" is: the word goes after the
             # thousands, not after the first group.

@@ -75,11 +75,12 @@ class Sweeper:
         purged = 0
         for job_id in self.jobs.purge_due(now):
             try:
-                retention.purge(self.jobs, self.storage, job_id)
+                _, marked = retention.purge_first(self.jobs, self.storage, job_id)
             except JobNotFound:
                 self.jobs.forget_purge(job_id)
                 continue
-            purged += 1
+            # Another sweeper may have purged it since both read the index: counted by it.
+            purged += marked
         return purged
 
     def _replan(self, now: float) -> int:

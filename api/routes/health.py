@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -35,16 +37,11 @@ async def healthz() -> dict[str, str]:
 async def readyz(services: ServicesDep) -> JSONResponse:
     """Ready: the broker and storage answer, and every pool has a live worker consuming its
     queue (`pools`: how many), so a stack that would take jobs nobody runs is not ready."""
-    checks: dict[str, str] = {}
-    for name, ping in (("broker", services.probe.ping), ("storage", services.storage_probe.ping)):
-        try:
-            await run_in_threadpool(ping)
-            checks[name] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-            refused = broker_refusal(exc) if name == "broker" else None
-            checks[name] = f"unavailable: {type(exc).__name__}" + (
-                f": {refused}" if refused else ""
-            )
+    # Asked together: a probe hung on both answers within one check's timeout, not two.
+    broker, storage = await asyncio.gather(
+        _check("broker", services.probe.ping), _check("storage", services.storage_probe.ping)
+    )
+    checks = {"broker": broker, "storage": storage}
     pools: dict[str, int] = {}
     if checks["broker"] == "ok":
         try:
@@ -59,6 +56,15 @@ async def readyz(services: ServicesDep) -> JSONResponse:
         {"status": "ready" if ready else "not_ready", "checks": checks, "pools": pools},
         200 if ready else 503,
     )
+
+
+async def _check(name: str, ping: Callable[[], object]) -> str:
+    try:
+        await run_in_threadpool(ping)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        refused = broker_refusal(exc) if name == "broker" else None
+        return f"unavailable: {type(exc).__name__}" + (f": {refused}" if refused else "")
+    return "ok"
 
 
 def _live_pools(services: Services) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -211,3 +212,20 @@ def test_two_sweepers_passing_at_once_plan_a_stalled_batch_once(valkey: ValkeyPr
 
     plans = redis_client.llen("ingest")
     assert (plans, replanned) == (rounds * len(stalled), rounds * len(stalled))
+
+
+def test_a_job_another_sweeper_purged_meanwhile_is_not_counted_again(
+    valkey: ValkeyProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(valkey).model_copy(update={"data_dir": tmp_path})
+    first, second = (Sweeper(settings, create_celery(settings)) for _ in range(2))
+    job = make_job()
+    first.jobs.create(job)
+    # Both read the retention index before either purged: the second's list still has it.
+    monkeypatch.setattr(first.jobs, "purge_due", lambda now: [job.id])
+    monkeypatch.setattr(second.jobs, "purge_due", lambda now: [job.id])
+
+    counted = [first._purge(time.time()), second._purge(time.time())]
+
+    assert counted == [1, 0]
+    assert first.jobs.get(job.id).objects_deleted_at is not None

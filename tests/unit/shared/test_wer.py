@@ -193,3 +193,38 @@ def test_a_percent_sign_after_a_space_is_said_as_one_written_against_its_number(
     # French (and Whisper's French) writes a space before '%'.
     assert word_error_rate("c'est 10% de moins", spaced) == 0.0
     assert alignment_spans("c'est 10 percent de moins", spaced) == []
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Call me at 5pm", "call me at 5 p.m."),
+        ("Call me at 5pm", "call me at five PM"),
+        ("Open 9am to 5pm", "open nine a.m. to five p.m."),
+        ("That's 10 per cent off", "that's 10% off"),
+        ("That's ten per cent off", "that's ten percent off"),
+        ("It costs 5€", "it costs €5"),
+        ("It costs 5€", "it costs five euros"),
+        ("Your 2nd visit", "your second visit"),
+        ("The 21st of May", "the twenty first of May"),
+        ("On the 3rd floor, the 12th", "on the third floor the twelfth"),
+    ],
+)
+def test_times_shares_amounts_and_ordinals_written_differently_are_no_error(
+    one: str, other: str
+) -> None:
+    assert word_error_rate(one, other) == 0.0
+    assert alignment_spans(one, other) == []
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("spam", "sp am"),  # letters inside a word are not a time
+        ("the 2nd", "the 2"),  # an ordinal is not its number
+        ("per person", "percent person"),
+        ("Elm Dr", "Elm doctor"),  # an address's drive: "Dr" is left as written
+    ],
+)
+def test_words_that_only_look_like_those_forms_keep_their_meaning(one: str, other: str) -> None:
+    assert word_error_rate(one, other) > 0.0

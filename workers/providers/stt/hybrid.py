@@ -57,6 +57,9 @@ class HybridStt(SttProvider):
         # not a failure on this recording, and no disagreement measured.
         unheard: dict[str, str] = {}
         broken: list[Exception] = []
+        # Tokens an engine was billed for an answer it could not use (Claude refused or cut
+        # at max_tokens): charged under its name, as an answering engine's are.
+        billed: dict[str, dict[str, Any]] = {}
         with ThreadPoolExecutor(max_workers=len(engines)) as pool:
             futures = {name: pool.submit(self._engine(name).transcribe, audio) for name in engines}
             for name, future in futures.items():
@@ -69,6 +72,8 @@ class HybridStt(SttProvider):
                         unheard[name] = f"{exc.code}: {exc.message}"
                         continue
                     failures[name] = f"{exc.code}: {exc.message}"
+                    if isinstance(exc, ProviderError) and exc.billed is not None:
+                        billed[name] = exc.billed.model_dump()
                 except Exception as exc:
                     # An engine's runtime breaking (ONNX Runtime, CTranslate2, a plugin's
                     # own bug) is no reason to lose the other's transcript: kept, said and
@@ -91,7 +96,9 @@ class HybridStt(SttProvider):
         }
         # An engine billed by its tokens (Claude hearing the audio): the usage ledger
         # charges them, as it does when Claude is the stage's provider.
+        # An engine either answered or failed, so its tokens are counted once.
         spent = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
+        spent.update(billed)
         if spent:
             details["engine_usage"] = spent
         # An engine that handed the audio on (Claude refusing it, its fallback hearing it):

@@ -204,8 +204,10 @@ class ElevenLabsTts(TtsProvider):
 def _error(response: httpx.Response) -> ProviderError:
     """ElevenLabs' ``{"detail": {"code", "status", "message"}}`` through the shared classifier.
 
-    ``detail.code`` (or the legacy ``detail.status`` it replaced, which the vendor says is no
-    longer used) tells its 429s apart: our plan's concurrency, our rate, or their load.
+    ``detail.code`` and the legacy ``detail.status`` it replaced tell its 429s apart: our
+    plan's concurrency, our rate, or their load. A body may carry both, and they need not
+    agree: ``system_busy`` (their load) has no ``code`` of its own, and may come beside the
+    generic ``rate_limit_exceeded``. The more specific name classifies it.
     """
     kind: str | None = None
     message = response.text[:300]
@@ -214,7 +216,7 @@ def _error(response: httpx.Response) -> ProviderError:
     except (ValueError, AttributeError):
         detail = None
     if isinstance(detail, dict):
-        kind = str(detail.get("code") or detail.get("status") or "") or None
+        kind = _specific([str(detail.get(name) or "") for name in ("code", "status")])
         message = str(detail.get("message") or message)
     elif isinstance(detail, list):  # FastAPI validation errors (422)
         message = "; ".join(str(item.get("msg", item)) for item in detail if isinstance(item, dict))
@@ -224,6 +226,19 @@ def _error(response: httpx.Response) -> ProviderError:
     return classify_status(
         VENDOR, response.status_code, message, headers=response.headers, error_type=kind
     )
+
+
+# Names that say more than "too many requests": whose limit (ours, theirs) or which.
+_SPECIFIC_KINDS = frozenset(
+    {"concurrent_limit_exceeded", "too_many_concurrent_requests", "system_busy"}
+)
+
+
+def _specific(names: list[str]) -> str | None:
+    """The first of ``names`` (``code``, then ``status``) that is specific, else the first
+    given; None when neither is."""
+    given = [name for name in names if name]
+    return next((n for n in given if n.lower() in _SPECIFIC_KINDS), given[0] if given else None)
 
 
 def _malformed(reason: str) -> ProviderError:

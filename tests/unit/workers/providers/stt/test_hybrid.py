@@ -8,11 +8,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from shared.models import Stage, Transcript
+from shared.models import Stage, Transcript, Usage
 from shared.settings import Settings
+from shared.usage import stt_tokens
 from tests.provider_stubs import registered, stub
 from workers.providers import registry
 from workers.providers.base import AudioInput, SttProvider
+from workers.providers.errors import ProviderError
 from workers.providers.stt.hybrid import HybridStt
 from workers.providers.stt.offline import require_english
 from workers.review import transcript_reasons
@@ -174,3 +176,32 @@ def test_a_french_job_one_engine_cannot_hear_is_unverified_rather_than_in_disagr
     assert details["unverified_language"] == "fr"
     assert "unsupported_language" in details["engines_skipped"]["stub_english"]
     assert transcript_reasons(transcript, Settings().review) == ["hybrid_unverified"]
+
+
+class RefusingTokenEngine(SttProvider):
+    """An engine billed by its tokens whose answer is refused (Claude cut at max_tokens)."""
+
+    name = "stub_refusing"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        cut = ProviderError("output_truncated", "the answer reached max_tokens")
+        cut.billed = Usage(input_tokens=900, output_tokens=4096, model="claude-sonnet-4-6")
+        raise cut
+
+
+def test_tokens_billed_for_an_engine_that_failed_are_kept_under_its_name() -> None:
+    with (
+        registered(stub("stt", "stub_first", f"{__name__}:FirstEngine")),
+        registered(stub("stt", "stub_refusing", f"{__name__}:RefusingTokenEngine")),
+    ):
+        settings = Settings(hybrid={"engines": ("stub_first", "stub_refusing")})
+        details = built(settings).transcribe(AUDIO).details
+
+    assert "output_truncated" in details["engines_skipped"]["stub_refusing"]
+    assert details["engine_usage"] == {
+        "stub_refusing": {"input_tokens": 900, "output_tokens": 4096, "model": "claude-sonnet-4-6"}
+    }
+    # Charged once, under the engine that spent them.
+    assert [(who, used["output_tokens"]) for who, used, _ in stt_tokens(details, settings)] == [
+        ("stub_refusing", 4096)
+    ]

@@ -16,7 +16,7 @@ from shared.models import Stage
 from shared.settings import OutputFormat, Settings
 from tests.conftest import free_port
 from tests.fakes.elevenlabs import API_KEY, VOICES, ElevenLabsFake, ulaw_encode
-from tests.fakes.server import Fault
+from tests.fakes.server import Fault, json_fault
 from workers.providers.errors import ProviderError
 from workers.providers.registry import load_class
 from workers.providers.tts.elevenlabs import ElevenLabsTts, ulaw_decode
@@ -215,6 +215,37 @@ def test_the_two_429s_are_told_apart_and_their_retry_after_honoured(
 
     assert (error.code, error.retryable, error.status) == (code, True, 429)
     assert error.retry_after_s == 7.0
+
+
+# Every documented 429 body: the current `code` (rate_limit_exceeded, or
+# concurrent_limit_exceeded), the legacy `status` (too_many_concurrent_requests, or
+# system_busy, which has no `code` of its own), and both at once while the two are sent.
+@pytest.mark.parametrize(
+    ("detail", "expected"),
+    [
+        ({"code": "rate_limit_exceeded"}, "rate_limited"),
+        ({"code": "concurrent_limit_exceeded"}, "concurrency_limited"),
+        ({"status": "too_many_concurrent_requests"}, "concurrency_limited"),
+        ({"status": "system_busy"}, "provider_overloaded"),
+        ({"code": "rate_limit_exceeded", "status": "system_busy"}, "provider_overloaded"),
+        (
+            {"code": "rate_limit_exceeded", "status": "too_many_concurrent_requests"},
+            "concurrency_limited",
+        ),
+        (
+            {"code": "concurrent_limit_exceeded", "status": "too_many_concurrent_requests"},
+            "concurrency_limited",
+        ),
+    ],
+)
+def test_a_429_is_classified_by_the_more_specific_of_its_code_and_status(
+    fake: ElevenLabsFake, tts: ElevenLabsTts, detail: dict[str, str], expected: str
+) -> None:
+    fake.fail_next(json_fault(429, {"detail": {**detail, "message": "busy"}}, retry_after=2))
+
+    error = failure(tts)
+
+    assert (error.code, error.retryable, error.retry_after_s) == (expected, True, 2.0)
 
 
 @pytest.mark.parametrize("status", [500, 503])
