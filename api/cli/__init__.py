@@ -251,6 +251,9 @@ def submit(
 
     Safe to run again after Ctrl-C or a lost connection: files already taken are not
     submitted twice, the rest are sent."""
+    from api.cli.submitting import check_stage_flags
+
+    check_stage_flags(options)
     submit_files(paths, url=url, api_key=api_key, wait=wait, options=options, again=again)
 
 
