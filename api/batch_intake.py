@@ -22,7 +22,7 @@ from api.deps import Services
 from api.errors import ApiError, job_store_unavailable
 from api.form_in_memory import read_form
 from api.job_form import unknown_field
-from api.options import OptionFields, job_options, unheard_language
+from api.options import OptionFields, job_options, text_options, unheard_language
 from shared.batches import Batch, BatchItem, Metadata
 from shared.inputs import kept_filename, too_large
 from shared.models import ErrorInfo
@@ -235,6 +235,9 @@ def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list
     # hear, so a manifest of texts alone is not.
     if any(not record.text for record in records):
         unheard_language(services, options)
+    else:
+        # Nothing to transcribe: an stt engine would be stored and never used.
+        text_options(fields)
     return Batch(tenant=tenant, source="manifest", options=options), records
 
 

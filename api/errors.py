@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from kombu.exceptions import OperationalError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
@@ -42,10 +42,19 @@ class ApiError(VoicePipeError):
         self.param = param
 
 
-class ErrorBody(BaseModel):
-    """The body of every 4xx/5xx answer: a stable ``code`` and a ``message`` for people."""
+class ErrorDetail(ErrorInfo):
+    # Absent where no single field is at fault; a client finds the field without parsing
+    # the message, as OpenAI's shape gives it on the compatible routes.
+    param: str | None = Field(
+        default=None, description="The request field at fault, where the refusal names one."
+    )
 
-    error: ErrorInfo
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx/5xx answer: a stable ``code``, a ``message`` for people and,
+    where one field is at fault, its name in ``param``."""
+
+    error: ErrorDetail
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -183,7 +192,7 @@ def body_for(
         fallback = "server_error" if status >= 500 else "invalid_request_error"
         kind = _OPENAI_TYPES.get(status, fallback)
         return {"error": {"message": message, "type": kind, "param": param, "code": code}}
-    return error_body(code, message)
+    return error_body(code, message) if param is None else error_body(code, message, param=param)
 
 
 def _answer(

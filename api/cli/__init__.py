@@ -64,6 +64,23 @@ class _Interruptible(click.Group):
     whose reader has gone (`| head`) ends any command quietly with 141, as `to_stdout`
     does for the commands that print results."""
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        from api.cli.batch_commands import READER_GONE, quiet_stdout
+
+        # The top level's --help is printed here, before invoke: click's own answer to a
+        # closed pipe at this point is 1, the code of every failure.
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            quiet_stdout()
+            raise click.exceptions.Exit(READER_GONE) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         from api.cli.batch_commands import READER_GONE, quiet_stdout
 
@@ -234,6 +251,9 @@ def submit(
 
     Safe to run again after Ctrl-C or a lost connection: files already taken are not
     submitted twice, the rest are sent."""
+    from api.cli.submitting import check_stage_flags
+
+    check_stage_flags(options)
     submit_files(paths, url=url, api_key=api_key, wait=wait, options=options, again=again)
 
 

@@ -31,6 +31,30 @@ from tqdm import tqdm
 from api.cli.client import ApiClientError, VoicePipeClient
 
 T = TypeVar("T")
+# The flags of options one stage acts on, with that stage.
+_STAGE_FLAGS = {
+    "llm_provider": ("--llm", "llm"),
+    "tts_provider": ("--tts", "tts"),
+    "voice": ("--voice", "tts"),
+}
+
+
+def check_stage_flags(options: Mapping[str, str | None]) -> None:
+    """Bad usage, said before any file is read: a flag for a stage ``--stages`` leaves out.
+    The server refuses it too (option_not_applicable), but only once every file has been
+    uploaded, and by the API's field (``tts_provider``) rather than the flag typed."""
+    stages = options.get("stages")
+    if not stages:
+        return
+    named = {part.strip().lower() for part in stages.split(",")}
+    for option, (flag, stage) in _STAGE_FLAGS.items():
+        if options.get(option) and stage not in named:
+            raise click.UsageError(
+                f"{flag} is for the {stage} stage, which --stages {stages} leaves out: drop "
+                f"{flag}, or add {stage} to --stages."
+            )
+
+
 # Waits before each retry: about a minute in all, past a broker or API restart.
 RETRY_WAITS_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 # 409 idempotency_in_progress: the first request with the key is still being recorded.

@@ -122,3 +122,24 @@ def test_a_redacting_batchs_part_names_lose_the_callers_number(http: TestClient)
     assert answer.status_code == 202, answer.text
     items = services_of(http).batches.items(answer.json()["id"], 0, 2)
     assert [i.filename for i in items] == ["vm_[PHONE_NUMBER]_Maria_Lopez.wav", "a.wav"]
+
+
+def test_a_manifest_of_texts_alone_naming_an_stt_provider_is_refused_as_a_text_job_is(
+    http: TestClient,
+) -> None:
+    # A text job naming stt_provider is 400 option_not_applicable; a manifest of texts alone
+    # was taken with it stored and never used. Beside a recording it applies, and passes.
+    texts = [{"text": "Call me back."}, {"text": "It is Sam."}]
+
+    answer = http.post("/v1/batches", json={"items": texts, "stt_provider": "local"})
+    mixed = http.post(
+        "/v1/batches", json={"items": [*texts, {"key": "a.wav"}], "stt_provider": "local"}
+    )
+
+    assert answer.status_code == 400, answer.text
+    assert (answer.json()["error"]["code"], answer.json()["error"]["param"]) == (
+        "option_not_applicable",
+        "stt_provider",
+    )
+    assert mixed.status_code == 202, mixed.text
+    assert len(services_of(http).batches.list_ids("default", 10)) == 1

@@ -92,9 +92,12 @@ def test_a_cursor_and_an_offset_together_are_refused_naming_the_offset(
     cursor = http.get("/v1/jobs", params={"limit": 1}).json()["next_cursor"]
 
     answer = http.get("/v1/jobs", params={"cursor": cursor, "offset": 1})
+    # Offset 0, the default a generated client may send with every call, skips nothing.
+    default = http.get("/v1/jobs", params={"cursor": cursor, "offset": 0})
 
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"]["code"] == "cursor_with_offset"
+    assert default.status_code == 200, default.text
 
 
 def test_two_jobs_created_in_the_same_microsecond_at_a_page_boundary_are_both_listed(

@@ -132,3 +132,23 @@ def test_a_text_job_naming_an_stt_provider_is_refused_as_it_is_never_transcribed
         "stt_provider: the job is made from typed text"
     )
     assert plain.status_code == 202, plain.text
+
+
+@pytest.mark.parametrize(
+    ("form", "param"),
+    [
+        ({"text": "Call me back.", "stages": "stt,llm", "voice": "joe"}, "voice"),
+        ({"text": "Call me back.", "language": "   "}, "language"),
+    ],
+)
+def test_a_refused_option_is_named_in_the_error_bodys_param_on_post_jobs(
+    tmp_path: Path, valkey: ValkeyProcess, form: dict[str, str], param: str
+) -> None:
+    # README: "named first in the message and in `param`"; a client reads the field at
+    # fault from the body without parsing the message.
+    http = app_client(tmp_path, valkey)
+
+    answer = http.post("/v1/jobs", data=form)
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["param"] == param

@@ -3,9 +3,13 @@ once."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from api.cli import main
 from api.cli.client import ApiClientError
 from api.cli.submitting import RETRY_WAITS_S, sending, stopped_uploading
 
@@ -105,3 +109,28 @@ def test_ctrl_c_during_an_upload_promises_a_resume_only_when_the_keys_would_find
     assert "voicepipe batch watch bat_1" in said
     assert ("sends only the rest" in said) is not again
     assert ("used --again" in said) is again
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (["--stages", "stt", "--voice", "joe"], "--voice"),
+        (["--stages", "stt,llm", "--tts", "local"], "--tts"),
+        (["--stages", "stt", "--llm", "local"], "--llm"),
+    ],
+)
+def test_a_flag_for_a_stage_the_stages_leave_out_is_bad_usage_before_anything_is_sent(
+    tmp_path: Path, flags: list[str], named: str
+) -> None:
+    # The server refuses it (400 option_not_applicable, naming the API's field, tts_provider),
+    # but only once every file is uploaded: a folder's worth for nothing. Nothing listens
+    # at --url, so reaching for the server would be exit 1, "cannot reach the API".
+    recording = tmp_path / "vm.wav"
+    recording.write_bytes(b"RIFF")
+
+    done = CliRunner().invoke(
+        main, ["submit", str(recording), "--url", "http://127.0.0.1:9", *flags]
+    )
+
+    assert done.exit_code == 2, done.output
+    assert named in done.output
