@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api import batch_intake, idempotency
+from api import batch_intake, batch_manifest, idempotency
 from api.batch_exports import as_csv, as_jsonl, result_rows
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
@@ -127,7 +127,7 @@ _JSON_BODY = {
                 }
             },
             "application/json": {
-                "schema": batch_intake.BatchRequest.model_json_schema(
+                "schema": batch_manifest.BatchRequest.model_json_schema(
                     ref_template="#/components/schemas/{model}"
                 )
             },
