@@ -38,12 +38,17 @@ class JobListing:
         return ids, (float(rows[-1][1]), ids[-1]) if rows and len(rows) == limit else None
 
     def list_page(
-        self, tenant: str, limit: int, before: float | None = None, before_id: str | None = None
+        self,
+        tenant: str,
+        limit: int,
+        before: float | None = None,
+        before_id: str | None = None,
+        skip: int = 0,
     ) -> tuple[list[str], Position | None]:
-        """Job ids of a tenant, newest first, from a cursor's position on, and the next
-        page's (shared.keyset_paging.newest_first): a job created or deleted while a client
-        pages moves no other job from its page, as it does paging by offset."""
-        return newest_first(self._after, index_key(tenant), limit, before, before_id)
+        """Job ids of a tenant, newest first, from a cursor's position on (``skip`` past it),
+        and the next page's (shared.keyset_paging.newest_first): a job created or deleted
+        while a client pages moves no other job from its page, as it does paging by offset."""
+        return newest_first(self._after, index_key(tenant), limit, before, before_id, skip)
 
     def count(self, tenant: str) -> int:
         return int(self.redis.zcard(index_key(tenant)))

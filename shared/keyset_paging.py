@@ -13,15 +13,23 @@ from redis.commands.core import Script
 # A creation time and an id, as ``cursor_of`` gives them; or a creation time alone.
 CURSOR_PATTERN = r"^-?[0-9]{1,20}(\.[0-9]{1,20})?(e[+-]?[0-9]{1,2})?(:[A-Za-z0-9_.-]{1,128})?$"
 
-# KEYS: the sorted set. ARGV: the highest score (as ZREVRANGEBYSCORE takes it), a page size.
-# The page from that score down, with every member at exactly that score on top of it, in
-# one read: the caller drops the ties at or above the cursor's id (a member with the same
-# creation time comes after the cursor only when its id is lower), and what is left still
-# fills the page. An exclusive score or '+inf' has no ties.
+# KEYS: the sorted set. ARGV: the cursor's creation time, its id ('' for a time alone), how
+# many to skip after it, a page size. The page starts past every member the cursor's
+# position is not before: those created later, and of those created at that very time, the
+# ids ZREVRANGE puts first (at or above the cursor's id; all of them for a time alone). Its
+# rank is counted and the page read in one step, so a member made between the two cannot
+# shift it, and the skip costs no transfer of what it skips.
 AFTER = """
-local ties = redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1])
-return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', 'LIMIT', 0,
-    tonumber(ARGV[2]) + ties)
+local skip = redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], '+inf')
+if ARGV[2] == '' then
+    skip = skip + redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1])
+else
+    for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])) do
+        if member >= ARGV[2] then skip = skip + 1 end
+    end
+end
+local first = skip + tonumber(ARGV[3])
+return redis.call('ZREVRANGE', KEYS[1], first, first + tonumber(ARGV[4]) - 1, 'WITHSCORES')
 """
 
 Position = tuple[float, str]
@@ -44,17 +52,22 @@ def _text(raw: bytes | str) -> str:
 
 
 def newest_first(
-    after: Script, index: str, limit: int, before: float | None, before_id: str | None
+    after: Script,
+    index: str,
+    limit: int,
+    before: float | None,
+    before_id: str | None,
+    skip: int = 0,
 ) -> tuple[list[str], Position | None]:
     """Up to ``limit`` ids of ``index`` (``after`` is AFTER, registered), newest first,
-    from the position (``before``, ``before_id``) on, in the index's order (equal times by
-    id, descending); with ``before`` alone, those created before it. The next page's position
-    (the last one's time and id) when the page is full, else None. From the index, not the
-    records: a record gone after it was listed must not end the paging early."""
-    top = "+inf" if before is None else repr(before) if before_id else f"({before!r}"
-    flat: list[bytes | str] = after(keys=[index], args=[top, limit])
+    from the position (``before``, ``before_id``) on and ``skip`` past it, in the index's
+    order (equal times by id, descending); with ``before`` alone, those created before it.
+    The next page's position (the last one's time and id) when the page is full, else None.
+    From the index, not the records: a record gone after it was listed must not end the
+    paging early."""
+    # No cursor: from the newest ('+inf', nothing at it to step past).
+    score = "+inf" if before is None else repr(before)
+    flat: list[bytes | str] = after(keys=[index], args=[score, before_id or "", skip, limit])
     found = [(_text(i), float(at)) for i, at in zip(flat[::2], flat[1::2], strict=True)]
-    if before is not None and before_id is not None:
-        found = [r for r in found if r[1] < before or r[0] < before_id][:limit]
     ids = [i for i, _ in found]
     return ids, (found[-1][1], found[-1][0]) if found and len(found) == limit else None

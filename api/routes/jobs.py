@@ -116,13 +116,18 @@ async def create_job(
     )
 
 
-@router.get("", response_model=JobList, responses=error_responses(400, 422))
+@router.get("", response_model=JobList, responses=error_responses(422))
 async def list_jobs(
     services: ServicesDep,
     tenant: TenantDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[
-        int, Query(ge=0, le=1_000_000, description="Jobs to skip; prefer `cursor`.")
+        int,
+        Query(
+            ge=0,
+            le=1_000_000,
+            description="Jobs to skip (past `cursor`, with one); prefer `cursor`.",
+        ),
     ] = 0,
     # '<creation time>:<id>', as next_cursor gives it (shared.keyset_paging).
     cursor: Annotated[
@@ -133,13 +138,6 @@ async def list_jobs(
     """The tenant's jobs, newest first. Page with `cursor` (the previous page's
     `next_cursor`): a job created or deleted meanwhile moves no other from its page, as it
     does paging by `offset`."""
-    if cursor is not None and offset:
-        raise ApiError(
-            400,
-            "cursor_with_offset",
-            "Give cursor or offset, not both: a cursor says where the page starts.",
-            param="offset",
-        )
     store = services.jobs
     before, before_id = parse_cursor(cursor)
 
@@ -147,7 +145,8 @@ async def list_jobs(
         if cursor is None:
             ids, position = store.offset_page(tenant, limit, offset)
         else:
-            ids, position = store.list_page(tenant, limit, before, before_id)
+            # With an offset too, it skips that many past the cursor's position.
+            ids, position = store.list_page(tenant, limit, before, before_id, offset)
         # One round trip for the page's records. A job deleted after it was listed (its
         # retention ran, a DELETE) is left out rather than failing the page with a 404;
         # the cursor comes from the index, so paging goes on past it.
