@@ -24,7 +24,8 @@ RangeHeader = Annotated[
     Header(
         alias="Range",
         description="One byte range, such as bytes=0-1023 or bytes=-500: answered 206 with "
-        "Content-Range, or 416 when it starts beyond the end. Several ranges get the whole.",
+        "Content-Range, or 416 when it starts beyond the end, is written backwards or is empty. "
+        "Several ranges get the whole.",
     ),
 ]
 
@@ -36,7 +37,10 @@ def media_route(
     responses: dict[int | str, dict[str, Any]] = {
         200: {"description": description, "content": content},
         206: {"description": "The byte range asked for, with Content-Range.", "content": content},
-        416: {"description": "The range starts beyond the end (Content-Range: bytes */size)."},
+        416: {
+            "description": "The range starts beyond the end, is backwards or is empty "
+            "(Content-Range: bytes */size)."
+        },
         **error_responses(*errors),
     }
 

@@ -30,6 +30,7 @@ INTENTS = ("billing", "repair", "general")
         ("bytes=-100", (900, 999)),
         ("bytes=1000-", False),
         ("bytes=20-10", False),
+        ("bytes=-0", False),
         ("bytes=0-1,5-6", None),
         ("items=0-1", None),
         # Longer than Python reads as a number (4,300 digits): beyond the end, not a 500.
