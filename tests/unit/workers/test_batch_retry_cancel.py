@@ -245,29 +245,19 @@ def _no_output(key: str) -> bool:
 
 
 def test_a_later_stage_of_a_canceled_batchs_job_does_not_start_either(ctx: WorkerContext) -> None:
-    options = JobOptions(stages=[Stage.STT, Stage.LLM])
-    batch = Batch(source="manifest", options=options)
-    ctx.batches.create(batch, [BatchItem(key="vm.wav")])
-    job = Job(
-        id=batch_job_id(batch.id, 0),
-        options=options,
-        input=wav_input_meta(),
-        batch_id=batch.id,
-        batch_index=0,
-    )
-    ctx.jobs.create_batch_job(job)
-    ctx.jobs.update(job.id, lambda j: start(j, Stage.STT, "t0", "local", 3, _no_output))
-    ctx.jobs.update(job.id, _handed_on)  # stt done, the llm stage's message queued
-    assert ctx.batches.mark_canceled(batch.id)
+    job_id = _running_in_canceled_batch(ctx, [Stage.STT, Stage.LLM], handed_on=True)
 
     with pytest.raises(BatchCanceled):
-        ctx.jobs.update(job.id, lambda j: start(j, Stage.LLM, "t1", "local", 3, _no_output))
-    assert ctx.jobs.get(job.id).stages[Stage.LLM].status == StageStatus.PENDING
+        ctx.jobs.update(job_id, lambda j: start(j, Stage.LLM, "t1", "local", 3, _no_output))
+    assert ctx.jobs.get(job_id).stages[Stage.LLM].status == StageStatus.PENDING
 
 
-def _running_in_canceled_batch(ctx: WorkerContext) -> str:
-    """A batch job whose stt stage runs (delivery "t0"), and its batch's cancel recorded."""
-    options = JobOptions(stages=[Stage.STT])
+def _running_in_canceled_batch(
+    ctx: WorkerContext, stages: list[Stage] | None = None, handed_on: bool = False
+) -> str:
+    """A batch job whose stt stage runs (delivery "t0"), or with ``handed_on`` has run and
+    queued the next stage's message, and its batch's cancel recorded."""
+    options = JobOptions(stages=stages or [Stage.STT])
     batch = Batch(source="manifest", options=options)
     ctx.batches.create(batch, [BatchItem(key="vm.wav")])
     job = Job(
@@ -279,6 +269,8 @@ def _running_in_canceled_batch(ctx: WorkerContext) -> str:
     )
     ctx.jobs.create_batch_job(job)
     ctx.jobs.update(job.id, lambda j: start(j, Stage.STT, "t0", "local", 3, _no_output))
+    if handed_on:
+        ctx.jobs.update(job.id, _handed_on)
     assert ctx.batches.mark_canceled(batch.id)
     return job.id
 
