@@ -345,7 +345,8 @@ def _voice_model(job: Job, provider: str, settings: Settings) -> str | None:
         return settings.elevenlabs.model_id
     if provider == "google":
         # Google prices by voice family: en-US-Neural2-F is a Neural2 voice.
-        voice = job.options.voice or settings.providers.tts_voice or settings.google.voice_name
+        chosen = job.options.voice or settings.providers.voice_for(provider)
+        voice = chosen or settings.google.voice_name
         parts = voice.split("-")
         return parts[2] if len(parts) >= 3 else None
     return None
