@@ -10,7 +10,7 @@ longer the owner (re-driven by the sweeper, or canceled with its job) may change
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Generic, Literal, TypeVar
@@ -18,6 +18,7 @@ from typing import ClassVar, Generic, Literal, TypeVar
 from shared.models import (
     RUNNING_STATUS,
     STAGE_ORDER,
+    Billed,
     ErrorInfo,
     Job,
     JobResults,
@@ -246,7 +247,7 @@ def retrying(
         return False
     rec = job.stages[stage]
     if billed is not None:
-        rec.billed.append(billed)
+        rec.billed.append(Billed.of(billed))
     rec.status = StageStatus.RETRYING
     rec.error = error
     rec.next_attempt_at = next_at
@@ -268,19 +269,19 @@ def fail(
     if not _owner(job, stage, task_id) or job.stages[stage].status == StageStatus.CANCELED:
         return False
     if billed is not None:
-        job.stages[stage].billed.append(billed)
+        job.stages[stage].billed.append(Billed.of(billed))
     _mark_failed(job, stage, code, message, elapsed)
     return True
 
 
-def charge(job: Job, stage: Stage, billed: list[Usage]) -> bool:
+def charge(job: Job, stage: Stage, billed: Sequence[Usage]) -> bool:
     """What the vendor billed a run whose failure or output the job no longer takes (it
     lost the stage to a cancel or another delivery): added to the stage's tokens, and
     nothing else of the record changes."""
     rec = job.stages.get(stage)
     if rec is None or not billed:
         return False
-    rec.billed.extend(billed)
+    rec.billed.extend(Billed.of(spent) for spent in billed)
     return True
 
 

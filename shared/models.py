@@ -116,7 +116,7 @@ class StageRecord(BaseModel):
     # stage to a cancel or another delivery): written once per run, kept through retries;
     # the usage ledger adds them to the stage's tokens. The run that succeeded is in
     # ``results.usage``.
-    billed: list[Usage] = Field(default_factory=list)
+    billed: list[Billed] = Field(default_factory=list)
 
 
 class JobOptions(BaseModel):
@@ -213,6 +213,20 @@ class Usage(BaseModel):
     output_tokens: int = 0
     # The model that answered (and so sets the price); None from engines without one.
     model: str | None = None
+
+
+class Billed(Usage):
+    """What a vendor billed a run the job did not take: its tokens, and the audio seconds
+    (a cloud transcriber) or characters (a cloud voice) it bills by, with the engine that
+    billed them (None for tokens alone: the stage's own engine, as the ledger reads it)."""
+
+    engine: str | None = None
+    audio_s: float = 0
+    characters: int = 0
+
+    @classmethod
+    def of(cls, usage: Usage) -> Billed:
+        return usage if isinstance(usage, Billed) else cls(**usage.model_dump())
 
 
 class Reply(BaseModel):

@@ -16,7 +16,8 @@ What is metered, per stage:
 - llm: tokens in and out of the model that answered (``results.usage``);
 - every stage: tokens the vendor billed for answers its failed runs could not use (a
   refusal, an answer cut at max_tokens: ``StageRecord.billed``), whether or not the stage
-  succeeded after; each failed run is recorded once, with its failure or retry;
+  succeeded after, once per run; a discarded or stale run adds its tokens, the audio seconds
+  of a cloud transcriber and the characters of a cloud voice (``shared.run_billing``);
 - tts: characters of the reply text sent to the voice;
 - every stage: CPU seconds of its run (``StageRecord.cpu_s``, measured by workers.stage).
 
@@ -36,6 +37,7 @@ from pydantic import BaseModel
 
 from shared.models import (
     STAGE_ORDER,
+    Billed,
     Job,
     JobResults,
     JobStatus,
@@ -203,7 +205,7 @@ def _stt_lines(job: Job, settings: Settings) -> list[UsageLine]:
     details = job.results.transcription
     lines = []
     if not details.get("skipped"):  # silence answered without calling the engine
-        for engine, model in _stt_engines(details, provider, settings):
+        for engine, model in stt_engines(details, provider, settings):
             seconds = round(job.input.duration_s, 3)
             lines.append(
                 priced_line(settings, Stage.STT, provider, engine, model, "audio_s", seconds)
@@ -235,7 +237,7 @@ def stt_tokens(
     return spent
 
 
-def _stt_engines(
+def stt_engines(
     details: dict[str, Any], provider: str, settings: Settings
 ) -> list[tuple[str, str | None]]:
     """Each engine that transcribed the audio, with its model where one is priced."""
@@ -290,24 +292,31 @@ def _llm_lines(job: Job, settings: Settings) -> list[UsageLine]:
 
 
 def _billed_lines(job: Job, settings: Settings) -> list[UsageLine]:
-    """Tokens billed for the answers of failed runs. Only Anthropic's answers are billed so
-    (shared: every token a job spends goes to Claude): outside the llm stage, whose provider
-    is the engine, the engine is Claude inside the stage's provider."""
-    lines = []
-    for stage, record in job.stages.items():
-        provider = record.provider or "unknown"
-        engine = provider if stage == Stage.LLM else "claude"
-        for spent in record.billed:
-            if not (spent.input_tokens or spent.output_tokens):
-                continue
-            model = spent.model or settings.anthropic.model
-            counts: tuple[tuple[Meter, int], ...] = (
-                ("input_tokens", spent.input_tokens),
-                ("output_tokens", spent.output_tokens),
-            )
-            for meter, count in counts:
-                lines.append(priced_line(settings, stage, provider, engine, model, meter, count))
-    return lines
+    """What vendors billed runs whose answer the job did not take (``StageRecord.billed``)."""
+    return [
+        priced_line(settings, stage, record.provider or "unknown", engine, model, meter, count)
+        for stage, record in job.stages.items()
+        for spent in record.billed
+        for meter, count, engine, model in _billed(stage, record, spent, settings)
+    ]
+
+
+def _billed(
+    stage: Stage, record: StageRecord, spent: Billed, settings: Settings
+) -> list[tuple[Meter, float, str, str | None]]:
+    # Tokens are Claude's; seconds and characters name who billed them (whisper, a voice).
+    found: list[tuple[Meter, float, str, str | None]] = []
+    provider = record.provider or "unknown"
+    if spent.input_tokens or spent.output_tokens:
+        engine = spent.engine or (provider if stage == Stage.LLM else "claude")
+        model = spent.model or settings.anthropic.model
+        found += [(m, getattr(spent, m), engine, model) for m in ("input_tokens", "output_tokens")]
+    by: tuple[tuple[Meter, float], ...] = (
+        ("audio_s", spent.audio_s),
+        ("characters", spent.characters),
+    )
+    found += [(m, n, spent.engine or provider, spent.model) for m, n in by if n]
+    return found
 
 
 def _merged(settings: Settings, lines: list[UsageLine]) -> list[UsageLine]:
@@ -334,18 +343,19 @@ def _tts_lines(job: Job, settings: Settings) -> list[UsageLine]:
     if not count:
         return []
     provider = record.provider or "unknown"
-    model = _voice_model(job, provider, settings)
+    model = voice_model(job, provider, settings)
     return [priced_line(settings, Stage.TTS, provider, provider, model, "characters", count)]
 
 
-def _voice_model(job: Job, provider: str, settings: Settings) -> str | None:
+def voice_model(job: Job, provider: str, settings: Settings) -> str | None:
     if provider == "openai":
         return settings.openai.tts_model
     if provider == "elevenlabs":
         return settings.elevenlabs.model_id
     if provider == "google":
         # Google prices by voice family: en-US-Neural2-F is a Neural2 voice.
-        voice = job.options.voice or settings.providers.tts_voice or settings.google.voice_name
+        chosen = job.options.voice or settings.providers.voice_for(provider)
+        voice = chosen or settings.google.voice_name
         parts = voice.split("-")
         return parts[2] if len(parts) >= 3 else None
     return None

@@ -32,11 +32,11 @@ from shared.errors import (
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
 from shared.logging import bind, log_context
 from shared.metrics_store import MetricsStore, Phase, StageMetricsBuffer
-from shared.models import ErrorInfo, Job, JobResults, Stage, StageStatus, Usage, utcnow
+from shared.models import Billed, ErrorInfo, Job, JobResults, Stage, StageStatus, Usage, utcnow
 from shared.pipeline import next_stage
+from shared.run_billing import run_billed
 from shared.task_messages import TaskMessage, push, stage_message
 from shared.tracing import headers_of, stage_span
-from shared.usage import stt_tokens
 from shared.usage_report import queue_wait_s
 from workers.context import WorkerContext, get_context
 from workers.providers.errors import ProviderError
@@ -237,7 +237,10 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         raise Ignore() from None
     if isinstance(end.result, Discarded):
         ctx.storage.delete(key)  # ours alone, and the job no longer wants it
-        _charge(ctx, job_id, stage, _tokens_of(output, key, ctx))
+        results = JobResults()
+        output.record_results(results, key)
+        spent = run_billed(job, stage, provider_name(job, stage, ctx), results, ctx.settings)
+        _charge(ctx, job_id, stage, spent)
         log.info("job %s: %s result discarded (%s)", job_id, stage.value, end.result.reason)
         raise Ignore()
     for earlier in range(1, attempt):
@@ -367,26 +370,8 @@ def _listed(billed: Usage | None) -> list[Usage]:
     return [] if billed is None else [billed]
 
 
-def _tokens_of(output: StageOutput, key: str, ctx: WorkerContext) -> list[Usage]:
-    """The tokens a run was billed, read as the usage ledger reads them from the results
-    the run would have recorded (Claude's in a transcription, the reply's)."""
-    results = JobResults()
-    output.record_results(results, key)
-    spent = [
-        Usage(
-            input_tokens=int(used.get("input_tokens") or 0),
-            output_tokens=int(used.get("output_tokens") or 0),
-            model=model,
-        )
-        for _, used, model in stt_tokens(results.transcription, ctx.settings)
-    ]
-    if results.usage is not None:
-        spent.append(results.usage)
-    return [used for used in spent if used.input_tokens or used.output_tokens]
-
-
-def _charge(ctx: WorkerContext, job_id: str, stage: Stage, billed: list[Usage]) -> None:
-    """Tokens billed for a run whose output was discarded: the vendor charged them all the
+def _charge(ctx: WorkerContext, job_id: str, stage: Stage, billed: list[Billed]) -> None:
+    """What a run whose output was discarded was billed: the vendor charged it all the
     same. Only this run writes them (its output is recorded nowhere), once."""
     if billed:
         with suppress(JobNotFound):  # deleted meanwhile: its usage was kept as it stood

@@ -78,7 +78,8 @@ _LABELS = frozenset(entity.label for entity in Entity)
 
 def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
     text = spoken_form(reply_text(job, ctx))
-    provider = tts_provider(provider_name(job, Stage.TTS, ctx), ctx.settings)
+    name = provider_name(job, Stage.TTS, ctx)
+    provider = tts_provider(name, ctx.settings)
     language = spoken_language(job)
     if getattr(provider, "english_only", False) and not is_english(language):
         raise StageFailed(
@@ -89,7 +90,7 @@ def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
             "with a voice of that language",
         )
     fmt = job.options.output_format or ctx.settings.providers.output_format
-    voice = job.options.voice or ctx.settings.providers.tts_voice
+    voice = job.options.voice or ctx.settings.providers.voice_for(name)
     audio = provider.synthesize(text, voice, fmt)
     key = job.object_key(f"reply.{audio.extension}")
 

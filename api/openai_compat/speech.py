@@ -185,7 +185,7 @@ def _options(services: Services, tenant: str, body: SpeechRequest) -> JobOptions
 def voice_spoken(settings: Settings, provider: str, voice: str | None) -> str:
     """The voice ``provider`` speaks a job with: its own, the deployment's, or the vendor's
     default, as the tts worker chooses (``workers.tts``)."""
-    chosen = voice or settings.providers.tts_voice
+    chosen = voice or settings.providers.voice_for(provider)
     if chosen:
         return chosen
     defaults = {

@@ -15,8 +15,9 @@ import numpy.typing as npt
 
 from shared.audio.voice_graph import voice_session
 from shared.errors import StageFailed
+from shared.tts_voices import OFFLINE_VOICE
 
-VOICE = "joe"
+VOICE = OFFLINE_VOICE
 
 # piper scales each sentence to full scale; a lossy codec's ripple then goes past it (the
 # ogg of one reply decoded to 1.01 of full scale), which players clip. -1 dBFS, as loudness

@@ -71,6 +71,7 @@ from shared.settings.services import (
 from shared.settings.stt_budget import longest_recording_problem
 from shared.settings.usage import PriceSettings, UsageSettings
 from shared.settings.web import WebSettings
+from shared.tts_voices import foreign_voice
 
 OutputFormat = Literal["mp3", "ogg", "wav"]
 
@@ -98,12 +99,18 @@ class ProviderSettings(Section):
     stt: str = "local"
     llm: str = "local"
     tts: str = "local"
+    # The default tts provider's voice: a job that chooses another provider is spoken by
+    # that provider's own default (an OpenAI voice means nothing to ElevenLabs or Google).
     tts_voice: str | None = None
     output_format: OutputFormat = "mp3"
     plugins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
         description="Modules imported at start-up that register providers of their own.",
     )
+
+    def voice_for(self, provider: str) -> str | None:
+        """The deployment's voice for ``provider``'s jobs, None where it is not the default."""
+        return self.tts_voice if provider == self.tts else None
 
     @field_validator("plugins", mode="before")
     @classmethod
@@ -237,6 +244,17 @@ class Settings(BaseSettings):
             if spec(stage, name) is None:
                 known = ", ".join(provider_names(stage))
                 raise ValueError(f"providers.{stage}: no provider named {name!r}; known: {known}")
+        return self
+
+    @model_validator(mode="after")
+    def _voice_fits_the_default_provider(self) -> Settings:
+        # Else every job of the default provider failed as unknown_voice, one by one.
+        voice, provider = self.providers.tts_voice, self.providers.tts
+        if voice and (problem := foreign_voice(provider, voice, self.openai.tts_model)):
+            raise ValueError(
+                f"providers.tts_voice {voice!r} is the voice of the default tts provider "
+                f"{provider!r}, and {problem}"
+            )
         return self
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ from celery.exceptions import Ignore
 
 import workers.stage
 from shared import job_transitions as transitions
-from shared.models import Job, JobResults, JobStatus, Stage, StageStatus, Usage
+from shared.models import Billed, Job, JobResults, JobStatus, Stage, StageStatus, Usage
 from shared.usage import job_usage
 from tests.conftest import ValkeyProcess
 from tests.fakes.anthropic import API_KEY, AnthropicFake
@@ -188,7 +188,7 @@ def test_tokens_of_an_answer_discarded_because_the_job_was_canceled_are_on_the_j
     assert after.status == JobStatus.CANCELED
     assert after.results.reply is None  # the answer itself is not the job's
     assert answered[0].input_tokens > 0
-    assert after.stages[Stage.LLM].billed == answered
+    assert after.stages[Stage.LLM].billed == [Billed.of(spent) for spent in answered]
     assert _tokens(ctx, job.id) == {
         "input_tokens": answered[0].input_tokens,
         "output_tokens": answered[0].output_tokens,

@@ -99,7 +99,10 @@ def test_the_voice_header_names_the_voice_a_job_without_one_of_its_own_is_spoken
     assert voice_spoken(settings, "openai", None) == "alloy"
     assert voice_spoken(settings, "google", None) == "en-US-Neural2-F"
     assert voice_spoken(settings, "local", "joe") == "joe"
-    assert voice_spoken(Settings(providers={"tts_voice": "amy"}), "local", None) == "amy"
+    deployment = Settings(providers={"tts": "openai", "tts_voice": "nova"}, openai={"api_key": "k"})
+    assert voice_spoken(deployment, "openai", None) == "nova"
+    # The deployment's voice is its default provider's: another speaks with its own.
+    assert voice_spoken(deployment, "local", None) == "joe"
 
 
 def test_the_model_list_offers_only_engines_the_deployment_is_configured_for() -> None:

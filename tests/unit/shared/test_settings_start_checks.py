@@ -228,3 +228,35 @@ def test_an_empty_bucket_on_the_local_backend_is_left_alone(
 
     assert settings.storage.backend == "local"
     assert settings.imports.backend == "local"
+
+
+@pytest.mark.parametrize(
+    ("provider", "voice"),
+    [("local", "alloy"), ("openai", "joe"), ("openai", "cedar"), ("google", "nova")],
+)
+def test_a_deployment_voice_the_default_provider_cannot_have_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch, provider: str, voice: str
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_PROVIDERS__TTS", provider)
+    monkeypatch.setenv("VOICEPIPE_PROVIDERS__TTS_VOICE", voice)
+    monkeypatch.setenv("VOICEPIPE_OPENAI__API_KEY", "sk-test")  # tts-1: no cedar
+    monkeypatch.setenv("VOICEPIPE_GOOGLE__ENABLED", "true")
+
+    with pytest.raises(ValidationError, match=f"providers.tts_voice '{voice}'"):
+        Settings()
+
+
+@pytest.mark.parametrize(
+    ("provider", "voice"),
+    [("local", "joe"), ("openai", "nova"), ("google", "en-GB-Neural2-A"), ("elevenlabs", "x")],
+)
+def test_a_deployment_voice_its_default_provider_may_have_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, provider: str, voice: str
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_PROVIDERS__TTS", provider)
+    monkeypatch.setenv("VOICEPIPE_PROVIDERS__TTS_VOICE", voice)
+    monkeypatch.setenv("VOICEPIPE_OPENAI__API_KEY", "sk-test")
+    monkeypatch.setenv("VOICEPIPE_ELEVENLABS__API_KEY", "el-test")
+    monkeypatch.setenv("VOICEPIPE_GOOGLE__ENABLED", "true")
+
+    assert Settings().providers.voice_for(provider) == voice

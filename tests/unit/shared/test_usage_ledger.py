@@ -329,3 +329,14 @@ def test_claude_as_a_hybrids_engine_and_as_its_reconciler_is_charged_by_its_toke
     assert usage.totals.cost == pytest.approx(
         2000 / 1e6 * 3 + 100 / 1e6 * 15 + 300 / 1e6 * 1 + 50 / 1e6 * 5
     )
+
+
+def test_characters_a_voice_billed_a_run_the_job_did_not_take_are_read_from_the_record() -> None:
+    job = finished_job(providers=("local", "local", "openai"), failed_at=Stage.TTS)
+    record = job.model_dump(mode="json")
+    record["stages"]["tts"]["billed"] = [{"engine": "openai", "model": "tts-1", "characters": 500}]
+
+    usage = job_usage(type(job).model_validate(record), Settings())
+
+    (line,) = _lines(usage.lines, "characters")
+    assert (line.engine, line.quantity, line.cost) == ("openai", 500, pytest.approx(0.0075))

@@ -16,23 +16,10 @@ from shared.errors import StageFailed
 from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import OpenAISettings
+from shared.tts_voices import NEWER_VOICES, voices_of
 from workers.providers.base import TtsProvider
 from workers.providers.openai_client import make_client, malformed, openai_errors
 from workers.providers.tts import text_parts
-
-# What tts-1 and tts-1-hd speak; they answer any other voice with a 400.
-CLASSIC_VOICES: tuple[str, ...] = (
-    *("alloy", "ash", "coral", "echo", "fable"),
-    *("nova", "onyx", "sage", "shimmer"),
-)
-# gpt-4o-mini-tts (and, as far as we know, a compatible server's own models) speaks these too.
-NEWER_VOICES: tuple[str, ...] = ("ballad", "verse", "marin", "cedar")
-VOICES: tuple[str, ...] = (*CLASSIC_VOICES, *NEWER_VOICES)
-_CLASSIC_MODELS = frozenset({"tts-1", "tts-1-hd"})
-
-
-def voices_of(model: str) -> tuple[str, ...]:
-    return CLASSIC_VOICES if model in _CLASSIC_MODELS else VOICES
 
 
 def input_limit(model: str) -> int:
