@@ -4,9 +4,10 @@ Both texts are normalised the same way first (lower-case, punctuation dropped, a
 kept inside words) so that formatting differences between engines do not count as errors;
 a few written forms are compared as said ("$5" and "5€" as "5 dollars"/"5 euros", "$1,000"
 as "1000 dollars", "10%" and "per cent" as "percent", "p.m." and "5pm" as "pm", "2nd" as
-"second", "OK" as "okay"), and numbers as digits. "Dr" is left as written: before a name it
-is "doctor", after a street name "drive", and the text alone cannot always tell. Alignments
-(a hybrid's disagreeing spans) compare the same way and show the words as written.
+"second", "101st" as "one hundred first", "5k" as "5 thousand", "$2m" as "2 million dollars",
+"OK" as "okay"), and numbers as digits. "Dr" is "doctor" or "drive" as its capitals tell
+(shared.wer_forms), else matches either. Alignments (a hybrid's disagreeing spans) compare
+the same way and show the words as written.
 
 Numbers: one engine writes "415-867-2291" or "10 of clubs", another "four one five" or "ten
 of clubs", and a reference may be either. As Whisper's evaluation normaliser does, spoken
@@ -19,6 +20,14 @@ from __future__ import annotations
 
 import re
 from typing import Literal, TypedDict
+
+from shared.wer_forms import (
+    DOCTOR_OR_DRIVE,
+    is_ordinal_word,
+    ordinal_words,
+    said_dr,
+    same_word,
+)
 
 SpanOp = Literal["substitute", "insert", "delete"]
 
@@ -64,52 +73,15 @@ _PERCENT = re.compile(r"[ \u00a0\u202f]?%")
 # suffix: "spam" or "4x4" are left whole).
 _TIME_OF_DAY = re.compile(r"([0-9]+)([ap]m)")
 _ORDINAL = re.compile(r"([0-9]+)(?:st|nd|rd|th)")
-_ORDINALS = [
-    "zeroth",
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-]
-_TENTHS = [
-    "twentieth",
-    "thirtieth",
-    "fortieth",
-    "fiftieth",
-    "sixtieth",
-    "seventieth",
-    "eightieth",
-    "ninetieth",
-]
-
-
-def _ordinal_words(number: int) -> list[str] | None:
-    """An ordinal under 100 as said ("second", "twenty first"); None beyond."""
-    if number < 20:
-        return [_ORDINALS[number]]
-    if number < 100:
-        tens, unit = divmod(number, 10)
-        if not unit:
-            return [_TENTHS[tens - 2]]
-        return [_TENS_WORDS.split()[tens - 2], _ORDINALS[unit]]
-    return None
-
-
+# "5k" and "$2m" are said "5 thousand", "2 million dollars". A bare "5m" is as often metres
+# or minutes, so "m" is a million only in an amount of money; "k" after a number ("5k",
+# "five k") is a thousand either way, said "k" or "thousand".
+_SCALED = re.compile(r"([0-9]+)([km])")
+_SCALES = {"k": "thousand", "m": "million"}
+# A currency sign after an amount, with or without a space ("5€", "5 €"); not one that
+# begins the next amount ("5 $10").
+_SIGN_AFTER = re.compile(r"[ \u00a0\u202f]?([$£€])(?![0-9])")
+_NUMBER_WORDS = frozenset({*_UNITS, *_TEENS, *_TENS, "hundred", "thousand"})
 # A compared token: its text and the first and last word (of ``normalize``) it stands for.
 _Token = tuple[str, int, int]
 
@@ -129,6 +101,13 @@ def _numbers_as_digits(words: list[_Token]) -> list[_Token]:
             joined = following in _UNITS and following != "zero"
             spoken.append((_TENS[word] + _UNITS.get(following, "0"), lo, next_hi if joined else hi))
             i += 2 if joined else 1
+        elif (
+            word == "and"
+            and i
+            and words[i - 1][0] in ("hundred", "thousand")
+            and (following in _NUMBER_WORDS or is_ordinal_word(following))
+        ):
+            i += 1  # "one hundred and first" is "one hundred first", as "101st" is said
         elif word == "hundred" and spoken and spoken[-1][0].isdigit() and len(spoken[-1][0]) == 1:
             last, last_lo, _ = spoken[-1]
             spoken[-1] = (last + "00", last_lo, hi)
@@ -171,6 +150,9 @@ def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
     numbers as single digits."""
     lowered = text.lower().translate(_APOSTROPHES)
     found = list(_WORD.finditer(lowered))
+    spans = [m.span() for m in found]
+    # The capitals say which "Dr" is meant; lower-casing that changes lengths ("İ") hides them.
+    cased = text.translate(_APOSTROPHES) if len(lowered) == len(text) else None
     tokens: list[_Token] = []
     k = 0
     while k < len(found):
@@ -192,7 +174,7 @@ def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
             k += 2
             continue
         timed, ordinal = _TIME_OF_DAY.fullmatch(word), _ORDINAL.fullmatch(word)
-        spoken = _ordinal_words(int(ordinal.group(1))) if ordinal else None
+        spoken = ordinal_words(int(ordinal.group(1))) if ordinal else None
         if timed:
             tokens.extend([(timed.group(1), k, k), (timed.group(2), k, k)])
             k += 1
@@ -201,11 +183,23 @@ def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
             tokens.extend((said, k, k) for said in spoken)
             k += 1
             continue
-        tokens.append((_SAME_WORD.get(word, word), k, k))
         sign = lowered[match.start() - 1] if match.start() else ""
-        trailing = lowered[match.end() : match.end() + 1]
-        if word.isdigit() and trailing in _CURRENCIES and sign not in _CURRENCIES:
-            # "5€", as much of Europe writes it, is said as "€5" is: "5 euros".
+        after_sign = _SIGN_AFTER.match(lowered, match.end())
+        trailing = after_sign.group(1) if after_sign and sign not in _CURRENCIES else ""
+        scaled = _SCALED.fullmatch(word)
+        if scaled and (scaled.group(2) == "k" or sign in _CURRENCIES or trailing):
+            tokens.extend([(scaled.group(1), k, k), (_SCALES[scaled.group(2)], k, k)])
+            if sign in _CURRENCIES or trailing:
+                tokens.append((_CURRENCIES[sign or trailing], k, k))
+            k += 1
+            continue
+        if word == "k" and tokens and (tokens[-1][0].isdigit() or tokens[-1][0] in _NUMBER_WORDS):
+            word = "thousand"
+        if word == DOCTOR_OR_DRIVE and cased is not None:
+            word = said_dr(cased, spans, k)
+        tokens.append((_SAME_WORD.get(word, word), k, k))
+        if word.isdigit() and trailing:
+            # "5€" and "5 €", as much of Europe writes it, are said as "€5" is: "5 euros".
             tokens.append((_CURRENCIES[trailing], k, k))
             k += 1
             continue
@@ -314,11 +308,13 @@ def _groups(ref: list[_Token], hyp: list[_Token], ops: list[int]) -> list[_Group
 def _distance(ref: list[str], hyp: list[str]) -> int:
     # Two rows suffice for the distance alone, keeping memory linear for long transcripts.
     previous = list(range(len(hyp) + 1))
+    loose = DOCTOR_OR_DRIVE in ref or DOCTOR_OR_DRIVE in hyp
     for i, ref_word in enumerate(ref, start=1):
         current = [i] + [0] * len(hyp)
         for j, hyp_word in enumerate(hyp, start=1):
+            differs = ref_word != hyp_word and not (loose and same_word(ref_word, hyp_word))
             current[j] = min(
-                previous[j - 1] + (ref_word != hyp_word),
+                previous[j - 1] + differs,
                 previous[j] + 1,
                 current[j - 1] + 1,
             )
@@ -337,13 +333,14 @@ def _alignment_ops(ref: list[str], hyp: list[str]) -> list[int]:
     # One bytearray per row: the backtrace needs the whole table, at one byte per cell.
     back = [bytearray([_INS]) * (m + 1) for _ in range(n + 1)]
     back[0][0] = _MATCH
+    loose = DOCTOR_OR_DRIVE in ref or DOCTOR_OR_DRIVE in hyp
     for i in range(1, n + 1):
         row = back[i]
         row[0] = _DEL
         current = [i * edit] + [0] * m
         ref_word = ref[i - 1]
         for j in range(1, m + 1):
-            same = ref_word == hyp[j - 1]
+            same = ref_word == hyp[j - 1] or (loose and same_word(ref_word, hyp[j - 1]))
             diagonal = cost[j - 1] + (-1 if same else edit)
             delete = cost[j] + edit
             insert = current[j - 1] + edit

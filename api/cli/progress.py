@@ -91,10 +91,22 @@ def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
     if all_of["items"] is not None and bar.total != all_of["items"]:
         bar.total = all_of["items"]
     bar.n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
-    running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in STAGE_ORDER)
+    running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in _run(views))
     tally = f"{running} | failed {counts['failed']} rejected {all_of['rejected']}"
     bar.set_postfix_str(f"{tally} | ETA {eta_text(all_of['eta_s'])}", refresh=False)
     return (bar.n, bar.total, tally)
+
+
+def _run(views: Sequence[dict[str, Any]]) -> list[str]:
+    """The stages the batches' jobs run (``--stages stt,llm`` has no tts column), in order;
+    a view without its options (an older server) shows them all."""
+    named: set[str] = set()
+    for view in views:
+        stages = (view.get("options") or {}).get("stages")
+        if not stages:
+            return list(STAGE_ORDER)
+        named.update(stages)
+    return [stage for stage in STAGE_ORDER if stage in named]
 
 
 def eta_text(seconds: float | None) -> str:

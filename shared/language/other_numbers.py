@@ -13,12 +13,12 @@ CUES = ("call me", "call back", "reach me", "my number", "number is", "callback 
         "phone number", "my cell", "my mobile", "text me", "contact me", "reached at",
         "get me on", "get me at", "me back on", "me back at", "area code")  # fmt: skip
 # Digits after these are order or account numbers, not somewhere to call.
-_NOT_PHONE = {"order", "account", "invoice", "reference", "confirmation", "tracking", "case",
+NOT_PHONE = {"order", "account", "invoice", "reference", "confirmation", "tracking", "case",
               "claim", "policy", "ticket", "member", "serial", "model", "zip", "pin", "part",
               "sku", "stock", "item", "product", "vin", "registration", "receipt",
               "transaction", "customer", "patient", "employee", "student"}  # fmt: skip
 # What follows a label's word when it names digits: "order number", "policy no", "member id".
-_LABEL_NOUNS = {"number", "no", "id", "code"}
+LABEL_NOUNS = {"number", "no", "id", "code"}
 # How far before its digits a label with "number" still names them, when only words of no
 # cue and no sentence's end come between ("the serial number on the furnace is 858 412 3391").
 _LABEL_REACH = 8
@@ -41,12 +41,12 @@ def is_other_number(tokens: Tokens, run: DigitRun) -> bool:
         # "policy HS-2207-6613", "reference PK-55902": the label names a code whose letters
         # come first, so it is read past them.
         before = before[:-1]
-    if before and before[-1] in _NOT_PHONE:
+    if before and before[-1] in NOT_PHONE:
         # Not where the label ended a sentence and the digits begin the next ("the client
         # pulled the order. 480-655-1934"); "order no. 7781" keeps its label (see below).
         return run.start not in tokens.sentence_starts
     pairs = pairwise(before)
-    if any(a in _NOT_PHONE and b in _LABEL_NOUNS for a, b in pairs):
+    if any(a in NOT_PHONE and b in LABEL_NOUNS for a, b in pairs):
         return True
     return _labelled_further(tokens, run) or _refused(words, run) or _amount(words, run)
 
@@ -60,7 +60,7 @@ def _labelled_further(tokens: Tokens, run: DigitRun) -> bool:
     for i in range(run.start - 2, first - 1, -1):
         if i + 2 in tokens.sentence_starts or words[i + 1][:1].isdigit():
             return False
-        if words[i] in _NOT_PHONE and words[i + 1] in _LABEL_NOUNS:
+        if words[i] in NOT_PHONE and words[i + 1] in LABEL_NOUNS:
             between = words[i + 2 : run.start]
             said = f" {' '.join(between)} "
             return not (_SPEAKERS & set(between) or any(f" {cue} " in said for cue in CUES))

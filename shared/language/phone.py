@@ -343,5 +343,11 @@ def speak_number(number: str, region: str) -> str:
         parsed, PhoneNumberFormat.NATIONAL if home else PhoneNumberFormat.INTERNATIONAL
     )
     groups = "".join(ch if ch.isdigit() else " " for ch in written).split()
+    # The national form leaves out the "1" a NANP toll-free number is dialled and said with
+    # ("1-800-555-0199"); where the trunk prefix is part of the form (GB's 0800) it is kept.
+    trunk = phonenumbers.ndd_prefix_for_region(region.upper(), True) or ""
+    toll_free = phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.TOLL_FREE
+    if home and toll_free and trunk and not groups[0].startswith(trunk):
+        groups.insert(0, trunk)
     spoken = ", ".join(say_digits(g) for g in groups)
     return spoken if home else f"plus {spoken}"

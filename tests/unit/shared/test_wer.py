@@ -223,8 +223,39 @@ def test_times_shares_amounts_and_ordinals_written_differently_are_no_error(
         ("spam", "sp am"),  # letters inside a word are not a time
         ("the 2nd", "the 2"),  # an ordinal is not its number
         ("per person", "percent person"),
-        ("Elm Dr", "Elm doctor"),  # an address's drive: "Dr" is left as written
+        ("Elm Dr", "Elm doctor"),  # an address's drive
+        ("Call Dr Smith", "call drive Smith"),  # a doctor
+        ("It is 5m long", "it is five million long"),  # metres or minutes, not money
     ],
 )
 def test_words_that_only_look_like_those_forms_keep_their_meaning(one: str, other: str) -> None:
     assert word_error_rate(one, other) > 0.0
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        # Each was left as written ("101st", "5k", "2m") or dropped ("€"), an error.
+        ("The 101st caller", "the one hundred first caller"),
+        ("The 101st caller", "the one hundred and first caller"),
+        ("Our 2021st order", "our two thousand twenty first order"),
+        ("The 100th day", "the one hundredth day"),
+        ("It costs 5 €", "it costs five euros"),
+        ("It costs 5 €", "it costs 5€"),
+        ("Salary is 5k", "salary is five thousand"),
+        ("Salary is 50k", "salary is fifty k"),
+        ("A $2m deal", "a two million dollars deal"),
+        ("A £5k loan", "a 5 thousand pounds loan"),
+        # "Dr" before a name is a doctor, after a street's name a drive.
+        ("Call Dr. Smith", "call doctor Smith"),
+        ("I live at 12 Elm Dr", "I live at 12 Elm Drive"),
+        # Where the text cannot tell, "dr" matches either.
+        ("the dr said", "the doctor said"),
+        ("Dr Smith", "dr smith"),
+    ],
+)
+def test_ordinals_from_100_scaled_amounts_spaced_euros_and_dr_are_compared_as_said(
+    one: str, other: str
+) -> None:
+    assert word_error_rate(one, other) == 0.0
+    assert alignment_spans(one, other) == []

@@ -13,6 +13,8 @@ import phonenumbers
 from shared.audio import MEDIA_TYPES, encode_pcm
 from shared.audio.offline_voice import VOICE, load_voice, speak
 from shared.errors import StageFailed
+from shared.language.numbers import say_digits
+from shared.language.other_numbers import LABEL_NOUNS, NOT_PHONE
 from shared.language.phone import speak_number
 from shared.models import SynthesizedAudio
 from shared.settings import LocalEngineSettings, OutputFormat
@@ -77,6 +79,16 @@ _TITLE = re.compile(r"\b(Dr|Mr|Mrs|Ms|Prof)\.(?=\s+[A-Z])")
 _TITLES = {"Prof": "Professor"}
 
 
+# Digits a label names ("order 4158672291", "account no. 415 867 2291") are that order's or
+# account's, though libphonenumber finds them a valid number: as other_numbers does for a
+# transcript, they are left as written rather than said in a phone number's groups.
+_LABELLED = re.compile(
+    rf"\b(?:{'|'.join(sorted(NOT_PHONE))})(?:\s+(?:{'|'.join(sorted(LABEL_NOUNS))})\b\.?)?"
+    r"(?:\s*[#:]|\s+is)?\s*$",
+    re.IGNORECASE,
+)
+
+
 def _said_phones(text: str, region: str) -> str:
     """Phone numbers in digits said digit by digit in their groups, as the reply stage says
     a callback number (shared.language.phone.speak_number): the voice read "415-867-2291"
@@ -85,6 +97,8 @@ def _said_phones(text: str, region: str) -> str:
     parts: list[str] = []
     end = 0
     for match in phonenumbers.PhoneNumberMatcher(text, region):
+        if _LABELLED.search(text, max(0, match.start - 40), match.start):
+            continue
         number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         parts += [text[end : match.start], speak_number(number, region)]
         end = match.end
@@ -117,6 +131,42 @@ _FRACTION_AFTER = re.compile(
 _WHOLE_BEFORE = re.compile(r"\d\s+$")
 
 
+# A yearless pair that is no date, said as a fraction where it is a common one: the voice
+# read "1/2" as "one slash two". Others ("9/10 were shipped", "rated 4/5") are left as
+# written, as is a pair after a word that counts ("page 3/4", "step 1/2": 3 of 4).
+# Each is (alone, after a whole number, joined to a word by a hyphen: "3/4-inch").
+_FRACTIONS = {
+    (1, 2): ("one half", "and a half", "half"),
+    (1, 3): ("one third", "and a third", "third"),
+    (2, 3): ("two thirds", "and two thirds", "two-thirds"),
+    (1, 4): ("one quarter", "and a quarter", "quarter"),
+    (3, 4): ("three quarters", "and three quarters", "three-quarter"),
+    (1, 8): ("one eighth", "and an eighth", "eighth"),
+    (3, 8): ("three eighths", "and three eighths", "three-eighths"),
+    (5, 8): ("five eighths", "and five eighths", "five-eighths"),
+    (7, 8): ("seven eighths", "and seven eighths", "seven-eighths"),
+}
+_COUNTED = re.compile(
+    r"\b(?:pages?|steps?|parts?|chapters?|sections?|questions?|items?|rated|rating|scored?|"
+    r"games?|rounds?|days?|weeks?|no\.?|number|#)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _said_fraction(match: re.Match[str], text: str, before: str) -> str:
+    said = _FRACTIONS.get((int(match.group(1)), int(match.group(2))))
+    if said is None or _COUNTED.search(before):
+        return match.group(0)
+    if _WHOLE_BEFORE.search(before):
+        return said[1]  # "2 1/2 hours": "2 and a half hours"
+    return said[2] if text.startswith("-", match.end()) else said[0]
+
+
+def _said_as_written(match: re.Match[str]) -> str:
+    """A slashed triple that is no date (a year 0000), said as the digits it is written in."""
+    return ", ".join(say_digits(group) for group in match.groups() if group)
+
+
 def _century(year: int) -> int:
     # strptime's %y rule (69-99 last century, 00-68 this one): "3/15/85" is a date of
     # birth in 1985, which the voice said as 2085.
@@ -141,7 +191,10 @@ def _said_dates(text: str, region: str) -> str:
             or _FRACTION_AFTER.match(text, match.end())
             or _WHOLE_BEFORE.search(before)
         ):
-            return match.group(0)  # a fraction or a score, or nothing says it is a date
+            # A fraction or a score, or nothing says it is a date.
+            return _said_fraction(match, text, before)
+        if year and not int(year) and len(year) == 4:
+            return _said_as_written(match)  # there was no year 0: it was "December 7th, 0"
         month, day = (first, second) if month_first else (second, first)
         full_year = (_century(int(year)) if len(year) == 2 else int(year)) if year else 2000
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(full_year, month)[1]:

@@ -83,3 +83,14 @@ def test_into_a_log_rather_than_a_terminal_a_frame_is_written_only_when_the_coun
     assert any("0/2 items" in frame for frame in frames)
     assert any("1/2 items" in frame for frame in frames)
     assert "2/2 items" in frames[-1]
+
+
+def test_the_bar_shows_only_the_stages_the_jobs_run() -> None:
+    # `--stages stt,llm`: the bar had a "tts 0" column for a stage no job runs.
+    view = {**_view("completed", 2), "options": {"stages": ["stt", "llm"]}}
+    log = io.StringIO()
+
+    watch_batches(Answers(view), ["bat_1"], out=log)  # type: ignore[arg-type]
+
+    assert "stt 0 llm 0 |" in log.getvalue()
+    assert "tts" not in log.getvalue()

@@ -182,6 +182,14 @@ def test_a_spoken_plus_marks_an_international_number() -> None:
     assert find_callback_number(tokenize(text), "US") == "+442079460958"
 
 
+def test_a_home_toll_free_number_is_read_with_the_1_it_is_dialled_with() -> None:
+    assert speak_number("+18005550199", "US") == (
+        "one, eight zero zero, five five five, zero one nine nine"
+    )
+    # Where the trunk prefix is in the written form already, it is not said twice.
+    assert speak_number("+448001234567", "GB").startswith("zero eight zero zero,")
+
+
 def test_plain_digits_are_read_in_threes() -> None:
     assert speak_number("552123456", "US") == "five five two, one two three, four five six"
 

@@ -32,10 +32,6 @@ def _handed(monkeypatch: pytest.MonkeyPatch, written: str, region: str = "US") -
         # Not a date: left as written.
         ("We answer 24/7.", "We answer 24/7."),
         ("Not 13/45 either.", "Not 13/45 either."),
-        # A fraction without a year: what it measures follows, or a whole number comes first.
-        ("Take 1/2 off today.", "Take 1/2 off today."),
-        ("Add 3/4 of a cup.", "Add 3/4 of a cup."),
-        ("It takes 2 1/2 hours.", "It takes 2 1/2 hours."),
         # Without a year and without a word saying it is a date: a score, a page, a share.
         ("You rated us 4/5 stars.", "You rated us 4/5 stars."),
         ("See page 3/4 of the form.", "See page 3/4 of the form."),
@@ -90,7 +86,6 @@ def test_amounts_and_order_numbers_are_not_taken_for_phone_numbers(
     "written",
     [
         "Update the app to v1/2 tonight.",  # a version: "vJanuary 2nd"
-        "Bring a 3/4-inch pipe.",  # a fraction of an inch: "March 4th-inch"
         "Mix it 1.5/2 with water.",  # a decimal's digits: "1.May 2nd"
         "Buy 2/3rds of it.",  # glued to a word after it: "February 3rdrds"
     ],
@@ -114,3 +109,49 @@ def test_a_two_digit_year_is_read_in_the_century_strptime_gives_it(
     monkeypatch: pytest.MonkeyPatch, written: str, said: str
 ) -> None:
     assert _handed(monkeypatch, written) == [said]
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # The voice read "one slash two".
+        ("It is 1/2.", "It is one half."),
+        ("Take 1/2 off today.", "Take one half off today."),
+        ("Add 3/4 of a cup.", "Add three quarters of a cup."),
+        ("About 2/3 agreed.", "About two thirds agreed."),
+        ("It takes 2 1/2 hours.", "It takes 2 and a half hours."),
+        # It was "March 4th-inch" before fractions were left as written.
+        ("Bring a 3/4-inch pipe.", "Bring a three-quarter-inch pipe."),
+        # What counts, a score or an uncommon fraction stays as written.
+        ("See page 3/4 of the form.", "See page 3/4 of the form."),
+        ("Only 9/10 were shipped.", "Only 9/10 were shipped."),
+    ],
+)
+def test_a_common_fraction_is_said_in_words(
+    monkeypatch: pytest.MonkeyPatch, written: str, said: str
+) -> None:
+    assert _handed(monkeypatch, written) == [said]
+
+
+def test_a_date_in_the_year_0000_is_said_as_its_digits(monkeypatch: pytest.MonkeyPatch) -> None:
+    # There is no year 0: it was "December 7th, 0".
+    assert _handed(monkeypatch, "Born 12/07/0000.") == [
+        "Born one two, zero seven, zero zero zero zero."
+    ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Your order 4158672291 shipped.", "Order number: 415-867-2291.", "Account no. 4158672291."],
+)
+def test_a_labelled_number_is_not_said_as_a_phone_number(
+    monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    # 415-867-2291 is a valid US number, and was said "four one five, eight six seven, ...".
+    assert _handed(monkeypatch, written) == [written]
+
+
+def test_a_toll_free_number_is_said_with_its_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _handed(monkeypatch, "Call 1-800-555-0199 now.") == [
+        "Call one, eight zero zero, five five five, zero one nine nine now."
+    ]
