@@ -17,7 +17,8 @@ from starlette.datastructures import FormData
 
 from api import idempotency
 from api.deps import ServicesDep, TenantDep
-from api.errors import ApiError, error_responses, problem_text
+from api.errors import ApiError, error_responses
+from api.field_problems import problem_text
 from api.form_in_memory import form_of
 from api.intake import submit
 from api.openai_compat.engines import engine_for
