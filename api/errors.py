@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Mapping
 from typing import Any
 
 import redis
@@ -18,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
 
+from api.field_problems import problem_text
 from shared.errors import JobNotFound, MediaRejected, StorageUnavailable, VoicePipeError
 from shared.models import ErrorInfo
 
@@ -212,19 +212,6 @@ def _answer(
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in {"body", "query", "path", "header"}]
     return ".".join(parts) or "request"
-
-
-def problem_text(error: Mapping[str, Any]) -> str:
-    """What a field's validation error says to a client: pydantic's words, but for a number
-    that is none (NaN) or endless. NaN fails every bound it is compared with, so a field
-    with bounds called it too large ("less than or equal to 1"); such fields refuse NaN and
-    infinities first (``allow_inf_nan=False``), said here in plain words."""
-    if error.get("type") != "finite_number":
-        return str(error.get("msg", "invalid"))
-    shown = str(error.get("input"))
-    if shown.strip().lower() in {"nan", "+nan", "-nan"}:
-        return f"{shown!r} is not a number"
-    return f"{shown!r} is not a finite number"
 
 
 # Submissions whose refusals are counted for /metrics (voicepipe_intake_rejections).

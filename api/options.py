@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Services
 from api.errors import ApiError
+from api.reply_voice import speakable_reply
 from shared.models import STAGE_ORDER, JobOptions, Stage
 from shared.provider_catalog import provider_names
 from shared.redaction_policy import (
@@ -22,7 +23,12 @@ from shared.redaction_policy import (
 )
 from shared.safe_fetch import AddressPolicy, FetchRefused
 from shared.settings import OutputFormat, Settings
-from shared.stt_languages import ENGLISH_ONLY_ENGINES, WHISPER_ENGINES, is_english, whisper_hears
+from shared.stt_languages import (
+    ENGLISH_ONLY_ENGINES,
+    WHISPER_ENGINES,
+    is_english,
+    whisper_hears,
+)
 
 THREAD_PATTERN = r"^[A-Za-z0-9+_.:@-]+$"
 
@@ -293,17 +299,22 @@ def _applicable(fields: OptionFields, stages: list[Stage]) -> None:
     for name, stage in _STAGE_OPTIONS.items():
         if getattr(fields, name) not in (None, "") and stage not in stages:
             raise _not_applicable(name, f"the job has no {stage.value} stage (stages={ran})")
-    for name in ("language", "voice"):
-        value = getattr(fields, name)
-        # Empty is "not given", as for every option; spaces alone are no language or voice,
-        # and were stored as one (a recording's engine was told to hear " ").
-        if value and not value.strip():
-            raise ApiError(
-                400,
-                "invalid_value",
-                f"{name}: only spaces; give a {name} or leave {name} out for the default.",
-                param=name,
-            )
+
+
+def _trimmed(name: str, value: str | None) -> str | None:
+    """A language or voice without the spaces around it: " en " was stored so (and heard as
+    no English), " joe " was refused as no voice. Empty is "not given", as for every option;
+    spaces alone are no language or voice (a recording's engine was told to hear " ")."""
+    if not value:
+        return None
+    if not value.strip():
+        raise ApiError(
+            400,
+            "invalid_value",
+            f"{name}: only spaces; give a {name} or leave {name} out for the default.",
+            param=name,
+        )
+    return value.strip()
 
 
 def text_options(fields: OptionFields) -> None:
@@ -321,16 +332,20 @@ def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOpt
         retention = services.settings.retention.default_delete_after_s
     stages = _stages(fields.stages)
     _applicable(fields, stages)
+    language = _trimmed("language", fields.language)
+    voice = _trimmed("voice", fields.voice)
+    llm_provider = _provider(services, Stage.LLM, fields.llm_provider)
     tts_provider = _provider(services, Stage.TTS, fields.tts_provider)
+    speakable_reply(services, stages, language, llm_provider, tts_provider)
     return JobOptions(
         stages=stages,
         stt_provider=_provider(services, Stage.STT, fields.stt_provider),
-        llm_provider=_provider(services, Stage.LLM, fields.llm_provider),
+        llm_provider=llm_provider,
         tts_provider=tts_provider,
-        voice=_voice(services, stages, tts_provider, fields.voice),
+        voice=_voice(services, stages, tts_provider, voice),
         output_format=fields.output_format,
         system_prompt=fields.system_prompt or None,
-        language=fields.language or None,
+        language=language,
         thread_id=fields.thread_id or None,
         callback_url=_callback(services, tenant, fields.callback_url),
         stage_events=fields.stage_events,

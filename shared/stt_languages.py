@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 
 ENGLISH_ONLY_ENGINES = frozenset({"local", "pocketsphinx", "moonshine"})
+# The tts providers whose voice speaks English only (their ``english_only``): the API refuses
+# at intake a job whose reply Claude would write in another language for one of them.
+ENGLISH_ONLY_VOICES = frozenset({"local"})
 # What a request may say for English: the code, its three-letter form or the name, alone or
 # with a region ("en-GB", "en_us").
 ENGLISH = frozenset({"en", "eng", "english"})

@@ -113,8 +113,10 @@ async def create_speech(
         check_typed(body.input, "input")
         text = _speakable(body.input)
         validated_text(text, services.settings.api.max_text_chars, "input")
-    except MediaRejected as exc:  # named in OpenAI's `param`, as every refused field is
-        raise ApiError(exc.status_code, exc.code, exc.message, param="input") from None
+    except MediaRejected as exc:
+        # Named in OpenAI's `param`, as every refused field is, and 400 as OpenAI answers an
+        # input it will not speak (too long too: our 413 made its SDKs raise another class).
+        raise ApiError(400, exc.code, exc.message, param="input") from None
     options = _options(services, tenant, body)
     provider = options.tts_provider or services.settings.providers.tts
     headers = {"X-VoicePipe-Voice": voice_spoken(services.settings, provider, options.voice)}

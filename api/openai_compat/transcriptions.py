@@ -17,7 +17,8 @@ from starlette.datastructures import FormData
 
 from api import idempotency
 from api.deps import ServicesDep, TenantDep
-from api.errors import ApiError, error_responses, problem_text
+from api.errors import ApiError, error_responses
+from api.field_problems import problem_text
 from api.form_in_memory import form_of
 from api.intake import submit
 from api.openai_compat.engines import engine_for
@@ -190,9 +191,17 @@ async def create_transcription(
             with conflict_not_retried():
                 job, replayed = await submit(services, tenant, data, upload.filename, options, key)
     job = await finished(services, job, services.settings.api.sync_wait_s)
-    if job.status != JobStatus.SUCCEEDED:
+    if _silent(job):
+        # OpenAI transcribes a recording without speech as no words (200, empty text); our
+        # job fails before any engine runs, and an SDK raised BadRequestError on a hang-up.
+        provider = engine or services.settings.providers.stt
+        transcript = Transcript(
+            text="", provider=provider, language=options.language, duration_s=job.input.duration_s
+        )
+    elif job.status != JobStatus.SUCCEEDED:
         raise failure(job)
-    transcript = await _transcript(services, job)
+    else:
+        transcript = await _transcript(services, job)
     # In a thread: a long recording's captions or segments take a fifth of a second of CPU
     # and more, which on the event loop every other request of this process would wait out.
     answer = await run_in_threadpool(_answer, job, transcript, fields)
@@ -209,6 +218,14 @@ async def create_translation(_tenant: TenantDep) -> Response:
         "translations_not_offered",
         "Translation into English is not offered here. POST the recording to "
         "/v1/audio/transcriptions for a transcript in the language spoken.",
+    )
+
+
+def _silent(job: Job) -> bool:
+    return (
+        job.status == JobStatus.FAILED
+        and job.error is not None
+        and (job.error.code.rpartition(".")[2] == "empty_media")
     )
 
 

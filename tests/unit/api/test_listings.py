@@ -165,3 +165,18 @@ def test_a_cursor_of_a_creation_time_alone_still_lists_the_batches_created_befor
 
     assert answer.status_code == 200, answer.text
     assert [b["id"] for b in answer.json()["batches"]] == [older]
+
+
+@pytest.mark.parametrize("path", ["/v1/jobs", "/v1/batches"])
+@pytest.mark.parametrize("cursor", ["", "page2"])
+def test_a_cursor_that_is_none_says_what_a_cursor_is_and_where_to_get_one(
+    http: TestClient, path: str, cursor: str
+) -> None:
+    # An empty cursor= was answered with the pattern's regex, which names neither.
+    answer = http.get(path, params={"cursor": cursor})
+
+    assert answer.status_code == 422, answer.text
+    message = answer.json()["error"]["message"]
+    assert "^-?" not in message
+    assert "next_cursor" in message
+    assert "leave cursor out" in message

@@ -310,7 +310,7 @@ def test_streamed_speech_longer_than_the_text_limit_is_refused_whole_naming_inpu
 
     answer = TestClient(create_app(settings)).post("/v1/audio/speech", json=body)
 
-    assert answer.status_code == 413, answer.text
+    assert answer.status_code == 400, answer.text
     error = answer.json()["error"]
     assert (error["code"], error["param"]) == ("text_too_long", "input")
 

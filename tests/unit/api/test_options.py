@@ -109,6 +109,15 @@ def test_a_language_or_voice_of_spaces_alone_is_refused_by_its_name(name: str) -
     assert refused.value.message.startswith(f"{name}: only spaces")
 
 
+def test_spaces_around_a_language_or_voice_are_trimmed_at_intake() -> None:
+    # " en " was stored padded (and given so to the engines); " joe " refused as no voice.
+    services = _services(PublishedVoices(voices=["joe"], listed_at=0.0))
+
+    options = job_options(services, "default", OptionFields(language=" en ", voice=" joe "))  # type: ignore[arg-type]
+
+    assert (options.language, options.voice) == ("en", "joe")
+
+
 def test_an_empty_option_of_a_stage_not_run_is_still_not_given() -> None:
     fields = OptionFields(voice="", tts_provider="", stages="stt")
 
