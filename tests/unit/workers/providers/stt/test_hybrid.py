@@ -8,9 +8,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from shared.metered_details import stt_tokens
 from shared.models import Stage, Transcript, Usage
 from shared.settings import Settings
-from shared.usage import stt_tokens
 from tests.provider_stubs import registered, stub
 from workers.providers import registry
 from workers.providers.base import AudioInput, SttProvider
