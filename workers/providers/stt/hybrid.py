@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from shared.errors import StageFailed
-from shared.models import Stage, Transcript
+from shared.models import Billed, Stage, Transcript, Usage
 from shared.settings.providers import AnthropicSettings, HybridSettings
 from shared.wer import alignment_spans, normalize, word_error_rate
 from workers.providers.base import AudioInput, ProviderSource, SttProvider
@@ -59,7 +59,7 @@ class HybridStt(SttProvider):
         broken: list[Exception] = []
         # Tokens an engine was billed for an answer it could not use (Claude refused or cut
         # at max_tokens): charged under its name, as an answering engine's are.
-        billed: dict[str, dict[str, Any]] = {}
+        billed: dict[str, Usage] = {}
         with ThreadPoolExecutor(max_workers=len(engines)) as pool:
             futures = {name: pool.submit(self._engine(name).transcribe, audio) for name in engines}
             for name, future in futures.items():
@@ -73,7 +73,7 @@ class HybridStt(SttProvider):
                         continue
                     failures[name] = f"{exc.code}: {exc.message}"
                     if isinstance(exc, ProviderError) and exc.billed is not None:
-                        billed[name] = exc.billed.model_dump()
+                        billed[name] = exc.billed
                 except Exception as exc:
                     # An engine's runtime breaking (ONNX Runtime, CTranslate2, a plugin's
                     # own bug) is no reason to lose the other's transcript: kept, said and
@@ -85,8 +85,11 @@ class HybridStt(SttProvider):
             raise broken[0]
         if not results:
             refusals = {**unheard, **failures}
+            # No transcript to keep the engines' charges beside: they go with the failure.
             raise StageFailed(
-                "all_engines_failed", "; ".join(f"{k}: {v}" for k, v in refusals.items())
+                "all_engines_failed",
+                "; ".join(f"{k}: {v}" for k, v in refusals.items()),
+                charges=[Billed.of(u).model_copy(update={"engine": n}) for n, u in billed.items()],
             )
         details: dict[str, Any] = {
             "mode": "hybrid",
@@ -98,7 +101,7 @@ class HybridStt(SttProvider):
         # charges them, as it does when Claude is the stage's provider.
         # An engine either answered or failed, so its tokens are counted once.
         spent = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
-        spent.update(billed)
+        spent.update({n: u.model_dump() for n, u in billed.items()})
         if spent:
             details["engine_usage"] = spent
         # An engine that handed the audio on (Claude refusing it, its fallback hearing it):
