@@ -60,6 +60,7 @@ class HybridStt(SttProvider):
         # Tokens an engine was billed for an answer it could not use (Claude refused or cut
         # at max_tokens): charged under its name, as an answering engine's are.
         billed: dict[str, Usage] = {}
+        retry: StageFailed | None = None
         with ThreadPoolExecutor(max_workers=len(engines)) as pool:
             futures = {name: pool.submit(self._engine(name).transcribe, audio) for name in engines}
             for name, future in futures.items():
@@ -67,7 +68,8 @@ class HybridStt(SttProvider):
                     results[name] = future.result()
                 except StageFailed as exc:
                     if exc.retryable:
-                        raise  # the whole stage is retried; both engines run again
+                        retry = retry or exc  # the whole stage is retried: both run again
+                        continue
                     if exc.code == "unsupported_language":
                         unheard[name] = f"{exc.code}: {exc.message}"
                         continue
@@ -81,6 +83,12 @@ class HybridStt(SttProvider):
                     log.exception("hybrid engine %s failed unexpectedly", name)
                     failures[name] = f"internal: {type(exc).__name__}: {exc}"[:500]
                     broken.append(exc)
+        if retry is not None:
+            # This run's answers are dropped, not what the vendors billed for them.
+            heard = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
+            charged = {**{n: Usage(**u) for n, u in heard.items()}, **billed}
+            retry.charges += [_by(n, u) for n, u in charged.items()]
+            raise retry
         if not results and broken and len(broken) == len(failures):
             raise broken[0]
         if not results:
@@ -89,7 +97,7 @@ class HybridStt(SttProvider):
             raise StageFailed(
                 "all_engines_failed",
                 "; ".join(f"{k}: {v}" for k, v in refusals.items()),
-                charges=[Billed.of(u).model_copy(update={"engine": n}) for n, u in billed.items()],
+                charges=[_by(n, u) for n, u in billed.items()],
             )
         details: dict[str, Any] = {
             "mode": "hybrid",
@@ -212,3 +220,8 @@ def _heard_by(details: dict[str, Any]) -> dict[str, Any]:
     inner = details.get("engine_details")
     model = inner.get("model") if isinstance(inner, dict) else None
     return {"to": details.get("engine"), "model": model}
+
+
+def _by(engine: str, spent: Usage) -> Billed:
+    """What ``engine`` was billed, charged under its name as its transcript's usage is."""
+    return Billed.of(spent).model_copy(update={"engine": engine})
