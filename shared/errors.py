@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.models import Billed
+
 
 class VoicePipeError(Exception):
     """Base class: ``code`` is stable and machine-readable, ``message`` is for people."""
@@ -26,9 +32,15 @@ class MediaRejected(VoicePipeError):
 class StageFailed(VoicePipeError):
     """A stage cannot complete; ``retryable`` tells the task whether to try again."""
 
-    def __init__(self, code: str, message: str, *, retryable: bool = False) -> None:
+    def __init__(
+        self, code: str, message: str, *, retryable: bool = False, charges: Sequence[Billed] = ()
+    ) -> None:
         super().__init__(message, code=code)
         self.retryable = retryable
+        # What vendors billed the run for answers it could not use, besides a provider's
+        # own (ProviderError.billed): a hybrid's engines that failed, each by its name. The
+        # stage runner records them with the failure, as the job's usage counts them.
+        self.charges = list(charges)
 
 
 class JobNotFound(VoicePipeError):

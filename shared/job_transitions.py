@@ -238,16 +238,15 @@ def retrying(
     task_id: str | None,
     error: ErrorInfo,
     next_at: datetime,
-    billed: Usage | None = None,
+    billed: Sequence[Usage] = (),
 ) -> bool:
     """A run failed in a way worth another try at ``next_at``; False when it no longer owns
     the stage (the job ended or moved on), and then it must not retry. ``billed``: what the
-    vendor charged for the failed run's answer."""
+    vendors charged for the failed run's answers (one a provider, several a hybrid's engines)."""
     if job.status.terminal or not _owner(job, stage, task_id):
         return False
     rec = job.stages[stage]
-    if billed is not None:
-        rec.billed.append(Billed.of(billed))
+    rec.billed.extend(Billed.of(spent) for spent in billed)
     rec.status = StageStatus.RETRYING
     rec.error = error
     rec.next_attempt_at = next_at
@@ -261,15 +260,14 @@ def fail(
     code: str,
     message: str,
     elapsed: float | None,
-    billed: Usage | None = None,
+    billed: Sequence[Usage] = (),
 ) -> bool:
     """A run failed for good: the stage and the job fail (a job that ended already keeps
     its status, and a stage canceled with its job stays canceled). ``billed``: what the
-    vendor charged for the failed run's answer."""
+    vendors charged for the failed run's answers (one a provider, several a hybrid's engines)."""
     if not _owner(job, stage, task_id) or job.stages[stage].status == StageStatus.CANCELED:
         return False
-    if billed is not None:
-        job.stages[stage].billed.append(Billed.of(billed))
+    job.stages[stage].billed.extend(Billed.of(spent) for spent in billed)
     _mark_failed(job, stage, code, message, elapsed)
     return True
 

@@ -10,10 +10,10 @@ and from the webhook events that carried those corrections (kept for the API for
 from __future__ import annotations
 
 from shared.jobstore import JobStore
+from shared.metered_details import metered_results
 from shared.models import Job, utcnow
 from shared.reviews import PERSONAL_FIELDS, ReviewStore
 from shared.storage import ObjectStorage
-from shared.usage import metered_results
 from shared.webhook_models import WebhookDelivery
 from shared.webhook_store import WebhookStore
 

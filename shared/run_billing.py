@@ -4,10 +4,10 @@ whose output the job no longer takes (canceled meanwhile, or a stale delivery), 
 
 from __future__ import annotations
 
+from shared.metered_details import stt_engines, stt_tokens, voice_model
 from shared.models import Billed, Job, JobResults, Stage
 from shared.provider_catalog import Work, spec
 from shared.settings import Settings
-from shared.usage import stt_engines, stt_tokens, voice_model
 
 
 def run_billed(

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -162,7 +162,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         # A vendor's message may quote the key it was sent; the job shows it to API callers.
         told = ctx.settings.without_secrets(exc.message)
         # Tokens billed for an answer the run could not use: on the job with this failure.
-        billed = exc.billed if isinstance(exc, ProviderError) else None
+        billed = _billed(exc)
         if should_retry(attempts, exc, ctx.settings.retries):
             delay = retry_delay(attempts, exc, ctx.settings.retries)
             if not _mark_retrying(ctx, job_id, stage, exc.code, told, delay, me, billed):
@@ -332,14 +332,14 @@ def _mark_retrying(
     message: str,
     delay: float,
     me: str | None,
-    billed: Usage | None = None,
+    billed: Sequence[Usage] = (),
 ) -> bool:
     """Record the coming retry; False when this run no longer owns the stage."""
     error = ErrorInfo(code=code, message=message)
     next_at = utcnow() + timedelta(seconds=delay)
     mark = Decision(lambda j: transitions.retrying(j, stage, me, error, next_at, billed))
     # A run that lost its stage changes nothing but the tokens it was billed, in one write.
-    ctx.jobs.update(job_id, lambda j: mark(j) or transitions.charge(j, stage, _listed(billed)))
+    ctx.jobs.update(job_id, lambda j: mark(j) or transitions.charge(j, stage, billed))
     if mark.result:
         log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, code)
     return mark.result
@@ -353,7 +353,7 @@ def _fail(
     message: str,
     started: float,
     me: str | None,
-    billed: Usage | None = None,
+    billed: Sequence[Usage] = (),
 ) -> None:
     elapsed = time.perf_counter() - started
     log.warning("job %s: %s failed with %s", job_id, stage.value, code)
@@ -361,13 +361,16 @@ def _fail(
         job_id,
         lambda j: (
             transitions.fail(j, stage, me, code, message, elapsed, billed)
-            or transitions.charge(j, stage, _listed(billed))
+            or transitions.charge(j, stage, billed)
         ),
     )
 
 
-def _listed(billed: Usage | None) -> list[Usage]:
-    return [] if billed is None else [billed]
+def _billed(exc: StageFailed) -> list[Usage]:
+    """What vendors billed the failed run for answers it could not use: the provider's own
+    (a refusal, a cut-off answer) and those it collected (a hybrid's engines that failed)."""
+    own = exc.billed if isinstance(exc, ProviderError) else None
+    return [*exc.charges, *([] if own is None else [own])]
 
 
 def _charge(ctx: WorkerContext, job_id: str, stage: Stage, billed: list[Billed]) -> None:

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from shared.errors import StageFailed
-from shared.models import Stage, Transcript
+from shared.models import Billed, Stage, Transcript, Usage
 from shared.settings.providers import AnthropicSettings, HybridSettings
 from shared.wer import alignment_spans, normalize, word_error_rate
 from workers.providers.base import AudioInput, ProviderSource, SttProvider
@@ -59,7 +59,8 @@ class HybridStt(SttProvider):
         broken: list[Exception] = []
         # Tokens an engine was billed for an answer it could not use (Claude refused or cut
         # at max_tokens): charged under its name, as an answering engine's are.
-        billed: dict[str, dict[str, Any]] = {}
+        billed: dict[str, Usage] = {}
+        retry: StageFailed | None = None
         with ThreadPoolExecutor(max_workers=len(engines)) as pool:
             futures = {name: pool.submit(self._engine(name).transcribe, audio) for name in engines}
             for name, future in futures.items():
@@ -67,13 +68,14 @@ class HybridStt(SttProvider):
                     results[name] = future.result()
                 except StageFailed as exc:
                     if exc.retryable:
-                        raise  # the whole stage is retried; both engines run again
+                        retry = retry or exc  # the whole stage is retried: both run again
+                        continue
                     if exc.code == "unsupported_language":
                         unheard[name] = f"{exc.code}: {exc.message}"
                         continue
                     failures[name] = f"{exc.code}: {exc.message}"
                     if isinstance(exc, ProviderError) and exc.billed is not None:
-                        billed[name] = exc.billed.model_dump()
+                        billed[name] = exc.billed
                 except Exception as exc:
                     # An engine's runtime breaking (ONNX Runtime, CTranslate2, a plugin's
                     # own bug) is no reason to lose the other's transcript: kept, said and
@@ -81,12 +83,21 @@ class HybridStt(SttProvider):
                     log.exception("hybrid engine %s failed unexpectedly", name)
                     failures[name] = f"internal: {type(exc).__name__}: {exc}"[:500]
                     broken.append(exc)
+        if retry is not None:
+            # This run's answers are dropped, not what the vendors billed for them.
+            heard = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
+            charged = {**{n: Usage(**u) for n, u in heard.items()}, **billed}
+            retry.charges += [_by(n, u) for n, u in charged.items()]
+            raise retry
         if not results and broken and len(broken) == len(failures):
             raise broken[0]
         if not results:
             refusals = {**unheard, **failures}
+            # No transcript to keep the engines' charges beside: they go with the failure.
             raise StageFailed(
-                "all_engines_failed", "; ".join(f"{k}: {v}" for k, v in refusals.items())
+                "all_engines_failed",
+                "; ".join(f"{k}: {v}" for k, v in refusals.items()),
+                charges=[_by(n, u) for n, u in billed.items()],
             )
         details: dict[str, Any] = {
             "mode": "hybrid",
@@ -98,7 +109,7 @@ class HybridStt(SttProvider):
         # charges them, as it does when Claude is the stage's provider.
         # An engine either answered or failed, so its tokens are counted once.
         spent = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
-        spent.update(billed)
+        spent.update({n: u.model_dump() for n, u in billed.items()})
         if spent:
             details["engine_usage"] = spent
         # An engine that handed the audio on (Claude refusing it, its fallback hearing it):
@@ -209,3 +220,8 @@ def _heard_by(details: dict[str, Any]) -> dict[str, Any]:
     inner = details.get("engine_details")
     model = inner.get("model") if isinstance(inner, dict) else None
     return {"to": details.get("engine"), "model": model}
+
+
+def _by(engine: str, spent: Usage) -> Billed:
+    """What ``engine`` was billed, charged under its name as its transcript's usage is."""
+    return Billed.of(spent).model_copy(update={"engine": engine})

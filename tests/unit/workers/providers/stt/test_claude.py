@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from shared.audio import decode_pcm16k
+from shared.metered_details import metered_results
 from shared.models import Stage, Transcript
 from shared.settings import Settings
-from shared.usage import job_usage, metered_results
+from shared.usage import job_usage
 from tests.fakes import anthropic as anthropic_fake
 from tests.fakes.anthropic import API_KEY, AnthropicFake
 from tests.provider_stubs import registered, stub

@@ -8,9 +8,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from shared.models import Stage, Transcript, Usage
+from shared.metered_details import stt_tokens
+from shared.models import Billed, Stage, Transcript, Usage
 from shared.settings import Settings
-from shared.usage import stt_tokens
 from tests.provider_stubs import registered, stub
 from workers.providers import registry
 from workers.providers.base import AudioInput, SttProvider
@@ -204,4 +204,37 @@ def test_tokens_billed_for_an_engine_that_failed_are_kept_under_its_name() -> No
     # Charged once, under the engine that spent them.
     assert [(who, used["output_tokens"]) for who, used, _ in stt_tokens(details, settings)] == [
         ("stub_refusing", 4096)
+    ]
+
+
+class UnavailableEngine(SttProvider):
+    name = "stub_unavailable"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        raise ProviderError("provider_unavailable", "503 from the vendor")
+
+
+@pytest.mark.parametrize(
+    ("engine", "name", "output_tokens"),
+    [("RefusingTokenEngine", "stub_refusing", 4096), ("TokenEngine", "stub_tokens", 40)],
+    ids=["refused", "answered"],
+)
+def test_a_retried_hybrid_carries_what_its_other_engine_was_billed_to_the_retry(
+    engine: str, name: str, output_tokens: int
+) -> None:
+    # The retry runs both engines again: this run's answer is dropped, its tokens are not.
+    with (
+        registered(stub("stt", "stub_unavailable", f"{__name__}:UnavailableEngine")),
+        registered(stub("stt", name, f"{__name__}:{engine}")),
+    ):
+        settings = Settings(hybrid={"engines": ("stub_unavailable", name)})
+        with pytest.raises(ProviderError) as caught:
+            built(settings).transcribe(AUDIO)
+
+    assert caught.value.code == "provider_unavailable"
+    assert caught.value.retryable
+    assert caught.value.charges == [
+        Billed(
+            engine=name, input_tokens=900, output_tokens=output_tokens, model="claude-sonnet-4-6"
+        )
     ]

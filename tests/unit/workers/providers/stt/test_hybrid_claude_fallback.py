@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from shared.audio import encode_pcm
+from shared.metered_details import metered_results
 from shared.models import Stage, Transcript
 from shared.settings import Settings
-from shared.usage import job_usage, metered_results
+from shared.usage import job_usage
 from tests.fakes.anthropic import API_KEY, AnthropicFake
 from tests.provider_stubs import registered, stub
 from tests.usage_factories import finished_job
