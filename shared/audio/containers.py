@@ -220,9 +220,13 @@ def audio_stream(media: InputContainer, container: str) -> AudioStream:
 
 
 def undecodable(spec: Container, exc: Exception) -> MediaRejected:
+    """The refusal of a file whose decoder failed: what is wrong and what to do first, in
+    the sender's words; the decoder's own ("Invalid data found when processing input",
+    "End of file") last, in parentheses, for whoever reports it."""
     reason = (exc.strerror if isinstance(exc, av.error.FFmpegError) else None) or str(exc)
+    detail = f" (decoder: {reason.rstrip('.')})" if reason else ""
     return MediaRejected(
         "undecodable",
-        f"The file looks like {spec.label} but could not be decoded ({reason}). It may be "
-        "damaged or incomplete: export or download it again and upload the new copy.",
+        f"The file looks like {spec.label} but could not be decoded: it may be damaged or "
+        f"incomplete. Export or download it again and upload the new copy.{detail}",
     )
