@@ -12,7 +12,7 @@ from shared.analysis import Analysis
 from shared.audio import decode_pcm16k
 from shared.audio.acoustics import analyze_audio
 from shared.audio.activity import active_seconds
-from shared.audio.containers import BROWSERS_PLAY
+from shared.audio.containers import BROWSERS_PLAY, as_one_stream
 from shared.audio.encode import encode_pcm
 from shared.celery_app import TASK_NAMES
 from shared.errors import StageFailed
@@ -53,7 +53,8 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
             f"{len(pcm16k) / 16000:.1f} s): it looks like silence or a hang-up.",
         )
     audio = AudioInput(
-        data=data,
+        # Joined AMR files as one: an engine sent the original reads it as decoded here.
+        data=as_one_stream(data, job.input.container),
         media_type=job.input.media_type,
         extension=job.input.container,
         pcm16k=pcm16k,

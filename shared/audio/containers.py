@@ -16,6 +16,7 @@ from av.audio.stream import AudioStream
 from av.container import InputContainer
 
 from shared.audio.sniff import SNIFF_BYTES, describe_unknown, sniff_container
+from shared.audio.structure import amr_as_one
 from shared.errors import MediaRejected
 
 ACCEPTED = "mp3, wav, ogg/opus, webm, flac, m4a/aac or amr/3gp"
@@ -135,9 +136,27 @@ def sniff_or_reject(data: bytes) -> str:
     )
 
 
+def as_one_stream(data: bytes, container: str) -> bytes:
+    """``data`` as a demuxer reads it whole: joined AMR files (each behind its own header,
+    as some voicemail systems export a message) become one stream; anything else is
+    ``data`` itself. Probing and decoding both open through this, so a recording is measured
+    as it decodes, and engines sent the original bytes get these."""
+    if container != "amr":
+        return data
+    whole = amr_as_one(data)
+    if whole is None:
+        raise MediaRejected(
+            "undecodable",
+            "The AMR file joins a narrow band and a wide band recording, which cannot be "
+            "decoded as one. Upload each recording as a separate file.",
+        )
+    return whole
+
+
 @contextmanager
 def open_media(data: bytes, container: str) -> Iterator[InputContainer]:
     spec = CONTAINERS[container]
+    data = as_one_stream(data, container)
     decoders = {*spec.codecs, *(a for c in spec.codecs for a in _DECODER_ALIASES.get(c, ()))}
     options = {
         # The bytes arrive through Python I/O; refuse any protocol a demuxer might reach for
@@ -201,9 +220,13 @@ def audio_stream(media: InputContainer, container: str) -> AudioStream:
 
 
 def undecodable(spec: Container, exc: Exception) -> MediaRejected:
+    """The refusal of a file whose decoder failed: what is wrong and what to do first, in
+    the sender's words; the decoder's own ("Invalid data found when processing input",
+    "End of file") last, in parentheses, for whoever reports it."""
     reason = (exc.strerror if isinstance(exc, av.error.FFmpegError) else None) or str(exc)
+    detail = f" (decoder: {reason.rstrip('.')})" if reason else ""
     return MediaRejected(
         "undecodable",
-        f"The file looks like {spec.label} but could not be decoded ({reason}). It may be "
-        "damaged or incomplete: export or download it again and upload the new copy.",
+        f"The file looks like {spec.label} but could not be decoded: it may be damaged or "
+        f"incomplete. Export or download it again and upload the new copy.{detail}",
     )

@@ -1,9 +1,9 @@
 """What a file's own structure announces, read from its bytes without decoding: a FLAC
-frame's samples, and where an MP4/3GP's top-level boxes end.
+frame's samples, where an MP4/3GP's top-level boxes end, and where joined AMR files meet.
 
 Split from shared.audio.sniff (which tells containers apart and reads MP3 and WAV headers):
-these serve the length measure (shared.audio.stream_length) and the refusal of a cut MP4
-(shared.audio.probing).
+these serve the length measure (shared.audio.stream_length), the refusal of a cut MP4
+(shared.audio.probing) and opening joined AMR files as one (shared.audio.containers).
 """
 
 from __future__ import annotations
@@ -75,3 +75,38 @@ def iso_missing_bytes(data: bytes) -> int:
             return 0  # not a box chain we can follow: the demuxer judges it
         offset += size
     return max(0, offset - len(data)) if offset > len(data) else 0
+
+
+AMR_NB_HEADER, AMR_WB_HEADER = b"#!AMR\n", b"#!AMR-WB\n"
+# Bytes of a frame (its ToC byte included) by frame type, as FFmpeg's amr demuxer cuts them.
+_AMR_FRAME_BYTES = {
+    AMR_NB_HEADER: (13, 14, 16, 18, 20, 21, 27, 32, 6, 1, 1, 1, 1, 1, 1, 1),
+    AMR_WB_HEADER: (18, 24, 33, 37, 41, 47, 51, 59, 61, 6, 1, 1, 1, 1, 1, 1),
+}
+
+
+def amr_as_one(data: bytes) -> bytes | None:
+    """A bare AMR stream with the headers of any files joined onto it dropped (some
+    voicemail systems export a message as two .amr files concatenated); ``data`` itself when
+    it holds one file, None when narrow and wide band files are joined.
+
+    FFmpeg reads an inner "#!AMR\\n" as a frame of garbage, and every frame after it out of
+    step: the decoder then refuses the rest. A header counts only where a frame would start.
+    """
+    header = AMR_WB_HEADER if data.startswith(AMR_WB_HEADER) else AMR_NB_HEADER
+    # The common case, one file, costs one scan in C and no walk.
+    if data.find(b"#!AMR", len(header)) < 0:
+        return data
+    sizes = _AMR_FRAME_BYTES[header]
+    pieces, start, at = [], 0, len(header)
+    while at < len(data):
+        if data.startswith(b"#!AMR", at):
+            if data.startswith(header, at):
+                pieces.append(data[start:at])
+                at = start = at + len(header)
+                continue
+            if data.startswith((AMR_NB_HEADER, AMR_WB_HEADER), at):
+                return None  # the other band: one decoder cannot read both
+        at += sizes[(data[at] >> 3) & 0x0F]
+    pieces.append(data[start:])
+    return b"".join(pieces)

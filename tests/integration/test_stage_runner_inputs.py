@@ -23,6 +23,7 @@ from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
 from tests.integration.stage_runner_helpers import FakeTask, direct_context, transcribed_job
 from workers.context import WorkerContext
+from workers.providers.base import AudioInput
 from workers.providers.errors import ProviderError
 from workers.stage import StageOutput, run_stage
 from workers.stt import transcribe_job
@@ -181,3 +182,37 @@ def test_a_vendor_message_quoting_our_api_key_is_stored_on_the_job_without_it(
     assert stored is not None
     assert "Received API Key = [redacted]" in stored.message
     assert KEY not in after.model_dump_json()
+
+
+class _Listening:
+    name = "listening"
+
+    def __init__(self) -> None:
+        self.heard: list[AudioInput] = []
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        self.heard.append(audio)
+        return Transcript(text="hello this is dana", provider=self.name)
+
+
+def test_joined_amr_files_reach_the_engine_whole_as_one_file(
+    ctx: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some voicemail systems export a message as two .amr files concatenated.
+    engine = _Listening()
+    monkeypatch.setattr(workers.stt, "stt_provider", lambda name, settings: engine)
+    parts = [encode("amr", 2.0, seed=0), encode("amr", 3.0, seed=1)]
+    data = b"".join(parts)
+    job = Job(input=wav_input_meta(key="pending", size_bytes=len(data)))
+    job.input.container = "amr"
+    job.input.key = job.object_key("input.amr")
+    ctx.storage.put(job.input.key, data)
+    ctx.jobs.create(job)
+
+    run_stage(FakeTask("t-1", ctx), job.id, Stage.STT, transcribe_job)
+
+    assert ctx.jobs.get(job.id).results.transcript == "hello this is dana"
+    (heard,) = engine.heard
+    assert heard.data.count(b"#!AMR\n") == 1
+    assert len(heard.data) == len(data) - len(b"#!AMR\n")
+    assert len(heard.pcm16k) / 16000 == pytest.approx(5.04, abs=0.001)

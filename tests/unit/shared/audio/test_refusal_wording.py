@@ -1,0 +1,51 @@
+"""Refusals an API caller reads say what is wrong and what to do in plain words; FFmpeg's own
+wording ("Invalid data found when processing input") comes only last, in parentheses."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.audio import decode_pcm16k, probe
+from shared.errors import MediaRejected
+from tests import audio_factory as factory
+
+FFMPEG_WORDS = ("Invalid data", "processing input", "Errno", "error code")
+
+
+def plain_part(message: str) -> str:
+    """The message before a closing parenthetical, which must end it."""
+    if not message.endswith(")"):
+        return message
+    return message[: message.rindex("(")]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        factory.with_magic(b"RIFF\x00\x00\x00\x00WAVE"),
+        factory.with_magic(b"fLaC", seed=7),
+        factory.with_magic(b"OggS", seed=6),
+    ],
+    ids=["wav", "flac", "ogg"],
+)
+def test_an_undecodable_upload_is_explained_before_any_decoder_wording(data: bytes) -> None:
+    with pytest.raises(MediaRejected) as caught:
+        probe(data)
+
+    message = caught.value.message
+    assert caught.value.code == "undecodable"
+    assert not [words for words in FFMPEG_WORDS if words in plain_part(message)], message
+    assert "upload the new copy" in plain_part(message)
+
+
+def test_a_recording_damaged_past_its_start_is_explained_before_any_decoder_wording() -> None:
+    data = bytearray(factory.encode("amr", 8.0))
+    middle = len(data) // 2 - 1000
+    data[middle : middle + 2000] = bytes(range(256)) * 7 + bytes(208)
+
+    with pytest.raises(MediaRejected) as caught:
+        decode_pcm16k(bytes(data))
+
+    message = caught.value.message
+    assert not [words for words in FFMPEG_WORDS if words in plain_part(message)], message
+    assert "could not be decoded" in plain_part(message)
