@@ -7,7 +7,10 @@ same cues find each. Lower-case words after a cue are often ordinary ones ("i'm 
 tomorrow", "it's broken"), so a name beyond the triage's own is taken from lower-case words
 only where it begins with a known given name (or, after a title, ends with a known surname:
 ``shared.language.known_names``). In a cased transcript a recogniser may still write a name
-lower-case ("Hi, this is john smith"); a known name written so is read as if capitalised.
+lower-case ("Hi, this is john smith"); there a lower-case word is ordinary English far more
+often than a name ("it's green", "it's grace period", "It's young people"), so only a known
+given name said right after "this is" or "my name is", or right before "here", "calling" or
+"speaking", is read as if capitalised, with a known surname just after it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from dataclasses import replace
 from shared.language.known_names import is_given_name, is_surname
 from shared.language.names import (
     AFTER_NAME,
-    CUES,
     TITLES,
     caller_name,
     names_after_cues,
@@ -27,10 +29,9 @@ from shared.language.names import (
 from shared.language.tokens import Tokens, find_phrase
 
 _WRITTEN_TITLES = frozenset(TITLES.values())
-# How many tokens after a cue a name (a title, three words and their particles) may reach,
-# and before "here" / "calling" (two words).
-_AFTER_CUE = 6
-_BEFORE_CUE = 2
+# The cues after which a cased transcript's lower-case given name is taken for one: "it's"
+# and "i'm" are followed by ordinary words too often ("it's will", "I'm may be late").
+_STRONG_CUES = ("my name is", "my name's", "name is", "this is")
 
 
 def introduced_names(tokens: Tokens) -> list[str]:
@@ -52,19 +53,23 @@ def _known(name: str) -> bool:
 
 
 def _known_names_capitalised(tokens: Tokens) -> Tokens:
-    """``tokens`` with each lower-case word near a cue that is a known name capitalised, so
-    the cue rules for a cased transcript take it as they take a capitalised one."""
-    near: set[int] = set()
-    for cue in CUES:
-        for start in find_phrase(tokens.low, cue):
-            after = start + len(cue.split())
-            near.update(range(after, min(len(tokens), after + _AFTER_CUE)))
-    for end, low in enumerate(tokens.low):
-        if low in AFTER_NAME:
-            near.update(range(max(0, end - _BEFORE_CUE), end))
+    """``tokens`` with a lower-case known given name capitalised where it is introduced (right
+    after a strong cue, or right before "here"/"calling"/"speaking"), and a lower-case known
+    surname just after it, so the cue rules for a cased transcript take them as they take a
+    capitalised name."""
+    given: set[int] = set()
+    for cue in _STRONG_CUES:
+        given.update(start + len(cue.split()) for start in find_phrase(tokens.low, cue))
+    given.update(end - 1 for end, low in enumerate(tokens.low) if low in AFTER_NAME and end)
     raw = list(tokens.raw)
-    for j in sorted(near):
-        word = raw[j]
-        if word.isalpha() and word.islower() and (is_given_name(word) or is_surname(word)):
-            raw[j] = word[0].upper() + word[1:]
+    for j in sorted(given):
+        if j < len(raw) and _lower(raw[j]) and is_given_name(raw[j]):
+            raw[j] = raw[j].capitalize()
+            after = j + 1
+            if after < len(raw) and _lower(raw[after]) and is_surname(raw[after]):
+                raw[after] = raw[after].capitalize()
     return replace(tokens, raw=tuple(raw))
+
+
+def _lower(word: str) -> bool:
+    return word.isalpha() and word.islower()
