@@ -6,21 +6,28 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from shared.inbox import CURSOR_PATTERN as INBOX_CURSOR_PATTERN
 from shared.keyset_paging import CURSOR_PATTERN
 
 
-def _not_a_cursor(value: str) -> str:
+def _not_a_cursor(value: str, given_by: str = "the next_cursor the previous page") -> str:
     given = "it is empty" if not value else f"{value!r} is not one"
     return (
-        f"not a cursor ({given}): a cursor marks where a page starts, and is the next_cursor "
-        "the previous page of this listing answered; send it as given, or leave cursor out "
-        "for the first page"
+        f"not a cursor ({given}): a cursor marks where a page starts, and is {given_by} of "
+        "this listing answered; send it as given, or leave cursor out for the first page"
     )
+
+
+def _not_an_inbox_cursor(value: str) -> str:
+    return _not_a_cursor(value, "the next_cursor or prev_cursor a page")
 
 
 # Patterns whose regex, shown as pydantic shows it, says nothing a person can act on: said
 # in words instead.
-_PATTERNS: dict[str, Callable[[str], str]] = {CURSOR_PATTERN: _not_a_cursor}
+_PATTERNS: dict[str, Callable[[str], str]] = {
+    CURSOR_PATTERN: _not_a_cursor,
+    INBOX_CURSOR_PATTERN: _not_an_inbox_cursor,
+}
 
 
 def problem_text(error: Mapping[str, Any]) -> str:

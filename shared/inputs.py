@@ -73,14 +73,23 @@ def shown_source(
 
 
 def _without_credentials(source: str) -> str:
-    # Such an item is refused (url_refused), but its source is still shown and exported.
+    """A URL without its user name and password (such an item is refused, url_refused, but
+    its source is still shown and exported), with every query value as ``***`` and no
+    fragment: a presigned URL's query is its credentials (X-Amz-Signature, sig=, token=),
+    and a parameter's name cannot be trusted to say which value is one."""
     try:
         parts = urlsplit(source)
     except ValueError:
         return source
-    if not parts.scheme or "@" not in parts.netloc:
-        return source
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    if not parts.scheme or not parts.netloc:
+        return source  # an object key or a file name: "?" and "#" are parts of its name
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = "&".join(
+        f"{pair.split('=', 1)[0]}=***" if "=" in pair else "***"
+        for pair in parts.query.split("&")
+        if pair
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query, fragment=""))
 
 
 def too_large(limit_bytes: int) -> MediaRejected:

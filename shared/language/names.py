@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import jellyfish
 
 from shared.language.dates import WEEKDAYS
@@ -11,7 +13,7 @@ from shared.language.tokens import Tokens, find_phrase
 
 # Strongest introduction first: "my name is" is rarely followed by anything but a name,
 # while "i'm" is as often followed by a state ("i'm calling", "i'm worried").
-_CUES = ("my name is", "my name's", "name is", "this is", "it's", "i'm", "i am")
+CUES = ("my name is", "my name's", "name is", "this is", "it's", "i'm", "i am")
 TITLES = {"doctor": "Dr.", "dr": "Dr.", "mister": "Mr.", "mr": "Mr.", "mrs": "Mrs.",
            "ms": "Ms.", "miss": "Miss"}  # fmt: skip
 # Lower-case transcripts give no capitals to go by, so a name ends at the first word that
@@ -96,7 +98,7 @@ def _title_case(word: str) -> str:
 
 # A name said before these introduces the caller ("Dana here", "Dana Whitaker calling
 # from Northwind") when nothing but a greeting comes before it.
-_AFTER_NAME = ("here", "calling", "speaking")
+AFTER_NAME = ("here", "calling", "speaking")
 _GREETINGS = {"hi", "hello", "hey", "yes", "yeah", "morning", "afternoon", "evening", "good",
               "um", "uh", "oh", "there", "so", "hiya", "g'day", "howdy"}  # fmt: skip
 
@@ -120,7 +122,7 @@ def caller_name(tokens: Tokens) -> str | None:
     or after thanks ("Thanks again, Harold Finch."). A business's name is no one's."""
     for find in (_name_after_cue, _name_before_cue, _capitalised_pair, _signed_off, _thanked):
         name = find(tokens)
-        if name is not None and _personal(name):
+        if name is not None and personal(name):
             return name
     return None
 
@@ -133,7 +135,7 @@ _JOINED_BUSINESS_WORD = 6
 _JOINABLE = tuple(word for word in _ORGANISATION_WORDS if len(word) >= _JOINED_BUSINESS_WORD)
 
 
-def _personal(name: str) -> bool:
+def personal(name: str) -> bool:
     return not any(
         word in _ORGANISATION_WORDS or word.endswith(_JOINABLE) for word in name.lower().split()
     )
@@ -201,8 +203,13 @@ def _signed_off(tokens: Tokens) -> str | None:
 
 
 def _name_before_cue(tokens: Tokens) -> str | None:
+    return next(names_before_cues(tokens), None)
+
+
+def names_before_cues(tokens: Tokens) -> Iterator[str]:
+    """Every name said before "here", "calling" or "speaking" with only a greeting before it."""
     for end, low in enumerate(tokens.low):
-        if low not in _AFTER_NAME:
+        if low not in AFTER_NAME:
             continue
         start, counted = end, 0
         while (
@@ -216,8 +223,7 @@ def _name_before_cue(tokens: Tokens) -> str | None:
             counted += 1
         if start == end or not all(word in _GREETINGS for word in tokens.low[:start]):
             continue
-        return _joined(tokens, start, end)
-    return None
+        yield _joined(tokens, start, end)
 
 
 def _joined(tokens: Tokens, start: int, end: int) -> str:
@@ -231,7 +237,12 @@ def _joined(tokens: Tokens, start: int, end: int) -> str:
 
 
 def _name_after_cue(tokens: Tokens) -> str | None:
-    for cue in _CUES:
+    return next(names_after_cues(tokens), None)
+
+
+def names_after_cues(tokens: Tokens) -> Iterator[str]:
+    """Every name said after an introduction ("this is X"), the strongest cue's first."""
+    for cue in CUES:
         for start in find_phrase(tokens.low, cue):
             i = start + len(cue.split())
             if (
@@ -244,9 +255,8 @@ def _name_after_cue(tokens: Tokens) -> str | None:
             if i < len(tokens) and tokens.low[i] in TITLES:
                 title, i = TITLES[tokens.low[i]], i + 1
             words = _name_from(tokens, i)
-            if words and _personal(" ".join(words)) and not _organisation_from(tokens, i):
-                return " ".join([title, *words] if title else words)
-    return None
+            if words and personal(" ".join(words)) and not _organisation_from(tokens, i):
+                yield " ".join([title, *words] if title else words)
 
 
 # How far past a name's words a business word is looked for.

@@ -1,10 +1,12 @@
-"""The caller's name, found by the triage reader ("this is X", "my name is X", "it's X",
-"X here", "X calling"), and every other place the transcript says it."""
+"""Every name a cue introduces, the caller's as the triage reads it first ("this is X", "my
+name is X", "it's X", "X here", "X calling": ``shared.language.introductions``), and every
+other place the transcript says it."""
 
 from __future__ import annotations
 
 from shared.language.dates import MONTHS, WEEKDAYS
-from shared.language.names import PARTICLES, caller_name
+from shared.language.introductions import introduced_names
+from shared.language.names import PARTICLES
 from shared.language.tokens import find_phrase
 from shared.redaction.spans import Span
 from shared.redaction.stream import Stream
@@ -47,9 +49,16 @@ def _more_of_the_name(s: Stream, end: int) -> int:
 
 
 def find_person_names(s: Stream, region: str) -> list[Span]:
-    name = caller_name(s.tokens)
-    if name is None:
-        return []
+    taken: set[int] = set()
+    spans: list[Span] = []
+    for name in introduced_names(s.tokens):
+        spans += _name_spans(s, name, taken)
+    return sorted(spans, key=lambda span: span.start)
+
+
+def _name_spans(s: Stream, name: str, taken: set[int]) -> list[Span]:
+    """Where ``name`` is said, but for the tokens in ``taken`` (another name's), which it
+    adds to."""
     # The reader title-cases and may add a title ("Dr. Smith"); the words are what was said.
     parts = [p.lower() for p in name.split() if p.rstrip(".").lower() not in TITLES]
     if not parts:
@@ -67,7 +76,6 @@ def find_person_names(s: Stream, region: str) -> list[Span]:
     # is caught only after a title or, in a cased transcript, written capitalised.
     phrases = [(whole, False), (said(parts[0]), False)] if len(parts) > 1 else [(whole, False)]
     phrases += [(said(p), True) for p in surnames(value)]
-    taken: set[int] = set()
     spans: list[Span] = []
     for words, alone in phrases:
         size = len(words)

@@ -82,3 +82,16 @@ def test_a_url_items_password_is_not_kept_in_what_the_rejection_shows(
     assert "hunter2" not in source
     assert "hunter2" not in message
     assert source.endswith("files.example/vm/1.wav")
+
+
+def test_a_presigned_urls_signature_is_not_kept_in_what_the_rejection_shows(
+    ctx: WorkerContext, base: str
+) -> None:
+    batch = Batch(source="manifest")
+
+    source, message = _rejected(
+        _local(ctx), batch, f"{base}/vm/1.wav?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=abc123"
+    )
+
+    assert "404" in message
+    assert source == f"{base}/vm/1.wav?X-Amz-Credential=***&X-Amz-Signature=***"

@@ -321,8 +321,10 @@ def test_a_surname_that_is_a_common_word_is_kept_where_it_is_only_that_word() ->
 
 
 def test_capitalised_words_said_straight_after_a_name_are_redacted_with_it() -> None:
+    # "It's Maria" introduces a second person; "I" said straight after is not more of her name.
     assert _found("This is Nguyen Van An, call me back. It's Maria I think") == [
-        (Entity.PERSON_NAME, "Nguyen Van An", "nguyen van an")
+        (Entity.PERSON_NAME, "Nguyen Van An", "nguyen van an"),
+        (Entity.PERSON_NAME, "Maria", "maria"),
     ]
 
 
