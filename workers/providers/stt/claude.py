@@ -19,7 +19,8 @@ from typing import Any
 
 import anthropic
 
-from shared.models import Stage, Transcript, Usage
+from shared.errors import StageFailed
+from shared.models import Billed, Stage, Transcript, Usage
 from shared.settings.providers import AnthropicSettings, ClaudeSttSettings
 from workers.providers.anthropic_client import (
     anthropic_errors,
@@ -166,7 +167,14 @@ class ClaudeStt(SttProvider):
             raise refused
         engine_provider = self.providers.get(Stage.STT, engine)
         assert isinstance(engine_provider, SttProvider)
-        heard = engine_provider.transcribe(audio)
+        try:
+            heard = engine_provider.transcribe(audio)
+        except StageFailed as exc:
+            # The fallback's failure is the stage's; Claude's refusal was billed all the same,
+            # and goes with it for the stage runner to record (stages.stt.billed).
+            if billed is not None:
+                exc.charges.append(Billed.of(billed).model_copy(update={"engine": self.name}))
+            raise
         details: dict[str, Any] = {
             "engine": engine,
             "fallback": {"from": self.name, "to": engine, "reason": reason},

@@ -60,6 +60,9 @@ class HybridStt(SttProvider):
         # Tokens an engine was billed for an answer it could not use (Claude refused or cut
         # at max_tokens): charged under its name, as an answering engine's are.
         billed: dict[str, Usage] = {}
+        # What a failed engine's run had collected before it failed (Claude's billed refusal,
+        # then its fallback failing): already named by engine.
+        carried: list[Billed] = []
         retry: StageFailed | None = None
         with ThreadPoolExecutor(max_workers=len(engines)) as pool:
             futures = {name: pool.submit(self._engine(name).transcribe, audio) for name in engines}
@@ -67,15 +70,18 @@ class HybridStt(SttProvider):
                 try:
                     results[name] = future.result()
                 except StageFailed as exc:
+                    if exc.retryable and retry is None:
+                        retry = exc  # the whole stage is retried: both run again
+                        continue  # its charges and billed tokens go with it as raised
+                    carried += [_by(b.engine or name, b) for b in exc.charges]
+                    if isinstance(exc, ProviderError) and exc.billed is not None:
+                        billed[name] = exc.billed
                     if exc.retryable:
-                        retry = retry or exc  # the whole stage is retried: both run again
                         continue
                     if exc.code == "unsupported_language":
                         unheard[name] = f"{exc.code}: {exc.message}"
                         continue
                     failures[name] = f"{exc.code}: {exc.message}"
-                    if isinstance(exc, ProviderError) and exc.billed is not None:
-                        billed[name] = exc.billed
                 except Exception as exc:
                     # An engine's runtime breaking (ONNX Runtime, CTranslate2, a plugin's
                     # own bug) is no reason to lose the other's transcript: kept, said and
@@ -87,7 +93,7 @@ class HybridStt(SttProvider):
             # This run's answers are dropped, not what the vendors billed for them.
             heard = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
             charged = {**{n: Usage(**u) for n, u in heard.items()}, **billed}
-            retry.charges += [_by(n, u) for n, u in charged.items()]
+            retry.charges += [*(_by(n, u) for n, u in charged.items()), *carried]
             raise retry
         if not results and broken and len(broken) == len(failures):
             raise broken[0]
@@ -97,7 +103,7 @@ class HybridStt(SttProvider):
             raise StageFailed(
                 "all_engines_failed",
                 "; ".join(f"{k}: {v}" for k, v in refusals.items()),
-                charges=[_by(n, u) for n, u in billed.items()],
+                charges=[*(_by(n, u) for n, u in billed.items()), *carried],
             )
         details: dict[str, Any] = {
             "mode": "hybrid",
@@ -110,6 +116,8 @@ class HybridStt(SttProvider):
         # An engine either answered or failed, so its tokens are counted once.
         spent = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
         spent.update({n: u.model_dump() for n, u in billed.items()})
+        for charge in carried:
+            spent[str(charge.engine)] = _plus(spent.get(str(charge.engine)), charge)
         if spent:
             details["engine_usage"] = spent
         # An engine that handed the audio on (Claude refusing it, its fallback hearing it):
@@ -225,3 +233,14 @@ def _heard_by(details: dict[str, Any]) -> dict[str, Any]:
 def _by(engine: str, spent: Usage) -> Billed:
     """What ``engine`` was billed, charged under its name as its transcript's usage is."""
     return Billed.of(spent).model_copy(update={"engine": engine})
+
+
+def _plus(recorded: dict[str, Any] | None, charge: Billed) -> dict[str, Any]:
+    """An engine's recorded tokens with ``charge``'s added (on the recorded model)."""
+    if recorded is None:
+        return Usage.model_validate(charge.model_dump(include=set(Usage.model_fields))).model_dump()
+    return {
+        **recorded,
+        "input_tokens": int(recorded.get("input_tokens") or 0) + charge.input_tokens,
+        "output_tokens": int(recorded.get("output_tokens") or 0) + charge.output_tokens,
+    }

@@ -37,6 +37,13 @@ class StubWhisper(SttProvider):
         return Transcript(text="heard by whisper", language="en", provider=self.name)
 
 
+class FailingWhisper(SttProvider):
+    name = "whisper"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        raise ProviderError("rejected_media", "whisper cannot read this recording")
+
+
 @pytest.fixture(scope="module")
 def audio() -> AudioInput:
     wav = PiperTts().synthesize(SENTENCE, None, "wav").data
@@ -343,3 +350,22 @@ def test_a_413_from_the_endpoint_falls_back_like_a_refused_audio_block(
 
     assert transcript.text == "heard by whisper"
     assert "exceeds the maximum allowed number of bytes" in transcript.details["fallback"]["reason"]
+
+
+def test_the_tokens_of_a_refused_transcription_go_with_the_failure_when_the_fallback_fails(
+    gateway: AnthropicFake, audio: AudioInput
+) -> None:
+    gateway.refusing = "general_harms"
+
+    with (
+        registered(stub("stt", "whisper", f"{__name__}:FailingWhisper")),
+        pytest.raises(ProviderError) as caught,
+    ):
+        stt(gateway, "whisper", openai={"api_key": "sk-test"}).transcribe(audio)
+
+    # The fallback's own error, with what Claude's refusal was billed for the stage runner
+    # to record on the job (stages.stt.billed), charged as Claude's.
+    assert caught.value.code == "rejected_media"
+    (charged,) = caught.value.charges
+    assert charged.engine == "claude"
+    assert charged.input_tokens > 0

@@ -19,6 +19,7 @@ from tests.usage_factories import finished_job
 from workers.providers import registry
 from workers.providers.anthropic_client import forget_verified_models
 from workers.providers.base import AudioInput, SttProvider
+from workers.providers.errors import ProviderError
 from workers.providers.stt.hybrid import HybridStt
 
 HEARD = "please call me back about the invoice"
@@ -31,6 +32,13 @@ class StubWhisper(SttProvider):
     def transcribe(self, audio: AudioInput) -> Transcript:
         details = {"engine": "whisper", "model": "whisper-large-v3"}
         return Transcript(text=HEARD, language="en", provider=self.name, details=details)
+
+
+class FailingWhisper(SttProvider):
+    name = "whisper"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        raise ProviderError("rejected_media", "whisper cannot read this recording")
 
 
 class StubOther(SttProvider):
@@ -92,3 +100,29 @@ def test_a_hybrids_claude_that_refused_the_audio_has_its_fallback_charged(
     assert whisper.cost == pytest.approx(2 * 0.006)  # two minutes at the table's price
     assert not [line for line in usage.lines if line.engine == "claude"]
     assert job_usage(kept, settings).totals == usage.totals, "the same after retention"
+
+
+def test_a_hybrids_claude_that_refused_the_audio_keeps_its_tokens_when_its_fallback_fails() -> None:
+    forget_verified_models()
+    registry.clear_instances()
+    with (
+        AnthropicFake(accept_audio=True) as gateway,
+        registered(stub("stt", "whisper", f"{__name__}:FailingWhisper")),
+        registered(stub("stt", "stub_other", f"{__name__}:StubOther")),
+    ):
+        gateway.refusing = "general_harms"
+        settings = Settings(
+            anthropic={"api_key": API_KEY, "base_url": gateway.base_url, "verify_model": False},
+            openai={"api_key": "sk-test", "stt_model": "whisper-1"},
+            claude_stt={"fallback": "whisper"},
+            hybrid={"engines": ("claude", "stub_other")},
+        )
+        hybrid = registry.build(Stage.STT, "hybrid", settings)
+        assert isinstance(hybrid, HybridStt)
+        details = dict(hybrid.transcribe(_audio()).details)
+    registry.clear_instances()
+
+    assert "rejected_media" in details["engines_skipped"]["claude"]
+    # Claude's refusal was billed though whisper, its fallback, then failed: charged as Claude's.
+    spent = details["engine_usage"]["claude"]
+    assert spent["input_tokens"] > 0
