@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from shared.models import Billed
@@ -41,6 +41,10 @@ class StageFailed(VoicePipeError):
         # own (ProviderError.billed): a hybrid's engines that failed, each by its name. The
         # stage runner records them with the failure, as the job's usage counts them.
         self.charges = list(charges)
+        # The transcription details of answers the run dropped (a retried hybrid's engines
+        # that answered; no tokens, which ``charges`` holds): the stage runner charges the
+        # audio seconds a cloud engine billed for them, as a discarded run's.
+        self.dropped: dict[str, Any] = {}
 
 
 class JobNotFound(VoicePipeError):

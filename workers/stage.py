@@ -163,6 +163,9 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         told = ctx.settings.without_secrets(exc.message)
         # Tokens billed for an answer the run could not use: on the job with this failure.
         billed = _billed(exc)
+        if exc.dropped:  # what the answers it dropped were billed by the audio
+            dropped = JobResults(transcription=exc.dropped)
+            billed += run_billed(job, stage, provider, dropped, ctx.settings)
         if should_retry(attempts, exc, ctx.settings.retries):
             delay = retry_delay(attempts, exc, ctx.settings.retries)
             if not _mark_retrying(ctx, job_id, stage, exc.code, told, delay, me, billed):

@@ -94,6 +94,8 @@ class HybridStt(SttProvider):
             heard = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
             charged = {**{n: Usage(**u) for n, u in heard.items()}, **billed}
             retry.charges += [*(_by(n, u) for n, u in charged.items()), *carried]
+            if results:  # and the audio seconds of those that heard it (Whisper's)
+                retry.dropped = {"engines_used": list(results), **_fallbacks(results)}
             raise retry
         if not results and broken and len(broken) == len(failures):
             raise broken[0]
@@ -123,9 +125,7 @@ class HybridStt(SttProvider):
         # An engine that handed the audio on (Claude refusing it, its fallback hearing it):
         # who heard it, and on which model, for the ledger to charge that engine, not one
         # that was never paid for this recording.
-        handed = {n: t.details for n, t in results.items() if "fallback" in t.details}
-        if handed:
-            details["engine_fallbacks"] = {n: _heard_by(d) for n, d in handed.items()}
+        details.update(_fallbacks(results))
         if len(results) < 2:
             only = next(iter(results.values()))
             details.update(
@@ -222,6 +222,11 @@ def compared_again(details: dict[str, Any]) -> dict[str, Any]:
 def _span_words(spans: list[dict[str, Any]]) -> list[str]:
     # Without a reconciler, the uncertain words are the first engine's side of each span.
     return [word for span in spans for word in span.get("ref", [])]
+
+
+def _fallbacks(results: dict[str, Transcript]) -> dict[str, Any]:
+    handed = {n: t.details for n, t in results.items() if "fallback" in t.details}
+    return {"engine_fallbacks": {n: _heard_by(d) for n, d in handed.items()}} if handed else {}
 
 
 def _heard_by(details: dict[str, Any]) -> dict[str, Any]:
