@@ -1,18 +1,22 @@
-"""A hybrid transcription whose every engine failed still charges the job what an engine
-was billed before it failed (workers.providers.stt.hybrid, recorded by workers.stage)."""
+"""What a hybrid transcription that did not end in a transcript still charges the job:
+the tokens an engine was billed before every engine failed, and the audio seconds Whisper
+billed for an answer a retry dropped (workers.providers.stt.hybrid, recorded by
+workers.stage, the seconds priced as a discarded run's by shared.run_billing)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import workers.app  # noqa: F401  (the Celery app the tasks are bound to)
 from shared.errors import StageFailed
 from shared.models import Billed, Job, JobOptions, JobStatus, Stage, Transcript, Usage
-from shared.settings.providers import HybridSettings
+from shared.settings.providers import HybridSettings, OpenAISettings, RetrySettings
 from shared.usage import job_usage
 from tests.audio_factory import encode_samples, tone
 from tests.conftest import ValkeyProcess
@@ -45,26 +49,44 @@ class Broken(SttProvider):
         raise StageFailed("rejected_media", "the engine cannot read this recording")
 
 
+class AnsweringWhisper(SttProvider):
+    name = "whisper"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        details = {"engine": "whisper", "model": "whisper-1"}
+        return Transcript(text="call me back", language="en", provider=self.name, details=details)
+
+
+class Unavailable(SttProvider):
+    name = "stub_unavailable"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        raise ProviderError("provider_unavailable", "503 from the vendor")
+
+
 @pytest.fixture
-def ctx(
-    valkey: ValkeyProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[WorkerContext]:
-    made = local_worker_context(valkey.url, tmp_path)
-    engines = ("stub_refused_billed", "stub_broken")
-    settings = made.settings.model_copy(update={"hybrid": HybridSettings(engines=engines)})
-    made = dataclasses.replace(made, settings=settings)
-    monkeypatch.setattr(context, "_context", made)
-    with (
-        registered(stub("stt", "stub_refused_billed", f"{__name__}:RefusedBilled")),
-        registered(stub("stt", "stub_broken", f"{__name__}:Broken")),
-    ):
-        yield made
-    made.jobs.redis.close()
+def hybrid(valkey: ValkeyProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Makes the worker's context one whose hybrid runs the two stub ``engines``."""
+
+    @contextmanager
+    def of(*engines: type[SttProvider], **settings: Any) -> Iterator[WorkerContext]:
+        made = local_worker_context(valkey.url, tmp_path)
+        names = tuple(engine.name for engine in engines)
+        update = {"hybrid": HybridSettings(engines=names), **settings}
+        made = dataclasses.replace(made, settings=made.settings.model_copy(update=update))
+        monkeypatch.setattr(context, "_context", made)
+        with (
+            registered(stub("stt", names[0], f"{__name__}:{engines[0].__name__}")),
+            registered(stub("stt", names[1], f"{__name__}:{engines[1].__name__}")),
+        ):
+            yield made
+        made.jobs.redis.close()
+
+    return of
 
 
-def test_a_hybrid_whose_engines_all_failed_keeps_the_tokens_an_engine_was_billed(
-    ctx: WorkerContext,
-) -> None:
+def _transcribed_by_hybrid(ctx: WorkerContext) -> Job:
+    """A job of a 2 s recording, after the stt task ran it (and any retries) to its end."""
     data = encode_samples(tone(2.0), "wav", 16000)
     job = Job(
         options=JobOptions(stages=[Stage.STT], stt_provider="hybrid"),
@@ -73,10 +95,16 @@ def test_a_hybrid_whose_engines_all_failed_keeps_the_tokens_an_engine_was_billed
     job.input.key = job.object_key("input.wav")
     ctx.storage.put(job.input.key, data)
     ctx.jobs.create(job)
-
     stt.transcribe.apply(args=[job.id])
+    return ctx.jobs.get(job.id)
 
-    after = ctx.jobs.get(job.id)
+
+def test_a_hybrid_whose_engines_all_failed_keeps_the_tokens_an_engine_was_billed(
+    hybrid: Any,
+) -> None:
+    with hybrid(RefusedBilled, Broken) as ctx:
+        after = _transcribed_by_hybrid(ctx)
+
     assert after.status == JobStatus.FAILED
     assert after.error is not None
     assert after.error.code == "stt.all_engines_failed"
@@ -92,3 +120,21 @@ def test_a_hybrid_whose_engines_all_failed_keeps_the_tokens_an_engine_was_billed
         ("stub_refused_billed", "input_tokens"): 900,
         ("stub_refused_billed", "output_tokens"): 120,
     }
+
+
+def test_a_retried_hybrid_run_charges_the_seconds_whisper_billed_for_its_dropped_answer(
+    hybrid: Any,
+) -> None:
+    retries = RetrySettings(max_attempts=2, base_delay_s=0.01, max_delay_s=0.01)
+    openai = OpenAISettings(api_key="sk-test", stt_model="whisper-1")
+    with hybrid(AnsweringWhisper, Unavailable, retries=retries, openai=openai) as ctx:
+        after = _transcribed_by_hybrid(ctx)
+
+    assert after.status == JobStatus.FAILED
+    seconds = round(after.input.duration_s, 3)
+    assert seconds > 0
+    # Each of the two runs: Whisper answered, and was paid for it, before the retry dropped it.
+    assert (
+        after.stages[Stage.STT].billed
+        == [Billed(engine="whisper", model="whisper-1", audio_s=seconds)] * 2
+    )
