@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from shared import fetch_messages
 from shared.deadline_transport import deadline_transport
 from shared.errors import VoicePipeError
 from shared.settings.bulk import FetchSettings
@@ -152,7 +153,7 @@ class AddressPolicy:
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
-            raise FetchRefused("url_refused", f"The URL is not valid: {exc}.") from None
+            raise FetchRefused("url_refused", fetch_messages.not_a_url(exc)) from None
         if parsed.scheme not in ("http", "https"):
             raise FetchRefused(
                 "url_refused",
@@ -192,9 +193,7 @@ class AddressPolicy:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
-            raise FetchRefused(
-                "download_failed", f"The URL's host {host!r} could not be resolved ({exc})."
-            ) from None
+            raise FetchRefused("download_failed", fetch_messages.not_resolved(host, exc)) from None
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
         if not addresses:
             raise FetchRefused("download_failed", f"The URL's host {host!r} has no address.")
@@ -228,7 +227,7 @@ def _pinned(
 
 
 @contextmanager
-def _client(timeout_s: float) -> Iterator[httpx.Client]:
+def _client(timeout_s: float, hint: str = "") -> Iterator[httpx.Client]:
     # No environment proxies (they would defeat pinning) and no kept-alive connections: a
     # pooled TLS connection keyed by IP could be reused for a different host name.
     # The whole exchange, redirects included, ends within timeout_s: a server dripping its
@@ -247,9 +246,9 @@ def _client(timeout_s: float) -> Iterator[httpx.Client]:
             "download_timeout", f"The server did not answer within {timeout_s:g} s."
         ) from None
     except httpx.HTTPError as exc:
-        raise FetchRefused("download_failed", f"The request failed: {exc}.") from None
+        raise FetchRefused("download_failed", fetch_messages.failed(exc, hint)) from None
     except httpx.InvalidURL as exc:  # a Location header that is not a URL
-        raise FetchRefused("url_refused", f"A redirect named an invalid URL: {exc}.") from None
+        raise FetchRefused("url_refused", fetch_messages.bad_redirect(exc)) from None
     finally:
         client.close()
 
@@ -306,7 +305,7 @@ def fetch(
     # httpx's timeout is per read; this deadline also stops a server that drips bytes.
     deadline = time.monotonic() + timeout_s
     too_large = FetchRefused("too_large", f"The download is over the limit of {max_bytes} bytes.")
-    with _client(timeout_s) as client:
+    with _client(timeout_s, fetch_messages.FILE_HINT) as client:
         for hop in range(max_redirects + 1):
             # Asked uncompressed (audio gains nothing from gzip); a server that compresses
             # anyway is unpacked within the limit.
