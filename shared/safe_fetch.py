@@ -33,10 +33,14 @@ _PRIVATE = tuple(
     ipaddress.ip_network(n)
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
 )
-# Not routable on the internet, yet called global by Python's is_global (3.11): the IETF
-# protocol assignments block (192.0.0.0/24; only a /29 of it is "private" to Python) and
-# IPv6 site-local (deprecated, still routed inside some networks).
-_UNROUTABLE = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "fec0::/10"))
+# Not routable on the internet, yet called global by Python's is_global (3.11), checked
+# against IANA's special-purpose registries: the IETF protocol assignments block
+# (192.0.0.0/24; only a /29 of it is "private" to Python), the deprecated 6to4 relay anycast
+# (RFC 7526: it reaches the nearest relay, often a router of the hosting network itself),
+# IPv6 documentation (RFC 9637) and IPv6 site-local (deprecated, routed inside some networks).
+_UNROUTABLE = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.0.0/24", "192.88.99.0/24", "3fff::/20", "fec0::/10")
+)
 # A DNS name never ends in an all-numeric label, so such a host is an IPv4 address in
 # some spelling; only dotted decimal is taken because parsers disagree on the others.
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
