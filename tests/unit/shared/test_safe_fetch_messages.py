@@ -46,6 +46,33 @@ def hangs_up() -> Iterator[int]:
     listener.close()
 
 
+@pytest.fixture
+def speaks_http() -> Iterator[int]:
+    """A plain-HTTP port, the usual reason an https:// URL fails: it answers a TLS hello in
+    HTTP, then waits for the client to give up (closing first could lose the answer)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    conn.recv(4096)
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    while conn.recv(4096):
+                        pass
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
 def _plain(error: FetchRefused, detail: str) -> None:
     assert "[Errno" not in error.message
     assert "_ssl.c" not in error.message
@@ -89,10 +116,10 @@ def test_a_server_that_refuses_the_connection_says_to_make_the_url_reachable() -
     _plain(error, "Connection refused")
 
 
-def test_a_server_that_breaks_off_https_says_to_check_the_scheme_and_certificate(
-    hangs_up: int,
+def test_an_https_url_to_a_plain_http_server_says_to_check_the_scheme_and_certificate(
+    speaks_http: int,
 ) -> None:
-    error = refused(f"https://127.0.0.1:{hangs_up}/a.wav")
+    error = refused(f"https://127.0.0.1:{speaks_http}/a.wav")
 
     assert error.code == "download_failed"
     assert "secure (https) connection" in error.message
