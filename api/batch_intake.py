@@ -21,6 +21,7 @@ from api import batch_idempotency, staged
 from api.batch_manifest import BatchRequest
 from api.deps import Services
 from api.errors import ApiError, job_store_unavailable
+from api.field_problems import problem_text
 from api.form_in_memory import read_form
 from api.job_form import unknown_field
 from api.options import OptionFields, job_options, text_options, unheard_language
@@ -32,7 +33,8 @@ from shared.queues import INGEST, INGEST_TASKS
 
 def _problems(exc: ValidationError) -> str:
     return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {problem_text(e)}"
+        for e in exc.errors()[:5]
     )
 
 

@@ -8,6 +8,14 @@ from typing import Any
 
 from shared.inbox import CURSOR_PATTERN as INBOX_CURSOR_PATTERN
 from shared.keyset_paging import CURSOR_PATTERN
+from shared.models import THREAD_PATTERN
+from shared.redaction_policy import ENTITY_LIST_PATTERN, Entity
+
+# Some text besides spaces and line breaks (a reviewed transcript).
+NOT_BLANK_PATTERN = r"\S"
+_THREAD_CHARACTERS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+_.:@-"
+)
 
 
 def _not_a_cursor(value: str, given_by: str = "the next_cursor the previous page") -> str:
@@ -22,11 +30,41 @@ def _not_an_inbox_cursor(value: str) -> str:
     return _not_a_cursor(value, "the next_cursor or prev_cursor a page")
 
 
+def _not_a_thread_id(value: str) -> str:
+    odd = ", ".join(repr(c) for c in dict.fromkeys(value) if c not in _THREAD_CHARACTERS)
+    given = "it is empty" if not value else f"{value!r} is not a thread id: {odd} cannot be in one"
+    return (
+        f"{given}; a thread id is letters, digits and + _ . : @ - only, up to 128 of them "
+        "(a caller's number such as +15551234567, or your own conversation id), the same "
+        "for every voicemail of one conversation"
+    )
+
+
+def _not_entities(value: str) -> str:
+    # 'all' and 'none' among names, or an empty name (',,'), are wrong in the list's form.
+    known = {*Entity, "all", "none", ""}
+    unknown = [repr(n) for n in (name.strip() for name in value.split(",")) if n not in known]
+    given = f"VoicePipe does not redact {', '.join(unknown)}" if unknown else f"{value!r} is not"
+    if not unknown:
+        given += " a list of what to redact"
+    return (
+        f"{given}: send 'all' or 'none' alone, or one or more of "
+        f"{', '.join(Entity)} separated by commas"
+    )
+
+
+def _blank(value: str) -> str:
+    return "it holds only spaces or line breaks: send the text itself, or leave the field out"
+
+
 # Patterns whose regex, shown as pydantic shows it, says nothing a person can act on: said
 # in words instead.
 _PATTERNS: dict[str, Callable[[str], str]] = {
     CURSOR_PATTERN: _not_a_cursor,
     INBOX_CURSOR_PATTERN: _not_an_inbox_cursor,
+    THREAD_PATTERN: _not_a_thread_id,
+    ENTITY_LIST_PATTERN: _not_entities,
+    NOT_BLANK_PATTERN: _blank,
 }
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.deps import Services
 from api.errors import ApiError
 from api.reply_voice import speakable_reply
-from shared.models import STAGE_ORDER, JobOptions, Stage
+from shared.models import STAGE_ORDER, THREAD_PATTERN, JobOptions, Stage
 from shared.provider_catalog import provider_names
 from shared.redaction_policy import (
     ENTITY_LIST_PATTERN,
@@ -29,8 +29,6 @@ from shared.stt_languages import (
     is_english,
     whisper_hears,
 )
-
-THREAD_PATTERN = r"^[A-Za-z0-9+_.:@-]+$"
 
 
 class OptionFields(BaseModel):

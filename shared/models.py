@@ -53,6 +53,9 @@ class JobStatus(StrEnum):
 
 # Names of the stage outputs under a job's prefix (a retried stage adds its attempt number,
 # see workers.stage.attempt_key; the record's output_key names the one that counts).
+# A conversation key as the API takes it (a caller's number, a CRM id); said in words, not
+# as this regex, to a client that sends another (api/field_problems.py).
+THREAD_PATTERN = r"^[A-Za-z0-9+_.:@-]+$"
 TRANSCRIPT_OBJECT = "transcript.json"
 LISTENING_COPY_OBJECT = "input.listen.mp3"
 REPLY_OBJECT = "reply.json"
@@ -133,7 +136,7 @@ class JobOptions(BaseModel):
     thread_id: str | None = Field(
         default=None,
         max_length=128,
-        pattern=r"^[A-Za-z0-9+_.:@-]+$",
+        pattern=THREAD_PATTERN,
         description="Conversation key (e.g. the caller's number): replies see earlier jobs.",
     )
     callback_url: str | None = Field(

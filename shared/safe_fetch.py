@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from shared import fetch_messages
 from shared.deadline_transport import deadline_transport
 from shared.errors import VoicePipeError
 from shared.settings.bulk import FetchSettings
@@ -32,10 +33,14 @@ _PRIVATE = tuple(
     ipaddress.ip_network(n)
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
 )
-# Not routable on the internet, yet called global by Python's is_global (3.11): the IETF
-# protocol assignments block (192.0.0.0/24; only a /29 of it is "private" to Python) and
-# IPv6 site-local (deprecated, still routed inside some networks).
-_UNROUTABLE = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "fec0::/10"))
+# Not routable on the internet, yet called global by Python's is_global (3.11), checked
+# against IANA's special-purpose registries: the IETF protocol assignments block
+# (192.0.0.0/24; only a /29 of it is "private" to Python), the deprecated 6to4 relay anycast
+# (RFC 7526: it reaches the nearest relay, often a router of the hosting network itself),
+# IPv6 documentation (RFC 9637) and IPv6 site-local (deprecated, routed inside some networks).
+_UNROUTABLE = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.0.0/24", "192.88.99.0/24", "3fff::/20", "fec0::/10")
+)
 # A DNS name never ends in an all-numeric label, so such a host is an IPv4 address in
 # some spelling; only dotted decimal is taken because parsers disagree on the others.
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
@@ -152,7 +157,7 @@ class AddressPolicy:
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
-            raise FetchRefused("url_refused", f"The URL is not valid: {exc}.") from None
+            raise FetchRefused("url_refused", fetch_messages.not_a_url(exc)) from None
         if parsed.scheme not in ("http", "https"):
             raise FetchRefused(
                 "url_refused",
@@ -192,9 +197,7 @@ class AddressPolicy:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
-            raise FetchRefused(
-                "download_failed", f"The URL's host {host!r} could not be resolved ({exc})."
-            ) from None
+            raise FetchRefused("download_failed", fetch_messages.not_resolved(host, exc)) from None
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
         if not addresses:
             raise FetchRefused("download_failed", f"The URL's host {host!r} has no address.")
@@ -228,7 +231,7 @@ def _pinned(
 
 
 @contextmanager
-def _client(timeout_s: float) -> Iterator[httpx.Client]:
+def _client(timeout_s: float, hint: str = "") -> Iterator[httpx.Client]:
     # No environment proxies (they would defeat pinning) and no kept-alive connections: a
     # pooled TLS connection keyed by IP could be reused for a different host name.
     # The whole exchange, redirects included, ends within timeout_s: a server dripping its
@@ -247,9 +250,9 @@ def _client(timeout_s: float) -> Iterator[httpx.Client]:
             "download_timeout", f"The server did not answer within {timeout_s:g} s."
         ) from None
     except httpx.HTTPError as exc:
-        raise FetchRefused("download_failed", f"The request failed: {exc}.") from None
+        raise FetchRefused("download_failed", fetch_messages.failed(exc, hint)) from None
     except httpx.InvalidURL as exc:  # a Location header that is not a URL
-        raise FetchRefused("url_refused", f"A redirect named an invalid URL: {exc}.") from None
+        raise FetchRefused("url_refused", fetch_messages.bad_redirect(exc)) from None
     finally:
         client.close()
 
@@ -306,7 +309,7 @@ def fetch(
     # httpx's timeout is per read; this deadline also stops a server that drips bytes.
     deadline = time.monotonic() + timeout_s
     too_large = FetchRefused("too_large", f"The download is over the limit of {max_bytes} bytes.")
-    with _client(timeout_s) as client:
+    with _client(timeout_s, fetch_messages.FILE_HINT) as client:
         for hop in range(max_redirects + 1):
             # Asked uncompressed (audio gains nothing from gzip); a server that compresses
             # anyway is unpacked within the limit.

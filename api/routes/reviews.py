@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, TenantDep
 from api.errors import error_responses
+from api.field_problems import NOT_BLANK_PATTERN
 from api.media_routes import RangeHeader, media_route, served
 from api.reviewing import (
     MAX_CALLER_CHARS,
@@ -49,7 +50,7 @@ class ReviewChanges(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     transcript: str | None = Field(
-        default=None, min_length=1, max_length=MAX_TRANSCRIPT_CHARS, pattern=r"\S"
+        default=None, min_length=1, max_length=MAX_TRANSCRIPT_CHARS, pattern=NOT_BLANK_PATTERN
     )
     callback_number: str | None = Field(
         default=None,

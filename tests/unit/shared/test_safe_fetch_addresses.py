@@ -63,9 +63,22 @@ def test_the_cloud_metadata_link_local_address_is_refused(no_connect: list[objec
 
 
 # Ranges no public host is in that Python's is_global (3.11) calls global: the IETF
-# protocol assignments block and IPv6 site-local, which some networks still route inside.
+# protocol assignments block, IPv6 site-local (some networks still route it inside), the
+# deprecated 6to4 relay anycast (RFC 7526: it reaches whichever relay is nearest, often the
+# hosting network's own router), also in its 6to4 form, and IPv6 documentation (RFC 9637).
 @pytest.mark.parametrize(
-    "url", ["http://192.0.0.8/", "http://192.0.0.200/", "http://[fec0::1]/", "http://[fec1::5]/"]
+    "url",
+    [
+        "http://192.0.0.8/",
+        "http://192.0.0.200/",
+        "http://[fec0::1]/",
+        "http://[fec1::5]/",
+        "http://192.88.99.1/",
+        "http://192.88.99.255/",
+        "http://[2002:c058:6301::1]/",
+        "http://[3fff::1]/",
+        "http://[3fff:fff:ffff::1]/",
+    ],
 )
 def test_special_purpose_ranges_python_calls_global_are_refused(
     url: str, no_connect: list[object]
@@ -75,6 +88,15 @@ def test_special_purpose_ranges_python_calls_global_are_refused(
     assert error.code == "url_refused"
     assert "not publicly routable" in error.message
     assert no_connect == []
+
+
+# Special-purpose blocks IANA lists as globally reachable (AS112 DNS sinks, AMT relays) and
+# the public addresses on either side of the refused ones are still fetched.
+@pytest.mark.parametrize(
+    "host", ["192.31.196.1", "192.175.48.1", "192.88.98.255", "192.88.100.1", "[3fff:1000::1]"]
+)
+def test_globally_reachable_neighbours_of_refused_ranges_are_taken(host: str) -> None:
+    DEFAULT.check_url(f"http://{host}/a.wav")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,154 @@
+"""A failed fetch's message reaches the person who sent the batch (its rejections, its export):
+it says in plain words what went wrong and what to do, any technical detail last, in
+parentheses, without errno numbers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from shared.safe_fetch import AddressPolicy, FetchRefused
+from tests.unit.shared.safe_fetch_helpers import DEFAULT, refused
+
+
+def _lookup_fails(monkeypatch: pytest.MonkeyPatch, errno: int, text: str) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise socket.gaierror(errno, text)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def hangs_up() -> Iterator[int]:
+    """A port that takes each connection and closes it at once, before any answer."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+@pytest.fixture
+def speaks_http() -> Iterator[int]:
+    """A plain-HTTP port, the usual reason an https:// URL fails: it answers a TLS hello in
+    HTTP, then waits for the client to give up (closing first could lose the answer)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    conn.recv(4096)
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    while conn.recv(4096):
+                        pass
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def _plain(error: FetchRefused, detail: str) -> None:
+    assert "[Errno" not in error.message
+    assert "_ssl.c" not in error.message
+    assert ".." not in error.message
+    # The person's next step comes before the detail, which closes the sentence.
+    assert error.message.endswith(f"({detail}).")
+    assert "check" in error.message.lower() or "try again" in error.message.lower()
+
+
+def test_a_host_name_that_does_not_exist_says_to_check_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _lookup_fails(monkeypatch, socket.EAI_NONAME, "Name or service not known")
+
+    error = refused("https://recordings.exmaple.com/a.wav", DEFAULT)
+
+    assert error.code == "download_failed"
+    assert "'recordings.exmaple.com' was not found" in error.message
+    assert "check the host name" in error.message
+    _plain(error, "Name or service not known")
+
+
+def test_a_lookup_that_fails_for_a_while_says_to_try_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _lookup_fails(monkeypatch, socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    error = refused("https://recordings.example.com/a.wav", DEFAULT)
+
+    assert "try again later" in error.message
+    _plain(error, "Temporary failure in name resolution")
+
+
+def test_a_server_that_refuses_the_connection_says_to_make_the_url_reachable() -> None:
+    error = refused(f"http://127.0.0.1:{_closed_port()}/a.wav")
+
+    assert error.code == "download_failed"
+    assert "could not connect" in error.message
+    assert "reachable from the VoicePipe server" in error.message
+    assert "presigned URL" in error.message
+    _plain(error, "Connection refused")
+
+
+def test_an_https_url_to_a_plain_http_server_says_to_check_the_scheme_and_certificate(
+    speaks_http: int,
+) -> None:
+    error = refused(f"https://127.0.0.1:{speaks_http}/a.wav")
+
+    assert error.code == "download_failed"
+    assert "secure (https) connection" in error.message
+    assert "certificate" in error.message
+    assert error.message.endswith(").")
+    _plain(error, error.message.rsplit("(", 1)[1].removesuffix(")."))
+
+
+def test_a_server_that_hangs_up_without_answering_says_to_try_again(hangs_up: int) -> None:
+    error = refused(f"http://127.0.0.1:{hangs_up}/a.wav")
+
+    assert error.code == "download_failed"
+    assert "try again" in error.message
+    assert error.message.count("(") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "detail"),
+    [
+        ("http://[::1/a.wav", "Invalid port: ':1'"),
+        ("http://files.example.com/a\x00.wav", "Invalid non-printable ASCII character in URL"),
+    ],
+)
+def test_a_url_that_cannot_be_read_says_to_check_it_was_copied_whole(url: str, detail: str) -> None:
+    with pytest.raises(FetchRefused) as info:
+        AddressPolicy().check_url(url)
+
+    assert info.value.code == "url_refused"
+    assert "copied whole" in info.value.message
+    assert f"({detail}" in info.value.message
+    assert info.value.message.endswith(").")
+    assert ".." not in info.value.message
