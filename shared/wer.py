@@ -5,9 +5,10 @@ kept inside words) so that formatting differences between engines do not count a
 a few written forms are compared as said ("$5" and "5€" as "5 dollars"/"5 euros", "$1,000"
 as "1000 dollars", "10%" and "per cent" as "percent", "p.m." and "5pm" as "pm", "2nd" as
 "second", "101st" as "one hundred first", "5k" as "5 thousand", "$2m" as "2 million dollars",
-"OK" as "okay"), and numbers as digits. "Dr" is "doctor" or "drive" as its capitals tell
-(shared.wer_forms), else matches either. Alignments (a hybrid's disagreeing spans) compare
-the same way and show the words as written.
+"$2.5m" as "2 point 5 million dollars", "OK" as "okay"), and numbers as digits, a cardinal
+said with "hundred" or "thousand" by its value ("one hundred five" as "105"). "Dr" is
+"doctor" or "drive" as its capitals tell (shared.wer_forms), else matches either.
+Alignments (a hybrid's disagreeing spans) compare the same way and show the words as written.
 
 Numbers: one engine writes "415-867-2291" or "10 of clubs", another "four one five" or "ten
 of clubs", and a reference may be either. As Whisper's evaluation normaliser does, spoken
@@ -22,11 +23,18 @@ import re
 from typing import Literal, TypedDict
 
 from shared.wer_forms import (
+    CURRENCIES,
     DOCTOR_OR_DRIVE,
+    SCALED,
+    SCALES,
+    SIGN_AFTER,
+    Token,
+    decimal_scaled,
     is_ordinal_word,
     ordinal_words,
     said_dr,
     same_word,
+    spoken_cardinal,
 )
 
 SpanOp = Literal["substitute", "insert", "delete"]
@@ -63,8 +71,6 @@ _REPEATS = {"double": 2, "triple": 3}
 
 # Written forms engines choose between for one spoken word: compared as the spoken word.
 _SAME_WORD = {"ok": "okay", "mr": "mister", "mrs": "missus"}
-# A sign before an amount is a word said after it: "$5" is "five dollars".
-_CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros"}
 _THOUSANDS_GROUP = re.compile(r"[0-9]{3}")
 # French writes "10 %" (a space, often a no-break one): the same "10 percent" as "10%".
 _PERCENT = re.compile(r"[ \u00a0\u202f]?%")
@@ -73,28 +79,24 @@ _PERCENT = re.compile(r"[ \u00a0\u202f]?%")
 # suffix: "spam" or "4x4" are left whole).
 _TIME_OF_DAY = re.compile(r"([0-9]+)([ap]m)")
 _ORDINAL = re.compile(r"([0-9]+)(?:st|nd|rd|th)")
-# "5k" and "$2m" are said "5 thousand", "2 million dollars". A bare "5m" is as often metres
-# or minutes, so "m" is a million only in an amount of money; "k" after a number ("5k",
-# "five k") is a thousand either way, said "k" or "thousand".
-_SCALED = re.compile(r"([0-9]+)([km])")
-_SCALES = {"k": "thousand", "m": "million"}
-# A currency sign after an amount, with or without a space ("5€", "5 €"); not one that
-# begins the next amount ("5 $10").
-_SIGN_AFTER = re.compile(r"[ \u00a0\u202f]?([$£€])(?![0-9])")
 _NUMBER_WORDS = frozenset({*_UNITS, *_TEENS, *_TENS, "hundred", "thousand"})
-# A compared token: its text and the first and last word (of ``normalize``) it stands for.
-_Token = tuple[str, int, int]
 
 
-def _numbers_as_digits(words: list[_Token]) -> list[_Token]:
+def _numbers_as_digits(words: list[Token]) -> list[Token]:
     """``words`` with spoken numbers as digit strings, every digit string split in digits;
     each token keeps the words it came from."""
-    spoken: list[_Token] = []
+    spoken: list[Token] = []
+    texts = [word for word, _, _ in words]
     i = 0
     while i < len(words):
         word, lo, hi = words[i]
         following, _, next_hi = words[i + 1] if i + 1 < len(words) else ("", 0, 0)
-        if word in _REPEATS and (following in _UNITS or following == "oh"):
+        # After "point" a number's digits are its decimals: "2.5k" is "2 point 5 thousand".
+        cardinal = spoken_cardinal(texts, i) if not spoken or spoken[-1][0] != "point" else None
+        if cardinal is not None:
+            spoken.append((str(cardinal[0]), lo, words[cardinal[1] - 1][2]))
+            i = cardinal[1]
+        elif word in _REPEATS and (following in _UNITS or following == "oh"):
             spoken.extend([(_UNITS.get(following, "0"), lo, next_hi)] * _REPEATS[word])
             i += 2
         elif word in _TENS:
@@ -115,7 +117,7 @@ def _numbers_as_digits(words: list[_Token]) -> list[_Token]:
         else:
             spoken.append((_UNITS.get(word) or _TEENS.get(word) or word, lo, hi))
             i += 1
-    digits: list[_Token] = []
+    digits: list[Token] = []
     for index, (word, lo, hi) in enumerate(spoken):
         # "oh" is a zero only among digits ("two oh six"), not as an exclamation.
         if word == "oh" and any(
@@ -144,7 +146,7 @@ def _thousands_end(lowered: str, found: list[re.Match[str]], k: int) -> int:
     return k
 
 
-def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
+def _compared_tokens(text: str) -> tuple[list[str], list[Token]]:
     """The words of ``text`` (``normalize``) and the tokens compared for it: written forms
     as said ("$5" as "5 dollars", "10%" as "10 percent", "p.m." as "pm", "OK" as "okay"),
     numbers as single digits."""
@@ -153,7 +155,7 @@ def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
     spans = [m.span() for m in found]
     # The capitals say which "Dr" is meant; lower-casing that changes lengths ("İ") hides them.
     cased = text.translate(_APOSTROPHES) if len(lowered) == len(text) else None
-    tokens: list[_Token] = []
+    tokens: list[Token] = []
     k = 0
     while k < len(found):
         match, word = found[k], found[k].group()
@@ -184,13 +186,18 @@ def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
             k += 1
             continue
         sign = lowered[match.start() - 1] if match.start() else ""
-        after_sign = _SIGN_AFTER.match(lowered, match.end())
-        trailing = after_sign.group(1) if after_sign and sign not in _CURRENCIES else ""
-        scaled = _SCALED.fullmatch(word)
-        if scaled and (scaled.group(2) == "k" or sign in _CURRENCIES or trailing):
-            tokens.extend([(scaled.group(1), k, k), (_SCALES[scaled.group(2)], k, k)])
-            if sign in _CURRENCIES or trailing:
-                tokens.append((_CURRENCIES[sign or trailing], k, k))
+        after_sign = SIGN_AFTER.match(lowered, match.end())
+        trailing = after_sign.group(1) if after_sign and sign not in CURRENCIES else ""
+        decimal = decimal_scaled(lowered, found, k, sign)
+        if decimal is not None:
+            tokens += decimal
+            k = decimal[-1][2] + 1
+            continue
+        scaled = SCALED.fullmatch(word)
+        if scaled and (scaled.group(2) == "k" or sign in CURRENCIES or trailing):
+            tokens.extend([(scaled.group(1), k, k), (SCALES[scaled.group(2)], k, k)])
+            if sign in CURRENCIES or trailing:
+                tokens.append((CURRENCIES[sign or trailing], k, k))
             k += 1
             continue
         if word == "k" and tokens and (tokens[-1][0].isdigit() or tokens[-1][0] in _NUMBER_WORDS):
@@ -200,15 +207,15 @@ def _compared_tokens(text: str) -> tuple[list[str], list[_Token]]:
         tokens.append((_SAME_WORD.get(word, word), k, k))
         if word.isdigit() and trailing:
             # "5€" and "5 €", as much of Europe writes it, are said as "€5" is: "5 euros".
-            tokens.append((_CURRENCIES[trailing], k, k))
+            tokens.append((CURRENCIES[trailing], k, k))
             k += 1
             continue
-        if word.isdigit() and sign in _CURRENCIES:
+        if word.isdigit() and sign in CURRENCIES:
             # "$1,000" is said "1000 dollars", as "$1000" is: the word goes after the
             # thousands, not after the first group.
             last = _thousands_end(lowered, found, k)
             tokens.extend((found[j].group(), j, j) for j in range(k + 1, last + 1))
-            tokens.append((_CURRENCIES[sign], last, last))
+            tokens.append((CURRENCIES[sign], last, last))
             k = last + 1
             continue
         elif word.isdigit() and _PERCENT.match(lowered, match.end()):
@@ -276,12 +283,12 @@ def alignment_spans(reference: str, hypothesis: str) -> list[Span]:
 _Group = tuple[tuple[int, int], tuple[int, int], bool]
 
 
-def _groups(ref: list[_Token], hyp: list[_Token], ops: list[int]) -> list[_Group]:
+def _groups(ref: list[Token], hyp: list[Token], ops: list[int]) -> list[_Group]:
     """The alignment as runs of whole words: the word ranges (end exclusive) of each side
     whose tokens the alignment ties together, and whether any of them differ. A word split
     in tokens ("5551234" in seven digits) stays one piece, with what it is aligned with."""
 
-    def start(tokens: list[_Token], index: int, words_done: int) -> int:
+    def start(tokens: list[Token], index: int, words_done: int) -> int:
         return tokens[index][1] if index < len(tokens) else words_done
 
     groups: list[list[int]] = []  # ref lo, ref hi, hyp lo, hyp hi, edited

@@ -1,9 +1,23 @@
-"""Written forms the word error rate compares as said (shared.wer): ordinals in words, and
-which "Dr" a text means."""
+"""Written forms the word error rate compares as said (shared.wer): ordinals in words,
+amounts of money and scaled amounts, cardinals said with "hundred" or "thousand", and which
+"Dr" a text means."""
 
 from __future__ import annotations
 
 import re
+
+# A compared token: its text and the first and last word (of ``normalize``) it stands for.
+Token = tuple[str, int, int]
+# A sign before an amount is a word said after it: "$5" is "five dollars".
+CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros"}
+# "5k" and "$2m" are said "5 thousand", "2 million dollars". A bare "5m" is as often metres
+# or minutes, so "m" is a million only in an amount of money; "k" after a number ("5k",
+# "five k") is a thousand either way, said "k" or "thousand".
+SCALED = re.compile(r"([0-9]+)([km])")
+SCALES = {"k": "thousand", "m": "million"}
+# A currency sign after an amount, with or without a space ("5€", "5 €"); not one that
+# begins the next amount ("5 $10").
+SIGN_AFTER = re.compile(r"[ \u00a0\u202f]?([$£€])(?![0-9])")
 
 _UNIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _TEEN_WORDS = [
@@ -132,3 +146,107 @@ def same_word(said: str, heard: str) -> bool:
     return said == heard or (
         DOCTOR_OR_DRIVE in (said, heard) and (said in _SAID_DR or heard in _SAID_DR)
     )
+
+
+# A cardinal said with "hundred" or "thousand" ("one hundred five", "twelve hundred", "two
+# thousand and twenty") has the value of its words' places, not of its digits written one
+# after another ("1005"): 105, as "105" is. A number written in digits may begin it ("5k" is
+# compared as "5 thousand").
+_BELOW_TWENTY = {word: value for value, word in enumerate(_UNIT_WORDS + _TEEN_WORDS)}
+_TENS_VALUES = {word: 10 * (value + 2) for value, word in enumerate(TENS_WORDS)}
+_MOST_DIGITS_BEFORE = {"hundred": 2, "thousand": 3}
+
+
+def _below_hundred(words: list[str], i: int) -> tuple[int, int] | None:
+    """The value of the number under a hundred said from word ``i`` on, and where it ends."""
+    word = words[i] if i < len(words) else ""
+    if word in _BELOW_TWENTY:
+        return _BELOW_TWENTY[word], i + 1
+    if word in _TENS_VALUES:
+        unit = words[i + 1] if i + 1 < len(words) else ""
+        if unit in _UNIT_WORDS and unit != "zero":
+            return _TENS_VALUES[word] + _BELOW_TWENTY[unit], i + 2
+        return _TENS_VALUES[word], i + 1
+    return None
+
+
+def _group(words: list[str], i: int, limit: int) -> tuple[int, int, bool] | None:
+    """The value of the number under ``limit`` (a hundred or a thousand) said from word ``i``
+    on, where it ends and whether it was said with "hundred"."""
+    start = _below_hundred(words, i)
+    if start is None and i < len(words) and words[i].isdigit():
+        written = words[i]
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if len(written) > _MOST_DIGITS_BEFORE.get(after, 0):
+            return None
+        start = int(written), i + 1
+    if start is None:
+        return None
+    value, end = start
+    if limit > 100 and end < len(words) and words[end] == "hundred" and 0 < value < 100:
+        value, end = value * 100, end + 1
+        rest = _below_hundred(words, _past_and(words, end))
+        if rest is not None and not _digit_said(words, rest[1]):
+            value, end = value + rest[0], rest[1]
+        return value, end, True
+    return (value, end, False) if value < limit else None
+
+
+def _digit_said(words: list[str], i: int) -> bool:
+    """Whether word ``i`` is a number's, so the number before it was said digit by digit: a
+    toll-free "eight hundred five five five" is 800 555, not 805 55."""
+    word = words[i] if i < len(words) else ""
+    return word in _BELOW_TWENTY or word in _TENS_VALUES or word.isdigit()
+
+
+def _past_and(words: list[str], i: int) -> int:
+    """Past an "and" said inside a number ("one hundred and five")."""
+    return i + 1 if i < len(words) and words[i] == "and" else i
+
+
+def spoken_cardinal(words: list[str], i: int) -> tuple[int, int] | None:
+    """The value of a cardinal said with "hundred" or "thousand" from word ``i`` on, and where
+    it ends; None where none is said there (digits said one by one are left to the caller)."""
+    group = _group(words, i, 1000)
+    if group is None:
+        return None
+    value, end, hundreds = group
+    if end < len(words) and words[end] == "thousand" and value:
+        value, end = value * 1000, end + 1
+        rest = _group(words, _past_and(words, end), 1000)
+        if rest is not None and not _digit_said(words, rest[1]):
+            value, end = value + rest[0], rest[1]
+        return value, end
+    return (value, end) if hundreds else None
+
+
+_SCALE_WORDS = frozenset({"thousand", "million", "billion"})
+
+
+def decimal_scaled(
+    lowered: str, found: list[re.Match[str]], k: int, sign: str
+) -> list[Token] | None:
+    """An amount with decimals and a scale from word ``k`` on ("2.5k", "$2.5m", "1.2
+    million") as said: "2 point 5 million dollars"; None where none begins there."""
+    whole, end = found[k].group(), found[k].end()
+    if not whole.isdigit() or k + 1 >= len(found) or lowered[end : end + 1] != ".":
+        return None
+    fraction = found[k + 1]
+    scaled = SCALED.fullmatch(fraction.group()) if fraction.start() == end + 1 else None
+    if scaled:
+        digits, scale, last = scaled.group(1), SCALES[scaled.group(2)], k + 1
+    elif (
+        fraction.start() == end + 1
+        and fraction.group().isdigit()
+        and k + 2 < len(found)
+        and found[k + 2].group() in _SCALE_WORDS
+    ):
+        digits, scale, last = fraction.group(), found[k + 2].group(), k + 2
+    else:
+        return None
+    after = SIGN_AFTER.match(lowered, found[last].end())
+    currency = sign if sign in CURRENCIES else after.group(1) if after else ""
+    if scaled and scaled.group(2) == "m" and not currency:
+        return None  # "2.5m" alone is metres or minutes
+    said = [(whole, k, k), ("point", k, k + 1), (digits, k + 1, k + 1), (scale, last, last)]
+    return said + ([(CURRENCIES[currency], last, last)] if currency else [])

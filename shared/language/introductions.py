@@ -24,6 +24,7 @@ from shared.language.names import (
     caller_name,
     names_after_cues,
     names_before_cues,
+    past_fillers,
     personal,
 )
 from shared.language.tokens import Tokens, find_phrase
@@ -59,7 +60,9 @@ def _known_names_capitalised(tokens: Tokens) -> Tokens:
     capitalised name."""
     given: set[int] = set()
     for cue in _STRONG_CUES:
-        given.update(start + len(cue.split()) for start in find_phrase(tokens.low, cue))
+        given.update(
+            past_fillers(tokens, start + len(cue.split())) for start in find_phrase(tokens.low, cue)
+        )
     given.update(end - 1 for end, low in enumerate(tokens.low) if low in AFTER_NAME and end)
     raw = list(tokens.raw)
     for j in sorted(given):

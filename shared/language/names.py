@@ -43,8 +43,13 @@ _NOT_NAMES = """
     moving charging coming passing paying dropping holding travelling whistling dripping
     peeling started
 """
+# What a caller says while finding the next word. Said between a cue and the name ("this is
+# um john smith") it is passed over, and it is never a word of a name. "Like" is not among
+# them: after a cue it more often compares than fills ("it's like sarah said").
+FILLERS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "ah", "hmm"})
 _STOP = (
     set(_COMMON_WORDS.split())
+    | FILLERS
     | set(_NOT_NAMES.split())
     | set(UNITS)
     | set(TEENS)
@@ -244,19 +249,27 @@ def names_after_cues(tokens: Tokens) -> Iterator[str]:
     """Every name said after an introduction ("this is X"), the strongest cue's first."""
     for cue in CUES:
         for start in find_phrase(tokens.low, cue):
-            i = start + len(cue.split())
+            i = past_fillers(tokens, start + len(cue.split()))
             if (
                 i + 1 < len(tokens)
                 and tokens.low[i] in _POSSESSIVES
                 and tokens.low[i + 1] in _RELATIVES
             ):
-                i += 2  # "this is her son, Peter"
+                i = past_fillers(tokens, i + 2)  # "this is her son, Peter"
             title = None
             if i < len(tokens) and tokens.low[i] in TITLES:
-                title, i = TITLES[tokens.low[i]], i + 1
+                title, i = TITLES[tokens.low[i]], past_fillers(tokens, i + 1)
             words = _name_from(tokens, i)
             if words and personal(" ".join(words)) and not _organisation_from(tokens, i):
                 yield " ".join([title, *words] if title else words)
+
+
+def past_fillers(tokens: Tokens, i: int) -> int:
+    """The first token from ``i`` on that is not a filler ("this is um, er, john"); "Ah" of
+    "Ah-young" is part of the name written joined to it."""
+    while i < len(tokens) and tokens.low[i] in FILLERS and i + 1 not in tokens.hyphened:
+        i += 1
+    return i
 
 
 # How far past a name's words a business word is looked for.

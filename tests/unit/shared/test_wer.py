@@ -259,3 +259,43 @@ def test_ordinals_from_100_scaled_amounts_spaced_euros_and_dr_are_compared_as_sa
 ) -> None:
     assert word_error_rate(one, other) == 0.0
     assert alignment_spans(one, other) == []
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        # "one hundred five" was compared as "1005" and "twelve hundred" as "12 hundred".
+        ("Room one hundred five", "room 105"),
+        ("Room one hundred and five", "room 105"),
+        ("It was one hundred twenty", "it was 120"),
+        ("It was twelve hundred", "it was 1200"),
+        ("About two thousand five hundred", "about 2,500"),
+        ("About two hundred fifty thousand three hundred", "about 250300"),
+        ("It costs one thousand dollars", "it costs $1,000"),
+        # Digits said one by one after "hundred" are not added to it.
+        ("Call one eight hundred five five five", "call 1-800-555"),
+        # "$2.5m" was compared as "2 dollars 5m".
+        ("A $2.5m deal", "a 2.5 million dollars deal"),
+        ("A $2.5m deal", "a two point five million dollars deal"),
+        ("A $2.5 million deal", "a 2.5 million dollars deal"),
+        ("A 2.5k bonus", "a two point five k bonus"),
+        ("A £1.2k fee", "a 1.2 thousand pounds fee"),
+    ],
+)
+def test_compound_cardinals_and_decimal_scaled_amounts_are_compared_as_said(
+    one: str, other: str
+) -> None:
+    assert word_error_rate(one, other) == 0.0
+    assert alignment_spans(one, other) == []
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Room one hundred five", "room 1005"),
+        ("A $2.5m deal", "a 25 million dollars deal"),
+        ("A 2.5k bonus", "a 2500 bonus"),  # said "two point five k", not "twenty five hundred"
+    ],
+)
+def test_numbers_said_differently_still_differ(one: str, other: str) -> None:
+    assert word_error_rate(one, other) > 0.0

@@ -105,6 +105,54 @@ def _said_phones(text: str, region: str) -> str:
     return "".join([*parts, text[end:]]) if parts else text
 
 
+# A reference number (an order's, an account's, a case's) of six or more digits is read out
+# digit by digit in groups, as people read one: the voice said "12345678" as "twelve million
+# three hundred ...". Written unbroken it is said in groups of four, else three ("1234 5678",
+# "123 456", "1234 567 890"); written in groups after its label ("order number: 415-867-2291",
+# "account # 0012 3456 78"), in those. An amount is a number: one written with separators
+# ("1,250,000"), with a decimal part, or next to a currency ("$1250000", "1250000 dollars",
+# "EUR 1250000") is left to be read as one, as are shorter numbers ("order 12345").
+_REFERENCE_DIGITS = 6
+_UNBROKEN = re.compile(r"(?<![\d.,])\d{6,}(?!\w|[.,]\d)")
+_GROUPED = re.compile(r"(?<![\d.,])\d{2,}(?:[- ]\d{2,})+(?!\w|[.,]\d)")
+_CURRENCY_BEFORE = re.compile(r"(?:[$£€¥₹]|\b(?:usd|gbp|eur|aud|cad))\s*$", re.IGNORECASE)
+_CURRENCY_AFTER = re.compile(
+    r"\s*(?:dollars?|bucks|pounds?|quid|euros?|cents?|pence|usd|gbp|eur|aud|cad)\b",
+    re.IGNORECASE,
+)
+
+
+def _digit_groups(digits: str) -> list[str]:
+    """``digits`` cut into groups of four, then three, as few groups as fours allow: 6 is
+    3+3, 7 is 4+3, 9 is 3+3+3, 10 is 4+3+3."""
+    count = -(-len(digits) // 4)
+    fours = len(digits) - 3 * count
+    sizes = [4] * fours + [3] * (count - fours)
+    starts = [sum(sizes[:k]) for k in range(count)]
+    return [digits[start : start + size] for start, size in zip(starts, sizes, strict=True)]
+
+
+def _said_references(text: str) -> str:
+    def grouped(match: re.Match[str]) -> str:
+        groups = re.split(r"[- ]", match.group(0))
+        labelled = _LABELLED.search(text, max(0, match.start() - 40), match.start())
+        if not labelled or sum(map(len, groups)) < _REFERENCE_DIGITS:
+            return match.group(0)
+        return ", ".join(say_digits(group) for group in groups)
+
+    regrouped = _GROUPED.sub(grouped, text)
+
+    def unbroken(match: re.Match[str]) -> str:
+        if _CURRENCY_BEFORE.search(regrouped, 0, match.start()) or _CURRENCY_AFTER.match(
+            regrouped, match.end()
+        ):
+            return match.group(0)
+        space = " " if match.start() and regrouped[match.start() - 1].isalpha() else ""
+        return space + ", ".join(say_digits(group) for group in _digit_groups(match.group(0)))
+
+    return _UNBROKEN.sub(unbroken, regrouped)
+
+
 # "12/07/2026", "7/4", "12/7/26": the voice read them with their slashes ("twelve slash
 # seven slash ..."). Where the region writes the month first (the US), 7/4 is July 4th.
 # Glued to a word or a number's decimals ("v1/2", "2/3rds", "1.5/2") it is no date.
@@ -248,7 +296,7 @@ class PiperTts(TtsProvider):
             )
         text = re.sub(r" {2,}", " ", _EMOJI.sub("", text))
         region = self.config.default_region
-        text = _said_dates(_said_phones(text, region), region)
+        text = _said_references(_said_dates(_said_phones(text, region), region))
         text = _MONEY.sub(_said_money, text)
         text = _CLOCK.sub(_said_time, text)
         text = _TITLE.sub(lambda m: _TITLES.get(m.group(1), m.group(1)), text)

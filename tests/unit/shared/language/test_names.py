@@ -268,3 +268,39 @@ def test_a_relative_the_caller_speaks_for_is_not_the_caller(
     text: str, expected: str | None
 ) -> None:
     assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi this is um john smith", "John Smith"),
+        ("my name is uh maria lopez", "Maria Lopez"),
+        ("this is, er, Dana Wright, about the leak", "Dana Wright"),
+        ("Hi, this is, um, Dana. Call me back.", "Dana"),
+        ("hi it's erm uh priya calling back", "Priya"),
+        ("this is um doctor patel", "Dr. Patel"),
+        ("this is her son uh peter", "Peter"),
+    ],
+)
+def test_a_name_said_after_a_filler_word_following_the_cue_is_found_without_it(
+    text: str, expected: str
+) -> None:
+    assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi this is um about the bill", None),
+        ("it's uh just me again", None),
+        ("i'm um waiting on the plumber", None),
+        ("it's like sarah said the pipe burst", None),  # "like" here compares, it is no filler
+        ("i'm erm not sure", None),
+        ("it's umm about the bill", None),
+        ("this is john erm smith", "John"),
+    ],
+)
+def test_a_filler_after_a_cue_is_never_made_a_name_nor_makes_one_of_ordinary_words(
+    text: str, expected: str | None
+) -> None:
+    assert caller_name(tokenize(text)) == expected

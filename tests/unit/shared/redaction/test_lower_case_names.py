@@ -70,3 +70,19 @@ def test_a_cased_transcripts_lower_case_words_after_a_weak_cue_are_not_taken_for
     # recogniser forgot to capitalise: surnames such as Green or White, given names such as
     # Grace, are words first.
     assert [n for n in _names(text) if n != "Bob"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("hi this is um john smith", ["john smith"]),
+        ("my name is uh maria lopez", ["maria lopez"]),
+        ("this is, er, Dana Wright", ["Dana Wright"]),
+        ("Hi, this is, um, john smith. Call me back.", ["john smith"]),
+        ("hi this is john calling, my name is uh maria lopez", ["john", "maria lopez"]),
+    ],
+)
+def test_a_name_said_after_a_filler_following_the_cue_is_redacted_and_the_filler_kept(
+    text: str, names: list[str]
+) -> None:
+    assert _names(text) == names

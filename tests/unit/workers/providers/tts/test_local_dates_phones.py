@@ -77,8 +77,10 @@ def test_a_phone_number_of_another_country_is_said_with_its_code(
 def test_amounts_and_order_numbers_are_not_taken_for_phone_numbers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # An order number is said as a reference number, in fours (not a phone number's groups),
+    # where it was left as written and the voice read it as "twelve million ...".
     assert _handed(monkeypatch, "Order 12345678 came to $1,200.") == [
-        "Order 12345678 came to 1,200 dollars."
+        "Order one two three four, five six seven eight came to 1,200 dollars."
     ]
 
 
@@ -141,14 +143,28 @@ def test_a_date_in_the_year_0000_is_said_as_its_digits(monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize(
-    "written",
-    ["Your order 4158672291 shipped.", "Order number: 415-867-2291.", "Account no. 4158672291."],
+    ("written", "said"),
+    [
+        (
+            "Your order 4158672291 shipped.",
+            "Your order four one five eight, six seven two, two nine one shipped.",
+        ),
+        (
+            "Order number: 415 8672291.",
+            "Order number: four one five, eight six seven two two nine one.",
+        ),
+        (
+            "Account no. 4158672291.",
+            "Account no. four one five eight, six seven two, two nine one.",
+        ),
+    ],
 )
 def test_a_labelled_number_is_not_said_as_a_phone_number(
-    monkeypatch: pytest.MonkeyPatch, written: str
+    monkeypatch: pytest.MonkeyPatch, written: str, said: str
 ) -> None:
     # 415-867-2291 is a valid US number, and was said "four one five, eight six seven, ...".
-    assert _handed(monkeypatch, written) == [written]
+    # Labelled, it is a reference number: said in fours, or in the groups it is written in.
+    assert _handed(monkeypatch, written) == [said]
 
 
 def test_a_toll_free_number_is_said_with_its_1(monkeypatch: pytest.MonkeyPatch) -> None:
