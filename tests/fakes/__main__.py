@@ -31,6 +31,7 @@ class Vendor:
 def _openai_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", default="sk-test")
     parser.add_argument("--transcript-text", default=None)
+    parser.add_argument("--invented-text", default=None, help="words invented over music after it")
     parser.add_argument("--speech", choices=("piper", "tone"), default="piper")
 
 
@@ -38,6 +39,7 @@ def _openai(args: argparse.Namespace) -> FakeServer:
     return OpenAIFake(
         api_key=args.api_key,
         transcript_text=args.transcript_text,
+        invented_text=args.invented_text,
         speech=args.speech,
         failure_rate=args.failure_rate,
         seed=args.seed,

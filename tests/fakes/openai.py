@@ -2,7 +2,8 @@
 
 Answers are real, not canned: uploads are decoded and transcribed by the offline
 pocketsphinx engine, and speech is spoken by the offline piper voice, so a test can
-round-trip audio through the clients. ``transcript_text`` forces a chosen transcript and
+round-trip audio through the clients. ``transcript_text`` forces a chosen transcript,
+``invented_text`` adds words Whisper invents over music or silence after it, and
 ``speech="tone"`` answers a tone as long as the text would take to say (for tests that
 need minutes of audio fast).
 
@@ -67,6 +68,10 @@ _BAD_FILE_FORMAT = f"Invalid file format. Supported formats: {list(UPLOAD_EXTENS
 _SEGMENT_WORDS = 12
 _SEGMENT_SCORES: dict[str, Any] = {"tokens": [], "temperature": 0.0, "avg_logprob": -0.25}
 _SEGMENT_SCORES.update(compression_ratio=1.2, no_speech_prob=0.01)
+# What Whisper scores a window of hold music or silence it writes words over: it finds no
+# speech there and is unsure of the words (openai-whisper's rule calls it silent).
+_INVENTED_SCORES: dict[str, Any] = {**_SEGMENT_SCORES, "avg_logprob": -1.21}
+_INVENTED_SCORES.update(compression_ratio=0.86, no_speech_prob=0.87)
 _LANGUAGE_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "german"}
 
 
@@ -78,6 +83,7 @@ class OpenAIFake(FakeServer):
         *,
         api_key: str = "sk-test",
         transcript_text: str | None = None,
+        invented_text: str | None = None,
         speech: Literal["piper", "tone"] = "piper",
         settings: Settings | None = None,
         failure_rate: float = 0.0,
@@ -85,6 +91,7 @@ class OpenAIFake(FakeServer):
     ) -> None:
         self.api_key = api_key
         self.transcript_text = transcript_text
+        self.invented_text = invented_text
         self.speech = speech
         self.settings = settings or Settings()
         super().__init__(failure_rate=failure_rate, seed=seed)
@@ -147,7 +154,12 @@ class OpenAIFake(FakeServer):
                 raise _Refused("Audio file might be corrupted or unsupported", "file") from exc
         except _Refused as refusal:
             return self._refuse(refusal)
-        return _transcription_answer(transcript, fmt, granularities, language or "en")
+        invented = (
+            len(self.invented_text.split())
+            if self.transcript_text is not None and self.invented_text
+            else 0
+        )
+        return _transcription_answer(transcript, fmt, granularities, language or "en", invented)
 
     async def _speech(self, request: Request) -> Response:
         try:
@@ -193,13 +205,13 @@ class OpenAIFake(FakeServer):
             audio = AudioInput(data=data, media_type="", extension=extension, pcm16k=pcm)
             return PocketsphinxStt().transcribe(audio)
         duration = len(pcm) / 16_000
-        tokens = self.transcript_text.split()
+        text = " ".join(filter(None, (self.transcript_text, self.invented_text)))
+        tokens = text.split()
         step = duration / max(len(tokens), 1)
         words = [
             Word(word=w, start_s=round(i * step, 2), end_s=round((i + 1) * step, 2))
             for i, w in enumerate(tokens)
         ]
-        text = self.transcript_text
         return Transcript(text=text, provider="fake", duration_s=duration, words=words)
 
     def _speak(self, text: str, fmt: OutputFormat, speed: float) -> bytes:
@@ -241,10 +253,14 @@ def _answer(fault: Fault) -> Response:
 
 
 def _transcription_answer(
-    transcript: Transcript, fmt: str, granularities: list[str], language: str
+    transcript: Transcript, fmt: str, granularities: list[str], language: str, invented: int
 ) -> Response:
+    """``invented``: how many of the last words Whisper wrote over music or silence."""
     duration = transcript.duration_s or 0.0
-    segments = _segments(transcript.words)
+    heard = len(transcript.words) - invented
+    segments = _segments(transcript.words[:heard], _SEGMENT_SCORES)
+    # Whisper ends a segment where the audio changes, so the invented words are one alone.
+    segments += _segments(transcript.words[heard:], _INVENTED_SCORES, first_id=len(segments))
     if fmt == "text":
         return Response(transcript.text + "\n", media_type="text/plain")
     usage = {"type": "duration", "seconds": math.ceil(duration)}
@@ -266,12 +282,12 @@ def _transcription_answer(
     return _json(verbose)
 
 
-def _segments(words: list[Word]) -> list[dict[str, Any]]:
-    """Words in runs of a dozen, shaped like Whisper's segments."""
+def _segments(words: list[Word], scores: dict[str, Any], first_id: int = 0) -> list[dict[str, Any]]:
+    """Words in runs of a dozen, shaped like Whisper's segments and scored as ``scores``."""
     groups = [words[i : i + _SEGMENT_WORDS] for i in range(0, len(words), _SEGMENT_WORDS)]
     return [
-        {"id": i, "seek": 0, "start": group[0].start_s, "end": group[-1].end_s}
-        | {"text": " " + " ".join(w.word for w in group), **_SEGMENT_SCORES}
+        {"id": first_id + i, "seek": 0, "start": group[0].start_s, "end": group[-1].end_s}
+        | {"text": " " + " ".join(w.word for w in group), **scores}
         for i, group in enumerate(groups)
     ]
 

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import openai
 import pydantic
-from openai.types.audio import Transcription, TranscriptionVerbose
+from openai.types.audio import Transcription, TranscriptionWord
 
 from shared.audio import MEDIA_TYPES, encode_pcm
 from shared.errors import StageFailed
@@ -35,6 +35,12 @@ SAMPLE_RATE = 16_000
 # Whisper invents words for digital silence ("Thank you."); audio whose loudest sample is
 # below this (about -72 dBFS, as in the local engine) is answered empty without a call.
 SILENCE_PEAK = 8
+# Whisper also writes words over hold music or a silent stretch after speech ("Thank you for
+# watching."). openai-whisper's own rule calls a window silent when it finds no speech there
+# *and* doubts the words it wrote (its no_speech_threshold and logprob_threshold defaults);
+# the API gives both for every segment of verbose_json, at no extra cost.
+NO_SPEECH_PROB = 0.6
+LOW_AVG_LOGPROB = -1.0
 
 _M = TypeVar("_M", bound=pydantic.BaseModel)
 
@@ -47,8 +53,39 @@ _LANGUAGE_CODES = {
 }  # fmt: skip
 
 
+class VerboseSegment(pydantic.BaseModel):
+    """A verbose_json segment. OpenAI gives every score; OpenAI-compatible servers may not,
+    and a segment without one is kept (so their answers are not refused as malformed)."""
+
+    id: int
+    start: float
+    end: float
+    text: str
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+    compression_ratio: float | None = None
+
+
+class VerboseTranscription(pydantic.BaseModel):
+    """verbose_json as TranscriptionVerbose reads it, but with lenient segments."""
+
+    text: str
+    language: str
+    duration: float
+    segments: list[VerboseSegment] | None = None
+    words: list[TranscriptionWord] | None = None
+
+
 def is_silent(pcm: npt.NDArray[np.int16]) -> bool:
     return pcm.size == 0 or int(np.abs(pcm, dtype=np.int32).max()) < SILENCE_PEAK
+
+
+def invented(segment: VerboseSegment) -> bool:
+    """Whether Whisper wrote this segment over music or silence (see NO_SPEECH_PROB)."""
+    no_speech, logprob = segment.no_speech_prob, segment.avg_logprob
+    if no_speech is None or logprob is None:
+        return False
+    return no_speech > NO_SPEECH_PROB and logprob < LOW_AVG_LOGPROB
 
 
 def wants_verbose(model: str) -> bool:
@@ -115,7 +152,10 @@ class WhisperStt(SttProvider):
                 duration_s=duration_s,
                 details=details,
             )
-        verbose_result = _validate(TranscriptionVerbose, body)
+        verbose_result = _validate(VerboseTranscription, body)
+        segments = verbose_result.segments or []
+        kept = [s for s in segments if not invented(s)]
+        dropped = [s for s in segments if invented(s)]
         details["segments"] = [
             {
                 "id": s.id,
@@ -125,18 +165,24 @@ class WhisperStt(SttProvider):
                 "avg_logprob": s.avg_logprob,
                 "no_speech_prob": s.no_speech_prob,
             }
-            for s in verbose_result.segments or []
+            for s in kept
         ]
+        text = verbose_result.text.strip()
+        words = verbose_result.words or []
+        if dropped:
+            # Counts only: the dropped text stays out of details, which redaction reads
+            # segment by segment and captions cut at.
+            seconds = sum(s.end - s.start for s in dropped)
+            details["silence_dropped"] = {"segments": len(dropped), "seconds": round(seconds, 2)}
+            text = " ".join(t for t in (s.text.strip() for s in kept) if t)
+            words = [w for w in words if not any(_within(w, s) for s in dropped)]
         spoken = verbose_result.language.strip().lower()
         return Transcript(
-            text=verbose_result.text.strip(),
+            text=text,
             language=language or _LANGUAGE_CODES.get(spoken, spoken or None),
             provider=self.name,
             duration_s=verbose_result.duration or duration_s,
-            words=[
-                Word(word=w.word.strip(), start_s=w.start, end_s=w.end)
-                for w in verbose_result.words or []
-            ],
+            words=[Word(word=w.word.strip(), start_s=w.start, end_s=w.end) for w in words],
             details=details,
         )
 
@@ -170,6 +216,10 @@ class WhisperStt(SttProvider):
             "sent_bytes": len(data),
         }
         return data, REENCODE_FORMAT, MEDIA_TYPES[REENCODE_FORMAT], note
+
+
+def _within(word: TranscriptionWord, segment: VerboseSegment) -> bool:
+    return segment.start <= (word.start + word.end) / 2 <= segment.end
 
 
 def _validate(model: type[_M], body: str) -> _M:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import email.parser
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +39,7 @@ def fake(server: OpenAIFake) -> OpenAIFake:
     # A chosen transcript skips the offline decode; the round-trip test turns it off.
     server.reset()
     server.transcript_text = "call me back"
+    server.invented_text = None
     return server
 
 
@@ -148,6 +150,55 @@ def test_chosen_words_keep_their_times_and_segments_land_in_details(
     (segment,) = transcript.details["segments"]
     assert segment["text"] == "hello this is dana"
     assert segment["start_s"] == transcript.words[0].start_s
+
+
+def test_words_whisper_invents_over_hold_music_are_dropped_and_counted_in_details(
+    fake: OpenAIFake, spoken: AudioInput
+) -> None:
+    fake.invented_text = "Thank you for watching."
+    transcript = WhisperStt(settings_for(fake)).transcribe(spoken)
+
+    assert transcript.text == "call me back"
+    assert [w.word for w in transcript.words] == ["call", "me", "back"]
+    assert [s["text"] for s in transcript.details["segments"]] == ["call me back"]
+    dropped = transcript.details["silence_dropped"]
+    assert dropped["segments"] == 1
+    # The fake spreads the seven words evenly: the invented four take 4/7 of the audio.
+    duration = transcript.duration_s or 0.0
+    assert dropped["seconds"] == pytest.approx(duration * 4 / 7, abs=0.05)
+
+
+def verbose_body(*segments: dict[str, Any]) -> bytes:
+    """A verbose_json answer of these segments (their words, one a segment, with them)."""
+    full = [{"id": i, "start": float(i), "end": i + 1.0, **s} for i, s in enumerate(segments)]
+    words = [{"word": s["text"], "start": s["start"], "end": s["end"]} for s in full]
+    text = " ".join(s["text"] for s in full)
+    body = {"task": "transcribe", "language": "english", "duration": len(full), "text": text}
+    return json.dumps(body | {"segments": full, "words": words}).encode()
+
+
+@pytest.mark.parametrize(
+    ("scores", "kept"),
+    [
+        ({"no_speech_prob": 0.87, "avg_logprob": -1.21}, False),
+        ({"no_speech_prob": 0.87, "avg_logprob": -0.4}, True),  # sure of its words
+        ({"no_speech_prob": 0.3, "avg_logprob": -1.5}, True),  # speech, badly heard
+        ({}, True),  # a compatible server that gives no scores
+        ({"no_speech_prob": 0.87}, True),
+    ],
+    ids=["silent", "confident", "speech", "no-scores", "half-scores"],
+)
+def test_a_segment_is_dropped_only_when_whisper_finds_no_speech_and_doubts_its_words(
+    fake: OpenAIFake, spoken: AudioInput, scores: dict[str, float], kept: bool
+) -> None:
+    body = verbose_body({"text": "call me back"}, {"text": "Thanks for watching.", **scores})
+    fake.fail_next(Fault(status=200, body=body))
+    transcript = WhisperStt(settings_for(fake)).transcribe(spoken)
+
+    heard = ["call", "me", "back"] + (["Thanks", "for", "watching."] if kept else [])
+    assert transcript.text.split() == heard
+    assert " ".join(w.word for w in transcript.words).split() == heard
+    assert ("silence_dropped" not in transcript.details) is kept
 
 
 def test_429_with_retry_after_is_rate_limited_for_that_long(
