@@ -20,6 +20,7 @@ _METERED_DETAILS = (
     "engine",
     "model",
     "engines_used",
+    "engines_not_called",
     "skipped",
     "usage",
     "engine_usage",
@@ -34,8 +35,10 @@ def metered_results(results: JobResults) -> JobResults:
     details = results.transcription
     kept = {name: details[name] for name in _METERED_DETAILS if name in details}
     inner = details.get("engine_details")
-    if isinstance(inner, dict) and "model" in inner:
-        kept["engine_details"] = {"model": inner["model"]}
+    if isinstance(inner, dict):
+        metered = {name: inner[name] for name in ("model", "skipped") if name in inner}
+        if metered:
+            kept["engine_details"] = metered
     characters = results.spoken_characters
     if characters is None and results.reply is not None:
         characters = len(results.reply)  # a record from before the tts stage counted
@@ -62,12 +65,31 @@ def stt_tokens(
     return spent
 
 
+def not_called(details: dict[str, Any]) -> str | None:
+    """Why a transcription's engine answered without sending the audio anywhere (Whisper
+    given silence), itself or as the fallback that stood in for it; None where it did."""
+    inner = details.get("engine_details")
+    nested = inner.get("skipped") if isinstance(inner, dict) else None
+    reason = details.get("skipped") or nested
+    return str(reason) if reason else None
+
+
 def stt_engines(
     details: dict[str, Any], provider: str, settings: Settings
 ) -> list[tuple[str, str | None]]:
-    """Each engine that transcribed the audio, with its model where one is priced."""
+    """Each engine that transcribed the audio, with its model where one is priced; not one
+    that answered without hearing it (no vendor billed its seconds)."""
+    if not_called(details):
+        return []
     used = details.get("engines_used")  # a hybrid's: every engine that answered
     names = [str(n) for n in used] if isinstance(used, list) and used else []
+    # Those of a hybrid's engines that answered without a call: the hybrid's own details
+    # have no top-level "skipped" for the check above.
+    uncalled = details.get("engines_not_called")
+    if isinstance(uncalled, dict) and uncalled:
+        names = [n for n in names if n not in uncalled]
+        if not names:  # not the stage's provider in their place, as below
+            return []
     if not names:
         # A fallback names the provider that stood in; an engine's own name for itself
         # (local's "faster-whisper") is not a provider: the stage's provider did the work.

@@ -25,7 +25,7 @@ def run_billed(
         spent.append(Billed.of(results.usage))
     spent = [used for used in spent if used.input_tokens or used.output_tokens]
     details = results.transcription
-    if stage == Stage.STT and details and not details.get("skipped"):
+    if stage == Stage.STT and details:  # stt_engines leaves out those that made no call
         seconds = round(job.input.duration_s, 3)
         for engine, model in stt_engines(details, provider, settings):
             if seconds > 0 and _cloud(stage, engine):

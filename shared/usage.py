@@ -176,12 +176,10 @@ def _stt_lines(job: Job, settings: Settings) -> list[UsageLine]:
     provider = record.provider or "unknown"
     details = job.results.transcription
     lines = []
-    if not details.get("skipped"):  # silence answered without calling the engine
-        for engine, model in stt_engines(details, provider, settings):
-            seconds = round(job.input.duration_s, 3)
-            lines.append(
-                priced_line(settings, Stage.STT, provider, engine, model, "audio_s", seconds)
-            )
+    # Without the engines that answered silence without calling a vendor (stt_engines).
+    for engine, model in stt_engines(details, provider, settings):
+        seconds = round(job.input.duration_s, 3)
+        lines.append(priced_line(settings, Stage.STT, provider, engine, model, "audio_s", seconds))
     for engine, spent, model in stt_tokens(details, settings):
         for meter in ("input_tokens", "output_tokens"):
             count = int(spent.get(meter) or 0)

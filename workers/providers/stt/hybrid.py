@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from shared.errors import StageFailed
+from shared.metered_details import not_called
 from shared.models import Billed, Stage, Transcript, Usage
 from shared.settings.providers import AnthropicSettings, HybridSettings
 from shared.wer import alignment_spans, normalize, word_error_rate
@@ -95,7 +96,11 @@ class HybridStt(SttProvider):
             charged = {**{n: Usage(**u) for n, u in heard.items()}, **billed}
             retry.charges += [*(_by(n, u) for n, u in charged.items()), *carried]
             if results:  # and the audio seconds of those that heard it (Whisper's)
-                retry.dropped = {"engines_used": list(results), **_fallbacks(results)}
+                retry.dropped = {
+                    "engines_used": list(results),
+                    **_not_called(results),
+                    **_fallbacks(results),
+                }
             raise retry
         if not results and broken and len(broken) == len(failures):
             raise broken[0]
@@ -112,6 +117,8 @@ class HybridStt(SttProvider):
             "engines_used": list(results),
             "engines_skipped": {**skipped, **unheard, **failures},
             "transcripts": {name: t.text for name, t in results.items()},
+            # The ledger charges each engine in engines_used the audio's seconds, save these.
+            **_not_called(results),
         }
         # An engine billed by its tokens (Claude hearing the audio): the usage ledger
         # charges them, as it does when Claude is the stage's provider.
@@ -222,6 +229,13 @@ def compared_again(details: dict[str, Any]) -> dict[str, Any]:
 def _span_words(spans: list[dict[str, Any]]) -> list[str]:
     # Without a reconciler, the uncertain words are the first engine's side of each span.
     return [word for span in spans for word in span.get("ref", [])]
+
+
+def _not_called(results: dict[str, Transcript]) -> dict[str, Any]:
+    """The engines that answered without sending the audio to anyone (Whisper given
+    silence, itself or standing in for Claude), and why: no vendor billed their seconds."""
+    quiet = {n: reason for n, t in results.items() if (reason := not_called(t.details))}
+    return {"engines_not_called": quiet} if quiet else {}
 
 
 def _fallbacks(results: dict[str, Transcript]) -> dict[str, Any]:
