@@ -17,8 +17,9 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 
-from shared.audio import MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
-from shared.errors import MediaRejected, StageFailed
+from shared.audio import AV_ERRORS, MEDIA_TYPES, encode_pcm, sniff_container
+from shared.audio.speech_encode import decode_speech
+from shared.errors import StageFailed
 from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import ElevenLabsSettings
@@ -256,7 +257,8 @@ def _to_file(
 
 
 def _samples(response: httpx.Response, codec: str, rate: int) -> tuple[npt.NDArray[np.int16], int]:
-    """The answer's samples and their rate (mp3 is decoded at 16 kHz)."""
+    """The answer's samples and their rate (mp3 at the rate it was made at: decoding it to
+    16 kHz, the transcribers' rate, would lose the top of a 44.1 kHz reply)."""
     data = response.content
     content_type = response.headers.get("content-type", "")
     # A 200 carrying JSON or text is an error page or a proxy's answer, never audio.
@@ -266,10 +268,9 @@ def _samples(response: httpx.Response, codec: str, rate: int) -> tuple[npt.NDArr
         if sniff_container(data) != "mp3":
             raise _malformed(f"asked for mp3 but got {sniff_container(data) or 'unknown bytes'}")
         try:
-            pcm = decode_pcm16k(data)
-        except MediaRejected as exc:
-            raise classify_exception(VENDOR, exc) from exc
-        rate = 16000
+            pcm, rate = decode_speech(data)
+        except AV_ERRORS as exc:
+            raise _malformed(f"the mp3 answer does not decode: {exc}") from exc
     elif codec == "ulaw":
         pcm = ulaw_decode(data)
     else:
