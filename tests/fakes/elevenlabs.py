@@ -38,6 +38,11 @@ CHARACTER_LIMITS = {
     "eleven_flash_v2_5": 40_000,
     "eleven_turbo_v2_5": 40_000,
 }
+# Request stitching (PROVIDERS.md): the text around a request and the ids of up to three
+# earlier ones it continues. Not for eleven_v3: this fake refuses them there with a 400, so
+# a client that sends them anyway is caught.
+STITCHING_FIELDS = ("previous_text", "next_text", "previous_request_ids")
+MAX_PREVIOUS_REQUEST_IDS = 3
 DEFAULT_KINDS = {
     400: "invalid_request",
     401: "invalid_api_key",
@@ -129,7 +134,14 @@ class ElevenLabsFake(FakeServer):
         self.api_key = api_key
         self.voices = voices
         self.speech = PiperSpeech()
+        # The request-id of every speech answered, in order, for previous_request_ids.
+        self.request_ids: list[str] = []
         super().__init__(failure_rate=failure_rate, seed=seed)
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self.request_ids.clear()
 
     def routes(self, app: FastAPI) -> None:
         @app.get("/v1/voices")
@@ -183,6 +195,8 @@ class ElevenLabsFake(FakeServer):
                 f"limit of {limit} characters for this model."
             )
             return self._answer(self.error(400, "max_character_limit_exceeded", message=message))
+        if (refused := self._stitching_problem(payload)) is not None:
+            return self._answer(self.error(400, "invalid_request", message=refused))
         output_format = request.query_params.get("output_format", "mp3_44100_128")
         match = FORMAT_PATTERN.match(output_format)
         if match is None or match["codec"] not in MEDIA_TYPES:
@@ -196,10 +210,26 @@ class ElevenLabsFake(FakeServer):
             return self._answer(self.error(400, "invalid_output_format", message="ulaw is 8000 Hz"))
         audio = self._render(text, codec, rate)
         headers = {"request-id": uuid.uuid4().hex}
+        with self._lock:
+            self.request_ids.append(headers["request-id"])
         if stream:
             chunks = (audio[i : i + 4096] for i in range(0, len(audio), 4096))
             return StreamingResponse(chunks, media_type=MEDIA_TYPES[codec], headers=headers)
         return Response(audio, media_type=MEDIA_TYPES[codec], headers=headers)
+
+    def _stitching_problem(self, payload: dict[str, Any]) -> str | None:
+        given = [name for name in STITCHING_FIELDS if payload.get(name) is not None]
+        if not given:
+            return None
+        if str(payload.get("model_id") or "").startswith("eleven_v3"):
+            return f"{', '.join(given)} is not supported by eleven_v3"
+        for name in ("previous_text", "next_text"):
+            if not isinstance(payload.get(name) or "", str):
+                return f"{name} must be a string"
+        ids = payload.get("previous_request_ids") or []
+        if not isinstance(ids, list) or len(ids) > MAX_PREVIOUS_REQUEST_IDS:
+            return f"previous_request_ids takes at most {MAX_PREVIOUS_REQUEST_IDS} request ids"
+        return None
 
     def _render(self, text: str, codec: str, rate: int) -> bytes:
         pcm = self.speech.pcm(text, rate)

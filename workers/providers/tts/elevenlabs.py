@@ -3,7 +3,9 @@
 Vendor formats map to our reply formats: mp3 is stored as sent; raw ``pcm_*`` and
 ``ulaw_8000`` answers (and mp3 when another format is wanted) are decoded to samples and
 encoded once into the job's format, so every reply is a complete file a player opens. Text
-over the model's per-request character limit is spoken in parts, joined as samples.
+over the model's per-request character limit is spoken in parts, joined as samples; each
+part is sent with the text around it and the ids of the parts before it (request stitching),
+so that its prosody carries on from the last, except on eleven_v3, which does not take them.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 
-from shared.audio import MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
-from shared.errors import MediaRejected, StageFailed
+from shared.audio import AV_ERRORS, MEDIA_TYPES, encode_pcm, sniff_container
+from shared.audio.speech_encode import decode_speech
+from shared.errors import StageFailed
 from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import ElevenLabsSettings
@@ -56,6 +59,11 @@ CHARACTER_LIMITS: dict[str, int] = {
 }
 # Parts are joined as samples; mp3 parts would be decoded, so raw PCM is asked for instead.
 _JOIN_FORMAT = "pcm_24000"
+# Request stitching: a few sentences either side are enough context for the prosody of a
+# join, and the vendor takes at most three earlier request ids. eleven_v3 does not stitch.
+CONTEXT_CHARACTERS = 300
+MAX_PREVIOUS_REQUEST_IDS = 3
+_UNSTITCHED_MODEL = re.compile(r"^eleven_v3(?:_|$)")
 _FORMAT = re.compile(r"^(?P<codec>mp3|pcm|ulaw)_(?P<rate>\d+)(?:_\d+)?$")
 
 
@@ -140,7 +148,11 @@ class ElevenLabsTts(TtsProvider):
         voice_id = self._voice_id(voice or config.voice_id)
         codec, rate = match["codec"], int(match["rate"])
         # A failed part fails the call; the retried task speaks every part again.
-        answers = [self._speak(piece, voice_id, vendor_format) for piece in pieces]
+        stitched = len(pieces) > 1 and not _UNSTITCHED_MODEL.match(config.model_id)
+        answers: list[httpx.Response] = []
+        for index in range(len(pieces)):
+            context = _stitching(pieces, index, answers) if stitched else {}
+            answers.append(self._speak(pieces[index], voice_id, vendor_format, context))
         if len(answers) == 1:
             data, duration_s = _to_file(answers[0], codec, rate, output_format)
         else:
@@ -157,7 +169,9 @@ class ElevenLabsTts(TtsProvider):
             voice=voice_id,
         )
 
-    def _speak(self, text: str, voice_id: str, vendor_format: str) -> httpx.Response:
+    def _speak(
+        self, text: str, voice_id: str, vendor_format: str, context: dict[str, object]
+    ) -> httpx.Response:
         config = self.config
         response = self._request(
             "POST",
@@ -173,6 +187,7 @@ class ElevenLabsTts(TtsProvider):
                     "use_speaker_boost": config.use_speaker_boost,
                     "speed": config.speed,
                 },
+                **context,
             },
         )
         # The request id lets ElevenLabs support find the call; it carries no secret.
@@ -199,6 +214,45 @@ class ElevenLabsTts(TtsProvider):
         if response.status_code >= 400:
             raise _error(response)
         return response
+
+
+def _stitching(pieces: list[str], index: int, spoken: list[httpx.Response]) -> dict[str, object]:
+    """The stitching fields of part ``index``, given the answers to the parts before it."""
+    context: dict[str, object] = {}
+    if index > 0:
+        context["previous_text"] = _tail(pieces[index - 1], CONTEXT_CHARACTERS)
+        # Only an unbroken run of ids up to this part: an older id alone would stitch this
+        # part onto the wrong audio.
+        ids: list[str] = []
+        for answer in reversed(spoken[-MAX_PREVIOUS_REQUEST_IDS:]):
+            if not (request_id := answer.headers.get("request-id")):
+                break
+            ids.insert(0, request_id)
+        if ids:
+            context["previous_request_ids"] = ids
+    if index + 1 < len(pieces):
+        context["next_text"] = _head(pieces[index + 1], CONTEXT_CHARACTERS)
+    return context
+
+
+def _tail(text: str, limit: int) -> str:
+    """The end of ``text``, at most ``limit`` characters, starting at a whole word."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    space = cut.find(" ")
+    return cut[space + 1 :] if 0 <= space < len(cut) - 1 else cut
+
+
+def _head(text: str, limit: int) -> str:
+    """The start of ``text``, at most ``limit`` characters, ending at a whole word."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else cut[:limit]
 
 
 def _error(response: httpx.Response) -> ProviderError:
@@ -256,7 +310,8 @@ def _to_file(
 
 
 def _samples(response: httpx.Response, codec: str, rate: int) -> tuple[npt.NDArray[np.int16], int]:
-    """The answer's samples and their rate (mp3 is decoded at 16 kHz)."""
+    """The answer's samples and their rate (mp3 at the rate it was made at: decoding it to
+    16 kHz, the transcribers' rate, would lose the top of a 44.1 kHz reply)."""
     data = response.content
     content_type = response.headers.get("content-type", "")
     # A 200 carrying JSON or text is an error page or a proxy's answer, never audio.
@@ -266,10 +321,9 @@ def _samples(response: httpx.Response, codec: str, rate: int) -> tuple[npt.NDArr
         if sniff_container(data) != "mp3":
             raise _malformed(f"asked for mp3 but got {sniff_container(data) or 'unknown bytes'}")
         try:
-            pcm = decode_pcm16k(data)
-        except MediaRejected as exc:
-            raise classify_exception(VENDOR, exc) from exc
-        rate = 16000
+            pcm, rate = decode_speech(data)
+        except AV_ERRORS as exc:
+            raise _malformed(f"the mp3 answer does not decode: {exc}") from exc
     elif codec == "ulaw":
         pcm = ulaw_decode(data)
     else:

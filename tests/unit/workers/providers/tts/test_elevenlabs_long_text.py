@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from shared.audio import probe
-from shared.settings import Settings
+from shared.settings import OutputFormat, Settings
 from tests.fakes.elevenlabs import ElevenLabsFake
 from workers.providers.errors import ProviderError
 from workers.providers.tts import elevenlabs
@@ -74,3 +74,26 @@ def test_the_fake_refuses_text_over_the_models_limit_as_elevenlabs_does(
     assert (caught.value.code, caught.value.status) == ("provider_rejected", 400)
     assert "exceeds the character limit of 3000" in caught.value.message
     assert not caught.value.retryable
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_a_configured_mp3_format_keeps_its_sample_rate_when_parts_are_joined_or_converted(
+    fake: ElevenLabsFake, monkeypatch: pytest.MonkeyPatch, fmt: OutputFormat
+) -> None:
+    monkeypatch.setitem(elevenlabs.CHARACTER_LIMITS, "eleven_multilingual_v2", 200)
+    config = {"api_key": "el-test", "base_url": fake.base_url, "output_format": "mp3_44100_128"}
+    provider = ElevenLabsTts(Settings(elevenlabs=config).elevenlabs)
+    text = " ".join([SENTENCE] * 6)
+    fake.reset()
+
+    audio = provider.synthesize(text, None, fmt)
+    provider.close()
+
+    calls = fake.calls(PATH)
+    assert len(calls) == 2
+    assert {call.query["output_format"] for call in calls} == {"mp3_44100_128"}
+    info = probe(audio.data, max_duration_s=3600)
+    assert info.extension == fmt
+    assert info.sample_rate == 44100
+    expected = sum(fake.speech.pcm(call.json()["text"], 44100).size for call in calls) / 44100
+    assert audio.duration_s == pytest.approx(expected, abs=0.1)
