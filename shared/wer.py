@@ -197,7 +197,8 @@ def _compared_tokens(text: str) -> tuple[list[str], list[Token]]:
         if scaled and (scaled.group(2) == "k" or sign in CURRENCIES or trailing):
             tokens.extend([(scaled.group(1), k, k), (SCALES[scaled.group(2)], k, k)])
             if sign in CURRENCIES or trailing:
-                tokens.append((CURRENCIES[sign or trailing], k, k))
+                # ``sign`` is whatever came before the amount: a space where the sign follows.
+                tokens.append((CURRENCIES[sign if sign in CURRENCIES else trailing], k, k))
             k += 1
             continue
         if word == "k" and tokens and (tokens[-1][0].isdigit() or tokens[-1][0] in _NUMBER_WORDS):

@@ -299,3 +299,19 @@ def test_compound_cardinals_and_decimal_scaled_amounts_are_compared_as_said(
 )
 def test_numbers_said_differently_still_differ(one: str, other: str) -> None:
     assert word_error_rate(one, other) > 0.0
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        # A scaled amount after a word, its currency sign after it: compared, not a KeyError
+        # (the character before the amount was taken for its sign).
+        ("It costs 5k €", "it costs five thousand euros"),
+        ("About 2m $ in total", "about two million dollars in total"),
+    ],
+)
+def test_a_scaled_amount_with_its_currency_sign_after_it_mid_sentence_is_compared_as_said(
+    one: str, other: str
+) -> None:
+    assert word_error_rate(one, other) == 0.0
+    assert alignment_spans(one, other) == []
