@@ -7,6 +7,7 @@ duration, decodability) before anything is stored, and the job records the same 
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from shared.audio import probe
@@ -72,6 +73,10 @@ def shown_source(
     return redact_filename(source, policy, key) or source
 
 
+_UNSPLIT_USER = re.compile(r"//[^/?#]*@")
+_UNSPLIT_QUERY = re.compile(r"[?#].*", re.DOTALL)
+
+
 def _without_credentials(source: str) -> str:
     """A URL without its user name and password (such an item is refused, url_refused, but
     its source is still shown and exported), with every query value as ``***`` and no
@@ -80,7 +85,11 @@ def _without_credentials(source: str) -> str:
     try:
         parts = urlsplit(source)
     except ValueError:
-        return source
+        # Not a URL Python can split (an unbalanced "[" in its host), though it may still be
+        # a presigned one: cut by hand, whatever follows "?" or "#" is no more shown.
+        return _UNSPLIT_QUERY.sub("", _UNSPLIT_USER.sub("//", source, count=1)) + (
+            "?***" if "?" in source.split("#", 1)[0] else ""
+        )
     if not parts.scheme or not parts.netloc:
         return source  # an object key or a file name: "?" and "#" are parts of its name
     netloc = parts.netloc.rsplit("@", 1)[-1]

@@ -43,3 +43,18 @@ def test_a_redacting_batch_shows_neither_the_signature_nor_the_callers_number() 
 
 def test_a_key_or_file_name_is_shown_as_given() -> None:
     assert shown_source("vm/a?b=c.wav", None, None) == "vm/a?b=c.wav"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://user:pw@[bucket.s3.amazonaws.com/vm.wav?X-Amz-Signature=abc#t=1",
+            "https://[bucket.s3.amazonaws.com/vm.wav?***",
+        ),
+        ("https://[::1/vm.wav", "https://[::1/vm.wav"),
+    ],
+)
+def test_a_url_python_cannot_split_still_shows_no_password_nor_query(url: str, shown: str) -> None:
+    # urlsplit refuses an unbalanced "[" (ValueError), and the source was shown as given.
+    assert shown_source(url, None, None) == shown
