@@ -111,24 +111,33 @@ def _in_use(host: str, port: int) -> bool:
 
 def listeners(port: int) -> list[int | None]:
     """The pids of the processes listening on ``port``; None for one the system will not
-    name (another user's)."""
+    name (another user's); none at all where it will not list sockets."""
     try:
-        return [
-            c.pid
-            for c in psutil.net_connections(kind="inet")
-            if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
-        ]
+        return _listening(port)
     except psutil.Error:
         return []
 
 
+def _listening(port: int) -> list[int | None]:
+    return [
+        c.pid
+        for c in psutil.net_connections(kind="inet")
+        if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+    ]
+
+
 def serves(pid: int, port: int) -> bool:
     """Whether the process ``pid`` or one of its children (uvicorn's workers) listens on
-    ``port``."""
+    ``port``; True where the system will not list sockets (macOS without root), leaving
+    the caller only the answer on the port to go by."""
+    try:
+        held = _listening(port)
+    except psutil.Error:
+        return True
     mine = {pid}
     with contextlib.suppress(psutil.Error):
         mine |= {p.pid for p in psutil.Process(pid).children(recursive=True)}
-    return not mine.isdisjoint(listeners(port))
+    return not mine.isdisjoint(held)
 
 
 def holder(port: int) -> str:

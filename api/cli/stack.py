@@ -272,16 +272,16 @@ class Stack:
             raise PortsTaken(refusal([TakenPort("broker", host, port, holder(port))]))
 
     def _api_serving(self) -> bool:
-        """Whether our API listens on its port; PortsTaken once it has exited while another
-        process listens there (another stack, started at the same moment, bound it first:
-        before, its API answered our /readyz, and ours restarted until it gave up)."""
+        """Whether our API listens on its port; PortsTaken while another process does: a
+        stack started at the same moment won the race (ours exits, or with several uvicorn
+        processes waits on nothing), whose API answered our /readyz as if it were ours."""
         api = next((c for c in self.children if c.name == "api"), None)
         if api is None or api.process is None:
             return True  # no API of ours to wait for
         s = self.settings.api
         if serves(api.process.pid, s.port):
             return True
-        if (api.process.poll() is not None or api.restarts) and listeners(s.port):
+        if listeners(s.port):
             raise PortsTaken(refusal([TakenPort("API", s.host, s.port, holder(s.port))]))
         return False
 
