@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -36,6 +39,7 @@ from shared.broker_clock import BrokerClock
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
+from shared.language import known_names
 from shared.large_buffers import return_large_buffers
 from shared.logging import configure_logging
 from shared.metrics_store import MetricsStore
@@ -45,6 +49,16 @@ from shared.storage import Patience, storage_from_settings
 from shared.tracing import configure_tracing
 from shared.voice_directory import VoiceDirectory
 from shared.webhook_store import WebhookStore
+
+
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # Person-name redaction's lists (reviews, the web inbox) load as the server starts, in a
+    # thread: not when the app is built (tests and the CLI build it without serving), and
+    # not in the first request that redacts a name.
+    if not known_names.loaded():
+        threading.Thread(target=known_names.preload, name="preload-names", daemon=True).start()
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="VoicePipe",
         version="0.1.0",
         summary="Audio in, transcript, written reply and spoken reply out.",
+        lifespan=_lifespan,
     )
     # One client for the stores: each owns its keys; none reaches into another's. Someone
     # waits on every request, so a broker that is down or does not answer costs each at most

@@ -18,6 +18,25 @@ _SSL_SOURCE = re.compile(r"\s*\(_ssl\.c:\d+\)$")
 _RETRY_LATER = frozenset({socket.EAI_AGAIN})
 # For a URL item; a webhook's own receiver is told only to make itself reachable.
 FILE_HINT = "; a presigned URL from your cloud storage works"
+# What to do about a timeout: the sender can serve the file faster, or answer a webhook at
+# once; the longer wait is the operator's to allow (the setting named for them).
+FILE_TOO_SLOW = (
+    "serve the file from a host that sends it faster, such as a presigned URL from your "
+    "cloud storage, then try again; VoicePipe's operator can allow longer with "
+    "VOICEPIPE_FETCH__TIMEOUT_S"
+)
+RECEIVER_TOO_SLOW = (
+    "make the receiver answer with a 2xx at once and do its work afterwards; VoicePipe's "
+    "operator can allow longer with VOICEPIPE_WEBHOOKS__TIMEOUT_S"
+)
+
+
+def no_answer(timeout_s: float, next_step: str) -> str:
+    return f"The server did not answer within {timeout_s:g} s: {next_step}."
+
+
+def too_slow(timeout_s: float) -> str:
+    return f"The download took over {timeout_s:g} s: {FILE_TOO_SLOW}."
 
 
 def detail(exc: BaseException) -> str:
@@ -74,6 +93,19 @@ def _tls(exc: BaseException) -> bool:
     return False
 
 
+def _reset_in_handshake(exc: httpx.HTTPError) -> bool:
+    # A reset only comes once a TCP connection was made (a closed port refuses instead), so
+    # for an https URL it came during the TLS handshake.
+    try:
+        https = exc.request.url.scheme == "https"
+    except RuntimeError:
+        return False
+    seen: BaseException | None = exc
+    while seen is not None and not isinstance(seen, ConnectionResetError):
+        seen = seen.__cause__ or seen.__context__
+    return https and seen is not None
+
+
 def failed(exc: httpx.HTTPError, hint: str) -> str:
     """A request that reached no answer; ``hint`` names a URL that would work, if any."""
     server, why = _server(exc), detail(exc)
@@ -82,6 +114,13 @@ def failed(exc: httpx.HTTPError, hint: str) -> str:
             f"No secure (https) connection could be made with {server}: check that the URL "
             "should start with https:// and that the server's certificate is valid for its "
             f"name, then try again ({why})."
+        )
+    if isinstance(exc, httpx.ConnectError) and _reset_in_handshake(exc):
+        return (
+            f"{server[0].upper()}{server[1:]} cut off the connection while a secure (https) "
+            "connection was being set up: check that the URL should start with https:// "
+            "rather than http://, that the server serves https on that port, and that no "
+            f"firewall before it turns the VoicePipe server away; then try again ({why})."
         )
     if isinstance(exc, httpx.ConnectError):
         return (

@@ -231,7 +231,7 @@ def _pinned(
 
 
 @contextmanager
-def _client(timeout_s: float, hint: str = "") -> Iterator[httpx.Client]:
+def _client(timeout_s: float, hint: str, too_slow: str) -> Iterator[httpx.Client]:
     # No environment proxies (they would defeat pinning) and no kept-alive connections: a
     # pooled TLS connection keyed by IP could be reused for a different host name.
     # The whole exchange, redirects included, ends within timeout_s: a server dripping its
@@ -247,7 +247,7 @@ def _client(timeout_s: float, hint: str = "") -> Iterator[httpx.Client]:
         yield client
     except httpx.TimeoutException:
         raise FetchRefused(
-            "download_timeout", f"The server did not answer within {timeout_s:g} s."
+            "download_timeout", fetch_messages.no_answer(timeout_s, too_slow)
         ) from None
     except httpx.HTTPError as exc:
         raise FetchRefused("download_failed", fetch_messages.failed(exc, hint)) from None
@@ -309,7 +309,7 @@ def fetch(
     # httpx's timeout is per read; this deadline also stops a server that drips bytes.
     deadline = time.monotonic() + timeout_s
     too_large = FetchRefused("too_large", f"The download is over the limit of {max_bytes} bytes.")
-    with _client(timeout_s, fetch_messages.FILE_HINT) as client:
+    with _client(timeout_s, fetch_messages.FILE_HINT, fetch_messages.FILE_TOO_SLOW) as client:
         for hop in range(max_redirects + 1):
             # Asked uncompressed (audio gains nothing from gzip); a server that compresses
             # anyway is unpacked within the limit.
@@ -335,12 +335,14 @@ def fetch(
                 unpacker = _Unpacker(
                     response.headers.get("content-encoding", ""), max_bytes, too_large
                 )
-                for chunk in response.iter_raw():
-                    chunks.append(unpacker.feed(chunk))
-                    if time.monotonic() > deadline:
-                        raise FetchRefused(
-                            "download_timeout", f"The download took over {timeout_s:g} s."
-                        )
+                slow = FetchRefused("download_timeout", fetch_messages.too_slow(timeout_s))
+                try:
+                    for chunk in response.iter_raw():
+                        chunks.append(unpacker.feed(chunk))
+                        if time.monotonic() > deadline:
+                            raise slow
+                except httpx.TimeoutException:
+                    raise slow from None  # the answer came; its body did not in time
                 return Fetched(b"".join(chunks), str(parsed), response.headers.get("content-type"))
             finally:
                 response.close()
@@ -359,7 +361,7 @@ def post(
     # its first bytes are kept, and inflating a receiver's gzip to keep them cost ~64 MB per
     # 64 KiB read (a small "bomb" answer took 150 MB per attempt, the webhooks pool runs 32).
     sent = {**headers, "Accept-Encoding": "identity"}
-    with _client(timeout_s) as client:
+    with _client(timeout_s, "", fetch_messages.RECEIVER_TOO_SLOW) as client:
         _parsed, request = _pinned(client, policy, url, body, sent)
         response = client.send(request, stream=True)
         try:

@@ -13,6 +13,7 @@ from typing import Any
 from celery.signals import worker_init, worker_process_init
 
 from shared.celery_app import create_celery
+from shared.language import known_names
 from shared.large_buffers import return_large_buffers
 from shared.models import Stage
 from shared.settings import get_settings
@@ -70,5 +71,8 @@ def preload_models(**_: Any) -> None:
         except Exception:
             # The first job loads it instead, and reports what is wrong if it still fails.
             log.exception("preloading the %s provider %r failed", stage.value, name)
+    if Stage.STT.value in consumed:
+        # Person-name redaction runs here on every redacting job (workers/stt.py).
+        known_names.preload()
     if Stage.TTS.value in consumed:
         start_publishing()  # in this child, not in the parent that forks (voice_publisher)

@@ -10,6 +10,7 @@ ports would run a second Valkey on the first one's AOF and RDB files.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -108,18 +109,41 @@ def _in_use(host: str, port: int) -> bool:
     return False
 
 
+def listeners(port: int) -> list[int | None]:
+    """The pids of the processes listening on ``port``; None for one the system will not
+    name (another user's); none at all where it will not list sockets."""
+    try:
+        return _listening(port)
+    except psutil.Error:
+        return []
+
+
+def _listening(port: int) -> list[int | None]:
+    return [
+        c.pid
+        for c in psutil.net_connections(kind="inet")
+        if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+    ]
+
+
+def serves(pid: int, port: int) -> bool:
+    """Whether the process ``pid`` or one of its children (uvicorn's workers) listens on
+    ``port``; True where the system will not list sockets (macOS without root), leaving
+    the caller only the answer on the port to go by."""
+    try:
+        held = _listening(port)
+    except psutil.Error:
+        return True
+    mine = {pid}
+    with contextlib.suppress(psutil.Error):
+        mine |= {p.pid for p in psutil.Process(pid).children(recursive=True)}
+    return not mine.isdisjoint(held)
+
+
 def holder(port: int) -> str:
     """The listening process, as a person would recognise it; "an unknown process" when the
     system will not say (another user's process, or no permission to list sockets)."""
-    try:
-        listening = [
-            c
-            for c in psutil.net_connections(kind="inet")
-            if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
-        ]
-    except psutil.Error:
-        listening = []
-    pid = next((c.pid for c in listening if c.pid), None)
+    pid = next((pid for pid in listeners(port) if pid), None)
     if pid is None:
         return "an unknown process"
     try:

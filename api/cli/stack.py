@@ -32,7 +32,9 @@ from api.cli.ports import (
     clashing_ports,
     hold_data_dir,
     holder,
+    listeners,
     refusal,
+    serves,
     taken_ports,
 )
 from api.cli.processes import Child, stop_together, stop_with_parent
@@ -269,6 +271,20 @@ class Stack:
             host, port = self.settings.broker.host, self.settings.broker.port
             raise PortsTaken(refusal([TakenPort("broker", host, port, holder(port))]))
 
+    def _api_serving(self) -> bool:
+        """Whether our API listens on its port; PortsTaken while another process does: a
+        stack started at the same moment won the race (ours exits, or with several uvicorn
+        processes waits on nothing), whose API answered our /readyz as if it were ours."""
+        api = next((c for c in self.children if c.name == "api"), None)
+        if api is None or api.process is None:
+            return True  # no API of ours to wait for
+        s = self.settings.api
+        if serves(api.process.pid, s.port):
+            return True
+        if listeners(s.port):
+            raise PortsTaken(refusal([TakenPort("API", s.host, s.port, holder(s.port))]))
+        return False
+
     def workers_missing(self, replies: Iterable[Mapping[str, object]]) -> set[str]:
         """The worker processes (Celery names without the host: ``llm``, ``llm-2``) that no
         reply to a control ping came from."""
@@ -288,7 +304,7 @@ class Stack:
                 if self.failed:
                     raise RuntimeError(self.failed)
                 try:
-                    api_ok = httpx.get(url, timeout=2).status_code == 200
+                    api_ok = self._api_serving() and httpx.get(url, timeout=2).status_code == 200
                 except httpx.HTTPError:
                     api_ok = False
                 try:

@@ -5,13 +5,15 @@ parentheses, without errno numbers."""
 from __future__ import annotations
 
 import socket
+import struct
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from shared.safe_fetch import AddressPolicy, FetchRefused
-from tests.unit.shared.safe_fetch_helpers import DEFAULT, refused
+from shared.safe_fetch import AddressPolicy, FetchRefused, post
+from tests.unit.shared.safe_fetch_helpers import DEFAULT, LOCAL, refused
 
 
 def _lookup_fails(monkeypatch: pytest.MonkeyPatch, errno: int, text: str) -> None:
@@ -71,6 +73,61 @@ def speaks_http() -> Iterator[int]:
     threading.Thread(target=serve, daemon=True).start()
     yield listener.getsockname()[1]
     listener.close()
+
+
+def _serving(handle: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A port whose every connection is read once, then given to ``handle``."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    conn.recv(4096)
+                    handle(conn)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def _reset(conn: socket.socket) -> None:
+    # Linger 0: close sends a reset, as a firewall or a server refusing the handshake does.
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _silence(conn: socket.socket) -> None:
+    conn.settimeout(10)
+    while conn.recv(4096):
+        pass
+
+
+def _drip(conn: socket.socket) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+    for _ in range(200):
+        conn.sendall(b"x")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def resets() -> Iterator[int]:
+    yield from _serving(_reset)
+
+
+@pytest.fixture
+def silent() -> Iterator[int]:
+    yield from _serving(_silence)
+
+
+@pytest.fixture
+def drips() -> Iterator[int]:
+    yield from _serving(_drip)
 
 
 def _plain(error: FetchRefused, detail: str) -> None:
@@ -152,3 +209,49 @@ def test_a_url_that_cannot_be_read_says_to_check_it_was_copied_whole(url: str, d
     assert f"({detail}" in info.value.message
     assert info.value.message.endswith(").")
     assert ".." not in info.value.message
+
+
+def test_a_reset_during_the_https_handshake_is_told_as_a_secure_connection_problem(
+    resets: int,
+) -> None:
+    # Before, it read "could not connect ... reachable from the VoicePipe server": the
+    # connection was made; the server (or a firewall before it) refused the https part.
+    error = refused(f"https://127.0.0.1:{resets}/a.wav")
+
+    assert error.code == "download_failed"
+    assert "could not connect" not in error.message
+    assert "secure (https) connection" in error.message
+    assert "http://" in error.message  # the scheme to check
+    _plain(error, "Connection reset by peer")
+
+
+@pytest.mark.parametrize(
+    ("port", "said"),
+    [
+        ("silent", "The server did not answer within 0.5 s"),
+        ("drips", "The download took over 0.5 s"),
+    ],
+)
+def test_a_download_that_runs_out_of_time_says_where_to_serve_the_file_from(
+    port: str, said: str, request: pytest.FixtureRequest
+) -> None:
+    # Before, "The server did not answer within 30 s." and nothing more (for a server
+    # sending the file too slowly as well as for one that never answered).
+    error = refused(f"http://127.0.0.1:{request.getfixturevalue(port)}/a.wav", timeout_s=0.5)
+
+    assert error.code == "download_timeout"
+    assert error.message.startswith(said)
+    assert "presigned URL" in error.message
+    assert "VOICEPIPE_FETCH__TIMEOUT_S" in error.message
+
+
+def test_a_webhook_receiver_that_does_not_answer_in_time_is_told_to_answer_first(
+    silent: int,
+) -> None:
+    with pytest.raises(FetchRefused) as info:
+        post(f"http://127.0.0.1:{silent}/hook", LOCAL, body=b"{}", headers={}, timeout_s=0.5)
+
+    assert info.value.code == "download_timeout"
+    assert "answer with a 2xx at once" in info.value.message
+    assert "VOICEPIPE_WEBHOOKS__TIMEOUT_S" in info.value.message
+    assert "presigned" not in info.value.message
