@@ -24,7 +24,7 @@ from api.errors import ApiError, job_store_unavailable
 from api.field_problems import problem_text
 from api.form_in_memory import read_form
 from api.job_form import unknown_field
-from api.options import OptionFields, job_options, text_options, unheard_language
+from api.options import OptionFields, job_options, text_options
 from shared.batches import Batch, BatchItem
 from shared.inputs import kept_filename, too_large
 from shared.models import ErrorInfo
@@ -116,11 +116,13 @@ def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list
             "object under it), not both and not neither.",
         )
     fields = OptionFields.model_validate(request.model_dump(include=set(OptionFields.model_fields)))
-    options = job_options(services, tenant, fields)
+    # Refused here, not as each job's failure once queued: every object under a prefix is
+    # fetched as a recording; a typed text has no language to hear, so a manifest of texts
+    # alone is not.
+    recordings = request.prefix is not None or any(not i.text for i in request.items or [])
+    options = job_options(services, tenant, fields, recording=recordings)
     if request.prefix is not None:
         _check_bucket(services, request.prefix.bucket)
-        # Every object under a prefix is fetched as a recording.
-        unheard_language(services, options)
         return Batch(
             tenant=tenant, source="prefix", prefix=request.prefix.prefix, options=options
         ), None
@@ -143,11 +145,7 @@ def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list
             # Named by its place: a manifest may hold 100,000 items.
             message = "; ".join(e["msg"] for e in exc.errors()[:3])
             raise ApiError(400, "invalid_batch", f"items.{index} is not valid: {message}") from None
-    # Refused here, not as each job's failure once queued; a typed text has no language to
-    # hear, so a manifest of texts alone is not.
-    if any(not record.text for record in records):
-        unheard_language(services, options)
-    else:
+    if not recordings:
         # Nothing to transcribe: an stt engine would be stored and never used.
         text_options(fields)
     return Batch(tenant=tenant, source="manifest", options=options), records
@@ -239,9 +237,9 @@ async def _from_form(
         raise ApiError(
             400, "invalid_batch", f"The options are not valid: {_problems(exc)}"
         ) from None
-    batch = Batch(tenant=tenant, source="upload", options=job_options(services, tenant, fields))
     # Before a part is staged: every part is a recording, and each job would fail alike.
-    unheard_language(services, batch.options)
+    options = job_options(services, tenant, fields, recording=True)
+    batch = Batch(tenant=tenant, source="upload", options=options)
     items: list[BatchItem] = []
     parts: list[str] = []
     # Each part by its name and content, for a repeated Idempotency-Key.

@@ -234,24 +234,26 @@ def _refusal(engine: str, language: str) -> str | None:
     return None
 
 
-def unheard_language(services: Services, options: JobOptions) -> None:
+def unheard_language(
+    services: Services, stages: list[Stage], stt_provider: str | None, language: str | None
+) -> None:
     """Refuse a recording's ``language`` its stt engine cannot hear, before it is stored:
     the job would be queued only to fail as unsupported_language (or, for OpenAI's Whisper,
     as OpenAI's 400). The English-only offline engines and Whisper, whose list is published,
     are judged, and ``hybrid`` where neither of its engines would hear it (it fails only
     when both do; an engine this deployment has no key for is skipped by the worker, so it
     hears nothing); another cloud engine or a plugin decides for itself."""
-    if options.language is None or Stage.STT not in options.stages:
+    if language is None or Stage.STT not in stages:
         return
     settings = services.settings
-    engine = options.stt_provider or settings.providers.stt
+    engine = stt_provider or settings.providers.stt
     if engine == "hybrid":
-        refusals = _hybrid_refusals(settings, options.language)
+        refusals = _hybrid_refusals(settings, language)
         if any(r is None for r in refusals):
             return
         message = f"neither engine of 'hybrid' hears it: {'; '.join(r or '' for r in refusals)}"
     else:
-        refused = _refusal(engine, options.language)
+        refused = _refusal(engine, language)
         if refused is None:
             return
         message = refused
@@ -323,8 +325,13 @@ def text_options(fields: OptionFields) -> None:
         )
 
 
-def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOptions:
-    """The job options these fields ask for, or a 400 that says what to change."""
+def job_options(
+    services: Services, tenant: str, fields: OptionFields, *, recording: bool = False
+) -> JobOptions:
+    """The job options these fields ask for, or a 400 that says what to change. For a
+    ``recording``, a language its stt engine cannot hear is refused before the reply voice
+    is judged: that refusal's advice (llm_provider local, stages=stt,llm) would only have
+    met this one."""
     retention = fields.delete_after_seconds
     if retention is None:
         retention = services.settings.retention.default_delete_after_s
@@ -334,10 +341,13 @@ def job_options(services: Services, tenant: str, fields: OptionFields) -> JobOpt
     voice = _trimmed("voice", fields.voice)
     llm_provider = _provider(services, Stage.LLM, fields.llm_provider)
     tts_provider = _provider(services, Stage.TTS, fields.tts_provider)
+    stt_provider = _provider(services, Stage.STT, fields.stt_provider)
+    if recording:
+        unheard_language(services, stages, stt_provider, language)
     speakable_reply(services, stages, language, llm_provider, tts_provider)
     return JobOptions(
         stages=stages,
-        stt_provider=_provider(services, Stage.STT, fields.stt_provider),
+        stt_provider=stt_provider,
         llm_provider=llm_provider,
         tts_provider=tts_provider,
         voice=_voice(services, stages, tts_provider, voice),

@@ -30,7 +30,7 @@ from api.openai_compat.waiting import (
     failure,
     finished,
 )
-from api.options import OptionFields, job_options, unheard_language
+from api.options import OptionFields, job_options
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, JobStatus, Stage, Transcript
@@ -184,8 +184,7 @@ async def create_transcription(
             )
         engine = engine_for(services.settings, Stage.STT, fields.model)
         option_fields = OptionFields(stages="stt", stt_provider=engine, language=fields.language)
-        options = job_options(services, tenant, option_fields)
-        unheard_language(services, options)
+        options = job_options(services, tenant, option_fields, recording=True)
         # Held in memory only until stored, not for the wait below (api.upload_memory).
         async with services.uploads.read_whole(upload) as data:
             with conflict_not_retried():

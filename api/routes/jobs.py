@@ -15,7 +15,7 @@ from api.errors import ApiError, error_responses
 from api.intake import submit, submit_text
 from api.job_form import job_form_of
 from api.media_routes import RangeHeader, media_route, served
-from api.options import job_options, text_options, unheard_language
+from api.options import job_options, text_options
 from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
 from shared.keyset_paging import CURSOR_PATTERN, cursor_of, parse_cursor
@@ -88,15 +88,14 @@ async def create_job(
     # nothing is recorded unless tracing is configured.
     with intake_span(tenant):
         async with job_form_of(request, services.uploads) as form:
-            options = job_options(services, tenant, form.fields)
+            # A recording's language is its engine's to hear; typed text has none to.
+            options = job_options(services, tenant, form.fields, recording=form.text is None)
             if form.text is not None:
                 text_options(form.fields)
                 job, replayed = await submit_text(
                     services, tenant, form.text, options, idempotency_key
                 )
             else:
-                # A recording's language is its engine's to hear; typed text has none to.
-                unheard_language(services, options)
                 job, replayed = await submit(
                     services, tenant, form.data, form.filename, options, idempotency_key
                 )

@@ -100,3 +100,36 @@ def test_the_voices_held_english_only_at_intake_are_those_the_tts_stage_holds_so
     english_only = {n for n in installed if load_class(Stage.TTS, n).english_only}  # type: ignore[attr-defined]
 
     assert english_only == ENGLISH_ONLY_VOICES
+
+
+@pytest.mark.parametrize("route", ["/v1/jobs", "/v1/batches"])
+def test_a_recording_its_stt_engine_cannot_hear_is_refused_for_that_before_the_reply_voice(
+    http: TestClient, route: str
+) -> None:
+    # The local engine hears English only: the reply voice's advice (llm_provider local,
+    # stages=stt,llm) would only have led to a second refusal for the same language.
+    form = {"language": "fr", "llm_provider": "claude", "stt_provider": "local"}
+
+    answer = http.post(route, files={"file": ("vm.wav", _wav(), "audio/wav")}, data=form)
+
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["param"]) == ("unsupported_language", "language")
+    assert "'local' speech engine hears English only" in error["message"]
+    assert "llm_provider local" not in error["message"]
+
+
+def test_a_manifest_with_a_recording_its_engine_cannot_hear_is_refused_for_that_first(
+    http: TestClient,
+) -> None:
+    manifest = {
+        "items": [{"text": "Rappelez-moi."}, {"url": "https://example.com/vm.wav"}],
+        "language": "fr",
+        "llm_provider": "claude",
+        "stt_provider": "local",
+    }
+
+    answer = http.post("/v1/batches", json=manifest)
+
+    assert answer.status_code == 400, answer.text
+    assert "'local' speech engine hears English only" in answer.json()["error"]["message"]
