@@ -109,31 +109,37 @@ def _in_use(host: str, port: int) -> bool:
     return False
 
 
-def listeners(port: int) -> list[int | None]:
-    """The pids of the processes listening on ``port``; None for one the system will not
-    name (another user's); none at all where it will not list sockets."""
+def listeners(port: int) -> list[int | None] | None:
+    """The pids of the processes listening on ``port``, None for one the system will not
+    name (another user's); None for all where it will not list sockets (macOS without
+    root)."""
     try:
-        return _listening(port)
+        return [
+            c.pid
+            for c in psutil.net_connections(kind="inet")
+            if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+        ]
     except psutil.Error:
-        return []
+        return None
 
 
-def _listening(port: int) -> list[int | None]:
-    return [
-        c.pid
-        for c in psutil.net_connections(kind="inet")
-        if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
-    ]
-
-
-def serves(pid: int, port: int) -> bool:
-    """Whether the process ``pid`` or one of its children (uvicorn's workers) listens on
-    ``port``; True where the system will not list sockets (macOS without root), leaving
-    the caller only the answer on the port to go by."""
-    try:
-        held = _listening(port)
-    except psutil.Error:
+def api_listening(pid: int, host: str, port: int) -> bool:
+    """Whether the API process ``pid`` (or one of its uvicorn workers) listens on ``port``;
+    PortsTaken while another process does (a stack started at the same moment won the race,
+    and its API would answer our /readyz as if it were ours); True where the system will not
+    list sockets, leaving the answer on the port to decide."""
+    # One look decides: ours may begin listening between two (it did, and was refused).
+    held = listeners(port)
+    if held is None:
         return True
+    if not held or _among(pid, held):
+        return bool(held)
+    raise PortsTaken(refusal([TakenPort("API", host, port, holder(port))]))
+
+
+def _among(pid: int, held: list[int | None]) -> bool:
+    """Whether the process ``pid`` or one of its children (uvicorn's workers) is among
+    ``held``, the listeners of a port (``listeners``)."""
     mine = {pid}
     with contextlib.suppress(psutil.Error):
         mine |= {p.pid for p in psutil.Process(pid).children(recursive=True)}
@@ -143,7 +149,7 @@ def serves(pid: int, port: int) -> bool:
 def holder(port: int) -> str:
     """The listening process, as a person would recognise it; "an unknown process" when the
     system will not say (another user's process, or no permission to list sockets)."""
-    pid = next((pid for pid in listeners(port) if pid), None)
+    pid = next((pid for pid in listeners(port) or [] if pid), None)
     if pid is None:
         return "an unknown process"
     try:

@@ -29,12 +29,11 @@ from api.cli.commands import api_command, flower_command, sweeper_command, worke
 from api.cli.ports import (
     PortsTaken,
     TakenPort,
+    api_listening,
     clashing_ports,
     hold_data_dir,
     holder,
-    listeners,
     refusal,
-    serves,
     taken_ports,
 )
 from api.cli.processes import Child, stop_together, stop_with_parent
@@ -278,12 +277,7 @@ class Stack:
         api = next((c for c in self.children if c.name == "api"), None)
         if api is None or api.process is None:
             return True  # no API of ours to wait for
-        s = self.settings.api
-        if serves(api.process.pid, s.port):
-            return True
-        if listeners(s.port):
-            raise PortsTaken(refusal([TakenPort("API", s.host, s.port, holder(s.port))]))
-        return False
+        return api_listening(api.process.pid, self.settings.api.host, self.settings.api.port)
 
     def workers_missing(self, replies: Iterable[Mapping[str, object]]) -> set[str]:
         """The worker processes (Celery names without the host: ``llm``, ``llm-2``) that no

@@ -73,3 +73,30 @@ def test_a_held_data_directory_is_not_held_by_the_children_a_stack_starts(
     finally:
         child.kill()
         child.wait()
+
+
+def test_an_api_that_begins_listening_while_the_start_looks_is_not_taken_for_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The start looked at the port's listeners twice, once for ours and once for any: our
+    # API beginning to listen between the two looks was refused as another stack's.
+    from types import SimpleNamespace
+
+    import psutil
+
+    from api.cli.processes import Child
+    from api.cli.stack import Stack
+
+    settings = _settings(free_port(), free_port())
+    ours = SimpleNamespace(
+        laddr=SimpleNamespace(port=settings.api.port), status=psutil.CONN_LISTEN, pid=os.getpid()
+    )
+    looks = iter([[], [ours], [ours], [ours]])
+    monkeypatch.setattr(psutil, "net_connections", lambda kind: next(looks))
+    stack = Stack(settings, flower=False)
+    api = Child("api", [], tmp_path / "api.log")
+    api.process = SimpleNamespace(pid=os.getpid())  # type: ignore[assignment]
+    stack.children.append(api)
+
+    assert stack._api_serving() is False  # not listening yet
+    assert stack._api_serving() is True
