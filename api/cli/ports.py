@@ -15,6 +15,7 @@ import errno
 import fcntl
 import os
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -111,8 +112,8 @@ def _in_use(host: str, port: int) -> bool:
 
 def listeners(port: int) -> list[int | None] | None:
     """The pids of the processes listening on ``port``, None for one the system will not
-    name (another user's); None for all where it will not list sockets (macOS without
-    root)."""
+    name (another user's, or a socket opened while this looked); None for all where it will
+    not list sockets (macOS without root)."""
     try:
         return [
             c.pid
@@ -123,21 +124,33 @@ def listeners(port: int) -> list[int | None] | None:
         return None
 
 
+FOREIGN_LOOKS = 3
+FOREIGN_LOOK_GAP_S = 0.2
+
+
 def api_listening(pid: int, host: str, port: int) -> bool:
     """Whether the API process ``pid`` (or one of its uvicorn workers) listens on ``port``;
     PortsTaken while another process does (a stack started at the same moment won the race,
     and its API would answer our /readyz as if it were ours); True where the system will not
     list sockets, leaving the answer on the port to decide."""
-    # One look decides: ours may begin listening between two (it did, and was refused).
-    held = listeners(port)
-    if held is None:
-        return True
-    if not held or _among(pid, held):
-        return bool(held)
+    # Each look decides alone: ours may begin listening between two looks (it did, and was
+    # refused). A socket opened while psutil reads /proc is listed without its process, so
+    # only a process named is judged, and only one seen on every look of FOREIGN_LOOKS is
+    # another's: ours, starting, was twice refused in CI on a single look naming no process
+    # of ours.
+    for look in range(FOREIGN_LOOKS):
+        if look:
+            time.sleep(FOREIGN_LOOK_GAP_S)
+        held = listeners(port)
+        if held is None:
+            return True
+        named = [p for p in held if p is not None]
+        if not named or _among(pid, named):
+            return bool(named)
     raise PortsTaken(refusal([TakenPort("API", host, port, holder(port))]))
 
 
-def _among(pid: int, held: list[int | None]) -> bool:
+def _among(pid: int, held: list[int]) -> bool:
     """Whether the process ``pid`` or one of its children (uvicorn's workers) is among
     ``held``, the listeners of a port (``listeners``)."""
     mine = {pid}

@@ -79,7 +79,8 @@ def test_an_api_that_begins_listening_while_the_start_looks_is_not_taken_for_ano
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The start looked at the port's listeners twice, once for ours and once for any: our
-    # API beginning to listen between the two looks was refused as another stack's.
+    # API beginning to listen between the two looks was refused as another stack's; and
+    # within one look, as a listener psutil could not yet name.
     from types import SimpleNamespace
 
     import psutil
@@ -91,7 +92,11 @@ def test_an_api_that_begins_listening_while_the_start_looks_is_not_taken_for_ano
     ours = SimpleNamespace(
         laddr=SimpleNamespace(port=settings.api.port), status=psutil.CONN_LISTEN, pid=os.getpid()
     )
-    looks = iter([[], [ours], [ours], [ours]])
+    # psutil lists a socket opened while it reads /proc without its process (pid None).
+    unnamed = SimpleNamespace(laddr=ours.laddr, status=psutil.CONN_LISTEN, pid=None)
+    # A look that names another process once, then ours (a look gone wrong), is no refusal.
+    once = SimpleNamespace(laddr=ours.laddr, status=psutil.CONN_LISTEN, pid=1)
+    looks = iter([[], [unnamed], [ours], [once], [ours]])
     monkeypatch.setattr(psutil, "net_connections", lambda kind: next(looks))
     stack = Stack(settings, flower=False)
     api = Child("api", [], tmp_path / "api.log")
@@ -99,4 +104,6 @@ def test_an_api_that_begins_listening_while_the_start_looks_is_not_taken_for_ano
     stack.children.append(api)
 
     assert stack._api_serving() is False  # not listening yet
+    assert stack._api_serving() is False  # listening, not yet named: look again
+    assert stack._api_serving() is True
     assert stack._api_serving() is True
