@@ -48,33 +48,6 @@ def hangs_up() -> Iterator[int]:
     listener.close()
 
 
-@pytest.fixture
-def speaks_http() -> Iterator[int]:
-    """A plain-HTTP port, the usual reason an https:// URL fails: it answers a TLS hello in
-    HTTP, then waits for the client to give up (closing first could lose the answer)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(5)
-                try:
-                    conn.recv(4096)
-                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-                    while conn.recv(4096):
-                        pass
-                except OSError:
-                    pass
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield listener.getsockname()[1]
-    listener.close()
-
-
 def _serving(handle: Callable[[socket.socket], None]) -> Iterator[int]:
     """A port whose every connection is read once, then given to ``handle``."""
     listener = socket.create_server(("127.0.0.1", 0))
@@ -113,6 +86,20 @@ def _drip(conn: socket.socket) -> None:
     for _ in range(200):
         conn.sendall(b"x")
         time.sleep(0.05)
+
+
+def _answer_in_http(conn: socket.socket) -> None:
+    # A plain-HTTP port, the usual reason an https:// URL fails: it answers the TLS hello in
+    # HTTP, then waits for the client to give up (closing first could lose the answer).
+    conn.settimeout(5)
+    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    while conn.recv(4096):
+        pass
+
+
+@pytest.fixture
+def speaks_http() -> Iterator[int]:
+    yield from _serving(_answer_in_http)
 
 
 @pytest.fixture
