@@ -76,3 +76,37 @@ class StorageUnavailable(VoicePipeError):
     def __init__(self, message: str, *, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+# Where an exception other than StageFailed carries what vendors billed before it was
+# raised (Claude's refused answer, then its fallback engine's runtime breaking).
+_CHARGES = "voicepipe_charges"
+
+
+def carry_charges(exc: BaseException, charges: Sequence[Billed]) -> None:
+    """Adds ``charges`` to what ``exc`` carries for the stage runner to record, leaving the
+    exception itself as it was raised: an unexpected error still fails the stage as one."""
+    if isinstance(exc, StageFailed):
+        exc.charges += charges
+        return
+    try:
+        setattr(exc, _CHARGES, [*charges_of(exc), *charges])
+    except AttributeError:  # an exception type without attributes of its own: none known
+        exc.add_note(f"billed before it was raised, not recorded: {list(charges)}")
+
+
+def charges_of(exc: BaseException) -> list[Billed]:
+    """What vendors billed the run before ``exc``, whatever its type (``carry_charges``)."""
+    if isinstance(exc, StageFailed):
+        return list(exc.charges)
+    return list(getattr(exc, _CHARGES, ()))
+
+
+def taken_charges(exc: BaseException) -> list[Billed]:
+    """``charges_of(exc)``, no longer carried by ``exc``: for one who records them itself."""
+    taken = charges_of(exc)
+    if isinstance(exc, StageFailed):
+        exc.charges = []
+    elif hasattr(exc, _CHARGES):
+        delattr(exc, _CHARGES)
+    return taken

@@ -28,6 +28,7 @@ from shared.errors import (
     MediaRejected,
     StageFailed,
     StorageKeyNotFound,
+    charges_of,
 )
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
 from shared.logging import bind, log_context
@@ -178,7 +179,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
             message = f"gave up after {attempts} attempts; last error {exc.code}: {told}"
         _fail(ctx, job_id, stage, code, message, started, me, billed)
         raise Ignore() from None
-    except SoftTimeLimitExceeded:
+    except SoftTimeLimitExceeded as exc:
         limit = getattr(ctx.settings.workers, stage.value).soft_time_limit_s
         MetricsStore(ctx.jobs.redis).count(
             "provider_errors", stage.value, provider_name(job, stage, ctx), "timeout"
@@ -191,6 +192,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
             f"the {stage.value} stage ran over {limit} s",
             started,
             me,
+            charges_of(exc),
         )
         raise Ignore() from None
     except StorageKeyNotFound as exc:
@@ -199,7 +201,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     except MediaRejected as exc:
         # Damage past the start that intake's probe does not decode: the input's fault, told
         # by its own code (stt.undecodable), not an unexpected error of ours.
-        _fail(ctx, job_id, stage, exc.code, exc.message, started, me)
+        _fail(ctx, job_id, stage, exc.code, exc.message, started, me, charges_of(exc))
         raise Ignore() from None
     except Exception as exc:
         log.exception("job %s: %s failed unexpectedly", job_id, stage.value)
@@ -207,7 +209,9 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
             "provider_errors", stage.value, provider_name(job, stage, ctx), "internal"
         )
         told = ctx.settings.without_secrets(f"{type(exc).__name__}: {exc}")
-        _fail(ctx, job_id, stage, "internal", told[:500], started, me)
+        # Still the unexpected failure it is, with what vendors billed the run before it
+        # (Claude's refusal, then its fallback engine's runtime breaking).
+        _fail(ctx, job_id, stage, "internal", told[:500], started, me, charges_of(exc))
         raise Ignore() from None
     elapsed = time.perf_counter() - started
     cpu_s = cpu_clock() - cpu_started

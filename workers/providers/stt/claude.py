@@ -19,7 +19,7 @@ from typing import Any
 
 import anthropic
 
-from shared.errors import StageFailed
+from shared.errors import carry_charges
 from shared.models import Billed, Stage, Transcript, Usage
 from shared.settings.providers import AnthropicSettings, ClaudeSttSettings
 from workers.providers.anthropic_client import (
@@ -169,11 +169,12 @@ class ClaudeStt(SttProvider):
         assert isinstance(engine_provider, SttProvider)
         try:
             heard = engine_provider.transcribe(audio)
-        except StageFailed as exc:
-            # The fallback's failure is the stage's; Claude's refusal was billed all the same,
-            # and goes with it for the stage runner to record (stages.stt.billed).
+        except Exception as exc:
+            # The fallback's failure is the stage's, whatever it is (a StageFailed, or its
+            # runtime breaking); Claude's refusal was billed all the same, and goes with it
+            # for the stage runner to record (stages.stt.billed).
             if billed is not None:
-                exc.charges.append(Billed.of(billed).model_copy(update={"engine": self.name}))
+                carry_charges(exc, [Billed.of(billed).model_copy(update={"engine": self.name})])
             raise
         details: dict[str, Any] = {
             "engine": engine,

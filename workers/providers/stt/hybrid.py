@@ -13,7 +13,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from shared.errors import StageFailed
+from shared.errors import StageFailed, carry_charges, taken_charges
 from shared.metered_details import not_called
 from shared.models import Billed, Stage, Transcript, Usage
 from shared.settings.providers import AnthropicSettings, HybridSettings
@@ -88,6 +88,9 @@ class HybridStt(SttProvider):
                     # own bug) is no reason to lose the other's transcript: kept, said and
                     # flagged like a refusal. Both breaking fail the stage as one would have.
                     log.exception("hybrid engine %s failed unexpectedly", name)
+                    # Taken off it: what it was billed (Claude's refusal, then its fallback's
+                    # runtime breaking) is charged once, with the others' (below).
+                    carried += [_by(b.engine or name, b) for b in taken_charges(exc)]
                     failures[name] = f"internal: {type(exc).__name__}: {exc}"[:500]
                     broken.append(exc)
         if retry is not None:
@@ -103,6 +106,8 @@ class HybridStt(SttProvider):
                 }
             raise retry
         if not results and broken and len(broken) == len(failures):
+            # Still the unexpected error it is, with what every engine was billed.
+            carry_charges(broken[0], [*(_by(n, u) for n, u in billed.items()), *carried])
             raise broken[0]
         if not results:
             refusals = {**unheard, **failures}
