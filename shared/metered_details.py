@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.models import Job, JobResults, Stage
+from shared.models import Billed, Job, JobResults, Stage
 from shared.provider_catalog import spec
 from shared.settings import Settings
 
@@ -24,6 +24,7 @@ _METERED_DETAILS = (
     "skipped",
     "usage",
     "engine_usage",
+    "engine_billed",
     "engine_fallbacks",
     "reconcile_usage",
 )
@@ -63,6 +64,14 @@ def stt_tokens(
     if isinstance(merged, dict):
         spent.append(("claude", merged, merged.get("model") or settings.anthropic.model))
     return spent
+
+
+def stt_billed(details: dict[str, Any]) -> list[Billed]:
+    """What a hybrid's engines that failed beside its kept transcript were billed by the
+    audio or the text (their tokens are in engine_usage), each naming engine and model."""
+    found = details.get("engine_billed")
+    billed = found if isinstance(found, list) else []
+    return [Billed.model_validate(entry) for entry in billed if isinstance(entry, dict)]
 
 
 def not_called(details: dict[str, Any]) -> str | None:

@@ -4,7 +4,7 @@ whose output the job no longer takes (canceled meanwhile, or a stale delivery), 
 
 from __future__ import annotations
 
-from shared.metered_details import stt_engines, stt_tokens, voice_model
+from shared.metered_details import stt_billed, stt_engines, stt_tokens, voice_model
 from shared.models import Billed, Job, JobResults, Stage
 from shared.provider_catalog import Work, spec
 from shared.settings import Settings
@@ -30,6 +30,7 @@ def run_billed(
         for engine, model in stt_engines(details, provider, settings):
             if seconds > 0 and _cloud(stage, engine):
                 spent.append(Billed(engine=engine, model=model, audio_s=seconds))
+        spent += stt_billed(details)  # a hybrid's failed engines', billed all the same
     characters = results.spoken_characters
     if stage == Stage.TTS and characters and _cloud(stage, provider):
         model = voice_model(job, provider, settings)

@@ -12,7 +12,8 @@ What is metered, per stage:
   the fallback's when Claude refused the audio, as the provider or as a hybrid's engine:
   ``engine_fallbacks``), and Claude's tokens when it heard it
   (as the provider or as a hybrid's engine) and when it reconciled a hybrid's two, also
-  when it refused or cut off its answer and the stage went on without it;
+  when it refused or cut off its answer and the stage went on without it; the seconds or
+  characters a hybrid's failed engine was billed beside the kept transcript (``engine_billed``);
 - llm: tokens in and out of the model that answered (``results.usage``);
 - every stage: tokens the vendor billed for answers its failed runs could not use (a
   refusal, an answer cut at max_tokens: ``StageRecord.billed``), whether or not the stage
@@ -35,7 +36,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from shared.metered_details import stt_engines, stt_tokens, voice_model
+from shared.metered_details import stt_billed, stt_engines, stt_tokens, voice_model
 from shared.models import (
     STAGE_ORDER,
     Billed,
@@ -184,6 +185,9 @@ def _stt_lines(job: Job, settings: Settings) -> list[UsageLine]:
         for meter in ("input_tokens", "output_tokens"):
             count = int(spent.get(meter) or 0)
             lines.append(priced_line(settings, Stage.STT, provider, engine, model, meter, count))
+    for charge in stt_billed(details):
+        for meter, billed, engine, model in _billed(Stage.STT, record, charge, settings):
+            lines.append(priced_line(settings, Stage.STT, provider, engine, model, meter, billed))
     return lines
 
 

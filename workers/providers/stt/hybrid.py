@@ -131,9 +131,15 @@ class HybridStt(SttProvider):
         spent = {n: t.details["usage"] for n, t in results.items() if "usage" in t.details}
         spent.update({n: u.model_dump() for n, u in billed.items()})
         for charge in carried:
-            spent[str(charge.engine)] = _plus(spent.get(str(charge.engine)), charge)
+            if charge.input_tokens or charge.output_tokens:
+                spent[str(charge.engine)] = _plus(spent.get(str(charge.engine)), charge)
         if spent:
             details["engine_usage"] = spent
+        # Billed by the audio or the text (Whisper hearing what Claude refused, its answer
+        # then unusable): by that engine and model, as a failed run's stages.stt.billed is.
+        by_work = [_work_of(c) for c in carried if c.audio_s or c.characters]
+        if by_work:
+            details["engine_billed"] = by_work
         # An engine that handed the audio on (Claude refusing it, its fallback hearing it):
         # who heard it, and on which model, for the ledger to charge that engine, not one
         # that was never paid for this recording.
@@ -268,3 +274,8 @@ def _plus(recorded: dict[str, Any] | None, charge: Billed) -> dict[str, Any]:
         "input_tokens": int(recorded.get("input_tokens") or 0) + charge.input_tokens,
         "output_tokens": int(recorded.get("output_tokens") or 0) + charge.output_tokens,
     }
+
+
+def _work_of(charge: Billed) -> dict[str, Any]:
+    """What ``charge`` billed besides tokens (those are in engine_usage), by whom."""
+    return charge.model_dump(include={"engine", "model", "audio_s", "characters"})
