@@ -90,23 +90,59 @@ def amr_as_one(data: bytes) -> bytes | None:
     voicemail systems export a message as two .amr files concatenated); ``data`` itself when
     it holds one file, None when narrow and wide band files are joined.
 
-    FFmpeg reads an inner "#!AMR\\n" as a frame of garbage, and every frame after it out of
-    step: the decoder then refuses the rest. A header counts only where a frame would start.
+    FFmpeg reads an inner "#!AMR\n" as a frame of garbage, and every frame after it out of
+    step: the decoder then refuses the rest. A header counts where a frame would start, or
+    inside a frame when the file before it ended mid-frame (cut while it was written) and
+    whole frames follow it: that partial frame, which no decoder can read, is dropped.
     """
     header = AMR_WB_HEADER if data.startswith(AMR_WB_HEADER) else AMR_NB_HEADER
     # The common case, one file, costs one scan in C and no walk.
-    if data.find(b"#!AMR", len(header)) < 0:
+    found = data.find(b"#!AMR", len(header))
+    if found < 0:
         return data
     sizes = _AMR_FRAME_BYTES[header]
     pieces, start, at = [], 0, len(header)
     while at < len(data):
-        if data.startswith(b"#!AMR", at):
-            if data.startswith(header, at):
+        if at == found:
+            band = _amr_header_at(data, at)
+            if band == header:
                 pieces.append(data[start:at])
                 at = start = at + len(header)
+                found = data.find(b"#!AMR", at)
                 continue
-            if data.startswith((AMR_NB_HEADER, AMR_WB_HEADER), at):
+            if band is not None:
                 return None  # the other band: one decoder cannot read both
-        at += sizes[(data[at] >> 3) & 0x0F]
+        end = at + sizes[(data[at] >> 3) & 0x0F]
+        if at < found < end and _whole_frames_after(data, found):
+            pieces.append(data[start:at])  # the cut frame before the next file's header
+            at = start = found
+            continue
+        at = end
+        if found < at:
+            found = data.find(b"#!AMR", at)
     pieces.append(data[start:])
     return b"".join(pieces)
+
+
+def _amr_header_at(data: bytes, at: int) -> bytes | None:
+    for header in (AMR_NB_HEADER, AMR_WB_HEADER):
+        if data.startswith(header, at):
+            return header
+    return None
+
+
+def _whole_frames_after(data: bytes, at: int) -> bool:
+    """Whether an AMR file header starts at ``at`` and whole, well-formed frames follow it
+    to the end of ``data`` or the next header: a ToC byte has its padding bits clear (RFC
+    4867's storage format) and the frames end exactly there, which bytes read out of step
+    (sound that happens to hold a header's bytes) do not."""
+    header = _amr_header_at(data, at)
+    if header is None:
+        return False
+    sizes = _AMR_FRAME_BYTES[header]
+    at += len(header)
+    while at < len(data) and _amr_header_at(data, at) is None:
+        if data[at] & 0x83:
+            return False
+        at += sizes[(data[at] >> 3) & 0x0F]
+    return at <= len(data)

@@ -59,3 +59,29 @@ def test_a_narrow_and_a_wide_band_amr_joined_are_refused_at_intake() -> None:
     assert caught.value.code == "undecodable"
     assert "narrow band and a wide band" in caught.value.message
     assert "separate file" in caught.value.message
+
+
+@pytest.mark.parametrize("cut", [1, 7, 12])  # of the last frame's 13 bytes
+def test_joined_amr_files_whose_first_ends_inside_a_frame_decode_without_that_frame(
+    cut: int,
+) -> None:
+    first, second = parts(2.0, 3.0)
+    data = first[:-cut] + second
+    # The first part's whole frames, and all of the second: the partial frame is dropped.
+    frame = 0.02
+    whole = probe(first).duration_s - frame + probe(second).duration_s
+
+    info = probe(data)
+    pcm = decode_pcm16k(data)
+
+    assert info.duration_s == pytest.approx(whole, abs=0.001)
+    assert len(pcm) / 16000 == pytest.approx(whole, abs=0.001)
+
+
+def test_a_narrow_band_amr_cut_inside_a_frame_then_a_wide_band_one_is_told_as_a_join() -> None:
+    data = factory.encode("amr", 1.0)[:-3] + _WB_NO_DATA
+
+    with pytest.raises(MediaRejected) as caught:
+        probe(data)
+
+    assert "narrow band and a wide band" in caught.value.message
