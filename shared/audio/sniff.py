@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from shared.audio.structure import wav_block_byte_rate
+
 # Enough leading bytes for every container's magic; a bare MPEG or ADTS stream is only
 # confirmed by its second frame header when the bytes given reach that far.
 SNIFF_BYTES = 64
@@ -101,7 +103,7 @@ def wav_declared_duration(data: bytes) -> float | None:
     chunk size is the only record of how long the recording was meant to be.
     """
     offset = 12
-    byte_rate = 0
+    byte_rate: float = 0
     # Each chunk advances at least 8 bytes; the cap bounds hostile files with many tiny chunks.
     for _ in range(256):
         if offset + 8 > len(data):
@@ -109,7 +111,8 @@ def wav_declared_duration(data: bytes) -> float | None:
         chunk_id = data[offset : offset + 4]
         size = int.from_bytes(data[offset + 4 : offset + 8], "little")
         if chunk_id == b"fmt " and offset + 20 <= len(data):
-            byte_rate = _wav_byte_rate(data[offset + 8 : offset + 8 + max(16, min(size, 40))])
+            fmt = data[offset + 8 : offset + 8 + max(16, min(size, 40))]
+            byte_rate = wav_block_byte_rate(fmt) or _wav_byte_rate(fmt)
         elif chunk_id == b"data":
             # Streaming writers leave 0 or 0xFFFFFFFF because they did not know the length.
             if size in (0, 0xFFFFFFFF) or byte_rate == 0:
@@ -129,9 +132,9 @@ def _wav_byte_rate(fmt: bytes) -> int:
 
     For sample formats, from the fields the samples themselves are read by (rate x channels
     x bytes per sample), as FFmpeg decodes them: the header's byte rate field is only a
-    writer's sum, and real writers get it wrong (an intact file was refused as cut). For
-    compressed codecs (ADPCM, GSM) the field is the only figure without the codec's block
-    layout, so it is used.
+    writer's sum, and real writers get it wrong (an intact file was refused as cut). Block
+    coded codecs (ADPCM, GSM) are measured by their blocks (wav_block_byte_rate); for any
+    other the field is the only figure, so it is used.
     """
     tag, channels, rate, byte_rate = (int(field) for field in struct.unpack_from("<HHII", fmt))
     bits = int.from_bytes(fmt[14:16], "little") if len(fmt) >= 16 else 0

@@ -8,6 +8,9 @@ these serve the length measure (shared.audio.stream_length), the refusal of a cu
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Callable
+
 # FLAC frame headers' block sizes and sample rates by their 4-bit codes (0: STREAMINFO's
 # rate; 12-14 and block codes 6-7 are read from the bytes after the frame number).
 _FLAC_RATES = (0, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000)
@@ -146,3 +149,33 @@ def _whole_frames_after(data: bytes, at: int) -> bool:
             return False
         at += sizes[(data[at] >> 3) & 0x0F]
     return at <= len(data)
+
+
+# WAV codecs that code samples in blocks of ``block align`` bytes: IMA ADPCM, Microsoft
+# ADPCM and GSM 6.10 (Microsoft's WAV49), with the samples a block of ``align`` bytes holds
+# for ``channels`` when the fmt chunk does not say (each channel's header, then 4 bits a
+# sample for ADPCM; 320 samples in 65 bytes for GSM).
+_WAV_BLOCK_SAMPLES: dict[int, Callable[[int, int], int]] = {
+    0x0011: lambda align, channels: (align - 4 * channels) * 2 // channels + 1,
+    0x0002: lambda align, channels: (align - 7 * channels) * 2 // channels + 2,
+    0x0031: lambda align, channels: 320 if align == 65 else 0,
+}
+
+
+def wav_block_byte_rate(fmt: bytes) -> float | None:
+    """The bytes per second of a block-coded WAV (ADPCM, GSM) by its fmt chunk body ``fmt``:
+    rate x block align / samples per block (the extension's field, else the codec's
+    layout), as a decoder reads it; None for other codecs or a layout that makes no sense.
+
+    The header's byte rate field is only a writer's figure: FFmpeg writes 0 there for the
+    ADPCM it encodes, which left a cut file with no length to be judged against."""
+    if len(fmt) < 16:
+        return None
+    tag, channels, rate, _, align = (int(f) for f in struct.unpack_from("<HHIIH", fmt))
+    layout = _WAV_BLOCK_SAMPLES.get(tag)
+    if layout is None or not (channels and rate and align):
+        return None
+    extension = int.from_bytes(fmt[16:18], "little") if len(fmt) >= 20 else 0
+    samples = int.from_bytes(fmt[18:20], "little") if extension >= 2 else 0
+    samples = samples or layout(align, channels)
+    return rate * align / samples if samples > 0 else None
