@@ -5,9 +5,10 @@ kept inside words) so that formatting differences between engines do not count a
 a few written forms are compared as said ("$5" and "5€" as "5 dollars"/"5 euros", "$1,000"
 as "1000 dollars", "10%" and "per cent" as "percent", "p.m." and "5pm" as "pm", "2nd" as
 "second", "101st" as "one hundred first", "5k" as "5 thousand", "$2m" as "2 million dollars",
-"$2.5m" as "2 point 5 million dollars", "OK" as "okay"), and numbers as digits, a cardinal
-said with "hundred" or "thousand" by its value ("one hundred five" as "105"). "Dr" is
-"doctor" or "drive" as its capitals tell (shared.wer_forms), else matches either.
+"$2.5m" as "2 point 5 million dollars", "2.5" as "2 point 5", "OK" as "okay"), and numbers
+as digits, a cardinal said with "hundred" or "thousand" by its value ("one hundred five" and
+"a hundred and five" as "105"). "Dr" is "doctor" or "drive" as its capitals tell
+(shared.wer_forms), else matches either.
 Alignments (a hybrid's disagreeing spans) compare the same way and show the words as written.
 
 Numbers: one engine writes "415-867-2291" or "10 of clubs", another "four one five" or "ten
@@ -28,6 +29,9 @@ from shared.wer_forms import (
     SCALED,
     SCALES,
     SIGN_AFTER,
+    TEEN_WORDS,
+    TENS_WORDS,
+    UNIT_WORDS,
     Token,
     decimal_scaled,
     is_ordinal_word,
@@ -35,6 +39,7 @@ from shared.wer_forms import (
     said_dr,
     same_word,
     spoken_cardinal,
+    written_decimal,
 )
 
 SpanOp = Literal["substitute", "insert", "delete"]
@@ -60,12 +65,9 @@ class Span(TypedDict):
     hyp_start: int
 
 
-_UNIT_WORDS = "zero one two three four five six seven eight nine"
-_TEEN_WORDS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
-_TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety"
-_UNITS = {word: str(value) for value, word in enumerate(_UNIT_WORDS.split())}
-_TEENS = {word: str(value + 10) for value, word in enumerate(_TEEN_WORDS.split())}
-_TENS = {word: str(value + 2) for value, word in enumerate(_TENS_WORDS.split())}
+_UNITS = {word: str(value) for value, word in enumerate(UNIT_WORDS)}
+_TEENS = {word: str(value + 10) for value, word in enumerate(TEEN_WORDS)}
+_TENS = {word: str(value + 2) for value, word in enumerate(TENS_WORDS)}
 _REPEATS = {"double": 2, "triple": 3}
 
 
@@ -192,6 +194,10 @@ def _compared_tokens(text: str) -> tuple[list[str], list[Token]]:
         if decimal is not None:
             tokens += decimal
             k = decimal[-1][2] + 1
+            continue
+        if written_decimal(lowered, found, k, sign):
+            tokens += [(word, k, k), ("point", k, k + 1), (found[k + 1].group(), k + 1, k + 1)]
+            k += 2
             continue
         scaled = SCALED.fullmatch(word)
         if scaled and (scaled.group(2) == "k" or sign in CURRENCIES or trailing):

@@ -19,8 +19,8 @@ SCALES = {"k": "thousand", "m": "million"}
 # begins the next amount ("5 $10").
 SIGN_AFTER = re.compile(r"[ \u00a0\u202f]?([$£€])(?![0-9])")
 
-_UNIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_TEEN_WORDS = [
+UNIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TEEN_WORDS = [
     "ten",
     "eleven",
     "twelve",
@@ -74,12 +74,12 @@ def _cardinal_words(number: int) -> list[str]:
     hundreds, rest = divmod(rest, 100)
     words = [*_cardinal_words(thousands), "thousand"] if thousands else []
     if hundreds:
-        words += [_UNIT_WORDS[hundreds], "hundred"]
+        words += [UNIT_WORDS[hundreds], "hundred"]
     if rest >= 20:
         tens, unit = divmod(rest, 10)
-        words += [TENS_WORDS[tens - 2], *([_UNIT_WORDS[unit]] if unit else [])]
+        words += [TENS_WORDS[tens - 2], *([UNIT_WORDS[unit]] if unit else [])]
     elif rest or not words:
-        words.append((_UNIT_WORDS + _TEEN_WORDS)[rest])
+        words.append((UNIT_WORDS + TEEN_WORDS)[rest])
     return words
 
 
@@ -96,7 +96,7 @@ def ordinal_words(number: int) -> list[str] | None:
         return [*words[:-1], last + "th"]
     if last in TENS_WORDS:
         return [*words[:-1], _TENTHS[TENS_WORDS.index(last)]]
-    return [*words[:-1], _ORDINALS[(_UNIT_WORDS + _TEEN_WORDS).index(last)]]
+    return [*words[:-1], _ORDINALS[(UNIT_WORDS + TEEN_WORDS).index(last)]]
 
 
 _SAID_ORDINALS = frozenset({*_ORDINALS, *_TENTHS, "hundredth", "thousandth"})
@@ -152,9 +152,10 @@ def same_word(said: str, heard: str) -> bool:
 # thousand and twenty") has the value of its words' places, not of its digits written one
 # after another ("1005"): 105, as "105" is. A number written in digits may begin it ("5k" is
 # compared as "5 thousand").
-_BELOW_TWENTY = {word: value for value, word in enumerate(_UNIT_WORDS + _TEEN_WORDS)}
+_BELOW_TWENTY = {word: value for value, word in enumerate(UNIT_WORDS + TEEN_WORDS)}
 _TENS_VALUES = {word: 10 * (value + 2) for value, word in enumerate(TENS_WORDS)}
 _MOST_DIGITS_BEFORE = {"hundred": 2, "thousand": 3}
+_SCALES_OF_A = frozenset({"hundred", "thousand"})
 
 
 def _below_hundred(words: list[str], i: int) -> tuple[int, int] | None:
@@ -164,7 +165,7 @@ def _below_hundred(words: list[str], i: int) -> tuple[int, int] | None:
         return _BELOW_TWENTY[word], i + 1
     if word in _TENS_VALUES:
         unit = words[i + 1] if i + 1 < len(words) else ""
-        if unit in _UNIT_WORDS and unit != "zero":
+        if unit in UNIT_WORDS and unit != "zero":
             return _TENS_VALUES[word] + _BELOW_TWENTY[unit], i + 2
         return _TENS_VALUES[word], i + 1
     return None
@@ -174,6 +175,8 @@ def _group(words: list[str], i: int, limit: int) -> tuple[int, int, bool] | None
     """The value of the number under ``limit`` (a hundred or a thousand) said from word ``i``
     on, where it ends and whether it was said with "hundred"."""
     start = _below_hundred(words, i)
+    if start is None and i + 1 < len(words) and words[i] == "a" and words[i + 1] in _SCALES_OF_A:
+        start = 1, i + 1  # "a hundred and five" is 105, as "one hundred and five" is
     if start is None and i < len(words) and words[i].isdigit():
         written = words[i]
         after = words[i + 1] if i + 1 < len(words) else ""
@@ -250,3 +253,26 @@ def decimal_scaled(
         return None  # "2.5m" alone is metres or minutes
     said = [(whole, k, k), ("point", k, k + 1), (digits, k + 1, k + 1), (scale, last, last)]
     return said + ([(CURRENCIES[currency], last, last)] if currency else [])
+
+
+# A decimal written in digits ("2.5", "39.5") is said with "point", as "two point five" is.
+# Not one whose point may be a clock's ("9.30": "nine thirty"), one of a chain of points (an
+# address, a date: "10.0.0.1", "12.07.2026") or an amount of money ("$2.50": "two fifty").
+_CLOCK_LIKE = re.compile(r"(?:[01]?[0-9]|2[0-4])\.[0-5][0-9]")
+
+
+def written_decimal(lowered: str, found: list[re.Match[str]], k: int, sign: str) -> bool:
+    """Whether word ``k`` of ``found`` is the whole part of a decimal said with "point"."""
+    whole, end = found[k].group(), found[k].end()
+    if not whole.isdigit() or k + 1 >= len(found) or sign in CURRENCIES:
+        return False
+    fraction = found[k + 1]
+    if fraction.start() != end + 1 or lowered[end] != "." or not fraction.group().isdigit():
+        return False
+    chained = lowered[found[k].start() - 1 : found[k].start()] == "." or (
+        lowered[fraction.end() : fraction.end() + 2].startswith(".")
+        and lowered[fraction.end() + 1 : fraction.end() + 2].isdigit()
+    )
+    after = SIGN_AFTER.match(lowered, fraction.end())
+    clock = _CLOCK_LIKE.fullmatch(lowered, found[k].start(), fraction.end()) is not None
+    return not (chained or clock or after)

@@ -8,6 +8,7 @@ from celery import Task, shared_task
 
 from shared.celery_app import TASK_NAMES
 from shared.errors import StageFailed
+from shared.language.said_numbers import said_numbers
 from shared.models import REPLY_OBJECT, Job, JobResults, Reply, Stage
 from shared.redaction.detect import TOKEN
 from shared.redaction_policy import Entity
@@ -78,6 +79,10 @@ _LABELS = frozenset(entity.label for entity in Entity)
 
 def synthesize_job(job: Job, ctx: WorkerContext) -> StageOutput:
     text = spoken_form(reply_text(job, ctx))
+    if Stage.LLM in job.options.stages:
+        # A reply keeps its callback number in digits (the inbox and exports show it); the
+        # voice is handed it spelled, as the responder once stored it.
+        text = said_numbers(text, ctx.settings.local.default_region)
     name = provider_name(job, Stage.TTS, ctx)
     provider = tts_provider(name, ctx.settings)
     language = spoken_language(job)

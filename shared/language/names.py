@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import jellyfish
 
+from shared.language.business_words import ORGANISATION_WORDS
 from shared.language.dates import WEEKDAYS
 from shared.language.known_names import is_given_name
 from shared.language.numbers import TEENS, TENS, UNITS
@@ -61,25 +62,6 @@ _MAX_WORDS = 2
 # In a cased transcript a third capitalised word said with no pause is part of the name
 # ("Hoang Minh Chau", "José Luis Ramírez"); lower-case ones give nothing to tell it by.
 _MAX_WORDS_CASED = 3
-# Words of a business's name: a name holding one is a company, school or office calling
-# ("this is Harbor Auto Body", "the front desk at Harborview Dental"), not a person. Words
-# that are also people's surnames in the known-name lists (Church, Law, Power, Council) are
-# left out.
-_BUSINESS_WORDS = """
-    auto autos body dental dentistry plumbing heating electric electrical electricians roofing
-    logistics elementary school schools academy college university clinic surgery hospital
-    medical pharmacy veterinary vets services service solutions group inc llc ltd limited
-    corp corporation company co plc bakery salon motors garage insurance bank realty
-    properties marketing funding systems technologies technology partners associates office
-    department county city centre center studio studios fitness gym cafe restaurant kitchen
-    pizza store stores shop market supplies supply construction builders landscaping cleaning
-    movers removals pets care health homes hotel travel legal accounting accountants tax
-    financial finance capital credit union trust foundation association society club agency
-    consulting networks network telecom broadband energy utilities primary secondary
-    nursery daycare opticians optical repairs appliances hvac dealership estates lettings
-    league accounts
-"""
-_ORGANISATION_WORDS = set(_BUSINESS_WORDS.split())
 # Lower-case parts of a surname ("Maria de la Cruz", "Ludwig van Beethoven"): kept as said,
 # not counted among the name's words, and only between two of them.
 PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "van", "von",
@@ -137,12 +119,12 @@ def caller_name(tokens: Tokens) -> str | None:
 # spoken unseen half of written_callers.json, so written by both engines). No known
 # given name or surname ends in one; shorter ones end 55 (Bishop, Franco, Felicity).
 _JOINED_BUSINESS_WORD = 6
-_JOINABLE = tuple(word for word in _ORGANISATION_WORDS if len(word) >= _JOINED_BUSINESS_WORD)
+_JOINABLE = tuple(word for word in ORGANISATION_WORDS if len(word) >= _JOINED_BUSINESS_WORD)
 
 
 def personal(name: str) -> bool:
     return not any(
-        word in _ORGANISATION_WORDS or word.endswith(_JOINABLE) for word in name.lower().split()
+        word in ORGANISATION_WORDS or word.endswith(_JOINABLE) for word in name.lower().split()
     )
 
 
@@ -259,17 +241,39 @@ def names_after_cues(tokens: Tokens) -> Iterator[str]:
             title = None
             if i < len(tokens) and tokens.low[i] in TITLES:
                 title, i = TITLES[tokens.low[i]], past_fillers(tokens, i + 1)
-            words = _name_from(tokens, i)
+            lead = [tokens.raw[i]] if i < len(tokens) and _ah_of_a_name(tokens, i) else []
+            words = _name_from(tokens, i + len(lead))
             if words and personal(" ".join(words)) and not _organisation_from(tokens, i):
-                yield " ".join([title, *words] if title else words)
+                yield " ".join([*([title] if title else []), *lead, *words])
 
 
 def past_fillers(tokens: Tokens, i: int) -> int:
     """The first token from ``i`` on that is not a filler ("this is um, er, john"); "Ah" of
-    "Ah-young" is part of the name written joined to it."""
-    while i < len(tokens) and tokens.low[i] in FILLERS and i + 1 not in tokens.hyphened:
+    "Ah-young" is part of the name written joined to it, as of "Ah Kow" written so."""
+    while (
+        i < len(tokens)
+        and tokens.low[i] in FILLERS
+        and i + 1 not in tokens.hyphened
+        and not _ah_of_a_name(tokens, i)
+    ):
         i += 1
     return i
+
+
+def _ah_of_a_name(tokens: Tokens, i: int) -> bool:
+    """Whether token ``i`` is the "Ah" of a name ("This is Ah Kow"): written capitalised in a
+    cased transcript, with no pause after it, before a capitalised word that may be a name's
+    (no filler, no title). Lower-case or with a pause ("this is ah, Kow") it is the filler,
+    and where nothing is written to tell (offline transcripts) too."""
+    after = i + 1
+    return (
+        tokens.cased
+        and tokens.raw[i] == "Ah"
+        and after < len(tokens)
+        and after not in tokens.punctuated
+        and tokens.low[after] not in TITLES
+        and _is_name_word(tokens.raw[after], tokens.low[after], cased=True)
+    )
 
 
 # How far past a name's words a business word is looked for.
@@ -284,7 +288,7 @@ def _organisation_from(tokens: Tokens, i: int) -> bool:
             break
         if not _is_name_word(tokens.raw[j], tokens.low[j], tokens.cased):
             break
-        if tokens.low[j] in _ORGANISATION_WORDS:
+        if tokens.low[j] in ORGANISATION_WORDS:
             return True
     return False
 

@@ -347,7 +347,10 @@ def speak_number(number: str, region: str) -> str:
     # ("1-800-555-0199"); where the trunk prefix is part of the form (GB's 0800) it is kept.
     trunk = phonenumbers.ndd_prefix_for_region(region.upper(), True) or ""
     toll_free = phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.TOLL_FREE
+    said = [say_digits(g) for g in groups]
     if home and toll_free and trunk and not groups[0].startswith(trunk):
-        groups.insert(0, trunk)
-    spoken = ", ".join(say_digits(g) for g in groups)
+        # Said as one breath with its prefix: "one eight hundred", "one eight eight eight".
+        prefix = "eight hundred" if groups[0] == "800" else said[0]
+        said[0] = f"{say_digits(trunk)} {prefix}"
+    spoken = ", ".join(said)
     return spoken if home else f"plus {spoken}"

@@ -1,7 +1,8 @@
 """The spoken reply: a few plain sentences a TTS voice reads naturally.
 
-No digits reach the voice: numbers, days and times are written out as words, and commas
-between digit groups give the pauses a person would make reading a number aloud.
+Days and times are written out as words. The callback number is written in digits, as the
+inbox and the exports show it; the tts stage hands it to the voice spelled, digit by digit
+in its groups (shared.language.said_numbers).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.numbers import say_int, say_ordinal
 from shared.language.phone import speak_number
+from shared.language.said_numbers import write_number
 from shared.models import Triage
 from shared.redaction.detect import is_token
 
@@ -115,20 +117,27 @@ def compose_reply(triage: Triage, region: str, *, heard: bool = True) -> str:
             if relative
             else f"We've made a note of {when}."
         )
+    number = triage.callback_number
     target = (
         "on the number you left"
-        if is_token(triage.callback_number)
-        else f"at {speak_number(triage.callback_number, region)}"
-        if triage.callback_number
+        if is_token(number)
+        else f"at {write_number(number, region)}"
+        if number
         else "on the number you called from"
     )
     callback = f"{_LEAD[triage.urgency]} call you back {_WHEN[triage.urgency]} {target}."
+    # The voice says the number digit by digit: its length is counted as said.
+    said_number = (
+        len(speak_number(number, region).split()) - len(target.split()) + 1
+        if number and target.startswith("at ")
+        else 0
+    )
     closing = "Have a good day."
     # Optional sentences go first (least useful first) if the reply runs long.
     sentences = {"opening": opening, "action": action, "noted": noted,
                  "callback": callback, "closing": closing}  # fmt: skip
     for optional in ("noted", "closing", "action"):
-        if _count(sentences) <= MAX_WORDS:
+        if _count(sentences) + said_number <= MAX_WORDS:
             break
         sentences[optional] = ""
     text = " ".join(s for s in sentences.values() if s)

@@ -280,6 +280,16 @@ def test_ordinals_from_100_scaled_amounts_spaced_euros_and_dr_are_compared_as_sa
         ("A $2.5 million deal", "a 2.5 million dollars deal"),
         ("A 2.5k bonus", "a two point five k bonus"),
         ("A £1.2k fee", "a 1.2 thousand pounds fee"),
+        # "a hundred" and "2.5" without a scale word were errors ("a hundred" against "1 0 0",
+        # "2 point 5" against "2 5").
+        ("Room a hundred and five", "room 105"),
+        ("About a thousand people", "about 1000 people"),
+        ("It was two point five metres", "it was 2.5 metres"),
+        ("A temperature of thirty nine point five", "a temperature of 39.5"),
+        ("Zero point seven five", "0.75"),
+        # A clock time or a sum written with a point is said without it.
+        ("We open at nine thirty", "we open at 9.30"),
+        ("The server is at 10.0.0.1", "the server is at ten zero zero one"),
     ],
 )
 def test_compound_cardinals_and_decimal_scaled_amounts_are_compared_as_said(
@@ -295,6 +305,8 @@ def test_compound_cardinals_and_decimal_scaled_amounts_are_compared_as_said(
         ("Room one hundred five", "room 1005"),
         ("A $2.5m deal", "a 25 million dollars deal"),
         ("A 2.5k bonus", "a 2500 bonus"),  # said "two point five k", not "twenty five hundred"
+        ("It was 2.5 metres", "it was 25 metres"),
+        ("A house", "1 house"),
     ],
 )
 def test_numbers_said_differently_still_differ(one: str, other: str) -> None:

@@ -15,7 +15,8 @@ import anthropic
 from anthropic.types import Message
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from shared.language.phone import speak_number, to_e164
+from shared.language.phone import to_e164
+from shared.language.said_numbers import written_numbers
 from shared.models import Reply, Transcript, Triage
 from shared.settings.providers import AnthropicSettings
 from workers.providers.anthropic_client import (
@@ -39,9 +40,9 @@ You answer voicemails left for a business. Your reply is turned into speech and 
 the caller over the phone, so write exactly what a friendly receptionist would say.
 
 Keep it short: under {MAX_WORDS} words, two to four plain spoken sentences. Never use \
-markdown, lists, headings, emoji or links. Write phone numbers for speech, digit by digit \
-in groups ("four one five, five five five, zero one nine eight"), and dates and times in \
-words ("Tuesday at three in the afternoon"). Greet the caller by first name when they gave \
+markdown, lists, headings, emoji or links. Write phone numbers in digits as they are written \
+("(415) 555-0198"): they are read out digit by digit. Write dates and times in words \
+("Tuesday at three in the afternoon"). Greet the caller by first name when they gave \
 it, say briefly what you understood, and say that someone will call them back. Do not \
 promise prices, refunds or appointment times the business has not confirmed.
 
@@ -234,24 +235,15 @@ def e164(number: str | None, region: str) -> str | None:
     return to_e164(digits, region, international=international) or digits
 
 
-_DIGIT_RUN = re.compile(r"\+?\d[\d ().-]{5,}\d")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+", re.MULTILINE)
 
 
 def speakable(text: str, region: str) -> str:
-    """One line a voice reads well, even if the model slipped into markdown or digits."""
+    """One line a voice reads well, even if the model slipped into markdown; a phone number
+    in its written form, which the tts stage spells for the voice."""
     text = _BULLET.sub("", text)
     text = re.sub(r"[*#`]+", "", text)
-
-    def spoken(match: re.Match[str]) -> str:
-        found = match.group(0)
-        digits = re.sub(r"\D", "", found)
-        if not 7 <= len(digits) <= 15:
-            return found
-        number = to_e164(digits, region, international=found.startswith("+"))
-        return speak_number(number or digits, region)
-
-    return " ".join(_DIGIT_RUN.sub(spoken, text).split())
+    return " ".join(written_numbers(text, region).split())
 
 
 def fit_words(text: str, limit: int = MAX_WORDS) -> str:

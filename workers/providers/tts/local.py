@@ -19,6 +19,7 @@ from shared.language.phone import speak_number
 from shared.models import SynthesizedAudio
 from shared.settings import LocalEngineSettings, OutputFormat
 from workers.providers.base import TtsProvider
+from workers.providers.tts.spoken_references import digit_groups, said_lettered_references
 from workers.providers.tts.text_parts import split_text
 
 # The voice holds a whole sentence's tensors at once, ~1 MB a character: a 2,000-character
@@ -111,25 +112,17 @@ def _said_phones(text: str, region: str) -> str:
 # "123 456", "1234 567 890"); written in groups after its label ("order number: 415-867-2291",
 # "account # 0012 3456 78"), in those. An amount is a number: one written with separators
 # ("1,250,000"), with a decimal part, or next to a currency ("$1250000", "1250000 dollars",
-# "EUR 1250000") is left to be read as one, as are shorter numbers ("order 12345").
+# "EUR 1250000") is left to be read as one, as are shorter numbers ("12345 calls") unless a
+# label names them: "ticket 98765" and "PIN 4321" are said digit by digit, no groups.
 _REFERENCE_DIGITS = 6
 _UNBROKEN = re.compile(r"(?<![\d.,])\d{6,}(?!\w|[.,]\d)")
+_SHORT = re.compile(r"(?<![\w.,-])\d{4,5}(?!\w|[.,]\d|[-:/]\d)")
 _GROUPED = re.compile(r"(?<![\d.,])\d{2,}(?:[- ]\d{2,})+(?!\w|[.,]\d)")
 _CURRENCY_BEFORE = re.compile(r"(?:[$£€¥₹]|\b(?:usd|gbp|eur|aud|cad))\s*$", re.IGNORECASE)
 _CURRENCY_AFTER = re.compile(
     r"\s*(?:dollars?|bucks|pounds?|quid|euros?|cents?|pence|usd|gbp|eur|aud|cad)\b",
     re.IGNORECASE,
 )
-
-
-def _digit_groups(digits: str) -> list[str]:
-    """``digits`` cut into groups of four, then three, as few groups as fours allow: 6 is
-    3+3, 7 is 4+3, 9 is 3+3+3, 10 is 4+3+3."""
-    count = -(-len(digits) // 4)
-    fours = len(digits) - 3 * count
-    sizes = [4] * fours + [3] * (count - fours)
-    starts = [sum(sizes[:k]) for k in range(count)]
-    return [digits[start : start + size] for start, size in zip(starts, sizes, strict=True)]
 
 
 def _said_references(text: str) -> str:
@@ -148,9 +141,16 @@ def _said_references(text: str) -> str:
         ):
             return match.group(0)
         space = " " if match.start() and regrouped[match.start() - 1].isalpha() else ""
-        return space + ", ".join(say_digits(group) for group in _digit_groups(match.group(0)))
+        return space + ", ".join(say_digits(group) for group in digit_groups(match.group(0)))
 
-    return _UNBROKEN.sub(unbroken, regrouped)
+    long_said = _UNBROKEN.sub(unbroken, regrouped)
+
+    def short(match: re.Match[str]) -> str:
+        if not _LABELLED.search(long_said, max(0, match.start() - 40), match.start()):
+            return match.group(0)
+        return say_digits(match.group(0))
+
+    return _SHORT.sub(short, long_said)
 
 
 # "12/07/2026", "7/4", "12/7/26": the voice read them with their slashes ("twelve slash
@@ -296,7 +296,8 @@ class PiperTts(TtsProvider):
             )
         text = re.sub(r" {2,}", " ", _EMOJI.sub("", text))
         region = self.config.default_region
-        text = _said_references(_said_dates(_said_phones(text, region), region))
+        text = _said_phones(said_lettered_references(text), region)
+        text = _said_references(_said_dates(text, region))
         text = _MONEY.sub(_said_money, text)
         text = _CLOCK.sub(_said_time, text)
         text = _TITLE.sub(lambda m: _TITLES.get(m.group(1), m.group(1)), text)

@@ -304,3 +304,27 @@ def test_a_filler_after_a_cue_is_never_made_a_name_nor_makes_one_of_ordinary_wor
     text: str, expected: str | None
 ) -> None:
     assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Ah" is part of a name written so ("Ah Kow", "Ah Meng"); it was passed over as the
+        # filler and the caller noted as "Kow".
+        ("This is Ah Kow, please call me back.", "Ah Kow"),
+        ("Hi, it's Ah Meng Tan calling about the order.", "Ah Meng Tan"),
+        # Written as a filler (lower case, or a pause after it), or with nothing written to
+        # tell (an offline transcript), it is still passed over; and never a name of fillers.
+        ("Hi, this is ah, Kow. Please call me back.", "Kow"),
+        ("Hi, this is, Ah, Kow. Please call me back.", "Kow"),
+        ("Hi, this is ah Kow calling.", "Kow"),
+        ("this is ah kow please call me back", "Kow"),
+        ("This is Ah Um, call me back.", None),
+        ("This is Ah Just calling about the bill.", None),
+        ("This is Ah Dr. Patel.", "Dr. Patel"),
+    ],
+)
+def test_ah_written_as_part_of_a_name_is_kept_and_a_filler_ah_is_not(
+    text: str, expected: str | None
+) -> None:
+    assert caller_name(tokenize(text)) == expected

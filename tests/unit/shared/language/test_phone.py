@@ -183,8 +183,12 @@ def test_a_spoken_plus_marks_an_international_number() -> None:
 
 
 def test_a_home_toll_free_number_is_read_with_the_1_it_is_dialled_with() -> None:
+    # As people say it: "one eight hundred", where it was "one, eight zero zero".
     assert speak_number("+18005550199", "US") == (
-        "one, eight zero zero, five five five, zero one nine nine"
+        "one eight hundred, five five five, zero one nine nine"
+    )
+    assert speak_number("+18885550199", "US") == (
+        "one eight eight eight, five five five, zero one nine nine"
     )
     # Where the trunk prefix is in the written form already, it is not said twice.
     assert speak_number("+448001234567", "GB").startswith("zero eight zero zero,")

@@ -169,5 +169,5 @@ def test_a_labelled_number_is_not_said_as_a_phone_number(
 
 def test_a_toll_free_number_is_said_with_its_1(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _handed(monkeypatch, "Call 1-800-555-0199 now.") == [
-        "Call one, eight zero zero, five five five, zero one nine nine now."
+        "Call one eight hundred, five five five, zero one nine nine now."
     ]
