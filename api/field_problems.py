@@ -18,6 +18,13 @@ _THREAD_CHARACTERS = frozenset(
 )
 
 
+_THREAD_ID_IS = (
+    "; a thread id is letters, digits and + _ . : @ - only, up to 128 of them "
+    "(a caller's number such as +15551234567, or your own conversation id), the same "
+    "for every voicemail of one conversation"
+)
+
+
 def _not_a_cursor(value: str, given_by: str = "the next_cursor the previous page") -> str:
     given = "it is empty" if not value else f"{value!r} is not one"
     return (
@@ -33,11 +40,11 @@ def _not_an_inbox_cursor(value: str) -> str:
 def _not_a_thread_id(value: str) -> str:
     odd = ", ".join(repr(c) for c in dict.fromkeys(value) if c not in _THREAD_CHARACTERS)
     given = "it is empty" if not value else f"{value!r} is not a thread id: {odd} cannot be in one"
-    return (
-        f"{given}; a thread id is letters, digits and + _ . : @ - only, up to 128 of them "
-        "(a caller's number such as +15551234567, or your own conversation id), the same "
-        "for every voicemail of one conversation"
-    )
+    return given + _THREAD_ID_IS
+
+
+def _too_long_thread_id(value: str) -> str:
+    return f"it is {len(value)} characters long" + _THREAD_ID_IS
 
 
 def _not_entities(value: str) -> str:
@@ -73,7 +80,12 @@ def problem_text(error: Mapping[str, Any]) -> str:
     that is none (NaN) or endless. NaN fails every bound it is compared with, so a field
     with bounds called it too large ("less than or equal to 1"); such fields refuse NaN and
     infinities first (``allow_inf_nan=False``), said here in plain words; and a value that
-    does not match a pattern of ``_PATTERNS``, said in its words, not the regex's."""
+    does not match a pattern of ``_PATTERNS``, said in its words, not the regex's; and a
+    thread id too long, said with what a thread id is (pydantic's words name only the
+    limit)."""
+    loc = tuple(error.get("loc") or ())
+    if error.get("type") == "string_too_long" and loc[-1:] == ("thread_id",):
+        return _too_long_thread_id(str(error.get("input")))
     if error.get("type") == "string_pattern_mismatch":
         described = _PATTERNS.get(str((error.get("ctx") or {}).get("pattern")))
         if described is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from celery import bootsteps
 from celery.signals import worker_init, worker_process_init
 
 from shared.celery_app import create_celery
@@ -35,12 +36,33 @@ app.steps["worker"].add(webhooks.WebhookRelay)
 app.steps["worker"].add(VoicePublisher)
 # Every worker notes the queues it consumes, for the API's readiness (shared.pool_liveness).
 app.steps["consumer"].add(PoolHeartbeat)
+# Person-name redaction runs on every redacting job of these stages: the transcript's
+# (workers/stt.py) and the reply's, or a typed text's (workers/llm.py).
+_REDACTING = frozenset({Stage.STT.value, Stage.LLM.value})
 
 TASK_MODULES = (stt, llm, tts, ingest, webhooks)
 
 log = logging.getLogger("voicepipe.worker")
 
-__all__ = ["TASK_MODULES", "app", "preload_models"]
+__all__ = ["TASK_MODULES", "NamesAtStart", "app", "preload_models"]
+
+
+class NamesAtStart(bootsteps.StartStopStep):  # type: ignore[misc]
+    """Worker step: a worker whose pool forks no children (threads, the llm stage's default)
+    loads the name lists in its own process as it starts, where its tasks run; a prefork
+    pool's children load them in preload_models, as worker_process_init fires only there
+    (and in solo, where loading twice is one load)."""
+
+    def include_if(self, worker: Any) -> bool:
+        return bool(_REDACTING & set(worker.app.amqp.queues.consume_from or ()))
+
+    def start(self, worker: Any) -> None:
+        if "prefork" not in worker.pool_cls.__module__:
+            known_names.preload()
+            log.info("known names loaded at worker start")
+
+
+app.steps["worker"].add(NamesAtStart)
 
 
 @worker_init.connect  # type: ignore[untyped-decorator]
@@ -71,8 +93,7 @@ def preload_models(**_: Any) -> None:
         except Exception:
             # The first job loads it instead, and reports what is wrong if it still fails.
             log.exception("preloading the %s provider %r failed", stage.value, name)
-    if Stage.STT.value in consumed:
-        # Person-name redaction runs here on every redacting job (workers/stt.py).
+    if consumed & _REDACTING:
         known_names.preload()
     if Stage.TTS.value in consumed:
         start_publishing()  # in this child, not in the parent that forks (voice_publisher)

@@ -17,6 +17,7 @@ from api.batch_exports import as_csv, as_jsonl, result_rows
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.options import OptionFields
+from api.query_params import KNOWN_QUERY
 from api.routes.jobs import JobView, _view
 from api.routes.webhooks import DeliveryList
 from shared.batches import BatchSource, BatchStatus
@@ -186,7 +187,9 @@ async def create_batch(
     return batch_view(state, base)
 
 
-@router.get("", response_model=BatchList, responses=error_responses(401, 422))
+@router.get(
+    "", response_model=BatchList, responses=error_responses(401, 422), dependencies=KNOWN_QUERY
+)
 async def list_batches(
     services: ServicesDep,
     tenant: TenantDep,
@@ -219,7 +222,12 @@ async def get_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -> 
     return batch_view(state, services.settings.api.base_url)
 
 
-@router.get("/{batch_id}/jobs", response_model=BatchJobs, responses=error_responses(401, 404, 422))
+@router.get(
+    "/{batch_id}/jobs",
+    response_model=BatchJobs,
+    responses=error_responses(401, 404, 422),
+    dependencies=KNOWN_QUERY,
+)
 async def batch_jobs(
     batch_id: str,
     services: ServicesDep,

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
+from api.query_params import KNOWN_QUERY
 from shared.inbox import CURSOR_PATTERN, BadCursor, InboxFilter, InboxPage, query_inbox
 
 router = APIRouter(prefix="/v1/inbox", tags=["reviews"])
@@ -19,7 +20,9 @@ JobStatusName = Literal[
 ]
 
 
-@router.get("", response_model=InboxPage, responses=error_responses(400, 422))
+@router.get(
+    "", response_model=InboxPage, responses=error_responses(400, 422), dependencies=KNOWN_QUERY
+)
 async def inbox(
     services: ServicesDep,
     tenant: TenantDep,

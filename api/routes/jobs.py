@@ -16,6 +16,7 @@ from api.intake import submit, submit_text
 from api.job_form import job_form_of
 from api.media_routes import RangeHeader, media_route, served
 from api.options import job_options, text_options
+from api.query_params import KNOWN_QUERY
 from shared.audio.containers import BROWSERS_PLAY
 from shared.errors import StorageKeyNotFound
 from shared.keyset_paging import CURSOR_PATTERN, cursor_of, parse_cursor
@@ -115,7 +116,7 @@ async def create_job(
     )
 
 
-@router.get("", response_model=JobList, responses=error_responses(422))
+@router.get("", response_model=JobList, responses=error_responses(422), dependencies=KNOWN_QUERY)
 async def list_jobs(
     services: ServicesDep,
     tenant: TenantDep,

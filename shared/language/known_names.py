@@ -8,7 +8,7 @@ surnames. A locale whose lists are in another script adds nothing a Latin transc
 match, so it is left out rather than transliterated.
 
 The lists are loaded once per process (85-400 ms): on first use, or before it with
-``preload()``, which stt workers and the API call as they start, so the first job that
+``preload()``, which stt and llm workers and the API call as they start, so the first job that
 redacts a person's name (or whose offline engine rescores one,
 workers/providers/stt/name_rescoring.py) does not pay for it.
 """

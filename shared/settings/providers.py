@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.settings.auth import Section
-from shared.settings.urls import http_url
+from shared.settings.urls import host_or_http_url, http_url
 from shared.stt_languages import whisper_hears
 
 
@@ -109,6 +109,12 @@ class GoogleTtsSettings(Section):
     voice_name: str = "en-US-Neural2-F"
     speaking_rate: float = Field(default=1.0, ge=0.25, le=4.0)
     timeout_s: float = Field(default=60.0, gt=0)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        # Anything else reached Google's client, and every job failed at its tts stage.
+        return host_or_http_url(value, "google.endpoint")
 
 
 class ClaudeSttSettings(Section):

@@ -7,14 +7,41 @@ import location's secret was already read: passed on, an empty key is a wrong ke
 real S3 refuses on every request, or half a pair. Half a pair on the S3 backend is refused
 with the other setting errors at start-up, naming both variables (on the local backend the
 pair is not used, and is left alone). So is an empty bucket name, which the S3 backend
-cannot use at all.
+cannot use at all, and one outside S3's naming rules, which S3 refuses.
 """
 
 from __future__ import annotations
 
+import re
+import string
 from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, SecretStr, field_validator, model_validator
+
+_BUCKET_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + ".-")
+
+_BUCKET_RULES = (
+    "3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit, "
+    "not an IP address"
+)
+_IP_ADDRESS = re.compile(r"\d+\.\d+\.\d+\.\d+")
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """What makes ``name`` a bucket name S3 refuses (its general-purpose bucket naming
+    rules), or None."""
+    if not 3 <= len(name) <= 63:
+        return f"it is {len(name)} characters long"
+    odd = [repr(c) for c in dict.fromkeys(name) if c not in _BUCKET_CHARACTERS]
+    if odd:
+        return f"{', '.join(odd)} cannot be in one"
+    if not (name[0].isalnum() and name[-1].isalnum()):
+        return "it must start and end with a letter or digit"
+    if ".." in name:
+        return "it holds two dots in a row"
+    if _IP_ADDRESS.fullmatch(name):
+        return "it is written as an IP address"
+    return None
 
 
 class S3KeyPair(BaseModel):
@@ -39,12 +66,22 @@ class S3KeyPair(BaseModel):
 
     @model_validator(mode="after")
     def _a_bucket_named(self) -> Self:
-        # boto3 refuses "" in every call ('Invalid bucket name ""'), far from the variable: a
-        # compose file's blank default (${BUCKET:-}) reached the first upload or listing.
-        if self.backend == "s3" and not self.s3_bucket.strip():
+        # boto3 refuses "" in every call ('Invalid bucket name ""'), and S3 a name outside its
+        # rules, far from the variable: a compose file's blank default (${BUCKET:-}) or a
+        # name with capitals reached the first upload or listing.
+        if self.backend != "s3":
+            return self
+        variable = f"VOICEPIPE_{self.section.upper()}__S3_BUCKET"
+        if not self.s3_bucket.strip():
             raise ValueError(
-                f"VOICEPIPE_{self.section.upper()}__S3_BUCKET is empty: give the name of the "
-                "bucket to use (3-63 characters: a-z, 0-9, '.', '-'), or use the local backend"
+                f"{variable} is empty: give the name of the bucket to use ({_BUCKET_RULES}), "
+                "or use the local backend"
+            )
+        wrong = bucket_name_problem(self.s3_bucket)
+        if wrong is not None:
+            raise ValueError(
+                f"{variable} {self.s3_bucket!r} is not a bucket name S3 takes: {wrong} "
+                f"(a bucket name is {_BUCKET_RULES})"
             )
         return self
 

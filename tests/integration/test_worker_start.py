@@ -1,4 +1,5 @@
-"""Process-pool workers load their stage's offline model as each child starts."""
+"""What workers load as they start: process-pool children their stage's offline model, the
+llm worker's threads the name lists its redaction reads."""
 
 from __future__ import annotations
 
@@ -24,6 +25,17 @@ def test_a_prefork_child_loads_its_model_before_its_first_job(
         time.sleep(0.5)
 
     assert "preloading the" not in log.read_text(errors="replace")
+
+
+def test_the_llm_worker_s_thread_pool_loads_the_known_names_before_its_first_job(
+    running_stack: RunningStack,
+) -> None:
+    # Its replies are redacted by name; it loaded the lists in its first redacting job.
+    log = running_stack.stack.logs_dir / "worker-llm.log"
+    deadline = time.monotonic() + 60
+    while "known names loaded at worker start" not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, f"{log} never said the names were loaded"
+        time.sleep(0.5)
 
 
 def test_workers_and_their_pool_children_run_below_the_api(running_stack: RunningStack) -> None:

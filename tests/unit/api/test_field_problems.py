@@ -44,6 +44,18 @@ def test_a_thread_id_with_a_space_says_which_characters_a_thread_id_takes(
     _no_regex(text)
 
 
+@pytest.mark.parametrize("model", [OptionFields, JobOptions])
+def test_a_thread_id_too_long_says_how_long_it_is_and_what_a_thread_id_is(
+    model: type[BaseModel],
+) -> None:
+    # It was pydantic's "String should have at most 128 characters", not ours.
+    text = _problem(model, thread_id="c" * 129)
+
+    assert "129 characters" in text
+    assert "up to 128" in text
+    assert "letters, digits" in text
+
+
 def test_a_redaction_list_naming_an_unknown_entity_says_which_and_what_is_known() -> None:
     text = _problem(OptionFields, redact="phone_number, emails")
 

@@ -181,3 +181,37 @@ def test_a_cursor_that_is_none_says_what_a_cursor_is_and_where_to_get_one(
     assert "^" not in message
     assert "next_cursor" in message
     assert "leave cursor out" in message
+
+
+@pytest.mark.parametrize(
+    ("path", "takes"),
+    [
+        ("/v1/jobs", "limit, offset, cursor"),
+        ("/v1/batches", "limit, cursor"),
+        ("/v1/inbox", "intent, urgency"),
+    ],
+)
+def test_a_listing_refuses_a_filter_it_does_not_have_naming_those_it_takes(
+    http: TestClient, path: str, takes: str
+) -> None:
+    _job(http, 1)
+
+    # thread_id was ignored: every job of the tenant came back, as if the thread's.
+    answer = http.get(path, params={"thread_id": "+15551234567", "limit": 5})
+
+    assert answer.status_code == 422, answer.text
+    body = answer.json()["error"]
+    assert body["code"] == "invalid_request"
+    assert "'thread_id'" in body["message"]
+    assert takes in body["message"]
+
+
+def test_a_batch_s_job_listing_refuses_a_filter_it_does_not_have(http: TestClient) -> None:
+    batch = _batch(http)
+
+    answer = http.get(f"/v1/batches/{batch}/jobs", params={"state": "failed"})
+
+    assert answer.status_code == 422, answer.text
+    message = answer.json()["error"]["message"]
+    assert "'state'" in message
+    assert "status, cursor, limit" in message

@@ -1,9 +1,12 @@
 """Settings an operator can get wrong in a way that used to pass the start-up check and fail
-later, far from the variable: an endless or too-long wait, and a malformed URL."""
+later, far from the variable: an endless or too-long wait, a malformed URL or host, and a
+bucket name S3 refuses."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +14,9 @@ from pydantic import ValidationError
 
 from api.cli import main
 from shared.settings import Settings, reset_settings_cache
+from shared.settings.bulk import ImportSettings
+from shared.settings.services import StorageSettings
+from tests.storage_contract import CHECKS
 
 
 @pytest.fixture(autouse=True)
@@ -191,6 +197,42 @@ def test_the_sweeper_command_refuses_a_broker_url_without_a_host_in_one_line(
             "VOICEPIPE_IMPORTS__S3_BUCKET",
             "bucket",
         ),
+        # Google's client took these and every job failed at its tts stage, retried.
+        ({"VOICEPIPE_GOOGLE__ENDPOINT": "ftp://x"}, "VOICEPIPE_GOOGLE__ENDPOINT", "https://"),
+        ({"VOICEPIPE_GOOGLE__ENDPOINT": "http://"}, "VOICEPIPE_GOOGLE__ENDPOINT", "https://"),
+        (
+            {"VOICEPIPE_GOOGLE__ENDPOINT": "tts.example.com/v1 beta"},
+            "VOICEPIPE_GOOGLE__ENDPOINT",
+            "eu-texttospeech.googleapis.com",
+        ),
+        (
+            {"VOICEPIPE_GOOGLE__ENDPOINT": "localhost:99999"},
+            "VOICEPIPE_GOOGLE__ENDPOINT",
+            "0-65535",
+        ),
+        # S3 refuses these names at the first upload or listing, far from the variable.
+        *(
+            (
+                {"VOICEPIPE_STORAGE__BACKEND": "s3", "VOICEPIPE_STORAGE__S3_BUCKET": name},
+                "VOICEPIPE_STORAGE__S3_BUCKET",
+                reason,
+            )
+            for name, reason in [
+                ("vp", "3-63 characters"),
+                ("v" * 64, "3-63 characters"),
+                ("Voicepipe", "'V'"),
+                ("voice_pipe", "'_'"),
+                ("-voicepipe", "start and end with a letter or digit"),
+                ("voicepipe.", "start and end with a letter or digit"),
+                ("192.168.5.4", "IP address"),
+                ("voice..pipe", "two dots"),
+            ]
+        ),
+        (
+            {"VOICEPIPE_IMPORTS__BACKEND": "s3", "VOICEPIPE_IMPORTS__S3_BUCKET": "My Imports"},
+            "VOICEPIPE_IMPORTS__S3_BUCKET",
+            "'M', ' '",
+        ),
     ],
 )
 def test_a_setting_that_could_never_work_stops_start_up_naming_its_variable_and_a_fix(
@@ -228,6 +270,57 @@ def test_an_empty_bucket_on_the_local_backend_is_left_alone(
 
     assert settings.storage.backend == "local"
     assert settings.imports.backend == "local"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://127.0.0.1:8123",  # the local fake
+        "https://eu-texttospeech.googleapis.com",
+        "eu-texttospeech.googleapis.com",  # a bare regional host, as Google's client takes
+        "texttospeech.googleapis.com:443",
+    ],
+)
+def test_a_google_endpoint_that_is_a_host_or_an_http_url_is_taken(
+    monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    monkeypatch.setenv("VOICEPIPE_GOOGLE__ENDPOINT", endpoint)
+
+    assert Settings().google.endpoint == endpoint
+
+
+def test_an_empty_google_endpoint_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEPIPE_GOOGLE__ENDPOINT", "")  # a compose file's ${VAR:-}
+
+    assert Settings().google.endpoint is None
+
+
+def _bucket_names_in_use() -> set[str]:
+    """Every bucket name the repository's deployments and tests use."""
+    root = Path(__file__).resolve().parents[3]
+    named = re.compile(r"S3_BUCKET[=:]\s*\"?([^\s\"]+)")
+    found = set()
+    for path in [root / "docker-compose.yml", root / "Makefile", *root.glob("infra/**/*")]:
+        if path.is_file():
+            found |= set(named.findall(path.read_text(errors="replace")))
+    for path in root.glob("tests/**/*.py"):
+        text = path.read_text(errors="replace")
+        found |= set(re.findall(r"(?:s3_bucket=|Bucket=)\"([^\"]+)\"", text))
+        found |= set(re.findall(r"_storage\(s3_endpoint, \"([^\"]+)\"\)", text))
+    # The storage contract's buckets: "vp-" and each check's name (test_s3_storage.py).
+    found |= {"vp-" + c.__name__.removeprefix("check_").replace("_", "-")[:50] for c in CHECKS}
+    found |= {StorageSettings().s3_bucket, ImportSettings().s3_bucket}
+    return found
+
+
+def test_every_bucket_name_the_deployments_and_tests_use_is_taken() -> None:
+    names = _bucket_names_in_use()
+    assert {"voicepipe", "voicepipe-imports", "vp-imports-never-made"} <= names
+
+    for name in sorted(names):
+        storage = StorageSettings(backend="s3", s3_bucket=name)
+        imports = ImportSettings(backend="s3", s3_bucket=name)
+        assert (storage.s3_bucket, imports.s3_bucket) == (name, name)
 
 
 @pytest.mark.parametrize(
