@@ -19,6 +19,7 @@ from shared.large_buffers import return_large_buffers
 from shared.models import Stage
 from shared.settings import get_settings
 from workers import ingest, llm, stt, tts, webhooks
+from workers.broker_check import refuse_an_unusable_broker
 from workers.cpu_priority import step_down
 from workers.pool_heartbeat import PoolHeartbeat
 from workers.providers.registry import get_provider
@@ -63,6 +64,13 @@ class NamesAtStart(bootsteps.StartStopStep):  # type: ignore[misc]
 
 
 app.steps["worker"].add(NamesAtStart)
+
+
+@worker_init.connect  # type: ignore[untyped-decorator]
+def refuse_a_broker_that_refuses(**_: Any) -> None:
+    """Before the pool starts: a broker that answers and refuses (workers.broker_check) ends
+    the worker with what to fix, where Celery would retry it forever."""
+    refuse_an_unusable_broker(get_settings().broker.url)
 
 
 @worker_init.connect  # type: ignore[untyped-decorator]
