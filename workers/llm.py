@@ -37,12 +37,12 @@ from workers.redacting import (
     remembered,
 )
 from workers.review import TRANSCRIPT_REASONS, Reason, merged, triage_review
-from workers.stage import (
+from workers.stage import run_stage
+from workers.stage_output import (
     MEAN_CONFIDENCE,
     StageOutput,
     provider_name,
     recorded_output_key,
-    run_stage,
     succeeded,
 )
 from workers.triage.tone import tone_of

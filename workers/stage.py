@@ -4,19 +4,17 @@ A stage reads the job, marks itself running, does its work (which writes its out
 storage), then records the result. Outputs are written before the record says
 ``succeeded``, so a redelivered message finds a finished stage and moves on without
 redoing it; a job that was canceled or failed meanwhile is left as it is.
+
+What a stage's work returns is in workers.stage_output; how a failure, a retry or a discarded
+result is written on the job, in workers.stage_recording; the run's figures, in
+workers.stage_metrics.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from contextlib import suppress
-from dataclasses import dataclass
-from datetime import timedelta
 
 from celery import Task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
@@ -32,68 +30,19 @@ from shared.errors import (
 )
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
 from shared.logging import bind, log_context
-from shared.metrics_store import MetricsStore, Phase, StageMetricsBuffer
-from shared.models import Billed, ErrorInfo, Job, JobResults, Stage, StageStatus, Usage, utcnow
+from shared.metrics_store import MetricsStore
+from shared.models import Job, JobResults, Stage
 from shared.pipeline import next_stage
 from shared.run_billing import run_billed
 from shared.task_messages import TaskMessage, push, stage_message
 from shared.tracing import headers_of, stage_span
-from shared.usage_report import queue_wait_s
 from workers.context import WorkerContext, get_context
-from workers.providers.errors import ProviderError
 from workers.retry import retry_delay, should_retry
+from workers.stage_metrics import observe, task_cpu_clock
+from workers.stage_output import StageOutput, Work, attempt_key, provider_name, succeeded
+from workers.stage_recording import billed_for, charge_discarded, mark_retrying, record_failure
 
 log = logging.getLogger("voicepipe.stage")
-
-
-@dataclass(frozen=True)
-class StageOutput:
-    """What a stage made. The runner stores it under ``attempt_key(output_key, attempt)``
-    and hands that key to ``record_results`` with the job's results."""
-
-    output_key: str
-    data: bytes
-    content_type: str
-    record_results: Callable[[JobResults, str], None]
-    # The input's SHA-256 where the job has none yet (api.intake leaves it to the stt stage).
-    input_sha256: str | None = None
-
-
-def attempt_key(key: str, attempt: int) -> str:
-    """The object key of one run of a stage: ``reply.json`` for the first, ``reply.2.json``
-    for the second. Each run writes only its own key, so a stale run (one the sweeper
-    re-drove, or one that outlived a cancel) can never overwrite the owner's output, and
-    no read of the job is needed before writing."""
-    if attempt <= 1:
-        return key
-    head, _, name = key.rpartition("/")
-    stem, dot, ext = name.partition(".")
-    renamed = f"{stem}.{attempt}{dot}{ext}"
-    return f"{head}/{renamed}" if head else renamed
-
-
-Work = Callable[[Job, WorkerContext], StageOutput]
-
-
-# What the stt stage adds to the engine's details in the job record (the words' mean
-# confidence); the reply stage reads the rest of the details back as the engine's.
-MEAN_CONFIDENCE = "mean_confidence"
-
-
-def succeeded(job: Job, stage: Stage) -> bool:
-    rec = job.stages.get(stage)
-    return rec is not None and rec.status == StageStatus.SUCCEEDED
-
-
-def recorded_output_key(job: Job, stage: Stage, name: str) -> str:
-    """Where ``stage`` stored its output: the key its record names, else the first run's."""
-    rec = job.stages.get(stage)
-    return (rec.output_key if rec is not None else None) or job.object_key(name)
-
-
-def provider_name(job: Job, stage: Stage, ctx: WorkerContext) -> str:
-    chosen = getattr(job.options, f"{stage.value}_provider")
-    return str(chosen or getattr(ctx.settings.providers, stage.value))
 
 
 def run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
@@ -149,7 +98,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
             _send_next(ctx, task, job, stage)
             return
     started = time.perf_counter()
-    cpu_clock = _cpu_clock()
+    cpu_clock = task_cpu_clock()
     cpu_started = cpu_clock()
     try:
         output = _worked(work, job, ctx)
@@ -163,13 +112,13 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         # A vendor's message may quote the key it was sent; the job shows it to API callers.
         told = ctx.settings.without_secrets(exc.message)
         # Tokens billed for an answer the run could not use: on the job with this failure.
-        billed = _billed(exc)
+        billed = billed_for(exc)
         if exc.dropped:  # what the answers it dropped were billed by the audio
             dropped = JobResults(transcription=exc.dropped)
             billed += run_billed(job, stage, provider, dropped, ctx.settings)
         if should_retry(attempts, exc, ctx.settings.retries):
             delay = retry_delay(attempts, exc, ctx.settings.retries)
-            if not _mark_retrying(ctx, job_id, stage, exc.code, told, delay, me, billed):
+            if not mark_retrying(ctx, job_id, stage, exc.code, told, delay, me, billed):
                 raise Ignore() from None  # the job ended or moved on meanwhile
             figures.count("stage_retries", stage.value, provider, exc.code)
             raise task.retry(countdown=delay) from None
@@ -177,14 +126,14 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         if exc.retryable:
             code = "retries_exhausted"
             message = f"gave up after {attempts} attempts; last error {exc.code}: {told}"
-        _fail(ctx, job_id, stage, code, message, started, me, billed)
+        record_failure(ctx, job_id, stage, code, message, started, me, billed)
         raise Ignore() from None
     except SoftTimeLimitExceeded as exc:
         limit = getattr(ctx.settings.workers, stage.value).soft_time_limit_s
         MetricsStore(ctx.jobs.redis).count(
             "provider_errors", stage.value, provider_name(job, stage, ctx), "timeout"
         )
-        _fail(
+        record_failure(
             ctx,
             job_id,
             stage,
@@ -196,12 +145,12 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         )
         raise Ignore() from None
     except StorageKeyNotFound as exc:
-        _fail(ctx, job_id, stage, "missing_input", exc.message, started, me)
+        record_failure(ctx, job_id, stage, "missing_input", exc.message, started, me)
         raise Ignore() from None
     except MediaRejected as exc:
         # Damage past the start that intake's probe does not decode: the input's fault, told
         # by its own code (stt.undecodable), not an unexpected error of ours.
-        _fail(ctx, job_id, stage, exc.code, exc.message, started, me, charges_of(exc))
+        record_failure(ctx, job_id, stage, exc.code, exc.message, started, me, charges_of(exc))
         raise Ignore() from None
     except Exception as exc:
         log.exception("job %s: %s failed unexpectedly", job_id, stage.value)
@@ -211,7 +160,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         told = ctx.settings.without_secrets(f"{type(exc).__name__}: {exc}")
         # Still the unexpected failure it is, with what vendors billed the run before it
         # (Claude's refusal, then its fallback engine's runtime breaking).
-        _fail(ctx, job_id, stage, "internal", told[:500], started, me, charges_of(exc))
+        record_failure(ctx, job_id, stage, "internal", told[:500], started, me, charges_of(exc))
         raise Ignore() from None
     elapsed = time.perf_counter() - started
     cpu_s = cpu_clock() - cpu_started
@@ -247,7 +196,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         results = JobResults()
         output.record_results(results, key)
         spent = run_billed(job, stage, provider_name(job, stage, ctx), results, ctx.settings)
-        _charge(ctx, job_id, stage, spent)
+        charge_discarded(ctx, job_id, stage, spent)
         log.info("job %s: %s result discarded (%s)", job_id, stage.value, end.result.reason)
         raise Ignore()
     for earlier in range(1, attempt):
@@ -257,7 +206,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
     if not passed_on:
         _send_next(ctx, task, job, stage)
     # After the next stage is queued: the figures never delay the job.
-    _observe(ctx, job, stage, elapsed)
+    observe(ctx, job, stage, elapsed)
 
 
 def _worked(work: Work, job: Job, ctx: WorkerContext) -> StageOutput:
@@ -277,43 +226,6 @@ def _worked(work: Work, job: Job, ctx: WorkerContext) -> StageOutput:
         raise
 
 
-def _cpu_clock() -> Callable[[], float]:
-    """The clock a run's CPU seconds are read from (the usage ledger prices them).
-
-    A process that runs one task at a time (prefork and solo pools: the task has the main
-    thread) charges the task the whole process's CPU, which includes the threads its engine
-    starts (ONNX Runtime's, the hybrid's two engines). In a thread pool the process is
-    shared, so a task is charged its own thread's CPU only. A green-thread pool (gevent)
-    runs on the main thread and would be charged its neighbours' CPU too: none is a default.
-    """
-    alone = threading.current_thread() is threading.main_thread()
-    return time.process_time if alone else time.thread_time
-
-
-def _observe(ctx: WorkerContext, job: Job, stage: Stage, elapsed: float) -> None:
-    """The run's time, and its wait in the queue on a first attempt (a retry's wait is its
-    back-off), for /metrics. Counting never fails a stage that succeeded."""
-    rec = job.stages[stage]
-    seconds: dict[Phase, float] = {"run": elapsed}
-    wait = queue_wait_s(job, stage)
-    if wait is not None:
-        seconds["wait"] = wait
-    _metrics(ctx).observe(stage.value, rec.provider or "", seconds)
-
-
-_buffer: tuple[tuple[int, int], StageMetricsBuffer] | None = None
-
-
-def _metrics(ctx: WorkerContext) -> StageMetricsBuffer:
-    """This process's buffer for this context's broker (a forked child makes its own, with
-    its own flusher; so does a test that hands the runner a context of its own)."""
-    global _buffer
-    owner = (os.getpid(), id(ctx.jobs.redis))
-    if _buffer is None or _buffer[0] != owner:
-        _buffer = (owner, StageMetricsBuffer(ctx.jobs.redis))
-    return _buffer[1]
-
-
 def _send_next(ctx: WorkerContext, task: Task, job: Job, stage: Stage) -> None:
     """Queue the following stage unless it has already finished (duplicates are harmless:
     the next stage drops a copy that finds the stage owned or done)."""
@@ -329,60 +241,3 @@ def _next_message(task: Task, job: Job, stage: Stage) -> TaskMessage | None:
     if following is None or job.status.terminal or succeeded(job, following):
         return None
     return stage_message(task.app, following, job.id)
-
-
-def _mark_retrying(
-    ctx: WorkerContext,
-    job_id: str,
-    stage: Stage,
-    code: str,
-    message: str,
-    delay: float,
-    me: str | None,
-    billed: Sequence[Usage] = (),
-) -> bool:
-    """Record the coming retry; False when this run no longer owns the stage."""
-    error = ErrorInfo(code=code, message=message)
-    next_at = utcnow() + timedelta(seconds=delay)
-    mark = Decision(lambda j: transitions.retrying(j, stage, me, error, next_at, billed))
-    # A run that lost its stage changes nothing but the tokens it was billed, in one write.
-    ctx.jobs.update(job_id, lambda j: mark(j) or transitions.charge(j, stage, billed))
-    if mark.result:
-        log.info("job %s: %s will retry in %.1f s after %s", job_id, stage.value, delay, code)
-    return mark.result
-
-
-def _fail(
-    ctx: WorkerContext,
-    job_id: str,
-    stage: Stage,
-    code: str,
-    message: str,
-    started: float,
-    me: str | None,
-    billed: Sequence[Usage] = (),
-) -> None:
-    elapsed = time.perf_counter() - started
-    log.warning("job %s: %s failed with %s", job_id, stage.value, code)
-    ctx.jobs.update(
-        job_id,
-        lambda j: (
-            transitions.fail(j, stage, me, code, message, elapsed, billed)
-            or transitions.charge(j, stage, billed)
-        ),
-    )
-
-
-def _billed(exc: StageFailed) -> list[Usage]:
-    """What vendors billed the failed run for answers it could not use: the provider's own
-    (a refusal, a cut-off answer) and those it collected (a hybrid's engines that failed)."""
-    own = exc.billed if isinstance(exc, ProviderError) else None
-    return [*exc.charges, *([] if own is None else [own])]
-
-
-def _charge(ctx: WorkerContext, job_id: str, stage: Stage, billed: list[Billed]) -> None:
-    """What a run whose output was discarded was billed: the vendor charged it all the
-    same. Only this run writes them (its output is recorded nowhere), once."""
-    if billed:
-        with suppress(JobNotFound):  # deleted meanwhile: its usage was kept as it stood
-            ctx.jobs.update(job_id, lambda j: transitions.charge(j, stage, billed))

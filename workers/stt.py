@@ -36,7 +36,8 @@ from workers.redacting import (
     keep_original,
 )
 from workers.review import mean_confidence, transcript_reasons
-from workers.stage import MEAN_CONFIDENCE, StageOutput, provider_name, run_stage
+from workers.stage import run_stage
+from workers.stage_output import MEAN_CONFIDENCE, StageOutput, provider_name
 
 
 def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:

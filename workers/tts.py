@@ -17,13 +17,8 @@ from shared.text_input import TEXT_MEDIA_TYPE
 from workers.context import WorkerContext
 from workers.providers.registry import tts_provider
 from workers.redacting import ORIGINAL_TEXT, Redactor, keep_original
-from workers.stage import (
-    StageOutput,
-    provider_name,
-    recorded_output_key,
-    run_stage,
-    succeeded,
-)
+from workers.stage import run_stage
+from workers.stage_output import StageOutput, provider_name, recorded_output_key, succeeded
 
 
 def reply_text(job: Job, ctx: WorkerContext) -> str:

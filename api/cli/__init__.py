@@ -111,7 +111,8 @@ for _process in COMMANDS:
 @main.command()
 def up() -> None:
     """Run the whole stack on this machine until Ctrl-C."""
-    from api.cli.stack import Stack, StartInterrupted
+    from api.cli.readiness import StartInterrupted
+    from api.cli.stack import Stack
 
     settings = _with_webhook_secret(_usable(_settings()))
     configure_logging(settings.log_level, settings.log_format)

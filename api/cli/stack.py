@@ -3,52 +3,34 @@
 Embedded Valkey (persistent), the API, one Celery worker per queue and Flower. A child
 that dies is restarted (a worker killed mid-task must come back, its task is redelivered);
 one that keeps dying stops the stack rather than spinning.
+
+Here the children are started, watched and stopped; api.cli.readiness waits for them to be
+ready, and api.cli.child_env gives them the supervisor's settings.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Mapping
-from datetime import date
-from pathlib import Path
 from typing import TextIO
 from urllib.parse import unquote, urlparse
 
-import httpx
-import redis
-from kombu.exceptions import OperationalError
-from pydantic import SecretStr
-
+from api.cli.child_env import child_env
 from api.cli.commands import api_command, flower_command, sweeper_command, worker_commands
-from api.cli.ports import (
-    PortsTaken,
-    TakenPort,
-    api_listening,
-    clashing_ports,
-    hold_data_dir,
-    holder,
-    refusal,
-    taken_ports,
-)
+from api.cli.ports import PortsTaken, clashing_ports, hold_data_dir, refusal, taken_ports
 from api.cli.processes import Child, stop_together, stop_with_parent
+from api.cli.readiness import StackReadiness
 from shared.queues import QUEUES
 from shared.settings import Settings
-from shared.settings.services import without_password
 
 log = logging.getLogger("voicepipe.stack")
 
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
-
-
-class StartInterrupted(Exception):
-    """Ctrl-C or SIGTERM came while the stack was starting: it gives up waiting at once."""
 
 
 def valkey_binary() -> str:
@@ -57,35 +39,7 @@ def valkey_binary() -> str:
     return str(get_binary_path())
 
 
-def _plain(value: object) -> str:
-    # Children need the secrets themselves, not pydantic's masked "**********".
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, date):  # a date or a time, as pydantic reads it back
-        return value.isoformat()
-    raise TypeError(f"cannot pass {type(value).__name__} to a child process")
-
-
-def child_env(settings: Settings) -> dict[str, str]:
-    """The environment that gives a child process exactly the supervisor's settings.
-
-    Each section travels as one JSON variable, so settings built in code (tests, CLI
-    options) reach the children as well as those read from the environment.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOICEPIPE_")}
-    resolved = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
-    sections = {**resolved.model_dump(), **resolved.plugin_section_values()}
-    for name, value in sections.items():
-        env[f"VOICEPIPE_{name.upper()}"] = (
-            json.dumps(value, default=_plain) if isinstance(value, dict) else str(value)
-        )
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-class Stack:
+class Stack(StackReadiness):
     """Starts, watches and stops the processes of one VoicePipe installation."""
 
     def __init__(self, settings: Settings, *, flower: bool | None = None) -> None:
@@ -190,15 +144,6 @@ class Stack:
         self._watcher.start()
         self.wait_ready(timeout_s)
 
-    def interrupt(self) -> None:
-        """Make a start under way (now or later) raise StartInterrupted instead of waiting
-        out its timeout: the start-up waits ignored Ctrl-C for as long as they lasted."""
-        self._interrupted.set()
-
-    def _check_interrupted(self) -> None:
-        if self._interrupted.is_set():
-            raise StartInterrupted("start-up interrupted")
-
     def flower_credentials(self) -> tuple[str, str]:
         """Flower's basic-auth user and password: configured, or made once and kept on disk."""
         configured = self.settings.flower.basic_auth
@@ -232,92 +177,6 @@ class Stack:
         )
         handle.close()
         log.info("started %s (pid %s)", child.name, child.process.pid)
-
-    def _wait_broker(self, timeout_s: float, server: Child | None = None) -> None:
-        """Until the broker answers; with ``server`` (the embedded Valkey), until it is that
-        process which answers: another started on the same port at the same moment passes
-        the port check, and the workers would then run on the other stack's broker."""
-        client = redis.Redis.from_url(self.settings.broker.url, socket_connect_timeout=1)
-        deadline = time.monotonic() + timeout_s
-        while True:
-            self._check_interrupted()
-            if server is not None and server.process is not None:
-                code = server.process.poll()
-                if code is not None:
-                    msg = f"the broker exited with {code}; see {server.log_path}"
-                    raise RuntimeError(msg)
-            try:
-                client.ping()
-                if server is not None and server.process is not None:
-                    self._check_broker_is(server.process.pid, client)
-                return
-            except (redis.AuthenticationError, redis.ResponseError) as exc:
-                # It runs but refuses us (a password it does not know, say): no wait helps.
-                # (redis-py's AuthenticationError is a ConnectionError: caught first.)
-                url = without_password(self.settings.broker.url)
-                raise RuntimeError(f"broker at {url}: {exc}") from exc
-            except redis.ConnectionError as exc:
-                if time.monotonic() > deadline:
-                    msg = f"broker did not start; see {self.logs_dir}/valkey.log"
-                    raise RuntimeError(msg) from exc
-                time.sleep(0.1)
-            finally:
-                client.close()
-
-    def _check_broker_is(self, pid: int, client: redis.Redis) -> None:
-        answering = int(client.info("server")["process_id"])
-        if answering != pid:
-            host, port = self.settings.broker.host, self.settings.broker.port
-            raise PortsTaken(refusal([TakenPort("broker", host, port, holder(port))]))
-
-    def _api_serving(self) -> bool:
-        """Whether our API listens on its port; PortsTaken while another process does: a
-        stack started at the same moment won the race (ours exits, or with several uvicorn
-        processes waits on nothing), whose API answered our /readyz as if it were ours."""
-        api = next((c for c in self.children if c.name == "api"), None)
-        if api is None or api.process is None:
-            return True  # no API of ours to wait for
-        return api_listening(api.process.pid, self.settings.api.host, self.settings.api.port)
-
-    def workers_missing(self, replies: Iterable[Mapping[str, object]]) -> set[str]:
-        """The worker processes (Celery names without the host: ``llm``, ``llm-2``) that no
-        reply to a control ping came from."""
-        answered = {name.split("@")[0] for reply in replies for name in reply}
-        return self._worker_names - answered
-
-    def wait_ready(self, timeout_s: float = 90.0) -> None:
-        """Block until the API answers ready and every worker process consumes its queue."""
-        from shared.celery_app import create_celery
-
-        deadline = time.monotonic() + timeout_s
-        url = f"{self.settings.api.base_url}/readyz"
-        app = create_celery(self.settings)
-        try:
-            while time.monotonic() < deadline:
-                self._check_interrupted()
-                if self.failed:
-                    raise RuntimeError(self.failed)
-                try:
-                    api_ok = self._api_serving() and httpx.get(url, timeout=2).status_code == 200
-                except httpx.HTTPError:
-                    api_ok = False
-                try:
-                    replies = app.control.ping(timeout=1.0) if api_ok else []
-                except (redis.RedisError, OSError, OperationalError) as exc:
-                    # The broker may still be loading its AOF after a restart.
-                    log.debug("control ping failed: %s", exc)
-                    replies = []
-                if api_ok and not self.workers_missing(replies):
-                    log.info(
-                        "stack ready: api %s, workers %s",
-                        self.settings.api.base_url,
-                        sorted(self._worker_names),
-                    )
-                    return
-                time.sleep(0.3)
-        finally:
-            app.close()
-        raise RuntimeError(f"stack not ready after {timeout_s:.0f} s; logs in {self.logs_dir}")
 
     def _watch(self) -> None:
         try:

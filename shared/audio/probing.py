@@ -27,9 +27,10 @@ from shared.audio.containers import (
     sniff_or_reject,
     undecodable,
 )
-from shared.audio.sniff import mp3_declared_duration, wav_declared_duration
+from shared.audio.mp3_header import mp3_declared_duration
 from shared.audio.stream_length import DECODE_FIRST_S, counted_by_header, counted_mp3, measure
 from shared.audio.structure import iso_missing_bytes
+from shared.audio.wav_header import wav_declared_duration
 from shared.errors import MediaRejected
 
 SILENCE_DBFS = -120.0

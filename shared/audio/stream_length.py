@@ -12,7 +12,7 @@ from av.audio.stream import AudioStream
 from av.container import InputContainer
 
 from shared.audio.containers import AV_ERRORS
-from shared.audio.sniff import mp3_complete_as_declared, mp3_header_count
+from shared.audio.mp3_header import mp3_complete_as_declared, mp3_header_count
 from shared.audio.structure import flac_frame_samples
 from shared.errors import MediaRejected
 

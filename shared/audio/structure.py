@@ -1,9 +1,10 @@
 """What a file's own structure announces, read from its bytes without decoding: a FLAC
 frame's samples, where an MP4/3GP's top-level boxes end, and where joined AMR files meet.
 
-Split from shared.audio.sniff (which tells containers apart and reads MP3 and WAV headers):
-these serve the length measure (shared.audio.stream_length), the refusal of a cut MP4
-(shared.audio.probing) and opening joined AMR files as one (shared.audio.containers).
+Split from shared.audio.sniff (which tells containers apart; shared.audio.mp3_header and
+shared.audio.wav_header read MP3 and WAV headers): these serve the length measure
+(shared.audio.stream_length), the refusal of a cut MP4 (shared.audio.probing) and opening
+joined AMR files as one (shared.audio.containers).
 """
 
 from __future__ import annotations

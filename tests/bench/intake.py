@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from api.cli.stack import child_env
+from api.cli.child_env import child_env
 from shared.audio import encode_pcm
 from shared.audio.offline_voice import speak
 from shared.settings import Settings

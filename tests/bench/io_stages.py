@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from api.cli.child_env import child_env
 from api.cli.commands import worker_commands
-from api.cli.stack import child_env
 from shared.celery_app import TASK_NAMES, create_celery
 from shared.jobstore import JobStore
 from shared.models import (

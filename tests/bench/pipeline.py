@@ -36,9 +36,10 @@ from typing import cast
 import httpx
 from celery import Celery
 
+from api.cli.child_env import child_env
 from api.cli.commands import worker_commands
 from api.cli.processes import Child, stop_together, stop_with_parent
-from api.cli.stack import Stack, child_env
+from api.cli.stack import Stack
 from shared.audio import encode_pcm
 from shared.celery_app import create_celery
 from shared.jobstore import JobStore

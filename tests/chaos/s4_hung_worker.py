@@ -74,8 +74,9 @@ def run() -> list[Row]:
             before, now = jobs[job_id].model_dump(), job.model_dump()
             changed = _changes(before, now)
             touched += "updated_at" in changed
-            # A late answer the vendor billed is charged to the job (workers.stage._charge):
-            # its tokens appended to the stage's `billed`, and nothing else of the record.
+            # A late answer the vendor billed is charged to the job
+            # (workers.stage_recording.charge_discarded): its tokens appended to the stage's
+            # `billed`, and nothing else of the record.
             charged = [c for c in changed if _only_appended(before, now, c)]
             billed += len(charged)
             changed = [c for c in changed if c != "updated_at" and c not in charged]

@@ -32,8 +32,8 @@ from pathlib import Path
 import httpx
 import psutil
 
+from api.cli.child_env import child_env
 from api.cli.ports import taken_ports
-from api.cli.stack import child_env
 from shared.job_transitions import first_unfinished
 from shared.settings import Settings
 from tests.chaos.fakes import ChaosFakes

@@ -23,7 +23,8 @@ from workers.context import WorkerContext
 from workers.llm import respond_job
 from workers.providers.anthropic_client import forget_verified_models
 from workers.providers.registry import clear_instances
-from workers.stage import StageOutput, run_stage
+from workers.stage import run_stage
+from workers.stage_output import StageOutput
 
 pytestmark = pytest.mark.integration
 

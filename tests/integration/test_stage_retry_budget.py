@@ -18,7 +18,8 @@ from tests.conftest import ValkeyProcess
 from tests.integration.stage_runner_helpers import FakeTask, direct_context, transcribed_job
 from workers.context import WorkerContext
 from workers.providers.errors import ProviderError
-from workers.stage import StageOutput, run_stage
+from workers.stage import run_stage
+from workers.stage_output import StageOutput
 
 pytestmark = pytest.mark.integration
 

@@ -28,7 +28,8 @@ from tests.conftest import ValkeyProcess
 from tests.integration.stage_runner_helpers import FakeTask, direct_context, transcribed_job
 from workers.context import WorkerContext
 from workers.llm import respond_job
-from workers.stage import StageOutput, attempt_key, run_stage
+from workers.stage import run_stage
+from workers.stage_output import StageOutput, attempt_key
 
 pytestmark = pytest.mark.integration
 

@@ -25,7 +25,8 @@ from tests.integration.stage_runner_helpers import FakeTask, direct_context, tra
 from workers.context import WorkerContext
 from workers.providers.base import AudioInput
 from workers.providers.errors import ProviderError
-from workers.stage import StageOutput, run_stage
+from workers.stage import run_stage
+from workers.stage_output import StageOutput
 from workers.stt import transcribe_job
 
 pytestmark = pytest.mark.integration

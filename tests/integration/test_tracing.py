@@ -39,7 +39,8 @@ from shared.tracing import install
 from tests import audio_factory as af
 from tests.conftest import ValkeyProcess
 from workers.context import WorkerContext
-from workers.stage import StageOutput, run_stage
+from workers.stage import run_stage
+from workers.stage_output import StageOutput
 
 pytestmark = pytest.mark.integration
 

@@ -22,8 +22,8 @@ import pytest
 from pydantic import SecretStr
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from api.cli.child_env import child_env
 from api.cli.commands import worker_command
-from api.cli.stack import child_env
 from shared.jobstore import JobStore
 from shared.models import Job, JobOptions, JobStatus
 from shared.settings import Settings

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from api.cli.stack import child_env
+from api.cli.child_env import child_env
 from shared.settings import Settings
 from shared.storage import storage_from_settings
 

@@ -19,7 +19,7 @@ from tests.factories import wav_input_meta
 from tests.worker_context import local_worker_context
 from workers import context, stt
 from workers.context import WorkerContext
-from workers.stage import StageOutput
+from workers.stage_output import StageOutput
 
 
 @pytest.fixture

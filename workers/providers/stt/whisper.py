@@ -14,8 +14,8 @@ import pydantic
 from openai.types.audio import Transcription, TranscriptionWord
 
 from shared.audio import MEDIA_TYPES, encode_pcm
-from shared.errors import StageFailed
-from shared.models import Transcript, Word
+from shared.errors import StageFailed, carry_charges
+from shared.models import Billed, Transcript, Word
 from shared.settings.providers import OpenAISettings
 from shared.stt_languages import iso_639_1
 from workers.providers.base import AudioInput, SttProvider
@@ -142,9 +142,12 @@ class WhisperStt(SttProvider):
             details["reencoded"] = reencoded
         if requested and language is None:
             details["language_not_sent"] = requested
+        # OpenAI bills the audio once it answers 200, read or not: an answer we cannot read
+        # carries its seconds for the stage runner to charge (stages.stt.billed).
+        billed = [Billed(engine=self.name, model=model, audio_s=round(duration_s, 3))]
 
         if not verbose:
-            result = _validate(Transcription, body)
+            result = _validate(Transcription, body, billed)
             return Transcript(
                 text=result.text.strip(),
                 language=language,
@@ -152,7 +155,7 @@ class WhisperStt(SttProvider):
                 duration_s=duration_s,
                 details=details,
             )
-        verbose_result = _validate(VerboseTranscription, body)
+        verbose_result = _validate(VerboseTranscription, body, billed)
         segments = verbose_result.segments or []
         kept = [s for s in segments if not invented(s)]
         dropped = [s for s in segments if invented(s)]
@@ -222,7 +225,7 @@ def _within(word: TranscriptionWord, segment: VerboseSegment) -> bool:
     return segment.start <= (word.start + word.end) / 2 <= segment.end
 
 
-def _validate(model: type[_M], body: str) -> _M:
+def _validate(model: type[_M], body: str, billed: list[Billed]) -> _M:
     # Parsed here rather than by the SDK: it returns plain text for bodies it cannot read
     # and leaves required fields unset, where we want one clear malformed_response.
     # The reason names fields and kinds only: the body (and pydantic's input_value) is the
@@ -230,11 +233,15 @@ def _validate(model: type[_M], body: str) -> _M:
     try:
         parsed = json.loads(body)
     except ValueError as exc:
-        raise malformed("a transcription that is not JSON", f"{len(body)} characters") from exc
+        refused = malformed("a transcription that is not JSON", f"{len(body)} characters")
+        carry_charges(refused, billed)
+        raise refused from exc
     try:
         return model.model_validate(parsed)
     except pydantic.ValidationError as exc:
         fields = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()
         )
-        raise malformed(f"a {model.__name__} we cannot read", fields) from exc
+        refused = malformed(f"a {model.__name__} we cannot read", fields)
+        carry_charges(refused, billed)
+        raise refused from exc

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from api.cli.stack import Stack, StartInterrupted
+from api.cli.readiness import StartInterrupted
+from api.cli.stack import Stack
 from shared.settings import Settings
 from tests.conftest import free_port
 

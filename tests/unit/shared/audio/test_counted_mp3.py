@@ -11,8 +11,8 @@ import pytest
 
 from shared.audio import containers, probe
 from shared.audio import probing as probing_module
+from shared.audio.mp3_header import mp3_declared_duration, mp3_header_count
 from shared.audio.probing import _opened_and_measured
-from shared.audio.sniff import mp3_declared_duration, mp3_header_count
 from shared.audio.stream_length import counted_mp3
 from shared.errors import MediaRejected
 from tests import audio_factory as factory

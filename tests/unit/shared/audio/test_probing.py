@@ -20,7 +20,7 @@ from shared.audio import (
     probe,
 )
 from shared.audio import probing as audio_module
-from shared.audio.sniff import mp3_complete_as_declared
+from shared.audio.mp3_header import mp3_complete_as_declared
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
 from tests.audio_factory import ALL_FORMATS, SHARED_AUDIO, AudioFormat, shared_wav_clips
