@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.redaction.apply import redact_text
+from shared.redaction.apply import redact_mapping, redact_text
+from shared.redaction.detect import remember
 from shared.redaction_policy import Entity, RedactionPolicy
 
 NAMES = RedactionPolicy(entities=[Entity.PERSON_NAME])
@@ -61,3 +62,38 @@ def test_a_first_name_said_alone_as_the_transcript_writes_the_name_is_still_caug
     text: str, redacted: str
 ) -> None:
     assert redact_text(text, NAMES).text == redacted
+
+
+def test_a_reply_keeps_the_ordinary_word_a_capitalised_callers_first_name_also_is() -> None:
+    heard = "Hi, this is Will Turner. Call me."
+    known = remember(heard, redact_text(heard, NAMES).spans)
+    reply = "Hi Will, I will call you back. Will Turner, we will be in touch."
+
+    assert redact_text(reply, NAMES, known=known).text == (
+        "Hi [PERSON_NAME], I will call you back. [PERSON_NAME], we will be in touch."
+    )
+
+
+def test_a_caller_name_field_written_capitalised_keeps_the_ordinary_word_in_the_summary() -> None:
+    triage = {"caller_name": "Frank Moss", "summary": "Frank Moss will be frank about the cost."}
+
+    redacted = redact_mapping(triage, NAMES, whole={"caller_name": Entity.PERSON_NAME})
+
+    assert redacted["summary"] == "[PERSON_NAME] will be frank about the cost."
+
+
+def test_a_first_name_a_lower_case_transcript_gave_is_caught_in_the_reply_however_written() -> None:
+    heard = "hi this is maria lopez call me"
+    known = remember(heard, redact_text(heard, NAMES).spans)
+
+    assert redact_text("Hi maria, thanks.", NAMES, known=known).text == "Hi [PERSON_NAME], thanks."
+
+
+def test_a_lower_case_hearing_still_loses_a_first_name_another_hearing_wrote_capitalised() -> None:
+    # A hybrid's second engine may write no capitals: there the word and the name look alike.
+    heard = "Hi, this is Will Turner. Call me."
+    known = remember(heard, redact_text(heard, NAMES).spans)
+
+    assert redact_text("yes will again call me", NAMES, known=known).text == (
+        "yes [PERSON_NAME] again call me"
+    )
