@@ -94,7 +94,11 @@ def _name_spans(s: Stream, name: str, taken: set[int]) -> list[Span]:
                 continue
             if alone and not titled and len("".join(words)) < MIN_SURNAME_CHARS:
                 continue
-            taken.update(range(first, first + size))
-            start, end = s.chars(first - 1 if titled else first, first + size)
+            # Said again in full after being introduced by one name ("This is Sam ...,
+            # Sam Jones"), the words straight after it are more of it, as at the introduction.
+            again = not alone and not (at and first == at[0])  # the introduction has its own
+            stop = _more_of_the_name(s, first + size) if again else first + size
+            taken.update(range(first, stop))
+            start, end = s.chars(first - 1 if titled else first, stop)
             spans.append(Span(Entity.PERSON_NAME, start, end, value))
     return spans
