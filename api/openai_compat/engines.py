@@ -20,16 +20,27 @@ def engine_for(settings: Settings, stage: Stage, model: str | None) -> str | Non
     if not model or not model.startswith(PREFIX):
         return None
     name = model.removeprefix(PREFIX)
+    # Only engines that would run, as /v1/models lists them: one that needs a key this
+    # deployment lacks would only be refused next.
+    runnable = [m for m, stages in model_ids(settings).items() if stage in stages]
+    choices = ", ".join(runnable)
     if name not in provider_names(stage):
-        # Only engines that would run, as /v1/models lists them: one that needs a key this
-        # deployment lacks would only be refused next.
-        runnable = [m for m, stages in model_ids(settings).items() if stage in stages]
-        choices = ", ".join(runnable)
         raise ApiError(
             404,
             "model_not_found",
             f"The model {model!r} does not exist here. Use {choices}, or any OpenAI model "
             "name for this deployment's default.",
+            param="model",
+        )
+    # The caller chose a model, not a provider: the refusal names that field, as OpenAI's
+    # own for a model it will not run, and what would run instead.
+    missing = settings.missing_configuration(stage.value, name)
+    if missing:
+        raise ApiError(
+            400,
+            "provider_not_configured",
+            f"The model {model!r} cannot run here: {missing}. Use {choices}, or any OpenAI "
+            "model name for this deployment's default.",
             param="model",
         )
     return name

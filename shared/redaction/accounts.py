@@ -17,7 +17,7 @@ _CUES = ("account", "acct", "policy", "member id", "member number", "membership 
 _BRIDGE = {"number", "no", "id", "is", "it's", "its", "was", "of", "uh", "um", "code",
            "reference", "ref", "num"}  # fmt: skip
 _MAX_BRIDGE = 3
-_MIN_CHARS = 6  # digits and letters: shorter ones are amounts, counts or times
+_MIN_CHARS = 5  # digits and letters: shorter ones are years, amounts, counts or times
 _MIN_DIGITS = 3
 _MAX_TOKENS = 30
 _MAX_CODE_LETTERS = 4  # "ACC", "PR", "XJ": an account's letters, not a word

@@ -99,8 +99,10 @@ def _date_at(words: Sequence[str], i: int) -> _Date | None:
         year = _year(words, j)
         month = _MONTH_NUMBERS[MONTHS[word]]
         return _Date(j + (year[1] if year else 0), month, day[0], year[0] if year else None)
-    j = i + 1 if word == "the" else i  # "the fourth of july nineteen fifty nine"
-    day = ordinal(words, j)
+    # "the fourth of july nineteen fifty nine", and day first as most of the world says
+    # it, "3 march 1985": a number is a day only where a month follows it.
+    j = i + 1 if word == "the" else i
+    day = _small(words, j, 31)
     if day is not None:
         k = j + day[1] + (1 if j + day[1] < len(words) and words[j + day[1]] == "of" else 0)
         if k < len(words) and words[k] in MONTHS:

@@ -46,6 +46,9 @@ class Known:
     # Found only where each word is written with a capital first letter: a surname said
     # alone ("Raman", "MCDONALD") but not the ordinary word it may also be ("park", "white").
     cased: bool = False
+    # ``cased`` only in a text that has capitals: one written all lower-case (a second
+    # engine's hearing) cannot tell a first name from the word it may also be.
+    cased_text_only: bool = False
 
 
 def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
@@ -54,7 +57,16 @@ def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
     alone, capitalised ("Mrs Raman")."""
     forms = [Known(entity, surface, value)]
     if entity is Entity.PERSON_NAME and value.split():
-        forms += [Known(entity, value, value), Known(entity, value.split()[0], value)]
+        # A first name written capitalised where it was found is, written lower-case in a
+        # reply or summary, the ordinary word it may also be ("Will": "I will call").
+        first = value.split()[0]
+        capitalised = any(
+            w[0].isupper() and w.lower() == first for w in re.findall(r"\w+", surface)
+        )
+        forms += [
+            Known(entity, value, value),
+            Known(entity, first, value, capitalised, cased_text_only=True),
+        ]
         forms += [
             Known(entity, word, value, cased=True)
             for word in surnames(value.lower())
@@ -82,8 +94,10 @@ def _pattern(surface: str, cased: bool = False) -> re.Pattern[str] | None:
 
 def find_known(text: str, known: Iterable[Known], policy: RedactionPolicy) -> list[Span]:
     spans: list[Span] = []
+    has_capitals = any(c.isupper() for c in text)
     for item in known:
-        pattern = _pattern(item.surface, item.cased) if policy.wants(item.entity) else None
+        cased = item.cased and (has_capitals or not item.cased_text_only)
+        pattern = _pattern(item.surface, cased) if policy.wants(item.entity) else None
         if pattern is not None:
             spans += [
                 Span(item.entity, m.start(), m.end(), item.value) for m in pattern.finditer(text)

@@ -74,20 +74,31 @@ def _name_spans(s: Stream, name: str, taken: set[int]) -> list[Span]:
     # maria again"). A found full name's surname said alone is the value repeated too ("Ask
     # for Mr Alvarez"), but a surname is often an ordinary word ("park", "white"), so alone it
     # is caught only after a title or, in a cased transcript, written capitalised.
+    # A first name the transcript wrote capitalised is, written lower-case, the ordinary
+    # word it may also be ("This is Will Turner, I will call"); one it wrote lower-case
+    # ("this is john smith") is the name however it is written.
+    capitalised = bool(at) and s.tokens.cased and s.raw[at[0]][:1].isupper()
     phrases = [(whole, False), (said(parts[0]), False)] if len(parts) > 1 else [(whole, False)]
     phrases += [(said(p), True) for p in surnames(value)]
     spans: list[Span] = []
-    for words, alone in phrases:
+    for n, (words, alone) in enumerate(phrases):
         size = len(words)
         for first in find_phrase(s.low, " ".join(words)):
             if any(j in taken for j in range(first, first + size)):
+                continue
+            lone_first = n == 1 or (len(parts) == 1 and bool(at) and first != at[0])
+            if lone_first and capitalised and not s.raw[first][:1].isupper():
                 continue
             titled = first > 0 and s.low[first - 1] in TITLES
             if alone and not titled and not (s.tokens.cased and s.raw[first][0].isupper()):
                 continue
             if alone and not titled and len("".join(words)) < MIN_SURNAME_CHARS:
                 continue
-            taken.update(range(first, first + size))
-            start, end = s.chars(first - 1 if titled else first, first + size)
+            # Said again in full after being introduced by one name ("This is Sam ...,
+            # Sam Jones"), the words straight after it are more of it, as at the introduction.
+            again = not alone and not (at and first == at[0])  # the introduction has its own
+            stop = _more_of_the_name(s, first + size) if again else first + size
+            taken.update(range(first, stop))
+            start, end = s.chars(first - 1 if titled else first, stop)
             spans.append(Span(Entity.PERSON_NAME, start, end, value))
     return spans
