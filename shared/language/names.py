@@ -48,7 +48,7 @@ _NOT_NAMES = """
 # um john smith") it is passed over, and it is never a word of a name. "Like" is not among
 # them: after a cue it more often compares than fills ("it's like sarah said").
 FILLERS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "ah", "hmm"})
-_STOP = (
+NOT_NAME_WORDS = (
     set(_COMMON_WORDS.split())
     | FILLERS
     | set(_NOT_NAMES.split())
@@ -71,7 +71,7 @@ PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "
 def _is_name_word(raw: str, low: str, cased: bool) -> bool:
     if not raw.replace("'", "").isalpha() or low.endswith(_CONTRACTIONS):
         return False
-    if len(low) < 2 or low in _STOP:
+    if len(low) < 2 or low in NOT_NAME_WORDS:
         return False
     # In a cased transcript a name is capitalised; "this is urgent" is not a name.
     return raw[0].isupper() if cased else True

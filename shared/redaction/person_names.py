@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.introductions import introduced_names
-from shared.language.names import PARTICLES
+from shared.language.names import NOT_NAME_WORDS, PARTICLES
 from shared.language.tokens import find_phrase
 from shared.redaction.spans import Span
 from shared.redaction.stream import Stream
@@ -33,16 +33,21 @@ def surnames(value: str) -> list[str]:
     return [p for p in parts[1:] if p not in PARTICLES] if len(parts) > 1 else []
 
 
-def _more_of_the_name(s: Stream, end: int) -> int:
+def _more_of_the_name(s: Stream, end: int, repeated: bool = False) -> int:
     """Where the name ending before token ``end`` really ends, in a cased transcript: the
     reader stops at a word that is also common English ("This is Nguyen Van An": "An"), but
-    a capitalised word said straight on, with no pause, is more of the name."""
+    a capitalised word said straight on, with no pause, is more of the name. A name said
+    again (``repeated``) is in running speech, where the capitalised word after it is as
+    often the next sentence's ("Sam Please call me back", "Mark My Words"): there such a
+    word ends it, as it ends a name at the introduction in the reader."""
     if not s.tokens.cased:
         return end
     extra = 0
     while end < len(s) and extra < _MAX_EXTRA_WORDS and end not in s.tokens.punctuated:
         raw = s.raw[end]
         if not raw.isalpha() or not raw[0].isupper() or s.low[end] in _NOT_NAME_WORDS:
+            break
+        if repeated and s.low[end] in NOT_NAME_WORDS:
             break
         end, extra = end + 1, extra + 1
     return end
@@ -97,7 +102,7 @@ def _name_spans(s: Stream, name: str, taken: set[int]) -> list[Span]:
             # Said again in full after being introduced by one name ("This is Sam ...,
             # Sam Jones"), the words straight after it are more of it, as at the introduction.
             again = not alone and not (at and first == at[0])  # the introduction has its own
-            stop = _more_of_the_name(s, first + size) if again else first + size
+            stop = _more_of_the_name(s, first + size, repeated=True) if again else first + size
             taken.update(range(first, stop))
             start, end = s.chars(first - 1 if titled else first, stop)
             spans.append(Span(Entity.PERSON_NAME, start, end, value))

@@ -44,6 +44,16 @@ def test_a_first_name_said_again_with_a_surname_loses_the_surname(text: str, red
             "Hi, this is Sam. Thanks Sam, Monday works.",
             "Hi, this is [PERSON_NAME]. Thanks [PERSON_NAME], Monday works.",
         ),
+        # Capitalised as a sentence's next word, with no pause after the name: common
+        # English, no more of it.
+        (
+            "This is Sam, Sam Please call me back.",
+            "This is [PERSON_NAME], [PERSON_NAME] Please call me back.",
+        ),
+        (
+            "This is Mark. Mark My Words, the bill is wrong.",
+            "This is [PERSON_NAME]. [PERSON_NAME] My Words, the bill is wrong.",
+        ),
     ],
 )
 def test_words_after_a_name_said_again_that_are_not_more_of_it_are_kept(
