@@ -26,7 +26,7 @@ from api.form_in_memory import read_form
 from api.job_form import unknown_field
 from api.options import OptionFields, job_options, text_options
 from shared.batches import Batch, BatchItem
-from shared.inputs import kept_filename, too_large
+from shared.inputs import form_filename, kept_filename, too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
 
@@ -252,7 +252,7 @@ async def _from_form(
             # so a long one is no reason to refuse the recording.
             # Redacted as the batch's jobs are: a voicemail system names files by the number.
             filename = kept_filename(
-                part.filename, batch.options.redact, services.settings.redaction
+                form_filename(part.filename), batch.options.redact, services.settings.redaction
             )
             if part.size is not None and part.size > limit:
                 # Never read into memory nor stored: the item is recorded as refused.
