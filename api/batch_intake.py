@@ -38,7 +38,7 @@ def _problems(exc: ValidationError) -> str:
         # A metadata value fits none of its kinds: pydantic names each member of the union
         # (constrained-str, int, float, bool), "unable to parse string as an integer" for
         # a long string; one sentence per value says what it may be.
-        value = len(loc) >= 3 and loc[-3] == "metadata"
+        value = len(loc) >= 3 and loc[-3] == "metadata" and loc[-1] != "[key]"
         where = ".".join(str(p) for p in (loc[:-1] if value else loc)) or "body"
         if where not in said:
             said[where] = _metadata_problem(error["input"]) if value else problem_text(error)

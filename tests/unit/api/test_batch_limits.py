@@ -188,3 +188,16 @@ def test_a_metadata_value_of_no_allowed_kind_is_refused_in_one_plain_sentence(
     assert (
         response.json()["error"]["message"] == f"The batch is not valid: items.0.metadata.x: {said}"
     )
+
+
+def test_a_metadata_key_too_long_is_said_of_the_key_not_of_its_value(tmp_path: Path) -> None:
+    body = f'{{"items": [{{"text": "hi", "metadata": {{"{"k" * 70}": 1}}}}]}}'
+
+    response = _client(tmp_path, manifest_bytes=4096).post(
+        "/v1/batches", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400, response.text
+    message = response.json()["error"]["message"]
+    assert "at most 64 characters" in message
+    assert "256" not in message
