@@ -25,17 +25,37 @@ from api.field_problems import problem_text
 from api.form_in_memory import read_form
 from api.job_form import unknown_field
 from api.options import OptionFields, job_options, text_options
-from shared.batches import Batch, BatchItem
-from shared.inputs import kept_filename, too_large
+from shared.batches import MAX_METADATA_VALUE_CHARS, Batch, BatchItem
+from shared.inputs import form_filename, kept_filename, too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
 
 
 def _problems(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {problem_text(e)}"
-        for e in exc.errors()[:5]
+    said: dict[str, str] = {}
+    for error in exc.errors():
+        loc = error["loc"]
+        # A metadata value fits none of its kinds: pydantic names each member of the union
+        # (constrained-str, int, float, bool), "unable to parse string as an integer" for
+        # a long string; one sentence per value says what it may be.
+        value = len(loc) >= 3 and loc[-3] == "metadata" and loc[-1] != "[key]"
+        where = ".".join(str(p) for p in (loc[:-1] if value else loc)) or "body"
+        if where not in said:
+            said[where] = _metadata_problem(error["input"]) if value else problem_text(error)
+    return "; ".join(f"{where}: {text}" for where, text in list(said.items())[:5])
+
+
+def _metadata_problem(value: object) -> str:
+    if isinstance(value, str):
+        return (
+            f"a string of at most {MAX_METADATA_VALUE_CHARS} characters (this one has {len(value)})"
+        )
+    if isinstance(value, float):
+        return "JSON has no NaN or infinity: send a finite number, or the value as a string"
+    kind = (
+        "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "that"
     )
+    return f"a metadata value is a string, a number, true/false or null, not {kind}"
 
 
 async def _read_json(request: Request, limit: int) -> bytes:
@@ -252,7 +272,7 @@ async def _from_form(
             # so a long one is no reason to refuse the recording.
             # Redacted as the batch's jobs are: a voicemail system names files by the number.
             filename = kept_filename(
-                part.filename, batch.options.redact, services.settings.redaction
+                form_filename(part.filename), batch.options.redact, services.settings.redaction
             )
             if part.size is not None and part.size > limit:
                 # Never read into memory nor stored: the item is recorded as refused.

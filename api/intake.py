@@ -24,7 +24,7 @@ from api.deps import Services
 from api.errors import ApiError, job_store_unavailable, retry_after
 from shared.audio.sniff import SNIFF_BYTES, sniff_container
 from shared.errors import StorageUnavailable
-from shared.inputs import engine_finishes, kept_filename, validated_input
+from shared.inputs import engine_finishes, form_filename, kept_filename, validated_input
 from shared.logging import bind
 from shared.models import InputMeta, Job, JobOptions
 from shared.text_input import TEXT_EXTENSION, text_stages, validated_text
@@ -68,7 +68,7 @@ async def submit(
             f"The upload is larger than the {api.max_upload_bytes / 1048576:g} MB "
             "limit. Send a shorter recording or compress it.",
         )
-    filename = kept_filename(filename, options.redact, services.settings.redaction)
+    filename = kept_filename(form_filename(filename), options.redact, services.settings.redaction)
     digest = None
     if idempotency_key:
         digest = hashlib.sha256(data).hexdigest()

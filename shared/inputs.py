@@ -18,6 +18,18 @@ from shared.settings import ApiSettings, Settings
 from shared.settings.redaction import RedactionSettings
 from shared.settings.stt_budget import recording_problem
 
+# HTML's form encoding, which browsers, curl and httpx follow, writes '"' and control
+# characters in a part's file name as %XX; '%' itself is sent as it is, so "100%25.wav" is
+# a name of its own and stays.
+_FORM_ESCAPE = re.compile(r"%(22|[01][0-9A-Fa-f])")
+
+
+def form_filename(name: str | None) -> str | None:
+    """A multipart part's file name as the user named the file."""
+    if not name:
+        return name
+    return _FORM_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), name)
+
 
 def safe_filename(name: str | None) -> str | None:
     if not name:

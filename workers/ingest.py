@@ -112,6 +112,7 @@ def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
     after = state.counters.get("listed_after", "")
     limit = ctx.settings.batches.max_items
     listed = batches.listed(batch_id)
+    unlistable = False
     while True:
         try:
             keys = storage.list_page(full_prefix, after, _LIST_PAGE)
@@ -120,7 +121,7 @@ def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
             # before it did): it lists nothing, so the batch completes empty rather than
             # staying "expanding" through every re-plan of the sweeper.
             log.warning("batch %s: %s; nothing listed", batch_id, exc)
-            keys = []
+            keys, unlistable = [], True
         except Exception as exc:
             refused = import_refusal(ctx.settings, exc, f"prefix {batch.prefix!r}")
             if refused is None:
@@ -148,6 +149,8 @@ def _list_prefix(ctx: WorkerContext, batch_id: str) -> None:
         if left_out:
             items.append(_too_many(batch.prefix, limit, kept[-1][strip:] if kept else None))
         finished = not full or left_out or len(kept) == room
+        if finished and not listed and not items and not unlistable:
+            items.append(_nothing_under(batch.prefix))
         batches.add_listed(batch_id, items, after, cursor, finished)
         batches.heartbeat(batch_id)
         listed += len(items)
@@ -163,6 +166,17 @@ def _more(storage: ObjectStorage, prefix: str, after: str) -> bool:
             return True
         after = page[-1]
     return False
+
+
+def _nothing_under(prefix: str) -> BatchItem:
+    # Said as the batch's one item: an empty batch reading "completed" told a mistyped
+    # prefix from a folder not yet synced no better than a finished one.
+    message = (
+        f"Nothing is stored under the prefix {prefix!r} in the import location: check its "
+        "spelling (it is the start of the recordings' keys, e.g. 'mailbox/' for "
+        "'mailbox/vm-0001.wav') and that they were copied there, then submit it again."
+    )
+    return BatchItem(key=prefix, refused=ErrorInfo(code="object_not_found", message=message))
 
 
 def _too_many(prefix: str, limit: int, last: str | None) -> BatchItem:

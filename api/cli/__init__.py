@@ -258,19 +258,18 @@ def submit(
     submit_files(paths, url=url, api_key=api_key, wait=wait, options=options, again=again)
 
 
-def _collect(paths: tuple[Path, ...]) -> list[Path]:
+def _collect(paths: tuple[Path, ...], left_out: list[Path] | None = None) -> list[Path]:
+    """The files given, and a folder's audio files; a folder's other files go to
+    ``left_out``, to be named."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             # A folder named like a recording (calls.wav/) is walked, never sent; a link
             # to nothing is kept, to be named as unreadable rather than missed.
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.suffix.lower() in AUDIO_SUFFIXES and not p.is_dir()
-                )
-            )
+            found = sorted(p for p in path.rglob("*") if not p.is_dir())
+            files.extend(p for p in found if p.suffix.lower() in AUDIO_SUFFIXES)
+            if left_out is not None:
+                left_out.extend(p for p in found if p.suffix.lower() not in AUDIO_SUFFIXES)
         else:
             files.append(path)
     return files

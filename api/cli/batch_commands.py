@@ -24,6 +24,7 @@ from api.cli.submitting import (
     check_readable,
     request_key,
     resume_command,
+    say_left_out,
     sending,
     stopped_uploading,
     upload,
@@ -106,12 +107,14 @@ def to_stdout() -> Iterator[None]:
         raise click.ClickException(f"cannot write to standard output: {reason}") from None
 
 
-def expand_paths(args: Sequence[str]) -> dict[Path, str]:
+def expand_paths(args: Sequence[str], left_out: list[str] | None = None) -> dict[Path, str]:
     """Files as given, folders as their audio files, and patterns the shell left unexpanded
     (quoted, or from Windows) as whatever they match; each file once (however it is
     reached: another spelling of its path, a link to it), in the order found,
     with the name it is sent by: its path inside the folder given (dup/a/x.wav and
-    dup/b/x.wav are a/x.wav and b/x.wav, told apart in the export), else its own name."""
+    dup/b/x.wav are a/x.wav and b/x.wav, told apart in the export), else its own name.
+    A folder's files not named as audio go to ``left_out`` by their path inside it, hidden
+    ones (.DS_Store, .git/) but for."""
     from api.cli import _collect
 
     found: dict[Path, str] = {}
@@ -128,7 +131,14 @@ def expand_paths(args: Sequence[str]) -> dict[Path, str]:
         else:
             raise click.BadParameter(f"{arg!r} does not exist", param_hint="PATHS")
         for match in matches:
-            for path in _collect((match,)):
+            skipped: list[Path] = []
+            collected = _collect((match,), skipped)
+            if left_out is not None:
+                shown = (p.relative_to(match) for p in skipped)
+                left_out.extend(
+                    p.as_posix() for p in shown if not any(x.startswith(".") for x in p.parts)
+                )
+            for path in collected:
                 name = path.relative_to(match).as_posix() if match.is_dir() else path.name
                 if path.resolve() in seen:
                     continue
@@ -185,8 +195,10 @@ def submit_files(
 ) -> NoReturn:
     from api.cli import _settings
 
-    names = expand_paths(args)
+    left_out: list[str] = []
+    names = expand_paths(args, left_out)
     files = list(names)
+    say_left_out(left_out)
     if not files:
         raise click.ClickException("no audio files found (by extension) in the given paths")
     check_readable(files)

@@ -223,3 +223,17 @@ def resume_command(ids: Sequence[str], url: str | None) -> str:
     # Never the API key: it would land in shell history; the variable still applies.
     words = ["voicepipe", "batch", "watch", *ids] + (["--url", url] if url else [])
     return shlex.join(words)
+
+
+def say_left_out(left_out: Sequence[str]) -> None:
+    """Name a folder's files not sent: else a folder of 9 files ends "7 items" with no word
+    of the other 2."""
+    if not left_out:
+        return
+    listed = ", ".join(sorted(left_out)[:10]) + (" ..." if len(left_out) > 10 else "")
+    click.echo(
+        f"Left out {len(left_out)} file{'s' if len(left_out) > 1 else ''} not named as "
+        f"audio (by extension): {listed}. Send mp3, wav, ogg/opus, webm, flac, "
+        "m4a/aac/mp4 or amr/3gp; convert others first.",
+        err=True,
+    )

@@ -256,8 +256,11 @@ async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) 
     """Items not yet made into jobs are skipped and unfinished jobs canceled, by a worker."""
     store = services.batches
     state = await run_in_threadpool(store.get, batch_id, tenant)
-    if state.status in {"completed", "canceled"}:
-        raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already {state.status}.")
+    if state.status == "canceled":
+        message = f"Batch {batch_id} is already canceled: nothing in it is left to cancel."
+        raise ApiError(409, "not_cancelable", message)
+    if state.status == "completed":
+        raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already completed.")
     # Marked and its task queued in one step (see CANCEL): never canceled with no task.
     task = task_message(services.celery, INGEST_TASKS["cancel"], [batch_id], INGEST)
     if not await run_in_threadpool(store.mark_canceled, batch_id, task):

@@ -54,3 +54,25 @@ def test_a_cancel_arriving_as_the_batchs_last_job_ends_is_refused_and_the_batch_
     assert answer.status_code == 409, answer.text
     assert answer.json()["error"]["code"] == "not_cancelable"
     assert read(batch.id).status == "completed"
+
+
+def test_cancelling_a_canceled_batch_says_it_was_canceled_and_what_can_be_done(
+    tmp_path: Path, valkey: ValkeyProcess, monkeypatch: Any
+) -> None:
+    http = app_client(tmp_path, valkey)
+    services = services_of(http)
+    batch = Batch(source="manifest", options=JobOptions(stages=[Stage.STT]))
+    services.batches.create(batch, [BatchItem(key="vm.wav")])
+    # As the ingest worker leaves a batch once its cancel is through.
+    ended = {"expanded": "1", "canceled": "1", "completed_at": "1796650000.0"}
+    monkeypatch.setattr(services.batches, "get", lambda *_: BatchState(batch, ended))
+
+    again = http.post(f"/v1/batches/{batch.id}/cancel")
+
+    assert again.status_code == 409, again.text
+    error = again.json()["error"]
+    assert error["code"] == "not_cancelable"
+    # "has already canceled" was the message: not English, and no word of what to do.
+    assert error["message"] == (
+        f"Batch {batch.id} is already canceled: nothing in it is left to cancel."
+    )

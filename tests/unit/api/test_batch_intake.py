@@ -30,6 +30,20 @@ def test_a_part_named_past_255_characters_is_kept_under_its_name_shortened_as_jo
     assert items[1].filename == "b" * 196 + ".wav"  # its end kept: the extension
 
 
+def test_a_file_name_with_quotes_is_kept_as_the_user_named_it_not_as_the_form_spelt_it(
+    http: TestClient,
+) -> None:
+    # httpx (so `voicepipe submit`), curl and browsers write '"' in a part's file name as
+    # %22, as HTML's form encoding says: the export showed 'Zoë %22work%22.m4a'.
+    files = [("file", ('Zoë "work".wav', b"RIFF")), ("file", ("100%25 done.wav", b"RIFF"))]
+
+    answer = http.post("/v1/batches", files=files)
+
+    assert answer.status_code == 202, answer.text
+    items = services_of(http).batches.items(answer.json()["id"], 0, 2)
+    assert [i.filename for i in items] == ['Zoë "work".wav', "100%25 done.wav"]
+
+
 def test_a_batch_stopped_after_some_parts_were_staged_leaves_none_behind(
     http: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,11 +13,11 @@ from shared.redis_keys import RetryWithin
 from shared.settings import Settings
 
 
-def _client(tmp_path: Path) -> TestClient:
+def _client(tmp_path: Path, manifest_bytes: int = 200) -> TestClient:
     settings = Settings(
         data_dir=tmp_path,
         broker={"url": "redis://127.0.0.1:1/0"},  # nothing listens: a store call would fail
-        batches={"max_parts": 2, "max_total_bytes": 4096, "max_manifest_bytes": 200},
+        batches={"max_parts": 2, "max_total_bytes": 4096, "max_manifest_bytes": manifest_bytes},
     )
     return TestClient(create_app(settings))
 
@@ -162,3 +162,42 @@ def test_an_item_metadata_number_json_cannot_carry_is_refused_not_turned_into_nu
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "invalid_batch"
     assert "items.0.metadata.n" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ('"' + "a" * 300 + '"', "a string of at most 256 characters (this one has 300)"),
+        ('{"y": 1}', "a metadata value is a string, a number, true/false or null, not an object"),
+        ("[1, 2]", "a metadata value is a string, a number, true/false or null, not a list"),
+    ],
+)
+def test_a_metadata_value_of_no_allowed_kind_is_refused_in_one_plain_sentence(
+    tmp_path: Path, value: str, said: str
+) -> None:
+    # Before, pydantic's union was spelt out member by member: "items.0.metadata.x.
+    # constrained-str: ...; items.0.metadata.x.int: Input should be a valid integer, unable
+    # to parse string as an integer; ...float...; ...bool: unable to interpret input".
+    body = f'{{"items": [{{"text": "hi", "metadata": {{"x": {value}}}}}]}}'
+
+    response = _client(tmp_path, manifest_bytes=4096).post(
+        "/v1/batches", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400, response.text
+    assert (
+        response.json()["error"]["message"] == f"The batch is not valid: items.0.metadata.x: {said}"
+    )
+
+
+def test_a_metadata_key_too_long_is_said_of_the_key_not_of_its_value(tmp_path: Path) -> None:
+    body = f'{{"items": [{{"text": "hi", "metadata": {{"{"k" * 70}": 1}}}}]}}'
+
+    response = _client(tmp_path, manifest_bytes=4096).post(
+        "/v1/batches", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400, response.text
+    message = response.json()["error"]["message"]
+    assert "at most 64 characters" in message
+    assert "256" not in message

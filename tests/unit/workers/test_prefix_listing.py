@@ -109,3 +109,11 @@ def test_a_prefix_holding_exactly_as_many_objects_as_a_batch_takes_lists_them_al
     listed = listing([*recordings, "mail/zz/"], max_items=8)
 
     assert listed == [(k, None) for k in recordings]
+
+
+def test_a_prefix_with_nothing_under_it_is_one_item_saying_so_not_an_empty_batch(
+    listing: Listing,
+) -> None:
+    # Before, a mistyped prefix ("mial/") made a batch of 0 items that read "completed",
+    # with not a word of why; an empty manifest is refused as empty_batch.
+    assert listing(["other/x.wav", "mail/"]) == [("mail/", "object_not_found")]

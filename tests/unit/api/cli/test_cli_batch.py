@@ -118,19 +118,6 @@ def _run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
-def test_a_quoted_glob_is_expanded_and_a_folder_keeps_only_audio(
-    tmp_path: Path, fake: FakeClient
-) -> None:
-    _files(tmp_path / "in", ["b.wav", "a.wav", "c.mp3", "notes.txt"])
-    _files(tmp_path / "more", ["d.ogg", "readme.md", "e.AMR", "f.3gp"])
-
-    result = _run("submit", str(tmp_path / "in" / "*.wav"), str(tmp_path / "more"), "--no-wait")
-
-    assert result.exit_code == 0, result.output
-    assert fake.batches == [["a.wav", "b.wav", "d.ogg", "e.AMR", "f.3gp"]]
-    assert result.stdout.split() == ["bat_1"]
-
-
 def test_files_of_a_folder_are_sent_by_their_path_inside_it_so_same_names_differ(
     tmp_path: Path, fake: FakeClient
 ) -> None:

@@ -1,0 +1,42 @@
+"""Which of a folder's files `voicepipe submit` sends, and what it says of the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.api.cli.test_cli_batch import FakeClient, _files, _run, fake
+
+__all__ = ["fake"]  # the fixture, shared with test_cli_batch
+
+
+def test_a_quoted_glob_is_expanded_and_a_folder_keeps_only_audio(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    _files(tmp_path / "in", ["b.wav", "a.wav", "c.mp3", "notes.txt"])
+    _files(tmp_path / "more", ["d.ogg", "readme.md", "e.AMR", "f.3gp"])
+
+    result = _run("submit", str(tmp_path / "in" / "*.wav"), str(tmp_path / "more"), "--no-wait")
+
+    assert result.exit_code == 0, result.output
+    assert fake.batches == [["a.wav", "b.wav", "d.ogg", "e.AMR", "f.3gp"]]
+    assert result.stdout.split() == ["bat_1"]
+
+
+def test_files_a_folder_walk_leaves_out_are_named_so_the_counts_can_be_squared(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    _files(tmp_path / "in", ["a.wav", "notes.txt", ".DS_Store"])
+    _files(tmp_path / "in" / "sub", ["b.mp3", "call.raw", "VM.GSM"])
+
+    result = _run("submit", str(tmp_path / "in"), "--no-wait")
+
+    assert result.exit_code == 0, result.output
+    assert fake.batches == [["a.wav", "sub/b.mp3"]]
+    # Before, 5 files in, "2 items" out, and not a word of the other 3. Hidden files (a
+    # Finder's .DS_Store) are no one's recordings and go unsaid.
+    assert (
+        "Left out 3 files not named as audio (by extension): notes.txt, sub/VM.GSM, "
+        "sub/call.raw. Send mp3, wav, ogg/opus, webm, flac, m4a/aac/mp4 or amr/3gp; "
+        "convert others first." in " ".join(result.stderr.split())
+    )
+    assert result.stdout.split() == ["bat_1"]
