@@ -107,6 +107,10 @@
   }
 
   function start() {
+    // Shown only now: without this script a Copy button or a promised key would do nothing.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js]"), function (el) {
+      el.hidden = false;
+    });
     var transcript = document.getElementById("transcript");
     if (transcript && transcript.hasAttribute("data-audio")) {
       var audio = document.getElementById(transcript.getAttribute("data-audio"));

@@ -94,7 +94,7 @@ def test_a_name_of_invisible_characters_is_no_name_and_others_are_kept_printable
     assert invisible.status_code == 401
     assert "Give your name" in invisible.text
     assert signed.status_code == 303
-    assert "signed in as <strong>Ann nosaJ</strong>" in site.client.get("/inbox").text
+    assert "signed in as <strong><bdi>Ann nosaJ</bdi></strong>" in site.client.get("/inbox").text
 
 
 def test_a_name_keeps_the_joiners_its_script_writes_it_with(site: Site) -> None:
@@ -102,7 +102,7 @@ def test_a_name_keeps_the_joiners_its_script_writes_it_with(site: Site) -> None:
     persian = "\u0645\u0647\u200c\u0646\u0627\u0632"
     site.sign_in(ACME_KEY, name=persian)
 
-    assert f"signed in as <strong>{persian}</strong>" in site.client.get("/inbox").text
+    assert f"signed in as <strong><bdi>{persian}</bdi></strong>" in site.client.get("/inbox").text
 
 
 def test_signing_in_opens_the_tenants_inbox_and_the_cookie_holds_no_key(site: Site) -> None:
@@ -315,4 +315,4 @@ def test_with_open_access_a_name_given_is_recorded_with_corrections_and_can_be_c
     again = open_site.client.get("/inbox/sign-in")
 
     assert again.status_code == 200
-    assert "signed in as <strong>Kim</strong>" in open_site.client.get("/inbox").text
+    assert "signed in as <strong><bdi>Kim</bdi></strong>" in open_site.client.get("/inbox").text

@@ -123,7 +123,7 @@ def test_a_corrected_callback_number_is_stored_with_who_and_before_and_shown(sit
     ]
     assert "Your review was saved." in after
     assert 'href="tel:+14155550199"' in after
-    assert "the machine had +1 415-555-0100" in after
+    assert "the machine had <bdi>+1 415-555-0100</bdi>" in after
 
 
 def test_an_invalid_number_is_refused_with_the_reason_and_the_typed_values_kept(
