@@ -28,8 +28,8 @@ def engine_for(settings: Settings, stage: Stage, model: str | None) -> str | Non
         raise ApiError(
             404,
             "model_not_found",
-            f"The model {model!r} does not exist here. Use {choices}, or any OpenAI model "
-            "name for this deployment's default.",
+            f"The model {model!r} {_not_here(name, stage)}. Use {choices}, or any OpenAI "
+            "model name for this deployment's default.",
             param="model",
         )
     # The caller chose a model, not a provider: the refusal names that field, as OpenAI's
@@ -44,6 +44,23 @@ def engine_for(settings: Settings, stage: Stage, model: str | None) -> str | Non
             param="model",
         )
     return name
+
+
+# What an engine of each stage does, as a model on these routes is asked to.
+_DOES = {
+    Stage.STT: ("transcribe", "transcribes (POST /v1/audio/transcriptions)"),
+    Stage.LLM: ("write replies", "writes replies (on the job API, not these routes)"),
+    Stage.TTS: ("speak", "speaks (POST /v1/audio/speech)"),
+}
+
+
+def _not_here(name: str, stage: Stage) -> str:
+    """Why ``name`` is no model for ``stage``: it is none at all, or an engine of another
+    stage (``voicepipe-whisper`` asked to speak), which "does not exist" would belie."""
+    others = [s for s in _DOES if s != stage and name in provider_names(s)]
+    if not others:
+        return "does not exist here"
+    return f"does not {_DOES[stage][0]}: it {' and '.join(_DOES[s][1] for s in others)}"
 
 
 def model_ids(settings: Settings) -> dict[str, list[Stage]]:
