@@ -22,6 +22,30 @@ URGENCIES = ("low", "normal", "high")
 MAX_FIELD_CHARS = {"caller_name": 200, "callback_number": 40, "intent": 64, "urgency": 8}
 
 
+# The correction that settles each review reason the workers give (workers/review.py): a
+# person's callback number answers "no callback number", their transcript "low confidence".
+SETTLED_BY = {
+    "no_callback_number": "callback_number",
+    "partial_callback_number": "callback_number",
+    "callback_number_unconfirmed": "callback_number",
+    "intent_undecided": "intent",
+    "no_speech": "transcript",
+    "low_confidence": "transcript",
+    "hybrid_disagreement": "transcript",
+    "hybrid_unverified": "transcript",
+    "other_language": "transcript",
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A review reason the machine gave, and the corrected field (in words) that settled
+    it, if one has."""
+
+    reason: str
+    settled_by: str | None
+
+
 @dataclass(frozen=True)
 class TimedWord:
     index: int
@@ -57,6 +81,15 @@ class Voicemail:
             and correction.field in PERSONAL_FIELDS
             and correction.before is None
             and correction.after is None
+        )
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """The machine's review reasons; a correction that cleared a value settles none."""
+        return tuple(
+            Flag(reason, LABELS[field] if field and self.corrected.get(field) else None)
+            for reason in self.job.results.review_reasons
+            for field in (SETTLED_BY.get(reason),)
         )
 
     @property

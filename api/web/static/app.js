@@ -111,6 +111,12 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js]"), function (el) {
       el.hidden = false;
     });
+    // Described by a hint only once it is shown: without this script a screen reader would
+    // read out a hint for something that does not work.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-described-by]"), function (el) {
+      var hint = document.getElementById(el.getAttribute("data-described-by"));
+      if (hint && !hint.hidden) el.setAttribute("aria-describedby", hint.id);
+    });
     var transcript = document.getElementById("transcript");
     if (transcript && transcript.hasAttribute("data-audio")) {
       var audio = document.getElementById(transcript.getAttribute("data-audio"));

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import api.web
+from shared.models import Stage, Transcript, Word
 from tests.unit.api.web.conftest import Site, voicemail
 
 _COPY = re.compile(r"<button[^>]*data-copy=[^>]*>")
@@ -36,6 +37,29 @@ def test_the_keyboard_shortcuts_are_not_promised_without_javascript(site: Site) 
     assert hint, "the list no longer names its keys"
     assert " hidden" in hint.group(0)
     assert "data-needs-js" in hint.group(0)
+
+
+def test_the_transcript_is_described_by_its_click_a_word_hint_only_once_it_is_shown(
+    site: Site,
+) -> None:
+    job = voicemail()
+    words = [Word(word="hello", start_s=0.0, end_s=0.4), Word(word="there", start_s=0.5)]
+    transcript = Transcript(text="hello there", provider="local", words=words)
+    site.storage.put(job.stages[Stage.STT].output_key or "", transcript.model_dump_json().encode())
+    site.add(job)
+    site.sign_in()
+
+    html = site.client.get(f"/inbox/jobs/{job.id}").text
+
+    hint = re.search(r'<p [^>]*id="transcript-help"[^>]*>', html)
+    assert hint, "the page no longer says a word can be clicked"
+    assert " hidden" in hint.group(0)
+    shown = re.search(r'<p [^>]*id="transcript"[^>]*>', html)
+    assert shown, "the transcript does not follow the recording"
+    # Before: a screen reader read out a hint for a feature that does not work without JS.
+    assert "aria-describedby" not in shown.group(0)
+    script = (Path(api.web.__file__).parent / "static" / "app.js").read_text()
+    assert 'setAttribute("aria-describedby"' in script
 
 
 def test_the_static_script_shows_what_it_makes_work() -> None:
