@@ -135,6 +135,8 @@ class BatchState:
         # A retry under way runs the batch again, even before it has resumed a job.
         if "completed_at" in self.counters and not self.count("retrying"):
             return "canceled" if self.canceled else "completed"
+        if self.canceled:
+            return "canceling"
         return "running" if self.expanded else "expanding"
 
     def times(self, name: str) -> float | None:
@@ -311,7 +313,8 @@ class BatchStore:
 
     def mark_canceled(self, batch_id: str, message: TaskMessage | None = None) -> bool:
         """Mark the batch canceled, unless it has completed (with no retry under way),
-        queueing its cancel task's ``message`` in the same step; whether it was marked."""
+        queueing its cancel task's ``message`` in the same step; whether it was marked or
+        is marked already (its cancel under way, no second task queued)."""
         queue = batch_key(batch_id) if message is None else message.queue
         args: list[EncodableT] = [time.time(), "" if message is None else message.payload]
         return bool(self._cancel(keys=[batch_key(batch_id), OPEN, queue], args=args))
