@@ -307,7 +307,9 @@ async def batch_webhooks(batch_id: str, services: ServicesDep, tenant: TenantDep
     store = services.batches
     await run_in_threadpool(store.get, batch_id, tenant)
     ids = await run_in_threadpool(store.delivery_ids, batch_id)
-    return DeliveryList(deliveries=await run_in_threadpool(services.deliveries.records, ids))
+    records = await run_in_threadpool(services.deliveries.records, ids)
+    base = services.settings.api.base_url
+    return DeliveryList(deliveries=[d.as_sent(base) for d in records])
 
 
 @router.get(
