@@ -98,6 +98,7 @@ TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
 
 class BatchNotFound(JobNotFound):
     code = "batch_not_found"
+    kind, kinds = "batch", "batches"
 
 
 def _text(value: object) -> str:
@@ -235,10 +236,10 @@ class BatchStore:
         counters = {_text(k): _text(v) for k, v in self.redis.hgetall(batch_key(batch_id)).items()}
         record = counters.pop("record", None)
         if record is None:
-            raise BatchNotFound(f"no batch {batch_id}")
+            raise BatchNotFound.of(batch_id)
         batch = Batch.model_validate_json(record)
         if tenant is not None and batch.tenant != tenant:
-            raise BatchNotFound(f"no batch {batch_id}")
+            raise BatchNotFound.of(batch_id)
         return BatchState(batch, counters)
 
     def list_ids(self, tenant: str, limit: int, before: float | None = None) -> list[str]:
