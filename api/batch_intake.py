@@ -9,6 +9,8 @@ items is answered as fast as one of ten.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Callable
 from functools import partial
 
 from fastapi import Request
@@ -39,10 +41,44 @@ def _problems(exc: ValidationError) -> str:
         # (constrained-str, int, float, bool), "unable to parse string as an integer" for
         # a long string; one sentence per value says what it may be.
         value = len(loc) >= 3 and loc[-3] == "metadata" and loc[-1] != "[key]"
-        where = ".".join(str(p) for p in (loc[:-1] if value else loc)) or "body"
-        if where not in said:
-            said[where] = _metadata_problem(error["input"]) if value else problem_text(error)
+        # The prefix or stages of another shape: "Input should be an object", or the union
+        # member by member; one sentence says the shape expected.
+        whole = loc[:1] in {("stages",), ("prefix",)} and loc != ("prefix", "prefix")
+        shape = _SHAPES.get(str(loc[0])) if whole and error["type"] in _WRONG_KIND else None
+        if shape:
+            where = str(loc[0])
+            text = shape(error["input"])
+        else:
+            where = ".".join(str(p) for p in (loc[:-1] if value else loc)) or "body"
+            text = _metadata_problem(error["input"]) if value else problem_text(error)
+        said.setdefault(where, text)
     return "; ".join(f"{where}: {text}" for where, text in list(said.items())[:5])
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    kinds = {str: "a string", dict: "an object", list: "a list", type(None): "null"}
+    return kinds.get(type(value), "that")
+
+
+def _prefix_shape(value: object) -> str:
+    folder = json.dumps(value) if isinstance(value, str) else '"folder/"'
+    return f'an object naming the folder, {{"prefix": {{"prefix": {folder}}}}}, not {_kind(value)}'
+
+
+def _stages_shape(value: object) -> str:
+    given = "a list holding something else" if isinstance(value, list) else _kind(value)
+    return (
+        'a list of stage names, ["stt", "llm"], or the names separated by commas, '
+        f'"stt,llm"; not {given}'
+    )
+
+
+_SHAPES: dict[str, Callable[[object], str]] = {"prefix": _prefix_shape, "stages": _stages_shape}
+_WRONG_KIND = {"model_type", "model_attributes_type", "string_type", "list_type"}
 
 
 def _metadata_problem(value: object) -> str:

@@ -287,7 +287,7 @@ def _submit(
             )
             return Submitted(review, added=True, etag=revision([*earlier, review]))
         if outcome == "job_gone":
-            raise JobNotFound(f"no job {job_id}")
+            raise JobNotFound.of(job_id)
         if outcome == "objects_deleted":
             raise _deleted(job_id)
     raise ApiError(

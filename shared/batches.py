@@ -101,4 +101,5 @@ class ItemRejection(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-BatchStatus = Literal["expanding", "running", "completed", "canceled"]
+# "canceling": a cancel is recorded and its ingest task has not ended every job yet.
+BatchStatus = Literal["expanding", "running", "canceling", "completed", "canceled"]

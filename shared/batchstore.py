@@ -98,6 +98,7 @@ TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
 
 class BatchNotFound(JobNotFound):
     code = "batch_not_found"
+    kind, kinds = "batch", "batches"
 
 
 def _text(value: object) -> str:
@@ -135,6 +136,8 @@ class BatchState:
         # A retry under way runs the batch again, even before it has resumed a job.
         if "completed_at" in self.counters and not self.count("retrying"):
             return "canceled" if self.canceled else "completed"
+        if self.canceled:
+            return "canceling"
         return "running" if self.expanded else "expanding"
 
     def times(self, name: str) -> float | None:
@@ -233,10 +236,10 @@ class BatchStore:
         counters = {_text(k): _text(v) for k, v in self.redis.hgetall(batch_key(batch_id)).items()}
         record = counters.pop("record", None)
         if record is None:
-            raise BatchNotFound(f"no batch {batch_id}")
+            raise BatchNotFound.of(batch_id)
         batch = Batch.model_validate_json(record)
         if tenant is not None and batch.tenant != tenant:
-            raise BatchNotFound(f"no batch {batch_id}")
+            raise BatchNotFound.of(batch_id)
         return BatchState(batch, counters)
 
     def list_ids(self, tenant: str, limit: int, before: float | None = None) -> list[str]:
@@ -311,7 +314,8 @@ class BatchStore:
 
     def mark_canceled(self, batch_id: str, message: TaskMessage | None = None) -> bool:
         """Mark the batch canceled, unless it has completed (with no retry under way),
-        queueing its cancel task's ``message`` in the same step; whether it was marked."""
+        queueing its cancel task's ``message`` in the same step; whether it was marked or
+        is marked already (its cancel under way, no second task queued)."""
         queue = batch_key(batch_id) if message is None else message.queue
         args: list[EncodableT] = [time.time(), "" if message is None else message.payload]
         return bool(self._cancel(keys=[batch_key(batch_id), OPEN, queue], args=args))

@@ -25,11 +25,14 @@ return 1
 # cancel that read it unfinished and arrived after its last job ended turned it "canceled",
 # after its batch.completed event had said "completed". One with a retry under way (accepted,
 # its failed jobs perhaps not resumed yet) is running again, whatever its stamp says: it
-# loses the stamp and ends anew, canceled, once the retry and the cancel are through.
+# loses the stamp and ends anew, canceled, once the retry and the cancel are through. A batch
+# marked already is being canceled: 2, and no second task (its first is acked late, so a
+# worker lost mid-cancel has it delivered again).
 CANCEL = """
-local h = redis.call('HMGET', KEYS[1], 'completed_at', 'retrying', 'id')
+local h = redis.call('HMGET', KEYS[1], 'completed_at', 'retrying', 'id', 'canceled')
 local retrying = (tonumber(h[2]) or 0) > 0
 if h[1] and not retrying then return 0 end
+if h[4] == '1' then return 2 end
 redis.call('HSET', KEYS[1], 'canceled', '1', 'canceled_at', ARGV[1])
 if h[1] then
     redis.call('HDEL', KEYS[1], 'completed_at')

@@ -49,6 +49,16 @@ class StageFailed(VoicePipeError):
 
 class JobNotFound(VoicePipeError):
     code = "job_not_found"
+    # What a person asked for, and how they list what there is (BatchNotFound: batches).
+    kind, kinds = "job", "jobs"
+
+    @classmethod
+    def of(cls, item_id: str) -> JobNotFound:
+        # Another tenant's is answered the same: that it exists is not told.
+        return cls(
+            f"No {cls.kind} with the id {item_id} exists for this API key's tenant: check the "
+            f"id (GET /v1/{cls.kinds} lists your {cls.kinds}, newest first)."
+        )
 
 
 class BatchItemClosed(VoicePipeError):

@@ -187,10 +187,10 @@ class JobStore(IdempotencyClaims, JobListing):
         """The job; with ``tenant``, another tenant's job is reported as not found."""
         raw = self.redis.get(_job_key(job_id))
         if raw is None:
-            raise JobNotFound(f"no job {job_id}")
+            raise JobNotFound.of(job_id)
         job = Job.model_validate_json(raw)
         if tenant is not None and job.tenant != tenant:
-            raise JobNotFound(f"no job {job_id}")
+            raise JobNotFound.of(job_id)
         return job
 
     def update(
@@ -212,7 +212,7 @@ class JobStore(IdempotencyClaims, JobListing):
         while True:
             raw = self.redis.get(record)
             if not isinstance(raw, bytes):
-                raise JobNotFound(f"no job {job_id}")
+                raise JobNotFound.of(job_id)
             job = Job.model_validate_json(raw)
             before = Snapshot.of(job)
             if change(job) is False:

@@ -56,13 +56,16 @@ class WebhookDelivery(BaseModel):
     attempts: list[DeliveryAttempt] = Field(default_factory=list)
     next_attempt_at: datetime | None = None
 
-    def body(self, base_url: str) -> bytes:
-        """The signed payload: small (type, ids, status, links); the receiver fetches the rest.
-
-        Links are kept relative in the record and made absolute here, with the API's base URL.
-        """
+    def as_sent(self, base_url: str) -> WebhookDelivery:
+        """The record with its data as the receiver is sent it: links are kept relative in
+        the record (the base URL may change before it is sent) and made absolute here."""
         data = dict(self.data)
         links = data.pop("links", {})
         data["links"] = {name: f"{base_url}{path}" for name, path in links.items()}
+        return self.model_copy(update={"data": data})
+
+    def body(self, base_url: str) -> bytes:
+        """The signed payload: small (type, ids, status, links); the receiver fetches the rest."""
+        data = self.as_sent(base_url).data
         payload = {"type": self.type, "timestamp": self.created_at.isoformat(), "data": data}
         return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()

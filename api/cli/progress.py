@@ -38,7 +38,10 @@ def watch_batches(
     stream = out or sys.stderr
     live = stream.isatty()
     shown: object = None
-    with tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT) as bar:
+    # Made at the first thing to show: a batch refused at once (a mistyped id) is its error
+    # alone, with no empty bar drawn before it.
+    bar: tqdm[Any] | None = None
+    try:
         while True:
             started = time.monotonic()
             try:
@@ -53,9 +56,11 @@ def watch_batches(
                 if started - unreachable_since > UNREACHABLE_GIVE_UP_S:
                     raise
                 what = "API unavailable" if isinstance(exc, ApiClientError) else "API unreachable"
+                bar = bar or _new_bar(out)
                 bar.set_postfix_str(f"{what}, retrying", refresh=False)
                 moved: object = what
             else:
+                bar = bar or _new_bar(out)
                 moved = draw(bar, views)
                 if all(view["status"] in BATCH_TERMINAL for view in views):
                     return views  # tqdm's close draws the last frame
@@ -65,6 +70,13 @@ def watch_batches(
             if deadline is not None and started > deadline:
                 raise TimeoutError(f"batches not finished after {timeout_s} s: {' '.join(ids)}")
             time.sleep(max(0.0, POLL_S - (time.monotonic() - started)))
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _new_bar(out: TextIO | None) -> tqdm[Any]:
+    return tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT)
 
 
 def combine(views: Sequence[dict[str, Any]]) -> dict[str, Any]:

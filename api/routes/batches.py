@@ -20,7 +20,7 @@ from api.options import OptionFields
 from api.query_params import KNOWN_QUERY
 from api.routes.jobs import JobView, _view
 from api.routes.webhooks import DeliveryList
-from shared.batches import BatchSource, BatchStatus
+from shared.batches import BatchSource, BatchStatus, ItemRejection
 from shared.batchstore import BatchState
 from shared.keyset_paging import CURSOR_PATTERN, cursor_of, parse_cursor
 from shared.models import RUNNING_STATUS, JobOptions, JobStatus
@@ -29,8 +29,16 @@ from shared.task_messages import task_message
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
+# "rejected" is no job's status: it lists the items refused at intake, which never became jobs.
 JobStatusName = Literal[
-    "queued", "transcribing", "responding", "synthesizing", "succeeded", "failed", "canceled"
+    "queued",
+    "transcribing",
+    "responding",
+    "synthesizing",
+    "succeeded",
+    "failed",
+    "canceled",
+    "rejected",
 ]
 
 
@@ -57,6 +65,8 @@ class BatchView(BaseModel):
 
 class BatchJobs(BaseModel):
     jobs: list[JobView]
+    # Filled for ?status=rejected only (and then ``jobs`` is empty).
+    rejected: list[ItemRejection] = []
     next_cursor: int | None
 
 
@@ -236,9 +246,14 @@ async def batch_jobs(
     cursor: Annotated[int, Query(ge=-1, description="next_cursor of the previous page")] = -1,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> BatchJobs:
-    """The batch's jobs in item order, optionally only those in one status."""
+    """The batch's jobs in item order, optionally only those in one status; or, for
+    `rejected`, its items refused at intake (index, source, code, message, metadata)."""
     store = services.batches
     await run_in_threadpool(store.get, batch_id, tenant)
+    if status == "rejected":
+        refused = await run_in_threadpool(store.rejections, batch_id, cursor, limit)
+        last = refused[-1].index if len(refused) == limit else None
+        return BatchJobs(jobs=[], rejected=refused, next_cursor=last)
     rows = await run_in_threadpool(store.page, batch_id, status, cursor, limit)
     jobs = await run_in_threadpool(services.jobs.get_many, [job_id for _, job_id in rows])
     base = services.settings.api.base_url
@@ -307,7 +322,9 @@ async def batch_webhooks(batch_id: str, services: ServicesDep, tenant: TenantDep
     store = services.batches
     await run_in_threadpool(store.get, batch_id, tenant)
     ids = await run_in_threadpool(store.delivery_ids, batch_id)
-    return DeliveryList(deliveries=await run_in_threadpool(services.deliveries.records, ids))
+    records = await run_in_threadpool(services.deliveries.records, ids)
+    base = services.settings.api.base_url
+    return DeliveryList(deliveries=[d.as_sent(base) for d in records])
 
 
 @router.get(

@@ -27,7 +27,10 @@ class DeliveryList(BaseModel):
 def _job_deliveries(services: Services, job_id: str, tenant: str) -> DeliveryList:
     # The job lookup is the tenant check: another tenant's job answers 404 job_not_found.
     services.jobs.get(job_id, tenant)
-    return DeliveryList(deliveries=services.deliveries.deliveries_of_job(job_id))
+    base = services.settings.api.base_url
+    return DeliveryList(
+        deliveries=[d.as_sent(base) for d in services.deliveries.deliveries_of_job(job_id)]
+    )
 
 
 @router.get("/{job_id}/webhooks", response_model=DeliveryList, responses=error_responses(404, 422))

@@ -3,12 +3,14 @@ between the route's read and its mark stays completed, and the cancel is refused
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from shared.batches import Batch, BatchItem, batch_job_id
 from shared.batchstore import BatchState
 from shared.models import Job, JobOptions, JobStatus, Stage, StageStatus, utcnow
+from shared.queues import INGEST, INGEST_TASKS
 from tests.conftest import ValkeyProcess
 from tests.factories import wav_input_meta
 from tests.unit.api.app_client import app_client, services_of
@@ -76,3 +78,24 @@ def test_cancelling_a_canceled_batch_says_it_was_canceled_and_what_can_be_done(
     assert error["message"] == (
         f"Batch {batch.id} is already canceled: nothing in it is left to cancel."
     )
+
+
+def test_an_accepted_cancel_says_canceling_and_a_second_one_queues_no_second_task(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    http = app_client(tmp_path, valkey)
+    services = services_of(http)
+    batch = Batch(source="manifest", options=JobOptions(stages=[Stage.STT]))
+    services.batches.create(batch, [BatchItem(key="vm.wav")])
+    services.batches.chunk_done(batch.id, 0, 1)  # its one item not ended: running
+
+    first = http.post(f"/v1/batches/{batch.id}/cancel")
+    second = http.post(f"/v1/batches/{batch.id}/cancel")
+
+    # "running" was the answer to both, and each queued its own cancel task.
+    assert first.status_code == 202, first.text
+    assert first.json()["status"] == "canceling"
+    assert second.status_code == 202, second.text
+    assert second.json()["status"] == "canceling"
+    queued = [json.loads(raw) for raw in services.jobs.redis.lrange(INGEST, 0, -1)]
+    assert [m["headers"]["task"] for m in queued] == [INGEST_TASKS["cancel"]]

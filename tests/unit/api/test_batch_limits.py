@@ -201,3 +201,35 @@ def test_a_metadata_key_too_long_is_said_of_the_key_not_of_its_value(tmp_path: P
     message = response.json()["error"]["message"]
     assert "at most 64 characters" in message
     assert "256" not in message
+
+
+@pytest.mark.parametrize(
+    ("field", "said"),
+    [
+        (
+            '"prefix": "mailbox/"',
+            'prefix: an object naming the folder, {"prefix": {"prefix": "mailbox/"}}, not a string',
+        ),
+        (
+            '"items": [{"text": "hi"}], "stages": 5',
+            'stages: a list of stage names, ["stt", "llm"], or the names separated by commas, '
+            '"stt,llm"; not a number',
+        ),
+        (
+            '"items": [{"text": "hi"}], "stages": ["stt", 3]',
+            'stages: a list of stage names, ["stt", "llm"], or the names separated by commas, '
+            '"stt,llm"; not a list holding something else',
+        ),
+    ],
+)
+def test_a_prefix_or_stages_of_the_wrong_shape_is_refused_saying_the_shape_expected(
+    tmp_path: Path, field: str, said: str
+) -> None:
+    # Before: "prefix: Input should be an object", and for stages pydantic's union member by
+    # member ("stages.str: Input should be a valid string; stages.list[str]: ...").
+    response = _client(tmp_path, manifest_bytes=4096).post(
+        "/v1/batches", content=f"{{{field}}}", headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"] == f"The batch is not valid: {said}"

@@ -70,6 +70,17 @@ def test_an_answer_that_is_a_refusal_ends_the_watch_at_once() -> None:
         watch_batches(client, ["bat_1"], out=io.StringIO())  # type: ignore[arg-type]
 
 
+def test_a_batch_refused_at_the_first_poll_draws_no_bar() -> None:
+    # `voicepipe batch watch bat_nope` drew an empty "items: |          | 0/? items" first.
+    gone = ApiClientError(404, "batch_not_found", "No batch with the id bat_nope exists")
+    shown = io.StringIO()
+
+    with pytest.raises(ApiClientError):
+        watch_batches(Answers(gone), ["bat_nope"], out=shown)  # type: ignore[arg-type]
+
+    assert shown.getvalue() == ""
+
+
 def test_into_a_log_rather_than_a_terminal_a_frame_is_written_only_when_the_counts_move() -> None:
     polls = 50
     unchanged = [_view("running", 0) for _ in range(polls)]
