@@ -8,11 +8,16 @@ from shared.redaction.spans import Span
 from shared.redaction.stream import Stream, first_after_cues
 from shared.redaction_policy import Entity
 
+# "account number" as a recogniser hears it with its "a" dropped. "count number" alone is
+# ordinary speech ("the head count number is 12000"), so only with the owner's word straight
+# before it, which no count takes ("my head count number" is not "my count number").
+_MISHEARD_CUES = ("my count number", "your count number", "our count number")
 _CUES = ("account", "acct", "policy", "member id", "member number", "membership number",
          "order number", "order no", "reference", "confirmation number", "confirmation code",
          "case number", "claim number", "invoice number", "tracking number",
          "customer number", "customer id", "patient id", "ticket number", "booking number",
-         "booking reference", "loan number", "routing number", "subscriber id")  # fmt: skip
+         "booking reference", "loan number", "routing number", "subscriber id",
+         *_MISHEARD_CUES)  # fmt: skip
 # Words between a cue and the number itself ("account number is ...").
 _BRIDGE = {"number", "no", "id", "is", "it's", "its", "was", "of", "uh", "um", "code",
            "reference", "ref", "num"}  # fmt: skip

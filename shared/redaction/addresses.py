@@ -5,7 +5,7 @@ then an optional direction and unit ("1600 pennsylvania avenue northwest apartme
 from __future__ import annotations
 
 from shared.language.numbers import ORDINALS
-from shared.redaction.digits import NUMBER_WORDS, digits_between
+from shared.redaction.digits import NUMBER_WORDS, digits_between, number_runs
 from shared.redaction.spans import Span
 from shared.redaction.stream import Stream
 from shared.redaction_policy import Entity
@@ -81,8 +81,31 @@ def _unit_end(s: Stream, i: int) -> int:
     return j
 
 
-def find_addresses(s: Stream, region: str) -> list[Span]:
+# A post office box is where the post reaches someone as a street address is: "P.O. Box
+# 123", "PO Box 4567", "post office box twelve". "Box" alone ("box 12 of the files") is not.
+_PO_BOX = (("p", "o", "box"), ("po", "box"), ("post", "office", "box"), ("pob",))
+_MAX_BOX_TOKENS = 6
+
+
+def find_po_boxes(s: Stream) -> list[Span]:
     spans: list[Span] = []
+    runs = {run.start: run.end for run in number_runs(s)}
+    for first in range(len(s)):
+        for words in _PO_BOX:
+            after = first + len(words)
+            if s.low[first:after] != words:
+                continue
+            end = runs.get(after)
+            if end is None or end - after > _MAX_BOX_TOKENS:
+                continue
+            start, stop = s.chars(first, end)
+            value = "po box " + digits_between(s, after, end)
+            spans.append(Span(Entity.STREET_ADDRESS, start, stop, value))
+    return spans
+
+
+def find_addresses(s: Stream, region: str) -> list[Span]:
+    spans: list[Span] = find_po_boxes(s)
     for kind in range(len(s)):
         if s.low[kind] not in _STREET_TYPES:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.redaction.digits import digits_between, is_numeric, number_runs
 from shared.redaction.spans import Span
-from shared.redaction.stream import Stream, bare
+from shared.redaction.stream import Stream, bare, first_after_cues
 from shared.redaction_policy import Entity
 
 # Issuer prefixes and the lengths their cards come in (ISO/IEC 7812 ranges as the networks
@@ -70,6 +70,33 @@ def _after_a_card_cue(s: Stream, first: int) -> bool:
     return any(bare(s.low[j]) in _CUES for j in range(max(0, first - _CUE_WINDOW), first))
 
 
+# A card's security code is card data as secret as its number, but three or four digits
+# are anything anywhere, so only after a word for it: "CVV 123", "security code 4 5 6",
+# "the three digits on the back are one two three".
+# ("security number" is not one: it ends "social security number".)
+_CODE_CUES = ("cvv", "cvv2", "cvc", "cvc2", "csc", "security code", "card verification",
+              "digits on the back", "digits on the front", "numbers on the back",
+              "number on the back")  # fmt: skip
+_CODE_BRIDGE = {"is", "it's", "its", "are", "was", "were", "number", "code", "value", "of",
+                "the", "card", "uh", "um", "er"}  # fmt: skip
+_CODE_DIGITS = range(3, 5)
+
+
+def find_security_codes(s: Stream) -> list[Span]:
+    """Three or four digits, written or said, right after a cue for a card's security code
+    (past a few words: "the three digits on the back of the card are ...")."""
+    starts = {run.start: run for run in number_runs(s)}
+
+    def read(j: int) -> Span | None:
+        run = starts.get(j)
+        if run is None or len(run.digits) not in _CODE_DIGITS:
+            return None
+        start, stop = s.chars(run.start, run.end)
+        return Span(Entity.CREDIT_CARD_NUMBER, start, stop, run.digits)
+
+    return [span for _, span in first_after_cues(s, _CODE_CUES, _CODE_BRIDGE, 4, read)]
+
+
 def find_cards(s: Stream, region: str) -> list[Span]:
     """Card numbers in digit runs; a run with more digits (an expiry date or a security code
     read straight after) is searched for the card inside it. A run after a word naming a
@@ -98,4 +125,4 @@ def find_cards(s: Stream, region: str) -> list[Span]:
         if misheard and _after_a_card_cue(s, run.start):
             start, stop = s.chars(run.start, run.end)
             spans.append(Span(Entity.CREDIT_CARD_NUMBER, start, stop, run.digits))
-    return spans
+    return spans + find_security_codes(s)

@@ -155,6 +155,16 @@ _MAILBOX = re.compile(
 )
 
 
+# An address whose "@" the recogniser merged into the word ("Maria.Lopasetexample.com" for
+# maria.lopas at example.com): no separator is left to find it by, but said straight after
+# an email cue a word ending in a domain is the address, whole, wherever its "@" was.
+_MERGED = re.compile(
+    rf"\be[- ]?mail(?:\s+address)?(?:'s)?[:,]?(?:\s+(?:is|was|it's|me at|at))?[:,]?\s+"
+    rf"([A-Za-z][A-Za-z0-9._%+-]*[A-Za-z]\.(?:{_TLD})(?:\.(?:{_TLD}))*)(?![\w.]*\w)",
+    re.I,
+)
+
+
 def find_emails(s: Stream, region: str) -> list[Span]:
     spans = [
         Span(Entity.EMAIL_ADDRESS, m.start(), m.end(), m.group().lower())
@@ -175,4 +185,9 @@ def find_emails(s: Stream, region: str) -> list[Span]:
             continue
         value = "".join(p.text for p in pieces[first:end]).lower()
         spans.append(Span(Entity.EMAIL_ADDRESS, pieces[first].start, pieces[end - 1].end, value))
-    return spans
+    # Last resort: where the finds above know where the "@" was, theirs is the value.
+    merged = [
+        Span(Entity.EMAIL_ADDRESS, m.start(1), m.end(1), m.group(1).lower())
+        for m in _MERGED.finditer(s.text)
+    ]
+    return spans + [m for m in merged if not any(m.overlaps(other) for other in spans)]

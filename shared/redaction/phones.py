@@ -9,7 +9,13 @@ no valid number (a local number without its area code) is still somebody's numbe
 from __future__ import annotations
 
 from shared.language.phone import MAX_DIGITS, MIN_DIGITS, phone_runs, to_e164
-from shared.redaction.digits import digits_between, is_international, is_numeric, with_zeros
+from shared.redaction.digits import (
+    digits_between,
+    is_international,
+    is_numeric,
+    number_runs,
+    with_zeros,
+)
 from shared.redaction.spans import Span
 from shared.redaction.stream import Stream, find_cue
 from shared.redaction_policy import Entity
@@ -49,7 +55,29 @@ def _with_bracket(s: Stream, span: Span) -> Span:
     return span
 
 
+# An extension said straight after a number is the rest of how to reach that person:
+# "415 555 0100 ext. 204", "extension two oh four", "x204".
+_EXTENSION_CUES = frozenset({"ext", "extension", "x"})
+_EXTENSION_DIGITS = range(1, 7)
+
+
+def _extension_end(s: Stream, end: int, runs: dict[int, int]) -> int:
+    """Index after an extension said at token ``end`` (just after a number), else ``end``."""
+    if end >= len(s) or s.low[end] not in _EXTENSION_CUES:
+        return end
+    if s.low[end] == "x" and end + 1 < len(s) and s.gap(end + 1).strip():
+        return end  # "x" only written onto its digits or a space before them: "x204"
+    first = end + 1
+    if first < len(s) and s.low[first] in ("number", "no"):
+        first += 1
+    stop = runs.get(first)
+    if stop is None or len(digits_between(s, first, stop)) not in _EXTENSION_DIGITS:
+        return end
+    return stop
+
+
 def find_phones(s: Stream, region: str) -> list[Span]:
+    runs = {run.start: run.end for run in number_runs(s)}
     spans: list[Span] = []
     for run in with_zeros(s.low, phone_runs(s.tokens)):
         whole = digits_between(s, run.start, run.end)
@@ -70,6 +98,7 @@ def find_phones(s: Stream, region: str) -> list[Span]:
         if not found and _is_cued(s, run.start):
             found.append((run.start, run.end, whole))
         for first, end, value in found:
+            end = _extension_end(s, end, runs)
             start, stop = s.chars(first, end)
             spans.append(_with_bracket(s, Span(Entity.PHONE_NUMBER, start, stop, value)))
     return spans
