@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
+from api.cli.reach import unreachable
 from api.cli.submitting import (
     check_readable,
     request_key,
@@ -63,7 +64,7 @@ def api_errors() -> Iterator[None]:
     except ApiClientError as exc:
         raise click.ClickException(f"{exc.code}: {exc.message}") from None
     except httpx.TransportError as exc:
-        raise click.ClickException(f"cannot reach the API: {exc}") from None
+        raise click.ClickException(unreachable(exc)) from None
 
 
 @contextmanager
@@ -207,7 +208,7 @@ def submit_files(
         if not wait:
             click.echo("\n".join(ids))
             sys.exit(0)
-        follow(client, ids, url)
+        follow(client, ids, url, reached=True)
 
 
 def _submit_one(
@@ -251,11 +252,13 @@ def _submit_one(
     sys.exit(0 if job["status"] == "succeeded" else 1)
 
 
-def follow(client: VoicePipeClient, ids: list[str], url: str | None) -> NoReturn:
+def follow(
+    client: VoicePipeClient, ids: list[str], url: str | None, *, reached: bool = False
+) -> NoReturn:
     """Show progress until every batch has finished, then the summary; exit 1 if any item
     failed, was rejected or canceled, 130 on Ctrl-C (the batches keep running)."""
     try:
-        views = watch_batches(client, ids)
+        views = watch_batches(client, ids, reached=reached)
     except KeyboardInterrupt:
         them = "The batch keeps" if len(ids) == 1 else "The batches keep"
         click.echo(f"\nStopped watching. {them} running; resume with:", err=True)

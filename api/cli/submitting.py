@@ -29,6 +29,7 @@ import httpx
 from tqdm import tqdm
 
 from api.cli.client import ApiClientError, VoicePipeClient
+from api.cli.reach import unreachable
 
 T = TypeVar("T")
 # The flags of options one stage acts on, with that stage.
@@ -178,7 +179,7 @@ def upload(
                 f"{exc.code}: {exc.message}{alone}{_made(ids, again)}"
             ) from None
         except httpx.TransportError as exc:
-            raise click.ClickException(f"cannot reach the API: {exc}{_made(ids, again)}") from None
+            raise click.ClickException(f"{unreachable(exc)}{_made(ids, again)}") from None
         except OSError as exc:  # a file removed or made unreadable since it was listed
             where = exc.filename or "a file"
             raise click.ClickException(
