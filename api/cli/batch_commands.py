@@ -22,6 +22,7 @@ from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stag
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
 from api.cli.reach import unreachable
 from api.cli.submitting import (
+    already_submitted,
     check_readable,
     request_key,
     resume_command,
@@ -230,7 +231,7 @@ def _submit_one(
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
     if job.get("replayed"):
-        click.echo(f"Already submitted as {job['id']} (an earlier run).", err=True)
+        click.echo(already_submitted(job), err=True)
     if not wait:
         click.echo(job["id"])
         sys.exit(0)

@@ -186,9 +186,21 @@ def upload(
                 f"cannot read {where}: {exc.strerror or exc}{_made(ids, again)}"
             ) from None
         if made.get("replayed"):
-            click.echo(f"Already submitted as {made['id']} (an earlier run).", err=True)
+            click.echo(already_submitted(made), err=True)
         ids.append(made["id"])
     return ids
+
+
+def already_submitted(made: Mapping[str, Any]) -> str:
+    """What a run says of the batch or job an earlier run with the same key made."""
+    said = f"Already submitted as {made['id']} (an earlier run)"
+    if made.get("status") != "canceled":
+        return f"{said}."
+    # The same key gives the canceled one back on every run: only a new key runs the files.
+    return (
+        f"{said}, which was canceled: its files will not run. To run them, submit again "
+        "with --again (which sends every file of this command anew)."
+    )
 
 
 def _made(ids: Sequence[str], again: bool) -> str:
