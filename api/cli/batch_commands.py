@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
-from api.cli.reach import unreachable
+from api.cli.reach import refused, unreachable
 from api.cli.submitting import (
     already_submitted,
     check_readable,
@@ -63,7 +63,7 @@ def api_errors() -> Iterator[None]:
     try:
         yield
     except ApiClientError as exc:
-        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+        raise click.ClickException(refused(exc)) from None
     except httpx.TransportError as exc:
         raise click.ClickException(unreachable(exc)) from None
 

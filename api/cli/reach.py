@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import httpx
 
+from api.cli.client import ApiClientError
+
 # Failures that mean nothing answered there at all: a stack not running, a wrong --url.
 NOTHING_THERE = (httpx.ConnectError, httpx.UnsupportedProtocol)
 
@@ -25,3 +27,18 @@ def unreachable(exc: httpx.TransportError) -> str:
             "or VOICEPIPE_API__PUBLIC_URL"
         )
     return message
+
+
+# The server tells an HTTP client which header to send; a person at the command line needs
+# to know where the CLI takes its key from instead.
+KEY_REFUSALS = {"missing_api_key", "invalid_api_key"}
+
+
+def refused(exc: ApiClientError) -> str:
+    said = f"{exc.code}: {exc.message}"
+    if exc.code in KEY_REFUSALS:
+        said += (
+            " The voicepipe CLI sends the key in VOICEPIPE_CLIENT__API_KEY, or given with "
+            "--api-key; `voicepipe keys create --tenant NAME` makes one."
+        )
+    return said

@@ -29,7 +29,7 @@ import httpx
 from tqdm import tqdm
 
 from api.cli.client import ApiClientError, VoicePipeClient
-from api.cli.reach import unreachable
+from api.cli.reach import refused, unreachable
 
 T = TypeVar("T")
 # The flags of options one stage acts on, with that stage.
@@ -175,9 +175,7 @@ def upload(
                 pending.extendleft([group[half:], group[:half]])
                 continue
             alone = f" ({group[0]})" if len(group) == 1 else ""
-            raise click.ClickException(
-                f"{exc.code}: {exc.message}{alone}{_made(ids, again)}"
-            ) from None
+            raise click.ClickException(f"{refused(exc)}{alone}{_made(ids, again)}") from None
         except httpx.TransportError as exc:
             raise click.ClickException(f"{unreachable(exc)}{_made(ids, again)}") from None
         except OSError as exc:  # a file removed or made unreadable since it was listed
