@@ -19,6 +19,7 @@ import httpx
 from tqdm import tqdm
 
 from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
+from api.cli.ids import BATCH_ID, JOB_ID
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
 from api.cli.reach import refused, unreachable
 from api.cli.submitting import (
@@ -274,7 +275,7 @@ def batch() -> None:
 
 
 @batch.command("status")
-@click.argument("batch_id")
+@click.argument("batch_id", type=BATCH_ID)
 @click.option("--human", is_flag=True, help="A short summary instead of JSON.")
 @client_options
 def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | None) -> None:
@@ -294,7 +295,7 @@ def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | Non
 
 
 @batch.command("watch")
-@click.argument("batch_ids", nargs=-1, required=True)
+@click.argument("batch_ids", nargs=-1, required=True, type=BATCH_ID)
 @client_options
 def batch_watch(batch_ids: tuple[str, ...], url: str | None, api_key: str | None) -> None:
     """Show the progress of batches until they finish (Ctrl-C stops watching only)."""
@@ -315,7 +316,7 @@ def export_format(output: Path | None, fmt: str | None) -> str:
 
 
 @batch.command("export")
-@click.argument("batch_id")
+@click.argument("batch_id", type=BATCH_ID)
 @click.option("-o", "--output", type=A_FILE, help="x.csv or x.jsonl (default: CSV to stdout).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Overrides -o's.")
 @client_options
@@ -337,7 +338,7 @@ def batch_export(
 
 
 @batch.command("cancel")
-@click.argument("batch_id")
+@click.argument("batch_id", type=BATCH_ID)
 @client_options
 def batch_cancel(batch_id: str, url: str | None, api_key: str | None) -> None:
     """Skip the items not yet started and cancel the unfinished jobs."""
@@ -347,7 +348,7 @@ def batch_cancel(batch_id: str, url: str | None, api_key: str | None) -> None:
 
 
 @batch.command("retry")
-@click.argument("batch_id")
+@click.argument("batch_id", type=BATCH_ID)
 @client_options
 def batch_retry(batch_id: str, url: str | None, api_key: str | None) -> None:
     """Run the failed jobs again, each from the stage that failed."""
@@ -360,7 +361,7 @@ def batch_retry(batch_id: str, url: str | None, api_key: str | None) -> None:
 
 
 @click.command()
-@click.argument("job_id")
+@click.argument("job_id", type=JOB_ID)
 @click.option("-o", "--output", "out_dir", type=A_DIR, help="Folder (default: ./JOB_ID).")
 @client_options
 def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | None) -> None:
