@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from api.cli.client import ApiClientError, VoicePipeClient
 from api.cli.reach import refused, unreachable
+from shared.stages import STAGE_ORDER
 
 T = TypeVar("T")
 # The flags of options one stage acts on, with that stage.
@@ -47,7 +48,16 @@ def check_stage_flags(options: Mapping[str, str | None]) -> None:
     stages = options.get("stages")
     if not stages:
         return
-    named = {part.strip().lower() for part in stages.split(",")}
+    # As the server reads it (api/options.py), which refuses others only after the upload.
+    listed = [part.strip().lower() for part in stages.split(",") if part.strip()]
+    taken = [",".join(s.value for s in STAGE_ORDER[:n]) for n in range(1, len(STAGE_ORDER) + 1)]
+    if ",".join(listed) not in taken:
+        raise click.BadParameter(
+            f"{stages!r}: stages are {', '.join(taken[:-1])} or {taken[-1]} (each stage needs "
+            "the one before it).",
+            param_hint="'--stages'",
+        )
+    named = set(listed)
     for option, (flag, stage) in _STAGE_FLAGS.items():
         if options.get(option) and stage not in named:
             raise click.UsageError(
