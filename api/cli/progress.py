@@ -100,6 +100,10 @@ def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
     bar.n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
     running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in _run(views))
     tally = f"{running} | failed {counts['failed']} rejected {all_of['rejected']}"
+    # Canceled items count as done: without them named, a canceled batch's full bar read as
+    # a finished run.
+    if counts["canceled"]:
+        tally += f" canceled {counts['canceled']}"
     bar.set_postfix_str(f"{tally} | ETA {eta_text(all_of['eta_s'])}", refresh=False)
     return (bar.n, bar.total, tally)
 
