@@ -202,6 +202,13 @@ def upload(
 def already_submitted(made: Mapping[str, Any]) -> str:
     """What a run says of the batch or job an earlier run with the same key made."""
     said = f"Already submitted as {made['id']} (an earlier run)"
+    failed = (made.get("counts") or {}).get("failed", 0)
+    if failed and made.get("status") != "canceled":
+        # Running the command again is what one tries after failures: it runs nothing.
+        return (
+            f"{said}; {failed} of its jobs failed: `voicepipe batch retry {made['id']}` runs "
+            "them again from the stage that failed."
+        )
     if made.get("status") != "canceled":
         return f"{said}."
     # The same key gives the canceled one back on every run: only a new key runs the files.

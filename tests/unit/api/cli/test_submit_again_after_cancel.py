@@ -51,3 +51,20 @@ def test_a_batch_given_back_that_is_running_is_only_named(
     said = capsys.readouterr().err
     assert "Already submitted as bat_1 (an earlier run)." in said
     assert "canceled" not in said
+
+
+def test_a_batch_given_back_with_failed_jobs_says_how_to_run_them_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Running the command again is what an operator tries after failures; it gives the same
+    # batch back and runs nothing, so the way that does run them is named.
+    class WithFailures(Replaying):
+        def submit_batch(self, paths: list[Path], **_: Any) -> dict[str, Any]:
+            made = super().submit_batch(paths)
+            return {**made, "counts": {"succeeded": 1, "failed": 1}}
+
+    upload(WithFailures("completed"), [_files(tmp_path)], {}, {}, again=False, url=None)  # type: ignore[arg-type]
+
+    said = capsys.readouterr().err
+    assert "1 of its jobs failed" in said
+    assert "voicepipe batch retry bat_1" in said
