@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from api.cli.batch_commands import batch, fetch, submit_files
+from api.cli.ids import JOB_ID
 from api.cli.key_commands import keys
 from api.cli.process_commands import COMMANDS
 from api.cli.review_commands import reviews
@@ -276,7 +277,7 @@ def _collect(paths: tuple[Path, ...], left_out: list[Path] | None = None) -> lis
 
 
 @main.command()
-@click.argument("job_id")
+@click.argument("job_id", type=JOB_ID)
 @click.option("--url", help="API base URL (default: the configured one).")
 @api_key_option
 def status(job_id: str, url: str | None, api_key: str | None) -> None:

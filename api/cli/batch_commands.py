@@ -19,8 +19,11 @@ import httpx
 from tqdm import tqdm
 
 from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
+from api.cli.ids import BATCH_ID, JOB_ID
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
+from api.cli.reach import refused, unreachable
 from api.cli.submitting import (
+    already_submitted,
     check_readable,
     request_key,
     resume_command,
@@ -62,9 +65,9 @@ def api_errors() -> Iterator[None]:
     try:
         yield
     except ApiClientError as exc:
-        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+        raise click.ClickException(refused(exc)) from None
     except httpx.TransportError as exc:
-        raise click.ClickException(f"cannot reach the API: {exc}") from None
+        raise click.ClickException(unreachable(exc)) from None
 
 
 @contextmanager
@@ -219,7 +222,7 @@ def submit_files(
         if not wait:
             click.echo("\n".join(ids))
             sys.exit(0)
-        follow(client, ids, url)
+        follow(client, ids, url, reached=True)
 
 
 def _submit_one(
@@ -241,7 +244,7 @@ def _submit_one(
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
     if job.get("replayed"):
-        click.echo(f"Already submitted as {job['id']} (an earlier run).", err=True)
+        click.echo(already_submitted(job), err=True)
     if not wait:
         click.echo(job["id"])
         sys.exit(0)
@@ -263,11 +266,13 @@ def _submit_one(
     sys.exit(0 if job["status"] == "succeeded" else 1)
 
 
-def follow(client: VoicePipeClient, ids: list[str], url: str | None) -> NoReturn:
+def follow(
+    client: VoicePipeClient, ids: list[str], url: str | None, *, reached: bool = False
+) -> NoReturn:
     """Show progress until every batch has finished, then the summary; exit 1 if any item
     failed, was rejected or canceled, 130 on Ctrl-C (the batches keep running)."""
     try:
-        views = watch_batches(client, ids)
+        views = watch_batches(client, ids, reached=reached)
     except KeyboardInterrupt:
         them = "The batch keeps" if len(ids) == 1 else "The batches keep"
         click.echo(f"\nStopped watching. {them} running; resume with:", err=True)
@@ -282,7 +287,7 @@ def batch() -> None:
 
 
 @batch.command("status")
-@click.argument("batch_id")
+@click.argument("batch_id", type=BATCH_ID)
 @click.option("--human", is_flag=True, help="A short summary instead of JSON.")
 @client_options
 def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | None) -> None:
@@ -302,7 +307,7 @@ def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | Non
 
 
 @batch.command("watch")
-@click.argument("batch_ids", nargs=-1, required=True)
+@click.argument("batch_ids", nargs=-1, required=True, type=BATCH_ID)
 @client_options
 def batch_watch(batch_ids: tuple[str, ...], url: str | None, api_key: str | None) -> None:
     """Show the progress of batches until they finish (Ctrl-C stops watching only)."""
@@ -323,7 +328,7 @@ def export_format(output: Path | None, fmt: str | None) -> str:
 
 
 @batch.command("export")
-@click.argument("batch_id")
+@click.argument("batch_id", type=BATCH_ID)
 @click.option("-o", "--output", type=A_FILE, help="x.csv or x.jsonl (default: CSV to stdout).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Overrides -o's.")
 @client_options
@@ -345,7 +350,7 @@ def batch_export(
 
 
 @batch.command("cancel")
-@click.argument("batch_id")
+@click.argument("batch_id", type=BATCH_ID)
 @client_options
 def batch_cancel(batch_id: str, url: str | None, api_key: str | None) -> None:
     """Skip the items not yet started and cancel the unfinished jobs."""
@@ -355,7 +360,7 @@ def batch_cancel(batch_id: str, url: str | None, api_key: str | None) -> None:
 
 
 @batch.command("retry")
-@click.argument("batch_id")
+@click.argument("batch_id", type=BATCH_ID)
 @client_options
 def batch_retry(batch_id: str, url: str | None, api_key: str | None) -> None:
     """Run the failed jobs again, each from the stage that failed."""
@@ -368,7 +373,7 @@ def batch_retry(batch_id: str, url: str | None, api_key: str | None) -> None:
 
 
 @click.command()
-@click.argument("job_id")
+@click.argument("job_id", type=JOB_ID)
 @click.option("-o", "--output", "out_dir", type=A_DIR, help="Folder (default: ./JOB_ID).")
 @client_options
 def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | None) -> None:

@@ -14,6 +14,7 @@ import httpx
 from tqdm import tqdm
 
 from api.cli.client import BATCH_TERMINAL, PASSING_STATUS, ApiClientError, VoicePipeClient
+from api.cli.reach import NOTHING_THERE
 from shared.stages import STAGE_ORDER
 
 POLL_S = 0.5
@@ -28,9 +29,12 @@ def watch_batches(
     *,
     out: TextIO | None = None,
     timeout_s: float | None = None,
+    reached: bool = False,
 ) -> list[dict[str, Any]]:
     """Poll the batches about twice a second, drawing one bar over all of them, until each
-    has completed or been canceled; return their last views."""
+    has completed or been canceled; return their last views. A server not ``reached``
+    before (by this run's upload or an earlier poll) that refuses the connection is a stack
+    not running or a wrong URL, said at once rather than after a minute of retries."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     unreachable_since: float | None = None
     # Into a log (CI keeps stderr, and shows each redraw as a line), a frame is written when
@@ -47,10 +51,13 @@ def watch_batches(
             try:
                 views = [client.batch(batch_id) for batch_id in ids]
                 unreachable_since = None
+                reached = True
             except (httpx.TransportError, ApiClientError) as exc:
                 # A 503 is the broker or storage briefly away (a restart, a stall), as
                 # passing as a refused connection; a 4xx is an answer.
                 if isinstance(exc, ApiClientError) and exc.status not in PASSING_STATUS:
+                    raise
+                if not reached and isinstance(exc, NOTHING_THERE):
                     raise
                 unreachable_since = unreachable_since or started
                 if started - unreachable_since > UNREACHABLE_GIVE_UP_S:
@@ -105,6 +112,10 @@ def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
     bar.n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
     running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in _run(views))
     tally = f"{running} | failed {counts['failed']} rejected {all_of['rejected']}"
+    # Canceled items count as done: without them named, a canceled batch's full bar read as
+    # a finished run.
+    if counts["canceled"]:
+        tally += f" canceled {counts['canceled']}"
     bar.set_postfix_str(f"{tally} | ETA {eta_text(all_of['eta_s'])}", refresh=False)
     return (bar.n, bar.total, tally)
 

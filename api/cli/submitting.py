@@ -29,6 +29,8 @@ import httpx
 from tqdm import tqdm
 
 from api.cli.client import ApiClientError, VoicePipeClient
+from api.cli.reach import refused, unreachable
+from shared.stages import STAGE_ORDER
 
 T = TypeVar("T")
 # The flags of options one stage acts on, with that stage.
@@ -46,7 +48,16 @@ def check_stage_flags(options: Mapping[str, str | None]) -> None:
     stages = options.get("stages")
     if not stages:
         return
-    named = {part.strip().lower() for part in stages.split(",")}
+    # As the server reads it (api/options.py), which refuses others only after the upload.
+    listed = [part.strip().lower() for part in stages.split(",") if part.strip()]
+    taken = [",".join(s.value for s in STAGE_ORDER[:n]) for n in range(1, len(STAGE_ORDER) + 1)]
+    if ",".join(listed) not in taken:
+        raise click.BadParameter(
+            f"{stages!r}: stages are {', '.join(taken[:-1])} or {taken[-1]} (each stage needs "
+            "the one before it).",
+            param_hint="'--stages'",
+        )
+    named = set(listed)
     for option, (flag, stage) in _STAGE_FLAGS.items():
         if options.get(option) and stage not in named:
             raise click.UsageError(
@@ -174,20 +185,37 @@ def upload(
                 pending.extendleft([group[half:], group[:half]])
                 continue
             alone = f" ({group[0]})" if len(group) == 1 else ""
-            raise click.ClickException(
-                f"{exc.code}: {exc.message}{alone}{_made(ids, again)}"
-            ) from None
+            raise click.ClickException(f"{refused(exc)}{alone}{_made(ids, again)}") from None
         except httpx.TransportError as exc:
-            raise click.ClickException(f"cannot reach the API: {exc}{_made(ids, again)}") from None
+            raise click.ClickException(f"{unreachable(exc)}{_made(ids, again)}") from None
         except OSError as exc:  # a file removed or made unreadable since it was listed
             where = exc.filename or "a file"
             raise click.ClickException(
                 f"cannot read {where}: {exc.strerror or exc}{_made(ids, again)}"
             ) from None
         if made.get("replayed"):
-            click.echo(f"Already submitted as {made['id']} (an earlier run).", err=True)
+            click.echo(already_submitted(made), err=True)
         ids.append(made["id"])
     return ids
+
+
+def already_submitted(made: Mapping[str, Any]) -> str:
+    """What a run says of the batch or job an earlier run with the same key made."""
+    said = f"Already submitted as {made['id']} (an earlier run)"
+    failed = (made.get("counts") or {}).get("failed", 0)
+    if failed and made.get("status") != "canceled":
+        # Running the command again is what one tries after failures: it runs nothing.
+        return (
+            f"{said}; {failed} of its jobs failed: `voicepipe batch retry {made['id']}` runs "
+            "them again from the stage that failed."
+        )
+    if made.get("status") != "canceled":
+        return f"{said}."
+    # The same key gives the canceled one back on every run: only a new key runs the files.
+    return (
+        f"{said}, which was canceled: its files will not run. To run them, submit again "
+        "with --again (which sends every file of this command anew)."
+    )
 
 
 def _made(ids: Sequence[str], again: bool) -> str:

@@ -39,7 +39,7 @@ def run_demo(settings: Settings, *, json_out: Path | None = None, timeout_s: flo
         paths = materialize(samples, settings, settings.data_dir / "samples")
         batch_id = client.submit_batch(paths)["id"]
         click.echo(f"Submitted them as one batch: {batch_id}")
-        watch_batches(client, [batch_id], out=sys.stdout, timeout_s=timeout_s)
+        watch_batches(client, [batch_id], out=sys.stdout, timeout_s=timeout_s, reached=True)
         # Items are numbered in upload order, which is the samples' order.
         jobs = {job["batch_index"]: job for job in client.all_batch_jobs(batch_id)}
         results = [

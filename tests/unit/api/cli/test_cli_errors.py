@@ -56,7 +56,7 @@ def test_status_of_a_job_on_an_api_out_of_reach_says_so_like_every_other_command
     result = _run("status", "job_1", "--url", _unreachable_url())
 
     assert result.exit_code == 1
-    assert "Error: cannot reach the API:" in result.output
+    assert "Error: cannot reach the API at http://127.0.0.1:" in result.output
     assert not isinstance(result.exception, httpx.HTTPError)
 
 

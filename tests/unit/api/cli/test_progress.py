@@ -105,3 +105,24 @@ def test_the_bar_shows_only_the_stages_the_jobs_run() -> None:
 
     assert "stt 0 llm 0 |" in log.getvalue()
     assert "tts" not in log.getvalue()
+
+
+def test_a_batch_canceled_while_watched_shows_its_canceled_items_on_the_bar() -> None:
+    # The bar reached 36/36 with "failed 0 rejected 0", a finished run to the eye, when 35
+    # of the 36 had been canceled.
+    view = {**_view("canceled", 0), "counts": {"succeeded": 0, "canceled": 2}}
+    view["running_by_stage"] = {"stt": 0, "llm": 0, "tts": 0}
+    log = io.StringIO()
+
+    watch_batches(Answers(view), ["bat_1"], out=log)  # type: ignore[arg-type]
+
+    assert "2/2 items" in log.getvalue()
+    assert "failed 0 rejected 0 canceled 2 |" in log.getvalue()
+
+
+def test_no_canceled_column_while_nothing_was_canceled() -> None:
+    log = io.StringIO()
+
+    watch_batches(Answers(_view("completed", 2)), ["bat_1"], out=log)  # type: ignore[arg-type]
+
+    assert "canceled" not in log.getvalue()

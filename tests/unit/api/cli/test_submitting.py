@@ -134,3 +134,32 @@ def test_a_flag_for_a_stage_the_stages_leave_out_is_bad_usage_before_anything_is
 
     assert done.exit_code == 2, done.output
     assert named in done.output
+
+
+@pytest.mark.parametrize("stages", ["foo", "stt,tts", "llm", "tts,llm,stt", ","])
+def test_stages_the_server_would_refuse_are_bad_usage_before_anything_is_sent(
+    tmp_path: Path, stages: str
+) -> None:
+    # The server answers 400 invalid_stages, but only once a folder's worth is uploaded.
+    recording = tmp_path / "vm.wav"
+    recording.write_bytes(b"RIFF")
+
+    done = CliRunner().invoke(
+        main, ["submit", str(recording), "--url", "http://127.0.0.1:9", "--stages", stages]
+    )
+
+    assert done.exit_code == 2, done.output
+    assert "stt, stt,llm or stt,llm,tts" in done.output
+
+
+@pytest.mark.parametrize("stages", ["stt", "STT, llm", "stt,llm,tts"])
+def test_stages_the_server_takes_are_sent(tmp_path: Path, stages: str) -> None:
+    recording = tmp_path / "vm.wav"
+    recording.write_bytes(b"RIFF")
+
+    done = CliRunner().invoke(
+        main, ["submit", str(recording), "--url", "http://127.0.0.1:9", "--stages", stages]
+    )
+
+    assert done.exit_code == 1, done.output
+    assert "cannot reach the API" in done.output
