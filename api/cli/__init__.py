@@ -14,7 +14,8 @@ import click
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from api.cli.batch_commands import batch, fetch, submit_files
+from api.cli.batch_commands import batch, submit_files
+from api.cli.fetch_command import fetch
 from api.cli.ids import JOB_ID
 from api.cli.key_commands import keys
 from api.cli.process_commands import COMMANDS

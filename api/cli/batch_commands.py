@@ -1,11 +1,10 @@
-"""`voicepipe submit` of many files, `voicepipe batch …` and `voicepipe fetch`."""
+"""`voicepipe submit` of many files and `voicepipe batch …` (`voicepipe fetch`: fetch_command)."""
 
 from __future__ import annotations
 
 import glob
 import json
 import os
-import re
 import shlex
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -19,7 +18,7 @@ import httpx
 from tqdm import tqdm
 
 from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
-from api.cli.ids import BATCH_ID, JOB_ID
+from api.cli.ids import BATCH_ID
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
 from api.cli.reach import refused, unreachable
 from api.cli.submitting import (
@@ -35,7 +34,6 @@ from api.cli.submitting import (
 
 # Multipart boundary and part headers around each file; 3x the name covers its escaping.
 PART_OVERHEAD = 256
-TRANSCRIPT_FORMATS = ("txt", "json", "srt", "vtt")
 MAX_NAME_CHARS = 255
 EXPORT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 A_FILE = click.Path(dir_okay=False, path_type=Path)
@@ -370,34 +368,3 @@ def batch_retry(batch_id: str, url: str | None, api_key: str | None) -> None:
     if view["rejected"]:
         click.echo(f"{view['rejected']} rejected item(s) are not jobs: submit them again.")
     click.echo(f"Follow with: {resume_command([batch_id], None)}")
-
-
-@click.command()
-@click.argument("job_id", type=JOB_ID)
-@click.option("-o", "--output", "out_dir", type=A_DIR, help="Folder (default: ./JOB_ID).")
-@client_options
-def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | None) -> None:
-    """Download a job's transcript (txt, json, srt, vtt), reply text and reply audio."""
-    with api_errors(), open_client(url, api_key) as client:
-        job = client.job(job_id)
-        # Everything is read before anything is written: no half-filled folder on an error.
-        files = {f"transcript.{fmt}": client.transcript(job_id, fmt) for fmt in TRANSCRIPT_FORMATS}
-        results = job["results"]
-        if results.get("reply") is not None:
-            files["reply.txt"] = (results["reply"] + "\n").encode()
-        if results.get("reply_audio_key"):
-            files[f"reply.{_extension(results['reply_audio_key'])}"] = client.reply_audio(job_id)
-    target = out_dir or Path(job_id)
-    with writing(target):
-        target.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        with writing(target / name):
-            (target / name).write_bytes(data)
-        click.echo(f"wrote {target / name} ({len(data)} bytes)")
-
-
-def _extension(key: object) -> str:
-    """The reply file's extension as the key names it (mp3, ogg, wav), or ``bin``: a key
-    from a server at --url is no path to follow ("x./../../name" wrote outside the folder)."""
-    ext = str(key).rsplit(".", 1)[-1]
-    return ext if re.fullmatch(r"[A-Za-z0-9]{1,8}", ext) else "bin"
