@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 from api.cli.batch_commands import batch, submit_files
 from api.cli.fetch_command import fetch
 from api.cli.ids import JOB_ID
+from api.cli.job_commands import cancel, retry
 from api.cli.key_commands import keys
 from api.cli.process_commands import COMMANDS
 from api.cli.review_commands import reviews
@@ -104,6 +105,8 @@ def main() -> None:
 main.add_command(keys)
 main.add_command(batch)
 main.add_command(fetch)
+main.add_command(retry)
+main.add_command(cancel)
 main.add_command(webhooks)
 main.add_command(reviews)
 for _process in COMMANDS:

@@ -194,14 +194,17 @@ def submit_files(
     options: dict[str, Any],
     again: bool = False,
 ) -> NoReturn:
-    from api.cli import _settings
+    from api.cli import AUDIO_SUFFIXES, _settings
 
     left_out: list[str] = []
     names = expand_paths(args, left_out)
     files = list(names)
     say_left_out(left_out)
     if not files:
-        raise click.ClickException("no audio files found (by extension) in the given paths")
+        raise click.ClickException(
+            "no audio files found (by extension) in the given paths; audio files are named "
+            f"{' '.join(sorted(AUDIO_SUFFIXES))}"
+        )
     check_readable(files)
     with api_errors(), open_client(url, api_key) as client:
         if len(files) == 1:
@@ -301,7 +304,9 @@ def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | Non
         click.echo("\n".join(summary_lines(combine([view]))))
         if view["status"] not in BATCH_TERMINAL:
             running = ", ".join(f"{s} {n}" for s, n in view["running_by_stage"].items())
-            click.echo(f"running: {running}; ETA {eta_text(view['eta_s'])}")
+            # A cancel calls off the work the server's estimate is of.
+            eta = "" if view["status"] == "canceling" else f"; ETA {eta_text(view['eta_s'])}"
+            click.echo(f"running: {running}{eta}")
 
 
 @batch.command("watch")

@@ -76,17 +76,33 @@ class VoicePipeClient:
     def _check(self, response: httpx.Response) -> httpx.Response:
         if response.is_success:
             return response
+        # A path nothing serves: the API's own "not_found" (a missing job is job_not_found)
+        # or another server's page.
+        hint = self._v1_hint() if response.status_code == 404 else ""
         try:
             err = response.json()["error"]
             code, message = str(err["code"]), str(err["message"])
+            message += hint if code == "not_found" else ""
         except (ValueError, KeyError, TypeError):
             # Not the API's own refusal (a proxy's page, an empty 401): the status and the
             # address are then all that tells the user where the answer came from.
             body = " ".join(response.text.split())[:200]
             code = "http_error"
             message = f"{response.url} answered {response.status_code} {response.reason_phrase}"
-            message += f": {body}" if body else ""
+            message += hint + (f": {body}" if body else "")
         raise ApiClientError(response.status_code, code, message, _seconds(response))
+
+    def _v1_hint(self) -> str:
+        """A base URL ending in /v1 (copied from the docs' paths) asks for /v1/v1/…, which
+        nothing serves; every path this client asks for starts with /v1 already."""
+        base = str(self.http.base_url).rstrip("/")
+        if not base.endswith("/v1"):
+            return ""
+        root = base.removesuffix("/v1")
+        return (
+            f" (the API's URL {base} ends in /v1: drop the /v1, giving --url or "
+            f"VOICEPIPE_API__PUBLIC_URL as {root})"
+        )
 
     def _json(
         self, response: httpx.Response, fields: Mapping[str, type | tuple[type, ...]] | None = None
@@ -147,6 +163,12 @@ class VoicePipeClient:
     def job(self, job_id: str) -> dict[str, Any]:
         body = self._json(self.http.get(f"/v1/jobs/{job_id}"), JOB_FIELDS)
         return body
+
+    def retry_job(self, job_id: str) -> dict[str, Any]:
+        return self._json(self.http.post(f"/v1/jobs/{job_id}/retry"), JOB_FIELDS)
+
+    def cancel_job(self, job_id: str) -> dict[str, Any]:
+        return self._json(self.http.post(f"/v1/jobs/{job_id}/cancel"), JOB_FIELDS)
 
     def reply_audio(self, job_id: str) -> bytes:
         return self._check(self.http.get(f"/v1/jobs/{job_id}/reply")).content

@@ -3,26 +3,53 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from api.cli import batch_commands
 from api.cli.batch_commands import A_DIR, api_errors, client_options, writing
+from api.cli.client import ApiClientError, VoicePipeClient
 from api.cli.ids import JOB_ID
+from api.cli.job_commands import job_command
 
 TRANSCRIPT_FORMATS = ("txt", "json", "srt", "vtt")
+# The API's own sentences name its routes and polling, for HTTP clients; here, what to type.
+API_RETRY = re.compile(r"POST /v1/jobs/\S+/retry")
+API_POLL = "Poll the job until it has succeeded."
 
 
 @click.command()
 @click.argument("job_id", type=JOB_ID)
 @click.option("-o", "--output", "out_dir", type=A_DIR, help="Folder (default: ./JOB_ID).")
+@click.option("--wait", is_flag=True, help="Wait for a job still running to end, then fetch.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=3600.0,
+    show_default=True,
+    help="Seconds --wait waits.",
+)
 @client_options
-def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | None) -> None:
+def fetch(
+    job_id: str,
+    out_dir: Path | None,
+    wait: bool,
+    timeout: float,
+    url: str | None,
+    api_key: str | None,
+) -> None:
     """Download a job's transcript (txt, json, srt, vtt), reply text and reply audio."""
     # Looked up on its module when called, where a test puts its own client.
-    with api_errors(), batch_commands.open_client(url, api_key) as client:
-        job = client.job(job_id)
+    with (
+        api_errors(),
+        said_for_cli(job_id, url),
+        batch_commands.open_client(url, api_key) as client,
+    ):
+        job = _waited(client, job_id, timeout) if wait else client.job(job_id)
         # Everything is read before anything is written: no half-filled folder on an error.
         files = {f"transcript.{fmt}": client.transcript(job_id, fmt) for fmt in TRANSCRIPT_FORMATS}
         results = job["results"]
@@ -37,6 +64,33 @@ def fetch(job_id: str, out_dir: Path | None, url: str | None, api_key: str | Non
         with writing(target / name):
             (target / name).write_bytes(data)
         click.echo(f"wrote {target / name} ({len(data)} bytes)")
+
+
+def _waited(client: VoicePipeClient, job_id: str, timeout: float) -> dict[str, Any]:
+    try:
+        return client.wait([job_id], timeout_s=timeout)[job_id]
+    except TimeoutError:
+        status = client.job(job_id)["status"]
+        raise click.ClickException(
+            f"{job_id} has not ended after {timeout:g} s (status: {status}); fetch it later, "
+            "or wait longer with --timeout."
+        ) from None
+
+
+@contextmanager
+def said_for_cli(job_id: str, url: str | None) -> Iterator[None]:
+    """The API's refusals of a job with no outputs, naming the command that helps."""
+    try:
+        yield
+    except ApiClientError as exc:
+        if exc.code in {"job_failed", "job_canceled"}:
+            retry = f"`{job_command('retry', job_id, url)}`"
+            message = API_RETRY.sub(retry, exc.message)
+            exc.message = message if message != exc.message else f"{message} {retry} retries it."
+        elif exc.code == "not_ready":
+            wait = f"`{job_command('fetch', job_id, url, '--wait')}` waits for it to end."
+            exc.message = f"{exc.message.replace(API_POLL, '').rstrip()} {wait}"
+        raise
 
 
 def _extension(key: object) -> str:

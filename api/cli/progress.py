@@ -20,6 +20,8 @@ from shared.stages import STAGE_ORDER
 POLL_S = 0.5
 # A server restart or a network blip must not end a long watch; a server gone for good must.
 UNREACHABLE_GIVE_UP_S = 60.0
+# Batches whose work is over or called off: no time left to estimate.
+ENDING = {*BATCH_TERMINAL, "canceling"}
 BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} items [{elapsed}{postfix}]"
 
 
@@ -88,7 +90,7 @@ def _new_bar(out: TextIO | None) -> tqdm[Any]:
 
 def combine(views: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Batches of one split submission as one, for one bar and one summary."""
-    pending = [view["eta_s"] for view in views if view["status"] not in BATCH_TERMINAL]
+    pending = [view["eta_s"] for view in views if view["status"] not in ENDING]
     sizes = [view["items"] for view in views]
     fields = ("counts", "running_by_stage", "failed_by_code", "rejected_by_code")
     return {
@@ -116,8 +118,12 @@ def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
     # a finished run.
     if counts["canceled"]:
         tally += f" canceled {counts['canceled']}"
-    bar.set_postfix_str(f"{tally} | ETA {eta_text(all_of['eta_s'])}", refresh=False)
-    return (bar.n, bar.total, tally)
+    # A batch being canceled has no work left to time, only jobs ending; one canceled is
+    # over. The ETA shown is of the batches still running, if any.
+    running_on = any(view["status"] not in ENDING for view in views)
+    eta = f" | ETA {eta_text(all_of['eta_s'])}" if running_on else ""
+    bar.set_postfix_str(tally + eta, refresh=False)
+    return (bar.n, bar.total, tally, running_on)
 
 
 def _run(views: Sequence[dict[str, Any]]) -> list[str]:

@@ -28,7 +28,7 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.cli.client import ApiClientError, VoicePipeClient
+from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient
 from api.cli.reach import refused, unreachable
 from shared.stages import STAGE_ORDER
 
@@ -156,6 +156,8 @@ def upload(
     which is then sent as two halves, as often as needed (the same halves on every run, so
     their keys hold)."""
     ids: list[str] = []
+    # The status of each batch an earlier run made, as given back: one may have ended since.
+    states: dict[str, str] = {}
     pending = deque(groups)
     while pending:
         group = pending.popleft()
@@ -173,7 +175,7 @@ def upload(
                 )
                 made = sending(partial(send, **options), f"batch {len(ids) + 1}", reached=bool(ids))
         except KeyboardInterrupt:
-            stopped_uploading(ids, url, again)
+            stopped_uploading(ids, url, again, states)
         except ApiClientError as exc:
             if exc.code in SPLIT_CODES and len(group) > 1:
                 click.echo(
@@ -195,6 +197,7 @@ def upload(
             ) from None
         if made.get("replayed"):
             click.echo(already_submitted(made), err=True)
+            states[made["id"]] = str(made.get("status"))
         ids.append(made["id"])
     return ids
 
@@ -238,11 +241,20 @@ def _rerun(again: bool) -> str:
     )
 
 
-def stopped_uploading(ids: Sequence[str], url: str | None, again: bool) -> NoReturn:
+def stopped_uploading(
+    ids: Sequence[str], url: str | None, again: bool, states: Mapping[str, str] | None = None
+) -> NoReturn:
+    """What was submitted before Ctrl-C: ``states`` has the status of a batch an earlier run
+    made, which may have been canceled or have completed since, and so runs nothing now."""
     click.echo("\nStopped uploading.", err=True)
-    if ids:
-        click.echo(f"Batches already submitted, which keep running: {' '.join(ids)}", err=True)
-        click.echo(f"  {resume_command(ids, url)}", err=True)
+    known = states or {}
+    running = [i for i in ids if known.get(i) not in BATCH_TERMINAL]
+    ended = [f"{i} ({known[i]})" for i in ids if i not in running]
+    if running:
+        click.echo(f"Batches already submitted, which keep running: {' '.join(running)}", err=True)
+        click.echo(f"  {resume_command(running, url)}", err=True)
+    if ended:
+        click.echo(f"Batches already submitted, which have ended: {', '.join(ended)}", err=True)
     click.echo(_rerun(again)[0].upper() + _rerun(again)[1:], err=True)
     sys.exit(130)
 

@@ -40,3 +40,16 @@ def test_files_a_folder_walk_leaves_out_are_named_so_the_counts_can_be_squared(
         "convert others first." in " ".join(result.stderr.split())
     )
     assert result.stdout.split() == ["bat_1"]
+
+
+def test_paths_with_no_audio_name_the_extensions_taken(tmp_path: Path, fake: FakeClient) -> None:
+    _files(tmp_path / "in", ["notes.txt", "call.raw"])
+
+    result = _run("submit", str(tmp_path / "in"), "--no-wait")
+
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "no audio files found (by extension)" in said
+    for suffix in (".mp3", ".wav", ".m4a", ".amr", ".3gp"):
+        assert suffix in said
+    assert fake.batches == []

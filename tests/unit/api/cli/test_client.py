@@ -136,3 +136,26 @@ def test_a_refusal_that_is_not_voicepipe_json_names_its_status_and_the_url(
     assert refused.value.code == "http_error"
     assert f"http://api.test/v1/jobs/job_1 answered {answer.status_code}" in refused.value.message
     assert answer.reason_phrase in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(404, json={"error": {"code": "not_found", "message": "Not Found"}}),
+        httpx.Response(404, text="<html>404</html>", headers={"content-type": "text/html"}),
+    ],
+    ids=["voicepipe's own route miss", "another server's page"],
+)
+def test_a_404_at_a_url_that_ends_in_v1_says_to_drop_the_v1(answer: httpx.Response) -> None:
+    # --url http://host:8000/v1 asked for /v1/v1/jobs/…: "not_found: Not Found" and nothing
+    # more, when the fix was to leave /v1 out (the client adds it to every path).
+    client = VoicePipeClient("http://api.test/v1")
+    client.http = httpx.Client(
+        base_url="http://api.test/v1", transport=httpx.MockTransport(lambda _: answer)
+    )
+
+    with pytest.raises(ApiClientError) as refused:
+        client.job("job_1")
+
+    assert "drop the /v1" in refused.value.message
+    assert "http://api.test" in refused.value.message

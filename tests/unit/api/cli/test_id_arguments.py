@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from api.cli import main
 
-JOB_COMMANDS = [["status"], ["fetch"]]
+JOB_COMMANDS = [["status"], ["fetch"], ["retry"], ["cancel"]]
 BATCH_COMMANDS = [["batch", c] for c in ("status", "watch", "export", "cancel", "retry")]
 
 

@@ -117,7 +117,7 @@ def test_a_batch_canceled_while_watched_shows_its_canceled_items_on_the_bar() ->
     watch_batches(Answers(view), ["bat_1"], out=log)  # type: ignore[arg-type]
 
     assert "2/2 items" in log.getvalue()
-    assert "failed 0 rejected 0 canceled 2 |" in log.getvalue()
+    assert "failed 0 rejected 0 canceled 2]" in log.getvalue()
 
 
 def test_no_canceled_column_while_nothing_was_canceled() -> None:

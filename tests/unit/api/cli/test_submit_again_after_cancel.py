@@ -68,3 +68,24 @@ def test_a_batch_given_back_with_failed_jobs_says_how_to_run_them_again(
     said = capsys.readouterr().err
     assert "1 of its jobs failed" in said
     assert "voicepipe batch retry bat_1" in said
+
+
+def test_ctrl_c_after_a_canceled_batch_was_given_back_does_not_say_it_keeps_running(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "Batches already submitted, which keep running: bat_1" of a batch canceled before.
+    class StoppedAtTheSecond(Replaying):
+        def submit_batch(self, paths: list[Path], **_: Any) -> dict[str, Any]:
+            if paths[0].name == "b.wav":
+                raise KeyboardInterrupt
+            return super().submit_batch(paths)
+
+    a, b = _files(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        upload(StoppedAtTheSecond("canceled"), [[a], [b]], {}, {}, again=False, url=None)  # type: ignore[arg-type]
+
+    said = capsys.readouterr().err
+    assert stopped.value.code == 130
+    assert "keep running" not in said
+    assert "batch watch" not in said
+    assert "bat_1 (canceled)" in said
