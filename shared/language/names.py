@@ -42,7 +42,7 @@ _NOT_NAMES = """
     actually yeah yep yup nope question basically anyway another after due meant supposed
     broke outside stuck never nothing half honestly definitely pretty im waiting making
     moving charging coming passing paying dropping holding travelling whistling dripping
-    peeling started
+    peeling started cheers sincerely regards bye
 """
 # What a caller says while finding the next word. Said between a cue and the name ("this is
 # um john smith") it is passed over, and it is never a word of a name. "Like" is not among
@@ -242,7 +242,7 @@ def names_after_cues(tokens: Tokens) -> Iterator[str]:
             if i < len(tokens) and tokens.low[i] in TITLES:
                 title, i = TITLES[tokens.low[i]], past_fillers(tokens, i + 1)
             lead = [tokens.raw[i]] if i < len(tokens) and _ah_of_a_name(tokens, i) else []
-            words = _name_from(tokens, i + len(lead))
+            words = name_from(tokens, i + len(lead))
             if words and personal(" ".join(words)) and not _organisation_from(tokens, i):
                 yield " ".join([*([title] if title else []), *lead, *words])
 
@@ -294,8 +294,8 @@ def _organisation_from(tokens: Tokens, i: int) -> bool:
 
 
 # Said just before a caller signs off with their name ("Thanks again, Harold Finch.").
-_THANKS = ("thanks", "thank you", "cheers", "many thanks")
-_THANKS_FILLERS = {"again", "so", "much", "very", "a", "lot", "bye"}
+THANKS = ("thanks", "thank you", "cheers", "many thanks")
+THANKS_FILLERS = {"again", "so", "much", "very", "a", "lot", "bye"}
 
 
 def _thanked(tokens: Tokens) -> str | None:
@@ -304,19 +304,19 @@ def _thanked(tokens: Tokens) -> str | None:
     whole name counts, and only in a cased transcript."""
     if not tokens.cased:
         return None
-    starts = [s + len(cue.split()) for cue in _THANKS for s in find_phrase(tokens.low, cue)]
+    starts = [s + len(cue.split()) for cue in THANKS for s in find_phrase(tokens.low, cue)]
     if not starts:
         return None
     i = max(starts)
-    while i < len(tokens) and tokens.low[i] in _THANKS_FILLERS:
+    while i < len(tokens) and tokens.low[i] in THANKS_FILLERS:
         i += 1
     if i < len(tokens) and tokens.low[i] in TITLES:
         return None  # "Thanks, Dr. Patel": the person thanked
-    words = _name_from(tokens, i)
+    words = name_from(tokens, i)
     return " ".join(words) if len([w for w in words if w not in PARTICLES]) >= 2 else None
 
 
-def _name_from(tokens: Tokens, i: int) -> list[str]:
+def name_from(tokens: Tokens, i: int) -> list[str]:
     """Up to _MAX_WORDS name words from token ``i`` on (a third in a cased transcript), with
     the particles between them. In a cased transcript a name ends at punctuation, except
     where the caller said the first word again to give it whole ("it's Ravi, Ravi

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
+
 from shared.redaction.digits import digits_between, is_numeric, number_runs
 from shared.redaction.spans import Span
 from shared.redaction.stream import Stream, bare, first_after_cues
@@ -74,17 +77,23 @@ def _after_a_card_cue(s: Stream, first: int) -> bool:
 # are anything anywhere, so only after a word for it: "CVV 123", "security code 4 5 6",
 # "the three digits on the back are one two three".
 # ("security number" is not one: it ends "social security number".)
-_CODE_CUES = ("cvv", "cvv2", "cvc", "cvc2", "csc", "security code", "card verification",
+_CODE_CUES = ("cvv", "cvv2", "cvc", "cvc2", "csc", "card verification",
               "digits on the back", "digits on the front", "numbers on the back",
               "number on the back")  # fmt: skip
+# A door's, a gate's or an alarm's code is a "security code" too, which no entity covers:
+# said so, the code is card data only where a card is spoken of (or read) nearby.
+_SHARED_CUES = ("security code",)
+_CARD_WORDS = _CUES | {"credit", "debit"}
+_CARD_NEAR = 30  # words either side: one sentence or two of a voicemail
 _CODE_BRIDGE = {"is", "it's", "its", "are", "was", "were", "number", "code", "value", "of",
-                "the", "card", "uh", "um", "er"}  # fmt: skip
+                "the", "uh", "um", "er", "on", "for", "my", "your", *_CUES}  # fmt: skip
 _CODE_DIGITS = range(3, 5)
 
 
-def find_security_codes(s: Stream) -> list[Span]:
+def find_security_codes(s: Stream, cards: Sequence[Span] = ()) -> list[Span]:
     """Three or four digits, written or said, right after a cue for a card's security code
-    (past a few words: "the three digits on the back of the card are ...")."""
+    (past a few words: "the three digits on the back of the card are ..."); after "security
+    code" only with a card word or one of ``cards`` (found card numbers) nearby."""
     starts = {run.start: run for run in number_runs(s)}
 
     def read(j: int) -> Span | None:
@@ -94,7 +103,18 @@ def find_security_codes(s: Stream) -> list[Span]:
         start, stop = s.chars(run.start, run.end)
         return Span(Entity.CREDIT_CARD_NUMBER, start, stop, run.digits)
 
-    return [span for _, span in first_after_cues(s, _CODE_CUES, _CODE_BRIDGE, 4, read)]
+    def card_near(span: Span) -> bool:
+        first = bisect_left(s.starts, span.start)
+        near = range(max(0, first - _CARD_NEAR), min(len(s), first + _CARD_NEAR))
+        lo, hi = s.starts[near.start], s.ends[near.stop - 1]
+        return any(bare(s.low[j]) in _CARD_WORDS for j in near) or any(
+            card.start < hi and lo < card.end for card in cards
+        )
+
+    shared = first_after_cues(s, _SHARED_CUES, _CODE_BRIDGE, 4, read)
+    return [span for _, span in first_after_cues(s, _CODE_CUES, _CODE_BRIDGE, 4, read)] + [
+        span for _, span in shared if card_near(span)
+    ]
 
 
 def find_cards(s: Stream, region: str) -> list[Span]:
@@ -125,4 +145,4 @@ def find_cards(s: Stream, region: str) -> list[Span]:
         if misheard and _after_a_card_cue(s, run.start):
             start, stop = s.chars(run.start, run.end)
             spans.append(Span(Entity.CREDIT_CARD_NUMBER, start, stop, run.digits))
-    return spans + find_security_codes(s)
+    return spans + find_security_codes(s, spans)

@@ -21,12 +21,13 @@ _TLDS_WORDS = """
 """
 _TLDS = frozenset(_TLDS_WORDS.split())
 # Words that end the local part when walking back from "at": the cue before an address
-# ("in": "sign in at mail.yahoo.com" is a place to sign in, not signin@mail.yahoo.com).
+# ("in": "sign in at mail.yahoo.com" is a place to sign in, not signin@mail.yahoo.com), and
+# the verb that says mail was sent ("I emailed support at example.com": support@example.com).
 _BEFORE_WORDS = """
     is was it's its that's thats email mail address me my to the or and send write reach
     contact it that you can on using use via by from website site online visit go find us
     under please also just try again um uh er so then there here be i we am are at
-    in
+    in emailed emailing emails mailed mailing messaged messaging wrote sent contacted
 """
 _BEFORE = frozenset(_BEFORE_WORDS.split())
 _MAX_LOCAL_WORDS = 3  # "tanya w", "k l m": pieces said with no "dot" between them

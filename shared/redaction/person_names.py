@@ -1,6 +1,7 @@
 """Every name a cue introduces, the caller's as the triage reads it first ("this is X", "my
-name is X", "it's X", "X here", "X calling": ``shared.language.introductions``), and every
-other place the transcript says it."""
+name is X", "it's X", "X here", "X calling": ``shared.language.introductions``), every name
+signed off with ("Thanks, X": ``shared.redaction.sign_offs``), and every other place the
+transcript says it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.introductions import introduced_names
 from shared.language.names import NOT_NAME_WORDS, PARTICLES
 from shared.language.tokens import find_phrase
+from shared.redaction.sign_offs import signed_off_names
 from shared.redaction.spans import Span
 from shared.redaction.stream import Stream
 from shared.redaction_policy import Entity
@@ -56,7 +58,7 @@ def _more_of_the_name(s: Stream, end: int, repeated: bool = False) -> int:
 def find_person_names(s: Stream, region: str) -> list[Span]:
     taken: set[int] = set()
     spans: list[Span] = []
-    for name in introduced_names(s.tokens):
+    for name in dict.fromkeys([*introduced_names(s.tokens), *signed_off_names(s.tokens)]):
         spans += _name_spans(s, name, taken)
     return sorted(spans, key=lambda span: span.start)
 

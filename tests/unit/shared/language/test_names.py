@@ -328,3 +328,11 @@ def test_ah_written_as_part_of_a_name_is_kept_and_a_filler_ah_is_not(
     text: str, expected: str | None
 ) -> None:
     assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Cheers, Maria", "Sincerely, Maria", "Regards, Maria", "Thanks, Maria. Bye."]
+)
+def test_a_sign_off_word_is_no_part_of_the_callers_name(text: str) -> None:
+    # Capitalised before a name, it was read as a first and last name ("Cheers Maria").
+    assert caller_name(tokenize(text)) is None

@@ -1,6 +1,7 @@
 """A card's security code, written or said after a word for it ("CVV 123", "security code
 4 5 6", "the three digits on the back are one two three"), is redacted as card data; three
-or four digits with no such word before them are kept."""
+or four digits with no such word before them are kept ("security code" with no card nearby:
+test_security_code_without_a_card.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _found(text: str) -> list[tuple[Entity, str]]:
     [
         ("The CVV 123, thanks.", "123"),
         ("My cvv is one two three.", "one two three"),
-        ("The security code is 4821.", "4821"),
+        ("The card's security code is 4821.", "4821"),
         ("the three digits on the back are 4 5 6", "4 5 6"),
         ("the three digits on the back of the card are four five six", "four five six"),
         ("the CVC's 987", "987"),
