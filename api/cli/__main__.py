@@ -2,4 +2,7 @@
 
 from api.cli import main
 
-main(prog_name="voicepipe")
+# Only when run: importing the module (as the import-boundaries test does with every module)
+# must not start the command and exit.
+if __name__ == "__main__":
+    main(prog_name="voicepipe")
