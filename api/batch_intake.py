@@ -9,8 +9,6 @@ items is answered as fast as one of ten.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable
 from functools import partial
 
 from fastapi import Request
@@ -21,77 +19,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import batch_idempotency, staged
 from api.batch_manifest import BatchRequest
+from api.batch_problems import problems
 from api.deps import Services
 from api.errors import ApiError, job_store_unavailable
-from api.field_problems import problem_text
 from api.form_in_memory import read_form
 from api.job_form import unknown_field
 from api.options import OptionFields, job_options, text_options
-from shared.batches import MAX_METADATA_VALUE_CHARS, Batch, BatchItem
+from shared.batches import Batch, BatchItem
 from shared.inputs import form_filename, kept_filename, too_large
 from shared.models import ErrorInfo
 from shared.queues import INGEST, INGEST_TASKS
-
-
-def _problems(exc: ValidationError) -> str:
-    said: dict[str, str] = {}
-    for error in exc.errors():
-        loc = error["loc"]
-        # A metadata value fits none of its kinds: pydantic names each member of the union
-        # (constrained-str, int, float, bool), "unable to parse string as an integer" for
-        # a long string; one sentence per value says what it may be.
-        value = len(loc) >= 3 and loc[-3] == "metadata" and loc[-1] != "[key]"
-        # The prefix or stages of another shape: "Input should be an object", or the union
-        # member by member; one sentence says the shape expected.
-        whole = loc[:1] in {("stages",), ("prefix",)} and loc != ("prefix", "prefix")
-        shape = _SHAPES.get(str(loc[0])) if whole and error["type"] in _WRONG_KIND else None
-        if shape:
-            where = str(loc[0])
-            text = shape(error["input"])
-        else:
-            where = ".".join(str(p) for p in (loc[:-1] if value else loc)) or "body"
-            text = _metadata_problem(error["input"]) if value else problem_text(error)
-        said.setdefault(where, text)
-    return "; ".join(f"{where}: {text}" for where, text in list(said.items())[:5])
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    kinds = {str: "a string", dict: "an object", list: "a list", type(None): "null"}
-    return kinds.get(type(value), "that")
-
-
-def _prefix_shape(value: object) -> str:
-    folder = json.dumps(value) if isinstance(value, str) else '"folder/"'
-    return f'an object naming the folder, {{"prefix": {{"prefix": {folder}}}}}, not {_kind(value)}'
-
-
-def _stages_shape(value: object) -> str:
-    given = "a list holding something else" if isinstance(value, list) else _kind(value)
-    return (
-        'a list of stage names, ["stt", "llm"], or the names separated by commas, '
-        f'"stt,llm"; not {given}'
-    )
-
-
-_SHAPES: dict[str, Callable[[object], str]] = {"prefix": _prefix_shape, "stages": _stages_shape}
-_WRONG_KIND = {"model_type", "model_attributes_type", "string_type", "list_type"}
-
-
-def _metadata_problem(value: object) -> str:
-    if isinstance(value, str):
-        return (
-            f"a string of at most {MAX_METADATA_VALUE_CHARS} characters (this one has {len(value)})"
-        )
-    if isinstance(value, float):
-        return "JSON has no NaN or infinity: send a finite number, or the value as a string"
-    kind = (
-        "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "that"
-    )
-    return f"a metadata value is a string, a number, true/false or null, not {kind}"
 
 
 async def _read_json(request: Request, limit: int) -> bytes:
@@ -163,7 +100,7 @@ def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
-        raise ApiError(400, "invalid_batch", f"The batch is not valid: {_problems(exc)}") from None
+        raise ApiError(400, "invalid_batch", f"The batch is not valid: {problems(exc)}") from None
     if (request.items is None) == (request.prefix is None):
         raise ApiError(
             400,
@@ -291,7 +228,7 @@ async def _from_form(
         fields = OptionFields.model_validate(values)
     except ValidationError as exc:
         raise ApiError(
-            400, "invalid_batch", f"The options are not valid: {_problems(exc)}"
+            400, "invalid_batch", f"The options are not valid: {problems(exc)}"
         ) from None
     # Before a part is staged: every part is a recording, and each job would fail alike.
     options = job_options(services, tenant, fields, recording=True)

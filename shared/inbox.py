@@ -35,6 +35,7 @@ from shared.inbox_rows import (
     record_key,
     row_document,
     rows_key,
+    settled_reasons,
     text_key,
 )
 from shared.models import Job
@@ -77,8 +78,15 @@ class InboxRow(BaseModel):
     duration_s: float
     needs_review: bool | None
     review_reasons: list[str]
+    # Those of review_reasons a person's correction has settled (inbox_rows.SETTLED_BY).
+    settled_reasons: list[str] = []
     reviewed: bool
     input_kind: str
+
+    @property
+    def open_reasons(self) -> list[str]:
+        """The machine's review reasons no correction has settled yet."""
+        return [r for r in self.review_reasons if r not in self.settled_reasons]
 
 
 class InboxPage(BaseModel):
@@ -223,6 +231,12 @@ def _rows(client: redis.Redis, tenant: str, ids: list[str]) -> list[InboxRow]:
             overlay = row_document(_text(over), len(OVERLAY_FACETS))
             document.update(overlay["corrected"])
             document["reviewed"] = overlay["reviewed"]
+            # An overlay written before it named its fields: those shown (all but the
+            # transcript) until the job's next review rewrites it.
+            fields = overlay.get("corrected_fields")
+            if fields is None:
+                fields = [f for f, v in overlay["corrected"].items() if v]
+            document["settled_reasons"] = settled_reasons(document["review_reasons"], fields)
         rows.append(InboxRow.model_validate(document))
     return rows
 

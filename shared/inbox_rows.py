@@ -45,6 +45,28 @@ MACHINE_FACETS = ("status", "intent", "urgency", "needs_review", "batch_id")
 OVERLAY_FACETS = ("reviewed", "intent", "urgency")
 
 
+# The correction that settles each review reason the workers give (workers/review.py): a
+# person's callback number answers "no callback number", their transcript "low confidence".
+# The voicemail page and the inbox list both go by it, so they never disagree.
+SETTLED_BY = {
+    "no_callback_number": "callback_number",
+    "partial_callback_number": "callback_number",
+    "callback_number_unconfirmed": "callback_number",
+    "intent_undecided": "intent",
+    "no_speech": "transcript",
+    "low_confidence": "transcript",
+    "hybrid_disagreement": "transcript",
+    "hybrid_unverified": "transcript",
+    "other_language": "transcript",
+}
+
+
+def settled_reasons(reasons: list[str], corrected: list[str]) -> list[str]:
+    """The ``reasons`` a correction of one of the ``corrected`` fields (each to a value, not
+    cleared) has settled."""
+    return [reason for reason in reasons if SETTLED_BY.get(reason) in corrected]
+
+
 def inbox_key(tenant: str) -> str:
     """Job id -> the machine row's facets."""
     return key("inbox", tenant)

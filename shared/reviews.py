@@ -128,6 +128,9 @@ def overlay_row(reviews: list[Review]) -> str:
         "reviewed_at": latest.at.isoformat(),
         "reviewer": latest.reviewer,
         "corrected": shown,
+        # The transcript too, which ``corrected`` leaves out: the list tells by these which
+        # review reasons a correction settled (a cleared value settles none).
+        "corrected_fields": [f for f, v in values.items() if v],
     }
     search = search_text(
         values.get("transcript"), values.get("caller_name"), values.get("callback_number")

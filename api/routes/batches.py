@@ -20,6 +20,11 @@ from api.options import OptionFields
 from api.query_params import KNOWN_QUERY
 from api.routes.jobs import JobView, _view
 from api.routes.webhooks import DeliveryList
+from api.state_conflicts import (
+    batch_canceled_not_retryable,
+    batch_not_cancelable,
+    batch_nothing_to_retry,
+)
 from shared.batches import BatchSource, BatchStatus, ItemRejection
 from shared.batchstore import BatchState
 from shared.keyset_paging import CURSOR_PATTERN, cursor_of, parse_cursor
@@ -271,16 +276,13 @@ async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) 
     """Items not yet made into jobs are skipped and unfinished jobs canceled, by a worker."""
     store = services.batches
     state = await run_in_threadpool(store.get, batch_id, tenant)
-    if state.status == "canceled":
-        message = f"Batch {batch_id} is already canceled: nothing in it is left to cancel."
-        raise ApiError(409, "not_cancelable", message)
-    if state.status == "completed":
-        raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already completed.")
+    if state.status in {"canceled", "completed"}:
+        raise batch_not_cancelable(state)
     # Marked and its task queued in one step (see CANCEL): never canceled with no task.
     task = task_message(services.celery, INGEST_TASKS["cancel"], [batch_id], INGEST)
     if not await run_in_threadpool(store.mark_canceled, batch_id, task):
         # Its last job ended between the read above and the mark.
-        raise ApiError(409, "not_cancelable", f"Batch {batch_id} has already completed.")
+        raise batch_not_cancelable(await run_in_threadpool(store.get, batch_id))
     return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
 
 
@@ -294,7 +296,7 @@ async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -
     """Run the failed jobs again, each from the stage that failed (rejected items are not
     jobs: submit them again in a new batch)."""
     store = services.batches
-    await run_in_threadpool(store.get, batch_id, tenant)
+    state = await run_in_threadpool(store.get, batch_id, tenant)
     # Accepted in the same step as the batch is read (a cancel sent right after is accepted
     # too, and cancels what the retry resumes), and its task queued in that step too: under
     # way until the task is through, so the task must never be missing.
@@ -302,14 +304,9 @@ async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -
     task = task_message(services.celery, INGEST_TASKS["retry"], [batch_id, token], INGEST)
     opened = await run_in_threadpool(store.open_retry, batch_id, token, task)
     if opened == -1:
-        raise ApiError(
-            409,
-            "not_retryable",
-            f"Batch {batch_id} was canceled: its jobs do not run again. Submit the items "
-            "to run again as a new batch.",
-        )
+        raise batch_canceled_not_retryable(batch_id)
     if opened == 0:
-        raise ApiError(409, "nothing_to_retry", f"Batch {batch_id} has no failed jobs.")
+        raise batch_nothing_to_retry(state)
     return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
 
 

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
 from api.routes.jobs import JobView, _view
+from api.state_conflicts import job_not_retryable
 from shared.errors import BatchCanceled
 from shared.job_transitions import RETRYABLE, Decision, cancel, resume
 from shared.kept_usage import kept_write
@@ -75,11 +76,7 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
 
 def _not_retryable(job: Job) -> ApiError:
     if job.status not in RETRYABLE:
-        return ApiError(
-            409,
-            "not_retryable",
-            f"Job {job.id} is {job.status.value}; only failed or canceled jobs can be retried.",
-        )
+        return job_not_retryable(job)
     if job.objects_deleted_at is not None:
         # Its input went with them: there is nothing left for a stage to run on.
         return ApiError(
@@ -89,8 +86,4 @@ def _not_retryable(job: Job) -> ApiError:
             f"{job.objects_deleted_at.isoformat(timespec='seconds')} (retention, "
             "delete_after_seconds). Submit the recording again as a new job.",
         )
-    return ApiError(
-        409,
-        "not_retryable",
-        f"Job {job.id} is {job.status.value} but has no stage left to run; submit it again.",
-    )
+    return job_not_retryable(job)

@@ -12,6 +12,7 @@ from api.reviewing import checked, machine_values, reviewable
 from api.web.access import PageError
 from api.web.charts import Timeline, stage_timeline
 from shared.errors import StorageKeyNotFound, StorageUnavailable
+from shared.inbox_rows import SETTLED_BY
 from shared.models import Job, JobStatus, Stage, StageStatus, Transcript
 from shared.reviews import PERSONAL_FIELDS, Correction, Review, ReviewStore, intents
 from shared.webhook_models import WebhookDelivery
@@ -20,21 +21,6 @@ from shared.webhook_models import WebhookDelivery
 EDITABLE = ("caller_name", "callback_number", "intent", "urgency", "transcript")
 URGENCIES = ("low", "normal", "high")
 MAX_FIELD_CHARS = {"caller_name": 200, "callback_number": 40, "intent": 64, "urgency": 8}
-
-
-# The correction that settles each review reason the workers give (workers/review.py): a
-# person's callback number answers "no callback number", their transcript "low confidence".
-SETTLED_BY = {
-    "no_callback_number": "callback_number",
-    "partial_callback_number": "callback_number",
-    "callback_number_unconfirmed": "callback_number",
-    "intent_undecided": "intent",
-    "no_speech": "transcript",
-    "low_confidence": "transcript",
-    "hybrid_disagreement": "transcript",
-    "hybrid_unverified": "transcript",
-    "other_language": "transcript",
-}
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,8 @@ def test_cancelling_a_canceled_batch_says_it_was_canceled_and_what_can_be_done(
     assert error["code"] == "not_cancelable"
     # "has already canceled" was the message: not English, and no word of what to do.
     assert error["message"] == (
-        f"Batch {batch.id} is already canceled: nothing in it is left to cancel."
+        f"Batch {batch.id} was canceled: there is nothing left to cancel, and its jobs do not "
+        "run again. To run its items again, submit them as a new batch."
     )
 
 

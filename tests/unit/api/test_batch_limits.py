@@ -233,3 +233,61 @@ def test_a_prefix_or_stages_of_the_wrong_shape_is_refused_saying_the_shape_expec
 
     assert response.status_code == 400, response.text
     assert response.json()["error"]["message"] == f"The batch is not valid: {said}"
+
+
+@pytest.mark.parametrize(
+    "stages",
+    ['"' + "stt,llm," * 5 + '"', '["stt", "llm", "tts", "stt", "llm", "tts", "stt", "llm", "tts"]'],
+)
+def test_stages_too_long_are_refused_saying_what_stages_may_be_not_counting_items(
+    tmp_path: Path, stages: str
+) -> None:
+    # Before: "stages: Value should have at most 32 items after validation, not 40", its
+    # characters called items.
+    response = _client(tmp_path, manifest_bytes=4096).post(
+        "/v1/batches",
+        content=f'{{"items": [{{"text": "hi"}}], "stages": {stages}}}',
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400, response.text
+    message = response.json()["error"]["message"]
+    assert message.startswith(
+        "The batch is not valid: stages: stt, stt,llm or stt,llm,tts, as a list of stage names, "
+        '["stt", "llm"], or the names separated by commas, "stt,llm" (this one is '
+    ), message
+    assert "items" not in message
+
+
+@pytest.mark.parametrize(
+    ("prefix", "said"),
+    [
+        (
+            '{"prefix": 5}',
+            "prefix.prefix: a string, the start of the recordings' keys (a folder, "
+            '"mailbox/", or the start of names, "mailbox/2026-"), not a number',
+        ),
+        (
+            '{"prefix": ["mailbox/"]}',
+            "prefix.prefix: a string, the start of the recordings' keys (a folder, "
+            '"mailbox/", or the start of names, "mailbox/2026-"), not a list',
+        ),
+        (
+            '{"bucket": 5, "prefix": "mailbox/"}',
+            "prefix.bucket: a string, the import location's bucket (or leave it out), not a number",
+        ),
+    ],
+)
+def test_a_prefix_object_holding_a_value_of_the_wrong_type_says_what_that_value_is(
+    tmp_path: Path, prefix: str, said: str
+) -> None:
+    # Before: "prefix.prefix: Input should be a valid string"; and a bucket of the wrong type
+    # was said of the whole prefix ("prefix: an object naming the folder, ..., not a number").
+    response = _client(tmp_path, manifest_bytes=4096).post(
+        "/v1/batches",
+        content=f'{{"prefix": {prefix}}}',
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"] == f"The batch is not valid: {said}"

@@ -50,7 +50,7 @@ def test_a_job_that_did_not_fail_is_not_retryable(tmp_path: Path, valkey: Valkey
 
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "not_retryable"
-    assert "is succeeded" in answer.json()["error"]["message"]
+    assert "has succeeded" in answer.json()["error"]["message"]
 
 
 def _queued_for(services: Any, queue: str, job_id: str) -> int:
