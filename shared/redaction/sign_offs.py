@@ -13,7 +13,14 @@ is as much a person to redact, so one word is taken where it is a known given na
 from __future__ import annotations
 
 from shared.language.known_names import is_given_name
-from shared.language.names import PARTICLES, THANKS, THANKS_FILLERS, TITLES, name_from
+from shared.language.names import (
+    PARTICLES,
+    THANKS,
+    THANKS_FILLERS,
+    TITLES,
+    name_from,
+    personal,
+)
 from shared.language.tokens import Tokens, find_phrase
 
 # The triage's thanks and the sign-offs of a message written or read out.
@@ -39,6 +46,8 @@ def signed_off_names(tokens: Tokens) -> list[str]:
                 title, i = TITLES[tokens.low[i]], i + 1
             words = name_from(tokens, i)
             counted = [w for w in words if w.lower() not in PARTICLES]
+            if not personal(" ".join(words)):
+                continue  # a business signs off too ("Sincerely, Acme Plumbing")
             whole = len(counted) >= 2 or (bool(counted) and (title or cue in _ITS_ME))
             if whole or (len(counted) == 1 and is_given_name(counted[0])):
                 found.append(" ".join([*([title] if title else []), *words]))

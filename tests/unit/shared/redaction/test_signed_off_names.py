@@ -50,6 +50,8 @@ def test_a_name_signed_off_with_is_redacted(text: str, kept: str) -> None:
         "Thanks, Have a good day.",
         "Thank you, Operator.",
         "Sincerely, Worried Customer",
+        "Sincerely, Acme Plumbing",  # a business signs off too
+        "Regards, Harbor Dental Clinic",
         "Hi it's me, again.",
         "thanks, great job",
         "cheers, maria",  # no capitals to tell a name by
