@@ -17,7 +17,8 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
+from api.cli.answers import BATCH_TERMINAL, ApiClientError, stages_done
+from api.cli.client import VoicePipeClient
 from api.cli.ids import BATCH_ID
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
 from api.cli.reach import refused, unreachable

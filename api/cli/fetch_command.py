@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from api.cli import batch_commands
+from api.cli.answers import ApiClientError
 from api.cli.batch_commands import A_DIR, api_errors, client_options, writing
-from api.cli.client import ApiClientError, VoicePipeClient
+from api.cli.client import VoicePipeClient
 from api.cli.ids import JOB_ID
 from api.cli.job_commands import job_command
 
