@@ -4,7 +4,8 @@ where pydantic's words name its own machinery (union members, "items" of a strin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -30,13 +31,13 @@ def problems(exc: ValidationError) -> str:
         # prefix object is said of that value, below.)
         whole = loc == ("prefix",) or loc[:1] == ("stages",)
         shape = _SHAPES.get(str(loc[0])) if whole and error["type"] in _WRONG_KIND else None
-        inner = _PREFIX_VALUES.get(loc) if error["type"] in _WRONG_KIND else None
+        inner = _value_problem(loc, error)
         if shape:
             where = str(loc[0])
             text = shape(error["input"])
         elif inner:
             where = ".".join(str(p) for p in loc)
-            text = f"a string, {inner}, not {_kind(error['input'])}"
+            text = inner
         elif loc == ("stages",) and error["type"] == "too_long":
             # pydantic counts a string's characters as "items".
             where = "stages"
@@ -72,13 +73,34 @@ def _stages_shape(value: object) -> str:
 
 _SHAPES: dict[str, Callable[[object], str]] = {"prefix": _prefix_shape, "stages": _stages_shape}
 _WRONG_KIND = {"model_type", "model_attributes_type", "string_type", "list_type"}
-_PREFIX_VALUES: dict[tuple[int | str, ...], str] = {
+# What each string of the manifest is, said when it is of another type, empty or missing
+# (pydantic's "Input should be a valid string", "String should have at least 1 character",
+# "Field required"); an item's by its field, whatever its place ("*").
+_STRING_VALUES: dict[tuple[int | str, ...], str] = {
     ("prefix", "prefix"): (
         'the start of the recordings\' keys (a folder, "mailbox/", or the start of names, '
         '"mailbox/2026-")'
     ),
     ("prefix", "bucket"): "the import location's bucket (or leave it out)",
+    ("items", "*", "key"): 'an object key in the import location, "mailbox/vm1.wav"',
+    ("items", "*", "url"): "the recording's http(s) URL",
+    ("items", "*", "text"): "the typed message a text job replies to",
+    ("items", "*", "filename"): "the name the item is shown by (or leave it out)",
 }
+
+
+def _value_problem(loc: tuple[int | str, ...], error: Mapping[str, Any]) -> str | None:
+    field = ("items", "*", *loc[2:]) if loc[:1] == ("items",) and len(loc) == 3 else loc
+    about = _STRING_VALUES.get(field)
+    if about is None:
+        return None
+    if error["type"] in _WRONG_KIND:
+        return f"a string, {about}, not {_kind(error['input'])}"
+    if error["type"] == "string_too_short":
+        return f"{about}, not an empty string"
+    if error["type"] == "missing":
+        return f"missing: give {about}"
+    return None
 
 
 def _metadata_problem(value: object) -> str:

@@ -88,13 +88,13 @@ def _stages(raw: str | None) -> list[Stage]:
     if not raw:
         return list(STAGE_ORDER)
     names = [part.strip().lower() for part in raw.split(",") if part.strip()]
-    prefixes = {",".join(s.value for s in STAGE_ORDER[:n]) for n in range(1, 4)}
+    prefixes = [",".join(s.value for s in STAGE_ORDER[:n]) for n in range(1, 4)]
     if ",".join(names) not in prefixes:
+        allowed = f"{', '.join(prefixes[:-1])} or {prefixes[-1]}"
         raise ApiError(
             400,
             "invalid_stages",
-            f"stages must be one of {sorted(prefixes)} (each stage needs the one "
-            f"before it); got {raw!r}.",
+            f'stages must be {allowed} (each stage needs the one before it); got "{raw}".',
         )
     return [Stage(name) for name in names]
 

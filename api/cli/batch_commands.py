@@ -5,7 +5,6 @@ from __future__ import annotations
 import glob
 import json
 import os
-import shlex
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -17,7 +16,8 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient, stages_done
+from api.cli.answers import BATCH_TERMINAL, ApiClientError, stages_done
+from api.cli.client import VoicePipeClient
 from api.cli.ids import BATCH_ID
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
 from api.cli.reach import refused, unreachable
@@ -257,10 +257,14 @@ def _submit_one(
 
             job = client.wait([job["id"]], on_change=on_change, timeout_s=24 * 3600)[job["id"]]
     except KeyboardInterrupt:
+        # At call time: api.cli.job_commands imports this module.
+        from api.cli.job_commands import job_command
+
         # As for a batch: the job runs on without us, and its id is the only handle on it.
-        words = ["voicepipe", "status", job["id"]] + (["--url", url] if url else [])
         click.echo(f"\nStopped watching. Job {job['id']} keeps running; see it with:", err=True)
-        click.echo(f"  {shlex.join(words)}", err=True)
+        click.echo(f"  {job_command('status', job['id'], url)}", err=True)
+        click.echo("and fetch its outputs once it ends with:", err=True)
+        click.echo(f"  {job_command('fetch', job['id'], url, '--wait')}", err=True)
         sys.exit(130)
     error = f" {job['error']['code']}: {job['error']['message']}" if job.get("error") else ""
     click.echo(f"{job['id']} {job['status']}{error}")

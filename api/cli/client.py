@@ -10,49 +10,24 @@ from typing import IO, Any, cast
 
 import httpx
 
-TERMINAL = {"succeeded", "failed", "canceled"}
-BATCH_TERMINAL = {"completed", "canceled"}
+from api.cli.answers import (
+    BATCH_FIELDS,
+    JOB_FIELDS,
+    PASSING_STATUS,
+    TERMINAL,
+    ApiClientError,
+    check_export_type,
+    retry_after_s,
+)
+from api.cli.upload_files import Counted, allow_open_files, form_value
+
+# The error every method raises, importable beside the client that raises it.
+__all__ = ["ApiClientError", "VoicePipeClient"]
+
 # The server stores every part before it answers: a big batch takes a while to acknowledge.
 BATCH_UPLOAD_READ_TIMEOUT_S = 900.0
-# Answers that mean "briefly away" (a broker stall, a proxy before a restarting API), and
-# how long a watch waits them out, as a refused connection.
-PASSING_STATUS = {429, 502, 503, 504}
+# How long a job watch waits out an answer of PASSING_STATUS or a refused connection.
 AWAY_GIVE_UP_S = 60.0
-# The fields of a job's and a batch's answer the CLI reads, each with the type it reads it
-# as: a 200 answer without them is some other server's, said so rather than as a KeyError.
-JOB_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "id": str,
-    "status": str,
-    "stages": dict,
-    "results": dict,
-    "updated_at": str,
-}
-BATCH_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "id": str,
-    "status": str,
-    "items": (int, type(None)),
-    "rejected": int,
-    "progress": (int, float, type(None)),
-    "eta_s": (int, float, type(None)),
-    "counts": dict,
-    "running_by_stage": dict,
-    "failed_by_code": dict,
-    "rejected_by_code": dict,
-}
-# What the API declares each export as.
-EXPORT_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
-
-
-class ApiClientError(Exception):
-    def __init__(
-        self, status: int, code: str, message: str, retry_after: float | None = None
-    ) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-        # Seconds, from the answer's Retry-After (a 429 or 503 may say when to come back).
-        self.retry_after = retry_after
 
 
 class VoicePipeClient:
@@ -90,7 +65,7 @@ class VoicePipeClient:
             code = "http_error"
             message = f"{response.url} answered {response.status_code} {response.reason_phrase}"
             message += hint + (f": {body}" if body else "")
-        raise ApiClientError(response.status_code, code, message, _seconds(response))
+        raise ApiClientError(response.status_code, code, message, retry_after_s(response))
 
     def _v1_hint(self) -> str:
         """A base URL ending in /v1 (copied from the docs' paths) asks for /v1/v1/…, which
@@ -193,8 +168,8 @@ class VoicePipeClient:
 
         httpx reads each open file in chunks as it sends, so memory stays flat whatever the
         batch's size; every file is open for the request's duration, hence the fd limit."""
-        fields = {k: _form_value(v) for k, v in options.items() if v is not None and v != ""}
-        _allow_open_files(len(paths))
+        fields = {k: form_value(v) for k, v in options.items() if v is not None and v != ""}
+        allow_open_files(len(paths))
         timeout = httpx.Timeout(
             self.timeout_s, read=max(self.timeout_s, BATCH_UPLOAD_READ_TIMEOUT_S)
         )
@@ -202,7 +177,7 @@ class VoicePipeClient:
             named = names or {}
             # What httpx calls of a file (read, seek, tell, fileno), counted on the way.
             files = [
-                ("file", (named.get(p, p.name), cast(IO[bytes], _Counted(handle, sent))))
+                ("file", (named.get(p, p.name), cast(IO[bytes], Counted(handle, sent))))
                 for p in paths
                 for handle in (opened.enter_context(p.open("rb")),)
             ]
@@ -256,7 +231,7 @@ class VoicePipeClient:
             if not response.is_success:
                 response.read()
                 self._check(response)
-            _check_export_type(response, fmt)
+            check_export_type(response, fmt)
             if not isinstance(dest, Path):
                 return _copy(response, dest)
             partial = dest.with_name(f".{dest.name}.part")
@@ -307,49 +282,6 @@ class VoicePipeClient:
         return latest
 
 
-class _Counted:
-    """A file that tells ``sent`` how much of it httpx has read, for an upload's progress
-    bar; its length still comes from the file itself (fileno), so the request keeps its
-    Content-Length."""
-
-    def __init__(self, handle: IO[bytes], sent: Callable[[int], None] | None) -> None:
-        self._handle = handle
-        self._sent = sent
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._handle.read(size)
-        if self._sent and chunk:
-            self._sent(len(chunk))
-        return chunk
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        before = self._handle.tell()
-        after = self._handle.seek(offset, whence)
-        if self._sent and after != before:
-            self._sent(after - before)
-        return after
-
-    def tell(self) -> int:
-        return self._handle.tell()
-
-    def fileno(self) -> int:
-        return self._handle.fileno()
-
-
-def _check_export_type(response: httpx.Response, fmt: str) -> None:
-    """A results answer of another type (a proxy's sign-in page, another service) would be
-    written as the table, and the command end as if it had exported it."""
-    declared = response.headers.get("content-type")
-    if declared is None or declared.split(";")[0].strip().lower() == EXPORT_TYPES[fmt]:
-        return
-    raise ApiClientError(
-        response.status_code,
-        "not_voicepipe",
-        f"{response.url} answered {response.status_code} with {declared}, not the VoicePipe "
-        f"API's {fmt} export: check --url (or VOICEPIPE_API__PUBLIC_URL)",
-    )
-
-
 def _copy(response: httpx.Response, out: IO[bytes]) -> int:
     written = 0
     for chunk in response.iter_bytes():
@@ -357,41 +289,3 @@ def _copy(response: httpx.Response, out: IO[bytes]) -> int:
         written += len(chunk)
     out.flush()
     return written
-
-
-def _seconds(response: httpx.Response) -> float | None:
-    """Retry-After in seconds (its HTTP-date form is not worth the parsing here)."""
-    value = response.headers.get("retry-after", "").strip()
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _form_value(value: str | bool | int) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _allow_open_files(count: int) -> None:
-    """Raise the soft open-file limit when a batch needs more: 1000 parts held open at once
-    pass the common default of 1024."""
-    try:
-        import resource
-    except ImportError:  # not on Windows, where the C runtime's limit applies
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = count + 256
-    if soft == resource.RLIM_INFINITY or soft >= wanted:
-        return
-    if hard != resource.RLIM_INFINITY:
-        wanted = min(wanted, hard)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-
-
-def stages_done(job: dict[str, Any]) -> int:
-    """How many of the job's stages are behind it (for progress bars)."""
-    if job["status"] in TERMINAL:
-        return len(job["stages"])
-    return sum(1 for rec in job["stages"].values() if rec["status"] == "succeeded")

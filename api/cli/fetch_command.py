@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from api.cli import batch_commands
+from api.cli.answers import ApiClientError
 from api.cli.batch_commands import A_DIR, api_errors, client_options, writing
-from api.cli.client import ApiClientError, VoicePipeClient
+from api.cli.client import VoicePipeClient
 from api.cli.ids import JOB_ID
 from api.cli.job_commands import job_command
 
@@ -20,6 +21,7 @@ TRANSCRIPT_FORMATS = ("txt", "json", "srt", "vtt")
 # The API's own sentences name its routes and polling, for HTTP clients; here, what to type.
 API_RETRY = re.compile(r"POST /v1/jobs/\S+/retry")
 API_POLL = "Poll the job until it has succeeded."
+DEFAULT_WAIT_S = 3600.0
 
 
 @click.command()
@@ -29,7 +31,7 @@ API_POLL = "Poll the job until it has succeeded."
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0),
-    default=3600.0,
+    default=DEFAULT_WAIT_S,
     show_default=True,
     help="Seconds --wait waits.",
 )
@@ -49,7 +51,7 @@ def fetch(
         said_for_cli(job_id, url),
         batch_commands.open_client(url, api_key) as client,
     ):
-        job = _waited(client, job_id, timeout) if wait else client.job(job_id)
+        job = _waited(client, job_id, timeout, out_dir, url) if wait else client.job(job_id)
         # Everything is read before anything is written: no half-filled folder on an error.
         files = {f"transcript.{fmt}": client.transcript(job_id, fmt) for fmt in TRANSCRIPT_FORMATS}
         results = job["results"]
@@ -66,9 +68,18 @@ def fetch(
         click.echo(f"wrote {target / name} ({len(data)} bytes)")
 
 
-def _waited(client: VoicePipeClient, job_id: str, timeout: float) -> dict[str, Any]:
+def _waited(
+    client: VoicePipeClient, job_id: str, timeout: float, out_dir: Path | None, url: str | None
+) -> dict[str, Any]:
     try:
         return client.wait([job_id], timeout_s=timeout)[job_id]
+    except KeyboardInterrupt:
+        # The job runs on without us: the same command picks the wait up again.
+        again = ["--wait"] + (["-o", str(out_dir)] if out_dir else [])
+        again += ["--timeout", f"{timeout:g}"] if timeout != DEFAULT_WAIT_S else []
+        click.echo(f"\nStopped waiting. Job {job_id} keeps running; wait again with:", err=True)
+        click.echo(f"  {job_command('fetch', job_id, url, *again)}", err=True)
+        raise click.exceptions.Exit(130) from None
     except TimeoutError:
         status = client.job(job_id)["status"]
         raise click.ClickException(

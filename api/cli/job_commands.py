@@ -7,8 +7,8 @@ import shlex
 import click
 
 from api.cli import batch_commands
+from api.cli.answers import TERMINAL
 from api.cli.batch_commands import api_errors, client_options
-from api.cli.client import TERMINAL
 from api.cli.ids import JOB_ID
 
 

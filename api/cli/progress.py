@@ -13,7 +13,8 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.cli.client import BATCH_TERMINAL, PASSING_STATUS, ApiClientError, VoicePipeClient
+from api.cli.answers import BATCH_TERMINAL, PASSING_STATUS, ApiClientError
+from api.cli.client import VoicePipeClient
 from api.cli.reach import NOTHING_THERE
 from shared.stages import STAGE_ORDER
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from api.cli.client import ApiClientError
+from api.cli.answers import ApiClientError
 
 # Failures that mean nothing answered there at all: a stack not running, a wrong --url.
 NOTHING_THERE = (httpx.ConnectError, httpx.UnsupportedProtocol)

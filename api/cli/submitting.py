@@ -28,7 +28,8 @@ import click
 import httpx
 from tqdm import tqdm
 
-from api.cli.client import BATCH_TERMINAL, ApiClientError, VoicePipeClient
+from api.cli.answers import BATCH_TERMINAL, ApiClientError
+from api.cli.client import VoicePipeClient
 from api.cli.reach import refused, unreachable
 from shared.stages import STAGE_ORDER
 

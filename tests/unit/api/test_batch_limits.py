@@ -291,3 +291,56 @@ def test_a_prefix_object_holding_a_value_of_the_wrong_type_says_what_that_value_
 
     assert response.status_code == 400, response.text
     assert response.json()["error"]["message"] == f"The batch is not valid: {said}"
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            '{"items": [{"key": "a.wav"}, {"key": 5}]}',
+            'items.1.key: a string, an object key in the import location, "mailbox/vm1.wav", '
+            "not a number",
+        ),
+        (
+            '{"items": [{"url": ["https://example.com/a.wav"]}]}',
+            "items.0.url: a string, the recording's http(s) URL, not a list",
+        ),
+        (
+            '{"prefix": {"prefix": ""}}',
+            'prefix.prefix: the start of the recordings\' keys (a folder, "mailbox/", or the '
+            'start of names, "mailbox/2026-"), not an empty string',
+        ),
+        (
+            '{"prefix": {}}',
+            "prefix.prefix: missing: give the start of the recordings' keys (a folder, "
+            '"mailbox/", or the start of names, "mailbox/2026-")',
+        ),
+    ],
+)
+def test_a_manifest_string_of_the_wrong_type_empty_or_missing_says_what_is_expected(
+    tmp_path: Path, body: str, said: str
+) -> None:
+    # Before: "Input should be a valid string", "String should have at least 1 character",
+    # "Field required", none saying what the value is for.
+    response = _client(tmp_path, manifest_bytes=4096).post(
+        "/v1/batches", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"] == f"The batch is not valid: {said}"
+
+
+def test_stages_out_of_order_are_refused_naming_the_stages_allowed_in_plain_words(
+    tmp_path: Path,
+) -> None:
+    # Before: "stages must be one of ['stt', 'stt,llm', 'stt,llm,tts'] …", a Python list.
+    body = {"items": [{"key": "a.wav"}], "stages": ["stt", "tts"]}
+
+    response = _client(tmp_path).post("/v1/batches", json=body)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == {
+        "code": "invalid_stages",
+        "message": "stages must be stt, stt,llm or stt,llm,tts (each stage needs the one "
+        'before it); got "stt,tts".',
+    }

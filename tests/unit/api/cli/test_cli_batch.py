@@ -211,7 +211,7 @@ def test_ctrl_c_while_watching_leaves_the_batch_and_prints_how_to_resume(
     assert "Aborted" not in result.output
 
 
-def test_ctrl_c_while_following_one_job_leaves_it_running_and_prints_its_id(
+def test_ctrl_c_while_following_one_job_leaves_it_running_and_says_how_to_see_and_fetch_it(
     tmp_path: Path, fake: FakeClient
 ) -> None:
     [wav] = _files(tmp_path, ["a.wav"])
@@ -220,6 +220,7 @@ def test_ctrl_c_while_following_one_job_leaves_it_running_and_prints_its_id(
 
     assert result.exit_code == 130, result.output
     assert "voicepipe status job_1 --url http://api.test:9000" in result.output
+    assert "voicepipe fetch job_1 --wait --url http://api.test:9000" in result.output
     assert "Aborted" not in result.output
 
 

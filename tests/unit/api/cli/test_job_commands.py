@@ -37,6 +37,7 @@ class Jobs:
         self.calls: list[str] = []
         self.error: ApiClientError | None = None
         self.waited: float | None = None
+        self.interrupted = False  # Ctrl-C while waiting
 
     def __enter__(self) -> Jobs:
         return self
@@ -60,6 +61,8 @@ class Jobs:
 
     def wait(self, job_ids: Sequence[str], *, timeout_s: float, **_: Any) -> dict[str, Any]:
         self.waited = timeout_s
+        if self.interrupted:
+            raise KeyboardInterrupt
         if len(self.statuses) == 1:
             raise TimeoutError(f"1 job(s) not finished after {timeout_s} s")
         self.statuses.pop(0)
@@ -174,3 +177,17 @@ def test_fetch_wait_that_times_out_says_so_and_writes_nothing(jobs: Jobs, tmp_pa
     assert result.exit_code == 1
     assert "job_1 has not ended after 5 s (status: running)" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_during_fetch_wait_exits_130_and_says_the_command_that_waits_again(
+    jobs: Jobs, tmp_path: Path
+) -> None:
+    jobs.interrupted = True
+    out = tmp_path / "out"
+
+    result = _run("fetch", "job_1", "--wait", "-o", str(out), "--url", "http://api.test:9000")
+
+    assert result.exit_code == 130, result.output
+    assert "Job job_1 keeps running" in result.output
+    assert f"voicepipe fetch job_1 --wait -o {out} --url http://api.test:9000" in result.output
+    assert not out.exists()
