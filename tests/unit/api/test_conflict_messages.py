@@ -8,7 +8,6 @@ from typing import Any
 
 from shared.batch_keys import batch_key
 from shared.batches import Batch, BatchItem
-from shared.batchstore import BatchState
 from shared.models import JobOptions, JobStatus, Stage
 from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
@@ -46,23 +45,6 @@ def test_cancelling_a_completed_batch_without_failures_points_to_its_results(
         "not_cancelable",
         f"Batch {batch.id} has completed: there is nothing left to cancel. Its results are "
         f"at GET /v1/batches/{batch.id}/results.",
-    )
-
-
-def test_cancelling_a_canceled_batch_says_so_and_how_to_run_its_items_again(
-    tmp_path: Path, valkey: ValkeyProcess, monkeypatch: Any
-) -> None:
-    http = app_client(tmp_path, valkey)
-    services = services_of(http)
-    batch = Batch(source="manifest", options=JobOptions(stages=[Stage.STT]))
-    services.batches.create(batch, [BatchItem(key="vm.wav")])
-    ended = {"expanded": "1", "canceled": "1", "completed_at": "1796650000.0"}
-    monkeypatch.setattr(services.batches, "get", lambda *_: BatchState(batch, ended))
-
-    assert _error(http.post(f"/v1/batches/{batch.id}/cancel")) == (
-        "not_cancelable",
-        f"Batch {batch.id} was canceled: there is nothing left to cancel, and its jobs do not "
-        "run again. To run its items again, submit them as a new batch.",
     )
 
 
