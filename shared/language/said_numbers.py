@@ -5,6 +5,7 @@ five, five five five, zero one nine eight", where a voice read digits as a large
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
@@ -33,28 +34,31 @@ def write_number(number: str, region: str) -> str:
 def written_numbers(text: str, region: str) -> str:
     """``text`` with its runs of seven to fifteen digits written as numbers are: a valid
     phone number in its written form (``write_number``), others as they are."""
-
-    def written(match: re.Match[str]) -> str:
-        found = match.group(0)
-        digits = re.sub(r"\D", "", found)
-        if len(digits) not in _SPOKEN_DIGITS:
-            return found
-        number = to_e164(digits, region, international=found.startswith("+"))
-        return write_number(number, region) if number else found
-
-    return _DIGIT_RUN.sub(written, text)
+    return _each_run(
+        text,
+        region,
+        lambda number, _digits, found: write_number(number, region) if number else found,
+    )
 
 
 def said_numbers(text: str, region: str) -> str:
     """``text`` with its runs of seven to fifteen digits spelled for a voice, digit by digit
     in the groups a number is said in (``speak_number``)."""
+    return _each_run(
+        text, region, lambda number, digits, _found: speak_number(number or digits, region)
+    )
 
-    def spoken(match: re.Match[str]) -> str:
+
+def _each_run(text: str, region: str, rewrite: Callable[[str | None, str, str], str]) -> str:
+    """``text`` with each run of seven to fifteen digits replaced by ``rewrite(number, digits,
+    run)``: the run's E.164 number (None where it is no valid one), its digits, the run."""
+
+    def replaced(match: re.Match[str]) -> str:
         found = match.group(0)
         digits = re.sub(r"\D", "", found)
         if len(digits) not in _SPOKEN_DIGITS:
             return found
         number = to_e164(digits, region, international=found.startswith("+"))
-        return speak_number(number or digits, region)
+        return rewrite(number, digits, found)
 
-    return _DIGIT_RUN.sub(spoken, text)
+    return _DIGIT_RUN.sub(replaced, text)
