@@ -47,6 +47,14 @@ def name_from(tokens: Tokens, i: int) -> list[str]:
             break
         if not is_name_word(tokens.raw[word], tokens.low[word], tokens.cased):
             break
+        # A lower-case transcript's punctuation marks no pause within a name, but a sentence's
+        # end still ends one ("this is john. smith called earlier").
+        if (
+            counted
+            and not tokens.cased
+            and any(j in tokens.sentence_starts for j in range(i, word + 1))
+        ):
+            break
         # A cased name ends at a pause, but for the first word said again whole, or the
         # surname after the first word's spelling ("Siddharth, S-I-D-D-H-A-R-T-H, Rao").
         if counted and tokens.cased and i in tokens.punctuated and not (spelt and counted == 1):

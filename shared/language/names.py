@@ -91,6 +91,7 @@ def _is_pair(tokens: Tokens, i: int) -> bool:
         and capitalised(i + 1)
         and not (capitalised(i - 1) or capitalised(i + 2))
         and not {tokens.low[i], tokens.low[i + 1]} & _STREET_WORDS
+        and i + 1 not in tokens.sentence_starts  # "Thanks, Grace. Grace period is over."
     )
 
 
@@ -146,6 +147,7 @@ def names_before_cues(tokens: Tokens) -> Iterator[str]:
         while (
             start > 0
             and counted < MAX_WORDS
+            and (counted == 0 or start not in tokens.sentence_starts)  # "john. smith here"
             and is_name_word(tokens.raw[start - 1], tokens.low[start - 1], tokens.cased)
         ):
             start -= 1
