@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from shared.language.known_names import is_given_name, is_surname
+from shared.language.name_words import TITLES
 from shared.language.names import (
     AFTER_NAME,
-    TITLES,
     caller_name,
     names_after_cues,
     names_before_cues,

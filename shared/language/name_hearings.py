@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.language.known_names import is_given_name, is_surname
-from shared.language.names import TITLES
+from shared.language.name_words import TITLES
 
 _WRITTEN_TITLES = frozenset(TITLES.values())
 

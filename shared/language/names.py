@@ -4,84 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import jellyfish
-
 from shared.language.business_words import ORGANISATION_WORDS
-from shared.language.dates import WEEKDAYS
 from shared.language.known_names import is_given_name
-from shared.language.numbers import TEENS, TENS, UNITS
+from shared.language.name_reader import MAX_WORDS, joined, name_from
+from shared.language.name_words import (
+    CUES,
+    FILLERS,
+    PARTICLES,
+    THANKS,
+    THANKS_FILLERS,
+    TITLES,
+    is_name_word,
+)
 from shared.language.tokens import Tokens, find_phrase
 
-# Strongest introduction first: "my name is" is rarely followed by anything but a name,
-# while "i'm" is as often followed by a state ("i'm calling", "i'm worried").
-CUES = ("my name is", "my name's", "name is", "this is", "it's", "i'm", "i am")
-TITLES = {"doctor": "Dr.", "dr": "Dr.", "mister": "Mr.", "mr": "Mr.", "mrs": "Mrs.",
-           "ms": "Ms.", "miss": "Miss"}  # fmt: skip
-# Lower-case transcripts give no capitals to go by, so a name ends at the first word that
-# is common English (and in practice follows a name: "from", "calling", "and").
-_COMMON_WORDS = """
-    a an the and or but so nor from calling call called with at about on in for to of
-    just here again back my your our his her their this that these those it its is was
-    be been being am are were have has had having do does did i me we you he she they him
-    them us not no yes very really also only still trying try wanted want wanting need
-    needing needed looking hoping going gonna following regarding returning leaving
-    reaching phoning ringing writing letting sending contacting hi hello hey good
-    morning afternoon evening night thanks thank please sorry um uh er ah oh well okay ok like
-    know sure glad happy interested concerned worried upset unhappy angry frustrated
-    speaking urgent leaking getting got doing available home out over up down there who
-    what when where why how which can could would should shall might must
-    message voicemail number phone office company team customer client patient
-    yours one order account appointment water heater re hiya g'day howdy
-"""
-# What callers say after "I'm", "it's" or a greeting that is no one's name, found as names
-# in the triage corpus's lower-case messages ("i'm waiting on a prescription", "i'm after a
-# price", "im calling") and typed ones ("Hi. Question here.", "It's Yeah no worries"). None is
-# in the known-name lists' spelling of a name that would be missed: "Quick" and "Stirling"
-# are surnames, so no rule by ending ("-ly", "-ing") is made.
-_NOT_NAMES = """
-    actually yeah yep yup nope question basically anyway another after due meant supposed
-    broke outside stuck never nothing half honestly definitely pretty im waiting making
-    moving charging coming passing paying dropping holding travelling whistling dripping
-    peeling started cheers sincerely regards bye
-"""
-# What a caller says while finding the next word. Said between a cue and the name ("this is
-# um john smith") it is passed over, and it is never a word of a name. "Like" is not among
-# them: after a cue it more often compares than fills ("it's like sarah said").
-FILLERS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "ah", "hmm"})
-NOT_NAME_WORDS = (
-    set(_COMMON_WORDS.split())
-    | FILLERS
-    | set(_NOT_NAMES.split())
-    | set(UNITS)
-    | set(TEENS)
-    | set(TENS)
-    | set(WEEKDAYS)
-)
-_CONTRACTIONS = ("'s", "'m", "'ll", "'d", "'re", "'ve", "n't")  # "O'Brien" is a name, "it's" not
-_MAX_WORDS = 2
-# In a cased transcript a third capitalised word said with no pause is part of the name
-# ("Hoang Minh Chau", "José Luis Ramírez"); lower-case ones give nothing to tell it by.
-_MAX_WORDS_CASED = 3
-# Lower-case parts of a surname ("Maria de la Cruz", "Ludwig van Beethoven"): kept as said,
-# not counted among the name's words, and only between two of them.
-PARTICLES = {"de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "van", "von",
-              "der", "den", "ter", "ten", "bin", "ibn", "al", "el", "los", "las"}  # fmt: skip
-
-
-def _is_name_word(raw: str, low: str, cased: bool) -> bool:
-    if not raw.replace("'", "").isalpha() or low.endswith(_CONTRACTIONS):
-        return False
-    if len(low) < 2 or low in NOT_NAME_WORDS:
-        return False
-    # In a cased transcript a name is capitalised; "this is urgent" is not a name.
-    return raw[0].isupper() if cased else True
-
-
-def _title_case(word: str) -> str:
-    if any(c.isupper() for c in word):
-        return word  # keep the caller's own spelling ("McDonald")
-    return "'".join(part[:1].upper() + part[1:] for part in word.split("'"))
-
+__all__ = [
+    "AFTER_NAME",
+    "caller_name",
+    "names_after_cues",
+    "names_before_cues",
+    "past_fillers",
+    "personal",
+]
 
 # A name said before these introduces the caller ("Dana here", "Dana Whitaker calling
 # from Northwind") when nothing but a greeting comes before it.
@@ -140,13 +84,14 @@ def _is_pair(tokens: Tokens, i: int) -> bool:
         return False  # "calling for my mother, Eleanor Grant": not the caller
 
     def capitalised(j: int) -> bool:
-        return 0 <= j < len(tokens) and _is_name_word(tokens.raw[j], tokens.low[j], cased=True)
+        return 0 <= j < len(tokens) and is_name_word(tokens.raw[j], tokens.low[j], cased=True)
 
     return (
         capitalised(i)
         and capitalised(i + 1)
         and not (capitalised(i - 1) or capitalised(i + 2))
         and not {tokens.low[i], tokens.low[i + 1]} & _STREET_WORDS
+        and i + 1 not in tokens.sentence_starts  # "Thanks, Grace. Grace period is over."
     )
 
 
@@ -201,8 +146,9 @@ def names_before_cues(tokens: Tokens) -> Iterator[str]:
         start, counted = end, 0
         while (
             start > 0
-            and counted < _MAX_WORDS
-            and _is_name_word(tokens.raw[start - 1], tokens.low[start - 1], tokens.cased)
+            and counted < MAX_WORDS
+            and (counted == 0 or start not in tokens.sentence_starts)  # "john. smith here"
+            and is_name_word(tokens.raw[start - 1], tokens.low[start - 1], tokens.cased)
         ):
             start -= 1
             while start > 0 and start in tokens.hyphened:
@@ -210,17 +156,7 @@ def names_before_cues(tokens: Tokens) -> Iterator[str]:
             counted += 1
         if start == end or not all(word in _GREETINGS for word in tokens.low[:start]):
             continue
-        yield _joined(tokens, start, end)
-
-
-def _joined(tokens: Tokens, start: int, end: int) -> str:
-    """Tokens ``start:end`` in title case, the ones written joined by a hyphen joined again
-    ("Al-Masri", "Smith-Jones")."""
-    text = ""
-    for j in range(start, end):
-        sep = "-" if j in tokens.hyphened and j > start else " " if j > start else ""
-        text += sep + _title_case(tokens.raw[j])
-    return text
+        yield joined(tokens, start, end)
 
 
 def _name_after_cue(tokens: Tokens) -> str | None:
@@ -272,7 +208,7 @@ def _ah_of_a_name(tokens: Tokens, i: int) -> bool:
         and after < len(tokens)
         and after not in tokens.punctuated
         and tokens.low[after] not in TITLES
-        and _is_name_word(tokens.raw[after], tokens.low[after], cased=True)
+        and is_name_word(tokens.raw[after], tokens.low[after], cased=True)
     )
 
 
@@ -286,16 +222,11 @@ def _organisation_from(tokens: Tokens, i: int) -> bool:
     for j in range(i, min(len(tokens), i + _ORGANISATION_RUN)):
         if j > i and j in tokens.punctuated:
             break
-        if not _is_name_word(tokens.raw[j], tokens.low[j], tokens.cased):
+        if not is_name_word(tokens.raw[j], tokens.low[j], tokens.cased):
             break
         if tokens.low[j] in ORGANISATION_WORDS:
             return True
     return False
-
-
-# Said just before a caller signs off with their name ("Thanks again, Harold Finch.").
-THANKS = ("thanks", "thank you", "cheers", "many thanks")
-THANKS_FILLERS = {"again", "so", "much", "very", "a", "lot", "bye"}
 
 
 def _thanked(tokens: Tokens) -> str | None:
@@ -314,86 +245,3 @@ def _thanked(tokens: Tokens) -> str | None:
         return None  # "Thanks, Dr. Patel": the person thanked
     words = name_from(tokens, i)
     return " ".join(words) if len([w for w in words if w not in PARTICLES]) >= 2 else None
-
-
-def name_from(tokens: Tokens, i: int) -> list[str]:
-    """Up to _MAX_WORDS name words from token ``i`` on (a third in a cased transcript), with
-    the particles between them. In a cased transcript a name ends at punctuation, except
-    where the caller said the first word again to give it whole ("it's Ravi, Ravi
-    Chaudhary") or spelt it out before the surname ("Siddharth, S-I-D-D-H-A-R-T-H, Rao")."""
-    words: list[str] = []
-    counted = 0
-    limit = _MAX_WORDS_CASED if tokens.cased else _MAX_WORDS
-    spelt = False
-    while i < len(tokens) and counted < limit:
-        word = i  # the next name word, after any particles (none before the first word)
-        while (
-            counted
-            and word < len(tokens)
-            and tokens.low[word] in PARTICLES
-            and word + 1 not in tokens.hyphened  # "Al-Masri" is one word, not "al" before one
-        ):
-            word += 1
-        if word >= len(tokens) or (
-            tokens.low[word] in PARTICLES and word + 1 not in tokens.hyphened
-        ):
-            break
-        if not _is_name_word(tokens.raw[word], tokens.low[word], tokens.cased):
-            break
-        # A cased name ends at a pause, but for the first word said again whole, or the
-        # surname after the first word's spelling ("Siddharth, S-I-D-D-H-A-R-T-H, Rao").
-        if counted and tokens.cased and i in tokens.punctuated and not (spelt and counted == 1):
-            if counted == 1 and tokens.low[word] == words[0].lower():
-                words, counted = [], 0  # the name said again, whole this time
-            else:
-                break
-        after = word + 1
-        while after < len(tokens) and after in tokens.hyphened and tokens.raw[after].isalpha():
-            after += 1
-        words.extend(tokens.raw[i:word])
-        i, spelling = _spelling(tokens, after, tokens.low[word])
-        spelt = spelling is not None
-        if spelling is not None and after == word + 1:
-            words.append(_title_case(spelling))
-        else:
-            words.append(_joined(tokens, word, after))
-        counted += 1
-    return words
-
-
-# Said between a name and its spelling ("Kim, that's K-I-M").
-_BEFORE_SPELLING = {"that's", "spelled", "spelt", "it's", "that", "is"}
-_MIN_SPELT = 3
-
-
-def _spelling(tokens: Tokens, i: int, word: str) -> tuple[int, str | None]:
-    """Where the letters of a spelling of ``word`` from token ``i`` on end, and the word as
-    spelt, or (``i``, None) where none follows. A caller spells a name to be written right,
-    so the spelling stands for the word where it sounds like it: Whisper wrote "Grace Cam,
-    K.I.M." and "Bartos Novak, N-O-W-A-K" for Grace Kim and Bartosz Nowak (the spoken
-    held-out half of written_callers.json), but not where it sounds like another word: its
-    "Louis Armando, C-R-D-E-N-A-S" spelt Cárdenas, a third name it did not write."""
-    start = i
-    while start < len(tokens) and tokens.low[start] in _BEFORE_SPELLING:
-        start += 1
-    # Letters written joined ("K.I.M.", "N-O-W-A-K") end at the first written apart: the
-    # "I" of "N-O-W-A-K. I rent the flat" is a word.
-    joined = start + 1 in tokens.attached
-    end = start
-    while (
-        end < len(tokens)
-        and len(tokens.low[end]) == 1
-        and tokens.low[end].isalpha()
-        and (end == start or not joined or end in tokens.attached)
-    ):
-        end += 1
-    spelt = "".join(tokens.low[start:end])
-    if end - start < _MIN_SPELT:
-        return i, None
-    if (
-        spelt != word
-        and jellyfish.levenshtein_distance(jellyfish.metaphone(spelt), jellyfish.metaphone(word))
-        > 1
-    ):
-        return i, None
-    return end, spelt

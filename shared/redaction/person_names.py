@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.introductions import introduced_names
-from shared.language.names import NOT_NAME_WORDS, PARTICLES
+from shared.language.name_words import NOT_NAME_WORDS, PARTICLES
 from shared.language.tokens import find_phrase
 from shared.redaction.sign_offs import signed_off_names
 from shared.redaction.spans import Span

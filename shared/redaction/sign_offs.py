@@ -13,14 +13,9 @@ is as much a person to redact, so one word is taken where it is a known given na
 from __future__ import annotations
 
 from shared.language.known_names import is_given_name
-from shared.language.names import (
-    PARTICLES,
-    THANKS,
-    THANKS_FILLERS,
-    TITLES,
-    name_from,
-    personal,
-)
+from shared.language.name_reader import name_from
+from shared.language.name_words import PARTICLES, THANKS, THANKS_FILLERS, TITLES
+from shared.language.names import personal
 from shared.language.tokens import Tokens, find_phrase
 
 # The triage's thanks and the sign-offs of a message written or read out.

@@ -27,7 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.language.name_hearings import choose_caller_name
-from shared.language.names import PARTICLES, TITLES, caller_name
+from shared.language.name_words import PARTICLES, TITLES
+from shared.language.names import caller_name
 from shared.language.sounds_like import Role, known, names_like
 from shared.language.tokens import tokenize
 from shared.models import Word

@@ -336,3 +336,23 @@ def test_ah_written_as_part_of_a_name_is_kept_and_a_filler_ah_is_not(
 def test_a_sign_off_word_is_no_part_of_the_callers_name(text: str) -> None:
     # Capitalised before a name, it was read as a first and last name ("Cheers Maria").
     assert caller_name(tokenize(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thanks, Grace. Grace period is over.", None),
+        ("It's me, Michael. Michael, call me.", None),
+        ("Can you ask Grace? Kim Lee said so.", None),
+        ("this is john. smith called earlier.", "John"),
+        ("hi this is anna! bell rang twice.", "Anna"),
+        ("hi, grace. kim here about the lease.", None),
+        ("Hi, Grace. Kim here about the lease.", None),
+        ("Thanks, John Smith. Bye.", "John Smith"),
+        ("Hello. Grace Kim here.", "Grace Kim"),
+        ("Hi, Grace Kim. Calling about the lease.", "Grace Kim"),
+    ],
+)
+def test_a_sentence_end_between_two_words_ends_the_name(text: str, expected: str | None) -> None:
+    # Two capitalised words either side of a full stop were read as one name ("Grace Grace").
+    assert caller_name(tokenize(text)) == expected
