@@ -51,3 +51,14 @@ def test_the_needs_review_filter_still_goes_by_the_machines_flag_until_marked_do
 
     assert _review_cell(site, job_id, "?needs_review=yes") == "needs review low confidence"
     assert _review_cell(site, job_id, "?needs_review=no") is None
+
+
+def test_a_voicemail_whose_every_reason_is_settled_says_so_and_what_is_left_to_do(
+    site: Site,
+) -> None:
+    job_id = _corrected(
+        site, callback_number="+1 415 555 0188", transcript="Hi, it's Sam, call me back."
+    )
+
+    # Before: a bare "needs review" with no reason beside it.
+    assert _review_cell(site, job_id) == "needs review every reason corrected: mark it done"

@@ -60,3 +60,14 @@ def test_a_note_in_the_corrections_reads_as_a_note_not_a_before_value(site: Site
     cell = row.group(1)
     assert 'class="note"' in cell
     assert " ".join(re.sub(r"<[^>]+>", "", cell).split()) == "Note: Rang back, left a message."
+
+
+def test_a_voicemail_whose_every_reason_a_correction_settled_says_what_is_left_to_do(
+    site: Site,
+) -> None:
+    page = _reviewed(site, callback_number="+1 415 555 0188", transcript="Hi, it's Sam.")
+
+    facts = re.search(r'<p class="facts">(.*?)</p>', page, re.S)
+    assert facts
+    badge = " ".join(re.sub(r"<[^>]+>", "", facts.group(1)).split())
+    assert "needs review every reason corrected: mark it done" in badge
