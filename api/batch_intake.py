@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import batch_idempotency, staged
 from api.batch_manifest import BatchRequest
-from api.batch_problems import problems
+from api.batch_problems import checked_text, problems
 from api.deps import Services
 from api.errors import ApiError, job_store_unavailable
 from api.form_in_memory import read_form
@@ -136,7 +136,7 @@ def _manifest(body: bytes, services: Services, tenant: str) -> tuple[Batch, list
             records.append(BatchItem(**item.model_dump()))
         except ValidationError as exc:
             # Named by its place: a manifest may hold 100,000 items.
-            message = "; ".join(e["msg"] for e in exc.errors()[:3])
+            message = "; ".join(checked_text(e) for e in exc.errors()[:3])
             raise ApiError(400, "invalid_batch", f"items.{index} is not valid: {message}") from None
     if not recordings:
         # Nothing to transcribe: an stt engine would be stored and never used.

@@ -32,7 +32,11 @@ def problems(exc: ValidationError) -> str:
         whole = loc == ("prefix",) or loc[:1] == ("stages",)
         shape = _SHAPES.get(str(loc[0])) if whole and error["type"] in _WRONG_KIND else None
         inner = _value_problem(loc, error)
-        if shape:
+        if len(loc) == 2 and loc[0] == "items" and error["type"] in _WRONG_KIND:
+            # A bare string for an item ("mailbox/vm1.wav"): the object it was meant as.
+            where = ".".join(str(p) for p in loc)
+            text = _item_shape(error["input"])
+        elif shape:
             where = str(loc[0])
             text = shape(error["input"])
         elif inner:
@@ -44,9 +48,28 @@ def problems(exc: ValidationError) -> str:
             text = f"{_STAGES_ARE} (this one is {error['ctx']['actual_length']} characters long)"
         else:
             where = ".".join(str(p) for p in (loc[:-1] if value else loc)) or "body"
-            text = _metadata_problem(error["input"]) if value else problem_text(error)
+            text = _metadata_problem(error["input"]) if value else checked_text(error)
         said.setdefault(where, text)
     return "; ".join(f"{where}: {text}" for where, text in list(said.items())[:5])
+
+
+def checked_text(error: Mapping[str, Any]) -> str:
+    """``problem_text``, but a check of our own (a ValueError) in its own words: pydantic
+    puts "Value error, " before them, which names its machinery, not the value."""
+    if error["type"] == "value_error":
+        return str((error.get("ctx") or {}).get("error") or error["msg"])
+    return problem_text(error)
+
+
+def _item_shape(value: object) -> str:
+    example = '{"key": "mailbox/vm1.wav"}'
+    if isinstance(value, str) and value:
+        field = "url" if value.lower().startswith(("http://", "https://")) else "key"
+        example = json.dumps({field: value})
+    return (
+        f'an object, {example}, not {_kind(value)}: an item is an object with one of "key", '
+        '"url" or "text"'
+    )
 
 
 def _kind(value: object) -> str:
@@ -96,7 +119,10 @@ def _value_problem(loc: tuple[int | str, ...], error: Mapping[str, Any]) -> str 
         return None
     if error["type"] in _WRONG_KIND:
         return f"a string, {about}, not {_kind(error['input'])}"
-    if error["type"] == "string_too_short":
+    # An empty key fails the key's own check before its length is checked.
+    if error["type"] == "string_too_short" or (
+        error["type"] == "value_error" and error["input"] == ""
+    ):
         return f"{about}, not an empty string"
     if error["type"] == "missing":
         return f"missing: give {about}"

@@ -257,9 +257,12 @@ def submit(
 
     Safe to run again after Ctrl-C or a lost connection: files already taken are not
     submitted twice, the rest are sent."""
-    from api.cli.submitting import check_stage_flags
+    from api.cli import batch_commands
+    from api.cli.submitting import check_providers, check_stage_flags
 
     check_stage_flags(options)
+    with batch_commands.api_errors(), batch_commands.open_client(url, api_key) as client:
+        check_providers(client, options)
     submit_files(paths, url=url, api_key=api_key, wait=wait, options=options, again=again)
 
 

@@ -135,6 +135,21 @@ class VoicePipeClient:
         body["replayed"] = response.headers.get("idempotent-replayed") == "true"
         return body
 
+    def engines(self) -> dict[str, list[str]] | None:
+        """The providers the server runs, each with its stages (GET /v1/models lists them as
+        ``voicepipe-<name>``); None when it does not say (an older server, a proxy, an
+        outage): the upload's own refusal then decides."""
+        try:
+            body = self._json(self.http.get("/v1/models"), {"data": list})
+        except (ApiClientError, httpx.HTTPError):
+            return None
+        found: dict[str, list[str]] = {}
+        for card in body["data"]:
+            name = card.get("id") if isinstance(card, dict) else None
+            if isinstance(name, str) and name.startswith("voicepipe-"):
+                found[name.removeprefix("voicepipe-")] = list(card.get("stages") or [])
+        return found
+
     def job(self, job_id: str) -> dict[str, Any]:
         body = self._json(self.http.get(f"/v1/jobs/{job_id}"), JOB_FIELDS)
         return body

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -53,19 +53,54 @@ def fetch(
     ):
         job = _waited(client, job_id, timeout, out_dir, url) if wait else client.job(job_id)
         # Everything is read before anything is written: no half-filled folder on an error.
-        files = {f"transcript.{fmt}": client.transcript(job_id, fmt) for fmt in TRANSCRIPT_FORMATS}
-        results = job["results"]
-        if results.get("reply") is not None:
-            files["reply.txt"] = (results["reply"] + "\n").encode()
-        if results.get("reply_audio_key"):
-            files[f"reply.{_extension(results['reply_audio_key'])}"] = client.reply_audio(job_id)
+        try:
+            files = _downloaded(client, job_id, job)
+        except KeyboardInterrupt:
+            _stopped(job_id, out_dir, url, "downloading", [], [])
     target = out_dir or Path(job_id)
     with writing(target):
         target.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        with writing(target / name):
-            (target / name).write_bytes(data)
-        click.echo(f"wrote {target / name} ({len(data)} bytes)")
+    names = list(files)
+    for done, name in enumerate(names):
+        try:
+            with writing(target / name):
+                (target / name).write_bytes(files[name])
+        except KeyboardInterrupt:
+            # A file cut short is no output: removed, and named among those not saved.
+            (target / name).unlink(missing_ok=True)
+            _stopped(job_id, out_dir, url, "writing", names[:done], names[done:])
+        click.echo(f"wrote {target / name} ({len(files[name])} bytes)")
+
+
+def _downloaded(client: VoicePipeClient, job_id: str, job: dict[str, Any]) -> dict[str, bytes]:
+    files = {f"transcript.{fmt}": client.transcript(job_id, fmt) for fmt in TRANSCRIPT_FORMATS}
+    results = job["results"]
+    if results.get("reply") is not None:
+        files["reply.txt"] = (results["reply"] + "\n").encode()
+    if results.get("reply_audio_key"):
+        files[f"reply.{_extension(results['reply_audio_key'])}"] = client.reply_audio(job_id)
+    return files
+
+
+def _stopped(
+    job_id: str,
+    out_dir: Path | None,
+    url: str | None,
+    doing: str,
+    saved: list[str],
+    not_saved: list[str],
+) -> NoReturn:
+    """Ctrl-C once the job had ended: what is on disk, and the command that fetches it all
+    again (no --wait: there is nothing left to wait for)."""
+    target = out_dir or Path(job_id)
+    if saved:
+        said = f"saved {', '.join(saved)} in {target}; not saved: {', '.join(not_saved)}"
+    else:
+        said = "nothing was saved"
+    click.echo(f"\nStopped {doing} job {job_id}'s outputs: {said}. Fetch them with:", err=True)
+    again = ["-o", str(out_dir)] if out_dir else []
+    click.echo(f"  {job_command('fetch', job_id, url, *again)}", err=True)
+    raise click.exceptions.Exit(130)
 
 
 def _waited(

@@ -15,6 +15,9 @@ NOT_IN_AN_ID = re.compile(r"[\s/?#%\\]")
 # Each kind of id, and the command that reads one.
 READER = {"job": "voicepipe status", "batch": "voicepipe batch status"}
 PREFIX = {"job": "job_", "batch": "bat_"}
+# Commands a job and a batch both have: a batch id given to `voicepipe retry` is pointed at
+# `voicepipe batch retry`, not at a command that only shows the batch.
+SHARED_VERBS = frozenset({"retry", "cancel"})
 
 
 class Identifier(click.ParamType[str]):
@@ -34,12 +37,22 @@ class Identifier(click.ParamType[str]):
         for other, prefix in PREFIX.items():
             if other != self.kind and text.startswith(prefix):
                 self.fail(
-                    f"{text} is a {other} id, not a {self.kind} id: see it with "
-                    f"`{READER[other]} {text}`",
+                    f"{text} is a {other} id, not a {self.kind} id: {_instead(other, text, ctx)}",
                     param,
                     ctx,
                 )
         return text
+
+
+def _instead(other: str, text: str, ctx: click.Context | None) -> str:
+    """The command that does for an ``other`` id what this one does for its own (retry and
+    cancel are both a job's and a batch's); else the one that shows it."""
+    see = f"see it with `{READER[other]} {text}`"
+    verb = ctx.info_name if ctx is not None else None
+    if verb not in SHARED_VERBS:
+        return see
+    does = f"voicepipe {verb}" if other == "job" else f"voicepipe batch {verb}"
+    return f"{verb} it with `{does} {text}` ({see})"
 
 
 JOB_ID = Identifier("job")

@@ -67,6 +67,34 @@ def check_stage_flags(options: Mapping[str, str | None]) -> None:
             )
 
 
+# The flag of each provider option, with its stage.
+_PROVIDER_FLAGS = {
+    "stt_provider": ("--stt", "stt"),
+    "llm_provider": ("--llm", "llm"),
+    "tts_provider": ("--tts", "tts"),
+}
+
+
+def check_providers(client: VoicePipeClient, options: Mapping[str, str | None]) -> None:
+    """Bad usage, said before any file is uploaded: a provider the server does not run for
+    that stage, by the engines it lists. The server refuses it too (unknown_provider), but
+    only once every recording has been sent."""
+    asked = {o: options.get(o) for o in _PROVIDER_FLAGS if options.get(o)}
+    engines = client.engines() if asked else None
+    if not engines:
+        return
+    for option, name in asked.items():
+        flag, stage = _PROVIDER_FLAGS[option]
+        runs = [engine for engine, stages in engines.items() if stage in stages]
+        if name not in runs:
+            raise click.BadParameter(
+                f"this server runs no {stage} provider {name!r} (it runs "
+                f"{', '.join(runs) or 'none'}): nothing was uploaded. Choose one of those, or "
+                f"leave {flag} out for the server's default.",
+                param_hint=f"'{flag}'",
+            )
+
+
 # Waits before each retry: about a minute in all, past a broker or API restart.
 RETRY_WAITS_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 # 409 idempotency_in_progress: the first request with the key is still being recorded.

@@ -40,3 +40,25 @@ def test_a_job_id_given_to_a_batch_command_points_to_the_job_command(
 
     assert result.exit_code == 2, result.output
     assert "voicepipe status job_01a2" in result.output
+
+
+@pytest.mark.parametrize("verb", ["retry", "cancel"])
+def test_a_batch_id_given_to_job_retry_or_cancel_names_the_batch_command_that_does_it(
+    verb: str,
+) -> None:
+    # Before: "see it with `voicepipe batch status bat_01a2`", which neither retries nor cancels.
+    result = CliRunner().invoke(main, [verb, "bat_01a2", "--url", "http://127.0.0.1:1"])
+
+    assert result.exit_code == 2, result.output
+    assert "bat_01a2 is a batch id, not a job id" in result.output
+    assert f"`voicepipe batch {verb} bat_01a2`" in result.output
+
+
+@pytest.mark.parametrize("verb", ["retry", "cancel"])
+def test_a_job_id_given_to_batch_retry_or_cancel_names_the_job_command_that_does_it(
+    verb: str,
+) -> None:
+    result = CliRunner().invoke(main, ["batch", verb, "job_01a2", "--url", "http://127.0.0.1:1"])
+
+    assert result.exit_code == 2, result.output
+    assert f"`voicepipe {verb} job_01a2`" in result.output
