@@ -142,7 +142,6 @@ class JobStore(IdempotencyClaims, JobListing):
         assert job.batch_id is not None
         assert job.batch_index is not None
         due = self.deadline(job)
-        thread = job.options.thread_id
         keys = [
             _job_key(job.id),
             _index_key(job.tenant),
@@ -151,7 +150,6 @@ class JobStore(IdempotencyClaims, JobListing):
             BY_STATUS,
             *machine_keys(job.tenant),
             rejects_key(job.batch_id),
-            _thread_key(job.tenant, thread) if thread else _job_key(job.id),
         ]
         args: list[str | int | float] = [
             job.model_dump_json(),
@@ -160,7 +158,6 @@ class JobStore(IdempotencyClaims, JobListing):
             "" if due is None else repr(due),
             job.batch_index,
             *machine_row(job).parts,
-            "1" if thread else "",
         ]
         made = int(self._create_batch_job(keys=keys, args=args))
         if made == -1:

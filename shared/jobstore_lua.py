@@ -141,12 +141,9 @@ return 1
 """
 )
 # KEYS: job record, tenant index, deadline index, batch hash, jobs by status, the tenant's
-# three inbox hashes, the batch's rejections, the job's thread list (the record again when it
-# has no thread). ARGV: record, job id, creation time, deadline or "", item index, the inbox
-# row's three parts, "1" when the job is in a thread or "". On the thread's list as a single
-# job is: left off, the caller's later voicemails were replied to without it. A batch item's
-# job is made at most once (the ingest worker may make it again after a crash) and counted
-# exactly when it is made.
+# three inbox hashes, the batch's rejections. ARGV: record, job id, creation time, deadline
+# or "", item index, the inbox row's three parts. A batch item's job is made at most once
+# (the ingest worker may make it again after a crash) and counted exactly when it is made.
 # As in CREATE_JOB, a record there byte for byte is this very call's, sent again by the
 # client after a lost reply: made (so the caller queues its first stage), and nothing
 # counted twice. A job made again after a crash is a new record (its own creation time):
@@ -171,7 +168,6 @@ redis.call('HINCRBY', KEYS[5], 'queued', 1)
 redis.call('ZADD', KEYS[4] .. ':jobs', ARGV[5], ARGV[2])
 redis.call('ZADD', KEYS[4] .. ':s:queued', ARGV[5], ARGV[2])
 for k = 0, 2 do redis.call('HSET', KEYS[6 + k], ARGV[2], ARGV[6 + k]) end
-if ARGV[9] ~= '' then redis.call('RPUSH', KEYS[10], ARGV[2]) end
 return 1
 """
 # KEYS: job record, tenant index, the tenant's three inbox hashes, its review overlay, the

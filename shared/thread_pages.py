@@ -26,12 +26,8 @@ def earlier_in_thread(
         for found in read(earlier[start : start + page]):
             if found is None or found.tenant != job.tenant:
                 continue  # deleted meanwhile
-            # Jobs of one batch run side by side: which of them had ended first is chance,
-            # so none is another's history.
-            if job.batch_id is not None and found.batch_id == job.batch_id:
-                continue
-            # A batch's job made before batch jobs were listed is not on the list: what came
-            # before it is what was made before it, not the caller's later voicemails.
+            # A batch's job is not on the list (its batch made it): what came before it is
+            # what was made before it, not the caller's later voicemails.
             before = listed or found.created_at < job.created_at
             if before and (where is None or where(found)):
                 jobs.append(found)

@@ -41,40 +41,5 @@ def test_a_batch_job_of_a_thread_is_given_the_voicemails_before_it_not_those_aft
     jobs.create(after)
 
     assert [j.id for j in jobs.thread_before(item)] == [before.id]
-    # The later voicemail is given both, the batch's job on the thread's list as well.
-    assert [j.id for j in jobs.thread_before(after)] == [before.id, item.id]
-
-
-def test_a_voicemail_left_after_a_batch_job_of_its_thread_is_given_that_job(
-    valkey: ValkeyProcess,
-) -> None:
-    jobs = JobStore.from_url(valkey.url)
-    batches = BatchStore(jobs.redis)
-    start = utcnow()
-    options = JobOptions(stages=[Stage.STT, Stage.LLM], thread_id="caller-8")
-    batch = Batch(source="manifest", options=options)
-    batches.create(batch, [BatchItem(key="k0"), BatchItem(key="k1")])
-    items = [
-        Job(
-            id=batch_job_id(batch.id, index),
-            input=wav_input_meta(),
-            options=options,
-            batch_id=batch.id,
-            batch_index=index,
-            created_at=start + timedelta(seconds=index),
-        )
-        for index in range(2)
-    ]
-    for item in items:
-        jobs.create_batch_job(item)
-    after = Job(input=wav_input_meta(), options=options, created_at=start + timedelta(seconds=5))
-    jobs.create(after)
-
-    # Before: the batch's jobs were on no thread list, so the caller's next voicemail was
-    # replied to as if the imported ones had never been left.
-    assert [j.id for j in jobs.thread_before(after)] == [item.id for item in items]
-    # Made at once by one batch, its jobs still do not see one another.
-    assert jobs.thread_before(items[1]) == []
-    # Deleted, a batch job leaves the thread's history.
-    jobs.delete(items[0])
-    assert [j.id for j in jobs.thread_before(after)] == [items[1].id]
+    # A job on the thread's own list is unchanged: everything listed before it.
+    assert [j.id for j in jobs.thread_before(after)] == [before.id]
