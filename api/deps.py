@@ -54,6 +54,7 @@ async def get_services(request: Request) -> Services:
 
 
 async def get_tenant(
+    request: Request,
     services: Annotated[Services, Depends(get_services)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     x_api_key: Annotated[str | None, Depends(api_key_scheme)],
@@ -64,7 +65,7 @@ async def get_tenant(
     routes without this dependency (the health probes, the docs) stay public.
     """
     keys = presented_keys(bearer.credentials if bearer else None, x_api_key)
-    return authenticate(keys, services.settings)
+    return authenticate(keys, services.settings, request.headers.get("authorization"))
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

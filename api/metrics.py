@@ -110,7 +110,8 @@ class _FromRedis(Collector):
 
         rejected = CounterMetricFamily(
             "voicepipe_intake_rejections",
-            "Submissions (POST /v1/jobs, /v1/batches) refused, by error code.",
+            "Submissions (POST /v1/jobs, /v1/batches, /v1/audio/transcriptions, "
+            "/v1/audio/speech) refused, by error code.",
             labels=["code"],
         )
         for code, count in sorted(self._store.rejections().items()):

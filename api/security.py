@@ -80,19 +80,35 @@ def presented_keys(bearer: str | None, x_api_key: str | None) -> list[str]:
     return keys
 
 
-def authenticate(keys: list[str], settings: Settings) -> str:
+_SEND = "send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'."
+# A scheme word worth naming back; anything else may be the key itself, never echoed.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,19}$")
+
+
+def _no_key(authorization: str | None) -> str:
+    """Why a request carries no key we read: an Authorization header of another form is
+    named (a key sent without "Bearer " is a common slip), never its value."""
+    scheme, _, rest = (authorization or "").strip().partition(" ")
+    if not scheme:
+        return f"This API needs a key: {_SEND}"
+    if scheme.lower() == "bearer":
+        return f"The Authorization header says 'Bearer' but no key follows: {_SEND}"
+    if rest.strip() and _SCHEME.fullmatch(scheme):
+        return f"The Authorization header's scheme is {scheme!r}, not 'Bearer': {_SEND}"
+    return f"The Authorization header has no 'Bearer ' before the key: {_SEND}"
+
+
+def authenticate(keys: list[str], settings: Settings, authorization: str | None = None) -> str:
     """The caller's tenant; raises a 401 ApiError when a key is needed and not valid, and a
     400 for two keys of different tenants: one is never picked over the other, so a request
-    cannot run as a tenant its sender did not mean."""
+    cannot run as a tenant its sender did not mean. ``authorization``, the raw header, only
+    words the 401 of a request whose header is not a bearer token."""
     if settings.auth.open_access:
         # Settings allow this only on a loopback host (Settings._keys_required_beyond_loopback).
         return OPEN_TENANT
     if not keys:
         raise ApiError(
-            401,
-            "missing_api_key",
-            "This API needs a key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
-            headers={"WWW-Authenticate": "Bearer"},
+            401, "missing_api_key", _no_key(authorization), headers={"WWW-Authenticate": "Bearer"}
         )
     tenants = {tenant_for(key, settings) for key in keys}
     if None in tenants:

@@ -6,6 +6,8 @@ import asyncio
 import time
 from collections.abc import Callable
 
+import redis
+from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -62,9 +64,44 @@ async def _check(name: str, ping: Callable[[], object]) -> str:
     try:
         await run_in_threadpool(ping)
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-        refused = broker_refusal(exc) if name == "broker" else None
-        return f"unavailable: {type(exc).__name__}" + (f": {refused}" if refused else "")
+        why = (broker_refusal(exc) or _broker_hint(exc)) if name == "broker" else _storage_hint(exc)
+        return f"unavailable: {type(exc).__name__}" + (f": {why}" if why else "")
     return "ok"
+
+
+# What to look at, by the setting that holds it: this route is public, so the addresses,
+# bucket and paths themselves (and the exceptions' messages, which carry them) stay out.
+def _broker_hint(exc: BaseException) -> str | None:
+    if isinstance(exc, redis.AuthenticationError):
+        return "the broker refused the password in VOICEPIPE_BROKER__URL"
+    if isinstance(exc, redis.TimeoutError | TimeoutError):
+        return (
+            f"the broker at VOICEPIPE_BROKER__URL did not answer within "
+            f"{READINESS_BUDGET_S:g} s (hung, or overloaded)"
+        )
+    if isinstance(exc, redis.ConnectionError | ConnectionError):
+        return "nothing answers at VOICEPIPE_BROKER__URL (is Redis or Valkey running there?)"
+    return None
+
+
+def _storage_hint(exc: BaseException) -> str | None:
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "an error")
+        return (
+            f"the store answered {code} for the bucket: check VOICEPIPE_STORAGE__S3_BUCKET "
+            "(404: no such bucket) and the storage credentials (403)"
+        )
+    if isinstance(exc, BotoCoreError):
+        return (
+            "the store could not be reached, or did not answer within "
+            f"{STORAGE_PROBE_S:g} s: check VOICEPIPE_STORAGE__S3_ENDPOINT_URL"
+        )
+    if isinstance(exc, OSError):
+        return (
+            "the storage directory (VOICEPIPE_STORAGE__LOCAL_DIR, by default objects/ under "
+            "VOICEPIPE_DATA_DIR) is missing or cannot be written"
+        )
+    return None
 
 
 def _live_pools(services: Services) -> dict[str, int]:

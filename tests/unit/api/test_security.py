@@ -212,6 +212,33 @@ def test_a_non_bearer_authorization_header_counts_as_no_key() -> None:
     assert response.json()["error"]["code"] == "missing_api_key"
 
 
+@pytest.mark.parametrize(
+    ("authorization", "said"),
+    [
+        (ACME_KEY, "no 'Bearer ' before the key"),
+        (f"Token {ACME_KEY}", "scheme is 'Token', not 'Bearer'"),
+        ("Basic YWNtZTpzZWNyZXQ=", "scheme is 'Basic', not 'Bearer'"),
+        ("Bearer", "'Bearer' but no key"),
+    ],
+)
+def test_an_authorization_header_that_is_not_bearer_is_named_as_the_problem(
+    authorization: str, said: str
+) -> None:
+    # "This API needs a key" to someone who sent one (without "Bearer ", a common slip)
+    # sent them looking for a missing key rather than at the header's form.
+    client = _client(Settings(auth={"keys": KEYS}))
+
+    response = client.get("/v1/whoami", headers={"Authorization": authorization})
+
+    error = response.json()["error"]
+    assert response.status_code == 401
+    assert error["code"] == "missing_api_key"
+    assert said in error["message"]
+    assert "Authorization: Bearer <key>" in error["message"]
+    assert ACME_KEY not in response.text
+    assert "YWNtZTpzZWNyZXQ" not in response.text
+
+
 def test_a_key_is_accepted_as_a_bearer_token_or_an_x_api_key_header() -> None:
     client = _client(Settings(auth={"keys": KEYS}))
 
