@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from shared.redaction.access_codes import find_access_codes
 from shared.redaction.accounts import find_accounts
 from shared.redaction.addresses import find_addresses
 from shared.redaction.birth_dates import find_birth_dates
@@ -29,6 +30,7 @@ DETECTORS: dict[Entity, Detector] = {
     Entity.STREET_ADDRESS: find_addresses,
     Entity.PERSON_NAME: find_person_names,
     Entity.ACCOUNT_NUMBER: find_accounts,
+    Entity.ACCESS_CODE: find_access_codes,
 }
 
 # A two-letter first name ("Al", "Jo") is too often something else to be found anywhere.
@@ -79,20 +81,20 @@ def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
     return forms
 
 
-# A card's security code is three or four digits, which a message says for other things too
-# ("room 123", "at 4:30"): found once, it is caught again only where it is said as a code
-# ("the code 123", "CVV 123"), not wherever the same digits come up.
+# A card's security code, or a door's, is a few digits, which a message says for other things
+# too ("room 123", "at 4:30"): found once, it is caught again only where it is said as a code
+# ("the code 123", "CVV 123", "gate 4821"), not wherever the same digits come up.
 _SHORT_CODE_DIGITS = range(3, 5)
 _CODE_WORDS = frozenset({"code", "codes", "cvv", "cvv2", "cvc", "cvc2", "csc", "verification",
-                         "digits", "pin", "passcode"})  # fmt: skip
+                         "digits", "pin", "passcode", "gate", "door", "alarm", "keypad",
+                         "lockbox"})  # fmt: skip
 _CODE_WORDS_BEFORE = 5  # "the code for the card is 123"
 _CODE_CHARS_BEFORE = 80  # more than five words' worth of text to look through
 
 
 def is_short_code(entity: Entity, value: str) -> bool:
-    return (
-        entity is Entity.CREDIT_CARD_NUMBER and value.isdigit() and len(value) in _SHORT_CODE_DIGITS
-    )
+    card_code = entity is Entity.CREDIT_CARD_NUMBER and len(value) in _SHORT_CODE_DIGITS
+    return value.isdigit() and (card_code or entity is Entity.ACCESS_CODE)
 
 
 def said_as_code(text: str, start: int) -> bool:
