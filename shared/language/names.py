@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shared.language.business_words import ORGANISATION_WORDS
-from shared.language.known_names import is_given_name
+from shared.language.known_names import is_given_name, known_whole_name
 from shared.language.name_reader import MAX_WORDS, joined, name_from
 from shared.language.name_words import (
     CUES,
@@ -113,9 +113,17 @@ def _capitalised_pair(tokens: Tokens) -> str | None:
         return None
     opening = min(len(tokens), _OPENING_TOKENS)
     for i in range(opening - 1):
-        if _is_pair(tokens, i):
+        if _is_pair(tokens, i) and not _after_thanks(tokens, i):
             return f"{tokens.raw[i]} {tokens.raw[i + 1]}"
     return None
+
+
+def _after_thanks(tokens: Tokens, i: int) -> bool:
+    """Whether token ``i`` comes straight after a thanks: a name there is one signed off with,
+    which ``_thanked`` reads."""
+    while i > 0 and tokens.low[i - 1] in THANKS_FILLERS:
+        i -= 1
+    return any(tokens.low[max(0, i - len(cue.split())) : i] == tuple(cue.split()) for cue in THANKS)
 
 
 def _signed_off(tokens: Tokens) -> str | None:
@@ -292,4 +300,6 @@ def _thanked(tokens: Tokens) -> str | None:
     if i < len(tokens) and tokens.low[i] in TITLES:
         return None  # "Thanks, Dr. Patel": the person thanked
     words = name_from(tokens, i)
-    return " ".join(words) if len([w for w in words if w not in PARTICLES]) >= 2 else None
+    counted = [w for w in words if w not in PARTICLES]
+    # Title-cased words are no name the lists know ("Thanks, Great Job!").
+    return " ".join(words) if len(counted) >= 2 and known_whole_name(counted) else None
