@@ -21,6 +21,7 @@ class Entity(StrEnum):
     STREET_ADDRESS = "street_address"
     PERSON_NAME = "person_name"
     ACCOUNT_NUMBER = "account_number"
+    ACCESS_CODE = "access_code"
 
     @property
     def label(self) -> str:

@@ -24,6 +24,7 @@ from shared.language.names import (
     caller_name,
     names_after_cues,
     names_before_cues,
+    names_greeted,
     past_fillers,
     personal,
 )
@@ -42,6 +43,11 @@ def introduced_names(tokens: Tokens) -> list[str]:
     read = _known_names_capitalised(tokens) if tokens.cased else tokens
     for name in [*names_after_cues(read), *names_before_cues(read)]:
         if name not in found and personal(name) and (tokens.cased or _known(name)):
+            found.append(name)
+    # The person greeted is named with no cue of its own, and "Hi Team, Kim here" greets no
+    # one by name: only a known given name is taken.
+    for name in names_greeted(read):
+        if name not in found and personal(name) and is_given_name(name.split()[0]):
             found.append(name)
     return found
 

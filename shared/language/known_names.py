@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -54,6 +54,7 @@ def _lists() -> tuple[dict[str, str], dict[str, str]]:
 def preload() -> None:
     """Load the lists now rather than in the first job that needs them."""
     _lists()
+    _ordinary_words()
 
 
 def loaded() -> bool:
@@ -75,6 +76,30 @@ def is_given_name(word: str) -> bool:
 
 def is_surname(word: str) -> bool:
     return word.lower() in _lists()[1]
+
+
+@cache
+def _ordinary_words() -> frozenset[str]:
+    # Faker's English filler text: ~970 everyday words, 56 of them also given names
+    # ("summer", "hope", "will", "may"), which is what this tells apart.
+    from faker.providers.lorem.en_US import Provider as Lorem
+
+    return frozenset(word.lower() for word in Lorem.word_list)
+
+
+def is_ordinary_word(word: str) -> bool:
+    """Whether ``word`` is an everyday English word (as well as any name it may also be)."""
+    return word.lower() in _ordinary_words()
+
+
+def known_whole_name(words: Sequence[str]) -> bool:
+    """Whether capitalised words said with no cue before them may be a whole name: its first
+    word a known given name or its last a known surname ("Siddharth Rao"), or none of them
+    an everyday word ("Xochitl Quispe", names the lists lack). "Great Job" is neither."""
+    known = bool(words) and (
+        is_given_name(words[0].split("-")[0]) or is_surname(words[-1].split("-")[-1])
+    )
+    return known or not any(is_ordinary_word(word) for word in words)
 
 
 def given_names() -> dict[str, str]:

@@ -56,8 +56,13 @@ def name_from(tokens: Tokens, i: int) -> list[str]:
         ):
             break
         # A cased name ends at a pause, but for the first word said again whole, or the
-        # surname after the first word's spelling ("Siddharth, S-I-D-D-H-A-R-T-H, Rao").
-        if counted and tokens.cased and i in tokens.punctuated and not (spelt and counted == 1):
+        # surname after the first word's spelling ("Siddharth, S-I-D-D-H-A-R-T-H, Rao"): after
+        # a sentence's end only where the spelling's letters are written with stops, the last
+        # of them its own ("Kim, K.I.M. Rao"; "Kim, K-I-M. Grace period ends" is two sentences).
+        past_spelling = spelt and counted == 1
+        if past_spelling and i in tokens.sentence_starts and not _dotted(tokens, i):
+            past_spelling = False
+        if counted and tokens.cased and i in tokens.punctuated and not past_spelling:
             if counted == 1 and tokens.low[word] == words[0].lower():
                 words, counted = [], 0  # the name said again, whole this time
             else:
@@ -74,6 +79,13 @@ def name_from(tokens: Tokens, i: int) -> list[str]:
             words.append(joined(tokens, word, after))
         counted += 1
     return words
+
+
+def _dotted(tokens: Tokens, end: int) -> bool:
+    """Whether the spelt letters ending before token ``end`` are written with stops
+    ("K.I.M."): joined to each other by neither a space nor a hyphen."""
+    last = end - 1
+    return last in tokens.attached and last not in tokens.hyphened
 
 
 # Said between a name and its spelling ("Kim, that's K-I-M").

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shared.language.business_words import ORGANISATION_WORDS
-from shared.language.known_names import is_given_name
+from shared.language.known_names import is_given_name, known_whole_name
 from shared.language.name_reader import MAX_WORDS, joined, name_from
 from shared.language.name_words import (
     CUES,
@@ -23,6 +23,7 @@ __all__ = [
     "caller_name",
     "names_after_cues",
     "names_before_cues",
+    "names_greeted",
     "past_fillers",
     "personal",
 ]
@@ -112,9 +113,17 @@ def _capitalised_pair(tokens: Tokens) -> str | None:
         return None
     opening = min(len(tokens), _OPENING_TOKENS)
     for i in range(opening - 1):
-        if _is_pair(tokens, i):
+        if _is_pair(tokens, i) and not _after_thanks(tokens, i):
             return f"{tokens.raw[i]} {tokens.raw[i + 1]}"
     return None
+
+
+def _after_thanks(tokens: Tokens, i: int) -> bool:
+    """Whether token ``i`` comes straight after a thanks: a name there is one signed off with,
+    which ``_thanked`` reads."""
+    while i > 0 and tokens.low[i - 1] in THANKS_FILLERS:
+        i -= 1
+    return any(tokens.low[max(0, i - len(cue.split())) : i] == tuple(cue.split()) for cue in THANKS)
 
 
 def _signed_off(tokens: Tokens) -> str | None:
@@ -139,24 +148,71 @@ def _name_before_cue(tokens: Tokens) -> str | None:
 
 
 def names_before_cues(tokens: Tokens) -> Iterator[str]:
-    """Every name said before "here", "calling" or "speaking" with only a greeting before it."""
+    """Every name said before "here", "calling" or "speaking" with only a greeting before it,
+    or a greeting and the name of the person called ("Hi, Grace. Kim here")."""
+    for start, end, _ in _before_cues(tokens):
+        yield joined(tokens, start, end)
+
+
+def names_greeted(tokens: Tokens) -> Iterator[str]:
+    """The name of the person a caller greets before naming themselves ("Hi Grace, Kim
+    here"): for redaction, where it is as much a person's name as the caller's."""
+    for start, _, greeted in _before_cues(tokens):
+        words = range(greeted, start)
+        if words and all(is_name_word(tokens.raw[j], tokens.low[j], tokens.cased) for j in words):
+            yield joined(tokens, greeted, start)
+
+
+def _before_cues(tokens: Tokens) -> Iterator[tuple[int, int, int]]:
+    """(start, end, greeted) of each name said at tokens ``start:end`` before "here",
+    "calling" or "speaking", with only a greeting before it and the name of the person called
+    at ``greeted:start`` (empty where none was said)."""
     for end, low in enumerate(tokens.low):
         if low not in AFTER_NAME:
             continue
-        start, counted = end, 0
-        while (
-            start > 0
-            and counted < MAX_WORDS
-            and (counted == 0 or start not in tokens.sentence_starts)  # "john. smith here"
-            and is_name_word(tokens.raw[start - 1], tokens.low[start - 1], tokens.cased)
-        ):
-            start -= 1
-            while start > 0 and start in tokens.hyphened:
-                start -= 1  # "Smith-Jones": one word of the name
-            counted += 1
-        if start == end or not all(word in _GREETINGS for word in tokens.low[:start]):
-            continue
-        yield joined(tokens, start, end)
+        start = _name_start(tokens, end)
+        greeted = _greeted(tokens, start)
+        if start < end and greeted is not None:
+            yield start, end, greeted
+
+
+def _name_start(tokens: Tokens, end: int) -> int:
+    """Where the name said just before token ``end`` starts (``end`` where none is)."""
+    start, counted = end, 0
+    while (
+        start > 0
+        and counted < MAX_WORDS
+        and (counted == 0 or start not in tokens.sentence_starts)  # "john. smith here"
+        # A cased name ends at a pause: "Hi Grace, Kim here" is Kim's.
+        and (counted == 0 or not tokens.cased or start not in tokens.punctuated)
+        and is_name_word(tokens.raw[start - 1], tokens.low[start - 1], tokens.cased)
+    ):
+        start -= 1
+        while start > 0 and start in tokens.hyphened:
+            start -= 1  # "Smith-Jones": one word of the name
+        counted += 1
+    return start
+
+
+def _greeted(tokens: Tokens, start: int) -> int | None:
+    """Where the name of the person called starts, said after the greeting and before a pause
+    at token ``start`` ("Hi, Grace. Kim here"), ``start`` where only a greeting comes before
+    it, None where anything else does (the name is not said as an introduction)."""
+    if all(word in _GREETINGS for word in tokens.low[:start]):
+        return start
+    if start not in tokens.punctuated:
+        return None
+    first = start
+    while (
+        first > 0
+        and start - first < MAX_WORDS
+        and tokens.low[first - 1] not in _GREETINGS
+        and tokens.raw[first - 1].isalpha()  # "Hi Grace", "Hi team", "Hello all"
+    ):
+        first -= 1
+    if first == start or not all(word in _GREETINGS for word in tokens.low[:first]):
+        return None
+    return first
 
 
 def _name_after_cue(tokens: Tokens) -> str | None:
@@ -244,4 +300,6 @@ def _thanked(tokens: Tokens) -> str | None:
     if i < len(tokens) and tokens.low[i] in TITLES:
         return None  # "Thanks, Dr. Patel": the person thanked
     words = name_from(tokens, i)
-    return " ".join(words) if len([w for w in words if w not in PARTICLES]) >= 2 else None
+    counted = [w for w in words if w not in PARTICLES]
+    # Title-cased words are no name the lists know ("Thanks, Great Job!").
+    return " ".join(words) if len(counted) >= 2 and known_whole_name(counted) else None

@@ -80,8 +80,9 @@ def _after_a_card_cue(s: Stream, first: int) -> bool:
 _CODE_CUES = ("cvv", "cvv2", "cvc", "cvc2", "csc", "card verification",
               "digits on the back", "digits on the front", "numbers on the back",
               "number on the back")  # fmt: skip
-# A door's, a gate's or an alarm's code is a "security code" too, which no entity covers:
-# said so, the code is card data only where a card is spoken of (or read) nearby.
+# A door's, a gate's or an alarm's code is a "security code" too (an access code:
+# access_codes.py): said so, the code is card data only where a card is spoken of (or read)
+# nearby.
 _SHARED_CUES = ("security code",)
 _CARD_WORDS = _CUES | {"credit", "debit"}
 _CARD_NEAR = 30  # words either side: one sentence or two of a voicemail

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from shared.redaction.access_codes import find_access_codes
 from shared.redaction.accounts import find_accounts
 from shared.redaction.addresses import find_addresses
 from shared.redaction.birth_dates import find_birth_dates
@@ -15,7 +16,7 @@ from shared.redaction.person_names import MIN_SURNAME_CHARS, find_person_names, 
 from shared.redaction.phones import find_phones
 from shared.redaction.spans import Span, resolve
 from shared.redaction.ssn import find_ssns
-from shared.redaction.stream import Stream, stream
+from shared.redaction.stream import Stream, bare, stream
 from shared.redaction_policy import Entity, RedactionPolicy
 
 Detector = Callable[[Stream, str], list[Span]]
@@ -29,6 +30,7 @@ DETECTORS: dict[Entity, Detector] = {
     Entity.STREET_ADDRESS: find_addresses,
     Entity.PERSON_NAME: find_person_names,
     Entity.ACCOUNT_NUMBER: find_accounts,
+    Entity.ACCESS_CODE: find_access_codes,
 }
 
 # A two-letter first name ("Al", "Jo") is too often something else to be found anywhere.
@@ -49,12 +51,16 @@ class Known:
     # ``cased`` only in a text that has capitals: one written all lower-case (a second
     # engine's hearing) cannot tell a first name from the word it may also be.
     cased_text_only: bool = False
+    # Found only where a word for a code is said just before it: see ``said_as_code``.
+    as_code: bool = False
 
 
 def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
     """How a found value may be said again: as found and, for a name, without its title
     ("Dr. Maria Gonzalez" -> "maria gonzalez"), by its first name alone and by its surname
     alone, capitalised ("Mrs Raman")."""
+    if is_short_code(entity, value):
+        return [Known(entity, surface, value, as_code=True)]
     forms = [Known(entity, surface, value)]
     if entity is Entity.PERSON_NAME and value.split():
         # A first name written capitalised where it was found is, written lower-case in a
@@ -73,6 +79,28 @@ def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
             if len(word) >= MIN_SURNAME_CHARS
         ]
     return forms
+
+
+# A card's security code, or a door's, is a few digits, which a message says for other things
+# too ("room 123", "at 4:30"): found once, it is caught again only where it is said as a code
+# ("the code 123", "CVV 123", "gate 4821"), not wherever the same digits come up.
+_SHORT_CODE_DIGITS = range(3, 5)
+_CODE_WORDS = frozenset({"code", "codes", "cvv", "cvv2", "cvc", "cvc2", "csc", "verification",
+                         "digits", "pin", "passcode", "gate", "door", "alarm", "keypad",
+                         "lockbox"})  # fmt: skip
+_CODE_WORDS_BEFORE = 5  # "the code for the card is 123"
+_CODE_CHARS_BEFORE = 80  # more than five words' worth of text to look through
+
+
+def is_short_code(entity: Entity, value: str) -> bool:
+    card_code = entity is Entity.CREDIT_CARD_NUMBER and len(value) in _SHORT_CODE_DIGITS
+    return value.isdigit() and (card_code or entity is Entity.ACCESS_CODE)
+
+
+def said_as_code(text: str, start: int) -> bool:
+    """Whether a word for a code is said in the few words before ``text[start:]``."""
+    before = re.findall(r"[\w']+", text[max(0, start - _CODE_CHARS_BEFORE) : start])
+    return any(bare(w.lower()) in _CODE_WORDS for w in before[-_CODE_WORDS_BEFORE:])
 
 
 def remember(text: str, spans: Iterable[Span]) -> list[Known]:
@@ -100,7 +128,9 @@ def find_known(text: str, known: Iterable[Known], policy: RedactionPolicy) -> li
         pattern = _pattern(item.surface, cased) if policy.wants(item.entity) else None
         if pattern is not None:
             spans += [
-                Span(item.entity, m.start(), m.end(), item.value) for m in pattern.finditer(text)
+                Span(item.entity, m.start(), m.end(), item.value)
+                for m in pattern.finditer(text)
+                if not item.as_code or said_as_code(text, m.start())
             ]
     return spans
 

@@ -19,7 +19,11 @@ def normalise(entity: Entity, text: str, region: str) -> str:
         digits = re.sub(r"\D", "", text)
         e164 = to_e164(digits, region, international=text.strip().startswith("+"))
         return e164 or digits
-    if entity in (Entity.CREDIT_CARD_NUMBER, Entity.US_SOCIAL_SECURITY_NUMBER):
+    if entity in (
+        Entity.CREDIT_CARD_NUMBER,
+        Entity.US_SOCIAL_SECURITY_NUMBER,
+        Entity.ACCESS_CODE,
+    ):
         return re.sub(r"\D", "", text)
     if entity is Entity.EMAIL_ADDRESS:
         return text.strip().lower()

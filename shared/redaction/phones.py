@@ -56,21 +56,31 @@ def _with_bracket(s: Stream, span: Span) -> Span:
 
 
 # An extension said straight after a number is the rest of how to reach that person:
-# "415 555 0100 ext. 204", "extension two oh four", "x204".
-_EXTENSION_CUES = frozenset({"ext", "extension", "x"})
+# "415 555 0100 ext. 204", "extn 204", "extension two oh four", "x204", "#204".
+_EXTENSION_CUES = frozenset({"ext", "extn", "extension", "x"})
 _EXTENSION_DIGITS = range(1, 7)
+# Written "#204": a "#" is no token, so only the text between the number and the digits
+# shows it ("... 0100. #2 on my list" is a new sentence's, and kept).
+_EXTENSION_MARK = "#"
 
 
-def _extension_end(s: Stream, end: int, runs: dict[int, int]) -> int:
-    """Index after an extension said at token ``end`` (just after a number), else ``end``."""
-    if end >= len(s) or s.low[end] not in _EXTENSION_CUES:
+def _extension_end(s: Stream, end: int, runs: dict[int, int], run_end: int) -> int:
+    """Index after an extension said at token ``end`` (just after a number, in a run of digits
+    ending at ``run_end``), else ``end``."""
+    if end >= len(s):
         return end
-    if s.low[end] == "x" and end + 1 < len(s) and s.gap(end + 1).strip():
+    if s.gap(end).strip() == _EXTENSION_MARK:
+        first = end
+    elif s.low[end] not in _EXTENSION_CUES:
+        return end
+    elif s.low[end] == "x" and end + 1 < len(s) and s.gap(end + 1).strip():
         return end  # "x" only written onto its digits or a space before them: "x204"
-    first = end + 1
+    else:
+        first = end + 1
     if first < len(s) and s.low[first] in ("number", "no"):
         first += 1
-    stop = runs.get(first)
+    # Digits written after a "#" are read on as more of the number's own run.
+    stop = runs.get(first) or (run_end if first < run_end else None)
     if stop is None or len(digits_between(s, first, stop)) not in _EXTENSION_DIGITS:
         return end
     return stop
@@ -98,7 +108,7 @@ def find_phones(s: Stream, region: str) -> list[Span]:
         if not found and _is_cued(s, run.start):
             found.append((run.start, run.end, whole))
         for first, end, value in found:
-            end = _extension_end(s, end, runs)
+            end = _extension_end(s, end, runs, run.end)
             start, stop = s.chars(first, end)
             spans.append(_with_bracket(s, Span(Entity.PHONE_NUMBER, start, stop, value)))
     return spans

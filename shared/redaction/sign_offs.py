@@ -6,13 +6,15 @@ where no introduction came first (``shared.language.names.caller_name``). A reda
 find every one: here each sign-off is read with the triage's own name reader, in a cased
 transcript only (lower-case, "thanks, great job" has nothing to tell a name by). Its rule is
 kept for a whole name; a single word there may be the person thanked ("Thanks, Gina"), who
-is as much a person to redact, so one word is taken where it is a known given name, and
-"Thanks, Great job" keeps its words.
+is as much a person to redact, so one word is taken where it is a known given name (not
+where a sentence goes on from it: "Thanks, Summer is coming"), two or more where the name
+lists know them ("Thanks, Great Job!" keeps its words), and "Thanks, Great job" keeps its
+words.
 """
 
 from __future__ import annotations
 
-from shared.language.known_names import is_given_name
+from shared.language.known_names import is_given_name, is_ordinary_word, known_whole_name
 from shared.language.name_reader import name_from
 from shared.language.name_words import PARTICLES, THANKS, THANKS_FILLERS, TITLES
 from shared.language.names import personal
@@ -43,7 +45,31 @@ def signed_off_names(tokens: Tokens) -> list[str]:
             counted = [w for w in words if w.lower() not in PARTICLES]
             if not personal(" ".join(words)):
                 continue  # a business signs off too ("Sincerely, Acme Plumbing")
+            if len(counted) >= 2 and not (title or cue in _ITS_ME or known_whole_name(counted)):
+                continue  # "Thanks, Great Job!": title-cased words, no name the lists know
             whole = len(counted) >= 2 or (bool(counted) and (title or cue in _ITS_ME))
-            if whole or (len(counted) == 1 and is_given_name(counted[0])):
+            one = len(counted) == 1 and is_given_name(counted[0]) and not _goes_on(tokens, i)
+            if whole or one:
                 found.append(" ".join([*([title] if title else []), *words]))
     return found
+
+
+# Said straight after a word, these make it a sentence's subject, not a name signed off with.
+_VERBS = {"is", "was", "are", "were", "will", "would", "can", "could", "should", "shall", "may",
+          "might", "must", "has", "have", "had", "does", "did", "isn't", "wasn't", "won't",
+          "can't", "doesn't", "didn't", "hasn't", "comes", "came", "starts", "started", "ends",
+          "ended", "begins", "began", "seems", "looks", "goes", "went", "gets", "got", "keeps",
+          "means", "makes"}  # fmt: skip
+
+
+def _goes_on(tokens: Tokens, i: int) -> bool:
+    """Whether the one word at token ``i`` is an everyday word that a verb goes on from, with
+    no pause ("Thanks, Summer is coming"): no name signed off with. A name that is no
+    everyday word stays one ("Thanks, Maria said you'd call")."""
+    after = i + 1
+    return (
+        is_ordinary_word(tokens.low[i])
+        and after < len(tokens)
+        and after not in tokens.punctuated
+        and tokens.low[after] in _VERBS
+    )

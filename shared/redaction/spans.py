@@ -32,6 +32,7 @@ _RANK = {
             Entity.US_SOCIAL_SECURITY_NUMBER,
             Entity.EMAIL_ADDRESS,
             Entity.ACCOUNT_NUMBER,
+            Entity.ACCESS_CODE,
             Entity.PHONE_NUMBER,
             Entity.DATE_OF_BIRTH,
             Entity.STREET_ADDRESS,
