@@ -5,8 +5,10 @@ transcript says it."""
 
 from __future__ import annotations
 
+from shared.language.business_words import ORGANISATION_WORDS
 from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.introductions import introduced_names
+from shared.language.known_names import is_surname
 from shared.language.name_words import NOT_NAME_WORDS, PARTICLES
 from shared.language.tokens import find_phrase
 from shared.redaction.sign_offs import signed_off_names
@@ -44,7 +46,7 @@ def _more_of_the_name(s: Stream, end: int, repeated: bool = False) -> int:
     word ends it, as it ends a name at the introduction in the reader."""
     if not s.tokens.cased:
         return end
-    extra = 0
+    extra, start = 0, end
     while end < len(s) and extra < _MAX_EXTRA_WORDS and end not in s.tokens.punctuated:
         raw = s.raw[end]
         if not raw.isalpha() or not raw[0].isupper() or s.low[end] in _NOT_NAME_WORDS:
@@ -52,7 +54,24 @@ def _more_of_the_name(s: Stream, end: int, repeated: bool = False) -> int:
         if repeated and s.low[end] in NOT_NAME_WORDS:
             break
         end, extra = end + 1, extra + 1
+    if repeated and _names_a_business(s, start):
+        # "Abernathy Funeral Services", "Sam Rivera Plumbing": the name heads a business's
+        # name, of which only a word the name lists know as a surname is more of the person's.
+        end = start
+        while end < start + extra and is_surname(s.low[end]):
+            end += 1
     return end
+
+
+def _names_a_business(s: Stream, start: int) -> bool:
+    """Whether the capitalised words from token ``start`` (a few, unbroken by a pause) hold
+    a word of a business's name."""
+    for at in range(start, min(len(s), start + _MAX_EXTRA_WORDS + 1)):
+        if at in s.tokens.punctuated or not s.raw[at][:1].isupper():
+            return False
+        if s.low[at] in ORGANISATION_WORDS:
+            return True
+    return False
 
 
 def find_person_names(s: Stream, region: str) -> list[Span]:

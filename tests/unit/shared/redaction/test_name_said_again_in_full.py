@@ -60,3 +60,23 @@ def test_words_after_a_name_said_again_that_are_not_more_of_it_are_kept(
     text: str, redacted: str
 ) -> None:
     assert redact_text(text, NAMES).text == redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "Hello, Mr. Abernathy here from Abernathy Funeral Services, please call back.",
+            "Hello, [PERSON_NAME] here from [PERSON_NAME] Funeral Services, please call back.",
+        ),
+        (
+            "This is Sam from Sam Rivera Plumbing, Sam again.",
+            "This is [PERSON_NAME] from [PERSON_NAME] Plumbing, [PERSON_NAME] again.",
+        ),
+    ],
+)
+def test_a_name_said_again_at_the_head_of_a_business_name_takes_only_a_known_surname(
+    text: str, redacted: str
+) -> None:
+    # Before: "from [PERSON_NAME], please call back": the business went with the name.
+    assert redact_text(text, NAMES).text == redacted
