@@ -42,10 +42,13 @@ from shared.errors import JobNotFound
 from shared.keyset_paging import AFTER, Position, newest_first
 from shared.models import JobStatus
 from shared.task_messages import TaskMessage
+from shared.thread_pages import thread_key
 
-# KEYS: batch hash, items list, the tenant's batches, expanding, open. ARGV: fence (see
+# KEYS: batch hash, items list, the tenant's batches, expanding, open, and the list of the
+# thread its options name (the batch hash again for none). ARGV: fence (see
 # shared.broker_clock) or '', the record, its creation time, now, then the hash's other
-# fields as name, value pairs.
+# fields as name, value pairs. The batch's id is pushed on its thread once, with its record:
+# its jobs are the thread's voicemails for the caller's later ones (shared.thread_pages).
 # Returns 1 when made, 0 when another batch holds the id, -1 past the fence (its items,
 # already pushed, are dropped). A record already there byte for byte is this call's own,
 # sent again after a lost reply: made. The items were pushed first with an expiry, which
@@ -69,6 +72,7 @@ local id = redis.call('HGET', KEYS[1], 'id')
 redis.call('ZADD', KEYS[3], ARGV[3], id)
 redis.call('ZADD', KEYS[4], ARGV[4], id)
 redis.call('ZADD', KEYS[5], ARGV[4], id)
+if KEYS[6] ~= KEYS[1] then redis.call('RPUSH', KEYS[6], id) end
 return 1
 """
 )
@@ -195,9 +199,10 @@ class BatchStore:
         started = time.monotonic()
         fence = "" if clock is None else clock.fence_ms(self.redis, started)
         keys = [batch_key(batch.id), items_key(batch.id), tenant_batches_key(batch.tenant)]
+        thread = batch.options.thread_id
         record = batch.model_dump_json()
         made = self._create(
-            keys=[*keys, EXPANDING, OPEN],
+            keys=[*keys, EXPANDING, OPEN, thread_key(batch.tenant, thread) if thread else keys[0]],
             args=[fence, record, batch.created_at.timestamp(), time.time(), *fields],
         )
         if made == -1:
@@ -214,6 +219,8 @@ class BatchStore:
         pipe.zrem(tenant_batches_key(batch.tenant), batch.id)
         pipe.zrem(EXPANDING, batch.id)
         pipe.zrem(OPEN, batch.id)
+        if batch.options.thread_id:
+            pipe.lrem(thread_key(batch.tenant, batch.options.thread_id), 0, batch.id)
         pipe.execute()
 
     def open_progress(self, limit: int = 1000) -> tuple[int, dict[str, int]]:

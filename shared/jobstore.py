@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import redis
 
-from shared.batch_keys import batch_key, rejects_key
+from shared.batch_keys import batch_key, jobs_key, rejects_key
 from shared.errors import BatchCanceled, BatchItemClosed, JobNotFound
 from shared.idempotency_claims import IdempotencyClaims
 from shared.inbox_rows import machine_keys, machine_row, overlay_key, reviews_key
@@ -24,7 +24,7 @@ from shared.jobstore_lua import COMPARE_AND_SET, CREATE_BATCH_JOB, CREATE_JOB, D
 from shared.models import Job, utcnow
 from shared.redis_keys import connect, key
 from shared.task_messages import TaskMessage
-from shared.thread_pages import earlier_in_thread
+from shared.thread_pages import earlier_in_thread, thread_key
 from shared.webhook_models import DUE
 
 DEADLINES = key("deadlines")
@@ -69,10 +69,6 @@ def no_deadline(_: Job) -> float | None:
 
 def _job_key(job_id: str) -> str:
     return key("job", job_id)
-
-
-def _thread_key(tenant: str, thread_id: str) -> str:
-    return key("thread", tenant, thread_id)
 
 
 class JobStore(IdempotencyClaims, JobListing):
@@ -121,7 +117,7 @@ class JobStore(IdempotencyClaims, JobListing):
             BY_STATUS,
             *machine_keys(job.tenant),
             DEADLINES,
-            _thread_key(job.tenant, thread) if thread else job_key,
+            thread_key(job.tenant, thread) if thread else job_key,
             first.queue if first is not None else job_key,
         ]
         args: list[str | float] = [
@@ -299,7 +295,7 @@ class JobStore(IdempotencyClaims, JobListing):
             DEADLINES,
             RETENTION,
             BY_STATUS,
-            _thread_key(job.tenant, thread) if thread else _job_key(job.id),
+            thread_key(job.tenant, thread) if thread else _job_key(job.id),
             key("deleted", job.id),
             batch_key(job.batch_id) if job.batch_id else _job_key(job.id),
         ]
@@ -327,12 +323,18 @@ class JobStore(IdempotencyClaims, JobListing):
         self, job: Job, limit: int = 5, where: Callable[[Job], bool] | None = None
     ) -> list[Job]:
         """Up to ``limit`` jobs of the thread made before ``job`` that ``where`` keeps, oldest
-        first, read in a few round trips (shared.thread_pages)."""
+        first, read in a few round trips (shared.thread_pages), a batch of the thread read
+        as its jobs."""
         if not job.options.thread_id:
             return []
-        raw = self.redis.lrange(_thread_key(job.tenant, job.options.thread_id), 0, -1)
+        raw = self.redis.lrange(thread_key(job.tenant, job.options.thread_id), 0, -1)
         ids = [i.decode() if isinstance(i, bytes) else str(i) for i in raw]
-        return earlier_in_thread(ids, job, limit, where, self.get_many)
+        return earlier_in_thread(ids, job, limit, where, self.get_many, self._batch_page)
+
+    def _batch_page(self, batch_id: str, start: int, stop: int) -> list[str]:
+        """The ids of a batch's jobs from ``start`` to ``stop``, newest item first."""
+        raw = self.redis.zrevrange(jobs_key(batch_id), start, stop - 1)
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in raw]
 
     def look_again(self, read: Versioned, at: float) -> bool:
         """Move the job's place in the deadline index to ``at`` without writing the job
