@@ -188,15 +188,13 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         log.info("job %s: deleted during %s; result dropped", job_id, stage.value)
         raise Ignore() from None
     except BatchCanceled:
-        ctx.storage.delete(key)  # not handed on: the cancel task ends the job
+        # Not handed on (the cancel task ends the job), but billed by its vendor all the
+        # same: charged as a discarded run's, a write that moves nothing the cancel forbids.
+        _drop(ctx, job, stage, output, key)
         log.info("job %s: batch canceled during %s; result dropped", job_id, stage.value)
         raise Ignore() from None
     if isinstance(end.result, Discarded):
-        ctx.storage.delete(key)  # ours alone, and the job no longer wants it
-        results = JobResults()
-        output.record_results(results, key)
-        spent = run_billed(job, stage, provider_name(job, stage, ctx), results, ctx.settings)
-        charge_discarded(ctx, job_id, stage, spent)
+        _drop(ctx, job, stage, output, key)
         log.info("job %s: %s result discarded (%s)", job_id, stage.value, end.result.reason)
         raise Ignore()
     for earlier in range(1, attempt):
@@ -207,6 +205,16 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         _send_next(ctx, task, job, stage)
     # After the next stage is queued: the figures never delay the job.
     observe(ctx, job, stage, elapsed)
+
+
+def _drop(ctx: WorkerContext, job: Job, stage: Stage, output: StageOutput, key: str) -> None:
+    """A run's output the job no longer takes: deleted (ours alone), and what the vendor
+    billed for it charged to the stage, once (only this run knows it)."""
+    ctx.storage.delete(key)
+    results = JobResults()
+    output.record_results(results, key)
+    spent = run_billed(job, stage, provider_name(job, stage, ctx), results, ctx.settings)
+    charge_discarded(ctx, job.id, stage, spent)
 
 
 def _worked(work: Work, job: Job, ctx: WorkerContext) -> StageOutput:
