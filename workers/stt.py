@@ -60,6 +60,7 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
         extension=job.input.container,
         pcm16k=pcm16k,
         language=job.options.language,
+        duration_s=job.input.duration_s,
     )
     provider = stt_provider(provider_name(job, Stage.STT, ctx), ctx.settings)
     transcript = provider.transcribe(audio)

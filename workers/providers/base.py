@@ -34,6 +34,10 @@ class AudioInput:
     extension: str
     pcm16k: npt.NDArray[np.int16]
     language: str | None = None
+    # The recording's seconds as intake measured them (job.input.duration_s): what every
+    # usage line charges a cloud engine by, an answer used, discarded or unreadable alike.
+    # None: the decoded samples' length (a caller with no job).
+    duration_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,13 @@ def invented(segment: VerboseSegment) -> bool:
     return no_speech > NO_SPEECH_PROB and logprob < LOW_AVG_LOGPROB
 
 
+def billed_seconds(audio: AudioInput) -> float:
+    """The seconds a run that sent ``audio`` is charged: the job's (AudioInput.duration_s),
+    else the decoded samples' length."""
+    seconds = audio.duration_s if audio.duration_s is not None else len(audio.pcm16k) / SAMPLE_RATE
+    return round(seconds, 3)
+
+
 def wants_verbose(model: str) -> bool:
     # Only whisper models give timestamps; the gpt-4o models answer json and refuse the rest.
     return model.startswith("whisper")
@@ -143,8 +150,9 @@ class WhisperStt(SttProvider):
         if requested and language is None:
             details["language_not_sent"] = requested
         # OpenAI bills the audio once it answers 200, read or not: an answer we cannot read
-        # carries its seconds for the stage runner to charge (stages.stt.billed).
-        billed = [Billed(engine=self.name, model=model, audio_s=round(duration_s, 3))]
+        # carries its seconds for the stage runner to charge (stages.stt.billed), by the
+        # job's measure of them, as the ledger charges an answer used or discarded.
+        billed = [Billed(engine=self.name, model=model, audio_s=billed_seconds(audio))]
 
         if not verbose:
             result = _validate(Transcription, body, billed)
