@@ -19,6 +19,7 @@ from shared.models import Billed, Transcript, Word
 from shared.settings.providers import OpenAISettings
 from shared.stt_languages import iso_639_1
 from workers.providers.base import AudioInput, SttProvider
+from workers.providers.errors import ProviderError
 from workers.providers.openai_client import make_client, malformed, openai_errors
 
 # The API answers 413 above this; tests lower it to exercise re-encoding cheaply.
@@ -128,17 +129,29 @@ class WhisperStt(SttProvider):
             )
         data, extension, media_type, reencoded = self._upload(audio)
 
+        # OpenAI bills the audio once it answers 200, read or not: an answer we cannot read
+        # carries its seconds for the stage runner to charge (stages.stt.billed), by the
+        # job's measure of them, as the ledger charges an answer used or discarded.
+        billed = [Billed(engine=self.name, model=model, audio_s=billed_seconds(audio))]
         started = time.perf_counter()
-        with openai_errors():
-            raw = self.client.audio.transcriptions.with_raw_response.create(
-                file=(f"audio.{extension}", data, media_type),
-                model=model,
-                language=language if language is not None else openai.omit,
-                prompt=section.prompt if section.prompt else openai.omit,
-                response_format="verbose_json" if verbose else "json",
-                timestamp_granularities=["word", "segment"] if verbose else openai.omit,
-            )
-            body = raw.http_response.text
+        try:
+            with openai_errors():
+                raw = self.client.audio.transcriptions.with_raw_response.create(
+                    file=(f"audio.{extension}", data, media_type),
+                    model=model,
+                    language=language if language is not None else openai.omit,
+                    prompt=section.prompt if section.prompt else openai.omit,
+                    response_format="verbose_json" if verbose else "json",
+                    timestamp_granularities=["word", "segment"] if verbose else openai.omit,
+                )
+                body = raw.http_response.text
+        except ProviderError as exc:
+            # The SDK's own unreadable-answer errors (malformed_response, generically): billed
+            # only where they hold an answer OpenAI gave (a 2xx); one without a response
+            # says nothing of a bill, and an error status is no answer to bill.
+            if exc.code == "malformed_response" and _answered(exc.__cause__):
+                carry_charges(exc, billed)
+            raise
         details: dict[str, Any] = {
             "engine": "whisper",
             "model": model,
@@ -149,10 +162,6 @@ class WhisperStt(SttProvider):
             details["reencoded"] = reencoded
         if requested and language is None:
             details["language_not_sent"] = requested
-        # OpenAI bills the audio once it answers 200, read or not: an answer we cannot read
-        # carries its seconds for the stage runner to charge (stages.stt.billed), by the
-        # job's measure of them, as the ledger charges an answer used or discarded.
-        billed = [Billed(engine=self.name, model=model, audio_s=billed_seconds(audio))]
 
         if not verbose:
             result = _validate(Transcription, body, billed)
@@ -227,6 +236,12 @@ class WhisperStt(SttProvider):
             "sent_bytes": len(data),
         }
         return data, REENCODE_FORMAT, MEDIA_TYPES[REENCODE_FORMAT], note
+
+
+def _answered(cause: BaseException | None) -> bool:
+    """Whether an SDK error carries an HTTP answer with a 2xx status (one OpenAI bills)."""
+    status = getattr(getattr(cause, "response", None), "status_code", None)
+    return isinstance(status, int) and 200 <= status < 300
 
 
 def _within(word: TranscriptionWord, segment: VerboseSegment) -> bool:

@@ -5,7 +5,11 @@ put on the job's stages.stt.billed, by engine and model, as a discarded run's ar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
 
+import httpx2
+import openai
 import pytest
 
 from shared.audio import decode_pcm16k
@@ -64,4 +68,57 @@ def test_an_answer_that_never_came_carries_no_charges(fake: OpenAIFake, spoken: 
     with pytest.raises(ProviderError) as caught:
         WhisperStt(settings).transcribe(spoken)
 
+    assert caught.value.charges == []
+
+
+def _sdk_raising(error: Exception) -> Any:
+    def create(**_: Any) -> Any:
+        raise error
+
+    return SimpleNamespace(
+        audio=SimpleNamespace(
+            transcriptions=SimpleNamespace(with_raw_response=SimpleNamespace(create=create))
+        )
+    )
+
+
+def _request() -> httpx2.Request:
+    return httpx2.Request("POST", "https://api.openai.com/v1/audio/transcriptions")
+
+
+def test_an_sdk_error_over_a_200_carries_the_audio_seconds_openai_billed(
+    spoken: AudioInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whisper = WhisperStt(Settings(openai={"api_key": "sk-test"}).openai)
+    answered = httpx2.Response(200, request=_request(), text='{"text": 42}')
+    error = openai.APIResponseValidationError(response=answered, body={"text": 42})
+    monkeypatch.setitem(whisper.__dict__, "client", _sdk_raising(error))
+
+    with pytest.raises(ProviderError) as caught:
+        whisper.transcribe(spoken)
+
+    seconds = round(len(spoken.pcm16k) / 16_000, 3)
+    assert caught.value.code == "malformed_response"
+    assert caught.value.charges == [Billed(engine="whisper", model="whisper-1", audio_s=seconds)]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        openai.OpenAIError("the SDK could not make sense of it"),  # no answer known
+        openai.APIResponseValidationError(
+            response=httpx2.Response(302, request=_request()), body=None
+        ),
+    ],
+)
+def test_an_sdk_error_without_a_200_carries_no_charges(
+    spoken: AudioInput, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    whisper = WhisperStt(Settings(openai={"api_key": "sk-test"}).openai)
+    monkeypatch.setitem(whisper.__dict__, "client", _sdk_raising(error))
+
+    with pytest.raises(ProviderError) as caught:
+        whisper.transcribe(spoken)
+
+    assert caught.value.code == "malformed_response"
     assert caught.value.charges == []
