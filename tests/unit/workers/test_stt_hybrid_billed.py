@@ -138,3 +138,33 @@ def test_a_retried_hybrid_run_charges_the_seconds_whisper_billed_for_its_dropped
         after.stages[Stage.STT].billed
         == [Billed(engine="whisper", model="whisper-1", audio_s=seconds)] * 2
     )
+
+
+class UnreadableWhisper(SttProvider):
+    """Whisper answered 200 with a body we could not read: billed, as it says."""
+
+    name = "whisper"
+
+    def transcribe(self, audio: AudioInput) -> Transcript:
+        unread = ProviderError("malformed_response", "OpenAI answered a body we cannot read")
+        unread.charges = [
+            Billed(engine="whisper", model="whisper-1", audio_s=audio.duration_s or 0)
+        ]
+        raise unread
+
+
+def test_a_hybrid_whose_engines_all_failed_keeps_the_seconds_whisper_was_billed_once(
+    hybrid: Any,
+) -> None:
+    openai = OpenAISettings(api_key="sk-test", stt_model="whisper-1")
+    with hybrid(UnreadableWhisper, Broken, openai=openai) as ctx:
+        after = _transcribed_by_hybrid(ctx)
+
+    assert after.error is not None
+    assert after.error.code == "stt.all_engines_failed"
+    seconds = round(after.input.duration_s, 3)
+    assert after.stages[Stage.STT].billed == [
+        Billed(engine="whisper", model="whisper-1", audio_s=seconds)
+    ]
+    charged = [line for line in job_usage(after, ctx.settings).lines if line.meter == "audio_s"]
+    assert [(line.engine, line.quantity) for line in charged] == [("whisper", seconds)]
