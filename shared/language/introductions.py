@@ -45,9 +45,14 @@ def introduced_names(tokens: Tokens) -> list[str]:
         if name not in found and personal(name) and (tokens.cased or _known(name)):
             found.append(name)
     # The person greeted is named with no cue of its own, and "Hi Team, Kim here" greets no
-    # one by name: only a known given name is taken.
+    # one by name: only a known given name is taken, or any name after a title ("Hi Dr. Patel").
     for name in names_greeted(read):
-        if name not in found and personal(name) and is_given_name(name.split()[0]):
+        first = name.split()[0]
+        if (
+            name not in found
+            and personal(name)
+            and (first in _WRITTEN_TITLES or is_given_name(first))
+        ):
             found.append(name)
     return found
 

@@ -38,6 +38,17 @@ _NOT_NAMES = """
     moving charging coming passing paying dropping holding travelling whistling dripping
     peeling started cheers sincerely regards bye
 """
+# A season's or an occasion's greeting is capitalised as a name is, and "Merry" is a given
+# name: its words are no name's ("Thanks, and Merry Christmas", "Happy New Year"). "Holiday"
+# alone is left out: it is a surname (Billie Holiday).
+GREETINGS = ("merry christmas", "merry xmas", "happy christmas", "happy holidays",
+             "happy new year", "happy easter", "happy birthday", "happy thanksgiving",
+             "happy hanukkah", "happy chanukah", "happy diwali", "happy eid", "eid mubarak",
+             "happy halloween", "happy anniversary", "season's greetings")  # fmt: skip
+_OCCASIONS = """
+    christmas xmas holidays year easter birthday thanksgiving hanukkah chanukah diwali eid
+    mubarak halloween anniversary greetings
+"""
 # What a caller says while finding the next word. Said between a cue and the name ("this is
 # um john smith") it is passed over, and it is never a word of a name. "Like" is not among
 # them: after a cue it more often compares than fills ("it's like sarah said").
@@ -46,6 +57,7 @@ NOT_NAME_WORDS = (
     set(_COMMON_WORDS.split())
     | FILLERS
     | set(_NOT_NAMES.split())
+    | set(_OCCASIONS.split())
     | set(UNITS)
     | set(TEENS)
     | set(TENS)

@@ -151,7 +151,7 @@ def names_before_cues(tokens: Tokens) -> Iterator[str]:
     """Every name said before "here", "calling" or "speaking" with only a greeting before it,
     or a greeting and the name of the person called ("Hi, Grace. Kim here")."""
     for start, end, _ in _before_cues(tokens):
-        yield joined(tokens, start, end)
+        yield _titled(tokens, start, end)
 
 
 def names_greeted(tokens: Tokens) -> Iterator[str]:
@@ -160,7 +160,15 @@ def names_greeted(tokens: Tokens) -> Iterator[str]:
     for start, _, greeted in _before_cues(tokens):
         words = range(greeted, start)
         if words and all(is_name_word(tokens.raw[j], tokens.low[j], tokens.cased) for j in words):
-            yield joined(tokens, greeted, start)
+            yield _titled(tokens, greeted, start)
+
+
+def _titled(tokens: Tokens, start: int, end: int) -> str:
+    """Tokens ``start:end`` as a name, a title at its head written as after "this is"
+    ("mr bhattacharya" -> "Mr. Bhattacharya")."""
+    if end - start > 1 and tokens.low[start] in TITLES:
+        return f"{TITLES[tokens.low[start]]} {joined(tokens, start + 1, end)}"
+    return joined(tokens, start, end)
 
 
 def _before_cues(tokens: Tokens) -> Iterator[tuple[int, int, int]]:
@@ -185,12 +193,18 @@ def _name_start(tokens: Tokens, end: int) -> int:
         and (counted == 0 or start not in tokens.sentence_starts)  # "john. smith here"
         # A cased name ends at a pause: "Hi Grace, Kim here" is Kim's.
         and (counted == 0 or not tokens.cased or start not in tokens.punctuated)
+        and tokens.low[start - 1] not in TITLES
         and is_name_word(tokens.raw[start - 1], tokens.low[start - 1], tokens.cased)
     ):
         start -= 1
         while start > 0 and start in tokens.hyphened:
             start -= 1  # "Smith-Jones": one word of the name
         counted += 1
+    # A title is no word of the name's count ("Dr. Anita Patel calling"), but is said with it.
+    title = start - 1
+    capitalised = title >= 0 and (not tokens.cased or tokens.raw[title][:1].isupper())
+    if counted and capitalised and tokens.low[title] in TITLES:
+        start = title
     return start
 
 

@@ -26,6 +26,9 @@ _ABBREVIATIONS = (
 _PUNCTUATION = set(".,;:!?")
 _SENTENCE_ENDS = set(".!?")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+# A person's title written with a full stop ("Mr. Bhattacharya here"): the stop abbreviates
+# the title, it is neither a pause nor a sentence's end, so a name is read across it.
+_TITLES = frozenset({"mr", "mrs", "ms", "mx", "dr"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ def tokens_of(text: str, found: Sequence[re.Match[str]]) -> Tokens:
     raw = tuple(m.group() for m in found)
     cased = any(c.isupper() for c in text) and any(c.islower() for c in text)
     gaps = [text[found[i - 1].end() : found[i].start()] for i in range(1, len(found))]
+    gaps = [" " if _title_stop(raw, i, gap) else gap for i, gap in enumerate(gaps, start=1)]
     hyphened = frozenset(i for i, gap in enumerate(gaps, start=1) if gap == "-")
     punctuated = frozenset(i for i, gap in enumerate(gaps, start=1) if _PUNCTUATION & set(gap))
     attached = frozenset(
@@ -83,6 +87,16 @@ def tokens_of(text: str, found: Sequence[re.Match[str]]) -> Tokens:
         attached=attached,
         sentence_starts=sentence_starts,
     )
+
+
+def _title_stop(raw: Sequence[str], i: int, gap: str) -> bool:
+    """Whether the gap before token ``i`` is a title's full stop before a word ("Mr. Lee").
+    "Dr." straight after a capitalised word is a street's (a drive: "Oak Dr. Call me")."""
+    title = i - 1
+    if gap.rstrip() != "." or raw[title].lower() not in _TITLES or not raw[i][:1].isalpha():
+        return False
+    street = raw[title].lower() == "dr" and title > 0 and raw[title - 1][:1].isupper()
+    return not street
 
 
 def word_of_each_token(text: str, words: Sequence[str]) -> list[int] | None:

@@ -1,5 +1,6 @@
-"""Account, policy, member, order and reference numbers: a run of digits and letters after
-a cue ("my account number is a c seven seven two ...", "policy number p r 7741290")."""
+"""Account, policy, member, order and reference numbers, and a bank's sort code: a run of
+digits and letters after a cue ("my account number is a c seven seven two ...", "policy
+number p r 7741290", "sort code 40-12-76")."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ _CUES = ("account", "acct", "policy", "member id", "member number", "membership 
          "case number", "claim number", "invoice number", "tracking number",
          "customer number", "customer id", "patient id", "ticket number", "booking number",
          "booking reference", "loan number", "routing number", "subscriber id",
+         # A UK bank's sort code (six digits, "40-12-76"): said with the account number, it
+         # is the bank details a routing number is in the US.
+         "sort code",
          *_MISHEARD_CUES)  # fmt: skip
 # Words between a cue and the number itself ("account number is ...").
 _BRIDGE = {"number", "no", "id", "is", "it's", "its", "was", "of", "uh", "um", "code",

@@ -62,6 +62,8 @@ def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
     if is_short_code(entity, value):
         return [Known(entity, surface, value, as_code=True)]
     forms = [Known(entity, surface, value)]
+    if entity is Entity.ACCESS_CODE and value != surface:
+        forms.append(Known(entity, value, value))  # "7 3 9 1" said again as "7391"
     if entity is Entity.PERSON_NAME and value.split():
         # A first name written capitalised where it was found is, written lower-case in a
         # reply or summary, the ordinary word it may also be ("Will": "I will call").
@@ -81,10 +83,13 @@ def known_forms(entity: Entity, surface: str, value: str) -> list[Known]:
     return forms
 
 
-# A card's security code, or a door's, is a few digits, which a message says for other things
-# too ("room 123", "at 4:30"): found once, it is caught again only where it is said as a code
-# ("the code 123", "CVV 123", "gate 4821"), not wherever the same digits come up.
+# A card's security code, or a door's of three digits, is a few digits, which a message says
+# for other things too ("room 123", "at 4:30"): found once, it is caught again only where it
+# is said as a code ("the code 123", "CVV 123"), not wherever the same digits come up. A
+# door's code of four or more digits recurs by chance far less, and a caller repeats it to be
+# sure of it ("just punch 4821 at the gate"): it is caught wherever it is said again.
 _SHORT_CODE_DIGITS = range(3, 5)
+_SHORT_ACCESS_DIGITS = range(3, 4)
 _CODE_WORDS = frozenset({"code", "codes", "cvv", "cvv2", "cvc", "cvc2", "csc", "verification",
                          "digits", "pin", "passcode", "gate", "door", "alarm", "keypad",
                          "lockbox"})  # fmt: skip
@@ -94,7 +99,8 @@ _CODE_CHARS_BEFORE = 80  # more than five words' worth of text to look through
 
 def is_short_code(entity: Entity, value: str) -> bool:
     card_code = entity is Entity.CREDIT_CARD_NUMBER and len(value) in _SHORT_CODE_DIGITS
-    return value.isdigit() and (card_code or entity is Entity.ACCESS_CODE)
+    door_code = entity is Entity.ACCESS_CODE and len(value) in _SHORT_ACCESS_DIGITS
+    return value.isdigit() and (card_code or door_code)
 
 
 def said_as_code(text: str, start: int) -> bool:
@@ -141,11 +147,19 @@ def find_spans(text: str, policy: RedactionPolicy, known: Iterable[Known] = ()) 
     found: list[Span] = []
     for entity in dict.fromkeys(policy.entities):
         found += DETECTORS[entity](s, policy.region)
-    spans = resolve([*found, *find_known(text, known, policy)])
+    # A code is said again without its cue ("gate code 4821 ... punch 4821"), which no
+    # detector finds: it is caught in the same text as in the texts made from it.
+    codes = [sp for sp in found if _is_code(sp)]
+    again = find_known(text, remember(text, codes), policy) if codes else []
+    spans = resolve([*found, *again, *find_known(text, known, policy)])
     # A token of an earlier redaction is never a value ("this is [PERSON_NAME]" names no
     # one): redacting text twice (a redelivered stage) must leave it as it was.
     tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
     return [sp for sp in spans if not any(a < sp.end and sp.start < b for a, b in tokens)]
+
+
+def _is_code(span: Span) -> bool:
+    return span.entity is Entity.ACCESS_CODE or is_short_code(span.entity, span.value)
 
 
 TOKEN = re.compile(r"\[[A-Z_]+(?::[0-9a-f]{8})?\]")

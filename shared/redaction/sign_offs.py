@@ -9,20 +9,21 @@ kept for a whole name; a single word there may be the person thanked ("Thanks, G
 is as much a person to redact, so one word is taken where it is a known given name (not
 where a sentence goes on from it: "Thanks, Summer is coming"), two or more where the name
 lists know them ("Thanks, Great Job!" keeps its words), and "Thanks, Great job" keeps its
-words.
+words. A season's greeting signs off too ("Merry Christmas, Maria"), and is itself no name
+("Thanks, Merry Christmas": "Merry" is a given name).
 """
 
 from __future__ import annotations
 
 from shared.language.known_names import is_given_name, is_ordinary_word, known_whole_name
 from shared.language.name_reader import name_from
-from shared.language.name_words import PARTICLES, THANKS, THANKS_FILLERS, TITLES
+from shared.language.name_words import GREETINGS, PARTICLES, THANKS, THANKS_FILLERS, TITLES
 from shared.language.names import personal
 from shared.language.tokens import Tokens, find_phrase
 
 # The triage's thanks and the sign-offs of a message written or read out.
 _SIGN_OFFS = (*THANKS, "sincerely", "regards", "yours truly", "best wishes", "all the best",
-              "take care")  # fmt: skip
+              "take care", *GREETINGS)  # fmt: skip
 # A caller who expects to be known ("it's me") and names themselves after it: any name word.
 _ITS_ME = ("it's me", "it is me", "this is me")
 
@@ -41,6 +42,8 @@ def signed_off_names(tokens: Tokens) -> list[str]:
             if i < len(tokens) and tokens.low[i] in TITLES:
                 # "Thanks, Dr. Patel": the person thanked, a name all the same.
                 title, i = TITLES[tokens.low[i]], i + 1
+            if _greeting_at(tokens, i):
+                continue  # "Thanks, Merry Christmas": the greeting's "Merry" is no one's
             words = name_from(tokens, i)
             counted = [w for w in words if w.lower() not in PARTICLES]
             if not personal(" ".join(words)):
@@ -52,6 +55,10 @@ def signed_off_names(tokens: Tokens) -> list[str]:
             if whole or one:
                 found.append(" ".join([*([title] if title else []), *words]))
     return found
+
+
+def _greeting_at(tokens: Tokens, i: int) -> bool:
+    return any(tokens.low[i : i + len(g.split())] == tuple(g.split()) for g in GREETINGS)
 
 
 # Said straight after a word, these make it a sentence's subject, not a name signed off with.

@@ -74,11 +74,13 @@ def test_other_codes_and_digits_without_a_cue_are_kept(text: str) -> None:
     assert _found(text) == []
 
 
-def test_an_access_code_is_caught_again_only_where_it_is_said_as_a_code() -> None:
-    said = "The gate code is 4821."
+def test_a_three_digit_access_code_is_caught_again_only_where_it_is_said_as_a_code() -> None:
+    # Four or more digits are caught wherever they are said again:
+    # test_access_code_said_again.py.
+    said = "The gate code is 482."
     known = remember(said, find_spans(said, EVERYTHING))
-    assert redact_text("Noted, code 4821 for the gate.", EVERYTHING, known=known).text == (
+    assert redact_text("Noted, code 482 for the gate.", EVERYTHING, known=known).text == (
         "Noted, code [ACCESS_CODE] for the gate."
     )
-    kept = "Your order 4821 ships on Monday."
+    kept = "Your order 482 ships on Monday."
     assert redact_text(kept, EVERYTHING, known=known).text == kept
