@@ -4,17 +4,18 @@ as the broker holds them, rendered at scrape time (see shared.metrics_store)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, generate_latest
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
     HistogramMetricFamily,
     Metric,
 )
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 
@@ -58,8 +59,11 @@ class _FromRedis(Collector):
     def collect(self) -> Iterator[Metric]:
         queued = GaugeMetricFamily(
             "voicepipe_queue_messages",
-            "Messages in each queue: waiting (every priority sub-list) or delivered but "
-            "not yet acknowledged.",
+            "Messages in each queue: waiting (every priority sub-list), or unacked: delivered "
+            "to a worker and not yet acknowledged. A message whose worker was killed mid-task "
+            "stays unacked, and counted, until the broker hands it out again, up to "
+            "VOICEPIPE_BROKER__VISIBILITY_TIMEOUT_S (default an hour) after its delivery; "
+            "the sweeper re-drives its job long before.",
             labels=["queue", "state"],
         )
         for queue, depth in queue_depths(self._client, QUEUES).items():
@@ -135,13 +139,30 @@ class _FromRedis(Collector):
         yield stages
 
 
-def _render(services: Services) -> bytes:
+Encoder = Callable[[CollectorRegistry], bytes]
+
+
+def _encoder(accept: str) -> tuple[Encoder, str]:
+    """prometheus_client's own choice for the scraper's Accept header: OpenMetrics or the text
+    format in the version asked for, text 0.0.4 when nothing it knows is asked."""
+    try:
+        return choose_encoder(accept)
+    except (TypeError, ValueError):
+        # A version that is not a version ("version=abc") fails the library's comparison:
+        # answered as if nothing it knows were asked, not with a 500.
+        return generate_latest, CONTENT_TYPE_PLAIN_0_0_4
+
+
+def _render(services: Services, encoder: Encoder) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_FromRedis(services))
-    return generate_latest(registry)
+    return encoder(registry)
 
 
-@router.get("/metrics", include_in_schema=False)
+# HEAD as GET (a probe's or an uptime checker's), rendered alike so that its Content-Length is
+# the body's; the server sends no body to a HEAD.
+@router.api_route("/metrics", methods=["GET", "HEAD"], include_in_schema=False)
 async def metrics(request: Request) -> Response:
-    body = await run_in_threadpool(_render, request.app.state.services)
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    encoder, content_type = _encoder(request.headers.get("accept", ""))
+    body = await run_in_threadpool(_render, request.app.state.services, encoder)
+    return Response(body, headers={"Content-Type": content_type})
