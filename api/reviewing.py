@@ -20,6 +20,7 @@ from api.hidden_characters import hidden_character
 from api.review_redaction import redacted_review
 from shared.errors import JobNotFound
 from shared.job_effects import job_event
+from shared.logging import bind
 from shared.models import Job, JobStatus, utcnow
 from shared.reviews import (
     REVIEW_FIELDS,
@@ -328,6 +329,9 @@ async def submit_review(
     value that cannot be taken, 409 (``ReviewConflict``) for a field changed meanwhile by
     someone else, 412 for an If-Match the reviews no longer match, 410 for correcting what a
     deleted recording said."""
+    # The line of an added review (in _submit) names the review and job, never the tenant's
+    # values; the context adds whose it is.
+    bind(tenant=tenant, job_id=job_id)
     values = checked(changes, services.settings.local.default_region)
     if note is not None and len(note) > MAX_NOTE_CHARS:
         raise _invalid(f"A note has at most {MAX_NOTE_CHARS:,} characters.")

@@ -149,6 +149,20 @@ def _owner(job: Job, stage: Stage, task_id: str | None) -> bool:
     return task_id is None or job.stages[stage].task_id == task_id
 
 
+def wanted(job: Job | None, stage: Stage, task_id: str) -> bool:
+    """Whether a delivery of ``stage`` with ``task_id`` would still do the job any good if a
+    worker took it now: False where ``start`` would skip it (the job ended or is gone), find
+    the stage done, or find another delivery owning it (the sweeper re-drove a killed
+    worker's stage). Read without changing anything, for /metrics."""
+    if job is None or job.status.terminal:
+        return False
+    rec = job.stages.get(stage)
+    if rec is None or rec.status == StageStatus.SUCCEEDED:
+        return False
+    in_hand = rec.status in {StageStatus.RUNNING, StageStatus.RETRYING}
+    return not (in_hand and rec.task_id and rec.task_id != task_id)
+
+
 def start(
     job: Job,
     stage: Stage,

@@ -70,7 +70,9 @@ def _given(fields: dict[str, str | None]) -> dict[str, str]:
     return {name: value for name, value in fields.items() if value}
 
 
-class _WithContext(logging.Filter):
+class WithContext(logging.Filter):
+    """Puts the context's fields on each record a handler emits."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         for name, value in _context.get().items():
             setattr(record, name, value)
@@ -106,7 +108,7 @@ def configure_logging(level: str | int = "INFO", fmt: LogFormat = "text") -> Non
         handler.setFormatter(json_formatter())
     else:
         handler.setFormatter(_TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_WithContext())
+    handler.addFilter(WithContext())
     handler._voicepipe = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)

@@ -38,9 +38,17 @@ def retry(job_id: str, url: str | None, api_key: str | None) -> None:
 @client_options
 def cancel(job_id: str, url: str | None, api_key: str | None) -> None:
     """Cancel an unfinished job: no further stage starts, a running one's result is dropped."""
+    # The API answers every cancel with the job as it is (200, repeatable): a job already
+    # canceled reads the same after this call as after the first, so it is looked at first.
+    # Exit 0 either way: the job ends up canceled (or ended), as the caller wanted.
     with api_errors(), batch_commands.open_client(url, api_key) as client:
-        job = client.cancel_job(job_id)
-    if job["status"] == "canceled" or job["status"] not in TERMINAL:
-        click.echo(f"Canceled {job_id}.")
+        job = client.job(job_id)
+        if job["status"] not in TERMINAL:
+            job = client.cancel_job(job_id)
+            if job["status"] == "canceled" or job["status"] not in TERMINAL:
+                click.echo(f"Canceled {job_id}.")
+                return
+    if job["status"] == "canceled":
+        click.echo(f"{job_id} was already canceled: nothing to cancel.")
     else:
         click.echo(f"{job_id} had already ended ({job['status']}): nothing to cancel.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from datetime import UTC, datetime
@@ -28,11 +29,13 @@ from api.state_conflicts import (
 from shared.batches import BatchSource, BatchStatus, ItemRejection
 from shared.batchstore import BatchState
 from shared.keyset_paging import CURSOR_PATTERN, cursor_of, parse_cursor
+from shared.logging import bind
 from shared.models import RUNNING_STATUS, JobOptions, JobStatus
 from shared.queues import INGEST, INGEST_TASKS
 from shared.task_messages import task_message
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
+log = logging.getLogger("voicepipe.api")
 
 # "rejected" is no job's status: it lists the items refused at intake, which never became jobs.
 JobStatusName = Literal[
@@ -193,7 +196,12 @@ async def create_batch(
             "(a manifest of `items`, or a `prefix`).",
         )
     batch_id, replayed = made
+    bind(tenant=tenant, batch_id=batch_id)
     state = await run_in_threadpool(services.batches.get, batch_id)
+    if not replayed:
+        # How many and from where, never the items' names, URLs or the prefix.
+        items = "items to list" if state.items is None else f"{state.items} items"
+        log.info("batch %s created (%s, %s)", batch_id, state.batch.source, items)
     base = services.settings.api.base_url
     response.headers["Location"] = f"{base}/v1/batches/{batch_id}"
     if replayed:
@@ -274,6 +282,7 @@ async def batch_jobs(
 )
 async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -> BatchView:
     """Items not yet made into jobs are skipped and unfinished jobs canceled, by a worker."""
+    bind(tenant=tenant, batch_id=batch_id)
     store = services.batches
     state = await run_in_threadpool(store.get, batch_id, tenant)
     if state.status in {"canceled", "completed"}:
@@ -283,6 +292,7 @@ async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) 
     if not await run_in_threadpool(store.mark_canceled, batch_id, task):
         # Its last job ended between the read above and the mark.
         raise batch_not_cancelable(await run_in_threadpool(store.get, batch_id))
+    log.info("batch %s canceled: its unfinished jobs are to be canceled", batch_id)
     return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
 
 
@@ -295,6 +305,7 @@ async def cancel_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) 
 async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -> BatchView:
     """Run the failed jobs again, each from the stage that failed (rejected items are not
     jobs: submit them again in a new batch)."""
+    bind(tenant=tenant, batch_id=batch_id)
     store = services.batches
     state = await run_in_threadpool(store.get, batch_id, tenant)
     # Accepted in the same step as the batch is read (a cancel sent right after is accepted
@@ -307,6 +318,7 @@ async def retry_batch(batch_id: str, services: ServicesDep, tenant: TenantDep) -
         raise batch_canceled_not_retryable(batch_id)
     if opened == 0:
         raise batch_nothing_to_retry(state)
+    log.info("batch %s retried: its failed jobs are to be queued again", batch_id)
     return batch_view(await run_in_threadpool(store.get, batch_id), services.settings.api.base_url)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 
 from fastapi import APIRouter, Response
@@ -14,19 +15,27 @@ from api.state_conflicts import job_not_retryable
 from shared.errors import BatchCanceled
 from shared.job_transitions import RETRYABLE, Decision, cancel, resume
 from shared.kept_usage import kept_write
+from shared.logging import bind
 from shared.models import Job
 from shared.pipeline import resumed_message
 from shared.retention import purge
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+log = logging.getLogger("voicepipe.api")
 
 
 @router.post("/{job_id}/cancel", response_model=JobView, responses=error_responses(401, 404, 422))
 async def cancel_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> JobView:
     """An unfinished job is canceled: no further stage starts, and a stage already running
     has its result discarded. A finished job is answered as it is (canceling is repeatable)."""
+    bind(tenant=tenant, job_id=job_id)
     await run_in_threadpool(services.jobs.get, job_id, tenant)
-    job = await run_in_threadpool(services.jobs.update, job_id, cancel)
+    canceled = Decision(cancel)
+    job = await run_in_threadpool(services.jobs.update, job_id, canceled)
+    if canceled.result:
+        log.info("job %s canceled", job_id)
+    else:
+        log.info("job %s not canceled: it had already ended (%s)", job_id, job.status.value)
     return _view(job, services.settings.api.base_url)
 
 
@@ -37,6 +46,7 @@ async def delete_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> R
     """The job is gone: canceled if unfinished, its input and outputs deleted, then its
     record; afterwards every operation on it answers 404. (Retention deletes only the
     objects and keeps the record, which then answers 410 for them.)"""
+    bind(tenant=tenant, job_id=job_id)
     await run_in_threadpool(services.jobs.get, job_id, tenant)
     job = await run_in_threadpool(services.jobs.update, job_id, cancel)
     # A stage still running finds no record when it finishes and deletes its own output
@@ -45,6 +55,7 @@ async def delete_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> R
     # What it consumed stays for the usage reports: deleting a job does not unbill it.
     keep = partial(kept_write, settings=services.settings)
     await run_in_threadpool(services.jobs.delete, job, keep)
+    log.info("job %s deleted", job_id)
     return Response(status_code=204)
 
 
@@ -59,6 +70,7 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
 
     Stages that succeeded keep their outputs and are not run again.
     """
+    bind(tenant=tenant, job_id=job_id)
     await run_in_threadpool(services.jobs.get, job_id, tenant)
     resumed = Decision(resume)
     # The stage's message goes with the write that queues the job: both or neither, so a
@@ -71,6 +83,7 @@ async def retry_job(job_id: str, services: ServicesDep, tenant: TenantDep) -> Jo
         raise ApiError(409, "not_retryable", exc.message) from None
     if resumed.result is None:
         raise _not_retryable(job)
+    log.info("job %s retried from its %s stage", job_id, resumed.result.value)
     return _view(job, services.settings.api.base_url)
 
 

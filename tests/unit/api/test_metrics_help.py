@@ -21,3 +21,16 @@ def test_the_intake_rejections_help_names_the_openai_calls_it_counts(
     help_text = families["voicepipe_intake_rejections"].documentation
     for route in ("/v1/jobs", "/v1/batches", "/v1/audio/transcriptions", "/v1/audio/speech"):
         assert route in help_text
+
+
+def test_the_queue_help_says_a_killed_workers_message_is_counted_until_redelivery(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    # A worker killed mid-job leaves its message unacked for up to the visibility timeout
+    # with nothing running: the help called it only "delivered but not yet acknowledged".
+    answer = app_client(tmp_path, valkey).get("/metrics")
+
+    families = {f.name: f for f in text_string_to_metric_families(answer.text)}
+    help_text = families["voicepipe_queue_messages"].documentation
+    assert "killed" in help_text
+    assert "VOICEPIPE_BROKER__VISIBILITY_TIMEOUT_S" in help_text

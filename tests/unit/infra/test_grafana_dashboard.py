@@ -15,6 +15,7 @@ DASHBOARD = ROOT / "infra" / "grafana" / "voicepipe-dashboard.json"
 # What /metrics serves (api/metrics.py, shared/metrics_store.py): name -> labels.
 METRICS = {
     "voicepipe_queue_messages": {"queue", "state"},
+    "voicepipe_queue_unacked_stale": {"queue"},
     "voicepipe_stage_seconds": {"stage", "provider", "phase"},
     "voicepipe_intake_rejections_total": {"code"},
     "voicepipe_provider_errors_total": {"stage", "provider", "code"},

@@ -130,6 +130,32 @@ def test_cancel_of_a_finished_job_says_it_had_already_ended(jobs: Jobs) -> None:
     assert "job_1 had already ended (succeeded)" in result.output
 
 
+def test_cancel_of_an_already_canceled_job_says_so_and_exits_0(jobs: Jobs) -> None:
+    # The API answers a repeated cancel 200 with the job as it is, as it answered the first:
+    # the CLI said "Canceled job_1." again, as if this call had canceled it.
+    jobs.statuses = ["canceled"]
+
+    result = _run("cancel", "job_1")
+
+    assert result.exit_code == 0, result.output
+    assert "job_1 was already canceled: nothing to cancel." in result.output
+    assert "Canceled job_1" not in result.output
+    assert jobs.calls == []
+
+
+def test_cancel_of_a_job_that_another_caller_canceled_meanwhile_says_canceled(
+    jobs: Jobs,
+) -> None:
+    jobs.statuses = ["running", "canceled"]
+    jobs.job = lambda job_id: {**jobs._view(job_id), "status": jobs.statuses.pop(0)}  # type: ignore[method-assign]
+
+    result = _run("cancel", "job_1")
+
+    assert result.exit_code == 0, result.output
+    assert jobs.calls == ["cancel job_1"]
+    assert "Canceled job_1" in result.output
+
+
 def test_cancel_of_an_unknown_job_says_the_api_refusal(jobs: Jobs) -> None:
     jobs.error = ApiClientError(404, "job_not_found", "No job job_1.")
 
