@@ -206,6 +206,17 @@ def _normalised(cues: list[Segment], limit_s: float | None) -> list[Segment]:
             end = int(min(max(end, start + MIN_CUE_S * 1000), max(room, end)))
         end = max(end, start + 1)
         cue.start_s, cue.end_s, prev_end = start / 1000, end / 1000, end
+    if cues and prev_end > last and last >= len(cues):
+        # An engine's last word times (or segment) can run past the end of the audio; a
+        # caption showing after it is out of step with the recording. Pulled back from the
+        # end, each cue kept 1 ms long at least and clear of the one after it.
+        bound = int(last)
+        for cue in reversed(cues):
+            end = min(round(cue.end_s * 1000), bound)
+            start = min(round(cue.start_s * 1000), end - 1)
+            if end == round(cue.end_s * 1000) and start == round(cue.start_s * 1000):
+                break  # this cue and every one before it already fit
+            cue.start_s, cue.end_s, bound = start / 1000, end / 1000, start
     return cues
 
 
