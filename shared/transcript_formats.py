@@ -24,6 +24,20 @@ MAX_CUE_S = 6.0
 PAUSE_S = 0.7
 # The full stop, question and exclamation marks of Chinese and Japanese too.
 SENTENCE_END = (".", "?", "!", "…", "\u3002", "\uff1f", "\uff01")
+# Full stops that end no sentence: a title before a name, an initial ("Anna J. Lee"). A cue
+# cut there shows "And Mr." alone and the name in the next. Only titles that come before
+# a name: "Jr." or "St." (street) often end a sentence.
+_TITLES = frozenset(["mr.", "mrs.", "ms.", "dr.", "prof.", "capt.", "sgt.", "mt."])
+
+
+def _ends_sentence(word: str) -> bool:
+    if not word.endswith(SENTENCE_END):
+        return False
+    bare = word.lstrip("\"'(\u201c\u2018")
+    initial = len(bare) == 2 and bare[0].isupper() and bare[1] == "."
+    return not initial and bare.lower() not in _TITLES
+
+
 # A cue shorter than this is lengthened when the next one leaves room.
 MIN_CUE_S = 0.5
 # Speaking rate used to guess the length of a transcript that knows neither its duration
@@ -154,7 +168,7 @@ def _timed(words: list[Word]) -> list[Segment]:
             if (
                 lines is not None
                 and start - cue.end_s <= PAUSE_S
-                and not cue.words[-1].word.endswith(SENTENCE_END)
+                and not _ends_sentence(cue.words[-1].word)
                 and end - cue.start_s <= MAX_CUE_S
             ):
                 cue.words.append(word)
