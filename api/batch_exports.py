@@ -314,5 +314,10 @@ def as_csv(rows: Iterator[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -
     return _chunks(_csv_lines(rows, columns))
 
 
+# JSON leaves these as they are, but str.splitlines() (and other Unicode-aware readers) end
+# a line at each: a metadata value holding one split its record in two.
+_LINE_ENDS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def as_jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    return _chunks(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    return _chunks(json.dumps(row, ensure_ascii=False).translate(_LINE_ENDS) + "\n" for row in rows)

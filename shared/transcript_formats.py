@@ -24,6 +24,20 @@ MAX_CUE_S = 6.0
 PAUSE_S = 0.7
 # The full stop, question and exclamation marks of Chinese and Japanese too.
 SENTENCE_END = (".", "?", "!", "…", "\u3002", "\uff1f", "\uff01")
+# Full stops that end no sentence: a title before a name, an initial ("Anna J. Lee"). A cue
+# cut there shows "And Mr." alone and the name in the next. Only titles that come before
+# a name: "Jr." or "St." (street) often end a sentence.
+_TITLES = frozenset(["mr.", "mrs.", "ms.", "dr.", "prof.", "capt.", "sgt.", "mt."])
+
+
+def _ends_sentence(word: str) -> bool:
+    if not word.endswith(SENTENCE_END):
+        return False
+    bare = word.lstrip("\"'(\u201c\u2018")
+    initial = len(bare) == 2 and bare[0].isupper() and bare[1] == "."
+    return not initial and bare.lower() not in _TITLES
+
+
 # A cue shorter than this is lengthened when the next one leaves room.
 MIN_CUE_S = 0.5
 # Speaking rate used to guess the length of a transcript that knows neither its duration
@@ -154,7 +168,7 @@ def _timed(words: list[Word]) -> list[Segment]:
             if (
                 lines is not None
                 and start - cue.end_s <= PAUSE_S
-                and not cue.words[-1].word.endswith(SENTENCE_END)
+                and not _ends_sentence(cue.words[-1].word)
                 and end - cue.start_s <= MAX_CUE_S
             ):
                 cue.words.append(word)
@@ -206,6 +220,17 @@ def _normalised(cues: list[Segment], limit_s: float | None) -> list[Segment]:
             end = int(min(max(end, start + MIN_CUE_S * 1000), max(room, end)))
         end = max(end, start + 1)
         cue.start_s, cue.end_s, prev_end = start / 1000, end / 1000, end
+    if cues and prev_end > last and last >= len(cues):
+        # An engine's last word times (or segment) can run past the end of the audio; a
+        # caption showing after it is out of step with the recording. Pulled back from the
+        # end, each cue kept 1 ms long at least and clear of the one after it.
+        bound = int(last)
+        for cue in reversed(cues):
+            end = min(round(cue.end_s * 1000), bound)
+            start = min(round(cue.start_s * 1000), end - 1)
+            if end == round(cue.end_s * 1000) and start == round(cue.start_s * 1000):
+                break  # this cue and every one before it already fit
+            cue.start_s, cue.end_s, bound = start / 1000, end / 1000, start
     return cues
 
 

@@ -45,13 +45,21 @@ def transcribe_job(job: Job, ctx: WorkerContext) -> StageOutput:
     # The hash intake left out (api.intake): of the input as stored, read here anyway.
     digest = hashlib.sha256(data).hexdigest() if job.input.sha256 is None else None
     pcm16k = decode_pcm16k(data)
-    active = active_seconds(pcm16k)
-    if active < ctx.settings.workers.min_speech_s:
-        # Before any engine is paid: silence and hang-ups end here.
+    active, least = active_seconds(pcm16k), ctx.settings.workers.min_speech_s
+    if active < least:
+        # Before any engine is paid: silence and hang-ups end here, and so does a clip too
+        # short to hold a message (intake takes 0.3 s), which is sound, not silence.
+        length = len(pcm16k) / 16000
+        seems = (
+            "it is too short to hold a message"
+            if active >= 0.8 * length
+            else "it looks like silence or a hang-up"
+        )
         raise StageFailed(
             "empty_media",
             f"The recording has no speech to transcribe ({active:.2f} s of sound in "
-            f"{len(pcm16k) / 16000:.1f} s): it looks like silence or a hang-up.",
+            f"{length:.1f} s, under the {least:g} s a message needs, "
+            f"VOICEPIPE_WORKERS__MIN_SPEECH_S): {seems}.",
         )
     audio = AudioInput(
         # Joined AMR files as one: an engine sent the original reads it as decoded here.

@@ -24,6 +24,7 @@ from shared.logging import bind
 from shared.models import Job, JobStatus, Stage, StageStatus, Transcript
 from shared.pipeline import stages_of
 from shared.tracing import intake_span
+from shared.transcript_document import TranscriptDocument
 from shared.transcript_formats import TranscriptFormat
 from shared.transcript_formats import render as render_transcript
 
@@ -256,8 +257,8 @@ def _rendered(stored: bytes, typed: bool, fmt: TranscriptFormat) -> str:
         200: {
             "description": "The transcript: JSON as stored plus caption `segments` (`json`), "
             "plain text (`txt`, alias `text`), SubRip captions (`srt`) or WebVTT (`vtt`).",
+            "model": TranscriptDocument,
             "content": {
-                "application/json": {},
                 "text/plain": {"schema": {"type": "string"}},
                 "application/x-subrip": {"schema": {"type": "string"}},
                 "text/vtt": {"schema": {"type": "string"}},

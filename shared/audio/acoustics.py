@@ -85,7 +85,8 @@ def analyze_audio(
     speaking, pauses = _stretches(active)
     speech_s = float(np.count_nonzero(speaking)) * FRAME_S
     rate_wpm = None
-    if word_count is not None and speech_s > 0:
+    # No words (music, noise the engine wrote nothing of) is no rate, not 0 wpm of speech.
+    if word_count and speech_s > 0:
         rate_wpm = round(word_count / (speech_s / 60), 1)
 
     loud = level[active]

@@ -83,8 +83,15 @@ def tone_of(text: str, acoustics: AudioAnalysis | None, *, language: str | None 
     scores: dict[Emotion, float] = dict.fromkeys(_AROUSAL_FIT, 0.0)
     found: dict[Emotion, list[str]] = {emotion: [] for emotion in _AROUSAL_FIT}
     negated: list[str] = []
+    weak_seen: set[str] = set()
     for start, end, (emotion, weight) in scan(words, _TABLE):
         phrase = " ".join(words[start:end])
+        if weight < _MIN_SCORE:
+            # A weak cue is no emotion alone; said again in passing (a long message's
+            # "still"), it must not add up to one, so it counts once.
+            if phrase in weak_seen:
+                continue
+            weak_seen.add(phrase)
         before = set(words[max(0, start - 2) : start])
         target: Emotion | None = emotion
         negation = _negation_start(words, start)

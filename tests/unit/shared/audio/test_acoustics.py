@@ -101,6 +101,14 @@ def test_speaking_rate_is_words_per_minute_of_speech_not_of_the_recording() -> N
     assert _analyze(signal).speaking_rate_wpm is None
 
 
+def test_a_recording_with_sound_but_no_words_has_no_speaking_rate() -> None:
+    # Music or noise the engine wrote nothing of: the field is documented as None without
+    # words, and 0 wpm read as "slow speech" in the tone's cues.
+    signal = _bursts(5, 0.6, 0.5, np.random.default_rng(3))
+
+    assert _analyze(signal, word_count=0).speaking_rate_wpm is None
+
+
 @pytest.mark.parametrize("snr_db", [15.0, 25.0])
 def test_the_snr_estimate_recovers_the_level_of_mixed_in_white_noise(snr_db: float) -> None:
     rng = np.random.default_rng(4)
