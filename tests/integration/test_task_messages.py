@@ -9,6 +9,9 @@ import os
 from typing import Any
 
 import pytest
+from celery.exceptions import Retry
+from celery.worker.request import Request
+from kombu.transport.redis import Channel
 
 from shared.celery_app import TASK_NAMES, create_celery
 from shared.models import Job, JobOptions, Stage
@@ -81,6 +84,33 @@ def test_a_batch_job_s_stage_message_matches_what_send_task_publishes_at_its_pri
     assert _shape(ours) == _shape(kombus)
     assert _shape(ours)["properties"]["priority"] == BATCH_PRIORITY
     assert _shape(ours)["body"][0] == ["job_b"]
+
+
+def test_a_batch_job_s_stage_retried_by_celery_stays_on_the_batch_list(
+    valkey: ValkeyProcess,
+) -> None:
+    # A stage's retry (workers/stage.py) is Celery's Task.retry: it sends the message again
+    # at the priority the worker read from the delivery's properties.
+    import workers.app  # noqa: F401  (registers the stage tasks)
+
+    app = create_celery(Settings(broker=BrokerSettings(url=valkey.url)))
+    client = connect(valkey.url)
+    push(client, stage_message(app, Stage.STT, _job("job_b", batch_id="bat_1")))
+    task = app.tasks[TASK_NAMES[Stage.STT]]
+    with app.connection_for_read() as connection:
+        delivered = connection.default_channel.basic_get("stt", no_ack=True)
+        request = Request(delivered, app=app, task=task)  # as the worker reads it
+    task.push_request(request.request_dict, args=["job_b"], kwargs={}, called_directly=False)
+    try:
+        with pytest.raises(Retry):
+            task.retry(countdown=60)
+    finally:
+        task.pop_request()
+
+    assert client.llen("stt") == 0
+    (retried,) = client.lrange(f"stt{Channel.sep}{BATCH_PRIORITY}", 0, -1)
+    assert json.loads(retried)["properties"]["priority"] == BATCH_PRIORITY
+    assert json.loads(retried)["headers"]["retries"] == 1
 
 
 def test_each_pushed_message_has_its_own_task_id_and_delivery_tag() -> None:
