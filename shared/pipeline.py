@@ -14,7 +14,7 @@ from shared.celery_app import TASK_NAMES
 from shared.job_transitions import Decision
 from shared.jobstore import JobStore, Then
 from shared.models import STAGE_ORDER, Job, Stage
-from shared.task_messages import TaskMessage, stage_message
+from shared.task_messages import TaskMessage, job_priority, stage_message
 
 
 def stages_of(job: Job) -> list[Stage]:
@@ -23,7 +23,7 @@ def stages_of(job: Job) -> list[Stage]:
 
 def first_message(app: Celery, job: Job) -> TaskMessage:
     """The message that starts a new job: its first stage's."""
-    return stage_message(app, stages_of(job)[0], job.id)
+    return stage_message(app, stages_of(job)[0], job)
 
 
 def create_and_queue(jobs: JobStore, app: Celery, job: Job) -> None:
@@ -33,9 +33,12 @@ def create_and_queue(jobs: JobStore, app: Celery, job: Job) -> None:
 
 
 def enqueue(app: Celery, job: Job, start: Stage | None = None) -> str:
-    """Queue the job's first stage (or ``start``); later stages follow on their own."""
+    """Queue the job's first stage (or ``start``), at the job's priority (kombu puts it on
+    that priority's list); later stages follow on their own."""
     stage = start or stages_of(job)[0]
-    result = app.send_task(TASK_NAMES[stage], args=[job.id], queue=stage.value)
+    result = app.send_task(
+        TASK_NAMES[stage], args=[job.id], queue=stage.value, priority=job_priority(job)
+    )
     return str(result.id)
 
 
@@ -45,7 +48,7 @@ def resumed_message(app: Celery, resumed: Decision[Stage | None]) -> Then:
 
     def message(job: Job) -> TaskMessage | None:
         stage = resumed.result
-        return None if stage is None else stage_message(app, stage, job.id)
+        return None if stage is None else stage_message(app, stage, job)
 
     return message
 

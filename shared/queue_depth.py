@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+from bisect import bisect
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,8 +40,16 @@ class Depth:
     deliveries: tuple[Delivery, ...] = field(default=())
 
 
+def priority_list(queue: str, priority: int) -> str:
+    """The list kombu puts a message of ``priority`` on, as ``Channel._q_for_pri`` names it:
+    the priority rounded down to its step."""
+    step = PRIORITY_STEPS[bisect(PRIORITY_STEPS, priority) - 1]
+    return f"{queue}{Channel.sep}{step}" if step else queue
+
+
 def priority_lists(queue: str) -> list[str]:
-    return [queue if step == 0 else f"{queue}{Channel.sep}{step}" for step in PRIORITY_STEPS]
+    """All of a queue's lists, in the order a worker's BRPOP reads them (priority 0 first)."""
+    return [priority_list(queue, step) for step in PRIORITY_STEPS]
 
 
 def queue_depths(client: redis.Redis, queues: Iterable[str]) -> dict[str, Depth]:

@@ -11,8 +11,9 @@ runs it through a real worker. The payload can then go into the same script as t
 record (``JobStore.create``, ``api.recording``), so a job is never recorded without its first
 message nor queued without its record.
 
-Only direct routing to a queue of the same name at priority 0 is produced, which is all the
-stages use; anything else goes through ``send_task``.
+Only direct routing to a queue of the same name is produced, which is all the stages use;
+anything else goes through ``send_task``. A batch job's messages go at ``BATCH_PRIORITY``,
+on the list kombu keeps for it, so a worker takes every waiting single job's message first.
 """
 
 from __future__ import annotations
@@ -30,23 +31,37 @@ from redis import Redis
 from redis.client import Pipeline
 
 from shared.celery_app import TASK_NAMES
+from shared.models import Job
+from shared.queue_depth import priority_list
 from shared.stages import Stage
 from shared.tracing import current_context_headers
 
 # kombu's "persistent" delivery mode, what Celery asks for by default.
 _PERSISTENT = 2
 
+# kombu's Redis transport serves the lowest number first: a worker's BRPOP names a queue's
+# priority-0 list before its 3, 6 and 9 lists, and Redis pops the first that has a message.
+# Single jobs (a caller waiting on a voicemail) stay at 0; a batch's jobs go on the last
+# list, so a 10,000-item import does not stand in front of them. kombu puts a message it
+# hands back (a retry, an unacked one restored) on the list of its ``properties.priority``,
+# so it stays there.
+SINGLE_PRIORITY = 0
+BATCH_PRIORITY = 9
+
 
 @dataclass(frozen=True)
 class TaskMessage:
-    """One task message, ready to push: the list it goes on and kombu's JSON envelope."""
+    """One task message, ready to push: the list it goes on (the queue's, or one of its
+    priority lists) and kombu's JSON envelope."""
 
     queue: str
     task_id: str
     payload: str
 
 
-def task_message(app: Celery, name: str, args: list[Any], queue: str) -> TaskMessage:
+def task_message(
+    app: Celery, name: str, args: list[Any], queue: str, priority: int = SINGLE_PRIORITY
+) -> TaskMessage:
     """The message carries the current span's trace context (shared.tracing), which the
     worker makes the parent of the task's span."""
     task_id = str(uuid.uuid4())
@@ -67,6 +82,7 @@ def task_message(app: Celery, name: str, args: list[Any], queue: str) -> TaskMes
         "headers": headers,
         "properties": {
             **fixed_properties,
+            "priority": priority,
             "correlation_id": task_id,
             "reply_to": app.thread_oid,
             "delivery_info": {"exchange": "", "routing_key": queue},
@@ -74,7 +90,8 @@ def task_message(app: Celery, name: str, args: list[Any], queue: str) -> TaskMes
             "delivery_tag": str(uuid.uuid4()),
         },
     }
-    return TaskMessage(queue=queue, task_id=task_id, payload=json.dumps(envelope))
+    listed = priority_list(queue, priority) if priority else queue
+    return TaskMessage(queue=listed, task_id=task_id, payload=json.dumps(envelope))
 
 
 # What Celery's as_task_v2 gives every message of a task the same, taken from it once per
@@ -96,7 +113,6 @@ def _template(app: Celery, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
         properties = {
             **properties,
             "delivery_mode": _PERSISTENT,
-            "priority": 0,
             "body_encoding": "base64",
         }
         found = _templates[key] = (headers, properties)
@@ -110,12 +126,18 @@ def _argsrepr(app: Celery, args: list[Any]) -> str:
     return str(saferepr(args, app.amqp.argsrepr_maxsize, maxlevels=app.conf.task_repr_maxlevels))
 
 
-def stage_message(app: Celery, stage: Stage, job_id: str) -> TaskMessage:
-    """The message that runs ``stage`` of the job: only its id travels."""
-    return task_message(app, TASK_NAMES[stage], [job_id], stage.value)
+def job_priority(job: Job) -> int:
+    """The priority of every message of the job's stages."""
+    return SINGLE_PRIORITY if job.batch_id is None else BATCH_PRIORITY
+
+
+def stage_message(app: Celery, stage: Stage, job: Job) -> TaskMessage:
+    """The message that runs ``stage`` of the job: only its id travels, at its priority."""
+    return task_message(app, TASK_NAMES[stage], [job.id], stage.value, job_priority(job))
 
 
 def push(client: Redis | Pipeline, message: TaskMessage) -> None:
     """Queue the message (in ``client``'s transaction, when it is a pipeline). kombu's
-    workers pop from the right of the list, so LPUSH keeps first-in, first-out."""
+    workers pop from the right of each list, so LPUSH keeps first-in, first-out within a
+    priority."""
     client.lpush(message.queue, message.payload)

@@ -248,4 +248,4 @@ def _next_message(task: Task, job: Job, stage: Stage) -> TaskMessage | None:
     following = next_stage(job, stage)
     if following is None or job.status.terminal or succeeded(job, following):
         return None
-    return stage_message(task.app, following, job.id)
+    return stage_message(task.app, following, job)

@@ -113,7 +113,7 @@ class Sweeper:
             # broker lost between the two would leave it pending with nothing to run it.
             match decision.result:
                 case Redriven(stage):
-                    return stage_message(self.app, stage, job.id)
+                    return stage_message(self.app, stage, job)
             return None
 
         decision = Decision(decide)

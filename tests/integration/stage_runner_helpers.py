@@ -15,11 +15,13 @@ import pytest
 import workers.stage
 from shared.celery_app import create_celery
 from shared.models import Job, JobOptions, JobStatus, Stage, StageRecord, StageStatus
+from shared.queue_depth import priority_lists
 from tests.factories import wav_input_meta
 from tests.worker_context import local_worker_context
 from workers.context import WorkerContext
 
-_STAGE_QUEUES = [stage.value for stage in Stage]
+# Every list of each stage's queue: a batch job's messages wait on its lower-priority list.
+_STAGE_LISTS = [(stage.value, name) for stage in Stage for name in priority_lists(stage.value)]
 
 
 class FakeTask:
@@ -30,15 +32,15 @@ class FakeTask:
         self.request = SimpleNamespace(id=task_id)
         self.app = create_celery(ctx.settings)
         self._redis = ctx.jobs.redis
-        self._before = {q: self._redis.llen(q) for q in _STAGE_QUEUES}
+        self._before = {name: self._redis.llen(name) for _, name in _STAGE_LISTS}
 
     @property
     def sent(self) -> list[tuple[str, list[str], str]]:
         """(task, args, queue) of each message queued since this task was made."""
         sent = []
-        for queue in _STAGE_QUEUES:
-            new = self._redis.llen(queue) - self._before[queue]
-            for raw in self._redis.lrange(queue, 0, new - 1) if new > 0 else []:
+        for queue, name in _STAGE_LISTS:
+            new = self._redis.llen(name) - self._before[name]
+            for raw in self._redis.lrange(name, 0, new - 1) if new > 0 else []:
                 message = json.loads(raw)
                 args, _, _ = json.loads(base64.b64decode(message["body"]))
                 sent.append((message["headers"]["task"], args, queue))

@@ -10,13 +10,17 @@ from pathlib import Path
 import pytest
 
 from shared.batch_keys import EXPANDING
+from shared.batches import Batch, batch_job_id
+from shared.batchstore import BatchStore
 from shared.celery_app import create_celery
 from shared.deadlines import deadline_function
 from shared.jobstore import JobStore
-from shared.models import Job, JobStatus, Stage, StageStatus, utcnow
+from shared.models import Job, JobOptions, JobStatus, Stage, StageStatus, utcnow
 from shared.pool_liveness import PoolLiveness
+from shared.queue_depth import priority_list
 from shared.redis_keys import connect
 from shared.settings import Settings
+from shared.task_messages import BATCH_PRIORITY
 from tests.conftest import ValkeyProcess
 from tests.integration.test_jobstore import make_job
 from workers.sweeper import Sweeper
@@ -30,8 +34,8 @@ def _settings(valkey: ValkeyProcess) -> Settings:
     )
 
 
-def _stuck_running_job(store: JobStore, settings: Settings) -> str:
-    job = make_job()
+def _stuck_running_job(store: JobStore, settings: Settings, job: Job | None = None) -> str:
+    job = job or make_job()
     store.create(job)
 
     def hang(j: object) -> None:
@@ -183,6 +187,25 @@ def test_a_re_drive_queues_its_stage_in_the_same_write_that_marks_it_pending(
     assert sweeper.sweep()["redriven"] == 1
     assert store.redis.llen("stt") == 1
     assert store.get(job_id).stages[Stage.STT].status == StageStatus.PENDING
+
+
+def test_a_batch_job_s_re_driven_stage_goes_on_its_batch_priority_list(
+    valkey: ValkeyProcess,
+) -> None:
+    # Re-driven onto the queue's own list, a batch job would jump every single job waiting.
+    settings = _settings(valkey)
+    store = JobStore.from_url(valkey.url, deadline_function(settings))
+    sweeper = Sweeper(settings, create_celery(settings))
+    batch = Batch(tenant="default", source="manifest", options=JobOptions())
+    BatchStore(store.redis).create(batch, [])
+    job = make_job().model_copy(
+        update={"id": batch_job_id(batch.id, 0), "batch_id": batch.id, "batch_index": 0}
+    )
+    _stuck_running_job(store, settings, job)
+
+    assert sweeper.sweep()["redriven"] == 1
+    assert store.redis.llen("stt") == 0
+    assert store.redis.llen(priority_list("stt", BATCH_PRIORITY)) == 1
 
 
 def test_two_sweepers_passing_at_once_plan_a_stalled_batch_once(valkey: ValkeyProcess) -> None:

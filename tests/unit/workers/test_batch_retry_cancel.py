@@ -15,6 +15,7 @@ from shared.celery_app import create_celery
 from shared.errors import BatchCanceled
 from shared.job_transitions import redrive, resume, start
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus, utcnow
+from shared.queue_depth import priority_lists
 from shared.webhook_models import delivery_key
 from tests.factories import wav_input_meta
 from workers import ingest
@@ -23,8 +24,10 @@ from workers.ingest import cancel_unfinished, resume_failed
 
 
 def _queued(ctx: WorkerContext) -> int:
-    """Stage messages waiting in the stages' queues (a resumed job's goes with its write)."""
-    return sum(int(ctx.jobs.redis.llen(stage.value)) for stage in Stage)
+    """Stage messages waiting in the stages' queues, on any of their priority lists (a resumed
+    job's goes with its write)."""
+    lists = [name for stage in Stage for name in priority_lists(stage.value)]
+    return sum(int(ctx.jobs.redis.llen(name)) for name in lists)
 
 
 def _ended(job: Job, status: JobStatus) -> bool:

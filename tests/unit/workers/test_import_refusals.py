@@ -16,7 +16,7 @@ from workers.context import WorkerContext
 
 
 class _App:
-    def send_task(self, name: str, args: list[str], queue: str) -> Any:
+    def send_task(self, name: str, args: list[str], queue: str, priority: int = 0) -> Any:
         raise AssertionError("nothing is queued for a refused item")
 
 

@@ -15,8 +15,10 @@ from celery.exceptions import Retry
 from shared.batches import Batch, batch_job_id
 from shared.celery_app import create_celery
 from shared.models import ErrorInfo, Job, JobOptions, JobStatus, Stage, StageStatus
+from shared.queue_depth import priority_list
 from shared.settings import Settings
 from shared.storage import LocalStorage
+from shared.task_messages import BATCH_PRIORITY
 from tests.factories import wav_input_meta
 from workers.context import WorkerContext
 from workers.ingest import cancel_unfinished, discard_objects, resume_failed
@@ -28,7 +30,7 @@ class _App:
     def __init__(self) -> None:
         self.sent: list[tuple[str, list[str], str]] = []
 
-    def send_task(self, name: str, args: list[str], queue: str) -> Any:
+    def send_task(self, name: str, args: list[str], queue: str, priority: int = 0) -> Any:
         self.sent.append((name, args, queue))
         return type("Result", (), {"id": "t"})()
 
@@ -82,8 +84,8 @@ def test_retrying_a_batch_skips_a_failed_job_deleted_since_and_runs_the_others(
 
 
 def _stage_messages(ctx: WorkerContext, stage: Stage) -> list[list[str]]:
-    """The args of each message waiting in ``stage``'s queue."""
-    raws = ctx.jobs.redis.lrange(stage.value, 0, -1)
+    """The args of each message waiting in ``stage``'s queue, on its list for batch jobs."""
+    raws = ctx.jobs.redis.lrange(priority_list(stage.value, BATCH_PRIORITY), 0, -1)
     return [json.loads(base64.b64decode(json.loads(raw)["body"]))[0] for raw in raws]
 
 
