@@ -19,6 +19,7 @@ from celery import Celery
 from shared.celery_app import TASK_NAMES, create_celery
 from shared.models import Stage
 from shared.pipeline import enqueue
+from shared.queue_depth import priority_lists
 from tests.chaos.fakes import ChaosFakes
 from tests.chaos.harness import ChaosStack, Submitted
 from tests.chaos.tally import Row, expect_status, tally
@@ -130,7 +131,9 @@ def _drain(stack: ChaosStack, timeout_s: float = 30) -> None:
     client = stack.jobs.redis
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        queued = sum(int(client.llen(stage.value)) for stage in Stage)
+        # Every priority list: these are a batch's jobs, whose messages go at the batch's.
+        lists = [name for stage in Stage for name in priority_lists(stage.value)]
+        queued = sum(int(client.llen(name)) for name in lists)
         if not queued and not client.hlen("unacked"):
             break
         time.sleep(0.2)
