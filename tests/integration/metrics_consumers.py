@@ -155,14 +155,18 @@ def naming_problems(scrape: Scrape) -> list[str]:
 
 
 def keda_lists(docs: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """The Redis lists each ScaledObject's redis triggers watch, by scale target."""
+    """The Redis lists each ScaledObject scales on, by scale target: its redis triggers'
+    lists, only those whose trigger its scalingModifiers formula names when it has one (the
+    HPA then sees the formula's value alone)."""
     lists: dict[str, set[str]] = {}
     for doc in docs:
         if doc.get("kind") != "ScaledObject":
             continue
         target = doc["spec"]["scaleTargetRef"]["name"]
+        formula = doc["spec"].get("advanced", {}).get("scalingModifiers", {}).get("formula")
+        counted = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", formula)) if formula else None
         for trigger in doc["spec"]["triggers"]:
-            if trigger["type"] == "redis":
+            if trigger["type"] == "redis" and (counted is None or trigger["name"] in counted):
                 lists.setdefault(target, set()).add(trigger["metadata"]["listName"])
     return lists
 

@@ -17,8 +17,9 @@ import httpx
 import pytest
 
 from api.cli.stack import Stack
-from shared.queue_depth import priority_lists
+from shared.queue_depth import priority_list, priority_lists
 from shared.settings import ApiSettings
+from shared.task_messages import BATCH_PRIORITY
 from tests import audio_factory as af
 from tests.cloud_fakes import CloudFakes
 from tests.integration.conftest import (
@@ -178,7 +179,8 @@ def test_metric_names_follow_prometheus_conventions(observed: Observed) -> None:
 def test_keda_watches_the_redis_lists_celery_fills(observed: Observed, tmp_path: Path) -> None:
     lists = keda_lists(render("base", tmp_path))
 
-    assert observed.stt_lists == {"stt"}
+    # The waiting work is a batch's: its stage messages wait on the priority-9 list.
+    assert observed.stt_lists == {priority_list("stt", BATCH_PRIORITY)}
     assert observed.stt_lists <= lists["voicepipe-worker-stt"]
     assert lists["voicepipe-worker-stt"] == set(priority_lists("stt"))
 

@@ -86,10 +86,15 @@ def test_kedas_schema_refuses_a_misspelled_field_and_a_number_for_a_string(
     misspelled["spec"]["minReplicas"] = misspelled["spec"].pop("minReplicaCount")
     unquoted = copy.deepcopy(scaled)
     unquoted["spec"]["triggers"][0]["metadata"]["listLength"] = 4
+    utilization = copy.deepcopy(scaled)  # a composite metric is an external one: no Utilization
+    utilization["spec"]["advanced"]["scalingModifiers"]["metricType"] = "Utilization"
 
     assert list(validator.iter_errors(scaled)) == []
     assert any("minReplicas" in e.message for e in validator.iter_errors(misspelled))
     assert any("4 is not of type 'string'" in e.message for e in validator.iter_errors(unquoted))
+    assert any(
+        "'Utilization' is not one of" in e.message for e in validator.iter_errors(utilization)
+    )
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -9,6 +9,7 @@ routes) or to the README's measurements.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import urlparse
 
@@ -60,6 +61,42 @@ def test_each_pool_is_scaled_by_keda_on_every_priority_list_of_its_queue(
     # relay must run for retries to go out.
     assert scaled["spec"]["minReplicaCount"] >= 1
     assert "replicas" not in deployment["spec"]  # KEDA owns the count
+
+
+# An expr identifier: KEDA compiles the formula with the trigger names as its variables, so
+# a name like `stt-priority-3` would read as a subtraction and the webhook refuse the object.
+EXPR_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_each_pool_scales_on_the_sum_of_its_queues_priority_lists_not_the_longest(
+    rendered: dict[str, list[Doc]], target: str
+) -> None:
+    # Without a formula the HPA takes the largest trigger: single jobs (priority 0) and batch
+    # jobs (9) waiting together would count as the longer list alone.
+    problems: dict[str, str] = {}
+    summed: set[str] = set()
+    for name, scaled in of_kind(rendered[target], "ScaledObject").items():
+        triggers = scaled["spec"]["triggers"]
+        lists = sorted(t["metadata"].get("listName", "") for t in triggers)
+        if not any(lists == sorted(priority_lists(q)) for q in QUEUES):
+            continue
+        summed.add(name)
+        modifiers = scaled["spec"].get("advanced", {}).get("scalingModifiers", {})
+        terms = sorted(term.strip() for term in modifiers.get("formula", "").split("+"))
+        names = sorted(t.get("name", "") for t in triggers)
+        per_pod = {t["metadata"]["listLength"] for t in triggers}
+        if terms != names or len(set(names)) != len(names):
+            problems[name] = f"formula {modifiers.get('formula')!r} for triggers {names}"
+        elif not all(EXPR_IDENTIFIER.fullmatch(n) for n in names):
+            problems[name] = f"trigger names {names} are not all expr identifiers"
+        elif len(per_pod) != 1 or modifiers.get("target") not in per_pod or per_pod == {"0"}:
+            problems[name] = f"target {modifiers.get('target')!r}, listLengths {per_pod}"
+        elif modifiers.get("metricType", "AverageValue") != "AverageValue":
+            problems[name] = f"metricType {modifiers['metricType']!r}: the sum is per pod"
+
+    assert len(summed) == len(QUEUES)
+    assert problems == {}
 
 
 @pytest.mark.parametrize("target", TARGETS)
