@@ -37,8 +37,9 @@ def test_unacked_messages_their_jobs_no_longer_need_are_counted_apart(
         (None, False),  # deleted since: stale
     ]
     for n, (job, owns) in enumerate(held):
-        job_id = job.id if job else f"job_gone{n}"
-        message = stage_message(services.celery, Stage.STT, job_id)
+        # A deleted job's message names a job never stored.
+        sent_for = job or _job(StageStatus.PENDING, None, pending)
+        message = stage_message(services.celery, Stage.STT, sent_for)
         if job is not None:
             if owns and job.stages[Stage.STT].status == StageStatus.RUNNING:
                 job.stages[Stage.STT].task_id = message.task_id
