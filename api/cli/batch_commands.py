@@ -361,8 +361,19 @@ def batch_export(
 @client_options
 def batch_cancel(batch_id: str, url: str | None, api_key: str | None) -> None:
     """Skip the items not yet started and cancel the unfinished jobs."""
+    # The API refuses a second cancel (409 not_cancelable), and a completed batch's with the
+    # same code; the batch's own status tells them apart. Already canceled exits 0, as
+    # `voicepipe cancel` of a canceled job does: the batch is as the caller wanted.
     with api_errors(), open_client(url, api_key) as client:
-        client.cancel_batch(batch_id)
+        try:
+            client.cancel_batch(batch_id)
+        except ApiClientError as exc:
+            if (exc.status, exc.code) != (409, "not_cancelable"):
+                raise
+            if client.batch(batch_id)["status"] != "canceled":
+                raise
+            click.echo(f"{batch_id} was already canceled: nothing to cancel.")
+            return
     click.echo(f"Canceling {batch_id}: unfinished items are being canceled.")
 
 
