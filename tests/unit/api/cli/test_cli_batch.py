@@ -12,10 +12,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 import api.cli.batch_commands
+import api.cli.file_submission
 import api.cli.progress
 from api.cli import main
-from api.cli.batch_commands import plan_batches
 from api.cli.client import ApiClientError
+from api.cli.file_submission import plan_batches
 from shared.settings import reset_settings_cache
 
 
@@ -155,7 +156,7 @@ def test_files_over_max_parts_go_as_the_fewest_batches_and_it_says_so(
 
 def test_batches_are_split_by_total_size_keeping_file_order(tmp_path: Path) -> None:
     files = _files(tmp_path, ["a.wav", "b.wav", "c.wav"], size=3000)
-    part = 3000 + api.cli.batch_commands.PART_OVERHEAD + 3 * len("a.wav")
+    part = 3000 + api.cli.file_submission.PART_OVERHEAD + 3 * len("a.wav")
 
     groups = plan_batches(files, max_parts=100, max_bytes=2 * part + 100, reserved=100)
 
