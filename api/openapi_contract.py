@@ -24,7 +24,7 @@ from shared.settings import Settings
 Schema = dict[str, Any]
 _NULL: Schema = {"type": "null"}
 _EMPTY: Schema = {"type": "string", "maxLength": 0}
-# shared.safe_fetch.AddressPolicy._parse: http(s), a host, no user name or password.
+# shared.fetch_address_policy.AddressPolicy._parse: http(s), a host, no user name or password.
 _CALLBACK_PATTERN = "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@]+([/?#].*)?$"
 
 # api.options._stages accepts these (and their case and spacing variants): each stage needs

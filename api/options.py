@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.deps import Services
 from api.errors import ApiError
 from api.reply_voice import speakable_reply
+from shared.fetch_address_policy import AddressPolicy, FetchRefused
 from shared.models import STAGE_ORDER, THREAD_PATTERN, JobOptions, Stage
 from shared.provider_catalog import provider_names
 from shared.redaction_policy import (
@@ -21,7 +22,6 @@ from shared.redaction_policy import (
     Substitution,
     parse_entities,
 )
-from shared.safe_fetch import AddressPolicy, FetchRefused
 from shared.settings import OutputFormat, Settings
 from shared.stt_languages import (
     ENGLISH_ONLY_ENGINES,

@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.audio import MEDIA_TYPES, decode_pcm16k
-from shared.wer import compared_words, edit_distance
+from shared.wer import edit_distance
+from shared.wer_words import compared_words
 from workers.providers.base import AudioInput, SttProvider
 from workers.providers.stt.offline import SAMPLE_RATE
 from workers.providers.stt.whisper_offline import WhisperOfflineStt

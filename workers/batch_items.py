@@ -15,6 +15,7 @@ from celery import Celery
 
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
 from shared.errors import BatchItemClosed, MediaRejected, StorageKeyNotFound
+from shared.fetch_address_policy import AddressPolicy, FetchRefused
 from shared.inputs import (
     engine_finishes,
     kept_filename,
@@ -24,7 +25,7 @@ from shared.inputs import (
 )
 from shared.models import Job, JobStatus, StageStatus
 from shared.pipeline import enqueue, stages_of
-from shared.safe_fetch import AddressPolicy, FetchRefused, fetch
+from shared.safe_fetch import fetch
 from shared.settings import Settings
 from shared.storage import ObjectStorage, import_storage
 from shared.text_input import TEXT_EXTENSION, text_stages, validated_text

@@ -27,12 +27,13 @@ from typing import Any, Literal
 from celery import Task, bootsteps, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from shared.fetch_address_policy import AddressPolicy, FetchRefused
 from shared.logging import log_context
 from shared.metrics_store import MetricsStore
 from shared.models import utcnow
 from shared.queues import DELIVER_TASK, WEBHOOKS
 from shared.redis_keys import connect
-from shared.safe_fetch import USER_AGENT, AddressPolicy, FetchRefused, PostResult, post
+from shared.safe_fetch import USER_AGENT, PostResult, post
 from shared.settings import Settings, get_settings
 from shared.webhook_models import DeliveryAttempt, WebhookDelivery
 from shared.webhook_signing import signature_headers

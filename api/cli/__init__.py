@@ -14,8 +14,9 @@ import click
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from api.cli.batch_commands import batch, submit_files
+from api.cli.batch_commands import batch
 from api.cli.fetch_command import fetch
+from api.cli.file_submission import submit_files
 from api.cli.ids import JOB_ID
 from api.cli.job_commands import cancel, retry
 from api.cli.key_commands import keys

@@ -4,9 +4,11 @@ Every setting comes from the environment with the prefix ``VOICEPIPE_`` and ``__
 nested names, e.g. ``VOICEPIPE_STORAGE__BACKEND=s3``. Nothing else in the code reads the
 environment: everything asks :func:`get_settings`. Sections live beside this module:
 ``services`` (broker, storage, API, sweeper, Flower), ``local_engine`` (the offline engines),
-``pools`` (worker pools), ``auth`` (API keys), ``providers`` (cloud vendors, retries), ``bulk``
-(batches, imports, outbound fetches, webhooks, retention); ``plugin_env`` reads the sections
-plugins bring.
+``pools`` (worker pools, and their defaults from the providers), ``auth`` (API keys),
+``provider_choice`` (the providers each stage runs, plugins), ``providers`` (cloud vendors,
+retries), ``bulk`` (batches, imports, outbound fetches, webhooks, retention); ``plugin_env``
+reads the sections plugins bring, ``secret_values`` finds the secrets ``without_secrets``
+replaces.
 """
 
 from __future__ import annotations
@@ -14,22 +16,20 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, PrivateAttr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.provider_catalog import (
     STAGES,
-    Work,
-    load_plugins,
     plugin_sections,
     provider_names,
     spec,
     specs,
     variable,
 )
-from shared.settings.auth import AuthSettings, ClientSettings, Section, comma_list
+from shared.settings.auth import AuthSettings, ClientSettings
 from shared.settings.bulk import (
     BatchSettings,
     FetchSettings,
@@ -40,14 +40,8 @@ from shared.settings.bulk import (
 from shared.settings.local_engine import LocalEngineSettings
 from shared.settings.names import sections_of, unknown_variables
 from shared.settings.plugin_env import ENVIRONMENT, read_sections
-from shared.settings.pools import (
-    IO_PREFETCH,
-    POOL_DEFAULTS,
-    THREAD_POOLS,
-    PoolSettings,
-    WorkerSettings,
-    default_processes,
-)
+from shared.settings.pools import PoolSettings, WorkerSettings, fit_pools_to_providers
+from shared.settings.provider_choice import OutputFormat, ProviderSettings
 from shared.settings.providers import (
     AnthropicSettings,
     ClaudeSttSettings,
@@ -59,6 +53,7 @@ from shared.settings.providers import (
 )
 from shared.settings.redaction import RedactionSettings
 from shared.settings.review import ReviewSettings
+from shared.settings.secret_values import secrets_in
 from shared.settings.services import (
     ApiSettings,
     BrokerSettings,
@@ -72,8 +67,6 @@ from shared.settings.stt_budget import longest_recording_problem
 from shared.settings.usage import PriceSettings, UsageSettings
 from shared.settings.web import WebSettings
 from shared.tts_voices import foreign_voice
-
-OutputFormat = Literal["mp3", "ogg", "wav"]
 
 # The sections live beside this module; these names are imported from here as before.
 __all__ = [
@@ -93,39 +86,6 @@ __all__ = [
     "get_settings",
     "reset_settings_cache",
 ]
-
-
-class ProviderSettings(Section):
-    stt: str = "local"
-    llm: str = "local"
-    tts: str = "local"
-    # The default tts provider's voice: a job that chooses another provider is spoken by
-    # that provider's own default (an OpenAI voice means nothing to ElevenLabs or Google).
-    tts_voice: str | None = None
-    output_format: OutputFormat = "mp3"
-    plugins: Annotated[tuple[str, ...], NoDecode] = Field(
-        default=(),
-        description="Modules imported at start-up that register providers of their own.",
-    )
-
-    def voice_for(self, provider: str) -> str | None:
-        """The deployment's voice for ``provider``'s jobs, None where it is not the default."""
-        return self.tts_voice if provider == self.tts else None
-
-    @field_validator("plugins", mode="before")
-    @classmethod
-    def _listed(cls, value: object) -> object:
-        return comma_list(value)
-
-    @field_validator("plugins")
-    @classmethod
-    def _importable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        # Imported here, before the checks below look their providers up.
-        try:
-            load_plugins(value)
-        except ImportError as exc:
-            raise ValueError(f"providers.plugins: cannot import {exc.name or exc}") from exc
-        return value
 
 
 class Settings(BaseSettings):
@@ -188,7 +148,7 @@ class Settings(BaseSettings):
         would mangle ordinary words without protecting anything.
         """
         sections = [getattr(self, name) for name in type(self).model_fields]
-        for secret in _secrets([*sections, *self._plugin_sections.values()]):
+        for secret in secrets_in([*sections, *self._plugin_sections.values()]):
             text = text.replace(secret, "[redacted]")
         return text
 
@@ -259,32 +219,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _pools_fit_their_providers(self) -> Settings:
-        for stage in STAGES:
-            pool: PoolSettings = getattr(self.workers, stage)
-            found = spec(stage, getattr(self.providers, stage))
-            default = POOL_DEFAULTS[(stage, found.work if found else Work.IO)]
-            if pool.pool is None:
-                pool.pool = default[0]
-            if pool.concurrency is None:
-                pool.concurrency = default[1]
-            if pool.prefetch_multiplier is None:
-                io_pool = pool.pool in THREAD_POOLS
-                pool.prefetch_multiplier = IO_PREFETCH if io_pool else 1
-            if pool.processes is None:
-                work = found.work if found else Work.IO
-                pool.processes = default_processes(stage, pool.pool, work, pool.concurrency)
-        for side in (self.workers.ingest, self.workers.webhooks):
-            if side.prefetch_multiplier is None:
-                # One message per slot: a prefetched ingest chunk or delivery would wait
-                # behind a slow download or a slow receiver.
-                side.prefetch_multiplier = 1
-        for queue in (*STAGES, "ingest", "webhooks"):
-            pool = getattr(self.workers, queue)
-            if (pool.processes or 1) > (pool.concurrency or 1):
-                raise ValueError(
-                    f"workers.{queue}: processes ({pool.processes}) must not exceed "
-                    f"concurrency ({pool.concurrency}): each process needs a slot"
-                )
+        fit_pools_to_providers(self.workers, self.providers)
         return self
 
     @model_validator(mode="after")
@@ -351,26 +286,6 @@ class Settings(BaseSettings):
     @property
     def valkey_dir(self) -> Path:
         return self.data_dir / "valkey"
-
-
-def _secrets(values: list[object]) -> list[str]:
-    """The secret strings held by ``values`` (sections, lists, nested models), longest first
-    so that a secret containing another is replaced whole."""
-    found: set[str] = set()
-    stack = list(values)
-    while stack:
-        value = stack.pop()
-        if isinstance(value, SecretStr):
-            secret = value.get_secret_value()
-            # "<tenant>:<secret>" and "<user>:<password>" values: the part after is secret alone.
-            found.update(s for s in (secret, secret.partition(":")[2]) if len(s) >= 6)
-        elif isinstance(value, BaseModel):
-            stack.extend(getattr(value, name) for name in type(value).model_fields)
-        elif isinstance(value, list | tuple | set | frozenset):
-            stack.extend(value)
-        elif isinstance(value, dict):
-            stack.extend(value.values())
-    return sorted(found, key=len, reverse=True)
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
-"""Settings of the worker pools: one per queue, sized by the kind of work its provider does."""
+"""Settings of the worker pools: one per queue, sized by the kind of work its provider does
+(``fit_pools_to_providers``, run when the settings are validated)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from shared.provider_catalog import Work
+from shared.provider_catalog import STAGES, Work, spec
 from shared.settings.auth import Section
+from shared.settings.provider_choice import ProviderSettings
 
 PoolType = Literal["prefork", "threads", "solo", "gevent", "eventlet"]
 
 
 class PoolSettings(Section):
-    # None: chosen from the stage's provider (see Settings._pools_fit_their_providers).
+    # None: chosen from the stage's provider (see fit_pools_to_providers).
     pool: PoolType | None = None
     concurrency: int | None = Field(default=None, ge=1, le=1000)
     # Messages reserved per slot. None: 1 for process pools (long CPU-bound tasks should
@@ -160,3 +162,34 @@ def default_processes(stage: str, pool: PoolType, work: Work, concurrency: int) 
     if stage in SPREAD_STAGES and pool in THREAD_POOLS and work == Work.IO:
         return min(MAX_DEFAULT_PROCESSES, os.cpu_count() or 1, concurrency)
     return 1
+
+
+def fit_pools_to_providers(workers: WorkerSettings, providers: ProviderSettings) -> None:
+    """Fill what the settings left open of each pool from the kind of work its stage's
+    provider does, and refuse a pool with more processes than slots (``Settings``)."""
+    for stage in STAGES:
+        pool: PoolSettings = getattr(workers, stage)
+        found = spec(stage, getattr(providers, stage))
+        default = POOL_DEFAULTS[(stage, found.work if found else Work.IO)]
+        if pool.pool is None:
+            pool.pool = default[0]
+        if pool.concurrency is None:
+            pool.concurrency = default[1]
+        if pool.prefetch_multiplier is None:
+            io_pool = pool.pool in THREAD_POOLS
+            pool.prefetch_multiplier = IO_PREFETCH if io_pool else 1
+        if pool.processes is None:
+            work = found.work if found else Work.IO
+            pool.processes = default_processes(stage, pool.pool, work, pool.concurrency)
+    for side in (workers.ingest, workers.webhooks):
+        if side.prefetch_multiplier is None:
+            # One message per slot: a prefetched ingest chunk or delivery would wait
+            # behind a slow download or a slow receiver.
+            side.prefetch_multiplier = 1
+    for queue in (*STAGES, "ingest", "webhooks"):
+        pool = getattr(workers, queue)
+        if (pool.processes or 1) > (pool.concurrency or 1):
+            raise ValueError(
+                f"workers.{queue}: processes ({pool.processes}) must not exceed "
+                f"concurrency ({pool.concurrency}): each process needs a slot"
+            )

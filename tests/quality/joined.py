@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from shared.audio import decode_pcm16k
-from shared.wer import compared_words, edit_distance
+from shared.wer import edit_distance
+from shared.wer_words import compared_words
 from workers.providers.base import AudioInput
 from workers.providers.stt.whisper_offline import WhisperOfflineStt
 from workers.review import DECODING_LOOPED, DECODING_SKIPPED

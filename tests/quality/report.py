@@ -29,7 +29,8 @@ from typing import Any
 
 from shared.audio import MEDIA_TYPES, decode_pcm16k
 from shared.settings import Settings
-from shared.wer import compared_words, edit_distance
+from shared.wer import edit_distance
+from shared.wer_words import compared_words
 from tests.quality.written import WRITTEN_SETS, format_written, score_written
 from tests.wer_report import AUDIO_DIR
 from tests.wer_report import measure as measure_shared

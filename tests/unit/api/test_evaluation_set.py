@@ -17,7 +17,7 @@ from api.security import key_entry
 from shared.batches import Batch, BatchItem, batch_job_id
 from shared.models import InputMeta, Job
 from shared.settings import Settings
-from shared.wer import compared_words
+from shared.wer_words import compared_words
 from tests.conftest import ValkeyProcess
 from tests.factories import voicemail_job
 from tests.quality import report

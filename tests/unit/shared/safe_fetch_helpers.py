@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from shared.safe_fetch import AddressPolicy, Fetched, FetchRefused, fetch
+from shared.fetch_address_policy import AddressPolicy, FetchRefused
+from shared.safe_fetch import Fetched, fetch
 from shared.settings.bulk import FetchSettings
 
 LOCAL = AddressPolicy.from_settings(FetchSettings(allow_ranges=["127.0.0.1/32"]))

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.safe_fetch import AddressPolicy, Fetched, FetchRefused, fetch, post
+from shared.fetch_address_policy import AddressPolicy, FetchRefused
+from shared.safe_fetch import Fetched, fetch, post
 from tests.unit.shared.safe_fetch_helpers import (
     DEFAULT,
     LOCAL,

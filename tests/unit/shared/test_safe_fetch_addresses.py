@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from shared.safe_fetch import FetchRefused
+from shared.fetch_address_policy import FetchRefused
 from tests.unit.shared.safe_fetch_helpers import (
     DEFAULT,
     block_connections,

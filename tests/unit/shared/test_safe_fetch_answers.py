@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from shared.safe_fetch import FetchRefused, fetch, post
+from shared.fetch_address_policy import FetchRefused
+from shared.safe_fetch import fetch, post
 from tests.unit.shared.safe_fetch_helpers import LOCAL
 
 # 200 MB of zeros gzipped: about 200 KB on the wire.

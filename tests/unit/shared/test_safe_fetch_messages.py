@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from shared.safe_fetch import AddressPolicy, FetchRefused, post
+from shared.fetch_address_policy import AddressPolicy, FetchRefused
+from shared.safe_fetch import post
 from tests.unit.shared.safe_fetch_helpers import DEFAULT, LOCAL, refused
 
 

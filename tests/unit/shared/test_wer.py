@@ -7,11 +7,10 @@ import pytest
 from shared.wer import (
     Span,
     alignment_spans,
-    compared_words,
     edit_distance,
-    normalize,
     word_error_rate,
 )
+from shared.wer_words import compared_words, normalize
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ from shared.errors import StageFailed, carry_charges, taken_charges
 from shared.metered_details import not_called
 from shared.models import Billed, Stage, Transcript, Usage
 from shared.settings.providers import AnthropicSettings, HybridSettings
-from shared.wer import alignment_spans, normalize, word_error_rate
+from shared.wer import alignment_spans, word_error_rate
+from shared.wer_words import normalize
 from workers.providers.base import AudioInput, ProviderSource, SttProvider
 from workers.providers.errors import ProviderError
 

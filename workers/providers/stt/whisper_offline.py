@@ -17,17 +17,14 @@ right on 33 of 36 voicemails against tiny.en's 29 and 30.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from shared.errors import StageFailed
 from shared.language.rehearing import DETAILS_KEY as REHEARING
 from shared.language.rehearing import OTHER_REHEARING_KEY, SECOND_ENGINE_KEY
 from shared.models import Transcript, Word
@@ -45,12 +42,12 @@ from workers.providers.stt.rehearing import (
 )
 from workers.providers.stt.whisper_decoding import Decoding, WhisperDecoder
 from workers.providers.stt.whisper_model_files import model_files
-from workers.review import DECODING_LOOPED, DECODING_SKIPPED, HEARD_LANGUAGE, number_in_doubt
+from workers.providers.stt.whisper_second_engine import SecondEngineHearing, Stretch
+from workers.review import DECODING_LOOPED, DECODING_SKIPPED, HEARD_LANGUAGE
 
 if TYPE_CHECKING:
     from workers.providers.stt.whisper_language import HeardLanguage
 
-log = logging.getLogger("voicepipe.stt.local")
 
 MODEL_NAME = "whisper-base"
 
@@ -65,14 +62,7 @@ _WINDOW_FRAMES = 3000
 FRONT_END = offline.FrontEnd(highpass=False, normalise_loudness=False, vad=True)
 
 
-@dataclass(frozen=True)
-class _Stretch:
-    samples: npt.NDArray[np.int16]
-    start_s: float
-    end_s: float
-
-
-class WhisperOfflineStt(SttProvider):
+class WhisperOfflineStt(SecondEngineHearing, SttProvider):
     name = "local"
 
     def __init__(
@@ -181,20 +171,18 @@ class WhisperOfflineStt(SttProvider):
 
     def _number_stretch(
         self, pcm: npt.NDArray[np.int16], text: str, words: list[Word], duration_s: float
-    ) -> _Stretch | None:
+    ) -> Stretch | None:
         """The stretch where a callback number was heard only in part, if it has sound."""
         span = span_to_rehear(text, words, self._settings.default_region, duration_s)
         return self._stretch_of(pcm, span)
 
     @staticmethod
-    def _stretch_of(
-        pcm: npt.NDArray[np.int16], span: tuple[float, float] | None
-    ) -> _Stretch | None:
+    def _stretch_of(pcm: npt.NDArray[np.int16], span: tuple[float, float] | None) -> Stretch | None:
         if span is None:
             return None
         start, end = span
         samples = pcm[int(start * offline.SAMPLE_RATE) : int(end * offline.SAMPLE_RATE)]
-        return _Stretch(samples, start, end) if offline.has_sound(samples) else None
+        return Stretch(samples, start, end) if offline.has_sound(samples) else None
 
     def _hear_doubted_number(
         self,
@@ -222,41 +210,7 @@ class WhisperOfflineStt(SttProvider):
         unconfirmed = self._stretch_of(pcm, span)
         return None, self._second_rehearing(audio, unconfirmed) if unconfirmed else None
 
-    def _second_rehearing(self, audio: AudioInput, stretch: _Stretch) -> Future[Transcript] | None:
-        """Moonshine's hearing of the number's stretch alone, begun now beside Whisper's own
-        rehearing of it (a few seconds of audio: ~0.1-0.3 s of CPU here).
-
-        Alone, without the message around it, Moonshine heard the number whole where
-        neither engine had in the whole recording: "305-829-4416" where Whisper wrote
-        "300-5-829-4416" and its own whole hearing had no digits (b02 of the spoken unseen
-        half of written_callers.json), "773-620-1184" for Whisper's "7-7-3-6-2-1-1-8-4"
-        (c40), "516-239-8874" for "516-398874" (w43 of the spoken w41-w70). It is taken as
-        a rehearing is (shared.language.rehearing.from_rehearing), so only where it holds
-        every digit Whisper heard, and reported for a person to confirm. Where the engines
-        heard two different numbers, it is one of the two hearings that settle which
-        (``_hear_doubted_number``)."""
-        if self._second is None:
-            return None
-        alone = replace(audio, data=b"", pcm16k=stretch.samples)
-        if self._beside is not None:
-            return self._beside.submit(self._second.transcribe, alone)
-        done: Future[Transcript] = Future()
-        try:
-            done.set_result(self._second.transcribe(alone))
-        except StageFailed as exc:
-            done.set_exception(exc)
-        return done
-
-    @staticmethod
-    def _heard(hearing: Future[Transcript]) -> dict[str, object] | None:
-        try:
-            heard = hearing.result()
-        except StageFailed as exc:
-            log.warning("second engine unavailable for the number's stretch: %s", exc.code)
-            return None
-        return {"engine": heard.provider, "text": heard.text}
-
-    def _rehear_callback(self, stretch: _Stretch) -> dict[str, object]:
+    def _rehear_callback(self, stretch: Stretch) -> dict[str, object]:
         """The number's stretch decoded again alone: one more 30 s window (0.5-1.2 s of CPU
         here), spent only on recordings whose number was heard in part or disputed."""
         # A whole window, though a window fitted to the stretch (its length and 2 s) costs
@@ -325,51 +279,6 @@ class WhisperOfflineStt(SttProvider):
                 model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
             )
         return self._text_tokenizer
-
-    def _hear_beside(self, audio: AudioInput) -> Future[Transcript] | None:
-        """Moonshine's hearing of the recording, begun now in its own thread, where it
-        hears every recording (see ``__init__``)."""
-        if self._second is None or self._settings.second_engine_hears != "every_recording":
-            return None
-        if self._beside is None:
-            self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="second-engine")
-        return self._beside.submit(self._second.transcribe, audio)
-
-    def _second_hearing(
-        self,
-        audio: AudioInput,
-        text: str,
-        words: list[Word],
-        beside: Future[Transcript] | None = None,
-    ) -> dict[str, object] | None:
-        """Moonshine's text of the whole recording: a hearing by another model, whose
-        mistakes are its own (``second_engine_hears``). Where both hear the same number it
-        is confirmed, where they differ it goes to review; where Whisper heard only part,
-        Moonshine's may stand in, to be confirmed by a person
-        (shared.language.rehearing.from_second_engine); where Whisper's words name no topic
-        or no caller, Moonshine's are read (workers.triage.extract). Moonshine runs at ~0.09
-        of real time here. It only adds to Whisper's transcript, so a Moonshine that cannot
-        load (a broken install) leaves the number in doubt, as it was, rather than failing
-        the job."""
-        if self._second is None:
-            return None
-        # By default every recording: Whisper can hear a wrong digit and be sure of it
-        # (469-337-7789 for 469-330-7789, every word above 0.6, on voicemails the rules were
-        # not tuned on), and can hear no digits, no topic and no name at all in a voice it
-        # hears badly (vm05 and vm33 of the voicemail set, where Moonshine heard "I'm really
-        # disappointed" and "please send someone out"): only another model's hearing helps.
-        hears = self._settings.second_engine_hears
-        if hears != "every_recording":
-            first = Transcript(text=text, provider=self.name, words=words)
-            region = self._settings.default_region
-            if not number_in_doubt(first, self._review, region, hears == "every_number"):
-                return None
-        try:
-            heard = beside.result() if beside else self._second.transcribe(audio)
-        except StageFailed as exc:
-            log.warning("second engine unavailable, number left in doubt: %s", exc.code)
-            return None
-        return {"engine": heard.provider, "text": heard.text}
 
     def _decode(self, pcm: npt.NDArray[np.int16], word_timestamps: bool = True) -> Decoding:
         return WhisperDecoder(self._loaded(), self._settings).decode(pcm, word_timestamps)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.unit.api.cli.test_cli_batch import FakeClient, _files, _run, fake
+from tests.unit.api.cli.fake_batch_client import FakeClient, _files, _run, fake
 
-__all__ = ["fake"]  # the fixture, shared with test_cli_batch
+__all__ = ["fake"]  # the fixture, from fake_batch_client
 
 
 def test_a_quoted_glob_is_expanded_and_a_folder_keeps_only_audio(

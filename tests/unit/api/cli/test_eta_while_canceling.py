@@ -7,10 +7,10 @@ from __future__ import annotations
 import io
 
 from api.cli.progress import watch_batches
-from tests.unit.api.cli.test_cli_batch import FakeClient, _run, _view, fake
+from tests.unit.api.cli.fake_batch_client import FakeClient, _run, _view, fake
 from tests.unit.api.cli.test_progress import Answers
 
-__all__ = ["fake"]  # the fixture, shared with test_cli_batch
+__all__ = ["fake"]  # the fixture, from fake_batch_client
 
 
 def test_the_bar_shows_no_eta_once_the_batch_is_being_canceled() -> None:

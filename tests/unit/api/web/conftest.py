@@ -1,10 +1,12 @@
-"""An API app (TestClient, real Valkey) with two keyed tenants, and a way to sign in."""
+"""An API app (TestClient, real Valkey) with two keyed tenants, a way to sign in, and the
+review form as a browser sends it back."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,22 @@ def csrf_of(html: str) -> str:
     found = _CSRF.search(html)
     assert found, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+_SEEN = re.compile(r'name="seen_([a-z_]+)" value="([^"]*)"')
+
+
+def as_shown(page: str, **typed: str) -> dict[str, str]:
+    """The review form as a browser sends it: every field as the page showed it, but for
+    what the person typed."""
+    seen = {field: unescape(value) for field, value in _SEEN.findall(page)}
+    assert seen, "the page's review form carries no values it was shown with"
+    return {
+        "csrf": csrf_of(page),
+        **{f"seen_{field}": value for field, value in seen.items()},
+        **seen,
+        **typed,
+    }
 
 
 def keyed_settings(data_dir: Path, valkey: ValkeyProcess, **overrides: Any) -> Settings:

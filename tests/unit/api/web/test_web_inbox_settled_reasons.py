@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.unit.api.web.conftest import Site, voicemail
-from tests.unit.api.web.test_web_voicemail_page import as_shown
+from tests.unit.api.web.conftest import Site, as_shown, voicemail
 
 
 def _corrected(site: Site, **typed: str) -> str:

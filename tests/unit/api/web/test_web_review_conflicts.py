@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from shared.reviews import ReviewStore
-from tests.unit.api.web.conftest import Site, voicemail
-from tests.unit.api.web.test_web_voicemail_page import as_shown
+from tests.unit.api.web.conftest import Site, as_shown, voicemail
 
 
 def test_saving_again_after_a_conflict_keeps_the_done_someone_else_marked(site: Site) -> None:

@@ -5,8 +5,7 @@ JSON API refuses; the transcript keeps its line breaks."""
 from __future__ import annotations
 
 from shared.reviews import ReviewStore
-from tests.unit.api.web.conftest import Site, voicemail
-from tests.unit.api.web.test_web_voicemail_page import as_shown
+from tests.unit.api.web.conftest import Site, as_shown, voicemail
 
 
 def test_a_pasted_bidi_override_and_zero_width_space_are_dropped_from_a_correction(

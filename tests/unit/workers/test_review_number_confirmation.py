@@ -1,112 +1,20 @@
+"""When the callback number is confirmed and when it is flagged unconfirmed: its least certain
+word, numbers heard two ways or guessed from letters or words, and what a second hearing or
+another engine heard of it."""
+
 from __future__ import annotations
 
 import pytest
 
 from shared.models import Transcript, Triage, Word
-from shared.settings.review import ReviewSettings
+from tests.unit.workers.review_transcripts import REVIEW, _transcript
 from workers.review import (
-    DECODING_LOOPED,
-    DECODING_SKIPPED,
     Reason,
-    merged,
     number_confidence,
-    transcript_reasons,
     triage_reasons,
     triage_review,
 )
 from workers.triage import triage_text
-
-REVIEW = ReviewSettings()
-
-
-def _transcript(text: str, confidences: list[float] | None = None) -> Transcript:
-    words = [
-        Word(word=word, confidence=confidences[i] if confidences else None)
-        for i, word in enumerate(text.split())
-    ]
-    return Transcript(text=text, provider="local", words=words)
-
-
-def test_a_confident_transcript_needs_no_review_for_its_words() -> None:
-    transcript = _transcript("please call me back", [0.9, 0.8, 0.95, 0.9])
-    assert transcript_reasons(transcript, REVIEW) == []
-
-
-def test_low_mean_word_confidence_is_flagged() -> None:
-    transcript = _transcript("please call me back", [0.2, 0.3, 0.4, 0.5])
-    assert transcript_reasons(transcript, REVIEW) == [Reason.LOW_CONFIDENCE]
-
-
-@pytest.mark.parametrize("detail", [DECODING_LOOPED, DECODING_SKIPPED])
-def test_a_transcript_that_looped_or_skipped_speech_is_flagged_however_sure_its_words(
-    detail: str,
-) -> None:
-    transcript = _transcript("please call me back", [0.9, 0.8, 0.95, 0.9])
-    doubtful = transcript.model_copy(update={"details": {detail: True}})
-    assert transcript_reasons(doubtful, REVIEW) == [Reason.LOW_CONFIDENCE]
-
-
-def test_words_another_engine_heard_none_of_are_flagged_however_sure() -> None:
-    transcript = _transcript("now it's time to go back", [0.9, 0.8, 0.95, 0.9, 0.9, 0.9])
-    heard = {"second_engine": {"engine": "moonshine", "text": "now it's time to go"}}
-    unheard = {"second_engine": {"engine": "moonshine", "text": " "}}
-    assert transcript_reasons(transcript.model_copy(update={"details": heard}), REVIEW) == []
-    assert transcript_reasons(transcript.model_copy(update={"details": unheard}), REVIEW) == [
-        Reason.LOW_CONFIDENCE
-    ]
-
-
-def test_a_recording_neither_engine_heard_words_in_is_only_no_speech() -> None:
-    silent = _transcript("").model_copy(
-        update={"details": {"second_engine": {"engine": "moonshine", "text": ""}}}
-    )
-    assert transcript_reasons(silent, REVIEW) == [Reason.NO_SPEECH]
-
-
-@pytest.mark.parametrize(("english", "flagged"), [(0.02, True), (0.29, True), (0.53, False)])
-def test_a_recording_unlikely_to_be_english_is_flagged_as_another_language(
-    english: float, flagged: bool
-) -> None:
-    heard = {"heard_language": {"language": "es", "probability": 0.9, "english": english}}
-    transcript = _transcript("now let's see what we have to do").model_copy(
-        update={"details": heard}
-    )
-    reasons = transcript_reasons(transcript, REVIEW)
-    assert (Reason.OTHER_LANGUAGE in reasons) is flagged
-
-
-def test_words_without_confidences_are_not_judged_on_confidence() -> None:
-    assert transcript_reasons(_transcript("please call me back"), REVIEW) == []
-
-
-def test_an_empty_transcript_is_flagged_as_no_speech() -> None:
-    assert transcript_reasons(_transcript(""), REVIEW) == [Reason.NO_SPEECH]
-
-
-def test_hybrid_disagreement_is_flagged() -> None:
-    transcript = Transcript(text="hello", provider="hybrid", details={"needs_review": True})
-    assert transcript_reasons(transcript, REVIEW) == [Reason.HYBRID_DISAGREEMENT]
-
-
-def test_a_complete_triage_needs_no_review() -> None:
-    triage = triage_text("hi this is dana my order has not arrived call me at 617 867 2291")
-    assert triage_reasons(triage, REVIEW) == []
-
-
-def test_a_partial_number_is_flagged_and_not_also_as_missing() -> None:
-    triage = triage_text("hi this is dana about my order call me at eight six seven two two")
-    assert triage.callback_number is None
-    assert triage_reasons(triage, REVIEW) == [Reason.PARTIAL_CALLBACK_NUMBER]
-
-
-def test_no_number_and_no_intent_are_each_flagged() -> None:
-    reasons = triage_reasons(Triage(), REVIEW)
-    assert reasons == [Reason.NO_CALLBACK_NUMBER, Reason.INTENT_UNDECIDED]
-
-
-def test_a_missing_number_is_not_flagged_when_the_deployment_says_so() -> None:
-    review = ReviewSettings(flag_missing_callback=False)
-    assert triage_reasons(Triage(intent="billing"), review) == []
 
 
 def test_a_number_heard_with_low_confidence_is_unconfirmed() -> None:
@@ -146,10 +54,6 @@ def test_number_confidence_is_unknown_when_words_do_not_line_up_with_tokens() ->
         words=[Word(word="Call", confidence=0.9), Word(word="me", confidence=0.9)],
     )
     assert number_confidence(transcript, 3, 6) is None
-
-
-def test_merged_reasons_keep_their_first_order_once_each() -> None:
-    assert merged(["a", "b"], ["b", "c"]) == ["a", "b", "c"]
 
 
 def test_a_number_heard_two_ways_is_unconfirmed() -> None:
@@ -350,30 +254,6 @@ def test_a_number_both_engines_may_have_heard_for_a_triple_is_left_to_its_confid
     apart = "about my bill i want somebody to call me today 617-883-2204"
     agreed = _heard_by_another_engine(apart, unsure, "Call me today. 617-883-2204")
     assert triage_review(agreed, triage_text(apart), REVIEW, "US") == []
-
-
-def test_a_pitch_is_general_by_decision_and_not_undecided() -> None:
-    pitch = _transcript(
-        "Hi, this is Kyle with Summit Lead Solutions. We help roofing contractors like "
-        "yourself get more qualified leads. Reach me at 720-398-5564."
-    )
-    other = _transcript("Hi, it's Sam. Just wanted a word. Reach me at 720-398-5564.")
-    triage = Triage(intent="general", callback_number="+17203985564")
-    review = ReviewSettings(min_number_confidence=0.0)
-    assert Reason.INTENT_UNDECIDED not in triage_review(pitch, triage, review, "US")
-    assert Reason.INTENT_UNDECIDED in triage_review(other, triage, review, "US")
-
-
-def test_news_passed_on_is_general_by_decision_and_not_undecided() -> None:
-    # Whisper's hearing of c04 of the spoken unseen half of the callers' set.
-    news = _transcript(
-        "Hi, this is the front desk at Lake Mupi Beatrix. Just letting you know our office "
-        "will be closed Monday for the holiday, so the supply drop-off can wait until "
-        "Tuesday. If you have any questions, call us back at 206-771-4380."
-    )
-    review = ReviewSettings(min_number_confidence=0.0)
-    triage = Triage(intent="general", callback_number="+12067714380")
-    assert triage_review(news, triage, review, "US") == []
 
 
 def test_a_number_guessed_from_the_words_a_telephone_line_made_of_it_is_unconfirmed() -> None:
