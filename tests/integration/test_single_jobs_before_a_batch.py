@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,7 @@ from tests.factories import wav_input_meta
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = "tests.plugins.gated_stt"
 BACKLOG = 20
 # The worker's first BRPOP may already be on its way when the single job is queued behind the
 # whole backlog; "within the first few" allows for that, not for the backlog's length.
@@ -51,15 +53,19 @@ FIRST_FEW = 3
 
 @pytest.fixture
 def settings(valkey: ValkeyProcess, tmp_path: Path) -> Iterator[Settings]:
+    # The plugin registers its provider when imported: a test before this one may have
+    # imported it and unregistered the provider, so it is imported afresh.
+    sys.modules.pop(PLUGIN, None)
     try:
         yield Settings(
             data_dir=tmp_path / "data",
             broker=BrokerSettings(url=valkey.url),
-            providers={"plugins": ["tests.plugins.gated_stt"], "stt": "gated"},  # type: ignore[arg-type]
+            providers={"plugins": [PLUGIN], "stt": "gated"},  # type: ignore[arg-type]
             workers={"stt": {"pool": "prefork", "concurrency": 1, "processes": 1}},  # type: ignore[arg-type]
         )
     finally:
         catalog.unregister("stt", "gated")
+        sys.modules.pop(PLUGIN, None)
 
 
 def _job(storage: LocalStorage, audio: bytes, batch: Batch | None = None, index: int = 0) -> Job:
