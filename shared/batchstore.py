@@ -240,6 +240,11 @@ class BatchStore:
         return int(self.redis.zcard(OPEN)), totals
 
     def get(self, batch_id: str, tenant: str | None = None) -> BatchState:
+        # A batch's other keys are its own key and a ':' suffix (shared.batch_keys): an id
+        # holding a ':' names one of those (its jobs, its items), never a batch. Read as
+        # one, it was a WRONGTYPE 500, and to another tenant a sign that the batch exists.
+        if ":" in batch_id:
+            raise BatchNotFound.of(batch_id)
         counters = {_text(k): _text(v) for k, v in self.redis.hgetall(batch_key(batch_id)).items()}
         record = counters.pop("record", None)
         if record is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from shared.batch_keys import tenant_batches_key
+from shared.batch_keys import jobs_key, tenant_batches_key
 from shared.batches import Batch, BatchItem, batch_job_id
 from shared.batchstore import BatchStore
 from shared.models import ErrorInfo, Job, JobStatus, Stage, StageStatus
@@ -117,3 +117,16 @@ def test_a_batch_gone_between_listing_and_reading_leaves_the_others_listed(site:
     assert listed.status_code == 200
     assert f'href="/inbox/batches/{batch_id}"' in listed.text
     assert "bat_gone" not in listed.text
+
+
+def test_a_batch_id_naming_one_of_the_batchs_own_keys_is_no_such_batch(site: Site) -> None:
+    batch_id, _ = _batch(site)
+    site.sign_in(GLOBEX_KEY)
+
+    # ':jobs' is the batch's sorted set of jobs: read as a batch, a 500 page, which told
+    # another tenant that the batch exists.
+    paths = ("", "/report.csv", "/evaluation-set.zip")
+    answers = [site.client.get(f"/inbox/batches/{batch_id}:jobs{path}") for path in paths]
+
+    assert site.jobs.redis.exists(jobs_key(batch_id))
+    assert [a.status_code for a in answers] == [404, 404, 404]
