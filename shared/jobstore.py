@@ -181,6 +181,11 @@ class JobStore(IdempotencyClaims, JobListing):
 
     def get(self, job_id: str, tenant: str | None = None) -> Job:
         """The job; with ``tenant``, another tenant's job is reported as not found."""
+        # A job's other keys are its key and a ':' suffix (its webhook events): an id
+        # holding a ':' names one of those, never a job. Read as one, it was a WRONGTYPE
+        # 500, and to another tenant a sign that the job exists.
+        if ":" in job_id:
+            raise JobNotFound.of(job_id)
         raw = self.redis.get(_job_key(job_id))
         if raw is None:
             raise JobNotFound.of(job_id)
