@@ -236,6 +236,11 @@ async def count_refusal(request: Request, status: int, code: str) -> None:
         log.warning("counting a %s refusal failed", code, exc_info=True)
 
 
+def _sent_json(request: Request) -> bool:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
 async def _openai_invalid(
     request: Request, exc: RequestValidationError, message: str
 ) -> JSONResponse:
@@ -359,7 +364,15 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status_code, "http_error"
         )
         message = str(exc.detail)
-        if exc.status_code == 400:
+        if exc.status_code == 400 and _sent_json(request):
+            # FastAPI reads a JSON body itself: malformed JSON is a validation error, but
+            # one nested past the parser's recursion limit ("[" * 100000) lands here.
+            code = "invalid_json"
+            message = (
+                "The body could not be read as JSON (nested too deeply): send a JSON object "
+                "of the call's fields."
+            )
+        elif exc.status_code == 400:
             # Starlette's form parser: malformed multipart, a part header over its 4 KB limit
             # (e.g. a very long file name) or a text field over 1 MB.
             message = (
