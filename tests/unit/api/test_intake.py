@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from api import intake
 from api.intake import INLINE_MAX_BYTES
 from shared.audio import encode_pcm
+from tests import audio_factory as factory
 from tests import hostile_audio as hostile
 from tests.conftest import ValkeyProcess
 from tests.unit.api.app_client import app_client, services_of
@@ -186,5 +187,29 @@ def test_an_ogg_upload_of_many_tiny_packets_is_probed_off_the_event_loop(
     answer = http.post("/v1/jobs", files={"file": ("vm.ogg", audio, "audio/ogg")})
 
     assert answer.status_code == 202, answer.text
+    assert len(audio) <= INLINE_MAX_BYTES
+    assert probed_on[0].startswith("intake")
+
+
+def test_an_amr_upload_of_joined_files_is_probed_off_the_event_loop(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two AMR files joined around a megabyte of one-byte "no data" frames: the join is found
+    # by walking every frame in Python (shared.audio.structure.amr_as_one), which held the
+    # event loop, and every other request of the process, ~0.3 s before the probe refused it.
+    head, tail = factory.encode("amr", 1.0), factory.encode("amr", 1.0, seed=1)
+    audio = head + b"\x7c" * (INLINE_MAX_BYTES - len(head) - len(tail)) + tail
+    probed_on: list[str] = []
+    real = intake.validated_input
+
+    def spying(*args: Any, **kwargs: Any) -> Any:
+        probed_on.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "validated_input", spying)
+    answer = http.post("/v1/jobs", files={"file": ("vm.amr", audio, "audio/amr")})
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"] == "too_long"
     assert len(audio) <= INLINE_MAX_BYTES
     assert probed_on[0].startswith("intake")
