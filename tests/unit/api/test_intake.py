@@ -213,3 +213,24 @@ def test_an_amr_upload_of_joined_files_is_probed_off_the_event_loop(
     assert answer.json()["error"]["code"] == "too_long"
     assert len(audio) <= INLINE_MAX_BYTES
     assert probed_on[0].startswith("intake")
+
+
+def test_a_flac_upload_of_many_tiny_frames_is_probed_off_the_event_loop(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FLAC frames of 16 samples, ~15 bytes each: 60,000 in under a megabyte (1.4 s at 655
+    # kHz). The probe counts every frame by its header, and held the event loop ~0.3 s.
+    audio = hostile.flac_silence(1.4, rate=655_350, block=16)
+    probed_on: list[str] = []
+    real = intake.validated_input
+
+    def spying(*args: Any, **kwargs: Any) -> Any:
+        probed_on.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "validated_input", spying)
+    answer = http.post("/v1/jobs", files={"file": ("vm.flac", audio, "audio/flac")})
+
+    assert answer.status_code == 202, answer.text
+    assert len(audio) <= INLINE_MAX_BYTES
+    assert probed_on[0].startswith("intake")
