@@ -46,10 +46,11 @@ INLINE_MAX_BYTES = 1 << 20
 # in ~4 bytes: a megabyte of them held the loop 0.8 s (240,000 packets). AMR files joined end
 # to end are found by walking every frame in Python, and a "no data" frame is one byte: a
 # megabyte of them held it 0.3 s. FLAC is counted frame by frame too, and a frame of 16
-# samples is ~15 bytes (its STREAMINFO may say otherwise): 60,000 in a megabyte, 0.3 s. Up to
-# 64 KB (16,000 packets, ~50 ms) they stay on the loop.
+# samples is ~15 bytes (its STREAMINFO may say otherwise): 60,000 in a megabyte, 0.3 s. Raw
+# AAC records no length: 590 s of silence at 96 kHz is 55,000 ADTS frames in 610 kB, 0.3 s.
+# Up to 64 KB (16,000 packets, ~50 ms) they stay on the loop.
 INLINE_MAX_PACKETED_BYTES = 1 << 16
-_PACKETED = ("ogg", "webm", "amr", "flac")
+_PACKETED = ("ogg", "webm", "amr", "flac", "aac")
 _INTAKE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake")
 
 

@@ -191,14 +191,8 @@ def test_an_ogg_upload_of_many_tiny_packets_is_probed_off_the_event_loop(
     assert probed_on[0].startswith("intake")
 
 
-def test_an_amr_upload_of_joined_files_is_probed_off_the_event_loop(
-    http: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Two AMR files joined around a megabyte of one-byte "no data" frames: the join is found
-    # by walking every frame in Python (shared.audio.structure.amr_as_one), which held the
-    # event loop, and every other request of the process, ~0.3 s before the probe refused it.
-    head, tail = factory.encode("amr", 1.0), factory.encode("amr", 1.0, seed=1)
-    audio = head + b"\x7c" * (INLINE_MAX_BYTES - len(head) - len(tail)) + tail
+def _probed_on(http: TestClient, monkeypatch: pytest.MonkeyPatch, name: str, audio: bytes) -> Any:
+    """The answer to uploading ``audio`` as ``name``, and the threads its probe ran on."""
     probed_on: list[str] = []
     real = intake.validated_input
 
@@ -207,7 +201,21 @@ def test_an_amr_upload_of_joined_files_is_probed_off_the_event_loop(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(intake, "validated_input", spying)
-    answer = http.post("/v1/jobs", files={"file": ("vm.amr", audio, "audio/amr")})
+    return http.post(
+        "/v1/jobs", files={"file": (name, audio, "application/octet-stream")}
+    ), probed_on
+
+
+def test_an_amr_upload_of_joined_files_is_probed_off_the_event_loop(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two AMR files joined around a megabyte of one-byte "no data" frames: the join is found
+    # by walking every frame in Python (shared.audio.structure.amr_as_one), which held the
+    # event loop, and every other request of the process, ~0.3 s before the probe refused it.
+    head, tail = factory.encode("amr", 1.0), factory.encode("amr", 1.0, seed=1)
+    audio = head + b"\x7c" * (INLINE_MAX_BYTES - len(head) - len(tail)) + tail
+
+    answer, probed_on = _probed_on(http, monkeypatch, "vm.amr", audio)
 
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"]["code"] == "too_long"
@@ -221,15 +229,22 @@ def test_a_flac_upload_of_many_tiny_frames_is_probed_off_the_event_loop(
     # FLAC frames of 16 samples, ~15 bytes each: 60,000 in under a megabyte (1.4 s at 655
     # kHz). The probe counts every frame by its header, and held the event loop ~0.3 s.
     audio = hostile.flac_silence(1.4, rate=655_350, block=16)
-    probed_on: list[str] = []
-    real = intake.validated_input
 
-    def spying(*args: Any, **kwargs: Any) -> Any:
-        probed_on.append(threading.current_thread().name)
-        return real(*args, **kwargs)
+    answer, probed_on = _probed_on(http, monkeypatch, "vm.flac", audio)
 
-    monkeypatch.setattr(intake, "validated_input", spying)
-    answer = http.post("/v1/jobs", files={"file": ("vm.flac", audio, "audio/flac")})
+    assert answer.status_code == 202, answer.text
+    assert len(audio) <= INLINE_MAX_BYTES
+    assert probed_on[0].startswith("intake")
+
+
+def test_a_raw_aac_upload_of_many_short_frames_is_probed_off_the_event_loop(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Raw AAC records no length, so every ADTS frame is counted: 590 s of silence at 96 kHz
+    # is 55,000 frames in ~610 kB, which held the event loop ~0.3 s.
+    audio = factory.encode_samples(np.zeros(590 * 96_000, dtype=np.int16), "aac", 96_000)
+
+    answer, probed_on = _probed_on(http, monkeypatch, "vm.aac", audio)
 
     assert answer.status_code == 202, answer.text
     assert len(audio) <= INLINE_MAX_BYTES
