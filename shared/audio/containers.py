@@ -136,14 +136,15 @@ def sniff_or_reject(data: bytes) -> str:
     )
 
 
-def as_one_stream(data: bytes, container: str) -> bytes:
+def as_one_stream(data: bytes, container: str, max_frames: int | None = None) -> bytes:
     """``data`` as a demuxer reads it whole: joined AMR files (each behind its own header,
     as some voicemail systems export a message) become one stream; anything else is
     ``data`` itself. Probing and decoding both open through this, so a recording is measured
-    as it decodes, and engines sent the original bytes get these."""
+    as it decodes, and engines sent the original bytes get these. ``max_frames``: see
+    ``amr_as_one``."""
     if container != "amr":
         return data
-    whole = amr_as_one(data)
+    whole = amr_as_one(data, max_frames)
     if whole is None:
         raise MediaRejected(
             "undecodable",
@@ -154,9 +155,11 @@ def as_one_stream(data: bytes, container: str) -> bytes:
 
 
 @contextmanager
-def open_media(data: bytes, container: str) -> Iterator[InputContainer]:
+def open_media(
+    data: bytes, container: str, max_frames: int | None = None
+) -> Iterator[InputContainer]:
     spec = CONTAINERS[container]
-    data = as_one_stream(data, container)
+    data = as_one_stream(data, container, max_frames)
     decoders = {*spec.codecs, *(a for c in spec.codecs for a in _DECODER_ALIASES.get(c, ()))}
     options = {
         # The bytes arrive through Python I/O; refuse any protocol a demuxer might reach for

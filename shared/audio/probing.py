@@ -29,7 +29,7 @@ from shared.audio.containers import (
 )
 from shared.audio.mp3_header import mp3_declared_duration
 from shared.audio.stream_length import DECODE_FIRST_S, counted_by_header, counted_mp3, measure
-from shared.audio.structure import iso_missing_bytes
+from shared.audio.structure import AMR_FRAME_S, iso_missing_bytes
 from shared.audio.wav_header import wav_declared_duration
 from shared.errors import MediaRejected
 
@@ -112,7 +112,10 @@ def _opened_and_measured(
     """The declared length, measured seconds, rate, channels and codec, read through the
     container's demuxer."""
     try:
-        with open_media(data, container) as media:
+        # Past the longest recording accepted, joined AMR files need not be walked: the
+        # count stops at max_duration_s and refuses it.
+        max_frames = math.ceil(max_duration_s / AMR_FRAME_S) + 1
+        with open_media(data, container, max_frames) as media:
             stream = audio_stream(media, container)
             declared = _declared_duration(container, data, media, stream)
             counted = counted_by_header(container, data, stream, max_duration_s)

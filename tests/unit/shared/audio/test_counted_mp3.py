@@ -62,9 +62,9 @@ def test_a_whole_mp3_is_probed_without_opening_its_container(
     real_open = containers.open_media
 
     @contextmanager
-    def counting_open(data: bytes, container: str) -> Iterator[Any]:
+    def counting_open(data: bytes, container: str, max_frames: int | None = None) -> Iterator[Any]:
         opened.append(container)
-        with real_open(data, container) as media:
+        with real_open(data, container, max_frames) as media:
             yield media
 
     monkeypatch.setattr(probing_module, "open_media", counting_open)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.audio import decode_pcm16k, probe
+from shared.audio import decode_pcm16k, probe, structure
 from shared.audio.structure import amr_as_one
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
@@ -85,3 +85,27 @@ def test_a_narrow_band_amr_cut_inside_a_frame_then_a_wide_band_one_is_told_as_a_
         probe(data)
 
     assert "narrow band and a wide band" in caught.value.message
+
+
+def test_the_probe_stops_walking_joined_amr_past_the_longest_recording_it_accepts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A 1 MB upload of one-byte "no data" frames between two joined files: walking all of
+    # them (to find the second header) cost ~0.3 s, and 25 MB ~4 s of the API's one intake
+    # thread, for a recording the count then refuses at 600 s anyway.
+    head, tail = parts(1.0, 1.0)
+    data = head + b"\x7c" * (1 << 20) + tail
+    walked: list[int] = []
+    real = structure._amr_header_at
+
+    def counting(data: bytes, at: int) -> bytes | None:
+        walked.append(at)
+        return real(data, at)
+
+    monkeypatch.setattr(structure, "_amr_header_at", counting)
+    with pytest.raises(MediaRejected) as refused:
+        probe(data, max_duration_s=10.0)
+
+    assert refused.value.code == "too_long"
+    # The walk reads the second file's header only if it got that far.
+    assert len(data) - len(tail) not in walked

@@ -120,8 +120,8 @@ def test_probe_stops_reading_early_for_overlong_audio(monkeypatch: pytest.Monkey
                 yield packet
 
     @contextmanager
-    def counting_open(data: bytes, container: str) -> Iterator[Any]:
-        with real_open(data, container) as media:
+    def counting_open(data: bytes, container: str, max_frames: int | None = None) -> Iterator[Any]:
+        with real_open(data, container, max_frames) as media:
             yield Counting(media)
 
     monkeypatch.setattr(audio_module, "open_media", counting_open)
