@@ -89,6 +89,15 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
             f"{seconds:.1f} s of audio decode. Upload the complete file (wait until the "
             "recording or download has finished).",
         )
+    if seconds == 0:
+        # Only headers: the recording never reached the file, and a longer one would not help.
+        raise MediaRejected(
+            "too_short",
+            f"The {CONTAINERS[container].label} file holds no audio at all: it has a header "
+            "but no samples (the recorder stopped before saving any, or the file was copied "
+            "while still being written). Export or save the recording again and upload the "
+            "complete file.",
+        )
     if seconds < min_duration_s:
         raise MediaRejected(
             "too_short",
