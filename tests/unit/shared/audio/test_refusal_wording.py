@@ -68,3 +68,16 @@ def test_a_wav_with_a_header_and_no_samples_is_not_told_to_record_a_longer_messa
     assert (caught.value.code, caught.value.status_code) == ("too_short", 422)
     assert "no audio at all" in caught.value.message
     assert "longer message" not in caught.value.message
+
+
+def test_an_mp3_that_is_only_its_id3_tag_is_told_it_holds_no_audio() -> None:
+    # A download or export that stopped after the tag: it was told it "could not be decoded"
+    # with FFmpeg's "Invalid data found", which says nothing of what is missing.
+    from tests import hostile_audio as hostile
+
+    with pytest.raises(MediaRejected) as caught:
+        probe(hostile.id3_tag_only())
+
+    assert (caught.value.code, caught.value.status_code) == ("undecodable", 422)
+    assert "only its ID3 tag" in caught.value.message
+    assert not [words for words in FFMPEG_WORDS if words in caught.value.message]
