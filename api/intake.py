@@ -149,7 +149,12 @@ class _Upload:
         # seconds on the recording, does not notice it.
         settings = self.services.settings
         meta, extension = validated_input(
-            self.data, self.filename, settings.api, self.digest, hash_now=False
+            self.data,
+            self.filename,
+            settings.api,
+            self.digest,
+            min_speech_s=settings.workers.min_speech_s,
+            hash_now=False,
         )
         # A chosen engine start-up's check of api.max_duration_s did not cover.
         engine_finishes(settings, self.options.stt_provider, meta)

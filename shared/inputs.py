@@ -138,15 +138,18 @@ def validated_input(
     api: ApiSettings,
     digest: str | None = None,
     *,
+    min_speech_s: float,
     hash_now: bool = True,
 ) -> tuple[InputMeta, str]:
     """The input's metadata (its ``key`` still empty) and the extension to store it under;
     raises ``MediaRejected`` with a code and a message a person can act on. Its ``sha256``
     is ``digest``, or else computed here, unless ``hash_now`` is False (the stt stage then
-    fills it in)."""
+    fills it in). A recording shorter than ``min_speech_s`` (the workers' setting) cannot
+    hold that much sound, so its stt stage would fail it every time: it is too short here."""
     if len(data) > api.max_upload_bytes:
         raise too_large(api.max_upload_bytes)
-    info = probe(data, min_duration_s=api.min_duration_s, max_duration_s=api.max_duration_s)
+    shortest = max(api.min_duration_s, min_speech_s)
+    info = probe(data, min_duration_s=shortest, max_duration_s=api.max_duration_s)
     meta = InputMeta(
         filename=safe_filename(filename),
         media_type=info.media_type,

@@ -125,7 +125,9 @@ def ingest_item(ctx: WorkerContext, app: Celery, batch: Batch, index: int, item:
         else:
             data, filename = _obtain(ctx, batch, item)
             filename = kept_filename(filename, options.redact, ctx.settings.redaction)
-            meta, extension = validated_input(data, filename, ctx.settings.api)
+            meta, extension = validated_input(
+                data, filename, ctx.settings.api, min_speech_s=ctx.settings.workers.min_speech_s
+            )
             engine_finishes(ctx.settings, options.stt_provider, meta)
     except (FetchRefused, MediaRejected, StorageKeyNotFound, ImportRefused) as exc:
         code = "object_not_found" if isinstance(exc, StorageKeyNotFound) else exc.code

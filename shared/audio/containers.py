@@ -89,7 +89,8 @@ CONTAINERS: dict[str, Container] = {
     "ogg": Container("Ogg", "ogg", frozenset({"opus", "vorbis", "flac"})),
     "webm": Container("WebM/Matroska", "matroska", frozenset({"opus", "vorbis"})),
     "flac": Container("FLAC", "flac", frozenset({"flac"})),
-    "m4a": Container("MP4/M4A", "mov", frozenset({"aac", "alac"})),
+    # Opus: Chromium's MediaRecorder asked for "audio/mp4" records Opus in fragmented MP4.
+    "m4a": Container("MP4/M4A", "mov", frozenset({"aac", "alac", "opus"})),
     "aac": Container("AAC", "aac", frozenset({"aac"})),
     # Phones and carriers' visual voicemail deliver AMR (3GPP's speech codec, 8 kHz narrow
     # band or 16 kHz wide band), as a bare stream or in a 3GP file; FFmpeg decodes both

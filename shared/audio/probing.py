@@ -27,7 +27,7 @@ from shared.audio.containers import (
     sniff_or_reject,
     undecodable,
 )
-from shared.audio.mp3_header import mp3_declared_duration
+from shared.audio.mp3_header import id3v2_end, mp3_declared_duration
 from shared.audio.stream_length import DECODE_FIRST_S, counted_by_header, counted_mp3, measure
 from shared.audio.structure import AMR_FRAME_S, iso_missing_bytes
 from shared.audio.wav_header import wav_declared_duration
@@ -63,6 +63,13 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
             status_code=400,
         )
     container = sniff_or_reject(data)
+    if container == "mp3" and not data[id3v2_end(data) :].strip(b"\0"):
+        raise MediaRejected(
+            "undecodable",
+            f"The MP3 file holds only its ID3 tag (title, artist, cover art: {len(data):,} "
+            "bytes) and no audio after it, as a download or export that stopped early leaves. "
+            "Export or download it again and upload the complete file.",
+        )
     # A whole MP3 with a Xing/Info header (as LAME and FFmpeg write them) needs no container
     # opened at all (shared.audio.stream_length.counted_mp3).
     counted_whole = counted_mp3(data, max_duration_s) if container == "mp3" else None
@@ -88,6 +95,15 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
             f"The file seems cut off: its header announces {declared:.1f} s but only "
             f"{seconds:.1f} s of audio decode. Upload the complete file (wait until the "
             "recording or download has finished).",
+        )
+    if seconds == 0:
+        # Only headers: the recording never reached the file, and a longer one would not help.
+        raise MediaRejected(
+            "too_short",
+            f"The {CONTAINERS[container].label} file holds no audio at all: it has a header "
+            "but no samples (the recorder stopped before saving any, or the file was copied "
+            "while still being written). Export or save the recording again and upload the "
+            "complete file.",
         )
     if seconds < min_duration_s:
         raise MediaRejected(

@@ -59,8 +59,27 @@ def sniff_container(head: bytes) -> str | None:
     return None
 
 
+# Recordings in containers we do not take: named, so the sender knows it is the format, not
+# the recording, to change (Apple's voice apps write CAF and AIFF; broadcast and studio
+# recorders RF64 and Wave64). Checked as (offset, magic) pairs.
+_KNOWN_OTHER_AUDIO: tuple[tuple[tuple[tuple[int, bytes], ...], str], ...] = (
+    (((0, b"caff"),), "an Apple Core Audio (CAF) recording"),
+    (((0, b"FORM"), (8, b"AIFF")), "an AIFF recording"),
+    (((0, b"FORM"), (8, b"AIFC")), "an AIFF-C recording"),
+    (((0, b"riff\x2e\x91\xcf\x11"),), "a Sony Wave64 (W64) recording"),
+    (((0, b"RF64"), (8, b"WAVE")), "an RF64 WAV (a WAV for files over 4 GB)"),
+    (((0, b"BW64"), (8, b"WAVE")), "a BW64 WAV (a WAV for files over 4 GB)"),
+    (((0, b".snd"),), "a Sun/NeXT AU recording"),
+    (((0, b"0&\xb2u\x8ef\xcf\x11"),), "a Windows Media (WMA/ASF) file"),
+    (((0, b"RIFF"), (8, b"AVI ")), "an AVI video"),
+)
+
+
 def describe_unknown(head: bytes) -> str | None:
     """A person's name for what a non-audio upload appears to be, when we can tell."""
+    for marks, name in _KNOWN_OTHER_AUDIO:
+        if all(head[at : at + len(magic)] == magic for at, magic in marks):
+            return f"{name}, a format we do not take"
     for magic, name in _KNOWN_NON_AUDIO:
         if head.startswith(magic):
             return name

@@ -40,7 +40,8 @@ def read_pcm16_wav(data: bytes) -> PcmWav | None:
 
     A data chunk that claims more bytes than the file holds (a cut upload, or a writer
     that streamed and never went back to fill in sizes) is read to the last whole frame,
-    as FFmpeg's demuxer does.
+    as FFmpeg's demuxer does; so is one that claims 0 bytes, which such writers leave too
+    and which FFmpeg (so intake's probe) reads to the file's end.
     """
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         return None
@@ -56,7 +57,7 @@ def read_pcm16_wav(data: bytes) -> PcmWav | None:
             if fmt is None:
                 return None
             rate, channels = fmt
-            end = min(len(data), body + size)
+            end = min(len(data), body + size) if size else len(data)
             frames = (end - body) // (2 * channels)
             samples = np.frombuffer(data, dtype="<i2", count=frames * channels, offset=body)
             return PcmWav(samples, rate, channels)

@@ -123,12 +123,12 @@ def test_canceling_a_batch_skips_a_job_deleted_since_and_cancels_the_others(
     assert ctx.jobs.get(kept.id).status == JobStatus.CANCELED
 
 
-def _tone_wav() -> bytes:
+def _tone_wav(seconds: float = 3.0) -> bytes:
     import numpy as np
 
     from shared.audio import encode_pcm
 
-    t = np.arange(16_000 * 3) / 16_000
+    t = np.arange(int(16_000 * seconds)) / 16_000
     return encode_pcm((3000 * np.sin(2 * np.pi * 220 * t)).astype(np.int16), 16_000, "wav")
 
 
@@ -161,6 +161,29 @@ def test_a_redacting_batchs_job_and_rejection_show_its_objects_name_without_the_
     assert [r.source for r in ctx.batches.rejections(batch.id, -1, 10)] == [
         "vm/from [PHONE_NUMBER].wav"
     ]
+
+
+def test_a_batch_item_shorter_than_the_speech_minimum_is_rejected_as_too_short(
+    ctx: WorkerContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 0.4 s, under WORKERS__MIN_SPEECH_S (0.5): its stt stage could only fail it.
+    from shared.batches import BatchItem
+    from workers import batch_items
+
+    imports = LocalStorage(tmp_path / "imports")
+    imports.put(
+        batch_items.import_key(ctx.settings, "default", "vm/short.wav"),
+        _tone_wav(0.4),
+        "audio/wav",
+    )
+    monkeypatch.setattr(batch_items, "import_location", lambda settings: imports)
+    batch = Batch(source="manifest", options=JobOptions())
+    item = BatchItem(key="vm/short.wav")
+    ctx.batches.create(batch, [item])
+
+    assert batch_items.ingest_item(ctx, _App(), batch, 0, item) == "rejected"
+    [rejection] = ctx.batches.rejections(batch.id, -1, 10)
+    assert rejection.code == "too_short"
 
 
 def test_discarding_deletes_every_staged_object(ctx: WorkerContext) -> None:

@@ -13,7 +13,7 @@ from shared.audio import (
 )
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
-from tests.audio_factory import ALL_FORMATS, SHARED_AUDIO, AudioFormat, shared_wav_clips
+from tests.audio_factory import ALL_FORMATS, SHARED_AUDIO, AudioFormat, Recipe, shared_wav_clips
 
 EXPECTED: dict[AudioFormat, tuple[str, str]] = {
     "wav": ("pcm_s16le", "audio/wav"),
@@ -153,3 +153,20 @@ def test_probe_and_decode_agree_with_the_manifest_on_real_speech_clips() -> None
         assert info.duration_s == pytest.approx(clip["duration_s"], abs=0.01), clip["file"]
         assert len(pcm) / 16000 == pytest.approx(clip["duration_s"], abs=0.01), clip["file"]
         assert pcm_rms_dbfs(pcm) > -50, clip["file"]
+
+
+@pytest.mark.parametrize(
+    "movflags", ["", "frag_keyframe+empty_moov+default_base_moof"], ids=["whole", "fragmented"]
+)
+def test_probe_accepts_opus_in_mp4_as_chromium_records_audio_mp4(movflags: str) -> None:
+    # Chromium's MediaRecorder asked for "audio/mp4" records "audio/mp4;codecs=opus", in
+    # fragments: a browser's own voice note was refused as 415 unsupported_codec.
+    options = (("movflags", movflags),) if movflags else ()
+    recipe = Recipe("mp4", "libopus", "s16", rates=(48000,), options=options)
+    data = factory.encode_samples(factory.tone(2.0, 48000), "m4a", 48000, recipe=recipe)
+
+    info = probe(data)
+
+    assert (info.container, info.codec, info.media_type) == ("m4a", "opus", "audio/mp4")
+    assert info.duration_s == pytest.approx(2.0, abs=0.05)
+    assert len(decode_pcm16k(data)) == pytest.approx(32000, abs=400)

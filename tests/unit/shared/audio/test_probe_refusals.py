@@ -19,7 +19,7 @@ from shared.audio import (
 from shared.audio import probing as audio_module
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
-from tests.audio_factory import ALL_FORMATS, AudioFormat
+from tests.audio_factory import ALL_FORMATS, AudioFormat, Recipe
 from tests.bare_frames import GARBAGE_BEHIND_MAGIC
 
 ACCEPTED_HINT = "Send mp3, wav, ogg/opus, webm, flac, m4a/aac or amr/3gp."
@@ -61,6 +61,32 @@ def test_probe_names_a_recognisable_non_audio_upload() -> None:
     error = rejection(b"\x89PNG\r\n\x1a\n" + factory.random_bytes(256))
 
     assert "a PNG image" in error.message
+
+
+@pytest.mark.parametrize(
+    ("muxer", "codec", "options", "named"),
+    [
+        ("caf", "pcm_s16le", {}, "Core Audio (CAF)"),
+        ("aiff", "pcm_s16be", {}, "AIFF"),
+        ("w64", "pcm_s16le", {}, "Wave64"),
+        ("wav", "pcm_s16le", {"rf64": "always"}, "RF64"),
+        ("au", "pcm_mulaw", {}, "Sun/NeXT AU"),
+    ],
+)
+def test_probe_names_an_audio_format_it_does_not_take(
+    muxer: str, codec: str, options: dict[str, str], named: str
+) -> None:
+    # An iPhone's .caf or a Mac's .aiff was told its first bytes "match no supported format",
+    # as if it were not a recording at all: the sender could not tell what to convert.
+    recipe = Recipe(muxer, codec, "s16", options=tuple(options.items()))
+    data = factory.encode_samples(factory.tone(1.0, 8000), "wav", 8000, recipe=recipe)
+
+    error = rejection(data)
+
+    assert (error.code, error.status_code) == ("unsupported_format", 415)
+    assert named in error.message
+    assert "a format we do not take" in error.message
+    assert error.message.endswith(ACCEPTED_HINT)
 
 
 def test_probe_rejects_video_without_audio_stream_with_no_audio_stream() -> None:

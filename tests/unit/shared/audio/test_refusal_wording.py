@@ -49,3 +49,35 @@ def test_a_recording_damaged_past_its_start_is_explained_before_any_decoder_word
     message = caught.value.message
     assert not [words for words in FFMPEG_WORDS if words in plain_part(message)], message
     assert "could not be decoded" in plain_part(message)
+
+
+@pytest.mark.parametrize("size", [b"\x00\x00\x00\x00", b"\xff\xff\xff\xff"], ids=["0", "unknown"])
+def test_a_wav_with_a_header_and_no_samples_is_not_told_to_record_a_longer_message(
+    size: bytes,
+) -> None:
+    # A recorder that crashed before its first samples (or a file copied while still being
+    # written) leaves the header alone. Its sender was told "Record a longer message", when
+    # the message they recorded was simply not in the file.
+    data = factory.encode("wav", 0.1)
+    marker = data.index(b"data", 12)
+    header = data[:4] + size + data[8:marker] + b"data" + size
+
+    with pytest.raises(MediaRejected) as caught:
+        probe(header)
+
+    assert (caught.value.code, caught.value.status_code) == ("too_short", 422)
+    assert "no audio at all" in caught.value.message
+    assert "longer message" not in caught.value.message
+
+
+def test_an_mp3_that_is_only_its_id3_tag_is_told_it_holds_no_audio() -> None:
+    # A download or export that stopped after the tag: it was told it "could not be decoded"
+    # with FFmpeg's "Invalid data found", which says nothing of what is missing.
+    from tests import hostile_audio as hostile
+
+    with pytest.raises(MediaRejected) as caught:
+        probe(hostile.id3_tag_only())
+
+    assert (caught.value.code, caught.value.status_code) == ("undecodable", 422)
+    assert "only its ID3 tag" in caught.value.message
+    assert not [words for words in FFMPEG_WORDS if words in caught.value.message]

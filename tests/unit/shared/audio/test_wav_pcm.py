@@ -67,3 +67,18 @@ def test_chunks_after_the_data_chunk_are_not_read_as_samples() -> None:
     patched[4:8] = (len(with_list) - 8).to_bytes(4, "little")
 
     assert np.array_equal(decode_pcm16k(bytes(patched)), decode_pcm16k(data))
+
+
+def test_a_wav_whose_data_size_is_zero_is_read_to_its_end_as_intake_measured_it() -> None:
+    # Recorders that stream and never go back to patch the header leave 0 there; FFmpeg
+    # (and so intake's probe) reads such a chunk to the file's end. The stt stage read no
+    # samples and failed the job as stt.empty_media after intake had taken 1.5 s of audio.
+    data = bytearray(factory.encode("wav", 1.5, rate=16000))
+    data[4:8] = bytes(4)
+    marker = data.index(b"data", 12)
+    data[marker + 4 : marker + 8] = bytes(4)
+
+    samples = decode_pcm16k(bytes(data))
+
+    assert len(samples) == 24000
+    assert np.array_equal(samples, decode_with_ffmpeg(bytes(data), "wav"))
