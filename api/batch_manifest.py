@@ -4,10 +4,11 @@ here, before anything is recorded; turned into a batch by api.batch_intake."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.options import OptionFields
 from shared.batches import Metadata
+from shared.hidden_characters import is_blank
 from shared.storage import PlainKey, check_prefix
 from shared.text_input import message_problem
 
@@ -47,7 +48,24 @@ class ManifestItem(BaseModel):
         problem = message_problem(value, "text") if value else None
         if problem:
             raise ValueError(problem)
+        if value and is_blank(value):
+            # As an empty one is: spaces alone are no message either (POST /v1/jobs: empty_text).
+            raise ValueError("the typed message a text job replies to, not blank")
         return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ManifestItem:
+        # Here, with the other checks of the item, not after the options were judged as
+        # if the item were a recording, nor as a second round's message.
+        given = [f'"{name}"' for name in ("key", "text", "url") if getattr(self, name)]
+        if not given:
+            raise ValueError(f'{_ONE_OF}, {{"key": "mailbox/vm1.wav"}}; this one has none')
+        if len(given) > 1:
+            raise ValueError(f"{_ONE_OF}; this one has {', '.join(given[:-1])} and {given[-1]}")
+        return self
+
+
+_ONE_OF = 'an item is an object with one of "key", "url" or "text"'
 
 
 class PrefixSource(BaseModel):

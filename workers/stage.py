@@ -118,7 +118,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
             billed += run_billed(job, stage, provider, dropped, ctx.settings)
         if should_retry(attempts, exc, ctx.settings.retries):
             delay = retry_delay(attempts, exc, ctx.settings.retries)
-            if not mark_retrying(ctx, job_id, stage, exc.code, told, delay, me, billed):
+            if not mark_retrying(ctx, job, stage, exc.code, told, delay, me, billed):
                 raise Ignore() from None  # the job ended or moved on meanwhile
             figures.count("stage_retries", stage.value, provider, exc.code)
             raise task.retry(countdown=delay) from None
@@ -126,7 +126,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         if exc.retryable:
             code = "retries_exhausted"
             message = f"gave up after {attempts} attempts; last error {exc.code}: {told}"
-        record_failure(ctx, job_id, stage, code, message, started, me, billed)
+        record_failure(ctx, job, stage, code, message, started, me, billed)
         raise Ignore() from None
     except SoftTimeLimitExceeded as exc:
         limit = getattr(ctx.settings.workers, stage.value).soft_time_limit_s
@@ -135,7 +135,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         )
         record_failure(
             ctx,
-            job_id,
+            job,
             stage,
             "timeout",
             f"the {stage.value} stage ran over {limit} s",
@@ -145,12 +145,12 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         )
         raise Ignore() from None
     except StorageKeyNotFound as exc:
-        record_failure(ctx, job_id, stage, "missing_input", exc.message, started, me)
+        record_failure(ctx, job, stage, "missing_input", exc.message, started, me)
         raise Ignore() from None
     except MediaRejected as exc:
         # Damage past the start that intake's probe does not decode: the input's fault, told
         # by its own code (stt.undecodable), not an unexpected error of ours.
-        record_failure(ctx, job_id, stage, exc.code, exc.message, started, me, charges_of(exc))
+        record_failure(ctx, job, stage, exc.code, exc.message, started, me, charges_of(exc))
         raise Ignore() from None
     except Exception as exc:
         log.exception("job %s: %s failed unexpectedly", job_id, stage.value)
@@ -160,7 +160,7 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         told = ctx.settings.without_secrets(f"{type(exc).__name__}: {exc}")
         # Still the unexpected failure it is, with what vendors billed the run before it
         # (Claude's refusal, then its fallback engine's runtime breaking).
-        record_failure(ctx, job_id, stage, "internal", told[:500], started, me, charges_of(exc))
+        record_failure(ctx, job, stage, "internal", told[:500], started, me, charges_of(exc))
         raise Ignore() from None
     elapsed = time.perf_counter() - started
     cpu_s = cpu_clock() - cpu_started
@@ -184,7 +184,9 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         if not passed_on:
             job = ctx.jobs.update(job_id, end)
     except JobNotFound:
-        ctx.storage.delete(key)  # the job was deleted while we worked (DELETE /v1/jobs)
+        # Deleted while we worked (DELETE /v1/jobs): the output goes, and what the vendor
+        # billed for it joins the job's kept usage.
+        _drop(ctx, job, stage, output, key)
         log.info("job %s: deleted during %s; result dropped", job_id, stage.value)
         raise Ignore() from None
     except BatchCanceled:
@@ -214,7 +216,7 @@ def _drop(ctx: WorkerContext, job: Job, stage: Stage, output: StageOutput, key: 
     results = JobResults()
     output.record_results(results, key)
     spent = run_billed(job, stage, provider_name(job, stage, ctx), results, ctx.settings)
-    charge_discarded(ctx, job.id, stage, spent)
+    charge_discarded(ctx, job, stage, spent)
 
 
 def _worked(work: Work, job: Job, ctx: WorkerContext) -> StageOutput:

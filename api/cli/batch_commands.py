@@ -187,19 +187,41 @@ def batch_export(
 def batch_cancel(batch_id: str, url: str | None, api_key: str | None) -> None:
     """Skip the items not yet started and cancel the unfinished jobs."""
     # The API refuses a second cancel (409 not_cancelable), and a completed batch's with the
-    # same code; the batch's own status tells them apart. Already canceled exits 0, as
-    # `voicepipe cancel` of a canceled job does: the batch is as the caller wanted.
+    # same code; the batch's own status tells them apart. Either exits 0, as `voicepipe
+    # cancel` of a canceled or finished job does: nothing of the batch runs any more, as the
+    # caller wanted (and a batch that completes just before its cancel is no script's error).
     with api_errors(), open_client(url, api_key) as client:
         try:
             client.cancel_batch(batch_id)
         except ApiClientError as exc:
             if (exc.status, exc.code) != (409, "not_cancelable"):
                 raise
-            if client.batch(batch_id)["status"] != "canceled":
+            view = client.batch(batch_id)
+            if view["status"] == "canceled":
+                click.echo(f"{batch_id} was already canceled: nothing to cancel.")
+            elif view["status"] == "completed":
+                click.echo("\n".join(_completed(batch_id, view)))
+            else:
                 raise
-            click.echo(f"{batch_id} was already canceled: nothing to cancel.")
             return
     click.echo(f"Canceling {batch_id}: unfinished items are being canceled.")
+
+
+def _completed(batch_id: str, view: dict[str, Any]) -> list[str]:
+    """What a completed batch came to, and what to do with it instead of canceling."""
+    counts: dict[str, int] = {**view.get("counts", {}), "rejected": view.get("rejected", 0)}
+    told = [
+        f"{n} {s}" for s in ("succeeded", "failed", "canceled", "rejected") if (n := counts.get(s))
+    ]
+    said = f" ({', '.join(told)})" if told else ""
+    lines = [f"{batch_id} had already completed{said}: nothing to cancel."]
+    failed = counts.get("failed", 0)
+    if failed:
+        jobs = "job" if failed == 1 else "jobs"
+        lines.append(f"To run its {failed} failed {jobs} again: voicepipe batch retry {batch_id}")
+    else:
+        lines.append(f"Its results: voicepipe batch export {batch_id} -o results.csv")
+    return lines
 
 
 @batch.command("retry")

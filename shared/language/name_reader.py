@@ -62,6 +62,9 @@ def name_from(tokens: Tokens, i: int) -> list[str]:
         past_spelling = spelt and counted == 1
         if past_spelling and i in tokens.sentence_starts and not _dotted(tokens, i):
             past_spelling = False
+        if past_spelling and i in tokens.sentence_starts and not _name_ends(tokens, word + 1):
+            # "Kim, K.I.M. Grace period is over": a sentence that goes on from the word.
+            past_spelling = False
         if counted and tokens.cased and i in tokens.punctuated and not past_spelling:
             if counted == 1 and tokens.low[word] == words[0].lower():
                 words, counted = [], 0  # the name said again, whole this time
@@ -86,6 +89,20 @@ def _dotted(tokens: Tokens, end: int) -> bool:
     ("K.I.M."): joined to each other by neither a space nor a hyphen."""
     last = end - 1
     return last in tokens.attached and last not in tokens.hyphened
+
+
+# Said straight after a name, these go on from it as a name ("K.I.M. Rao calling").
+_AFTER_A_NAME = {"here", "calling", "speaking", "from", "of", "with", "at", "again"}
+
+
+def _name_ends(tokens: Tokens, after: int) -> bool:
+    """Whether a name may end before token ``after``: at the end, a pause, or a word that
+    goes on from a name; a sentence going on from the word, lower-case and with no pause
+    ("Grace period is over"), makes it the sentence's own word."""
+    if after >= len(tokens) or after in tokens.punctuated:
+        return True
+    raw = tokens.raw[after]
+    return not (raw[:1].islower() and raw.isalpha()) or tokens.low[after] in _AFTER_A_NAME
 
 
 # Said between a name and its spelling ("Kim, that's K-I-M").

@@ -40,11 +40,12 @@ _NOT_NAMES = """
 """
 # A season's or an occasion's greeting is capitalised as a name is, and "Merry" is a given
 # name: its words are no name's ("Thanks, and Merry Christmas", "Happy New Year"). "Holiday"
-# alone is left out: it is a surname (Billie Holiday).
+# alone is left out: it is a surname (Billie Holiday), but not after "Happy".
 GREETINGS = ("merry christmas", "merry xmas", "happy christmas", "happy holidays",
-             "happy new year", "happy easter", "happy birthday", "happy thanksgiving",
-             "happy hanukkah", "happy chanukah", "happy diwali", "happy eid", "eid mubarak",
-             "happy halloween", "happy anniversary", "season's greetings")  # fmt: skip
+             "happy holiday", "happy new year", "happy new years", "happy easter",
+             "happy birthday", "happy thanksgiving", "happy hanukkah", "happy chanukah",
+             "happy diwali", "happy eid", "eid mubarak", "happy halloween",
+             "happy anniversary", "season's greetings")  # fmt: skip
 _OCCASIONS = """
     christmas xmas holidays year easter birthday thanksgiving hanukkah chanukah diwali eid
     mubarak halloween anniversary greetings

@@ -10,6 +10,7 @@ from shared.language.name_reader import MAX_WORDS, joined, name_from
 from shared.language.name_words import (
     CUES,
     FILLERS,
+    GREETINGS,
     PARTICLES,
     THANKS,
     THANKS_FILLERS,
@@ -91,6 +92,7 @@ def _is_pair(tokens: Tokens, i: int) -> bool:
         capitalised(i)
         and capitalised(i + 1)
         and not (capitalised(i - 1) or capitalised(i + 2))
+        and not _in_greeting(tokens, i)
         and not {tokens.low[i], tokens.low[i + 1]} & _STREET_WORDS
         and i + 1 not in tokens.sentence_starts  # "Thanks, Grace. Grace period is over."
     )
@@ -106,6 +108,17 @@ _RELATIVES = {"mother", "mom", "mum", "father", "dad", "husband", "wife", "son",
               "granddaughter", "aunt", "uncle", "niece", "nephew", "boss", "tenant",
               "landlord", "neighbour", "neighbor", "friend", "colleague"}  # fmt: skip
 _POSSESSIVES = {"his", "her", "their", "your"}
+
+
+def _in_greeting(tokens: Tokens, i: int) -> bool:
+    """Whether token ``i`` is a word of a season's greeting ("Happy Holiday, Maria": the
+    greeting's "Holiday" and the name after it are no pair)."""
+    for greeting in GREETINGS:
+        words = tuple(greeting.split())
+        for start in range(max(0, i - len(words) + 1), i + 1):
+            if tokens.low[start : start + len(words)] == words:
+                return True
+    return False
 
 
 def _capitalised_pair(tokens: Tokens) -> str | None:

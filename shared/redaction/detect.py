@@ -95,6 +95,8 @@ _CODE_WORDS = frozenset({"code", "codes", "cvv", "cvv2", "cvc", "cvc2", "csc", "
                          "lockbox"})  # fmt: skip
 _CODE_WORDS_BEFORE = 5  # "the code for the card is 123"
 _CODE_CHARS_BEFORE = 80  # more than five words' worth of text to look through
+# A full stop, question or exclamation mark before a space (not a decimal point).
+_SENTENCE_END = re.compile(r"[.!?]+\s")
 
 
 def is_short_code(entity: Entity, value: str) -> bool:
@@ -104,9 +106,16 @@ def is_short_code(entity: Entity, value: str) -> bool:
 
 
 def said_as_code(text: str, start: int) -> bool:
-    """Whether a word for a code is said in the few words before ``text[start:]``."""
-    before = re.findall(r"[\w']+", text[max(0, start - _CODE_CHARS_BEFORE) : start])
-    return any(bare(w.lower()) in _CODE_WORDS for w in before[-_CODE_WORDS_BEFORE:])
+    """Whether a word for a code is said in the few words before ``text[start:]``, in its
+    own sentence and for no other number ("The gate code is 123. Room 123." and "the gate
+    code is 123 and room 123" say the room's number as no code)."""
+    window = text[max(0, start - _CODE_CHARS_BEFORE) : start]
+    window = _SENTENCE_END.split(window)[-1]
+    before = re.findall(r"[\w']+", window)[-_CODE_WORDS_BEFORE:]
+    numbers = [n for n, word in enumerate(before) if any(c.isdigit() for c in word)]
+    if numbers:  # the words before it were said of that number
+        before = before[numbers[-1] + 1 :]
+    return any(bare(w.lower()) in _CODE_WORDS for w in before)
 
 
 def remember(text: str, spans: Iterable[Span]) -> list[Known]:

@@ -1,7 +1,8 @@
 """Every name a cue introduces, the caller's as the triage reads it first ("this is X", "my
 name is X", "it's X", "X here", "X calling": ``shared.language.introductions``), every name
-signed off with ("Thanks, X": ``shared.redaction.sign_offs``), and every other place the
-transcript says it."""
+signed off with ("Thanks, X": ``shared.redaction.sign_offs``), every name said after a title
+("Call Dr. Smith": ``shared.redaction.titled_names``), and every other place the transcript
+says it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from shared.language.tokens import find_phrase
 from shared.redaction.sign_offs import signed_off_names
 from shared.redaction.spans import Span
 from shared.redaction.stream import Stream
+from shared.redaction.titled_names import titled_names
 from shared.redaction_policy import Entity
 
 TITLES = frozenset({"dr", "doctor", "mr", "mister", "mrs", "ms", "miss"})
@@ -77,7 +79,8 @@ def _names_a_business(s: Stream, start: int) -> bool:
 def find_person_names(s: Stream, region: str) -> list[Span]:
     taken: set[int] = set()
     spans: list[Span] = []
-    for name in dict.fromkeys([*introduced_names(s.tokens), *signed_off_names(s.tokens)]):
+    named = [*introduced_names(s.tokens), *signed_off_names(s.tokens), *titled_names(s.tokens)]
+    for name in dict.fromkeys(named):
         spans += _name_spans(s, name, taken)
     return sorted(spans, key=lambda span: span.start)
 

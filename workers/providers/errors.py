@@ -208,6 +208,9 @@ def sdk_errors(
         raise classify_exception(vendor, ConnectionError(cause_text(exc))) from exc
     except base_error as exc:
         raise ProviderError("malformed_response", f"{vendor}: {exc}") from exc
+    except (*_TIMEOUTS, *_TRANSPORT) as exc:
+        # Raised as they are by a streamed answer's body, read after the SDK handed it over.
+        raise classify_exception(vendor, exc) from exc
 
 
 def cause_text(exc: BaseException) -> str:

@@ -112,7 +112,7 @@ def test_a_manifest_item_that_is_not_valid_is_named_by_its_place(http: TestClien
 
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "invalid_batch"
-    assert answer.json()["error"]["message"].startswith("items.1 is not valid: ")
+    assert answer.json()["error"]["message"].startswith("The batch is not valid: items.1: ")
 
 
 @pytest.mark.parametrize("key", ["mail/../secret.wav", "../a.wav", "mail/a\x00.wav", "/a.wav"])

@@ -81,3 +81,39 @@ def test_a_value_a_check_refuses_is_said_without_pydantics_value_error_prefix(
 
     assert "Value error" not in message
     assert ": " in message
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        (
+            {},
+            'items.1: an item is an object with one of "key", "url" or "text", '
+            '{"key": "mailbox/vm1.wav"}; this one has none',
+        ),
+        (
+            {"metadata": {"caller_id": "7"}},
+            'items.1: an item is an object with one of "key", "url" or "text", '
+            '{"key": "mailbox/vm1.wav"}; this one has none',
+        ),
+        (
+            {"text": "hi", "key": "b.wav"},
+            'items.1: an item is an object with one of "key", "url" or "text"; '
+            'this one has "key" and "text"',
+        ),
+        ({"text": "  "}, "items.1.text: the typed message a text job replies to, not blank"),
+        ({"text": "\n\t "}, "items.1.text: the typed message a text job replies to, not blank"),
+    ],
+)
+def test_an_item_with_nothing_to_run_is_refused_by_the_first_check_naming_it(
+    http: TestClient, item: object, said: str
+) -> None:
+    # Before: {} was refused only after the options were checked as for a recording (a
+    # `language` a text batch may give was refused as unsupported_language instead), and a
+    # blank text became the item's rejection, empty_text, once the batch ran. The second
+    # item is first read with "language": "fr", which a manifest of texts may carry.
+    answer = http.post("/v1/batches", json={"items": [{"text": "call me"}, item], "language": "fr"})
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "invalid_batch"
+    assert answer.json()["error"]["message"] == f"The batch is not valid: {said}"

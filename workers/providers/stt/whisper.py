@@ -134,22 +134,35 @@ class WhisperStt(SttProvider):
         # job's measure of them, as the ledger charges an answer used or discarded.
         billed = [Billed(engine=self.name, model=model, audio_s=billed_seconds(audio))]
         started = time.perf_counter()
+        answered = False
         try:
-            with openai_errors():
-                raw = self.client.audio.transcriptions.with_raw_response.create(
+            with (
+                openai_errors(),
+                # Streamed so that the status is known before the body is read: the SDK
+                # raises an error status itself, so inside, OpenAI has answered 2xx.
+                self.client.audio.transcriptions.with_streaming_response.create(
                     file=(f"audio.{extension}", data, media_type),
                     model=model,
                     language=language if language is not None else openai.omit,
                     prompt=section.prompt if section.prompt else openai.omit,
                     response_format="verbose_json" if verbose else "json",
                     timestamp_granularities=["word", "segment"] if verbose else openai.omit,
-                )
-                body = raw.http_response.text
+                ) as raw,
+            ):
+                answered = 200 <= raw.status_code < 300
+                body = raw.text()
         except ProviderError as exc:
             # The SDK's own unreadable-answer errors (malformed_response, generically): billed
             # only where they hold an answer OpenAI gave (a 2xx); one without a response
             # says nothing of a bill, and an error status is no answer to bill.
             if exc.code == "malformed_response" and _answered(exc.__cause__):
+                carry_charges(exc, billed)
+            elif answered:
+                # A 2xx whose body broke off mid-read: billed, though not read. Still a
+                # connection's failure, tried again; the retry records the seconds.
+                cut = exc.__cause__
+                exc.message = f"OpenAI answered 2xx, but the answer broke off mid-read ({cut})"
+                exc.args = (exc.message,)
                 carry_charges(exc, billed)
             raise
         details: dict[str, Any] = {

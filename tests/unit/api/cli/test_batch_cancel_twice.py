@@ -1,7 +1,8 @@
 """`voicepipe batch cancel` of a batch already canceled: the API refuses the second cancel with
 409 not_cancelable, which the command read as a failure (exit 1) while `voicepipe cancel` of a
 job already canceled says so and exits 0. Either way the batch ends up as the caller wanted.
-A completed batch is still refused: it was not canceled, and the API says what to do instead.
+A completed batch had ended already, as a finished job had: said so, with what to do
+instead (retry its failed jobs, or export its results), exit 0 as for a job.
 The real client, over a fake transport answering as the API does."""
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ COMPLETED = (
 )
 
 
-def _view(status: str) -> dict[str, Any]:
+def _view(status: str, counts: dict[str, int] | None = None) -> dict[str, Any]:
+    if counts is None:
+        counts = {"canceled": 3} if status == "canceled" else {"succeeded": 1, "failed": 2}
     return {
         "id": "bat_1",
         "status": status,
@@ -34,14 +37,19 @@ def _view(status: str) -> dict[str, Any]:
         "rejected": 0,
         "progress": 1.0,
         "eta_s": None,
-        "counts": {"canceled": 3} if status == "canceled" else {"succeeded": 1, "failed": 2},
+        "counts": counts,
         "running_by_stage": {},
         "failed_by_code": {},
         "rejected_by_code": {},
     }
 
 
-def _serve(monkeypatch: pytest.MonkeyPatch, status: str, message: str) -> list[str]:
+def _serve(
+    monkeypatch: pytest.MonkeyPatch,
+    status: str,
+    message: str,
+    counts: dict[str, int] | None = None,
+) -> list[str]:
     requests: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -49,7 +57,7 @@ def _serve(monkeypatch: pytest.MonkeyPatch, status: str, message: str) -> list[s
         if request.method == "POST":
             error = {"code": "not_cancelable", "message": message}
             return httpx.Response(409, json={"error": error})
-        return httpx.Response(200, json=_view(status))
+        return httpx.Response(200, json=_view(status, counts))
 
     def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
         client = VoicePipeClient("http://api.test")
@@ -76,13 +84,28 @@ def test_batch_cancel_of_a_batch_already_canceled_says_so_and_exits_0(
     assert result.output == "bat_1 was already canceled: nothing to cancel.\n"
 
 
-def test_batch_cancel_of_a_completed_batch_is_still_refused_with_the_apis_advice(
+def test_batch_cancel_of_a_completed_batch_says_it_had_ended_and_exits_0_as_a_jobs_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _serve(monkeypatch, "completed", COMPLETED)
 
     result = _run("batch", "cancel", "bat_1")
 
-    assert result.exit_code == 1
-    assert "POST /v1/batches/bat_1/retry" in result.output
-    assert "already canceled" not in result.output
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "bat_1 had already completed (1 succeeded, 2 failed): nothing to cancel.\n"
+        "To run its 2 failed jobs again: voicepipe batch retry bat_1\n"
+    )
+
+
+def test_batch_cancel_of_a_completed_batch_without_failures_names_its_export(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = "Batch bat_1 has completed: there is nothing left to cancel."
+    _serve(monkeypatch, "completed", message, {"succeeded": 3})
+
+    result = _run("batch", "cancel", "bat_1")
+
+    assert result.exit_code == 0, result.output
+    assert "had already completed (3 succeeded): nothing to cancel." in result.output
+    assert "voicepipe batch export bat_1 -o results.csv" in result.output

@@ -27,6 +27,11 @@ GREETINGS = [
     "Thanks, Happy Birthday!",
     "Thanks and Happy Thanksgiving",
     "Thanks, Happy Hanukkah.",
+    "Happy Holiday",
+    "Thanks, Happy Holiday!",
+    "Thanks, and Happy Holiday!",
+    "Have a Happy Holiday. Call me back.",
+    "Thanks, Happy New Years",
 ]
 
 
@@ -47,6 +52,9 @@ def test_a_greeting_is_no_callers_name(text: str) -> None:
         ("Merry Christmas, Maria!", "Merry Christmas, [PERSON_NAME]!"),
         ("This is John Smith, Merry Christmas!", "This is [PERSON_NAME], Merry Christmas!"),
         ("Thanks, Merry.", "Thanks, [PERSON_NAME]."),
+        ("Happy Holiday, Maria", "Happy Holiday, [PERSON_NAME]"),
+        ("Thanks, Happy Holiday, Maria", "Thanks, Happy Holiday, [PERSON_NAME]"),
+        ("This is Billie Holiday.", "This is [PERSON_NAME]."),
     ],
 )
 def test_a_name_beside_a_greeting_is_still_redacted(text: str, redacted: str) -> None:

@@ -77,7 +77,7 @@ def _sdk_raising(error: Exception) -> Any:
 
     return SimpleNamespace(
         audio=SimpleNamespace(
-            transcriptions=SimpleNamespace(with_raw_response=SimpleNamespace(create=create))
+            transcriptions=SimpleNamespace(with_streaming_response=SimpleNamespace(create=create))
         )
     )
 
