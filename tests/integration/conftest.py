@@ -92,6 +92,28 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
         yield running
 
 
+@pytest.fixture(scope="session")
+def light_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The running stack on the light offline speech engine (pocketsphinx), for tests of
+    what happens around transcription (batches, control, metrics, usage), not of it.
+
+    Their recordings are synthetic tones, which often send Whisper base into a loop that
+    its decoding then retries: 6.6-10.9 s of a worker's CPU for one second of tone on the
+    default engine (measured on this 2-core machine), against a fraction of a second here;
+    test_batches.py alone went from 163 s to 21 s. The default engine keeps its own tests
+    on ``running_stack`` (test_pipeline, test_openai_compat, test_local_engine_wer, the
+    demo's end-to-end test).
+    """
+    settings = stack_settings(
+        tmp_path_factory.mktemp("light_stack"),
+        webhooks={"secrets": [f"default:{WEBHOOK_SECRET}"], "schedule_s": [0, 0.5, 1, 1]},
+        fetch={"allow_ranges": ["127.0.0.1/32"]},
+        providers={"stt": "pocketsphinx"},
+    )
+    with started(Stack(settings, flower=False)) as running:
+        yield running
+
+
 @contextmanager
 def paused_pool(stack: RunningStack, queue: str) -> Iterator[None]:
     """The queue's workers stop taking messages meanwhile (Celery's remote control), then

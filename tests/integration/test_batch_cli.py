@@ -36,9 +36,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_folder_is_one_batch_with_progress_a_summary_and_a_row_per_item(
-    running_stack: RunningStack, folder: Path, tmp_path: Path
+    light_stack: RunningStack, folder: Path, tmp_path: Path
 ) -> None:
-    result = _run(running_stack, "submit", str(folder), "--stages", "stt")
+    result = _run(light_stack, "submit", str(folder), "--stages", "stt")
 
     assert result.exit_code == 1, result.output  # the text file was rejected
     assert "6/6 items" in result.output
@@ -50,7 +50,7 @@ def test_a_folder_is_one_batch_with_progress_a_summary_and_a_row_per_item(
 
     as_csv, as_jsonl = tmp_path / "x.csv", tmp_path / "x.jsonl"
     for target in (as_csv, as_jsonl):
-        exported = _run(running_stack, "batch", "export", batch_id, "-o", str(target))
+        exported = _run(light_stack, "batch", "export", batch_id, "-o", str(target))
         assert exported.exit_code == 0, exported.output
     with as_csv.open(encoding="utf-8-sig", newline="") as handle:
         csv_rows = list(csv.DictReader(handle))
@@ -64,30 +64,30 @@ def test_a_folder_is_one_batch_with_progress_a_summary_and_a_row_per_item(
     assert rejected["job_id"] is None
     assert csv_rows[0]["failure_code"] == "unsupported_format"
     for row in jobs:
-        job = running_stack.http.get(f"/v1/jobs/{row['job_id']}").json()
+        job = light_stack.http.get(f"/v1/jobs/{row['job_id']}").json()
         assert (row["job_id"], row["status"]) == (job["id"], job["status"])
         assert row["status"] == "succeeded", row
         assert job["batch_id"] == batch_id
 
-    status = _run(running_stack, "batch", "status", batch_id)
+    status = _run(light_stack, "batch", "status", batch_id)
     assert status.exit_code == 0, status.output
     assert json.loads(status.stdout)["status"] == "completed"
 
 
 def test_fetch_writes_transcripts_reply_text_and_reply_audio(
-    running_stack: RunningStack, tmp_path: Path
+    light_stack: RunningStack, tmp_path: Path
 ) -> None:
     from workers.providers.tts.local import PiperTts
 
     voicemail = tmp_path / "voicemail.wav"
     voicemail.write_bytes(PiperTts().synthesize(SCRIPT, None, "wav").data)
-    submitted = _run(running_stack, "submit", str(voicemail))
+    submitted = _run(light_stack, "submit", str(voicemail))
     assert submitted.exit_code == 0, submitted.output
     found = re.search(r"(job_\w+) succeeded", submitted.output)
     assert found, submitted.output
     job_id = found.group(1)
 
-    fetched = _run(running_stack, "fetch", job_id, "-o", str(tmp_path / "out"))
+    fetched = _run(light_stack, "fetch", job_id, "-o", str(tmp_path / "out"))
 
     assert fetched.exit_code == 0, fetched.output
     out = tmp_path / "out"
@@ -96,7 +96,7 @@ def test_fetch_writes_transcripts_reply_text_and_reply_audio(
     assert names == sorted([*transcripts, "reply.txt", "reply.mp3"])
     for name in names:
         assert str(out / name) in fetched.output
-    job = running_stack.http.get(f"/v1/jobs/{job_id}").json()
+    job = light_stack.http.get(f"/v1/jobs/{job_id}").json()
     text = (out / "transcript.txt").read_text().strip()
     assert text == job["results"]["transcript"]
     stored = json.loads((out / "transcript.json").read_text())
@@ -106,10 +106,10 @@ def test_fetch_writes_transcripts_reply_text_and_reply_audio(
     captions = webvtt.from_string((out / "transcript.vtt").read_text()).captions
     assert [c.text for c in captions] == [c.content for c in cues]
     assert (out / "reply.txt").read_text().strip() == job["results"]["reply"]
-    assert (out / "reply.mp3").read_bytes() == running_stack.http.get(
+    assert (out / "reply.mp3").read_bytes() == light_stack.http.get(
         f"/v1/jobs/{job_id}/reply"
     ).content
 
-    missing = _run(running_stack, "fetch", "job_doesnotexist", "-o", str(tmp_path / "none"))
+    missing = _run(light_stack, "fetch", "job_doesnotexist", "-o", str(tmp_path / "none"))
     assert missing.exit_code == 1
     assert "job_not_found" in missing.output

@@ -14,25 +14,25 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_cancel_sent_right_after_a_retry_cancels_the_batch_and_nothing_runs_again(
-    running_stack: RunningStack,
+    light_stack: RunningStack,
 ) -> None:
-    http = running_stack.http
+    http = light_stack.http
     silent = af.encode_samples(af.silence(2.0), "wav", 16000)
     parts = [("quiet.wav", silent), ("tone.wav", af.encode("wav", 1.0, seed=71))]
-    batch_id = upload(running_stack, parts, stages="stt")["id"]
-    first = wait_batch(running_stack, batch_id)
+    batch_id = upload(light_stack, parts, stages="stt")["id"]
+    first = wait_batch(light_stack, batch_id)
     assert first["status"] == "completed"
     assert first["failed_by_code"] == {"stt.empty_media": 1}, first
 
     # The ingest pool takes neither task until both requests are answered: the retry has
     # resumed nothing yet when the cancel arrives.
-    with paused_pool(running_stack, "ingest"):
+    with paused_pool(light_stack, "ingest"):
         retried = http.post(f"/v1/batches/{batch_id}/retry")
         canceled = http.post(f"/v1/batches/{batch_id}/cancel")
         assert retried.status_code == 202, retried.text
         assert retried.json()["status"] == "running"
         assert canceled.status_code == 202, canceled.text
-    batch = wait_batch(running_stack, batch_id)
+    batch = wait_batch(light_stack, batch_id)
 
     assert batch["status"] == "canceled"
     assert batch["counts"] == first["counts"]  # the failed job was not run again

@@ -12,43 +12,43 @@ from tests.integration.conftest import RunningStack
 pytestmark = pytest.mark.integration
 
 
-def test_a_repeated_idempotency_key_returns_the_same_job(running_stack: RunningStack) -> None:
+def test_a_repeated_idempotency_key_returns_the_same_job(light_stack: RunningStack) -> None:
     audio = af.encode("wav", 1.0, seed=11)
     headers = {"Idempotency-Key": "voicemail-7731"}
 
-    first = running_stack.http.post("/v1/jobs", files={"file": ("a.wav", audio)}, headers=headers)
-    again = running_stack.http.post("/v1/jobs", files={"file": ("a.wav", audio)}, headers=headers)
+    first = light_stack.http.post("/v1/jobs", files={"file": ("a.wav", audio)}, headers=headers)
+    again = light_stack.http.post("/v1/jobs", files={"file": ("a.wav", audio)}, headers=headers)
 
     assert first.status_code == 202
     assert again.status_code == 200
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
-    running_stack.wait(first.json()["id"])
+    light_stack.wait(first.json()["id"])
 
 
 def test_the_same_idempotency_key_with_another_file_is_a_conflict(
-    running_stack: RunningStack,
+    light_stack: RunningStack,
 ) -> None:
     headers = {"Idempotency-Key": "voicemail-9000"}
-    running_stack.http.post(
+    light_stack.http.post(
         "/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0, seed=1))}, headers=headers
     )
-    jobs_before = running_stack.jobs.all_ids()
+    jobs_before = light_stack.jobs.all_ids()
 
-    response = running_stack.http.post(
+    response = light_stack.http.post(
         "/v1/jobs", files={"file": ("b.wav", af.encode("wav", 1.0, seed=2))}, headers=headers
     )
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "idempotency_conflict"
-    assert running_stack.jobs.all_ids() == jobs_before
+    assert light_stack.jobs.all_ids() == jobs_before
 
 
-def test_a_silent_voicemail_fails_fast_as_empty_media(running_stack: RunningStack) -> None:
+def test_a_silent_voicemail_fails_fast_as_empty_media(light_stack: RunningStack) -> None:
     silence = af.encode_samples(af.silence(3.0), "wav", 16000)
 
-    created = running_stack.http.post("/v1/jobs", files={"file": ("hangup.wav", silence)})
-    job = running_stack.wait(created.json()["id"])
+    created = light_stack.http.post("/v1/jobs", files={"file": ("hangup.wav", silence)})
+    job = light_stack.wait(created.json()["id"])
 
     assert job["status"] == "failed"
     assert job["error"]["code"] == "stt.empty_media"
@@ -56,15 +56,15 @@ def test_a_silent_voicemail_fails_fast_as_empty_media(running_stack: RunningStac
     assert job["stages"]["llm"]["status"] == "pending", "no later stage ran"
 
 
-def test_canceling_stops_later_stages_and_is_repeatable(running_stack: RunningStack) -> None:
-    created = running_stack.http.post(
+def test_canceling_stops_later_stages_and_is_repeatable(light_stack: RunningStack) -> None:
+    created = light_stack.http.post(
         "/v1/jobs", files={"file": ("long.wav", af.encode("wav", 30.0, seed=5))}
     ).json()
 
-    canceled = running_stack.http.post(f"/v1/jobs/{created['id']}/cancel")
-    again = running_stack.http.post(f"/v1/jobs/{created['id']}/cancel")
-    job = running_stack.wait(created["id"])
-    keys = running_stack.storage.list(f"default/jobs/{created['id']}/")
+    canceled = light_stack.http.post(f"/v1/jobs/{created['id']}/cancel")
+    again = light_stack.http.post(f"/v1/jobs/{created['id']}/cancel")
+    job = light_stack.wait(created["id"])
+    keys = light_stack.storage.list(f"default/jobs/{created['id']}/")
 
     assert canceled.status_code == 200
     assert canceled.json()["status"] == "canceled"
@@ -76,55 +76,55 @@ def test_canceling_stops_later_stages_and_is_repeatable(running_stack: RunningSt
 
 
 def test_deleting_a_finished_job_deletes_its_objects_and_its_record(
-    running_stack: RunningStack,
+    light_stack: RunningStack,
 ) -> None:
-    created = running_stack.http.post(
+    created = light_stack.http.post(
         "/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0, seed=3))}
     ).json()
-    finished = running_stack.wait(created["id"])
-    before = running_stack.storage.list(f"default/jobs/{created['id']}/")
+    finished = light_stack.wait(created["id"])
+    before = light_stack.storage.list(f"default/jobs/{created['id']}/")
 
-    response = running_stack.http.delete(f"/v1/jobs/{created['id']}")
-    again = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+    response = light_stack.http.delete(f"/v1/jobs/{created['id']}")
+    again = light_stack.http.delete(f"/v1/jobs/{created['id']}")
 
     assert finished["status"] in {"succeeded", "failed"}
     assert before, "the finished job had objects to delete"
     assert response.status_code == 204
     assert again.status_code == 404
-    assert running_stack.storage.list(f"default/jobs/{created['id']}/") == []
+    assert light_stack.storage.list(f"default/jobs/{created['id']}/") == []
     for path in ("", "/transcript", "/reply", "/webhooks"):
-        gone = running_stack.http.get(f"/v1/jobs/{created['id']}{path}")
+        gone = light_stack.http.get(f"/v1/jobs/{created['id']}{path}")
         assert gone.status_code == 404, path
         assert gone.json()["error"]["code"] == "job_not_found"
-    listed = running_stack.http.get("/v1/jobs", params={"limit": 200}).json()
+    listed = light_stack.http.get("/v1/jobs", params={"limit": 200}).json()
     assert created["id"] not in {job["id"] for job in listed["jobs"]}
 
 
-def test_deleting_a_running_job_leaves_no_object_behind(running_stack: RunningStack) -> None:
-    created = running_stack.http.post(
+def test_deleting_a_running_job_leaves_no_object_behind(light_stack: RunningStack) -> None:
+    created = light_stack.http.post(
         "/v1/jobs", files={"file": ("long.wav", af.encode("wav", 20.0, seed=6))}
     ).json()
     deadline = time.monotonic() + 60
-    while running_stack.http.get(f"/v1/jobs/{created['id']}").json()["status"] == "queued":
+    while light_stack.http.get(f"/v1/jobs/{created['id']}").json()["status"] == "queued":
         assert time.monotonic() < deadline, "the job never started"
         time.sleep(0.05)
 
-    response = running_stack.http.delete(f"/v1/jobs/{created['id']}")
+    response = light_stack.http.delete(f"/v1/jobs/{created['id']}")
     # The stage that was running finishes on its own time, finds no job and drops its output.
-    _wait_for_the_stage_to_drop_its_result(running_stack, created["id"])
+    _wait_for_the_stage_to_drop_its_result(light_stack, created["id"])
 
     assert response.status_code == 204
-    assert running_stack.http.get(f"/v1/jobs/{created['id']}").status_code == 404
-    assert running_stack.storage.list(f"default/jobs/{created['id']}/") == []
+    assert light_stack.http.get(f"/v1/jobs/{created['id']}").status_code == 404
+    assert light_stack.storage.list(f"default/jobs/{created['id']}/") == []
 
 
-def test_only_failed_or_canceled_jobs_can_be_retried(running_stack: RunningStack) -> None:
-    created = running_stack.http.post(
+def test_only_failed_or_canceled_jobs_can_be_retried(light_stack: RunningStack) -> None:
+    created = light_stack.http.post(
         "/v1/jobs", files={"file": ("a.wav", af.encode("wav", 1.0, seed=4))}
     ).json()
-    running_stack.wait(created["id"])
+    light_stack.wait(created["id"])
 
-    response = running_stack.http.post(f"/v1/jobs/{created['id']}/retry")
+    response = light_stack.http.post(f"/v1/jobs/{created['id']}/retry")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "not_retryable"

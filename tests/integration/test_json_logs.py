@@ -27,6 +27,7 @@ def json_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStac
         tmp_path_factory.mktemp("json-logs"),
         log_format="json",
         auth={"keys": [key_entry("acme", KEY)]},
+        providers={"stt": "pocketsphinx"},
     )
     # Two API processes: uvicorn's supervisor then speaks before any app has set logging up.
     settings = settings.model_copy(update={"api": settings.api.model_copy(update={"processes": 2})})

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_jobs_submitted_before_a_restart_are_still_readable(tmp_path: Path) -> None:
-    settings = stack_settings(tmp_path / "data")
+    settings = stack_settings(tmp_path / "data", providers={"stt": "pocketsphinx"})
     base = settings.api.base_url
     with Stack(settings, flower=False):
         job_id = httpx.post(
@@ -45,7 +45,9 @@ def test_a_worker_the_supervisor_restarted_still_gets_a_warm_shutdown_at_stop(
     # The restarted worker was started by the supervisor's watcher thread; Linux sends its
     # parent-death signal (SIGKILL for a worker) when that thread ends, so the watcher must
     # outlive the stop.
-    stack = Stack(stack_settings(tmp_path / "data"), flower=False)
+    stack = Stack(
+        stack_settings(tmp_path / "data", providers={"stt": "pocketsphinx"}), flower=False
+    )
     with stack:
         worker = stack.child("worker-llm")
         assert worker.process is not None

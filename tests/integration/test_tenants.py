@@ -24,7 +24,11 @@ SCRIPT = "Hi, this is Ann from Acme. Please call me back at seven one three, fiv
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     keys = [key_entry("acme", ACME_KEY), key_entry("globex", GLOBEX_KEY)]
-    settings = stack_settings(tmp_path_factory.mktemp("tenants"), auth={"keys": keys})
+    settings = stack_settings(
+        tmp_path_factory.mktemp("tenants"),
+        auth={"keys": keys},
+        providers={"stt": "pocketsphinx"},
+    )
     supervisor = Stack(settings, flower=False)
     try:
         supervisor.start(timeout_s=120)
