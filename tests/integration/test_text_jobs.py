@@ -128,4 +128,5 @@ def test_a_manifest_item_with_a_text_and_a_url_is_refused_whole(
     response = running_stack.http.post("/v1/batches", json={"items": items})
 
     assert response.status_code == 400
-    assert "exactly one of 'url', 'key' or 'text'" in response.json()["error"]["message"]
+    message = response.json()["error"]["message"]
+    assert 'one of "key", "url" or "text"; this one has "text" and "url"' in message
