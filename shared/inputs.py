@@ -149,7 +149,12 @@ def validated_input(
     if len(data) > api.max_upload_bytes:
         raise too_large(api.max_upload_bytes)
     shortest = max(api.min_duration_s, min_speech_s)
-    info = probe(data, min_duration_s=shortest, max_duration_s=api.max_duration_s)
+    info = probe(
+        data,
+        min_duration_s=shortest,
+        max_duration_s=api.max_duration_s,
+        max_sample_rate_hz=api.max_sample_rate_hz,
+    )
     meta = InputMeta(
         filename=safe_filename(filename),
         media_type=info.media_type,

@@ -40,6 +40,10 @@ _COMPLETE_RATIO = 0.9
 # 7.1 surround: past 8 channels FFmpeg's resampler knows no layout to mix down from, so the
 # stt stage could never decode what intake took (a 64-channel WAV failed as stt.internal).
 MAX_CHANNELS = 8
+# What studio and field recorders write at most (phones and voicemail systems: 8-48 kHz).
+# Past it only decoding cost grows: FLAC's 655,350 Hz in 7.1 packs 590 s into ~200 kB that
+# cost the stt stage ~19 s of CPU to decode and resample (192 kHz: ~4 s).
+MAX_SAMPLE_RATE_HZ = 192_000
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,13 @@ class AudioInfo:
     channels: int
 
 
-def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 600.0) -> AudioInfo:
+def probe(
+    data: bytes,
+    *,
+    min_duration_s: float = 0.3,
+    max_duration_s: float = 600.0,
+    max_sample_rate_hz: float = MAX_SAMPLE_RATE_HZ,
+) -> AudioInfo:
     """Check that ``data`` is complete, decodable audio of an accepted kind and length."""
     if not data:
         raise MediaRejected(
@@ -86,6 +96,13 @@ def probe(data: bytes, *, min_duration_s: float = 0.3, max_duration_s: float = 6
             "too_many_channels",
             f"The recording has {channels} channels; we take at most {MAX_CHANNELS} (mono, "
             "stereo, up to 7.1 surround). Mix it down to mono or stereo and upload it again.",
+        )
+    if rate > max_sample_rate_hz:
+        raise MediaRejected(
+            "sample_rate_too_high",
+            f"The recording's sample rate is {rate:,} Hz; we take at most "
+            f"{max_sample_rate_hz:,.0f} Hz (speech needs no more than 48,000 Hz). Resample it "
+            "to 48,000 Hz or less and upload it again.",
         )
     # Before the length: a file cut short of its own header is too short too, and its
     # sender needs to hear it was cut, not to record a longer message.

@@ -178,6 +178,8 @@ class ApiSettings(Section):
     )
     min_duration_s: float = Field(default=0.3, ge=0)
     max_duration_s: float = Field(default=600.0, gt=0)
+    # Decoding cost grows with the rate, not the bytes (shared.audio.probing).
+    max_sample_rate_hz: int = Field(default=192_000, ge=8_000, le=768_000)
     sync_wait_s: float = Field(
         default=120.0,
         gt=0,

@@ -226,9 +226,9 @@ def test_an_amr_upload_of_joined_files_is_probed_off_the_event_loop(
 def test_a_flac_upload_of_many_tiny_frames_is_probed_off_the_event_loop(
     http: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # FLAC frames of 16 samples, ~15 bytes each: 60,000 in under a megabyte (1.4 s at 655
+    # FLAC frames of 16 samples, ~15 bytes each: 57,600 in under a megabyte (4.8 s at 192
     # kHz). The probe counts every frame by its header, and held the event loop ~0.3 s.
-    audio = hostile.flac_silence(1.4, rate=655_350, block=16)
+    audio = hostile.flac_silence(4.8, rate=192_000, block=16)
 
     answer, probed_on = _probed_on(http, monkeypatch, "vm.flac", audio)
 
@@ -249,3 +249,19 @@ def test_a_raw_aac_upload_of_many_short_frames_is_probed_off_the_event_loop(
     assert answer.status_code == 202, answer.text
     assert len(audio) <= INLINE_MAX_BYTES
     assert probed_on[0].startswith("intake")
+
+
+def test_an_upload_past_the_sample_rate_limit_is_refused_at_intake_naming_both(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    http = app_client(tmp_path, valkey, api={"max_sample_rate_hz": 96000})
+    flac = hostile.flac_silence(5, rate=192000, channels=2)
+
+    answer = http.post("/v1/jobs", files={"file": ("vm.flac", flac, "audio/flac")})
+
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "sample_rate_too_high"
+    assert "192,000 Hz" in error["message"]
+    assert "96,000 Hz" in error["message"]
+    assert _objects(http) == []

@@ -13,6 +13,7 @@ from shared.audio import (
 )
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
+from tests import hostile_audio as hostile
 from tests.audio_factory import ALL_FORMATS, SHARED_AUDIO, AudioFormat, Recipe, shared_wav_clips
 
 EXPECTED: dict[AudioFormat, tuple[str, str]] = {
@@ -170,3 +171,9 @@ def test_probe_accepts_opus_in_mp4_as_chromium_records_audio_mp4(movflags: str) 
     assert (info.container, info.codec, info.media_type) == ("m4a", "opus", "audio/mp4")
     assert info.duration_s == pytest.approx(2.0, abs=0.05)
     assert len(decode_pcm16k(data)) == pytest.approx(32000, abs=400)
+
+
+def test_probe_accepts_192_khz_in_7_1_the_most_a_field_recorder_writes() -> None:
+    info = probe(hostile.flac_silence(60, rate=192000, channels=8), max_sample_rate_hz=192000)
+
+    assert (info.sample_rate, info.channels) == (192000, 8)

@@ -19,6 +19,7 @@ from shared.audio import (
 from shared.audio import probing as audio_module
 from shared.errors import MediaRejected
 from tests import audio_factory as factory
+from tests import hostile_audio as hostile
 from tests.audio_factory import ALL_FORMATS, AudioFormat, Recipe
 from tests.bare_frames import GARBAGE_BEHIND_MAGIC
 
@@ -210,3 +211,21 @@ def test_probe_and_decode_raise_only_media_rejected_on_corrupted_bytes(
     for check in (probe, decode_pcm16k):
         with contextlib.suppress(MediaRejected):
             check(data)
+
+
+def test_probe_refuses_a_sample_rate_past_what_recorders_use_naming_it_and_the_limit() -> None:
+    # 590 s of 7.1 at FLAC's highest rate in ~200 kB: it probes in milliseconds but cost
+    # the stt stage ~19 s of CPU to decode and resample.
+    error = rejection(hostile.flac_silence(590, rate=655350, channels=8))
+
+    assert (error.code, error.status_code) == ("sample_rate_too_high", 422)
+    assert "655,350 Hz" in error.message
+    assert "192,000 Hz" in error.message
+
+
+def test_probe_takes_its_sample_rate_limit_from_the_caller() -> None:
+    error = rejection(factory.wav_with_channels(1, rate=48000), max_sample_rate_hz=44100)
+
+    assert error.code == "sample_rate_too_high"
+    assert "48,000 Hz" in error.message
+    assert "44,100 Hz" in error.message
