@@ -6,6 +6,8 @@ batch, all become ``OptionFields`` and then the job options every item gets.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Services
@@ -317,6 +319,26 @@ def _trimmed(name: str, value: str | None) -> str | None:
     return value.strip()
 
 
+# BCP 47's shape (a primary subtag of letters, then subtags of letters and digits), with "_"
+# as POSIX locales write it and language names ("english") as the engines read them. ASCII
+# only: the value reaches the reply model's prompt and the engines as it is, and a control
+# or zero-width character there is no language.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+def _language(value: str | None) -> str | None:
+    language = _trimmed("language", value)
+    if language is not None and not _LANGUAGE_TAG.fullmatch(language):
+        raise ApiError(
+            400,
+            "invalid_value",
+            f"language: {language!r} is no language tag; give one such as 'en', 'fr' or "
+            "'pt-BR' (letters, subtags joined by '-'), or leave language out.",
+            param="language",
+        )
+    return language
+
+
 def text_options(fields: OptionFields) -> None:
     """Refuse what cannot apply to typed text: it is not transcribed, so no stt engine."""
     if fields.stt_provider:
@@ -337,7 +359,7 @@ def job_options(
         retention = services.settings.retention.default_delete_after_s
     stages = _stages(fields.stages)
     _applicable(fields, stages)
-    language = _trimmed("language", fields.language)
+    language = _language(fields.language)
     voice = _trimmed("voice", fields.voice)
     llm_provider = _provider(services, Stage.LLM, fields.llm_provider)
     tts_provider = _provider(services, Stage.TTS, fields.tts_provider)

@@ -283,3 +283,26 @@ def test_a_hybrid_whose_hearing_engine_is_not_configured_here_is_refused(
     assert "'whisper' is not configured here" in error["message"]
     assert "'local'" in error["message"]
     assert _stored(offline, tmp_path) == (0, [])
+
+
+@pytest.mark.parametrize("route", ["text job", "recording", "batch", "openai"])
+def test_a_language_with_a_control_character_is_refused_on_every_route_unstored(
+    http: TestClient, tmp_path: Path, route: str
+) -> None:
+    language = {"language": "en\x01"}
+    wav = {"file": ("vm.wav", _wav(), "audio/wav")}
+    if route == "text job":
+        answer = http.post("/v1/jobs", data={"text": "Call me back.", **language})
+    elif route == "recording":
+        answer = http.post("/v1/jobs", files=wav, data=language)
+    elif route == "batch":
+        answer = http.post("/v1/batches", json={"items": [{"text": "Call me."}], **language})
+    else:
+        answer = http.post(
+            "/v1/audio/transcriptions", files=wav, data={"model": "whisper-1", **language}
+        )
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "invalid_value"
+    assert "is no language tag" in answer.json()["error"]["message"]
+    assert _stored(http, tmp_path) == (0, [])

@@ -161,3 +161,23 @@ def test_a_refused_option_is_named_in_the_error_bodys_param_on_post_jobs(
 
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"]["param"] == param
+
+
+@pytest.mark.parametrize(
+    "language", ["\x01", "en\x00", "en\u200b", "e n", "en;fr", "français", "en--GB", "e"]
+)
+def test_a_language_that_is_no_language_tag_is_refused_naming_it(language: str) -> None:
+    # Control and zero-width characters reached the reply model's prompt as they were.
+    with pytest.raises(ApiError) as refused:
+        job_options(_services(None), "default", OptionFields(language=language))  # type: ignore[arg-type]
+
+    assert (refused.value.status_code, refused.value.code) == (400, "invalid_value")
+    assert refused.value.param == "language"
+    assert refused.value.message.startswith(f"language: {language!r} is no language tag")
+
+
+@pytest.mark.parametrize("language", ["en", "EN_us", "pt-BR", "zh-Hant-TW", "es-419", "english"])
+def test_a_language_tag_or_name_is_kept_as_given(language: str) -> None:
+    options = job_options(_services(None), "default", OptionFields(language=language))  # type: ignore[arg-type]
+
+    assert options.language == language
