@@ -1,6 +1,6 @@
-"""Listings refuse a query parameter they do not have, rather than answer as if it were not
-sent: ``GET /v1/jobs?thread_id=…`` gave every job of the tenant, which a client reads as the
-thread's."""
+"""Listings and usage reports refuse a query parameter they do not have, rather than answer
+as if it were not sent: ``GET /v1/jobs?thread_id=…`` gave every job of the tenant, which a
+client reads as the thread's, and ``GET /v1/usage?start=…`` the last 30 days."""
 
 from __future__ import annotations
 
@@ -33,9 +33,10 @@ async def known_query(request: Request) -> None:
         422,
         "invalid_request",
         f"{request.method} {request.url.path} has no query parameter {named}; it takes "
-        f"{', '.join(takes)}. Leave the others out: a listing does not filter by them.",
+        f"{', '.join(takes)}. Leave the others out: this route does not read them.",
     )
 
 
-# A route's ``dependencies=``: the listings' (GET /v1/jobs, /v1/batches, …/jobs, /v1/inbox).
+# A route's ``dependencies=``: the listings' (GET /v1/jobs, /v1/batches, …/jobs, /v1/inbox)
+# and the usage reports' (GET /v1/usage, /v1/usage/latency).
 KNOWN_QUERY = [Depends(known_query)]

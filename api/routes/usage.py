@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from api.batch_exports import as_csv
 from api.deps import Services, ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
+from api.query_params import KNOWN_QUERY
 from shared.kept_usage import KeptUsageStore, with_kept
 from shared.models import utcnow
 from shared.usage import JobUsage, UsageFigures, job_usage
@@ -173,7 +174,7 @@ def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str) -> Str
     )
 
 
-@router.get("/v1/usage", response_model=UsageReport, responses=_TABLE)
+@router.get("/v1/usage", response_model=UsageReport, responses=_TABLE, dependencies=KNOWN_QUERY)
 async def usage_report(
     request: Request,
     services: ServicesDep,
@@ -225,7 +226,9 @@ async def usage_report(
     )
 
 
-@router.get("/v1/usage/latency", response_model=LatencyReport, responses=_TABLE)
+@router.get(
+    "/v1/usage/latency", response_model=LatencyReport, responses=_TABLE, dependencies=KNOWN_QUERY
+)
 async def latency_report(
     request: Request,
     services: ServicesDep,

@@ -230,3 +230,17 @@ def test_a_jobs_usage_lists_each_line_with_its_price(tmp_path: Path, valkey: Val
         "audio minute",
     )
     assert body["totals"]["cost"] == pytest.approx(sum(line["cost"] for line in body["lines"]))
+
+
+@pytest.mark.parametrize("path", ["/v1/usage", "/v1/usage/latency"])
+def test_a_query_parameter_the_report_does_not_take_is_refused_naming_it_and_those_it_takes(
+    tmp_path: Path, valkey: ValkeyProcess, path: str
+) -> None:
+    # start= and end= were ignored: the answer covered the default 30 days, not the window.
+    params = {"start": "2026-11-01", "end": "2026-11-02"}
+    response = _client(tmp_path, valkey).get(path, params=params, headers=ACME)
+
+    assert response.status_code == 422, response.text
+    message = response.json()["error"]["message"]
+    assert "no query parameter 'start', 'end'" in message
+    assert "from, to" in message
