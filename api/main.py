@@ -18,6 +18,7 @@ from api.limits import FORM_OVERHEAD_BYTES, BodySizeLimit
 from api.openai_compat import models as openai_models
 from api.openai_compat import speech, transcriptions
 from api.openapi_contract import install_exact_schema
+from api.query_params import SINGLE_QUERY
 from api.recording import JobRecorder
 from api.routes import (
     batches,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Audio in, transcript, written reply and spoken reply out.",
         lifespan=_lifespan,
+        dependencies=SINGLE_QUERY,
     )
     # One client for the stores: each owns its keys; none reaches into another's. Someone
     # waits on every request, so a broker that is down or does not answer costs each at most
