@@ -20,6 +20,7 @@ from api.openai_compat import speech, transcriptions
 from api.openapi_contract import install_exact_schema
 from api.query_params import SINGLE_QUERY
 from api.recording import JobRecorder
+from api.response_headers import nosniff_everywhere
 from api.routes import (
     batches,
     control,
@@ -136,5 +137,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_file_mb=settings.api.max_upload_bytes / 1048576,
         batch_bytes=settings.batches.max_total_bytes,
     )
+    nosniff_everywhere(app)
     logging.getLogger("voicepipe.api").info("api ready on %s", settings.api.base_url)
     return app

@@ -1,4 +1,5 @@
-"""Security headers on every ``/inbox`` answer: pages, media, static files and errors.
+"""Security headers on every ``/inbox`` answer: pages, media, static files and errors
+(``X-Content-Type-Options``, which every answer of the API carries, is api.response_headers').
 
 A pure ASGI middleware, not a route decorator, so that no answer under the prefix can miss
 them (a 404 from the router, a static file, an exception handler's page).
@@ -34,7 +35,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
