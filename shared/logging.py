@@ -10,6 +10,7 @@ without each message spelling it out, in text mode too (at its end).
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,11 +80,31 @@ class WithContext(logging.Filter):
         return True
 
 
+# What could end a line or drive a terminal: C0 and C1 controls, DEL, and the line and
+# paragraph separators str.splitlines() (and log viewers) break at.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(text: str) -> str:
+    """``text`` with each control character written as Python writes it ("\\n", "\\x1b")."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 class _TextFormatter(logging.Formatter):
+    """A record is one line from its timestamp: what it holds of a request (a path whose
+    "%0a" decoded to a newline, a tenant's name) cannot start a line that passes for another
+    record. A traceback keeps its lines, each indented, so only a record starts at column 0."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return _escaped(super().formatMessage(record))
+
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        first, _, rest = super().format(record).partition("\n")
+        line = first + "".join(f"\n  {_escaped(part)}" for part in rest.split("\n") if rest)
         about = " ".join(
-            f"{name}={getattr(record, name)}" for name in CONTEXT_FIELDS if hasattr(record, name)
+            f"{name}={_escaped(str(getattr(record, name)))}"
+            for name in CONTEXT_FIELDS
+            if hasattr(record, name)
         )
         return f"{line} [{about}]" if about else line
 
