@@ -186,6 +186,28 @@ def test_a_batch_item_shorter_than_the_speech_minimum_is_rejected_as_too_short(
     assert rejection.code == "too_short"
 
 
+def test_a_batch_item_past_the_sample_rate_limit_is_rejected_naming_both(
+    ctx: WorkerContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 590 s of 7.1 at 655 kHz in ~200 kB: decoding it cost the stt stage ~19 s of CPU.
+    from shared.batches import BatchItem
+    from tests import hostile_audio as hostile
+    from workers import batch_items
+
+    imports = LocalStorage(tmp_path / "imports")
+    flac = hostile.flac_silence(590, rate=655350, channels=8)
+    imports.put(batch_items.import_key(ctx.settings, "default", "vm/hi.flac"), flac, "audio/flac")
+    monkeypatch.setattr(batch_items, "import_location", lambda settings: imports)
+    batch = Batch(source="manifest", options=JobOptions())
+    item = BatchItem(key="vm/hi.flac")
+    ctx.batches.create(batch, [item])
+
+    assert batch_items.ingest_item(ctx, _App(), batch, 0, item) == "rejected"
+    [rejection] = ctx.batches.rejections(batch.id, -1, 10)
+    assert rejection.code == "sample_rate_too_high"
+    assert "655,350 Hz" in rejection.message
+
+
 def test_discarding_deletes_every_staged_object(ctx: WorkerContext) -> None:
     keys = [f"default/batches/b1/uploads/{n:06d}" for n in range(3)]
     for key in keys:
