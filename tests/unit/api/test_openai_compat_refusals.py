@@ -19,6 +19,7 @@ from shared.audio import encode_pcm
 from shared.models import Job, JobStatus, Transcript
 from shared.settings import Settings
 from shared.transcript_formats import Segment, segments
+from tests import hostile_audio as hostile
 from tests.conftest import ValkeyProcess
 
 
@@ -162,7 +163,11 @@ def _tone_wav(seconds: float) -> bytes:
 
 @pytest.mark.parametrize(
     ("upload", "code"),
-    [(b"just some text, not a recording", "unsupported_format"), (None, "too_short")],
+    [
+        (b"just some text, not a recording", "unsupported_format"),
+        (None, "too_short"),
+        (hostile.flac_silence(590, rate=655350, channels=8), "sample_rate_too_high"),
+    ],
 )
 def test_a_recording_refused_at_intake_is_openais_400_keeping_its_code(
     sdk: openai.OpenAI, upload: bytes | None, code: str
