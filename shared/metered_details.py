@@ -134,9 +134,12 @@ def voice_model(job: Job, provider: str, settings: Settings) -> str | None:
     if provider == "elevenlabs":
         return settings.elevenlabs.model_id
     if provider == "google":
-        # Google prices by voice family: en-US-Neural2-F is a Neural2 voice.
         chosen = job.options.voice or settings.providers.voice_for(provider)
-        voice = chosen or settings.google.voice_name
-        parts = voice.split("-")
-        return parts[2] if len(parts) >= 3 else None
+        return voice_family(chosen or settings.google.voice_name)
     return None
+
+
+def voice_family(voice: str) -> str | None:
+    """The family Google prices a voice by: en-US-Neural2-F is a Neural2 voice."""
+    parts = voice.split("-")
+    return parts[2] if len(parts) >= 3 else None

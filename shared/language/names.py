@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shared.language.business_words import ORGANISATION_WORDS
+from shared.language.greetings import greeting_length, in_greeting
 from shared.language.known_names import is_given_name, known_whole_name
 from shared.language.name_reader import MAX_WORDS, joined, name_from
 from shared.language.name_words import (
     CUES,
     FILLERS,
-    GREETINGS,
     PARTICLES,
     THANKS,
     THANKS_FILLERS,
@@ -88,12 +88,21 @@ def _is_pair(tokens: Tokens, i: int) -> bool:
     def capitalised(j: int) -> bool:
         return 0 <= j < len(tokens) and is_name_word(tokens.raw[j], tokens.low[j], cased=True)
 
+    # "Mr and Mrs Afolabi here": the second title of a couple naming themselves.
+    couple = i >= 2 and tokens.low[i - 1] == "and" and tokens.low[i - 2] in TITLES
+
     return (
         capitalised(i)
         and capitalised(i + 1)
         and not (capitalised(i - 1) or capitalised(i + 2))
-        and not _in_greeting(tokens, i)
+        and not (in_greeting(tokens, i) or in_greeting(tokens, i + 1))
         and not {tokens.low[i], tokens.low[i + 1]} & _STREET_WORDS
+        # A title ends no name: "Elm Dr. Call me" is a street's "Dr".
+        and tokens.low[i + 1] not in TITLES
+        # A titled name said on from other words is the one the caller asks for or speaks
+        # of ("Please call Dr. Smith"); at the message's or a clause's start it is the
+        # caller's ("Hello, Mr Fairweather, flat 12 ...", "Mr Okonkwo at 24 Fenwick Close").
+        and (tokens.low[i] not in TITLES or i == 0 or i in tokens.punctuated or couple)
         and i + 1 not in tokens.sentence_starts  # "Thanks, Grace. Grace period is over."
     )
 
@@ -108,17 +117,6 @@ _RELATIVES = {"mother", "mom", "mum", "father", "dad", "husband", "wife", "son",
               "granddaughter", "aunt", "uncle", "niece", "nephew", "boss", "tenant",
               "landlord", "neighbour", "neighbor", "friend", "colleague"}  # fmt: skip
 _POSSESSIVES = {"his", "her", "their", "your"}
-
-
-def _in_greeting(tokens: Tokens, i: int) -> bool:
-    """Whether token ``i`` is a word of a season's greeting ("Happy Holiday, Maria": the
-    greeting's "Holiday" and the name after it are no pair)."""
-    for greeting in GREETINGS:
-        words = tuple(greeting.split())
-        for start in range(max(0, i - len(words) + 1), i + 1):
-            if tokens.low[start : start + len(words)] == words:
-                return True
-    return False
 
 
 def _capitalised_pair(tokens: Tokens) -> str | None:
@@ -193,8 +191,24 @@ def _before_cues(tokens: Tokens) -> Iterator[tuple[int, int, int]]:
             continue
         start = _name_start(tokens, end)
         greeted = _greeted(tokens, start)
+        if start < end and greeted is None and _said_apart(tokens, start, end):
+            greeted = start  # "Ask for Mrs. Jones at the desk, Tom here."
         if start < end and greeted is not None:
             yield start, end, greeted
+
+
+def _said_apart(tokens: Tokens, start: int, end: int) -> bool:
+    """Whether the name at ``start:end`` before the cue at ``end`` is said as a clause of its
+    own after something else, in a cased transcript: after a pause, with a pause (or the
+    end) after the cue, its first word a known given name ("..., Tom here.") or a title
+    ("..., Mr. Lee here")."""
+    after = end + 1
+    return (
+        tokens.cased
+        and (start in tokens.punctuated or start in tokens.sentence_starts)
+        and (after >= len(tokens) or after in tokens.punctuated)
+        and (tokens.low[start] in TITLES or is_given_name(tokens.raw[start]))
+    )
 
 
 def _name_start(tokens: Tokens, end: int) -> int:
@@ -326,6 +340,8 @@ def _thanked(tokens: Tokens) -> str | None:
         i += 1
     if i < len(tokens) and tokens.low[i] in TITLES:
         return None  # "Thanks, Dr. Patel": the person thanked
+    if i < len(tokens) and greeting_length(tokens, i):
+        return None  # "Thanks, Merry Chrismas": a greeting, though "Merry" is a given name
     words = name_from(tokens, i)
     counted = [w for w in words if w not in PARTICLES]
     # Title-cased words are no name the lists know ("Thanks, Great Job!").

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from shared.language.business_words import ORGANISATION_WORDS
 from shared.language.dates import MONTHS, WEEKDAYS
+from shared.language.greetings import in_greeting
 from shared.language.introductions import introduced_names
 from shared.language.known_names import is_surname
 from shared.language.name_words import NOT_NAME_WORDS, PARTICLES
@@ -118,6 +119,8 @@ def _name_spans(s: Stream, name: str, taken: set[int]) -> list[Span]:
             lone_first = n == 1 or (len(parts) == 1 and bool(at) and first != at[0])
             if lone_first and capitalised and not s.raw[first][:1].isupper():
                 continue
+            if lone_first and in_greeting(s.tokens, first):
+                continue  # Eve Adams' first name in "Merry Christmas Eve" is the day's
             titled = first > 0 and s.low[first - 1] in TITLES
             if alone and not titled and not (s.tokens.cased and s.raw[first][0].isupper()):
                 continue

@@ -15,15 +15,17 @@ words. A season's greeting signs off too ("Merry Christmas, Maria"), and is itse
 
 from __future__ import annotations
 
+from shared.language.greetings import greeting_length
 from shared.language.known_names import is_given_name, is_ordinary_word, known_whole_name
 from shared.language.name_reader import name_from
-from shared.language.name_words import GREETINGS, PARTICLES, THANKS, THANKS_FILLERS, TITLES
+from shared.language.name_words import PARTICLES, THANKS, THANKS_FILLERS, TITLES
 from shared.language.names import personal
 from shared.language.tokens import Tokens, find_phrase
 
-# The triage's thanks and the sign-offs of a message written or read out.
+# The triage's thanks and the sign-offs of a message written or read out; a season's
+# greeting signs off too (``greeting_length``: "Merry Christmas Eve, Maria").
 _SIGN_OFFS = (*THANKS, "sincerely", "regards", "yours truly", "best wishes", "all the best",
-              "take care", *GREETINGS)  # fmt: skip
+              "take care")  # fmt: skip
 # A caller who expects to be known ("it's me") and names themselves after it: any name word.
 _ITS_ME = ("it's me", "it is me", "this is me")
 
@@ -33,32 +35,34 @@ def signed_off_names(tokens: Tokens) -> list[str]:
     if not tokens.cased:
         return []
     found: list[str] = []
-    for cue in (*_SIGN_OFFS, *_ITS_ME):
-        for start in find_phrase(tokens.low, cue):
-            i = start + len(cue.split())
-            while i < len(tokens) and tokens.low[i] in THANKS_FILLERS:
-                i += 1
-            title = None
-            if i < len(tokens) and tokens.low[i] in TITLES:
-                # "Thanks, Dr. Patel": the person thanked, a name all the same.
-                title, i = TITLES[tokens.low[i]], i + 1
-            if _greeting_at(tokens, i):
-                continue  # "Thanks, Merry Christmas": the greeting's "Merry" is no one's
-            words = name_from(tokens, i)
-            counted = [w for w in words if w.lower() not in PARTICLES]
-            if not personal(" ".join(words)):
-                continue  # a business signs off too ("Sincerely, Acme Plumbing")
-            if len(counted) >= 2 and not (title or cue in _ITS_ME or known_whole_name(counted)):
-                continue  # "Thanks, Great Job!": title-cased words, no name the lists know
-            whole = len(counted) >= 2 or (bool(counted) and (title or cue in _ITS_ME))
-            one = len(counted) == 1 and is_given_name(counted[0]) and not _goes_on(tokens, i)
-            if whole or one:
-                found.append(" ".join([*([title] if title else []), *words]))
+    after_cues = [
+        (start + len(cue.split()), cue in _ITS_ME)
+        for cue in (*_SIGN_OFFS, *_ITS_ME)
+        for start in find_phrase(tokens.low, cue)
+    ]
+    after_cues += [
+        (j + size, False) for j in range(len(tokens)) if (size := greeting_length(tokens, j))
+    ]
+    for i, its_me in after_cues:
+        while i < len(tokens) and tokens.low[i] in THANKS_FILLERS:
+            i += 1
+        title = None
+        if i < len(tokens) and tokens.low[i] in TITLES:
+            # "Thanks, Dr. Patel": the person thanked, a name all the same.
+            title, i = TITLES[tokens.low[i]], i + 1
+        if i < len(tokens) and greeting_length(tokens, i):
+            continue  # "Thanks, Merry Christmas": the greeting's "Merry" is no one's
+        words = name_from(tokens, i)
+        counted = [w for w in words if w.lower() not in PARTICLES]
+        if not personal(" ".join(words)):
+            continue  # a business signs off too ("Sincerely, Acme Plumbing")
+        if len(counted) >= 2 and not (title or its_me or known_whole_name(counted)):
+            continue  # "Thanks, Great Job!": title-cased words, no name the lists know
+        whole = len(counted) >= 2 or (bool(counted) and (title or its_me))
+        one = len(counted) == 1 and is_given_name(counted[0]) and not _goes_on(tokens, i)
+        if whole or one:
+            found.append(" ".join([*([title] if title else []), *words]))
     return found
-
-
-def _greeting_at(tokens: Tokens, i: int) -> bool:
-    return any(tokens.low[i : i + len(g.split())] == tuple(g.split()) for g in GREETINGS)
 
 
 # Said straight after a word, these make it a sentence's subject, not a name signed off with.

@@ -21,6 +21,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request, Response
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import StreamingResponse
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,19 @@ class Fault:
     content_type: str = "application/json"
     # Only requests whose path starts with this take the fault (None: any request).
     path: str | None = None
+    # Requests (on ``path``) answered as usual before this one takes the fault: a reply
+    # spoken in parts failing at its third part is ``after=2``.
+    after: int = 0
+    # The route's own answer, its status and headers sent whole (Content-Length the full
+    # body's) and its body broken off after this many bytes, the connection then closed:
+    # a vendor's 200 cut mid-read. ``status`` and ``body`` are not used.
+    cut_at: int | None = None
 
     def on(self, path: str) -> Fault:
         return replace(self, path=path)
+
+    def cut(self) -> bool:
+        return self.cut_at is not None
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,10 @@ class FakeServer:
     def timeout(self, delay_s: float = 30.0) -> Fault:
         return Fault(status=200, body=b"{}", delay_s=delay_s)
 
+    def cut_answer(self, at: int = 100, *, after: int = 0) -> Fault:
+        """The route's real answer broken off after ``at`` bytes of its body."""
+        return Fault(status=200, body=b"", cut_at=at, after=after)
+
     def calls(self, path_prefix: str = "") -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.path.startswith(path_prefix)]
@@ -110,8 +125,11 @@ class FakeServer:
 
     def _next_fault(self, path: str) -> Fault | None:
         with self._lock:
-            for fault in self.faults:
+            for index, fault in enumerate(self.faults):
                 if fault.path is None or path.startswith(fault.path):
+                    if fault.after:
+                        self.faults[index] = replace(fault, after=fault.after - 1)
+                        return None
                     self.faults.remove(fault)
                     return fault
             if self.failure_rate and self._rng.random() < self.failure_rate:
@@ -136,6 +154,8 @@ class FakeServer:
             return await call_next(request)
         if fault.delay_s:
             await asyncio.sleep(fault.delay_s)
+        if fault.cut_at is not None:
+            return await _cut(await call_next(request), fault.cut_at)
         return Response(
             fault.body, fault.status, headers=fault.headers, media_type=fault.content_type
         )
@@ -192,6 +212,24 @@ class FakeServer:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+class _CutOff(Exception):
+    """Ends a cut answer: the server closes the connection with its body unfinished."""
+
+
+async def _cut(answer: Response, at: int) -> Response:
+    """``answer`` declaring its whole length, sending ``at`` bytes of its body, then failing:
+    the server (uvicorn) drops the connection, as a vendor's broken-off answer reaches a client."""
+    body = b"".join([chunk async for chunk in answer.body_iterator])  # type: ignore[attr-defined]
+    headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
+    headers["content-length"] = str(len(body))
+
+    async def part() -> Any:
+        yield body[:at]
+        raise _CutOff(f"answer cut after {at} of {len(body)} bytes")
+
+    return StreamingResponse(part(), answer.status_code, headers=headers)
 
 
 def json_fault(

@@ -14,6 +14,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 
 import httpx
 import numpy as np
@@ -32,6 +33,7 @@ from workers.providers.errors import (
     classify_status,
     without_credentials,
 )
+from workers.providers.tts.billing import CharacterBill
 from workers.providers.tts.text_parts import split_text
 
 VENDOR = "elevenlabs"
@@ -147,19 +149,21 @@ class ElevenLabsTts(TtsProvider):
             )
         voice_id = self._voice_id(voice or config.voice_id)
         codec, rate = match["codec"], int(match["rate"])
-        # A failed part fails the call; the retried task speaks every part again.
+        # A failed part fails the call; the retried task speaks every part again. The parts
+        # answered 2xx before it were billed: their characters go with the failure.
         stitched = len(pieces) > 1 and not _UNSTITCHED_MODEL.match(config.model_id)
         answers: list[httpx.Response] = []
-        for index in range(len(pieces)):
-            context = _stitching(pieces, index, answers) if stitched else {}
-            answers.append(self._speak(pieces[index], voice_id, vendor_format, context))
-        if len(answers) == 1:
-            data, duration_s = _to_file(answers[0], codec, rate, output_format)
-        else:
-            decoded = [_samples(answer, codec, rate) for answer in answers]
-            pcm = np.concatenate([samples for samples, _ in decoded])
-            rate = decoded[0][1]
-            data, duration_s = encode_pcm(pcm, rate, output_format), len(pcm) / rate
+        with CharacterBill(VENDOR, config.model_id).carried_on_failure() as bill:
+            for index in range(len(pieces)):
+                context = _stitching(pieces, index, answers) if stitched else {}
+                answers.append(self._speak(pieces[index], voice_id, vendor_format, context, bill))
+            if len(answers) == 1:
+                data, duration_s = _to_file(answers[0], codec, rate, output_format)
+            else:
+                decoded = [_samples(answer, codec, rate) for answer in answers]
+                pcm = np.concatenate([samples for samples, _ in decoded])
+                rate = decoded[0][1]
+                data, duration_s = encode_pcm(pcm, rate, output_format), len(pcm) / rate
         return SynthesizedAudio(
             data=data,
             media_type=MEDIA_TYPES[output_format],
@@ -170,7 +174,12 @@ class ElevenLabsTts(TtsProvider):
         )
 
     def _speak(
-        self, text: str, voice_id: str, vendor_format: str, context: dict[str, object]
+        self,
+        text: str,
+        voice_id: str,
+        vendor_format: str,
+        context: dict[str, object],
+        bill: CharacterBill,
     ) -> httpx.Response:
         config = self.config
         response = self._request(
@@ -189,6 +198,7 @@ class ElevenLabsTts(TtsProvider):
                 },
                 **context,
             },
+            on_answer=lambda: bill.answered(text),
         )
         # The request id lets ElevenLabs support find the call; it carries no secret.
         log.info(
@@ -206,11 +216,28 @@ class ElevenLabsTts(TtsProvider):
         *,
         params: dict[str, str] | None = None,
         json: dict[str, object] | None = None,
+        on_answer: Callable[[], None] | None = None,
     ) -> httpx.Response:
+        """The answer, read whole; ``on_answer`` is called once its 2xx status has come,
+        before its body is read (a body that then breaks off was answered all the same)."""
         try:
-            response = self._http.request(method, path, params=params, json=json)
+            request = self._http.build_request(method, path, params=params, json=json)
+            response = self._http.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise classify_exception(VENDOR, exc) from exc
+        try:
+            if response.status_code < 400 and on_answer is not None:
+                on_answer()
+            response.read()
+        except httpx.HTTPError as exc:
+            error = classify_exception(VENDOR, exc)
+            if response.status_code < 400:
+                error.message = f"{VENDOR} answered {response.status_code}, but the answer "
+                error.message += f"broke off mid-read ({exc})"
+                error.args = (error.message,)
+            raise error from exc
+        finally:
+            response.close()
         if response.status_code >= 400:
             raise _error(response)
         return response

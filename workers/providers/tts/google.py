@@ -32,11 +32,13 @@ from google.protobuf import json_format  # type: ignore[import-untyped]
 from shared.audio import AV_ERRORS, MEDIA_TYPES, decode_pcm16k, encode_pcm, sniff_container
 from shared.audio.speech_encode import decode_speech
 from shared.errors import MediaRejected, StageFailed
+from shared.metered_details import voice_family
 from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import GoogleTtsSettings
 from workers.providers.base import TtsProvider
 from workers.providers.errors import ProviderError, classify_exception, classify_status
+from workers.providers.tts.billing import CharacterBill
 
 VENDOR = "google"
 MAX_INPUT_BYTES = 5000  # Google's limit per request, in UTF-8 bytes, not characters
@@ -115,6 +117,7 @@ class GoogleTts(TtsProvider):
         self._voices: list[str] | None = None
         self._voices_at = 0.0
         self._voices_lock = threading.Lock()
+        self._status = threading.local()  # this thread's last answer's status (_heard)
 
     @property
     def client(self) -> tts.TextToSpeechClient:
@@ -122,7 +125,15 @@ class GoogleTts(TtsProvider):
             if self._client is None:
                 # Missing default credentials raise here; callers map that through _call.
                 self._client = make_client(self.config)
+                # The REST transport's session tells each answer's status before its body
+                # is read and parsed: a 2xx is billed even if that body then fails.
+                session = getattr(self._client.transport, "_session", None)
+                if session is not None:
+                    session.hooks["response"].append(self._heard)
             return self._client
+
+    def _heard(self, response: requests.Response, *_: object, **__: object) -> None:
+        self._status.code = response.status_code
 
     def close(self) -> None:
         if self._client is not None:
@@ -156,16 +167,21 @@ class GoogleTts(TtsProvider):
                 f"Google has no {self.config.language_code} voice {name!r}; available: "
                 f"{', '.join(available)}",
             )
-        parts = [self._speak(piece, name, output_format) for piece in split_text(text)]
-        if len(parts) == 1:
-            data = parts[0]
-            pcm = _decode(data)
-            rate = 16000
-        else:
-            # Decoded and encoded once as a whole: concatenated files would not play as one.
-            # At the voice's own rate: decode_pcm16k would keep 16 kHz of a 24 kHz voice.
-            pcm, rate = _joined(parts)
-            data = encode_pcm(pcm, rate, output_format)
+        # Parts answered 2xx before a failure were billed: their characters go with it.
+        with CharacterBill(VENDOR, voice_family(name)).carried_on_failure() as bill:
+            parts = [
+                self._speak(piece, name, output_format, bill)
+                for piece in split_text(text, MAX_INPUT_BYTES)  # read now: tests lower it
+            ]
+            if len(parts) == 1:
+                data = parts[0]
+                pcm = _decode(data)
+                rate = 16000
+            else:
+                # Decoded and encoded once as a whole: concatenated files would not play as
+                # one. At the voice's own rate: decode_pcm16k would keep 16 kHz of 24 kHz.
+                pcm, rate = _joined(parts)
+                data = encode_pcm(pcm, rate, output_format)
         log.info("google synthesis: %d request(s), %d bytes", len(parts), len(data))
         return SynthesizedAudio(
             data=data,
@@ -176,7 +192,20 @@ class GoogleTts(TtsProvider):
             voice=name,
         )
 
-    def _speak(self, text: str, voice: str, output_format: OutputFormat) -> bytes:
+    def _speak(
+        self, text: str, voice: str, output_format: OutputFormat, bill: CharacterBill
+    ) -> bytes:
+        self._status.code = None
+        try:
+            return self._speak_once(text, voice, output_format)
+        finally:
+            # Answered 2xx: billed, whether its body then broke off, did not parse or
+            # was no audio.
+            code = self._status.code
+            if code is not None and 200 <= code < 300:
+                bill.answered(text)
+
+    def _speak_once(self, text: str, voice: str, output_format: OutputFormat) -> bytes:
         response = self._call(
             lambda: self.client.synthesize_speech(
                 input=tts.SynthesisInput(text=text),

@@ -18,8 +18,10 @@ from shared.settings import OutputFormat
 from shared.settings.providers import OpenAISettings
 from shared.tts_voices import NEWER_VOICES, voices_of
 from workers.providers.base import TtsProvider
+from workers.providers.errors import ProviderError
 from workers.providers.openai_client import make_client, malformed, openai_errors
 from workers.providers.tts import text_parts
+from workers.providers.tts.billing import CharacterBill
 
 
 def input_limit(model: str) -> int:
@@ -105,18 +107,20 @@ class OpenAITts(TtsProvider):
             )
 
         # A failed part fails the call; the retried task speaks every part again, which
-        # keeps the stage stateless at the price of re-buying the parts already spoken.
+        # keeps the stage stateless at the price of re-buying the parts already spoken
+        # (their characters go with the failure, billed: CharacterBill).
         chunks = split_text(text, input_limit(self.config.tts_model))
-        parts = [self._speak(chunk, chosen, output_format) for chunk in chunks]
-        if len(parts) == 1:
-            data = parts[0]
-            pcm, rate = decode_native(data, output_format)
-        else:
-            pcm, rate = decode_native(parts[0], output_format)
-            # Later parts are brought to the first one's rate so the samples line up.
-            rest = [decode_native(part, output_format, rate)[0] for part in parts[1:]]
-            pcm = np.concatenate([pcm, *rest])
-            data = encode_pcm(pcm, rate, output_format)
+        with CharacterBill(self.name, model).carried_on_failure() as bill:
+            parts = [self._speak(chunk, chosen, output_format, bill) for chunk in chunks]
+            if len(parts) == 1:
+                data = parts[0]
+                pcm, rate = decode_native(data, output_format)
+            else:
+                pcm, rate = decode_native(parts[0], output_format)
+                # Later parts are brought to the first one's rate so the samples line up.
+                rest = [decode_native(part, output_format, rate)[0] for part in parts[1:]]
+                pcm = np.concatenate([pcm, *rest])
+                data = encode_pcm(pcm, rate, output_format)
 
         return SynthesizedAudio(
             data=data,
@@ -127,14 +131,31 @@ class OpenAITts(TtsProvider):
             voice=chosen,
         )
 
-    def _speak(self, chunk: str, voice: str, output_format: OutputFormat) -> bytes:
+    def _speak(
+        self, chunk: str, voice: str, output_format: OutputFormat, bill: CharacterBill
+    ) -> bytes:
         section = self.config
-        with openai_errors():
-            response = self.client.audio.speech.create(
-                model=section.tts_model,
-                voice=voice,
-                input=chunk,
-                response_format=RESPONSE_FORMATS[output_format],
-                speed=section.tts_speed,
-            )
-            return response.content
+        answered = False
+        try:
+            with (
+                openai_errors(),
+                # Streamed so that the status is known before the body is read: the SDK
+                # raises an error status itself, so inside, OpenAI has answered 2xx.
+                self.client.audio.speech.with_streaming_response.create(
+                    model=section.tts_model,
+                    voice=voice,
+                    input=chunk,
+                    response_format=RESPONSE_FORMATS[output_format],
+                    speed=section.tts_speed,
+                ) as raw,
+            ):
+                answered = True
+                bill.answered(chunk)
+                return raw.read()
+        except ProviderError as exc:
+            if answered:  # still a connection's failure, tried again, but billed
+                exc.message = (
+                    f"OpenAI answered 2xx, but the answer broke off mid-read ({exc.__cause__})"
+                )
+                exc.args = (exc.message,)
+            raise

@@ -48,7 +48,20 @@ def test_a_caller_who_greets_someone_by_name_is_read_by_their_own(text: str, exp
     "text",
     ["About the lease. Kim here.", "The boiler is broken again, Kim here."],
 )
-def test_a_name_before_here_after_other_words_is_still_no_callers(text: str) -> None:
+def test_a_given_name_said_before_here_as_a_clause_after_other_words_is_the_callers(
+    text: str,
+) -> None:
+    # Said as a clause of its own, a pause either side (test_name_before_cue_after_a_clause).
+    assert caller_name(tokenize(text)) == "Kim"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["about the lease. kim here.", "The boiler is broken again, Kim here about it."],
+)
+def test_a_name_before_here_after_other_words_not_said_as_a_clause_is_no_callers(
+    text: str,
+) -> None:
     assert caller_name(tokenize(text)) is None
 
 

@@ -60,4 +60,5 @@ def test_a_title_before_no_persons_name_masks_nothing(text: str) -> None:
 
 
 def test_the_person_to_call_is_no_callers_name() -> None:
-    assert caller_name(tokenize("Call Dr. Smith tomorrow, Mr. Lee here")) == "Mr Lee"
+    # Mr. Lee introduces himself, written as "Mr. Lee here" at a message's start is.
+    assert caller_name(tokenize("Call Dr. Smith tomorrow, Mr. Lee here")) == "Mr. Lee"

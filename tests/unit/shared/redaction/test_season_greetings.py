@@ -59,3 +59,60 @@ def test_a_greeting_is_no_callers_name(text: str) -> None:
 )
 def test_a_name_beside_a_greeting_is_still_redacted(text: str, redacted: str) -> None:
     assert redact_text(text, NAMES).text == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks, Merry Christmas Eve",
+        "Thanks, Merry Christmas Eve!",
+        "Thanks and Merry Christmas Eve.",
+        "Thanks, Happy Christmas Eve",
+        "Thanks, Happy Easter Eve",
+        "Thanks, Merry Chrismas",
+        "Thanks, Merry Chrismas!",
+        "Thanks, Merry Kissmas",
+        "Thanks, Merry Everything",
+        "Thanks, Merry Everything.",
+        "Thanks, Merry Everyone!",
+    ],
+)
+def test_an_eve_a_misspelt_christmas_or_merry_everything_is_a_greeting_not_a_name(
+    text: str,
+) -> None:
+    assert caller_name(tokenize(text)) is None
+    assert redact_text(text, NAMES).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Merry Christmas Eve, Maria", "Merry Christmas Eve, [PERSON_NAME]"),
+        ("Thanks, Merry Chrismas, Maria", "Thanks, Merry Chrismas, [PERSON_NAME]"),
+        ("Thanks, Merry Brown.", "Thanks, [PERSON_NAME]."),
+        ("Thanks, Merry Ann.", "Thanks, [PERSON_NAME]."),
+        ("Happy Christmas Eve, this is Eve Adams.", "Happy Christmas Eve, this is [PERSON_NAME]."),
+    ],
+)
+def test_a_name_after_such_a_greeting_or_merry_before_a_name_is_still_masked(
+    text: str, masked: str
+) -> None:
+    assert redact_text(text, NAMES).text == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Merry Christmas, this is Merry Smith.", "Merry Christmas, this is [PERSON_NAME]."),
+        ("This is Merry Smith, Merry Christmas!", "This is [PERSON_NAME], Merry Christmas!"),
+        ("This is Eve. Merry Christmas Eve!", "This is [PERSON_NAME]. Merry Christmas Eve!"),
+        (
+            "This is Eve Adams. Eve again, call me.",
+            "This is [PERSON_NAME]. [PERSON_NAME] again, call me.",
+        ),
+    ],
+)
+def test_a_callers_first_name_said_in_a_greeting_is_the_greetings_word_there(
+    text: str, masked: str
+) -> None:
+    assert redact_text(text, NAMES).text == masked
