@@ -30,8 +30,8 @@ import numpy as np
 from faster_whisper import WhisperModel
 
 ENGLISH = "en"
-# Encodings kept within a recording's hearing (each ~3 MB for base): enough for a window
-# decoded again and the name rescoring's encoding of the first window.
+# Encodings kept within a recording's hearing (each ~3 MB for base, held until the next
+# recording's): enough for a looping window and the windows after it.
 _KEPT_ENCODINGS = 4
 
 
@@ -58,10 +58,11 @@ class LanguageHearingWhisper(WhisperModel):  # type: ignore[misc]
 
     def encode(self, features: Any) -> Any:
         # A window of a recording is encoded again whenever its audio is decoded again: a
-        # looping window with a repetition penalty (whisper_loops), the first window
-        # for the caller's name (name_rescoring). Encoding a 30 s window costs ~0.8 s of
-        # CPU whatever its audio, the same features give the same encoding, and the
-        # decoder only reads it, so it is kept for the rest of the recording's hearing.
+        # looping window with a repetition penalty (whisper_loops). Encoding a 30 s window
+        # costs ~0.8 s of CPU whatever its audio, the same features give the same encoding,
+        # and the decoder only reads it, so it is kept for the rest of the recording's
+        # hearing. (The caller's name rescoring encodes one frame more than the decoding,
+        # that of the feature extractor's padding, so it gets no kept encoding.)
         key = _key(features)
         kept: dict[bytes, Any] | None = getattr(self._first, "encoded", None)
         if kept is not None and key in kept:
