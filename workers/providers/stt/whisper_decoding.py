@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -23,6 +26,16 @@ from workers.providers.stt.whisper_skips import quiet_cut, shifted, skipping, un
 # About twice what 30 s of fast speech needs: a window of noise that sends the decoder into
 # a loop stops here instead of at Whisper's 448.
 _MAX_TOKENS_PER_WINDOW = 200
+# Audio shorter than a window holds less speech, so its cap is cut to its length. A loop
+# runs to its cap at ~14 ms a token with beam 5, and on a 1 s hang-up's line noise, a DTMF
+# or fax tone or music, Whisper loops ("I'm sorry, I'm sorry, ...") in most windows: ~1.4 s
+# of CPU a decoding, three decodings a clip with the retry, for an empty transcript.
+# CTranslate2 writes at most about half of ``max_new_tokens`` (36 gives 19 tokens, 200
+# gives 101), so these are twice the tokens written: a floor of 20 (timestamps and a few
+# words) and 16 a second. The densest speech measured (make quality, every decoding of
+# under 5 s) wrote 5.2 tokens a second; a cap of 6 a second cut one of the shared clips.
+_MIN_TOKENS_PER_WINDOW = 40
+_TOKENS_PER_SECOND = 32
 
 # faster-whisper computes the log-mel features of all the audio it is handed at once, and
 # the short-time Fourier transform behind them holds ~1 MB for each second of it (the
@@ -90,12 +103,17 @@ class WhisperDecoder:
         """Whisper's segments of ``pcm``, and whether a window of it looped: such a window
         of speech (whisper_loops) is decoded again, and the second decoding kept unless it
         loops as well."""
-        segments = self._segments(pcm, word_timestamps)
+        # faster-whisper decodes window by window as its segments are read. Once one loops
+        # the audio is decoded again, and that decoding replaces all of this one unless it
+        # loops too, so the windows after the loop are decoded only then: the transcript is
+        # the same, and a short recording of noise is spared a window (~0.8 s to encode,
+        # then its loop) at the tail its looping decoding could not place.
+        first = self._segments(pcm, word_timestamps)
+        segments = _until_looping(first)
         looped = any_looping(segments)
         if looped:
-            again = self._segments(pcm, word_timestamps, RETRY_REPETITION_PENALTY)
-            if not any_looping(again):
-                segments = again
+            again = _until_looping(self._segments(pcm, word_timestamps, RETRY_REPETITION_PENALTY))
+            segments = again if not any_looping(again) else [*segments, *first]
         return segments, looped
 
     def _mend_skips(
@@ -162,7 +180,9 @@ class WhisperDecoder:
 
     def _segments(
         self, pcm: npt.NDArray[np.int16], word_timestamps: bool, repetition_penalty: float = 1.0
-    ) -> list[Any]:
+    ) -> Iterator[Any]:
+        # A window shorter than 30 s gets fewer tokens (see _MIN_TOKENS_PER_WINDOW).
+        cap = max_new_tokens(len(pcm) / offline.SAMPLE_RATE)
         segments, _info = self._model.transcribe(
             pcm.astype(np.float32) / 32768.0,
             language="en",
@@ -177,10 +197,53 @@ class WhisperDecoder:
             # Beam search at temperature 0 only: on the voicemail set the sampling fallback
             # changed nothing, and on noise it re-decodes each window up to five more times.
             temperature=0.0,
-            max_new_tokens=_MAX_TOKENS_PER_WINDOW,
+            max_new_tokens=cap,
             repetition_penalty=repetition_penalty,
         )
-        return list(segments)
+        return _cut_offs_as_loops(segments, cap, self._model)
+
+
+def _cut_offs_as_loops(segments: Iterable[Any], cap: int, model: Any) -> Iterator[Any]:
+    """``segments`` with each window's decoding that ran out of tokens marked as the loop it
+    is (a compression ratio past any bar, see whisper_loops), read as they are decoded.
+
+    Cut off at a short window's cap, a loop is too short to read as one: "I'm sorry, I'm
+    sorry, I'm sorry, I'm sorry, I'm" (a 1 s tone, compression ratio 2.14, under the bar of
+    2.4) would be written as the caller's words. At the old cap of 200 such a loop always
+    compressed far past the bar (5-17). A window's decoding cut off wrote about half of
+    ``max_new_tokens`` (see _MIN_TOKENS_PER_WINDOW) and ends on a text token, where a
+    finished one ends on a timestamp: only its last segment can end so."""
+    if cap >= _MAX_TOKENS_PER_WINDOW:
+        # Whole windows as before: a window of speech that runs out of tokens is decoded
+        # on from its last word (faster-whisper), and its loops of noise compress past the
+        # bar anyway.
+        yield from segments
+        return
+    written: dict[int, int] = {}
+    for segment in segments:
+        tokens = getattr(segment, "tokens", None)
+        if tokens:
+            written[segment.seek] = written.get(segment.seek, 0) + len(tokens)
+            ends_in_text = tokens[-1] < model.hf_tokenizer.token_to_id("<|endoftext|>")
+            if ends_in_text and written[segment.seek] >= cap // 2:
+                segment = replace(segment, compression_ratio=math.inf)
+        yield segment
+
+
+def _until_looping(segments: Iterator[Any]) -> list[Any]:
+    """The segments read from ``segments`` up to the first that loops, that one included."""
+    read: list[Any] = []
+    for segment in segments:
+        read.append(segment)
+        if looping(segment):
+            break
+    return read
+
+
+def max_new_tokens(seconds: float) -> int:
+    """The most tokens a window of ``seconds`` of audio is decoded into (see above)."""
+    scaled = _MIN_TOKENS_PER_WINDOW + _TOKENS_PER_SECOND * math.ceil(seconds)
+    return min(_MAX_TOKENS_PER_WINDOW, scaled)
 
 
 def _moved(word: Word, by_s: float) -> Word:

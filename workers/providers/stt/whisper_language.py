@@ -22,12 +22,17 @@ review's bar (``REVIEW__MIN_ENGLISH``, 0.3).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any, NamedTuple
 
+import numpy as np
 from faster_whisper import WhisperModel
 
 ENGLISH = "en"
+# Encodings kept within a recording's hearing (each ~3 MB for base, held until the next
+# recording's): enough for a looping window and the windows after it.
+_KEPT_ENCODINGS = 4
 
 
 class HeardLanguage(NamedTuple):
@@ -39,7 +44,8 @@ class HeardLanguage(NamedTuple):
 
 class LanguageHearingWhisper(WhisperModel):  # type: ignore[misc]
     """faster-whisper's model, keeping the first window it encodes after ``start_hearing``
-    (per thread: threads may share one model) to tell that window's language."""
+    (per thread: threads may share one model) to tell that window's language, and the
+    windows it encoded since, to hand back when the same window is encoded again."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,9 +54,24 @@ class LanguageHearingWhisper(WhisperModel):  # type: ignore[misc]
     def start_hearing(self) -> None:
         self._first.listening = True
         self._first.output = None
+        self._first.encoded = {}
 
     def encode(self, features: Any) -> Any:
+        # A window of a recording is encoded again whenever its audio is decoded again: a
+        # looping window with a repetition penalty (whisper_loops). Encoding a 30 s window
+        # costs ~0.8 s of CPU whatever its audio, the same features give the same encoding,
+        # and the decoder only reads it, so it is kept for the rest of the recording's
+        # hearing. (The caller's name rescoring encodes one frame more than the decoding,
+        # that of the feature extractor's padding, so it gets no kept encoding.)
+        key = _key(features)
+        kept: dict[bytes, Any] | None = getattr(self._first, "encoded", None)
+        if kept is not None and key in kept:
+            return kept[key]
         output = super().encode(features)
+        if kept is not None:
+            if len(kept) >= _KEPT_ENCODINGS:
+                del kept[next(iter(kept))]
+            kept[key] = output
         if getattr(self._first, "listening", False) and self._first.output is None:
             self._first.output = output
         return output
@@ -59,6 +80,7 @@ class LanguageHearingWhisper(WhisperModel):  # type: ignore[misc]
         """The language of the first window encoded since ``start_hearing`` (None when
         none was), and how likely English is."""
         output = getattr(self._first, "output", None)
+        # The encodings stay kept: the name rescoring encodes after the language is told.
         self._first.listening, self._first.output = False, None
         if output is None:
             return None
@@ -66,3 +88,11 @@ class LanguageHearingWhisper(WhisperModel):  # type: ignore[misc]
         languages = [(token.strip("<|>"), float(probability)) for token, probability in ranked]
         english = next((p for language, p in languages if language == ENGLISH), 0.0)
         return HeardLanguage(languages[0][0], round(languages[0][1], 3), round(english, 3))
+
+
+def _key(features: Any) -> bytes:
+    """The same features' key: their shape and a digest of their values."""
+    values = np.ascontiguousarray(features)
+    digest = hashlib.blake2b(values.tobytes(), digest_size=16)
+    digest.update(repr((values.shape, values.dtype.str)).encode())
+    return digest.digest()
