@@ -176,22 +176,21 @@ def test_an_ogg_upload_of_many_tiny_packets_is_probed_off_the_event_loop(
     # and reading its packets (the only way to measure it) held the event loop, and every
     # other request of the process, ~0.4 s (0.8 s at 590 s in 970 kB).
     audio = hostile.opus_in_short_frames(300)
-    probed_on: list[str] = []
-    real = intake.validated_input
 
-    def spying(*args: Any, **kwargs: Any) -> Any:
-        probed_on.append(threading.current_thread().name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(intake, "validated_input", spying)
-    answer = http.post("/v1/jobs", files={"file": ("vm.ogg", audio, "audio/ogg")})
+    answer, probed_on = _probed_on(http, monkeypatch, "vm.ogg", audio, "audio/ogg")
 
     assert answer.status_code == 202, answer.text
     assert len(audio) <= INLINE_MAX_BYTES
     assert probed_on[0].startswith("intake")
 
 
-def _probed_on(http: TestClient, monkeypatch: pytest.MonkeyPatch, name: str, audio: bytes) -> Any:
+def _probed_on(
+    http: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    audio: bytes,
+    media_type: str = "application/octet-stream",
+) -> Any:
     """The answer to uploading ``audio`` as ``name``, and the threads its probe ran on."""
     probed_on: list[str] = []
     real = intake.validated_input
@@ -201,9 +200,7 @@ def _probed_on(http: TestClient, monkeypatch: pytest.MonkeyPatch, name: str, aud
         return real(*args, **kwargs)
 
     monkeypatch.setattr(intake, "validated_input", spying)
-    return http.post(
-        "/v1/jobs", files={"file": (name, audio, "application/octet-stream")}
-    ), probed_on
+    return http.post("/v1/jobs", files={"file": (name, audio, media_type)}), probed_on
 
 
 def test_an_amr_upload_of_joined_files_is_probed_off_the_event_loop(
