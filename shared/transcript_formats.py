@@ -271,6 +271,15 @@ def _stand_in(texts: list[str]) -> str:
 
 _LINE_BREAKS = re.compile("[\r\n]+")
 
+# SubRip has no escape: players (ffmpeg's decoder under mpv, VLC) read '<b>', '<i>', '<u>',
+# '<font …>' as styling (some drop any other '<word>'), so a typed "<b>" would show the
+# rest of its cue in bold and itself not at all, and pysubs2 offers no escape either. Every
+# '<' is written as the single left angle quotation mark, which reads as a '<', takes one
+# column and is in every subtitle font (Windows-1252, WGL4); a character the player hides
+# (a word joiner after the '<') would keep the '<' but relies on how each player scans a
+# tag. '>' opens nothing and is kept. WebVTT has '&lt;' and keeps the '<' itself.
+SRT_LESS_THAN = "\u2039"
+
 
 def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
     # pysubs2 writes from SSA markup: whatever the flags, it turns a literal '\N', '\n' or
@@ -286,6 +295,8 @@ def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
         text = "\\N".join(line.replace("\\", backslash) for line in lines)
         if fmt == "vtt":  # cue text is markup in WebVTT: '&', '<' and '>' must be escaped
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        else:
+            text = text.replace("<", SRT_LESS_THAN)
         start, end = round(cue.start_s * 1000), round(cue.end_s * 1000)
         subs.append(pysubs2.SSAEvent(start=start, end=end, text=text))
     # keep_ssa_tags: transcript text is not SSA markup, so '{...}' must be written as it is.
