@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import pysubs2
 
+from shared.caption_sentences import sentence_ends
 from shared.models import Transcript, Word
 
 TranscriptFormat = Literal["txt", "json", "srt", "vtt"]
@@ -22,22 +23,6 @@ MAX_LINES = 2
 MAX_CUE_S = 6.0
 # A silence longer than this, or the end of a sentence, starts a new cue.
 PAUSE_S = 0.7
-# The full stop, question and exclamation marks of Chinese and Japanese too.
-SENTENCE_END = (".", "?", "!", "…", "\u3002", "\uff1f", "\uff01")
-# Full stops that end no sentence: a title before a name, an initial ("Anna J. Lee"). A cue
-# cut there shows "And Mr." alone and the name in the next. Only titles that come before
-# a name: "Jr." or "St." (street) often end a sentence.
-_TITLES = frozenset(["mr.", "mrs.", "ms.", "dr.", "prof.", "capt.", "sgt.", "mt."])
-
-
-def _ends_sentence(word: str) -> bool:
-    if not word.endswith(SENTENCE_END):
-        return False
-    bare = word.lstrip("\"'(\u201c\u2018")
-    initial = len(bare) == 2 and bare[0].isupper() and bare[1] == "."
-    return not initial and bare.lower() not in _TITLES
-
-
 # A cue shorter than this is lengthened when the next one leaves room.
 MIN_CUE_S = 0.5
 # Speaking rate used to guess the length of a transcript that knows neither its duration
@@ -160,7 +145,8 @@ def _pack(tokens: list[str]) -> list[list[str]]:
 def _timed(words: list[Word]) -> list[Segment]:
     """Cues packed greedily from words with times (callers pass no others), within bounds."""
     cues: list[Segment] = []
-    for word in words:
+    ends = sentence_ends([w.word for w in words])
+    for i, word in enumerate(words):
         start, end = word.start_s or 0.0, word.end_s or 0.0
         if cues:
             cue = cues[-1]
@@ -168,7 +154,7 @@ def _timed(words: list[Word]) -> list[Segment]:
             if (
                 lines is not None
                 and start - cue.end_s <= PAUSE_S
-                and not _ends_sentence(cue.words[-1].word)
+                and not ends[i - 1]  # the cue's last word is the one before this
                 and end - cue.start_s <= MAX_CUE_S
             ):
                 cue.words.append(word)
@@ -271,6 +257,15 @@ def _stand_in(texts: list[str]) -> str:
 
 _LINE_BREAKS = re.compile("[\r\n]+")
 
+# SubRip has no escape: players (ffmpeg's decoder under mpv, VLC) read '<b>', '<i>', '<u>',
+# '<font …>' as styling (some drop any other '<word>'), so a typed "<b>" would show the
+# rest of its cue in bold and itself not at all, and pysubs2 offers no escape either. Every
+# '<' is written as the single left angle quotation mark, which reads as a '<', takes one
+# column and is in every subtitle font (Windows-1252, WGL4); a character the player hides
+# (a word joiner after the '<') would keep the '<' but relies on how each player scans a
+# tag. '>' opens nothing and is kept. WebVTT has '&lt;' and keeps the '<' itself.
+SRT_LESS_THAN = "\u2039"
+
 
 def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
     # pysubs2 writes from SSA markup: whatever the flags, it turns a literal '\N', '\n' or
@@ -286,6 +281,8 @@ def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
         text = "\\N".join(line.replace("\\", backslash) for line in lines)
         if fmt == "vtt":  # cue text is markup in WebVTT: '&', '<' and '>' must be escaped
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        else:
+            text = text.replace("<", SRT_LESS_THAN)
         start, end = round(cue.start_s * 1000), round(cue.end_s * 1000)
         subs.append(pysubs2.SSAEvent(start=start, end=end, text=text))
     # keep_ssa_tags: transcript text is not SSA markup, so '{...}' must be written as it is.

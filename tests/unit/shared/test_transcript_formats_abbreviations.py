@@ -36,3 +36,38 @@ def test_a_full_stop_after_an_ordinary_word_still_ends_its_cue() -> None:
         "Call me back.",
         "Thanks",
     ]
+
+
+# "Jr.", "Sr.", "St.", "etc.", "vs.", "a.m.", "p.m.": full stops that end a sentence only
+# sometimes. Cut there always, "Martin Luther King Jr." showed alone and "Boulevard" next.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Meet me on Martin Luther King Jr. Boulevard at noon",
+        "Happy Martin Luther King Jr. Day to you all",
+        "We flew to St. Louis last week",
+        "St. Paul called about the roof",
+        "Ask for John Smith Sr. about the invoice",
+        "Bring chairs, tables, etc. and a cooler",
+        "It's Smith vs. Jones on Friday",
+        "Call me at 5 p.m. tomorrow please",
+        "I'm on Elm St. near the school",
+    ],
+)
+def test_an_abbreviation_inside_a_sentence_does_not_end_its_cue(text: str) -> None:
+    assert [cue.text for cue in segments(_spoken(text))] == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "cues"),
+    [
+        ("I'm on Main St. Call me back", ["I'm on Main St.", "Call me back"]),
+        ("This is John Smith Jr. Please call", ["This is John Smith Jr.", "Please call"]),
+        ("Bring chairs, tables, etc. Then call me", ["Bring chairs, tables, etc.", "Then call me"]),
+        ("See you at 5 p.m. Bye now", ["See you at 5 p.m.", "Bye now"]),
+    ],
+)
+def test_an_abbreviation_that_ends_its_sentence_still_ends_its_cue(
+    text: str, cues: list[str]
+) -> None:
+    assert [cue.text for cue in segments(_spoken(text))] == cues

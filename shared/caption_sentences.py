@@ -1,0 +1,107 @@
+"""Where a caption cue may end: after a word that ends its sentence (shared.transcript_formats).
+
+A full stop ends no sentence after a title or an initial, and after some abbreviations only
+sometimes: these are judged by the words either side."""
+
+from __future__ import annotations
+
+# The full stop, question and exclamation marks of Chinese and Japanese too.
+SENTENCE_END = (".", "?", "!", "…", "\u3002", "\uff1f", "\uff01")
+# Full stops that end no sentence: a title before a name, an initial ("Anna J. Lee"). A cue
+# cut there shows "And Mr." alone and the name in the next.
+_TITLES = frozenset(["mr.", "mrs.", "ms.", "dr.", "prof.", "capt.", "sgt.", "mt."])
+# Abbreviations always followed by more of their sentence.
+_NEVER_LAST = frozenset(["vs.", "e.g.", "i.e."])
+# Abbreviations that end a sentence only sometimes: "Main St. Call me" and "St. Louis",
+# "John Smith Jr. Please call" and "King Jr. Boulevard", "etc. Then" and "etc. and".
+_MAY_END = frozenset(["jr.", "sr.", "st.", "etc.", "a.m.", "p.m."])
+# Words that make "Jr.", "Sr." or "St." part of a name: "Martin Luther King Jr. Boulevard".
+_NAMED_AFTER = frozenset(
+    [
+        "boulevard",
+        "blvd",
+        "avenue",
+        "ave",
+        "street",
+        "road",
+        "rd",
+        "drive",
+        "way",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "place",
+        "lane",
+        "court",
+        "square",
+        "plaza",
+        "bridge",
+        "park",
+        "center",
+        "centre",
+        "hospital",
+        "school",
+        "high",
+        "elementary",
+        "middle",
+        "academy",
+        "college",
+        "university",
+        "library",
+        "airport",
+        "station",
+        "memorial",
+        "day",
+        "church",
+        "cathedral",
+        "expressway",
+        "freeway",
+        "terrace",
+        "circle",
+        "trail",
+    ]
+)
+_OPENING = "\"'(\u201c\u2018"
+
+
+def _bare(word: str) -> str:
+    return word.lstrip(_OPENING).lower()
+
+
+def _capitalised(word: str | None) -> bool:
+    return word is not None and word.lstrip(_OPENING)[:1].isupper()
+
+
+def _ends_sentence(word: str, before: str | None, after: str | None) -> bool:
+    """Whether ``word``'s mark ends its sentence, judged by the words either side (None at
+    the ends). A cue ends there; where it is unsure, an abbreviation's full stop ends one
+    only before a capitalised word, as a sentence's next word is."""
+    if not word.endswith(SENTENCE_END):
+        return False
+    shown = word.lstrip(_OPENING)
+    if len(shown) == 2 and shown[0].isupper() and shown[1] == ".":
+        return False  # an initial
+    bare = shown.lower()
+    if bare in _TITLES or (bare in _NEVER_LAST and after is not None):
+        return False
+    if bare not in _MAY_END or after is None:
+        return True
+    if not _capitalised(after):
+        return False  # "etc. and", "5 p.m. tomorrow", "Elm St. near"
+    if bare in ("jr.", "sr.", "st.") and _bare(after).rstrip(".,;:!?") in _NAMED_AFTER:
+        return False
+    # "St." after a name is a street's ("Main St."), after any other word, or first in its
+    # sentence, a saint's ("to St. Louis").
+    street = _capitalised(before) and not str(before).endswith(SENTENCE_END)
+    return bare != "st." or street
+
+
+def sentence_ends(words: list[str]) -> list[bool]:
+    """For each word, whether its sentence ends with it."""
+    return [
+        _ends_sentence(
+            word, words[i - 1] if i else None, words[i + 1] if i + 1 < len(words) else None
+        )
+        for i, word in enumerate(words)
+    ]
