@@ -168,6 +168,8 @@ def _opened_and_measured(
                     seconds, rate, channels = measure(media, stream, max_duration_s)
                 except TooLong as exc:
                     length = _recorded_length(container, data, declared, media, stream)
+                    if not _fits_its_size(length, exc, len(data)):
+                        length = None
                     raise too_long(max_duration_s, read_s=exc.read_s, length_s=length) from None
             codec = stream.codec_context.codec.canonical_name
     except AV_ERRORS as exc:
@@ -245,3 +247,17 @@ def _recorded_length(
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     return media.duration / av.time_base if media.duration else None
+
+
+# How far a header's length may exceed what the file's size holds at the rate of the part
+# read: a variable bitrate's quiet start and loud rest stay within it, a header claiming
+# hours for minutes of bytes does not.
+_SIZE_SLACK = 2.0
+
+
+def _fits_its_size(length: float | None, read: TooLong, size: int) -> bool:
+    """Whether the file's bytes could hold ``length``: a header that promises more than the
+    file holds (cut, or forged) is not the recording's length to tell its sender."""
+    if length is None or not read.read_bytes:
+        return False
+    return length <= _SIZE_SLACK * read.read_s * size / read.read_bytes

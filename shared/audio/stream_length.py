@@ -122,7 +122,8 @@ def measure(
         if duration and measuring:
             ticks += duration
             if ticks > budget:
-                raise TooLong(float(ticks * (time_base or 0) + decoded.seconds()), max_duration_s)
+                seconds = float(ticks * (time_base or 0) + decoded.seconds())
+                raise TooLong(seconds, max_duration_s, _read_to(packet))
             continue
         try:
             frames = stream.decode(packet)
@@ -138,7 +139,7 @@ def measure(
             first = first or (frame.sample_rate, frame.layout.nb_channels)
             decoded.add(frame.samples, frame.sample_rate)
         if decoded.over_limit():
-            raise TooLong(float(decoded.seconds()), max_duration_s)
+            raise TooLong(float(decoded.seconds()), max_duration_s, _read_to(packet))
         if decoded.first_part_done():
             if only_first_s is not None:
                 break
@@ -190,14 +191,20 @@ class _DecodedLength:
         return self._earlier + Fraction(self._samples, self._rate)
 
 
-class TooLong(MediaRejected):
-    """A stream past the longest recording accepted, read no further than ``read_s``:
-    the caller may know its whole length from the file's header (``too_long``)."""
+def _read_to(packet: av.Packet[AudioStream]) -> int | None:
+    """The file's bytes up to the end of ``packet``, when the demuxer knows where it lay."""
+    return packet.pos + packet.size if packet.pos is not None and packet.pos >= 0 else None
 
-    def __init__(self, read_s: float, max_duration_s: float) -> None:
+
+class TooLong(MediaRejected):
+    """A stream past the longest recording accepted, read no further than ``read_s``
+    seconds (``read_bytes`` of the file, when known): the caller may know its whole length
+    from the file's header (``too_long``)."""
+
+    def __init__(self, read_s: float, max_duration_s: float, read_bytes: int | None) -> None:
         refusal = too_long(max_duration_s, read_s=read_s)
         super().__init__(refusal.code, refusal.message)
-        self.read_s = read_s
+        self.read_s, self.read_bytes = read_s, read_bytes
 
 
 def too_long(

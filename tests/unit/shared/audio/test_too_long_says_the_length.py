@@ -1,7 +1,10 @@
 """A recording refused as too long is told how long it is, the limit, and the setting that
-raises the limit; only a file that records no length of its own is given 'more than'."""
+raises the limit; a file that records no length of its own, or whose header promises more than
+its bytes hold, is told how much was read."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -42,3 +45,17 @@ def test_a_file_without_a_recorded_length_is_told_what_was_read(fmt: AudioFormat
     assert "longer than 3.0 s" in message
     assert "at most 3 s" in message
     assert "VOICEPIPE_API__MAX_DURATION_S" in message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [hostile.wav_declaring(10**9, seconds=5.0), hostile.mp3_declaring(100_000, seconds=5.0)],
+    ids=["wav", "mp3"],
+)
+def test_a_header_promising_more_than_the_file_holds_is_not_told_as_its_length(
+    data: bytes,
+) -> None:
+    message = _refusal(data, 3.0).message
+
+    assert "longer than 3.0 s" in message
+    assert re.search(r"\d s long", message) is None
