@@ -81,12 +81,23 @@ class WithContext(logging.Filter):
 
 
 # What could end a line or drive a terminal: C0 and C1 controls, DEL, and the line and
-# paragraph separators str.splitlines() (and log viewers) break at.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# paragraph separators str.splitlines() (and log viewers) break at. And what could reorder
+# or hide a line's text as it is read: Unicode's format characters (category Cf), the bidi
+# embeddings, overrides, isolates and marks (U+202A-U+202E, U+2066-U+2069, U+200E/U+200F)
+# with the zero-width and invisible rest, as of Unicode 15 (13439-1343F new there);
+# tests/unit/shared/test_log_format_characters.py checks the list against unicodedata.
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f"
+)
+_CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_FORMAT}]")
 
 
 def _escaped(text: str) -> str:
-    """``text`` with each control character written as Python writes it ("\\n", "\\x1b")."""
+    """``text`` with each control or format character written as Python writes it ("\\n",
+    "\\x1b", "\\u202e")."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
@@ -133,14 +144,14 @@ def configure_logging(level: str | int = "INFO", fmt: LogFormat = "text") -> Non
     handler._voicepipe = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    if fmt == "json":
-        # uvicorn gives its loggers handlers of their own (plain text): through ours instead.
-        # Only the ones it left on: --no-access-log leaves uvicorn.access handler-less and
-        # not propagating, and its lines carry whole query strings (phone numbers, texts).
-        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-            uvicorn_logger = logging.getLogger(name)
-            if uvicorn_logger.handlers:
-                uvicorn_logger.handlers.clear()
-                uvicorn_logger.propagate = True
+    # uvicorn gives its loggers handlers of their own: through ours instead, in text too,
+    # where its formatter wrote a request line's decoded newline or override as it came.
+    # Only the ones it left on: --no-access-log leaves uvicorn.access handler-less and not
+    # propagating, and its lines carry whole query strings (phone numbers, texts).
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        uvicorn_logger = logging.getLogger(name)
+        if uvicorn_logger.handlers:
+            uvicorn_logger.handlers.clear()
+            uvicorn_logger.propagate = True
     for noisy in THIRD_PARTY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)

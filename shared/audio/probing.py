@@ -27,8 +27,15 @@ from shared.audio.containers import (
     sniff_or_reject,
     undecodable,
 )
-from shared.audio.mp3_header import id3v2_end, mp3_declared_duration
-from shared.audio.stream_length import DECODE_FIRST_S, counted_by_header, counted_mp3, measure
+from shared.audio.mp3_header import id3v2_end, mp3_declared_duration, mp3_header_count
+from shared.audio.stream_length import (
+    DECODE_FIRST_S,
+    TooLong,
+    counted_by_header,
+    counted_mp3,
+    measure,
+    too_long,
+)
 from shared.audio.structure import AMR_FRAME_S, iso_missing_bytes
 from shared.audio.wav_header import wav_declared_duration
 from shared.errors import MediaRejected
@@ -157,7 +164,13 @@ def _opened_and_measured(
                 _, rate, channels = measure(media, stream, max_duration_s, DECODE_FIRST_S)
                 seconds = counted
             else:
-                seconds, rate, channels = measure(media, stream, max_duration_s)
+                try:
+                    seconds, rate, channels = measure(media, stream, max_duration_s)
+                except TooLong as exc:
+                    length = _recorded_length(container, data, declared, media, stream)
+                    if not _fits_its_size(length, exc, len(data)):
+                        length = None
+                    raise too_long(max_duration_s, read_s=exc.read_s, length_s=length) from None
             codec = stream.codec_context.codec.canonical_name
     except AV_ERRORS as exc:
         raise _cut_iso(data, container) or undecodable(CONTAINERS[container], exc) from exc
@@ -214,3 +227,37 @@ def _declared_duration(
     if media.duration:
         return media.duration / av.time_base
     return None
+
+
+def _recorded_length(
+    container: str,
+    data: bytes,
+    declared: float | None,
+    media: InputContainer,
+    stream: AudioStream,
+) -> float | None:
+    """The whole length a file records of itself, to tell the sender of one too long: its
+    header's, or for Ogg the last page's (FFmpeg reads it from the end). Raw AAC, bare AMR
+    and an MP3 without a Xing/Info count record none (FFmpeg's figure is a bitrate guess)."""
+    count = mp3_header_count(data) if container == "mp3" else None
+    if count is not None:
+        return count.samples / count.sample_rate  # what decodes; the declared is ~70 ms more
+    if declared is not None or container in ("aac", "amr", "mp3"):
+        return declared
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    return media.duration / av.time_base if media.duration else None
+
+
+# How far a header's length may exceed what the file's size holds at the rate of the part
+# read: a variable bitrate's quiet start and loud rest stay within it, a header claiming
+# hours for minutes of bytes does not.
+_SIZE_SLACK = 2.0
+
+
+def _fits_its_size(length: float | None, read: TooLong, size: int) -> bool:
+    """Whether the file's bytes could hold ``length``: a header that promises more than the
+    file holds (cut, or forged) is not the recording's length to tell its sender."""
+    if length is None or not read.read_bytes:
+        return False
+    return length <= _SIZE_SLACK * read.read_s * size / read.read_bytes

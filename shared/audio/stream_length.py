@@ -122,7 +122,8 @@ def measure(
         if duration and measuring:
             ticks += duration
             if ticks > budget:
-                raise _too_long(float(ticks * (time_base or 0) + decoded.seconds()), max_duration_s)
+                seconds = float(ticks * (time_base or 0) + decoded.seconds())
+                raise TooLong(seconds, max_duration_s, _read_to(packet))
             continue
         try:
             frames = stream.decode(packet)
@@ -138,7 +139,7 @@ def measure(
             first = first or (frame.sample_rate, frame.layout.nb_channels)
             decoded.add(frame.samples, frame.sample_rate)
         if decoded.over_limit():
-            raise _too_long(float(decoded.seconds()), max_duration_s)
+            raise TooLong(float(decoded.seconds()), max_duration_s, _read_to(packet))
         if decoded.first_part_done():
             if only_first_s is not None:
                 break
@@ -190,9 +191,35 @@ class _DecodedLength:
         return self._earlier + Fraction(self._samples, self._rate)
 
 
-def _too_long(seconds: float, max_duration_s: float) -> MediaRejected:
+def _read_to(packet: av.Packet[AudioStream]) -> int | None:
+    """The file's bytes up to the end of ``packet``, when the demuxer knows where it lay."""
+    return packet.pos + packet.size if packet.pos is not None and packet.pos >= 0 else None
+
+
+class TooLong(MediaRejected):
+    """A stream past the longest recording accepted, read no further than ``read_s``
+    seconds (``read_bytes`` of the file, when known): the caller may know its whole length
+    from the file's header (``too_long``)."""
+
+    def __init__(self, read_s: float, max_duration_s: float, read_bytes: int | None) -> None:
+        refusal = too_long(max_duration_s, read_s=read_s)
+        super().__init__(refusal.code, refusal.message)
+        self.read_s, self.read_bytes = read_s, read_bytes
+
+
+def too_long(
+    max_duration_s: float, *, read_s: float, length_s: float | None = None
+) -> MediaRejected:
+    """The ``too_long`` refusal: the recording's length where the file records one (reading
+    on to measure it would cost the API what the limit is there to spare), else how much
+    was read before stopping."""
+    if length_s is not None and length_s > max_duration_s:
+        minutes = f" ({round(length_s / 60, 1):g} min)" if length_s >= 60 else ""
+        told = f"The recording is {length_s:,.1f} s long{minutes}"
+    else:
+        told = f"The recording is longer than {read_s:,.1f} s (we stopped reading there)"
     return MediaRejected(
         "too_long",
-        f"The recording is longer than the {max_duration_s:g} s we accept (we stopped "
-        f"reading at {seconds:.1f} s). Trim it or split it into shorter parts.",
+        f"{told}; we accept at most {max_duration_s:g} s (the server's "
+        "VOICEPIPE_API__MAX_DURATION_S setting). Trim it or split it into shorter parts.",
     )

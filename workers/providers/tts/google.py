@@ -198,6 +198,17 @@ class GoogleTts(TtsProvider):
         self._status.code = None
         try:
             return self._speak_once(text, voice, output_format)
+        except ProviderError as exc:
+            code = self._status.code
+            if code is not None and 200 <= code < 300 and exc.code in _CUT_OFF:
+                # Google answered: "could not reach" sent whoever read it to the network.
+                # Still the connection's failure (tried again), but said as what it was.
+                exc.message = (
+                    f"{VENDOR} answered {code}, but the answer broke off mid-read "
+                    f"({_broken_off(exc.__cause__)})"
+                )
+                exc.args = (exc.message,)
+            raise
         finally:
             # Answered 2xx: billed, whether its body then broke off, did not parse or
             # was no audio.
@@ -250,6 +261,18 @@ class GoogleTts(TtsProvider):
             raise classify_status(VENDOR, 401, str(exc)) from exc
         except (requests.RequestException, json_format.Error, ValueError) as exc:
             raise classify_exception(VENDOR, exc) from exc
+
+
+# What a 2xx answer whose body stopped coming is classified as (requests' read errors).
+_CUT_OFF = ("connection_error", "timeout")
+
+
+def _broken_off(cause: BaseException | None) -> str:
+    """urllib3's own words ("Connection broken: IncompleteRead(40 bytes read, 153891 more
+    expected)"), not the tuple requests wraps them in."""
+    reason = cause.args[0] if cause is not None and cause.args else cause
+    inner = getattr(reason, "args", ())
+    return str(inner[0]) if inner and isinstance(inner[0], str) else str(reason)
 
 
 def _from_api_error(exc: google_errors.GoogleAPICallError) -> ProviderError:

@@ -132,6 +132,16 @@ def test_a_200_broken_off_mid_read_carries_its_characters_and_is_tried_again(
     assert failed.charges == _billed(voice, len(SENTENCE))
 
 
+def test_a_200_broken_off_mid_read_says_the_vendor_answered_not_that_it_was_unreachable(
+    voice: Voice,
+) -> None:
+    failed = _failure(voice, SENTENCE, voice.fake.cut_answer(at=40))
+
+    assert failed.message.lower().startswith(f"{voice.name} answered 2")
+    assert "broke off mid-read" in failed.message
+    assert "could not reach" not in failed.message
+
+
 def test_an_unreadable_200_carries_its_characters(voice: Voice) -> None:
     unreadable = Fault(status=200, body=b"\x00garbage, not audio", content_type="audio/mpeg")
     failed = _failure(voice, SENTENCE, unreadable)
