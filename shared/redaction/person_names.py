@@ -84,7 +84,7 @@ def _names_a_business(s: Stream, start: int) -> bool:
     return False
 
 
-def _opening_verb(s: Stream, at: int) -> bool:
+def opening_verb(s: Stream, at: int) -> bool:
     """Whether the word at token ``at`` opens its sentence as a verb ("Hope you are well"):
     first in it, so capitalised whatever it is, and straight before a pronoun or "to"."""
     first = at == 0 or at in s.tokens.sentence_starts
@@ -142,7 +142,7 @@ def _name_spans(s: Stream, name: str, taken: set[int]) -> list[Span]:
             if lone_first and in_greeting(s.tokens, first):
                 continue  # Eve Adams' first name in "Merry Christmas Eve" is the day's
             titled = first > 0 and s.low[first - 1] in TITLES
-            if size == 1 and not titled and _opening_verb(s, first):
+            if size == 1 and not titled and opening_verb(s, first):
                 continue  # "Hope you are well, Hope here": the first is the verb
             if alone and not titled and not (s.tokens.cased and s.raw[first][0].isupper()):
                 continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from shared.redaction.apply import redact_text
+from shared.redaction.detect import remember
 from shared.redaction_policy import Entity, RedactionPolicy
 
 NAMES = RedactionPolicy(entities=[Entity.PERSON_NAME])
@@ -49,3 +50,13 @@ def test_the_name_opening_a_sentence_before_a_pronoun_is_the_ordinary_word(
 )
 def test_the_name_said_anywhere_else_is_still_masked(text: str, redacted: str) -> None:
     assert redact_text(text, NAMES).text == redacted
+
+
+def test_a_reply_keeps_the_verb_a_known_one_word_name_also_opens_a_sentence_with() -> None:
+    heard = "Hi, Hope here. Call me back."
+    known = remember(heard, redact_text(heard, NAMES).spans)
+    reply = "Hi Hope, thanks for calling. Hope you are well. Hope, we will call."
+
+    assert redact_text(reply, NAMES, known=known).text == (
+        "Hi [PERSON_NAME], thanks for calling. Hope you are well. [PERSON_NAME], we will call."
+    )
