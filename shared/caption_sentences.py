@@ -10,6 +10,8 @@ SENTENCE_END = (".", "?", "!", "…", "\u3002", "\uff1f", "\uff01")
 # Full stops that end no sentence: a title before a name, an initial ("Anna J. Lee"). A cue
 # cut there shows "And Mr." alone and the name in the next.
 _TITLES = frozenset(["mr.", "mrs.", "ms.", "dr.", "prof.", "capt.", "sgt.", "mt."])
+# Words before a street's name: "at 5 Elm Dr.", "on Oak Tree Dr." make "Dr." Drive.
+_AT_PLACE = frozenset(["on", "at", "off", "near", "onto", "along", "via"])
 # Abbreviations always followed by more of their sentence.
 _NEVER_LAST = frozenset(["vs.", "e.g.", "i.e."])
 # Abbreviations that end a sentence only sometimes: "Main St. Call me" and "St. Louis",
@@ -73,16 +75,40 @@ def _capitalised(word: str | None) -> bool:
     return word is not None and word.lstrip(_OPENING)[:1].isupper()
 
 
-def _ends_sentence(word: str, before: str | None, after: str | None) -> bool:
-    """Whether ``word``'s mark ends its sentence, judged by the words either side (None at
-    the ends). A cue ends there; where it is unsure, an abbreviation's full stop ends one
-    only before a capitalised word, as a sentence's next word is."""
+def _opens_sentence(earlier: list[str]) -> bool:
+    """Whether a word after ``earlier`` (the words before it) is first in its sentence."""
+    return not earlier or earlier[-1].endswith(SENTENCE_END)
+
+
+def _drive(earlier: list[str]) -> bool:
+    """Whether "Dr." after ``earlier`` is Drive: after a capitalised name of up to three words
+    that a house number or a word such as "on" leads to ("5 Elm Dr.", "on Oak Tree Dr."). A
+    title's name has neither before it: "Hi Anna, Dr. Lee", "Good Morning Dr. Smith"."""
+    name = 0
+    while name < 3 and name < len(earlier):
+        shown = earlier[-1 - name].lstrip(_OPENING)
+        if not (shown[:1].isupper() and shown.replace("'", "").replace("-", "").isalpha()):
+            break
+        name += 1
+    if not name or name == len(earlier):
+        return False
+    lead = earlier[-1 - name]
+    return any(c.isdigit() for c in lead) or lead.lower() in _AT_PLACE
+
+
+def _ends_sentence(word: str, earlier: list[str], after: str | None) -> bool:
+    """Whether ``word``'s mark ends its sentence, judged by the words before it and the one
+    after (None at the end). A cue ends there; where it is unsure, an abbreviation's full
+    stop ends one only before a capitalised word, as a sentence's next word is."""
     if not word.endswith(SENTENCE_END):
         return False
+    before = earlier[-1] if earlier else None
     shown = word.lstrip(_OPENING)
     if len(shown) == 2 and shown[0].isupper() and shown[1] == ".":
         return False  # an initial
     bare = shown.lower()
+    if bare == "dr." and _capitalised(after) and _drive(earlier):
+        return True  # "5 Elm Dr. Call me"
     if bare in _TITLES or (bare in _NEVER_LAST and after is not None):
         return False
     if bare not in _MAY_END or after is None:
@@ -92,16 +118,16 @@ def _ends_sentence(word: str, before: str | None, after: str | None) -> bool:
     if bare in ("jr.", "sr.", "st.") and _bare(after).rstrip(".,;:!?") in _NAMED_AFTER:
         return False
     # "St." after a name is a street's ("Main St."), after any other word, or first in its
-    # sentence, a saint's ("to St. Louis").
-    street = _capitalised(before) and not str(before).endswith(SENTENCE_END)
-    return bare != "st." or street
+    # sentence, a saint's ("to St. Louis"). A sentence's first word is capitalised whatever
+    # it is, so it names no street: "Visit St. Louis".
+    street = _capitalised(before) and not _opens_sentence(earlier[:-1])
+    return bare != "st." or (street and not str(before).endswith(SENTENCE_END))
 
 
 def sentence_ends(words: list[str]) -> list[bool]:
     """For each word, whether its sentence ends with it."""
     return [
-        _ends_sentence(
-            word, words[i - 1] if i else None, words[i + 1] if i + 1 < len(words) else None
-        )
+        # Four words back are enough for a street's name and what leads to it.
+        _ends_sentence(word, words[max(i - 4, 0) : i], words[i + 1] if i + 1 < len(words) else None)
         for i, word in enumerate(words)
     ]

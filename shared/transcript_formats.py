@@ -265,6 +265,16 @@ _LINE_BREAKS = re.compile("[\r\n]+")
 # (a word joiner after the '<') would keep the '<' but relies on how each player scans a
 # tag. '>' opens nothing and is kept. WebVTT has '&lt;' and keeps the '<' itself.
 SRT_LESS_THAN = "\u2039"
+# A '{' right before a '\' opens an ASS override tag to the same players: ffmpeg's SRT
+# decoder passes a cue's first '{\anN}' on (the cue moves to the top) and drops any other
+# '{\...}' unseen, as VLC does. Such a '{' is written as the full-width left curly bracket,
+# drawn as a brace in the CJK fonts every desktop and phone system falls back to (nothing in
+# Windows-1252 or WGL4 looks like one). The '{' itself must go: ffmpeg hands a '{' it does
+# not take for a tag on to libass (mpv), which reads a '\b1' anywhere inside '{...}' as a
+# tag, so a hidden character after the '{' or a look-alike of the '\' would not do. It is
+# two columns wide, which only a cue holding one notices. Any other '{', and every '}', is
+# kept. WebVTT has no such tags (ffmpeg escapes its braces for libass).
+SRT_LEFT_BRACE = "\uff5b"
 
 
 def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
@@ -278,7 +288,10 @@ def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
         # A line break inside an engine's word is no line of ours: two in a row are a blank
         # line, which ends a cue, and the rest of it is lost to players.
         lines = (_LINE_BREAKS.sub(" ", line) for line in cue.lines)
-        text = "\\N".join(line.replace("\\", backslash) for line in lines)
+        texts = [line.replace("\\", backslash) for line in lines]
+        if fmt == "srt":  # per line: a '{' ending one and the '\\N' after it are no tag
+            texts = [t.replace("{" + backslash, SRT_LEFT_BRACE + backslash) for t in texts]
+        text = "\\N".join(texts)
         if fmt == "vtt":  # cue text is markup in WebVTT: '&', '<' and '>' must be escaped
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -12,7 +13,12 @@ from shared.redaction.addresses import find_addresses
 from shared.redaction.birth_dates import find_birth_dates
 from shared.redaction.cards import find_cards
 from shared.redaction.emails import find_emails
-from shared.redaction.person_names import MIN_SURNAME_CHARS, find_person_names, surnames
+from shared.redaction.person_names import (
+    MIN_SURNAME_CHARS,
+    find_person_names,
+    opening_verb,
+    surnames,
+)
 from shared.redaction.phones import find_phones
 from shared.redaction.spans import Span, resolve
 from shared.redaction.ssn import find_ssns
@@ -138,15 +144,23 @@ def _pattern(surface: str, cased: bool = False) -> re.Pattern[str] | None:
 def find_known(text: str, known: Iterable[Known], policy: RedactionPolicy) -> list[Span]:
     spans: list[Span] = []
     has_capitals = any(c.isupper() for c in text)
+    words: Stream | None = None
     for item in known:
         cased = item.cased and (has_capitals or not item.cased_text_only)
         pattern = _pattern(item.surface, cased) if policy.wants(item.entity) else None
-        if pattern is not None:
-            spans += [
-                Span(item.entity, m.start(), m.end(), item.value)
-                for m in pattern.finditer(text)
-                if not item.as_code or said_as_code(text, m.start())
-            ]
+        if pattern is None:
+            continue
+        one_word = item.entity is Entity.PERSON_NAME and len(re.findall(r"\w+", item.surface)) == 1
+        for m in pattern.finditer(text):
+            if item.as_code and not said_as_code(text, m.start()):
+                continue
+            if one_word:
+                # "Hope you are well" in the reply to Hope: the verb, as in the transcript.
+                words = words or stream(text)
+                at = bisect.bisect_left(words.starts, m.start())
+                if at < len(words) and words.starts[at] == m.start() and opening_verb(words, at):
+                    continue
+            spans.append(Span(item.entity, m.start(), m.end(), item.value))
     return spans
 
 

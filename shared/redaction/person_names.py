@@ -26,6 +26,13 @@ _NOT_NAME_WORDS = frozenset({"i", *WEEKDAYS, *MONTHS})
 _MAX_EXTRA_WORDS = 2
 # A surname said alone shorter than this is not looked for without a title before it.
 MIN_SURNAME_CHARS = 3
+# Words a verb or a modal opens a sentence before ("Hope you are well", "Will you call",
+# "Hope to hear"); a name there is followed by a pause or by its own verb ("Hope, you
+# there?", "Hope called").
+_AFTER_AN_OPENING_VERB = frozenset(
+    {"you", "you're", "you'll", "you've", "your", "we", "we're", "we'll", "i", "i'm",
+     "i'll", "it", "it's", "they", "he", "she", "all", "everything", "everyone", "to"}
+)  # fmt: skip
 
 
 def said(part: str) -> list[str]:
@@ -77,6 +84,19 @@ def _names_a_business(s: Stream, start: int) -> bool:
     return False
 
 
+def opening_verb(s: Stream, at: int) -> bool:
+    """Whether the word at token ``at`` opens its sentence as a verb ("Hope you are well"):
+    first in it, so capitalised whatever it is, and straight before a pronoun or "to"."""
+    first = at == 0 or at in s.tokens.sentence_starts
+    after = at + 1
+    return (
+        first
+        and after < len(s)
+        and after not in s.tokens.punctuated
+        and s.low[after] in _AFTER_AN_OPENING_VERB
+    )
+
+
 def find_person_names(s: Stream, region: str) -> list[Span]:
     taken: set[int] = set()
     spans: list[Span] = []
@@ -122,6 +142,8 @@ def _name_spans(s: Stream, name: str, taken: set[int]) -> list[Span]:
             if lone_first and in_greeting(s.tokens, first):
                 continue  # Eve Adams' first name in "Merry Christmas Eve" is the day's
             titled = first > 0 and s.low[first - 1] in TITLES
+            if size == 1 and not titled and opening_verb(s, first):
+                continue  # "Hope you are well, Hope here": the first is the verb
             if alone and not titled and not (s.tokens.cased and s.raw[first][0].isupper()):
                 continue
             if alone and not titled and len("".join(words)) < MIN_SURNAME_CHARS:
