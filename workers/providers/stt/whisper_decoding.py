@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any, NamedTuple
@@ -46,6 +47,9 @@ _TOKENS_PER_SECOND = 32
 # its own: every window is decoded on its own already (condition_on_previous_text=False),
 # and a piece that loops or skips is decoded again alone, not the whole recording.
 MAX_PIECE_S = 300.0
+
+# A letter or a digit in any script: a segment with none wrote no word.
+_WORDS = re.compile(r"[^\W_]")
 
 
 class Decoding(NamedTuple):
@@ -92,7 +96,9 @@ class WhisperDecoder:
         words: list[Word] = []
         texts: list[str] = []
         for segment in segments:
-            if hallucinated(segment):
+            if hallucinated(segment) or not _WORDS.search(segment.text):
+                # Whisper writes " ." or " ..." over noise it scores as likely as not to be
+                # speech: a transcript of "." is no speech said, and should be read as none.
                 continue
             if text := segment.text.strip():
                 texts.append(text)
