@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from typing import Any
 
 import redis
@@ -18,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
 
 from api.field_problems import problem_text
+from api.response_headers import request_id_of
 from shared.errors import JobNotFound, MediaRejected, StorageUnavailable, VoicePipeError
 from shared.models import ErrorInfo
 
@@ -342,7 +342,8 @@ def install_error_handlers(app: FastAPI) -> None:
         # reference; the server logs the traceback as Starlette re-raises it, just after
         # this line with the same reference. The inbox's pages have their own 500 page
         # (api.web.failures).
-        reference = secrets.token_hex(4)
+        # The answer's X-Request-Id, which an OpenAI SDK shows on the error it raises.
+        reference = request_id_of(request.scope)
         # The path only: a query string may hold a search's words.
         log.error(
             "unexpected error answering %s %s (reference %s): %s",

@@ -181,3 +181,17 @@ def test_the_model_list_names_our_engines_with_each_speech_engines_voices(
     assert local["stages"] == ["stt", "llm", "tts"]
     assert local["voices"], "the offline voice lists its voices"
     assert all((m.model_extra or {}).get("stages") for m in models.values())
+
+
+def test_every_answer_and_error_carries_a_request_id_the_sdk_reads(
+    client: openai.OpenAI,
+) -> None:
+    # OpenAI's SDKs put `x-request-id` on every result and error, for logs and support.
+    first = client.models.retrieve("voicepipe-local")
+    second = client.models.with_raw_response.list()
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.models.retrieve("voicepipe-nonesuch")
+
+    ids = [first._request_id, second.request_id, missing.value.request_id]
+    assert all(isinstance(i, str) and i.startswith("req_") for i in ids), ids
+    assert len(set(ids)) == 3
