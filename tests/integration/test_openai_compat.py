@@ -195,3 +195,31 @@ def test_every_answer_and_error_carries_a_request_id_the_sdk_reads(
     ids = [first._request_id, second.request_id, missing.value.request_id]
     assert all(isinstance(i, str) and i.startswith("req_") for i in ids), ids
     assert len(set(ids)) == 3
+
+
+def test_openais_audio_model_names_are_listed_and_retrieved_with_the_engine_they_run_on(
+    client: openai.OpenAI,
+) -> None:
+    # The audio calls take `whisper-1` and `tts-1`; a client checking its configured model
+    # first (models.retrieve) was told it "does not exist here".
+    whisper = client.models.retrieve("whisper-1")
+    speech = client.models.retrieve("tts-1")
+    listed = {model.id: model for model in client.models.list()}
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("gpt-4o")  # no audio model: nothing here runs it
+
+    assert whisper.id == "whisper-1"
+    assert (whisper.model_extra or {})["stages"] == ["stt"]
+    assert (whisper.model_extra or {})["runs_on"] == "voicepipe-local"
+    assert (speech.model_extra or {})["stages"] == ["tts"]
+    assert (speech.model_extra or {})["runs_on"] == "voicepipe-local"
+    # The voices of the engine it runs on, read in the same answer.
+    assert listed["tts-1"].model_extra == {
+        **(listed["voicepipe-local"].model_extra or {}),
+        "stages": ["tts"],
+        "runs_on": "voicepipe-local",
+    }
+    assert listed["whisper-1"] == whisper
+    assert {"gpt-4o-transcribe", "gpt-4o-mini-transcribe", "tts-1-hd", "gpt-4o-mini-tts"} <= set(
+        listed
+    )
