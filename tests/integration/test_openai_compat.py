@@ -223,3 +223,16 @@ def test_openais_audio_model_names_are_listed_and_retrieved_with_the_engine_they
     assert {"gpt-4o-transcribe", "gpt-4o-mini-transcribe", "tts-1-hd", "gpt-4o-mini-tts"} <= set(
         listed
     )
+
+
+def test_speech_of_blank_input_is_refused_in_plain_words(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as blank:
+        client.audio.speech.create(model="tts-1", voice="alloy", input="   ")
+
+    body = blank.value.body
+    assert isinstance(body, dict)
+    assert body["param"] == "input"
+    # pydantic's "Value error, " said nothing to whoever reads the SDK's message.
+    assert body["message"] == (
+        "The request is not valid: input: has no words to speak: send the text to be spoken"
+    )
