@@ -236,3 +236,18 @@ def test_speech_of_blank_input_is_refused_in_plain_words(client: openai.OpenAI) 
     assert body["message"] == (
         "The request is not valid: input: has no words to speak: send the text to be spoken"
     )
+
+
+def test_an_openai_call_not_offered_here_is_a_404_naming_the_calls_that_are(
+    client: openai.OpenAI,
+) -> None:
+    # One client for chat and audio, pointed here: "Not Found" said nothing of why.
+    with pytest.raises(openai.NotFoundError) as chat:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+
+    body = chat.value.body
+    assert isinstance(body, dict)
+    assert body["type"] == "invalid_request_error"
+    assert "POST /v1/chat/completions" in body["message"]
+    assert "/v1/audio/transcriptions" in body["message"]
+    assert "/v1/models" in body["message"]
