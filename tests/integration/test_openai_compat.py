@@ -253,3 +253,19 @@ def test_an_openai_call_not_offered_here_is_a_404_naming_the_calls_that_are(
     assert "POST /v1/chat/completions" in body["message"]
     assert "/v1/audio/transcriptions" in body["message"]
     assert "/v1/models" in body["message"]
+
+
+def test_a_voice_given_as_openais_custom_voice_object_is_spoken(client: openai.OpenAI) -> None:
+    # The SDK takes `voice={"id": ...}` for a custom voice; it was refused as not a string.
+    listed = client.audio.speech.with_raw_response.create(
+        model="voicepipe-local", voice={"id": "joe"}, input="Thanks for calling."
+    )
+    custom = client.audio.speech.with_raw_response.create(
+        model="tts-1", voice={"id": "voice_1234"}, input="Thanks for calling."
+    )
+
+    assert listed.headers["x-voicepipe-voice"] == "joe"
+    assert _seconds(listed.content) > 0.5
+    # A voice the engine does not list is spoken by its default, as a name is.
+    assert custom.headers["x-voicepipe-voice"] == "joe"
+    assert _seconds(custom.content) > 0.5
