@@ -2,10 +2,10 @@
 
 Transcripts, replies and refusals echo what callers wrote; a browser that sniffed one as
 HTML would run it. The request id is OpenAI's (its SDKs show it as ``_request_id`` on every
-result and error, for a log line or a support request), and the last resort's 500 gives it
-as its reference. Set in one place, outside every other layer: a middleware added with
-``add_middleware`` sits inside Starlette's ``ServerErrorMiddleware``, so the last resort's
-500 (api.errors) would pass it by.
+result and error, for a log line or a support request), the API's log lines for the request
+carry it, and the last resort's 500 gives it as its reference. Set in one place, outside
+every other layer: a middleware added with ``add_middleware`` sits inside Starlette's
+``ServerErrorMiddleware``, so the last resort's 500 (api.errors) would pass it by.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import secrets
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.logging import log_context
 
 # Where the request's id waits in its ASGI scope for the handlers that name it.
 REQUEST_ID_SCOPE_KEY = "voicepipe.request_id"
@@ -49,7 +51,9 @@ class NoSniff:
                 headers["X-Request-Id"] = request_id
             await send(message)
 
-        await self.app(scope, receive, with_header)
+        # The API's lines for this request carry it too, so an id a caller quotes finds them.
+        with log_context(request_id=request_id):
+            await self.app(scope, receive, with_header)
 
 
 def nosniff_everywhere(app: FastAPI) -> None:
