@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from typing import Any
 
 import redis
@@ -18,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
 
 from api.field_problems import problem_text
+from api.openai_compat.unoffered import OPENAI_ONLY_PATHS, not_offered
+from api.response_headers import request_id_of
 from shared.errors import JobNotFound, MediaRejected, StorageUnavailable, VoicePipeError
 from shared.models import ErrorInfo
 
@@ -179,7 +180,7 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 # The routes that answer as OpenAI's API does (api.openai_compat), errors included: the
 # SDKs read `error.message` and raise their own class for each status.
-_OPENAI_PATHS = ("/v1/audio/", "/v1/models")
+_OPENAI_PATHS = ("/v1/audio/", "/v1/models", *OPENAI_ONLY_PATHS)
 _OPENAI_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
 
 
@@ -342,7 +343,8 @@ def install_error_handlers(app: FastAPI) -> None:
         # reference; the server logs the traceback as Starlette re-raises it, just after
         # this line with the same reference. The inbox's pages have their own 500 page
         # (api.web.failures).
-        reference = secrets.token_hex(4)
+        # The answer's X-Request-Id, which an OpenAI SDK shows on the error it raises.
+        reference = request_id_of(request.scope)
         # The path only: a query string may hold a search's words.
         log.error(
             "unexpected error answering %s %s (reference %s): %s",
@@ -372,6 +374,8 @@ def install_error_handlers(app: FastAPI) -> None:
                 "The body could not be read as JSON (nested too deeply): send a JSON object "
                 "of the call's fields."
             )
+        elif exc.status_code == 404 and exc.detail == "Not Found":
+            message = not_offered(request.method, request.url.path) or message
         elif exc.status_code == 400:
             # Starlette's form parser: malformed multipart, a part header over its 4 KB limit
             # (e.g. a very long file name) or a text field over 1 MB.

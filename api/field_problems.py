@@ -82,7 +82,7 @@ def problem_text(error: Mapping[str, Any]) -> str:
     infinities first (``allow_inf_nan=False``), said here in plain words; and a value that
     does not match a pattern of ``_PATTERNS``, said in its words, not the regex's; and a
     thread id too long, said with what a thread id is (pydantic's words name only the
-    limit)."""
+    limit); and a validator's own refusal without pydantic's "Value error, " prefix."""
     loc = tuple(error.get("loc") or ())
     if error.get("type") == "string_too_long" and loc[-1:] == ("thread_id",):
         return _too_long_thread_id(str(error.get("input")))
@@ -90,6 +90,9 @@ def problem_text(error: Mapping[str, Any]) -> str:
         described = _PATTERNS.get(str((error.get("ctx") or {}).get("pattern")))
         if described is not None:
             return described(str(error.get("input")))
+    if error.get("type") == "value_error":
+        # Our own validators' words, without pydantic's "Value error, " before them.
+        return str(error.get("msg", "invalid")).removeprefix("Value error, ")
     if error.get("type") != "finite_number":
         return str(error.get("msg", "invalid"))
     shown = str(error.get("input"))

@@ -98,6 +98,18 @@ def _no_key(authorization: str | None) -> str:
     return f"The Authorization header has no 'Bearer ' before the key: {_SEND}"
 
 
+def _not_valid(keys: list[str]) -> str:
+    # OpenAI's SDKs send OPENAI_API_KEY from the environment when given no key: pointed
+    # here by base_url alone, they send an OpenAI key, which is not ours to name "mistyped".
+    if any(key.startswith("sk-") for key in keys):
+        return (
+            "The API key is not valid here: it looks like an OpenAI key (sk-...), and "
+            f"VoicePipe takes keys of its own ({KEY_PREFIX}..., made by `voicepipe keys "
+            "create`). Pass one as the SDK's api_key: given none, it sends OPENAI_API_KEY."
+        )
+    return "The API key is not valid (unknown, revoked or mistyped)."
+
+
 def authenticate(keys: list[str], settings: Settings, authorization: str | None = None) -> str:
     """The caller's tenant; raises a 401 ApiError when a key is needed and not valid, and a
     400 for two keys of different tenants: one is never picked over the other, so a request
@@ -115,7 +127,7 @@ def authenticate(keys: list[str], settings: Settings, authorization: str | None 
         raise ApiError(
             401,
             "invalid_api_key",
-            "The API key is not valid (unknown, revoked or mistyped).",
+            _not_valid(keys),
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     if len(tenants) > 1:

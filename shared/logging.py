@@ -21,7 +21,7 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["text", "json"]
-CONTEXT_FIELDS = ("job_id", "batch_id", "tenant", "stage")
+CONTEXT_FIELDS = ("job_id", "batch_id", "tenant", "stage", "request_id")
 
 # At DEBUG these log what we hand them: request URLs with presigned tokens and API keys
 # (botocore, urllib3, httpx, httpcore, google's transports), request bodies with the

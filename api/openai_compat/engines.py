@@ -14,6 +14,22 @@ from shared.settings import Settings
 
 PREFIX = "voicepipe-"
 
+# OpenAI's own audio models, listed and retrieved as the engine each runs on here: a client
+# that checks its configured `whisper-1` before calling is told it exists, as it runs.
+# As the openai SDK's AudioModel and SpeechModel name them, but gpt-4o-transcribe-diarize,
+# whose diarized_json is not offered here.
+OPENAI_AUDIO_MODELS = {
+    "whisper-1": Stage.STT,
+    "gpt-transcribe": Stage.STT,
+    "gpt-4o-transcribe": Stage.STT,
+    "gpt-4o-mini-transcribe": Stage.STT,
+    "gpt-4o-mini-transcribe-2025-12-15": Stage.STT,
+    "tts-1": Stage.TTS,
+    "tts-1-hd": Stage.TTS,
+    "gpt-4o-mini-tts": Stage.TTS,
+    "gpt-4o-mini-tts-2025-12-15": Stage.TTS,
+}
+
 
 def engine_for(settings: Settings, stage: Stage, model: str | None) -> str | None:
     """The provider ``model`` names for ``stage``; None for the configured default."""
@@ -72,3 +88,9 @@ def model_ids(settings: Settings) -> dict[str, list[Stage]]:
             if settings.missing_configuration(stage.value, name) is None:
                 found.setdefault(PREFIX + name, []).append(stage)
     return found
+
+
+def default_engine(settings: Settings, stage: Stage) -> str:
+    """The model id of the engine an OpenAI model name runs on for ``stage``."""
+    provider = settings.providers.tts if stage == Stage.TTS else settings.providers.stt
+    return PREFIX + provider

@@ -1,4 +1,5 @@
-"""``GET /v1/models``: our engines as OpenAI model ids, with the voices of each speech one."""
+"""``GET /v1/models``: our engines as OpenAI model ids, with the voices of each speech one,
+and OpenAI's own audio model names, each naming the engine it runs on here."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import Services, ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
-from api.openai_compat.engines import model_ids
+from api.openai_compat.engines import OPENAI_AUDIO_MODELS, default_engine, model_ids
 from shared.models import Stage
 
 router = APIRouter(prefix="/v1/models", tags=["openai"])
@@ -27,6 +28,8 @@ class ModelCard(BaseModel):
     # Ours, beside OpenAI's fields: what the engine does and, for speech, its voices.
     stages: list[Stage]
     voices: list[str] | None = None
+    # For an OpenAI model name: the engine (one of ours, listed too) that answers it here.
+    runs_on: str | None = None
 
 
 class ModelList(BaseModel):
@@ -38,27 +41,41 @@ class ModelList(BaseModel):
 def list_models(services: ServicesDep, _tenant: TenantDep) -> ModelList:
     """The engines this deployment runs, as OpenAI lists models."""
     models = model_ids(services.settings)
-    return ModelList(data=[_card(services, model, stages) for model, stages in models.items()])
+    cards = [_card(services, model, stages) for model, stages in models.items()]
+    return ModelList(data=cards + [_alias(services, name) for name in OPENAI_AUDIO_MODELS])
 
 
 @router.get("/{model}", response_model=ModelCard, responses=error_responses(401, 404))
 def retrieve_model(model: str, services: ServicesDep, _tenant: TenantDep) -> ModelCard:
     """One engine, as OpenAI describes a model; 404 for one this deployment does not run."""
     models = model_ids(services.settings)
+    if model in OPENAI_AUDIO_MODELS:
+        return _alias(services, model)
     if model not in models:
         raise ApiError(
             404,
             "model_not_found",
             f"The model {model!r} does not exist here. This deployment runs "
-            f"{', '.join(models)} (GET /v1/models lists them).",
+            f"{', '.join(models)}, and OpenAI's {', '.join(OPENAI_AUDIO_MODELS)} on its "
+            "default engines (GET /v1/models lists them).",
             param="model",
         )
     return _card(services, model, models[model])
 
 
 def _card(services: Services, model: str, stages: list[Stage]) -> ModelCard:
-    voices = None
-    if Stage.TTS in stages:
-        published = services.voices.read(model.removeprefix("voicepipe-"))
-        voices = published.voices if published else []
-    return ModelCard(id=model, stages=stages, voices=voices)
+    return ModelCard(id=model, stages=stages, voices=_voices(services, model, stages))
+
+
+def _alias(services: Services, name: str) -> ModelCard:
+    stage = OPENAI_AUDIO_MODELS[name]
+    engine = default_engine(services.settings, stage)
+    voices = _voices(services, engine, [stage])
+    return ModelCard(id=name, stages=[stage], voices=voices, runs_on=engine)
+
+
+def _voices(services: Services, model: str, stages: list[Stage]) -> list[str] | None:
+    if Stage.TTS not in stages:
+        return None
+    published = services.voices.read(model.removeprefix("voicepipe-"))
+    return published.voices if published else []

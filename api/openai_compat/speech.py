@@ -63,6 +63,15 @@ class SpeechRequest(BaseModel):
     # "audio" streams the audio itself; OpenAI's "sse" (base64 audio in events) is not offered.
     stream_format: Literal["audio"] | None = None
 
+    @field_validator("voice", mode="before")
+    @classmethod
+    def _custom_voice_id(cls, value: object) -> object:
+        # OpenAI's custom voice object, {"id": "voice_1234"}: its id is the voice's name,
+        # spoken as a name is (the provider's default when it lists no such voice).
+        if isinstance(value, dict) and set(value) == {"id"}:
+            return value["id"]
+        return value
+
     @field_validator("input")
     @classmethod
     def _words_to_speak(cls, value: str) -> str:

@@ -4,18 +4,19 @@ Starlette's last-resort handler.
 That handler sits outside every middleware, so its answer had none of the inbox's security
 headers (CSP, X-Frame-Options, no-store) and read "Internal Server Error" to a person in a
 browser. This layer sits inside ``SecurityHeaders``: its page gets them all. The page says
-nothing of the exception (a path, a key, a query may be in it); it gives a short reference,
-logged with the traceback, that the person can pass on to whoever runs VoicePipe. The JSON
-API answers its own in its error shape, with a reference too (``api.errors``).
+nothing of the exception (a path, a key, a query may be in it); it gives a reference (the
+answer's X-Request-Id), logged with the traceback, that the person can pass on to whoever
+runs VoicePipe. The JSON API answers its own in its error shape, with a reference too
+(``api.errors``).
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.response_headers import request_id_of
 from api.web.headers import applies_to
 from api.web.pages import bare_page
 
@@ -52,7 +53,8 @@ class UnexpectedErrorPage:
             if started:
                 # Half an answer is out: nothing to replace it with; the server logs it.
                 raise
-            reference = secrets.token_hex(4)
+            # The page's X-Request-Id, so a reference passed on finds the same log line.
+            reference = request_id_of(scope)
             # The path only: a query string may hold a search's words (a caller's name).
             log.exception(
                 "unexpected error answering %s %s (reference %s)",

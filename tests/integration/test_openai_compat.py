@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from typing import get_args
 
 import av
 import openai
 import pytest
-from openai.types.audio import Transcription, TranscriptionVerbose
+from openai.types import AudioModel
+from openai.types.audio import SpeechModel, Transcription, TranscriptionVerbose
 
 from shared.wer import word_error_rate
 from tests.integration.conftest import RunningStack
@@ -181,3 +183,89 @@ def test_the_model_list_names_our_engines_with_each_speech_engines_voices(
     assert local["stages"] == ["stt", "llm", "tts"]
     assert local["voices"], "the offline voice lists its voices"
     assert all((m.model_extra or {}).get("stages") for m in models.values())
+
+
+def test_every_answer_and_error_carries_a_request_id_the_sdk_reads(
+    client: openai.OpenAI,
+) -> None:
+    # OpenAI's SDKs put `x-request-id` on every result and error, for logs and support.
+    first = client.models.retrieve("voicepipe-local")
+    second = client.models.with_raw_response.list()
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.models.retrieve("voicepipe-nonesuch")
+
+    ids = [first._request_id, second.request_id, missing.value.request_id]
+    assert all(isinstance(i, str) and i.startswith("req_") for i in ids), ids
+    assert len(set(ids)) == 3
+
+
+def test_openais_audio_model_names_are_listed_and_retrieved_with_the_engine_they_run_on(
+    client: openai.OpenAI,
+) -> None:
+    # The audio calls take `whisper-1` and `tts-1`; a client checking its configured model
+    # first (models.retrieve) was told it "does not exist here".
+    whisper = client.models.retrieve("whisper-1")
+    speech = client.models.retrieve("tts-1")
+    listed = {model.id: model for model in client.models.list()}
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("gpt-4o")  # no audio model: nothing here runs it
+
+    assert whisper.id == "whisper-1"
+    assert (whisper.model_extra or {})["stages"] == ["stt"]
+    assert (whisper.model_extra or {})["runs_on"] == "voicepipe-local"
+    assert (speech.model_extra or {})["stages"] == ["tts"]
+    assert (speech.model_extra or {})["runs_on"] == "voicepipe-local"
+    # The voices of the engine it runs on, read in the same answer.
+    assert listed["tts-1"].model_extra == {
+        **(listed["voicepipe-local"].model_extra or {}),
+        "stages": ["tts"],
+        "runs_on": "voicepipe-local",
+    }
+    assert listed["whisper-1"] == whisper
+    # Every audio model the SDK itself names, but the diarizing one (diarized_json).
+    sdk_names = {*get_args(AudioModel), *get_args(SpeechModel)} - {"gpt-4o-transcribe-diarize"}
+    assert sdk_names <= set(listed)
+
+
+def test_speech_of_blank_input_is_refused_in_plain_words(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as blank:
+        client.audio.speech.create(model="tts-1", voice="alloy", input="   ")
+
+    body = blank.value.body
+    assert isinstance(body, dict)
+    assert body["param"] == "input"
+    # pydantic's "Value error, " said nothing to whoever reads the SDK's message.
+    assert body["message"] == (
+        "The request is not valid: input: has no words to speak: send the text to be spoken"
+    )
+
+
+def test_an_openai_call_not_offered_here_is_a_404_naming_the_calls_that_are(
+    client: openai.OpenAI,
+) -> None:
+    # One client for chat and audio, pointed here: "Not Found" said nothing of why.
+    with pytest.raises(openai.NotFoundError) as chat:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+
+    body = chat.value.body
+    assert isinstance(body, dict)
+    assert body["type"] == "invalid_request_error"
+    assert "POST /v1/chat/completions" in body["message"]
+    assert "/v1/audio/transcriptions" in body["message"]
+    assert "/v1/models" in body["message"]
+
+
+def test_a_voice_given_as_openais_custom_voice_object_is_spoken(client: openai.OpenAI) -> None:
+    # The SDK takes `voice={"id": ...}` for a custom voice; it was refused as not a string.
+    listed = client.audio.speech.with_raw_response.create(
+        model="voicepipe-local", voice={"id": "joe"}, input="Thanks for calling."
+    )
+    custom = client.audio.speech.with_raw_response.create(
+        model="tts-1", voice={"id": "voice_1234"}, input="Thanks for calling."
+    )
+
+    assert listed.headers["x-voicepipe-voice"] == "joe"
+    assert _seconds(listed.content) > 0.5
+    # A voice the engine does not list is spoken by its default, as a name is.
+    assert custom.headers["x-voicepipe-voice"] == "joe"
+    assert _seconds(custom.content) > 0.5

@@ -195,3 +195,24 @@ def test_a_batch_its_jobs_and_its_exports_are_not_found_for_another_tenant(
     assert batch_id not in [b["id"] for b in listed]
     mine = stack.http.get("/v1/batches", headers=ACME).json()["batches"]
     assert batch_id in [b["id"] for b in mine]
+
+
+def test_an_openai_key_left_in_the_sdk_is_refused_saying_voicepipe_takes_its_own(
+    stack: RunningStack,
+) -> None:
+    import openai
+
+    # The SDK reads OPENAI_API_KEY from the environment when given no key: pointed here by
+    # base_url alone, it sends the OpenAI key, and "unknown, revoked or mistyped" misled.
+    sdk = openai.OpenAI(
+        base_url=f"{stack.settings.api.base_url}/v1",
+        api_key="sk-proj-" + "x" * 40,
+        max_retries=0,
+    )
+    with sdk, pytest.raises(openai.AuthenticationError) as refused:
+        sdk.models.list()
+
+    message = refused.value.message
+    assert "OpenAI key" in message
+    assert "vp_" in message
+    assert "x" * 8 not in message  # the key itself is never echoed

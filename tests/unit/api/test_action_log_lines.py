@@ -171,3 +171,16 @@ def test_a_review_is_logged_with_its_tenant_and_never_the_values_it_corrected(
     logged = " ".join(line.message for line in api_log)
     assert "Okafor" not in logged
     assert "238" not in logged
+
+
+def test_a_requests_log_lines_carry_the_request_id_its_answer_gives(
+    http: TestClient, api_log: list[Line]
+) -> None:
+    # The id an SDK user quotes (error.request_id) finds the API's lines for that request.
+    job = voicemail_job(tenant="acme", status=JobStatus.TRANSCRIBING, transcript=None)
+    _services(http).jobs.create(job)
+
+    answer = http.post(f"/v1/jobs/{job.id}/cancel", headers=ACME)
+
+    [line] = _about(api_log, job_id=job.id)
+    assert line.context["request_id"] == answer.headers["x-request-id"]

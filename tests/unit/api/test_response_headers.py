@@ -48,3 +48,5 @@ def test_every_answer_says_nosniff(
 
     assert answer.status_code == status, answer.text
     assert answer.headers.get_list("x-content-type-options") == ["nosniff"]
+    [request_id] = answer.headers.get_list("x-request-id")
+    assert request_id.startswith("req_")

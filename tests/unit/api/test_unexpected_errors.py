@@ -46,8 +46,10 @@ def test_an_unexpected_error_is_a_json_500_naming_a_reference_the_log_shows(
     assert error["code"] == "internal_error"
     assert "secret-path" not in answer.text
     assert "RuntimeError" not in answer.text
-    found = re.search(r"reference ([0-9a-f]{8})", error["message"])
+    found = re.search(r"reference (req_[0-9a-f]{32})", error["message"])
     assert found
+    # The same id the answer's X-Request-Id gives, which an OpenAI SDK shows on its error.
+    assert found.group(1) == answer.headers["x-request-id"]
     logged = [r.getMessage() for r in caplog.records if found.group(1) in r.getMessage()]
     assert len(logged) == 1
     assert "GET /v1/jobs/job_0123456789abcdef0123456789ab" in logged[0]

@@ -57,8 +57,9 @@ def test_an_unexpected_error_on_a_page_is_an_html_500_with_the_security_headers(
     assert "RuntimeError" not in answer.text
     assert "Traceback" not in answer.text
     # The page names a reference the operator finds beside the traceback in the log.
-    found = re.search(r"reference ([0-9a-f]{8})", answer.text)
+    found = re.search(r"reference (req_[0-9a-f]{32})", answer.text)
     assert found
+    assert found.group(1) == answer.headers["x-request-id"]
     [record] = [r for r in caplog.records if found.group(1) in r.getMessage()]
     assert record.exc_info is not None
     assert DETAIL in str(record.exc_info[1])
