@@ -39,6 +39,10 @@ SEP = "\x1f"
 # long recording, and a voicemail's words all fit.
 SEARCH_CHARS = 8000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# What search text and queries hold as one space: a run of whitespace of any kind or of
+# control characters. Two spaces after a full stop, or a line break and an indent, show
+# as one space on a page, which is what a person types or copies from it.
+_GAPS = re.compile(r"[\s\x00-\x1f\x7f]+")
 # The facets of a machine row, in order (shared.inbox_lua reads them by position).
 MACHINE_FACETS = ("status", "intent", "urgency", "needs_review", "batch_id")
 # The facets of an overlay, then its JSON and search text.
@@ -123,9 +127,10 @@ def fold(text: str) -> str:
 
 
 def search_text(*parts: str | None) -> str:
-    """What a text search matches: the parts folded (``fold``), control characters made
-    spaces (a number is kept in E.164, whose digits ``needle`` searches for)."""
-    words = [_CONTROL.sub(" ", fold(part)) for part in parts if part]
+    """What a text search matches: the parts folded (``fold``), each run of whitespace or
+    control characters one space (a number is kept in E.164, whose digits ``needle``
+    searches for)."""
+    words = [_GAPS.sub(" ", fold(part)) for part in parts if part]
     return " ".join(words)
 
 
@@ -146,9 +151,9 @@ def _unquoted(text: str) -> str:
 
 def needle(text: str) -> str:
     """A person's search as the rows hold it: folded as they are (``fold``), without
-    quotes round it; a number typed with spaces, dashes or brackets is searched for as its
-    digits."""
-    return _digits_or(_unquoted(_CONTROL.sub(" ", fold(text))))
+    quotes round it, its gaps one space as theirs are; a number typed with spaces, dashes or
+    brackets is searched for as its digits."""
+    return _digits_or(_unquoted(_GAPS.sub(" ", fold(text))))
 
 
 def legacy_needle(text: str) -> str:

@@ -119,3 +119,21 @@ def test_quotes_inside_a_query_or_in_the_text_are_searched_as_written(
     assert _found(client, 'said "closed"') == [quoted.id]
     assert _found(client, '"closed" all day') == [quoted.id]
     assert _found(client, '"') == [quoted.id]
+
+
+def test_words_apart_by_more_than_one_space_are_found_by_a_query_that_spaces_them_once(
+    store: JobStore, client: redis.Redis
+) -> None:
+    # Typed with two spaces after a full stop, or a line break and an indent: the page
+    # shows (and copies) one space, the phrase a person searches for.
+    typed = _stored(store, 0, transcript="Hello.  This is Tom,\n  billed twice\u00a0for March.")
+    corrected = _stored(store, 1, transcript="Hi")
+    fix = Correction(field="transcript", before="Hi", after="Call me\t back  tomorrow")
+    review = Review(
+        job_id=corrected.id, tenant="acme", reviewer="Dana", at=START, corrections=[fix], done=True
+    )
+    ReviewStore(client).add(review, [])
+
+    assert _found(client, "hello. this is tom, billed twice for march") == [typed.id]
+    assert _found(client, "call me back tomorrow") == [corrected.id]
+    assert _found(client, "billed   twice") == [typed.id], "spaces typed twice in the query"
