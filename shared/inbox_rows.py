@@ -29,7 +29,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat
 
 from shared.models import Job
 from shared.redis_keys import key
@@ -124,6 +128,22 @@ def fold(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
+
+
+@lru_cache(maxsize=4096)
+def number_text(number: str | None) -> str | None:
+    """A callback number as search finds it: E.164, and the digits of its national form
+    where those are not already in it, so a number typed as its country writes it at home,
+    with the trunk 0 ("020 7946 0958" for +44 20 7946 0958), is found. A token or a value
+    that is no number is kept as it is."""
+    if not number or not number.startswith("+"):
+        return number
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return number
+    national = re.sub(r"\D", "", phonenumbers.format_number(parsed, PhoneNumberFormat.NATIONAL))
+    return number if national in number else f"{number} {national}"
 
 
 def search_text(*parts: str | None) -> str:
@@ -229,7 +249,7 @@ def machine_row(job: Job) -> MachineRow:
         _flag(results.needs_review),
         _facet(job.batch_id),
     ]
-    search = search_text(transcript, caller, number, summary)
+    search = search_text(transcript, caller, number_text(number), summary)
     return MachineRow(SEP.join(facets), search, _json(document))
 
 

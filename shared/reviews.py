@@ -21,6 +21,7 @@ from shared.batch_keys import SETTLE
 from shared.inbox_rows import (
     SEP,
     join_row,
+    number_text,
     overlay_facets,
     overlay_key,
     record_key,
@@ -133,7 +134,9 @@ def overlay_row(reviews: list[Review]) -> str:
         "corrected_fields": [f for f, v in values.items() if v],
     }
     search = search_text(
-        values.get("transcript"), values.get("caller_name"), values.get("callback_number")
+        values.get("transcript"),
+        values.get("caller_name"),
+        number_text(values.get("callback_number")),
     )
     facets = overlay_facets(latest.done, values.get("intent"), values.get("urgency"))
     return join_row(facets, document, search)
