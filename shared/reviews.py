@@ -208,6 +208,24 @@ class ReviewStore:
             if over is not None and _text(over[:2]) == done
         ]
 
+    def corrected_triage(
+        self, tenant: str, job_ids: list[str]
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """The intent and urgency people corrected, by job, for those of ``job_ids`` with
+        either corrected (one read of the inbox overlay, whose facets hold them)."""
+        if not job_ids:
+            return {}
+        found: dict[str, tuple[str | None, str | None]] = {}
+        for job_id, over in zip(
+            job_ids, self.redis.hmget(overlay_key(tenant), job_ids), strict=True
+        ):
+            if over is None:
+                continue
+            _, intent, urgency = _text(over).split(SEP, 3)[:3]
+            if intent or urgency:
+                found[job_id] = (intent or None, urgency or None)
+        return found
+
     def corrected(self, tenant: str, job_id: str) -> dict[str, str | None]:
         """Field -> its latest corrected value, for the fields a person corrected."""
         return corrected_values(self.for_job(tenant, job_id))
