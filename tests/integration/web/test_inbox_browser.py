@@ -331,3 +331,21 @@ def test_a_done_mark_ticked_by_mistake_is_taken_back_by_unticking_it(
     page.goto("/inbox?reviewed=no")
     assert page.locator(f'tr[data-job="{job_id}"]').count() == 1
     acme.shot("13-done-taken-back")
+
+
+def test_a_refused_key_is_typed_again_without_reaching_for_the_mouse(
+    anonymous: Tab, seeded: Seeded
+) -> None:
+    page = anonymous.page
+    page.goto("/inbox/sign-in")
+    page.get_by_label("Your name").fill("Ann Reviewer")
+    page.get_by_label("API key").fill("vp_mistyped")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.locator("#sign-in-error").is_visible()
+
+    page.keyboard.type(ACME_KEY)  # the refused field has the focus, the name is kept
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(f"{seeded.base}/inbox")
+    assert page.get_by_text("signed in as").is_visible()
