@@ -29,7 +29,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat
 
 from shared.models import Job
 from shared.redis_keys import key
@@ -39,6 +43,10 @@ SEP = "\x1f"
 # long recording, and a voicemail's words all fit.
 SEARCH_CHARS = 8000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# What search text and queries hold as one space: a run of whitespace of any kind or of
+# control characters. Two spaces after a full stop, or a line break and an indent, show
+# as one space on a page, which is what a person types or copies from it.
+_GAPS = re.compile(r"[\s\x00-\x1f\x7f]+")
 # The facets of a machine row, in order (shared.inbox_lua reads them by position).
 MACHINE_FACETS = ("status", "intent", "urgency", "needs_review", "batch_id")
 # The facets of an overlay, then its JSON and search text.
@@ -122,10 +130,27 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
 
 
+@lru_cache(maxsize=4096)
+def number_text(number: str | None) -> str | None:
+    """A callback number as search finds it: E.164, and the digits of its national form
+    where those are not already in it, so a number typed as its country writes it at home,
+    with the trunk 0 ("020 7946 0958" for +44 20 7946 0958), is found. A token or a value
+    that is no number is kept as it is."""
+    if not number or not number.startswith("+"):
+        return number
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return number
+    national = re.sub(r"\D", "", phonenumbers.format_number(parsed, PhoneNumberFormat.NATIONAL))
+    return number if national in number else f"{number} {national}"
+
+
 def search_text(*parts: str | None) -> str:
-    """What a text search matches: the parts folded (``fold``), control characters made
-    spaces (a number is kept in E.164, whose digits ``needle`` searches for)."""
-    words = [_CONTROL.sub(" ", fold(part)) for part in parts if part]
+    """What a text search matches: the parts folded (``fold``), each run of whitespace or
+    control characters one space (a number is kept in E.164, whose digits ``needle``
+    searches for)."""
+    words = [_GAPS.sub(" ", fold(part)) for part in parts if part]
     return " ".join(words)
 
 
@@ -146,9 +171,9 @@ def _unquoted(text: str) -> str:
 
 def needle(text: str) -> str:
     """A person's search as the rows hold it: folded as they are (``fold``), without
-    quotes round it; a number typed with spaces, dashes or brackets is searched for as its
-    digits."""
-    return _digits_or(_unquoted(_CONTROL.sub(" ", fold(text))))
+    quotes round it, its gaps one space as theirs are; a number typed with spaces, dashes or
+    brackets is searched for as its digits."""
+    return _digits_or(_unquoted(_GAPS.sub(" ", fold(text))))
 
 
 def legacy_needle(text: str) -> str:
@@ -224,7 +249,7 @@ def machine_row(job: Job) -> MachineRow:
         _flag(results.needs_review),
         _facet(job.batch_id),
     ]
-    search = search_text(transcript, caller, number, summary)
+    search = search_text(transcript, caller, number_text(number), summary)
     return MachineRow(SEP.join(facets), search, _json(document))
 
 

@@ -21,6 +21,7 @@ from shared.batch_keys import SETTLE
 from shared.inbox_rows import (
     SEP,
     join_row,
+    number_text,
     overlay_facets,
     overlay_key,
     record_key,
@@ -133,7 +134,9 @@ def overlay_row(reviews: list[Review]) -> str:
         "corrected_fields": [f for f, v in values.items() if v],
     }
     search = search_text(
-        values.get("transcript"), values.get("caller_name"), values.get("callback_number")
+        values.get("transcript"),
+        values.get("caller_name"),
+        number_text(values.get("callback_number")),
     )
     facets = overlay_facets(latest.done, values.get("intent"), values.get("urgency"))
     return join_row(facets, document, search)
@@ -204,6 +207,24 @@ class ReviewStore:
             for job_id, over in zip(job_ids, overlays, strict=True)
             if over is not None and _text(over[:2]) == done
         ]
+
+    def corrected_triage(
+        self, tenant: str, job_ids: list[str]
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """The intent and urgency people corrected, by job, for those of ``job_ids`` with
+        either corrected (one read of the inbox overlay, whose facets hold them)."""
+        if not job_ids:
+            return {}
+        found: dict[str, tuple[str | None, str | None]] = {}
+        for job_id, over in zip(
+            job_ids, self.redis.hmget(overlay_key(tenant), job_ids), strict=True
+        ):
+            if over is None:
+                continue
+            _, intent, urgency = _text(over).split(SEP, 3)[:3]
+            if intent or urgency:
+                found[job_id] = (intent or None, urgency or None)
+        return found
 
     def corrected(self, tenant: str, job_id: str) -> dict[str, str | None]:
         """Field -> its latest corrected value, for the fields a person corrected."""

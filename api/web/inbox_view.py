@@ -57,8 +57,12 @@ class InboxQuery:
 
     def job_url(self, job_id: str, tail: str = "", **extra: str) -> str:
         """A voicemail's page (or ``tail``, its review) opened from this view: it carries
-        the view's filters, so the page's Next link goes on through the same list."""
-        params = {**{name: self.values[name] for name in _FIELDS if name in self.values}, **extra}
+        the view's filters, so the page's Next link goes on through the same list, and its
+        page of that list, so the link back returns to the page it was opened from."""
+        params = {name: self.values[name] for name in _FIELDS if name in self.values}
+        if self.cursor:
+            params["cursor"] = self.cursor
+        params.update(extra)
         return f"/inbox/jobs/{job_id}{tail}" + (f"?{urlencode(params)}" if params else "")
 
 

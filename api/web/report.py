@@ -17,11 +17,23 @@ from api.routes.batches import BatchView, batch_view
 from api.web.charts import BarChart, bar_chart
 from shared.inbox import InboxFilter, query_inbox
 from shared.models import Job, JobStatus
-from shared.usage_report import LatencyRow, jobs_of, latency
+from shared.reviews import ReviewStore
+from shared.usage_report import PAGE, LatencyRow, jobs_of, latency
 
 URGENCY_ORDER = ("high", "normal", "low")
 URGENCY_TONES = {"high": "tone-high", "normal": "tone-normal", "low": "tone-low"}
 STATUS_TONES = {"succeeded": "tone-ok", "failed": "tone-high", "canceled": "tone-muted"}
+
+
+def _pages(jobs: Iterable[Job]) -> Iterator[list[Job]]:
+    page: list[Job] = []
+    for job in jobs:
+        page.append(job)
+        if len(page) >= PAGE:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 @dataclass
@@ -31,17 +43,23 @@ class _Tally:
     triaged: int = 0
     needs_review: int = 0
 
-    def watch(self, jobs: Iterable[Job]) -> Iterator[Job]:
-        """The jobs passed on unchanged, counted on the way (latency() reads them next)."""
-        for job in jobs:
-            triage = job.results.triage
-            if triage is not None:
-                self.intents[triage.intent] += 1
-                self.urgencies[triage.urgency] += 1
-            if job.results.needs_review is not None:
-                self.triaged += 1
-                self.needs_review += bool(job.results.needs_review)
-            yield job
+    def watch(self, jobs: Iterable[Job], reviews: ReviewStore, tenant: str) -> Iterator[Job]:
+        """The jobs passed on unchanged, counted on the way (latency() reads them next): an
+        intent or urgency a person corrected counts as corrected, as the inbox filters it."""
+        for page in _pages(jobs):
+            corrected = reviews.corrected_triage(tenant, [job.id for job in page])
+            for job in page:
+                self._count(job, *corrected.get(job.id, (None, None)))
+                yield job
+
+    def _count(self, job: Job, intent: str | None, urgency: str | None) -> None:
+        triage = job.results.triage
+        if triage is not None:
+            self.intents[intent or triage.intent] += 1
+            self.urgencies[urgency or triage.urgency] += 1
+        if job.results.needs_review is not None:
+            self.triaged += 1
+            self.needs_review += bool(job.results.needs_review)
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,8 @@ def batch_report(services: Services, tenant: str, batch_id: str) -> BatchReport:
     state = services.batches.get(batch_id, tenant)
     view = batch_view(state, services.settings.api.base_url)
     tally = _Tally(Counter(), Counter())
-    jobs_read, rows = latency(tally.watch(jobs_of(services.jobs, _job_ids(services, batch_id))))
+    jobs = jobs_of(services.jobs, _job_ids(services, batch_id))
+    jobs_read, rows = latency(tally.watch(jobs, ReviewStore(services.jobs.redis), tenant))
     reviewed = query_inbox(
         services.jobs.redis, tenant, InboxFilter(batch_id=batch_id, reviewed=True), limit=1
     ).total

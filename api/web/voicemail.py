@@ -105,14 +105,15 @@ class Voicemail:
 
     @property
     def done(self) -> bool:
-        return any(review.done for review in self.reviews)
+        # As the latest review left it, as the inbox's list has it: a Done mark can be
+        # taken back.
+        return bool(self.reviews) and self.reviews[0].done
 
     @property
     def shown(self) -> dict[str, str]:
         """The review form's values before anyone types: what the voicemail says now, and
         its Done box as the latest review left it (the inbox's reviewed or not)."""
-        done = bool(self.reviews) and self.reviews[0].done
-        return {**{k: v or "" for k, v in self.current.items()}, "done": "yes" if done else ""}
+        return {**{k: v or "" for k, v in self.current.items()}, "done": "yes" if self.done else ""}
 
     @property
     def canceled_where(self) -> str | None:

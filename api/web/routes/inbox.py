@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import Services
 from api.routes.batches import batch_view
 from api.web.access import VisitorDep, services_of
 from api.web.inbox_view import parse_query
 from api.web.pages import render
-from shared.batchstore import BatchState
+from shared.batchstore import BatchNotFound, BatchState
 from shared.inbox import BadCursor, query_inbox
 from shared.models import JobStatus
 from shared.reviews import intents
@@ -41,11 +42,24 @@ async def inbox(request: Request, visitor: VisitorDep) -> Response:
         "inbox.html",
         visitor.session,
         page=page,
+        batch_known=await _batch_known(services, visitor.tenant, query.values.get("batch")),
         query=query,
         intents=known,
         urgencies=URGENCIES,
         statuses=[s.value for s in JobStatus],
     )
+
+
+async def _batch_known(services: Services, tenant: str, batch_id: str | None) -> bool:
+    """Whether the batch filter names one of the tenant's batches: a mistyped id (or
+    another tenant's) would list nothing, which reads as a batch with no voicemails."""
+    if not batch_id:
+        return True
+    try:
+        await run_in_threadpool(services.batches.get, batch_id, tenant)
+    except BatchNotFound:
+        return False
+    return True
 
 
 @router.get("/batches")

@@ -49,7 +49,13 @@ async def sign_in_form(request: Request, next: str | None = None) -> Response:
     # Said before a key is typed: over plain HTTP beyond localhost signing in cannot work.
     error = NEEDS_HTTPS if cookie_refused(request) else None
     return await render(
-        request, "sign_in.html", session, next=safe_next(next), name="", error=error
+        request,
+        "sign_in.html",
+        session,
+        next=safe_next(next),
+        name="",
+        error=error,
+        refused=None,
     )
 
 
@@ -67,13 +73,14 @@ async def sign_in(request: Request) -> Response:
         tenant: str | None = tenant_of(session, settings)
     else:
         tenant = signed_in_tenant(key, settings)
-    error = None
+    error = refused = None
     if not name:
-        error = "Give your name: it is recorded with every correction you make."
+        error, refused = "Give your name: it is recorded with every correction you make.", "name"
     elif tenant is None:
         # Never the key in the answer: it may be a real key of someone else's, mistyped.
-        error = "That API key is not valid (unknown, revoked or mistyped)."
+        error, refused = "That API key is not valid (unknown, revoked or mistyped).", "api_key"
     if error:
+        # The refused field has the focus: typing again goes into it, not to the page.
         return await render(
             request,
             "sign_in.html",
@@ -82,6 +89,7 @@ async def sign_in(request: Request) -> Response:
             next=target,
             name=name,
             error=error,
+            refused=refused,
         )
     assert tenant is not None
     response = RedirectResponse(target, status_code=303)

@@ -97,7 +97,8 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
     # Done left as the form showed it stays as it is now: someone may have changed it.
     done = ticked if ticked != (seen["done"] == "yes") else None
     note = without_hidden(sent.get("note", ""), breaks=True).strip()[:MAX_NOTE] or None
-    if not (changes or ticked or note):
+    # An unticked box the form showed ticked takes a mistaken Done mark back: a change too.
+    if not (changes or ticked or done is False or note):
         return await _page(
             request,
             visitor,

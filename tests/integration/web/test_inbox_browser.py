@@ -306,3 +306,46 @@ def test_a_refused_review_opens_at_its_message_with_the_form_next_in_tab_order(
     focused = page.evaluate("document.activeElement.id")
     assert focused == "r-caller", f"Tab went to {focused!r}, not the review form"
     acme.shot("12-review-refused")
+
+
+def test_a_done_mark_ticked_by_mistake_is_taken_back_by_unticking_it(
+    acme: Tab, seeded: Seeded
+) -> None:
+    job_id = seeded.batch_jobs[3]["id"]
+    page = acme.page
+    page.goto(f"/inbox/jobs/{job_id}")
+    done = page.get_by_label("Done: this voicemail needs nothing more")
+    done.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save review").click()
+
+    done.uncheck()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save review").click()
+
+    assert navigation.value.status == 200, page.locator("#review-error").all_inner_texts()
+    assert page.locator("#review-saved").is_visible()
+    assert not done.is_checked()
+    assert page.locator("p.facts .badge.done").count() == 0, "still badged reviewed"
+    assert page.get_by_role("row", name=re.compile("done mark taken back")).is_visible()
+    page.goto("/inbox?reviewed=no")
+    assert page.locator(f'tr[data-job="{job_id}"]').count() == 1
+    acme.shot("13-done-taken-back")
+
+
+def test_a_refused_key_is_typed_again_without_reaching_for_the_mouse(
+    anonymous: Tab, seeded: Seeded
+) -> None:
+    page = anonymous.page
+    page.goto("/inbox/sign-in")
+    page.get_by_label("Your name").fill("Ann Reviewer")
+    page.get_by_label("API key").fill("vp_mistyped")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.locator("#sign-in-error").is_visible()
+
+    page.keyboard.type(ACME_KEY)  # the refused field has the focus, the name is kept
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(f"{seeded.base}/inbox")
+    assert page.get_by_text("signed in as").is_visible()

@@ -119,3 +119,40 @@ def test_quotes_inside_a_query_or_in_the_text_are_searched_as_written(
     assert _found(client, 'said "closed"') == [quoted.id]
     assert _found(client, '"closed" all day') == [quoted.id]
     assert _found(client, '"') == [quoted.id]
+
+
+def test_words_apart_by_more_than_one_space_are_found_by_a_query_that_spaces_them_once(
+    store: JobStore, client: redis.Redis
+) -> None:
+    # Typed with two spaces after a full stop, or a line break and an indent: the page
+    # shows (and copies) one space, the phrase a person searches for.
+    typed = _stored(store, 0, transcript="Hello.  This is Tom,\n  billed twice\u00a0for March.")
+    corrected = _stored(store, 1, transcript="Hi")
+    fix = Correction(field="transcript", before="Hi", after="Call me\t back  tomorrow")
+    review = Review(
+        job_id=corrected.id, tenant="acme", reviewer="Dana", at=START, corrections=[fix], done=True
+    )
+    ReviewStore(client).add(review, [])
+
+    assert _found(client, "hello. this is tom, billed twice for march") == [typed.id]
+    assert _found(client, "call me back tomorrow") == [corrected.id]
+    assert _found(client, "billed   twice") == [typed.id], "spaces typed twice in the query"
+
+
+def test_a_number_typed_as_its_country_writes_it_at_home_finds_its_voicemail(
+    store: JobStore, client: redis.Redis
+) -> None:
+    # The rows hold E.164, +442079460958: a person in London types the trunk 0 first.
+    london = _stored(store, 0, callback_number="+442079460958")
+    paris = _stored(store, 1, callback_number="+33612345678")
+    fixed = _stored(store, 2, callback_number=None)
+    fix = Correction(field="callback_number", before=None, after="+61291234567")
+    review = Review(
+        job_id=fixed.id, tenant="acme", reviewer="Dana", at=START, corrections=[fix], done=True
+    )
+    ReviewStore(client).add(review, [])
+
+    assert _found(client, "020 7946 0958") == [london.id]
+    assert _found(client, "06 12 34 56 78") == [paris.id]
+    assert _found(client, "(02) 9123 4567") == [fixed.id]
+    assert _found(client, "+44 20 7946 0958") == [london.id], "as it was found before"

@@ -10,7 +10,7 @@ from shared.batch_keys import jobs_key, tenant_batches_key
 from shared.batches import Batch, BatchItem, batch_job_id
 from shared.batchstore import BatchStore
 from shared.models import ErrorInfo, Job, JobStatus, Stage, StageStatus
-from tests.unit.api.web.conftest import GLOBEX_KEY, Site, voicemail
+from tests.unit.api.web.conftest import GLOBEX_KEY, Site, as_shown, voicemail
 
 
 def _batch(site: Site) -> tuple[str, list[Job]]:
@@ -130,3 +130,24 @@ def test_a_batch_id_naming_one_of_the_batchs_own_keys_is_no_such_batch(site: Sit
 
     assert site.jobs.redis.exists(jobs_key(batch_id))
     assert [a.status_code for a in answers] == [404, 404, 404]
+
+
+def test_the_reports_intents_and_urgencies_count_peoples_corrections_as_the_inbox_does(
+    site: Site,
+) -> None:
+    batch_id, jobs = _batch(site)
+    site.sign_in()
+    page = site.client.get(f"/inbox/jobs/{jobs[0].id}").text
+    saved = site.client.post(
+        f"/inbox/jobs/{jobs[0].id}/review",
+        data=as_shown(page, intent="repair", urgency="low"),
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+
+    report = site.client.get(f"/inbox/batches/{batch_id}").text
+    listed = site.client.get("/inbox", params={"batch": batch_id, "intent": "repair"}).text
+
+    assert "Intents: repair 2." in report
+    assert "Urgencies: high 0, normal 1, low 1." in report
+    assert "2 voicemails match" in listed

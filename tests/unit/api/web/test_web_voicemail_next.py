@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from pathlib import Path
 
 from shared.models import Job
-from tests.unit.api.web.conftest import Site, csrf_of, voicemail
+from tests.conftest import ValkeyProcess
+from tests.unit.api.web.conftest import SECRET, Site, csrf_of, keyed_settings, site_for, voicemail
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+_BACK = r'class="crumbs"><a href="([^"]*)">Voicemails</a>'
 _NEXT = re.compile(r'<a[^>]*href="([^"]*)"[^>]*>Next voicemail</a>')
 
 
@@ -18,6 +21,12 @@ def _at(minute: int, **triage: str) -> Job:
     job = voicemail(**triage)
     job.created_at = START + timedelta(minutes=minute)
     return job
+
+
+def _href(pattern: str, page: str) -> str:
+    found = re.search(pattern, page)
+    assert found, pattern
+    return unescape(found.group(1))
 
 
 def _next_link(page: str) -> str | None:
@@ -64,3 +73,32 @@ def test_after_a_saved_review_the_next_voicemail_of_the_list_is_one_click_away(
     assert "Your review was saved." in after
     assert _next_link(after) == f"/inbox/jobs/{older.id}?reviewed=no"
     assert f'action="/inbox/jobs/{reviewed.id}/review?reviewed=no#review"' in page
+
+
+def test_a_voicemail_opened_from_an_older_page_links_back_to_that_page(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    found = site_for(
+        keyed_settings(tmp_path, valkey, web={"session_secret": SECRET, "page_size": 10})
+    )
+    with found.client as client:
+        for minute in range(12):
+            found.add(_at(minute, urgency="high"))
+        found.sign_in()
+        first = client.get("/inbox", params={"urgency": "high"}).text
+        older = _href(r'<a rel="next" href="([^"]*)">Older</a>', first)
+        second = client.get(older).text
+        opened = unescape(re.findall(r'class="row-link" href="([^"]*)"', second)[0])
+
+        page = client.get(opened).text
+        back = _href(_BACK, page)
+        saved = client.post(
+            opened.replace("?", "/review?", 1),
+            data={"csrf": csrf_of(page), "done": "yes"},
+            follow_redirects=False,
+        )
+        after = client.get(saved.headers["location"]).text
+
+    assert back == older, "back to the page it was opened from, not the first"
+    assert "cursor=" in (_next_link(page) or "")
+    assert _href(_BACK, after) == older
