@@ -21,7 +21,7 @@ from api.cli.client import VoicePipeClient
 from api.cli.ids import BATCH_ID
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
 from api.cli.reach import refused, unreachable
-from api.cli.submitting import resume_command
+from api.cli.submitting import batch_command, resume_command
 
 EXPORT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 A_FILE = click.Path(dir_okay=False, path_type=Path)
@@ -108,7 +108,7 @@ def follow(
         click.echo(f"\nStopped watching. {them} running; resume with:", err=True)
         click.echo(f"  {resume_command(ids, url)}", err=True)
         sys.exit(130)
-    sys.exit(0 if summarize(views) else 1)
+    sys.exit(0 if summarize(views, url) else 1)
 
 
 @click.group()
@@ -200,14 +200,14 @@ def batch_cancel(batch_id: str, url: str | None, api_key: str | None) -> None:
             if view["status"] == "canceled":
                 click.echo(f"{batch_id} was already canceled: nothing to cancel.")
             elif view["status"] == "completed":
-                click.echo("\n".join(_completed(batch_id, view)))
+                click.echo("\n".join(_completed(batch_id, view, url)))
             else:
                 raise
             return
     click.echo(f"Canceling {batch_id}: unfinished items are being canceled.")
 
 
-def _completed(batch_id: str, view: dict[str, Any]) -> list[str]:
+def _completed(batch_id: str, view: dict[str, Any], url: str | None) -> list[str]:
     """What a completed batch came to, and what to do with it instead of canceling."""
     counts: dict[str, int] = {**view.get("counts", {}), "rejected": view.get("rejected", 0)}
     told = [
@@ -218,9 +218,11 @@ def _completed(batch_id: str, view: dict[str, Any]) -> list[str]:
     failed = counts.get("failed", 0)
     if failed:
         jobs = "job" if failed == 1 else "jobs"
-        lines.append(f"To run its {failed} failed {jobs} again: voicepipe batch retry {batch_id}")
+        retrying = batch_command("retry", [batch_id], url)
+        lines.append(f"To run its {failed} failed {jobs} again: {retrying}")
     else:
-        lines.append(f"Its results: voicepipe batch export {batch_id} -o results.csv")
+        exporting = batch_command("export", [batch_id], url, "-o", "results.csv")
+        lines.append(f"Its results: {exporting}")
     return lines
 
 
@@ -234,4 +236,4 @@ def batch_retry(batch_id: str, url: str | None, api_key: str | None) -> None:
     click.echo(f"Retrying {view['counts'].get('failed', 0)} failed job(s) of {batch_id}.")
     if view["rejected"]:
         click.echo(f"{view['rejected']} rejected item(s) are not jobs: submit them again.")
-    click.echo(f"Follow with: {resume_command([batch_id], None)}")
+    click.echo(f"Follow with: {resume_command([batch_id], url)}")

@@ -171,7 +171,7 @@ def _submit_one(
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
     if job.get("replayed"):
-        click.echo(already_submitted(job), err=True)
+        click.echo(already_submitted(job, url), err=True)
     if not wait:
         click.echo(job["id"])
         sys.exit(0)

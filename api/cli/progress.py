@@ -16,6 +16,7 @@ from tqdm import tqdm
 from api.cli.answers import BATCH_TERMINAL, PASSING_STATUS, ApiClientError
 from api.cli.client import VoicePipeClient
 from api.cli.reach import NOTHING_THERE
+from api.cli.submitting import batch_command
 from shared.stages import STAGE_ORDER
 
 POLL_S = 0.5
@@ -162,14 +163,17 @@ def summary_lines(all_of: dict[str, Any]) -> list[str]:
     return lines
 
 
-def summarize(views: Sequence[dict[str, Any]]) -> bool:
+def summarize(views: Sequence[dict[str, Any]], url: str | None = None) -> bool:
     """Print the outcome and how to get each item's results; true when every item
     succeeded."""
     all_of = combine(views)
     click.echo("\n".join(summary_lines(all_of)))
-    # Successes too: the export is where their transcripts and replies are.
-    for batch_id in all_of["ids"]:
-        click.echo(f"Per item: voicepipe batch export {batch_id} -o results.csv")
+    # Successes too: the export is where their transcripts and replies are. The batches of
+    # a split submission each get a file: one name for all, each export replaced the last.
+    ids = all_of["ids"]
+    for n, batch_id in enumerate(ids, 1):
+        output = f"results-{n}.csv" if len(ids) > 1 else "results.csv"
+        click.echo(f"Per item: {batch_command('export', [batch_id], url, '-o', output)}")
     counts = all_of["counts"]
     if counts["failed"] or counts["canceled"] or all_of["rejected"]:
         return False

@@ -225,21 +225,22 @@ def upload(
                 f"cannot read {where}: {exc.strerror or exc}{_made(ids, again)}"
             ) from None
         if made.get("replayed"):
-            click.echo(already_submitted(made), err=True)
+            click.echo(already_submitted(made, url), err=True)
             states[made["id"]] = str(made.get("status"))
         ids.append(made["id"])
     return ids
 
 
-def already_submitted(made: Mapping[str, Any]) -> str:
+def already_submitted(made: Mapping[str, Any], url: str | None = None) -> str:
     """What a run says of the batch or job an earlier run with the same key made."""
     said = f"Already submitted as {made['id']} (an earlier run)"
     failed = (made.get("counts") or {}).get("failed", 0)
     if failed and made.get("status") != "canceled":
         # Running the command again is what one tries after failures: it runs nothing.
+        retrying = batch_command("retry", [made["id"]], url)
         return (
-            f"{said}; {failed} of its jobs failed: `voicepipe batch retry {made['id']}` runs "
-            "them again from the stage that failed."
+            f"{said}; {failed} of its jobs failed: `{retrying}` runs them again from the stage "
+            "that failed."
         )
     if made.get("status") != "canceled":
         return f"{said}."
@@ -289,8 +290,14 @@ def stopped_uploading(
 
 
 def resume_command(ids: Sequence[str], url: str | None) -> str:
-    # Never the API key: it would land in shell history; the variable still applies.
-    words = ["voicepipe", "batch", "watch", *ids] + (["--url", url] if url else [])
+    return batch_command("watch", ids, url)
+
+
+def batch_command(verb: str, ids: Sequence[str], url: str | None, *extra: str) -> str:
+    """The command line of ``voicepipe batch <verb>``, with the --url the run was given: one
+    without it reads the configured server, not the one the batch is on. Never the API key:
+    it would land in shell history; the variable still applies."""
+    words = ["voicepipe", "batch", verb, *ids, *extra] + (["--url", url] if url else [])
     return shlex.join(words)
 
 
