@@ -313,3 +313,29 @@ def say_left_out(left_out: Sequence[str]) -> None:
         "m4a/aac/mp4 or amr/3gp; convert others first.",
         err=True,
     )
+
+
+def say_left_out_too(hidden: Sequence[str], twice: Sequence[tuple[str, str]]) -> None:
+    """Name the audio-named files not sent for another reason than their name: a folder of
+    10 recordings that ends "9 items" must say which one and why."""
+    if hidden:
+        click.echo(
+            f"Left out {_counted(len(hidden), 'hidden file')} named as audio (a Mac's ._ copies, "
+            f"a trash folder's): {_listed(hidden)}. Give one by its own path to send it.",
+            err=True,
+        )
+    if twice:
+        pairs = [a if a == b else f"{a} (the same file as {b})" for a, b in twice]
+        click.echo(
+            f"Sent once: {_counted(len(twice), 'file')} reached a second time (a link, or "
+            f"given twice): {_listed(pairs)}.",
+            err=True,
+        )
+
+
+def _counted(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n > 1 else ''}"
+
+
+def _listed(names: Sequence[str], shown: int = 10) -> str:
+    return ", ".join(sorted(names)[:shown]) + (" ..." if len(names) > shown else "")
