@@ -170,6 +170,10 @@ def batch_export(
     """Download one row per item (job results, or why it was rejected), streamed."""
     fmt = export_format(output, fmt)
     with api_errors(), open_client(url, api_key) as client:
+        # Before the rows are read: a batch that ended by then is exported whole.
+        unfinished = _still_running(client, batch_id, url)
+        if unfinished:
+            click.echo(unfinished, err=True)
         if output is None:
             with to_stdout():
                 sys.stdout.flush()
@@ -179,6 +183,28 @@ def batch_export(
         with writing(output):
             size = client.export_batch(batch_id, fmt, output)
     click.echo(f"wrote {output} ({size} bytes)", err=True)
+
+
+def _still_running(client: VoicePipeClient, batch_id: str, url: str | None) -> str | None:
+    """What to say of an export of a batch still running, whose unfinished items' rows are
+    queued, pending or mid-stage without results: the table alone read as the final one.
+    The export itself reports a batch it cannot read, so a view not had here is no error."""
+    try:
+        view = client.batch(batch_id)
+        if view["status"] in BATCH_TERMINAL:
+            return None
+        counts = view["counts"]
+        done = sum(counts.get(s, 0) for s in ("succeeded", "failed", "canceled"))
+        done += view.get("rejected", 0)
+        items = view["items"]
+    except (ApiClientError, httpx.TransportError, KeyError, TypeError):
+        return None
+    of = f" of {items}" if items is not None else ""
+    return (
+        f"{batch_id} is still running ({done}{of} items done): the rows of the others have "
+        f"no results yet. Wait for it with `{resume_command([batch_id], url)}`, then export "
+        "again."
+    )
 
 
 @batch.command("cancel")

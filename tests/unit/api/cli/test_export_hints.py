@@ -72,3 +72,29 @@ def test_a_run_again_names_batch_retry_for_the_url_it_was_sent_to(
     result = _run("submit", "--stages", "stt", str(tmp_path), "--url", URL)
 
     assert f"`voicepipe batch retry bat_1 --url {URL}`" in result.output
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_an_export_of_a_batch_still_running_says_its_rows_are_not_all_final(
+    tmp_path: Path, fake: FakeClient, to_file: bool
+) -> None:
+    # Before, "wrote x.csv" and exit 0: a table of 40 rows, 38 of them "queued" with no
+    # transcript, read as the day's results.
+    fake.views = [_view("bat_1", done=1, items=40)]
+    output = ["-o", str(tmp_path / "x.csv")] if to_file else []
+
+    result = _run("batch", "export", "bat_1", *output, "--url", URL)
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert "bat_1 is still running (1 of 40 items done)" in said
+    assert f"voicepipe batch watch bat_1 --url {URL}" in said
+
+
+def test_an_export_of_a_completed_batch_says_nothing_of_running(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    result = _run("batch", "export", "bat_1", "-o", str(tmp_path / "x.csv"))
+
+    assert result.exit_code == 0, result.output
+    assert "running" not in result.stderr
