@@ -108,7 +108,7 @@ def follow(
         click.echo(f"\nStopped watching. {them} running; resume with:", err=True)
         click.echo(f"  {resume_command(ids, url)}", err=True)
         sys.exit(130)
-    sys.exit(0 if summarize(views, url) else 1)
+    sys.exit(0 if summarize(views, url, client) else 1)
 
 
 @click.group()

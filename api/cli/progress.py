@@ -163,11 +163,46 @@ def summary_lines(all_of: dict[str, Any]) -> list[str]:
     return lines
 
 
-def summarize(views: Sequence[dict[str, Any]], url: str | None = None) -> bool:
-    """Print the outcome and how to get each item's results; true when every item
-    succeeded."""
+# Items that failed or were rejected, named in the summary; the export has them all.
+NAMED_PROBLEMS = 10
+
+
+def _not_done(client: VoicePipeClient, all_of: dict[str, Any]) -> list[str]:
+    """The items that failed or were rejected, by the name each was sent by, with the code
+    and message saying why: "2 rejected" alone sent the user to an export to learn which
+    of a folder's files (an empty one, a note named .wav) did not run. A batch whose rows
+    cannot be read names none: the export command follows."""
+    total = all_of["counts"]["failed"] + all_of["rejected"]
+    lines: list[str] = []
+    try:
+        for batch_id in all_of["ids"]:
+            for row in client.result_rows(batch_id):
+                if row.get("status") in ("failed", "rejected"):
+                    why = f"{row.get('failure_code')}: {row.get('failure_message')}"
+                    lines.append(f"  {row.get('source')}: {row['status']}, {why}")
+                if len(lines) == NAMED_PROBLEMS:
+                    break
+            if len(lines) == NAMED_PROBLEMS:
+                break
+    except (ApiClientError, httpx.TransportError, ValueError):
+        return []
+    more = total - len(lines)
+    if lines and more > 0:
+        lines.append(f"  … and {more} more (all of them in the export)")
+    return lines
+
+
+def summarize(
+    views: Sequence[dict[str, Any]],
+    url: str | None = None,
+    client: VoicePipeClient | None = None,
+) -> bool:
+    """Print the outcome, the items that failed or were rejected (by name, with why) and
+    how to get each item's results; true when every item succeeded."""
     all_of = combine(views)
     click.echo("\n".join(summary_lines(all_of)))
+    if client is not None and (all_of["counts"]["failed"] or all_of["rejected"]):
+        click.echo("\n".join(_not_done(client, all_of)))
     # Successes too: the export is where their transcripts and replies are. The batches of
     # a split submission each get a file: one name for all, each export replaced the last.
     ids = all_of["ids"]
