@@ -71,7 +71,7 @@ def watch_batches(
                 bar.set_postfix_str(f"{what}, retrying", refresh=False)
                 moved: object = what
             else:
-                bar = bar or _new_bar(out)
+                bar = bar or _new_bar(out, views)
                 moved = draw(bar, views)
                 if all(view["status"] in BATCH_TERMINAL for view in views):
                     return views  # tqdm's close draws the last frame
@@ -86,8 +86,21 @@ def watch_batches(
             bar.close()
 
 
-def _new_bar(out: TextIO | None) -> tqdm[Any]:
-    return tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT)
+def _new_bar(out: TextIO | None, views: Sequence[dict[str, Any]] = ()) -> tqdm[Any]:
+    """The bar, whose first frame (drawn as it is made) shows ``views``: made empty, it said
+    "0/? items" of a batch whose size the poll had just given."""
+    if not views:
+        return tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT)
+    n, total, tally, eta = _shown(views)
+    return tqdm(
+        total=total,
+        initial=n,
+        postfix=tally + eta,
+        unit="item",
+        desc="items",
+        file=out,
+        bar_format=BAR_FORMAT,
+    )
 
 
 def combine(views: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -109,11 +122,20 @@ def combine(views: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
     """Set the bar to ``views`` without drawing it; return what it shows but the clock and
     the ETA, to tell whether anything moved."""
+    n, total, tally, eta = _shown(views)
+    if total is not None and bar.total != total:
+        bar.total = total
+    bar.n = n
+    bar.set_postfix_str(tally + eta, refresh=False)
+    return (bar.n, bar.total, tally, bool(eta))
+
+
+def _shown(views: Sequence[dict[str, Any]]) -> tuple[int, int | None, str, str]:
+    """Items done, items in all (None until known), the bar's tally and its ETA (empty once
+    no batch runs), for ``views``."""
     all_of = combine(views)
     counts = all_of["counts"]
-    if all_of["items"] is not None and bar.total != all_of["items"]:
-        bar.total = all_of["items"]
-    bar.n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
+    n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
     running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in _run(views))
     tally = f"{running} | failed {counts['failed']} rejected {all_of['rejected']}"
     # Canceled items count as done: without them named, a canceled batch's full bar read as
@@ -124,8 +146,7 @@ def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
     # over. The ETA shown is of the batches still running, if any.
     running_on = any(view["status"] not in ENDING for view in views)
     eta = f" | ETA {eta_text(all_of['eta_s'])}" if running_on else ""
-    bar.set_postfix_str(tally + eta, refresh=False)
-    return (bar.n, bar.total, tally, running_on)
+    return n, all_of["items"], tally, eta
 
 
 def _run(views: Sequence[dict[str, Any]]) -> list[str]:
