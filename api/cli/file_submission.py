@@ -179,6 +179,9 @@ def _submit_one(
     url: str | None,
     again: bool = False,
 ) -> None:
+    # At call time: api.cli.job_commands imports api.cli, which imports this module.
+    from api.cli.job_commands import job_command
+
     key = request_key([path], {path: name}, options, again)
     try:
         # A refusal says why, as a ClickException.
@@ -201,9 +204,6 @@ def _submit_one(
 
             job = client.wait([job["id"]], on_change=on_change, timeout_s=24 * 3600)[job["id"]]
     except KeyboardInterrupt:
-        # At call time: api.cli.job_commands imports api.cli, which imports this module.
-        from api.cli.job_commands import job_command
-
         # As for a batch: the job runs on without us, and its id is the only handle on it.
         click.echo(f"\nStopped watching. Job {job['id']} keeps running; see it with:", err=True)
         click.echo(f"  {job_command('status', job['id'], url)}", err=True)
@@ -212,4 +212,12 @@ def _submit_one(
         sys.exit(130)
     error = f" {job['error']['code']}: {job['error']['message']}" if job.get("error") else ""
     click.echo(f"{job['id']} {job['status']}{error}")
+    # As a batch's end names its export: "job_… succeeded" alone left the transcript where
+    # only the README said how to reach it. On stderr: scripts read the line above.
+    if job["status"] == "succeeded":
+        fetching = job_command("fetch", job["id"], url, "-o", job["id"])
+        click.echo(f"Fetch its outputs with: {fetching}", err=True)
+    else:
+        retrying = job_command("retry", job["id"], url)
+        click.echo(f"To run it again from its first unfinished stage: {retrying}", err=True)
     sys.exit(0 if job["status"] == "succeeded" else 1)
