@@ -19,6 +19,7 @@ from api.cli import batch_commands
 from api.cli.answers import stages_done
 from api.cli.batch_commands import api_errors
 from api.cli.client import VoicePipeClient
+from api.cli.copies import say_copies
 from api.cli.submitting import (
     already_submitted,
     check_readable,
@@ -149,6 +150,7 @@ def submit_files(
             f"{' '.join(sorted(AUDIO_SUFFIXES))}"
         )
     check_readable(files)
+    say_copies(names)
     # Looked up on its module when called, where a test puts its own client.
     with api_errors(), batch_commands.open_client(url, api_key) as client:
         if len(files) == 1:

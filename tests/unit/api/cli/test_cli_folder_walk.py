@@ -94,3 +94,23 @@ def test_a_file_reached_twice_is_sent_once_and_said_to_be(tmp_path: Path, fake: 
     said = " ".join(result.stderr.split())
     assert "Sent once: 1 file reached a second time" in said
     assert "link.wav (the same file as call.wav)" in said
+
+
+def test_copies_of_one_recording_under_two_names_are_sent_and_said_to_be(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    [call, _] = _files(tmp_path / "in", ["call.wav", "other.wav"], size=10)
+    (tmp_path / "in" / "call (copy).wav").write_bytes(call.read_bytes())
+    (tmp_path / "in" / "same size.wav").write_bytes(b"y" * 10)
+    _files(tmp_path / "in", ["empty.wav", "empty too.wav"], size=0)
+
+    result = _run("submit", str(tmp_path / "in"), "--no-wait")
+
+    assert result.exit_code == 0, result.output
+    assert len(fake.batches[0]) == 6
+    said = " ".join(result.stderr.split())
+    # call.wav, other.wav and call (copy).wav are all b"x" * 10: one recording, three names.
+    assert "2 files are copies of another given (the same bytes)" in said
+    assert "call (copy).wav = call.wav = other.wav." in said
+    assert "same size.wav" not in said
+    assert "empty" not in said
