@@ -256,8 +256,9 @@ def submit(
     """Submit audio files, folders (their audio files) or glob patterns: one file as a job,
     more as one batch (several if over the server's limits), with a progress bar.
 
-    Safe to run again after Ctrl-C or a lost connection: files already taken are not
-    submitted twice, the rest are sent."""
+    Safe to run again after Ctrl-C or a lost connection, with the same files (none added,
+    removed or changed) within 24 h: the batches the server already took are given back,
+    not submitted twice, and the rest are sent."""
     from api.cli import batch_commands
     from api.cli.submitting import check_providers, check_stage_flags
 

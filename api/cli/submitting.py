@@ -266,8 +266,11 @@ def _rerun(again: bool) -> str:
             "`voicepipe batch watch`."
         )
     return (
-        "running the same command again sends only the rest: what the server already took "
-        "is not submitted twice (pass --again to submit everything anew)."
+        # Each batch is known by its files: one added or removed moves the files of every
+        # batch after it, which are then new requests.
+        "running the same command again, on the same files (none added, removed or changed "
+        "since), sends only the rest: what the server already took is not submitted twice "
+        "(pass --again to submit everything anew)."
     )
 
 

@@ -77,7 +77,8 @@ def test_ctrl_c_during_an_upload_names_the_batches_already_made_and_exits_130(
 
     assert result.exit_code == 130, result.output
     assert "voicepipe batch watch bat_1 bat_2" in result.output
-    assert "Running the same command again sends only the rest" in result.output
+    assert "Running the same command again, on the same files" in result.output
+    assert "sends only the rest" in result.output
     assert "Aborted" not in result.output
 
 
