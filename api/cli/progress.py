@@ -191,25 +191,28 @@ NAMED_PROBLEMS = 10
 def _not_done(client: VoicePipeClient, all_of: dict[str, Any]) -> list[str]:
     """The items that failed or were rejected, by the name each was sent by, with the code
     and message saying why: "2 rejected" alone sent the user to an export to learn which
-    of a folder's files (an empty one, a note named .wav) did not run. A batch whose rows
-    cannot be read names none: the export command follows."""
+    of a folder's files (an empty one, a note named .wav) did not run. Items of one code and
+    message share a line, said once. A batch whose rows cannot be read names none: the
+    export command follows."""
     total = all_of["counts"]["failed"] + all_of["rejected"]
-    lines: list[str] = []
+    named = 0
+    why: dict[str, list[str]] = {}
     try:
         for batch_id in all_of["ids"]:
-            for row in client.result_rows(batch_id):
-                if row.get("status") in ("failed", "rejected"):
-                    why = f"{row.get('failure_code')}: {row.get('failure_message')}"
-                    lines.append(f"  {row.get('source')}: {row['status']}, {why}")
-                if len(lines) == NAMED_PROBLEMS:
+            rows = client.result_rows(batch_id)
+            for row in (r for r in rows if r.get("status") in ("failed", "rejected")):
+                said = f"{row['status']}, {row.get('failure_code')}: {row.get('failure_message')}"
+                why.setdefault(said, []).append(str(row.get("source")))
+                named += 1
+                if named == NAMED_PROBLEMS:
                     break
-            if len(lines) == NAMED_PROBLEMS:
+            if named == NAMED_PROBLEMS:
                 break
     except (ApiClientError, httpx.TransportError, ValueError):
         return []
-    more = total - len(lines)
-    if lines and more > 0:
-        lines.append(f"  … and {more} more (all of them in the export)")
+    lines = [f"  {', '.join(sources)}: {said}" for said, sources in why.items()]
+    if lines and total > named:
+        lines.append(f"  … and {total - named} more (all of them in the export)")
     return lines
 
 

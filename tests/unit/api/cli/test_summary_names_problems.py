@@ -58,7 +58,9 @@ def test_a_summary_names_ten_problems_and_counts_the_rest(fake: FakeClient) -> N
     result = _run("batch", "watch", "bat_1")
 
     assert result.exit_code == 1, result.output
-    assert "  e9.wav: rejected" in result.stdout
+    # One code and message: said once, after the names.
+    names = ", ".join(f"e{n}.wav" for n in range(10))
+    assert f"  {names}: rejected, empty_file: {EMPTY}\n" in result.stdout
     assert "e10.wav" not in result.stdout
     assert "… and 2 more (all of them in the export)" in result.stdout
 
