@@ -144,7 +144,9 @@ def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | Non
 def batch_watch(batch_ids: tuple[str, ...], url: str | None, api_key: str | None) -> None:
     """Show the progress of batches until they finish (Ctrl-C stops watching only)."""
     with api_errors(), open_client(url, api_key) as client:
-        follow(client, list(batch_ids), url)
+        # Each once: a batch named twice (a pasted resume command, and its id again) was
+        # counted twice, its items and its export line.
+        follow(client, list(dict.fromkeys(batch_ids)), url)
 
 
 def export_format(output: Path | None, fmt: str | None) -> str:

@@ -98,3 +98,12 @@ def test_an_export_of_a_completed_batch_says_nothing_of_running(
 
     assert result.exit_code == 0, result.output
     assert "running" not in result.stderr
+
+
+def test_a_batch_named_twice_to_watch_is_counted_once(fake: FakeClient) -> None:
+    # Before: "6 items: 6 succeeded" of a batch of 3, and two export lines for it.
+    result = _run("batch", "watch", "bat_1", "bat_1")
+
+    assert result.exit_code == 0, result.output
+    assert "3 items: 3 succeeded" in result.stdout
+    assert result.stdout.count("voicepipe batch export bat_1 ") == 1
