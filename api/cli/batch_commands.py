@@ -163,7 +163,12 @@ def export_format(output: Path | None, fmt: str | None) -> str:
 
 @batch.command("export")
 @click.argument("batch_id", type=BATCH_ID)
-@click.option("-o", "--output", type=A_FILE, help="x.csv or x.jsonl (default: CSV to stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=A_FILE,
+    help="x.csv or x.jsonl, replaced if it exists (default: CSV to stdout).",
+)
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Overrides -o's.")
 @client_options
 def batch_export(
@@ -182,9 +187,12 @@ def batch_export(
                 client.export_batch(batch_id, fmt, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
             return
+        # Said, not refused: a script exporting to one file on a schedule means to replace it.
+        replaced = output.exists()
         with writing(output):
             size = client.export_batch(batch_id, fmt, output)
-    click.echo(f"wrote {output} ({size} bytes)", err=True)
+    over = ", replacing the file that was there" if replaced else ""
+    click.echo(f"wrote {output} ({size} bytes){over}", err=True)
 
 
 def _still_running(client: VoicePipeClient, batch_id: str, url: str | None) -> str | None:

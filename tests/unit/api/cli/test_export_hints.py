@@ -107,3 +107,20 @@ def test_a_batch_named_twice_to_watch_is_counted_once(fake: FakeClient) -> None:
     assert result.exit_code == 0, result.output
     assert "3 items: 3 succeeded" in result.stdout
     assert result.stdout.count("voicepipe batch export bat_1 ") == 1
+
+
+def test_an_export_over_an_existing_file_says_it_replaced_it(
+    tmp_path: Path, fake: FakeClient
+) -> None:
+    # Before: "wrote x.csv (19 bytes)" either way; Monday's results.csv, exported again
+    # with Tuesday's batch by the same suggested command, went without a word.
+    target = tmp_path / "results.csv"
+    target.write_text("monday")
+
+    fresh = _run("batch", "export", "bat_1", "-o", str(tmp_path / "new.csv"))
+    again = _run("batch", "export", "bat_1", "-o", str(target))
+
+    assert "replac" not in fresh.stderr
+    assert f"wrote {target} (19 bytes), replacing the file that was there" in again.stderr
+    help_text = " ".join(_run("batch", "export", "--help").output.split())
+    assert "replaced if it exists" in help_text
