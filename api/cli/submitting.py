@@ -194,7 +194,8 @@ def upload(
         which = f" (batch {len(ids) + 1} of {total})" if total > 1 else ""
         try:
             size = sum(p.stat().st_size for p in group)
-            click.echo(f"Uploading {len(group)} files, {size / 1048576:.1f} MB{which}...", err=True)
+            files = _counted(len(group), "file")
+            click.echo(f"Uploading {files}, {size / 1048576:.1f} MB{which}...", err=True)
             key = request_key(group, names, options, again)
             # Bytes read for sending: a big batch takes minutes to upload, and the server
             # answers only once it has stored every part.
