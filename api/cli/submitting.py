@@ -203,7 +203,11 @@ def upload(
                 send = partial(
                     client.submit_batch, group, names=names, idempotency_key=key, sent=bar.update
                 )
-                made = sending(partial(send, **options), f"batch {len(ids) + 1}", reached=bool(ids))
+                made = sending(
+                    partial(_from_the_start, bar, size, partial(send, **options)),
+                    f"batch {len(ids) + 1}",
+                    reached=bool(ids),
+                )
         except KeyboardInterrupt:
             stopped_uploading(ids, url, again, states)
         except ApiClientError as exc:
@@ -230,6 +234,13 @@ def upload(
             states[made["id"]] = str(made.get("status"))
         ids.append(made["id"])
     return ids
+
+
+def _from_the_start(bar: tqdm[Any], size: int, send: Callable[[], T]) -> T:
+    """``send``, its bar back at 0: a try made again (after a 503, a dropped connection)
+    reads every file again from its start, and the bar counted on past 100%."""
+    bar.reset(total=size)
+    return send()
 
 
 def already_submitted(made: Mapping[str, Any], url: str | None = None) -> str:
