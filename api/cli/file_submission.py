@@ -190,7 +190,7 @@ def _submit_one(
         send = partial(client.submit, path, name=name, idempotency_key=key)
         job = sending(partial(send, **options), "job", reached=False)
     except KeyboardInterrupt:
-        stopped_uploading([], url, again)
+        stopped_uploading([], url, again, under_way="the recording")
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
     if job.get("replayed"):

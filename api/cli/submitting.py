@@ -191,7 +191,8 @@ def upload(
     while pending:
         group = pending.popleft()
         total = len(ids) + 1 + len(pending)
-        which = f" (batch {len(ids) + 1} of {total})" if total > 1 else ""
+        named = f"batch {len(ids) + 1} of {total}" if total > 1 else ""
+        which = f" ({named})" if named else ""
         try:
             size = sum(p.stat().st_size for p in group)
             files = _counted(len(group), "file")
@@ -209,7 +210,7 @@ def upload(
                     reached=bool(ids),
                 )
         except KeyboardInterrupt:
-            stopped_uploading(ids, url, again, states)
+            stopped_uploading(ids, url, again, states, named or "the batch")
         except ApiClientError as exc:
             if exc.code in SPLIT_CODES and len(group) > 1:
                 click.echo(
@@ -287,10 +288,16 @@ def _rerun(again: bool) -> str:
 
 
 def stopped_uploading(
-    ids: Sequence[str], url: str | None, again: bool, states: Mapping[str, str] | None = None
+    ids: Sequence[str],
+    url: str | None,
+    again: bool,
+    states: Mapping[str, str] | None = None,
+    under_way: str | None = None,
 ) -> NoReturn:
     """What was submitted before Ctrl-C: ``states`` has the status of a batch an earlier run
-    made, which may have been canceled or have completed since, and so runs nothing now."""
+    made, which may have been canceled or have completed since, and so runs nothing now.
+    ``under_way`` names the upload Ctrl-C stopped, which the server may have taken whole
+    (the answer was awaited): not naming it, the run read as if its files were not sent."""
     click.echo("\nStopped uploading.", err=True)
     known = states or {}
     running = [i for i in ids if known.get(i) not in BATCH_TERMINAL]
@@ -300,6 +307,15 @@ def stopped_uploading(
         click.echo(f"  {resume_command(running, url)}", err=True)
     if ended:
         click.echo(f"Batches already submitted, which have ended: {', '.join(ended)}", err=True)
+    if under_way:
+        # With --again nothing finds it: its files go again, as _rerun says.
+        gets_it = ", and running the same command again gets it back if so"
+        found = " (not listed above)" if again else gets_it
+        click.echo(
+            f"The upload of {under_way} was under way: the server may have made it all the "
+            f"same{found}.",
+            err=True,
+        )
     click.echo(_rerun(again)[0].upper() + _rerun(again)[1:], err=True)
     sys.exit(130)
 

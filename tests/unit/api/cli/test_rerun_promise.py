@@ -41,3 +41,21 @@ def test_help_and_ctrl_c_promise_no_second_submission_only_for_the_same_files(
     assert "files already taken are not submitted twice" not in helped
     assert "with the same files (none added, removed or changed)" in helped
     assert "on the same files (none added, removed or changed since" in stopped
+
+
+def test_ctrl_c_during_an_upload_says_the_batch_under_way_may_have_been_made(
+    tmp_path: Path, fake: FakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while batch 2's answer was awaited: the server made it, and the run named only
+    # batch 1 as submitted, so the user took batch 2's files as not sent.
+    monkeypatch.setenv("VOICEPIPE_BATCHES__MAX_PARTS", "2")
+    _files(tmp_path, [f"{n}.wav" for n in range(5)])
+    fake.interrupt_at = 2
+
+    said = " ".join(_run("submit", str(tmp_path)).stderr.split())
+
+    assert "Batches already submitted, which keep running: bat_1" in said
+    assert (
+        "The upload of batch 2 of 3 was under way: the server may have made it all the same, "
+        "and running the same command again gets it back if so." in said
+    )
