@@ -256,8 +256,9 @@ def submit(
     """Submit audio files, folders (their audio files) or glob patterns: one file as a job,
     more as one batch (several if over the server's limits), with a progress bar.
 
-    Safe to run again after Ctrl-C or a lost connection: files already taken are not
-    submitted twice, the rest are sent."""
+    Safe to run again after Ctrl-C or a lost connection, with the same files (none added,
+    removed or changed) within 24 h: the batches the server already took are given back,
+    not submitted twice, and the rest are sent."""
     from api.cli import batch_commands
     from api.cli.submitting import check_providers, check_stage_flags
 
@@ -268,20 +269,31 @@ def submit(
 
 
 def _collect(paths: tuple[Path, ...], left_out: list[Path] | None = None) -> list[Path]:
-    """The files given, and a folder's audio files; a folder's other files go to
-    ``left_out``, to be named."""
+    """The files given, and a folder's audio files but its hidden ones (a Mac's ._x.wav
+    AppleDouble beside each recording on a USB stick, a .Trashes/ folder's deleted ones);
+    a folder's other files go to ``left_out``, to be named."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             # A folder named like a recording (calls.wav/) is walked, never sent; a link
             # to nothing is kept, to be named as unreadable rather than missed.
             found = sorted(p for p in path.rglob("*") if not p.is_dir())
-            files.extend(p for p in found if p.suffix.lower() in AUDIO_SUFFIXES)
+            sent = [p for p in found if _audio(p) and not _hidden(p.relative_to(path))]
+            files.extend(sent)
             if left_out is not None:
-                left_out.extend(p for p in found if p.suffix.lower() not in AUDIO_SUFFIXES)
+                taken = set(sent)
+                left_out.extend(p for p in found if p not in taken)
         else:
             files.append(path)
     return files
+
+
+def _audio(path: Path) -> bool:
+    return path.suffix.lower() in AUDIO_SUFFIXES
+
+
+def _hidden(inside: Path) -> bool:
+    return any(part.startswith(".") for part in inside.parts)
 
 
 @main.command()

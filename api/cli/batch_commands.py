@@ -21,7 +21,7 @@ from api.cli.client import VoicePipeClient
 from api.cli.ids import BATCH_ID
 from api.cli.progress import combine, eta_text, summarize, summary_lines, watch_batches
 from api.cli.reach import refused, unreachable
-from api.cli.submitting import resume_command
+from api.cli.submitting import batch_command, resume_command
 
 EXPORT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 A_FILE = click.Path(dir_okay=False, path_type=Path)
@@ -108,7 +108,7 @@ def follow(
         click.echo(f"\nStopped watching. {them} running; resume with:", err=True)
         click.echo(f"  {resume_command(ids, url)}", err=True)
         sys.exit(130)
-    sys.exit(0 if summarize(views) else 1)
+    sys.exit(0 if summarize(views, url, client) else 1)
 
 
 @click.group()
@@ -144,7 +144,9 @@ def batch_status(batch_id: str, human: bool, url: str | None, api_key: str | Non
 def batch_watch(batch_ids: tuple[str, ...], url: str | None, api_key: str | None) -> None:
     """Show the progress of batches until they finish (Ctrl-C stops watching only)."""
     with api_errors(), open_client(url, api_key) as client:
-        follow(client, list(batch_ids), url)
+        # Each once: a batch named twice (a pasted resume command, and its id again) was
+        # counted twice, its items and its export line.
+        follow(client, list(dict.fromkeys(batch_ids)), url)
 
 
 def export_format(output: Path | None, fmt: str | None) -> str:
@@ -161,7 +163,12 @@ def export_format(output: Path | None, fmt: str | None) -> str:
 
 @batch.command("export")
 @click.argument("batch_id", type=BATCH_ID)
-@click.option("-o", "--output", type=A_FILE, help="x.csv or x.jsonl (default: CSV to stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=A_FILE,
+    help="x.csv or x.jsonl, replaced if it exists (default: CSV to stdout).",
+)
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Overrides -o's.")
 @client_options
 def batch_export(
@@ -170,15 +177,44 @@ def batch_export(
     """Download one row per item (job results, or why it was rejected), streamed."""
     fmt = export_format(output, fmt)
     with api_errors(), open_client(url, api_key) as client:
+        # Before the rows are read: a batch that ended by then is exported whole.
+        unfinished = _still_running(client, batch_id, url)
+        if unfinished:
+            click.echo(unfinished, err=True)
         if output is None:
             with to_stdout():
                 sys.stdout.flush()
                 client.export_batch(batch_id, fmt, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
             return
+        # Said, not refused: a script exporting to one file on a schedule means to replace it.
+        replaced = output.exists()
         with writing(output):
             size = client.export_batch(batch_id, fmt, output)
-    click.echo(f"wrote {output} ({size} bytes)", err=True)
+    over = ", replacing the file that was there" if replaced else ""
+    click.echo(f"wrote {output} ({size} bytes){over}", err=True)
+
+
+def _still_running(client: VoicePipeClient, batch_id: str, url: str | None) -> str | None:
+    """What to say of an export of a batch still running, whose unfinished items' rows are
+    queued, pending or mid-stage without results: the table alone read as the final one.
+    The export itself reports a batch it cannot read, so a view not had here is no error."""
+    try:
+        view = client.batch(batch_id)
+        if view["status"] in BATCH_TERMINAL:
+            return None
+        counts = view["counts"]
+        done = sum(counts.get(s, 0) for s in ("succeeded", "failed", "canceled"))
+        done += view.get("rejected", 0)
+        items = view["items"]
+    except (ApiClientError, httpx.TransportError, KeyError, TypeError):
+        return None
+    of = f" of {items}" if items is not None else ""
+    return (
+        f"{batch_id} is still running ({done}{of} items done): the rows of the others have "
+        f"no results yet. Wait for it with `{resume_command([batch_id], url)}`, then export "
+        "again."
+    )
 
 
 @batch.command("cancel")
@@ -200,14 +236,14 @@ def batch_cancel(batch_id: str, url: str | None, api_key: str | None) -> None:
             if view["status"] == "canceled":
                 click.echo(f"{batch_id} was already canceled: nothing to cancel.")
             elif view["status"] == "completed":
-                click.echo("\n".join(_completed(batch_id, view)))
+                click.echo("\n".join(_completed(batch_id, view, url)))
             else:
                 raise
             return
     click.echo(f"Canceling {batch_id}: unfinished items are being canceled.")
 
 
-def _completed(batch_id: str, view: dict[str, Any]) -> list[str]:
+def _completed(batch_id: str, view: dict[str, Any], url: str | None) -> list[str]:
     """What a completed batch came to, and what to do with it instead of canceling."""
     counts: dict[str, int] = {**view.get("counts", {}), "rejected": view.get("rejected", 0)}
     told = [
@@ -218,9 +254,11 @@ def _completed(batch_id: str, view: dict[str, Any]) -> list[str]:
     failed = counts.get("failed", 0)
     if failed:
         jobs = "job" if failed == 1 else "jobs"
-        lines.append(f"To run its {failed} failed {jobs} again: voicepipe batch retry {batch_id}")
+        retrying = batch_command("retry", [batch_id], url)
+        lines.append(f"To run its {failed} failed {jobs} again: {retrying}")
     else:
-        lines.append(f"Its results: voicepipe batch export {batch_id} -o results.csv")
+        exporting = batch_command("export", [batch_id], url, "-o", "results.csv")
+        lines.append(f"Its results: {exporting}")
     return lines
 
 
@@ -234,4 +272,4 @@ def batch_retry(batch_id: str, url: str | None, api_key: str | None) -> None:
     click.echo(f"Retrying {view['counts'].get('failed', 0)} failed job(s) of {batch_id}.")
     if view["rejected"]:
         click.echo(f"{view['rejected']} rejected item(s) are not jobs: submit them again.")
-    click.echo(f"Follow with: {resume_command([batch_id], None)}")
+    click.echo(f"Follow with: {resume_command([batch_id], url)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -257,6 +258,19 @@ class VoicePipeClient:
             finally:
                 partial.unlink(missing_ok=True)
         return written
+
+    def result_rows(self, batch_id: str) -> Iterator[dict[str, Any]]:
+        """The batch's export rows (its JSONL), each as it arrives: a caller that has what it
+        wanted stops reading, and the rest is not downloaded."""
+        url = f"/v1/batches/{batch_id}/results"
+        with self.http.stream("GET", url, params={"format": "jsonl"}) as response:
+            if not response.is_success:
+                response.read()
+                self._check(response)
+            check_export_type(response, "jsonl")
+            for line in response.iter_lines():
+                if line.strip():
+                    yield json.loads(line)
 
     def wait(
         self,

@@ -16,6 +16,7 @@ from tqdm import tqdm
 from api.cli.answers import BATCH_TERMINAL, PASSING_STATUS, ApiClientError
 from api.cli.client import VoicePipeClient
 from api.cli.reach import NOTHING_THERE
+from api.cli.submitting import batch_command
 from shared.stages import STAGE_ORDER
 
 POLL_S = 0.5
@@ -70,7 +71,7 @@ def watch_batches(
                 bar.set_postfix_str(f"{what}, retrying", refresh=False)
                 moved: object = what
             else:
-                bar = bar or _new_bar(out)
+                bar = bar or _new_bar(out, views)
                 moved = draw(bar, views)
                 if all(view["status"] in BATCH_TERMINAL for view in views):
                     return views  # tqdm's close draws the last frame
@@ -85,8 +86,21 @@ def watch_batches(
             bar.close()
 
 
-def _new_bar(out: TextIO | None) -> tqdm[Any]:
-    return tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT)
+def _new_bar(out: TextIO | None, views: Sequence[dict[str, Any]] = ()) -> tqdm[Any]:
+    """The bar, whose first frame (drawn as it is made) shows ``views``: made empty, it said
+    "0/? items" of a batch whose size the poll had just given."""
+    if not views:
+        return tqdm(total=None, unit="item", desc="items", file=out, bar_format=BAR_FORMAT)
+    n, total, tally, eta = _shown(views)
+    return tqdm(
+        total=total,
+        initial=n,
+        postfix=tally + eta,
+        unit="item",
+        desc="items",
+        file=out,
+        bar_format=BAR_FORMAT,
+    )
 
 
 def combine(views: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -108,11 +122,20 @@ def combine(views: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
     """Set the bar to ``views`` without drawing it; return what it shows but the clock and
     the ETA, to tell whether anything moved."""
+    n, total, tally, eta = _shown(views)
+    if total is not None and bar.total != total:
+        bar.total = total
+    bar.n = n
+    bar.set_postfix_str(tally + eta, refresh=False)
+    return (bar.n, bar.total, tally, bool(eta))
+
+
+def _shown(views: Sequence[dict[str, Any]]) -> tuple[int, int | None, str, str]:
+    """Items done, items in all (None until known), the bar's tally and its ETA (empty once
+    no batch runs), for ``views``."""
     all_of = combine(views)
     counts = all_of["counts"]
-    if all_of["items"] is not None and bar.total != all_of["items"]:
-        bar.total = all_of["items"]
-    bar.n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
+    n = counts["succeeded"] + counts["failed"] + counts["canceled"] + all_of["rejected"]
     running = " ".join(f"{stage} {all_of['running_by_stage'][stage]}" for stage in _run(views))
     tally = f"{running} | failed {counts['failed']} rejected {all_of['rejected']}"
     # Canceled items count as done: without them named, a canceled batch's full bar read as
@@ -123,8 +146,7 @@ def draw(bar: tqdm[Any], views: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
     # over. The ETA shown is of the batches still running, if any.
     running_on = any(view["status"] not in ENDING for view in views)
     eta = f" | ETA {eta_text(all_of['eta_s'])}" if running_on else ""
-    bar.set_postfix_str(tally + eta, refresh=False)
-    return (bar.n, bar.total, tally, running_on)
+    return n, all_of["items"], tally, eta
 
 
 def _run(views: Sequence[dict[str, Any]]) -> list[str]:
@@ -162,14 +184,55 @@ def summary_lines(all_of: dict[str, Any]) -> list[str]:
     return lines
 
 
-def summarize(views: Sequence[dict[str, Any]]) -> bool:
-    """Print the outcome and how to get each item's results; true when every item
-    succeeded."""
+# Items that failed or were rejected, named in the summary; the export has them all.
+NAMED_PROBLEMS = 10
+
+
+def _not_done(client: VoicePipeClient, all_of: dict[str, Any]) -> list[str]:
+    """The items that failed or were rejected, by the name each was sent by, with the code
+    and message saying why: "2 rejected" alone sent the user to an export to learn which
+    of a folder's files (an empty one, a note named .wav) did not run. Items of one code and
+    message share a line, said once. A batch whose rows cannot be read names none: the
+    export command follows."""
+    total = all_of["counts"]["failed"] + all_of["rejected"]
+    named = 0
+    why: dict[str, list[str]] = {}
+    try:
+        for batch_id in all_of["ids"]:
+            rows = client.result_rows(batch_id)
+            for row in (r for r in rows if r.get("status") in ("failed", "rejected")):
+                said = f"{row['status']}, {row.get('failure_code')}: {row.get('failure_message')}"
+                why.setdefault(said, []).append(str(row.get("source")))
+                named += 1
+                if named == NAMED_PROBLEMS:
+                    break
+            if named == NAMED_PROBLEMS:
+                break
+    except (ApiClientError, httpx.TransportError, ValueError):
+        return []
+    lines = [f"  {', '.join(sources)}: {said}" for said, sources in why.items()]
+    if lines and total > named:
+        lines.append(f"  … and {total - named} more (all of them in the export)")
+    return lines
+
+
+def summarize(
+    views: Sequence[dict[str, Any]],
+    url: str | None = None,
+    client: VoicePipeClient | None = None,
+) -> bool:
+    """Print the outcome, the items that failed or were rejected (by name, with why) and
+    how to get each item's results; true when every item succeeded."""
     all_of = combine(views)
     click.echo("\n".join(summary_lines(all_of)))
-    # Successes too: the export is where their transcripts and replies are.
-    for batch_id in all_of["ids"]:
-        click.echo(f"Per item: voicepipe batch export {batch_id} -o results.csv")
+    if client is not None and (all_of["counts"]["failed"] or all_of["rejected"]):
+        click.echo("\n".join(_not_done(client, all_of)))
+    # Successes too: the export is where their transcripts and replies are. The batches of
+    # a split submission each get a file: one name for all, each export replaced the last.
+    ids = all_of["ids"]
+    for n, batch_id in enumerate(ids, 1):
+        output = f"results-{n}.csv" if len(ids) > 1 else "results.csv"
+        click.echo(f"Per item: {batch_command('export', [batch_id], url, '-o', output)}")
     counts = all_of["counts"]
     if counts["failed"] or counts["canceled"] or all_of["rejected"]:
         return False

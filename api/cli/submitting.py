@@ -191,10 +191,12 @@ def upload(
     while pending:
         group = pending.popleft()
         total = len(ids) + 1 + len(pending)
-        which = f" (batch {len(ids) + 1} of {total})" if total > 1 else ""
+        named = f"batch {len(ids) + 1} of {total}" if total > 1 else ""
+        which = f" ({named})" if named else ""
         try:
             size = sum(p.stat().st_size for p in group)
-            click.echo(f"Uploading {len(group)} files, {size / 1048576:.1f} MB{which}...", err=True)
+            files = _counted(len(group), "file")
+            click.echo(f"Uploading {files}, {size / 1048576:.1f} MB{which}...", err=True)
             key = request_key(group, names, options, again)
             # Bytes read for sending: a big batch takes minutes to upload, and the server
             # answers only once it has stored every part.
@@ -202,9 +204,13 @@ def upload(
                 send = partial(
                     client.submit_batch, group, names=names, idempotency_key=key, sent=bar.update
                 )
-                made = sending(partial(send, **options), f"batch {len(ids) + 1}", reached=bool(ids))
+                made = sending(
+                    partial(_from_the_start, bar, size, partial(send, **options)),
+                    f"batch {len(ids) + 1}",
+                    reached=bool(ids),
+                )
         except KeyboardInterrupt:
-            stopped_uploading(ids, url, again, states)
+            stopped_uploading(ids, url, again, states, named or "the batch")
         except ApiClientError as exc:
             if exc.code in SPLIT_CODES and len(group) > 1:
                 click.echo(
@@ -225,21 +231,29 @@ def upload(
                 f"cannot read {where}: {exc.strerror or exc}{_made(ids, again)}"
             ) from None
         if made.get("replayed"):
-            click.echo(already_submitted(made), err=True)
+            click.echo(already_submitted(made, url), err=True)
             states[made["id"]] = str(made.get("status"))
         ids.append(made["id"])
     return ids
 
 
-def already_submitted(made: Mapping[str, Any]) -> str:
+def _from_the_start(bar: tqdm[Any], size: int, send: Callable[[], T]) -> T:
+    """``send``, its bar back at 0: a try made again (after a 503, a dropped connection)
+    reads every file again from its start, and the bar counted on past 100%."""
+    bar.reset(total=size)
+    return send()
+
+
+def already_submitted(made: Mapping[str, Any], url: str | None = None) -> str:
     """What a run says of the batch or job an earlier run with the same key made."""
     said = f"Already submitted as {made['id']} (an earlier run)"
     failed = (made.get("counts") or {}).get("failed", 0)
     if failed and made.get("status") != "canceled":
         # Running the command again is what one tries after failures: it runs nothing.
+        retrying = batch_command("retry", [made["id"]], url)
         return (
-            f"{said}; {failed} of its jobs failed: `voicepipe batch retry {made['id']}` runs "
-            "them again from the stage that failed."
+            f"{said}; {failed} of its jobs failed: `{retrying}` runs them again from the stage "
+            "that failed."
         )
     if made.get("status") != "canceled":
         return f"{said}."
@@ -265,16 +279,25 @@ def _rerun(again: bool) -> str:
             "`voicepipe batch watch`."
         )
     return (
-        "running the same command again sends only the rest: what the server already took "
-        "is not submitted twice (pass --again to submit everything anew)."
+        # Each batch is known by its files: one added or removed moves the files of every
+        # batch after it, which are then new requests.
+        "running the same command again, on the same files (none added, removed or changed "
+        "since), sends only the rest: what the server already took is not submitted twice "
+        "(pass --again to submit everything anew)."
     )
 
 
 def stopped_uploading(
-    ids: Sequence[str], url: str | None, again: bool, states: Mapping[str, str] | None = None
+    ids: Sequence[str],
+    url: str | None,
+    again: bool,
+    states: Mapping[str, str] | None = None,
+    under_way: str | None = None,
 ) -> NoReturn:
     """What was submitted before Ctrl-C: ``states`` has the status of a batch an earlier run
-    made, which may have been canceled or have completed since, and so runs nothing now."""
+    made, which may have been canceled or have completed since, and so runs nothing now.
+    ``under_way`` names the upload Ctrl-C stopped, which the server may have taken whole
+    (the answer was awaited): not naming it, the run read as if its files were not sent."""
     click.echo("\nStopped uploading.", err=True)
     known = states or {}
     running = [i for i in ids if known.get(i) not in BATCH_TERMINAL]
@@ -284,13 +307,28 @@ def stopped_uploading(
         click.echo(f"  {resume_command(running, url)}", err=True)
     if ended:
         click.echo(f"Batches already submitted, which have ended: {', '.join(ended)}", err=True)
+    if under_way:
+        # With --again nothing finds it: its files go again, as _rerun says.
+        gets_it = ", and running the same command again gets it back if so"
+        found = " (not listed above)" if again else gets_it
+        click.echo(
+            f"The upload of {under_way} was under way: the server may have made it all the "
+            f"same{found}.",
+            err=True,
+        )
     click.echo(_rerun(again)[0].upper() + _rerun(again)[1:], err=True)
     sys.exit(130)
 
 
 def resume_command(ids: Sequence[str], url: str | None) -> str:
-    # Never the API key: it would land in shell history; the variable still applies.
-    words = ["voicepipe", "batch", "watch", *ids] + (["--url", url] if url else [])
+    return batch_command("watch", ids, url)
+
+
+def batch_command(verb: str, ids: Sequence[str], url: str | None, *extra: str) -> str:
+    """The command line of ``voicepipe batch <verb>``, with the --url the run was given: one
+    without it reads the configured server, not the one the batch is on. Never the API key:
+    it would land in shell history; the variable still applies."""
+    words = ["voicepipe", "batch", verb, *ids, *extra] + (["--url", url] if url else [])
     return shlex.join(words)
 
 
@@ -306,3 +344,29 @@ def say_left_out(left_out: Sequence[str]) -> None:
         "m4a/aac/mp4 or amr/3gp; convert others first.",
         err=True,
     )
+
+
+def say_left_out_too(hidden: Sequence[str], twice: Sequence[tuple[str, str]]) -> None:
+    """Name the audio-named files not sent for another reason than their name: a folder of
+    10 recordings that ends "9 items" must say which one and why."""
+    if hidden:
+        click.echo(
+            f"Left out {_counted(len(hidden), 'hidden file')} named as audio (a Mac's ._ copies, "
+            f"a trash folder's): {_listed(hidden)}. Give one by its own path to send it.",
+            err=True,
+        )
+    if twice:
+        pairs = [a if a == b else f"{a} (the same file as {b})" for a, b in twice]
+        click.echo(
+            f"Sent once: {_counted(len(twice), 'file')} reached a second time (a link, or "
+            f"given twice): {_listed(pairs)}.",
+            err=True,
+        )
+
+
+def _counted(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n > 1 else ''}"
+
+
+def _listed(names: Sequence[str], shown: int = 10) -> str:
+    return ", ".join(sorted(names)[:shown]) + (" ..." if len(names) > shown else "")

@@ -44,6 +44,8 @@ def test_a_folder_is_one_batch_with_progress_a_summary_and_a_row_per_item(
     assert "6/6 items" in result.output
     assert "6 items: 5 succeeded, 0 failed, 1 rejected" in result.output
     assert "rejected by code: unsupported_format 1" in result.output
+    # Named, with why, from the server's own JSONL export.
+    assert "  a-notes.wav: rejected, unsupported_format: " in result.stdout
     found = re.search(r"voicepipe batch export (bat_\w+)", result.output)
     assert found, result.output
     batch_id = found.group(1)

@@ -45,6 +45,7 @@ class FakeClient:
         self.keys: list[str | None] = []
         self.interrupt_at: int | None = None  # the upload (from 1) stopped by Ctrl-C
         self.server_max_parts = 1000
+        self.rows: list[dict[str, Any]] = []  # every batch's export rows
 
     def __enter__(self) -> FakeClient:
         return self
@@ -81,6 +82,9 @@ class FakeClient:
         if not isinstance(dest, Path):
             dest.write(b"item_index,status\r\n")
         return 19
+
+    def result_rows(self, batch_id: str) -> Iterator[dict[str, Any]]:
+        yield from self.rows
 
     def job(self, job_id: str) -> dict[str, Any]:
         if self.error:

@@ -109,3 +109,14 @@ def test_batch_cancel_of_a_completed_batch_without_failures_names_its_export(
     assert result.exit_code == 0, result.output
     assert "had already completed (3 succeeded): nothing to cancel." in result.output
     assert "voicepipe batch export bat_1 -o results.csv" in result.output
+
+
+def test_batch_cancel_of_a_completed_batch_names_commands_for_the_url_it_was_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _serve(monkeypatch, "completed", COMPLETED)
+
+    result = _run("batch", "cancel", "bat_1", "--url", "http://api.test:9000")
+
+    assert result.exit_code == 0, result.output
+    assert "voicepipe batch retry bat_1 --url http://api.test:9000" in result.output

@@ -77,7 +77,8 @@ def test_ctrl_c_during_an_upload_names_the_batches_already_made_and_exits_130(
 
     assert result.exit_code == 130, result.output
     assert "voicepipe batch watch bat_1 bat_2" in result.output
-    assert "Running the same command again sends only the rest" in result.output
+    assert "Running the same command again, on the same files" in result.output
+    assert "sends only the rest" in result.output
     assert "Aborted" not in result.output
 
 
@@ -169,3 +170,16 @@ def test_a_file_reached_twice_by_another_path_or_a_link_is_sent_once(
 
     assert result.exit_code == 0, result.output
     assert fake.batches == [["a.wav", "b.wav"]]
+
+
+def test_a_batch_of_one_file_is_uploaded_as_one_file(
+    tmp_path: Path, fake: FakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A split leaving one file in the last batch said "Uploading 1 files".
+    monkeypatch.setenv("VOICEPIPE_BATCHES__MAX_PARTS", "2")
+    _files(tmp_path, ["a.wav", "b.wav", "c.wav"])
+
+    result = _run("submit", str(tmp_path), "--no-wait")
+
+    assert "Uploading 2 files, 0.0 MB (batch 1 of 2)" in result.stderr
+    assert "Uploading 1 file, 0.0 MB (batch 2 of 2)" in result.stderr

@@ -126,3 +126,15 @@ def test_no_canceled_column_while_nothing_was_canceled() -> None:
     watch_batches(Answers(_view("completed", 2)), ["bat_1"], out=log)  # type: ignore[arg-type]
 
     assert "canceled" not in log.getvalue()
+
+
+def test_the_first_frame_shows_the_batch_size_the_first_poll_gave() -> None:
+    # Into a log, a watch began with "0/? items" and "0%", then "0/2 items": a frame that
+    # claimed the size was unknown when the answer that drew it said it.
+    log = io.StringIO()
+
+    watch_batches(Answers(_view("running", 0), _view("completed", 2)), ["bat_1"], out=log)  # type: ignore[arg-type]
+
+    frames = [frame for frame in log.getvalue().replace("\n", "\r").split("\r") if frame]
+    assert "/? items" not in " ".join(frames), frames
+    assert "0/2 items" in frames[0]
