@@ -143,6 +143,10 @@ def test_speech_in_every_format_is_audio_of_the_words_length(
     seconds = len(data) / 48_000 if fmt == "pcm" else _seconds(data)
     assert 2.0 < seconds < 8.0, (fmt, seconds)
     assert response.response.headers["x-voicepipe-voice"] == "joe"
+    if fmt == "wav":
+        # OpenAI's wav is its 24 kHz pcm with a header; ours was the voice's 22.05 kHz.
+        with av.open(io.BytesIO(data), "r") as media:
+            assert media.streams.audio[0].codec_context.sample_rate == 24_000
 
 
 def test_speech_at_twice_the_speed_is_half_as_long(client: openai.OpenAI) -> None:
