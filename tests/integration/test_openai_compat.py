@@ -273,3 +273,18 @@ def test_a_voice_given_as_openais_custom_voice_object_is_spoken(client: openai.O
     # A voice the engine does not list is spoken by its default, as a name is.
     assert custom.headers["x-voicepipe-voice"] == "joe"
     assert _seconds(custom.content) > 0.5
+
+
+def test_input_in_a_script_the_voice_cannot_speak_is_refused_naming_the_model(
+    client: openai.OpenAI,
+) -> None:
+    # The engine is what to change (the offline voice speaks English): `param` was null.
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.audio.speech.create(
+            model="voicepipe-local", voice="alloy", input="Здравствуйте, перезвоните мне завтра."
+        )
+
+    body = refused.value.body
+    assert isinstance(body, dict)
+    assert body["code"] == "tts.unsupported_language"
+    assert body["param"] == "model"
