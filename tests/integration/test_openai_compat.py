@@ -84,6 +84,9 @@ def test_verbose_json_has_timed_segments_and_words_as_the_sdk_types_them(
     assert starts == sorted(starts)
     assert result.words[-1].end <= result.duration + 0.5
     assert " ".join(s.text for s in result.segments).split() == result.text.split()
+    # As OpenAI's: each segment led by a space, each word bare ("Hello", not "Hello,").
+    assert all(s.text.startswith(" ") for s in result.segments)
+    assert all(w.word and w.word == w.word.strip(".,?!;:") for w in result.words)
 
 
 @pytest.mark.parametrize("fmt", ["text", "srt", "vtt"])
