@@ -5,6 +5,7 @@ model list, and errors its own exception classes."""
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from typing import get_args
 
@@ -179,16 +180,37 @@ def test_streamed_speech_arrives_sentence_by_sentence_as_one_playable_file(
     assert 6.0 < _seconds(b"".join(chunks)) < 20.0
 
 
+def _published_voices(stack: RunningStack, provider: str, timeout_s: float = 60) -> list[str]:
+    """``provider``'s voices once a tts worker has published them (it lists them as it
+    starts, a few seconds after the stack answers)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        listing = stack.http.get("/v1/voices", params={"provider": provider}).json()
+        entry = listing["providers"][0]
+        if entry["listed_at"]:
+            voices: list[str] = entry["voices"]
+            return voices
+        time.sleep(0.2)
+    raise TimeoutError(f"no tts worker published the {provider} voices in {timeout_s} s")
+
+
 def test_the_model_list_names_our_engines_with_each_speech_engines_voices(
-    client: openai.OpenAI,
+    client: openai.OpenAI, running_stack: RunningStack
 ) -> None:
+    # Whenever it is asked, right after start-up too: the offline voice is known without
+    # waiting for a tts worker to list it (it answered `voices: []` until one had).
     models = {model.id: model for model in client.models.list()}
+    published = _published_voices(running_stack, "local")
+    after = {model.id: model for model in client.models.list()}
 
     assert "voicepipe-local" in models
     assert all(model.object == "model" for model in models.values())
     local = models["voicepipe-local"].model_extra or {}
     assert local["stages"] == ["stt", "llm", "tts"]
-    assert local["voices"], "the offline voice lists its voices"
+    assert local["voices"] == ["joe"], "the offline voice lists its voices"
+    assert local["voices_error"] is None
+    # What the worker lists is what was named before it had.
+    assert (after["voicepipe-local"].model_extra or {})["voices"] == published == ["joe"]
     assert all((m.model_extra or {}).get("stages") for m in models.values())
 
 
