@@ -27,6 +27,17 @@ def voices_of(model: str) -> tuple[str, ...]:
     return CLASSIC_VOICES if model in _CLASSIC_MODELS else VOICES
 
 
+def fixed_voices(provider: str, openai_model: str) -> list[str] | None:
+    """The voices ``provider`` has whatever its listing says, as its tts provider lists them
+    (the bundled voice; OpenAI's per model), so the API can name them before a tts worker
+    has published its list; None where only that listing can tell."""
+    if provider == "local":
+        return [OFFLINE_VOICE]
+    if provider == "openai":
+        return list(voices_of(openai_model))
+    return None
+
+
 def foreign_voice(provider: str, voice: str, openai_model: str) -> str | None:
     """Why ``provider`` can have no voice ``voice``, or None where it may. ElevenLabs names
     its voices freely (an account's own voices too) and a plugin's are its own business:

@@ -16,6 +16,9 @@ from pydantic import BaseModel
 
 from shared.redis_keys import key
 
+# What a provider's list says before any tts worker has published it.
+NOT_LISTED = "not listed yet: a tts worker lists each provider's voices when it starts"
+
 
 class PublishedVoices(BaseModel):
     voices: list[str] = []

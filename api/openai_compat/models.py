@@ -10,8 +10,10 @@ from pydantic import BaseModel
 
 from api.deps import Services, ServicesDep, TenantDep
 from api.errors import ApiError, error_responses
-from api.openai_compat.engines import OPENAI_AUDIO_MODELS, default_engine, model_ids
+from api.openai_compat.engines import OPENAI_AUDIO_MODELS, PREFIX, default_engine, model_ids
 from shared.models import Stage
+from shared.tts_voices import fixed_voices
+from shared.voice_directory import NOT_LISTED
 
 router = APIRouter(prefix="/v1/models", tags=["openai"])
 
@@ -28,6 +30,9 @@ class ModelCard(BaseModel):
     # Ours, beside OpenAI's fields: what the engine does and, for speech, its voices.
     stages: list[Stage]
     voices: list[str] | None = None
+    # Why `voices` is empty: no tts worker has listed them yet, or the vendor's listing
+    # failed (as GET /v1/voices says it).
+    voices_error: str | None = None
     # For an OpenAI model name: the engine (one of ours, listed too) that answers it here.
     runs_on: str | None = None
 
@@ -64,18 +69,28 @@ def retrieve_model(model: str, services: ServicesDep, _tenant: TenantDep) -> Mod
 
 
 def _card(services: Services, model: str, stages: list[Stage]) -> ModelCard:
-    return ModelCard(id=model, stages=stages, voices=_voices(services, model, stages))
+    voices, error = _voices(services, model, stages)
+    return ModelCard(id=model, stages=stages, voices=voices, voices_error=error)
 
 
 def _alias(services: Services, name: str) -> ModelCard:
     stage = OPENAI_AUDIO_MODELS[name]
     engine = default_engine(services.settings, stage)
-    voices = _voices(services, engine, [stage])
-    return ModelCard(id=name, stages=[stage], voices=voices, runs_on=engine)
+    voices, error = _voices(services, engine, [stage])
+    return ModelCard(id=name, stages=[stage], voices=voices, voices_error=error, runs_on=engine)
 
 
-def _voices(services: Services, model: str, stages: list[Stage]) -> list[str] | None:
+def _voices(
+    services: Services, model: str, stages: list[Stage]
+) -> tuple[list[str] | None, str | None]:
+    """The speech engine's voices, and why there are none where there are none."""
     if Stage.TTS not in stages:
-        return None
-    published = services.voices.read(model.removeprefix("voicepipe-"))
-    return published.voices if published else []
+        return None, None
+    provider = model.removeprefix(PREFIX)
+    published = services.voices.read(provider)
+    if published is not None:
+        return published.voices, published.error
+    # Right after start-up no tts worker has published yet; the bundled voice and OpenAI's
+    # are known here all the same, as their providers list them.
+    fixed = fixed_voices(provider, services.settings.openai.tts_model)
+    return (fixed, None) if fixed is not None else ([], NOT_LISTED)

@@ -236,7 +236,12 @@ async def _queue(
 async def _spoken(services: Services, job: Job) -> Job:
     job = await finished(services, job, services.settings.api.sync_wait_s)
     if job.status != JobStatus.SUCCEEDED:
-        raise failure(job)
+        error = failure(job)
+        if error.code.rpartition(".")[2] == "unsupported_language":
+            # A text the voice cannot speak is fixed by choosing another engine, which this
+            # call names in `model` (it takes no `language`).
+            error.param = "model"
+        raise error
     return job
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import unicodedata
 import zlib
 from collections import Counter
 from typing import Any, Literal
@@ -275,12 +276,28 @@ def _verbose(
     if "segment" in granularities:
         body["segments"] = [_segment(i, cue) for i, cue in enumerate(segments(transcript))]
     if "word" in granularities:
+        bare = [(_bare(w.word), w) for w in transcript.words]
         body["words"] = [
-            {"word": w.word, "start": w.start_s or 0.0, "end": w.end_s or 0.0}
-            for w in transcript.words
-            if w.word.strip()
+            {"word": word, "start": w.start_s or 0.0, "end": w.end_s or 0.0}
+            for word, w in bare
+            if word
         ]
     return body
+
+
+def _bare(word: str) -> str:
+    """``word`` without the punctuation around it, as OpenAI's words come ("Hello," is
+    "Hello"); what is inside stays ("I'm", "4.5")."""
+    start, end = 0, len(word)
+    while start < end and _mark(word[start]):
+        start += 1
+    while end > start and _mark(word[end - 1]):
+        end -= 1
+    return word[start:end]
+
+
+def _mark(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char).startswith("P")
 
 
 def _segment(index: int, cue: Any) -> dict[str, Any]:
@@ -296,7 +313,8 @@ def _segment(index: int, cue: Any) -> dict[str, Any]:
         "seek": round(cue.start_s * 100),
         "start": round(cue.start_s, 3),
         "end": round(cue.end_s, 3),
-        "text": text,
+        # Whisper's segments begin with the space before their first word, as OpenAI's do.
+        "text": f" {text.strip()}" if text.strip() else "",
         "tokens": [],
         "temperature": 0.0,
         "avg_logprob": round(math.log(mean), 4) if mean else 0.0,

@@ -12,6 +12,7 @@ from api.deps import ServicesDep, get_tenant
 from api.errors import ApiError, error_responses
 from shared.models import Stage
 from shared.provider_catalog import provider_names
+from shared.voice_directory import NOT_LISTED
 
 # Voices are not per tenant, but everything under /v1 is for key holders only.
 router = APIRouter(prefix="/v1/voices", tags=["voices"], dependencies=[Depends(get_tenant)])
@@ -57,7 +58,7 @@ def _voices(services: ServicesDep, name: str) -> ProviderVoices:
             provider=name,
             configured=True,
             voices=[],
-            error="not listed yet: a tts worker lists each provider's voices when it starts",
+            error=NOT_LISTED,
         )
     # A vendor being down shows as this provider's error, not a failed request.
     return ProviderVoices(

@@ -31,7 +31,8 @@ MEDIA_TYPES: dict[SpeechFormat, str] = {
     "wav": "audio/wav",
     "pcm": "audio/pcm",
 }
-# OpenAI's `pcm`: raw 24 kHz, 16-bit signed little-endian, mono, no header.
+# OpenAI's `pcm`: raw 24 kHz, 16-bit signed little-endian, mono, no header; its `wav` is
+# the same samples behind a header, so ours are at 24 kHz too whatever the voice's rate.
 PCM_RATE = 24_000
 
 
@@ -100,7 +101,7 @@ class SpeechEncoder:
         """The rest: the encoder's last frames and the container's trailer."""
         if self._raw:
             if self._header_due:  # nothing was fed: an empty but valid file
-                return self._wav_header(self._rate or PCM_RATE, 0)
+                return self._wav_header(PCM_RATE, 0)
             return b""
         for chunk in self._resampler.resample(None):
             self._media.mux(self._stream.encode(chunk))
@@ -120,13 +121,13 @@ class SpeechEncoder:
 
     def _raw_bytes(self, pcm: npt.NDArray[np.int16], sample_rate: int) -> bytes:
         samples = np.ascontiguousarray(pcm, dtype=np.int16)
-        if self.fmt == "pcm" and sample_rate != PCM_RATE:
+        if sample_rate != PCM_RATE:
             samples = _resampled(samples, sample_rate, PCM_RATE)
         body = samples.astype("<i2").tobytes()
         if self._header_due:
             self._header_due = False
             size = 0xFFFFFFFF if self._streamed else len(body)
-            return self._wav_header(sample_rate, size) + body
+            return self._wav_header(PCM_RATE, size) + body
         return body
 
     @staticmethod

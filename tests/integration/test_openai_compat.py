@@ -5,6 +5,7 @@ model list, and errors its own exception classes."""
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from typing import get_args
 
@@ -84,6 +85,9 @@ def test_verbose_json_has_timed_segments_and_words_as_the_sdk_types_them(
     assert starts == sorted(starts)
     assert result.words[-1].end <= result.duration + 0.5
     assert " ".join(s.text for s in result.segments).split() == result.text.split()
+    # As OpenAI's: each segment led by a space, each word bare ("Hello", not "Hello,").
+    assert all(s.text.startswith(" ") for s in result.segments)
+    assert all(w.word and w.word == w.word.strip(".,?!;:") for w in result.words)
 
 
 @pytest.mark.parametrize("fmt", ["text", "srt", "vtt"])
@@ -143,6 +147,10 @@ def test_speech_in_every_format_is_audio_of_the_words_length(
     seconds = len(data) / 48_000 if fmt == "pcm" else _seconds(data)
     assert 2.0 < seconds < 8.0, (fmt, seconds)
     assert response.response.headers["x-voicepipe-voice"] == "joe"
+    if fmt == "wav":
+        # OpenAI's wav is its 24 kHz pcm with a header; ours was the voice's 22.05 kHz.
+        with av.open(io.BytesIO(data), "r") as media:
+            assert media.streams.audio[0].codec_context.sample_rate == 24_000
 
 
 def test_speech_at_twice_the_speed_is_half_as_long(client: openai.OpenAI) -> None:
@@ -172,16 +180,37 @@ def test_streamed_speech_arrives_sentence_by_sentence_as_one_playable_file(
     assert 6.0 < _seconds(b"".join(chunks)) < 20.0
 
 
+def _published_voices(stack: RunningStack, provider: str, timeout_s: float = 60) -> list[str]:
+    """``provider``'s voices once a tts worker has published them (it lists them as it
+    starts, a few seconds after the stack answers)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        listing = stack.http.get("/v1/voices", params={"provider": provider}).json()
+        entry = listing["providers"][0]
+        if entry["listed_at"]:
+            voices: list[str] = entry["voices"]
+            return voices
+        time.sleep(0.2)
+    raise TimeoutError(f"no tts worker published the {provider} voices in {timeout_s} s")
+
+
 def test_the_model_list_names_our_engines_with_each_speech_engines_voices(
-    client: openai.OpenAI,
+    client: openai.OpenAI, running_stack: RunningStack
 ) -> None:
+    # Whenever it is asked, right after start-up too: the offline voice is known without
+    # waiting for a tts worker to list it (it answered `voices: []` until one had).
     models = {model.id: model for model in client.models.list()}
+    published = _published_voices(running_stack, "local")
+    after = {model.id: model for model in client.models.list()}
 
     assert "voicepipe-local" in models
     assert all(model.object == "model" for model in models.values())
     local = models["voicepipe-local"].model_extra or {}
     assert local["stages"] == ["stt", "llm", "tts"]
-    assert local["voices"], "the offline voice lists its voices"
+    assert local["voices"] == ["joe"], "the offline voice lists its voices"
+    assert local["voices_error"] is None
+    # What the worker lists is what was named before it had.
+    assert (after["voicepipe-local"].model_extra or {})["voices"] == published == ["joe"]
     assert all((m.model_extra or {}).get("stages") for m in models.values())
 
 
@@ -269,3 +298,18 @@ def test_a_voice_given_as_openais_custom_voice_object_is_spoken(client: openai.O
     # A voice the engine does not list is spoken by its default, as a name is.
     assert custom.headers["x-voicepipe-voice"] == "joe"
     assert _seconds(custom.content) > 0.5
+
+
+def test_input_in_a_script_the_voice_cannot_speak_is_refused_naming_the_model(
+    client: openai.OpenAI,
+) -> None:
+    # The engine is what to change (the offline voice speaks English): `param` was null.
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.audio.speech.create(
+            model="voicepipe-local", voice="alloy", input="Здравствуйте, перезвоните мне завтра."
+        )
+
+    body = refused.value.body
+    assert isinstance(body, dict)
+    assert body["code"] == "tts.unsupported_language"
+    assert body["param"] == "model"

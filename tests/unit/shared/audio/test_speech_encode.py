@@ -53,7 +53,7 @@ def test_a_stream_fed_sentence_by_sentence_is_one_file_of_every_sentence(fmt: Sp
     if fmt == "wav":
         # A streamed WAV cannot know its length: it says "until the end" (0xFFFFFFFF).
         assert data[4:8] == b"\xff\xff\xff\xff"
-        assert len(data) == 44 + 3 * RATE * 2
+        assert len(data) == pytest.approx(44 + 3 * PCM_RATE * 2, abs=3 * 128)
         return
     assert _seconds(data, fmt) == pytest.approx(3.0, abs=0.12)
 
@@ -62,6 +62,20 @@ def test_pcm_is_raw_24_khz_16_bit_little_endian_as_openai_sends_it() -> None:
     data = encode_speech(_tone(1.0), RATE, "pcm")
 
     samples = np.frombuffer(data, dtype="<i2")
+    assert len(samples) == pytest.approx(PCM_RATE, abs=64)
+    assert np.abs(samples).max() > 7000
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_wav_is_24_khz_as_openai_sends_it_whatever_rate_the_voice_speaks(streamed: bool) -> None:
+    # OpenAI's wav is its pcm with a header; ours said 22.05 kHz, the offline voice's rate.
+    encoder = SpeechEncoder("wav", streamed=streamed)
+
+    data = encoder.feed(_tone(1.0), RATE) + encoder.close()
+
+    with av.open(io.BytesIO(data), "r") as media:
+        assert media.streams.audio[0].codec_context.sample_rate == PCM_RATE
+    samples = np.frombuffer(data[44:], dtype="<i2")
     assert len(samples) == pytest.approx(PCM_RATE, abs=64)
     assert np.abs(samples).max() > 7000
 
