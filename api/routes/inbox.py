@@ -50,8 +50,8 @@ async def inbox(
     ] = None,
 ) -> InboxPage:
     """Each row has the job's triage with any corrections applied, and `reviewed`; `total`
-    counts every job that matches the filter. A `batch_id` that names none of the tenant's
-    batches is `404 batch_not_found`."""
+    counts every job that matches the filter, `offset` those before the page's first row. A
+    `batch_id` that names none of the tenant's batches is `404 batch_not_found`."""
     flt = InboxFilter(
         intent=intent or None,
         urgency=urgency,
