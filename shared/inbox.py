@@ -92,6 +92,9 @@ class InboxRow(BaseModel):
 class InboxPage(BaseModel):
     rows: list[InboxRow]
     total: int
+    # How many matching jobs come before the page's first row: known from the same scan
+    # that counts ``total``, so a page can say which rows of it it shows.
+    offset: int = 0
     next_cursor: str | None
     prev_cursor: str | None
 
@@ -275,6 +278,7 @@ def query_inbox(
     return InboxPage(
         rows=rows,
         total=total,
+        offset=min(start, total),
         next_cursor=_cursor("after", page[-1]) if start + limit < total else None,
         prev_cursor=prev_cursor if page else (empty_prev if start > 0 else None),
     )

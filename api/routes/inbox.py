@@ -21,7 +21,10 @@ JobStatusName = Literal[
 
 
 @router.get(
-    "", response_model=InboxPage, responses=error_responses(400, 422), dependencies=KNOWN_QUERY
+    "",
+    response_model=InboxPage,
+    responses=error_responses(400, 404, 422),
+    dependencies=KNOWN_QUERY,
 )
 async def inbox(
     services: ServicesDep,
@@ -47,7 +50,8 @@ async def inbox(
     ] = None,
 ) -> InboxPage:
     """Each row has the job's triage with any corrections applied, and `reviewed`; `total`
-    counts every job that matches the filter."""
+    counts every job that matches the filter, `offset` those before the page's first row. A
+    `batch_id` that names none of the tenant's batches is `404 batch_not_found`."""
     flt = InboxFilter(
         intent=intent or None,
         urgency=urgency,
@@ -57,9 +61,15 @@ async def inbox(
         text=text or None,
         reviewed=reviewed,
     )
+
+    def page() -> InboxPage:
+        # A mistyped batch id (or another tenant's, answered the same) would list nothing,
+        # which reads as a batch without voicemails.
+        if flt.batch_id is not None:
+            services.batches.get(flt.batch_id, tenant)
+        return query_inbox(services.jobs.redis, tenant, flt, limit=limit, cursor=cursor)
+
     try:
-        return await run_in_threadpool(
-            query_inbox, services.jobs.redis, tenant, flt, limit=limit, cursor=cursor
-        )
+        return await run_in_threadpool(page)
     except BadCursor as exc:
         raise ApiError(400, "invalid_cursor", str(exc)) from None

@@ -43,7 +43,8 @@ class JobList(BaseModel):
 
 
 def _links(job: Job, base: str) -> dict[str, str]:
-    links = {"self": f"{base}/v1/jobs/{job.id}"}
+    # Reviews always: a job has none until a person corrects it, and the listing says so.
+    links = {"self": f"{base}/v1/jobs/{job.id}", "reviews": f"{base}/v1/jobs/{job.id}/reviews"}
     if job.results.transcript is not None:
         links["transcript"] = f"{base}/v1/jobs/{job.id}/transcript"
     if job.results.reply_audio_key:

@@ -148,6 +148,8 @@ def test_cursors_page_forward_and_back_through_a_filtered_inbox(
     assert third.next_cursor is None
     assert _ids(back) == _ids(second)
     assert _ids(query_inbox(client, "acme", flt, limit=3, cursor=second.prev_cursor)) == _ids(first)
+    # Where each page starts among the matches, as the inbox page shows "4 to 6 of 7".
+    assert [p.offset for p in (first, second, third, back)] == [0, 3, 6, 3]
 
 
 def test_an_unfiltered_page_stays_put_when_new_jobs_arrive_on_top(
@@ -165,6 +167,7 @@ def test_an_unfiltered_page_stays_put_when_new_jobs_arrive_on_top(
     assert second.total == 7
     assert _ids(back) == [older[4], older[3]]
     assert back.prev_cursor is not None, "the new jobs are now before it"
+    assert (second.offset, back.offset) == (4, 2), "counted from the newest job now"
 
 
 def test_a_page_past_the_last_job_is_empty_and_leads_back(
