@@ -59,8 +59,19 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     # thread: not when the app is built (tests and the CLI build it without serving), and
     # not in the first request that redacts a name.
     if not known_names.loaded():
-        threading.Thread(target=known_names.preload, name="preload-names", daemon=True).start()
+        threading.Thread(target=_preload_names, name="preload-names", daemon=True).start()
     yield
+
+
+def _preload_names() -> None:
+    # A failure here must not escape the thread (an unhandled thread exception): the first
+    # request that redacts a name loads the lists itself, and says so if it fails too.
+    try:
+        known_names.preload()
+    except Exception:
+        logging.getLogger("voicepipe.api").exception(
+            "preloading the known names failed; the first request that needs them loads them"
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
