@@ -13,9 +13,8 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-import api.cli.batch_commands
 from api.cli import main
-from api.cli.client import VoicePipeClient
+from tests.unit.api.cli.mock_server import serve
 
 CANCELED = (
     "Batch bat_1 was canceled: there is nothing left to cancel, and its jobs do not run again. "
@@ -59,13 +58,7 @@ def _serve(
             return httpx.Response(409, json={"error": error})
         return httpx.Response(200, json=_view(status, counts))
 
-    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
-        client = VoicePipeClient("http://api.test")
-        transport = httpx.MockTransport(answer)
-        client.http = httpx.Client(base_url="http://api.test", transport=transport)
-        return client
-
-    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+    serve(monkeypatch, answer)
     return requests
 
 

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-import api.cli.batch_commands
 from api.cli import main
 from api.cli.client import VoicePipeClient
 from shared.settings import reset_settings_cache
+from tests.unit.api.cli.mock_server import serve
 
 
 def _answer(request: httpx.Request) -> httpx.Response:
@@ -27,13 +27,7 @@ def _answer(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
-        client = VoicePipeClient("http://api.test")
-        transport = httpx.MockTransport(_answer)
-        client.http = httpx.Client(base_url="http://api.test", transport=transport)
-        return client
-
-    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+    serve(monkeypatch, _answer)
     reset_settings_cache()
     yield
     reset_settings_cache()
@@ -95,13 +89,7 @@ def interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
     def ctrl_c(request: httpx.Request) -> httpx.Response:
         raise KeyboardInterrupt
 
-    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
-        client = VoicePipeClient("http://api.test")
-        transport = httpx.MockTransport(ctrl_c)
-        client.http = httpx.Client(base_url="http://api.test", transport=transport)
-        return client
-
-    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+    serve(monkeypatch, ctrl_c)
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,9 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-import api.cli.batch_commands
 from api.cli import main
-from api.cli.client import VoicePipeClient
 from shared.settings import reset_settings_cache
+from tests.unit.api.cli.mock_server import serve
 
 ROOT = Path(__file__).parents[4]
 
@@ -28,13 +27,7 @@ ROOT = Path(__file__).parents[4]
 def elsewhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """--url names a server that answers every request 200 with JSON of its own."""
 
-    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
-        client = VoicePipeClient("http://api.test")
-        transport = httpx.MockTransport(lambda _: httpx.Response(200, json={"id": "x"}))
-        client.http = httpx.Client(base_url="http://api.test", transport=transport)
-        return client
-
-    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+    serve(monkeypatch, lambda _: httpx.Response(200, json={"id": "x"}))
     reset_settings_cache()
     yield
     reset_settings_cache()
@@ -181,13 +174,7 @@ def test_fetch_writes_the_reply_audio_inside_its_folder_whatever_key_the_server_
             return httpx.Response(200, json=job)
         return httpx.Response(200, content=b"bytes")
 
-    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
-        client = VoicePipeClient("http://api.test")
-        transport = httpx.MockTransport(answer)
-        client.http = httpx.Client(base_url="http://api.test", transport=transport)
-        return client
-
-    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+    serve(monkeypatch, answer)
     out = tmp_path / "a" / "b" / "out"
 
     result = _run("fetch", "job_1", "-o", str(out))

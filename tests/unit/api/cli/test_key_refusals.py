@@ -11,10 +11,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-import api.cli.batch_commands
 from api.cli import main
-from api.cli.client import VoicePipeClient
 from shared.settings import reset_settings_cache
+from tests.unit.api.cli.mock_server import serve
 
 REFUSALS = {
     "missing_api_key": "This API needs a key: send 'Authorization: Bearer <key>'.",
@@ -29,14 +28,7 @@ def refusing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     def answer(_: httpx.Request) -> httpx.Response:
         return httpx.Response(401, json={"error": {"code": code, "message": REFUSALS[code]}})
 
-    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
-        client = VoicePipeClient("http://api.test")
-        client.http = httpx.Client(
-            base_url="http://api.test", transport=httpx.MockTransport(answer)
-        )
-        return client
-
-    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+    serve(monkeypatch, answer)
     reset_settings_cache()
     yield code
     reset_settings_cache()

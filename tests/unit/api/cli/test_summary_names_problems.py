@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-import api.cli.batch_commands
-from api.cli.client import VoicePipeClient
 from tests.unit.api.cli.fake_batch_client import FakeClient, _files, _run, _view, fake
+from tests.unit.api.cli.mock_server import serve
 
 __all__ = ["fake"]  # the fixture, from fake_batch_client
 
@@ -81,13 +80,7 @@ def test_the_rows_are_read_from_the_jsonl_export_and_a_refusal_names_none(
         view = _ended(rejected=1, succeeded=2)
         return httpx.Response(200, json={**view, "id": request.url.path.split("/")[-1]})
 
-    def open_client(url: str | None, api_key: str | None) -> VoicePipeClient:
-        client = VoicePipeClient("http://api.test")
-        transport = httpx.MockTransport(answer)
-        client.http = httpx.Client(base_url="http://api.test", transport=transport)
-        return client
-
-    monkeypatch.setattr(api.cli.batch_commands, "open_client", open_client)
+    serve(monkeypatch, answer)
 
     named = _run("batch", "watch", "bat_1")
     refused = _run("batch", "watch", "bat_2")
