@@ -162,7 +162,7 @@ def _among(pid: int, held: list[int]) -> bool:
 def holder(port: int) -> str:
     """The listening process, as a person would recognise it; "an unknown process" when the
     system will not say (another user's process, or no permission to list sockets)."""
-    pid = next((pid for pid in listeners(port) or [] if pid), None)
+    pid = _eldest([pid for pid in listeners(port) or [] if pid])
     if pid is None:
         return "an unknown process"
     try:
@@ -175,6 +175,18 @@ def holder(port: int) -> str:
     if data_dir:
         described += f", part of a VoicePipe stack with its data in {data_dir}"
     return described
+
+
+def _eldest(held: list[int]) -> int | None:
+    """Of the processes holding one listening socket, the one whose parent does not hold
+    it. uvicorn's workers share their parent's socket, and a child between fork and exec
+    holds all of its parent's descriptors for a moment: a test's refusal once named such a
+    child (a lower pid than its parent's, pids having wrapped) instead of the server."""
+    for pid in held:
+        with contextlib.suppress(psutil.Error):
+            if psutil.Process(pid).ppid() not in held:
+                return pid
+    return held[0] if held else None
 
 
 LOCK_FILE = "stack.lock"

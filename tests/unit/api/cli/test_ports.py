@@ -107,3 +107,20 @@ def test_an_api_that_begins_listening_while_the_start_looks_is_not_taken_for_ano
     assert stack._api_serving() is False  # listening, not yet named: look again
     assert stack._api_serving() is True
     assert stack._api_serving() is True
+
+
+def test_a_listening_socket_its_holders_child_shares_is_named_by_the_holder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A child between fork and exec holds its parent's listening socket for a moment; with
+    # pids wrapped it is listed first, and the refusal named it instead of the server.
+    from api.cli import ports
+
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        monkeypatch.setattr(ports, "listeners", lambda port: [child.pid, os.getpid()])
+
+        assert ports.holder(free_port()).startswith(f"pid {os.getpid()} (")
+    finally:
+        child.kill()
+        child.wait()
