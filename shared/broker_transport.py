@@ -43,10 +43,20 @@ a worker just woken), under the GIL, for an object that only names the pool: the
 connections come from the pool either way, and a client is safe to share between threads.
 The channel keeps the one it built for as long as its pool lives, and builds another when
 kombu replaces the pool after a connection loss.
+
+4. Batches keep a share of each pool.
+
+A worker's ``BRPOP`` names a queue's priority lists lowest number first, and Redis pops the
+first that holds a message: a single job's (priority 0) always before a batch job's (9,
+shared/task_messages.py). A steady stream of single jobs then held a batch back for as long
+as it lasted. Every ``batch_turn``-th poll (``VOICEPIPE_WORKERS__BATCH_TURN``) names the
+lists the other way round, so a waiting batch job is taken then: a single job waits at most
+one message's turn for it, and a batch keeps at least 1/N of the pool.
 """
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import Any
 
 import kombu.transport
@@ -99,7 +109,34 @@ class Channel(kombu_redis.Channel):
     # The transport option ``retry_budget_s`` (the API's publishing, see
     # shared.celery_app.create_celery): a command retried within this long, then given up.
     retry_budget_s: float | None = None
-    from_transport_options = (*kombu_redis.Channel.from_transport_options, "retry_budget_s")  # type: ignore[assignment]
+    # The transport option ``batch_turn`` (see 4. above); 0: always the lowest number first.
+    batch_turn: int = 0
+    _polls = 0
+    from_transport_options = (  # type: ignore[assignment]
+        *kombu_redis.Channel.from_transport_options,
+        "retry_budget_s",
+        "batch_turn",
+    )
+
+    def _brpop_start(self, timeout: float | None = None) -> None:
+        self._polls += 1
+        if not self.batch_turn or self._polls % self.batch_turn:
+            super()._brpop_start(timeout)  # type: ignore[no-untyped-call]
+            return
+        # kombu 5.7.0's own, with the priority lists named highest number first.
+        if timeout is None:
+            timeout = self.brpop_timeout
+        queues = self._queue_cycle.consume(len(self.active_queues))
+        if not queues:
+            return
+        steps = reversed(self.priority_steps)
+        keys = [self._q_for_pri(queue, pri) for pri in steps for queue in queues]  # type: ignore[no-untyped-call]
+        self._in_poll = self.client.connection
+        self._brpop_sent_at = monotonic()  # type: ignore[assignment]
+        command_args = ["BRPOP", *keys, timeout or 0]
+        if self.global_keyprefix:
+            command_args = self.client._prefix_args(command_args)
+        self.client.connection.send_command(*command_args)
 
     def _create_client(self, asynchronous: bool = False) -> Any:
         if asynchronous:  # the consumer's own connection, made once per channel anyway

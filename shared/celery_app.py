@@ -51,6 +51,7 @@ def create_celery(settings: Settings, budget_s: float | None = None) -> Celery:
             "visibility_timeout": settings.broker.visibility_timeout_s,
             "socket_keepalive": True,
             "health_check_interval": 10,
+            "batch_turn": settings.workers.batch_turn,
         },
         task_serializer="json",
         result_serializer="json",

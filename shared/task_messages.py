@@ -42,7 +42,8 @@ _PERSISTENT = 2
 # kombu's Redis transport serves the lowest number first: a worker's BRPOP names a queue's
 # priority-0 list before its 3, 6 and 9 lists, and Redis pops the first that has a message.
 # Single jobs (a caller waiting on a voicemail) stay at 0; a batch's jobs go on the last
-# list, so a 10,000-item import does not stand in front of them. kombu puts a message it
+# list, so a 10,000-item import does not stand in front of them (but for the batch's turn,
+# every few polls: shared/broker_transport.py, 4.). kombu puts a message it
 # hands back (a retry, an unacked one restored) on the list of its ``properties.priority``,
 # so it stays there.
 SINGLE_PRIORITY = 0

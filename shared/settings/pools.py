@@ -119,6 +119,14 @@ class WorkerSettings(Section):
         description="Worker processes run under Linux's SCHED_IDLE policy: any other task "
         "that wakes, the API's or the broker's, takes the CPU from them at once.",
     )
+    batch_turn: int = Field(
+        default=5,
+        ge=0,
+        le=1000,
+        description="Every Nth message a worker takes from its queue is a batch job's when "
+        "one waits, so a steady stream of single jobs cannot hold a batch back for as long "
+        "as it lasts: batches keep at least 1/N of each pool (0: single jobs always first).",
+    )
     stt: SttPoolSettings = SttPoolSettings()
     llm: LlmPoolSettings = LlmPoolSettings()
     tts: PoolSettings = PoolSettings()
