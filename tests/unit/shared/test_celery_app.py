@@ -69,3 +69,12 @@ def test_the_apis_app_gives_up_on_the_broker_within_its_budget_and_workers_wait_
     # A worker's sockets block for as long as a command takes, and Celery reconnects it.
     assert "socket_timeout" not in workers.broker_transport_options
     assert "retry_budget_s" not in workers.broker_transport_options
+
+
+def test_workers_channels_take_the_batch_turn_from_the_settings() -> None:
+    app = create_celery(Settings(workers={"batch_turn": 7}))
+
+    assert app.conf.broker_transport_options["batch_turn"] == 7
+    # The transport reads it from the connection's options (kombu's from_transport_options).
+    channel_type = app.connection_for_read().transport.Channel
+    assert "batch_turn" in channel_type.from_transport_options
