@@ -293,6 +293,7 @@ def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
     # drawing. Transcript text is not markup, so its backslashes stand in as a character the
     # text lacks while pysubs2 writes, and come back after.
     backslash = _stand_in([line for cue in cues for line in cue.lines])
+    tag = _srt_tag(backslash)
     subs = pysubs2.SSAFile()
     for cue in cues:
         # A line break inside an engine's word is no line of ours: two in a row are a blank
@@ -300,7 +301,7 @@ def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
         lines = (_LINE_BREAKS.sub(" ", line) for line in cue.lines)
         text = "\\N".join(line.replace("\\", backslash) for line in lines)
         if fmt == "srt":
-            text = _srt_tag(backslash).sub(SRT_LEFT_BRACE, text)
+            text = tag.sub(SRT_LEFT_BRACE, text)
         if fmt == "vtt":  # cue text is markup in WebVTT: '&', '<' and '>' must be escaped
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         else:
