@@ -5,6 +5,8 @@ sometimes: these are judged by the words either side."""
 
 from __future__ import annotations
 
+from shared.language.dates import MONTHS, WEEKDAYS
+
 # The full stop, question and exclamation marks of Chinese and Japanese too.
 SENTENCE_END = (".", "?", "!", "…", "\u3002", "\uff1f", "\uff01")
 # Full stops that end no sentence: a title before a name, an initial ("Anna J. Lee"). A cue
@@ -83,12 +85,15 @@ def _opens_sentence(earlier: list[str]) -> bool:
 def _drive(earlier: list[str]) -> bool:
     """Whether "Dr." after ``earlier`` is Drive: after a capitalised name of up to three words
     that a house number or a word such as "on" leads to ("5 Elm Dr.", "on Oak Tree Dr."). A
-    title's name has neither before it: "Hi Anna, Dr. Lee", "Good Morning Dr. Smith"."""
+    title's name has neither before it: "Hi Anna, Dr. Lee", "Good Morning Dr. Smith". A day
+    or a month is no street's: "on Monday Dr. Lee" is the title."""
     name = 0
     while name < 3 and name < len(earlier):
         shown = earlier[-1 - name].lstrip(_OPENING)
         if not (shown[:1].isupper() and shown.replace("'", "").replace("-", "").isalpha()):
             break
+        if shown.lower() in WEEKDAYS or shown.lower() in MONTHS:
+            return False
         name += 1
     if not name or name == len(earlier):
         return False

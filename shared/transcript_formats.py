@@ -267,7 +267,10 @@ _LINE_BREAKS = re.compile("[\r\n]+")
 SRT_LESS_THAN = "\u2039"
 # A '{' right before a '\' opens an ASS override tag to the same players: ffmpeg's SRT
 # decoder passes a cue's first '{\anN}' on (the cue moves to the top) and drops any other
-# '{\...}' unseen, as VLC does. Such a '{' is written as the full-width left curly bracket,
+# '{\...}' unseen, as VLC does; a '{' with a '\' further on before its '}' ("{x\b1}"), or
+# with the cue's line break there (ffmpeg writes it '\N'), it passes on whole, and libass
+# hides the block; a MicroDVD style ("{y:i}") it drops. Such a '{' is written as the
+# full-width left curly bracket,
 # drawn as a brace in the CJK fonts every desktop and phone system falls back to (nothing in
 # Windows-1252 or WGL4 looks like one). The '{' itself must go: ffmpeg hands a '{' it does
 # not take for a tag on to libass (mpv), which reads a '\b1' anywhere inside '{...}' as a
@@ -277,21 +280,28 @@ SRT_LESS_THAN = "\u2039"
 SRT_LEFT_BRACE = "\uff5b"
 
 
+def _srt_tag(backslash: str) -> re.Pattern[str]:
+    """A '{' ffmpeg hands on as a tag: a '\\' (``backslash`` while pysubs2 writes) or the
+    line break pysubs2 writes as '\\N' before any '}' after it, or a MicroDVD style."""
+    before_its_end = r"\{(?=[^}]*(?:\\N|" + re.escape(backslash) + "))"
+    return re.compile(before_its_end + r"|\{(?=[CcFfoPSsYy]:[^}]+\})")
+
+
 def _subtitles(cues: list[Segment], fmt: Literal["srt", "vtt"]) -> str:
     # pysubs2 writes from SSA markup: whatever the flags, it turns a literal '\N', '\n' or
     # '\h' into a line break or a space, and drops a cue whose '{...\p1}' reads as a
     # drawing. Transcript text is not markup, so its backslashes stand in as a character the
     # text lacks while pysubs2 writes, and come back after.
     backslash = _stand_in([line for cue in cues for line in cue.lines])
+    tag = _srt_tag(backslash)
     subs = pysubs2.SSAFile()
     for cue in cues:
         # A line break inside an engine's word is no line of ours: two in a row are a blank
         # line, which ends a cue, and the rest of it is lost to players.
         lines = (_LINE_BREAKS.sub(" ", line) for line in cue.lines)
-        texts = [line.replace("\\", backslash) for line in lines]
-        if fmt == "srt":  # per line: a '{' ending one and the '\\N' after it are no tag
-            texts = [t.replace("{" + backslash, SRT_LEFT_BRACE + backslash) for t in texts]
-        text = "\\N".join(texts)
+        text = "\\N".join(line.replace("\\", backslash) for line in lines)
+        if fmt == "srt":
+            text = tag.sub(SRT_LEFT_BRACE, text)
         if fmt == "vtt":  # cue text is markup in WebVTT: '&', '<' and '>' must be escaped
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         else:

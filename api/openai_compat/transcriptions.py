@@ -35,6 +35,7 @@ from api.options import OptionFields, job_options
 from shared.errors import StorageKeyNotFound
 from shared.logging import bind
 from shared.models import Job, JobStatus, Stage, Transcript
+from shared.redaction.detect import TOKEN
 from shared.transcript_formats import render, segments
 
 log = logging.getLogger("voicepipe.api")
@@ -287,11 +288,14 @@ def _verbose(
 
 def _bare(word: str) -> str:
     """``word`` without the punctuation around it, as OpenAI's words come ("Hello," is
-    "Hello"); what is inside stays ("I'm", "4.5")."""
+    "Hello"); what is inside stays ("I'm", "4.5"), and so does a redaction's token whole
+    ("[PERSON_NAME],": its brackets are no punctuation of a word said)."""
+    token = TOKEN.search(word)
     start, end = 0, len(word)
-    while start < end and _mark(word[start]):
+    first, last = (token.start(), token.end()) if token else (end, start)
+    while start < min(end, first) and _mark(word[start]):
         start += 1
-    while end > start and _mark(word[end - 1]):
+    while end > max(start, last) and _mark(word[end - 1]):
         end -= 1
     return word[start:end]
 

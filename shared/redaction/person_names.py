@@ -10,7 +10,7 @@ from shared.language.business_words import ORGANISATION_WORDS
 from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.greetings import in_greeting
 from shared.language.introductions import introduced_names
-from shared.language.known_names import is_surname
+from shared.language.known_names import is_ordinary_word, is_surname
 from shared.language.name_words import NOT_NAME_WORDS, PARTICLES
 from shared.language.tokens import find_phrase
 from shared.redaction.sign_offs import signed_off_names
@@ -86,11 +86,14 @@ def _names_a_business(s: Stream, start: int) -> bool:
 
 def opening_verb(s: Stream, at: int) -> bool:
     """Whether the word at token ``at`` opens its sentence as a verb ("Hope you are well"):
-    first in it, so capitalised whatever it is, and straight before a pronoun or "to"."""
+    an everyday word, first in its sentence, so capitalised whatever it is, and straight
+    before a pronoun or "to". A name that is no such word is the name there ("Maria to call
+    back", "Sarah it's urgent")."""
     first = at == 0 or at in s.tokens.sentence_starts
     after = at + 1
     return (
         first
+        and is_ordinary_word(s.low[at])
         and after < len(s)
         and after not in s.tokens.punctuated
         and s.low[after] in _AFTER_AN_OPENING_VERB

@@ -31,3 +31,14 @@ def test_each_segments_text_begins_with_a_space_as_whisper_writes_it() -> None:
     assert texts
     assert all(text.startswith(" ") and not text.startswith("  ") for text in texts)
     assert "".join(texts).strip() == "Hello, this is Maria."
+
+
+def test_a_redacted_words_token_is_kept_whole_as_the_text_shows_it() -> None:
+    # A deployment that redacts by default redacts these routes' transcripts too: the
+    # token marks what was taken out, and bare of its brackets it read as a word said.
+    heard = _transcript("This", "is", "[PERSON_NAME],", "call", "[PHONE_NUMBER:1a2b3c4d].")
+
+    body = _verbose(heard, 5.0, ["word"])
+
+    listed = [w["word"] for w in body["words"]]
+    assert listed == ["This", "is", "[PERSON_NAME]", "call", "[PHONE_NUMBER:1a2b3c4d]"]

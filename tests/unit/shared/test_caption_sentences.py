@@ -43,6 +43,8 @@ def test_dr_after_a_street_name_is_drive_and_may_end_its_cue(text: str, cues: li
         "Good Morning Dr. Smith it's Anna",
         "Please tell Anna Dr. Lee called",
         "I live on Elm Dr. near the park",
+        "I have an appointment on Monday Dr. Lee wants to see me",
+        "Your visit is on Friday Dr. Patel will call",
     ],
 )
 def test_dr_before_a_name_or_a_lower_case_word_stays_in_its_cue(text: str) -> None:

@@ -60,3 +60,32 @@ def test_a_reply_keeps_the_verb_a_known_one_word_name_also_opens_a_sentence_with
     assert redact_text(reply, NAMES, known=known).text == (
         "Hi [PERSON_NAME], thanks for calling. Hope you are well. [PERSON_NAME], we will call."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (
+            "Hi, this is Maria. Maria to call you back tomorrow.",
+            "Hi, this is [PERSON_NAME]. [PERSON_NAME] to call you back tomorrow.",
+        ),
+        (
+            "Hey it's Sarah. Sarah it's urgent, please call.",
+            "Hey it's [PERSON_NAME]. [PERSON_NAME] it's urgent, please call.",
+        ),
+    ],
+)
+def test_a_name_that_is_no_everyday_word_is_masked_opening_a_sentence_before_a_pronoun(
+    text: str, redacted: str
+) -> None:
+    assert redact_text(text, NAMES).text == redacted
+
+
+def test_a_summary_masks_a_known_name_that_is_no_everyday_word_before_to() -> None:
+    heard = "Hi, this is Maria Lopez calling about my bill."
+    known = remember(heard, redact_text(heard, NAMES).spans)
+    summary = "Wants a callback. Maria to send the invoice. Lopez to sign."
+
+    assert redact_text(summary, NAMES, known=known).text == (
+        "Wants a callback. [PERSON_NAME] to send the invoice. [PERSON_NAME] to sign."
+    )
