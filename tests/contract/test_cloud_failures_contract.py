@@ -137,6 +137,21 @@ def test_a_vendor_that_cannot_be_reached_names_the_setting_of_its_address(
     assert f"VOICEPIPE_{cloud.section}__{cloud.address}" in failed.message
 
 
+@pytest.mark.parametrize("cloud", [c for c in CLOUDS if c.address == "BASE_URL"], ids=str)
+def test_an_address_with_nothing_at_its_path_names_the_setting_of_the_address(
+    cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes]
+) -> None:
+    settings = fakes.settings()
+    for section in ("anthropic", "openai", "elevenlabs"):  # a path the vendor does not serve
+        settings[section]["base_url"] = settings[section]["base_url"].removesuffix("/v1") + "/api"
+
+    failed = _call(cloud, Settings(**settings), spoken)
+
+    assert (failed.code, failed.status, failed.retryable) == ("provider_rejected", 404, False)
+    assert cloud.vendor in failed.message
+    assert f"VOICEPIPE_{cloud.section}__BASE_URL" in failed.message
+
+
 def test_a_200_broken_off_mid_read_says_the_vendor_answered_not_that_it_was_unreachable(
     cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes]
 ) -> None:

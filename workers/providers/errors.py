@@ -172,6 +172,10 @@ def classify_status(
     if status in (408, 409) or status >= 500:
         code = "timeout" if status in (408, 504) else "provider_unavailable"
         return ProviderError(code, text, status=status, retry_after_s=wait)
+    if status == 404 and (setting := _ADDRESS_SETTINGS.get(vendor.lower())):
+        # Nothing there: most often an address missing its path (an OpenAI-compatible
+        # server's URL without its /v1), else a model the vendor does not have.
+        text = f"{text}; nothing by that path or model there: check {setting} and the model set"
     return ProviderError("provider_rejected", text, status=status)
 
 
