@@ -125,7 +125,12 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         code, message = exc.code, told
         if exc.retryable:
             code = "retries_exhausted"
-            message = f"gave up after {attempts} attempts; last error {exc.code}: {told}"
+            # The setting too: the vendor's words say why each try failed, not how many
+            # tries a deployment allows before failing a job on a passing outage.
+            message = (
+                f"gave up after {attempts} attempts (VOICEPIPE_RETRIES__MAX_ATTEMPTS); "
+                f"last error {exc.code}: {told}"
+            )
         record_failure(ctx, job, stage, code, message, started, me, billed)
         raise Ignore() from None
     except SoftTimeLimitExceeded as exc:

@@ -105,3 +105,13 @@ def test_a_retried_job_gives_up_after_its_own_attempts_and_says_how_many(
     assert ended.error.code == "llm.retries_exhausted"
     assert ended.error.message.startswith(f"gave up after {limit} attempts")
     assert ended.stages[Stage.LLM].attempts == 2 * limit
+
+
+def test_a_job_that_gave_up_names_the_setting_of_its_attempts_and_the_vendors_words(
+    ctx: WorkerContext,
+) -> None:
+    ended = exhausted_job(ctx)
+
+    assert ended.error is not None
+    assert "VOICEPIPE_RETRIES__MAX_ATTEMPTS" in ended.error.message
+    assert "Anthropic answered 429: slow down" in ended.error.message

@@ -115,14 +115,23 @@ def checked(message: object) -> Message:
     ends mid-sentence and a tool call arrives with ``{}`` as input. Kept, it would be half a
     transcript stored as the whole, or a schema error that hides the cause.
     """
+    # Said by its shape, never quoted: a message's text is the caller's words or made of them.
     if not isinstance(message, Message):
-        raise malformed("a message without content", message)
+        raise malformed("a body that is not a message", _kind(message))
     with billed_for(message):
         stopped(message)
         content = getattr(message, "content", None)
         if not isinstance(content, list) or not content:
-            raise malformed("a message without content", message)
+            raise malformed("a message without content", f"content is {_kind(content)}")
     return message
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, str | bytes | list | dict):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return f"a {type(value).__name__}"
 
 
 @contextmanager
@@ -169,7 +178,7 @@ def tool_input(message: Message, name: str) -> dict[str, Any]:
         if isinstance(block, ToolUseBlock) and block.name == name:
             if isinstance(block.input, dict):
                 return dict(block.input)
-            raise malformed(f"a {name} call whose input is not an object", block.input)
+            raise malformed(f"a {name} call whose input is not an object", _kind(block.input))
     kinds = [getattr(block, "type", type(block).__name__) for block in message.content]
     raise malformed(f"no {name} tool call", {"blocks": kinds, "stop_reason": message.stop_reason})
 

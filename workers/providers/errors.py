@@ -8,6 +8,7 @@ retryable ones with backoff and fails the job at once on the rest.
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -109,6 +110,22 @@ _CREDENTIAL_SETTINGS = {
 }
 
 
+# Where each vendor's address and patience are set, named on a job that could not reach it
+# or waited it out: an OpenAI-compatible server's URL mistyped, or its slow model, is ours to fix.
+_ADDRESS_SETTINGS = {
+    "anthropic": "VOICEPIPE_ANTHROPIC__BASE_URL",
+    "openai": "VOICEPIPE_OPENAI__BASE_URL",
+    "elevenlabs": "VOICEPIPE_ELEVENLABS__BASE_URL",
+    "google": "VOICEPIPE_GOOGLE__ENDPOINT",
+}
+_TIMEOUT_SETTINGS = {
+    "anthropic": "VOICEPIPE_ANTHROPIC__TIMEOUT_S",
+    "openai": "VOICEPIPE_OPENAI__TIMEOUT_S",
+    "elevenlabs": "VOICEPIPE_ELEVENLABS__TIMEOUT_S",
+    "google": "VOICEPIPE_GOOGLE__TIMEOUT_S",
+}
+
+
 def _auth_failed(vendor: str, text: str, status: int) -> ProviderError:
     setting = _CREDENTIAL_SETTINGS.get(vendor.lower())
     fix = f"; check {setting}" if setting else ""
@@ -155,6 +172,10 @@ def classify_status(
     if status in (408, 409) or status >= 500:
         code = "timeout" if status in (408, 504) else "provider_unavailable"
         return ProviderError(code, text, status=status, retry_after_s=wait)
+    if status == 404 and (setting := _ADDRESS_SETTINGS.get(vendor.lower())):
+        # Nothing there: most often an address missing its path (an OpenAI-compatible
+        # server's URL without its /v1), else a model the vendor does not have.
+        text = f"{text}; nothing by that path or model there: check {setting} and the model set"
     return ProviderError("provider_rejected", text, status=status)
 
 
@@ -179,10 +200,18 @@ def classify_exception(vendor: str, exc: BaseException) -> ProviderError:
     if isinstance(exc, ProviderError):
         return exc
     if isinstance(exc, _TIMEOUTS):
-        return ProviderError("timeout", f"{vendor} did not answer in time ({exc})")
+        setting = _TIMEOUT_SETTINGS.get(vendor.lower())
+        wait = f"; {setting} sets how long to wait" if setting else ""
+        return ProviderError("timeout", f"{vendor} did not answer in time ({exc}){wait}")
     if isinstance(exc, _TRANSPORT):
-        return ProviderError("connection_error", f"could not reach {vendor}: {exc}")
+        setting = _ADDRESS_SETTINGS.get(vendor.lower())
+        where = f"; check {setting} and this host's network" if setting else ""
+        return ProviderError("connection_error", f"could not reach {vendor}: {exc}{where}")
     return ProviderError("malformed_response", f"{vendor}: {type(exc).__name__}: {exc}")
+
+
+# h11's words (under httpx and httpx2) for a body that ended before its Content-Length.
+_BODY_CUT = "without sending complete message body"
 
 
 @contextmanager
@@ -205,9 +234,22 @@ def sdk_errors(
     except sdk.APITimeoutError as exc:
         raise classify_exception(vendor, TimeoutError(cause_text(exc))) from exc
     except sdk.APIConnectionError as exc:
-        raise classify_exception(vendor, ConnectionError(cause_text(exc))) from exc
+        error = classify_exception(vendor, ConnectionError(cause_text(exc)))
+        if _BODY_CUT in str(exc.__cause__):
+            # The vendor answered and its body broke off: "could not reach" it sent whoever
+            # read it to the network. Still the connection's failure, tried again.
+            cut = exc.__cause__
+            error.message = f"{vendor} answered, but the answer broke off mid-read ({cut})"
+            error.args = (error.message,)
+        raise error from exc
     except base_error as exc:
         raise ProviderError("malformed_response", f"{vendor}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        # A 2xx declared JSON whose body is not (empty, cut by a proxy): the SDK parses it
+        # unwrapped, and the job failed as an internal JSONDecodeError naming no vendor.
+        raise ProviderError(
+            "malformed_response", f"{vendor} answered a body that is not JSON ({exc.msg})"
+        ) from exc
     except (*_TIMEOUTS, *_TRANSPORT) as exc:
         # Raised as they are by a streamed answer's body, read after the SDK handed it over.
         raise classify_exception(vendor, exc) from exc

@@ -1,0 +1,164 @@
+"""What every cloud provider, of any stage, does when its vendor misbehaves: the job's error
+names the vendor, says what happened and which setting to look at. Against each vendor's fake.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from shared.audio import decode_pcm16k
+from shared.models import Stage, Transcript
+from shared.settings import Settings
+from tests.cloud_fakes import CloudFakes
+from tests.fakes.server import FakeServer, Fault
+from workers.providers.base import (
+    AudioInput,
+    LlmProvider,
+    ReplyContext,
+    SttProvider,
+    TtsProvider,
+)
+from workers.providers.errors import ProviderError
+from workers.providers.registry import build
+
+
+@dataclass(frozen=True)
+class Cloud:
+    stage: Stage
+    name: str
+    vendor: str  # as the provider names it in its errors
+    fake: Callable[[CloudFakes], FakeServer]
+    path: str
+    section: str  # the VOICEPIPE_<SECTION>__ settings of its vendor
+    address: str  # the setting holding the vendor's address
+
+    def __str__(self) -> str:
+        return f"{self.stage.value}.{self.name}"
+
+
+CLOUDS = [
+    Cloud(Stage.STT, "whisper", "OpenAI", lambda f: f.openai, "/v1/audio/transcriptions",
+          "OPENAI", "BASE_URL"),
+    Cloud(Stage.STT, "claude", "Anthropic", lambda f: f.anthropic, "/v1/messages",
+          "ANTHROPIC", "BASE_URL"),
+    Cloud(Stage.LLM, "claude", "Anthropic", lambda f: f.anthropic, "/v1/messages",
+          "ANTHROPIC", "BASE_URL"),
+    Cloud(Stage.TTS, "openai", "OpenAI", lambda f: f.openai, "/v1/audio/speech",
+          "OPENAI", "BASE_URL"),
+    Cloud(Stage.TTS, "elevenlabs", "elevenlabs", lambda f: f.elevenlabs, "/v1/text-to-speech",
+          "ELEVENLABS", "BASE_URL"),
+    Cloud(Stage.TTS, "google", "google", lambda f: f.google, "/v1/text:synthesize",
+          "GOOGLE", "ENDPOINT"),
+]  # fmt: skip
+
+
+@pytest.fixture(params=CLOUDS, ids=str)
+def cloud(request: pytest.FixtureRequest, spoken: tuple[str, bytes]) -> Cloud:
+    chosen: Cloud = request.param
+    return chosen
+
+
+def _call(cloud: Cloud, settings: Settings, spoken: tuple[str, bytes]) -> ProviderError:
+    provider: Any = build(cloud.stage, cloud.name, settings)
+    with pytest.raises(ProviderError) as caught:
+        _use(provider, spoken)
+    return caught.value
+
+
+def _use(provider: Any, spoken: tuple[str, bytes]) -> None:
+    text, data = spoken
+    if isinstance(provider, SttProvider):
+        pcm = decode_pcm16k(data)
+        provider.transcribe(AudioInput(data, "audio/wav", "wav", pcm))
+    elif isinstance(provider, LlmProvider):
+        provider.respond(Transcript(text=text, provider="test"), ReplyContext())
+    else:
+        assert isinstance(provider, TtsProvider)
+        provider.synthesize("Thanks for calling, we will ring you back.", None, "mp3")
+
+
+def _failure(
+    cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes], fault: Fault, timeout_s: float = 10
+) -> ProviderError:
+    fake = cloud.fake(fakes)
+    fake.reset()
+    fake.fail_next(fault.on(cloud.path))
+    try:
+        return _call(cloud, Settings(**fakes.settings(timeout_s=timeout_s)), spoken)
+    finally:
+        fake.reset()
+
+
+def test_a_200_with_an_empty_body_is_a_malformed_answer_naming_the_vendor(
+    cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes]
+) -> None:
+    failed = _failure(cloud, fakes, spoken, Fault(status=200, body=b""))
+
+    assert failed.code == "malformed_response"
+    assert not failed.retryable
+    assert cloud.vendor in failed.message
+
+
+def test_a_vendor_that_does_not_answer_in_time_names_the_timeout_setting(
+    cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes]
+) -> None:
+    fake = cloud.fake(fakes)
+    failed = _failure(cloud, fakes, spoken, fake.timeout(3.0), timeout_s=1.0)
+
+    assert failed.code == "timeout"
+    assert failed.retryable
+    assert cloud.vendor in failed.message
+    assert f"VOICEPIPE_{cloud.section}__TIMEOUT_S" in failed.message
+
+
+def test_a_vendor_that_cannot_be_reached_names_the_setting_of_its_address(
+    cloud: Cloud, spoken: tuple[str, bytes]
+) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = Settings(
+        anthropic={"api_key": "sk-ant-test-key", "base_url": nowhere},
+        openai={"api_key": "sk-test", "base_url": f"{nowhere}/v1"},
+        elevenlabs={"api_key": "el-test", "base_url": nowhere},
+        google={"enabled": True, "endpoint": nowhere},
+    )
+
+    failed = _call(cloud, settings, spoken)
+
+    assert failed.code == "connection_error"
+    assert failed.retryable
+    assert cloud.vendor in failed.message
+    assert f"VOICEPIPE_{cloud.section}__{cloud.address}" in failed.message
+
+
+@pytest.mark.parametrize("cloud", [c for c in CLOUDS if c.address == "BASE_URL"], ids=str)
+def test_an_address_with_nothing_at_its_path_names_the_setting_of_the_address(
+    cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes]
+) -> None:
+    settings = fakes.settings()
+    for section in ("anthropic", "openai", "elevenlabs"):  # a path the vendor does not serve
+        settings[section]["base_url"] = settings[section]["base_url"].removesuffix("/v1") + "/api"
+
+    failed = _call(cloud, Settings(**settings), spoken)
+
+    assert (failed.code, failed.status, failed.retryable) == ("provider_rejected", 404, False)
+    assert cloud.vendor in failed.message
+    assert f"VOICEPIPE_{cloud.section}__BASE_URL" in failed.message
+
+
+def test_a_200_broken_off_mid_read_says_the_vendor_answered_not_that_it_was_unreachable(
+    cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes]
+) -> None:
+    failed = _failure(cloud, fakes, spoken, cloud.fake(fakes).cut_answer(at=20))
+
+    assert failed.code == "connection_error"
+    assert failed.retryable
+    assert failed.message.startswith(f"{cloud.vendor} answered")
+    assert "broke off mid-read" in failed.message
+    assert "could not reach" not in failed.message
