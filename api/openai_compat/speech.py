@@ -30,6 +30,7 @@ from api.openai_compat.engines import engine_for
 from api.openai_compat.waiting import (
     NO_RETRY,
     IdempotencyKey,
+    SdkRetryCount,
     after_submission,
     conflict_not_retried,
     failure,
@@ -113,10 +114,13 @@ async def create_speech(
     services: ServicesDep,
     tenant: TenantDep,
     idempotency_key: IdempotencyKey = None,
+    retry_count: SdkRetryCount = None,
 ) -> Response:
     """OpenAI's speech call: `input` spoken by the tts stage, in `response_format`."""
     bind(tenant=tenant)
     key = idempotency.key_of(idempotency_key)
+    # Without a key, an SDK's retry of this call joins its first try's jobs (SdkRetry).
+    retry = None if key else idempotency.SdkRetry.of("speech", retry_count)
     # Before any sentence is queued: a streamed text is several jobs, each under the limit.
     try:
         check_typed(body.input, "input")
@@ -131,7 +135,7 @@ async def create_speech(
     headers = {"X-VoicePipe-Voice": voice_spoken(services.settings, provider, options.voice)}
     media_type = MEDIA_TYPES[body.response_format]
     if body.stream_format is None:
-        one, replayed = await _queue(services, tenant, text, options, key)
+        one, replayed = await _queue(services, tenant, text, options, key, None, retry)
         job = await _spoken(services, one)
         headers["X-VoicePipe-Job"] = job.id
         if replayed:
@@ -139,12 +143,12 @@ async def create_speech(
         audio = await run_in_threadpool(_encoded, services, job, body, None)
         return Response(audio, media_type=media_type, headers=headers)
     parts = [
-        await _queue(services, tenant, part, options, *_sentence_key(key, text, index))
+        await _queue(services, tenant, part, options, *_sentence_key(key, text, index), retry)
         for index, part in enumerate(sentences(text))
     ]
     jobs = [job for job, _ in parts]
     headers["X-VoicePipe-Jobs"] = ",".join(job.id for job in jobs)
-    if key and all(replayed for _, replayed in parts):
+    if all(replayed for _, replayed in parts):
         headers["Idempotent-Replayed"] = "true"
     # The first sentence is waited for here, so a failure is still a proper error answer.
     first, rest = await _first_spoken(services, jobs)
@@ -214,10 +218,11 @@ def _sentence_key(key: str | None, text: str, index: int) -> tuple[str | None, s
     request is told by: the whole text, so the same key with other words is a conflict at
     the first sentence, before anything is queued, even where that sentence is unchanged. The
     first sentence takes the key itself, so a whole (unstreamed) call with the key, told by
-    its text alone, is a conflict too, not a second set of jobs."""
-    if key is None:
-        return None, None
+    its text alone, is a conflict too, not a second set of jobs. Without a key, the content
+    tells an SDK retry's sentences apart all the same (api.idempotency.SdkRetry)."""
     whole = hashlib.sha256(f"stream\x1f{index}\x1f{text}".encode()).hexdigest()
+    if key is None:
+        return None, whole
     return (key if index == 0 else f"{key}\x1fsentence {index}"), whole
 
 
@@ -228,9 +233,10 @@ async def _queue(
     options: JobOptions,
     key: str | None = None,
     key_content: str | None = None,
+    retry: idempotency.SdkRetry | None = None,
 ) -> tuple[Job, bool]:
     with conflict_not_retried():
-        return await submit_text(services, tenant, text, options, key, key_content)
+        return await submit_text(services, tenant, text, options, key, key_content, retry)
 
 
 async def _spoken(services: Services, job: Job) -> Job:

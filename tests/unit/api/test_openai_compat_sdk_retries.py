@@ -1,0 +1,122 @@
+"""The openai SDK's own retries on the OpenAI-compatible routes: the SDK sends no
+Idempotency-Key but retries a call whose answer was slow or lost, saying so in
+``x-stainless-retry-count``. A retry of a transcription joins the job its first try made;
+two calls made on purpose, each a first try, are two jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.audio import encode_pcm
+from tests.conftest import ValkeyProcess
+from tests.unit.api.app_client import app_client
+
+
+@pytest.fixture
+def http(tmp_path: Path, valkey: ValkeyProcess) -> Iterator[TestClient]:
+    # No workers: every call outlasts its short wait and answers 504 naming its job.
+    with app_client(tmp_path, valkey, api={"sync_wait_s": 0.05}) as client:
+        yield client
+
+
+def _tone(seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    return encode_pcm((rng.standard_normal(16000) * 3000).astype(np.int16), 16000, "wav")
+
+
+def _transcribe(http: TestClient, audio: bytes, retry: int | None, **fields: str) -> str:
+    headers = {} if retry is None else {"x-stainless-retry-count": str(retry)}
+    answer = http.post(
+        "/v1/audio/transcriptions",
+        files={"file": ("vm.wav", audio)},
+        data={"model": "whisper-1", **fields},
+        headers=headers,
+    )
+    assert answer.status_code == 504, answer.text
+    return answer.headers["location"].rpartition("/")[2]
+
+
+def _jobs(http: TestClient) -> int:
+    total: int = http.get("/v1/jobs").json()["total"]
+    return total
+
+
+def test_an_sdk_retry_of_a_transcription_joins_the_job_its_first_try_made(
+    http: TestClient,
+) -> None:
+    first = _transcribe(http, _tone(), retry=0)
+
+    # The SDK's retries after its timeout: the same upload, the same fields.
+    assert _transcribe(http, _tone(), retry=1) == first
+    assert _transcribe(http, _tone(), retry=2, response_format="text") == first
+    assert _jobs(http) == 1
+
+
+def test_the_same_recording_sent_twice_on_purpose_is_two_jobs(http: TestClient) -> None:
+    first = _transcribe(http, _tone(), retry=0)
+
+    # A first try each (or a client that does not say), as a caller's own second call is.
+    assert _transcribe(http, _tone(), retry=0) != first
+    assert _transcribe(http, _tone(), retry=None) != first
+    assert _jobs(http) == 3
+
+
+def test_a_retry_joins_the_latest_first_try_of_the_same_request(http: TestClient) -> None:
+    _transcribe(http, _tone(), retry=0)
+    latest = _transcribe(http, _tone(), retry=0)
+
+    assert _transcribe(http, _tone(), retry=1) == latest
+
+
+def test_a_retry_of_another_recording_or_other_options_is_a_job_of_its_own(
+    http: TestClient,
+) -> None:
+    first = _transcribe(http, _tone(), retry=0)
+
+    assert _transcribe(http, _tone(seed=1), retry=1) != first
+    assert _transcribe(http, _tone(), retry=1, language="en") != first
+    assert _jobs(http) == 3
+
+
+def test_a_retry_whose_first_try_made_no_job_makes_one_that_later_retries_join(
+    http: TestClient,
+) -> None:
+    made = _transcribe(http, _tone(), retry=1)
+
+    assert _transcribe(http, _tone(), retry=2) == made
+    assert _jobs(http) == 1
+
+
+TEXT = (
+    "Thank you for your message about the heater in your kitchen. "
+    "A technician is free tomorrow morning between eight and ten o'clock."
+)
+
+
+def _speak(http: TestClient, retry: int, **extra: str) -> str:
+    answer = http.post(
+        "/v1/audio/speech",
+        json={"model": "tts-1", "voice": "alloy", "input": TEXT, **extra},
+        headers={"x-stainless-retry-count": str(retry)},
+    )
+    assert answer.status_code == 504, answer.text
+    return answer.headers["location"].rpartition("/")[2]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_sdk_retry_of_speech_joins_the_jobs_its_first_try_made(
+    http: TestClient, stream: bool
+) -> None:
+    extra = {"stream_format": "audio"} if stream else {}
+    first = _speak(http, 0, **extra)
+    made = _jobs(http)
+
+    assert _speak(http, 1, **extra) == first
+    assert _jobs(http) == made == (2 if stream else 1)
+    # Spoken again on purpose: jobs of its own.
+    assert _speak(http, 0, **extra) != first
