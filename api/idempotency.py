@@ -153,7 +153,8 @@ class SdkRetry:
     @classmethod
     def of(cls, route: str, retry_count: str | None) -> SdkRetry:
         count = (retry_count or "").strip()
-        return cls(route, count.isdigit() and int(count) >= 1)
+        # ASCII digits only: "²" is a digit to str.isdigit that int() refuses.
+        return cls(route, count.isascii() and count.isdigit() and int(count) >= 1)
 
     def key(self, digest: str) -> str:
         # A unit separator can be in no header, so no client's own key can name this claim.

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from api.idempotency import SdkRetry
 from shared.audio import encode_pcm
 from tests.conftest import ValkeyProcess
 from tests.unit.api.app_client import app_client
@@ -120,3 +121,15 @@ def test_an_sdk_retry_of_speech_joins_the_jobs_its_first_try_made(
     assert _jobs(http) == made == (2 if stream else 1)
     # Spoken again on purpose: jobs of its own.
     assert _speak(http, 0, **extra) != first
+
+
+@pytest.mark.parametrize(
+    ("header", "is_retry"),
+    [
+        *((None, False), ("0", False), ("1", True), (" 2 ", True), ("x", False), ("-1", False)),
+        # A digit to str.isdigit (a header is Latin-1) that int() refused: a 500.
+        ("\u00b2", False),
+    ],
+)
+def test_only_a_try_numbered_one_or_more_is_a_retry(header: str | None, is_retry: bool) -> None:
+    assert SdkRetry.of("transcriptions", header).is_retry is is_retry
