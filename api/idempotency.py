@@ -134,9 +134,10 @@ def _existing(jobs: JobStore, tenant: str, key: str, raw: bytes | str, digest: s
 # upload's sha256 and the job's options) stand for one, held in these same claims. It is only
 # *read* for a retry (count >= 1): a first try (or a client that does not number its tries)
 # always makes a job, since two identical uploads made on purpose are two jobs to the caller,
-# and the content alone cannot tell them from a retry. Every job made this way overwrites the
-# note, so a retry joins the latest first try of the same request; two identical first tries
-# racing each other leave their retries on the later's job, which is the same work.
+# and the content alone cannot tell them from a retry. A first try forgets the note an
+# earlier call left, and every job made this way writes it, so a retry joins its own first
+# try's job; two identical first tries racing each other leave their retries on the later's
+# job, which is the same work.
 # The note is written once the job is recorded, so a retry never meets a half-made one.
 # An hour covers the SDK's default schedule (three tries of up to 600 s each).
 SDK_RETRY_TTL_S = 3600
@@ -163,8 +164,12 @@ class SdkRetry:
 
 def joined(jobs: JobStore, tenant: str, retry: SdkRetry, digest: str) -> Job | None:
     """The job an earlier try of this request made, for a retry; None where there is none
-    (or it has been deleted since, and the retry is run as the request it is)."""
+    (or it has been deleted since, and the retry is run as the request it is).
+
+    A first try forgets the job an earlier request's tries made: where it then makes none
+    (a 503 the SDK retries), its retries were answered from that earlier call's job."""
     if not retry.is_retry:
+        jobs.idempotency_release(tenant, _digest(retry.key(digest)))
         return None
     raw = jobs.idempotency_get(tenant, _digest(retry.key(digest)))
     if raw is None:

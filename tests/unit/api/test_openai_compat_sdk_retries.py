@@ -10,12 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from api.idempotency import SdkRetry
 from shared.audio import encode_pcm
 from tests.conftest import ValkeyProcess
-from tests.unit.api.app_client import app_client
+from tests.unit.api.app_client import app_client, services_of
 
 
 @pytest.fixture
@@ -91,6 +92,27 @@ def test_a_retry_whose_first_try_made_no_job_makes_one_that_later_retries_join(
 
     assert _transcribe(http, _tone(), retry=2) == made
     assert _jobs(http) == 1
+
+
+def test_a_retry_whose_own_first_try_failed_does_not_join_an_earlier_calls_job(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    earlier = _transcribe(http, _tone(), retry=0)
+    recorder = services_of(http).recorder
+
+    async def broker_down(job: object) -> None:
+        raise redis.ConnectionError("the broker went away")
+
+    # The same recording sent again on purpose; its first try makes no job (a 503, which
+    # the SDK retries).
+    monkeypatch.setattr(recorder, "create_and_queue", broker_down)
+    refused = http.post("/v1/audio/transcriptions", files={"file": ("vm.wav", _tone())})
+    assert refused.status_code == 503
+    monkeypatch.undo()
+
+    # Its retry is this call's, not the earlier one's: it joined that job's answer.
+    assert _transcribe(http, _tone(), retry=1) != earlier
+    assert _jobs(http) == 2
 
 
 TEXT = (
