@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 
 from api.errors import ApiError
 from shared.errors import JobNotFound
@@ -124,6 +125,65 @@ def _existing(jobs: JobStore, tenant: str, key: str, raw: bytes | str, digest: s
         "idempotency_in_progress",
         "A request with this Idempotency-Key is still being processed; retry in a moment.",
     )
+
+
+# The OpenAI SDKs send no Idempotency-Key, yet retry a call on their own (a timeout, a dropped
+# connection, a 5xx), each retry numbered in `x-stainless-retry-count`; the first try's job was
+# often made and is still running, so the retry ran the recording twice, billed twice. Where a
+# call on the OpenAI-compatible routes carries no key, its route and request digest (the
+# upload's sha256 and the job's options) stand for one, held in these same claims. It is only
+# *read* for a retry (count >= 1): a first try (or a client that does not number its tries)
+# always makes a job, since two identical uploads made on purpose are two jobs to the caller,
+# and the content alone cannot tell them from a retry. A first try forgets the note an
+# earlier call left, and every job made this way writes it, so a retry joins its own first
+# try's job; two identical first tries racing each other leave their retries on the later's
+# job, which is the same work.
+# The note is written once the job is recorded, so a retry never meets a half-made one.
+# An hour covers the SDK's default schedule (three tries of up to 600 s each).
+SDK_RETRY_TTL_S = 3600
+
+
+@dataclass(frozen=True)
+class SdkRetry:
+    """What an OpenAI-compatible call without a key says of its tries."""
+
+    route: str
+    # The call says it is a retry: it may join the job an earlier try made.
+    is_retry: bool
+
+    @classmethod
+    def of(cls, route: str, retry_count: str | None) -> SdkRetry:
+        count = (retry_count or "").strip()
+        # ASCII digits only: "²" is a digit to str.isdigit that int() refuses.
+        return cls(route, count.isascii() and count.isdigit() and int(count) >= 1)
+
+    def key(self, digest: str) -> str:
+        # A unit separator can be in no header, so no client's own key can name this claim.
+        return f"\x1fsdk-retry\x1f{self.route}\x1f{digest}"
+
+
+def joined(jobs: JobStore, tenant: str, retry: SdkRetry, digest: str) -> Job | None:
+    """The job an earlier try of this request made, for a retry; None where there is none
+    (or it has been deleted since, and the retry is run as the request it is).
+
+    A first try forgets the job an earlier request's tries made: where it then makes none
+    (a 503 the SDK retries), its retries were answered from that earlier call's job."""
+    if not retry.is_retry:
+        jobs.idempotency_release(tenant, _digest(retry.key(digest)))
+        return None
+    raw = jobs.idempotency_get(tenant, _digest(retry.key(digest)))
+    if raw is None:
+        return None
+    try:
+        return jobs.get(raw.partition("|")[0], tenant=tenant)
+    except JobNotFound:
+        return None
+
+
+def note(jobs: JobStore, tenant: str, retry: SdkRetry, job_id: str, digest: str) -> None:
+    """Name ``job_id`` as the job this request's retries join."""
+    value = f"{job_id}|{digest}"
+    jobs.idempotency_note(tenant, _digest(retry.key(digest)), value, SDK_RETRY_TTL_S)
 
 
 def _abandoned(job_id: str) -> bool:

@@ -61,9 +61,11 @@ async def submit(
     filename: str | None,
     options: JobOptions,
     idempotency_key: str | None = None,
+    retry: idempotency.SdkRetry | None = None,
 ) -> tuple[Job, bool]:
     """Validate, store, record and queue one upload; returns the job and whether it was an
-    earlier one given back for a repeated Idempotency-Key."""
+    earlier one given back for a repeated Idempotency-Key, or for an OpenAI SDK's retry of a
+    call without one (``retry``, see api.idempotency.SdkRetry)."""
     api = services.settings.api
     if len(data) > api.max_upload_bytes:
         raise ApiError(
@@ -80,7 +82,14 @@ async def submit(
         earlier = await _replay(services, tenant, idempotency_key, asked)
         if earlier is not None:
             return earlier, True
-    upload = _Upload(services, tenant, data, filename, options, idempotency_key, digest)
+    elif retry is not None:
+        # Every OpenAI-compatible upload is hashed now: off the event loop when it is large.
+        digest = await _sha256(data)
+        asked = idempotency.request_digest(digest, options)
+        earlier = await run_in_threadpool(idempotency.joined, services.jobs, tenant, retry, asked)
+        if earlier is not None:
+            return earlier, True
+    upload = _Upload(services, tenant, data, filename, options, idempotency_key, digest, retry)
     if upload.inline:
         return await upload.accept(upload.probe())
     return await upload.accept(await _on_intake_thread(upload.probe))
@@ -93,10 +102,11 @@ async def submit_text(
     options: JobOptions,
     idempotency_key: str | None = None,
     key_content: str | None = None,
+    retry: idempotency.SdkRetry | None = None,
 ) -> tuple[Job, bool]:
     """As ``submit``, for typed input: a job that starts at the reply stage. The key's
-    request is told by the text, or by ``key_content`` where the request that carried the
-    key was more than this text (one sentence of a streamed speech call)."""
+    request (or the SDK retry's) is told by the text, or by ``key_content`` where the request
+    was more than this text (one sentence of a streamed speech call)."""
     meta, data = validated_text(text, services.settings.api.max_text_chars)
     # Hashed with the text (no transcription stage will read it to do so).
     digest = key_content or meta.sha256
@@ -107,8 +117,19 @@ async def submit_text(
         earlier = await _replay(services, tenant, idempotency_key, asked)
         if earlier is not None:
             return earlier, True
-    upload = _Upload(services, tenant, data, None, options, idempotency_key, digest)
+    elif retry is not None:
+        asked = idempotency.request_digest(digest, options)
+        earlier = await run_in_threadpool(idempotency.joined, services.jobs, tenant, retry, asked)
+        if earlier is not None:
+            return earlier, True
+    upload = _Upload(services, tenant, data, None, options, idempotency_key, digest, retry)
     return await upload.accept((meta, TEXT_EXTENSION))
+
+
+async def _sha256(data: bytes) -> str:
+    if len(data) <= INLINE_MAX_BYTES:
+        return hashlib.sha256(data).hexdigest()
+    return await run_in_threadpool(lambda: hashlib.sha256(data).hexdigest())
 
 
 async def _replay(services: Services, tenant: str, key: str, digest: str) -> Job | None:
@@ -132,6 +153,7 @@ class _Upload:
     idempotency_key: str | None
     # Taken before probing only when a key needs it; otherwise by the probe.
     digest: str | None
+    retry: idempotency.SdkRetry | None
 
     @property
     def inline(self) -> bool:
@@ -188,7 +210,22 @@ class _Upload:
                 await self._release(key)
             raise
         log.info("job %s queued (%s, %.1f s)", job.id, meta.container, meta.duration_s)
+        if self.retry is not None:
+            await self._note_for_retries(job)
         return job, False
+
+    async def _note_for_retries(self, job: Job) -> None:
+        assert self.retry is not None
+        assert self.digest is not None  # taken before probing for an SDK's retries
+        asked = idempotency.request_digest(self.digest, self.options)
+        try:
+            await run_in_threadpool(
+                idempotency.note, self.services.jobs, self.tenant, self.retry, job.id, asked
+            )
+        except Exception:
+            # The job is made and queued: answering it matters more than that a retry of
+            # this call, should there be one, could join it.
+            log.warning("noting job %s for the SDK's retries failed", job.id, exc_info=True)
 
     async def _release(self, key: str) -> None:
         # The broker that refused the job may refuse this too: the caller is still told why

@@ -25,6 +25,10 @@ class IdempotencyClaims:
     def idempotency_claim(self, tenant: str, key_hash: str, value: str, ttl_s: int) -> bool:
         return bool(self.redis.set(key("idem", tenant, key_hash), value, nx=True, ex=ttl_s))
 
+    def idempotency_note(self, tenant: str, key_hash: str, value: str, ttl_s: int) -> None:
+        """Set the claim to ``value`` whatever it was: a key whose latest request wins."""
+        self.redis.set(key("idem", tenant, key_hash), value, ex=ttl_s)
+
     def idempotency_take_over(
         self, tenant: str, key_hash: str, old: str, new: str, ttl_s: int
     ) -> bool:

@@ -30,6 +30,7 @@ from api.openai_compat.engines import engine_for
 from api.openai_compat.waiting import (
     NO_RETRY,
     IdempotencyKey,
+    SdkRetryCount,
     after_submission,
     conflict_not_retried,
     failure,
@@ -45,6 +46,8 @@ from shared.logging import bind
 from shared.models import Job, JobOptions, JobStatus, Stage
 from shared.settings import Settings
 from shared.text_input import check_typed, validated_text
+from shared.tts_voices import VOICES as OPENAI_VOICES
+from shared.tts_voices import fixed_voices
 
 log = logging.getLogger("voicepipe.api")
 router = APIRouter(prefix="/v1/audio", tags=["openai"])
@@ -85,6 +88,8 @@ class SpeechRequest(BaseModel):
 # spoken with the next, so a stream is not a stutter of two-word jobs.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
 _MIN_SENTENCE_CHARS = 40
+# A refusal names this many of the provider's voices, as POST /v1/jobs' does.
+_VOICES_NAMED = 20
 
 
 def sentences(text: str) -> list[str]:
@@ -113,10 +118,13 @@ async def create_speech(
     services: ServicesDep,
     tenant: TenantDep,
     idempotency_key: IdempotencyKey = None,
+    retry_count: SdkRetryCount = None,
 ) -> Response:
     """OpenAI's speech call: `input` spoken by the tts stage, in `response_format`."""
     bind(tenant=tenant)
     key = idempotency.key_of(idempotency_key)
+    # Without a key, an SDK's retry of this call joins its first try's jobs (SdkRetry).
+    retry = None if key else idempotency.SdkRetry.of("speech", retry_count)
     # Before any sentence is queued: a streamed text is several jobs, each under the limit.
     try:
         check_typed(body.input, "input")
@@ -131,7 +139,7 @@ async def create_speech(
     headers = {"X-VoicePipe-Voice": voice_spoken(services.settings, provider, options.voice)}
     media_type = MEDIA_TYPES[body.response_format]
     if body.stream_format is None:
-        one, replayed = await _queue(services, tenant, text, options, key)
+        one, replayed = await _queue(services, tenant, text, options, key, None, retry)
         job = await _spoken(services, one)
         headers["X-VoicePipe-Job"] = job.id
         if replayed:
@@ -139,12 +147,12 @@ async def create_speech(
         audio = await run_in_threadpool(_encoded, services, job, body, None)
         return Response(audio, media_type=media_type, headers=headers)
     parts = [
-        await _queue(services, tenant, part, options, *_sentence_key(key, text, index))
+        await _queue(services, tenant, part, options, *_sentence_key(key, text, index), retry)
         for index, part in enumerate(sentences(text))
     ]
     jobs = [job for job, _ in parts]
     headers["X-VoicePipe-Jobs"] = ",".join(job.id for job in jobs)
-    if key and all(replayed for _, replayed in parts):
+    if all(replayed for _, replayed in parts):
         headers["Idempotent-Replayed"] = "true"
     # The first sentence is waited for here, so a failure is still a proper error answer.
     first, rest = await _first_spoken(services, jobs)
@@ -184,13 +192,42 @@ async def _first_spoken(services: Services, jobs: list[Job]) -> tuple[Job, list[
 def _options(services: Services, tenant: str, body: SpeechRequest) -> JobOptions:
     provider = engine_for(services.settings, Stage.TTS, body.model)
     options = job_options(services, tenant, OptionFields(tts_provider=provider))
-    name = provider or services.settings.providers.tts
-    published = services.voices.read(name)
-    # OpenAI's voice names (alloy, nova, …) mean nothing to most of our vendors: a voice the
-    # provider does not list is spoken by its default voice (named in X-VoicePipe-Voice).
-    voice = body.voice if published and body.voice in published.voices else None
+    voice = _voice(services, provider or services.settings.providers.tts, body.voice)
     update = {"stages": [Stage.TTS], "voice": voice, "output_format": "wav"}
     return options.model_copy(update=update)
+
+
+def _voice(services: Services, provider: str, asked: str) -> str | None:
+    """The voice ``provider`` speaks the call with; None for its default.
+
+    OpenAI's voice names (alloy, nova, …, or a custom voice_… id) mean nothing to most of
+    our vendors, and clients written for OpenAI send them: one the provider lacks is spoken
+    by its default voice (named in X-VoicePipe-Voice). Any other name is the caller's
+    choice of one of the provider's own voices, refused as OpenAI refuses a voice it lacks
+    (it was spoken by the default, unsaid). The list is the tts workers' or, before one has
+    published it, the voices known without it (the bundled one, OpenAI's: these were taken
+    for unlisted, and "nova" was spoken by the default right after start-up); where only the
+    vendor's listing can tell, the name is passed on for the tts stage to speak or refuse."""
+    published = services.voices.read(provider)
+    listed = (
+        published.voices
+        if published is not None and published.voices
+        else fixed_voices(provider, services.settings.openai.tts_model)
+    )
+    if listed is not None and asked in listed:
+        return asked
+    if asked in OPENAI_VOICES or asked.startswith("voice_"):
+        return None
+    if listed is None:
+        return asked
+    shown = ", ".join(listed[:_VOICES_NAMED]) + (" …" if len(listed) > _VOICES_NAMED else "")
+    raise ApiError(
+        400,
+        "unknown_voice",
+        f"The {provider} speech provider has no voice {asked!r}. Choose one of: {shown} "
+        "(GET /v1/voices lists them all), or one of OpenAI's names for its default voice.",
+        param="voice",
+    )
 
 
 def voice_spoken(settings: Settings, provider: str, voice: str | None) -> str:
@@ -214,10 +251,11 @@ def _sentence_key(key: str | None, text: str, index: int) -> tuple[str | None, s
     request is told by: the whole text, so the same key with other words is a conflict at
     the first sentence, before anything is queued, even where that sentence is unchanged. The
     first sentence takes the key itself, so a whole (unstreamed) call with the key, told by
-    its text alone, is a conflict too, not a second set of jobs."""
-    if key is None:
-        return None, None
+    its text alone, is a conflict too, not a second set of jobs. Without a key, the content
+    tells an SDK retry's sentences apart all the same (api.idempotency.SdkRetry)."""
     whole = hashlib.sha256(f"stream\x1f{index}\x1f{text}".encode()).hexdigest()
+    if key is None:
+        return None, whole
     return (key if index == 0 else f"{key}\x1fsentence {index}"), whole
 
 
@@ -228,19 +266,23 @@ async def _queue(
     options: JobOptions,
     key: str | None = None,
     key_content: str | None = None,
+    retry: idempotency.SdkRetry | None = None,
 ) -> tuple[Job, bool]:
     with conflict_not_retried():
-        return await submit_text(services, tenant, text, options, key, key_content)
+        return await submit_text(services, tenant, text, options, key, key_content, retry)
 
 
 async def _spoken(services: Services, job: Job) -> Job:
     job = await finished(services, job, services.settings.api.sync_wait_s)
     if job.status != JobStatus.SUCCEEDED:
         error = failure(job)
-        if error.code.rpartition(".")[2] == "unsupported_language":
+        code = error.code.rpartition(".")[2]
+        if code == "unsupported_language":
             # A text the voice cannot speak is fixed by choosing another engine, which this
             # call names in `model` (it takes no `language`).
             error.param = "model"
+        elif code == "unknown_voice":
+            error.param = "voice"
         raise error
     return job
 

@@ -26,6 +26,7 @@ from api.openai_compat.engines import engine_for
 from api.openai_compat.waiting import (
     NO_RETRY,
     IdempotencyKey,
+    SdkRetryCount,
     after_submission,
     conflict_not_retried,
     failure,
@@ -164,10 +165,13 @@ async def create_transcription(
     services: ServicesDep,
     tenant: TenantDep,
     idempotency_key: IdempotencyKey = None,
+    retry_count: SdkRetryCount = None,
 ) -> Response:
     """OpenAI's transcription call: the recording in `file`, run through the stt stage."""
     bind(tenant=tenant)
     key = idempotency.key_of(idempotency_key)
+    # Without a key, an SDK's retry of this call joins its first try's job (SdkRetry).
+    retry = None if key else idempotency.SdkRetry.of("transcriptions", retry_count)
     async with form_of(request) as form:
         _refuse_repeated(form)
         upload = form.get("file")
@@ -190,7 +194,9 @@ async def create_transcription(
         # Held in memory only until stored, not for the wait below (api.upload_memory).
         async with services.uploads.read_whole(upload) as data:
             with conflict_not_retried():
-                job, replayed = await submit(services, tenant, data, upload.filename, options, key)
+                job, replayed = await submit(
+                    services, tenant, data, upload.filename, options, key, retry
+                )
     job = await finished(services, job, services.settings.api.sync_wait_s)
     if _silent(job):
         # OpenAI transcribes a recording without speech as no words (200, empty text); our

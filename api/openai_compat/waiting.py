@@ -37,6 +37,19 @@ IdempotencyKey = Annotated[
     ),
 ]
 
+# The number of the try the OpenAI SDKs (all of Stainless's) send each call with: 0 first,
+# then 1, 2, … for their own retries. A retry without a key joins its first try's job
+# (api.idempotency.SdkRetry).
+SdkRetryCount = Annotated[
+    str | None,
+    Header(
+        alias="x-stainless-retry-count",
+        max_length=16,
+        description="Sent by OpenAI's SDKs: a retry (1 or more) of a call without an "
+        "Idempotency-Key joins the job its first try made.",
+    ),
+]
+
 
 @contextmanager
 def conflict_not_retried() -> Iterator[None]:

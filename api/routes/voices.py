@@ -12,6 +12,7 @@ from api.deps import ServicesDep, get_tenant
 from api.errors import ApiError, error_responses
 from shared.models import Stage
 from shared.provider_catalog import provider_names
+from shared.tts_voices import fixed_voices
 from shared.voice_directory import NOT_LISTED
 
 # Voices are not per tenant, but everything under /v1 is for key holders only.
@@ -54,11 +55,15 @@ def _voices(services: ServicesDep, name: str) -> ProviderVoices:
         return ProviderVoices(provider=name, configured=False, voices=[], error=missing)
     published = services.voices.read(name)
     if published is None:
+        # Before a tts worker has published (right after start-up), the bundled voice and
+        # OpenAI's are known all the same, as GET /v1/models names them: "not listed yet"
+        # here beside them there had a client wonder which to believe.
+        fixed = fixed_voices(name, services.settings.openai.tts_model)
         return ProviderVoices(
             provider=name,
             configured=True,
-            voices=[],
-            error=NOT_LISTED,
+            voices=fixed or [],
+            error=None if fixed is not None else NOT_LISTED,
         )
     # A vendor being down shows as this provider's error, not a failed request.
     return ProviderVoices(

@@ -33,6 +33,29 @@ def test_before_any_tts_worker_lists_them_a_configured_provider_says_so(
     assert "VOICEPIPE_OPENAI__API_KEY" in by_name["openai"]["error"]
 
 
+def test_before_any_tts_worker_lists_them_the_fixed_voices_are_named_as_v1_models_names_them(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        broker={"url": valkey.url},
+        openai={"api_key": "sk-test", "tts_model": "tts-1"},
+    )
+    with TestClient(create_app(settings)) as http:
+        listing = http.get("/v1/voices").json()["providers"]
+        models = {m["id"]: m for m in http.get("/v1/models").json()["data"]}
+    by_name = {p["provider"]: p for p in listing}
+
+    # They said "not listed yet" where GET /v1/models already named them.
+    for provider in ("local", "openai"):
+        shown = (by_name[provider]["voices"], by_name[provider]["error"])
+        assert shown == (models[f"voicepipe-{provider}"]["voices"], None)
+    assert by_name["local"]["voices"] == ["joe"]
+    assert "alloy" in by_name["openai"]["voices"]
+    assert "ballad" not in by_name["openai"]["voices"]  # tts-1 has not got it
+    assert by_name["local"]["listed_at"] is None
+
+
 def test_published_voices_and_a_vendors_error_are_shown_per_provider(
     tmp_path: Path, valkey: ValkeyProcess
 ) -> None:
