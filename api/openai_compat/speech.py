@@ -124,7 +124,9 @@ async def create_speech(
     bind(tenant=tenant)
     key = idempotency.key_of(idempotency_key)
     # Without a key, an SDK's retry of this call joins its first try's jobs (SdkRetry).
-    retry = None if key else idempotency.SdkRetry.of("speech", retry_count)
+    # A client that does not number its tries (no header) never sends a retry to join: its
+    # calls are neither hashed for it nor noted.
+    retry = None if key or retry_count is None else idempotency.SdkRetry.of("speech", retry_count)
     # Before any sentence is queued: a streamed text is several jobs, each under the limit.
     try:
         check_typed(body.input, "input")

@@ -171,7 +171,13 @@ async def create_transcription(
     bind(tenant=tenant)
     key = idempotency.key_of(idempotency_key)
     # Without a key, an SDK's retry of this call joins its first try's job (SdkRetry).
-    retry = None if key else idempotency.SdkRetry.of("transcriptions", retry_count)
+    # A client that does not number its tries (no header) never sends a retry to join: its
+    # calls are neither hashed for it nor noted.
+    retry = (
+        None
+        if key or retry_count is None
+        else idempotency.SdkRetry.of("transcriptions", retry_count)
+    )
     async with form_of(request) as form:
         _refuse_repeated(form)
         upload = form.get("file")

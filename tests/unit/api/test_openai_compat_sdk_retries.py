@@ -106,7 +106,11 @@ def test_a_retry_whose_own_first_try_failed_does_not_join_an_earlier_calls_job(
     # The same recording sent again on purpose; its first try makes no job (a 503, which
     # the SDK retries).
     monkeypatch.setattr(recorder, "create_and_queue", broker_down)
-    refused = http.post("/v1/audio/transcriptions", files={"file": ("vm.wav", _tone())})
+    refused = http.post(
+        "/v1/audio/transcriptions",
+        files={"file": ("vm.wav", _tone())},
+        headers={"x-stainless-retry-count": "0"},  # as the SDK numbers its first try
+    )
     assert refused.status_code == 503
     monkeypatch.undo()
 
@@ -155,3 +159,14 @@ def test_an_sdk_retry_of_speech_joins_the_jobs_its_first_try_made(
 )
 def test_only_a_try_numbered_one_or_more_is_a_retry(header: str | None, is_retry: bool) -> None:
     assert SdkRetry.of("transcriptions", header).is_retry is is_retry
+
+
+def test_a_call_that_does_not_number_its_tries_is_no_first_try_for_a_later_retry(
+    http: TestClient,
+) -> None:
+    # Only an SDK numbers its tries: a call without the header (curl, another client) is
+    # neither hashed nor noted for retries, so an SDK's later retry is not answered from it.
+    plain = _transcribe(http, _tone(), retry=None)
+
+    assert _transcribe(http, _tone(), retry=1) != plain
+    assert _jobs(http) == 2
