@@ -101,6 +101,8 @@ def test_a_deleted_jobs_kept_usage_holds_nothing_the_recording_or_the_client_sai
     assert list(kept) == [jobs[1].id.encode()]
     text = kept[jobs[1].id.encode()].decode()
     assert '"meter":"audio_s"' in text
+    # The job's id is random hex, which holds "415" or "0199" now and then.
+    text = text.replace(jobs[1].id, "<id>")
     for said in ("Pemberton", "Rosalind", "415", "0199", "voicemail.wav", "customer"):
         assert said not in text, said
 
