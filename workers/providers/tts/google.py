@@ -40,7 +40,9 @@ from workers.providers.base import TtsProvider
 from workers.providers.errors import ProviderError, classify_exception, classify_status
 from workers.providers.tts.billing import CharacterBill
 
-VENDOR = "google"
+NAME = "google"  # the provider, as jobs, settings, prices and metrics name it
+# The vendor as it spells itself, in messages people read (job errors, logs).
+VENDOR = "Google"
 MAX_INPUT_BYTES = 5000  # Google's limit per request, in UTF-8 bytes, not characters
 log = logging.getLogger("voicepipe.tts.google")
 T = TypeVar("T")
@@ -104,7 +106,7 @@ def _units(text: str, limit: int) -> list[str]:
 
 
 class GoogleTts(TtsProvider):
-    name = VENDOR
+    name = NAME
     # The voice list changes rarely and every synthesis checks it: list once per 10 min.
     voices_ttl_s = 600.0
 
@@ -168,7 +170,7 @@ class GoogleTts(TtsProvider):
                 f"{', '.join(available)}",
             )
         # Parts answered 2xx before a failure were billed: their characters go with it.
-        with CharacterBill(VENDOR, voice_family(name)).carried_on_failure() as bill:
+        with CharacterBill(NAME, voice_family(name)).carried_on_failure() as bill:
             parts = [
                 self._speak(piece, name, output_format, bill)
                 for piece in split_text(text, MAX_INPUT_BYTES)  # read now: tests lower it

@@ -210,6 +210,19 @@ def test_a_429_is_rate_limited_and_its_retry_after_honoured(
     assert error.retry_after_s == 7.0
 
 
+def test_a_failure_names_the_vendor_as_it_spells_itself(
+    fake: GoogleTtsFake, tts: GoogleTts
+) -> None:
+    # It read "google answered 503" beside "OpenAI" and "Anthropic"; the provider is still
+    # named google.
+    fake.fail_next(fake.error(503))
+
+    error = failure(tts)
+
+    assert error.message.startswith("Google answered 503")
+    assert tts.name == "google"
+
+
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_are_retryable(fake: GoogleTtsFake, tts: GoogleTts, status: int) -> None:
     fake.fail_next(fake.error(status))
