@@ -250,7 +250,7 @@ class GoogleTts(TtsProvider):
         except requests.Timeout as exc:
             raise classify_exception(VENDOR, TimeoutError(str(exc))) from exc
         except auth_errors.TransportError as exc:
-            raise classify_exception(VENDOR, ConnectionError(str(exc))) from exc
+            raise self._unreached(exc, signing_in=True) from exc
         except auth_errors.GoogleAuthError as exc:
             if exc.retryable:
                 # The token endpoint answered 429/5xx (google-auth tried it three times):
@@ -261,9 +261,36 @@ class GoogleTts(TtsProvider):
             # Credentials missing, or refused and not refreshable (the session refreshes on
             # a 401 before giving up): waiting fixes this no more than it fixes a wrong key.
             raise classify_status(VENDOR, 401, str(exc)) from exc
+        except requests.ConnectionError as exc:
+            raise self._unreached(exc) from exc
         except (requests.RequestException, json_format.Error, ValueError) as exc:
             raise classify_exception(VENDOR, exc) from exc
 
+    def _unreached(self, exc: BaseException, *, signing_in: bool = False) -> ProviderError:
+        """A connection to Google that failed, naming what to check: the setting only when
+        it is what was connected to (unset, Google's own host was; a token comes from the
+        credentials' token endpoint whatever it says)."""
+        found = _ERRNO.search(str(exc))
+        # The reason without the host and port requests names: the job's error is shown to
+        # API callers, who are told the setting that holds an address, never the address.
+        reason = found.group(0).strip() if found else type(exc).__name__
+        if signing_in:
+            what, check = f"{VENDOR}'s token endpoint to sign in", "this host's network"
+            check += " (tokens never come from VOICEPIPE_GOOGLE__ENDPOINT)"
+        elif self.config.endpoint:
+            what, check = VENDOR, "VOICEPIPE_GOOGLE__ENDPOINT and this host's network"
+        else:
+            what = f"{VENDOR} at its own host, {GOOGLE_HOST}"
+            check = "this host's network, proxy and firewall (VOICEPIPE_GOOGLE__ENDPOINT is unset)"
+        return ProviderError(
+            "connection_error", f"could not reach {what} ({reason}); check {check}"
+        )
+
+
+# The client's host when VOICEPIPE_GOOGLE__ENDPOINT is unset.
+GOOGLE_HOST = "texttospeech.googleapis.com"
+# An OS error's words inside requests' wrapping: "[Errno 111] Connection refused".
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\"()]+")
 
 # What a 2xx answer whose body stopped coming is classified as (requests' read errors).
 _CUT_OFF = ("connection_error", "timeout")
