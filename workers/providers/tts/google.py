@@ -248,7 +248,9 @@ class GoogleTts(TtsProvider):
         # The transport's own failures are not the builtin kinds the classifier knows:
         # requests' timeouts are no TimeoutError, google-auth's transport errors no OSError.
         except requests.Timeout as exc:
-            raise classify_exception(VENDOR, TimeoutError(str(exc))) from exc
+            # By its kind (ReadTimeout, ConnectTimeout): requests' words name the host and
+            # port, and the job's error is shown to API callers.
+            raise classify_exception(VENDOR, TimeoutError(type(exc).__name__)) from exc
         except auth_errors.TransportError as exc:
             raise self._unreached(exc, signing_in=True) from exc
         except auth_errors.GoogleAuthError as exc:

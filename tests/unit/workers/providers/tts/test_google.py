@@ -242,6 +242,9 @@ def test_a_server_that_does_not_answer_in_time_is_a_retryable_timeout(
     error = failure(tts)
 
     assert (error.code, error.retryable) == ("timeout", True)
+    assert error.message.startswith("Google did not answer in time (ReadTimeout)")
+    # requests' words named the fake's address; the job's error names the setting only.
+    assert fake.base_url.rpartition(":")[2] not in error.message
 
 
 def test_an_unreachable_endpoint_is_a_retryable_connection_error() -> None:
