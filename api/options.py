@@ -31,6 +31,7 @@ from shared.stt_languages import (
     is_english,
     whisper_hears,
 )
+from shared.tts_voices import fixed_voices
 
 
 class OptionFields(BaseModel):
@@ -130,24 +131,32 @@ _VOICES_NAMED = 20
 def _voice(
     services: Services, stages: list[Stage], provider: str | None, voice: str | None
 ) -> str | None:
-    """The voice asked for, refused here when its provider's published list lacks it: else
-    the job would fail only at its last stage, after paying for transcription and a reply
-    (a whole batch's worth, for a batch). Without a fresh list (no tts worker has listed its
-    voices yet, or the listing failed) the tts stage still decides."""
+    """The voice asked for, refused here when its provider lacks it: else the job would fail
+    only at its last stage, after paying for transcription and a reply (a whole batch's
+    worth, for a batch). The list is the one a tts worker published or, before one has (or
+    when its listing failed), the voices known without it: the bundled voice, OpenAI's for
+    the configured model. For a vendor whose list only its listing can tell, the tts stage
+    still decides until it is listed."""
     if not voice or Stage.TTS not in stages:
         return voice or None
     name = provider or services.settings.providers.tts
     published = services.voices.read(name)
-    if published is None or published.error or not published.voices:
-        return voice
-    if voice not in published.voices:
-        shown = ", ".join(published.voices[:_VOICES_NAMED])
-        more = " …" if len(published.voices) > _VOICES_NAMED else ""
+    if published is not None and published.voices:
+        listed = published.voices
+    else:
+        known = fixed_voices(name, services.settings.openai.tts_model)
+        if known is None:
+            return voice
+        listed = known
+    if voice not in listed:
+        shown = ", ".join(listed[:_VOICES_NAMED])
+        more = " …" if len(listed) > _VOICES_NAMED else ""
         raise ApiError(
             400,
             "unknown_voice",
             f"The {name} speech provider has no voice {voice!r}. Choose one of: {shown}{more} "
             "(GET /v1/voices lists them all), or leave 'voice' out for its default.",
+            param="voice",
         )
     return voice
 

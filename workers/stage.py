@@ -37,7 +37,7 @@ from shared.run_billing import run_billed
 from shared.task_messages import TaskMessage, push, stage_message
 from shared.tracing import headers_of, stage_span
 from workers.context import WorkerContext, get_context
-from workers.retry import retry_delay, should_retry
+from workers.retry import asked_too_long, retry_delay, should_retry
 from workers.stage_metrics import observe, task_cpu_clock
 from workers.stage_output import StageOutput, Work, attempt_key, provider_name, succeeded
 from workers.stage_recording import billed_for, charge_discarded, mark_retrying, record_failure
@@ -123,7 +123,16 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
             figures.count("stage_retries", stage.value, provider, exc.code)
             raise task.retry(countdown=delay) from None
         code, message = exc.code, told
-        if exc.retryable:
+        waits = ctx.settings.retries.max_retry_after_s
+        if (asked := asked_too_long(exc, ctx.settings.retries)) is not None:
+            # The vendor's own code (rate_limited, …): no attempt ran out, and a retry by hand
+            # once the pause has passed is what helps.
+            message = (
+                f"{told} (the vendor asked to wait {asked:.0f} s before trying again, longer "
+                f"than VOICEPIPE_RETRIES__MAX_RETRY_AFTER_S, {waits:.0f} s: not retried; "
+                "retry the job once that pause has passed)"
+            )
+        elif exc.retryable:
             code = "retries_exhausted"
             # The setting too: the vendor's words say why each try failed, not how many
             # tries a deployment allows before failing a job on a passing outage.

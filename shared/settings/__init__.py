@@ -259,6 +259,17 @@ class Settings(BaseSettings):
             )
         if problem := longest_recording_problem(self):
             raise ValueError(problem)
+        # A stage's retry waits its countdown in the worker that took it, unacknowledged, and
+        # then runs: together they must end before the broker hands the message out again.
+        wait = self.retries.longest_wait_s
+        stage_limit = max(p.time_limit_s for p in (w.stt, w.llm, w.tts))
+        if self.broker.visibility_timeout_s <= wait + stage_limit:
+            raise ValueError(
+                f"broker.visibility_timeout_s ({self.broker.visibility_timeout_s}) must be "
+                f"above the longest retry wait (retries.max_retry_after_s plus its jitter, or "
+                f"retries.max_delay_s: {wait:.0f} s) plus the longest stage time limit "
+                f"({stage_limit} s): lower the one or raise the other"
+            )
         return self
 
     @model_validator(mode="after")

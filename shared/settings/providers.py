@@ -14,13 +14,22 @@ from shared.settings.auth import Section
 from shared.settings.urls import host_or_http_url, http_url
 from shared.stt_languages import whisper_hears
 
+# A vendor's Retry-After is waited with up to this share more on top, so retries spread out.
+RETRY_AFTER_JITTER = 0.1
+
 
 class RetrySettings(Section):
     max_attempts: int = Field(default=5, ge=1, le=50)
     base_delay_s: float = Field(default=1.0, gt=0)
     max_delay_s: float = Field(default=60.0, gt=0)
-    # A vendor asking for a longer pause than this is treated as unavailable for now.
+    # A vendor asking for a longer pause than this is not retried: retrying sooner than it
+    # said would only be refused again, so the job fails at once saying how long it asked.
     max_retry_after_s: float = Field(default=600.0, gt=0)
+
+    @property
+    def longest_wait_s(self) -> float:
+        """The longest a retry waits: the backoff's cap, or the longest Retry-After taken."""
+        return max(self.max_delay_s, self.max_retry_after_s * (1 + RETRY_AFTER_JITTER))
 
 
 def _vendor_url(value: str, setting: str) -> str:

@@ -50,9 +50,9 @@ CLOUDS = [
           "ANTHROPIC", "BASE_URL"),
     Cloud(Stage.TTS, "openai", "OpenAI", lambda f: f.openai, "/v1/audio/speech",
           "OPENAI", "BASE_URL"),
-    Cloud(Stage.TTS, "elevenlabs", "elevenlabs", lambda f: f.elevenlabs, "/v1/text-to-speech",
+    Cloud(Stage.TTS, "elevenlabs", "ElevenLabs", lambda f: f.elevenlabs, "/v1/text-to-speech",
           "ELEVENLABS", "BASE_URL"),
-    Cloud(Stage.TTS, "google", "google", lambda f: f.google, "/v1/text:synthesize",
+    Cloud(Stage.TTS, "google", "Google", lambda f: f.google, "/v1/text:synthesize",
           "GOOGLE", "ENDPOINT"),
 ]  # fmt: skip
 

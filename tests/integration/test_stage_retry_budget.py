@@ -115,3 +115,24 @@ def test_a_job_that_gave_up_names_the_setting_of_its_attempts_and_the_vendors_wo
     assert ended.error is not None
     assert "VOICEPIPE_RETRIES__MAX_ATTEMPTS" in ended.error.message
     assert "Anthropic answered 429: slow down" in ended.error.message
+
+
+def test_a_vendor_asking_for_a_longer_pause_than_the_deployment_waits_fails_the_job_at_once(
+    ctx: WorkerContext,
+) -> None:
+    def quota_until_tomorrow(job: Job, ctx: WorkerContext) -> StageOutput:
+        raise ProviderError("rate_limited", "OpenAI answered 429: quota", retry_after_s=86400)
+
+    job = transcribed_job(ctx, llm=StageRecord(status=StageStatus.PENDING))
+    task = RetryingTask("t-1", ctx)
+
+    with pytest.raises(Ignore):
+        run_stage(task, job.id, Stage.LLM, quota_until_tomorrow)
+
+    ended = ctx.jobs.get(job.id)
+    assert not getattr(task, "countdowns", [])  # before, retried after about 600 s
+    assert ended.error is not None
+    assert ended.error.code == "llm.rate_limited"
+    assert "OpenAI answered 429: quota" in ended.error.message
+    assert "86400 s" in ended.error.message
+    assert "VOICEPIPE_RETRIES__MAX_RETRY_AFTER_S" in ended.error.message

@@ -42,8 +42,8 @@ class _Voices:
         return self.listed
 
 
-def _services(listed: PublishedVoices | None) -> SimpleNamespace:
-    return SimpleNamespace(settings=Settings(), voices=_Voices(listed))
+def _services(listed: PublishedVoices | None, **settings: object) -> SimpleNamespace:
+    return SimpleNamespace(settings=Settings(**settings), voices=_Voices(listed))
 
 
 def test_a_voice_its_provider_does_not_list_is_refused_at_intake() -> None:
@@ -58,20 +58,64 @@ def test_a_voice_its_provider_does_not_list_is_refused_at_intake() -> None:
     assert "joe" in refused.value.message
 
 
+_ELEVENLABS = {"elevenlabs": {"api_key": "el-key"}}
+
+
 @pytest.mark.parametrize(
     ("listed", "fields"),
     [
         (PublishedVoices(voices=["joe"], listed_at=0.0), OptionFields(voice="joe")),
-        (None, OptionFields(voice="nobody")),  # no tts worker has listed its voices yet
-        (PublishedVoices(error="vendor down", listed_at=0.0), OptionFields(voice="nobody")),
+        # ElevenLabs names voices freely: before a tts worker lists them, only it can tell.
+        (None, OptionFields(voice="nobody", tts_provider="elevenlabs")),
+        (
+            PublishedVoices(error="vendor down", listed_at=0.0),
+            OptionFields(voice="nobody", tts_provider="elevenlabs"),
+        ),
     ],
 )
 def test_a_voice_is_left_to_the_tts_stage_when_its_list_is_unknown(
     listed: PublishedVoices | None, fields: OptionFields
 ) -> None:
-    options = job_options(_services(listed), "default", fields)  # type: ignore[arg-type]
+    options = job_options(_services(listed, **_ELEVENLABS), "default", fields)  # type: ignore[arg-type]
 
     assert options.voice == fields.voice
+
+
+@pytest.mark.parametrize(
+    ("listed", "fields", "named"),
+    [
+        # No tts worker has listed its voices yet: the bundled voice is known all the same.
+        (None, OptionFields(voice="nova"), "joe"),
+        (None, OptionFields(voice="nova", tts_provider="local"), "joe"),
+        # A failed listing leaves the voices known without it.
+        (PublishedVoices(error="listing failed", listed_at=0.0), OptionFields(voice="nova"), "joe"),
+        # tts-1 (the setting below) has no newer voice such as ballad.
+        (None, OptionFields(voice="ballad", tts_provider="openai"), "alloy, ash"),
+    ],
+)
+def test_a_voice_known_missing_without_a_published_list_is_refused_at_intake(
+    listed: PublishedVoices | None, fields: OptionFields, named: str
+) -> None:
+    # Before, "nova" on the offline voice was queued and failed only at the tts stage.
+    services = _services(listed, openai={"api_key": "sk-x", "tts_model": "tts-1"})
+
+    with pytest.raises(ApiError) as refused:
+        job_options(services, "default", fields)  # type: ignore[arg-type]
+
+    assert (refused.value.code, refused.value.param) == ("unknown_voice", "voice")
+    assert repr(fields.voice) in refused.value.message
+    assert named in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("voice", "provider"), [("joe", None), ("nova", "openai"), ("cedar", "openai")]
+)
+def test_a_voice_known_without_a_published_list_is_accepted(voice: str, provider: str) -> None:
+    services = _services(None, openai={"api_key": "sk-x", "tts_model": "gpt-4o-mini-tts"})
+
+    options = job_options(services, "default", OptionFields(voice=voice, tts_provider=provider))  # type: ignore[arg-type]
+
+    assert options.voice == voice
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,18 @@ def test_visibility_timeout_must_outlast_the_longest_time_limit(
         Settings()
 
 
+def test_the_longest_retry_wait_and_stage_run_must_end_within_the_visibility_timeout() -> None:
+    # A retry's countdown is held unacknowledged by the worker that took it, then run: past
+    # the visibility timeout the broker hands the message out again, and the stage ran twice.
+    with pytest.raises(ValidationError, match=r"retries\.max_retry_after_s"):
+        Settings(retries={"max_retry_after_s": 3000})
+    with pytest.raises(ValidationError, match=r"retries\.max_delay_s"):
+        Settings(retries={"max_delay_s": 3000})
+
+    fits = Settings(retries={"max_retry_after_s": 2000}, broker={"visibility_timeout_s": 3600})
+    assert fits.retries.longest_wait_s == pytest.approx(2200)
+
+
 @pytest.mark.parametrize(
     ("pool", "limits"),
     [("stt", (900, 960)), ("llm", (120, 150)), ("ingest", (600, 660)), ("webhooks", (60, 90))],

@@ -7,7 +7,7 @@ import pytest
 from shared.errors import StageFailed
 from shared.settings.providers import RetrySettings
 from workers.providers.errors import ProviderError
-from workers.retry import retry_delay, should_retry
+from workers.retry import asked_too_long, retry_delay, should_retry
 
 RETRIES = RetrySettings(max_attempts=4, base_delay_s=1.0, max_delay_s=10.0)
 
@@ -49,10 +49,21 @@ def test_retry_after_is_a_floor_with_a_little_jitter(hint: float) -> None:
     assert all(hint <= d <= hint * 1.1 for d in delays)
 
 
-def test_an_absurd_retry_after_is_capped() -> None:
+def test_a_retry_after_longer_than_the_deployment_waits_is_not_retried() -> None:
+    # Retrying after 600 s when the vendor said a day would only be refused again, an
+    # attempt spent each time with the job shown as retrying.
     exc = ProviderError("rate_limited", "429", retry_after_s=86400)
 
-    assert retry_delay(1, exc, RETRIES, random.Random(0)) <= RETRIES.max_retry_after_s * 1.1
+    assert asked_too_long(exc, RETRIES) == 86400
+    assert not should_retry(1, exc, RETRIES)
+
+
+def test_a_retry_after_up_to_the_longest_wait_is_retried_after_it() -> None:
+    exc = ProviderError("rate_limited", "429", retry_after_s=RETRIES.max_retry_after_s)
+
+    assert asked_too_long(exc, RETRIES) is None
+    assert should_retry(1, exc, RETRIES)
+    assert retry_delay(1, exc, RETRIES, random.Random(0)) <= RETRIES.longest_wait_s
 
 
 def test_a_retry_after_of_zero_falls_back_to_the_backoff_rather_than_a_burst() -> None:

@@ -36,7 +36,9 @@ from workers.providers.errors import (
 from workers.providers.tts.billing import CharacterBill
 from workers.providers.tts.text_parts import split_text
 
-VENDOR = "elevenlabs"
+NAME = "elevenlabs"  # the provider, as jobs, settings, prices and metrics name it
+# The vendor as it spells itself, in messages people read (job errors, logs).
+VENDOR = "ElevenLabs"
 log = logging.getLogger("voicepipe.tts.elevenlabs")
 
 # Our format -> what to ask for. No opus here: PROVIDERS.md lists no ogg output, so ogg is
@@ -82,7 +84,7 @@ def character_limit(model_id: str) -> int:
 
 
 class ElevenLabsTts(TtsProvider):
-    name = VENDOR
+    name = NAME
     # The voice list changes rarely and every synthesis checks it: list once per 10 min.
     voices_ttl_s = 600.0
 
@@ -153,7 +155,7 @@ class ElevenLabsTts(TtsProvider):
         # answered 2xx before it were billed: their characters go with the failure.
         stitched = len(pieces) > 1 and not _UNSTITCHED_MODEL.match(config.model_id)
         answers: list[httpx.Response] = []
-        with CharacterBill(VENDOR, config.model_id).carried_on_failure() as bill:
+        with CharacterBill(NAME, config.model_id).carried_on_failure() as bill:
             for index in range(len(pieces)):
                 context = _stitching(pieces, index, answers) if stitched else {}
                 answers.append(self._speak(pieces[index], voice_id, vendor_format, context, bill))

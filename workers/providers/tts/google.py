@@ -40,7 +40,9 @@ from workers.providers.base import TtsProvider
 from workers.providers.errors import ProviderError, classify_exception, classify_status
 from workers.providers.tts.billing import CharacterBill
 
-VENDOR = "google"
+NAME = "google"  # the provider, as jobs, settings, prices and metrics name it
+# The vendor as it spells itself, in messages people read (job errors, logs).
+VENDOR = "Google"
 MAX_INPUT_BYTES = 5000  # Google's limit per request, in UTF-8 bytes, not characters
 log = logging.getLogger("voicepipe.tts.google")
 T = TypeVar("T")
@@ -104,7 +106,7 @@ def _units(text: str, limit: int) -> list[str]:
 
 
 class GoogleTts(TtsProvider):
-    name = VENDOR
+    name = NAME
     # The voice list changes rarely and every synthesis checks it: list once per 10 min.
     voices_ttl_s = 600.0
 
@@ -168,7 +170,7 @@ class GoogleTts(TtsProvider):
                 f"{', '.join(available)}",
             )
         # Parts answered 2xx before a failure were billed: their characters go with it.
-        with CharacterBill(VENDOR, voice_family(name)).carried_on_failure() as bill:
+        with CharacterBill(NAME, voice_family(name)).carried_on_failure() as bill:
             parts = [
                 self._speak(piece, name, output_format, bill)
                 for piece in split_text(text, MAX_INPUT_BYTES)  # read now: tests lower it
@@ -246,9 +248,11 @@ class GoogleTts(TtsProvider):
         # The transport's own failures are not the builtin kinds the classifier knows:
         # requests' timeouts are no TimeoutError, google-auth's transport errors no OSError.
         except requests.Timeout as exc:
-            raise classify_exception(VENDOR, TimeoutError(str(exc))) from exc
+            # By its kind (ReadTimeout, ConnectTimeout): requests' words name the host and
+            # port, and the job's error is shown to API callers.
+            raise classify_exception(VENDOR, TimeoutError(type(exc).__name__)) from exc
         except auth_errors.TransportError as exc:
-            raise classify_exception(VENDOR, ConnectionError(str(exc))) from exc
+            raise self._unreached(exc, signing_in=True) from exc
         except auth_errors.GoogleAuthError as exc:
             if exc.retryable:
                 # The token endpoint answered 429/5xx (google-auth tried it three times):
@@ -259,9 +263,36 @@ class GoogleTts(TtsProvider):
             # Credentials missing, or refused and not refreshable (the session refreshes on
             # a 401 before giving up): waiting fixes this no more than it fixes a wrong key.
             raise classify_status(VENDOR, 401, str(exc)) from exc
+        except requests.ConnectionError as exc:
+            raise self._unreached(exc) from exc
         except (requests.RequestException, json_format.Error, ValueError) as exc:
             raise classify_exception(VENDOR, exc) from exc
 
+    def _unreached(self, exc: BaseException, *, signing_in: bool = False) -> ProviderError:
+        """A connection to Google that failed, naming what to check: the setting only when
+        it is what was connected to (unset, Google's own host was; a token comes from the
+        credentials' token endpoint whatever it says)."""
+        found = _ERRNO.search(str(exc))
+        # The reason without the host and port requests names: the job's error is shown to
+        # API callers, who are told the setting that holds an address, never the address.
+        reason = found.group(0).strip() if found else type(exc).__name__
+        if signing_in:
+            what, check = f"{VENDOR}'s token endpoint to sign in", "this host's network"
+            check += " (tokens never come from VOICEPIPE_GOOGLE__ENDPOINT)"
+        elif self.config.endpoint:
+            what, check = VENDOR, "VOICEPIPE_GOOGLE__ENDPOINT and this host's network"
+        else:
+            what = f"{VENDOR} at its own host, {GOOGLE_HOST}"
+            check = "this host's network, proxy and firewall (VOICEPIPE_GOOGLE__ENDPOINT is unset)"
+        return ProviderError(
+            "connection_error", f"could not reach {what} ({reason}); check {check}"
+        )
+
+
+# The client's host when VOICEPIPE_GOOGLE__ENDPOINT is unset.
+GOOGLE_HOST = "texttospeech.googleapis.com"
+# An OS error's words inside requests' wrapping: "[Errno 111] Connection refused".
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\"()]+")
 
 # What a 2xx answer whose body stopped coming is classified as (requests' read errors).
 _CUT_OFF = ("connection_error", "timeout")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 from functools import cached_property
 from typing import Literal
@@ -57,7 +58,7 @@ def decode_native(
     """
     found = sniff_container(data[:4096])
     if found != fmt:
-        raise malformed(f"{found or 'unknown data'} where {fmt} audio was asked for", data[:64])
+        raise malformed(f"{found or 'no audio'} where {fmt} audio was asked for", _shape(data))
     chunks: list[npt.NDArray[np.int16]] = []
     try:
         with av.open(io.BytesIO(data), "r", format=_DEMUXERS[fmt]) as media:
@@ -71,6 +72,28 @@ def decode_native(
     if not chunks or not rate:
         raise malformed(f"{fmt} audio without samples", f"{len(data)} bytes")
     return np.concatenate(chunks).astype(np.int16, copy=False), rate
+
+
+def _shape(data: bytes) -> str:
+    """What an answer that is not audio looks like, never what it says: a compatible server
+    that echoes the request would put the reply's words (a customer's) into the job's error,
+    which is stored and shown unredacted."""
+    head = data[:4096]
+    start = head.lstrip()[:1]
+    if not data:
+        kind = "an empty body"
+    elif start in (b"{", b"["):
+        kind = "JSON"
+    elif start == b"<":
+        kind = "HTML or XML"
+    else:
+        try:
+            # Not final: the 4096 bytes may end inside a character.
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+            kind = "text"
+        except UnicodeDecodeError:
+            kind = "binary data"
+    return f"{kind}, {len(data)} bytes"
 
 
 class OpenAITts(TtsProvider):

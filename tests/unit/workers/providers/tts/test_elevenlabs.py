@@ -248,6 +248,19 @@ def test_a_429_is_classified_by_the_more_specific_of_its_code_and_status(
     assert (error.code, error.retryable, error.retry_after_s) == (expected, True, 2.0)
 
 
+def test_a_failure_names_the_vendor_as_it_spells_itself(
+    fake: ElevenLabsFake, tts: ElevenLabsTts
+) -> None:
+    # It read "elevenlabs answered 503" beside "OpenAI" and "Anthropic"; the provider is
+    # still named elevenlabs.
+    fake.fail_next(fake.error(503))
+
+    error = failure(tts)
+
+    assert error.message.startswith("ElevenLabs answered 503")
+    assert tts.name == "elevenlabs"
+
+
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_are_retryable(fake: ElevenLabsFake, tts: ElevenLabsTts, status: int) -> None:
     fake.fail_next(fake.error(status))

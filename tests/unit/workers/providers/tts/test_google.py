@@ -210,6 +210,19 @@ def test_a_429_is_rate_limited_and_its_retry_after_honoured(
     assert error.retry_after_s == 7.0
 
 
+def test_a_failure_names_the_vendor_as_it_spells_itself(
+    fake: GoogleTtsFake, tts: GoogleTts
+) -> None:
+    # It read "google answered 503" beside "OpenAI" and "Anthropic"; the provider is still
+    # named google.
+    fake.fail_next(fake.error(503))
+
+    error = failure(tts)
+
+    assert error.message.startswith("Google answered 503")
+    assert tts.name == "google"
+
+
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_are_retryable(fake: GoogleTtsFake, tts: GoogleTts, status: int) -> None:
     fake.fail_next(fake.error(status))
@@ -229,6 +242,9 @@ def test_a_server_that_does_not_answer_in_time_is_a_retryable_timeout(
     error = failure(tts)
 
     assert (error.code, error.retryable) == ("timeout", True)
+    assert error.message.startswith("Google did not answer in time (ReadTimeout)")
+    # requests' words named the fake's address; the job's error names the setting only.
+    assert fake.base_url.rpartition(":")[2] not in error.message
 
 
 def test_an_unreachable_endpoint_is_a_retryable_connection_error() -> None:

@@ -302,6 +302,28 @@ def test_a_200_that_is_not_the_audio_asked_for_is_malformed_response(
     assert (error.code, error.retryable) == ("malformed_response", False)
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "shape"),
+    [
+        (b'{"input": "Call Anna Smith back on 555 0100."}', "application/json", "JSON, 46 bytes"),
+        (b"Call Anna Smith back on 555 0100.", "text/plain", "text, 33 bytes"),
+        (b"<p>Call Anna Smith back on 555 0100.</p>", "text/html", "HTML or XML, 40 bytes"),
+    ],
+    ids=["json", "text", "html"],
+)
+def test_a_200_echoing_the_input_is_described_by_its_shape_never_quoted(
+    fake: OpenAIFake, body: bytes, content_type: str, shape: str
+) -> None:
+    # Its first 64 bytes were quoted: the reply's words (a customer's) in the job's error.
+    fake.fail_next(Fault(status=200, body=body, content_type=content_type))
+    error = synth_error(settings_for(fake))
+
+    assert error.code == "malformed_response"
+    assert "Anna" not in error.message
+    assert "0100" not in error.message
+    assert error.message.endswith(f"no audio where mp3 audio was asked for: {shape}")
+
+
 # -- splitting ------------------------------------------------------------------------------
 
 
