@@ -110,7 +110,8 @@ def _initial_ends(word: str, before: str | None, after: str | None) -> bool:
     An initial follows a given name, a title or another initial and goes on to a surname
     ("Anna J. Lee", "Dr. J. Lee", "J. R. Ewing"); "I." after a verb is the pronoun ("did I.
     So"), and "B." before a word that opens sentences ends one ("Plan B. Call me")."""
-    if word.lstrip(_OPENING) == "I." and _bare(before or "") in _BEFORE_PRONOUN:
+    # A capitalised "Will I." or "May I." is more likely a name and its initial.
+    if word.lstrip(_OPENING) == "I." and before in _BEFORE_PRONOUN:
         return True
     if before is None or not _opener(after):
         return False

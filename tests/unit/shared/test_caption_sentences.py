@@ -95,6 +95,7 @@ def test_a_capital_ending_its_sentence_ends_its_cue(text: str, cues: list[str]) 
         "This is Anna J. So calling back",
         "Ask Dr. J. Call to ring me",
         "Please ask J. R. Lee to call",
+        "This is Will I. Lee calling back",
     ],
 )
 def test_an_initial_after_a_given_name_a_title_or_an_initial_stays_in_its_cue(text: str) -> None:
