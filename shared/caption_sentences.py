@@ -1,10 +1,12 @@
 """Where a caption cue may end: after a word that ends its sentence (shared.transcript_formats).
 
 A full stop ends no sentence after a title or an initial, and after some abbreviations only
-sometimes: these are judged by the words either side."""
+sometimes: these are judged by the words either side. Faker's given names (known_names) tell
+"Anna St. Clair" from "Main St." and "Anna J. So" from "Plan B. So"."""
 
 from __future__ import annotations
 
+from shared.language import known_names
 from shared.language.dates import MONTHS, WEEKDAYS
 
 # The full stop, question and exclamation marks of Chinese and Japanese too.
@@ -66,6 +68,21 @@ _NAMED_AFTER = frozenset(
         "trail",
     ]
 )
+# Words that open sentences and are in none of Faker's surname lists: after "Plan B."
+# or "Anna St." they start the next sentence, where a name would go on with this one.
+_OPENER_WORDS = """
+    i i'm i'll i've i'd we we're we'll we've you you're you'll he he's she she's it it's they
+    they're they'll this that there there's these those my our your the so but and then also
+    anyway okay ok yes yeah no oh hi hello hey bye thanks thank sorry please if or because
+    just now call give let let's talk text send tell ask see bring get have do don't can could
+    would should is are was what when where why how who
+"""
+_OPENERS = frozenset(_OPENER_WORDS.split())
+# Verbs and "than" after which "I." is the pronoun ending its clause: "did I.", "than I.".
+_PRONOUN_AFTER = (
+    "am was were did do does have had can could will would shall should must might than"
+)
+_BEFORE_PRONOUN = frozenset(_PRONOUN_AFTER.split())
 _OPENING = "\"'(\u201c\u2018"
 
 
@@ -75,6 +92,31 @@ def _bare(word: str) -> str:
 
 def _capitalised(word: str | None) -> bool:
     return word is not None and word.lstrip(_OPENING)[:1].isupper()
+
+
+def _opener(word: str | None) -> bool:
+    """Whether ``word`` is capitalised and one that opens sentences, not a name."""
+    bare = _bare(word or "").replace("\u2019", "'").rstrip(".,;:!?")
+    return _capitalised(word) and bare in _OPENERS
+
+
+def _initial(word: str | None) -> bool:
+    shown = (word or "").lstrip(_OPENING)
+    return len(shown) == 2 and shown[0].isupper() and shown[1] == "."
+
+
+def _initial_ends(word: str, before: str | None, after: str | None) -> bool:
+    """Whether a capital and its full stop end a sentence rather than stand for a name.
+    An initial follows a given name, a title or another initial and goes on to a surname
+    ("Anna J. Lee", "Dr. J. Lee", "J. R. Ewing"); "I." after a verb is the pronoun ("did I.
+    So"), and "B." before a word that opens sentences ends one ("Plan B. Call me")."""
+    # A capitalised "Will I." or "May I." is more likely a name and its initial.
+    if word.lstrip(_OPENING) == "I." and before in _BEFORE_PRONOUN:
+        return True
+    if before is None or not _opener(after):
+        return False
+    named = _initial(before) or _bare(before) in _TITLES
+    return not (named or known_names.is_given_name(_bare(before).rstrip(".,;:!?")))
 
 
 def _opens_sentence(earlier: list[str]) -> bool:
@@ -108,10 +150,9 @@ def _ends_sentence(word: str, earlier: list[str], after: str | None) -> bool:
     if not word.endswith(SENTENCE_END):
         return False
     before = earlier[-1] if earlier else None
-    shown = word.lstrip(_OPENING)
-    if len(shown) == 2 and shown[0].isupper() and shown[1] == ".":
-        return False  # an initial
-    bare = shown.lower()
+    if _initial(word):
+        return _initial_ends(word, before, after)
+    bare = word.lstrip(_OPENING).lower()
     if bare == "dr." and _capitalised(after) and _drive(earlier):
         return True  # "5 Elm Dr. Call me"
     if bare in _TITLES or (bare in _NEVER_LAST and after is not None):
@@ -126,7 +167,12 @@ def _ends_sentence(word: str, earlier: list[str], after: str | None) -> bool:
     # sentence, a saint's ("to St. Louis"). A sentence's first word is capitalised whatever
     # it is, so it names no street: "Visit St. Louis".
     street = _capitalised(before) and not _opens_sentence(earlier[:-1])
-    return bare != "st." or (street and not str(before).endswith(SENTENCE_END))
+    if bare != "st.":
+        return True
+    if not street or str(before).endswith(SENTENCE_END):
+        return False
+    # After a given name and before a name, "St." is a surname's: "Anna St. Clair calling".
+    return _opener(after) or not known_names.is_given_name(_bare(str(before)))
 
 
 def sentence_ends(words: list[str]) -> list[bool]:

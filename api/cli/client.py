@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any, cast
@@ -259,7 +259,7 @@ class VoicePipeClient:
                 partial.unlink(missing_ok=True)
         return written
 
-    def result_rows(self, batch_id: str) -> Iterator[dict[str, Any]]:
+    def result_rows(self, batch_id: str) -> Generator[dict[str, Any]]:
         """The batch's export rows (its JSONL), each as it arrives: a caller that has what it
         wanted stops reading, and the rest is not downloaded."""
         url = f"/v1/batches/{batch_id}/results"

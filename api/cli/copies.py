@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from api.cli.submitting import vanished
+
 CHUNK = 1 << 20
 SHOWN = 10
 
@@ -20,7 +22,10 @@ def same_content(names: Mapping[Path, str]) -> list[list[str]]:
     one size are read: a folder of recordings has few such, so the rest cost a stat."""
     by_size: dict[int, list[Path]] = defaultdict(list)
     for path in names:
-        size = path.stat().st_size
+        try:
+            size = path.stat().st_size
+        except OSError as exc:  # gone since it was listed: nothing is sent, as before reading
+            raise vanished(path, exc) from None
         if size:  # empty files are all alike, and refused for being empty
             by_size[size].append(path)
     groups: list[list[str]] = []
@@ -31,8 +36,8 @@ def same_content(names: Mapping[Path, str]) -> list[list[str]]:
         for path in paths:
             try:
                 by_digest[_digest(path)].append(names[path])
-            except OSError:  # gone since it was listed: the upload names it
-                continue
+            except OSError as exc:
+                raise vanished(path, exc) from None
         groups.extend(sorted(group) for group in by_digest.values() if len(group) > 1)
     return sorted(groups)
 

@@ -29,6 +29,7 @@ from api.cli.submitting import (
     sending,
     stopped_uploading,
     upload,
+    vanished,
 )
 
 # Multipart boundary and part headers around each file; 3x the name covers its escaping.
@@ -157,7 +158,10 @@ def submit_files(
             _submit_one(client, files[0], names[files[0]], wait, options, url, again)
         cfg = _settings().batches
         reserved = 4096 + sum(len(str(v).encode()) for v in options.values() if v)
-        groups = plan_batches(files, cfg.max_parts, cfg.max_total_bytes, reserved, names)
+        try:
+            groups = plan_batches(files, cfg.max_parts, cfg.max_total_bytes, reserved, names)
+        except OSError as exc:  # a file's size, read again
+            raise vanished(exc.filename or "a file", exc) from None
         if len(groups) > 1:
             click.echo(
                 f"{len(files)} files are more than one batch request takes (at most "
@@ -184,7 +188,10 @@ def _submit_one(
     # At call time: api.cli.job_commands imports api.cli, which imports this module.
     from api.cli.job_commands import job_command
 
-    key = request_key([path], {path: name}, options, again)
+    try:
+        key = request_key([path], {path: name}, options, again)
+    except OSError as exc:
+        raise vanished(path, exc) from None
     try:
         # A refusal says why, as a ClickException.
         send = partial(client.submit, path, name=name, idempotency_key=key)

@@ -7,6 +7,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
 from typing import Any, TextIO
 
 import click
@@ -15,7 +16,7 @@ from tqdm import tqdm
 
 from api.cli.answers import BATCH_TERMINAL, PASSING_STATUS, ApiClientError
 from api.cli.client import VoicePipeClient
-from api.cli.reach import NOTHING_THERE
+from api.cli.reach import NOTHING_THERE, refused, unreachable
 from api.cli.submitting import batch_command
 from shared.stages import STAGE_ORDER
 
@@ -112,6 +113,10 @@ def combine(views: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "ids": [view["id"] for view in views],
         "items": None if None in sizes else sum(sizes),
         "rejected": sum(view["rejected"] for view in views),
+        # Items that failed or were rejected, by batch: how far the summary reads its rows.
+        "problems": {
+            view["id"]: view["counts"].get("failed", 0) + view["rejected"] for view in views
+        },
         "completed": all(view["status"] == "completed" for view in views),
         # The batches run side by side: the last to finish decides.
         "eta_s": 0.0 if not pending else None if None in pending else max(pending),
@@ -192,26 +197,45 @@ def _not_done(client: VoicePipeClient, all_of: dict[str, Any]) -> list[str]:
     """The items that failed or were rejected, by the name each was sent by, with the code
     and message saying why: "2 rejected" alone sent the user to an export to learn which
     of a folder's files (an empty one, a note named .wav) did not run. Items of one code and
-    message share a line, said once. A batch whose rows cannot be read names none: the
-    export command follows."""
-    total = all_of["counts"]["failed"] + all_of["rejected"]
+    message share a line, said once. Each batch's rows are read only until its last such
+    item (by its counts) or the tenth in all: a batch with none is not read, and one of
+    thousands with two problems is not downloaded whole. Rows that cannot be read are said
+    to be, and the export command follows."""
+    problems: dict[str, int] = all_of["problems"]
+    total = sum(problems.values())
     named = 0
     why: dict[str, list[str]] = {}
-    try:
-        for batch_id in all_of["ids"]:
-            rows = client.result_rows(batch_id)
-            for row in (r for r in rows if r.get("status") in ("failed", "rejected")):
-                said = f"{row['status']}, {row.get('failure_code')}: {row.get('failure_message')}"
-                why.setdefault(said, []).append(str(row.get("source")))
-                named += 1
-                if named == NAMED_PROBLEMS:
-                    break
-            if named == NAMED_PROBLEMS:
-                break
-    except (ApiClientError, httpx.TransportError, ValueError):
-        return []
+    unread = ""
+    for batch_id, count in problems.items():
+        wanted = min(count, NAMED_PROBLEMS - named)
+        if wanted <= 0:
+            continue
+        try:
+            # Closed on leaving, so a stop part-way ends the download there.
+            with closing(client.result_rows(batch_id)) as rows:
+                found = 0
+                for row in (r for r in rows if r.get("status") in ("failed", "rejected")):
+                    said = (
+                        f"{row['status']}, {row.get('failure_code')}: {row.get('failure_message')}"
+                    )
+                    why.setdefault(said, []).append(str(row.get("source")))
+                    found += 1
+                    if found == wanted:
+                        break
+                named += found
+        except ApiClientError as exc:
+            unread = refused(exc)
+        except httpx.TransportError as exc:
+            unread = unreachable(exc)
+        except ValueError:
+            unread = "its rows are not JSON"
+        if unread:
+            break
     lines = [f"  {', '.join(sources)}: {said}" for said, sources in why.items()]
-    if lines and total > named:
+    if unread:
+        which = f"… and {total - named} more" if named else f"Which {total} items"
+        lines.append(f"  {which}: the export below lists them (not read here: {unread})")
+    elif lines and total > named:
         lines.append(f"  … and {total - named} more (all of them in the export)")
     return lines
 
@@ -225,8 +249,8 @@ def summarize(
     how to get each item's results; true when every item succeeded."""
     all_of = combine(views)
     click.echo("\n".join(summary_lines(all_of)))
-    if client is not None and (all_of["counts"]["failed"] or all_of["rejected"]):
-        click.echo("\n".join(_not_done(client, all_of)))
+    if client is not None and (lines := _not_done(client, all_of)):
+        click.echo("\n".join(lines))
     # Successes too: the export is where their transcripts and replies are. The batches of
     # a split submission each get a file: one name for all, each export replaced the last.
     ids = all_of["ids"]

@@ -151,6 +151,15 @@ def sending(
     raise AssertionError("unreachable: the last try raises")
 
 
+def vanished(path: Path | str, exc: OSError) -> click.ClickException:
+    """A file listed and found readable that a later look before the upload (its size, its
+    bytes) could not read: removed or changed meanwhile."""
+    return click.ClickException(
+        f"cannot read {path}: {exc.strerror or exc}, so nothing was sent (it could be read "
+        "when the files were listed). Fix it, or leave it out."
+    )
+
+
 def check_readable(files: Sequence[Path], shown: int = 10) -> None:
     """Every file can be opened, before anything is sent: one that cannot (no permission, a
     link to nothing) stopped an upload half-way with a traceback."""

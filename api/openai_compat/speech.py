@@ -306,6 +306,14 @@ def _encoded(
     pcm, rate = decode_speech(data)
     pcm = change_tempo(pcm, rate, body.speed)
     if encoder is None:
+        if not pcm.size:
+            # A voice (a plugin's, or a very short clip sped up) made no sound of the text.
+            raise ApiError(
+                502,
+                "no_audio",
+                f"The voice made no sound of this text (job {job.id}).",
+                NO_RETRY,
+            )
         whole = SpeechEncoder(body.response_format, streamed=False)
         return whole.feed(pcm, rate) + whole.close()
     return encoder.feed(pcm, rate)

@@ -84,6 +84,10 @@ class SpeechEncoder:
         if self._rate not in (None, sample_rate):
             raise ValueError(f"one rate per stream: {self._rate} Hz, then {sample_rate} Hz")
         self._rate = sample_rate
+        if not len(pcm):
+            # FFmpeg cannot allocate a frame of no samples (av's MemoryError): a voice that
+            # made no sound of a sentence adds nothing, and the file stays valid.
+            return b""
         if self._raw:
             return self._raw_bytes(pcm, sample_rate)
         frame = av.AudioFrame.from_ndarray(
@@ -103,6 +107,9 @@ class SpeechEncoder:
             if self._header_due:  # nothing was fed: an empty but valid file
                 return self._wav_header(PCM_RATE, 0)
             return b""
+        # Headers the muxer writes at its first packet, so that a stream nothing was fed is
+        # still a file of its format: Ogg's pages naming Opus, FLAC's stream info.
+        self._media.start_encoding()
         for chunk in self._resampler.resample(None):
             self._media.mux(self._stream.encode(chunk))
         self._media.mux(self._stream.encode(None))

@@ -16,6 +16,7 @@ import uvicorn
 
 from api.main import create_app
 from shared.audio import encode_pcm
+from shared.audio.speech_encode import SpeechEncoder, decode_speech
 from shared.jobstore import JobStore
 from shared.models import ErrorInfo, Job, JobStatus
 from shared.settings import Settings
@@ -26,6 +27,8 @@ SPOKEN = "This first sentence is long enough to be spoken on its own."
 FAILING = "This second sentence is the one the fake voice cannot speak."
 # Symbols only: a voice makes no sound of them (the offline one fails such a job empty_text).
 SILENT = "-" * 60 + "."
+# A sentence a voice (a plugin's) speaks as a WAV of no samples, and its job succeeds.
+MUTE = "This sentence is one the fake voice speaks without a single sample."
 
 
 def _tts_worker(settings: Settings, stop: threading.Event) -> None:
@@ -35,6 +38,7 @@ def _tts_worker(settings: Settings, stop: threading.Event) -> None:
     storage = LocalStorage(settings.objects_dir)
     tone = (3000 * np.sin(np.arange(24_000) / 24_000 * 2 * np.pi * 220)).astype(np.int16)
     wav = encode_pcm(tone, 24_000, "wav")
+    no_samples = SpeechEncoder("wav", streamed=False).close()
 
     def speak(job: Job) -> None:
         text = storage.get(job.input.key).decode()
@@ -47,7 +51,7 @@ def _tts_worker(settings: Settings, stop: threading.Event) -> None:
             )
             return
         key = job.object_key("reply.wav")
-        storage.put(key, wav, "audio/wav")
+        storage.put(key, no_samples if text == MUTE else wav, "audio/wav")
         job.results.reply_audio_key = key
         job.status = JobStatus.SUCCEEDED
 
@@ -139,6 +143,30 @@ def test_a_stream_with_nothing_to_say_at_all_is_refused_as_the_whole_text_is(
 
     assert isinstance(refused.value.body, dict)
     assert refused.value.body["code"] == "tts.empty_text"
+
+
+def test_a_voice_that_made_no_sound_is_a_502_naming_the_job_not_an_internal_error(
+    sdk: openai.OpenAI,
+) -> None:
+    # Before, the encoder's MemoryError on no samples was a 500 "internal_error".
+    with pytest.raises(openai.APIStatusError) as failed:
+        sdk.audio.speech.create(model="tts-1", voice="alloy", input=MUTE)
+
+    assert failed.value.status_code == 502
+    assert isinstance(failed.value.body, dict)
+    assert failed.value.body["code"] == "no_audio"
+    assert "(job " in failed.value.body["message"]
+
+
+def test_a_sentence_spoken_as_no_samples_is_passed_over_in_a_stream(sdk: openai.OpenAI) -> None:
+    # Before, its MemoryError broke the stream after the first sentence.
+    with sdk.audio.speech.with_streaming_response.create(
+        model="tts-1", voice="alloy", input=f"{SPOKEN} {MUTE} {SPOKEN}", stream_format="audio"
+    ) as response:
+        audio = response.read()
+
+    pcm, rate = decode_speech(audio)
+    assert len(pcm) / rate == pytest.approx(2.0, abs=0.12)
 
 
 @pytest.mark.parametrize(

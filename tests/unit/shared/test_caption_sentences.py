@@ -59,3 +59,44 @@ def test_st_after_the_first_word_of_a_sentence_is_a_saint(text: str) -> None:
 
 def test_st_after_a_street_name_inside_a_sentence_still_ends_it() -> None:
     assert _cues("I'm on Main St. Call me back") == ["I'm on Main St.", "Call me back"]
+
+
+# "St." between a given name and a name is a surname's: both were cut after "St.", the street
+# reading, and "Clair calling" opened the next cue.
+@pytest.mark.parametrize("text", ["This is Anna St. Clair calling", "Call John St. James today"])
+def test_st_between_a_given_name_and_a_name_is_part_of_a_surname(text: str) -> None:
+    assert _cues(text) == [text]
+
+
+def test_st_after_a_given_name_before_a_sentence_opener_is_still_a_street() -> None:
+    assert _cues("I'm on George St. Call me back") == ["I'm on George St.", "Call me back"]
+
+
+# A capital and its full stop were always read as an initial, so "Plan B. Call me" shared a
+# cue with the next sentence. "I." after a verb is the pronoun; a capital before a word that
+# opens sentences ends one unless a given name, a title or an initial stands before it.
+@pytest.mark.parametrize(
+    ("text", "cues"),
+    [
+        ("It's Plan B. Call me", ["It's Plan B.", "Call me"]),
+        ("Nobody told me, did I. So call back", ["Nobody told me, did I.", "So call back"]),
+        ("Nobody told me, did I. Anna will call", ["Nobody told me, did I.", "Anna will call"]),
+        ("We're in building C. Your crew is late", ["We're in building C.", "Your crew is late"]),
+    ],
+)
+def test_a_capital_ending_its_sentence_ends_its_cue(text: str, cues: list[str]) -> None:
+    assert _cues(text) == cues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is Anna J. Lee calling back",
+        "This is Anna J. So calling back",
+        "Ask Dr. J. Call to ring me",
+        "Please ask J. R. Lee to call",
+        "This is Will I. Lee calling back",
+    ],
+)
+def test_an_initial_after_a_given_name_a_title_or_an_initial_stays_in_its_cue(text: str) -> None:
+    assert _cues(text) == [text]

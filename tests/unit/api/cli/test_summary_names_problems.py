@@ -4,12 +4,14 @@ the name each was sent by and why, not only their count by code."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from api.cli.answers import ApiClientError
 from tests.unit.api.cli.fake_batch_client import FakeClient, _files, _run, _view, fake
 from tests.unit.api.cli.mock_server import serve
 
@@ -89,3 +91,42 @@ def test_the_rows_are_read_from_the_jsonl_export_and_a_refusal_names_none(
     assert f"  empty.wav: rejected, empty_file: {EMPTY}" in named.stdout
     assert "rejected by code: empty_file 1" in refused.stdout
     assert "empty.wav" not in refused.stdout
+
+
+def test_the_rows_are_read_only_as_far_as_the_last_problem_and_a_batch_without_any_not_at_all(
+    monkeypatch: pytest.MonkeyPatch, fake: FakeClient
+) -> None:
+    # Before, fewer than ten problems streamed each batch's whole export, every batch's.
+    views = {"bat_1": _ended(rejected=2, succeeded=998), "bat_2": _ended(rejected=0, succeeded=5)}
+    read: dict[str, int] = {}
+
+    def rows(batch_id: str) -> Iterator[dict[str, Any]]:
+        for n in range(1000):
+            read[batch_id] = read.get(batch_id, 0) + 1
+            yield _row(n, f"c{n}.wav", "rejected" if n in (3, 7) else "succeeded", "empty_file")
+
+    monkeypatch.setattr(fake, "result_rows", rows)
+    monkeypatch.setattr(fake, "batch", lambda batch_id: {**views[batch_id], "id": batch_id})
+
+    result = _run("batch", "watch", "bat_1", "bat_2")
+
+    assert "  c3.wav, c7.wav: rejected, empty_file:" in result.stdout
+    assert read == {"bat_1": 8}
+
+
+def test_rows_that_cannot_be_read_are_said_to_be_not_left_as_a_blank_line(
+    monkeypatch: pytest.MonkeyPatch, fake: FakeClient
+) -> None:
+    fake.views = [_ended(rejected=2, succeeded=1)]
+
+    def refusing(batch_id: str) -> Iterator[dict[str, Any]]:
+        raise ApiClientError(503, "storage_unavailable", "Object storage stopped answering")
+        yield {}
+
+    monkeypatch.setattr(fake, "result_rows", refusing)
+
+    result = _run("batch", "watch", "bat_1")
+
+    assert "\n\n" not in result.stdout
+    said = "  Which 2 items: the export below lists them (not read here: storage_unavailable"
+    assert said in result.stdout

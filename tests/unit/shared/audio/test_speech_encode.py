@@ -111,3 +111,38 @@ def test_an_ogg_opus_answer_is_ogg_as_players_expect() -> None:
     with av.open(io.BytesIO(data), "r") as media:
         assert media.format.name == "ogg"
         assert media.streams.audio[0].codec_context.name == "opus"
+
+
+@pytest.mark.parametrize("fmt", SPEECH_FORMATS)
+@pytest.mark.parametrize("streamed", [True, False], ids=["streamed", "whole"])
+def test_no_samples_make_an_empty_file_of_the_format_not_an_error(
+    fmt: SpeechFormat, streamed: bool
+) -> None:
+    # Before, av raised MemoryError for a frame of no samples (every format at 22.05 kHz).
+    encoder = SpeechEncoder(fmt, streamed=streamed)
+
+    data = encoder.feed(np.zeros(0, dtype=np.int16), RATE) + encoder.close()
+
+    if fmt in ("wav", "flac"):
+        assert decode_speech(data)[0].size == 0
+    elif fmt == "opus":
+        # Ogg's two header pages (RFC 7845) and no audio: FFmpeg, finding no packet to
+        # probe, calls it the end of the file, as it is.
+        assert data.startswith(b"OggS")
+        assert b"OpusHead" in data
+        assert b"OpusTags" in data
+    elif fmt == "mp3":
+        assert data.startswith(b"ID3")  # its tag, and no frame
+    else:
+        assert data == b""  # raw samples, or ADTS frames: none
+
+
+@pytest.mark.parametrize("fmt", SPEECH_FORMATS)
+def test_a_sentence_of_no_samples_adds_nothing_to_a_stream(fmt: SpeechFormat) -> None:
+    encoder = SpeechEncoder(fmt, streamed=True)
+
+    pieces = [encoder.feed(_tone(1.0), RATE), encoder.feed(np.zeros(0, dtype=np.int16), RATE)]
+    pieces += [encoder.feed(_tone(1.0), RATE), encoder.close()]
+
+    assert pieces[1] == b""
+    assert _seconds(b"".join(pieces), fmt) == pytest.approx(2.0, abs=0.12)
