@@ -27,8 +27,13 @@ _TIME_PREPS = {"at", "around", "by", "before", "after", "until", "till", "betwee
 # ... and not when a noun follows it ("after two weeks", "by five dollars").
 _NOT_TIME_NEXT = {"weeks", "days", "months", "years", "hours", "minutes", "dollars",
                   "people", "of", "times", "things", "percent", "more", "kids", "bucks",
-                  "pounds"}  # fmt: skip
+                  "pounds", "hundred", "thousand"}  # fmt: skip
 _GLUE = {"at", "on", "around", "by", "about", "in", "the"}  # between a day and its time
+# The hour said last, after its minutes: "half past three" (3:30), "quarter to four" (3:45),
+# and the British "half three" (3:30, never 2:30). The words are themselves a time's, so no
+# "at" is needed before them. Longest first: "half past three" is not "half" and a stray word.
+_HOUR_LAST = ((("half", "past"), 30), (("quarter", "past"), 15), (("quarter", "after"), 15),
+              (("quarter", "to"), -15), (("quarter", "of"), -15), (("half",), 30))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,20 @@ def _minutes(words: Sequence[str], j: int) -> tuple[int, int] | None:
     return None
 
 
+def _hour_last(words: Sequence[str], i: int) -> tuple[int, int, int] | None:
+    """ "quarter to four" at ``words[i]`` as (hour, minute, index after the hour)."""
+    for phrase, offset in _HOUR_LAST:
+        j = i + len(phrase)
+        if tuple(words[i:j]) != phrase:
+            continue
+        parsed = spoken_int(words, j)
+        if parsed is None or not 1 <= parsed[0] <= 12:
+            continue
+        hour = parsed[0] if offset > 0 else parsed[0] - 1 or 12
+        return hour, offset % 60, j + parsed[1]
+    return None
+
+
 def _time_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
     word = words[i]
     if word in ("noon", "midday"):
@@ -73,7 +92,11 @@ def _time_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
     if word == "midnight":
         return _Time(12, 0, "am"), i + 1
     colon = re.fullmatch(r"(\d{1,2}):(\d{2})", word)
-    if colon:
+    said_last = _hour_last(words, i) if word in ("half", "quarter") else None
+    if said_last is not None:
+        hour, minute, j = said_last
+        evidence = True
+    elif colon:
         hour, minute, j, evidence = int(colon[1]), int(colon[2]), i + 1, True
         if hour > 23 or minute > 59:
             return None

@@ -73,3 +73,29 @@ def test_numbers_without_a_time_cue_are_not_times() -> None:
 def test_skipped_phone_digits_are_not_read_as_times() -> None:
     tokens = tokenize("call me at five five five one two three four")
     assert find_dates(tokens, [range(3, 10)]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("next Tuesday at half past three if you have anything", ["next tuesday 15:30"]),
+        ("for tomorrow at quarter to four with Dr. Patel", ["tomorrow 15:45"]),
+        ("can i rebook for next thursday at quarter past ten", ["next thursday 10:15"]),
+        ("at three on tuesday can we make it half three instead", ["tuesday 15:00", "15:30"]),
+        ("a quarter to one", ["12:45"]),
+        ("half past 9 in the morning", ["09:30"]),
+    ],
+)
+def test_a_time_said_with_its_hour_last_is_read(text: str, expected: list[str]) -> None:
+    assert _dates(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["half an hour late", "a quarter of the bill", "cut it in half two times"]
+)
+def test_half_and_quarter_of_other_things_are_no_times(text: str) -> None:
+    assert _dates(text) == []
+
+
+def test_a_quarter_of_an_amount_is_no_time() -> None:
+    assert _dates("gone from ninety pounds a quarter to three hundred and ten") == []
