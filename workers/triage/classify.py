@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 from shared.intents import INTENTS as INTENTS
+from shared.language.dates import WEEKDAYS
 from shared.language.numbers import TEENS, UNITS
 from shared.language.tokens import has_phrase
 from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, NOTICE, PITCH
@@ -107,7 +108,11 @@ _HIGH = ("urgent", "urgently", "emergency", "asap", "as soon as possible", "as s
          # Harm to people or property, in the caller's words.
          "no water", "no running water", "water everywhere", "severe", "excruciating",
          "can't breathe", "injured", "unsafe", "hazard", "exposed wires",
-         "carbon monoxide", "by the end of the day", "by tonight", "end of today")  # fmt: skip
+         "carbon monoxide", "by the end of the day", "by tonight", "end of today",
+         # A wound or an infection: bleeding after a tooth is out, a swollen face. All 22
+         # corpus messages with these words are labelled urgent ("it's not bleeding" is
+         # negated, as any high cue).
+         "bleeding", "swollen", "swelling")  # fmt: skip
 _LOW_LEVEL: Urgency = "low"
 _HIGH_LEVEL: Urgency = "high"
 _URGENCY_TABLE = dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)
@@ -116,6 +121,7 @@ _NEGATIONS = {"not", "no", "isn't", "nothing", "never", "don't", "doesn't", "was
 _SAME_DAY = {"tonight", "today", "noon", "midday", "lunchtime"}
 _CLOCK_WORDS = {"noon", "midday", "lunchtime", "lunch"}
 _PART_OF_DAY = {"morning", "afternoon", "evening"}
+_ANOTHER_DAY = {*WEEKDAYS, "tomorrow", "weekdays", "mornings"}
 _WITHIN_DAYS = ("this week", "by tomorrow", "in the next few days", "in the next day or two",
                 "in a day or two", "by the end of the week", "before the weekend")  # fmt: skip
 
@@ -311,6 +317,8 @@ def _same_day_deadline(words: Sequence[str]) -> bool:
     for i, word in enumerate(words):
         if word != "before":
             continue
+        if _ANOTHER_DAY & set(words[max(0, i - 3) : i]):
+            continue  # "I'm free Monday through Wednesday before noon": that day's noon
         after = set(words[i + 1 : i + 4])
         if after & _SAME_DAY or ("this" in after and after & _PART_OF_DAY):
             return True

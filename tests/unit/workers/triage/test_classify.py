@@ -317,3 +317,24 @@ def test_a_seller_pitching_to_us_or_a_recording_is_general_however_it_speaks_of_
     text: str,
 ) -> None:
     assert intent(_words(text)) == "general"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i had a tooth out on monday and it's still bleeding is that normal",
+        "The left side of my face is swollen and it hurts to open my mouth.",
+        "my gum has this swelling since the filling, can someone call me back",
+    ],
+)
+def test_bleeding_or_swelling_is_urgent(text: str) -> None:
+    assert urgency(tokenize(text).low) == "high"
+
+
+def test_a_chipped_tooth_that_is_not_bleeding_is_not_made_urgent_by_the_word() -> None:
+    assert urgency(tokenize("she chipped a tooth, it's not bleeding, no rush").low) == "low"
+
+
+def test_free_before_noon_on_named_days_is_no_deadline_today() -> None:
+    text = "I'd like to schedule a filling. I'm free Monday through Wednesday before noon."
+    assert urgency(tokenize(text).low) == "normal"
