@@ -129,12 +129,24 @@ _WITHIN_DAYS = ("this week", "by tomorrow", "in the next few days", "in the next
 _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("reschedule", "rebook", "move my appointment", "change my appointment"), (),
      "reschedule appointment"),
+    # A booking the caller already has, named as "it" or "me": "I've got a cleaning on
+    # Monday at 10, I need to move it to next Tuesday", "can you move me from Monday to
+    # Wednesday". Only with a booking or a day named: "could the driver move it to the
+    # side" and "we just push it back on" (a loose wheel) ask for no new time.
+    (("move it to", "move it back", "move it from", "push it to", "push it back",
+      "push it out", "move me to", "move me from", "change it to", "bring it forward"),
+     ("appointment", "booked", "booking", "tomorrow", "week", "morning", "afternoon",
+      *WEEKDAYS), "reschedule appointment"),
     (("cancel",), ("appointment",), "cancel appointment"),
     (("cancel",), ("order",), "cancel order"),
     (("cancel", "cancellation", "terminate", "unsubscribe", "close my account"), (),
      "cancel service"),
     (("book", "schedule", "make an appointment", "set up an appointment"), (),
      "book appointment"),
+    # "Calling to confirm my appointment for tomorrow": it is booked already.
+    (("confirm my appointment", "confirming my appointment", "confirm the appointment",
+      "confirm that my appointment", "confirm my booking", "confirming my booking",
+      "appointment is still on"), (), "confirm appointment"),
     (("invoice",), (), "send invoice"),
     (("refund",), (), "issue refund"),
     (("receipt",), (), "send receipt"),

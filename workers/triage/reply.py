@@ -28,7 +28,12 @@ _TOPICS = {
     "cancellation": "your cancellation",
 }
 _ACTION_LINES = {
-    "reschedule appointment": "We've noted that you'd like to reschedule{when}.",
+    # No "for <dates>": a move names the booking it moves from as often as the time it
+    # moves to ("move it from Wednesday at 4 to Thursday at 4", "cancel my 3:30 on the 12th,
+    # I'll call back to rebook"), and "reschedule for Wednesday" would name the old one as
+    # the new. The dates follow as noted ("We've made a note of ..."), claiming neither.
+    "reschedule appointment": "We've noted that you'd like to reschedule.",
+    "confirm appointment": "We've noted that you'd like to confirm your appointment.",
     "cancel appointment": "We've noted that you'd like to cancel your appointment.",
     "book appointment": "We'd be glad to book an appointment for you{when}.",
     "cancel order": "We'll look into cancelling your order.",

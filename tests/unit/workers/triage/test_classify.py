@@ -115,6 +115,26 @@ def test_plain_message_has_normal_urgency() -> None:
         ("the heater is broken please call me back", "repair", "arrange repair"),
         ("my order please call me back", "order_status", "call back"),
         ("where is my order", "order_status", "check order status"),
+        (
+            "I've got a cleaning on Monday at 10, I need to move it to next Tuesday",
+            "appointment",
+            "reschedule appointment",
+        ),
+        (
+            "can you move me from monday to wednesday please",
+            "appointment",
+            "reschedule appointment",
+        ),
+        (
+            "I'm calling to confirm my appointment for tomorrow",
+            "appointment",
+            "confirm appointment",
+        ),
+        (
+            "your van is blocking our gate could the driver move it to the side",
+            "complaint",
+            "follow up on complaint",
+        ),
     ],
 )
 def test_requested_action_follows_the_request(text: str, topic: str, expected: str) -> None:

@@ -41,7 +41,32 @@ def test_reply_contains_no_digits_or_markdown() -> None:
     reply = compose_reply(triage, "US")
     # Only the callback number is in digits: the voice is handed it spelled.
     assert not re.search(r"[0-9*#_`\[\]]", reply.replace("(206) 555-7712", ""))
-    assert "reschedule for Tuesday at three in the afternoon or March fifth" in reply
+    assert "We've made a note of Tuesday at three in the afternoon or March fifth." in reply
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [["december 12 15:30"], ["wednesday 16:00", "thursday 16:00"]],
+)
+def test_a_reschedule_reply_does_not_name_a_mentioned_time_as_the_new_one(
+    dates: list[str],
+) -> None:
+    # "Please cancel my appointment for December 12th at 3:30, I'll call back to rebook"
+    # was answered "you'd like to reschedule for December twelfth at three thirty".
+    triage = _triage(dates=dates, intent="appointment", requested_action="reschedule appointment")
+    reply = compose_reply(triage, "US")
+    assert "We've noted that you'd like to reschedule." in reply
+    assert "reschedule for" not in reply
+    assert "We've made a note of" in reply
+
+
+def test_a_caller_confirming_an_appointment_is_not_offered_a_booking() -> None:
+    triage = _triage(
+        dates=["tomorrow 15:45"], intent="appointment", requested_action="confirm appointment"
+    )
+    reply = compose_reply(triage, "US")
+    assert "We've noted that you'd like to confirm your appointment." in reply
+    assert "book" not in reply
 
 
 @pytest.mark.parametrize(
