@@ -129,6 +129,9 @@ def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
     if word in ("next", "this") and nxt in WEEKDAYS:
         return (f"next {nxt}" if word == "next" else nxt), i + 2
     if word in WEEKDAYS:
+        alone = _day_at(words, i + 1) if nxt == "the" else None  # "thursday the 18th"
+        if alone is not None and alone[0].startswith("the "):
+            return f"{word} {alone[0]}", alone[1]
         return word, i + 1
     if word in MONTHS:  # "march 5", "march the fifth"; a month alone may be a verb ("may")
         j = i + 2 if nxt == "the" else i + 1
@@ -143,7 +146,31 @@ def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
         k += 1 if k < len(words) and words[k] == "of" else 0
         if k < len(words) and words[k] in MONTHS:
             return f"{MONTHS[words[k]]} {day[0]}", k + 1
+        if j > i and _day_of_month_alone(words, i, k):
+            return f"the {_nth(day[0])}", j + day[1]
     return None
+
+
+# A day of the month said without its month: "on the 5th", "move it from the fifteenth to
+# the twenty second", "Thursday the 18th". Only after one of these (or a weekday) and before
+# a word that ends the date or starts another clause: "on the first floor", "for the second
+# time" name no day.
+_BEFORE_DAY_ALONE = {"on", "for", "from", "to", "until", "till", "by", "before", "after"}
+_AFTER_DAY_ALONE = {"", "at", "and", "or", "to", "instead", "if", "but", "in", "please", "i",
+                    "because", "so", "then", "would", "works", "is", "that", "when", "thanks",
+                    "thank", "around", "about", "as", "same", "my", "we", "it", "between",
+                    "from", "until"}  # fmt: skip
+
+
+def _day_of_month_alone(words: Sequence[str], i: int, k: int) -> bool:
+    before = words[i - 1] if i > 0 else ""
+    after = words[k] if k < len(words) else ""
+    return (before in _BEFORE_DAY_ALONE or before in WEEKDAYS) and after in _AFTER_DAY_ALONE
+
+
+def _nth(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
 
 
 def _clock(time: _Time, day: str | None) -> str:

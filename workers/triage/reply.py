@@ -78,6 +78,7 @@ def speak_date(value: str) -> str:
     clock = words.pop() if words and re.fullmatch(r"\d{2}:\d{2}", words[-1]) else None
     spoken = [
         say_ordinal(int(w)) if w.isdigit()
+        else say_ordinal(int(w[:-2])) if w[:-2].isdigit() and w[-2:] in ("st", "nd", "rd", "th")
         else w.capitalize() if w in WEEKDAYS or w in MONTHS.values()
         else w
         for w in words

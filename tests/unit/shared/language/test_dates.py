@@ -99,3 +99,37 @@ def test_half_and_quarter_of_other_things_are_no_times(text: str) -> None:
 
 def test_a_quarter_of_an_amount_is_no_time() -> None:
     assert _dates("gone from ninety pounds a quarter to three hundred and ten") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I have an appointment on the 5th at 9:00", ["the 5th 09:00"]),
+        (
+            "reschedule my cleaning from the fifteenth to the twenty second",
+            ["the 15th", "the 22nd"],
+        ),
+        (
+            "confirm my appointment with Priya on Thursday the 18th at 2:45",
+            ["thursday the 18th 14:45"],
+        ),
+        ("my appointment on the third", ["the 3rd"]),
+    ],
+)
+def test_a_day_of_the_month_said_without_its_month_is_a_date(
+    text: str, expected: list[str]
+) -> None:
+    assert _dates(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is the third time I've rung",
+        "the dentist on the first floor",
+        "for the third morning running",
+        "please halt the order for the second till",
+    ],
+)
+def test_an_ordinal_that_names_no_day_is_no_date(text: str) -> None:
+    assert _dates(text) == []

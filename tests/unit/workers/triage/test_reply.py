@@ -132,3 +132,10 @@ def test_clock_times_are_spoken_in_words(clock: str, spoken: str) -> None:
 
 def test_part_of_day_is_not_said_twice() -> None:
     assert speak_date("tonight 20:00") == "tonight at eight"
+
+
+def test_a_day_of_the_month_alone_is_said_as_an_ordinal() -> None:
+    assert (
+        speak_date("thursday the 18th 14:45")
+        == "Thursday the eighteenth at two forty five in the afternoon"
+    )
