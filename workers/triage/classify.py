@@ -127,7 +127,14 @@ _WITHIN_DAYS = ("this week", "by tomorrow", "in the next few days", "in the next
 
 # (any of these, and any of those or nothing, -> action); first matching rule wins.
 _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
-    (("reschedule", "rebook", "move my appointment", "change my appointment"), (),
+    # "Please cancel my appointment on Tuesday, I'll call to reschedule later": a cancel
+    # now; the rebooking is the caller's, another time.
+    (("call back to rebook", "call back to reschedule", "call to rebook", "call to reschedule",
+      "ring back to rebook", "ring to rebook", "rebook later", "reschedule later"), ("cancel",),
+     "cancel appointment"),
+    (("reschedule", "rebook", "move my appointment", "change my appointment",
+      "push my appointment", "shift my appointment", "move my booking", "change my booking",
+      "shift my booking"), (),
      "reschedule appointment"),
     # A booking the caller already has, named as "it" or "me": "I've got a cleaning on
     # Monday at 10, I need to move it to next Tuesday", "can you move me from Monday to
@@ -152,6 +159,8 @@ _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("receipt",), (), "send receipt"),
     (("quote", "estimate", "pricing"), (), "send quote"),
 )  # fmt: skip
+_HAS_ONE = ("my appointment", "have an appointment", "got an appointment", "my booking",
+            "i'm booked", "i am booked")  # fmt: skip
 _CALLBACK = ("call me back", "call back", "return my call", "get back to me", "give me a call")
 _INTENT_ACTIONS = {"repair": "arrange repair", "order_status": "check order status",
                    "billing": "review bill", "complaint": "follow up on complaint",
@@ -368,6 +377,10 @@ def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -
     if intent_name == "repair":
         return _INTENT_ACTIONS[intent_name]
     if any(has_phrase(words, p) for p in _CALLBACK):
+        return "call back"
+    if intent_name == "appointment" and any(has_phrase(words, p) for p in _HAS_ONE):
+        # "My appointment is on the 12th, do I need to bring anything?": booked already,
+        # so there is nothing to book; the call settles it.
         return "call back"
     if intent_name in _INTENT_ACTIONS:
         return _INTENT_ACTIONS[intent_name]

@@ -131,6 +131,17 @@ def test_plain_message_has_normal_urgency() -> None:
             "confirm appointment",
         ),
         (
+            "Please cancel my appointment on Tuesday. I'll call to reschedule later.",
+            "cancellation",
+            "cancel appointment",
+        ),
+        (
+            "My appointment is on December 12th at 3:30, do I need to bring anything?",
+            "appointment",
+            "call back",
+        ),
+        ("I need to push my appointment back a week", "appointment", "reschedule appointment"),
+        (
             "your van is blocking our gate could the driver move it to the side",
             "complaint",
             "follow up on complaint",
