@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shared.language.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
 from shared.language.tokens import Tokens
@@ -28,7 +28,8 @@ _TIME_PREPS = {"at", "around", "by", "before", "after", "until", "till", "betwee
 _NOT_TIME_NEXT = {"weeks", "days", "months", "years", "hours", "minutes", "dollars",
                   "people", "of", "times", "things", "percent", "more", "kids", "bucks",
                   "pounds", "hundred", "thousand"}  # fmt: skip
-_GLUE = {"at", "on", "around", "by", "about", "in", "the"}  # between a day and its time
+# Between a day and its time; a bound's word too ("tomorrow after 3": tomorrow's bound).
+_GLUE = {"at", "on", "around", "by", "about", "in", "the", "after", "before", "between"}
 # The hour said last, after its minutes: "half past three" (3:30), "quarter to four" (3:45),
 # and the British "half three" (3:30, never 2:30). The words are themselves a time's, so no
 # "at" is needed before them. Longest first: "half past three" is not "half" and a stray word.
@@ -41,6 +42,10 @@ class _Time:
     hour: int
     minute: int
     meridiem: str | None  # "am" or "pm" when the caller said so
+    # "after"/"before" when the caller gave a bound ("any time after 2"), "between" with
+    # ``until`` for a range: "after 14:00" is no appointment at 14:00.
+    window: str = ""
+    until: _Time | None = None
 
 
 def _meridiem(words: Sequence[str], j: int) -> tuple[str | None, int]:
@@ -85,7 +90,7 @@ def _hour_last(words: Sequence[str], i: int) -> tuple[int, int, int] | None:
     return None
 
 
-def _time_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
+def _time_at(words: Sequence[str], i: int, cued: bool = False) -> tuple[_Time, int] | None:
     word = words[i]
     if word in ("noon", "midday"):
         return _Time(12, 0, "pm"), i + 1
@@ -108,7 +113,7 @@ def _time_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
         mins = _minutes(words, j)
         if mins is not None:
             minute, j = mins[0], j + mins[1]
-        evidence = i > 0 and words[i - 1] in _TIME_PREPS
+        evidence = cued or (i > 0 and words[i - 1] in _TIME_PREPS)
     if list(words[j : j + 1]) == ["o'clock"]:
         j, evidence = j + 1, True
     elif list(words[j : j + 2]) == ["o", "clock"]:
@@ -173,7 +178,31 @@ def _nth(day: int) -> str:
     return f"{day}{suffix}"
 
 
+def _window_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
+    """A time with the bound said before it: "after 2", "before noon", "between 9 and 11"
+    (the second number needs no "at": "and" after "between" cues it)."""
+    found = _time_at(words, i)
+    if found is None or i == 0 or words[i - 1] not in ("after", "before", "between"):
+        return found
+    time, j = found
+    if words[i - 1] != "between":
+        return replace(time, window=words[i - 1]), j
+    end = _time_at(words, j + 1, cued=True) if words[j : j + 1] == ["and"] else None
+    if end is None:
+        return found
+    if time.meridiem is None and time.hour <= end[0].hour:
+        time = replace(time, meridiem=end[0].meridiem)  # "between 8 and 10 in the morning"
+    return replace(time, window="between", until=end[0]), end[1]
+
+
 def _clock(time: _Time, day: str | None) -> str:
+    text = _hhmm(time, day)
+    if time.until is not None:
+        return f"between {text} and {_hhmm(time.until, day)}"
+    return f"{time.window} {text}" if time.window else text
+
+
+def _hhmm(time: _Time, day: str | None) -> str:
     hour, meridiem = time.hour, time.meridiem
     if meridiem is None and day is not None:
         if any(part in day for part in ("afternoon", "evening", "night")):
@@ -198,7 +227,7 @@ def find_dates(tokens: Tokens, skip: Iterable[range] = ()) -> list[str]:
     spans: list[tuple[int, int, str | _Time]] = []
     i = 0
     while i < len(words):
-        found = _day_at(words, i) or _time_at(words, i)
+        found = _day_at(words, i) or _window_at(words, i)
         if found is None:
             i += 1
             continue

@@ -133,3 +133,17 @@ def test_a_day_of_the_month_said_without_its_month_is_a_date(
 )
 def test_an_ordinal_that_names_no_day_is_no_date(text: str) -> None:
     assert _dates(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Any time after 2 works for me this week", ["after 14:00", "this week"]),
+        ("Between 9 and 11 would be ideal", ["between 09:00 and 11:00"]),
+        ("tomorrow between 8 and 10 in the morning", ["tomorrow between 08:00 and 10:00"]),
+        ("I'm free Monday through Wednesday before noon", ["monday", "wednesday before 12:00"]),
+        ("call me before eight tonight", ["tonight before 20:00"]),
+    ],
+)
+def test_a_time_given_as_a_bound_keeps_its_bound(text: str, expected: list[str]) -> None:
+    assert _dates(text) == expected

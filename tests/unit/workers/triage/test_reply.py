@@ -139,3 +139,28 @@ def test_a_day_of_the_month_alone_is_said_as_an_ordinal() -> None:
         speak_date("thursday the 18th 14:45")
         == "Thursday the eighteenth at two forty five in the afternoon"
     )
+
+
+@pytest.mark.parametrize(
+    ("date", "said"),
+    [
+        ("after 14:00", "after two in the afternoon"),
+        ("between 09:00 and 11:00", "between nine and eleven in the morning"),
+        (
+            "tomorrow between 11:00 and 13:00",
+            "tomorrow between eleven in the morning and one in the afternoon",
+        ),
+        ("tonight before 20:00", "tonight before eight"),
+    ],
+)
+def test_a_bound_is_said_as_a_bound(date: str, said: str) -> None:
+    assert speak_date(date) == said
+
+
+def test_a_booking_asked_for_any_time_after_two_is_not_offered_at_two() -> None:
+    triage = _triage(
+        dates=["after 14:00"], intent="appointment", requested_action="book appointment"
+    )
+    assert "book an appointment for you for after two in the afternoon." in compose_reply(
+        triage, "US"
+    )
