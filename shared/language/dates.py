@@ -20,8 +20,11 @@ _RELATIVE = tuple(p.split() for p in (
     "day after tomorrow", "tomorrow morning", "tomorrow afternoon", "tomorrow evening",
     "tomorrow night", "this morning", "this afternoon", "this evening", "next week",
     "this week", "next month", "this weekend", "next weekend", "the weekend", "today",
-    "tomorrow", "tonight",
+    "tomorrow", "tonight", "first thing tomorrow", "the end of the week", "end of the week",
+    "the end of next week", "the end of the month", "end of the month", "the following week",
+    "the week after next", "the week after",
 ))  # fmt: skip
+_PARTS = ("morning", "afternoon", "evening", "night")  # "wednesday morning"
 # A bare number is a time only after one of these ("at three"), never on its own.
 _TIME_PREPS = {"at", "around", "by", "before", "after", "until", "till", "between"}
 # ... and not when a noun follows it ("after two weeks", "by five dollars").
@@ -132,12 +135,16 @@ def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
     word = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if word in ("next", "this") and nxt in WEEKDAYS:
-        return (f"next {nxt}" if word == "next" else nxt), i + 2
+        return _with_part(f"next {nxt}" if word == "next" else nxt, words, i + 2)
     if word in WEEKDAYS:
         alone = _day_at(words, i + 1) if nxt == "the" else None  # "thursday the 18th"
         if alone is not None and alone[0].startswith("the "):
             return f"{word} {alone[0]}", alone[1]
-        return word, i + 1
+        return _with_part(word, words, i + 1)
+    if words[i : i + 3] in (["a", "week", "from"], ["a", "week", "on"]) and (
+        i + 3 < len(words) and words[i + 3] in WEEKDAYS
+    ):
+        return f"a week from {words[i + 3]}", i + 4  # "a week from Monday": not Monday
     if word in MONTHS:  # "march 5", "march the fifth"; a month alone may be a verb ("may")
         j = i + 2 if nxt == "the" else i + 1
         day = ordinal(words, j) or spoken_int(words, j)
@@ -193,6 +200,13 @@ def _window_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
     if time.meridiem is None and time.hour <= end[0].hour:
         time = replace(time, meridiem=end[0].meridiem)  # "between 8 and 10 in the morning"
     return replace(time, window="between", until=end[0]), end[1]
+
+
+def _with_part(day: str, words: Sequence[str], j: int) -> tuple[str, int]:
+    """ "wednesday morning": the part of the day said after a weekday stays with it."""
+    if j < len(words) and words[j] in _PARTS:
+        return f"{day} {words[j]}", j + 1
+    return day, j
 
 
 def _clock(time: _Time, day: str | None) -> str:

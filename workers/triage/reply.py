@@ -55,7 +55,8 @@ _PARTS_OF_DAY = ("morning", "afternoon", "evening", "night", "tonight")
 # A day named relative to the call (shared.language.dates): "We've made a note of Tuesday"
 # reads well, "We've made a note of today" or "... of next week" does not.
 _CLOCK = re.compile(r"\d{2}:\d{2}")
-_RELATIVE_DAY_WORDS = ("today", "tonight", "tomorrow", "this", "next", "the", "day")
+_RELATIVE_DAY_WORDS = ("today", "tonight", "tomorrow", "this", "next", "the", "day", "end",
+                       "first", "a")  # fmt: skip
 
 
 def speak_clock(clock: str) -> str:

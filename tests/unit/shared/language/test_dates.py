@@ -147,3 +147,26 @@ def test_an_ordinal_that_names_no_day_is_no_date(text: str) -> None:
 )
 def test_a_time_given_as_a_bound_keeps_its_bound(text: str, expected: list[str]) -> None:
     assert _dates(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tuesday or Wednesday morning would be best", ["tuesday", "wednesday morning"]),
+        ("I'd like to book for Friday afternoon", ["friday afternoon"]),
+        ("next tuesday evening at 6", ["next tuesday evening 18:00"]),
+        (
+            "push it to first thing tomorrow if there's anything, otherwise end of the week",
+            ["first thing tomorrow", "end of the week"],
+        ),
+        ("could we move it to the week after", ["the week after"]),
+        (
+            "at 10:30 on Monday, can I rebook for a week from Monday",
+            ["monday 10:30", "a week from monday"],
+        ),
+    ],
+)
+def test_days_said_as_a_receptionist_hears_them_are_kept_whole(
+    text: str, expected: list[str]
+) -> None:
+    assert _dates(text) == expected

@@ -164,3 +164,8 @@ def test_a_booking_asked_for_any_time_after_two_is_not_offered_at_two() -> None:
     assert "book an appointment for you for after two in the afternoon." in compose_reply(
         triage, "US"
     )
+
+
+def test_a_relative_day_phrase_is_noted_as_mentioned() -> None:
+    triage = _triage(dates=["end of the week"], intent="appointment", requested_action="call back")
+    assert "We've noted that you mentioned end of the week." in compose_reply(triage, "US")
