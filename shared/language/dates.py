@@ -275,3 +275,17 @@ def _merge(words: Sequence[str], spans: list[tuple[int, int, str | _Time]]) -> l
         out.append(value if isinstance(value, str) else _clock(value, None))
         k += 1
     return list(dict.fromkeys(out))  # a repeated mention is still one date
+
+
+_CLOCK = re.compile(r"\d{2}:\d{2}")
+_NO_AT = ("after", "before", "and", "between")  # "after 14:00", not "after at 14:00"
+
+
+def shown_date(value: str) -> str:
+    """A mention as a person reads it in the inbox or a summary: "december 12 15:30" as
+    "December 12 at 15:30", "next tuesday 15:30" as "next Tuesday at 15:30"; the clock stays
+    24-hour, as the pages show every time."""
+    words = [w.capitalize() if w in WEEKDAYS or w in MONTHS.values() else w for w in value.split()]
+    if len(words) > 1 and _CLOCK.fullmatch(words[-1]) and words[-2] not in _NO_AT:
+        words.insert(-1, "at")
+    return " ".join(words)

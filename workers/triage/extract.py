@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shared.language.dates import find_dates
+from shared.language.dates import find_dates, shown_date
 from shared.language.name_hearings import choose_caller_name
 from shared.language.names import caller_name
 from shared.language.phone import CallbackNumber, find_callback, phone_runs
@@ -51,7 +51,7 @@ def summarize(triage: Triage) -> str:
         kind = "a non-urgent message"
     parts = [f"{who} left {kind} about {TOPICS.get(triage.intent, 'a general matter')}"]
     if triage.dates:
-        parts.append(f"mentioning {', '.join(triage.dates)}")
+        parts.append(f"mentioning {', '.join(shown_date(d) for d in triage.dates)}")
     if triage.requested_action:
         parts.append(f"action: {triage.requested_action}")
     if triage.callback_number:

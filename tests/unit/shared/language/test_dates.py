@@ -170,3 +170,21 @@ def test_days_said_as_a_receptionist_hears_them_are_kept_whole(
     text: str, expected: list[str]
 ) -> None:
     assert _dates(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("december 12 15:30", "December 12 at 15:30"),
+        ("next tuesday 15:30", "next Tuesday at 15:30"),
+        ("monday", "Monday"),
+        ("thursday the 18th 14:45", "Thursday the 18th at 14:45"),
+        ("after 14:00", "after 14:00"),
+        ("today between 09:00 and 11:00", "today between 09:00 and 11:00"),
+        ("10:00", "10:00"),
+    ],
+)
+def test_a_mention_is_shown_with_capitals_and_at_before_its_clock(value: str, shown: str) -> None:
+    from shared.language.dates import shown_date
+
+    assert shown_date(value) == shown

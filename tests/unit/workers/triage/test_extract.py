@@ -365,3 +365,9 @@ def test_a_time_said_just_before_the_number_is_kept_as_a_time_and_the_number_fou
     triage = triage_text(text, "US")
     assert triage.callback_number == "+16172468100"
     assert triage.dates == ["next thursday 10:15"]
+
+
+def test_the_summary_shows_a_day_and_its_time_as_a_person_writes_them() -> None:
+    text = "Karen. I've a cleaning on Monday at 10, can we move it to December 12th at 3:30?"
+    summary = triage_text(text, "US").summary
+    assert "mentioning Monday at 10:00, December 12 at 15:30;" in summary
