@@ -171,7 +171,7 @@ _BEFORE_DAY_ALONE = {"on", "for", "from", "to", "until", "till", "by", "before",
 _AFTER_DAY_ALONE = {"", "at", "and", "or", "to", "instead", "if", "but", "in", "please", "i",
                     "because", "so", "then", "would", "works", "is", "that", "when", "thanks",
                     "thank", "around", "about", "as", "same", "my", "we", "it", "between",
-                    "from", "until"}  # fmt: skip
+                    "from", "until", "appointment"}  # fmt: skip
 
 
 def _day_of_month_alone(words: Sequence[str], i: int, k: int) -> bool:

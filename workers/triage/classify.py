@@ -144,6 +144,9 @@ _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
       "push it out", "move me to", "move me from", "change it to", "bring it forward"),
      ("appointment", "booked", "booking", "tomorrow", "week", "morning", "afternoon",
       *WEEKDAYS), "reschedule appointment"),
+    # "Move my Friday the twelfth appointment to Monday", "change my 3:30 appointment".
+    (("move my", "change my", "push my", "shift my"), ("appointment", "booking"),
+     "reschedule appointment"),
     (("cancel",), ("appointment",), "cancel appointment"),
     (("cancel",), ("order",), "cancel order"),
     (("cancel", "cancellation", "terminate", "unsubscribe", "close my account"), (),
@@ -160,7 +163,7 @@ _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("quote", "estimate", "pricing"), (), "send quote"),
 )  # fmt: skip
 _HAS_ONE = ("my appointment", "have an appointment", "got an appointment", "my booking",
-            "i'm booked", "i am booked")  # fmt: skip
+            "i'm booked", "i am booked", "booked an appointment", "i booked")  # fmt: skip
 _CALLBACK = ("call me back", "call back", "return my call", "get back to me", "give me a call")
 _INTENT_ACTIONS = {"repair": "arrange repair", "order_status": "check order status",
                    "billing": "review bill", "complaint": "follow up on complaint",
@@ -376,6 +379,11 @@ def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -
     # on the call the caller asked for.
     if intent_name == "repair":
         return _INTENT_ACTIONS[intent_name]
+    if intent_name == "cancellation" and any(w in ("appointment", "appt") for w in words):
+        # "I won't be able to make my appointment tomorrow": no "cancel" said, but the
+        # slot is to be freed all the same, whatever call is asked for. (A taxi or a room
+        # "booked" is no appointment: left to the call.)
+        return "cancel appointment"
     if any(has_phrase(words, p) for p in _CALLBACK):
         return "call back"
     if intent_name == "appointment" and any(has_phrase(words, p) for p in _HAS_ONE):

@@ -114,6 +114,10 @@ def test_a_quarter_of_an_amount_is_no_time() -> None:
             ["thursday the 18th 14:45"],
         ),
         ("my appointment on the third", ["the 3rd"]),
+        (
+            "move my friday the twelfth appointment to monday the fifteenth",
+            ["friday the 12th", "monday the 15th"],
+        ),
     ],
 )
 def test_a_day_of_the_month_said_without_its_month_is_a_date(

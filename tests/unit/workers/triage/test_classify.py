@@ -142,6 +142,21 @@ def test_plain_message_has_normal_urgency() -> None:
         ),
         ("I need to push my appointment back a week", "appointment", "reschedule appointment"),
         (
+            "I won't be able to make my appointment tomorrow at 3:30pm. Sorry about that.",
+            "cancellation",
+            "cancel appointment",
+        ),
+        (
+            "i need to move my friday the twelfth appointment to monday the fifteenth",
+            "appointment",
+            "reschedule appointment",
+        ),
+        (
+            "i booked an appointment online for wednesday at nine but the email says thursday",
+            "appointment",
+            "call back",
+        ),
+        (
             "your van is blocking our gate could the driver move it to the side",
             "complaint",
             "follow up on complaint",
