@@ -259,22 +259,45 @@ def _pair(a: str | _Time, b: str | _Time) -> tuple[str, _Time] | None:
 
 
 def _merge(words: Sequence[str], spans: list[tuple[int, int, str | _Time]]) -> list[str]:
-    """Joins a day and a time said together ("tuesday at three") into one mention."""
-    out: list[str] = []
+    """Joins a day and a time said together ("tuesday at three") into one mention, then a
+    mention said "from" one "to" another into one ("wednesday 16:00 to thursday 16:00")."""
+    said: list[tuple[int, int, str]] = []
     k = 0
     while k < len(spans):
-        _, end, value = spans[k]
+        start, end, value = spans[k]
         if k + 1 < len(spans):
-            start2, _, value2 = spans[k + 1]
+            start2, end2, value2 = spans[k + 1]
             gap = words[end:start2]
             pair = _pair(value, value2)
             if pair is not None and len(gap) <= 2 and all(g in _GLUE for g in gap):
-                out.append(f"{pair[0]} {_clock(pair[1], pair[0])}")
+                said.append((start, end2, f"{pair[0]} {_clock(pair[1], pair[0])}"))
                 k += 2
                 continue
-        out.append(value if isinstance(value, str) else _clock(value, None))
+        said.append((start, end, value if isinstance(value, str) else _clock(value, None)))
         k += 1
-    return list(dict.fromkeys(out))  # a repeated mention is still one date
+    return list(dict.fromkeys(_from_to(words, said)))  # a repeated mention is still one
+
+
+def _from_to(words: Sequence[str], said: list[tuple[int, int, str]]) -> list[str]:
+    """ "Move it from Wednesday at 4 to Thursday at 4", "away from the 3rd to the 10th": the
+    two as one mention, "wednesday 16:00 to thursday 16:00", so that neither reads as the
+    other's alternative (a move's old and new times, or a range's ends, as the caller said)."""
+    out: list[str] = []
+    k = 0
+    while k < len(said):
+        start, end, text = said[k]
+        if (
+            k + 1 < len(said)
+            and start > 0
+            and words[start - 1] == "from"
+            and list(words[end : said[k + 1][0]]) in (["to"], ["until"])
+        ):
+            out.append(f"{text} to {said[k + 1][2]}")
+            k += 2
+            continue
+        out.append(text)
+        k += 1
+    return out
 
 
 _CLOCK = re.compile(r"\d{2}:\d{2}")
@@ -285,6 +308,8 @@ def shown_date(value: str) -> str:
     """A mention as a person reads it in the inbox or a summary: "december 12 15:30" as
     "December 12 at 15:30", "next tuesday 15:30" as "next Tuesday at 15:30"; the clock stays
     24-hour, as the pages show every time."""
+    if " to " in value:  # "wednesday 16:00 to thursday 16:00"
+        return " to ".join(shown_date(part) for part in value.split(" to "))
     words = [w.capitalize() if w in WEEKDAYS or w in MONTHS.values() else w for w in value.split()]
     if len(words) > 1 and _CLOCK.fullmatch(words[-1]) and words[-2] not in _NO_AT:
         words.insert(-1, "at")

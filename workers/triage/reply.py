@@ -76,6 +76,8 @@ def speak_clock(clock: str) -> str:
 
 def speak_date(value: str) -> str:
     """A triage date ("tuesday 15:00", "march 5") as words for the voice."""
+    if " to " in value:  # "wednesday 16:00 to thursday 16:00": each end said as a date
+        return " to ".join(speak_date(part) for part in value.split(" to "))
     words = value.split()
     clock = words.pop() if words and _CLOCK.fullmatch(words[-1]) else None
     spoken = [

@@ -107,7 +107,7 @@ def test_a_quarter_of_an_amount_is_no_time() -> None:
         ("I have an appointment on the 5th at 9:00", ["the 5th 09:00"]),
         (
             "reschedule my cleaning from the fifteenth to the twenty second",
-            ["the 15th", "the 22nd"],
+            ["the 15th to the 22nd"],
         ),
         (
             "confirm my appointment with Priya on Thursday the 18th at 2:45",
@@ -186,9 +186,28 @@ def test_days_said_as_a_receptionist_hears_them_are_kept_whole(
         ("after 14:00", "after 14:00"),
         ("today between 09:00 and 11:00", "today between 09:00 and 11:00"),
         ("10:00", "10:00"),
+        ("wednesday 16:00 to thursday 16:00", "Wednesday at 16:00 to Thursday at 16:00"),
     ],
 )
 def test_a_mention_is_shown_with_capitals_and_at_before_its_clock(value: str, shown: str) -> None:
     from shared.language.dates import shown_date
 
     assert shown_date(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "I need to move my appointment from Wednesday at 4 to Thursday at 4, same time.",
+            ["wednesday 16:00 to thursday 16:00"],
+        ),
+        ("can you move me from monday to wednesday please", ["monday to wednesday"]),
+        ("we're away from the 3rd until the 10th", ["the 3rd to the 10th"]),
+        ("I have Monday at 10 or Tuesday at 2", ["monday 10:00", "tuesday 14:00"]),
+    ],
+)
+def test_a_mention_said_from_one_day_to_another_is_one_mention(
+    text: str, expected: list[str]
+) -> None:
+    assert _dates(text) == expected

@@ -169,3 +169,8 @@ def test_a_booking_asked_for_any_time_after_two_is_not_offered_at_two() -> None:
 def test_a_relative_day_phrase_is_noted_as_mentioned() -> None:
     triage = _triage(dates=["end of the week"], intent="appointment", requested_action="call back")
     assert "We've noted that you mentioned end of the week." in compose_reply(triage, "US")
+
+
+def test_a_move_from_one_time_to_another_is_said_as_one() -> None:
+    said = speak_date("wednesday 16:00 to thursday 16:00")
+    assert said == "Wednesday at four in the afternoon to Thursday at four in the afternoon"
