@@ -8,6 +8,8 @@ from typing import Any
 
 import phonenumbers
 
+from shared.language.dates import shown_date
+
 # What a missing value reads as.
 NONE = "\u2013"
 
@@ -71,6 +73,11 @@ def words(code: str | None) -> str:
     return "" if not code else code.replace("_", " ").replace(".", " ")
 
 
+def dates(values: list[str] | None) -> str:
+    """A triage's dates as a person reads them ("next Tuesday at 15:30, December 12")."""
+    return ", ".join(shown_date(value) for value in values) if values else NONE
+
+
 def number(value: float | None, digits: int = 1) -> str:
     return NONE if value is None else f"{value:.{digits}f}"
 
@@ -84,6 +91,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "percent": percent,
     "phone": phone,
     "words": words,
+    "dates": dates,
     "number": number,
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shared.language.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
 from shared.language.tokens import Tokens
@@ -20,15 +20,24 @@ _RELATIVE = tuple(p.split() for p in (
     "day after tomorrow", "tomorrow morning", "tomorrow afternoon", "tomorrow evening",
     "tomorrow night", "this morning", "this afternoon", "this evening", "next week",
     "this week", "next month", "this weekend", "next weekend", "the weekend", "today",
-    "tomorrow", "tonight",
+    "tomorrow", "tonight", "first thing tomorrow", "the end of the week", "end of the week",
+    "the end of next week", "the end of the month", "end of the month", "the following week",
+    "the week after next", "the week after",
 ))  # fmt: skip
+_PARTS = ("morning", "afternoon", "evening", "night")  # "wednesday morning"
 # A bare number is a time only after one of these ("at three"), never on its own.
 _TIME_PREPS = {"at", "around", "by", "before", "after", "until", "till", "between"}
 # ... and not when a noun follows it ("after two weeks", "by five dollars").
 _NOT_TIME_NEXT = {"weeks", "days", "months", "years", "hours", "minutes", "dollars",
                   "people", "of", "times", "things", "percent", "more", "kids", "bucks",
-                  "pounds"}  # fmt: skip
-_GLUE = {"at", "on", "around", "by", "about", "in", "the"}  # between a day and its time
+                  "pounds", "hundred", "thousand"}  # fmt: skip
+# Between a day and its time; a bound's word too ("tomorrow after 3": tomorrow's bound).
+_GLUE = {"at", "on", "around", "by", "about", "in", "the", "after", "before", "between"}
+# The hour said last, after its minutes: "half past three" (3:30), "quarter to four" (3:45),
+# and the British "half three" (3:30, never 2:30). The words are themselves a time's, so no
+# "at" is needed before them. Longest first: "half past three" is not "half" and a stray word.
+_HOUR_LAST = ((("half", "past"), 30), (("quarter", "past"), 15), (("quarter", "after"), 15),
+              (("quarter", "to"), -15), (("quarter", "of"), -15), (("half",), 30))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,10 @@ class _Time:
     hour: int
     minute: int
     meridiem: str | None  # "am" or "pm" when the caller said so
+    # "after"/"before" when the caller gave a bound ("any time after 2"), "between" with
+    # ``until`` for a range: "after 14:00" is no appointment at 14:00.
+    window: str = ""
+    until: _Time | None = None
 
 
 def _meridiem(words: Sequence[str], j: int) -> tuple[str | None, int]:
@@ -66,14 +79,32 @@ def _minutes(words: Sequence[str], j: int) -> tuple[int, int] | None:
     return None
 
 
-def _time_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
+def _hour_last(words: Sequence[str], i: int) -> tuple[int, int, int] | None:
+    """ "quarter to four" at ``words[i]`` as (hour, minute, index after the hour)."""
+    for phrase, offset in _HOUR_LAST:
+        j = i + len(phrase)
+        if tuple(words[i:j]) != phrase:
+            continue
+        parsed = spoken_int(words, j)
+        if parsed is None or not 1 <= parsed[0] <= 12:
+            continue
+        hour = parsed[0] if offset > 0 else parsed[0] - 1 or 12
+        return hour, offset % 60, j + parsed[1]
+    return None
+
+
+def _time_at(words: Sequence[str], i: int, cued: bool = False) -> tuple[_Time, int] | None:
     word = words[i]
     if word in ("noon", "midday"):
         return _Time(12, 0, "pm"), i + 1
     if word == "midnight":
         return _Time(12, 0, "am"), i + 1
     colon = re.fullmatch(r"(\d{1,2}):(\d{2})", word)
-    if colon:
+    said_last = _hour_last(words, i) if word in ("half", "quarter") else None
+    if said_last is not None:
+        hour, minute, j = said_last
+        evidence = True
+    elif colon:
         hour, minute, j, evidence = int(colon[1]), int(colon[2]), i + 1, True
         if hour > 23 or minute > 59:
             return None
@@ -85,7 +116,7 @@ def _time_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
         mins = _minutes(words, j)
         if mins is not None:
             minute, j = mins[0], j + mins[1]
-        evidence = i > 0 and words[i - 1] in _TIME_PREPS
+        evidence = cued or (i > 0 and words[i - 1] in _TIME_PREPS)
     if list(words[j : j + 1]) == ["o'clock"]:
         j, evidence = j + 1, True
     elif list(words[j : j + 2]) == ["o", "clock"]:
@@ -104,9 +135,16 @@ def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
     word = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if word in ("next", "this") and nxt in WEEKDAYS:
-        return (f"next {nxt}" if word == "next" else nxt), i + 2
+        return _with_part(f"next {nxt}" if word == "next" else nxt, words, i + 2)
     if word in WEEKDAYS:
-        return word, i + 1
+        alone = _day_at(words, i + 1) if nxt == "the" else None  # "thursday the 18th"
+        if alone is not None and alone[0].startswith("the "):
+            return f"{word} {alone[0]}", alone[1]
+        return _with_part(word, words, i + 1)
+    if words[i : i + 3] in (["a", "week", "from"], ["a", "week", "on"]) and (
+        i + 3 < len(words) and words[i + 3] in WEEKDAYS
+    ):
+        return f"a week from {words[i + 3]}", i + 4  # "a week from Monday": not Monday
     if word in MONTHS:  # "march 5", "march the fifth"; a month alone may be a verb ("may")
         j = i + 2 if nxt == "the" else i + 1
         day = ordinal(words, j) or spoken_int(words, j)
@@ -120,10 +158,65 @@ def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
         k += 1 if k < len(words) and words[k] == "of" else 0
         if k < len(words) and words[k] in MONTHS:
             return f"{MONTHS[words[k]]} {day[0]}", k + 1
+        if j > i and _day_of_month_alone(words, i, k):
+            return f"the {_nth(day[0])}", j + day[1]
     return None
 
 
+# A day of the month said without its month: "on the 5th", "move it from the fifteenth to
+# the twenty second", "Thursday the 18th". Only after one of these (or a weekday) and before
+# a word that ends the date or starts another clause: "on the first floor", "for the second
+# time" name no day.
+_BEFORE_DAY_ALONE = {"on", "for", "from", "to", "until", "till", "by", "before", "after"}
+_AFTER_DAY_ALONE = {"", "at", "and", "or", "to", "instead", "if", "but", "in", "please", "i",
+                    "because", "so", "then", "would", "works", "is", "that", "when", "thanks",
+                    "thank", "around", "about", "as", "same", "my", "we", "it", "between",
+                    "from", "until", "appointment"}  # fmt: skip
+
+
+def _day_of_month_alone(words: Sequence[str], i: int, k: int) -> bool:
+    before = words[i - 1] if i > 0 else ""
+    after = words[k] if k < len(words) else ""
+    return (before in _BEFORE_DAY_ALONE or before in WEEKDAYS) and after in _AFTER_DAY_ALONE
+
+
+def _nth(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _window_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
+    """A time with the bound said before it: "after 2", "before noon", "between 9 and 11"
+    (the second number needs no "at": "and" after "between" cues it)."""
+    found = _time_at(words, i)
+    if found is None or i == 0 or words[i - 1] not in ("after", "before", "between"):
+        return found
+    time, j = found
+    if words[i - 1] != "between":
+        return replace(time, window=words[i - 1]), j
+    end = _time_at(words, j + 1, cued=True) if words[j : j + 1] == ["and"] else None
+    if end is None:
+        return found
+    if time.meridiem is None and time.hour <= end[0].hour:
+        time = replace(time, meridiem=end[0].meridiem)  # "between 8 and 10 in the morning"
+    return replace(time, window="between", until=end[0]), end[1]
+
+
+def _with_part(day: str, words: Sequence[str], j: int) -> tuple[str, int]:
+    """ "wednesday morning": the part of the day said after a weekday stays with it."""
+    if j < len(words) and words[j] in _PARTS:
+        return f"{day} {words[j]}", j + 1
+    return day, j
+
+
 def _clock(time: _Time, day: str | None) -> str:
+    text = _hhmm(time, day)
+    if time.until is not None:
+        return f"between {text} and {_hhmm(time.until, day)}"
+    return f"{time.window} {text}" if time.window else text
+
+
+def _hhmm(time: _Time, day: str | None) -> str:
     hour, meridiem = time.hour, time.meridiem
     if meridiem is None and day is not None:
         if any(part in day for part in ("afternoon", "evening", "night")):
@@ -148,7 +241,7 @@ def find_dates(tokens: Tokens, skip: Iterable[range] = ()) -> list[str]:
     spans: list[tuple[int, int, str | _Time]] = []
     i = 0
     while i < len(words):
-        found = _day_at(words, i) or _time_at(words, i)
+        found = _day_at(words, i) or _window_at(words, i)
         if found is None:
             i += 1
             continue
@@ -166,19 +259,58 @@ def _pair(a: str | _Time, b: str | _Time) -> tuple[str, _Time] | None:
 
 
 def _merge(words: Sequence[str], spans: list[tuple[int, int, str | _Time]]) -> list[str]:
-    """Joins a day and a time said together ("tuesday at three") into one mention."""
-    out: list[str] = []
+    """Joins a day and a time said together ("tuesday at three") into one mention, then a
+    mention said "from" one "to" another into one ("wednesday 16:00 to thursday 16:00")."""
+    said: list[tuple[int, int, str]] = []
     k = 0
     while k < len(spans):
-        _, end, value = spans[k]
+        start, end, value = spans[k]
         if k + 1 < len(spans):
-            start2, _, value2 = spans[k + 1]
+            start2, end2, value2 = spans[k + 1]
             gap = words[end:start2]
             pair = _pair(value, value2)
             if pair is not None and len(gap) <= 2 and all(g in _GLUE for g in gap):
-                out.append(f"{pair[0]} {_clock(pair[1], pair[0])}")
+                said.append((start, end2, f"{pair[0]} {_clock(pair[1], pair[0])}"))
                 k += 2
                 continue
-        out.append(value if isinstance(value, str) else _clock(value, None))
+        said.append((start, end, value if isinstance(value, str) else _clock(value, None)))
         k += 1
-    return list(dict.fromkeys(out))  # a repeated mention is still one date
+    return list(dict.fromkeys(_from_to(words, said)))  # a repeated mention is still one
+
+
+def _from_to(words: Sequence[str], said: list[tuple[int, int, str]]) -> list[str]:
+    """ "Move it from Wednesday at 4 to Thursday at 4", "away from the 3rd to the 10th": the
+    two as one mention, "wednesday 16:00 to thursday 16:00", so that neither reads as the
+    other's alternative (a move's old and new times, or a range's ends, as the caller said)."""
+    out: list[str] = []
+    k = 0
+    while k < len(said):
+        start, end, text = said[k]
+        if (
+            k + 1 < len(said)
+            and start > 0
+            and words[start - 1] == "from"
+            and list(words[end : said[k + 1][0]]) in (["to"], ["until"])
+        ):
+            out.append(f"{text} to {said[k + 1][2]}")
+            k += 2
+            continue
+        out.append(text)
+        k += 1
+    return out
+
+
+_CLOCK = re.compile(r"\d{2}:\d{2}")
+_NO_AT = ("after", "before", "and", "between")  # "after 14:00", not "after at 14:00"
+
+
+def shown_date(value: str) -> str:
+    """A mention as a person reads it in the inbox or a summary: "december 12 15:30" as
+    "December 12 at 15:30", "next tuesday 15:30" as "next Tuesday at 15:30"; the clock stays
+    24-hour, as the pages show every time."""
+    if " to " in value:  # "wednesday 16:00 to thursday 16:00"
+        return " to ".join(shown_date(part) for part in value.split(" to "))
+    words = [w.capitalize() if w in WEEKDAYS or w in MONTHS.values() else w for w in value.split()]
+    if len(words) > 1 and _CLOCK.fullmatch(words[-1]) and words[-2] not in _NO_AT:
+        words.insert(-1, "at")
+    return " ".join(words)

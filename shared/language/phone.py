@@ -209,6 +209,16 @@ def _after_a_word(tokens: Tokens, run: DigitRun) -> DigitRun | None:
     return None
 
 
+def _after_a_pause(tokens: Tokens, run: DigitRun) -> DigitRun | None:
+    """The run from a pause the recogniser wrote in it, where what came before is a few
+    digits at most: "next Thursday at quarter past ten? 617-246-8100", "any time between
+    8 and 10. 617-321-0000" (a time said just before the number, joined to it)."""
+    for i in range(run.start + 1, run.end - 1):
+        if i in tokens.punctuated and len(_part_of(tokens, run, run.start, i).digits) <= 3:
+            return _part_of(tokens, run, i, run.end)
+    return None
+
+
 def _part_of(tokens: Tokens, run: DigitRun, start: int, end: int) -> DigitRun:
     """The tokens ``[start, end)`` of ``run`` read again as a run of their own."""
     hyphened = {h - start for h in tokens.hyphened if start <= h < end}
@@ -240,6 +250,7 @@ def _reread(tokens: Tokens, run: DigitRun, region: str) -> tuple[DigitRun, str] 
         _led_by_a_word(tokens.low, run),
         _cut_at_a_word(tokens, run),
         _after_a_word(tokens, run),
+        _after_a_pause(tokens, run),
     )
     for other in rereadings:
         if other is not None:

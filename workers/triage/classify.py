@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 from shared.intents import INTENTS as INTENTS
+from shared.language.dates import WEEKDAYS
 from shared.language.numbers import TEENS, UNITS
 from shared.language.tokens import has_phrase
 from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, NOTICE, PITCH
@@ -107,7 +108,11 @@ _HIGH = ("urgent", "urgently", "emergency", "asap", "as soon as possible", "as s
          # Harm to people or property, in the caller's words.
          "no water", "no running water", "water everywhere", "severe", "excruciating",
          "can't breathe", "injured", "unsafe", "hazard", "exposed wires",
-         "carbon monoxide", "by the end of the day", "by tonight", "end of today")  # fmt: skip
+         "carbon monoxide", "by the end of the day", "by tonight", "end of today",
+         # A wound or an infection: bleeding after a tooth is out, a swollen face. All 22
+         # corpus messages with these words are labelled urgent ("it's not bleeding" is
+         # negated, as any high cue).
+         "bleeding", "swollen", "swelling")  # fmt: skip
 _LOW_LEVEL: Urgency = "low"
 _HIGH_LEVEL: Urgency = "high"
 _URGENCY_TABLE = dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)
@@ -116,12 +121,31 @@ _NEGATIONS = {"not", "no", "isn't", "nothing", "never", "don't", "doesn't", "was
 _SAME_DAY = {"tonight", "today", "noon", "midday", "lunchtime"}
 _CLOCK_WORDS = {"noon", "midday", "lunchtime", "lunch"}
 _PART_OF_DAY = {"morning", "afternoon", "evening"}
+_ANOTHER_DAY = {*WEEKDAYS, "tomorrow", "weekdays", "mornings"}
 _WITHIN_DAYS = ("this week", "by tomorrow", "in the next few days", "in the next day or two",
                 "in a day or two", "by the end of the week", "before the weekend")  # fmt: skip
 
 # (any of these, and any of those or nothing, -> action); first matching rule wins.
 _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
-    (("reschedule", "rebook", "move my appointment", "change my appointment"), (),
+    # "Please cancel my appointment on Tuesday, I'll call to reschedule later": a cancel
+    # now; the rebooking is the caller's, another time.
+    (("call back to rebook", "call back to reschedule", "call to rebook", "call to reschedule",
+      "ring back to rebook", "ring to rebook", "rebook later", "reschedule later"), ("cancel",),
+     "cancel appointment"),
+    (("reschedule", "rebook", "move my appointment", "change my appointment",
+      "push my appointment", "shift my appointment", "move my booking", "change my booking",
+      "shift my booking"), (),
+     "reschedule appointment"),
+    # A booking the caller already has, named as "it" or "me": "I've got a cleaning on
+    # Monday at 10, I need to move it to next Tuesday", "can you move me from Monday to
+    # Wednesday". Only with a booking or a day named: "could the driver move it to the
+    # side" and "we just push it back on" (a loose wheel) ask for no new time.
+    (("move it to", "move it back", "move it from", "push it to", "push it back",
+      "push it out", "move me to", "move me from", "change it to", "bring it forward"),
+     ("appointment", "booked", "booking", "tomorrow", "week", "morning", "afternoon",
+      *WEEKDAYS), "reschedule appointment"),
+    # "Move my Friday the twelfth appointment to Monday", "change my 3:30 appointment".
+    (("move my", "change my", "push my", "shift my"), ("appointment", "booking"),
      "reschedule appointment"),
     (("cancel",), ("appointment",), "cancel appointment"),
     (("cancel",), ("order",), "cancel order"),
@@ -129,11 +153,17 @@ _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
      "cancel service"),
     (("book", "schedule", "make an appointment", "set up an appointment"), (),
      "book appointment"),
+    # "Calling to confirm my appointment for tomorrow": it is booked already.
+    (("confirm my appointment", "confirming my appointment", "confirm the appointment",
+      "confirm that my appointment", "confirm my booking", "confirming my booking",
+      "appointment is still on"), (), "confirm appointment"),
     (("invoice",), (), "send invoice"),
     (("refund",), (), "issue refund"),
     (("receipt",), (), "send receipt"),
     (("quote", "estimate", "pricing"), (), "send quote"),
 )  # fmt: skip
+_HAS_ONE = ("my appointment", "have an appointment", "got an appointment", "my booking",
+            "i'm booked", "i am booked", "booked an appointment", "i booked")  # fmt: skip
 _CALLBACK = ("call me back", "call back", "return my call", "get back to me", "give me a call")
 _INTENT_ACTIONS = {"repair": "arrange repair", "order_status": "check order status",
                    "billing": "review bill", "complaint": "follow up on complaint",
@@ -311,6 +341,8 @@ def _same_day_deadline(words: Sequence[str]) -> bool:
     for i, word in enumerate(words):
         if word != "before":
             continue
+        if _ANOTHER_DAY & set(words[max(0, i - 3) : i]):
+            continue  # "I'm free Monday through Wednesday before noon": that day's noon
         after = set(words[i + 1 : i + 4])
         if after & _SAME_DAY or ("this" in after and after & _PART_OF_DAY):
             return True
@@ -347,7 +379,16 @@ def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -
     # on the call the caller asked for.
     if intent_name == "repair":
         return _INTENT_ACTIONS[intent_name]
+    if intent_name == "cancellation" and any(w in ("appointment", "appt") for w in words):
+        # "I won't be able to make my appointment tomorrow": no "cancel" said, but the
+        # slot is to be freed all the same, whatever call is asked for. (A taxi or a room
+        # "booked" is no appointment: left to the call.)
+        return "cancel appointment"
     if any(has_phrase(words, p) for p in _CALLBACK):
+        return "call back"
+    if intent_name == "appointment" and any(has_phrase(words, p) for p in _HAS_ONE):
+        # "My appointment is on the 12th, do I need to bring anything?": booked already,
+        # so there is nothing to book; the call settles it.
         return "call back"
     if intent_name in _INTENT_ACTIONS:
         return _INTENT_ACTIONS[intent_name]

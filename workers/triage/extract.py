@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shared.language.dates import find_dates
+from shared.language.dates import find_dates, shown_date
 from shared.language.name_hearings import choose_caller_name
 from shared.language.names import caller_name
 from shared.language.phone import CallbackNumber, find_callback, phone_runs
@@ -51,7 +51,7 @@ def summarize(triage: Triage) -> str:
         kind = "a non-urgent message"
     parts = [f"{who} left {kind} about {TOPICS.get(triage.intent, 'a general matter')}"]
     if triage.dates:
-        parts.append(f"mentioning {', '.join(triage.dates)}")
+        parts.append(f"mentioning {', '.join(shown_date(d) for d in triage.dates)}")
     if triage.requested_action:
         parts.append(f"action: {triage.requested_action}")
     if triage.callback_number:
@@ -164,13 +164,18 @@ def triage_text(
     again = find_callback(stretch, region) if stretch is not None else None
     other = find_callback(others, region) if others is not None else None
     other_again = find_callback(other_stretch, region) if other_stretch is not None else None
-    callback = _callback(find_callback(tokens, region), again, other, region, other_again)
+    first = find_callback(tokens, region)
+    callback = _callback(first, again, other, region, other_again)
     if callback.e164 is None:
         hearings = (tokens, others, stretch, other_stretch)
         callback = _guessed_over_the_band(hearings, region) or callback
     number = callback.e164
     # Spoken phone digits ("at five five five ...") must not read as clock times.
     skip = [range(run.start, run.end) for run in phone_runs(tokens)]
+    if first.e164 is not None:
+        # The number was read from part of its run ("before five, 07701 339 284"): the rest
+        # is the caller's words, a time among them.
+        skip = [range(first.start, first.end) if first.start in span else span for span in skip]
     topic = intent(tokens.low)
     if others is not None and topic in NO_TOPIC:
         # Keyword rules find no topic in words too misheard to hold one: on the voicemail

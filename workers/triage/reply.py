@@ -28,7 +28,12 @@ _TOPICS = {
     "cancellation": "your cancellation",
 }
 _ACTION_LINES = {
-    "reschedule appointment": "We've noted that you'd like to reschedule{when}.",
+    # No "for <dates>": a move names the booking it moves from as often as the time it
+    # moves to ("move it from Wednesday at 4 to Thursday at 4", "cancel my 3:30 on the 12th,
+    # I'll call back to rebook"), and "reschedule for Wednesday" would name the old one as
+    # the new. The dates follow as noted ("We've made a note of ..."), claiming neither.
+    "reschedule appointment": "We've noted that you'd like to reschedule.",
+    "confirm appointment": "We've noted that you'd like to confirm your appointment.",
     "cancel appointment": "We've noted that you'd like to cancel your appointment.",
     "book appointment": "We'd be glad to book an appointment for you{when}.",
     "cancel order": "We'll look into cancelling your order.",
@@ -49,7 +54,9 @@ _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
 _PARTS_OF_DAY = ("morning", "afternoon", "evening", "night", "tonight")
 # A day named relative to the call (shared.language.dates): "We've made a note of Tuesday"
 # reads well, "We've made a note of today" or "... of next week" does not.
-_RELATIVE_DAY_WORDS = ("today", "tonight", "tomorrow", "this", "next", "the", "day")
+_CLOCK = re.compile(r"\d{2}:\d{2}")
+_RELATIVE_DAY_WORDS = ("today", "tonight", "tomorrow", "this", "next", "the", "day", "end",
+                       "first", "a")  # fmt: skip
 
 
 def speak_clock(clock: str) -> str:
@@ -69,20 +76,32 @@ def speak_clock(clock: str) -> str:
 
 def speak_date(value: str) -> str:
     """A triage date ("tuesday 15:00", "march 5") as words for the voice."""
+    if " to " in value:  # "wednesday 16:00 to thursday 16:00": each end said as a date
+        return " to ".join(speak_date(part) for part in value.split(" to "))
     words = value.split()
-    clock = words.pop() if words and re.fullmatch(r"\d{2}:\d{2}", words[-1]) else None
+    clock = words.pop() if words and _CLOCK.fullmatch(words[-1]) else None
     spoken = [
         say_ordinal(int(w)) if w.isdigit()
+        else say_ordinal(int(w[:-2])) if w[:-2].isdigit() and w[-2:] in ("st", "nd", "rd", "th")
         else w.capitalize() if w in WEEKDAYS or w in MONTHS.values()
         else w
         for w in words
     ]  # fmt: skip
+    if clock is not None and spoken[-1:] == ["and"] and _CLOCK.fullmatch(spoken[-2]):
+        # "between 09:00 and 11:00": the first said without its part of the day where the
+        # second has the same ("between nine and eleven in the morning").
+        start, end = speak_clock(spoken[-2]), speak_clock(clock)
+        if start.split()[-1] == end.split()[-1]:
+            start = start.split(" in the ")[0].split(" at night")[0]
+        spoken[-2] = start
     day = " ".join(spoken)
     if clock is None:
         return day
     time = speak_clock(clock)
-    if any(part in day for part in _PARTS_OF_DAY):  # "tonight at eight", not "... evening"
+    if any(part in w for w in words for part in _PARTS_OF_DAY):  # "tonight at eight"
         time = time.split(" in the ")[0].split(" at night")[0]
+    if spoken[-1:] and spoken[-1] in ("after", "before", "and"):
+        return f"{day} {time}"  # "after two in the afternoon", "between nine and eleven"
     return f"{day} at {time}" if day else time
 
 

@@ -356,3 +356,14 @@ def test_a_sign_off_word_is_no_part_of_the_callers_name(text: str) -> None:
 def test_a_sentence_end_between_two_words_ends_the_name(text: str, expected: str | None) -> None:
     # Two capitalised words either side of a full stop were read as one name ("Grace Grace").
     assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi its sarah i was supposed to come in at three but i'm running about twenty minutes late",
+        "i'm running late for my appointment",
+    ],
+)
+def test_running_late_is_no_name(text: str) -> None:
+    assert caller_name(tokenize(text)) not in ("Running", "Running Late")

@@ -168,3 +168,17 @@ def test_number_after_a_cue_wins_over_an_earlier_one() -> None:
 def test_a_spoken_plus_marks_an_international_number() -> None:
     text = "call me on plus four four two zero seven nine four six zero nine five eight"
     assert find_callback_number(tokenize(text), "US") == "+442079460958"
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("Can I rebook for next Thursday at quarter past ten? 617-246-8100.", "US", "+16172468100"),
+        ("Any time between 8 and 10. 617-321-0000.", "US", "+16173210000"),
+        ("Please ring me before five, 07701 339 284.", "GB", "+447701339284"),
+    ],
+)
+def test_a_time_said_just_before_the_number_is_not_read_as_its_first_digits(
+    text: str, region: str, expected: str
+) -> None:
+    assert find_callback_number(tokenize(text), region) == expected

@@ -115,6 +115,52 @@ def test_plain_message_has_normal_urgency() -> None:
         ("the heater is broken please call me back", "repair", "arrange repair"),
         ("my order please call me back", "order_status", "call back"),
         ("where is my order", "order_status", "check order status"),
+        (
+            "I've got a cleaning on Monday at 10, I need to move it to next Tuesday",
+            "appointment",
+            "reschedule appointment",
+        ),
+        (
+            "can you move me from monday to wednesday please",
+            "appointment",
+            "reschedule appointment",
+        ),
+        (
+            "I'm calling to confirm my appointment for tomorrow",
+            "appointment",
+            "confirm appointment",
+        ),
+        (
+            "Please cancel my appointment on Tuesday. I'll call to reschedule later.",
+            "cancellation",
+            "cancel appointment",
+        ),
+        (
+            "My appointment is on December 12th at 3:30, do I need to bring anything?",
+            "appointment",
+            "call back",
+        ),
+        ("I need to push my appointment back a week", "appointment", "reschedule appointment"),
+        (
+            "I won't be able to make my appointment tomorrow at 3:30pm. Sorry about that.",
+            "cancellation",
+            "cancel appointment",
+        ),
+        (
+            "i need to move my friday the twelfth appointment to monday the fifteenth",
+            "appointment",
+            "reschedule appointment",
+        ),
+        (
+            "i booked an appointment online for wednesday at nine but the email says thursday",
+            "appointment",
+            "call back",
+        ),
+        (
+            "your van is blocking our gate could the driver move it to the side",
+            "complaint",
+            "follow up on complaint",
+        ),
     ],
 )
 def test_requested_action_follows_the_request(text: str, topic: str, expected: str) -> None:
@@ -317,3 +363,24 @@ def test_a_seller_pitching_to_us_or_a_recording_is_general_however_it_speaks_of_
     text: str,
 ) -> None:
     assert intent(_words(text)) == "general"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i had a tooth out on monday and it's still bleeding is that normal",
+        "The left side of my face is swollen and it hurts to open my mouth.",
+        "my gum has this swelling since the filling, can someone call me back",
+    ],
+)
+def test_bleeding_or_swelling_is_urgent(text: str) -> None:
+    assert urgency(tokenize(text).low) == "high"
+
+
+def test_a_chipped_tooth_that_is_not_bleeding_is_not_made_urgent_by_the_word() -> None:
+    assert urgency(tokenize("she chipped a tooth, it's not bleeding, no rush").low) == "low"
+
+
+def test_free_before_noon_on_named_days_is_no_deadline_today() -> None:
+    text = "I'd like to schedule a filling. I'm free Monday through Wednesday before noon."
+    assert urgency(tokenize(text).low) == "normal"

@@ -358,3 +358,16 @@ def test_a_number_no_hearing_gave_whole_is_guessed_from_the_words_the_line_made_
     triage = triage_text(whisper, "US", second_engine=moonshine)
     assert triage.callback_number == "+18162256607"
     assert triage.callback_number_partial is None
+
+
+def test_a_time_said_just_before_the_number_is_kept_as_a_time_and_the_number_found() -> None:
+    text = "Jennifer Adams. Can I rebook for next Thursday at quarter past ten? 617-246-8100."
+    triage = triage_text(text, "US")
+    assert triage.callback_number == "+16172468100"
+    assert triage.dates == ["next thursday 10:15"]
+
+
+def test_the_summary_shows_a_day_and_its_time_as_a_person_writes_them() -> None:
+    text = "Karen. I've a cleaning on Monday at 10, can we move it to December 12th at 3:30?"
+    summary = triage_text(text, "US").summary
+    assert "mentioning Monday at 10:00, December 12 at 15:30;" in summary

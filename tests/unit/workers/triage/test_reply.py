@@ -41,7 +41,32 @@ def test_reply_contains_no_digits_or_markdown() -> None:
     reply = compose_reply(triage, "US")
     # Only the callback number is in digits: the voice is handed it spelled.
     assert not re.search(r"[0-9*#_`\[\]]", reply.replace("(206) 555-7712", ""))
-    assert "reschedule for Tuesday at three in the afternoon or March fifth" in reply
+    assert "We've made a note of Tuesday at three in the afternoon or March fifth." in reply
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [["december 12 15:30"], ["wednesday 16:00", "thursday 16:00"]],
+)
+def test_a_reschedule_reply_does_not_name_a_mentioned_time_as_the_new_one(
+    dates: list[str],
+) -> None:
+    # "Please cancel my appointment for December 12th at 3:30, I'll call back to rebook"
+    # was answered "you'd like to reschedule for December twelfth at three thirty".
+    triage = _triage(dates=dates, intent="appointment", requested_action="reschedule appointment")
+    reply = compose_reply(triage, "US")
+    assert "We've noted that you'd like to reschedule." in reply
+    assert "reschedule for" not in reply
+    assert "We've made a note of" in reply
+
+
+def test_a_caller_confirming_an_appointment_is_not_offered_a_booking() -> None:
+    triage = _triage(
+        dates=["tomorrow 15:45"], intent="appointment", requested_action="confirm appointment"
+    )
+    reply = compose_reply(triage, "US")
+    assert "We've noted that you'd like to confirm your appointment." in reply
+    assert "book" not in reply
 
 
 @pytest.mark.parametrize(
@@ -107,3 +132,45 @@ def test_clock_times_are_spoken_in_words(clock: str, spoken: str) -> None:
 
 def test_part_of_day_is_not_said_twice() -> None:
     assert speak_date("tonight 20:00") == "tonight at eight"
+
+
+def test_a_day_of_the_month_alone_is_said_as_an_ordinal() -> None:
+    assert (
+        speak_date("thursday the 18th 14:45")
+        == "Thursday the eighteenth at two forty five in the afternoon"
+    )
+
+
+@pytest.mark.parametrize(
+    ("date", "said"),
+    [
+        ("after 14:00", "after two in the afternoon"),
+        ("between 09:00 and 11:00", "between nine and eleven in the morning"),
+        (
+            "tomorrow between 11:00 and 13:00",
+            "tomorrow between eleven in the morning and one in the afternoon",
+        ),
+        ("tonight before 20:00", "tonight before eight"),
+    ],
+)
+def test_a_bound_is_said_as_a_bound(date: str, said: str) -> None:
+    assert speak_date(date) == said
+
+
+def test_a_booking_asked_for_any_time_after_two_is_not_offered_at_two() -> None:
+    triage = _triage(
+        dates=["after 14:00"], intent="appointment", requested_action="book appointment"
+    )
+    assert "book an appointment for you for after two in the afternoon." in compose_reply(
+        triage, "US"
+    )
+
+
+def test_a_relative_day_phrase_is_noted_as_mentioned() -> None:
+    triage = _triage(dates=["end of the week"], intent="appointment", requested_action="call back")
+    assert "We've noted that you mentioned end of the week." in compose_reply(triage, "US")
+
+
+def test_a_move_from_one_time_to_another_is_said_as_one() -> None:
+    said = speak_date("wednesday 16:00 to thursday 16:00")
+    assert said == "Wednesday at four in the afternoon to Thursday at four in the afternoon"

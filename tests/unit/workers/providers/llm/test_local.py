@@ -72,7 +72,11 @@ def test_urgent_leak_reply_addresses_caller_and_reads_number() -> None:
 
 
 def test_reschedule_reply_mentions_the_time_in_words() -> None:
-    assert "reschedule for three in the afternoon" in _respond(MARIA)
+    reply = _respond(MARIA)
+    assert (
+        "We've noted that you'd like to reschedule. We've made a note of three in the afternoon."
+        in reply
+    )
 
 
 def test_default_region_normalises_the_number() -> None:
