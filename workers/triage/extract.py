@@ -17,6 +17,7 @@ from shared.language.rehearing import (
     settled_by_the_stretch,
     settles_a_letter,
 )
+from shared.language.said_numbers import write_number
 from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
@@ -43,8 +44,10 @@ TOPICS = {
 }
 
 
-def summarize(triage: Triage) -> str:
-    """One sentence a person can scan in a call list."""
+def summarize(triage: Triage, region: str) -> str:
+    """One sentence a person can scan in a call list. The callback number is written as the
+    reply and the inbox write it (``write_number``: nationally at home, with its country code
+    abroad), not in E.164: "+16175550142" beside "(617) 555-0142" read as two numbers."""
     who = triage.caller_name or "A caller"
     kind = "an urgent message" if triage.urgency == "high" else "a message"
     if triage.urgency == "low":
@@ -55,7 +58,7 @@ def summarize(triage: Triage) -> str:
     if triage.requested_action:
         parts.append(f"action: {triage.requested_action}")
     if triage.callback_number:
-        parts.append(f"callback {triage.callback_number}")
+        parts.append(f"callback {write_number(triage.callback_number, region)}")
     elif triage.callback_number_partial:
         parts.append(f"callback number incomplete ({triage.callback_number_partial})")
     else:
@@ -201,5 +204,5 @@ def triage_text(
         urgency=level,
         requested_action=requested_action(tokens.low, topic, number is not None),
     )
-    triage.summary = summarize(triage)
+    triage.summary = summarize(triage, region)
     return triage

@@ -170,7 +170,7 @@ class ClaudeResponder(LlmProvider):
             summary=answer.summary,
         )
         # An empty summary would leave a blank line in the call list; ours reads the fields.
-        triage.summary = triage.summary or summarize(triage)
+        triage.summary = triage.summary or summarize(triage, region)
         text = fit_words(speakable(answer.reply_text, region))
         if not any(character.isalnum() for character in text):
             # Markup or an emoji alone passes the schema's min_length and leaves the voice

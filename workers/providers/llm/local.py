@@ -40,7 +40,7 @@ class TriageResponder(LlmProvider):
             # the summary and the reply are made with them, not from "callback number not
             # given" contradicted by the token the stage would fill in after.
             fill_from_tokens(triage, transcript.text)
-            triage.summary = summarize(triage)
+            triage.summary = summarize(triage, region)
         heard = bool(transcript.text.strip())
         text = compose_reply(triage, region, heard=heard)
         return Reply(text=text, provider=self.name, triage=triage, usage=Usage())

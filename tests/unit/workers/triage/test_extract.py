@@ -371,3 +371,10 @@ def test_the_summary_shows_a_day_and_its_time_as_a_person_writes_them() -> None:
     text = "Karen. I've a cleaning on Monday at 10, can we move it to December 12th at 3:30?"
     summary = triage_text(text, "US").summary
     assert "mentioning Monday at 10:00, December 12 at 15:30;" in summary
+
+
+def test_the_summary_writes_the_callback_number_as_the_reply_does() -> None:
+    at_home = triage_text("Hi it's Sarah Jones, please call me back at 617-555-0142.", "US")
+    abroad = triage_text("Hi it's Sarah Jones, call me back on +44 20 7946 0958.", "US")
+    assert at_home.summary.endswith("callback (617) 555-0142.")
+    assert abroad.summary.endswith("callback +44 20 7946 0958.")
