@@ -21,6 +21,7 @@ from shared.language.said_numbers import write_number
 from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
+from workers.triage.calls import NoCall, no_call_wanted
 from workers.triage.classify import (
     MODEL_ALONE,
     NO_TOPIC,
@@ -42,9 +43,10 @@ TOPICS = {
     "callback_request": "a callback request",
     "general": "a general matter",
 }
+_NO_CALL = {"declined": "no call back wanted", "calls again": "will call again"}
 
 
-def summarize(triage: Triage, region: str) -> str:
+def summarize(triage: Triage, region: str, no_call: NoCall | None = None) -> str:
     """One sentence a person can scan in a call list. The callback number is written as the
     reply and the inbox write it (``write_number``: nationally at home, with its country code
     abroad), not in E.164: "+16175550142" beside "(617) 555-0142" read as two numbers."""
@@ -57,6 +59,8 @@ def summarize(triage: Triage, region: str) -> str:
         parts.append(f"mentioning {', '.join(shown_date(d) for d in triage.dates)}")
     if triage.requested_action:
         parts.append(f"action: {triage.requested_action}")
+    if no_call is not None:  # workers.triage.calls
+        parts.append(_NO_CALL[no_call])
     if triage.callback_number:
         parts.append(f"callback {write_number(triage.callback_number, region)}")
     elif triage.callback_number_partial:
@@ -195,6 +199,10 @@ def triage_text(
     if others is not None:
         level = _either_hearing(level, urgency(others.low, calls_only))
     heard_otherwise = caller_name(others) if others is not None else None
+    no_call = no_call_wanted(tokens.low)
+    action = requested_action(tokens.low, topic, number is not None)
+    if no_call is not None and action == "call back":
+        action = None  # "No need to ring back": the call is the one thing not asked for
     triage = Triage(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),
         callback_number=number,
@@ -202,7 +210,7 @@ def triage_text(
         dates=find_dates(tokens, skip),
         intent=topic,
         urgency=level,
-        requested_action=requested_action(tokens.low, topic, number is not None),
+        requested_action=action,
     )
-    triage.summary = summarize(triage, region)
+    triage.summary = summarize(triage, region, no_call)
     return triage

@@ -15,6 +15,7 @@ from shared.language.phone import speak_number
 from shared.language.said_numbers import write_number
 from shared.models import Triage
 from shared.redaction.detect import is_token
+from workers.triage.calls import NoCall
 
 MAX_WORDS = 100
 MAX_DATES = 2  # more than two times in a reply is hard to follow by ear
@@ -51,6 +52,9 @@ _ACTION_LINES = {
 _WHEN = {"high": "as soon as possible", "normal": "shortly", "low": "in due course"}
 _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
          "low": "Since it isn't urgent, we'll"}  # fmt: skip
+# Said instead of promising a call to a caller who asked for none (workers.triage.calls).
+_NO_CALL = {"declined": "As you said, there's no need for us to call you back.",
+            "calls again": "We'll speak to you when you call again."}  # fmt: skip
 _PARTS_OF_DAY = ("morning", "afternoon", "evening", "night", "tonight")
 # A day named relative to the call (shared.language.dates): "We've made a note of Tuesday"
 # reads well, "We've made a note of today" or "... of next week" does not.
@@ -113,8 +117,12 @@ def _first_name(name: str | None) -> str | None:
     return name if first.endswith(".") or first == "Miss" else first
 
 
-def compose_reply(triage: Triage, region: str, *, heard: bool = True) -> str:
-    """The reply text, at most ``MAX_WORDS`` words; the same triage gives the same text."""
+def compose_reply(
+    triage: Triage, region: str, *, heard: bool = True, no_call: NoCall | None = None
+) -> str:
+    """The reply text, at most ``MAX_WORDS`` words; the same triage gives the same text.
+    ``no_call``: the caller asked for no call back (``workers.triage.calls``), so none is
+    promised."""
     first = _first_name(triage.caller_name)
     hello = f"Hello {first}," if first else "Hello,"
     topic = _TOPICS.get(triage.intent)
@@ -151,6 +159,8 @@ def compose_reply(triage: Triage, region: str, *, heard: bool = True) -> str:
         if number and target.startswith("at ")
         else 0
     )
+    if no_call is not None:
+        callback, said_number = _NO_CALL[no_call], 0
     closing = "Have a good day."
     # Optional sentences go first (least useful first) if the reply runs long.
     sentences = {"opening": opening, "action": action, "noted": noted,

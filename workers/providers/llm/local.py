@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from shared.language.rehearing import other_rehearing_text, rehearing_text, second_engine_text
+from shared.language.tokens import tokenize
 from shared.models import Reply, Transcript, Usage
 from workers.providers.base import LlmProvider, ReplyContext
 from workers.redacting import fill_from_tokens
 from workers.triage import compose_reply, triage_text
+from workers.triage.calls import no_call_wanted
 from workers.triage.extract import summarize
 
 
@@ -35,12 +37,13 @@ class TriageResponder(LlmProvider):
             second_engine_text(transcript),
             other_rehearing_text(transcript),
         )
+        no_call = no_call_wanted(tokenize(transcript.text).low)
         if "[" in transcript.text:
             # A redacted transcript: its tokens stand for the name and number it gave, so
             # the summary and the reply are made with them, not from "callback number not
             # given" contradicted by the token the stage would fill in after.
             fill_from_tokens(triage, transcript.text)
-            triage.summary = summarize(triage, region)
+            triage.summary = summarize(triage, region, no_call)
         heard = bool(transcript.text.strip())
-        text = compose_reply(triage, region, heard=heard)
+        text = compose_reply(triage, region, heard=heard, no_call=no_call)
         return Reply(text=text, provider=self.name, triage=triage, usage=Usage())

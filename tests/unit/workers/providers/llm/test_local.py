@@ -148,3 +148,38 @@ def test_a_redacted_transcript_is_answered_with_its_tokens_not_their_labels() ->
     assert "PERSON" not in reply.text
     assert "on the number you left" in reply.text
     assert "callback [PHONE_NUMBER:9f8e7d6c]" in (reply.triage.summary or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "noted"),
+    [
+        ("Hi it's Sarah Jones, thanks for fixing the boiler. No need to call back. 617-555-0142.",
+         "As you said, there's no need for us to call you back.", "no call back wanted"),
+        ("Hi it's Sarah, the invoice came through, don't worry about calling me, 617-555-0142.",
+         "As you said, there's no need for us to call you back.", "no call back wanted"),
+        ("Hi, the plumber was lovely, no need to ring back.",
+         "As you said, there's no need for us to call you back.", "no call back wanted"),
+        ("Hi this is Tom, I was after a quote for a fence, I'll call again later.",
+         "We'll speak to you when you call again.", "will call again"),
+    ],
+)  # fmt: skip
+def test_a_caller_who_asks_for_no_call_back_is_promised_none(
+    text: str, said: str, noted: str
+) -> None:
+    reply = _responder().respond(Transcript(text=text, provider="local"), ReplyContext())
+    assert said in reply.text
+    assert "we'll call you back" not in reply.text.lower()
+    assert reply.triage is not None
+    assert noted in reply.triage.summary
+    assert reply.triage.requested_action != "call back"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll call again later, or you can catch me on 617-555-0142.",
+        "Is the catalogue on its way? No need to ring back if it's already posted.",
+    ],
+)
+def test_a_caller_who_still_asks_for_a_call_is_promised_one(text: str) -> None:
+    assert "call you back" in _respond(text)
