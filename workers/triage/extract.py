@@ -30,6 +30,7 @@ from workers.triage.classify import (
     requested_action,
     urgency,
 )
+from workers.triage.moves import moves_by_instead
 from workers.triage.text_model import text_model
 
 TOPICS = {
@@ -201,6 +202,12 @@ def triage_text(
     heard_otherwise = caller_name(others) if others is not None else None
     no_call = no_call_wanted(tokens.low)
     action = requested_action(tokens.low, topic, number is not None)
+    if (
+        topic == "appointment"
+        and action in ("book appointment", "call back", None)
+        and (moves_by_instead(tokens.low))
+    ):
+        action = "reschedule appointment"  # "can I come at 1:30 instead of 11:30"
     if no_call is not None and action == "call back":
         action = None  # "No need to ring back": the call is the one thing not asked for
     triage = Triage(

@@ -1,0 +1,55 @@
+"""A booking moved by "instead": "at 1:30 instead of 11:30 on Thursday", "make it half three
+instead". Narrow on purpose: "instead" alone also says "we'll go elsewhere instead" and
+"£640 instead of £64", so only a time or day just before it counts, and with "instead of"
+one just after it too."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from shared.language.dates import WEEKDAYS
+from shared.language.numbers import TEENS, UNITS
+
+_CLOCK = re.compile(r"\d{1,2}(:\d{2})?")
+_DAY = re.compile(r"\d{1,2}(st|nd|rd|th)")
+_WHEN = {*WEEKDAYS, "tomorrow", "today", "tonight", "morning", "afternoon", "evening",
+         "weekend", "am", "pm", "o'clock", "noon", "midday"}  # fmt: skip
+# A bare number is an hour only after these ("at five", "half three", "make it eleven"):
+# "six of us instead of four" is people.
+_BEFORE_HOUR = {"at", "half", "quarter", "past", "it", "about", "around", "till", "until"}
+_SKIP = {"the", "my", "our", "usual", "on", "at"}
+
+
+def _hour(word: str) -> bool:
+    return (
+        word in UNITS
+        or word in TEENS
+        or word in ("twelve", "eleven", "ten")
+        or bool(_CLOCK.fullmatch(word) and int(word.split(":")[0]) <= 24)
+    )
+
+
+def _when(words: Sequence[str], i: int) -> bool:
+    """Whether words[i] names a time or a day."""
+    if i < 0 or i >= len(words):
+        return False
+    word = words[i]
+    if word in _WHEN or _DAY.fullmatch(word) or (":" in word and _hour(word)):
+        return True
+    return _hour(word) and i > 0 and words[i - 1] in _BEFORE_HOUR
+
+
+def moves_by_instead(words: Sequence[str]) -> bool:
+    for i, word in enumerate(words):
+        if word != "instead" or not _when(words, i - 1):
+            continue
+        if i + 1 < len(words) and words[i + 1] == "of":
+            j = i + 2
+            while j < len(words) and words[j] in _SKIP:
+                j += 1
+            if _when(words, j) or (j < len(words) and _hour(words[j])):
+                return True
+            continue
+        return True
+    return False
