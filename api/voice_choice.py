@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from api.deps import Services
 from api.errors import ApiError
-from shared.tts_voices import fixed_voices
+from shared.tts_voices import fixed_voices, foreign_voice
 
 VOICES_NAMED = 20
 
@@ -25,9 +25,20 @@ def refuse_unknown(
     services: Services, provider: str, voice: str, listed: list[str] | None, otherwise: str
 ) -> None:
     """Raise ``unknown_voice`` when ``provider`` cannot have ``voice``: it is not in
-    ``listed``. ``otherwise`` ends the message: what the caller may do instead."""
+    ``listed`` or, unlisted, its name cannot be one of the vendor's (a Google voice is named
+    by its language, so "nova" cannot be one), told without asking the vendor. ``otherwise``
+    ends the message: what the caller may do instead."""
     if listed is None:
-        return  # only the vendor's listing can tell: the tts stage speaks or refuses it
+        why = foreign_voice(provider, voice, services.settings.openai.tts_model)
+        if why is None:
+            return  # only the vendor's listing can tell: the tts stage speaks or refuses it
+        raise ApiError(
+            400,
+            "unknown_voice",
+            f"The {provider} speech provider has no voice {voice!r}: {why}. Choose one of its "
+            f"voices (GET /v1/voices lists them once a tts worker has), {otherwise}",
+            param="voice",
+        )
     if voice in listed:
         return
     shown = ", ".join(listed[:VOICES_NAMED]) + (" …" if len(listed) > VOICES_NAMED else "")
