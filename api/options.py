@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.deps import Services
 from api.errors import ApiError
 from api.reply_voice import speakable_reply
+from api.voice_choice import known_voices, refuse_unknown
 from shared.fetch_address_policy import AddressPolicy, FetchRefused
 from shared.models import STAGE_ORDER, THREAD_PATTERN, JobOptions, Stage
 from shared.provider_catalog import provider_names
@@ -31,7 +32,6 @@ from shared.stt_languages import (
     is_english,
     whisper_hears,
 )
-from shared.tts_voices import fixed_voices
 
 
 class OptionFields(BaseModel):
@@ -125,39 +125,15 @@ def _provider(services: Services, stage: Stage, name: str | None) -> str | None:
     return name
 
 
-_VOICES_NAMED = 20
-
-
 def _voice(
     services: Services, stages: list[Stage], provider: str | None, voice: str | None
 ) -> str | None:
-    """The voice asked for, refused here when its provider lacks it: else the job would fail
-    only at its last stage, after paying for transcription and a reply (a whole batch's
-    worth, for a batch). The list is the one a tts worker published or, before one has (or
-    when its listing failed), the voices known without it: the bundled voice, OpenAI's for
-    the configured model. For a vendor whose list only its listing can tell, the tts stage
-    still decides until it is listed."""
+    """The voice asked for, refused here when its provider lacks it (api.voice_choice)."""
     if not voice or Stage.TTS not in stages:
         return voice or None
     name = provider or services.settings.providers.tts
-    published = services.voices.read(name)
-    if published is not None and published.voices:
-        listed = published.voices
-    else:
-        known = fixed_voices(name, services.settings.openai.tts_model)
-        if known is None:
-            return voice
-        listed = known
-    if voice not in listed:
-        shown = ", ".join(listed[:_VOICES_NAMED])
-        more = " …" if len(listed) > _VOICES_NAMED else ""
-        raise ApiError(
-            400,
-            "unknown_voice",
-            f"The {name} speech provider has no voice {voice!r}. Choose one of: {shown}{more} "
-            "(GET /v1/voices lists them all), or leave 'voice' out for its default.",
-            param="voice",
-        )
+    listed = known_voices(services, name)
+    refuse_unknown(services, name, voice, listed, "or leave 'voice' out for its default.")
     return voice
 
 

@@ -37,6 +37,7 @@ from api.openai_compat.waiting import (
     finished,
 )
 from api.options import OptionFields, job_options
+from api.voice_choice import known_voices, refuse_unknown
 from shared.audio.offline_voice import VOICE as OFFLINE_VOICE
 from shared.audio.speech_encode import MEDIA_TYPES, SpeechEncoder, SpeechFormat, decode_speech
 from shared.audio.tempo import MAX_SPEED, MIN_SPEED, change_tempo
@@ -47,7 +48,6 @@ from shared.models import Job, JobOptions, JobStatus, Stage
 from shared.settings import Settings
 from shared.text_input import check_typed, validated_text
 from shared.tts_voices import VOICES as OPENAI_VOICES
-from shared.tts_voices import fixed_voices
 
 log = logging.getLogger("voicepipe.api")
 router = APIRouter(prefix="/v1/audio", tags=["openai"])
@@ -88,8 +88,6 @@ class SpeechRequest(BaseModel):
 # spoken with the next, so a stream is not a stutter of two-word jobs.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
 _MIN_SENTENCE_CHARS = 40
-# A refusal names this many of the provider's voices, as POST /v1/jobs' does.
-_VOICES_NAMED = 20
 
 
 def sentences(text: str) -> list[str]:
@@ -210,26 +208,15 @@ def _voice(services: Services, provider: str, asked: str) -> str | None:
     published it, the voices known without it (the bundled one, OpenAI's: these were taken
     for unlisted, and "nova" was spoken by the default right after start-up); where only the
     vendor's listing can tell, the name is passed on for the tts stage to speak or refuse."""
-    published = services.voices.read(provider)
-    listed = (
-        published.voices
-        if published is not None and published.voices
-        else fixed_voices(provider, services.settings.openai.tts_model)
-    )
+    listed = known_voices(services, provider)
     if listed is not None and asked in listed:
         return asked
     if asked in OPENAI_VOICES or asked.startswith("voice_"):
         return None
-    if listed is None:
-        return asked
-    shown = ", ".join(listed[:_VOICES_NAMED]) + (" …" if len(listed) > _VOICES_NAMED else "")
-    raise ApiError(
-        400,
-        "unknown_voice",
-        f"The {provider} speech provider has no voice {asked!r}. Choose one of: {shown} "
-        "(GET /v1/voices lists them all), or one of OpenAI's names for its default voice.",
-        param="voice",
+    refuse_unknown(
+        services, provider, asked, listed, "or one of OpenAI's names for its default voice."
     )
+    return asked
 
 
 def voice_spoken(settings: Settings, provider: str, voice: str | None) -> str:

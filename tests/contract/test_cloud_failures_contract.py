@@ -4,6 +4,7 @@ names the vendor, says what happened and which setting to look at. Against each 
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -162,3 +163,72 @@ def test_a_200_broken_off_mid_read_says_the_vendor_answered_not_that_it_was_unre
     assert failed.message.startswith(f"{cloud.vendor} answered")
     assert "broke off mid-read" in failed.message
     assert "could not reach" not in failed.message
+
+
+# What a proxy or a compatible server in front of the vendor may answer: the request quoted
+# back in a page of its own making. The words are the caller's, or the reply said to them.
+_ECHOED = "Please call me back about the delivery tomorrow morning"
+_ECHO_PAGES = [
+    Fault(
+        status=400,
+        body=f"<html><head><title>400 Bad Request</title></head><body>invalid input: "
+        f"{_ECHOED}</body></html>".encode(),
+        content_type="text/html",
+    ),
+    Fault(status=422, body=f"invalid input: {_ECHOED}".encode(), content_type="text/plain"),
+    Fault(status=500, body=f'{{"detail": "could not process: {_ECHOED}"}}'.encode()),
+    Fault(status=400, body=f'{{"message": "invalid input: {_ECHOED}"}}'.encode()),
+]
+
+
+@pytest.mark.parametrize("page", _ECHO_PAGES, ids=["html", "text", "json-detail", "json-message"])
+def test_an_error_page_echoing_the_request_never_reaches_the_jobs_error(
+    cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes], page: Fault
+) -> None:
+    failed = _failure(cloud, fakes, spoken, page)
+
+    assert failed.status == page.status
+    assert cloud.vendor in failed.message
+    assert "delivery tomorrow" not in failed.message
+    assert "invalid input" not in failed.message
+    assert "could not process" not in failed.message
+
+
+# Each vendor's documented error body, holding ``message``.
+_DOCUMENTED = {
+    "OpenAI": lambda m: {"error": {"message": m, "type": "invalid_request_error", "code": None}},
+    "Anthropic": lambda m: {
+        "type": "error",
+        "error": {"type": "invalid_request_error", "message": m},
+        "request_id": "req_1",
+    },
+    "ElevenLabs": lambda m: {"detail": {"status": "invalid_request", "message": m}},
+    "Google": lambda m: {"error": {"code": 400, "message": m, "status": "INVALID_ARGUMENT"}},
+}
+
+
+def _documented(cloud: Cloud, message: str) -> Fault:
+    return Fault(status=400, body=json.dumps(_DOCUMENTED[cloud.vendor](message)).encode())
+
+
+def test_the_vendors_own_message_in_its_documented_error_shape_is_kept(
+    cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes]
+) -> None:
+    said = "The request could not be served by this model"
+
+    failed = _failure(cloud, fakes, spoken, _documented(cloud, said))
+
+    assert failed.message.startswith(f"{cloud.vendor} answered 400: {said}")
+
+
+@pytest.mark.parametrize("cloud", [c for c in CLOUDS if c.stage != Stage.STT], ids=str)
+def test_a_documented_message_quoting_the_text_sent_is_withheld(
+    cloud: Cloud, fakes: CloudFakes, spoken: tuple[str, bytes]
+) -> None:
+    sent = spoken[0] if cloud.stage == Stage.LLM else "Thanks for calling, we will ring you back."
+
+    failed = _failure(cloud, fakes, spoken, _documented(cloud, f"Invalid value: '{sent}'"))
+
+    assert (failed.code, failed.status) == ("provider_rejected", 400)
+    assert "Invalid value" not in failed.message
+    assert "quotes the request (withheld)" in failed.message

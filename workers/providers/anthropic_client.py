@@ -18,6 +18,7 @@ from typing_extensions import override
 
 from shared.models import Usage
 from shared.settings.providers import AnthropicSettings
+from workers.providers.error_bodies import documented_message, error_words, request_body
 from workers.providers.errors import (
     ProviderError,
     classify_status,
@@ -81,9 +82,16 @@ def error_from_status(exc: anthropic.APIStatusError) -> ProviderError:
 
 
 def api_message(exc: anthropic.APIStatusError) -> str:
-    """The API's own words (``error.message``), else the start of the body; never our key."""
-    text = exc.api_message or short(exc.response.text)
-    return without_credentials(text, exc.response.request.headers)
+    """The API's own words (``error.message``) unless they quote the request, else the body
+    described by its shape; never our key."""
+    response = exc.response
+    text = error_words(
+        documented_message(response.text, "error", "message"),
+        response.content,
+        response.headers.get("content-type"),
+        request_body(response.request),
+    )
+    return without_credentials(text, response.request.headers)
 
 
 def anthropic_errors() -> AbstractContextManager[None]:

@@ -12,6 +12,7 @@ from typing import Any
 import openai
 
 from shared.settings.providers import OpenAISettings
+from workers.providers.error_bodies import documented_message, error_words, request_body
 from workers.providers.errors import (
     ProviderError,
     classify_status,
@@ -42,9 +43,14 @@ def error_from_status(exc: openai.APIStatusError) -> ProviderError:
     # The SDK hands over body["error"] when the body is OpenAI-shaped, else the whole body.
     body: Any = exc.body
     detail: dict[str, Any] = body if isinstance(body, dict) else {}
-    message = detail.get("message")
     kind = detail.get("type") or detail.get("code")
-    text = message if isinstance(message, str) and message else short(exc.response.text)
+    response = exc.response
+    text = error_words(
+        documented_message(response.text, "error", "message"),
+        response.content,
+        response.headers.get("content-type"),
+        request_body(response.request),
+    )
     return classify_status(
         VENDOR,
         exc.status_code,

@@ -29,6 +29,7 @@ def _client(tmp_path: Path, valkey: ValkeyProcess, tts: str) -> TestClient:
         providers={"tts": tts},
         openai={"api_key": "sk-test", "tts_model": "gpt-4o-mini-tts"},
         elevenlabs={"api_key": "el-key"},
+        google={"enabled": True},
     )
 
 
@@ -84,3 +85,18 @@ def test_a_voice_the_providers_list_lacks_is_refused_naming_the_field(
     assert "Rachel" in error["message"]
     assert _voice_of(elevenlabs_voice, _speak(elevenlabs_voice, "Rachel")) == "Rachel"
     assert _voice_of(elevenlabs_voice, _speak(elevenlabs_voice, "alloy")) is None
+
+
+def test_a_name_that_cannot_be_a_google_voice_is_refused_before_its_voices_are_listed(
+    tmp_path: Path, valkey: ValkeyProcess
+) -> None:
+    with _client(tmp_path, valkey, "google") as http:
+        refused = _speak(http, "joe")
+        # OpenAI's names are still spoken by Google's default, a Google name passed on.
+        assert _voice_of(http, _speak(http, "nova")) is None
+        assert _voice_of(http, _speak(http, "en-US-Neural2-F")) == "en-US-Neural2-F"
+
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert (error["code"], error["param"]) == ("unknown_voice", "voice")
+    assert "such as en-US-Neural2-F" in error["message"]

@@ -107,6 +107,32 @@ def test_a_voice_known_missing_without_a_published_list_is_refused_at_intake(
     assert named in refused.value.message
 
 
+@pytest.mark.parametrize("voice", ["nova", "joe", "en-US"])
+def test_a_voice_that_cannot_be_a_google_voice_is_refused_at_intake_by_its_shape(
+    voice: str,
+) -> None:
+    # Before, it was queued, transcribed and answered, and failed only at the tts stage.
+    services = _services(None, google={"enabled": True})
+
+    with pytest.raises(ApiError) as refused:
+        job_options(services, "default", OptionFields(voice=voice, tts_provider="google"))  # type: ignore[arg-type]
+
+    assert (refused.value.code, refused.value.param) == ("unknown_voice", "voice")
+    assert repr(voice) in refused.value.message
+    assert "named by their language, such as en-US-Neural2-F" in refused.value.message
+
+
+@pytest.mark.parametrize("voice", ["en-US-Neural2-F", "cmn-CN-Wavenet-A", "en-GB-Chirp3-HD-Aoede"])
+def test_a_voice_shaped_as_googles_is_left_to_the_tts_stage_before_it_is_listed(
+    voice: str,
+) -> None:
+    services = _services(None, google={"enabled": True})
+
+    options = job_options(services, "default", OptionFields(voice=voice, tts_provider="google"))  # type: ignore[arg-type]
+
+    assert options.voice == voice
+
+
 @pytest.mark.parametrize(
     ("voice", "provider"), [("joe", None), ("nova", "openai"), ("cedar", "openai")]
 )

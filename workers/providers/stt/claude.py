@@ -57,7 +57,8 @@ def refuses_audio(exc: anthropic.APIStatusError) -> bool:
         return True
     if exc.status_code != 400 or exc.type not in (None, "invalid_request_error"):
         return False
-    return bool(_REFUSES_AUDIO.search(api_message(exc)))
+    # Read whole: what the job's error may quote of it is no limit on what we may read.
+    return bool(_REFUSES_AUDIO.search(exc.api_message or exc.response.text))
 
 
 class ClaudeStt(SttProvider):

@@ -27,6 +27,7 @@ from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import ElevenLabsSettings
 from workers.providers.base import TtsProvider
+from workers.providers.error_bodies import error_words, request_body
 from workers.providers.errors import (
     ProviderError,
     classify_exception,
@@ -290,24 +291,30 @@ def _error(response: httpx.Response) -> ProviderError:
     ``detail.code`` and the legacy ``detail.status`` it replaced tell its 429s apart: our
     plan's concurrency, our rate, or their load. A body may carry both, and they need not
     agree: ``system_busy`` (their load) has no ``code`` of its own, and may come beside the
-    generic ``rate_limit_exceeded``. The more specific name classifies it.
+    generic ``rate_limit_exceeded``. The more specific name classifies it. Any other body is
+    described by its shape: a proxy's page may echo the text sent, a customer's reply.
     """
     kind: str | None = None
-    message = response.text[:300]
+    message: str | None = None
     try:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):
         detail = None
     if isinstance(detail, dict):
         kind = _specific([str(detail.get(name) or "") for name in ("code", "status")])
-        message = str(detail.get("message") or message)
-    elif isinstance(detail, list):  # FastAPI validation errors (422)
-        message = "; ".join(str(item.get("msg", item)) for item in detail if isinstance(item, dict))
-    elif isinstance(detail, str):
-        message = detail
-    message = without_credentials(message, response.request.headers)
+        message = str(detail.get("message") or "") or None
+    elif isinstance(detail, list):  # FastAPI validation errors (422): the validator's words
+        said = [str(item["msg"]) for item in detail if isinstance(item, dict) and "msg" in item]
+        message = "; ".join(said) or None
+    text = error_words(
+        message,
+        response.content,
+        response.headers.get("content-type"),
+        request_body(response.request),
+    )
+    text = without_credentials(text, response.request.headers)
     return classify_status(
-        VENDOR, response.status_code, message, headers=response.headers, error_type=kind
+        VENDOR, response.status_code, text, headers=response.headers, error_type=kind
     )
 
 
