@@ -138,8 +138,9 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
     except JobNotFound:
         raise _not_found(job_id) from None
     query = parse_query(request.query_params, tuple(intents()))
-    saved = query.job_url(found.job.id, saved="1")
-    return RedirectResponse(f"{saved}#review", status_code=303)
+    # No #review fragment: a browser skips autofocus on a page opened at one, and the
+    # message's autofocus is what takes the reader (and a screen reader's focus) to it.
+    return RedirectResponse(query.job_url(found.job.id, saved="1"), status_code=303)
 
 
 async def _recording(request: Request, job: Job, key: str | None, media_type: str) -> Response:
