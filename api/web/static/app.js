@@ -124,8 +124,16 @@
     return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
   }
 
+  // Turned off (or on) for this browser, remembered across pages.
+  var KEYS_OFF = "voicepipe-keys-off";
+  var setHere = null;  // as set on this page: holds where storage is refused
+  function keysOff() {
+    if (setHere !== null) return setHere;
+    try { return window.localStorage.getItem(KEYS_OFF) === "1"; } catch (e) { return false; }
+  }
+
   function keys(event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || keysOff()) return;
     if (event.key === "/") {
       var search = document.getElementById("f-q");
       if (search) { event.preventDefault(); search.focus(); search.select(); }
@@ -160,6 +168,17 @@
       if (audio) follow(transcript, audio);
     }
     document.addEventListener("keydown", keys);
+    var switchBox = document.getElementById("keys-on");
+    if (switchBox) {
+      switchBox.checked = !keysOff();
+      switchBox.addEventListener("change", function () {
+        setHere = !switchBox.checked;
+        try {
+          if (switchBox.checked) window.localStorage.removeItem(KEYS_OFF);
+          else window.localStorage.setItem(KEYS_OFF, "1");
+        } catch (e) { /* no storage: off for this page only */ }
+      });
+    }
   }
 
   if (document.readyState === "loading") {

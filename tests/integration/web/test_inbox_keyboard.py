@@ -90,3 +90,26 @@ def test_at_320_css_pixels_wide_no_page_scrolls_sideways(acme: Tab, seeded: Seed
         acme.shot(f"320-{path.strip('/').replace('/', '-').replace('{', '').replace('}', '')}")
 
     assert not wide, f"pages wider than the window: {wide}"
+
+
+def test_the_single_key_shortcuts_can_be_turned_off_and_stay_off(acme: Tab) -> None:
+    page = acme.page
+    page.goto("/inbox")
+    keys = page.get_by_label("Use the single-key shortcuts")
+    assert keys.is_checked()
+
+    keys.uncheck()  # a speech-input user's dictated "k" or "j" must not move the focus
+    page.evaluate("document.activeElement.blur()")  # not typing into the box
+    page.keyboard.press("j")
+    page.keyboard.press("/")
+    off = page.evaluate("document.activeElement.tagName")
+    page.reload()
+    still_off = not page.get_by_label("Use the single-key shortcuts").is_checked()
+    page.get_by_label("Use the single-key shortcuts").check()
+    page.evaluate("document.activeElement.blur()")  # not typing into the box
+    page.keyboard.press("j")
+    on = page.evaluate("document.activeElement.className")
+
+    assert off == "BODY"
+    assert still_off, "turned off, the shortcuts came back on the next page"
+    assert on == "row-link"
