@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.unit.api.web.conftest import Site, csrf_of, voicemail
+from tests.unit.api.web.conftest import Site, as_shown, csrf_of, voicemail
 
 
 def _tag(html: str, pattern: str) -> str:
@@ -57,3 +57,25 @@ def test_a_refused_field_on_sign_in_is_described_by_the_error_it_has_the_focus_o
     assert 'aria-describedby="sign-in-error key-help"' in key
     assert 'aria-invalid="true"' in key
     assert "sign-in-error" not in name
+
+
+def test_a_refused_review_value_marks_its_field_invalid_described_by_the_error_and_focused(
+    site: Site,
+) -> None:
+    job = site.add(voicemail())
+    site.sign_in()
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+
+    refused = site.client.post(
+        f"/inbox/jobs/{job.id}/review", data=as_shown(page, callback_number="555-01")
+    )
+
+    assert refused.status_code == 400
+    number = _tag(refused.text, 'input id="r-number"')
+    caller = _tag(refused.text, 'input id="r-caller"')
+    # A screen reader on the field hears it is invalid and why, not only the field's help.
+    assert 'aria-invalid="true"' in number
+    assert 'aria-describedby="review-error r-number-help"' in number
+    assert "autofocus" in number
+    assert "aria-invalid" not in caller
+    assert "autofocus" not in _tag(refused.text, 'p class="message error"')
