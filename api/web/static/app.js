@@ -111,9 +111,16 @@
         playFrom(words[at]);
       }
     });
+    // The focused word is a button (Enter plays from it); the others stay plain words, so
+    // the transcript is read as its text, not as a row of buttons.
     transcript.addEventListener("focusin", function (event) {
       var at = words.indexOf(event.target);
-      if (at >= 0 && at !== stop) rove(at, false);
+      if (at < 0) return;
+      event.target.setAttribute("role", "button");
+      if (at !== stop) rove(at, false);
+    });
+    transcript.addEventListener("focusout", function (event) {
+      if (words.indexOf(event.target) >= 0) event.target.removeAttribute("role");
     });
   }
 

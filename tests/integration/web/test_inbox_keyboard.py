@@ -113,3 +113,33 @@ def test_the_single_key_shortcuts_can_be_turned_off_and_stay_off(acme: Tab) -> N
     assert off == "BODY"
     assert still_off, "turned off, the shortcuts came back on the next page"
     assert on == "row-link"
+
+
+def _ax_node(page: Any, selector: str) -> dict[str, str]:
+    """The node Chromium's accessibility tree has for ``selector``: what a screen reader is
+    given."""
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node_id = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    node = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node_id, "fetchRelatives": False})
+    found = node["nodes"][0]
+    return {"role": found["role"]["value"], "name": found.get("name", {}).get("value", "")}
+
+
+def test_a_focused_word_of_the_transcript_is_announced_as_a_button_named_by_the_word(
+    acme: Tab, seeded: Seeded
+) -> None:
+    page = acme.page
+    page.goto(f"/inbox/jobs/{seeded.audio_job}")
+    words = page.locator("#transcript .w[data-start]")
+    words.nth(0).focus()
+    page.keyboard.press("ArrowRight")
+    second = words.nth(1).inner_text().strip()
+
+    assert _focused(page)["index"] == "1"
+    spoken = _ax_node(page, '#transcript .w[data-index="1"]')
+
+    # Before, a focused word was a generic node: its text, but nothing saying Enter plays it.
+    assert spoken == {"role": "button", "name": second}
+    # Read through, the transcript is its words, not a row of buttons.
+    assert words.nth(0).get_attribute("role") is None
