@@ -79,3 +79,22 @@ def test_a_refused_review_value_marks_its_field_invalid_described_by_the_error_a
     assert "autofocus" in number
     assert "aria-invalid" not in caller
     assert "autofocus" not in _tag(refused.text, 'p class="message error"')
+
+
+def test_a_page_showing_a_refusal_says_so_in_its_title(site: Site) -> None:
+    job = site.add(voicemail())
+    form = site.client.get("/inbox/sign-in")
+    refused_sign_in = site.client.post(
+        "/inbox/sign-in",
+        data={"csrf": csrf_of(form.text), "api_key": "vp_mistyped", "name": "Ann", "next": "/"},
+    )
+    site.sign_in()
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+    refused_review = site.client.post(
+        f"/inbox/jobs/{job.id}/review", data=as_shown(page, callback_number="555-01")
+    )
+
+    # The title is the first thing a screen reader reads of a page that opens.
+    assert "<title>Not signed in: Sign in · VoicePipe</title>" in refused_sign_in.text
+    assert "<title>Review not saved: Sam Reyes · VoicePipe</title>" in refused_review.text
+    assert "<title>Sam Reyes · VoicePipe</title>" in page
