@@ -76,8 +76,8 @@ def if_match_holds(if_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _invalid(message: str) -> ApiError:
-    return ApiError(400, "invalid_correction", message)
+def _invalid(message: str, field: str | None = None) -> ApiError:
+    return ApiError(400, "invalid_correction", message, param=field)
 
 
 def _number(value: str, region: str) -> str | None:
@@ -101,7 +101,7 @@ def _number(value: str, region: str) -> str | None:
 def _visible(value: str, field: str, breaks: bool = False) -> None:
     problem = hidden_character(value, field, breaks)
     if problem is not None:
-        raise _invalid(problem)
+        raise _invalid(problem, field)
 
 
 def _transcript(value: str, _region: str) -> str:
@@ -153,11 +153,17 @@ def checked(changes: dict[str, str], region: str) -> dict[str, str | None]:
         raise _invalid(
             f"{', '.join(unknown)} cannot be corrected; the fields are {', '.join(REVIEW_FIELDS)}."
         )
-    return {
-        field: _CHECKS[field](changes[field].strip(), region)
-        for field in REVIEW_FIELDS
-        if field in changes
-    }
+    stored: dict[str, str | None] = {}
+    for field in REVIEW_FIELDS:
+        if field in changes:
+            try:
+                stored[field] = _CHECKS[field](changes[field].strip(), region)
+            except ApiError as exc:
+                # Named as the error's param: the JSON API's client and the inbox's form
+                # find the field at fault without parsing the message.
+                exc.param = field
+                raise
+    return stored
 
 
 def machine_values(job: Job) -> dict[str, str | None]:
@@ -334,7 +340,7 @@ async def submit_review(
     bind(tenant=tenant, job_id=job_id)
     values = checked(changes, services.settings.local.default_region)
     if note is not None and len(note) > MAX_NOTE_CHARS:
-        raise _invalid(f"A note has at most {MAX_NOTE_CHARS:,} characters.")
+        raise _invalid(f"A note has at most {MAX_NOTE_CHARS:,} characters.", "note")
     if note is not None:
         _visible(note, "note", breaks=True)
     return await run_in_threadpool(

@@ -52,6 +52,7 @@ async def _page(
     error: str | None = None,
     form: dict[str, str] | None = None,
     seen: dict[str, str] | None = None,
+    invalid: str | None = None,
 ) -> Response:
     # The list the person opened this voicemail from (its filters are in the link), for
     # the link back to it and the one on to its next voicemail.
@@ -69,6 +70,8 @@ async def _page(
         job=found.job,
         urgencies=URGENCIES,
         error=error,
+        # The field the error names: marked invalid, described by the error, focused.
+        invalid=invalid,
         saved=request.query_params.get("saved") == "1",
         form=form or found.shown,
         # What the form shows before the person types: a save applies only what they
@@ -134,12 +137,15 @@ async def review(job_id: str, request: Request, visitor: VisitorDep) -> Response
         return await _page(request, visitor, found, 409, message, kept)
     except ApiError as exc:
         # The service's own message: it says which value was refused and why.
-        return await _page(request, visitor, found, exc.status_code, exc.message, sent, seen)
+        return await _page(
+            request, visitor, found, exc.status_code, exc.message, sent, seen, exc.param
+        )
     except JobNotFound:
         raise _not_found(job_id) from None
     query = parse_query(request.query_params, tuple(intents()))
-    saved = query.job_url(found.job.id, saved="1")
-    return RedirectResponse(f"{saved}#review", status_code=303)
+    # No #review fragment: a browser skips autofocus on a page opened at one, and the
+    # message's autofocus is what takes the reader (and a screen reader's focus) to it.
+    return RedirectResponse(query.job_url(found.job.id, saved="1"), status_code=303)
 
 
 async def _recording(request: Request, job: Job, key: str | None, media_type: str) -> Response:

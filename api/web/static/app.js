@@ -55,6 +55,7 @@
       current = index;
       if (index >= 0) {
         words[index].classList.add("current");
+        if (!transcript.contains(document.activeElement)) rove(index, false);
         transcript.setAttribute("data-current-word", words[index].getAttribute("data-index"));
       } else {
         transcript.removeAttribute("data-current-word");
@@ -71,12 +72,55 @@
     audio.addEventListener("timeupdate", update);
     audio.addEventListener("seeked", update);
 
-    transcript.addEventListener("click", function (event) {
-      var word = event.target.closest(".w[data-start]");
-      if (!word) return;
+    function playFrom(word) {
       audio.currentTime = parseFloat(word.getAttribute("data-start"));
       var playing = audio.play();
       if (playing && playing.catch) playing.catch(function () { update(); });
+    }
+
+    transcript.addEventListener("click", function (event) {
+      var word = event.target.closest(".w[data-start]");
+      if (word) playFrom(word);
+    });
+
+    // One Tab stop for the whole transcript (a roving tabindex), not one per word: the arrow
+    // keys move between words, Enter or Space plays from the focused one.
+    var stop = 0;
+    function rove(index, focus) {
+      words[stop].tabIndex = -1;
+      stop = index;
+      words[stop].tabIndex = 0;
+      if (focus) words[stop].focus();
+    }
+    words.forEach(function (w) { w.tabIndex = -1; });
+    words[0].tabIndex = 0;
+    transcript.setAttribute("role", "group");
+    transcript.setAttribute("aria-label", "Transcript");
+    transcript.addEventListener("keydown", function (event) {
+      var at = words.indexOf(event.target);
+      if (at < 0 || event.ctrlKey || event.metaKey || event.altKey) return;
+      var to = {
+        ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1,
+        Home: 0, End: words.length - 1
+      }[event.key];
+      if (to !== undefined) {
+        event.preventDefault();
+        rove(Math.max(0, Math.min(words.length - 1, to)), true);
+      } else if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        playFrom(words[at]);
+      }
+    });
+    // The focused word is a button (Enter plays from it); the others stay plain words, so
+    // the transcript is read as its text, not as a row of buttons.
+    transcript.addEventListener("focusin", function (event) {
+      var at = words.indexOf(event.target);
+      if (at < 0) return;
+      event.target.setAttribute("role", "button");
+      if (at !== stop) rove(at, false);
+    });
+    transcript.addEventListener("focusout", function (event) {
+      if (words.indexOf(event.target) >= 0) event.target.removeAttribute("role");
     });
   }
 
@@ -87,8 +131,16 @@
     return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
   }
 
+  // Turned off (or on) for this browser, remembered across pages.
+  var KEYS_OFF = "voicepipe-keys-off";
+  var setHere = null;  // as set on this page: holds where storage is refused
+  function keysOff() {
+    if (setHere !== null) return setHere;
+    try { return window.localStorage.getItem(KEYS_OFF) === "1"; } catch (e) { return false; }
+  }
+
   function keys(event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || keysOff()) return;
     if (event.key === "/") {
       var search = document.getElementById("f-q");
       if (search) { event.preventDefault(); search.focus(); search.select(); }
@@ -123,6 +175,17 @@
       if (audio) follow(transcript, audio);
     }
     document.addEventListener("keydown", keys);
+    var switchBox = document.getElementById("keys-on");
+    if (switchBox) {
+      switchBox.checked = !keysOff();
+      switchBox.addEventListener("change", function () {
+        setHere = !switchBox.checked;
+        try {
+          if (switchBox.checked) window.localStorage.removeItem(KEYS_OFF);
+          else window.localStorage.setItem(KEYS_OFF, "1");
+        } catch (e) { /* no storage: off for this page only */ }
+      });
+    }
   }
 
   if (document.readyState === "loading") {
