@@ -30,6 +30,7 @@ from workers.triage.classify import (
     requested_action,
     urgency,
 )
+from workers.triage.emergency import describes_emergency
 from workers.triage.moves import moves_by_instead
 from workers.triage.text_model import text_model
 
@@ -47,14 +48,19 @@ TOPICS = {
 _NO_CALL = {"declined": "no call back wanted", "calls again": "will call again"}
 
 
-def summarize(triage: Triage, region: str, no_call: NoCall | None = None) -> str:
+def summarize(
+    triage: Triage, region: str, no_call: NoCall | None = None, emergency: bool = False
+) -> str:
     """One sentence a person can scan in a call list. The callback number is written as the
     reply and the inbox write it (``write_number``: nationally at home, with its country code
-    abroad), not in E.164: "+16175550142" beside "(617) 555-0142" read as two numbers."""
+    abroad), not in E.164: "+16175550142" beside "(617) 555-0142" read as two numbers.
+    ``emergency``: the caller describes a danger to life (workers.triage.emergency)."""
     who = triage.caller_name or "A caller"
     kind = "an urgent message" if triage.urgency == "high" else "a message"
     if triage.urgency == "low":
         kind = "a non-urgent message"
+    if emergency:
+        kind = "an emergency message"
     parts = [f"{who} left {kind} about {TOPICS.get(triage.intent, 'a general matter')}"]
     if triage.dates:
         parts.append(f"mentioning {', '.join(shown_date(d) for d in triage.dates)}")
@@ -199,6 +205,9 @@ def triage_text(
     level = urgency(tokens.low, calls_only)
     if others is not None:
         level = _either_hearing(level, urgency(others.low, calls_only))
+    emergency = describes_emergency(tokens.low)
+    if emergency:
+        level = "high"  # "my husband has collapsed", however calmly said
     heard_otherwise = caller_name(others) if others is not None else None
     no_call = no_call_wanted(tokens.low)
     action = requested_action(tokens.low, topic, number is not None)
@@ -219,5 +228,5 @@ def triage_text(
         urgency=level,
         requested_action=action,
     )
-    triage.summary = summarize(triage, region, no_call)
+    triage.summary = summarize(triage, region, no_call, emergency)
     return triage

@@ -16,6 +16,7 @@ from shared.language.said_numbers import write_number
 from shared.models import Triage
 from shared.redaction.detect import is_token
 from workers.triage.calls import NoCall
+from workers.triage.emergency import emergency_number
 
 MAX_WORDS = 100
 MAX_DATES = 2  # more than two times in a reply is hard to follow by ear
@@ -118,15 +119,27 @@ def _first_name(name: str | None) -> str | None:
 
 
 def compose_reply(
-    triage: Triage, region: str, *, heard: bool = True, no_call: NoCall | None = None
+    triage: Triage,
+    region: str,
+    *,
+    heard: bool = True,
+    no_call: NoCall | None = None,
+    emergency: bool = False,
 ) -> str:
     """The reply text, at most ``MAX_WORDS`` words; the same triage gives the same text.
     ``no_call``: the caller asked for no call back (``workers.triage.calls``), so none is
-    promised."""
+    promised. ``emergency``: the caller describes a danger to life
+    (``workers.triage.emergency``), so the reply first sends them to the emergency number:
+    a voicemail box cannot send help."""
     first = _first_name(triage.caller_name)
     hello = f"Hello {first}," if first else "Hello,"
     topic = _TOPICS.get(triage.intent)
-    if not heard:
+    if emergency:
+        opening = (
+            f"{hello} if anyone is in danger, please hang up and call "
+            f"{emergency_number(region)} now. This voicemail cannot send help."
+        )
+    elif not heard:
         opening = f"{hello} thanks for calling. We couldn't make out your message."
     elif topic:
         opening = f"{hello} thanks for your message about {topic}."

@@ -9,6 +9,7 @@ from workers.providers.base import LlmProvider, ReplyContext
 from workers.redacting import fill_from_tokens
 from workers.triage import compose_reply, triage_text
 from workers.triage.calls import no_call_wanted
+from workers.triage.emergency import describes_emergency, help_already_called
 from workers.triage.extract import summarize
 
 
@@ -37,13 +38,17 @@ class TriageResponder(LlmProvider):
             second_engine_text(transcript),
             other_rehearing_text(transcript),
         )
-        no_call = no_call_wanted(tokenize(transcript.text).low)
+        words = tokenize(transcript.text).low
+        no_call = no_call_wanted(words)
+        emergency = describes_emergency(words)
         if "[" in transcript.text:
             # A redacted transcript: its tokens stand for the name and number it gave, so
             # the summary and the reply are made with them, not from "callback number not
             # given" contradicted by the token the stage would fill in after.
             fill_from_tokens(triage, transcript.text)
-            triage.summary = summarize(triage, region, no_call)
+            triage.summary = summarize(triage, region, no_call, emergency)
         heard = bool(transcript.text.strip())
-        text = compose_reply(triage, region, heard=heard, no_call=no_call)
+        # One who has rung the emergency services already is not told to ring them.
+        send_away = emergency and not help_already_called(words)
+        text = compose_reply(triage, region, heard=heard, no_call=no_call, emergency=send_away)
         return Reply(text=text, provider=self.name, triage=triage, usage=Usage())
