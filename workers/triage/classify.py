@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 from shared.intents import INTENTS as INTENTS
-from shared.language.dates import WEEKDAYS
+from shared.language.dates import WEEKDAYS, bounds_as_meant, not_before
 from shared.language.numbers import TEENS, UNITS
 from shared.language.tokens import has_phrase
 from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, NOTICE, PITCH
@@ -315,7 +315,7 @@ def urgency(words: Sequence[str], asks_only_a_call: bool = False) -> Urgency:
     within_days = any(has_phrase(words, p) for p in _WITHIN_DAYS) or _next_day_deadline(words)
     if not levels and not within_days:
         # No cue of either kind: the learned model reads it, where it is sure.
-        learned = text_model("urgency").probabilities(words)
+        learned = text_model("urgency").probabilities(bounds_as_meant(words))
         guess = max(_URGENCIES, key=lambda level: learned.get(level, 0.0))
         return guess if learned.get(guess, 0.0) >= URGENCY_MODEL_ALONE else "normal"
     if levels == {"low"} and within_days and not asks_only_a_call:
@@ -339,8 +339,8 @@ def _says_where_the_caller_is(words: Sequence[str], start: int, end: int) -> boo
 
 def _same_day_deadline(words: Sequence[str]) -> bool:
     for i, word in enumerate(words):
-        if word != "before":
-            continue
+        if word != "before" or not_before(words, i):
+            continue  # "not before six tonight": the caller's window opens then, no deadline
         if _ANOTHER_DAY & set(words[max(0, i - 3) : i]):
             continue  # "I'm free Monday through Wednesday before noon": that day's noon
         after = set(words[i + 1 : i + 4])

@@ -166,6 +166,11 @@ def compose_reply(
         else "on the number you called from"
     )
     callback = f"{_LEAD[triage.urgency]} call you back {_WHEN[triage.urgency]} {target}."
+    window = _call_window(triage)
+    if window is not None:
+        # "Call me back, but not before 6": "as soon as possible" would ring them at work.
+        callback = f"{_LEAD[triage.urgency]} call you back {speak_date(window)} {target}."
+        noted = ""  # the window is said; any other mention was "today" or "tonight"
     # The voice says the number digit by digit: its length is counted as said.
     said_number = (
         len(speak_number(number, region).split()) - len(target.split()) + 1
@@ -185,6 +190,19 @@ def compose_reply(
     text = " ".join(s for s in sentences.values() if s)
     words = text.split()
     return text if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS]).rstrip(",.") + "."
+
+
+def _call_window(triage: Triage) -> str | None:
+    """The time from which a caller who asks only for a call is free ("after 18:00", "today
+    after 17:00"), where they gave one and no other time than "today" or "tonight": a weekday
+    or a time beside it may be the job's ("I sold the car on Saturday"), not the call's."""
+    if triage.requested_action not in ("call back", None):
+        return None
+    windows = [d for d in triage.dates if "after" in d.split() and " to " not in d]
+    others = [d for d in triage.dates if d not in windows]
+    if len(windows) != 1 or any(d not in ("today", "tonight") for d in others):
+        return None
+    return windows[0]
 
 
 def _count(sentences: dict[str, str]) -> int:
