@@ -21,7 +21,7 @@ from shared.language.said_numbers import write_number
 from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
-from workers.triage.calls import NoCall, no_call_wanted
+from workers.triage.calls import NOTHING_TO_DO, NoCall, no_call_wanted
 from workers.triage.classify import (
     MODEL_ALONE,
     NO_TOPIC,
@@ -45,7 +45,11 @@ TOPICS = {
     "callback_request": "a callback request",
     "general": "a general matter",
 }
-_NO_CALL = {"declined": "no call back wanted", "calls again": "will call again"}
+_NO_CALL = {"declined": "no call back wanted", "calls again": "will call again",
+            "thanks": "a thank-you, nothing asked", "wrong number": "a wrong number",
+            "pitch": "a sales pitch to us",
+            "announcement": "a recorded announcement", "mailing list": "take off the mailing list",
+            "email": "wants an email, not a call"}  # fmt: skip
 
 
 def summarize(
@@ -219,6 +223,8 @@ def triage_text(
         action = "reschedule appointment"  # "can I come at 1:30 instead of 11:30"
     if no_call is not None and action == "call back":
         action = None  # "No need to ring back": the call is the one thing not asked for
+    if no_call in NOTHING_TO_DO:
+        action = None  # "thank you for the quick delivery": no order to chase
     triage = Triage(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),
         callback_number=number,

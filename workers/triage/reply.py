@@ -15,7 +15,7 @@ from shared.language.phone import speak_number
 from shared.language.said_numbers import write_number
 from shared.models import Triage
 from shared.redaction.detect import is_token
-from workers.triage.calls import NoCall
+from workers.triage.calls import NOTHING_TO_DO, NoCall
 from workers.triage.emergency import emergency_number
 
 MAX_WORDS = 100
@@ -55,7 +55,13 @@ _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
          "low": "Since it isn't urgent, we'll"}  # fmt: skip
 # Said instead of promising a call to a caller who asked for none (workers.triage.calls).
 _NO_CALL = {"declined": "As you said, there's no need for us to call you back.",
-            "calls again": "We'll speak to you when you call again."}  # fmt: skip
+            "calls again": "We'll speak to you when you call again.",
+            "thanks": "We're glad to hear it, and we'll pass your thanks on to the team.",
+            "wrong number": "No problem, thanks for letting us know.",
+            "pitch": "We'll be in touch if we're interested.",
+            "announcement": "Thank you for the information.",
+            "mailing list": "We'll take you off our mailing list.",
+            "email": "As you asked, we'll reply by email rather than call."}  # fmt: skip
 _PARTS_OF_DAY = ("morning", "afternoon", "evening", "night", "tonight")
 # A day named relative to the call (shared.language.dates): "We've made a note of Tuesday"
 # reads well, "We've made a note of today" or "... of next week" does not.
@@ -133,7 +139,8 @@ def compose_reply(
     a voicemail box cannot send help."""
     first = _first_name(triage.caller_name)
     hello = f"Hello {first}," if first else "Hello,"
-    topic = _TOPICS.get(triage.intent)
+    # A thank-you, a wrong number, a pitch: "about the problem you reported" would be false.
+    topic = None if no_call in NOTHING_TO_DO else _TOPICS.get(triage.intent)
     if emergency:
         opening = (
             f"{hello} if anyone is in danger, please hang up and call "
