@@ -107,3 +107,9 @@ def no_call_wanted(words: Sequence[str]) -> NoCall | None:
     if "thanks" in found and not _TURNS & set(words):
         return "thanks"
     return None
+
+
+def asks_for_a_call(words: Sequence[str]) -> bool:
+    """Whether the caller asks for a call anywhere ("could she call me back"), as
+    ``no_call_wanted`` reads a request."""
+    return any(kind == "asks" for _, _, kind in scan(words, _TABLE))

@@ -21,7 +21,7 @@ from shared.language.said_numbers import write_number
 from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
-from workers.triage.calls import NOTHING_TO_DO, NoCall, no_call_wanted
+from workers.triage.calls import NOTHING_TO_DO, NoCall, asks_for_a_call, no_call_wanted
 from workers.triage.classify import (
     MODEL_ALONE,
     NO_TOPIC,
@@ -32,6 +32,7 @@ from workers.triage.classify import (
 )
 from workers.triage.emergency import describes_emergency
 from workers.triage.moves import moves_by_instead
+from workers.triage.recipient import message_for
 from workers.triage.text_model import text_model
 
 TOPICS = {
@@ -45,6 +46,10 @@ TOPICS = {
     "callback_request": "a callback request",
     "general": "a general matter",
 }
+# Actions read from a topic's word ("invoice", "quote") that a call asked of a named person
+# settles instead.
+_PASSED_ON = ("send invoice", "send receipt", "send quote", "review bill", "check order status",
+              "send information", None)  # fmt: skip
 _NO_CALL = {"declined": "no call back wanted", "calls again": "will call again",
             "thanks": "a thank-you, nothing asked", "wrong number": "a wrong number",
             "pitch": "a sales pitch to us",
@@ -53,18 +58,24 @@ _NO_CALL = {"declined": "no call back wanted", "calls again": "will call again",
 
 
 def summarize(
-    triage: Triage, region: str, no_call: NoCall | None = None, emergency: bool = False
+    triage: Triage,
+    region: str,
+    no_call: NoCall | None = None,
+    emergency: bool = False,
+    for_whom: str | None = None,
 ) -> str:
     """One sentence a person can scan in a call list. The callback number is written as the
     reply and the inbox write it (``write_number``: nationally at home, with its country code
     abroad), not in E.164: "+16175550142" beside "(617) 555-0142" read as two numbers.
-    ``emergency``: the caller describes a danger to life (workers.triage.emergency)."""
+    ``emergency``: the caller describes a danger to life (workers.triage.emergency).
+    ``for_whom``: the person at the business the message is for (workers.triage.recipient)."""
     who = triage.caller_name or "A caller"
     kind = "an urgent message" if triage.urgency == "high" else "a message"
     if triage.urgency == "low":
         kind = "a non-urgent message"
     if emergency:
         kind = "an emergency message"
+    kind += f" for {for_whom}" if for_whom else ""
     parts = [f"{who} left {kind} about {TOPICS.get(triage.intent, 'a general matter')}"]
     if triage.dates:
         parts.append(f"mentioning {', '.join(shown_date(d) for d in triage.dates)}")
@@ -225,6 +236,11 @@ def triage_text(
         action = None  # "No need to ring back": the call is the one thing not asked for
     if no_call in NOTHING_TO_DO:
         action = None  # "thank you for the quick delivery": no order to chase
+    for_whom = message_for(tokens)
+    if for_whom and action in _PASSED_ON and asks_for_a_call(tokens.low):
+        # "A message for Julie in accounts, could she call me back about invoice 4471":
+        # Julie's call, not an invoice sent.
+        action = "call back"
     triage = Triage(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),
         callback_number=number,
@@ -234,5 +250,5 @@ def triage_text(
         urgency=level,
         requested_action=action,
     )
-    triage.summary = summarize(triage, region, no_call, emergency)
+    triage.summary = summarize(triage, region, no_call, emergency, for_whom)
     return triage

@@ -131,12 +131,14 @@ def compose_reply(
     heard: bool = True,
     no_call: NoCall | None = None,
     emergency: bool = False,
+    for_whom: str | None = None,
 ) -> str:
     """The reply text, at most ``MAX_WORDS`` words; the same triage gives the same text.
     ``no_call``: the caller asked for no call back (``workers.triage.calls``), so none is
     promised. ``emergency``: the caller describes a danger to life
     (``workers.triage.emergency``), so the reply first sends them to the emergency number:
-    a voicemail box cannot send help."""
+    a voicemail box cannot send help. ``for_whom``: the person the message is for
+    (``workers.triage.recipient``), said after what we will do."""
     first = _first_name(triage.caller_name)
     hello = f"Hello {first}," if first else "Hello,"
     # A thank-you, a wrong number, a pitch: "about the problem you reported" would be false.
@@ -155,6 +157,9 @@ def compose_reply(
     when = " or ".join(speak_date(d) for d in triage.dates[:MAX_DATES])
     line = _ACTION_LINES.get(triage.requested_action or "", "")
     action = line.format(when=f" for {when}" if when else "")
+    passed = ""
+    if for_whom and no_call not in NOTHING_TO_DO:
+        passed = f"We'll pass your message on to {re.split(r' (?:in|from|at|on) ', for_whom)[0]}."
     noted = ""
     if when and "{when}" not in line:
         firsts = (word for day in triage.dates[:MAX_DATES] for word in day.split()[:1])
@@ -188,9 +193,9 @@ def compose_reply(
         callback, said_number = _NO_CALL[no_call], 0
     closing = "Have a good day."
     # Optional sentences go first (least useful first) if the reply runs long.
-    sentences = {"opening": opening, "action": action, "noted": noted,
+    sentences = {"opening": opening, "action": action, "passed": passed, "noted": noted,
                  "callback": callback, "closing": closing}  # fmt: skip
-    for optional in ("noted", "closing", "action"):
+    for optional in ("noted", "closing", "passed", "action"):
         if _count(sentences) + said_number <= MAX_WORDS:
             break
         sentences[optional] = ""
