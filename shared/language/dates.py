@@ -191,7 +191,7 @@ def not_before(words: Sequence[str], i: int) -> bool:
     end). "Before" and "until" alone are ends ("call me before noon")."""
     if i < 0 or i + 1 >= len(words) or words[i] not in ("before", "until", "till"):
         return False
-    if _time_at(words, i + 1) is None:
+    if _time_at(words, i + 1) is None and words[i + 1] not in ("lunchtime", "lunch"):
         return False  # "not till next summer": no time of day, no window
     if i > 0 and words[i - 1] == "not":
         return True

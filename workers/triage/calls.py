@@ -59,7 +59,9 @@ _THANKS = ("just wanted to say thank you", "just wanted to say thanks", "just to
            "just to say thanks", "calling to say thank you", "calling to say thanks",
            "ringing to say thank you", "ringing to say thanks", "wanted to say a big thank you",
            "thank you for the", "thank you so much for", "thanks so much for",
-           "thanks for the", "a huge thank you", "a big thank you")  # fmt: skip
+           "thanks for the", "a huge thank you", "a big thank you", "thanks for sorting",
+           "thank you for sorting", "thanks for fixing", "thank you for fixing",
+           "thanks for coming out", "thank you for coming out")  # fmt: skip
 _TURNS = {"but", "however", "although", "though", "except", "unfortunately", "still", "again",
           "problem", "issue", "question", "wondering", "could", "can", "would", "need"}  # fmt: skip
 _TABLE: dict[str, str] = (

@@ -56,3 +56,9 @@ def test_a_call_wanted_tonight_but_not_before_six_is_promised_for_then() -> None
     reply, _, _ = _reply("Tom here, ring me back but not before six tonight, 617 482 3391")
     assert "call you back tonight after six at (617) 482-3391" in reply
     assert "as soon as possible" not in reply
+
+
+def test_not_before_lunchtime_is_no_deadline() -> None:
+    reply, level, _ = _reply("call me back on 617 482 3391, not before lunchtime though")
+    assert level != "high"
+    assert "as soon as possible" not in reply

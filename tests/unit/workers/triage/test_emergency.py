@@ -25,6 +25,7 @@ def _reply(text: str, region: str = "US") -> tuple[str, str, str]:
         ("Hi, a man has collapsed in your shop doorway, he's unconscious", "DE", "112"),
         ("My wife has chest pains and can't get up, please call me back", "BR",
          "your local emergency number"),
+        ("there's a fire in the kitchen of the restaurant, we need help now", "US", "911"),
     ],
 )  # fmt: skip
 def test_a_caller_describing_an_emergency_is_told_first_to_ring_the_emergency_number(

@@ -24,6 +24,8 @@ def _reply(text: str) -> tuple[str, str, str | None]:
          "we'll pass your thanks on to the team", "a thank-you, nothing asked"),
         ("Just wanted to say thank you to the engineer who fixed our boiler yesterday, great job",
          "we'll pass your thanks on to the team", "a thank-you, nothing asked"),
+        ("thanks for sorting the boiler out so quickly, much appreciated",
+         "we'll pass your thanks on to the team", "a thank-you, nothing asked"),
         ("Sorry, I've got the wrong number", "No problem, thanks for letting us know",
          "a wrong number"),
         ("oh hi is this the pizza place no sorry wrong number", "thanks for letting us know",
