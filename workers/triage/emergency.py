@@ -25,8 +25,8 @@ _DANGER = ("collapsed", "not breathing", "isn't breathing", "is not breathing",
            "carbon monoxide", "bleeding heavily", "bleeding badly", "bleeding a lot",
            "won't stop bleeding", "lot of blood", "badly hurt", "seriously hurt",
            "badly injured", "seriously injured", "threatening me", "threatened me",
-           "threatening to kill", "going to kill", "has a knife", "has a gun",
-           "breaking in", "broke in", "attacked me", "attacking me")  # fmt: skip
+           "threatening to kill", "threatened to kill", "has a knife", "has a gun",
+           "breaking in", "attacked me", "attacking me")  # fmt: skip
 _TABLE = dict.fromkeys(_DANGER, True)
 # Said up to three words before the phrase, these deny it: "no one is unconscious", "there's
 # no smoke coming", "it isn't on fire", "we don't smell gas".

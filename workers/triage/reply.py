@@ -56,7 +56,7 @@ _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
 # Said instead of promising a call to a caller who asked for none (workers.triage.calls).
 _NO_CALL = {"declined": "As you said, there's no need for us to call you back.",
             "calls again": "We'll speak to you when you call again.",
-            "thanks": "We're glad to hear it, and we'll pass your thanks on to the team.",
+            "thanks": "Thank you for letting us know; we'll pass it on to the team.",
             "wrong number": "No problem, thanks for letting us know.",
             "pitch": "We'll be in touch if we're interested.",
             "announcement": "Thank you for the information.",

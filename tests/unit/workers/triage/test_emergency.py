@@ -48,6 +48,8 @@ def test_a_caller_describing_an_emergency_is_told_first_to_ring_the_emergency_nu
         "The house sale has collapsed, so please cancel the removal van",
         "Nobody was hurt but the fence is down, can you come and look",
         "Drop me a line whenever, nothing's on fire",
+        "my wife is going to kill me if the boiler isn't fixed by tonight",
+        "someone broke in last night and smashed the back door lock, can you fix it",
     ],
 )
 def test_emergency_words_that_describe_no_danger_send_nobody_away(text: str) -> None:
