@@ -14,6 +14,7 @@ from shared.intents import INTENTS as INTENTS
 from shared.language.dates import WEEKDAYS, bounds_as_meant, not_before
 from shared.language.numbers import TEENS, UNITS
 from shared.language.tokens import has_phrase
+from workers.triage import intent_words
 from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, NOTICE, PITCH
 from workers.triage.text_model import text_model
 
@@ -115,7 +116,8 @@ _HIGH = ("urgent", "urgently", "emergency", "asap", "as soon as possible", "as s
          "bleeding", "swollen", "swelling")  # fmt: skip
 _LOW_LEVEL: Urgency = "low"
 _HIGH_LEVEL: Urgency = "high"
-_URGENCY_TABLE = dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)
+_URGENCY_TABLE = (dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)
+                  | dict.fromkeys(intent_words.NAMED_FOR_DANGER, "normal"))  # fmt: skip
 _NEGATIONS = {"not", "no", "isn't", "nothing", "never", "don't", "doesn't", "wasn't"}
 # "Call me before eight tonight": a deadline later the same day is urgent however calmly said.
 _SAME_DAY = {"tonight", "today", "noon", "midday", "lunchtime"}
@@ -303,6 +305,8 @@ def urgency(words: Sequence[str], asks_only_a_call: bool = False) -> Urgency:
     the call, not for work due."""
     levels: set[Urgency] = set()
     for start, end, level in scan(words, _URGENCY_TABLE):
+        if level == "normal":
+            continue  # a fire door, no fire (NAMED_FOR_DANGER)
         if level == "high" and _NEGATIONS & set(words[max(0, start - 2) : start]):
             continue
         if _says_where_the_caller_is(words, start, end):

@@ -73,3 +73,16 @@ def test_the_emergency_number_is_the_regions_or_the_local_one() -> None:
     assert emergency_number("GB") == "999"
     assert emergency_number("FR") == "112"
     assert emergency_number("ZZ") == "your local emergency number"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could I get a quote for a fire door, call me back",
+        "the smoke alarm in the hall keeps chirping, can someone swing by",
+        "we're doing a fire safety review and need your certificate date",
+    ],
+)
+def test_a_thing_named_for_a_danger_does_not_make_a_message_urgent(text: str) -> None:
+    _, _, level = _reply(text)
+    assert level != "high"
