@@ -26,6 +26,7 @@ from shared.models import Transcript, Triage
 from shared.settings.review import ReviewSettings
 from workers.providers.stt.offline import CHOSEN_PROBABILITY
 from workers.triage.classify import asks_nothing, only_informs
+from workers.triage.emergency import describes_emergency
 
 
 class Reason(StrEnum):
@@ -38,6 +39,9 @@ class Reason(StrEnum):
     INTENT_UNDECIDED = "intent_undecided"
     OTHER_LANGUAGE = "other_language"
     HYBRID_UNVERIFIED = "hybrid_unverified"
+    # The caller describes a danger to life (workers.triage.emergency): a person should see
+    # it at once, whatever else the triage settled.
+    EMERGENCY = "emergency"
 
 
 # Where an engine's transcript details say a window of the recording was decoded in a loop
@@ -271,4 +275,6 @@ def triage_review(
     reasons = triage_reasons(triage, review, confidence, general_by_decision=decided)
     if doubtful and Reason.CALLBACK_NUMBER_UNCONFIRMED not in reasons:
         reasons.append(Reason.CALLBACK_NUMBER_UNCONFIRMED)
+    if describes_emergency(tokens.low):
+        reasons.insert(0, Reason.EMERGENCY)
     return reasons

@@ -1,16 +1,20 @@
 """Whether the caller wants a call back at all: the reply must not promise one to a caller
-who said there is no need ("no need to ring back", "don't worry about calling me") or that
-they will ring again themselves ("I'll call again later")."""
+who said there is no need ("no need to ring back", "don't worry about calling me"), that they
+will ring again themselves ("I'll call again later"), that they only rang to say thank you,
+dialled the wrong number, want to be off the mailing list or want an email, not a call, nor
+to a seller pitching to the business."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Literal
 
-from workers.triage.classify import scan
+from shared.language.tokens import has_phrase
+from workers.triage.classify import asks_nothing, scan
 from workers.triage.intent_words import DECLINED_CALL
 
-NoCall = Literal["declined", "calls again"]
+NoCall = Literal["declined", "calls again", "thanks", "wrong number", "pitch", "announcement",
+                 "mailing list", "email"]  # fmt: skip
 
 _DECLINED = (*DECLINED_CALL, "don't worry about calling me", "don't worry about calling back",
              "don't worry about calling me back", "don't worry about ringing me",
@@ -30,23 +34,84 @@ _CALLS_AGAIN = ("i'll call again", "i will call again", "i'll ring again", "i wi
 _ASKS = ("call me", "ring me", "reach me", "call back", "give me a call", "give me a ring",
          "get back to me", "return my call", "text me", "hear from you", "hear back",
          "catch me")  # fmt: skip
+# The caller dialled us by mistake ("sorry, I've got the wrong number"); not "you've got the
+# wrong number for me on file", which asks for a change.
+_WRONG_NUMBER = ("i've got the wrong number", "i have the wrong number", "ive got the wrong number",
+                 "i got the wrong number",
+                 "must have the wrong number", "sorry wrong number", "wrong number sorry",
+                 "dialled the wrong number", "dialed the wrong number", "rang the wrong number",
+                 "called the wrong number", "misdialled", "misdialed")  # fmt: skip
+_MAILING_LIST = ("remove me from your mailing list", "take me off your mailing list",
+                 "off your mailing list", "from your mailing list", "off your mailing lists",
+                 "off your marketing list", "from your marketing list",
+                 "unsubscribe me")  # fmt: skip
+# A call is the one thing not wanted: "don't call me on this number, email me instead". Their
+# "call me" is claimed here first, so it asks for nothing.
+# Only where the message says "email" ("don't call me on this number, ring my mobile" asks
+# for a call elsewhere).
+_EMAIL = ("email me instead", "e-mail me instead", "don't call me on this number",
+          "don't ring me on this number", "rather you emailed me",
+          "prefer an email", "prefer email", "by email instead", "email is better",
+          "email would be better", "reply by email", "just email me")  # fmt: skip
+# Thanks with nothing asked: "thank you for the quick delivery, the sofa's lovely". Not with a
+# turn to a request ("thanks for coming out, but it's leaking again").
+_THANKS = ("just wanted to say thank you", "just wanted to say thanks", "just to say thank you",
+           "just to say thanks", "calling to say thank you", "calling to say thanks",
+           "ringing to say thank you", "ringing to say thanks", "wanted to say a big thank you",
+           "thank you for the", "thank you so much for", "thanks so much for",
+           "thanks for the", "a huge thank you", "a big thank you", "thanks for sorting",
+           "thank you for sorting", "thanks for fixing", "thank you for fixing",
+           "thanks for coming out", "thank you for coming out")  # fmt: skip
+_TURNS = {"but", "however", "although", "though", "except", "unfortunately", "still", "again",
+          "problem", "issue", "question", "wondering", "could", "can", "would", "need"}  # fmt: skip
 _TABLE: dict[str, str] = (
     {p: "asks" for p in _ASKS}
     | {p: "calls again" for p in _CALLS_AGAIN}
     | {p: "declined" for p in _DECLINED}
+    | {p: "wrong number" for p in _WRONG_NUMBER}
+    | {p: "mailing list" for p in _MAILING_LIST}
+    | {p: "email" for p in _EMAIL}
+    | {p: "thanks" for p in _THANKS}
 )
+# Told nothing will be done (workers.triage.extract drops the requested action).
+NOTHING_TO_DO: tuple[NoCall, ...] = ("thanks", "wrong number", "pitch", "announcement",
+                                     "mailing list")  # fmt: skip
+# Of classify.asks_nothing's phrases, those of a recording (news, not a seller).
+_RECORDED = ("this is an automated message", "automated message from")
 
 
 def no_call_wanted(words: Sequence[str]) -> NoCall | None:
-    """ "declined" where the caller says we need not call, "calls again" where they will
-    call us, None where a call is asked for or nothing is said of one."""
+    """Why no call back is promised: "declined" where the caller says we need not call,
+    "calls again" where they will call us, "email" where they want an email instead, "wrong
+    number", "mailing list" (take them off it), "thanks" (a thank-you asking nothing),
+    "pitch" (a seller, classify.asks_nothing), "announcement" (a recording); None where a
+    call is asked for or nothing is said of one."""
     found = {
         # "No need to ring back if it's already posted": a call if it is not.
         "asks" if kind == "declined" and tuple(words[end : end + 1]) == ("if",) else kind
         for _, end, kind in scan(words, _TABLE)
     }
+    if asks_nothing(words):
+        recorded = any(has_phrase(words, p) for p in _RECORDED)
+        return "announcement" if recorded else "pitch"
+    if "wrong number" in found:
+        return "wrong number"
+    if "email" in found and {"email", "e-mail", "emailed"} & set(words):
+        return "email"
     if "asks" in found:
         return None
+    if "mailing list" in found:
+        return "mailing list"
     if "declined" in found:
         return "declined"
-    return "calls again" if "calls again" in found else None
+    if "calls again" in found:
+        return "calls again"
+    if "thanks" in found and not _TURNS & set(words):
+        return "thanks"
+    return None
+
+
+def asks_for_a_call(words: Sequence[str]) -> bool:
+    """Whether the caller asks for a call anywhere ("could she call me back"), as
+    ``no_call_wanted`` reads a request."""
+    return any(kind == "asks" for _, _, kind in scan(words, _TABLE))

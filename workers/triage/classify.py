@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 from shared.intents import INTENTS as INTENTS
-from shared.language.dates import WEEKDAYS
+from shared.language.dates import WEEKDAYS, bounds_as_meant, not_before
 from shared.language.numbers import TEENS, UNITS
 from shared.language.tokens import has_phrase
+from workers.triage import intent_words
 from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, NOTICE, PITCH
 from workers.triage.text_model import text_model
 
@@ -115,7 +116,8 @@ _HIGH = ("urgent", "urgently", "emergency", "asap", "as soon as possible", "as s
          "bleeding", "swollen", "swelling")  # fmt: skip
 _LOW_LEVEL: Urgency = "low"
 _HIGH_LEVEL: Urgency = "high"
-_URGENCY_TABLE = dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)
+_URGENCY_TABLE = (dict.fromkeys(_LOW, _LOW_LEVEL) | dict.fromkeys(_HIGH, _HIGH_LEVEL)
+                  | dict.fromkeys(intent_words.NAMED_FOR_DANGER, "normal"))  # fmt: skip
 _NEGATIONS = {"not", "no", "isn't", "nothing", "never", "don't", "doesn't", "wasn't"}
 # "Call me before eight tonight": a deadline later the same day is urgent however calmly said.
 _SAME_DAY = {"tonight", "today", "noon", "midday", "lunchtime"}
@@ -303,6 +305,8 @@ def urgency(words: Sequence[str], asks_only_a_call: bool = False) -> Urgency:
     the call, not for work due."""
     levels: set[Urgency] = set()
     for start, end, level in scan(words, _URGENCY_TABLE):
+        if level == "normal":
+            continue  # a fire door, no fire (NAMED_FOR_DANGER)
         if level == "high" and _NEGATIONS & set(words[max(0, start - 2) : start]):
             continue
         if _says_where_the_caller_is(words, start, end):
@@ -315,7 +319,7 @@ def urgency(words: Sequence[str], asks_only_a_call: bool = False) -> Urgency:
     within_days = any(has_phrase(words, p) for p in _WITHIN_DAYS) or _next_day_deadline(words)
     if not levels and not within_days:
         # No cue of either kind: the learned model reads it, where it is sure.
-        learned = text_model("urgency").probabilities(words)
+        learned = text_model("urgency").probabilities(bounds_as_meant(words))
         guess = max(_URGENCIES, key=lambda level: learned.get(level, 0.0))
         return guess if learned.get(guess, 0.0) >= URGENCY_MODEL_ALONE else "normal"
     if levels == {"low"} and within_days and not asks_only_a_call:
@@ -339,8 +343,8 @@ def _says_where_the_caller_is(words: Sequence[str], start: int, end: int) -> boo
 
 def _same_day_deadline(words: Sequence[str]) -> bool:
     for i, word in enumerate(words):
-        if word != "before":
-            continue
+        if word != "before" or not_before(words, i):
+            continue  # "not before six tonight": the caller's window opens then, no deadline
         if _ANOTHER_DAY & set(words[max(0, i - 3) : i]):
             continue  # "I'm free Monday through Wednesday before noon": that day's noon
         after = set(words[i + 1 : i + 4])

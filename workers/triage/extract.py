@@ -21,7 +21,7 @@ from shared.language.said_numbers import write_number
 from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
-from workers.triage.calls import NoCall, no_call_wanted
+from workers.triage.calls import NOTHING_TO_DO, NoCall, asks_for_a_call, no_call_wanted
 from workers.triage.classify import (
     MODEL_ALONE,
     NO_TOPIC,
@@ -30,7 +30,9 @@ from workers.triage.classify import (
     requested_action,
     urgency,
 )
+from workers.triage.emergency import describes_emergency
 from workers.triage.moves import moves_by_instead
+from workers.triage.recipient import message_for
 from workers.triage.text_model import text_model
 
 TOPICS = {
@@ -44,17 +46,36 @@ TOPICS = {
     "callback_request": "a callback request",
     "general": "a general matter",
 }
-_NO_CALL = {"declined": "no call back wanted", "calls again": "will call again"}
+# Actions read from a topic's word ("invoice", "quote") that a call asked of a named person
+# settles instead.
+_PASSED_ON = ("send invoice", "send receipt", "send quote", "review bill", "check order status",
+              "send information", None)  # fmt: skip
+_NO_CALL = {"declined": "no call back wanted", "calls again": "will call again",
+            "thanks": "a thank-you, nothing asked", "wrong number": "a wrong number",
+            "pitch": "a sales pitch to us",
+            "announcement": "a recorded announcement", "mailing list": "take off the mailing list",
+            "email": "wants an email, not a call"}  # fmt: skip
 
 
-def summarize(triage: Triage, region: str, no_call: NoCall | None = None) -> str:
+def summarize(
+    triage: Triage,
+    region: str,
+    no_call: NoCall | None = None,
+    emergency: bool = False,
+    for_whom: str | None = None,
+) -> str:
     """One sentence a person can scan in a call list. The callback number is written as the
     reply and the inbox write it (``write_number``: nationally at home, with its country code
-    abroad), not in E.164: "+16175550142" beside "(617) 555-0142" read as two numbers."""
+    abroad), not in E.164: "+16175550142" beside "(617) 555-0142" read as two numbers.
+    ``emergency``: the caller describes a danger to life (workers.triage.emergency).
+    ``for_whom``: the person at the business the message is for (workers.triage.recipient)."""
     who = triage.caller_name or "A caller"
     kind = "an urgent message" if triage.urgency == "high" else "a message"
     if triage.urgency == "low":
         kind = "a non-urgent message"
+    if emergency:
+        kind = "an emergency message"
+    kind += f" for {for_whom}" if for_whom else ""
     parts = [f"{who} left {kind} about {TOPICS.get(triage.intent, 'a general matter')}"]
     if triage.dates:
         parts.append(f"mentioning {', '.join(shown_date(d) for d in triage.dates)}")
@@ -199,6 +220,9 @@ def triage_text(
     level = urgency(tokens.low, calls_only)
     if others is not None:
         level = _either_hearing(level, urgency(others.low, calls_only))
+    emergency = describes_emergency(tokens.low)
+    if emergency:
+        level = "high"  # "my husband has collapsed", however calmly said
     heard_otherwise = caller_name(others) if others is not None else None
     no_call = no_call_wanted(tokens.low)
     action = requested_action(tokens.low, topic, number is not None)
@@ -210,6 +234,13 @@ def triage_text(
         action = "reschedule appointment"  # "can I come at 1:30 instead of 11:30"
     if no_call is not None and action == "call back":
         action = None  # "No need to ring back": the call is the one thing not asked for
+    if no_call in NOTHING_TO_DO:
+        action = None  # "thank you for the quick delivery": no order to chase
+    for_whom = message_for(tokens)
+    if for_whom and action in _PASSED_ON and asks_for_a_call(tokens.low):
+        # "A message for Julie in accounts, could she call me back about invoice 4471":
+        # Julie's call, not an invoice sent.
+        action = "call back"
     triage = Triage(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),
         callback_number=number,
@@ -219,5 +250,5 @@ def triage_text(
         urgency=level,
         requested_action=action,
     )
-    triage.summary = summarize(triage, region, no_call)
+    triage.summary = summarize(triage, region, no_call, emergency, for_whom)
     return triage

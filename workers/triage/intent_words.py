@@ -159,3 +159,11 @@ NOTICE = ("letting you know", "just to let you know", "wanted to let you know", 
 # A time that "doesn't work for me" is no broken machine.
 NEUTRAL = ("in order to", "work for me", "work for us", "works for me", "i'll call back",
            "i will call back", "i'll call you back", *DECLINED_CALL)  # fmt: skip
+# Things named for a danger, not one ("a quote for a fire door", "the smoke alarm keeps
+# chirping"): they claim "fire" and "smoke" from the urgency cues (classify.urgency). Of the
+# corpora's messages, the five whose urgency this moved (fire doors propped open, a chirping
+# smoke alarm, a fire safety review) were all labelled normal or low, and had been read high.
+NAMED_FOR_DANGER = ("fire door", "fire doors", "fire alarm", "fire alarms", "smoke alarm",
+                    "smoke alarms", "smoke detector", "smoke detectors", "fire safety",
+                    "fire extinguisher", "fire extinguishers", "fire escape",
+                    "fire exit")  # fmt: skip

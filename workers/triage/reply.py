@@ -15,7 +15,8 @@ from shared.language.phone import speak_number
 from shared.language.said_numbers import write_number
 from shared.models import Triage
 from shared.redaction.detect import is_token
-from workers.triage.calls import NoCall
+from workers.triage.calls import NOTHING_TO_DO, NoCall
+from workers.triage.emergency import emergency_number
 
 MAX_WORDS = 100
 MAX_DATES = 2  # more than two times in a reply is hard to follow by ear
@@ -54,7 +55,13 @@ _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
          "low": "Since it isn't urgent, we'll"}  # fmt: skip
 # Said instead of promising a call to a caller who asked for none (workers.triage.calls).
 _NO_CALL = {"declined": "As you said, there's no need for us to call you back.",
-            "calls again": "We'll speak to you when you call again."}  # fmt: skip
+            "calls again": "We'll speak to you when you call again.",
+            "thanks": "Thank you for letting us know; we'll pass it on to the team.",
+            "wrong number": "No problem, thanks for letting us know.",
+            "pitch": "We'll be in touch if we're interested.",
+            "announcement": "Thank you for the information.",
+            "mailing list": "We'll take you off our mailing list.",
+            "email": "As you asked, we'll reply by email rather than call."}  # fmt: skip
 _PARTS_OF_DAY = ("morning", "afternoon", "evening", "night", "tonight")
 # A day named relative to the call (shared.language.dates): "We've made a note of Tuesday"
 # reads well, "We've made a note of today" or "... of next week" does not.
@@ -118,15 +125,30 @@ def _first_name(name: str | None) -> str | None:
 
 
 def compose_reply(
-    triage: Triage, region: str, *, heard: bool = True, no_call: NoCall | None = None
+    triage: Triage,
+    region: str,
+    *,
+    heard: bool = True,
+    no_call: NoCall | None = None,
+    emergency: bool = False,
+    for_whom: str | None = None,
 ) -> str:
     """The reply text, at most ``MAX_WORDS`` words; the same triage gives the same text.
     ``no_call``: the caller asked for no call back (``workers.triage.calls``), so none is
-    promised."""
+    promised. ``emergency``: the caller describes a danger to life
+    (``workers.triage.emergency``), so the reply first sends them to the emergency number:
+    a voicemail box cannot send help. ``for_whom``: the person the message is for
+    (``workers.triage.recipient``), said after what we will do."""
     first = _first_name(triage.caller_name)
     hello = f"Hello {first}," if first else "Hello,"
-    topic = _TOPICS.get(triage.intent)
-    if not heard:
+    # A thank-you, a wrong number, a pitch: "about the problem you reported" would be false.
+    topic = None if no_call in NOTHING_TO_DO else _TOPICS.get(triage.intent)
+    if emergency:
+        opening = (
+            f"{hello} if anyone is in danger, please hang up and call "
+            f"{emergency_number(region)} now. This voicemail cannot send help."
+        )
+    elif not heard:
         opening = f"{hello} thanks for calling. We couldn't make out your message."
     elif topic:
         opening = f"{hello} thanks for your message about {topic}."
@@ -135,6 +157,9 @@ def compose_reply(
     when = " or ".join(speak_date(d) for d in triage.dates[:MAX_DATES])
     line = _ACTION_LINES.get(triage.requested_action or "", "")
     action = line.format(when=f" for {when}" if when else "")
+    passed = ""
+    if for_whom and no_call not in NOTHING_TO_DO:
+        passed = f"We'll pass your message on to {re.split(r' (?:in|from|at|on) ', for_whom)[0]}."
     noted = ""
     if when and "{when}" not in line:
         firsts = (word for day in triage.dates[:MAX_DATES] for word in day.split()[:1])
@@ -153,6 +178,11 @@ def compose_reply(
         else "on the number you called from"
     )
     callback = f"{_LEAD[triage.urgency]} call you back {_WHEN[triage.urgency]} {target}."
+    window = _call_window(triage)
+    if window is not None:
+        # "Call me back, but not before 6": "as soon as possible" would ring them at work.
+        callback = f"{_LEAD[triage.urgency]} call you back {speak_date(window)} {target}."
+        noted = ""  # the window is said; any other mention was "today" or "tonight"
     # The voice says the number digit by digit: its length is counted as said.
     said_number = (
         len(speak_number(number, region).split()) - len(target.split()) + 1
@@ -163,15 +193,28 @@ def compose_reply(
         callback, said_number = _NO_CALL[no_call], 0
     closing = "Have a good day."
     # Optional sentences go first (least useful first) if the reply runs long.
-    sentences = {"opening": opening, "action": action, "noted": noted,
+    sentences = {"opening": opening, "action": action, "passed": passed, "noted": noted,
                  "callback": callback, "closing": closing}  # fmt: skip
-    for optional in ("noted", "closing", "action"):
+    for optional in ("noted", "closing", "passed", "action"):
         if _count(sentences) + said_number <= MAX_WORDS:
             break
         sentences[optional] = ""
     text = " ".join(s for s in sentences.values() if s)
     words = text.split()
     return text if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS]).rstrip(",.") + "."
+
+
+def _call_window(triage: Triage) -> str | None:
+    """The time from which a caller who asks only for a call is free ("after 18:00", "today
+    after 17:00"), where they gave one and no other time than "today" or "tonight": a weekday
+    or a time beside it may be the job's ("I sold the car on Saturday"), not the call's."""
+    if triage.requested_action not in ("call back", None):
+        return None
+    windows = [d for d in triage.dates if "after" in d.split() and " to " not in d]
+    others = [d for d in triage.dates if d not in windows]
+    if len(windows) != 1 or any(d not in ("today", "tonight") for d in others):
+        return None
+    return windows[0]
 
 
 def _count(sentences: dict[str, str]) -> int:

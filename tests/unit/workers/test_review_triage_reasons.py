@@ -62,3 +62,11 @@ def test_news_passed_on_is_general_by_decision_and_not_undecided() -> None:
     review = ReviewSettings(min_number_confidence=0.0)
     triage = Triage(intent="general", callback_number="+12067714380")
     assert triage_review(news, triage, review, "US") == []
+
+
+def test_a_message_describing_an_emergency_is_flagged_first() -> None:
+    text = "my husband has collapsed and isn't breathing call me at 617 867 2291"
+    reasons = triage_review(_transcript(text), triage_text(text), REVIEW, "US")
+    assert reasons[:1] == [Reason.EMERGENCY]
+    calm = "i need an emergency plumber call me at 617 867 2291"
+    assert Reason.EMERGENCY not in triage_review(_transcript(calm), triage_text(calm), REVIEW, "US")

@@ -9,7 +9,9 @@ from workers.providers.base import LlmProvider, ReplyContext
 from workers.redacting import fill_from_tokens
 from workers.triage import compose_reply, triage_text
 from workers.triage.calls import no_call_wanted
+from workers.triage.emergency import describes_emergency, help_already_called
 from workers.triage.extract import summarize
+from workers.triage.recipient import message_for
 
 
 class TriageResponder(LlmProvider):
@@ -37,13 +39,21 @@ class TriageResponder(LlmProvider):
             second_engine_text(transcript),
             other_rehearing_text(transcript),
         )
-        no_call = no_call_wanted(tokenize(transcript.text).low)
+        tokens = tokenize(transcript.text)
+        words = tokens.low
+        for_whom = message_for(tokens)
+        no_call = no_call_wanted(words)
+        emergency = describes_emergency(words)
         if "[" in transcript.text:
             # A redacted transcript: its tokens stand for the name and number it gave, so
             # the summary and the reply are made with them, not from "callback number not
             # given" contradicted by the token the stage would fill in after.
             fill_from_tokens(triage, transcript.text)
-            triage.summary = summarize(triage, region, no_call)
+            triage.summary = summarize(triage, region, no_call, emergency, for_whom)
         heard = bool(transcript.text.strip())
-        text = compose_reply(triage, region, heard=heard, no_call=no_call)
+        # One who has rung the emergency services already is not told to ring them.
+        send_away = emergency and not help_already_called(words)
+        text = compose_reply(
+            triage, region, heard=heard, no_call=no_call, emergency=send_away, for_whom=for_whom
+        )
         return Reply(text=text, provider=self.name, triage=triage, usage=Usage())

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+
+from shared.models import Transcript
+from workers.providers.base import ReplyContext
+from workers.providers.llm.local import TriageResponder
+from workers.triage.emergency import emergency_number
+
+
+def _reply(text: str, region: str = "US") -> tuple[str, str, str]:
+    reply = TriageResponder().respond(
+        Transcript(text=text, provider="x"), ReplyContext(default_region=region)
+    )
+    return reply.text, reply.triage.summary, reply.triage.urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "number"),
+    [
+        ("There's smoke coming out of the socket and my husband has collapsed, please help!",
+         "GB", "999"),
+        ("my dad isn't breathing please send someone", "US", "911"),
+        ("I can smell gas in the kitchen, can somebody come out, no rush", "AU", "000"),
+        ("Hi, a man has collapsed in your shop doorway, he's unconscious", "DE", "112"),
+        ("My wife has chest pains and can't get up, please call me back", "BR",
+         "your local emergency number"),
+        ("there's a fire in the kitchen of the restaurant, we need help now", "US", "911"),
+    ],
+)  # fmt: skip
+def test_a_caller_describing_an_emergency_is_told_first_to_ring_the_emergency_number(
+    text: str, region: str, number: str
+) -> None:
+    reply, summary, level = _reply(text, region)
+    assert reply.startswith("Hello,") or reply.startswith("Hello ")
+    first_two = " ".join(reply.split(". ")[:2])
+    assert f"call {number} now" in first_two
+    assert level == "high"
+    assert "emergency message" in summary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, I need an emergency plumber, the pipe burst, call me on 617 482 3391",
+        "It's not an emergency but could you call me about my gas bill",
+        "Could I get a quote for a fire door, call me back",
+        "The house sale has collapsed, so please cancel the removal van",
+        "Nobody was hurt but the fence is down, can you come and look",
+        "Drop me a line whenever, nothing's on fire",
+        "my wife is going to kill me if the boiler isn't fixed by tonight",
+        "someone broke in last night and smashed the back door lock, can you fix it",
+    ],
+)
+def test_emergency_words_that_describe_no_danger_send_nobody_away(text: str) -> None:
+    reply, summary, _ = _reply(text)
+    assert "emergency number" not in reply
+    assert "call 911" not in reply
+    assert "emergency message" not in summary
+
+
+def test_a_caller_who_has_rung_the_emergency_services_is_not_told_to_ring_them() -> None:
+    reply, summary, level = _reply(
+        "There's smoke coming out of your back vent, I've called the fire brigade", "GB"
+    )
+    assert "999" not in reply
+    assert "emergency message" in summary
+    assert level == "high"
+
+
+def test_the_emergency_number_is_the_regions_or_the_local_one() -> None:
+    assert emergency_number("us") == "911"
+    assert emergency_number("GB") == "999"
+    assert emergency_number("FR") == "112"
+    assert emergency_number("ZZ") == "your local emergency number"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could I get a quote for a fire door, call me back",
+        "the smoke alarm in the hall keeps chirping, can someone swing by",
+        "we're doing a fire safety review and need your certificate date",
+    ],
+)
+def test_a_thing_named_for_a_danger_does_not_make_a_message_urgent(text: str) -> None:
+    _, _, level = _reply(text)
+    assert level != "high"

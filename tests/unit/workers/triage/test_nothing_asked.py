@@ -1,0 +1,72 @@
+"""Messages that ask for no call and no job: a thank-you, a wrong number, a seller's pitch, a
+recording, "take me off your mailing list", and "email me instead" (no call, the job kept)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.models import Transcript
+from workers.providers.base import ReplyContext
+from workers.providers.llm.local import TriageResponder
+
+
+def _reply(text: str) -> tuple[str, str, str | None]:
+    reply = TriageResponder().respond(
+        Transcript(text=text, provider="x"), ReplyContext(default_region="GB")
+    )
+    return reply.text, reply.triage.summary, reply.triage.requested_action
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "noted"),
+    [
+        ("Thank you for the quick delivery, the sofa's lovely",
+         "we'll pass it on to the team", "a thank-you, nothing asked"),
+        ("Just wanted to say thank you to the engineer who fixed our boiler yesterday, great job",
+         "we'll pass it on to the team", "a thank-you, nothing asked"),
+        ("thanks for sorting the boiler out so quickly, much appreciated",
+         "we'll pass it on to the team", "a thank-you, nothing asked"),
+        ("Sorry, I've got the wrong number", "No problem, thanks for letting us know",
+         "a wrong number"),
+        ("oh hi is this the pizza place no sorry wrong number", "thanks for letting us know",
+         "a wrong number"),
+        ("We help businesses like yours grow online, call me back for a free demo on "
+         "07700 900418", "We'll be in touch if we're interested", "a sales pitch to us"),
+        ("This is an automated message from the council, the road will be closed on Monday",
+         "Thank you for the information", "a recorded announcement"),
+        ("Please remove me from your mailing list", "We'll take you off our mailing list",
+         "take off the mailing list"),
+    ],
+)  # fmt: skip
+def test_a_message_asking_nothing_is_promised_no_call_and_no_job(
+    text: str, said: str, noted: str
+) -> None:
+    reply, summary, action = _reply(text)
+    assert said in reply
+    assert "call you back" not in reply
+    assert "We'll check on" not in reply
+    assert "take a look" not in reply
+    assert "the problem you reported" not in reply
+    assert noted in summary
+    assert action is None
+
+
+def test_a_caller_who_wants_an_email_is_promised_one_not_a_call() -> None:
+    reply, summary, _ = _reply("Please don't call me on this number, email me instead")
+    assert "we'll reply by email rather than call" in reply
+    assert "call you back" not in reply
+    assert "wants an email, not a call" in summary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for the new boiler, but it's leaking again, call me on 07700 900418",
+        "Thank you for the delivery, could you call me about the missing chair on 07700 900418",
+        "You've got the wrong number for me on file, my new one is 07700 900418",
+        "Please don't call me before 5, I'm at work, 07700 900418",
+    ],
+)
+def test_thanks_or_a_wrong_number_with_a_request_still_get_a_call(text: str) -> None:
+    reply, _, _ = _reply(text)
+    assert "call you back" in reply

@@ -1,0 +1,79 @@
+"""A message describing a danger to life: someone collapsed or not breathing, a fire, a gas
+smell, heavy bleeding, a threat of violence. A voicemail box cannot help there, so the reply
+says so first and names the emergency number for the deployment's region.
+
+Narrow on purpose: "emergency" alone names a trade ("emergency plumber") as often as a
+danger, "fire" a product ("a fire door"), "gas" a bill; only a phrase that says what is
+happening counts, and not where it is denied ("no one was hurt", "there's no smoke").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from shared.language.tokens import has_phrase
+from workers.triage.classify import scan
+
+_DANGER = ("collapsed", "not breathing", "isn't breathing", "is not breathing",
+           "stopped breathing", "can't breathe", "cannot breathe", "can't breath",
+           "chest pain", "chest pains", "heart attack", "having a stroke", "unconscious",
+           "unresponsive", "won't wake up", "overdose", "overdosed", "electrocuted",
+           "on fire", "caught fire", "there's a fire", "there is a fire", "a fire in the",
+           "caught alight", "catching fire", "in flames", "smoke coming",
+           "smoke pouring", "full of smoke", "smoke everywhere", "smell gas",
+           "smell of gas", "smelling gas", "smells of gas", "gas leak", "leaking gas",
+           "carbon monoxide", "bleeding heavily", "bleeding badly", "bleeding a lot",
+           "won't stop bleeding", "lot of blood", "badly hurt", "seriously hurt",
+           "badly injured", "seriously injured", "threatening me", "threatened me",
+           "threatening to kill", "threatened to kill", "has a knife", "has a gun",
+           "breaking in", "attacked me", "attacking me")  # fmt: skip
+_TABLE = dict.fromkeys(_DANGER, True)
+# Said up to three words before the phrase, these deny it: "no one is unconscious", "there's
+# no smoke coming", "it isn't on fire", "we don't smell gas".
+_DENIALS = {"no", "not", "nobody", "nobody's", "isn't", "wasn't", "don't", "doesn't", "didn't",
+            "never", "without", "no-one", "if", "nothing", "nothing's"}  # fmt: skip
+# "Collapsed" is a danger only said of a person: "the sale has collapsed" is not.
+_PEOPLE = {"i", "i've", "he", "she", "he's", "she's", "someone", "somebody", "husband", "wife",
+           "partner", "man", "woman", "lady", "gentleman", "guy", "dad", "mum", "mom",
+           "father", "mother", "son", "daughter", "child", "kid", "baby", "boy", "girl",
+           "grandad", "grandma", "nan", "gran", "staff", "colleague", "friend", "patient",
+           "customer", "neighbour", "neighbor", "brother", "sister", "driver"}  # fmt: skip
+# The caller has already rung the emergency services ("I've called the fire brigade", "the
+# emergency service made it safe"): the job is still urgent and flagged, but telling them to
+# hang up and ring 999 would be answering a question they did not ask.
+_CALLED = ("called the fire brigade", "rung the fire brigade", "called an ambulance",
+           "rung an ambulance", "called 999", "rung 999", "called 911", "dialed 911",
+           "called the emergency line", "rung the emergency line", "ring the emergency line",
+           "rung the gas emergency line", "called the gas board", "rung the gas board",
+           "emergency service made it safe", "the emergency services", "called the police",
+           "rung the police", "been evacuated", "fire brigade are here",
+           "ambulance is on its way", "capped the supply")  # fmt: skip
+
+# The number to ring by the deployment's region (ISO 3166 alpha-2). Within the EU, 112
+# works everywhere; Britain and Ireland answer 999 and 112.
+_EU = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IT",
+       "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "NO",
+       "CH", "LI")  # fmt: skip
+EMERGENCY_NUMBERS = {"US": "911", "CA": "911", "PR": "911", "MX": "911", "GB": "999",
+                     "IE": "112", "AU": "000", "NZ": "111", "IN": "112", "ZA": "112",
+                     "SG": "999", "HK": "999", "JP": "119"} | dict.fromkeys(_EU, "112")  # fmt: skip
+
+
+def describes_emergency(words: Sequence[str]) -> bool:
+    """Whether the caller describes a danger to life (``_DANGER``), not denied."""
+    return any(
+        not (_DENIALS & set(words[max(0, start - 3) : start]))
+        and (words[start] != "collapsed" or bool(_PEOPLE & set(words[max(0, start - 4) : start])))
+        for start, _, _ in scan(words, _TABLE)
+    )
+
+
+def help_already_called(words: Sequence[str]) -> bool:
+    """Whether the caller says the emergency services are called already (``_CALLED``)."""
+    return any(has_phrase(words, phrase) for phrase in _CALLED)
+
+
+def emergency_number(region: str) -> str:
+    """ "911" for "US"; "your local emergency number" for a region the table does not hold."""
+    number = EMERGENCY_NUMBERS.get(region.upper())
+    return number if number else "your local emergency number"
