@@ -35,14 +35,19 @@ _TABLE: dict[str, str] = (
     | {p: "calls again" for p in _CALLS_AGAIN}
     | {p: "declined" for p in _DECLINED}
 )
+# A call declined only for now or on a condition is still wanted: "no need to ring back if
+# it's already posted", "no need to call me back today, tomorrow is fine", "... until the
+# results are in", "... right away, whenever you get a chance".
+# ("No need to call back unless there's a form to sign" leaves the call to us: declined.)
+_FOR_NOW = {"if", "until", "till", "today", "tonight", "yet", "right", "straight",
+            "immediately", "now", "before"}  # fmt: skip
 
 
 def no_call_wanted(words: Sequence[str]) -> NoCall | None:
     """ "declined" where the caller says we need not call, "calls again" where they will
     call us, None where a call is asked for or nothing is said of one."""
     found = {
-        # "No need to ring back if it's already posted": a call if it is not.
-        "asks" if kind == "declined" and tuple(words[end : end + 1]) == ("if",) else kind
+        "asks" if kind == "declined" and words[end : end + 1] and words[end] in _FOR_NOW else kind
         for _, end, kind in scan(words, _TABLE)
     }
     if "asks" in found:
