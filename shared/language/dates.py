@@ -116,7 +116,7 @@ def _time_at(words: Sequence[str], i: int, cued: bool = False) -> tuple[_Time, i
         mins = _minutes(words, j)
         if mins is not None:
             minute, j = mins[0], j + mins[1]
-        evidence = cued or (i > 0 and words[i - 1] in _TIME_PREPS)
+        evidence = (cued or (i > 0 and words[i - 1] in _TIME_PREPS)) and not _counts_with(words, j)
     if list(words[j : j + 1]) == ["o'clock"]:
         j, evidence = j + 1, True
     elif list(words[j : j + 2]) == ["o", "clock"]:
@@ -126,6 +126,16 @@ def _time_at(words: Sequence[str], i: int, cued: bool = False) -> tuple[_Time, i
     if not (evidence or meridiem) or (j < len(words) and words[j] in _NOT_TIME_NEXT):
         return None
     return _Time(hour, minute, meridiem if hour <= 12 else None), j
+
+
+def _counts_with(words: Sequence[str], j: int) -> bool:
+    """ "after 2 or 3 days", "between 9 and 11 people": a number joined to another that
+    counts things counts them too, so the cue before it makes no time of it."""
+    if words[j : j + 1] not in (["or"], ["and"], ["to"]):
+        return False
+    other = spoken_int(words, j + 1)
+    k = j + 1 + other[1] if other is not None else len(words)
+    return k < len(words) and words[k] in _NOT_TIME_NEXT
 
 
 def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:

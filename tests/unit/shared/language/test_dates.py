@@ -70,6 +70,20 @@ def test_numbers_without_a_time_cue_are_not_times() -> None:
     assert _dates("i have two kids and after two weeks") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("please call me back after 2 or 3 days", []),
+        ("we'll be between 9 and 11 people on Saturday", ["saturday"]),
+        ("it's been sore for about 2 to 3 weeks", []),
+        ("the quote was for between two and three thousand", []),
+        ("call me after 2 or 3 this afternoon", ["after 14:00", "this afternoon"]),
+    ],
+)
+def test_a_number_counting_things_with_another_is_no_time(text: str, expected: list[str]) -> None:
+    assert _dates(text) == expected
+
+
 def test_skipped_phone_digits_are_not_read_as_times() -> None:
     tokens = tokenize("call me at five five five one two three four")
     assert find_dates(tokens, [range(3, 10)]) == []
