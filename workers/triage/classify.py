@@ -16,6 +16,7 @@ from shared.language.numbers import TEENS, UNITS
 from shared.language.tokens import has_phrase
 from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, NOTICE, PITCH
 from workers.triage.text_model import text_model
+from workers.triage.wounds import settled_wound
 
 T = TypeVar("T")
 Urgency = Literal["low", "normal", "high"]
@@ -305,7 +306,7 @@ def urgency(words: Sequence[str], asks_only_a_call: bool = False) -> Urgency:
     for start, end, level in scan(words, _URGENCY_TABLE):
         if level == "high" and _NEGATIONS & set(words[max(0, start - 2) : start]):
             continue
-        if _says_where_the_caller_is(words, start, end):
+        if _says_where_the_caller_is(words, start, end) or settled_wound(words, start, end):
             continue
         if tuple(words[end : end + 2]) == ("or", "tomorrow"):
             continue  # "call me back today or tomorrow": no deadline today
