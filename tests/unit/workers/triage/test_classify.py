@@ -386,6 +386,18 @@ def test_a_chipped_tooth_that_is_not_bleeding_is_not_made_urgent_by_the_word() -
 @pytest.mark.parametrize(
     "text",
     [
+        "I'd like to change my phone number on file before my appointment on Friday",
+        "I need to change my address, I have an appointment next week",
+        "can I move my car before my appointment tomorrow, where should I park?",
+    ],
+)
+def test_changing_something_else_before_an_appointment_is_no_reschedule(text: str) -> None:
+    assert requested_action(_words(text), "appointment", True) == "call back"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "just to let you know the swelling has gone down and I'm feeling much better, thanks",
         "the bleeding has stopped now, I just wanted to check if I can eat normally",
         "my ankle was swollen last week but it's fine now, I'd like to book a follow-up",
