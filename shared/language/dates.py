@@ -184,9 +184,22 @@ _AFTER_DAY_ALONE = {"", "at", "and", "or", "to", "instead", "if", "but", "in", "
                     "from", "until", "appointment"}  # fmt: skip
 
 
+# What an ordinal joined to this one may count instead of days: "from the 2nd to the 5th
+# floor", "on the 2nd or 3rd shelf" name no day.
+_ORDINAL_THINGS = {"floor", "floors", "shelf", "shelves", "grade", "option", "options", "time",
+                   "times", "line", "row", "call", "calls", "message", "payment", "payments",
+                   "page", "door", "house", "street", "place", "round", "one"}  # fmt: skip
+
+
 def _day_of_month_alone(words: Sequence[str], i: int, k: int) -> bool:
     before = words[i - 1] if i > 0 else ""
     after = words[k] if k < len(words) else ""
+    if after in ("and", "or", "to"):
+        m = k + 2 if words[k + 1 : k + 2] == ["the"] else k + 1
+        other = ordinal(words, m)
+        counted = m + other[1] if other is not None else len(words)
+        if counted < len(words) and words[counted] in _ORDINAL_THINGS:
+            return False
     return (before in _BEFORE_DAY_ALONE or before in WEEKDAYS) and after in _AFTER_DAY_ALONE
 
 

@@ -147,6 +147,10 @@ def test_a_day_of_the_month_said_without_its_month_is_a_date(
         "the dentist on the first floor",
         "for the third morning running",
         "please halt the order for the second till",
+        "we moved from the 2nd to the 5th floor last month",
+        "the office is on the 2nd and 3rd floors",
+        "put it on the 2nd or 3rd shelf",
+        "can I change from the 1st to the 2nd option",
     ],
 )
 def test_an_ordinal_that_names_no_day_is_no_date(text: str) -> None:
