@@ -30,7 +30,15 @@ _TIME_PREPS = {"at", "around", "by", "before", "after", "until", "till", "betwee
 # ... and not when a noun follows it ("after two weeks", "by five dollars").
 _NOT_TIME_NEXT = {"weeks", "days", "months", "years", "hours", "minutes", "dollars",
                   "people", "of", "times", "things", "percent", "more", "kids", "bucks",
-                  "pounds", "hundred", "thousand"}  # fmt: skip
+                  "pounds", "hundred", "thousand",
+                  # One of them ("after 1 day"), tries and doses ("after 3 attempts", "after
+                  # two doses"), lengths ("around 3 inches of water"): a bound's "after 2"
+                  # reads out as "after two in the afternoon".
+                  "day", "week", "month", "year", "hour", "minute", "hrs", "mins", "nights",
+                  "attempts", "tries", "calls", "visits", "sessions", "doses", "tablets",
+                  "pills", "rounds", "appointments", "messages", "emails", "texts", "letters",
+                  "inches", "inch", "feet", "foot", "metres", "meters", "miles", "locations",
+                  "separate", "euros", "quid", "grand", "cents", "items", "rooms"}  # fmt: skip
 # Between a day and its time; a bound's word too ("tomorrow after 3": tomorrow's bound).
 _GLUE = {"at", "on", "around", "by", "about", "in", "the", "after", "before", "between"}
 # The hour said last, after its minutes: "half past three" (3:30), "quarter to four" (3:45),

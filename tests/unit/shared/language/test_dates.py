@@ -71,6 +71,21 @@ def test_numbers_without_a_time_cue_are_not_times() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "it came back after 1 day",
+        "it got worse after 3 attempts",
+        "after 2 calls nobody rang me back",
+        "it eased after two doses",
+        "there's around 3 inches of water in the kitchen",
+        "I paid half one month and the rest the next",
+    ],
+)
+def test_a_number_that_counts_a_thing_after_a_time_cue_is_no_time(text: str) -> None:
+    assert _dates(text) == []
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("please call me back after 2 or 3 days", []),
