@@ -146,7 +146,10 @@ def _counts_with(words: Sequence[str], j: int) -> bool:
     return k < len(words) and words[k] in _NOT_TIME_NEXT
 
 
-def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
+def _day_at(
+    words: Sequence[str], i: int, pauses: frozenset[int] = frozenset()
+) -> tuple[str, int] | None:
+    """A day said at ``words[i]``; ``pauses``: the tokens written after punctuation."""
     for phrase in _RELATIVE:
         if list(words[i : i + len(phrase)]) == phrase:
             return " ".join(phrase), i + len(phrase)
@@ -155,7 +158,7 @@ def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
     if word in ("next", "this") and nxt in WEEKDAYS:
         return _with_part(f"next {nxt}" if word == "next" else nxt, words, i + 2)
     if word in WEEKDAYS:
-        alone = _day_at(words, i + 1) if nxt == "the" else None  # "thursday the 18th"
+        alone = _day_at(words, i + 1, pauses) if nxt == "the" else None  # "thursday the 18th"
         if alone is not None and alone[0].startswith("the "):
             return f"{word} {alone[0]}", alone[1]
         return _with_part(word, words, i + 1)
@@ -176,7 +179,7 @@ def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
         k += 1 if k < len(words) and words[k] == "of" else 0
         if k < len(words) and words[k] in MONTHS:
             return f"{MONTHS[words[k]]} {day[0]}", k + 1
-        if j > i and _day_of_month_alone(words, i, k):
+        if j > i and _day_of_month_alone(words, i, k, pauses):
             return f"the {_nth(day[0])}", j + day[1]
     return None
 
@@ -199,9 +202,14 @@ _ORDINAL_THINGS = {"floor", "floors", "shelf", "shelves", "grade", "option", "op
                    "page", "door", "house", "street", "place", "round", "one"}  # fmt: skip
 
 
-def _day_of_month_alone(words: Sequence[str], i: int, k: int) -> bool:
+def _day_of_month_alone(words: Sequence[str], i: int, k: int, pauses: frozenset[int]) -> bool:
     before = words[i - 1] if i > 0 else ""
-    after = words[k] if k < len(words) else ""
+    # A pause ends the date where what comes before makes it one: a range's far end ("away
+    # from the 3rd to the 10th, can I book ...") or a weekday's ("Saturday the 12th, any
+    # time after 2"). Not after "on": "my surgery on the 3rd. I'd like to book" would offer
+    # the booking for the surgery's day.
+    ended = k in pauses and (before in ("to", "until") or before in WEEKDAYS)
+    after = words[k] if k < len(words) and not ended else ""
     if after in ("and", "or", "to"):
         m = k + 2 if words[k + 1 : k + 2] == ["the"] else k + 1
         other = ordinal(words, m)
@@ -272,7 +280,7 @@ def find_dates(tokens: Tokens, skip: Iterable[range] = ()) -> list[str]:
     spans: list[tuple[int, int, str | _Time]] = []
     i = 0
     while i < len(words):
-        found = _day_at(words, i) or _window_at(words, i)
+        found = _day_at(words, i, tokens.punctuated) or _window_at(words, i)
         if found is None:
             i += 1
             continue

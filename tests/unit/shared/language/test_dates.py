@@ -144,6 +144,11 @@ def test_a_quarter_of_an_amount_is_no_time() -> None:
         ),
         ("my appointment on the third", ["the 3rd"]),
         (
+            "I'm away from the 3rd to the 10th, can I book a cleaning for the 12th?",
+            ["the 3rd to the 10th", "the 12th"],
+        ),
+        ("Can I come in on Friday the 5th? I'm free after 3.", ["friday the 5th", "after 15:00"]),
+        (
             "move my friday the twelfth appointment to monday the fifteenth",
             ["friday the 12th", "monday the 15th"],
         ),
