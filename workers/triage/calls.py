@@ -38,9 +38,10 @@ _TABLE: dict[str, str] = (
 # A call declined only for now or on a condition is still wanted: "no need to ring back if
 # it's already posted", "no need to call me back today, tomorrow is fine", "... until the
 # results are in", "... right away, whenever you get a chance".
-# ("No need to call back unless there's a form to sign" leaves the call to us: declined.)
+# ("No need to call back unless there's a form to sign" leaves the call to us, and "no need
+# to call me back now, it's all sorted" says no more is needed: both declined.)
 _FOR_NOW = {"if", "until", "till", "today", "tonight", "yet", "right", "straight",
-            "immediately", "now", "before"}  # fmt: skip
+            "immediately", "before"}  # fmt: skip
 
 
 def no_call_wanted(words: Sequence[str]) -> NoCall | None:

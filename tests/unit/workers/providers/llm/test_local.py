@@ -159,6 +159,8 @@ def test_a_redacted_transcript_is_answered_with_its_tokens_not_their_labels() ->
          "As you said, there's no need for us to call you back.", "no call back wanted"),
         ("Hi, the plumber was lovely, no need to ring back.",
          "As you said, there's no need for us to call you back.", "no call back wanted"),
+        ("Hi, about the leak, no need to call me back now, it's all sorted. 617-555-0142.",
+         "As you said, there's no need for us to call you back.", "no call back wanted"),
         ("Hi this is Tom, I was after a quote for a fence, I'll call again later.",
          "We'll speak to you when you call again.", "will call again"),
     ],
