@@ -30,7 +30,15 @@ _TIME_PREPS = {"at", "around", "by", "before", "after", "until", "till", "betwee
 # ... and not when a noun follows it ("after two weeks", "by five dollars").
 _NOT_TIME_NEXT = {"weeks", "days", "months", "years", "hours", "minutes", "dollars",
                   "people", "of", "times", "things", "percent", "more", "kids", "bucks",
-                  "pounds", "hundred", "thousand"}  # fmt: skip
+                  "pounds", "hundred", "thousand",
+                  # One of them ("after 1 day"), tries and doses ("after 3 attempts", "after
+                  # two doses"), lengths ("around 3 inches of water"): a bound's "after 2"
+                  # reads out as "after two in the afternoon".
+                  "day", "week", "month", "year", "hour", "minute", "hrs", "mins", "nights",
+                  "attempts", "tries", "calls", "visits", "sessions", "doses", "tablets",
+                  "pills", "rounds", "appointments", "messages", "emails", "texts", "letters",
+                  "inches", "inch", "feet", "foot", "metres", "meters", "miles", "locations",
+                  "separate", "euros", "quid", "grand", "cents", "items", "rooms"}  # fmt: skip
 # Between a day and its time; a bound's word too ("tomorrow after 3": tomorrow's bound).
 _GLUE = {"at", "on", "around", "by", "about", "in", "the", "after", "before", "between"}
 # The hour said last, after its minutes: "half past three" (3:30), "quarter to four" (3:45),
@@ -116,7 +124,7 @@ def _time_at(words: Sequence[str], i: int, cued: bool = False) -> tuple[_Time, i
         mins = _minutes(words, j)
         if mins is not None:
             minute, j = mins[0], j + mins[1]
-        evidence = cued or (i > 0 and words[i - 1] in _TIME_PREPS)
+        evidence = (cued or (i > 0 and words[i - 1] in _TIME_PREPS)) and not _counts_with(words, j)
     if list(words[j : j + 1]) == ["o'clock"]:
         j, evidence = j + 1, True
     elif list(words[j : j + 2]) == ["o", "clock"]:
@@ -128,7 +136,20 @@ def _time_at(words: Sequence[str], i: int, cued: bool = False) -> tuple[_Time, i
     return _Time(hour, minute, meridiem if hour <= 12 else None), j
 
 
-def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
+def _counts_with(words: Sequence[str], j: int) -> bool:
+    """ "after 2 or 3 days", "between 9 and 11 people": a number joined to another that
+    counts things counts them too, so the cue before it makes no time of it."""
+    if words[j : j + 1] not in (["or"], ["and"], ["to"]):
+        return False
+    other = spoken_int(words, j + 1)
+    k = j + 1 + other[1] if other is not None else len(words)
+    return k < len(words) and words[k] in _NOT_TIME_NEXT
+
+
+def _day_at(
+    words: Sequence[str], i: int, pauses: frozenset[int] = frozenset()
+) -> tuple[str, int] | None:
+    """A day said at ``words[i]``; ``pauses``: the tokens written after punctuation."""
     for phrase in _RELATIVE:
         if list(words[i : i + len(phrase)]) == phrase:
             return " ".join(phrase), i + len(phrase)
@@ -137,7 +158,7 @@ def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
     if word in ("next", "this") and nxt in WEEKDAYS:
         return _with_part(f"next {nxt}" if word == "next" else nxt, words, i + 2)
     if word in WEEKDAYS:
-        alone = _day_at(words, i + 1) if nxt == "the" else None  # "thursday the 18th"
+        alone = _day_at(words, i + 1, pauses) if nxt == "the" else None  # "thursday the 18th"
         if alone is not None and alone[0].startswith("the "):
             return f"{word} {alone[0]}", alone[1]
         return _with_part(word, words, i + 1)
@@ -158,7 +179,7 @@ def _day_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
         k += 1 if k < len(words) and words[k] == "of" else 0
         if k < len(words) and words[k] in MONTHS:
             return f"{MONTHS[words[k]]} {day[0]}", k + 1
-        if j > i and _day_of_month_alone(words, i, k):
+        if j > i and _day_of_month_alone(words, i, k, pauses):
             return f"the {_nth(day[0])}", j + day[1]
     return None
 
@@ -174,9 +195,27 @@ _AFTER_DAY_ALONE = {"", "at", "and", "or", "to", "instead", "if", "but", "in", "
                     "from", "until", "appointment"}  # fmt: skip
 
 
-def _day_of_month_alone(words: Sequence[str], i: int, k: int) -> bool:
+# What an ordinal joined to this one may count instead of days: "from the 2nd to the 5th
+# floor", "on the 2nd or 3rd shelf" name no day.
+_ORDINAL_THINGS = {"floor", "floors", "shelf", "shelves", "grade", "option", "options", "time",
+                   "times", "line", "row", "call", "calls", "message", "payment", "payments",
+                   "page", "door", "house", "street", "place", "round", "one"}  # fmt: skip
+
+
+def _day_of_month_alone(words: Sequence[str], i: int, k: int, pauses: frozenset[int]) -> bool:
     before = words[i - 1] if i > 0 else ""
-    after = words[k] if k < len(words) else ""
+    # A pause ends the date where what comes before makes it one: a range's far end ("away
+    # from the 3rd to the 10th, can I book ...") or a weekday's ("Saturday the 12th, any
+    # time after 2"). Not after "on": "my surgery on the 3rd. I'd like to book" would offer
+    # the booking for the surgery's day.
+    ended = k in pauses and (before in ("to", "until") or before in WEEKDAYS)
+    after = words[k] if k < len(words) and not ended else ""
+    if after in ("and", "or", "to"):
+        m = k + 2 if words[k + 1 : k + 2] == ["the"] else k + 1
+        other = ordinal(words, m)
+        counted = m + other[1] if other is not None else len(words)
+        if counted < len(words) and words[counted] in _ORDINAL_THINGS:
+            return False
     return (before in _BEFORE_DAY_ALONE or before in WEEKDAYS) and after in _AFTER_DAY_ALONE
 
 
@@ -282,7 +321,7 @@ def find_dates(tokens: Tokens, skip: Iterable[range] = ()) -> list[str]:
     spans: list[tuple[int, int, str | _Time]] = []
     i = 0
     while i < len(words):
-        found = _day_at(words, i) or _window_at(words, i)
+        found = _day_at(words, i, tokens.punctuated) or _window_at(words, i)
         if found is None:
             i += 1
             continue

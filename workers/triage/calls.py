@@ -78,6 +78,13 @@ NOTHING_TO_DO: tuple[NoCall, ...] = ("thanks", "wrong number", "pitch", "announc
                                      "mailing list")  # fmt: skip
 # Of classify.asks_nothing's phrases, those of a recording (news, not a seller).
 _RECORDED = ("this is an automated message", "automated message from")
+# A call declined only for now or on a condition is still wanted: "no need to ring back if
+# it's already posted", "no need to call me back today, tomorrow is fine", "... until the
+# results are in", "... right away, whenever you get a chance".
+# ("No need to call back unless there's a form to sign" leaves the call to us, and "no need
+# to call me back now, it's all sorted" says no more is needed: both declined.)
+_FOR_NOW = {"if", "until", "till", "today", "tonight", "yet", "right", "straight",
+            "immediately", "before"}  # fmt: skip
 
 
 def no_call_wanted(words: Sequence[str]) -> NoCall | None:
@@ -87,8 +94,7 @@ def no_call_wanted(words: Sequence[str]) -> NoCall | None:
     "pitch" (a seller, classify.asks_nothing), "announcement" (a recording); None where a
     call is asked for or nothing is said of one."""
     found = {
-        # "No need to ring back if it's already posted": a call if it is not.
-        "asks" if kind == "declined" and tuple(words[end : end + 1]) == ("if",) else kind
+        "asks" if kind == "declined" and words[end : end + 1] and words[end] in _FOR_NOW else kind
         for _, end, kind in scan(words, _TABLE)
     }
     if asks_nothing(words):

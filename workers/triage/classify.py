@@ -16,7 +16,9 @@ from shared.language.numbers import TEENS, UNITS
 from shared.language.tokens import has_phrase
 from workers.triage import intent_words
 from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, NOTICE, PITCH
+from workers.triage.moves import MOVE_MY, moves_my_booking
 from workers.triage.text_model import text_model
+from workers.triage.wounds import settled_wound
 
 T = TypeVar("T")
 Urgency = Literal["low", "normal", "high"]
@@ -146,9 +148,9 @@ _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
       "push it out", "move me to", "move me from", "change it to", "bring it forward"),
      ("appointment", "booked", "booking", "tomorrow", "week", "morning", "afternoon",
       *WEEKDAYS), "reschedule appointment"),
-    # "Move my Friday the twelfth appointment to Monday", "change my 3:30 appointment".
-    (("move my", "change my", "push my", "shift my"), ("appointment", "booking"),
-     "reschedule appointment"),
+    # "Move my Friday the twelfth appointment to Monday", "change my 3:30 appointment";
+    # not "change my phone number before my appointment" (moves.MOVE_MY).
+    (MOVE_MY, ("appointment", "booking"), "reschedule appointment"),
     (("cancel",), ("appointment",), "cancel appointment"),
     (("cancel",), ("order",), "cancel order"),
     (("cancel", "cancellation", "terminate", "unsubscribe", "close my account"), (),
@@ -309,7 +311,7 @@ def urgency(words: Sequence[str], asks_only_a_call: bool = False) -> Urgency:
             continue  # a fire door, no fire (NAMED_FOR_DANGER)
         if level == "high" and _NEGATIONS & set(words[max(0, start - 2) : start]):
             continue
-        if _says_where_the_caller_is(words, start, end):
+        if _says_where_the_caller_is(words, start, end) or settled_wound(words, start, end):
             continue
         if tuple(words[end : end + 2]) == ("or", "tomorrow"):
             continue  # "call me back today or tomorrow": no deadline today
@@ -375,6 +377,8 @@ def _next_day_deadline(words: Sequence[str]) -> bool:
 
 def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -> str | None:
     for any_of, with_any, action in _ACTION_RULES:
+        if any_of is MOVE_MY and not moves_my_booking(words):
+            continue
         if any(has_phrase(words, p) for p in any_of) and (
             not with_any or any(has_phrase(words, p) for p in with_any)
         ):

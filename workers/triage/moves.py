@@ -53,3 +53,27 @@ def moves_by_instead(words: Sequence[str]) -> bool:
             continue
         return True
     return False
+
+
+MOVE_MY = ("move my", "change my", "push my", "shift my")
+# Words that end the booking's name: past one, "my" no longer names the appointment moved
+# ("change my phone number before my appointment", "move my car before my appointment").
+_NOT_IN_A_NAME = {"before", "after", "for", "to", "and", "but", "so", "because", "my", "i",
+                  "then", "when", "until", "with", "on", "at", "if"}  # fmt: skip
+_BOOKED = {"appointment", "appointments", "appt", "booking"}
+_NAME_WORDS = 5  # "move my friday the twelfth appointment"
+_MOVE_MY_WORDS = {tuple(p.split()) for p in MOVE_MY}
+
+
+def moves_my_booking(words: Sequence[str]) -> bool:
+    """ "Move my (Friday the twelfth | 3:30 | dental) appointment": the booking named within
+    a few words of "move my", none of them ending its name."""
+    for i in range(len(words) - 1):
+        if (words[i], words[i + 1]) not in _MOVE_MY_WORDS:
+            continue
+        for word in words[i + 2 : i + 2 + _NAME_WORDS]:
+            if word in _BOOKED:
+                return True
+            if word in _NOT_IN_A_NAME:
+                break
+    return False

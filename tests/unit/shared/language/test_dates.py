@@ -70,6 +70,35 @@ def test_numbers_without_a_time_cue_are_not_times() -> None:
     assert _dates("i have two kids and after two weeks") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it came back after 1 day",
+        "it got worse after 3 attempts",
+        "after 2 calls nobody rang me back",
+        "it eased after two doses",
+        "there's around 3 inches of water in the kitchen",
+        "I paid half one month and the rest the next",
+    ],
+)
+def test_a_number_that_counts_a_thing_after_a_time_cue_is_no_time(text: str) -> None:
+    assert _dates(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("please call me back after 2 or 3 days", []),
+        ("we'll be between 9 and 11 people on Saturday", ["saturday"]),
+        ("it's been sore for about 2 to 3 weeks", []),
+        ("the quote was for between two and three thousand", []),
+        ("call me after 2 or 3 this afternoon", ["after 14:00", "this afternoon"]),
+    ],
+)
+def test_a_number_counting_things_with_another_is_no_time(text: str, expected: list[str]) -> None:
+    assert _dates(text) == expected
+
+
 def test_skipped_phone_digits_are_not_read_as_times() -> None:
     tokens = tokenize("call me at five five five one two three four")
     assert find_dates(tokens, [range(3, 10)]) == []
@@ -115,6 +144,11 @@ def test_a_quarter_of_an_amount_is_no_time() -> None:
         ),
         ("my appointment on the third", ["the 3rd"]),
         (
+            "I'm away from the 3rd to the 10th, can I book a cleaning for the 12th?",
+            ["the 3rd to the 10th", "the 12th"],
+        ),
+        ("Can I come in on Friday the 5th? I'm free after 3.", ["friday the 5th", "after 15:00"]),
+        (
             "move my friday the twelfth appointment to monday the fifteenth",
             ["friday the 12th", "monday the 15th"],
         ),
@@ -133,6 +167,10 @@ def test_a_day_of_the_month_said_without_its_month_is_a_date(
         "the dentist on the first floor",
         "for the third morning running",
         "please halt the order for the second till",
+        "we moved from the 2nd to the 5th floor last month",
+        "the office is on the 2nd and 3rd floors",
+        "put it on the 2nd or 3rd shelf",
+        "can I change from the 1st to the 2nd option",
     ],
 )
 def test_an_ordinal_that_names_no_day_is_no_date(text: str) -> None:

@@ -31,3 +31,14 @@ def test_a_vendor_message_sharing_no_run_of_words_with_the_request_is_kept() -> 
     said = "Invalid value: 'nova'. Supported values are: 'alloy', 'echo'"
 
     assert error_words(said, b"{}", "application/json", SENT) == said
+
+
+def test_a_vendor_message_quoting_a_request_written_without_spaces_is_withheld() -> None:
+    # Japanese (or Chinese) is written without spaces: its reply is no recording's base64.
+    reply = "お電話ありがとうございます、田中様。ご予約は明日の午後三時です。"
+    sent = json.dumps({"model": "tts-1", "input": reply, "voice": "nova"})
+
+    said = error_words(f"Invalid input: {reply}", b"{}", "application/json", sent)
+
+    assert "田中" not in said
+    assert said.endswith("whose message quotes the request (withheld)")

@@ -371,6 +371,8 @@ def test_a_seller_pitching_to_us_or_a_recording_is_general_however_it_speaks_of_
         "i had a tooth out on monday and it's still bleeding is that normal",
         "The left side of my face is swollen and it hurts to open my mouth.",
         "my gum has this swelling since the filling, can someone call me back",
+        "the bleeding hasn't stopped since the extraction this morning",
+        "the swelling has not gone down at all since Monday",
     ],
 )
 def test_bleeding_or_swelling_is_urgent(text: str) -> None:
@@ -379,6 +381,32 @@ def test_bleeding_or_swelling_is_urgent(text: str) -> None:
 
 def test_a_chipped_tooth_that_is_not_bleeding_is_not_made_urgent_by_the_word() -> None:
     assert urgency(tokenize("she chipped a tooth, it's not bleeding, no rush").low) == "low"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd like to change my phone number on file before my appointment on Friday",
+        "I need to change my address, I have an appointment next week",
+        "can I move my car before my appointment tomorrow, where should I park?",
+    ],
+)
+def test_changing_something_else_before_an_appointment_is_no_reschedule(text: str) -> None:
+    assert requested_action(_words(text), "appointment", True) == "call back"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "just to let you know the swelling has gone down and I'm feeling much better, thanks",
+        "the bleeding has stopped now, I just wanted to check if I can eat normally",
+        "my ankle was swollen last week but it's fine now, I'd like to book a follow-up",
+    ],
+)
+def test_bleeding_or_swelling_said_to_have_settled_is_not_urgent(
+    text: str,
+) -> None:
+    assert urgency(tokenize(text).low) != "high"
 
 
 def test_free_before_noon_on_named_days_is_no_deadline_today() -> None:

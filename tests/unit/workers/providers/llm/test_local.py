@@ -159,6 +159,8 @@ def test_a_redacted_transcript_is_answered_with_its_tokens_not_their_labels() ->
          "As you said, there's no need for us to call you back.", "no call back wanted"),
         ("Hi, the plumber was lovely, no need to ring back.",
          "As you said, there's no need for us to call you back.", "no call back wanted"),
+        ("Hi, about the leak, no need to call me back now, it's all sorted. 617-555-0142.",
+         "As you said, there's no need for us to call you back.", "no call back wanted"),
         ("Hi this is Tom, I was after a quote for a fence, I'll call again later.",
          "We'll speak to you when you call again.", "will call again"),
     ],
@@ -179,7 +181,12 @@ def test_a_caller_who_asks_for_no_call_back_is_promised_none(
     [
         "I'll call again later, or you can catch me on 617-555-0142.",
         "Is the catalogue on its way? No need to ring back if it's already posted.",
+        "There's no need to call me back today, tomorrow is fine, 617-555-0142.",
+        "No need to ring me back tonight, tomorrow morning is fine, 617-555-0142.",
+        "There's no need to call me back until the results are in, 617-555-0142.",
+        "No need to call back right away, whenever you get a chance, 617-555-0142.",
     ],
 )
 def test_a_caller_who_still_asks_for_a_call_is_promised_one(text: str) -> None:
-    assert "call you back" in _respond(text)
+    # "we'll": the reply to a declined call says "no need for us to call you back" too
+    assert "we'll call you back" in _respond(text).lower()
