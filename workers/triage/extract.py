@@ -21,13 +21,13 @@ from shared.language.said_numbers import write_number
 from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
+from workers.triage.actions import requested_action
 from workers.triage.calls import NOTHING_TO_DO, NoCall, asks_for_a_call, no_call_wanted
 from workers.triage.classify import (
     MODEL_ALONE,
     NO_TOPIC,
     Urgency,
     intent,
-    requested_action,
     urgency,
 )
 from workers.triage.emergency import describes_emergency

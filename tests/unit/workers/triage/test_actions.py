@@ -1,0 +1,90 @@
+"""The requested action: what the caller asks the business to do (workers.triage.actions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.language.tokens import tokenize
+from workers.triage.actions import requested_action
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tokenize(text).low
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "expected"),
+    [
+        ("i need to reschedule my appointment", "appointment", "reschedule appointment"),
+        ("can you send me the invoice", "billing", "send invoice"),
+        ("please cancel my appointment", "cancellation", "cancel appointment"),
+        ("the heater is broken please call me back", "repair", "arrange repair"),
+        ("my order please call me back", "order_status", "call back"),
+        ("where is my order", "order_status", "check order status"),
+        (
+            "I've got a cleaning on Monday at 10, I need to move it to next Tuesday",
+            "appointment",
+            "reschedule appointment",
+        ),
+        (
+            "can you move me from monday to wednesday please",
+            "appointment",
+            "reschedule appointment",
+        ),
+        (
+            "I'm calling to confirm my appointment for tomorrow",
+            "appointment",
+            "confirm appointment",
+        ),
+        (
+            "Please cancel my appointment on Tuesday. I'll call to reschedule later.",
+            "cancellation",
+            "cancel appointment",
+        ),
+        (
+            "My appointment is on December 12th at 3:30, do I need to bring anything?",
+            "appointment",
+            "call back",
+        ),
+        ("I need to push my appointment back a week", "appointment", "reschedule appointment"),
+        (
+            "I won't be able to make my appointment tomorrow at 3:30pm. Sorry about that.",
+            "cancellation",
+            "cancel appointment",
+        ),
+        (
+            "i need to move my friday the twelfth appointment to monday the fifteenth",
+            "appointment",
+            "reschedule appointment",
+        ),
+        (
+            "i booked an appointment online for wednesday at nine but the email says thursday",
+            "appointment",
+            "call back",
+        ),
+        (
+            "your van is blocking our gate could the driver move it to the side",
+            "complaint",
+            "follow up on complaint",
+        ),
+    ],
+)
+def test_requested_action_follows_the_request(text: str, topic: str, expected: str) -> None:
+    assert requested_action(_words(text), topic, has_number=False) == expected
+
+
+def test_a_number_alone_asks_for_a_call_back() -> None:
+    assert requested_action(_words("hello"), "general", has_number=True) == "call back"
+    assert requested_action(_words("hello"), "general", has_number=False) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd like to change my phone number on file before my appointment on Friday",
+        "I need to change my address, I have an appointment next week",
+        "can I move my car before my appointment tomorrow, where should I park?",
+    ],
+)
+def test_changing_something_else_before_an_appointment_is_no_reschedule(text: str) -> None:
+    assert requested_action(_words(text), "appointment", True) == "call back"
