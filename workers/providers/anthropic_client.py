@@ -18,7 +18,7 @@ from typing_extensions import override
 
 from shared.models import Usage
 from shared.settings.providers import AnthropicSettings
-from workers.providers.error_bodies import documented_message, error_words, request_body
+from workers.providers.error_bodies import answer_words, documented_message
 from workers.providers.errors import (
     ProviderError,
     classify_status,
@@ -85,12 +85,7 @@ def api_message(exc: anthropic.APIStatusError) -> str:
     """The API's own words (``error.message``) unless they quote the request, else the body
     described by its shape; never our key."""
     response = exc.response
-    text = error_words(
-        documented_message(response.text, "error", "message"),
-        response.content,
-        response.headers.get("content-type"),
-        request_body(response.request),
-    )
+    text = answer_words(documented_message(response.text, "error", "message"), response)
     return without_credentials(text, response.request.headers)
 
 

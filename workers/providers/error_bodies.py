@@ -51,6 +51,17 @@ def error_words(
     return described
 
 
+def answer_words(message: str | None, response: Any) -> str:
+    """``error_words`` of an HTTP error answer (httpx's or requests' response), checked
+    against the request that drew it."""
+    return error_words(
+        message,
+        response.content,
+        response.headers.get("content-type"),
+        request_body(response.request),
+    )
+
+
 def shape(body: bytes | str, content_type: str | None, sent: object = None) -> str:
     """``body`` by its type, length and HTML title (unless the title quotes ``sent``)."""
     data = body.encode() if isinstance(body, str) else body

@@ -12,7 +12,7 @@ from typing import Any
 import openai
 
 from shared.settings.providers import OpenAISettings
-from workers.providers.error_bodies import documented_message, error_words, request_body
+from workers.providers.error_bodies import answer_words, documented_message
 from workers.providers.errors import (
     ProviderError,
     classify_status,
@@ -45,12 +45,7 @@ def error_from_status(exc: openai.APIStatusError) -> ProviderError:
     detail: dict[str, Any] = body if isinstance(body, dict) else {}
     kind = detail.get("type") or detail.get("code")
     response = exc.response
-    text = error_words(
-        documented_message(response.text, "error", "message"),
-        response.content,
-        response.headers.get("content-type"),
-        request_body(response.request),
-    )
+    text = answer_words(documented_message(response.text, "error", "message"), response)
     return classify_status(
         VENDOR,
         exc.status_code,

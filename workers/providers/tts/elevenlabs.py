@@ -27,7 +27,7 @@ from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import ElevenLabsSettings
 from workers.providers.base import TtsProvider
-from workers.providers.error_bodies import error_words, request_body
+from workers.providers.error_bodies import answer_words
 from workers.providers.errors import (
     ProviderError,
     classify_exception,
@@ -306,12 +306,7 @@ def _error(response: httpx.Response) -> ProviderError:
     elif isinstance(detail, list):  # FastAPI validation errors (422): the validator's words
         said = [str(item["msg"]) for item in detail if isinstance(item, dict) and "msg" in item]
         message = "; ".join(said) or None
-    text = error_words(
-        message,
-        response.content,
-        response.headers.get("content-type"),
-        request_body(response.request),
-    )
+    text = answer_words(message, response)
     text = without_credentials(text, response.request.headers)
     return classify_status(
         VENDOR, response.status_code, text, headers=response.headers, error_type=kind

@@ -37,7 +37,7 @@ from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import GoogleTtsSettings
 from workers.providers.base import TtsProvider
-from workers.providers.error_bodies import documented_message, error_words, request_body
+from workers.providers.error_bodies import answer_words, documented_message
 from workers.providers.errors import ProviderError, classify_exception, classify_status
 from workers.providers.tts.billing import CharacterBill
 
@@ -318,12 +318,7 @@ def _from_api_error(exc: google_errors.GoogleAPICallError) -> ProviderError:
             status_name = response.json()["error"]["status"]
         # The SDK quotes a body that is not Google's error JSON whole: a proxy's page may
         # echo the text sent, a customer's reply. Its message also names our endpoint.
-        message = error_words(
-            documented_message(response.text, "error", "message"),
-            response.content,
-            response.headers.get("content-type"),
-            request_body(response.request),
-        )
+        message = answer_words(documented_message(response.text, "error", "message"), response)
     return classify_status(
         VENDOR,
         exc.code or 500,
