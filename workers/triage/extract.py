@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from shared.language.dates import find_dates, shown_date
 from shared.language.name_hearings import choose_caller_name
@@ -175,6 +176,18 @@ def _guessed_over_the_band(hearings: Sequence[Tokens | None], region: str) -> Ca
     return None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A transcript's triage and the cues it was made with, which the reply is made with
+    too (workers.triage.reply): read once, not again by the responder."""
+
+    triage: Triage
+    words: tuple[str, ...]
+    no_call: NoCall | None
+    emergency: bool
+    for_whom: str | None
+
+
 def triage_text(
     text: str,
     region: str = "US",
@@ -186,6 +199,17 @@ def triage_text(
     ``rehearing`` is the engine's second hearing of a number it first heard only in part,
     ``second_engine`` another engine's hearing of the recording and ``other_rehearing`` its
     hearing of the number's stretch alone (see shared.language.rehearing)."""
+    return read_message(text, region, rehearing, second_engine, other_rehearing).triage
+
+
+def read_message(
+    text: str,
+    region: str = "US",
+    rehearing: str | None = None,
+    second_engine: str | None = None,
+    other_rehearing: str | None = None,
+) -> Reading:
+    """``triage_text``'s triage, with the cues it read."""
     tokens = tokenize(text)
     others = tokenize(second_engine) if second_engine else None
     stretch = tokenize(rehearing) if rehearing else None
@@ -251,4 +275,4 @@ def triage_text(
         requested_action=action,
     )
     triage.summary = summarize(triage, region, no_call, emergency, for_whom)
-    return triage
+    return Reading(triage, tokens.low, no_call, emergency, for_whom)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from shared.language.rehearing import other_rehearing_text, rehearing_text, second_engine_text
-from shared.language.tokens import tokenize
 from shared.models import Reply, Transcript, Usage
 from workers.providers.base import LlmProvider, ReplyContext
 from workers.redacting import fill_from_tokens
-from workers.triage import compose_reply, triage_text
-from workers.triage.calls import no_call_wanted
-from workers.triage.emergency import describes_emergency, help_already_called
-from workers.triage.extract import summarize
-from workers.triage.recipient import message_for
+from workers.triage import compose_reply
+from workers.triage.emergency import help_already_called
+from workers.triage.extract import read_message, summarize
 
 
 class TriageResponder(LlmProvider):
@@ -32,18 +29,15 @@ class TriageResponder(LlmProvider):
 
     def respond(self, transcript: Transcript, context: ReplyContext) -> Reply:
         region = context.default_region
-        triage = triage_text(
+        reading = read_message(
             transcript.text,
             region,
             rehearing_text(transcript),
             second_engine_text(transcript),
             other_rehearing_text(transcript),
         )
-        tokens = tokenize(transcript.text)
-        words = tokens.low
-        for_whom = message_for(tokens)
-        no_call = no_call_wanted(words)
-        emergency = describes_emergency(words)
+        triage, no_call, for_whom = reading.triage, reading.no_call, reading.for_whom
+        emergency = reading.emergency
         if "[" in transcript.text:
             # A redacted transcript: its tokens stand for the name and number it gave, so
             # the summary and the reply are made with them, not from "callback number not
@@ -52,7 +46,7 @@ class TriageResponder(LlmProvider):
             triage.summary = summarize(triage, region, no_call, emergency, for_whom)
         heard = bool(transcript.text.strip())
         # One who has rung the emergency services already is not told to ring them.
-        send_away = emergency and not help_already_called(words)
+        send_away = emergency and not help_already_called(reading.words)
         text = compose_reply(
             triage, region, heard=heard, no_call=no_call, emergency=send_away, for_whom=for_whom
         )
