@@ -3,7 +3,9 @@ its reviews and the values after them, its webhook deliveries and its stage time
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from api.deps import Services
 from api.errors import ApiError
@@ -11,6 +13,7 @@ from api.hidden_characters import without_hidden
 from api.reviewing import checked, machine_values, reviewable
 from api.web.access import PageError
 from api.web.charts import Timeline, stage_timeline
+from api.web.mention_dates import with_dates
 from shared.errors import StorageKeyNotFound, StorageUnavailable
 from shared.inbox_rows import SETTLED_BY
 from shared.models import Job, JobStatus, Stage, StageStatus, Transcript
@@ -51,6 +54,21 @@ class Voicemail:
     deliveries: tuple[WebhookDelivery, ...]
     timeline: Timeline | None
     intents: tuple[str, ...]
+    # The deployment's (web.time_zone): the day the voicemail was received there.
+    zone: ZoneInfo
+    # The transcript's language as a BCP 47 tag, for its ``lang``; None where not known.
+    transcript_language: str | None = None
+
+    @property
+    def reply_language(self) -> str | None:
+        said = self.job.results.reply_language
+        return said if said and _TAG.fullmatch(said) else None
+
+    @property
+    def dates(self) -> str:
+        """The triage's dates as said, each with the date it names beside it."""
+        triage = self.job.results.triage
+        return with_dates(triage.dates if triage else None, self.job.created_at, self.zone)
 
     @property
     def has_audio(self) -> bool:
@@ -164,13 +182,14 @@ def load_voicemail(services: Services, tenant: str, job_id: str) -> Voicemail:
         # as a person clearing the caller and the machine having had none.
         corrected = {f: v for f, v in corrected.items() if f not in PERSONAL_FIELDS}
     machine = machine_values(job)
+    transcript = _transcript(services, job)
     known = list(intents())
     current_intent = corrected.get("intent", machine["intent"])
     if current_intent and current_intent not in known:
         known.append(current_intent)
     return Voicemail(
         job=job,
-        words=timed_words(_transcript(services, job)),
+        words=timed_words(transcript),
         machine=machine,
         current={**machine, **corrected},
         corrected=corrected,
@@ -178,7 +197,22 @@ def load_voicemail(services: Services, tenant: str, job_id: str) -> Voicemail:
         deliveries=tuple(services.deliveries.deliveries_of_job(job.id)),
         timeline=stage_timeline(job),
         intents=tuple(known),
+        zone=services.settings.web.zone,
+        transcript_language=language_tag(job, transcript),
     )
+
+
+_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def language_tag(job: Job, transcript: Transcript | None) -> str | None:
+    """The language the transcript is written in, as workers.llm reads it (the job's, else
+    the speech engine's), for the page's ``lang``: a screen reader reads French words with a
+    French voice. The offline engine writes English whatever it heard (its heard language,
+    in the transcript's details, is not the text's), and says so. A name rather than a code
+    ("french") or anything else no tag is left out: a wrong ``lang`` is worse than none."""
+    said = job.options.language or (transcript.language if transcript else None)
+    return said if said and _TAG.fullmatch(said) else None
 
 
 def _typed(field: str, value: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from pydantic import Field, SecretStr, field_validator
 
 from shared.settings.auth import Section
@@ -24,6 +26,12 @@ class WebSettings(Section):
         description="A session ends this long after its last page view.",
     )
     page_size: int = Field(default=50, ge=10, le=200, description="Inbox rows per page.")
+    time_zone: str = Field(
+        default="UTC",
+        description="The IANA time zone the business works in (Europe/London, "
+        "America/New_York): the day a voicemail was received there is the day its caller's "
+        '"tomorrow" or "Monday" is counted from, for the dates the inbox shows beside them.',
+    )
 
     @field_validator("session_secret")
     @classmethod
@@ -35,3 +43,21 @@ class WebSettings(Section):
                 "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Checked at start-up: an unknown zone would otherwise fail every voicemail page.
+        name = value.strip()
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"web.time_zone {value!r} is no IANA time zone this machine knows; give one "
+                "such as UTC, Europe/London or America/New_York"
+            ) from None
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)

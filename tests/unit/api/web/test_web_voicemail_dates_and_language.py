@@ -1,0 +1,78 @@
+"""The voicemail page dates the days a caller mentioned from the day it was received where the
+business is (web.time_zone), and marks a transcript in another language with its ``lang``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from shared.settings import Settings
+from tests.conftest import ValkeyProcess
+from tests.unit.api.web.conftest import Site, keyed_settings, site_for, voicemail
+
+# Thursday 10 December 2026, 22:30 in New York: already Friday in UTC.
+THURSDAY_EVENING_NY = datetime(2026, 12, 11, 3, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def new_york(tmp_path: Path, valkey: ValkeyProcess) -> Iterator[Site]:
+    found = site_for(
+        keyed_settings(
+            tmp_path, valkey, web={"session_secret": "s" * 40, "time_zone": "America/New_York"}
+        )
+    )
+    with found.client:
+        yield found
+
+
+def _dates(page: str) -> str:
+    found = re.search(r'<dd id="triage-dates">(.*?)</dd>', page, re.S)
+    assert found, "no dates on the page"
+    return unescape(found.group(1)).strip()
+
+
+def test_the_dates_mentioned_show_the_day_they_name_in_the_businesss_time_zone(
+    new_york: Site,
+) -> None:
+    job = voicemail(dates=["tomorrow 10:00", "monday", "next week", "thursday"])
+    job.created_at = THURSDAY_EVENING_NY
+    new_york.add(job)
+    new_york.sign_in()
+
+    page = new_york.client.get(f"/inbox/jobs/{job.id}").text
+
+    # Before: "tomorrow at 10:00, Monday, next week, Thursday", as said, with no date.
+    assert _dates(page) == (
+        "tomorrow at 10:00 (Fri 11 Dec), Monday (Mon 14 Dec), next week, Thursday (?)"
+    )
+
+
+def test_the_time_zone_is_utc_unless_set_and_an_unknown_one_stops_start_up() -> None:
+    assert Settings().web.time_zone == "UTC"
+    with pytest.raises(ValueError, match="no IANA time zone"):
+        Settings(web={"time_zone": "Europe/Lodnon"})  # type: ignore[arg-type]
+
+
+def test_a_transcript_and_reply_in_another_language_carry_their_lang(site: Site) -> None:
+    job = voicemail()
+    job.options.language = "fr"
+    job.results.transcript = "Bonjour, c'est Marie, rappelez-moi s'il vous plaît."
+    job.results.reply = "Merci, nous vous rappellerons."
+    job.results.reply_language = "fr"
+    site.add(job)
+    english = site.add(voicemail())
+    site.sign_in()
+
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+    plain = site.client.get(f"/inbox/jobs/{english.id}").text
+
+    assert re.search(r'<p class="transcript[^>]*id="transcript"[^>]*lang="fr"', page)
+    assert re.search(r'<blockquote class="reply"[^>]*lang="fr"', page)
+    assert re.search(r'<textarea id="r-transcript"[^>]*lang="fr"', page)
+    # Not known: no lang at all, rather than a guess.
+    assert not re.search(r'id="transcript"[^>]*lang=', plain)
