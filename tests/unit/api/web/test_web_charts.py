@@ -45,7 +45,9 @@ def test_the_svg_has_a_title_a_description_and_a_text_label_per_bar() -> None:
     svg = _svg("chart-i", {"billing": 3, "repair": 1})
 
     assert 'role="img"' in svg
-    assert '<title id="chart-i-title">Intents</title>' in svg
+    assert '<title id="chart-i-title">Bar chart of intents</title>' in svg
+    assert 'aria-labelledby="chart-i-title" aria-describedby="chart-i-desc"' in svg
+    assert 'aria-labelledby="chart-i-caption"' in svg  # the figure: named by its caption
     assert "Intents: billing 3, repair 1." in svg
     assert svg.count('class="bar-label"') == 2
     assert " style=" not in svg  # the CSP allows no inline style
