@@ -37,7 +37,7 @@ from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import GoogleTtsSettings
 from workers.providers.base import TtsProvider
-from workers.providers.error_bodies import answer_words, documented_message
+from workers.providers.error_bodies import answer_words, documented_message, said_words
 from workers.providers.errors import ProviderError, classify_exception, classify_status
 from workers.providers.tts.billing import CharacterBill
 
@@ -231,7 +231,8 @@ class GoogleTts(TtsProvider):
                 # Celery owns retries, with backoff across the whole job.
                 retry=None,
                 timeout=self.config.timeout_s,
-            )
+            ),
+            sent=text,
         )
         data = bytes(response.audio_content)
         if sniff_container(data) != output_format:
@@ -241,11 +242,13 @@ class GoogleTts(TtsProvider):
             )
         return data
 
-    def _call(self, call: Callable[[], T]) -> T:
+    def _call(self, call: Callable[[], T], sent: str | None = None) -> T:
+        """``call``'s answer; its failure as a ProviderError whose message never quotes
+        ``sent``, the text the call speaks."""
         try:
             return call()
         except google_errors.GoogleAPICallError as exc:
-            raise _from_api_error(exc) from exc
+            raise _from_api_error(exc, sent) from exc
         # The transport's own failures are not the builtin kinds the classifier knows:
         # requests' timeouts are no TimeoutError, google-auth's transport errors no OSError.
         except requests.Timeout as exc:
@@ -307,12 +310,14 @@ def _broken_off(cause: BaseException | None) -> str:
     return str(inner[0]) if inner and isinstance(inner[0], str) else str(reason)
 
 
-def _from_api_error(exc: google_errors.GoogleAPICallError) -> ProviderError:
+def _from_api_error(exc: google_errors.GoogleAPICallError, sent: str | None) -> ProviderError:
     """An HTTP (or gRPC) error answer, by its HTTP status, through the shared classifier."""
     response = exc.response
     headers = getattr(response, "headers", None)
     status_name = exc.grpc_status_code.name if exc.grpc_status_code is not None else None
-    message = str(exc.message)
+    # No HTTP body to read (gRPC, or an error the client made up): the message alone, held
+    # to the same rule as a body's, since Google's "Invalid value: '...'" quotes the input.
+    message = said_words(str(exc.message), sent)
     if isinstance(response, requests.Response):
         with contextlib.suppress(ValueError, KeyError, TypeError):
             status_name = response.json()["error"]["status"]
