@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from shared.errors import StageFailed
+from shared.errors import StageFailed, VoicePipeError
 from shared.models import Usage
 
 # code -> retryable. Codes are joined with the stage on the job: "llm.auth_failed".
@@ -207,7 +207,35 @@ def classify_exception(vendor: str, exc: BaseException) -> ProviderError:
         setting = _ADDRESS_SETTINGS.get(vendor.lower())
         where = f"; check {setting} and this host's network" if setting else ""
         return ProviderError("connection_error", f"could not reach {vendor}: {exc}{where}")
-    return ProviderError("malformed_response", f"{vendor}: {type(exc).__name__}: {exc}")
+    if isinstance(exc, VoicePipeError):
+        # Ours (a decoder's MediaRejected): its message was written to be shown on a job.
+        return unreadable(vendor, exc.message)
+    return ProviderError("malformed_response", f"{vendor}: {_unexpected(exc)}")
+
+
+def unreadable(vendor: str, reason: str) -> ProviderError:
+    """An answer we could not use, for ``reason`` in our own words (never the answer's)."""
+    return ProviderError("malformed_response", f"{vendor}: {reason}")
+
+
+# What an exception we did not expect is taken to say, by its kind. Never its text: a parser
+# or a library may quote what it was handed (the caller's words, the reply being spoken) or
+# a request's headers (a key), and a job's error is shown to API callers and sent in webhooks.
+_UNEXPECTED: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (json.JSONDecodeError, "an answer that is not JSON"),
+    (UnicodeError, "an answer that is not text in its declared encoding"),
+    (KeyError, "an answer missing a field it should have"),
+    ((TypeError, AttributeError), "an answer of a shape it should not have"),
+    (ValueError, "an answer holding a value that could not be read"),
+)
+
+
+def _unexpected(exc: BaseException) -> str:
+    kind = type(exc).__name__
+    for types, said in _UNEXPECTED:
+        if isinstance(exc, types):
+            return f"{said} ({kind}; its text is not shown, as it may quote the request)"
+    return f"an unexpected {kind} (its text is not shown, as it may quote the request)"
 
 
 # h11's words (under httpx and httpx2) for a body that ended before its Content-Length.

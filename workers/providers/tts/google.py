@@ -38,7 +38,12 @@ from shared.settings import OutputFormat
 from shared.settings.providers import GoogleTtsSettings
 from workers.providers.base import TtsProvider
 from workers.providers.error_bodies import answer_words, documented_message, said_words
-from workers.providers.errors import ProviderError, classify_exception, classify_status
+from workers.providers.errors import (
+    ProviderError,
+    classify_exception,
+    classify_status,
+    unreadable,
+)
 from workers.providers.tts.billing import CharacterBill
 
 NAME = "google"  # the provider, as jobs, settings, prices and metrics name it
@@ -236,10 +241,8 @@ class GoogleTts(TtsProvider):
         )
         data = bytes(response.audio_content)
         if sniff_container(data) != output_format:
-            raise classify_exception(
-                VENDOR,
-                ValueError(f"asked for {output_format}, got {sniff_container(data) or 'no audio'}"),
-            )
+            got = sniff_container(data) or "no audio"
+            raise unreadable(VENDOR, f"asked for {output_format}, got {got}")
         return data
 
     def _call(self, call: Callable[[], T], sent: str | None = None) -> T:
@@ -337,9 +340,9 @@ def _decode_native(data: bytes) -> tuple[npt.NDArray[np.int16], int]:
     try:
         pcm, rate = decode_speech(data)
     except AV_ERRORS as exc:
-        raise classify_exception(VENDOR, ValueError(f"audio that does not decode: {exc}")) from exc
+        raise unreadable(VENDOR, f"audio that does not decode: {exc}") from exc
     if pcm.size == 0:
-        raise classify_exception(VENDOR, ValueError("the answer decodes to no audio"))
+        raise unreadable(VENDOR, "the answer decodes to no audio")
     return pcm, rate
 
 
@@ -358,5 +361,5 @@ def _decode(data: bytes) -> npt.NDArray[np.int16]:
     except MediaRejected as exc:
         raise classify_exception(VENDOR, exc) from exc
     if pcm.size == 0:
-        raise classify_exception(VENDOR, ValueError("the answer decodes to no audio"))
+        raise unreadable(VENDOR, "the answer decodes to no audio")
     return pcm
