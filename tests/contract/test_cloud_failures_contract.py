@@ -195,7 +195,7 @@ def test_an_error_page_echoing_the_request_never_reaches_the_jobs_error(
 
 
 # Each vendor's documented error body, holding ``message``.
-_DOCUMENTED = {
+_DOCUMENTED: dict[str, Callable[[str], dict[str, Any]]] = {
     "OpenAI": lambda m: {"error": {"message": m, "type": "invalid_request_error", "code": None}},
     "Anthropic": lambda m: {
         "type": "error",
@@ -232,3 +232,31 @@ def test_a_documented_message_quoting_the_text_sent_is_withheld(
     assert (failed.code, failed.status) == ("provider_rejected", 400)
     assert "Invalid value" not in failed.message
     assert "quotes the request (withheld)" in failed.message
+
+
+@pytest.mark.parametrize("cloud", [c for c in CLOUDS if c.address == "BASE_URL"], ids=str)
+def test_a_vendor_at_its_own_address_that_cannot_be_reached_names_the_network_not_a_setting(
+    cloud: Cloud, spoken: tuple[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The vendor's own address (no BASE_URL set), reached through a proxy that refuses: the
+    # way out is this host's network, not a setting the user never touched.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(
+        anthropic={"api_key": "sk-ant-test-key"},
+        openai={"api_key": "sk-test"},
+        elevenlabs={"api_key": "el-test"},
+    )
+
+    failed = _call(cloud, settings, spoken)
+
+    assert (failed.code, failed.retryable) == ("connection_error", True)
+    assert failed.message.startswith(f"could not reach {cloud.vendor}")
+    assert "network" in failed.message
+    assert "proxy" in failed.message
+    assert f"check VOICEPIPE_{cloud.section}__BASE_URL" not in failed.message

@@ -51,6 +51,14 @@ def error_words(
     return described
 
 
+def said_words(message: str, sent: object) -> str:
+    """``message`` (a vendor's words with no body behind them: a gRPC error's) unless it
+    quotes ``sent``, the request; then only that it did."""
+    if not quotes(message, sent):
+        return message
+    return "a message that quotes the request (withheld)"
+
+
 def answer_words(message: str | None, response: Any) -> str:
     """``error_words`` of an HTTP error answer (httpx's or requests' response), checked
     against the request that drew it."""

@@ -11,14 +11,16 @@ import email.utils
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from types import ModuleType
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
-from shared.errors import StageFailed
+from shared.errors import StageFailed, VoicePipeError
 from shared.models import Usage
+from shared.settings.providers import AnthropicSettings, ElevenLabsSettings, OpenAISettings
 
 # code -> retryable. Codes are joined with the stage on the job: "llm.auth_failed".
 CODES: dict[str, bool] = {
@@ -195,8 +197,45 @@ def _transport_classes() -> tuple[tuple[type[BaseException], ...], tuple[type[Ba
 _TIMEOUTS, _TRANSPORT = _transport_classes()
 
 
-def classify_exception(vendor: str, exc: BaseException) -> ProviderError:
-    """Map a transport failure (no HTTP answer) to a retryable code."""
+def _default_host(section: type[BaseModel]) -> str:
+    return httpx.URL(str(section.model_fields["base_url"].default)).host
+
+
+# The vendors' own hosts, where a client goes when its BASE_URL is left as it ships.
+_DEFAULT_HOSTS = {
+    "anthropic": _default_host(AnthropicSettings),
+    "openai": _default_host(OpenAISettings),
+    "elevenlabs": _default_host(ElevenLabsSettings),
+}
+
+
+def request_host(exc: BaseException) -> str | None:
+    """The host of the request ``exc`` (httpx's, httpx2's) failed on, when it says."""
+    with suppress(Exception):  # httpx: RuntimeError when the error carries no request
+        return str(exc.request.url.host)  # type: ignore[attr-defined]
+    return None
+
+
+def _unreached(vendor: str, exc: BaseException, host: str | None) -> ProviderError:
+    setting = _ADDRESS_SETTINGS.get(vendor.lower())
+    own = _DEFAULT_HOSTS.get(vendor.lower())
+    if setting and own and (host or request_host(exc)) == own:
+        # Nobody changed the address: a setting to check would send them looking for a
+        # mistake they did not make. The way from here to the vendor is what failed.
+        return ProviderError(
+            "connection_error",
+            f"could not reach {vendor} at its own address, {own} ({exc}); check this host's "
+            f"network, DNS, proxy and firewall ({setting} is the default)",
+        )
+    where = f"; check {setting} and this host's network" if setting else ""
+    return ProviderError("connection_error", f"could not reach {vendor}: {exc}{where}")
+
+
+def classify_exception(
+    vendor: str, exc: BaseException, *, host: str | None = None
+) -> ProviderError:
+    """Map a transport failure (no HTTP answer) to a retryable code. ``host``: the one the
+    request went to, when ``exc`` no longer carries its request."""
     if isinstance(exc, ProviderError):
         return exc
     if isinstance(exc, _TIMEOUTS):
@@ -204,10 +243,36 @@ def classify_exception(vendor: str, exc: BaseException) -> ProviderError:
         wait = f"; {setting} sets how long to wait" if setting else ""
         return ProviderError("timeout", f"{vendor} did not answer in time ({exc}){wait}")
     if isinstance(exc, _TRANSPORT):
-        setting = _ADDRESS_SETTINGS.get(vendor.lower())
-        where = f"; check {setting} and this host's network" if setting else ""
-        return ProviderError("connection_error", f"could not reach {vendor}: {exc}{where}")
-    return ProviderError("malformed_response", f"{vendor}: {type(exc).__name__}: {exc}")
+        return _unreached(vendor, exc, host)
+    if isinstance(exc, VoicePipeError):
+        # Ours (a decoder's MediaRejected): its message was written to be shown on a job.
+        return unreadable(vendor, exc.message)
+    return ProviderError("malformed_response", f"{vendor}: {_unexpected(exc)}")
+
+
+def unreadable(vendor: str, reason: str) -> ProviderError:
+    """An answer we could not use, for ``reason`` in our own words (never the answer's)."""
+    return ProviderError("malformed_response", f"{vendor}: {reason}")
+
+
+# What an exception we did not expect is taken to say, by its kind. Never its text: a parser
+# or a library may quote what it was handed (the caller's words, the reply being spoken) or
+# a request's headers (a key), and a job's error is shown to API callers and sent in webhooks.
+_UNEXPECTED: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (json.JSONDecodeError, "an answer that is not JSON"),
+    (UnicodeError, "an answer that is not text in its declared encoding"),
+    (KeyError, "an answer missing a field it should have"),
+    ((TypeError, AttributeError), "an answer of a shape it should not have"),
+    (ValueError, "an answer holding a value that could not be read"),
+)
+
+
+def _unexpected(exc: BaseException) -> str:
+    kind = type(exc).__name__
+    for types, said in _UNEXPECTED:
+        if isinstance(exc, types):
+            return f"{said} ({kind}; its text is not shown, as it may quote the request)"
+    return f"an unexpected {kind} (its text is not shown, as it may quote the request)"
 
 
 # h11's words (under httpx and httpx2) for a body that ended before its Content-Length.
@@ -234,7 +299,7 @@ def sdk_errors(
     except sdk.APITimeoutError as exc:
         raise classify_exception(vendor, TimeoutError(cause_text(exc))) from exc
     except sdk.APIConnectionError as exc:
-        error = classify_exception(vendor, ConnectionError(cause_text(exc)))
+        error = classify_exception(vendor, ConnectionError(cause_text(exc)), host=request_host(exc))
         if _BODY_CUT in str(exc.__cause__):
             # The vendor answered and its body broke off: "could not reach" it sent whoever
             # read it to the network. Still the connection's failure, tried again.

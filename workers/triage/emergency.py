@@ -77,3 +77,18 @@ def emergency_number(region: str) -> str:
     """ "911" for "US"; "your local emergency number" for a region the table does not hold."""
     number = EMERGENCY_NUMBERS.get(region.upper())
     return number if number else "your local emergency number"
+
+
+def danger_line(region: str) -> str:
+    """What a reply to a danger to life says first, after its greeting: whoever writes the
+    reply (the offline responder, Claude), the caller hears the same words."""
+    return (
+        f"if anyone is in danger, please hang up and call {emergency_number(region)} now. "
+        "This voicemail cannot send help."
+    )
+
+
+def must_send_away(words: Sequence[str]) -> bool:
+    """Whether a reply to ``words`` must send the caller to the emergency number: a danger
+    described, and help not said to be called already."""
+    return describes_emergency(words) and not help_already_called(words)

@@ -16,7 +16,7 @@ from shared.language.said_numbers import write_number
 from shared.models import Triage
 from shared.redaction.detect import is_token
 from workers.triage.calls import NOTHING_TO_DO, NoCall
-from workers.triage.emergency import emergency_number
+from workers.triage.emergency import danger_line
 
 MAX_WORDS = 100
 MAX_DATES = 2  # more than two times in a reply is hard to follow by ear
@@ -144,10 +144,7 @@ def compose_reply(
     # A thank-you, a wrong number, a pitch: "about the problem you reported" would be false.
     topic = None if no_call in NOTHING_TO_DO else _TOPICS.get(triage.intent)
     if emergency:
-        opening = (
-            f"{hello} if anyone is in danger, please hang up and call "
-            f"{emergency_number(region)} now. This voicemail cannot send help."
-        )
+        opening = f"{hello} {danger_line(region)}"
     elif not heard:
         opening = f"{hello} thanks for calling. We couldn't make out your message."
     elif topic:

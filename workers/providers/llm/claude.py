@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shared.language.phone import to_e164
 from shared.language.said_numbers import written_numbers
+from shared.language.tokens import tokenize
 from shared.models import Reply, Transcript, Triage
 from shared.settings.providers import AnthropicSettings
 from workers.providers.anthropic_client import (
@@ -30,6 +31,7 @@ from workers.providers.anthropic_client import (
 )
 from workers.providers.base import LlmProvider, ReplyContext
 from workers.triage.classify import INTENTS
+from workers.triage.emergency import danger_line, emergency_number, must_send_away
 from workers.triage.extract import summarize
 from workers.triage.reply import MAX_WORDS
 
@@ -139,16 +141,16 @@ class ClaudeResponder(LlmProvider):
             self.client,
             model=section.model,
             max_tokens=section.max_tokens,
-            system=system_prompt(context.system_prompt, context.language),
+            system=system_prompt(context.system_prompt, context.language, context.default_region),
             messages=conversation(transcript.text, context.history),
             tools=[VOICEMAIL_TOOL],
             tool_choice={"type": "tool", "name": TOOL_NAME},
         )
         # An answer we refuse below was billed all the same: the failure carries its tokens.
         with billed_for(message):
-            return self._reply(message, context)
+            return self._reply(message, transcript.text, context)
 
-    def _reply(self, message: Message, context: ReplyContext) -> Reply:
+    def _reply(self, message: Message, heard: str, context: ReplyContext) -> Reply:
         raw = tool_input(message, TOOL_NAME)
         try:
             answer = VoicemailReply.model_validate(raw)
@@ -176,6 +178,7 @@ class ClaudeResponder(LlmProvider):
             # Markup or an emoji alone passes the schema's min_length and leaves the voice
             # nothing: stored, it was an empty reply that only the tts stage refused.
             raise malformed(f"a {TOOL_NAME} call with nothing to say", answer.reply_text)
+        text = with_danger_line(text, heard, region)
         return Reply(
             text=text,
             provider=self.name,
@@ -186,10 +189,17 @@ class ClaudeResponder(LlmProvider):
         )
 
 
-def system_prompt(extra: str | None, language: str | None = None) -> str:
+def system_prompt(extra: str | None, language: str | None = None, region: str = "US") -> str:
     """Our spoken-reply rules, the caller's language when it is known, then the job's own
     instructions when it has some (the business may still ask for another language)."""
-    prompt = SYSTEM_PROMPT
+    line = danger_line(region)
+    prompt = (
+        f"{SYSTEM_PROMPT}\n\nIf the caller describes a danger to life (someone collapsed, not "
+        "breathing or with chest pains, a fire or smoke, a smell of gas, heavy bleeding, a "
+        "threat of violence) and does not say the emergency services are called already, "
+        f'begin reply_text with "{line[0].upper()}{line[1:]}", in the caller\'s language, '
+        "and set urgency to high."
+    )
     if language and language.strip():
         # Told nothing, the model answered a French voicemail in the English of our rules.
         prompt += (
@@ -200,6 +210,29 @@ def system_prompt(extra: str | None, language: str | None = None) -> str:
     if not extra or not extra.strip():
         return prompt
     return f"{prompt}\n\nInstructions from the business:\n{extra.strip()}"
+
+
+def with_danger_line(reply: str, heard: str, region: str) -> str:
+    """``reply``, opening with the emergency line when the caller (``heard``) describes a
+    danger to life and has not called for help. The prompt asks Claude for the line; a reply
+    that left it out is given the offline responder's words, as a model is not bound by what
+    it is asked. A reply already naming the number is left as Claude wrote it."""
+    if not must_send_away(tokenize(heard).low):
+        return reply
+    number = emergency_number(region)
+    if _names_number(reply, number):
+        return reply
+    line = danger_line(region)
+    line = f"{line[0].upper()}{line[1:]}"
+    return f"{line} {fit_words(reply, MAX_WORDS - len(line.split()))}"
+
+
+def _names_number(reply: str, number: str) -> bool:
+    if not number.isdigit():  # "your local emergency number"
+        return "emergency" in reply.lower()
+    # The number standing alone: "call 911 now", not the digits of "(415) 911-0198".
+    alone = rf"(?<![\d\-().+])(?<!\d[ .]){number}(?![\d\-])(?![ .]\d)"
+    return re.search(alone, reply) is not None
 
 
 # The caller's own "</voicemail>" (typed, or a transcript of it) would end the tag early and

@@ -32,6 +32,7 @@ from workers.providers.errors import (
     ProviderError,
     classify_exception,
     classify_status,
+    unreadable,
     without_credentials,
 )
 from workers.providers.tts.billing import CharacterBill
@@ -327,7 +328,7 @@ def _specific(names: list[str]) -> str | None:
 
 
 def _malformed(reason: str) -> ProviderError:
-    return classify_exception(VENDOR, ValueError(reason))
+    return unreadable(VENDOR, reason)
 
 
 def _to_file(

@@ -37,8 +37,13 @@ from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
 from shared.settings.providers import GoogleTtsSettings
 from workers.providers.base import TtsProvider
-from workers.providers.error_bodies import answer_words, documented_message
-from workers.providers.errors import ProviderError, classify_exception, classify_status
+from workers.providers.error_bodies import answer_words, documented_message, said_words
+from workers.providers.errors import (
+    ProviderError,
+    classify_exception,
+    classify_status,
+    unreadable,
+)
 from workers.providers.tts.billing import CharacterBill
 
 NAME = "google"  # the provider, as jobs, settings, prices and metrics name it
@@ -231,21 +236,22 @@ class GoogleTts(TtsProvider):
                 # Celery owns retries, with backoff across the whole job.
                 retry=None,
                 timeout=self.config.timeout_s,
-            )
+            ),
+            sent=text,
         )
         data = bytes(response.audio_content)
         if sniff_container(data) != output_format:
-            raise classify_exception(
-                VENDOR,
-                ValueError(f"asked for {output_format}, got {sniff_container(data) or 'no audio'}"),
-            )
+            got = sniff_container(data) or "no audio"
+            raise unreadable(VENDOR, f"asked for {output_format}, got {got}")
         return data
 
-    def _call(self, call: Callable[[], T]) -> T:
+    def _call(self, call: Callable[[], T], sent: str | None = None) -> T:
+        """``call``'s answer; its failure as a ProviderError whose message never quotes
+        ``sent``, the text the call speaks."""
         try:
             return call()
         except google_errors.GoogleAPICallError as exc:
-            raise _from_api_error(exc) from exc
+            raise _from_api_error(exc, sent) from exc
         # The transport's own failures are not the builtin kinds the classifier knows:
         # requests' timeouts are no TimeoutError, google-auth's transport errors no OSError.
         except requests.Timeout as exc:
@@ -307,12 +313,14 @@ def _broken_off(cause: BaseException | None) -> str:
     return str(inner[0]) if inner and isinstance(inner[0], str) else str(reason)
 
 
-def _from_api_error(exc: google_errors.GoogleAPICallError) -> ProviderError:
+def _from_api_error(exc: google_errors.GoogleAPICallError, sent: str | None) -> ProviderError:
     """An HTTP (or gRPC) error answer, by its HTTP status, through the shared classifier."""
     response = exc.response
     headers = getattr(response, "headers", None)
     status_name = exc.grpc_status_code.name if exc.grpc_status_code is not None else None
-    message = str(exc.message)
+    # No HTTP body to read (gRPC, or an error the client made up): the message alone, held
+    # to the same rule as a body's, since Google's "Invalid value: '...'" quotes the input.
+    message = said_words(str(exc.message), sent)
     if isinstance(response, requests.Response):
         with contextlib.suppress(ValueError, KeyError, TypeError):
             status_name = response.json()["error"]["status"]
@@ -332,9 +340,9 @@ def _decode_native(data: bytes) -> tuple[npt.NDArray[np.int16], int]:
     try:
         pcm, rate = decode_speech(data)
     except AV_ERRORS as exc:
-        raise classify_exception(VENDOR, ValueError(f"audio that does not decode: {exc}")) from exc
+        raise unreadable(VENDOR, f"audio that does not decode: {exc}") from exc
     if pcm.size == 0:
-        raise classify_exception(VENDOR, ValueError("the answer decodes to no audio"))
+        raise unreadable(VENDOR, "the answer decodes to no audio")
     return pcm, rate
 
 
@@ -353,5 +361,5 @@ def _decode(data: bytes) -> npt.NDArray[np.int16]:
     except MediaRejected as exc:
         raise classify_exception(VENDOR, exc) from exc
     if pcm.size == 0:
-        raise classify_exception(VENDOR, ValueError("the answer decodes to no audio"))
+        raise unreadable(VENDOR, "the answer decodes to no audio")
     return pcm

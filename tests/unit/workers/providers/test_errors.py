@@ -112,3 +112,34 @@ def test_a_refused_key_names_the_setting_to_fix(vendor: str, setting: str, statu
 
     assert (error.code, error.retryable) == ("auth_failed", False)
     assert setting in error.message
+
+
+@pytest.mark.parametrize(
+    ("vendor", "url", "setting"),
+    [
+        ("Anthropic", "https://api.anthropic.com/v1/messages", "VOICEPIPE_ANTHROPIC__BASE_URL"),
+        ("OpenAI", "https://api.openai.com/v1/audio/speech", "VOICEPIPE_OPENAI__BASE_URL"),
+        ("ElevenLabs", "https://api.elevenlabs.io/v1/voices", "VOICEPIPE_ELEVENLABS__BASE_URL"),
+    ],
+)
+def test_a_vendor_unreached_at_its_own_address_points_at_the_network_not_the_setting(
+    vendor: str, url: str, setting: str
+) -> None:
+    failed = httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+    failed.request = httpx.Request("POST", url)
+
+    message = classify_exception(vendor, failed).message
+
+    assert message.startswith(f"could not reach {vendor} at its own address")
+    assert "network, DNS, proxy and firewall" in message
+    assert f"check {setting}" not in message
+
+
+def test_a_custom_address_unreached_still_names_its_setting() -> None:
+    failed = httpx.ConnectError("[Errno 111] Connection refused")
+    failed.request = httpx.Request("POST", "http://10.0.0.5:8080/v1/messages")
+
+    message = classify_exception("Anthropic", failed).message
+
+    assert "check VOICEPIPE_ANTHROPIC__BASE_URL and this host's network" in message
+    assert "10.0.0.5" not in message
