@@ -269,7 +269,7 @@ def read_message(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),
         callback_number=number,
         callback_number_partial=callback.partial,
-        dates=find_dates(tokens, skip),
+        dates=find_dates(tokens, skip, region),
         intent=topic,
         urgency=level,
         requested_action=action,

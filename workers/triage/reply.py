@@ -92,7 +92,8 @@ def speak_date(value: str) -> str:
     words = value.split()
     clock = words.pop() if words and _CLOCK.fullmatch(words[-1]) else None
     spoken = [
-        say_ordinal(int(w)) if w.isdigit()
+        _say_year(int(w)) if len(w) == 4 and w.isdigit()
+        else say_ordinal(int(w)) if w.isdigit()
         else say_ordinal(int(w[:-2])) if w[:-2].isdigit() and w[-2:] in ("st", "nd", "rd", "th")
         else w.capitalize() if w in WEEKDAYS or w in MONTHS.values()
         else w
@@ -114,6 +115,14 @@ def speak_date(value: str) -> str:
     if spoken[-1:] and spoken[-1] in ("after", "before", "and"):
         return f"{day} {time}"  # "after two in the afternoon", "between nine and eleven"
     return f"{day} at {time}" if day else time
+
+
+def _say_year(year: int) -> str:
+    """ "twenty twenty six", "two thousand five"."""
+    century, rest = divmod(year, 100)
+    if rest == 0 or (century == 20 and rest < 10):
+        return f"{say_int(century // 10)} thousand" + (f" {say_int(rest)}" if rest else "")
+    return f"{say_int(century)} {say_int(rest)}"
 
 
 def _first_name(name: str | None) -> str | None:
