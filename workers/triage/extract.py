@@ -55,7 +55,8 @@ _NO_CALL = {"declined": "no call back wanted", "calls again": "will call again",
             "thanks": "a thank-you, nothing asked", "wrong number": "a wrong number",
             "pitch": "a sales pitch to us",
             "announcement": "a recorded announcement", "mailing list": "take off the mailing list",
-            "email": "wants an email, not a call"}  # fmt: skip
+            "email": "wants an email, not a call",
+            "if needed": "call back only if needed"}  # fmt: skip
 
 
 def summarize(

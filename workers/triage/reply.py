@@ -54,7 +54,7 @@ _WHEN = {"high": "as soon as possible", "normal": "shortly", "low": "in due cour
 _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
          "low": "Since it isn't urgent, we'll"}  # fmt: skip
 # Said instead of promising a call to a caller who asked for none (workers.triage.calls).
-_NO_CALL = {"declined": "As you said, there's no need for us to call you back.",
+_NO_CALL: dict[NoCall, str] = {"declined": "As you said, there's no need for us to call you back.",
             "calls again": "We'll speak to you when you call again.",
             "thanks": "Thank you for letting us know; we'll pass it on to the team.",
             "wrong number": "No problem, thanks for letting us know.",
@@ -198,7 +198,9 @@ def compose_reply(
         if number and target.startswith("at ")
         else 0
     )
-    if no_call is not None:
+    if no_call == "if needed":  # "only call back if there's a problem"
+        callback = f"We'll call you back {target} only if we need to."
+    elif no_call is not None:
         callback, said_number = _NO_CALL[no_call], 0
     closing = "Have a good day."
     # Optional sentences go first (least useful first) if the reply runs long.
