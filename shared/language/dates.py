@@ -10,14 +10,14 @@ from shared.language.day_forms import (
     MONTHS as MONTHS,
 )
 from shared.language.day_forms import (
-    PARTS,
+    WEEKDAYS as WEEKDAYS,
+)
+from shared.language.day_forms import (
     counted_day,
     nth,
     part_of_a_day,
+    with_part,
     written_date,
-)
-from shared.language.day_forms import (
-    WEEKDAYS as WEEKDAYS,
 )
 from shared.language.day_forms import (
     shown_date as shown_date,
@@ -168,12 +168,12 @@ def _day_at(
     word = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if word in ("next", "this") and nxt in WEEKDAYS:
-        return _with_part(f"next {nxt}" if word == "next" else nxt, words, i + 2)
+        return with_part(f"next {nxt}" if word == "next" else nxt, words, i + 2)
     if word in WEEKDAYS:
         alone = _day_at(words, i + 1, pauses) if nxt == "the" else None  # "thursday the 18th"
         if alone is not None and alone[0].startswith("the "):
             return f"{word} {alone[0]}", alone[1]
-        return _with_part(word, words, i + 1)
+        return with_part(word, words, i + 1)
     if words[i : i + 3] in (["a", "week", "from"], ["a", "week", "on"]) and (
         i + 3 < len(words) and words[i + 3] in WEEKDAYS
     ):
@@ -289,13 +289,6 @@ def _window_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
     return replace(time, window="between", until=end[0]), end[1]
 
 
-def _with_part(day: str, words: Sequence[str], j: int) -> tuple[str, int]:
-    """ "wednesday morning": the part of the day said after a weekday stays with it."""
-    if j < len(words) and words[j] in PARTS:
-        return f"{day} {words[j]}", j + 1
-    return day, j
-
-
 def _clock(time: _Time, day: str | None) -> str:
     text = _hhmm(time, day)
     if time.until is not None:
@@ -322,6 +315,13 @@ def _hhmm(time: _Time, day: str | None) -> str:
 def find_dates(tokens: Tokens, skip: Iterable[range] = (), region: str = "US") -> list[str]:
     """Mentions in order of appearance; ``skip`` hides token ranges (phone numbers);
     ``region`` orders the day and month of a date written in digits ("12/24", "24/12")."""
+    return list(dict.fromkeys(text for _, text in date_mentions(tokens, skip, region)))
+
+
+def date_mentions(
+    tokens: Tokens, skip: Iterable[range] = (), region: str = "US"
+) -> list[tuple[int, str]]:
+    """``find_dates``'s mentions with the token each starts at, a repeated one each time."""
     words = list(tokens.low)
     for span in skip:
         for k in span:
@@ -350,7 +350,9 @@ def _pair(a: str | _Time, b: str | _Time) -> tuple[str, _Time] | None:
     return None
 
 
-def _merge(words: Sequence[str], spans: list[tuple[int, int, str | _Time]]) -> list[str]:
+def _merge(
+    words: Sequence[str], spans: list[tuple[int, int, str | _Time]]
+) -> list[tuple[int, str]]:
     """Joins a day and a time said together ("tuesday at three") into one mention, then a
     mention said "from" one "to" another into one ("wednesday 16:00 to thursday 16:00")."""
     said: list[tuple[int, int, str]] = []
@@ -367,14 +369,14 @@ def _merge(words: Sequence[str], spans: list[tuple[int, int, str | _Time]]) -> l
                 continue
         said.append((start, end, value if isinstance(value, str) else _clock(value, None)))
         k += 1
-    return list(dict.fromkeys(_from_to(words, said)))  # a repeated mention is still one
+    return _from_to(words, said)
 
 
-def _from_to(words: Sequence[str], said: list[tuple[int, int, str]]) -> list[str]:
+def _from_to(words: Sequence[str], said: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
     """ "Move it from Wednesday at 4 to Thursday at 4", "away from the 3rd to the 10th": the
     two as one mention, "wednesday 16:00 to thursday 16:00", so that neither reads as the
     other's alternative (a move's old and new times, or a range's ends, as the caller said)."""
-    out: list[str] = []
+    out: list[tuple[int, str]] = []
     k = 0
     while k < len(said):
         start, end, text = said[k]
@@ -384,9 +386,9 @@ def _from_to(words: Sequence[str], said: list[tuple[int, int, str]]) -> list[str
             and words[start - 1] == "from"
             and list(words[end : said[k + 1][0]]) in (["to"], ["until"])
         ):
-            out.append(f"{text} to {said[k + 1][2]}")
+            out.append((start, f"{text} to {said[k + 1][2]}"))
             k += 2
             continue
-        out.append(text)
+        out.append((start, text))
         k += 1
     return out

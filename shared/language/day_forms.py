@@ -108,6 +108,13 @@ def part_of_a_day(words: Sequence[str], i: int) -> tuple[str, int] | None:
     return f"the {part} of the {nth(day[0])}", m + day[1]
 
 
+def with_part(day: str, words: Sequence[str], j: int) -> tuple[str, int]:
+    """ "wednesday morning": the part of the day said after a weekday stays with it."""
+    if j < len(words) and words[j] in PARTS:
+        return f"{day} {words[j]}", j + 1
+    return day, j
+
+
 def nth(day: int) -> str:
     suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix}"
