@@ -74,8 +74,8 @@ def test_a_caller_confirming_an_appointment_is_not_offered_a_booking() -> None:
     [
         (["tuesday 15:00"], "We've made a note of Tuesday at three in the afternoon."),
         (["march 5"], "We've made a note of March fifth."),
-        (["today"], "We understand you'd like someone today."),
-        (["next week"], "We understand you'd like someone next week."),
+        (["today"], "We've noted what you said about today."),
+        (["next week"], "We've noted what you said about next week."),
         (["friday", "tomorrow morning"], "We've made a note of Friday or tomorrow morning."),
     ],
 )
