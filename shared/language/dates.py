@@ -6,15 +6,25 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from shared.language.day_forms import (
+    MONTHS as MONTHS,
+)
+from shared.language.day_forms import (
+    WEEKDAYS as WEEKDAYS,
+)
+from shared.language.day_forms import (
+    counted_day,
+    nth,
+    part_of_a_day,
+    with_part,
+    written_date,
+)
+from shared.language.day_forms import (
+    shown_date as shown_date,
+)
 from shared.language.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
 from shared.language.tokens import Tokens
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december")  # fmt: skip
-MONTHS = {name: name for name in _MONTH_NAMES} | {
-    name[:3]: name for name in _MONTH_NAMES if name != "may"
-} | {"sept": "september"}  # fmt: skip
 # Longest first, so "tomorrow morning" is one mention rather than "tomorrow" and a stray word.
 _RELATIVE = tuple(p.split() for p in (
     "day after tomorrow", "tomorrow morning", "tomorrow afternoon", "tomorrow evening",
@@ -24,7 +34,6 @@ _RELATIVE = tuple(p.split() for p in (
     "the end of next week", "the end of the month", "end of the month", "the following week",
     "the week after next", "the week after",
 ))  # fmt: skip
-_PARTS = ("morning", "afternoon", "evening", "night")  # "wednesday morning"
 # A bare number is a time only after one of these ("at three"), never on its own.
 _TIME_PREPS = {"at", "around", "by", "before", "after", "until", "till", "between"}
 # ... and not when a noun follows it ("after two weeks", "by five dollars").
@@ -153,15 +162,18 @@ def _day_at(
     for phrase in _RELATIVE:
         if list(words[i : i + len(phrase)]) == phrase:
             return " ".join(phrase), i + len(phrase)
+    found = counted_day(words, i) or part_of_a_day(words, i)
+    if found is not None:
+        return found
     word = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if word in ("next", "this") and nxt in WEEKDAYS:
-        return _with_part(f"next {nxt}" if word == "next" else nxt, words, i + 2)
+        return with_part(f"next {nxt}" if word == "next" else nxt, words, i + 2)
     if word in WEEKDAYS:
         alone = _day_at(words, i + 1, pauses) if nxt == "the" else None  # "thursday the 18th"
         if alone is not None and alone[0].startswith("the "):
             return f"{word} {alone[0]}", alone[1]
-        return _with_part(word, words, i + 1)
+        return with_part(word, words, i + 1)
     if words[i : i + 3] in (["a", "week", "from"], ["a", "week", "on"]) and (
         i + 3 < len(words) and words[i + 3] in WEEKDAYS
     ):
@@ -180,7 +192,7 @@ def _day_at(
         if k < len(words) and words[k] in MONTHS:
             return f"{MONTHS[words[k]]} {day[0]}", k + 1
         if j > i and _day_of_month_alone(words, i, k, pauses):
-            return f"the {_nth(day[0])}", j + day[1]
+            return f"the {nth(day[0])}", j + day[1]
     return None
 
 
@@ -217,11 +229,6 @@ def _day_of_month_alone(words: Sequence[str], i: int, k: int, pauses: frozenset[
         if counted < len(words) and words[counted] in _ORDINAL_THINGS:
             return False
     return (before in _BEFORE_DAY_ALONE or before in WEEKDAYS) and after in _AFTER_DAY_ALONE
-
-
-def _nth(day: int) -> str:
-    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
 
 
 def not_before(words: Sequence[str], i: int) -> bool:
@@ -282,13 +289,6 @@ def _window_at(words: Sequence[str], i: int) -> tuple[_Time, int] | None:
     return replace(time, window="between", until=end[0]), end[1]
 
 
-def _with_part(day: str, words: Sequence[str], j: int) -> tuple[str, int]:
-    """ "wednesday morning": the part of the day said after a weekday stays with it."""
-    if j < len(words) and words[j] in _PARTS:
-        return f"{day} {words[j]}", j + 1
-    return day, j
-
-
 def _clock(time: _Time, day: str | None) -> str:
     text = _hhmm(time, day)
     if time.until is not None:
@@ -312,8 +312,16 @@ def _hhmm(time: _Time, day: str | None) -> str:
     return f"{hour:02d}:{time.minute:02d}"
 
 
-def find_dates(tokens: Tokens, skip: Iterable[range] = ()) -> list[str]:
-    """Mentions in order of appearance; ``skip`` hides token ranges (phone numbers)."""
+def find_dates(tokens: Tokens, skip: Iterable[range] = (), region: str = "US") -> list[str]:
+    """Mentions in order of appearance; ``skip`` hides token ranges (phone numbers);
+    ``region`` orders the day and month of a date written in digits ("12/24", "24/12")."""
+    return list(dict.fromkeys(text for _, text in date_mentions(tokens, skip, region)))
+
+
+def date_mentions(
+    tokens: Tokens, skip: Iterable[range] = (), region: str = "US"
+) -> list[tuple[int, str]]:
+    """``find_dates``'s mentions with the token each starts at, a repeated one each time."""
     words = list(tokens.low)
     for span in skip:
         for k in span:
@@ -321,7 +329,11 @@ def find_dates(tokens: Tokens, skip: Iterable[range] = ()) -> list[str]:
     spans: list[tuple[int, int, str | _Time]] = []
     i = 0
     while i < len(words):
-        found = _day_at(words, i, tokens.punctuated) or _window_at(words, i)
+        found = (
+            written_date(words, tokens.slashed, i, region)
+            or _day_at(words, i, tokens.punctuated)
+            or _window_at(words, i)
+        )
         if found is None:
             i += 1
             continue
@@ -338,7 +350,9 @@ def _pair(a: str | _Time, b: str | _Time) -> tuple[str, _Time] | None:
     return None
 
 
-def _merge(words: Sequence[str], spans: list[tuple[int, int, str | _Time]]) -> list[str]:
+def _merge(
+    words: Sequence[str], spans: list[tuple[int, int, str | _Time]]
+) -> list[tuple[int, str]]:
     """Joins a day and a time said together ("tuesday at three") into one mention, then a
     mention said "from" one "to" another into one ("wednesday 16:00 to thursday 16:00")."""
     said: list[tuple[int, int, str]] = []
@@ -355,14 +369,14 @@ def _merge(words: Sequence[str], spans: list[tuple[int, int, str | _Time]]) -> l
                 continue
         said.append((start, end, value if isinstance(value, str) else _clock(value, None)))
         k += 1
-    return list(dict.fromkeys(_from_to(words, said)))  # a repeated mention is still one
+    return _from_to(words, said)
 
 
-def _from_to(words: Sequence[str], said: list[tuple[int, int, str]]) -> list[str]:
+def _from_to(words: Sequence[str], said: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
     """ "Move it from Wednesday at 4 to Thursday at 4", "away from the 3rd to the 10th": the
     two as one mention, "wednesday 16:00 to thursday 16:00", so that neither reads as the
     other's alternative (a move's old and new times, or a range's ends, as the caller said)."""
-    out: list[str] = []
+    out: list[tuple[int, str]] = []
     k = 0
     while k < len(said):
         start, end, text = said[k]
@@ -372,25 +386,9 @@ def _from_to(words: Sequence[str], said: list[tuple[int, int, str]]) -> list[str
             and words[start - 1] == "from"
             and list(words[end : said[k + 1][0]]) in (["to"], ["until"])
         ):
-            out.append(f"{text} to {said[k + 1][2]}")
+            out.append((start, f"{text} to {said[k + 1][2]}"))
             k += 2
             continue
-        out.append(text)
+        out.append((start, text))
         k += 1
     return out
-
-
-_CLOCK = re.compile(r"\d{2}:\d{2}")
-_NO_AT = ("after", "before", "and", "between")  # "after 14:00", not "after at 14:00"
-
-
-def shown_date(value: str) -> str:
-    """A mention as a person reads it in the inbox or a summary: "december 12 15:30" as
-    "December 12 at 15:30", "next tuesday 15:30" as "next Tuesday at 15:30"; the clock stays
-    24-hour, as the pages show every time."""
-    if " to " in value:  # "wednesday 16:00 to thursday 16:00"
-        return " to ".join(shown_date(part) for part in value.split(" to "))
-    words = [w.capitalize() if w in WEEKDAYS or w in MONTHS.values() else w for w in value.split()]
-    if len(words) > 1 and _CLOCK.fullmatch(words[-1]) and words[-2] not in _NO_AT:
-        words.insert(-1, "at")
-    return " ".join(words)

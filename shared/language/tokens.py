@@ -50,6 +50,8 @@ class Tokens:
     # Tokens written after a full stop, question or exclamation mark, with a space: where a
     # recogniser began a new sentence ("the client pulled the order. 480-655-1934").
     sentence_starts: frozenset[int] = field(default=frozenset())
+    # Tokens written after a slash: the day and the year of "12/12/2026".
+    slashed: frozenset[int] = field(default=frozenset())
 
     def __len__(self) -> int:
         return len(self.low)
@@ -86,6 +88,7 @@ def tokens_of(text: str, found: Sequence[re.Match[str]]) -> Tokens:
         punctuated=punctuated,
         attached=attached,
         sentence_starts=sentence_starts,
+        slashed=frozenset(i for i, gap in enumerate(gaps, start=1) if gap == "/"),
     )
 
 

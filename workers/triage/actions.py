@@ -8,6 +8,15 @@ from shared.language.dates import WEEKDAYS
 from shared.language.tokens import has_phrase
 from workers.triage.moves import MOVE_MY, moves_my_booking
 
+_RUNNING_LATE = ("i'm running late", "im running late", "i am running late", "we're running late",
+                 "running a bit late", "running a little late", "running a few minutes late",
+                 "i'll be late", "i will be late", "i'm going to be late", "gonna be late",
+                 "i'm late for", "be a bit late", "be a little late", "be a few minutes late",
+                 "running behind for my")  # fmt: skip
+# What a late arrival is late for: not "I'll be late with the rent".
+_LATE_FOR = ("appointment", "appt", "o'clock", "session", "class", "booking", "table",
+             "reservation", "lesson", "meeting", "be there", "get there", "minutes", "for my",
+             "for the", "for our", "start without me")  # fmt: skip
 # (any of these, and any of those or nothing, -> action); first matching rule wins.
 _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     # "Please cancel my appointment on Tuesday, I'll call to reschedule later": a cancel
@@ -34,6 +43,8 @@ _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("cancel",), ("order",), "cancel order"),
     (("cancel", "cancellation", "terminate", "unsubscribe", "close my account"), (),
      "cancel service"),
+    # "I'm running late for my 3 o'clock": a booking held, and no new one wanted.
+    (_RUNNING_LATE, _LATE_FOR, "running late"),
     (("book", "schedule", "make an appointment", "set up an appointment"), (),
      "book appointment"),
     # "Calling to confirm my appointment for tomorrow": it is booked already.

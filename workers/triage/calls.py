@@ -14,7 +14,7 @@ from workers.triage.classify import asks_nothing, scan
 from workers.triage.intent_words import DECLINED_CALL
 
 NoCall = Literal["declined", "calls again", "thanks", "wrong number", "pitch", "announcement",
-                 "mailing list", "email"]  # fmt: skip
+                 "mailing list", "email", "if needed"]  # fmt: skip
 
 _DECLINED = (*DECLINED_CALL, "don't worry about calling me", "don't worry about calling back",
              "don't worry about calling me back", "don't worry about ringing me",
@@ -64,8 +64,16 @@ _THANKS = ("just wanted to say thank you", "just wanted to say thanks", "just to
            "thanks for coming out", "thank you for coming out")  # fmt: skip
 _TURNS = {"but", "however", "although", "though", "except", "unfortunately", "still", "again",
           "problem", "issue", "question", "wondering", "could", "can", "would", "need"}  # fmt: skip
+# A call wanted only on a condition: "only call back if there's a problem". Neither promised
+# nor refused: the reply says we will call if we need to.
+_ONLY_IF = ("only call back if", "only call me if", "only call me back if", "only call if",
+            "only ring me if", "only ring back if", "only ring if", "only ring me back if",
+            "call me only if", "call me back only if", "call back only if", "ring me only if",
+            "only get back to me if", "only need to call me if", "only need to call if",
+            "only need to ring me if", "only call us if", "only call us back if")  # fmt: skip
 _TABLE: dict[str, str] = (
     {p: "asks" for p in _ASKS}
+    | {p: "if needed" for p in _ONLY_IF}
     | {p: "calls again" for p in _CALLS_AGAIN}
     | {p: "declined" for p in _DECLINED}
     | {p: "wrong number" for p in _WRONG_NUMBER}
@@ -78,13 +86,14 @@ NOTHING_TO_DO: tuple[NoCall, ...] = ("thanks", "wrong number", "pitch", "announc
                                      "mailing list")  # fmt: skip
 # Of classify.asks_nothing's phrases, those of a recording (news, not a seller).
 _RECORDED = ("this is an automated message", "automated message from")
-# A call declined only for now or on a condition is still wanted: "no need to ring back if
-# it's already posted", "no need to call me back today, tomorrow is fine", "... until the
-# results are in", "... right away, whenever you get a chance".
-# ("No need to call back unless there's a form to sign" leaves the call to us, and "no need
-# to call me back now, it's all sorted" says no more is needed: both declined.)
-_FOR_NOW = {"if", "until", "till", "today", "tonight", "yet", "right", "straight",
-            "immediately", "before"}  # fmt: skip
+# A call declined only for now is still wanted: "no need to call me back today, tomorrow is
+# fine", "... until the results are in", "... right away, whenever you get a chance". ("No
+# need to call me back now, it's all sorted" says no more is needed: declined.)
+_FOR_NOW = {"until", "till", "today", "tonight", "yet", "right", "straight", "immediately",
+            "before"}  # fmt: skip
+# A call declined on a condition is left to us: "no need to ring back if it's already
+# posted", "no need to call back unless there's a form to sign" ("if needed").
+_ON_A_CONDITION = {"if", "unless"}
 
 
 def no_call_wanted(words: Sequence[str]) -> NoCall | None:
@@ -92,11 +101,9 @@ def no_call_wanted(words: Sequence[str]) -> NoCall | None:
     "calls again" where they will call us, "email" where they want an email instead, "wrong
     number", "mailing list" (take them off it), "thanks" (a thank-you asking nothing),
     "pitch" (a seller, classify.asks_nothing), "announcement" (a recording); None where a
-    call is asked for or nothing is said of one."""
-    found = {
-        "asks" if kind == "declined" and words[end : end + 1] and words[end] in _FOR_NOW else kind
-        for _, end, kind in scan(words, _TABLE)
-    }
+    call is asked for or nothing is said of one; "if needed" where a call is wanted only on a
+    condition ("only call back if there's a problem", "no need to ring back if ...")."""
+    found = {_as_meant(words, end, kind) for _, end, kind in scan(words, _TABLE)}
     if asks_nothing(words):
         recorded = any(has_phrase(words, p) for p in _RECORDED)
         return "announcement" if recorded else "pitch"
@@ -106,6 +113,8 @@ def no_call_wanted(words: Sequence[str]) -> NoCall | None:
         return "email"
     if "asks" in found:
         return None
+    if "if needed" in found:
+        return "if needed"
     if "mailing list" in found:
         return "mailing list"
     if "declined" in found:
@@ -115,6 +124,14 @@ def no_call_wanted(words: Sequence[str]) -> NoCall | None:
     if "thanks" in found and not _TURNS & set(words):
         return "thanks"
     return None
+
+
+def _as_meant(words: Sequence[str], end: int, kind: str) -> str:
+    """A declined call as the words after it leave it: for now, or on a condition."""
+    after = words[end] if kind == "declined" and end < len(words) else ""
+    if after in _FOR_NOW:
+        return "asks"
+    return "if needed" if after in _ON_A_CONDITION else kind
 
 
 def asks_for_a_call(words: Sequence[str]) -> bool:

@@ -17,7 +17,7 @@ from shared.language.tokens import has_phrase
 from workers.triage import intent_words
 from workers.triage.intent_words import DECLINED_CALL, INTENT_WORDS, NEUTRAL, NOTICE, PITCH
 from workers.triage.text_model import text_model
-from workers.triage.wounds import settled_wound
+from workers.triage.wounds import lost_tooth, settled_wound
 
 T = TypeVar("T")
 Urgency = Literal["low", "normal", "high"]
@@ -271,7 +271,7 @@ def urgency(words: Sequence[str], asks_only_a_call: bool = False) -> Urgency:
         if tuple(words[end : end + 2]) == ("or", "tomorrow"):
             continue  # "call me back today or tomorrow": no deadline today
         levels.add(level)
-    if _same_day_deadline(words):
+    if _same_day_deadline(words) or lost_tooth(words):
         levels.add("high")
     within_days = any(has_phrase(words, p) for p in _WITHIN_DAYS) or _next_day_deadline(words)
     if not levels and not within_days:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shared.language.dates import find_dates, shown_date
+from shared.language.dates import date_mentions, shown_date
 from shared.language.name_hearings import choose_caller_name
 from shared.language.names import caller_name
 from shared.language.phone import CallbackNumber, find_callback, phone_runs
@@ -23,6 +23,7 @@ from shared.language.telephone_band import guess_over_the_band
 from shared.language.tokens import Tokens, tokenize
 from shared.models import Triage
 from workers.triage.actions import requested_action
+from workers.triage.asked_dates import asked_dates
 from workers.triage.calls import NOTHING_TO_DO, NoCall, asks_for_a_call, no_call_wanted
 from workers.triage.classify import (
     MODEL_ALONE,
@@ -55,7 +56,8 @@ _NO_CALL = {"declined": "no call back wanted", "calls again": "will call again",
             "thanks": "a thank-you, nothing asked", "wrong number": "a wrong number",
             "pitch": "a sales pitch to us",
             "announcement": "a recorded announcement", "mailing list": "take off the mailing list",
-            "email": "wants an email, not a call"}  # fmt: skip
+            "email": "wants an email, not a call",
+            "if needed": "call back only if needed"}  # fmt: skip
 
 
 def summarize(
@@ -186,6 +188,9 @@ class Reading:
     no_call: NoCall | None
     emergency: bool
     for_whom: str | None
+    # The mentions the caller asks for (workers.triage.asked_dates): a booking is offered
+    # for these alone.
+    asked: tuple[str, ...] = ()
 
 
 def triage_text(
@@ -265,14 +270,16 @@ def read_message(
         # "A message for Julie in accounts, could she call me back about invoice 4471":
         # Julie's call, not an invoice sent.
         action = "call back"
+    mentions = date_mentions(tokens, skip, region)
     triage = Triage(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),
         callback_number=number,
         callback_number_partial=callback.partial,
-        dates=find_dates(tokens, skip),
+        dates=list(dict.fromkeys(text for _, text in mentions)),
         intent=topic,
         urgency=level,
         requested_action=action,
     )
     triage.summary = summarize(triage, region, no_call, emergency, for_whom)
-    return Reading(triage, tokens.low, no_call, emergency, for_whom)
+    asked = tuple(asked_dates(tokens, mentions))
+    return Reading(triage, tokens.low, no_call, emergency, for_whom, asked)

@@ -8,6 +8,7 @@ in its groups (shared.language.said_numbers).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.numbers import say_int, say_ordinal
@@ -37,6 +38,7 @@ _ACTION_LINES = {
     "reschedule appointment": "We've noted that you'd like to reschedule.",
     "confirm appointment": "We've noted that you'd like to confirm your appointment.",
     "cancel appointment": "We've noted that you'd like to cancel your appointment.",
+    "running late": "Thanks for letting us know you're running late; we'll tell the team.",
     "book appointment": "We'd be glad to book an appointment for you{when}.",
     "cancel order": "We'll look into cancelling your order.",
     "cancel service": "We'll take care of your cancellation request.",
@@ -54,7 +56,7 @@ _WHEN = {"high": "as soon as possible", "normal": "shortly", "low": "in due cour
 _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
          "low": "Since it isn't urgent, we'll"}  # fmt: skip
 # Said instead of promising a call to a caller who asked for none (workers.triage.calls).
-_NO_CALL = {"declined": "As you said, there's no need for us to call you back.",
+_NO_CALL: dict[NoCall, str] = {"declined": "As you said, there's no need for us to call you back.",
             "calls again": "We'll speak to you when you call again.",
             "thanks": "Thank you for letting us know; we'll pass it on to the team.",
             "wrong number": "No problem, thanks for letting us know.",
@@ -66,8 +68,9 @@ _PARTS_OF_DAY = ("morning", "afternoon", "evening", "night", "tonight")
 # A day named relative to the call (shared.language.dates): "We've made a note of Tuesday"
 # reads well, "We've made a note of today" or "... of next week" does not.
 _CLOCK = re.compile(r"\d{2}:\d{2}")
+_ORDINAL = re.compile(r"\d{1,2}(st|nd|rd|th)")
 _RELATIVE_DAY_WORDS = ("today", "tonight", "tomorrow", "this", "next", "the", "day", "end",
-                       "first", "a")  # fmt: skip
+                       "first", "a", "in")  # fmt: skip
 
 
 def speak_clock(clock: str) -> str:
@@ -92,7 +95,8 @@ def speak_date(value: str) -> str:
     words = value.split()
     clock = words.pop() if words and _CLOCK.fullmatch(words[-1]) else None
     spoken = [
-        say_ordinal(int(w)) if w.isdigit()
+        _say_year(int(w)) if len(w) == 4 and w.isdigit()
+        else say_ordinal(int(w)) if w.isdigit()
         else say_ordinal(int(w[:-2])) if w[:-2].isdigit() and w[-2:] in ("st", "nd", "rd", "th")
         else w.capitalize() if w in WEEKDAYS or w in MONTHS.values()
         else w
@@ -116,6 +120,14 @@ def speak_date(value: str) -> str:
     return f"{day} at {time}" if day else time
 
 
+def _say_year(year: int) -> str:
+    """ "twenty twenty six", "two thousand five"."""
+    century, rest = divmod(year, 100)
+    if rest == 0 or (century == 20 and rest < 10):
+        return f"{say_int(century // 10)} thousand" + (f" {say_int(rest)}" if rest else "")
+    return f"{say_int(century)} {say_int(rest)}"
+
+
 def _first_name(name: str | None) -> str | None:
     if not name or is_token(name):
         return None  # "[PERSON_NAME]": greeted without a name, never as "Hello PERSON"
@@ -132,13 +144,16 @@ def compose_reply(
     no_call: NoCall | None = None,
     emergency: bool = False,
     for_whom: str | None = None,
+    asked: Sequence[str] | None = None,
 ) -> str:
     """The reply text, at most ``MAX_WORDS`` words; the same triage gives the same text.
     ``no_call``: the caller asked for no call back (``workers.triage.calls``), so none is
     promised. ``emergency``: the caller describes a danger to life
     (``workers.triage.emergency``), so the reply first sends them to the emergency number:
     a voicemail box cannot send help. ``for_whom``: the person the message is for
-    (``workers.triage.recipient``), said after what we will do."""
+    (``workers.triage.recipient``), said after what we will do. ``asked``: the dates the
+    caller asks for (``workers.triage.asked_dates``; None: all of them), the only ones a
+    booking is offered for or a wish is read from."""
     first = _first_name(triage.caller_name)
     hello = f"Hello {first}," if first else "Hello,"
     # A thank-you, a wrong number, a pitch: "about the problem you reported" would be false.
@@ -151,21 +166,14 @@ def compose_reply(
         opening = f"{hello} thanks for your message about {topic}."
     else:
         opening = f"{hello} thanks for your message."
-    when = " or ".join(speak_date(d) for d in triage.dates[:MAX_DATES])
     line = _ACTION_LINES.get(triage.requested_action or "", "")
-    action = line.format(when=f" for {when}" if when else "")
+    wanted = list(triage.dates if asked is None else asked)
+    booked = wanted[:MAX_DATES] if "{when}" in line else []
+    action = line.format(when=_for(booked))
     passed = ""
     if for_whom and no_call not in NOTHING_TO_DO:
         passed = f"We'll pass your message on to {re.split(r' (?:in|from|at|on) ', for_whom)[0]}."
-    noted = ""
-    if when and "{when}" not in line:
-        firsts = (word for day in triage.dates[:MAX_DATES] for word in day.split()[:1])
-        relative = any(word in _RELATIVE_DAY_WORDS for word in firsts)
-        noted = (
-            f"We've noted that you mentioned {when}."
-            if relative
-            else f"We've made a note of {when}."
-        )
+    noted = _noted([d for d in triage.dates if d not in booked], wanted, triage.requested_action)
     number = triage.callback_number
     target = (
         "on the number you left"
@@ -186,7 +194,9 @@ def compose_reply(
         if number and target.startswith("at ")
         else 0
     )
-    if no_call is not None:
+    if no_call == "if needed":  # "only call back if there's a problem"
+        callback = f"We'll call you back {target} only if we need to."
+    elif no_call is not None:
         callback, said_number = _NO_CALL[no_call], 0
     closing = "Have a good day."
     # Optional sentences go first (least useful first) if the reply runs long.
@@ -199,6 +209,40 @@ def compose_reply(
     text = " ".join(s for s in sentences.values() if s)
     words = text.split()
     return text if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS]).rstrip(",.") + "."
+
+
+def _for(dates: Sequence[str]) -> str:
+    """ " for Tuesday or Wednesday", " in two weeks": the dates a booking is offered for."""
+    when = " or ".join(speak_date(d) for d in dates)
+    return f" {when}" if when.startswith("in ") else f" for {when}" if when else ""
+
+
+def _noted(dates: Sequence[str], wanted: Sequence[str], action: str | None) -> str:
+    """The sentence that notes the days mentioned: a day of the calendar as noted ("We've
+    made a note of Tuesday"); a day named from the call's ("today", "next week") only where
+    the caller does not say it of the past ("the boiler broke this morning" needs no saying
+    back), in words a person would use: "We've noted that you mentioned today" read as a
+    form's. Only a repair's one day is read as a wish ("send someone today"): elsewhere
+    "today" is as often a deadline or news ("my place goes tomorrow") as a time wanted."""
+    relative = [d for d in dates if _from_the_call(d)]
+    named = [d for d in dates if d not in relative][:MAX_DATES]
+    wished = [d for d in relative if d in wanted][:MAX_DATES]
+    if named:  # "Friday or tomorrow morning": the day named makes the other a day too
+        said = [d for d in dates if d in named or d in wished][:MAX_DATES]
+        return f"We've made a note of {' or '.join(speak_date(d) for d in said)}."
+    if not wished:
+        return ""
+    if action == "arrange repair" and len(wished) == 1 and not wished[0].startswith("in "):
+        return f"We understand you'd like someone {speak_date(wished[0])}."
+    return f"We've noted what you said about {' and '.join(speak_date(d) for d in wished)}."
+
+
+def _from_the_call(date: str) -> bool:
+    """ "today", "next week", "in two weeks": no weekday, month or day of the month named."""
+    words = date.split()
+    return words[0] in _RELATIVE_DAY_WORDS and not any(
+        w in WEEKDAYS or w in MONTHS.values() or _ORDINAL.fullmatch(w) for w in words
+    )
 
 
 def _call_window(triage: Triage) -> str | None:

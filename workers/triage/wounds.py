@@ -29,3 +29,34 @@ def settled_wound(words: Sequence[str], start: int, end: int) -> bool:
         for p in _SETTLED
         for i in range(len(after))
     )
+
+
+# A permanent tooth knocked out can be saved only within the hour: urgent however calmly
+# said ("my son knocked out his tooth, what should we do?").
+_TEETH = {"tooth", "teeth", "incisor", "incisors"}
+_KNOCKED = {"knocked", "knock", "knocks", "smashed", "punched"}
+_CAME_OUT = (("fell", "out"), ("fallen", "out"), ("came", "out"), ("come", "out"))
+# How a tooth that came out was lost: a blow or a fall, not a child's milk tooth.
+_BLOWS = {"fall", "fell", "tripped", "hit", "accident", "crash", "crashed", "punched", "knocked",
+          "smacked", "football", "hockey", "rugby", "bike", "fight", "slipped"}  # fmt: skip
+_WITHIN_TOOTH = 4
+
+
+def lost_tooth(words: Sequence[str]) -> bool:
+    """Whether the caller says a tooth was knocked out (or loose) or came out in a fall."""
+    for i, word in enumerate(words):
+        if word not in _TEETH:
+            continue
+        near = words[max(0, i - _WITHIN_TOOTH) : i + _WITHIN_TOOTH + 1]
+        if _KNOCKED & set(near):
+            return True
+        after = tuple(words[i + 1 : i + 4])
+        came_out = next(
+            (k for k in range(len(after)) for p in _CAME_OUT if after[k : k + len(p)] == p), None
+        )
+        if came_out is None or {"baby", "wobbly", "milk"} & set(words[max(0, i - 3) : i]):
+            continue
+        rest = list(words[:i]) + list(words[i + 1 + came_out + 2 :])
+        if _BLOWS & set(rest):
+            return True
+    return False

@@ -48,6 +48,12 @@ class TriageResponder(LlmProvider):
         # One who has rung the emergency services already is not told to ring them.
         send_away = emergency and not help_already_called(reading.words)
         text = compose_reply(
-            triage, region, heard=heard, no_call=no_call, emergency=send_away, for_whom=for_whom
+            triage,
+            region,
+            heard=heard,
+            no_call=no_call,
+            emergency=send_away,
+            for_whom=for_whom,
+            asked=reading.asked,
         )
         return Reply(text=text, provider=self.name, triage=triage, usage=Usage())

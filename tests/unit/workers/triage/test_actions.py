@@ -88,3 +88,32 @@ def test_a_number_alone_asks_for_a_call_back() -> None:
 )
 def test_changing_something_else_before_an_appointment_is_no_reschedule(text: str) -> None:
     assert requested_action(_words(text), "appointment", True) == "call back"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, it's Sam Ortiz, I'm running late for my 3 o'clock, be there in 15 minutes.",
+        "Hi, message for Janet. It's Paul, I'm running late, be there by half ten.",
+        "I'll be late for the 2pm training session, maybe twenty minutes.",
+    ],
+)
+def test_a_caller_running_late_for_a_booking_asks_for_no_new_one(text: str) -> None:
+    assert requested_action(_words(text), "appointment", True) == "running late"
+
+
+def test_a_payment_that_will_be_late_is_no_late_arrival() -> None:
+    words = _words("I'll be late with the rent this month, can you call me")
+    assert requested_action(words, "billing", True) != "running late"
+
+
+def test_the_reply_to_a_caller_running_late_offers_no_booking() -> None:
+    reply = _responder_reply("Hi, it's Sam Ortiz, I'm running late for my 3 o'clock. 617-555-0142.")
+    assert "book an appointment" not in reply
+    assert "Thanks for letting us know you're running late" in reply
+
+
+def _responder_reply(text: str) -> str:
+    from workers.triage import compose_reply, triage_text
+
+    return compose_reply(triage_text(text), "US")

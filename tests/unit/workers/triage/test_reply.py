@@ -74,15 +74,12 @@ def test_a_caller_confirming_an_appointment_is_not_offered_a_booking() -> None:
     [
         (["tuesday 15:00"], "We've made a note of Tuesday at three in the afternoon."),
         (["march 5"], "We've made a note of March fifth."),
-        (["today"], "We've noted that you mentioned today."),
-        (["next week"], "We've noted that you mentioned next week."),
-        (
-            ["friday", "tomorrow morning"],
-            "We've noted that you mentioned Friday or tomorrow morning.",
-        ),
+        (["today"], "We've noted what you said about today."),
+        (["next week"], "We've noted what you said about next week."),
+        (["friday", "tomorrow morning"], "We've made a note of Friday or tomorrow morning."),
     ],
 )
-def test_a_day_named_relative_to_the_call_is_noted_as_mentioned(
+def test_a_day_named_relative_to_the_call_is_said_back_as_a_person_would(
     dates: list[str], sentence: str
 ) -> None:
     reply = compose_reply(_triage(dates=dates, intent="repair", urgency="high"), "US")
@@ -166,9 +163,9 @@ def test_a_booking_asked_for_any_time_after_two_is_not_offered_at_two() -> None:
     )
 
 
-def test_a_relative_day_phrase_is_noted_as_mentioned() -> None:
+def test_a_relative_day_phrase_is_noted_as_what_the_caller_said() -> None:
     triage = _triage(dates=["end of the week"], intent="appointment", requested_action="call back")
-    assert "We've noted that you mentioned end of the week." in compose_reply(triage, "US")
+    assert "We've noted what you said about end of the week." in compose_reply(triage, "US")
 
 
 def test_a_move_from_one_time_to_another_is_said_as_one() -> None:

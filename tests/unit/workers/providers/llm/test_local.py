@@ -190,3 +190,23 @@ def test_a_caller_who_asks_for_no_call_back_is_promised_none(
 def test_a_caller_who_still_asks_for_a_call_is_promised_one(text: str) -> None:
     # "we'll": the reply to a declined call says "no need for us to call you back" too
     assert "we'll call you back" in _respond(text).lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, it's Amy, confirming my cleaning Thursday at 10. No need to call back if you're "
+        "busy. 617-555-0142.",
+        "Hi, it's Amy, my appointment is Thursday at 10, only call back if there's a problem. "
+        "617-555-0142.",
+        "Hi, the forms are in the post. No need to call back unless there's one to sign. "
+        "617-555-0142.",
+        "Hi it's Joe, please only ring me if the part hasn't come. 617-555-0142.",
+    ],
+)
+def test_a_call_declined_on_a_condition_is_neither_promised_nor_refused(text: str) -> None:
+    reply = _responder().respond(Transcript(text=text, provider="local"), ReplyContext())
+    assert "We'll call you back at (617) 555-0142 only if we need to." in reply.text
+    assert "no need for us to call" not in reply.text
+    assert reply.triage is not None
+    assert "call back only if needed" in reply.triage.summary
