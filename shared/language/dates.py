@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from shared.language.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
+from shared.language.past_days import past_at_end, said_of_the_past
 from shared.language.tokens import Tokens
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -325,9 +326,12 @@ def find_dates(tokens: Tokens, skip: Iterable[range] = ()) -> list[str]:
         if found is None:
             i += 1
             continue
-        spans.append((i, found[1], found[0]))
-        i = found[1]
-    return _merge(words, spans)
+        start, end, value = i, found[1], found[0]
+        if isinstance(value, str):  # "last monday", "we came in on monday": gone by
+            start, end, value = said_of_the_past(words, start, end, value, tokens.punctuated)
+        spans.append((start, end, value))
+        i = end
+    return [past_at_end(mention) for mention in _merge(words, spans)]
 
 
 def _pair(a: str | _Time, b: str | _Time) -> tuple[str, _Time] | None:

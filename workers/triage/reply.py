@@ -11,6 +11,7 @@ import re
 
 from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.numbers import say_int, say_ordinal
+from shared.language.past_days import is_past
 from shared.language.phone import speak_number
 from shared.language.said_numbers import write_number
 from shared.models import Triage
@@ -151,7 +152,10 @@ def compose_reply(
         opening = f"{hello} thanks for your message about {topic}."
     else:
         opening = f"{hello} thanks for your message."
-    when = " or ".join(speak_date(d) for d in triage.dates[:MAX_DATES])
+    # A day gone by ("last Monday", "we came in on Monday") is the job's history: never
+    # one to book or note as a time for us.
+    ahead = [d for d in triage.dates if not is_past(d)]
+    when = " or ".join(speak_date(d) for d in ahead[:MAX_DATES])
     line = _ACTION_LINES.get(triage.requested_action or "", "")
     action = line.format(when=f" for {when}" if when else "")
     passed = ""
@@ -159,7 +163,7 @@ def compose_reply(
         passed = f"We'll pass your message on to {re.split(r' (?:in|from|at|on) ', for_whom)[0]}."
     noted = ""
     if when and "{when}" not in line:
-        firsts = (word for day in triage.dates[:MAX_DATES] for word in day.split()[:1])
+        firsts = (word for day in ahead[:MAX_DATES] for word in day.split()[:1])
         relative = any(word in _RELATIVE_DAY_WORDS for word in firsts)
         noted = (
             f"We've noted that you mentioned {when}."
