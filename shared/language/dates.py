@@ -326,9 +326,7 @@ def find_dates(tokens: Tokens, skip: Iterable[range] = ()) -> list[str]:
         if found is None:
             i += 1
             continue
-        start, end, value = i, found[1], found[0]
-        if isinstance(value, str):  # "last monday", "we came in on monday": gone by
-            start, end, value = said_of_the_past(words, start, end, value, tokens.punctuated)
+        start, end, value = said_of_the_past(words, i, found[1], found[0], tokens.punctuated)
         spans.append((start, end, value))
         i = end
     return [past_at_end(mention) for mention in _merge(words, spans)]

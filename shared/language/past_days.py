@@ -12,8 +12,10 @@ Monday", so no date is given for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 PAST_MARK = " (past)"
+_Said = TypeVar("_Said")
 # Verbs in the simple past that tell of something done on the day named after them. Not
 # "got", "been" or "booked": "I've got physio on Wednesday", "I'm booked in for Thursday".
 _DONE = {"came", "went", "called", "rang", "phoned", "dropped", "left", "bought", "paid",
@@ -40,11 +42,13 @@ _LOOK_BACK = 8
 
 
 def said_of_the_past(
-    words: Sequence[str], start: int, end: int, day: str, pauses: frozenset[int]
-) -> tuple[int, int, str]:
+    words: Sequence[str], start: int, end: int, day: _Said, pauses: frozenset[int]
+) -> tuple[int, int, _Said | str]:
     """The mention at ``words[start:end]`` (``day``), widened to the words that put it in
     the past: "last monday" (start one earlier), "monday last week" (end two later), or
-    marked ``(past)`` for a sentence in the past. Unchanged otherwise."""
+    marked ``(past)`` for a sentence in the past. Unchanged otherwise (a time alone)."""
+    if not isinstance(day, str):
+        return start, end, day
     head = day.split()[0]
     weekday = head in _WEEKDAYS and not day.startswith("next ")
     before = list(words[max(0, start - 2) : start])
