@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import phonenumbers
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from shared.language.dates import shown_date
 
@@ -14,17 +16,23 @@ from shared.language.dates import shown_date
 NONE = "\u2013"
 
 
-def when(value: datetime | None) -> str:
-    """A moment in UTC to the minute: the pages show one clock, whatever the viewer's."""
-    if value is None:
-        return NONE
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+@pass_context
+def when(context: Context, value: datetime | None) -> str:
+    """A moment to the minute in the deployment's zone (``web.time_zone``, the page's
+    ``zone``), with its abbreviation: one clock on every page, the one the dates beside a
+    caller's mentions are counted in."""
+    return _in_zone(value, context.get("zone"), "%Y-%m-%d %H:%M %Z")
 
 
-def when_exact(value: datetime | None) -> str:
+@pass_context
+def when_exact(context: Context, value: datetime | None) -> str:
+    return _in_zone(value, context.get("zone"), "%Y-%m-%d %H:%M:%S %Z")
+
+
+def _in_zone(value: datetime | None, zone: tzinfo | None, pattern: str) -> str:
     if value is None:
         return NONE
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return value.astimezone(zone or UTC).strftime(pattern)
 
 
 def iso(value: datetime | None) -> str:

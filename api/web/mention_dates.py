@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.language.dates import MONTHS, WEEKDAYS, shown_date
+from shared.language.past_days import PAST_MARK, is_past
 
 UNSURE = "?"
 
@@ -35,7 +36,12 @@ def resolve(mention: str, received: datetime, zone: ZoneInfo) -> date | str | No
     """The date ``mention`` names (a triage's ``dates`` entry, one end of a range), ``?``
     where it could be either of two, or None where it names no single day."""
     local = received.astimezone(zone)
-    day, rest = _day_part(mention.strip().lower())
+    mention = mention.strip().lower()
+    if mention.endswith(PAST_MARK.strip()):
+        return None  # told in the past ("we came in on monday"): not the coming one
+    if is_past(mention):
+        return _gone_by(mention, local.date())
+    day, rest = _day_part(mention)
     if day is None or not all(w in _TIME_WORDS or _CLOCK.fullmatch(w) for w in rest):
         return None
     today = local.date()
@@ -46,6 +52,47 @@ def resolve(mention: str, received: datetime, zone: ZoneInfo) -> date | str | No
     if day == "day after tomorrow":
         return UNSURE if local.hour < _SMALL_HOURS_END else today + timedelta(days=2)
     return _named_day(day, today)
+
+
+def _gone_by(mention: str, today: date) -> date | str | None:
+    """ "last monday", "this past monday", "monday last week" (a time after it or not): a
+    weekday gone by. None for any other mention, or one naming no single day."""
+    words = mention.split()
+    if words[:1] == ["last"]:
+        kind, name, rest = "last", words[1:2], words[2:]
+    elif words[:2] == ["this", "past"]:
+        kind, name, rest = "past", words[2:3], words[3:]
+    elif words[1:3] == ["last", "week"]:
+        kind, name, rest = "week", words[:1], words[3:]
+    else:
+        return None
+    if not name or name[0] not in WEEKDAYS:
+        return None
+    if not all(w in _TIME_WORDS or _CLOCK.fullmatch(w) for w in rest):
+        return UNSURE
+    weekday = WEEKDAYS.index(name[0])
+    # "Last Monday" and "this past Monday" are the latest Monday before the call: said on
+    # Friday, the one four days before, as callers chasing a repair mean it.
+    return _in_last_week(weekday, today) if kind == "week" else _previous(weekday, today)
+
+
+def _previous(weekday: int, today: date) -> date:
+    """The latest such weekday before today."""
+    return today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+
+
+def _week_start(day: date, sunday: bool) -> date:
+    return day - timedelta(days=(day.weekday() + 1) % 7 if sunday else day.weekday())
+
+
+def _in_last_week(weekday: int, today: date) -> date | str:
+    """ "Monday last week": that weekday in the week before this one, where weeks that
+    start on Monday and on Sunday give the same day."""
+    days = {
+        _week_start(today, s) - timedelta(days=7) + timedelta(days=(weekday + s) % 7)
+        for s in (False, True)
+    }
+    return days.pop() if len(days) == 1 else UNSURE
 
 
 def _day_part(mention: str) -> tuple[str | None, list[str]]:
@@ -163,7 +210,9 @@ def with_dates(mentions: list[str] | None, received: datetime, zone: ZoneInfo) -
     if not mentions:
         return "\u2013"
     return ", ".join(
-        " to ".join(_dated(part, received, zone) for part in mention.split(" to "))
+        shown_date(mention)  # a range told in the past: neither end is to come
+        if mention.endswith(PAST_MARK)
+        else " to ".join(_dated(part, received, zone) for part in mention.split(" to "))
         for mention in mentions
     )
 

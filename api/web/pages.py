@@ -70,6 +70,7 @@ async def render(
         reviewer=session.reviewer,
         open_access=settings.auth.open_access,
         path=request.url.path,
+        zone=settings.web.zone,
         **context,
     )
     response = HTMLResponse(body, status_code)

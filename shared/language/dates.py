@@ -23,6 +23,7 @@ from shared.language.day_forms import (
     shown_date as shown_date,
 )
 from shared.language.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
+from shared.language.past_days import past_at_end, said_of_the_past
 from shared.language.tokens import Tokens
 
 # Longest first, so "tomorrow morning" is one mention rather than "tomorrow" and a stray word.
@@ -337,9 +338,10 @@ def date_mentions(
         if found is None:
             i += 1
             continue
-        spans.append((i, found[1], found[0]))
-        i = found[1]
-    return _merge(words, spans)
+        start, end, value = said_of_the_past(words, i, found[1], found[0], tokens.punctuated)
+        spans.append((start, end, value))
+        i = end
+    return [past_at_end(mention) for mention in _merge(words, spans)]
 
 
 def _pair(a: str | _Time, b: str | _Time) -> tuple[str, _Time] | None:

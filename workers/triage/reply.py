@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from shared.language.dates import MONTHS, WEEKDAYS
 from shared.language.numbers import say_int, say_ordinal
+from shared.language.past_days import is_past
 from shared.language.phone import speak_number
 from shared.language.said_numbers import write_number
 from shared.models import Triage
@@ -166,14 +167,17 @@ def compose_reply(
         opening = f"{hello} thanks for your message about {topic}."
     else:
         opening = f"{hello} thanks for your message."
+    # A day gone by ("last Monday", "we came in on Monday") is the job's history: never
+    # one to book or note as a time for us.
+    dates = [d for d in triage.dates if not is_past(d)]
     line = _ACTION_LINES.get(triage.requested_action or "", "")
-    wanted = list(triage.dates if asked is None else asked)
+    wanted = [d for d in (dates if asked is None else asked) if not is_past(d)]
     booked = wanted[:MAX_DATES] if "{when}" in line else []
     action = line.format(when=_for(booked))
     passed = ""
     if for_whom and no_call not in NOTHING_TO_DO:
         passed = f"We'll pass your message on to {re.split(r' (?:in|from|at|on) ', for_whom)[0]}."
-    noted = _noted([d for d in triage.dates if d not in booked], wanted, triage.requested_action)
+    noted = _noted([d for d in dates if d not in booked], wanted, triage.requested_action)
     number = triage.callback_number
     target = (
         "on the number you left"

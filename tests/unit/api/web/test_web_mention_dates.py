@@ -122,3 +122,20 @@ def test_the_page_shows_each_date_beside_the_words_and_a_year_only_when_another(
         "Wednesday at 16:00 (Wed 16 Dec) to Thursday at 16:00 (Thu 17 Dec), Friday (?)"
     )
     assert with_dates([], FRIDAY, LONDON) == "\u2013"
+
+
+@pytest.mark.parametrize(
+    ("mention", "shown"),
+    [
+        ("last monday", "last Monday (Mon 7 Dec)"),
+        ("this past monday", "this past Monday (Mon 7 Dec)"),
+        ("last friday 15:00", "last Friday at 15:00 (Fri 4 Dec)"),
+        ("monday last week", "Monday last week (Mon 30 Nov)"),
+        ("monday (past)", "Monday (past)"),
+        ("the 3rd (past)", "the 3rd (past)"),
+        ("monday to wednesday (past)", "Monday to Wednesday (past)"),
+    ],
+)
+def test_a_day_gone_by_is_dated_before_the_call_or_not_at_all(mention: str, shown: str) -> None:
+    # Said on Friday 11 December: never the coming Monday 14th beside a past visit.
+    assert with_dates([mention], FRIDAY, LONDON) == shown

@@ -76,3 +76,20 @@ def test_a_transcript_and_reply_in_another_language_carry_their_lang(site: Site)
     assert re.search(r'<textarea id="r-transcript"[^>]*lang="fr"', page)
     # Not known: no lang at all, rather than a guess.
     assert not re.search(r'id="transcript"[^>]*lang=', plain)
+
+
+def test_the_received_time_is_shown_in_the_businesss_time_zone_with_its_abbreviation(
+    new_york: Site,
+) -> None:
+    job = voicemail(dates=["tomorrow 10:00"])
+    job.created_at = THURSDAY_EVENING_NY
+    new_york.add(job)
+    new_york.sign_in()
+
+    listed = unescape(new_york.client.get("/inbox").text)
+    page = unescape(new_york.client.get(f"/inbox/jobs/{job.id}").text)
+
+    # Before: "2026-12-11 03:30 UTC", a day after the one the dates are counted from.
+    for shown in (listed, page):
+        assert "2026-12-10 22:30 EST" in shown
+        assert "03:30 UTC" not in shown

@@ -171,3 +171,12 @@ def test_a_relative_day_phrase_is_noted_as_what_the_caller_said() -> None:
 def test_a_move_from_one_time_to_another_is_said_as_one() -> None:
     said = speak_date("wednesday 16:00 to thursday 16:00")
     assert said == "Wednesday at four in the afternoon to Thursday at four in the afternoon"
+
+
+@pytest.mark.parametrize("said", ["last tuesday", "tuesday (past)", "monday last week"])
+def test_a_day_gone_by_is_never_offered_as_a_booking(said: str) -> None:
+    triage = Triage(intent="appointment", requested_action="book appointment", dates=[said])
+    reply = compose_reply(triage, "US")
+    assert "Tuesday" not in reply
+    assert "Monday" not in reply
+    assert "We'd be glad to book an appointment for you." in reply
