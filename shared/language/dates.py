@@ -341,7 +341,7 @@ def date_mentions(
         start, end, value = said_of_the_past(words, i, found[1], found[0], tokens.punctuated)
         spans.append((start, end, value))
         i = end
-    return [past_at_end(mention) for mention in _merge(words, spans)]
+    return [(at, past_at_end(mention)) for at, mention in _merge(words, spans)]
 
 
 def _pair(a: str | _Time, b: str | _Time) -> tuple[str, _Time] | None:
