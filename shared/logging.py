@@ -1,5 +1,9 @@
 """One log format for every process; never log transcripts, audio or secrets.
 
+A logged exception (``log.exception``, ``exc_info``, uvicorn's "Exception in ASGI
+application", Celery's) shows its frames and type but not its text (shared.exception_text):
+what a route or an engine raised may quote the request's body, a transcript or a reply.
+
 ``log_format = "json"`` (``VOICEPIPE_LOG_FORMAT``) makes every line one JSON object
 (python-json-logger) for a log pipeline, carrying the job, batch, tenant and stage the line is
 about. Those come from :func:`log_context` and :func:`bind`, which the stage runner, the
@@ -19,6 +23,8 @@ from typing import Literal
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
+
+from shared.exception_text import ExcInfo, frames
 
 LogFormat = Literal["text", "json"]
 CONTEXT_FIELDS = ("job_id", "batch_id", "tenant", "stage", "request_id")
@@ -109,7 +115,14 @@ class _TextFormatter(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:
         return _escaped(super().formatMessage(record))
 
+    def formatException(self, ei: ExcInfo | tuple[None, None, None]) -> str:
+        return frames(ei)
+
     def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info:
+            # Another handler's formatter (pytest's, a library's) may have cached the whole
+            # traceback, text included, on the record: ours is formatted afresh.
+            record.exc_text = None
         first, _, rest = super().format(record).partition("\n")
         line = first + "".join(f"\n  {_escaped(part)}" for part in rest.split("\n") if rest)
         about = " ".join(
@@ -120,10 +133,20 @@ class _TextFormatter(logging.Formatter):
         return f"{line} [{about}]" if about else line
 
 
+def text_formatter() -> logging.Formatter:
+    """The text mode's: one record a line, its context's fields at the end."""
+    return _TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+class _JsonFormatter(JsonFormatter):
+    def formatException(self, ei: ExcInfo | tuple[None, None, None]) -> str:
+        return frames(ei)
+
+
 def json_formatter() -> JsonFormatter:
     """One JSON object a line, with the field names of every VoicePipe process (also the
     factory uvicorn's supervisor is configured with: api/uvicorn_json_logging.json)."""
-    return JsonFormatter(
+    return _JsonFormatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s",
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         # uvicorn repeats each message with terminal colour codes as an extra field.
@@ -136,10 +159,7 @@ def configure_logging(level: str | int = "INFO", fmt: LogFormat = "text") -> Non
     if any(getattr(h, "_voicepipe", False) for h in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(json_formatter())
-    else:
-        handler.setFormatter(_TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(json_formatter() if fmt == "json" else text_formatter())
     handler.addFilter(WithContext())
     handler._voicepipe = True  # type: ignore[attr-defined]
     root.addHandler(handler)

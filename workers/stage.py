@@ -28,6 +28,7 @@ from shared.errors import (
     StorageKeyNotFound,
     charges_of,
 )
+from shared.exception_text import kind, reference
 from shared.job_transitions import AlreadyDone, Busy, Decision, Discarded, Poison, Skip
 from shared.logging import bind, log_context
 from shared.metrics_store import MetricsStore
@@ -167,11 +168,19 @@ def _run_stage(task: Task, job_id: str, stage: Stage, work: Work) -> None:
         record_failure(ctx, job, stage, exc.code, exc.message, started, me, charges_of(exc))
         raise Ignore() from None
     except Exception as exc:
-        log.exception("job %s: %s failed unexpectedly", job_id, stage.value)
+        # The job's error names the kind and a reference the log line holds, never the text:
+        # an engine's runtime error may quote the transcript or the reply it was speaking,
+        # and the error is shown to API callers and sent in webhooks. The log has the frames.
+        ref = reference()
+        log.exception("job %s: %s failed unexpectedly (reference %s)", job_id, stage.value, ref)
         MetricsStore(ctx.jobs.redis).count(
             "provider_errors", stage.value, provider_name(job, stage, ctx), "internal"
         )
-        told = ctx.settings.without_secrets(f"{type(exc).__name__}: {exc}")
+        told = (
+            f"an unexpected {kind(exc)} in the {stage.value} stage (its text is not shown, as it "
+            f"may quote the recording's words or the reply; the worker's log has its traceback "
+            f"under reference {ref})"
+        )
         # Still the unexpected failure it is, with what vendors billed the run before it
         # (Claude's refusal, then its fallback engine's runtime breaking).
         record_failure(ctx, job, stage, "internal", told[:500], started, me, charges_of(exc))

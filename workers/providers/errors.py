@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from shared.errors import StageFailed, VoicePipeError
 from shared.models import Usage
 from shared.settings.providers import AnthropicSettings, ElevenLabsSettings, OpenAISettings
+from workers.providers.error_bodies import request_body, said_words
 
 # code -> retryable. Codes are joined with the stage on the job: "llm.auth_failed".
 CODES: dict[str, bool] = {
@@ -308,7 +309,7 @@ def sdk_errors(
             error.args = (error.message,)
         raise error from exc
     except base_error as exc:
-        raise ProviderError("malformed_response", f"{vendor}: {exc}") from exc
+        raise ProviderError("malformed_response", f"{vendor}: {_sdk_words(exc)}") from exc
     except json.JSONDecodeError as exc:
         # A 2xx declared JSON whose body is not (empty, cut by a proxy): the SDK parses it
         # unwrapped, and the job failed as an internal JSONDecodeError naming no vendor.
@@ -318,6 +319,21 @@ def sdk_errors(
     except (*_TIMEOUTS, *_TRANSPORT) as exc:
         # Raised as they are by a streamed answer's body, read after the SDK handed it over.
         raise classify_exception(vendor, exc) from exc
+
+
+def _sdk_words(exc: Exception) -> str:
+    """What an SDK error no other rule took may say on a job. An APIError's message is the
+    vendor's (an error event in a stream: "An error occurred during streaming" unless it
+    gave one) or the SDK's fixed words about an answer ("Data returned by API invalid for
+    expected schema."): held to the rule of an error body, as a compatible server may echo
+    the request into it. Any other SDK error's text is the SDK's own making, from whatever
+    it was handed: named by its kind, as an exception no rule expects is."""
+    message = getattr(exc, "message", None)
+    request = getattr(exc, "request", None)
+    if isinstance(message, str) and request is not None:
+        told = said_words(message, request_body(request))
+        return without_credentials(told, getattr(request, "headers", None))
+    return _unexpected(exc)
 
 
 def cause_text(exc: BaseException) -> str:

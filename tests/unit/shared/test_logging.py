@@ -7,6 +7,8 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+import redis
+from pydantic import TypeAdapter, ValidationError
 
 from shared.logging import THIRD_PARTY_LOGGERS, configure_logging
 
@@ -91,3 +93,43 @@ def test_json_logs_carry_uvicorns_access_lines_when_they_are_on(
     logging.getLogger("uvicorn.access").info("GET /healthz 200")
 
     assert '"logger": "uvicorn.access"' in capsys.readouterr().err
+
+
+def _route_failure(body: str) -> Exception:
+    """What a route's bug raises from a request's body: pydantic quotes the value it read."""
+    try:
+        try:
+            TypeAdapter(int).validate_python(body)
+        except ValidationError as exc:
+            raise RuntimeError(f"could not read {body!r}") from exc
+    except RuntimeError as exc:
+        return exc
+    raise AssertionError("no failure")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_logged_exception_shows_its_frames_and_kind_but_not_its_text(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("INFO", fmt)  # type: ignore[arg-type]
+    # As uvicorn logs what a route raised and no handler took (h11_impl, httptools_impl).
+    logging.getLogger("uvicorn.error").error(
+        "Exception in ASGI application\n", exc_info=_route_failure(REPLY)
+    )
+
+    err = capsys.readouterr().err
+    assert "Priscilla" not in err
+    assert "four one five" not in err
+    assert "in _route_failure" in err
+    assert "ValidationError" in err
+    assert "RuntimeError" in err
+
+
+def test_a_logged_broker_error_keeps_its_text(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO")
+    try:
+        raise redis.ConnectionError("Error 111 connecting to localhost:6390. Connection refused.")
+    except redis.ConnectionError:
+        logging.getLogger("voicepipe.sweeper").exception("sweep failed")
+
+    assert "Error 111 connecting to localhost:6390" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from shared.errors import StageFailed, carry_charges, taken_charges
+from shared.exception_text import kind, reference
 from shared.metered_details import not_called
 from shared.models import Billed, Stage, Transcript, Usage
 from shared.settings.providers import AnthropicSettings, HybridSettings
@@ -88,11 +89,14 @@ class HybridStt(SttProvider):
                     # An engine's runtime breaking (ONNX Runtime, CTranslate2, a plugin's
                     # own bug) is no reason to lose the other's transcript: kept, said and
                     # flagged like a refusal. Both breaking fail the stage as one would have.
-                    log.exception("hybrid engine %s failed unexpectedly", name)
+                    # Its kind and a reference, never its text (shared.exception_text): the
+                    # skip is shown with the transcript and, both failing, on the job's error.
+                    ref = reference()
+                    log.exception("hybrid engine %s failed unexpectedly (reference %s)", name, ref)
                     # Taken off it: what it was billed (Claude's refusal, then its fallback's
                     # runtime breaking) is charged once, with the others' (below).
                     carried += [_by(b.engine or name, b) for b in taken_charges(exc)]
-                    failures[name] = f"internal: {type(exc).__name__}: {exc}"[:500]
+                    failures[name] = f"internal: {kind(exc)} (reference {ref})"[:500]
                     broken.append(exc)
         if retry is not None:
             # This run's answers are dropped, not what the vendors billed for them.

@@ -45,6 +45,7 @@ from workers.providers.errors import (
     unreadable,
 )
 from workers.providers.tts.billing import CharacterBill
+from workers.providers.tts.google_auth import auth_words
 
 NAME = "google"  # the provider, as jobs, settings, prices and metrics name it
 # The vendor as it spells itself, in messages people read (job errors, logs).
@@ -265,11 +266,12 @@ class GoogleTts(TtsProvider):
                 # The token endpoint answered 429/5xx (google-auth tried it three times):
                 # Google's outage, not our credentials.
                 raise ProviderError(
-                    "provider_unavailable", f"{VENDOR} could not issue an access token: {exc}"
+                    "provider_unavailable",
+                    f"{VENDOR} could not issue an access token: {auth_words(exc)}",
                 ) from exc
             # Credentials missing, or refused and not refreshable (the session refreshes on
             # a 401 before giving up): waiting fixes this no more than it fixes a wrong key.
-            raise classify_status(VENDOR, 401, str(exc)) from exc
+            raise classify_status(VENDOR, 401, auth_words(exc)) from exc
         except requests.ConnectionError as exc:
             raise self._unreached(exc) from exc
         except (requests.RequestException, json_format.Error, ValueError) as exc:

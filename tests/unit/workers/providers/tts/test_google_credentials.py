@@ -13,6 +13,7 @@ from google.oauth2.credentials import Credentials
 
 from shared.settings import Settings
 from tests.fakes.google_tts import ACCESS_TOKEN, GoogleTtsFake
+from tests.fakes.server import Fault
 from workers.providers.errors import ProviderError
 from workers.providers.tts.google import GoogleTts
 
@@ -81,3 +82,39 @@ def test_a_refused_refresh_token_is_still_auth_failed(
 
     assert (caught.value.code, caught.value.retryable) == ("auth_failed", False)
     assert "GOOGLE_APPLICATION_CREDENTIALS" in caught.value.message
+
+
+# What a refresh sends (RFC 6749's form): a proxy in front of the token endpoint may echo it
+# into its error page. A service account's is a JWT signed with its key, good for an hour.
+ECHOED_GRANT = (
+    "Bad Request: grant_type=refresh_token&client_id=client&client_secret=secret"
+    "&refresh_token=1%2F%2Frefresh&assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJzYUBwIn0.c2lnbmVk"
+)
+
+
+@pytest.mark.parametrize("status", [400, 503])
+def test_a_token_endpoint_error_echoing_the_grant_shows_no_credential(
+    fake: GoogleTtsFake, google: GoogleTts, status: int
+) -> None:
+    echo = Fault(status=status, body=ECHOED_GRANT.encode(), content_type="text/plain")
+    fake.fail_next(*[echo.on("/token")] * 3)
+
+    with pytest.raises(ProviderError) as caught:
+        google.synthesize(SENTENCE, None, "wav")
+
+    assert caught.value.code in ("auth_failed", "provider_unavailable")
+    message = caught.value.message
+    assert "could not issue an access token" in message or "GOOGLE_APPLICATION" in message
+    for secret in ("secret", "1%2F%2Frefresh", "1//refresh", "eyJhbGciOiJSUzI1NiJ9", "c2lnbmVk"):
+        assert secret not in message.replace("client_secret", ""), message
+
+
+def test_a_refused_grant_keeps_the_token_endpoints_own_words(
+    fake: GoogleTtsFake, google: GoogleTts
+) -> None:
+    fake.fail_next(fake.token_error(400, "invalid_grant", "Token has been expired or revoked."))
+
+    with pytest.raises(ProviderError) as caught:
+        google.synthesize(SENTENCE, None, "wav")
+
+    assert "invalid_grant: Token has been expired or revoked." in caught.value.message
