@@ -91,7 +91,10 @@ def _text_job(client: httpx.Client, text: str, **fields: str) -> str:
     return job_id
 
 
-@pytest.fixture(scope="module")
+# One seeded stack and one browser for the three inbox modules, not one each: a stack, its
+# seeding and Chromium took ~20 s a module (the folder: 96 s, shared: 49 s). The modules
+# pass in either order on the shared stack, so none relies on a stack fresh for it.
+@pytest.fixture(scope="session")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     from workers.providers.tts.local import PiperTts
 
@@ -145,7 +148,7 @@ def _batch_jobs(client: httpx.Client, batch_id: str) -> list[dict[str, Any]]:
     raise TimeoutError(f"batch {batch_id} did not complete")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     executable = chromium("for the inbox's browser tests")
     from playwright.sync_api import sync_playwright
@@ -169,9 +172,9 @@ def sign_in(page: Any, base: str, key: str, name: str) -> None:
     page.wait_for_url(f"{base}/inbox")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def acme_state(browser: Any, seeded: Seeded) -> dict[str, Any]:
-    """A signed-in acme session, signed in once for the module."""
+    """A signed-in acme session, signed in once for the test session."""
     context = browser.new_context()
     sign_in(context.new_page(), seeded.base, ACME_KEY, "Ann Reviewer")
     state: dict[str, Any] = context.storage_state()
