@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from shared.language.numbers import ordinal, say_int, spoken_int
+from shared.language.past_days import PAST_MARK
 
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                "september", "october", "november", "december")  # fmt: skip
@@ -141,6 +142,8 @@ def shown_date(value: str) -> str:
     24-hour, as the pages show every time."""
     if " to " in value:  # "wednesday 16:00 to thursday 16:00"
         return " to ".join(shown_date(part) for part in value.split(" to "))
+    if value.endswith(PAST_MARK):  # "monday 15:00 (past)": its time read as any other's
+        return shown_date(value.removesuffix(PAST_MARK)) + PAST_MARK
     words = [w.capitalize() if w in WEEKDAYS or w in MONTHS.values() else w for w in value.split()]
     if len(words) > 2 and _YEAR.fullmatch(words[2]) and words[0].lower() in MONTHS:
         words[1] += ","  # "December 12, 2026"
