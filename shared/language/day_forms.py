@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from shared.language.numbers import ordinal, say_int, spoken_int
+from shared.language.past_days import PAST_MARK
 
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                "september", "october", "november", "december")  # fmt: skip
@@ -16,6 +17,12 @@ MONTHS = {name: name for name in MONTH_NAMES} | {
 } | {"sept": "september"}  # fmt: skip
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PARTS = ("morning", "afternoon", "evening", "night")
+# After "3/4" or "1/2", a measure of something, not a day: "a 3/4 inch valve", "3/4 full",
+# "1/2 an hour", "3/4 of the radiators". Not "in": "on 12/12 in the morning".
+_MEASURED = {"of", "an", "a", "inch", "inches", "foot", "feet", "ft", "mile", "miles", "mm",
+             "cm", "hour", "hours", "cup", "cups", "pound", "pounds", "lb", "lbs", "kg",
+             "gallon", "gallons", "litre", "litres", "liter", "liters", "full", "empty",
+             "price", "off", "done", "way", "size", "pipe", "turn", "tank"}  # fmt: skip
 # Regions that write the month first ("12/24"); the rest of the world writes the day first.
 _MONTH_FIRST = {"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "PR", "VI"}
 _UNITS = {"day", "days", "week", "weeks", "month", "months", "fortnight"}
@@ -38,6 +45,8 @@ def written_date(
     (a first number past 12 is a day wherever it is written), and the year where given."""
     if i + 1 not in slashed or not (words[i].isdigit() and words[i + 1].isdigit()):
         return None
+    if (words[i], words[i + 1]) == ("24", "7"):
+        return None  # "24/7": round the clock
     first, second = int(words[i]), int(words[i + 1])
     month, day = (first, second) if region.upper() in _MONTH_FIRST else (second, first)
     if month > 12:
@@ -49,6 +58,8 @@ def written_date(
         return f"{MONTH_NAMES[month - 1]} {day} {year}", i + 3
     if year:
         return None  # "40/50/60": a ratio, no date
+    if words[i + 2 : i + 3] and words[i + 2] in _MEASURED:
+        return None
     return f"{MONTH_NAMES[month - 1]} {day}", i + 2
 
 
@@ -131,6 +142,8 @@ def shown_date(value: str) -> str:
     24-hour, as the pages show every time."""
     if " to " in value:  # "wednesday 16:00 to thursday 16:00"
         return " to ".join(shown_date(part) for part in value.split(" to "))
+    if value.endswith(PAST_MARK):  # "monday 15:00 (past)": its time read as any other's
+        return shown_date(value.removesuffix(PAST_MARK)) + PAST_MARK
     words = [w.capitalize() if w in WEEKDAYS or w in MONTHS.values() else w for w in value.split()]
     if len(words) > 2 and _YEAR.fullmatch(words[2]) and words[0].lower() in MONTHS:
         words[1] += ","  # "December 12, 2026"

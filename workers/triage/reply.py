@@ -233,12 +233,19 @@ def _noted(dates: Sequence[str], wanted: Sequence[str], action: str | None) -> s
     wished = [d for d in relative if d in wanted][:MAX_DATES]
     if named:  # "Friday or tomorrow morning": the day named makes the other a day too
         said = [d for d in dates if d in named or d in wished][:MAX_DATES]
-        return f"We've made a note of {' or '.join(speak_date(d) for d in said)}."
+        return f"We've made a note of {' or '.join(_as_noted(d) for d in said)}."
     if not wished:
         return ""
     if action == "arrange repair" and len(wished) == 1 and not wished[0].startswith("in "):
         return f"We understand you'd like someone {speak_date(wished[0])}."
-    return f"We've noted what you said about {' and '.join(speak_date(d) for d in wished)}."
+    return f"We've noted what you said about {' and '.join(_as_noted(d) for d in wished)}."
+
+
+def _as_noted(date: str) -> str:
+    """A mention as the thing noted: "in two weeks" as "two weeks from now" ("what you said
+    about in two weeks" does not read)."""
+    said = speak_date(date)
+    return f"{said[3:]} from now" if said.startswith("in ") else said
 
 
 def _from_the_call(date: str) -> bool:

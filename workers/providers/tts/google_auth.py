@@ -23,7 +23,8 @@ from google.auth import exceptions as auth_errors
 from workers.providers.errors import short
 
 # A JWT (an assertion, an ID token, a subject token), a PEM key, Google's access and refresh
-# tokens, and the value of a form field or JSON member that carries a credential.
+# tokens, and the value of a form field or JSON member that carries a credential (quoted
+# as JSON, escaped within a JSON string, or as the Python dict google-auth writes out).
 _CREDENTIALS = (
     (re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*"), "[a signed token, withheld]"),
     (re.compile(r"-----BEGIN[^-]*-----.*?(-----END[^-]*-----|$)", re.DOTALL), "[a key, withheld]"),
@@ -32,7 +33,7 @@ _CREDENTIALS = (
     (
         re.compile(
             r"\b(client_secret|refresh_token|assertion|subject_token|access_token|id_token"
-            r"|private_key|password|code)(\"?\s*[=:]\s*\"?)(?!\[)[^&\s\",}]+",
+            r"|private_key|password|code)(\\?['\"]?\s*[=:]\s*\\?['\"]?)(?!\[)[^&\s\"',}\\]+",
             re.IGNORECASE,
         ),
         r"\1\2[withheld]",

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from shared.retention import purge
 from shared.settings import Settings
 from tests.conftest import ValkeyProcess
 from tests.unit.api.web.conftest import Site, keyed_settings, site_for, voicemail
@@ -93,3 +95,21 @@ def test_the_received_time_is_shown_in_the_businesss_time_zone_with_its_abbrevia
     for shown in (listed, page):
         assert "2026-12-10 22:30 EST" in shown
         assert "03:30 UTC" not in shown
+
+
+def test_the_date_retention_deleted_a_voicemails_objects_is_in_the_businesss_time_zone(
+    new_york: Site,
+) -> None:
+    job = new_york.add(voicemail())
+    purged = purge(new_york.jobs, new_york.storage, job.id)
+    assert purged.objects_deleted_at is not None
+    new_york.sign_in()
+
+    page = new_york.client.get(f"/inbox/jobs/{job.id}").text
+
+    there = purged.objects_deleted_at.astimezone(ZoneInfo("America/New_York"))
+    text = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    # Before: the macro that writes it is imported without the page's context, so it had no
+    # zone and said UTC beside a received time in EST.
+    assert f"deleted by retention on {there:%Y-%m-%d %H:%M %Z}" in text
+    assert " UTC" not in text

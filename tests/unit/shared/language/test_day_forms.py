@@ -54,6 +54,24 @@ def test_a_fraction_is_no_date() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "my 3/4 inch valve is leaking",
+        "the tank is 3/4 full",
+        "it's been leaking for 1/2 an hour",
+        "about 3/4 of the radiators are cold",
+        "we're a 24/7 care home and the heating is off",
+        "is your emergency line 24/7",
+    ],
+)
+def test_a_measure_or_round_the_clock_written_with_a_slash_is_no_date(text: str) -> None:
+    # Before: "march 4", "january 2" and "july 24", offered back as "We've made a note of
+    # March fourth" to a plumber's caller with a 3/4 inch valve.
+    assert _dates(text) == []
+    assert _dates(text, "GB") == []
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("could I come in the morning of the 14th", ["the morning of the 14th"]),

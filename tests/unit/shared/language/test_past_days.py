@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.language.dates import find_dates
+from shared.language.dates import find_dates, shown_date
 from shared.language.tokens import tokenize
 
 
@@ -39,3 +39,9 @@ def test_a_day_gone_by_is_kept_as_gone_by(text: str, expected: list[str]) -> Non
 )
 def test_a_day_still_to_come_is_left_as_said(text: str, expected: list[str]) -> None:
     assert find_dates(tokenize(text)) == expected
+
+
+def test_a_day_told_in_the_past_is_shown_with_its_time_as_any_other() -> None:
+    # Before: "Monday 15:00 (past)", where an unmarked one reads "Monday at 15:00".
+    assert shown_date("monday 15:00 (past)") == "Monday at 15:00 (past)"
+    assert shown_date("the 5th (past)") == "the 5th (past)"

@@ -180,3 +180,26 @@ def test_a_day_gone_by_is_never_offered_as_a_booking(said: str) -> None:
     assert "Tuesday" not in reply
     assert "Monday" not in reply
     assert "We'd be glad to book an appointment for you." in reply
+
+
+@pytest.mark.parametrize(
+    ("dates", "action", "expected"),
+    [
+        (["in two weeks"], "arrange repair", "We've noted what you said about two weeks from now."),
+        (["in two weeks"], "send invoice", "We've noted what you said about two weeks from now."),
+        (
+            ["today", "in a week or two"],
+            "arrange repair",
+            "We've noted what you said about today and a week or two from now.",
+        ),
+        (["friday", "in two weeks"], None, "We've made a note of Friday or two weeks from now."),
+    ],
+)
+def test_a_day_counted_from_the_call_is_noted_in_words_that_read(
+    dates: list[str], action: str | None, expected: str
+) -> None:
+    # Before: "We've noted what you said about in two weeks."
+    reply = compose_reply(_triage(dates=dates, requested_action=action), "US")
+    assert expected in reply
+    assert "about in " not in reply
+    assert "of in " not in reply

@@ -118,3 +118,23 @@ def test_a_refused_grant_keeps_the_token_endpoints_own_words(
         google.synthesize(SENTENCE, None, "wav")
 
     assert "invalid_grant: Token has been expired or revoked." in caught.value.message
+
+
+def test_a_token_endpoint_error_in_googles_object_shape_echoing_the_grant_shows_no_credential(
+    fake: GoogleTtsFake, google: GoogleTts
+) -> None:
+    # Google's APIs answer {"error": {"code", "message", ...}}: google-auth then writes the
+    # error object as a Python dict, in single quotes, which the field rule did not match.
+    echoed = (
+        '{"error": {"code": 400, "request": {"client_secret": "GOCSPX-s3cr3t",'
+        ' "password": "hunter2"}}}'
+    )
+    fake.fail_next(
+        Fault(status=400, body=echoed.encode(), content_type="application/json").on("/token")
+    )
+
+    with pytest.raises(ProviderError) as caught:
+        google.synthesize(SENTENCE, None, "wav")
+
+    assert "GOCSPX-s3cr3t" not in caught.value.message, caught.value.message
+    assert "hunter2" not in caught.value.message, caught.value.message
