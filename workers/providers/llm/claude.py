@@ -8,6 +8,7 @@ with JSON shaped by our schema rather than prose to parse, and pydantic checks i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any, Literal
 
@@ -31,7 +32,12 @@ from workers.providers.anthropic_client import (
 )
 from workers.providers.base import LlmProvider, ReplyContext
 from workers.triage.classify import INTENTS
-from workers.triage.emergency import danger_line, emergency_number, must_send_away
+from workers.triage.emergency import (
+    danger_line,
+    describes_emergency,
+    emergency_number,
+    must_send_away,
+)
 from workers.triage.extract import summarize
 from workers.triage.reply import MAX_WORDS
 
@@ -158,6 +164,7 @@ class ClaudeResponder(LlmProvider):
             errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise malformed(f"a {TOOL_NAME} call failing its schema", errors) from exc
         region = context.default_region
+        heard_words = tokenize(heard).low
         number = e164(answer.callback_number, region)
         triage = Triage(
             caller_name=answer.caller_name,
@@ -167,7 +174,10 @@ class ClaudeResponder(LlmProvider):
             callback_number_partial=number if number and not number.startswith("+") else None,
             dates=answer.dates,
             intent=answer.intent,
-            urgency=answer.urgency,
+            # A danger to life is urgent however calmly it was said, as the offline responder
+            # has it (workers.triage.extract): the prompt asks for "high", and a model's
+            # "normal" would put the call at the back of the list.
+            urgency="high" if describes_emergency(heard_words) else answer.urgency,
             requested_action=answer.requested_action,
             summary=answer.summary,
         )
@@ -178,7 +188,7 @@ class ClaudeResponder(LlmProvider):
             # Markup or an emoji alone passes the schema's min_length and leaves the voice
             # nothing: stored, it was an empty reply that only the tts stage refused.
             raise malformed(f"a {TOOL_NAME} call with nothing to say", answer.reply_text)
-        text = with_danger_line(text, heard, region)
+        text = with_danger_line(text, heard_words, region)
         return Reply(
             text=text,
             provider=self.name,
@@ -212,12 +222,13 @@ def system_prompt(extra: str | None, language: str | None = None, region: str = 
     return f"{prompt}\n\nInstructions from the business:\n{extra.strip()}"
 
 
-def with_danger_line(reply: str, heard: str, region: str) -> str:
-    """``reply``, opening with the emergency line when the caller (``heard``) describes a
-    danger to life and has not called for help. The prompt asks Claude for the line; a reply
+def with_danger_line(reply: str, heard: Sequence[str], region: str) -> str:
+    """``reply``, opening with the emergency line when the caller (``heard``: their words, in
+    lower case) describes a danger to life and has not called for help. The prompt asks
+    Claude for the line; a reply
     that left it out is given the offline responder's words, as a model is not bound by what
     it is asked. A reply already naming the number is left as Claude wrote it."""
-    if not must_send_away(tokenize(heard).low):
+    if not must_send_away(heard):
         return reply
     number = emergency_number(region)
     if _names_number(reply, number):

@@ -124,3 +124,24 @@ def test_the_line_and_the_reply_together_stay_within_the_word_limit(
 
     assert reply.text.startswith(LINE.format(number="911"))
     assert len(reply.text.split()) <= MAX_WORDS
+
+
+@pytest.mark.parametrize("also", ["", " I've called an ambulance, it is on its way."])
+def test_a_danger_to_life_is_urgent_whatever_urgency_claude_gave(
+    fake: AnthropicFake, also: str
+) -> None:
+    # The prompt asks for "high"; a model that answered "normal" would put the call at the
+    # back of the list, where the offline responder puts it first (workers.triage.extract).
+    fake.fail_next(tool_answer(**VALID, reply_text="Hello Maria, we'll call you back."))
+
+    reply = respond(fake, f"{COLLAPSED}{also}")
+
+    assert reply.triage.urgency == "high"
+
+
+def test_a_message_describing_no_danger_keeps_claudes_urgency(fake: AnthropicFake) -> None:
+    fake.fail_next(tool_answer(**VALID, reply_text="Hello Maria, we'll call you back."))
+
+    reply = respond(fake, "Hi, it's Maria about the emergency plumber visit, call me back.")
+
+    assert reply.triage.urgency == "normal"
