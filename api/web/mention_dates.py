@@ -29,6 +29,7 @@ _TIME_WORDS = {"after", "before", "between", "and", *_PARTS}
 _CLOCK = re.compile(r"\d{2}:\d{2}")
 _NTH = re.compile(r"the (\d{1,2})(?:st|nd|rd|th)")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_YEAR = re.compile(r"\d{4}")
 _MONTH_NUMBER = {name: i for i, name in enumerate(dict.fromkeys(MONTHS.values()), start=1)}
 
 
@@ -115,7 +116,9 @@ def _day_part(mention: str) -> tuple[str | None, list[str]]:
     if len(words) >= 2 and _NTH.fullmatch(" ".join(words[:2])):
         return " ".join(words[:2]), words[2:]
     if len(words) >= 2 and words[0] in _MONTH_NUMBER and words[1].isdigit():
-        return " ".join(words[:2]), words[2:]
+        # "december 12 2026": a date written with its year ("12/12/2026") keeps it.
+        size = 3 if len(words) >= 3 and _YEAR.fullmatch(words[2]) else 2
+        return " ".join(words[:size]), words[size:]
     if words and _ISO.fullmatch(words[0]):
         return words[0], words[1:]
     return None, words
@@ -137,9 +140,20 @@ def _named_day(day: str, today: date) -> date | str | None:
         return _nearest(today, [_on(today.year, today.month + k, int(nth[1])) for k in (-1, 0, 1)])
     iso = _ISO.fullmatch(day)
     if iso:
-        return _on(int(iso[1]), int(iso[2]), int(iso[3]))
+        return _exactly(int(iso[1]), int(iso[2]), int(iso[3]))
     month, number = _MONTH_NUMBER[words[0]], int(words[1])
+    if len(words) == 3:
+        return _exactly(int(words[2]), month, number)
     return _nearest(today, [_on(today.year + k, month, number) for k in (-1, 0, 1)])
+
+
+def _exactly(year: int, month: int, day: int) -> date | None:
+    """A date given whole, or None where the calendar has none: no month is carried into
+    the year, so a model's "2026-00-10" names no day rather than 10 December 2025."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _on(year: int, month: int, day: int) -> date | None:

@@ -139,3 +139,24 @@ def test_the_page_shows_each_date_beside_the_words_and_a_year_only_when_another(
 def test_a_day_gone_by_is_dated_before_the_call_or_not_at_all(mention: str, shown: str) -> None:
     # Said on Friday 11 December: never the coming Monday 14th beside a past visit.
     assert with_dates([mention], FRIDAY, LONDON) == shown
+
+
+@pytest.mark.parametrize(
+    ("mention", "expected"),
+    [
+        # Written with its year ("12/12/2026"): the one form that names its day for certain,
+        # even one nearer in the past than ahead.
+        ("december 12 2026 15:00", date(2026, 12, 12)),
+        ("december 1 2026", date(2026, 12, 1)),
+        ("january 5 2027", date(2027, 1, 5)),
+    ],
+)
+def test_a_date_said_with_its_year_is_that_date(mention: str, expected: date) -> None:
+    assert resolve(mention, FRIDAY, LONDON) == expected
+
+
+@pytest.mark.parametrize("mention", ["2026-00-10", "2026-13-01", "february 30 2027"])
+def test_a_date_the_calendar_has_not_is_given_none(mention: str) -> None:
+    # Months are carried into the year only for "the 5th" of next month; an ISO date of
+    # month 0 (a model's slip) is no day at all, not 10 December of the year before.
+    assert resolve(mention, FRIDAY, LONDON) is None
