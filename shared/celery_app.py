@@ -19,6 +19,7 @@ from shared.logging import configure_logging
 from shared.models import Stage
 from shared.queues import DELIVER_TASK, INGEST, INGEST_TASKS, QUEUES, WEBHOOKS
 from shared.settings import Settings, get_settings
+from shared.task_failures import QuietTask
 
 # Every connection this process makes to the broker, Celery's or kombu's, keeps a worker
 # alive through a broker restart (see shared/broker_transport.py).
@@ -33,7 +34,9 @@ def create_celery(settings: Settings, budget_s: float | None = None) -> Celery:
     sockets have no timeout of their own). Workers keep the default: they wait it out."""
     # No task module is named here: a worker loads them through workers.app, and the API
     # sends tasks by name only.
-    app = Celery("voicepipe")
+    # QuietTask: what a task raises reaches Celery's log line, Flower's events and results
+    # without text that may quote a transcript, a reply or a key (shared.task_failures).
+    app = Celery("voicepipe", task_cls=QuietTask)
     pools = settings.workers
     limits = {
         TASK_NAMES[Stage.STT]: pools.stt,

@@ -19,8 +19,19 @@ from types import TracebackType
 
 # Kinds whose text is written to be read (ours: shared.errors, its message shown on jobs) or
 # by infrastructure that never holds a request's words (Redis and the queue name a host and a
-# command, botocore a bucket's error code and a key named by job id, Celery its task).
-_TOLD_BY = ("shared.", "workers.", "api.", "redis.", "kombu.", "amqp.", "celery.", "botocore.")
+# command, botocore a bucket's error code and a key named by job id, Celery its task;
+# billiard, the pool under it, a worker lost or a time limit).
+_TOLD_BY = (
+    "shared.",
+    "workers.",
+    "api.",
+    "redis.",
+    "kombu.",
+    "amqp.",
+    "celery.",
+    "billiard.",
+    "botocore.",
+)
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -40,11 +51,16 @@ def reference() -> str:
     return f"err_{secrets.token_hex(8)}"
 
 
+def told(exc: BaseException) -> bool:
+    """Whether ``exc``'s text may be logged: its kind is ours or infrastructure's."""
+    return type(exc).__module__.startswith(_TOLD_BY)
+
+
 def said(exc: BaseException) -> str:
     """What a log may say of ``exc``: its kind, then its text where its kind may say it, else
     an OS error's number (its file name may be a caller's upload's)."""
     name = kind(exc)
-    if type(exc).__module__.startswith(_TOLD_BY):
+    if told(exc):
         return f"{name}: {exc}" if str(exc) else name
     errno = getattr(exc, "errno", None) if isinstance(exc, OSError) else None
     number = f" [Errno {errno}]" if isinstance(errno, int) else ""

@@ -223,11 +223,17 @@ def audio_stream(media: InputContainer, container: str) -> AudioStream:
     return stream
 
 
+def decoder_reason(exc: Exception) -> str:
+    """Why a decode failed, in FFmpeg's words ("Invalid data found when processing input"):
+    without PyAV's errno and the file name it appends, "': '<none>'" for bytes in memory."""
+    return (exc.strerror if isinstance(exc, av.error.FFmpegError) else None) or str(exc)
+
+
 def undecodable(spec: Container, exc: Exception) -> MediaRejected:
     """The refusal of a file whose decoder failed: what is wrong and what to do first, in
     the sender's words; the decoder's own ("Invalid data found when processing input",
     "End of file") last, in parentheses, for whoever reports it."""
-    reason = (exc.strerror if isinstance(exc, av.error.FFmpegError) else None) or str(exc)
+    reason = decoder_reason(exc)
     detail = f" (decoder: {reason.rstrip('.')})" if reason else ""
     return MediaRejected(
         "undecodable",

@@ -129,10 +129,16 @@ _TIMEOUT_SETTINGS = {
 }
 
 
-def _auth_failed(vendor: str, text: str, status: int) -> ProviderError:
+def _auth_failed(vendor: str, text: str, status: int | None) -> ProviderError:
     setting = _CREDENTIAL_SETTINGS.get(vendor.lower())
     fix = f"; check {setting}" if setting else ""
     return ProviderError("auth_failed", f"{text}{fix}", status=status)
+
+
+def auth_refused(vendor: str, text: str) -> ProviderError:
+    """``auth_failed`` with ``text`` as said, for a sign-in that failed where no HTTP status
+    is known to tell (google-auth's errors carry none): never a made-up "answered 401"."""
+    return _auth_failed(vendor, text, None)
 
 
 _CONCURRENCY_KINDS = frozenset({"too_many_concurrent_requests", "concurrent_limit_exceeded"})

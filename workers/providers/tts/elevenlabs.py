@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.audio import AV_ERRORS, MEDIA_TYPES, encode_pcm, sniff_container
+from shared.audio.containers import decoder_reason
 from shared.audio.speech_encode import decode_speech
 from shared.errors import StageFailed
 from shared.models import SynthesizedAudio
@@ -355,7 +356,7 @@ def _samples(response: httpx.Response, codec: str, rate: int) -> tuple[npt.NDArr
         try:
             pcm, rate = decode_speech(data)
         except AV_ERRORS as exc:
-            raise _malformed(f"the mp3 answer does not decode: {exc}") from exc
+            raise _malformed(f"the mp3 answer does not decode: {decoder_reason(exc)}") from exc
     elif codec == "ulaw":
         pcm = ulaw_decode(data)
     else:

@@ -40,6 +40,7 @@ from workers.providers.base import TtsProvider
 from workers.providers.error_bodies import answer_words, documented_message, said_words
 from workers.providers.errors import (
     ProviderError,
+    auth_refused,
     classify_exception,
     classify_status,
     unreadable,
@@ -271,7 +272,14 @@ class GoogleTts(TtsProvider):
                 ) from exc
             # Credentials missing, or refused and not refreshable (the session refreshes on
             # a 401 before giving up): waiting fixes this no more than it fixes a wrong key.
-            raise classify_status(VENDOR, 401, auth_words(exc)) from exc
+            # google-auth keeps no status: the token endpoint's refusal (a 400 for a revoked
+            # grant, a proxy's 403) is told as one, and credentials that never reached it
+            # (a file missing, a field malformed) as what they are.
+            if isinstance(exc, auth_errors.RefreshError):
+                said = f"{VENDOR}'s token endpoint refused to sign in: {auth_words(exc)}"
+            else:
+                said = f"{VENDOR}'s credentials could not be used: {auth_words(exc)}"
+            raise auth_refused(VENDOR, said) from exc
         except requests.ConnectionError as exc:
             raise self._unreached(exc) from exc
         except (requests.RequestException, json_format.Error, ValueError) as exc:

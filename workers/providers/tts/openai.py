@@ -13,6 +13,7 @@ import numpy.typing as npt
 import openai
 
 from shared.audio import AV_ERRORS, MEDIA_TYPES, encode_pcm, sniff_container
+from shared.audio.containers import decoder_reason
 from shared.errors import StageFailed
 from shared.models import SynthesizedAudio
 from shared.settings import OutputFormat
@@ -68,7 +69,7 @@ def decode_native(
             for frame in [*media.decode(stream), None]:
                 chunks.extend(out.to_ndarray()[0] for out in resampler.resample(frame))
     except AV_ERRORS as exc:
-        raise malformed(f"{fmt} audio that does not decode", exc) from exc
+        raise malformed(f"{fmt} audio that does not decode", decoder_reason(exc)) from exc
     if not chunks or not rate:
         raise malformed(f"{fmt} audio without samples", f"{len(data)} bytes")
     return np.concatenate(chunks).astype(np.int16, copy=False), rate

@@ -377,3 +377,18 @@ def test_the_fake_streams_the_same_audio_and_checks_its_inputs(fake: ElevenLabsF
     assert (missing.status_code, missing.json()["detail"]["status"]) == (404, "voice_not_found")
     bad = httpx.post(url, headers=key, json=body, params={"output_format": "wav"})
     assert bad.status_code == 400
+
+
+def test_an_answer_that_does_not_decode_gives_ffmpegs_reason_only(
+    fake: ElevenLabsFake, tts: ElevenLabsTts
+) -> None:
+    # An ID3 tag and nothing FFmpeg can read after it: mp3 by its first bytes, no frames.
+    body = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 100
+    fake.fail_next(Fault(status=200, body=body, content_type="audio/mpeg"))
+
+    error = failure(tts)
+
+    assert error.code == "malformed_response"
+    assert error.message.endswith(
+        "the mp3 answer does not decode: Invalid data found when processing input"
+    )

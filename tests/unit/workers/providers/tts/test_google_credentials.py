@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from google.auth import exceptions as auth_errors
 from google.cloud import texttospeech as tts
 from google.cloud.texttospeech_v1.services.text_to_speech.transports.rest import (
     TextToSpeechRestTransport,
@@ -138,3 +139,43 @@ def test_a_token_endpoint_error_in_googles_object_shape_echoing_the_grant_shows_
 
     assert "GOCSPX-s3cr3t" not in caught.value.message, caught.value.message
     assert "hunter2" not in caught.value.message, caught.value.message
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        lambda fake: fake.token_error(400, "invalid_grant", "Token has been expired or revoked."),
+        lambda fake: Fault(status=400, body=ECHOED_GRANT.encode(), content_type="text/plain"),
+        lambda fake: Fault(status=403, body=b"Forbidden by proxy", content_type="text/plain"),
+    ],
+)
+def test_a_refused_sign_in_says_the_token_endpoint_refused_it_not_that_google_answered_401(
+    fake: GoogleTtsFake, google: GoogleTts, refusal: Callable[[GoogleTtsFake], Fault]
+) -> None:
+    fault = refusal(fake)
+    fake.fail_next(*[fault if fault.path else fault.on("/token")] * 3)
+
+    with pytest.raises(ProviderError) as caught:
+        google.synthesize(SENTENCE, None, "wav")
+
+    message = caught.value.message
+    assert "401" not in message
+    assert message.startswith("Google's token endpoint refused to sign in:"), message
+    assert caught.value.code == "auth_failed"
+
+
+def test_credentials_that_cannot_be_used_say_so_not_that_google_answered(
+    google: GoogleTts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing(*_: object, **__: object) -> None:
+        raise auth_errors.DefaultCredentialsError("File /etc/sa.json was not found.")  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(Credentials, "refresh", missing)
+
+    with pytest.raises(ProviderError) as caught:
+        google.synthesize(SENTENCE, None, "wav")
+
+    message = caught.value.message
+    assert "answered" not in message
+    assert message.startswith("Google's credentials could not be used:"), message
+    assert "File /etc/sa.json was not found." in message

@@ -352,3 +352,18 @@ def test_an_overlong_sentence_is_split_at_clauses_then_words() -> None:
 
 def test_a_single_word_longer_than_the_limit_is_cut_since_no_boundary_exists() -> None:
     assert split_text("x" * 10, limit=4) == ["xxxx", "xxxx", "xx"]
+
+
+# An ID3 tag and nothing FFmpeg can read after it: mp3 by its first bytes, no frames.
+UNDECODABLE_MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 100
+
+
+def test_an_answer_that_does_not_decode_gives_ffmpegs_reason_only(fake: OpenAIFake) -> None:
+    fake.fail_next(Fault(status=200, body=UNDECODABLE_MP3, content_type="audio/mpeg"))
+
+    error = synth_error(settings_for(fake))
+
+    assert error.code == "malformed_response"
+    assert error.message == (
+        "OpenAI answered mp3 audio that does not decode: Invalid data found when processing input"
+    )

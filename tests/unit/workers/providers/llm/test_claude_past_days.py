@@ -1,0 +1,63 @@
+"""Claude's ``dates`` follow the offline triage's convention for a day said of the past:
+"last monday" as said, "monday (past)" for a weekday in a clause told in the past
+(shared/language/past_days.py), so the inbox never dates a past visit to the coming day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.fakes.anthropic import AnthropicFake
+from tests.unit.workers.providers.llm.test_claude import VALID, respond, tool_answer
+from workers.providers.anthropic_client import forget_verified_models
+from workers.providers.llm.claude import VOICEMAIL_TOOL
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[AnthropicFake]:
+    with AnthropicFake() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server: AnthropicFake) -> Iterator[AnthropicFake]:
+    server.reset()
+    forget_verified_models()
+    yield server
+    server.reset()
+
+
+def dates_kept(fake: AnthropicFake, heard: str, dates: list[str]) -> Any:
+    fake.fail_next(tool_answer(**{**VALID, "dates": dates, "reply_text": "Hello Ann."}))
+    return respond(fake, heard).triage.dates
+
+
+def test_the_tool_tells_claude_how_to_write_a_day_said_of_the_past() -> None:
+    told = VOICEMAIL_TOOL["input_schema"]["properties"]["dates"]["description"]
+
+    assert "last monday" in told
+    assert "monday (past)" in told
+
+
+@pytest.mark.parametrize(
+    ("heard", "claude", "kept"),
+    [
+        ("Hi, we came in on Monday and it was closed.", ["Monday"], ["monday (past)"]),
+        ("I was in last Monday about the boiler.", ["monday"], ["last monday"]),
+        ("I dropped it off on Tuesday at 3pm.", ["tuesday 15:00"], ["tuesday 15:00 (past)"]),
+        ("I was in last Monday.", ["last monday"], ["last monday"]),
+        ("Could I come in on Monday?", ["monday"], ["monday"]),
+        (
+            "We came in on Monday, can I book Friday?",
+            ["monday", "friday"],
+            ["monday (past)", "friday"],
+        ),
+        ("I paid on the 5th.", ["the 5th (past)"], ["the 5th (past)"]),
+    ],
+)
+def test_a_day_said_of_the_past_is_written_as_the_offline_triage_writes_it(
+    fake: AnthropicFake, heard: str, claude: list[str], kept: list[str]
+) -> None:
+    assert dates_kept(fake, heard, claude) == kept
