@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from shared.language.its_cue import its_as_it_is
 from shared.language.known_names import is_given_name, is_surname
 from shared.language.name_words import TITLES
 from shared.language.names import (
@@ -39,6 +40,7 @@ _STRONG_CUES = ("my name is", "my name's", "name is", "this is")
 def introduced_names(tokens: Tokens) -> list[str]:
     """The caller's name as the triage reads it, then every other name a cue introduces, each
     once, in title case."""
+    tokens = its_as_it_is(tokens)  # "hi its sarah"
     found = [name] if (name := caller_name(tokens)) else []
     read = _known_names_capitalised(tokens) if tokens.cased else tokens
     for name in [*names_after_cues(read), *names_before_cues(read)]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from shared.language.business_words import ORGANISATION_WORDS
 from shared.language.greetings import greeting_length, in_greeting
+from shared.language.its_cue import its_as_it_is
 from shared.language.known_names import is_given_name, known_whole_name
 from shared.language.name_reader import MAX_WORDS, joined, name_from
 from shared.language.name_words import (
@@ -53,6 +54,7 @@ def caller_name(tokens: Tokens) -> str | None:
     words ("Hey, did Marcus Bell, the water heater..." where "it's" was misheard), or one
     signed off with, just before the number ("... right away. Jessica Moore, 615-908-2273")
     or after thanks ("Thanks again, Harold Finch."). A business's name is no one's."""
+    tokens = its_as_it_is(tokens)  # "hi its sarah"
     for find in (_name_after_cue, _name_before_cue, _capitalised_pair, _signed_off, _thanked):
         name = find(tokens)
         if name is not None and personal(name):

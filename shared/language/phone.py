@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
 
-from shared.language.numbers import DigitRun, digit_heard_as_word, digit_runs, say_digits
+from shared.language.area_codes import with_area_code
+from shared.language.numbers import UNITS, DigitRun, digit_heard_as_word, digit_runs, say_digits
 from shared.language.other_numbers import CUES, WINDOW, is_other_number
 from shared.language.tokens import Tokens
 
@@ -219,6 +220,22 @@ def _after_a_pause(tokens: Tokens, run: DigitRun) -> DigitRun | None:
     return None
 
 
+# A time said just before the number and heard as its first digits: "call me back at 9
+# 617 555 0142", "ring me after six oh seven seven oh oh ...".
+_TIME_CUES = {"at", "after", "before", "around", "about", "by", "from", "till", "until"}
+
+
+def _after_an_hour(tokens: Tokens, run: DigitRun) -> DigitRun | None:
+    """The run less its first token where that is an hour (1-12) said after a word of time."""
+    first = tokens.low[run.start]
+    hour = first if first.isdigit() else str(UNITS.get(first, ""))
+    if run.start == 0 or tokens.low[run.start - 1] not in _TIME_CUES or run.end - run.start < 2:
+        return None
+    if not hour.isdigit() or not 1 <= int(hour) <= 12 or (first.isdigit() and len(first) > 2):
+        return None
+    return _part_of(tokens, run, run.start + 1, run.end)
+
+
 def _part_of(tokens: Tokens, run: DigitRun, start: int, end: int) -> DigitRun:
     """The tokens ``[start, end)`` of ``run`` read again as a run of their own."""
     hyphened = {h - start for h in tokens.hyphened if start <= h < end}
@@ -251,6 +268,7 @@ def _reread(tokens: Tokens, run: DigitRun, region: str) -> tuple[DigitRun, str] 
         _cut_at_a_word(tokens, run),
         _after_a_word(tokens, run),
         _after_a_pause(tokens, run),
+        _after_an_hour(tokens, run),
     )
     for other in rereadings:
         if other is not None:
@@ -321,6 +339,11 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
             heard_at=tuple((f.start, f.end) for f in same),
             guessed=all(f.guessed for f in same),
         )
+    runs = [run for run in _number_runs(tokens) if not is_other_number(tokens, run)]
+    joined = with_area_code(tokens.low, runs, lambda d: to_e164(d, region))
+    if joined is not None:  # "555-0142, area code 617"
+        run, e164 = joined
+        return CallbackNumber(e164, None, run.start, run.end, heard=run.digits)
     if partial:
         return min(partial, key=lambda item: item[:2])[2]
     return NO_NUMBER

@@ -24,6 +24,12 @@ _DECLINED = (*DECLINED_CALL, "don't worry about calling me", "don't worry about 
              "you don't have to call me", "you don't need to ring me",
              "you don't need to call me", "don't need a call back", "no call back needed",
              "no need for a call back")  # fmt: skip
+# Declined in so many words with no one named: "No need to call." Not "no need to call the
+# plumber" nor "... call 911" (_CALLED_OTHERWISE): a call to someone else.
+_BARE_DECLINED = ("no need to call", "no need to ring", "no need to phone")
+_CALLED_OTHERWISE = {"the", "a", "an", "him", "her", "them", "anyone", "someone", "somebody",
+                     "out", "round", "over", "in", "911", "999", "112", "police", "ambulance",
+                     "emergency", "it", "my", "our", "your", "his", "their"}  # fmt: skip
 _CALLS_AGAIN = ("i'll call again", "i will call again", "i'll ring again", "i will ring again",
                 "i'll try again later", "i'll try you again", "i'll call back later",
                 "i'll ring back later", "i'll phone again", "i'll give you a call later",
@@ -76,6 +82,7 @@ _TABLE: dict[str, str] = (
     | {p: "if needed" for p in _ONLY_IF}
     | {p: "calls again" for p in _CALLS_AGAIN}
     | {p: "declined" for p in _DECLINED}
+    | {p: "declined bare" for p in _BARE_DECLINED}
     | {p: "wrong number" for p in _WRONG_NUMBER}
     | {p: "mailing list" for p in _MAILING_LIST}
     | {p: "email" for p in _EMAIL}
@@ -128,6 +135,10 @@ def no_call_wanted(words: Sequence[str]) -> NoCall | None:
 
 def _as_meant(words: Sequence[str], end: int, kind: str) -> str:
     """A declined call as the words after it leave it: for now, or on a condition."""
+    if kind == "declined bare":
+        if end < len(words) and (words[end] in _CALLED_OTHERWISE or words[end][:1].isdigit()):
+            return "other"  # "no need to call the council", "... call 999"
+        kind = "declined"
     after = words[end] if kind == "declined" and end < len(words) else ""
     if after in _FOR_NOW:
         return "asks"

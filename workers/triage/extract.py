@@ -35,6 +35,7 @@ from workers.triage.classify import (
 from workers.triage.emergency import describes_emergency
 from workers.triage.moves import moves_by_instead
 from workers.triage.recipient import message_for
+from workers.triage.tables import evening_hours
 from workers.triage.text_model import text_model
 
 TOPICS = {
@@ -270,7 +271,7 @@ def read_message(
         # "A message for Julie in accounts, could she call me back about invoice 4471":
         # Julie's call, not an invoice sent.
         action = "call back"
-    mentions = date_mentions(tokens, skip, region)
+    mentions = evening_hours(tokens.low, date_mentions(tokens, skip, region))
     triage = Triage(
         caller_name=choose_caller_name(caller_name(tokens), heard_otherwise),
         callback_number=number,

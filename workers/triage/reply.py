@@ -39,6 +39,7 @@ _ACTION_LINES = {
     "reschedule appointment": "We've noted that you'd like to reschedule.",
     "confirm appointment": "We've noted that you'd like to confirm your appointment.",
     "cancel appointment": "We've noted that you'd like to cancel your appointment.",
+    "change booking": "We've noted the new party size for your booking.",
     "running late": "Thanks for letting us know you're running late; we'll tell the team.",
     "book appointment": "We'd be glad to book an appointment for you{when}.",
     "cancel order": "We'll look into cancelling your order.",

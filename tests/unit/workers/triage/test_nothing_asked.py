@@ -70,3 +70,22 @@ def test_a_caller_who_wants_an_email_is_promised_one_not_a_call() -> None:
 def test_thanks_or_a_wrong_number_with_a_request_still_get_a_call(text: str) -> None:
     reply, _, _ = _reply(text)
     assert "call you back" in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Just letting you know I've paid the balance online. No need to call.",
+        "found your keys outside, handed them in next door no need to ring bye",
+    ],
+)
+def test_no_need_to_call_said_alone_declines_the_call(text: str) -> None:
+    reply, summary, _ = _reply(text)
+    assert "no need for us to call you back" in reply
+    assert "no call back wanted" in summary
+
+
+def test_no_need_to_call_someone_else_still_gets_a_call() -> None:
+    reply, _, _ = _reply("No need to call the council, just ring me back on 07912 345 678.")
+    assert "call you back" in reply
+    assert "no need for us" not in reply
