@@ -75,6 +75,33 @@ def outcome(status: int | None, code: str | None) -> Outcome:
     return "failed"
 
 
+def answer_error(status: int, headers: dict[str, str]) -> str:
+    """What a non-2xx answer means, for the attempt's record: a developer reading it learns
+    why the event stopped and what to change. Never the receiver's body, which may echo the
+    event (the record is kept for days)."""
+    error = f"HTTP {status}"
+    if 300 <= status < 400:
+        # A printable, bounded Location: the receiver's header is untrusted text.
+        where = "".join(c for c in headers.get("location", "") if c.isprintable()).strip()
+        where = f" ({where[:200]})" if where else ""
+        return (
+            f"{error}: redirects are not followed, so the event is not sent again; set the "
+            f"callback URL to the address the receiver redirects to{where}"
+        )
+    if status == 410:
+        return (
+            f"{error}: the receiver retired this URL; no events go to it until "
+            "DELETE /v1/webhooks/disabled?url= turns it back on"
+        )
+    if 400 <= status < 500 and status not in (408, 429):
+        return (
+            f"{error}: the receiver refused the event, which is not sent again (only 408, "
+            "429 and 5xx are retried); a 400, 401 or 403 is often its signature check failing: "
+            "check its secret and that it verifies the body as received"
+        )
+    return error
+
+
 def retry_after_s(value: str | None, now: float) -> float | None:
     """Seconds a ``Retry-After`` header asks for (delta seconds or an HTTP date)."""
     if not value:
@@ -153,7 +180,7 @@ def attempt(delivery: WebhookDelivery, store: WebhookStore, settings: Settings) 
     latency_ms = round((result.elapsed_s if result else time.monotonic() - started) * 1000, 1)
     status = result.status if result else None
     if status is not None and not 200 <= status < 300:
-        error = f"HTTP {status}"
+        error = answer_error(status, result.headers if result else {})
     delivery.attempts.append(
         DeliveryAttempt(at=at, status_code=status, latency_ms=latency_ms, error=error)
     )
