@@ -18,7 +18,7 @@ from shared.language.said_numbers import write_number
 from shared.models import Triage
 from shared.redaction.detect import is_token
 from workers.triage.calls import NOTHING_TO_DO, NoCall
-from workers.triage.emergency import danger_line
+from workers.triage.emergency import danger_line, gas_emergency_number
 
 MAX_WORDS = 100
 MAX_DATES = 2  # more than two times in a reply is hard to follow by ear
@@ -145,6 +145,7 @@ def compose_reply(
     heard: bool = True,
     no_call: NoCall | None = None,
     emergency: bool = False,
+    gas: bool = False,
     for_whom: str | None = None,
     asked: Sequence[str] | None = None,
 ) -> str:
@@ -152,7 +153,8 @@ def compose_reply(
     ``no_call``: the caller asked for no call back (``workers.triage.calls``), so none is
     promised. ``emergency``: the caller describes a danger to life
     (``workers.triage.emergency``), so the reply first sends them to the emergency number:
-    a voicemail box cannot send help. ``for_whom``: the person the message is for
+    a voicemail box cannot send help; ``gas``: the danger is a smell of gas or a leak, sent
+    to the region's gas emergency line where it has one. ``for_whom``: the person the message is for
     (``workers.triage.recipient``), said after what we will do. ``asked``: the dates the
     caller asks for (``workers.triage.asked_dates``; None: all of them), the only ones a
     booking is offered for or a wish is read from."""
@@ -161,7 +163,7 @@ def compose_reply(
     # A thank-you, a wrong number, a pitch: "about the problem you reported" would be false.
     topic = None if no_call in NOTHING_TO_DO else _TOPICS.get(triage.intent)
     if emergency:
-        opening = f"{hello} {danger_line(region)}"
+        opening = f"{hello} {danger_line(region, gas)}"
     elif not heard:
         opening = f"{hello} thanks for calling. We couldn't make out your message."
     elif topic:
@@ -199,6 +201,9 @@ def compose_reply(
         if number and target.startswith("at ")
         else 0
     )
+    line_number = gas_emergency_number(region) if emergency and gas else None
+    if line_number:  # GB's gas line, "0800 111 999": said digit by digit too
+        said_number += sum(len(group) - 1 for group in line_number.split())
     if no_call == "if needed":  # "only call back if there's a problem"
         callback = f"We'll call you back {target} only if we need to."
     elif no_call is not None:
