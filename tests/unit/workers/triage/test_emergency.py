@@ -13,6 +13,7 @@ def _reply(text: str, region: str = "US") -> tuple[str, str, str]:
     reply = TriageResponder().respond(
         Transcript(text=text, provider="x"), ReplyContext(default_region=region)
     )
+    assert reply.triage is not None
     return reply.text, reply.triage.summary, reply.triage.urgency
 
 
