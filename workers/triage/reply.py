@@ -54,6 +54,12 @@ _ACTION_LINES = {
     "follow up on complaint": "We're sorry for the trouble, and we'll look into it.",
     "send information": "We'll send you some information.",
 }
+# A restaurant's table (workers.triage.tables.table_booking), said as its own word for it.
+_TABLE_LINES = {
+    "book appointment": "We'd be glad to book a table for you{when}.",
+    "confirm appointment": "We've noted that you'd like to confirm your {table}.",
+    "cancel appointment": "We've noted that you'd like to cancel your {table}.",
+}
 _WHEN = {"high": "as soon as possible", "normal": "shortly", "low": "in due course"}
 _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
          "low": "Since it isn't urgent, we'll"}  # fmt: skip
@@ -148,6 +154,7 @@ def compose_reply(
     gas: bool = False,
     for_whom: str | None = None,
     asked: Sequence[str] | None = None,
+    table: str | None = None,
 ) -> str:
     """The reply text, at most ``MAX_WORDS`` words; the same triage gives the same text.
     ``no_call``: the caller asked for no call back (``workers.triage.calls``), so none is
@@ -157,11 +164,15 @@ def compose_reply(
     to the region's gas emergency line where it has one. ``for_whom``: the person the message is for
     (``workers.triage.recipient``), said after what we will do. ``asked``: the dates the
     caller asks for (``workers.triage.asked_dates``; None: all of them), the only ones a
-    booking is offered for or a wish is read from."""
+    booking is offered for or a wish is read from. ``table``: the caller books or holds a
+    restaurant's table (``workers.triage.tables.table_booking``), said as "your booking" or
+    "your reservation" and booked as "a table", not an appointment."""
     first = _first_name(triage.caller_name)
     hello = f"Hello {first}," if first else "Hello,"
     # A thank-you, a wrong number, a pitch: "about the problem you reported" would be false.
     topic = None if no_call in NOTHING_TO_DO else _TOPICS.get(triage.intent)
+    if table and triage.intent == "appointment" and topic:
+        topic = f"your {table}"
     if emergency:
         opening = f"{hello} {danger_line(region, gas)}"
     elif not heard:
@@ -174,6 +185,8 @@ def compose_reply(
     # one to book or note as a time for us.
     dates = [d for d in triage.dates if not is_past(d)]
     line = _ACTION_LINES.get(triage.requested_action or "", "")
+    if table:
+        line = _TABLE_LINES.get(triage.requested_action or "", line).replace("{table}", table)
     wanted = [d for d in (dates if asked is None else asked) if not is_past(d)]
     booked = wanted[:MAX_DATES] if "{when}" in line else []
     action = line.format(when=_for(booked))

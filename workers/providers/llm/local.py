@@ -9,6 +9,7 @@ from workers.redacting import fill_from_tokens
 from workers.triage import compose_reply
 from workers.triage.emergency import describes_gas_leak, help_already_called
 from workers.triage.extract import read_message, summarize
+from workers.triage.tables import table_booking
 
 
 class TriageResponder(LlmProvider):
@@ -56,5 +57,6 @@ class TriageResponder(LlmProvider):
             gas=describes_gas_leak(reading.words),
             for_whom=for_whom,
             asked=reading.asked,
+            table=table_booking(reading.words),
         )
         return Reply(text=text, provider=self.name, triage=triage, usage=Usage())
