@@ -48,6 +48,7 @@ _ACTION_LINES = {
     "issue refund": "We'll look into your refund.",
     "send receipt": "We'll send you a receipt.",
     "send quote": "We'll put together a quote for you.",
+    "resend quote": "We'll send your quote again.",
     "arrange repair": "We'll arrange for someone to take a look.",
     "check order status": "We'll check on the status of your order.",
     "review bill": "We'll review your bill.",
