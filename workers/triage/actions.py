@@ -57,6 +57,17 @@ _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("receipt",), (), "send receipt"),
     (("quote", "estimate", "pricing"), (), "send quote"),
 )  # fmt: skip
+# A quote sent already, asked for again ("thanks for the quote, could you send it again",
+# "I never got the quote"): it is sent again, not put together. Not where something is to
+# change first ("add the skylights and send it again"): that is a new quote.
+_AGAIN = ("send it again", "send it over again", "send it through again", "send that again",
+          "send the quote again", "send me the quote again", "send the estimate again",
+          "email it again", "email it over again", "resend", "re send", "another copy",
+          "never got the quote", "didn't get the quote", "never received the quote",
+          "didn't receive the quote", "lost the quote", "can't find the quote")  # fmt: skip
+_REVISED = frozenset({"add", "adding", "change", "changes", "update", "updated", "revise",
+                      "revised", "amend", "amended", "include", "including",
+                      "without"})  # fmt: skip
 _HAS_ONE = ("my appointment", "have an appointment", "got an appointment", "my booking",
             "i'm booked", "i am booked", "booked an appointment", "i booked")  # fmt: skip
 _CALLBACK = ("call me back", "call back", "return my call", "get back to me", "give me a call")
@@ -76,6 +87,8 @@ def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -
         if any(has_phrase(words, p) for p in any_of) and (
             not with_any or any(has_phrase(words, p) for p in with_any)
         ):
+            if action == "send quote" and _sends_again(words):
+                return "resend quote"
             return action
     # A fault needs someone sent out whatever else was asked; other topics are settled
     # on the call the caller asked for.
@@ -95,3 +108,8 @@ def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -
     if intent_name in _INTENT_ACTIONS:
         return _INTENT_ACTIONS[intent_name]
     return "call back" if has_number else None
+
+
+def _sends_again(words: Sequence[str]) -> bool:
+    """Whether the quote asked for is one sent already, to be sent again (``_AGAIN``)."""
+    return not _REVISED & set(words) and any(has_phrase(words, p) for p in _AGAIN)

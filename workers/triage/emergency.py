@@ -28,6 +28,10 @@ _DANGER = ("collapsed", "not breathing", "isn't breathing", "is not breathing",
            "threatening to kill", "threatened to kill", "has a knife", "has a gun",
            "breaking in", "attacked me", "attacking me")  # fmt: skip
 _TABLE = dict.fromkeys(_DANGER, True)
+# A smell of gas or a leak: where the region has a gas emergency line (``GAS_EMERGENCY``),
+# that line is the one to ring, as it sends the engineer who makes the supply safe.
+_GAS = ("smell gas", "smell of gas", "smelling gas", "smells of gas", "gas leak", "leaking gas")
+_GAS_TABLE = dict.fromkeys(_GAS, True)
 # Said up to three words before the phrase, these deny it: "no one is unconscious", "there's
 # no smoke coming", "it isn't on fire", "we don't smell gas".
 _DENIALS = {"no", "not", "nobody", "nobody's", "isn't", "wasn't", "don't", "doesn't", "didn't",
@@ -57,14 +61,29 @@ _EU = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "
 EMERGENCY_NUMBERS = {"US": "911", "CA": "911", "PR": "911", "MX": "911", "GB": "999",
                      "IE": "112", "AU": "000", "NZ": "111", "IN": "112", "ZA": "112",
                      "SG": "999", "HK": "999", "JP": "119"} | dict.fromkeys(_EU, "112")  # fmt: skip
+# A region's gas emergency line (its service's name and number), only where it is one line
+# for the whole region: Great Britain's National Gas Emergency Service. "GB" as ISO 3166
+# has it also covers Northern Ireland, whose gas emergency line is another (0800 002 001);
+# the deployment's region cannot tell the two apart, so a GB deployment gives Great
+# Britain's. Other regions keep the emergency number alone: no number is guessed for them.
+GAS_EMERGENCY = {"GB": ("the National Gas Emergency Service", "0800 111 999")}
 
 
 def describes_emergency(words: Sequence[str]) -> bool:
     """Whether the caller describes a danger to life (``_DANGER``), not denied."""
+    return _described(words, _TABLE)
+
+
+def describes_gas_leak(words: Sequence[str]) -> bool:
+    """Whether the caller describes a smell of gas or a gas leak (``_GAS``), not denied."""
+    return _described(words, _GAS_TABLE)
+
+
+def _described(words: Sequence[str], table: dict[str, bool]) -> bool:
     return any(
         not (_DENIALS & set(words[max(0, start - 3) : start]))
         and (words[start] != "collapsed" or bool(_PEOPLE & set(words[max(0, start - 4) : start])))
-        for start, _, _ in scan(words, _TABLE)
+        for start, _, _ in scan(words, table)
     )
 
 
@@ -79,9 +98,25 @@ def emergency_number(region: str) -> str:
     return number if number else "your local emergency number"
 
 
-def danger_line(region: str) -> str:
+def gas_emergency_number(region: str) -> str | None:
+    """ "0800 111 999" for "GB"; None where the region has no one gas emergency line."""
+    service = GAS_EMERGENCY.get(region.upper())
+    return service[1] if service else None
+
+
+def danger_line(region: str, gas: bool = False) -> str:
     """What a reply to a danger to life says first, after its greeting: whoever writes the
-    reply (the offline responder, Claude), the caller hears the same words."""
+    reply (the offline responder, Claude), the caller hears the same words. ``gas``: the
+    caller smells gas or reports a leak, sent to the region's gas emergency line where it
+    has one, and to the emergency number if anyone is hurt or there is a fire."""
+    service = GAS_EMERGENCY.get(region.upper()) if gas else None
+    if service is not None:
+        name, number = service
+        return (
+            f"if you smell gas, please leave the building now and call {name} on {number}, "
+            f"or {emergency_number(region)} if anyone is hurt or there is a fire. "
+            "This voicemail cannot send help."
+        )
     return (
         f"if anyone is in danger, please hang up and call {emergency_number(region)} now. "
         "This voicemail cannot send help."

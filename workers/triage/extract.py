@@ -51,8 +51,8 @@ TOPICS = {
 }
 # Actions read from a topic's word ("invoice", "quote") that a call asked of a named person
 # settles instead.
-_PASSED_ON = ("send invoice", "send receipt", "send quote", "review bill", "check order status",
-              "send information", None)  # fmt: skip
+_PASSED_ON = ("send invoice", "send receipt", "send quote", "resend quote", "review bill",
+              "check order status", "send information", None)  # fmt: skip
 _NO_CALL = {"declined": "no call back wanted", "calls again": "will call again",
             "thanks": "a thank-you, nothing asked", "wrong number": "a wrong number",
             "pitch": "a sales pitch to us",

@@ -18,7 +18,7 @@ from shared.language.said_numbers import write_number
 from shared.models import Triage
 from shared.redaction.detect import is_token
 from workers.triage.calls import NOTHING_TO_DO, NoCall
-from workers.triage.emergency import danger_line
+from workers.triage.emergency import danger_line, gas_emergency_number
 
 MAX_WORDS = 100
 MAX_DATES = 2  # more than two times in a reply is hard to follow by ear
@@ -48,11 +48,18 @@ _ACTION_LINES = {
     "issue refund": "We'll look into your refund.",
     "send receipt": "We'll send you a receipt.",
     "send quote": "We'll put together a quote for you.",
+    "resend quote": "We'll send your quote again.",
     "arrange repair": "We'll arrange for someone to take a look.",
     "check order status": "We'll check on the status of your order.",
     "review bill": "We'll review your bill.",
     "follow up on complaint": "We're sorry for the trouble, and we'll look into it.",
     "send information": "We'll send you some information.",
+}
+# A restaurant's table (workers.triage.tables.table_booking), said as its own word for it.
+_TABLE_LINES = {
+    "book appointment": "We'd be glad to book a table for you{when}.",
+    "confirm appointment": "We've noted that you'd like to confirm your {table}.",
+    "cancel appointment": "We've noted that you'd like to cancel your {table}.",
 }
 _WHEN = {"high": "as soon as possible", "normal": "shortly", "low": "in due course"}
 _LEAD = {"high": "We understand this is urgent, so we'll", "normal": "We'll",
@@ -145,23 +152,30 @@ def compose_reply(
     heard: bool = True,
     no_call: NoCall | None = None,
     emergency: bool = False,
+    gas: bool = False,
     for_whom: str | None = None,
     asked: Sequence[str] | None = None,
+    table: str | None = None,
 ) -> str:
     """The reply text, at most ``MAX_WORDS`` words; the same triage gives the same text.
     ``no_call``: the caller asked for no call back (``workers.triage.calls``), so none is
     promised. ``emergency``: the caller describes a danger to life
     (``workers.triage.emergency``), so the reply first sends them to the emergency number:
-    a voicemail box cannot send help. ``for_whom``: the person the message is for
+    a voicemail box cannot send help; ``gas``: the danger is a smell of gas or a leak, sent
+    to the region's gas emergency line where it has one. ``for_whom``: the person the message is for
     (``workers.triage.recipient``), said after what we will do. ``asked``: the dates the
     caller asks for (``workers.triage.asked_dates``; None: all of them), the only ones a
-    booking is offered for or a wish is read from."""
+    booking is offered for or a wish is read from. ``table``: the caller books or holds a
+    restaurant's table (``workers.triage.tables.table_booking``), said as "your booking" or
+    "your reservation" and booked as "a table", not an appointment."""
     first = _first_name(triage.caller_name)
     hello = f"Hello {first}," if first else "Hello,"
     # A thank-you, a wrong number, a pitch: "about the problem you reported" would be false.
     topic = None if no_call in NOTHING_TO_DO else _TOPICS.get(triage.intent)
+    if table and triage.intent == "appointment" and topic:
+        topic = f"your {table}"
     if emergency:
-        opening = f"{hello} {danger_line(region)}"
+        opening = f"{hello} {danger_line(region, gas)}"
     elif not heard:
         opening = f"{hello} thanks for calling. We couldn't make out your message."
     elif topic:
@@ -172,6 +186,8 @@ def compose_reply(
     # one to book or note as a time for us.
     dates = [d for d in triage.dates if not is_past(d)]
     line = _ACTION_LINES.get(triage.requested_action or "", "")
+    if table:
+        line = _TABLE_LINES.get(triage.requested_action or "", line).replace("{table}", table)
     wanted = [d for d in (dates if asked is None else asked) if not is_past(d)]
     booked = wanted[:MAX_DATES] if "{when}" in line else []
     action = line.format(when=_for(booked))
@@ -199,6 +215,9 @@ def compose_reply(
         if number and target.startswith("at ")
         else 0
     )
+    line_number = gas_emergency_number(region) if emergency and gas else None
+    if line_number:  # GB's gas line, "0800 111 999": said digit by digit too
+        said_number += sum(len(group) - 1 for group in line_number.split())
     if no_call == "if needed":  # "only call back if there's a problem"
         callback = f"We'll call you back {target} only if we need to."
     elif no_call is not None:

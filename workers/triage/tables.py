@@ -36,8 +36,30 @@ _NOT_AN_HOUR = frozenset({"am", "pm", "o'clock", "thirty", "fifteen", "forty", "
                           "tonight", "tomorrow", "morning", "afternoon", "evening"})  # fmt: skip
 
 
+# A table booked, said as one: "a table for four", "any tables free tonight", "the table we
+# booked", "book a table", "in for dinner". Not "table" alone, as often furniture ("the dining
+# table", "table arrangements", "the table by the window") or a figure ("an offer on the
+# table"), nor "dinner" alone ("our charity dinner", "before dinner service").
+_TABLE_THEN = frozenset({"for", "booked", "tonight", "tomorrow", "free", "we", "under"})
+_A_TABLE = ("book a table", "reserve a table", "booked a table", "in for dinner",
+            "out for dinner", "dinner booking", "dinner reservation")  # fmt: skip
+
+
 def is_about_a_table(words: Sequence[str]) -> bool:
     return bool(TABLE_WORDS & set(words))
+
+
+def table_booking(words: Sequence[str]) -> str | None:
+    """What a reply calls the caller's table ("reservation" where they say it, else
+    "booking"), where they book one or hold one (``_TABLE_THEN``, ``_A_TABLE``); None
+    otherwise, for a reply in an appointment's words."""
+    booked = any(
+        w in ("table", "tables") and i + 1 < len(words) and words[i + 1] in _TABLE_THEN
+        for i, w in enumerate(words)
+    ) or any(has_phrase(words, phrase) for phrase in _A_TABLE)
+    if not booked:
+        return None
+    return "reservation" if {"reservation", "reservations"} & set(words) else "booking"
 
 
 def evening_hours(

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 import anthropic
+import phonenumbers
 from anthropic.types import Message
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -36,7 +37,9 @@ from workers.triage.classify import INTENTS
 from workers.triage.emergency import (
     danger_line,
     describes_emergency,
+    describes_gas_leak,
     emergency_number,
+    gas_emergency_number,
     must_send_away,
 )
 from workers.triage.extract import summarize
@@ -213,6 +216,12 @@ def system_prompt(extra: str | None, language: str | None = None, region: str = 
         f'begin reply_text with "{line[0].upper()}{line[1:]}", in the caller\'s language, '
         "and set urgency to high."
     )
+    if gas_emergency_number(region):
+        gas = danger_line(region, gas=True)
+        prompt += (
+            " If the danger is a smell of gas or a gas leak, begin reply_text instead with "
+            f'"{gas[0].upper()}{gas[1:]}", in the caller\'s language.'
+        )
     if language and language.strip():
         # Told nothing, the model answered a French voicemail in the English of our rules.
         prompt += (
@@ -230,13 +239,14 @@ def with_danger_line(reply: str, heard: Sequence[str], region: str) -> str:
     lower case) describes a danger to life and has not called for help. The prompt asks
     Claude for the line; a reply
     that left it out is given the offline responder's words, as a model is not bound by what
-    it is asked. A reply already naming the number is left as Claude wrote it."""
+    it is asked. A reply already naming the number (for a gas leak, the region's gas
+    emergency line or its emergency number) is left as Claude wrote it."""
     if not must_send_away(heard):
         return reply
-    number = emergency_number(region)
-    if _names_number(reply, number):
+    gas = describes_gas_leak(heard)
+    if _names_number(reply, emergency_number(region)) or (gas and _names_gas_line(reply, region)):
         return reply
-    line = danger_line(region)
+    line = danger_line(region, gas)
     line = f"{line[0].upper()}{line[1:]}"
     return f"{line} {fit_words(reply, MAX_WORDS - len(line.split()))}"
 
@@ -247,6 +257,19 @@ def _names_number(reply: str, number: str) -> bool:
     # The number standing alone: "call 911 now", not the digits of "(415) 911-0198".
     alone = rf"(?<![\d\-().+])(?<!\d[ .]){number}(?![\d\-])(?![ .]\d)"
     return re.search(alone, reply) is not None
+
+
+def _names_gas_line(reply: str, region: str) -> bool:
+    """Whether ``reply`` names the region's gas emergency line however it is grouped
+    ("0800 111 999", "0800 111999", "+44 800 111 999")."""
+    number = gas_emergency_number(region)
+    if number is None:
+        return False
+    national = re.sub(r"\D", "", number)
+    country = phonenumbers.country_code_for_region(region.upper())
+    joined = re.sub(r"(?<=\d)[ \-.()]+(?=\d)", "", reply)
+    alone = rf"(?<![\d+])(?:{national}|\+?{country}{national[1:]})(?!\d)"
+    return re.search(alone, joined) is not None
 
 
 # The caller's own "</voicemail>" (typed, or a transcript of it) would end the tag early and

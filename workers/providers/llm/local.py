@@ -7,8 +7,9 @@ from shared.models import Reply, Transcript, Usage
 from workers.providers.base import LlmProvider, ReplyContext
 from workers.redacting import fill_from_tokens
 from workers.triage import compose_reply
-from workers.triage.emergency import help_already_called
+from workers.triage.emergency import describes_gas_leak, help_already_called
 from workers.triage.extract import read_message, summarize
+from workers.triage.tables import table_booking
 
 
 class TriageResponder(LlmProvider):
@@ -53,7 +54,9 @@ class TriageResponder(LlmProvider):
             heard=heard,
             no_call=no_call,
             emergency=send_away,
+            gas=describes_gas_leak(reading.words),
             for_whom=for_whom,
             asked=reading.asked,
+            table=table_booking(reading.words),
         )
         return Reply(text=text, provider=self.name, triage=triage, usage=Usage())

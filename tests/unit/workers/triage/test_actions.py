@@ -117,3 +117,33 @@ def _responder_reply(text: str) -> str:
     from workers.triage import compose_reply, triage_text
 
     return compose_reply(triage_text(text), "US")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks for the quote, could you send it again",
+        "Hi, it's Paul, I never got the quote for the boiler, can you re-send it?",
+        "I've lost the quote you emailed, could you send me the quote again please",
+    ],
+)
+def test_a_quote_asked_for_again_is_sent_again_not_put_together(text: str) -> None:
+    from shared.models import Transcript
+    from workers.providers.base import ReplyContext
+    from workers.providers.llm.local import TriageResponder
+
+    assert requested_action(_words(text), "sales", False) == "resend quote"
+    reply = TriageResponder().respond(Transcript(text=text, provider="x"), ReplyContext())
+    assert "We'll send your quote again." in reply.text
+    assert "put together a quote" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "could you send me a quote for a new boiler",
+        "about the extension quote, could you add the skylights and send it again",
+    ],
+)
+def test_a_quote_to_be_made_or_changed_is_put_together(text: str) -> None:
+    assert requested_action(_words(text), "sales", False) == "send quote"

@@ -6,12 +6,14 @@ from shared.models import Transcript
 from workers.providers.base import ReplyContext
 from workers.providers.llm.local import TriageResponder
 from workers.triage.emergency import emergency_number
+from workers.triage.reply import MAX_WORDS
 
 
 def _reply(text: str, region: str = "US") -> tuple[str, str, str]:
     reply = TriageResponder().respond(
         Transcript(text=text, provider="x"), ReplyContext(default_region=region)
     )
+    assert reply.triage is not None
     return reply.text, reply.triage.summary, reply.triage.urgency
 
 
@@ -86,3 +88,54 @@ def test_the_emergency_number_is_the_regions_or_the_local_one() -> None:
 def test_a_thing_named_for_a_danger_does_not_make_a_message_urgent(text: str) -> None:
     _, _, level = _reply(text)
     assert level != "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi it's Dave, I can smell gas in the kitchen, can somebody come out, no rush",
+        "there's a gas leak by the meter in the hall, please ring me back",
+        "the whole house smells of gas and my husband has collapsed",
+    ],
+)
+def test_a_caller_in_great_britain_who_smells_gas_is_sent_out_and_to_the_gas_line(
+    text: str,
+) -> None:
+    reply, summary, level = _reply(text, "GB")
+    opening = " ".join(reply.split(". ")[:2])
+    assert "please leave the building now" in opening
+    assert "call the National Gas Emergency Service on 0800 111 999" in opening
+    assert "or 999 if anyone is hurt or there is a fire" in opening
+    assert "This voicemail cannot send help." in reply
+    assert (level, "emergency message" in summary) == ("high", True)
+    assert len(reply.split()) <= MAX_WORDS
+
+
+@pytest.mark.parametrize(("region", "number"), [("US", "911"), ("AU", "000"), ("IE", "112")])
+def test_a_gas_smell_outside_great_britain_keeps_the_regions_emergency_number(
+    region: str, number: str
+) -> None:
+    reply, _, _ = _reply("I can smell gas in the kitchen, can somebody come out", region)
+    assert f"call {number} now" in reply
+    assert "0800" not in reply
+    assert "Gas Emergency" not in reply
+
+
+def test_another_danger_in_great_britain_is_not_sent_to_the_gas_line() -> None:
+    reply, _, _ = _reply("my dad has collapsed and he isn't breathing", "GB")
+    assert "call 999 now" in reply
+    assert "0800 111 999" not in reply
+
+
+def test_a_caller_in_great_britain_who_smells_no_gas_is_not_sent_to_the_gas_line() -> None:
+    reply, _, _ = _reply("We don't smell gas but the boiler has stopped, call me back", "GB")
+    assert "0800 111 999" not in reply
+    assert "hang up" not in reply
+
+
+def test_the_gas_line_is_great_britains_alone() -> None:
+    from workers.triage.emergency import gas_emergency_number
+
+    assert gas_emergency_number("gb") == "0800 111 999"
+    assert gas_emergency_number("US") is None
+    assert gas_emergency_number("IE") is None

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from shared.models import Transcript
+from shared.models import Transcript, Triage
 from workers.providers.base import ReplyContext
 from workers.providers.llm.local import TriageResponder
 from workers.triage.extract import triage_text
+from workers.triage.reply import compose_reply
 
 
 def _reply(text: str, region: str = "US") -> str:
@@ -63,3 +64,45 @@ def test_an_hour_of_the_morning_or_of_other_business_is_read_as_before(
     text: str, expected: list[str]
 ) -> None:
     assert triage_text(text).dates == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, I'd like to book a table for six on Saturday at half seven, 617 883 2204",
+        "Any tables free for two at eight tonight? Dan, 617 883 2204.",
+        "we want to take him out for dinner tonight, twelve of us, about six, 617 883 2204",
+    ],
+)
+def test_a_table_booked_is_answered_as_a_booking_not_an_appointment(text: str) -> None:
+    reply = _reply(text)
+    assert "thanks for your message about your booking." in reply
+    assert "We'd be glad to book a table for you" in reply
+    assert "appointment" not in reply
+
+
+def test_a_caller_who_says_reservation_hears_their_reservation() -> None:
+    reply = compose_reply(
+        Triage(intent="appointment", requested_action="confirm appointment"),
+        "US",
+        table="reservation",
+    )
+    assert "thanks for your message about your reservation." in reply
+    assert "you'd like to confirm your reservation." in reply
+    cancel = Triage(intent="appointment", requested_action="cancel appointment")
+    assert "cancel your booking." in compose_reply(cancel, "GB", table="booking")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, I'd like to book a boiler service for Tuesday morning, 617 883 2204",
+        "I'd love to come in and talk through bouquets and table arrangements, 617 883 2204",
+        "I've got a job offer on the table, can I book an appointment for Monday, 617 883 2204",
+    ],
+)
+def test_other_bookings_keep_an_appointments_words(text: str) -> None:
+    reply = _reply(text)
+    assert "about your appointment." in reply
+    assert "We'd be glad to book an appointment for you" in reply
+    assert "table" not in reply
