@@ -9,12 +9,12 @@ happening counts, and not where it is denied ("no one was hurt", "there's no smo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from shared.language.tokens import has_phrase
 from workers.triage.classify import scan
 
-_DANGER = ("collapsed", "not breathing", "isn't breathing", "is not breathing",
+_DANGER: tuple[str, ...] = ("collapsed", "not breathing", "isn't breathing", "is not breathing",
            "stopped breathing", "can't breathe", "cannot breathe", "can't breath",
            "chest pain", "chest pains", "heart attack", "having a stroke", "unconscious",
            "unresponsive", "won't wake up", "overdose", "overdosed", "electrocuted",
@@ -27,31 +27,45 @@ _DANGER = ("collapsed", "not breathing", "isn't breathing", "is not breathing",
            "badly injured", "seriously injured", "threatening me", "threatened me",
            "threatening to kill", "threatened to kill", "has a knife", "has a gun",
            "breaking in", "attacked me", "attacking me")  # fmt: skip
+
+
+def _bare(phrases: Iterable[str]) -> tuple[str, ...]:
+    """``phrases`` and each as written without its apostrophes: offline recognisers and typed
+    messages write "isnt breathing", "cant breathe", "dont smell gas" (none of these phrases
+    loses its sense so: no "we'll" becomes "well")."""
+    return tuple(dict.fromkeys([*phrases, *(p.replace("'", "") for p in phrases)]))
+
+
+_DANGER = _bare(_DANGER)
 _TABLE = dict.fromkeys(_DANGER, True)
 # A smell of gas or a leak: where the region has a gas emergency line (``GAS_EMERGENCY``),
 # that line is the one to ring, as it sends the engineer who makes the supply safe.
 _GAS = ("smell gas", "smell of gas", "smelling gas", "smells of gas", "gas leak", "leaking gas")
-_GAS_TABLE = dict.fromkeys(_GAS, True)
+_GAS_TABLE = dict.fromkeys(_bare(_GAS), True)
 # Said up to three words before the phrase, these deny it: "no one is unconscious", "there's
 # no smoke coming", "it isn't on fire", "we don't smell gas".
 _DENIALS = {"no", "not", "nobody", "nobody's", "isn't", "wasn't", "don't", "doesn't", "didn't",
             "never", "without", "no-one", "if", "nothing", "nothing's"}  # fmt: skip
+_DENIALS = set(_bare(_DENIALS))
 # "Collapsed" is a danger only said of a person: "the sale has collapsed" is not.
 _PEOPLE = {"i", "i've", "he", "she", "he's", "she's", "someone", "somebody", "husband", "wife",
            "partner", "man", "woman", "lady", "gentleman", "guy", "dad", "mum", "mom",
            "father", "mother", "son", "daughter", "child", "kid", "baby", "boy", "girl",
            "grandad", "grandma", "nan", "gran", "staff", "colleague", "friend", "patient",
            "customer", "neighbour", "neighbor", "brother", "sister", "driver"}  # fmt: skip
+_PEOPLE = set(_bare(_PEOPLE))
 # The caller has already rung the emergency services ("I've called the fire brigade", "the
 # emergency service made it safe"): the job is still urgent and flagged, but telling them to
 # hang up and ring 999 would be answering a question they did not ask.
-_CALLED = ("called the fire brigade", "rung the fire brigade", "called an ambulance",
+_CALLED: tuple[str, ...] = ("called the fire brigade", "rung the fire brigade",
+           "called an ambulance",
            "rung an ambulance", "called 999", "rung 999", "called 911", "dialed 911",
            "called the emergency line", "rung the emergency line", "ring the emergency line",
            "rung the gas emergency line", "called the gas board", "rung the gas board",
            "emergency service made it safe", "the emergency services", "called the police",
            "rung the police", "been evacuated", "fire brigade are here",
            "ambulance is on its way", "capped the supply")  # fmt: skip
+_CALLED = _bare(_CALLED)
 
 # The number to ring by the deployment's region (ISO 3166 alpha-2). Within the EU, 112
 # works everywhere; Britain and Ireland answer 999 and 112.

@@ -139,3 +139,34 @@ def test_the_gas_line_is_great_britains_alone() -> None:
     assert gas_emergency_number("gb") == "0800 111 999"
     assert gas_emergency_number("US") is None
     assert gas_emergency_number("IE") is None
+
+
+# Offline recognisers and typed messages drop apostrophes ("isnt", "dont"): the danger, its
+# denial and "help is called" must read the same without them.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad isnt breathing please help",
+        "he cant breathe and his lips are blue",
+        "she wont wake up, please",
+        "his hand wont stop bleeding",
+        "theres smoke coming from the fuse box and my husbands collapsed",
+    ],
+)
+def test_a_danger_written_without_apostrophes_is_an_emergency(text: str) -> None:
+    reply, _, level = _reply(text)
+    assert "call 911 now" in reply
+    assert level == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we dont smell gas anymore, the engineer sorted it, just send the invoice",
+        "nobodys hurt and theres no smoke coming now, can you check the wiring",
+        "ive called an ambulance, hes unconscious, please let his manager know",
+    ],
+)
+def test_a_denial_or_a_call_for_help_without_apostrophes_sends_nobody_away(text: str) -> None:
+    reply, _, _ = _reply(text)
+    assert "call 911" not in reply
