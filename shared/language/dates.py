@@ -24,6 +24,7 @@ from shared.language.day_forms import (
 )
 from shared.language.numbers import TEENS, TENS, UNITS, ordinal, spoken_int
 from shared.language.past_days import past_at_end, said_of_the_past
+from shared.language.streets import house_number
 from shared.language.tokens import Tokens
 
 # Longest first, so "tomorrow morning" is one mention rather than "tomorrow" and a stray word.
@@ -134,7 +135,9 @@ def _time_at(words: Sequence[str], i: int, cued: bool = False) -> tuple[_Time, i
         mins = _minutes(words, j)
         if mins is not None:
             minute, j = mins[0], j + mins[1]
-        evidence = (cued or (i > 0 and words[i - 1] in _TIME_PREPS)) and not _counts_with(words, j)
+        evidence = (cued or (i > 0 and words[i - 1] in _TIME_PREPS)) and not (
+            _counts_with(words, j) or house_number(words, i, j)
+        )
     if list(words[j : j + 1]) == ["o'clock"]:
         j, evidence = j + 1, True
     elif list(words[j : j + 2]) == ["o", "clock"]:

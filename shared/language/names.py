@@ -18,6 +18,7 @@ from shared.language.name_words import (
     TITLES,
     is_name_word,
 )
+from shared.language.streets import STREET_WORDS
 from shared.language.tokens import Tokens, find_phrase
 
 __all__ = [
@@ -39,12 +40,6 @@ _GREETINGS = {"hi", "hello", "hey", "yes", "yeah", "morning", "afternoon", "even
 
 # How far into a voicemail an introduction whose cue was misheard is looked for.
 _OPENING_TOKENS = 12
-# A capitalised pair ending in one of these is a place ("42 Orchard Lane", "the Maple Street
-# association"), not a person.
-# ("Dr" and "St" are left out: a title, a saint.)
-_STREET_WORDS = {"street", "road", "rd", "lane", "ln", "avenue", "ave", "drive", "court",
-                 "ct", "way", "close", "place", "boulevard", "blvd", "terrace", "crescent",
-                 "square", "parkway", "highway", "alley", "row", "gardens"}  # fmt: skip
 
 
 def caller_name(tokens: Tokens) -> str | None:
@@ -98,7 +93,8 @@ def _is_pair(tokens: Tokens, i: int) -> bool:
         and capitalised(i + 1)
         and not (capitalised(i - 1) or capitalised(i + 2))
         and not (in_greeting(tokens, i) or in_greeting(tokens, i + 1))
-        and not {tokens.low[i], tokens.low[i + 1]} & _STREET_WORDS
+        # A place's ("42 Orchard Lane", "the Maple Street association"), not a person's.
+        and not {tokens.low[i], tokens.low[i + 1]} & STREET_WORDS
         # A title ends no name: "Elm Dr. Call me" is a street's "Dr".
         and tokens.low[i + 1] not in TITLES
         # A titled name said on from other words is the one the caller asks for or speaks
