@@ -51,3 +51,31 @@ def _introduces(tokens: Tokens, i: int) -> bool:
         )
         and tokens.low[after : after + 1] != (word,)
     )
+
+
+# Said straight after a name that is an everyday word too, these make it one: "it's will
+# from the garage", "it's will here", where "it's will be ready" is no one's.
+_AFTER_A_NAME = {"here", "calling", "speaking", "from", "again", "with"}
+# A given name the everyday-word list lacks, said as the everyday word it also is.
+_EVERYDAY_PHRASES = {("grace", "period"), ("faith", "in"), ("hope", "so"), ("hope", "to"),
+                     ("hope", "you"), ("joy", "ride")}  # fmt: skip
+
+
+def said_as_a_name(tokens: Tokens, i: int) -> bool:
+    """Whether the lower-case word at ``i``, after "it's", is said as a name. A known given
+    name that is also an everyday word ("will", "bill", "summer") is one only before a pause,
+    the end, a number, a word that goes on from a name or a known surname: "it's will be
+    ready" and "it's bill payment" would read "Will" and "Bill Payment"; "it's grace period"
+    would read "Grace Period". Other words read as before (a surname the lists lack:
+    "it's joanne whitely")."""
+    if tokens.cased or i >= len(tokens) or not is_given_name(tokens.low[i]):
+        return True
+    after = i + 1
+    if after >= len(tokens) or after in tokens.punctuated or tokens.low[after][:1].isdigit():
+        return True
+    nxt = tokens.low[after]
+    if (tokens.low[i], nxt) in _EVERYDAY_PHRASES:
+        return False
+    if not is_ordinary_word(tokens.low[i]):
+        return True
+    return nxt in _AFTER_A_NAME or (is_surname(nxt) and not is_ordinary_word(nxt))

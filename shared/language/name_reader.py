@@ -65,7 +65,9 @@ def name_from(tokens: Tokens, i: int) -> list[str]:
         if past_spelling and i in tokens.sentence_starts and not _name_ends(tokens, word + 1):
             # "Kim, K.I.M. Grace period is over": a sentence that goes on from the word.
             past_spelling = False
-        if counted and tokens.cased and i in tokens.punctuated and not past_spelling:
+        if counted == 1 and not tokens.cased and tokens.low[word] == words[0].lower():
+            words, counted = [], 0  # "it's grace, grace miller": the name said again, whole
+        elif counted and tokens.cased and i in tokens.punctuated and not past_spelling:
             if counted == 1 and tokens.low[word] == words[0].lower():
                 words, counted = [], 0  # the name said again, whole this time
             else:

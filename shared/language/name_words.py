@@ -32,12 +32,14 @@ _COMMON_WORDS = """
 # price", "im calling") and typed ones ("Hi. Question here.", "It's Yeah no worries"). None is
 # in the known-name lists' spelling of a name that would be missed: "Quick" and "Stirling"
 # are surnames, so no rule by ending ("-ly", "-ing") is made. "i'm running about twenty
-# minutes late" (a patient late for an appointment) gave "Running".
+# minutes late" (a patient late for an appointment) gave "Running", "it's stan whenever
+# you've got a minute" "Stan Whenever".
 _NOT_NAMES = """
     actually yeah yep yup nope question basically anyway another after due meant supposed
     broke outside stuck never nothing half honestly definitely pretty im waiting making
     moving charging coming passing paying dropping holding travelling whistling dripping
-    peeling started cheers sincerely regards bye running late
+    peeling started cheers sincerely regards bye running late whenever whatever wherever
+    however
 """
 # A season's or an occasion's greeting is capitalised as a name is, and "Merry" is a given
 # name: its words are no name's ("Thanks, and Merry Christmas", "Happy New Year"). "Holiday"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from shared.language.business_words import ORGANISATION_WORDS
 from shared.language.greetings import greeting_length, in_greeting
-from shared.language.its_cue import its_as_it_is
+from shared.language.its_cue import its_as_it_is, said_as_a_name
 from shared.language.known_names import is_given_name, known_whole_name
 from shared.language.name_reader import MAX_WORDS, joined, name_from
 from shared.language.name_words import (
@@ -272,6 +272,8 @@ def names_after_cues(tokens: Tokens) -> Iterator[str]:
             title = None
             if i < len(tokens) and tokens.low[i] in TITLES:
                 title, i = TITLES[tokens.low[i]], past_fillers(tokens, i + 1)
+            if cue == "it's" and title is None and not said_as_a_name(tokens, i):
+                continue  # "it's will be ready", "it's grace period"
             lead = [tokens.raw[i]] if i < len(tokens) and _ah_of_a_name(tokens, i) else []
             words = name_from(tokens, i + len(lead))
             if words and personal(" ".join(words)) and not _organisation_from(tokens, i):

@@ -27,9 +27,36 @@ def test_its_without_its_apostrophe_introduces_the_caller(text: str, expected: s
         "its broken again, call me back",
         "hi its will be ready on friday",
         "the boiler, its engine is making a noise",
-        "hi its stan whenever you've got a minute",  # not "Stan Whenever"
         "its for my sisters birthday so its miles off",
     ],
 )
 def test_its_before_an_everyday_word_introduces_no_one(text: str) -> None:
     assert caller_name(tokenize(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it's will be ready on friday, call me back",
+        "hi it's grace period ends tomorrow on the loan",
+        "it's bill payment i'm calling about",
+    ],
+)
+def test_its_before_a_name_that_is_an_everyday_word_introduces_no_one(text: str) -> None:
+    assert caller_name(tokenize(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("it's grace, grace miller here, about the boiler", "Grace Miller"),
+        ("it's will from the garage, your car is ready", "Will"),
+        ("hi it's sarah", "Sarah"),
+        ("it's john smith about my order", "John Smith"),
+        ("hi it's mark calling about the invoice", "Mark"),
+        ("hi it's stan whenever you've got a minute", "Stan"),  # not "Stan Whenever"
+        ("hi its stan whenever you've got a minute", "Stan"),
+    ],
+)
+def test_its_before_a_name_said_as_one_introduces_the_caller(text: str, expected: str) -> None:
+    assert caller_name(tokenize(text)) == expected
