@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from shared.language.dates import WEEKDAYS
 from shared.language.tokens import has_phrase
-from workers.triage.moves import MOVE_MY, moves_my_booking
+from workers.triage.moves import MOVE_MY, moves_a_held_booking, moves_my_booking
 from workers.triage.tables import changes_party_size
 
 _RUNNING_LATE = ("i'm running late", "im running late", "i am running late", "we're running late",
@@ -81,6 +81,8 @@ def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -
         # "Can we make it 8 instead of 6", "change my booking to 8 people": the booking
         # stays, at its time; neither a move (its numbers are no hours) nor a new booking.
         return "change booking"
+    if moves_a_held_booking(words):
+        return "reschedule appointment"  # "move the table we booked for the 21st to the 22nd"
     for any_of, with_any, action in _ACTION_RULES:
         if any_of is MOVE_MY and not moves_my_booking(words):
             continue

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 
 from shared.language.dates import WEEKDAYS
-from shared.language.numbers import TEENS, UNITS
+from shared.language.numbers import ORDINALS, TEENS, UNITS
 
 _CLOCK = re.compile(r"\d{1,2}(:\d{2})?")
 _DAY = re.compile(r"\d{1,2}(st|nd|rd|th)")
@@ -76,4 +76,32 @@ def moves_my_booking(words: Sequence[str]) -> bool:
                 return True
             if word in _NOT_IN_A_NAME:
                 break
+    return False
+
+
+# A booking named as a thing held ("the table we booked", "our reservation") and moved to,
+# from or until a day or a time: "move the table we booked for the 21st to the 22nd".
+# Without a day or time after it, the thing is moved, not the booking ("move the table
+# nearer the window").
+_MOVED = {"move", "change", "push", "shift", "switch", "bring"}
+_HELD = {"table", "booking", "reservation", "appointment", "appt", "slot"}
+_TOWARDS = {"to", "from", "until", "till"}
+_BEFORE_WHEN = {"the", "next", "this", "a", "back", "forward", "it"}
+_SPOKEN_DAY = {*ORDINALS, "twenty", "thirty", "week", "month"}
+
+
+def moves_a_held_booking(words: Sequence[str]) -> bool:
+    for i in range(len(words) - 2):
+        if words[i] not in _MOVED or words[i + 1] not in ("the", "our", "my", "that", "this"):
+            continue
+        if words[i + 2] not in _HELD:
+            continue
+        for k in range(i + 3, len(words)):
+            if words[k] not in _TOWARDS:
+                continue
+            j = k + 1
+            while j < len(words) and words[j] in _BEFORE_WHEN:
+                j += 1
+            if j < len(words) and (_when(words, j) or _hour(words[j]) or words[j] in _SPOKEN_DAY):
+                return True
     return False

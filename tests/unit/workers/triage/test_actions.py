@@ -147,3 +147,21 @@ def test_a_quote_asked_for_again_is_sent_again_not_put_together(text: str) -> No
 )
 def test_a_quote_to_be_made_or_changed_is_put_together(text: str) -> None:
     assert requested_action(_words(text), "sales", False) == "send quote"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi, can you move the table we booked for the 21st to the 22nd",
+        "could we change our reservation to friday please",
+        "can we push the booking back to next week",
+        "please move our table from seven to eight thirty",
+    ],
+)
+def test_a_booking_named_by_the_or_our_and_moved_is_a_reschedule(text: str) -> None:
+    assert requested_action(_words(text), "appointment", True) == "reschedule appointment"
+
+
+def test_moving_a_table_somewhere_else_is_no_reschedule() -> None:
+    said = "we booked for friday, could you move the table nearer the window"
+    assert requested_action(_words(said), "appointment", True) == "book appointment"
