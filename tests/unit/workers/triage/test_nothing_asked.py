@@ -14,6 +14,7 @@ def _reply(text: str) -> tuple[str, str, str | None]:
     reply = TriageResponder().respond(
         Transcript(text=text, provider="x"), ReplyContext(default_region="GB")
     )
+    assert reply.triage is not None
     return reply.text, reply.triage.summary, reply.triage.requested_action
 
 
