@@ -20,8 +20,8 @@ def with_area_code(
     words: Sequence[str],
     runs: Sequence[DigitRun],
     valid: Callable[[str], str | None],
-) -> tuple[DigitRun, str] | None:
-    """The local part's run and the number (E.164) the named area code and it make, if any.
+) -> tuple[DigitRun, DigitRun, str] | None:
+    """The area code's run, the local part's and the number (E.164) the two make, if any.
     ``valid`` gives a digit string's E.164 where it is a valid number."""
     if not any(has_phrase(words, name) for name in _NAMED):
         return None
@@ -31,7 +31,7 @@ def with_area_code(
             if local is code or len(local.digits) < 5 or valid(local.digits) is not None:
                 continue
             if (number := valid(code.digits + local.digits)) is not None:
-                return local, number
+                return code, local, number
     return None
 
 

@@ -23,6 +23,8 @@ _MEASURED = {"of", "an", "a", "inch", "inches", "foot", "feet", "ft", "mile", "m
              "cm", "hour", "hours", "cup", "cups", "pound", "pounds", "lb", "lbs", "kg",
              "gallon", "gallons", "litre", "litres", "liter", "liters", "full", "empty",
              "price", "off", "done", "way", "size", "pipe", "turn", "tank"}  # fmt: skip
+# A fraction's denominators: "6/14 a morning slot", "12/11 a week ago" are days.
+_PARTS_OF = {2, 3, 4, 8, 16}
 # Regions that write the month first ("12/24"); the rest of the world writes the day first.
 _MONTH_FIRST = {"US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "PR", "VI"}
 _UNITS = {"day", "days", "week", "weeks", "month", "months", "fortnight"}
@@ -36,6 +38,10 @@ _GONE_BY = {"hasn't", "haven't", "hadn't", "hasnt", "havent", "not", "no", "nobo
 _LOOK_BACK = 6
 # After the count, a past ("two weeks ago") or a length ("in two days flat") is no day to come.
 _NOT_AHEAD = {"ago", "flat", "running", "straight", "later", "earlier"}
+
+
+def _a_fraction(top: int, bottom: int) -> bool:
+    return top < bottom and bottom in _PARTS_OF
 
 
 def written_date(
@@ -58,7 +64,7 @@ def written_date(
         return f"{MONTH_NAMES[month - 1]} {day} {year}", i + 3
     if year:
         return None  # "40/50/60": a ratio, no date
-    if words[i + 2 : i + 3] and words[i + 2] in _MEASURED:
+    if words[i + 2 : i + 3] and words[i + 2] in _MEASURED and _a_fraction(first, second):
         return None
     return f"{MONTH_NAMES[month - 1]} {day}", i + 2
 

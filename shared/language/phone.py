@@ -342,8 +342,11 @@ def find_callback(tokens: Tokens, region: str) -> CallbackNumber:
     runs = [run for run in _number_runs(tokens) if not is_other_number(tokens, run)]
     joined = with_area_code(tokens.low, runs, lambda d: to_e164(d, region))
     if joined is not None:  # "555-0142, area code 617"
-        run, e164 = joined
-        return CallbackNumber(e164, None, run.start, run.end, heard=run.digits)
+        code, run, e164 = joined
+        # Heard from the first part to the last: the code's hearing is the number's too
+        # (its confidence, where a rehearing starts).
+        start, end = min(code.start, run.start), max(code.end, run.end)
+        return CallbackNumber(e164, None, start, end, heard_at=((start, end),), heard=run.digits)
     if partial:
         return min(partial, key=lambda item: item[:2])[2]
     return NO_NUMBER

@@ -27,9 +27,10 @@ _DECLINED = (*DECLINED_CALL, "don't worry about calling me", "don't worry about 
 # Declined in so many words with no one named: "No need to call." Not "no need to call the
 # plumber" nor "... call 911" (_CALLED_OTHERWISE): a call to someone else.
 _BARE_DECLINED = ("no need to call", "no need to ring", "no need to phone")
-_CALLED_OTHERWISE = {"the", "a", "an", "him", "her", "them", "anyone", "someone", "somebody",
-                     "out", "round", "over", "in", "911", "999", "112", "police", "ambulance",
-                     "emergency", "it", "my", "our", "your", "his", "their"}  # fmt: skip
+_CALLED_OTHERWISE = {"the", "a", "an", "him", "her", "them", "anyone", "anybody", "someone",
+                     "somebody", "everyone", "everybody", "out", "round", "over", "in", "911",
+                     "999", "112", "police", "ambulance", "emergency", "it", "my", "our", "your",
+                     "his", "their"}  # fmt: skip
 _CALLS_AGAIN = ("i'll call again", "i will call again", "i'll ring again", "i will ring again",
                 "i'll try again later", "i'll try you again", "i'll call back later",
                 "i'll ring back later", "i'll phone again", "i'll give you a call later",

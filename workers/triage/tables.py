@@ -45,10 +45,6 @@ _A_TABLE = ("book a table", "reserve a table", "booked a table", "in for dinner"
             "out for dinner", "dinner booking", "dinner reservation")  # fmt: skip
 
 
-def is_about_a_table(words: Sequence[str]) -> bool:
-    return bool(TABLE_WORDS & set(words))
-
-
 def table_booking(words: Sequence[str]) -> str | None:
     """What a reply calls the caller's table ("reservation" where they say it, else
     "booking"), where they book one or hold one (``_TABLE_THEN``, ``_A_TABLE``); None
@@ -68,8 +64,10 @@ def evening_hours(
     """``mentions`` (shared.language.dates.date_mentions) with a table's hour from 5 to 11,
     said without "am" or "morning", read as the evening's: "a table at 7" is 19:00. Business
     hours read it 07:00, right for a plumber's visit and wrong for dinner. Left as read in
-    a message of breakfast or lunch."""
-    if not is_about_a_table(words) or _MORNING_MEALS & set(words):
+    a message of breakfast or lunch, or of a table that is not booked (furniture, a saw)."""
+    # "table" alone is no dinner: a dining table delivered at 9, a table saw fixed at 8.
+    meal = (TABLE_WORDS - {"table", "tables"}) & set(words) or table_booking(words)
+    if not meal or _MORNING_MEALS & set(words):
         return list(mentions)
     out = []
     for start, text in mentions:

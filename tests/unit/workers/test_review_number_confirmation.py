@@ -11,6 +11,7 @@ from tests.unit.workers.review_transcripts import REVIEW, _transcript
 from workers.review import (
     Reason,
     number_confidence,
+    number_in_doubt,
     triage_reasons,
     triage_review,
 )
@@ -263,3 +264,22 @@ def test_a_number_guessed_from_the_words_a_telephone_line_made_of_it_is_unconfir
     assert triage.callback_number == "+17273549921"
     transcript = _transcript(text, [0.99] * len(text.split()))
     assert triage_review(transcript, triage, REVIEW, "US") == [Reason.CALLBACK_NUMBER_UNCONFIRMED]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the area code is six one seven and the number is five five five oh one four two",
+        "five five five oh one four two area code six one seven",
+    ],
+)
+def test_a_number_whose_area_code_was_heard_with_low_confidence_is_in_doubt(text: str) -> None:
+    # The area code named apart is part of the number: its hearing counts like the rest's.
+    confidences = [0.95] * len(text.split())
+    confidences[text.split().index("six")] = 0.1
+    transcript = _transcript(text, confidences)
+
+    assert number_in_doubt(transcript, REVIEW, "US")
+    assert Reason.CALLBACK_NUMBER_UNCONFIRMED in triage_review(
+        transcript, Triage(callback_number="+16175550142", intent="billing"), REVIEW, "US"
+    )

@@ -74,6 +74,21 @@ def test_a_measure_or_round_the_clock_written_with_a_slash_is_no_date(text: str)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("booked for 6/14 a morning slot please", ["june 14"]),
+        ("the engineer came on 12/11 a week ago", ["december 11"]),
+        ("we paid on 10/11 of last year", ["october 11"]),
+    ],
+)
+def test_a_date_followed_by_a_or_of_is_still_a_date_where_it_is_no_fraction(
+    text: str, expected: list[str]
+) -> None:
+    # Only a fraction's halves, thirds, quarters, eighths and sixteenths measure something.
+    assert [d.removesuffix(" (past)") for d in _dates(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("could I come in the morning of the 14th", ["the morning of the 14th"]),
         ("on the afternoon of the 3rd at 2", ["the afternoon of the 3rd 14:00"]),
         ("the evening of March 5th", ["the evening of march 5"]),

@@ -14,6 +14,7 @@ def _reply(text: str) -> tuple[str, str, str | None]:
     reply = TriageResponder().respond(
         Transcript(text=text, provider="x"), ReplyContext(default_region="GB")
     )
+    assert reply.triage is not None
     return reply.text, reply.triage.summary, reply.triage.requested_action
 
 
@@ -88,4 +89,18 @@ def test_no_need_to_call_said_alone_declines_the_call(text: str) -> None:
 def test_no_need_to_call_someone_else_still_gets_a_call() -> None:
     reply, _, _ = _reply("No need to call the council, just ring me back on 07912 345 678.")
     assert "call you back" in reply
+    assert "no need for us" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My boiler is banging. No need to call anybody out yet, could you give me a rough "
+        "idea what it is? 07912 345 678",
+        "No need to call everybody in for the meeting, it is just me. 07912 345 678",
+    ],
+)
+def test_no_need_to_call_anybody_or_everybody_is_no_call_back_declined(text: str) -> None:
+    # Someone called out to the job or in to a meeting: the caller still wants an answer.
+    reply, _, _ = _reply(text)
     assert "no need for us" not in reply

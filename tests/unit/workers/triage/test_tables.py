@@ -58,6 +58,9 @@ def test_a_tables_hour_without_am_or_pm_is_the_evenings() -> None:
         ("a table for two at 7am on Friday", ["friday 07:00"]),
         ("a breakfast table for two at 8 tomorrow", ["tomorrow 08:00"]),
         ("the boiler service at 8 on Friday", ["friday 08:00"]),
+        # A table that is no booking: furniture delivered or repaired.
+        ("the dining table you're delivering on Friday at 9", ["friday 09:00"]),
+        ("can you repair our kitchen table on Friday at 8", ["friday 08:00"]),
     ],
 )
 def test_an_hour_of_the_morning_or_of_other_business_is_read_as_before(

@@ -12,7 +12,7 @@ import pytest
 from tests.fakes.anthropic import AnthropicFake
 from tests.unit.workers.providers.llm.test_claude import VALID, respond, tool_answer
 from workers.providers.anthropic_client import forget_verified_models
-from workers.providers.llm.claude import VOICEMAIL_TOOL
+from workers.providers.llm.claude import VOICEMAIL_TOOL, system_prompt
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,11 @@ def test_the_tool_tells_claude_how_to_write_a_day_said_of_the_past() -> None:
 
     assert "last monday" in told
     assert "monday (past)" in told
+
+
+def test_the_prompt_says_a_past_day_is_never_offered_in_a_sentence_of_its_own() -> None:
+    # Run on into the rule before it, the model read "…has not confirmed A day the caller…".
+    assert "the business has not confirmed. A day the caller" in system_prompt(None)
 
 
 @pytest.mark.parametrize(
