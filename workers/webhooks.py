@@ -24,9 +24,11 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
+import httpx
 from celery import Task, bootsteps, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from shared.exception_text import kind, reference
 from shared.fetch_address_policy import AddressPolicy, FetchRefused
 from shared.logging import log_context
 from shared.metrics_store import MetricsStore
@@ -75,15 +77,28 @@ def outcome(status: int | None, code: str | None) -> Outcome:
     return "failed"
 
 
+def _where_to(location: str) -> str:
+    """Where a redirect points, as the record may show it: printable, bounded, and without
+    its user, password, query or fragment, where a signed URL or a token may sit (the record
+    is kept for days and shown to API callers)."""
+    said = "".join(c for c in location if c.isprintable()).strip()
+    try:
+        url = httpx.URL(said)
+    except (httpx.InvalidURL, ValueError):
+        return ""
+    if not url.scheme or not url.host:
+        return url.path[:200] if said.startswith("/") else ""
+    return str(url.copy_with(userinfo=b"", query=None, fragment=None))[:200]
+
+
 def answer_error(status: int, headers: dict[str, str]) -> str:
     """What a non-2xx answer means, for the attempt's record: a developer reading it learns
     why the event stopped and what to change. Never the receiver's body, which may echo the
     event (the record is kept for days)."""
     error = f"HTTP {status}"
     if 300 <= status < 400:
-        # A printable, bounded Location: the receiver's header is untrusted text.
-        where = "".join(c for c in headers.get("location", "") if c.isprintable()).strip()
-        where = f" ({where[:200]})" if where else ""
+        where = _where_to(headers.get("location", ""))
+        where = f" ({where})" if where else ""
         return (
             f"{error}: redirects are not followed, so the event is not sent again; set the "
             f"callback URL to the address the receiver redirects to{where}"
@@ -175,8 +190,11 @@ def attempt(delivery: WebhookDelivery, store: WebhookStore, settings: Settings) 
     except SoftTimeLimitExceeded:
         code, error = "download_timeout", "download_timeout: the attempt ran over its time limit"
     except Exception as exc:
-        log.exception("webhook %s: attempt failed unexpectedly", delivery.id)
-        code, error = "internal", f"internal: {type(exc).__name__}: {exc}"[:300]
+        # The record is shown to API callers: the exception's kind and a reference its log
+        # line holds, never its text, which may quote the event (shared.exception_text).
+        ref = reference()
+        log.exception("webhook %s: attempt failed unexpectedly (reference %s)", delivery.id, ref)
+        code, error = "internal", f"internal: an unexpected {kind(exc)} (reference {ref})"
     latency_ms = round((result.elapsed_s if result else time.monotonic() - started) * 1000, 1)
     status = result.status if result else None
     if status is not None and not 200 <= status < 300:

@@ -99,3 +99,42 @@ def test_a_server_error_keeps_its_short_record(
     delivery = _attempt(store, tmp_path, monkeypatch, 503)
 
     assert delivery.attempts[-1].error == "HTTP 503"
+
+
+def test_a_redirects_address_is_recorded_without_its_credentials_or_query(
+    store: WebhookStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The receiver's Location may carry a token (a signed URL, user:password@): the record is
+    # shown to API callers and kept for days, so only where it points is kept.
+    headers = {"location": "https://user:hunter2@hooks.example/v2/in?token=s3cr3t#frag"}
+    delivery = _attempt(store, tmp_path, monkeypatch, 307, headers)
+
+    error = delivery.attempts[-1].error or ""
+    assert "https://hooks.example/v2/in" in error
+    for secret in ("hunter2", "user", "s3cr3t", "token", "frag"):
+        assert secret not in error
+
+
+def test_an_unexpected_failure_is_recorded_by_its_kind_and_a_reference_not_its_text(
+    store: WebhookStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        broker=BrokerSettings(url="redis://127.0.0.1:1/0"),
+        webhooks={"secrets": [SecretStr(f"default:{new_secret()}")], "schedule_s": [0]},
+    )
+
+    def broken(*args: object, **kwargs: object) -> PostResult:
+        raise ValueError("could not encode 'my card number is 4111 1111 1111 1111'")
+
+    monkeypatch.setattr(webhooks, "post", broken)
+    delivery = WebhookDelivery(
+        id="msg_1", tenant="default", url=URL, type="job.succeeded", data={"job_id": "job_1"}
+    )
+    webhooks.attempt(delivery, store, settings)
+
+    error = delivery.attempts[-1].error or ""
+    assert error.startswith("internal: ")
+    assert "ValueError" in error
+    assert "reference err_" in error
+    assert "4111" not in error
