@@ -47,6 +47,8 @@ _GAS_TABLE = dict.fromkeys(_bare(_GAS), True)
 _DENIALS = {"no", "not", "nobody", "nobody's", "isn't", "wasn't", "don't", "doesn't", "didn't",
             "never", "without", "no-one", "if", "nothing", "nothing's"}  # fmt: skip
 _DENIALS = set(_bare(_DENIALS))
+# Said before "if", these make it a doubt, not a hypothesis: "not sure if", "don't know if".
+_UNSURE = {"sure", "know", "wondering", "wonder", "certain", "idea"}
 # "Collapsed" is a danger only said of a person: "the sale has collapsed" is not.
 _PEOPLE = {"i", "i've", "he", "she", "he's", "she's", "someone", "somebody", "husband", "wife",
            "partner", "man", "woman", "lady", "gentleman", "guy", "dad", "mum", "mom",
@@ -93,9 +95,20 @@ def describes_gas_leak(words: Sequence[str]) -> bool:
     return _described(words, _GAS_TABLE)
 
 
+def _denied(words: Sequence[str], start: int) -> bool:
+    """Whether a word up to three before ``start`` denies the phrase there. "if" denies a
+    danger said as a hypothesis ("what to do if there's a gas leak"), not one the caller
+    suspects ("I'm not sure if it's a gas leak", "I don't know if ..."): whoever suspects a
+    leak is to leave and ring, not wait for our call back."""
+    return any(
+        words[k] in _DENIALS and not (words[k] == "if" and k > 0 and words[k - 1] in _UNSURE)
+        for k in range(max(0, start - 3), start)
+    )
+
+
 def _described(words: Sequence[str], table: dict[str, bool]) -> bool:
     return any(
-        not (_DENIALS & set(words[max(0, start - 3) : start]))
+        not _denied(words, start)
         and (words[start] != "collapsed" or bool(_PEOPLE & set(words[max(0, start - 4) : start])))
         for start, _, _ in scan(words, table)
     )

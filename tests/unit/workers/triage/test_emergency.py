@@ -170,3 +170,24 @@ def test_a_danger_written_without_apostrophes_is_an_emergency(text: str) -> None
 def test_a_denial_or_a_call_for_help_without_apostrophes_sends_nobody_away(text: str) -> None:
     reply, _, _ = _reply(text)
     assert "call 911" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not sure if it's a gas leak but there's a funny smell in the hall",
+        "I don't know if there's a gas leak, the hob smells odd, can someone come",
+        "wondering if we've got a gas leak, the kitchen smells of eggs",
+    ],
+)
+def test_a_caller_unsure_whether_there_is_a_gas_leak_is_sent_to_safety(text: str) -> None:
+    # "if" denies a danger said as a hypothesis ("call us if you smell gas"), not one the
+    # caller suspects: whoever suspects a leak is to leave and ring, not wait for a call back.
+    reply, _, level = _reply(text)
+    assert "call 911 now" in reply
+    assert level == "high"
+
+
+def test_a_danger_said_as_a_hypothesis_sends_nobody_away() -> None:
+    reply, _, _ = _reply("Could you tell me what to do if there's a gas leak at the flat?")
+    assert "call 911" not in reply
