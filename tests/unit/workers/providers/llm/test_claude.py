@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import anthropic
@@ -15,7 +15,7 @@ from shared.settings.providers import AnthropicSettings
 from tests.fakes.anthropic import API_KEY, AnthropicFake
 from tests.fakes.server import Fault
 from workers.providers import registry
-from workers.providers.anthropic_client import API_VERSION, forget_verified_models
+from workers.providers.anthropic_client import API_VERSION
 from workers.providers.base import ReplyContext
 from workers.providers.errors import ProviderError
 from workers.providers.llm.claude import VOICEMAIL_TOOL, ClaudeResponder, fit_words, speakable
@@ -25,20 +25,6 @@ VOICEMAIL = (
     "Hi, this is John Smith. My kitchen sink is leaking and it is urgent. "
     "Please call me back at 415 555 0198."
 )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[AnthropicFake]:
-    with AnthropicFake() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: AnthropicFake) -> Iterator[AnthropicFake]:
-    server.reset()
-    forget_verified_models()
-    yield server
-    server.reset()
 
 
 def settings(fake: AnthropicFake, **anthropic_settings: Any) -> AnthropicSettings:

@@ -5,7 +5,6 @@ leaves it out is given the offline responder's line (workers.triage.emergency)."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from shared.models import Transcript
 from shared.settings import Settings
 from tests.fakes.anthropic import API_KEY, AnthropicFake
 from tests.unit.workers.providers.llm.test_claude import VALID, tool_answer
-from workers.providers.anthropic_client import forget_verified_models
 from workers.providers.base import ReplyContext
 from workers.providers.llm.claude import ClaudeResponder
 from workers.triage.reply import MAX_WORDS
@@ -24,20 +22,6 @@ COLLAPSED = (
     "please call me back on 415 555 0198."
 )
 LINE = "If anyone is in danger, please hang up and call {number} now."
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[AnthropicFake]:
-    with AnthropicFake() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: AnthropicFake) -> Iterator[AnthropicFake]:
-    server.reset()
-    forget_verified_models()
-    yield server
-    server.reset()
 
 
 def respond(fake: AnthropicFake, text: str, region: str = "US") -> Any:

@@ -5,7 +5,6 @@ line, and a reply naming neither that number nor 999 is given the offline respon
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from shared.models import Transcript
 from shared.settings import Settings
 from tests.fakes.anthropic import API_KEY, AnthropicFake
 from tests.unit.workers.providers.llm.test_claude import VALID, tool_answer
-from workers.providers.anthropic_client import forget_verified_models
 from workers.providers.base import ReplyContext
 from workers.providers.llm.claude import ClaudeResponder
 from workers.triage.reply import MAX_WORDS
@@ -24,20 +22,6 @@ GAS_LINE = (
     "If you smell gas, please leave the building now and call the National Gas Emergency "
     "Service on 0800 111 999, or 999 if anyone is hurt or there is a fire."
 )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[AnthropicFake]:
-    with AnthropicFake() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: AnthropicFake) -> Iterator[AnthropicFake]:
-    server.reset()
-    forget_verified_models()
-    yield server
-    server.reset()
 
 
 def respond(fake: AnthropicFake, text: str, region: str = "GB") -> Any:

@@ -4,29 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.fakes.anthropic import AnthropicFake
 from tests.unit.workers.providers.llm.test_claude import VALID, respond, tool_answer
-from workers.providers.anthropic_client import forget_verified_models
 from workers.providers.llm.claude import VOICEMAIL_TOOL, system_prompt
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[AnthropicFake]:
-    with AnthropicFake() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: AnthropicFake) -> Iterator[AnthropicFake]:
-    server.reset()
-    forget_verified_models()
-    yield server
-    server.reset()
 
 
 def dates_kept(fake: AnthropicFake, heard: str, dates: list[str]) -> Any:
