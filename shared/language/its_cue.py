@@ -59,6 +59,14 @@ _AFTER_A_NAME = {"here", "calling", "speaking", "from", "again", "with"}
 # A given name the everyday-word list lacks, said as the everyday word it also is.
 _EVERYDAY_PHRASES = {("grace", "period"), ("faith", "in"), ("hope", "so"), ("hope", "to"),
                      ("hope", "you"), ("joy", "ride")}  # fmt: skip
+# How it is out or in, said after "it's": "it's mild out", "it's cold in here", "it's grand".
+# No one's name ("Mild", "Cold"), unless said as one: "it's sunny from the salon", "it's
+# sunny patel", cased or not (a capital may be a sentence's: "It's Mild out").
+_STATES = frozenset({"mild", "cold", "hot", "warm", "sunny", "windy", "rainy", "raining",
+                     "snowing", "freezing", "chilly", "humid", "muggy", "cloudy", "foggy",
+                     "icy", "frosty", "stormy", "boiling", "roasting", "baltic", "grand",
+                     "wet", "damp", "dry", "lovely", "gorgeous", "miserable", "bitter",
+                     "nippy", "pouring", "bucketing", "scorching", "sweltering"})  # fmt: skip
 
 
 def said_as_a_name(tokens: Tokens, i: int) -> bool:
@@ -67,7 +75,11 @@ def said_as_a_name(tokens: Tokens, i: int) -> bool:
     the end, a number, a word that goes on from a name or a known surname: "it's will be
     ready" and "it's bill payment" would read "Will" and "Bill Payment"; "it's grace period"
     would read "Grace Period". Other words read as before (a surname the lists lack:
-    "it's joanne whitely")."""
+    "it's joanne whitely"). A word of how it is out (``_STATES``) is one only before a word
+    that goes on from a name or a known surname."""
+    if i < len(tokens) and tokens.low[i] in _STATES:
+        nxt = tokens.low[i + 1] if i + 1 < len(tokens) and i + 1 not in tokens.punctuated else ""
+        return nxt in _AFTER_A_NAME or (is_surname(nxt) and not is_ordinary_word(nxt))
     if tokens.cased or i >= len(tokens) or not is_given_name(tokens.low[i]):
         return True
     after = i + 1

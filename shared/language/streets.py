@@ -22,6 +22,9 @@ _NOT_NAME_WORDS = """
     either every some each other another which what whatever same half
 """
 _NOT_NAME = frozenset(_NOT_NAME_WORDS.split())
+# Who lives at a number: "the neighbour at eleven has a key" is a house, not 11:00 (an hour
+# said as one, "at eleven o'clock", stays a time).
+_NEIGHBOURS = frozenset({"neighbour", "neighbours", "neighbor", "neighbors"})
 # A street's name is at most this long ("9 saint james's park terrace").
 _MAX_NAME_WORDS = 3
 
@@ -29,8 +32,11 @@ _MAX_NAME_WORDS = 3
 def house_number(words: Sequence[str], i: int, j: int) -> bool:
     """Whether the number at ``words[i:j]`` is a house's: a street's name and its street
     word follow ("at 9 hawthorn close", "by 12 harbor lane"), or "number" goes before it
-    ("at number 9"). Such a number is never a time, however it is cued."""
+    ("at number 9"), or a neighbour lives there ("the neighbour at eleven"). Such a number
+    is never a time, however it is cued."""
     if i > 0 and words[i - 1] in ("number", "no"):
+        return True
+    if i > 1 and words[i - 1] == "at" and words[i - 2] in _NEIGHBOURS:
         return True
     for k in range(j, min(j + _MAX_NAME_WORDS, len(words))):
         word = words[k]

@@ -18,6 +18,15 @@ _RUNNING_LATE = ("i'm running late", "im running late", "i am running late", "we
 _LATE_FOR = ("appointment", "appt", "o'clock", "session", "class", "booking", "table",
              "reservation", "lesson", "meeting", "be there", "get there", "minutes", "for my",
              "for the", "for our", "start without me")  # fmt: skip
+# "Take us off tonight's schedule", "scrub it off the diary": a visit taken off what is
+# booked is a cancellation, however much "schedule" sounds like booking. A taking verb
+# is wanted before "off": "the day off tuesday so schedule me in" books.
+_TAKE_OFF = frozenset({"take", "taking", "cross", "scrub", "strike", "drop"})  # not "get off at 5"
+_SCHEDULES = frozenset({"schedule", "schedules", "rota", "diary", "calendar"})
+# A standing visit ended ("the fortnightly clean", "going forward"), not one booking.
+_STANDING = ("going forward", "anymore", "any more", "from now on", "weekly", "fortnightly",
+             "monthly", "quarterly", "regular", "visits")  # fmt: skip
+_OFF = ("off",)  # a rule of its own (_off_the_schedule), told by identity like MOVE_MY
 # (any of these, and any of those or nothing, -> action); first matching rule wins.
 _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     # "Please cancel my appointment on Tuesday, I'll call to reschedule later": a cancel
@@ -40,6 +49,8 @@ _ACTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     # "Move my Friday the twelfth appointment to Monday", "change my 3:30 appointment";
     # not "change my phone number before my appointment" (moves.MOVE_MY).
     (MOVE_MY, ("appointment", "booking"), "reschedule appointment"),
+    # Before "cancel" without "appointment" (a service) and "schedule" (a booking).
+    (_OFF, (), "cancel appointment"),
     (("cancel",), ("appointment",), "cancel appointment"),
     (("cancel",), ("order",), "cancel order"),
     (("cancel", "cancellation", "terminate", "unsubscribe", "close my account"), (),
@@ -86,6 +97,11 @@ def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -
     for any_of, with_any, action in _ACTION_RULES:
         if any_of is MOVE_MY and not moves_my_booking(words):
             continue
+        if any_of is _OFF and _off_the_schedule(words):
+            standing = any(has_phrase(words, p) for p in _STANDING)
+            return "cancel service" if standing else action
+        if any_of is _OFF:
+            continue
         if any(has_phrase(words, p) for p in any_of) and (
             not with_any or any(has_phrase(words, p) for p in with_any)
         ):
@@ -115,3 +131,13 @@ def requested_action(words: Sequence[str], intent_name: str, has_number: bool) -
 def _sends_again(words: Sequence[str]) -> bool:
     """Whether the quote asked for is one sent already, to be sent again (``_AGAIN``)."""
     return not _REVISED & set(words) and any(has_phrase(words, p) for p in _AGAIN)
+
+
+def _off_the_schedule(words: Sequence[str]) -> bool:
+    """Whether someone is taken off a schedule ("take us off tonight's schedule")."""
+    return any(
+        w == "off"
+        and _TAKE_OFF & set(words[max(0, i - 3) : i])
+        and _SCHEDULES & set(words[i + 1 : i + 4])
+        for i, w in enumerate(words)
+    )

@@ -17,7 +17,9 @@ TABLE_WORDS = frozenset({"table", "tables", "dinner", "reservation", "reservatio
 # A meal or a word of the morning anywhere: "breakfast for two at 8" is 08:00.
 _MORNING_MEALS = frozenset({"breakfast", "brunch", "lunch", "lunchtime", "luncheon"})
 _MORNING = frozenset({"am", "morning"})
-_MORNING_HOUR = re.compile(r"\b(0[5-9]|1[01]):(\d{2})\b")
+# 11 stays the morning's: a table at 11 or 11:30 is lunch far more often than 23:00, and
+# "11pm", "tonight at 11" or "11 at night" is read 23:00 already by the dates.
+_MORNING_HOUR = re.compile(r"\b(0[5-9]|10):(\d{2})\b")
 # How far after a mention's first word its "am" may be said ("friday at seven thirty am").
 _SAID_WITH = 6
 
@@ -61,7 +63,7 @@ def table_booking(words: Sequence[str]) -> str | None:
 def evening_hours(
     words: Sequence[str], mentions: Sequence[tuple[int, str]]
 ) -> list[tuple[int, str]]:
-    """``mentions`` (shared.language.dates.date_mentions) with a table's hour from 5 to 11,
+    """``mentions`` (shared.language.dates.date_mentions) with a table's hour from 5 to 10,
     said without "am" or "morning", read as the evening's: "a table at 7" is 19:00. Business
     hours read it 07:00, right for a plumber's visit and wrong for dinner. Left as read in
     a message of breakfast or lunch, or of a table that is not booked (furniture, a saw)."""

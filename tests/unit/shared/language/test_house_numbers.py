@@ -43,3 +43,19 @@ def test_a_time_said_near_a_street_is_still_a_time(text: str, expected: list[str
 def test_a_way_of_doing_something_is_no_street() -> None:
     said = "Your tech's down to come Thursday between eight and twelve. Any way we could move it?"
     assert _dates(said) == ["thursday between 08:00 and 12:00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the neighbour at eleven has a key if we're out", []),
+        ("my neighbor at 12 has a spare key, come friday", ["friday"]),
+        ("the neighbours at 14 are home all day", []),
+    ],
+)
+def test_a_neighbours_house_number_is_no_time_of_day(text: str, expected: list[str]) -> None:
+    assert _dates(text) == expected
+
+
+def test_a_neighbour_seen_at_an_hour_said_as_one_is_still_a_time() -> None:
+    assert _dates("the neighbour at eleven o'clock said the water was off") == ["11:00"]

@@ -60,3 +60,31 @@ def test_its_before_a_name_that_is_an_everyday_word_introduces_no_one(text: str)
 )
 def test_its_before_a_name_said_as_one_introduces_the_caller(text: str, expected: str) -> None:
     assert caller_name(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello there the thermostat's blank uh it's mild out so next week would be grand",
+        "it's cold in here and the boiler is off",
+        "it's sunny so no rush",
+        "it's grand, no rush, call me back",
+        "hi it's freezing in the flat since tuesday",
+        "It's Mild out, so no rush on the heating.",
+    ],
+)
+def test_its_before_a_word_of_the_weather_or_how_things_are_introduces_no_one(text: str) -> None:
+    assert caller_name(tokenize(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi it's sunny from the salon, call me back", "Sunny"),
+        ("it's sunny patel about my order", "Sunny Patel"),
+    ],
+)
+def test_a_name_that_is_also_the_weather_is_read_where_said_as_one(
+    text: str, expected: str
+) -> None:
+    assert caller_name(tokenize(text)) == expected

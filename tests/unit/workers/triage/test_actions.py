@@ -165,3 +165,26 @@ def test_a_booking_named_by_the_or_our_and_moved_is_a_reschedule(text: str) -> N
 def test_moving_a_table_somewhere_else_is_no_reschedule() -> None:
     said = "we booked for friday, could you move the table nearer the window"
     assert requested_action(_words(said), "appointment", True) == "book appointment"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there's been a gas leak, please take us off tonight's schedule, nobody can go in",
+        "can you take us off the schedule for thursday",
+        "please take her off the rota for the clean tomorrow",
+        "just scrub it off the diary, we won't need the visit",
+    ],
+)
+def test_taking_someone_off_a_schedule_is_a_cancellation_not_a_booking(text: str) -> None:
+    assert requested_action(_words(text), "cancellation", True) == "cancel appointment"
+
+
+def test_a_day_off_then_a_schedule_is_still_a_booking() -> None:
+    said = "i have the day off tuesday so schedule me in for a cleaning"
+    assert requested_action(_words(said), "appointment", True) == "book appointment"
+
+
+def test_a_standing_visit_taken_off_the_schedule_cancels_the_service() -> None:
+    said = "we've done the quarterly pest control for years, take us off the schedule going forward"
+    assert requested_action(_words(said), "cancellation", True) == "cancel service"

@@ -109,3 +109,21 @@ def test_other_bookings_keep_an_appointments_words(text: str) -> None:
     assert "about your appointment." in reply
     assert "We'd be glad to book an appointment for you" in reply
     assert "table" not in reply
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a table for two friday at 11:30", ["friday 11:30"]),
+        ("can we reserve a table for four on saturday at eleven", ["saturday 11:00"]),
+        # Said as the night's, it stays the night's.
+        ("a table for two friday at 11:30pm", ["friday 23:30"]),
+        ("a table for two tonight at 11", ["tonight 23:00"]),
+        ("a table for two friday at 11 at night", ["friday 23:00"]),
+        ("a table for two friday at 10:30", ["friday 22:30"]),
+    ],
+)
+def test_a_tables_eleven_without_pm_or_night_is_the_mornings(
+    text: str, expected: list[str]
+) -> None:
+    assert triage_text(text).dates == expected
