@@ -31,7 +31,7 @@ from shared.reviews import (
     merged,
     revision,
 )
-from shared.webhook_models import WebhookDelivery
+from shared.webhook_models import WebhookDelivery, wire_time
 
 log = logging.getLogger("voicepipe.api")
 
@@ -215,7 +215,7 @@ def _event(job: Job, review: Review) -> WebhookDelivery | None:
         "job.reviewed",
         review_id=review.id,
         reviewer=review.reviewer,
-        at=review.at.isoformat(),
+        at=wire_time(review.at),
         corrections=[c.model_dump() for c in review.corrections],
         done=review.done,
     )

@@ -22,6 +22,8 @@ from celery.exceptions import Retry
 from shared.exception_text import kind, reference, told
 
 log = logging.getLogger("voicepipe.task")
+# Set by logged_as on an exception the task logged itself.
+_LOGGED_AS = "_voicepipe_logged_as"
 
 
 class UnexpectedTaskError(Exception):
@@ -45,27 +47,64 @@ def _quoted(exc: BaseException) -> bool:
     return False
 
 
+def logged_as(exc: BaseException, ref: str) -> None:
+    """Note that the task logged ``exc``'s traceback under ``ref`` as it handled it, so that
+    a Retry raised from it is not logged with that traceback again (ingest's chunk logs each
+    item that failed, then retries)."""
+    setattr(exc, _LOGGED_AS, ref)
+
+
+def _logged_under(exc: BaseException) -> str | None:
+    """The reference the task logged the untold part of ``exc``'s chain under, if it logged
+    all of it."""
+    refs: list[str | None] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        cause = current.exc if isinstance(current, Retry) else None
+        for part in (current, cause):
+            if isinstance(part, BaseException) and not told(part):
+                refs.append(getattr(part, _LOGGED_AS, None))
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    return refs[0] if refs and None not in refs else None
+
+
 def quiet(task_name: str, exc: BaseException) -> BaseException:
     """What Celery may be handed for ``exc``, raised by the task ``task_name``: ``exc``
     itself when nothing in it is untold, else the untold part logged and left out."""
     if not _quoted(exc):
         return exc
-    ref = reference()
+    retry = isinstance(exc, Retry)
+    # A retry is not an error (the task runs again): a warning, and no second traceback
+    # for a cause the task logged itself, only the reference of its line.
+    earlier = _logged_under(exc) if retry else None
+    ref = earlier or reference()
     cause = exc.exc if isinstance(exc, Retry) else None
     if isinstance(exc, Retry) and isinstance(cause, BaseException) and not told(cause):
         # Retry's str (this log line's, Celery's "retry:" line) and its pickle carry the
         # cause's repr: its kind and the reference instead, and the cause logged on its own.
         exc.exc, exc.excs = None, f"{kind(cause)} (reference {ref})"
         exc.args = (exc.message, exc.excs, exc.when)  # its repr, in the task-retried event
-        log.error("task %s: the retry's cause (reference %s)", task_name, ref, exc_info=cause)
-    log.error("task %s raised %s (reference %s)", task_name, kind(exc), ref, exc_info=exc)
+        if earlier is None:
+            log.warning("task %s: the retry's cause (reference %s)", task_name, ref, exc_info=cause)
+    if earlier is not None:
+        log.warning(
+            "task %s will be retried; its cause is logged under reference %s", task_name, ref
+        )
+    elif retry:
+        log.warning("task %s raised %s (reference %s)", task_name, kind(exc), ref, exc_info=exc)
+    else:
+        log.error("task %s raised %s (reference %s)", task_name, kind(exc), ref, exc_info=exc)
     if not told(exc):
         return UnexpectedTaskError(
             f"an unexpected {kind(exc)} in task {task_name} (its text is not shown, as it may "
             f"quote a recording's words, a reply or a key; the worker's log has its traceback "
             f"under reference {ref})"
         )
-    # The chain is in the log line above; the event's traceback would print it whole.
+    # The chain is in the log; the event's traceback would print it whole.
     exc.__cause__, exc.__context__, exc.__suppress_context__ = None, None, True
     return exc
 

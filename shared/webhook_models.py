@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -32,6 +32,14 @@ def job_deliveries_key(job_id: str) -> str:
 def disabled_key(tenant: str) -> str:
     """Endpoints a receiver retired with 410 Gone: no more events go to them."""
     return key("webhooks", "disabled", tenant)
+
+
+def wire_time(at: datetime) -> str:
+    """``at`` as the API writes its times (``created_at`` and the rest), RFC 3339 in UTC
+    ending in "Z": an event's times in the same form as the job its receiver fetches.
+    Always with its microseconds (pydantic leaves out a fraction of 0), so that events
+    sorted by their ``timestamp`` as text are in order."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def new_delivery_id() -> str:
@@ -67,5 +75,5 @@ class WebhookDelivery(BaseModel):
     def body(self, base_url: str) -> bytes:
         """The signed payload: small (type, ids, status, links); the receiver fetches the rest."""
         data = self.as_sent(base_url).data
-        payload = {"type": self.type, "timestamp": self.created_at.isoformat(), "data": data}
+        payload = {"type": self.type, "timestamp": wire_time(self.created_at), "data": data}
         return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()

@@ -21,6 +21,7 @@ from celery import Celery, Task, shared_task
 from shared.batches import Batch, BatchItem, ItemRejection, batch_job_id
 from shared.batchstore import RUNNING
 from shared.errors import BatchCanceled, JobNotFound
+from shared.exception_text import reference
 from shared.inputs import shown_source
 from shared.job_transitions import Decision, cancel, resume
 from shared.jobstore import Then
@@ -29,6 +30,7 @@ from shared.models import ErrorInfo, Job
 from shared.pipeline import resumed_message
 from shared.queues import INGEST, INGEST_TASKS
 from shared.storage import ObjectStorage
+from shared.task_failures import logged_as
 from workers.batch_items import import_key, import_location, ingest_item
 from workers.context import WorkerContext, get_context
 from workers.import_refusals import import_refusal
@@ -206,8 +208,12 @@ def chunk(self: Task, batch_id: str, start: int) -> None:
             # Storage or job store trouble, or a bug: try the chunk again a few times
             # (finished items are skipped), then record the item as failed and go on.
             tries = batches.item_failure(batch_id, index)
-            log.exception("batch %s item %d failed (try %d)", batch_id, index, tries)
+            ref = reference()
+            log.exception(
+                "batch %s item %d failed (try %d, reference %s)", batch_id, index, tries, ref
+            )
             if tries < _ITEM_TRIES:
+                logged_as(exc, ref)  # QuietTask logs the retry without this traceback again
                 raise self.retry(countdown=2.0**tries, max_retries=None) from exc
             message = f"The item could not be processed: {type(exc).__name__}"
             what = _give_up(ctx, self.app, state.batch, index, item, message)

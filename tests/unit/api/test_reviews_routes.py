@@ -5,6 +5,7 @@ webhook, checked before they are taken, and gone with what retention deletes."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +179,9 @@ def test_a_job_with_a_callback_url_is_sent_a_job_reviewed_event(http: TestClient
     assert event.data["done"] is True
     assert event.data["corrections"] == [{"field": "urgency", "before": "normal", "after": "high"}]
     assert event.data["links"]["reviews"] == f"/v1/jobs/{job.id}/reviews"
+    # The review's time as the API's review writes it, "Z" and all (was "+00:00").
+    assert event.data["at"].endswith("Z")
+    assert datetime.fromisoformat(event.data["at"]) == datetime.fromisoformat(review["at"])
 
 
 def test_the_recording_is_served_in_its_own_format_and_a_text_job_has_none(

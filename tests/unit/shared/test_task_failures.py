@@ -18,9 +18,10 @@ from celery.contrib.testing.mocks import TaskMessage
 from celery.worker.request import Request
 
 import workers.app
+from shared.exception_text import reference
 from shared.logging import json_formatter, text_formatter
 from shared.queues import DELIVER_TASK
-from shared.task_failures import QuietTask
+from shared.task_failures import QuietTask, logged_as
 from workers import webhooks
 
 TRANSCRIPT = "Hi it's Priscilla Okafor, my insulin order number is 4155550188"
@@ -143,6 +144,44 @@ def test_a_retry_caused_by_a_quoting_exception_tells_neither_the_log_nor_flower_
         assert secret not in lines
         assert secret not in retried
     assert "ValueError" in lines
+
+
+@workers.app.app.task(name="tests.retry_after_logging_a_failure", bind=True)  # type: ignore[untyped-decorator]
+def retry_after_logging_a_failure(self: Any) -> None:
+    try:
+        broken_store()
+    except ValueError as exc:
+        # As ingest's chunk does: the item's failure logged with its traceback, then a retry.
+        ref = reference()
+        logging.getLogger("tests.task").exception("item failed (reference %s)", ref)
+        logged_as(exc, ref)
+        raise self.retry(countdown=60, max_retries=None) from exc
+
+
+def test_a_retry_whose_cause_the_task_logged_is_a_warning_naming_it_without_its_traceback(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(Signature, "apply_async", lambda *a, **k: None)
+
+    run_as_a_worker("tests.retry_after_logging_a_failure", [])
+
+    (own,) = [r for r in caplog.records if r.name == "tests.task"]
+    (ref,) = re.findall(r"err_[0-9a-f]{16}", own.getMessage())
+    told = [r for r in caplog.records if r.name == "voicepipe.task"]
+    assert [(r.levelno, r.exc_info) for r in told] == [(logging.WARNING, None)]
+    assert ref in told[0].getMessage()
+
+
+def test_a_retry_whose_cause_was_not_logged_is_a_warning_with_its_traceback(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(Signature, "apply_async", lambda *a, **k: None)
+
+    run_as_a_worker("tests.retry_after_a_quoting_failure", [])
+
+    (told,) = [r for r in caplog.records if r.name == "voicepipe.task"]
+    assert told.levelno == logging.WARNING
+    assert told.exc_info is not None
 
 
 def test_every_task_the_workers_run_hands_celery_only_what_may_be_told() -> None:

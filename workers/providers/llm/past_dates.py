@@ -23,9 +23,11 @@ CONVENTION = (
 
 
 def _day(mention: str) -> str:
-    """The day a mention names, without what puts it in the past or the time after it."""
+    """The day a mention names, without what puts it in the past or ahead ("next monday"
+    is the Monday to come, which the voicemail may also name as one gone by), or the time
+    after it."""
     words = mention.replace(PAST_MARK, "").split()
-    if words[:1] == ["last"]:
+    if words[:1] in (["last"], ["next"]):
         words = words[1:]
     elif words[:2] == ["this", "past"]:
         words = words[2:]
@@ -42,7 +44,8 @@ def held_to_past_days(dates: list[str], heard: str) -> list[str]:
     for mention in (past_at_end(d.strip().lower()) for d in dates):
         day = _day(mention) if mention else ""
         said = past.get(day)
-        if is_past(mention) or said is None or day in ahead:
+        # Claude's "next monday" or "monday next week" is a day to come, as it wrote it.
+        if is_past(mention) or said is None or day in ahead or "next" in mention.split():
             kept.append(mention)
         elif said.endswith(PAST_MARK):
             kept.append(mention + PAST_MARK)

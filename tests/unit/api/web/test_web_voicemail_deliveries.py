@@ -64,3 +64,20 @@ def test_an_event_waiting_for_its_retry_shows_when_it_is_tried_next(site: Site) 
     assert "HTTP 503" in page
     assert "next attempt" in page
     assert 'datetime="2026-12-08T04:08:06+00:00"' in page
+
+
+def test_a_voicemail_with_a_callback_url_and_no_event_yet_says_none_yet(site: Site) -> None:
+    # Before, it said "the voicemail has no callback URL", which it has.
+    page = _with_deliveries(site)
+
+    assert "No webhook events yet." in page
+    assert "no callback URL" not in page
+
+
+def test_a_voicemail_without_a_callback_url_says_it_has_none(site: Site) -> None:
+    site.add(job := voicemail())
+    site.sign_in()
+
+    page = site.client.get(f"/inbox/jobs/{job.id}").text
+
+    assert "No webhook events (the voicemail has no callback URL)." in page

@@ -50,3 +50,26 @@ def test_a_day_said_of_the_past_is_written_as_the_offline_triage_writes_it(
     fake: AnthropicFake, heard: str, claude: list[str], kept: list[str]
 ) -> None:
     assert dates_kept(fake, heard, claude) == kept
+
+
+@pytest.mark.parametrize(
+    ("heard", "claude", "kept"),
+    [
+        (
+            "I came in on Monday and it was shut, can I come back next Monday?",
+            ["monday"],
+            ["monday"],
+        ),
+        (
+            "I came in on Monday and it was shut, can I come back next Monday?",
+            ["monday (past)", "next monday"],
+            ["monday (past)", "next monday"],
+        ),
+        ("We came in on Monday and it was closed.", ["next monday"], ["next monday"]),
+        ("We came in on Monday and it was closed.", ["monday next week"], ["monday next week"]),
+    ],
+)
+def test_a_day_the_voicemail_or_claude_also_names_as_still_to_come_is_left_as_written(
+    fake: AnthropicFake, heard: str, claude: list[str], kept: list[str]
+) -> None:
+    assert dates_kept(fake, heard, claude) == kept
