@@ -25,7 +25,8 @@ from shared.task_failures import QuietTask, logged_as
 from workers import webhooks
 
 TRANSCRIPT = "Hi it's Priscilla Okafor, my insulin order number is 4155550188"
-KEY = "sk-ant-api03-FAKEKEYfakekeyFAKEKEY0123456789"
+# Built in two parts, as test_settings does, so no scanner takes the fake for a real key.
+KEY = "sk-ant-" + "api03-FAKEKEYfakekeyFAKEKEY0123456789"
 SECRETS = ("Priscilla", "Okafor", "insulin", "4155550188", KEY)
 
 

@@ -170,7 +170,8 @@ class ClaudeResponder(LlmProvider):
             errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise malformed(f"a {TOOL_NAME} call failing its schema", errors) from exc
         region = context.default_region
-        heard_words = tokenize(heard).low
+        tokens = tokenize(heard)
+        heard_words = tokens.low
         number = e164(answer.callback_number, region)
         triage = Triage(
             caller_name=answer.caller_name,
@@ -178,7 +179,7 @@ class ClaudeResponder(LlmProvider):
             # the one to call; other digits are kept as a partial number for review.
             callback_number=number if number and number.startswith("+") else None,
             callback_number_partial=number if number and not number.startswith("+") else None,
-            dates=held_to_past_days(answer.dates, heard),
+            dates=held_to_past_days(answer.dates, tokens, region),
             intent=answer.intent,
             # A danger to life is urgent however calmly it was said, as the offline responder
             # has it (workers.triage.extract): the prompt asks for "high", and a model's

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from shared.language.dates import find_dates
 from shared.language.past_days import PAST_MARK, is_past, past_at_end
-from shared.language.tokens import tokenize
+from shared.language.tokens import Tokens
 
 # Told to the model in the tool's description of ``dates``.
 CONVENTION = (
@@ -34,10 +34,11 @@ def _day(mention: str) -> str:
     return " ".join(words[:2] if words[:1] == ["the"] else words[:1])
 
 
-def held_to_past_days(dates: list[str], heard: str) -> list[str]:
-    """``dates`` in lower case, each bare day the voicemail tells only as past written as
-    the offline triage writes it."""
-    offline = find_dates(tokenize(heard))
+def held_to_past_days(dates: list[str], heard: Tokens, region: str = "US") -> list[str]:
+    """``dates`` in lower case, each bare day the voicemail (``heard``, its words as
+    tokenized once for every check of the reply) tells only as past written as the offline
+    triage writes it, reading its dates in ``region``'s order as the offline triage does."""
+    offline = find_dates(heard, region=region)
     past = {_day(m): m for m in offline if is_past(m)}
     ahead = {_day(m) for m in offline if not is_past(m)}
     kept: list[str] = []
